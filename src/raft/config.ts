@@ -1,0 +1,77 @@
+// What a node's core is configured with. Times are in ticks: the runtime decides how long a tick is.
+import type { NodeId } from './types.js';
+
+/**
+ * Known bugs the core can be made to have, for tests and for the workshop exercise that shows why
+ * each rule exists. All off unless a test or an exercise turns one on.
+ */
+export interface KnownBugs {
+  /** Commit an entry of an earlier term by counting replicas (what Figure 8 of the paper forbids). */
+  commitPreviousTermByCounting: boolean;
+  /** Grant votes without the log up-to-date check of section 5.4.1. */
+  voteWithoutLogCheck: boolean;
+  /** Leave a new vote out of the hard state to persist, so a restart forgets it (a double vote). */
+  voteNotPersisted: boolean;
+}
+
+export const NO_BUGS: KnownBugs = {
+  commitPreviousTermByCounting: false,
+  voteWithoutLogCheck: false,
+  voteNotPersisted: false,
+};
+
+export interface RaftConfig {
+  id: NodeId;
+  /**
+   * Voters at bootstrap: used only while the log holds no configuration entry and there is no
+   * snapshot. A node that joins a running cluster starts with none and learns its configuration
+   * from the leader.
+   */
+  voters: NodeId[];
+  /** Election timeout, drawn uniformly from [min, max] ticks each time the timer is reset (5.2). */
+  electionTimeoutMin: number;
+  electionTimeoutMax: number;
+  /** The leader sends heartbeats every this many ticks. Must be below electionTimeoutMin. */
+  heartbeatInterval: number;
+  /** Ask for votes without raising the term first (dissertation 9.6). */
+  preVote: boolean;
+  /** A leader that heard from no majority for an election timeout steps down (dissertation 6.2). */
+  checkQuorum: boolean;
+  /** Per-follower cap on AppendEntries messages in flight (pipelining window). */
+  maxInflightMsgs: number;
+  /** Caps on one AppendEntries message. At least one entry is always sent. */
+  maxEntriesPerMsg: number;
+  maxBytesPerMsg: number;
+  /** Seeded source of randomness in [0, 1): the core never calls Math.random itself. */
+  random: () => number;
+  bugs: KnownBugs;
+}
+
+export type RaftConfigInput = Pick<RaftConfig, 'id' | 'voters' | 'random'> & Partial<RaftConfig>;
+
+export const DEFAULTS = {
+  electionTimeoutMin: 10,
+  electionTimeoutMax: 20,
+  heartbeatInterval: 2,
+  preVote: true,
+  checkQuorum: true,
+  maxInflightMsgs: 256,
+  maxEntriesPerMsg: 1024,
+  maxBytesPerMsg: 1024 * 1024,
+} as const;
+
+export function resolveConfig(input: RaftConfigInput): RaftConfig {
+  const c: RaftConfig = { ...DEFAULTS, bugs: NO_BUGS, ...input };
+  const problems: string[] = [];
+  if (!Number.isInteger(c.id) || c.id <= 0) problems.push(`id must be a positive integer, got ${c.id}`);
+  if (!(c.heartbeatInterval >= 1)) problems.push('heartbeatInterval must be at least 1 tick');
+  if (!(c.electionTimeoutMin > c.heartbeatInterval))
+    problems.push('electionTimeoutMin must be greater than heartbeatInterval');
+  if (!(c.electionTimeoutMax >= c.electionTimeoutMin))
+    problems.push('electionTimeoutMax must be at least electionTimeoutMin');
+  if (!(c.maxInflightMsgs >= 1)) problems.push('maxInflightMsgs must be at least 1');
+  if (!(c.maxEntriesPerMsg >= 1)) problems.push('maxEntriesPerMsg must be at least 1');
+  if (!(c.maxBytesPerMsg >= 1)) problems.push('maxBytesPerMsg must be at least 1');
+  if (problems.length > 0) throw new RangeError(`invalid raft config: ${problems.join('; ')}`);
+  return c;
+}
