@@ -30,7 +30,7 @@ export type RaftEvent =
   | { type: 'role-change'; from: Role; to: Role; term: number; cause: RoleChangeCause }
   | { type: 'campaign'; kind: 'pre-vote' | 'vote'; term: number; voters: number; transfer: boolean }
   | { type: 'vote-cast'; kind: 'pre-vote' | 'vote'; candidate: NodeId; term: number; granted: boolean; reason?: VoteRefusal }
-  | { type: 'vote-received'; kind: 'pre-vote' | 'vote'; from: NodeId; term: number; granted: boolean; reason?: VoteRefusal; granted_total: number; rejected_total: number; needed: number }
+  | { type: 'vote-received'; kind: 'pre-vote' | 'vote'; from: NodeId; term: number; granted: boolean; reason?: VoteRefusal; grantedTotal: number; rejectedTotal: number; needed: number }
   | { type: 'election-won'; term: number; votes: number; voters: number }
   | { type: 'election-lost'; kind: 'pre-vote' | 'vote'; term: number; rejections: number; voters: number }
   | { type: 'append-rejected'; leader: NodeId; term: number; prevLogIndex: number; prevLogTerm: number; reason: AppendRejection; conflictTerm: number; conflictIndex: number }
@@ -93,7 +93,7 @@ export function describeEvent(node: NodeId, e: RaftEvent, tickMs?: number): stri
         ? `${me} ${e.kind === 'pre-vote' ? 'would vote' : 'votes'} for ${name(e.candidate)} in term ${e.term}`
         : `${me} refuses ${name(e.candidate)}${e.kind === 'pre-vote' ? ' (pre-vote)' : ''} in term ${e.term}: ${refusalText[e.reason ?? 'stale-term']}`;
     case 'vote-received':
-      return `${me} got ${e.granted ? 'a vote' : 'a refusal'} from ${name(e.from)} in term ${e.term} (${e.granted_total} of ${e.needed} needed)`;
+      return `${me} got ${e.granted ? `a ${e.kind}` : `a ${e.kind} refusal`} from ${name(e.from)} for term ${e.term} (${e.grantedTotal} granted, ${e.needed} needed)`;
     case 'election-won':
       return `${me} wins term ${e.term} with ${e.votes} of ${e.voters} votes`;
     case 'election-lost':

@@ -145,10 +145,11 @@ export class Raft {
 
     // Section 5.1: a higher term in any message makes us adopt it and become follower.
     if (m.term > this.term) {
-      if ((m.type === 'vote' || m.type === 'pre-vote') && this.inLease() && !m.transfer) {
-        // Dissertation 6.2/9.6: a node that heard from its leader within the minimum election
-        // timeout ignores the vote, so a node returning from a partition cannot depose a healthy
-        // leader. A leadership transfer is deliberate and exempt.
+      const leased = m.type === 'pre-vote' || (m.type === 'vote' && this.cfg.checkQuorum);
+      if (leased && !m.transfer && this.inLease()) {
+        // Dissertation 9.6 (pre-votes) and 4.2.3 (votes, with CheckQuorum): a node that heard from
+        // its leader within the minimum election timeout refuses, so a node returning from a
+        // partition cannot depose a healthy leader. A leadership transfer is deliberate and exempt.
         this.emit({ type: 'vote-cast', kind: m.type, candidate: m.from, term: m.term, granted: false, reason: 'leader-alive' });
         return;
       }
@@ -200,6 +201,10 @@ export class Raft {
     if (refused) return refused;
     const lastConfig = this.configIndexes[this.configIndexes.length - 1] ?? 0;
     if (lastConfig > this.raftLog.committed) return this.refuse('config-change-pending', `entry ${lastConfig} is not committed yet`);
+    // The correction to dissertation 4.1 (Ongaro, raft-dev, 2015): a leader must commit an entry of
+    // its own term before it appends a configuration entry, or a change made by an earlier leader
+    // that it never saw can combine with this one into two disjoint majorities.
+    if (!this.committedInCurrentTerm()) return this.refuse('config-change-pending', `no entry of term ${this.term} is committed yet`);
     const next = applyChange(this.membership, change);
     if (typeof next === 'string') return this.refuse('invalid-change', next);
     if (change.type === 'promote') {
@@ -641,6 +646,8 @@ export class Raft {
     if (!isVoter(this.membership, m.from) || this.votes.has(m.from)) return;
     const kind: VoteKind = m.type === 'pre-vote-response' ? 'pre-vote' : 'vote';
     const term = kind === 'pre-vote' ? this.term + 1 : this.term;
+    // A grant echoes the term it was asked about: one from an earlier pre-vote round is stale.
+    if (m.granted && m.term !== term) return;
     this.votes.set(m.from, m.granted);
     let granted = 0;
     let rejected = 0;
@@ -651,8 +658,8 @@ export class Raft {
       from: m.from,
       term,
       granted: m.granted,
-      granted_total: granted,
-      rejected_total: rejected,
+      grantedTotal: granted,
+      rejectedTotal: rejected,
       needed: quorum(this.membership),
     };
     if (m.reason) event.reason = m.reason;
@@ -982,9 +989,9 @@ export class Raft {
     return isVoter(this.membership, this.id);
   }
 
-  /** Leader lease (dissertation 6.2): we follow a leader heard from within the minimum timeout. */
+  /** Leader lease: we follow a leader heard from within the minimum election timeout. */
   private inLease(): boolean {
-    return this.cfg.checkQuorum && this.leader !== NONE && this.electionElapsed < this.cfg.electionTimeoutMin;
+    return this.leader !== NONE && this.electionElapsed < this.cfg.electionTimeoutMin;
   }
 
   private quorumActive(): boolean {

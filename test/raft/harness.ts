@@ -1,0 +1,733 @@
+// Test harness for the consensus core: deterministic nodes, an in-memory "disk" written per the
+// Ready contract, a message network the tests control (deliver all, drop links, isolate, rewrite),
+// and a state machine per node that records what was applied.
+//
+// Time only moves through tick(). Nothing here reads a clock or Math.random.
+import { Raft, type RaftStatus, type RestoredState } from '../../src/raft/raft.js';
+import type { RaftConfig, RaftConfigInput } from '../../src/raft/config.js';
+import type { Ready } from '../../src/raft/ready.js';
+import type { RaftEvent, RaftEventType } from '../../src/raft/events.js';
+import type {
+  ConfChange,
+  ConfigEntry,
+  Entry,
+  HardState,
+  Membership,
+  Message,
+  MessageType,
+  NodeId,
+  NoopEntry,
+  NormalEntry,
+  ReadState,
+  Snapshot,
+} from '../../src/raft/types.js';
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic randomness
+
+/** mulberry32: a tiny seeded PRNG returning numbers in [0, 1). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry and message builders
+
+export function normal(index: number, term: number, data = `d${index}`): NormalEntry {
+  return { type: 'normal', index, term, data };
+}
+export function noop(index: number, term: number): NoopEntry {
+  return { type: 'noop', index, term };
+}
+export function confEntry(index: number, term: number, change: ConfChange, membership: Membership): ConfigEntry {
+  return { type: 'config', index, term, change, membership };
+}
+/** A log of normal entries from index `start` with the given terms. */
+export function logOfTerms(terms: number[], start = 1): Entry[] {
+  return terms.map((t, i) => normal(start + i, t, `t${t}i${start + i}`));
+}
+
+export function voteReq(
+  from: NodeId,
+  to: NodeId,
+  term: number,
+  lastLogIndex: number,
+  lastLogTerm: number,
+  kind: 'vote' | 'pre-vote' = 'vote',
+  transfer?: boolean,
+): Message {
+  const m: Message = { type: kind, from, to, term, lastLogIndex, lastLogTerm };
+  if (transfer !== undefined) m.transfer = transfer;
+  return m;
+}
+export function appendReq(
+  from: NodeId,
+  to: NodeId,
+  term: number,
+  prevLogIndex: number,
+  prevLogTerm: number,
+  entries: Entry[],
+  leaderCommit: number,
+): Message {
+  return { type: 'append', from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit };
+}
+export function heartbeat(from: NodeId, to: NodeId, term: number, commit: number, context?: string): Message {
+  const m: Message = { type: 'heartbeat', from, to, term, commit };
+  if (context !== undefined) m.context = context;
+  return m;
+}
+
+/** The message type(s) whose `type` can be T (VoteRequest covers both 'vote' and 'pre-vote'). */
+export type MsgOf<T extends MessageType> = Message extends infer M
+  ? M extends { type: infer U }
+    ? T extends U
+      ? M & { type: T }
+      : never
+    : never
+  : never;
+export type EventOf<T extends RaftEventType> = Extract<RaftEvent, { type: T }>;
+
+export function isMsg<T extends MessageType>(t: T): (m: Message) => m is MsgOf<T> {
+  return (m: Message): m is MsgOf<T> => m.type === t;
+}
+export function isEvent<T extends RaftEventType>(t: T): (e: RaftEvent) => e is EventOf<T> {
+  return (e: RaftEvent): e is EventOf<T> => e.type === t;
+}
+
+// ---------------------------------------------------------------------------------------------
+// State machine: records applied entries; its serialized form is the snapshot data.
+
+interface AppliedRecord {
+  index: number;
+  term: number;
+  type: Entry['type'];
+  data: string | null;
+}
+
+export class StateMachine {
+  appliedIndex = 0;
+  /** Applied entries by index (also entries restored from a snapshot, when its data is ours). */
+  readonly log = new Map<number, AppliedRecord>();
+  /** Snapshot index the state was last restored from (0 if none). */
+  restoredFrom = 0;
+
+  apply(e: Entry, node: NodeId): void {
+    if (e.index <= this.appliedIndex) {
+      // Re-delivery after a restart is tolerated, but it must be the same entry.
+      const prev = this.log.get(e.index);
+      if (prev && prev.term !== e.term)
+        throw new Error(`n${node}: entry ${e.index} applied twice with different terms (${prev.term} then ${e.term})`);
+      return;
+    }
+    if (e.index !== this.appliedIndex + 1)
+      throw new Error(`n${node}: committed entry ${e.index} delivered after ${this.appliedIndex}: gap in committedEntries`);
+    this.log.set(e.index, { index: e.index, term: e.term, type: e.type, data: e.type === 'normal' ? e.data : null });
+    this.appliedIndex = e.index;
+  }
+
+  restore(s: Snapshot): void {
+    if (s.meta.index <= this.appliedIndex) {
+      const prev = this.log.get(s.meta.index);
+      if (prev && prev.term !== s.meta.term)
+        throw new Error(`snapshot at ${s.meta.index} of term ${s.meta.term} contradicts applied entry of term ${prev.term}`);
+    }
+    this.log.clear();
+    const parsed = StateMachine.parse(s.data);
+    if (parsed) for (const r of parsed) if (r.index <= s.meta.index) this.log.set(r.index, r);
+    this.appliedIndex = s.meta.index;
+    this.restoredFrom = s.meta.index;
+  }
+
+  /** Serialized state as of `index` (must be <= appliedIndex). */
+  snapshotData(index: number): string {
+    const recs = [...this.log.values()].filter((r) => r.index <= index).sort((a, b) => a.index - b.index);
+    return JSON.stringify({ sm: 1, entries: recs });
+  }
+
+  static parse(data: string): AppliedRecord[] | null {
+    try {
+      const v = JSON.parse(data) as { sm?: number; entries?: AppliedRecord[] };
+      return v.sm === 1 && Array.isArray(v.entries) ? v.entries : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Data of applied normal entries, in order. */
+  values(): string[] {
+    return [...this.log.values()]
+      .sort((a, b) => a.index - b.index)
+      .filter((r) => r.type === 'normal')
+      .map((r) => r.data ?? '');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Storage: what a node has made durable, following the Ready contract.
+
+export interface Storage {
+  hardState: HardState;
+  snapshot: Snapshot | null;
+  entries: Entry[];
+}
+
+function cloneStorage(s: Storage): Storage {
+  return { hardState: { ...s.hardState }, snapshot: s.snapshot, entries: [...s.entries] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nodes and the cluster
+
+type NodeConfig = Partial<Omit<RaftConfig, 'id' | 'random'>>;
+
+export interface SimNode {
+  id: NodeId;
+  raft: Raft;
+  config: NodeConfig & { voters: NodeId[] };
+  storage: Storage;
+  sm: StateMachine;
+  up: boolean;
+  restarts: number;
+  /** Every Ready this node produced (across restarts). */
+  readies: Ready[];
+  events: RaftEvent[];
+  readStates: ReadState[];
+  /** Index of the last committed entry the current Raft instance handed out (its start point after a restart). */
+  delivered: number;
+}
+
+export interface ClusterOptions {
+  seed?: number;
+  /** Config overrides for every node. */
+  config?: NodeConfig;
+  /** Per-node config overrides (voters included, e.g. `voters: []` for a joining node). */
+  perNode?: Record<NodeId, NodeConfig>;
+  /** Per-node state to start from (as if restarted from that disk). */
+  restored?: Record<NodeId, RestoredState>;
+  /**
+   * Check the Ready contract on every Ready (persist before send, committed entries durable, ...)
+   * and State Machine Safety across nodes. On by default; the known-bug tests turn it off.
+   */
+  checkContract?: boolean;
+  /** Abort a delivery loop after this many messages (a core that never quiesces). */
+  maxDeliveries?: number;
+}
+
+/** Rewrites or drops a message at delivery: return null to drop, a message to deliver it. */
+export type Filter = (m: Message) => Message | null;
+
+export interface SentRecord {
+  seq: number;
+  msg: Message;
+}
+
+export class Cluster {
+  readonly seed: number;
+  readonly nodes = new Map<NodeId, SimNode>();
+  /** Messages sent and not yet delivered or dropped, in send order. */
+  queue: Message[] = [];
+  /** Every message any node ever sent, in order. */
+  readonly sent: SentRecord[] = [];
+  readonly delivered: Message[] = [];
+  readonly dropped: Message[] = [];
+  /** All events of all nodes, in the order they were produced. */
+  readonly eventLog: { node: NodeId; event: RaftEvent }[] = [];
+  private filters = new Map<number, Filter>();
+  private nextFilterId = 1;
+  private isolated = new Set<NodeId>();
+  private cuts = new Set<string>();
+  private seq = 0;
+  private readonly baseConfig: NodeConfig;
+  readonly checkContract: boolean;
+  readonly maxDeliveries: number;
+  /** index -> term of every entry any node applied: State Machine Safety. */
+  readonly globalApplied = new Map<number, { term: number; node: NodeId }>();
+  /** term -> leader, from every role-change to leader seen: Election Safety. */
+  readonly leadersByTerm = new Map<number, NodeId>();
+
+  constructor(ids: NodeId[], opts: ClusterOptions = {}) {
+    this.seed = opts.seed ?? 1;
+    this.baseConfig = opts.config ?? {};
+    this.checkContract = opts.checkContract ?? true;
+    this.maxDeliveries = opts.maxDeliveries ?? 200_000;
+    for (const id of ids) {
+      const per = opts.perNode?.[id] ?? {};
+      this.addNode(id, { voters: ids, ...per }, opts.restored?.[id]);
+    }
+  }
+
+  // --- nodes ---------------------------------------------------------------------------------
+
+  addNode(id: NodeId, cfg: NodeConfig & { voters: NodeId[] }, restored?: RestoredState): SimNode {
+    if (this.nodes.has(id)) throw new Error(`node ${id} exists`);
+    const config = { ...this.baseConfig, ...cfg };
+    const storage: Storage = restored
+      ? {
+          hardState: { ...restored.hardState },
+          snapshot: restored.snapshot,
+          entries: [...restored.entries],
+        }
+      : { hardState: { term: 0, vote: 0, commit: 0 }, snapshot: null, entries: [] };
+    const sm = new StateMachine();
+    if (storage.snapshot) sm.restore(storage.snapshot);
+    const node: SimNode = {
+      id,
+      raft: this.construct(id, config, 0, restored ? cloneStorage(storage) : undefined),
+      config,
+      storage,
+      sm,
+      up: true,
+      restarts: 0,
+      readies: [],
+      events: [],
+      readStates: [],
+      delivered: 0,
+    };
+    node.delivered = node.raft.status().applied;
+    this.nodes.set(id, node);
+    this.flush(id);
+    return node;
+  }
+
+  private construct(id: NodeId, config: NodeConfig & { voters: NodeId[] }, restarts: number, restored?: Storage): Raft {
+    const input: RaftConfigInput = { ...config, id, random: prng(this.seed * 7919 + id * 104729 + restarts * 31) };
+    return restored
+      ? new Raft(input, { hardState: restored.hardState, snapshot: restored.snapshot, entries: restored.entries })
+      : new Raft(input);
+  }
+
+  node(id: NodeId): SimNode {
+    const n = this.nodes.get(id);
+    if (!n) throw new Error(`no node ${id}`);
+    return n;
+  }
+  raft(id: NodeId): Raft {
+    return this.node(id).raft;
+  }
+  status(id: NodeId): RaftStatus {
+    return this.raft(id).status();
+  }
+  ids(): NodeId[] {
+    return [...this.nodes.keys()].sort((a, b) => a - b);
+  }
+  upIds(): NodeId[] {
+    return this.ids().filter((id) => this.node(id).up);
+  }
+
+  /** The node stops: unpersisted state is lost, messages to it are dropped. */
+  crash(id: NodeId): void {
+    this.node(id).up = false;
+  }
+
+  /** A new Raft instance for `id`, built from what its storage holds. */
+  restart(id: NodeId, overrides: NodeConfig = {}): void {
+    const n = this.node(id);
+    n.restarts++;
+    n.config = { ...n.config, ...overrides };
+    n.up = true;
+    const s = cloneStorage(n.storage);
+    n.raft = this.construct(id, n.config, n.restarts, s);
+    n.delivered = n.raft.status().applied;
+    this.flush(id);
+  }
+
+  // --- the Ready loop ------------------------------------------------------------------------
+
+  /** Handle every pending Ready of `id` per the contract. Messages go to the queue, undelivered. */
+  flush(id: NodeId): Ready[] {
+    const n = this.node(id);
+    const out: Ready[] = [];
+    if (!n.up) return out;
+    let guard = 0;
+    while (n.raft.hasReady()) {
+      if (++guard > 10_000) throw new Error(`n${id}: hasReady() never becomes false`);
+      const rd = n.raft.ready();
+      out.push(rd);
+      n.readies.push(rd);
+      this.handleReady(n, rd);
+      n.raft.advance(rd);
+    }
+    return out;
+  }
+
+  flushAll(): void {
+    for (const id of this.upIds()) this.flush(id);
+  }
+
+  private handleReady(n: SimNode, rd: Ready): void {
+    // 1. persist: snapshot, entries, hard state
+    const st = n.storage;
+    if (rd.snapshot) {
+      const s = rd.snapshot;
+      const at = st.entries.find((e) => e.index === s.meta.index);
+      // Section 7: keep the entries after the snapshot only if the log has its last entry.
+      st.entries = at && at.term === s.meta.term ? st.entries.filter((e) => e.index > s.meta.index) : [];
+      st.snapshot = s;
+    }
+    if (rd.entries.length > 0) {
+      const first = rd.entries[0]!.index;
+      for (let i = 1; i < rd.entries.length; i++)
+        if (rd.entries[i]!.index !== first + i) this.violation(n.id, `Ready.entries not contiguous: ${rd.entries.map((e) => e.index).join(',')}`);
+      const base = st.snapshot?.meta.index ?? 0;
+      const last = st.entries.length > 0 ? st.entries[st.entries.length - 1]!.index : base;
+      if (first > last + 1) this.violation(n.id, `Ready.entries start at ${first} but storage ends at ${last}: a hole`);
+      if (first <= base) this.violation(n.id, `Ready.entries start at ${first}, inside the snapshot (${base})`);
+      st.entries = st.entries.filter((e) => e.index < first).concat(rd.entries);
+    }
+    if (rd.hardState) {
+      const o = st.hardState;
+      const h = rd.hardState;
+      if (this.checkContract) {
+        if (h.term < o.term) this.violation(n.id, `persisted term goes back from ${o.term} to ${h.term}`);
+        if (h.term === o.term && o.vote !== 0 && h.vote !== o.vote)
+          this.violation(n.id, `vote in term ${h.term} changes from n${o.vote} to n${h.vote}`);
+        if (h.commit < o.commit) this.violation(n.id, `persisted commit goes back from ${o.commit} to ${h.commit}`);
+      }
+      st.hardState = { ...h };
+    }
+    if (this.checkContract) {
+      const base = st.snapshot?.meta.index ?? 0;
+      const last = st.entries.length > 0 ? st.entries[st.entries.length - 1]!.index : base;
+      if (st.hardState.commit > last)
+        this.violation(n.id, `persisted commit ${st.hardState.commit} is beyond the persisted log (last ${last})`);
+    }
+
+    // 2. send
+    for (const m of rd.messages) {
+      this.checkMessage(n, m);
+      this.sent.push({ seq: this.seq++, msg: m });
+      this.queue.push(m);
+    }
+
+    // 3. restore + apply
+    if (rd.snapshot) {
+      n.sm.restore(rd.snapshot);
+      n.delivered = Math.max(n.delivered, rd.snapshot.meta.index);
+    }
+    for (const e of rd.committedEntries) {
+      if (this.checkContract) {
+        if (e.index !== n.delivered + 1)
+          this.violation(n.id, `committedEntries hands out ${e.index} after ${n.delivered} (each committed entry exactly once, in order)`);
+        const stored = st.entries.find((x) => x.index === e.index);
+        const inSnap = st.snapshot !== null && e.index <= st.snapshot.meta.index;
+        if (!inSnap && (!stored || stored.term !== e.term))
+          this.violation(n.id, `committed entry ${e.index}/${e.term} applied but not durable in storage`);
+        if (e.index > st.hardState.commit)
+          this.violation(n.id, `entry ${e.index} applied beyond persisted commit ${st.hardState.commit}`);
+      }
+      n.delivered = e.index;
+      n.sm.apply(e, n.id);
+      const g = this.globalApplied.get(e.index);
+      if (g && g.term !== e.term && this.checkContract)
+        this.violation(n.id, `State Machine Safety: n${n.id} applied ${e.index} of term ${e.term}, n${g.node} applied term ${g.term}`);
+      if (!g) this.globalApplied.set(e.index, { term: e.term, node: n.id });
+    }
+
+    // 4. reads, events
+    n.readStates.push(...rd.readStates);
+    for (const e of rd.events) {
+      n.events.push(e);
+      this.eventLog.push({ node: n.id, event: e });
+      if (e.type === 'role-change' && e.to === 'leader') {
+        const prev = this.leadersByTerm.get(e.term);
+        if (prev !== undefined && prev !== n.id && this.checkContract)
+          this.violation(n.id, `Election Safety: n${prev} and n${n.id} both leaders of term ${e.term}`);
+        this.leadersByTerm.set(e.term, n.id);
+      }
+    }
+  }
+
+  private checkMessage(n: SimNode, m: Message): void {
+    if (m.from !== n.id) this.violation(n.id, `message from n${m.from} in n${n.id}'s Ready`);
+    if (!this.checkContract) return;
+    const hs = n.storage.hardState;
+    if (m.type === 'pre-vote' || m.type === 'pre-vote-response') return;
+    // A message may carry an older term than the one persisted (the node moved on within the
+    // same Ready), never a newer one.
+    if (m.term > hs.term)
+      this.violation(n.id, `${m.type} to n${m.to} carries term ${m.term} but the persisted term is ${hs.term} (persist before send)`);
+    if (m.type === 'vote' && hs.term === m.term && hs.vote !== n.id)
+      this.violation(n.id, `vote request for term ${m.term} sent before the self-vote was persisted (vote=${hs.vote})`);
+    if (m.type === 'vote-response' && m.granted && (hs.term < m.term || (hs.term === m.term && hs.vote !== m.to)))
+      this.violation(n.id, `vote for n${m.to} in term ${m.term} sent but persisted vote is ${hs.vote}`);
+  }
+
+  private violation(id: NodeId, what: string): void {
+    throw new Error(`contract violation at n${id}: ${what}`);
+  }
+
+  // --- network -------------------------------------------------------------------------------
+
+  addFilter(f: Filter): () => void {
+    const k = this.nextFilterId++;
+    this.filters.set(k, f);
+    return () => this.filters.delete(k);
+  }
+  clearFilters(): void {
+    this.filters.clear();
+  }
+  /** Drop every message to or from `id` until heal(). */
+  isolate(id: NodeId): void {
+    this.isolated.add(id);
+  }
+  /** Drop messages both ways between a and b until heal(). */
+  cut(a: NodeId, b: NodeId): void {
+    this.cuts.add(`${a}-${b}`);
+    this.cuts.add(`${b}-${a}`);
+  }
+  /** Split the cluster: messages between different groups are dropped until heal(). */
+  partition(...groups: NodeId[][]): void {
+    for (const g of groups) for (const h of groups) if (g !== h) for (const a of g) for (const b of h) this.cut(a, b);
+  }
+  heal(): void {
+    this.isolated.clear();
+    this.cuts.clear();
+  }
+
+  /** The message as it would arrive, or null if the network drops it. */
+  private route(m: Message): Message | null {
+    if (this.isolated.has(m.from) || this.isolated.has(m.to)) return null;
+    if (this.cuts.has(`${m.from}-${m.to}`)) return null;
+    const dest = this.nodes.get(m.to);
+    if (!dest || !dest.up) return null;
+    let cur: Message | null = m;
+    for (const f of this.filters.values()) {
+      if (cur === null) break;
+      cur = f(cur);
+    }
+    return cur;
+  }
+
+  /** Deliver one message now (routing through the network) and flush the receiver. */
+  deliver(m: Message): boolean {
+    const r = this.route(m);
+    if (r === null) {
+      this.dropped.push(m);
+      return false;
+    }
+    this.delivered.push(r);
+    this.raft(r.to).step(r);
+    this.flush(r.to);
+    return true;
+  }
+
+  /** Deliver queued messages (and everything they cause) until the network is quiet. */
+  deliverAll(): void {
+    this.flushAll();
+    let n = 0;
+    while (this.queue.length > 0) {
+      if (++n > this.maxDeliveries) throw new Error(`network did not quiesce after ${this.maxDeliveries} messages`);
+      const m = this.queue.shift()!;
+      this.deliver(m);
+      this.flushAll();
+    }
+  }
+
+  /**
+   * Deliver only messages matching `pred` (and what they cause that also matches), leaving the
+   * others queued in order.
+   */
+  deliverWhere(pred: (m: Message) => boolean): void {
+    this.flushAll();
+    let n = 0;
+    for (;;) {
+      const i = this.queue.findIndex(pred);
+      if (i < 0) return;
+      if (++n > this.maxDeliveries) throw new Error(`network did not quiesce after ${this.maxDeliveries} messages`);
+      const [m] = this.queue.splice(i, 1);
+      this.deliver(m!);
+    }
+  }
+
+  /** Deliver queued messages one at a time, in order, until `cond()` holds. */
+  deliverUntil(cond: () => boolean): boolean {
+    this.flushAll();
+    let n = 0;
+    while (!cond()) {
+      const m = this.queue.shift();
+      if (!m) return false;
+      if (++n > this.maxDeliveries) throw new Error(`network did not quiesce after ${this.maxDeliveries} messages`);
+      this.deliver(m);
+    }
+    return true;
+  }
+
+  /** Throw away every queued message. */
+  dropQueued(pred: (m: Message) => boolean = () => true): Message[] {
+    const gone = this.queue.filter(pred);
+    this.queue = this.queue.filter((m) => !pred(m));
+    this.dropped.push(...gone);
+    return gone;
+  }
+
+  // --- time ----------------------------------------------------------------------------------
+
+  /** Tick one node `n` times, flushing after each tick (messages are queued, not delivered). */
+  tick(id: NodeId, n = 1): void {
+    for (let i = 0; i < n; i++) {
+      const node = this.node(id);
+      if (!node.up) return;
+      node.raft.tick();
+      this.flush(id);
+    }
+  }
+
+  /** `rounds` times: tick every running node once, then deliver until quiet. */
+  tickAll(rounds = 1, opts: { deliver?: boolean } = {}): void {
+    for (let r = 0; r < rounds; r++) {
+      for (const id of this.upIds()) {
+        this.node(id).raft.tick();
+        this.flush(id);
+      }
+      if (opts.deliver ?? true) this.deliverAll();
+    }
+  }
+
+  /** Tick all nodes (delivering) until `cond()` holds; returns the rounds used, or -1. */
+  tickUntil(cond: () => boolean, maxRounds = 500): number {
+    for (let r = 0; r <= maxRounds; r++) {
+      if (cond()) return r;
+      this.tickAll(1);
+    }
+    return -1;
+  }
+
+  // --- high-level helpers --------------------------------------------------------------------
+
+  /** campaign() on `id` and deliver until quiet; throws unless `id` ends up leader. */
+  electLeader(id: NodeId): void {
+    this.raft(id).campaign();
+    this.flush(id);
+    this.deliverAll();
+    const s = this.status(id);
+    if (s.role !== 'leader') throw new Error(`electLeader(${id}): ended as ${s.role} in term ${s.term}`);
+  }
+
+  /** propose() on `id` and flush it; returns the result. */
+  propose(id: NodeId, data: string) {
+    const r = this.raft(id).propose(data);
+    this.flush(id);
+    return r;
+  }
+
+  proposeConfChange(id: NodeId, change: ConfChange) {
+    const r = this.raft(id).proposeConfChange(change);
+    this.flush(id);
+    return r;
+  }
+
+  /** Step one message into a node directly (no network) and return what that caused. */
+  inject(m: Message): { readies: Ready[]; messages: Message[]; events: RaftEvent[] } {
+    this.raft(m.to).step(m);
+    const readies = this.flush(m.to);
+    return {
+      readies,
+      messages: readies.flatMap((r) => r.messages),
+      events: readies.flatMap((r) => r.events),
+    };
+  }
+
+  /** compact() on `id` at `index` (default: its applied index) and persist the snapshot. */
+  compact(id: NodeId, index?: number): Snapshot {
+    const n = this.node(id);
+    const at = index ?? n.sm.appliedIndex;
+    const snap = n.raft.compact(at, n.sm.snapshotData(at));
+    n.storage.snapshot = snap;
+    n.storage.entries = n.storage.entries.filter((e) => e.index > snap.meta.index);
+    this.flush(id);
+    return snap;
+  }
+
+  /** The node that is leader with the highest term among running nodes, or undefined. */
+  leader(): NodeId | undefined {
+    let best: { id: NodeId; term: number } | undefined;
+    for (const id of this.upIds()) {
+      const s = this.status(id);
+      if (s.role === 'leader' && (!best || s.term > best.term)) best = { id, term: s.term };
+    }
+    return best?.id;
+  }
+
+  // --- inspection ----------------------------------------------------------------------------
+
+  /** Terms of the node's in-memory log from firstIndex to lastIndex. */
+  logTerms(id: NodeId): number[] {
+    const s = this.status(id);
+    return this.raft(id)
+      .entries(s.firstIndex, s.lastIndex)
+      .map((e) => e.term);
+  }
+  logEntries(id: NodeId): Entry[] {
+    const s = this.status(id);
+    return this.raft(id).entries(s.firstIndex, s.lastIndex);
+  }
+  storedTerms(id: NodeId): number[] {
+    return this.node(id).storage.entries.map((e) => e.term);
+  }
+  events<T extends RaftEventType>(id: NodeId, type: T): EventOf<T>[] {
+    return this.node(id).events.filter(isEvent(type));
+  }
+  allEvents<T extends RaftEventType>(type: T): { node: NodeId; event: EventOf<T> }[] {
+    const out: { node: NodeId; event: EventOf<T> }[] = [];
+    for (const x of this.eventLog) if (x.event.type === type) out.push({ node: x.node, event: x.event as EventOf<T> });
+    return out;
+  }
+  sentOf<T extends MessageType>(type: T, where: (m: MsgOf<T>) => boolean = () => true, sinceSeq = 0): MsgOf<T>[] {
+    const out: MsgOf<T>[] = [];
+    for (const r of this.sent) if (r.seq >= sinceSeq && r.msg.type === type && where(r.msg as MsgOf<T>)) out.push(r.msg as MsgOf<T>);
+    return out;
+  }
+  queued<T extends MessageType>(type: T, where: (m: MsgOf<T>) => boolean = () => true): MsgOf<T>[] {
+    return this.queue.filter((m): m is MsgOf<T> => m.type === type && where(m as MsgOf<T>));
+  }
+  /** Sequence number the next sent message will get: mark a point in the message history. */
+  mark(): number {
+    return this.seq;
+  }
+  applied(id: NodeId): string[] {
+    return this.node(id).sm.values();
+  }
+
+  /** Log Matching on what is committed: committed prefixes agree wherever two nodes hold both. */
+  checkCommittedPrefixes(): void {
+    const ids = this.upIds();
+    for (const a of ids)
+      for (const b of ids) {
+        if (a >= b) continue;
+        const sa = this.status(a);
+        const sb = this.status(b);
+        const hi = Math.min(sa.commit, sb.commit);
+        for (let i = Math.max(sa.firstIndex, sb.firstIndex); i <= hi; i++) {
+          const ta = this.raft(a).termAt(i);
+          const tb = this.raft(b).termAt(i);
+          if (ta !== undefined && tb !== undefined && ta !== tb)
+            throw new Error(`committed entry ${i} differs: n${a} has term ${ta}, n${b} has term ${tb}`);
+        }
+      }
+  }
+}
+
+export function newCluster(ids: NodeId[], opts: ClusterOptions = {}): Cluster {
+  return new Cluster(ids, opts);
+}
+
+/** A RestoredState with the given log (normal entries of these terms) and hard state. */
+export function restoredLog(terms: number[], hs: Partial<HardState> = {}): RestoredState {
+  const last = terms.length > 0 ? terms[terms.length - 1]! : 0;
+  return {
+    hardState: { term: hs.term ?? last, vote: hs.vote ?? 0, commit: hs.commit ?? 0 },
+    snapshot: null,
+    entries: logOfTerms(terms),
+  };
+}
+
+export function roleChanges(c: Cluster, id: NodeId): EventOf<'role-change'>[] {
+  return c.events(id, 'role-change');
+}

@@ -1,0 +1,55 @@
+// The known-bug switches (config.bugs): each must really produce the anomaly it names, so the
+// workshop exercises show something. The commitPreviousTermByCounting switch is tested with
+// Figure 8 in commit.test.ts.
+import { describe, expect, it } from 'vitest';
+import { NO_BUGS } from '../../src/raft/config.js';
+import { isMsg, newCluster, restoredLog, voteReq } from './harness.js';
+
+describe('bugs.voteWithoutLogCheck', () => {
+  it.each([false, true])('a candidate with a stale log gets the vote only with the bug on (bug %s)', (bug) => {
+    const c = newCluster([1, 2, 3], {
+      config: { bugs: { ...NO_BUGS, voteWithoutLogCheck: bug } },
+      restored: { 1: restoredLog([1, 1, 2], { term: 2 }) },
+    });
+    // last term 1 < 2: not up to date (section 5.4.1)
+    const out = c.inject(voteReq(2, 1, 3, 5, 1));
+    expect(out.messages.filter(isMsg('vote-response')).map((m) => m.granted)).toEqual([bug]);
+    expect(c.status(1).vote).toBe(bug ? 2 : 0);
+  });
+});
+
+describe('bugs.voteNotPersisted', () => {
+  it('without the bug, a restarted voter remembers its vote and refuses a second candidate in the same term', () => {
+    const c = newCluster([1, 2, 3]);
+    c.inject(voteReq(1, 3, 2, 0, 0));
+    expect(c.node(3).storage.hardState).toMatchObject({ term: 2, vote: 1 });
+    c.crash(3);
+    c.restart(3);
+    const out = c.inject(voteReq(2, 3, 2, 0, 0));
+    expect(out.messages.filter(isMsg('vote-response')).map((m) => m.granted)).toEqual([false]);
+  });
+
+  it('with the bug, the Ready carrying the vote leaves it out of the hard state, so a restart forgets it (double vote)', () => {
+    const c = newCluster([1, 2, 3], {
+      checkContract: false,
+      config: { bugs: { ...NO_BUGS, voteNotPersisted: true } },
+    });
+    const out = c.inject(voteReq(1, 3, 2, 0, 0));
+    const rd = out.readies.find((r) => r.messages.some((m) => m.type === 'vote-response' && m.granted && m.to === 1));
+    expect(rd).toBeDefined();
+    expect(rd!.hardState?.vote ?? 0).not.toBe(1);
+    expect(c.status(3).vote).toBe(1); // in memory it did vote
+    expect(c.node(3).storage.hardState.vote).not.toBe(1);
+    c.crash(3);
+    c.restart(3);
+    expect(c.status(3).vote).not.toBe(1);
+    const again = c.inject(voteReq(2, 3, 2, 0, 0));
+    // two votes in term 2, for n1 and for n2
+    expect(again.messages.filter(isMsg('vote-response')).map((m) => m.granted)).toEqual([true]);
+  });
+
+  it("the harness's persist-before-send check catches it", () => {
+    const c = newCluster([1, 2, 3], { config: { bugs: { ...NO_BUGS, voteNotPersisted: true } } });
+    expect(() => c.inject(voteReq(1, 3, 2, 0, 0))).toThrow(/contract violation/);
+  });
+});
