@@ -42,7 +42,7 @@ export interface RaftConfig {
   /** Caps on one AppendEntries message. At least one entry is always sent. */
   maxEntriesPerMsg: number;
   maxBytesPerMsg: number;
-  /** Seeded source of randomness in [0, 1): the core never calls Math.random itself. */
+  /** Seeded source of randomness in [0, 1): the only randomness the core uses. */
   random: () => number;
   bugs: KnownBugs;
 }
