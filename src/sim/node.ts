@@ -1,0 +1,241 @@
+// A simulated server: a Raft core, its stable storage and its state machine, driven through the
+// Ready contract of src/raft/ready.ts. A crash throws away the core and everything volatile (the
+// state machine, reads waiting to be served); a restart builds a new core from storage alone.
+import type { RaftConfigInput } from '../raft/config.js';
+import type { RaftEvent } from '../raft/events.js';
+import { Raft, type RaftStatus } from '../raft/raft.js';
+import type { Ready } from '../raft/ready.js';
+import type { Message, NodeId, ReadState, Role } from '../raft/types.js';
+import type { Invariants } from './invariants.js';
+import type { StateMachine } from './state-machine.js';
+import { StableStorage } from './storage.js';
+
+/** What a node needs from the cluster around it. */
+export interface NodeContext {
+  /** Checks to feed, or null when checks are off (throughput runs). */
+  readonly checks: Invariants | null;
+  /** Take a snapshot when this many applied entries sit in the log (Infinity: never). */
+  readonly compactEvery: number;
+  coreConfig(id: NodeId, incarnation: number, voters: NodeId[]): RaftConfigInput;
+  makeStateMachine(serialized: string | undefined): StateMachine;
+  send(m: Message): void;
+  /** The core's events, for the trace and for faults timed on them: true crashes the node now. */
+  events(node: SimNode, events: readonly RaftEvent[]): boolean;
+  /** The state machine took a client value that is new to it. */
+  valueApplied(node: SimNode, position: number, value: string, index: number): void;
+  /** A read (ReadIndex round `context`) is served: the state machine has applied its index. */
+  readServed(node: SimNode, context: string, size: number): void;
+}
+
+export class SimNode {
+  readonly storage = new StableStorage();
+  core: Raft | null = null;
+  /** How many times this node has started: every start gets fresh randomness. */
+  incarnation = 0;
+  stateMachine: StateMachine | null = null;
+  /** Index of the last entry applied to the state machine. */
+  applied = 0;
+  /** Role, leader and term as the core last reported them (follower/0 while down). */
+  role: Role = 'follower';
+  leader: NodeId = 0;
+  term = 0;
+  private waitingReads: ReadState[] = [];
+
+  /** `voters`: the bootstrap configuration (empty for a node joining a running cluster). */
+  constructor(
+    readonly id: NodeId,
+    private readonly ctx: NodeContext,
+    readonly voters: NodeId[],
+  ) {}
+
+  get up(): boolean {
+    return this.core !== null;
+  }
+
+  start(): void {
+    if (this.core !== null) return;
+    this.incarnation++;
+    const s = this.storage;
+    const restored = s.pristine ? undefined : s.restored();
+    this.core = new Raft(this.ctx.coreConfig(this.id, this.incarnation, this.voters), restored);
+    this.stateMachine = this.ctx.makeStateMachine(s.snapshot?.data);
+    this.applied = s.snapshotIndex;
+    if (s.snapshot !== null) this.ctx.checks?.stateMachineRestored(this.id, s.snapshotIndex, this.stateMachine.size);
+    this.role = 'follower';
+    this.leader = 0;
+    this.term = s.hardState.term;
+    this.waitingReads = [];
+  }
+
+  /** Everything not on stable storage is lost. */
+  crash(): void {
+    const core = this.core;
+    if (core === null) return;
+    this.checkStorageMatchesCore(core);
+    this.core = null;
+    this.stateMachine = null;
+    this.waitingReads = [];
+    this.role = 'follower';
+    this.leader = 0;
+  }
+
+  status(): RaftStatus | null {
+    return this.core === null ? null : this.core.status();
+  }
+
+  /** Handles every Ready the core has, in order. */
+  drain(): void {
+    const core = this.core;
+    if (core === null) return;
+    while (this.core === core && core.hasReady()) this.handle(core, core.ready());
+  }
+
+  private handle(core: Raft, rd: Ready): void {
+    const checks = this.ctx.checks;
+    const s = this.storage;
+    const id = this.id;
+    const startTerm = this.term;
+
+    // Leader Append-Only (5.3): a node that stays leader of the same term only appends.
+    const stayedLeader =
+      this.role === 'leader' &&
+      (rd.softState === null || rd.softState.role === 'leader') &&
+      (rd.hardState === null || rd.hardState.term === this.term);
+    const first = rd.entries[0];
+    if (stayedLeader && checks !== null) {
+      if (first !== undefined && first.index <= s.lastIndex) checks.leaderTruncated(id, this.term, first.index, s.lastIndex);
+      if (rd.snapshot !== null) checks.leaderTruncated(id, this.term, rd.snapshot.meta.index, s.lastIndex);
+    }
+
+    // Election Safety first: a second leader's first entry would otherwise be reported as a
+    // Log Matching violation, hiding the cause.
+    if (checks !== null) for (const e of rd.events) if (e.type === 'role-change' && e.to === 'leader') checks.electionWon(id, e.term);
+
+    // 1. Persist: snapshot, then entries (replacing any conflicting suffix), then hard state.
+    if (rd.snapshot !== null) {
+      if (rd.snapshot.meta.index <= s.snapshotIndex) {
+        const detail = `n${id} is handed a snapshot up to ${rd.snapshot.meta.index}, not beyond the one it holds (${s.snapshotIndex})`;
+        checks?.fail('ready-contract', id, detail);
+      }
+      s.saveSnapshot(rd.snapshot);
+      checks?.snapshotSaved(id, rd.snapshot.meta);
+    }
+    if (first !== undefined) {
+      const prevTerm = s.termAt(first.index - 1);
+      if (s.append(rd.entries) < 0) {
+        const detail = `n${id} is handed entries from ${first.index} but its log holds ${s.snapshotIndex + 1}-${s.lastIndex}`;
+        checks?.fail('ready-contract', id, detail);
+      } else {
+        checks?.logAppended(id, rd.entries, prevTerm);
+      }
+    }
+    if (rd.hardState !== null) {
+      const prev = s.hardState;
+      const hs = rd.hardState;
+      if (checks !== null) {
+        if (hs.term < prev.term) checks.fail('ready-contract', id, `n${id}'s term goes back from ${prev.term} to ${hs.term}`);
+        if (hs.commit !== prev.commit) checks.commitAdvanced(id, prev.commit, hs.commit, s);
+      }
+      s.saveHardState(hs);
+      this.term = hs.term;
+    }
+
+    // The core's decisions, to the checks and the trace (before the messages they caused).
+    const leaderTerm = this.role === 'leader' ? startTerm : 0;
+    if (rd.softState !== null) {
+      this.role = rd.softState.role;
+      this.leader = rd.softState.leader;
+    }
+    const electedSeen = rd.events.length > 0 && checks !== null ? this.check(checks, rd.events, leaderTerm) : false;
+    // A core that reports leadership only through softState is checked all the same.
+    if (!electedSeen && leaderTerm === 0 && this.role === 'leader') checks?.leaderElected(id, this.term, s);
+    if (rd.events.length > 0 && this.ctx.events(this, rd.events)) {
+      // A crash timed on an event: after persisting, before anything leaves the node.
+      this.crash();
+      return;
+    }
+
+    // 2. Send.
+    for (const m of rd.messages) this.ctx.send(m);
+
+    // 3. Restore the snapshot, then apply committed entries in order.
+    if (rd.snapshot !== null) {
+      this.stateMachine = this.ctx.makeStateMachine(rd.snapshot.data);
+      this.applied = rd.snapshot.meta.index;
+      checks?.stateMachineRestored(id, this.applied, this.stateMachine.size);
+    }
+    const sm = this.stateMachine as StateMachine;
+    const commit = s.hardState.commit;
+    for (const e of rd.committedEntries) {
+      if (e.index !== this.applied + 1 && checks !== null)
+        checks.fail('ready-contract', id, `n${id} is handed entry ${e.index} to apply after entry ${this.applied}`);
+      checks?.applied(id, e, commit);
+      if (e.type === 'normal') {
+        const position = sm.apply(e.data);
+        if (position >= 0) this.ctx.valueApplied(this, position, e.data, e.index);
+      }
+      this.applied = e.index;
+    }
+
+    // 4. Reads wait until the state machine has applied their index.
+    for (const r of rd.readStates) this.waitingReads.push(r);
+    if (this.waitingReads.length > 0) this.serveReads(sm);
+
+    core.advance(rd);
+
+    this.maybeCompact(core, sm);
+  }
+
+  private serveReads(sm: StateMachine): void {
+    const still: ReadState[] = [];
+    for (const r of this.waitingReads) {
+      if (r.index <= this.applied) this.ctx.readServed(this, r.context, sm.size);
+      else still.push(r);
+    }
+    this.waitingReads = still;
+  }
+
+  /**
+   * Feeds the core's events to the checks. `leaderTerm`: the term this node was leader of when the
+   * Ready began (0: not leader). Returns whether an election win was seen.
+   */
+  private check(checks: Invariants, events: readonly RaftEvent[], leaderTerm: number): boolean {
+    let elected = false;
+    // Replay role changes in order: a truncation is only wrong while the node is leader.
+    let leaderOf = leaderTerm;
+    for (const e of events) {
+      if (e.type === 'role-change') {
+        leaderOf = e.to === 'leader' ? e.term : 0;
+        if (e.to === 'leader') {
+          elected = true;
+          checks.leaderComplete(this.id, e.term, this.storage);
+        }
+      } else if (e.type === 'truncate' && leaderOf !== 0) {
+        checks.leaderTruncated(this.id, leaderOf, e.from, e.to);
+      }
+    }
+    return elected;
+  }
+
+  /** Log compaction (section 7): snapshot the state machine at `applied`, drop the log under it. */
+  private maybeCompact(core: Raft, sm: StateMachine): void {
+    if (this.applied - this.storage.snapshotIndex < this.ctx.compactEvery) return;
+    const snap = core.compact(this.applied, sm.serialize());
+    this.storage.saveSnapshot(snap);
+    this.ctx.checks?.snapshotSaved(this.id, snap.meta);
+  }
+
+  /** At a crash between steps, what is on disk must be what the core believes it persisted. */
+  private checkStorageMatchesCore(core: Raft): void {
+    const checks = this.ctx.checks;
+    if (checks === null || core.hasReady()) return;
+    const st = core.status();
+    const s = this.storage;
+    if (st.lastIndex !== s.lastIndex || core.termAt(st.lastIndex) !== s.termAt(s.lastIndex) && st.lastIndex > s.snapshotIndex)
+      checks.fail(
+        'ready-contract',
+        this.id,
+        `n${this.id} crashes with its log ending at ${st.lastIndex}/t${st.lastTerm} but ${s.lastIndex}/t${s.lastTerm} on disk`,
+      );
+  }
+}
