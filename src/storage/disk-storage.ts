@@ -1,0 +1,300 @@
+// A node's durable storage: its Raft log, hard state and latest snapshot in one data directory.
+//
+//   const { storage, restored, recovery } = await DiskStorage.open(dir, { clusterId, nodeId });
+//   const core = new Raft(config, restored);   // restored: exactly what the core's constructor wants
+//   ...
+//   await storage.save(ready);                 // step 1 of every Ready, before its messages leave
+//   await storage.saveSnapshot(core.compact(applied, stateMachine.serialize()));
+//   await storage.close();
+//
+// Durability: save() and saveSnapshot() resolve only once what they were given is fsynced
+// (fdatasync), and each costs one fdatasync however many entries it carries, so a runtime that
+// merges several Readys into one save() pays for one. Calls are queued and run one at a time in
+// call order. A failed write or fsync leaves the file's real content unknown (Linux may even drop
+// the unwritten pages and report the error only once), so after any I/O error every later call
+// fails too: the node must exit and recover from what is really on disk.
+//
+// On disk (see the modules named):
+//   identity.json        cluster id, node id, format version (identity.ts)
+//   wal-<seq>.log        log segments of framed, checksummed records (segment-files.ts,
+//                        record-frame.ts), one record per save (wal-record.ts)
+//   snapshot.dat         the latest snapshot (snapshot-file.ts)
+//   *.tmp                a file being replaced atomically; a crash may leave one, open() removes it
+import { open as openFile, readdir, type FileHandle } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { RestoredState } from '../raft/raft.js';
+import type { Entry, HardState, NodeId, Snapshot } from '../raft/types.js';
+import { DurableDir, makeDirectory, TEMP_SUFFIX, writeFully } from './durable-dir.js';
+import { claimIdentity } from './identity.js';
+import { recoverLog, type Segment } from './log-recovery.js';
+import { encodeFrame } from './record-frame.js';
+import { segmentName, type TornTail } from './segment-files.js';
+import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
+import { TermRuns } from './term-runs.js';
+import { encodeWalRecord, type WalRecord } from './wal-record.js';
+
+export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+
+export interface DiskStorageOptions {
+  /** Recorded at first open; a directory of another cluster or node refuses to open. */
+  clusterId: string;
+  nodeId: NodeId;
+  /**
+   * Skip every fsync, for speed experiments only. A killed process still loses nothing (its writes
+   * are in the page cache), but a power cut or kernel crash can lose acknowledged votes and entries,
+   * which breaks Raft's safety, and can leave damage in the middle of the log that makes the next
+   * open refuse. The node should show it.
+   */
+  unsafeNoFsync?: boolean;
+  /** A new segment is started once the active one reaches this size. Default 64 MiB. */
+  segmentBytes?: number;
+}
+
+/**
+ * One persist step: a Ready fits as it is. Several Readys may be merged into one step: concatenate
+ * their entries in order (an entry at or below an earlier one's index truncates from there, as it
+ * would have in separate saves) and keep the last non-null hard state. A Ready that carries a
+ * snapshot cannot be merged into earlier ones, because a step applies its snapshot before its
+ * entries: save what came before it first. Later Readys may be merged into it.
+ */
+export interface PersistStep {
+  /** A snapshot from the leader; it replaces the log up to its index. */
+  snapshot?: Snapshot | null;
+  /** Entries to append; the first may be at or below the last stored index (a conflicting suffix). */
+  entries?: readonly Entry[];
+  hardState?: HardState | null;
+}
+
+/** What open() found and repaired, for the node to report. */
+export interface RecoveryReport {
+  /** The directory was new (or empty) and has just been given its identity. */
+  created: boolean;
+  /** A record torn by a crash mid-write, cut off the end of the log. */
+  tornTail: TornTail | null;
+  /** A snapshot installed just before a crash had not yet been marked in the log; it now is. */
+  snapshotCompleted: boolean;
+}
+
+export interface OpenedStorage {
+  storage: DiskStorage;
+  restored: RestoredState;
+  recovery: RecoveryReport;
+}
+
+export class DiskStorage {
+  private readonly dir: DurableDir;
+  private readonly segmentBytes: number;
+  /** Oldest first; the last is the active one, open in `active`. */
+  private readonly segments: Segment[];
+  private active: FileHandle;
+  private readonly terms: TermRuns;
+  private hardState: HardState;
+  /** Tail of the queue of calls: each runs after the previous one settles. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private failure: unknown = null;
+  private closed = false;
+
+  private constructor(dir: DurableDir, segmentBytes: number, segments: Segment[], active: FileHandle, restored: RestoredState) {
+    this.dir = dir;
+    this.segmentBytes = segmentBytes;
+    this.segments = segments;
+    this.active = active;
+    const meta = restored.snapshot?.meta;
+    this.terms = new TermRuns(meta?.index ?? 0, meta?.term ?? 0);
+    for (const e of restored.entries) this.terms.append(e.index, e.term);
+    this.hardState = { ...restored.hardState };
+  }
+
+  /** True when fsync is off: acknowledged writes may not survive power loss. */
+  get unsafeNoFsync(): boolean {
+    return !this.dir.fsync;
+  }
+
+  /**
+   * Opens (creating it if needed) the data directory `path` and recovers the node's state from it.
+   * Throws a DataDirError, whose message says what to do, when the directory belongs to another
+   * cluster or node or a file is damaged in a way a crash cannot explain.
+   */
+  static async open(path: string, options: DiskStorageOptions): Promise<OpenedStorage> {
+    const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    if (!Number.isInteger(segmentBytes) || segmentBytes < 1) throw new RangeError(`segmentBytes must be a positive integer, got ${segmentBytes}`);
+    if (!Number.isInteger(options.nodeId) || options.nodeId < 1) throw new RangeError(`nodeId must be a positive integer, got ${options.nodeId}`);
+    if (options.clusterId === '') throw new RangeError('clusterId must not be empty');
+
+    const fsync = options.unsafeNoFsync !== true;
+    const dir = new DurableDir(resolve(path), fsync);
+    await makeDirectory(dir.path, fsync);
+    const names = await readdir(dir.path);
+    const temps = names.filter((n) => n.endsWith(TEMP_SUFFIX));
+    for (const name of temps) await dir.remove(name);
+    if (temps.length > 0) await dir.syncEntries();
+    const created = await claimIdentity(dir, { clusterId: options.clusterId, nodeId: options.nodeId }, names.length === temps.length);
+
+    const snapshot = await readSnapshotFile(dir);
+    const { segments, restored, completion, tornTail } = await recoverLog(dir, names, snapshot);
+
+    let active: FileHandle;
+    const last = segments.at(-1);
+    if (last === undefined) {
+      const first: Segment = { sequence: 1, name: segmentName(1), bytes: 0, maxIndex: 0 };
+      active = await openFile(dir.file(first.name), 'wx');
+      segments.push(first);
+      await dir.syncEntries();
+    } else {
+      active = await openFile(dir.file(last.name), 'r+');
+    }
+    const storage = new DiskStorage(dir, segmentBytes, segments, active, restored);
+    if (completion !== null) {
+      try {
+        await storage.append(completion);
+      } catch (err) {
+        await active.close();
+        throw err;
+      }
+    }
+    return { storage, restored, recovery: { created, tornTail, snapshotCompleted: completion !== null } };
+  }
+
+  /**
+   * Step 1 of a Ready (see PersistStep): the snapshot, then the entries, then the hard state, made
+   * durable with one fdatasync before the promise resolves. Throws a RangeError, writing nothing,
+   * when the step does not fit the stored log (a bug in the caller).
+   */
+  save(step: PersistStep): Promise<void> {
+    return this.serialize(async () => {
+      const snapshot = step.snapshot ?? null;
+      const entries = step.entries ?? [];
+      if (snapshot === null && entries.length === 0 && (step.hardState ?? null) === null) return;
+
+      // Check everything before writing anything.
+      const terms = this.terms;
+      let keepEntries = false;
+      if (snapshot !== null) {
+        const { index, term } = snapshot.meta;
+        if (index <= terms.snapshotIndex) throw new RangeError(`snapshot at ${index} is not beyond the stored one at ${terms.snapshotIndex}`);
+        keepEntries = terms.termAt(index) === term;
+      }
+      const base = snapshot === null ? terms.snapshotIndex : snapshot.meta.index;
+      let last = snapshot === null || keepEntries ? terms.lastIndex : base;
+      let newestTerm = snapshot?.meta.term ?? 0;
+      for (const e of entries) {
+        if (e.index <= base || e.index > last + 1)
+          throw new RangeError(`entry ${e.index} does not attach to the stored log (${base + 1}-${last})`);
+        last = e.index;
+        newestTerm = Math.max(newestTerm, e.term);
+      }
+      // What the core's constructor checks at a restart, checked now rather than found then.
+      const hs = step.hardState ?? this.hardState;
+      if (hs.term < this.hardState.term) throw new RangeError(`term ${hs.term} is below the stored term ${this.hardState.term}`);
+      if (hs.commit < base || hs.commit > last) throw new RangeError(`commit index ${hs.commit} is outside the stored log (${base}-${last})`);
+      if (newestTerm > hs.term) throw new RangeError(`an entry or snapshot of term ${newestTerm} is above the hard state's term ${hs.term}`);
+
+      const record: WalRecord = { entries, hardState: { term: hs.term, vote: hs.vote, commit: hs.commit } };
+      if (snapshot !== null) record.snapshot = { index: snapshot.meta.index, term: snapshot.meta.term, keepEntries };
+      // snapshot.dat first: a crash before the record is written leaves a snapshot the log does not
+      // mark yet, which the next open completes (LogReplay.finish).
+      await this.durably(async () => {
+        if (snapshot !== null) await writeSnapshotFile(this.dir, snapshot);
+        await this.append(record);
+      });
+      if (snapshot !== null) {
+        if (keepEntries) terms.compact(snapshot.meta.index, snapshot.meta.term);
+        else terms.reset(snapshot.meta.index, snapshot.meta.term);
+      }
+      for (const e of entries) terms.append(e.index, e.term);
+      this.hardState = record.hardState;
+      if (snapshot !== null) await this.durably(() => this.removeSegmentsUpTo(snapshot.meta.index));
+    });
+  }
+
+  /**
+   * A snapshot the node took of its own state machine (the one Raft.compact returns): written
+   * atomically, marked in the log, and then the segments it wholly covers are removed. Its index
+   * must be at or below the stored commit index, so persist the Ready that committed it first.
+   */
+  saveSnapshot(snapshot: Snapshot): Promise<void> {
+    return this.serialize(async () => {
+      const { index, term } = snapshot.meta;
+      if (index <= this.terms.snapshotIndex) throw new RangeError(`snapshot at ${index} is not beyond the stored one at ${this.terms.snapshotIndex}`);
+      if (index > this.hardState.commit) throw new RangeError(`snapshot at ${index} is beyond the stored commit index ${this.hardState.commit}`);
+      if (this.terms.termAt(index) !== term)
+        throw new RangeError(`snapshot at ${index} has term ${term} but the stored entry there has term ${this.terms.termAt(index)}`);
+      await this.durably(async () => {
+        await writeSnapshotFile(this.dir, snapshot);
+        await this.append({ snapshot: { index, term, keepEntries: true }, entries: [], hardState: this.hardState });
+      });
+      this.terms.compact(index, term);
+      await this.durably(() => this.removeSegmentsUpTo(index));
+    });
+  }
+
+  /** Waits for the queued calls, then closes the files. Later calls fail; closing again does nothing. */
+  close(): Promise<void> {
+    return this.serialize(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      await this.active.close();
+    }, 'closing');
+  }
+
+  /** Runs `op` after every earlier call has settled. */
+  private serialize<T>(op: () => Promise<T>, purpose: 'writing' | 'closing' = 'writing'): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (purpose === 'writing') {
+        if (this.closed) throw new Error(`storage of ${this.dir.path} is closed`);
+        if (this.failure !== null)
+          throw new Error(`storage of ${this.dir.path} is unusable after an earlier I/O error (${String(this.failure)}): restart the node`);
+      }
+      return op();
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Runs disk I/O; a failure makes the storage unusable (see the top of this file). */
+  private async durably(io: () => Promise<void>): Promise<void> {
+    try {
+      await io();
+    } catch (err) {
+      this.failure = err;
+      throw err;
+    }
+  }
+
+  /** Writes one record at the end of the log and fdatasyncs it, starting a new segment if due. */
+  private async append(record: WalRecord): Promise<void> {
+    const frame = encodeFrame(encodeWalRecord(record));
+    let segment = this.segments.at(-1)!;
+    const rollOver = segment.bytes >= this.segmentBytes;
+    if (rollOver) {
+      const next: Segment = { sequence: segment.sequence + 1, name: segmentName(segment.sequence + 1), bytes: 0, maxIndex: 0 };
+      const handle = await openFile(this.dir.file(next.name), 'wx');
+      await this.active.close();
+      this.active = handle;
+      this.segments.push(next);
+      segment = next;
+    }
+    await writeFully(this.active, frame, segment.bytes);
+    segment.bytes += frame.length;
+    for (const e of record.entries) segment.maxIndex = Math.max(segment.maxIndex, e.index);
+    await this.dir.syncData(this.active);
+    // The new segment's name must be durable too, or its records would vanish with it.
+    if (rollOver) await this.dir.syncEntries();
+  }
+
+  /**
+   * Removes, oldest first, the segments whose entries are all at or below a durable snapshot's
+   * index. Only from the front, and never the active segment, so the records left always replay to
+   * the same log (see log-replay.ts).
+   */
+  private async removeSegmentsUpTo(index: number): Promise<void> {
+    let removed = 0;
+    while (this.segments.length > 1 && this.segments[0]!.maxIndex <= index) {
+      await this.dir.remove(this.segments[0]!.name);
+      this.segments.shift();
+      removed++;
+    }
+    if (removed > 0) await this.dir.syncEntries();
+  }
+}

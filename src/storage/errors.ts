@@ -1,0 +1,29 @@
+// The one error type storage raises for a data directory it will not open. Its message is one line
+// for the operator: what is wrong, where, and what to do about it. `code` is for programs (the CLI
+// picks an exit status, tests check the cause) so they never parse the message.
+
+export type DataDirProblem =
+  /** The directory belongs to another cluster or another node. */
+  | 'wrong-identity'
+  /** Written by a storage format this build does not read. */
+  | 'unsupported-format'
+  /** Not empty, yet not a raft-console data directory. */
+  | 'not-a-data-dir'
+  /** A file is damaged in a way a crash cannot explain. */
+  | 'corrupt';
+
+export class DataDirError extends Error {
+  override readonly name = 'DataDirError';
+
+  constructor(
+    readonly problem: DataDirProblem,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The usual advice for a damaged file: there is no safe automatic repair. */
+export function restoreOrDelete(dir: string): string {
+  return `restore ${dir} from a backup, or delete it so the node starts empty and catches up from the leader`;
+}

@@ -1,0 +1,42 @@
+// snapshot.dat: the latest snapshot, one framed record whose body is the Snapshot as JSON. It is
+// only ever replaced whole (temporary file, fsync, rename, fsync of the directory), so unlike a log
+// segment it can never be torn: any damage is corruption.
+import { readFile } from 'node:fs/promises';
+import type { Snapshot } from '../raft/types.js';
+import type { DurableDir } from './durable-dir.js';
+import { DataDirError, restoreOrDelete } from './errors.js';
+import { encodeFrame, scanFrames } from './record-frame.js';
+
+const SNAPSHOT_FILE = 'snapshot.dat';
+
+export async function writeSnapshotFile(dir: DurableDir, snapshot: Snapshot): Promise<void> {
+  await dir.writeAtomically(SNAPSHOT_FILE, encodeFrame(Buffer.from(JSON.stringify(snapshot))));
+}
+
+/** The stored snapshot, or null when the node never had one. */
+export async function readSnapshotFile(dir: DurableDir): Promise<Snapshot | null> {
+  const path = dir.file(SNAPSHOT_FILE);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  const corrupt = (why: string) =>
+    new DataDirError('corrupt', `snapshot file ${path} is corrupt (${why}): ${restoreOrDelete(dir.path)}`);
+  const scan = scanFrames(bytes);
+  const frame = scan.frames[0];
+  if (scan.damage !== null) throw corrupt(scan.damage.reason);
+  if (frame === undefined || scan.frames.length !== 1) throw corrupt(`${scan.frames.length} records where there should be one`);
+  let snapshot: Snapshot;
+  try {
+    snapshot = JSON.parse(frame.body.toString('utf8')) as Snapshot;
+  } catch {
+    throw corrupt('the record is not valid JSON');
+  }
+  const meta = snapshot?.meta;
+  if (!Number.isInteger(meta?.index) || !Number.isInteger(meta?.term) || typeof meta?.membership !== 'object' || typeof snapshot.data !== 'string')
+    throw corrupt('the record is not a snapshot');
+  return snapshot;
+}

@@ -1,0 +1,67 @@
+// The body of a log record: one persist step, written with one write() and made durable with one
+// fdatasync. Because a record is the whole step, a crash keeps or loses the step as a unit, and
+// because the next write starts only after that fdatasync, only the last record of the log can
+// ever be torn.
+import type { Entry, HardState } from '../raft/types.js';
+
+/**
+ * A snapshot took over the log up to `index`. The snapshot itself is in snapshot.dat; the record
+ * fixes where the change happened among the log's records, so that entries written later are not
+ * confused with the entries it dropped.
+ */
+export interface SnapshotMark {
+  index: number;
+  term: number;
+  /**
+   * Whether the entries after `index` survived. They do when the log held the snapshot's last
+   * entry (same index and term: Raft paper section 7, "retain log entries following it"), as after
+   * the node's own compaction; otherwise they belong to another history and went with the rest.
+   * Recorded rather than recomputed on replay, because the entry it depends on may be in a segment
+   * that has since been removed.
+   */
+  keepEntries: boolean;
+}
+
+/** Applied in field order, as the Ready contract orders a persist step. */
+export interface WalRecord {
+  snapshot?: SnapshotMark;
+  /**
+   * Appended in order; an entry whose index is at or below the last one held first drops every
+   * entry from its index on (a conflicting suffix replaced). That is how truncation is recorded:
+   * nothing already written is ever modified.
+   */
+  entries: readonly Entry[];
+  /** The hard state after this step. Every record carries it, so the last good record has it. */
+  hardState: HardState;
+}
+
+export function encodeWalRecord(record: WalRecord): Buffer {
+  // Built field by field so the JSON keeps the application order whatever the caller's object.
+  const { snapshot, entries, hardState } = record;
+  const body: WalRecord = snapshot === undefined ? { entries, hardState } : { snapshot, entries, hardState };
+  return Buffer.from(JSON.stringify(body));
+}
+
+/**
+ * Parses a record body whose checksum matched. Returns why it is not a log record (a bug or a
+ * foreign file, since the checksum rules out damage), or the record.
+ */
+export function decodeWalRecord(body: Buffer): WalRecord | string {
+  let r: Partial<WalRecord>;
+  try {
+    r = JSON.parse(body.toString('utf8')) as Partial<WalRecord>;
+  } catch {
+    return 'the record is not valid JSON';
+  }
+  const hs = r.hardState;
+  if (hs === undefined || !Number.isInteger(hs.term) || !Number.isInteger(hs.vote) || !Number.isInteger(hs.commit))
+    return 'the record has no valid hard state';
+  if (!Array.isArray(r.entries)) return 'the record has no entry list';
+  for (const e of r.entries) {
+    if (!Number.isInteger(e?.index) || !Number.isInteger(e?.term)) return 'an entry has no valid index or term';
+  }
+  const s = r.snapshot;
+  if (s !== undefined && (!Number.isInteger(s.index) || !Number.isInteger(s.term) || typeof s.keepEntries !== 'boolean'))
+    return 'the record has an invalid snapshot mark';
+  return r as WalRecord;
+}

@@ -1,0 +1,43 @@
+// The framing every record on disk shares: its checksum, and what can and cannot pass for a record.
+import { describe, expect, it } from 'vitest';
+import { crc32c } from '../../src/storage/crc32c.js';
+import { encodeFrame, hasGoodFrameAfter, scanFrames } from '../../src/storage/record-frame.js';
+
+describe('record framing', () => {
+  it('the checksum is CRC-32C (the standard check value of "123456789" is e3069283)', () => {
+    expect(crc32c(Buffer.from('123456789')).toString(16)).toBe('e3069283');
+    expect(crc32c(Buffer.alloc(0))).toBe(0);
+    // Slicing-by-8 and the byte-at-a-time tail agree at every length and alignment.
+    const bytes = Buffer.from('The quick brown fox jumps over the lazy dog, twice over the fence.');
+    expect(crc32c(bytes, 3, 40)).toBe(crc32c(Buffer.from(bytes.subarray(3, 40))));
+  });
+
+  it('frames read back in order, each at its offset', () => {
+    const a = encodeFrame(Buffer.from('{"a":1}'));
+    const b = encodeFrame(Buffer.from('{"b":"two"}'));
+    const scan = scanFrames(Buffer.concat([a, b]));
+    expect(scan.damage).toBeNull();
+    expect(scan.frames.map((f) => [f.offset, f.body.toString()])).toEqual([
+      [0, '{"a":1}'],
+      [a.length, '{"b":"two"}'],
+    ]);
+    expect(scan.goodBytes).toBe(a.length + b.length);
+  });
+
+  it('a run of zero bytes is never taken for a record', () => {
+    const zeros = Buffer.alloc(64);
+    expect(scanFrames(zeros).damage).toEqual({ offset: 0, reason: 'the length field is 0' });
+    expect(hasGoodFrameAfter(zeros, 0)).toBe(false);
+    expect(() => encodeFrame(Buffer.alloc(0))).toThrow('cannot be empty');
+  });
+
+  it('a good frame after a damaged one is found whatever the damage did to the length', () => {
+    const a = encodeFrame(Buffer.from('{"first":true}'));
+    const b = encodeFrame(Buffer.from('{"second":true}'));
+    const bytes = Buffer.concat([a, b]);
+    bytes.writeUInt32LE(1_000_000, 4);
+    expect(scanFrames(bytes).damage?.reason).toMatch(/^the length field says 1000000 bytes/);
+    expect(hasGoodFrameAfter(bytes, 0)).toBe(true);
+    expect(hasGoodFrameAfter(bytes, a.length)).toBe(false);
+  });
+});
