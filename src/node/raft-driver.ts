@@ -1,0 +1,72 @@
+// Drives a core through the Ready contract against the world, one Ready at a time: persist, then
+// send, then apply, then advance. Inputs that arrive while a Ready is being persisted go into the
+// core at once and come out together in the next Ready, so one fsync covers all of them (group
+// commit) and a busy node pays for few fsyncs.
+import type { Raft } from '../raft/raft.js';
+import type { Ready } from '../raft/ready.js';
+
+/** What the node does with each Ready; the driver calls these in the contract's order. */
+export interface ReadyHandler {
+  /** Seen as soon as the Ready is taken: the core's events, its role and leader. */
+  observe(rd: Ready): void;
+  /** Step 1: snapshot, entries, hard state made durable. Resolves only after the fsync. */
+  persist(rd: Ready): Promise<void>;
+  /** Step 2. */
+  send(rd: Ready): void;
+  /** Steps 3 and 4: restore the snapshot, apply the committed entries, serve the reads. */
+  apply(rd: Ready): Promise<void>;
+}
+
+export class RaftDriver {
+  private draining = false;
+  private failure: unknown = null;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly core: Raft,
+    private readonly handler: ReadyHandler,
+    /** A persist or apply failed: the node cannot go on safely and must exit. */
+    private readonly onFatal: (err: unknown) => void,
+  ) {}
+
+  /** Runs `input` against the core (a tick, a message, a proposal...), then drains its Readys. */
+  run<T>(input: (core: Raft) => T): T {
+    if (this.failure !== null) throw new Error('the node stopped after a storage failure');
+    const result = input(this.core);
+    this.kick();
+    return result;
+  }
+
+  /** Resolves once no Ready is being handled and none is waiting. */
+  idle(): Promise<void> {
+    if (!this.draining && !this.core.hasReady()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private kick(): void {
+    if (this.draining || this.failure !== null) return;
+    this.draining = true;
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.core.hasReady()) {
+        const rd = this.core.ready();
+        this.handler.observe(rd);
+        if (rd.snapshot !== null || rd.entries.length > 0 || rd.hardState !== null) await this.handler.persist(rd);
+        this.handler.send(rd);
+        await this.handler.apply(rd);
+        this.core.advance(rd);
+      }
+    } catch (err) {
+      this.failure = err;
+      this.onFatal(err);
+    } finally {
+      this.draining = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+}

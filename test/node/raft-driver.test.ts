@@ -1,0 +1,81 @@
+import { describe, expect, test } from 'vitest';
+import { RaftDriver, type ReadyHandler } from '../../src/node/raft-driver.js';
+import { Raft } from '../../src/raft/raft.js';
+import type { Ready } from '../../src/raft/ready.js';
+
+/** A handler whose persist step can be held open, recording the order of what it is asked to do. */
+function recordingHandler() {
+  const log: string[] = [];
+  let release: (() => void) | null = null;
+  let hold = false;
+  const handler: ReadyHandler = {
+    observe: () => {},
+    persist: (rd: Ready) => {
+      log.push(`persist ${rd.entries.map((e) => e.index).join(',')}`);
+      if (!hold) return Promise.resolve();
+      return new Promise<void>((resolve) => (release = resolve));
+    },
+    send: (rd) => {
+      if (rd.messages.length > 0) log.push(`send ${rd.messages.length}`);
+    },
+    apply: async (rd) => {
+      if (rd.committedEntries.length > 0) log.push(`apply ${rd.committedEntries.map((e) => e.index).join(',')}`);
+    },
+  };
+  return {
+    log,
+    handler,
+    holdPersist: () => (hold = true),
+    release: () => {
+      hold = false;
+      release?.();
+    },
+  };
+}
+
+function singleNodeLeader(): Raft {
+  const core = new Raft({ id: 1, voters: [1], random: () => 0, electionTimeoutMin: 3, electionTimeoutMax: 3, heartbeatInterval: 1 });
+  core.campaign();
+  return core;
+}
+
+describe('the Ready loop', () => {
+  test('persists before it applies, and applies what was committed', async () => {
+    const h = recordingHandler();
+    const driver = new RaftDriver(singleNodeLeader(), h.handler, (e) => {
+      throw e;
+    });
+    driver.run((core) => core.propose('a'));
+    await driver.idle();
+    expect(h.log).toEqual(['persist 1,2', 'apply 1,2']);
+  });
+
+  test('proposals made while a persist is in flight share the next persist (group commit)', async () => {
+    const h = recordingHandler();
+    const driver = new RaftDriver(singleNodeLeader(), h.handler, (e) => {
+      throw e;
+    });
+    driver.run(() => undefined);
+    await driver.idle();
+    h.log.length = 0;
+    h.holdPersist();
+    driver.run((core) => core.propose('a'));
+    await Promise.resolve();
+    for (const v of ['b', 'c', 'd']) driver.run((core) => core.propose(v));
+    h.release();
+    await driver.idle();
+    expect(h.log).toEqual(['persist 2', 'apply 2', 'persist 3,4,5', 'apply 3,4,5']);
+  });
+
+  test('a failed persist stops the node: nothing is sent or applied after it', async () => {
+    const failures: unknown[] = [];
+    const h = recordingHandler();
+    h.handler.persist = () => Promise.reject(new Error('disk full'));
+    const driver = new RaftDriver(singleNodeLeader(), h.handler, (e) => failures.push(e));
+    driver.run((core) => core.propose('a'));
+    await driver.idle();
+    expect(failures).toHaveLength(1);
+    expect(h.log).toEqual([]);
+    expect(() => driver.run((core) => core.propose('b'))).toThrow(/storage failure/);
+  });
+});
