@@ -258,7 +258,11 @@ export class SimCluster implements NodeContext {
     this.note(`n${id} is disconnected`);
   }
 
-  /** Restores every link to and from `id`; other cuts stay. */
+  /**
+   * Restores every link to and from `id`, including its links to nodes that are themselves still
+   * disconnected (unlike the MIT lab's connect, which only joins it to connected nodes); cuts
+   * between other nodes stay.
+   */
   connect(id: NodeId): void {
     this.network.reconnect(id);
     this.note(`n${id} is reconnected`);
