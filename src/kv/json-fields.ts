@@ -1,0 +1,87 @@
+// Readers for untrusted JSON: a command found in the log, a snapshot string handed to restore().
+// Each reader checks one value and throws a ShapeError naming where it is, so a decoder reads like
+// the type it checks and its first problem becomes the one-line cause the caller reports.
+// Fields are looked up with Object.hasOwn, so "constructor" or "__proto__" is never taken from
+// Object.prototype. Problem texts are built only from the input, never from the engine's own error
+// messages (JSON.parse's wording differs between Node versions), so every replica words them alike.
+
+export type JsonObject = Record<string, unknown>;
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+class ShapeError extends Error {}
+
+/** Runs a reader written with the functions below; its first problem becomes the result. */
+export function validate<T>(read: () => T): Validation<T> {
+  try {
+    return { ok: true, value: read() };
+  } catch (err) {
+    if (err instanceof ShapeError) return { ok: false, problem: err.message };
+    throw err;
+  }
+}
+
+export function fail(problem: string): never {
+  throw new ShapeError(problem);
+}
+
+/** A short rendering of a bad value for a problem text: enough to recognise it, never a flood. */
+export function show(value: unknown): string {
+  const text = value === undefined ? 'nothing' : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return fail(`${what} is not valid JSON`);
+  }
+}
+
+export function object(value: unknown, path: string): JsonObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail(`${path} must be a JSON object, got ${show(value)}`);
+  return value as JsonObject;
+}
+
+/** Refuses fields besides `allowed`: a field this build does not know could change the meaning. */
+export function onlyFields(o: JsonObject, path: string, allowed: readonly string[]): void {
+  for (const key of Object.keys(o)) if (!allowed.includes(key)) fail(`${path} has an unknown field ${show(key)}`);
+}
+
+export function field(o: JsonObject, key: string): unknown {
+  return Object.hasOwn(o, key) ? o[key] : undefined;
+}
+
+export function string(value: unknown, path: string): string {
+  if (typeof value !== 'string') fail(`${path} must be a string, got ${show(value)}`);
+  return value;
+}
+
+export function stringOrNull(value: unknown, path: string): string | null {
+  if (value !== null && typeof value !== 'string') fail(`${path} must be a string or null, got ${show(value)}`);
+  return value;
+}
+
+export function boolean(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') fail(`${path} must be true or false, got ${show(value)}`);
+  return value;
+}
+
+/** A safe integer of at least `min`: sequence numbers, indexes, counts. */
+export function integer(value: unknown, path: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
+    fail(`${path} must be an integer of at least ${min}, got ${show(value)}`);
+  return value;
+}
+
+export function oneOf<T extends string>(value: unknown, path: string, values: readonly T[]): T {
+  if (!values.includes(value as T)) fail(`${path} must be one of ${values.map((v) => `"${v}"`).join(', ')}, got ${show(value)}`);
+  return value as T;
+}
+
+export function array(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) fail(`${path} must be an array, got ${show(value)}`);
+  return value;
+}

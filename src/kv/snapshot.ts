@@ -1,0 +1,155 @@
+// The state machine's snapshot string: what feeds the core's compact(index, data) and comes back
+// through InstallSnapshot or a restart. One line of JSON with a version, so a later build can read
+// an older snapshot. It is canonical: keys sorted, sessions least recently used first, so replicas
+// that applied the same log produce byte-identical snapshots.
+//
+// {"v":1,"appliedIndex":42,"maxSessions":1000,"submitted":3,
+//  "data":[["color","red"],["size","9"]],
+//  "sessions":[{"clientId":"c1","seq":4,"lastIndex":40,"result":{"ok":true,"op":"put","previous":null}}]}
+//
+// Decoding checks everything, since a restored machine must behave exactly like the one that was
+// serialized: a damaged string is refused with an error naming the first problem, never half-loaded.
+import {
+  array,
+  boolean,
+  field,
+  fail,
+  integer,
+  object,
+  oneOf,
+  onlyFields,
+  parseJson,
+  show,
+  string,
+  stringOrNull,
+  validate,
+  type JsonObject,
+} from './json-fields.js';
+import type { CommandOutcome, CommandResult, KvErrorCode } from './result.js';
+import type { Session } from './sessions.js';
+
+export const SNAPSHOT_VERSION = 1;
+
+export interface KvSnapshot {
+  appliedIndex: number;
+  maxSessions: number;
+  submitted: number;
+  data: [string, string][];
+  /** Least recently used first. */
+  sessions: Session[];
+}
+
+export type KvSnapshotProblem = 'not-json' | 'unsupported-version' | 'invalid';
+
+/** restore() was handed a string it will not load; `problem` is for programs, the message for people. */
+export class KvSnapshotError extends Error {
+  override readonly name = 'KvSnapshotError';
+
+  constructor(
+    readonly problem: KvSnapshotProblem,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const FIELDS = ['v', 'appliedIndex', 'maxSessions', 'submitted', 'data', 'sessions'] as const;
+const SESSION_FIELDS = ['clientId', 'seq', 'lastIndex', 'result'] as const;
+// Written as records so the compiler checks that every code and op is listed.
+const ERROR_CODES = Object.keys({
+  malformed: true,
+  'unsupported-version': true,
+  'too-large': true,
+  'stale-sequence': true,
+  'session-expired': true,
+} satisfies Record<KvErrorCode, true>) as KvErrorCode[];
+const OPS = Object.keys({ submit: true, put: true, delete: true, cas: true } satisfies Record<CommandOutcome['op'], true>) as CommandOutcome['op'][];
+
+export function encodeSnapshot(s: KvSnapshot): string {
+  const data = [...s.data].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const sessions = s.sessions.map(({ clientId, seq, lastIndex, result }) => ({ clientId, seq, lastIndex, result }));
+  const { appliedIndex, maxSessions, submitted } = s;
+  return JSON.stringify({ v: SNAPSHOT_VERSION, appliedIndex, maxSessions, submitted, data, sessions });
+}
+
+/** Throws a KvSnapshotError naming the first problem found. */
+export function decodeSnapshot(text: string): KvSnapshot {
+  const parsed = validate(() => parseJson(text, 'the kv snapshot'));
+  if (!parsed.ok) throw new KvSnapshotError('not-json', `${parsed.problem} (is it truncated?)`);
+  const root = parsed.value;
+  const v = typeof root === 'object' && root !== null ? field(root as JsonObject, 'v') : undefined;
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v > SNAPSHOT_VERSION)
+    throw new KvSnapshotError('unsupported-version', `kv snapshot version ${v} is not supported: this build reads version ${SNAPSHOT_VERSION}`);
+  const read = validate(() => readSnapshot(root));
+  if (!read.ok) throw new KvSnapshotError('invalid', `the kv snapshot is invalid: ${read.problem}`);
+  return read.value;
+}
+
+function readSnapshot(value: unknown): KvSnapshot {
+  const o = object(value, 'the snapshot');
+  onlyFields(o, 'the snapshot', FIELDS);
+  if (field(o, 'v') !== SNAPSHOT_VERSION) fail(`v must be the snapshot version ${SNAPSHOT_VERSION}, got ${show(field(o, 'v'))}`);
+  const appliedIndex = integer(field(o, 'appliedIndex'), 'appliedIndex', 0);
+  const maxSessions = integer(field(o, 'maxSessions'), 'maxSessions', 1);
+  const submitted = integer(field(o, 'submitted'), 'submitted', 0);
+  const data = array(field(o, 'data'), 'data').map((pair, i) => readPair(pair, `data[${i}]`));
+  data.forEach(([key], i) => {
+    if (i > 0 && !((data[i - 1] as [string, string])[0] < key)) fail(`data[${i}] is out of order: keys must be sorted and unique`);
+  });
+  const sessions = array(field(o, 'sessions'), 'sessions').map((s, i) => readSession(s, `sessions[${i}]`, appliedIndex));
+  if (sessions.length > maxSessions) fail(`it holds ${sessions.length} sessions, over its maxSessions of ${maxSessions}`);
+  const clients = new Set<string>();
+  sessions.forEach((s, i) => {
+    if (clients.has(s.clientId)) fail(`sessions[${i}] repeats client ${show(s.clientId)}`);
+    clients.add(s.clientId);
+    if (i > 0 && !((sessions[i - 1] as Session).lastIndex < s.lastIndex))
+      fail(`sessions[${i}] is out of order: lastIndex must increase`);
+  });
+  return { appliedIndex, maxSessions, submitted, data, sessions };
+}
+
+function readPair(value: unknown, path: string): [string, string] {
+  const pair = array(value, path);
+  if (pair.length !== 2) fail(`${path} must be a [key, value] pair, got ${show(pair)}`);
+  const key = string(pair[0], `${path}[0]`);
+  if (key === '') fail(`${path}[0] is an empty key`);
+  return [key, string(pair[1], `${path}[1]`)];
+}
+
+function readSession(value: unknown, path: string, appliedIndex: number): Session {
+  const o = object(value, path);
+  onlyFields(o, path, SESSION_FIELDS);
+  const clientId = string(field(o, 'clientId'), `${path}.clientId`);
+  if (clientId === '') fail(`${path}.clientId must not be empty`);
+  const seq = integer(field(o, 'seq'), `${path}.seq`, 1);
+  const lastIndex = integer(field(o, 'lastIndex'), `${path}.lastIndex`, 1);
+  if (lastIndex > appliedIndex) fail(`${path}.lastIndex ${lastIndex} is beyond appliedIndex ${appliedIndex}`);
+  return { clientId, seq, lastIndex, result: readResult(field(o, 'result'), `${path}.result`) };
+}
+
+function readResult(value: unknown, path: string): CommandResult {
+  const o = object(value, path);
+  if (!boolean(field(o, 'ok'), `${path}.ok`)) {
+    onlyFields(o, path, ['ok', 'code', 'message']);
+    return { ok: false, code: oneOf(field(o, 'code'), `${path}.code`, ERROR_CODES), message: string(field(o, 'message'), `${path}.message`) };
+  }
+  const op = oneOf(field(o, 'op'), `${path}.op`, OPS);
+  switch (op) {
+    case 'submit':
+      onlyFields(o, path, ['ok', 'op']);
+      return { ok: true, op };
+    case 'put':
+      onlyFields(o, path, ['ok', 'op', 'previous']);
+      return { ok: true, op, previous: stringOrNull(field(o, 'previous'), `${path}.previous`) };
+    case 'delete':
+      onlyFields(o, path, ['ok', 'op', 'existed']);
+      return { ok: true, op, existed: boolean(field(o, 'existed'), `${path}.existed`) };
+    case 'cas':
+      if (boolean(field(o, 'swapped'), `${path}.swapped`)) {
+        onlyFields(o, path, ['ok', 'op', 'swapped']);
+        return { ok: true, op, swapped: true };
+      }
+      onlyFields(o, path, ['ok', 'op', 'swapped', 'current']);
+      return { ok: true, op, swapped: false, current: stringOrNull(field(o, 'current'), `${path}.current`) };
+  }
+}
