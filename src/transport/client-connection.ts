@@ -1,0 +1,72 @@
+// The reply side of a client connection, as the node runtime sees it. Replies written in one
+// event-loop turn leave in one write. A client that sends requests but does not read its replies
+// is disconnected once too many bytes wait for it: a request/response client cannot lose replies
+// silently the way Raft can lose messages, and the node's memory must stay bounded.
+import { FRAME_HEADER_BYTES, encodeFrame } from './frame.js';
+import type { FrameConnection } from './frame-connection.js';
+
+export interface ClientConnection {
+  /** This transport's number for the connection: unique while the transport runs. */
+  readonly id: number;
+  /** The `from` of the client's hello. */
+  readonly clientId: number;
+  /** host:port of the client. */
+  readonly remote: string;
+  /**
+   * Sends one reply frame. False when it cannot be delivered: the connection is closed, the reply
+   * is over the frame limit (the client then gets a `frame-too-large` error frame and the
+   * connection closes), or the client has stopped reading (the connection closes).
+   */
+  reply(value: unknown): boolean;
+  close(): void;
+}
+
+export interface ClientLimits {
+  maxFrameBytes: number;
+  /** Bytes of replies that may wait in the socket for a client that does not read. */
+  maxBufferedBytes: number;
+}
+
+export class ClientSession implements ClientConnection {
+  private corked = false;
+
+  constructor(
+    readonly id: number,
+    readonly clientId: number,
+    private readonly conn: FrameConnection,
+    private readonly limits: ClientLimits,
+  ) {}
+
+  get remote(): string {
+    return this.conn.remote;
+  }
+
+  reply(value: unknown): boolean {
+    if (!this.conn.open) return false;
+    const frame = encodeFrame(value);
+    const bodyBytes = frame.length - FRAME_HEADER_BYTES;
+    if (bodyBytes > this.limits.maxFrameBytes) {
+      this.conn.reject('frame-too-large', `the reply is ${bodyBytes} bytes, over the ${this.limits.maxFrameBytes}-byte frame limit`);
+      return false;
+    }
+    const socket = this.conn.socket;
+    if (socket.writableLength + frame.length > this.limits.maxBufferedBytes) {
+      this.conn.close(`the client is not reading its replies (${socket.writableLength} bytes wait for it)`);
+      return false;
+    }
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      setImmediate(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
+    this.conn.send(frame);
+    return true;
+  }
+
+  close(): void {
+    this.conn.close('closed by this node');
+  }
+}

@@ -1,0 +1,135 @@
+// A connection another process dialed to this node: a peer that sends us Raft messages, or a
+// client. Its first frame must be a hello, within the hello timeout and the small hello size
+// limit; the node answers with its own hello, and from then on every frame is validated (a peer's
+// against the message schema, a client's with the node's request validator) before it is handed
+// on. Anything else refuses the connection with an error frame; other connections are unaffected.
+import type { Socket } from 'node:net';
+import type { Message, NodeId } from '../raft/types.js';
+import { ClientSession, type ClientConnection } from './client-connection.js';
+import type { TransportEvent } from './events.js';
+import { FrameConnection, type ConnectionEnd } from './frame-connection.js';
+import { encodeFrame } from './frame.js';
+import { HELLO_MAX_FRAME_BYTES, checkHello, helloFrame, readErrorFrame, type Hello } from './hello.js';
+import type { Validation } from './json-shape.js';
+import { validateMessage } from './message-schema.js';
+import type { Counters } from './stats.js';
+import type { Timers } from './timers.js';
+
+export interface InboundContext {
+  self: NodeId;
+  clusterId: string;
+  maxFrameBytes: number;
+  /** Bytes of replies that may wait for a client that does not read them. */
+  maxClientBufferedBytes: number;
+  helloTimeoutMs: number;
+  timers: Timers;
+  emit: (e: TransportEvent) => void;
+  counters: Counters;
+  /** The node's client request validator (a request that fails it closes the connection). */
+  validateRequest: (value: unknown) => Validation<unknown>;
+  nextClientId: () => number;
+  /** A peer completed its hello. */
+  peerReady(connection: InboundConnection): void;
+  message(m: Message): void;
+  request(request: unknown, client: ClientConnection): void;
+  /** The connection stopped carrying frames, at whatever stage. */
+  ended(connection: InboundConnection): void;
+}
+
+export class InboundConnection {
+  private readonly conn: FrameConnection;
+  /** The hello, once accepted. */
+  hello: Hello | null = null;
+  private client: ClientSession | null = null;
+  private helloTimer: unknown;
+
+  constructor(
+    socket: Socket,
+    private readonly ctx: InboundContext,
+  ) {
+    this.conn = new FrameConnection(socket, {
+      direction: 'in',
+      remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
+      maxFrameBytes: HELLO_MAX_FRAME_BYTES,
+      timers: ctx.timers,
+      emit: ctx.emit,
+      counters: ctx.counters,
+      onFrame: (value) => this.receive(value),
+      onEnd: (end) => this.ended(end),
+    });
+    this.helloTimer = ctx.timers.setTimeout(() => {
+      this.helloTimer = null;
+      this.conn.reject('expected-hello', `no hello within ${ctx.helloTimeoutMs} ms`);
+    }, ctx.helloTimeoutMs);
+  }
+
+  close(reason: string): void {
+    this.conn.close(reason);
+  }
+
+  private receive(value: unknown): void {
+    if (this.hello === null) {
+      this.accept(value);
+      return;
+    }
+    const refusal = readErrorFrame(value);
+    if (refusal !== null) {
+      this.conn.close(`it sent an error frame: ${refusal.code}: ${refusal.reason}`);
+      return;
+    }
+    if (this.client !== null) {
+      const request = this.ctx.validateRequest(value);
+      if (!request.ok) {
+        this.conn.reject('invalid-request', request.problem);
+        return;
+      }
+      this.ctx.counters.clientRequests++;
+      this.ctx.request(request.value, this.client);
+      return;
+    }
+    const m = validateMessage(value, { self: this.ctx.self, sender: this.hello.from });
+    if (!m.ok) {
+      this.conn.reject('invalid-message', m.problem);
+      return;
+    }
+    this.ctx.message(m.value);
+  }
+
+  private accept(value: unknown): void {
+    const check = checkHello(value, { clusterId: this.ctx.clusterId, self: this.ctx.self });
+    if (!check.ok) {
+      this.conn.reject(check.code, check.reason);
+      return;
+    }
+    this.clearHelloTimer();
+    const hello = check.hello;
+    this.hello = hello;
+    this.conn.setMaxFrameBytes(this.ctx.maxFrameBytes);
+    this.conn.send(encodeFrame(helloFrame(this.ctx.clusterId, this.ctx.self, 'peer')));
+    if (hello.kind === 'peer') {
+      this.conn.peer = hello.from;
+      this.ctx.emit({ type: 'peer-connected', peer: hello.from, direction: 'in' });
+      this.ctx.peerReady(this);
+    } else {
+      this.client = new ClientSession(this.ctx.nextClientId(), hello.from, this.conn, {
+        maxFrameBytes: this.ctx.maxFrameBytes,
+        maxBufferedBytes: this.ctx.maxClientBufferedBytes,
+      });
+      this.ctx.emit({ type: 'client-connected', client: this.client.id, clientId: hello.from, remote: this.conn.remote });
+    }
+  }
+
+  private ended(end: ConnectionEnd): void {
+    this.clearHelloTimer();
+    const reason = end.kind === 'rejected' ? `this node refused it: ${end.code}: ${end.reason}` : end.reason;
+    if (this.client !== null) this.ctx.emit({ type: 'client-disconnected', client: this.client.id, reason });
+    else if (this.hello !== null) this.ctx.emit({ type: 'peer-disconnected', peer: this.hello.from, direction: 'in', reason, retryInMs: null });
+    this.ctx.ended(this);
+  }
+
+  private clearHelloTimer(): void {
+    if (this.helloTimer === null) return;
+    this.ctx.timers.clearTimeout(this.helloTimer);
+    this.helloTimer = null;
+  }
+}

@@ -1,0 +1,214 @@
+// The connection this node dials to one peer, to send it messages. It exchanges hellos (the peer
+// must answer with the cluster id and the node id we dialed), then writes the queued frames: all
+// the frames queued in one event-loop turn go out corked, as one write, and it stops writing when
+// the socket's buffer is full until the socket drains, so the only place frames pile up is the
+// bounded FrameQueue. A lost connection is redialed with capped exponential backoff and jitter;
+// the queue survives the reconnect (whatever was already handed to the dead socket is lost, which
+// Raft tolerates).
+import { connect } from 'node:net';
+import type { NodeId } from '../raft/types.js';
+import { reconnectDelay, type BackoffOptions } from './backoff.js';
+import type { TransportEvent } from './events.js';
+import { FrameConnection, type ConnectionEnd } from './frame-connection.js';
+import { FrameQueue } from './frame-queue.js';
+import { encodeFrame } from './frame.js';
+import { HELLO_MAX_FRAME_BYTES, checkHello, helloFrame, readErrorFrame } from './hello.js';
+import type { Counters, LinkStats, LinkState } from './stats.js';
+import type { Timers } from './timers.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+
+export interface PeerAddress {
+  id: NodeId;
+  /** Default 127.0.0.1. */
+  host?: string;
+  port: number;
+}
+
+export interface PeerLinkContext {
+  self: NodeId;
+  clusterId: string;
+  helloTimeoutMs: number;
+  backoff: BackoffOptions;
+  maxQueueMessages: number;
+  maxQueueBytes: number;
+  random: () => number;
+  timers: Timers;
+  emit: (e: TransportEvent) => void;
+  counters: Counters;
+}
+
+export class PeerLink {
+  private state: LinkState = 'idle';
+  private conn: FrameConnection | null = null;
+  private readonly queue: FrameQueue;
+  /** Failed attempts since the link was last open: the backoff exponent. */
+  private attempts = 0;
+  /** The hello timeout while connecting, the backoff timer while waiting; never both. */
+  private timer: unknown = null;
+  private flushScheduled = false;
+  private awaitingDrain = false;
+  /** Set from the first drop until the queue empties again, so an overflow is reported once. */
+  private overflowing = false;
+  private sent = 0;
+  private batches = 0;
+  private dropped = 0;
+
+  constructor(
+    private readonly address: PeerAddress,
+    private readonly ctx: PeerLinkContext,
+  ) {
+    this.queue = new FrameQueue(ctx.maxQueueMessages, ctx.maxQueueBytes);
+  }
+
+  private get label(): string {
+    return `${this.address.host ?? DEFAULT_HOST}:${this.address.port}`;
+  }
+
+  start(): void {
+    if (this.state === 'idle') this.connect();
+  }
+
+  /** Queues an encoded frame; it leaves with the others of this event-loop turn. */
+  enqueue(frame: Buffer): void {
+    const dropped = this.queue.push(frame);
+    if (dropped > 0) {
+      this.dropped += dropped;
+      this.ctx.counters.dropped['queue-full'] += dropped;
+      if (!this.overflowing) {
+        this.overflowing = true;
+        this.ctx.emit({ type: 'queue-overflow', peer: this.address.id });
+      }
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  close(): void {
+    this.state = 'closed';
+    this.clearTimer();
+    this.conn?.close('this node is shutting down');
+    this.conn = null;
+  }
+
+  stats(): LinkStats {
+    return {
+      peer: this.address.id,
+      address: this.label,
+      state: this.state,
+      attempts: this.attempts,
+      queuedMessages: this.queue.length,
+      queuedBytes: this.queue.bytes,
+      socketBufferedBytes: this.conn?.socket.writableLength ?? 0,
+      sent: this.sent,
+      batches: this.batches,
+      dropped: this.dropped,
+    };
+  }
+
+  private connect(): void {
+    this.state = 'connecting';
+    const { id, port, host = DEFAULT_HOST } = this.address;
+    const socket = connect({ host, port });
+    socket.setNoDelay(true); // frames are already gathered per turn: Nagle would only add latency
+    const conn: FrameConnection = new FrameConnection(socket, {
+      direction: 'out',
+      remote: this.label,
+      // The peer only ever sends us its hello and perhaps an error frame: both are small.
+      maxFrameBytes: HELLO_MAX_FRAME_BYTES,
+      timers: this.ctx.timers,
+      emit: this.ctx.emit,
+      counters: this.ctx.counters,
+      onFrame: (value) => this.receive(conn, value),
+      onEnd: (end) => this.ended(conn, end),
+    });
+    conn.peer = id;
+    this.conn = conn;
+    socket.on('drain', () => {
+      if (this.conn !== conn) return;
+      this.awaitingDrain = false;
+      this.flush();
+    });
+    // Written before the TCP handshake completes: the socket sends it once connected.
+    conn.send(encodeFrame(helloFrame(this.ctx.clusterId, this.ctx.self, 'peer')));
+    this.timer = this.ctx.timers.setTimeout(() => {
+      this.timer = null;
+      conn.reject('expected-hello', `no hello from n${id} within ${this.ctx.helloTimeoutMs} ms`);
+    }, this.ctx.helloTimeoutMs);
+  }
+
+  private receive(conn: FrameConnection, value: unknown): void {
+    const refusal = readErrorFrame(value);
+    if (refusal !== null) {
+      conn.close(`n${this.address.id} refused it: ${refusal.code}: ${refusal.reason}`);
+      return;
+    }
+    if (this.state !== 'connecting') {
+      conn.reject('invalid-message', 'after its hello a node sends nothing on a connection it accepted but error frames');
+      return;
+    }
+    const check = checkHello(value, { clusterId: this.ctx.clusterId, self: this.ctx.self, peer: this.address.id });
+    if (!check.ok) {
+      conn.reject(check.code, check.reason);
+      return;
+    }
+    this.clearTimer();
+    this.state = 'open';
+    this.attempts = 0;
+    this.ctx.emit({ type: 'peer-connected', peer: this.address.id, direction: 'out' });
+    this.flush();
+  }
+
+  private ended(conn: FrameConnection, end: ConnectionEnd): void {
+    if (this.conn !== conn) return;
+    this.conn = null;
+    this.awaitingDrain = false;
+    this.clearTimer();
+    if (this.state === 'closed') return;
+    const wasOpen = this.state === 'open';
+    const reason = end.kind === 'rejected' ? `this node refused it: ${end.code}: ${end.reason}` : end.reason;
+    // A connection that was open is redialed after the shortest delay (the peer probably restarted);
+    // each failed attempt after that doubles the ceiling.
+    if (!wasOpen) this.attempts++;
+    const retryInMs = reconnectDelay(this.attempts, this.ctx.backoff, this.ctx.random);
+    this.ctx.emit(
+      wasOpen
+        ? { type: 'peer-disconnected', peer: this.address.id, direction: 'out', reason, retryInMs }
+        : { type: 'connect-failed', peer: this.address.id, attempt: this.attempts, reason, retryInMs },
+    );
+    this.state = 'waiting';
+    this.timer = this.ctx.timers.setTimeout(() => {
+      this.timer = null;
+      this.connect();
+    }, retryInMs);
+  }
+
+  private clearTimer(): void {
+    if (this.timer === null) return;
+    this.ctx.timers.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Writes queued frames, corked into one write, until the queue is empty or the socket is full. */
+  private flush(): void {
+    const conn = this.conn;
+    if (this.state !== 'open' || conn === null || this.awaitingDrain || this.queue.length === 0) return;
+    this.batches++;
+    conn.socket.cork();
+    for (let frame = this.queue.shift(); frame !== undefined; frame = this.queue.shift()) {
+      this.sent++;
+      this.ctx.counters.sent++;
+      if (!conn.send(frame)) {
+        this.awaitingDrain = true;
+        break;
+      }
+    }
+    conn.socket.uncork();
+    if (this.queue.length === 0) this.overflowing = false;
+  }
+}
