@@ -1,6 +1,7 @@
 // The raft-console command line: one commander program, each command registered by its own module.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerNodeCommand } from './node.js';
 import { registerSimCommand } from './sim.js';
 
 /** Exit code of a usage error (bad option, unknown command), for every command. */
@@ -14,6 +15,7 @@ const program = new Command('raft-console')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 registerSimCommand(program);
+registerNodeCommand(program);
 
 try {
   await program.parseAsync(process.argv);

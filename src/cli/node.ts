@@ -1,0 +1,100 @@
+// `raft-console node`: runs one node in this process. Normally the supervisor starts it; it is also
+// how to run a node by hand. Events go to stdout as NDJSON, diagnostics to stderr.
+import { Command } from 'commander';
+import { EventStream } from '../node/event-stream.js';
+import { startNode } from '../node/node.js';
+import { UsageError, parseListen, parseNodeId, parsePeers, parsePositive, parseRange, type NodeOptions } from '../node/options.js';
+import { DataDirError } from '../storage/index.js';
+
+interface NodeFlags {
+  id: string;
+  clusterId: string;
+  listen: string;
+  peers: string;
+  join?: boolean;
+  dataDir: string;
+  electionTimeout: string;
+  heartbeat: string;
+  tick: string;
+  unsafeNoFsync?: boolean;
+  compactEvery: string;
+  requestTimeout: string;
+}
+
+function toOptions(f: NodeFlags): NodeOptions {
+  const id = parseNodeId(f.id);
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(f.clusterId)) throw new UsageError(`--cluster-id must be 1-128 letters, digits, dots, dashes or underscores, got "${f.clusterId}"`);
+  return {
+    id,
+    clusterId: f.clusterId,
+    listen: parseListen(f.listen),
+    peers: parsePeers(f.peers, id),
+    join: f.join === true,
+    dataDir: f.dataDir,
+    electionTimeoutMs: parseRange(f.electionTimeout, '--election-timeout'),
+    heartbeatMs: parsePositive(f.heartbeat, '--heartbeat', '50'),
+    tickMs: parsePositive(f.tick, '--tick', '10'),
+    unsafeNoFsync: f.unsafeNoFsync === true,
+    compactEvery: parsePositive(f.compactEvery, '--compact-every', '10000'),
+    requestTimeoutMs: parsePositive(f.requestTimeout, '--request-timeout', '5000'),
+  };
+}
+
+/** One line for the errors a user can fix, naming the cause and the fix. */
+function explain(err: unknown, o: NodeOptions): string | null {
+  if (err instanceof DataDirError || err instanceof UsageError) return err.message;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return `port ${o.listen.port} on ${o.listen.host} is already in use: pick another --listen port, or stop what uses it (try: ss -ltnp 'sport = :${o.listen.port}')`;
+  if (code === 'EADDRNOTAVAIL') return `cannot listen on ${o.listen.host}: no such address on this machine; use 127.0.0.1`;
+  if (code === 'EACCES') return `not allowed to use ${o.dataDir} or port ${o.listen.port}: check permissions, or use a port above 1024`;
+  return null;
+}
+
+export function registerNodeCommand(program: Command): Command {
+  return program
+    .command('node')
+    .description('run one Raft node in this process (the supervisor starts these; events are NDJSON on stdout)')
+    .requiredOption('--id <n>', 'this node\'s id, an integer from 1')
+    .requiredOption('--cluster-id <id>', 'the cluster this node belongs to: peers and data of another cluster are refused')
+    .requiredOption('--data-dir <dir>', 'where this node keeps its log, hard state and snapshots')
+    .option('--listen <host:port>', 'address for peers and clients', '127.0.0.1:0')
+    .option('--peers <list>', 'the other voters, id=host:port,... (e.g. 1=127.0.0.1:7001,2=127.0.0.1:7002)', '')
+    .option('--join', 'start with no configuration and wait to be added by the leader')
+    .option('--election-timeout <ms-range>', 'election timeout range in milliseconds', '150-300')
+    .option('--heartbeat <ms>', 'leader heartbeat interval in milliseconds', '50')
+    .option('--tick <ms>', 'length of one tick of the core in milliseconds', '10')
+    .option('--unsafe-no-fsync', 'do not fsync (UNSAFE: a power cut can lose acknowledged writes); for speed experiments')
+    .option('--compact-every <n>', 'snapshot once this many applied entries are in the log', '10000')
+    .option('--request-timeout <ms>', 'answer a client request "timeout" after this long', '5000')
+    .action(async (flags: NodeFlags) => {
+      let options: NodeOptions;
+      try {
+        options = toOptions(flags);
+      } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        process.stderr.write(`raft-console node: ${err.message}\n`);
+        process.exit(2);
+      }
+      const events = new EventStream(options.id, options.tickMs, (line) => process.stdout.write(line));
+      const fatal = (err: unknown): void => {
+        const reason = err instanceof Error ? err.message : String(err);
+        events.lifecycle({ type: 'fatal', reason }, `n${options.id} stops after a fatal error: ${reason}`);
+        process.stderr.write(`raft-console node ${options.id}: fatal: ${reason}\n`);
+        process.exit(1);
+      };
+      let node;
+      try {
+        node = await startNode(options, events, fatal);
+      } catch (err) {
+        const line = explain(err, options);
+        if (line === null) throw err;
+        process.stderr.write(`raft-console node ${options.id}: ${line}\n`);
+        process.exit(err instanceof UsageError ? 2 : 1);
+      }
+      const stop = (signal: string) => () => {
+        void node.stop(`received ${signal}`).then(() => process.exit(0), fatal);
+      };
+      process.once('SIGTERM', stop('SIGTERM'));
+      process.once('SIGINT', stop('SIGINT'));
+    });
+}

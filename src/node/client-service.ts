@@ -1,0 +1,204 @@
+// Serves client requests on a node. Writes are proposed to the core and answered once their entry is
+// applied, and only if the entry applied at that index is the one proposed (same term): otherwise it
+// was overwritten by another leader and the client is told the outcome is unknown, so it retries
+// with the same (clientId, seq) and the state machine's sessions keep the retry exactly-once.
+// Reads go through ReadIndex (dissertation 6.4) and are served once the state machine caught up.
+import { encodeCommand, type ApplyResult, type KvStateMachine } from '../kv/index.js';
+import type { ReadState, Role } from '../raft/types.js';
+import type { ClientConnection } from '../transport/index.js';
+import {
+  MAX_LOG_ENTRIES,
+  commandOf,
+  type ClientErrorCode,
+  type ClientRequest,
+  type ClientResponse,
+  type LeaderHint,
+  type NodeStatus,
+  type RequestId,
+} from './client-protocol.js';
+import type { RaftDriver } from './raft-driver.js';
+
+export interface ClientServiceContext {
+  driver: RaftDriver;
+  /** The current state machine (a snapshot from the leader replaces it). */
+  kv(): KvStateMachine;
+  /** Who this node believes leads, with an address to redirect to. */
+  leaderHint(): LeaderHint | null;
+  status(): NodeStatus;
+  /** A request not answered within this time is answered `timeout` (outcome unknown). */
+  requestTimeoutMs: number;
+}
+
+interface Pending {
+  client: ClientConnection;
+  id: RequestId;
+  timer: NodeJS.Timeout;
+}
+interface PendingWrite extends Pending {
+  term: number;
+}
+interface PendingRead extends Pending {
+  key: string;
+  /** Set once the ReadIndex round confirmed leadership: serve once applied reaches it. */
+  index: number | null;
+}
+
+export class ClientService {
+  /** By log index. */
+  private readonly writes = new Map<number, PendingWrite>();
+  /** By ReadIndex context. */
+  private readonly reads = new Map<string, PendingRead>();
+  private readSerial = 0;
+  private closed = false;
+
+  constructor(private readonly ctx: ClientServiceContext) {}
+
+  handle(req: ClientRequest, client: ClientConnection): void {
+    if (this.closed) return this.fail(client, req.id, 'unavailable', 'the node is shutting down');
+    switch (req.type) {
+      case 'submit':
+      case 'put':
+      case 'delete':
+      case 'cas':
+        return this.write(req, client);
+      case 'get':
+        return this.read(req.id, req.key, client);
+      case 'status':
+        client.reply({ id: req.id, ok: true, status: this.ctx.status() } satisfies ClientResponse);
+        return;
+      case 'log':
+        return this.log(req.id, req.from, req.to, client);
+    }
+  }
+
+  /** Called with what the state machine returned for each applied entry, in log order. */
+  applied(results: readonly ApplyResult[]): void {
+    for (const r of results) {
+      const w = this.writes.get(r.index);
+      if (!w) continue;
+      this.writes.delete(r.index);
+      clearTimeout(w.timer);
+      if (r.term !== w.term) {
+        this.fail(w.client, w.id, 'leadership-lost', `entry ${r.index} was replaced by another leader's: retry with the same seq`);
+      } else if (r.result.ok) {
+        w.client.reply({ id: w.id, ok: true, index: r.index, term: r.term, result: r.result } satisfies ClientResponse);
+      } else {
+        this.fail(w.client, w.id, r.result.code, r.result.message);
+      }
+    }
+    this.serveReads();
+  }
+
+  /** Entries a snapshot from the leader replaced: any write waiting on them has an unknown outcome. */
+  snapshotInstalled(index: number): void {
+    for (const [at, w] of this.writes) {
+      if (at > index) continue;
+      this.writes.delete(at);
+      clearTimeout(w.timer);
+      this.fail(w.client, w.id, 'leadership-lost', 'a snapshot replaced the log here: retry with the same seq');
+    }
+    this.serveReads();
+  }
+
+  readStates(states: readonly ReadState[]): void {
+    for (const s of states) {
+      const r = this.reads.get(s.context);
+      if (r) r.index = s.index;
+    }
+    this.serveReads();
+  }
+
+  /** Role or leader changed: requests waiting on this node's leadership cannot complete here. */
+  roleChanged(role: Role): void {
+    if (role === 'leader') return;
+    for (const [index, w] of this.writes) {
+      this.writes.delete(index);
+      clearTimeout(w.timer);
+      this.fail(w.client, w.id, 'leadership-lost', 'this node lost the leadership before the write was applied: retry with the same seq');
+    }
+    for (const [context, r] of this.reads) {
+      // A read whose round completed stays linearizable at its index: serve it when applied.
+      if (r.index !== null) continue;
+      this.reads.delete(context);
+      clearTimeout(r.timer);
+      this.fail(r.client, r.id, 'leadership-lost', 'this node lost the leadership before the read was confirmed: retry');
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const w of this.writes.values()) {
+      clearTimeout(w.timer);
+      this.fail(w.client, w.id, 'unavailable', 'the node is shutting down: outcome unknown, retry with the same seq');
+    }
+    for (const r of this.reads.values()) {
+      clearTimeout(r.timer);
+      this.fail(r.client, r.id, 'unavailable', 'the node is shutting down');
+    }
+    this.writes.clear();
+    this.reads.clear();
+  }
+
+  private write(req: Extract<ClientRequest, { clientId: string }>, client: ClientConnection): void {
+    let data: string;
+    try {
+      data = encodeCommand(commandOf(req));
+    } catch (err) {
+      // Refused before it reaches the log: the seq is not used up.
+      return this.fail(client, req.id, 'too-large', (err as Error).message);
+    }
+    const proposed = this.ctx.driver.run((core) => core.propose(data));
+    if (!proposed.ok) {
+      if (proposed.reason === 'not-leader') return this.redirect(client, req.id);
+      return this.fail(client, req.id, 'unavailable', `${proposed.reason.replace(/-/g, ' ')}${proposed.detail ? `: ${proposed.detail}` : ''}; retry shortly`);
+    }
+    const timer = setTimeout(() => {
+      if (this.writes.get(proposed.index)?.id !== req.id) return;
+      this.writes.delete(proposed.index);
+      this.fail(client, req.id, 'timeout', `entry ${proposed.index} was not committed within ${this.ctx.requestTimeoutMs} ms (no majority reachable?): outcome unknown, retry with the same seq`);
+    }, this.ctx.requestTimeoutMs);
+    this.writes.set(proposed.index, { client, id: req.id, term: proposed.term, timer });
+  }
+
+  private read(id: RequestId, key: string, client: ClientConnection): void {
+    const context = `read-${++this.readSerial}`;
+    const started = this.ctx.driver.run((core) => core.readIndex(context));
+    if (!started.ok) return this.redirect(client, id);
+    const timer = setTimeout(() => {
+      if (!this.reads.delete(context)) return;
+      this.fail(client, id, 'timeout', `the read was not confirmed by a majority within ${this.ctx.requestTimeoutMs} ms: retry`);
+    }, this.ctx.requestTimeoutMs);
+    this.reads.set(context, { client, id, key, index: null, timer });
+  }
+
+  private serveReads(): void {
+    const kv = this.ctx.kv();
+    for (const [context, r] of this.reads) {
+      if (r.index === null || kv.appliedIndex < r.index) continue;
+      this.reads.delete(context);
+      clearTimeout(r.timer);
+      r.client.reply({ id: r.id, ok: true, key: r.key, value: kv.get(r.key), index: r.index } satisfies ClientResponse);
+    }
+  }
+
+  private log(id: RequestId, from: number, to: number, client: ClientConnection): void {
+    const core = this.ctx.driver.core;
+    const status = core.status();
+    const lo = Math.max(from, status.firstIndex);
+    const hi = Math.min(to, lo + MAX_LOG_ENTRIES - 1);
+    const entries = core.entries(lo, hi).map((e) => ({ ...e, committed: e.index <= status.commit }));
+    client.reply({ id, ok: true, firstIndex: status.firstIndex, commit: status.commit, entries } satisfies ClientResponse);
+  }
+
+  private redirect(client: ClientConnection, id: RequestId): void {
+    const leader = this.ctx.leaderHint();
+    const message = leader === null ? 'this node is not the leader and knows of none (an election may be under way): retry shortly' : `this node is not the leader: n${leader.id} is`;
+    client.reply({ id, ok: false, error: { code: 'not-leader', message }, leader } satisfies ClientResponse);
+  }
+
+  private fail(client: ClientConnection, id: RequestId, code: ClientErrorCode, message: string): void {
+    const response: ClientResponse = { id, ok: false, error: { code, message } };
+    if (code === 'leadership-lost') response.leader = this.ctx.leaderHint();
+    client.reply(response);
+  }
+}

@@ -1,0 +1,75 @@
+// A node's events as NDJSON on stdout, one object a line, for the supervisor and the dashboard:
+//   {"ts":1732490000123,"node":3,"kind":"raft","type":"role-change",...,"text":"n3 becomes leader ..."}
+// kinds: "raft" (the core's events), "transport" (connections, refusals), "node" (lifecycle),
+// "state" (the node's Raft state, whenever it changed, at most every stateIntervalMs).
+import { describeEvent, type RaftEvent } from '../raft/events.js';
+import type { RaftStatus } from '../raft/raft.js';
+import type { NodeId } from '../raft/types.js';
+import { describeTransportEvent, type TransportEvent } from '../transport/index.js';
+
+export type NodeLifecycleEvent =
+  | { type: 'started'; address: string; clusterId: string; unsafeNoFsync: boolean; recovered: { entries: number; snapshotIndex: number; term: number } }
+  | { type: 'storage-repaired'; detail: string }
+  | { type: 'stopping'; reason: string }
+  | { type: 'fatal'; reason: string };
+
+export type StateLine = Pick<
+  RaftStatus,
+  'role' | 'term' | 'vote' | 'leader' | 'commit' | 'applied' | 'firstIndex' | 'lastIndex' | 'lastTerm' | 'snapshotIndex' | 'membership'
+>;
+
+export class EventStream {
+  private lastState = '';
+  private stateTimer: NodeJS.Timeout | null = null;
+  private pendingState: (() => StateLine) | null = null;
+
+  constructor(
+    private readonly node: NodeId,
+    private readonly tickMs: number,
+    private readonly write: (line: string) => void,
+    private readonly stateIntervalMs = 50,
+  ) {}
+
+  raft(e: RaftEvent): void {
+    this.line({ kind: 'raft', ...e, text: describeEvent(this.node, e, this.tickMs) });
+  }
+
+  transport(e: TransportEvent): void {
+    this.line({ kind: 'transport', ...e, text: `n${this.node}: ${describeTransportEvent(e)}` });
+  }
+
+  lifecycle(e: NodeLifecycleEvent, text: string): void {
+    this.line({ kind: 'node', ...e, text });
+  }
+
+  /** Reports the state if it changed; bursts are coalesced to one line per interval. */
+  state(read: () => StateLine): void {
+    this.pendingState = read;
+    if (this.stateTimer !== null) return;
+    this.flushState();
+    this.stateTimer = setTimeout(() => {
+      this.stateTimer = null;
+      if (this.pendingState !== null) this.flushState();
+    }, this.stateIntervalMs);
+  }
+
+  close(): void {
+    if (this.stateTimer !== null) clearTimeout(this.stateTimer);
+    if (this.pendingState !== null) this.flushState();
+  }
+
+  private flushState(): void {
+    const read = this.pendingState;
+    this.pendingState = null;
+    if (read === null) return;
+    const s = read();
+    const key = JSON.stringify(s);
+    if (key === this.lastState) return;
+    this.lastState = key;
+    this.line({ kind: 'state', ...s });
+  }
+
+  private line(fields: Record<string, unknown>): void {
+    this.write(`${JSON.stringify({ ts: Date.now(), node: this.node, ...fields })}\n`);
+  }
+}

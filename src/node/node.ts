@@ -1,0 +1,150 @@
+// One raft-console node: the core, its durable storage, the transport to its peers and clients, a
+// real clock driving ticks, the key-value state machine, and the event stream on stdout.
+import { randomInt } from 'node:crypto';
+import { KvStateMachine, type ApplyResult } from '../kv/index.js';
+import { Raft } from '../raft/raft.js';
+import type { Ready } from '../raft/ready.js';
+import { DiskStorage } from '../storage/index.js';
+import { Transport } from '../transport/index.js';
+import { validateClientRequest, type LeaderHint, type NodeStatus } from './client-protocol.js';
+import { ClientService } from './client-service.js';
+import { EventStream } from './event-stream.js';
+import { timingInTicks, type NodeOptions } from './options.js';
+import { RaftDriver, type ReadyHandler } from './raft-driver.js';
+
+export interface RunningNode {
+  readonly address: string;
+  /** Finishes in-flight fsyncs, closes sockets and storage. */
+  stop(reason: string): Promise<void>;
+}
+
+export async function startNode(o: NodeOptions, events: EventStream, onFatal: (err: unknown) => void): Promise<RunningNode> {
+  const timing = timingInTicks(o);
+  const { storage, restored, recovery } = await DiskStorage.open(o.dataDir, {
+    clusterId: o.clusterId,
+    nodeId: o.id,
+    unsafeNoFsync: o.unsafeNoFsync,
+  });
+  if (recovery.tornTail !== null) {
+    const t = recovery.tornTail;
+    events.lifecycle({ type: 'storage-repaired', detail: t.reason }, `n${o.id} cut a torn record (${t.bytes} bytes) off the end of ${t.file} at byte ${t.offset}: a write interrupted by a crash`);
+  }
+
+  let kv = restored.snapshot === null ? new KvStateMachine() : KvStateMachine.restore(restored.snapshot.data);
+  const core = new Raft(
+    {
+      id: o.id,
+      voters: o.join ? [] : [o.id, ...o.peers.map((p) => p.id)],
+      // Election timeouts only need to differ between nodes, not to be secret.
+      random: () => randomInt(0x7fffffff) / 0x7fffffff,
+      ...timing,
+    },
+    restored,
+  );
+  const addresses = new Map(o.peers.map((p) => [p.id, `${p.host ?? '127.0.0.1'}:${p.port}`]));
+  const transport = new Transport({ id: o.id, clusterId: o.clusterId, host: o.listen.host, port: o.listen.port, peers: o.peers });
+
+  let service: ClientService | null = null;
+  let address = `${o.listen.host}:${o.listen.port}`;
+  const leaderHint = (): LeaderHint | null => {
+    const leader = core.status().leader;
+    if (leader === 0) return null;
+    return { id: leader, address: leader === o.id ? address : (addresses.get(leader) ?? null) };
+  };
+  const status = (): NodeStatus => {
+    const s = kv.stats();
+    return { ...core.status(), clusterId: o.clusterId, address, unsafeNoFsync: storage.unsafeNoFsync, kv: { keys: s.keys, sessions: s.sessions, submitted: s.submitted } };
+  };
+
+  const handler: ReadyHandler = {
+    observe(rd: Ready): void {
+      for (const e of rd.events) events.raft(e);
+      if (rd.softState !== null) service?.roleChanged(rd.softState.role);
+    },
+    persist: (rd) => storage.save(rd),
+    send(rd: Ready): void {
+      for (const m of rd.messages) transport.send(m);
+    },
+    async apply(rd: Ready): Promise<void> {
+      if (rd.snapshot !== null) {
+        kv = KvStateMachine.restore(rd.snapshot.data);
+        if (kv.appliedIndex !== rd.snapshot.meta.index)
+          throw new Error(`the snapshot's state machine is at ${kv.appliedIndex}, its metadata says ${rd.snapshot.meta.index}`);
+        service?.snapshotInstalled(rd.snapshot.meta.index);
+      }
+      const results: ApplyResult[] = [];
+      for (const e of rd.committedEntries) {
+        const r = kv.apply(e);
+        if (r !== null) results.push(r);
+      }
+      service?.applied(results);
+      service?.readStates(rd.readStates);
+      const snapshotIndex = core.status().snapshotIndex;
+      if (kv.appliedIndex - snapshotIndex >= o.compactEvery) {
+        // The Ready that committed these entries is already on disk (persist came first).
+        await storage.saveSnapshot(core.compact(kv.appliedIndex, kv.serialize()));
+      }
+      events.state(() => {
+        const s = core.status();
+        return {
+          role: s.role,
+          term: s.term,
+          vote: s.vote,
+          leader: s.leader,
+          commit: s.commit,
+          applied: kv.appliedIndex,
+          firstIndex: s.firstIndex,
+          lastIndex: s.lastIndex,
+          lastTerm: s.lastTerm,
+          snapshotIndex: s.snapshotIndex,
+          membership: s.membership,
+        };
+      });
+    },
+  };
+  const driver = new RaftDriver(core, handler, onFatal);
+  service = new ClientService({ driver, kv: () => kv, leaderHint, status, requestTimeoutMs: o.requestTimeoutMs });
+  const clients = service;
+
+  transport.onEvent((e) => events.transport(e));
+  transport.onMessage((m) => driver.run((c) => c.step(m)));
+  transport.onClient(validateClientRequest, (req, client) => clients.handle(req, client));
+  try {
+    const bound = await transport.start();
+    address = `${bound.host}:${bound.port}`;
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+  const ticker = setInterval(() => driver.run((c) => c.tick()), o.tickMs);
+  events.lifecycle(
+    {
+      type: 'started',
+      address,
+      clusterId: o.clusterId,
+      unsafeNoFsync: storage.unsafeNoFsync,
+      recovered: { entries: restored.entries.length, snapshotIndex: restored.snapshot?.meta.index ?? 0, term: restored.hardState.term },
+    },
+    `n${o.id} listens on ${address} (term ${restored.hardState.term}, ${restored.entries.length} entries on disk${storage.unsafeNoFsync ? ', UNSAFE: fsync off' : ''})`,
+  );
+  driver.run(() => undefined);
+
+  let stopping: Promise<void> | null = null;
+  return {
+    get address() {
+      return address;
+    },
+    stop(reason: string): Promise<void> {
+      stopping ??= (async () => {
+        events.lifecycle({ type: 'stopping', reason }, `n${o.id} stops: ${reason}`);
+        clearInterval(ticker);
+        clients.close();
+        await driver.idle();
+        await transport.close();
+        await storage.close();
+        events.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// What one node process is started with, and the parsing of its command-line spellings. Each parser
+// throws a UsageError whose message names the option, what was wrong and an example of a good one.
+import type { NodeId } from '../raft/types.js';
+import type { PeerAddress } from '../transport/index.js';
+
+export class UsageError extends Error {}
+
+export interface NodeOptions {
+  id: NodeId;
+  clusterId: string;
+  listen: { host: string; port: number };
+  /** The other voters at bootstrap (ignored once the log holds a configuration). */
+  peers: PeerAddress[];
+  /** Start with no configuration: wait to be added by the leader (a node joining a running cluster). */
+  join: boolean;
+  dataDir: string;
+  /** Election timeout range and heartbeat interval, in milliseconds. */
+  electionTimeoutMs: { min: number; max: number };
+  heartbeatMs: number;
+  /** How long one tick of the core lasts. */
+  tickMs: number;
+  unsafeNoFsync: boolean;
+  /** Take a snapshot once this many applied entries sit in the log. */
+  compactEvery: number;
+  requestTimeoutMs: number;
+}
+
+const integer = (text: string, what: string, example: string, min = 0): number => {
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${what} must be a whole number, got "${text}" (e.g. ${example})`);
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${what} must be at least ${min}, got ${text} (e.g. ${example})`);
+  return n;
+};
+
+/** "3" -> 3. */
+export function parseNodeId(text: string, what = '--id'): NodeId {
+  return integer(text, what, '3', 1);
+}
+
+/** "127.0.0.1:7003" or "7003" -> host and port. */
+export function parseListen(text: string): { host: string; port: number } {
+  const at = text.lastIndexOf(':');
+  const host = at < 0 ? '127.0.0.1' : text.slice(0, at);
+  const port = integer(at < 0 ? text : text.slice(at + 1), '--listen port', '127.0.0.1:7003');
+  if (port > 65535) throw new UsageError(`--listen port must be at most 65535, got ${port}`);
+  if (host === '') throw new UsageError(`--listen needs a host before the colon, got "${text}" (e.g. 127.0.0.1:7003)`);
+  return { host, port };
+}
+
+/** "1=127.0.0.1:7001,2=127.0.0.1:7002" -> peers. */
+export function parsePeers(text: string, self: NodeId): PeerAddress[] {
+  if (text.trim() === '') return [];
+  const peers: PeerAddress[] = [];
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) throw new UsageError(`--peers entry "${part}" must be id=host:port (e.g. 1=127.0.0.1:7001)`);
+    const id = parseNodeId(part.slice(0, eq), '--peers id');
+    if (id === self) throw new UsageError(`--peers lists n${id}, which is this node (--id ${self}): list only the others`);
+    if (peers.some((p) => p.id === id)) throw new UsageError(`--peers lists n${id} twice`);
+    const { host, port } = parseListen(part.slice(eq + 1));
+    if (port === 0) throw new UsageError(`--peers entry "${part}" needs a real port, not 0`);
+    peers.push({ id, host, port });
+  }
+  return peers;
+}
+
+/** "150-300" -> { min: 150, max: 300 }. */
+export function parseRange(text: string, what: string): { min: number; max: number } {
+  const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(text);
+  if (!m) throw new UsageError(`${what} must be a range of milliseconds like 150-300, got "${text}"`);
+  const min = Number(m[1]);
+  const max = Number(m[2]);
+  if (min < 1 || max < min) throw new UsageError(`${what} must be min-max with 1 <= min <= max, got "${text}"`);
+  return { min, max };
+}
+
+export function parsePositive(text: string, what: string, example: string): number {
+  return integer(text, what, example, 1);
+}
+
+/** The core's timing in ticks, checked so that a heartbeat fits well inside an election timeout. */
+export function timingInTicks(o: Pick<NodeOptions, 'electionTimeoutMs' | 'heartbeatMs' | 'tickMs'>): {
+  electionTimeoutMin: number;
+  electionTimeoutMax: number;
+  heartbeatInterval: number;
+} {
+  const ticks = (ms: number): number => Math.max(1, Math.round(ms / o.tickMs));
+  const t = {
+    electionTimeoutMin: ticks(o.electionTimeoutMs.min),
+    electionTimeoutMax: ticks(o.electionTimeoutMs.max),
+    heartbeatInterval: ticks(o.heartbeatMs),
+  };
+  if (t.heartbeatInterval >= t.electionTimeoutMin)
+    throw new UsageError(
+      `--heartbeat (${o.heartbeatMs} ms) must be shorter than the smallest election timeout (${o.electionTimeoutMs.min} ms), or followers time out between heartbeats`,
+    );
+  return t;
+}
