@@ -1,5 +1,5 @@
 // The replicated key-value state machine: what the node runtime applies committed entries to, and
-// what clients encode their writes with. See docs/kv-commands.md for the wire format.
+// what clients encode their writes with. See docs/PROTOCOL.md, section 4, for the wire format.
 export { KvStateMachine, type ApplyResult, type KvOptions, type KvStats } from './state-machine.js';
 export {
   COMMAND_VERSION,
