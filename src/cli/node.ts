@@ -1,6 +1,7 @@
 // `raft-console node`: runs one node in this process. Normally the supervisor starts it; it is also
 // how to run a node by hand. Events go to stdout as NDJSON, diagnostics to stderr.
 import { Command } from 'commander';
+import { attachControl } from '../node/control.js';
 import { EventStream } from '../node/event-stream.js';
 import { startNode } from '../node/node.js';
 import { UsageError, parseListen, parseNodeId, parsePeers, parsePositive, parseRange, type NodeOptions } from '../node/options.js';
@@ -19,6 +20,7 @@ interface NodeFlags {
   unsafeNoFsync?: boolean;
   compactEvery: string;
   requestTimeout: string;
+  controlStdin?: boolean;
 }
 
 function toOptions(f: NodeFlags): NodeOptions {
@@ -66,6 +68,7 @@ export function registerNodeCommand(program: Command): Command {
     .option('--unsafe-no-fsync', 'do not fsync (UNSAFE: a power cut can lose acknowledged writes); for speed experiments')
     .option('--compact-every <n>', 'snapshot once this many applied entries are in the log', '10000')
     .option('--request-timeout <ms>', 'answer a client request "timeout" after this long', '5000')
+    .option('--control-stdin', 'take control commands as NDJSON on stdin, and stop when stdin closes (how the supervisor runs nodes)')
     .action(async (flags: NodeFlags) => {
       let options: NodeOptions;
       try {
@@ -94,6 +97,11 @@ export function registerNodeCommand(program: Command): Command {
       const stop = (signal: string) => () => {
         void node.stop(`received ${signal}`).then(() => process.exit(0), fatal);
       };
+      if (flags.controlStdin === true) {
+        attachControl(process.stdin, node.control, (a) => events.control(a), () => {
+          void node.stop('its supervisor is gone (stdin closed)').then(() => process.exit(0), fatal);
+        });
+      }
       process.once('SIGTERM', stop('SIGTERM'));
       process.once('SIGINT', stop('SIGINT'));
     });

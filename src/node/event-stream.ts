@@ -1,11 +1,13 @@
 // A node's events as NDJSON on stdout, one object a line, for the supervisor and the dashboard:
 //   {"ts":1732490000123,"node":3,"kind":"raft","type":"role-change",...,"text":"n3 becomes leader ..."}
 // kinds: "raft" (the core's events), "transport" (connections, refusals), "node" (lifecycle),
-// "state" (the node's Raft state, whenever it changed, at most every stateIntervalMs).
+// "control" (answers to the supervisor's commands), "state" (the node's Raft state, whenever it
+// changed, at most every stateIntervalMs).
 import { describeEvent, type RaftEvent } from '../raft/events.js';
 import type { RaftStatus } from '../raft/raft.js';
 import type { NodeId } from '../raft/types.js';
 import { describeTransportEvent, type TransportEvent } from '../transport/index.js';
+import type { ControlAnswer } from './control.js';
 
 export type NodeLifecycleEvent =
   | { type: 'started'; address: string; clusterId: string; unsafeNoFsync: boolean; recovered: { entries: number; snapshotIndex: number; term: number } }
@@ -25,13 +27,22 @@ export class EventStream {
 
   constructor(
     private readonly node: NodeId,
-    private readonly tickMs: number,
+    private tickMs: number,
     private readonly write: (line: string) => void,
     private readonly stateIntervalMs = 50,
   ) {}
 
   raft(e: RaftEvent): void {
     this.line({ kind: 'raft', ...e, text: describeEvent(this.node, e, this.tickMs) });
+  }
+
+  /** Tick counts in event texts become seconds with the current tick length. */
+  setTickMs(ms: number): void {
+    this.tickMs = ms;
+  }
+
+  control(a: ControlAnswer): void {
+    this.line({ kind: 'control', type: 'answer', ...a });
   }
 
   transport(e: TransportEvent): void {

@@ -8,12 +8,15 @@ import { DiskStorage } from '../storage/index.js';
 import { Transport } from '../transport/index.js';
 import { validateClientRequest, type LeaderHint, type NodeStatus } from './client-protocol.js';
 import { ClientService } from './client-service.js';
+import type { ControlTarget } from './control.js';
 import { EventStream } from './event-stream.js';
 import { timingInTicks, type NodeOptions } from './options.js';
 import { RaftDriver, type ReadyHandler } from './raft-driver.js';
 
 export interface RunningNode {
   readonly address: string;
+  /** What the supervisor's control channel acts on. */
+  readonly control: ControlTarget;
   /** Finishes in-flight fsyncs, closes sockets and storage. */
   stop(reason: string): Promise<void>;
 }
@@ -116,7 +119,21 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
     await storage.close();
     throw err;
   }
-  const ticker = setInterval(() => driver.run((c) => c.tick()), o.tickMs);
+  const tick = (): void => {
+    driver.run((c) => c.tick());
+  };
+  let ticker = setInterval(tick, o.tickMs);
+  const control: ControlTarget = {
+    self: o.id,
+    driver,
+    transport,
+    // The speed presets change how long a tick lasts; timeouts stay the same number of ticks.
+    setTickMs(ms: number): void {
+      clearInterval(ticker);
+      ticker = setInterval(tick, ms);
+      events.setTickMs(ms);
+    },
+  };
   events.lifecycle(
     {
       type: 'started',
@@ -134,6 +151,7 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
     get address() {
       return address;
     },
+    control,
     stop(reason: string): Promise<void> {
       stopping ??= (async () => {
         events.lifecycle({ type: 'stopping', reason }, `n${o.id} stops: ${reason}`);

@@ -1,0 +1,160 @@
+// The supervisor's control channel to a node it started: NDJSON commands on the node's stdin, one
+// answer each on stdout (kind "control"). Faults, forced elections, transfers, membership changes
+// and speed changes all go this way, and stdin closing means the supervisor is gone, so the node
+// stops: a supervisor killed with SIGKILL leaves no orphan behind.
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { ConfChange, NodeId } from '../raft/types.js';
+import type { FaultSettings, Transport } from '../transport/index.js';
+import {
+  array,
+  fail,
+  has,
+  isObject,
+  nodeId,
+  object,
+  oneOf,
+  string,
+  uint,
+  validate,
+  type JsonObject,
+  type Validation,
+} from '../transport/json-shape.js';
+import type { RaftDriver } from './raft-driver.js';
+
+export type ControlCommand =
+  | { op: 'faults'; settings: FaultSettings }
+  | { op: 'heal' }
+  | { op: 'campaign' }
+  | { op: 'transfer'; to: NodeId }
+  | { op: 'add-peer'; peer: NodeId; host: string; port: number }
+  | { op: 'remove-peer'; peer: NodeId }
+  | { op: 'conf-change'; change: ConfChange }
+  | { op: 'tick'; ms: number };
+
+export interface ControlAnswer {
+  /** Echoes the command's `id`, so the supervisor can match answers to commands. */
+  id: number | null;
+  op: string;
+  ok: boolean;
+  text: string;
+}
+
+/** What the channel acts on. */
+export interface ControlTarget {
+  self: NodeId;
+  driver: RaftDriver;
+  transport: Pick<Transport, 'filter' | 'addPeer' | 'removePeer'>;
+  setTickMs(ms: number): void;
+}
+
+const OPS = ['faults', 'heal', 'campaign', 'transfer', 'add-peer', 'remove-peer', 'conf-change', 'tick'] as const;
+
+export function parseControlCommand(value: unknown): Validation<ControlCommand> {
+  return validate(() => {
+    const o = object(value, '', ['id', 'op', 'blockedTo', 'blockedFrom', 'links', 'to', 'peer', 'host', 'port', 'change', 'ms']);
+    const op = oneOf(o, 'op', OPS);
+    switch (op) {
+      case 'faults': {
+        const settings: FaultSettings = {};
+        if (has(o, 'blockedTo')) settings.blockedTo = ids(o, 'blockedTo');
+        if (has(o, 'blockedFrom')) settings.blockedFrom = ids(o, 'blockedFrom');
+        if (has(o, 'links')) {
+          if (!isObject(o.links)) fail('links must be an object of peer id -> { delayMs, loss }');
+          settings.links = o.links as FaultSettings['links'];
+        }
+        return { op, settings };
+      }
+      case 'heal':
+      case 'campaign':
+        return { op };
+      case 'transfer':
+        return { op, to: nodeId(o, 'to') };
+      case 'add-peer':
+        return { op, peer: nodeId(o, 'peer'), host: string(o, 'host'), port: uint(o, 'port') };
+      case 'remove-peer':
+        return { op, peer: nodeId(o, 'peer') };
+      case 'conf-change': {
+        if (!isObject(o.change)) fail('change must be an object { type, node }');
+        const c = object(o.change, 'change', ['type', 'node']);
+        return { op, change: { type: oneOf(c, 'type', ['add-learner', 'promote', 'remove'] as const, 'change'), node: nodeId(c, 'node', 'change') } };
+      }
+      case 'tick': {
+        const ms = uint(o, 'ms');
+        if (ms < 1) fail('ms must be at least 1');
+        return { op, ms };
+      }
+    }
+  });
+}
+
+function ids(o: JsonObject, key: string): NodeId[] {
+  return array(o, key).map((v, i) => nodeId({ v }, 'v', `${key}[${i}]`));
+}
+
+/** Carries out one command; the answer says what happened, in the words the dashboard shows. */
+export function runControlCommand(t: ControlTarget, c: ControlCommand): { ok: boolean; text: string } {
+  const me = `n${t.self}`;
+  switch (c.op) {
+    case 'faults':
+      t.transport.filter.set(c.settings);
+      return { ok: true, text: `${me} network faults: ${t.transport.filter.describe()}` };
+    case 'heal':
+      t.transport.filter.heal();
+      return { ok: true, text: `${me} network healed` };
+    case 'campaign': {
+      const role = t.driver.core.status().role;
+      if (role === 'leader') return { ok: false, text: `${me} is already the leader` };
+      t.driver.run((core) => core.campaign());
+      return { ok: true, text: `${me} starts an election now` };
+    }
+    case 'transfer': {
+      const r = t.driver.run((core) => core.transferLeadership(c.to));
+      return r.ok ? { ok: true, text: `${me} hands leadership to n${c.to}` } : { ok: false, text: r.reason };
+    }
+    case 'add-peer':
+      t.transport.addPeer({ id: c.peer, host: c.host, port: c.port });
+      return { ok: true, text: `${me} knows n${c.peer} at ${c.host}:${c.port}` };
+    case 'remove-peer':
+      t.transport.removePeer(c.peer);
+      return { ok: true, text: `${me} forgets n${c.peer}` };
+    case 'conf-change': {
+      const r = t.driver.run((core) => core.proposeConfChange(c.change));
+      if (r.ok) return { ok: true, text: `${me} proposes ${c.change.type} n${c.change.node} at entry ${r.index}` };
+      return { ok: false, text: `${me} refuses ${c.change.type} n${c.change.node}: ${r.reason.replace(/-/g, ' ')}${r.detail ? ` (${r.detail})` : ''}` };
+    }
+    case 'tick':
+      t.setTickMs(c.ms);
+      return { ok: true, text: `${me} ticks every ${c.ms} ms` };
+  }
+}
+
+/**
+ * Reads commands from `input` until it ends. Each line gets an answer through `answer`, a bad line
+ * included (it never stops the node); `onEnd` runs when the supervisor is gone.
+ */
+export function attachControl(input: Readable, target: ControlTarget, answer: (a: ControlAnswer) => void, onEnd: () => void): void {
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  lines.on('line', (line) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      answer({ id: null, op: 'unknown', ok: false, text: `control line is not JSON: ${line.slice(0, 60)}` });
+      return;
+    }
+    const id = isObject(value) && typeof value.id === 'number' ? value.id : null;
+    const parsed = parseControlCommand(value);
+    if (!parsed.ok) {
+      answer({ id, op: isObject(value) && typeof value.op === 'string' ? value.op : 'unknown', ok: false, text: parsed.problem });
+      return;
+    }
+    try {
+      answer({ id, op: parsed.value.op, ...runControlCommand(target, parsed.value) });
+    } catch (err) {
+      answer({ id, op: parsed.value.op, ok: false, text: (err as Error).message });
+    }
+  });
+  lines.on('close', onEnd);
+}
