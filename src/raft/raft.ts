@@ -637,7 +637,8 @@ export class Raft {
       this.emit({ type: 'vote-cast', kind: m.type, candidate: m.from, term: m.term, granted: true });
       return;
     }
-    const reason = canVote ? 'log-not-up-to-date' : this.vote !== NONE ? 'already-voted' : 'leader-alive';
+    // A pre-vote binds nothing, so "already voted" would mislead: what stops it is the live leader.
+    const reason = canVote ? 'log-not-up-to-date' : this.vote !== NONE && !(pre && this.leader !== NONE) ? 'already-voted' : 'leader-alive';
     this.send({ type: responseType, from: this.id, to: m.from, term: this.term, granted: false, reason });
     this.emit({ type: 'vote-cast', kind: m.type, candidate: m.from, term: m.term, granted: false, reason });
   }
