@@ -38,6 +38,8 @@ export interface ControlAnswer {
   op: string;
   ok: boolean;
   text: string;
+  /** For a conf-change that was proposed: the log index of its configuration entry. */
+  index?: number;
 }
 
 /** What the channel acts on. */
@@ -93,7 +95,7 @@ function ids(o: JsonObject, key: string): NodeId[] {
 }
 
 /** Carries out one command; the answer says what happened, in the words the dashboard shows. */
-export function runControlCommand(t: ControlTarget, c: ControlCommand): { ok: boolean; text: string } {
+export function runControlCommand(t: ControlTarget, c: ControlCommand): Omit<ControlAnswer, 'id' | 'op'> {
   const me = `n${t.self}`;
   switch (c.op) {
     case 'faults':
@@ -120,7 +122,7 @@ export function runControlCommand(t: ControlTarget, c: ControlCommand): { ok: bo
       return { ok: true, text: `${me} forgets n${c.peer}` };
     case 'conf-change': {
       const r = t.driver.run((core) => core.proposeConfChange(c.change));
-      if (r.ok) return { ok: true, text: `${me} proposes ${c.change.type} n${c.change.node} at entry ${r.index}` };
+      if (r.ok) return { ok: true, text: `${me} proposes ${c.change.type} n${c.change.node} at entry ${r.index}`, index: r.index };
       return { ok: false, text: `${me} refuses ${c.change.type} n${c.change.node}: ${r.reason.replace(/-/g, ' ')}${r.detail ? ` (${r.detail})` : ''}` };
     }
     case 'tick':

@@ -28,11 +28,11 @@ export type ProposalRefusal =
 export type RaftEvent =
   | { type: 'election-timeout'; term: number; ticks: number; leader: NodeId }
   | { type: 'role-change'; from: Role; to: Role; term: number; cause: RoleChangeCause }
-  | { type: 'campaign'; kind: 'pre-vote' | 'vote'; term: number; voters: number; transfer: boolean }
-  | { type: 'vote-cast'; kind: 'pre-vote' | 'vote'; candidate: NodeId; term: number; granted: boolean; reason?: VoteRefusal }
-  | { type: 'vote-received'; kind: 'pre-vote' | 'vote'; from: NodeId; term: number; granted: boolean; reason?: VoteRefusal; grantedTotal: number; rejectedTotal: number; needed: number }
+  | { type: 'campaign'; round: 'pre-vote' | 'vote'; term: number; voters: number; transfer: boolean }
+  | { type: 'vote-cast'; round: 'pre-vote' | 'vote'; candidate: NodeId; term: number; granted: boolean; reason?: VoteRefusal }
+  | { type: 'vote-received'; round: 'pre-vote' | 'vote'; from: NodeId; term: number; granted: boolean; reason?: VoteRefusal; grantedTotal: number; rejectedTotal: number; needed: number }
   | { type: 'election-won'; term: number; votes: number; voters: number }
-  | { type: 'election-lost'; kind: 'pre-vote' | 'vote'; term: number; rejections: number; voters: number }
+  | { type: 'election-lost'; round: 'pre-vote' | 'vote'; term: number; rejections: number; voters: number }
   | { type: 'append-rejected'; leader: NodeId; term: number; prevLogIndex: number; prevLogTerm: number; reason: AppendRejection; conflictTerm: number; conflictIndex: number }
   | { type: 'truncate'; leader: NodeId; term: number; from: number; to: number; terms: number[] }
   | { type: 'commit'; from: number; to: number; term: number; replicas: number; voters: number }
@@ -85,19 +85,19 @@ export function describeEvent(node: NodeId, e: RaftEvent, tickMs?: number): stri
     case 'role-change':
       return `${me} becomes ${e.to} in term ${e.term}: ${causeText[e.cause]}`;
     case 'campaign':
-      return e.kind === 'pre-vote'
+      return e.round === 'pre-vote'
         ? `${me} asks whether the ${e.voters} voters would elect it in term ${e.term} (pre-vote)`
         : `${me} starts an election for term ${e.term}${e.transfer ? ' (leadership transfer)' : ''}`;
     case 'vote-cast':
       return e.granted
-        ? `${me} ${e.kind === 'pre-vote' ? 'would vote' : 'votes'} for ${name(e.candidate)} in term ${e.term}`
-        : `${me} refuses ${name(e.candidate)}${e.kind === 'pre-vote' ? ' (pre-vote)' : ''} in term ${e.term}: ${refusalText[e.reason ?? 'stale-term']}`;
+        ? `${me} ${e.round === 'pre-vote' ? 'would vote' : 'votes'} for ${name(e.candidate)} in term ${e.term}`
+        : `${me} refuses ${name(e.candidate)}${e.round === 'pre-vote' ? ' (pre-vote)' : ''} in term ${e.term}: ${refusalText[e.reason ?? 'stale-term']}`;
     case 'vote-received':
-      return `${me} got ${e.granted ? `a ${e.kind}` : `a ${e.kind} refusal`} from ${name(e.from)} for term ${e.term} (${e.grantedTotal} granted, ${e.needed} needed)`;
+      return `${me} got ${e.granted ? `a ${e.round}` : `a ${e.round} refusal`} from ${name(e.from)} for term ${e.term} (${e.grantedTotal} granted, ${e.needed} needed)`;
     case 'election-won':
       return `${me} wins term ${e.term} with ${e.votes} of ${e.voters} votes`;
     case 'election-lost':
-      return `${me} loses the ${e.kind === 'pre-vote' ? 'pre-vote' : 'election'} for term ${e.term}: ${e.rejections} of ${e.voters} refused`;
+      return `${me} loses the ${e.round === 'pre-vote' ? 'pre-vote' : 'election'} for term ${e.term}: ${e.rejections} of ${e.voters} refused`;
     case 'append-rejected':
       return e.reason === 'missing-entries'
         ? `${me} rejects entries from ${name(e.leader)}: it has nothing at index ${e.prevLogIndex} yet`

@@ -150,7 +150,7 @@ export class Raft {
         // Dissertation 9.6 (pre-votes) and 4.2.3 (votes, with CheckQuorum): a node that heard from
         // its leader within the minimum election timeout refuses, so a node returning from a
         // partition cannot depose a healthy leader. A leadership transfer is deliberate and exempt.
-        this.emit({ type: 'vote-cast', kind: m.type, candidate: m.from, term: m.term, granted: false, reason: 'leader-alive' });
+        this.emit({ type: 'vote-cast', round: m.type, candidate: m.from, term: m.term, granted: false, reason: 'leader-alive' });
         return;
       }
       const keepsTerm =
@@ -493,7 +493,7 @@ export class Raft {
       term = this.term;
     }
     const transfer = cause === 'transfer';
-    this.emit({ type: 'campaign', kind, term, voters: this.membership.voters.length, transfer });
+    this.emit({ type: 'campaign', round: kind, term, voters: this.membership.voters.length, transfer });
     this.votes.set(this.id, true);
     if (this.tallyVotes(kind, term)) return;
     const lastLogIndex = this.raftLog.lastIndex();
@@ -526,7 +526,7 @@ export class Raft {
       return true;
     }
     if (rejected > voters - q) {
-      this.emit({ type: 'election-lost', kind, term, rejections: rejected, voters });
+      this.emit({ type: 'election-lost', round: kind, term, rejections: rejected, voters });
       this.becomeFollower(this.term, NONE, 'election-lost');
       return true;
     }
@@ -549,7 +549,7 @@ export class Raft {
       case 'vote':
       case 'pre-vote':
         this.send({ ...reply, type: m.type === 'vote' ? 'vote-response' : 'pre-vote-response', granted: false, reason: 'stale-term' });
-        this.emit({ type: 'vote-cast', kind: m.type, candidate: m.from, term: m.term, granted: false, reason: 'stale-term' });
+        this.emit({ type: 'vote-cast', round: m.type, candidate: m.from, term: m.term, granted: false, reason: 'stale-term' });
         return;
       default:
         return; // stale answers and TimeoutNow are dropped
@@ -634,13 +634,13 @@ export class Raft {
         this.electionElapsed = 0;
         this.vote = m.from;
       }
-      this.emit({ type: 'vote-cast', kind: m.type, candidate: m.from, term: m.term, granted: true });
+      this.emit({ type: 'vote-cast', round: m.type, candidate: m.from, term: m.term, granted: true });
       return;
     }
     // A pre-vote binds nothing, so "already voted" would mislead: what stops it is the live leader.
     const reason = canVote ? 'log-not-up-to-date' : this.vote !== NONE && !(pre && this.leader !== NONE) ? 'already-voted' : 'leader-alive';
     this.send({ type: responseType, from: this.id, to: m.from, term: this.term, granted: false, reason });
-    this.emit({ type: 'vote-cast', kind: m.type, candidate: m.from, term: m.term, granted: false, reason });
+    this.emit({ type: 'vote-cast', round: m.type, candidate: m.from, term: m.term, granted: false, reason });
   }
 
   private handleVoteResponse(m: VoteResponse): void {
@@ -655,7 +655,7 @@ export class Raft {
     for (const v of this.votes.values()) v ? granted++ : rejected++;
     const event: RaftEvent = {
       type: 'vote-received',
-      kind,
+      round: kind,
       from: m.from,
       term,
       granted: m.granted,

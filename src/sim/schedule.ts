@@ -318,7 +318,7 @@ class Schedule {
     if (this.healed) return;
     const now = this.c.now;
     const plan = this.plan;
-    if (e.type === 'vote-cast' && e.granted && e.kind === 'vote') {
+    if (e.type === 'vote-cast' && e.granted && e.round === 'vote') {
       if (now <= this.afterVoteUntil || this.r.chance(plan.pCrashAfterVote)) {
         // After the reply left, back at once: the vote must have survived on disk.
         this.afterVoteUntil = 0;

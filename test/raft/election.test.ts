@@ -215,7 +215,7 @@ describe('voting rules', () => {
       expect(r.granted).toBe(granted);
       if (!granted) expect(r.reason).toBe('log-not-up-to-date');
       const cast = out.events.filter((e) => e.type === 'vote-cast');
-      expect(cast).toEqual([expect.objectContaining({ kind, candidate: 2, granted })]);
+      expect(cast).toEqual([expect.objectContaining({ round: kind, candidate: 2, granted })]);
       if (kind === 'vote') expect(c.status(1).vote).toBe(granted ? 2 : 0);
       else expect(c.status(1)).toMatchObject({ term: 2, vote: 0 }); // a pre-vote changes nothing
     }

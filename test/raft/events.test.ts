@@ -17,7 +17,7 @@ describe('role-change events carry their cause', () => {
       ['candidate', 'leader', 'won-election'],
     ]);
     expect(rc.slice(1).map((e) => e.term)).toEqual([1, 1]);
-    expect(c.events(1, 'campaign').map((e) => [e.kind, e.term, e.voters])).toEqual([
+    expect(c.events(1, 'campaign').map((e) => [e.round, e.term, e.voters])).toEqual([
       ['pre-vote', 1, 3],
       ['vote', 1, 3],
     ]);
@@ -49,7 +49,7 @@ describe('role-change events carry their cause', () => {
     });
     c.raft(1).campaign();
     c.deliverAll();
-    expect(c.events(1, 'election-lost')).toEqual([expect.objectContaining({ kind: 'vote', term: 2, rejections: 2, voters: 3 })]);
+    expect(c.events(1, 'election-lost')).toEqual([expect.objectContaining({ round: 'vote', term: 2, rejections: 2, voters: 3 })]);
   });
 });
 
@@ -59,16 +59,16 @@ describe('vote-cast events', () => {
     const cast = (m: ReturnType<typeof voteReq>): EventOf<'vote-cast'>[] =>
       c.inject(m).events.filter((e): e is EventOf<'vote-cast'> => e.type === 'vote-cast');
     expect(cast(voteReq(1, 3, 3, 3, 2))).toEqual([
-      expect.objectContaining({ kind: 'vote', candidate: 1, term: 3, granted: true }),
+      expect.objectContaining({ round: 'vote', candidate: 1, term: 3, granted: true }),
     ]);
     expect(cast(voteReq(2, 3, 3, 3, 2))).toEqual([
-      expect.objectContaining({ kind: 'vote', candidate: 2, term: 3, granted: false, reason: 'already-voted' }),
+      expect.objectContaining({ round: 'vote', candidate: 2, term: 3, granted: false, reason: 'already-voted' }),
     ]);
     expect(cast(voteReq(2, 3, 4, 2, 1))).toEqual([
-      expect.objectContaining({ kind: 'vote', candidate: 2, term: 4, granted: false, reason: 'log-not-up-to-date' }),
+      expect.objectContaining({ round: 'vote', candidate: 2, term: 4, granted: false, reason: 'log-not-up-to-date' }),
     ]);
     expect(cast(voteReq(2, 3, 5, 2, 1, 'pre-vote'))).toEqual([
-      expect.objectContaining({ kind: 'pre-vote', candidate: 2, granted: false, reason: 'log-not-up-to-date' }),
+      expect.objectContaining({ round: 'pre-vote', candidate: 2, granted: false, reason: 'log-not-up-to-date' }),
     ]);
     // a request of an older term: refused as stale (or reported as a stale message), never granted
     const out = c.inject(voteReq(1, 3, 2, 10, 2));
@@ -152,11 +152,11 @@ describe('describeEvent', () => {
   const samples: { [K in RaftEventType]: EventOf<K> } = {
     'election-timeout': { type: 'election-timeout', term: 3, ticks: 14, leader: 2 },
     'role-change': { type: 'role-change', from: 'follower', to: 'candidate', term: 4, cause: 'election-timeout' },
-    campaign: { type: 'campaign', kind: 'vote', term: 4, voters: 3, transfer: false },
-    'vote-cast': { type: 'vote-cast', kind: 'vote', candidate: 2, term: 4, granted: true },
+    campaign: { type: 'campaign', round: 'vote', term: 4, voters: 3, transfer: false },
+    'vote-cast': { type: 'vote-cast', round: 'vote', candidate: 2, term: 4, granted: true },
     'vote-received': {
       type: 'vote-received',
-      kind: 'vote',
+      round: 'vote',
       from: 2,
       term: 4,
       granted: true,
@@ -165,7 +165,7 @@ describe('describeEvent', () => {
       needed: 2,
     },
     'election-won': { type: 'election-won', term: 4, votes: 2, voters: 3 },
-    'election-lost': { type: 'election-lost', kind: 'pre-vote', term: 4, rejections: 2, voters: 3 },
+    'election-lost': { type: 'election-lost', round: 'pre-vote', term: 4, rejections: 2, voters: 3 },
     'append-rejected': {
       type: 'append-rejected',
       leader: 1,
@@ -210,15 +210,15 @@ describe('describeEvent', () => {
   const variants: RaftEvent[] = [
     ...Object.values(samples),
     ...causes.map((cause): RaftEvent => ({ type: 'role-change', from: 'candidate', to: 'follower', term: 2, cause })),
-    ...refusals.map((reason): RaftEvent => ({ type: 'vote-cast', kind: 'vote', candidate: 3, term: 2, granted: false, reason })),
-    { type: 'vote-cast', kind: 'pre-vote', candidate: 3, term: 2, granted: true },
+    ...refusals.map((reason): RaftEvent => ({ type: 'vote-cast', round: 'vote', candidate: 3, term: 2, granted: false, reason })),
+    { type: 'vote-cast', round: 'pre-vote', candidate: 3, term: 2, granted: true },
     { type: 'election-timeout', term: 1, ticks: 12, leader: 0 },
     { type: 'append-rejected', leader: 1, term: 2, prevLogIndex: 9, prevLogTerm: 2, reason: 'missing-entries', conflictTerm: 0, conflictIndex: 4 },
     { type: 'commit', from: 3, to: 3, term: 2, replicas: 0, voters: 0 },
     { type: 'membership', change: { type: 'remove', node: 1 }, membership: { voters: [], learners: [] }, index: 3 },
     { type: 'membership', change: { type: 'promote', node: 4 }, membership: { voters: [1, 2, 3, 4], learners: [] }, index: 3 },
-    { type: 'campaign', kind: 'pre-vote', term: 2, voters: 5, transfer: false },
-    { type: 'campaign', kind: 'vote', term: 2, voters: 5, transfer: true },
+    { type: 'campaign', round: 'pre-vote', term: 2, voters: 5, transfer: false },
+    { type: 'campaign', round: 'vote', term: 2, voters: 5, transfer: true },
   ];
 
   it('produces a non-empty sentence for every event kind and variant, with and without tickMs', () => {

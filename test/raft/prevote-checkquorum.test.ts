@@ -16,7 +16,7 @@ describe('PreVote', () => {
     expect(c.node(1).storage.hardState.term).toBe(0);
     const campaigns = c.events(1, 'campaign');
     expect(campaigns.length).toBeGreaterThan(5);
-    for (const e of campaigns) expect(e.kind).toBe('pre-vote');
+    for (const e of campaigns) expect(e.round).toBe('pre-vote');
     expect(c.sentOf('vote', (m) => m.from === 1)).toEqual([]);
     expect(c.sentOf('pre-vote', (m) => m.from === 1).length).toBeGreaterThan(0);
   });
@@ -162,7 +162,7 @@ describe('CheckQuorum', () => {
       for (const m of resp) if (m.type === 'vote-response' || m.type === 'pre-vote-response') expect(m.granted).toBe(false);
       expect(c.status(2)).toMatchObject({ term: s.term, vote: s.vote, leader: 1, role: 'follower' });
       expect(out.events.filter((e) => e.type === 'vote-cast')).toEqual([
-        expect.objectContaining({ kind, candidate: 3, granted: false, reason: 'leader-alive' }),
+        expect.objectContaining({ round: kind, candidate: 3, granted: false, reason: 'leader-alive' }),
       ]);
     }
   });

@@ -27,7 +27,7 @@ describe('leadership transfer', () => {
     expect(votes.length).toBeGreaterThan(0);
     expect(votes.every((m) => m.transfer === true)).toBe(true);
     expect(c.sentOf('pre-vote', (m) => m.from === 2, mark)).toEqual([]);
-    expect(c.events(2, 'campaign').at(-1)).toMatchObject({ kind: 'vote', transfer: true });
+    expect(c.events(2, 'campaign').at(-1)).toMatchObject({ round: 'vote', transfer: true });
     // the new leader works
     c.propose(2, 'after');
     c.tickAll(2);

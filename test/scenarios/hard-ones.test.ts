@@ -58,7 +58,7 @@ describe('PreVote: a candidate partitioned alone for a long time', () => {
   it.each(seeds(3))('rejoins without deposing the leader when PreVote is on: the leader keeps its term (seed %i)', (seed) => {
     const r = partitionedCandidate(seed, true);
     // Alone it only ever asked for pre-votes, which raise no term.
-    expect(r.campaigns.every((e) => e.kind === 'pre-vote')).toBe(true);
+    expect(r.campaigns.every((e) => e.round === 'pre-vote')).toBe(true);
     expect(r.loneTerm).toBe(r.term);
     // Back, it simply follows.
     expect(r.c.leader()).toBe(r.leader);
@@ -72,7 +72,7 @@ describe('PreVote: a candidate partitioned alone for a long time', () => {
   it.each(seeds(3))('deposes the leader when PreVote is off: its inflated term forces a new election (seed %i)', (seed) => {
     const r = partitionedCandidate(seed, false);
     // Alone, every timeout was a real election in a new term.
-    expect(r.campaigns.every((e) => e.kind === 'vote')).toBe(true);
+    expect(r.campaigns.every((e) => e.round === 'vote')).toBe(true);
     expect(r.loneTerm).toBeGreaterThanOrEqual(r.term + 10);
     // Back, its term reaches the leader (a reply to a heartbeat is enough), which steps down.
     expect(r.leaderChanges.some((e) => e.to === 'follower' && e.cause === 'higher-term')).toBe(true);

@@ -118,7 +118,7 @@ describe('membership', () => {
     net.only(a, b, learner);
     const leader2 = checkOneLeader(c, [a, b, learner]);
     expect([a, b, learner]).toContain(leader2);
-    const votes = eventsOf(rec.slice(mark), 'vote-cast', learner).filter((e) => e.kind === 'vote' && e.granted);
+    const votes = eventsOf(rec.slice(mark), 'vote-cast', learner).filter((e) => e.round === 'vote' && e.granted);
     expect(leader2 === learner || votes.length > 0, 'n4 neither won nor voted').toBe(true);
 
     net.connectAll();

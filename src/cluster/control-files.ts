@@ -1,0 +1,82 @@
+// The files through which other terminals find a running supervisor: control.json (where it listens,
+// its pid) and token (the secret a client must present). Both are readable by the user only, so no
+// other local user can drive the cluster. One supervisor per folder: control.json names the live one.
+import { randomBytes } from 'node:crypto';
+import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CONTROL_FILE, TOKEN_FILE, type ControlFile } from './control-protocol.js';
+import { ClusterError } from './errors.js';
+
+/** Whether a process with this pid exists (one of another user counts: it is not ours to replace). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function readControlFile(folder: string): Promise<ControlFile | null> {
+  try {
+    return JSON.parse(await readFile(join(folder, CONTROL_FILE), 'utf8')) as ControlFile;
+  } catch (err) {
+    // Missing, or half-written by a supervisor killed while writing: no supervisor to talk to.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || err instanceof SyntaxError) return null;
+    throw err;
+  }
+}
+
+/** Writes `data` readable by the user only, whole or not at all. */
+async function writePrivate(path: string, data: string): Promise<void> {
+  await writeFile(`${path}.tmp`, data, { mode: 0o600 });
+  // The mode of writeFile applies only to a new file; a leftover .tmp keeps its own.
+  await chmod(`${path}.tmp`, 0o600);
+  await rename(`${path}.tmp`, path);
+}
+
+/**
+ * Refuses to start a second supervisor for a folder whose supervisor is alive, and clears the files
+ * of one that died without cleaning up (a SIGKILL).
+ */
+export async function claimFolder(folder: string, name: string): Promise<void> {
+  const control = await readControlFile(folder);
+  if (control !== null && pidAlive(control.supervisorPid))
+    throw new ClusterError(`a cluster named ${name} is already running (pid ${control.supervisorPid}): use --name for another, or run \`raft-console down\``);
+  await removeControlFiles(folder);
+}
+
+/** A fresh token for this run of the supervisor. */
+export async function writeToken(folder: string): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await writePrivate(join(folder, TOKEN_FILE), `${token}\n`);
+  return token;
+}
+
+export async function writeControlFile(folder: string, control: ControlFile): Promise<void> {
+  await writePrivate(join(folder, CONTROL_FILE), `${JSON.stringify(control, null, 2)}\n`);
+}
+
+export async function removeControlFiles(folder: string): Promise<void> {
+  await rm(join(folder, CONTROL_FILE), { force: true });
+  await rm(join(folder, TOKEN_FILE), { force: true });
+}
+
+/** What a client needs to connect, or an error saying that no such cluster is running and how to start one. */
+export async function findSupervisor(folder: string, name: string): Promise<{ control: ControlFile; token: string }> {
+  const notRunning = (why: string): ClusterError =>
+    new ClusterError(`no cluster named ${name} is running${why}: start one with \`raft-console up${name === 'default' ? '' : ` --name ${name}`}\``);
+  const control = await readControlFile(folder);
+  if (control === null) throw notRunning('');
+  if (!pidAlive(control.supervisorPid)) throw notRunning(` (its supervisor, pid ${control.supervisorPid}, is gone)`);
+  let token: string;
+  try {
+    token = (await readFile(join(folder, TOKEN_FILE), 'utf8')).trim();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES') throw new ClusterError(`cannot read ${join(folder, TOKEN_FILE)}: only the user who started the cluster may drive it`);
+    if (code === 'ENOENT') throw notRunning(' (its token file is missing)');
+    throw err;
+  }
+  return { control, token };
+}

@@ -1,0 +1,3 @@
+// The one error class of src/cluster that a user can fix: its message names the cause and the fix,
+// and the CLI prints it as it is. Anything else is a bug and keeps its stack.
+export class ClusterError extends Error {}

@@ -1,0 +1,263 @@
+// The node processes of one cluster, as the supervisor runs them: starting a node with the right
+// flags (and again after a crash, on the same port and data), signalling it, telling it things
+// over its control channel, and keeping the model's process state true: a requested SIGKILL is
+// "killed", a requested SIGTERM "stopped", any other exit "crashed" with its code and stderr.
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ControlAnswer } from '../node/control.js';
+import type { Membership, NodeId } from '../raft/types.js';
+import { writeClusterFile, type ClusterFile, type ClusterFileNode } from './cluster-file.js';
+import { ClusterError } from './errors.js';
+import { filterFor, hasFaults } from './links.js';
+import type { LiveModel } from './live-model.js';
+import type { NodeModel, ProcessState } from './model.js';
+import { NodeChild, StartFailure } from './node-child.js';
+
+/** How long a node may keep failing to bind its port: a killed node's socket can linger briefly. */
+const PORT_RETRY_MS = 5000;
+/** A node that has not exited this long after SIGTERM gets SIGKILL. */
+const STOP_GRACE_MS = 5000;
+/** A running node answers a control command within milliseconds; this only guards against a hung one. */
+const COMMAND_TIMEOUT_MS = 3000;
+
+interface Run {
+  child: NodeChild;
+  started: boolean;
+  /** What the supervisor asked for, which decides how the exit is reported. */
+  intent: 'kill' | 'stop' | null;
+  /** Settles once the exit is in the model. */
+  gone: Promise<void>;
+}
+
+const LIVE: readonly ProcessState[] = ['starting', 'running', 'paused'];
+
+/** "1-5", or "1, 2, 4" when there are gaps. */
+export function listIds(ids: readonly NodeId[]): string {
+  const sorted = [...ids].sort((a, b) => a - b);
+  if (sorted.length > 2 && sorted.every((id, i) => i === 0 || id === sorted[i - 1]! + 1)) return `${sorted[0]}-${sorted.at(-1)}`;
+  return sorted.join(', ');
+}
+
+export class Fleet {
+  private readonly runs = new Map<NodeId, Run>();
+  /** Set when the supervisor stops: no node may start after that, not even a retry already waiting. */
+  private closed = false;
+
+  constructor(
+    readonly live: LiveModel,
+    readonly file: ClusterFile,
+    private readonly folder: string,
+  ) {}
+
+  persist(): Promise<void> {
+    return writeClusterFile(this.folder, this.file);
+  }
+
+  /** The nodes still in the cluster, in id order. */
+  members(): NodeModel[] {
+    return this.live.model.nodes.filter((n) => !n.removed);
+  }
+
+  /** The node, if it is one of the cluster's; otherwise an error listing the ones there are. */
+  member(id: NodeId): NodeModel {
+    const node = this.live.node(id);
+    const ids = listIds(this.members().map((n) => n.id));
+    if (node === undefined) throw new ClusterError(`no node ${id}: nodes are ${ids}`);
+    if (node.removed) throw new ClusterError(`n${id} was removed from the cluster: nodes are ${ids}`);
+    return node;
+  }
+
+  isLive(node: NodeModel): boolean {
+    return LIVE.includes(node.process.state);
+  }
+
+  fileNode(id: NodeId): ClusterFileNode {
+    const n = this.file.nodes.find((x) => x.id === id);
+    if (n === undefined) throw new Error(`n${id} is not in cluster.json`);
+    return n;
+  }
+
+  dataDir(n: ClusterFileNode): string {
+    return join(this.folder, n.dataDir);
+  }
+
+  /**
+   * The command line of a node. The bootstrap voters are started with exactly each other as
+   * --peers, always: that list is their configuration until their log holds one. A joined node
+   * starts empty (--join) and gets every current member as a peer to talk to.
+   */
+  private args(id: NodeId): string[] {
+    const me = this.fileNode(id);
+    const others = this.file.nodes.filter((n) => n.id !== id && (me.joined ? !n.removed : !n.joined));
+    const t = this.file.timing;
+    return [
+      ...['--id', String(id), '--cluster-id', this.file.clusterId, '--listen', `127.0.0.1:${me.port}`, '--data-dir', this.dataDir(me)],
+      ...['--peers', others.map((n) => `${n.id}=127.0.0.1:${n.port}`).join(',')],
+      ...(me.joined ? ['--join'] : []),
+      ...['--election-timeout', `${t.electionTimeoutMs.min}-${t.electionTimeoutMs.max}`, '--heartbeat', String(t.heartbeatMs), '--tick', String(t.tickMs)],
+      ...(this.file.fsync ? [] : ['--unsafe-no-fsync']),
+    ];
+  }
+
+  private launch(id: NodeId): Run {
+    const node = this.live.node(id)!;
+    const child = new NodeChild(
+      this.args(id),
+      (line) => this.live.nodeLine(id, line),
+      (text) => this.live.event({ ts: Date.now(), node: id, kind: 'node', type: 'bad-output', text: `n${id} wrote a line that is not an event: ${text.slice(0, 200)}` }),
+    );
+    const run: Run = { child, started: false, intent: null, gone: Promise.resolve() };
+    run.gone = child.exited.then((exit) => {
+      if (this.runs.get(id) !== run) return;
+      this.runs.delete(id);
+      const state: ProcessState = run.intent === 'kill' ? 'killed' : run.intent === 'stop' ? 'stopped' : 'crashed';
+      Object.assign(node.process, { state, pid: null, exitCode: exit.exitCode, signal: exit.signal, stderrTail: exit.stderrTail });
+      const how = exit.signal ?? `exit code ${exit.exitCode}`;
+      // A node that never started is reported by start(), which may retry it.
+      if (state === 'crashed' && run.started)
+        this.live.say('crashed', `n${id} crashed (${how})${exit.stderrTail.length > 0 ? `: ${exit.stderrTail.at(-1)}` : ''}`, { node: id, ...exit });
+      else this.live.changed();
+    });
+    this.runs.set(id, run);
+    Object.assign(node.process, { state: 'starting', pid: child.pid, exitCode: null, signal: null, stderrTail: [], startedAt: Date.now() });
+    this.live.changed();
+    return run;
+  }
+
+  /** Starts a node that is not running and waits until it listens; then sets its faults and peers. */
+  async start(id: NodeId): Promise<void> {
+    const node = this.live.node(id)!;
+    const until = Date.now() + PORT_RETRY_MS;
+    for (;;) {
+      if (this.closed) throw new ClusterError(`n${id} was not started: the supervisor is shutting down`);
+      const run = this.launch(id);
+      try {
+        node.address = await run.child.started;
+        run.started = true;
+        node.process.state = 'running';
+        this.live.changed();
+        break;
+      } catch (err) {
+        if (!(err instanceof StartFailure)) throw err;
+        await run.gone;
+        if (run.intent !== null) throw new ClusterError(`n${id} was ${run.intent === 'kill' ? 'killed' : 'stopped'} before it started`);
+        if (/already in use/.test(err.message) && Date.now() < until) {
+          await sleep(200);
+          continue;
+        }
+        this.live.say('start-failed', `n${id} did not start: ${err.message}`, { node: id, ...err.exit });
+        throw new ClusterError(`n${id} did not start: ${err.message}`);
+      }
+    }
+    await this.sync(id);
+  }
+
+  /** What a node just started must be told: the faults the model says it has, and peers its flags lack. */
+  private async sync(id: NodeId): Promise<void> {
+    const me = this.fileNode(id);
+    if (hasFaults(id, this.live.model.links)) await this.tell(id, { op: 'faults', ...filterFor(id, this.live.model.links) });
+    if (me.joined) return;
+    for (const n of this.file.nodes) {
+      if (n.id === id) continue;
+      if (n.joined && !n.removed) await this.tell(id, { op: 'add-peer', peer: n.id, host: '127.0.0.1', port: n.port });
+      if (!n.joined && n.removed) await this.tell(id, { op: 'remove-peer', peer: n.id });
+    }
+  }
+
+  /** Stops every node (SIGTERM) and starts none from now on; resolves with how many were running. */
+  async close(): Promise<number> {
+    this.closed = true;
+    const running = [...this.runs.keys()];
+    await Promise.all(running.map((id) => this.stop(id)));
+    return running.length;
+  }
+
+  async kill(id: NodeId): Promise<void> {
+    const run = this.runs.get(id);
+    if (run === undefined) return;
+    run.intent = 'kill';
+    run.child.signal('SIGKILL');
+    await run.gone;
+  }
+
+  /** SIGTERM, and SIGCONT for a paused node, which cannot act on it while frozen. */
+  async stop(id: NodeId): Promise<void> {
+    const run = this.runs.get(id);
+    if (run === undefined) return;
+    run.intent = 'stop';
+    run.child.signal('SIGTERM');
+    run.child.signal('SIGCONT');
+    const force = setTimeout(() => run.child.signal('SIGKILL'), STOP_GRACE_MS);
+    await run.gone;
+    clearTimeout(force);
+  }
+
+  pause(id: NodeId): void {
+    this.runs.get(id)?.child.signal('SIGSTOP');
+    this.live.node(id)!.process.state = 'paused';
+    this.live.changed();
+  }
+
+  resume(id: NodeId): void {
+    this.runs.get(id)?.child.signal('SIGCONT');
+    this.live.node(id)!.process.state = 'running';
+    this.live.changed();
+  }
+
+  /**
+   * Sends a control command. A running node's answer comes back; a paused node reads the command
+   * when it resumes, and a node that is down gets what it needs from sync() when it starts: both
+   * give null.
+   */
+  async tell(id: NodeId, cmd: Record<string, unknown> & { op: string }): Promise<ControlAnswer | null> {
+    const run = this.runs.get(id);
+    if (run === undefined || !run.started) return null;
+    if (this.live.node(id)!.process.state === 'paused') {
+      run.child.post(cmd);
+      return null;
+    }
+    try {
+      return await run.child.command(cmd, COMMAND_TIMEOUT_MS);
+    } catch (err) {
+      throw new ClusterError(`n${id} did not take "${cmd.op}": ${(err as Error).message}`);
+    }
+  }
+
+  /** The running leader with the highest term, as the nodes last reported. */
+  leader(): NodeModel | null {
+    let best: NodeModel | null = null;
+    for (const n of this.members())
+      if (n.process.state === 'running' && n.raft?.role === 'leader' && (best === null || n.raft.term > best.raft!.term)) best = n;
+    return best;
+  }
+
+  /** The configuration as the most advanced node knows it. */
+  membership(): Membership {
+    let best: NodeModel | null = null;
+    for (const n of this.members())
+      if (n.raft !== null && (best === null || n.raft.term > best.raft!.term || (n.raft.term === best.raft!.term && n.raft.lastIndex > best.raft!.lastIndex))) best = n;
+    return best?.raft?.membership ?? { voters: this.file.nodes.filter((n) => !n.joined).map((n) => n.id), learners: [] };
+  }
+
+  /** How long to wait for an election: a few timeouts, at any speed. */
+  electionWaitMs(): number {
+    return Math.max(3000, 4 * this.file.timing.electionTimeoutMs.max + 1000);
+  }
+
+  /** The leader, waiting through an election in progress; an error saying why there is none. */
+  async awaitLeader(timeoutMs = this.electionWaitMs()): Promise<NodeModel> {
+    await this.live.until(() => this.leader() !== null, timeoutMs);
+    const leader = this.leader();
+    if (leader !== null) return leader;
+    const voters = this.membership().voters;
+    const down = voters.filter((id) => this.live.node(id)?.process.state !== 'running');
+    const majority = Math.floor(voters.length / 2) + 1;
+    const why =
+      voters.length - down.length < majority
+        ? `only ${voters.length - down.length} of ${voters.length} voters are running (${down.map((id) => `n${id}`).join(', ')} ${down.length === 1 ? 'is' : 'are'} not) and ${majority} are needed: restart or resume nodes`
+        : this.live.model.links.length > 0
+          ? 'the network faults may keep a majority apart: `heal` them'
+          : 'an election may still be in progress: try again';
+    throw new ClusterError(`no leader after ${(timeoutMs / 1000).toFixed(1)} s: ${why}`);
+  }
+}

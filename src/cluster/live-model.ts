@@ -1,0 +1,83 @@
+// The supervisor's live model of its cluster and the story of what happened: node state from the
+// nodes' "state" lines, every other line as an event, the supervisor's own events, and the change
+// notifications that the control server batches out to its clients.
+import type { ClusterEvent, ClusterModel, NodeModel, NodeRaftState } from './model.js';
+
+/** How many events the model keeps (and a client mirrors), oldest dropped first. */
+export const EVENT_HISTORY = 2000;
+
+/** Kinds a node line may have; raft events with a `kind` field of their own (pre-vote, vote) override it. */
+
+/** Called after every change with the events it added (none for a change of state only). */
+export type ChangeListener = (events: readonly ClusterEvent[]) => void;
+
+export class LiveModel {
+  private readonly listeners = new Set<ChangeListener>();
+
+  constructor(readonly model: ClusterModel) {}
+
+  node(id: number): NodeModel | undefined {
+    return this.model.nodes.find((n) => n.id === id);
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Tells the listeners that the model changed in place. */
+  changed(events: readonly ClusterEvent[] = []): void {
+    for (const l of this.listeners) l(events);
+  }
+
+  event(e: ClusterEvent): void {
+    const events = this.model.events;
+    events.push(e);
+    if (events.length > EVENT_HISTORY) events.shift();
+    this.changed([e]);
+  }
+
+  /** The supervisor's own events: actions and process changes, in a sentence. */
+  say(type: string, text: string, data?: Record<string, unknown>): void {
+    this.event({ ts: Date.now(), node: null, kind: 'supervisor', type, text, ...(data === undefined ? {} : { data }) });
+  }
+
+  /** One NDJSON line from a node's stdout. */
+  nodeLine(id: number, line: Record<string, unknown>): void {
+    const node = this.node(id);
+    if (node === undefined) return;
+    const { ts, node: _node, kind, type, text, ...data } = line;
+    if (kind === 'state') {
+      node.raft = data as unknown as NodeRaftState;
+      this.changed();
+      return;
+    }
+    this.event({
+      ts: typeof ts === 'number' ? ts : Date.now(),
+      node: id,
+      kind: String(kind),
+      type: String(type),
+      text: typeof text === 'string' ? text : `n${id}: ${String(type)}`,
+      data,
+    });
+  }
+
+  /**
+   * Resolves true once `test` holds (checked now and after every change), false after `timeoutMs`.
+   * How the supervisor waits for an election, a catch-up or a commit: on what the nodes report.
+   */
+  until(test: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (test()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        off();
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      const off = this.onChange(() => {
+        if (test()) done(true);
+      });
+    });
+  }
+}

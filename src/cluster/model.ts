@@ -1,0 +1,101 @@
+// The supervisor's live model of a cluster: what every client of the control API (the CLI, the
+// dashboard) sees. Plain JSON data: it crosses the WebSocket as it is.
+import type { Membership, NodeId, Role } from '../raft/types.js';
+
+export type ProcessState =
+  | 'starting' // spawned, not yet listening
+  | 'running'
+  | 'paused' // SIGSTOP: frozen, as in a long garbage-collection pause
+  | 'stopped' // exited after SIGTERM, by request
+  | 'killed' // SIGKILL by request: a crash
+  | 'crashed'; // exited on its own (see exitCode, signal, stderrTail)
+
+export interface NodeProcess {
+  state: ProcessState;
+  pid: number | null;
+  exitCode: number | null;
+  signal: string | null;
+  /** The last lines the node wrote on stderr (at most 20), for a crash's explanation. */
+  stderrTail: string[];
+  startedAt: number | null;
+  restarts: number;
+}
+
+/** What the node last reported about itself (its NDJSON "state" lines); null before the first. */
+export interface NodeRaftState {
+  role: Role;
+  term: number;
+  vote: NodeId;
+  leader: NodeId;
+  lastIndex: number;
+  lastTerm: number;
+  commit: number;
+  applied: number;
+  firstIndex: number;
+  snapshotIndex: number;
+  membership: Membership;
+}
+
+/** Faults set on a directed link from -> to (messages from `from` to `to`). */
+export interface LinkFaultModel {
+  from: NodeId;
+  to: NodeId;
+  /** Messages dropped entirely (a partition or a one-way cut). */
+  blocked: boolean;
+  delayMs: number;
+  /** Probability in [0, 1] that a message is dropped. */
+  loss: number;
+}
+
+export interface NodeModel {
+  id: NodeId;
+  /** host:port for peers and clients. */
+  address: string;
+  dataDir: string;
+  process: NodeProcess;
+  raft: NodeRaftState | null;
+  /** Whether the node is still part of the cluster's configuration as the supervisor knows it. */
+  removed: boolean;
+}
+
+export type SpeedPreset = 'slow' | 'normal' | 'fast';
+
+export interface Timing {
+  /** A preset name, or 'custom' when set with explicit values. */
+  preset: SpeedPreset | 'custom';
+  electionTimeoutMs: { min: number; max: number };
+  heartbeatMs: number;
+  tickMs: number;
+}
+
+/** One line of the cluster's story, as the dashboard and `events` show it. */
+export interface ClusterEvent {
+  /** Milliseconds since the epoch. */
+  ts: number;
+  /** The node it happened on, or null for the supervisor's own events (actions, process exits). */
+  node: NodeId | null;
+  /** "raft", "transport", "node", "control" (from nodes), "supervisor" (actions and process changes). */
+  kind: string;
+  type: string;
+  text: string;
+  /** The structured fields of the event, as the node reported them. */
+  data?: Record<string, unknown>;
+}
+
+export interface ClusterModel {
+  name: string;
+  clusterId: string;
+  /** The folder holding the nodes' data directories, the token and the control file. */
+  folder: string;
+  supervisorPid: number;
+  startedAt: number;
+  timing: Timing;
+  fsync: boolean;
+  nodes: NodeModel[];
+  /** Every directed link that has a fault; an empty list means a healed network. */
+  links: LinkFaultModel[];
+  /** The partition groups last set with `partition` (empty when healed or never partitioned). */
+  partition: NodeId[][];
+  /** The most recent events, oldest first (bounded). */
+  events: ClusterEvent[];
+}

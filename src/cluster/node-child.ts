@@ -1,0 +1,126 @@
+// One node process started by the supervisor: `raft-console node ... --control-stdin` with its stdin
+// kept piped, so the node stops when the supervisor is gone, even after a SIGKILL. Reads its NDJSON
+// stdout line by line, keeps the tail of its stderr for a crash's explanation, and sends control
+// commands, matching each answer to its command by id.
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import type { ControlAnswer } from '../node/control.js';
+
+/** The same entry point users run; from src/cluster or dist/cluster alike. */
+const BIN = fileURLToPath(new URL('../../bin/raft-console.js', import.meta.url));
+const STDERR_TAIL = 20;
+
+export interface ExitInfo {
+  exitCode: number | null;
+  signal: string | null;
+  stderrTail: string[];
+}
+
+/** The node exited before it listened; `exit` says how and why. */
+export class StartFailure extends Error {
+  constructor(readonly exit: ExitInfo) {
+    super(exit.stderrTail.at(-1) ?? `exited with ${exit.signal ?? `code ${exit.exitCode}`} before it started`);
+  }
+}
+
+type Signal = 'SIGKILL' | 'SIGTERM' | 'SIGSTOP' | 'SIGCONT';
+
+export class NodeChild {
+  readonly pid: number | null;
+  /** The address it listens on, once it says "started"; rejects with a StartFailure if it exits first. */
+  readonly started: Promise<string>;
+  readonly exited: Promise<ExitInfo>;
+  private readonly sub;
+  private readonly pending = new Map<number, (a: ControlAnswer | Error) => void>();
+  private nextCommand = 1;
+  private readonly stderrTail: string[] = [];
+
+  constructor(args: readonly string[], onLine: (line: Record<string, unknown>) => void, onBadLine: (text: string) => void) {
+    this.sub = execa(process.execPath, [BIN, 'node', ...args, '--control-stdin'], {
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      // The supervisor sends SIGKILL itself when a stop takes too long.
+      forceKillAfterDelay: false,
+      // A process group of its own: a Ctrl-C in the supervisor's terminal reaches the supervisor
+      // only, which then stops the nodes in order. The piped stdin still ends the node with it.
+      detached: true,
+    });
+    this.pid = this.sub.pid ?? null;
+    // Writing to a node that just died fails with EPIPE; its exit is reported through `exited`.
+    this.sub.stdin.on('error', () => undefined);
+
+    let startedResolve!: (address: string) => void;
+    let startedReject!: (err: StartFailure) => void;
+    this.started = new Promise((resolve, reject) => {
+      startedResolve = resolve;
+      startedReject = reject;
+    });
+    // A node that never starts is reported through the model; nobody has to await this.
+    this.started.catch(() => undefined);
+
+    createInterface({ input: this.sub.stdout, crlfDelay: Infinity }).on('line', (text) => {
+      let line: unknown;
+      try {
+        line = JSON.parse(text);
+      } catch {
+        onBadLine(text);
+        return;
+      }
+      if (typeof line !== 'object' || line === null || Array.isArray(line)) return onBadLine(text);
+      const l = line as Record<string, unknown>;
+      if (l.kind === 'node' && l.type === 'started' && typeof l.address === 'string') startedResolve(l.address);
+      if (l.kind === 'control' && typeof l.id === 'number') this.pending.get(l.id)?.(l as unknown as ControlAnswer);
+      onLine(l);
+    });
+    createInterface({ input: this.sub.stderr, crlfDelay: Infinity }).on('line', (text) => {
+      this.stderrTail.push(text);
+      if (this.stderrTail.length > STDERR_TAIL) this.stderrTail.shift();
+    });
+
+    this.exited = this.sub.then((r) => {
+      const exit: ExitInfo = {
+        exitCode: r.exitCode ?? null,
+        signal: r.signal ?? null,
+        stderrTail: r.exitCode === undefined && r.signal === undefined && r.shortMessage ? [...this.stderrTail, r.shortMessage] : [...this.stderrTail],
+      };
+      startedReject(new StartFailure(exit));
+      for (const answer of this.pending.values()) answer(new Error('the node exited before it answered'));
+      return exit;
+    });
+  }
+
+  /** Sends a control command and waits for the node's answer (not for a paused node: see post). */
+  command(cmd: Record<string, unknown> & { op: string }, timeoutMs: number): Promise<ControlAnswer> {
+    const id = this.nextCommand++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => settle(new Error(`no answer to ${cmd.op} within ${timeoutMs} ms`)), timeoutMs);
+      const settle = (a: ControlAnswer | Error): void => {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        if (a instanceof Error) reject(a);
+        else resolve(a);
+      };
+      this.pending.set(id, settle);
+      this.sub.stdin.write(`${JSON.stringify({ ...cmd, id })}\n`);
+    });
+  }
+
+  /** Sends a command without waiting: a paused node reads it from the pipe when it resumes. */
+  post(cmd: Record<string, unknown> & { op: string }): void {
+    this.sub.stdin.write(`${JSON.stringify({ ...cmd, id: this.nextCommand++ })}\n`);
+  }
+
+  signal(signal: Signal): void {
+    if (this.pid === null) return;
+    try {
+      process.kill(this.pid, signal);
+    } catch (err) {
+      // Already gone: its exit is on its way through `exited`.
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  }
+}
