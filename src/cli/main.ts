@@ -1,11 +1,19 @@
 // The raft-console command line: one commander program, each command registered by its own module.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerActionCommands } from './actions.js';
+import { registerConfigCommand } from './config.js';
+import { registerDashboardCommand } from './dashboard.js';
+import { registerDownCommand } from './down.js';
+import { registerEventsCommand } from './events.js';
+import { EXIT_USAGE } from './failure.js';
+import { registerKvCommands } from './kv.js';
+import { registerLogCommand } from './log.js';
 import { registerNodeCommand } from './node.js';
 import { registerSimCommand } from './sim.js';
-
-/** Exit code of a usage error (bad option, unknown command), for every command. */
-const EXIT_USAGE = 2;
+import { registerStatusCommand } from './status.js';
+import { registerSuperviseCommand } from './supervise.js';
+import { registerUpCommand } from './up.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -14,8 +22,18 @@ const program = new Command('raft-console')
   .version(pkg.version)
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
+registerUpCommand(program);
+registerDashboardCommand(program);
+registerStatusCommand(program);
+registerKvCommands(program);
+registerActionCommands(program);
+registerLogCommand(program);
+registerEventsCommand(program);
+registerDownCommand(program);
+registerConfigCommand(program);
 registerSimCommand(program);
 registerNodeCommand(program);
+registerSuperviseCommand(program);
 
 try {
   await program.parseAsync(process.argv);

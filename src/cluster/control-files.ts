@@ -2,18 +2,34 @@
 // its pid) and token (the secret a client must present). Both are readable by the user only, so no
 // other local user can drive the cluster. One supervisor per folder: control.json names the live one.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CONTROL_FILE, TOKEN_FILE, type ControlFile } from './control-protocol.js';
 import { ClusterError } from './errors.js';
 
-/** Whether a process with this pid exists (one of another user counts: it is not ours to replace). */
+/** Whether a process with this pid is running (one of another user counts: it is not ours to replace). */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A process that exited but was not yet reaped (a killed supervisor whose parent is slow to wait
+ * for it) still answers signal 0; on Linux /proc says it is a zombie (Z) or dead (X).
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) S ...": the state follows the last ')' since comm may contain one.
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false; // no /proc (not Linux): trust the signal
   }
 }
 

@@ -37,13 +37,13 @@ export function parseNodeId(text: string, what = '--id'): NodeId {
   return integer(text, what, '3', 1);
 }
 
-/** "127.0.0.1:7003" or "7003" -> host and port. */
-export function parseListen(text: string): { host: string; port: number } {
+/** "127.0.0.1:7003" or "7003" -> host and port. `what` names the option (or --peers entry) in errors. */
+export function parseListen(text: string, what = '--listen'): { host: string; port: number } {
   const at = text.lastIndexOf(':');
   const host = at < 0 ? '127.0.0.1' : text.slice(0, at);
-  const port = integer(at < 0 ? text : text.slice(at + 1), '--listen port', '127.0.0.1:7003');
-  if (port > 65535) throw new UsageError(`--listen port must be at most 65535, got ${port}`);
-  if (host === '') throw new UsageError(`--listen needs a host before the colon, got "${text}" (e.g. 127.0.0.1:7003)`);
+  const port = integer(at < 0 ? text : text.slice(at + 1), `${what} port`, '127.0.0.1:7003');
+  if (port > 65535) throw new UsageError(`${what} port must be at most 65535, got ${port}`);
+  if (host === '') throw new UsageError(`${what} needs a host before the colon, got "${text}" (e.g. 127.0.0.1:7003)`);
   return { host, port };
 }
 
@@ -57,7 +57,8 @@ export function parsePeers(text: string, self: NodeId): PeerAddress[] {
     const id = parseNodeId(part.slice(0, eq), '--peers id');
     if (id === self) throw new UsageError(`--peers lists n${id}, which is this node (--id ${self}): list only the others`);
     if (peers.some((p) => p.id === id)) throw new UsageError(`--peers lists n${id} twice`);
-    const { host, port } = parseListen(part.slice(eq + 1));
+    // Named as the entry, not as --listen: the user typed it in --peers.
+    const { host, port } = parseListen(part.slice(eq + 1), `--peers entry "${part}":`);
     if (port === 0) throw new UsageError(`--peers entry "${part}" needs a real port, not 0`);
     peers.push({ id, host, port });
   }

@@ -1,0 +1,34 @@
+// Which cluster a command is about: --name (default "default") and --data-dir (the cluster's own
+// folder), else the folder named after it under the configured data folder. Commands in another
+// terminal find the running cluster's supervisor this way.
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { ControlClient, DEFAULT_CLUSTER_NAME, type FolderOptions } from '../cluster/index.js';
+import { clusterName } from './arguments.js';
+import { openSettings } from './settings.js';
+
+export interface ClusterFlags {
+  name: string;
+  dataDir?: string;
+}
+
+export function withClusterOptions(cmd: Command): Command {
+  return cmd
+    .option('--name <name>', 'which cluster', clusterName, DEFAULT_CLUSTER_NAME)
+    .option('--data-dir <dir>', 'the cluster\'s folder (default: <data-folder>/<name>; see `raft-console config`)');
+}
+
+export async function folderOptions(flags: ClusterFlags): Promise<FolderOptions> {
+  if (flags.dataDir !== undefined) return { name: flags.name, dataDir: resolve(flags.dataDir) };
+  return { name: flags.name, stateDir: (await openSettings()).get('data-folder') };
+}
+
+/** Connects to the running cluster's supervisor; the caller closes the client. */
+export async function connect(flags: ClusterFlags): Promise<ControlClient> {
+  return ControlClient.connect(await folderOptions(flags));
+}
+
+/** How a command line names this cluster: "" for the default one. */
+export function nameFlag(flags: ClusterFlags): string {
+  return (flags.name === DEFAULT_CLUSTER_NAME ? '' : ` --name ${flags.name}`) + (flags.dataDir === undefined ? '' : ` --data-dir ${resolve(flags.dataDir)}`);
+}

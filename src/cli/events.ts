@@ -1,0 +1,53 @@
+// `raft-console events`: the cluster's story as the supervisor keeps it (its recent history), and
+// with --follow every new event as it happens, until Ctrl-C or the cluster stops.
+import { Command } from 'commander';
+import type { ClusterEvent } from '../cluster/index.js';
+import { indexArg } from './arguments.js';
+import { connect, withClusterOptions, type ClusterFlags } from './cluster-options.js';
+import { paintFor } from './colour.js';
+import { eventLine } from './event-line.js';
+import { guarded } from './failure.js';
+
+interface EventsFlags extends ClusterFlags {
+  follow?: boolean;
+  last?: number;
+  json?: boolean;
+}
+
+export function registerEventsCommand(program: Command): Command {
+  return withClusterOptions(
+    program
+      .command('events')
+      .description('print the cluster\'s recent events; --follow keeps printing new ones')
+      .option('--follow', 'keep printing events as they happen, until Ctrl-C or the cluster stops')
+      .option('--last <n>', 'only the last n events of the history', indexArg('--last'))
+      .option('--json', 'one JSON object per event (NDJSON): {ts, node, kind, type, text, data}'),
+  ).action(
+    guarded('events', async (flags: EventsFlags) => {
+      const client = await connect(flags);
+      // `events | head`: once the reader is gone there is nobody to print for.
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') throw err;
+        process.exit(0);
+      });
+      const paint = paintFor(process.stdout);
+      const print = (e: ClusterEvent): void => {
+        process.stdout.write(`${flags.json === true ? JSON.stringify(e) : eventLine(e, paint)}\n`);
+      };
+      const history = client.model.events;
+      history.slice(flags.last === undefined ? 0 : Math.max(0, history.length - flags.last)).forEach(print);
+      if (flags.follow !== true) {
+        await client.close();
+        return;
+      }
+      client.onEvent(print);
+      let interrupted = false;
+      process.once('SIGINT', () => {
+        interrupted = true;
+        void client.close();
+      });
+      const why = await new Promise<string>((resolve) => client.onClose(resolve));
+      if (!interrupted && flags.json !== true) process.stderr.write(`${why}\n`);
+    }),
+  );
+}

@@ -1,0 +1,28 @@
+// `raft-console supervise` (hidden): a cluster's supervisor as a process of its own, which is what
+// `up --detach` leaves running in the background. It prints one JSON "ready" line on stdout once
+// its control API is up; `up` waits for that line.
+import { Command } from 'commander';
+import { supervise, type SupervisorOptions } from '../cluster/index.js';
+import { nodeCount } from './arguments.js';
+import { withTimingOptions, type TimingFlags } from './supervisor-options.js';
+
+interface SuperviseFlags extends TimingFlags {
+  name: string;
+  dataDir?: string;
+  stateDir?: string;
+  nodes?: number;
+}
+
+export function registerSuperviseCommand(program: Command): Command {
+  const cmd = program
+    .command('supervise', { hidden: true })
+    .description('run a cluster\'s supervisor in this process (what `up --detach` starts)')
+    .requiredOption('--name <name>', 'the cluster\'s name')
+    .option('--data-dir <dir>', 'the cluster\'s folder')
+    .option('--state-dir <dir>', 'the folder holding every cluster\'s folder')
+    .option('--nodes <n>', 'nodes of a new cluster', nodeCount);
+  return withTimingOptions(cmd).action(async (f: SuperviseFlags) => {
+    const o: SupervisorOptions = { name: f.name, dataDir: f.dataDir, stateDir: f.stateDir, nodes: f.nodes, speed: f.speed, electionTimeoutMs: f.electionTimeout, heartbeatMs: f.heartbeat, basePort: f.basePort };
+    process.exitCode = await supervise(o);
+  });
+}

@@ -1,0 +1,70 @@
+// The options that shape a cluster's supervisor, shared by `up` and the internal `supervise`:
+// timing (a speed preset, or an explicit election timeout and heartbeat) and node ports. `up`
+// fills in the user's configured defaults for a new cluster; `supervise` gets everything spelled
+// out on its command line, so `ps` shows what it runs.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { CLUSTER_FILE, SPEED_PRESETS, clusterFolder, type FolderOptions, type SpeedPreset, type SupervisorOptions } from '../cluster/index.js';
+import { milliseconds, msRange, port } from './arguments.js';
+import { CliError } from './failure.js';
+import type { SettingsStore } from './settings.js';
+
+export interface TimingFlags {
+  speed?: SpeedPreset;
+  electionTimeout?: { min: number; max: number };
+  heartbeat?: number;
+  basePort?: number;
+}
+
+export function withTimingOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--speed <preset>', 'how fast elections and heartbeats go (default: the configured speed, normal)').choices(SPEED_PRESETS).conflicts(['electionTimeout', 'heartbeat']))
+    .option('--election-timeout <min-max>', 'explicit election timeout range in ms, instead of --speed (e.g. 150-300)', msRange)
+    .option('--heartbeat <ms>', 'explicit heartbeat interval in ms, instead of --speed (e.g. 50)', milliseconds('--heartbeat'))
+    .option('--base-port <port>', 'node n listens on base + n - 1 (a new cluster only; default: the configured base port, or free ports)', port);
+}
+
+/** The name in a cluster folder's cluster.json; null when there is none ("" when it cannot be read: the supervisor says why). */
+function savedName(folder: string): string | null {
+  try {
+    const { name } = JSON.parse(readFileSync(join(folder, CLUSTER_FILE), 'utf8')) as { name?: unknown };
+    return typeof name === 'string' ? name : '';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? null : '';
+  }
+}
+
+/**
+ * Everything the supervisor needs; a new cluster gets the user's defaults for what was not given.
+ * A --data-dir holding another cluster is refused: it would run that cluster under this name.
+ */
+export function supervisorOptions(folder: FolderOptions, nodes: number | undefined, flags: TimingFlags, settings: SettingsStore): SupervisorOptions {
+  const o: SupervisorOptions = { ...folder };
+  const { name, folder: path } = clusterFolder(folder);
+  const saved = savedName(path);
+  if (saved !== null && saved !== '' && saved !== name)
+    throw new CliError(`${path} is the folder of the cluster named ${saved}, not ${name}: add \`--name ${saved}\` to start that one, or give another --data-dir for a new cluster`);
+  const exists = saved !== null;
+  if (nodes !== undefined || !exists) o.nodes = nodes ?? settings.get('nodes');
+  if (flags.electionTimeout !== undefined || flags.heartbeat !== undefined) {
+    o.electionTimeoutMs = flags.electionTimeout;
+    o.heartbeatMs = flags.heartbeat;
+  } else if (flags.speed !== undefined || !exists) o.speed = flags.speed ?? settings.get('speed');
+  const basePort = flags.basePort ?? (exists ? null : settings.get('base-port'));
+  if (basePort !== null) o.basePort = basePort;
+  return o;
+}
+
+/** The `supervise` command line that runs a supervisor with these options. */
+export function superviseArgs(o: SupervisorOptions): string[] {
+  const args = ['supervise', '--name', o.name!];
+  if (o.dataDir !== undefined) args.push('--data-dir', o.dataDir);
+  if (o.stateDir !== undefined) args.push('--state-dir', o.stateDir);
+  if (o.nodes !== undefined) args.push('--nodes', String(o.nodes));
+  if (o.speed !== undefined) args.push('--speed', o.speed);
+  if (o.electionTimeoutMs !== undefined) args.push('--election-timeout', `${o.electionTimeoutMs.min}-${o.electionTimeoutMs.max}`);
+  if (o.heartbeatMs !== undefined) args.push('--heartbeat', String(o.heartbeatMs));
+  if (o.basePort !== undefined) args.push('--base-port', String(o.basePort));
+  return args;
+}

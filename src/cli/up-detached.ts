@@ -1,0 +1,135 @@
+// `up --detach`: starts `raft-console supervise` in the background (a session of its own, so
+// closing the terminal leaves it running), waits for its ready line and then for a leader, says
+// where the cluster is and what to try, and returns. The supervisor's stderr goes to
+// supervisor.log in the cluster folder: a failure to start is read back from there.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { ClusterError, ControlClient, clusterFolder, describeTiming, type ClusterModel, type NodeModel, type ReadyLine, type SupervisorOptions } from '../cluster/index.js';
+import { nameFlag, type ClusterFlags } from './cluster-options.js';
+import { paintFor } from './colour.js';
+import { CliError } from './failure.js';
+import { nextCommands } from './hints.js';
+import { leaderOf } from './model-queries.js';
+import { superviseArgs } from './supervisor-options.js';
+
+const BIN = fileURLToPath(new URL('../../bin/raft-console.js', import.meta.url));
+const SUPERVISOR_LOG = 'supervisor.log';
+/** Starting the nodes takes a second or two; past this something is stuck. */
+const READY_TIMEOUT_MS = 60_000;
+
+/** Resolves with the ready line, or rejects with what the supervisor wrote before it exited. */
+function readyLine(child: ChildProcess, logPath: string, logFrom: number): Promise<ReadyLine> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.off('exit', onExit);
+      lines.close();
+      // Left running for the user to look at: this process no longer waits for it.
+      child.stdout!.destroy();
+      child.unref();
+      reject(new CliError(`the supervisor (pid ${child.pid}) was not ready after ${READY_TIMEOUT_MS / 1000} s: see ${logPath}; stop it with \`kill ${child.pid}\``));
+    }, READY_TIMEOUT_MS);
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      lines.close();
+      resolve(JSON.parse(line) as ReadyLine);
+    });
+    const onExit = (): void => {
+      clearTimeout(timer);
+      void readFile(logPath)
+        .then((all) => all.subarray(logFrom).toString('utf8').trim())
+        .then((text) => {
+          // One line from supervise is a ClusterError, the cause and the fix: passed on as it is.
+          const prefix = 'raft-console supervise: ';
+          if (!text.includes('\n') && text.startsWith(prefix)) reject(new ClusterError(text.slice(prefix.length)));
+          else reject(new CliError(`the supervisor exited before it was ready${text === '' ? '' : `:\n${text}`}`));
+        }, reject);
+    };
+    child.once('exit', onExit);
+  });
+}
+
+/** Waits until the model shows a leader. */
+async function awaitLeader(client: ControlClient, timeoutMs: number): Promise<NodeModel | null> {
+  const now = leaderOf(client.model);
+  if (now !== null) return now;
+  return new Promise((resolve) => {
+    const done = (leader: NodeModel | null): void => {
+      clearTimeout(timer);
+      offModel();
+      offClose();
+      resolve(leader);
+    };
+    const timer = setTimeout(() => done(null), timeoutMs);
+    const offModel = client.onModel((m) => {
+      const leader = leaderOf(m);
+      if (leader !== null) done(leader);
+    });
+    const offClose = client.onClose(() => done(null));
+  });
+}
+
+function report(model: ClusterModel, leader: NodeModel, flags: ClusterFlags, json: boolean): void {
+  const members = model.nodes.filter((n) => !n.removed);
+  if (json) {
+    const doc = {
+      name: model.name,
+      clusterId: model.clusterId,
+      folder: model.folder,
+      supervisorPid: model.supervisorPid,
+      leader: leader.id,
+      term: leader.raft!.term,
+      timing: model.timing,
+      nodes: members.map((n) => ({ id: n.id, address: n.address, pid: n.process.pid })),
+    };
+    process.stdout.write(`${JSON.stringify(doc)}\n`);
+    return;
+  }
+  const paint = paintFor(process.stdout);
+  const tries = nextCommands(members, leader.id, flags);
+  process.stdout.write(
+    [
+      paint('bold', `cluster ${model.name} is up: ${members.length} nodes, n${leader.id} leads term ${leader.raft!.term}`),
+      `  ${describeTiming(model.timing)}`,
+      `  folder ${model.folder} (supervisor pid ${model.supervisorPid}, its log in ${SUPERVISOR_LOG})`,
+      `  try: ${tries.join('\n       ')}`,
+    ].join('\n') + '\n',
+  );
+}
+
+export async function runDetached(o: SupervisorOptions, flags: ClusterFlags, json: boolean): Promise<void> {
+  const { folder } = clusterFolder(o);
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  const logPath = join(folder, SUPERVISOR_LOG);
+  const log = await open(logPath, 'a', 0o600);
+  let child: ChildProcess;
+  let logFrom: number;
+  try {
+    logFrom = (await log.stat()).size;
+    child = spawn(process.execPath, [BIN, ...superviseArgs(o)], { detached: true, stdio: ['ignore', 'pipe', log.fd] });
+  } finally {
+    await log.close();
+  }
+  const ready = await readyLine(child, logPath, logFrom);
+  child.stdout!.destroy();
+  child.unref();
+
+  const client = await ControlClient.connect({ name: ready.name, dataDir: ready.folder });
+  try {
+    const t = client.model.timing.electionTimeoutMs;
+    const timeoutMs = Math.max(10_000, 10 * t.max);
+    const leader = await awaitLeader(client, timeoutMs);
+    if (leader === null)
+      throw new CliError(
+        `the cluster ${ready.name} started (supervisor pid ${ready.supervisorPid}) but elected no leader within ${timeoutMs / 1000} s: ` +
+          `see \`raft-console events${nameFlag(flags)}\` and \`raft-console status${nameFlag(flags)}\`; \`raft-console down${nameFlag(flags)}\` stops it`,
+      );
+    report(client.model, leader, flags, json);
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,130 @@
+// A stand-in for a node, for the client library's tests: a TCP server that speaks the framing by
+// hand (independently of src/transport, so the tests check the client against the protocol, not
+// against shared code), answers the client's hello as a node would, records every request, and
+// lets each test script the answers. Every fake is closed after each test.
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterEach } from 'vitest';
+
+export const CLUSTER = 'client-test';
+
+export type Request = Record<string, unknown> & { id: number; type: string };
+
+/** How a test answers a request: reply() sends a response; drop() cuts the connection. */
+export interface Exchange {
+  request: Request;
+  reply(response: Record<string, unknown>): void;
+  drop(): void;
+}
+
+const open: FakeNode[] = [];
+
+afterEach(async () => {
+  for (const node of open.splice(0)) await node.close();
+});
+
+export function frame(value: unknown): Buffer {
+  const body = Buffer.from(JSON.stringify(value), 'utf8');
+  const header = Buffer.alloc(4);
+  header.writeUInt32BE(body.length);
+  return Buffer.concat([header, body]);
+}
+
+export class FakeNode {
+  readonly requests: Request[] = [];
+  readonly hellos: unknown[] = [];
+  /** Answers each request; the default says ok to anything. */
+  onRequest: (x: Exchange) => void = (x) => x.reply(okFor(x.request));
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    readonly id: number,
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  /** `helloAnswer`: what to answer the client's hello with instead of a node's hello; 'silent': nothing, ever. */
+  static async start(id: number, helloAnswer?: unknown): Promise<FakeNode> {
+    let node: FakeNode | null = null;
+    const server = createServer((socket) => node!.accept(socket, helloAnswer));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    node = new FakeNode(id, server, address.port);
+    open.push(node);
+    return node;
+  }
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  /** Cuts every client connection (as a crash would), keeps listening. */
+  dropAll(): void {
+    for (const s of this.sockets) s.destroy();
+  }
+
+  async close(): Promise<void> {
+    this.dropAll();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: Socket, helloAnswer: unknown): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => {});
+    let buffered = Buffer.alloc(0);
+    let greeted = false;
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      while (buffered.length >= 4) {
+        const length = buffered.readUInt32BE(0);
+        if (buffered.length < 4 + length) return;
+        const value = JSON.parse(buffered.subarray(4, 4 + length).toString('utf8')) as Request;
+        buffered = buffered.subarray(4 + length);
+        if (!greeted) {
+          greeted = true;
+          this.hellos.push(value);
+          if (helloAnswer !== 'silent') socket.write(frame(helloAnswer ?? { type: 'hello', version: 1, clusterId: CLUSTER, from: this.id, kind: 'peer' }));
+          continue;
+        }
+        this.requests.push(value);
+        this.onRequest({
+          request: value,
+          reply: (response) => {
+            if (!socket.destroyed) socket.write(frame(response));
+          },
+          drop: () => socket.destroy(),
+        });
+      }
+    });
+  }
+}
+
+/** A successful answer of the right shape for `r`. */
+export function okFor(r: Request, index = 7): Record<string, unknown> {
+  switch (r.type) {
+    case 'get':
+      return { id: r.id, ok: true, key: r.key, value: `value-of-${String(r.key)}`, index };
+    case 'status':
+      return { id: r.id, ok: true, status: { id: 1, role: 'leader', term: 3, leader: 1, commit: index, lastIndex: index } };
+    case 'log':
+      return { id: r.id, ok: true, firstIndex: 1, commit: 1, entries: [{ type: 'noop', term: 1, index: 1, committed: true }] };
+    case 'put':
+      return { id: r.id, ok: true, index, term: 3, result: { ok: true, op: 'put', previous: null } };
+    default:
+      return { id: r.id, ok: true, index, term: 3, result: { ok: true, op: r.type } };
+  }
+}
+
+export function errorFor(r: Request, code: string, leader?: { id: number; address: string | null } | null): Record<string, unknown> {
+  return { id: r.id, ok: false, error: { code, message: `fake ${code}` }, ...(leader === undefined ? {} : { leader }) };
+}
+
+/** Resolves when `cond()` holds; the deadline only turns a hang into a failure. */
+export async function until(cond: () => boolean, what: string, deadlineMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > deadlineMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}

@@ -1,0 +1,191 @@
+// A real cluster for the end-to-end tests: N node processes on 127.0.0.1, each with its own temp
+// data directory and a port picked before any starts (peers must know each other's ports up front),
+// and the client library to talk to them. Everything is torn down after each test: processes
+// (node-process.ts), clients, data directories.
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { RaftClient, type RaftClientOptions } from '../../src/client/index.js';
+import { KvStateMachine } from '../../src/kv/index.js';
+import type { NodeStatus } from '../../src/node/client-protocol.js';
+import type { Entry } from '../../src/raft/types.js';
+import { DEADLINE_MS, NodeProcess, checkBuild } from './node-process.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Temp directories removed after the test (once its processes are dead: node-process.ts kills them first). */
+export async function tempDir(prefix = 'raft-e2e-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * `n` distinct free ports, picked below the kernel's ephemeral range: a node's port must stay free
+ * while the node is down so that it can restart on it, and a port of the ephemeral range can be
+ * taken meanwhile as the source port of any outgoing connection (a peer redialing it, a client).
+ * Each is checked by binding it, all at once so that none repeats, and released for the nodes.
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const [ephemeralLow] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  const low = 10_000;
+  const high = Math.max(low + 1000, ephemeralLow ?? 32768);
+  const servers: Server[] = [];
+  try {
+    while (servers.length < n) {
+      const s = createServer();
+      const port = low + Math.floor(Math.random() * (high - low));
+      const bound = await new Promise<boolean>((resolve) => s.once('error', () => resolve(false)).listen(port, '127.0.0.1', () => resolve(true)));
+      if (bound) servers.push(s);
+    }
+    return servers.map((s) => (s.address() as { port: number }).port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  }
+}
+
+/** Resolves with `probe()`'s value once it is not undefined; probe errors count as "not yet". `what` may describe the last try. */
+export async function eventually<T>(what: string | (() => string), probe: () => Promise<T | undefined> | T | undefined, deadlineMs = DEADLINE_MS): Promise<T> {
+  const start = Date.now();
+  let last: unknown = null;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() - start > deadlineMs) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}${last === null ? '' : ` (last error: ${String(last)})`}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export class Cluster {
+  readonly processes = new Map<number, NodeProcess>();
+  /** One client for the test's own probes (status, log): requests to one node each. */
+  readonly probe: RaftClient;
+
+  private constructor(
+    readonly clusterId: string,
+    readonly root: string,
+    readonly ports: Map<number, number>,
+    private readonly extraArgs: readonly string[],
+  ) {
+    this.probe = this.client({ timeoutMs: 1000 });
+  }
+
+  /** Starts nodes 1..size and waits until each listens. */
+  static async start(size: number, extraArgs: readonly string[] = []): Promise<Cluster> {
+    await checkBuild();
+    const root = await tempDir();
+    const ports = await freePorts(size);
+    const cluster = new Cluster(`e2e-${process.pid}-${ports[0]}`, root, new Map(ports.map((p, i) => [i + 1, p])), extraArgs);
+    await Promise.all(cluster.ids.map((id) => cluster.startNode(id)));
+    return cluster;
+  }
+
+  get ids(): number[] {
+    return [...this.ports.keys()];
+  }
+
+  /** Ids of the nodes whose process runs. */
+  get running(): number[] {
+    return this.ids.filter((id) => this.processes.get(id)?.running === true);
+  }
+
+  address(id: number): string {
+    return `127.0.0.1:${this.ports.get(id)!}`;
+  }
+
+  dataDir(id: number): string {
+    return join(this.root, `n${id}`);
+  }
+
+  /** The command line of node `id`. */
+  args(id: number): string[] {
+    const peers = this.ids.filter((p) => p !== id).map((p) => `${p}=${this.address(p)}`);
+    return ['--id', String(id), '--cluster-id', this.clusterId, '--data-dir', this.dataDir(id), '--listen', this.address(id), '--peers', peers.join(','), ...this.extraArgs];
+  }
+
+  /** Starts (or restarts, from its data directory) node `id`, and waits for its 'started' event. */
+  async startNode(id: number): Promise<NodeProcess> {
+    const p = NodeProcess.spawn(this.args(id));
+    this.processes.set(id, p);
+    await p.waitFor(`n${id} to start`, (e) => e.kind === 'node' && e.type === 'started');
+    return p;
+  }
+
+  node(id: number): NodeProcess {
+    return this.processes.get(id)!;
+  }
+
+  /** A client knowing every node by id and address; closed after the test. */
+  client(options: Partial<RaftClientOptions> = {}): RaftClient {
+    const c = new RaftClient({ clusterId: this.clusterId, nodes: this.ids.map((id) => ({ id, address: this.address(id) })), ...options });
+    cleanups.push(() => c.close());
+    return c;
+  }
+
+  /** The status of every running node that answers. */
+  async statuses(ids = this.running): Promise<NodeStatus[]> {
+    const all = await Promise.all(ids.map((id) => this.probe.status(id).catch(() => null)));
+    return all.filter((s): s is NodeStatus => s !== null);
+  }
+
+  /**
+   * Waits until the running nodes (or `ids`) agree on one leader of one term: it says it leads,
+   * every other one names it, and no other says it leads. Returns it.
+   */
+  async leader(ids = this.running, minTerm = 0): Promise<{ id: number; term: number }> {
+    return eventually(`one leader among n${ids.join(', n')}`, async () => {
+      const statuses = await this.statuses(ids);
+      if (statuses.length !== ids.length) return undefined;
+      const leaders = statuses.filter((s) => s.role === 'leader');
+      if (leaders.length !== 1) return undefined;
+      const { id, term } = leaders[0]!;
+      if (term < minTerm || !statuses.every((s) => s.leader === id && s.term === term)) return undefined;
+      return { id, term };
+    });
+  }
+
+  /**
+   * Waits until the nodes `ids` hold the same log, committed and applied to its end (at least up
+   * to `atLeast`), checks entry by entry that it is the same log, and returns its commit index and
+   * the state machine it builds.
+   */
+  async converged(ids = this.running, atLeast = 0): Promise<{ commit: number; kv: KvStateMachine }> {
+    let seen = '';
+    const commit = await eventually(() => `n${ids.join(', n')} to commit and apply the same log (last seen: ${seen})`, async () => {
+      const statuses = await this.statuses(ids);
+      seen = statuses.map((s) => `n${s.id} ${s.role} term ${s.term} commit ${s.commit} applied ${s.applied} last ${s.lastIndex}`).join('; ');
+      if (statuses.length !== ids.length) return undefined;
+      const c = statuses[0]!.commit;
+      const same = statuses.every((s) => s.commit === c && s.applied === c && s.lastIndex === c);
+      return same && c >= atLeast ? c : undefined;
+    });
+    const logs = await Promise.all(ids.map((id) => this.committedLog(id, commit)));
+    for (const log of logs.slice(1)) if (JSON.stringify(log) !== JSON.stringify(logs[0])) throw new Error(`the nodes hold different logs up to ${commit}`);
+    const kv = new KvStateMachine();
+    for (const entry of logs[0]!) kv.apply(entry);
+    return { commit, kv };
+  }
+
+  /** Node `id`'s entries 1..to, as its log request pages them. */
+  async committedLog(id: number, to: number): Promise<Entry[]> {
+    const entries: Entry[] = [];
+    while (entries.length < to) {
+      const page = await this.probe.log(id, { from: entries.length + 1, to });
+      if (page.firstIndex !== 1) throw new Error(`n${id} compacted its log (starts at ${page.firstIndex})`);
+      if (page.entries.length === 0) throw new Error(`n${id}'s log ends before ${to}`);
+      for (const { committed: _, ...entry } of page.entries) entries.push(entry);
+    }
+    return entries;
+  }
+}
