@@ -20,7 +20,8 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 const program = new Command('raft-console')
   .description('A terminal console for running, watching and breaking a Raft cluster.')
   .version(pkg.version)
-  .showHelpAfterError('(run with --help for usage)')
+  // One line per error, the usage hint on the same line.
+  .configureOutput({ outputError: (text, write) => write(`${text.trimEnd()} (see --help)\n`) })
   .exitOverride();
 registerUpCommand(program);
 registerDashboardCommand(program);
