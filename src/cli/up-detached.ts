@@ -90,7 +90,7 @@ function report(model: ClusterModel, leader: NodeModel, flags: ClusterFlags, jso
     return;
   }
   const paint = paintFor(process.stdout);
-  const tries = nextCommands(members, leader.id, flags);
+  const tries = nextCommands(members, leader.id, flags, model.timing);
   process.stdout.write(
     [
       paint('bold', `cluster ${model.name} is up: ${members.length} nodes, n${leader.id} leads term ${leader.raft!.term}`),

@@ -21,7 +21,7 @@ export async function runInForeground(o: SupervisorOptions, flags: ClusterFlags,
     const leader = leaderOf(sup.model);
     if (hinted || leader === null) return;
     hinted = true;
-    const tries = nextCommands(sup.model.nodes, leader.id, flags);
+    const tries = nextCommands(sup.model.nodes, leader.id, flags, sup.model.timing);
     process.stdout.write(`${paint('bold', `cluster ${sup.name} is running, n${leader.id} leads; Ctrl-C stops it. From another terminal, try: ${tries.join(' · ')}`)}\n`);
   };
   for (const e of sup.model.events) print(e);
