@@ -20,17 +20,18 @@ export class CliError extends Error {
   }
 }
 
-/** src/cluster says it in this form when no supervisor answers for a name. */
-const NOT_RUNNING = /^no cluster named \S+ is running/;
 const PORT_IN_USE = /port (\d+)\b[^:]*? (?:is )?already in use/;
 
-/** A ClusterError as the CLI reports it: exit 3 when no cluster runs, and who holds a busy port. */
+/**
+ * A ClusterError as the CLI reports it: exit 3 when no cluster runs, and who holds a busy port (the
+ * port is read from the node's own message, relayed by the supervisor).
+ */
 function fromCluster(err: ClusterError): CliError {
   const port = PORT_IN_USE.exec(err.message)?.[1];
   const owner = port === undefined ? null : portOwner(Number(port));
   // Naming the holder makes the `ss` hint unnecessary.
   const message = owner === null ? err.message : err.message.replace(/already in use/, `already in use by ${owner}`).replace(/,? \(try: ss [^)]*\)/, '');
-  return new CliError(message, NOT_RUNNING.test(err.message) ? EXIT_NOT_RUNNING : EXIT_FAILED);
+  return new CliError(message, err.code === 'not-running' ? EXIT_NOT_RUNNING : EXIT_FAILED);
 }
 
 /** The error as the CLI reports it, or null for a bug. */
