@@ -1,8 +1,8 @@
 // The commands that break and mend a running cluster: each becomes one action on the supervisor's
 // control API, and prints the supervisor's answer, a sentence of what happened (or, exit 1, why
 // not). Progress the supervisor reports meanwhile (a new node catching up) goes to stderr.
-import { Command } from 'commander';
-import type { Action } from '../cluster/index.js';
+import { Argument, Command } from 'commander';
+import { SPEED_PRESETS, type Action, type SpeedPreset } from '../cluster/index.js';
 import { milliseconds, nodeId, nodeIds, partitionGroups, probability } from './arguments.js';
 import { connect, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
@@ -85,5 +85,11 @@ export function registerActionCommands(program: Command): void {
   runs(define(program, 'campaign', 'make a node start an election now').argument('<id>', 'the node', nodeId), ([node]: [number]) => ({ op: 'campaign', node }));
   runs(define(program, 'transfer', 'hand leadership over to a node').argument('<id>', 'the next leader', nodeId), ([node]: [number]) => ({ op: 'transfer', node }));
   runs(define(program, 'add', 'add a node: it joins as a learner, catches up, then becomes a voter'), () => ({ op: 'add' }));
+  runs(
+    define(program, 'speed', 'change how fast the running cluster goes: slow (elections after 1.5-3 s, to watch by eye), normal, fast').addArgument(
+      new Argument('<preset>', 'the speed').choices(SPEED_PRESETS),
+    ),
+    ([preset]: [SpeedPreset]) => ({ op: 'speed', preset }),
+  );
   runs(define(program, 'remove', 'take a node out of the cluster\'s configuration and stop it').argument('<id>', 'the node', nodeId), ([node]: [number]) => ({ op: 'remove', node }));
 }
