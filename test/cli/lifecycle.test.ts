@@ -40,6 +40,13 @@ describe('a five-node cluster from `up 5 --detach`', () => {
     expect(status.nodes.every((n) => n.raft!.lastIndex === json.index)).toBe(true);
   });
 
+  test('speed changes the running cluster\'s preset, and back', async () => {
+    expect(await cli.ok('speed', 'slow', '--name', NAME)).toBe('speed slow: elections after 1500-3000 ms, heartbeat every 500 ms, tick 100 ms (slow)\n');
+    expect((await cli.status(NAME)).timing).toMatchObject({ preset: 'slow', tickMs: 100 });
+    await cli.ok('speed', 'normal', '--name', NAME);
+    expect((await cli.status(NAME)).timing).toMatchObject({ preset: 'normal', tickMs: 10 });
+  });
+
   test('the key-value commands put, get, cas and del', async () => {
     expect(await cli.ok('put', 'color', 'red', '--name', NAME)).toMatch(/^color = "red" \(a new key\), committed at index \d+/);
     expect(await cli.ok('get', 'color', '--name', NAME)).toMatch(/^color = "red" \(read at commit index \d+\)/);
