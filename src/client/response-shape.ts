@@ -3,7 +3,7 @@
 // naming the field, instead of an `undefined` surfacing far away in a dashboard. Extra fields are
 // allowed, so a newer node can add some without breaking older clients.
 import type { ClientResponse } from '../node/client-protocol.js';
-import { array, boolean, fail, isObject, nodeId, string, uint, validate, type JsonObject, type Validation } from '../transport/json-shape.js';
+import { array, boolean, fail, isObject, nodeId, string, uint, validate, type JsonObject, type Validation } from '../schema/json-shape.js';
 import type { RequestBody } from './node-connection.js';
 
 export function readResponse(value: unknown, type: RequestBody['type']): Validation<ClientResponse> {

@@ -4,7 +4,7 @@
 // many commits the nodes report, so a busy cluster costs its watchers little.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isObject } from '../transport/json-shape.js';
+import { isObject } from '../schema/json-shape.js';
 import type { Action, ControlMessage } from './control-protocol.js';
 import { EVENT_HISTORY, type LiveModel } from './live-model.js';
 import type { ClusterEvent } from './model.js';

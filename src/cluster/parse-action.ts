@@ -1,7 +1,7 @@
 // Checks an action arriving on the control API before the supervisor acts on it: shape and ranges
 // only (whether node 7 exists is the supervisor's question). A problem names the field and what a
 // good value looks like.
-import { array, boolean, fail, has, isNodeId, nodeId, object, oneOf, show, validate, type JsonObject, type Validation } from '../transport/json-shape.js';
+import { array, boolean, fail, has, isNodeId, nodeId, object, oneOf, show, validate, type JsonObject, type Validation } from '../schema/json-shape.js';
 import type { Action, ActionOp } from './control-protocol.js';
 import { SPEED_PRESETS } from './timing.js';
 

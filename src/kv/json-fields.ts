@@ -5,31 +5,11 @@
 // Object.prototype. Problem texts are built only from the input, never from the engine's own error
 // messages (JSON.parse's wording differs between Node versions), so every replica words them alike.
 
-export type JsonObject = Record<string, unknown>;
+import { fail, show, type JsonObject } from '../schema/json-shape.js';
 
-export type Validation<T> = { ok: true; value: T } | { ok: false; problem: string };
-
-class ShapeError extends Error {}
-
-/** Runs a reader written with the functions below; its first problem becomes the result. */
-export function validate<T>(read: () => T): Validation<T> {
-  try {
-    return { ok: true, value: read() };
-  } catch (err) {
-    if (err instanceof ShapeError) return { ok: false, problem: err.message };
-    throw err;
-  }
-}
-
-export function fail(problem: string): never {
-  throw new ShapeError(problem);
-}
-
-/** A short rendering of a bad value for a problem text: enough to recognise it, never a flood. */
-export function show(value: unknown): string {
-  const text = value === undefined ? 'nothing' : JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
+// The validation core (validate, fail, show) is shared with the transport's readers; these take a
+// value and a path rather than an object and a key, which suits nested log data.
+export { fail, show, validate, type JsonObject, type Validation } from '../schema/json-shape.js';
 
 export function parseJson(text: string, what: string): unknown {
   try {

@@ -4,7 +4,7 @@
 import type { CommandResult, KvCommand } from '../kv/index.js';
 import type { RaftStatus } from '../raft/raft.js';
 import type { Entry, NodeId } from '../raft/types.js';
-import { fail, has, object, oneOf, show, string, uint, validate, type JsonObject, type Validation } from '../transport/json-shape.js';
+import { fail, has, object, oneOf, show, string, uint, validate, type JsonObject, type Validation } from '../schema/json-shape.js';
 
 export type RequestId = number;
 

@@ -19,7 +19,7 @@ import {
   validate,
   type JsonObject,
   type Validation,
-} from '../transport/json-shape.js';
+} from '../schema/json-shape.js';
 import type { RaftDriver } from './raft-driver.js';
 
 export type ControlCommand =

@@ -4,7 +4,7 @@
 // cluster used (or a node still configured for an old cluster) is told why and kept out, instead of
 // having its votes and entries mixed into the wrong log.
 import type { NodeId } from '../raft/types.js';
-import { fail, isObject, nodeId, object, oneOf, show, string, uint, validate } from './json-shape.js';
+import { fail, isObject, nodeId, object, oneOf, show, string, uint, validate } from '../schema/json-shape.js';
 
 /** Bump on any change to the frames or messages: a node refuses any other version. */
 export const PROTOCOL_VERSION = 1;

@@ -10,7 +10,7 @@ import type { TransportEvent } from './events.js';
 import { FrameConnection, type ConnectionEnd } from './frame-connection.js';
 import { encodeFrame } from './frame.js';
 import { HELLO_MAX_FRAME_BYTES, checkHello, helloFrame, readErrorFrame, type Hello } from './hello.js';
-import type { Validation } from './json-shape.js';
+import type { Validation } from '../schema/json-shape.js';
 import { validateMessage } from './message-schema.js';
 import type { Counters } from './stats.js';
 import type { Timers } from './timers.js';

@@ -9,5 +9,5 @@ export { describeTransportEvent, type Direction, type TransportEvent } from './e
 export type { DropCause, LinkStats, TransportStats } from './stats.js';
 export type { BackoffOptions } from './backoff.js';
 export type { Timers } from './timers.js';
-export type { Validation } from './json-shape.js';
+export type { Validation } from '../schema/json-shape.js';
 export { PROTOCOL_VERSION, type ErrorCode } from './hello.js';

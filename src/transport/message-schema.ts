@@ -19,7 +19,7 @@ import {
   validate,
   type JsonObject,
   type Validation,
-} from './json-shape.js';
+} from '../schema/json-shape.js';
 
 /** Who may send a message on a connection, and to whom. */
 export interface Route {

@@ -27,7 +27,7 @@ import { FaultFilter } from './fault-filter.js';
 import { FRAME_HEADER_BYTES, encodeFrame } from './frame.js';
 import { checkClusterId } from './hello.js';
 import { InboundConnection, type InboundContext } from './inbound-connection.js';
-import type { Validation } from './json-shape.js';
+import type { Validation } from '../schema/json-shape.js';
 import { DEFAULT_HOST, PeerLink, type PeerAddress, type PeerLinkContext } from './peer-link.js';
 import { newCounters, type TransportStats } from './stats.js';
 import { realTimers, type Timers } from './timers.js';

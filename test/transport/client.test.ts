@@ -2,7 +2,7 @@
 // checked by the node's validator and handed over with a way to reply on the same connection.
 import { describe, expect, it } from 'vitest';
 import type { ClientConnection } from '../../src/transport/client-connection.js';
-import type { Validation } from '../../src/transport/json-shape.js';
+import type { Validation } from '../../src/schema/json-shape.js';
 import { RawConnection, heartbeat, hello, startNode, startPair } from './helpers.js';
 
 interface Get {

@@ -1,8 +1,9 @@
-// Readers for untrusted JSON values, for the hand-written validators of hello.ts and
-// message-schema.ts. Each reader checks one field and throws a ShapeError that names the field,
-// so a validator reads like the type it checks and `validate` turns the first problem into a
-// result. Presence is tested with Object.hasOwn: a key inherited from Object.prototype
-// ("constructor", "toString") is never taken for a field.
+// Readers for untrusted JSON: frames from the network (hello.ts and message-schema.ts of the
+// transport, client requests, control messages) and data found in the log or in a snapshot (src/kv).
+// Each reader checks one field and throws a ShapeError that names the field, so a validator reads
+// like the type it checks and `validate` turns the first problem into a result. Presence is tested
+// with Object.hasOwn: a key inherited from Object.prototype ("constructor", "toString") is never
+// taken for a field.
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; problem: string };
 
