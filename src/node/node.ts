@@ -82,9 +82,12 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
       }
       service?.applied(results);
       service?.readStates(rd.readStates);
+    },
+    async advanced(): Promise<void> {
       const snapshotIndex = core.status().snapshotIndex;
       if (kv.appliedIndex - snapshotIndex >= o.compactEvery) {
-        // The Ready that committed these entries is already on disk (persist came first).
+        // The Ready that committed these entries is already on disk (persist came first), and
+        // advance() told the core they are applied.
         await storage.saveSnapshot(core.compact(kv.appliedIndex, kv.serialize()));
       }
       events.state(() => {

@@ -15,6 +15,11 @@ export interface ReadyHandler {
   send(rd: Ready): void;
   /** Steps 3 and 4: restore the snapshot, apply the committed entries, serve the reads. */
   apply(rd: Ready): Promise<void>;
+  /**
+   * After advance(): the core now counts what was applied, so this is where the runtime may
+   * snapshot its state machine (core.compact needs the index applied).
+   */
+  advanced(rd: Ready): Promise<void>;
 }
 
 export class RaftDriver {
@@ -58,6 +63,7 @@ export class RaftDriver {
         this.handler.send(rd);
         await this.handler.apply(rd);
         this.core.advance(rd);
+        await this.handler.advanced(rd);
       }
     } catch (err) {
       this.failure = err;

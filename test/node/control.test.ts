@@ -7,7 +7,7 @@ import { FaultFilter } from '../../src/transport/index.js';
 
 function target(voters = [1, 2, 3]) {
   const core = new Raft({ id: 1, voters, random: () => 0 });
-  const driver = new RaftDriver(core, { observe: () => {}, persist: async () => {}, send: () => {}, apply: async () => {} }, (e) => {
+  const driver = new RaftDriver(core, { observe: () => {}, persist: async () => {}, send: () => {}, apply: async () => {}, advanced: async () => {} }, (e) => {
     throw e;
   });
   const peers: string[] = [];

@@ -21,6 +21,7 @@ function recordingHandler() {
     apply: async (rd) => {
       if (rd.committedEntries.length > 0) log.push(`apply ${rd.committedEntries.map((e) => e.index).join(',')}`);
     },
+    advanced: async () => {},
   };
   return {
     log,
@@ -65,6 +66,22 @@ describe('the Ready loop', () => {
     h.release();
     await driver.idle();
     expect(h.log).toEqual(['persist 2', 'apply 2', 'persist 3,4,5', 'apply 3,4,5']);
+  });
+
+  test('after advance the applied entries can be compacted (where the node snapshots)', async () => {
+    const h = recordingHandler();
+    const compacted: number[] = [];
+    const driver = new RaftDriver(singleNodeLeader(), h.handler, (e) => {
+      throw e;
+    });
+    h.handler.advanced = async (rd) => {
+      const last = rd.committedEntries.at(-1);
+      if (last) compacted.push(driver.core.compact(last.index, 'state').meta.index);
+    };
+    driver.run((core) => core.propose('a'));
+    await driver.idle();
+    expect(compacted).toEqual([2]);
+    expect(driver.core.status().snapshotIndex).toBe(2);
   });
 
   test('a failed persist stops the node: nothing is sent or applied after it', async () => {
