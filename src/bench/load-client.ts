@@ -1,0 +1,337 @@
+// A lean load-generating client for raft-console nodes, written from docs/PROTOCOL.md alone (it
+// does not use src/client): the framing (1.2), the hello (1.4), put requests with clientId/seq
+// (3, 4.4). Each RaftLoadClient is one clientId with at most one write in flight, keeping one
+// connection per node it has talked to. It follows not-leader redirects, and retries a write whose outcome it does
+// not know (leadership-lost, timeout, unavailable, a lost connection, its own attempt timeout)
+// with the same seq, so every write is applied exactly once. Latency is measured from the first
+// send of a seq to its acknowledgement, retries included.
+import { connect, type Socket } from 'node:net';
+import { sleep } from './children.js';
+
+const HEADER = 4;
+/** The limit the node puts on a hello; replies to our puts are small too. */
+const MAX_REPLY_BYTES = 8 * 1024 * 1024;
+
+export class ConnectionError extends Error {
+  constructor(
+    message: string,
+    /** 'closed', 'refused' (could not connect), 'timeout' (attempt timeout), or an error frame's code. */
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function frame(value: Json): Buffer {
+  const json = JSON.stringify(value);
+  const bytes = Buffer.byteLength(json);
+  const out = Buffer.allocUnsafe(HEADER + bytes);
+  out.writeUInt32BE(bytes, 0);
+  out.write(json, HEADER);
+  return out;
+}
+
+function splitAddress(address: string): { host: string; port: number } {
+  const at = address.lastIndexOf(':');
+  return { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
+}
+
+/** One client connection to one node: hello, then request/response frames matched by id. */
+export class FrameConnection {
+  private buffer: Buffer = Buffer.alloc(0);
+  private readonly pending = new Map<number, { resolve: (v: Json) => void; reject: (e: Error) => void; timer: NodeJS.Timeout | null }>();
+  private nextId = 1;
+  private failure: ConnectionError | null = null;
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly address: string,
+  ) {}
+
+  get open(): boolean {
+    return this.failure === null;
+  }
+
+  /** Connects and completes the hello; rejects with a ConnectionError. */
+  static connect(address: string, clusterId: string, timeoutMs = 2000, from = 0): Promise<FrameConnection> {
+    const { host, port } = splitAddress(address);
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host, port, noDelay: true });
+      const conn = new FrameConnection(socket, address);
+      let helloDone = false;
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new ConnectionError(`no hello from ${address} within ${timeoutMs} ms`, 'timeout'));
+      }, timeoutMs);
+      socket.once('connect', () => socket.write(frame({ type: 'hello', version: 1, clusterId, from, kind: 'client' })));
+      socket.on('data', (chunk: Buffer) => {
+        conn.buffer = conn.buffer.length === 0 ? chunk : Buffer.concat([conn.buffer, chunk]);
+        for (;;) {
+          if (conn.buffer.length < HEADER) return;
+          const length = conn.buffer.readUInt32BE(0);
+          if (length > MAX_REPLY_BYTES) return conn.fail(new ConnectionError(`${address} announced a ${length}-byte frame`, 'frame-too-large'));
+          if (conn.buffer.length < HEADER + length) return;
+          let body: Json;
+          try {
+            body = JSON.parse(conn.buffer.toString('utf8', HEADER, HEADER + length)) as Json;
+          } catch {
+            return conn.fail(new ConnectionError(`${address} sent a frame that is not JSON`, 'bad-frame'));
+          }
+          conn.buffer = conn.buffer.subarray(HEADER + length);
+          if (body.type === 'error') {
+            const err = new ConnectionError(`${address} refused the connection: ${String(body.code)}: ${String(body.reason)}`, String(body.code));
+            if (!helloDone) {
+              clearTimeout(timer);
+              reject(err);
+            }
+            return conn.fail(err);
+          }
+          if (!helloDone) {
+            helloDone = true;
+            clearTimeout(timer);
+            if (body.type !== 'hello' || body.kind !== 'peer') {
+              const err = new ConnectionError(`${address} answered the hello with ${JSON.stringify(body)}`, 'bad-hello');
+              reject(err);
+              return conn.fail(err);
+            }
+            resolve(conn);
+            continue;
+          }
+          const id = body.id;
+          const p = typeof id === 'number' ? conn.pending.get(id) : undefined;
+          if (p === undefined) continue;
+          conn.pending.delete(id as number);
+          if (p.timer !== null) clearTimeout(p.timer);
+          p.resolve(body);
+        }
+      });
+      socket.on('error', (e: NodeJS.ErrnoException) => {
+        const err = new ConnectionError(`${address}: ${e.code ?? e.message}`, helloDone ? 'closed' : 'refused');
+        if (!helloDone) {
+          clearTimeout(timer);
+          reject(err);
+        }
+        conn.fail(err);
+      });
+      socket.on('close', () => {
+        const err = new ConnectionError(`${address} closed the connection`, helloDone ? 'closed' : 'refused');
+        if (!helloDone) {
+          clearTimeout(timer);
+          reject(err);
+        }
+        conn.fail(err);
+      });
+    });
+  }
+
+  /** Sends one request (the id is added) and resolves with its response. */
+  request(body: Json, timeoutMs: number | null = null): Promise<Json> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer =
+        timeoutMs === null
+          ? null
+          : setTimeout(() => {
+              this.pending.delete(id);
+              reject(new ConnectionError(`no answer from ${this.address} within ${timeoutMs} ms`, 'timeout'));
+            }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.socket.write(frame({ id, ...body }));
+    });
+  }
+
+  close(): void {
+    this.fail(new ConnectionError('closed by the client', 'closed'));
+  }
+
+  private fail(err: ConnectionError): void {
+    if (this.failure !== null) return;
+    this.failure = err;
+    this.socket.destroy();
+    for (const p of this.pending.values()) {
+      if (p.timer !== null) clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.pending.clear();
+  }
+}
+
+/** One request on a fresh connection (status and the like). */
+export async function requestOnce(address: string, clusterId: string, body: Json, timeoutMs = 1000): Promise<Json> {
+  const conn = await FrameConnection.connect(address, clusterId, timeoutMs);
+  try {
+    return await conn.request(body, timeoutMs);
+  } finally {
+    conn.close();
+  }
+}
+
+/** An acknowledged write. Times are performance.now() of this process. */
+export interface Ack {
+  sentAt: number;
+  ackAt: number;
+  /** Term and index at which the write committed (etcd: raft term of the answering member, revision). */
+  term: number;
+  index: number;
+  /** The node that answered. */
+  address: string;
+  attempts: number;
+}
+
+/** What happened on the way to the acknowledgements, for the report. */
+export interface ClientCounters {
+  /** not-leader answers naming a leader, followed. */
+  redirects: number;
+  /** not-leader with no leader known, or an etcd error answer: retried after a pause. */
+  noLeader: number;
+  /** Answers whose outcome is unknown (leadership-lost, timeout, unavailable): retried, same seq. */
+  unknownOutcome: number;
+  /** Connections that could not be opened, or broke with a write in flight. */
+  connectionFailures: number;
+  /** Attempts abandoned by the client's own per-attempt timeout. */
+  attemptTimeouts: number;
+}
+
+export const zeroCounters = (): ClientCounters => ({ redirects: 0, noLeader: 0, unknownOutcome: 0, connectionFailures: 0, attemptTimeouts: 0 });
+
+export function addCounters(into: ClientCounters, from: ClientCounters): void {
+  into.redirects += from.redirects;
+  into.noLeader += from.noLeader;
+  into.unknownOutcome += from.unknownOutcome;
+  into.connectionFailures += from.connectionFailures;
+  into.attemptTimeouts += from.attemptTimeouts;
+}
+
+/** What the bench drives: raft-console and etcd clients alike. */
+export interface Putter {
+  readonly counters: ClientCounters;
+  put(key: string, value: string): Promise<Ack>;
+  close(): void;
+}
+
+export interface RetryPolicy {
+  /** Pause before retrying after a failure that is not a redirect to a named leader. */
+  retryDelayMs: number;
+  /** Abandon an attempt that got no answer within this time, and retry on the next node. */
+  attemptTimeoutMs: number;
+  /** Give up on a write (throw) after this long: something is badly wrong. */
+  giveUpMs: number;
+}
+
+export class StoppedError extends Error {}
+
+export class RaftLoadClient implements Putter {
+  readonly counters = zeroCounters();
+  private seq = 0;
+  /** One connection per node, kept open across redirects, as a real client would. */
+  private readonly conns = new Map<string, FrameConnection>();
+  private target: string;
+  private stopped = false;
+  /** Why the latest attempt failed, for the message when a write is given up on. */
+  private lastFailure = '';
+
+  constructor(
+    private readonly clusterId: string,
+    /** Every node's address: where to turn when the current one fails. */
+    private readonly addresses: readonly string[],
+    readonly clientId: string,
+    start: number,
+    private readonly policy: RetryPolicy,
+  ) {
+    this.target = addresses[start % addresses.length]!;
+  }
+
+  async put(key: string, value: string): Promise<Ack> {
+    const seq = ++this.seq;
+    const sentAt = performance.now();
+    let attempts = 0;
+    for (;;) {
+      if (this.stopped) throw new StoppedError('stopped');
+      if (performance.now() - sentAt > this.policy.giveUpMs)
+        throw new Error(`client ${this.clientId}: write seq ${seq} not acknowledged after ${this.policy.giveUpMs} ms (${attempts} attempts; last: ${this.lastFailure})`);
+      attempts++;
+      let conn: FrameConnection;
+      try {
+        conn = await this.connection();
+      } catch (err) {
+        if (this.stopped) throw new StoppedError('stopped');
+        this.lastFailure = `connecting to ${this.target}: ${(err as Error).message}`;
+        this.counters.connectionFailures++;
+        this.nextNode();
+        await sleep(this.policy.retryDelayMs);
+        continue;
+      }
+      let res: Json;
+      try {
+        res = await conn.request({ type: 'put', clientId: this.clientId, seq, key, value }, this.policy.attemptTimeoutMs);
+      } catch (err) {
+        if (this.stopped) throw new StoppedError('stopped');
+        this.lastFailure = `put to ${this.target}: ${(err as Error).message}`;
+        this.dropConnection();
+        if (err instanceof ConnectionError && err.code === 'timeout') {
+          this.counters.attemptTimeouts++;
+          this.nextNode();
+          continue;
+        }
+        this.counters.connectionFailures++;
+        this.nextNode();
+        await sleep(this.policy.retryDelayMs);
+        continue;
+      }
+      if (res.ok === true) {
+        return { sentAt, ackAt: performance.now(), term: Number(res.term), index: Number(res.index), address: this.target, attempts };
+      }
+      const error = res.error as { code: string; message: string } | undefined;
+      const leader = res.leader as { id: number; address: string | null } | null | undefined;
+      const code = error?.code ?? 'unknown';
+      this.lastFailure = `${this.target} answered ${JSON.stringify(res)}`;
+      if (code === 'not-leader' && leader != null && leader.address !== null && leader.address !== this.target) {
+        this.counters.redirects++;
+        this.retarget(leader.address);
+        continue;
+      }
+      if (code === 'not-leader') this.counters.noLeader++;
+      else if (code === 'leadership-lost' || code === 'timeout' || code === 'unavailable') this.counters.unknownOutcome++;
+      else throw new Error(`client ${this.clientId}: put seq ${seq} refused by ${this.target}: ${code}: ${error?.message ?? JSON.stringify(res)}`);
+      if (leader != null && leader.address !== null && leader.address !== this.target) this.retarget(leader.address);
+      else this.nextNode();
+      await sleep(this.policy.retryDelayMs);
+    }
+  }
+
+  close(): void {
+    this.stopped = true;
+    for (const c of this.conns.values()) c.close();
+    this.conns.clear();
+  }
+
+  private async connection(): Promise<FrameConnection> {
+    const open = this.conns.get(this.target);
+    if (open !== undefined && open.open) return open;
+    const conn = await FrameConnection.connect(this.target, this.clusterId, Math.max(this.policy.attemptTimeoutMs, 200));
+    if (this.stopped) {
+      conn.close();
+      throw new StoppedError('stopped');
+    }
+    this.conns.set(this.target, conn);
+    return conn;
+  }
+
+  /** Closes the connection to the current target (broken, or holding an abandoned request). */
+  private dropConnection(): void {
+    this.conns.get(this.target)?.close();
+    this.conns.delete(this.target);
+  }
+
+  private retarget(address: string): void {
+    this.target = address;
+  }
+
+  private nextNode(): void {
+    const i = this.addresses.indexOf(this.target);
+    this.retarget(this.addresses[(i + 1) % this.addresses.length]!);
+  }
+}

@@ -1,0 +1,725 @@
+// `npm run bench:cluster`: a real 3-node raft-console cluster (separate processes, TCP on
+// 127.0.0.1, fsync on), measured from outside like any client would see it:
+//
+//   writes     closed-loop puts of 100-byte values over 10,000 keys by 1, 16 and 64 concurrent
+//              clients (one clientId each, one write in flight each), 10 s each after 1 s of
+//              warm-up: acknowledged writes/s and p50/p99 latency (first send to ack, retries in).
+//   failover   writers hammer puts through every node; the leader is SIGKILLed at T; the window is
+//              T -> the first write acknowledged by another node in a later term. The killed node
+//              is restarted, caught up and reconnected to every peer before the next kill. Median
+//              and max over 20 kills.
+//
+// `--vs etcd` also starts an etcd cluster of the same size, drives it with the same workload
+// through its v3 JSON gateway in the same run (rows interleaved with ours) and prints our figures
+// over etcd's.
+//
+//   node dist/bench/main.js [--vs etcd] [--seconds 10] [--warmup 1] [--clients 1,16,64|none]
+//       [--kills 20] [--nodes 3] [--election-timeout 150-300] [--heartbeat 50] [--keys 10000]
+//       [--value-bytes 100] [--compact-every N] [--count-fsyncs] [--node-args "FLAGS"]
+//       [--dir PARENT] [--profile DIR] [--json]
+//
+//   --count-fsyncs   count every node's fsync/fdatasync calls with strace during the write rows
+//   --profile DIR    run our nodes under node --cpu-prof, profiles in DIR (see cpuprofile.ts)
+//   --node-args      extra `raft-console node` flags, for what-if runs (recorded in the output)
+//
+// One JSON line per measurement on stdout, progress on stderr, then a table (not with --json).
+import { mkdirSync, readFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { sleep, waitFor } from './children.js';
+import { RaftCluster } from './cluster.js';
+import { EtcdCluster, EtcdLoadClient, findEtcd } from './etcd.js';
+import { addCounters, RaftLoadClient, zeroCounters, type Ack, type ClientCounters, type Putter, type RetryPolicy } from './load-client.js';
+import { FsyncCounter, straceAvailable, type FsyncCount } from './fsync-count.js';
+import { cpuSeconds, median, ownCpuSeconds, percentile, round } from './stats.js';
+
+interface Options {
+  vsEtcd: boolean;
+  seconds: number;
+  warmup: number;
+  clients: number[];
+  kills: number;
+  nodes: number;
+  electionTimeout: string;
+  heartbeatMs: number;
+  keys: number;
+  valueBytes: number;
+  dir: string | undefined;
+  profile: string | undefined;
+  json: boolean;
+  /** Passed to every node as --compact-every. */
+  compactEvery: number;
+  /** Count each node's fsync/fdatasync calls with strace during the write runs. */
+  countFsyncs: boolean;
+  /** Extra `raft-console node` flags, for what-if experiments (e.g. "--tick 1"); recorded in the output. */
+  nodeArgs: string[];
+}
+
+/** The node's own default: the bench measures nodes as they run, snapshots included. */
+const COMPACT_EVERY_DEFAULT = 10_000;
+
+const USAGE =
+  'usage: bench [--vs etcd] [--seconds 10] [--warmup 1] [--clients 1,16,64] [--kills 20] [--nodes 3] [--election-timeout 150-300] [--heartbeat 50] [--keys 10000] [--value-bytes 100] [--compact-every N] [--count-fsyncs] [--node-args "FLAGS"] [--dir PARENT] [--profile DIR] [--json]';
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    vsEtcd: false,
+    seconds: 10,
+    warmup: 1,
+    clients: [1, 16, 64],
+    kills: 20,
+    nodes: 3,
+    electionTimeout: '150-300',
+    heartbeatMs: 50,
+    keys: 10_000,
+    valueBytes: 100,
+    dir: undefined,
+    profile: undefined,
+    json: false,
+    compactEvery: COMPACT_EVERY_DEFAULT,
+    countFsyncs: false,
+    nodeArgs: [],
+  };
+  const num = (flag: string, text: string | undefined, min: number): number => {
+    const n = Number(text);
+    if (text === undefined || !Number.isFinite(n) || n < min) throw new Error(`${flag} needs a number >= ${min}, got ${String(text)}\n${USAGE}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const [name, inline] = flag.includes('=') ? [flag.slice(0, flag.indexOf('=')), flag.slice(flag.indexOf('=') + 1)] : [flag, undefined];
+    const value = (): string | undefined => inline ?? argv[++i];
+    switch (name) {
+      case '--vs': {
+        const v = value();
+        if (v !== 'etcd') throw new Error(`--vs only knows etcd, got ${String(v)}\n${USAGE}`);
+        o.vsEtcd = true;
+        break;
+      }
+      case '--seconds': o.seconds = num(name, value(), 0.1); break;
+      case '--warmup': o.warmup = num(name, value(), 0); break;
+      case '--clients': {
+        const v = value() ?? '';
+        o.clients = v === '' || v === 'none' ? [] : v.split(',').map((c) => num(name, c, 1));
+        break;
+      }
+      case '--kills': o.kills = num(name, value(), 0); break;
+      case '--nodes': o.nodes = num(name, value(), 1); break;
+      case '--election-timeout': o.electionTimeout = value() ?? ''; break;
+      case '--heartbeat': o.heartbeatMs = num(name, value(), 1); break;
+      case '--keys': o.keys = num(name, value(), 1); break;
+      case '--value-bytes': o.valueBytes = num(name, value(), 0); break;
+      case '--dir': o.dir = value(); break;
+      case '--profile': o.profile = value(); break;
+      case '--json': o.json = true; break;
+      case '--compact-every': o.compactEvery = num(name, value(), 1); break;
+      case '--count-fsyncs': o.countFsyncs = true; break;
+      case '--node-args': o.nodeArgs = (value() ?? '').split(/\s+/).filter((x) => x !== ''); break;
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${flag}\n${USAGE}`);
+    }
+  }
+  if (!/^\d+-\d+$/.test(o.electionTimeout)) throw new Error(`--election-timeout must look like 150-300, got ${o.electionTimeout}`);
+  return o;
+}
+
+const progress = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+const emit = (record: Record<string, unknown>): void => console.log(JSON.stringify(record));
+
+/** Keys and values for one client: a seeded generator, so both systems get the same sequence. */
+class Workload {
+  private state: number;
+  private seq = 0;
+  constructor(
+    seed: number,
+    private readonly keys: number,
+    private readonly valueBytes: number,
+  ) {
+    this.state = (seed * 2654435761) >>> 0 || 1;
+  }
+  private next(): number {
+    // xorshift32
+    let x = this.state;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.state = x >>> 0;
+    return this.state;
+  }
+  key(): string {
+    return `k${String(this.next() % this.keys).padStart(6, '0')}`;
+  }
+  value(): string {
+    const head = `${++this.seq}-${this.next().toString(36)}-`;
+    return (head + 'v'.repeat(this.valueBytes)).slice(0, this.valueBytes);
+  }
+}
+
+/** What a system under test offers the measurements. */
+interface System {
+  name: string;
+  version: string;
+  /** A writer starting at node `start` (0-based), with this retry policy. */
+  client(i: number, start: number, policy: RetryPolicy): Putter;
+  /** Where clients of the throughput runs start: raft-console clients are spread and redirected; etcd clients go to the leader. */
+  throughputStart(i: number): Promise<number>;
+  /** The leader every running node agrees on: 0-based index and term. */
+  leader(): Promise<{ index: number; term: number }>;
+  /** Processes to account CPU to, by role. */
+  pids(): Promise<Array<{ role: 'leader' | 'follower'; pid: number | undefined }>>;
+  address(index: number): string;
+  kill(index: number): Promise<void>;
+  /** Restarts a killed node and waits until it has caught up with the leader's commit index. */
+  restartAndCatchUp(index: number): Promise<void>;
+  /**
+   * Waits until every node is connected to every other (a restarted node's peers redial it with
+   * backoff): each kill starts from a healthy cluster.
+   */
+  waitHealthy(): Promise<void>;
+  /** Set when a node died on its own (not killed by the bench): the measurement is void. */
+  failure?(): string | null;
+  /** From the nodes' own events, when they can tell: how an election after a kill went. */
+  electionTimeline?(killedAtWallMs: number): ElectionTimeline | null;
+  stop(): Promise<void>;
+}
+
+interface ElectionTimeline {
+  /** Kill -> the first survivor's election timer fired (it became pre-candidate). */
+  timerMs: number | null;
+  /** Kill -> a survivor became leader. */
+  leaderMs: number | null;
+  /** How many times survivors became candidate (more than one: a split vote). */
+  candidacies: number;
+}
+
+/** Checks every 250 ms whether a node died on its own; if so calls `abort` (once). */
+function watchFailure(sys: System, abort: () => void): { failure(): Error | null; stop(): void } {
+  let failure: Error | null = null;
+  const timer = setInterval(() => {
+    const f = sys.failure?.() ?? null;
+    if (f === null || failure !== null) return;
+    failure = new Error(`${sys.name}: ${f}`);
+    abort();
+  }, 250);
+  return { failure: () => failure, stop: () => clearInterval(timer) };
+}
+
+const THROUGHPUT_POLICY: RetryPolicy = { retryDelayMs: 5, attemptTimeoutMs: 10_000, giveUpMs: 60_000 };
+/**
+ * Failover writers: a short attempt timeout so that a request stuck on a dead path (an etcd
+ * follower forwards to the old leader and waits) is abandoned and retried elsewhere, for both
+ * systems alike.
+ */
+const FAILOVER_POLICY: RetryPolicy = { retryDelayMs: 5, attemptTimeoutMs: 50, giveUpMs: 30_000 };
+const FAILOVER_WRITERS = 8;
+
+interface WriteResult {
+  bench: 'cluster-writes';
+  system: string;
+  clients: number;
+  writes: number;
+  writesPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  [k: string]: unknown;
+}
+
+async function measureWrites(sys: System, o: Options, clients: number, clientBase: number): Promise<WriteResult> {
+  const putters: Putter[] = [];
+  for (let i = 0; i < clients; i++) putters.push(sys.client(clientBase + i, await sys.throughputStart(i), THROUGHPUT_POLICY));
+  const workloads = putters.map((_, i) => new Workload(i + 1, o.keys, o.valueBytes));
+  const latencies: number[] = [];
+  const pids = await sys.pids();
+  // Traced from before the warm-up to the end of the window; divided by the acks in that time.
+  const tracer = o.countFsyncs ? await FsyncCounter.attach(pids.flatMap((p) => (p.pid === undefined ? [] : [p.pid]))) : null;
+  const tracedFrom = performance.now();
+  let tracedAcks = 0;
+  let detaching: Promise<FsyncCount[]> | null = null;
+  const t0 = performance.now();
+  const windowStart = t0 + o.warmup * 1000;
+  const windowEnd = windowStart + o.seconds * 1000;
+  let cpuAtStart: Array<number | null> | null = null;
+  let loadgenAtStart = 0;
+  let cpuAtEnd: Array<number | null> | null = null;
+  let loadgenAtEnd = 0;
+  const takeStart = (): void => {
+    cpuAtStart = pids.map((p) => cpuSeconds(p.pid));
+    loadgenAtStart = ownCpuSeconds();
+  };
+  const takeEnd = (): void => {
+    if (cpuAtEnd !== null) return;
+    cpuAtEnd = pids.map((p) => cpuSeconds(p.pid));
+    loadgenAtEnd = ownCpuSeconds();
+    if (tracer !== null) detaching = tracer.detach();
+  };
+  const watchdog = watchFailure(sys, () => {
+    for (const p of putters) p.close();
+  });
+  const startTimer = setTimeout(takeStart, Math.max(0, windowStart - performance.now()));
+  const endTimer = setTimeout(takeEnd, Math.max(0, windowEnd - performance.now()));
+  try {
+    await Promise.all(
+      putters.map(async (p, i) => {
+        const w = workloads[i]!;
+        while (performance.now() < windowEnd) {
+          const ack = await p.put(w.key(), w.value());
+          if (ack.ackAt >= windowStart && ack.ackAt <= windowEnd) latencies.push(ack.ackAt - ack.sentAt);
+          if (detaching === null && ack.ackAt >= tracedFrom) tracedAcks++;
+        }
+      }),
+    );
+    // The loops end with the first ack after the window: at most one write's latency late.
+    takeEnd();
+  } catch (err) {
+    throw watchdog.failure() ?? err;
+  } finally {
+    watchdog.stop();
+    clearTimeout(startTimer);
+    clearTimeout(endTimer);
+    for (const p of putters) p.close();
+    if (tracer !== null && detaching === null) detaching = tracer.detach();
+  }
+  let fsyncsPerWrite: Record<string, unknown> | undefined;
+  if (detaching !== null) {
+    const counts = await (detaching as Promise<FsyncCount[]>);
+    const per = (pid: number | undefined): number | null => {
+      const c = counts.find((x) => x.pid === pid);
+      return c === undefined || tracedAcks === 0 ? null : round(c.calls / tracedAcks, 3);
+    };
+    fsyncsPerWrite = {
+      leader: per(pids.find((p) => p.role === 'leader')?.pid),
+      followers: pids.filter((p) => p.role === 'follower').map((p) => per(p.pid)),
+      tracedWrites: tracedAcks,
+      note: 'strace -c -f --seccomp-bpf -e trace=fsync,fdatasync, from before the warm-up to the end of the window',
+    };
+  }
+  const counters = zeroCounters();
+  for (const p of putters) addCounters(counters, p.counters);
+  latencies.sort((a, b) => a - b);
+  const [atStart, atEnd] = [cpuAtStart as Array<number | null> | null, cpuAtEnd as Array<number | null> | null];
+  const cores = (i: number): number | null => {
+    const a = atStart?.[i];
+    const b = atEnd?.[i];
+    return a == null || b == null ? null : round((b - a) / o.seconds);
+  };
+  return {
+    bench: 'cluster-writes',
+    system: sys.name,
+    version: sys.version,
+    nodes: o.nodes,
+    fsync: true,
+    clients,
+    valueBytes: o.valueBytes,
+    keys: o.keys,
+    warmupSeconds: o.warmup,
+    seconds: o.seconds,
+    writes: latencies.length,
+    writesPerSec: Math.round(latencies.length / o.seconds),
+    p50Ms: round(percentile(latencies, 50)),
+    p99Ms: round(percentile(latencies, 99)),
+    maxMs: round(latencies.at(-1) ?? NaN),
+    meanMs: round(latencies.reduce((a, b) => a + b, 0) / latencies.length),
+    cpuCores: {
+      leader: cores(pids.findIndex((p) => p.role === 'leader')),
+      followers: pids.map((p, i) => (p.role === 'follower' ? cores(i) : null)).filter((x) => x !== null),
+      loadgen: round((loadgenAtEnd - loadgenAtStart) / o.seconds),
+    },
+    counters,
+    loadAverage1m: round(loadavg()[0]!),
+    ...(fsyncsPerWrite === undefined ? {} : { fsyncsPerWrite }),
+  };
+}
+
+interface FailoverResult {
+  bench: 'cluster-failover';
+  system: string;
+  kills: number;
+  measured: number;
+  medianMs: number;
+  maxMs: number;
+  [k: string]: unknown;
+}
+
+async function measureFailover(sys: System, o: Options, clientBase: number, timing: Record<string, unknown>): Promise<FailoverResult> {
+  const writers = Array.from({ length: FAILOVER_WRITERS }, (_, i) => sys.client(clientBase + i, i, FAILOVER_POLICY));
+  let active = true;
+  let watch: { after: number; term: number; killed: string; resolve: (a: Ack) => void } | null = null;
+  let lastAck: Ack | null = null;
+  let writerError: unknown = null;
+  const loops = writers.map(async (w, i) => {
+    const work = new Workload(1000 + i, o.keys, o.valueBytes);
+    try {
+      while (active) {
+        const ack = await w.put(work.key(), work.value());
+        lastAck = ack;
+        if (watch !== null && ack.ackAt > watch.after && ack.term > watch.term && ack.address !== watch.killed) {
+          const wt = watch;
+          watch = null;
+          wt.resolve(ack);
+        }
+      }
+    } catch (err) {
+      if (active) writerError = err;
+    }
+  });
+  const watchdog = watchFailure(sys, () => {
+    writerError ??= new Error('stopped');
+    for (const w of writers) w.close();
+  });
+  const windows: number[] = [];
+  const samples: Array<{ kill: number; windowMs: number | null; term: number; newTerm: number | null; timeline: ElectionTimeline | null }> = [];
+  try {
+    for (let k = 1; k <= o.kills; k++) {
+      if (writerError !== null) throw writerError;
+      await sys.waitHealthy();
+      const leader = await sys.leader();
+      // Writes flowing through this leader, in its term, before it is killed.
+      const since = performance.now();
+      await waitFor(`writes acknowledged by ${sys.name} in term ${leader.term}`, 10_000, () => {
+        if (writerError !== null) throw writerError;
+        const a = lastAck as Ack | null;
+        return a !== null && a.ackAt > since && a.term === leader.term ? true : undefined;
+      }, 5);
+      await sleep(Math.random() * 200);
+      const killed = sys.address(leader.index);
+      let timer: NodeJS.Timeout | undefined;
+      const t = performance.now();
+      const wall = Date.now();
+      const first = new Promise<Ack | null>((resolve) => {
+        timer = setTimeout(() => {
+          watch = null;
+          resolve(null);
+        }, 10_000);
+        watch = { after: t, term: leader.term, killed, resolve };
+      });
+      const gone = sys.kill(leader.index); // sends SIGKILL now, resolves once the process is gone
+      const ack = await first;
+      clearTimeout(timer);
+      await gone;
+      const windowMs = ack === null ? null : round(ack.ackAt - t, 1);
+      if (windowMs !== null) windows.push(windowMs);
+      const timeline = sys.electionTimeline?.(wall) ?? null;
+      samples.push({ kill: k, windowMs, term: leader.term, newTerm: ack?.term ?? null, timeline });
+      const how =
+        timeline === null
+          ? ''
+          : ` (election timer fired at ${timeline.timerMs ?? '?'} ms, leader at ${timeline.leaderMs ?? '?'} ms, ${timeline.candidacies} candidac${timeline.candidacies === 1 ? 'y' : 'ies'})`;
+      progress(
+        ack === null
+          ? `${sys.name} kill ${k}/${o.kills}: leader ${killed} (term ${leader.term}) killed, no write acknowledged within 10 s`
+          : `${sys.name} kill ${k}/${o.kills}: leader ${killed} (term ${leader.term}) killed, first write acknowledged by ${ack.address} in term ${ack.term} after ${windowMs} ms${how}`,
+      );
+      await sys.restartAndCatchUp(leader.index);
+    }
+  } catch (err) {
+    throw watchdog.failure() ?? err;
+  } finally {
+    watchdog.stop();
+    active = false;
+    for (const w of writers) w.close();
+    await Promise.all(loops);
+  }
+  const counters: ClientCounters = zeroCounters();
+  for (const w of writers) addCounters(counters, w.counters);
+  const sorted = [...windows].sort((a, b) => a - b);
+  return {
+    bench: 'cluster-failover',
+    system: sys.name,
+    version: '',
+    nodes: o.nodes,
+    ...timing,
+    writers: FAILOVER_WRITERS,
+    kills: o.kills,
+    measured: windows.length,
+    medianMs: round(median(windows), 1),
+    p90Ms: round(percentile(sorted, 90), 1),
+    maxMs: round(sorted.at(-1) ?? NaN, 1),
+    minMs: round(sorted[0] ?? NaN, 1),
+    samplesMs: samples.map((s) => s.windowMs),
+    /** Terms the cluster went through per kill: more than 1 means a split vote (pre-vote rounds do not count). */
+    termsPerKill: samples.map((s) => (s.newTerm === null ? null : s.newTerm - s.term)),
+    ...(samples.some((s) => s.timeline !== null)
+      ? {
+          timerFiredMs: samples.map((s) => s.timeline?.timerMs ?? null),
+          leaderElectedMs: samples.map((s) => s.timeline?.leaderMs ?? null),
+          candidacies: samples.map((s) => s.timeline?.candidacies ?? null),
+        }
+      : {}),
+    counters,
+    loadAverage1m: round(loadavg()[0]!),
+  };
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function raftSystem(o: Options): Promise<System & { cluster: RaftCluster }> {
+  const execArgv: string[] = [];
+  if (o.profile !== undefined) {
+    mkdirSync(o.profile, { recursive: true });
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${resolve(o.profile)}`);
+  }
+  const cluster = await RaftCluster.start({
+    size: o.nodes,
+    electionTimeout: o.electionTimeout,
+    heartbeatMs: o.heartbeatMs,
+    execArgv,
+    nodeFlags: ['--compact-every', String(o.compactEvery), ...o.nodeArgs],
+    parentDir: o.dir,
+  });
+  const addresses = cluster.addresses();
+  const leaderOf = async (): Promise<{ index: number; term: number; commit: number }> => {
+    const s = await cluster.waitForLeader(15_000);
+    return { index: s.id - 1, term: s.term, commit: s.commit };
+  };
+  return {
+    cluster,
+    name: 'raft-console',
+    version: packageVersion(),
+    client: (i, start, policy) => new RaftLoadClient(cluster.clusterId, addresses, `bench-${i}`, start, policy),
+    throughputStart: async (i) => i % addresses.length,
+    leader: leaderOf,
+    pids: async () => {
+      const l = await leaderOf();
+      return addresses.map((_, i) => ({ role: i === l.index ? 'leader' : 'follower', pid: cluster.pid(i + 1) }));
+    },
+    address: (i) => addresses[i]!,
+    kill: (i) => cluster.kill(i + 1),
+    restartAndCatchUp: async (i) => {
+      await cluster.restart(i + 1);
+      const l = await leaderOf();
+      await cluster.waitForCommit(i + 1, l.commit, 30_000);
+    },
+    waitHealthy: () => cluster.waitForMesh(15_000),
+    failure: () => cluster.failure(),
+    electionTimeline: (since) => {
+      const changes = cluster.roleChangesSince(since);
+      const timer = changes.find((c) => c.to === 'pre-candidate' || c.to === 'candidate');
+      const leader = changes.find((c) => c.to === 'leader');
+      return {
+        timerMs: timer === undefined ? null : timer.ts - since,
+        leaderMs: leader === undefined ? null : leader.ts - since,
+        candidacies: changes.filter((c) => c.to === 'candidate' && (leader === undefined || c.ts <= leader.ts)).length,
+      };
+    },
+    stop: () => cluster.stop(),
+  };
+}
+
+async function etcdSystem(o: Options, binary: string, version: string): Promise<System> {
+  const [min] = o.electionTimeout.split('-').map(Number) as [number, number];
+  // etcd wants its election timeout to be at least 5 heartbeats; it then randomizes it over
+  // [election, 2 * election) in heartbeat ticks: 150 -> 150-270 ms with 30-ms ticks.
+  const heartbeatMs = Math.max(1, Math.floor(min / 5));
+  const cluster = await EtcdCluster.start({ binary, size: o.nodes, heartbeatMs, electionMs: min, parentDir: o.dir });
+  const urls = cluster.urls();
+  const leaderOf = async (): Promise<{ index: number; term: number; applied: number }> => {
+    const l = await cluster.waitForLeader(15_000);
+    return { index: l.index, term: l.term, applied: l.status.raftIndex };
+  };
+  return {
+    name: 'etcd',
+    version,
+    client: (_i, start, policy) => new EtcdLoadClient(urls, start, policy),
+    throughputStart: async () => (await leaderOf()).index,
+    leader: leaderOf,
+    pids: async () => {
+      const l = await leaderOf();
+      return urls.map((_, i) => ({ role: i === l.index ? 'leader' : 'follower', pid: cluster.pid(i) }));
+    },
+    address: (i) => urls[i]!,
+    kill: (i) => cluster.kill(i),
+    restartAndCatchUp: async (i) => {
+      await cluster.restart(i);
+      const l = await leaderOf();
+      await cluster.waitForApplied(i, l.applied, 30_000);
+    },
+    waitHealthy: () => cluster.waitForMesh(15_000),
+    stop: () => cluster.stop(),
+  };
+}
+
+interface SystemResults {
+  writes: WriteResult[];
+  failover: FailoverResult | null;
+}
+
+/**
+ * Runs the rows with every system's cluster up, interleaved (1 client on each system, then 16 on
+ * each...), alternating which system goes first, so a change in the machine's state (a busy
+ * neighbour, the host's disk cache) hits both sides alike rather than one whole column.
+ */
+async function runAll(systems: Array<{ sys: System; timing: Record<string, unknown> }>, o: Options): Promise<SystemResults[]> {
+  const out: SystemResults[] = systems.map(() => ({ writes: [], failover: null }));
+  let base = 0;
+  for (const [row, clients] of o.clients.entries()) {
+    const order = systems.map((_, i) => i);
+    if (row % 2 === 1) order.reverse();
+    for (const i of order) {
+      const { sys } = systems[i]!;
+      progress(`${sys.name}: ${clients} client(s), ${o.warmup} s warm-up + ${o.seconds} s...`);
+      const r = await measureWrites(sys, o, clients, base);
+      base += clients;
+      emit(r);
+      out[i]!.writes.push(r);
+    }
+  }
+  if (o.kills > 0) {
+    for (const [i, { sys, timing }] of systems.entries()) {
+      progress(`${sys.name}: failover, ${o.kills} leader kills...`);
+      const f = await measureFailover(sys, o, base, timing);
+      base += FAILOVER_WRITERS;
+      f.version = sys.version;
+      emit(f);
+      out[i]!.failover = f;
+    }
+  }
+  return out;
+}
+
+function fmt(x: number | null | undefined, digits = 1): string {
+  if (x === null || x === undefined || Number.isNaN(x)) return '-';
+  return x >= 1000 ? Math.round(x).toLocaleString('en-US') : x.toFixed(digits);
+}
+
+function table(o: Options, ours: SystemResults, etcd: SystemResults | null, etcdNote: string | null): string {
+  type Row = { label: string; ours: number | null; etcd: number | null; aim: string; met: boolean | null; digits: number };
+  const rows: Row[] = [];
+  for (const w of ours.writes) {
+    const e = etcd?.writes.find((x) => x.clients === w.clients) ?? null;
+    const is64 = w.clients === 64;
+    rows.push({
+      label: `writes/s, ${w.clients} client${w.clients === 1 ? '' : 's'}`,
+      ours: w.writesPerSec,
+      etcd: e?.writesPerSec ?? null,
+      aim: is64 ? '>= 1.5x etcd' : '',
+      met: is64 && e !== null ? w.writesPerSec >= 1.5 * e.writesPerSec : null,
+      digits: 0,
+    });
+    rows.push({ label: `  p50 ms`, ours: w.p50Ms, etcd: e?.p50Ms ?? null, aim: '', met: null, digits: 2 });
+    rows.push({
+      label: `  p99 ms`,
+      ours: w.p99Ms,
+      etcd: e?.p99Ms ?? null,
+      aim: is64 ? '<= etcd' : '',
+      met: is64 && e !== null ? w.p99Ms <= e.p99Ms : null,
+      digits: 2,
+    });
+  }
+  if (ours.failover !== null) {
+    const f = ours.failover;
+    const e = etcd?.failover ?? null;
+    rows.push({ label: `failover median ms (${f.measured}/${f.kills} kills)`, ours: f.medianMs, etcd: e?.medianMs ?? null, aim: '< 300', met: f.medianMs < 300 && f.measured === f.kills, digits: 1 });
+    rows.push({ label: `failover max ms`, ours: f.maxMs, etcd: e?.maxMs ?? null, aim: '< 513', met: f.maxMs < 513 && f.measured === f.kills, digits: 1 });
+  }
+  const withEtcd = etcd !== null;
+  const head = ['measurement', 'raft-console', ...(withEtcd ? ['etcd', 'ours/etcd'] : []), 'aim', 'met'];
+  const cells = rows.map((r) => [
+    r.label,
+    fmt(r.ours, r.digits),
+    ...(withEtcd ? [fmt(r.etcd, r.digits), r.ours !== null && r.etcd !== null && r.etcd > 0 ? `${(r.ours / r.etcd).toFixed(2)}x` : '-'] : []),
+    r.aim,
+    r.met === null ? (r.aim !== '' && !withEtcd && r.aim.includes('etcd') ? 'needs --vs etcd' : '') : r.met ? 'yes' : 'NO',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]): string => c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
+  const title = `${o.nodes} nodes on 127.0.0.1, fsync on, ${o.valueBytes}-byte values over ${o.keys.toLocaleString('en-US')} keys, ${o.seconds} s per row; failover: election timeout ${o.electionTimeout} ms, SIGKILL of the leader`;
+  const lines = ['', title, '', line(head), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
+  if (etcdNote !== null) lines.push('', etcdNote);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  let o: Options;
+  try {
+    o = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const started = new Date();
+  emit({
+    bench: 'cluster-setup',
+    date: started.toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memGiB: round(totalmem() / 2 ** 30, 1),
+    nodes: o.nodes,
+    clients: o.clients,
+    seconds: o.seconds,
+    warmupSeconds: o.warmup,
+    kills: o.kills,
+    electionTimeoutMs: o.electionTimeout,
+    heartbeatMs: o.heartbeatMs,
+    valueBytes: o.valueBytes,
+    keys: o.keys,
+    compactEvery: o.compactEvery,
+    ...(o.nodeArgs.length > 0 ? { nodeArgs: o.nodeArgs.join(' ') } : {}),
+    vsEtcd: o.vsEtcd,
+    loadAverage: loadavg().map((x) => round(x)),
+  });
+  if (loadavg()[0]! > 1.5)
+    progress(`the machine is busy (load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs): figures will be lower and noisier than on a quiet machine`);
+  if (o.countFsyncs && !straceAvailable()) {
+    progress('--count-fsyncs needs strace (apt-get install strace): not counting');
+    o.countFsyncs = false;
+  }
+
+  // Look for etcd first, so a missing one is reported before minutes of measuring.
+  let etcdBinary: { path: string; version: string } | null = null;
+  let etcdNote: string | null = null;
+  if (o.vsEtcd) {
+    const found = await findEtcd(progress);
+    if (found.ok) {
+      etcdBinary = found;
+      progress(`etcd ${found.version} at ${found.path}`);
+    } else {
+      etcdNote = `etcd comparison skipped: ${found.reason}`;
+      progress(etcdNote);
+      emit({ bench: 'etcd', skipped: true, reason: found.reason });
+    }
+  }
+
+  progress(`starting a ${o.nodes}-node raft-console cluster (fsync on, election timeout ${o.electionTimeout} ms, heartbeat ${o.heartbeatMs} ms)...`);
+  const systems: Array<{ sys: System; timing: Record<string, unknown> }> = [];
+  let results: SystemResults[];
+  try {
+    systems.push({ sys: await raftSystem(o), timing: { electionTimeoutMs: o.electionTimeout, heartbeatMs: o.heartbeatMs } });
+    if (etcdBinary !== null) {
+      const min = Number(o.electionTimeout.split('-')[0]);
+      const hb = Math.max(1, Math.floor(min / 5));
+      progress(`starting a ${o.nodes}-member etcd ${etcdBinary.version} cluster (fsync on, --heartbeat-interval ${hb} --election-timeout ${min} --pre-vote)...`);
+      try {
+        systems.push({ sys: await etcdSystem(o, etcdBinary.path, etcdBinary.version), timing: { electionTimeoutMs: `${min}-${2 * min - hb}`, heartbeatMs: hb } });
+      } catch (err) {
+        const reason = `could not start a ${o.nodes}-member etcd cluster: ${err instanceof Error ? err.message : String(err)}`;
+        etcdNote = `etcd comparison skipped: ${reason}`;
+        progress(etcdNote);
+        emit({ bench: 'etcd', skipped: true, reason });
+      }
+    }
+    results = await runAll(systems, o);
+  } finally {
+    for (const { sys } of systems) await sys.stop();
+  }
+  if (o.profile !== undefined) progress(`CPU profiles of the nodes are in ${resolve(o.profile)} (summarise: node dist/bench/cpuprofile.js ${o.profile}/*.cpuprofile)`);
+  emit({ bench: 'cluster-end', date: new Date().toISOString(), loadAverage: loadavg().map((x) => round(x)) });
+  if (!o.json) console.log(table(o, results[0]!, results[1] ?? null, etcdNote));
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
