@@ -2,7 +2,7 @@
 // readable line each (or NDJSON with --json), until Ctrl-C or a `down` from another terminal
 // stops the cluster. The live dashboard will take this place.
 import { existsSync } from 'node:fs';
-import { startSupervisor, type ClusterEvent, type SupervisorOptions } from '../cluster/index.js';
+import { startSupervisor, untilStopped, type ClusterEvent, type SupervisorOptions } from '../cluster/index.js';
 import { nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
 import { eventLine } from './event-line.js';
@@ -30,18 +30,7 @@ export async function runInForeground(o: SupervisorOptions, flags: ClusterFlags,
     events.forEach(print);
     hint();
   });
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  let signalled = false;
-  // The first signal stops the nodes in order; a second one leaves at once (the nodes follow as
-  // their stdin closes).
-  const onSignal = (): void => {
-    if (signalled) process.exit(130);
-    signalled = true;
-    void sup.stop();
-  };
-  for (const s of signals) process.on(s, onSignal);
-  await sup.stopped;
-  for (const s of signals) process.off(s, onSignal);
+  await untilStopped(sup);
   off();
   if (!json && existsSync(sup.folder)) process.stdout.write(`cluster ${sup.name} stopped; its data stays in ${sup.folder}: \`raft-console up${nameFlag(flags)}\` starts it again\n`);
 }

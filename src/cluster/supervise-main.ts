@@ -3,7 +3,7 @@
 // up, so whoever started it knows when to let go; a failure to start goes to stderr with exit code
 // 1. It stops its nodes cleanly on SIGINT, SIGTERM or SIGHUP, or on a `down` action.
 import { ClusterError } from './errors.js';
-import { startSupervisor, type SupervisorOptions } from './supervisor.js';
+import { startSupervisor, type SupervisorHandle, type SupervisorOptions } from './supervisor.js';
 
 export interface ReadyLine {
   type: 'ready';
@@ -26,10 +26,17 @@ export async function supervise(options: SupervisorOptions): Promise<number> {
   }
   const ready: ReadyLine = { type: 'ready', name: sup.name, folder: sup.folder, url: sup.url, clusterId: sup.model.clusterId, supervisorPid: process.pid };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
+  await untilStopped(sup);
+  return 0;
+}
+
+/**
+ * Waits until the supervisor has stopped. SIGINT, SIGTERM or SIGHUP stops its nodes in order; a
+ * second signal (an impatient Ctrl-C) leaves at once, and the nodes follow as their stdin closes.
+ */
+export async function untilStopped(sup: Pick<SupervisorHandle, 'stop' | 'stopped'>): Promise<void> {
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   let signalled = false;
-  // The first signal stops the nodes in order; a second one (an impatient Ctrl-C) leaves at once,
-  // and the nodes follow as their stdin closes.
   const onSignal = (): void => {
     if (signalled) process.exit(130);
     signalled = true;
@@ -38,5 +45,4 @@ export async function supervise(options: SupervisorOptions): Promise<number> {
   for (const s of signals) process.on(s, onSignal);
   await sup.stopped;
   for (const s of signals) process.off(s, onSignal);
-  return 0;
 }
