@@ -1,15 +1,25 @@
-// `raft-console dashboard`: the live dashboard is not built yet. Until it is, this says so and
-// points at what shows the same things today.
+// `raft-console dashboard`: the live dashboard for a cluster started elsewhere (`up --detach`, or
+// another terminal's `up`). Quitting closes the dashboard and leaves the cluster running.
 import { Command } from 'commander';
-import { nameFlag, withClusterOptions, type ClusterFlags } from './cluster-options.js';
+import { connect, nameFlag, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { CliError, guarded } from './failure.js';
+import { canShowDashboard } from '../tui/terminal.js';
 
 export function registerDashboardCommand(program: Command): Command {
-  return withClusterOptions(program.command('dashboard').description('the live dashboard (not available yet)')).action(
+  return withClusterOptions(program.command('dashboard').description('open the live dashboard on a running cluster (quitting leaves the cluster running)')).action(
     guarded('dashboard', async (flags: ClusterFlags) => {
-      throw new CliError(
-        `the live dashboard is not available yet: watch the cluster with \`raft-console events --follow${nameFlag(flags)}\` and \`raft-console status${nameFlag(flags)}\`, or run \`raft-console up\` in the foreground to see its events`,
-      );
+      if (!canShowDashboard())
+        throw new CliError(`the dashboard needs a terminal (stdin and stdout a TTY, CI unset): here, watch with \`raft-console events --follow${nameFlag(flags)}\` and \`raft-console status${nameFlag(flags)}\``);
+      const client = await connect(flags);
+      const { runDashboard } = await import('../tui/run.js');
+      const { controlSource } = await import('../tui/source.js');
+      try {
+        const end = await runDashboard({ source: controlSource(client), owned: false, attached: true, lang: 'en' });
+        if (end.why === 'gone') process.stdout.write(`${end.text}\n`);
+        else process.stdout.write(`dashboard closed; cluster ${client.model.name} keeps running (\`raft-console down${nameFlag(flags)}\` stops it)\n`);
+      } finally {
+        await client.close();
+      }
     }),
   );
 }

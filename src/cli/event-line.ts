@@ -13,7 +13,7 @@ const ROLE_MARKS: Record<string, { glyph: string; style?: Style }> = {
   follower: { glyph: '·' },
 };
 
-function clock(ts: number): string {
+export function clock(ts: number): string {
   const d = new Date(ts);
   const two = (n: number): string => String(n).padStart(2, '0');
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;

@@ -38,7 +38,7 @@ async function request(flags: KvFlags, what: 'write' | 'read', run: (client: Raf
 }
 
 /** "at index 7 in term 2, led by n3": where a write committed. */
-function where(w: WriteResult): string {
+export function where(w: WriteResult): string {
   return `at index ${w.index} in term ${w.term}, led by ${w.leader.id === null ? w.leader.address : `n${w.leader.id}`}`;
 }
 

@@ -1,17 +1,34 @@
-// `up` without --detach: the supervisor runs in this process and its events scroll by, one
-// readable line each (or NDJSON with --json), until Ctrl-C or a `down` from another terminal
-// stops the cluster. The live dashboard will take this place.
+// `up` without --detach: the supervisor runs in this process. On a terminal it opens the live
+// dashboard (quitting it stops the cluster); without one (a pipe, CI, --json) the events scroll by,
+// one readable line each (or NDJSON with --json), until Ctrl-C or a `down` from another terminal.
 import { existsSync } from 'node:fs';
-import { startSupervisor, untilStopped, type ClusterEvent, type SupervisorOptions } from '../cluster/index.js';
+import { startSupervisor, untilStopped, type ClusterEvent, type SupervisorHandle, type SupervisorOptions } from '../cluster/index.js';
 import { nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
 import { eventLine } from './event-line.js';
 import { nextCommands } from './hints.js';
 import { leaderOf } from './model-queries.js';
+import { canShowDashboard } from '../tui/terminal.js';
 
 export async function runInForeground(o: SupervisorOptions, flags: ClusterFlags, json: boolean): Promise<void> {
+  const dashboard = !json && canShowDashboard();
   const sup = await startSupervisor(o);
+  if (dashboard) await withDashboard(sup);
+  else await headless(sup, flags, json);
+  if (!json && existsSync(sup.folder)) process.stdout.write(`cluster ${sup.name} stopped; its data stays in ${sup.folder}: \`raft-console up${nameFlag(flags)}\` starts it again\n`);
+}
+
+async function withDashboard(sup: SupervisorHandle): Promise<void> {
+  const { runDashboard } = await import('../tui/run.js');
+  const { supervisorSource } = await import('../tui/source.js');
+  const end = await runDashboard({ source: supervisorSource(sup), owned: true, attached: false, lang: 'en' });
+  if (end.why === 'gone') process.stdout.write(`${end.text}\n`);
+  await sup.stop();
+}
+
+async function headless(sup: SupervisorHandle, flags: ClusterFlags, json: boolean): Promise<void> {
   const paint = paintFor(process.stdout);
+  if (!json) process.stdout.write(`${paint('dim', 'no terminal for the dashboard (stdin or stdout is not a TTY, or CI is set): running headless, events follow')}\n`);
   const print = (e: ClusterEvent): void => {
     process.stdout.write(`${json ? JSON.stringify(e) : eventLine(e, paint)}\n`);
   };
@@ -32,5 +49,4 @@ export async function runInForeground(o: SupervisorOptions, flags: ClusterFlags,
   });
   await untilStopped(sup);
   off();
-  if (!json && existsSync(sup.folder)) process.stdout.write(`cluster ${sup.name} stopped; its data stays in ${sup.folder}: \`raft-console up${nameFlag(flags)}\` starts it again\n`);
 }

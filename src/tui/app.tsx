@@ -1,0 +1,108 @@
+// The live dashboard: the store's snapshots and the UI state drawn by <Dashboard>, and one key
+// router for every key (keys.ts). What a key asks for goes to the controller; its result comes
+// back on the flash line.
+import { useInput, useStdout } from 'ink';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { Action, ActionResult } from '../cluster/index.js';
+import { Dashboard } from './dashboard.js';
+import type { ExerciseView } from './exercise-panel.js';
+import { initialUi, route, type Intent, type UiState } from './keys.js';
+import type { Labels } from './labels.js';
+import type { Size } from './layout.js';
+import type { DashboardStore } from './store.js';
+import { visibleNodes } from './view.js';
+
+/** What the dashboard's keys do to the world. */
+export interface Controller {
+  act(action: Action): Promise<ActionResult>;
+  /** Client writes: a sentence saying where the entry committed, or why not. */
+  submit(text: string): Promise<ActionResult>;
+  put(key: string, value: string): Promise<ActionResult>;
+  /** The exercise's set-up for the current step. */
+  trigger(): Promise<ActionResult>;
+  quit(): void;
+  /** The exercise panel's content now (null without an exercise). */
+  exercise(hint: boolean): ExerciseView | null;
+}
+
+export interface AppProps {
+  store: DashboardStore;
+  controller: Controller;
+  labels: Labels;
+  colour: boolean;
+  owned: boolean;
+  attached: boolean;
+  /** A fixed size (tests); otherwise the terminal's, following resizes. */
+  size?: Size;
+}
+
+function useTerminalSize(fixed: Size | undefined): Size {
+  const { stdout } = useStdout();
+  const read = (): Size => fixed ?? { cols: stdout.columns || 80, rows: stdout.rows || 24 };
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    if (fixed !== undefined) return;
+    const onResize = (): void => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout, fixed]);
+  return size;
+}
+
+export function App({ store, controller, labels, colour, owned, attached, size: fixed }: AppProps) {
+  const snap = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  const size = useTerminalSize(fixed);
+  const [ui, setUi] = useState<UiState>(() => initialUi(visibleNodes(snap.model)[0]?.id ?? 1));
+  // Keys can arrive faster than frames: route each against the state the previous key left.
+  const latest = useRef(ui);
+  const exercise = controller.exercise(ui.hint);
+
+  const perform = (intent: Intent): void => {
+    const report = (p: Promise<ActionResult>, story: boolean): void => {
+      p.then(
+        (r) => store.note(r.ok, r.text, story),
+        (err: unknown) => store.note(false, err instanceof Error ? err.message : String(err), story),
+      ).finally(() => store.publish());
+    };
+    switch (intent.type) {
+      case 'action':
+        // The supervisor tells its actions in the events itself.
+        return report(controller.act(intent.action), false);
+      case 'submit':
+        return report(controller.submit(intent.text), true);
+      case 'put':
+        return report(controller.put(intent.key, intent.value), true);
+      case 'trigger':
+        return report(controller.trigger(), true);
+      case 'note':
+        store.note(false, intent.text);
+        store.publish();
+        return;
+      case 'quit':
+        controller.quit();
+        return;
+    }
+  };
+
+  useInput((input, key) => {
+    const model = store.getSnapshot().model;
+    const routed = route(latest.current, input, key, {
+      nodes: visibleNodes(model),
+      partition: model.partition,
+      speed: model.timing.preset,
+      owned,
+      eventCount: store.getSnapshot().eventCount,
+      exercise: exercise !== null,
+      trigger: exercise?.trigger != null,
+    });
+    if (routed.ui !== latest.current) {
+      latest.current = routed.ui;
+      setUi(routed.ui);
+    }
+    for (const intent of routed.intents) perform(intent);
+  });
+
+  return <Dashboard snap={snap} ui={ui} size={size} labels={labels} colour={colour} attached={attached} exercise={exercise} />;
+}

@@ -1,0 +1,47 @@
+// The story: what happened and why, one sentence a line with its time, newest at the bottom.
+import { Box, Text } from 'ink';
+import type { ClusterEvent } from '../cluster/index.js';
+import { clock } from '../cli/event-line.js';
+import type { Labels } from './labels.js';
+
+function style(e: ClusterEvent): { glyph: string; colour?: string; bold?: boolean } {
+  if (e.type === 'safety-violation') return { glyph: '✘', colour: 'red', bold: true };
+  if (e.type === 'role-change') {
+    const to = e.data?.to;
+    if (to === 'leader') return { glyph: '★', colour: 'green', bold: true };
+    if (to === 'candidate' || to === 'pre-candidate') return { glyph: '◆', colour: 'yellow' };
+    return { glyph: '·' };
+  }
+  if (e.type === 'election-won') return { glyph: '★', colour: 'green' };
+  if (e.type === 'truncate') return { glyph: '✗', colour: 'red' };
+  if (e.type === 'commit') return { glyph: '✔', colour: 'blue' };
+  if (e.type === 'election-timeout') return { glyph: '⏰', colour: 'yellow' };
+  if (e.type === 'vote-cast' || e.type === 'vote-received') return { glyph: e.data?.granted === false ? '✗' : '✓', colour: 'magenta' };
+  if (e.node === null) return e.data?.ok === false || e.type === 'crashed' || e.type === 'start-failed' ? { glyph: '✗', colour: 'red' } : { glyph: '▸', colour: 'cyan' };
+  return { glyph: ' ' };
+}
+
+export function EventList({ lines, rows, width, labels, frozen, filter, hiddenBelow }: { lines: readonly ClusterEvent[]; rows: number; width: number; labels: Labels; frozen: boolean; filter: number | null; hiddenBelow: number }) {
+  return (
+    <Box flexDirection="column" width={width} height={rows + 1}>
+      <Text dimColor wrap="truncate">
+        {labels.eventsTitle}
+        {filter !== null ? <Text color="cyan"> · {labels.filtered} n{filter}</Text> : null}
+        {frozen ? <Text color="yellow" bold> · {labels.frozen}</Text> : null}
+        {hiddenBelow > 0 ? <Text color="yellow"> · {hiddenBelow} ↓</Text> : null}
+      </Text>
+      {lines.map((e, i) => {
+        const s = style(e);
+        return (
+          <Text key={`${e.ts}-${i}`} wrap="truncate">
+            <Text dimColor>{clock(e.ts)} </Text>
+            <Text bold>{(e.node === null ? '--' : `n${e.node}`).padEnd(4)}</Text>
+            <Text color={s.colour} bold={s.bold}>
+              {s.glyph} {e.text}
+            </Text>
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}

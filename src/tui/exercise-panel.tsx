@@ -1,0 +1,65 @@
+// The exercise panel: the goal, the steps with a check mark once the cluster's events show them
+// done, the prediction to make (and later its answer), the hint on request, and the explanation
+// at the end. A strip of three lines on narrow screens, a column at the side on wide ones.
+import { Box, Text } from 'ink';
+import type { Labels } from './labels.js';
+
+/** What an exercise shows (src/exercises builds it). */
+export interface ExerciseView {
+  number: number;
+  title: string;
+  goal: string;
+  prediction: string | null;
+  answer: string | null;
+  steps: { text: string; done: boolean; current: boolean }[];
+  hint: string | null;
+  explanation: string | null;
+  trigger: { label: string } | null;
+}
+
+export function ExercisePanel({ view, width, rows, side, labels }: { view: ExerciseView; width: number; rows: number; side: boolean; labels: Labels }) {
+  const current = view.steps.find((s) => s.current);
+  const doneCount = view.steps.filter((s) => s.done).length;
+  const marks = view.steps.map((s) => (s.done ? '✔' : s.current ? '▸' : '○')).join('');
+  const trigger = view.trigger === null ? null : <Text color="magenta"> [X: {view.trigger.label}]</Text>;
+  if (!side) {
+    const third = view.explanation ?? (view.hint !== null ? `${labels.hint}: ${view.hint}` : view.answer !== null ? `${labels.answer}: ${view.answer}` : view.prediction !== null ? `${labels.prediction}: ${view.prediction}` : view.goal);
+    return (
+      <Box flexDirection="column" width={width} height={rows}>
+        <Text wrap="truncate" color="magenta" bold>
+          {labels.exercise} {view.number} · {view.title} <Text color="green">{marks}</Text> {doneCount}/{view.steps.length}
+        </Text>
+        <Text wrap="truncate">
+          {current === undefined ? <Text color="green" bold>✔ {labels.done}</Text> : <Text bold>▸ {current.text}</Text>}
+          {trigger}
+        </Text>
+        <Text wrap="truncate" dimColor={view.explanation === null && view.hint === null}>
+          {third}
+        </Text>
+      </Box>
+    );
+  }
+  return (
+    <Box flexDirection="column" width={width} height={rows} borderStyle="single" borderColor="magenta" paddingX={1} overflow="hidden">
+      <Text color="magenta" bold wrap="wrap">
+        {labels.exercise} {view.number} · {view.title}
+      </Text>
+      <Text wrap="wrap">{view.goal}</Text>
+      <Text> </Text>
+      {view.steps.map((s, i) => (
+        <Text key={i} wrap="wrap" color={s.done ? 'green' : undefined} bold={s.current} dimColor={!s.done && !s.current}>
+          {s.done ? '✔' : s.current ? '▸' : '○'} {s.text}
+        </Text>
+      ))}
+      {trigger}
+      {view.prediction !== null ? (
+        <Text wrap="wrap" color="yellow">
+          {'\n'}? {labels.prediction}: {view.prediction}
+        </Text>
+      ) : null}
+      {view.answer !== null ? <Text wrap="wrap" color="cyan">{'\n'}{labels.answer}: {view.answer}</Text> : null}
+      {view.hint !== null ? <Text wrap="wrap" color="cyan">{'\n'}{labels.hint}: {view.hint}</Text> : null}
+      {view.explanation !== null ? <Text wrap="wrap" color="green">{'\n'}{view.explanation}</Text> : null}
+    </Box>
+  );
+}

@@ -1,0 +1,105 @@
+// Every key of the dashboard, as data: the one list that feeds the key router (keys.ts), the footer,
+// the `?` overlay and the README's table. Each binding names the command line that does the same
+// from another terminal, so the dashboard teaches its own scripting.
+import type { Action } from '../cluster/index.js';
+
+export type BindingId =
+  | 'select'
+  | 'kill'
+  | 'restart'
+  | 'stop'
+  | 'pause'
+  | 'isolate'
+  | 'campaign'
+  | 'transfer'
+  | 'remove'
+  | 'partition'
+  | 'heal'
+  | 'submit'
+  | 'put'
+  | 'add'
+  | 'speed'
+  | 'freeze'
+  | 'filter'
+  | 'scroll-log'
+  | 'scroll-events'
+  | 'follow'
+  | 'hint'
+  | 'trigger'
+  | 'help'
+  | 'quit';
+
+export interface Binding {
+  id: BindingId;
+  /** The keys as the help shows them. */
+  keys: string;
+  /** One or two words for the footer. */
+  label: string;
+  /** What it does, for the help overlay. */
+  help: string;
+  /** The command that does the same from another terminal ("" when it has none). */
+  cli: string;
+  /** Acts on the selected node. */
+  onNode?: true;
+  /** Shown in the footer (the most useful ones). */
+  footer?: true;
+  /** Only while an exercise runs. */
+  exercise?: true;
+}
+
+export const BINDINGS: readonly Binding[] = [
+  { id: 'select', keys: '↑ ↓ j k 1-9', label: 'select', help: 'select a node (digits pick it by id)', cli: '' },
+  { id: 'kill', keys: 'x', label: 'kill', help: 'kill the node: SIGKILL, a crash (it keeps only what it persisted)', cli: 'raft-console kill <id>', onNode: true, footer: true },
+  { id: 'restart', keys: 'r', label: 'restart', help: 'restart a killed, stopped or crashed node from its data directory', cli: 'raft-console restart <id>', onNode: true, footer: true },
+  { id: 'stop', keys: 's', label: 'stop', help: 'stop the node cleanly (SIGTERM)', cli: 'raft-console stop <id>', onNode: true },
+  { id: 'pause', keys: 'z', label: 'pause', help: 'pause or resume the node (SIGSTOP / SIGCONT): frozen as in a long GC pause', cli: 'raft-console pause <id> / resume <id>', onNode: true, footer: true },
+  { id: 'isolate', keys: 'i', label: 'isolate', help: 'cut the node off from every other node', cli: 'raft-console isolate <id>', onNode: true, footer: true },
+  { id: 'campaign', keys: 'e', label: 'election', help: 'make the node start an election now', cli: 'raft-console campaign <id>', onNode: true, footer: true },
+  { id: 'transfer', keys: 't', label: 'transfer', help: 'transfer leadership to the node', cli: 'raft-console transfer <id>', onNode: true },
+  { id: 'remove', keys: '-', label: 'remove', help: 'remove the node from the cluster (asks first)', cli: 'raft-console remove <id>', onNode: true },
+  { id: 'add', keys: '+', label: 'add node', help: 'add a new node: it joins as a learner and votes once caught up', cli: 'raft-console add' },
+  { id: 'partition', keys: 'p', label: 'partition', help: 'open the partition editor: put nodes in groups, then apply', cli: 'raft-console partition 1,2 3,4,5', footer: true },
+  { id: 'heal', keys: 'h', label: 'heal', help: 'heal every partition and link fault', cli: 'raft-console heal', footer: true },
+  { id: 'submit', keys: 'n', label: 'submit', help: 'submit a new entry to the log (a line of text)', cli: 'raft-console submit <text>', footer: true },
+  { id: 'put', keys: 'v', label: 'put', help: 'put a key and value in the replicated store', cli: 'raft-console put <key> <value>' },
+  { id: 'speed', keys: 'f', label: 'speed', help: 'change the speed preset: slow, normal, fast', cli: 'raft-console speed slow|normal|fast' },
+  { id: 'freeze', keys: 'space', label: 'freeze', help: 'freeze or unfreeze the event scroll (the cluster keeps running)', cli: '' },
+  { id: 'filter', keys: '/', label: 'filter', help: 'show only the selected node\'s events; again for all', cli: 'raft-console events --follow' },
+  { id: 'scroll-log', keys: '← →', label: 'log', help: 'scroll the log grid back and forward', cli: 'raft-console log <id>' },
+  { id: 'scroll-events', keys: 'PgUp PgDn', label: 'events', help: 'scroll the events back and forward', cli: '' },
+  { id: 'follow', keys: 'G', label: 'follow', help: 'follow the tail again (log grid and events)', cli: '' },
+  { id: 'hint', keys: 'H', label: 'hint', help: 'show or hide the hint for the current step', cli: '', exercise: true, footer: true },
+  { id: 'trigger', keys: 'X', label: 'set up', help: 'let the exercise set up its situation (shown when the step has one)', cli: '', exercise: true },
+  { id: 'help', keys: '?', label: 'help', help: 'show or hide this help', cli: '', footer: true },
+  { id: 'quit', keys: 'q', label: 'quit', help: 'quit (stops the cluster if this dashboard started it, after asking)', cli: 'raft-console down', footer: true },
+];
+
+export function binding(id: BindingId): Binding {
+  const b = BINDINGS.find((x) => x.id === id);
+  if (b === undefined) throw new Error(`no key binding ${id}`);
+  return b;
+}
+
+/** The action a node key sends for node `id`; `paused` says whether the node is paused now (z toggles). */
+export function nodeAction(id: BindingId, node: number, paused: boolean): Action | null {
+  switch (id) {
+    case 'kill':
+      return { op: 'kill', nodes: [node] };
+    case 'restart':
+      return { op: 'restart', nodes: [node] };
+    case 'stop':
+      return { op: 'stop', nodes: [node] };
+    case 'pause':
+      return paused ? { op: 'resume', nodes: [node] } : { op: 'pause', nodes: [node] };
+    case 'isolate':
+      return { op: 'isolate', node };
+    case 'campaign':
+      return { op: 'campaign', node };
+    case 'transfer':
+      return { op: 'transfer', node };
+    case 'remove':
+      return { op: 'remove', node };
+    default:
+      return null;
+  }
+}

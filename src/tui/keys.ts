@@ -1,0 +1,242 @@
+// The key router: one pure function from (UI state, key, what the screen shows) to the next UI
+// state and what to do. Every key of the dashboard goes through here, so tests can drive it
+// without a terminal, and the key map (keymap.ts) stays the single list of keys.
+import type { Action, NodeModel, SpeedPreset } from '../cluster/index.js';
+import { BINDINGS, nodeAction, type BindingId } from './keymap.js';
+
+/** The part of ink's Key the router reads. */
+export interface KeyPress {
+  upArrow?: boolean;
+  downArrow?: boolean;
+  leftArrow?: boolean;
+  rightArrow?: boolean;
+  pageUp?: boolean;
+  pageDown?: boolean;
+  return?: boolean;
+  escape?: boolean;
+  ctrl?: boolean;
+  backspace?: boolean;
+  delete?: boolean;
+  tab?: boolean;
+}
+
+/** Groups of the partition editor, by letter. */
+export const GROUP_NAMES = ['A', 'B', 'C', 'D', 'E'] as const;
+
+export type Mode =
+  | { kind: 'normal' }
+  | { kind: 'help' }
+  | { kind: 'input'; what: 'submit' | 'put'; text: string }
+  /** group[i] is the group of node i (an index into GROUP_NAMES). */
+  | { kind: 'partition'; groups: Record<number, number> }
+  | { kind: 'confirm'; question: string; then: Intent };
+
+export interface UiState {
+  mode: Mode;
+  /** The selected node's id. */
+  selected: number;
+  /** The event count when the scroll was frozen, or null when it follows. */
+  frozenAt: number | null;
+  /** Event lines scrolled back from the newest. */
+  eventsBack: number;
+  /** Log columns scrolled back from the tail. */
+  logBack: number;
+  /** Show only this node's events. */
+  filter: number | null;
+  /** The exercise's hint is shown. */
+  hint: boolean;
+}
+
+export type Intent =
+  | { type: 'action'; action: Action }
+  | { type: 'submit'; text: string }
+  | { type: 'put'; key: string; value: string }
+  | { type: 'trigger' }
+  | { type: 'quit' }
+  /** Something to tell the user on the flash line (a key that does nothing here, and why). */
+  | { type: 'note'; text: string };
+
+export interface KeyContext {
+  /** The nodes on screen (removed ones excluded), in order. */
+  nodes: readonly Pick<NodeModel, 'id' | 'process'>[];
+  /** The partition groups in force (empty when healed). */
+  partition: readonly number[][];
+  speed: SpeedPreset | 'custom';
+  /** Quitting stops the cluster (this dashboard started it): ask first. */
+  owned: boolean;
+  /** The event count now (freezing keeps this position). */
+  eventCount: number;
+  exercise: boolean;
+  trigger: boolean;
+}
+
+export function initialUi(firstNode: number): UiState {
+  return { mode: { kind: 'normal' }, selected: firstNode, frozenAt: null, eventsBack: 0, logBack: 0, filter: null, hint: false };
+}
+
+export interface Routed {
+  ui: UiState;
+  intents: Intent[];
+}
+
+const SPEED_ORDER: readonly SpeedPreset[] = ['slow', 'normal', 'fast'];
+
+/** The binding a plain key stands for in normal mode. */
+function bindingFor(input: string, key: KeyPress): BindingId | null {
+  if (key.leftArrow || key.rightArrow) return 'scroll-log';
+  if (key.pageUp || key.pageDown) return 'scroll-events';
+  if (input === ' ') return 'freeze';
+  for (const b of BINDINGS) if (b.keys.length === 1 && b.keys === input) return b.id;
+  return null;
+}
+
+function quit(ui: UiState, ctx: KeyContext): Routed {
+  if (!ctx.owned) return { ui, intents: [{ type: 'quit' }] };
+  return { ui: { ...ui, mode: { kind: 'confirm', question: 'Quit and stop the cluster this dashboard started? (y/n)', then: { type: 'quit' } } }, intents: [] };
+}
+
+function moveSelection(ui: UiState, ctx: KeyContext, step: number): UiState {
+  const ids = ctx.nodes.map((n) => n.id);
+  if (ids.length === 0) return ui;
+  const at = Math.max(0, ids.indexOf(ui.selected));
+  return { ...ui, selected: ids[(at + step + ids.length) % ids.length]! };
+}
+
+/** The partition editor starts from the groups in force, or everyone in group A. */
+function editorGroups(ctx: KeyContext): Record<number, number> {
+  const groups: Record<number, number> = {};
+  for (const n of ctx.nodes) groups[n.id] = 0;
+  ctx.partition.forEach((group, g) => {
+    for (const id of group) if (id in groups) groups[id] = Math.min(g, GROUP_NAMES.length - 1);
+  });
+  return groups;
+}
+
+function partitionAction(groups: Record<number, number>): Action | null {
+  const byGroup = new Map<number, number[]>();
+  for (const [id, g] of Object.entries(groups)) byGroup.set(g, [...(byGroup.get(g) ?? []), Number(id)]);
+  const list = [...byGroup.entries()].sort((a, b) => a[0] - b[0]).map(([, ids]) => ids.sort((a, b) => a - b));
+  return list.length < 2 ? null : { op: 'partition', groups: list };
+}
+
+function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Routed {
+  const none = (next: UiState = ui): Routed => ({ ui: next, intents: [] });
+  if (key.upArrow || input === 'k') return none(moveSelection(ui, ctx, -1));
+  if (key.downArrow || input === 'j') return none(moveSelection(ui, ctx, 1));
+  if (/^[1-9]$/.test(input)) {
+    const id = Number(input);
+    if (ctx.nodes.some((n) => n.id === id)) return none({ ...ui, selected: id });
+    return { ui, intents: [{ type: 'note', text: `there is no n${id}: the nodes are ${ctx.nodes.map((n) => `n${n.id}`).join(' ')}` }] };
+  }
+  const id = bindingFor(input, key);
+  if (id === null) return none();
+  const selected = ctx.nodes.find((n) => n.id === ui.selected);
+  switch (id) {
+    case 'remove':
+      return none({ ...ui, mode: { kind: 'confirm', question: `Remove n${ui.selected} from the cluster? (y/n)`, then: { type: 'action', action: { op: 'remove', node: ui.selected } } } });
+    case 'kill':
+    case 'restart':
+    case 'stop':
+    case 'pause':
+    case 'isolate':
+    case 'campaign':
+    case 'transfer': {
+      if (selected === undefined) return { ui, intents: [{ type: 'note', text: 'select a node first (arrows or its digit)' }] };
+      const action = nodeAction(id, selected.id, selected.process.state === 'paused');
+      return { ui, intents: action === null ? [] : [{ type: 'action', action }] };
+    }
+    case 'add':
+      return { ui, intents: [{ type: 'action', action: { op: 'add' } }] };
+    case 'heal':
+      return { ui, intents: [{ type: 'action', action: { op: 'heal' } }] };
+    case 'partition':
+      return none({ ...ui, mode: { kind: 'partition', groups: editorGroups(ctx) } });
+    case 'submit':
+      return none({ ...ui, mode: { kind: 'input', what: 'submit', text: '' } });
+    case 'put':
+      return none({ ...ui, mode: { kind: 'input', what: 'put', text: '' } });
+    case 'speed': {
+      const at = SPEED_ORDER.indexOf(ctx.speed as SpeedPreset);
+      return { ui, intents: [{ type: 'action', action: { op: 'speed', preset: SPEED_ORDER[(at + 1) % SPEED_ORDER.length]! } }] };
+    }
+    case 'freeze':
+      return none({ ...ui, frozenAt: ui.frozenAt === null ? ctx.eventCount : null, eventsBack: 0 });
+    case 'filter':
+      return none({ ...ui, filter: ui.filter === null ? ui.selected : null, eventsBack: 0 });
+    case 'scroll-log':
+      return none({ ...ui, logBack: Math.max(0, ui.logBack + (key.leftArrow ? 10 : -10)) });
+    case 'scroll-events':
+      return none({ ...ui, eventsBack: Math.max(0, ui.eventsBack + (key.pageUp ? 5 : -5)) });
+    case 'follow':
+      return none({ ...ui, logBack: 0, eventsBack: 0, frozenAt: null });
+    case 'hint':
+      return ctx.exercise ? none({ ...ui, hint: !ui.hint }) : none();
+    case 'trigger':
+      if (!ctx.exercise) return none();
+      return ctx.trigger ? { ui, intents: [{ type: 'trigger' }] } : { ui, intents: [{ type: 'note', text: 'this step has nothing to set up: do it with the keys' }] };
+    case 'help':
+      return none({ ...ui, mode: { kind: 'help' } });
+    case 'quit':
+      return quit(ui, ctx);
+    case 'select':
+      return none();
+  }
+}
+
+function inputMode(ui: UiState, mode: Extract<Mode, { kind: 'input' }>, input: string, key: KeyPress): Routed {
+  const back = { ...ui, mode: { kind: 'normal' } as Mode };
+  if (key.escape) return { ui: back, intents: [] };
+  if (key.return) {
+    const text = mode.text.trim();
+    if (text === '') return { ui: back, intents: [] };
+    if (mode.what === 'submit') return { ui: back, intents: [{ type: 'submit', text }] };
+    const m = /^([^\s=]+)\s*[=\s]\s*(.+)$/.exec(text);
+    if (m === null) return { ui, intents: [{ type: 'note', text: 'type a key and a value: color red (or color=red)' }] };
+    return { ui: back, intents: [{ type: 'put', key: m[1]!, value: m[2]! }] };
+  }
+  if (key.backspace || key.delete) return { ui: { ...ui, mode: { ...mode, text: mode.text.slice(0, -1) } }, intents: [] };
+  if (key.ctrl || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown) return { ui, intents: [] };
+  return { ui: { ...ui, mode: { ...mode, text: (mode.text + input).slice(0, 200) } }, intents: [] };
+}
+
+function partitionMode(ui: UiState, mode: Extract<Mode, { kind: 'partition' }>, input: string, key: KeyPress, ctx: KeyContext): Routed {
+  const back = { ...ui, mode: { kind: 'normal' } as Mode };
+  if (key.escape || input === 'q') return { ui: back, intents: [] };
+  if (key.upArrow || input === 'k') return { ui: moveSelection(ui, ctx, -1), intents: [] };
+  if (key.downArrow || input === 'j') return { ui: moveSelection(ui, ctx, 1), intents: [] };
+  if (/^[1-9]$/.test(input) && ctx.nodes.some((n) => n.id === Number(input))) return { ui: { ...ui, selected: Number(input) }, intents: [] };
+  const set = (g: number): Routed => ({ ui: { ...ui, mode: { ...mode, groups: { ...mode.groups, [ui.selected]: g } } }, intents: [] });
+  const letter = GROUP_NAMES.indexOf(input.toUpperCase() as (typeof GROUP_NAMES)[number]);
+  if (letter >= 0 && input.length === 1) return set(letter);
+  const current = mode.groups[ui.selected] ?? 0;
+  if (key.leftArrow) return set(Math.max(0, current - 1));
+  if (key.rightArrow) return set(Math.min(GROUP_NAMES.length - 1, current + 1));
+  if (key.return) {
+    const action = partitionAction(mode.groups);
+    if (action === null) return { ui: back, intents: [{ type: 'action', action: { op: 'heal' } }] };
+    return { ui: back, intents: [{ type: 'action', action }] };
+  }
+  return { ui, intents: [] };
+}
+
+/** One key press: the next UI state and what to do. */
+export function route(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Routed {
+  const mode = ui.mode;
+  if (key.ctrl && input === 'c') {
+    // A second Ctrl-C while asking means it.
+    if (mode.kind === 'confirm' && mode.then.type === 'quit') return { ui, intents: [{ type: 'quit' }] };
+    return quit({ ...ui, mode: { kind: 'normal' } }, ctx);
+  }
+  switch (mode.kind) {
+    case 'normal':
+      return normal(ui, input, key, ctx);
+    case 'help':
+      return { ui: { ...ui, mode: { kind: 'normal' } }, intents: [] };
+    case 'input':
+      return inputMode(ui, mode, input, key);
+    case 'partition':
+      return partitionMode(ui, mode, input, key, ctx);
+    case 'confirm':
+      return { ui: { ...ui, mode: { kind: 'normal' } }, intents: input === 'y' || input === 'Y' ? [mode.then] : [] };
+  }
+}

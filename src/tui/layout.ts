@@ -1,0 +1,47 @@
+// How the screen's rows and columns are shared between the panels. The whole frame stays at most
+// rows - 1 lines tall: at full height ink clears the terminal on every frame (flicker).
+export interface Size {
+  cols: number;
+  rows: number;
+}
+
+export interface Layout {
+  /** Set when the terminal is below the minimum: the size it needs. */
+  tooSmall: Size | null;
+  /** The log grid is drawn (it is dropped first when rows are short). */
+  grid: boolean;
+  /** Lines of the event list. */
+  eventRows: number;
+  /** The exercise panel: at the side on wide screens, else a strip of `exerciseRows` above the events. */
+  exercise: { side: boolean; width: number; rows: number } | null;
+  /** Width of the main column. */
+  mainWidth: number;
+}
+
+export const MIN_COLS = 72;
+const HEADER = 2;
+const FOOTER = 2; // flash line + key hints
+const MIN_EVENTS = 2;
+const STRIP = 3;
+const SIDE_MIN_COLS = 130;
+
+export function layout(size: Size, nodes: number, exercise: boolean): Layout {
+  const usable = size.rows - 1;
+  const table = 1 + nodes;
+  const grid = 2 + nodes;
+  const side = exercise && size.cols >= SIDE_MIN_COLS;
+  const strip = exercise && !side ? STRIP : 0;
+  const fixed = HEADER + table + FOOTER + strip;
+  const minRows = fixed + MIN_EVENTS + 1;
+  if (size.cols < MIN_COLS || usable < minRows) return { tooSmall: { cols: Math.max(size.cols, MIN_COLS), rows: Math.max(size.rows, minRows + 1) }, grid: false, eventRows: 0, exercise: null, mainWidth: size.cols };
+  const withGrid = usable - fixed - grid - 1 >= MIN_EVENTS;
+  const eventRows = usable - fixed - 1 - (withGrid ? grid : 0);
+  const sideWidth = side ? Math.min(56, Math.floor(size.cols * 0.34)) : 0;
+  return {
+    tooSmall: null,
+    grid: withGrid,
+    eventRows,
+    exercise: exercise ? { side, width: side ? sideWidth : size.cols, rows: side ? usable - HEADER - FOOTER : STRIP } : null,
+    mainWidth: size.cols - (side ? sideWidth + 1 : 0),
+  };
+}

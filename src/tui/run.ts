@@ -1,0 +1,97 @@
+// Opens the dashboard in this terminal: the alternate screen (restored on quit, on a signal and
+// on a crash), the store publishing at a bounded rate, and ink rendering at most 15 frames a
+// second. Import it lazily (ink and react take a while to load). Resolves when the user quits, when the cluster goes away, or on a signal.
+import { render } from 'ink';
+import { createElement } from 'react';
+import type { ActionResult } from '../cluster/index.js';
+import { App, type Controller } from './app.js';
+import type { ExerciseView } from './exercise-panel.js';
+import { labelsFor, type Lang } from './labels.js';
+import type { ClusterSource } from './source.js';
+import { DashboardStore } from './store.js';
+import { putValue, submitEntry } from './writes.js';
+
+/** A snapshot every 100 ms: ten frames a second at most from model changes. */
+const PUBLISH_MS = 100;
+
+export interface ExerciseHooks {
+  view(hint: boolean): ExerciseView | null;
+  /** The exercise's set-up for the current step (the X key). */
+  trigger(): Promise<ActionResult>;
+}
+
+export interface DashboardOptions {
+  source: ClusterSource;
+  /** Quitting stops the cluster: the dashboard asks first. */
+  owned: boolean;
+  /** Attached to a cluster started elsewhere (shown in the header). */
+  attached: boolean;
+  lang: Lang;
+  exercise?: ExerciseHooks;
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+}
+
+export type DashboardEnd = { why: 'quit' } | { why: 'gone'; text: string } | { why: 'signal'; signal: NodeJS.Signals };
+
+const ENTER_ALT = '\u001b[?1049h\u001b[H';
+const LEAVE_ALT = '\u001b[?25h\u001b[?1049l';
+
+export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
+  const stdout = o.stdout ?? process.stdout;
+  const stdin = o.stdin ?? process.stdin;
+  const store = new DashboardStore(o.source);
+  const colour = process.env.FORCE_COLOR !== '0' && stdout.hasColors?.() === true;
+
+  let restored = false;
+  const restore = (): void => {
+    if (restored) return;
+    restored = true;
+    stdout.write(LEAVE_ALT);
+  };
+  let finish: (end: DashboardEnd) => void = () => {};
+  const ended = new Promise<DashboardEnd>((resolve) => {
+    finish = resolve;
+  });
+  const onSignal = (signal: NodeJS.Signals): void => finish({ why: 'signal', signal });
+  const onCrash = (err: unknown): void => {
+    restore();
+    process.stderr.write(`raft-console dashboard: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+  process.on('uncaughtException', onCrash);
+  process.on('exit', restore);
+  const offGone = o.source.onGone((text) => finish({ why: 'gone', text }));
+
+  const controller: Controller = {
+    act: (action) => o.source.act(action),
+    submit: (text) => submitEntry(o.source.model(), text),
+    put: (key, value) => putValue(o.source.model(), key, value),
+    trigger: () => o.exercise?.trigger() ?? Promise.resolve({ ok: false, text: 'no exercise is running' }),
+    quit: () => finish({ why: 'quit' }),
+    exercise: (hint) => o.exercise?.view(hint) ?? null,
+  };
+
+  stdout.write(ENTER_ALT);
+  store.start(PUBLISH_MS);
+  const app = render(createElement(App, { store, controller, labels: labelsFor(o.lang), colour, owned: o.owned, attached: o.attached }), {
+    stdout,
+    stdin,
+    exitOnCtrlC: false,
+    patchConsole: true,
+    maxFps: 15,
+  });
+  try {
+    return await ended;
+  } finally {
+    app.unmount();
+    store.stop();
+    offGone();
+    for (const s of signals) process.off(s, onSignal);
+    process.off('uncaughtException', onCrash);
+    process.off('exit', restore);
+    restore();
+  }
+}

@@ -1,0 +1,136 @@
+// The dashboard's view of the cluster, published at a bounded rate. Changes from the source only
+// mark the store dirty; a timer publishes one immutable snapshot every `intervalMs`, so a cluster
+// committing thousands of entries a second costs ten renders a second, not thousands. React reads
+// it with useSyncExternalStore.
+import type { ClusterEvent, ClusterModel } from '../cluster/index.js';
+import type { ClusterSource } from './source.js';
+
+/** How many events the dashboard keeps for scroll-back. */
+export const EVENT_KEEP = 2000;
+
+/** Entries a follower removed because they conflicted with the leader's (marked for a moment). */
+export interface Truncation {
+  node: number;
+  from: number;
+  to: number;
+  terms: number[];
+  ts: number;
+}
+
+/** The result of the user's last action, shown on the flash line. */
+export interface Flash {
+  ok: boolean;
+  text: string;
+  ts: number;
+}
+
+export interface Snapshot {
+  model: Omit<ClusterModel, 'events'>;
+  /** The story, oldest first (the dashboard's own lines included). */
+  events: readonly ClusterEvent[];
+  /** How many events arrived in all, so a frozen view can stay where it was. */
+  eventCount: number;
+  truncations: readonly Truncation[];
+  flash: Flash | null;
+  /** Set when the cluster went away under the dashboard. */
+  gone: string | null;
+  /** The wall clock of this snapshot: timer bars are drawn against it. */
+  now: number;
+}
+
+/** How long the cells a truncation removed stay marked. */
+export const TRUNCATION_MARK_MS = 3000;
+
+export class DashboardStore {
+  private events: ClusterEvent[];
+  private eventCount: number;
+  private truncations: Truncation[] = [];
+  private flash: Flash | null = null;
+  private gone: string | null = null;
+  private current: Snapshot;
+  private readonly listeners = new Set<() => void>();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(
+    private readonly source: ClusterSource,
+    private readonly now: () => number = Date.now,
+  ) {
+    const model = source.model();
+    this.events = model.events.slice(-EVENT_KEEP);
+    this.eventCount = this.events.length;
+    this.unsubscribe.push(source.subscribe((events) => this.receive(events)));
+    this.unsubscribe.push(
+      source.onGone((why) => {
+        this.gone = why;
+      }),
+    );
+    this.current = this.build();
+  }
+
+  /** Starts publishing a snapshot every `intervalMs` (the dashboard's frame rate). */
+  start(intervalMs: number): void {
+    this.timer ??= setInterval(() => this.publish(), intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    for (const off of this.unsubscribe.splice(0)) off();
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): Snapshot => this.current;
+
+  /** Builds and hands out a new snapshot now (the timer does this; tests call it directly). */
+  publish(): void {
+    this.current = this.build();
+    for (const l of this.listeners) l();
+  }
+
+  /**
+   * The result of the user's last action on the flash line; `story` also adds it to the events
+   * (the supervisor already tells its actions there, the dashboard tells its client writes).
+   */
+  note(ok: boolean, text: string, story = false): void {
+    const ts = this.now();
+    this.flash = { ok, text, ts };
+    if (story) this.append({ ts, node: null, kind: 'dashboard', type: 'result', text, data: { ok } });
+  }
+
+  private receive(events: readonly ClusterEvent[]): void {
+    for (const e of events) {
+      this.append(e);
+      if (e.kind === 'raft' && e.type === 'truncate' && e.node !== null && e.data !== undefined) {
+        const { from, to, terms } = e.data as { from: number; to: number; terms: number[] };
+        this.truncations.push({ node: e.node, from, to, terms, ts: this.now() });
+      }
+    }
+  }
+
+  private append(e: ClusterEvent): void {
+    this.events.push(e);
+    this.eventCount++;
+    if (this.events.length > EVENT_KEEP * 1.5) this.events = this.events.slice(-EVENT_KEEP);
+  }
+
+  private build(): Snapshot {
+    const now = this.now();
+    this.truncations = this.truncations.filter((t) => now - t.ts < TRUNCATION_MARK_MS);
+    const { events: _history, ...model } = this.source.model();
+    return {
+      // The supervisor in this process changes its model in place: copy what the frame reads.
+      model: structuredClone(model),
+      events: this.events.slice(-EVENT_KEEP),
+      eventCount: this.eventCount,
+      truncations: [...this.truncations],
+      flash: this.flash,
+      gone: this.gone,
+      now,
+    };
+  }
+}

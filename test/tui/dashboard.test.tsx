@@ -1,0 +1,113 @@
+// The frame, rendered with ink-testing-library from models of the test's choosing.
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import { Dashboard } from '../../src/tui/dashboard.js';
+import { initialUi, type UiState } from '../../src/tui/keys.js';
+import { labelsFor } from '../../src/tui/labels.js';
+import type { Size } from '../../src/tui/layout.js';
+import type { Snapshot } from '../../src/tui/store.js';
+import { event, healthy, model, node, snapshot } from './fixtures.js';
+
+function frame(snap: Snapshot, opts: { ui?: Partial<UiState>; size?: Size; colour?: boolean; lang?: 'en' | 'zh' } = {}): string {
+  const ui = { ...initialUi(1), ...opts.ui };
+  const { lastFrame, unmount } = render(
+    <Dashboard snap={snap} ui={ui} size={opts.size ?? { cols: 100, rows: 30 }} labels={labelsFor(opts.lang ?? 'en')} colour={opts.colour ?? false} attached={false} exercise={null} />,
+  );
+  const out = lastFrame() ?? '';
+  unmount();
+  return out;
+}
+
+function line(out: string, start: RegExp): string {
+  return out.split('\n').find((l) => start.test(l)) ?? '';
+}
+
+describe('the dashboard frame', () => {
+  it('shows each node with its role glyph, term, vote, leader, last index/term, commit and applied', () => {
+    const out = frame(snapshot(healthy()));
+    expect(out).toContain('★ leader n1');
+    expect(line(out, /^▸ n1 /)).toMatch(/running\s+★ leader\s+T2\s+n1\s+n1\s+5\/2\s+4\s+4/);
+    expect(line(out, /^ {2}n3 /)).toMatch(/· follower\s+T2\s+n1\s+n1\s+4\/2\s+3\s+3/);
+  });
+
+  it('shows the election timer left on followers and the heartbeat on the leader', () => {
+    const out = frame(snapshot(healthy()));
+    // n2: 100 of 200 ms left; n3: 150 of 200.
+    expect(line(out, /^ {2}n2 /)).toContain('0.10s');
+    expect(line(out, /^ {2}n3 /)).toContain('0.15s');
+    expect(line(out, /^▸ n1 /)).toContain('♥ 50ms');
+  });
+
+  it('draws the log grid with the term of each entry, committed and uncommitted apart without colour', () => {
+    const out = frame(snapshot(healthy()));
+    // n3 has committed 1-3 and holds 4 uncommitted; entries 1-2 are of term 1, 3-5 of term 2.
+    expect(line(out, /^n3 /)).toMatch(/^n3\s+1 1 2 2' *$/);
+    expect(line(out, /^n1 /)).toMatch(/^n1\s+1 1 2 2 2' *$/);
+  });
+
+  it('marks the cells a truncation removed', () => {
+    const m = healthy();
+    const out = frame(snapshot(m, { truncations: [{ node: 3, from: 5, to: 6, terms: [1, 1], ts: 999_000 }] }));
+    expect(line(out, /^n3 /)).toContain('✗1');
+    expect(line(out, /^n2 /)).not.toContain('✗');
+  });
+
+  it('raises the safety alarm for two leaders in one term', () => {
+    const m = model([node(1, { role: 'leader', term: 3 }), node(2, { role: 'leader', term: 3 }), node(3, { role: 'follower', term: 3 })]);
+    const out = frame(snapshot(m));
+    expect(out).toContain('SAFETY VIOLATED');
+    expect(out).toMatch(/Election Safety \(n1, n2\)/);
+  });
+
+  it('shows the supervisor\'s safety verdict: OK, or the broken property and the nodes', () => {
+    expect(frame(snapshot(model([node(1, { role: 'leader' })], { safety: { ok: true, checkedReports: 3 } })))).toContain('✔ SAFE');
+    const broken = model([node(1, { role: 'leader' })], { safety: { ok: false, property: 'State Machine Safety', nodes: [1, 4], text: 'entry 7 is committed with term 2 on n1 but term 3 on n4', ts: 1, checkedReports: 9 } });
+    expect(frame(snapshot(broken))).toMatch(/State Machine Safety \(n1, n4\): entry 7 is committed with term 2/);
+  });
+
+  it('tells the story with times and filters it by node', () => {
+    const m = healthy();
+    m.events = [event(2, 'election-timeout', 'n2 heard nothing from n1 for 0.2 s and starts an election'), event(3, 'vote-cast', 'n3 votes for n2 in term 3', { granted: true })];
+    expect(frame(snapshot(m))).toContain('n3 votes for n2 in term 3');
+    const only2 = frame(snapshot(m), { ui: { filter: 2 } });
+    expect(only2).toContain('n2 heard nothing from n1');
+    expect(only2).not.toContain('n3 votes for n2');
+  });
+
+  it('shows processes that are not running and their partition group', () => {
+    const m = healthy();
+    m.nodes[2]!.process.state = 'killed';
+    m.partition = [[1, 2], [3]];
+    const out = frame(snapshot(m));
+    expect(line(out, /^ {2}n3 /)).toMatch(/✗ killed/);
+    expect(line(out, /^ {2}n2 /)).toMatch(/ A\s*$/);
+    expect(out).toContain('partition A{1,2} B{3}');
+  });
+
+  it('fits 80x24 and says how large it must be below the minimum', () => {
+    const out = frame(snapshot(healthy()), { size: { cols: 80, rows: 24 } });
+    expect(out.split('\n').length).toBeLessThanOrEqual(23);
+    for (const l of out.split('\n')) expect(l, l).toSatisfy((x: string) => x.length <= 80);
+    expect(frame(snapshot(healthy()), { size: { cols: 50, rows: 10 } })).toMatch(/too small.*\n.*at least 72x/);
+  });
+
+  it('shows the help overlay with every key and its command line', () => {
+    const out = frame(snapshot(healthy()), { ui: { mode: { kind: 'help' } }, size: { cols: 120, rows: 40 } });
+    expect(out).toMatch(/x\s+kill the node/);
+    expect(out).toContain('raft-console partition 1,2 3,4,5');
+  });
+
+  it('speaks Chinese when asked', () => {
+    expect(frame(snapshot(healthy()), { lang: 'zh' })).toContain('领导者');
+  });
+});
+
+describe('the event list', () => {
+  it('stays where it was frozen while new events arrive, and counts them', async () => {
+    const { visibleEvents } = await import('../../src/tui/view.js');
+    const events = Array.from({ length: 10 }, (_, i) => event(1, 'commit', `entry ${i + 1} committed`));
+    const frozen = visibleEvents(events, 10, { rows: 3, back: 0, filter: null, frozenAt: 7 });
+    expect(frozen.lines.map((e) => e.text)).toEqual(['entry 5 committed', 'entry 6 committed', 'entry 7 committed']);
+    expect(frozen.hiddenBelow).toBe(3);
+  });
+});

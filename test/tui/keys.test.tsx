@@ -1,0 +1,197 @@
+// Every key dispatches its action: the real App with its key router, a fake cluster behind it.
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Action, ActionResult, ClusterModel } from '../../src/cluster/index.js';
+import { App, type Controller } from '../../src/tui/app.js';
+import { initialUi, route, type KeyContext } from '../../src/tui/keys.js';
+import { labelsFor } from '../../src/tui/labels.js';
+import type { ClusterSource } from '../../src/tui/source.js';
+import { DashboardStore } from '../../src/tui/store.js';
+import { healthy } from './fixtures.js';
+
+/** A cluster that records what it is asked to do. */
+class FakeCluster implements ClusterSource {
+  readonly acted: Action[] = [];
+  readonly writes: string[] = [];
+  quits = 0;
+  triggers = 0;
+  constructor(readonly current: ClusterModel = healthy()) {}
+  model = (): ClusterModel => this.current;
+  subscribe = (): (() => void) => () => undefined;
+  onGone = (): (() => void) => () => undefined;
+  act = async (action: Action): Promise<ActionResult> => {
+    this.acted.push(action);
+    return { ok: true, text: `did ${action.op}` };
+  };
+}
+
+const mounted: Array<() => void> = [];
+afterEach(() => {
+  for (const m of mounted.splice(0)) m();
+});
+
+function open(cluster: FakeCluster, opts: { owned?: boolean; trigger?: boolean } = {}) {
+  const store = new DashboardStore(cluster, () => 1_000_000);
+  const controller: Controller = {
+    act: cluster.act,
+    submit: async (text) => {
+      cluster.writes.push(`submit ${text}`);
+      return { ok: true, text: `committed ${text}` };
+    },
+    put: async (key, value) => {
+      cluster.writes.push(`put ${key}=${value}`);
+      return { ok: true, text: `${key} = ${value}` };
+    },
+    trigger: async () => {
+      cluster.triggers++;
+      return { ok: true, text: 'set up' };
+    },
+    quit: () => {
+      cluster.quits++;
+    },
+    exercise: () =>
+      opts.trigger === true
+        ? { number: 5, title: 'Split vote', goal: 'g', prediction: null, answer: null, steps: [{ text: 'press X', done: false, current: true }], hint: null, explanation: null, trigger: { label: 'start two elections' } }
+        : null,
+  };
+  const app = render(<App store={store} controller={controller} labels={labelsFor('en')} colour={false} owned={opts.owned ?? false} attached size={{ cols: 120, rows: 40 }} />);
+  mounted.push(() => app.unmount());
+  return { app, store };
+}
+
+/** Types keys one at a time, letting ink read each. */
+async function press(app: ReturnType<typeof render>, ...keys: string[]): Promise<void> {
+  for (const k of keys) {
+    app.stdin.write(k);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Polls until `test` holds; the deadline only turns a hang into a failure. */
+async function until(what: string, test: () => boolean): Promise<void> {
+  const end = Date.now() + 5000;
+  while (!test()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const UP = '\u001b[A';
+const DOWN = '\u001b[B';
+const RIGHT = '\u001b[C';
+const ENTER = '\r';
+
+describe('keys dispatch their actions to the supervisor', () => {
+  const cases: Array<[string, string[], Action]> = [
+    ['x kills the selected node', ['2', 'x'], { op: 'kill', nodes: [2] }],
+    ['r restarts it', ['3', 'r'], { op: 'restart', nodes: [3] }],
+    ['s stops it', ['s'], { op: 'stop', nodes: [1] }],
+    ['z pauses it', ['j', 'z'], { op: 'pause', nodes: [2] }],
+    ['i isolates it', [DOWN, DOWN, 'i'], { op: 'isolate', node: 3 }],
+    ['e starts an election on it', ['k', 'e'], { op: 'campaign', node: 3 }],
+    ['t transfers leadership to it', ['2', UP, DOWN, 't'], { op: 'transfer', node: 2 }],
+    ['- removes it after a yes', ['3', '-', 'y'], { op: 'remove', node: 3 }],
+    ['+ adds a node', ['+'], { op: 'add' }],
+    ['h heals the network', ['h'], { op: 'heal' }],
+    ['f changes the speed preset', ['f'], { op: 'speed', preset: 'fast' }],
+    ['p, group letters and enter apply a partition', ['p', '3', 'b', ENTER], { op: 'partition', groups: [[1, 2], [3]] }],
+    ['the partition editor moves nodes with arrows', ['p', '1', RIGHT, '2', RIGHT, ENTER], { op: 'partition', groups: [[3], [1, 2]] }],
+  ];
+  for (const [name, keys, action] of cases)
+    it(name, async () => {
+      const cluster = new FakeCluster();
+      const { app } = open(cluster);
+      await press(app, ...keys);
+      await until(`${action.op}`, () => cluster.acted.length > 0);
+      expect(cluster.acted).toEqual([action]);
+    });
+
+  it('z resumes a paused node', async () => {
+    const m = healthy();
+    m.nodes[0]!.process.state = 'paused';
+    const cluster = new FakeCluster(m);
+    const { app } = open(cluster);
+    await press(app, 'z');
+    await until('resume', () => cluster.acted.length > 0);
+    expect(cluster.acted).toEqual([{ op: 'resume', nodes: [1] }]);
+  });
+
+  it('n submits an entry and v puts a value through the one-line input', async () => {
+    const cluster = new FakeCluster();
+    const { app } = open(cluster);
+    await press(app, 'n', 'h', 'i', ENTER, 'v', 'c', '=', 'r', 'e', 'd', ENTER);
+    await until('two writes', () => cluster.writes.length === 2);
+    expect(cluster.writes).toEqual(['submit hi', 'put c=red']);
+    expect(cluster.acted).toEqual([]);
+  });
+
+  it('an action\'s result shows on the flash line', async () => {
+    const cluster = new FakeCluster();
+    const { app, store } = open(cluster);
+    await press(app, 'x');
+    await until('the result', () => {
+      store.publish();
+      return (app.lastFrame() ?? '').includes('✔ did kill');
+    });
+  });
+
+  it('q quits at once when attached, and asks first when the dashboard owns the cluster', async () => {
+    const attached = new FakeCluster();
+    await press(open(attached).app, 'q');
+    await until('quit', () => attached.quits === 1);
+
+    const owned = new FakeCluster();
+    const { app } = open(owned, { owned: true });
+    await press(app, 'q');
+    await until('the question', () => (app.lastFrame() ?? '').includes('stop the cluster'));
+    expect(owned.quits).toBe(0);
+    await press(app, 'n', 'q', 'y');
+    await until('quit', () => owned.quits === 1);
+  });
+
+  it('X runs the exercise\'s set-up when the step has one', async () => {
+    const cluster = new FakeCluster();
+    const { app } = open(cluster, { trigger: true });
+    await press(app, 'X');
+    await until('trigger', () => cluster.triggers === 1);
+  });
+});
+
+describe('the key router', () => {
+  const ctx: KeyContext = { nodes: healthy().nodes, partition: [], speed: 'normal', owned: false, eventCount: 10, exercise: false, trigger: false };
+
+  it('ignores a digit that names no node and says so', () => {
+    const r = route(initialUi(1), '7', {}, ctx);
+    expect(r.ui.selected).toBe(1);
+    expect(r.intents).toEqual([{ type: 'note', text: 'there is no n7: the nodes are n1 n2 n3' }]);
+  });
+
+  it('space freezes the event scroll where it is and again follows', () => {
+    const frozen = route(initialUi(1), ' ', {}, ctx).ui;
+    expect(frozen.frozenAt).toBe(10);
+    expect(route(frozen, ' ', {}, ctx).ui.frozenAt).toBeNull();
+  });
+
+  it('a partition with everyone in one group heals instead', () => {
+    const editing = route(initialUi(1), 'p', {}, ctx).ui;
+    expect(route(editing, '', { return: true }, ctx).intents).toEqual([{ type: 'action', action: { op: 'heal' } }]);
+  });
+
+  it('the editor starts from the partition in force', () => {
+    const editing = route(initialUi(1), 'p', {}, { ...ctx, partition: [[3], [1, 2]] }).ui;
+    expect(editing.mode).toEqual({ kind: 'partition', groups: { 1: 1, 2: 1, 3: 0 } });
+  });
+
+  it('Ctrl-C asks when the cluster is owned, and a second Ctrl-C means it', () => {
+    const asked = route(initialUi(1), 'c', { ctrl: true }, { ...ctx, owned: true });
+    expect(asked.ui.mode.kind).toBe('confirm');
+    expect(route(asked.ui, 'c', { ctrl: true }, { ...ctx, owned: true }).intents).toEqual([{ type: 'quit' }]);
+  });
+
+  it('escape leaves the input line without sending', () => {
+    const typing = route(initialUi(1), 'n', {}, ctx).ui;
+    const r = route({ ...typing, mode: { kind: 'input', what: 'submit', text: 'abc' } }, '', { escape: true }, ctx);
+    expect(r.ui.mode.kind).toBe('normal');
+    expect(r.intents).toEqual([]);
+  });
+});
