@@ -88,7 +88,7 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
 
   useInput((input, key) => {
     const model = store.getSnapshot().model;
-    const routed = route(latest.current, input, key, {
+    const ctx = {
       nodes: visibleNodes(model),
       partition: model.partition,
       speed: model.timing.preset,
@@ -96,12 +96,17 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
       eventCount: store.getSnapshot().eventCount,
       exercise: exercise !== null,
       trigger: exercise?.trigger != null,
-    });
-    if (routed.ui !== latest.current) {
-      latest.current = routed.ui;
-      setUi(routed.ui);
+    };
+    // Keys typed quickly arrive together ("5x"): outside the input line each is a key of its own.
+    const keys = input.length > 1 && latest.current.mode.kind !== 'input' ? [...input] : [input];
+    for (const k of keys) {
+      const routed = route(latest.current, k, key, ctx);
+      if (routed.ui !== latest.current) {
+        latest.current = routed.ui;
+        setUi(routed.ui);
+      }
+      for (const intent of routed.intents) perform(intent);
     }
-    for (const intent of routed.intents) perform(intent);
   });
 
   return <Dashboard snap={snap} ui={ui} size={size} labels={labels} colour={colour} attached={attached} exercise={exercise} />;

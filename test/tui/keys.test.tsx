@@ -195,3 +195,13 @@ describe('the key router', () => {
     expect(r.intents).toEqual([]);
   });
 });
+
+describe('keys typed together', () => {
+  it('act one after the other ("2x" selects n2, then kills it)', async () => {
+    const cluster = new FakeCluster();
+    const { app } = open(cluster);
+    app.stdin.write('2x');
+    await until('kill', () => cluster.acted.length > 0);
+    expect(cluster.acted).toEqual([{ op: 'kill', nodes: [2] }]);
+  });
+});
