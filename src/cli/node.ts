@@ -4,7 +4,8 @@ import { Command } from 'commander';
 import { attachControl } from '../node/control.js';
 import { EventStream } from '../node/event-stream.js';
 import { startNode } from '../node/node.js';
-import { UsageError, parseListen, parseNodeId, parsePeers, parsePositive, parseRange, type NodeOptions } from '../node/options.js';
+import { UsageError, parseBugs, parseListen, parseNodeId, parsePeers, parsePositive, parseRange, type NodeOptions } from '../node/options.js';
+import { KNOWN_BUG_NAMES } from '../raft/config.js';
 import { DataDirError } from '../storage/index.js';
 
 interface NodeFlags {
@@ -21,6 +22,9 @@ interface NodeFlags {
   compactEvery: string;
   requestTimeout: string;
   controlStdin?: boolean;
+  preVote: boolean;
+  checkQuorum: boolean;
+  bug: string[];
 }
 
 function toOptions(f: NodeFlags): NodeOptions {
@@ -39,6 +43,7 @@ function toOptions(f: NodeFlags): NodeOptions {
     unsafeNoFsync: f.unsafeNoFsync === true,
     compactEvery: parsePositive(f.compactEvery, '--compact-every', '10000'),
     requestTimeoutMs: parsePositive(f.requestTimeout, '--request-timeout', '5000'),
+    switches: { preVote: f.preVote, checkQuorum: f.checkQuorum, bugs: parseBugs(f.bug) },
   };
 }
 
@@ -68,6 +73,9 @@ export function registerNodeCommand(program: Command): Command {
     .option('--unsafe-no-fsync', 'do not fsync (UNSAFE: a power cut can lose acknowledged writes); for speed experiments')
     .option('--compact-every <n>', 'snapshot once this many applied entries are in the log', '10000')
     .option('--request-timeout <ms>', 'answer a client request "timeout" after this long', '5000')
+    .option('--no-pre-vote', 'campaign without a pre-vote round first (PreVote, dissertation 9.6, is on by default)')
+    .option('--no-check-quorum', 'keep leading without hearing from a majority, and grant votes despite a live leader (CheckQuorum is on by default)')
+    .option('--bug <name>', `run the core with a known bug switched on, for the workshop (repeatable): ${KNOWN_BUG_NAMES.join(', ')}`, (name: string, previous: string[]) => [...previous, name], [] as string[])
     .option('--control-stdin', 'take control commands as NDJSON on stdin, and stop when stdin closes (how the supervisor runs nodes)')
     .action(async (flags: NodeFlags) => {
       let options: NodeOptions;

@@ -2,7 +2,7 @@
 // (process, Raft state, log, membership), the cluster's timing and network faults above and below.
 import { relative } from 'node:path';
 import { Command } from 'commander';
-import { describeTiming, type ClusterModel, type NodeModel } from '../cluster/index.js';
+import { describeSwitches, describeTiming, isDefault, type ClusterModel, type NodeModel } from '../cluster/index.js';
 import { connect, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { paintFor, type Paint } from './colour.js';
 import { guarded } from './failure.js';
@@ -106,6 +106,8 @@ function humanStatus(model: ClusterModel, paint: Paint): string[] {
     '',
     network(model),
   ];
+  // Only when changed: a bug switched on is the first thing to know about a misbehaving cluster.
+  if (!isDefault(model.switches)) lines.push(paint(model.switches.bugs.length > 0 ? 'red' : 'yellow', `raft: ${describeSwitches(model.switches)}`));
   for (const n of model.nodes)
     if (n.process.state === 'crashed' && n.process.stderrTail.length > 0) lines.push(paint('red', `n${n.id} crashed: ${n.process.stderrTail.at(-1)}`));
   return lines;

@@ -4,9 +4,9 @@
 import { Command } from 'commander';
 import { supervise, type SupervisorOptions } from '../cluster/index.js';
 import { nodeCount } from './arguments.js';
-import { withTimingOptions, type TimingFlags } from './supervisor-options.js';
+import { superviseSwitches, withSwitchOptions, withTimingOptions, type SwitchFlags, type TimingFlags } from './supervisor-options.js';
 
-interface SuperviseFlags extends TimingFlags {
+interface SuperviseFlags extends TimingFlags, SwitchFlags {
   name: string;
   dataDir?: string;
   stateDir?: string;
@@ -21,8 +21,18 @@ export function registerSuperviseCommand(program: Command): Command {
     .option('--data-dir <dir>', 'the cluster\'s folder')
     .option('--state-dir <dir>', 'the folder holding every cluster\'s folder')
     .option('--nodes <n>', 'nodes of a new cluster', nodeCount);
-  return withTimingOptions(cmd).action(async (f: SuperviseFlags) => {
-    const o: SupervisorOptions = { name: f.name, dataDir: f.dataDir, stateDir: f.stateDir, nodes: f.nodes, speed: f.speed, electionTimeoutMs: f.electionTimeout, heartbeatMs: f.heartbeat, basePort: f.basePort };
+  return withSwitchOptions(withTimingOptions(cmd)).action(async (f: SuperviseFlags) => {
+    const o: SupervisorOptions = {
+      ...superviseSwitches(f),
+      name: f.name,
+      dataDir: f.dataDir,
+      stateDir: f.stateDir,
+      nodes: f.nodes,
+      speed: f.speed,
+      electionTimeoutMs: f.electionTimeout,
+      heartbeatMs: f.heartbeat,
+      basePort: f.basePort,
+    };
     process.exitCode = await supervise(o);
   });
 }

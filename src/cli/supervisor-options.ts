@@ -1,11 +1,13 @@
 // The options that shape a cluster's supervisor, shared by `up` and the internal `supervise`:
-// timing (a speed preset, or an explicit election timeout and heartbeat) and node ports. `up`
+// timing (a speed preset, or an explicit election timeout and heartbeat), node ports, and the core's
+// switches (PreVote, CheckQuorum, known bugs). `up`
 // fills in the user's configured defaults for a new cluster; `supervise` gets everything spelled
 // out on its command line, so `ps` shows what it runs.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
-import { CLUSTER_FILE, SPEED_PRESETS, clusterFolder, type FolderOptions, type SpeedPreset, type SupervisorOptions } from '../cluster/index.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { CLUSTER_FILE, SPEED_PRESETS, clusterFolder, switchArgs, type FolderOptions, type RaftSwitches, type SpeedPreset, type SupervisorOptions } from '../cluster/index.js';
+import { KNOWN_BUG_NAMES, isBugName, type BugName } from '../raft/config.js';
 import { milliseconds, msRange, port } from './arguments.js';
 import { CliError } from './failure.js';
 import type { SettingsStore } from './settings.js';
@@ -25,6 +27,27 @@ export function withTimingOptions(cmd: Command): Command {
     .option('--base-port <port>', 'node n listens on base + n - 1 (a new cluster only; default: the configured base port, or free ports)', port);
 }
 
+export interface SwitchFlags {
+  /** false with --no-pre-vote. */
+  preVote: boolean;
+  /** false with --no-check-quorum. */
+  checkQuorum: boolean;
+  bug?: BugName[];
+}
+
+/** For the repeatable `--bug <name>`: commander hands each value with the list so far. */
+function bugNames(text: string, previous: BugName[] | undefined): BugName[] {
+  if (!isBugName(text)) throw new InvalidArgumentError(`--bug must be one of ${KNOWN_BUG_NAMES.join(', ')}, got "${text}"`);
+  return previous?.includes(text) === true ? previous : [...(previous ?? []), text];
+}
+
+export function withSwitchOptions(cmd: Command): Command {
+  return cmd
+    .option('--no-pre-vote', 'nodes campaign without a pre-vote round (PreVote is on by default; a new cluster only)')
+    .option('--no-check-quorum', 'leaders keep leading without a majority, voters ignore a live leader (CheckQuorum is on by default; a new cluster only)')
+    .option('--bug <name>', `switch on a known bug in every node, for the workshop (repeatable; a new cluster only): ${KNOWN_BUG_NAMES.join(', ')}`, bugNames);
+}
+
 /** The name in a cluster folder's cluster.json; null when there is none ("" when it cannot be read: the supervisor says why). */
 function savedName(folder: string): string | null {
   try {
@@ -39,8 +62,8 @@ function savedName(folder: string): string | null {
  * Everything the supervisor needs; a new cluster gets the user's defaults for what was not given.
  * A --data-dir holding another cluster is refused: it would run that cluster under this name.
  */
-export function supervisorOptions(folder: FolderOptions, nodes: number | undefined, flags: TimingFlags, settings: SettingsStore): SupervisorOptions {
-  const o: SupervisorOptions = { ...folder };
+export function supervisorOptions(folder: FolderOptions, nodes: number | undefined, flags: TimingFlags & SwitchFlags, settings: SettingsStore): SupervisorOptions {
+  const o: SupervisorOptions = { ...folder, ...superviseSwitches(flags) };
   const { name, folder: path } = clusterFolder(folder);
   const saved = savedName(path);
   if (saved !== null && saved !== '' && saved !== name)
@@ -56,6 +79,19 @@ export function supervisorOptions(folder: FolderOptions, nodes: number | undefin
   return o;
 }
 
+/**
+ * `raft` of the supervisor's options: the switches the flags change from the defaults, and no
+ * `raft` when they change none (so a plain `up` of an existing cluster asks for nothing different).
+ */
+export function superviseSwitches(flags: SwitchFlags): Pick<SupervisorOptions, 'raft'> {
+  const raft: Partial<RaftSwitches> = {
+    ...(flags.preVote ? {} : { preVote: false }),
+    ...(flags.checkQuorum ? {} : { checkQuorum: false }),
+    ...(flags.bug === undefined ? {} : { bugs: flags.bug }),
+  };
+  return Object.keys(raft).length === 0 ? {} : { raft };
+}
+
 /** The `supervise` command line that runs a supervisor with these options. */
 export function superviseArgs(o: SupervisorOptions): string[] {
   const args = ['supervise', '--name', o.name!];
@@ -66,5 +102,6 @@ export function superviseArgs(o: SupervisorOptions): string[] {
   if (o.electionTimeoutMs !== undefined) args.push('--election-timeout', `${o.electionTimeoutMs.min}-${o.electionTimeoutMs.max}`);
   if (o.heartbeatMs !== undefined) args.push('--heartbeat', String(o.heartbeatMs));
   if (o.basePort !== undefined) args.push('--base-port', String(o.basePort));
+  args.push(...switchArgs(o.raft ?? {}));
   return args;
 }

@@ -7,7 +7,19 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { ClusterError, ControlClient, clusterFolder, describeTiming, type ClusterModel, type NodeModel, type ReadyLine, type SupervisorOptions } from '../cluster/index.js';
+import {
+  ClusterError,
+  ControlClient,
+  clusterFolder,
+  describeSwitches,
+  describeTiming,
+  isDefault,
+  keptSwitches,
+  type ClusterModel,
+  type NodeModel,
+  type ReadyLine,
+  type SupervisorOptions,
+} from '../cluster/index.js';
 import { nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
 import { CliError } from './failure.js';
@@ -73,7 +85,7 @@ async function awaitLeader(client: ControlClient, timeoutMs: number): Promise<No
   });
 }
 
-function report(model: ClusterModel, leader: NodeModel, flags: ClusterFlags, json: boolean): void {
+function report(model: ClusterModel, leader: NodeModel, o: SupervisorOptions, flags: ClusterFlags, json: boolean): void {
   const members = model.nodes.filter((n) => !n.removed);
   if (json) {
     const doc = {
@@ -84,6 +96,7 @@ function report(model: ClusterModel, leader: NodeModel, flags: ClusterFlags, jso
       leader: leader.id,
       term: leader.raft!.term,
       timing: model.timing,
+      switches: model.switches,
       nodes: members.map((n) => ({ id: n.id, address: n.address, pid: n.process.pid })),
     };
     process.stdout.write(`${JSON.stringify(doc)}\n`);
@@ -91,10 +104,13 @@ function report(model: ClusterModel, leader: NodeModel, flags: ClusterFlags, jso
   }
   const paint = paintFor(process.stdout);
   const tries = nextCommands(members, leader.id, flags, model.timing);
+  const kept = keptSwitches(o.raft, model.switches);
   process.stdout.write(
     [
       paint('bold', `cluster ${model.name} is up: ${members.length} nodes, n${leader.id} leads term ${leader.raft!.term}`),
       `  ${describeTiming(model.timing)}`,
+      ...(isDefault(model.switches) ? [] : [paint(model.switches.bugs.length > 0 ? 'red' : 'yellow', `  raft: ${describeSwitches(model.switches)}`)]),
+      ...(kept === null ? [] : [paint('yellow', `  note: ${kept}`)]),
       `  folder ${model.folder} (supervisor pid ${model.supervisorPid}, its log in ${SUPERVISOR_LOG})`,
       `  try: ${tries.join('\n       ')}`,
     ].join('\n') + '\n',
@@ -128,7 +144,7 @@ export async function runDetached(o: SupervisorOptions, flags: ClusterFlags, jso
         `the cluster ${ready.name} started (supervisor pid ${ready.supervisorPid}) but elected no leader within ${timeoutMs / 1000} s: ` +
           `see \`raft-console events${nameFlag(flags)}\` and \`raft-console status${nameFlag(flags)}\`; \`raft-console down${nameFlag(flags)}\` stops it`,
       );
-    report(client.model, leader, flags, json);
+    report(client.model, leader, o, flags, json);
   } finally {
     await client.close();
   }

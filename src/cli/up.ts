@@ -5,11 +5,11 @@ import { nodeCount } from './arguments.js';
 import { folderOptions, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { guarded } from './failure.js';
 import { openSettings } from './settings.js';
-import { supervisorOptions, withTimingOptions, type TimingFlags } from './supervisor-options.js';
+import { supervisorOptions, withSwitchOptions, withTimingOptions, type SwitchFlags, type TimingFlags } from './supervisor-options.js';
 import { runDetached } from './up-detached.js';
 import { runInForeground } from './up-foreground.js';
 
-interface UpFlags extends ClusterFlags, TimingFlags {
+interface UpFlags extends ClusterFlags, TimingFlags, SwitchFlags {
   detach?: boolean;
   json?: boolean;
 }
@@ -21,7 +21,7 @@ export function registerUpCommand(program: Command): Command {
     .argument('[n]', 'number of nodes of a new cluster (1-15); an existing cluster keeps its own', nodeCount)
     .option('--detach', 'run the cluster in the background and return once it has a leader')
     .option('--json', 'print events as NDJSON (with --detach: one JSON document about the cluster)');
-  return withTimingOptions(withClusterOptions(cmd)).action(
+  return withSwitchOptions(withTimingOptions(withClusterOptions(cmd))).action(
     guarded('up', async (n: number | undefined, flags: UpFlags) => {
       const o = supervisorOptions(await folderOptions(flags), n, flags, await openSettings());
       if (flags.detach === true) await runDetached(o, flags, flags.json === true);

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { NodeId } from '../raft/types.js';
 import { CLUSTER_FILE } from './control-protocol.js';
 import { ClusterError } from './errors.js';
-import type { Timing } from './model.js';
+import type { RaftSwitches, Timing } from './model.js';
+import { DEFAULT_SWITCHES } from './switches.js';
 
 export interface ClusterFileNode {
   id: NodeId;
@@ -32,10 +33,12 @@ export interface ClusterFile {
   basePort: number | null;
   fsync: boolean;
   timing: Timing;
+  /** PreVote, CheckQuorum and known bugs, fixed when the cluster is created (the defaults in files written before them). */
+  switches: RaftSwitches;
   nodes: ClusterFileNode[];
 }
 
-export function newClusterFile(name: string, ports: number[], basePort: number | null, fsync: boolean, timing: Timing): ClusterFile {
+export function newClusterFile(name: string, ports: number[], basePort: number | null, fsync: boolean, timing: Timing, switches: RaftSwitches): ClusterFile {
   return {
     version: 1,
     name,
@@ -44,6 +47,7 @@ export function newClusterFile(name: string, ports: number[], basePort: number |
     basePort,
     fsync,
     timing,
+    switches,
     nodes: ports.map((port, i) => ({ id: i + 1, port, dataDir: `n${i + 1}`, joined: false, removed: false })),
   };
 }
@@ -65,6 +69,7 @@ export async function readClusterFile(folder: string): Promise<ClusterFile | nul
   }
   if (file.version !== 1 || !Array.isArray(file.nodes) || typeof file.clusterId !== 'string')
     throw new ClusterError(`${path} is not a raft-console cluster file (version 1): fix it, or delete the cluster with \`raft-console down --purge\``);
+  file.switches ??= DEFAULT_SWITCHES;
   return file;
 }
 

@@ -12,6 +12,7 @@ import { filterFor, hasFaults } from './links.js';
 import type { LiveModel } from './live-model.js';
 import type { NodeModel, ProcessState } from './model.js';
 import { NodeChild, StartFailure } from './node-child.js';
+import { switchArgs } from './switches.js';
 
 /** How long a node may keep failing to bind its port: a killed node's socket can linger briefly. */
 const PORT_RETRY_MS = 5000;
@@ -96,6 +97,7 @@ export class Fleet {
       ...(me.joined ? ['--join'] : []),
       ...['--election-timeout', `${t.electionTimeoutMs.min}-${t.electionTimeoutMs.max}`, '--heartbeat', String(t.heartbeatMs), '--tick', String(t.tickMs)],
       ...(this.file.fsync ? [] : ['--unsafe-no-fsync']),
+      ...switchArgs(this.file.switches),
     ];
   }
 

@@ -9,3 +9,4 @@ export type * from './model.js';
 export { supervise, untilStopped, type ReadyLine } from './supervise-main.js';
 export { MAX_NODES, purgeCluster, startSupervisor, type SupervisorHandle, type SupervisorOptions } from './supervisor.js';
 export { SPEED_PRESETS, customTiming, describeTiming, presetTiming } from './timing.js';
+export { describeSwitches, isDefault, keptSwitches, switchArgs } from './switches.js';

@@ -1,6 +1,10 @@
 // The supervisor's live model of a cluster: what every client of the control API (the CLI, the
 // dashboard) sees. Plain JSON data: it crosses the WebSocket as it is.
+import type { BugName, RaftSwitches } from '../raft/config.js';
 import type { Membership, NodeId, Role } from '../raft/types.js';
+
+/** The core's switches every node of the cluster runs with: PreVote, CheckQuorum, known bugs (none by default). */
+export type { BugName, RaftSwitches };
 
 export type ProcessState =
   | 'starting' // spawned, not yet listening
@@ -91,6 +95,7 @@ export interface ClusterModel {
   startedAt: number;
   timing: Timing;
   fsync: boolean;
+  switches: RaftSwitches;
   nodes: NodeModel[];
   /** Every directed link that has a fault; an empty list means a healed network. */
   links: LinkFaultModel[];

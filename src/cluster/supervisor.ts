@@ -17,8 +17,9 @@ import { Fleet, listIds } from './fleet.js';
 import { clusterFolder, type FolderOptions } from './folder.js';
 import { LiveModel, type ChangeListener } from './live-model.js';
 import { addNode, removeNode } from './membership.js';
-import type { ClusterModel, SpeedPreset, Timing } from './model.js';
+import type { ClusterModel, RaftSwitches, SpeedPreset, Timing } from './model.js';
 import { busyPort, freePorts } from './ports.js';
+import { DEFAULT_SWITCHES, describeSwitches, isDefault, keptSwitches } from './switches.js';
 import { customTiming, describeTiming, presetTiming } from './timing.js';
 
 export const MAX_NODES = 15;
@@ -35,6 +36,8 @@ export interface SupervisorOptions extends FolderOptions {
   heartbeatMs?: number;
   /** false runs the nodes with --unsafe-no-fsync (a new cluster only). */
   fsync?: boolean;
+  /** PreVote, CheckQuorum, known bugs (a new cluster only; default: PreVote and CheckQuorum on, no bug). */
+  raft?: Partial<RaftSwitches>;
 }
 
 export interface SupervisorHandle {
@@ -64,7 +67,7 @@ function chooseTiming(o: SupervisorOptions, saved: Timing | null): Timing {
 }
 
 /** The saved cluster, or a new one with its ports chosen; checks the options against what exists. */
-async function loadOrCreate(o: SupervisorOptions, name: string, folder: string): Promise<{ file: ClusterFile; created: boolean }> {
+async function loadOrCreate(o: SupervisorOptions, name: string, folder: string): Promise<{ file: ClusterFile; created: boolean; kept: string | null }> {
   const saved = await readClusterFile(folder);
   if (saved !== null) {
     const members = saved.nodes.filter((n) => !n.removed).length;
@@ -72,7 +75,7 @@ async function loadOrCreate(o: SupervisorOptions, name: string, folder: string):
       throw new ClusterError(`the cluster named ${name} has ${members} nodes, not ${o.nodes}: use \`raft-console add\` or \`remove\` to change that, or \`raft-console down --purge\` to start over`);
     saved.timing = chooseTiming(o, saved.timing);
     await writeClusterFile(folder, saved);
-    return { file: saved, created: false };
+    return { file: saved, created: false, kept: keptSwitches(o.raft, saved.switches) };
   }
   const count = o.nodes ?? 3;
   if (!Number.isInteger(count) || count < 1 || count > MAX_NODES) throw new ClusterError(`a cluster has 1 to ${MAX_NODES} nodes, got ${count}`);
@@ -85,9 +88,9 @@ async function loadOrCreate(o: SupervisorOptions, name: string, folder: string):
     const busy = await busyPort(ports);
     if (busy !== null) throw new ClusterError(`port ${busy} is already in use: pick another --base-port, or stop what uses it (try: ss -ltnp 'sport = :${busy}')`);
   }
-  const file = newClusterFile(name, ports, o.basePort ?? null, o.fsync ?? true, chooseTiming(o, null));
+  const file = newClusterFile(name, ports, o.basePort ?? null, o.fsync ?? true, chooseTiming(o, null), { ...DEFAULT_SWITCHES, ...o.raft });
   await writeClusterFile(folder, file);
-  return { file, created: true };
+  return { file, created: true, kept: null };
 }
 
 /**
@@ -107,7 +110,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   const { name, folder } = clusterFolder(o);
   await mkdir(folder, { recursive: true, mode: 0o700 });
   await claimFolder(folder, name);
-  const { file, created } = await loadOrCreate(o, name, folder);
+  const { file, created, kept } = await loadOrCreate(o, name, folder);
 
   const startedAt = Date.now();
   const live = new LiveModel({
@@ -118,6 +121,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
     startedAt,
     timing: file.timing,
     fsync: file.fsync,
+    switches: file.switches,
     nodes: file.nodes.map((n) => ({
       id: n.id,
       address: `127.0.0.1:${n.port}`,
@@ -212,8 +216,9 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
     live.say(
       'up',
       `${created ? 'created' : 'started'} the cluster ${name}: nodes ${listIds(members.map((n) => n.id))}` +
-        `${failed.length > 0 ? ` (${failed.length} did not start)` : ''}; ${describeTiming(file.timing)}${file.fsync ? '' : '; UNSAFE: fsync off'}`,
-      { clusterId: file.clusterId, created },
+        `${failed.length > 0 ? ` (${failed.length} did not start)` : ''}; ${describeTiming(file.timing)}${file.fsync ? '' : '; UNSAFE: fsync off'}` +
+        (kept !== null ? `; ${kept}` : isDefault(file.switches) ? '' : `; ${describeSwitches(file.switches)}`),
+      { clusterId: file.clusterId, created, switches: file.switches },
     );
   } catch (err) {
     await handle.stop();

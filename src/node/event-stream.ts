@@ -3,6 +3,7 @@
 // kinds: "raft" (the core's events), "transport" (connections, refusals), "node" (lifecycle),
 // "control" (answers to the supervisor's commands), "state" (the node's Raft state, whenever it
 // changed, at most every stateIntervalMs).
+import type { RaftSwitches } from '../raft/config.js';
 import { describeEvent, type RaftEvent } from '../raft/events.js';
 import type { RaftStatus } from '../raft/raft.js';
 import type { NodeId } from '../raft/types.js';
@@ -10,7 +11,14 @@ import { describeTransportEvent, type TransportEvent } from '../transport/index.
 import type { ControlAnswer } from './control.js';
 
 export type NodeLifecycleEvent =
-  | { type: 'started'; address: string; clusterId: string; unsafeNoFsync: boolean; recovered: { entries: number; snapshotIndex: number; term: number } }
+  | {
+      type: 'started';
+      address: string;
+      clusterId: string;
+      unsafeNoFsync: boolean;
+      recovered: { entries: number; snapshotIndex: number; term: number };
+      switches: RaftSwitches;
+    }
   | { type: 'storage-repaired'; detail: string }
   | { type: 'stopping'; reason: string }
   | { type: 'fatal'; reason: string };

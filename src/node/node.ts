@@ -2,6 +2,7 @@
 // real clock driving ticks, the key-value state machine, and the event stream on stdout.
 import { randomInt } from 'node:crypto';
 import { KvStateMachine, type ApplyResult } from '../kv/index.js';
+import { KNOWN_BUGS, knownBugs, switchesChanged } from '../raft/config.js';
 import { Raft } from '../raft/raft.js';
 import type { Ready } from '../raft/ready.js';
 import { DiskStorage } from '../storage/index.js';
@@ -41,6 +42,9 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
       // Election timeouts only need to differ between nodes, not to be secret.
       random: () => randomInt(0x7fffffff) / 0x7fffffff,
       ...timing,
+      preVote: o.switches.preVote,
+      checkQuorum: o.switches.checkQuorum,
+      bugs: knownBugs(o.switches.bugs),
     },
     restored,
   );
@@ -144,8 +148,11 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
       clusterId: o.clusterId,
       unsafeNoFsync: storage.unsafeNoFsync,
       recovered: { entries: restored.entries.length, snapshotIndex: restored.snapshot?.meta.index ?? 0, term: restored.hardState.term },
+      switches: o.switches,
     },
-    `n${o.id} listens on ${address} (term ${restored.hardState.term}, ${restored.entries.length} entries on disk${storage.unsafeNoFsync ? ', UNSAFE: fsync off' : ''})`,
+    `n${o.id} listens on ${address} (term ${restored.hardState.term}, ${restored.entries.length} entries on disk${storage.unsafeNoFsync ? ', UNSAFE: fsync off' : ''})` +
+      switchesChanged({ ...o.switches, bugs: [] }).map((s) => `; ${s}`).join('') +
+      o.switches.bugs.map((b) => `; !!! KNOWN BUG ON: ${b}: this node ${KNOWN_BUGS[b].breaks} !!!`).join(''),
   );
   driver.run(() => undefined);
 

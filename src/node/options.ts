@@ -1,5 +1,6 @@
 // What one node process is started with, and the parsing of its command-line spellings. Each parser
 // throws a UsageError whose message names the option, what was wrong and an example of a good one.
+import { KNOWN_BUG_NAMES, isBugName, type BugName, type RaftSwitches } from '../raft/config.js';
 import type { NodeId } from '../raft/types.js';
 import type { PeerAddress } from '../transport/index.js';
 
@@ -23,6 +24,8 @@ export interface NodeOptions {
   /** Take a snapshot once this many applied entries sit in the log. */
   compactEvery: number;
   requestTimeoutMs: number;
+  /** PreVote, CheckQuorum and known bugs switched on, as the whole cluster runs them. */
+  switches: RaftSwitches;
 }
 
 const integer = (text: string, what: string, example: string, min = 0): number => {
@@ -73,6 +76,16 @@ export function parseRange(text: string, what: string): { min: number; max: numb
   const max = Number(m[2]);
   if (min < 1 || max < min) throw new UsageError(`${what} must be min-max with 1 <= min <= max, got "${text}"`);
   return { min, max };
+}
+
+/** ["vote-not-persisted"] -> the known bugs, each once; an unknown name lists the valid ones. */
+export function parseBugs(names: readonly string[]): BugName[] {
+  const bugs: BugName[] = [];
+  for (const name of names) {
+    if (!isBugName(name)) throw new UsageError(`--bug must be one of ${KNOWN_BUG_NAMES.join(', ')}, got "${name}"`);
+    if (!bugs.includes(name)) bugs.push(name);
+  }
+  return bugs;
 }
 
 export function parsePositive(text: string, what: string, example: string): number {

@@ -20,6 +20,50 @@ export const NO_BUGS: KnownBugs = {
   voteNotPersisted: false,
 };
 
+/**
+ * The names the simulator, the node process and the cluster use for the known bugs (`--bug NAME`),
+ * each with its switch and what it breaks, in a few words.
+ */
+export const KNOWN_BUGS = {
+  'commit-previous-term': { flag: 'commitPreviousTermByCounting', breaks: 'commits entries of earlier terms by counting replicas (Figure 8)' },
+  'vote-without-log-check': { flag: 'voteWithoutLogCheck', breaks: 'votes without checking that the candidate\'s log is up to date (5.4.1)' },
+  'vote-not-persisted': { flag: 'voteNotPersisted', breaks: 'forgets its vote on a restart, so it can vote twice in a term' },
+} as const satisfies Record<string, { flag: keyof KnownBugs; breaks: string }>;
+
+export type BugName = keyof typeof KNOWN_BUGS;
+
+export const KNOWN_BUG_NAMES = Object.keys(KNOWN_BUGS) as BugName[];
+
+export function isBugName(name: string): name is BugName {
+  return Object.hasOwn(KNOWN_BUGS, name);
+}
+
+/**
+ * The switches a runtime takes from its command line, the same on every node of a cluster: PreVote,
+ * CheckQuorum, and the known bugs by name.
+ */
+export interface RaftSwitches {
+  preVote: boolean;
+  checkQuorum: boolean;
+  bugs: BugName[];
+}
+
+/** "PreVote off", "CheckQuorum off", "BUG commit-previous-term ON": how `s` differs from the defaults. */
+export function switchesChanged(s: RaftSwitches): string[] {
+  return [
+    ...(s.preVote === DEFAULTS.preVote ? [] : [`PreVote ${s.preVote ? 'on' : 'off'}`]),
+    ...(s.checkQuorum === DEFAULTS.checkQuorum ? [] : [`CheckQuorum ${s.checkQuorum ? 'on' : 'off'}`]),
+    ...s.bugs.map((b) => `BUG ${b} ON`),
+  ];
+}
+
+/** The core's switches with exactly the named bugs on. */
+export function knownBugs(names: readonly BugName[]): KnownBugs {
+  const bugs = { ...NO_BUGS };
+  for (const name of names) bugs[KNOWN_BUGS[name].flag] = true;
+  return bugs;
+}
+
 export interface RaftConfig {
   id: NodeId;
   /**

@@ -3,7 +3,7 @@
 // writes and reads), then the network heals, every node restarts, and a liveness phase: within a
 // bounded time a leader must exist and every pending client request must be done. The checks of
 // invariants.ts run after every step throughout.
-import { NO_BUGS, type KnownBugs } from '../raft/config.js';
+import { KNOWN_BUG_NAMES, knownBugs, type BugName } from '../raft/config.js';
 import type { RaftEvent } from '../raft/events.js';
 import type { NodeId } from '../raft/types.js';
 import { SimCluster, type RaftOptions } from './cluster.js';
@@ -13,16 +13,8 @@ import type { SimNode } from './node.js';
 import { Random } from './random.js';
 import { percent } from './trace.js';
 
-export type BugName = 'commit-previous-term' | 'vote-without-log-check' | 'vote-not-persisted';
-
-/** The core's known-bug switches behind each --bug name (src/raft/config.ts). */
-export const BUGS: Record<BugName, Partial<KnownBugs>> = {
-  'commit-previous-term': { commitPreviousTermByCounting: true },
-  'vote-without-log-check': { voteWithoutLogCheck: true },
-  'vote-not-persisted': { voteNotPersisted: true },
-};
-
-export const BUG_NAMES = Object.keys(BUGS) as BugName[];
+// The --bug names are the core's own (src/raft/config.ts), shared with the node process.
+export { KNOWN_BUG_NAMES as BUG_NAMES, type BugName };
 
 export interface SeedOptions {
   nodes: number;
@@ -149,7 +141,7 @@ class Plan {
       checkQuorum: r.chance(0.7),
       maxInflightMsgs: maxEntriesPerMsg < 8 ? r.pick([16, 256]) : r.pick([1, 2, 4, 256]),
       maxEntriesPerMsg,
-      bugs: { ...NO_BUGS, ...(opts.bug === undefined ? {} : BUGS[opts.bug]) },
+      bugs: knownBugs(opts.bug === undefined ? [] : [opts.bug]),
     };
     const maxLatency = r.pick([1, 2, 3]);
     this.baseNetwork = { minLatency: 1, maxLatency, drop: 0, duplicate: 0, longDelay: 0, longDelayMax: 0, ordered: true };

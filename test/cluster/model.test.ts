@@ -126,6 +126,7 @@ describe('the live model', () => {
     startedAt: 0,
     timing: presetTiming('normal'),
     fsync: true,
+    switches: { preVote: true, checkQuorum: true, bugs: [] },
     nodes: [{ id: 1, address: '127.0.0.1:1', dataDir: '/f/n1', process: { state: 'running', pid: 5, exitCode: null, signal: null, stderrTail: [], startedAt: 0, restarts: 0 }, raft: null, removed: false }],
     links: [],
     partition: [],
