@@ -11,8 +11,9 @@ import type { ClusterSource } from './source.js';
 import { DashboardStore } from './store.js';
 import { putValue, submitEntry } from './writes.js';
 
-/** A snapshot every 100 ms: ten frames a second at most from model changes. */
+/** A snapshot every 100 ms at most while the cluster changes (ten frames a second), every 250 ms when idle. */
 const PUBLISH_MS = 100;
+const IDLE_MS = 250;
 
 export interface ExerciseHooks {
   view(hint: boolean): ExerciseView | null;
@@ -75,7 +76,7 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
   };
 
   stdout.write(ENTER_ALT);
-  store.start(PUBLISH_MS);
+  store.start(PUBLISH_MS, IDLE_MS);
   const app = render(createElement(App, { store, controller, labels: labelsFor(o.lang), colour, owned: o.owned, attached: o.attached }), {
     stdout,
     stdin,

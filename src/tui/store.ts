@@ -1,6 +1,6 @@
 // The dashboard's view of the cluster, published at a bounded rate. Changes from the source only
-// mark the store dirty; a timer publishes one immutable snapshot every `intervalMs`, so a cluster
-// committing thousands of entries a second costs ten renders a second, not thousands. React reads
+// mark the store dirty; a timer publishes at most one immutable snapshot every `intervalMs`, so a
+// cluster committing thousands of entries a second costs ten renders a second, not thousands. React reads
 // it with useSyncExternalStore.
 import type { ClusterEvent, ClusterModel } from '../cluster/index.js';
 import type { ClusterSource } from './source.js';
@@ -50,6 +50,7 @@ export class DashboardStore {
   private current: Snapshot;
   private readonly listeners = new Set<() => void>();
   private timer: NodeJS.Timeout | null = null;
+  private dirty = false;
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -68,9 +69,15 @@ export class DashboardStore {
     this.current = this.build();
   }
 
-  /** Starts publishing a snapshot every `intervalMs` (the dashboard's frame rate). */
-  start(intervalMs: number): void {
-    this.timer ??= setInterval(() => this.publish(), intervalMs);
+  /**
+   * Starts publishing: a snapshot every `intervalMs` while the cluster changes, and every `idleMs`
+   * when it does not (the timer bars still move). Frames cost the same whatever changed, so an
+   * idle cluster is drawn less often.
+   */
+  start(intervalMs: number, idleMs = intervalMs): void {
+    this.timer ??= setInterval(() => {
+      if (this.dirty || this.now() - this.current.now >= idleMs) this.publish();
+    }, intervalMs);
   }
 
   stop(): void {
@@ -88,6 +95,7 @@ export class DashboardStore {
 
   /** Builds and hands out a new snapshot now (the timer does this; tests call it directly). */
   publish(): void {
+    this.dirty = false;
     this.current = this.build();
     for (const l of this.listeners) l();
   }
@@ -99,10 +107,12 @@ export class DashboardStore {
   note(ok: boolean, text: string, story = false): void {
     const ts = this.now();
     this.flash = { ok, text, ts };
+    this.dirty = true;
     if (story) this.append({ ts, node: null, kind: 'dashboard', type: 'result', text, data: { ok } });
   }
 
   private receive(events: readonly ClusterEvent[]): void {
+    this.dirty = true;
     for (const e of events) {
       this.append(e);
       if (e.kind === 'raft' && e.type === 'truncate' && e.node !== null && e.data !== undefined) {
