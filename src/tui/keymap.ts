@@ -62,7 +62,7 @@ export const BINDINGS: readonly Binding[] = [
   { id: 'heal', keys: 'h', label: 'heal', help: 'heal every partition and link fault', cli: 'raft-console heal', footer: true },
   { id: 'submit', keys: 'n', label: 'submit', help: 'submit a new entry to the log (a line of text)', cli: 'raft-console submit <text>', footer: true },
   { id: 'put', keys: 'v', label: 'put', help: 'put a key and value in the replicated store', cli: 'raft-console put <key> <value>' },
-  { id: 'speed', keys: 'f', label: 'speed', help: 'change the speed preset: slow, normal, fast', cli: 'raft-console speed slow|normal|fast' },
+  { id: 'speed', keys: 'f', label: 'speed', help: 'change the speed preset: slow, normal, fast', cli: 'raft-console speed fast' },
   { id: 'freeze', keys: 'space', label: 'freeze', help: 'freeze or unfreeze the event scroll (the cluster keeps running)', cli: '' },
   { id: 'filter', keys: '/', label: 'filter', help: 'show only the selected node\'s events; again for all', cli: 'raft-console events --follow' },
   { id: 'scroll-log', keys: '← →', label: 'log', help: 'scroll the log grid back and forward', cli: 'raft-console log <id>' },
