@@ -1,10 +1,13 @@
 // The supervisor's live model of a cluster: what every client of the control API (the CLI, the
 // dashboard) sees. Plain JSON data: it crosses the WebSocket as it is.
+import type { FollowerProgress, StateTimer } from '../node/event-stream.js';
 import type { BugName, RaftSwitches } from '../raft/config.js';
 import type { Membership, NodeId, Role } from '../raft/types.js';
 
 /** The core's switches every node of the cluster runs with: PreVote, CheckQuorum, known bugs (none by default). */
 export type { BugName, RaftSwitches };
+/** A node's running timer as a wall-clock deadline, and a leader's view of a follower (as in its state lines). */
+export type { FollowerProgress, StateTimer };
 
 export type ProcessState =
   | 'starting' // spawned, not yet listening
@@ -38,6 +41,12 @@ export interface NodeRaftState {
   firstIndex: number;
   snapshotIndex: number;
   membership: Membership;
+  /** The log's term runs, [first index of the run, term], ascending, over at most its last 1,000 entries after the snapshot. */
+  runs: Array<[number, number]>;
+  /** When the node's election timer fires (a voter) or its next heartbeat is due (the leader); null on a learner or a removed node. */
+  timer: StateTimer | null;
+  /** On a leader, its view of each follower by id; empty elsewhere. */
+  progress: Record<number, FollowerProgress>;
 }
 
 /** Faults set on a directed link from -> to (messages from `from` to `to`). */

@@ -23,10 +23,31 @@ export type NodeLifecycleEvent =
   | { type: 'stopping'; reason: string }
   | { type: 'fatal'; reason: string };
 
+/**
+ * The running timer, as the wall-clock time (Date.now() base) it fires unless something resets it:
+ * a voter's election timer, or the leader's next heartbeat.
+ */
+export type StateTimer = { kind: 'election'; deadline: number; timeoutMs: number } | { kind: 'heartbeat'; deadline: number; intervalMs: number };
+
+/** The leader's view of one follower (RaftStatus.progress, trimmed). */
+export interface FollowerProgress {
+  match: number;
+  next: number;
+  /** "probe", "replicate" or "snapshot". */
+  state: string;
+}
+
 export type StateLine = Pick<
   RaftStatus,
   'role' | 'term' | 'vote' | 'leader' | 'commit' | 'applied' | 'firstIndex' | 'lastIndex' | 'lastTerm' | 'snapshotIndex' | 'membership'
->;
+> & {
+  /** The log's term runs, [first index of the run, term], ascending, over at most its last 1,000 entries after the snapshot. */
+  runs: Array<[number, number]>;
+  /** Null on a node that cannot campaign (a learner, a removed node). */
+  timer: StateTimer | null;
+  /** On a leader, each follower by id; empty elsewhere. */
+  progress: Record<number, FollowerProgress>;
+};
 
 export class EventStream {
   private lastState = '';

@@ -13,6 +13,7 @@ import type { ControlTarget } from './control.js';
 import { EventStream } from './event-stream.js';
 import { timingInTicks, type NodeOptions } from './options.js';
 import { RaftDriver, type ReadyHandler } from './raft-driver.js';
+import { TimerClock, stateLine } from './state-report.js';
 
 export interface RunningNode {
   readonly address: string;
@@ -48,6 +49,9 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
     },
     restored,
   );
+  const clock = new TimerClock(timing.heartbeatInterval, o.tickMs);
+  // Read when the line is flushed (at most one per 50 ms); sent only when it changed.
+  const reportState = (): void => events.state(() => stateLine(core, kv.appliedIndex, clock));
   const addresses = new Map(o.peers.map((p) => [p.id, `${p.host ?? '127.0.0.1'}:${p.port}`]));
   const transport = new Transport({ id: o.id, clusterId: o.clusterId, host: o.listen.host, port: o.listen.port, peers: o.peers });
 
@@ -94,22 +98,7 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
         // advance() told the core they are applied.
         await storage.saveSnapshot(core.compact(kv.appliedIndex, kv.serialize()));
       }
-      events.state(() => {
-        const s = core.status();
-        return {
-          role: s.role,
-          term: s.term,
-          vote: s.vote,
-          leader: s.leader,
-          commit: s.commit,
-          applied: kv.appliedIndex,
-          firstIndex: s.firstIndex,
-          lastIndex: s.lastIndex,
-          lastTerm: s.lastTerm,
-          snapshotIndex: s.snapshotIndex,
-          membership: s.membership,
-        };
-      });
+      reportState();
     },
   };
   const driver = new RaftDriver(core, handler, onFatal);
@@ -127,7 +116,11 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
     throw err;
   }
   const tick = (): void => {
+    clock.ticked();
     driver.run((c) => c.tick());
+    // A tick leaves the line as it was unless it reset a timer with no Ready to tell of it (the
+    // heartbeat of a leader with no followers).
+    reportState();
   };
   let ticker = setInterval(tick, o.tickMs);
   const control: ControlTarget = {
@@ -139,6 +132,7 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
       clearInterval(ticker);
       ticker = setInterval(tick, ms);
       events.setTickMs(ms);
+      clock.setTickMs(ms);
     },
   };
   events.lifecycle(

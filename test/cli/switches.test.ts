@@ -1,6 +1,7 @@
 // `up --no-pre-vote --no-check-quorum --bug NAME`: the switches are kept in cluster.json, every
 // node is started with them, `status` shows them (only when they differ from the defaults), and a
-// later `up` of the same cluster with other switches keeps the saved ones and says so.
+// later `up` of the same cluster with other switches keeps the saved ones and says so. Also: the
+// richer state each node reports (term runs, timer, the leader's progress) reaches `status --json`.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -36,6 +37,17 @@ describe('a cluster\'s Raft switches', () => {
     expect(starts.map((e) => e.data!.switches)).toEqual([switches, switches]);
     const human = await cli.ok('status', '--name', 'buggy');
     expect(human).toContain('\nraft: PreVote off, BUG commit-previous-term ON\n');
+  });
+
+  test('status --json carries each node\'s term runs and timer, and the leader\'s view of its follower', async () => {
+    const { status, leader } = await cli.settled('buggy', (s) => s.nodes.every((n) => n.raft!.commit >= 1));
+    const follower = status.nodes.find((n) => n.id !== leader.id)!;
+    expect(leader.raft!.runs).toEqual([[1, leader.raft!.term]]);
+    expect(leader.raft!.timer).toMatchObject({ kind: 'heartbeat', intervalMs: 10 });
+    expect(leader.raft!.progress).toEqual({ [follower.id]: { match: 1, next: 2, state: 'replicate' } });
+    expect(follower.raft!.runs).toEqual(leader.raft!.runs);
+    expect(follower.raft!.timer).toMatchObject({ kind: 'election' });
+    expect(follower.raft!.progress).toEqual({});
   });
 
   test('an `up` of the existing cluster with other switches keeps the saved ones and says so', async () => {
