@@ -1,0 +1,104 @@
+// The dashboard in a real terminal: `raft-console up 3` (the built binary) runs inside a tmux pane
+// on a private socket, and the test reads the screen with capture-pane and types with send-keys,
+// as a user would. It kills the leader from the keyboard, watches the header name a new leader in
+// a later term, quits with q then y, and checks that the command ended and no process outlived it.
+// tmux is required in CI (.ci/run installs it); elsewhere the test is skipped when tmux is missing.
+import { execFile, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Cli, alive, eventually, type Status } from '../cli/helpers.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SOCKET = `raft-console-test-${process.pid}`;
+const CLUSTER = 'default';
+
+const inCi = !['', 'false', '0', undefined].includes(process.env.CI);
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const skip = !hasTmux && !inCi;
+if (skip) console.warn('dashboard-tmux.test.ts skipped: tmux is not installed (in CI it is required and the test runs)');
+
+function tmux(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { timeout: 5000 }, (err, stdout, stderr) => {
+      if (err === null) resolve(stdout);
+      else reject(new Error(`tmux ${args.join(' ')}: ${stderr.trim() || err.message}`));
+    });
+  });
+}
+
+/** The whole pane as text, from the start of its history. */
+const screen = (): Promise<string> => tmux('capture-pane', '-p', '-S', '-', '-t', 't');
+
+/** The leader and term the header's first line shows, if it shows one. */
+function headerLeader(text: string): { id: number; term: number } | undefined {
+  const m = /★ leader n(\d+) · term (\d+)/.exec(text.split('\n')[0] ?? '');
+  return m === null ? undefined : { id: Number(m[1]), term: Number(m[2]) };
+}
+
+/** Polls the screen until `parse` finds what it looks for; a timeout shows the last screen. */
+async function onScreen<T>(what: string, parse: (text: string) => T | undefined, deadlineMs = 10_000): Promise<T> {
+  let last = '';
+  try {
+    return await eventually(
+      what,
+      async () => {
+        last = await screen();
+        return parse(last);
+      },
+      deadlineMs,
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; the screen was:\n${last}`);
+  }
+}
+
+const pidsOf = (s: Status): number[] => [s.supervisorPid, ...s.nodes.flatMap((n) => (n.process.pid === null ? [] : [n.process.pid]))];
+
+let cli: Cli;
+
+beforeAll(async () => {
+  if (!hasTmux) throw new Error('tmux is not installed: CI must run the dashboard test (.ci/run installs tmux)');
+  cli = await Cli.create();
+});
+
+afterAll(async () => {
+  if (cli === undefined) return;
+  // Closing the pane sends SIGHUP: the dashboard stops the cluster it started; then whatever is left is killed.
+  await tmux('kill-server').catch(() => undefined);
+  await eventually('the processes to exit after kill-server', async () => ([...cli.pids].some(alive) ? undefined : true), 5000).catch(() => undefined);
+  await cli.cleanup();
+});
+
+describe.skipIf(skip)('the dashboard in a real terminal (tmux)', () => {
+  test('kill the leader with x, see a new leader in a later term, quit with q y: nothing is left running', async () => {
+    const state = join(cli.home, 'state');
+    const config = join(cli.home, 'config');
+    const command = `env -u CI FORCE_COLOR=0 XDG_STATE_HOME='${state}' XDG_CONFIG_HOME='${config}' '${process.execPath}' bin/raft-console.js up 3; echo "[exited with $?]"`;
+    // The shell tells the exit status (tmux 3.3 does not always reap the pane's own process to know
+    // it); remain-on-exit keeps the pane after the shell ends, so its last words can be read.
+    await tmux('new-session', '-d', '-s', 't', '-x', '100', '-y', '30', '-c', ROOT, command, ';', 'set-option', '-t', 't', 'remain-on-exit', 'on');
+
+    const first = await onScreen('a leader in the header', headerLeader);
+    const before = await cli.status(CLUSTER);
+    const pids = new Set(pidsOf(before));
+    expect(pids.size, 'the supervisor and three node processes').toBe(4);
+
+    await tmux('send-keys', '-t', 't', String(first.id));
+    await tmux('send-keys', '-t', 't', 'x');
+    const second = await onScreen(`a leader other than n${first.id} in a term after ${first.term}`, (text) => {
+      const h = headerLeader(text);
+      return h !== undefined && h.id !== first.id && h.term > first.term ? h : undefined;
+    });
+    expect(second.id).not.toBe(first.id);
+    for (const pid of pidsOf(await cli.status(CLUSTER))) pids.add(pid);
+
+    await tmux('send-keys', '-t', 't', 'q');
+    await onScreen('the quit question', (text) => (/Quit and stop the cluster/.test(text) ? true : undefined));
+    await tmux('send-keys', '-t', 't', 'y');
+    const exit = await onScreen('the command to end', (text) => /\[exited with (\d+)\]/.exec(text)?.[1]);
+    expect(exit, 'the exit status of up').toBe('0');
+    expect(await screen()).toContain(`cluster ${CLUSTER} stopped`);
+    expect([...pids].filter(alive), 'node or supervisor processes left after quitting').toEqual([]);
+  });
+});
