@@ -7,7 +7,7 @@ import type { Labels } from './labels.js';
 import { PROCESS_COLOUR, PROCESS_GLYPH, ROLE_COLOUR, ROLE_GLYPH, bar, groupOf, isLearner, linkFaults, timerView, visibleNodes, type Model } from './view.js';
 
 /** Column widths; the links column takes what is left. */
-const W = { sel: 2, id: 5, process: 10, role: 11, term: 5, vote: 5, leader: 5, last: 9, commit: 7, applied: 6, group: 3 };
+const W = { sel: 2, id: 5, process: 10, role: 11, term: 5, vote: 5, leader: 5, last: 9, commit: 7, applied: 6, group: 4 };
 /** The timer's text after its bar: "0.15s", "♥ 500ms". */
 const TIMER_TEXT = 8;
 const FIXED = Object.values(W).reduce((a, b) => a + b, 0);
@@ -31,8 +31,9 @@ function Row({ n, model, selected, labels, width, now }: { n: NodeModel; model: 
   const r = n.raft;
   const up = n.process.state === 'running' || n.process.state === 'paused';
   const stale = !up; // what a stopped node last reported, drawn dim
-  const role = r === null ? '' : isLearner(n) ? labels.learner : labels.roles[r.role];
-  const glyph = r === null ? '' : isLearner(n) ? '○' : ROLE_GLYPH[r.role];
+  // A role lives in memory only: a node that is not running has none (its term, vote and log are on disk).
+  const role = r === null || stale ? '' : isLearner(n) ? labels.learner : labels.roles[r.role];
+  const glyph = r === null || stale ? '-' : isLearner(n) ? '○' : ROLE_GLYPH[r.role];
   const tw = timerWidth(width);
   const t = timerView(n, now, model.timing.heartbeatMs);
   const timerColour = t.kind === 'heartbeat' ? 'green' : t.left < 0.25 ? 'red' : t.left < 0.5 ? 'yellow' : 'cyan';

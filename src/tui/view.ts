@@ -153,6 +153,11 @@ export function gridRow(n: NodeModel, first: number, last: number, truncations: 
 /** Transport events worth a line in the story; connects and reconnects are noise there. */
 const LOUD_TRANSPORT = new Set(['connection-rejected', 'message-too-large', 'queue-overflow', 'server-error']);
 
+/** A follower learning of a commit the leader already told: one line per node per commit is noise (shown when filtered to that node). */
+function echoOfCommit(e: ClusterEvent): boolean {
+  return e.kind === 'raft' && e.type === 'commit' && e.data?.voters === 0;
+}
+
 /** The events the panel shows: the filter applied, the frozen position kept, `back` lines up. */
 export function visibleEvents(
   events: readonly ClusterEvent[],
@@ -162,7 +167,7 @@ export function visibleEvents(
   // Events that arrived after the freeze are not shown until unfrozen.
   const newer = opts.frozenAt === null ? 0 : Math.max(0, eventCount - opts.frozenAt);
   const upTo = Math.max(0, events.length - newer);
-  const shown = events.slice(0, upTo).filter((e) => e.kind !== 'transport' || LOUD_TRANSPORT.has(e.type));
+  const shown = events.slice(0, upTo).filter((e) => (e.kind !== 'transport' || LOUD_TRANSPORT.has(e.type)) && (opts.filter === e.node || !echoOfCommit(e)));
   const picked = opts.filter === null ? shown : shown.filter((e) => e.node === opts.filter || (e.node === null && mentions(e, opts.filter!)));
   const end = Math.max(0, picked.length - opts.back);
   return { lines: picked.slice(Math.max(0, end - opts.rows), end), hiddenBelow: picked.length - end + newer };
