@@ -1,5 +1,5 @@
 // The dashboard in a real terminal: `raft-console up 3` (the built binary) runs inside a tmux pane
-// on a private socket, and the test reads the screen with capture-pane and types with send-keys,
+// on a private server (its socket in the temp folder), and the test reads the screen with capture-pane and types with send-keys,
 // as a user would. It kills the leader from the keyboard, watches the header name a new leader in
 // a later term, quits with q then y, and checks that the command ended and no process outlived it.
 // tmux is required in CI (.ci/run installs it); elsewhere the test is skipped when tmux is missing.
@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Cli, alive, eventually, type Status } from '../cli/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SOCKET = `raft-console-test-${process.pid}`;
 const CLUSTER = 'default';
 
 const inCi = !['', 'false', '0', undefined].includes(process.env.CI);
@@ -18,9 +17,12 @@ const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const skip = !hasTmux && !inCi;
 if (skip) console.warn('dashboard-tmux.test.ts skipped: tmux is not installed (in CI it is required and the test runs)');
 
+let cli: Cli;
+
+/** tmux on a private server, its socket in the test's temp folder (removed with it). */
 function tmux(...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { timeout: 5000 }, (err, stdout, stderr) => {
+    execFile('tmux', ['-S', join(cli.home, 'tmux.sock'), '-f', '/dev/null', ...args], { timeout: 5000 }, (err, stdout, stderr) => {
       if (err === null) resolve(stdout);
       else reject(new Error(`tmux ${args.join(' ')}: ${stderr.trim() || err.message}`));
     });
@@ -54,8 +56,6 @@ async function onScreen<T>(what: string, parse: (text: string) => T | undefined,
 }
 
 const pidsOf = (s: Status): number[] => [s.supervisorPid, ...s.nodes.flatMap((n) => (n.process.pid === null ? [] : [n.process.pid]))];
-
-let cli: Cli;
 
 beforeAll(async () => {
   if (!hasTmux) throw new Error('tmux is not installed: CI must run the dashboard test (.ci/run installs tmux)');
