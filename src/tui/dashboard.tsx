@@ -46,8 +46,7 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
   const middleRows = (l.grid ? nodes + 2 : 0) + l.eventRows + 1;
   const events = visibleEvents(snap.events, snap.eventCount, { rows: l.eventRows, back: ui.eventsBack, filter: ui.filter, frozenAt: ui.frozenAt });
   let middle: React.ReactNode;
-  if (ui.mode.kind === 'help') middle = <Help width={w} rows={middleRows} labels={labels} exercise={exercise !== null} />;
-  else if (ui.mode.kind === 'partition') middle = <PartitionEditor model={model} groups={ui.mode.groups} selected={ui.selected} width={w} rows={middleRows} labels={labels} />;
+  if (ui.mode.kind === 'partition') middle = <PartitionEditor model={model} groups={ui.mode.groups} selected={ui.selected} width={w} rows={middleRows} labels={labels} />;
   else
     middle = (
       <>
@@ -55,7 +54,12 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
         <EventList lines={events.lines} rows={l.eventRows} width={w} labels={labels} frozen={ui.frozenAt !== null} filter={ui.filter} hiddenBelow={events.hiddenBelow} />
       </>
     );
-  const main = (
+  // The help takes the node table's rows too: every key fits on 80x24.
+  const helpRows = middleRows + nodes + 1 + (exercise !== null && l.exercise !== null && !l.exercise.side ? l.exercise.rows : 0);
+  const main =
+    ui.mode.kind === 'help' ? (
+      <Help width={w} rows={helpRows} labels={labels} exercise={exercise !== null} />
+    ) : (
     <Box flexDirection="column" width={w}>
       <NodeTable model={model} selected={ui.selected} labels={labels} width={w} now={snap.now} />
       {exercise !== null && l.exercise !== null && !l.exercise.side ? (
@@ -63,7 +67,7 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
       ) : null}
       {middle}
     </Box>
-  );
+    );
   return (
     <Box flexDirection="column" width={size.cols}>
       <Header model={model} labels={labels} width={size.cols} attached={attached} />

@@ -1,10 +1,30 @@
 // The bottom two lines: the result of the last action (the flash line), and the most useful keys.
 import { Box, Text } from 'ink';
-import { BINDINGS } from './keymap.js';
+import { binding, type Binding, type BindingId } from './keymap.js';
 import type { Mode } from './keys.js';
 import type { Flash } from './store.js';
 
 const FLASH_MS = 6000;
+
+/** The footer's keys, most useful first: the later ones give way on narrow screens. */
+const FOOTER_ORDER: readonly BindingId[] = ['hint', 'trigger', 'kill', 'restart', 'partition', 'heal', 'submit', 'pause', 'isolate', 'campaign', 'help', 'quit'];
+
+const shown = (b: Binding): number => b.keys.length + 1 + b.label.length + 2;
+
+/** The footer's keys that fit the width, in order; help and quit always stay. */
+function fitting(keys: readonly Binding[], width: number): Binding[] {
+  const always = keys.filter((b) => b.id === 'help' || b.id === 'quit');
+  let room = width - always.reduce((n, b) => n + shown(b), 0);
+  const out: Binding[] = [];
+  for (const b of keys) {
+    if (always.includes(b)) out.push(b);
+    else if (shown(b) <= room) {
+      out.push(b);
+      room -= shown(b);
+    }
+  }
+  return out;
+}
 
 export function Footer({ flash, now, mode, width, exercise, gone }: { flash: Flash | null; now: number; mode: Mode; width: number; exercise: boolean; gone: string | null }) {
   let status: React.ReactNode = null;
@@ -20,7 +40,10 @@ export function Footer({ flash, now, mode, width, exercise, gone }: { flash: Fla
       </Text>
     );
   else if (flash !== null && now - flash.ts < FLASH_MS) status = <Text color={flash.ok ? 'green' : 'red'}>{flash.ok ? '✔' : '✘'} {flash.text}</Text>;
-  const keys = BINDINGS.filter((b) => b.footer === true && (exercise || b.exercise !== true));
+  const keys = fitting(
+    FOOTER_ORDER.map(binding).filter((b) => exercise || b.exercise !== true),
+    width,
+  );
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate">{status ?? ' '}</Text>

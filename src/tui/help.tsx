@@ -1,29 +1,64 @@
-// The `?` overlay: every key, what it does, and the command that does the same from another terminal.
+// The `?` overlay: every key, what it does, and the command that does the same from another
+// terminal. In two columns (without the commands) when the rows are too few for one.
 import { Box, Text } from 'ink';
-import { BINDINGS } from './keymap.js';
+import { BINDINGS, type Binding } from './keymap.js';
 import type { Labels } from './labels.js';
+
+const KEYS_WIDTH = 13;
+const CLI_WIDTH = 40;
+
+function Entry({ b, width, cli, keysWidth = KEYS_WIDTH }: { b: Binding; width: number; cli: boolean; keysWidth?: number }) {
+  return (
+    <Box width={width}>
+      <Box width={keysWidth} flexShrink={0}>
+        <Text color="cyan" bold>
+          {b.keys}
+        </Text>
+      </Box>
+      <Box width={width - keysWidth - (cli ? CLI_WIDTH : 0)} flexShrink={0}>
+        <Text wrap="truncate">{b.help}</Text>
+      </Box>
+      {cli ? (
+        <Box width={CLI_WIDTH} flexShrink={0}>
+          <Text dimColor wrap="truncate">
+            {b.cli}
+          </Text>
+        </Box>
+      ) : null}
+    </Box>
+  );
+}
 
 export function Help({ width, rows, labels, exercise }: { width: number; rows: number; labels: Labels; exercise: boolean }) {
   const keys = BINDINGS.filter((b) => exercise || b.exercise !== true);
-  const wide = width >= 110;
+  const lines = rows - 1;
+  if (keys.length <= lines)
+    return (
+      <Box flexDirection="column" width={width} height={rows}>
+        <Text bold wrap="truncate">
+          {labels.helpTitle}
+        </Text>
+        {keys.map((b) => (
+          <Entry key={b.id} b={b} width={width} cli={width >= 110} />
+        ))}
+      </Box>
+    );
+  const half = Math.floor(width / 2);
+  const split = Math.ceil(keys.length / 2);
   return (
     <Box flexDirection="column" width={width} height={rows}>
-      <Text bold wrap="truncate">{labels.helpTitle}</Text>
-      {keys.slice(0, Math.max(0, rows - 1)).map((b) => (
-        <Box key={b.id} width={width}>
-          <Box width={13} flexShrink={0}>
-            <Text color="cyan" bold>{b.keys}</Text>
+      <Text bold wrap="truncate">
+        {labels.helpTitle}
+      </Text>
+      <Box width={width}>
+        {[keys.slice(0, split), keys.slice(split)].map((column, i) => (
+          <Box key={i} flexDirection="column" width={half}>
+            {column.slice(0, lines).map((b) => (
+              <Entry key={b.id} b={b} width={half - 1} cli={false} keysWidth={10} />
+            ))}
           </Box>
-          <Box width={wide ? width - 13 - 40 : width - 13} flexShrink={0}>
-            <Text wrap="truncate">{b.help}</Text>
-          </Box>
-          {wide ? (
-            <Box width={40} flexShrink={0}>
-              <Text dimColor wrap="truncate">{b.cli}</Text>
-            </Box>
-          ) : null}
-        </Box>
-      ))}
+        ))}
+      </Box>
     </Box>
   );
 }

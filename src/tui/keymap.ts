@@ -41,26 +41,24 @@ export interface Binding {
   cli: string;
   /** Acts on the selected node. */
   onNode?: true;
-  /** Shown in the footer (the most useful ones). */
-  footer?: true;
   /** Only while an exercise runs. */
   exercise?: true;
 }
 
 export const BINDINGS: readonly Binding[] = [
   { id: 'select', keys: '↑ ↓ j k 1-9', label: 'select', help: 'select a node (digits pick it by id)', cli: '' },
-  { id: 'kill', keys: 'x', label: 'kill', help: 'kill the node: SIGKILL, a crash (it keeps only what it persisted)', cli: 'raft-console kill <id>', onNode: true, footer: true },
-  { id: 'restart', keys: 'r', label: 'restart', help: 'restart a killed, stopped or crashed node from its data directory', cli: 'raft-console restart <id>', onNode: true, footer: true },
+  { id: 'kill', keys: 'x', label: 'kill', help: 'kill the node: SIGKILL, a crash (it keeps only what it persisted)', cli: 'raft-console kill <id>', onNode: true },
+  { id: 'restart', keys: 'r', label: 'restart', help: 'restart a killed, stopped or crashed node from its data directory', cli: 'raft-console restart <id>', onNode: true },
   { id: 'stop', keys: 's', label: 'stop', help: 'stop the node cleanly (SIGTERM)', cli: 'raft-console stop <id>', onNode: true },
-  { id: 'pause', keys: 'z', label: 'pause', help: 'pause or resume the node (SIGSTOP / SIGCONT): frozen as in a long GC pause', cli: 'raft-console pause <id> / resume <id>', onNode: true, footer: true },
-  { id: 'isolate', keys: 'i', label: 'isolate', help: 'cut the node off from every other node', cli: 'raft-console isolate <id>', onNode: true, footer: true },
-  { id: 'campaign', keys: 'e', label: 'election', help: 'make the node start an election now', cli: 'raft-console campaign <id>', onNode: true, footer: true },
+  { id: 'pause', keys: 'z', label: 'pause', help: 'pause or resume the node (SIGSTOP / SIGCONT): frozen as in a long GC pause', cli: 'raft-console pause <id> / resume <id>', onNode: true },
+  { id: 'isolate', keys: 'i', label: 'isolate', help: 'cut the node off from every other node', cli: 'raft-console isolate <id>', onNode: true },
+  { id: 'campaign', keys: 'e', label: 'election', help: 'make the node start an election now', cli: 'raft-console campaign <id>', onNode: true },
   { id: 'transfer', keys: 't', label: 'transfer', help: 'transfer leadership to the node', cli: 'raft-console transfer <id>', onNode: true },
   { id: 'remove', keys: '-', label: 'remove', help: 'remove the node from the cluster (asks first)', cli: 'raft-console remove <id>', onNode: true },
   { id: 'add', keys: '+', label: 'add node', help: 'add a new node: it joins as a learner and votes once caught up', cli: 'raft-console add' },
-  { id: 'partition', keys: 'p', label: 'partition', help: 'open the partition editor: put nodes in groups, then apply', cli: 'raft-console partition 1,2 3,4,5', footer: true },
-  { id: 'heal', keys: 'h', label: 'heal', help: 'heal every partition and link fault', cli: 'raft-console heal', footer: true },
-  { id: 'submit', keys: 'n', label: 'submit', help: 'submit a new entry to the log (a line of text)', cli: 'raft-console submit <text>', footer: true },
+  { id: 'partition', keys: 'p', label: 'partition', help: 'open the partition editor: put nodes in groups, then apply', cli: 'raft-console partition 1,2 3,4,5' },
+  { id: 'heal', keys: 'h', label: 'heal', help: 'heal every partition and link fault', cli: 'raft-console heal' },
+  { id: 'submit', keys: 'n', label: 'submit', help: 'submit a new entry to the log (a line of text)', cli: 'raft-console submit <text>' },
   { id: 'put', keys: 'v', label: 'put', help: 'put a key and value in the replicated store', cli: 'raft-console put <key> <value>' },
   { id: 'speed', keys: 'f', label: 'speed', help: 'change the speed preset: slow, normal, fast', cli: 'raft-console speed fast' },
   { id: 'freeze', keys: 'space', label: 'freeze', help: 'freeze or unfreeze the event scroll (the cluster keeps running)', cli: '' },
@@ -68,10 +66,10 @@ export const BINDINGS: readonly Binding[] = [
   { id: 'scroll-log', keys: '← →', label: 'log', help: 'scroll the log grid back and forward', cli: 'raft-console log <id>' },
   { id: 'scroll-events', keys: 'PgUp PgDn', label: 'events', help: 'scroll the events back and forward', cli: '' },
   { id: 'follow', keys: 'G', label: 'follow', help: 'follow the tail again (log grid and events)', cli: '' },
-  { id: 'hint', keys: 'H', label: 'hint', help: 'show or hide the hint for the current step', cli: '', exercise: true, footer: true },
+  { id: 'hint', keys: 'H', label: 'hint', help: 'show or hide the hint for the current step', cli: '', exercise: true },
   { id: 'trigger', keys: 'X', label: 'set up', help: 'let the exercise set up its situation (shown when the step has one)', cli: '', exercise: true },
-  { id: 'help', keys: '?', label: 'help', help: 'show or hide this help', cli: '', footer: true },
-  { id: 'quit', keys: 'q', label: 'quit', help: 'quit (stops the cluster if this dashboard started it, after asking)', cli: 'raft-console down', footer: true },
+  { id: 'help', keys: '?', label: 'help', help: 'show or hide this help', cli: '' },
+  { id: 'quit', keys: 'q', label: 'quit', help: 'quit (stops the cluster if this dashboard started it, after asking)', cli: 'raft-console down' },
 ];
 
 export function binding(id: BindingId): Binding {
