@@ -1,0 +1,53 @@
+// Steps that several exercises share: waiting for the cluster's first leader, isolating a
+// follower, and healing the network.
+import { healed, isolatedNodes, raftOf, settledLeader } from '../observe.js';
+import type { Step } from '../types.js';
+
+/**
+ * A leader every running node follows. Remembers `leader`, its `term`, and its last log index
+ * (`base`) and commit index (`commit`) at that moment.
+ */
+export const leaderStep: Step = {
+  id: 'leader',
+  text: { en: 'Wait until a leader is elected and every node follows it.', zh: '等待选出领导者,所有节点都跟随它。' },
+  hint: {
+    en: 'Elections need no help: a follower that hears from no leader for its election timeout starts one.',
+    zh: '选举无需干预:跟随者在选举超时内没有收到领导者的消息,就会发起选举。',
+  },
+  check: ({ model }) => {
+    const l = settledLeader(model);
+    return l === undefined ? false : { leader: l.id, term: l.raft!.term, base: l.raft!.lastIndex, commit: l.raft!.commit };
+  },
+};
+
+/** No partition and no faulty link left. */
+export function healStep(id: string): Step {
+  return {
+    id,
+    text: { en: 'Heal the network.', zh: '修复网络。' },
+    hint: { en: 'Press h in the dashboard: every link delivers again.', zh: '在仪表盘中按 h:所有链路恢复通信。' },
+    command: 'heal',
+    check: ({ model }) => healed(model),
+  };
+}
+
+/**
+ * A follower (not the node in `facts[leaderFact]`) cut off alone. Remembers it as `isolated`, with
+ * its term (`isolatedTerm`) and last log index (`isolatedLast`) at that moment.
+ */
+export function isolateStep(id: string, leaderFact: string): Step {
+  return {
+    id,
+    text: { en: 'Isolate a follower: cut it off from every other node.', zh: '隔离一个跟随者:切断它与其他所有节点的联系。' },
+    hint: {
+      en: 'Select a follower (not the leader) and press i. If you isolated the leader, heal (h) and pick a follower.',
+      zh: '选中一个跟随者(不是领导者)并按 i。如果隔离了领导者,先修复(h)再选一个跟随者。',
+    },
+    command: 'isolate <id>',
+    check: ({ model, facts }) => {
+      const id = isolatedNodes(model).find((x) => x !== facts[leaderFact]);
+      const r = raftOf(model, id);
+      return id === undefined || r === undefined ? false : { isolated: id, isolatedTerm: r.term, isolatedLast: r.lastIndex };
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// Exercise 4: a follower crashes and misses entries; after its restart the leader brings it up to
+// date (section 5.3).
+import { isDown, isRunning, leaderCommits, node, raftOf, voters } from '../observe.js';
+import type { Exercise } from '../types.js';
+import { leaderStep } from './common.js';
+
+export const followerFailure: Exercise = {
+  id: 'follower-failure',
+  number: 4,
+  title: { en: 'Follower failure', zh: '跟随者故障' },
+  minutes: 10,
+  setup: { nodes: 5, speed: 'slow' },
+  goal: {
+    en: 'Kill a follower, keep writing, restart it, and watch the leader bring it up to date.',
+    zh: '杀掉一个跟随者,继续写入,再重启它,观察领导者如何让它追上进度。',
+  },
+  prediction: {
+    question: { en: 'The restarted follower missed entries. How does it get them?', zh: '重启的跟随者错过了一些条目。它如何拿到这些条目?' },
+    answer: {
+      en: 'From the leader, with ordinary AppendEntries: the follower rejects an append whose previous entry it lacks, the leader steps back (its nextIndex for that follower) until the logs match, then sends everything after it. No special recovery is needed.',
+      zh: '通过普通的 AppendEntries 从领导者那里获得:跟随者拒绝缺少前一条目的追加请求,领导者回退(它为该跟随者记录的 nextIndex)直到日志匹配,然后发送之后的所有条目。不需要特殊的恢复流程。',
+    },
+    revealAfter: 'catch-up',
+  },
+  steps: [
+    leaderStep,
+    {
+      id: 'kill',
+      text: { en: 'Kill a follower.', zh: '杀掉一个跟随者。' },
+      hint: { en: 'Select a follower\'s row (not the leader) and press x.', zh: '选中一个跟随者所在行(不是领导者)并按 x。' },
+      command: 'kill <id>',
+      check: ({ model, facts }) => {
+        const down = voters(model).map((id) => node(model, id)!).find((n) => n.id !== facts.leader && isDown(n) && n.process.state !== 'paused');
+        return down === undefined ? false : { follower: down.id, behind: down.raft?.lastIndex ?? 0 };
+      },
+    },
+    {
+      id: 'write',
+      text: { en: 'Submit entries while it is down: they commit on the four others.', zh: '在它宕机期间提交条目:它们在其余四个节点上提交。' },
+      hint: { en: 'Press n and type a word, a few times. A majority is 3 of 5.', zh: '按 n 并输入一个词,重复几次。多数派是 5 个中的 3 个。' },
+      command: 'submit <text>',
+      check: ({ since, model, facts }) => {
+        const e = leaderCommits(since).find((c) => c.to > facts.behind!);
+        return e !== undefined && isDown(node(model, facts.follower)) ? { target: e.to } : false;
+      },
+    },
+    {
+      id: 'restart',
+      text: { en: 'Restart the follower.', zh: '重启这个跟随者。' },
+      hint: { en: 'Select it and press r: it starts from its own data, missing what was written meanwhile.', zh: '选中它并按 r:它从自己的数据启动,缺少期间写入的内容。' },
+      command: 'restart <id>',
+      check: ({ model, facts }) => isRunning(node(model, facts.follower)),
+    },
+    {
+      id: 'catch-up',
+      text: { en: 'The leader sends it every entry it missed; it stores and applies them.', zh: '领导者把它错过的所有条目发给它;它存储并应用这些条目。' },
+      hint: { en: 'Watch its log, commit and applied columns reach the others\'.', zh: '观察它的日志、提交和应用三列追上其他节点。' },
+      check: ({ model, facts }) => {
+        const r = raftOf(model, facts.follower);
+        return r !== undefined && r.lastIndex >= facts.target! && r.applied >= facts.target!;
+      },
+    },
+  ],
+  explanation: {
+    en:
+      'Section 5.3 of the Raft paper. A follower that is down only delays nothing: the leader needs a majority, and 4 of 5 remain. ' +
+      'The leader keeps a nextIndex for every follower. Each AppendEntries names the entry just before the new ones (prevLogIndex, prevLogTerm); the restarted follower rejects it when its log has no such entry, and the leader moves nextIndex back until they agree (the Log Matching property makes everything before that point equal). ' +
+      'From there the leader sends the missing entries; the follower learns the commit index from the same messages and applies them. The follower\'s disk kept everything it had acknowledged before the crash.',
+    zh:
+      'Raft 论文第 5.3 节。一个跟随者宕机不会拖慢任何事情:领导者只需要多数派,而 5 个中还剩 4 个。' +
+      '领导者为每个跟随者维护一个 nextIndex。每个 AppendEntries 都指明新条目之前的那个条目(prevLogIndex、prevLogTerm);重启的跟随者日志中没有这个条目时就拒绝,领导者把 nextIndex 往回移,直到双方一致(日志匹配特性保证该位置之前的内容都相同)。' +
+      '从那里开始,领导者发送缺失的条目;跟随者从同样的消息中得知提交索引并应用它们。跟随者的磁盘保存了崩溃前确认过的所有内容。',
+  },
+  async solution(d) {
+    await d.step('leader');
+    const follower = voters(d.model).find((id) => id !== d.facts.leader)!;
+    await d.act({ op: 'kill', nodes: [follower] });
+    await d.step('kill');
+    await d.submit('one');
+    await d.submit('two');
+    await d.step('write');
+    await d.act({ op: 'restart', nodes: [follower] });
+    await d.step('catch-up');
+  },
+};

@@ -1,0 +1,119 @@
+// Exercise 7: three of five nodes stop. Nothing can commit, so nothing wrong is committed; when a
+// third node returns, the cluster carries on with every committed entry intact (sections 5.3, 5.4).
+import { leaderOf } from '../../cli/model-queries.js';
+import { isDown, isRunning, majority, node, raftEvents, raftOf, voters } from '../observe.js';
+import type { Exercise } from '../types.js';
+import { leaderStep } from './common.js';
+
+export const quorumLoss: Exercise = {
+  id: 'quorum-loss',
+  number: 7,
+  title: { en: 'Losing the majority', zh: '失去多数派' },
+  minutes: 15,
+  // CheckQuorum off: the leader keeps leading with 2 of 5, so the entry it cannot commit is there
+  // to see. With CheckQuorum it would step down and accept nothing.
+  setup: { nodes: 5, speed: 'slow', raft: { checkQuorum: false } },
+  goal: {
+    en: 'Stop three of five nodes and see that the cluster stops committing, safely; then bring one back.',
+    zh: '停止五个节点中的三个,看到集群安全地停止提交;然后让其中一个回来。',
+  },
+  prediction: {
+    question: {
+      en: 'With three of five nodes stopped, what happens to an entry you submit? And when one of them comes back?',
+      zh: '五个节点中有三个停止时,你提交的条目会怎样?其中一个回来后又会怎样?',
+    },
+    answer: {
+      en: 'The leader appends it, but it is not committed: it needs 3 of 5 and only 2 run. Nothing commits without a majority, so nothing wrong can be committed. When a third node returns, the leader sends it the entry and commits it; every entry committed before is untouched.',
+      zh: '领导者追加了它,但它不会被提交:需要 5 个中的 3 个,而只有 2 个在运行。没有多数派就什么都提交不了,因此也不可能提交错误的内容。第三个节点回来后,领导者把条目发给它并提交;之前提交的条目都原封不动。',
+    },
+    revealAfter: 'commits',
+  },
+  steps: [
+    leaderStep,
+    {
+      id: 'commit',
+      text: { en: 'Submit an entry: it commits as usual.', zh: '提交一个条目:它像平常一样被提交。' },
+      hint: { en: 'Press n and type a word.', zh: '按 n 并输入一个词。' },
+      command: 'submit <text>',
+      check: ({ model, facts }) => {
+        const l = leaderOf(model);
+        return l !== null && l.raft!.commit > facts.base! ? { committed: l.raft!.commit } : false;
+      },
+    },
+    {
+      id: 'stop-three',
+      text: { en: 'Stop three followers: only the leader and one follower still run.', zh: '停止三个跟随者:只剩领导者和一个跟随者在运行。' },
+      hint: {
+        en: 'Select a follower and press s, three times. Keep the leader running (if you stopped it, restart it with r).',
+        zh: '选中一个跟随者并按 s,重复三次。保持领导者运行(如果停掉了它,用 r 重启)。',
+      },
+      command: 'stop <id> <id> <id>',
+      check: ({ model, facts }) => {
+        const v = voters(model);
+        const running = v.filter((id) => isRunning(node(model, id)));
+        const l = raftOf(model, facts.leader);
+        return running.length < majority(v.length) && v.filter((id) => isDown(node(model, id))).length >= 3 && running.includes(facts.leader!) && l?.role === 'leader'
+          ? { committed: l.commit }
+          : false;
+      },
+    },
+    {
+      id: 'pending',
+      text: { en: 'Submit an entry: the leader appends it but cannot commit it with 2 of 5.', zh: '提交一个条目:领导者追加了它,但 5 个中的 2 个无法提交它。' },
+      hint: {
+        en: 'Press n: the write waits, then gives up. The leader\'s log shows the entry, not committed (dim).',
+        zh: '按 n:写入会等待,然后放弃。领导者的日志里出现该条目,但没有提交(暗淡显示)。',
+      },
+      command: 'submit <text>',
+      check: ({ model, facts }) => {
+        const r = raftOf(model, facts.leader);
+        return r !== undefined && r.lastIndex > r.commit && r.commit === facts.committed ? { pending: r.lastIndex } : false;
+      },
+    },
+    {
+      id: 'restart-one',
+      text: { en: 'Restart one of the stopped followers: three of five run again.', zh: '重启一个被停止的跟随者:五个中又有三个在运行。' },
+      hint: { en: 'Select a stopped node and press r.', zh: '选中一个被停止的节点并按 r。' },
+      command: 'restart <id>',
+      check: ({ model }) => {
+        const v = voters(model);
+        return v.filter((id) => isRunning(node(model, id))).length >= majority(v.length);
+      },
+    },
+    {
+      id: 'commits',
+      text: {
+        en: 'The waiting entry commits, and every entry committed before is still there.',
+        zh: '等待中的条目被提交了,之前提交的条目也都还在。',
+      },
+      hint: { en: 'Watch the leader\'s commit index pass the waiting entry.', zh: '观察领导者的提交索引越过等待中的条目。' },
+      check: ({ model, events, facts }) =>
+        (leaderOf(model)?.raft?.commit ?? 0) >= facts.pending! && raftEvents(events, 'truncate').every((t) => t.from > facts.committed!),
+    },
+  ],
+  explanation: {
+    en:
+      'Sections 5.3 and 5.4 of the Raft paper. An entry is committed only once a majority stores it, and a leader is elected only by a majority. With 2 of 5 running there is no majority: the leader can append, but nothing commits, and the client waits or gives up. ' +
+      'Raft chooses safety over availability: it stops rather than commit something a later majority might not know about. Any majority of 3 overlaps every other majority, so whatever the cluster committed is on at least one node of any future majority. ' +
+      'When a third node returns, the leader brings it up to date and commits the waiting entry (an entry of its own term, 5.4.2). ' +
+      'CheckQuorum is off here; with it on, the leader would step down after an election timeout without a majority, and no node would accept the entry at all.',
+    zh:
+      'Raft 论文第 5.3 和 5.4 节。条目只有在多数派存储后才提交,领导者也只能由多数派选出。5 个中只有 2 个运行时没有多数派:领导者可以追加条目,但什么都提交不了,客户端只能等待或放弃。' +
+      'Raft 选择安全性而不是可用性:宁可停下来,也不提交之后的多数派可能不知道的内容。任意 3 个节点组成的多数派都与其他多数派相交,所以集群提交过的内容,至少存在于将来任何多数派中的一个节点上。' +
+      '第三个节点回来后,领导者让它追上进度,并提交等待中的条目(它自己任期的条目,5.4.2 节)。' +
+      '这里关闭了 CheckQuorum;启用时,领导者在一个选举超时内没有多数派就会退位,任何节点都不会接受这个条目。',
+  },
+  async solution(d) {
+    await d.step('leader');
+    const leader = d.facts.leader!;
+    await d.submit('before', { via: leader });
+    await d.step('commit');
+    const stopped = voters(d.model).filter((id) => id !== leader).slice(0, 3);
+    await d.act({ op: 'stop', nodes: stopped });
+    await d.step('stop-three');
+    d.post('waiting', { via: leader });
+    await d.step('pending');
+    await d.act({ op: 'restart', nodes: [stopped[0]!] });
+    await d.step('commits');
+  },
+};

@@ -1,0 +1,145 @@
+// Exercise 5: a split vote. Two followers start an election for the same term at the same moment;
+// neither gets a majority, and the randomized election timeouts break the tie in a later term
+// (section 5.2).
+import type { ClusterEvent, ClusterModel } from '../../cluster/index.js';
+import { becameRole, isRunning, members, settledLeader } from '../observe.js';
+import type { Exercise } from '../types.js';
+import { leaderStep } from './common.js';
+
+/** Who the trigger acts on: the leader to pause and the two lowest followers; null until all four run under one leader. */
+function cast(model: ClusterModel): { leader: number; a: number; b: number } | null {
+  const l = settledLeader(model);
+  const all = members(model);
+  if (l === undefined || !all.every(isRunning)) return null;
+  const [a, b] = all.filter((n) => n.id !== l.id).map((n) => n.id);
+  return a === undefined || b === undefined ? null : { leader: l.id, a, b };
+}
+
+function paused(model: ClusterModel): number[] {
+  return members(model).filter((n) => n.process.state === 'paused').map((n) => n.id);
+}
+
+/** A term in which two nodes became candidates, nobody won, and a later term has begun. */
+function splitTerm(events: readonly ClusterEvent[]): number | null {
+  const candidacies = becameRole(events, 'candidate');
+  const won = new Set(becameRole(events, 'leader').map((e) => e.term));
+  for (const term of new Set(candidacies.map((e) => e.term))) {
+    const who = new Set(candidacies.filter((e) => e.term === term).map((e) => e.node));
+    if (who.size >= 2 && !won.has(term) && candidacies.some((e) => e.term > term)) return term;
+  }
+  return null;
+}
+
+export const splitVote: Exercise = {
+  id: 'split-vote',
+  number: 5,
+  title: { en: 'Split vote', zh: '选票分裂' },
+  minutes: 15,
+  // PreVote off, so both become candidates at once; CheckQuorum off, so the followers' lease on
+  // the paused leader does not refuse the votes before they are split.
+  setup: { nodes: 4, speed: 'slow', raft: { preVote: false, checkQuorum: false } },
+  goal: {
+    en: 'Two nodes ask for votes in the same term at the same moment. See why neither wins, and how Raft gets out of it.',
+    zh: '两个节点在同一任期、同一时刻请求投票。看看为什么谁都赢不了,以及 Raft 如何摆脱这种局面。',
+  },
+  prediction: {
+    question: {
+      en: 'The leader is paused; of the three other nodes, two ask for votes at the same moment. Who wins?',
+      zh: '领导者被暂停;其余三个节点中有两个在同一时刻请求投票。谁会赢?',
+    },
+    answer: {
+      en: 'Neither: each votes for itself, the third node can give its vote to only one of them, and 2 votes of 4 are not the 3 needed. Both wait for their election timeouts and try again in a new term.',
+      zh: '谁都赢不了:它们各自投票给自己,第三个节点只能投给其中一个,4 票中的 2 票达不到所需的 3 票。两者都等到选举超时,在新的任期再试。',
+    },
+    revealAfter: 'split',
+  },
+  steps: [
+    leaderStep,
+    {
+      id: 'split',
+      text: {
+        en: 'Press X: the leader is paused, and two followers start an election at the same moment. Neither wins.',
+        zh: '按 X:领导者被暂停,两个跟随者在同一时刻发起选举。谁都赢不了。',
+      },
+      hint: {
+        en: 'Watch both become candidates for the same term and refuse each other ("already voted"). If one won anyway (its request arrived before the other had started), resume the paused leader (z) and press X again.',
+        zh: '观察两者成为同一任期的候选人并互相拒绝("already voted")。如果其中一个还是赢了(它的请求在另一个开始前就到了),恢复被暂停的领导者(z)后再按 X。',
+      },
+      check: ({ since }) => {
+        const term = splitTerm(since);
+        return term === null ? false : { splitTerm: term };
+      },
+    },
+    {
+      id: 'tie-broken',
+      text: {
+        en: 'Their random election timeouts differ: the first to time out starts a later term alone and wins it.',
+        zh: '它们的随机选举超时各不相同:最先超时的节点独自开始一个更新的任期并获胜。',
+      },
+      hint: { en: 'Look for a leader in a term above the split one.', zh: '寻找任期高于分裂任期的领导者。' },
+      check: ({ events, facts }) => {
+        const e = becameRole(events, 'leader').find((r) => r.term > facts.splitTerm!);
+        return e === undefined ? false : { newLeader: e.node, newTerm: e.term };
+      },
+    },
+    {
+      id: 'resume',
+      text: { en: 'Resume the paused leader: it sees the higher term and becomes a follower.', zh: '恢复被暂停的领导者:它看到更高的任期,成为跟随者。' },
+      hint: { en: 'Select the paused node and press z.', zh: '选中被暂停的节点并按 z。' },
+      command: 'resume <id>',
+      check: ({ model, facts }) => members(model).every(isRunning) && (settledLeader(model)?.raft!.term ?? 0) >= facts.newTerm!,
+    },
+  ],
+  trigger: {
+    steps: ['split'],
+    label: ({ model }) => {
+      const c = cast(model);
+      return c === null
+        ? null
+        : {
+            en: `pause the leader n${c.leader}; n${c.a} and n${c.b} start an election at the same moment`,
+            zh: `暂停领导者 n${c.leader};n${c.a} 和 n${c.b} 同时发起选举`,
+          };
+    },
+    async run(hands, { model }) {
+      const c = cast(model);
+      if (c === null) throw new Error('wait until all four nodes run and follow one leader (resume a paused node with z)');
+      await hands.act({ op: 'pause', nodes: [c.leader] });
+      // Both commands leave in the same turn of the event loop: the two elections start together.
+      await Promise.all([hands.act({ op: 'campaign', node: c.a }), hands.act({ op: 'campaign', node: c.b })]);
+      return `paused n${c.leader}; n${c.a} and n${c.b} started an election at the same moment`;
+    },
+  },
+  explanation: {
+    en:
+      'Section 5.2 of the Raft paper. A node votes at most once per term, and a candidate votes for itself; when two candidates ask at once, the votes can split so that neither has a majority (here 2 of 4, with 3 needed). ' +
+      'Neither becomes leader; each waits for its election timeout and starts a new term. Because every timeout is drawn at random (here 1.5-3 s), one candidate usually times out first, asks alone, and wins before the other tries again. ' +
+      'Even cluster sizes make splits likelier and tolerate no more failures than one node fewer: 4 nodes need 3 votes, like 5. ' +
+      'PreVote and CheckQuorum are off here: with CheckQuorum the others would refuse to vote while they still remember the leader, and with PreVote both would first stay pre-candidates.',
+    zh:
+      'Raft 论文第 5.2 节。节点每个任期最多投一票,候选人投票给自己;两个候选人同时请求投票时,选票可能分散,谁都得不到多数(这里是 4 票中的 2 票,需要 3 票)。' +
+      '谁都成不了领导者;各自等待选举超时后开始新的任期。由于每次超时都是随机抽取的(这里是 1.5-3 秒),通常会有一个候选人先超时,单独请求投票,并在另一个再次尝试前获胜。' +
+      '偶数规模的集群更容易出现分裂,而且容错能力不比少一个节点的集群强:4 个节点需要 3 票,和 5 个节点一样。' +
+      '这里关闭了 PreVote 和 CheckQuorum:启用 CheckQuorum 时,其他节点在仍记得领导者时会拒绝投票;启用 PreVote 时,两者会先停留在预候选状态。',
+  },
+  async solution(d) {
+    await d.step('leader');
+    // A request can reach the other follower before it has started its own election: then it
+    // wins, and the exercise is tried again.
+    for (let attempt = 1; d.facts.splitTerm === undefined; attempt++) {
+      let mark = 0;
+      await d.until('all four nodes running under one leader', (ctx) => {
+        mark = ctx.events.length;
+        return cast(ctx.model) !== null;
+      });
+      await d.trigger();
+      await d.until('a split vote, or a winner', (ctx) => ctx.facts.splitTerm !== undefined || becameRole(ctx.events.slice(mark), 'leader').length > 0);
+      if (d.facts.splitTerm !== undefined) break;
+      if (attempt === 5) throw new Error('five tries at a split vote and one candidate won each time');
+      await d.act({ op: 'resume', nodes: paused(d.model) });
+    }
+    await d.step('tie-broken');
+    await d.act({ op: 'resume', nodes: paused(d.model) });
+    await d.step('resume');
+  },
+};

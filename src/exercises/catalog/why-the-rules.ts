@@ -1,0 +1,126 @@
+// Exercise 10: why the election restriction exists. The core runs with a known bug, votes granted
+// without the log check of section 5.4.1; a node that missed a committed entry is elected, commits
+// another entry at its index, and the safety badge catches it (State Machine Safety).
+import type { ClusterModel } from '../../cluster/index.js';
+import { becameRole, isolatedNodes, raftOf, voters } from '../observe.js';
+import type { Exercise, Facts } from '../types.js';
+import { isolateStep, leaderStep } from './common.js';
+
+/** The leader to cut off, the stale node and the follower it asks; null unless the stale node is still cut off alone. */
+function cast(model: ClusterModel, facts: Readonly<Facts>): { leader: number; stale: number; follower: number } | null {
+  const stale = facts.isolated!;
+  const follower = voters(model).find((id) => id !== stale && id !== facts.leader);
+  if (follower === undefined || !isolatedNodes(model).includes(stale)) return null;
+  return { leader: facts.leader!, stale, follower };
+}
+
+export const whyTheRules: Exercise = {
+  id: 'why-the-rules',
+  number: 10,
+  title: { en: 'Why the rules exist: a vote without the log check', zh: '规则为何存在:不检查日志的投票' },
+  minutes: 20,
+  // The bug, and no PreVote and no CheckQuorum: the follower answers a vote request with a higher
+  // term at once, although it heard from its leader a moment ago.
+  setup: { nodes: 3, speed: 'slow', raft: { preVote: false, checkQuorum: false, bugs: ['vote-without-log-check'] } },
+  goal: {
+    en: 'Run a cluster whose nodes vote without comparing logs, elect a node that missed a committed entry, and watch the safety badge catch it.',
+    zh: '运行一个投票时不比较日志的集群,选出一个错过了已提交条目的节点,看安全标志如何发现问题。',
+  },
+  prediction: {
+    question: {
+      en: 'The stale node, missing a committed entry, asks the up-to-date follower for its vote. Should it get it?',
+      zh: '缺少一个已提交条目的落后节点,向日志最新的跟随者请求投票。它应该得到这一票吗?',
+    },
+    answer: {
+      en: 'No. A correct follower refuses a candidate whose log is less up to date than its own (5.4.1). With the bug it votes yes, and the cluster gets a leader that lacks a committed entry.',
+      zh: '不应该。正确的跟随者会拒绝日志不如自己新的候选人(5.4.1 节)。有这个缺陷时它投了赞成票,集群于是有了一个缺少已提交条目的领导者。',
+    },
+    revealAfter: 'stale-leader',
+  },
+  steps: [
+    leaderStep,
+    isolateStep('isolate', 'leader'),
+    {
+      id: 'commit',
+      text: {
+        en: 'Submit an entry: it commits on the leader and the other follower (2 of 3). The isolated node does not have it.',
+        zh: '提交一个条目:它在领导者和另一个跟随者上提交(3 个中的 2 个)。被隔离的节点没有它。',
+      },
+      hint: { en: 'Press n and type a word.', zh: '按 n 并输入一个词。' },
+      command: 'submit <text>',
+      check: ({ model, facts }) => {
+        const commit = raftOf(model, facts.leader)?.commit ?? 0;
+        return commit > facts.isolatedLast! ? { committed: commit } : false;
+      },
+    },
+    {
+      id: 'stale-leader',
+      text: {
+        en: 'Press X: the leader is cut off, and the stale node asks the other follower for its vote at once. With the bug, it wins.',
+        zh: '按 X:领导者被隔离,落后的节点立即向另一个跟随者请求投票。有这个缺陷时,它赢了。',
+      },
+      hint: {
+        en: 'Watch the vote: "votes for" although the candidate\'s log is shorter. Without the bug the answer would be "its own log is more up to date".',
+        zh: '注意这次投票:尽管候选人的日志更短,还是 "votes for"。没有这个缺陷时,回答会是 "its own log is more up to date"。',
+      },
+      check: ({ since, facts }) => becameRole(since, 'leader').some((e) => e.node === facts.isolated),
+    },
+    {
+      id: 'caught',
+      text: {
+        en: 'The new leader commits its own entry at the index of the committed one: the safety badge turns red (State Machine Safety).',
+        zh: '新领导者在已提交条目的索引处提交了自己的条目:安全标志变红(状态机安全性)。',
+      },
+      hint: {
+        en: 'Look at the header: the safety badge names the property, the index and the nodes. The events say "SAFETY VIOLATED".',
+        zh: '看标题栏:安全标志会指出被破坏的性质、索引和相关节点。事件栏中会出现 "SAFETY VIOLATED"。',
+      },
+      check: ({ model }) => !model.safety.ok,
+    },
+  ],
+  trigger: {
+    steps: ['stale-leader'],
+    label: ({ model, facts }) => {
+      const c = cast(model, facts);
+      return c === null
+        ? null
+        : {
+            en: `cut the leader n${c.leader} off; n${c.stale}, which lacks entry ${facts.committed}, asks n${c.follower} for its vote`,
+            zh: `隔离领导者 n${c.leader};缺少条目 ${facts.committed} 的 n${c.stale} 向 n${c.follower} 请求投票`,
+          };
+    },
+    async run(hands, { model, facts }) {
+      const c = cast(model, facts);
+      if (c === null) throw new Error('the stale node must still be cut off alone: isolate a follower first');
+      // The follower heard from its leader a moment ago, so its own timer is far from firing: the
+      // stale node's request is the only one.
+      await hands.act({ op: 'isolate', node: c.leader });
+      await hands.act({ op: 'campaign', node: c.stale });
+      return `cut n${c.leader} off; n${c.stale} asked n${c.follower} for its vote`;
+    },
+  },
+  explanation: {
+    en:
+      'Section 5.4.1 of the Raft paper, the election restriction: a node votes only for a candidate whose log is at least as up to date as its own (a later last term, or the same last term and a log at least as long). ' +
+      'A committed entry is stored on a majority, and a candidate needs the votes of a majority; the two overlap, so with the check every leader holds every committed entry (Leader Completeness, Figure 3). ' +
+      'This cluster runs with the check switched off: the follower voted for a node that missed a committed entry. As leader, that node put an entry of its own term at the same index, and the follower acknowledged it without storing it: a follower answers for everything up to its commit index, which is right only if every leader holds the committed entries. ' +
+      'The new leader counted a majority and committed: two different entries are now committed at one index, and nodes would apply different commands there (State Machine Safety, 5.4.3). ' +
+      'The other known bug, commit-previous-term, breaks the companion rule of 5.4.2 (Figure 8): a leader may commit an entry of an earlier term only by committing one of its own term after it.',
+    zh:
+      'Raft 论文第 5.4.1 节,选举限制:节点只投票给日志至少和自己一样新的候选人(最后一个条目的任期更大,或任期相同且日志至少一样长)。' +
+      '已提交的条目存储在多数派上,候选人需要多数派的选票;两者必然相交,所以有了这个检查,每个领导者都拥有所有已提交的条目(领导者完整性,图 3)。' +
+      '这个集群关闭了这个检查:跟随者把票投给了错过已提交条目的节点。成为领导者后,该节点在同一索引处放入了自己任期的条目,而跟随者没有存储就确认了它:跟随者会直接确认提交索引之前的所有内容,这只有在每个领导者都拥有已提交条目时才正确。' +
+      '新领导者凑够了多数派并提交:同一个索引上现在提交了两个不同的条目,各节点会在那里应用不同的命令(状态机安全性,5.4.3 节)。' +
+      '另一个已知缺陷 commit-previous-term 破坏的是 5.4.2 节的配套规则(图 8):领导者只能通过提交一个自己任期的条目,来顺带提交之前任期的条目。',
+  },
+  async solution(d) {
+    await d.step('leader');
+    const follower = voters(d.model).find((id) => id !== d.facts.leader)!;
+    await d.act({ op: 'isolate', node: follower });
+    await d.step('isolate');
+    await d.submit('committed', { via: d.facts.leader! });
+    await d.step('commit');
+    await d.trigger();
+    await d.step('caught');
+  },
+};

@@ -1,0 +1,288 @@
+// One exercise being done: its own cluster (started fresh in a folder of its own, deleted at the
+// end), a tracker fed with every change of that cluster, the exercise's trigger, and the driver its
+// automatic solution runs on. The dashboard, the headless runner and the tests all use this.
+//
+//   const s = await startSession({ exercise, lang: 'en', folder: { name: 'exercise' } });
+//   s.onSteps((changes) => ...);            // steps seen done
+//   await s.exercise.solution(s.driver());  // or let a learner do it
+//   await s.stop();
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CLUSTER_FILE,
+  ClusterError,
+  clusterFolder,
+  purgeCluster,
+  startSupervisor,
+  type Action,
+  type ActionResult,
+  type ClusterEvent,
+  type ClusterModel,
+  type FolderOptions,
+  type RaftSwitches,
+  type SpeedPreset,
+  type SupervisorHandle,
+} from '../cluster/index.js';
+import { RaftClient } from '../client/index.js';
+import type { Lang } from './lang.js';
+import { readExerciseState, writeExerciseState } from './state-file.js';
+import { createTracker, type Tracker } from './tracker.js';
+import type { ClusterHands, Driver, Exercise, StepChange, StepContext } from './types.js';
+
+export interface SessionOptions {
+  exercise: Exercise;
+  lang: Lang;
+  /** Where the exercise's cluster lives: its name (and state folder, or its own folder). */
+  folder: FolderOptions;
+  /** Another speed than the exercise's own (tests run faster than a learner). */
+  speed?: SpeedPreset;
+  /** How long the driver waits for one step before it fails; default 30 s. */
+  stepDeadlineMs?: number;
+}
+
+/** The exercise's cluster as the dashboard watches it; the same across a rebuild. */
+export interface LiveCluster {
+  model(): ClusterModel;
+  /** Called after every change with the events it added (a rebuilt cluster's whole story so far). */
+  subscribe(listener: (events: readonly ClusterEvent[]) => void): () => void;
+  act(action: Action): Promise<ActionResult>;
+  /** Called once when the cluster goes away for good (stopped here, or a `down` from elsewhere). */
+  onGone(listener: (why: string) => void): () => void;
+}
+
+export interface ExerciseSession {
+  readonly exercise: Exercise;
+  readonly tracker: Tracker;
+  /** The cluster's name and folder. */
+  readonly name: string;
+  readonly folder: string;
+  readonly cluster: LiveCluster;
+  /** Called with the steps seen done, in order. */
+  onSteps(listener: (changes: readonly StepChange[]) => void): () => void;
+  /** Runs the exercise's trigger for the current step (the X key). */
+  trigger(): Promise<ActionResult>;
+  /** The hands and eyes of an automatic solution. */
+  driver(): Driver;
+  /** Settles with the reason once the cluster is gone for good. */
+  readonly ended: Promise<string>;
+  /** Stops the cluster and deletes its folder. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_STEP_DEADLINE_MS = 30_000;
+
+/**
+ * Makes room for a new exercise cluster: a folder left by an earlier exercise is deleted; a
+ * running cluster, or a cluster that is not an exercise's, is refused.
+ */
+async function clearFolder(o: FolderOptions, name: string, folder: string): Promise<void> {
+  if (!existsSync(folder)) return;
+  if (existsSync(join(folder, CLUSTER_FILE)) && (await readExerciseState(folder)) === null)
+    throw new ClusterError(
+      `the cluster named ${name} is not an exercise's, and an exercise starts a cluster of its own: give the exercise another --name, or delete that cluster with \`raft-console down --purge --name ${name}\``,
+    );
+  await purgeCluster(o);
+}
+
+interface Waiter {
+  check(): void;
+  fail(why: string): void;
+}
+
+export async function startSession(o: SessionOptions): Promise<ExerciseSession> {
+  const { exercise } = o;
+  const { name, folder } = clusterFolder(o.folder);
+  await clearFolder(o.folder, name, folder);
+
+  const tracker = createTracker(exercise, o.lang, { cluster: name });
+  const startedAt = Date.now();
+  const stepListeners = new Set<(changes: readonly StepChange[]) => void>();
+  const changeListeners = new Set<(events: readonly ClusterEvent[]) => void>();
+  const goneListeners = new Set<(why: string) => void>();
+  const waiters = new Set<Waiter>();
+  let sup!: SupervisorHandle;
+  let client!: RaftClient;
+  /** Set while the cluster is replaced by a new one: its stop is not the end. */
+  let rebuilding = false;
+  let rebuilt: Promise<void> = Promise.resolve();
+  let stopping = false;
+  let saving: Promise<void> = Promise.resolve();
+  let endWith!: (why: string) => void;
+  const ended = new Promise<string>((resolve) => (endWith = resolve));
+
+  const save = (): void => {
+    const state = { exercise: exercise.id, number: exercise.number, lang: o.lang, startedAt, done: tracker.done, steps: tracker.progress() };
+    // One write at a time; a folder deleted meanwhile (a `down --purge`) leaves nothing to record.
+    saving = saving.then(() => writeExerciseState(folder, state)).catch(() => undefined);
+  };
+
+  const feed = (events: readonly ClusterEvent[]): void => {
+    const changes = tracker.update(sup.model, events);
+    for (const l of changeListeners) l(events);
+    if (changes.length > 0) {
+      save();
+      for (const l of stepListeners) l(changes);
+      if (exercise.rebuild !== undefined && changes.some((c) => c.id === exercise.rebuild!.after)) rebuilt = rebuild();
+    }
+    for (const w of [...waiters]) w.check();
+  };
+
+  const end = (why: string): void => {
+    for (const w of [...waiters]) w.fail(why);
+    for (const l of goneListeners) l(why);
+    goneListeners.clear();
+    endWith(why);
+  };
+
+  const launch = async (raft: Partial<RaftSwitches> | undefined): Promise<void> => {
+    const s = await startSupervisor({ ...o.folder, nodes: exercise.setup.nodes, speed: o.speed ?? exercise.setup.speed, ...(raft === undefined ? {} : { raft }) });
+    sup = s;
+    client = new RaftClient({ clusterId: s.model.clusterId, nodes: s.model.nodes.map((n) => ({ id: n.id, address: n.address })) });
+    feed(s.model.events);
+    save();
+    const off = s.onChange(feed);
+    void s.stopped.then(() => {
+      off();
+      if (!rebuilding && !stopping) end(`the cluster ${name} was stopped`);
+    });
+  };
+
+  /** The second half of a comparison: the same exercise on a new cluster with other switches. */
+  const rebuild = async (): Promise<void> => {
+    rebuilding = true;
+    try {
+      await saving;
+      client.close();
+      await sup.stop({ purge: true });
+      if (stopping) return;
+      await launch({ ...exercise.setup.raft, ...exercise.rebuild!.raft });
+    } catch (err) {
+      end(`the exercise could not start its cluster again: ${(err as Error).message}`);
+    } finally {
+      rebuilding = false;
+    }
+  };
+
+  const cluster: LiveCluster = {
+    model: () => sup.model,
+    subscribe: (listener) => {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
+    },
+    act: (action) => (rebuilding ? Promise.resolve({ ok: false, text: 'the exercise is starting its cluster again: wait a moment' }) : sup.act(action)),
+    onGone: (listener) => {
+      goneListeners.add(listener);
+      return () => goneListeners.delete(listener);
+    },
+  };
+
+  const hands: ClusterHands = {
+    get model() {
+      return sup.model;
+    },
+    async act(action) {
+      const r = await cluster.act(action);
+      if (!r.ok) throw new Error(r.text);
+      return r.text;
+    },
+    submit: (text, options = {}) => client.submit(text, options),
+    post(text, options = {}) {
+      // Its outcome is not awaited: a write to a leader cut off from the majority never completes.
+      client.submit(text, options).catch(() => undefined);
+    },
+  };
+
+  const trigger = async (): Promise<ActionResult> => {
+    const t = exercise.trigger;
+    const step = tracker.progress().find((s) => !s.done);
+    if (t === undefined || step === undefined || !t.steps.includes(step.id)) return { ok: false, text: 'the exercise has nothing to set up at this step' };
+    const ctx = tracker.context();
+    if (t.label(ctx) === null) return { ok: false, text: `not now: ${exercise.steps.find((s) => s.id === step.id)!.hint[o.lang]}` };
+    try {
+      return { ok: true, text: await t.run(hands, ctx) };
+    } catch (err) {
+      return { ok: false, text: (err as Error).message };
+    }
+  };
+
+  const deadlineMs = o.stepDeadlineMs ?? DEFAULT_STEP_DEADLINE_MS;
+  /** Where the exercise stands, for a failure message. */
+  const at = (): string => {
+    const steps = tracker.progress();
+    const i = steps.findIndex((s) => !s.done);
+    return i < 0 ? 'every step is done' : `step ${i + 1} (${steps[i]!.id}) is not done`;
+  };
+  const until = (what: string, test: (ctx: StepContext) => boolean): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => w.fail(`gave up after ${deadlineMs / 1000} s`), deadlineMs);
+      const w: Waiter = {
+        check: () => {
+          let ok: boolean;
+          try {
+            ok = test(tracker.context());
+          } catch (err) {
+            return w.fail((err as Error).message);
+          }
+          if (!ok) return;
+          clearTimeout(timer);
+          waiters.delete(w);
+          resolve();
+        },
+        fail: (why) => {
+          clearTimeout(timer);
+          waiters.delete(w);
+          reject(new Error(`exercise ${exercise.number} (${exercise.id}): waiting for ${what}: ${why}; ${at()}`));
+        },
+      };
+      waiters.add(w);
+      w.check();
+    });
+
+  const driver = (): Driver => ({
+    get model() {
+      return sup.model;
+    },
+    get facts() {
+      return tracker.context().facts;
+    },
+    act: (action) => hands.act(action),
+    submit: (text, options) => hands.submit(text, options),
+    post: (text, options) => hands.post(text, options),
+    async trigger() {
+      const r = await trigger();
+      if (!r.ok) throw new Error(`exercise ${exercise.number}: the trigger failed: ${r.text}`);
+      return r.text;
+    },
+    step: (id) => {
+      const i = exercise.steps.findIndex((s) => s.id === id);
+      if (i < 0) return Promise.reject(new Error(`exercise ${exercise.id} has no step "${id}"`));
+      return until(`step ${i + 1} (${id})`, () => tracker.progress()[i]!.done);
+    },
+    until,
+  });
+
+  await launch(exercise.setup.raft);
+
+  return {
+    exercise,
+    tracker,
+    name,
+    folder,
+    cluster,
+    onSteps(listener) {
+      stepListeners.add(listener);
+      return () => stepListeners.delete(listener);
+    },
+    trigger,
+    driver,
+    ended,
+    async stop() {
+      stopping = true;
+      await rebuilt;
+      client.close();
+      await saving;
+      await sup.stop({ purge: true });
+      end('the exercise was stopped');
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// What a workshop exercise is: the cluster it needs, the steps a learner takes, how each step is
+// seen to be done (from the cluster's model and events, never from elapsed time), a prediction to
+// make before seeing it, the explanation afterwards in terms of the Raft paper's rules, and an
+// automatic solution made of the same actions a learner would take.
+import type { Action, ClusterEvent, ClusterModel, RaftSwitches, SpeedPreset } from '../cluster/index.js';
+import type { WriteResult } from '../client/index.js';
+import type { NodeId } from '../raft/types.js';
+import type { Lang } from './lang.js';
+
+/** Every text an exercise shows, in each language. */
+export type Texts = Record<Lang, string>;
+
+/** What a step saw and later steps need, e.g. { leader: 3, term: 2 }: node ids, terms, indexes. */
+export type Facts = Record<string, number>;
+
+export interface StepContext {
+  /** The cluster now. */
+  readonly model: ClusterModel;
+  /** Every event since the exercise started, oldest first. */
+  readonly events: readonly ClusterEvent[];
+  /** The events since the previous step was done: the ones this step may count. */
+  readonly since: readonly ClusterEvent[];
+  /** The events since the step `id` was done (none while it is not). */
+  after(id: string): readonly ClusterEvent[];
+  /** What earlier steps remembered. */
+  readonly facts: Readonly<Facts>;
+}
+
+/** false: not yet; true: done; facts: done, and these are remembered for the steps after it. */
+export type CheckResult = boolean | Facts;
+
+export interface Step {
+  /** Unique in its exercise, e.g. "kill-leader". */
+  id: string;
+  text: Texts;
+  hint: Texts;
+  /** The command that does it from another terminal, without `raft-console` (e.g. "kill <id>"); shown with the hint. */
+  command?: string;
+  check(ctx: StepContext): CheckResult;
+}
+
+export interface ExerciseSetup {
+  nodes: number;
+  /** The speed a learner runs it at (a test may run it faster). */
+  speed: SpeedPreset;
+  /** The core's switches, where the exercise needs other than the defaults. */
+  raft?: Partial<RaftSwitches>;
+}
+
+/** What a trigger or a solution can do to the cluster: what a learner can do. */
+export interface ClusterHands {
+  /** The cluster now. */
+  readonly model: ClusterModel;
+  /** Carries out an action; resolves with the supervisor's sentence, rejects with it when refused. */
+  act(action: Action): Promise<string>;
+  /** A client write that resolves once committed (through `via` only, when given). */
+  submit(text: string, options?: { via?: NodeId }): Promise<WriteResult>;
+  /** Sends an entry without waiting for the outcome: for an entry that may never commit. */
+  post(text: string, options?: { via?: NodeId }): void;
+}
+
+/**
+ * Something the exercise sets up itself at a key press, where a learner could not be quick or
+ * precise enough (two elections at the same moment).
+ */
+export interface Trigger {
+  /** The steps during which it is offered. */
+  steps: readonly string[];
+  /** What it does, for the panel; null while it cannot be done (e.g. there is no leader yet). */
+  label(ctx: StepContext): Texts | null;
+  /** Does it; resolves with a sentence of what was done. */
+  run(hands: ClusterHands, ctx: StepContext): Promise<string>;
+}
+
+/** What an automatic solution drives the exercise with. */
+export interface Driver extends ClusterHands {
+  /** What the steps remembered so far. */
+  readonly facts: Readonly<Facts>;
+  /** Runs the exercise's trigger, as the key press would. */
+  trigger(): Promise<string>;
+  /** Waits until the step is done; fails (naming it) if it is not within a generous deadline. */
+  step(id: string): Promise<void>;
+  /** Waits until `test` holds on the exercise's context; fails (naming `what`) after the deadline. */
+  until(what: string, test: (ctx: StepContext) => boolean): Promise<void>;
+}
+
+export interface Exercise {
+  /** e.g. "first-election"; also addressable by its number. */
+  id: string;
+  number: number;
+  title: Texts;
+  /** How long it takes in a workshop, prediction and discussion included. */
+  minutes: number;
+  setup: ExerciseSetup;
+  goal: Texts;
+  /** Asked before it happens; the answer is shown once the step `revealAfter` is done. */
+  prediction: { question: Texts; answer: Texts; revealAfter: string };
+  steps: readonly Step[];
+  trigger?: Trigger;
+  /**
+   * Once the step `after` is done, the exercise runs again on a new cluster with these switches
+   * (same size and speed): the second half of a comparison, e.g. PreVote off, then on.
+   */
+  rebuild?: { after: string; raft: Partial<RaftSwitches> };
+  /** Shown once every step is done: what happened, in terms of the paper's rules. */
+  explanation: Texts;
+  solution(d: Driver): Promise<void>;
+}
+
+/** The exercise panel's content, in one language (the dashboard draws it). */
+export interface ExercisePanelView {
+  number: number;
+  title: string;
+  goal: string;
+  /** Shown until the step that reveals its answer is done. */
+  prediction: string | null;
+  answer: string | null;
+  steps: { text: string; done: boolean; current: boolean }[];
+  /** The current step's hint, when asked for. */
+  hint: string | null;
+  /** Once every step is done. */
+  explanation: string | null;
+  /** What the trigger key does now, or null when there is nothing to trigger. */
+  trigger: { label: string } | null;
+}
+
+/** A step that became done. */
+export interface StepChange {
+  id: string;
+  /** 1-based, as the panel numbers it. */
+  number: number;
+  text: string;
+  at: number;
+}

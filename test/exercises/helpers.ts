@@ -1,0 +1,41 @@
+// Runs an exercise's automatic solution against a real cluster, started by the exercise session
+// in a temporary state folder, and reports what the tracker saw; then checks that no node process
+// outlived it.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { SpeedPreset } from '../../src/cluster/index.js';
+import { startSession } from '../../src/exercises/session.js';
+import type { Exercise } from '../../src/exercises/types.js';
+import { alive, builtModule } from '../cluster/helpers.js';
+
+/** Solves the exercise at `speed`; resolves with the ids of the steps seen done, in order. */
+export async function solve(exercise: Exercise, speed: SpeedPreset): Promise<string[]> {
+  builtModule('cli/main.js');
+  const home = await mkdtemp(join(tmpdir(), 'raft-console-exercise-'));
+  const session = await startSession({ exercise, lang: 'en', folder: { name: exercise.id, stateDir: home }, speed });
+  // Steps may be done as the cluster starts, before anyone could listen.
+  const seen = session.tracker.progress().flatMap((s) => (s.done ? [s.id] : []));
+  const pids = new Set<number>();
+  const record = (): void => {
+    for (const n of session.cluster.model().nodes) if (n.process.pid !== null) pids.add(n.process.pid);
+  };
+  session.onSteps((changes) => seen.push(...changes.map((c) => c.id)));
+  const off = session.cluster.subscribe(record);
+  try {
+    await exercise.solution(session.driver());
+  } catch (err) {
+    // What the cluster did last, to tell a bug in the exercise from one in the cluster.
+    const m = session.cluster.model();
+    const story = m.events.slice(-60).map((e) => `  ${e.text}`);
+    const crashes = m.nodes.filter((n) => n.process.stderrTail.length > 0).map((n) => `  n${n.id} stderr:\n    ${n.process.stderrTail.join('\n    ')}`);
+    throw new Error(`${(err as Error).message}\nlast events:\n${story.join('\n')}\n${crashes.join('\n')}`, { cause: err });
+  } finally {
+    off();
+    await session.stop();
+    await rm(home, { recursive: true, force: true });
+  }
+  expect([...pids].filter(alive), 'node processes left running').toEqual([]);
+  return seen;
+}
