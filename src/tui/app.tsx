@@ -63,7 +63,8 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
     const report = (p: Promise<ActionResult>, story: boolean): void => {
       p.then(
         (r) => store.note(r.ok, r.text, story),
-        (err: unknown) => store.note(false, err instanceof Error ? err.message : String(err), story),
+        // A request that never got an answer is told in the story too: the supervisor could not.
+        (err: unknown) => store.note(false, err instanceof Error ? err.message : String(err), true),
       ).finally(() => store.publish());
     };
     switch (intent.type) {
