@@ -6,6 +6,7 @@ import { registerConfigCommand } from './config.js';
 import { registerDashboardCommand } from './dashboard.js';
 import { registerDownCommand } from './down.js';
 import { registerEventsCommand } from './events.js';
+import { registerExerciseCommand } from './exercise.js';
 import { EXIT_USAGE } from './failure.js';
 import { registerKvCommands } from './kv.js';
 import { registerLogCommand } from './log.js';
@@ -33,6 +34,7 @@ registerEventsCommand(program);
 registerDownCommand(program);
 registerConfigCommand(program);
 registerSimCommand(program);
+registerExerciseCommand(program);
 registerNodeCommand(program);
 registerSuperviseCommand(program);
 

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import type Conf from 'conf';
 import { MAX_NODES, SPEED_PRESETS, defaultStateDir, type SpeedPreset } from '../cluster/index.js';
+import { LANGS, isLang, type Lang } from '../exercises/lang.js';
 import { CliError, EXIT_USAGE } from './failure.js';
 
 interface Settings {
@@ -14,7 +15,7 @@ interface Settings {
   'base-port': number | null;
   /** The folder holding every cluster's folder. */
   'data-folder': string;
-  language: 'en';
+  language: Lang;
 }
 
 export type SettingKey = keyof Settings;
@@ -27,8 +28,6 @@ interface Definition<K extends SettingKey> {
   /** As stored and as `config get` prints it. */
   show(value: Settings[K]): string | number;
 }
-
-const LANGUAGES = ['en'] as const;
 
 function problem(text: string): never {
   throw new Error(text);
@@ -67,9 +66,9 @@ const DEFINITIONS: { [K in SettingKey]: Definition<K> } = {
     show: (v) => v,
   },
   language: {
-    what: 'language of the messages (en is the only one so far)',
+    what: 'language of the exercises and the dashboard: en or zh (unset: from the locale, LANG)',
     fallback: () => 'en',
-    parse: (v) => (LANGUAGES.includes(v as 'en') ? (v as 'en') : problem(`language must be one of ${LANGUAGES.join(', ')} (no other is available yet)`)),
+    parse: (v) => (isLang(v) ? v : problem(`language must be one of ${LANGS.join(', ')}`)),
     show: (v) => v,
   },
 };
@@ -145,13 +144,35 @@ async function loadConf(): Promise<typeof Conf> {
   return conf;
 }
 
-/** Opens the store, turning a broken config file into one line naming it and the fix. */
-export async function openSettings(): Promise<SettingsStore> {
+/** Opens `<name>.json` in the config folder, turning a broken file into one line naming it and the fix. */
+async function openConf(name: string, what: string): Promise<Conf<Record<string, unknown>>> {
   const Conf = await loadConf();
   try {
-    return new SettingsStore(new Conf<Record<string, unknown>>({ projectName: 'raft-console', projectSuffix: '', accessPropertiesByDotNotation: false }));
+    return new Conf<Record<string, unknown>>({ projectName: 'raft-console', projectSuffix: '', configName: name, accessPropertiesByDotNotation: false });
   } catch (err) {
     const why = err instanceof SyntaxError ? 'is not valid JSON' : `cannot be read (${(err as Error).message})`;
-    throw new CliError(`your raft-console config file ${why}: fix or delete it (it lives in $XDG_CONFIG_HOME/raft-console, by default ~/.config/raft-console)`);
+    throw new CliError(`your raft-console ${what} file ${why}: fix or delete it (it lives in $XDG_CONFIG_HOME/raft-console, by default ~/.config/raft-console)`);
   }
+}
+
+export async function openSettings(): Promise<SettingsStore> {
+  return new SettingsStore(await openConf('config', 'config'));
+}
+
+/** The workshop exercises completed on this machine, kept beside the settings in progress.json. */
+export class ProgressStore {
+  constructor(private readonly conf: Conf<Record<string, unknown>>) {}
+
+  /** Exercise id -> when it was last completed (ms since the epoch). */
+  completed(): Map<string, number> {
+    return new Map(Object.entries(this.conf.store).filter((e): e is [string, number] => typeof e[1] === 'number'));
+  }
+
+  markCompleted(id: string, at: number): void {
+    this.conf.set(id, at);
+  }
+}
+
+export async function openProgress(): Promise<ProgressStore> {
+  return new ProgressStore(await openConf('progress', 'exercise progress'));
 }

@@ -65,7 +65,7 @@ export interface ExerciseSession {
   driver(): Driver;
   /** Settles with the reason once the cluster is gone for good. */
   readonly ended: Promise<string>;
-  /** Stops the cluster and deletes its folder. */
+  /** Stops the cluster and deletes its folder (once; later calls wait for the same). */
   stop(): Promise<void>;
 }
 
@@ -106,6 +106,7 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
   let rebuilding = false;
   let rebuilt: Promise<void> = Promise.resolve();
   let stopping = false;
+  let stopped: Promise<void> | null = null;
   let saving: Promise<void> = Promise.resolve();
   let endWith!: (why: string) => void;
   const ended = new Promise<string>((resolve) => (endWith = resolve));
@@ -118,12 +119,12 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
 
   const feed = (events: readonly ClusterEvent[]): void => {
     const changes = tracker.update(sup.model, events);
-    for (const l of changeListeners) l(events);
     if (changes.length > 0) {
       save();
       for (const l of stepListeners) l(changes);
       if (exercise.rebuild !== undefined && changes.some((c) => c.id === exercise.rebuild!.after)) rebuilt = rebuild();
     }
+    for (const l of changeListeners) l(events);
     for (const w of [...waiters]) w.check();
   };
 
@@ -276,13 +277,16 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
     trigger,
     driver,
     ended,
-    async stop() {
-      stopping = true;
-      await rebuilt;
-      client.close();
-      await saving;
-      await sup.stop({ purge: true });
-      end('the exercise was stopped');
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        await rebuilt;
+        client.close();
+        await saving;
+        await sup.stop({ purge: true });
+        end('the exercise was stopped');
+      })();
+      return stopped;
     },
   };
 }

@@ -46,7 +46,7 @@ describe.concurrent('usage errors exit 2', () => {
     [['bogus'], /unknown command 'bogus'/],
     [['config', 'set', 'colour', 'red'], 'raft-console config set: there is no setting "colour": the settings are nodes, speed, base-port, data-folder, language'],
     [['config', 'set', 'nodes', '40'], 'raft-console config set: nodes must be a whole number from 1 to 15, got "40"'],
-    [['config', 'set', 'language', 'fr'], 'raft-console config set: language must be one of en (no other is available yet), got "fr"'],
+    [['config', 'set', 'language', 'fr'], 'raft-console config set: language must be one of en, zh, got "fr"'],
   ])('raft-console %j', async (args, line) => {
     failed(await cli.run(...args), 2, line);
   });
