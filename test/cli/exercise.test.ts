@@ -61,7 +61,7 @@ describe('raft-console exercise', () => {
       '✔ 6. It comes back as a follower, sees the higher term, and follows the new leader.',
       '✔ all 6 steps done: exercise complete',
     ]);
-    expect(out).toContain('Sections 5.1 and 5.2 of the Raft paper.');
+    expect(out).toContain('Raft paper, sections 5.1 and 5.2.');
     const listed = JSON.parse(await cli.ok('exercise', 'list', '--json')) as Listed[];
     expect(listed.filter((e) => e.completedAt !== null).map((e) => e.id)).toEqual(['leader-failure']);
     // The exercise's cluster is gone with it.

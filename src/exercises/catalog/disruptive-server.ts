@@ -101,15 +101,19 @@ export const disruptiveServer: Exercise = {
   ],
   explanation: {
     en:
-      'Section 5.1 of the Raft paper and section 9.6 of the dissertation. A server that sees a higher term in any message adopts it and becomes a follower; that is how a stale leader learns it was replaced. ' +
-      'But a node cut off from the others keeps timing out and, without PreVote, raises its term each time. When it comes back, its higher term reaches the leader (in its answers to the leader\'s heartbeats) and the leader steps down, though it was healthy: the whole cluster waits for an election. ' +
-      'With PreVote, a node first asks whether a majority would vote for it, without raising its term, and starts a real election only if they would. Cut off, it never gets that majority, its term stays, and when it returns it simply follows the leader. ' +
-      'CheckQuorum alone does not prevent this: the other nodes refuse its vote requests while they hear from the leader, but its answers still carry the higher term.',
+      'Raft paper, section 5.1; dissertation 9.6. ' +
+      'A node that sees a higher term adopts it and becomes a follower. ' +
+      'A node cut off keeps timing out and, without PreVote, raises its term each time; back, its higher term reaches the leader (in its answers to heartbeats) and the healthy leader steps down: the cluster waits for an election. ' +
+      'With PreVote a node first asks whether a majority would vote for it, without raising its term. ' +
+      'Cut off, it never gets one; back, it just follows the leader. ' +
+      'CheckQuorum\'s lease alone does not stop this: the answers still carry the term.',
     zh:
-      'Raft 论文第 5.1 节和博士论文第 9.6 节。服务器在任何消息中看到更高的任期,就采用它并成为跟随者;过时的领导者就是这样得知自己已被取代。' +
-      '但一个与其他节点断开的节点会不断超时,在没有 PreVote 时每次都提高任期。它回来后,更高的任期传到领导者那里(在它对领导者心跳的回复中),领导者尽管健康也会退位:整个集群都要等一次选举。' +
-      '启用 PreVote 时,节点先询问多数派是否会投票给它,不提高任期;只有多数派同意时才开始真正的选举。被隔离时它永远得不到多数派,任期保持不变,回来后就直接跟随领导者。' +
-      '仅靠 CheckQuorum 防不住这种情况:其他节点在能收到领导者消息时会拒绝它的投票请求,但它的回复仍然携带更高的任期。',
+      'Raft 论文第 5.1 节;博士论文 9.6 节。' +
+      '节点看到更高的任期就采用它并成为跟随者。' +
+      '被隔离的节点不断超时,没有 PreVote 时每次都提高任期;回来后,它更高的任期(在对心跳的回复中)传到领导者那里,健康的领导者只好退位:集群要等一次选举。' +
+      '启用 PreVote 时,节点先询问多数派是否会投票给它,而不提高任期。' +
+      '被隔离时它永远得不到多数派;回来后直接跟随领导者。' +
+      '仅靠 CheckQuorum 的租约防不住:回复中仍然带着任期。',
   },
   async solution(d) {
     await d.step('leader');

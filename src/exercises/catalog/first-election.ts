@@ -69,17 +69,19 @@ export const firstElection: Exercise = {
   ],
   explanation: {
     en:
-      'Section 5.2 of the Raft paper. Every node starts as a follower. A follower that hears nothing from a leader for its election timeout (random, here 1.5-3 s) starts an election. ' +
-      'With PreVote (dissertation 9.6) it first asks, as a pre-candidate, whether a majority would vote for it, without changing its term. ' +
-      'As a candidate it raises its term (0 to 1), votes for itself and sends RequestVote to every node. Each node gives at most one vote per term, to the first candidate whose log is at least as up to date as its own (5.4.1). ' +
-      'Votes from a majority make it leader; its heartbeats (empty AppendEntries) reset the others\' timers, so no one else starts an election. ' +
-      'Because each timeout is drawn at random, one node usually times out well before the others and wins alone.',
+      'Raft paper, section 5.2. ' +
+      'Every node starts as a follower. ' +
+      'One that hears from no leader for its election timeout (random, here 1.5-3 s) becomes a candidate: it raises the term, votes for itself and asks the others. ' +
+      'A node gives one vote per term, first come first served, to a candidate whose log is at least as up to date as its own (5.4.1). ' +
+      'A majority of votes makes a leader; its heartbeats keep the others from starting elections. ' +
+      'PreVote (dissertation 9.6) first asks whether they would vote, without raising the term.',
     zh:
-      'Raft 论文第 5.2 节。每个节点都以跟随者身份启动。跟随者在选举超时(随机,这里是 1.5-3 秒)内没有收到领导者的任何消息,就发起选举。' +
-      '启用 PreVote(博士论文 9.6 节)时,它先作为预候选人询问多数派是否愿意投票给它,此时不改变任期。' +
-      '成为候选人后,它把任期加一(0 变 1),投票给自己,并向每个节点发送 RequestVote。每个节点每个任期最多投一票,投给第一个日志至少和自己一样新的候选人(5.4.1 节)。' +
-      '获得多数票就成为领导者;它的心跳(空的 AppendEntries)会重置其他节点的计时器,于是没有别的节点发起选举。' +
-      '由于每次超时都是随机抽取的,通常会有一个节点远早于其他节点超时,独自赢得选举。',
+      'Raft 论文第 5.2 节。' +
+      '每个节点都以跟随者身份启动。' +
+      '在选举超时(随机,这里是 1.5-3 秒)内收不到领导者消息的节点成为候选人:它把任期加一,投票给自己,并向其他节点请求投票。' +
+      '每个节点每个任期只投一票,先到先得,而且只投给日志至少和自己一样新的候选人(5.4.1 节)。' +
+      '得到多数票就成为领导者;它的心跳让其他节点不再发起选举。' +
+      'PreVote(博士论文 9.6 节)会先询问其他节点是否愿意投票,而不提高任期。',
   },
   async solution(d) {
     // Nothing to do but watch.

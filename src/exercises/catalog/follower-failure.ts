@@ -63,13 +63,17 @@ export const followerFailure: Exercise = {
   ],
   explanation: {
     en:
-      'Section 5.3 of the Raft paper. A follower that is down only delays nothing: the leader needs a majority, and 4 of 5 remain. ' +
-      'The leader keeps a nextIndex for every follower. Each AppendEntries names the entry just before the new ones (prevLogIndex, prevLogTerm); the restarted follower rejects it when its log has no such entry, and the leader moves nextIndex back until they agree (the Log Matching property makes everything before that point equal). ' +
-      'From there the leader sends the missing entries; the follower learns the commit index from the same messages and applies them. The follower\'s disk kept everything it had acknowledged before the crash.',
+      'Raft paper, section 5.3. ' +
+      'A follower that is down delays nothing: the leader needs a majority, and 4 of 5 remain. ' +
+      'The leader keeps a nextIndex per follower. ' +
+      'The restarted follower rejects an AppendEntries whose previous entry (prevLogIndex, prevLogTerm) it lacks; the leader moves nextIndex back until the logs agree, then sends everything after it. ' +
+      'The follower\'s disk kept all it had acknowledged, so no special recovery is needed.',
     zh:
-      'Raft 论文第 5.3 节。一个跟随者宕机不会拖慢任何事情:领导者只需要多数派,而 5 个中还剩 4 个。' +
-      '领导者为每个跟随者维护一个 nextIndex。每个 AppendEntries 都指明新条目之前的那个条目(prevLogIndex、prevLogTerm);重启的跟随者日志中没有这个条目时就拒绝,领导者把 nextIndex 往回移,直到双方一致(日志匹配特性保证该位置之前的内容都相同)。' +
-      '从那里开始,领导者发送缺失的条目;跟随者从同样的消息中得知提交索引并应用它们。跟随者的磁盘保存了崩溃前确认过的所有内容。',
+      'Raft 论文第 5.3 节。' +
+      '一个跟随者宕机不会拖慢任何事情:领导者只需要多数派,而 5 个中还剩 4 个。' +
+      '领导者为每个跟随者维护一个 nextIndex。' +
+      '重启的跟随者会拒绝缺少前一条目(prevLogIndex、prevLogTerm)的 AppendEntries;领导者把 nextIndex 往回移,直到日志一致,然后发送之后的所有条目。' +
+      '跟随者的磁盘保存了它确认过的一切,所以不需要特殊的恢复流程。',
   },
   async solution(d) {
     await d.step('leader');

@@ -70,13 +70,17 @@ export const leaderFailure: Exercise = {
   ],
   explanation: {
     en:
-      'Sections 5.1 and 5.2 of the Raft paper. Followers know the leader is alive only from its heartbeats. When they stop, the first follower whose election timeout runs out becomes a candidate in a new, higher term and wins with a majority of the votes: 4 nodes remain, 3 are needed. ' +
-      'Terms act as a logical clock: each term has at most one leader (Election Safety). ' +
-      'A node always restarts as a follower with its saved term and log. The new leader\'s messages carry the higher term; a node that sees a higher term adopts it and becomes a follower (5.1), so the old leader cannot lead again in its old term.',
+      'Raft paper, sections 5.1 and 5.2. ' +
+      'Followers know the leader is alive only from its heartbeats. ' +
+      'When they stop, the first follower whose election timeout runs out becomes a candidate in a higher term and wins with a majority: 4 nodes remain, 3 are needed. ' +
+      'Each term has at most one leader (Election Safety). ' +
+      'A node restarts as a follower with its saved term and log; a message with a higher term makes any node adopt it and follow (5.1), so the old leader cannot lead its old term again.',
     zh:
-      'Raft 论文第 5.1 和 5.2 节。跟随者只能通过心跳知道领导者还活着。心跳停止后,第一个选举超时到期的跟随者在一个新的、更高的任期成为候选人,并凭多数票获胜:还剩 4 个节点,需要 3 票。' +
-      '任期是一个逻辑时钟:每个任期最多只有一个领导者(选举安全性)。' +
-      '节点总是以跟随者身份、带着保存的任期和日志重启。新领导者的消息携带更高的任期;节点看到更高的任期就采用它并成为跟随者(5.1 节),所以旧领导者不能在旧任期继续领导。',
+      'Raft 论文第 5.1 和 5.2 节。' +
+      '跟随者只能通过心跳知道领导者还活着。' +
+      '心跳停止后,第一个选举超时到期的跟随者在更高的任期成为候选人,并以多数票获胜:还剩 4 个节点,需要 3 票。' +
+      '每个任期最多只有一个领导者(选举安全性)。' +
+      '节点重启时是跟随者,带着保存的任期和日志;任何节点看到更高任期的消息都会采用该任期并跟随(5.1 节),所以旧领导者不能再领导它的旧任期。',
   },
   async solution(d) {
     await d.step('leader');

@@ -127,15 +127,19 @@ export const minorityPartition: Exercise = {
   },
   explanation: {
     en:
-      'Sections 5.1, 5.3 and 5.4 of the Raft paper. A leader commits an entry only once a majority stores it; cut off with 2 of 5, the old leader can append but never commit, so its client never hears "committed". ' +
-      'The majority side stops hearing heartbeats, elects a new leader in a higher term and commits entries at the same indexes. Two leaders exist at once, but of different terms, and only one of them can commit. ' +
-      'On heal, the old leader sees the higher term and steps down (5.1). The new leader\'s AppendEntries do not match its log at the uncommitted index, so it deletes the conflicting entry and everything after it and takes the leader\'s entries (5.3). Only uncommitted entries are ever replaced. ' +
-      'CheckQuorum is off here. With CheckQuorum on (the default, dissertation 6.2), a leader that hears from no majority for an election timeout steps down by itself and refuses new entries, so clients go to the new leader instead of waiting.',
+      'Raft paper, sections 5.1, 5.3 and 5.4. ' +
+      'Cut off with 2 of 5, the old leader can append but never commit: its client never hears "committed". ' +
+      'The majority elects a leader of a higher term and commits other entries at the same indexes; two leaders exist, of different terms, and only one can commit. ' +
+      'On heal the old leader sees the higher term and steps down (5.1), and deletes its entries that conflict with the new leader\'s log (5.3). ' +
+      'Only uncommitted entries are ever replaced. ' +
+      'CheckQuorum is off here; with it (the default) the cut-off leader would step down after an election timeout and refuse new entries.',
     zh:
-      'Raft 论文第 5.1、5.3 和 5.4 节。领导者只有在多数派存储了条目之后才提交它;被隔离在 5 个中的 2 个里,旧领导者可以追加但永远无法提交,所以它的客户端永远收不到"已提交"。' +
-      '多数派一边收不到心跳,于是在更高的任期选出新领导者,并在相同的索引处提交条目。此时同时存在两个领导者,但任期不同,只有一个能提交。' +
-      '修复网络后,旧领导者看到更高的任期就退位(5.1 节)。新领导者的 AppendEntries 在未提交的索引处与它的日志不匹配,于是它删除冲突的条目及其后的所有条目,换成领导者的条目(5.3 节)。被替换的永远只有未提交的条目。' +
-      '这里关闭了 CheckQuorum。启用时(默认,博士论文 6.2 节),领导者在一个选举超时内收不到多数派的消息就会自行退位并拒绝新条目,客户端会转向新领导者而不是一直等待。',
+      'Raft 论文第 5.1、5.3 和 5.4 节。' +
+      '被隔离在 5 个中的 2 个里,旧领导者可以追加但永远无法提交:它的客户端永远收不到"已提交"。' +
+      '多数派选出更高任期的领导者,并在相同的索引处提交别的条目;此时有两个领导者,任期不同,只有一个能提交。' +
+      '修复后旧领导者看到更高的任期就退位(5.1 节),并删除与新领导者日志冲突的条目(5.3 节)。' +
+      '被替换的永远只有未提交的条目。' +
+      '这里关闭了 CheckQuorum;启用时(默认),被隔离的领导者会在一个选举超时后退位并拒绝新条目。',
   },
   async solution(d) {
     await d.step('leader');

@@ -65,15 +65,17 @@ export const newNode: Exercise = {
   ],
   explanation: {
     en:
-      'Section 6 of the Raft paper; dissertation 4.1 and 4.2.1. The configuration is itself an entry in the log, and a node uses the latest configuration in its log, committed or not. ' +
-      'Changing one server at a time keeps every old majority and every new majority overlapping, so two leaders can never be elected for the same term during the change. ' +
-      'A new node first joins as a learner (a non-voting member): it receives entries but neither votes nor counts toward commits. Once it holds every committed entry the leader promotes it. ' +
-      'From then on it counts: with 6 voters, a majority is 4, and the cluster still tolerates only 2 failures, as with 5.',
+      'Raft paper, section 6; dissertation 4.1 and 4.2.1. ' +
+      'The configuration is an entry in the log, used as soon as a node has it. ' +
+      'Changing one server at a time keeps every old and new majority overlapping, so no term can get two leaders during the change. ' +
+      'A new node first joins as a learner: it receives the log but neither votes nor counts. ' +
+      'Once it holds every committed entry the leader promotes it; with 6 voters a majority is 4, and the cluster still survives only 2 failures.',
     zh:
-      'Raft 论文第 6 节;博士论文 4.1 和 4.2.1 节。配置本身也是日志中的一个条目,节点使用日志中最新的配置,不论是否已提交。' +
-      '一次只变更一个服务器,可以保证新旧多数派总是相交,因此变更期间同一任期不可能选出两个领导者。' +
-      '新节点先以学习者(不投票的成员)身份加入:它接收条目,但既不投票也不计入提交。一旦拥有所有已提交的条目,领导者就提升它。' +
-      '从那以后它就计入多数派:6 个投票者的多数派是 4,集群仍然只能容忍 2 个故障,和 5 个节点时一样。',
+      'Raft 论文第 6 节;博士论文 4.1 和 4.2.1 节。' +
+      '配置是日志中的一个条目,节点一拿到就使用。' +
+      '一次只变更一个服务器,新旧多数派总是相交,所以变更期间任何任期都不会有两个领导者。' +
+      '新节点先以学习者身份加入:接收日志,但既不投票也不计入多数派。' +
+      '一旦拥有所有已提交的条目,领导者就提升它;6 个投票者的多数派是 4,集群仍然只能容忍 2 个故障。',
   },
   async solution(d) {
     await d.step('leader');

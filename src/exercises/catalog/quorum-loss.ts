@@ -93,15 +93,19 @@ export const quorumLoss: Exercise = {
   ],
   explanation: {
     en:
-      'Sections 5.3 and 5.4 of the Raft paper. An entry is committed only once a majority stores it, and a leader is elected only by a majority. With 2 of 5 running there is no majority: the leader can append, but nothing commits, and the client waits or gives up. ' +
-      'Raft chooses safety over availability: it stops rather than commit something a later majority might not know about. Any majority of 3 overlaps every other majority, so whatever the cluster committed is on at least one node of any future majority. ' +
-      'When a third node returns, the leader brings it up to date and commits the waiting entry (an entry of its own term, 5.4.2). ' +
-      'CheckQuorum is off here; with it on, the leader would step down after an election timeout without a majority, and no node would accept the entry at all.',
+      'Raft paper, sections 5.3 and 5.4. ' +
+      'Entries commit and leaders are elected only by a majority. ' +
+      'With 2 of 5 running there is none: the leader appends, nothing commits, the client waits or gives up. ' +
+      'Raft stops rather than commit what a later majority might not know; any two majorities overlap, so everything committed survives. ' +
+      'When a third node returns, the leader brings it up to date and commits the waiting entry. ' +
+      'CheckQuorum is off here; with it the leader would step down and accept nothing.',
     zh:
-      'Raft 论文第 5.3 和 5.4 节。条目只有在多数派存储后才提交,领导者也只能由多数派选出。5 个中只有 2 个运行时没有多数派:领导者可以追加条目,但什么都提交不了,客户端只能等待或放弃。' +
-      'Raft 选择安全性而不是可用性:宁可停下来,也不提交之后的多数派可能不知道的内容。任意 3 个节点组成的多数派都与其他多数派相交,所以集群提交过的内容,至少存在于将来任何多数派中的一个节点上。' +
-      '第三个节点回来后,领导者让它追上进度,并提交等待中的条目(它自己任期的条目,5.4.2 节)。' +
-      '这里关闭了 CheckQuorum;启用时,领导者在一个选举超时内没有多数派就会退位,任何节点都不会接受这个条目。',
+      'Raft 论文第 5.3 和 5.4 节。' +
+      '只有多数派才能提交条目、选出领导者。' +
+      '5 个中只有 2 个运行时没有多数派:领导者追加条目,但什么都提交不了,客户端只能等待或放弃。' +
+      'Raft 宁可停下来,也不提交之后的多数派可能不知道的内容;任意两个多数派都相交,所以已提交的一切都会保留。' +
+      '第三个节点回来后,领导者让它追上进度,并提交等待中的条目。' +
+      '这里关闭了 CheckQuorum;启用时领导者会退位,什么都不接受。',
   },
   async solution(d) {
     await d.step('leader');

@@ -91,17 +91,17 @@ export const replication: Exercise = {
   ],
   explanation: {
     en:
-      'Section 5.3 of the Raft paper. Only the leader accepts client entries: it appends each to its own log, then sends AppendEntries to every follower in parallel. ' +
-      'An entry is committed once the leader has stored it on a majority of the nodes (itself included); the leader then advances its commit index and applies the entry. ' +
-      'Followers learn the leader\'s commit index from its next AppendEntries or heartbeat and apply entries up to it, in log order. ' +
-      'A majority is enough: 3 of 5 keep committing while 2 are down, and the leader keeps sending the missing entries to the others until they have them. ' +
-      'Any two majorities share a node, which is why a committed entry is never lost (5.4).',
+      'Raft paper, section 5.3. ' +
+      'Only the leader takes client entries: it appends each to its log and sends AppendEntries to all followers in parallel. ' +
+      'An entry is committed once a majority stores it (the leader included); the leader then applies it, and the followers learn the new commit index from its next message and apply it too. ' +
+      'A majority is enough: 3 of 5 keep committing while 2 are down, and the leader sends the others what they missed. ' +
+      'Any two majorities share a node, so a committed entry is never lost.',
     zh:
-      'Raft 论文第 5.3 节。只有领导者接受客户端的条目:它先把条目追加到自己的日志,然后并行地向所有跟随者发送 AppendEntries。' +
-      '领导者把条目存储到多数节点上(包括它自己)后,该条目就提交了;领导者随即推进提交索引并应用该条目。' +
-      '跟随者从领导者的下一个 AppendEntries 或心跳中得知提交索引,并按日志顺序应用到该位置。' +
-      '多数派就足够了:两个节点停止时,其余 3 个仍能继续提交;领导者会一直向其他节点补发缺失的条目,直到它们都有为止。' +
-      '任意两个多数派至少有一个共同节点,所以已提交的条目永远不会丢失(5.4 节)。',
+      'Raft 论文第 5.3 节。' +
+      '只有领导者接受客户端的条目:它把条目追加到自己的日志,并行地向所有跟随者发送 AppendEntries。' +
+      '条目存储到多数派(包括领导者)上就提交了;领导者随即应用它,跟随者从领导者的下一条消息中得知新的提交索引并同样应用。' +
+      '多数派就足够了:两个节点停止时,5 个中的 3 个仍能提交,领导者会把错过的条目补发给其他节点。' +
+      '任意两个多数派都有共同节点,所以已提交的条目永远不会丢失。',
   },
   async solution(d) {
     await d.step('leader');

@@ -62,8 +62,8 @@ export const splitVote: Exercise = {
         zh: '按 X:领导者被暂停,两个跟随者在同一时刻发起选举。谁都赢不了。',
       },
       hint: {
-        en: 'Watch both become candidates for the same term and refuse each other ("already voted"). If one won anyway (its request arrived before the other had started), resume the paused leader (z) and press X again.',
-        zh: '观察两者成为同一任期的候选人并互相拒绝("already voted")。如果其中一个还是赢了(它的请求在另一个开始前就到了),恢复被暂停的领导者(z)后再按 X。',
+        en: 'Watch both become candidates for the same term and refuse each other ("it already voted in this term"). If one won anyway (its request arrived before the other had started), resume the paused leader (z) and press X again.',
+        zh: '观察两者成为同一任期的候选人并互相拒绝("it already voted in this term")。如果其中一个还是赢了(它的请求在另一个开始前就到了),恢复被暂停的领导者(z)后再按 X。',
       },
       check: ({ since }) => {
         const term = splitTerm(since);
@@ -112,15 +112,19 @@ export const splitVote: Exercise = {
   },
   explanation: {
     en:
-      'Section 5.2 of the Raft paper. A node votes at most once per term, and a candidate votes for itself; when two candidates ask at once, the votes can split so that neither has a majority (here 2 of 4, with 3 needed). ' +
-      'Neither becomes leader; each waits for its election timeout and starts a new term. Because every timeout is drawn at random (here 1.5-3 s), one candidate usually times out first, asks alone, and wins before the other tries again. ' +
-      'Even cluster sizes make splits likelier and tolerate no more failures than one node fewer: 4 nodes need 3 votes, like 5. ' +
-      'PreVote and CheckQuorum are off here: with CheckQuorum the others would refuse to vote while they still remember the leader, and with PreVote both would first stay pre-candidates.',
+      'Raft paper, section 5.2. ' +
+      'A candidate votes for itself and a node votes once per term, so two candidates asking at once can split the votes: here 2 of 4, with 3 needed. ' +
+      'Neither wins. ' +
+      'Each waits for its election timeout and tries again in a new term; as timeouts are random, one usually starts first, alone, and wins. ' +
+      'An even size gains nothing: 4 nodes need 3 votes and survive one failure, as 3 do. ' +
+      'PreVote and CheckQuorum are off here, or the candidates would stop at the pre-vote or at the followers\' lease.',
     zh:
-      'Raft 论文第 5.2 节。节点每个任期最多投一票,候选人投票给自己;两个候选人同时请求投票时,选票可能分散,谁都得不到多数(这里是 4 票中的 2 票,需要 3 票)。' +
-      '谁都成不了领导者;各自等待选举超时后开始新的任期。由于每次超时都是随机抽取的(这里是 1.5-3 秒),通常会有一个候选人先超时,单独请求投票,并在另一个再次尝试前获胜。' +
-      '偶数规模的集群更容易出现分裂,而且容错能力不比少一个节点的集群强:4 个节点需要 3 票,和 5 个节点一样。' +
-      '这里关闭了 PreVote 和 CheckQuorum:启用 CheckQuorum 时,其他节点在仍记得领导者时会拒绝投票;启用 PreVote 时,两者会先停留在预候选状态。',
+      'Raft 论文第 5.2 节。' +
+      '候选人投票给自己,每个节点每个任期只投一票,所以两个候选人同时请求投票时,选票可能分散:这里是 4 票中的 2 票,而需要 3 票。' +
+      '谁都赢不了。' +
+      '两者各自等待选举超时,在新任期再试;由于超时是随机的,通常会有一个先开始、单独请求投票并获胜。' +
+      '偶数规模没有好处:4 个节点需要 3 票、只能容忍一个故障,和 3 个节点一样。' +
+      '这里关闭了 PreVote 和 CheckQuorum,否则候选人会停在预投票阶段,或被跟随者的租约拒绝。',
   },
   async solution(d) {
     await d.step('leader');

@@ -101,17 +101,17 @@ export const whyTheRules: Exercise = {
   },
   explanation: {
     en:
-      'Section 5.4.1 of the Raft paper, the election restriction: a node votes only for a candidate whose log is at least as up to date as its own (a later last term, or the same last term and a log at least as long). ' +
-      'A committed entry is stored on a majority, and a candidate needs the votes of a majority; the two overlap, so with the check every leader holds every committed entry (Leader Completeness, Figure 3). ' +
-      'This cluster runs with the check switched off: the follower voted for a node that missed a committed entry. As leader, that node put an entry of its own term at the same index, and the follower acknowledged it without storing it: a follower answers for everything up to its commit index, which is right only if every leader holds the committed entries. ' +
-      'The new leader counted a majority and committed: two different entries are now committed at one index, and nodes would apply different commands there (State Machine Safety, 5.4.3). ' +
-      'The other known bug, commit-previous-term, breaks the companion rule of 5.4.2 (Figure 8): a leader may commit an entry of an earlier term only by committing one of its own term after it.',
+      'Raft paper, section 5.4.1, the election restriction: vote only for a candidate whose log is at least as up to date as yours. ' +
+      'A committed entry is on a majority and a leader needs a majority of votes, so with the check every leader holds every committed entry (Leader Completeness). ' +
+      'Here the check is off: a node that missed a committed entry was elected, and the follower acknowledged its new entry at that index (a follower answers for everything up to its commit index, assuming the leader holds it). ' +
+      'Two different entries committed at one index: State Machine Safety is broken. ' +
+      'The other known bug, commit-previous-term, breaks the rule of 5.4.2 (Figure 8).',
     zh:
-      'Raft 论文第 5.4.1 节,选举限制:节点只投票给日志至少和自己一样新的候选人(最后一个条目的任期更大,或任期相同且日志至少一样长)。' +
-      '已提交的条目存储在多数派上,候选人需要多数派的选票;两者必然相交,所以有了这个检查,每个领导者都拥有所有已提交的条目(领导者完整性,图 3)。' +
-      '这个集群关闭了这个检查:跟随者把票投给了错过已提交条目的节点。成为领导者后,该节点在同一索引处放入了自己任期的条目,而跟随者没有存储就确认了它:跟随者会直接确认提交索引之前的所有内容,这只有在每个领导者都拥有已提交条目时才正确。' +
-      '新领导者凑够了多数派并提交:同一个索引上现在提交了两个不同的条目,各节点会在那里应用不同的命令(状态机安全性,5.4.3 节)。' +
-      '另一个已知缺陷 commit-previous-term 破坏的是 5.4.2 节的配套规则(图 8):领导者只能通过提交一个自己任期的条目,来顺带提交之前任期的条目。',
+      'Raft 论文第 5.4.1 节,选举限制:只投票给日志至少和自己一样新的候选人。' +
+      '已提交的条目在多数派上,领导者需要多数派的选票,所以有了这个检查,每个领导者都拥有所有已提交的条目(领导者完整性)。' +
+      '这里关闭了检查:一个错过已提交条目的节点当选,跟随者确认了它在该索引处的新条目(跟随者会直接确认提交索引之前的一切,默认领导者拥有它们)。' +
+      '同一索引上提交了两个不同的条目:状态机安全性被破坏。' +
+      '另一个已知缺陷 commit-previous-term 破坏的是 5.4.2 节的规则(图 8)。',
   },
   async solution(d) {
     await d.step('leader');
