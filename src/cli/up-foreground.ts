@@ -9,19 +9,21 @@ import { eventLine } from './event-line.js';
 import { nextCommands } from './hints.js';
 import { leaderOf } from './model-queries.js';
 import { canShowDashboard } from '../tui/terminal.js';
+import type { Lang } from '../exercises/lang.js';
+import { languageOf, type LangFlags } from './lang-option.js';
 
-export async function runInForeground(o: SupervisorOptions, flags: ClusterFlags, json: boolean): Promise<void> {
+export async function runInForeground(o: SupervisorOptions, flags: ClusterFlags & LangFlags, json: boolean): Promise<void> {
   const dashboard = !json && canShowDashboard();
   const sup = await startSupervisor(o);
-  if (dashboard) await withDashboard(sup);
+  if (dashboard) await withDashboard(sup, await languageOf(flags));
   else await headless(sup, flags, json);
   if (!json && existsSync(sup.folder)) process.stdout.write(`cluster ${sup.name} stopped; its data stays in ${sup.folder}: \`raft-console up${nameFlag(flags)}\` starts it again\n`);
 }
 
-async function withDashboard(sup: SupervisorHandle): Promise<void> {
+async function withDashboard(sup: SupervisorHandle, lang: Lang): Promise<void> {
   const { runDashboard } = await import('../tui/run.js');
   const { supervisorSource } = await import('../tui/source.js');
-  const end = await runDashboard({ source: supervisorSource(sup), owned: true, attached: false, lang: 'en' });
+  const end = await runDashboard({ source: supervisorSource(sup), owned: true, attached: false, lang });
   if (end.why === 'gone') process.stdout.write(`${end.text}\n`);
   await sup.stop();
 }

@@ -54,11 +54,14 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
         <EventList lines={events.lines} rows={l.eventRows} width={w} labels={labels} frozen={ui.frozenAt !== null} filter={ui.filter} hiddenBelow={events.hiddenBelow} />
       </>
     );
-  // The help takes the node table's rows too: every key fits on 80x24.
+  // The help (and the whole exercise text) takes the node table's rows too: all of it fits on 80x24.
   const helpRows = middleRows + nodes + 1 + (exercise !== null && l.exercise !== null && !l.exercise.side ? l.exercise.rows : 0);
   const main =
     ui.mode.kind === 'help' ? (
       <Help width={w} rows={helpRows} labels={labels} exercise={exercise !== null} />
+    ) : exercise !== null && l.exercise !== null && !l.exercise.side && ui.hint ? (
+      // On a narrow screen the panel is a strip; H opens it whole in place of the rest.
+      <ExercisePanel view={exercise} width={w} rows={helpRows} side labels={labels} />
     ) : (
     <Box flexDirection="column" width={w}>
       <NodeTable model={model} selected={ui.selected} labels={labels} width={w} now={snap.now} />
@@ -80,7 +83,7 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
       ) : (
         main
       )}
-      <Footer flash={snap.flash} now={snap.now} mode={ui.mode} width={size.cols} exercise={exercise !== null} gone={snap.gone} />
+      <Footer flash={snap.flash} now={snap.now} mode={ui.mode} width={size.cols} exercise={exercise !== null} trigger={exercise?.trigger != null} gone={snap.gone} />
     </Box>
   );
 }

@@ -24,42 +24,76 @@ export function ExercisePanel({ view, width, rows, side, labels }: { view: Exerc
   const trigger = view.trigger === null ? null : <Text color="magenta"> [X: {view.trigger.label}]</Text>;
   if (!side) {
     const third = view.explanation ?? (view.hint !== null ? `${labels.hint}: ${view.hint}` : view.answer !== null ? `${labels.answer}: ${view.answer}` : view.prediction !== null ? `${labels.prediction}: ${view.prediction}` : view.goal);
+    // One line each, whatever the text: a line that wrapped would push the frame past the screen.
     return (
       <Box flexDirection="column" width={width} height={rows}>
-        <Text wrap="truncate" color="magenta" bold>
-          {labels.exercise} {view.number} · {view.title} <Text color="green">{marks}</Text> {doneCount}/{view.steps.length}
-        </Text>
-        <Text wrap="truncate">
-          {current === undefined ? <Text color="green" bold>✔ {labels.done}</Text> : <Text bold>▸ {current.text}</Text>}
-          {trigger}
-        </Text>
-        <Text wrap="truncate" dimColor={view.explanation === null && view.hint === null}>
-          {third}
-        </Text>
+        <Box height={1} overflow="hidden">
+          <Text wrap="truncate" color="magenta" bold>
+            {labels.exercise} {view.number} · {view.title} <Text color="green">{marks}</Text> {doneCount}/{view.steps.length}
+          </Text>
+        </Box>
+        <Box height={1} overflow="hidden">
+          <Text wrap="truncate">
+            {current === undefined ? <Text color="green" bold>✔ {labels.done}</Text> : <Text bold>▸ {current.text}</Text>}
+            {trigger}
+          </Text>
+        </Box>
+        <Box height={1} overflow="hidden">
+          <Text wrap="truncate" dimColor={view.explanation === null && view.hint === null}>
+            <Text color="cyan">[H {labels.more}] </Text>
+            {third}
+          </Text>
+        </Box>
       </Box>
     );
   }
+  // Every line keeps its height; what does not fit is cut at the bottom (the explanation comes last).
   return (
     <Box flexDirection="column" width={width} height={rows} borderStyle="single" borderColor="magenta" paddingX={1} overflow="hidden">
       <Text color="magenta" bold wrap="wrap">
-        {labels.exercise} {view.number} · {view.title}
+        {labels.exercise} {view.number} · {view.title} <Text color="green">{doneCount}/{view.steps.length}</Text>
       </Text>
-      <Text wrap="wrap">{view.goal}</Text>
-      <Text> </Text>
-      {view.steps.map((s, i) => (
-        <Text key={i} wrap="wrap" color={s.done ? 'green' : undefined} bold={s.current} dimColor={!s.done && !s.current}>
-          {s.done ? '✔' : s.current ? '▸' : '○'} {s.text}
+      <Box flexShrink={0}>
+        <Text wrap="wrap" dimColor>
+          {view.goal}
         </Text>
+      </Box>
+      {view.steps.map((s, i) => (
+        <Box key={i} flexShrink={0}>
+          <Text wrap="wrap" color={s.done ? 'green' : undefined} bold={s.current} dimColor={!s.done && !s.current}>
+            {s.done ? '✔' : s.current ? '▸' : '○'} {s.text}
+          </Text>
+        </Box>
       ))}
       {trigger}
       {view.prediction !== null ? (
-        <Text wrap="wrap" color="yellow">
-          {'\n'}? {labels.prediction}: {view.prediction}
-        </Text>
+        <Box flexShrink={0} marginTop={1}>
+          <Text wrap="wrap" color="yellow">
+            ? {labels.prediction}: {view.prediction}
+          </Text>
+        </Box>
       ) : null}
-      {view.answer !== null ? <Text wrap="wrap" color="cyan">{'\n'}{labels.answer}: {view.answer}</Text> : null}
-      {view.hint !== null ? <Text wrap="wrap" color="cyan">{'\n'}{labels.hint}: {view.hint}</Text> : null}
-      {view.explanation !== null ? <Text wrap="wrap" color="green">{'\n'}{view.explanation}</Text> : null}
+      {view.answer !== null ? (
+        <Box flexShrink={0} marginTop={1}>
+          <Text wrap="wrap" color="cyan">
+            {labels.answer}: {view.answer}
+          </Text>
+        </Box>
+      ) : null}
+      {view.hint !== null ? (
+        <Box flexShrink={0} marginTop={1}>
+          <Text wrap="wrap" color="cyan">
+            {labels.hint}: {view.hint}
+          </Text>
+        </Box>
+      ) : null}
+      {view.explanation !== null ? (
+        <Box flexShrink={0} marginTop={1}>
+          <Text wrap="wrap" color="green">
+            {view.explanation}
+          </Text>
+        </Box>
+      ) : null}
     </Box>
   );
 }

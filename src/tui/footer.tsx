@@ -26,7 +26,7 @@ function fitting(keys: readonly Binding[], width: number): Binding[] {
   return out;
 }
 
-export function Footer({ flash, now, mode, width, exercise, gone }: { flash: Flash | null; now: number; mode: Mode; width: number; exercise: boolean; gone: string | null }) {
+export function Footer({ flash, now, mode, width, exercise, trigger, gone }: { flash: Flash | null; now: number; mode: Mode; width: number; exercise: boolean; trigger: boolean; gone: string | null }) {
   let status: React.ReactNode = null;
   if (gone !== null) status = <Text color="red" bold>{gone}: q quits</Text>;
   else if (mode.kind === 'confirm') status = <Text color="yellow" bold>{mode.question}</Text>;
@@ -41,7 +41,7 @@ export function Footer({ flash, now, mode, width, exercise, gone }: { flash: Fla
     );
   else if (flash !== null && now - flash.ts < FLASH_MS) status = <Text color={flash.ok ? 'green' : 'red'}>{flash.ok ? '✔' : '✘'} {flash.text}</Text>;
   const keys = fitting(
-    FOOTER_ORDER.map(binding).filter((b) => exercise || b.exercise !== true),
+    FOOTER_ORDER.map(binding).filter((b) => (exercise || b.exercise !== true) && (trigger || b.id !== 'trigger')),
     width,
   );
   return (

@@ -66,7 +66,7 @@ export const BINDINGS: readonly Binding[] = [
   { id: 'scroll-log', keys: '← →', label: 'log', help: 'scroll the log grid back and forward', cli: 'raft-console log <id>' },
   { id: 'scroll-events', keys: 'PgUp PgDn', label: 'events', help: 'scroll the events back and forward', cli: '' },
   { id: 'follow', keys: 'G', label: 'follow', help: 'follow the tail again (log grid and events)', cli: '' },
-  { id: 'hint', keys: 'H', label: 'hint', help: 'show or hide the hint for the current step', cli: '', exercise: true },
+  { id: 'hint', keys: 'H', label: 'hint', help: 'show or hide the hint for the current step (on a narrow screen, with the whole exercise text)', cli: '', exercise: true },
   { id: 'trigger', keys: 'X', label: 'set up', help: 'let the exercise set up its situation (shown when the step has one)', cli: '', exercise: true },
   { id: 'help', keys: '?', label: 'help', help: 'show or hide this help', cli: '' },
   { id: 'quit', keys: 'q', label: 'quit', help: 'quit (stops the cluster if this dashboard started it, after asking)', cli: 'raft-console down' },

@@ -1,6 +1,6 @@
 // The dashboard's own words in each language it speaks. Event sentences come from the nodes and
 // stay in English; everything the dashboard itself draws is here.
-export type Lang = 'en' | 'zh';
+import type { Lang } from '../exercises/lang.js';
 
 const EN = {
   nodes: 'nodes',
@@ -40,6 +40,7 @@ const EN = {
   prediction: 'predict',
   answer: 'answer',
   hint: 'hint',
+  more: 'more',
   done: 'done',
   gone: 'the cluster is gone',
   heartbeat: 'heartbeat',
@@ -89,6 +90,7 @@ const ZH: Labels = {
   prediction: '预测',
   answer: '答案',
   hint: '提示',
+  more: '详情',
   done: '完成',
   gone: '集群已不存在',
   heartbeat: '心跳',

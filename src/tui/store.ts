@@ -123,7 +123,11 @@ export class DashboardStore {
   }
 
   private append(e: ClusterEvent): void {
-    this.events.push(e);
+    // Lines from different node processes arrive a few milliseconds out of order: the story is
+    // told in the order things happened (a vote before its count), looking back a bounded way.
+    let at = this.events.length;
+    while (at > 0 && this.events.length - at < 64 && this.events[at - 1]!.ts > e.ts) at--;
+    this.events.splice(at, 0, e);
     this.eventCount++;
     if (this.events.length > EVENT_KEEP * 1.5) this.events = this.events.slice(-EVENT_KEEP);
   }

@@ -6,6 +6,7 @@ import { initialUi, type UiState } from '../../src/tui/keys.js';
 import { labelsFor } from '../../src/tui/labels.js';
 import type { Size } from '../../src/tui/layout.js';
 import type { Snapshot } from '../../src/tui/store.js';
+import type { ClusterEvent } from '../../src/cluster/index.js';
 import { event, healthy, model, node, snapshot } from './fixtures.js';
 
 function frame(snap: Snapshot, opts: { ui?: Partial<UiState>; size?: Size; colour?: boolean; lang?: 'en' | 'zh' } = {}): string {
@@ -109,5 +110,26 @@ describe('the event list', () => {
     const frozen = visibleEvents(events, 10, { rows: 3, back: 0, filter: null, frozenAt: 7 });
     expect(frozen.lines.map((e) => e.text)).toEqual(['entry 5 committed', 'entry 6 committed', 'entry 7 committed']);
     expect(frozen.hiddenBelow).toBe(3);
+  });
+});
+
+describe('the story', () => {
+  it('is told in the order things happened, though lines from different nodes arrive out of order', async () => {
+    const { DashboardStore } = await import('../../src/tui/store.js');
+    let listener: (events: readonly ClusterEvent[]) => void = () => undefined;
+    const m = healthy();
+    const store = new DashboardStore({
+      model: () => m,
+      subscribe: (l) => {
+        listener = l;
+        return () => undefined;
+      },
+      act: async () => ({ ok: true, text: '' }),
+      onGone: () => () => undefined,
+    });
+    listener([{ ...event(1, 'vote-received', 'n1 got a vote from n2'), ts: 20 }]);
+    listener([{ ...event(2, 'vote-cast', 'n2 votes for n1'), ts: 10 }]);
+    store.publish();
+    expect(store.getSnapshot().events.map((e) => e.text)).toEqual(['n2 votes for n1', 'n1 got a vote from n2']);
   });
 });
