@@ -17,6 +17,17 @@ export interface ExerciseView {
   trigger: { label: string } | null;
 }
 
+/** A paragraph of the side panel, a blank line above it. */
+function Para({ colour, children }: { colour: string; children: React.ReactNode }) {
+  return (
+    <Box flexShrink={0} marginTop={1}>
+      <Text wrap="wrap" color={colour}>
+        {children}
+      </Text>
+    </Box>
+  );
+}
+
 export function ExercisePanel({ view, width, rows, side, labels }: { view: ExerciseView; width: number; rows: number; side: boolean; labels: Labels }) {
   const current = view.steps.find((s) => s.current);
   const doneCount = view.steps.filter((s) => s.done).length;
@@ -66,34 +77,10 @@ export function ExercisePanel({ view, width, rows, side, labels }: { view: Exerc
         </Box>
       ))}
       {trigger}
-      {view.prediction !== null ? (
-        <Box flexShrink={0} marginTop={1}>
-          <Text wrap="wrap" color="yellow">
-            ? {labels.prediction}: {view.prediction}
-          </Text>
-        </Box>
-      ) : null}
-      {view.answer !== null ? (
-        <Box flexShrink={0} marginTop={1}>
-          <Text wrap="wrap" color="cyan">
-            {labels.answer}: {view.answer}
-          </Text>
-        </Box>
-      ) : null}
-      {view.hint !== null ? (
-        <Box flexShrink={0} marginTop={1}>
-          <Text wrap="wrap" color="cyan">
-            {labels.hint}: {view.hint}
-          </Text>
-        </Box>
-      ) : null}
-      {view.explanation !== null ? (
-        <Box flexShrink={0} marginTop={1}>
-          <Text wrap="wrap" color="green">
-            {view.explanation}
-          </Text>
-        </Box>
-      ) : null}
+      {view.prediction !== null ? <Para colour="yellow">? {labels.prediction}: {view.prediction}</Para> : null}
+      {view.answer !== null ? <Para colour="cyan">{labels.answer}: {view.answer}</Para> : null}
+      {view.hint !== null ? <Para colour="cyan">{labels.hint}: {view.hint}</Para> : null}
+      {view.explanation !== null ? <Para colour="green">{view.explanation}</Para> : null}
     </Box>
   );
 }
