@@ -189,7 +189,8 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
     submit: (text, options = {}) => client.submit(text, options),
     post(text, options = {}) {
       // Its outcome is not awaited: a write to a leader cut off from the majority never completes.
-      client.submit(text, options).catch(() => undefined);
+      // A session of its own, so that later writes do not queue behind it.
+      client.session().submit(text, options).catch(() => undefined);
     },
   };
 
