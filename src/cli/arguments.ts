@@ -29,6 +29,25 @@ export function milliseconds(what: string, min = 1, max = Number.MAX_SAFE_INTEGE
   return (text: string): number => whole(text, what, '200', min, max);
 }
 
+/** For a count with limits: "--clients must be a whole number from 1 to 64". */
+export function wholeNumber(what: string, example: string, min: number, max?: number) {
+  return (text: string): number => whole(text, what, example, min, max);
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "60s", "2m", "500ms", "1.5s" (a bare number is seconds): a length of time, in milliseconds. */
+export function duration(what: string, example: string, minMs: number, maxMs = Number.MAX_SAFE_INTEGER) {
+  return (text: string): number => {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+    const ms = m === null ? NaN : Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? 's']!);
+    if (!Number.isFinite(ms)) throw new InvalidArgumentError(`${what} must be a duration such as 60s, 2m or 500ms, got "${text}" (e.g. ${example})`);
+    if (ms < minMs || ms > maxMs)
+      throw new InvalidArgumentError(`${what} must be from ${minMs / 1000} s${maxMs === Number.MAX_SAFE_INTEGER ? '' : ` to ${maxMs / 1000} s`}, got "${text}" (e.g. ${example})`);
+    return ms;
+  };
+}
+
 export function indexArg(what: string) {
   return (text: string): number => whole(text, what, '1', 0);
 }

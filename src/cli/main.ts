@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerActionCommands } from './actions.js';
+import { registerCheckCommand } from './check.js';
 import { registerConfigCommand } from './config.js';
 import { registerDashboardCommand } from './dashboard.js';
 import { registerDownCommand } from './down.js';
@@ -34,6 +35,7 @@ registerEventsCommand(program);
 registerDownCommand(program);
 registerConfigCommand(program);
 registerSimCommand(program);
+registerCheckCommand(program);
 registerExerciseCommand(program);
 registerNodeCommand(program);
 registerSuperviseCommand(program);

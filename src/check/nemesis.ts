@@ -1,0 +1,205 @@
+// The nemesis of a check: injects faults into the cluster at random moments while the clients run,
+// one episode at a time (inject, hold, undo, pause), and at the end heals everything. Every action
+// it takes goes into the fault timeline with the time, the action and the supervisor's answer.
+//
+// Kinds (the --nemesis names):
+//   kill       SIGKILL one node or a minority (now and then a majority), restarted after the hold
+//   pause      SIGSTOP the same way, SIGCONT after the hold
+//   partition  two groups, the leader in the minority half of the time; healed after the hold
+//   link       one-way cuts (often from the leader), or delay and loss on one node's links
+// The kinds come round in shuffled rounds, so each appears as often as the others. The choices
+// are drawn from a seeded random, but some depend on the live cluster (who leads now), and the
+// moments are real time: a replay with the same seed makes the same kinds of choices, not the same
+// run.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Action, ActionResult, ClusterModel, NodeModel } from '../cluster/index.js';
+import type { Random } from '../sim/random.js';
+import type { ClusterTarget } from './target.js';
+
+export const FAULT_KINDS = ['kill', 'pause', 'partition', 'link'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface FaultRecord {
+  /** Milliseconds since the run began. */
+  at: number;
+  /** Which episode (1, 2...) the action belongs to; 0 for the final healing. */
+  episode: number;
+  /** The fault this action injects or undoes; "heal" for the final healing. */
+  kind: FaultKind | 'heal';
+  phase: 'inject' | 'undo' | 'heal';
+  action: Action;
+  ok: boolean;
+  /** The supervisor's sentence: what happened, or why not. */
+  text: string;
+}
+
+export interface NemesisOptions {
+  target: ClusterTarget;
+  kinds: readonly FaultKind[];
+  random: Random;
+  /** Milliseconds since the run began. */
+  clock: () => number;
+  /** Faults start only before this time. */
+  durationMs: number;
+  signal?: AbortSignal;
+  /** How to wait; rejects when `signal` aborts. Default: a real timer (a test passes one that moves its clock). */
+  wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+const realWait = (ms: number, signal?: AbortSignal): Promise<void> => sleep(ms, undefined, { signal });
+
+interface Episode {
+  kind: FaultKind;
+  inject: Action[];
+  undo: Action[];
+}
+
+/** Running members, and the leader among them (the highest term's), as the model says now. */
+function running(m: ClusterModel): { nodes: NodeModel[]; leader: NodeModel | null } {
+  const nodes = m.nodes.filter((n) => !n.removed && n.process.state === 'running');
+  let leader: NodeModel | null = null;
+  for (const n of nodes) if (n.raft?.role === 'leader' && (leader === null || n.raft.term > leader.raft!.term)) leader = n;
+  return { nodes, leader };
+}
+
+/** The largest group that is still a minority of `n` (at least one node). */
+const minority = (n: number): number => Math.max(1, Math.floor((n - 1) / 2));
+
+/** Some running nodes: a minority, the leader among them half of the time; now and then a majority. */
+function victims(m: ClusterModel, random: Random): number[] | null {
+  const { nodes, leader } = running(m);
+  const members = m.nodes.filter((n) => !n.removed).length;
+  const count = Math.min(nodes.length, random.chance(0.15) ? Math.floor(members / 2) + 1 : random.int(1, minority(members)));
+  if (count === 0) return null;
+  const first = leader !== null && random.chance(0.5) ? [leader] : [];
+  const rest = random.shuffled(nodes.filter((n) => !first.includes(n)));
+  return [...first, ...rest].slice(0, count).map((n) => n.id);
+}
+
+/** The timeouts, as the delays of slow links and the length of faults are scaled to them. */
+function electionMs(m: ClusterModel): number {
+  return m.timing.electionTimeoutMs.max;
+}
+
+function plan(kind: FaultKind, m: ClusterModel, random: Random): Episode | null {
+  const members = m.nodes.filter((n) => !n.removed).map((n) => n.id);
+  switch (kind) {
+    case 'kill':
+    case 'pause': {
+      const nodes = victims(m, random);
+      if (nodes === null) return null;
+      return kind === 'kill'
+        ? { kind, inject: [{ op: 'kill', nodes }], undo: [{ op: 'restart', nodes }] }
+        : { kind, inject: [{ op: 'pause', nodes }], undo: [{ op: 'resume', nodes }] };
+    }
+    case 'partition': {
+      if (members.length < 2) return null;
+      const { leader } = running(m);
+      const size = random.int(1, minority(members.length));
+      const shuffled = random.shuffled(members);
+      // Half of the time the leader is cut off in the minority: it must stop answering.
+      if (leader !== null) {
+        shuffled.splice(shuffled.indexOf(leader.id), 1);
+        shuffled.splice(random.chance(0.5) ? 0 : shuffled.length, 0, leader.id);
+      }
+      return { kind, inject: [{ op: 'partition', groups: [shuffled.slice(0, size), shuffled.slice(size)] }], undo: [{ op: 'heal' }] };
+    }
+    case 'link': {
+      if (members.length < 2) return null;
+      const { leader } = running(m);
+      const from = leader !== null && random.chance(0.5) ? leader.id : random.pick(members);
+      const others = random.shuffled(members.filter((id) => id !== from));
+      if (random.chance(0.5)) {
+        // One-way cuts: `from` cannot reach some nodes, which still reach it.
+        const cut = others.slice(0, random.int(1, others.length));
+        return { kind, inject: cut.map((to) => ({ op: 'link', from, to, drop: 1, oneWay: true })), undo: [{ op: 'heal' }] };
+      }
+      // A slow, lossy node: every link to and from it delays and drops.
+      const e = electionMs(m);
+      const inject: Action[] = others.map((to) => ({ op: 'link', from, to, delayMs: random.int(Math.round(e / 4), 2 * e), drop: random.int(5, 40) / 100 }));
+      return { kind, inject, undo: [{ op: 'heal' }] };
+    }
+  }
+}
+
+export class Nemesis {
+  readonly timeline: FaultRecord[] = [];
+
+  constructor(private readonly o: NemesisOptions) {}
+
+  /** Injects faults until `durationMs`, then heals everything. */
+  async run(): Promise<void> {
+    const { random, clock, durationMs, kinds } = this.o;
+    let round: FaultKind[] = [];
+    let episodes = 0;
+    while (kinds.length > 0 && clock() < durationMs && !this.aborted()) {
+      const e = electionMs(this.o.target.model());
+      // Between faults: time for the cluster to recover and the clients to make progress.
+      if (!(await this.pause(random.int(Math.max(100, e), Math.max(1000, 4 * e)))) || clock() >= durationMs) break;
+      if (round.length === 0) round = random.shuffled(kinds);
+      const kind = round.shift()!;
+      const episode = plan(kind, this.o.target.model(), random);
+      if (episode === null) continue;
+      const n = ++episodes;
+      let injected = false;
+      for (const a of episode.inject) injected = (await this.act(n, kind, 'inject', a)).ok || injected;
+      // Held until the clients stop at the latest: a fault nobody sees is time wasted.
+      await this.pause(Math.min(random.int(Math.max(300, 2 * e), Math.max(1500, 10 * e)), Math.max(0, durationMs - clock())));
+      if (injected) for (const a of episode.undo) await this.act(n, kind, 'undo', a);
+    }
+    await this.healAll();
+  }
+
+  /**
+   * Mends everything, whatever was done before: heals the network, resumes paused nodes and starts
+   * the ones that are down, so that the cluster can settle.
+   */
+  async healAll(): Promise<void> {
+    await this.act(0, 'heal', 'heal', { op: 'heal' });
+    const members = this.o.target.model().nodes.filter((n) => !n.removed);
+    const paused = members.filter((n) => n.process.state === 'paused').map((n) => n.id);
+    if (paused.length > 0) await this.act(0, 'heal', 'heal', { op: 'resume', nodes: paused });
+    const down = members.filter((n) => n.process.state === 'killed' || n.process.state === 'crashed' || n.process.state === 'stopped').map((n) => n.id);
+    if (down.length > 0) await this.act(0, 'heal', 'heal', { op: 'restart', nodes: down });
+  }
+
+  /** Counts of the faults injected, by kind. */
+  injected(): Record<FaultKind, number> {
+    const counts = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
+    // An episode of several link actions is one fault.
+    const counted = new Set<number>();
+    for (const r of this.timeline) {
+      if (r.phase !== 'inject' || !r.ok || r.kind === 'heal' || counted.has(r.episode)) continue;
+      counted.add(r.episode);
+      counts[r.kind]++;
+    }
+    return counts;
+  }
+
+  private async act(episode: number, kind: FaultRecord['kind'], phase: FaultRecord['phase'], action: Action): Promise<ActionResult> {
+    const at = this.o.clock();
+    let result: ActionResult;
+    try {
+      result = await this.o.target.act(action);
+    } catch (err) {
+      // The control connection to a cluster we did not start can fail; the run goes on without faults.
+      result = { ok: false, text: (err as Error).message };
+    }
+    this.timeline.push({ at, episode, kind, phase, action, ok: result.ok, text: result.text });
+    return result;
+  }
+
+  private aborted(): boolean {
+    return this.o.signal?.aborted === true;
+  }
+
+  /** Waits; false when the run was aborted meanwhile. */
+  private async pause(ms: number): Promise<boolean> {
+    try {
+      await (this.o.wait ?? realWait)(ms, this.o.signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,155 @@
+// One check run, from start to verdict: take a cluster (a new one, or a running one), run the
+// clients and the nemesis together for the duration, heal everything, wait for the cluster to
+// settle, read every key a last time, compare what the nodes hold, and check the history and the
+// story the nodes told. Printing is the caller's (run-report.ts); this returns what was found.
+import { describeSwitches, describeTiming, type ClusterEvent, type ClusterModel, type FolderOptions, type SupervisorOptions } from '../cluster/index.js';
+import { Random } from '../sim/random.js';
+import { noLostWrites, oneLeaderPerTerm, safetyMonitor, type CheckOutcome } from './checks.js';
+import type { History } from './history.js';
+import { checkHistory, type Verdict } from './linearizability.js';
+import { Nemesis, type FaultKind, type FaultRecord } from './nemesis.js';
+import { Recorder } from './recorder.js';
+import { awaitSettled, compareNodes, settled } from './settle.js';
+import { connectToCluster, startOwnCluster, until, type ClusterTarget } from './target.js';
+import { readFinalValues, runWorkload, type FinalRead } from './workload.js';
+
+export interface CheckRunOptions {
+  /** A new cluster for this run, or a running one to use as it is. */
+  cluster: { kind: 'new'; supervisor: SupervisorOptions; keep: boolean } | { kind: 'existing'; folder: FolderOptions };
+  clients: number;
+  /** Operations per second, all clients together. */
+  rate: number;
+  keys: number;
+  durationMs: number;
+  nemesis: readonly FaultKind[];
+  seed: number;
+  /** The linearizability checker's time budget. */
+  budgetMs: number;
+  /** Progress, for a person watching: one line at a time. */
+  onProgress?: (line: string) => void;
+  /** Aborted (Ctrl-C): the clients and the nemesis stop, everything is healed, and the checks run on what was recorded. */
+  signal?: AbortSignal;
+}
+
+export type RunResult = 'pass' | 'violation' | 'unknown';
+
+export interface CheckRun {
+  seed: number;
+  /** Date.now() when the clients started: time 0 of the history and the fault timeline. */
+  startedAt: number;
+  cluster: { name: string; owned: boolean; kept: boolean; folder: string; nodes: number; timing: string; switches: string };
+  /** What the clients were asked to do. */
+  workload: { clients: number; rate: number; durationMs: number; nemesis: FaultKind[] };
+  keys: string[];
+  history: History;
+  faults: FaultRecord[];
+  faultCounts: Record<FaultKind, number>;
+  finals: FinalRead[];
+  /** The process that made the final reads (in the history, after the workload's). */
+  finalReader: number;
+  /** Every event the cluster reported during the run, with `at`: milliseconds since startedAt. */
+  events: Array<ClusterEvent & { at: number }>;
+  verdict: Verdict;
+  /** settled, converged, no lost writes, one leader per term, and the safety monitor's verdict. */
+  checks: CheckOutcome[];
+  aborted: boolean;
+  result: RunResult;
+}
+
+/** How long the cluster may take to elect a leader at the start, and to settle after healing. */
+function settleMs(electionTimeoutMaxMs: number): number {
+  return Math.max(10_000, 100 * electionTimeoutMaxMs);
+}
+
+/** An operation may wait this long, retries across elections included, before it is indeterminate. */
+export function operationTimeoutMs(electionTimeoutMaxMs: number): number {
+  return Math.max(1000, 10 * electionTimeoutMaxMs);
+}
+
+export function resultOf(verdict: Verdict, checks: readonly CheckOutcome[]): RunResult {
+  if (verdict.result === 'not-linearizable' || checks.some((c) => c.ok === false)) return 'violation';
+  if (verdict.result === 'unknown' || checks.some((c) => c.ok === null)) return 'unknown';
+  return 'pass';
+}
+
+async function open(o: CheckRunOptions): Promise<ClusterTarget> {
+  return o.cluster.kind === 'new' ? startOwnCluster(o.cluster.supervisor) : connectToCluster(o.cluster.folder);
+}
+
+export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
+  const say = o.onProgress ?? (() => undefined);
+  const target = await open(o);
+  const keep = o.cluster.kind === 'new' && o.cluster.keep;
+  try {
+    const model = target.model();
+    const members = model.nodes.filter((n) => !n.removed);
+    const electionMax = model.timing.electionTimeoutMs.max;
+    const events: ClusterEvent[] = [...model.events];
+    const stopEvents = target.onEvent((e) => events.push(e));
+    say(`${target.owned ? 'started' : 'using'} the cluster ${target.name}: ${members.length} nodes; waiting for a leader`);
+    if (!(await until(target, settled, settleMs(electionMax)))) say('no settled leader yet: starting anyway');
+
+    // Keys of a cluster that ran before may hold values: a run on it uses keys no one used.
+    const tag = target.owned ? '' : `@${Date.now().toString(36)}`;
+    const keys = Array.from({ length: o.keys }, (_, i) => `k${i + 1}${tag}`);
+    const nodes = members.map((n) => ({ id: n.id, address: n.address }));
+    const recorder = new Recorder();
+    const opTimeoutMs = operationTimeoutMs(electionMax);
+    const nemesis = new Nemesis({ target, kinds: o.nemesis, random: new Random(o.seed, 'nemesis'), clock: () => recorder.now(), durationMs: o.durationMs, signal: o.signal });
+    say(`running ${o.clients} clients at ${o.rate} ops/s on ${o.keys} keys for ${(o.durationMs / 1000).toFixed(0)} s, nemesis ${o.nemesis.length === 0 ? 'none' : o.nemesis.join(',')}, seed ${o.seed}`);
+    const progress = setInterval(() => {
+      const counts = nemesis.injected();
+      const faults = Object.values(counts).reduce((a, b) => a + b, 0);
+      say(`${(recorder.now() / 1000).toFixed(0)} s: ${recorder.size} operations, ${faults} faults`);
+    }, 10_000);
+    try {
+      await Promise.all([
+        runWorkload({ clusterId: model.clusterId, nodes, clients: o.clients, rate: o.rate, keys, durationMs: o.durationMs, opTimeoutMs, seed: o.seed, recorder, signal: o.signal }),
+        nemesis.run(),
+      ]);
+    } finally {
+      clearInterval(progress);
+    }
+
+    say('healed every fault; waiting for the cluster to settle');
+    const settledCheck = await awaitSettled(target, settleMs(electionMax));
+    const finalReader = recorder.unusedClient();
+    const finals = await readFinalValues({ clusterId: model.clusterId, nodes, keys, opTimeoutMs, recorder }, finalReader, settleMs(electionMax));
+    const converged = await compareNodes(target, settleMs(electionMax));
+    stopEvents();
+
+    const history = recorder.history();
+    say(`checking ${history.operations.length} operations for linearizability (budget ${(o.budgetMs / 1000).toFixed(0)} s)`);
+    const verdict = checkHistory(history, { budgetMs: o.budgetMs });
+    const now = target.model();
+    const safety = safetyMonitor(now.safety as ClusterModel['safety'] | undefined);
+    const checks = [settledCheck, converged, noLostWrites(history, finals), oneLeaderPerTerm(events), ...(safety === null ? [] : [safety])];
+    return {
+      seed: o.seed,
+      startedAt: recorder.startedAt,
+      cluster: {
+        name: target.name,
+        owned: target.owned,
+        kept: keep,
+        folder: now.folder,
+        nodes: members.length,
+        timing: describeTiming(now.timing),
+        switches: describeSwitches(now.switches),
+      },
+      workload: { clients: o.clients, rate: o.rate, durationMs: o.durationMs, nemesis: [...o.nemesis] },
+      keys,
+      history,
+      faults: nemesis.timeline,
+      faultCounts: nemesis.injected(),
+      finals,
+      finalReader,
+      events: events.filter((e) => e.ts >= recorder.startedAt).map((e) => ({ ...e, at: recorder.fromWallClock(e.ts) })),
+      verdict,
+      checks,
+      aborted: o.signal?.aborted === true,
+      result: resultOf(verdict, checks),
+    };
+  } finally {
+    await target.close({ keep });
+  }
+}

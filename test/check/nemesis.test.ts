@@ -1,0 +1,147 @@
+// The check's nemesis against a stand-in cluster that carries out its actions on a model: one fault
+// at a time, each undone as it was done, every kind taking its turn, and everything mended at the end.
+import { describe, expect, test } from 'vitest';
+import { Nemesis, type FaultKind, type FaultRecord } from '../../src/check/nemesis.js';
+import type { ClusterTarget } from '../../src/check/target.js';
+import type { Action, ClusterModel, NodeModel } from '../../src/cluster/index.js';
+import { Random } from '../../src/sim/random.js';
+
+function node(id: number, leader: number): NodeModel {
+  return {
+    id,
+    address: `127.0.0.1:${7000 + id}`,
+    dataDir: `/tmp/n${id}`,
+    process: { state: 'running', pid: 100 + id, exitCode: null, signal: null, stderrTail: [], startedAt: 0, restarts: 0 },
+    raft: { role: id === leader ? 'leader' : 'follower', term: 2, vote: leader, leader, lastIndex: 5, lastTerm: 2, commit: 5, applied: 5, firstIndex: 1, snapshotIndex: 0, membership: { voters: [1, 2, 3, 4, 5], learners: [] } },
+    removed: false,
+  };
+}
+
+/** Five nodes, n1 leading; kill, pause and the network actions change the model as the supervisor would. */
+function fakeCluster(): { target: ClusterTarget; model: ClusterModel } {
+  const model = {
+    name: 'fake',
+    clusterId: 'fake',
+    timing: { preset: 'fast', tickMs: 2, electionTimeoutMs: { min: 30, max: 60 }, heartbeatMs: 10 },
+    nodes: [1, 2, 3, 4, 5].map((id) => node(id, 1)),
+    links: [],
+    partition: [],
+    events: [],
+  } as unknown as ClusterModel;
+  const set = (ids: number[], state: NodeModel['process']['state']): void => {
+    for (const n of model.nodes) if (ids.includes(n.id)) n.process.state = state;
+  };
+  const target: ClusterTarget = {
+    name: 'fake',
+    owned: true,
+    model: () => model,
+    async act(a: Action) {
+      switch (a.op) {
+        case 'kill':
+          if (a.nodes.some((id) => model.nodes[id - 1]!.process.state !== 'running')) return { ok: false, text: 'not running' };
+          set(a.nodes, 'killed');
+          break;
+        case 'pause':
+          set(a.nodes, 'paused');
+          break;
+        case 'restart':
+        case 'resume':
+          set(a.nodes, 'running');
+          break;
+        case 'partition':
+          model.partition = a.groups;
+          break;
+        case 'heal':
+          model.partition = [];
+          break;
+        default:
+          break;
+      }
+      return { ok: true, text: `did ${a.op}` };
+    },
+    onEvent: () => () => undefined,
+    close: async () => undefined,
+  };
+  return { target, model };
+}
+
+async function runNemesis(kinds: readonly FaultKind[], seed: number): Promise<{ timeline: FaultRecord[]; model: ClusterModel; injected: Record<FaultKind, number> }> {
+  const { target, model } = fakeCluster();
+  // Simulated time: each wait moves the clock, so a run of 20 s takes no time and replays exactly.
+  let now = 0;
+  const wait = async (ms: number): Promise<void> => {
+    now += ms;
+  };
+  const nemesis = new Nemesis({ target, kinds, random: new Random(seed, 'nemesis'), clock: () => now, durationMs: 20_000, wait });
+  await nemesis.run();
+  return { timeline: nemesis.timeline, model, injected: nemesis.injected() };
+}
+
+const undoOf = (a: Action): Action =>
+  a.op === 'kill' ? { op: 'restart', nodes: a.nodes } : a.op === 'pause' ? { op: 'resume', nodes: a.nodes } : { op: 'heal' };
+
+describe('the check nemesis', () => {
+  test('one fault at a time: each episode is injected, then undone as it was done, before the next', async () => {
+    const { timeline } = await runNemesis(['kill', 'pause', 'partition', 'link'], 1);
+    const episodes = [...new Set(timeline.filter((r) => r.episode > 0).map((r) => r.episode))];
+    expect(episodes.length).toBeGreaterThanOrEqual(2);
+    let previousEnd = -1;
+    for (const e of episodes) {
+      const records = timeline.filter((r) => r.episode === e);
+      const injects = records.filter((r) => r.phase === 'inject');
+      const undos = records.filter((r) => r.phase === 'undo');
+      expect(injects.length).toBeGreaterThan(0);
+      expect(undos.map((r) => r.action)).toEqual([undoOf(injects[0]!.action)]);
+      expect(timeline.indexOf(injects[0]!)).toBeGreaterThan(previousEnd);
+      previousEnd = timeline.indexOf(undos[0]!);
+    }
+  });
+
+  test('the kinds take turns: each round of four episodes has every kind once', async () => {
+    const { timeline, injected } = await runNemesis(['kill', 'pause', 'partition', 'link'], 2);
+    const kinds = [...new Set(timeline.filter((r) => r.phase === 'inject').map((r) => `${r.episode} ${r.kind}`))].map((s) => s.split(' ')[1]);
+    expect(kinds.length).toBeGreaterThanOrEqual(8);
+    for (let round = 0; round + 4 <= kinds.length; round += 4) expect(new Set(kinds.slice(round, round + 4)).size).toBe(4);
+    expect(Object.values(injected).every((n) => n >= 2)).toBe(true);
+  });
+
+  test('the same seed makes the same choices', async () => {
+    const a = await runNemesis(['kill', 'pause', 'partition', 'link'], 7);
+    const b = await runNemesis(['kill', 'pause', 'partition', 'link'], 7);
+    expect(b.timeline).toEqual(a.timeline);
+  });
+
+  test('process faults hit running nodes, a minority at a time except now and then a majority', async () => {
+    const { timeline } = await runNemesis(['kill', 'pause'], 3);
+    for (const r of timeline.filter((x) => x.phase === 'inject')) {
+      const a = r.action as Extract<Action, { op: 'kill' | 'pause' }>;
+      expect(a.nodes.length).toBeGreaterThanOrEqual(1);
+      expect(a.nodes.length).toBeLessThanOrEqual(3);
+      expect(new Set(a.nodes).size).toBe(a.nodes.length);
+    }
+  });
+
+  test('a partition splits all the nodes into a minority and a majority', async () => {
+    const { timeline } = await runNemesis(['partition'], 4);
+    const partitions = timeline.filter((r) => r.phase === 'inject').map((r) => (r.action as Extract<Action, { op: 'partition' }>).groups);
+    expect(partitions.length).toBeGreaterThan(0);
+    for (const [minority, majority] of partitions) {
+      expect([...minority!, ...majority!].sort()).toEqual([1, 2, 3, 4, 5]);
+      expect(minority!.length).toBeLessThan(majority!.length);
+    }
+  });
+
+  test('at the end the network is healed and every node runs again', async () => {
+    const { timeline, model } = await runNemesis(['kill', 'pause', 'partition', 'link'], 5);
+    expect(timeline.at(-1)?.phase).toBe('heal');
+    expect(timeline.some((r) => r.phase === 'heal' && r.action.op === 'heal')).toBe(true);
+    expect(model.nodes.map((n) => n.process.state)).toEqual(['running', 'running', 'running', 'running', 'running']);
+    expect(model.partition).toEqual([]);
+  });
+
+  test('with no kinds it injects nothing and only heals', async () => {
+    const { timeline, injected } = await runNemesis([], 6);
+    expect(timeline.map((r) => r.phase)).toEqual(['heal']);
+    expect(injected).toEqual({ kill: 0, pause: 0, partition: 0, link: 0 });
+  });
+});
