@@ -93,6 +93,12 @@ function network(model: ClusterModel): string {
   return `network: ${groups}faulty links: ${links}`;
 }
 
+function safety(model: ClusterModel, paint: Paint): string {
+  const v = model.safety;
+  if (v.ok) return `safety: OK (checked ${v.checkedReports} reports)`;
+  return paint('red', `safety: VIOLATED: ${v.property}: ${v.text} (seen ${ago(Date.now() - v.ts)} ago, after ${v.checkedReports} reports)`);
+}
+
 function humanStatus(model: ClusterModel, paint: Paint): string[] {
   const now = Date.now();
   const leader = leaderOf(model);
@@ -105,6 +111,7 @@ function humanStatus(model: ClusterModel, paint: Paint): string[] {
     ...table(HEADERS, model.nodes.map((n) => nodeRow(n, leader, model.folder, now)), paint),
     '',
     network(model),
+    safety(model, paint),
   ];
   // Only when changed: a bug switched on is the first thing to know about a misbehaving cluster.
   if (!isDefault(model.switches)) lines.push(paint(model.switches.bugs.length > 0 ? 'red' : 'yellow', `raft: ${describeSwitches(model.switches)}`));

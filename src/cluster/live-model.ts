@@ -1,7 +1,9 @@
 // The supervisor's live model of its cluster and the story of what happened: node state from the
 // nodes' "state" lines, every other line as an event, the supervisor's own events, and the change
-// notifications that the control server batches out to its clients.
+// notifications that the control server batches out to its clients. Every state report and every
+// election also goes to the safety monitor, whose verdict is part of the model.
 import type { ClusterEvent, ClusterModel, NodeModel, NodeRaftState } from './model.js';
+import { SafetyMonitor, type SafetyViolation } from './safety.js';
 
 /** How many events the model keeps (and a client mirrors), oldest dropped first. */
 export const EVENT_HISTORY = 2000;
@@ -13,7 +15,9 @@ export type ChangeListener = (events: readonly ClusterEvent[]) => void;
 
 export class LiveModel {
   private readonly listeners = new Set<ChangeListener>();
+  private readonly safety = new SafetyMonitor();
 
+  /** `model.safety` starts as `{ ok: true, checkedReports: 0 }`. */
   constructor(readonly model: ClusterModel) {}
 
   node(id: number): NodeModel | undefined {
@@ -46,20 +50,33 @@ export class LiveModel {
   nodeLine(id: number, line: Record<string, unknown>): void {
     const node = this.node(id);
     if (node === undefined) return;
-    const { ts, node: _node, kind, type, text, ...data } = line;
+    const { ts: stamp, node: _node, kind, type, text, ...data } = line;
+    const ts = typeof stamp === 'number' ? stamp : Date.now();
     if (kind === 'state') {
       node.raft = data as unknown as NodeRaftState;
+      this.checked(this.safety.report(id, node.raft, ts));
       this.changed();
       return;
     }
+    // Section 5.2: at most one node wins each term. A leader is also seen in its state reports;
+    // the events catch one that leads too briefly to report it.
+    if (kind === 'raft' && (type === 'election-won' || (type === 'role-change' && data.to === 'leader')) && typeof data.term === 'number')
+      this.checked(this.safety.leader(id, data.term, ts));
     this.event({
-      ts: typeof ts === 'number' ? ts : Date.now(),
+      ts,
       node: id,
       kind: String(kind),
       type: String(type),
       text: typeof text === 'string' ? text : `n${id}: ${String(type)}`,
       data,
     });
+  }
+
+  /** Puts the monitor's verdict in the model, and tells of the first violation as an event. */
+  private checked(violation: SafetyViolation | null): void {
+    this.model.safety = this.safety.verdict;
+    if (violation !== null)
+      this.say('safety-violation', `SAFETY VIOLATED: ${violation.property}: ${violation.text}`, { property: violation.property, nodes: violation.nodes });
   }
 
   /**

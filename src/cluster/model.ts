@@ -95,6 +95,22 @@ export interface ClusterEvent {
   data?: Record<string, unknown>;
 }
 
+/**
+ * What the supervisor's safety monitor (safety.ts) concluded from every report so far: all well, or
+ * the first property broken (it sticks). `text` says what broke, naming the nodes and the index or
+ * term, e.g. "entry 7 is committed with term 2 on n1 but term 3 on n4"; `ts` is when it was seen.
+ */
+export type SafetyVerdict =
+  | { ok: true; checkedReports: number }
+  | {
+      ok: false;
+      property: 'Election Safety' | 'Log Matching' | 'State Machine Safety';
+      nodes: number[];
+      text: string;
+      ts: number;
+      checkedReports: number;
+    };
+
 export interface ClusterModel {
   name: string;
   clusterId: string;
@@ -112,4 +128,6 @@ export interface ClusterModel {
   partition: NodeId[][];
   /** The most recent events, oldest first (bounded). */
   events: ClusterEvent[];
+  /** Raft's safety properties as checked on every node report since the supervisor started. */
+  safety: SafetyVerdict;
 }

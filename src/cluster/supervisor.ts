@@ -133,6 +133,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
     links: [],
     partition: [],
     events: [],
+    safety: { ok: true, checkedReports: 0 },
   });
   const fleet = new Fleet(live, file, folder);
 

@@ -1,7 +1,8 @@
 // `up --no-pre-vote --no-check-quorum --bug NAME`: the switches are kept in cluster.json, every
 // node is started with them, `status` shows them (only when they differ from the defaults), and a
 // later `up` of the same cluster with other switches keeps the saved ones and says so. Also: the
-// richer state each node reports (term runs, timer, the leader's progress) reaches `status --json`.
+// richer state each node reports (term runs, timer, the leader's progress) reaches `status --json`,
+// and so does the safety monitor's verdict.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -62,10 +63,13 @@ describe('a cluster\'s Raft switches', () => {
     expect(starts.map((e) => e.data!.switches)).toEqual([status.switches, status.switches]);
   });
 
-  test('a cluster with the defaults shows no switches in status', async () => {
+  test('a cluster with the defaults shows no switches in status, only the safety monitor\'s line', async () => {
     const status = await cli.up('plain', '1', '--speed', 'fast');
     expect(status.switches).toEqual({ preVote: true, checkQuorum: true, bugs: [] });
-    expect(await cli.ok('status', '--name', 'plain')).not.toContain('raft:');
+    expect(status.safety).toMatchObject({ ok: true });
+    const human = await cli.ok('status', '--name', 'plain');
+    expect(human).not.toContain('raft:');
+    expect(human).toMatch(/\nnetwork: healthy\nsafety: OK \(checked \d+ reports\)\n$/);
   });
 
   test('an unknown bug is a usage error naming the known ones', async () => {

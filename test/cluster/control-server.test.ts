@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 async function serve(): Promise<{ live: LiveModel; server: ControlServer }> {
-  const live = new LiveModel({ name: 'x', clusterId: 'c', folder: '/f', supervisorPid: 1, startedAt: 0, timing: presetTiming('normal'), fsync: true, switches: { preVote: true, checkQuorum: true, bugs: [] }, nodes: [], links: [], partition: [], events: [] });
+  const live = new LiveModel({ name: 'x', clusterId: 'c', folder: '/f', supervisorPid: 1, startedAt: 0, timing: presetTiming('normal'), fsync: true, switches: { preVote: true, checkQuorum: true, bugs: [] }, nodes: [], links: [], partition: [], events: [], safety: { ok: true, checkedReports: 0 } });
   const server = await ControlServer.start({
     token: 'secret',
     live,
