@@ -76,7 +76,7 @@ export class LiveModel {
   private checked(violation: SafetyViolation | null): void {
     this.model.safety = this.safety.verdict;
     if (violation !== null)
-      this.say('safety-violation', `SAFETY VIOLATED: ${violation.property}: ${violation.text}`, { property: violation.property, nodes: violation.nodes });
+      this.say('safety-violation', `SAFETY VIOLATED: ${violation.property}: ${violation.text}`, { ok: false, property: violation.property, nodes: violation.nodes });
   }
 
   /**

@@ -250,7 +250,8 @@ describe('the safety verdict in the live model', () => {
         kind: 'supervisor',
         type: 'safety-violation',
         text: 'SAFETY VIOLATED: State Machine Safety: entry 7 is committed with term 2 on n1 but term 3 on n4',
-        data: { property: 'State Machine Safety', nodes: [1, 4] },
+        // ok: false, as the verdict: `up` and `events` mark it as a failure.
+        data: { ok: false, property: 'State Machine Safety', nodes: [1, 4] },
       },
     ]);
   });
