@@ -3,23 +3,16 @@
 // printed as it is checked, and lines typed on stdin ask for a hint (h), run the exercise's set-up
 // (x) or stop (q). The cluster is deleted at the end: an exercise starts from scratch each time.
 import { createInterface } from 'node:readline';
-import { DEFAULT_CLUSTER_NAME, untilStopped, type SpeedPreset } from '../cluster/index.js';
+import { untilStopped, type SpeedPreset } from '../cluster/index.js';
 import { resolveLang, type Lang } from '../exercises/lang.js';
 import { startSession, type ExerciseSession } from '../exercises/session.js';
 import type { Exercise } from '../exercises/types.js';
 import { canShowDashboard } from '../tui/terminal.js';
 import { folderOptions, nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor, type Paint } from './colour.js';
+import { exerciseFlag } from './exercise.js';
 import { CliError } from './failure.js';
 import { openProgress, openSettings } from './settings.js';
-
-/** An exercise cluster's name unless --name says otherwise: an exercise never touches the user's own `default`. */
-export const EXERCISE_CLUSTER = 'exercise';
-
-/** How an `exercise` command line names this cluster: "" for the exercises' own default. */
-export function exerciseFlag(flags: ClusterFlags): string {
-  return nameFlag({ ...flags, name: flags.name === EXERCISE_CLUSTER ? DEFAULT_CLUSTER_NAME : flags.name });
-}
 
 export interface StartFlags extends ClusterFlags {
   lang?: Lang;

@@ -2,28 +2,41 @@
 // done on this machine, `start` runs one on a cluster of its own (the dashboard with the exercise
 // panel, or headless), `check` tells a script or an instructor which steps of a running exercise
 // are done.
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { ControlClient, SPEED_PRESETS, clusterFolder } from '../cluster/index.js';
-import { EXERCISES, findExercise } from '../exercises/catalog/index.js';
+import { Command, Option } from 'commander';
+import { ControlClient, DEFAULT_CLUSTER_NAME, SPEED_PRESETS, clusterFolder } from '../cluster/index.js';
 import { LANGS, resolveLang, type Lang } from '../exercises/lang.js';
 import { readExerciseState } from '../exercises/state-file.js';
 import type { Exercise } from '../exercises/types.js';
 import { clusterName } from './arguments.js';
-import { folderOptions, type ClusterFlags } from './cluster-options.js';
+import { folderOptions, nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
-import { EXERCISE_CLUSTER, exerciseFlag, startExercise, type StartFlags } from './exercise-start.js';
-import { CliError, guarded } from './failure.js';
+import type { StartFlags } from './exercise-start.js';
+import { CliError, EXIT_USAGE, guarded } from './failure.js';
 import { openProgress, openSettings } from './settings.js';
 import { table } from './table.js';
+
+/** An exercise cluster's name unless --name says otherwise: an exercise never touches the user's own `default`. */
+export const EXERCISE_CLUSTER = 'exercise';
+
+/** How an `exercise` command line names this cluster: "" for the exercises' own default. */
+export function exerciseFlag(flags: ClusterFlags): string {
+  return nameFlag({ ...flags, name: flags.name === EXERCISE_CLUSTER ? DEFAULT_CLUSTER_NAME : flags.name });
+}
 
 interface LangFlags {
   lang?: Lang;
   json?: boolean;
 }
 
-function exerciseArg(text: string): Exercise {
-  const e = findExercise(text);
-  if (e === null) throw new InvalidArgumentError(`there is no exercise "${text}": give a number from 1 to ${EXERCISES.length} or an id such as ${EXERCISES[0]!.id} (see \`raft-console exercise list\`)`);
+// The exercises are loaded only by these commands: every node process starts through this CLI.
+async function catalog(): Promise<typeof import('../exercises/catalog/index.js')> {
+  return import('../exercises/catalog/index.js');
+}
+
+async function exerciseNamed(name: string): Promise<Exercise> {
+  const { EXERCISES, findExercise } = await catalog();
+  const e = findExercise(name);
+  if (e === null) throw new CliError(`there is no exercise "${name}": give a number from 1 to ${EXERCISES.length} or an id such as ${EXERCISES[0]!.id} (see \`raft-console exercise list\`)`, EXIT_USAGE);
   return e;
 }
 
@@ -49,6 +62,7 @@ function day(ms: number): string {
 async function list(flags: LangFlags): Promise<void> {
   const lang = await language(flags);
   const done = (await openProgress()).completed();
+  const { EXERCISES } = await catalog();
   const rows = EXERCISES.map((e) => ({ number: e.number, id: e.id, title: e.title[lang], minutes: e.minutes, completedAt: done.get(e.id) ?? null }));
   if (flags.json === true) {
     process.stdout.write(`${JSON.stringify(rows)}\n`);
@@ -64,7 +78,8 @@ async function list(flags: LangFlags): Promise<void> {
   process.stdout.write(`${[...lines, paint('dim', start)].join('\n')}\n`);
 }
 
-async function check(exercise: Exercise, flags: ClusterFlags & LangFlags): Promise<void> {
+async function check(name: string, flags: ClusterFlags & LangFlags): Promise<void> {
+  const exercise = await exerciseNamed(name);
   const lang = await language(flags);
   const folder = await folderOptions(flags);
   // Connecting proves the cluster runs (exit 3 and how to start it, when it does not).
@@ -98,17 +113,22 @@ export function registerExerciseCommand(program: Command): Command {
       exercise
         .command('start')
         .description('start the cluster an exercise needs and guide you through it (the dashboard on a terminal, headless otherwise)')
-        .argument('<exercise>', 'its number (1-10) or id', exerciseArg),
+        .argument('<exercise>', 'its number (1-10) or id'),
     ),
   )
     .option('--headless', 'no dashboard: print each step as it is checked, read h (hint), x (set-up) and q (quit) lines on stdin')
     .option('--solve', 'let the exercise solve itself with its automatic solution (for a demonstration), then stop')
     .addOption(new Option('--speed <preset>', 'run faster or slower than the exercise\'s own speed').choices(SPEED_PRESETS))
-    .action(guarded('exercise start', (e: Exercise, flags: StartFlags) => startExercise(e, flags)));
+    .action(
+      guarded('exercise start', async (name: string, flags: StartFlags) => {
+        const exercise = await exerciseNamed(name);
+        await (await import('./exercise-start.js')).startExercise(exercise, flags);
+      }),
+    );
   withExerciseCluster(
-    withLang(exercise.command('check').description('show which steps of a running exercise are done').argument('<exercise>', 'its number (1-10) or id', exerciseArg)),
+    withLang(exercise.command('check').description('show which steps of a running exercise are done').argument('<exercise>', 'its number (1-10) or id')),
   )
     .option('--json', 'print {exercise, number, title, cluster, done, steps: [{id, number, text, done, at}]} as one JSON document')
-    .action(guarded('exercise check', (e: Exercise, flags: ClusterFlags & LangFlags) => check(e, flags)));
+    .action(guarded('exercise check', (name: string, flags: ClusterFlags & LangFlags) => check(name, flags)));
   return exercise;
 }
