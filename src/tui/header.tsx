@@ -2,20 +2,17 @@
 // fsync, the switches that differ from Raft's defaults, and the safety badge.
 import { Box, Text } from 'ink';
 import type { Labels } from './labels.js';
-import { clusterCommit, currentLeader, highestTerm, type Model } from './view.js';
-import { safetyOf, switchesOf } from './model-extras.js';
+import { clusterCommit, currentLeader, highestTerm, safetyOf, type Model } from './view.js';
 
 export function Header({ model, labels, width, attached }: { model: Model; labels: Labels; width: number; attached: boolean }) {
   const leader = currentLeader(model);
   const safety = safetyOf(model);
-  const switches = switchesOf(model);
+  const switches = model.switches;
   const nodes = model.nodes.filter((n) => !n.removed).length;
   const odd: string[] = [];
-  if (switches !== null) {
-    if (!switches.preVote) odd.push('PreVote off');
-    if (!switches.checkQuorum) odd.push('CheckQuorum off');
-    for (const b of switches.bugs) odd.push(`BUG ${b}`);
-  }
+  if (!switches.preVote) odd.push('PreVote off');
+  if (!switches.checkQuorum) odd.push('CheckQuorum off');
+  for (const b of switches.bugs) odd.push(`BUG ${b}`);
   const partition = model.partition.length === 0 ? '' : `partition ${model.partition.map((g, i) => `${String.fromCharCode(65 + i)}{${g.join(',')}}`).join(' ')}`;
   return (
     <Box flexDirection="column" width={width}>
@@ -25,7 +22,7 @@ export function Header({ model, labels, width, attached }: { model: Model; label
           {leader === null ? <Text color="yellow">{labels.noLeader}</Text> : <Text color="green" bold>★ {labels.leader} n{leader.id}</Text>} · {labels.term} {highestTerm(model)} · {labels.commit}{' '}
           {clusterCommit(model)}
         </Text>
-        {safety === null ? null : safety.ok ? (
+        {safety.ok ? (
           <Text color="green" bold>
             {' '}✔ {labels.safe}
           </Text>
@@ -35,8 +32,8 @@ export function Header({ model, labels, width, attached }: { model: Model; label
           </Text>
         )}
       </Box>
-      <Text wrap="truncate" dimColor={safety?.ok !== false}>
-        {safety !== null && !safety.ok ? (
+      <Text wrap="truncate" dimColor={safety.ok}>
+        {!safety.ok ? (
           <Text color="red" bold>
             {safety.property} (n{safety.nodes.join(', n')}): {safety.text}
           </Text>

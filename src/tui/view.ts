@@ -3,7 +3,6 @@
 // a terminal.
 import type { ClusterEvent, ClusterModel, NodeModel } from '../cluster/index.js';
 import { leaderOf } from '../cli/model-queries.js';
-import { runsOf, timerOf } from './model-extras.js';
 import type { Truncation } from './store.js';
 
 export type Model = Omit<ClusterModel, 'events'>;
@@ -25,6 +24,25 @@ export function termColour(term: number): Colour {
 
 /** The leader of the highest term among running nodes, as they report themselves. */
 export const currentLeader = leaderOf;
+
+/** Safe, or the property broken and the nodes involved. */
+export type SafetyView = { ok: true } | { ok: false; property: string; nodes: number[]; text: string };
+
+/**
+ * The supervisor's verdict; and what the frame itself can see besides: two nodes that report
+ * themselves leader of the same term break Election Safety (5.2: at most one leader per term).
+ */
+export function safetyOf(model: Model): SafetyView {
+  if (!model.safety.ok) return model.safety;
+  const byTerm = new Map<number, number>();
+  for (const n of model.nodes) {
+    if (n.raft?.role !== 'leader') continue;
+    const other = byTerm.get(n.raft.term);
+    if (other !== undefined) return { ok: false, property: 'Election Safety', nodes: [other, n.id], text: `n${other} and n${n.id} are both leader of term ${n.raft.term}` };
+    byTerm.set(n.raft.term, n.id);
+  }
+  return model.safety;
+}
 
 /** The highest term any node reports. */
 export function highestTerm(model: Model): number {
@@ -58,8 +76,8 @@ export interface TimerView {
 export function timerView(n: NodeModel, now: number, heartbeatMs: number): TimerView {
   if (n.process.state === 'paused') return { kind: 'none', left: 0, text: 'frozen' };
   if (n.process.state !== 'running' || n.raft === null) return { kind: 'none', left: 0, text: '' };
-  const t = timerOf(n.raft);
-  if (t === undefined || t === null) return { kind: 'none', left: 0, text: n.raft.role === 'leader' ? `♥ ${heartbeatMs}ms` : '' };
+  const t = n.raft.timer;
+  if (t === null) return { kind: 'none', left: 0, text: n.raft.role === 'leader' ? `♥ ${heartbeatMs}ms` : '' };
   if (t.kind === 'heartbeat') {
     const left = Math.max(0, Math.min(1, (t.deadline - now) / t.intervalMs));
     return { kind: 'heartbeat', left, text: `♥ ${t.intervalMs}ms` };
@@ -144,7 +162,7 @@ export function gridRow(n: NodeModel, first: number, last: number, truncations: 
       continue;
     }
     const compacted = i <= r.snapshotIndex;
-    const term = compacted ? -1 : termAt(runsOf(r), r.lastIndex, i);
+    const term = compacted ? -1 : termAt(r.runs, r.lastIndex, i);
     cells.push({ index: i, term, committed: i <= r.commit, truncated });
   }
   return cells;

@@ -2,7 +2,7 @@
 import type { ClusterEvent, ClusterModel, NodeModel, NodeRaftState } from '../../src/cluster/index.js';
 import type { Snapshot } from '../../src/tui/store.js';
 
-type RaftFields = Partial<NodeRaftState> & { runs?: Array<[number, number]>; timer?: unknown };
+type RaftFields = Partial<NodeRaftState>;
 
 export function node(id: number, raft: RaftFields | null, state: NodeModel['process']['state'] = 'running'): NodeModel {
   return {
@@ -26,13 +26,15 @@ export function node(id: number, raft: RaftFields | null, state: NodeModel['proc
             snapshotIndex: 0,
             membership: { voters: [1, 2, 3], learners: [] },
             runs: [],
+            timer: null,
+            progress: {},
             ...raft,
-          } as NodeRaftState),
+          }),
     removed: false,
   };
 }
 
-export function model(nodes: NodeModel[], extra: Partial<ClusterModel> & Record<string, unknown> = {}): ClusterModel {
+export function model(nodes: NodeModel[], extra: Partial<ClusterModel> = {}): ClusterModel {
   return {
     name: 'demo',
     clusterId: 'c1',
@@ -45,8 +47,10 @@ export function model(nodes: NodeModel[], extra: Partial<ClusterModel> & Record<
     links: [],
     partition: [],
     events: [],
+    switches: { preVote: true, checkQuorum: true, bugs: [] },
+    safety: { ok: true, checkedReports: 0 },
     ...extra,
-  } as ClusterModel;
+  };
 }
 
 export function snapshot(m: ClusterModel, extra: Partial<Snapshot> = {}): Snapshot {
