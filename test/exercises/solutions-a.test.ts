@@ -9,9 +9,9 @@ import { solve } from './helpers.js';
 describe('the automatic solutions of exercises 1-4 check every step, in order', () => {
   it.each([
     [firstElection, 'normal'],
-    [replication, 'fast'],
-    [leaderFailure, 'fast'],
-    [followerFailure, 'fast'],
+    [replication, 'normal'],
+    [leaderFailure, 'normal'],
+    [followerFailure, 'normal'],
   ] as const)('$id', async (exercise, speed) => {
     expect(await solve(exercise, speed)).toEqual(exercise.steps.map((s) => s.id));
   });

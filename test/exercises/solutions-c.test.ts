@@ -7,8 +7,8 @@ import { solve } from './helpers.js';
 
 describe('the automatic solutions of exercises 8-10 check every step, in order', () => {
   it.each([
-    [newNode, 'fast'],
-    [disruptiveServer, 'fast'],
+    [newNode, 'normal'],
+    [disruptiveServer, 'normal'],
     [whyTheRules, 'normal'],
   ] as const)('$id', async (exercise, speed) => {
     expect(await solve(exercise, speed)).toEqual(exercise.steps.map((s) => s.id));
