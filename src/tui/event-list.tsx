@@ -4,6 +4,14 @@ import type { ClusterEvent } from '../cluster/index.js';
 import { clock } from '../cli/event-line.js';
 import type { Labels } from './labels.js';
 
+/** Columns before the sentence: time, node, glyph. */
+const PREFIX = 13 + 4 + 2;
+
+/** The sentence cut to fit, before styling: ink's own truncation of a styled line costs far more. */
+function clip(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
 function style(e: ClusterEvent): { glyph: string; colour?: string; bold?: boolean } {
   if (e.type === 'safety-violation') return { glyph: '✘', colour: 'red', bold: true };
   if (e.type === 'role-change') {
@@ -33,11 +41,12 @@ export function EventList({ lines, rows, width, labels, frozen, filter, hiddenBe
       {lines.map((e, i) => {
         const s = style(e);
         return (
-          <Text key={`${e.ts}-${i}`} wrap="truncate">
+          // Keyed by position: at a thousand events a second every line is new each frame anyway.
+          <Text key={i} wrap="truncate">
             <Text dimColor>{clock(e.ts)} </Text>
             <Text bold>{(e.node === null ? '--' : `n${e.node}`).padEnd(4)}</Text>
             <Text color={s.colour} bold={s.bold}>
-              {s.glyph} {e.text}
+              {s.glyph} {clip(e.text, width - PREFIX)}
             </Text>
           </Text>
         );

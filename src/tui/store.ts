@@ -1,6 +1,6 @@
 // The dashboard's view of the cluster, published at a bounded rate. Changes from the source only
 // mark the store dirty; a timer publishes at most one immutable snapshot every `intervalMs`, so a
-// cluster committing thousands of entries a second costs ten renders a second, not thousands. React reads
+// cluster committing thousands of entries a second costs eight renders a second, not thousands. React reads
 // it with useSyncExternalStore.
 import type { ClusterEvent, ClusterModel } from '../cluster/index.js';
 import type { ClusterSource } from './source.js';
