@@ -41,6 +41,11 @@ export function isRunning(n: NodeModel | undefined): boolean {
   return n?.process.state === 'running';
 }
 
+/** The members frozen with `pause`, by id. */
+export function pausedNodes(model: ClusterModel): NodeId[] {
+  return members(model).flatMap((n) => (n.process.state === 'paused' ? [n.id] : []));
+}
+
 /** Down: killed, stopped, crashed or paused (it answers nothing). */
 export function isDown(n: NodeModel | undefined): boolean {
   return n !== undefined && n.process.state !== 'running' && n.process.state !== 'starting';

@@ -263,7 +263,25 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
     until,
   });
 
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      stopping = true;
+      await rebuilt;
+      client.close();
+      await saving;
+      await sup.stop({ purge: true });
+      end('the exercise was stopped');
+    })();
+    return stopped;
+  };
+
   await launch(exercise.setup.raft);
+  try {
+    await exercise.prepare?.(hands);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 
   return {
     exercise,
@@ -278,16 +296,6 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
     trigger,
     driver,
     ended,
-    stop() {
-      stopped ??= (async () => {
-        stopping = true;
-        await rebuilt;
-        client.close();
-        await saving;
-        await sup.stop({ purge: true });
-        end('the exercise was stopped');
-      })();
-      return stopped;
-    },
+    stop,
   };
 }

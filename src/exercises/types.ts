@@ -97,6 +97,8 @@ export interface Exercise {
   prediction: { question: Texts; answer: Texts; revealAfter: string };
   steps: readonly Step[];
   trigger?: Trigger;
+  /** Runs once the cluster is up, before the learner gets it (e.g. holds the nodes frozen until they have read the goal). */
+  prepare?(hands: ClusterHands): Promise<void>;
   /**
    * Once the step `after` is done, the exercise runs again on a new cluster with these switches
    * (same size and speed): the second half of a comparison, e.g. PreVote off, then on.

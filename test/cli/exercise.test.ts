@@ -68,9 +68,11 @@ describe('raft-console exercise', () => {
     expect((await cli.run('status', '--name', 'solo')).code).toBe(3);
   });
 
-  test('check tells which steps of an exercise running elsewhere are done; q on its stdin stops it', async () => {
+  test('check tells which steps of an exercise running elsewhere are done; x and q on its stdin set it going and stop it', async () => {
     const learner = spawn(process.execPath, [BIN, 'exercise', 'start', '1', '--headless', '--speed', 'normal'], { env: cli.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => learner.on('exit', (code) => resolve(code)));
+    // Exercise 1 holds the nodes frozen until x (read once the exercise has started).
+    learner.stdin.write('x\n');
     try {
       const state = await eventually('exercise 1 done', async () => {
         const r = await cli.run('exercise', 'check', '1', '--json');

@@ -2,6 +2,7 @@
 // happened after the step before them, facts are remembered, and the panel shows the right texts.
 import { describe, expect, it } from 'vitest';
 import type { ClusterEvent, ClusterModel, NodeModel, NodeRaftState, ProcessState } from '../../src/cluster/index.js';
+import { firstElection } from '../../src/exercises/catalog/first-election.js';
 import { leaderFailure } from '../../src/exercises/catalog/leader-failure.js';
 import { minorityPartition } from '../../src/exercises/catalog/minority-partition.js';
 import { splitVote } from '../../src/exercises/catalog/split-vote.js';
@@ -63,6 +64,25 @@ function raft(node: number, e: RaftEvent): ClusterEvent {
 const becomes = (node: number, to: 'leader' | 'candidate' | 'follower', term: number): ClusterEvent =>
   raft(node, { type: 'role-change', from: to === 'leader' ? 'candidate' : 'follower', to, term, cause: to === 'leader' ? 'won-election' : 'election-timeout' });
 const timeout = (node: number, term: number): ClusterEvent => raft(node, { type: 'election-timeout', term, ticks: 20, leader: 1 });
+
+describe('the tracker of exercise 1 (first election)', () => {
+  const resumed: ClusterEvent = { ts: 0, node: null, kind: 'supervisor', type: 'resume', text: 'resumed n1, n2, n3, n4, n5', data: { ok: true } };
+  const election = [timeout(3, 0), becomes(3, 'candidate', 1), becomes(3, 'leader', 1)];
+
+  it('waits for the frozen nodes to be let go, then follows the election', () => {
+    const t = createTracker(firstElection, 'en');
+    const frozen = cluster(0, 0, Object.fromEntries([1, 2, 3, 4, 5].map((id) => [id, nodeModel(id, { role: 'follower', term: 0 }, 'paused')])));
+    expect(t.update(frozen, [])).toEqual([]);
+    expect(t.view({ hint: false }).trigger?.label).toBe('let the nodes run: their election timers start');
+    expect(t.update(cluster(3, 1), [resumed, ...election]).map((c) => c.id)).toEqual(['start', 'timeout', 'candidate', 'leader', 'follow']);
+    expect(t.context().facts).toMatchObject({ first: 3, leader: 3, term: 1 });
+  });
+
+  it('still follows an election that began before the nodes could be frozen', () => {
+    const t = createTracker(firstElection, 'en');
+    expect(t.update(cluster(3, 1), election).map((c) => c.id)).toEqual(['start', 'timeout', 'candidate', 'leader', 'follow']);
+  });
+});
 
 describe('the tracker of exercise 3 (leader failure)', () => {
   const killed = (m: ClusterModel): ClusterModel => ({ ...m, nodes: m.nodes.map((n) => (n.id === 1 ? { ...n, process: { ...n.process, state: 'killed', pid: null } } : n)) });

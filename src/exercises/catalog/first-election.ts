@@ -1,5 +1,6 @@
-// Exercise 1: the first election of a new cluster (section 5.2).
-import { becameRole, members, raftEvents, settledLeader } from '../observe.js';
+// Exercise 1: the first election of a new cluster (section 5.2). The nodes are held frozen until
+// the learner is ready, so that the election happens while they watch.
+import { becameRole, members, pausedNodes, raftEvents, settledLeader } from '../observe.js';
 import type { Exercise } from '../types.js';
 
 export const firstElection: Exercise = {
@@ -23,16 +24,24 @@ export const firstElection: Exercise = {
   steps: [
     {
       id: 'start',
-      text: { en: 'All nodes start as followers in term 0, with no leader.', zh: '所有节点都以跟随者身份启动,任期为 0,没有领导者。' },
-      hint: { en: 'Look at the role and term columns: everyone is a follower in term 0.', zh: '看角色和任期两列:所有节点都是任期 0 的跟随者。' },
-      check: ({ model }) => members(model).every((n) => n.process.state === 'running'),
+      text: {
+        en: 'All nodes are followers in term 0, with no leader. The exercise holds them frozen: make your prediction, then press X to let their clocks run.',
+        zh: '所有节点都是任期 0 的跟随者,没有领导者。练习先把它们冻结:做出你的预测,然后按 X 让它们的时钟走起来。',
+      },
+      hint: {
+        en: 'The process column says paused: a paused node does nothing, its election timer included. X resumes them all.',
+        zh: '进程列显示"已暂停":暂停的节点什么都不做,选举计时器也停着。按 X 让它们全部恢复。',
+      },
+      command: 'resume 1 2 3 4 5',
+      // Or an election already: one that began before the nodes could be frozen.
+      check: ({ events }) => events.some((e) => e.kind === 'supervisor' && e.type === 'resume' && e.data?.ok === true) || raftEvents(events, 'election-timeout').length > 0,
     },
     {
       id: 'timeout',
       text: { en: 'One follower hears from no leader for its whole election timeout: its timer fires first.', zh: '某个跟随者在整个选举超时内没有收到领导者的消息:它的计时器最先到期。' },
       hint: { en: 'Watch the events: "heard from no leader ... and starts an election".', zh: '注意事件栏:"heard from no leader ... and starts an election"。' },
-      check: ({ since }) => {
-        const e = raftEvents(since, 'election-timeout')[0];
+      check: ({ events }) => {
+        const e = raftEvents(events, 'election-timeout')[0];
         return e === undefined ? false : { first: e.node };
       },
     },
@@ -43,8 +52,8 @@ export const firstElection: Exercise = {
         zh: '它成为候选人:把任期加到 1,投票给自己,并向其他节点请求投票(PreVote 会先询问它们是否愿意投票)。',
       },
       hint: { en: 'The candidate is shown as "candidate"; the pre-vote round as "pre-cand".', zh: '候选人显示为"候选人";预投票阶段显示为"预候选"。' },
-      check: ({ since }) => {
-        const e = becameRole(since, 'candidate')[0];
+      check: ({ events }) => {
+        const e = becameRole(events, 'candidate')[0];
         return e === undefined ? false : { candidate: e.node, candidateTerm: e.term };
       },
     },
@@ -52,8 +61,8 @@ export const firstElection: Exercise = {
       id: 'leader',
       text: { en: 'It gets votes from a majority (3 of 5) and becomes leader.', zh: '它获得多数派(5 个中的 3 个)的选票,成为领导者。' },
       hint: { en: 'Count the "votes for" events: a majority is enough, the rest may still be on their way.', zh: '数一数 "votes for" 事件:有多数票就够了,其余的选票可能还在路上。' },
-      check: ({ since }) => {
-        const e = becameRole(since, 'leader')[0];
+      check: ({ events }) => {
+        const e = becameRole(events, 'leader')[0];
         return e === undefined ? false : { leader: e.node, term: e.term };
       },
     },
@@ -83,8 +92,23 @@ export const firstElection: Exercise = {
       '得到多数票就成为领导者;它的心跳让其他节点不再发起选举。' +
       'PreVote(博士论文 9.6 节)会先询问其他节点是否愿意投票,而不提高任期。',
   },
+  // Frozen until the learner has read the goal and made a prediction: at the slow speed the first
+  // election would otherwise be over within two seconds of the start.
+  async prepare(hands) {
+    await hands.act({ op: 'pause', nodes: members(hands.model).map((n) => n.id) });
+  },
+  trigger: {
+    steps: ['start'],
+    label: ({ model }) =>
+      pausedNodes(model).length === 0 ? null : { en: 'let the nodes run: their election timers start', zh: '让节点运行起来:它们的选举计时器开始计时' },
+    async run(hands) {
+      const nodes = pausedNodes(hands.model);
+      await hands.act({ op: 'resume', nodes });
+      return `resumed n${nodes.join(', n')}: their election timers run`;
+    },
+  },
   async solution(d) {
-    // Nothing to do but watch.
+    await d.trigger();
     await d.step('follow');
   },
 };

@@ -2,7 +2,7 @@
 // neither gets a majority, and the randomized election timeouts break the tie in a later term
 // (section 5.2).
 import type { ClusterEvent, ClusterModel } from '../../cluster/index.js';
-import { becameRole, isRunning, members, settledLeader } from '../observe.js';
+import { becameRole, isRunning, members, pausedNodes, settledLeader } from '../observe.js';
 import type { Exercise } from '../types.js';
 import { leaderStep } from './common.js';
 
@@ -15,9 +15,6 @@ function cast(model: ClusterModel): { leader: number; a: number; b: number } | n
   return a === undefined || b === undefined ? null : { leader: l.id, a, b };
 }
 
-function paused(model: ClusterModel): number[] {
-  return members(model).filter((n) => n.process.state === 'paused').map((n) => n.id);
-}
 
 /** A term in which two nodes became candidates, nobody won, and a later term has begun. */
 function splitTerm(events: readonly ClusterEvent[]): number | null {
@@ -140,10 +137,10 @@ export const splitVote: Exercise = {
       await d.until('a split vote, or a winner', (ctx) => ctx.facts.splitTerm !== undefined || becameRole(ctx.events.slice(mark), 'leader').length > 0);
       if (d.facts.splitTerm !== undefined) break;
       if (attempt === 5) throw new Error('five tries at a split vote and one candidate won each time');
-      await d.act({ op: 'resume', nodes: paused(d.model) });
+      await d.act({ op: 'resume', nodes: pausedNodes(d.model) });
     }
     await d.step('tie-broken');
-    await d.act({ op: 'resume', nodes: paused(d.model) });
+    await d.act({ op: 'resume', nodes: pausedNodes(d.model) });
     await d.step('resume');
   },
 };
