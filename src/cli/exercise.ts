@@ -117,7 +117,7 @@ export function registerExerciseCommand(program: Command): Command {
     ),
   )
     .option('--headless', 'no dashboard: print each step as it is checked, read h (hint), x (set-up) and q (quit) lines on stdin')
-    .option('--solve', 'let the exercise solve itself with its automatic solution (for a demonstration), then stop')
+    .option('--solve', 'let the exercise solve itself with its automatic solution, for a demonstration (headless, it stops once done)')
     .addOption(new Option('--speed <preset>', 'run faster or slower than the exercise\'s own speed').choices(SPEED_PRESETS))
     .action(
       guarded('exercise start', async (name: string, flags: StartFlags) => {
