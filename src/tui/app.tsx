@@ -5,7 +5,7 @@ import { useInput, useStdout } from 'ink';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Action, ActionResult } from '../cluster/index.js';
 import { Dashboard } from './dashboard.js';
-import type { ExerciseView } from './exercise-panel.js';
+import type { ExercisePanelView } from '../exercises/types.js';
 import { initialUi, route, type Intent, type UiState } from './keys.js';
 import type { Labels } from './labels.js';
 import type { Size } from './layout.js';
@@ -22,7 +22,7 @@ export interface Controller {
   trigger(): Promise<ActionResult>;
   quit(): void;
   /** The exercise panel's content now (null without an exercise). */
-  exercise(hint: boolean): ExerciseView | null;
+  exercise(hint: boolean): ExercisePanelView | null;
 }
 
 export interface AppProps {

@@ -2,7 +2,8 @@
 // of their choosing.
 import { Box, Text } from 'ink';
 import { EventList } from './event-list.js';
-import { ExercisePanel, type ExerciseView } from './exercise-panel.js';
+import type { ExercisePanelView } from '../exercises/types.js';
+import { ExercisePanel } from './exercise-panel.js';
 import { Footer } from './footer.js';
 import { Header } from './header.js';
 import { Help } from './help.js';
@@ -24,7 +25,7 @@ export interface DashboardProps {
   colour: boolean;
   /** Attached to a cluster started elsewhere. */
   attached: boolean;
-  exercise: ExerciseView | null;
+  exercise: ExercisePanelView | null;
 }
 
 export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }: DashboardProps) {

@@ -2,20 +2,9 @@
 // done, the prediction to make (and later its answer), the hint on request, and the explanation
 // at the end. A strip of three lines on narrow screens, a column at the side on wide ones.
 import { Box, Text } from 'ink';
+import type { ExercisePanelView } from '../exercises/types.js';
 import type { Labels } from './labels.js';
 
-/** What an exercise shows (src/exercises builds it). */
-export interface ExerciseView {
-  number: number;
-  title: string;
-  goal: string;
-  prediction: string | null;
-  answer: string | null;
-  steps: { text: string; done: boolean; current: boolean }[];
-  hint: string | null;
-  explanation: string | null;
-  trigger: { label: string } | null;
-}
 
 /** A paragraph of the side panel, a blank line above it. */
 function Para({ colour, children }: { colour: string; children: React.ReactNode }) {
@@ -28,7 +17,7 @@ function Para({ colour, children }: { colour: string; children: React.ReactNode 
   );
 }
 
-export function ExercisePanel({ view, width, rows, side, labels }: { view: ExerciseView; width: number; rows: number; side: boolean; labels: Labels }) {
+export function ExercisePanel({ view, width, rows, side, labels }: { view: ExercisePanelView; width: number; rows: number; side: boolean; labels: Labels }) {
   const current = view.steps.find((s) => s.current);
   const doneCount = view.steps.filter((s) => s.done).length;
   const marks = view.steps.map((s) => (s.done ? '✔' : s.current ? '▸' : '○')).join('');
@@ -69,7 +58,13 @@ export function ExercisePanel({ view, width, rows, side, labels }: { view: Exerc
           {view.goal}
         </Text>
       </Box>
-      {view.steps.map((s, i) => (
+      {view.explanation !== null ? (
+        <Text color="green">
+          {marks} {labels.done}
+        </Text>
+      ) : null}
+      {/* Once all is done the explanation needs the room: the steps become their marks. */}
+      {view.explanation === null && view.steps.map((s, i) => (
         <Box key={i} flexShrink={0}>
           <Text wrap="wrap" color={s.done ? 'green' : undefined} bold={s.current} dimColor={!s.done && !s.current}>
             {s.done ? '✔' : s.current ? '▸' : '○'} {s.text}

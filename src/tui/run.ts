@@ -5,7 +5,7 @@ import { render } from 'ink';
 import { createElement } from 'react';
 import type { ActionResult } from '../cluster/index.js';
 import { App, type Controller } from './app.js';
-import type { ExerciseView } from './exercise-panel.js';
+import type { ExercisePanelView } from '../exercises/types.js';
 import type { Lang } from '../exercises/lang.js';
 import { labelsFor } from './labels.js';
 import type { ClusterSource } from './source.js';
@@ -18,7 +18,7 @@ const PUBLISH_MS = 125;
 const IDLE_MS = 250;
 
 export interface ExerciseHooks {
-  view(hint: boolean): ExerciseView | null;
+  view(hint: boolean): ExercisePanelView | null;
   /** The exercise's set-up for the current step (the X key). */
   trigger(): Promise<ActionResult>;
 }

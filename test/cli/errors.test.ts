@@ -93,8 +93,8 @@ describe('with a running one-node cluster', () => {
     );
   });
 
-  test('dashboard is not available yet: exit 1, pointing at events and status', async () => {
-    failed(await cli.run('dashboard', '--name', 'solo'), 1, /^raft-console dashboard: the live dashboard is not available yet: watch the cluster with `raft-console events --follow --name solo`/);
+  test('dashboard without a terminal: exit 1, pointing at events and status', async () => {
+    failed(await cli.run('dashboard', '--name', 'solo'), 1, /^raft-console dashboard: the dashboard needs a terminal \(stdin and stdout a TTY, CI unset\): here, watch with `raft-console events --follow --name solo`/);
   });
 });
 
