@@ -12,7 +12,7 @@ function node(id: number, leader: number): NodeModel {
     address: `127.0.0.1:${7000 + id}`,
     dataDir: `/tmp/n${id}`,
     process: { state: 'running', pid: 100 + id, exitCode: null, signal: null, stderrTail: [], startedAt: 0, restarts: 0 },
-    raft: { role: id === leader ? 'leader' : 'follower', term: 2, vote: leader, leader, lastIndex: 5, lastTerm: 2, commit: 5, applied: 5, firstIndex: 1, snapshotIndex: 0, membership: { voters: [1, 2, 3, 4, 5], learners: [] } },
+    raft: { role: id === leader ? 'leader' : 'follower', term: 2, vote: leader, leader, lastIndex: 5, lastTerm: 2, commit: 5, applied: 5, firstIndex: 1, snapshotIndex: 0, membership: { voters: [1, 2, 3, 4, 5], learners: [] }, runs: [[1, 2]], timer: null, progress: {} },
     removed: false,
   };
 }
