@@ -9,10 +9,10 @@
 // at X too, it is the window; if not, the prefix's other operations are added, most recently ended
 // first, in doubling steps, until it does (at worst the whole prefix, which fails, if not always at
 // X: then the operation it fails at is the one shown). Then operations the window fails without are
-// dropped one by one. Last, as the search's pruning can blame an operation later than the first one
-// that cannot be placed, an unpruned search of the (small) window settles the exact one, and what
-// the register could hold while it ran. Shrinking and the unpruned searches stop at the checker's
-// deadline; the window is then larger and the explanation shorter, but still true.
+// dropped, in runs, then one by one. Last, as the search's pruning can blame an operation later than
+// the first one that cannot be placed, an unpruned search of the (small) window settles the exact
+// one, and what the register could hold while it ran. Shrinking and the unpruned searches stop at
+// the checker's deadline; the window is then larger and the explanation shorter, but still true.
 import type { Operation } from './history.js';
 import { CAS, prepareKey, READ, WRITE, written, type KeyOps } from './register-model.js';
 import { search, type Watch } from './search.js';
@@ -58,7 +58,7 @@ export function explainFailure(k: KeyOps, all: readonly Operation[], stuckAt: nu
   // nobody reads kept apart to name them; left out if it would take long.
   const sub = subset(k, chosen, { mergeUnread: false });
   let watch: Watch | undefined = { op: w.stuck, refused: [], placed: false, blocked: [] };
-  const seen = now() <= deadline ? search(sub, { deadline: Infinity, now: () => 0, prune: false, maxStates: EXACT_STATES, watch }) : undefined;
+  const seen = now() <= deadline && chosen.size <= EXACT_LIMIT ? search(sub, { deadline: Infinity, now: () => 0, prune: false, maxStates: EXACT_STATES, watch }) : undefined;
   if (seen?.result !== 'not-linearizable') watch = undefined;
   return { op: sub.ops[w.stuck]!, window: sub.ops, text: timeline(sub, w.stuck, watch, all) };
 }
@@ -74,7 +74,7 @@ function checkWindow(k: KeyOps, chosen: Set<number>, exact: boolean): { stuck: n
   const sub = subset(k, chosen, { mergeUnread: true });
   const pruned = search(sub, { deadline: Infinity, now: () => 0, prune: true });
   if (pruned.result !== 'not-linearizable') return undefined;
-  if (exact && chosen.size <= SHRINK_LIMIT) {
+  if (exact && chosen.size <= EXACT_LIMIT) {
     const exact = search(sub, { deadline: Infinity, now: () => 0, prune: false, maxStates: EXACT_STATES });
     if (exact.result === 'not-linearizable') return { sub, stuck: exact.stuck };
   }
@@ -89,26 +89,38 @@ function subset(k: KeyOps, chosen: Set<number>, options: { mergeUnread: boolean 
   );
 }
 
-/** Windows up to this size are shrunk; shrinking costs one small search per operation. */
-const SHRINK_LIMIT = 100;
+/** Windows up to this size are shrunk. */
+const SHRINK_LIMIT = 400;
+
+/** Windows up to this size have their blame made exact by an unpruned search. */
+const EXACT_LIMIT = 100;
 
 /**
- * Drops from the window, one at a time, each operation without which it still fails at x; but never
- * a write of the value x saw, nor the last write in the window of a value another operation in it saw.
+ * Drops from the window the operations without which it still fails at x: first in large runs, then
+ * in smaller ones, down to one at a time (a simple delta debugging). Never drops x, a write of the
+ * value x saw, or the last write in the window of a value another operation in it saw.
  */
 function shrink(k: KeyOps, chosen: Set<number>, x: number, failsAtX: (chosen: Set<number>) => boolean): void {
   if (chosen.size > SHRINK_LIMIT) return;
-  for (const i of [...chosen].sort((p, q) => p - q)) {
-    if (i === x) continue;
-    if (isSetter(k, i)) {
-      const v = writes(k, i);
-      if (v === k.a[x]!) continue;
-      const needed = [...chosen].some((j) => j !== i && needs(k, j) === v);
-      if (needed && ![...chosen].some((j) => j !== i && isSetter(k, j) && writes(k, j) === v)) continue;
+  const removable = [...chosen].filter((i) => i !== x && !(isSetter(k, i) && writes(k, i) === k.a[x]!)).sort((p, q) => p - q);
+  for (let size = 2 ** Math.floor(Math.log2(Math.max(1, removable.length / 2))); size >= 1; size /= 2) {
+    for (let from = 0; from < removable.length; from += size) {
+      const run = removable.slice(from, from + size).filter((i) => chosen.has(i));
+      if (run.length === 0) continue;
+      for (const i of run) chosen.delete(i);
+      if (!keepsSources(k, chosen, run) || !failsAtX(chosen)) for (const i of run) chosen.add(i);
     }
-    chosen.delete(i);
-    if (!failsAtX(chosen)) chosen.add(i);
   }
+}
+
+/** Whether every value an operation left in the window needs, and that a dropped operation wrote, is still written by one left. */
+function keepsSources(k: KeyOps, chosen: Set<number>, dropped: number[]): boolean {
+  const lost = new Set(dropped.filter((i) => isSetter(k, i)).map((i) => writes(k, i)));
+  for (const j of chosen) {
+    const v = needs(k, j);
+    if (lost.has(v) && ![...chosen].some((i) => isSetter(k, i) && writes(k, i) === v)) return false;
+  }
+  return true;
 }
 
 function isSetter(k: KeyOps, i: number): boolean {
