@@ -2,6 +2,7 @@
 // kept piped, so the node stops when the supervisor is gone, even after a SIGKILL. Reads its NDJSON
 // stdout line by line, keeps the tail of its stderr for a crash's explanation, and sends control
 // commands, matching each answer to its command by id.
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -50,6 +51,7 @@ export class NodeChild {
       detached: true,
     });
     this.pid = this.sub.pid ?? null;
+    if (this.pid !== null) lowerSessionPriority(this.pid);
     // Writing to a node that just died fails with EPIPE; its exit is reported through `exited`.
     this.sub.stdin.on('error', () => undefined);
 
@@ -122,5 +124,24 @@ export class NodeChild {
       // Already gone: its exit is on its way through `exited`.
       if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
     }
+  }
+}
+
+/** The autogroup nice value of a node's session: below the terminal's when the CPU is short. */
+const NODE_AUTOGROUP_NICE = 5;
+
+/**
+ * A node runs in a session of its own (detached, so a Ctrl-C reaches the supervisor only), and
+ * Linux's autogroup scheduler shares a busy CPU between sessions, not processes: nine busy nodes
+ * would leave the terminal's session (the dashboard, the supervisor) a tenth of a saturated
+ * machine, and the screen falls behind. A higher nice for each node's session keeps the console
+ * responsive; when the CPU is not short it changes nothing. Best effort: elsewhere there is no
+ * such file, or no right to write it, and nothing is lost.
+ */
+function lowerSessionPriority(pid: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(NODE_AUTOGROUP_NICE));
+  } catch {
+    // No autogroup scheduler here.
   }
 }
