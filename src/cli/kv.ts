@@ -8,7 +8,7 @@ import { milliseconds, nodeId } from './arguments.js';
 import { connect, nameFlag, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { explainClientError } from './client-errors.js';
 import { EXIT_FAILED, guarded } from './failure.js';
-import { runningNode } from './model-queries.js';
+import { clientNodes, runningNode } from './model-queries.js';
 
 interface KvFlags extends ClusterFlags {
   via?: number;
@@ -24,7 +24,7 @@ async function request(flags: KvFlags, what: 'write' | 'read', run: (client: Raf
   const model = control.model;
   await control.close();
   if (flags.via !== undefined) runningNode(model, flags.via, nameFlag(flags));
-  const nodes = model.nodes.filter((n) => !n.removed).map((n) => ({ id: n.id, address: n.address }));
+  const nodes = clientNodes(model);
   const client = new RaftClient({ clusterId: model.clusterId, nodes, timeoutMs: flags.timeout });
   try {
     const out = await run(client, { via: flags.via, timeoutMs: flags.timeout }).catch((err: unknown) => {

@@ -11,6 +11,17 @@ export function leaderOf(model: Omit<ClusterModel, 'events'>): NodeModel | null 
   return best;
 }
 
+/**
+ * The nodes a client should try, the leader of the highest term first: a leader stranded in a
+ * minority still believes it leads and would take the write, which could then never commit.
+ */
+export function clientNodes(model: Omit<ClusterModel, 'events'>): Array<{ id: number; address: string }> {
+  const leader = leaderOf(model);
+  const members = model.nodes.filter((n) => !n.removed);
+  const ordered = leader === null ? members : [leader, ...members.filter((n) => n !== leader)];
+  return ordered.map((n) => ({ id: n.id, address: n.address }));
+}
+
 function memberList(model: ClusterModel): string {
   return model.nodes.filter((n) => !n.removed).map((n) => n.id).join(', ');
 }

@@ -135,6 +135,8 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
       clock.setTickMs(ms);
     },
   };
+  // What it recovered, before it says it started: whoever waits for the start sees its state too.
+  reportState();
   events.lifecycle(
     {
       type: 'started',

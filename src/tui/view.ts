@@ -69,7 +69,7 @@ export interface TimerView {
   kind: 'election' | 'heartbeat' | 'none';
   /** 0 (about to fire) to 1 (just reset). */
   left: number;
-  /** A short text: "0.8s", "♥ 50ms", "paused". */
+  /** A short text: "0.8s", "♥50ms", "paused". */
   text: string;
 }
 
@@ -77,10 +77,10 @@ export function timerView(n: NodeModel, now: number, heartbeatMs: number): Timer
   if (n.process.state === 'paused') return { kind: 'none', left: 0, text: 'frozen' };
   if (n.process.state !== 'running' || n.raft === null) return { kind: 'none', left: 0, text: '' };
   const t = n.raft.timer;
-  if (t === null) return { kind: 'none', left: 0, text: n.raft.role === 'leader' ? `♥ ${heartbeatMs}ms` : '' };
+  if (t === null) return { kind: 'none', left: 0, text: n.raft.role === 'leader' ? `♥${heartbeatMs}ms` : '' };
   if (t.kind === 'heartbeat') {
     const left = Math.max(0, Math.min(1, (t.deadline - now) / t.intervalMs));
-    return { kind: 'heartbeat', left, text: `♥ ${t.intervalMs}ms` };
+    return { kind: 'heartbeat', left, text: `♥${t.intervalMs}ms` };
   }
   const ms = Math.max(0, t.deadline - now);
   return { kind: 'election', left: Math.max(0, Math.min(1, ms / t.timeoutMs)), text: `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s` };

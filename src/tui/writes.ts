@@ -4,11 +4,12 @@ import type { ActionResult, ClusterModel } from '../cluster/index.js';
 import { RaftClient } from '../client/index.js';
 import { explainClientError } from '../cli/client-errors.js';
 import { where } from '../cli/kv.js';
+import { clientNodes } from '../cli/model-queries.js';
 
 const WRITE_TIMEOUT_MS = 5000;
 
 async function write(model: ClusterModel, run: (c: RaftClient) => Promise<string>): Promise<ActionResult> {
-  const nodes = model.nodes.filter((n) => !n.removed).map((n) => ({ id: n.id, address: n.address }));
+  const nodes = clientNodes(model);
   const client = new RaftClient({ clusterId: model.clusterId, nodes, timeoutMs: WRITE_TIMEOUT_MS });
   try {
     return { ok: true, text: await run(client) };

@@ -36,7 +36,7 @@ describe('the dashboard frame', () => {
     // n2: 100 of 200 ms left; n3: 150 of 200.
     expect(line(out, /^ {2}n2 /)).toContain('0.10s');
     expect(line(out, /^ {2}n3 /)).toContain('0.15s');
-    expect(line(out, /^▸ n1 /)).toContain('♥ 50ms');
+    expect(line(out, /^▸ n1 /)).toContain('♥50ms');
   });
 
   it('draws the log grid with the term of each entry, committed and uncommitted apart without colour', () => {
