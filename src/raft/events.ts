@@ -103,7 +103,9 @@ export function describeEvent(node: NodeId, e: RaftEvent, tickMs?: number): stri
         ? `${me} rejects entries from ${name(e.leader)}: it has nothing at index ${e.prevLogIndex} yet`
         : `${me} rejects entries from ${name(e.leader)}: its entry ${e.prevLogIndex} is of term ${e.conflictTerm}, not ${e.prevLogTerm}`;
     case 'truncate':
-      return `${me} removes ${e.from === e.to ? `entry ${e.from}` : `entries ${e.from}-${e.to}`} of term ${e.terms.join(', ')} that conflict with leader ${name(e.leader)}`;
+      return e.from === e.to
+        ? `${me} removes entry ${e.from} of term ${e.terms.join(', ')}, which conflicts with leader ${name(e.leader)}`
+        : `${me} removes entries ${e.from}-${e.to} of term ${e.terms.join(', ')} that conflict with leader ${name(e.leader)}`;
     case 'commit':
       return e.voters > 0
         ? `${e.from === e.to ? `entry ${e.to}` : `entries ${e.from}-${e.to}`} committed: stored on ${e.replicas} of ${e.voters}`

@@ -105,7 +105,7 @@ export const minorityPartition: Exercise = {
         en: 'Its uncommitted entry conflicts with the new leader\'s log: it is removed and replaced.',
         zh: '它未提交的条目与新领导者的日志冲突:该条目被删除并替换。',
       },
-      hint: { en: 'Look for "removes entry ... that conflict with leader" (or "entries") in the events.', zh: '在事件栏中找 "removes entry ... that conflict with leader"(或 "entries")。' },
+      hint: { en: 'Look for "removes entry ..., which conflicts with leader" (or "removes entries") in the events.', zh: '在事件栏中找 "removes entry ..., which conflicts with leader"(或 "removes entries")。' },
       check: ({ model, facts, after }) =>
         raftEvents(after('heal'), 'truncate', facts.leader).length > 0 && (raftOf(model, facts.leader)?.commit ?? 0) >= facts.strandedTo!,
     },
