@@ -147,7 +147,7 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove
     case 'resume': {
       const nodes = inState(f, a.nodes, 'resume', (n) => n.process.state === 'paused', (n) => (n.process.state === 'running' ? 'it is not paused' : restartHint(n)));
       for (const n of nodes) f.resume(n.id);
-      return { text: `resumed ${names(a.nodes)} (SIGCONT): ${nodes.length === 1 ? 'it carries' : 'they carry'} on unaware of the time that passed, and learn the current term from the first message` };
+      return { text: `resumed ${names(a.nodes)} (SIGCONT): ${nodes.length === 1 ? 'it carries on unaware of the time that passed, and learns' : 'they carry on unaware of the time that passed, and learn'} the current term from the first message` };
     }
     case 'partition':
       return partition(f, a.groups);
