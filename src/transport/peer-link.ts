@@ -116,6 +116,11 @@ export class PeerLink {
     const { id, port, host = DEFAULT_HOST } = this.address;
     const socket = connect({ host, port });
     socket.setNoDelay(true); // frames are already gathered per turn: Nagle would only add latency
+    // Dialling a loopback port nobody listens on can connect the socket to itself, when the system
+    // picks that same port as its local end (TCP self-connect): it would hold the peer's port.
+    socket.once('connect', () => {
+      if (socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress) socket.destroy(new Error(`n${id} is not listening (the connection reached itself)`));
+    });
     const conn: FrameConnection = new FrameConnection(socket, {
       direction: 'out',
       remote: this.label,
