@@ -71,13 +71,20 @@ describe('raft-console exercise', () => {
   test('check tells which steps of an exercise running elsewhere are done; x and q on its stdin set it going and stop it', async () => {
     const learner = spawn(process.execPath, [BIN, 'exercise', 'start', '1', '--headless', '--speed', 'normal'], { env: cli.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => learner.on('exit', (code) => resolve(code)));
-    // Exercise 1 holds the nodes frozen until x (read once the exercise has started).
-    learner.stdin.write('x\n');
+    let said = '';
+    learner.stdout.on('data', (d: Buffer) => (said += d.toString()));
+    learner.stderr.on('data', (d: Buffer) => (said += d.toString()));
     try {
       const state = await eventually('exercise 1 done', async () => {
+        // Exercise 1 holds the nodes frozen until x; an x read before the exercise has frozen them
+        // is answered "not now", so it is pressed again until the exercise moves (a later x, with
+        // nothing frozen, is answered "not now" too).
+        learner.stdin.write('x\n');
         const r = await cli.run('exercise', 'check', '1', '--json');
         const s = r.code === 0 ? (JSON.parse(r.stdout) as { done: boolean; steps: Array<{ id: string; done: boolean }> }) : undefined;
         return s?.done === true ? s : undefined;
+      }).catch((err: Error) => {
+        throw new Error(`${err.message}; the learner's terminal said:\n${said}`);
       });
       expect(state.steps.map((s) => [s.id, s.done])).toEqual(['start', 'timeout', 'candidate', 'leader', 'follow'].map((id) => [id, true]));
       const wrong = await cli.run('exercise', 'check', '3');

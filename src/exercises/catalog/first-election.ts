@@ -98,7 +98,9 @@ export const firstElection: Exercise = {
     await hands.act({ op: 'pause', nodes: members(hands.model).map((n) => n.id) });
   },
   trigger: {
-    steps: ['start'],
+    // Also later: a node whose timer fired before the pause has the first steps seen done while
+    // every node is still frozen, and only X lets the election go on.
+    steps: ['start', 'timeout', 'candidate', 'leader', 'follow'],
     label: ({ model }) =>
       pausedNodes(model).length === 0 ? null : { en: 'let the nodes run: their election timers start', zh: '让节点运行起来:它们的选举计时器开始计时' },
     async run(hands) {
