@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import { CLUSTER_FILE, clusterFolder } from '../cluster/index.js';
+import { CLUSTER_FILE, clusterFolder, endOrphanNodes } from '../cluster/index.js';
 import { connect, folderOptions, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { CliError, EXIT_NOT_RUNNING, asCliError, guarded } from './failure.js';
 
@@ -45,8 +45,11 @@ async function purgeStopped(flags: DownFlags): Promise<void> {
   const { name, folder } = clusterFolder(await folderOptions(flags));
   if (!existsSync(folder)) throw new CliError(`there is no cluster named ${name} (no folder ${folder}): nothing to delete`, EXIT_NOT_RUNNING);
   if (!existsSync(join(folder, CLUSTER_FILE))) throw new CliError(`${folder} has no ${CLUSTER_FILE}, so it is not a raft-console cluster folder: not deleting it`);
+  // Nodes frozen (paused) when their supervisor died cannot see it is gone: end them first.
+  const ended = endOrphanNodes(folder);
   await rm(folder, { recursive: true, force: true });
-  print(flags, { ok: true, text: `deleted the stopped cluster ${name} (${folder})`, purged: true }, `deleted the stopped cluster ${name} (${folder})`);
+  const text = `deleted the stopped cluster ${name} (${folder})${ended.length === 0 ? '' : `, after killing ${ended.length} node process${ended.length === 1 ? '' : 'es'} its supervisor left frozen (pid ${ended.join(', ')})`}`;
+  print(flags, { ok: true, text, purged: true }, text);
 }
 
 export function registerDownCommand(program: Command): Command {

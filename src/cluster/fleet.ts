@@ -12,6 +12,7 @@ import { filterFor, hasFaults } from './links.js';
 import type { LiveModel } from './live-model.js';
 import type { NodeModel, ProcessState } from './model.js';
 import { NodeChild, StartFailure } from './node-child.js';
+import { recordNodePids } from './orphans.js';
 import { switchArgs } from './switches.js';
 
 /** How long a node may keep failing to bind its port: a killed node's socket can linger briefly. */
@@ -121,6 +122,7 @@ export class Fleet {
       else this.live.changed();
     });
     this.runs.set(id, run);
+    recordNodePids(this.folder, [...this.runs.values()].flatMap((r) => (r.child.pid === null ? [] : [r.child.pid])));
     Object.assign(node.process, { state: 'starting', pid: child.pid, exitCode: null, signal: null, stderrTail: [], startedAt: Date.now() });
     this.live.changed();
     return run;

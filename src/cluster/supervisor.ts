@@ -18,6 +18,7 @@ import { clusterFolder, type FolderOptions } from './folder.js';
 import { LiveModel, type ChangeListener } from './live-model.js';
 import { addNode, removeNode } from './membership.js';
 import type { ClusterModel, RaftSwitches, SpeedPreset, Timing } from './model.js';
+import { endOrphanNodes } from './orphans.js';
 import { busyPort, freePorts } from './ports.js';
 import { DEFAULT_SWITCHES, describeSwitches, isDefault, keptSwitches } from './switches.js';
 import { customTiming, describeTiming, presetTiming } from './timing.js';
@@ -102,6 +103,7 @@ export async function purgeCluster(o: FolderOptions = {}): Promise<string | null
   const { name, folder } = clusterFolder(o);
   if (!existsSync(folder)) return null;
   await claimFolder(folder, name);
+  endOrphanNodes(folder);
   await rm(folder, { recursive: true, force: true });
   return folder;
 }
@@ -110,6 +112,8 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   const { name, folder } = clusterFolder(o);
   await mkdir(folder, { recursive: true, mode: 0o700 });
   await claimFolder(folder, name);
+  // Nodes an earlier supervisor left frozen would hold their ports.
+  endOrphanNodes(folder);
   const { file, created, kept } = await loadOrCreate(o, name, folder);
 
   const startedAt = Date.now();

@@ -94,6 +94,8 @@ describe('raft-console exercise', () => {
       expect(await exited).toBe(0);
     } finally {
       learner.kill('SIGKILL');
+      // A supervisor killed while its nodes are frozen leaves them behind: a purge ends them.
+      await cli.run('down', '--purge', '--name', 'exercise');
     }
     const gone = await cli.run('exercise', 'check', '1');
     expect(gone.code).toBe(3);
