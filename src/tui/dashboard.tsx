@@ -84,7 +84,7 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
       ) : (
         main
       )}
-      <Footer flash={snap.flash} now={snap.now} mode={ui.mode} width={size.cols} exercise={exercise !== null} trigger={exercise?.trigger != null} gone={snap.gone} />
+      <Footer flash={snap.flash} now={snap.now} mode={ui.mode} width={size.cols} exercise={exercise !== null} trigger={exercise?.trigger != null} gone={snap.gone} labels={labels} />
     </Box>
   );
 }

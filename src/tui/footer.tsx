@@ -2,6 +2,7 @@
 import { Box, Text } from 'ink';
 import { binding, type Binding, type BindingId } from './keymap.js';
 import type { Mode } from './keys.js';
+import type { Labels } from './labels.js';
 import type { Flash } from './store.js';
 
 const FLASH_MS = 6000;
@@ -9,10 +10,12 @@ const FLASH_MS = 6000;
 /** The footer's keys, most useful first: the later ones give way on narrow screens. */
 const FOOTER_ORDER: readonly BindingId[] = ['hint', 'trigger', 'kill', 'restart', 'partition', 'heal', 'submit', 'pause', 'isolate', 'campaign', 'help', 'quit'];
 
-const shown = (b: Binding): number => b.keys.length + 1 + b.label.length + 2;
+/** Columns a text takes: CJK characters take two. */
+const columns = (text: string): number => [...text].reduce((n, ch) => n + (ch.codePointAt(0)! >= 0x2e80 ? 2 : 1), 0);
 
 /** The footer's keys that fit the width, in order; help and quit always stay. */
-function fitting(keys: readonly Binding[], width: number): Binding[] {
+function fitting(keys: readonly Binding[], width: number, label: (b: Binding) => string): Binding[] {
+  const shown = (b: Binding): number => columns(b.keys) + 1 + columns(label(b)) + 2;
   const always = keys.filter((b) => b.id === 'help' || b.id === 'quit');
   let room = width - always.reduce((n, b) => n + shown(b), 0);
   const out: Binding[] = [];
@@ -26,23 +29,25 @@ function fitting(keys: readonly Binding[], width: number): Binding[] {
   return out;
 }
 
-export function Footer({ flash, now, mode, width, exercise, trigger, gone }: { flash: Flash | null; now: number; mode: Mode; width: number; exercise: boolean; trigger: boolean; gone: string | null }) {
+export function Footer({ flash, now, mode, width, exercise, trigger, gone, labels }: { flash: Flash | null; now: number; mode: Mode; width: number; exercise: boolean; trigger: boolean; gone: string | null; labels: Labels }) {
+  const label = (b: Binding): string => labels.keys[b.id]?.label ?? b.label;
   let status: React.ReactNode = null;
-  if (gone !== null) status = <Text color="red" bold>{gone}: q quits</Text>;
-  else if (mode.kind === 'confirm') status = <Text color="yellow" bold>{mode.question}</Text>;
+  if (gone !== null) status = <Text color="red" bold>{gone}: {labels.goneQuit}</Text>;
+  else if (mode.kind === 'confirm') status = <Text color="yellow" bold>{mode.ask === 'quit' ? labels.askQuit : labels.askRemove(mode.node)}</Text>;
   else if (mode.kind === 'input')
     status = (
       <Text>
-        <Text color="cyan" bold>{mode.what === 'submit' ? 'submit entry> ' : 'put key value> '}</Text>
+        <Text color="cyan" bold>{mode.what === 'submit' ? labels.submitPrompt : labels.putPrompt}</Text>
         {mode.text}
         <Text inverse> </Text>
-        <Text dimColor>  enter sends, esc cancels</Text>
+        <Text dimColor>  {labels.inputKeys}</Text>
       </Text>
     );
   else if (flash !== null && now - flash.ts < FLASH_MS) status = <Text color={flash.ok ? 'green' : 'red'}>{flash.ok ? '✔' : '✘'} {flash.text}</Text>;
   const keys = fitting(
     FOOTER_ORDER.map(binding).filter((b) => (exercise || b.exercise !== true) && (trigger || b.id !== 'trigger')),
     width,
+    label,
   );
   return (
     <Box flexDirection="column" width={width}>
@@ -51,7 +56,7 @@ export function Footer({ flash, now, mode, width, exercise, trigger, gone }: { f
         {keys.map((b) => (
           <Text key={b.id}>
             <Text color="cyan" bold>{b.keys}</Text>
-            <Text dimColor> {b.label}  </Text>
+            <Text dimColor> {label(b)}  </Text>
           </Text>
         ))}
       </Text>

@@ -7,7 +7,7 @@ import type { Labels } from './labels.js';
 const KEYS_WIDTH = 13;
 const CLI_WIDTH = 40;
 
-function Entry({ b, width, cli, keysWidth = KEYS_WIDTH }: { b: Binding; width: number; cli: boolean; keysWidth?: number }) {
+function Entry({ b, width, cli, labels, keysWidth = KEYS_WIDTH }: { b: Binding; width: number; cli: boolean; labels: Labels; keysWidth?: number }) {
   return (
     <Box width={width}>
       <Box width={keysWidth} flexShrink={0}>
@@ -16,7 +16,7 @@ function Entry({ b, width, cli, keysWidth = KEYS_WIDTH }: { b: Binding; width: n
         </Text>
       </Box>
       <Box width={width - keysWidth - (cli ? CLI_WIDTH : 0)} flexShrink={0}>
-        <Text wrap="truncate">{b.help}</Text>
+        <Text wrap="truncate">{labels.keys[b.id]?.help ?? b.help}</Text>
       </Box>
       {cli ? (
         <Box width={CLI_WIDTH} flexShrink={0}>
@@ -39,7 +39,7 @@ export function Help({ width, rows, labels, exercise }: { width: number; rows: n
           {labels.helpTitle}
         </Text>
         {keys.map((b) => (
-          <Entry key={b.id} b={b} width={width} cli={width >= 110} />
+          <Entry key={b.id} b={b} width={width} cli={width >= 110} labels={labels} />
         ))}
       </Box>
     );
@@ -54,7 +54,7 @@ export function Help({ width, rows, labels, exercise }: { width: number; rows: n
         {[keys.slice(0, split), keys.slice(split)].map((column, i) => (
           <Box key={i} flexDirection="column" width={half}>
             {column.slice(0, lines).map((b) => (
-              <Entry key={b.id} b={b} width={half - 1} cli={false} keysWidth={10} />
+              <Entry key={b.id} b={b} width={half - 1} cli={false} labels={labels} keysWidth={10} />
             ))}
           </Box>
         ))}

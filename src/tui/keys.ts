@@ -29,7 +29,8 @@ export type Mode =
   | { kind: 'input'; what: 'submit' | 'put'; text: string }
   /** group[i] is the group of node i (an index into GROUP_NAMES). */
   | { kind: 'partition'; groups: Record<number, number> }
-  | { kind: 'confirm'; question: string; then: Intent };
+  /** Asks before quitting a cluster this dashboard owns, or removing node `node`. */
+  | { kind: 'confirm'; ask: 'quit' | 'remove'; node: number; then: Intent };
 
 export interface UiState {
   mode: Mode;
@@ -92,7 +93,7 @@ function bindingFor(input: string, key: KeyPress): BindingId | null {
 
 function quit(ui: UiState, ctx: KeyContext): Routed {
   if (!ctx.owned) return { ui, intents: [{ type: 'quit' }] };
-  return { ui: { ...ui, mode: { kind: 'confirm', question: 'Quit and stop the cluster this dashboard started? (y/n)', then: { type: 'quit' } } }, intents: [] };
+  return { ui: { ...ui, mode: { kind: 'confirm', ask: 'quit', node: ui.selected, then: { type: 'quit' } } }, intents: [] };
 }
 
 function moveSelection(ui: UiState, ctx: KeyContext, step: number): UiState {
@@ -133,7 +134,7 @@ function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Rou
   const selected = ctx.nodes.find((n) => n.id === ui.selected);
   switch (id) {
     case 'remove':
-      return none({ ...ui, mode: { kind: 'confirm', question: `Remove n${ui.selected} from the cluster? (y/n)`, then: { type: 'action', action: { op: 'remove', node: ui.selected } } } });
+      return none({ ...ui, mode: { kind: 'confirm', ask: 'remove', node: ui.selected, then: { type: 'action', action: { op: 'remove', node: ui.selected } } } });
     case 'kill':
     case 'restart':
     case 'stop':

@@ -1,6 +1,10 @@
 // The dashboard's own words in each language it speaks. Event sentences come from the nodes and
 // stay in English; everything the dashboard itself draws is here.
 import type { Lang } from '../exercises/lang.js';
+import type { BindingId } from './keymap.js';
+
+/** The keys' words where they differ from the key map's English. */
+type KeyWords = Partial<Record<BindingId, { label: string; help: string }>>;
 
 const EN = {
   nodes: 'nodes',
@@ -46,6 +50,13 @@ const EN = {
   heartbeat: 'heartbeat',
   learner: 'learner',
   removed: 'removed',
+  askQuit: 'Quit and stop the cluster this dashboard started? (y/n)',
+  askRemove: (id: number): string => `Remove n${id} from the cluster? (y/n)`,
+  submitPrompt: 'submit entry> ',
+  putPrompt: 'put key value> ',
+  inputKeys: 'enter sends, esc cancels',
+  goneQuit: 'q quits',
+  keys: {} as KeyWords,
   roles: { follower: 'follower', 'pre-candidate': 'pre-cand', candidate: 'candidate', leader: 'leader' },
   process: { starting: 'starting', running: 'running', paused: 'paused', stopped: 'stopped', killed: 'killed', crashed: 'crashed' },
 };
@@ -96,6 +107,38 @@ const ZH: Labels = {
   heartbeat: '心跳',
   learner: '学习者',
   removed: '已移除',
+  askQuit: '退出并停止这个仪表盘启动的集群?(y/n)',
+  askRemove: (id: number): string => `把 n${id} 从集群中移除?(y/n)`,
+  submitPrompt: '提交条目> ',
+  putPrompt: '写入 键 值> ',
+  inputKeys: '回车发送,esc 取消',
+  goneQuit: '按 q 退出',
+  keys: {
+    select: { label: '选择', help: '选择节点(数字键按编号选择)' },
+    kill: { label: '杀死', help: '杀死节点:SIGKILL,即崩溃(只保留已持久化的内容)' },
+    restart: { label: '重启', help: '用原数据目录重启被杀死、停止或崩溃的节点' },
+    stop: { label: '停止', help: '正常停止节点(SIGTERM)' },
+    pause: { label: '暂停', help: '暂停或恢复节点(SIGSTOP / SIGCONT):像一次很长的 GC 停顿那样冻结' },
+    isolate: { label: '隔离', help: '切断该节点与其他所有节点的联系' },
+    campaign: { label: '选举', help: '让该节点立即发起选举' },
+    transfer: { label: '移交', help: '把领导权移交给该节点' },
+    remove: { label: '移除', help: '把节点从集群中移除(会先询问)' },
+    add: { label: '添加', help: '添加新节点:先作为学习者加入,追上日志后参与投票' },
+    partition: { label: '分区', help: '打开分区编辑器:把节点分组,然后应用' },
+    heal: { label: '修复', help: '修复所有分区和链路故障' },
+    submit: { label: '提交', help: '向日志提交一个新条目(一行文本)' },
+    put: { label: '写入', help: '在复制的键值存储中写入一个键和值' },
+    speed: { label: '速度', help: '切换速度预设:slow、normal、fast' },
+    freeze: { label: '冻结', help: '冻结或恢复事件滚动(集群照常运行)' },
+    filter: { label: '过滤', help: '只显示所选节点的事件;再按一次显示全部' },
+    'scroll-log': { label: '日志', help: '向前或向后滚动日志网格' },
+    'scroll-events': { label: '事件', help: '向前或向后滚动事件' },
+    follow: { label: '跟随', help: '重新跟随末尾(日志网格和事件)' },
+    hint: { label: '提示', help: '显示或隐藏当前步骤的提示(窄屏时显示练习全文)' },
+    trigger: { label: '设置', help: '让练习自己布置场景(步骤提供时显示)' },
+    help: { label: '帮助', help: '显示或隐藏本帮助' },
+    quit: { label: '退出', help: '退出(如果集群由本仪表盘启动,会先询问并停止它)' },
+  },
   roles: { follower: '跟随者', 'pre-candidate': '预候选', candidate: '候选人', leader: '领导者' },
   process: { starting: '启动中', running: '运行中', paused: '已暂停', stopped: '已停止', killed: '已杀死', crashed: '已崩溃' },
 };
