@@ -11,7 +11,7 @@ function Entry({ b, width, cli, labels, keysWidth = KEYS_WIDTH }: { b: Binding; 
   return (
     <Box width={width}>
       <Box width={keysWidth} flexShrink={0}>
-        <Text color="cyan" bold>
+        <Text color="cyan" bold wrap="truncate">
           {b.keys}
         </Text>
       </Box>
@@ -54,7 +54,7 @@ export function Help({ width, rows, labels, exercise }: { width: number; rows: n
         {[keys.slice(0, split), keys.slice(split)].map((column, i) => (
           <Box key={i} flexDirection="column" width={half}>
             {column.slice(0, lines).map((b) => (
-              <Entry key={b.id} b={b} width={half - 1} cli={false} labels={labels} keysWidth={10} />
+              <Entry key={b.id} b={b} width={half - 1} cli={false} labels={labels} keysWidth={12} />
             ))}
           </Box>
         ))}
