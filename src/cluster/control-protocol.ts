@@ -37,7 +37,7 @@ export type ControlMessage =
   | { type: 'welcome'; model: ClusterModel }
   | { type: 'snapshot'; model: ClusterModel }
   /**
-   * What changed since the last message, batched (one every 50 ms at most): the model without its
+   * What changed since the last message, batched (one every 25 ms at most): the model without its
    * event history, and the events that happened since. A client appends the events to its copy.
    */
   | { type: 'update'; model: Omit<ClusterModel, 'events'>; events: ClusterEvent[] }

@@ -10,6 +10,12 @@ import { EVENT_HISTORY, type LiveModel } from './live-model.js';
 import type { ClusterEvent } from './model.js';
 import { parseAction } from './parse-action.js';
 
+
+/**
+ * Changes gather this long before one update goes to the clients: a few updates a frame of the
+ * dashboard (eight a second), without one message per event at thousands of commits a second.
+ */
+const BATCH_MS = 25;
 export interface ActionResult {
   ok: boolean;
   text: string;
@@ -22,6 +28,7 @@ export interface ControlServerOptions {
   act(action: Action): Promise<ActionResult>;
   /** Where the token is, for the refusal's fix. */
   tokenPath: string;
+  /** How long changes gather before an update goes out (default BATCH_MS). */
   batchMs?: number;
   authTimeoutMs?: number;
 }
@@ -53,7 +60,7 @@ export class ControlServer {
       for (const e of events) this.pending.push(e);
       if (this.pending.length > EVENT_HISTORY) this.pending.splice(0, this.pending.length - EVENT_HISTORY);
       this.dirty = true;
-      this.flushTimer ??= setTimeout(() => this.flush(), o.batchMs ?? 50);
+      this.flushTimer ??= setTimeout(() => this.flush(), o.batchMs ?? BATCH_MS);
     });
   }
 

@@ -6,6 +6,7 @@ export { ClusterError, type ClusterErrorCode } from './errors.js';
 export { DEFAULT_CLUSTER_NAME, checkClusterName, clusterFolder, defaultStateDir, type FolderOptions } from './folder.js';
 export { EVENT_HISTORY } from './live-model.js';
 export type * from './model.js';
+export { NODE_AUTOGROUP_NICE, setSessionNice } from './node-child.js';
 export { endOrphanNodes } from './orphans.js';
 export { supervise, untilStopped, type ReadyLine } from './supervise-main.js';
 export { MAX_NODES, purgeCluster, startSupervisor, type SupervisorHandle, type SupervisorOptions } from './supervisor.js';

@@ -128,7 +128,7 @@ export class NodeChild {
 }
 
 /** The autogroup nice value of a node's session: below the terminal's when the CPU is short. */
-const NODE_AUTOGROUP_NICE = 5;
+export const NODE_AUTOGROUP_NICE = 5;
 
 /**
  * A node runs in a session of its own (detached, so a Ctrl-C reaches the supervisor only), and
@@ -139,9 +139,15 @@ const NODE_AUTOGROUP_NICE = 5;
  * such file, or no right to write it, and nothing is lost.
  */
 function lowerSessionPriority(pid: number): void {
+  setSessionNice(pid, NODE_AUTOGROUP_NICE);
+}
+
+/** Sets the autogroup nice of `pid`'s session; false where there is no autogroup scheduler or no right. */
+export function setSessionNice(pid: number, nice: number): boolean {
   try {
-    writeFileSync(`/proc/${pid}/autogroup`, String(NODE_AUTOGROUP_NICE));
+    writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+    return true;
   } catch {
-    // No autogroup scheduler here.
+    return false;
   }
 }

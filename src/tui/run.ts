@@ -9,6 +9,7 @@ import type { ExercisePanelView } from '../exercises/types.js';
 import type { Lang } from '../exercises/lang.js';
 import { labelsFor } from './labels.js';
 import type { ClusterSource } from './source.js';
+import { NodePriority } from './priority.js';
 import { DashboardStore } from './store.js';
 import { putValue, submitEntry } from './writes.js';
 
@@ -77,6 +78,8 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
     exercise: (hint) => o.exercise?.view(hint) ?? null,
   };
 
+  const priority = new NodePriority();
+  const offPriority = store.subscribe(() => priority.watch(store.getSnapshot().model));
   stdout.write(ENTER_ALT);
   store.start(PUBLISH_MS, IDLE_MS);
   const app = render(createElement(App, { store, controller, labels: labelsFor(o.lang), colour, owned: o.owned, attached: o.attached }), {
@@ -91,6 +94,8 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
   } finally {
     app.unmount();
     store.stop();
+    offPriority();
+    priority.release();
     offGone();
     for (const s of signals) process.off(s, onSignal);
     process.off('uncaughtException', onCrash);

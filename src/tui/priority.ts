@@ -1,0 +1,29 @@
+// While a dashboard is open, the nodes' sessions yield the CPU to it a little more: on a machine
+// the cluster saturates (nine nodes at 1,000 commits/s on two cores), the screen otherwise falls
+// behind waiting for a CPU (docs/BENCHMARKS.md). The supervisor starts nodes at autogroup nice 5;
+// the dashboard raises the nodes it sees to 10 and puts them back when it closes. Only ever a
+// lower priority, which any user may set on their own processes; without autogroup, nothing.
+import { NODE_AUTOGROUP_NICE, setSessionNice } from '../cluster/index.js';
+import type { Model } from './view.js';
+
+const WATCHED_NICE = 10;
+
+export class NodePriority {
+  private readonly lowered = new Set<number>();
+
+  /** Lowers the nodes of the model not lowered yet. */
+  watch(model: Model): void {
+    for (const n of model.nodes) {
+      const pid = n.process.pid;
+      if (pid === null || this.lowered.has(pid)) continue;
+      this.lowered.add(pid);
+      setSessionNice(pid, WATCHED_NICE);
+    }
+  }
+
+  /** Puts the nodes still running back at the supervisor's nice. */
+  release(): void {
+    for (const pid of this.lowered) setSessionNice(pid, NODE_AUTOGROUP_NICE);
+    this.lowered.clear();
+  }
+}
