@@ -138,16 +138,19 @@ export const NODE_AUTOGROUP_NICE = 5;
  * responsive; when the CPU is not short it changes nothing. Best effort: elsewhere there is no
  * such file, or no right to write it, and nothing is lost.
  */
-function lowerSessionPriority(pid: number): void {
-  setSessionNice(pid, NODE_AUTOGROUP_NICE);
+function lowerSessionPriority(pid: number, tries = 5): void {
+  if (setSessionNice(pid, NODE_AUTOGROUP_NICE) === 'again' && tries > 1) setTimeout(() => lowerSessionPriority(pid, tries - 1), 1000).unref();
 }
 
-/** Sets the autogroup nice of `pid`'s session; false where there is no autogroup scheduler or no right. */
-export function setSessionNice(pid: number, nice: number): boolean {
+/**
+ * Sets the autogroup nice of `pid`'s session. 'again': the kernel rate-limits these changes (about
+ * ten every five seconds), try later; 'no': no autogroup scheduler here, no right, or no process.
+ */
+export function setSessionNice(pid: number, nice: number): 'done' | 'again' | 'no' {
   try {
     writeFileSync(`/proc/${pid}/autogroup`, String(nice));
-    return true;
-  } catch {
-    return false;
+    return 'done';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EAGAIN' ? 'again' : 'no';
   }
 }

@@ -11,17 +11,20 @@ const WATCHED_NICE = 10;
 export class NodePriority {
   private readonly lowered = new Set<number>();
 
-  /** Lowers the nodes of the model not lowered yet. */
+  private readonly skipped = new Set<number>();
+
+  /** Lowers the nodes of the model not lowered yet (called with every snapshot, so a rate-limited change is tried again). */
   watch(model: Model): void {
     for (const n of model.nodes) {
       const pid = n.process.pid;
-      if (pid === null || this.lowered.has(pid)) continue;
-      this.lowered.add(pid);
-      setSessionNice(pid, WATCHED_NICE);
+      if (pid === null || this.lowered.has(pid) || this.skipped.has(pid)) continue;
+      const r = setSessionNice(pid, WATCHED_NICE);
+      if (r === 'done') this.lowered.add(pid);
+      else if (r === 'no') this.skipped.add(pid);
     }
   }
 
-  /** Puts the nodes still running back at the supervisor's nice. */
+  /** Puts the nodes still running back at the supervisor's nice (best effort: the kernel may refuse a burst). */
   release(): void {
     for (const pid of this.lowered) setSessionNice(pid, NODE_AUTOGROUP_NICE);
     this.lowered.clear();
