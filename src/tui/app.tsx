@@ -6,7 +6,7 @@ import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Action, ActionResult } from '../cluster/index.js';
 import { Dashboard } from './dashboard.js';
 import type { ExercisePanelView } from '../exercises/types.js';
-import { initialUi, route, type Intent, type UiState } from './keys.js';
+import { initialUi, route, type Intent, type KeyPress, type UiState } from './keys.js';
 import type { Labels } from './labels.js';
 import type { Size } from './layout.js';
 import type { DashboardStore } from './store.js';
@@ -98,10 +98,11 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
       exercise: exercise !== null,
       trigger: exercise?.trigger != null,
     };
-    // Keys typed quickly arrive together ("5x"): outside the input line each is a key of its own.
-    const keys = input.length > 1 && latest.current.mode.kind !== 'input' ? [...input] : [input];
-    for (const k of keys) {
-      const routed = route(latest.current, k, key, ctx);
+    // Keys typed quickly arrive together ("5x", or "hi\r" in the input line): each is a key of its
+    // own, a carriage return among them the Enter key.
+    const keys: Array<[string, KeyPress]> = input.length > 1 ? [...input].map((ch) => (ch === '\r' || ch === '\n' ? ['', { return: true }] : [ch, {}])) : [[input, key]];
+    for (const [k, flags] of keys) {
+      const routed = route(latest.current, k, flags, ctx);
       if (routed.ui !== latest.current) {
         latest.current = routed.ui;
         setUi(routed.ui);

@@ -205,3 +205,14 @@ describe('keys typed together', () => {
     expect(cluster.acted).toEqual([{ op: 'kill', nodes: [2] }]);
   });
 });
+
+describe('a line typed at once', () => {
+  it('is sent by the Enter that arrived with it', async () => {
+    const cluster = new FakeCluster();
+    const { app } = open(cluster);
+    await press(app, 'n');
+    app.stdin.write('hi\r');
+    await until('the write', () => cluster.writes.length > 0);
+    expect(cluster.writes).toEqual(['submit hi']);
+  });
+});
