@@ -2,11 +2,13 @@
 // fsync, the switches that differ from Raft's defaults, and the safety badge.
 import { Box, Text } from 'ink';
 import type { Labels } from './labels.js';
-import { clusterCommit, currentLeader, highestTerm, safetyOf, type Model } from './view.js';
+import { leaderOf } from '../cli/model-queries.js';
+import { clusterCommit, highestTerm, type Model } from './view.js';
 
 export function Header({ model, labels, width, attached }: { model: Model; labels: Labels; width: number; attached: boolean }) {
-  const leader = currentLeader(model);
-  const safety = safetyOf(model);
+  const leader = leaderOf(model);
+  // The supervisor's safety monitor checks every report the nodes make.
+  const safety = model.safety;
   const switches = model.switches;
   const nodes = model.nodes.filter((n) => !n.removed).length;
   const odd: string[] = [];

@@ -22,28 +22,6 @@ export function termColour(term: number): Colour {
   return TERM_COLOURS[(term - 1 + TERM_COLOURS.length * 1000) % TERM_COLOURS.length]!;
 }
 
-/** The leader of the highest term among running nodes, as they report themselves. */
-export const currentLeader = leaderOf;
-
-/** Safe, or the property broken and the nodes involved. */
-export type SafetyView = { ok: true } | { ok: false; property: string; nodes: number[]; text: string };
-
-/**
- * The supervisor's verdict; and what the frame itself can see besides: two nodes that report
- * themselves leader of the same term break Election Safety (5.2: at most one leader per term).
- */
-export function safetyOf(model: Model): SafetyView {
-  if (!model.safety.ok) return model.safety;
-  const byTerm = new Map<number, number>();
-  for (const n of model.nodes) {
-    if (n.raft?.role !== 'leader') continue;
-    const other = byTerm.get(n.raft.term);
-    if (other !== undefined) return { ok: false, property: 'Election Safety', nodes: [other, n.id], text: `n${other} and n${n.id} are both leader of term ${n.raft.term}` };
-    byTerm.set(n.raft.term, n.id);
-  }
-  return model.safety;
-}
-
 /** The highest term any node reports. */
 export function highestTerm(model: Model): number {
   return Math.max(0, ...model.nodes.map((n) => n.raft?.term ?? 0));
@@ -51,7 +29,7 @@ export function highestTerm(model: Model): number {
 
 /** The cluster's commit index: the leader's, else the highest any node knows. */
 export function clusterCommit(model: Model): number {
-  const leader = currentLeader(model);
+  const leader = leaderOf(model);
   return leader?.raft?.commit ?? Math.max(0, ...model.nodes.map((n) => n.raft?.commit ?? 0));
 }
 

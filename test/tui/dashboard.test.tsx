@@ -1,6 +1,7 @@
 // The frame, rendered with ink-testing-library from models of the test's choosing.
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
+import { SafetyMonitor } from '../../src/cluster/safety.js';
 import { Dashboard } from '../../src/tui/dashboard.js';
 import { initialUi, type UiState } from '../../src/tui/keys.js';
 import { labelsFor } from '../../src/tui/labels.js';
@@ -55,6 +56,10 @@ describe('the dashboard frame', () => {
 
   it('raises the safety alarm for two leaders in one term', () => {
     const m = model([node(1, { role: 'leader', term: 3 }), node(2, { role: 'leader', term: 3 }), node(3, { role: 'follower', term: 3 })]);
+    // The verdict as the supervisor's monitor gives it, from what these nodes report.
+    const monitor = new SafetyMonitor();
+    for (const n of m.nodes) monitor.report(n.id, n.raft!, 1);
+    m.safety = monitor.verdict;
     const out = frame(snapshot(m));
     expect(out).toContain('SAFETY VIOLATED');
     expect(out).toMatch(/Election Safety \(n1, n2\)/);
