@@ -5,29 +5,19 @@ import { Nemesis, type FaultKind, type FaultRecord } from '../../src/check/nemes
 import type { ClusterTarget } from '../../src/check/target.js';
 import type { Action, ClusterModel, NodeModel } from '../../src/cluster/index.js';
 import { Random } from '../../src/sim/random.js';
+import { model as fixture, node } from '../cluster/fixtures.js';
 
-function node(id: number, leader: number): NodeModel {
-  return {
-    id,
-    address: `127.0.0.1:${7000 + id}`,
-    dataDir: `/tmp/n${id}`,
-    process: { state: 'running', pid: 100 + id, exitCode: null, signal: null, stderrTail: [], startedAt: 0, restarts: 0 },
-    raft: { role: id === leader ? 'leader' : 'follower', term: 2, vote: leader, leader, lastIndex: 5, lastTerm: 2, commit: 5, applied: 5, firstIndex: 1, snapshotIndex: 0, membership: { voters: [1, 2, 3, 4, 5], learners: [] }, runs: [[1, 2]], timer: null, progress: {} },
-    removed: false,
-  };
+/** A running node of a five-node cluster led by `leader`, in term 2 with five entries. */
+function member(id: number, leader: number): NodeModel {
+  return node(id, { role: id === leader ? 'leader' : 'follower', term: 2, vote: leader, leader, lastIndex: 5, lastTerm: 2, commit: 5, applied: 5, membership: { voters: [1, 2, 3, 4, 5], learners: [] }, runs: [[1, 2]] });
 }
 
 /** Five nodes, n1 leading; kill, pause and the network actions change the model as the supervisor would. */
 function fakeCluster(): { target: ClusterTarget; model: ClusterModel } {
-  const model = {
-    name: 'fake',
-    clusterId: 'fake',
-    timing: { preset: 'fast', tickMs: 2, electionTimeoutMs: { min: 30, max: 60 }, heartbeatMs: 10 },
-    nodes: [1, 2, 3, 4, 5].map((id) => node(id, 1)),
-    links: [],
-    partition: [],
-    events: [],
-  } as unknown as ClusterModel;
+  const model = fixture(
+    [1, 2, 3, 4, 5].map((id) => member(id, 1)),
+    { name: 'fake', clusterId: 'fake', timing: { preset: 'fast', tickMs: 2, electionTimeoutMs: { min: 30, max: 60 }, heartbeatMs: 10 } },
+  );
   const set = (ids: number[], state: NodeModel['process']['state']): void => {
     for (const n of model.nodes) if (ids.includes(n.id)) n.process.state = state;
   };

@@ -1,7 +1,7 @@
 // Which node a client tries first.
 import { describe, expect, it } from 'vitest';
 import { clientNodes } from '../../src/cli/model-queries.js';
-import { model, node } from '../tui/fixtures.js';
+import { model, node } from '../cluster/fixtures.js';
 
 describe('clientNodes', () => {
   it('puts the leader of the highest term first, not a leader stranded in a minority', () => {

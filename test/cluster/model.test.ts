@@ -14,6 +14,7 @@ import type { ClusterModel } from '../../src/cluster/model.js';
 import { parseAction } from '../../src/cluster/parse-action.js';
 import { purgeCluster } from '../../src/cluster/supervisor.js';
 import { customTiming, presetTiming, withSpeed } from '../../src/cluster/timing.js';
+import { model, node } from './fixtures.js';
 
 describe('link faults', () => {
   test('a partition blocks every link between groups, both ways, and keeps delays', () => {
@@ -118,21 +119,7 @@ describe('the cluster folder', () => {
 });
 
 describe('the live model', () => {
-  const empty = (): ClusterModel => ({
-    name: 'm',
-    clusterId: 'c',
-    folder: '/f',
-    supervisorPid: 1,
-    startedAt: 0,
-    timing: presetTiming('normal'),
-    fsync: true,
-    switches: { preVote: true, checkQuorum: true, bugs: [] },
-    nodes: [{ id: 1, address: '127.0.0.1:1', dataDir: '/f/n1', process: { state: 'running', pid: 5, exitCode: null, signal: null, stderrTail: [], startedAt: 0, restarts: 0 }, raft: null, removed: false }],
-    links: [],
-    partition: [],
-    events: [],
-    safety: { ok: true, checkedReports: 0 },
-  });
+  const empty = (): ClusterModel => model([node(1, null)]);
 
   test('state lines set the node state; other lines become events; the history is bounded', () => {
     const live = new LiveModel(empty());

@@ -6,11 +6,11 @@ import { describe, expect, test } from 'vitest';
 import { LiveModel } from '../../src/cluster/live-model.js';
 import type { ClusterModel, NodeRaftState } from '../../src/cluster/model.js';
 import { SafetyMonitor } from '../../src/cluster/safety.js';
-import { presetTiming } from '../../src/cluster/timing.js';
 import { termRuns } from '../../src/node/state-report.js';
 import { knownBugs } from '../../src/raft/config.js';
 import { SimCluster, type RaftOptions } from '../../src/sim/cluster.js';
 import { Random } from '../../src/sim/random.js';
+import { model, node } from './fixtures.js';
 
 type Report = Pick<NodeRaftState, 'role' | 'term' | 'commit' | 'lastIndex' | 'runs'>;
 
@@ -195,28 +195,7 @@ describe('fed a simulated cluster\'s reports after every tick', () => {
 });
 
 describe('the safety verdict in the live model', () => {
-  const model = (): ClusterModel => ({
-    name: 'm',
-    clusterId: 'c',
-    folder: '/f',
-    supervisorPid: 1,
-    startedAt: 0,
-    timing: presetTiming('normal'),
-    fsync: true,
-    switches: { preVote: true, checkQuorum: true, bugs: [] },
-    nodes: [1, 4].map((id) => ({
-      id,
-      address: `127.0.0.1:${id}`,
-      dataDir: `/f/n${id}`,
-      process: { state: 'running', pid: id, exitCode: null, signal: null, stderrTail: [], startedAt: 0, restarts: 0 },
-      raft: null,
-      removed: false,
-    })),
-    links: [],
-    partition: [],
-    events: [],
-    safety: { ok: true, checkedReports: 0 },
-  });
+  const twoNodes = (): ClusterModel => model([node(1, null), node(4, null)]);
   const state = (role: string, term: number, runs: Array<[number, number]>, lastIndex: number, commit: number) => ({
     kind: 'state',
     role,
@@ -236,7 +215,7 @@ describe('the safety verdict in the live model', () => {
   });
 
   test('counts the reports, and tells of the first violation once, as a supervisor event', () => {
-    const live = new LiveModel(model());
+    const live = new LiveModel(twoNodes());
     live.nodeLine(1, { ts: 100, node: 1, ...state('leader', 2, [[1, 1], [5, 2]], 7, 7) });
     expect(live.model.safety).toEqual({ ok: true, checkedReports: 1 });
     live.nodeLine(4, { ts: 200, node: 4, ...state('follower', 3, [[1, 1], [5, 2], [7, 3]], 7, 7) });
@@ -257,7 +236,7 @@ describe('the safety verdict in the live model', () => {
   });
 
   test('an election won in a term another node already won is an alarm', () => {
-    const live = new LiveModel(model());
+    const live = new LiveModel(twoNodes());
     live.nodeLine(1, { ts: 1, node: 1, kind: 'raft', type: 'election-won', term: 4, votes: 2, voters: 2, text: 'n1 wins term 4' });
     live.nodeLine(4, { ts: 2, node: 4, kind: 'raft', type: 'role-change', from: 'candidate', to: 'leader', term: 4, cause: 'won-election', text: 'n4 becomes leader' });
     expect(live.model.safety).toMatchObject({ ok: false, property: 'Election Safety', nodes: [1, 4], text: 'n1 and n4 are both leader of term 4', checkedReports: 0 });
