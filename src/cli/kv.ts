@@ -3,6 +3,7 @@
 // through elections until --timeout; with --via they go to that one node only and its answer is
 // the result, which is how to hand an entry to a leader stranded in a minority and watch it fail.
 import { Command } from 'commander';
+import type { ClusterModel } from '../cluster/index.js';
 import { RaftClient, type WriteResult } from '../client/index.js';
 import { milliseconds, nodeId } from './arguments.js';
 import { connect, nameFlag, withClusterOptions, type ClusterFlags } from './cluster-options.js';
@@ -18,23 +19,30 @@ interface KvFlags extends ClusterFlags {
 
 type Outcome = { human: string; json: Record<string, unknown>; exitCode?: number };
 
-/** Runs one request against the cluster's nodes, as the model lists them, and prints the outcome. */
+/**
+ * Runs `run` with a client of the cluster's nodes as the model lists them (its leader first), and
+ * closes it; a failure comes back explained in the CLI's words (explainClientError).
+ */
+export async function withClusterClient<T>(model: ClusterModel, timeoutMs: number, what: 'write' | 'read', run: (client: RaftClient) => Promise<T>): Promise<T> {
+  const client = new RaftClient({ clusterId: model.clusterId, nodes: clientNodes(model), timeoutMs });
+  try {
+    return await run(client).catch((err: unknown) => {
+      throw explainClientError(err, model, what);
+    });
+  } finally {
+    client.close();
+  }
+}
+
+/** Runs one request against the cluster's nodes and prints the outcome. */
 async function request(flags: KvFlags, what: 'write' | 'read', run: (client: RaftClient, options: { via?: number; timeoutMs: number }) => Promise<Outcome>): Promise<void> {
   const control = await connect(flags);
   const model = control.model;
   await control.close();
   if (flags.via !== undefined) runningNode(model, flags.via, nameFlag(flags));
-  const nodes = clientNodes(model);
-  const client = new RaftClient({ clusterId: model.clusterId, nodes, timeoutMs: flags.timeout });
-  try {
-    const out = await run(client, { via: flags.via, timeoutMs: flags.timeout }).catch((err: unknown) => {
-      throw explainClientError(err, model, what);
-    });
-    process.stdout.write(`${flags.json === true ? JSON.stringify(out.json) : out.human}\n`);
-    if (out.exitCode !== undefined) process.exitCode = out.exitCode;
-  } finally {
-    client.close();
-  }
+  const out = await withClusterClient(model, flags.timeout, what, (client) => run(client, { via: flags.via, timeoutMs: flags.timeout }));
+  process.stdout.write(`${flags.json === true ? JSON.stringify(out.json) : out.human}\n`);
+  if (out.exitCode !== undefined) process.exitCode = out.exitCode;
 }
 
 /** "at index 7 in term 2, led by n3": where a write committed. */

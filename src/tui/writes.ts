@@ -1,23 +1,16 @@
 // The dashboard's client writes (submit, put): through the client library to the leader, with
 // redirects and retries, answered with where the entry committed or why it did not.
 import type { ActionResult, ClusterModel } from '../cluster/index.js';
-import { RaftClient } from '../client/index.js';
-import { explainClientError } from '../cli/client-errors.js';
-import { where } from '../cli/kv.js';
-import { clientNodes } from '../cli/model-queries.js';
+import type { RaftClient } from '../client/index.js';
+import { where, withClusterClient } from '../cli/kv.js';
 
 const WRITE_TIMEOUT_MS = 5000;
 
 async function write(model: ClusterModel, run: (c: RaftClient) => Promise<string>): Promise<ActionResult> {
-  const nodes = clientNodes(model);
-  const client = new RaftClient({ clusterId: model.clusterId, nodes, timeoutMs: WRITE_TIMEOUT_MS });
   try {
-    return { ok: true, text: await run(client) };
+    return { ok: true, text: await withClusterClient(model, WRITE_TIMEOUT_MS, 'write', run) };
   } catch (err) {
-    const explained = explainClientError(err, model, 'write');
-    return { ok: false, text: explained instanceof Error ? explained.message : String(explained) };
-  } finally {
-    client.close();
+    return { ok: false, text: err instanceof Error ? err.message : String(err) };
   }
 }
 
