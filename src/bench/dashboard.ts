@@ -24,18 +24,16 @@
 //                   node dist/bench/cpuprofile.js DIR/*.cpuprofile)
 //
 // A JSON line with the figures on stdout, progress on stderr, then a table (not with --json).
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RaftClient } from '../client/index.js';
 import { ControlClient } from '../cluster/index.js';
 import { clusterCommit } from '../tui/view.js';
 import { sleep, waitFor } from './children.js';
+import { CliCluster, ROOT, runOk } from './cli-cluster.js';
 import { cpuSeconds, ownCpuSeconds, percentile, round } from './stats.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NAME = 'bench-dash';
 const COLS = 160;
 const ROWS = 48;
@@ -81,48 +79,15 @@ const progress = (text: string): void => {
   process.stderr.write(`bench:dashboard: ${text}\n`);
 };
 
-function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(file, args, { env, cwd: ROOT, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err === null) resolvePromise(stdout);
-      else reject(new Error(`${file} ${args.join(' ')}: ${stderr.trim() || err.message}`));
-    });
-  });
+/** tmux on a private server, its socket in the cluster's temp folder. */
+function tmux(cli: CliCluster, ...args: string[]): Promise<string> {
+  return runOk('tmux', ['-S', join(cli.home, 'tmux.sock'), '-f', '/dev/null', ...args]);
 }
 
-interface StatusJson {
-  clusterId: string;
-  supervisorPid: number;
-  nodes: Array<{ id: number; address: string; removed: boolean; process: { pid: number | null } }>;
-  leader: number | null;
-}
-
-/** The cluster under test, through the built CLI with its own state and config folders. */
-class Cli {
-  readonly home = mkdtempSync(join(tmpdir(), 'raft-console-bench-dash-'));
-  readonly env: NodeJS.ProcessEnv = { ...process.env, XDG_STATE_HOME: join(this.home, 'state'), XDG_CONFIG_HOME: join(this.home, 'config'), NO_COLOR: '1' };
-  up = false;
-
-  /** tmux on a private server, its socket in the temp folder. */
-  tmux(...args: string[]): Promise<string> {
-    return run('tmux', ['-S', join(this.home, 'tmux.sock'), '-f', '/dev/null', ...args]);
-  }
-
-  cli(...args: string[]): Promise<string> {
-    return run(process.execPath, [join(ROOT, 'bin/raft-console.js'), ...args], this.env);
-  }
-
-  async status(): Promise<StatusJson> {
-    return JSON.parse(await this.cli('status', '--json', '--name', NAME)) as StatusJson;
-  }
-
-  /** Takes the cluster down and removes every trace: safe to call more than once. */
-  async teardown(): Promise<void> {
-    await this.tmux('kill-server').catch(() => undefined);
-    if (this.up) await this.cli('down', '--purge', '--name', NAME).catch((err: unknown) => progress(`down --purge failed: ${String(err)}`));
-    this.up = false;
-    rmSync(this.home, { recursive: true, force: true });
-  }
+/** Quits the dashboard's tmux and takes the cluster down: safe to call more than once. */
+async function teardown(cli: CliCluster): Promise<void> {
+  await tmux(cli, 'kill-server').catch(() => undefined);
+  await cli.teardown();
 }
 
 /** The index and (performance.now()) time of every acknowledged write. */
@@ -206,40 +171,35 @@ const FRAME = new RegExp(`raft-console(?:\\u001b\\[[0-9;]*m)* ${NAME} ·`, 'g');
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  const cli = new Cli();
+  const cli = new CliCluster(NAME);
   const stop = (signal: NodeJS.Signals): void => {
     progress(`${signal}: taking the cluster down`);
-    void cli.teardown().finally(() => process.exit(130));
+    void teardown(cli).finally(() => process.exit(130));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
     await measure(o, cli);
   } finally {
-    await cli.teardown();
+    await teardown(cli);
   }
 }
 
-async function measure(o: Options, cli: Cli): Promise<void> {
+async function measure(o: Options, cli: CliCluster): Promise<void> {
   progress(`starting ${o.nodes} nodes (up ${o.nodes} --detach --name ${NAME})`);
-  cli.up = true;
-  await cli.cli('up', String(o.nodes), '--detach', '--name', NAME);
-  const status = await waitFor('a leader', 20_000, async () => {
-    const s = await cli.status();
-    return s.leader === null ? undefined : s;
-  }, 200);
+  const status = await cli.up(o.nodes);
 
   const out = join(cli.home, 'terminal.out');
   const node = [process.execPath, ...(o.profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(o.profile)])].map((a) => `'${a}'`).join(' ');
   const command = `exec env -u CI XDG_STATE_HOME='${cli.env.XDG_STATE_HOME}' XDG_CONFIG_HOME='${cli.env.XDG_CONFIG_HOME}' ${node} bin/raft-console.js dashboard --name ${NAME}`;
-  await cli.tmux('new-session', '-d', '-s', 'd', '-x', String(COLS), '-y', String(ROWS), '-c', ROOT, command, ';', 'pipe-pane', '-t', 'd', '-o', `cat >> '${out}'`);
-  const pid = Number((await cli.tmux('display-message', '-p', '-t', 'd', '#{pane_pid}')).trim());
+  await tmux(cli, 'new-session', '-d', '-s', 'd', '-x', String(COLS), '-y', String(ROWS), '-c', ROOT, command, ';', 'pipe-pane', '-t', 'd', '-o', `cat >> '${out}'`);
+  const pid = Number((await tmux(cli, 'display-message', '-p', '-t', 'd', '#{pane_pid}')).trim());
   if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dashboard')) throw new Error(`pane process ${pid} is not the dashboard`);
-  const capture = (): Promise<string> => cli.tmux('capture-pane', '-p', '-t', 'd');
+  const capture = (): Promise<string> => tmux(cli, 'capture-pane', '-p', '-t', 'd');
   await waitFor('the dashboard to show a leader', 10_000, async () => (/★ leader n\d+/.test((await capture()).split('\n')[0] ?? '') ? true : undefined), 100);
   progress(`dashboard pid ${pid} in tmux ${COLS}x${ROWS}; load of ${o.rate} writes/s by ${o.writers} sessions for ${o.seconds} s`);
 
-  const control = await ControlClient.connect({ name: NAME, stateDir: join(cli.env.XDG_STATE_HOME!, 'raft-console') });
+  const control = await ControlClient.connect({ name: NAME, stateDir: cli.stateDir });
   /** Each model update the control API delivered: when, and the commit index the header would show. */
   const delivered: Array<{ at: number; commit: number }> = [];
   control.onModel((m) => delivered.push({ at: performance.now(), commit: clusterCommit(m) }));
@@ -306,7 +266,7 @@ async function measure(o: Options, cli: Cli): Promise<void> {
 
   if (o.profile !== undefined) {
     // The profile is written when the process exits: quit the dashboard (the cluster keeps running).
-    await cli.tmux('send-keys', '-t', 'd', 'q');
+    await tmux(cli, 'send-keys', '-t', 'd', 'q');
     await waitFor('the dashboard to quit', 10_000, () => (cpuSeconds(pid) === null ? true : undefined), 100);
     progress(`the dashboard's CPU profile is in ${resolve(o.profile)} (summarise: node dist/bench/cpuprofile.js ${o.profile}/*.cpuprofile)`);
   }

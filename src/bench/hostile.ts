@@ -1,0 +1,331 @@
+// `npm run bench:hostile`: a black-box hostile-input and durability run against real clusters,
+// driven through the built CLI (`up N --detach` with its own XDG folders, `status --json`, `kill`,
+// `restart`, `down --purge`) and raw TCP on 127.0.0.1 only. docs/HOSTILE.md records its figures.
+//
+//   attacks     each on a fresh cluster (attacks.ts): forged peer traffic without the secret,
+//               terms of 2^53-1, JSON nested 100,000 deep on every port, random bytes, a 4 GiB
+//               length prefix, unfinished 8 MiB frames, idle connections, requests in flight.
+//               After each: every node process still running (state and pid)? a write commits?
+//               the supervisor's safety verdict; do the committed logs agree? the leader's term
+//               sane? each node's peak RSS; then the leader is SIGKILLed and the 20 writes
+//               acknowledged before the attack are read back.
+//   durability  writers with acknowledged-write tracking while nodes and the whole cluster are
+//               SIGKILLed (durability.ts), then every acknowledged key read back: lost writes and
+//               crashes must both be 0. Full disk: one node's data dir on a small tmpfs, filled.
+//
+//   node dist/bench/hostile.js [--only NAME,...] [--skip attacks,durability,disk] [--depth 100000]
+//       [--partial 250] [--idle 1100] [--nofile 1024] [--in-flight 5000,50000] [--kills 84]
+//       [--whole-cluster-kills 6] [--writers 8] [--tmpfs-mib 16] [--seed N] [--max-minutes 30]
+//       [--out FILE] [--json]
+//
+// A JSON line per row on stdout, progress on stderr, then the tables (not with --json). Stops by
+// itself after --max-minutes, and takes every cluster down however it ends.
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { Random } from '../sim/random.js';
+import { ATTACKS, inFlight, type Attack, type AttackOptions } from './attacks.js';
+import { sleep, waitFor } from './children.js';
+import { CliCluster, teardownAll, type StatusJson } from './cli-cluster.js';
+import { fullDisk, killLoop, unmountAll, type DurabilityResult, type FullDiskResult } from './durability.js';
+import { clusterClient, committedDivergence, memoryMiB, pidAlive, SANE_TERM } from './probe.js';
+
+interface Options extends AttackOptions {
+  only: string[];
+  skip: Set<string>;
+  inFlight: number[];
+  kills: number;
+  wholeClusterKills: number;
+  writers: number;
+  tmpfsMiB: number;
+  seed: number;
+  maxMinutes: number;
+  out: string | undefined;
+  json: boolean;
+}
+
+const USAGE =
+  'usage: bench:hostile [--only NAME,...] [--skip attacks,durability,disk] [--depth 100000] [--partial 250] [--idle 1100] [--nofile 1024] [--in-flight 5000,50000] [--kills 84] [--whole-cluster-kills 6] [--writers 8] [--tmpfs-mib 16] [--seed N] [--max-minutes 30] [--out FILE] [--json]';
+
+const NODES = 3;
+/** Writes acknowledged before each attack, read back after it (and after a leader kill). */
+const BEFORE_WRITES = 20;
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    only: [],
+    skip: new Set(),
+    depth: 100_000,
+    partialConnections: 250,
+    idleConnections: 1100,
+    nofile: 1024,
+    inFlight: [5000, 50_000],
+    kills: 84,
+    wholeClusterKills: 6,
+    writers: 8,
+    tmpfsMiB: 16,
+    seed: Date.now() % 1_000_000,
+    maxMinutes: 30,
+    out: undefined,
+    json: false,
+  };
+  const num = (flag: string, text: string | undefined, min: number): number => {
+    const n = Number(text);
+    if (text === undefined || !Number.isInteger(n) || n < min) throw new Error(`${flag} needs a whole number >= ${min}, got ${String(text)}\n${USAGE}`);
+    return n;
+  };
+  const list = (text: string | undefined): string[] => (text ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = (): string | undefined => argv[++i];
+    switch (flag) {
+      case '--only': o.only = list(value()).map((x) => x.toLowerCase()); break;
+      case '--skip': o.skip = new Set(list(value())); break;
+      case '--depth': o.depth = num(flag, value(), 1); break;
+      case '--partial': o.partialConnections = num(flag, value(), 0); break;
+      case '--idle': o.idleConnections = num(flag, value(), 0); break;
+      case '--nofile': o.nofile = num(flag, value(), 0); break;
+      case '--in-flight': o.inFlight = list(value()).map((x) => num(flag, x, 1)); break;
+      case '--kills': o.kills = num(flag, value(), 0); break;
+      case '--whole-cluster-kills': o.wholeClusterKills = num(flag, value(), 0); break;
+      case '--writers': o.writers = num(flag, value(), 1); break;
+      case '--tmpfs-mib': o.tmpfsMiB = num(flag, value(), 1); break;
+      case '--seed': o.seed = num(flag, value(), 0); break;
+      case '--max-minutes': o.maxMinutes = num(flag, value(), 1); break;
+      case '--out': o.out = value(); break;
+      case '--json': o.json = true; break;
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${flag}\n${USAGE}`);
+    }
+  }
+  for (const s of o.skip) if (!['attacks', 'durability', 'disk'].includes(s)) throw new Error(`--skip knows attacks, durability and disk, not ${s}\n${USAGE}`);
+  return o;
+}
+
+const progress = (line: string): void => void process.stderr.write(`bench:hostile: ${line}\n`);
+
+export interface Row {
+  attack: string;
+  sent: string;
+  answer: string;
+  /** Node processes (and the supervisor) not running after the attack, with the cause shown. */
+  crashed: string[];
+  leaderChanged: boolean | null;
+  writeOk: boolean;
+  writeError: string | null;
+  safetyOk: boolean | null;
+  divergence: string | null;
+  /** The highest term any node reports after the attack. */
+  term: number | null;
+  termSane: boolean;
+  /** Of the writes acknowledged before the attack, read back after a leader kill: missing or wrong. */
+  lost: number;
+  /** ... and could not be read at all (no leader). */
+  unreadable: number;
+  peakRssMiB: Record<string, number | null>;
+  notes: string[];
+  seconds: number;
+}
+
+/** Runs one attack on a fresh cluster and checks the cluster's health after it. */
+async function attackRow(attack: Attack, index: number, o: Options, rng: Random): Promise<Row> {
+  const started = performance.now();
+  const cli = new CliCluster(`hostile-${index}`);
+  try {
+    const up = await cli.up(NODES);
+    const client = clusterClient(up, { timeoutMs: 10_000 });
+    const acked = new Map<string, string>();
+    for (let i = 0; i < BEFORE_WRITES; i++) {
+      await client.put(`before-${i}`, `v${i}`);
+      acked.set(`before-${i}`, `v${i}`);
+    }
+    // Every node has reported its state since the writes: the attacks aim at its last index.
+    const before = await waitFor('every node to report the writes', 10_000, async () => {
+      const s = await cli.status();
+      return s.nodes.every((n) => n.raft !== null && n.raft.commit >= BEFORE_WRITES) ? s : undefined;
+    }, 100);
+    const leader = before.nodes.find((n) => n.id === before.leader)!;
+    const [follower, other] = before.nodes.filter((n) => n.id !== leader.id) as [StatusJson['nodes'][number], StatusJson['nodes'][number]];
+    progress(`${attack.name}: on ${cli.name} (leader n${leader.id}, term ${String(before.term)})`);
+    let outcome;
+    try {
+      outcome = await attack.run({ cli, status: before, leader, follower, other, client, rng, o });
+    } catch (err) {
+      outcome = { sent: '(the attack failed to run)', answer: err instanceof Error ? err.message : String(err) };
+    }
+    const notes = [...(outcome.notes ?? [])];
+
+    // Health, while the attack's connections (if any) are still held.
+    let writeError: string | null = null;
+    try {
+      await client.put(`after-${index}`, 'x', { timeoutMs: 10_000 });
+    } catch (err) {
+      writeError = `${(err as { code?: string }).code ?? 'error'}: ${(err as Error).message}`;
+    }
+    const after = await cli.status();
+    const peakRssMiB = Object.fromEntries(after.nodes.map((n) => [`n${n.id}`, memoryMiB(n.process.pid)?.peak ?? null]));
+    outcome.release?.();
+    const crashed = after.nodes
+      .filter((n) => n.process.state !== 'running' || !pidAlive(n.process.pid))
+      .map((n) => `n${n.id} ${n.process.state}: ${n.process.stderrTail.filter((l) => /Error|error|full|ENOSPC/.test(l)).slice(0, 2).join(' / ') || n.process.stderrTail.at(-1) || ''}`.trim());
+    if (!pidAlive(after.supervisorPid)) crashed.push('supervisor');
+    if (outcome.sent.includes('stdin') && outcome.answer.includes('EXITED')) crashed.push('stdin probe node');
+    const terms = after.nodes.flatMap((n) => (n.raft === null ? [] : [n.raft.term]));
+    const term = terms.length === 0 ? null : Math.max(...terms);
+    const divergence = await committedDivergence(client, after);
+
+    // The writes acknowledged before the attack, after a SIGKILL of the leader.
+    let lost = 0;
+    let unreadable = 0;
+    const victim = after.leader;
+    if (victim !== null) {
+      await cli.run('kill', String(victim));
+      const next = await waitFor('a new leader', 10_000, async () => ((await cli.status()).leader !== null ? true : undefined), 200).catch(() => false);
+      if (next !== true) notes.push(`no leader within 10 s of killing the leader n${victim}`);
+    } else notes.push('no leader to kill after the attack');
+    const keys = [...acked];
+    for (const [i, [key, value]] of keys.entries()) {
+      try {
+        const r = await client.get(key, { timeoutMs: 3000 });
+        if (r.value !== value) lost++;
+      } catch {
+        // No leader to read from: after three misses, count the rest as unreadable too.
+        if (++unreadable >= 3) {
+          unreadable += keys.length - i - 1;
+          break;
+        }
+      }
+    }
+    client.close();
+    return {
+      attack: attack.name,
+      sent: outcome.sent,
+      answer: outcome.answer,
+      crashed,
+      leaderChanged: before.leader === null ? null : after.leader !== before.leader || after.term !== before.term,
+      writeOk: writeError === null,
+      writeError,
+      safetyOk: after.safety.ok,
+      divergence,
+      term,
+      termSane: term !== null && term < SANE_TERM,
+      lost,
+      unreadable,
+      peakRssMiB,
+      notes,
+      seconds: Math.round((performance.now() - started) / 1000),
+    };
+  } finally {
+    await cli.teardown();
+  }
+}
+
+const yesNo = (b: boolean | null): string => (b === null ? '?' : b ? 'yes' : 'no');
+
+function attackTable(rows: readonly Row[]): string {
+  const header = ['attack', 'node answered', 'crashed', 'leader changed', 'write after', 'safety', 'committed logs', 'max term', 'lost of 20', 'peak RSS MiB'];
+  const lines = rows.map((r) => [
+    r.attack,
+    r.answer.length > 70 ? `${r.answer.slice(0, 67)}...` : r.answer,
+    r.crashed.length === 0 ? 'no' : `YES: ${r.crashed.map((c) => c.split(':')[0]).join(', ')}`,
+    yesNo(r.leaderChanged),
+    r.writeOk ? 'ok' : `FAILED (${r.writeError?.split(':')[0] ?? ''})`,
+    r.safetyOk === null ? '?' : r.safetyOk ? 'OK' : 'VIOLATION',
+    r.divergence === null ? 'agree' : 'DIVERGED',
+    r.term === null ? '?' : r.termSane ? String(r.term) : `${r.term} (insane)`,
+    `${r.lost}${r.unreadable > 0 ? ` (+${r.unreadable} unreadable)` : ''}`,
+    Object.values(r.peakRssMiB).map((x) => String(x ?? '-')).join('/'),
+  ]);
+  return table(header, lines);
+}
+
+function table(header: string[], lines: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const deadline = setTimeout(() => {
+    progress(`--max-minutes ${o.maxMinutes} reached: stopping`);
+    void cleanUp().finally(() => process.exit(2));
+  }, o.maxMinutes * 60_000);
+  const cleanUp = async (): Promise<void> => {
+    unmountAll();
+    await teardownAll();
+    unmountAll();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.once(signal, () => {
+      progress(`${signal}: taking every cluster down`);
+      void cleanUp().finally(() => process.exit(130));
+    });
+  progress(`seed ${o.seed} (rerun with --seed ${o.seed})`);
+  const rng = new Random(o.seed, 'hostile');
+  const rows: Row[] = [];
+  let durability: DurabilityResult | null = null;
+  let disk: FullDiskResult | null = null;
+  const started = new Date();
+  try {
+    if (!o.skip.has('attacks')) {
+      const attacks = [...ATTACKS, ...o.inFlight.map(inFlight)].filter((a) => o.only.length === 0 || o.only.some((x) => a.name.toLowerCase().includes(x)));
+      for (const [i, attack] of attacks.entries()) {
+        const row = await attackRow(attack, i + 1, o, rng);
+        rows.push(row);
+        console.log(JSON.stringify({ bench: 'hostile', ...row }));
+        // The next cluster gets the machine to itself: give this one's processes time to go.
+        await sleep(200);
+      }
+    }
+    if (!o.skip.has('durability') && o.only.length === 0) {
+      progress(`durability: ${o.kills} kills (${o.wholeClusterKills} of the whole cluster), ${o.writers} writers`);
+      durability = await killLoop({ nodes: NODES, kills: o.kills, wholeClusterKills: o.wholeClusterKills, writers: o.writers }, rng, progress);
+      console.log(JSON.stringify({ bench: 'hostile-durability', ...durability }));
+    }
+    if (!o.skip.has('disk') && o.only.length === 0) {
+      progress(`full disk: n2's data dir on a ${o.tmpfsMiB} MiB tmpfs`);
+      disk = await fullDisk({ nodes: NODES, writers: 4, node: 2, tmpfsBytes: o.tmpfsMiB * 1024 * 1024 }, progress);
+      console.log(JSON.stringify({ bench: 'hostile-full-disk', ...disk }));
+    }
+  } finally {
+    clearTimeout(deadline);
+    await cleanUp();
+  }
+  const summary = {
+    bench: 'hostile-summary',
+    date: started.toISOString(),
+    seed: o.seed,
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadavg: loadavg().map((x) => Math.round(x * 100) / 100) },
+    options: { ...o, skip: [...o.skip] },
+    attacks: rows.length,
+    crashes: rows.filter((r) => r.crashed.length > 0).length + (durability?.crashes ?? 0),
+    lostAcknowledged: rows.reduce((s, r) => s + r.lost, 0) + (durability?.lost ?? 0) + (disk?.lost ?? 0),
+  };
+  console.log(JSON.stringify(summary));
+  if (o.out !== undefined) writeFileSync(o.out, `${JSON.stringify({ summary, rows, durability, disk }, null, 2)}\n`);
+  if (o.json) return;
+  if (rows.length > 0) console.log(`\n${attackTable(rows)}\n`);
+  for (const r of rows) for (const n of [...r.notes, ...(r.divergence === null ? [] : [r.divergence])]) console.log(`  ${r.attack}: ${n}`);
+  if (durability !== null)
+    console.log(
+      `\ndurability: ${durability.kills} kills (${durability.wholeClusterKills} whole-cluster) in ${durability.seconds} s; ${durability.acknowledged} writes acknowledged, ${durability.lost} lost, ${durability.unknownOutcome} of unknown outcome; ${durability.crashes} crashes; safety ${durability.safetyOk ? 'OK' : 'VIOLATION'}; committed logs ${durability.divergence ?? 'agree'}`,
+    );
+  if (disk !== null)
+    console.log(
+      disk.notRun !== null
+        ? `\nfull disk: not run: ${disk.notRun}`
+        : `\nfull disk (n${disk.node} on ${disk.tmpfsBytes / 2 ** 20} MiB tmpfs): ${disk.failure}\n  restart while full: ${disk.restartWhileFull}\n  after freeing space: ${disk.recovery}\n  ${disk.acknowledged} acknowledged, ${disk.lost} lost; safety ${disk.safetyOk ? 'OK' : 'VIOLATION'}; committed logs ${disk.divergence ?? 'agree'}`,
+    );
+  console.log(`\ntotal: ${summary.crashes} attacks or runs with a crash, ${summary.lostAcknowledged} acknowledged writes lost`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:hostile: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  unmountAll();
+  void teardownAll().finally(() => process.exit(1));
+});

@@ -1,0 +1,151 @@
+// Raw bytes at a node's port, for the hostile-input bench: frames written by hand (a 4-byte
+// big-endian length, then the body, docs/PROTOCOL.md 1.2), not with the code under test, so that a
+// body can be anything (JSON nested 100,000 deep, which JSON.stringify could not even write).
+import { connect, type Socket } from 'node:net';
+
+/** A frame around `body` exactly as given. */
+export function rawFrame(body: string | Buffer): Buffer {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const header = Buffer.alloc(4);
+  header.writeUInt32BE(bytes.length);
+  return Buffer.concat([header, bytes]);
+}
+
+/** A frame around JSON.stringify(value). */
+export const jsonFrame = (value: unknown): Buffer => rawFrame(JSON.stringify(value));
+
+/** JSON arrays nested `depth` deep: [[[...]]]. */
+export const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
+
+/** The hello of protocol 1 (PROTOCOL.md 1.4), without any proof of a secret. */
+export const helloFrame = (clusterId: string, kind: 'client' | 'peer', from: number): Buffer =>
+  jsonFrame({ type: 'hello', version: 1, clusterId, from, kind });
+
+export function splitAddress(address: string): { host: string; port: number } {
+  const at = address.lastIndexOf(':');
+  return { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
+}
+
+/** What the node did with a connection. */
+export interface Exchange {
+  /** The bodies of the frames received, parsed (or {unparsed: text}). */
+  frames: Array<Record<string, unknown>>;
+  /** The node closed the connection (rather than us, at the end of the wait). */
+  closedByNode: boolean;
+  /** A socket error (ECONNRESET, ECONNREFUSED...), if any. */
+  error: string | null;
+}
+
+/** The codes of the error frames received, and "hello" if the node answered a hello. */
+export function answers(x: Exchange): string[] {
+  const out = x.frames.map((f) => (f.type === 'error' ? String(f.code) : String(f.type ?? 'frame')));
+  if (x.error !== null) out.push(x.error);
+  if (out.length === 0) out.push(x.closedByNode ? 'closed without a frame' : 'no answer (kept open)');
+  return out;
+}
+
+/**
+ * Connects, writes `parts` one after another, and waits up to `waitMs` for the node to close the
+ * connection; then closes it. Resolves with what came back.
+ */
+export function exchange(address: string, parts: readonly Buffer[], waitMs = 3000): Promise<Exchange> {
+  const { host, port } = splitAddress(address);
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    let received = Buffer.alloc(0);
+    let error: string | null = null;
+    let closedByNode = true;
+    const timer = setTimeout(() => {
+      closedByNode = false;
+      socket.destroy();
+    }, waitMs);
+    socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+    socket.on('error', (err: NodeJS.ErrnoException) => (error = err.code ?? err.message));
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ frames: parseFrames(received), closedByNode, error });
+    });
+    socket.once('connect', () => {
+      for (const p of parts) socket.write(p);
+    });
+  });
+}
+
+/** The complete frames in `bytes` (a partial last one is left out). */
+export function parseFrames(bytes: Buffer): Array<Record<string, unknown>> {
+  const frames: Array<Record<string, unknown>> = [];
+  for (let at = 0; at + 4 <= bytes.length; ) {
+    const length = bytes.readUInt32BE(at);
+    if (at + 4 + length > bytes.length) break;
+    const text = bytes.toString('utf8', at + 4, at + 4 + length);
+    try {
+      frames.push(JSON.parse(text) as Record<string, unknown>);
+    } catch {
+      frames.push({ unparsed: text.slice(0, 200) });
+    }
+    at += 4 + length;
+  }
+  return frames;
+}
+
+/** Many connections held open at once (idle, or with a frame left unfinished). */
+export class HeldConnections {
+  readonly sockets: Socket[] = [];
+  /** Connections that failed to open or were closed by the node, by cause. */
+  readonly lost = new Map<string, number>();
+  /** The first frame each connection got back, counted by type or error code. */
+  readonly answered = new Map<string, number>();
+  private closing = false;
+
+  /** Opens `count` connections to `address` and writes `first` on each; resolves once all are connected or failed. */
+  async open(address: string, count: number, first: readonly Buffer[]): Promise<void> {
+    const { host, port } = splitAddress(address);
+    const opening: Array<Promise<void>> = [];
+    for (let i = 0; i < count; i++) {
+      const socket = connect({ host, port });
+      this.sockets.push(socket);
+      let received = Buffer.alloc(0);
+      let counted = false;
+      socket.on('data', (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk]);
+        const f = parseFrames(received)[0];
+        if (f !== undefined && !counted) {
+          counted = true;
+          this.count(this.answered, f.type === 'error' ? String(f.code) : String(f.type));
+        }
+      });
+      let error: string | null = null;
+      socket.on('error', (err: NodeJS.ErrnoException) => (error = err.code ?? err.message));
+      socket.on('close', () => {
+        if (!this.closing) this.count(this.lost, error ?? 'closed by the node');
+      });
+      opening.push(
+        new Promise((resolve) => {
+          socket.once('connect', () => {
+            for (const p of first) socket.write(p);
+            resolve();
+          });
+          socket.once('close', () => resolve());
+        }),
+      );
+    }
+    await Promise.all(opening);
+  }
+
+  /** Connections still open. */
+  get openCount(): number {
+    return this.sockets.filter((s) => !s.destroyed).length;
+  }
+
+  close(): void {
+    this.closing = true;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  private count(into: Map<string, number>, key: string): void {
+    into.set(key, (into.get(key) ?? 0) + 1);
+  }
+}
+
+/** "a×3, b×1" */
+export const tally = (m: ReadonlyMap<string, number>): string => (m.size === 0 ? '-' : [...m].map(([k, n]) => `${k}×${n}`).join(', '));
