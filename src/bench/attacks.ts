@@ -50,11 +50,12 @@ export interface AttackOutcome {
   /** Connections the attack still holds: released after the health check, which runs during them. */
   release?: () => void;
   notes?: string[];
+  /** A process the attack itself saw die (one outside the cluster's status, e.g. the stdin probe). */
+  crashed?: string;
 }
 
 export interface Attack {
   name: string;
-  /** Whether the term is raised on purpose: a leader change then is the attack's aim, not a side effect. */
   run(ctx: AttackContext): Promise<AttackOutcome>;
 }
 
@@ -156,8 +157,8 @@ export const ATTACKS: Attack[] = [
       const answer = [
         await rawClient(ctx.leader, ctx.status.clusterId, [rawFrame(`{"id":1,"type":"get","key":${deep}}`)]),
         await rawClient(ctx.leader, ctx.status.clusterId, [rawFrame(deep)]),
-      ].join(' | ');
-      return { sent: `to the leader n${ctx.leader.id}: {"id":1,"type":"get","key":<${ctx.o.depth} deep>} | <${ctx.o.depth} deep> alone`, answer };
+      ].join(' / ');
+      return { sent: `to the leader n${ctx.leader.id}: {"id":1,"type":"get","key":<${ctx.o.depth} deep>} / <${ctx.o.depth} deep> alone`, answer };
     },
   },
   {
@@ -169,8 +170,8 @@ export const ATTACKS: Attack[] = [
       const answer = [
         await forgedPeer(ctx.follower, ctx.status.clusterId, from, [rawFrame(`{"type":"heartbeat","from":${from},"to":${to},"term":${deep},"commit":0}`)]),
         await forgedPeer(ctx.follower, ctx.status.clusterId, from, [rawFrame(deep)]),
-      ].join(' | ');
-      return { sent: `to n${to} posing as n${from}: a heartbeat whose term is <${ctx.o.depth} deep> | <${ctx.o.depth} deep> alone`, answer };
+      ].join(' / ');
+      return { sent: `to n${to} posing as n${from}: a heartbeat whose term is <${ctx.o.depth} deep> / <${ctx.o.depth} deep> alone`, answer };
     },
   },
   {
@@ -178,8 +179,8 @@ export const ATTACKS: Attack[] = [
     async run(ctx) {
       const deep = nested(ctx.o.depth);
       const url = controlUrl(ctx.cli);
-      const answer = [await control(url, null, `{"type":"auth","token":${deep}}`), await control(url, null, deep)].join(' | ');
-      return { sent: `to the supervisor's WebSocket: {"type":"auth","token":<${ctx.o.depth} deep>} | <${ctx.o.depth} deep> alone`, answer };
+      const answer = [await control(url, null, `{"type":"auth","token":${deep}}`), await control(url, null, deep)].join(' / ');
+      return { sent: `to the supervisor's WebSocket: {"type":"auth","token":<${ctx.o.depth} deep>} / <${ctx.o.depth} deep> alone`, answer };
     },
   },
   {
@@ -191,8 +192,8 @@ export const ATTACKS: Attack[] = [
       const answer = [
         await control(url, token, `{"type":"action","id":1,"action":{"op":"kill","nodes":${deep}}}`),
         await control(url, token, deep),
-      ].join(' | ');
-      return { sent: `with the token: {"type":"action","id":1,"action":{"op":"kill","nodes":<${ctx.o.depth} deep>}} | <${ctx.o.depth} deep> alone`, answer };
+      ].join(' / ');
+      return { sent: `with the token: {"type":"action","id":1,"action":{"op":"kill","nodes":<${ctx.o.depth} deep>}} / <${ctx.o.depth} deep> alone`, answer };
     },
   },
   {
@@ -236,8 +237,8 @@ export const ATTACKS: Attack[] = [
       const answer = [
         answers(await exchange(ctx.leader.address, [prefix])).join(', '),
         await rawClient(ctx.leader, ctx.status.clusterId, [prefix]),
-      ].join(' | ');
-      return { sent: 'ff ff ff ff then 3 bytes, as the first frame | after a client hello', answer };
+      ].join(' / ');
+      return { sent: 'ff ff ff ff then 3 bytes, as the first frame / after a client hello', answer };
     },
   },
   {
@@ -271,11 +272,12 @@ export const ATTACKS: Attack[] = [
       }
       const held = new HeldConnections();
       await held.open(ctx.leader.address, ctx.o.idleConnections, [helloFrame(ctx.status.clusterId, 'client', 0)]);
+      await held.settle();
       const fds = fileDescriptors(pid);
       notes.push(`leader's open descriptors ${String(fds.open)} of a limit of ${String(fds.limit)}`);
       return {
         sent: `${ctx.o.idleConnections} client connections to the leader n${ctx.leader.id}, each a hello then nothing`,
-        answer: `first frames back: ${tally(held.answered)}; lost: ${tally(held.lost)}; still open: ${held.openCount}`,
+        answer: `first frames back: ${tally(held.answered)}; lost: ${tally(held.lost)}; never answered: ${ctx.o.idleConnections - [...held.answered.values(), ...held.lost.values()].reduce((a, b) => a + b, 0)}`,
         release: () => held.close(),
         notes,
       };
@@ -385,9 +387,9 @@ async function deepStdin(depth: number): Promise<AttackOutcome> {
     child.kill('SIGKILL');
     await exited(child);
     return {
-      sent: `to a one-node cluster's stdin (--control-stdin): {"id":1,"op":<${depth} deep>} | <${depth} deep> alone | a valid heal`,
+      sent: `to a one-node cluster's stdin (--control-stdin): {"id":1,"op":<${depth} deep>} / <${depth} deep> alone / a valid heal`,
       answer: `${refusals} answer(s) to the deep lines; the valid command: ${answered}; ${alive ? 'still running' : `EXITED: ${lastError}`}`,
-      notes: alive ? [] : [`stdin probe node exited: ${lastError}`],
+      ...(alive ? {} : { crashed: `stdin probe node: ${lastError}` }),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

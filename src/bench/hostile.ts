@@ -15,7 +15,7 @@
 //
 //   node dist/bench/hostile.js [--only NAME,...] [--skip attacks,durability,disk] [--depth 100000]
 //       [--partial 250] [--idle 1100] [--nofile 1024] [--in-flight 5000,50000] [--kills 84]
-//       [--whole-cluster-kills 6] [--writers 8] [--tmpfs-mib 16] [--seed N] [--max-minutes 30]
+//       [--whole-cluster-kills 6] [--writers 8] [--tmpfs-mib 16] [--seed N] [--max-minutes 60]
 //       [--out FILE] [--json]
 //
 // A JSON line per row on stdout, progress on stderr, then the tables (not with --json). Stops by
@@ -44,7 +44,7 @@ interface Options extends AttackOptions {
 }
 
 const USAGE =
-  'usage: bench:hostile [--only NAME,...] [--skip attacks,durability,disk] [--depth 100000] [--partial 250] [--idle 1100] [--nofile 1024] [--in-flight 5000,50000] [--kills 84] [--whole-cluster-kills 6] [--writers 8] [--tmpfs-mib 16] [--seed N] [--max-minutes 30] [--out FILE] [--json]';
+  'usage: bench:hostile [--only NAME,...] [--skip attacks,durability,disk] [--depth 100000] [--partial 250] [--idle 1100] [--nofile 1024] [--in-flight 5000,50000] [--kills 84] [--whole-cluster-kills 6] [--writers 8] [--tmpfs-mib 16] [--seed N] [--max-minutes 60] [--out FILE] [--json]';
 
 const NODES = 3;
 /** Writes acknowledged before each attack, read back after it (and after a leader kill). */
@@ -64,7 +64,7 @@ function parseArgs(argv: string[]): Options {
     writers: 8,
     tmpfsMiB: 16,
     seed: Date.now() % 1_000_000,
-    maxMinutes: 30,
+    maxMinutes: 60,
     out: undefined,
     json: false,
   };
@@ -160,29 +160,40 @@ async function attackRow(attack: Attack, index: number, o: Options, rng: Random)
     const notes = [...(outcome.notes ?? [])];
 
     // Health, while the attack's connections (if any) are still held.
+    // A new client, as a user arriving now would be: it must open new connections.
     let writeError: string | null = null;
+    const fresh = clusterClient(before, { timeoutMs: 10_000 });
     try {
-      await client.put(`after-${index}`, 'x', { timeoutMs: 10_000 });
+      await fresh.put(`after-${index}`, 'x');
     } catch (err) {
       writeError = `${(err as { code?: string }).code ?? 'error'}: ${(err as Error).message}`;
+    } finally {
+      fresh.close();
     }
-    const after = await cli.status();
-    const peakRssMiB = Object.fromEntries(after.nodes.map((n) => [`n${n.id}`, memoryMiB(n.process.pid)?.peak ?? null]));
+    // With the supervisor gone, `status` cannot answer: the node processes are judged by the pids
+    // they had (they stop by themselves once their supervisor is gone).
+    const after = await cli.status().catch((err: unknown) => {
+      notes.push(`status --json failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+      return null;
+    });
+    const nodes = after?.nodes ?? before.nodes;
+    const peakRssMiB = Object.fromEntries(nodes.map((n) => [`n${n.id}`, memoryMiB(n.process.pid)?.peak ?? null]));
     outcome.release?.();
-    const crashed = after.nodes
+    const crashed = nodes
       .filter((n) => n.process.state !== 'running' || !pidAlive(n.process.pid))
-      .map((n) => `n${n.id} ${n.process.state}: ${n.process.stderrTail.filter((l) => /Error|error|full|ENOSPC/.test(l)).slice(0, 2).join(' / ') || n.process.stderrTail.at(-1) || ''}`.trim());
-    if (!pidAlive(after.supervisorPid)) crashed.push('supervisor');
-    if (outcome.sent.includes('stdin') && outcome.answer.includes('EXITED')) crashed.push('stdin probe node');
-    const terms = after.nodes.flatMap((n) => (n.raft === null ? [] : [n.raft.term]));
-    const term = terms.length === 0 ? null : Math.max(...terms);
-    const divergence = await committedDivergence(client, after);
+      .map((n) => `n${n.id} ${after === null ? 'gone' : n.process.state}: ${crashCause(n.process.stderrTail)}`);
+    if (!pidAlive(before.supervisorPid)) crashed.push('supervisor');
+    if (outcome.crashed !== undefined) crashed.push(outcome.crashed);
+    const terms = nodes.flatMap((n) => (n.raft === null ? [] : [n.raft.term]));
+    const term = after === null || terms.length === 0 ? null : Math.max(...terms);
+    const divergence = after === null ? null : await committedDivergence(client, after);
 
     // The writes acknowledged before the attack, after a SIGKILL of the leader.
     let lost = 0;
     let unreadable = 0;
-    const victim = after.leader;
-    if (victim !== null) {
+    const victim = after?.leader ?? null;
+    if (after === null) notes.push('no supervisor: the leader was not killed before the read-back');
+    else if (victim !== null) {
       await cli.run('kill', String(victim));
       const next = await waitFor('a new leader', 10_000, async () => ((await cli.status()).leader !== null ? true : undefined), 200).catch(() => false);
       if (next !== true) notes.push(`no leader within 10 s of killing the leader n${victim}`);
@@ -206,10 +217,10 @@ async function attackRow(attack: Attack, index: number, o: Options, rng: Random)
       sent: outcome.sent,
       answer: outcome.answer,
       crashed,
-      leaderChanged: before.leader === null ? null : after.leader !== before.leader || after.term !== before.term,
+      leaderChanged: after === null ? null : after.leader !== before.leader || after.term !== before.term,
       writeOk: writeError === null,
       writeError,
-      safetyOk: after.safety.ok,
+      safetyOk: after === null ? null : after.safety.ok,
       divergence,
       term,
       termSane: term !== null && term < SANE_TERM,
@@ -223,6 +234,10 @@ async function attackRow(attack: Attack, index: number, o: Options, rng: Random)
     await cli.teardown();
   }
 }
+
+/** The stderr lines that say why a process died, not the runtime's version banner. */
+const crashCause = (tail: readonly string[]): string =>
+  tail.filter((l) => /Error|error|full|ENOSPC/.test(l)).slice(0, 2).join(' / ') || (tail.at(-1) ?? '');
 
 const yesNo = (b: boolean | null): string => (b === null ? '?' : b ? 'yes' : 'no');
 

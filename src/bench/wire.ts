@@ -132,6 +132,25 @@ export class HeldConnections {
     await Promise.all(opening);
   }
 
+  /**
+   * Resolves once the node has answered or dropped every connection, or the count of those has not
+   * moved for `quietMs` (the rest wait in the listen backlog, never accepted), or after `maxMs`.
+   */
+  async settle(quietMs = 2000, maxMs = 30_000): Promise<void> {
+    const settled = (): number => [...this.answered.values(), ...this.lost.values()].reduce((a, b) => a + b, 0);
+    const end = performance.now() + maxMs;
+    let last = -1;
+    let since = performance.now();
+    while (settled() < this.sockets.length && performance.now() < end) {
+      const now = settled();
+      if (now !== last) {
+        last = now;
+        since = performance.now();
+      } else if (performance.now() - since >= quietMs) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   /** Connections still open. */
   get openCount(): number {
     return this.sockets.filter((s) => !s.destroyed).length;
