@@ -251,8 +251,15 @@ export const ATTACKS: Attack[] = [
       const body = Buffer.alloc(MAX_FRAME - 1, 0x20);
       const held = new HeldConnections();
       await held.open(ctx.leader.address, n, [helloFrame(ctx.status.clusterId, 'client', 0), header, body]);
-      // Wait until every byte has left this process (or the node stopped reading).
-      await waitFor('the frames to be sent', 60_000, () => (held.sockets.every((s) => s.destroyed || s.writableLength === 0) ? true : undefined), 200).catch(() => undefined);
+      // Wait until every byte has left this process, or the node has read nothing for 10 s.
+      const unsent = (): number => held.sockets.reduce((sum, s) => sum + (s.destroyed ? 0 : s.writableLength), 0);
+      let last = unsent();
+      let lastMove = performance.now();
+      await waitFor('the frames to be sent', 300_000, () => {
+        const now = unsent();
+        if (now !== last) [last, lastMove] = [now, performance.now()];
+        return now === 0 || performance.now() - lastMove > 10_000 ? true : undefined;
+      }, 200).catch(() => undefined);
       const stuck = held.sockets.filter((s) => !s.destroyed && s.writableLength > 0).length;
       return {
         sent: `${n} client connections to the leader n${ctx.leader.id}, each a hello then a ${MAX_FRAME}-byte frame missing its last byte`,

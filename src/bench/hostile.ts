@@ -195,8 +195,8 @@ async function attackRow(attack: Attack, index: number, o: Options, rng: Random)
     if (after === null) notes.push('no supervisor: the leader was not killed before the read-back');
     else if (victim !== null) {
       await cli.run('kill', String(victim));
-      const next = await waitFor('a new leader', 10_000, async () => ((await cli.status()).leader !== null ? true : undefined), 200).catch(() => false);
-      if (next !== true) notes.push(`no leader within 10 s of killing the leader n${victim}`);
+      const next = await waitFor('a new leader', 30_000, async () => ((await cli.status()).leader !== null ? true : undefined), 200).catch(() => false);
+      if (next !== true) notes.push(`no leader within 30 s of killing the leader n${victim}`);
     } else notes.push('no leader to kill after the attack');
     const keys = [...acked];
     for (const [i, [key, value]] of keys.entries()) {
@@ -319,6 +319,8 @@ async function main(): Promise<void> {
     options: { ...o, skip: [...o.skip] },
     attacks: rows.length,
     crashes: rows.filter((r) => r.crashed.length > 0).length + (durability?.crashes ?? 0),
+    /** Attacks after which a write failed, the committed logs diverged, or the term went insane. */
+    wedgedOrDiverged: rows.filter((r) => !r.writeOk || r.divergence !== null || !r.termSane).length,
     lostAcknowledged: rows.reduce((s, r) => s + r.lost, 0) + (durability?.lost ?? 0) + (disk?.lost ?? 0),
   };
   console.log(JSON.stringify(summary));
@@ -336,7 +338,7 @@ async function main(): Promise<void> {
         ? `\nfull disk: not run: ${disk.notRun}`
         : `\nfull disk (n${disk.node} on ${disk.tmpfsBytes / 2 ** 20} MiB tmpfs): ${disk.failure}\n  restart while full: ${disk.restartWhileFull}\n  after freeing space: ${disk.recovery}\n  ${disk.acknowledged} acknowledged, ${disk.lost} lost; safety ${disk.safetyOk ? 'OK' : 'VIOLATION'}; committed logs ${disk.divergence ?? 'agree'}`,
     );
-  console.log(`\ntotal: ${summary.crashes} attacks or runs with a crash, ${summary.lostAcknowledged} acknowledged writes lost`);
+  console.log(`\ntotal: ${summary.crashes} attacks or runs with a crash, ${summary.wedgedOrDiverged} attacks leaving the cluster wedged or diverged, ${summary.lostAcknowledged} acknowledged writes lost`);
 }
 
 main().catch((err: unknown) => {
