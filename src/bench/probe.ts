@@ -8,28 +8,30 @@ import { join } from 'node:path';
 import { RaftClient, type RaftClientOptions } from '../client/index.js';
 import type { StatusJson } from './cli-cluster.js';
 
-/** The cluster secret from the cluster folder, or null when the build has none (or it is unreadable). */
-export function clusterSecret(folder: string): string | null {
+/**
+ * The cluster secret from the cluster folder (64 hex digits: the key is the 32 bytes they spell),
+ * or an empty key when the build makes none: what a client without a secret presents.
+ */
+export function clusterSecret(folder: string): Buffer {
   try {
-    return readFileSync(join(folder, 'secret'), 'utf8').trim();
+    return Buffer.from(readFileSync(join(folder, 'secret'), 'utf8').trim(), 'hex');
   } catch {
-    return null;
+    return Buffer.alloc(0);
   }
 }
 
 /**
- * A client of the cluster as `status --json` describes it, with the cluster secret when there is
- * one. The `secret` option is passed only then, through a plain object, so this compiles and runs
- * both against a client library that has the option and one that does not.
+ * A client of the cluster as `status --json` describes it, proving the cluster secret when there
+ * is one. The options go through a variable, not a literal, so that this compiles against a client
+ * library with a `secret` option and against one without it (which ignores it).
  */
-export function clusterClient(status: StatusJson, options: Partial<RaftClientOptions> = {}): RaftClient {
-  const base: RaftClientOptions = {
+export function clusterClient(status: StatusJson, options: Partial<Omit<RaftClientOptions, 'secret'>> = {}): RaftClient {
+  const withSecret = {
     clusterId: status.clusterId,
     nodes: status.nodes.filter((n) => !n.removed).map((n) => ({ id: n.id, address: n.address })),
     ...options,
+    secret: clusterSecret(status.folder),
   };
-  const secret = clusterSecret(status.folder);
-  const withSecret = secret === null ? base : { ...base, secret };
   return new RaftClient(withSecret);
 }
 
