@@ -4,7 +4,8 @@
 // garbage, huge length prefixes, unfinished frames, idle connections, floods of requests. Each
 // returns what it sent and what the node answered; hostile.ts checks the cluster's health after it.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -13,9 +14,9 @@ import { encodeCommand } from '../kv/index.js';
 import { encodeSnapshot } from '../kv/snapshot.js';
 import type { Random } from '../sim/random.js';
 import { exited, trackChild, waitFor } from './children.js';
-import { run, type CliCluster, type StatusJson } from './cli-cluster.js';
-import { clusterClient, fileDescriptors } from './probe.js';
-import { answers, exchange, HeldConnections, helloFrame, jsonFrame, nested, rawFrame, tally } from './wire.js';
+import { ROOT, run, type CliCluster, type StatusJson } from './cli-cluster.js';
+import { clusterClient, clusterSecret, fileDescriptors } from './probe.js';
+import { answers, exchange, exchangeAs, HeldConnections, jsonFrame, nested, rawFrame, tally, type Credentials } from './wire.js';
 
 /** Raft's largest term the schema lets through today: 2^53-1. */
 const MAX_TERM = Number.MAX_SAFE_INTEGER;
@@ -64,16 +65,33 @@ const raft = (n: Node): NonNullable<Node['raft']> => {
   return n.raft;
 };
 
-/** A peer connection claiming to be node `from`, without the secret: the hello, then `messages`. */
-async function forgedPeer(to: Node, clusterId: string, from: number, messages: Buffer[], waitMs = 2000): Promise<string> {
-  const x = await exchange(to.address, [helloFrame(clusterId, 'peer', from), ...messages], waitMs);
-  return answers(x).join(', ');
+/**
+ * An outsider's credentials: without the cluster secret. Against a build with a secret it speaks
+ * the handshake with a key of its own (a wrong proof); against one without, the plain hello.
+ */
+const outsider = (ctx: AttackContext, kind: Credentials['kind'], from: number): Credentials => ({
+  clusterId: ctx.status.clusterId,
+  kind,
+  from,
+  secret: clusterSecret(ctx.status.folder).length === 0 ? Buffer.alloc(0) : randomBytes(32),
+});
+
+/** A member's or a legitimate client's credentials: with the cluster secret, when there is one. */
+const member = (ctx: AttackContext, kind: Credentials['kind'], from: number): Credentials => ({
+  clusterId: ctx.status.clusterId,
+  kind,
+  from,
+  secret: clusterSecret(ctx.status.folder),
+});
+
+/** Sends `frames` after the handshake as `c`: what the node answered. */
+async function send(to: Node, c: Credentials, frames: Buffer[], waitMs = 2000): Promise<string> {
+  return answers(await exchangeAs(to.address, c, frames, waitMs)).join(', ');
 }
 
-/** A client connection without the secret: the hello, then `frames`. */
-async function rawClient(to: Node, clusterId: string, frames: Buffer[], waitMs = 3000): Promise<string> {
-  return answers(await exchange(to.address, [helloFrame(clusterId, 'client', 0), ...frames], waitMs)).join(', ');
-}
+/** A peer connection claiming to be node `from`, without the secret: the hello, then `messages`. */
+const forgedPeer = (ctx: AttackContext, to: Node, from: number, messages: Buffer[], waitMs = 2000): Promise<string> =>
+  send(to, outsider(ctx, 'peer', from), messages, waitMs);
 
 const forgedSnapshot = (ctx: AttackContext, voters: number[]): Buffer => {
   const f = raft(ctx.follower);
@@ -93,7 +111,7 @@ const termMax = (name: string, target: (ctx: AttackContext) => { to: Node; from:
   async run(ctx) {
     const { to, from, message } = target(ctx);
     const body = { ...message, from: from.id, to: to.id, term: MAX_TERM };
-    const answer = await forgedPeer(to, ctx.status.clusterId, from.id, [jsonFrame(body)]);
+    const answer = await forgedPeer(ctx, to, from.id, [jsonFrame(body)]);
     return { sent: `to n${to.id} posing as n${from.id}: ${JSON.stringify(body)}`, answer };
   },
 });
@@ -102,7 +120,7 @@ export const ATTACKS: Attack[] = [
   {
     name: 'forged peer hello',
     async run(ctx) {
-      const answer = await forgedPeer(ctx.follower, ctx.status.clusterId, ctx.leader.id, [], 1000);
+      const answer = await forgedPeer(ctx, ctx.follower, ctx.leader.id, [], 1000);
       return { sent: `peer hello to n${ctx.follower.id} claiming to be the leader n${ctx.leader.id}, no secret`, answer };
     },
   },
@@ -113,7 +131,7 @@ export const ATTACKS: Attack[] = [
       const index = f.lastIndex + 1;
       const data = encodeCommand({ op: 'put', clientId: 'forger', seq: 1, key: 'forged', value: 'by-an-attacker' });
       const append = { type: 'append', from: ctx.leader.id, to: ctx.follower.id, term: f.term, prevLogIndex: f.lastIndex, prevLogTerm: f.lastTerm, entries: [{ type: 'normal', term: f.term, index, data }], leaderCommit: index };
-      const answer = await forgedPeer(ctx.follower, ctx.status.clusterId, ctx.leader.id, [jsonFrame(append)]);
+      const answer = await forgedPeer(ctx, ctx.follower, ctx.leader.id, [jsonFrame(append)]);
       return { sent: `append of a forged put at n${ctx.follower.id}'s index ${index} (term ${f.term}), committed by leaderCommit`, answer };
     },
   },
@@ -121,14 +139,14 @@ export const ATTACKS: Attack[] = [
     name: 'forged snapshot',
     async run(ctx) {
       const voters = ctx.status.nodes.map((n) => n.id);
-      const answer = await forgedPeer(ctx.follower, ctx.status.clusterId, ctx.leader.id, [forgedSnapshot(ctx, voters)]);
+      const answer = await forgedPeer(ctx, ctx.follower, ctx.leader.id, [forgedSnapshot(ctx, voters)]);
       return { sent: `snapshot to n${ctx.follower.id} at its last index + 1000, holding one forged key`, answer };
     },
   },
   {
     name: 'forged snapshot, one-voter membership',
     async run(ctx) {
-      const answer = await forgedPeer(ctx.follower, ctx.status.clusterId, ctx.leader.id, [forgedSnapshot(ctx, [ctx.follower.id])]);
+      const answer = await forgedPeer(ctx, ctx.follower, ctx.leader.id, [forgedSnapshot(ctx, [ctx.follower.id])]);
       // Two leaders at once: the follower, alone in its forged configuration, elects itself.
       let leaders = 0;
       await waitFor('two leaders', 3000, async () => {
@@ -155,8 +173,8 @@ export const ATTACKS: Attack[] = [
     async run(ctx) {
       const deep = nested(ctx.o.depth);
       const answer = [
-        await rawClient(ctx.leader, ctx.status.clusterId, [rawFrame(`{"id":1,"type":"get","key":${deep}}`)]),
-        await rawClient(ctx.leader, ctx.status.clusterId, [rawFrame(deep)]),
+        await send(ctx.leader, member(ctx, 'client', 0), [rawFrame(`{"id":1,"type":"get","key":${deep}}`)], 3000),
+        await send(ctx.leader, member(ctx, 'client', 0), [rawFrame(deep)], 3000),
       ].join(' / ');
       return { sent: `to the leader n${ctx.leader.id}: {"id":1,"type":"get","key":<${ctx.o.depth} deep>} / <${ctx.o.depth} deep> alone`, answer };
     },
@@ -168,8 +186,8 @@ export const ATTACKS: Attack[] = [
       const { id: from } = ctx.leader;
       const { id: to } = ctx.follower;
       const answer = [
-        await forgedPeer(ctx.follower, ctx.status.clusterId, from, [rawFrame(`{"type":"heartbeat","from":${from},"to":${to},"term":${deep},"commit":0}`)]),
-        await forgedPeer(ctx.follower, ctx.status.clusterId, from, [rawFrame(deep)]),
+        await send(ctx.follower, member(ctx, 'peer', from), [rawFrame(`{"type":"heartbeat","from":${from},"to":${to},"term":${deep},"commit":0}`)]),
+        await send(ctx.follower, member(ctx, 'peer', from), [rawFrame(deep)]),
       ].join(' / ');
       return { sent: `to n${to} posing as n${from}: a heartbeat whose term is <${ctx.o.depth} deep> / <${ctx.o.depth} deep> alone`, answer };
     },
@@ -207,7 +225,7 @@ export const ATTACKS: Attack[] = [
       const index = f.lastIndex + 1;
       const data = `{"v":1,"op":"put","clientId":"poison","seq":1,"key":${nested(ctx.o.depth)},"value":"x"}`;
       const append = { type: 'append', from: ctx.leader.id, to: ctx.follower.id, term: f.term, prevLogIndex: f.lastIndex, prevLogTerm: f.lastTerm, entries: [{ type: 'normal', term: f.term, index, data }], leaderCommit: index };
-      const answer = await forgedPeer(ctx.follower, ctx.status.clusterId, ctx.leader.id, [jsonFrame(append)]);
+      const answer = await forgedPeer(ctx, ctx.follower, ctx.leader.id, [jsonFrame(append)]);
       // Does it crash, and again at every restart (a poison entry)?
       const notes: string[] = [];
       const crashed = await waitFor('the follower to crash', 3000, async () => ((await ctx.cli.status()).nodes.find((n) => n.id === ctx.follower.id)!.process.state === 'crashed' ? true : undefined), 100).catch(() => false);
@@ -236,7 +254,7 @@ export const ATTACKS: Attack[] = [
       const prefix = Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]);
       const answer = [
         answers(await exchange(ctx.leader.address, [prefix])).join(', '),
-        await rawClient(ctx.leader, ctx.status.clusterId, [prefix]),
+        await send(ctx.leader, member(ctx, 'client', 0), [prefix], 3000),
       ].join(' / ');
       return { sent: 'ff ff ff ff then 3 bytes, as the first frame / after a client hello', answer };
     },
@@ -250,7 +268,7 @@ export const ATTACKS: Attack[] = [
       // One body shared by every connection: the bench does not hold 2 GB itself.
       const body = Buffer.alloc(MAX_FRAME - 1, 0x20);
       const held = new HeldConnections();
-      await held.open(ctx.leader.address, n, [helloFrame(ctx.status.clusterId, 'client', 0), header, body]);
+      await held.open(ctx.leader.address, n, member(ctx, 'client', 0), [header, body]);
       // Wait until every byte has left this process, or the node has read nothing for 10 s.
       const unsent = (): number => held.sockets.reduce((sum, s) => sum + (s.destroyed ? 0 : s.writableLength), 0);
       let last = unsent();
@@ -278,7 +296,7 @@ export const ATTACKS: Attack[] = [
         notes.push(r.code === 0 ? `leader's descriptor limit set to ${ctx.o.nofile} (prlimit)` : `prlimit failed: ${r.stderr.trim()}`);
       }
       const held = new HeldConnections();
-      await held.open(ctx.leader.address, ctx.o.idleConnections, [helloFrame(ctx.status.clusterId, 'client', 0)]);
+      await held.open(ctx.leader.address, ctx.o.idleConnections, member(ctx, 'client', 0), []);
       await held.settle();
       const fds = fileDescriptors(pid);
       notes.push(`leader's open descriptors ${String(fds.open)} of a limit of ${String(fds.limit)}`);
@@ -371,8 +389,15 @@ function control(url: string, token: string | null, text: string): Promise<strin
 async function deepStdin(depth: number): Promise<AttackOutcome> {
   const dir = mkdtempSync(join(tmpdir(), 'raft-console-bench-stdin-'));
   try {
-    const bin = join(import.meta.dirname, '../../bin/raft-console.js');
-    const child = spawn(process.execPath, [bin, 'node', '--id', '1', '--cluster-id', 'stdin-probe', '--data-dir', join(dir, 'n1'), '--control-stdin'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const bin = join(ROOT, 'bin/raft-console.js');
+    // A build whose nodes read a cluster secret gets one, in a file of the owner's alone.
+    const secretFlags: string[] = [];
+    if ((await run(process.execPath, [bin, 'node', '--help'])).stdout.includes('--secret-file')) {
+      writeFileSync(join(dir, 'secret'), `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+      secretFlags.push('--secret-file', join(dir, 'secret'));
+    }
+    const args = [bin, 'node', '--id', '1', '--cluster-id', 'stdin-probe', '--data-dir', join(dir, 'n1'), ...secretFlags, '--control-stdin'];
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     trackChild(child);
     let stdout = '';
     let stderr = '';

@@ -1,6 +1,7 @@
 // Raw bytes at a node's port, for the hostile-input bench: frames written by hand (a 4-byte
 // big-endian length, then the body, docs/PROTOCOL.md 1.2), not with the code under test, so that a
 // body can be anything (JSON nested 100,000 deep, which JSON.stringify could not even write).
+import { createHmac, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 
 /** A frame around `body` exactly as given. */
@@ -18,8 +19,57 @@ export const jsonFrame = (value: unknown): Buffer => rawFrame(JSON.stringify(val
 export const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
 
 /** The hello of protocol 1 (PROTOCOL.md 1.4), without any proof of a secret. */
-export const helloFrame = (clusterId: string, kind: 'client' | 'peer', from: number): Buffer =>
+const helloFrame = (clusterId: string, kind: 'client' | 'peer', from: number): Buffer =>
   jsonFrame({ type: 'hello', version: 1, clusterId, from, kind });
+
+/** Who a connection claims to be, and the cluster secret it proves (empty: it proves none). */
+export interface Credentials {
+  clusterId: string;
+  kind: 'client' | 'peer';
+  from: number;
+  secret: Buffer;
+}
+
+/**
+ * The first frame of a connection: with an empty secret, the hello of protocol 1; with a secret,
+ * the hello of protocol 2 with a fresh nonce (PROTOCOL.md 1.4, hello and proofs).
+ */
+function openingHello(c: Credentials, nonce: string): Buffer {
+  if (c.secret.length === 0) return helloFrame(c.clusterId, c.kind, c.from);
+  return jsonFrame({ type: 'hello', version: 2, clusterId: c.clusterId, from: c.from, kind: c.kind, nonce });
+}
+
+/** The dialer's proof frame, answering the listener's hello `answer` (PROTOCOL.md 1.4: a proof). */
+function proofFrame(c: Credentials, nonce: string, answer: Record<string, unknown>): Buffer {
+  const text = ['raft-console hello 2', 'dialer', c.clusterId, c.kind, String(c.from), String(answer.from), nonce, String(answer.nonce)].join('\n');
+  return jsonFrame({ type: 'proof', proof: createHmac('sha256', c.secret).update(text, 'utf8').digest('hex') });
+}
+
+/**
+ * Connects and completes the handshake as `c` (proving the secret when it has one), then writes
+ * `parts`. Everything received, the handshake's answer included, goes to `onFrames`' buffer.
+ */
+function dialAndSend(address: string, c: Credentials, parts: readonly Buffer[]): { socket: Socket; received: () => Buffer } {
+  const { host, port } = splitAddress(address);
+  const socket = connect({ host, port });
+  const nonce = randomBytes(32).toString('hex');
+  let received = Buffer.alloc(0);
+  let sent = false;
+  const send = (): void => {
+    sent = true;
+    for (const p of parts) socket.write(p);
+  };
+  socket.on('data', (chunk: Buffer) => {
+    received = Buffer.concat([received, chunk]);
+    if (sent) return;
+    const answer = parseFrames(received)[0];
+    if (answer === undefined || answer.type !== 'hello') return;
+    if (c.secret.length > 0) socket.write(proofFrame(c, nonce, answer));
+    send();
+  });
+  socket.once('connect', () => socket.write(openingHello(c, nonce)));
+  return { socket, received: () => received };
+}
 
 export function splitAddress(address: string): { host: string; port: number } {
   const at = address.lastIndexOf(':');
@@ -71,6 +121,27 @@ export function exchange(address: string, parts: readonly Buffer[], waitMs = 300
   });
 }
 
+/**
+ * Completes the handshake as `c`, writes `parts` once the node has answered it, and waits up to
+ * `waitMs` for the node to close the connection. Resolves with every frame received.
+ */
+export function exchangeAs(address: string, c: Credentials, parts: readonly Buffer[], waitMs = 3000): Promise<Exchange> {
+  return new Promise((resolve) => {
+    const { socket, received } = dialAndSend(address, c, parts);
+    let error: string | null = null;
+    let closedByNode = true;
+    const timer = setTimeout(() => {
+      closedByNode = false;
+      socket.destroy();
+    }, waitMs);
+    socket.on('error', (err: NodeJS.ErrnoException) => (error = err.code ?? err.message));
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ frames: parseFrames(received()), closedByNode, error });
+    });
+  });
+}
+
 /** The complete frames in `bytes` (a partial last one is left out). */
 export function parseFrames(bytes: Buffer): Array<Record<string, unknown>> {
   const frames: Array<Record<string, unknown>> = [];
@@ -97,18 +168,18 @@ export class HeldConnections {
   readonly answered = new Map<string, number>();
   private closing = false;
 
-  /** Opens `count` connections to `address` and writes `first` on each; resolves once all are connected or failed. */
-  async open(address: string, count: number, first: readonly Buffer[]): Promise<void> {
-    const { host, port } = splitAddress(address);
+  /**
+   * Opens `count` connections to `address` as `c`, each sending `after` once its handshake is
+   * answered; resolves once all are connected or failed.
+   */
+  async open(address: string, count: number, c: Credentials, after: readonly Buffer[]): Promise<void> {
     const opening: Array<Promise<void>> = [];
     for (let i = 0; i < count; i++) {
-      const socket = connect({ host, port });
+      const { socket, received } = dialAndSend(address, c, after);
       this.sockets.push(socket);
-      let received = Buffer.alloc(0);
       let counted = false;
-      socket.on('data', (chunk: Buffer) => {
-        received = Buffer.concat([received, chunk]);
-        const f = parseFrames(received)[0];
+      socket.on('data', () => {
+        const f = parseFrames(received())[0];
         if (f !== undefined && !counted) {
           counted = true;
           this.count(this.answered, f.type === 'error' ? String(f.code) : String(f.type));
@@ -121,10 +192,7 @@ export class HeldConnections {
       });
       opening.push(
         new Promise((resolve) => {
-          socket.once('connect', () => {
-            for (const p of first) socket.write(p);
-            resolve();
-          });
+          socket.once('connect', () => resolve());
           socket.once('close', () => resolve());
         }),
       );
