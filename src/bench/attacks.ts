@@ -147,9 +147,10 @@ export const ATTACKS: Attack[] = [
     name: 'forged snapshot, one-voter membership',
     async run(ctx) {
       const answer = await forgedPeer(ctx, ctx.follower, ctx.leader.id, [forgedSnapshot(ctx, [ctx.follower.id])]);
-      // Two leaders at once: the follower, alone in its forged configuration, elects itself.
+      // Two leaders at once: the follower, alone in its forged configuration, elects itself once
+      // its election timer fires. Watched for 10 s, through the supervisor's model.
       let leaders = 0;
-      await waitFor('two leaders', 3000, async () => {
+      await waitFor('two leaders', 10_000, async () => {
         const s = await ctx.cli.status();
         leaders = Math.max(leaders, s.nodes.filter((n) => n.raft?.role === 'leader').length);
         return leaders >= 2 ? true : undefined;
@@ -269,6 +270,8 @@ export const ATTACKS: Attack[] = [
       const body = Buffer.alloc(MAX_FRAME - 1, 0x20);
       const held = new HeldConnections();
       await held.open(ctx.leader.address, n, member(ctx, 'client', 0), [header, body]);
+      // The frames go out once each handshake is answered.
+      await held.settle();
       // Wait until every byte has left this process, or the node has read nothing for 10 s.
       const unsent = (): number => held.sockets.reduce((sum, s) => sum + (s.destroyed ? 0 : s.writableLength), 0);
       let last = unsent();
