@@ -3,6 +3,7 @@
 import { RaftClientError } from './errors.js';
 import { NodeConnection } from './node-connection.js';
 import type { Directory } from './directory.js';
+import type { ClusterSecret } from '../transport/secret.js';
 
 export class ConnectionPool {
   private readonly connections = new Map<string, NodeConnection>();
@@ -11,6 +12,7 @@ export class ConnectionPool {
 
   constructor(
     private readonly clusterId: string,
+    private readonly secret: ClusterSecret,
     private readonly helloFrom: number,
     private readonly directory: Directory,
   ) {}
@@ -21,6 +23,7 @@ export class ConnectionPool {
     if (known?.usable) return known;
     const connection = new NodeConnection(address, {
       clusterId: this.clusterId,
+      secret: this.secret,
       helloFrom: this.helloFrom,
       expectId: this.directory.idOf(address),
       nextRequestId: () => ++this.requestSerial,

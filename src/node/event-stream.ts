@@ -16,6 +16,7 @@ export type NodeLifecycleEvent =
       address: string;
       clusterId: string;
       unsafeNoFsync: boolean;
+      insecureNoAuth: boolean;
       recovered: { entries: number; snapshotIndex: number; term: number };
       switches: RaftSwitches;
     }
