@@ -126,7 +126,7 @@ export class NodeConnection {
     };
     // A process on the node's port that cannot prove the secret gets no request of ours.
     const proof = checkProof(check.hello.proof!, this.opts.secret, 'listener', handshake);
-    if (!proof.ok) return this.fail(new RaftClientError('refused', `${this.name} is not a node of this cluster: ${proof.code}: ${proof.reason}`, this.address));
+    if (!proof.ok) return this.fail(new RaftClientError('refused', `${this.name} did not prove the cluster secret (a node of another cluster, or this client holds another secret): ${proof.code}: ${proof.reason}`, this.address));
     this.socket.write(encodeFrame(proofFrame(this.opts.secret, handshake)));
     this.nodeId = check.hello.from;
     this.ready = true;

@@ -191,7 +191,7 @@ export function proofOf(secret: ClusterSecret, role: Role, h: Handshake): string
 
 export type ProofCheck = { ok: true } | { ok: false; code: ErrorCode; reason: string };
 
-const NO_SECRET_HINT = 'the other side does not hold this cluster\'s secret (a node: --secret-file <cluster folder>/secret; a client: the same file, or --secret-file)';
+const NO_SECRET_HINT = 'the two sides do not hold the same cluster secret (a node reads it with --secret-file <cluster folder>/secret; a client from the same file, or its --secret-file)';
 
 /** Whether `proof` (already checked to be hex of PROOF_BYTES) is `role`'s proof; a constant-time comparison. */
 export function checkProof(proof: string, secret: ClusterSecret, role: Role, h: Handshake): ProofCheck {

@@ -72,7 +72,7 @@ export function answer(from: number): Record<string, unknown> {
 }
 
 /** The answer a node gives `dialerHello` (its first frame): a hello with a fresh nonce and the listener's proof. */
-export function listenerAnswer(dialerHello: Record<string, unknown>, id: number, secret = SECRET): Record<string, unknown> {
+export function listenerAnswer(dialerHello: Record<string, unknown>, id: number, secret: Buffer = SECRET): Record<string, unknown> {
   const nonce = randomBytes(32).toString('hex');
   const h = { kind: String(dialerHello.kind), from: Number(dialerHello.from), listener: id, dialerNonce: String(dialerHello.nonce), listenerNonce: nonce };
   return { ...hello(id), nonce, proof: proof(secret, 'listener', h) };
@@ -128,7 +128,7 @@ export class RawConnection {
    * Opens a connection and completes the handshake as `from` (a peer unless `kind` says otherwise):
    * hello, the node's answer, our proof made with `secret` (the tests' SECRET by default).
    */
-  static async hello(port: number, from: number, overrides: Record<string, unknown> = {}, secret = SECRET): Promise<RawConnection> {
+  static async hello(port: number, from: number, overrides: Record<string, unknown> = {}, secret: Buffer = SECRET): Promise<RawConnection> {
     const raw = await RawConnection.open(port);
     const mine = hello(from, { nonce: randomBytes(32).toString('hex'), ...overrides });
     raw.send(mine);
