@@ -28,6 +28,13 @@ export async function tempDir(prefix = 'raft-e2e-'): Promise<string> {
   return dir;
 }
 
+/** A new cluster secret file (mode 0600) in a temp directory, as `up` makes one: its path. */
+export async function secretFile(): Promise<string> {
+  const path = join(await tempDir('raft-e2e-secret-'), 'secret');
+  ensureSecretFile(path);
+  return path;
+}
+
 /**
  * `n` distinct free ports, picked below the kernel's ephemeral range: a node's port must stay free
  * while the node is down so that it can restart on it, and a port of the ephemeral range can be
