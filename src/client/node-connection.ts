@@ -3,12 +3,13 @@
 // requests and matches each response to its request by id (a node answers in completion order,
 // not request order: a read can overtake a write). A connection that fails fails every request on
 // it at once and is never reused; the owner dials a new one.
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { ClientRequest, ClientResponse, RequestId } from '../node/client-protocol.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../transport/index.js';
 import { FrameDecoder, encodeFrame, parseBody } from '../transport/frame.js';
 import { HELLO_MAX_FRAME_BYTES, checkHello, checkProof, helloFrame, newNonce, proofFrame, readErrorFrame, type Handshake } from '../transport/hello.js';
 import type { ClusterSecret } from '../transport/secret.js';
+import { dial, type TlsFiles } from '../transport/tls.js';
 import { RaftClientError } from './errors.js';
 import { readResponse } from './response-shape.js';
 
@@ -20,6 +21,8 @@ export interface ConnectionOptions {
   clusterId: string;
   /** The cluster secret our proof is made with, and the node's proof is checked against. */
   secret: ClusterSecret;
+  /** Mutual TLS, for nodes started with --cert-file and the rest; null: plain TCP. */
+  tls: TlsFiles | null;
   /** The `from` of our hello: any number, shown in the node's events. */
   helloFrom: number;
   /** The node id expected to answer, when known: another node answering is refused. */
@@ -53,9 +56,8 @@ export class NodeConnection {
     const at = address.lastIndexOf(':');
     // "[::1]:7001" names an IPv6 host the way URLs do; connect() wants it bare.
     const host = address.slice(0, at).replace(/^\[(.*)\]$/, '$1');
-    this.socket = connect({ host, port: Number(address.slice(at + 1)) });
+    this.socket = dial(host, Number(address.slice(at + 1)), opts.tls, () => this.socket.write(encodeFrame(helloFrame(opts.clusterId, opts.helloFrom, 'client', this.nonce))));
     this.socket.setNoDelay(true);
-    this.socket.on('connect', () => this.socket.write(encodeFrame(helloFrame(opts.clusterId, opts.helloFrom, 'client', this.nonce))));
     this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
     this.socket.on('error', (err) => this.fail(new RaftClientError('unreachable', `cannot reach ${this.name}: ${err.message}`, address)));
     this.socket.on('close', () => this.fail(new RaftClientError('unreachable', `${this.name} closed the connection before answering`, address)));

@@ -17,6 +17,7 @@ import { randomInt } from 'node:crypto';
 import type { GetResponse, LogResponse, NodeStatus, StatusResponse, WriteResponse } from '../node/client-protocol.js';
 import type { BackoffOptions } from '../transport/backoff.js';
 import type { ClusterSecret } from '../transport/secret.js';
+import type { TlsFiles } from '../transport/tls.js';
 import { ConnectionPool } from './connection-pool.js';
 import { Directory, type NodeRef, type NodeSpec } from './directory.js';
 import { RaftClientError } from './errors.js';
@@ -34,6 +35,8 @@ export interface RaftClientOptions {
    * checks that each node does. NO_SECRET only for nodes run with --insecure-no-auth.
    */
   secret: ClusterSecret;
+  /** Mutual TLS (readTlsFiles), for nodes started with --cert-file, --key-file and --trusted-ca-file. */
+  tls?: TlsFiles;
   /** The default session's clientId (1 to 64 bytes); random when left out. */
   clientId?: string;
   /** Give up on a request after this long, retries included. Default 5000 ms. */
@@ -66,7 +69,7 @@ export class RaftClient {
     this.directory = new Directory(options.nodes);
     this.timeoutMs = options.timeoutMs ?? 5000;
     // The hello's `from` only labels this client in the nodes' events.
-    this.pool = new ConnectionPool(options.clusterId, options.secret, randomInt(2 ** 31), this.directory);
+    this.pool = new ConnectionPool(options.clusterId, options.secret, options.tls ?? null, randomInt(2 ** 31), this.directory);
     this.router = new Router(
       this.directory,
       this.pool,

@@ -17,6 +17,8 @@ export type NodeLifecycleEvent =
       clusterId: string;
       unsafeNoFsync: boolean;
       insecureNoAuth: boolean;
+      /** Mutual TLS on its port and towards its peers. */
+      tls: boolean;
       recovered: { entries: number; snapshotIndex: number; term: number };
       switches: RaftSwitches;
     }

@@ -4,6 +4,7 @@ import { KNOWN_BUG_NAMES, isBugName, type BugName, type RaftSwitches } from '../
 import type { NodeId } from '../raft/types.js';
 import type { PeerAddress } from '../transport/index.js';
 import type { ClusterSecret } from '../transport/secret.js';
+import type { TlsFiles } from '../transport/tls.js';
 
 export class UsageError extends Error {}
 
@@ -14,6 +15,8 @@ export interface NodeOptions {
   secret: ClusterSecret;
   /** Run without a secret: anybody who can reach the port may join or write. Said in the started line and status. */
   insecureNoAuth: boolean;
+  /** Mutual TLS on the port and towards peers (--cert-file, --key-file, --trusted-ca-file), or null. */
+  tls: TlsFiles | null;
   listen: { host: string; port: number };
   /** The other voters at bootstrap (ignored once the log holds a configuration). */
   peers: PeerAddress[];

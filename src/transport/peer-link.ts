@@ -6,7 +6,6 @@
 // bounded FrameQueue. A lost connection is redialed with capped exponential backoff and jitter;
 // the queue survives the reconnect (whatever was already handed to the dead socket is lost, which
 // Raft tolerates).
-import { connect } from 'node:net';
 import type { NodeId } from '../raft/types.js';
 import { reconnectDelay, type BackoffOptions } from './backoff.js';
 import type { TransportEvent } from './events.js';
@@ -15,6 +14,7 @@ import { FrameQueue } from './frame-queue.js';
 import { encodeFrame } from './frame.js';
 import { HELLO_MAX_FRAME_BYTES, checkHello, checkProof, helloFrame, newNonce, proofFrame, readErrorFrame, type Handshake } from './hello.js';
 import type { ClusterSecret } from './secret.js';
+import { dial, type TlsFiles } from './tls.js';
 import type { Counters, LinkStats, LinkState } from './stats.js';
 import type { Timers } from './timers.js';
 
@@ -31,6 +31,8 @@ export interface PeerLinkContext {
   self: NodeId;
   clusterId: string;
   secret: ClusterSecret;
+  /** Mutual TLS for every dial, or null for plain TCP. */
+  tls: TlsFiles | null;
   helloTimeoutMs: number;
   backoff: BackoffOptions;
   maxQueueMessages: number;
@@ -119,13 +121,12 @@ export class PeerLink {
   private connect(): void {
     this.state = 'connecting';
     const { id, port, host = DEFAULT_HOST } = this.address;
-    const socket = connect({ host, port });
-    socket.setNoDelay(true); // frames are already gathered per turn: Nagle would only add latency
     // Dialling a loopback port nobody listens on can connect the socket to itself, when the system
     // picks that same port as its local end (TCP self-connect): it would hold the peer's port.
-    socket.once('connect', () => {
+    const socket = dial(host, port, this.ctx.tls, () => {
       if (socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress) socket.destroy(new Error(`n${id} is not listening (the connection reached itself)`));
     });
+    socket.setNoDelay(true); // frames are already gathered per turn: Nagle would only add latency
     const conn: FrameConnection = new FrameConnection(socket, {
       direction: 'out',
       remote: this.label,

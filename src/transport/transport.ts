@@ -17,7 +17,7 @@
 //   for (const m of ready.messages) transport.send(m);    // after the Ready is persisted
 //   transport.filter.set({ blockedTo: [3] }); transport.filter.describe(); transport.stats();
 //   await transport.close();
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import type { Message, NodeId } from '../raft/types.js';
 import type { BackoffOptions } from './backoff.js';
 import type { ClientConnection } from './client-connection.js';
@@ -32,6 +32,7 @@ import { DEFAULT_HOST, PeerLink, type PeerAddress, type PeerLinkContext } from '
 import { newCounters, type TransportStats } from './stats.js';
 import { realTimers, type Timers } from './timers.js';
 import type { ClusterSecret } from './secret.js';
+import { createListener, type TlsFiles } from './tls.js';
 
 export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
 
@@ -45,6 +46,11 @@ export interface TransportOptions {
    * so is a node we dial that cannot. NO_SECRET only with others that run without one.
    */
   secret: ClusterSecret;
+  /**
+   * Mutual TLS (tls.ts) on the port and on every dial: each side needs a certificate signed by `ca`.
+   * Default: plain TCP, for nodes that listen on loopback only.
+   */
+  tls?: TlsFiles;
   /** Address to listen on. Default 127.0.0.1. */
   host?: string;
   /** Port to listen on; 0 (the default) picks a free one, see `address` once started. */
@@ -126,6 +132,7 @@ export class Transport {
       self: this.id,
       clusterId: options.clusterId,
       secret: options.secret,
+      tls: options.tls ?? null,
       helloTimeoutMs,
       backoff: { baseMs: 50, maxMs: 2000, ...options.backoff },
       maxQueueMessages,
@@ -153,7 +160,7 @@ export class Transport {
       request: (request, client) => this.clientHandler.handle(request, client),
       ended: (c) => this.inboundEnded(c),
     };
-    this.server = createServer((socket) => this.accept(socket));
+    this.server = createListener(options.tls ?? null, helloTimeoutMs, (socket) => this.accept(socket));
     for (const peer of options.peers ?? []) this.addPeer(peer);
   }
 
