@@ -17,7 +17,7 @@ export const PROTOCOL_VERSION = 2;
 export const NONCE_BYTES = 32;
 export const PROOF_BYTES = 32;
 
-/** The limit on a connection's first frame: a hello is small, so a stranger cannot make a node buffer much. */
+/** The limit on the frames of the handshake (hellos, proof): they are small, so a stranger cannot make a node buffer much. */
 export const HELLO_MAX_FRAME_BYTES = 4096;
 
 export const MAX_CLUSTER_ID_LENGTH = 128;
