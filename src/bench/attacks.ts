@@ -15,7 +15,8 @@ import { encodeSnapshot } from '../kv/snapshot.js';
 import type { Random } from '../sim/random.js';
 import { exited, trackChild, waitFor } from './children.js';
 import { ROOT, run, type CliCluster, type StatusJson } from './cli-cluster.js';
-import { clusterClient, clusterSecret, fileDescriptors } from './probe.js';
+import { clusterSecret } from '../cluster/index.js';
+import { clusterClient, fileDescriptors } from './probe.js';
 import { answers, exchange, exchangeAs, HeldConnections, jsonFrame, nested, rawFrame, tally, type Credentials } from './wire.js';
 
 /** Raft's largest term the schema lets through today: 2^53-1. */
@@ -65,18 +66,15 @@ const raft = (n: Node): NonNullable<Node['raft']> => {
   return n.raft;
 };
 
-/**
- * An outsider's credentials: without the cluster secret. Against a build with a secret it speaks
- * the handshake with a key of its own (a wrong proof); against one without, the plain hello.
- */
+/** An outsider's credentials: a key of its own, never the cluster secret (its proof is wrong). */
 const outsider = (ctx: AttackContext, kind: Credentials['kind'], from: number): Credentials => ({
   clusterId: ctx.status.clusterId,
   kind,
   from,
-  secret: clusterSecret(ctx.status.folder).length === 0 ? Buffer.alloc(0) : randomBytes(32),
+  secret: randomBytes(32),
 });
 
-/** A member's or a legitimate client's credentials: with the cluster secret, when there is one. */
+/** A member's or a legitimate client's credentials: with the cluster secret. */
 const member = (ctx: AttackContext, kind: Credentials['kind'], from: number): Credentials => ({
   clusterId: ctx.status.clusterId,
   kind,
@@ -393,13 +391,8 @@ async function deepStdin(depth: number): Promise<AttackOutcome> {
   const dir = mkdtempSync(join(tmpdir(), 'raft-console-bench-stdin-'));
   try {
     const bin = join(ROOT, 'bin/raft-console.js');
-    // A build whose nodes read a cluster secret gets one, in a file of the owner's alone.
-    const secretFlags: string[] = [];
-    if ((await run(process.execPath, [bin, 'node', '--help'])).stdout.includes('--secret-file')) {
-      writeFileSync(join(dir, 'secret'), `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
-      secretFlags.push('--secret-file', join(dir, 'secret'));
-    }
-    const args = [bin, 'node', '--id', '1', '--cluster-id', 'stdin-probe', '--data-dir', join(dir, 'n1'), ...secretFlags, '--control-stdin'];
+    writeFileSync(join(dir, 'secret'), `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+    const args = [bin, 'node', '--id', '1', '--cluster-id', 'stdin-probe', '--data-dir', join(dir, 'n1'), '--secret-file', join(dir, 'secret'), '--control-stdin'];
     const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     trackChild(child);
     let stdout = '';

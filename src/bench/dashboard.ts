@@ -28,7 +28,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RaftClient } from '../client/index.js';
-import { ControlClient } from '../cluster/index.js';
+import { ControlClient, clusterSecret } from '../cluster/index.js';
 import { clusterCommit } from '../tui/view.js';
 import { sleep, waitFor } from './children.js';
 import { CliCluster, ROOT, runOk } from './cli-cluster.js';
@@ -210,7 +210,7 @@ async function measure(o: Options, cli: CliCluster): Promise<void> {
     const key = `${e.kind}/${e.type}`;
     eventTypes.set(key, (eventTypes.get(key) ?? 0) + 1);
   });
-  const client = new RaftClient({ clusterId: status.clusterId, nodes: status.nodes.filter((n) => !n.removed).map((n) => ({ id: n.id, address: n.address })) });
+  const client = new RaftClient({ clusterId: status.clusterId, secret: clusterSecret(status.folder), nodes: status.nodes.filter((n) => !n.removed).map((n) => ({ id: n.id, address: n.address })) });
   const acks: Ack[] = [];
   const captures: Capture[] = [];
   const cpuWindows: number[] = [];

@@ -1,38 +1,20 @@
 // What the hostile-input bench observes of a cluster from outside, after each attack: whether every
 // node process still runs, whether a write commits, the supervisor's safety verdict, whether the
 // committed logs agree, the leader and its term, and each node's memory. Also the legitimate
-// client: it proves the cluster secret when the cluster folder has one (<folder>/secret, written
-// by `up` once peers and clients authenticate), and is a plain client on a build without it.
+// client: it proves the cluster secret (<cluster folder>/secret, written by `up`).
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { RaftClient, type RaftClientOptions } from '../client/index.js';
+import { clusterSecret } from '../cluster/index.js';
 import type { StatusJson } from './cli-cluster.js';
 
-/**
- * The cluster secret from the cluster folder (64 hex digits: the key is the 32 bytes they spell),
- * or an empty key when the build makes none: what a client without a secret presents.
- */
-export function clusterSecret(folder: string): Buffer {
-  try {
-    return Buffer.from(readFileSync(join(folder, 'secret'), 'utf8').trim(), 'hex');
-  } catch {
-    return Buffer.alloc(0);
-  }
-}
-
-/**
- * A client of the cluster as `status --json` describes it, proving the cluster secret when there
- * is one. The options go through a variable, not a literal, so that this compiles against a client
- * library with a `secret` option and against one without it (which ignores it).
- */
+/** A client of the cluster as `status --json` describes it, proving the cluster secret. */
 export function clusterClient(status: StatusJson, options: Partial<Omit<RaftClientOptions, 'secret'>> = {}): RaftClient {
-  const withSecret = {
+  return new RaftClient({
     clusterId: status.clusterId,
+    secret: clusterSecret(status.folder),
     nodes: status.nodes.filter((n) => !n.removed).map((n) => ({ id: n.id, address: n.address })),
     ...options,
-    secret: clusterSecret(status.folder),
-  };
-  return new RaftClient(withSecret);
+  });
 }
 
 /** A term no sane cluster reaches: 2^32 elections at one a millisecond take 50 days. */

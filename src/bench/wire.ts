@@ -18,11 +18,7 @@ export const jsonFrame = (value: unknown): Buffer => rawFrame(JSON.stringify(val
 /** JSON arrays nested `depth` deep: [[[...]]]. */
 export const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
 
-/** The hello of protocol 1 (PROTOCOL.md 1.4), without any proof of a secret. */
-const helloFrame = (clusterId: string, kind: 'client' | 'peer', from: number): Buffer =>
-  jsonFrame({ type: 'hello', version: 1, clusterId, from, kind });
-
-/** Who a connection claims to be, and the cluster secret it proves (empty: it proves none). */
+/** Who a connection claims to be, and the key it proves (the cluster secret, or an outsider's own). */
 export interface Credentials {
   clusterId: string;
   kind: 'client' | 'peer';
@@ -30,14 +26,9 @@ export interface Credentials {
   secret: Buffer;
 }
 
-/**
- * The first frame of a connection: with an empty secret, the hello of protocol 1; with a secret,
- * the hello of protocol 2 with a fresh nonce (PROTOCOL.md 1.4, hello and proofs).
- */
-function openingHello(c: Credentials, nonce: string): Buffer {
-  if (c.secret.length === 0) return helloFrame(c.clusterId, c.kind, c.from);
-  return jsonFrame({ type: 'hello', version: 2, clusterId: c.clusterId, from: c.from, kind: c.kind, nonce });
-}
+/** The dialer's hello (PROTOCOL.md 1.4, hello and proofs). */
+const helloFrame = (c: Credentials, nonce: string): Buffer =>
+  jsonFrame({ type: 'hello', version: 2, clusterId: c.clusterId, from: c.from, kind: c.kind, nonce });
 
 /** The dialer's proof frame, answering the listener's hello `answer` (PROTOCOL.md 1.4: a proof). */
 function proofFrame(c: Credentials, nonce: string, answer: Record<string, unknown>): Buffer {
@@ -46,8 +37,8 @@ function proofFrame(c: Credentials, nonce: string, answer: Record<string, unknow
 }
 
 /**
- * Connects and completes the handshake as `c` (proving the secret when it has one), then writes
- * `parts`. Everything received, the handshake's answer included, goes to `onFrames`' buffer.
+ * Connects and completes the handshake as `c` (its proof is sent whatever the node's hello says,
+ * so a wrong key is seen through), then writes `parts`. `received` has every byte that came back.
  */
 function dialAndSend(address: string, c: Credentials, parts: readonly Buffer[]): { socket: Socket; received: () => Buffer } {
   const { host, port } = splitAddress(address);
@@ -64,10 +55,10 @@ function dialAndSend(address: string, c: Credentials, parts: readonly Buffer[]):
     if (sent) return;
     const answer = parseFrames(received)[0];
     if (answer === undefined || answer.type !== 'hello') return;
-    if (c.secret.length > 0) socket.write(proofFrame(c, nonce, answer));
+    socket.write(proofFrame(c, nonce, answer));
     send();
   });
-  socket.once('connect', () => socket.write(openingHello(c, nonce)));
+  socket.once('connect', () => socket.write(helloFrame(c, nonce)));
   return { socket, received: () => received };
 }
 
