@@ -2,7 +2,6 @@
 // answer each on stdout (kind "control"). Faults, forced elections, transfers, membership changes
 // and speed changes all go this way, and stdin closing means the supervisor is gone, so the node
 // stops: a supervisor killed with SIGKILL leaves no orphan behind.
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { ConfChange, NodeId } from '../raft/types.js';
 import type { FaultSettings, Transport } from '../transport/index.js';
@@ -20,6 +19,8 @@ import {
   type JsonObject,
   type Validation,
 } from '../schema/json-shape.js';
+import { readBoundedLines } from '../schema/bounded-lines.js';
+import { parseUntrustedJson } from '../schema/untrusted-json.js';
 import type { RaftDriver } from './raft-driver.js';
 
 export type ControlCommand =
@@ -131,32 +132,39 @@ export function runControlCommand(t: ControlTarget, c: ControlCommand): Omit<Con
   }
 }
 
+/** The cap on one control line: a command is a few hundred bytes. */
+export const MAX_CONTROL_LINE_BYTES = 64 * 1024;
+
 /**
  * Reads commands from `input` until it ends. Each line gets an answer through `answer`, a bad line
- * included (it never stops the node); `onEnd` runs when the supervisor is gone.
+ * included (one too long, not JSON or nested too deep: it never stops the node); `onEnd` runs when
+ * the supervisor is gone.
  */
 export function attachControl(input: Readable, target: ControlTarget, answer: (a: ControlAnswer) => void, onEnd: () => void): void {
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  lines.on('line', (line) => {
-    if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      answer({ id: null, op: 'unknown', ok: false, text: `control line is not JSON: ${line.slice(0, 60)}` });
-      return;
-    }
-    const id = isObject(value) && typeof value.id === 'number' ? value.id : null;
-    const parsed = parseControlCommand(value);
-    if (!parsed.ok) {
-      answer({ id, op: isObject(value) && typeof value.op === 'string' ? value.op : 'unknown', ok: false, text: parsed.problem });
-      return;
-    }
-    try {
-      answer({ id, op: parsed.value.op, ...runControlCommand(target, parsed.value) });
-    } catch (err) {
-      answer({ id, op: parsed.value.op, ok: false, text: (err as Error).message });
-    }
-  });
-  lines.on('close', onEnd);
+  const refuse = (text: string): void => answer({ id: null, op: 'unknown', ok: false, text });
+  readBoundedLines(
+    input,
+    {
+      line(line) {
+        if (line.trim() === '') return;
+        const json = parseUntrustedJson(line, 'the control line');
+        if (!json.ok) return refuse(`${json.problem}: ${line.slice(0, 60)}`);
+        const value = json.value;
+        const id = isObject(value) && typeof value.id === 'number' ? value.id : null;
+        const parsed = parseControlCommand(value);
+        if (!parsed.ok) {
+          answer({ id, op: isObject(value) && typeof value.op === 'string' ? value.op.slice(0, 60) : 'unknown', ok: false, text: parsed.problem });
+          return;
+        }
+        try {
+          answer({ id, op: parsed.value.op, ...runControlCommand(target, parsed.value) });
+        } catch (err) {
+          answer({ id, op: parsed.value.op, ok: false, text: (err as Error).message });
+        }
+      },
+      tooLong: (bytes) => refuse(`a control line of ${bytes} bytes was dropped: the limit is ${MAX_CONTROL_LINE_BYTES}`),
+      end: onEnd,
+    },
+    MAX_CONTROL_LINE_BYTES,
+  );
 }

@@ -26,9 +26,19 @@ export function fail(problem: string): never {
   throw new ShapeError(problem);
 }
 
-/** A short rendering of a bad value for a problem text: enough to recognise it, never a flood. */
+/**
+ * A short rendering of a bad value for a problem text: enough to recognise it, never a flood, and
+ * never a throw. Values from outside are depth-checked when parsed (untrusted-json.ts), but a
+ * validator must not crash whatever it is handed: JSON.stringify recurses, and a value nested a few
+ * thousand levels deep exhausts the stack.
+ */
 export function show(value: unknown): string {
-  const text = value === undefined ? 'nothing' : JSON.stringify(value);
+  let text: string;
+  try {
+    text = value === undefined ? 'nothing' : JSON.stringify(value);
+  } catch {
+    return Array.isArray(value) ? 'an array too deep to show' : 'an object too deep to show';
+  }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
