@@ -3,8 +3,8 @@
 // an id, and every response answers it with that id.
 import type { CommandResult, KvCommand } from '../kv/index.js';
 import type { RaftStatus } from '../raft/raft.js';
-import type { Entry, NodeId } from '../raft/types.js';
-import { fail, has, object, oneOf, show, string, uint, validate, type JsonObject, type Validation } from '../schema/json-shape.js';
+import { MAX_TERM_OR_INDEX, type Entry, type NodeId } from '../raft/types.js';
+import { fail, has, object, oneOf, show, string, uint, uintAtMost, validate, type JsonObject, type Validation } from '../schema/json-shape.js';
 
 export type RequestId = number;
 
@@ -110,8 +110,9 @@ function readRequest(value: unknown): ClientRequest {
       return { id, type };
     case 'log': {
       const o = object(value, '', ['id', 'type', 'from', 'to']);
-      const from = has(o, 'from') ? uint(o, 'from') : 0;
-      const to = has(o, 'to') ? uint(o, 'to') : Number.MAX_SAFE_INTEGER;
+      // Indexes within the range a node takes from anywhere (2^48), so from + 999 stays exact.
+      const from = has(o, 'from') ? uintAtMost(o, 'from', MAX_TERM_OR_INDEX) : 0;
+      const to = has(o, 'to') ? uintAtMost(o, 'to', MAX_TERM_OR_INDEX) : MAX_TERM_OR_INDEX;
       if (to < from) fail(`to (${to}) must not be below from (${from})`);
       return { id, type, from, to };
     }

@@ -72,6 +72,14 @@ export function uint(o: JsonObject, key: string, path = ''): number {
   return v;
 }
 
+/** A non-negative integer of at most `max` (terms and indexes: MAX_TERM_OR_INDEX of src/raft/types.ts). */
+export function uintAtMost(o: JsonObject, key: string, max: number, path = ''): number {
+  const v = field(o, key);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max)
+    fail(`${join(path, key)} must be an integer from 0 to ${max}, got ${show(v)}`);
+  return v;
+}
+
 /** A node id: a positive safe integer (0 means "nobody" and never names a sender or receiver). */
 export function isNodeId(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;

@@ -2,7 +2,7 @@
 // only ever replaced whole (temporary file, fsync, rename, fsync of the directory), so unlike a log
 // segment it can never be torn: any damage is corruption.
 import { readFile } from 'node:fs/promises';
-import type { Snapshot } from '../raft/types.js';
+import { isTermOrIndex, type Snapshot } from '../raft/types.js';
 import type { DurableDir } from './durable-dir.js';
 import { DataDirError, restoreOrDelete } from './errors.js';
 import { encodeFrame, scanFrames } from './record-frame.js';
@@ -36,7 +36,7 @@ export async function readSnapshotFile(dir: DurableDir): Promise<Snapshot | null
     throw corrupt('the record is not valid JSON');
   }
   const meta = snapshot?.meta;
-  if (!Number.isInteger(meta?.index) || !Number.isInteger(meta?.term) || typeof meta?.membership !== 'object' || typeof snapshot.data !== 'string')
+  if (!isTermOrIndex(meta?.index) || !isTermOrIndex(meta?.term) || typeof meta?.membership !== 'object' || typeof snapshot.data !== 'string')
     throw corrupt('the record is not a snapshot');
   return snapshot;
 }
