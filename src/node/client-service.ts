@@ -144,7 +144,8 @@ export class ClientService {
     try {
       data = encodeCommand(commandOf(req));
     } catch (err) {
-      // Refused before it reaches the log: the seq is not used up.
+      // Refused before it reaches the log: the seq is not used up. Only a limit can be the cause:
+      // validateClientRequest refused anything malformed.
       return this.fail(client, req.id, 'too-large', (err as Error).message);
     }
     const proposed = this.ctx.driver.run((core) => core.propose(data));

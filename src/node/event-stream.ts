@@ -20,6 +20,10 @@ export type NodeLifecycleEvent =
       switches: RaftSwitches;
     }
   | { type: 'storage-repaired'; detail: string }
+  /** A committed entry the state machine cannot run (not a command, or over a limit): refused alike on every replica. */
+  | { type: 'entry-refused'; index: number; term: number; code: string; reason: string }
+  /** A snapshot message whose state machine data does not restore: never persisted. */
+  | { type: 'snapshot-refused'; from: number; index: number; reason: string }
   | { type: 'stopping'; reason: string }
   | { type: 'fatal'; reason: string };
 
