@@ -13,6 +13,7 @@ import { KvStateMachine } from '../../src/kv/index.js';
 import type { NodeStatus } from '../../src/node/client-protocol.js';
 import type { Entry } from '../../src/raft/types.js';
 import { DEADLINE_MS, NodeProcess, checkBuild } from './node-process.js';
+import { RawConnection } from './raw-connection.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
@@ -81,12 +82,20 @@ export class Cluster {
     this.probe = this.client({ timeoutMs: 1000 });
   }
 
-  /** Starts nodes 1..size and waits until each listens. */
-  static async start(size: number, extraArgs: readonly string[] = []): Promise<Cluster> {
+  /**
+   * Starts nodes 1..size and waits until each listens. `prepare` runs first for each node, with the
+   * data directory it will use (for a test that plants something in a node's storage).
+   */
+  static async start(
+    size: number,
+    extraArgs: readonly string[] = [],
+    prepare?: (id: number, dataDir: string, clusterId: string) => Promise<void>,
+  ): Promise<Cluster> {
     await checkBuild();
     const root = await tempDir();
     const ports = await freePorts(size);
     const cluster = new Cluster(`e2e-${process.pid}-${ports[0]}`, root, new Map(ports.map((p, i) => [i + 1, p])), extraArgs);
+    if (prepare !== undefined) for (const id of cluster.ids) await prepare(id, cluster.dataDir(id), cluster.clusterId);
     await Promise.all(cluster.ids.map((id) => cluster.startNode(id)));
     return cluster;
   }
@@ -130,6 +139,16 @@ export class Cluster {
   client(options: Partial<RaftClientOptions> = {}): RaftClient {
     const c = new RaftClient({ clusterId: this.clusterId, nodes: this.ids.map((id) => ({ id, address: this.address(id) })), ...options });
     cleanups.push(() => c.close());
+    return c;
+  }
+
+  /**
+   * A raw connection to node `id` after a hello of `kind` (a peer's `from` is the node it poses as),
+   * for tests that send the node bytes of their own. Closed after the test.
+   */
+  async connect(id: number, kind: 'client' | 'peer' = 'client', from = 0): Promise<RawConnection> {
+    const c = await RawConnection.open(this.ports.get(id)!, { type: 'hello', version: 1, clusterId: this.clusterId, from, kind });
+    cleanups.push(() => void c.socket.destroy());
     return c;
   }
 
