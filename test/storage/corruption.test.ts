@@ -36,6 +36,17 @@ async function openError(dir: string): Promise<DataDirError> {
 }
 
 describe('a damaged data directory', () => {
+  it('a record with a term beyond 2^48 (checksum and all good) is corruption: the node does not run on it', async () => {
+    const dir = await tempDataDir();
+    const { storage } = await openStorage(dir);
+    await storage.save({ entries: entries(1, 2, 1), hardState: hardState(1, 1) });
+    await storage.save({ entries: [], hardState: { term: 2 ** 53 - 1, vote: 0, commit: 1 } });
+    await storage.close();
+    const err = await openError(dir);
+    expect(err.problem).toBe('corrupt');
+    expect(err.message).toContain('the record has no valid hard state (term and commit from 0 to 281474976710656, vote a node id or 0)');
+  });
+
   it('a flipped byte in the body of an earlier record: refuses, naming the file and the byte offset', async () => {
     const dir = await tempDataDir();
     const { segment, starts } = await threeRecords(dir);
