@@ -4,17 +4,20 @@
 // stops: a supervisor killed with SIGKILL leaves no orphan behind.
 import type { Readable } from 'node:stream';
 import type { ConfChange, NodeId } from '../raft/types.js';
-import type { FaultSettings, Transport } from '../transport/index.js';
+import type { FaultSettings, LinkFault, Transport } from '../transport/index.js';
 import {
   array,
   fail,
   has,
+  isNodeId,
   isObject,
   nodeId,
   object,
   oneOf,
+  show,
   string,
   uint,
+  uintAtMost,
   validate,
   type JsonObject,
   type Validation,
@@ -62,10 +65,7 @@ export function parseControlCommand(value: unknown): Validation<ControlCommand> 
         const settings: FaultSettings = {};
         if (has(o, 'blockedTo')) settings.blockedTo = ids(o, 'blockedTo');
         if (has(o, 'blockedFrom')) settings.blockedFrom = ids(o, 'blockedFrom');
-        if (has(o, 'links')) {
-          if (!isObject(o.links)) fail('links must be an object of peer id -> { delayMs, loss }');
-          settings.links = o.links as FaultSettings['links'];
-        }
+        if (has(o, 'links')) settings.links = links(o.links);
         return { op, settings };
       }
       case 'heal':
@@ -74,7 +74,7 @@ export function parseControlCommand(value: unknown): Validation<ControlCommand> 
       case 'transfer':
         return { op, to: nodeId(o, 'to') };
       case 'add-peer':
-        return { op, peer: nodeId(o, 'peer'), host: string(o, 'host'), port: uint(o, 'port') };
+        return { op, peer: nodeId(o, 'peer'), host: string(o, 'host'), port: uintAtMost(o, 'port', 65535) };
       case 'remove-peer':
         return { op, peer: nodeId(o, 'peer') };
       case 'conf-change': {
@@ -89,6 +89,28 @@ export function parseControlCommand(value: unknown): Validation<ControlCommand> 
       }
     }
   });
+}
+
+/** The longest delay a link fault may add, as the control API allows. */
+const MAX_DELAY_MS = 60_000;
+
+function links(value: unknown): NonNullable<FaultSettings['links']> {
+  if (!isObject(value)) fail(`links must be an object of peer id -> { delayMs, loss }, got ${show(value)}`);
+  const out: NonNullable<FaultSettings['links']> = {};
+  for (const [key, fault] of Object.entries(value)) {
+    const id = Number(key);
+    if (!isNodeId(id)) fail(`links: ${show(key)} is not a node id`);
+    const f = object(fault, `links.${key}`, ['delayMs', 'loss']);
+    const link: Partial<LinkFault> = {};
+    if (has(f, 'delayMs')) link.delayMs = uintAtMost(f, 'delayMs', MAX_DELAY_MS, `links.${key}`);
+    if (has(f, 'loss')) {
+      const loss = f.loss;
+      if (typeof loss !== 'number' || !(loss >= 0 && loss <= 1)) fail(`links.${key}.loss must be a probability from 0 to 1, got ${show(loss)}`);
+      link.loss = loss;
+    }
+    out[id] = link;
+  }
+  return out;
 }
 
 function ids(o: JsonObject, key: string): NodeId[] {
