@@ -9,7 +9,7 @@ import { CLIENT_REQUESTS, FUZZ_SEED, PEER_MESSAGES, bodies } from '../fuzz/arbit
 import { Cluster } from './cluster.js';
 import { rawFrame } from './raw-connection.js';
 
-const CASES = 200;
+const CASES = 150;
 
 describe('a live node fed fuzzed frames', () => {
   it('stays up, answers status, and its cluster keeps committing', async () => {
@@ -24,6 +24,9 @@ describe('a live node fed fuzzed frames', () => {
       numRuns: CASES,
     });
     const seen = new Map<unknown, number>();
+    // The leader is paused while the fuzzer poses as it: redialing, it would take the fuzzer's
+    // connection's place (the newest connection from a peer wins) before its frames were read.
+    cluster.node(leader).pause();
     for (const [asPeer, body, copies] of cases) {
       const c = asPeer ? await cluster.connect(follower, 'peer', leader) : await cluster.connect(follower, 'client');
       // Sent, then half-closed: the node reads every frame, then refuses the connection or closes it.
@@ -32,6 +35,7 @@ describe('a live node fed fuzzed frames', () => {
       seen.set(code, (seen.get(code) ?? 0) + 1);
       expect(cluster.node(follower).running, `n${follower} exited after ${JSON.stringify(body.slice(0, 200))} (FUZZ_SEED=${FUZZ_SEED})`).toBe(true);
     }
+    cluster.node(leader).resume();
     // The fuzzer reached past the frame checks into the validators.
     expect(seen.get('invalid-request') ?? 0).toBeGreaterThan(0);
     expect(seen.get('invalid-message') ?? 0).toBeGreaterThan(0);

@@ -28,10 +28,13 @@ describe('JSON nested 100,000 deep', () => {
     expect(await asClient.finish(rawFrame(`{"id":1,"type":"put","clientId":"c","seq":1,"key":"k","value":${deep}}`))).toContainEqual(
       expect.objectContaining({ type: 'error', code: 'bad-frame', reason: 'the frame body nests objects or arrays deeper than 64 levels' }),
     );
-    // A peer message, posing as the leader, whose context is the deep array.
+    // A peer message, posing as the leader, whose context is the deep array. The leader is paused
+    // meanwhile: redialing, it would take its place (the newest connection from a peer wins).
+    cluster.node(leader).pause();
     const asPeer = await cluster.connect(follower, 'peer', leader);
     asPeer.send(rawFrame(`{"type":"heartbeat","from":${leader},"to":${follower},"term":1,"commit":0,"context":${deep}}`));
     expect(await asPeer.refusal()).toBe('bad-frame');
+    cluster.node(leader).resume();
     // Control lines on a node's stdin: answered, not obeyed, and the node reads on. 100,000 deep is
     // over the line limit (64 KiB); 10,000 deep is within it, and over the depth limit.
     const shallower = '['.repeat(10_000) + ']'.repeat(10_000);
@@ -55,26 +58,27 @@ describe('a peer message with term 2^53-1, or a snapshot that does not restore',
     const cluster = await Cluster.start(3);
     const { id: leader, term } = await cluster.leader();
     const follower = cluster.ids.find((id) => id !== leader)!;
+    // Paused while it is impersonated: redialing, it would take the forger's place.
+    cluster.node(leader).pause();
     const forged = await cluster.connect(follower, 'peer', leader);
     forged.send(rawFrame(JSON.stringify({ type: 'heartbeat', from: leader, to: follower, term: 2 ** 53 - 1, commit: 0 })));
     expect(await forged.refusal()).toBe('invalid-message');
     const refused = await cluster.node(follower).waitFor('the refusal', (e) => e.type === 'connection-rejected' && e.code === 'invalid-message');
     expect(refused.reason).toBe('term must be an integer from 0 to 281474976710656, got 9007199254740991');
     const status = await cluster.probe.status(follower);
-    expect(status.term).toBeLessThan(2 ** 48);
-    expect((await cluster.client().put('k', 'v')).result.ok).toBe(true);
-    expect((await cluster.leader()).term).toBeLessThan(term + 5);
+    expect(status.term).toBeLessThan(term + 5);
 
     // Well-formed for the schema, but its state machine data does not restore: stored, it would
     // stop the node at every start. It is dropped before the core sees it.
-    const now = await cluster.probe.status(follower);
-    const snapshot = { meta: { index: now.commit + 100, term: now.term, membership: now.membership }, data: `{"v":1,"data":${deep}}` };
-    const forger = await cluster.connect(follower, 'peer', now.leader);
-    forger.send(rawFrame(JSON.stringify({ type: 'snapshot', from: now.leader, to: follower, term: now.term, snapshot })));
+    const snapshot = { meta: { index: status.commit + 100, term: status.term, membership: status.membership }, data: `{"v":1,"data":${deep}}` };
+    const forger = await cluster.connect(follower, 'peer', leader);
+    forger.send(rawFrame(JSON.stringify({ type: 'snapshot', from: leader, to: follower, term: status.term, snapshot })));
     const dropped = await cluster.node(follower).waitFor('the snapshot refusal', (e) => e.type === 'snapshot-refused');
     expect(dropped.reason).toMatch(/^the kv snapshot nests objects or arrays deeper than 64 levels/);
     forger.socket.destroy();
-    expect((await cluster.client().put('k2', 'v')).result.ok).toBe(true);
+    cluster.node(leader).resume();
+    expect((await cluster.client().put('k', 'v')).result.ok).toBe(true);
+    expect((await cluster.leader()).term).toBeLessThan(term + 10);
     await cluster.converged(cluster.ids);
     expect(cluster.node(follower).running).toBe(true);
   });
