@@ -8,12 +8,13 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { RaftClient, type RaftClientOptions } from '../../src/client/index.js';
+import { RaftClient, type ClusterSecret, type RaftClientOptions } from '../../src/client/index.js';
+import { ensureSecretFile } from '../../src/transport/secret.js';
 import { KvStateMachine } from '../../src/kv/index.js';
 import type { NodeStatus } from '../../src/node/client-protocol.js';
 import type { Entry } from '../../src/raft/types.js';
 import { DEADLINE_MS, NodeProcess, checkBuild } from './node-process.js';
-import { RawConnection } from './raw-connection.js';
+import { handshake, type Wire } from './wire.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
@@ -26,6 +27,13 @@ export async function tempDir(prefix = 'raft-e2e-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** A new cluster secret file (mode 0600) in a temp directory, as `up` makes one: its path. */
+export async function secretFile(): Promise<string> {
+  const path = join(await tempDir('raft-e2e-secret-'), 'secret');
+  ensureSecretFile(path);
+  return path;
 }
 
 /**
@@ -76,6 +84,8 @@ export class Cluster {
   private constructor(
     readonly clusterId: string,
     readonly root: string,
+    /** The cluster secret, in `root`/secret (mode 0600), as `up` makes it. */
+    readonly secret: ClusterSecret,
     readonly ports: Map<number, number>,
     private readonly extraArgs: readonly string[],
   ) {
@@ -94,7 +104,7 @@ export class Cluster {
     await checkBuild();
     const root = await tempDir();
     const ports = await freePorts(size);
-    const cluster = new Cluster(`e2e-${process.pid}-${ports[0]}`, root, new Map(ports.map((p, i) => [i + 1, p])), extraArgs);
+    const cluster = new Cluster(`e2e-${process.pid}-${ports[0]}`, root, ensureSecretFile(join(root, 'secret')).secret, new Map(ports.map((p, i) => [i + 1, p])), extraArgs);
     if (prepare !== undefined) for (const id of cluster.ids) await prepare(id, cluster.dataDir(id), cluster.clusterId);
     await Promise.all(cluster.ids.map((id) => cluster.startNode(id)));
     return cluster;
@@ -120,7 +130,7 @@ export class Cluster {
   /** The command line of node `id`. */
   args(id: number): string[] {
     const peers = this.ids.filter((p) => p !== id).map((p) => `${p}=${this.address(p)}`);
-    return ['--id', String(id), '--cluster-id', this.clusterId, '--data-dir', this.dataDir(id), '--listen', this.address(id), '--peers', peers.join(','), ...this.extraArgs];
+    return ['--id', String(id), '--cluster-id', this.clusterId, '--secret-file', join(this.root, 'secret'), '--data-dir', this.dataDir(id), '--listen', this.address(id), '--peers', peers.join(','), ...this.extraArgs];
   }
 
   /** Starts (or restarts, from its data directory) node `id`, and waits for its 'started' event. */
@@ -137,19 +147,20 @@ export class Cluster {
 
   /** A client knowing every node by id and address; closed after the test. */
   client(options: Partial<RaftClientOptions> = {}): RaftClient {
-    const c = new RaftClient({ clusterId: this.clusterId, nodes: this.ids.map((id) => ({ id, address: this.address(id) })), ...options });
+    const c = new RaftClient({ clusterId: this.clusterId, secret: this.secret, nodes: this.ids.map((id) => ({ id, address: this.address(id) })), ...options });
     cleanups.push(() => c.close());
     return c;
   }
 
   /**
-   * A raw connection to node `id` after a hello of `kind` (a peer's `from` is the node it poses as),
-   * for tests that send the node bytes of their own. Closed after the test.
+   * A raw connection to node `id` after the handshake as `kind` (a peer's `from` is the node it poses
+   * as), proving the cluster's secret, for tests that send the node frames of their own. Closed
+   * after the test.
    */
-  async connect(id: number, kind: 'client' | 'peer' = 'client', from = 0): Promise<RawConnection> {
-    const c = await RawConnection.open(this.ports.get(id)!, { type: 'hello', version: 1, clusterId: this.clusterId, from, kind });
-    cleanups.push(() => void c.socket.destroy());
-    return c;
+  async connect(id: number, kind: 'client' | 'peer' = 'client', from = 0): Promise<Wire> {
+    const wire = await handshake(this.ports.get(id)!, this.clusterId, this.secret, kind, from);
+    cleanups.push(() => wire.close());
+    return wire;
   }
 
   /** The status of every running node that answers. */

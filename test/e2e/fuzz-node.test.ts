@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_TERM_OR_INDEX } from '../../src/raft/types.js';
 import { CLIENT_REQUESTS, FUZZ_SEED, PEER_MESSAGES, bodies } from '../fuzz/arbitraries.js';
 import { Cluster } from './cluster.js';
-import { rawFrame } from './raw-connection.js';
+import { frame } from './wire.js';
 
 const CASES = 150;
 
@@ -30,7 +30,7 @@ describe('a live node fed fuzzed frames', () => {
     for (const [asPeer, body, copies] of cases) {
       const c = asPeer ? await cluster.connect(follower, 'peer', leader) : await cluster.connect(follower, 'client');
       // Sent, then half-closed: the node reads every frame, then refuses the connection or closes it.
-      const frames = await c.finish(Buffer.concat(Array.from({ length: copies }, () => rawFrame(body))));
+      const frames = await c.finish(Buffer.concat(Array.from({ length: copies }, () => frame(body))));
       const code = frames.find((f) => f.type === 'error')?.code ?? 'none';
       seen.set(code, (seen.get(code) ?? 0) + 1);
       expect(cluster.node(follower).running, `n${follower} exited after ${JSON.stringify(body.slice(0, 200))} (FUZZ_SEED=${FUZZ_SEED})`).toBe(true);

@@ -10,7 +10,7 @@ import { defaultStateDir } from '../../src/cluster/folder.js';
 import { DiskStorage } from '../../src/storage/index.js';
 import { Cli, alive } from '../cli/helpers.js';
 import { Cluster, eventually } from './cluster.js';
-import { rawFrame } from './raw-connection.js';
+import { frame } from './wire.js';
 
 const DEPTH = 100_000;
 const deep = '['.repeat(DEPTH) + ']'.repeat(DEPTH);
@@ -25,14 +25,14 @@ describe('JSON nested 100,000 deep', () => {
 
     // A client request whose value is the deep array.
     const asClient = await cluster.connect(leader, 'client');
-    expect(await asClient.finish(rawFrame(`{"id":1,"type":"put","clientId":"c","seq":1,"key":"k","value":${deep}}`))).toContainEqual(
+    expect(await asClient.finish(frame(`{"id":1,"type":"put","clientId":"c","seq":1,"key":"k","value":${deep}}`))).toContainEqual(
       expect.objectContaining({ type: 'error', code: 'bad-frame', reason: 'the frame body nests objects or arrays deeper than 64 levels' }),
     );
     // A peer message, posing as the leader, whose context is the deep array. The leader is paused
     // meanwhile: redialing, it would take its place (the newest connection from a peer wins).
     cluster.node(leader).pause();
     const asPeer = await cluster.connect(follower, 'peer', leader);
-    asPeer.send(rawFrame(`{"type":"heartbeat","from":${leader},"to":${follower},"term":1,"commit":0,"context":${deep}}`));
+    asPeer.send(`{"type":"heartbeat","from":${leader},"to":${follower},"term":1,"commit":0,"context":${deep}}`);
     expect(await asPeer.refusal()).toBe('bad-frame');
     cluster.node(leader).resume();
     // Control lines on a node's stdin: answered, not obeyed, and the node reads on. 100,000 deep is
@@ -61,7 +61,7 @@ describe('a peer message with term 2^53-1, or a snapshot that does not restore',
     // Paused while it is impersonated: redialing, it would take the forger's place.
     cluster.node(leader).pause();
     const forged = await cluster.connect(follower, 'peer', leader);
-    forged.send(rawFrame(JSON.stringify({ type: 'heartbeat', from: leader, to: follower, term: 2 ** 53 - 1, commit: 0 })));
+    forged.send(JSON.stringify({ type: 'heartbeat', from: leader, to: follower, term: 2 ** 53 - 1, commit: 0 }));
     expect(await forged.refusal()).toBe('invalid-message');
     const refused = await cluster.node(follower).waitFor('the refusal', (e) => e.type === 'connection-rejected' && e.code === 'invalid-message');
     expect(refused.reason).toBe('term must be an integer from 0 to 281474976710656, got 9007199254740991');
@@ -72,10 +72,10 @@ describe('a peer message with term 2^53-1, or a snapshot that does not restore',
     // stop the node at every start. It is dropped before the core sees it.
     const snapshot = { meta: { index: status.commit + 100, term: status.term, membership: status.membership }, data: `{"v":1,"data":${deep}}` };
     const forger = await cluster.connect(follower, 'peer', leader);
-    forger.send(rawFrame(JSON.stringify({ type: 'snapshot', from: leader, to: follower, term: status.term, snapshot })));
+    forger.send(JSON.stringify({ type: 'snapshot', from: leader, to: follower, term: status.term, snapshot }));
     const dropped = await cluster.node(follower).waitFor('the snapshot refusal', (e) => e.type === 'snapshot-refused');
     expect(dropped.reason).toMatch(/^the kv snapshot nests objects or arrays deeper than 64 levels/);
-    forger.socket.destroy();
+    forger.close();
     cluster.node(leader).resume();
     expect((await cluster.client().put('k', 'v')).result.ok).toBe(true);
     expect((await cluster.leader()).term).toBeLessThan(term + 10);

@@ -13,7 +13,7 @@ import { RaftDriver } from '../../src/node/raft-driver.js';
 import { Raft } from '../../src/raft/raft.js';
 import { parseUntrustedJson } from '../../src/schema/untrusted-json.js';
 import { FrameDecoder, parseBody } from '../../src/transport/frame.js';
-import { ERROR_CODES, checkHello } from '../../src/transport/hello.js';
+import { ERROR_CODES, PROTOCOL_VERSION, checkHello, checkProofFrame, proofFrame } from '../../src/transport/hello.js';
 import { FaultFilter } from '../../src/transport/index.js';
 import { validateMessage } from '../../src/transport/message-schema.js';
 import { CLIENT_REQUESTS, FUZZ_SEED, PEER_MESSAGES, bodies, frame, fuzz, hostileValue, toText } from './arbitraries.js';
@@ -27,7 +27,8 @@ const parsedThen = <T extends { ok: true } | { ok: false; problem: string }>(tex
   return json.ok ? explained(check(json.value)) : json.problem.length > 10;
 };
 
-const HELLO = { type: 'hello', version: 1, clusterId: 'fuzz', from: 2, kind: 'peer' };
+const NONCE = 'ab'.repeat(32);
+const HELLO = { type: 'hello', version: PROTOCOL_VERSION, clusterId: 'fuzz', from: 2, kind: 'peer', nonce: NONCE };
 const STATE_LINE = {
   ts: 1,
   node: 1,
@@ -110,11 +111,25 @@ describe('the decoders never throw, and every refusal says why', () => {
 
   it('the hello check: a hello, or one of the protocol error codes with a reason', () => {
     fuzz(
-      fc.property(bodies([HELLO, { ...HELLO, kind: 'client', from: 0 }]), (text) => {
+      fc.property(bodies([HELLO, { ...HELLO, kind: 'client', from: 0 }, { ...HELLO, from: 1, proof: NONCE }]), fc.boolean(), (text, answer) => {
         const body = parseBody(Buffer.from(text, 'utf8'));
         if (!body.ok) return body.problem.length > 10;
-        const check = checkHello(body.value, { clusterId: 'fuzz', self: 1 });
+        const check = checkHello(body.value, answer ? { clusterId: 'fuzz', self: 2, peer: 1, answer } : { clusterId: 'fuzz', self: 1 });
         return check.ok || (ERROR_CODES.includes(check.code) && check.reason.length > 10);
+      }),
+      RUNS,
+    );
+  });
+
+  it('the proof check, on mutated proof frames', () => {
+    const handshake = { clusterId: 'fuzz', dialer: { kind: 'peer' as const, from: 2, nonce: NONCE }, listener: { id: 1, nonce: NONCE } };
+    const secret = Buffer.alloc(32, 7);
+    fuzz(
+      fc.property(bodies([{ ...proofFrame(secret, handshake) }]), (text) => {
+        const body = parseBody(Buffer.from(text, 'utf8'));
+        if (!body.ok) return body.problem.length > 10;
+        const check = checkProofFrame(body.value, secret, handshake);
+        return check.ok || (check.code === 'auth-failed' && check.reason.length > 10);
       }),
       RUNS,
     );
