@@ -2,6 +2,8 @@
 // event-loop turn leave in one write. A client that sends requests but does not read its replies
 // is disconnected once too many bytes wait for it: a request/response client cannot lose replies
 // silently the way Raft can lose messages, and the node's memory must stay bounded.
+// Backpressure the other way: once too many of a client's requests wait for their replies, the
+// node stops reading that connection, and reads on when the replies brought it to the low-water mark.
 import { FRAME_HEADER_BYTES, encodeFrame } from './frame.js';
 import type { FrameConnection } from './frame-connection.js';
 
@@ -25,10 +27,16 @@ export interface ClientLimits {
   maxFrameBytes: number;
   /** Bytes of replies that may wait in the socket for a client that does not read. */
   maxBufferedBytes: number;
+  /** Requests awaiting a reply at which the connection stops being read... */
+  maxInflight: number;
+  /** ...until replies bring them down to this many. */
+  resumeInflight: number;
 }
 
 export class ClientSession implements ClientConnection {
   private corked = false;
+  /** Requests handed on and not yet replied to (each request gets exactly one reply). */
+  private inflight = 0;
 
   constructor(
     readonly id: number,
@@ -41,7 +49,13 @@ export class ClientSession implements ClientConnection {
     return this.conn.remote;
   }
 
+  /** A request of this client was handed to the node. */
+  requested(): void {
+    if (++this.inflight >= this.limits.maxInflight) this.conn.pause();
+  }
+
   reply(value: unknown): boolean {
+    if (this.inflight > 0) this.inflight--;
     if (!this.conn.open) return false;
     const frame = encodeFrame(value);
     const bodyBytes = frame.length - FRAME_HEADER_BYTES;
@@ -63,6 +77,8 @@ export class ClientSession implements ClientConnection {
       });
     }
     this.conn.send(frame);
+    // After the send: requests read on resuming are answered after this one.
+    if (this.conn.isPaused && this.inflight <= this.limits.resumeInflight) this.conn.resume();
     return true;
   }
 
