@@ -4,7 +4,7 @@
 // (node-process.ts), clients, data directories.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
@@ -12,6 +12,8 @@ import { RaftClient, type RaftClientOptions } from '../../src/client/index.js';
 import { KvStateMachine } from '../../src/kv/index.js';
 import type { NodeStatus } from '../../src/node/client-protocol.js';
 import type { Entry } from '../../src/raft/types.js';
+import { FrameDecoder, encodeFrame, parseBody } from '../../src/transport/frame.js';
+import { HELLO_MAX_FRAME_BYTES, checkHello, helloFrame, readErrorFrame } from '../../src/transport/hello.js';
 import { DEADLINE_MS, NodeProcess, checkBuild } from './node-process.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -77,16 +79,17 @@ export class Cluster {
     readonly root: string,
     readonly ports: Map<number, number>,
     private readonly extraArgs: readonly string[],
+    private readonly wrap: readonly string[],
   ) {
     this.probe = this.client({ timeoutMs: 1000 });
   }
 
-  /** Starts nodes 1..size and waits until each listens. */
-  static async start(size: number, extraArgs: readonly string[] = []): Promise<Cluster> {
+  /** Starts nodes 1..size and waits until each listens. `wrap` goes before each node's command (NodeProcess.spawn). */
+  static async start(size: number, extraArgs: readonly string[] = [], wrap: readonly string[] = []): Promise<Cluster> {
     await checkBuild();
     const root = await tempDir();
     const ports = await freePorts(size);
-    const cluster = new Cluster(`e2e-${process.pid}-${ports[0]}`, root, new Map(ports.map((p, i) => [i + 1, p])), extraArgs);
+    const cluster = new Cluster(`e2e-${process.pid}-${ports[0]}`, root, new Map(ports.map((p, i) => [i + 1, p])), extraArgs, wrap);
     await Promise.all(cluster.ids.map((id) => cluster.startNode(id)));
     return cluster;
   }
@@ -116,7 +119,7 @@ export class Cluster {
 
   /** Starts (or restarts, from its data directory) node `id`, and waits for its 'started' event. */
   async startNode(id: number): Promise<NodeProcess> {
-    const p = NodeProcess.spawn(this.args(id));
+    const p = NodeProcess.spawn(this.args(id), this.wrap);
     this.processes.set(id, p);
     await p.waitFor(`n${id} to start`, (e) => e.kind === 'node' && e.type === 'started');
     return p;
@@ -124,6 +127,34 @@ export class Cluster {
 
   node(id: number): NodeProcess {
     return this.processes.get(id)!;
+  }
+
+  /**
+   * A bare connection to node `id` past the client hello, for a test that writes frames by hand:
+   * the handshake is the client library's. Rejects with the node's error frame's code and reason
+   * if it refuses the connection. Destroyed after the test.
+   */
+  async clientSocket(id: number): Promise<Socket> {
+    const socket = connect(this.ports.get(id)!, '127.0.0.1');
+    cleanups.push(() => void socket.destroy());
+    socket.on('error', () => {}); // the close that follows rejects, with the better reason if one came
+    socket.write(encodeFrame(helloFrame(this.clusterId, 0, 'client')));
+    const decoder = new FrameDecoder(HELLO_MAX_FRAME_BYTES);
+    return new Promise((resolve, reject) => {
+      const onData = (chunk: Buffer): void => {
+        decoder.push(chunk);
+        const next = decoder.next();
+        if (next.kind !== 'frame') return;
+        socket.off('data', onData).off('close', onClose);
+        const parsed = parseBody(next.body);
+        const refusal = parsed.ok ? readErrorFrame(parsed.value) : null;
+        const hello = parsed.ok ? checkHello(parsed.value, { clusterId: this.clusterId, self: 0, peer: id }) : null;
+        if (hello?.ok === true) resolve(socket);
+        else reject(new Error(refusal !== null ? `${refusal.code}: ${refusal.reason}` : `n${id} answered the hello with ${next.body.toString()}`));
+      };
+      const onClose = (): void => reject(new Error(`n${id} closed the connection during the hello`));
+      socket.on('data', onData).on('close', onClose);
+    });
   }
 
   /** A client knowing every node by id and address; closed after the test. */
