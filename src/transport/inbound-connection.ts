@@ -76,6 +76,10 @@ export class InboundConnection {
     }, ctx.helloTimeoutMs);
   }
 
+  get socket(): Socket {
+    return this.conn.socket;
+  }
+
   close(reason: string): void {
     this.conn.close(reason);
   }

@@ -17,8 +17,10 @@ export const DEFAULT_OPEN_FILE_LIMIT = 1024;
 export const RESERVED_DESCRIPTORS = 96;
 /** Per peer: its inbound connection, our outbound link, and one of each being replaced. */
 export const PEER_DESCRIPTORS = 4;
-/** Connections in their hello at once; the oldest is refused to make room for a new one. */
-export const DEFAULT_MAX_PENDING = 64;
+/** Connections in their hello at once (at most a quarter of the inbound cap); the oldest is refused to make room for a new one. */
+export const DEFAULT_MAX_PENDING = 256;
+/** Kept for refused connections lingering (frame-connection.ts); when none is left, the oldest is cut short. */
+export const LINGER_ROOM = 32;
 
 /** The soft RLIMIT_NOFILE of this process, from /proc/self/limits; the default where unreadable. */
 export function openFileLimit(): number {
@@ -36,7 +38,7 @@ export function openFileLimit(): number {
 }
 
 export interface ConnectionCaps {
-  /** Inbound connections that are not peers' (clients, hellos, refused ones lingering): past it, a new one is closed unread. */
+  /** Inbound connections that are not peers' (clients, hellos, refused ones lingering): at it, the oldest lingering one is closed, or else the new one, unread. */
   maxInbound: number;
   /** Connections in their hello. */
   maxPending: number;
@@ -46,13 +48,13 @@ export interface ConnectionCaps {
 
 /**
  * The caps for a process allowed `fdLimit` descriptors with `peers` peers. Clients get what is
- * left after the reserve, less room for the connections in their hello and as many lingering
+ * left after the reserve, less room for the connections in their hello and for lingering
  * refusals, so that a client flood always leaves a peer's new connection a descriptor.
  */
 export function connectionCaps(fdLimit: number, peers: number, maxPending = DEFAULT_MAX_PENDING): ConnectionCaps {
   const maxInbound = Math.max(8, fdLimit - RESERVED_DESCRIPTORS - PEER_DESCRIPTORS * peers);
   const pending = Math.max(1, Math.min(maxPending, Math.floor(maxInbound / 4)));
-  return { maxInbound, maxPending: pending, maxClients: Math.max(1, maxInbound - 2 * pending) };
+  return { maxInbound, maxPending: pending, maxClients: Math.max(1, maxInbound - pending - Math.min(LINGER_ROOM, Math.floor(maxInbound / 4))) };
 }
 
 /**

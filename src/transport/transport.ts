@@ -72,7 +72,7 @@ export interface TransportOptions {
   resumeClientInflight?: number;
   /** The process's open-file limit the connection caps are derived from. Default: read from /proc/self/limits. */
   openFileLimit?: number;
-  /** Connections in their hello at once. Default 64. */
+  /** Connections in their hello at once. Default 256 (at most a quarter of the inbound cap). */
   maxPendingConnections?: number;
   /** Reconnect backoff. Default: 50 ms doubling up to 2000 ms, with jitter. */
   backoff?: Partial<BackoffOptions>;
@@ -101,6 +101,8 @@ export class Transport {
   private readonly server: Server;
   private readonly links = new Map<NodeId, PeerLink>();
   private readonly inbound = new Set<InboundConnection>();
+  /** Sockets of refused connections, still open until the other side closes or the linger ends; oldest first. */
+  private readonly lingering = new Set<Socket>();
   /** Connections still in their hello, oldest first. */
   private readonly pending = new Set<InboundConnection>();
   /** Connections past a client hello. */
@@ -304,6 +306,7 @@ export class Transport {
       clients,
       pending,
       delayed: this.delay.size,
+      unfinishedFrameBytes: { peers: this.inboundContext.peerBudget.used, clients: this.inboundContext.clientBudget.used },
     };
   }
 
@@ -321,10 +324,11 @@ export class Transport {
   }
 
   /**
-   * A new connection. Past the cap on inbound connections it is closed unread: answering it would
-   * cost the descriptor the cap keeps for peers. Past the cap on connections in their hello, the
-   * oldest of those is refused, so that a crowd of silent ones can only delay a peer's hello, never
-   * lock it out (each of them costs a hello timeout at most anyway).
+   * A new connection. At the cap on inbound connections, a refused connection's linger is cut
+   * short to make room, or if there is none the new one is closed unread: answering it would cost
+   * a descriptor the cap keeps for peers. At the cap on connections in their hello, the oldest of
+   * those is refused, so that a crowd of silent ones can only delay a peer's hello, never lock it
+   * out (each of them costs a hello timeout at most anyway).
    */
   private accept(socket: Socket): void {
     if (this.state === 'closed') {
@@ -332,12 +336,21 @@ export class Transport {
       return;
     }
     if (this.sockets.size - this.inboundPeers.size >= this.caps.maxInbound) {
-      socket.destroy();
-      this.counters.rejected['too-many-connections']++;
-      return;
+      const oldest = this.lingering.values().next();
+      if (oldest.done === true) {
+        socket.destroy();
+        this.counters.rejected['too-many-connections']++;
+        return;
+      }
+      this.lingering.delete(oldest.value);
+      this.sockets.delete(oldest.value);
+      oldest.value.destroy();
     }
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      this.lingering.delete(socket);
+    });
     socket.setNoDelay(true);
     if (this.pending.size >= this.caps.maxPending) {
       const oldest = this.pending.values().next().value!;
@@ -375,6 +388,7 @@ export class Transport {
   }
 
   private inboundEnded(c: InboundConnection): void {
+    if (!c.socket.destroyed) this.lingering.add(c.socket);
     this.inbound.delete(c);
     this.pending.delete(c);
     this.clients.delete(c);
