@@ -3,9 +3,12 @@
 // is disconnected once too many bytes wait for it: a request/response client cannot lose replies
 // silently the way Raft can lose messages, and the node's memory must stay bounded.
 // Backpressure the other way: once too many of a client's requests wait for their replies, the
-// node stops reading that connection, and reads on when the replies brought it to the low-water mark.
+// node stops reading that connection, and reads on when the replies brought it to the low-water mark;
+// and once all clients together handed the node its budget of requests for this event-loop turn,
+// every connection that sends more waits for the next turn.
 import { FRAME_HEADER_BYTES, encodeFrame } from './frame.js';
 import type { FrameConnection } from './frame-connection.js';
+import type { TurnBudget } from './limits.js';
 
 export interface ClientConnection {
   /** This transport's number for the connection: unique while the transport runs. */
@@ -31,12 +34,17 @@ export interface ClientLimits {
   maxInflight: number;
   /** ...until replies bring them down to this many. */
   resumeInflight: number;
+  /** Shared by all clients of the node. */
+  turn: TurnBudget;
 }
 
 export class ClientSession implements ClientConnection {
   private corked = false;
   /** Requests handed on and not yet replied to (each request gets exactly one reply). */
   private inflight = 0;
+  /** Not read: too many requests in flight (until the low-water mark), or waiting for the next turn. */
+  private heldByInflight = false;
+  private heldByTurn = false;
 
   constructor(
     readonly id: number,
@@ -51,7 +59,20 @@ export class ClientSession implements ClientConnection {
 
   /** A request of this client was handed to the node. */
   requested(): void {
-    if (++this.inflight >= this.limits.maxInflight) this.conn.pause();
+    if (++this.inflight >= this.limits.maxInflight) this.heldByInflight = true;
+    if (!this.limits.turn.take() && !this.heldByTurn) {
+      this.heldByTurn = true;
+      this.limits.turn.park(() => {
+        this.heldByTurn = false;
+        this.readOrHold();
+      });
+    }
+    this.readOrHold();
+  }
+
+  private readOrHold(): void {
+    if (this.heldByInflight || this.heldByTurn) this.conn.pause();
+    else this.conn.resume();
   }
 
   reply(value: unknown): boolean {
@@ -78,7 +99,10 @@ export class ClientSession implements ClientConnection {
     }
     this.conn.send(frame);
     // After the send: requests read on resuming are answered after this one.
-    if (this.conn.isPaused && this.inflight <= this.limits.resumeInflight) this.conn.resume();
+    if (this.heldByInflight && this.inflight <= this.limits.resumeInflight) {
+      this.heldByInflight = false;
+      this.readOrHold();
+    }
     return true;
   }
 

@@ -12,7 +12,7 @@ import type { TransportEvent } from './events.js';
 import { FrameConnection, type ConnectionEnd } from './frame-connection.js';
 import { encodeFrame } from './frame.js';
 import { HELLO_MAX_FRAME_BYTES, checkHello, helloFrame, readErrorFrame, type ErrorCode, type Hello } from './hello.js';
-import type { ByteBudget } from './limits.js';
+import type { ByteBudget, TurnBudget } from './limits.js';
 import type { Validation } from '../schema/json-shape.js';
 import { validateMessage } from './message-schema.js';
 import type { Counters } from './stats.js';
@@ -27,6 +27,8 @@ export interface InboundContext {
   /** A client's requests awaiting replies at which its connection stops being read, and where it reads on. */
   maxClientInflight: number;
   resumeClientInflight: number;
+  /** Client requests taken per event-loop turn, all clients together. */
+  clientTurn: TurnBudget;
   /** Unfinished frames of peers; of clients and connections in their hello. */
   peerBudget: ByteBudget;
   clientBudget: ByteBudget;
@@ -148,6 +150,7 @@ export class InboundConnection {
         maxBufferedBytes: this.ctx.maxClientBufferedBytes,
         maxInflight: this.ctx.maxClientInflight,
         resumeInflight: this.ctx.resumeClientInflight,
+        turn: this.ctx.clientTurn,
       });
       this.ctx.emit({ type: 'client-connected', client: this.client.id, clientId: hello.from, remote: this.conn.remote });
     }

@@ -85,3 +85,38 @@ export class ByteBudget {
     this.hold(owner, 0);
   }
 }
+
+/**
+ * Requests taken from all clients together in one event-loop turn. Past it, a connection pauses
+ * until the next turn: the node's ticks (and so its heartbeats) run between turns, and a flood of
+ * pipelined requests on many connections must not hold them back for long.
+ */
+export class TurnBudget {
+  private used = 0;
+  private parked: Array<() => void> = [];
+  private scheduled = false;
+
+  constructor(readonly perTurn: number) {}
+
+  /** Counts one request; false when it spent the rest of this turn's budget (the caller then waits with `park`). */
+  take(): boolean {
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.nextTurn());
+    }
+    return ++this.used < this.perTurn;
+  }
+
+  /** Calls `resume` at the start of the next turn. */
+  park(resume: () => void): void {
+    this.parked.push(resume);
+  }
+
+  private nextTurn(): void {
+    this.scheduled = false;
+    this.used = 0;
+    const parked = this.parked;
+    this.parked = [];
+    for (const resume of parked) resume();
+  }
+}

@@ -27,7 +27,7 @@ import { FaultFilter } from './fault-filter.js';
 import { FRAME_HEADER_BYTES, encodeFrame } from './frame.js';
 import { checkClusterId } from './hello.js';
 import { InboundConnection, type InboundContext } from './inbound-connection.js';
-import { ByteBudget, DEFAULT_MAX_PENDING, connectionCaps, openFileLimit, type ConnectionCaps } from './limits.js';
+import { ByteBudget, DEFAULT_MAX_PENDING, TurnBudget, connectionCaps, openFileLimit, type ConnectionCaps } from './limits.js';
 import type { Validation } from '../schema/json-shape.js';
 import { DEFAULT_HOST, PeerLink, isUrgent, type PeerAddress, type PeerLinkContext } from './peer-link.js';
 import { newCounters, type TransportStats } from './stats.js';
@@ -43,6 +43,8 @@ export const DEFAULT_FRAME_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_CLIENT_INFLIGHT = 256;
 /** ...and the count its replies must bring them down to for reading to go on. */
 export const DEFAULT_RESUME_CLIENT_INFLIGHT = 128;
+/** Client requests taken in one event-loop turn, all clients together. */
+export const DEFAULT_CLIENT_REQUESTS_PER_TURN = 512;
 
 export interface TransportOptions {
   /** This node's id. */
@@ -70,6 +72,8 @@ export interface TransportOptions {
   /** A client's requests awaiting replies at which its connection stops being read, and where it reads on. Defaults 256 and 128. */
   maxClientInflight?: number;
   resumeClientInflight?: number;
+  /** Client requests taken in one event-loop turn, all clients together; more wait for the next turn. Default 512. */
+  clientRequestsPerTurn?: number;
   /** The process's open-file limit the connection caps are derived from. Default: read from /proc/self/limits. */
   openFileLimit?: number;
   /** Connections in their hello at once. Default 256 (at most a quarter of the inbound cap). */
@@ -171,6 +175,7 @@ export class Transport {
       maxClientBufferedBytes: maxQueueBytes,
       maxClientInflight,
       resumeClientInflight,
+      clientTurn: new TurnBudget(positive(options.clientRequestsPerTurn ?? DEFAULT_CLIENT_REQUESTS_PER_TURN, 'clientRequestsPerTurn')),
       peerBudget,
       clientBudget: new ByteBudget(positive(options.clientFrameBudgetBytes ?? DEFAULT_CLIENT_FRAME_BUDGET_BYTES, 'clientFrameBudgetBytes')),
       helloTimeoutMs,

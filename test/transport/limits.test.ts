@@ -115,6 +115,26 @@ describe('limits', () => {
     while (waiting.length > 0) for (const w of waiting.splice(0)) w.client.reply(w.request);
     await until(() => raw.frames.length === 11, 'every reply');
   });
+
+  it('clients together hand the node at most its budget of requests per event-loop turn; the rest wait a turn', async () => {
+    const node = await startNode({ id: 1, clientRequestsPerTurn: 3 });
+    // Requests handed over in one go (one callback of the event loop) form a batch.
+    const batches: number[][] = [];
+    let batch: number[] | null = null;
+    node.transport.onClient(acceptAll, (request, client) => {
+      if (batch === null) {
+        const current: number[] = (batch = []);
+        batches.push(current);
+        queueMicrotask(() => (batch = null));
+      }
+      batch.push((request as { n: number }).n);
+      client.reply(request);
+    });
+    const raw = await RawConnection.hello(node.port, 0, { kind: 'client' });
+    raw.write(Buffer.concat(Array.from({ length: 10 }, (_, i) => frameBytes({ n: i }))));
+    await until(() => raw.frames.length === 11, 'every reply');
+    expect(batches).toEqual([[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]);
+  });
 });
 
 function frameBytes(value: unknown): Buffer {
