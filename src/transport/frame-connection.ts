@@ -19,6 +19,8 @@ import type { Timers } from './timers.js';
 
 /** How long a refused connection may stay half-open waiting for the other side to close it. */
 const LINGER_MS = 2000;
+/** What a refused connection may still send that is read (and discarded); past it, it is not read at all. */
+const LINGER_READ_BYTES = 64 * 1024;
 
 export type ConnectionEnd =
   /** This node refused the connection with an error frame. */
@@ -47,6 +49,7 @@ export class FrameConnection {
   private readonly decoder: FrameDecoder;
   private ended = false;
   private linger: unknown = null;
+  private discarded = 0;
   private budget: ByteBudget;
   /** How long a started frame may take to complete; null: no limit (until the hello, which has its own timeout). */
   private frameTimeoutMs: number | null = null;
@@ -142,7 +145,13 @@ export class FrameConnection {
   }
 
   private receive(chunk: Buffer): void {
-    if (this.ended) return; // a refused connection lingers: what it still sends is discarded unread
+    if (this.ended) {
+      // A refused connection lingers: what it still sends is discarded unread, and a sender that
+      // keeps streaming is not read at all (reading gigabytes only to drop them costs the node CPU).
+      this.discarded += chunk.length;
+      if (this.discarded > LINGER_READ_BYTES) this.socket.pause();
+      return;
+    }
     this.decoder.push(chunk);
     this.process();
   }
