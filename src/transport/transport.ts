@@ -44,7 +44,7 @@ export const DEFAULT_MAX_CLIENT_INFLIGHT = 256;
 /** ...and the count its replies must bring them down to for reading to go on. */
 export const DEFAULT_RESUME_CLIENT_INFLIGHT = 128;
 /** Client requests taken in one event-loop turn, all clients together. */
-export const DEFAULT_CLIENT_REQUESTS_PER_TURN = 512;
+export const DEFAULT_CLIENT_REQUESTS_PER_TURN = 128;
 
 export interface TransportOptions {
   /** This node's id. */
@@ -72,7 +72,7 @@ export interface TransportOptions {
   /** A client's requests awaiting replies at which its connection stops being read, and where it reads on. Defaults 256 and 128. */
   maxClientInflight?: number;
   resumeClientInflight?: number;
-  /** Client requests taken in one event-loop turn, all clients together; more wait for the next turn. Default 512. */
+  /** Client requests taken in one event-loop turn, all clients together; more wait for the next turn. Default 128. */
   clientRequestsPerTurn?: number;
   /** The process's open-file limit the connection caps are derived from. Default: read from /proc/self/limits. */
   openFileLimit?: number;
