@@ -1,17 +1,20 @@
 // A connection another process dialed to this node: a peer that sends us Raft messages, or a
-// client. Its first frame must be a hello, within the hello timeout and the small hello size
-// limit; the node answers with its own hello, and from then on every frame is validated (a peer's
-// against the message schema, a client's with the node's request validator) before it is handed
-// on. Anything else refuses the connection with an error frame; other connections are unaffected.
-// Its unfinished frames are charged to the clients' budget until a peer's hello moves them to the
-// peers' (limits.ts); after the hello a started frame must complete within the frame timeout.
+// client. Its first frame must be a hello (from a member, if a peer's); the node answers with its
+// own hello and proof of the cluster secret, and the dialer's next frame must be its own proof, all
+// within the hello timeout and the small hello size limit. From then on every frame is validated
+// (a peer's against the message schema, a client's with the node's request validator) before it is
+// handed on. Anything else refuses the connection with an error frame; other connections are
+// unaffected.
+// Its unfinished frames are charged to the clients' budget until a peer's handshake moves them to
+// the peers' (limits.ts); after the handshake a started frame must complete within the frame timeout.
 import type { Socket } from 'node:net';
 import type { Message, NodeId } from '../raft/types.js';
 import { ClientSession, type ClientConnection } from './client-connection.js';
 import type { TransportEvent } from './events.js';
 import { FrameConnection, type ConnectionEnd } from './frame-connection.js';
 import { encodeFrame } from './frame.js';
-import { HELLO_MAX_FRAME_BYTES, checkHello, helloFrame, readErrorFrame, type ErrorCode, type Hello } from './hello.js';
+import { HELLO_MAX_FRAME_BYTES, answerFrame, checkHello, checkProofFrame, newNonce, readErrorFrame, type ErrorCode, type Handshake, type Hello } from './hello.js';
+import type { ClusterSecret } from './secret.js';
 import type { ByteBudget, TurnBudget } from './limits.js';
 import type { Validation } from '../schema/json-shape.js';
 import { validateMessage } from './message-schema.js';
@@ -21,6 +24,9 @@ import type { Timers } from './timers.js';
 export interface InboundContext {
   self: NodeId;
   clusterId: string;
+  secret: ClusterSecret;
+  /** Whether a node id is a peer this node knows: a peer hello from any other is refused. */
+  isPeer: (id: NodeId) => boolean;
   maxFrameBytes: number;
   /** Bytes of replies that may wait for a client that does not read them. */
   maxClientBufferedBytes: number;
@@ -52,8 +58,11 @@ export interface InboundContext {
 
 export class InboundConnection {
   private readonly conn: FrameConnection;
-  /** The hello, once accepted. */
+  /** The hello, once the dialer's proof is accepted too. */
   hello: Hello | null = null;
+  /** Between the dialer's hello and its proof: what the proof must cover. */
+  private handshake: Handshake | null = null;
+  private pendingHello: Hello | null = null;
   private client: ClientSession | null = null;
   private helloTimer: unknown;
 
@@ -74,7 +83,7 @@ export class InboundConnection {
     });
     this.helloTimer = ctx.timers.setTimeout(() => {
       this.helloTimer = null;
-      this.conn.reject('expected-hello', `no hello within ${ctx.helloTimeoutMs} ms`);
+      this.conn.reject('expected-hello', `no hello and proof within ${ctx.helloTimeoutMs} ms`);
     }, ctx.helloTimeoutMs);
   }
 
@@ -92,13 +101,17 @@ export class InboundConnection {
   }
 
   private receive(value: unknown): void {
-    if (this.hello === null) {
-      this.accept(value);
+    if (this.handshake === null) {
+      this.greet(value);
       return;
     }
     const refusal = readErrorFrame(value);
     if (refusal !== null) {
       this.conn.close(`it sent an error frame: ${refusal.code}: ${refusal.reason}`);
+      return;
+    }
+    if (this.hello === null) {
+      this.accept(value);
       return;
     }
     if (this.client !== null) {
@@ -120,13 +133,37 @@ export class InboundConnection {
     this.ctx.message(m.value);
   }
 
-  private accept(value: unknown): void {
+  /** The dialer's hello: checked, then answered with ours and our proof. */
+  private greet(value: unknown): void {
     const check = checkHello(value, { clusterId: this.ctx.clusterId, self: this.ctx.self });
     if (!check.ok) {
       this.conn.reject(check.code, check.reason);
       return;
     }
     const hello = check.hello;
+    // Only members dial as peers (the transport is told of new ones with addPeer before they start).
+    if (hello.kind === 'peer' && !this.ctx.isPeer(hello.from)) {
+      this.conn.reject('unknown-peer', `n${hello.from} is not a member this node knows: a node is added with \`raft-console add\`, which tells every member first`);
+      return;
+    }
+    this.handshake = {
+      clusterId: this.ctx.clusterId,
+      dialer: { kind: hello.kind, from: hello.from, nonce: hello.nonce },
+      listener: { id: this.ctx.self, nonce: newNonce() },
+    };
+    this.pendingHello = hello;
+    this.conn.send(encodeFrame(answerFrame(this.ctx.secret, this.handshake)));
+  }
+
+  /** The dialer's proof: once it holds, the connection carries messages or requests. */
+  private accept(value: unknown): void {
+    const proof = checkProofFrame(value, this.ctx.secret, this.handshake!);
+    if (!proof.ok) {
+      this.conn.reject(proof.code, proof.reason);
+      return;
+    }
+    const hello = this.pendingHello!;
+    // Counted once it proved the secret: a stranger never takes a client's place.
     if (hello.kind === 'client') {
       const room = this.ctx.admitClient(this);
       if (!room.ok) {
@@ -138,7 +175,6 @@ export class InboundConnection {
     this.hello = hello;
     this.conn.setMaxFrameBytes(this.ctx.maxFrameBytes);
     this.conn.setFrameTimeout(this.ctx.frameTimeoutMs);
-    this.conn.send(encodeFrame(helloFrame(this.ctx.clusterId, this.ctx.self, 'peer')));
     if (hello.kind === 'peer') {
       this.conn.peer = hello.from;
       this.conn.setBudget(this.ctx.peerBudget);

@@ -8,12 +8,14 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { RaftClient, type RaftClientOptions } from '../../src/client/index.js';
+import { RaftClient, type ClusterSecret, type RaftClientOptions } from '../../src/client/index.js';
+import { ensureSecretFile } from '../../src/transport/secret.js';
 import { KvStateMachine } from '../../src/kv/index.js';
 import type { NodeStatus } from '../../src/node/client-protocol.js';
 import type { Entry } from '../../src/raft/types.js';
 import { FrameDecoder, encodeFrame, parseBody } from '../../src/transport/frame.js';
-import { HELLO_MAX_FRAME_BYTES, checkHello, helloFrame, readErrorFrame } from '../../src/transport/hello.js';
+import { HELLO_MAX_FRAME_BYTES, checkHello, helloFrame, newNonce, proofFrame, readErrorFrame, type Handshake } from '../../src/transport/hello.js';
+import { DEFAULT_MAX_FRAME_BYTES } from '../../src/transport/transport.js';
 import { DEADLINE_MS, NodeProcess, checkBuild } from './node-process.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -27,6 +29,13 @@ export async function tempDir(prefix = 'raft-e2e-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** A new cluster secret file (mode 0600) in a temp directory, as `up` makes one: its path. */
+export async function secretFile(): Promise<string> {
+  const path = join(await tempDir('raft-e2e-secret-'), 'secret');
+  ensureSecretFile(path);
+  return path;
 }
 
 /**
@@ -77,6 +86,8 @@ export class Cluster {
   private constructor(
     readonly clusterId: string,
     readonly root: string,
+    /** The cluster secret, in `root`/secret (mode 0600), as `up` makes it. */
+    readonly secret: ClusterSecret,
     readonly ports: Map<number, number>,
     private readonly extraArgs: readonly string[],
     private readonly wrap: readonly string[],
@@ -89,7 +100,7 @@ export class Cluster {
     await checkBuild();
     const root = await tempDir();
     const ports = await freePorts(size);
-    const cluster = new Cluster(`e2e-${process.pid}-${ports[0]}`, root, new Map(ports.map((p, i) => [i + 1, p])), extraArgs, wrap);
+    const cluster = new Cluster(`e2e-${process.pid}-${ports[0]}`, root, ensureSecretFile(join(root, 'secret')).secret, new Map(ports.map((p, i) => [i + 1, p])), extraArgs, wrap);
     await Promise.all(cluster.ids.map((id) => cluster.startNode(id)));
     return cluster;
   }
@@ -114,7 +125,7 @@ export class Cluster {
   /** The command line of node `id`. */
   args(id: number): string[] {
     const peers = this.ids.filter((p) => p !== id).map((p) => `${p}=${this.address(p)}`);
-    return ['--id', String(id), '--cluster-id', this.clusterId, '--data-dir', this.dataDir(id), '--listen', this.address(id), '--peers', peers.join(','), ...this.extraArgs];
+    return ['--id', String(id), '--cluster-id', this.clusterId, '--secret-file', join(this.root, 'secret'), '--data-dir', this.dataDir(id), '--listen', this.address(id), '--peers', peers.join(','), ...this.extraArgs];
   }
 
   /** Starts (or restarts, from its data directory) node `id`, and waits for its 'started' event. */
@@ -130,36 +141,50 @@ export class Cluster {
   }
 
   /**
-   * A bare connection to node `id` past the client hello, for a test that writes frames by hand:
-   * the handshake is the client library's. Rejects with the node's error frame's code and reason
-   * if it refuses the connection. Destroyed after the test.
+   * A bare connection to node `id` past the client handshake, for a test that writes frames by
+   * hand: the handshake is the client library's (hello, the node's answer, our proof), and a
+   * `status` request answered proves the node admitted us. Rejects with the node's error frame's
+   * code and reason if it refuses the connection. Destroyed after the test.
    */
   async clientSocket(id: number): Promise<Socket> {
     const socket = connect(this.ports.get(id)!, '127.0.0.1');
     cleanups.push(() => void socket.destroy());
     socket.on('error', () => {}); // the close that follows rejects, with the better reason if one came
-    socket.write(encodeFrame(helloFrame(this.clusterId, 0, 'client')));
+    const nonce = newNonce();
+    socket.write(encodeFrame(helloFrame(this.clusterId, 0, 'client', nonce)));
     const decoder = new FrameDecoder(HELLO_MAX_FRAME_BYTES);
+    let answered = false;
     return new Promise((resolve, reject) => {
+      const done = (error: Error | null): void => {
+        socket.off('data', onData).off('close', onClose);
+        if (error === null) resolve(socket);
+        else reject(error);
+      };
       const onData = (chunk: Buffer): void => {
         decoder.push(chunk);
-        const next = decoder.next();
-        if (next.kind !== 'frame') return;
-        socket.off('data', onData).off('close', onClose);
-        const parsed = parseBody(next.body);
-        const refusal = parsed.ok ? readErrorFrame(parsed.value) : null;
-        const hello = parsed.ok ? checkHello(parsed.value, { clusterId: this.clusterId, self: 0, peer: id }) : null;
-        if (hello?.ok === true) resolve(socket);
-        else reject(new Error(refusal !== null ? `${refusal.code}: ${refusal.reason}` : `n${id} answered the hello with ${next.body.toString()}`));
+        for (let next = decoder.next(); next.kind === 'frame'; next = decoder.next()) {
+          const parsed = parseBody(next.body);
+          const value = parsed.ok ? parsed.value : null;
+          const refusal = readErrorFrame(value);
+          if (refusal !== null) return done(new Error(`${refusal.code}: ${refusal.reason}`));
+          if (answered) return done((value as { id?: unknown } | null)?.id === 0 ? null : new Error(`n${id} answered status with ${next.body.toString()}`));
+          const check = checkHello(value, { clusterId: this.clusterId, self: 0, answer: true, peer: id });
+          if (!check.ok) return done(new Error(`n${id} answered the hello with ${check.code}: ${check.reason}`));
+          answered = true;
+          decoder.maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+          const handshake: Handshake = { clusterId: this.clusterId, dialer: { kind: 'client', from: 0, nonce }, listener: { id, nonce: check.hello.nonce } };
+          socket.write(encodeFrame(proofFrame(this.secret, handshake)));
+          socket.write(encodeFrame({ id: 0, type: 'status' }));
+        }
       };
-      const onClose = (): void => reject(new Error(`n${id} closed the connection during the hello`));
+      const onClose = (): void => done(new Error(`n${id} closed the connection during the handshake`));
       socket.on('data', onData).on('close', onClose);
     });
   }
 
   /** A client knowing every node by id and address; closed after the test. */
   client(options: Partial<RaftClientOptions> = {}): RaftClient {
-    const c = new RaftClient({ clusterId: this.clusterId, nodes: this.ids.map((id) => ({ id, address: this.address(id) })), ...options });
+    const c = new RaftClient({ clusterId: this.clusterId, secret: this.secret, nodes: this.ids.map((id) => ({ id, address: this.address(id) })), ...options });
     cleanups.push(() => c.close());
     return c;
   }
