@@ -89,7 +89,7 @@ describe('a committed entry no replica can run (a poison entry)', () => {
     // Written straight into each node's log before it starts, as an older build (or a forged
     // append) would have left it: entry 1, a put whose value is nested 100,000 deep.
     const poison = `{"v":1,"op":"put","clientId":"c","seq":1,"key":"k","value":${deep}}`;
-    const cluster = await Cluster.start(3, [], async (id, dataDir, clusterId) => {
+    const cluster = await Cluster.start(3, [], [], async (id, dataDir, clusterId) => {
       const { storage } = await DiskStorage.open(dataDir, { clusterId, nodeId: id });
       await storage.save({ entries: [{ type: 'normal', term: 1, index: 1, data: poison }], hardState: { term: 1, vote: 0, commit: 0 } });
       await storage.close();
