@@ -106,6 +106,11 @@ export class Raft {
   private randomizedElectionTimeout = 0;
   /** Recovering mode after lost data (config.ts, Recovery): no votes, no campaigns until it ends. */
   private recovery: Recovery | null;
+  /**
+   * Follower: the commit index of the last heartbeat it answered with "I lost data", and the ticks
+   * since, so that a burst of heartbeats (queued while it was down) gets one answer, not one each.
+   */
+  private lostDataAnswer = { commit: -1, ticks: 0 };
   /** Leader only: the node leadership is being handed to. */
   private transferee: NodeId = NONE;
   private readonly reads = new ReadIndexQueue();
@@ -379,6 +384,7 @@ export class Raft {
 
   private tickElection(): void {
     this.electionElapsed++;
+    this.lostDataAnswer.ticks++;
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       // Section 5.2: a follower that hears nothing for an election timeout starts an election.
       this.emit({ type: 'election-timeout', term: this.term, ticks: this.electionElapsed, leader: this.leader });
@@ -748,7 +754,9 @@ export class Raft {
 
   private handleHeartbeat(m: Heartbeat): void {
     const lastIndex = this.raftLog.lastIndex();
-    if (m.commit > lastIndex) {
+    const repeated = this.lostDataAnswer.commit === m.commit && this.lostDataAnswer.ticks < this.cfg.electionTimeoutMin;
+    if (m.commit > lastIndex && !repeated) {
+      this.lostDataAnswer = { commit: m.commit, ticks: 0 };
       // The leader sends min(our match, its commit): it believes we hold entry m.commit because
       // we acknowledged it in this term, and we do not. We lost data (a wiped or restored data
       // directory). Say so as a rejection at that index, so that an idle leader learns it now

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Recovery } from '../../src/raft/config.js';
 import { Progress } from '../../src/raft/progress.js';
-import { StateMachine, newCluster, voteReq, type Cluster, type Storage } from './harness.js';
+import { StateMachine, heartbeat, newCluster, voteReq, type Cluster, type Storage } from './harness.js';
 
 const empty = (): Storage => ({ hardState: { term: 0, vote: 0, commit: 0 }, snapshot: null, entries: [] });
 
@@ -91,6 +91,20 @@ describe('a follower that lost data', () => {
     // One heartbeat-driven rejection and one probe at match; today's main loops here for ever.
     expect(rejectionsFrom(c, 2, mark)).toBeLessThanOrEqual(3);
     expect(c.applied(2)).toEqual(c.applied(1));
+  });
+
+  it('answers a burst of heartbeats queued while it was down with one rejection', () => {
+    const c = newCluster([1, 2, 3]);
+    c.electLeader(1);
+    writes(c, 1, 0, 5);
+    restartWith(c, 2, empty());
+    const term = c.status(1).term;
+    let rejections = 0;
+    for (let i = 0; i < 30; i++) {
+      const { messages } = c.inject(heartbeat(1, 2, term, 6));
+      rejections += messages.filter((m) => m.type === 'append-response' && !m.success).length;
+    }
+    expect(rejections).toBe(1);
   });
 
   it('wiped while writes go on: the leader does not loop on its rejections', () => {
