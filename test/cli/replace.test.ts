@@ -64,6 +64,7 @@ describe('a follower that lost its data', () => {
     expect(recognised.at(-1)?.text).toMatch(new RegExp(`^n${follower} lost data: .*; it neither votes nor campaigns until it has caught up to entry ${out.data.untilIndex}, in a term above \\d+$`));
     // The leader sent the log again instead of looping on the rejections (about 11,600 a second before).
     expect(await rejections(follower)).toBeLessThan(20);
+    expect((await cli.status(NAME)).safety.ok).toBe(true);
   }, 60_000);
 
   test('`replace` keeps a damaged data directory aside and says where', async () => {
@@ -104,5 +105,6 @@ describe('a follower that lost its data', () => {
     await puts('d', 1);
     await inSync();
     expect(await rejections(follower)).toBeLessThan(40);
+    expect((await cli.status(NAME)).safety.ok).toBe(true);
   }, 90_000);
 });
