@@ -68,9 +68,12 @@ export function knownBugs(names: readonly BugName[]): KnownBugs {
  * A node that lost data it had acknowledged (a wiped data directory, or one restored from an older
  * copy) may have helped commit entries it no longer holds, and may have voted in a term it no
  * longer remembers. Until it holds entries up to `untilIndex` again (its commit index reaches it)
- * AND its term is above `aboveTerm`, it neither votes, nor grants pre-votes, nor campaigns: its vote
- * could otherwise elect a leader missing those committed entries (Leader Completeness, 5.4), or be a
- * second vote in a term it already voted in (5.2).
+ * AND its term is above `aboveTerm`, it does not campaign, and it grants a vote or pre-vote only in
+ * a term above `aboveTerm` and to a candidate whose log is at least as up to date as an entry
+ * `untilIndex` of term `aboveTerm`: its vote could otherwise elect a leader missing committed
+ * entries (Leader Completeness, 5.4), or be a second vote in a term it already voted in (5.2).
+ * Entries it acknowledged beyond `untilIndex` are not covered: the caller picks an `untilIndex`
+ * at or above the commit index of the cluster when the data was lost, where it knows one.
  */
 export interface Recovery {
   untilIndex: number;

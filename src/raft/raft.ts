@@ -635,9 +635,14 @@ export class Raft {
   private handleVoteRequest(m: VoteRequest): void {
     const pre = m.type === 'pre-vote';
     const responseType = pre ? 'pre-vote-response' : 'vote-response';
-    if (this.recovering()) {
-      // A node that lost data neither votes nor grants pre-votes until it has caught up, in a term
-      // above any it may have voted in (config.ts, Recovery).
+    const r = this.recovering() ? this.recovery! : null;
+    if (r !== null && !(m.term > r.aboveTerm && (m.lastLogTerm > r.aboveTerm || (m.lastLogTerm === r.aboveTerm && m.lastLogIndex >= r.untilIndex)))) {
+      // A node that lost data votes only in a term above any it may have voted in (5.2), and only
+      // for a candidate at least as up to date (5.4.1) as an entry untilIndex of term aboveTerm:
+      // every entry committed up to untilIndex by term aboveTerm is in such a candidate's log
+      // (Leader Completeness and Log Matching), so the vote cannot lose what this node may have
+      // helped commit. Voting that way rather than not at all lets a cluster where the only
+      // holder of the data is a candidate elect it (two followers restored from old copies).
       this.send({ type: responseType, from: this.id, to: m.from, term: this.term, granted: false, reason: 'recovering' });
       this.emit({ type: 'vote-cast', round: m.type, candidate: m.from, term: m.term, granted: false, reason: 'recovering' });
       return;

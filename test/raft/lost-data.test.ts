@@ -160,7 +160,7 @@ describe('a follower that lost data', () => {
 });
 
 describe('recovering mode', () => {
-  it('refuses votes and pre-votes and never campaigns until caught up in a term above aboveTerm', () => {
+  it('never campaigns, and refuses votes and pre-votes to candidates that may lack what it lost', () => {
     const c = newCluster([1, 2, 3]);
     c.electLeader(1);
     writes(c, 1, 0, 10);
@@ -169,11 +169,19 @@ describe('recovering mode', () => {
     restartWith(c, 2, empty(), { untilIndex: commit, aboveTerm: term });
     expect(c.status(2).recovery).toEqual({ untilIndex: commit, aboveTerm: term });
 
-    // Not caught up: a vote request of a later term with a log as good as the leader's is refused.
-    const asked = c.inject(voteReq(3, 2, term + 1, commit + 1, term));
+    // In the term it may have voted in, even the best candidate is refused (5.2).
+    const sameTerm = c.inject(voteReq(3, 2, term, commit + 5, term));
+    expect(sameTerm.messages).toEqual([expect.objectContaining({ granted: false, reason: 'recovering' })]);
+    // A candidate of a later term whose log may lack entries up to the commit n2 had is refused.
+    const asked = c.inject(voteReq(3, 2, term + 1, commit - 1, term));
     expect(asked.messages).toEqual([expect.objectContaining({ type: 'vote-response', granted: false, reason: 'recovering' })]);
-    const preAsked = c.inject(voteReq(3, 2, term + 2, commit + 1, term, 'pre-vote'));
+    const preAsked = c.inject(voteReq(3, 2, term + 2, commit - 1, term, 'pre-vote'));
     expect(preAsked.messages).toEqual([expect.objectContaining({ type: 'pre-vote-response', granted: false, reason: 'recovering' })]);
+    // A candidate at least as up to date as entry `commit` of `term`, in a later term, holds
+    // everything committed up to there: the vote is granted (the holder of the data can be elected).
+    const good = c.inject(voteReq(3, 2, term + 3, commit, term, 'pre-vote'));
+    expect(good.messages).toEqual([expect.objectContaining({ type: 'pre-vote-response', granted: true })]);
+    expect(c.status(2).recovery).not.toBeNull();
     // Left alone for many election timeouts, it never campaigns.
     c.isolate(2);
     c.tickAll(100);
