@@ -65,7 +65,7 @@ export function registerActionCommands(program: Command): void {
     define(
       program,
       'replace',
-      'start a node whose data is damaged or lost again empty, safely: stop it, move its data directory aside (kept, never deleted), start it in recovering mode (no vote until caught up) and wait until it has caught up',
+      'start a node whose data is damaged or lost again empty, safely: stop it, move its data directory aside (kept, never deleted), start it in recovering mode (no campaign, and no vote that could lose committed entries, until caught up) and wait until it has caught up',
     ).argument('<id>', 'the node to replace', nodeId),
     ([node]: [number]) => ({ op: 'replace', node }),
   );

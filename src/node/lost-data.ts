@@ -21,7 +21,7 @@ export async function recoveryAtStart(o: NodeOptions, storage: DiskStorage, rest
     aboveTerm: Math.max(kept?.aboveTerm ?? 0, behind ? ack.term : 0),
   };
   if (kept === null || kept.untilIndex !== r.untilIndex || kept.aboveTerm !== r.aboveTerm) await storage.saveRecovery(r);
-  const rule = `it neither votes nor campaigns until it has caught up to entry ${r.untilIndex}, in a term above ${r.aboveTerm}`;
+  const rule = `until it has caught up to entry ${r.untilIndex} in a term above ${r.aboveTerm}, it does not campaign and votes only in such a term, for a candidate whose log reaches that entry`;
   events.lifecycle(
     { type: 'recovering', untilIndex: r.untilIndex, aboveTerm: r.aboveTerm, lostData: behind, found: { term, lastIndex } },
     behind

@@ -61,7 +61,7 @@ describe('a follower that lost its data', () => {
     await puts('b', 2);
     await inSync();
     const recognised = (await history()).filter((e) => e.node === follower && e.type === 'recovering');
-    expect(recognised.at(-1)?.text).toMatch(new RegExp(`^n${follower} lost data: .*; it neither votes nor campaigns until it has caught up to entry ${out.data.untilIndex}, in a term above \\d+$`));
+    expect(recognised.at(-1)?.text).toMatch(new RegExp(`^n${follower} lost data: .*; until it has caught up to entry ${out.data.untilIndex} in a term above \\d+, it does not campaign`));
     // The leader sent the log again instead of looping on the rejections (about 11,600 a second before).
     expect(await rejections(follower)).toBeLessThan(20);
     expect((await cli.status(NAME)).safety.ok).toBe(true);
