@@ -1,6 +1,7 @@
 // Parsers for the values typed on the command line. Each throws commander's InvalidArgumentError
 // with what a good value looks like, so a typo is a usage error (exit 2) that shows the fix.
 import { InvalidArgumentError } from 'commander';
+import { MAX_TERM_OR_INDEX } from '../raft/types.js';
 import { ClusterError, MAX_NODES, checkClusterName } from '../cluster/index.js';
 
 function whole(text: string, what: string, example: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -48,8 +49,9 @@ export function duration(what: string, example: string, minMs: number, maxMs = N
   };
 }
 
+/** A log index, within the range nodes take (MAX_TERM_OR_INDEX). */
 export function indexArg(what: string) {
-  return (text: string): number => whole(text, what, '1', 0);
+  return (text: string): number => whole(text, what, '1', 0, MAX_TERM_OR_INDEX);
 }
 
 export function port(text: string): number {

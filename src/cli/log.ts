@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { RaftClient, type LogPage } from '../client/index.js';
 import { clusterSecret } from '../cluster/index.js';
 import { decodeCommand } from '../kv/index.js';
-import type { Entry } from '../raft/types.js';
+import { MAX_TERM_OR_INDEX, type Entry } from '../raft/types.js';
 import { indexArg, nodeId } from './arguments.js';
 import { SECRET_FILE_OPTION, connect, nameFlag, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { explainClientError } from './client-errors.js';
@@ -70,7 +70,7 @@ export function registerLogCommand(program: Command): Command {
   ).action(
     guarded('log', async (id: number, flags: LogFlags) => {
       const from = flags.from ?? 1;
-      const to = flags.to ?? Number.MAX_SAFE_INTEGER;
+      const to = flags.to ?? MAX_TERM_OR_INDEX;
       if (to < from) throw new CliError(`--to (${to}) must not be below --from (${from})`, EXIT_USAGE);
       const control = await connect(flags);
       const model = control.model;

@@ -15,6 +15,7 @@
 // state machine's rule for exactly-once. Reads, status and log requests run in parallel.
 import { randomInt } from 'node:crypto';
 import type { GetResponse, LogResponse, NodeStatus, StatusResponse, WriteResponse } from '../node/client-protocol.js';
+import { MAX_TERM_OR_INDEX } from '../raft/types.js';
 import type { BackoffOptions } from '../transport/backoff.js';
 import type { ClusterSecret } from '../transport/secret.js';
 import type { TlsFiles } from '../transport/tls.js';
@@ -132,7 +133,7 @@ export class RaftClient {
 
   /** One node's log from `from` to `to` (at most 1000 entries an answer; `firstIndex` says where it starts). */
   async log(node: NodeRef, range: { from?: number; to?: number } = {}, options: Pick<CallOptions, 'timeoutMs'> = {}): Promise<LogPage> {
-    const { response } = await this.send({ type: 'log', from: range.from ?? 0, to: range.to ?? Number.MAX_SAFE_INTEGER }, { ...options, via: node });
+    const { response } = await this.send({ type: 'log', from: range.from ?? 0, to: range.to ?? MAX_TERM_OR_INDEX }, { ...options, via: node });
     const { firstIndex, commit, entries } = response as LogResponse;
     return { firstIndex, commit, entries };
   }

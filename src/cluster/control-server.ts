@@ -4,7 +4,8 @@
 // many commits the nodes report, so a busy cluster costs its watchers little.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isObject } from '../schema/json-shape.js';
+import { isObject, show } from '../schema/json-shape.js';
+import { parseUntrustedJson } from '../schema/untrusted-json.js';
 import type { Action, ControlMessage } from './control-protocol.js';
 import { EVENT_HISTORY, type LiveModel } from './live-model.js';
 import type { ClusterEvent } from './model.js';
@@ -33,6 +34,8 @@ export interface ControlServerOptions {
   authTimeoutMs?: number;
 }
 
+/** A longer message closes its connection (ws's code 1009) before it is buffered whole. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** A client this far behind (a frozen dashboard) is dropped rather than buffered without end. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 const UNAUTHORIZED = 4401;
@@ -66,7 +69,7 @@ export class ControlServer {
 
   static start(o: ControlServerOptions): Promise<ControlServer> {
     return new Promise((resolve, reject) => {
-      const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 1024 * 1024 });
+      const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: MAX_MESSAGE_BYTES });
       wss.once('error', reject);
       wss.once('listening', () => {
         wss.off('error', reject);
@@ -126,12 +129,9 @@ export class ControlServer {
     });
     ws.on('error', () => ws.terminate());
     ws.on('message', (raw) => {
-      let m: unknown;
-      try {
-        m = JSON.parse(raw.toString());
-      } catch {
-        return this.refuse(ws, BAD_REQUEST, { type: 'error', code: 'bad-request', text: 'a control message is one JSON object' });
-      }
+      const json = parseUntrustedJson(raw.toString(), 'the control message');
+      if (!json.ok) return this.refuse(ws, BAD_REQUEST, { type: 'error', code: 'bad-request', text: `${json.problem}: a control message is one JSON object` });
+      const m = json.value;
       if (!isObject(m)) return this.refuse(ws, BAD_REQUEST, { type: 'error', code: 'bad-request', text: 'a control message is one JSON object' });
       if (!authed) {
         clearTimeout(authTimer);
@@ -148,7 +148,7 @@ export class ControlServer {
       }
       if (m.type === 'snapshot') return this.send(ws, { type: 'snapshot', model: this.o.live.model });
       if (m.type === 'action' && typeof m.id === 'number') return void this.action(ws, m.id, m.action);
-      this.refuse(ws, BAD_REQUEST, { type: 'error', code: 'bad-request', text: `unknown request ${JSON.stringify(m.type)}: send "action" (with a numeric id) or "snapshot"` });
+      this.refuse(ws, BAD_REQUEST, { type: 'error', code: 'bad-request', text: `unknown request ${show(m.type)}: send "action" (with a numeric id) or "snapshot"` });
     });
   }
 

@@ -47,6 +47,8 @@ export interface NodeRaftState {
   timer: StateTimer | null;
   /** On a leader, its view of each follower by id; empty elsewhere. */
   progress: Record<number, FollowerProgress>;
+  /** The term and commit index on the node's disk (the fields above may be ahead of it). */
+  durable?: { term: number; commit: number };
 }
 
 /** Faults set on a directed link from -> to (messages from `from` to `to`). */

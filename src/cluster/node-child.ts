@@ -3,10 +3,11 @@
 // stdout line by line, keeps the tail of its stderr for a crash's explanation, and sends control
 // commands, matching each answer to its command by id.
 import { writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { ControlAnswer } from '../node/control.js';
+import { MAX_LINE_BYTES, readBoundedLines } from '../schema/bounded-lines.js';
+import { parseNodeLine } from './node-line.js';
 
 /** The same entry point users run; from src/cluster or dist/cluster alike. */
 const BIN = fileURLToPath(new URL('../../bin/raft-console.js', import.meta.url));
@@ -64,24 +65,22 @@ export class NodeChild {
     // A node that never starts is reported through the model; nobody has to await this.
     this.started.catch(() => undefined);
 
-    createInterface({ input: this.sub.stdout, crlfDelay: Infinity }).on('line', (text) => {
-      let line: unknown;
-      try {
-        line = JSON.parse(text);
-      } catch {
-        onBadLine(text);
-        return;
-      }
-      if (typeof line !== 'object' || line === null || Array.isArray(line)) return onBadLine(text);
-      const l = line as Record<string, unknown>;
-      if (l.kind === 'node' && l.type === 'started' && typeof l.address === 'string') startedResolve(l.address);
-      if (l.kind === 'control' && typeof l.id === 'number') this.pending.get(l.id)?.(l as unknown as ControlAnswer);
-      onLine(l);
+    readBoundedLines(this.sub.stdout, {
+      line: (text) => {
+        const parsed = parseNodeLine(text);
+        if (!parsed.ok) return onBadLine(`${parsed.problem}: ${text}`);
+        const l = parsed.value;
+        if (l.kind === 'node' && l.type === 'started' && typeof l.address === 'string') startedResolve(l.address);
+        if (l.kind === 'control' && typeof l.id === 'number') this.pending.get(l.id)?.(l as unknown as ControlAnswer);
+        onLine(l);
+      },
+      tooLong: (bytes) => onBadLine(`a line of ${bytes} bytes, over the limit of ${MAX_LINE_BYTES}, was dropped`),
     });
-    createInterface({ input: this.sub.stderr, crlfDelay: Infinity }).on('line', (text) => {
+    const keep = (text: string): void => {
       this.stderrTail.push(text);
       if (this.stderrTail.length > STDERR_TAIL) this.stderrTail.shift();
-    });
+    };
+    readBoundedLines(this.sub.stderr, { line: keep, tooLong: (bytes) => keep(`(a line of ${bytes} bytes, not kept)`) });
 
     this.exited = this.sub.then((r) => {
       const exit: ExitInfo = {

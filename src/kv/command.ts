@@ -72,20 +72,40 @@ const OPS = Object.keys(WIRE_FIELDS) as KvOp[];
  * would run (a bad field, or a key or value over its limit), so a client finds out before proposing.
  */
 export function encodeCommand(command: KvCommand): string {
+  const data = wireData(command);
+  const problem = dataProblem(data);
+  if (problem !== null) throw new RangeError(`cannot encode kv command: ${problem.message}`);
+  return data;
+}
+
+/**
+ * Why the state machine would refuse `command` without running it: 'malformed' (a field it does not
+ * take) or 'too-large' (over a limit); null when it would run it. For a node checking a client's
+ * write before proposing it.
+ */
+export function commandProblem(command: KvCommand): CommandError | null {
+  return dataProblem(wireData(command));
+}
+
+function wireData(command: KvCommand): string {
   const source = command as unknown as JsonObject;
   const wire: JsonObject = {};
   // Copy only the command's own fields, in a fixed order: the same command always encodes alike.
-  // An op this build does not know (from an untyped caller) is copied alone; the check below names it.
+  // An op this build does not know (from an untyped caller) is copied alone; the check names it.
   const fields = Object.hasOwn(WIRE_FIELDS, command.op) ? WIRE_FIELDS[command.op] : ['v', 'op'];
   for (const key of fields) wire[key] = key === 'v' ? COMMAND_VERSION : source[key];
-  const data = JSON.stringify(wire);
-  // Reading the data back is what makes the guarantee: the encoder and the state machine share
-  // one validator.
+  return JSON.stringify(wire);
+}
+
+/**
+ * Reading the data back is what makes the guarantee: the encoder and the state machine share one
+ * validator.
+ */
+function dataProblem(data: string): CommandError | null {
   const decoded = decodeCommand(data);
-  if (!decoded.ok) throw new RangeError(`cannot encode kv command: ${decoded.error.message}`);
+  if (!decoded.ok) return decoded.error;
   const over = limitViolation(decoded.command);
-  if (over !== null) throw new RangeError(`cannot encode kv command: ${over}`);
-  return data;
+  return over === null ? null : commandError('too-large', over);
 }
 
 /**

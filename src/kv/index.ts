@@ -3,6 +3,7 @@
 export { KvStateMachine, type ApplyResult, type KvOptions, type KvStats } from './state-machine.js';
 export {
   COMMAND_VERSION,
+  commandProblem,
   decodeCommand,
   encodeCommand,
   limitViolation,

@@ -6,17 +6,16 @@
 // messages (JSON.parse's wording differs between Node versions), so every replica words them alike.
 
 import { fail, show, type JsonObject } from '../schema/json-shape.js';
+import { parseUntrustedJson } from '../schema/untrusted-json.js';
 
 // The validation core (validate, fail, show) is shared with the transport's readers; these take a
 // value and a path rather than an object and a key, which suits nested log data.
 export { fail, show, validate, type JsonObject, type Validation } from '../schema/json-shape.js';
 
+/** `text` parsed with the depth limit every untrusted value gets (MAX_JSON_DEPTH); fails the validation otherwise. */
 export function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return fail(`${what} is not valid JSON`);
-  }
+  const parsed = parseUntrustedJson(text, what);
+  return parsed.ok ? parsed.value : fail(parsed.problem);
 }
 
 export function object(value: unknown, path: string): JsonObject {

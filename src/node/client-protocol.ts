@@ -1,10 +1,10 @@
 // The requests a client sends to a node and the responses it gets, on the same framing and port as
 // peers (hello kind "client"). docs/PROTOCOL.md is the contract; this is its code. Every request has
 // an id, and every response answers it with that id.
-import type { CommandResult, KvCommand } from '../kv/index.js';
+import { commandProblem, type CommandResult, type KvCommand } from '../kv/index.js';
 import type { RaftStatus } from '../raft/raft.js';
-import type { Entry, NodeId } from '../raft/types.js';
-import { fail, has, object, oneOf, show, string, uint, validate, type JsonObject, type Validation } from '../schema/json-shape.js';
+import { MAX_TERM_OR_INDEX, type Entry, type NodeId } from '../raft/types.js';
+import { fail, has, object, oneOf, show, string, uint, uintAtMost, validate, type JsonObject, type Validation } from '../schema/json-shape.js';
 
 export type RequestId = number;
 
@@ -72,8 +72,20 @@ export const MAX_LOG_ENTRIES = 1000;
 
 const WRITE_FIELDS = ['id', 'type', 'clientId', 'seq'];
 
+/**
+ * A request, or the first problem. A write whose command the state machine would refuse as
+ * malformed (an empty key or clientId, a clientId over its limit, seq 0) is refused here, before it
+ * could be proposed; one over a size limit is not: its answer is the 'too-large' error response.
+ */
 export function validateClientRequest(value: unknown): Validation<ClientRequest> {
-  return validate(() => readRequest(value));
+  return validate(() => {
+    const request = readRequest(value);
+    if ('clientId' in request) {
+      const problem = commandProblem(commandOf(request));
+      if (problem !== null && problem.code !== 'too-large') fail(problem.message);
+    }
+    return request;
+  });
 }
 
 function readRequest(value: unknown): ClientRequest {
@@ -112,8 +124,9 @@ function readRequest(value: unknown): ClientRequest {
       return { id, type };
     case 'log': {
       const o = object(value, '', ['id', 'type', 'from', 'to']);
-      const from = has(o, 'from') ? uint(o, 'from') : 0;
-      const to = has(o, 'to') ? uint(o, 'to') : Number.MAX_SAFE_INTEGER;
+      // Indexes within the range a node takes from anywhere (2^48), so from + 999 stays exact.
+      const from = has(o, 'from') ? uintAtMost(o, 'from', MAX_TERM_OR_INDEX) : 0;
+      const to = has(o, 'to') ? uintAtMost(o, 'to', MAX_TERM_OR_INDEX) : MAX_TERM_OR_INDEX;
       if (to < from) fail(`to (${to}) must not be below from (${from})`);
       return { id, type, from, to };
     }

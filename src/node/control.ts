@@ -2,24 +2,28 @@
 // answer each on stdout (kind "control"). Faults, forced elections, transfers, membership changes
 // and speed changes all go this way, and stdin closing means the supervisor is gone, so the node
 // stops: a supervisor killed with SIGKILL leaves no orphan behind.
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { ConfChange, NodeId } from '../raft/types.js';
-import type { FaultSettings, Transport } from '../transport/index.js';
+import type { FaultSettings, LinkFault, Transport } from '../transport/index.js';
 import {
   array,
   fail,
   has,
+  isNodeId,
   isObject,
   nodeId,
   object,
   oneOf,
+  show,
   string,
   uint,
+  uintAtMost,
   validate,
   type JsonObject,
   type Validation,
 } from '../schema/json-shape.js';
+import { readBoundedLines } from '../schema/bounded-lines.js';
+import { parseUntrustedJson } from '../schema/untrusted-json.js';
 import type { RaftDriver } from './raft-driver.js';
 
 export type ControlCommand =
@@ -61,10 +65,7 @@ export function parseControlCommand(value: unknown): Validation<ControlCommand> 
         const settings: FaultSettings = {};
         if (has(o, 'blockedTo')) settings.blockedTo = ids(o, 'blockedTo');
         if (has(o, 'blockedFrom')) settings.blockedFrom = ids(o, 'blockedFrom');
-        if (has(o, 'links')) {
-          if (!isObject(o.links)) fail('links must be an object of peer id -> { delayMs, loss }');
-          settings.links = o.links as FaultSettings['links'];
-        }
+        if (has(o, 'links')) settings.links = links(o.links);
         return { op, settings };
       }
       case 'heal':
@@ -73,7 +74,7 @@ export function parseControlCommand(value: unknown): Validation<ControlCommand> 
       case 'transfer':
         return { op, to: nodeId(o, 'to') };
       case 'add-peer':
-        return { op, peer: nodeId(o, 'peer'), host: string(o, 'host'), port: uint(o, 'port') };
+        return { op, peer: nodeId(o, 'peer'), host: string(o, 'host'), port: uintAtMost(o, 'port', 65535) };
       case 'remove-peer':
         return { op, peer: nodeId(o, 'peer') };
       case 'conf-change': {
@@ -88,6 +89,28 @@ export function parseControlCommand(value: unknown): Validation<ControlCommand> 
       }
     }
   });
+}
+
+/** The longest delay a link fault may add, as the control API allows. */
+const MAX_DELAY_MS = 60_000;
+
+function links(value: unknown): NonNullable<FaultSettings['links']> {
+  if (!isObject(value)) fail(`links must be an object of peer id -> { delayMs, loss }, got ${show(value)}`);
+  const out: NonNullable<FaultSettings['links']> = {};
+  for (const [key, fault] of Object.entries(value)) {
+    const id = Number(key);
+    if (!isNodeId(id)) fail(`links: ${show(key)} is not a node id`);
+    const f = object(fault, `links.${key}`, ['delayMs', 'loss']);
+    const link: Partial<LinkFault> = {};
+    if (has(f, 'delayMs')) link.delayMs = uintAtMost(f, 'delayMs', MAX_DELAY_MS, `links.${key}`);
+    if (has(f, 'loss')) {
+      const loss = f.loss;
+      if (typeof loss !== 'number' || !(loss >= 0 && loss <= 1)) fail(`links.${key}.loss must be a probability from 0 to 1, got ${show(loss)}`);
+      link.loss = loss;
+    }
+    out[id] = link;
+  }
+  return out;
 }
 
 function ids(o: JsonObject, key: string): NodeId[] {
@@ -131,32 +154,39 @@ export function runControlCommand(t: ControlTarget, c: ControlCommand): Omit<Con
   }
 }
 
+/** The cap on one control line: a command is a few hundred bytes. */
+export const MAX_CONTROL_LINE_BYTES = 64 * 1024;
+
 /**
  * Reads commands from `input` until it ends. Each line gets an answer through `answer`, a bad line
- * included (it never stops the node); `onEnd` runs when the supervisor is gone.
+ * included (one too long, not JSON or nested too deep: it never stops the node); `onEnd` runs when
+ * the supervisor is gone.
  */
 export function attachControl(input: Readable, target: ControlTarget, answer: (a: ControlAnswer) => void, onEnd: () => void): void {
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  lines.on('line', (line) => {
-    if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      answer({ id: null, op: 'unknown', ok: false, text: `control line is not JSON: ${line.slice(0, 60)}` });
-      return;
-    }
-    const id = isObject(value) && typeof value.id === 'number' ? value.id : null;
-    const parsed = parseControlCommand(value);
-    if (!parsed.ok) {
-      answer({ id, op: isObject(value) && typeof value.op === 'string' ? value.op : 'unknown', ok: false, text: parsed.problem });
-      return;
-    }
-    try {
-      answer({ id, op: parsed.value.op, ...runControlCommand(target, parsed.value) });
-    } catch (err) {
-      answer({ id, op: parsed.value.op, ok: false, text: (err as Error).message });
-    }
-  });
-  lines.on('close', onEnd);
+  const refuse = (text: string): void => answer({ id: null, op: 'unknown', ok: false, text });
+  readBoundedLines(
+    input,
+    {
+      line(line) {
+        if (line.trim() === '') return;
+        const json = parseUntrustedJson(line, 'the control line');
+        if (!json.ok) return refuse(`${json.problem}: ${line.slice(0, 60)}`);
+        const value = json.value;
+        const id = isObject(value) && typeof value.id === 'number' ? value.id : null;
+        const parsed = parseControlCommand(value);
+        if (!parsed.ok) {
+          answer({ id, op: isObject(value) && typeof value.op === 'string' ? value.op.slice(0, 60) : 'unknown', ok: false, text: parsed.problem });
+          return;
+        }
+        try {
+          answer({ id, op: parsed.value.op, ...runControlCommand(target, parsed.value) });
+        } catch (err) {
+          answer({ id, op: parsed.value.op, ok: false, text: (err as Error).message });
+        }
+      },
+      tooLong: (bytes) => refuse(`a control line of ${bytes} bytes was dropped: the limit is ${MAX_CONTROL_LINE_BYTES}`),
+      end: onEnd,
+    },
+    MAX_CONTROL_LINE_BYTES,
+  );
 }

@@ -23,6 +23,12 @@ export type NodeLifecycleEvent =
       switches: RaftSwitches;
     }
   | { type: 'storage-repaired'; detail: string }
+  /** A committed entry the state machine cannot run (not a command, or over a limit): refused alike on every replica. */
+  | { type: 'entry-refused'; index: number; term: number; code: string; reason: string }
+  /** A snapshot message whose state machine data does not restore: never persisted. */
+  | { type: 'snapshot-refused'; from: number; index: number; reason: string }
+  /** Recovering mode after lost data (lost-data.ts): lostData when detected at this start. */
+  | { type: 'recovering'; untilIndex: number; aboveTerm: number; lostData: boolean; found: { term: number; lastIndex: number } }
   | { type: 'stopping'; reason: string }
   | { type: 'fatal'; reason: string };
 
@@ -50,6 +56,8 @@ export type StateLine = Pick<
   timer: StateTimer | null;
   /** On a leader, each follower by id; empty elsewhere. */
   progress: Record<number, FollowerProgress>;
+  /** The term and commit index on disk (the others may be ahead, in a save under way): what the supervisor records as acknowledged. */
+  durable?: { term: number; commit: number };
 };
 
 export class EventStream {

@@ -1,19 +1,39 @@
 // One raft-console node: the core, its durable storage, the transport to its peers and clients, a
 // real clock driving ticks, the key-value state machine, and the event stream on stdout.
 import { randomInt } from 'node:crypto';
-import { KvStateMachine, type ApplyResult } from '../kv/index.js';
+import { KvSnapshotError, KvStateMachine, type ApplyResult, type KvErrorCode } from '../kv/index.js';
 import { KNOWN_BUGS, knownBugs, switchesChanged } from '../raft/config.js';
 import { Raft } from '../raft/raft.js';
 import type { Ready } from '../raft/ready.js';
+import type { Snapshot } from '../raft/types.js';
 import { DiskStorage } from '../storage/index.js';
 import { Transport } from '../transport/index.js';
 import { validateClientRequest, type LeaderHint, type NodeStatus } from './client-protocol.js';
 import { ClientService } from './client-service.js';
 import type { ControlTarget } from './control.js';
 import { EventStream } from './event-stream.js';
+import { recoveryAtStart } from './lost-data.js';
 import { timingInTicks, type NodeOptions } from './options.js';
 import { RaftDriver, type ReadyHandler } from './raft-driver.js';
 import { TimerClock, stateLine } from './state-report.js';
+
+/**
+ * The state machine's refusals of an entry whatever the session says: data that is not a command
+ * (a forged entry, another build's) or over a limit. Told as an event, since no client asked for
+ * it through the up-front checks. (stale-sequence and session-expired are a client's retries.)
+ */
+const UNRUNNABLE: ReadonlySet<KvErrorCode> = new Set(['malformed', 'unsupported-version', 'too-large']);
+
+/** Why the state machine could not be restored from `snapshot`, or null. */
+function snapshotProblem(snapshot: Snapshot): string | null {
+  let kv: KvStateMachine;
+  try {
+    kv = KvStateMachine.restore(snapshot.data);
+  } catch (err) {
+    return err instanceof KvSnapshotError ? err.message : `it does not restore (${String(err)})`;
+  }
+  return kv.appliedIndex === snapshot.meta.index ? null : `its state machine is at entry ${kv.appliedIndex}, its metadata says ${snapshot.meta.index}`;
+}
 
 export interface RunningNode {
   readonly address: string;
@@ -35,6 +55,10 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
     events.lifecycle({ type: 'storage-repaired', detail: t.reason }, `n${o.id} cut a torn record (${t.bytes} bytes) off the end of ${t.file} at byte ${t.offset}: a write interrupted by a crash`);
   }
 
+  const recovering = await recoveryAtStart(o, storage, restored, events);
+  /** The core ended recovering mode: remove the file once that Ready's hard state is on disk. */
+  let recoveryEnded = false;
+
   let kv = restored.snapshot === null ? new KvStateMachine() : KvStateMachine.restore(restored.snapshot.data);
   const core = new Raft(
     {
@@ -46,12 +70,14 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
       preVote: o.switches.preVote,
       checkQuorum: o.switches.checkQuorum,
       bugs: knownBugs(o.switches.bugs),
+      recovery: recovering,
     },
     restored,
   );
   const clock = new TimerClock(timing.heartbeatInterval, o.tickMs);
   // Read when the line is flushed (at most one per 50 ms); sent only when it changed.
-  const reportState = (): void => events.state(() => stateLine(core, kv.appliedIndex, clock));
+  let durable = { term: restored.hardState.term, commit: restored.hardState.commit };
+  const reportState = (): void => events.state(() => ({ ...stateLine(core, kv.appliedIndex, clock), durable }));
   const addresses = new Map(o.peers.map((p) => [p.id, `${p.host ?? '127.0.0.1'}:${p.port}`]));
   const transport = new Transport({ id: o.id, clusterId: o.clusterId, secret: o.secret, ...(o.tls === null ? {} : { tls: o.tls }), host: o.listen.host, port: o.listen.port, peers: o.peers });
 
@@ -69,10 +95,16 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
 
   const handler: ReadyHandler = {
     observe(rd: Ready): void {
-      for (const e of rd.events) events.raft(e);
+      for (const e of rd.events) {
+        events.raft(e);
+        if (e.type === 'recovery-finished') recoveryEnded = true;
+      }
       if (rd.softState !== null) service?.roleChanged(rd.softState.role);
     },
-    persist: (rd) => storage.save(rd),
+    async persist(rd: Ready): Promise<void> {
+      await storage.save(rd);
+      if (rd.hardState !== null) durable = { term: rd.hardState.term, commit: rd.hardState.commit };
+    },
     send(rd: Ready): void {
       for (const m of rd.messages) transport.send(m);
     },
@@ -86,12 +118,25 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
       const results: ApplyResult[] = [];
       for (const e of rd.committedEntries) {
         const r = kv.apply(e);
-        if (r !== null) results.push(r);
+        if (r === null) continue;
+        results.push(r);
+        if (!r.result.ok && UNRUNNABLE.has(r.result.code)) {
+          const { code, message } = r.result;
+          events.lifecycle(
+            { type: 'entry-refused', index: r.index, term: r.term, code, reason: message },
+            `n${o.id} refused committed entry ${r.index} (term ${r.term}), ${code}: ${message}; every replica refuses it alike, and it changes nothing`,
+          );
+        }
       }
       service?.applied(results);
       service?.readStates(rd.readStates);
     },
     async advanced(): Promise<void> {
+      if (recoveryEnded) {
+        // After persist: the term above the one it may have voted in is durable by now.
+        recoveryEnded = false;
+        await storage.saveRecovery(null);
+      }
       const snapshotIndex = core.status().snapshotIndex;
       if (kv.appliedIndex - snapshotIndex >= o.compactEvery) {
         // The Ready that committed these entries is already on disk (persist came first), and
@@ -106,7 +151,19 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
   const clients = service;
 
   transport.onEvent((e) => events.transport(e));
-  transport.onMessage((m) => driver.run((c) => c.step(m)));
+  transport.onMessage((m) => {
+    // The schema cannot read a snapshot's state machine data; a snapshot that does not restore would
+    // be persisted and then end this node at every start, so it is refused before the core sees it.
+    if (m.type === 'snapshot') {
+      const problem = snapshotProblem(m.snapshot);
+      if (problem !== null)
+        return events.lifecycle(
+          { type: 'snapshot-refused', from: m.from, index: m.snapshot.meta.index, reason: problem },
+          `n${o.id} refused a snapshot from n${m.from} up to entry ${m.snapshot.meta.index}: ${problem}`,
+        );
+    }
+    driver.run((c) => c.step(m));
+  });
   transport.onClient(validateClientRequest, (req, client) => clients.handle(req, client));
   try {
     const bound = await transport.start();

@@ -8,6 +8,18 @@ export const NONE: NodeId = 0;
 export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
 
 /**
+ * The largest term or log index a node takes from outside (peers, clients, its own disk): 2^48.
+ * The core computes term + 1 and index + 1, which stops being exact at 2^53 - 1, so a message
+ * with a term there would leave a node stuck at it for good; and an election a millisecond
+ * would take 8,900 years to get to 2^48.
+ */
+export const MAX_TERM_OR_INDEX = 2 ** 48;
+
+export function isTermOrIndex(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_TERM_OR_INDEX;
+}
+
+/**
  * One server at a time (Raft dissertation, section 4.1): a new node joins as a non-voting learner,
  * is promoted to voter once it has caught up, and any node (the leader included) can be removed.
  */
@@ -94,7 +106,8 @@ export type VoteRefusal =
   | 'stale-term' // the candidate's term is lower than ours
   | 'already-voted' // we voted for someone else in this term
   | 'log-not-up-to-date' // our log is more up to date than the candidate's (section 5.4.1)
-  | 'leader-alive'; // we follow a leader heard from within the election timeout (lease, section 9.6)
+  | 'leader-alive' // we follow a leader heard from within the election timeout (lease, section 9.6)
+  | 'recovering'; // we lost data and may not vote until caught up (see Recovery in config.ts)
 
 export interface VoteResponse extends MessageBase {
   type: 'pre-vote-response' | 'vote-response';

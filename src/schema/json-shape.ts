@@ -26,9 +26,19 @@ export function fail(problem: string): never {
   throw new ShapeError(problem);
 }
 
-/** A short rendering of a bad value for a problem text: enough to recognise it, never a flood. */
+/**
+ * A short rendering of a bad value for a problem text: enough to recognise it, never a flood, and
+ * never a throw. Values from outside are depth-checked when parsed (untrusted-json.ts), but a
+ * validator must not crash whatever it is handed: JSON.stringify recurses, and a value nested a few
+ * thousand levels deep exhausts the stack.
+ */
 export function show(value: unknown): string {
-  const text = value === undefined ? 'nothing' : JSON.stringify(value);
+  let text: string;
+  try {
+    text = value === undefined ? 'nothing' : JSON.stringify(value);
+  } catch {
+    return Array.isArray(value) ? 'an array too deep to show' : 'an object too deep to show';
+  }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
@@ -59,6 +69,14 @@ export function uint(o: JsonObject, key: string, path = ''): number {
   const v = field(o, key);
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
     fail(`${join(path, key)} must be a non-negative integer, got ${show(v)}`);
+  return v;
+}
+
+/** A non-negative integer of at most `max` (terms and indexes: MAX_TERM_OR_INDEX of src/raft/types.ts). */
+export function uintAtMost(o: JsonObject, key: string, max: number, path = ''): number {
+  const v = field(o, key);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max)
+    fail(`${join(path, key)} must be an integer from 0 to ${max}, got ${show(v)}`);
   return v;
 }
 

@@ -2,9 +2,9 @@
 // only ever replaced whole (temporary file, fsync, rename, fsync of the directory), so unlike a log
 // segment it can never be torn: any damage is corruption.
 import { readFile } from 'node:fs/promises';
-import type { Snapshot } from '../raft/types.js';
+import { isTermOrIndex, type Snapshot } from '../raft/types.js';
 import type { DurableDir } from './durable-dir.js';
-import { DataDirError, restoreOrDelete } from './errors.js';
+import { DataDirError, replaceAdvice } from './errors.js';
 import { encodeFrame, scanFrames } from './record-frame.js';
 
 const SNAPSHOT_FILE = 'snapshot.dat';
@@ -24,7 +24,7 @@ export async function readSnapshotFile(dir: DurableDir): Promise<Snapshot | null
     throw err;
   }
   const corrupt = (why: string) =>
-    new DataDirError('corrupt', `snapshot file ${path} is corrupt (${why}): ${restoreOrDelete(dir.path)}`);
+    new DataDirError('corrupt', `snapshot file ${path} is corrupt (${why}): ${replaceAdvice(dir.path)}`);
   const scan = scanFrames(bytes);
   const frame = scan.frames[0];
   if (scan.damage !== null) throw corrupt(scan.damage.reason);
@@ -36,7 +36,7 @@ export async function readSnapshotFile(dir: DurableDir): Promise<Snapshot | null
     throw corrupt('the record is not valid JSON');
   }
   const meta = snapshot?.meta;
-  if (!Number.isInteger(meta?.index) || !Number.isInteger(meta?.term) || typeof meta?.membership !== 'object' || typeof snapshot.data !== 'string')
+  if (!isTermOrIndex(meta?.index) || !isTermOrIndex(meta?.term) || typeof meta?.membership !== 'object' || typeof snapshot.data !== 'string')
     throw corrupt('the record is not a snapshot');
   return snapshot;
 }

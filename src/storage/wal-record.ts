@@ -2,7 +2,7 @@
 // fdatasync. Because a record is the whole step, a crash keeps or loses the step as a unit, and
 // because the next write starts only after that fdatasync, only the last record of the log can
 // ever be torn.
-import type { Entry, HardState } from '../raft/types.js';
+import { MAX_TERM_OR_INDEX, isTermOrIndex, type Entry, type HardState } from '../raft/types.js';
 
 /**
  * A snapshot took over the log up to `index`. The snapshot itself is in snapshot.dat; the record
@@ -53,15 +53,17 @@ export function decodeWalRecord(body: Buffer): WalRecord | string {
   } catch {
     return 'the record is not valid JSON';
   }
+  // Terms and indexes beyond MAX_TERM_OR_INDEX are refused as they are from peers: a node never
+  // writes one, so one here is damage, and running on it could leave the node stuck at that term.
   const hs = r.hardState;
-  if (hs === undefined || !Number.isInteger(hs.term) || !Number.isInteger(hs.vote) || !Number.isInteger(hs.commit))
-    return 'the record has no valid hard state';
+  if (hs === undefined || !isTermOrIndex(hs.term) || !Number.isSafeInteger(hs.vote) || hs.vote < 0 || !isTermOrIndex(hs.commit))
+    return `the record has no valid hard state (term and commit from 0 to ${MAX_TERM_OR_INDEX}, vote a node id or 0)`;
   if (!Array.isArray(r.entries)) return 'the record has no entry list';
   for (const e of r.entries) {
-    if (!Number.isInteger(e?.index) || !Number.isInteger(e?.term)) return 'an entry has no valid index or term';
+    if (!isTermOrIndex(e?.index) || !isTermOrIndex(e?.term)) return `an entry has no valid index or term (from 0 to ${MAX_TERM_OR_INDEX})`;
   }
   const s = r.snapshot;
-  if (s !== undefined && (!Number.isInteger(s.index) || !Number.isInteger(s.term) || typeof s.keepEntries !== 'boolean'))
+  if (s !== undefined && (!isTermOrIndex(s.index) || !isTermOrIndex(s.term) || typeof s.keepEntries !== 'boolean'))
     return 'the record has an invalid snapshot mark';
   return r as WalRecord;
 }

@@ -1,6 +1,8 @@
 // The wire format: every frame is a 4-byte big-endian unsigned length, then that many bytes of
 // UTF-8 JSON. Nothing is ever allocated from a length that was not checked against the limit first,
-// so a peer that announces 4 GiB costs the receiver 4 bytes.
+// so a peer that announces 4 GiB costs the receiver 4 bytes; nor is a body parsed that nests deeper
+// than MAX_JSON_DEPTH (src/schema/untrusted-json.ts).
+import { parseUntrustedJson } from '../schema/untrusted-json.js';
 
 export const FRAME_HEADER_BYTES = 4;
 
@@ -36,6 +38,12 @@ export class FrameDecoder {
   /** Bytes held that are not part of a returned frame. */
   get bufferedBytes(): number {
     return this.buffered;
+  }
+
+  /** Forgets every byte held (the connection ended): nothing it sent stays in memory. */
+  clear(): void {
+    this.chunks = [];
+    this.buffered = 0;
   }
 
   push(chunk: Buffer): void {
@@ -94,7 +102,7 @@ export type ParsedBody = { ok: true; value: unknown } | { ok: false; problem: st
 /** Strict: bytes that are not valid UTF-8 are refused rather than replaced with U+FFFD. */
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** The JSON value a frame body holds. */
+/** The JSON value a frame body holds: refused when not UTF-8, not JSON, or nested too deep. */
 export function parseBody(body: Buffer): ParsedBody {
   let text: string;
   try {
@@ -102,9 +110,6 @@ export function parseBody(body: Buffer): ParsedBody {
   } catch {
     return { ok: false, problem: 'the frame body is not valid UTF-8' };
   }
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (err) {
-    return { ok: false, problem: `the frame body is not valid JSON (${(err as Error).message})` };
-  }
+  const parsed = parseUntrustedJson(text, 'the frame body');
+  return parsed.ok ? parsed : { ok: false, problem: parsed.problem };
 }

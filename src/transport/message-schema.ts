@@ -2,7 +2,7 @@
 // inbound frame before it reaches the core. The core trusts its input: a negative term, an entry
 // out of place or a stray field would be persisted and replicated, so anything that is not exactly
 // a message of types.ts, addressed to this node by the peer that said hello, is refused.
-import type { ConfChangeType, Message, MessageType, NodeId, VoteRefusal } from '../raft/types.js';
+import { MAX_TERM_OR_INDEX, type ConfChangeType, type Message, type MessageType, type NodeId, type VoteRefusal } from '../raft/types.js';
 import {
   array,
   boolean,
@@ -15,7 +15,7 @@ import {
   oneOf,
   show,
   string,
-  uint,
+  uintAtMost,
   validate,
   type JsonObject,
   type Validation,
@@ -28,6 +28,12 @@ export interface Route {
   /** The peer named by the connection's hello: every message must come from it. */
   sender: NodeId;
 }
+
+/**
+ * Every integer of a message is a term or an index (or a count of them): refused beyond
+ * MAX_TERM_OR_INDEX, so that no peer can move a node's term where term + 1 is no longer exact.
+ */
+const count = (o: JsonObject, key: string, path = ''): number => uintAtMost(o, key, MAX_TERM_OR_INDEX, path);
 
 const BASE_FIELDS = ['type', 'from', 'to', 'term'] as const;
 
@@ -47,7 +53,7 @@ const FIELDS: Record<MessageType, readonly string[]> = {
 
 export const MESSAGE_TYPES = Object.keys(FIELDS) as MessageType[];
 
-const VOTE_REFUSALS: readonly VoteRefusal[] = ['stale-term', 'already-voted', 'log-not-up-to-date', 'leader-alive'];
+const VOTE_REFUSALS: readonly VoteRefusal[] = ['stale-term', 'already-voted', 'log-not-up-to-date', 'leader-alive', 'recovering'];
 const CONF_CHANGE_TYPES: readonly ConfChangeType[] = ['add-learner', 'promote', 'remove'];
 
 /** `value` as a Message of types.ts sent by `route.sender` to `route.self`, or the first problem. */
@@ -65,12 +71,12 @@ function readMessage(value: unknown, route: Route): Message {
   if (from !== route.sender) fail(`from is n${from}, but this connection's hello came from n${route.sender}`);
   const to = nodeId(o, 'to');
   if (to !== route.self) fail(`to is n${to}, but this is n${route.self}`);
-  const term = uint(o, 'term');
+  const term = count(o, 'term');
   switch (t) {
     case 'pre-vote':
     case 'vote':
-      uint(o, 'lastLogIndex');
-      uint(o, 'lastLogTerm');
+      count(o, 'lastLogIndex');
+      count(o, 'lastLogTerm');
       if (has(o, 'transfer')) boolean(o, 'transfer');
       break;
     case 'pre-vote-response':
@@ -83,12 +89,12 @@ function readMessage(value: unknown, route: Route): Message {
       break;
     case 'append-response':
       boolean(o, 'success');
-      uint(o, 'index');
-      uint(o, 'conflictTerm');
-      uint(o, 'conflictIndex');
+      count(o, 'index');
+      count(o, 'conflictTerm');
+      count(o, 'conflictIndex');
       break;
     case 'heartbeat':
-      uint(o, 'commit');
+      count(o, 'commit');
       if (has(o, 'context')) string(o, 'context');
       break;
     case 'heartbeat-response':
@@ -109,9 +115,9 @@ function readMessage(value: unknown, route: Route): Message {
  * with terms that never decrease (a log's terms do not) and none above the leader's term.
  */
 function readAppend(o: JsonObject, term: number): void {
-  const prevLogIndex = uint(o, 'prevLogIndex');
-  let lastTerm = uint(o, 'prevLogTerm');
-  uint(o, 'leaderCommit');
+  const prevLogIndex = count(o, 'prevLogIndex');
+  let lastTerm = count(o, 'prevLogTerm');
+  count(o, 'leaderCommit');
   array(o, 'entries').forEach((value, i) => {
     const path = `entries[${i}]`;
     const e = readEntry(value, path);
@@ -127,9 +133,9 @@ function readEntry(value: unknown, path: string): { index: number; term: number 
   const type = oneOf(value, 'type', ['normal', 'noop', 'config'] as const, path);
   const fields = { normal: ['data'], noop: [], config: ['change', 'membership'] }[type];
   const e = object(value, path, ['type', 'term', 'index', ...fields]);
-  const index = uint(e, 'index', path);
+  const index = count(e, 'index', path);
   if (index < 1) fail(`${path}.index must be at least 1 (the log starts at 1), got 0`);
-  const term = uint(e, 'term', path);
+  const term = count(e, 'term', path);
   if (type === 'normal') string(e, 'data', path);
   if (type === 'config') {
     const change = object(e.change, `${path}.change`, ['type', 'node']);
@@ -143,8 +149,8 @@ function readEntry(value: unknown, path: string): { index: number; term: number 
 function readSnapshot(o: JsonObject): void {
   const snapshot = object(o.snapshot, 'snapshot', ['meta', 'data']);
   const meta = object(snapshot.meta, 'snapshot.meta', ['index', 'term', 'membership']);
-  uint(meta, 'index', 'snapshot.meta');
-  uint(meta, 'term', 'snapshot.meta');
+  count(meta, 'index', 'snapshot.meta');
+  count(meta, 'term', 'snapshot.meta');
   readMembership(meta.membership, 'snapshot.meta.membership');
   string(snapshot, 'data', 'snapshot');
 }

@@ -42,7 +42,7 @@ describe.concurrent('usage errors exit 2', () => {
     [['link', '1', '2', '--drop', '1.5'], /--drop must be a probability from 0 to 1 or a percentage, got "1.5"/],
     [['submit'], /missing required argument 'text'/],
     [['submit', 'x', '--timeout', '0'], /--timeout must be a whole number from 1, got "0"/],
-    [['log', '1', '--from', 'a'], /--from must be a whole number from 0, got "a"/],
+    [['log', '1', '--from', 'a'], /--from must be a whole number from 0 to 281474976710656, got "a"/],
     [['bogus'], /unknown command 'bogus'/],
     [['config', 'set', 'colour', 'red'], 'raft-console config set: there is no setting "colour": the settings are nodes, speed, base-port, data-folder, language'],
     [['config', 'set', 'nodes', '40'], 'raft-console config set: nodes must be a whole number from 1 to 15, got "40"'],

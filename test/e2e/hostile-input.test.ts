@@ -62,10 +62,13 @@ describe('hostile input to a node’s port', () => {
     };
     expect(refusal(await afterHello({ id: 1, type: 'put', key: 'k' }))).toBe('invalid-request');
     expect(refusal(await afterHello({ id: 1, type: 'drop-table' }))).toBe('invalid-request');
-    // Posing as a real member: the node takes the newest connection from n<follower> (its real one
-    // redials), and refuses the impostor at its first bad message.
+    // Posing as a real member: the node takes the newest connection from n<follower>, and refuses the
+    // impostor at its first bad message. The follower is paused meanwhile: redialing, it could take
+    // the impostor's place before its message was read.
     const follower = cluster.ids.find((id) => id !== leader)!;
+    cluster.node(follower).pause();
     expect(refusal(await afterHello({ type: 'vote', from: follower, to: leader, term: 'high' }, 'peer', follower))).toBe('invalid-message');
+    cluster.node(follower).resume();
     expect(refusal(await afterHello({ type: 'hello', version: 2, clusterId: cluster.clusterId, from: 0, kind: 'client' }))).toBe('invalid-request');
     // Random bytes fail whichever check they meet first, or leave a partial frame that is dropped when we close.
     for (let i = 0; i < 20; i++) {

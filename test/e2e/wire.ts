@@ -65,6 +65,13 @@ export class Wire {
     return this.frames.find((f) => f.type === 'error')?.code as string | undefined;
   }
 
+  /** Sends `bytes` as they are and half-closes: the node reads all of it, then refuses the connection or closes it. */
+  async finish(bytes: Buffer): Promise<Array<Record<string, unknown>>> {
+    this.socket.end(bytes);
+    await this.refusal();
+    return this.frames;
+  }
+
   close(): void {
     this.socket.destroy();
   }

@@ -29,6 +29,8 @@ const CASES: [what: string, data: string, code: string, message: string][] = [
   ['a numeric value', body({ value: 7 }), 'malformed', 'value must be a string, got 7'],
   ['an empty key', body({ key: '' }), 'malformed', 'key must not be empty'],
   ['a cas without expected', JSON.stringify({ v: 1, op: 'cas', clientId: 'a', seq: 1, key: 'k', value: 'v' }), 'malformed', 'expected must be a string or null, got nothing'],
+  ['data nested 100,000 deep', `{"v":1,"op":"put","clientId":"a","seq":1,"key":"k","value":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, 'malformed', 'the entry data nests objects or arrays deeper than 64 levels'],
+  ['a value nested 60 deep (within the depth limit)', body({ value: JSON.parse('['.repeat(60) + ']'.repeat(60)) }), 'malformed', `value must be a string, got ${'['.repeat(57)}...`],
   ['a __proto__ field', '{"v":1,"op":"put","clientId":"a","seq":1,"key":"k","value":"v","__proto__":{}}', 'malformed', 'a put command has an unknown field "__proto__"'],
 ];
 

@@ -28,10 +28,22 @@ describe('client requests', () => {
     ['a log range that runs backwards', { id: 1, type: 'log', from: 5, to: 2 }],
     ['a negative id', { id: -1, type: 'status' }],
     ['not an object', ['status']],
+    // What the state machine would refuse as malformed never reaches the log.
+    ['a put with an empty key', { id: 1, type: 'put', clientId: 'c', seq: 1, key: '', value: 'v' }],
+    ['a write with seq 0', { id: 1, type: 'submit', clientId: 'c', seq: 0, text: 't' }],
+    ['a write with an empty clientId', { id: 1, type: 'delete', clientId: '', seq: 1, key: 'k' }],
+    ['a clientId over 64 bytes', { id: 1, type: 'delete', clientId: 'c'.repeat(65), seq: 1, key: 'k' }],
+    // Indexes beyond the safe range (2^48).
+    ['a log request from beyond 2^48', { id: 1, type: 'log', from: 2 ** 48 + 1 }],
+    ['a log request to 2^53-1', { id: 1, type: 'log', from: 1, to: 2 ** 53 - 1 }],
   ])('refuses %s with a reason', (_, value) => {
     const v = validateClientRequest(value);
     expect(v.ok).toBe(false);
     if (!v.ok) expect(v.problem.length).toBeGreaterThan(5);
+  });
+
+  test('a write over a size limit passes: its answer is the too-large error response', () => {
+    expect(validateClientRequest({ id: 1, type: 'put', clientId: 'c', seq: 1, key: 'k', value: 'v'.repeat(20_000) })).toMatchObject({ ok: true });
   });
 
   test('a cas may expect null (only if absent)', () => {

@@ -98,6 +98,13 @@ describe('the supervisor control channel', () => {
     [{ op: 'faults', blockedTo: [0] }],
     [{ op: 'conf-change', change: { type: 'add-voter', node: 2 } }],
     [{ op: 'add-peer', peer: 2, host: '127.0.0.1' }],
+    [{ op: 'add-peer', peer: 2, host: '127.0.0.1', port: 70000 }],
+    [{ op: 'faults', links: { 3: null } }],
+    [{ op: 'faults', links: { x: { delayMs: 5 } } }],
+    [{ op: 'faults', links: { 3: { delayMs: '5' } } }],
+    [{ op: 'faults', links: { 3: { delayMs: 1e300 } } }],
+    [{ op: 'faults', links: { 3: { loss: 2 } } }],
+    [{ op: 'faults', links: { 3: { loss: 0.1, jitter: 5 } } }],
   ])('refuses %j', (value) => {
     expect(parseControlCommand(value).ok).toBe(false);
   });

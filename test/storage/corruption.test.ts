@@ -36,6 +36,17 @@ async function openError(dir: string): Promise<DataDirError> {
 }
 
 describe('a damaged data directory', () => {
+  it('a record with a term beyond 2^48 (checksum and all good) is corruption: the node does not run on it', async () => {
+    const dir = await tempDataDir();
+    const { storage } = await openStorage(dir);
+    await storage.save({ entries: entries(1, 2, 1), hardState: hardState(1, 1) });
+    await storage.save({ entries: [], hardState: { term: 2 ** 53 - 1, vote: 0, commit: 1 } });
+    await storage.close();
+    const err = await openError(dir);
+    expect(err.problem).toBe('corrupt');
+    expect(err.message).toContain('the record has no valid hard state (term and commit from 0 to 281474976710656, vote a node id or 0)');
+  });
+
   it('a flipped byte in the body of an earlier record: refuses, naming the file and the byte offset', async () => {
     const dir = await tempDataDir();
     const { segment, starts } = await threeRecords(dir);
@@ -43,7 +54,7 @@ describe('a damaged data directory', () => {
     const err = await openError(dir);
     expect(err.problem).toBe('corrupt');
     expect(err.message).toBe(
-      `log segment ${segment} is corrupt at byte ${starts[1]} (checksum mismatch, with good records after it): restore ${dir} from a backup, or delete it so the node starts empty and catches up from the leader`,
+      `log segment ${segment} is corrupt at byte ${starts[1]} (checksum mismatch, with good records after it): run \`raft-console replace <id>\` for this node: it moves ${dir} aside and starts the node empty, in recovering mode until it has caught up from the leader (do not delete it by hand: the node would vote again at once)`,
     );
   });
 
@@ -87,7 +98,7 @@ describe('a damaged data directory', () => {
     await storage.close();
     await flipByte(join(dir, 'snapshot.dat'), 30);
     expect((await openError(dir)).message).toBe(
-      `snapshot file ${join(dir, 'snapshot.dat')} is corrupt (checksum mismatch): restore ${dir} from a backup, or delete it so the node starts empty and catches up from the leader`,
+      `snapshot file ${join(dir, 'snapshot.dat')} is corrupt (checksum mismatch): run \`raft-console replace <id>\` for this node: it moves ${dir} aside and starts the node empty, in recovering mode until it has caught up from the leader (do not delete it by hand: the node would vote again at once)`,
     );
   });
 
@@ -107,7 +118,7 @@ describe('a damaged data directory', () => {
     await writeFile(join(dir, 'identity.json'), '{"format": "raft-console data dir');
     const err = await openError(dir);
     expect(err.message).toBe(
-      `identity file ${join(dir, 'identity.json')} is corrupt (not valid JSON): restore ${dir} from a backup, or delete it so the node starts empty and catches up from the leader`,
+      `identity file ${join(dir, 'identity.json')} is corrupt (not valid JSON): run \`raft-console replace <id>\` for this node: it moves ${dir} aside and starts the node empty, in recovering mode until it has caught up from the leader (do not delete it by hand: the node would vote again at once)`,
     );
   });
 });

@@ -24,7 +24,7 @@ describe('bad input on one connection', () => {
   const afterHello: [string, (raw: RawConnection) => void, ErrorCode, RegExp][] = [
     ['invalid JSON', (raw) => raw.write(rawFrame(Buffer.from('{"type":"append",'))), 'bad-frame', /not valid JSON/],
     ['a body that is not UTF-8', (raw) => raw.write(rawFrame(randomBytes(7, 64).fill(0xff, 0, 1))), 'bad-frame', /not valid UTF-8/],
-    ['JSON of the wrong shape', (raw) => raw.send({ ...heartbeat(3, 1, 1), term: -5 }), 'invalid-message', /term must be a non-negative integer, got -5/],
+    ['JSON of the wrong shape', (raw) => raw.send({ ...heartbeat(3, 1, 1), term: -5 }), 'invalid-message', /term must be an integer from 0 to 281474976710656, got -5/],
     ['valid JSON that is not an object', (raw) => raw.send([1, 2, 3]), 'invalid-message', /must be a JSON object/],
     ['an unknown message type', (raw) => raw.send({ type: 'gossip', from: 3, to: 1, term: 1 }), 'invalid-message', /unknown message type "gossip"/],
     ['a message for another node', (raw) => raw.send(heartbeat(3, 2, 1)), 'invalid-message', /to is n2, but this is n1/],

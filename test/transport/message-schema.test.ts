@@ -99,6 +99,7 @@ describe('validateMessage refuses anything else', () => {
   it('the valid bases pass', () => {
     expect(validateMessage(append(), route).ok).toBe(true);
     expect(validateMessage(snapshot(), route).ok).toBe(true);
+    expect(validateMessage({ type: 'heartbeat', from: 1, to: 2, term: 2 ** 48, commit: 2 ** 48 }, route).ok).toBe(true);
   });
 
   const cases: [string, () => unknown, RegExp][] = [
@@ -108,11 +109,18 @@ describe('validateMessage refuses anything else', () => {
     ['no type', () => ({ ...append(), type: undefined }), /unknown message type/],
     ['an inherited property name as type', () => ({ ...append(), type: 'constructor' }), /unknown message type "constructor"/],
     ['a hello after the hello', () => ({ type: 'hello', version: 1 }), /unknown message type "hello"/],
-    ['a negative term', () => ({ ...append(), term: -1 }), /term must be a non-negative integer, got -1/],
-    ['a fractional term', () => ({ ...append(), term: 1.5 }), /term must be a non-negative integer/],
-    ['a term past 2^53', () => ({ ...append(), term: 2 ** 53 }), /term must be a non-negative integer/],
-    ['a term as a string', () => ({ ...append(), term: '3' }), /term must be a non-negative integer, got "3"/],
-    ['a missing field', () => ({ ...append(), leaderCommit: undefined }), /leaderCommit must be a non-negative integer, got nothing/],
+    ['a negative term', () => ({ ...append(), term: -1 }), /term must be an integer from 0 to 281474976710656, got -1/],
+    ['a fractional term', () => ({ ...append(), term: 1.5 }), /term must be an integer from 0 to 281474976710656/],
+    ['a term past 2^53', () => ({ ...append(), term: 2 ** 53 }), /term must be an integer from 0 to 281474976710656/],
+    // The safe range (MAX_TERM_OR_INDEX, 2^48): a term where +1 is no longer exact would wedge a node.
+    ['a term of 2^53-1', () => ({ type: 'heartbeat', from: 1, to: 2, term: 2 ** 53 - 1, commit: 0 }), /term must be an integer from 0 to 281474976710656, got 9007199254740991/],
+    ['a term just past 2^48', () => ({ ...append(), term: 2 ** 48 + 1 }), /term must be an integer from 0 to 281474976710656/],
+    ['an entry index past 2^48', () => ({ ...append(), prevLogIndex: 2 ** 48 + 1, entries: [], leaderCommit: 0 }), /prevLogIndex must be an integer from 0 to 281474976710656/],
+    ['an append-response index past 2^48', () => ({ type: 'append-response', from: 1, to: 2, term: 1, success: true, index: 2 ** 50, conflictTerm: 0, conflictIndex: 0 }), /index must be an integer from 0/],
+    ['a vote with lastLogTerm past 2^48', () => ({ type: 'vote', from: 1, to: 2, term: 1, lastLogIndex: 0, lastLogTerm: 2 ** 52 }), /lastLogTerm must be an integer from 0/],
+    ['a snapshot term past 2^48', () => ((o: Obj) => ((o.snapshot.meta.term = 2 ** 53 - 1), o))(snapshot()), /snapshot\.meta\.term must be an integer from 0/],
+    ['a term as a string', () => ({ ...append(), term: '3' }), /term must be an integer from 0 to 281474976710656, got "3"/],
+    ['a missing field', () => ({ ...append(), leaderCommit: undefined }), /leaderCommit must be an integer from 0 to 281474976710656, got nothing/],
     ['a stray field', () => ({ ...append(), extra: 1 }), /extra is not a field/],
     ['for another node', () => ({ ...append(), to: 3 }), /to is n3, but this is n2/],
     ['from another peer than the hello', () => ({ ...append(), from: 3 }), /from is n3, but this connection's hello came from n1/],
@@ -133,7 +141,7 @@ describe('validateMessage refuses anything else', () => {
     ['a voter that is also a learner', () => ((o: Obj) => ((o.entries[2].membership.learners = [3]), o))(append()), /n3 is both a voter and a learner/],
     ['a voter id that is not a number', () => ((o: Obj) => ((o.entries[2].membership.voters = [1, '2']), o))(append()), /voters\[1\] must be a node id/],
     ['a snapshot without data', () => ((o: Obj) => (delete o.snapshot.data, o))(snapshot()), /snapshot\.data must be a string/],
-    ['a snapshot with a negative index', () => ((o: Obj) => ((o.snapshot.meta.index = -9), o))(snapshot()), /snapshot\.meta\.index must be a non-negative integer/],
+    ['a snapshot with a negative index', () => ((o: Obj) => ((o.snapshot.meta.index = -9), o))(snapshot()), /snapshot\.meta\.index must be an integer from 0 to 281474976710656/],
     ['a snapshot without membership', () => ((o: Obj) => (delete o.snapshot.meta.membership, o))(snapshot()), /snapshot\.meta\.membership must be a JSON object/],
     ['a vote refusal reason unknown', () => ({ type: 'vote-response', from: 1, to: 2, term: 1, granted: false, reason: 'tired' }), /reason must be one of/],
     ['granted as a number', () => ({ type: 'vote-response', from: 1, to: 2, term: 1, granted: 1 }), /granted must be true or false/],
