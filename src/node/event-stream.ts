@@ -47,6 +47,8 @@ export type StateLine = Pick<
   timer: StateTimer | null;
   /** On a leader, each follower by id; empty elsewhere. */
   progress: Record<number, FollowerProgress>;
+  /** The applied-state digest (src/kv/digest.ts) as [index, digest], ascending: at recent multiples of 64 and at the applied index. */
+  digests: Array<[number, string]>;
 };
 
 export class EventStream {

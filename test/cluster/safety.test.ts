@@ -12,10 +12,10 @@ import { SimCluster, type RaftOptions } from '../../src/sim/cluster.js';
 import { Random } from '../../src/sim/random.js';
 import { model, node } from './fixtures.js';
 
-type Report = Pick<NodeRaftState, 'role' | 'term' | 'commit' | 'lastIndex' | 'runs'>;
+type Report = Pick<NodeRaftState, 'role' | 'term' | 'commit' | 'lastIndex' | 'runs' | 'digests'>;
 
-const follower = (term: number, runs: Array<[number, number]>, lastIndex: number, commit: number): Report => ({ role: 'follower', term, runs, lastIndex, commit });
-const leader = (term: number, runs: Array<[number, number]>, lastIndex: number, commit: number): Report => ({ role: 'leader', term, runs, lastIndex, commit });
+const follower = (term: number, runs: Array<[number, number]>, lastIndex: number, commit: number, digests: Array<[number, string]> = []): Report => ({ role: 'follower', term, runs, lastIndex, commit, digests });
+const leader = (term: number, runs: Array<[number, number]>, lastIndex: number, commit: number, digests: Array<[number, string]> = []): Report => ({ role: 'leader', term, runs, lastIndex, commit, digests });
 
 describe('the safety monitor', () => {
   test('two leaders in one term break Election Safety, naming both', () => {
@@ -170,7 +170,7 @@ function churn(seed: number, raft: RaftOptions = {}) {
       if (core === null) continue;
       const st = core.status();
       const runs = termRuns((i) => core.termAt(i), st.firstIndex, st.lastIndex);
-      m.report(id, { role: st.role, term: st.term, commit: st.commit, lastIndex: st.lastIndex, runs }, c.now);
+      m.report(id, { role: st.role, term: st.term, commit: st.commit, lastIndex: st.lastIndex, runs, digests: [] }, c.now);
     }
   }
   return { c, m, terms };
@@ -212,6 +212,7 @@ describe('the safety verdict in the live model', () => {
     runs,
     timer: null,
     progress: {},
+    digests: [],
   });
 
   test('counts the reports, and tells of the first violation once, as a supervisor event', () => {

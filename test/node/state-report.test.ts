@@ -19,7 +19,7 @@ function node(id: number, voters: number[]) {
     const { ts: _ts, node: _node, kind, ...line } = JSON.parse(text) as Record<string, unknown>;
     if (kind === 'state') lines.push(line as unknown as StateLine);
   });
-  const report = (): void => events.state(() => stateLine(core, 0, clock));
+  const report = (): void => events.state(() => stateLine(core, 0, clock, []));
   return {
     core,
     lines,
