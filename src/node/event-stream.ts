@@ -21,7 +21,17 @@ export type NodeLifecycleEvent =
     }
   | { type: 'storage-repaired'; detail: string }
   | { type: 'stopping'; reason: string }
-  | { type: 'fatal'; reason: string };
+  /** The node's last line before it exits on an error: `reason` is the one line for people, `code` for programs. */
+  | { type: 'fatal'; code: FatalCode; reason: string };
+
+/**
+ * Why a node exits on an error: 'port-in-use' (its --listen port is taken; the supervisor retries a
+ * while), 'address' (no such address here), 'disk-full', 'permission' (the data directory or the
+ * port), 'data-dir' (its data directory is damaged or another node's), 'internal' (anything else:
+ * a bug, with its stack on stderr).
+ */
+export type FatalCode = 'port-in-use' | 'address' | 'disk-full' | 'permission' | 'data-dir' | 'internal';
+export const FATAL_CODES: readonly FatalCode[] = ['port-in-use', 'address', 'disk-full', 'permission', 'data-dir', 'internal'];
 
 /**
  * The running timer, as the wall-clock time (Date.now() base) it fires unless something resets it:
