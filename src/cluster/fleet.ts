@@ -34,6 +34,12 @@ interface Run {
 
 const LIVE: readonly ProcessState[] = ['starting', 'running', 'paused'];
 
+/** ": <the node's cause>", or nothing when it gave none (a signal). */
+function withCause(exit: ExitInfo): string {
+  const cause = exitCause(exit);
+  return cause === null ? '' : `: ${cause}`;
+}
+
 /** How the node exited, if it did within `ms`; null if it is still running then. */
 async function exitWithin(exited: Promise<ExitInfo>, ms: number): Promise<ExitInfo | null> {
   let timer: NodeJS.Timeout | undefined;
@@ -130,7 +136,7 @@ export class Fleet {
       const how = exit.signal ?? `exit code ${exit.exitCode}`;
       // A node that never started is reported by start(), which may retry it.
       if (state === 'crashed' && run.started)
-        this.live.say('crashed', `n${id} crashed (${how}): ${exitCause(exit)}`, { node: id, ...exit });
+        this.live.say('crashed', `n${id} crashed (${how})${withCause(exit)}`, { node: id, ...exit });
       else this.live.changed();
     });
     this.runs.set(id, run);
@@ -191,8 +197,9 @@ export class Fleet {
     if (exit !== null) {
       await run.gone;
       if (run.intent !== null) throw new ClusterError(`n${id} was ${run.intent === 'kill' ? 'killed' : 'stopped'} before it was up`);
-      this.live.say('start-failed', `n${id} started but exited at once: ${exitCause(exit)}`, { node: id, ...exit });
-      throw new ClusterError(`n${id} started but exited at once: ${exitCause(exit)}`);
+      const text = `n${id} started but exited at once (${exit.signal ?? `exit code ${exit.exitCode}`})${withCause(exit)}`;
+      this.live.say('start-failed', text, { node: id, ...exit });
+      throw new ClusterError(text);
     }
     if (syncFailure !== null) throw syncFailure;
   }

@@ -22,15 +22,15 @@ export interface ExitInfo {
   cause: { code: FatalCode; reason: string } | null;
 }
 
-/** Why the node exited, in one line: its own account if it gave one, else its last stderr line, else how it ended. */
-export function exitCause(exit: ExitInfo): string {
-  return exit.cause?.reason ?? exit.stderrTail.at(-1) ?? `it exited with ${exit.signal ?? `code ${exit.exitCode}`}`;
+/** Why the node exited, in one line: its own account if it gave one, else its last stderr line; null if neither (a signal). */
+export function exitCause(exit: ExitInfo): string | null {
+  return exit.cause?.reason ?? exit.stderrTail.at(-1) ?? null;
 }
 
 /** The node exited before it listened; `exit` says how and why. */
 export class StartFailure extends Error {
   constructor(readonly exit: ExitInfo) {
-    super(exitCause(exit));
+    super(exitCause(exit) ?? `exited with ${exit.signal ?? `code ${exit.exitCode}`} before it started`);
   }
 }
 
