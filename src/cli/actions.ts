@@ -60,7 +60,7 @@ export function registerActionCommands(program: Command): void {
   const nodes = (what: string) => ['<id...>', what, nodeIds] as const;
   runs(define(program, 'kill', 'crash nodes with SIGKILL (they keep what they acknowledged)').argument(...nodes('nodes to kill')), ([n]: [number[]]) => ({ op: 'kill', nodes: n }));
   runs(define(program, 'stop', 'stop nodes cleanly with SIGTERM').argument(...nodes('nodes to stop')), ([n]: [number[]]) => ({ op: 'stop', nodes: n }));
-  runs(define(program, 'restart', 'start nodes again with the same id and data (stopping them first if running)').argument(...nodes('nodes to restart')), ([n]: [number[]]) => ({ op: 'restart', nodes: n }));
+  runs(define(program, 'restart', 'start nodes again with the same id and data (stopping them first if running); fails, naming the node\'s own cause, if one does not stay up').argument(...nodes('nodes to restart')), ([n]: [number[]]) => ({ op: 'restart', nodes: n }));
   runs(define(program, 'pause', 'freeze nodes with SIGSTOP, as in a long garbage-collection pause').argument(...nodes('nodes to pause')), ([n]: [number[]]) => ({ op: 'pause', nodes: n }));
   runs(define(program, 'resume', 'unfreeze paused nodes with SIGCONT').argument(...nodes('nodes to resume')), ([n]: [number[]]) => ({ op: 'resume', nodes: n }));
   runs(

@@ -151,8 +151,8 @@ export class Fleet {
    * resolves only once it is up past its start-up: it stayed up an election timeout (by which it
    * has heard from a leader, or campaigned) and, if another node led when it started, it has
    * applied what that leader had committed then (so it has written what it was missing), or still
-   * runs after a few election timeouts of catching up (electionWaitMs). A node that exits before, say on a full
-   * disk, is an error naming its own cause, never a success.
+   * runs after a few election timeouts of catching up (electionWaitMs). A node that exits before,
+   * say on a full disk, is an error naming its own cause, never a success.
    */
   async start(id: NodeId): Promise<void> {
     const node = this.live.node(id)!;

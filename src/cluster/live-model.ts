@@ -2,7 +2,7 @@
 // nodes' "state" lines, every other line as an event, the supervisor's own events, and the change
 // notifications that the control server batches out to its clients. Every state report and every
 // election also goes to the safety monitor, whose verdict is part of the model.
-import type { ClusterEvent, ClusterModel, NodeModel, NodeRaftState } from './model.js';
+import type { ClusterEvent, ClusterModel, NodeModel } from './model.js';
 import { SafetyMonitor, type SafetyViolation } from './safety.js';
 import { readStateLine } from './state-line.js';
 

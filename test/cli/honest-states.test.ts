@@ -70,16 +70,16 @@ describe('a three-node cluster started with umask 000', () => {
     const all = [[folder, (await stat(folder)).mode & 0o777, true] as [string, number, boolean], ...(await modes(folder))];
     expect(all.map(([p]) => p.slice(folder.length))).toEqual(expect.arrayContaining(['/cluster.json', '/token', '/control.json', '/n1', '/n1/identity.json', '/n1/wal-000000000001.log']));
     for (const [path, mode, dir] of all) expect(`${path} ${mode.toString(8)}`).toBe(`${path} ${dir ? '700' : '600'}`);
-  });
+  }, 120_000);
 
   test('a follower whose committed entry is rewritten on its disk diverges, and the monitor says so: State Machine Safety', async () => {
     const { leader } = await cli.settled(NAME);
-    for (let i = 0; i < 5; i++) await cli.ok('submit', '--name', NAME, `before ${i}`);
+    await cli.ok('submit', '--name', NAME, 'before');
     const f = [1, 2, 3].find((id) => id !== leader.id)!;
     const target = await eventually('every node to apply every entry', async () => {
       const s = await cli.status(NAME);
       const applied = s.nodes.map((n) => n.raft?.applied ?? 0);
-      return applied.every((a) => a === applied[0] && a > 5) ? applied[0]! : undefined;
+      return applied.every((a) => a === applied[0] && a >= 3) ? applied[0]! : undefined;
     });
     expect((await cli.status(NAME)).safety.ok).toBe(true);
     await cli.ok('stop', '--name', NAME, String(f));
@@ -93,9 +93,8 @@ describe('a three-node cluster started with umask 000', () => {
     await storage.save({ entries: [forged], hardState: { ...restored.hardState, commit: last.index } });
     await storage.close();
 
+    // Back, it applies the forged entry where the others applied the real one, and reports its digest there.
     await cli.ok('restart', '--name', NAME, String(f));
-    // The others go on: entries after the forged one reach every node, and each reports its digests.
-    await cli.ok('submit', '--name', NAME, 'after');
     const verdict = await eventually('the safety alarm', async () => {
       const s = await cli.status(NAME);
       return s.safety.ok ? undefined : s.safety;
@@ -107,7 +106,7 @@ describe('a three-node cluster started with umask 000', () => {
       expect(verdict.text).toMatch(/^the entries applied up to \d+ differ: digest [0-9a-f]{16} on n\d (but [0-9a-f]{16} on n\d|before, and [0-9a-f]{16} there now)$/);
       expect(Number(/up to (\d+)/.exec(verdict.text)![1])).toBeGreaterThanOrEqual(target);
     }
-  });
+  }, 180_000);
 
   test('restart of a node that cannot start exits non-zero with the node\'s own cause, not its last stderr line', async () => {
     await cli.ok('stop', '--name', NAME, '3');
@@ -119,7 +118,7 @@ describe('a three-node cluster started with umask 000', () => {
     expect(r.stderr).toMatch(/n3 did not start: EEXIST: file already exists, mkdir '.*n3'/);
     expect(r.stderr).not.toMatch(/Node\.js v\d/);
     expect(node(await cli.status(NAME), 3).process.state).toBe('crashed');
-  });
+  }, 120_000);
 
   test.skipIf(!canMount())('restart of a node whose disk is full exits non-zero: "disk full at <path>"', async () => {
     await cli.ok('stop', '--name', NAME, '2');
@@ -139,5 +138,5 @@ describe('a three-node cluster started with umask 000', () => {
       execFileSync('umount', [dir]);
       await rm(copy, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });
