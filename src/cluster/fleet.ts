@@ -159,9 +159,10 @@ export class Fleet {
     const until = Date.now() + PORT_RETRY_MS;
     // What a new process reports replaces this; the old one's report proves nothing.
     const reportBefore = node.raft;
-    // A node never seen before (one being added) gets entries only once it is a member.
+    // A node never seen before (one being added) gets entries only once it is a member, and one
+    // behind a network fault may not get them at all.
     const leader = this.leader();
-    const target = leader !== null && leader.id !== id && reportBefore !== null ? leader.raft!.commit : 0;
+    const target = leader !== null && leader.id !== id && reportBefore !== null && !hasFaults(id, this.live.model.links) ? leader.raft!.commit : 0;
     let run: Run;
     for (;;) {
       if (this.closed) throw new ClusterError(`n${id} was not started: the supervisor is shutting down`);
