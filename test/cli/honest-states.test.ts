@@ -1,8 +1,9 @@
 // Honest process states and private files, through the built binary on one three-node cluster:
 // - started with umask 000, every folder the cluster creates is 0700 and every file 0600;
-// - a follower whose log is rewritten on disk (one committed entry, same index and term, other
-//   data, with a valid checksum) applies other entries than the rest: its applied-state digest
-//   differs and the safety monitor raises State Machine Safety, naming it and the index;
+// - a follower restarted recomputes its applied-state digests from its log: they agree with the
+//   others'; once its log is rewritten on disk (one committed entry, same index and term, other
+//   data, with a valid checksum) it applies other entries than the rest: its digest differs and the
+//   safety monitor raises State Machine Safety, naming it and the index;
 // - `restart` of a node that cannot start exits non-zero with the node's own one-line cause, and
 //   so does one whose disk is full (a 64 KiB tmpfs, where this machine lets us mount one).
 // The tests run in order on the same cluster.
@@ -74,14 +75,18 @@ describe('a three-node cluster started with umask 000', () => {
 
   test('a follower whose committed entry is rewritten on its disk diverges, and the monitor says so: State Machine Safety', async () => {
     const { leader } = await cli.settled(NAME);
-    await cli.ok('submit', '--name', NAME, 'before');
     const f = [1, 2, 3].find((id) => id !== leader.id)!;
+    // A plain restart first: the node recomputes its digests from its log, and they agree.
+    await cli.ok('restart', '--name', NAME, String(f));
+    await cli.ok('submit', '--name', NAME, 'before');
     const target = await eventually('every node to apply every entry', async () => {
       const s = await cli.status(NAME);
       const applied = s.nodes.map((n) => n.raft?.applied ?? 0);
       return applied.every((a) => a === applied[0] && a >= 3) ? applied[0]! : undefined;
     });
-    expect((await cli.status(NAME)).safety.ok).toBe(true);
+    const agreed = await cli.status(NAME);
+    expect(agreed.safety.ok).toBe(true);
+    expect(agreed.nodes.map((n) => n.raft!.digests.at(-1))).toEqual([1, 2, 3].map(() => agreed.nodes[0]!.raft!.digests.at(-1)));
     await cli.ok('stop', '--name', NAME, String(f));
 
     // The last entry, rewritten with the same index and term: the term runs still agree, the data does not.
