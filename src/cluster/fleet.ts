@@ -40,15 +40,9 @@ function withCause(exit: ExitInfo): string {
   return cause === null ? '' : `: ${cause}`;
 }
 
-/** How the node exited, if it did within `ms`; null if it is still running then. */
-async function exitWithin(exited: Promise<ExitInfo>, ms: number): Promise<ExitInfo | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const running = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
-  try {
-    return await Promise.race([exited, running]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** How the node exited, if it has (its exit is settled by now); null if it still runs. */
+function exitedAlready(exited: Promise<ExitInfo>): Promise<ExitInfo | null> {
+  return Promise.race([exited, new Promise<null>((resolve) => setImmediate(() => resolve(null)))]);
 }
 
 /** "1-5", or "1, 2, 4" when there are gaps. */
@@ -147,12 +141,13 @@ export class Fleet {
   }
 
   /**
-   * Starts a node that is not running, waits until it listens, sets its faults and peers, and
-   * resolves only once it is up past its start-up: it stayed up an election timeout (by which it
-   * has heard from a leader, or campaigned) and, if another node led when it started, it has
-   * applied what that leader had committed then (so it has written what it was missing), or still
-   * runs after a few election timeouts of catching up (electionWaitMs). A node that exits before,
-   * say on a full disk, is an error naming its own cause, never a success.
+   * Starts a node that is not running, waits until it listens (its data directory passed a write
+   * probe by then), sets its faults and peers, and resolves only once it is up past its start-up:
+   * if another node led when it started, it has applied what that leader had committed then (so it
+   * has written what it was missing), or still runs after a few election timeouts of catching up
+   * (electionWaitMs). A node that exits before, say on a full disk, is an error naming its own
+   * cause, never a success. No fixed wait: a new cluster's nodes are up as soon as they listen
+   * (exercise 1 freezes them before their first election).
    */
   async start(id: NodeId): Promise<void> {
     const node = this.live.node(id)!;
@@ -187,14 +182,13 @@ export class Fleet {
     }
     let syncFailure: unknown = null;
     await this.sync(id).catch((err: unknown) => (syncFailure = err));
-    // A command fails when the node exits meanwhile: then its exit is the news.
-    let exit = await exitWithin(run.child.exited, syncFailure === null ? this.file.timing.electionTimeoutMs.max : 0);
-    if (exit === null && syncFailure === null) {
+    if (syncFailure === null) {
       const gone = (): boolean => this.runs.get(id) !== run;
       const caughtUp = (): boolean => node.raft !== reportBefore && node.raft !== null && node.raft.applied >= target;
       await this.live.until(() => gone() || caughtUp(), this.electionWaitMs());
-      exit = gone() ? await run.child.exited : null;
     }
+    // A command fails when the node exits meanwhile: then its exit is the news.
+    const exit = await exitedAlready(run.child.exited);
     if (exit !== null) {
       await run.gone;
       if (run.intent !== null) throw new ClusterError(`n${id} was ${run.intent === 'kill' ? 'killed' : 'stopped'} before it was up`);
