@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exited, GiveUp, removeDir, stopChild, trackChild, trackDir, untrackDir, waitFor } from './children.js';
+import { ensureSecretFile } from '../transport/secret.js';
 import { requestOnce } from './load-client.js';
 import { freePorts } from './stats.js';
 
@@ -174,6 +175,8 @@ export class RaftCluster {
   private constructor(
     readonly dir: string,
     readonly clusterId: string,
+    /** The cluster secret, in `dir`/secret, as `up` makes it. */
+    readonly secret: Buffer,
     private readonly nodes: NodeProcess[],
     private readonly options: ClusterOptions,
   ) {}
@@ -184,7 +187,7 @@ export class RaftCluster {
     const clusterId = `bench-${randomBytes(4).toString('hex')}`;
     const ports = await freePorts(options.size);
     const nodes = ports.map((port, i) => new NodeProcess(i + 1, port, join(dir, `n${i + 1}`), join(dir, `n${i + 1}.stderr.log`)));
-    const cluster = new RaftCluster(dir, clusterId, nodes, options);
+    const cluster = new RaftCluster(dir, clusterId, ensureSecretFile(join(dir, 'secret')).secret, nodes, options);
     try {
       await Promise.all(nodes.map((n) => cluster.launch(n)));
       await cluster.waitForLeader(15_000);
@@ -229,7 +232,7 @@ export class RaftCluster {
   }
 
   async status(id: number, timeoutMs = 1000): Promise<NodeStatusReply> {
-    const res = await requestOnce(this.address(id), this.clusterId, { type: 'status' }, timeoutMs);
+    const res = await requestOnce(this.address(id), this.clusterId, this.secret, { type: 'status' }, timeoutMs);
     if (res.ok !== true) throw new Error(`status of n${id} failed: ${JSON.stringify(res)}`);
     return res.status as NodeStatusReply;
   }
@@ -314,6 +317,7 @@ export class RaftCluster {
     const args = [
       '--id', String(n.id),
       '--cluster-id', this.clusterId,
+      '--secret-file', join(this.dir, 'secret'),
       '--listen', n.address,
       '--peers', peers,
       '--data-dir', n.dataDir,

@@ -30,7 +30,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RaftClient } from '../client/index.js';
-import { ControlClient } from '../cluster/index.js';
+import { ControlClient, clusterSecret } from '../cluster/index.js';
 import { clusterCommit } from '../tui/view.js';
 import { sleep, waitFor } from './children.js';
 import { cpuSeconds, ownCpuSeconds, percentile, round } from './stats.js';
@@ -92,6 +92,7 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env)
 
 interface StatusJson {
   clusterId: string;
+  folder: string;
   supervisorPid: number;
   nodes: Array<{ id: number; address: string; removed: boolean; process: { pid: number | null } }>;
   leader: number | null;
@@ -250,7 +251,7 @@ async function measure(o: Options, cli: Cli): Promise<void> {
     const key = `${e.kind}/${e.type}`;
     eventTypes.set(key, (eventTypes.get(key) ?? 0) + 1);
   });
-  const client = new RaftClient({ clusterId: status.clusterId, nodes: status.nodes.filter((n) => !n.removed).map((n) => ({ id: n.id, address: n.address })) });
+  const client = new RaftClient({ clusterId: status.clusterId, secret: clusterSecret(status.folder), nodes: status.nodes.filter((n) => !n.removed).map((n) => ({ id: n.id, address: n.address })) });
   const acks: Ack[] = [];
   const captures: Capture[] = [];
   const cpuWindows: number[] = [];

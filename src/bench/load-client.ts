@@ -1,10 +1,11 @@
 // A lean load-generating client for raft-console nodes, written from docs/PROTOCOL.md alone (it
-// does not use src/client): the framing (1.2), the hello (1.4), put requests with clientId/seq
+// does not use src/client): the framing (1.2), the hello and proofs (1.4), put requests with clientId/seq
 // (3, 4.4). Each RaftLoadClient is one clientId with at most one write in flight, keeping one
 // connection per node it has talked to. It follows not-leader redirects, and retries a write whose outcome it does
 // not know (leadership-lost, timeout, unavailable, a lost connection, its own attempt timeout)
 // with the same seq, so every write is applied exactly once. Latency is measured from the first
 // send of a seq to its acknowledgement, retries included.
+import { createHmac, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { sleep } from './children.js';
 
@@ -33,6 +34,12 @@ function frame(value: Json): Buffer {
   return out;
 }
 
+/** A proof of the cluster secret (1.4): HMAC-SHA256 over the handshake's lines. */
+function proof(secret: Buffer, role: 'dialer' | 'listener', clusterId: string, from: number, node: number, ours: string, theirs: string): string {
+  const text = ['raft-console hello 2', role, clusterId, 'client', String(from), String(node), ours, theirs].join('\n');
+  return createHmac('sha256', secret).update(text).digest('hex');
+}
+
 function splitAddress(address: string): { host: string; port: number } {
   const at = address.lastIndexOf(':');
   return { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
@@ -55,7 +62,8 @@ export class FrameConnection {
   }
 
   /** Connects and completes the hello; rejects with a ConnectionError. */
-  static connect(address: string, clusterId: string, timeoutMs = 2000, from = 0): Promise<FrameConnection> {
+  static connect(address: string, clusterId: string, secret: Buffer, timeoutMs = 2000, from = 0): Promise<FrameConnection> {
+    const nonce = randomBytes(32).toString('hex');
     const { host, port } = splitAddress(address);
     return new Promise((resolve, reject) => {
       const socket = connect({ host, port, noDelay: true });
@@ -65,7 +73,7 @@ export class FrameConnection {
         socket.destroy();
         reject(new ConnectionError(`no hello from ${address} within ${timeoutMs} ms`, 'timeout'));
       }, timeoutMs);
-      socket.once('connect', () => socket.write(frame({ type: 'hello', version: 1, clusterId, from, kind: 'client' })));
+      socket.once('connect', () => socket.write(frame({ type: 'hello', version: 2, clusterId, from, kind: 'client', nonce })));
       socket.on('data', (chunk: Buffer) => {
         conn.buffer = conn.buffer.length === 0 ? chunk : Buffer.concat([conn.buffer, chunk]);
         for (;;) {
@@ -91,11 +99,14 @@ export class FrameConnection {
           if (!helloDone) {
             helloDone = true;
             clearTimeout(timer);
-            if (body.type !== 'hello' || body.kind !== 'peer') {
-              const err = new ConnectionError(`${address} answered the hello with ${JSON.stringify(body)}`, 'bad-hello');
+            const node = typeof body.from === 'number' ? body.from : 0;
+            const listenerNonce = typeof body.nonce === 'string' ? body.nonce : '';
+            if (body.type !== 'hello' || body.kind !== 'peer' || body.proof !== proof(secret, 'listener', clusterId, from, node, nonce, listenerNonce)) {
+              const err = new ConnectionError(`${address} answered the hello with ${JSON.stringify(body)}, not a proof of the cluster secret`, 'bad-hello');
               reject(err);
               return conn.fail(err);
             }
+            socket.write(frame({ type: 'proof', proof: proof(secret, 'dialer', clusterId, from, node, nonce, listenerNonce) }));
             resolve(conn);
             continue;
           }
@@ -160,8 +171,8 @@ export class FrameConnection {
 }
 
 /** One request on a fresh connection (status and the like). */
-export async function requestOnce(address: string, clusterId: string, body: Json, timeoutMs = 1000): Promise<Json> {
-  const conn = await FrameConnection.connect(address, clusterId, timeoutMs);
+export async function requestOnce(address: string, clusterId: string, secret: Buffer, body: Json, timeoutMs = 1000): Promise<Json> {
+  const conn = await FrameConnection.connect(address, clusterId, secret, timeoutMs);
   try {
     return await conn.request(body, timeoutMs);
   } finally {
@@ -235,6 +246,7 @@ export class RaftLoadClient implements Putter {
 
   constructor(
     private readonly clusterId: string,
+    private readonly secret: Buffer,
     /** Every node's address: where to turn when the current one fails. */
     private readonly addresses: readonly string[],
     readonly clientId: string,
@@ -311,7 +323,7 @@ export class RaftLoadClient implements Putter {
   private async connection(): Promise<FrameConnection> {
     const open = this.conns.get(this.target);
     if (open !== undefined && open.open) return open;
-    const conn = await FrameConnection.connect(this.target, this.clusterId, Math.max(this.policy.attemptTimeoutMs, 200));
+    const conn = await FrameConnection.connect(this.target, this.clusterId, this.secret, Math.max(this.policy.attemptTimeoutMs, 200));
     if (this.stopped) {
       conn.close();
       throw new StoppedError('stopped');

@@ -484,7 +484,7 @@ async function raftSystem(o: Options): Promise<System & { cluster: RaftCluster }
     cluster,
     name: 'raft-console',
     version: packageVersion(),
-    client: (i, start, policy) => new RaftLoadClient(cluster.clusterId, addresses, `bench-${i}`, start, policy),
+    client: (i, start, policy) => new RaftLoadClient(cluster.clusterId, cluster.secret, addresses, `bench-${i}`, start, policy),
     throughputStart: async (i) => i % addresses.length,
     leader: leaderOf,
     pids: async () => {

@@ -2,7 +2,7 @@
 // clients and the nemesis together for the duration, heal everything, wait for the cluster to
 // settle, read every key a last time, compare what the nodes hold, and check the history and the
 // story the nodes told. Printing is the caller's (run-report.ts); this returns what was found.
-import { describeSwitches, describeTiming, type ClusterEvent, type ClusterModel, type FolderOptions, type SupervisorOptions } from '../cluster/index.js';
+import { clusterSecret, describeSwitches, describeTiming, type ClusterEvent, type ClusterModel, type FolderOptions, type SupervisorOptions } from '../cluster/index.js';
 import { Random } from '../sim/random.js';
 import { noLostWrites, oneLeaderPerTerm, safetyMonitor, type CheckOutcome } from './checks.js';
 import type { History } from './history.js';
@@ -94,6 +94,7 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
     const keys = Array.from({ length: o.keys }, (_, i) => `k${i + 1}${tag}`);
     const nodes = members.map((n) => ({ id: n.id, address: n.address }));
     const recorder = new Recorder();
+    const secret = clusterSecret(model.folder);
     const opTimeoutMs = operationTimeoutMs(electionMax);
     const nemesis = new Nemesis({ target, kinds: o.nemesis, random: new Random(o.seed, 'nemesis'), clock: () => recorder.now(), durationMs: o.durationMs, signal: o.signal });
     say(`running ${o.clients} clients at ${o.rate} ops/s on ${o.keys} keys for ${(o.durationMs / 1000).toFixed(0)} s, nemesis ${o.nemesis.length === 0 ? 'none' : o.nemesis.join(',')}, seed ${o.seed}`);
@@ -104,7 +105,7 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
     }, 10_000);
     try {
       await Promise.all([
-        runWorkload({ clusterId: model.clusterId, nodes, clients: o.clients, rate: o.rate, keys, durationMs: o.durationMs, opTimeoutMs, seed: o.seed, recorder, signal: o.signal }),
+        runWorkload({ clusterId: model.clusterId, secret, nodes, clients: o.clients, rate: o.rate, keys, durationMs: o.durationMs, opTimeoutMs, seed: o.seed, recorder, signal: o.signal }),
         nemesis.run(),
       ]);
     } finally {
@@ -114,7 +115,7 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
     say('healed every fault; waiting for the cluster to settle');
     const settledCheck = await awaitSettled(target, settleMs(electionMax));
     const finalReader = recorder.unusedClient();
-    const finals = await readFinalValues({ clusterId: model.clusterId, nodes, keys, opTimeoutMs, recorder }, finalReader, settleMs(electionMax));
+    const finals = await readFinalValues({ clusterId: model.clusterId, secret, nodes, keys, opTimeoutMs, recorder }, finalReader, settleMs(electionMax));
     const converged = await compareNodes(target, settleMs(electionMax));
     stopEvents();
 

@@ -4,7 +4,7 @@
 // entries are the same on every node, so after settling the logs must be equal where they overlap
 // (a node's log starts after its last snapshot) and so must the state machines built from them.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ClusterModel, NodeModel } from '../cluster/index.js';
+import { clusterSecret, type ClusterModel, type NodeModel } from '../cluster/index.js';
 import { RaftClient, RaftClientError } from '../client/index.js';
 import type { CheckOutcome } from './checks.js';
 import { until, type ClusterTarget } from './target.js';
@@ -99,7 +99,7 @@ function disagreement(nodes: NodeHoldings[]): { definite: boolean; text: string 
 export async function compareNodes(target: ClusterTarget, timeoutMs: number): Promise<CheckOutcome> {
   const m = target.model();
   const ids = members(m).map((n) => n.id);
-  const client = new RaftClient({ clusterId: m.clusterId, nodes: members(m).map((n) => ({ id: n.id, address: n.address })) });
+  const client = new RaftClient({ clusterId: m.clusterId, secret: clusterSecret(m.folder), nodes: members(m).map((n) => ({ id: n.id, address: n.address })) });
   const deadline = performance.now() + timeoutMs;
   let last = '';
   try {

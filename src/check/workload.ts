@@ -13,13 +13,14 @@
 //   - a read with no answer: fail, a read changes nothing.
 // After an info the worker carries on as a new process (Jepsen's rule): the old one still has its
 // operation pending, and a process has one operation at a time.
-import { RaftClient, RaftClientError, type NodeSpec, type WriteSession } from '../client/index.js';
+import { RaftClient, RaftClientError, type ClusterSecret, type NodeSpec, type WriteSession } from '../client/index.js';
 import { Random } from '../sim/random.js';
 import type { OpInput, OpOutcome } from './history.js';
 import type { Recorder } from './recorder.js';
 
 export interface WorkloadOptions {
   clusterId: string;
+  secret: ClusterSecret;
   nodes: readonly NodeSpec[];
   clients: number;
   /** Operations per second, all clients together. */
@@ -92,7 +93,7 @@ class Worker {
   ) {
     this.random = new Random(o.seed, 'workload', index);
     this.process = index;
-    this.client = new RaftClient({ clusterId: o.clusterId, nodes: o.nodes, timeoutMs: o.opTimeoutMs, random: new Random(o.seed, 'client', index).asFunction() });
+    this.client = new RaftClient({ clusterId: o.clusterId, secret: o.secret, nodes: o.nodes, timeoutMs: o.opTimeoutMs, random: new Random(o.seed, 'client', index).asFunction() });
     this.session = this.client.session();
     o.signal?.addEventListener('abort', () => this.client.close(), { once: true });
   }
@@ -155,8 +156,8 @@ export interface FinalRead {
  * recorded in the history as a process of its own (so the checker holds it to every write before
  * it), retried until `deadlineMs`.
  */
-export async function readFinalValues(o: Pick<WorkloadOptions, 'clusterId' | 'nodes' | 'keys' | 'opTimeoutMs' | 'recorder'>, process: number, deadlineMs: number): Promise<FinalRead[]> {
-  const client = new RaftClient({ clusterId: o.clusterId, nodes: o.nodes, timeoutMs: o.opTimeoutMs });
+export async function readFinalValues(o: Pick<WorkloadOptions, 'clusterId' | 'secret' | 'nodes' | 'keys' | 'opTimeoutMs' | 'recorder'>, process: number, deadlineMs: number): Promise<FinalRead[]> {
+  const client = new RaftClient({ clusterId: o.clusterId, secret: o.secret, nodes: o.nodes, timeoutMs: o.opTimeoutMs });
   const giveUpAt = performance.now() + deadlineMs;
   try {
     const reads: FinalRead[] = [];

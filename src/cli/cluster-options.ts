@@ -12,6 +12,9 @@ export interface ClusterFlags {
   dataDir?: string;
 }
 
+/** The option of every command that talks to the nodes as a client. */
+export const SECRET_FILE_OPTION = ['--secret-file <path>', 'the cluster secret to prove to the nodes (default: the secret file in the cluster\'s folder)'] as const;
+
 export function withClusterOptions(cmd: Command): Command {
   return cmd
     .option('--name <name>', 'which cluster', clusterName, DEFAULT_CLUSTER_NAME)

@@ -3,15 +3,16 @@
 // through elections until --timeout; with --via they go to that one node only and its answer is
 // the result, which is how to hand an entry to a leader stranded in a minority and watch it fail.
 import { Command } from 'commander';
-import type { ClusterModel } from '../cluster/index.js';
+import { clusterSecret, type ClusterModel } from '../cluster/index.js';
 import { RaftClient, type WriteResult } from '../client/index.js';
 import { milliseconds, nodeId } from './arguments.js';
-import { connect, nameFlag, withClusterOptions, type ClusterFlags } from './cluster-options.js';
+import { SECRET_FILE_OPTION, connect, nameFlag, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { explainClientError } from './client-errors.js';
 import { EXIT_FAILED, guarded } from './failure.js';
 import { clientNodes, runningNode } from './model-queries.js';
 
 interface KvFlags extends ClusterFlags {
+  secretFile?: string;
   via?: number;
   timeout: number;
   json?: boolean;
@@ -21,10 +22,11 @@ type Outcome = { human: string; json: Record<string, unknown>; exitCode?: number
 
 /**
  * Runs `run` with a client of the cluster's nodes as the model lists them (its leader first), and
- * closes it; a failure comes back explained in the CLI's words (explainClientError).
+ * closes it; a failure comes back explained in the CLI's words (explainClientError). The client
+ * proves the secret in the cluster's folder, or the one in `secretFile`.
  */
-export async function withClusterClient<T>(model: ClusterModel, timeoutMs: number, what: 'write' | 'read', run: (client: RaftClient) => Promise<T>): Promise<T> {
-  const client = new RaftClient({ clusterId: model.clusterId, nodes: clientNodes(model), timeoutMs });
+export async function withClusterClient<T>(model: ClusterModel, timeoutMs: number, what: 'write' | 'read', run: (client: RaftClient) => Promise<T>, secretFile?: string): Promise<T> {
+  const client = new RaftClient({ clusterId: model.clusterId, secret: clusterSecret(model.folder, secretFile), nodes: clientNodes(model), timeoutMs });
   try {
     return await run(client).catch((err: unknown) => {
       throw explainClientError(err, model, what);
@@ -40,7 +42,7 @@ async function request(flags: KvFlags, what: 'write' | 'read', run: (client: Raf
   const model = control.model;
   await control.close();
   if (flags.via !== undefined) runningNode(model, flags.via, nameFlag(flags));
-  const out = await withClusterClient(model, flags.timeout, what, (client) => run(client, { via: flags.via, timeoutMs: flags.timeout }));
+  const out = await withClusterClient(model, flags.timeout, what, (client) => run(client, { via: flags.via, timeoutMs: flags.timeout }), flags.secretFile);
   process.stdout.write(`${flags.json === true ? JSON.stringify(out.json) : out.human}\n`);
   if (out.exitCode !== undefined) process.exitCode = out.exitCode;
 }
@@ -58,7 +60,8 @@ function define(program: Command, name: string, description: string, read = fals
   return withClusterOptions(program.command(name).description(description))
     .option('--via <id>', `send to this node only, without following redirects: its answer is the result${read ? '' : ' (an entry handed to a stranded leader stays uncommitted)'}`, nodeId)
     .option('--timeout <ms>', 'give up after this long, retries included', milliseconds('--timeout'), 5000)
-    .option('--json', 'print the outcome as one JSON document');
+    .option('--json', 'print the outcome as one JSON document')
+    .option(...SECRET_FILE_OPTION);
 }
 
 const quote = (s: string): string => JSON.stringify(s);

@@ -3,10 +3,11 @@
 // partition shows which entries were replaced.
 import { Command } from 'commander';
 import { RaftClient, type LogPage } from '../client/index.js';
+import { clusterSecret } from '../cluster/index.js';
 import { decodeCommand } from '../kv/index.js';
 import type { Entry } from '../raft/types.js';
 import { indexArg, nodeId } from './arguments.js';
-import { connect, nameFlag, withClusterOptions, type ClusterFlags } from './cluster-options.js';
+import { SECRET_FILE_OPTION, connect, nameFlag, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { explainClientError } from './client-errors.js';
 import { paintFor } from './colour.js';
 import { CliError, EXIT_USAGE, guarded } from './failure.js';
@@ -17,6 +18,7 @@ interface LogFlags extends ClusterFlags {
   from?: number;
   to?: number;
   json?: boolean;
+  secretFile?: string;
 }
 
 type LogEntry = LogPage['entries'][number];
@@ -63,7 +65,8 @@ export function registerLogCommand(program: Command): Command {
       .argument('<id>', 'the node', nodeId)
       .option('--from <n>', 'first index to show', indexArg('--from'))
       .option('--to <n>', 'last index to show', indexArg('--to'))
-      .option('--json', 'print {node, firstIndex, commit, entries} as one JSON document'),
+      .option('--json', 'print {node, firstIndex, commit, entries} as one JSON document')
+      .option(...SECRET_FILE_OPTION),
   ).action(
     guarded('log', async (id: number, flags: LogFlags) => {
       const from = flags.from ?? 1;
@@ -73,7 +76,7 @@ export function registerLogCommand(program: Command): Command {
       const model = control.model;
       await control.close();
       const node = runningNode(model, id, nameFlag(flags));
-      const client = new RaftClient({ clusterId: model.clusterId, nodes: [{ id, address: node.address }] });
+      const client = new RaftClient({ clusterId: model.clusterId, secret: clusterSecret(model.folder, flags.secretFile), nodes: [{ id, address: node.address }] });
       let log: LogPage;
       try {
         log = await readLog(client, id, from, to).catch((err: unknown) => {

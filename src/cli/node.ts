@@ -4,13 +4,21 @@ import { Command } from 'commander';
 import { attachControl } from '../node/control.js';
 import { EventStream, type FatalCode } from '../node/event-stream.js';
 import { startNode } from '../node/node.js';
-import { UsageError, parseBugs, parseListen, parseNodeId, parsePeers, parsePositive, parseRange, type NodeOptions } from '../node/options.js';
+import { UsageError, isLoopback, parseBugs, parseListen, parseNodeId, parsePeers, parsePositive, parseRange, type NodeOptions } from '../node/options.js';
 import { KNOWN_BUG_NAMES } from '../raft/config.js';
 import { DataDirError } from '../storage/index.js';
+import { NO_SECRET, SecretFileError, readSecretFile } from '../transport/secret.js';
+import { TlsFileError, readTlsFiles } from '../transport/tls.js';
 
 interface NodeFlags {
   id: string;
   clusterId: string;
+  secretFile?: string;
+  insecureNoAuth?: boolean;
+  unsafeListenWithoutTls?: boolean;
+  certFile?: string;
+  keyFile?: string;
+  trustedCaFile?: string;
   listen: string;
   peers: string;
   join?: boolean;
@@ -30,10 +38,26 @@ interface NodeFlags {
 function toOptions(f: NodeFlags): NodeOptions {
   const id = parseNodeId(f.id);
   if (!/^[A-Za-z0-9._-]{1,128}$/.test(f.clusterId)) throw new UsageError(`--cluster-id must be 1-128 letters, digits, dots, dashes or underscores, got "${f.clusterId}"`);
+  const listen = parseListen(f.listen);
+  // A node that silently ran open would be joined by anyone: no secret is a choice said out loud.
+  if (f.secretFile === undefined && f.insecureNoAuth !== true)
+    throw new UsageError('--secret-file is required: the cluster secret every peer and client must prove (`raft-console up` makes one at <cluster folder>/secret); --insecure-no-auth runs without one');
+  if (f.secretFile !== undefined && f.insecureNoAuth === true) throw new UsageError('give either --secret-file or --insecure-no-auth, not both');
+  const tlsFlags = [f.certFile, f.keyFile, f.trustedCaFile];
+  if (tlsFlags.some((x) => x !== undefined) && tlsFlags.some((x) => x === undefined))
+    throw new UsageError('--cert-file, --key-file and --trusted-ca-file go together: give all three for mutual TLS, or none');
+  const tls = f.certFile === undefined ? null : readTlsFiles({ cert: f.certFile, key: f.keyFile!, ca: f.trustedCaFile! });
+  if (!isLoopback(listen.host) && tls === null && f.unsafeListenWithoutTls !== true)
+    throw new UsageError(
+      `--listen ${f.listen} is reachable from other machines, and this node's traffic would not be encrypted: listen on 127.0.0.1, give --cert-file, --key-file and --trusted-ca-file for mutual TLS, or add --unsafe-listen-without-tls if the network is trusted`,
+    );
   return {
     id,
     clusterId: f.clusterId,
-    listen: parseListen(f.listen),
+    secret: f.secretFile === undefined ? NO_SECRET : readSecretFile(f.secretFile),
+    insecureNoAuth: f.insecureNoAuth === true,
+    tls,
+    listen,
     peers: parsePeers(f.peers, id),
     join: f.join === true,
     dataDir: f.dataDir,
@@ -82,6 +106,12 @@ export function registerNodeCommand(program: Command): Command {
     .requiredOption('--id <n>', 'this node\'s id, an integer from 1')
     .requiredOption('--cluster-id <id>', 'the cluster this node belongs to: peers and data of another cluster are refused')
     .requiredOption('--data-dir <dir>', 'where this node keeps its log, hard state and snapshots')
+    .option('--secret-file <path>', 'the cluster secret (64 hex digits, mode 0600) every peer and client must prove; `up` makes <cluster folder>/secret')
+    .option('--insecure-no-auth', 'run without a cluster secret (INSECURE: any process that reaches the port may join the cluster or write to it)')
+    .option('--cert-file <path>', 'this node\'s certificate (PEM) for mutual TLS on its port and towards its peers; with --key-file and --trusted-ca-file')
+    .option('--key-file <path>', 'the key (PEM) of --cert-file')
+    .option('--trusted-ca-file <path>', 'the CA (PEM) that signs the certificates of every node and client of the cluster')
+    .option('--unsafe-listen-without-tls', 'allow a --listen address other machines can reach, although the traffic is not encrypted (UNSAFE on an untrusted network)')
     .option('--listen <host:port>', 'address for peers and clients', '127.0.0.1:0')
     .option('--peers <list>', 'the other voters, id=host:port,... (e.g. 1=127.0.0.1:7001,2=127.0.0.1:7002)', '')
     .option('--join', 'start with no configuration and wait to be added by the leader')
@@ -100,7 +130,7 @@ export function registerNodeCommand(program: Command): Command {
       try {
         options = toOptions(flags);
       } catch (err) {
-        if (!(err instanceof UsageError)) throw err;
+        if (!(err instanceof UsageError) && !(err instanceof SecretFileError) && !(err instanceof TlsFileError)) throw err;
         process.stderr.write(`raft-console node: ${err.message}\n`);
         process.exit(2);
       }

@@ -3,6 +3,8 @@
 import { RaftClientError } from './errors.js';
 import { NodeConnection } from './node-connection.js';
 import type { Directory } from './directory.js';
+import type { ClusterSecret } from '../transport/secret.js';
+import type { TlsFiles } from '../transport/tls.js';
 
 export class ConnectionPool {
   private readonly connections = new Map<string, NodeConnection>();
@@ -11,6 +13,8 @@ export class ConnectionPool {
 
   constructor(
     private readonly clusterId: string,
+    private readonly secret: ClusterSecret,
+    private readonly tls: TlsFiles | null,
     private readonly helloFrom: number,
     private readonly directory: Directory,
   ) {}
@@ -21,6 +25,8 @@ export class ConnectionPool {
     if (known?.usable) return known;
     const connection = new NodeConnection(address, {
       clusterId: this.clusterId,
+      secret: this.secret,
+      tls: this.tls,
       helloFrom: this.helloFrom,
       expectId: this.directory.idOf(address),
       nextRequestId: () => ++this.requestSerial,

@@ -3,3 +3,5 @@ export { RaftClient, type GetResult, type LogPage, type RaftClientOptions } from
 export { WriteSession, type CallOptions, type WriteResult } from './session.js';
 export { RaftClientError, type RaftClientErrorCode } from './errors.js';
 export type { NodeRef, NodeSpec } from './directory.js';
+export { NO_SECRET, readSecretFile, SecretFileError, type ClusterSecret } from '../transport/secret.js';
+export { readTlsFiles, TlsFileError, type TlsFiles } from '../transport/tls.js';

@@ -1,12 +1,15 @@
-// One client connection to one node: dials, says hello, waits for the node's hello, then carries
+// One client connection to one node: dials, says hello, waits for the node's hello and checks its
+// proof of the cluster secret, sends ours (docs/PROTOCOL.md 1.4), then carries
 // requests and matches each response to its request by id (a node answers in completion order,
 // not request order: a read can overtake a write). A connection that fails fails every request on
 // it at once and is never reused; the owner dials a new one.
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { ClientRequest, ClientResponse, RequestId } from '../node/client-protocol.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../transport/index.js';
 import { FrameDecoder, encodeFrame, parseBody } from '../transport/frame.js';
-import { HELLO_MAX_FRAME_BYTES, checkHello, helloFrame, readErrorFrame } from '../transport/hello.js';
+import { HELLO_MAX_FRAME_BYTES, checkHello, checkProof, helloFrame, newNonce, proofFrame, readErrorFrame, type Handshake } from '../transport/hello.js';
+import type { ClusterSecret } from '../transport/secret.js';
+import { dial, type TlsFiles } from '../transport/tls.js';
 import { RaftClientError } from './errors.js';
 import { readResponse } from './response-shape.js';
 
@@ -16,6 +19,10 @@ export type RequestBody = WithoutId<ClientRequest>;
 
 export interface ConnectionOptions {
   clusterId: string;
+  /** The cluster secret our proof is made with, and the node's proof is checked against. */
+  secret: ClusterSecret;
+  /** Mutual TLS, for nodes started with --cert-file and the rest; null: plain TCP. */
+  tls: TlsFiles | null;
   /** The `from` of our hello: any number, shown in the node's events. */
   helloFrom: number;
   /** The node id expected to answer, when known: another node answering is refused. */
@@ -39,6 +46,7 @@ export class NodeConnection {
   /** Requests written before the node's hello came: sent once it has. */
   private readonly waiting: Buffer[] = [];
   private ready = false;
+  private readonly nonce = newNonce();
   private failure: RaftClientError | null = null;
 
   constructor(
@@ -48,9 +56,8 @@ export class NodeConnection {
     const at = address.lastIndexOf(':');
     // "[::1]:7001" names an IPv6 host the way URLs do; connect() wants it bare.
     const host = address.slice(0, at).replace(/^\[(.*)\]$/, '$1');
-    this.socket = connect({ host, port: Number(address.slice(at + 1)) });
+    this.socket = dial(host, Number(address.slice(at + 1)), opts.tls, () => this.socket.write(encodeFrame(helloFrame(opts.clusterId, opts.helloFrom, 'client', this.nonce))));
     this.socket.setNoDelay(true);
-    this.socket.on('connect', () => this.socket.write(encodeFrame(helloFrame(opts.clusterId, opts.helloFrom, 'client'))));
     this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
     this.socket.on('error', (err) => this.fail(new RaftClientError('unreachable', `cannot reach ${this.name}: ${err.message}`, address)));
     this.socket.on('close', () => this.fail(new RaftClientError('unreachable', `${this.name} closed the connection before answering`, address)));
@@ -111,9 +118,18 @@ export class NodeConnection {
 
   private greet(value: unknown): void {
     // A node always answers as a peer, with its own id; we hold no node id, so "self" is 0 (none).
-    const check = checkHello(value, { clusterId: this.opts.clusterId, self: 0, ...(this.opts.expectId === null ? {} : { peer: this.opts.expectId }) });
+    const check = checkHello(value, { clusterId: this.opts.clusterId, self: 0, answer: true, ...(this.opts.expectId === null ? {} : { peer: this.opts.expectId }) });
     if (!check.ok) return this.fail(new RaftClientError('refused', `${this.name} answered with a bad hello: ${check.code}: ${check.reason}`, this.address));
     if (check.hello.kind !== 'peer') return this.protocolError('answered our hello with a client hello');
+    const handshake: Handshake = {
+      clusterId: this.opts.clusterId,
+      dialer: { kind: 'client', from: this.opts.helloFrom, nonce: this.nonce },
+      listener: { id: check.hello.from, nonce: check.hello.nonce },
+    };
+    // A process on the node's port that cannot prove the secret gets no request of ours.
+    const proof = checkProof(check.hello.proof!, this.opts.secret, 'listener', handshake);
+    if (!proof.ok) return this.fail(new RaftClientError('refused', `${this.name} did not prove the cluster secret (a node of another cluster, or this client holds another secret): ${proof.code}: ${proof.reason}`, this.address));
+    this.socket.write(encodeFrame(proofFrame(this.opts.secret, handshake)));
     this.nodeId = check.hello.from;
     this.ready = true;
     this.decoder.maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;

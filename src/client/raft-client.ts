@@ -3,7 +3,7 @@
 // write is answered once it is committed and applied, and applied exactly once however often it
 // had to be resent.
 //
-//   const client = new RaftClient({ clusterId: 'demo', nodes: ['127.0.0.1:7001', { id: 2, address: '127.0.0.1:7002' }] });
+//   const client = new RaftClient({ clusterId: 'demo', secret: readSecretFile(`${folder}/secret`), nodes: ['127.0.0.1:7001', { id: 2, address: '127.0.0.1:7002' }] });
 //   await client.put('color', 'red');                  // { index, term, leader, result: { ok, op, previous } }
 //   await client.get('color');                         // { value: 'red', index }
 //   await client.put('x', '1', { via: 3 });            // to n3 only: its not-leader/timeout is the answer
@@ -16,6 +16,8 @@
 import { randomInt } from 'node:crypto';
 import type { GetResponse, LogResponse, NodeStatus, StatusResponse, WriteResponse } from '../node/client-protocol.js';
 import type { BackoffOptions } from '../transport/backoff.js';
+import type { ClusterSecret } from '../transport/secret.js';
+import type { TlsFiles } from '../transport/tls.js';
 import { ConnectionPool } from './connection-pool.js';
 import { Directory, type NodeRef, type NodeSpec } from './directory.js';
 import { RaftClientError } from './errors.js';
@@ -28,6 +30,13 @@ export interface RaftClientOptions {
   nodes: readonly NodeSpec[];
   /** Must match the nodes' --cluster-id: a node of another cluster refuses the connection. */
   clusterId: string;
+  /**
+   * The cluster secret (readSecretFile of the cluster folder's `secret`): the client proves it, and
+   * checks that each node does. NO_SECRET only for nodes run with --insecure-no-auth.
+   */
+  secret: ClusterSecret;
+  /** Mutual TLS (readTlsFiles), for nodes started with --cert-file, --key-file and --trusted-ca-file. */
+  tls?: TlsFiles;
   /** The default session's clientId (1 to 64 bytes); random when left out. */
   clientId?: string;
   /** Give up on a request after this long, retries included. Default 5000 ms. */
@@ -60,7 +69,7 @@ export class RaftClient {
     this.directory = new Directory(options.nodes);
     this.timeoutMs = options.timeoutMs ?? 5000;
     // The hello's `from` only labels this client in the nodes' events.
-    this.pool = new ConnectionPool(options.clusterId, randomInt(2 ** 31), this.directory);
+    this.pool = new ConnectionPool(options.clusterId, options.secret, options.tls ?? null, randomInt(2 ** 31), this.directory);
     this.router = new Router(
       this.directory,
       this.pool,

@@ -63,5 +63,7 @@ export interface ControlFile {
 /** File names inside a cluster folder. */
 export const CONTROL_FILE = 'control.json';
 export const TOKEN_FILE = 'token';
+/** The cluster secret (src/transport/secret.ts): made by the first `up`, kept, mode 0600. */
+export const SECRET_FILE = 'secret';
 /** Written on first start and kept: the cluster id, the node list and their ports, the timing. */
 export const CLUSTER_FILE = 'cluster.json';

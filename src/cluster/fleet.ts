@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlAnswer } from '../node/control.js';
 import type { Membership, NodeId } from '../raft/types.js';
 import { writeClusterFile, type ClusterFile, type ClusterFileNode } from './cluster-file.js';
+import { SECRET_FILE } from './control-protocol.js';
 import { ClusterError } from './errors.js';
 import { filterFor, hasFaults } from './links.js';
 import type { LiveModel } from './live-model.js';
@@ -106,6 +107,8 @@ export class Fleet {
     const t = this.file.timing;
     return [
       ...['--id', String(id), '--cluster-id', this.file.clusterId, '--listen', `127.0.0.1:${me.port}`, '--data-dir', this.dataDir(me)],
+      // The path, never the secret: a command line is readable by every user (`ps`).
+      ...['--secret-file', join(this.folder, SECRET_FILE)],
       ...['--peers', others.map((n) => `${n.id}=127.0.0.1:${n.port}`).join(',')],
       ...(me.joined ? ['--join'] : []),
       ...['--election-timeout', `${t.electionTimeoutMs.min}-${t.electionTimeoutMs.max}`, '--heartbeat', String(t.heartbeatMs), '--tick', String(t.tickMs)],

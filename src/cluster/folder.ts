@@ -1,8 +1,10 @@
 // Where a cluster lives on disk: one folder per cluster name, under the user's state directory
 // (XDG_STATE_HOME, else ~/.local/state), holding the nodes' data directories, cluster.json, the
-// token and control.json. Commands in other terminals find a running cluster by its name this way.
+// token, the cluster secret and control.json. Commands in other terminals find a running cluster by its name this way.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { SecretFileError, readSecretFile, type ClusterSecret } from '../transport/secret.js';
+import { SECRET_FILE } from './control-protocol.js';
 import { ClusterError } from './errors.js';
 
 export const DEFAULT_CLUSTER_NAME = 'default';
@@ -34,4 +36,14 @@ export function clusterFolder(o: FolderOptions): { name: string; folder: string 
   const name = checkClusterName(o.name ?? DEFAULT_CLUSTER_NAME);
   if (o.dataDir !== undefined) return { name, folder: resolve(o.dataDir) };
   return { name, folder: join(resolve(o.stateDir ?? defaultStateDir()), name) };
+}
+
+/** The cluster's secret as a client reads it: `<folder>/secret`, or the file given with --secret-file. */
+export function clusterSecret(folder: string, secretFile?: string): ClusterSecret {
+  try {
+    return readSecretFile(secretFile ?? join(folder, SECRET_FILE));
+  } catch (err) {
+    if (err instanceof SecretFileError) throw new ClusterError(err.message);
+    throw err;
+  }
 }

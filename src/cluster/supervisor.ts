@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { perform, type Done } from './actions.js';
 import { newClusterFile, readClusterFile, writeClusterFile, type ClusterFile } from './cluster-file.js';
 import { claimFolder, removeControlFiles, writeControlFile, writeToken } from './control-files.js';
-import { TOKEN_FILE, type Action } from './control-protocol.js';
+import { SECRET_FILE, TOKEN_FILE, type Action } from './control-protocol.js';
+import { SecretFileError, ensureSecretFile } from '../transport/secret.js';
 import { ControlServer, type ActionResult } from './control-server.js';
 import { ClusterError } from './errors.js';
 import { Fleet, listIds } from './fleet.js';
@@ -115,6 +116,13 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   // Nodes an earlier supervisor left frozen would hold their ports.
   endOrphanNodes(folder);
   const { file, created, kept } = await loadOrCreate(o, name, folder);
+  // Made once, with the cluster, and kept across `down` and `up`: every node and client proves it.
+  try {
+    ensureSecretFile(join(folder, SECRET_FILE));
+  } catch (err) {
+    if (err instanceof SecretFileError) throw new ClusterError(err.message);
+    throw err;
+  }
 
   const startedAt = Date.now();
   const live = new LiveModel({

@@ -12,6 +12,7 @@ import {
   CLUSTER_FILE,
   ClusterError,
   clusterFolder,
+  clusterSecret,
   purgeCluster,
   startSupervisor,
   type Action,
@@ -138,7 +139,7 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
   const launch = async (raft: Partial<RaftSwitches> | undefined): Promise<void> => {
     const s = await startSupervisor({ ...o.folder, nodes: exercise.setup.nodes, speed: o.speed ?? exercise.setup.speed, ...(raft === undefined ? {} : { raft }) });
     sup = s;
-    client = new RaftClient({ clusterId: s.model.clusterId, nodes: s.model.nodes.map((n) => ({ id: n.id, address: n.address })) });
+    client = new RaftClient({ clusterId: s.model.clusterId, secret: clusterSecret(s.folder), nodes: s.model.nodes.map((n) => ({ id: n.id, address: n.address })) });
     feed(s.model.events);
     save();
     const off = s.onChange(feed);

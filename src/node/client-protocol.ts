@@ -62,6 +62,8 @@ export interface NodeStatus extends RaftStatus {
   clusterId: string;
   address: string;
   unsafeNoFsync: boolean;
+  /** Run with --insecure-no-auth: it admits any peer or client that can reach its port. */
+  insecureNoAuth: boolean;
   kv: { keys: number; sessions: number; submitted: number };
 }
 

@@ -16,6 +16,9 @@ export type NodeLifecycleEvent =
       address: string;
       clusterId: string;
       unsafeNoFsync: boolean;
+      insecureNoAuth: boolean;
+      /** Mutual TLS on its port and towards its peers. */
+      tls: boolean;
       recovered: { entries: number; snapshotIndex: number; term: number };
       switches: RaftSwitches;
     }

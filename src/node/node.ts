@@ -55,7 +55,7 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
   // Read when the line is flushed (at most one per 50 ms); sent only when it changed.
   const reportState = (): void => events.state(() => stateLine(core, kv.appliedIndex, clock, checkpoints.report(kv.appliedIndex, kv.digest)));
   const addresses = new Map(o.peers.map((p) => [p.id, `${p.host ?? '127.0.0.1'}:${p.port}`]));
-  const transport = new Transport({ id: o.id, clusterId: o.clusterId, host: o.listen.host, port: o.listen.port, peers: o.peers });
+  const transport = new Transport({ id: o.id, clusterId: o.clusterId, secret: o.secret, ...(o.tls === null ? {} : { tls: o.tls }), host: o.listen.host, port: o.listen.port, peers: o.peers });
 
   let service: ClientService | null = null;
   let address = `${o.listen.host}:${o.listen.port}`;
@@ -66,7 +66,7 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
   };
   const status = (): NodeStatus => {
     const s = kv.stats();
-    return { ...core.status(), clusterId: o.clusterId, address, unsafeNoFsync: storage.unsafeNoFsync, kv: { keys: s.keys, sessions: s.sessions, submitted: s.submitted } };
+    return { ...core.status(), clusterId: o.clusterId, address, unsafeNoFsync: storage.unsafeNoFsync, insecureNoAuth: o.insecureNoAuth, kv: { keys: s.keys, sessions: s.sessions, submitted: s.submitted } };
   };
 
   const handler: ReadyHandler = {
@@ -147,10 +147,13 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
       address,
       clusterId: o.clusterId,
       unsafeNoFsync: storage.unsafeNoFsync,
+      insecureNoAuth: o.insecureNoAuth,
+      tls: o.tls !== null,
       recovered: { entries: restored.entries.length, snapshotIndex: restored.snapshot?.meta.index ?? 0, term: restored.hardState.term },
       switches: o.switches,
     },
-    `n${o.id} listens on ${address} (term ${restored.hardState.term}, ${restored.entries.length} entries on disk${storage.unsafeNoFsync ? ', UNSAFE: fsync off' : ''})` +
+    `n${o.id} listens on ${address}${o.tls === null ? '' : ' with mutual TLS'} (term ${restored.hardState.term}, ${restored.entries.length} entries on disk${storage.unsafeNoFsync ? ', UNSAFE: fsync off' : ''})` +
+      (o.insecureNoAuth ? '; !!! INSECURE: no cluster secret, any process that reaches this port may join the cluster or write to it !!!' : '') +
       switchesChanged({ ...o.switches, bugs: [] }).map((s) => `; ${s}`).join('') +
       o.switches.bugs.map((b) => `; !!! KNOWN BUG ON: ${b}: this node ${KNOWN_BUGS[b].breaks} !!!`).join(''),
   );

@@ -3,12 +3,20 @@
 import { KNOWN_BUG_NAMES, isBugName, type BugName, type RaftSwitches } from '../raft/config.js';
 import type { NodeId } from '../raft/types.js';
 import type { PeerAddress } from '../transport/index.js';
+import type { ClusterSecret } from '../transport/secret.js';
+import type { TlsFiles } from '../transport/tls.js';
 
 export class UsageError extends Error {}
 
 export interface NodeOptions {
   id: NodeId;
   clusterId: string;
+  /** The cluster secret every hello proves; NO_SECRET with --insecure-no-auth (see insecureNoAuth). */
+  secret: ClusterSecret;
+  /** Run without a secret: anybody who can reach the port may join or write. Said in the started line and status. */
+  insecureNoAuth: boolean;
+  /** Mutual TLS on the port and towards peers (--cert-file, --key-file, --trusted-ca-file), or null. */
+  tls: TlsFiles | null;
   listen: { host: string; port: number };
   /** The other voters at bootstrap (ignored once the log holds a configuration). */
   peers: PeerAddress[];
@@ -109,4 +117,9 @@ export function timingInTicks(o: Pick<NodeOptions, 'electionTimeoutMs' | 'heartb
       `--heartbeat (${o.heartbeatMs} ms) must be shorter than the smallest election timeout (${o.electionTimeoutMs.min} ms), or followers time out between heartbeats`,
     );
   return t;
+}
+
+/** Whether `host` is a loopback address: only this machine's users can reach a port bound there. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

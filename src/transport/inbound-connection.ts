@@ -1,15 +1,18 @@
 // A connection another process dialed to this node: a peer that sends us Raft messages, or a
-// client. Its first frame must be a hello, within the hello timeout and the small hello size
-// limit; the node answers with its own hello, and from then on every frame is validated (a peer's
-// against the message schema, a client's with the node's request validator) before it is handed
-// on. Anything else refuses the connection with an error frame; other connections are unaffected.
+// client. Its first frame must be a hello (from a member, if a peer's); the node answers with its
+// own hello and proof of the cluster secret, and the dialer's next frame must be its own proof, all
+// within the hello timeout and the small hello size limit. From then on every frame is validated
+// (a peer's against the message schema, a client's with the node's request validator) before it is
+// handed on. Anything else refuses the connection with an error frame; other connections are
+// unaffected.
 import type { Socket } from 'node:net';
 import type { Message, NodeId } from '../raft/types.js';
 import { ClientSession, type ClientConnection } from './client-connection.js';
 import type { TransportEvent } from './events.js';
 import { FrameConnection, type ConnectionEnd } from './frame-connection.js';
 import { encodeFrame } from './frame.js';
-import { HELLO_MAX_FRAME_BYTES, checkHello, helloFrame, readErrorFrame, type Hello } from './hello.js';
+import { HELLO_MAX_FRAME_BYTES, answerFrame, checkHello, checkProofFrame, newNonce, readErrorFrame, type Handshake, type Hello } from './hello.js';
+import type { ClusterSecret } from './secret.js';
 import type { Validation } from '../schema/json-shape.js';
 import { validateMessage } from './message-schema.js';
 import type { Counters } from './stats.js';
@@ -18,6 +21,9 @@ import type { Timers } from './timers.js';
 export interface InboundContext {
   self: NodeId;
   clusterId: string;
+  secret: ClusterSecret;
+  /** Whether a node id is a peer this node knows: a peer hello from any other is refused. */
+  isPeer: (id: NodeId) => boolean;
   maxFrameBytes: number;
   /** Bytes of replies that may wait for a client that does not read them. */
   maxClientBufferedBytes: number;
@@ -38,8 +44,11 @@ export interface InboundContext {
 
 export class InboundConnection {
   private readonly conn: FrameConnection;
-  /** The hello, once accepted. */
+  /** The hello, once the dialer's proof is accepted too. */
   hello: Hello | null = null;
+  /** Between the dialer's hello and its proof: what the proof must cover. */
+  private handshake: Handshake | null = null;
+  private pendingHello: Hello | null = null;
   private client: ClientSession | null = null;
   private helloTimer: unknown;
 
@@ -59,7 +68,7 @@ export class InboundConnection {
     });
     this.helloTimer = ctx.timers.setTimeout(() => {
       this.helloTimer = null;
-      this.conn.reject('expected-hello', `no hello within ${ctx.helloTimeoutMs} ms`);
+      this.conn.reject('expected-hello', `no hello and proof within ${ctx.helloTimeoutMs} ms`);
     }, ctx.helloTimeoutMs);
   }
 
@@ -68,13 +77,17 @@ export class InboundConnection {
   }
 
   private receive(value: unknown): void {
-    if (this.hello === null) {
-      this.accept(value);
+    if (this.handshake === null) {
+      this.greet(value);
       return;
     }
     const refusal = readErrorFrame(value);
     if (refusal !== null) {
       this.conn.close(`it sent an error frame: ${refusal.code}: ${refusal.reason}`);
+      return;
+    }
+    if (this.hello === null) {
+      this.accept(value);
       return;
     }
     if (this.client !== null) {
@@ -95,17 +108,39 @@ export class InboundConnection {
     this.ctx.message(m.value);
   }
 
-  private accept(value: unknown): void {
+  /** The dialer's hello: checked, then answered with ours and our proof. */
+  private greet(value: unknown): void {
     const check = checkHello(value, { clusterId: this.ctx.clusterId, self: this.ctx.self });
     if (!check.ok) {
       this.conn.reject(check.code, check.reason);
       return;
     }
-    this.clearHelloTimer();
     const hello = check.hello;
+    // Only members dial as peers (the transport is told of new ones with addPeer before they start).
+    if (hello.kind === 'peer' && !this.ctx.isPeer(hello.from)) {
+      this.conn.reject('unknown-peer', `n${hello.from} is not a member this node knows: a node is added with \`raft-console add\`, which tells every member first`);
+      return;
+    }
+    this.handshake = {
+      clusterId: this.ctx.clusterId,
+      dialer: { kind: hello.kind, from: hello.from, nonce: hello.nonce },
+      listener: { id: this.ctx.self, nonce: newNonce() },
+    };
+    this.pendingHello = hello;
+    this.conn.send(encodeFrame(answerFrame(this.ctx.secret, this.handshake)));
+  }
+
+  /** The dialer's proof: once it holds, the connection carries messages or requests. */
+  private accept(value: unknown): void {
+    const proof = checkProofFrame(value, this.ctx.secret, this.handshake!);
+    if (!proof.ok) {
+      this.conn.reject(proof.code, proof.reason);
+      return;
+    }
+    this.clearHelloTimer();
+    const hello = this.pendingHello!;
     this.hello = hello;
     this.conn.setMaxFrameBytes(this.ctx.maxFrameBytes);
-    this.conn.send(encodeFrame(helloFrame(this.ctx.clusterId, this.ctx.self, 'peer')));
     if (hello.kind === 'peer') {
       this.conn.peer = hello.from;
       this.ctx.emit({ type: 'peer-connected', peer: hello.from, direction: 'in' });

@@ -1,6 +1,7 @@
-// The transport between node processes: TCP, length-prefixed JSON frames, hellos that keep other
-// clusters out, validation of everything that arrives, bounded queues, and a fault filter below
-// the core. The wire protocol is docs/PROTOCOL.md; how a node wires it up is at the top of transport.ts.
+// The transport between node processes: TCP (or mutual TLS), length-prefixed JSON frames, hellos
+// and proofs of the cluster secret that keep other clusters and strangers out, validation of
+// everything that arrives, bounded queues, and a fault filter below the core. The wire protocol is
+// docs/PROTOCOL.md; how a node wires it up is at the top of transport.ts.
 export { Transport, DEFAULT_MAX_FRAME_BYTES, type TransportOptions } from './transport.js';
 export type { PeerAddress } from './peer-link.js';
 export type { ClientConnection } from './client-connection.js';

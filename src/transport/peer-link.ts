@@ -1,18 +1,20 @@
 // The connection this node dials to one peer, to send it messages. It exchanges hellos (the peer
-// must answer with the cluster id and the node id we dialed), then writes the queued frames: all
+// must answer with the cluster id, the node id we dialed and its proof of the cluster secret, and we
+// send ours), then writes the queued frames: all
 // the frames queued in one event-loop turn go out corked, as one write, and it stops writing when
 // the socket's buffer is full until the socket drains, so the only place frames pile up is the
 // bounded FrameQueue. A lost connection is redialed with capped exponential backoff and jitter;
 // the queue survives the reconnect (whatever was already handed to the dead socket is lost, which
 // Raft tolerates).
-import { connect } from 'node:net';
 import type { NodeId } from '../raft/types.js';
 import { reconnectDelay, type BackoffOptions } from './backoff.js';
 import type { TransportEvent } from './events.js';
 import { FrameConnection, type ConnectionEnd } from './frame-connection.js';
 import { FrameQueue } from './frame-queue.js';
 import { encodeFrame } from './frame.js';
-import { HELLO_MAX_FRAME_BYTES, checkHello, helloFrame, readErrorFrame } from './hello.js';
+import { HELLO_MAX_FRAME_BYTES, checkHello, checkProof, helloFrame, newNonce, proofFrame, readErrorFrame, type Handshake } from './hello.js';
+import type { ClusterSecret } from './secret.js';
+import { dial, type TlsFiles } from './tls.js';
 import type { Counters, LinkStats, LinkState } from './stats.js';
 import type { Timers } from './timers.js';
 
@@ -28,6 +30,9 @@ export interface PeerAddress {
 export interface PeerLinkContext {
   self: NodeId;
   clusterId: string;
+  secret: ClusterSecret;
+  /** Mutual TLS for every dial, or null for plain TCP. */
+  tls: TlsFiles | null;
   helloTimeoutMs: number;
   backoff: BackoffOptions;
   maxQueueMessages: number;
@@ -53,6 +58,8 @@ export class PeerLink {
   private sent = 0;
   private batches = 0;
   private dropped = 0;
+  /** The nonce of the hello on the current connection. */
+  private nonce = '';
 
   constructor(
     private readonly address: PeerAddress,
@@ -114,13 +121,12 @@ export class PeerLink {
   private connect(): void {
     this.state = 'connecting';
     const { id, port, host = DEFAULT_HOST } = this.address;
-    const socket = connect({ host, port });
-    socket.setNoDelay(true); // frames are already gathered per turn: Nagle would only add latency
     // Dialling a loopback port nobody listens on can connect the socket to itself, when the system
     // picks that same port as its local end (TCP self-connect): it would hold the peer's port.
-    socket.once('connect', () => {
+    const socket = dial(host, port, this.ctx.tls, () => {
       if (socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress) socket.destroy(new Error(`n${id} is not listening (the connection reached itself)`));
     });
+    socket.setNoDelay(true); // frames are already gathered per turn: Nagle would only add latency
     const conn: FrameConnection = new FrameConnection(socket, {
       direction: 'out',
       remote: this.label,
@@ -140,7 +146,8 @@ export class PeerLink {
       this.flush();
     });
     // Written before the TCP handshake completes: the socket sends it once connected.
-    conn.send(encodeFrame(helloFrame(this.ctx.clusterId, this.ctx.self, 'peer')));
+    this.nonce = newNonce();
+    conn.send(encodeFrame(helloFrame(this.ctx.clusterId, this.ctx.self, 'peer', this.nonce)));
     this.timer = this.ctx.timers.setTimeout(() => {
       this.timer = null;
       conn.reject('expected-hello', `no hello from n${id} within ${this.ctx.helloTimeoutMs} ms`);
@@ -157,11 +164,23 @@ export class PeerLink {
       conn.reject('invalid-message', 'after its hello a node sends nothing on a connection it accepted but error frames');
       return;
     }
-    const check = checkHello(value, { clusterId: this.ctx.clusterId, self: this.ctx.self, peer: this.address.id });
+    const check = checkHello(value, { clusterId: this.ctx.clusterId, self: this.ctx.self, peer: this.address.id, answer: true });
     if (!check.ok) {
       conn.reject(check.code, check.reason);
       return;
     }
+    // The listener proves the secret first: a process that took the peer's port gets nothing from us.
+    const handshake: Handshake = {
+      clusterId: this.ctx.clusterId,
+      dialer: { kind: 'peer', from: this.ctx.self, nonce: this.nonce },
+      listener: { id: this.address.id, nonce: check.hello.nonce },
+    };
+    const proof = checkProof(check.hello.proof!, this.ctx.secret, 'listener', handshake);
+    if (!proof.ok) {
+      conn.reject(proof.code, proof.reason);
+      return;
+    }
+    conn.send(encodeFrame(proofFrame(this.ctx.secret, handshake)));
     this.clearTimer();
     this.state = 'open';
     this.attempts = 0;

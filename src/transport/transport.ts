@@ -9,7 +9,7 @@
 // everything that arrives. Above it: send(message) for each message of a Ready, and the handlers
 // set with onMessage, onClient and onEvent. Wiring, in the node runtime:
 //
-//   const transport = new Transport({ id, clusterId, port, peers: [{ id: 2, port: 7002 }, ...] });
+//   const transport = new Transport({ id, clusterId, secret, port, peers: [{ id: 2, port: 7002 }, ...] });
 //   transport.onEvent((e) => log(describeTransportEvent(e)));
 //   transport.onMessage((m) => { raft.step(m); /* then handle the Ready */ });
 //   transport.onClient(validateRequest, (request, client) => { ...; client.reply(answer); });
@@ -17,7 +17,7 @@
 //   for (const m of ready.messages) transport.send(m);    // after the Ready is persisted
 //   transport.filter.set({ blockedTo: [3] }); transport.filter.describe(); transport.stats();
 //   await transport.close();
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import type { Message, NodeId } from '../raft/types.js';
 import type { BackoffOptions } from './backoff.js';
 import type { ClientConnection } from './client-connection.js';
@@ -31,6 +31,8 @@ import type { Validation } from '../schema/json-shape.js';
 import { DEFAULT_HOST, PeerLink, type PeerAddress, type PeerLinkContext } from './peer-link.js';
 import { newCounters, type TransportStats } from './stats.js';
 import { realTimers, type Timers } from './timers.js';
+import type { ClusterSecret } from './secret.js';
+import { createListener, type TlsFiles } from './tls.js';
 
 export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
 
@@ -39,6 +41,16 @@ export interface TransportOptions {
   id: NodeId;
   /** Every hello carries it; a connection from another cluster is refused. 1 to 128 characters. */
   clusterId: string;
+  /**
+   * The cluster secret (secret.ts) every hello proves: a peer or client that cannot is refused, and
+   * so is a node we dial that cannot. NO_SECRET only with others that run without one.
+   */
+  secret: ClusterSecret;
+  /**
+   * Mutual TLS (tls.ts) on the port and on every dial: each side needs a certificate signed by `ca`.
+   * Default: plain TCP, for nodes that listen on loopback only.
+   */
+  tls?: TlsFiles;
   /** Address to listen on. Default 127.0.0.1. */
   host?: string;
   /** Port to listen on; 0 (the default) picks a free one, see `address` once started. */
@@ -119,6 +131,8 @@ export class Transport {
     this.linkContext = {
       self: this.id,
       clusterId: options.clusterId,
+      secret: options.secret,
+      tls: options.tls ?? null,
       helloTimeoutMs,
       backoff: { baseMs: 50, maxMs: 2000, ...options.backoff },
       maxQueueMessages,
@@ -131,6 +145,8 @@ export class Transport {
     this.inboundContext = {
       self: this.id,
       clusterId: options.clusterId,
+      secret: options.secret,
+      isPeer: (id) => this.links.has(id),
       maxFrameBytes: this.maxFrameBytes,
       maxClientBufferedBytes: maxQueueBytes,
       helloTimeoutMs,
@@ -144,7 +160,7 @@ export class Transport {
       request: (request, client) => this.clientHandler.handle(request, client),
       ended: (c) => this.inboundEnded(c),
     };
-    this.server = createServer((socket) => this.accept(socket));
+    this.server = createListener(options.tls ?? null, helloTimeoutMs, (socket) => this.accept(socket));
     for (const peer of options.peers ?? []) this.addPeer(peer);
   }
 

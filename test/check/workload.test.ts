@@ -5,14 +5,14 @@ import { describe, expect, test } from 'vitest';
 import type { Operation } from '../../src/check/history.js';
 import { Recorder } from '../../src/check/recorder.js';
 import { runWorkload } from '../../src/check/workload.js';
-import { CLUSTER, FakeNode, errorFor, okFor, type Exchange } from '../client/fake-node.js';
+import { CLUSTER, FakeNode, SECRET, errorFor, okFor, type Exchange } from '../client/fake-node.js';
 
 /** Runs one client for a short while against a node that answers as `answer` says. */
 async function record(answer: (x: Exchange) => void, clients = 1): Promise<Operation[]> {
   const node = await FakeNode.start(1);
   node.onRequest = answer;
   const recorder = new Recorder();
-  await runWorkload({ clusterId: CLUSTER, nodes: [node.address], clients, rate: 100 * clients, keys: ['k1', 'k2'], durationMs: 400, opTimeoutMs: 150, seed: 7, recorder });
+  await runWorkload({ clusterId: CLUSTER, secret: SECRET, nodes: [node.address], clients, rate: 100 * clients, keys: ['k1', 'k2'], durationMs: 400, opTimeoutMs: 150, seed: 7, recorder });
   return recorder.history().operations;
 }
 

@@ -1,8 +1,8 @@
 // The wire side of the client: the hello it sends and checks, and answers matched to requests by
 // id whatever order they come in.
 import { afterEach, describe, expect, it } from 'vitest';
-import { RaftClient, RaftClientError } from '../../src/client/index.js';
-import { CLUSTER, FakeNode, okFor, type Exchange } from './fake-node.js';
+import { NO_SECRET, RaftClient, RaftClientError } from '../../src/client/index.js';
+import { CLUSTER, FakeNode, SECRET, okFor, proof, type Exchange } from './fake-node.js';
 
 const clients: RaftClient[] = [];
 afterEach(() => {
@@ -10,7 +10,7 @@ afterEach(() => {
 });
 
 function client(address: string, nodes?: ConstructorParameters<typeof RaftClient>[0]['nodes']): RaftClient {
-  const c = new RaftClient({ clusterId: CLUSTER, nodes: nodes ?? [address], attemptTimeoutMs: 2000 });
+  const c = new RaftClient({ clusterId: CLUSTER, secret: SECRET, nodes: nodes ?? [address], attemptTimeoutMs: 2000 });
   clients.push(c);
   return c;
 }
@@ -21,7 +21,8 @@ describe('the connection', () => {
     const c = client(node.address);
     await c.get('a');
     await c.put('b', '1');
-    expect(node.hellos).toEqual([{ type: 'hello', version: 1, clusterId: CLUSTER, from: expect.any(Number), kind: 'client' }]);
+    expect(node.hellos).toEqual([{ type: 'hello', version: 2, clusterId: CLUSTER, from: expect.any(Number), kind: 'client', nonce: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(node.proofs).toEqual([true]);
     expect(node.requests.map((r) => r.type)).toEqual(['get', 'put']);
   });
 
@@ -55,6 +56,28 @@ describe('the connection', () => {
     await c.get('k', { via: frozen.address, timeoutMs: 100 }).catch(() => {});
     expect(frozen.hellos).toHaveLength(2);
     expect(frozen.requests).toEqual([]);
+  });
+
+  it('a client with another secret, or none, cannot check the node’s proof: refused at once, no request sent', async () => {
+    const node = await FakeNode.start(1);
+    for (const secret of [Buffer.alloc(32, 4), NO_SECRET]) {
+      const c = new RaftClient({ clusterId: CLUSTER, secret, nodes: [node.address], timeoutMs: 500 });
+      clients.push(c);
+      const err = await c.get('a').catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'refused', message: expect.stringMatching(/auth-failed/) });
+    }
+    expect(node.proofs).toEqual([]);
+    expect(node.requests).toEqual([]);
+  });
+
+  it('refuses a node that cannot prove the secret (a process on its port), and sends it nothing', async () => {
+    const nonce = 'cd'.repeat(32);
+    const impostor = await FakeNode.start(1, { type: 'hello', version: 2, clusterId: CLUSTER, from: 1, kind: 'peer', nonce, proof: proof(Buffer.alloc(32, 4), 'listener', 0, 1, 'ab'.repeat(32), nonce) });
+    const err = await client(impostor.address).get('a').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'refused' });
+    expect((err as Error).message).toMatch(/did not prove the cluster secret .*: auth-failed: the listener's proof does not match/);
+    expect(impostor.proofs).toEqual([]);
+    expect(impostor.requests).toEqual([]);
   });
 
   it('refuses an answer to its hello that is not a hello', async () => {

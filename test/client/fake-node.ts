@@ -1,11 +1,20 @@
 // A stand-in for a node, for the client library's tests: a TCP server that speaks the framing by
 // hand (independently of src/transport, so the tests check the client against the protocol, not
-// against shared code), answers the client's hello as a node would, records every request, and
-// lets each test script the answers. Every fake is closed after each test.
+// against shared code), answers the client's hello as a node would (with its proof of the secret,
+// and checks the client's), records every request, and lets each test script the answers. Every
+// fake is closed after each test.
+import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach } from 'vitest';
 
 export const CLUSTER = 'client-test';
+export const SECRET = Buffer.alloc(32, 3);
+
+/** A proof as docs/PROTOCOL.md 1.4 defines it, of a client `from` talking to node `node`. */
+export function proof(secret: Buffer, role: 'dialer' | 'listener', from: number, node: number, clientNonce: string, nodeNonce: string): string {
+  const text = ['raft-console hello 2', role, CLUSTER, 'client', String(from), String(node), clientNonce, nodeNonce].join('\n');
+  return createHmac('sha256', secret).update(text, 'utf8').digest('hex');
+}
 
 export type Request = Record<string, unknown> & { id: number; type: string };
 
@@ -32,6 +41,8 @@ export function frame(value: unknown): Buffer {
 export class FakeNode {
   readonly requests: Request[] = [];
   readonly hellos: unknown[] = [];
+  /** Whether each client's proof was right, in order. */
+  readonly proofs: boolean[] = [];
   /** Answers each request; the default says ok to anything. */
   onRequest: (x: Exchange) => void = (x) => x.reply(okFor(x.request));
   private readonly sockets = new Set<Socket>();
@@ -74,6 +85,9 @@ export class FakeNode {
     socket.on('error', () => {});
     let buffered = Buffer.alloc(0);
     let greeted = false;
+    let proven = false;
+    const nonce = randomBytes(32).toString('hex');
+    let hello: Record<string, unknown> = {};
     socket.on('data', (chunk: Buffer) => {
       buffered = Buffer.concat([buffered, chunk]);
       while (buffered.length >= 4) {
@@ -84,7 +98,19 @@ export class FakeNode {
         if (!greeted) {
           greeted = true;
           this.hellos.push(value);
-          if (helloAnswer !== 'silent') socket.write(frame(helloAnswer ?? { type: 'hello', version: 1, clusterId: CLUSTER, from: this.id, kind: 'peer' }));
+          hello = value;
+          const ours = { type: 'hello', version: 2, clusterId: CLUSTER, from: this.id, kind: 'peer', nonce, proof: proof(SECRET, 'listener', Number(value.from), this.id, String(value.nonce), nonce) };
+          if (helloAnswer !== 'silent') socket.write(frame(helloAnswer ?? ours));
+          continue;
+        }
+        if (!proven) {
+          proven = true;
+          const good = value.type === 'proof' && value.proof === proof(SECRET, 'dialer', Number(hello.from), this.id, String(hello.nonce), nonce);
+          this.proofs.push(good);
+          if (!good) {
+            socket.end(frame({ type: 'error', code: 'auth-failed', reason: 'the dialer\'s proof does not match' }));
+            return;
+          }
           continue;
         }
         this.requests.push(value);

@@ -2,7 +2,7 @@
 // deadline, and `via`, which sends to one node and reports its answer as it is.
 import { afterEach, describe, expect, it } from 'vitest';
 import { RaftClient, RaftClientError, type RaftClientOptions } from '../../src/client/index.js';
-import { CLUSTER, FakeNode, errorFor, okFor, type Request } from './fake-node.js';
+import { CLUSTER, FakeNode, SECRET, errorFor, okFor, type Request } from './fake-node.js';
 
 const clients: RaftClient[] = [];
 afterEach(() => {
@@ -10,7 +10,7 @@ afterEach(() => {
 });
 
 function client(nodes: RaftClientOptions['nodes'], options: Partial<RaftClientOptions> = {}): RaftClient {
-  const c = new RaftClient({ clusterId: CLUSTER, nodes, attemptTimeoutMs: 200, backoff: { baseMs: 1, maxMs: 5 }, ...options });
+  const c = new RaftClient({ clusterId: CLUSTER, secret: SECRET, nodes, attemptTimeoutMs: 200, backoff: { baseMs: 1, maxMs: 5 }, ...options });
   clients.push(c);
   return c;
 }
@@ -200,7 +200,7 @@ describe('giving up', () => {
   it('a node of another cluster refuses the connection: reported at once as refused', async () => {
     const other = await FakeNode.start(1);
     other.onRequest = () => {};
-    const c = new RaftClient({ clusterId: 'another', nodes: [other.address] });
+    const c = new RaftClient({ clusterId: 'another', secret: SECRET, nodes: [other.address] });
     clients.push(c);
     const err = await failure(c.get('k'));
     expect(err.code).toBe('refused');

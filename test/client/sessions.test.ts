@@ -2,7 +2,7 @@
 // parallel, and starting over under a new clientId when the old one cannot go on.
 import { afterEach, describe, expect, it } from 'vitest';
 import { RaftClient, RaftClientError } from '../../src/client/index.js';
-import { CLUSTER, FakeNode, errorFor, okFor, until, type Exchange } from './fake-node.js';
+import { CLUSTER, FakeNode, SECRET, errorFor, okFor, until, type Exchange } from './fake-node.js';
 
 const clients: RaftClient[] = [];
 afterEach(() => {
@@ -10,7 +10,7 @@ afterEach(() => {
 });
 
 function client(address: string, clientId?: string): RaftClient {
-  const c = new RaftClient({ clusterId: CLUSTER, nodes: [address], attemptTimeoutMs: 200, timeoutMs: 1000, backoff: { baseMs: 1, maxMs: 5 }, ...(clientId ? { clientId } : {}) });
+  const c = new RaftClient({ clusterId: CLUSTER, secret: SECRET, nodes: [address], attemptTimeoutMs: 200, timeoutMs: 1000, backoff: { baseMs: 1, maxMs: 5 }, ...(clientId ? { clientId } : {}) });
   clients.push(c);
   return c;
 }

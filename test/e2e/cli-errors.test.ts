@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePorts, tempDir } from './cluster.js';
+import { freePorts, secretFile, tempDir } from './cluster.js';
 import { NodeProcess, checkBuild } from './node-process.js';
 
 const servers: Array<{ close(): void }> = [];
@@ -14,8 +14,16 @@ afterEach(() => {
 });
 
 async function args(overrides: Record<string, string> = {}): Promise<string[]> {
-  const flags: Record<string, string> = { '--id': '1', '--cluster-id': 'cli-test', '--data-dir': await tempDir(), '--listen': '127.0.0.1:0', ...overrides };
-  return Object.entries(flags).flat();
+  const flags: Record<string, string> = { '--id': '1', '--cluster-id': 'cli-test', '--secret-file': await secretFile(), '--data-dir': await tempDir(), '--listen': '127.0.0.1:0', ...overrides };
+  // An override of '' leaves the flag out.
+  return Object.entries(flags).filter(([, v]) => v !== '').flat();
+}
+
+/** A secret file with `content` and `mode`. */
+async function secretWith(content: string, mode: number): Promise<string> {
+  const path = join(await tempDir(), 'secret');
+  await writeFile(path, content, { mode });
+  return path;
 }
 
 /** Runs the node to its exit; returns the exit code, the one line it printed on stderr, and its "fatal" events on stdout. */
@@ -77,5 +85,19 @@ describe('raft-console node refuses bad input with one clear line', () => {
     expect(code).toBe(2);
     expect(line).toMatch(/^raft-console node: /);
     expect(line).toContain(why);
+  });
+
+  it.each([
+    ['a secret file others may read', async () => ({ '--secret-file': await secretWith(`${'ab'.repeat(32)}\n`, 0o644) }), /may be read by other users \(mode 0644\): run `chmod 600 .*secret`/],
+    ['an empty secret file', async () => ({ '--secret-file': await secretWith('', 0o600) }), /holds no secret: it is empty/],
+    ['a short secret', async () => ({ '--secret-file': await secretWith('abcd\n', 0o600) }), /must hold 64 hex digits \(32 bytes\), it holds 4/],
+    ['no secret file at all', async () => ({ '--secret-file': await tempDir().then((d) => join(d, 'none')) }), /cannot read secret file .*none: ENOENT/],
+    ['no --secret-file', async () => ({ '--secret-file': '' }), /--secret-file is required: .* --insecure-no-auth runs without one/],
+    ['an address other machines reach, without TLS', async () => ({ '--listen': '0.0.0.0:0' }), /--listen 0\.0\.0\.0:0 is reachable from other machines.*--unsafe-listen-without-tls/],
+  ])('%s: exit 2, with the fix', async (_, overrides, why) => {
+    const { code, line } = await failing(await args(await overrides()));
+    expect(code).toBe(2);
+    expect(line).toMatch(/^raft-console node: /);
+    expect(line).toMatch(why);
   });
 });

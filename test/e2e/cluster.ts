@@ -8,7 +8,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { RaftClient, type RaftClientOptions } from '../../src/client/index.js';
+import { RaftClient, type ClusterSecret, type RaftClientOptions } from '../../src/client/index.js';
+import { ensureSecretFile } from '../../src/transport/secret.js';
 import { KvStateMachine } from '../../src/kv/index.js';
 import type { NodeStatus } from '../../src/node/client-protocol.js';
 import type { Entry } from '../../src/raft/types.js';
@@ -25,6 +26,13 @@ export async function tempDir(prefix = 'raft-e2e-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** A new cluster secret file (mode 0600) in a temp directory, as `up` makes one: its path. */
+export async function secretFile(): Promise<string> {
+  const path = join(await tempDir('raft-e2e-secret-'), 'secret');
+  ensureSecretFile(path);
+  return path;
 }
 
 /**
@@ -75,6 +83,8 @@ export class Cluster {
   private constructor(
     readonly clusterId: string,
     readonly root: string,
+    /** The cluster secret, in `root`/secret (mode 0600), as `up` makes it. */
+    readonly secret: ClusterSecret,
     readonly ports: Map<number, number>,
     private readonly extraArgs: readonly string[],
   ) {
@@ -86,7 +96,7 @@ export class Cluster {
     await checkBuild();
     const root = await tempDir();
     const ports = await freePorts(size);
-    const cluster = new Cluster(`e2e-${process.pid}-${ports[0]}`, root, new Map(ports.map((p, i) => [i + 1, p])), extraArgs);
+    const cluster = new Cluster(`e2e-${process.pid}-${ports[0]}`, root, ensureSecretFile(join(root, 'secret')).secret, new Map(ports.map((p, i) => [i + 1, p])), extraArgs);
     await Promise.all(cluster.ids.map((id) => cluster.startNode(id)));
     return cluster;
   }
@@ -111,7 +121,7 @@ export class Cluster {
   /** The command line of node `id`. */
   args(id: number): string[] {
     const peers = this.ids.filter((p) => p !== id).map((p) => `${p}=${this.address(p)}`);
-    return ['--id', String(id), '--cluster-id', this.clusterId, '--data-dir', this.dataDir(id), '--listen', this.address(id), '--peers', peers.join(','), ...this.extraArgs];
+    return ['--id', String(id), '--cluster-id', this.clusterId, '--secret-file', join(this.root, 'secret'), '--data-dir', this.dataDir(id), '--listen', this.address(id), '--peers', peers.join(','), ...this.extraArgs];
   }
 
   /** Starts (or restarts, from its data directory) node `id`, and waits for its 'started' event. */
@@ -128,7 +138,7 @@ export class Cluster {
 
   /** A client knowing every node by id and address; closed after the test. */
   client(options: Partial<RaftClientOptions> = {}): RaftClient {
-    const c = new RaftClient({ clusterId: this.clusterId, nodes: this.ids.map((id) => ({ id, address: this.address(id) })), ...options });
+    const c = new RaftClient({ clusterId: this.clusterId, secret: this.secret, nodes: this.ids.map((id) => ({ id, address: this.address(id) })), ...options });
     cleanups.push(() => c.close());
     return c;
   }

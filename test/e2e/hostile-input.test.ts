@@ -4,17 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { Cluster } from './cluster.js';
-
-/** A 4-byte big-endian length, then the body: written by hand, not with the code under test. */
-function frame(body: string | Buffer): Buffer {
-  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  const header = Buffer.alloc(4);
-  header.writeUInt32BE(bytes.length);
-  return Buffer.concat([header, bytes]);
-}
+import { frame, handshake } from './wire.js';
 
 const hello = (clusterId: string, kind: 'client' | 'peer' = 'client', from = 0): Buffer =>
-  frame(JSON.stringify({ type: 'hello', version: 1, clusterId, from, kind }));
+  frame(JSON.stringify({ type: 'hello', version: 2, clusterId, from, kind, nonce: 'ab'.repeat(32) }));
 
 /**
  * Sends `bytes` on a new connection (then half-closes it when `end`), and resolves with the frames
@@ -57,18 +50,23 @@ describe('hostile input to a node’s port', () => {
     expect(refusal(await exchange(port, frame('{"hello":"there"}')))).toBe('expected-hello');
     expect(refusal(await exchange(port, frame('[1,2,3]')))).toBe('expected-hello');
     expect(refusal(await exchange(port, hello('another-cluster')))).toBe('wrong-cluster');
-    expect(refusal(await exchange(port, frame(JSON.stringify({ type: 'hello', version: 2, clusterId: cluster.clusterId, from: 0, kind: 'client' }))))).toBe('wrong-version');
-    expect(refusal(await exchange(port, frame(JSON.stringify({ type: 'hello', version: 1, clusterId: cluster.clusterId, from: -1, kind: 'client', extra: 1 }))))).toBe('bad-hello');
-    const afterHello = (body: unknown, kind: 'client' | 'peer' = 'client', from = 0) =>
-      exchange(port, Buffer.concat([hello(cluster.clusterId, kind, from), frame(JSON.stringify(body))]));
+    expect(refusal(await exchange(port, frame(JSON.stringify({ type: 'hello', version: 1, clusterId: cluster.clusterId, from: 0, kind: 'client' }))))).toBe('wrong-version');
+    expect(refusal(await exchange(port, frame(JSON.stringify({ type: 'hello', version: 2, clusterId: cluster.clusterId, from: -1, kind: 'client', extra: 1 }))))).toBe('bad-hello');
+    expect(refusal(await exchange(port, hello(cluster.clusterId, 'peer', 99)))).toBe('unknown-peer');
+    // After a complete handshake, with the cluster's secret.
+    const afterHello = async (body: unknown, kind: 'client' | 'peer' = 'client', from = 0) => {
+      const wire = await handshake(port, cluster.clusterId, cluster.secret, kind, from);
+      wire.send(JSON.stringify(body));
+      await wire.refusal();
+      return wire.frames;
+    };
     expect(refusal(await afterHello({ id: 1, type: 'put', key: 'k' }))).toBe('invalid-request');
     expect(refusal(await afterHello({ id: 1, type: 'drop-table' }))).toBe('invalid-request');
-    expect(refusal(await afterHello({ type: 'append', from: 99, to: leader, term: 1e9 }, 'peer', 99))).toBe('invalid-message');
     // Posing as a real member: the node takes the newest connection from n<follower> (its real one
     // redials), and refuses the impostor at its first bad message.
     const follower = cluster.ids.find((id) => id !== leader)!;
     expect(refusal(await afterHello({ type: 'vote', from: follower, to: leader, term: 'high' }, 'peer', follower))).toBe('invalid-message');
-    expect(refusal(await afterHello({ type: 'hello', version: 1, clusterId: cluster.clusterId, from: 0, kind: 'client' }))).toBe('invalid-request');
+    expect(refusal(await afterHello({ type: 'hello', version: 2, clusterId: cluster.clusterId, from: 0, kind: 'client' }))).toBe('invalid-request');
     // Random bytes fail whichever check they meet first, or leave a partial frame that is dropped when we close.
     for (let i = 0; i < 20; i++) {
       const frames = await exchange(port, randomBytes(64 + i * 200), true);
@@ -92,6 +90,6 @@ describe('hostile input to a node’s port', () => {
     const { kv } = await cluster.converged(cluster.ids);
     expect(kv.get('after')).toBe('2');
     const rejected = cluster.node(leader).events.filter((e) => e.type === 'connection-rejected').map((e) => e.code);
-    expect(new Set(rejected)).toEqual(new Set(['frame-too-large', 'bad-frame', 'expected-hello', 'wrong-cluster', 'wrong-version', 'bad-hello', 'invalid-request', 'invalid-message']));
+    expect(new Set(rejected)).toEqual(new Set(['frame-too-large', 'bad-frame', 'expected-hello', 'wrong-cluster', 'wrong-version', 'bad-hello', 'unknown-peer', 'invalid-request', 'invalid-message']));
   });
 });

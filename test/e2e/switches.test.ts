@@ -2,14 +2,14 @@
 // the core and are reported in the node's "started" line; an unknown bug is a one-line usage error.
 import { describe, expect, it } from 'vitest';
 import { parseBugs, UsageError } from '../../src/node/options.js';
-import { tempDir } from './cluster.js';
+import { secretFile, tempDir } from './cluster.js';
 import { NodeProcess, checkBuild } from './node-process.js';
 
 /** A one-node cluster at a fast tick: it elects itself within a few tens of milliseconds. */
 async function single(...flags: string[]): Promise<NodeProcess> {
   await checkBuild();
   return NodeProcess.spawn([
-    ...['--id', '1', '--cluster-id', 'switches', '--data-dir', await tempDir(), '--listen', '127.0.0.1:0'],
+    ...['--id', '1', '--cluster-id', 'switches', '--secret-file', await secretFile(), '--data-dir', await tempDir(), '--listen', '127.0.0.1:0'],
     ...['--tick', '2', '--election-timeout', '30-60', '--heartbeat', '10'],
     ...flags,
   ]);

@@ -5,16 +5,16 @@ import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/raft/types.js';
 import { normal } from '../raft/harness.js';
-import { RawConnection, frameOf, hello, nextTurn, rawServer, startNode, until } from './helpers.js';
+import { RawConnection, frameOf, listenerAnswer, nextTurn, rawServer, startNode, until } from './helpers.js';
 
 /** A listener that answers the hello like a node, then never reads another byte. */
 async function stalledPeer(): Promise<{ port: number; sockets: Socket[] }> {
   const sockets: Socket[] = [];
   const { port } = await rawServer((socket) => {
     sockets.push(socket);
-    socket.once('data', () => {
+    socket.once('data', (chunk: Buffer) => {
       socket.pause();
-      socket.write(frameOf(hello(2)));
+      socket.write(frameOf(listenerAnswer(JSON.parse(chunk.subarray(4, 4 + chunk.readUInt32BE(0)).toString()) as Record<string, unknown>, 2)));
     });
   });
   return { port, sockets };

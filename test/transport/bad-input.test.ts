@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../src/transport/hello.js';
 import { prng } from '../raft/harness.js';
-import { ManualTimers, Node, RawConnection, frameOf, heartbeat, hello, nextTurn, rawFrame, startNode, startPair, until } from './helpers.js';
+import { ManualTimers, Node, RawConnection, admit, answer, frameOf, heartbeat, hello, nextTurn, rawFrame, startNode, startPair, until } from './helpers.js';
 
 /** n2 (a real transport) reaches n1 with one more message: the good connection still works. */
 async function goodPeerStillServed(a: Node, b: Node): Promise<void> {
@@ -36,6 +36,7 @@ describe('bad input on one connection', () => {
   it.each(afterHello)('%s after a good hello: refused, counted, reported; the good peer is unaffected', async (_, misbehave, code, reason) => {
     const [a, b] = await startPair();
     await goodPeerStillServed(a, b);
+    admit(a, 3);
     const raw = await RawConnection.hello(a.port, 3);
     raw.send(heartbeat(3, 1, 1)); // a valid message first: it is delivered
     await a.waitForMessages(1, (m) => m.from === 3);
@@ -81,8 +82,9 @@ describe('bad input on one connection', () => {
       return s.pending === 0 && s.inboundPeers.length === 1;
     }, 'every flooding connection to be gone');
     await goodPeerStillServed(a, b);
+    admit(a, 4);
     const late = await RawConnection.hello(a.port, 4);
-    expect(late.frames).toEqual([hello(1)]);
+    expect(late.frames).toEqual([answer(1)]);
   });
 
   it('a refused connection that stays half-open is cut once the linger time is up', async () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientConnection } from '../../src/transport/client-connection.js';
 import type { Validation } from '../../src/schema/json-shape.js';
-import { RawConnection, heartbeat, hello, startNode, startPair } from './helpers.js';
+import { RawConnection, answer, heartbeat, startNode, startPair } from './helpers.js';
 
 interface Get {
   op: 'get';
@@ -26,7 +26,7 @@ describe('client connections', () => {
       client.reply({ ok: true, key: request.key, n: 2 });
     });
     const raw = await RawConnection.hello(node.port, 42, { kind: 'client' });
-    expect(raw.frames).toEqual([hello(1)]);
+    expect(raw.frames).toEqual([answer(1)]);
     raw.send({ op: 'get', key: 'a' });
     raw.send({ op: 'get', key: 'b' });
     expect((await raw.waitForFrames(5)).slice(1)).toEqual([

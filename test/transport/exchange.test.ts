@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/raft/types.js';
 import { Transport } from '../../src/transport/transport.js';
 import { confEntry, noop, normal } from '../raft/harness.js';
-import { CLUSTER, Node, RawConnection, heartbeat, nextTurn, numbered, startNode, startPair, termsOf, until } from './helpers.js';
+import { CLUSTER, Node, SECRET, RawConnection, heartbeat, nextTurn, numbered, startNode, startPair, termsOf, until } from './helpers.js';
 
 /** One message of each type from `from` to `to`. */
 function everyType(from: number, to: number): Message[] {
@@ -89,7 +89,7 @@ describe('two transports', () => {
     for (const e of failures) expect(e.reason).toMatch(/ECONNREFUSED/);
 
     a.transport.send(heartbeat(1, 2, 2)); // queued while n2 is down
-    const b2 = new Node(new Transport({ id: 2, clusterId: CLUSTER, port, peers: [{ id: 1, port: a.port }] }));
+    const b2 = new Node(new Transport({ id: 2, clusterId: CLUSTER, secret: SECRET, port, peers: [{ id: 1, port: a.port }] }));
     try {
       await b2.transport.start();
       await a.waitForEvent('peer-connected', (e) => e.peer === 2 && e.direction === 'out', 2);
@@ -138,7 +138,7 @@ describe('sending limits and configuration', () => {
   });
 
   it('refuses a configuration it cannot work with', () => {
-    const base = { id: 1, clusterId: CLUSTER };
+    const base = { id: 1, clusterId: CLUSTER, secret: SECRET };
     expect(() => new Transport({ ...base, id: 0 })).toThrow(/a node id is an integer from 1/);
     expect(() => new Transport({ ...base, clusterId: '' })).toThrow(/a cluster id must have 1 to 128 characters/);
     expect(() => new Transport({ ...base, maxFrameBytes: 1000, maxQueueBytes: 1000 })).toThrow(/must hold at least one frame/);
@@ -148,7 +148,7 @@ describe('sending limits and configuration', () => {
 
   it('start() rejects when the port is taken, and the address is only known once listening', async () => {
     const a = await startNode({ id: 1 });
-    const b = new Transport({ id: 2, clusterId: CLUSTER, port: a.port });
+    const b = new Transport({ id: 2, clusterId: CLUSTER, secret: SECRET, port: a.port });
     expect(() => b.address).toThrow(/call start\(\) first/);
     await expect(b.start()).rejects.toThrow(/EADDRINUSE/);
     await b.close();
@@ -158,7 +158,7 @@ describe('sending limits and configuration', () => {
 describe('peers added and removed at run time', () => {
   it('addPeer dials a new node at once; removePeer stops sending to it', async () => {
     const a = await startNode({ id: 1 });
-    const c = await startNode({ id: 3 });
+    const c = await startNode({ id: 3, peers: [{ id: 1, port: a.port }] });
     a.transport.addPeer({ id: 3, port: c.port });
     a.transport.send(heartbeat(1, 3, 1));
     expect(termsOf(await c.waitForMessages(1))).toEqual([1]);

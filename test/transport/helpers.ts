@@ -2,14 +2,19 @@
 // transports that record what they see, hand-fired timers, and cleanup after each test. Nothing
 // here decides a test by the clock: waits are for events, with a generous deadline that only
 // turns a hang into a failure.
+import { createHmac, randomBytes } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { Message, NodeId } from '../../src/raft/types.js';
 import type { TransportEvent } from '../../src/transport/events.js';
 import { Transport, type TransportOptions } from '../../src/transport/transport.js';
 import type { Timers } from '../../src/transport/timers.js';
 
 export const CLUSTER = 'test-cluster';
+/** The cluster secret of the tests' transports. */
+export const SECRET = Buffer.alloc(32, 7);
+/** A valid nonce, for hellos whose proof is never checked. */
+export const NONCE = 'ab'.repeat(32);
 const DEADLINE_MS = 10_000;
 
 // ---------------------------------------------------------------------------------------------
@@ -58,7 +63,34 @@ export function rawFrame(body: Buffer): Buffer {
 }
 
 export function hello(from: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { type: 'hello', version: 1, clusterId: CLUSTER, from, kind: 'peer', ...overrides };
+  return { type: 'hello', version: 2, clusterId: CLUSTER, from, kind: 'peer', nonce: NONCE, ...overrides };
+}
+
+/** What a node answers a hello with: its hello, with a nonce and a proof (matchers, for toEqual). */
+export function answer(from: number): Record<string, unknown> {
+  return { ...hello(from), nonce: expect.stringMatching(/^[0-9a-f]{64}$/), proof: expect.stringMatching(/^[0-9a-f]{64}$/) };
+}
+
+/** The answer a node gives `dialerHello` (its first frame): a hello with a fresh nonce and the listener's proof. */
+export function listenerAnswer(dialerHello: Record<string, unknown>, id: number, secret: Buffer = SECRET): Record<string, unknown> {
+  const nonce = randomBytes(32).toString('hex');
+  const h = { kind: String(dialerHello.kind), from: Number(dialerHello.from), listener: id, dialerNonce: String(dialerHello.nonce), listenerNonce: nonce };
+  return { ...hello(id), nonce, proof: proof(secret, 'listener', h) };
+}
+
+/** Makes `ids` members `node` knows (peers at a port nobody listens on), so that their hellos are admitted. */
+export function admit(node: Node, ...ids: number[]): void {
+  for (const id of ids) node.transport.addPeer({ id, port: 1 });
+}
+
+/** A proof as docs/PROTOCOL.md 1.4 defines it, computed here independently of src/transport/hello.ts. */
+export function proof(
+  secret: Buffer,
+  role: 'dialer' | 'listener',
+  h: { clusterId?: string; kind: string; from: number; listener: number; dialerNonce: string; listenerNonce: string },
+): string {
+  const text = ['raft-console hello 2', role, h.clusterId ?? CLUSTER, h.kind, String(h.from), String(h.listener), h.dialerNonce, h.listenerNonce].join('\n');
+  return createHmac('sha256', secret).update(text, 'utf8').digest('hex');
 }
 
 /** A socket speaking frames by hand: records every frame it receives and when it closes. */
@@ -92,11 +124,20 @@ export class RawConnection {
     return raw;
   }
 
-  /** Opens a connection and completes a hello as `from` (a peer unless `kind` says otherwise). */
-  static async hello(port: number, from: number, overrides: Record<string, unknown> = {}): Promise<RawConnection> {
+  /**
+   * Opens a connection and completes the handshake as `from` (a peer unless `kind` says otherwise):
+   * hello, the node's answer, our proof made with `secret` (the tests' SECRET by default).
+   */
+  static async hello(port: number, from: number, overrides: Record<string, unknown> = {}, secret: Buffer = SECRET): Promise<RawConnection> {
     const raw = await RawConnection.open(port);
-    raw.send(hello(from, overrides));
-    await raw.waitForFrames(1);
+    const mine = hello(from, { nonce: randomBytes(32).toString('hex'), ...overrides });
+    raw.send(mine);
+    const [theirs] = (await raw.waitForFrames(1)) as Record<string, unknown>[];
+    if (theirs?.type === 'hello')
+      raw.send({
+        type: 'proof',
+        proof: proof(secret, 'dialer', { kind: String(mine.kind), from, listener: Number(theirs.from), dialerNonce: String(mine.nonce), listenerNonce: String(theirs.nonce) }),
+      });
     return raw;
   }
 
@@ -164,7 +205,7 @@ export class Node {
 
 /** A started transport, closed after the test. `id` defaults to 1. */
 export async function startNode(options: Partial<TransportOptions> = {}): Promise<Node> {
-  const transport = new Transport({ id: 1, clusterId: CLUSTER, ...options });
+  const transport = new Transport({ id: 1, clusterId: CLUSTER, secret: SECRET, ...options });
   track(() => transport.close());
   const node = new Node(transport);
   await transport.start();
