@@ -61,6 +61,14 @@ export function registerActionCommands(program: Command): void {
   runs(define(program, 'kill', 'crash nodes with SIGKILL (they keep what they acknowledged)').argument(...nodes('nodes to kill')), ([n]: [number[]]) => ({ op: 'kill', nodes: n }));
   runs(define(program, 'stop', 'stop nodes cleanly with SIGTERM').argument(...nodes('nodes to stop')), ([n]: [number[]]) => ({ op: 'stop', nodes: n }));
   runs(define(program, 'restart', 'start nodes again with the same id and data (stopping them first if running); fails, naming the node\'s own cause, if one does not stay up').argument(...nodes('nodes to restart')), ([n]: [number[]]) => ({ op: 'restart', nodes: n }));
+  runs(
+    define(
+      program,
+      'replace',
+      'start a node whose data is damaged or lost again empty, safely: stop it, move its data directory aside (kept, never deleted), start it in recovering mode (no campaign, and no vote that could lose committed entries, until caught up) and wait until it has caught up',
+    ).argument('<id>', 'the node to replace', nodeId),
+    ([node]: [number]) => ({ op: 'replace', node }),
+  );
   runs(define(program, 'pause', 'freeze nodes with SIGSTOP, as in a long garbage-collection pause').argument(...nodes('nodes to pause')), ([n]: [number[]]) => ({ op: 'pause', nodes: n }));
   runs(define(program, 'resume', 'unfreeze paused nodes with SIGCONT').argument(...nodes('nodes to resume')), ([n]: [number[]]) => ({ op: 'resume', nodes: n }));
   runs(

@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { attachControl } from '../node/control.js';
 import { EventStream, type FatalCode } from '../node/event-stream.js';
 import { startNode } from '../node/node.js';
-import { UsageError, isLoopback, parseBugs, parseListen, parseNodeId, parsePeers, parsePositive, parseRange, type NodeOptions } from '../node/options.js';
+import { UsageError, isLoopback, parseAcknowledged, parseBugs, parseListen, parseNodeId, parsePeers, parsePositive, parseRange, type NodeOptions } from '../node/options.js';
 import { KNOWN_BUG_NAMES } from '../raft/config.js';
 import { DataDirError } from '../storage/index.js';
 import { NO_SECRET, SecretFileError, readSecretFile } from '../transport/secret.js';
@@ -33,6 +33,7 @@ interface NodeFlags {
   preVote: boolean;
   checkQuorum: boolean;
   bug: string[];
+  acknowledged?: string;
 }
 
 function toOptions(f: NodeFlags): NodeOptions {
@@ -68,6 +69,7 @@ function toOptions(f: NodeFlags): NodeOptions {
     compactEvery: parsePositive(f.compactEvery, '--compact-every', '10000'),
     requestTimeoutMs: parsePositive(f.requestTimeout, '--request-timeout', '5000'),
     switches: { preVote: f.preVote, checkQuorum: f.checkQuorum, bugs: parseBugs(f.bug) },
+    acknowledged: f.acknowledged === undefined ? null : parseAcknowledged(f.acknowledged),
   };
 }
 
@@ -124,6 +126,10 @@ export function registerNodeCommand(program: Command): Command {
     .option('--no-pre-vote', 'campaign without a pre-vote round first (PreVote, dissertation 9.6, is on by default)')
     .option('--no-check-quorum', 'keep leading without hearing from a majority, and grant votes despite a live leader (CheckQuorum is on by default)')
     .option('--bug <name>', `run the core with a known bug switched on, for the workshop (repeatable): ${KNOWN_BUG_NAMES.join(', ')}`, (name: string, previous: string[]) => [...previous, name], [] as string[])
+    .option(
+      '--acknowledged <term:commit>',
+      'the term and commit index this node was last seen at (the supervisor keeps them): a data directory behind them lost data, so the node starts in recovering mode and does not vote until caught up',
+    )
     .option('--control-stdin', 'take control commands as NDJSON on stdin, and stop when stdin closes (how the supervisor runs nodes)')
     .action(async (flags: NodeFlags) => {
       let options: NodeOptions;

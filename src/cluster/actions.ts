@@ -106,7 +106,7 @@ async function transfer(f: Fleet, to: NodeId): Promise<Done> {
   return { text: `n${leader.id} handed leadership to n${to}: n${to} leads term ${f.leader()!.raft!.term}`, data: { from: leader.id, to } };
 }
 
-export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove' | 'down' }>): Promise<Done> {
+export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove' | 'down' | 'replace' }>): Promise<Done> {
   const live = (n: NodeModel): boolean => f.isLive(n);
   switch (a.op) {
     case 'kill': {

@@ -10,6 +10,7 @@ export type Action =
   | { op: 'kill'; nodes: NodeId[] } // SIGKILL: a crash
   | { op: 'stop'; nodes: NodeId[] } // SIGTERM: a clean stop
   | { op: 'restart'; nodes: NodeId[] } // start again, same id, same data directory
+  | { op: 'replace'; node: NodeId } // data damaged or lost: move it aside, start empty in recovering mode, wait for the catch-up
   | { op: 'pause'; nodes: NodeId[] } // SIGSTOP
   | { op: 'resume'; nodes: NodeId[] } // SIGCONT
   | { op: 'partition'; groups: NodeId[][] } // nodes in different groups cannot talk; unlisted nodes form one more group

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlAnswer } from '../node/control.js';
 import type { Membership, NodeId } from '../raft/types.js';
+import { AcknowledgedMarks } from './acknowledged.js';
 import { writeClusterFile, type ClusterFile, type ClusterFileNode } from './cluster-file.js';
 import { SECRET_FILE } from './control-protocol.js';
 import { ClusterError } from './errors.js';
@@ -57,12 +58,16 @@ export class Fleet {
   private readonly runs = new Map<NodeId, Run>();
   /** Set when the supervisor stops: no node may start after that, not even a retry already waiting. */
   private closed = false;
+  /** What each node had on disk, kept outside its data directory (acknowledged.ts). */
+  readonly marks: AcknowledgedMarks;
 
   constructor(
     readonly live: LiveModel,
     readonly file: ClusterFile,
     private readonly folder: string,
-  ) {}
+  ) {
+    this.marks = new AcknowledgedMarks(folder);
+  }
 
   persist(): Promise<void> {
     return writeClusterFile(this.folder, this.file);
@@ -105,6 +110,7 @@ export class Fleet {
     const me = this.fileNode(id);
     const others = this.file.nodes.filter((n) => n.id !== id && (me.joined ? !n.removed : !n.joined));
     const t = this.file.timing;
+    const mark = this.marks.get(id);
     return [
       ...['--id', String(id), '--cluster-id', this.file.clusterId, '--listen', `127.0.0.1:${me.port}`, '--data-dir', this.dataDir(me)],
       // The path, never the secret: a command line is readable by every user (`ps`).
@@ -114,6 +120,7 @@ export class Fleet {
       ...['--election-timeout', `${t.electionTimeoutMs.min}-${t.electionTimeoutMs.max}`, '--heartbeat', String(t.heartbeatMs), '--tick', String(t.tickMs)],
       ...(this.file.fsync ? [] : ['--unsafe-no-fsync']),
       ...switchArgs(this.file.switches),
+      ...(mark === null ? [] : ['--acknowledged', `${mark.term}:${mark.commit}`]),
     ];
   }
 
@@ -121,7 +128,11 @@ export class Fleet {
     const node = this.live.node(id)!;
     const child = new NodeChild(
       this.args(id),
-      (line) => this.live.nodeLine(id, line),
+      (line) => {
+        this.live.nodeLine(id, line);
+        const durable = line.kind === 'state' ? node.raft?.durable : undefined;
+        if (durable !== undefined && Number.isSafeInteger(durable.term) && Number.isSafeInteger(durable.commit)) this.marks.seen(id, durable);
+      },
       (text) => this.live.event({ ts: Date.now(), node: id, kind: 'node', type: 'bad-output', text: `n${id} wrote a line that is not an event: ${text.slice(0, 200)}` }),
     );
     const run: Run = { child, started: false, intent: null, gone: Promise.resolve() };
@@ -219,6 +230,7 @@ export class Fleet {
     this.closed = true;
     const running = [...this.runs.keys()];
     await Promise.all(running.map((id) => this.stop(id)));
+    await this.marks.flush().catch(() => undefined);
     return running.length;
   }
 

@@ -53,6 +53,8 @@ export interface NodeRaftState {
    * applied the same entries up to it.
    */
   digests: Array<[number, string]>;
+  /** The term and commit index on the node's disk (the fields above may be ahead of it). */
+  durable?: { term: number; commit: number };
 }
 
 /** Faults set on a directed link from -> to (messages from `from` to `to`). */

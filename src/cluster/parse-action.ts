@@ -5,7 +5,7 @@ import { array, boolean, fail, has, isNodeId, nodeId, object, oneOf, show, valid
 import type { Action, ActionOp } from './control-protocol.js';
 import { SPEED_PRESETS } from './timing.js';
 
-const OPS: readonly ActionOp[] = ['kill', 'stop', 'restart', 'pause', 'resume', 'partition', 'isolate', 'link', 'heal', 'campaign', 'transfer', 'add', 'remove', 'speed', 'down'];
+const OPS: readonly ActionOp[] = ['kill', 'stop', 'restart', 'replace', 'pause', 'resume', 'partition', 'isolate', 'link', 'heal', 'campaign', 'transfer', 'add', 'remove', 'speed', 'down'];
 
 function ids(value: unknown, where: string): number[] {
   if (!Array.isArray(value) || value.length === 0) fail(`${where} must be a non-empty list of node ids, got ${show(value)} (e.g. [1, 3])`);
@@ -44,6 +44,7 @@ export function parseAction(value: unknown): Validation<Action> {
       case 'campaign':
       case 'transfer':
       case 'remove':
+      case 'replace':
         allowed('node');
         return { op, node: nodeId(o, 'node', 'action') };
       case 'link': {

@@ -3,12 +3,12 @@
 // that does not have the shape is refused with the first problem, and the node's last good state
 // stays in the model.
 import { DIGEST_PATTERN } from '../kv/index.js';
-import { array, fail, isNodeId, isObject, nodeId, object, oneOf, show, uint, validate, type JsonObject, type Validation } from '../schema/json-shape.js';
+import { array, fail, has, isNodeId, isObject, nodeId, object, oneOf, show, uint, validate, type JsonObject, type Validation } from '../schema/json-shape.js';
 import type { Role } from '../raft/types.js';
 import type { FollowerProgress, NodeRaftState, StateTimer } from './model.js';
 
 const ROLES: readonly Role[] = ['follower', 'pre-candidate', 'candidate', 'leader'];
-const FIELDS = ['role', 'term', 'vote', 'leader', 'commit', 'applied', 'firstIndex', 'lastIndex', 'lastTerm', 'snapshotIndex', 'membership', 'runs', 'timer', 'progress', 'digests'];
+const FIELDS = ['role', 'term', 'vote', 'leader', 'commit', 'applied', 'firstIndex', 'lastIndex', 'lastTerm', 'snapshotIndex', 'membership', 'runs', 'timer', 'progress', 'digests', 'durable'];
 
 function ids(o: JsonObject, key: string, path: string): number[] {
   return array(o, key, path).map((v, i) => {
@@ -61,6 +61,11 @@ function progress(v: unknown): Record<number, FollowerProgress> {
   return out;
 }
 
+function durable(v: unknown): { term: number; commit: number } {
+  const o = object(v, 'durable', ['term', 'commit']);
+  return { term: uint(o, 'term', 'durable'), commit: uint(o, 'commit', 'durable') };
+}
+
 /** The fields of a state line (without ts, node and kind) as the model's NodeRaftState. */
 export function readStateLine(data: JsonObject): Validation<NodeRaftState> {
   return validate((): NodeRaftState => {
@@ -85,6 +90,7 @@ export function readStateLine(data: JsonObject): Validation<NodeRaftState> {
       timer: timer(o.timer),
       progress: progress(o.progress),
       digests: pairs(o, 'digests', digest),
+      ...(has(o, 'durable') ? { durable: durable(o.durable) } : {}),
     };
   });
 }

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { perform, type Done } from './actions.js';
+import { replaceNode } from './replace.js';
 import { newClusterFile, readClusterFile, writeClusterFile, type ClusterFile } from './cluster-file.js';
 import { claimFolder, removeControlFiles, writeControlFile, writeToken } from './control-files.js';
 import { SECRET_FILE, TOKEN_FILE, type Action } from './control-protocol.js';
@@ -163,6 +164,8 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
         membershipQueue = next.catch(() => undefined);
         return next;
       }
+      case 'replace':
+        return replaceNode(fleet, a.node);
       case 'down':
         return fleet.close().then((count) => {
           // After the result has gone out: the control server closes with the supervisor.

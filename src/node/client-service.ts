@@ -3,6 +3,15 @@
 // was overwritten by another leader and the client is told the outcome is unknown, so it retries
 // with the same (clientId, seq) and the state machine's sessions keep the retry exactly-once.
 // Reads go through ReadIndex (dissertation 6.4) and are served once the state machine caught up.
+//
+// Reads are batched: at most one ReadIndex round is in flight, and every read that arrives while
+// it is waits for the next round, which starts as soon as this one completes and answers all of
+// them at its read index. One heartbeat round per round trip, however many reads: a flood of reads
+// cannot flood the peers with heartbeats. Why this stays linearizable: a read must see every write
+// acknowledged before it arrived, so the round that serves it must have taken its read index (the
+// leader's commit index when the core's readIndex() ran) after the read arrived. A read joins only
+// a round that has not started, so that holds; it may not join the round in flight, whose index
+// may predate a write acknowledged just before the read came in.
 import { encodeCommand, type ApplyResult, type KvStateMachine } from '../kv/index.js';
 import type { ReadState, Role } from '../raft/types.js';
 import type { ClientConnection } from '../transport/index.js';
@@ -39,15 +48,24 @@ interface PendingWrite extends Pending {
 }
 interface PendingRead extends Pending {
   key: string;
-  /** Set once the ReadIndex round confirmed leadership: serve once applied reaches it. */
+  /** Set once its ReadIndex round confirmed leadership: serve once applied reaches it. */
   index: number | null;
+}
+interface ReadRound {
+  /** The context the core's ReadState names the round by. */
+  context: string;
+  reads: PendingRead[];
 }
 
 export class ClientService {
   /** By log index. */
   private readonly writes = new Map<number, PendingWrite>();
-  /** By ReadIndex context. */
-  private readonly reads = new Map<string, PendingRead>();
+  /** Every read not yet answered. */
+  private readonly reads = new Set<PendingRead>();
+  /** The ReadIndex round in flight. */
+  private round: ReadRound | null = null;
+  /** Reads that arrived while a round was in flight: the next round's. */
+  private nextRound: PendingRead[] = [];
   private readSerial = 0;
   private closed = false;
 
@@ -102,8 +120,14 @@ export class ClientService {
 
   readStates(states: readonly ReadState[]): void {
     for (const s of states) {
-      const r = this.reads.get(s.context);
-      if (r) r.index = s.index;
+      if (this.round?.context !== s.context) continue;
+      for (const r of this.round.reads) r.index = s.index;
+      this.round = null;
+    }
+    if (this.round === null && this.nextRound.length > 0) {
+      const batch = this.nextRound;
+      this.nextRound = [];
+      this.startRound(batch);
     }
     this.serveReads();
   }
@@ -116,10 +140,12 @@ export class ClientService {
       clearTimeout(w.timer);
       this.fail(w.client, w.id, 'leadership-lost', 'this node lost the leadership before the write was applied: retry with the same seq');
     }
-    for (const [context, r] of this.reads) {
+    this.round = null;
+    this.nextRound = [];
+    for (const r of this.reads) {
       // A read whose round completed stays linearizable at its index: serve it when applied.
       if (r.index !== null) continue;
-      this.reads.delete(context);
+      this.reads.delete(r);
       clearTimeout(r.timer);
       this.fail(r.client, r.id, 'leadership-lost', 'this node lost the leadership before the read was confirmed: retry');
     }
@@ -137,6 +163,8 @@ export class ClientService {
     }
     this.writes.clear();
     this.reads.clear();
+    this.round = null;
+    this.nextRound = [];
   }
 
   private write(req: Extract<ClientRequest, { clientId: string }>, client: ClientConnection): void {
@@ -161,21 +189,41 @@ export class ClientService {
   }
 
   private read(id: RequestId, key: string, client: ClientConnection): void {
+    const r: PendingRead = {
+      client,
+      id,
+      key,
+      index: null,
+      timer: setTimeout(() => {
+        if (!this.reads.delete(r)) return;
+        this.fail(client, id, 'timeout', `the read was not confirmed by a majority within ${this.ctx.requestTimeoutMs} ms: retry`);
+      }, this.ctx.requestTimeoutMs),
+    };
+    this.reads.add(r);
+    if (this.round !== null) this.nextRound.push(r);
+    else this.startRound([r]);
+  }
+
+  private startRound(batch: PendingRead[]): void {
     const context = `read-${++this.readSerial}`;
+    // Set first: the core may confirm the round (a single voter) before readIndex() returns.
+    const round: ReadRound = { context, reads: batch };
+    this.round = round;
     const started = this.ctx.driver.run((core) => core.readIndex(context));
-    if (!started.ok) return this.redirect(client, id);
-    const timer = setTimeout(() => {
-      if (!this.reads.delete(context)) return;
-      this.fail(client, id, 'timeout', `the read was not confirmed by a majority within ${this.ctx.requestTimeoutMs} ms: retry`);
-    }, this.ctx.requestTimeoutMs);
-    this.reads.set(context, { client, id, key, index: null, timer });
+    if (started.ok) return;
+    if (this.round === round) this.round = null;
+    for (const r of batch) {
+      if (!this.reads.delete(r)) continue;
+      clearTimeout(r.timer);
+      this.redirect(r.client, r.id);
+    }
   }
 
   private serveReads(): void {
     const kv = this.ctx.kv();
-    for (const [context, r] of this.reads) {
+    for (const r of this.reads) {
       if (r.index === null || kv.appliedIndex < r.index) continue;
-      this.reads.delete(context);
+      this.reads.delete(r);
       clearTimeout(r.timer);
       r.client.reply({ id: r.id, ok: true, key: r.key, value: kv.get(r.key), index: r.index } satisfies ClientResponse);
     }

@@ -23,6 +23,8 @@ export type NodeLifecycleEvent =
       switches: RaftSwitches;
     }
   | { type: 'storage-repaired'; detail: string }
+  /** Recovering mode after lost data (lost-data.ts): lostData when detected at this start. */
+  | { type: 'recovering'; untilIndex: number; aboveTerm: number; lostData: boolean; found: { term: number; lastIndex: number } }
   | { type: 'stopping'; reason: string }
   /** The node's last line before it exits on an error: `reason` is the one line for people, `code` for programs. */
   | { type: 'fatal'; code: FatalCode; reason: string };
@@ -62,6 +64,8 @@ export type StateLine = Pick<
   progress: Record<number, FollowerProgress>;
   /** The applied-state digest (src/kv/digest.ts) as [index, digest], ascending: at recent multiples of 64 and at the applied index. */
   digests: Array<[number, string]>;
+  /** The term and commit index on disk (the others may be ahead, in a save under way): what the supervisor records as acknowledged. */
+  durable?: { term: number; commit: number };
 };
 
 export class EventStream {

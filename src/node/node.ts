@@ -11,6 +11,7 @@ import { validateClientRequest, type LeaderHint, type NodeStatus } from './clien
 import { ClientService } from './client-service.js';
 import type { ControlTarget } from './control.js';
 import { EventStream } from './event-stream.js';
+import { recoveryAtStart } from './lost-data.js';
 import { timingInTicks, type NodeOptions } from './options.js';
 import { RaftDriver, type ReadyHandler } from './raft-driver.js';
 import { DigestCheckpoints, TimerClock, stateLine } from './state-report.js';
@@ -35,6 +36,10 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
     events.lifecycle({ type: 'storage-repaired', detail: t.reason }, `n${o.id} cut a torn record (${t.bytes} bytes) off the end of ${t.file} at byte ${t.offset}: a write interrupted by a crash`);
   }
 
+  const recovering = await recoveryAtStart(o, storage, restored, events);
+  /** The core ended recovering mode: remove the file once that Ready's hard state is on disk. */
+  let recoveryEnded = false;
+
   let kv = restored.snapshot === null ? new KvStateMachine() : KvStateMachine.restore(restored.snapshot.data);
   const core = new Raft(
     {
@@ -46,6 +51,7 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
       preVote: o.switches.preVote,
       checkQuorum: o.switches.checkQuorum,
       bugs: knownBugs(o.switches.bugs),
+      recovery: recovering,
     },
     restored,
   );
@@ -53,7 +59,8 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
   const checkpoints = new DigestCheckpoints();
   checkpoints.restored(kv.appliedIndex, kv.digest);
   // Read when the line is flushed (at most one per 50 ms); sent only when it changed.
-  const reportState = (): void => events.state(() => stateLine(core, kv.appliedIndex, clock, checkpoints.report(kv.appliedIndex, kv.digest)));
+  let durable = { term: restored.hardState.term, commit: restored.hardState.commit };
+  const reportState = (): void => events.state(() => ({ ...stateLine(core, kv.appliedIndex, clock, checkpoints.report(kv.appliedIndex, kv.digest)), durable }));
   const addresses = new Map(o.peers.map((p) => [p.id, `${p.host ?? '127.0.0.1'}:${p.port}`]));
   const transport = new Transport({ id: o.id, clusterId: o.clusterId, secret: o.secret, ...(o.tls === null ? {} : { tls: o.tls }), host: o.listen.host, port: o.listen.port, peers: o.peers });
 
@@ -71,10 +78,16 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
 
   const handler: ReadyHandler = {
     observe(rd: Ready): void {
-      for (const e of rd.events) events.raft(e);
+      for (const e of rd.events) {
+        events.raft(e);
+        if (e.type === 'recovery-finished') recoveryEnded = true;
+      }
       if (rd.softState !== null) service?.roleChanged(rd.softState.role);
     },
-    persist: (rd) => storage.save(rd),
+    async persist(rd: Ready): Promise<void> {
+      await storage.save(rd);
+      if (rd.hardState !== null) durable = { term: rd.hardState.term, commit: rd.hardState.commit };
+    },
     send(rd: Ready): void {
       for (const m of rd.messages) transport.send(m);
     },
@@ -96,6 +109,11 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
       service?.readStates(rd.readStates);
     },
     async advanced(): Promise<void> {
+      if (recoveryEnded) {
+        // After persist: the term above the one it may have voted in is durable by now.
+        recoveryEnded = false;
+        await storage.saveRecovery(null);
+      }
       const snapshotIndex = core.status().snapshotIndex;
       if (kv.appliedIndex - snapshotIndex >= o.compactEvery) {
         // The Ready that committed these entries is already on disk (persist came first), and

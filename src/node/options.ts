@@ -34,6 +34,27 @@ export interface NodeOptions {
   requestTimeoutMs: number;
   /** PreVote, CheckQuorum and known bugs switched on, as the whole cluster runs them. */
   switches: RaftSwitches;
+  /**
+   * What this node had acknowledged, as recorded outside its data directory (the supervisor's
+   * cluster folder): a data directory behind it lost data, and the node starts in recovering mode.
+   */
+  acknowledged: Acknowledged | null;
+}
+
+/** The highest term and commit index a node was seen at. */
+export interface Acknowledged {
+  term: number;
+  commit: number;
+}
+
+/** "5:120" -> term 5, commit 120. */
+export function parseAcknowledged(text: string): Acknowledged {
+  const m = /^\s*(\d+):(\d+)\s*$/.exec(text);
+  const term = Number(m?.[1]);
+  const commit = Number(m?.[2]);
+  if (!m || !Number.isSafeInteger(term) || !Number.isSafeInteger(commit))
+    throw new UsageError(`--acknowledged must be TERM:COMMIT, whole numbers, got "${text}" (e.g. 5:120)`);
+  return { term, commit };
 }
 
 const integer = (text: string, what: string, example: string, min = 0): number => {

@@ -64,6 +64,22 @@ export function knownBugs(names: readonly BugName[]): KnownBugs {
   return bugs;
 }
 
+/**
+ * A node that lost data it had acknowledged (a wiped data directory, or one restored from an older
+ * copy) may have helped commit entries it no longer holds, and may have voted in a term it no
+ * longer remembers. Until it holds entries up to `untilIndex` again (its commit index reaches it)
+ * AND its term is above `aboveTerm`, it does not campaign, and it grants a vote or pre-vote only in
+ * a term above `aboveTerm` and to a candidate whose log is at least as up to date as an entry
+ * `untilIndex` of term `aboveTerm`: its vote could otherwise elect a leader missing committed
+ * entries (Leader Completeness, 5.4), or be a second vote in a term it already voted in (5.2).
+ * Entries it acknowledged beyond `untilIndex` are not covered: the caller picks an `untilIndex`
+ * at or above the commit index of the cluster when the data was lost, where it knows one.
+ */
+export interface Recovery {
+  untilIndex: number;
+  aboveTerm: number;
+}
+
 export interface RaftConfig {
   id: NodeId;
   /**
@@ -89,6 +105,8 @@ export interface RaftConfig {
   /** Seeded source of randomness in [0, 1): the only randomness the core uses. */
   random: () => number;
   bugs: KnownBugs;
+  /** Recovering mode after lost data, or null (the usual case). */
+  recovery: Recovery | null;
 }
 
 export type RaftConfigInput = Pick<RaftConfig, 'id' | 'voters' | 'random'> & Partial<RaftConfig>;
@@ -105,7 +123,7 @@ export const DEFAULTS = {
 } as const;
 
 export function resolveConfig(input: RaftConfigInput): RaftConfig {
-  const c: RaftConfig = { ...DEFAULTS, bugs: NO_BUGS, ...input };
+  const c: RaftConfig = { ...DEFAULTS, bugs: NO_BUGS, recovery: null, ...input };
   const problems: string[] = [];
   if (!Number.isInteger(c.id) || c.id <= 0) problems.push(`id must be a positive integer, got ${c.id}`);
   if (!(c.heartbeatInterval >= 1)) problems.push('heartbeatInterval must be at least 1 tick');
@@ -116,6 +134,9 @@ export function resolveConfig(input: RaftConfigInput): RaftConfig {
   if (!(c.maxInflightMsgs >= 1)) problems.push('maxInflightMsgs must be at least 1');
   if (!(c.maxEntriesPerMsg >= 1)) problems.push('maxEntriesPerMsg must be at least 1');
   if (!(c.maxBytesPerMsg >= 1)) problems.push('maxBytesPerMsg must be at least 1');
+  const r = c.recovery;
+  if (r !== null && !(Number.isSafeInteger(r.untilIndex) && r.untilIndex >= 0 && Number.isSafeInteger(r.aboveTerm) && r.aboveTerm >= 0))
+    problems.push('recovery untilIndex and aboveTerm must be whole numbers of at least 0');
   if (problems.length > 0) throw new RangeError(`invalid raft config: ${problems.join('; ')}`);
   return c;
 }

@@ -43,7 +43,11 @@ export type RaftEvent =
   | { type: 'proposal-refused'; reason: ProposalRefusal; leader: NodeId }
   | { type: 'transfer-started'; target: NodeId; term: number }
   | { type: 'transfer-aborted'; target: NodeId; term: number }
-  | { type: 'stale-message'; from: NodeId; message: MessageType; messageTerm: number; term: number };
+  | { type: 'stale-message'; from: NodeId; message: MessageType; messageTerm: number; term: number }
+  /** Leader: a follower's answer shows it no longer holds entries it acknowledged in this term. */
+  | { type: 'follower-lost-data'; follower: NodeId; acknowledged: number; term: number }
+  /** A node in recovering mode caught up and may vote and campaign again. */
+  | { type: 'recovery-finished'; index: number; aboveTerm: number; term: number };
 
 export type RaftEventType = RaftEvent['type'];
 
@@ -54,6 +58,7 @@ const refusalText: Record<VoteRefusal, string> = {
   'already-voted': 'it already voted in this term',
   'log-not-up-to-date': 'its own log is more up to date',
   'leader-alive': 'it heard from a leader recently',
+  recovering: 'it lost data and votes again only once caught up',
 };
 
 const causeText: Record<RoleChangeCause, string> = {
@@ -128,5 +133,9 @@ export function describeEvent(node: NodeId, e: RaftEvent, tickMs?: number): stri
       return `${me} gives up handing leadership to ${name(e.target)}: it did not take over in time`;
     case 'stale-message':
       return `${me} ignores a ${e.message} from ${name(e.from)} of old term ${e.messageTerm} (its term is ${e.term})`;
+    case 'follower-lost-data':
+      return `${name(e.follower)} no longer has entries up to ${e.acknowledged} it had acknowledged: it lost data; ${me} sends it the log again`;
+    case 'recovery-finished':
+      return `${me} caught up to entry ${e.index} after losing data and may vote again (term ${e.term} is above ${e.aboveTerm})`;
   }
 }

@@ -109,20 +109,36 @@ export class Progress {
 
   /**
    * The follower rejected an append at `rejected` (its prevLogIndex); `hintNext` is where the
-   * conflict hint says to resume. Returns false for a stale rejection, which is ignored.
+   * conflict hint says to resume. Returns 'stale' for an answer to an old message (ignored),
+   * 'lost' when the answer proves the follower no longer holds entries it acknowledged (match was
+   * reset and the follower is probed from its hint), and 'decreased' when next moved back.
    */
-  maybeDecrTo(rejected: number, hintNext: number): boolean {
+  maybeDecrTo(rejected: number, hintNext: number): 'stale' | 'lost' | 'decreased' {
     if (this.state === 'replicate') {
-      // Appends are pipelined: a rejection at or below match answers an old message.
-      if (rejected <= this.match) return false;
+      // Resume probing right after match. A rejection at or below match may answer an old
+      // pipelined message (a reordering network), or come from a follower that lost what it
+      // acknowledged: the probe at match tells which, where ignoring it would leave that follower
+      // behind for as long as this leader lasts.
       this.next = this.match + 1;
-      return true;
+      return 'decreased';
     }
     // One probe at a time: only the answer to the probe in flight counts.
-    if (this.next - 1 !== rejected) return false;
-    this.next = Math.max(Math.min(rejected, hintNext), this.match + 1, 1);
+    if (this.next - 1 !== rejected) return 'stale';
     this.probeSent = false;
-    return true;
+    if (rejected <= this.match) {
+      // The probe in flight asked about an entry the follower acknowledged in this term, and it
+      // does not hold it: it lost data (a wiped or restored data directory). Within one term a
+      // follower's log only grows past what it acknowledged, so nothing else explains this (with
+      // an in-order transport; a network that replays a rejection at most costs a round of
+      // probing). What it holds is unknown: forget match and probe back from its hint.
+      this.match = 0;
+      this.next = Math.max(Math.min(rejected, hintNext), 1);
+      return 'lost';
+    }
+    // next strictly decreases (both terms of the min are <= rejected = next - 1, and match <
+    // rejected), so the probes cannot loop at the same index.
+    this.next = Math.max(Math.min(rejected, hintNext), this.match + 1, 1);
+    return 'decreased';
   }
 
   /** Whether sending another append to this follower must wait. */

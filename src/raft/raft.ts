@@ -3,7 +3,7 @@
 // readIndex(), and everything it wants done leaves through ready() (see ready.ts for the contract).
 // Comments cite the rule of the Raft paper (Ongaro and Ousterhout, 2014) or of the Raft
 // dissertation (Ongaro, 2014) that the code enforces.
-import { resolveConfig, type RaftConfig, type RaftConfigInput } from './config.js';
+import { resolveConfig, type RaftConfig, type RaftConfigInput, type Recovery } from './config.js';
 import type { ProposalRefusal, RaftEvent, RoleChangeCause } from './events.js';
 import { RaftLog } from './log.js';
 import { applyChange, isMember, isVoter, majorityIndex, quorum } from './membership.js';
@@ -72,6 +72,8 @@ export interface RaftStatus {
   electionTimeout: number;
   heartbeatElapsed: number;
   transferee: NodeId;
+  /** Recovering mode: what the node must reach before it votes again; null when not recovering. */
+  recovery: Recovery | null;
   /** The leader's view of each follower; empty on other nodes. */
   progress: Record<number, ProgressStatus>;
 }
@@ -102,6 +104,13 @@ export class Raft {
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
+  /** Recovering mode after lost data (config.ts, Recovery): no votes, no campaigns until it ends. */
+  private recovery: Recovery | null;
+  /**
+   * Follower: the commit index of the last heartbeat it answered with "I lost data", and the ticks
+   * since, so that a burst of heartbeats (queued while it was down) gets one answer, not one each.
+   */
+  private lostDataAnswer = { commit: -1, ticks: 0 };
   /** Leader only: the node leadership is being handed to. */
   private transferee: NodeId = NONE;
   private readonly reads = new ReadIndexQueue();
@@ -127,6 +136,7 @@ export class Raft {
     this.bootstrap = { voters: [...new Set(this.cfg.voters)].sort((a, b) => a - b), learners: [] };
     for (const e of restored?.entries ?? []) if (e.type === 'config') this.configIndexes.push(e.index);
     this.membership = this.membershipAt(this.raftLog.lastIndex());
+    this.recovery = this.cfg.recovery;
     this.resetElectionTimeout();
   }
 
@@ -355,6 +365,7 @@ export class Raft {
       electionTimeout: this.role === 'leader' ? this.cfg.electionTimeoutMin : this.randomizedElectionTimeout,
       heartbeatElapsed: this.heartbeatElapsed,
       transferee: this.transferee,
+      recovery: this.recovery,
       progress,
     };
   }
@@ -373,6 +384,7 @@ export class Raft {
 
   private tickElection(): void {
     this.electionElapsed++;
+    this.lostDataAnswer.ticks++;
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       // Section 5.2: a follower that hears nothing for an election timeout starts an election.
       this.emit({ type: 'election-timeout', term: this.term, ticks: this.electionElapsed, leader: this.leader });
@@ -622,12 +634,24 @@ export class Raft {
 
   private handleVoteRequest(m: VoteRequest): void {
     const pre = m.type === 'pre-vote';
+    const responseType = pre ? 'pre-vote-response' : 'vote-response';
+    const r = this.recovering() ? this.recovery! : null;
+    if (r !== null && !(m.term > r.aboveTerm && (m.lastLogTerm > r.aboveTerm || (m.lastLogTerm === r.aboveTerm && m.lastLogIndex >= r.untilIndex)))) {
+      // A node that lost data votes only in a term above any it may have voted in (5.2), and only
+      // for a candidate at least as up to date (5.4.1) as an entry untilIndex of term aboveTerm:
+      // every entry committed up to untilIndex by term aboveTerm is in such a candidate's log
+      // (Leader Completeness and Log Matching), so the vote cannot lose what this node may have
+      // helped commit. Voting that way rather than not at all lets a cluster where the only
+      // holder of the data is a candidate elect it (two followers restored from old copies).
+      this.send({ type: responseType, from: this.id, to: m.from, term: this.term, granted: false, reason: 'recovering' });
+      this.emit({ type: 'vote-cast', round: m.type, candidate: m.from, term: m.term, granted: false, reason: 'recovering' });
+      return;
+    }
     // Section 5.2: at most one vote per term, first come first served. A pre-vote for a future
     // term binds nothing.
     const canVote = this.vote === m.from || (this.vote === NONE && this.leader === NONE) || (pre && m.term > this.term);
     // Section 5.4.1: only for a candidate whose log is at least as up to date as ours.
     const upToDate = this.cfg.bugs.voteWithoutLogCheck || this.raftLog.isUpToDate(m.lastLogIndex, m.lastLogTerm);
-    const responseType = pre ? 'pre-vote-response' : 'vote-response';
     if (canVote && upToDate) {
       this.send({ type: responseType, from: this.id, to: m.from, term: m.term, granted: true });
       if (!pre) {
@@ -734,7 +758,18 @@ export class Raft {
   }
 
   private handleHeartbeat(m: Heartbeat): void {
-    this.commitTo(Math.min(m.commit, this.raftLog.lastIndex()));
+    const lastIndex = this.raftLog.lastIndex();
+    const repeated = this.lostDataAnswer.commit === m.commit && this.lostDataAnswer.ticks < this.cfg.electionTimeoutMin;
+    if (m.commit > lastIndex && !repeated) {
+      this.lostDataAnswer = { commit: m.commit, ticks: 0 };
+      // The leader sends min(our match, its commit): it believes we hold entry m.commit because
+      // we acknowledged it in this term, and we do not. We lost data (a wiped or restored data
+      // directory). Say so as a rejection at that index, so that an idle leader learns it now
+      // rather than at the next write, and sends us the log again.
+      this.emit({ type: 'append-rejected', leader: m.from, term: this.term, prevLogIndex: m.commit, prevLogTerm: 0, reason: 'missing-entries', conflictTerm: 0, conflictIndex: lastIndex + 1 });
+      this.send({ type: 'append-response', from: this.id, to: m.from, term: this.term, success: false, index: m.commit, conflictTerm: 0, conflictIndex: lastIndex + 1 });
+    }
+    this.commitTo(Math.min(m.commit, lastIndex));
     const r: HeartbeatResponse = { type: 'heartbeat-response', from: this.id, to: m.from, term: this.term };
     if (m.context !== undefined) r.context = m.context;
     this.send(r);
@@ -766,6 +801,7 @@ export class Raft {
     const from = this.raftLog.committed + 1;
     if (this.raftLog.commitTo(index)) {
       this.emit({ type: 'commit', from, to: index, term: this.raftLog.term(index) ?? this.term, replicas: 0, voters: 0 });
+      this.recovering(); // ends recovering mode as soon as it may
     }
   }
 
@@ -784,10 +820,22 @@ export class Raft {
         const last = this.raftLog.lastIndexOfTerm(m.conflictTerm, m.index);
         if (last > 0) hintNext = last + 1;
       }
-      if (pr.maybeDecrTo(m.index, Math.max(hintNext, 1))) {
-        if (pr.state === 'replicate') pr.becomeProbe();
-        this.sendAppend(m.from);
+      const acknowledged = pr.match;
+      const outcome = pr.maybeDecrTo(m.index, Math.max(hintNext, 1));
+      if (outcome === 'stale') return;
+      if (outcome === 'lost') {
+        // The follower lost entries it acknowledged in this term; match is reset, so they no
+        // longer count towards commits. The commit index never moves back: what was committed
+        // stays committed, and stays in this leader's log. What Raft guarantees here: if this
+        // follower helped commit entries it lost, they now live on fewer servers than a
+        // majority; they survive as long as one server holding them does, and the follower in
+        // recovering mode does not vote for a candidate lacking them. What it cannot guarantee:
+        // if every other server holding them fails too before the follower catches up, those
+        // committed entries are gone (Raft assumes stable storage; this node broke it).
+        this.emit({ type: 'follower-lost-data', follower: m.from, acknowledged, term: this.term });
       }
+      if (pr.state === 'replicate') pr.becomeProbe();
+      this.sendAppend(m.from);
       return;
     }
     const wasPaused = pr.isPaused();
@@ -987,7 +1035,21 @@ export class Raft {
   // Small helpers
 
   private promotable(): boolean {
-    return isVoter(this.membership, this.id);
+    return isVoter(this.membership, this.id) && !this.recovering();
+  }
+
+  /**
+   * Whether recovering mode still holds. It ends, with an event, once the commit index reached
+   * untilIndex (the node holds again what it may have helped commit) and the term is above
+   * aboveTerm (no vote it may have cast and forgotten can be in this term or a later one).
+   */
+  private recovering(): boolean {
+    const r = this.recovery;
+    if (r === null) return false;
+    if (this.raftLog.committed < r.untilIndex || this.term <= r.aboveTerm) return true;
+    this.recovery = null;
+    this.emit({ type: 'recovery-finished', index: this.raftLog.committed, aboveTerm: r.aboveTerm, term: this.term });
+    return false;
   }
 
   /** Leader lease: we follow a leader heard from within the minimum election timeout. */

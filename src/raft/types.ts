@@ -94,7 +94,8 @@ export type VoteRefusal =
   | 'stale-term' // the candidate's term is lower than ours
   | 'already-voted' // we voted for someone else in this term
   | 'log-not-up-to-date' // our log is more up to date than the candidate's (section 5.4.1)
-  | 'leader-alive'; // we follow a leader heard from within the election timeout (lease, section 9.6)
+  | 'leader-alive' // we follow a leader heard from within the election timeout (lease, section 9.6)
+  | 'recovering'; // we lost data and may not vote until caught up (see Recovery in config.ts)
 
 export interface VoteResponse extends MessageBase {
   type: 'pre-vote-response' | 'vote-response';

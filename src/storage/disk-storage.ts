@@ -19,15 +19,18 @@
 //   wal-<seq>.log        log segments of framed, checksummed records (segment-files.ts,
 //                        record-frame.ts), one record per save (wal-record.ts)
 //   snapshot.dat         the latest snapshot (snapshot-file.ts)
+//   recovery.json        only while the node recovers from lost data (recovery-file.ts)
 //   *.tmp                a file being replaced atomically; a crash may leave one, open() removes it
 import { open as openFile, readdir, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { Recovery } from '../raft/config.js';
 import type { RestoredState } from '../raft/raft.js';
 import type { Entry, HardState, NodeId, Snapshot } from '../raft/types.js';
 import { DurableDir, FILE_MODE, makeDirectory, TEMP_SUFFIX, writeFully } from './durable-dir.js';
 import { claimIdentity } from './identity.js';
 import { recoverLog, type Segment } from './log-recovery.js';
 import { encodeFrame } from './record-frame.js';
+import { readRecovery, writeRecovery } from './recovery-file.js';
 import { segmentName, type TornTail } from './segment-files.js';
 import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
 import { TermRuns } from './term-runs.js';
@@ -213,6 +216,16 @@ export class DiskStorage {
    * atomically, marked in the log, and then the segments it wholly covers are removed. Its index
    * must be at or below the stored commit index, so persist the Ready that committed it first.
    */
+  /** The recovering mode kept in the directory (recovery-file.ts), or null. */
+  loadRecovery(): Promise<Recovery | null> {
+    return this.serialize(() => readRecovery(this.dir));
+  }
+
+  /** Keeps the recovering mode durably, or ends it (null), after every earlier save. */
+  saveRecovery(r: Recovery | null): Promise<void> {
+    return this.serialize(() => this.durably(() => writeRecovery(this.dir, r)));
+  }
+
   saveSnapshot(snapshot: Snapshot): Promise<void> {
     return this.serialize(async () => {
       const { index, term } = snapshot.meta;

@@ -23,7 +23,11 @@ export class DataDirError extends Error {
   }
 }
 
-/** The usual advice for a damaged file: there is no safe automatic repair. */
-export function restoreOrDelete(dir: string): string {
-  return `restore ${dir} from a backup, or delete it so the node starts empty and catches up from the leader`;
+/**
+ * The usual advice for a damaged file: there is no safe automatic repair. Deleting the directory by
+ * hand is not safe either: the node may have helped commit entries and cast votes it would forget.
+ * `replace` keeps the directory and starts the node in recovering mode (no vote until caught up).
+ */
+export function replaceAdvice(dir: string): string {
+  return `run \`raft-console replace <id>\` for this node: it moves ${dir} aside and starts the node empty, in recovering mode until it has caught up from the leader (do not delete it by hand: the node would vote again at once)`;
 }

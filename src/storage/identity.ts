@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { NodeId } from '../raft/types.js';
 import type { DurableDir } from './durable-dir.js';
-import { DataDirError, restoreOrDelete } from './errors.js';
+import { DataDirError, replaceAdvice } from './errors.js';
 
 const IDENTITY_FILE = 'identity.json';
 
@@ -36,7 +36,7 @@ async function readIdentity(dir: DurableDir): Promise<IdentityFile | null> {
     throw err;
   }
   const corrupt = (why: string) =>
-    new DataDirError('corrupt', `identity file ${path} is corrupt (${why}): ${restoreOrDelete(dir.path)}`);
+    new DataDirError('corrupt', `identity file ${path} is corrupt (${why}): ${replaceAdvice(dir.path)}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

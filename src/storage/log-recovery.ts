@@ -5,7 +5,7 @@
 import type { RestoredState } from '../raft/raft.js';
 import type { Snapshot } from '../raft/types.js';
 import type { DurableDir } from './durable-dir.js';
-import { DataDirError, restoreOrDelete } from './errors.js';
+import { DataDirError, replaceAdvice } from './errors.js';
 import { LogReplay, ReplayError } from './log-replay.js';
 import { cutTornTail, readSegment, segmentName, segmentSequence, type TornTail } from './segment-files.js';
 import { decodeWalRecord, type WalRecord } from './wal-record.js';
@@ -39,7 +39,7 @@ export async function recoverLog(dir: DurableDir, names: string[], snapshot: Sna
   for (const [i, { name, sequence }] of files.entries()) {
     const previous = files[i - 1];
     if (previous !== undefined && sequence !== previous.sequence + 1)
-      throw new DataDirError('corrupt', `log segment ${dir.file(segmentName(previous.sequence + 1))} is missing: ${restoreOrDelete(dir.path)}`);
+      throw new DataDirError('corrupt', `log segment ${dir.file(segmentName(previous.sequence + 1))} is missing: ${replaceAdvice(dir.path)}`);
     const file = dir.file(name);
     const read = await readSegment(file, i === files.length - 1);
     if (!read.ok) throw corruptSegment(dir, file, read.offset, read.reason);
@@ -65,11 +65,11 @@ export async function recoverLog(dir: DurableDir, names: string[], snapshot: Sna
   if (restored.hardState.commit > lastIndex)
     throw new DataDirError(
       'corrupt',
-      `the log in ${dir.path} ends at index ${lastIndex} but its commit index is ${restored.hardState.commit}: ${restoreOrDelete(dir.path)}`,
+      `the log in ${dir.path} ends at index ${lastIndex} but its commit index is ${restored.hardState.commit}: ${replaceAdvice(dir.path)}`,
     );
   return { segments, restored, completion, tornTail };
 }
 
 function corruptSegment(dir: DurableDir, file: string, offset: number, reason: string): DataDirError {
-  return new DataDirError('corrupt', `log segment ${file} is corrupt at byte ${offset} (${reason}): ${restoreOrDelete(dir.path)}`);
+  return new DataDirError('corrupt', `log segment ${file} is corrupt at byte ${offset} (${reason}): ${replaceAdvice(dir.path)}`);
 }

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Snapshot } from '../raft/types.js';
 import type { DurableDir } from './durable-dir.js';
-import { DataDirError, restoreOrDelete } from './errors.js';
+import { DataDirError, replaceAdvice } from './errors.js';
 import { encodeFrame, scanFrames } from './record-frame.js';
 
 const SNAPSHOT_FILE = 'snapshot.dat';
@@ -24,7 +24,7 @@ export async function readSnapshotFile(dir: DurableDir): Promise<Snapshot | null
     throw err;
   }
   const corrupt = (why: string) =>
-    new DataDirError('corrupt', `snapshot file ${path} is corrupt (${why}): ${restoreOrDelete(dir.path)}`);
+    new DataDirError('corrupt', `snapshot file ${path} is corrupt (${why}): ${replaceAdvice(dir.path)}`);
   const scan = scanFrames(bytes);
   const frame = scan.frames[0];
   if (scan.damage !== null) throw corrupt(scan.damage.reason);

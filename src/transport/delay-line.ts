@@ -16,7 +16,7 @@ export class DelayLine {
   constructor(
     private readonly timers: Timers,
     private readonly limits: { maxFrames: number; maxBytes: number },
-    private readonly release: (to: NodeId, frame: Buffer) => void,
+    private readonly release: (to: NodeId, frame: Buffer, urgent: boolean) => void,
   ) {}
 
   /** Frames held, all peers together. */
@@ -27,7 +27,7 @@ export class DelayLine {
   }
 
   /** Holds `frame` for `delayMs`; false (and not held) when that would pass `to`'s bounds. */
-  hold(to: NodeId, frame: Buffer, delayMs: number): boolean {
+  hold(to: NodeId, frame: Buffer, urgent: boolean, delayMs: number): boolean {
     let h = this.held.get(to);
     if (h === undefined) this.held.set(to, (h = { handles: new Set(), bytes: 0 }));
     const held = h;
@@ -35,7 +35,7 @@ export class DelayLine {
     const handle = this.timers.setTimeout(() => {
       held.handles.delete(handle);
       held.bytes -= frame.length;
-      this.release(to, frame);
+      this.release(to, frame, urgent);
     }, delayMs);
     held.handles.add(handle);
     held.bytes += frame.length;

@@ -38,6 +38,12 @@ export class FrameDecoder {
     return this.buffered;
   }
 
+  /** Forgets every byte held (the connection ended): nothing it sent stays in memory. */
+  clear(): void {
+    this.chunks = [];
+    this.buffered = 0;
+  }
+
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
     this.chunks.push(chunk);

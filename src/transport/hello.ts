@@ -63,7 +63,13 @@ export type ErrorCode =
   /** A peer frame after the hello that is not a valid message for this node. */
   | 'invalid-message'
   /** A client frame the node's request validator refused. */
-  | 'invalid-request';
+  | 'invalid-request'
+  /** The connection's unfinished frame would pass the node's budget for unfinished frames. */
+  | 'over-budget'
+  /** A frame begun after the hello did not complete within the frame timeout. */
+  | 'frame-timeout'
+  /** The node has no room for another client (or for another connection in its hello). */
+  | 'too-many-connections';
 
 export const ERROR_CODES: readonly ErrorCode[] = [
   'frame-too-large',
@@ -77,6 +83,9 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'auth-failed',
   'invalid-message',
   'invalid-request',
+  'over-budget',
+  'frame-timeout',
+  'too-many-connections',
 ];
 
 export interface ErrorFrame {

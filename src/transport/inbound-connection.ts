@@ -5,14 +5,17 @@
 // (a peer's against the message schema, a client's with the node's request validator) before it is
 // handed on. Anything else refuses the connection with an error frame; other connections are
 // unaffected.
+// Its unfinished frames are charged to the clients' budget until a peer's handshake moves them to
+// the peers' (limits.ts); after the handshake a started frame must complete within the frame timeout.
 import type { Socket } from 'node:net';
 import type { Message, NodeId } from '../raft/types.js';
 import { ClientSession, type ClientConnection } from './client-connection.js';
 import type { TransportEvent } from './events.js';
 import { FrameConnection, type ConnectionEnd } from './frame-connection.js';
 import { encodeFrame } from './frame.js';
-import { HELLO_MAX_FRAME_BYTES, answerFrame, checkHello, checkProofFrame, newNonce, readErrorFrame, type Handshake, type Hello } from './hello.js';
+import { HELLO_MAX_FRAME_BYTES, answerFrame, checkHello, checkProofFrame, newNonce, readErrorFrame, type ErrorCode, type Handshake, type Hello } from './hello.js';
 import type { ClusterSecret } from './secret.js';
+import type { ByteBudget, TurnBudget } from './limits.js';
 import type { Validation } from '../schema/json-shape.js';
 import { validateMessage } from './message-schema.js';
 import type { Counters } from './stats.js';
@@ -27,7 +30,16 @@ export interface InboundContext {
   maxFrameBytes: number;
   /** Bytes of replies that may wait for a client that does not read them. */
   maxClientBufferedBytes: number;
+  /** A client's requests awaiting replies at which its connection stops being read, and where it reads on. */
+  maxClientInflight: number;
+  resumeClientInflight: number;
+  /** Client requests taken per event-loop turn, all clients together. */
+  clientTurn: TurnBudget;
+  /** Unfinished frames of peers; of clients and connections in their hello. */
+  peerBudget: ByteBudget;
+  clientBudget: ByteBudget;
   helloTimeoutMs: number;
+  frameTimeoutMs: number;
   timers: Timers;
   emit: (e: TransportEvent) => void;
   counters: Counters;
@@ -36,6 +48,8 @@ export interface InboundContext {
   nextClientId: () => number;
   /** A peer completed its hello. */
   peerReady(connection: InboundConnection): void;
+  /** A client's hello is valid: whether there is room for it (else it is refused). */
+  admitClient(connection: InboundConnection): { ok: true } | { ok: false; reason: string };
   message(m: Message): void;
   request(request: unknown, client: ClientConnection): void;
   /** The connection stopped carrying frames, at whatever stage. */
@@ -60,6 +74,7 @@ export class InboundConnection {
       direction: 'in',
       remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
       maxFrameBytes: HELLO_MAX_FRAME_BYTES,
+      budget: ctx.clientBudget,
       timers: ctx.timers,
       emit: ctx.emit,
       counters: ctx.counters,
@@ -72,8 +87,17 @@ export class InboundConnection {
     }, ctx.helloTimeoutMs);
   }
 
+  get socket(): Socket {
+    return this.conn.socket;
+  }
+
   close(reason: string): void {
     this.conn.close(reason);
+  }
+
+  /** Refuses the connection with an error frame (e.g. to make room for newer ones). */
+  refuse(code: ErrorCode, reason: string): void {
+    this.conn.reject(code, reason);
   }
 
   private receive(value: unknown): void {
@@ -97,6 +121,7 @@ export class InboundConnection {
         return;
       }
       this.ctx.counters.clientRequests++;
+      this.client.requested();
       this.ctx.request(request.value, this.client);
       return;
     }
@@ -137,18 +162,31 @@ export class InboundConnection {
       this.conn.reject(proof.code, proof.reason);
       return;
     }
-    this.clearHelloTimer();
     const hello = this.pendingHello!;
+    // Counted once it proved the secret: a stranger never takes a client's place.
+    if (hello.kind === 'client') {
+      const room = this.ctx.admitClient(this);
+      if (!room.ok) {
+        this.conn.reject('too-many-connections', room.reason);
+        return;
+      }
+    }
+    this.clearHelloTimer();
     this.hello = hello;
     this.conn.setMaxFrameBytes(this.ctx.maxFrameBytes);
+    this.conn.setFrameTimeout(this.ctx.frameTimeoutMs);
     if (hello.kind === 'peer') {
       this.conn.peer = hello.from;
+      this.conn.setBudget(this.ctx.peerBudget);
       this.ctx.emit({ type: 'peer-connected', peer: hello.from, direction: 'in' });
       this.ctx.peerReady(this);
     } else {
       this.client = new ClientSession(this.ctx.nextClientId(), hello.from, this.conn, {
         maxFrameBytes: this.ctx.maxFrameBytes,
         maxBufferedBytes: this.ctx.maxClientBufferedBytes,
+        maxInflight: this.ctx.maxClientInflight,
+        resumeInflight: this.ctx.resumeClientInflight,
+        turn: this.ctx.clientTurn,
       });
       this.ctx.emit({ type: 'client-connected', client: this.client.id, clientId: hello.from, remote: this.conn.remote });
     }

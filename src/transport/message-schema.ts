@@ -47,7 +47,7 @@ const FIELDS: Record<MessageType, readonly string[]> = {
 
 export const MESSAGE_TYPES = Object.keys(FIELDS) as MessageType[];
 
-const VOTE_REFUSALS: readonly VoteRefusal[] = ['stale-term', 'already-voted', 'log-not-up-to-date', 'leader-alive'];
+const VOTE_REFUSALS: readonly VoteRefusal[] = ['stale-term', 'already-voted', 'log-not-up-to-date', 'leader-alive', 'recovering'];
 const CONF_CHANGE_TYPES: readonly ConfChangeType[] = ['add-learner', 'promote', 'remove'];
 
 /** `value` as a Message of types.ts sent by `route.sender` to `route.self`, or the first problem. */

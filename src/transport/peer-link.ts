@@ -6,7 +6,13 @@
 // bounded FrameQueue. A lost connection is redialed with capped exponential backoff and jitter;
 // the queue survives the reconnect (whatever was already handed to the dead socket is lost, which
 // Raft tolerates).
-import type { NodeId } from '../raft/types.js';
+//
+// Two queues: a small one for the messages that keep leadership and elections alive (heartbeats,
+// votes and their answers, timeout-now), written first, and the bounded one for the rest (appends,
+// snapshots, append answers). A flood of appends then fills and drops only appends, which Raft
+// retransmits, and never delays or drops a heartbeat: a leader busy replicating is not deposed for
+// silence. Reordering the two is safe, Raft never relies on the order messages arrive in.
+import type { MessageType, NodeId } from '../raft/types.js';
 import { reconnectDelay, type BackoffOptions } from './backoff.js';
 import type { TransportEvent } from './events.js';
 import { FrameConnection, type ConnectionEnd } from './frame-connection.js';
@@ -15,10 +21,21 @@ import { encodeFrame } from './frame.js';
 import { HELLO_MAX_FRAME_BYTES, checkHello, checkProof, helloFrame, newNonce, proofFrame, readErrorFrame, type Handshake } from './hello.js';
 import type { ClusterSecret } from './secret.js';
 import { dial, type TlsFiles } from './tls.js';
+import type { ByteBudget } from './limits.js';
 import type { Counters, LinkStats, LinkState } from './stats.js';
 import type { Timers } from './timers.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
+
+/** The messages sent ahead of the others, from their own queue. */
+const URGENT: ReadonlySet<MessageType> = new Set<MessageType>(['heartbeat', 'heartbeat-response', 'pre-vote', 'pre-vote-response', 'vote', 'vote-response', 'timeout-now']);
+
+export function isUrgent(type: MessageType): boolean {
+  return URGENT.has(type);
+}
+
+/** The urgent queue holds as many messages as the other, in at most this many bytes: they are small. */
+export const URGENT_QUEUE_BYTES = 1024 * 1024;
 
 export interface PeerAddress {
   id: NodeId;
@@ -37,6 +54,8 @@ export interface PeerLinkContext {
   backoff: BackoffOptions;
   maxQueueMessages: number;
   maxQueueBytes: number;
+  /** What the peer's answer (its hello, or an error frame) may hold while unfinished. */
+  frameBudget: ByteBudget;
   random: () => number;
   timers: Timers;
   emit: (e: TransportEvent) => void;
@@ -47,6 +66,7 @@ export class PeerLink {
   private state: LinkState = 'idle';
   private conn: FrameConnection | null = null;
   private readonly queue: FrameQueue;
+  private readonly urgent: FrameQueue;
   /** Failed attempts since the link was last open: the backoff exponent. */
   private attempts = 0;
   /** The hello timeout while connecting, the backoff timer while waiting; never both. */
@@ -66,6 +86,7 @@ export class PeerLink {
     private readonly ctx: PeerLinkContext,
   ) {
     this.queue = new FrameQueue(ctx.maxQueueMessages, ctx.maxQueueBytes);
+    this.urgent = new FrameQueue(ctx.maxQueueMessages, Math.min(ctx.maxQueueBytes, URGENT_QUEUE_BYTES));
   }
 
   private get label(): string {
@@ -76,9 +97,9 @@ export class PeerLink {
     if (this.state === 'idle') this.connect();
   }
 
-  /** Queues an encoded frame; it leaves with the others of this event-loop turn. */
-  enqueue(frame: Buffer): void {
-    const dropped = this.queue.push(frame);
+  /** Queues an encoded frame; it leaves with the others of this event-loop turn, urgent ones first. */
+  enqueue(frame: Buffer, urgent: boolean): void {
+    const dropped = (urgent ? this.urgent : this.queue).push(frame);
     if (dropped > 0) {
       this.dropped += dropped;
       this.ctx.counters.dropped['queue-full'] += dropped;
@@ -109,8 +130,8 @@ export class PeerLink {
       address: this.label,
       state: this.state,
       attempts: this.attempts,
-      queuedMessages: this.queue.length,
-      queuedBytes: this.queue.bytes,
+      queuedMessages: this.queue.length + this.urgent.length,
+      queuedBytes: this.queue.bytes + this.urgent.bytes,
       socketBufferedBytes: this.conn?.socket.writableLength ?? 0,
       sent: this.sent,
       batches: this.batches,
@@ -132,6 +153,7 @@ export class PeerLink {
       remote: this.label,
       // The peer only ever sends us its hello and perhaps an error frame: both are small.
       maxFrameBytes: HELLO_MAX_FRAME_BYTES,
+      budget: this.ctx.frameBudget,
       timers: this.ctx.timers,
       emit: this.ctx.emit,
       counters: this.ctx.counters,
@@ -218,13 +240,13 @@ export class PeerLink {
     this.timer = null;
   }
 
-  /** Writes queued frames, corked into one write, until the queue is empty or the socket is full. */
+  /** Writes queued frames, urgent ones first, corked into one write, until the queues are empty or the socket is full. */
   private flush(): void {
     const conn = this.conn;
-    if (this.state !== 'open' || conn === null || this.awaitingDrain || this.queue.length === 0) return;
+    if (this.state !== 'open' || conn === null || this.awaitingDrain || this.queue.length + this.urgent.length === 0) return;
     this.batches++;
     conn.socket.cork();
-    for (let frame = this.queue.shift(); frame !== undefined; frame = this.queue.shift()) {
+    for (let frame = this.urgent.shift() ?? this.queue.shift(); frame !== undefined; frame = this.urgent.shift() ?? this.queue.shift()) {
       this.sent++;
       this.ctx.counters.sent++;
       if (!conn.send(frame)) {
@@ -233,6 +255,6 @@ export class PeerLink {
       }
     }
     conn.socket.uncork();
-    if (this.queue.length === 0) this.overflowing = false;
+    if (this.queue.length + this.urgent.length === 0) this.overflowing = false;
   }
 }

@@ -72,4 +72,6 @@ export interface TransportStats extends Counters {
   pending: number;
   /** Messages held by link delays. */
   delayed: number;
+  /** Bytes held for frames not yet whole, by budget (limits.ts). */
+  unfinishedFrameBytes: { peers: number; clients: number };
 }

@@ -27,14 +27,26 @@ import { FaultFilter } from './fault-filter.js';
 import { FRAME_HEADER_BYTES, encodeFrame } from './frame.js';
 import { checkClusterId } from './hello.js';
 import { InboundConnection, type InboundContext } from './inbound-connection.js';
+import { ByteBudget, DEFAULT_MAX_PENDING, TurnBudget, connectionCaps, openFileLimit, type ConnectionCaps } from './limits.js';
 import type { Validation } from '../schema/json-shape.js';
-import { DEFAULT_HOST, PeerLink, type PeerAddress, type PeerLinkContext } from './peer-link.js';
+import { DEFAULT_HOST, PeerLink, isUrgent, type PeerAddress, type PeerLinkContext } from './peer-link.js';
 import { newCounters, type TransportStats } from './stats.js';
 import { realTimers, type Timers } from './timers.js';
 import type { ClusterSecret } from './secret.js';
 import { createListener, type TlsFiles } from './tls.js';
 
 export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
+/** Unfinished frames all peers' connections together may hold: a snapshot frame from each of up to eight peers. */
+export const DEFAULT_PEER_FRAME_BUDGET_BYTES = 64 * 1024 * 1024;
+/** Unfinished frames all clients' connections (and those in their hello) together may hold. */
+export const DEFAULT_CLIENT_FRAME_BUDGET_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_FRAME_TIMEOUT_MS = 10_000;
+/** A client's requests awaiting replies at which its connection stops being read... */
+export const DEFAULT_MAX_CLIENT_INFLIGHT = 256;
+/** ...and the count its replies must bring them down to for reading to go on. */
+export const DEFAULT_RESUME_CLIENT_INFLIGHT = 128;
+/** Client requests taken in one event-loop turn, all clients together. */
+export const DEFAULT_CLIENT_REQUESTS_PER_TURN = 128;
 
 export interface TransportOptions {
   /** This node's id. */
@@ -64,6 +76,20 @@ export interface TransportOptions {
   maxQueueBytes?: number;
   /** How long a new connection may take to complete its hello. Default 5000 ms. */
   helloTimeoutMs?: number;
+  /** After the hello, how long a frame may take from its first byte to its last. Default 10000 ms. */
+  frameTimeoutMs?: number;
+  /** Bytes of unfinished frames held for peers, and for clients and hellos. Defaults 64 MiB and 32 MiB. */
+  peerFrameBudgetBytes?: number;
+  clientFrameBudgetBytes?: number;
+  /** A client's requests awaiting replies at which its connection stops being read, and where it reads on. Defaults 256 and 128. */
+  maxClientInflight?: number;
+  resumeClientInflight?: number;
+  /** Client requests taken in one event-loop turn, all clients together; more wait for the next turn. Default 128. */
+  clientRequestsPerTurn?: number;
+  /** The process's open-file limit the connection caps are derived from. Default: read from /proc/self/limits. */
+  openFileLimit?: number;
+  /** Connections in their hello at once. Default 256 (at most a quarter of the inbound cap). */
+  maxPendingConnections?: number;
   /** Reconnect backoff. Default: 50 ms doubling up to 2000 ms, with jitter. */
   backoff?: Partial<BackoffOptions>;
   /** Random source in [0, 1), for backoff jitter and link loss. Default Math.random. */
@@ -91,6 +117,14 @@ export class Transport {
   private readonly server: Server;
   private readonly links = new Map<NodeId, PeerLink>();
   private readonly inbound = new Set<InboundConnection>();
+  /** Sockets of refused connections, still open until the other side closes or the linger ends; oldest first. */
+  private readonly lingering = new Set<Socket>();
+  /** Connections still in their hello, oldest first. */
+  private readonly pending = new Set<InboundConnection>();
+  /** Connections past a client hello. */
+  private readonly clients = new Set<InboundConnection>();
+  private readonly caps: ConnectionCaps;
+  private readonly fdLimit: number;
   /** The newest inbound connection of each peer. */
   private readonly inboundPeers = new Map<NodeId, InboundConnection>();
   /** Every accepted socket until it closes, refused ones lingering included, so close() can end them all. */
@@ -121,13 +155,18 @@ export class Transport {
     const random = options.random ?? Math.random;
     const timers = options.timers ?? realTimers;
     const helloTimeoutMs = positive(options.helloTimeoutMs ?? 5000, 'helloTimeoutMs');
+    const maxClientInflight = positive(options.maxClientInflight ?? DEFAULT_MAX_CLIENT_INFLIGHT, 'maxClientInflight');
+    const resumeClientInflight = Math.min(positive(options.resumeClientInflight ?? DEFAULT_RESUME_CLIENT_INFLIGHT, 'resumeClientInflight'), maxClientInflight - 1);
+    this.fdLimit = positive(options.openFileLimit ?? openFileLimit(), 'openFileLimit');
+    this.caps = connectionCaps(this.fdLimit, options.peers?.length ?? 0, positive(options.maxPendingConnections ?? DEFAULT_MAX_PENDING, 'maxPendingConnections'));
     this.filter = new FaultFilter(random);
-    this.delay = new DelayLine(timers, { maxFrames: maxQueueMessages, maxBytes: maxQueueBytes }, (to, frame) => {
+    this.delay = new DelayLine(timers, { maxFrames: maxQueueMessages, maxBytes: maxQueueBytes }, (to, frame, urgent) => {
       const link = this.links.get(to);
       if (link === undefined) this.counters.dropped['no-route']++;
-      else link.enqueue(frame);
+      else link.enqueue(frame, urgent);
     });
     const emit = (e: TransportEvent): void => this.eventHandler(e);
+    const peerBudget = new ByteBudget(positive(options.peerFrameBudgetBytes ?? DEFAULT_PEER_FRAME_BUDGET_BYTES, 'peerFrameBudgetBytes'));
     this.linkContext = {
       self: this.id,
       clusterId: options.clusterId,
@@ -137,6 +176,7 @@ export class Transport {
       backoff: { baseMs: 50, maxMs: 2000, ...options.backoff },
       maxQueueMessages,
       maxQueueBytes,
+      frameBudget: peerBudget,
       random,
       timers,
       emit,
@@ -149,13 +189,20 @@ export class Transport {
       isPeer: (id) => this.links.has(id),
       maxFrameBytes: this.maxFrameBytes,
       maxClientBufferedBytes: maxQueueBytes,
+      maxClientInflight,
+      resumeClientInflight,
+      clientTurn: new TurnBudget(positive(options.clientRequestsPerTurn ?? DEFAULT_CLIENT_REQUESTS_PER_TURN, 'clientRequestsPerTurn')),
+      peerBudget,
+      clientBudget: new ByteBudget(positive(options.clientFrameBudgetBytes ?? DEFAULT_CLIENT_FRAME_BUDGET_BYTES, 'clientFrameBudgetBytes')),
       helloTimeoutMs,
+      frameTimeoutMs: positive(options.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS, 'frameTimeoutMs'),
       timers,
       emit,
       counters: this.counters,
       validateRequest: (value) => this.clientHandler.validate(value),
       nextClientId: () => ++this.clientSerial,
       peerReady: (c) => this.peerReady(c),
+      admitClient: (c) => this.admitClient(c),
       message: (m) => this.deliver(m),
       request: (request, client) => this.clientHandler.handle(request, client),
       ended: (c) => this.inboundEnded(c),
@@ -231,11 +278,12 @@ export class Transport {
       this.eventHandler({ type: 'message-too-large', peer: m.to, message: m.type, bytes, limit: this.maxFrameBytes });
       return;
     }
+    const urgent = isUrgent(m.type);
     if (verdict.delayMs > 0) {
-      if (!this.delay.hold(m.to, frame, verdict.delayMs)) this.counters.dropped['delay-full']++;
+      if (!this.delay.hold(m.to, frame, urgent, verdict.delayMs)) this.counters.dropped['delay-full']++;
       return;
     }
-    this.links.get(m.to)!.enqueue(frame);
+    this.links.get(m.to)!.enqueue(frame, urgent);
   }
 
   /**
@@ -279,6 +327,7 @@ export class Transport {
       clients,
       pending,
       delayed: this.delay.size,
+      unfinishedFrameBytes: { peers: this.inboundContext.peerBudget.used, clients: this.inboundContext.clientBudget.used },
     };
   }
 
@@ -295,19 +344,64 @@ export class Transport {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /**
+   * A new connection. At the cap on inbound connections, a refused connection's linger is cut
+   * short to make room, or if there is none the new one is closed unread: answering it would cost
+   * a descriptor the cap keeps for peers. At the cap on connections in their hello, the oldest of
+   * those is refused, so that a crowd of silent ones can only delay a peer's hello, never lock it
+   * out (each of them costs a hello timeout at most anyway).
+   */
   private accept(socket: Socket): void {
     if (this.state === 'closed') {
       socket.destroy();
       return;
     }
+    if (this.sockets.size - this.inboundPeers.size >= this.caps.maxInbound) {
+      const oldest = this.lingering.values().next();
+      if (oldest.done === true) {
+        socket.destroy();
+        this.counters.rejected['too-many-connections']++;
+        return;
+      }
+      this.lingering.delete(oldest.value);
+      this.sockets.delete(oldest.value);
+      oldest.value.destroy();
+    }
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      this.lingering.delete(socket);
+    });
     socket.setNoDelay(true);
-    this.inbound.add(new InboundConnection(socket, this.inboundContext));
+    if (this.pending.size >= this.caps.maxPending) {
+      const oldest = this.pending.values().next().value!;
+      this.pending.delete(oldest);
+      oldest.refuse('too-many-connections', `${this.caps.maxPending} connections were waiting for their hello: this one, the oldest, made room for a new one`);
+    }
+    const c = new InboundConnection(socket, this.inboundContext);
+    this.inbound.add(c);
+    this.pending.add(c);
+  }
+
+  /**
+   * Clients are capped below the open-file limit, with room kept for peers: a node full of
+   * clients refuses the next one, rather than closing an idle one, so that the clients it serves
+   * keep their connections and a newcomer is told why it is not served.
+   */
+  private admitClient(c: InboundConnection): { ok: true } | { ok: false; reason: string } {
+    this.pending.delete(c);
+    if (this.clients.size >= this.caps.maxClients)
+      return {
+        ok: false,
+        reason: `this node serves ${this.clients.size} clients, its limit with ${this.fdLimit} open files allowed (ulimit -n): retry later, or raise the limit`,
+      };
+    this.clients.add(c);
+    return { ok: true };
   }
 
   /** One connection per peer: a newer one replaces the older (a peer that restarted, or redialed). */
   private peerReady(c: InboundConnection): void {
+    this.pending.delete(c);
     const peer = c.hello!.from;
     const older = this.inboundPeers.get(peer);
     this.inboundPeers.set(peer, c);
@@ -315,7 +409,10 @@ export class Transport {
   }
 
   private inboundEnded(c: InboundConnection): void {
+    if (!c.socket.destroyed) this.lingering.add(c.socket);
     this.inbound.delete(c);
+    this.pending.delete(c);
+    this.clients.delete(c);
     const peer = c.hello?.from;
     if (peer !== undefined && this.inboundPeers.get(peer) === c) this.inboundPeers.delete(peer);
   }

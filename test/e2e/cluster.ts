@@ -4,7 +4,7 @@
 // (node-process.ts), clients, data directories.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
@@ -13,6 +13,9 @@ import { ensureSecretFile } from '../../src/transport/secret.js';
 import { KvStateMachine } from '../../src/kv/index.js';
 import type { NodeStatus } from '../../src/node/client-protocol.js';
 import type { Entry } from '../../src/raft/types.js';
+import { FrameDecoder, encodeFrame, parseBody } from '../../src/transport/frame.js';
+import { HELLO_MAX_FRAME_BYTES, checkHello, helloFrame, newNonce, proofFrame, readErrorFrame, type Handshake } from '../../src/transport/hello.js';
+import { DEFAULT_MAX_FRAME_BYTES } from '../../src/transport/transport.js';
 import { DEADLINE_MS, NodeProcess, checkBuild } from './node-process.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -87,16 +90,17 @@ export class Cluster {
     readonly secret: ClusterSecret,
     readonly ports: Map<number, number>,
     private readonly extraArgs: readonly string[],
+    private readonly wrap: readonly string[],
   ) {
     this.probe = this.client({ timeoutMs: 1000 });
   }
 
-  /** Starts nodes 1..size and waits until each listens. */
-  static async start(size: number, extraArgs: readonly string[] = []): Promise<Cluster> {
+  /** Starts nodes 1..size and waits until each listens. `wrap` goes before each node's command (NodeProcess.spawn). */
+  static async start(size: number, extraArgs: readonly string[] = [], wrap: readonly string[] = []): Promise<Cluster> {
     await checkBuild();
     const root = await tempDir();
     const ports = await freePorts(size);
-    const cluster = new Cluster(`e2e-${process.pid}-${ports[0]}`, root, ensureSecretFile(join(root, 'secret')).secret, new Map(ports.map((p, i) => [i + 1, p])), extraArgs);
+    const cluster = new Cluster(`e2e-${process.pid}-${ports[0]}`, root, ensureSecretFile(join(root, 'secret')).secret, new Map(ports.map((p, i) => [i + 1, p])), extraArgs, wrap);
     await Promise.all(cluster.ids.map((id) => cluster.startNode(id)));
     return cluster;
   }
@@ -126,7 +130,7 @@ export class Cluster {
 
   /** Starts (or restarts, from its data directory) node `id`, and waits for its 'started' event. */
   async startNode(id: number): Promise<NodeProcess> {
-    const p = NodeProcess.spawn(this.args(id));
+    const p = NodeProcess.spawn(this.args(id), this.wrap);
     this.processes.set(id, p);
     await p.waitFor(`n${id} to start`, (e) => e.kind === 'node' && e.type === 'started');
     return p;
@@ -134,6 +138,48 @@ export class Cluster {
 
   node(id: number): NodeProcess {
     return this.processes.get(id)!;
+  }
+
+  /**
+   * A bare connection to node `id` past the client handshake, for a test that writes frames by
+   * hand: the handshake is the client library's (hello, the node's answer, our proof), and a
+   * `status` request answered proves the node admitted us. Rejects with the node's error frame's
+   * code and reason if it refuses the connection. Destroyed after the test.
+   */
+  async clientSocket(id: number): Promise<Socket> {
+    const socket = connect(this.ports.get(id)!, '127.0.0.1');
+    cleanups.push(() => void socket.destroy());
+    socket.on('error', () => {}); // the close that follows rejects, with the better reason if one came
+    const nonce = newNonce();
+    socket.write(encodeFrame(helloFrame(this.clusterId, 0, 'client', nonce)));
+    const decoder = new FrameDecoder(HELLO_MAX_FRAME_BYTES);
+    let answered = false;
+    return new Promise((resolve, reject) => {
+      const done = (error: Error | null): void => {
+        socket.off('data', onData).off('close', onClose);
+        if (error === null) resolve(socket);
+        else reject(error);
+      };
+      const onData = (chunk: Buffer): void => {
+        decoder.push(chunk);
+        for (let next = decoder.next(); next.kind === 'frame'; next = decoder.next()) {
+          const parsed = parseBody(next.body);
+          const value = parsed.ok ? parsed.value : null;
+          const refusal = readErrorFrame(value);
+          if (refusal !== null) return done(new Error(`${refusal.code}: ${refusal.reason}`));
+          if (answered) return done((value as { id?: unknown } | null)?.id === 0 ? null : new Error(`n${id} answered status with ${next.body.toString()}`));
+          const check = checkHello(value, { clusterId: this.clusterId, self: 0, answer: true, peer: id });
+          if (!check.ok) return done(new Error(`n${id} answered the hello with ${check.code}: ${check.reason}`));
+          answered = true;
+          decoder.maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+          const handshake: Handshake = { clusterId: this.clusterId, dialer: { kind: 'client', from: 0, nonce }, listener: { id, nonce: check.hello.nonce } };
+          socket.write(encodeFrame(proofFrame(this.secret, handshake)));
+          socket.write(encodeFrame({ id: 0, type: 'status' }));
+        }
+      };
+      const onClose = (): void => done(new Error(`n${id} closed the connection during the handshake`));
+      socket.on('data', onData).on('close', onClose);
+    });
   }
 
   /** A client knowing every node by id and address; closed after the test. */

@@ -3,7 +3,7 @@
 // through here is killed after each test, whatever the test did (SIGKILL also ends a stopped
 // process), and the test fails if one is still there afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect } from 'vitest';
@@ -64,10 +64,18 @@ export class NodeProcess {
   /**
    * Runs `node bin/raft-console.js node <args>`, as the supervisor does: with --control-stdin, so
    * that the node stops by itself when its stdin closes, should this test process die before its
-   * afterEach could kill it.
+   * afterEach could kill it. `wrap` goes before the command, and must exec it (so that the pid is
+   * the node's): e.g. `withOpenFileLimit(1024)`.
    */
-  static spawn(args: readonly string[]): NodeProcess {
-    return new NodeProcess(spawn(process.execPath, [BIN, 'node', ...args, '--control-stdin'], { stdio: ['pipe', 'pipe', 'pipe'] }));
+  static spawn(args: readonly string[], wrap: readonly string[] = []): NodeProcess {
+    const command = [...wrap, process.execPath, BIN, 'node', ...args, '--control-stdin'];
+    return new NodeProcess(spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] }));
+  }
+
+  /** The process's resident memory (VmRSS), in bytes. */
+  rss(): number {
+    const line = readFileSync(`/proc/${this.child.pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN) * 1024;
   }
 
   get running(): boolean {
@@ -117,6 +125,11 @@ export class NodeProcess {
     this.partial = lines.pop()!;
     for (const line of lines) if (line !== '') this.events.push(JSON.parse(line) as NodeEvent);
   }
+}
+
+/** A `wrap` for spawn: the node runs with at most `n` open files (soft and hard limit). */
+export function withOpenFileLimit(n: number): string[] {
+  return ['sh', '-c', `ulimit -n ${n} && exec "$@"`, 'sh'];
 }
 
 /** What a node process is built from: src/cli/main.ts pulls in the other commands' folders too, but they do not run here. */

@@ -191,6 +191,8 @@ describe('describeEvent', () => {
     'transfer-started': { type: 'transfer-started', target: 2, term: 4 },
     'transfer-aborted': { type: 'transfer-aborted', target: 2, term: 4 },
     'stale-message': { type: 'stale-message', from: 2, message: 'append', messageTerm: 3, term: 4 },
+    'follower-lost-data': { type: 'follower-lost-data', follower: 2, acknowledged: 120, term: 4 },
+    'recovery-finished': { type: 'recovery-finished', index: 120, aboveTerm: 3, term: 4 },
   };
 
   const causes: RoleChangeCause[] = [
@@ -205,7 +207,7 @@ describe('describeEvent', () => {
     'campaign-requested',
     'election-lost',
   ];
-  const refusals: VoteRefusal[] = ['stale-term', 'already-voted', 'log-not-up-to-date', 'leader-alive'];
+  const refusals: VoteRefusal[] = ['stale-term', 'already-voted', 'log-not-up-to-date', 'leader-alive', 'recovering'];
 
   const variants: RaftEvent[] = [
     ...Object.values(samples),

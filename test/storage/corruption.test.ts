@@ -43,7 +43,7 @@ describe('a damaged data directory', () => {
     const err = await openError(dir);
     expect(err.problem).toBe('corrupt');
     expect(err.message).toBe(
-      `log segment ${segment} is corrupt at byte ${starts[1]} (checksum mismatch, with good records after it): restore ${dir} from a backup, or delete it so the node starts empty and catches up from the leader`,
+      `log segment ${segment} is corrupt at byte ${starts[1]} (checksum mismatch, with good records after it): run \`raft-console replace <id>\` for this node: it moves ${dir} aside and starts the node empty, in recovering mode until it has caught up from the leader (do not delete it by hand: the node would vote again at once)`,
     );
   });
 
@@ -87,7 +87,7 @@ describe('a damaged data directory', () => {
     await storage.close();
     await flipByte(join(dir, 'snapshot.dat'), 30);
     expect((await openError(dir)).message).toBe(
-      `snapshot file ${join(dir, 'snapshot.dat')} is corrupt (checksum mismatch): restore ${dir} from a backup, or delete it so the node starts empty and catches up from the leader`,
+      `snapshot file ${join(dir, 'snapshot.dat')} is corrupt (checksum mismatch): run \`raft-console replace <id>\` for this node: it moves ${dir} aside and starts the node empty, in recovering mode until it has caught up from the leader (do not delete it by hand: the node would vote again at once)`,
     );
   });
 
@@ -107,7 +107,7 @@ describe('a damaged data directory', () => {
     await writeFile(join(dir, 'identity.json'), '{"format": "raft-console data dir');
     const err = await openError(dir);
     expect(err.message).toBe(
-      `identity file ${join(dir, 'identity.json')} is corrupt (not valid JSON): restore ${dir} from a backup, or delete it so the node starts empty and catches up from the leader`,
+      `identity file ${join(dir, 'identity.json')} is corrupt (not valid JSON): run \`raft-console replace <id>\` for this node: it moves ${dir} aside and starts the node empty, in recovering mode until it has caught up from the leader (do not delete it by hand: the node would vote again at once)`,
     );
   });
 });

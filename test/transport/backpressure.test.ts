@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/raft/types.js';
 import { normal } from '../raft/harness.js';
-import { RawConnection, frameOf, listenerAnswer, nextTurn, rawServer, startNode, until } from './helpers.js';
+import { RawConnection, frameOf, heartbeat, listenerAnswer, nextTurn, rawServer, startNode, until } from './helpers.js';
 
 /** A listener that answers the hello like a node, then never reads another byte. */
 async function stalledPeer(): Promise<{ port: number; sockets: Socket[] }> {
@@ -63,6 +63,35 @@ describe('backpressure', () => {
     expect(dropped['queue-full']).toBe(link.dropped);
     expect(link.sent + link.dropped + link.queuedMessages).toBe(sent);
     expect(node.eventsOf('queue-overflow')).toEqual([{ type: 'queue-overflow', peer: 2 }]);
+  });
+
+  it('heartbeats are never dropped behind a full append queue: they have their own queue, written first', async () => {
+    const { port, sockets } = await stalledPeer();
+    const node = await startNode({ id: 1, peers: [{ id: 2, port }], maxQueueMessages: 32, maxQueueBytes: 1024 * 1024, maxFrameBytes: 128 * 1024 });
+    await node.waitForEvent('peer-connected', (e) => e.peer === 2);
+    let sent = 0;
+    // 160 appends of 64 KiB (far over the queue's 1 MiB) and 20 heartbeats, while the peer reads nothing.
+    for (let turn = 1; turn <= 20; turn++) {
+      for (let i = 0; i < 8; i++) node.transport.send(bigAppend(sent++));
+      node.transport.send(heartbeat(1, 2, turn));
+      await nextTurn();
+    }
+    expect(node.transport.stats().links[0]!.dropped).toBeGreaterThan(0);
+    // The peer reads again: every heartbeat arrives, whatever was dropped of the appends.
+    const heartbeats: number[] = [];
+    let buffered = Buffer.alloc(0);
+    const peer = sockets[0]!;
+    peer.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      while (buffered.length >= 4 && buffered.length >= 4 + buffered.readUInt32BE(0)) {
+        const m = JSON.parse(buffered.subarray(4, 4 + buffered.readUInt32BE(0)).toString('utf8')) as Message;
+        buffered = buffered.subarray(4 + buffered.readUInt32BE(0));
+        if (m.type === 'heartbeat') heartbeats.push(m.term);
+      }
+    });
+    peer.resume();
+    await until(() => heartbeats.length === 20, 'every heartbeat');
+    expect(heartbeats).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 
   it('a client that never reads its replies is disconnected once a queue’s worth waits for it', async () => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/raft/types.js';
 import { Transport } from '../../src/transport/transport.js';
+import { isUrgent } from '../../src/transport/peer-link.js';
 import { confEntry, noop, normal } from '../raft/harness.js';
 import { CLUSTER, Node, SECRET, RawConnection, heartbeat, nextTurn, numbered, startNode, startPair, termsOf, until } from './helpers.js';
 
@@ -32,12 +33,13 @@ function everyType(from: number, to: number): Message[] {
 }
 
 describe('two transports', () => {
-  it('exchange every message type both ways, in order, unchanged', async () => {
+  it('exchange every message type both ways, unchanged, in order but heartbeats and votes first', async () => {
     const [a, b] = await startPair();
     for (const m of everyType(1, 2)) a.transport.send(m);
     for (const m of everyType(2, 1)) b.transport.send(m);
-    expect(await b.waitForMessages(10)).toEqual(everyType(1, 2));
-    expect(await a.waitForMessages(10)).toEqual(everyType(2, 1));
+    const urgentFirst = (ms: Message[]): Message[] => [...ms.filter((m) => isUrgent(m.type)), ...ms.filter((m) => !isUrgent(m.type))];
+    expect(await b.waitForMessages(10)).toEqual(urgentFirst(everyType(1, 2)));
+    expect(await a.waitForMessages(10)).toEqual(urgentFirst(everyType(2, 1)));
     expect(a.transport.stats()).toMatchObject({ received: 10, sent: 10, inboundPeers: [2] });
   });
 
