@@ -94,7 +94,7 @@ const forgedPeer = (ctx: AttackContext, to: Node, from: number, messages: Buffer
 const forgedSnapshot = (ctx: AttackContext, voters: number[]): Buffer => {
   const f = raft(ctx.follower);
   const index = f.lastIndex + 1000;
-  const data = encodeSnapshot({ appliedIndex: index, maxSessions: 1000, submitted: 0, data: [['forged', 'snapshot']], sessions: [] });
+  const data = encodeSnapshot({ appliedIndex: index, digest: null, maxSessions: 1000, submitted: 0, data: [['forged', 'snapshot']], sessions: [] });
   return jsonFrame({
     type: 'snapshot',
     from: ctx.leader.id,

@@ -60,7 +60,7 @@ export function registerActionCommands(program: Command): void {
   const nodes = (what: string) => ['<id...>', what, nodeIds] as const;
   runs(define(program, 'kill', 'crash nodes with SIGKILL (they keep what they acknowledged)').argument(...nodes('nodes to kill')), ([n]: [number[]]) => ({ op: 'kill', nodes: n }));
   runs(define(program, 'stop', 'stop nodes cleanly with SIGTERM').argument(...nodes('nodes to stop')), ([n]: [number[]]) => ({ op: 'stop', nodes: n }));
-  runs(define(program, 'restart', 'start nodes again with the same id and data (stopping them first if running)').argument(...nodes('nodes to restart')), ([n]: [number[]]) => ({ op: 'restart', nodes: n }));
+  runs(define(program, 'restart', 'start nodes again with the same id and data (stopping them first if running); fails, naming the node\'s own cause, if one does not stay up').argument(...nodes('nodes to restart')), ([n]: [number[]]) => ({ op: 'restart', nodes: n }));
   runs(
     define(
       program,

@@ -2,7 +2,7 @@
 // how to run a node by hand. Events go to stdout as NDJSON, diagnostics to stderr.
 import { Command } from 'commander';
 import { attachControl } from '../node/control.js';
-import { EventStream } from '../node/event-stream.js';
+import { EventStream, type FatalCode } from '../node/event-stream.js';
 import { startNode } from '../node/node.js';
 import { UsageError, isLoopback, parseAcknowledged, parseBugs, parseListen, parseNodeId, parsePeers, parsePositive, parseRange, type NodeOptions } from '../node/options.js';
 import { KNOWN_BUG_NAMES } from '../raft/config.js';
@@ -73,14 +73,32 @@ function toOptions(f: NodeFlags): NodeOptions {
   };
 }
 
-/** One line for the errors a user can fix, naming the cause and the fix. */
-function explain(err: unknown, o: NodeOptions): string | null {
-  if (err instanceof DataDirError || err instanceof UsageError) return err.message;
+/** The one line for an error that stops the node, naming the cause and the fix, and its code for programs. */
+function explain(err: unknown, o: NodeOptions): { code: FatalCode; text: string } {
+  if (err instanceof DataDirError) return { code: 'data-dir', text: err.message };
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return `port ${o.listen.port} on ${o.listen.host} is already in use: pick another --listen port, or stop what uses it (try: ss -ltnp 'sport = :${o.listen.port}')`;
-  if (code === 'EADDRNOTAVAIL') return `cannot listen on ${o.listen.host}: no such address on this machine; use 127.0.0.1`;
-  if (code === 'EACCES') return `not allowed to use ${o.dataDir} or port ${o.listen.port}: check permissions, or use a port above 1024`;
-  return null;
+  if (code === 'EADDRINUSE')
+    return { code: 'port-in-use', text: `port ${o.listen.port} on ${o.listen.host} is already in use: pick another --listen port, or stop what uses it (try: ss -ltnp 'sport = :${o.listen.port}')` };
+  if (code === 'EADDRNOTAVAIL') return { code: 'address', text: `cannot listen on ${o.listen.host}: no such address on this machine; use 127.0.0.1` };
+  // A write or fsync of the log, the hard state or a snapshot found no room.
+  if (code === 'ENOSPC' || code === 'EDQUOT') return { code: 'disk-full', text: `disk full at ${o.dataDir}: free space then run \`raft-console restart ${o.id}\`` };
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return { code: 'permission', text: `not allowed to use ${o.dataDir} or port ${o.listen.port}: check permissions, or use a port above 1024` };
+  return { code: 'internal', text: err instanceof Error ? err.message : String(err) };
+}
+
+/**
+ * Ends the node on an error: the cause goes to stdout as a "fatal" event (the supervisor reports it
+ * as the node's cause of death) and to stderr as its last line; only an internal error (a bug)
+ * adds its stack, before it.
+ */
+function die(events: EventStream, o: NodeOptions, err: unknown, starting: boolean): never {
+  const { code, text } = explain(err, o);
+  events.lifecycle({ type: 'fatal', code, reason: text }, `n${o.id} ${starting ? 'cannot start' : 'stops after a fatal error'}: ${text}`);
+  // The stack first: the last line on stderr is the cause.
+  if (code === 'internal' && err instanceof Error && err.stack !== undefined) process.stderr.write(`${err.stack}\n`);
+  process.stderr.write(`raft-console node ${o.id}: ${starting ? '' : 'fatal: '}${text}\n`);
+  process.exit(1);
 }
 
 export function registerNodeCommand(program: Command): Command {
@@ -123,20 +141,12 @@ export function registerNodeCommand(program: Command): Command {
         process.exit(2);
       }
       const events = new EventStream(options.id, options.tickMs, (line) => process.stdout.write(line));
-      const fatal = (err: unknown): void => {
-        const reason = err instanceof Error ? err.message : String(err);
-        events.lifecycle({ type: 'fatal', reason }, `n${options.id} stops after a fatal error: ${reason}`);
-        process.stderr.write(`raft-console node ${options.id}: fatal: ${reason}\n`);
-        process.exit(1);
-      };
+      const fatal = (err: unknown): void => die(events, options, err, false);
       let node;
       try {
         node = await startNode(options, events, fatal);
       } catch (err) {
-        const line = explain(err, options);
-        if (line === null) throw err;
-        process.stderr.write(`raft-console node ${options.id}: ${line}\n`);
-        process.exit(err instanceof UsageError ? 2 : 1);
+        die(events, options, err, true);
       }
       const stop = (signal: string) => () => {
         void node.stop(`received ${signal}`).then(() => process.exit(0), fatal);

@@ -2,10 +2,11 @@
 // (same cluster id, same node ids, ports and data). Written on first start and after each change of
 // membership or speed; written whole to a temporary file and renamed, so a crash never leaves half.
 import { randomUUID } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeId } from '../raft/types.js';
 import { CLUSTER_FILE } from './control-protocol.js';
+import { writePrivate } from './control-files.js';
 import { ClusterError } from './errors.js';
 import type { RaftSwitches, Timing } from './model.js';
 import { DEFAULT_SWITCHES } from './switches.js';
@@ -75,6 +76,5 @@ export async function readClusterFile(folder: string): Promise<ClusterFile | nul
 
 export async function writeClusterFile(folder: string, file: ClusterFile): Promise<void> {
   const path = join(folder, CLUSTER_FILE);
-  await writeFile(`${path}.tmp`, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-  await rename(`${path}.tmp`, path);
+  await writePrivate(path, `${JSON.stringify(file, null, 2)}\n`);
 }

@@ -44,7 +44,7 @@ async function readControlFile(folder: string): Promise<ControlFile | null> {
 }
 
 /** Writes `data` readable by the user only, whole or not at all. */
-async function writePrivate(path: string, data: string): Promise<void> {
+export async function writePrivate(path: string, data: string): Promise<void> {
   await writeFile(`${path}.tmp`, data, { mode: 0o600 });
   // The mode of writeFile applies only to a new file; a leftover .tmp keeps its own.
   await chmod(`${path}.tmp`, 0o600);

@@ -1,7 +1,8 @@
 // The node processes of one cluster, as the supervisor runs them: starting a node with the right
 // flags (and again after a crash, on the same port and data), signalling it, telling it things
 // over its control channel, and keeping the model's process state true: a requested SIGKILL is
-// "killed", a requested SIGTERM "stopped", any other exit "crashed" with its code and stderr.
+// "killed", a requested SIGTERM "stopped", any other exit "crashed" with its code, its stderr and
+// its own account of the cause.
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlAnswer } from '../node/control.js';
@@ -13,7 +14,7 @@ import { ClusterError } from './errors.js';
 import { filterFor, hasFaults } from './links.js';
 import type { LiveModel } from './live-model.js';
 import type { NodeModel, ProcessState } from './model.js';
-import { NodeChild, StartFailure } from './node-child.js';
+import { NodeChild, StartFailure, exitCause, type ExitInfo } from './node-child.js';
 import { recordNodePids } from './orphans.js';
 import { switchArgs } from './switches.js';
 
@@ -34,6 +35,17 @@ interface Run {
 }
 
 const LIVE: readonly ProcessState[] = ['starting', 'running', 'paused'];
+
+/** ": <the node's cause>", or nothing when it gave none (a signal). */
+function withCause(exit: ExitInfo): string {
+  const cause = exitCause(exit);
+  return cause === null ? '' : `: ${cause}`;
+}
+
+/** How the node exited, if it has (its exit is settled by now); null if it still runs. */
+function exitedAlready(exited: Promise<ExitInfo>): Promise<ExitInfo | null> {
+  return Promise.race([exited, new Promise<null>((resolve) => setImmediate(() => resolve(null)))]);
+}
 
 /** "1-5", or "1, 2, 4" when there are gaps. */
 export function listIds(ids: readonly NodeId[]): string {
@@ -132,7 +144,7 @@ export class Fleet {
       const how = exit.signal ?? `exit code ${exit.exitCode}`;
       // A node that never started is reported by start(), which may retry it.
       if (state === 'crashed' && run.started)
-        this.live.say('crashed', `n${id} crashed (${how})${exit.stderrTail.length > 0 ? `: ${exit.stderrTail.at(-1)}` : ''}`, { node: id, ...exit });
+        this.live.say('crashed', `n${id} crashed (${how})${withCause(exit)}`, { node: id, ...exit });
       else this.live.changed();
     });
     this.runs.set(id, run);
@@ -142,13 +154,28 @@ export class Fleet {
     return run;
   }
 
-  /** Starts a node that is not running and waits until it listens; then sets its faults and peers. */
+  /**
+   * Starts a node that is not running, waits until it listens (its data directory passed a write
+   * probe by then), sets its faults and peers, and resolves only once it is up past its start-up:
+   * if another node led when it started, it has applied what that leader had committed then (so it
+   * has written what it was missing), or still runs after a few election timeouts of catching up
+   * (electionWaitMs). A node that exits before, say on a full disk, is an error naming its own
+   * cause, never a success. No fixed wait: a new cluster's nodes are up as soon as they listen
+   * (exercise 1 freezes them before their first election).
+   */
   async start(id: NodeId): Promise<void> {
     const node = this.live.node(id)!;
     const until = Date.now() + PORT_RETRY_MS;
+    // What a new process reports replaces this; the old one's report proves nothing.
+    const reportBefore = node.raft;
+    // A node never seen before (one being added) gets entries only once it is a member, and one
+    // behind a network fault may not get them at all.
+    const leader = this.leader();
+    const target = leader !== null && leader.id !== id && reportBefore !== null && !hasFaults(id, this.live.model.links) ? leader.raft!.commit : 0;
+    let run: Run;
     for (;;) {
       if (this.closed) throw new ClusterError(`n${id} was not started: the supervisor is shutting down`);
-      const run = this.launch(id);
+      run = this.launch(id);
       try {
         node.address = await run.child.started;
         run.started = true;
@@ -159,7 +186,7 @@ export class Fleet {
         if (!(err instanceof StartFailure)) throw err;
         await run.gone;
         if (run.intent !== null) throw new ClusterError(`n${id} was ${run.intent === 'kill' ? 'killed' : 'stopped'} before it started`);
-        if (/already in use/.test(err.message) && Date.now() < until) {
+        if (err.exit.cause?.code === 'port-in-use' && Date.now() < until) {
           await sleep(200);
           continue;
         }
@@ -167,7 +194,23 @@ export class Fleet {
         throw new ClusterError(`n${id} did not start: ${err.message}`);
       }
     }
-    await this.sync(id);
+    let syncFailure: unknown = null;
+    await this.sync(id).catch((err: unknown) => (syncFailure = err));
+    if (syncFailure === null) {
+      const gone = (): boolean => this.runs.get(id) !== run;
+      const caughtUp = (): boolean => node.raft !== reportBefore && node.raft !== null && node.raft.applied >= target;
+      await this.live.until(() => gone() || caughtUp(), this.electionWaitMs());
+    }
+    // A command fails when the node exits meanwhile: then its exit is the news.
+    const exit = await exitedAlready(run.child.exited);
+    if (exit !== null) {
+      await run.gone;
+      if (run.intent !== null) throw new ClusterError(`n${id} was ${run.intent === 'kill' ? 'killed' : 'stopped'} before it was up`);
+      const text = `n${id} started but exited at once (${exit.signal ?? `exit code ${exit.exitCode}`})${withCause(exit)}`;
+      this.live.say('start-failed', text, { node: id, ...exit });
+      throw new ClusterError(text);
+    }
+    if (syncFailure !== null) throw syncFailure;
   }
 
   /** What a node just started must be told: the faults the model says it has, and peers its flags lack. */

@@ -2,8 +2,9 @@
 // nodes' "state" lines, every other line as an event, the supervisor's own events, and the change
 // notifications that the control server batches out to its clients. Every state report and every
 // election also goes to the safety monitor, whose verdict is part of the model.
-import type { ClusterEvent, ClusterModel, NodeModel, NodeRaftState } from './model.js';
+import type { ClusterEvent, ClusterModel, NodeModel } from './model.js';
 import { SafetyMonitor, type SafetyViolation } from './safety.js';
+import { readStateLine } from './state-line.js';
 
 /** How many events the model keeps (and a client mirrors), oldest dropped first. */
 export const EVENT_HISTORY = 2000;
@@ -53,7 +54,12 @@ export class LiveModel {
     const { ts: stamp, node: _node, kind, type, text, ...data } = line;
     const ts = typeof stamp === 'number' ? stamp : Date.now();
     if (kind === 'state') {
-      node.raft = data as unknown as NodeRaftState;
+      const state = readStateLine(data);
+      if (!state.ok) {
+        this.event({ ts, node: id, kind: 'node', type: 'bad-output', text: `n${id} reported a state that is not valid, ignored: ${state.problem}` });
+        return;
+      }
+      node.raft = state.value;
       this.checked(this.safety.report(id, node.raft, ts));
       this.changed();
       return;

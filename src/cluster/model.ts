@@ -47,6 +47,12 @@ export interface NodeRaftState {
   timer: StateTimer | null;
   /** On a leader, its view of each follower by id; empty elsewhere. */
   progress: Record<number, FollowerProgress>;
+  /**
+   * The node's applied-state digest as [index, digest], ascending: at its latest applied indexes
+   * that are multiples of 64 and at its applied index. Equal on two nodes at one index only if they
+   * applied the same entries up to it.
+   */
+  digests: Array<[number, string]>;
   /** The term and commit index on the node's disk (the fields above may be ahead of it). */
   durable?: { term: number; commit: number };
 }

@@ -6,7 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { ControlAnswer } from '../node/control.js';
+import { FATAL_CODES, type FatalCode } from '../node/event-stream.js';
 import { MAX_LINE_BYTES, readBoundedLines } from '../schema/bounded-lines.js';
+import { object, oneOf, string, validate } from '../schema/json-shape.js';
 import { parseNodeLine } from './node-line.js';
 
 /** The same entry point users run; from src/cluster or dist/cluster alike. */
@@ -17,13 +19,29 @@ export interface ExitInfo {
   exitCode: number | null;
   signal: string | null;
   stderrTail: string[];
+  /** The node's own account of the error it exited on (its "fatal" event); null if it gave none (a signal, a crash). */
+  cause: { code: FatalCode; reason: string } | null;
+}
+
+/** Why the node exited, in one line: its own account if it gave one, else its last stderr line; null if neither (a signal). */
+export function exitCause(exit: ExitInfo): string | null {
+  return exit.cause?.reason ?? exit.stderrTail.at(-1) ?? null;
 }
 
 /** The node exited before it listened; `exit` says how and why. */
 export class StartFailure extends Error {
   constructor(readonly exit: ExitInfo) {
-    super(exit.stderrTail.at(-1) ?? `exited with ${exit.signal ?? `code ${exit.exitCode}`} before it started`);
+    super(exitCause(exit) ?? `exited with ${exit.signal ?? `code ${exit.exitCode}`} before it started`);
   }
+}
+
+/** A node's "fatal" event (src/cli/node.ts), checked: it names the cause of the exit that follows. */
+function readFatal(line: Record<string, unknown>): ExitInfo['cause'] {
+  const read = validate(() => {
+    const o = object(line, '', ['ts', 'node', 'kind', 'type', 'code', 'reason', 'text']);
+    return { code: oneOf(o, 'code', FATAL_CODES), reason: string(o, 'reason') };
+  });
+  return read.ok ? read.value : null;
 }
 
 type Signal = 'SIGKILL' | 'SIGTERM' | 'SIGSTOP' | 'SIGCONT';
@@ -37,6 +55,7 @@ export class NodeChild {
   private readonly pending = new Map<number, (a: ControlAnswer | Error) => void>();
   private nextCommand = 1;
   private readonly stderrTail: string[] = [];
+  private cause: ExitInfo['cause'] = null;
 
   constructor(args: readonly string[], onLine: (line: Record<string, unknown>) => void, onBadLine: (text: string) => void) {
     this.sub = execa(process.execPath, [BIN, 'node', ...args, '--control-stdin'], {
@@ -71,6 +90,7 @@ export class NodeChild {
         if (!parsed.ok) return onBadLine(`${parsed.problem}: ${text}`);
         const l = parsed.value;
         if (l.kind === 'node' && l.type === 'started' && typeof l.address === 'string') startedResolve(l.address);
+        if (l.kind === 'node' && l.type === 'fatal') this.cause = readFatal(l);
         if (l.kind === 'control' && typeof l.id === 'number') this.pending.get(l.id)?.(l as unknown as ControlAnswer);
         onLine(l);
       },
@@ -87,6 +107,7 @@ export class NodeChild {
         exitCode: r.exitCode ?? null,
         signal: r.signal ?? null,
         stderrTail: r.exitCode === undefined && r.signal === undefined && r.shortMessage ? [...this.stderrTail, r.shortMessage] : [...this.stderrTail],
+        cause: this.cause,
       };
       startedReject(new StartFailure(exit));
       for (const answer of this.pending.values()) answer(new Error('the node exited before it answered'));

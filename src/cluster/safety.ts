@@ -7,12 +7,24 @@
 //   entries up to it. Holds between logs of any two moments, so each node's latest report is
 //   compared with the others' latest, whether they still run or not (a crashed node keeps its log).
 // - State Machine Safety: no two nodes ever commit (and so apply) different entries at one index.
-//   The term of every committed index seen is remembered, as runs.
+//   The term of every committed index seen is remembered, as runs. Two entries of the same index
+//   and term that differ (a forged append) look alike there, so each node also reports the digest
+//   of what it applied (src/kv/digest.ts) at a few indexes: the first digest seen at each index is
+//   remembered, and a different one at that index, from any node, breaks the property.
 //
 // A report covers the log's term runs over its last 1,000 entries after the snapshot: what lies
 // before is not compared. The first violation sticks: the cluster is broken from then on.
 import type { NodeId } from '../raft/types.js';
+import { DIGEST_CHECKPOINT_EVERY } from '../node/state-report.js';
 import type { NodeRaftState, SafetyVerdict } from './model.js';
+
+/**
+ * Digests remembered at checkpoint indexes (multiples of DIGEST_CHECKPOINT_EVERY), which every node
+ * passes through: about a million entries of history. The oldest is forgotten first.
+ */
+export const CHECKPOINT_DIGESTS_KEPT = 16_384;
+/** Digests remembered at other indexes (a node's applied index when it reported), oldest forgotten first. */
+export const OTHER_DIGESTS_KEPT = 4096;
 
 export type SafetyViolation = Extract<SafetyVerdict, { ok: false }>;
 
@@ -69,13 +81,16 @@ export class SafetyMonitor {
   private readonly logs = new Map<NodeId, Segment[]>();
   /** Ascending, not overlapping. */
   private committed: CommittedSegment[] = [];
+  /** The first applied-state digest reported at each index, and by whom; checkpoints and others apart, each bounded. */
+  private readonly checkpointDigests = new Map<number, { digest: string; node: NodeId }>();
+  private readonly otherDigests = new Map<number, { digest: string; node: NodeId }>();
 
   get verdict(): SafetyVerdict {
     return this.current;
   }
 
   /** A node's state report. Returns the violation it revealed, if it is the first. */
-  report(node: NodeId, s: Pick<NodeRaftState, 'role' | 'term' | 'commit' | 'lastIndex' | 'runs'>, ts: number): SafetyViolation | null {
+  report(node: NodeId, s: Pick<NodeRaftState, 'role' | 'term' | 'commit' | 'lastIndex' | 'runs' | 'digests'>, ts: number): SafetyViolation | null {
     if (!this.current.ok) return null;
     this.current = { ok: true, checkedReports: this.current.checkedReports + 1 };
     if (s.role === 'leader') {
@@ -83,7 +98,7 @@ export class SafetyMonitor {
       if (v !== null) return v;
     }
     const log = segments(s.runs, s.lastIndex);
-    return this.matchLogs(node, log, ts) ?? this.matchCommitted(node, clip(log, 0, s.commit), ts);
+    return this.matchLogs(node, log, ts) ?? this.matchCommitted(node, clip(log, 0, s.commit), ts) ?? this.matchDigests(node, s.digests, ts);
   }
 
   /** A node won an election (or became leader) in `term`. Returns the violation, if it is the first. */
@@ -121,6 +136,23 @@ export class SafetyMonitor {
         return this.violated('State Machine Safety', [...new Set([known.node, node])], `entry ${index} is committed with term ${known.term} ${where}`, ts);
       }
     for (const mine of committed) this.remember(node, mine);
+    return null;
+  }
+
+  /** Each reported digest against the first one seen at its index; ascending, so the lowest mismatch is named. */
+  private matchDigests(node: NodeId, digests: ReadonlyArray<readonly [number, string]>, ts: number): SafetyViolation | null {
+    for (const [index, digest] of digests) {
+      const kept = index % DIGEST_CHECKPOINT_EVERY === 0 ? this.checkpointDigests : this.otherDigests;
+      const known = kept.get(index);
+      if (known === undefined) {
+        kept.set(index, { digest, node });
+        if (kept.size > (kept === this.checkpointDigests ? CHECKPOINT_DIGESTS_KEPT : OTHER_DIGESTS_KEPT)) kept.delete(kept.keys().next().value!);
+        continue;
+      }
+      if (known.digest === digest) continue;
+      const where = known.node === node ? `digest ${known.digest} on n${node} before, and ${digest} there now` : `digest ${known.digest} on n${known.node} but ${digest} on n${node}`;
+      return this.violated('State Machine Safety', [...new Set([known.node, node])], `the entries applied up to ${index} differ: ${where}`, ts);
+    }
     return null;
   }
 

@@ -232,7 +232,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
     live.say(
       'up',
       `${created ? 'created' : 'started'} the cluster ${name}: nodes ${listIds(members.map((n) => n.id))}` +
-        `${failed.length > 0 ? ` (${failed.length} did not start)` : ''}; ${describeTiming(file.timing)}${file.fsync ? '' : '; UNSAFE: fsync off'}` +
+        `${failed.length > 0 ? ` (${failed.length} did not start: ${failed.join('; ')})` : ''}; ${describeTiming(file.timing)}${file.fsync ? '' : '; UNSAFE: fsync off'}` +
         (kept !== null ? `; ${kept}` : isDefault(file.switches) ? '' : `; ${describeSwitches(file.switches)}`),
       { clusterId: file.clusterId, created, switches: file.switches },
     );

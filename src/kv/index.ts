@@ -17,4 +17,5 @@ export {
 } from './command.js';
 export type { CommandError, CommandOutcome, CommandResult, KvErrorCode } from './result.js';
 export { DEFAULT_MAX_SESSIONS, MAX_CLIENT_ID_BYTES, MAX_KEY_BYTES, MAX_VALUE_BYTES } from './limits.js';
+export { DIGEST_PATTERN, GENESIS_DIGEST, nextDigest } from './digest.js';
 export { KvSnapshotError, SNAPSHOT_VERSION, type KvSnapshotProblem } from './snapshot.js';

@@ -3,9 +3,12 @@
 // an older snapshot. It is canonical: keys sorted, sessions least recently used first, so replicas
 // that applied the same log produce byte-identical snapshots.
 //
-// {"v":1,"appliedIndex":42,"maxSessions":1000,"submitted":3,
+// {"v":2,"appliedIndex":42,"digest":"5f0c2a9e81d4b7c3","maxSessions":1000,"submitted":3,
 //  "data":[["color","red"],["size","9"]],
 //  "sessions":[{"clientId":"c1","seq":4,"lastIndex":40,"result":{"ok":true,"op":"put","previous":null}}]}
+//
+// The digest (digest.ts) is the applied-state digest at appliedIndex, so a node that installs the
+// snapshot continues the chain. Version 1 had none: a machine restored from one has no digest.
 //
 // Decoding checks everything, since a restored machine must behave exactly like the one that was
 // serialized: a damaged string is refused with an error naming the first problem, never half-loaded.
@@ -25,13 +28,16 @@ import {
   validate,
   type JsonObject,
 } from './json-fields.js';
+import { DIGEST_PATTERN } from './digest.js';
 import type { CommandOutcome, CommandResult, KvErrorCode } from './result.js';
 import type { Session } from './sessions.js';
 
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 
 export interface KvSnapshot {
   appliedIndex: number;
+  /** The applied-state digest at appliedIndex; null when unknown (read from a version 1 snapshot). */
+  digest: string | null;
   maxSessions: number;
   submitted: number;
   data: [string, string][];
@@ -53,7 +59,8 @@ export class KvSnapshotError extends Error {
   }
 }
 
-const FIELDS = ['v', 'appliedIndex', 'maxSessions', 'submitted', 'data', 'sessions'] as const;
+const FIELDS = ['v', 'appliedIndex', 'digest', 'maxSessions', 'submitted', 'data', 'sessions'] as const;
+const V1_FIELDS = FIELDS.filter((f) => f !== 'digest');
 const SESSION_FIELDS = ['clientId', 'seq', 'lastIndex', 'result'] as const;
 // Written as records so the compiler checks that every code and op is listed.
 const ERROR_CODES = Object.keys({
@@ -68,8 +75,8 @@ const OPS = Object.keys({ submit: true, put: true, delete: true, cas: true } sat
 export function encodeSnapshot(s: KvSnapshot): string {
   const data = [...s.data].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const sessions = s.sessions.map(({ clientId, seq, lastIndex, result }) => ({ clientId, seq, lastIndex, result }));
-  const { appliedIndex, maxSessions, submitted } = s;
-  return JSON.stringify({ v: SNAPSHOT_VERSION, appliedIndex, maxSessions, submitted, data, sessions });
+  const { appliedIndex, digest, maxSessions, submitted } = s;
+  return JSON.stringify({ v: SNAPSHOT_VERSION, appliedIndex, digest, maxSessions, submitted, data, sessions });
 }
 
 /** Throws a KvSnapshotError naming the first problem found. */
@@ -87,9 +94,12 @@ export function decodeSnapshot(text: string): KvSnapshot {
 
 function readSnapshot(value: unknown): KvSnapshot {
   const o = object(value, 'the snapshot');
-  onlyFields(o, 'the snapshot', FIELDS);
-  if (field(o, 'v') !== SNAPSHOT_VERSION) fail(`v must be the snapshot version ${SNAPSHOT_VERSION}, got ${show(field(o, 'v'))}`);
+  const v = field(o, 'v');
+  if (v !== SNAPSHOT_VERSION && v !== 1) fail(`v must be the snapshot version ${SNAPSHOT_VERSION} (or 1), got ${show(v)}`);
+  onlyFields(o, 'the snapshot', v === 1 ? V1_FIELDS : FIELDS);
   const appliedIndex = integer(field(o, 'appliedIndex'), 'appliedIndex', 0);
+  const digest = v === 1 ? null : string(field(o, 'digest'), 'digest');
+  if (digest !== null && !DIGEST_PATTERN.test(digest)) fail(`digest must be 16 hex digits, got ${show(digest)}`);
   const maxSessions = integer(field(o, 'maxSessions'), 'maxSessions', 1);
   const submitted = integer(field(o, 'submitted'), 'submitted', 0);
   const data = array(field(o, 'data'), 'data').map((pair, i) => readPair(pair, `data[${i}]`));
@@ -105,7 +115,7 @@ function readSnapshot(value: unknown): KvSnapshot {
     if (i > 0 && !((sessions[i - 1] as Session).lastIndex < s.lastIndex))
       fail(`sessions[${i}] is out of order: lastIndex must increase`);
   });
-  return { appliedIndex, maxSessions, submitted, data, sessions };
+  return { appliedIndex, digest, maxSessions, submitted, data, sessions };
 }
 
 function readPair(value: unknown, path: string): [string, string] {

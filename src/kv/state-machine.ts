@@ -7,6 +7,7 @@
 // and appliedIndex has reached its index, so they never enter the log.
 import type { Entry } from '../raft/types.js';
 import { decodeCommand, limitViolation } from './command.js';
+import { GENESIS_DIGEST, nextDigest } from './digest.js';
 import { DEFAULT_MAX_SESSIONS } from './limits.js';
 import { commandError, type CommandResult } from './result.js';
 import { SessionTable } from './sessions.js';
@@ -46,6 +47,8 @@ export class KvStateMachine {
   private store = new KvStore();
   private sessions: SessionTable;
   private applied = 0;
+  /** The applied-state digest at `applied` (digest.ts); null after a restore from a snapshot that had none. */
+  private appliedDigest: string | null = GENESIS_DIGEST;
 
   constructor(options: KvOptions = {}) {
     const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
@@ -61,12 +64,18 @@ export class KvStateMachine {
     machine.store = KvStore.from(snapshot.data, snapshot.submitted);
     machine.sessions = new SessionTable(snapshot.maxSessions, snapshot.sessions);
     machine.applied = snapshot.appliedIndex;
+    machine.appliedDigest = snapshot.digest;
     return machine;
   }
 
   /** Index of the last entry applied (or of the snapshot restored); 0 for a new machine. */
   get appliedIndex(): number {
     return this.applied;
+  }
+
+  /** The applied-state digest at appliedIndex: equal on two replicas only if they applied the same entries. Null when unknown. */
+  get digest(): string | null {
+    return this.appliedDigest;
   }
 
   /**
@@ -78,6 +87,7 @@ export class KvStateMachine {
     if (entry.index !== this.applied + 1)
       throw new RangeError(`kv state machine: cannot apply entry ${entry.index}, the next to apply is ${this.applied + 1}`);
     this.applied = entry.index;
+    if (this.appliedDigest !== null) this.appliedDigest = nextDigest(this.appliedDigest, entry);
     if (entry.type !== 'normal') return null;
     const { index, term } = entry;
     const decoded = decodeCommand(entry.data);
@@ -112,6 +122,7 @@ export class KvStateMachine {
   serialize(): string {
     return encodeSnapshot({
       appliedIndex: this.applied,
+      digest: this.appliedDigest,
       maxSessions: this.sessions.maxSessions,
       submitted: this.store.submitted,
       data: [...this.store.entries()],

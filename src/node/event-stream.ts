@@ -30,7 +30,17 @@ export type NodeLifecycleEvent =
   /** Recovering mode after lost data (lost-data.ts): lostData when detected at this start. */
   | { type: 'recovering'; untilIndex: number; aboveTerm: number; lostData: boolean; found: { term: number; lastIndex: number } }
   | { type: 'stopping'; reason: string }
-  | { type: 'fatal'; reason: string };
+  /** The node's last line before it exits on an error: `reason` is the one line for people, `code` for programs. */
+  | { type: 'fatal'; code: FatalCode; reason: string };
+
+/**
+ * Why a node exits on an error: 'port-in-use' (its --listen port is taken; the supervisor retries a
+ * while), 'address' (no such address here), 'disk-full', 'permission' (the data directory or the
+ * port), 'data-dir' (its data directory is damaged or another node's), 'internal' (anything else:
+ * a bug, with its stack on stderr).
+ */
+export type FatalCode = 'port-in-use' | 'address' | 'disk-full' | 'permission' | 'data-dir' | 'internal';
+export const FATAL_CODES: readonly FatalCode[] = ['port-in-use', 'address', 'disk-full', 'permission', 'data-dir', 'internal'];
 
 /**
  * The running timer, as the wall-clock time (Date.now() base) it fires unless something resets it:
@@ -56,6 +66,8 @@ export type StateLine = Pick<
   timer: StateTimer | null;
   /** On a leader, each follower by id; empty elsewhere. */
   progress: Record<number, FollowerProgress>;
+  /** The applied-state digest (src/kv/digest.ts) as [index, digest], ascending: at recent multiples of 64 and at the applied index. */
+  digests: Array<[number, string]>;
   /** The term and commit index on disk (the others may be ahead, in a save under way): what the supervisor records as acknowledged. */
   durable?: { term: number; commit: number };
 };

@@ -15,7 +15,7 @@ import { EventStream } from './event-stream.js';
 import { recoveryAtStart } from './lost-data.js';
 import { timingInTicks, type NodeOptions } from './options.js';
 import { RaftDriver, type ReadyHandler } from './raft-driver.js';
-import { TimerClock, stateLine } from './state-report.js';
+import { DigestCheckpoints, TimerClock, stateLine } from './state-report.js';
 
 /**
  * The state machine's refusals of an entry whatever the session says: data that is not a command
@@ -75,9 +75,11 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
     restored,
   );
   const clock = new TimerClock(timing.heartbeatInterval, o.tickMs);
+  const checkpoints = new DigestCheckpoints();
+  checkpoints.restored(kv.appliedIndex, kv.digest);
   // Read when the line is flushed (at most one per 50 ms); sent only when it changed.
   let durable = { term: restored.hardState.term, commit: restored.hardState.commit };
-  const reportState = (): void => events.state(() => ({ ...stateLine(core, kv.appliedIndex, clock), durable }));
+  const reportState = (): void => events.state(() => ({ ...stateLine(core, kv.appliedIndex, clock, checkpoints.report(kv.appliedIndex, kv.digest)), durable }));
   const addresses = new Map(o.peers.map((p) => [p.id, `${p.host ?? '127.0.0.1'}:${p.port}`]));
   const transport = new Transport({ id: o.id, clusterId: o.clusterId, secret: o.secret, ...(o.tls === null ? {} : { tls: o.tls }), host: o.listen.host, port: o.listen.port, peers: o.peers });
 
@@ -113,11 +115,13 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
         kv = KvStateMachine.restore(rd.snapshot.data);
         if (kv.appliedIndex !== rd.snapshot.meta.index)
           throw new Error(`the snapshot's state machine is at ${kv.appliedIndex}, its metadata says ${rd.snapshot.meta.index}`);
+        checkpoints.restored(kv.appliedIndex, kv.digest);
         service?.snapshotInstalled(rd.snapshot.meta.index);
       }
       const results: ApplyResult[] = [];
       for (const e of rd.committedEntries) {
         const r = kv.apply(e);
+        checkpoints.applied(e.index, kv.digest);
         if (r === null) continue;
         results.push(r);
         if (!r.result.ok && UNRUNNABLE.has(r.result.code)) {

@@ -1,6 +1,7 @@
 // What a node reports in its "state" lines (event-stream.ts), built from the core's status when the
 // line is flushed: the scalars of RaftStatus, the log's term runs, the running timer as a
-// wall-clock deadline, and on a leader its view of each follower.
+// wall-clock deadline, on a leader its view of each follower, and the applied-state digest at a few
+// recent indexes.
 import type { Raft, RaftStatus } from '../raft/raft.js';
 import { isVoter } from '../raft/membership.js';
 import type { FollowerProgress, StateLine, StateTimer } from './event-stream.js';
@@ -70,6 +71,40 @@ export class TimerClock {
   }
 }
 
+/** The applied-state digest is kept at every index that is a multiple of this... */
+export const DIGEST_CHECKPOINT_EVERY = 64;
+/** ...for this many of the latest such indexes. */
+export const DIGEST_CHECKPOINTS_KEPT = 8;
+
+/**
+ * The applied-state digests (src/kv/digest.ts) a state line carries: at the latest multiples of
+ * DIGEST_CHECKPOINT_EVERY applied, and at the applied index. Nodes report at different moments, so
+ * their applied indexes rarely match; the checkpoints they all pass through let the supervisor
+ * compare two nodes' states at equal indexes anyway (a node more than
+ * DIGEST_CHECKPOINT_EVERY * DIGEST_CHECKPOINTS_KEPT entries behind is compared once it catches up).
+ */
+export class DigestCheckpoints {
+  private kept: Array<[number, string]> = [];
+
+  /** Call after applying each entry, with the machine's digest after it. */
+  applied(index: number, digest: string | null): void {
+    if (digest === null || index % DIGEST_CHECKPOINT_EVERY !== 0) return;
+    this.kept.push([index, digest]);
+    if (this.kept.length > DIGEST_CHECKPOINTS_KEPT) this.kept.shift();
+  }
+
+  /** The machine was restored from a snapshot at `index`: the chain continues from there. */
+  restored(index: number, digest: string | null): void {
+    this.kept = digest === null || index === 0 ? [] : [[index, digest]];
+  }
+
+  /** [index, digest] pairs, ascending, ending at the applied index (none while the digest is unknown). */
+  report(applied: number, digest: string | null): Array<[number, string]> {
+    if (digest === null || applied === 0 || this.kept.at(-1)?.[0] === applied) return [...this.kept];
+    return [...this.kept, [applied, digest]];
+  }
+}
+
 /** The leader's view of each follower; empty on any other node. */
 function followers(s: RaftStatus): Record<number, FollowerProgress> {
   const out: Record<number, FollowerProgress> = {};
@@ -78,7 +113,7 @@ function followers(s: RaftStatus): Record<number, FollowerProgress> {
   return out;
 }
 
-export function stateLine(core: Pick<Raft, 'status' | 'termAt'>, applied: number, clock: TimerClock): StateLine {
+export function stateLine(core: Pick<Raft, 'status' | 'termAt'>, applied: number, clock: TimerClock, digests: Array<[number, string]>): StateLine {
   const s = core.status();
   return {
     role: s.role,
@@ -95,5 +130,6 @@ export function stateLine(core: Pick<Raft, 'status' | 'termAt'>, applied: number
     runs: termRuns((i) => core.termAt(i), s.firstIndex, s.lastIndex),
     timer: clock.timer(s),
     progress: followers(s),
+    digests,
   };
 }

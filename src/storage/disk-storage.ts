@@ -26,7 +26,7 @@ import { resolve } from 'node:path';
 import type { Recovery } from '../raft/config.js';
 import type { RestoredState } from '../raft/raft.js';
 import type { Entry, HardState, NodeId, Snapshot } from '../raft/types.js';
-import { DurableDir, makeDirectory, TEMP_SUFFIX, writeFully } from './durable-dir.js';
+import { DurableDir, FILE_MODE, makeDirectory, TEMP_SUFFIX, writeFully } from './durable-dir.js';
 import { claimIdentity } from './identity.js';
 import { recoverLog, type Segment } from './log-recovery.js';
 import { encodeFrame } from './record-frame.js';
@@ -132,6 +132,7 @@ export class DiskStorage {
     for (const name of temps) await dir.remove(name);
     if (temps.length > 0) await dir.syncEntries();
     const created = await claimIdentity(dir, { clusterId: options.clusterId, nodeId: options.nodeId }, names.length === temps.length);
+    await dir.probeWrite();
 
     const snapshot = await readSnapshotFile(dir);
     const { segments, restored, completion, tornTail } = await recoverLog(dir, names, snapshot);
@@ -140,7 +141,7 @@ export class DiskStorage {
     const last = segments.at(-1);
     if (last === undefined) {
       const first: Segment = { sequence: 1, name: segmentName(1), bytes: 0, maxIndex: 0 };
-      active = await openFile(dir.file(first.name), 'wx');
+      active = await openFile(dir.file(first.name), 'wx', FILE_MODE);
       segments.push(first);
       await dir.syncEntries();
     } else {
@@ -282,7 +283,7 @@ export class DiskStorage {
     const rollOver = segment.bytes >= this.segmentBytes;
     if (rollOver) {
       const next: Segment = { sequence: segment.sequence + 1, name: segmentName(segment.sequence + 1), bytes: 0, maxIndex: 0 };
-      const handle = await openFile(this.dir.file(next.name), 'wx');
+      const handle = await openFile(this.dir.file(next.name), 'wx', FILE_MODE);
       await this.active.close();
       this.active = handle;
       this.segments.push(next);

@@ -9,6 +9,17 @@ import { dirname, join } from 'node:path';
 /** Suffix of a file being written, before it is renamed into place. Left over only by a crash. */
 export const TEMP_SUFFIX = '.tmp';
 
+/**
+ * A data directory and its files are the user's alone, whatever the umask and the parent's mode:
+ * the log holds every value clients wrote. Modes given at creation; the umask can only take bits
+ * away, never add them.
+ */
+export const DIR_MODE = 0o700;
+export const FILE_MODE = 0o600;
+
+/** What probeWrite() writes: one block of a usual file system. */
+const PROBE_BYTES = 4096;
+
 export class DurableDir {
   constructor(
     readonly path: string,
@@ -42,7 +53,7 @@ export class DurableDir {
    */
   async writeAtomically(name: string, data: Uint8Array): Promise<void> {
     const temp = this.file(name + TEMP_SUFFIX);
-    const handle = await open(temp, 'w');
+    const handle = await open(temp, 'w', FILE_MODE);
     try {
       await writeFully(handle, data, 0);
       await this.syncData(handle);
@@ -53,15 +64,31 @@ export class DurableDir {
     await this.syncEntries();
   }
 
+  /**
+   * Writes a block to a new file, syncs it and removes it: a full disk (ENOSPC) or a read-only one
+   * fails here, when the node starts, rather than at its first write after it said it started.
+   */
+  async probeWrite(): Promise<void> {
+    const name = `write-probe${TEMP_SUFFIX}`;
+    const handle = await open(this.file(name), 'w', FILE_MODE);
+    try {
+      await writeFully(handle, new Uint8Array(PROBE_BYTES), 0);
+      await this.syncData(handle);
+    } finally {
+      await handle.close();
+      await this.remove(name);
+    }
+  }
+
   /** Removes a file; the caller syncs the directory once after a batch of removals. */
   async remove(name: string): Promise<void> {
     await rm(this.file(name), { force: true });
   }
 }
 
-/** Creates `path` and any missing parents, and makes their names durable. */
+/** Creates `path` and any missing parents (mode DIR_MODE), and makes their names durable. */
 export async function makeDirectory(path: string, fsync: boolean): Promise<void> {
-  const topCreated = await mkdir(path, { recursive: true });
+  const topCreated = await mkdir(path, { recursive: true, mode: DIR_MODE });
   if (topCreated === undefined) return;
   // A directory's name lives in its parent: sync each new directory's parent, deepest first.
   for (let d = path; ; d = dirname(d)) {

@@ -28,6 +28,7 @@ export function node(id: number, raft: RaftFields | null, state: NodeModel['proc
             runs: [],
             timer: null,
             progress: {},
+            digests: [],
             ...raft,
           }),
     removed: false,

@@ -125,7 +125,7 @@ describe('the live model', () => {
     const live = new LiveModel(empty());
     const seen: number[] = [];
     live.onChange((events) => seen.push(events.length));
-    const state = { role: 'leader', term: 2, vote: 1, leader: 1, commit: 3, applied: 3, firstIndex: 1, lastIndex: 3, lastTerm: 2, snapshotIndex: 0, membership: { voters: [1], learners: [] }, runs: [[1, 1], [3, 2]], timer: { kind: 'heartbeat', deadline: 55, intervalMs: 50 }, progress: {} };
+    const state = { role: 'leader', term: 2, vote: 1, leader: 1, commit: 3, applied: 3, firstIndex: 1, lastIndex: 3, lastTerm: 2, snapshotIndex: 0, membership: { voters: [1], learners: [] }, runs: [[1, 1], [3, 2]], timer: { kind: 'heartbeat', deadline: 55, intervalMs: 50 }, progress: {}, digests: [[64, '0123456789abcdef'], [70, 'fedcba9876543210']] };
     live.nodeLine(1, { ts: 5, node: 1, kind: 'state', ...state });
     expect(live.model.nodes[0]!.raft).toEqual(state);
     live.nodeLine(1, { ts: 6, node: 1, kind: 'raft', type: 'campaign', round: 'pre-vote', term: 3, text: 'n1 asks' });

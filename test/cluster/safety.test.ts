@@ -5,17 +5,17 @@
 import { describe, expect, test } from 'vitest';
 import { LiveModel } from '../../src/cluster/live-model.js';
 import type { ClusterModel, NodeRaftState } from '../../src/cluster/model.js';
-import { SafetyMonitor } from '../../src/cluster/safety.js';
-import { termRuns } from '../../src/node/state-report.js';
+import { OTHER_DIGESTS_KEPT, SafetyMonitor } from '../../src/cluster/safety.js';
+import { DIGEST_CHECKPOINT_EVERY, termRuns } from '../../src/node/state-report.js';
 import { knownBugs } from '../../src/raft/config.js';
 import { SimCluster, type RaftOptions } from '../../src/sim/cluster.js';
 import { Random } from '../../src/sim/random.js';
 import { model, node } from './fixtures.js';
 
-type Report = Pick<NodeRaftState, 'role' | 'term' | 'commit' | 'lastIndex' | 'runs'>;
+type Report = Pick<NodeRaftState, 'role' | 'term' | 'commit' | 'lastIndex' | 'runs' | 'digests'>;
 
-const follower = (term: number, runs: Array<[number, number]>, lastIndex: number, commit: number): Report => ({ role: 'follower', term, runs, lastIndex, commit });
-const leader = (term: number, runs: Array<[number, number]>, lastIndex: number, commit: number): Report => ({ role: 'leader', term, runs, lastIndex, commit });
+const follower = (term: number, runs: Array<[number, number]>, lastIndex: number, commit: number, digests: Array<[number, string]> = []): Report => ({ role: 'follower', term, runs, lastIndex, commit, digests });
+const leader = (term: number, runs: Array<[number, number]>, lastIndex: number, commit: number, digests: Array<[number, string]> = []): Report => ({ role: 'leader', term, runs, lastIndex, commit, digests });
 
 describe('the safety monitor', () => {
   test('two leaders in one term break Election Safety, naming both', () => {
@@ -170,11 +170,73 @@ function churn(seed: number, raft: RaftOptions = {}) {
       if (core === null) continue;
       const st = core.status();
       const runs = termRuns((i) => core.termAt(i), st.firstIndex, st.lastIndex);
-      m.report(id, { role: st.role, term: st.term, commit: st.commit, lastIndex: st.lastIndex, runs }, c.now);
+      m.report(id, { role: st.role, term: st.term, commit: st.commit, lastIndex: st.lastIndex, runs, digests: [] }, c.now);
     }
   }
   return { c, m, terms };
 }
+
+describe('the applied-state digests', () => {
+  const A = 'aaaaaaaaaaaaaaaa';
+  const B = 'bbbbbbbbbbbbbbbb';
+  const C = 'cccccccccccccccc';
+  const D = 'dddddddddddddddd';
+  // Three nodes that agree on terms: entries 1-200 all of term 2, committed.
+  const at = (digests: Array<[number, string]>, applied = digests.at(-1)?.[0] ?? 0) => follower(2, [[1, 2]], applied, applied, digests);
+
+  test('the same digests at the same indexes are fine, whenever each node reports', () => {
+    const m = new SafetyMonitor();
+    expect(m.report(1, at([[64, A], [100, B]]), 1)).toBeNull();
+    expect(m.report(2, at([[64, A], [100, B]]), 2)).toBeNull();
+    expect(m.report(3, at([[64, A]]), 3)).toBeNull();
+    expect(m.report(3, at([[64, A], [100, B], [128, C], [130, D]]), 4)).toBeNull();
+    expect(m.verdict).toEqual({ ok: true, checkedReports: 4 });
+  });
+
+  test('two digests at one index, on two nodes, break State Machine Safety, naming the nodes and the index', () => {
+    const m = new SafetyMonitor();
+    m.report(1, at([[64, A], [100, B]]), 1);
+    // n3's entries 1-200 have the same terms as n1's: only the digest tells them apart.
+    expect(m.report(3, at([[64, A], [100, C]]), 2)).toEqual({
+      ok: false,
+      property: 'State Machine Safety',
+      nodes: [1, 3],
+      text: `the entries applied up to 100 differ: digest ${B} on n1 but ${C} on n3`,
+      ts: 2,
+      checkedReports: 2,
+    });
+  });
+
+  test('nodes that report at different applied indexes are compared at the checkpoints they share', () => {
+    const m = new SafetyMonitor();
+    expect(m.report(1, at([[64, A], [128, B], [150, C]]), 1)).toBeNull();
+    // Applied 131 here, 150 there: no applied index in common, but the checkpoint at 128 is.
+    expect(m.report(2, at([[64, A], [128, D], [131, C]]), 2)).toMatchObject({ property: 'State Machine Safety', nodes: [1, 2], text: `the entries applied up to 128 differ: digest ${B} on n1 but ${D} on n2` });
+  });
+
+  test('names the lowest index that differs in a report', () => {
+    const m = new SafetyMonitor();
+    m.report(1, at([[64, A], [128, B]]), 1);
+    expect(m.report(2, at([[64, C], [128, D]]), 2)).toMatchObject({ text: `the entries applied up to 64 differ: digest ${A} on n1 but ${C} on n2` });
+  });
+
+  test('a node whose own digest at an index changes (it applied other entries after a restart) breaks it too', () => {
+    const m = new SafetyMonitor();
+    m.report(2, at([[64, A]]), 1);
+    expect(m.report(2, at([[64, B]]), 2)).toMatchObject({ nodes: [2], text: `the entries applied up to 64 differ: digest ${A} on n2 before, and ${B} there now` });
+  });
+
+  test('remembers a bounded number of digests, the oldest forgotten first', () => {
+    const filled = (): SafetyMonitor => {
+      const m = new SafetyMonitor();
+      for (let i = 1; i <= OTHER_DIGESTS_KEPT + 1; i++) m.report(1, at([[i * DIGEST_CHECKPOINT_EVERY + 1, A]]), i);
+      return m;
+    };
+    // Index 65 was the first remembered and is forgotten; 129, the next, is still known.
+    expect(filled().report(2, at([[DIGEST_CHECKPOINT_EVERY + 1, B]]), 0)).toBeNull();
+    expect(filled().report(2, at([[2 * DIGEST_CHECKPOINT_EVERY + 1, B]]), 0)).toMatchObject({ text: `the entries applied up to 129 differ: digest ${A} on n1 but ${B} on n2` });
+  });
+});
 
 describe('fed a simulated cluster\'s reports after every tick', () => {
   // Real leader changes and truncations of a correct core, and never an alarm. The seed is in the test name.
@@ -212,6 +274,7 @@ describe('the safety verdict in the live model', () => {
     runs,
     timer: null,
     progress: {},
+    digests: [],
   });
 
   test('counts the reports, and tells of the first violation once, as a supervisor event', () => {
@@ -232,6 +295,22 @@ describe('the safety verdict in the live model', () => {
         // ok: false, as the verdict: `up` and `events` mark it as a failure.
         data: { ok: false, property: 'State Machine Safety', nodes: [1, 4] },
       },
+    ]);
+  });
+
+  test('a state line that is not valid is refused, naming the problem, and the last good state stays', () => {
+    const live = new LiveModel(twoNodes());
+    const good = state('follower', 2, [[1, 2]], 7, 7);
+    live.nodeLine(4, { ts: 1, node: 4, ...good });
+    live.nodeLine(4, { ts: 2, node: 4, ...good, digests: [[64, 'not a digest']] });
+    live.nodeLine(4, { ts: 3, node: 4, ...good, term: -1 });
+    live.nodeLine(4, { ts: 4, node: 4, ...good, extra: 1 });
+    expect(live.model.nodes[1]!.raft).toMatchObject({ term: 2, digests: [] });
+    expect(live.model.safety).toEqual({ ok: true, checkedReports: 1 });
+    expect(live.model.events.map((e) => [e.node, e.type, e.text])).toEqual([
+      [4, 'bad-output', 'n4 reported a state that is not valid, ignored: digests[0][1] must be a digest of 16 hex digits, got "not a digest"'],
+      [4, 'bad-output', 'n4 reported a state that is not valid, ignored: term must be a non-negative integer, got -1'],
+      [4, 'bad-output', 'n4 reported a state that is not valid, ignored: state.extra is not a field of this frame'],
     ]);
   });
 

@@ -26,15 +26,15 @@ async function secretWith(content: string, mode: number): Promise<string> {
   return path;
 }
 
-/** Runs the node to its exit; returns the exit code and the one line it printed on stderr. */
-async function failing(argv: string[]): Promise<{ code: number | null; line: string }> {
+/** Runs the node to its exit; returns the exit code, the one line it printed on stderr, and its "fatal" events on stdout. */
+async function failing(argv: string[]): Promise<{ code: number | null; line: string; fatal: unknown[] }> {
   await checkBuild();
   const node = NodeProcess.spawn(argv);
   const { code } = await node.ended();
   const lines = node.stderr.trimEnd().split('\n');
   expect(lines, node.stderr).toHaveLength(1);
   expect(node.events.filter((e) => e.type === 'started')).toEqual([]);
-  return { code, line: lines[0]! };
+  return { code, line: lines[0]!, fatal: node.events.filter((e) => e.type === 'fatal') };
 }
 
 describe('raft-console node refuses bad input with one clear line', () => {
@@ -43,9 +43,11 @@ describe('raft-console node refuses bad input with one clear line', () => {
     servers.push(server);
     const [port] = await freePorts(1);
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    const { code, line } = await failing(await args({ '--listen': `127.0.0.1:${port}` }));
+    const { code, line, fatal } = await failing(await args({ '--listen': `127.0.0.1:${port}` }));
     expect(code).toBe(1);
     expect(line).toMatch(new RegExp(`^raft-console node 1: port ${port} on 127\\.0\\.0\\.1 is already in use: pick another --listen port`));
+    // The same cause on stdout, for the supervisor: a code for programs, the line for people.
+    expect(fatal).toEqual([expect.objectContaining({ kind: 'node', code: 'port-in-use', reason: line.replace('raft-console node 1: ', '') })]);
   });
 
   it('a data directory of another cluster: exit 1, naming both clusters', async () => {
@@ -53,8 +55,9 @@ describe('raft-console node refuses bad input with one clear line', () => {
     const first = NodeProcess.spawn(await args({ '--data-dir': dataDir, '--cluster-id': 'first-cluster' }));
     await first.waitFor('the first node to start', (e) => e.type === 'started');
     await first.kill();
-    const { code, line } = await failing(await args({ '--data-dir': dataDir, '--cluster-id': 'second-cluster' }));
+    const { code, line, fatal } = await failing(await args({ '--data-dir': dataDir, '--cluster-id': 'second-cluster' }));
     expect(code).toBe(1);
+    expect(fatal).toEqual([expect.objectContaining({ code: 'data-dir' })]);
     expect(line).toContain(dataDir);
     expect(line).toContain('first-cluster');
     expect(line).toContain('second-cluster');

@@ -31,6 +31,7 @@ function nodeModel(id: number, raft: Raft, state: ProcessState = 'running'): Nod
       runs: [[1, raft.term]],
       timer: null,
       progress: {},
+      digests: [],
       ...raft,
     },
   };

@@ -20,6 +20,15 @@ export function normal(index: number, data: string, term = 1): NormalEntry {
   return { type: 'normal', index, term, data };
 }
 
+/**
+ * The snapshot of `machine` without its digest: the state alone. Two machines that reach one state
+ * through different entries have different digests (they tell histories apart), the same state.
+ */
+export function stateOf(machine: KvStateMachine): string {
+  const { digest: _digest, ...state } = JSON.parse(machine.serialize()) as Record<string, unknown>;
+  return JSON.stringify(state);
+}
+
 /** A state machine fed consecutive committed entries, as a node's apply loop does. */
 export class Replica {
   constructor(readonly machine = new KvStateMachine()) {}

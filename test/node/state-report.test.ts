@@ -2,6 +2,7 @@
 // deadline that only a reset moves (so ticks alone emit no line), and the leader's view of its
 // followers. Driven with a real core and the real EventStream on fake time.
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { readStateLine } from '../../src/cluster/state-line.js';
 import { EventStream, type StateLine } from '../../src/node/event-stream.js';
 import { RUNS_WINDOW, TimerClock, stateLine, termRuns } from '../../src/node/state-report.js';
 import { Raft } from '../../src/raft/raft.js';
@@ -17,9 +18,13 @@ function node(id: number, voters: number[]) {
   const lines: StateLine[] = [];
   const events = new EventStream(id, TICK_MS, (text) => {
     const { ts: _ts, node: _node, kind, ...line } = JSON.parse(text) as Record<string, unknown>;
-    if (kind === 'state') lines.push(line as unknown as StateLine);
+    if (kind !== 'state') return;
+    // Read as the supervisor reads it: every line the node writes must pass its check.
+    const read = readStateLine(line);
+    if (!read.ok) throw new Error(`a state line the supervisor refuses: ${read.problem}`);
+    lines.push(read.value);
   });
-  const report = (): void => events.state(() => stateLine(core, 0, clock));
+  const report = (): void => events.state(() => stateLine(core, 0, clock, []));
   return {
     core,
     lines,

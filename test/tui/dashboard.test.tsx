@@ -1,6 +1,7 @@
 // The frame, rendered with ink-testing-library from models of the test's choosing.
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
+import { LiveModel } from '../../src/cluster/live-model.js';
 import { SafetyMonitor } from '../../src/cluster/safety.js';
 import { Dashboard } from '../../src/tui/dashboard.js';
 import { initialUi, type UiState } from '../../src/tui/keys.js';
@@ -63,6 +64,27 @@ describe('the dashboard frame', () => {
     const out = frame(snapshot(m));
     expect(out).toContain('SAFETY VIOLATED');
     expect(out).toMatch(/Election Safety \(n1, n2\)/);
+  });
+
+  it('turns the safety badge red when two nodes report different applied-state digests at one index', () => {
+    // Three nodes whose logs agree on every term, as after a forged append at a follower's tail:
+    // their state lines go through the supervisor's live model, as the nodes' stdout does.
+    const live = new LiveModel(model([node(1, null), node(2, null), node(3, null)]));
+    const report = (id: number, digests: Array<[number, string]>): void => {
+      const applied = digests.at(-1)![0];
+      const raft = node(id, { role: id === 1 ? 'leader' : 'follower', term: 2, leader: 1, lastIndex: applied, lastTerm: 2, commit: applied, applied, runs: [[1, 2]], digests }).raft!;
+      live.nodeLine(id, { ts: 1_000_000, node: id, kind: 'state', ...raft });
+    };
+    report(1, [[64, 'aaaaaaaaaaaaaaaa'], [70, '1111111111111111']]);
+    report(2, [[64, 'aaaaaaaaaaaaaaaa'], [66, '2222222222222222']]);
+    const wide = { cols: 160, rows: 30 };
+    expect(frame(snapshot(live.model), { size: wide })).toContain('✔ SAFE');
+    report(3, [[64, 'aaaaaaaaaaaaaaaa'], [70, '9999999999999999']]);
+    const out = frame(snapshot(live.model), { size: wide });
+    expect(out).not.toContain('✔ SAFE');
+    expect(out).toMatch(/State Machine Safety \(n1, n3\): the entries applied up to 70 differ: digest 1111111111111111 on n1 but 9999999999999999 on n3/);
+    // The badge itself (drawn white on red), at the end of the first line.
+    expect(out.split('\n')[0]).toMatch(/✘ SAFETY VIOLATED\s*$/);
   });
 
   it('shows the supervisor\'s safety verdict: OK, or the broken property and the nodes', () => {
