@@ -14,6 +14,7 @@ export function parseNodeLine(text: string): Validation<JsonObject> {
   const value = json.value;
   if (!isObject(value)) return { ok: false, problem: `the line must be a JSON object, got ${show(value)}` };
   if (value.kind !== 'state') return { ok: true, value };
-  const state = readStateLine(value);
+  const { ts: _ts, node: _node, kind: _kind, ...fields } = value;
+  const state = readStateLine(fields);
   return state.ok ? { ok: true, value } : { ok: false, problem: state.problem };
 }

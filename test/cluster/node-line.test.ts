@@ -21,6 +21,7 @@ const state = {
   runs: [[1, 1], [4, 3]],
   timer: { kind: 'election', deadline: 1000, timeoutMs: 300 },
   progress: {},
+  digests: [],
 };
 
 describe('parseNodeLine', () => {
@@ -32,9 +33,9 @@ describe('parseNodeLine', () => {
   it.each([
     ['a role it does not know', { role: 'king' }, /role must be one of/],
     ['a term as a string', { term: '3' }, /term must be a non-negative integer, got "3"/],
-    ['a run that is not a pair', { runs: [[1, 1, 1]] }, /runs\[0\] must be \[first index, term\]/],
+    ['a run that is not a pair', { runs: [[1, 1, 1]] }, /runs\[0\] must be a pair/],
     ['a voter that is not a node id', { membership: { voters: [0], learners: [] } }, /membership\.voters\[0\] must be a node id/],
-    ['progress that is not an object', { progress: [] }, /progress must be an object/],
+    ['progress that is not an object', { progress: [] }, /progress must be a JSON object/],
     ['a follower without match', { progress: { 3: { next: 6, state: 'probe' } } }, /progress\.3\.match must be a non-negative integer/],
   ])('refuses a state line with %s', (_, change, problem) => {
     const v = parseNodeLine(JSON.stringify({ ...state, ...change }));
