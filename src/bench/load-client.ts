@@ -1,13 +1,14 @@
 // A lean load-generating client for raft-console nodes, written from docs/PROTOCOL.md alone (it
-// does not use src/client): the framing (1.2), the hello and proofs (1.4), put requests with clientId/seq
+// does not use src/client): the framing (1.2), the hello and proofs (1.4, shared with the hostile bench in wire.ts), put requests with clientId/seq
 // (3, 4.4). Each RaftLoadClient is one clientId with at most one write in flight, keeping one
 // connection per node it has talked to. It follows not-leader redirects, and retries a write whose outcome it does
 // not know (leadership-lost, timeout, unavailable, a lost connection, its own attempt timeout)
 // with the same seq, so every write is applied exactly once. Latency is measured from the first
 // send of a seq to its acknowledgement, retries included.
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { sleep } from './children.js';
+import { handshakeProof, jsonFrame as frame, splitAddress, type Credentials } from './wire.js';
 
 const HEADER = 4;
 /** The limit the node puts on a hello; replies to our puts are small too. */
@@ -24,26 +25,6 @@ export class ConnectionError extends Error {
 }
 
 type Json = Record<string, unknown>;
-
-function frame(value: Json): Buffer {
-  const json = JSON.stringify(value);
-  const bytes = Buffer.byteLength(json);
-  const out = Buffer.allocUnsafe(HEADER + bytes);
-  out.writeUInt32BE(bytes, 0);
-  out.write(json, HEADER);
-  return out;
-}
-
-/** A proof of the cluster secret (1.4): HMAC-SHA256 over the handshake's lines. */
-function proof(secret: Buffer, role: 'dialer' | 'listener', clusterId: string, from: number, node: number, ours: string, theirs: string): string {
-  const text = ['raft-console hello 2', role, clusterId, 'client', String(from), String(node), ours, theirs].join('\n');
-  return createHmac('sha256', secret).update(text).digest('hex');
-}
-
-function splitAddress(address: string): { host: string; port: number } {
-  const at = address.lastIndexOf(':');
-  return { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
-}
 
 /** One client connection to one node: hello, then request/response frames matched by id. */
 export class FrameConnection {
@@ -64,6 +45,7 @@ export class FrameConnection {
   /** Connects and completes the hello; rejects with a ConnectionError. */
   static connect(address: string, clusterId: string, secret: Buffer, timeoutMs = 2000, from = 0): Promise<FrameConnection> {
     const nonce = randomBytes(32).toString('hex');
+    const me: Credentials = { clusterId, kind: 'client', from, secret };
     const { host, port } = splitAddress(address);
     return new Promise((resolve, reject) => {
       const socket = connect({ host, port, noDelay: true });
@@ -101,12 +83,12 @@ export class FrameConnection {
             clearTimeout(timer);
             const node = typeof body.from === 'number' ? body.from : 0;
             const listenerNonce = typeof body.nonce === 'string' ? body.nonce : '';
-            if (body.type !== 'hello' || body.kind !== 'peer' || body.proof !== proof(secret, 'listener', clusterId, from, node, nonce, listenerNonce)) {
+            if (body.type !== 'hello' || body.kind !== 'peer' || body.proof !== handshakeProof(me, 'listener', node, nonce, listenerNonce)) {
               const err = new ConnectionError(`${address} answered the hello with ${JSON.stringify(body)}, not a proof of the cluster secret`, 'bad-hello');
               reject(err);
               return conn.fail(err);
             }
-            socket.write(frame({ type: 'proof', proof: proof(secret, 'dialer', clusterId, from, node, nonce, listenerNonce) }));
+            socket.write(frame({ type: 'proof', proof: handshakeProof(me, 'dialer', node, nonce, listenerNonce) }));
             resolve(conn);
             continue;
           }

@@ -30,11 +30,24 @@ export interface Credentials {
 const helloFrame = (c: Credentials, nonce: string): Buffer =>
   jsonFrame({ type: 'hello', version: 2, clusterId: c.clusterId, from: c.from, kind: c.kind, nonce });
 
-/** The dialer's proof frame, answering the listener's hello `answer` (PROTOCOL.md 1.4: a proof). */
-function proofFrame(c: Credentials, nonce: string, answer: Record<string, unknown>): Buffer {
-  const text = ['raft-console hello 2', 'dialer', c.clusterId, c.kind, String(c.from), String(answer.from), nonce, String(answer.nonce)].join('\n');
-  return jsonFrame({ type: 'proof', proof: createHmac('sha256', c.secret).update(text, 'utf8').digest('hex') });
+/**
+ * A proof of the secret (PROTOCOL.md 1.4): HMAC-SHA256 over the handshake's lines, `node` being the
+ * listener's id and the dialer's nonce coming first whoever proves.
+ */
+export function handshakeProof(
+  c: Credentials,
+  role: 'dialer' | 'listener',
+  node: number,
+  dialerNonce: string,
+  listenerNonce: string,
+): string {
+  const text = ['raft-console hello 2', role, c.clusterId, c.kind, String(c.from), String(node), dialerNonce, listenerNonce].join('\n');
+  return createHmac('sha256', c.secret).update(text, 'utf8').digest('hex');
 }
+
+/** The dialer's proof frame, answering the listener's hello `answer` (PROTOCOL.md 1.4: a proof). */
+const proofFrame = (c: Credentials, nonce: string, answer: Record<string, unknown>): Buffer =>
+  jsonFrame({ type: 'proof', proof: handshakeProof(c, 'dialer', Number(answer.from), nonce, String(answer.nonce)) });
 
 /**
  * Connects and completes the handshake as `c` (its proof is sent whatever the node's hello says,
