@@ -53,6 +53,11 @@ export class ClientSession implements ClientConnection {
     private readonly limits: ClientLimits,
   ) {}
 
+  /** Requests in flight: answers still owed. */
+  get busy(): boolean {
+    return this.inflight > 0;
+  }
+
   get remote(): string {
     return this.conn.remote;
   }

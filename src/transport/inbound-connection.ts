@@ -51,6 +51,8 @@ export interface InboundContext {
   /** A client's hello is valid: whether there is room for it (else it is refused). */
   admitClient(connection: InboundConnection): { ok: true } | { ok: false; reason: string };
   message(m: Message): void;
+  /** A client sent a request: it is the most recently active one. */
+  clientActive(connection: InboundConnection): void;
   request(request: unknown, client: ClientConnection): void;
   /** The connection stopped carrying frames, at whatever stage. */
   ended(connection: InboundConnection): void;
@@ -95,6 +97,11 @@ export class InboundConnection {
     this.conn.close(reason);
   }
 
+  /** A client with no request in flight (one that could be closed without losing an answer). */
+  get idleClient(): boolean {
+    return this.client !== null && !this.client.busy;
+  }
+
   /** Refuses the connection with an error frame (e.g. to make room for newer ones). */
   refuse(code: ErrorCode, reason: string): void {
     this.conn.reject(code, reason);
@@ -121,6 +128,7 @@ export class InboundConnection {
         return;
       }
       this.ctx.counters.clientRequests++;
+      this.ctx.clientActive(this);
       this.client.requested();
       this.ctx.request(request.value, this.client);
       return;

@@ -203,6 +203,11 @@ export class Transport {
       nextClientId: () => ++this.clientSerial,
       peerReady: (c) => this.peerReady(c),
       admitClient: (c) => this.admitClient(c),
+      clientActive: (c) => {
+        // Kept in order of last activity: the first is the longest idle.
+        this.clients.delete(c);
+        this.clients.add(c);
+      },
       message: (m) => this.deliver(m),
       request: (request, client) => this.clientHandler.handle(request, client),
       ended: (c) => this.inboundEnded(c),
@@ -384,17 +389,25 @@ export class Transport {
   }
 
   /**
-   * Clients are capped below the open-file limit, with room kept for peers: a node full of
-   * clients refuses the next one, rather than closing an idle one, so that the clients it serves
-   * keep their connections and a newcomer is told why it is not served.
+   * Clients are capped below the open-file limit, with room kept for peers. A node full of clients
+   * closes the one idle longest (no answer owed, an error frame saying why) to admit the newcomer,
+   * as HTTP servers drop idle keep-alive connections under pressure: a crowd of idle connections
+   * can then never lock a new client (a `put` from the command line) out of the leader, and a
+   * client that was closed reconnects when it next needs the node. Only when every client has a
+   * request in flight is the newcomer refused.
    */
   private admitClient(c: InboundConnection): { ok: true } | { ok: false; reason: string } {
     this.pending.delete(c);
-    if (this.clients.size >= this.caps.maxClients)
-      return {
-        ok: false,
-        reason: `this node serves ${this.clients.size} clients, its limit with ${this.fdLimit} open files allowed (ulimit -n): retry later, or raise the limit`,
-      };
+    if (this.clients.size >= this.caps.maxClients) {
+      const idle = [...this.clients].find((other) => other.idleClient);
+      if (idle === undefined)
+        return {
+          ok: false,
+          reason: `this node serves ${this.clients.size} clients, all with requests in flight, its limit with ${this.fdLimit} open files allowed (ulimit -n): retry later, or raise the limit`,
+        };
+      this.clients.delete(idle);
+      idle.refuse('too-many-connections', `this node serves ${this.caps.maxClients} clients, its limit with ${this.fdLimit} open files allowed (ulimit -n): this one, idle longest, made room for a new one; reconnect when you need it`);
+    }
     this.clients.add(c);
     return { ok: true };
   }

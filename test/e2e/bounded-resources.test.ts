@@ -99,6 +99,8 @@ describe('bounded resources', () => {
 
     const opened = await Promise.allSettled(Array.from({ length: 1100 }, () => cluster.clientSocket(leader)));
     expect((await client.put('during', '2')).result.ok).toBe(true);
+    // A client that connects now (as every command-line `put` does) gets in: the idle longest made room.
+    expect((await cluster.client().put('newcomer', '5')).result.ok).toBe(true);
     // A follower killed and restarted reconnects both ways, and catches up.
     const follower = cluster.ids.find((id) => id !== leader)!;
     await cluster.node(follower).kill();
@@ -108,11 +110,10 @@ describe('bounded resources', () => {
     const { kv } = await cluster.converged(cluster.ids);
     expect(kv.get('while-down')).toBe('3');
 
-    // Those past the cap were told why; none of them took a descriptor the peers need.
+    // Any refused were told why; none of them took a descriptor the peers need.
     const admitted = opened.filter((o) => o.status === 'fulfilled').length;
     const refusals = opened.flatMap((o) => (o.status === 'rejected' ? [String(o.reason)] : []));
     for (const r of refusals) expect(r).toMatch(/too-many-connections|closed the connection during the handshake/);
-    expect(refusals.some((r) => r.includes('too-many-connections'))).toBe(true);
     expect(admitted).toBeGreaterThan(500);
     expect(cluster.node(leader).running).toBe(true);
   });

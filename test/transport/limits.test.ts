@@ -75,19 +75,36 @@ describe('limits', () => {
     expect(await raw.refusal()).toMatchObject({ code: 'frame-timeout' });
   });
 
-  it('clients past the cap are refused with too-many-connections, and a peer still gets in', async () => {
+  it('past the client cap, the client idle longest makes room (never one owed an answer), and a peer still gets in', async () => {
     // 40 inbound connections: 10 in their hello, 10 lingering, 20 clients.
     const node = await startNode({ id: 1, openFileLimit: RESERVED_DESCRIPTORS + 40 });
-    node.transport.onClient(acceptAll, () => {});
+    node.transport.onClient(acceptAll, () => {}); // never answers: a client that asks stays owed
     admit(node, 2);
     const clients = [];
     for (let i = 0; i < 20; i++) clients.push(await RawConnection.hello(node.port, i, { kind: 'client' }));
     await until(() => node.transport.stats().clients === 20, 'twenty clients');
+    clients[0]!.send({ id: 1, type: 'status' });
+    await until(() => node.transport.stats().clientRequests === 1, 'the first client to ask');
     const extra = await RawConnection.hello(node.port, 0, { kind: 'client' });
-    expect(await extra.refusal()).toMatchObject({ code: 'too-many-connections' });
+    // clients[0] waits for an answer; clients[1] is then the one idle longest.
+    expect(await clients[1]!.refusal()).toMatchObject({ code: 'too-many-connections', reason: expect.stringMatching(/idle longest/) });
+    expect(extra.closed).toBe(false);
+    expect(clients[0]!.closed).toBe(false);
     const peer = await RawConnection.hello(node.port, 2);
     await until(() => node.transport.stats().inboundPeers.includes(2), 'the peer to be admitted');
     expect(peer.closed).toBe(false);
+    expect(node.transport.stats().clients).toBe(20);
+  });
+
+  it('past the client cap with every client owed an answer, the newcomer is refused', async () => {
+    const node = await startNode({ id: 1, openFileLimit: RESERVED_DESCRIPTORS + 40 });
+    node.transport.onClient(acceptAll, () => {});
+    const clients = [];
+    for (let i = 0; i < 20; i++) clients.push(await RawConnection.hello(node.port, i, { kind: 'client' }));
+    for (const c of clients) c.send({ id: 1, type: 'status' });
+    await until(() => node.transport.stats().clientRequests === 20, 'every client to ask');
+    const extra = await RawConnection.hello(node.port, 0, { kind: 'client' });
+    expect(await extra.refusal()).toMatchObject({ code: 'too-many-connections', reason: expect.stringMatching(/all with requests in flight/) });
     expect(clients.every((c) => !c.closed)).toBe(true);
   });
 
