@@ -14,7 +14,7 @@ import { encodeCommand } from '../kv/index.js';
 import { encodeSnapshot } from '../kv/snapshot.js';
 import type { Random } from '../sim/random.js';
 import { exited, trackChild, waitFor } from './children.js';
-import { ROOT, run, type CliCluster, type StatusJson } from './cli-cluster.js';
+import { ROOT, type CliCluster, type StatusJson } from './cli-cluster.js';
 import { clusterSecret } from '../cluster/index.js';
 import { clusterClient, fileDescriptors } from './probe.js';
 import { answers, exchange, exchangeAs, HeldConnections, jsonFrame, nested, rawFrame, tally, type Credentials } from './wire.js';
@@ -28,7 +28,7 @@ export interface AttackOptions {
   depth: number;
   partialConnections: number;
   idleConnections: number;
-  /** The descriptor limit set on the leader (prlimit) before the idle connections; 0: leave it. */
+  /** The open-file limit the idle-connections attack's cluster starts under (prlimit); 0: the machine's. */
   nofile: number;
 }
 
@@ -58,6 +58,8 @@ export interface AttackOutcome {
 
 export interface Attack {
   name: string;
+  /** Starts its cluster under the --nofile open-file limit. */
+  underFileLimit?: boolean;
   run(ctx: AttackContext): Promise<AttackOutcome>;
 }
 
@@ -289,13 +291,11 @@ export const ATTACKS: Attack[] = [
   },
   {
     name: 'idle client connections',
+    underFileLimit: true,
     async run(ctx) {
       const notes: string[] = [];
       const pid = ctx.leader.process.pid!;
-      if (ctx.o.nofile > 0) {
-        const r = await run('prlimit', ['--pid', String(pid), `--nofile=${ctx.o.nofile}:${ctx.o.nofile}`]);
-        notes.push(r.code === 0 ? `leader's descriptor limit set to ${ctx.o.nofile} (prlimit)` : `prlimit failed: ${r.stderr.trim()}`);
-      }
+      if (ctx.o.nofile > 0) notes.push(`the cluster started under an open-file limit of ${ctx.o.nofile} (prlimit)`);
       const held = new HeldConnections();
       await held.open(ctx.leader.address, ctx.o.idleConnections, member(ctx, 'client', 0), []);
       await held.settle();

@@ -81,9 +81,17 @@ export class CliCluster {
     return join(this.stateDir, this.name);
   }
 
+  /**
+   * Set before `up`: the cluster's supervisor and nodes start under this open-file limit (through
+   * prlimit), as on a machine whose `ulimit -n` is that low.
+   */
+  openFileLimit: number | null = null;
+
   /** `raft-console <args> --name <name>`, to its end. */
   run(...args: string[]): Promise<RunResult> {
-    return run(process.execPath, [join(ROOT, 'bin/raft-console.js'), ...args, '--name', this.name], this.env);
+    const cli = [process.execPath, join(ROOT, 'bin/raft-console.js'), ...args, '--name', this.name];
+    if (this.openFileLimit === null) return run(cli[0]!, cli.slice(1), this.env);
+    return run('prlimit', [`--nofile=${this.openFileLimit}:${this.openFileLimit}`, '--', ...cli], this.env);
   }
 
   /** `raft-console <args> --name <name>`; rejects unless it exits 0. */

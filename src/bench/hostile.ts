@@ -135,6 +135,7 @@ export interface Row {
 async function attackRow(attack: Attack, index: number, o: Options, rng: Random): Promise<Row> {
   const started = performance.now();
   const cli = new CliCluster(`hostile-${index}`);
+  if (attack.underFileLimit === true && o.nofile > 0) cli.openFileLimit = o.nofile;
   try {
     const up = await cli.up(NODES);
     const client = clusterClient(up, { timeoutMs: 10_000 });
