@@ -198,9 +198,13 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
   const trigger = async (): Promise<ActionResult> => {
     const t = exercise.trigger;
     const step = tracker.progress().find((s) => !s.done);
-    if (t === undefined || step === undefined || !t.steps.includes(step.id)) return { ok: false, text: 'the exercise has nothing to set up at this step' };
+    // Once every step is done, a trigger marked afterDone may still run (exercise 1's nodes are left
+    // frozen when their election finished before the freeze could happen).
+    const nothing = { ok: false, text: 'the exercise has nothing to set up at this step' } as const;
+    if (t === undefined || (step === undefined ? t.afterDone !== true : !t.steps.includes(step.id))) return nothing;
     const ctx = tracker.context();
-    if (t.label(ctx) === null) return { ok: false, text: `not now: ${exercise.steps.find((s) => s.id === step.id)!.hint[o.lang]}` };
+    if (t.label(ctx) === null)
+      return step === undefined ? nothing : { ok: false, text: `not now: ${exercise.steps.find((s) => s.id === step.id)!.hint[o.lang]}` };
     try {
       return { ok: true, text: await t.run(hands, ctx) };
     } catch (err) {

@@ -98,7 +98,9 @@ export function createTracker(exercise: Exercise, lang: Lang, options: TrackerOp
       const step = steps[now];
       const revealed = now > indexOf(exercise.prediction.revealAfter);
       const trigger = exercise.trigger;
-      const label = step !== undefined && model !== null && trigger !== undefined && trigger.steps.includes(step.id) ? trigger.label(context()) : null;
+      // Offered at a step it serves, or once every step is done when it says so (afterDone).
+      const offered = model !== null && trigger !== undefined && (step === undefined ? trigger.afterDone === true : trigger.steps.includes(step.id));
+      const label = offered ? trigger.label(context()) : null;
       return {
         number: exercise.number,
         title: exercise.title[lang],

@@ -66,6 +66,8 @@ export interface ClusterHands {
 export interface Trigger {
   /** The steps during which it is offered. */
   steps: readonly string[];
+  /** Also offered once every step is done, while its label says it has work (nodes left frozen). */
+  afterDone?: boolean;
   /** What it does, for the panel; null while it cannot be done (e.g. there is no leader yet). */
   label(ctx: StepContext): Texts | null;
   /** Does it; resolves with a sentence of what was done. */

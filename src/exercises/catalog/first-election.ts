@@ -101,6 +101,8 @@ export const firstElection: Exercise = {
     // Also later: a node whose timer fired before the pause has the first steps seen done while
     // every node is still frozen, and only X lets the election go on.
     steps: ['start', 'timeout', 'candidate', 'leader', 'follow'],
+    // An election over before the freeze leaves every step done and the nodes frozen: X resumes them.
+    afterDone: true,
     label: ({ model }) =>
       pausedNodes(model).length === 0 ? null : { en: 'let the nodes run: their election timers start', zh: '让节点运行起来:它们的选举计时器开始计时' },
     async run(hands) {
