@@ -99,39 +99,11 @@ export function answers(x: Exchange): string[] {
 }
 
 /**
- * Connects, writes `parts` one after another, and waits up to `waitMs` for the node to close the
- * connection; then closes it. Resolves with what came back.
+ * Waits up to `waitMs` for the node to close `socket` (closing it ourselves after that), then
+ * resolves with the frames in `received()`.
  */
-export function exchange(address: string, parts: readonly Buffer[], waitMs = 3000): Promise<Exchange> {
-  const { host, port } = splitAddress(address);
+function untilClosed(socket: Socket, received: () => Buffer, waitMs: number): Promise<Exchange> {
   return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    let received = Buffer.alloc(0);
-    let error: string | null = null;
-    let closedByNode = true;
-    const timer = setTimeout(() => {
-      closedByNode = false;
-      socket.destroy();
-    }, waitMs);
-    socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
-    socket.on('error', (err: NodeJS.ErrnoException) => (error = err.code ?? err.message));
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve({ frames: parseFrames(received), closedByNode, error });
-    });
-    socket.once('connect', () => {
-      for (const p of parts) socket.write(p);
-    });
-  });
-}
-
-/**
- * Completes the handshake as `c`, writes `parts` once the node has answered it, and waits up to
- * `waitMs` for the node to close the connection. Resolves with every frame received.
- */
-export function exchangeAs(address: string, c: Credentials, parts: readonly Buffer[], waitMs = 3000): Promise<Exchange> {
-  return new Promise((resolve) => {
-    const { socket, received } = dialAndSend(address, c, parts);
     let error: string | null = null;
     let closedByNode = true;
     const timer = setTimeout(() => {
@@ -144,6 +116,30 @@ export function exchangeAs(address: string, c: Credentials, parts: readonly Buff
       resolve({ frames: parseFrames(received()), closedByNode, error });
     });
   });
+}
+
+/**
+ * Connects, writes `parts` one after another, and waits up to `waitMs` for the node to close the
+ * connection; then closes it. Resolves with what came back.
+ */
+export function exchange(address: string, parts: readonly Buffer[], waitMs = 3000): Promise<Exchange> {
+  const { host, port } = splitAddress(address);
+  const socket = connect({ host, port });
+  let received = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+  socket.once('connect', () => {
+    for (const p of parts) socket.write(p);
+  });
+  return untilClosed(socket, () => received, waitMs);
+}
+
+/**
+ * Completes the handshake as `c`, writes `parts` once the node has answered it, and waits up to
+ * `waitMs` for the node to close the connection. Resolves with every frame received.
+ */
+export function exchangeAs(address: string, c: Credentials, parts: readonly Buffer[], waitMs = 3000): Promise<Exchange> {
+  const { socket, received } = dialAndSend(address, c, parts);
+  return untilClosed(socket, received, waitMs);
 }
 
 /** The complete frames in `bytes` (a partial last one is left out). */
