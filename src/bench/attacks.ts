@@ -15,7 +15,7 @@ import { encodeSnapshot } from '../kv/snapshot.js';
 import type { Random } from '../sim/random.js';
 import { exited, trackChild, waitFor } from './children.js';
 import { ROOT, type CliCluster, type StatusJson } from './cli-cluster.js';
-import { clusterSecret } from '../cluster/index.js';
+import { clusterSecret } from '../cluster-model/index.js';
 import { clusterClient, fileDescriptors } from './probe.js';
 import { answers, exchange, exchangeAs, HeldConnections, jsonFrame, nested, rawFrame, tally, type Credentials } from './wire.js';
 

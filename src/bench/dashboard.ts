@@ -28,7 +28,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RaftClient } from '../client/index.js';
-import { ControlClient, clusterSecret } from '../cluster/index.js';
+import { ControlClient, clusterSecret } from '../cluster-model/index.js';
 import { clusterCommit } from '../tui/view.js';
 import { sleep, waitFor } from './children.js';
 import { CliCluster, ROOT, runOk } from './cli-cluster.js';

@@ -4,7 +4,7 @@
 // client: it proves the cluster secret (<cluster folder>/secret, written by `up`).
 import { readdirSync, readFileSync } from 'node:fs';
 import { RaftClient, type RaftClientOptions } from '../client/index.js';
-import { clusterSecret } from '../cluster/index.js';
+import { clusterSecret } from '../cluster-model/index.js';
 import type { StatusJson } from './cli-cluster.js';
 
 /** A client of the cluster as `status --json` describes it, proving the cluster secret. */

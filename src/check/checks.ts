@@ -2,7 +2,7 @@
 // write lost (the final reads against the writes), at most one leader per term (the nodes' own
 // role-change events), and the supervisor's safety monitor's verdict. Each gives a CheckOutcome:
 // passed, failed, or could not be made.
-import type { ClusterEvent, SafetyVerdict } from '../cluster/index.js';
+import type { ClusterEvent, SafetyVerdict } from '../cluster-model/index.js';
 import type { History, Operation } from './history.js';
 import type { FinalRead } from './workload.js';
 

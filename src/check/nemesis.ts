@@ -12,7 +12,7 @@
 // moments are real time: a replay with the same seed makes the same kinds of choices, not the same
 // run.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Action, ActionResult, ClusterModel, NodeModel } from '../cluster/index.js';
+import type { Action, ActionResult, ClusterModel, NodeModel } from '../cluster-model/index.js';
 import type { Random } from '../sim/random.js';
 import type { ClusterTarget } from './target.js';
 

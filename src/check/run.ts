@@ -2,7 +2,8 @@
 // clients and the nemesis together for the duration, heal everything, wait for the cluster to
 // settle, read every key a last time, compare what the nodes hold, and check the history and the
 // story the nodes told. Printing is the caller's (run-report.ts); this returns what was found.
-import { clusterSecret, describeSwitches, describeTiming, type ClusterEvent, type ClusterModel, type FolderOptions, type SupervisorOptions } from '../cluster/index.js';
+import { clusterSecret, describeSwitches, describeTiming, type ClusterEvent, type ClusterModel, type FolderOptions } from '../cluster-model/index.js';
+import type { SupervisorOptions } from '../supervisor/index.js';
 import { Random } from '../sim/random.js';
 import { noLostWrites, oneLeaderPerTerm, safetyMonitor, type CheckOutcome } from './checks.js';
 import type { History } from './history.js';

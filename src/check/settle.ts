@@ -4,7 +4,7 @@
 // entries are the same on every node, so after settling the logs must be equal where they overlap
 // (a node's log starts after its last snapshot) and so must the state machines built from them.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { clusterSecret, type ClusterModel, type NodeModel } from '../cluster/index.js';
+import { clusterSecret, type ClusterModel, type NodeModel } from '../cluster-model/index.js';
 import { RaftClient, RaftClientError } from '../client/index.js';
 import type { CheckOutcome } from './checks.js';
 import { until, type ClusterTarget } from './target.js';

@@ -3,7 +3,8 @@
 // through its supervisor's control API. Either way the check sees the same things: the live model,
 // every event as it happens, and actions with their results.
 import { existsSync } from 'node:fs';
-import { ClusterError, ControlClient, clusterFolder, startSupervisor, type Action, type ActionResult, type ClusterEvent, type ClusterModel, type FolderOptions, type SupervisorOptions } from '../cluster/index.js';
+import { ClusterError, ControlClient, clusterFolder, type Action, type ActionResult, type ClusterEvent, type ClusterModel, type FolderOptions } from '../cluster-model/index.js';
+import { startSupervisor, type SupervisorOptions } from '../supervisor/index.js';
 
 export interface ClusterTarget {
   readonly name: string;

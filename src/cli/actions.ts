@@ -2,7 +2,7 @@
 // control API, and prints the supervisor's answer, a sentence of what happened (or, exit 1, why
 // not). Progress the supervisor reports meanwhile (a new node catching up) goes to stderr.
 import { Argument, Command } from 'commander';
-import { SPEED_PRESETS, type Action, type SpeedPreset } from '../cluster/index.js';
+import { SPEED_PRESETS, type Action, type SpeedPreset } from '../cluster-model/index.js';
 import { milliseconds, nodeId, nodeIds, partitionGroups, probability } from './arguments.js';
 import { connect, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';

@@ -2,7 +2,8 @@
 // with what a good value looks like, so a typo is a usage error (exit 2) that shows the fix.
 import { InvalidArgumentError } from 'commander';
 import { MAX_TERM_OR_INDEX } from '../raft/types.js';
-import { ClusterError, MAX_NODES, checkClusterName } from '../cluster/index.js';
+import { ClusterError, checkClusterName } from '../cluster-model/index.js';
+import { MAX_NODES } from '../supervisor/index.js';
 
 function whole(text: string, what: string, example: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(text);

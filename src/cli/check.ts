@@ -4,7 +4,7 @@
 // the nodes' agreement and one leader per term. docs/CHECK.md explains the report.
 import { randomInt } from 'node:crypto';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { SupervisorOptions } from '../cluster/index.js';
+import type { SupervisorOptions } from '../supervisor/index.js';
 import { FAULT_KINDS, type FaultKind } from '../check/nemesis.js';
 import { OUT_FILES, writeRunFiles } from '../check/out-files.js';
 import { formatRun, summarizeRun } from '../check/run-report.js';

@@ -3,7 +3,7 @@
 // terminal find the running cluster's supervisor this way.
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { ControlClient, DEFAULT_CLUSTER_NAME, type FolderOptions } from '../cluster/index.js';
+import { ControlClient, DEFAULT_CLUSTER_NAME, type FolderOptions } from '../cluster-model/index.js';
 import { clusterName } from './arguments.js';
 import { openSettings } from './settings.js';
 

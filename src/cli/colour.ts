@@ -1,10 +1,9 @@
 // Colour for human output, and only where it helps: on a terminal that has colours. NO_COLOR (which
 // the bin shim also maps to FORCE_COLOR=0), NODE_DISABLE_COLORS and TERM=dumb switch it off, and
 // so does output into a pipe or a file.
-export type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'blue' | 'magenta' | 'cyan';
+import type { Paint, Style } from '../cluster-model/event-line.js';
 
-/** Wraps text in a style, or returns it unchanged when the stream gets no colour. */
-export type Paint = (style: Style | undefined, text: string) => string;
+export type { Paint, Style };
 
 const CODES: Record<Style, [number, number]> = {
   bold: [1, 22],

@@ -6,7 +6,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import { CLUSTER_FILE, clusterFolder, endOrphanNodes } from '../cluster/index.js';
+import { CLUSTER_FILE, clusterFolder } from '../cluster-model/index.js';
+import { endOrphanNodes } from '../supervisor/index.js';
 import { connect, folderOptions, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { CliError, EXIT_NOT_RUNNING, asCliError, guarded } from './failure.js';
 

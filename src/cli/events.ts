@@ -1,11 +1,11 @@
 // `raft-console events`: the cluster's story as the supervisor keeps it (its recent history), and
 // with --follow every new event as it happens, until Ctrl-C or the cluster stops.
 import { Command } from 'commander';
-import type { ClusterEvent } from '../cluster/index.js';
+import type { ClusterEvent } from '../cluster-model/index.js';
 import { indexArg } from './arguments.js';
 import { connect, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
-import { eventLine } from './event-line.js';
+import { eventLine } from '../cluster-model/event-line.js';
 import { guarded } from './failure.js';
 
 interface EventsFlags extends ClusterFlags {

@@ -3,7 +3,8 @@
 // printed as it is checked, and lines typed on stdin ask for a hint (h), run the exercise's set-up
 // (x) or stop (q). The cluster is deleted at the end: an exercise starts from scratch each time.
 import { createInterface } from 'node:readline';
-import { untilStopped, type SpeedPreset } from '../cluster/index.js';
+import type { SpeedPreset } from '../cluster-model/index.js';
+import { untilStopped } from '../supervisor/index.js';
 import { resolveLang, type Lang } from '../exercises/lang.js';
 import { startSession, type ExerciseSession } from '../exercises/session.js';
 import type { Exercise } from '../exercises/types.js';

@@ -3,7 +3,7 @@
 // panel, or headless), `check` tells a script or an instructor which steps of a running exercise
 // are done.
 import { Command, Option } from 'commander';
-import { ControlClient, DEFAULT_CLUSTER_NAME, SPEED_PRESETS, clusterFolder } from '../cluster/index.js';
+import { ControlClient, DEFAULT_CLUSTER_NAME, SPEED_PRESETS, clusterFolder } from '../cluster-model/index.js';
 import { LANGS, resolveLang, type Lang } from '../exercises/lang.js';
 import { readExerciseState } from '../exercises/state-file.js';
 import type { Exercise } from '../exercises/types.js';

@@ -1,7 +1,7 @@
 // How a command ends when something a user can fix went wrong: one line on stderr naming the cause
 // and the fix, and the exit code that tells scripts what kind of failure it was. Anything else is
 // a bug and keeps its stack trace.
-import { ClusterError } from '../cluster/index.js';
+import { ClusterError } from '../cluster-model/index.js';
 import { portOwner } from './port-owner.js';
 
 /** The operation failed: no quorum, a refused action, a node that is down... */

@@ -1,6 +1,6 @@
 // What to try next on a cluster that just came up, as `up` suggests it: the workshop's path, with
 // this cluster's own node ids (the leader, when known, cut off in the minority).
-import type { NodeModel, Timing } from '../cluster/index.js';
+import type { NodeModel, Timing } from '../cluster-model/index.js';
 import { nameFlag, type ClusterFlags } from './cluster-options.js';
 
 /**

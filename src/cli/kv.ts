@@ -3,13 +3,12 @@
 // through elections until --timeout; with --via they go to that one node only and its answer is
 // the result, which is how to hand an entry to a leader stranded in a minority and watch it fail.
 import { Command } from 'commander';
-import { clusterSecret, type ClusterModel } from '../cluster/index.js';
-import { RaftClient, type WriteResult } from '../client/index.js';
+import type { RaftClient, WriteResult } from '../client/index.js';
+import { where, withClusterClient } from '../cluster-model/request.js';
 import { milliseconds, nodeId } from './arguments.js';
 import { SECRET_FILE_OPTION, connect, nameFlag, withClusterOptions, type ClusterFlags } from './cluster-options.js';
-import { explainClientError } from './client-errors.js';
 import { EXIT_FAILED, guarded } from './failure.js';
-import { clientNodes, runningNode } from './model-queries.js';
+import { runningNode } from './model-queries.js';
 
 interface KvFlags extends ClusterFlags {
   secretFile?: string;
@@ -20,22 +19,6 @@ interface KvFlags extends ClusterFlags {
 
 type Outcome = { human: string; json: Record<string, unknown>; exitCode?: number };
 
-/**
- * Runs `run` with a client of the cluster's nodes as the model lists them (its leader first), and
- * closes it; a failure comes back explained in the CLI's words (explainClientError). The client
- * proves the secret in the cluster's folder, or the one in `secretFile`.
- */
-export async function withClusterClient<T>(model: ClusterModel, timeoutMs: number, what: 'write' | 'read', run: (client: RaftClient) => Promise<T>, secretFile?: string): Promise<T> {
-  const client = new RaftClient({ clusterId: model.clusterId, secret: clusterSecret(model.folder, secretFile), nodes: clientNodes(model), timeoutMs });
-  try {
-    return await run(client).catch((err: unknown) => {
-      throw explainClientError(err, model, what);
-    });
-  } finally {
-    client.close();
-  }
-}
-
 /** Runs one request against the cluster's nodes and prints the outcome. */
 async function request(flags: KvFlags, what: 'write' | 'read', run: (client: RaftClient, options: { via?: number; timeoutMs: number }) => Promise<Outcome>): Promise<void> {
   const control = await connect(flags);
@@ -45,11 +28,6 @@ async function request(flags: KvFlags, what: 'write' | 'read', run: (client: Raf
   const out = await withClusterClient(model, flags.timeout, what, (client) => run(client, { via: flags.via, timeoutMs: flags.timeout }), flags.secretFile);
   process.stdout.write(`${flags.json === true ? JSON.stringify(out.json) : out.human}\n`);
   if (out.exitCode !== undefined) process.exitCode = out.exitCode;
-}
-
-/** "at index 7 in term 2, led by n3": where a write committed. */
-export function where(w: WriteResult): string {
-  return `at index ${w.index} in term ${w.term}, led by ${w.leader.id === null ? w.leader.address : `n${w.leader.id}`}`;
 }
 
 function placed(w: WriteResult): Record<string, unknown> {

@@ -3,12 +3,12 @@
 // partition shows which entries were replaced.
 import { Command } from 'commander';
 import { RaftClient, type LogPage } from '../client/index.js';
-import { clusterSecret } from '../cluster/index.js';
+import { clusterSecret } from '../cluster-model/index.js';
 import { decodeCommand } from '../kv/index.js';
 import { MAX_TERM_OR_INDEX, type Entry } from '../raft/types.js';
 import { indexArg, nodeId } from './arguments.js';
 import { SECRET_FILE_OPTION, connect, nameFlag, withClusterOptions, type ClusterFlags } from './cluster-options.js';
-import { explainClientError } from './client-errors.js';
+import { explainClientError } from '../cluster-model/request.js';
 import { paintFor } from './colour.js';
 import { CliError, EXIT_USAGE, guarded } from './failure.js';
 import { runningNode } from './model-queries.js';

@@ -4,7 +4,8 @@
 // hand-edited file with a bad value gives one line that names the key and the fix.
 import { resolve } from 'node:path';
 import type Conf from 'conf';
-import { MAX_NODES, SPEED_PRESETS, defaultStateDir, type SpeedPreset } from '../cluster/index.js';
+import { SPEED_PRESETS, defaultStateDir, type SpeedPreset } from '../cluster-model/index.js';
+import { MAX_NODES } from '../supervisor/index.js';
 import { LANGS, isLang, type Lang } from '../exercises/lang.js';
 import { CliError, EXIT_USAGE } from './failure.js';
 

@@ -2,11 +2,11 @@
 // (process, Raft state, log, membership), the cluster's timing and network faults above and below.
 import { relative } from 'node:path';
 import { Command } from 'commander';
-import { describeSwitches, describeTiming, isDefault, type ClusterModel, type NodeModel } from '../cluster/index.js';
+import { describeSwitches, describeTiming, isDefault, type ClusterModel, type NodeModel } from '../cluster-model/index.js';
 import { connect, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { paintFor, type Paint } from './colour.js';
 import { guarded } from './failure.js';
-import { leaderOf } from './model-queries.js';
+import { leaderOf } from '../cluster-model/index.js';
 import { table, type Cell, type Row } from './table.js';
 
 interface StatusFlags extends ClusterFlags {

@@ -7,24 +7,13 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import {
-  ClusterError,
-  ControlClient,
-  clusterFolder,
-  describeSwitches,
-  describeTiming,
-  isDefault,
-  keptSwitches,
-  type ClusterModel,
-  type NodeModel,
-  type ReadyLine,
-  type SupervisorOptions,
-} from '../cluster/index.js';
+import { ClusterError, ControlClient, clusterFolder, describeSwitches, describeTiming, isDefault, keptSwitches, type ClusterModel, type NodeModel } from '../cluster-model/index.js';
+import type { ReadyLine, SupervisorOptions } from '../supervisor/index.js';
 import { nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
 import { CliError } from './failure.js';
 import { nextCommands } from './hints.js';
-import { leaderOf } from './model-queries.js';
+import { leaderOf } from '../cluster-model/index.js';
 import { superviseArgs } from './supervisor-options.js';
 
 const BIN = fileURLToPath(new URL('../../bin/raft-console.js', import.meta.url));

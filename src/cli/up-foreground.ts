@@ -2,12 +2,13 @@
 // dashboard (quitting it stops the cluster); without one (a pipe, CI, --json) the events scroll by,
 // one readable line each (or NDJSON with --json), until Ctrl-C or a `down` from another terminal.
 import { existsSync } from 'node:fs';
-import { startSupervisor, untilStopped, type ClusterEvent, type SupervisorHandle, type SupervisorOptions } from '../cluster/index.js';
+import type { ClusterEvent } from '../cluster-model/index.js';
+import { startSupervisor, untilStopped, type SupervisorHandle, type SupervisorOptions } from '../supervisor/index.js';
 import { nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
-import { eventLine } from './event-line.js';
+import { eventLine } from '../cluster-model/event-line.js';
 import { nextCommands } from './hints.js';
-import { leaderOf } from './model-queries.js';
+import { leaderOf } from '../cluster-model/index.js';
 import { canShowDashboard } from '../tui/terminal.js';
 import type { Lang } from '../exercises/lang.js';
 import { languageOf, type LangFlags } from './lang-option.js';
@@ -22,7 +23,7 @@ export async function runInForeground(o: SupervisorOptions, flags: ClusterFlags 
 
 async function withDashboard(sup: SupervisorHandle, lang: Lang): Promise<void> {
   const { runDashboard } = await import('../tui/run.js');
-  const { supervisorSource } = await import('../tui/source.js');
+  const { supervisorSource } = await import('../supervisor/source.js');
   const end = await runDashboard({ source: supervisorSource(sup), owned: true, attached: false, lang });
   if (end.why === 'gone') process.stdout.write(`${end.text}\n`);
   await sup.stop();

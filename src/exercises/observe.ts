@@ -1,7 +1,7 @@
 // What the exercises' checks read from the cluster: the core's events as typed data, and the
 // questions a step asks of the model (who leads, who runs, which group is cut off).
-import { leaderOf } from '../cli/model-queries.js';
-import type { ClusterEvent, ClusterModel, NodeModel, NodeRaftState } from '../cluster/index.js';
+import { leaderOf } from '../cluster-model/index.js';
+import type { ClusterEvent, ClusterModel, NodeModel, NodeRaftState } from '../cluster-model/index.js';
 import type { RaftEvent, RaftEventType } from '../raft/events.js';
 import type { NodeId } from '../raft/types.js';
 

@@ -8,22 +8,8 @@
 //   await s.stop();
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  CLUSTER_FILE,
-  ClusterError,
-  clusterFolder,
-  clusterSecret,
-  purgeCluster,
-  startSupervisor,
-  type Action,
-  type ActionResult,
-  type ClusterEvent,
-  type ClusterModel,
-  type FolderOptions,
-  type RaftSwitches,
-  type SpeedPreset,
-  type SupervisorHandle,
-} from '../cluster/index.js';
+import { CLUSTER_FILE, ClusterError, clusterFolder, clusterSecret, type Action, type ActionResult, type ClusterEvent, type ClusterModel, type FolderOptions, type RaftSwitches, type SpeedPreset } from '../cluster-model/index.js';
+import { purgeCluster, startSupervisor, type SupervisorHandle } from '../supervisor/index.js';
 import { RaftClient } from '../client/index.js';
 import type { Lang } from './lang.js';
 import { readExerciseState, writeExerciseState } from './state-file.js';

@@ -2,7 +2,7 @@
 // checks the current step on the model, then after every event (so a step only counts what
 // happened after the step before it was done), remembers the facts the steps saw, and gives the panel's content in one
 // language. It never looks at a clock: what is done is decided by the cluster's events and model.
-import type { ClusterEvent, ClusterModel } from '../cluster/index.js';
+import type { ClusterEvent, ClusterModel } from '../cluster-model/index.js';
 import type { Lang } from './lang.js';
 import type { Exercise, ExercisePanelView, Facts, StepChange, StepContext } from './types.js';
 

@@ -2,7 +2,7 @@
 // seen to be done (from the cluster's model and events, never from elapsed time), a prediction to
 // make before seeing it, the explanation afterwards in terms of the Raft paper's rules, and an
 // automatic solution made of the same actions a learner would take.
-import type { Action, ClusterEvent, ClusterModel, RaftSwitches, SpeedPreset } from '../cluster/index.js';
+import type { Action, ClusterEvent, ClusterModel, RaftSwitches, SpeedPreset } from '../cluster-model/index.js';
 import type { WriteResult } from '../client/index.js';
 import type { NodeId } from '../raft/types.js';
 import type { Lang } from './lang.js';

@@ -3,7 +3,7 @@
 // back on the flash line.
 import { useInput, useStdout } from 'ink';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import type { Action, ActionResult } from '../cluster/index.js';
+import type { Action, ActionResult } from '../cluster-model/index.js';
 import { Dashboard } from './dashboard.js';
 import type { ExercisePanelView } from '../exercises/types.js';
 import { initialUi, route, type Intent, type KeyPress, type UiState } from './keys.js';

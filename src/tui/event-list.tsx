@@ -1,7 +1,7 @@
 // The story: what happened and why, one sentence a line with its time, newest at the bottom.
 import { Box, Text } from 'ink';
-import type { ClusterEvent } from '../cluster/index.js';
-import { clock } from '../cli/event-line.js';
+import type { ClusterEvent } from '../cluster-model/index.js';
+import { clock } from '../cluster-model/event-line.js';
 import type { Labels } from './labels.js';
 
 /** Columns before the sentence: time, node, glyph. */

@@ -2,7 +2,7 @@
 // fsync, the switches that differ from Raft's defaults, and the safety badge.
 import { Box, Text } from 'ink';
 import type { Labels } from './labels.js';
-import { leaderOf } from '../cli/model-queries.js';
+import { leaderOf } from '../cluster-model/index.js';
 import { clusterCommit, highestTerm, type Model } from './view.js';
 
 export function Header({ model, labels, width, attached }: { model: Model; labels: Labels; width: number; attached: boolean }) {

@@ -1,7 +1,7 @@
 // Every key of the dashboard, as data: the one list that feeds the key router (keys.ts), the footer,
 // the `?` overlay and the README's table. Each binding names the command line that does the same
 // from another terminal, so the dashboard teaches its own scripting.
-import type { Action } from '../cluster/index.js';
+import type { Action } from '../cluster-model/index.js';
 
 export type BindingId =
   | 'select'

@@ -1,7 +1,7 @@
 // The key router: one pure function from (UI state, key, what the screen shows) to the next UI
 // state and what to do. Every key of the dashboard goes through here, so tests can drive it
 // without a terminal, and the key map (keymap.ts) stays the single list of keys.
-import type { Action, NodeModel, SpeedPreset } from '../cluster/index.js';
+import type { Action, NodeModel, SpeedPreset } from '../cluster-model/index.js';
 import { BINDINGS, nodeAction, type BindingId } from './keymap.js';
 
 /** The part of ink's Key the router reads. */

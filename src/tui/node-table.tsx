@@ -2,7 +2,7 @@
 // index and term, commit and applied index, the election timer bar (the leader's row shows its
 // heartbeat), partition group and faulty links.
 import { Box, Text } from 'ink';
-import type { NodeModel } from '../cluster/index.js';
+import type { NodeModel } from '../cluster-model/index.js';
 import type { Labels } from './labels.js';
 import { PROCESS_COLOUR, PROCESS_GLYPH, ROLE_COLOUR, ROLE_GLYPH, bar, groupOf, isLearner, linkFaults, timerView, visibleNodes, type Model } from './view.js';
 

@@ -3,7 +3,7 @@
 // behind waiting for a CPU (docs/BENCHMARKS.md). The supervisor starts nodes at autogroup nice 5;
 // the dashboard raises the nodes it sees to 10 and puts them back when it closes. Only ever a
 // lower priority, which any user may set on their own processes; without autogroup, nothing.
-import { NODE_AUTOGROUP_NICE, setSessionNice } from '../cluster/index.js';
+import { NODE_AUTOGROUP_NICE, setSessionNice } from '../node/session-nice.js';
 import type { Model } from './view.js';
 
 const WATCHED_NICE = 10;

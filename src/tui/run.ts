@@ -3,12 +3,12 @@
 // second. Import it lazily (ink and react take a while to load). Resolves when the user quits, when the cluster goes away, or on a signal.
 import { render } from 'ink';
 import { createElement } from 'react';
-import type { ActionResult } from '../cluster/index.js';
+import type { ActionResult } from '../cluster-model/index.js';
 import { App, type Controller } from './app.js';
 import type { ExercisePanelView } from '../exercises/types.js';
 import type { Lang } from '../exercises/lang.js';
 import { labelsFor } from './labels.js';
-import type { ClusterSource } from './source.js';
+import type { ClusterSource } from '../cluster-model/source.js';
 import { NodePriority } from './priority.js';
 import { DashboardStore } from './store.js';
 import { putValue, submitEntry } from './writes.js';

@@ -2,8 +2,8 @@
 // mark the store dirty; a timer publishes at most one immutable snapshot every `intervalMs`, so a
 // cluster committing thousands of entries a second costs eight renders a second, not thousands. React reads
 // it with useSyncExternalStore.
-import type { ClusterEvent, ClusterModel } from '../cluster/index.js';
-import type { ClusterSource } from './source.js';
+import type { ClusterEvent, ClusterModel } from '../cluster-model/index.js';
+import type { ClusterSource } from '../cluster-model/source.js';
 
 /** How many events the dashboard keeps for scroll-back. */
 export const EVENT_KEEP = 2000;

@@ -1,8 +1,8 @@
 // What the frame shows, computed from a snapshot: pure functions, so the rules of the picture
 // (which node leads, how full a timer bar is, which log cells are committed) are tested without
 // a terminal.
-import type { ClusterEvent, ClusterModel, NodeModel } from '../cluster/index.js';
-import { leaderOf } from '../cli/model-queries.js';
+import type { ClusterEvent, ClusterModel, NodeModel } from '../cluster-model/index.js';
+import { leaderOf } from '../cluster-model/index.js';
 import type { Truncation } from './store.js';
 
 export type Model = Omit<ClusterModel, 'events'>;

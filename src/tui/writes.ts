@@ -1,8 +1,8 @@
 // The dashboard's client writes (submit, put): through the client library to the leader, with
 // redirects and retries, answered with where the entry committed or why it did not.
-import type { ActionResult, ClusterModel } from '../cluster/index.js';
+import type { ActionResult, ClusterModel } from '../cluster-model/index.js';
 import type { RaftClient } from '../client/index.js';
-import { where, withClusterClient } from '../cli/kv.js';
+import { where, withClusterClient } from '../cluster-model/request.js';
 
 const WRITE_TIMEOUT_MS = 5000;
 

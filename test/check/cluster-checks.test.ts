@@ -2,7 +2,7 @@
 // an acknowledged write missing from the final values, and two leaders in one term.
 import { describe, expect, test } from 'vitest';
 import { noLostWrites, oneLeaderPerTerm } from '../../src/check/checks.js';
-import type { ClusterEvent } from '../../src/cluster/index.js';
+import type { ClusterEvent } from '../../src/cluster-model/index.js';
 import { history, read, write } from './histories.js';
 
 describe('no lost writes', () => {

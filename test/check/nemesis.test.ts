@@ -3,9 +3,9 @@
 import { describe, expect, test } from 'vitest';
 import { Nemesis, type FaultKind, type FaultRecord } from '../../src/check/nemesis.js';
 import type { ClusterTarget } from '../../src/check/target.js';
-import type { Action, ClusterModel, NodeModel } from '../../src/cluster/index.js';
+import type { Action, ClusterModel, NodeModel } from '../../src/cluster-model/index.js';
 import { Random } from '../../src/sim/random.js';
-import { model as fixture, node } from '../cluster/fixtures.js';
+import { model as fixture, node } from '../cluster-model/fixtures.js';
 
 /** A running node of a five-node cluster led by `leader`, in term 2 with five entries. */
 function member(id: number, leader: number): NodeModel {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import type { ClusterModel, NodeModel } from '../../src/cluster/index.js';
+import type { ClusterModel, NodeModel } from '../../src/cluster-model/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/raft-console.js');

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ClusterEvent } from '../../src/cluster/index.js';
+import type { ClusterEvent } from '../../src/cluster-model/index.js';
 import { Cli } from './helpers.js';
 
 let cli: Cli;

@@ -5,8 +5,8 @@
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findSupervisor } from '../../src/cluster/control-files.js';
-import { defaultStateDir } from '../../src/cluster/folder.js';
+import { findSupervisor } from '../../src/cluster-model/control-files.js';
+import { defaultStateDir } from '../../src/cluster-model/folder.js';
 import { DiskStorage } from '../../src/storage/index.js';
 import { Cli, alive } from '../cli/helpers.js';
 import { Cluster, eventually } from './cluster.js';

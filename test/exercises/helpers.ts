@@ -5,10 +5,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { SpeedPreset } from '../../src/cluster/index.js';
+import type { SpeedPreset } from '../../src/cluster-model/index.js';
 import { startSession } from '../../src/exercises/session.js';
 import type { Exercise } from '../../src/exercises/types.js';
-import { alive, builtModule } from '../cluster/helpers.js';
+import { alive, builtModule } from '../supervisor/helpers.js';
 
 /** Solves the exercise at `speed`; resolves with the ids of the steps seen done, in order. */
 export async function solve(exercise: Exercise, speed: SpeedPreset): Promise<string[]> {

@@ -1,7 +1,7 @@
 // The tracker on hand-made models and event sequences: steps are done in order, only on what
 // happened after the step before them, facts are remembered, and the panel shows the right texts.
 import { describe, expect, it } from 'vitest';
-import type { ClusterEvent, ClusterModel, NodeModel, NodeRaftState, ProcessState } from '../../src/cluster/index.js';
+import type { ClusterEvent, ClusterModel, NodeModel, NodeRaftState, ProcessState } from '../../src/cluster-model/index.js';
 import { firstElection } from '../../src/exercises/catalog/first-election.js';
 import { leaderFailure } from '../../src/exercises/catalog/leader-failure.js';
 import { minorityPartition } from '../../src/exercises/catalog/minority-partition.js';

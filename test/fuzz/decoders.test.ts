@@ -4,8 +4,8 @@
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseAction } from '../../src/cluster/parse-action.js';
-import { parseNodeLine } from '../../src/cluster/node-line.js';
+import { parseAction } from '../../src/supervisor/parse-action.js';
+import { parseNodeLine } from '../../src/supervisor/node-line.js';
 import { KvStateMachine } from '../../src/kv/index.js';
 import { validateClientRequest } from '../../src/node/client-protocol.js';
 import { attachControl, type ControlAnswer, type ControlTarget } from '../../src/node/control.js';

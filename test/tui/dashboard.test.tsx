@@ -1,14 +1,14 @@
 // The frame, rendered with ink-testing-library from models of the test's choosing.
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
-import { LiveModel } from '../../src/cluster/live-model.js';
-import { SafetyMonitor } from '../../src/cluster/safety.js';
+import { LiveModel } from '../../src/supervisor/live-model.js';
+import { SafetyMonitor } from '../../src/supervisor/safety.js';
 import { Dashboard } from '../../src/tui/dashboard.js';
 import { initialUi, type UiState } from '../../src/tui/keys.js';
 import { labelsFor } from '../../src/tui/labels.js';
 import type { Size } from '../../src/tui/layout.js';
 import type { Snapshot } from '../../src/tui/store.js';
-import type { ClusterEvent } from '../../src/cluster/index.js';
+import type { ClusterEvent } from '../../src/cluster-model/index.js';
 import { event, healthy, model, node, snapshot } from './fixtures.js';
 
 function frame(snap: Snapshot, opts: { ui?: Partial<UiState>; size?: Size; colour?: boolean; lang?: 'en' | 'zh' } = {}): string {

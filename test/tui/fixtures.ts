@@ -1,7 +1,7 @@
 // The dashboard's tests: snapshots, events and a healthy cluster, on the cluster model builders.
-import type { ClusterEvent, ClusterModel } from '../../src/cluster/index.js';
+import type { ClusterEvent, ClusterModel } from '../../src/cluster-model/index.js';
 import type { Snapshot } from '../../src/tui/store.js';
-import { model, node } from '../cluster/fixtures.js';
+import { model, node } from '../cluster-model/fixtures.js';
 
 export { model, node };
 

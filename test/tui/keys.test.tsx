@@ -1,11 +1,11 @@
 // Every key dispatches its action: the real App with its key router, a fake cluster behind it.
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Action, ActionResult, ClusterModel } from '../../src/cluster/index.js';
+import type { Action, ActionResult, ClusterModel } from '../../src/cluster-model/index.js';
 import { App, type Controller } from '../../src/tui/app.js';
 import { initialUi, route, type KeyContext } from '../../src/tui/keys.js';
 import { labelsFor } from '../../src/tui/labels.js';
-import type { ClusterSource } from '../../src/tui/source.js';
+import type { ClusterSource } from '../../src/cluster-model/source.js';
 import { DashboardStore } from '../../src/tui/store.js';
 import { healthy } from './fixtures.js';
 

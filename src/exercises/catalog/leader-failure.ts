@@ -1,6 +1,6 @@
 // Exercise 3: the leader crashes; the others elect a new one in a higher term, and the old leader
 // comes back as a follower (sections 5.1 and 5.2).
-import { leaderOf } from '../../cli/model-queries.js';
+import { leaderOf } from '../../cluster-model/index.js';
 import { becameRole, isDown, isRunning, node, raftEvents, raftOf } from '../observe.js';
 import type { Exercise } from '../types.js';
 import { leaderStep } from './common.js';

@@ -1,6 +1,6 @@
 // Exercise 7: three of five nodes stop. Nothing can commit, so nothing wrong is committed; when a
 // third node returns, the cluster carries on with every committed entry intact (sections 5.3, 5.4).
-import { leaderOf } from '../../cli/model-queries.js';
+import { leaderOf } from '../../cluster-model/index.js';
 import { isDown, isRunning, majority, node, raftEvents, raftOf, voters } from '../observe.js';
 import type { Exercise } from '../types.js';
 import { leaderStep } from './common.js';

@@ -1,5 +1,5 @@
 // Exercise 2: log replication and the commit rule (section 5.3).
-import { leaderOf } from '../../cli/model-queries.js';
+import { leaderOf } from '../../cluster-model/index.js';
 import { isDown, isRunning, leaderCommits, majority, members, node, voters } from '../observe.js';
 import type { Exercise } from '../types.js';
 import { leaderStep } from './common.js';

@@ -1,0 +1,77 @@
+// The supervisor's control API: a WebSocket on 127.0.0.1 only. A client (the CLI, the dashboard)
+// proves it may drive the cluster with the token from the cluster folder's `token` file (mode 0600),
+// then receives a snapshot of the model, the live event stream, and the result of each action it
+// sends. Every message is one JSON object.
+import type { NodeId } from '../raft/types.js';
+import type { ClusterEvent, ClusterModel, SpeedPreset } from './model.js';
+
+/** What each action does. Node lists are ids; groups are lists of ids. */
+export type Action =
+  | { op: 'kill'; nodes: NodeId[] } // SIGKILL: a crash
+  | { op: 'stop'; nodes: NodeId[] } // SIGTERM: a clean stop
+  | { op: 'restart'; nodes: NodeId[] } // start again, same id, same data directory
+  | { op: 'replace'; node: NodeId } // data damaged or lost: move it aside, start empty in recovering mode, wait for the catch-up
+  | { op: 'pause'; nodes: NodeId[] } // SIGSTOP
+  | { op: 'resume'; nodes: NodeId[] } // SIGCONT
+  | { op: 'partition'; groups: NodeId[][] } // nodes in different groups cannot talk; unlisted nodes form one more group
+  | { op: 'isolate'; node: NodeId }
+  | { op: 'link'; from: NodeId; to: NodeId; drop?: number; delayMs?: number; oneWay?: boolean }
+  | { op: 'heal' } // removes every partition and link fault
+  | { op: 'campaign'; node: NodeId } // start an election on that node now
+  | { op: 'transfer'; node: NodeId } // hand leadership to that node
+  | { op: 'add' } // a new node: joins as learner, promoted to voter once caught up
+  | { op: 'remove'; node: NodeId }
+  | { op: 'speed'; preset: SpeedPreset }
+  | { op: 'down'; purge?: boolean }; // stop every node and the supervisor (purge: delete the folder)
+
+export type ActionOp = Action['op'];
+
+/** Client -> supervisor. */
+export type ControlRequest =
+  | { type: 'auth'; token: string }
+  | { type: 'action'; id: number; action: Action }
+  /** Ask for a fresh snapshot (also sent unasked after auth). */
+  | { type: 'snapshot' };
+
+/** Supervisor -> client. */
+export type ControlMessage =
+  | { type: 'welcome'; model: ClusterModel }
+  | { type: 'snapshot'; model: ClusterModel }
+  /**
+   * What changed since the last message, batched (one every 25 ms at most): the model without its
+   * event history, and the events that happened since. A client appends the events to its copy.
+   */
+  | { type: 'update'; model: Omit<ClusterModel, 'events'>; events: ClusterEvent[] }
+  /** The answer to an action: ok, and a sentence saying what happened (or why not). */
+  | { type: 'result'; id: number; ok: boolean; text: string; data?: Record<string, unknown> }
+  /** Sent before the supervisor closes a connection: bad token, bad request, shutting down. */
+  | { type: 'error'; code: 'unauthorized' | 'bad-request' | 'shutting-down'; text: string };
+
+/**
+ * The cluster folder's `control.json`, written by the supervisor when it is ready: how other
+ * terminals find it. Removed when the supervisor stops.
+ */
+export interface ControlFile {
+  name: string;
+  clusterId: string;
+  /** ws://127.0.0.1:<port>/ */
+  url: string;
+  port: number;
+  supervisorPid: number;
+  startedAt: number;
+}
+
+/** File names inside a cluster folder. */
+export const CONTROL_FILE = 'control.json';
+export const TOKEN_FILE = 'token';
+/** The cluster secret (src/transport/secret.ts): made by the first `up`, kept, mode 0600. */
+export const SECRET_FILE = 'secret';
+/** Written on first start and kept: the cluster id, the node list and their ports, the timing. */
+export const CLUSTER_FILE = 'cluster.json';
+
+/** What an action came to: done or refused, in a sentence, with its structured fields. */
+export interface ActionResult {
+  ok: boolean;
+  text: string;
+  data?: Record<string, unknown>;
+}

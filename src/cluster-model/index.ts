@@ -1,0 +1,26 @@
+// The cluster as its clients see it (the CLI, the dashboard, the exercises, the checker): the model
+// the supervisor publishes, the questions asked of it, its control API client, where a cluster's
+// files are, and requests to its nodes. Nothing here runs nodes: that is src/supervisor.
+export { ControlClient, type ConnectOptions } from './control-client.js';
+export {
+  CLUSTER_FILE,
+  CONTROL_FILE,
+  SECRET_FILE,
+  TOKEN_FILE,
+  type Action,
+  type ActionOp,
+  type ActionResult,
+  type ControlFile,
+  type ControlMessage,
+  type ControlRequest,
+} from './control-protocol.js';
+export { ClusterError, type ClusterErrorCode } from './errors.js';
+export { eventLine, clock, type Paint, type Style } from './event-line.js';
+export { DEFAULT_CLUSTER_NAME, checkClusterName, clusterFolder, clusterSecret, defaultStateDir, type FolderOptions } from './folder.js';
+export { EVENT_HISTORY } from './model.js';
+export type * from './model.js';
+export { clientNodes, leaderOf } from './queries.js';
+export { explainClientError, where, withClusterClient } from './request.js';
+export { controlSource, type ClusterSource } from './source.js';
+export { SPEED_PRESETS, customTiming, describeTiming, presetTiming } from './timing.js';
+export { describeSwitches, isDefault, keptSwitches, switchArgs } from './switches.js';

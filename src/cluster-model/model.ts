@@ -1,0 +1,144 @@
+// The supervisor's live model of a cluster: what every client of the control API (the CLI, the
+// dashboard) sees. Plain JSON data: it crosses the WebSocket as it is.
+import type { FollowerProgress, StateTimer } from '../node/event-stream.js';
+import type { BugName, RaftSwitches } from '../raft/config.js';
+import type { Membership, NodeId, Role } from '../raft/types.js';
+
+/** The core's switches every node of the cluster runs with: PreVote, CheckQuorum, known bugs (none by default). */
+export type { BugName, RaftSwitches };
+/** A node's running timer as a wall-clock deadline, and a leader's view of a follower (as in its state lines). */
+export type { FollowerProgress, StateTimer };
+
+/** How many events the model keeps (and a client mirrors), oldest dropped first. */
+export const EVENT_HISTORY = 2000;
+
+export type ProcessState =
+  | 'starting' // spawned, not yet listening
+  | 'running'
+  | 'paused' // SIGSTOP: frozen, as in a long garbage-collection pause
+  | 'stopped' // exited after SIGTERM, by request
+  | 'killed' // SIGKILL by request: a crash
+  | 'crashed'; // exited on its own (see exitCode, signal, stderrTail)
+
+export interface NodeProcess {
+  state: ProcessState;
+  pid: number | null;
+  exitCode: number | null;
+  signal: string | null;
+  /** The last lines the node wrote on stderr (at most 20), for a crash's explanation. */
+  stderrTail: string[];
+  startedAt: number | null;
+  restarts: number;
+}
+
+/** What the node last reported about itself (its NDJSON "state" lines); null before the first. */
+export interface NodeRaftState {
+  role: Role;
+  term: number;
+  vote: NodeId;
+  leader: NodeId;
+  lastIndex: number;
+  lastTerm: number;
+  commit: number;
+  applied: number;
+  firstIndex: number;
+  snapshotIndex: number;
+  membership: Membership;
+  /** The log's term runs, [first index of the run, term], ascending, over at most its last 1,000 entries after the snapshot. */
+  runs: Array<[number, number]>;
+  /** When the node's election timer fires (a voter) or its next heartbeat is due (the leader); null on a learner or a removed node. */
+  timer: StateTimer | null;
+  /** On a leader, its view of each follower by id; empty elsewhere. */
+  progress: Record<number, FollowerProgress>;
+  /**
+   * The node's applied-state digest as [index, digest], ascending: at its latest applied indexes
+   * that are multiples of 64 and at its applied index. Equal on two nodes at one index only if they
+   * applied the same entries up to it.
+   */
+  digests: Array<[number, string]>;
+  /** The term and commit index on the node's disk (the fields above may be ahead of it). */
+  durable?: { term: number; commit: number };
+}
+
+/** Faults set on a directed link from -> to (messages from `from` to `to`). */
+export interface LinkFaultModel {
+  from: NodeId;
+  to: NodeId;
+  /** Messages dropped entirely (a partition or a one-way cut). */
+  blocked: boolean;
+  delayMs: number;
+  /** Probability in [0, 1] that a message is dropped. */
+  loss: number;
+}
+
+export interface NodeModel {
+  id: NodeId;
+  /** host:port for peers and clients. */
+  address: string;
+  dataDir: string;
+  process: NodeProcess;
+  raft: NodeRaftState | null;
+  /** Whether the node is still part of the cluster's configuration as the supervisor knows it. */
+  removed: boolean;
+}
+
+export type SpeedPreset = 'slow' | 'normal' | 'fast';
+
+export interface Timing {
+  /** A preset name, or 'custom' when set with explicit values. */
+  preset: SpeedPreset | 'custom';
+  electionTimeoutMs: { min: number; max: number };
+  heartbeatMs: number;
+  tickMs: number;
+}
+
+/** One line of the cluster's story, as the dashboard and `events` show it. */
+export interface ClusterEvent {
+  /** Milliseconds since the epoch. */
+  ts: number;
+  /** The node it happened on, or null for the supervisor's own events (actions, process exits). */
+  node: NodeId | null;
+  /** "raft", "transport", "node", "control" (from nodes), "supervisor" (actions and process changes). */
+  kind: string;
+  type: string;
+  text: string;
+  /** The structured fields of the event, as the node reported them. */
+  data?: Record<string, unknown>;
+}
+
+/**
+ * What the supervisor's safety monitor (safety.ts) concluded from every report so far: all well, or
+ * the first property broken (it sticks). `text` says what broke, naming the nodes and the index or
+ * term, e.g. "entry 7 is committed with term 2 on n1 but term 3 on n4"; `ts` is when it was seen.
+ */
+export type SafetyVerdict =
+  | { ok: true; checkedReports: number }
+  | {
+      ok: false;
+      property: 'Election Safety' | 'Log Matching' | 'State Machine Safety';
+      nodes: number[];
+      text: string;
+      ts: number;
+      checkedReports: number;
+    };
+
+export interface ClusterModel {
+  name: string;
+  clusterId: string;
+  /** The folder holding the nodes' data directories, the token and the control file. */
+  folder: string;
+  supervisorPid: number;
+  startedAt: number;
+  timing: Timing;
+  fsync: boolean;
+  switches: RaftSwitches;
+  nodes: NodeModel[];
+  /** Every directed link that has a fault; an empty list means a healed network. */
+  links: LinkFaultModel[];
+  /** The partition groups last set with `partition` (empty when healed or never partitioned). */
+  partition: NodeId[][];
+  /** The most recent events, oldest first (bounded). */
+  events: ClusterEvent[];
+  /** Raft's safety properties as checked on every node report since the supervisor started. */
+  safety: SafetyVerdict;
+}

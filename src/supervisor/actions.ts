@@ -1,0 +1,187 @@
+// The actions that break and mend a running cluster: process faults, network faults, elections,
+// leadership transfer and speed. Each checks its request against the model first (an error names
+// the cause and the fix), acts, and returns one plain sentence of what happened. Membership
+// changes are in membership.ts; `down` is the supervisor's own.
+import type { NodeId } from '../raft/types.js';
+import type { Action } from '../cluster-model/control-protocol.js';
+import { ClusterError } from '../cluster-model/errors.js';
+import type { Fleet } from './fleet.js';
+import { changeLink, completeGroups, describeLink, filterFor, partitionLinks, type LinkChange } from './links.js';
+import type { LinkFaultModel, NodeModel } from '../cluster-model/model.js';
+import { describeTiming, withSpeed } from '../cluster-model/timing.js';
+
+export interface Done {
+  text: string;
+  data?: Record<string, unknown>;
+}
+
+const names = (ids: readonly NodeId[]): string => ids.map((id) => `n${id}`).join(', ');
+
+function unique(ids: readonly NodeId[]): NodeId[] {
+  const seen = new Set<NodeId>();
+  for (const id of ids) {
+    if (seen.has(id)) throw new ClusterError(`n${id} is listed twice`);
+    seen.add(id);
+  }
+  return [...seen];
+}
+
+/** The nodes, each checked to be a member for which `ok` holds, or an error saying what it is instead and what to run. */
+function inState(f: Fleet, ids: readonly NodeId[], verb: string, ok: (n: NodeModel) => boolean, fix: (n: NodeModel) => string): NodeModel[] {
+  return unique(ids).map((id) => {
+    const n = f.member(id);
+    if (!ok(n)) throw new ClusterError(`cannot ${verb} n${id}: it is ${n.process.state}; ${fix(n)}`);
+    return n;
+  });
+}
+
+const restartHint = (n: NodeModel): string => `start it again with \`raft-console restart ${n.id}\``;
+
+function leaderNote(f: Fleet, ids: readonly NodeId[]): string {
+  const leader = f.leader();
+  if (leader === null || !ids.includes(leader.id)) return '';
+  const t = f.file.timing.electionTimeoutMs;
+  return `; n${leader.id} was the leader: the others elect a new one within ${t.min}-${t.max} ms of hearing nothing`;
+}
+
+/** Sends each node concerned its whole fault filter, as the model now says. */
+async function applyLinks(f: Fleet, links: LinkFaultModel[], nodes: readonly NodeId[]): Promise<void> {
+  f.live.model.links = links;
+  f.live.changed();
+  await Promise.all(nodes.map((id) => f.tell(id, { op: 'faults', ...filterFor(id, links) })));
+}
+
+/** "{1,2} | {3,4,5}; only {3,4,5} holds a majority of the voters: it can elect a leader and commit". */
+function describeGroups(f: Fleet, groups: NodeId[][]): string {
+  const voters = f.membership().voters;
+  const need = Math.floor(voters.length / 2) + 1;
+  const shown = groups.map((g) => `{${g.join(',')}}`);
+  const able = groups.filter((g) => g.filter((id) => voters.includes(id)).length >= need).map((g) => `{${g.join(',')}}`);
+  const leader = f.leader();
+  const leaderGroup = leader === null ? null : groups.find((g) => g.includes(leader.id));
+  const minority = leaderGroup && leaderGroup.filter((id) => voters.includes(id)).length < need;
+  return (
+    `${shown.join(' | ')}; ` +
+    (able.length === 0 ? 'no group holds a majority of the voters: nothing can commit until you heal' : `only ${able[0]} holds a majority of the voters: it can elect a leader and commit`) +
+    (minority ? `; the leader n${leader!.id} is cut off in a minority and steps down once it misses a majority` : '')
+  );
+}
+
+async function partition(f: Fleet, groups: NodeId[][]): Promise<Done> {
+  unique(groups.flat());
+  for (const id of groups.flat()) f.member(id);
+  const all = completeGroups(groups, f.members().map((n) => n.id));
+  if (all.length < 2) throw new ClusterError('a partition needs two groups or more, e.g. [[1, 2], [3, 4, 5]] (nodes not listed form one more group)');
+  f.live.model.partition = all;
+  await applyLinks(f, partitionLinks(f.live.model.links, all), f.members().map((n) => n.id));
+  return { text: `partitioned the network: ${describeGroups(f, all)}`, data: { groups: all } };
+}
+
+async function link(f: Fleet, a: Extract<Action, { op: 'link' }>): Promise<Done> {
+  f.member(a.from);
+  f.member(a.to);
+  if (a.from === a.to) throw new ClusterError(`a link joins two different nodes, got n${a.from} twice`);
+  if (a.drop === undefined && a.delayMs === undefined) throw new ClusterError('say what to do to the link: a drop probability (1 cuts it), a delay, or both; `heal` removes every fault');
+  const change: LinkChange = {};
+  // Dropping everything is a cut: the model calls it blocked, as a partition does.
+  if (a.drop !== undefined) Object.assign(change, a.drop === 1 ? { blocked: true, loss: 0 } : { blocked: false, loss: a.drop });
+  if (a.delayMs !== undefined) change.delayMs = a.delayMs;
+  let links = changeLink(f.live.model.links, a.from, a.to, change);
+  if (a.oneWay !== true) links = changeLink(links, a.to, a.from, change);
+  await applyLinks(f, links, [a.from, a.to]);
+  const ends = a.oneWay === true ? [[a.from, a.to] as const] : [[a.from, a.to] as const, [a.to, a.from] as const];
+  const shown = ends.map(([from, to]) => links.find((l) => l.from === from && l.to === to) ?? { from, to, blocked: false, delayMs: 0, loss: 0 });
+  return { text: `link ${shown.map(describeLink).join('; ')}${a.oneWay === true ? ' (one way)' : ''}`, data: { links: shown } };
+}
+
+async function transfer(f: Fleet, to: NodeId): Promise<Done> {
+  const target = f.member(to);
+  if (target.process.state !== 'running') throw new ClusterError(`cannot hand leadership to n${to}: it is ${target.process.state}; ${restartHint(target)} or resume it first`);
+  const leader = await f.awaitLeader();
+  if (leader.id === to) throw new ClusterError(`n${to} is already the leader (term ${leader.raft!.term})`);
+  const answer = await f.tell(leader.id, { op: 'transfer', to });
+  if (answer !== null && !answer.ok) throw new ClusterError(`n${leader.id} cannot hand leadership to n${to}: ${answer.text}`);
+  const took = await f.live.until(() => f.leader()?.id === to, f.electionWaitMs());
+  if (!took) return { text: `n${leader.id} is handing leadership to n${to}, which has not taken over yet (the leader gives up after an election timeout)` };
+  return { text: `n${leader.id} handed leadership to n${to}: n${to} leads term ${f.leader()!.raft!.term}`, data: { from: leader.id, to } };
+}
+
+export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove' | 'down' | 'replace' }>): Promise<Done> {
+  const live = (n: NodeModel): boolean => f.isLive(n);
+  switch (a.op) {
+    case 'kill': {
+      const nodes = inState(f, a.nodes, 'kill', live, restartHint);
+      const note = leaderNote(f, a.nodes);
+      await Promise.all(nodes.map((n) => f.kill(n.id)));
+      const one = nodes.length === 1;
+      return { text: `killed ${names(a.nodes)} (SIGKILL): a crash; ${one ? 'its disk keeps' : 'their disks keep'} what ${one ? 'it' : 'they'} acknowledged${note}` };
+    }
+    case 'stop': {
+      const nodes = inState(f, a.nodes, 'stop', live, restartHint);
+      const note = leaderNote(f, a.nodes);
+      await Promise.all(nodes.map((n) => f.stop(n.id)));
+      return { text: `stopped ${names(a.nodes)} (SIGTERM): finished ${nodes.length === 1 ? 'its' : 'their'} writes and closed cleanly${note}` };
+    }
+    case 'restart': {
+      const nodes = inState(f, a.nodes, 'restart', (n) => n.process.state !== 'starting', () => 'wait until it has started');
+      const wasLive = nodes.filter(live).map((n) => n.id);
+      await Promise.all(wasLive.map((id) => f.stop(id)));
+      const results = await Promise.allSettled(
+        nodes.map((n) => {
+          n.process.restarts++;
+          return f.start(n.id);
+        }),
+      );
+      const failed = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+      if (failed.length > 0) throw new ClusterError(failed.join('; '));
+      return {
+        text: `restarted ${names(a.nodes)}${wasLive.length > 0 ? ` (after stopping ${names(wasLive)})` : ''} with the same id and data: ${nodes.length === 1 ? 'it replays its log and catches' : 'they replay their logs and catch'} up from the leader`,
+      };
+    }
+    case 'pause': {
+      const nodes = inState(f, a.nodes, 'pause', (n) => n.process.state === 'running', (n) => (n.process.state === 'paused' ? 'resume it first' : restartHint(n)));
+      const note = leaderNote(f, a.nodes);
+      for (const n of nodes) f.pause(n.id);
+      return { text: `paused ${names(a.nodes)} (SIGSTOP): frozen, as in a long garbage-collection pause; ${nodes.length === 1 ? 'it answers' : 'they answer'} nothing until resumed${note}` };
+    }
+    case 'resume': {
+      const nodes = inState(f, a.nodes, 'resume', (n) => n.process.state === 'paused', (n) => (n.process.state === 'running' ? 'it is not paused' : restartHint(n)));
+      for (const n of nodes) f.resume(n.id);
+      return { text: `resumed ${names(a.nodes)} (SIGCONT): ${nodes.length === 1 ? 'it carries on unaware of the time that passed, and learns' : 'they carry on unaware of the time that passed, and learn'} the current term from the first message` };
+    }
+    case 'partition':
+      return partition(f, a.groups);
+    case 'isolate':
+      f.member(a.node);
+      if (f.members().length < 2) throw new ClusterError(`n${a.node} is the only node: there is no one to isolate it from`);
+      return partition(f, [[a.node]]);
+    case 'link':
+      return link(f, a);
+    case 'heal': {
+      const had = f.live.model.links.length;
+      f.live.model.partition = [];
+      f.live.model.links = [];
+      f.live.changed();
+      await Promise.all(f.members().map((n) => f.tell(n.id, { op: 'heal' })));
+      return { text: had === 0 ? 'the network had no faults: nothing to heal' : `healed the network: every link delivers again (${had} faulty link${had === 1 ? '' : 's'} mended)` };
+    }
+    case 'campaign': {
+      const n = f.member(a.node);
+      if (n.process.state !== 'running') throw new ClusterError(`n${a.node} cannot start an election: it is ${n.process.state}; ${restartHint(n)} or resume it first`);
+      const answer = await f.tell(a.node, { op: 'campaign' });
+      if (answer !== null && !answer.ok) throw new ClusterError(answer.text);
+      return { text: `n${a.node} starts an election now, as if its election timer had fired` };
+    }
+    case 'transfer':
+      return transfer(f, a.node);
+    case 'speed': {
+      const timing = withSpeed(f.file.timing, a.preset);
+      f.file.timing = timing;
+      f.live.model.timing = timing;
+      f.live.changed();
+      await f.persist();
+      await Promise.all(f.members().map((n) => f.tell(n.id, { op: 'tick', ms: timing.tickMs })));
+      return { text: `speed ${a.preset}: ${describeTiming(timing)}`, data: { timing } };
+    }
+  }
+}

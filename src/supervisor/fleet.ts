@@ -1,0 +1,325 @@
+// The node processes of one cluster, as the supervisor runs them: starting a node with the right
+// flags (and again after a crash, on the same port and data), signalling it, telling it things
+// over its control channel, and keeping the model's process state true: a requested SIGKILL is
+// "killed", a requested SIGTERM "stopped", any other exit "crashed" with its code, its stderr and
+// its own account of the cause.
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ControlAnswer } from '../node/control.js';
+import type { Membership, NodeId } from '../raft/types.js';
+import { AcknowledgedMarks } from './acknowledged.js';
+import { writeClusterFile, type ClusterFile, type ClusterFileNode } from './cluster-file.js';
+import { SECRET_FILE } from '../cluster-model/control-protocol.js';
+import { ClusterError } from '../cluster-model/errors.js';
+import { filterFor, hasFaults } from './links.js';
+import type { LiveModel } from './live-model.js';
+import type { NodeModel, ProcessState } from '../cluster-model/model.js';
+import { NodeChild, StartFailure, exitCause, type ExitInfo } from './node-child.js';
+import { recordNodePids } from './orphans.js';
+import { switchArgs } from '../cluster-model/switches.js';
+
+/** How long a node may keep failing to bind its port: a killed node's socket can linger briefly. */
+const PORT_RETRY_MS = 5000;
+/** A node that has not exited this long after SIGTERM gets SIGKILL. */
+const STOP_GRACE_MS = 5000;
+/** A running node answers a control command within milliseconds; this only guards against a hung one. */
+const COMMAND_TIMEOUT_MS = 3000;
+
+interface Run {
+  child: NodeChild;
+  started: boolean;
+  /** What the supervisor asked for, which decides how the exit is reported. */
+  intent: 'kill' | 'stop' | null;
+  /** Settles once the exit is in the model. */
+  gone: Promise<void>;
+}
+
+const LIVE: readonly ProcessState[] = ['starting', 'running', 'paused'];
+
+/** ": <the node's cause>", or nothing when it gave none (a signal). */
+function withCause(exit: ExitInfo): string {
+  const cause = exitCause(exit);
+  return cause === null ? '' : `: ${cause}`;
+}
+
+/** How the node exited, if it has (its exit is settled by now); null if it still runs. */
+function exitedAlready(exited: Promise<ExitInfo>): Promise<ExitInfo | null> {
+  return Promise.race([exited, new Promise<null>((resolve) => setImmediate(() => resolve(null)))]);
+}
+
+/** "1-5", or "1, 2, 4" when there are gaps. */
+export function listIds(ids: readonly NodeId[]): string {
+  const sorted = [...ids].sort((a, b) => a - b);
+  if (sorted.length > 2 && sorted.every((id, i) => i === 0 || id === sorted[i - 1]! + 1)) return `${sorted[0]}-${sorted.at(-1)}`;
+  return sorted.join(', ');
+}
+
+export class Fleet {
+  private readonly runs = new Map<NodeId, Run>();
+  /** Set when the supervisor stops: no node may start after that, not even a retry already waiting. */
+  private closed = false;
+  /** What each node had on disk, kept outside its data directory (acknowledged.ts). */
+  readonly marks: AcknowledgedMarks;
+
+  constructor(
+    readonly live: LiveModel,
+    readonly file: ClusterFile,
+    private readonly folder: string,
+  ) {
+    this.marks = new AcknowledgedMarks(folder);
+  }
+
+  persist(): Promise<void> {
+    return writeClusterFile(this.folder, this.file);
+  }
+
+  /** The nodes still in the cluster, in id order. */
+  members(): NodeModel[] {
+    return this.live.model.nodes.filter((n) => !n.removed);
+  }
+
+  /** The node, if it is one of the cluster's; otherwise an error listing the ones there are. */
+  member(id: NodeId): NodeModel {
+    const node = this.live.node(id);
+    const ids = listIds(this.members().map((n) => n.id));
+    if (node === undefined) throw new ClusterError(`no node ${id}: nodes are ${ids}`);
+    if (node.removed) throw new ClusterError(`n${id} was removed from the cluster: nodes are ${ids}`);
+    return node;
+  }
+
+  isLive(node: NodeModel): boolean {
+    return LIVE.includes(node.process.state);
+  }
+
+  fileNode(id: NodeId): ClusterFileNode {
+    const n = this.file.nodes.find((x) => x.id === id);
+    if (n === undefined) throw new Error(`n${id} is not in cluster.json`);
+    return n;
+  }
+
+  dataDir(n: ClusterFileNode): string {
+    return join(this.folder, n.dataDir);
+  }
+
+  /**
+   * The command line of a node. The bootstrap voters are started with exactly each other as
+   * --peers, always: that list is their configuration until their log holds one. A joined node
+   * starts empty (--join) and gets every current member as a peer to talk to.
+   */
+  private args(id: NodeId): string[] {
+    const me = this.fileNode(id);
+    const others = this.file.nodes.filter((n) => n.id !== id && (me.joined ? !n.removed : !n.joined));
+    const t = this.file.timing;
+    const mark = this.marks.get(id);
+    return [
+      ...['--id', String(id), '--cluster-id', this.file.clusterId, '--listen', `127.0.0.1:${me.port}`, '--data-dir', this.dataDir(me)],
+      // The path, never the secret: a command line is readable by every user (`ps`).
+      ...['--secret-file', join(this.folder, SECRET_FILE)],
+      ...['--peers', others.map((n) => `${n.id}=127.0.0.1:${n.port}`).join(',')],
+      ...(me.joined ? ['--join'] : []),
+      ...['--election-timeout', `${t.electionTimeoutMs.min}-${t.electionTimeoutMs.max}`, '--heartbeat', String(t.heartbeatMs), '--tick', String(t.tickMs)],
+      ...(this.file.fsync ? [] : ['--unsafe-no-fsync']),
+      ...switchArgs(this.file.switches),
+      ...(mark === null ? [] : ['--acknowledged', `${mark.term}:${mark.commit}`]),
+    ];
+  }
+
+  private launch(id: NodeId): Run {
+    const node = this.live.node(id)!;
+    const child = new NodeChild(
+      this.args(id),
+      (line) => {
+        this.live.nodeLine(id, line);
+        const durable = line.kind === 'state' ? node.raft?.durable : undefined;
+        if (durable !== undefined && Number.isSafeInteger(durable.term) && Number.isSafeInteger(durable.commit)) this.marks.seen(id, durable);
+      },
+      (text) => this.live.event({ ts: Date.now(), node: id, kind: 'node', type: 'bad-output', text: `n${id} wrote a line that is not an event: ${text.slice(0, 200)}` }),
+    );
+    const run: Run = { child, started: false, intent: null, gone: Promise.resolve() };
+    run.gone = child.exited.then((exit) => {
+      if (this.runs.get(id) !== run) return;
+      this.runs.delete(id);
+      const state: ProcessState = run.intent === 'kill' ? 'killed' : run.intent === 'stop' ? 'stopped' : 'crashed';
+      Object.assign(node.process, { state, pid: null, exitCode: exit.exitCode, signal: exit.signal, stderrTail: exit.stderrTail });
+      const how = exit.signal ?? `exit code ${exit.exitCode}`;
+      // A node that never started is reported by start(), which may retry it.
+      if (state === 'crashed' && run.started)
+        this.live.say('crashed', `n${id} crashed (${how})${withCause(exit)}`, { node: id, ...exit });
+      else this.live.changed();
+    });
+    this.runs.set(id, run);
+    recordNodePids(this.folder, [...this.runs.values()].flatMap((r) => (r.child.pid === null ? [] : [r.child.pid])));
+    Object.assign(node.process, { state: 'starting', pid: child.pid, exitCode: null, signal: null, stderrTail: [], startedAt: Date.now() });
+    this.live.changed();
+    return run;
+  }
+
+  /**
+   * Starts a node that is not running, waits until it listens (its data directory passed a write
+   * probe by then), sets its faults and peers, and resolves only once it is up past its start-up:
+   * if another node led when it started, it has applied what that leader had committed then (so it
+   * has written what it was missing), or still runs after a few election timeouts of catching up
+   * (electionWaitMs). A node that exits before, say on a full disk, is an error naming its own
+   * cause, never a success. No fixed wait: a new cluster's nodes are up as soon as they listen
+   * (exercise 1 freezes them before their first election).
+   */
+  async start(id: NodeId): Promise<void> {
+    const node = this.live.node(id)!;
+    const until = Date.now() + PORT_RETRY_MS;
+    // What a new process reports replaces this; the old one's report proves nothing.
+    const reportBefore = node.raft;
+    // A node never seen before (one being added) gets entries only once it is a member, and one
+    // behind a network fault may not get them at all.
+    const leader = this.leader();
+    const target = leader !== null && leader.id !== id && reportBefore !== null && !hasFaults(id, this.live.model.links) ? leader.raft!.commit : 0;
+    let run: Run;
+    for (;;) {
+      if (this.closed) throw new ClusterError(`n${id} was not started: the supervisor is shutting down`);
+      run = this.launch(id);
+      try {
+        node.address = await run.child.started;
+        run.started = true;
+        node.process.state = 'running';
+        this.live.changed();
+        break;
+      } catch (err) {
+        if (!(err instanceof StartFailure)) throw err;
+        await run.gone;
+        if (run.intent !== null) throw new ClusterError(`n${id} was ${run.intent === 'kill' ? 'killed' : 'stopped'} before it started`);
+        if (err.exit.cause?.code === 'port-in-use' && Date.now() < until) {
+          await sleep(200);
+          continue;
+        }
+        this.live.say('start-failed', `n${id} did not start: ${err.message}`, { node: id, ...err.exit });
+        throw new ClusterError(`n${id} did not start: ${err.message}`);
+      }
+    }
+    let syncFailure: unknown = null;
+    await this.sync(id).catch((err: unknown) => (syncFailure = err));
+    if (syncFailure === null) {
+      const gone = (): boolean => this.runs.get(id) !== run;
+      const caughtUp = (): boolean => node.raft !== reportBefore && node.raft !== null && node.raft.applied >= target;
+      await this.live.until(() => gone() || caughtUp(), this.electionWaitMs());
+    }
+    // A command fails when the node exits meanwhile: then its exit is the news.
+    const exit = await exitedAlready(run.child.exited);
+    if (exit !== null) {
+      await run.gone;
+      if (run.intent !== null) throw new ClusterError(`n${id} was ${run.intent === 'kill' ? 'killed' : 'stopped'} before it was up`);
+      const text = `n${id} started but exited at once (${exit.signal ?? `exit code ${exit.exitCode}`})${withCause(exit)}`;
+      this.live.say('start-failed', text, { node: id, ...exit });
+      throw new ClusterError(text);
+    }
+    if (syncFailure !== null) throw syncFailure;
+  }
+
+  /** What a node just started must be told: the faults the model says it has, and peers its flags lack. */
+  private async sync(id: NodeId): Promise<void> {
+    const me = this.fileNode(id);
+    if (hasFaults(id, this.live.model.links)) await this.tell(id, { op: 'faults', ...filterFor(id, this.live.model.links) });
+    if (me.joined) return;
+    for (const n of this.file.nodes) {
+      if (n.id === id) continue;
+      if (n.joined && !n.removed) await this.tell(id, { op: 'add-peer', peer: n.id, host: '127.0.0.1', port: n.port });
+      if (!n.joined && n.removed) await this.tell(id, { op: 'remove-peer', peer: n.id });
+    }
+  }
+
+  /** Stops every node (SIGTERM) and starts none from now on; resolves with how many were running. */
+  async close(): Promise<number> {
+    this.closed = true;
+    const running = [...this.runs.keys()];
+    await Promise.all(running.map((id) => this.stop(id)));
+    await this.marks.flush().catch(() => undefined);
+    return running.length;
+  }
+
+  async kill(id: NodeId): Promise<void> {
+    const run = this.runs.get(id);
+    if (run === undefined) return;
+    run.intent = 'kill';
+    run.child.signal('SIGKILL');
+    await run.gone;
+  }
+
+  /** SIGTERM, and SIGCONT for a paused node, which cannot act on it while frozen. */
+  async stop(id: NodeId): Promise<void> {
+    const run = this.runs.get(id);
+    if (run === undefined) return;
+    run.intent = 'stop';
+    run.child.signal('SIGTERM');
+    run.child.signal('SIGCONT');
+    const force = setTimeout(() => run.child.signal('SIGKILL'), STOP_GRACE_MS);
+    await run.gone;
+    clearTimeout(force);
+  }
+
+  pause(id: NodeId): void {
+    this.runs.get(id)?.child.signal('SIGSTOP');
+    this.live.node(id)!.process.state = 'paused';
+    this.live.changed();
+  }
+
+  resume(id: NodeId): void {
+    this.runs.get(id)?.child.signal('SIGCONT');
+    this.live.node(id)!.process.state = 'running';
+    this.live.changed();
+  }
+
+  /**
+   * Sends a control command. A running node's answer comes back; a paused node reads the command
+   * when it resumes, and a node that is down gets what it needs from sync() when it starts: both
+   * give null.
+   */
+  async tell(id: NodeId, cmd: Record<string, unknown> & { op: string }): Promise<ControlAnswer | null> {
+    const run = this.runs.get(id);
+    if (run === undefined || !run.started) return null;
+    if (this.live.node(id)!.process.state === 'paused') {
+      run.child.post(cmd);
+      return null;
+    }
+    try {
+      return await run.child.command(cmd, COMMAND_TIMEOUT_MS);
+    } catch (err) {
+      throw new ClusterError(`n${id} did not take "${cmd.op}": ${(err as Error).message}`);
+    }
+  }
+
+  /** The running leader with the highest term, as the nodes last reported. */
+  leader(): NodeModel | null {
+    let best: NodeModel | null = null;
+    for (const n of this.members())
+      if (n.process.state === 'running' && n.raft?.role === 'leader' && (best === null || n.raft.term > best.raft!.term)) best = n;
+    return best;
+  }
+
+  /** The configuration as the most advanced node knows it. */
+  membership(): Membership {
+    let best: NodeModel | null = null;
+    for (const n of this.members())
+      if (n.raft !== null && (best === null || n.raft.term > best.raft!.term || (n.raft.term === best.raft!.term && n.raft.lastIndex > best.raft!.lastIndex))) best = n;
+    return best?.raft?.membership ?? { voters: this.file.nodes.filter((n) => !n.joined).map((n) => n.id), learners: [] };
+  }
+
+  /** How long to wait for an election: a few timeouts, at any speed. */
+  electionWaitMs(): number {
+    return Math.max(3000, 4 * this.file.timing.electionTimeoutMs.max + 1000);
+  }
+
+  /** The leader, waiting through an election in progress; an error saying why there is none. */
+  async awaitLeader(timeoutMs = this.electionWaitMs()): Promise<NodeModel> {
+    await this.live.until(() => this.leader() !== null, timeoutMs);
+    const leader = this.leader();
+    if (leader !== null) return leader;
+    const voters = this.membership().voters;
+    const down = voters.filter((id) => this.live.node(id)?.process.state !== 'running');
+    const majority = Math.floor(voters.length / 2) + 1;
+    const why =
+      voters.length - down.length < majority
+        ? `only ${voters.length - down.length} of ${voters.length} voters are running (${down.map((id) => `n${id}`).join(', ')} ${down.length === 1 ? 'is' : 'are'} not) and ${majority} are needed: restart or resume nodes`
+        : this.live.model.links.length > 0
+          ? 'the network faults may keep a majority apart: `heal` them'
+          : 'an election may still be in progress: try again';
+    throw new ClusterError(`no leader after ${(timeoutMs / 1000).toFixed(1)} s: ${why}`);
+  }
+}

@@ -1,0 +1,68 @@
+// The network faults as the model keeps them (one entry per faulty directed link) and what each
+// node's fault filter must be set to for them. Every change is computed here as a new list, and
+// every node concerned is sent its whole filter, so a node restarted or resumed is set right by
+// sending the same thing again.
+import type { NodeId } from '../raft/types.js';
+import type { FaultSettings, LinkFault } from '../transport/index.js';
+import type { LinkFaultModel } from '../cluster-model/model.js';
+
+export type LinkChange = Partial<Pick<LinkFaultModel, 'blocked' | 'delayMs' | 'loss'>>;
+
+const isFault = (l: LinkFaultModel): boolean => l.blocked || l.delayMs > 0 || l.loss > 0;
+const byEnds = (a: LinkFaultModel, b: LinkFaultModel): number => a.from - b.from || a.to - b.to;
+
+/** Changes the link from -> to; a link left with no fault disappears from the list. */
+export function changeLink(links: readonly LinkFaultModel[], from: NodeId, to: NodeId, change: LinkChange): LinkFaultModel[] {
+  const old = links.find((l) => l.from === from && l.to === to) ?? { from, to, blocked: false, delayMs: 0, loss: 0 };
+  const next = { ...old, ...change };
+  return [...links.filter((l) => l !== old), next].filter(isFault).sort(byEnds);
+}
+
+/**
+ * The groups as given plus one more of every node left out, when any is: "partition [1,2]" on a
+ * five-node cluster separates {1,2} from {3,4,5}.
+ */
+export function completeGroups(groups: readonly NodeId[][], members: readonly NodeId[]): NodeId[][] {
+  const listed = new Set(groups.flat());
+  const rest = members.filter((id) => !listed.has(id));
+  const all = groups.map((g) => [...g].sort((a, b) => a - b));
+  if (rest.length > 0) all.push(rest);
+  return all;
+}
+
+/**
+ * Blocks every link between different groups and unblocks every link within one; delays and losses
+ * stay as they were.
+ */
+export function partitionLinks(links: readonly LinkFaultModel[], groups: readonly NodeId[][]): LinkFaultModel[] {
+  const groupOf = new Map<NodeId, number>();
+  groups.forEach((g, i) => g.forEach((id) => groupOf.set(id, i)));
+  let next = links.map((l) => ({ ...l, blocked: false }));
+  for (const from of groupOf.keys())
+    for (const to of groupOf.keys()) if (groupOf.get(from) !== groupOf.get(to)) next = changeLink(next, from, to, { blocked: true });
+  return next.filter(isFault).sort(byEnds);
+}
+
+/**
+ * The whole fault filter of one node. A blocked link is cut at both ends (dropped when sent, and on
+ * arrival), so a cut holds even while one end has not yet heard of it.
+ */
+export function filterFor(node: NodeId, links: readonly LinkFaultModel[]): Required<FaultSettings> {
+  const settings: Required<FaultSettings> = { blockedTo: [], blockedFrom: [], links: {} };
+  for (const l of links) {
+    if (l.blocked && l.from === node) settings.blockedTo.push(l.to);
+    if (l.blocked && l.to === node) settings.blockedFrom.push(l.from);
+    if (l.from === node && (l.delayMs > 0 || l.loss > 0)) settings.links[l.to] = { delayMs: l.delayMs, loss: l.loss } satisfies LinkFault;
+  }
+  return settings;
+}
+
+export function hasFaults(node: NodeId, links: readonly LinkFaultModel[]): boolean {
+  return links.some((l) => l.from === node || l.to === node);
+}
+
+/** "n1 -> n2 cut; n3 -> n1 delay 200 ms, loss 30%", for sentences. */
+export function describeLink(l: LinkFaultModel): string {
+  const what = l.blocked ? ['cut'] : [l.delayMs > 0 ? `delay ${l.delayMs} ms` : '', l.loss > 0 ? `loss ${+(l.loss * 100).toFixed(1)}%` : ''].filter((w) => w !== '');
+  return `n${l.from} -> n${l.to} ${what.length === 0 ? 'healthy' : what.join(', ')}`;
+}

@@ -1,0 +1,125 @@
+// Growing and shrinking a running cluster, one server at a time (dissertation 4.1): a new node joins
+// as a learner, is promoted to voter once it holds every committed entry, and a removed node is
+// stopped only after its removal is committed. Progress is told as events, since catching up can
+// take a while.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ConfChange, NodeId } from '../raft/types.js';
+import type { Done } from './actions.js';
+import { ClusterError } from '../cluster-model/errors.js';
+import type { Fleet } from './fleet.js';
+import { filterFor } from './links.js';
+import { freePorts, busyPort } from './ports.js';
+
+/** How long a new learner may take to catch up before the supervisor gives up on promoting it. */
+const CATCH_UP_MS = 30_000;
+
+const majority = (voters: number): number => Math.floor(voters / 2) + 1;
+
+/**
+ * Proposes a change to the leader, retrying while there is no leader, leadership moves, or the
+ * previous change is still in flight; resolves with the index of the configuration entry.
+ */
+async function propose(f: Fleet, change: ConfChange, timeoutMs: number): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const leader = await f.awaitLeader(Math.max(0, until - Date.now()));
+    const answer = await f.tell(leader.id, { op: 'conf-change', change }).catch((err: Error) => ({ ok: false, text: err.message }));
+    if (answer !== null && answer.ok) {
+      // A proposed change's answer carries its entry's index; committed() also checks the
+      // configuration itself.
+      return 'index' in answer && typeof answer.index === 'number' ? answer.index : (f.live.node(leader.id)?.raft?.lastIndex ?? 0);
+    }
+    const why = answer?.text ?? `n${leader.id} is paused`;
+    if (/invalid change/.test(why) || Date.now() >= until) throw new ClusterError(why);
+    await sleep(Math.max(50, f.file.timing.heartbeatMs));
+  }
+}
+
+/** Waits until a running node has committed `index` with the change in its configuration. */
+async function committed(f: Fleet, index: number, applied: (voters: NodeId[], learners: NodeId[]) => boolean, what: string): Promise<void> {
+  const ok = await f.live.until(
+    () => f.members().some((n) => n.process.state === 'running' && n.raft !== null && n.raft.commit >= index && applied(n.raft.membership.voters, n.raft.membership.learners)),
+    f.electionWaitMs() * 2,
+  );
+  if (!ok) throw new ClusterError(`${what} was proposed at entry ${index} but has not committed: a majority must be running and connected (heal the network, restart nodes), then check \`raft-console status\``);
+}
+
+export async function addNode(f: Fleet): Promise<Done> {
+  // Fail before spawning anything when no change could be made now.
+  await f.awaitLeader();
+  const id = Math.max(0, ...f.file.nodes.map((n) => n.id)) + 1;
+  const base = f.file.basePort;
+  let port: number;
+  if (base === null) [port] = (await freePorts(1)) as [number];
+  else {
+    port = base + id - 1;
+    if ((await busyPort([port])) !== null) throw new ClusterError(`port ${port} (--base-port ${base} + ${id - 1}) for n${id} is in use: stop what uses it (try: ss -ltnp 'sport = :${port}')`);
+  }
+  f.file.nodes.push({ id, port, dataDir: `n${id}`, joined: true, removed: false });
+  await f.persist();
+  f.live.model.nodes.push({
+    id,
+    address: `127.0.0.1:${port}`,
+    dataDir: f.dataDir(f.fileNode(id)),
+    process: { state: 'stopped', pid: null, exitCode: null, signal: null, stderrTail: [], startedAt: null, restarts: 0 },
+    raft: null,
+    removed: false,
+  });
+  f.live.say('add', `adding n${id} at 127.0.0.1:${port}: every node learns its address, then it starts empty and waits to be added`, { node: id });
+  await Promise.all(f.members().filter((n) => n.id !== id).map((n) => f.tell(n.id, { op: 'add-peer', peer: id, host: '127.0.0.1', port })));
+  await f.start(id);
+
+  const fix = `; it stays in the cluster as it is: \`raft-console remove ${id}\` takes it out`;
+  const learnerAt = await propose(f, { type: 'add-learner', node: id }, f.electionWaitMs()).catch((err: Error) => {
+    throw new ClusterError(`n${id} started but could not be added as a learner: ${err.message}${fix}`);
+  });
+  f.live.say('add', `n${id} joins as a learner (entry ${learnerAt}): it receives the log but does not vote`, { node: id, index: learnerAt });
+
+  const me = f.live.node(id)!;
+  const target = (): number => f.leader()?.raft?.commit ?? Infinity;
+  const progress = setInterval(() => f.live.say('add', `n${id} is catching up: it holds ${me.raft?.lastIndex ?? 0} of ${target()} committed entries`, { node: id }), 1000);
+  const caughtUp = await f.live.until(() => (me.raft?.lastIndex ?? 0) >= Math.max(learnerAt, target()), CATCH_UP_MS).finally(() => clearInterval(progress));
+  if (!caughtUp) throw new ClusterError(`n${id} has not caught up after ${CATCH_UP_MS / 1000} s (it holds ${me.raft?.lastIndex ?? 0} of ${target()} entries), so it stays a learner${fix}`);
+
+  const promotedAt = await propose(f, { type: 'promote', node: id }, f.electionWaitMs()).catch((err: Error) => {
+    throw new ClusterError(`n${id} caught up but could not be promoted: ${err.message}${fix}`);
+  });
+  await committed(f, promotedAt, (voters) => voters.includes(id), `promoting n${id}`);
+  const voters = f.membership().voters.length;
+  return {
+    text: `added n${id} at 127.0.0.1:${port}: joined as a learner, caught up, promoted to voter (entry ${promotedAt}); ${voters} voters now, a majority is ${majority(voters)}`,
+    data: { node: id, port },
+  };
+}
+
+export async function removeNode(f: Fleet, id: NodeId): Promise<Done> {
+  const node = f.member(id);
+  const before = f.membership();
+  const inConfig = before.voters.includes(id) || before.learners.includes(id);
+  if (before.voters.length === 1 && before.voters[0] === id) throw new ClusterError(`n${id} is the last voter: a cluster cannot remove its only voter (use \`raft-console down\`)`);
+  const wasLeader = f.leader()?.id === id;
+  let note = `n${id} was not in the configuration`;
+  if (inConfig) {
+    const at = await propose(f, { type: 'remove', node: id }, f.electionWaitMs());
+    f.live.say('remove', `removing n${id} (entry ${at}): it is stopped once the change commits`, { node: id, index: at });
+    await committed(f, at, (voters, learners) => !voters.includes(id) && !learners.includes(id), `removing n${id}`);
+    note = `the change committed at entry ${at}${wasLeader ? `; n${id} led until then and handed over` : ''}`;
+  }
+  if (f.isLive(node)) await f.stop(id);
+  node.removed = true;
+  f.fileNode(id).removed = true;
+  await f.persist();
+  const links = f.live.model.links.filter((l) => l.from !== id && l.to !== id);
+  const touched = new Set(f.live.model.links.filter((l) => l.from === id || l.to === id).flatMap((l) => [l.from, l.to]));
+  f.live.model.links = links;
+  f.live.model.partition = f.live.model.partition.map((g) => g.filter((x) => x !== id)).filter((g) => g.length > 0);
+  f.live.changed();
+  await Promise.all(
+    f.members().map(async (n) => {
+      await f.tell(n.id, { op: 'remove-peer', peer: id });
+      if (touched.has(n.id)) await f.tell(n.id, { op: 'faults', ...filterFor(n.id, links) });
+    }),
+  );
+  const voters = f.membership().voters.length;
+  return { text: `removed n${id}: ${note}; n${id} is stopped; ${voters} voters now, a majority is ${majority(voters)}`, data: { node: id } };
+}

@@ -1,0 +1,160 @@
+// One node process started by the supervisor: `raft-console node ... --control-stdin` with its stdin
+// kept piped, so the node stops when the supervisor is gone, even after a SIGKILL. Reads its NDJSON
+// stdout line by line, keeps the tail of its stderr for a crash's explanation, and sends control
+// commands, matching each answer to its command by id.
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import type { ControlAnswer } from '../node/control.js';
+import { FATAL_CODES, type FatalCode } from '../node/event-stream.js';
+import { MAX_LINE_BYTES, readBoundedLines } from '../schema/bounded-lines.js';
+import { object, oneOf, string, validate } from '../schema/json-shape.js';
+import { NODE_AUTOGROUP_NICE, setSessionNice } from '../node/session-nice.js';
+import { parseNodeLine } from './node-line.js';
+
+/** The same entry point users run; from src/cluster or dist/cluster alike. */
+const BIN = fileURLToPath(new URL('../../bin/raft-console.js', import.meta.url));
+const STDERR_TAIL = 20;
+
+export interface ExitInfo {
+  exitCode: number | null;
+  signal: string | null;
+  stderrTail: string[];
+  /** The node's own account of the error it exited on (its "fatal" event); null if it gave none (a signal, a crash). */
+  cause: { code: FatalCode; reason: string } | null;
+}
+
+/** Why the node exited, in one line: its own account if it gave one, else its last stderr line; null if neither (a signal). */
+export function exitCause(exit: ExitInfo): string | null {
+  return exit.cause?.reason ?? exit.stderrTail.at(-1) ?? null;
+}
+
+/** The node exited before it listened; `exit` says how and why. */
+export class StartFailure extends Error {
+  constructor(readonly exit: ExitInfo) {
+    super(exitCause(exit) ?? `exited with ${exit.signal ?? `code ${exit.exitCode}`} before it started`);
+  }
+}
+
+/** A node's "fatal" event (src/cli/node.ts), checked: it names the cause of the exit that follows. */
+function readFatal(line: Record<string, unknown>): ExitInfo['cause'] {
+  const read = validate(() => {
+    const o = object(line, '', ['ts', 'node', 'kind', 'type', 'code', 'reason', 'text']);
+    return { code: oneOf(o, 'code', FATAL_CODES), reason: string(o, 'reason') };
+  });
+  return read.ok ? read.value : null;
+}
+
+type Signal = 'SIGKILL' | 'SIGTERM' | 'SIGSTOP' | 'SIGCONT';
+
+export class NodeChild {
+  readonly pid: number | null;
+  /** The address it listens on, once it says "started"; rejects with a StartFailure if it exits first. */
+  readonly started: Promise<string>;
+  readonly exited: Promise<ExitInfo>;
+  private readonly sub;
+  private readonly pending = new Map<number, (a: ControlAnswer | Error) => void>();
+  private nextCommand = 1;
+  private readonly stderrTail: string[] = [];
+  private cause: ExitInfo['cause'] = null;
+
+  constructor(args: readonly string[], onLine: (line: Record<string, unknown>) => void, onBadLine: (text: string) => void) {
+    this.sub = execa(process.execPath, [BIN, 'node', ...args, '--control-stdin'], {
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      // The supervisor sends SIGKILL itself when a stop takes too long.
+      forceKillAfterDelay: false,
+      // A process group of its own: a Ctrl-C in the supervisor's terminal reaches the supervisor
+      // only, which then stops the nodes in order. The piped stdin still ends the node with it.
+      detached: true,
+    });
+    this.pid = this.sub.pid ?? null;
+    if (this.pid !== null) lowerSessionPriority(this.pid);
+    // Writing to a node that just died fails with EPIPE; its exit is reported through `exited`.
+    this.sub.stdin.on('error', () => undefined);
+
+    let startedResolve!: (address: string) => void;
+    let startedReject!: (err: StartFailure) => void;
+    this.started = new Promise((resolve, reject) => {
+      startedResolve = resolve;
+      startedReject = reject;
+    });
+    // A node that never starts is reported through the model; nobody has to await this.
+    this.started.catch(() => undefined);
+
+    readBoundedLines(this.sub.stdout, {
+      line: (text) => {
+        const parsed = parseNodeLine(text);
+        if (!parsed.ok) return onBadLine(`${parsed.problem}: ${text}`);
+        const l = parsed.value;
+        if (l.kind === 'node' && l.type === 'started' && typeof l.address === 'string') startedResolve(l.address);
+        if (l.kind === 'node' && l.type === 'fatal') this.cause = readFatal(l);
+        if (l.kind === 'control' && typeof l.id === 'number') this.pending.get(l.id)?.(l as unknown as ControlAnswer);
+        onLine(l);
+      },
+      tooLong: (bytes) => onBadLine(`a line of ${bytes} bytes, over the limit of ${MAX_LINE_BYTES}, was dropped`),
+    });
+    const keep = (text: string): void => {
+      this.stderrTail.push(text);
+      if (this.stderrTail.length > STDERR_TAIL) this.stderrTail.shift();
+    };
+    readBoundedLines(this.sub.stderr, { line: keep, tooLong: (bytes) => keep(`(a line of ${bytes} bytes, not kept)`) });
+
+    this.exited = this.sub.then((r) => {
+      const exit: ExitInfo = {
+        exitCode: r.exitCode ?? null,
+        signal: r.signal ?? null,
+        stderrTail: r.exitCode === undefined && r.signal === undefined && r.shortMessage ? [...this.stderrTail, r.shortMessage] : [...this.stderrTail],
+        cause: this.cause,
+      };
+      startedReject(new StartFailure(exit));
+      for (const answer of this.pending.values()) answer(new Error('the node exited before it answered'));
+      return exit;
+    });
+  }
+
+  /** Sends a control command and waits for the node's answer (not for a paused node: see post). */
+  command(cmd: Record<string, unknown> & { op: string }, timeoutMs: number): Promise<ControlAnswer> {
+    const id = this.nextCommand++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => settle(new Error(`no answer to ${cmd.op} within ${timeoutMs} ms`)), timeoutMs);
+      const settle = (a: ControlAnswer | Error): void => {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        if (a instanceof Error) reject(a);
+        else resolve(a);
+      };
+      this.pending.set(id, settle);
+      this.sub.stdin.write(`${JSON.stringify({ ...cmd, id })}\n`);
+    });
+  }
+
+  /** Sends a command without waiting: a paused node reads it from the pipe when it resumes. */
+  post(cmd: Record<string, unknown> & { op: string }): void {
+    this.sub.stdin.write(`${JSON.stringify({ ...cmd, id: this.nextCommand++ })}\n`);
+  }
+
+  signal(signal: Signal): void {
+    if (this.pid === null) return;
+    try {
+      process.kill(this.pid, signal);
+    } catch (err) {
+      // Already gone: its exit is on its way through `exited`.
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  }
+}
+
+/**
+ * A node runs in a session of its own (detached, so a Ctrl-C reaches the supervisor only), and
+ * Linux's autogroup scheduler shares a busy CPU between sessions, not processes: nine busy nodes
+ * would leave the terminal's session (the dashboard, the supervisor) a tenth of a saturated
+ * machine, and the screen falls behind. A higher nice for each node's session keeps the console
+ * responsive; when the CPU is not short it changes nothing. Best effort: elsewhere there is no
+ * such file, or no right to write it, and nothing is lost.
+ */
+function lowerSessionPriority(pid: number, tries = 5): void {
+  if (setSessionNice(pid, NODE_AUTOGROUP_NICE) === 'again' && tries > 1) setTimeout(() => lowerSessionPriority(pid, tries - 1), 1000).unref();
+}

@@ -1,0 +1,74 @@
+// Checks an action arriving on the control API before the supervisor acts on it: shape and ranges
+// only (whether node 7 exists is the supervisor's question). A problem names the field and what a
+// good value looks like.
+import { array, boolean, fail, has, isNodeId, nodeId, object, oneOf, show, validate, type JsonObject, type Validation } from '../schema/json-shape.js';
+import type { Action, ActionOp } from '../cluster-model/control-protocol.js';
+import { SPEED_PRESETS } from '../cluster-model/timing.js';
+
+const OPS: readonly ActionOp[] = ['kill', 'stop', 'restart', 'replace', 'pause', 'resume', 'partition', 'isolate', 'link', 'heal', 'campaign', 'transfer', 'add', 'remove', 'speed', 'down'];
+
+function ids(value: unknown, where: string): number[] {
+  if (!Array.isArray(value) || value.length === 0) fail(`${where} must be a non-empty list of node ids, got ${show(value)} (e.g. [1, 3])`);
+  for (const v of value) if (!isNodeId(v)) fail(`${where} must hold node ids (integers from 1), got ${show(v)}`);
+  return value as number[];
+}
+
+function probability(o: JsonObject, key: string): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) fail(`action.${key} must be a probability from 0 to 1 (0.3 drops 30%), got ${show(v)}`);
+  return v;
+}
+
+export function parseAction(value: unknown): Validation<Action> {
+  return validate((): Action => {
+    const o = object(value, 'action', ['op', 'nodes', 'groups', 'node', 'from', 'to', 'drop', 'delayMs', 'oneWay', 'preset', 'purge']);
+    const op = oneOf(o, 'op', OPS, 'action');
+    const allowed = (...keys: string[]): void => {
+      for (const k of Object.keys(o)) if (k !== 'op' && !keys.includes(k)) fail(`action.${k} is not a field of "${op}"`);
+    };
+    switch (op) {
+      case 'kill':
+      case 'stop':
+      case 'restart':
+      case 'pause':
+      case 'resume':
+        allowed('nodes');
+        return { op, nodes: ids(o.nodes, 'action.nodes') };
+      case 'partition': {
+        allowed('groups');
+        const groups = array(o, 'groups', 'action').map((g, i) => ids(g, `action.groups[${i}]`));
+        if (groups.length === 0) fail('action.groups must list at least one group (e.g. [[1, 2], [3, 4, 5]])');
+        return { op, groups };
+      }
+      case 'isolate':
+      case 'campaign':
+      case 'transfer':
+      case 'remove':
+      case 'replace':
+        allowed('node');
+        return { op, node: nodeId(o, 'node', 'action') };
+      case 'link': {
+        allowed('from', 'to', 'drop', 'delayMs', 'oneWay');
+        const action: Action = { op, from: nodeId(o, 'from', 'action'), to: nodeId(o, 'to', 'action') };
+        if (has(o, 'drop')) action.drop = probability(o, 'drop');
+        if (has(o, 'delayMs')) {
+          const d = o.delayMs;
+          if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 60_000) fail(`action.delayMs must be whole milliseconds from 0 to 60000, got ${show(d)}`);
+          action.delayMs = d;
+        }
+        if (has(o, 'oneWay')) action.oneWay = boolean(o, 'oneWay', 'action');
+        return action;
+      }
+      case 'heal':
+      case 'add':
+        allowed();
+        return { op };
+      case 'speed':
+        allowed('preset');
+        return { op, preset: oneOf(o, 'preset', SPEED_PRESETS, 'action') };
+      case 'down':
+        allowed('purge');
+        return has(o, 'purge') ? { op, purge: boolean(o, 'purge', 'action') } : { op };
+    }
+  });
+}

@@ -1,0 +1,244 @@
+// The supervisor: runs one cluster's nodes, keeps its live model, serves the control API, and
+// carries out actions, each answered with a result and told as an event. One per cluster folder.
+//
+//   const sup = await startSupervisor({ name: 'demo', nodes: 5, speed: 'slow' });
+//   await sup.act({ op: 'kill', nodes: [3] });   // { ok: true, text: 'killed n3 (SIGKILL): ...' }
+//   await sup.stop();
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { perform, type Done } from './actions.js';
+import { replaceNode } from './replace.js';
+import { newClusterFile, readClusterFile, writeClusterFile, type ClusterFile } from './cluster-file.js';
+import { claimFolder, removeControlFiles, writeControlFile, writeToken } from '../cluster-model/control-files.js';
+import { SECRET_FILE, TOKEN_FILE, type Action, type ActionResult } from '../cluster-model/control-protocol.js';
+import { SecretFileError, ensureSecretFile } from '../transport/secret.js';
+import { ControlServer } from './control-server.js';
+import { ClusterError } from '../cluster-model/errors.js';
+import { Fleet, listIds } from './fleet.js';
+import { clusterFolder, type FolderOptions } from '../cluster-model/folder.js';
+import { LiveModel, type ChangeListener } from './live-model.js';
+import { addNode, removeNode } from './membership.js';
+import type { ClusterModel, RaftSwitches, SpeedPreset, Timing } from '../cluster-model/model.js';
+import { endOrphanNodes } from './orphans.js';
+import { busyPort, freePorts } from './ports.js';
+import { DEFAULT_SWITCHES, describeSwitches, isDefault, keptSwitches } from '../cluster-model/switches.js';
+import { customTiming, describeTiming, presetTiming } from '../cluster-model/timing.js';
+
+export const MAX_NODES = 15;
+
+export interface SupervisorOptions extends FolderOptions {
+  /** Nodes of a new cluster (default 3); an existing cluster keeps its own. */
+  nodes?: number;
+  /** Node n listens on basePort + n - 1 (a new cluster only); default: free ports. */
+  basePort?: number;
+  /** A speed preset; default "normal", or what the cluster last ran at. */
+  speed?: SpeedPreset;
+  /** Explicit timing instead of a preset (either one; the other keeps the "normal" value). */
+  electionTimeoutMs?: { min: number; max: number };
+  heartbeatMs?: number;
+  /** false runs the nodes with --unsafe-no-fsync (a new cluster only). */
+  fsync?: boolean;
+  /** PreVote, CheckQuorum, known bugs (a new cluster only; default: PreVote and CheckQuorum on, no bug). */
+  raft?: Partial<RaftSwitches>;
+}
+
+export interface SupervisorHandle {
+  readonly name: string;
+  readonly folder: string;
+  /** ws://127.0.0.1:<port>/ of the control API. */
+  readonly url: string;
+  /** The live model, changed in place: read it, do not change it. */
+  readonly model: ClusterModel;
+  /** Called after every change with the events it added. */
+  onChange(listener: ChangeListener): () => void;
+  act(action: Action): Promise<ActionResult>;
+  /** Stops every node (SIGTERM), the control API and the supervisor; purge deletes the folder. */
+  stop(options?: { purge?: boolean }): Promise<void>;
+  /** Settles once stopped, by stop() or by a `down` action. */
+  readonly stopped: Promise<void>;
+}
+
+function chooseTiming(o: SupervisorOptions, saved: Timing | null): Timing {
+  if (o.electionTimeoutMs !== undefined || o.heartbeatMs !== undefined) {
+    if (o.speed !== undefined) throw new ClusterError('give either a speed preset or explicit timing (--election-timeout, --heartbeat), not both');
+    const normal = presetTiming('normal');
+    return customTiming(o.electionTimeoutMs ?? normal.electionTimeoutMs, o.heartbeatMs ?? normal.heartbeatMs);
+  }
+  if (o.speed !== undefined) return presetTiming(o.speed);
+  return saved ?? presetTiming('normal');
+}
+
+/** The saved cluster, or a new one with its ports chosen; checks the options against what exists. */
+async function loadOrCreate(o: SupervisorOptions, name: string, folder: string): Promise<{ file: ClusterFile; created: boolean; kept: string | null }> {
+  const saved = await readClusterFile(folder);
+  if (saved !== null) {
+    const members = saved.nodes.filter((n) => !n.removed).length;
+    if (o.nodes !== undefined && o.nodes !== members)
+      throw new ClusterError(`the cluster named ${name} has ${members} nodes, not ${o.nodes}: use \`raft-console add\` or \`remove\` to change that, or \`raft-console down --purge\` to start over`);
+    saved.timing = chooseTiming(o, saved.timing);
+    await writeClusterFile(folder, saved);
+    return { file: saved, created: false, kept: keptSwitches(o.raft, saved.switches) };
+  }
+  const count = o.nodes ?? 3;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_NODES) throw new ClusterError(`a cluster has 1 to ${MAX_NODES} nodes, got ${count}`);
+  let ports: number[];
+  if (o.basePort === undefined) ports = await freePorts(count);
+  else {
+    if (!Number.isInteger(o.basePort) || o.basePort < 1024 || o.basePort + count - 1 > 65535)
+      throw new ClusterError(`--base-port must leave room for ${count} ports between 1024 and 65535, got ${o.basePort}`);
+    ports = Array.from({ length: count }, (_, i) => o.basePort! + i);
+    const busy = await busyPort(ports);
+    if (busy !== null) throw new ClusterError(`port ${busy} is already in use: pick another --base-port, or stop what uses it (try: ss -ltnp 'sport = :${busy}')`);
+  }
+  const file = newClusterFile(name, ports, o.basePort ?? null, o.fsync ?? true, chooseTiming(o, null), { ...DEFAULT_SWITCHES, ...o.raft });
+  await writeClusterFile(folder, file);
+  return { file, created: true, kept: null };
+}
+
+/**
+ * `down --purge` for a cluster with no supervisor running: deletes its folder, nodes' data and all.
+ * Resolves with the folder, or null when there was none; refuses while a supervisor runs (that one
+ * is stopped with the `down` action instead).
+ */
+export async function purgeCluster(o: FolderOptions = {}): Promise<string | null> {
+  const { name, folder } = clusterFolder(o);
+  if (!existsSync(folder)) return null;
+  await claimFolder(folder, name);
+  endOrphanNodes(folder);
+  await rm(folder, { recursive: true, force: true });
+  return folder;
+}
+
+export async function startSupervisor(o: SupervisorOptions = {}): Promise<SupervisorHandle> {
+  const { name, folder } = clusterFolder(o);
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  await claimFolder(folder, name);
+  // Nodes an earlier supervisor left frozen would hold their ports.
+  endOrphanNodes(folder);
+  const { file, created, kept } = await loadOrCreate(o, name, folder);
+  // Made once, with the cluster, and kept across `down` and `up`: every node and client proves it.
+  try {
+    ensureSecretFile(join(folder, SECRET_FILE));
+  } catch (err) {
+    if (err instanceof SecretFileError) throw new ClusterError(err.message);
+    throw err;
+  }
+
+  const startedAt = Date.now();
+  const live = new LiveModel({
+    name,
+    clusterId: file.clusterId,
+    folder,
+    supervisorPid: process.pid,
+    startedAt,
+    timing: file.timing,
+    fsync: file.fsync,
+    switches: file.switches,
+    nodes: file.nodes.map((n) => ({
+      id: n.id,
+      address: `127.0.0.1:${n.port}`,
+      dataDir: join(folder, n.dataDir),
+      process: { state: 'stopped', pid: null, exitCode: null, signal: null, stderrTail: [], startedAt: null, restarts: 0 },
+      raft: null,
+      removed: n.removed,
+    })),
+    links: [],
+    partition: [],
+    events: [],
+    safety: { ok: true, checkedReports: 0 },
+  });
+  const fleet = new Fleet(live, file, folder);
+
+  let stopping: Promise<void> | null = null;
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  /** Membership changes wait for each other: the core takes one at a time anyway. */
+  let membershipQueue: Promise<unknown> = Promise.resolve();
+
+  const run = (a: Action): Promise<Done> => {
+    switch (a.op) {
+      case 'add':
+      case 'remove': {
+        const next = membershipQueue.then(() => (a.op === 'add' ? addNode(fleet) : removeNode(fleet, a.node)));
+        membershipQueue = next.catch(() => undefined);
+        return next;
+      }
+      case 'replace':
+        return replaceNode(fleet, a.node);
+      case 'down':
+        return fleet.close().then((count) => {
+          // After the result has gone out: the control server closes with the supervisor.
+          // (A failure to clean up the files then has no one left to tell.)
+          setImmediate(() => void handle.stop({ purge: a.purge === true }).catch(() => undefined));
+          return {
+            text:
+              `stopped the cluster ${name} (${count} node${count === 1 ? '' : 's'})` +
+              (a.purge === true ? ` and deleted ${folder}` : `; its data stays in ${folder}: \`raft-console up${name === 'default' ? '' : ` --name ${name}`}\` starts it again`),
+          };
+        });
+      default:
+        return perform(fleet, a);
+    }
+  };
+
+  const act = async (a: Action): Promise<ActionResult> => {
+    if (stopping !== null && a.op !== 'down') return { ok: false, text: `the cluster ${name} is shutting down` };
+    try {
+      const done = await run(a);
+      live.say(a.op, done.text, { ok: true, ...done.data });
+      return { ok: true, ...done };
+    } catch (err) {
+      const text = err instanceof ClusterError ? err.message : `internal error while doing "${a.op}": ${(err as Error).stack ?? String(err)}`;
+      live.say(a.op, text, { ok: false });
+      return { ok: false, text };
+    }
+  };
+
+  const token = await writeToken(folder);
+  const server = await ControlServer.start({ token, live, act, tokenPath: join(folder, TOKEN_FILE) });
+  const url = `ws://127.0.0.1:${server.port}/`;
+
+  const handle: SupervisorHandle = {
+    name,
+    folder,
+    url,
+    model: live.model,
+    onChange: (l) => live.onChange(l),
+    act,
+    stop(options = {}): Promise<void> {
+      stopping ??= (async () => {
+        try {
+          const count = await fleet.close();
+          live.say('shutdown', `the supervisor stops${count > 0 ? ` and with it ${count} node${count === 1 ? '' : 's'}` : ''}`);
+          await server.close();
+          await removeControlFiles(folder);
+          if (options.purge === true) await rm(folder, { recursive: true, force: true });
+        } finally {
+          resolveStopped();
+        }
+      })();
+      return stopping;
+    },
+    stopped,
+  };
+
+  try {
+    await writeControlFile(folder, { name, clusterId: file.clusterId, url, port: server.port, supervisorPid: process.pid, startedAt });
+    const members = fleet.members();
+    const results = await Promise.allSettled(members.map((n) => fleet.start(n.id)));
+    const failed = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    if (failed.length === members.length) throw new ClusterError(`no node of the cluster ${name} started: ${failed.join('; ')}`);
+    live.say(
+      'up',
+      `${created ? 'created' : 'started'} the cluster ${name}: nodes ${listIds(members.map((n) => n.id))}` +
+        `${failed.length > 0 ? ` (${failed.length} did not start: ${failed.join('; ')})` : ''}; ${describeTiming(file.timing)}${file.fsync ? '' : '; UNSAFE: fsync off'}` +
+        (kept !== null ? `; ${kept}` : isDefault(file.switches) ? '' : `; ${describeSwitches(file.switches)}`),
+      { clusterId: file.clusterId, created, switches: file.switches },
+    );
+  } catch (err) {
+    await handle.stop();
+    throw err;
+  }
+  return handle;
+}

@@ -1,0 +1,86 @@
+// The control API without a cluster behind it: the token check, the batching of updates, and the
+// order of an action's update and its result.
+import WebSocket from 'ws';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { ControlMessage } from '../../src/cluster-model/control-protocol.js';
+import { ControlServer } from '../../src/supervisor/control-server.js';
+import { LiveModel } from '../../src/supervisor/live-model.js';
+import { presetTiming } from '../../src/cluster-model/timing.js';
+
+const servers: ControlServer[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+});
+
+async function serve(): Promise<{ live: LiveModel; server: ControlServer }> {
+  const live = new LiveModel({ name: 'x', clusterId: 'c', folder: '/f', supervisorPid: 1, startedAt: 0, timing: presetTiming('normal'), fsync: true, switches: { preVote: true, checkQuorum: true, bugs: [] }, nodes: [], links: [], partition: [], events: [], safety: { ok: true, checkedReports: 0 } });
+  const server = await ControlServer.start({
+    token: 'secret',
+    live,
+    tokenPath: '/f/token',
+    authTimeoutMs: 100,
+    act: async (a) => {
+      live.say(a.op, `did ${a.op}`);
+      return { ok: true, text: `did ${a.op}` };
+    },
+  });
+  servers.push(server);
+  return { live, server };
+}
+
+/** A raw client: every message it gets, and the close code. */
+async function dial(server: ControlServer): Promise<{ ws: WebSocket; got: ControlMessage[]; closed: Promise<number> }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/`);
+  const got: ControlMessage[] = [];
+  ws.on('message', (raw) => got.push(JSON.parse(raw.toString()) as ControlMessage));
+  const closed = new Promise<number>((resolve) => ws.once('close', resolve));
+  await new Promise((resolve) => ws.once('open', resolve));
+  return { ws, got, closed };
+}
+
+const until = async (test: () => boolean): Promise<void> => {
+  while (!test()) await new Promise((r) => setTimeout(r, 5));
+};
+
+describe('the control server', () => {
+  test('a client that does not authenticate in time is refused', async () => {
+    const { server } = await serve();
+    const c = await dial(server);
+    expect(await c.closed).toBe(4401);
+    expect(c.got).toEqual([{ type: 'error', code: 'unauthorized', text: 'no auth message within 0.1 s: send {"type":"auth","token":...} first' }]);
+  });
+
+  test('a request that is not JSON closes the connection with bad-request', async () => {
+    const { server } = await serve();
+    const c = await dial(server);
+    c.ws.send('{"type":"auth","token":"secret"}');
+    c.ws.send('not json');
+    expect(await c.closed).toBe(4400);
+    expect(c.got.map((m) => m.type)).toEqual(['welcome', 'error']);
+  });
+
+  test('a burst of events reaches the client as one update; an action answers after its update', async () => {
+    const { live, server } = await serve();
+    const c = await dial(server);
+    c.ws.send(JSON.stringify({ type: 'auth', token: 'secret' }));
+    await until(() => c.got.length === 1);
+    for (let i = 0; i < 100; i++) live.say('x', `event ${i}`);
+    await until(() => c.got.length === 2);
+    const update = c.got[1] as Extract<ControlMessage, { type: 'update' }>;
+    expect(update.type).toBe('update');
+    expect(update.events).toHaveLength(100);
+    expect(update.model).not.toHaveProperty('events');
+
+    c.ws.send(JSON.stringify({ type: 'action', id: 7, action: { op: 'heal' } }));
+    await until(() => c.got.length === 4);
+    expect(c.got.slice(2)).toEqual([
+      { type: 'update', model: expect.any(Object) as object, events: [expect.objectContaining({ kind: 'supervisor', text: 'did heal' })] },
+      { type: 'result', id: 7, ok: true, text: 'did heal' },
+    ]);
+    // A malformed action is answered, and the connection stays.
+    c.ws.send(JSON.stringify({ type: 'action', id: 8, action: { op: 'heal', node: 1 } }));
+    await until(() => c.got.length === 5);
+    expect(c.got[4]).toEqual({ type: 'result', id: 8, ok: false, text: 'action.node is not a field of "heal"' });
+    c.ws.close();
+  });
+});
