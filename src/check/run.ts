@@ -2,7 +2,7 @@
 // clients and the nemesis together for the duration, heal everything, wait for the cluster to
 // settle, read every key a last time, compare what the nodes hold, and check the history and the
 // story the nodes told. Printing is the caller's (run-report.ts); this returns what was found.
-import { clusterSecret, describeSwitches, describeTiming, type ClusterEvent, type ClusterModel, type FolderOptions } from '../cluster-model/index.js';
+import { clusterSecret, describeSwitches, describeTiming, members, type ClusterEvent, type ClusterModel, type FolderOptions } from '../cluster-model/index.js';
 import type { SupervisorOptions } from '../supervisor/index.js';
 import { Random } from '../sim/random.js';
 import { noLostWrites, oneLeaderPerTerm, safetyMonitor, type CheckOutcome } from './checks.js';
@@ -83,17 +83,17 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
   const keep = o.cluster.kind === 'new' && o.cluster.keep;
   try {
     const model = target.model();
-    const members = model.nodes.filter((n) => !n.removed);
+    const memberNodes = members(model);
     const electionMax = model.timing.electionTimeoutMs.max;
     const events: ClusterEvent[] = [...model.events];
     const stopEvents = target.onEvent((e) => events.push(e));
-    say(`${target.owned ? 'started' : 'using'} the cluster ${target.name}: ${members.length} nodes; waiting for a leader`);
+    say(`${target.owned ? 'started' : 'using'} the cluster ${target.name}: ${memberNodes.length} nodes; waiting for a leader`);
     if (!(await until(target, settled, settleMs(electionMax)))) say('no settled leader yet: starting anyway');
 
     // Keys of a cluster that ran before may hold values: a run on it uses keys no one used.
     const tag = target.owned ? '' : `@${Date.now().toString(36)}`;
     const keys = Array.from({ length: o.keys }, (_, i) => `k${i + 1}${tag}`);
-    const nodes = members.map((n) => ({ id: n.id, address: n.address }));
+    const nodes = memberNodes.map((n) => ({ id: n.id, address: n.address }));
     const recorder = new Recorder();
     const secret = clusterSecret(model.folder);
     const opTimeoutMs = operationTimeoutMs(electionMax);
@@ -134,7 +134,7 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
         owned: target.owned,
         kept: keep,
         folder: now.folder,
-        nodes: members.length,
+        nodes: memberNodes.length,
         timing: describeTiming(now.timing),
         switches: describeSwitches(now.switches),
       },

@@ -4,14 +4,10 @@
 // entries are the same on every node, so after settling the logs must be equal where they overlap
 // (a node's log starts after its last snapshot) and so must the state machines built from them.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { clusterSecret, type ClusterModel, type NodeModel } from '../cluster-model/index.js';
+import { clusterSecret, leaderOf, memberIds, members, type ClusterModel } from '../cluster-model/index.js';
 import { RaftClient, RaftClientError } from '../client/index.js';
 import type { CheckOutcome } from './checks.js';
 import { until, type ClusterTarget } from './target.js';
-
-function members(m: ClusterModel): NodeModel[] {
-  return m.nodes.filter((n) => !n.removed);
-}
 
 /** One leader of the highest term, every member running, following it, and caught up with its log. */
 export function settled(m: ClusterModel): boolean {
@@ -35,7 +31,8 @@ export async function awaitSettled(target: ClusterTarget, timeoutMs: number): Pr
   const took = ((performance.now() - started) / 1000).toFixed(1);
   if (ok && !settled(target.model())) return { name: 'settled', ok: null, text: 'not waited for: the safety monitor found a violation (below), after which the cluster may never settle' };
   if (ok) {
-    const leader = members(target.model()).find((n) => n.raft!.role === 'leader')!;
+    // Settled: every member runs and exactly one leads, so it is the leader of the highest term.
+    const leader = leaderOf(target.model())!;
     return { name: 'settled', ok: true, text: `settled ${took} s after healing: n${leader.id} leads term ${leader.raft!.term}, every node applied the log to index ${leader.raft!.lastIndex}` };
   }
   const states = members(target.model()).map((n) =>
@@ -98,7 +95,7 @@ function disagreement(nodes: NodeHoldings[]): { definite: boolean; text: string 
  */
 export async function compareNodes(target: ClusterTarget, timeoutMs: number): Promise<CheckOutcome> {
   const m = target.model();
-  const ids = members(m).map((n) => n.id);
+  const ids = memberIds(m);
   const client = new RaftClient({ clusterId: m.clusterId, secret: clusterSecret(m.folder), nodes: members(m).map((n) => ({ id: n.id, address: n.address })) });
   const deadline = performance.now() + timeoutMs;
   let last = '';

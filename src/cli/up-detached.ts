@@ -13,7 +13,7 @@ import { nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
 import { CliError } from './failure.js';
 import { nextCommands } from './hints.js';
-import { leaderOf } from '../cluster-model/index.js';
+import { leaderOf, members } from '../cluster-model/index.js';
 import { superviseArgs } from './supervisor-options.js';
 
 const BIN = fileURLToPath(new URL('../../bin/raft-console.js', import.meta.url));
@@ -75,7 +75,7 @@ async function awaitLeader(client: ControlClient, timeoutMs: number): Promise<No
 }
 
 function report(model: ClusterModel, leader: NodeModel, o: SupervisorOptions, flags: ClusterFlags, json: boolean): void {
-  const members = model.nodes.filter((n) => !n.removed);
+  const nodes = members(model);
   if (json) {
     const doc = {
       name: model.name,
@@ -86,17 +86,17 @@ function report(model: ClusterModel, leader: NodeModel, o: SupervisorOptions, fl
       term: leader.raft!.term,
       timing: model.timing,
       switches: model.switches,
-      nodes: members.map((n) => ({ id: n.id, address: n.address, pid: n.process.pid })),
+      nodes: nodes.map((n) => ({ id: n.id, address: n.address, pid: n.process.pid })),
     };
     process.stdout.write(`${JSON.stringify(doc)}\n`);
     return;
   }
   const paint = paintFor(process.stdout);
-  const tries = nextCommands(members, leader.id, flags, model.timing);
+  const tries = nextCommands(model, leader.id, flags);
   const kept = keptSwitches(o.raft, model.switches);
   process.stdout.write(
     [
-      paint('bold', `cluster ${model.name} is up: ${members.length} nodes, n${leader.id} leads term ${leader.raft!.term}`),
+      paint('bold', `cluster ${model.name} is up: ${nodes.length} nodes, n${leader.id} leads term ${leader.raft!.term}`),
       `  ${describeTiming(model.timing)}`,
       ...(isDefault(model.switches) ? [] : [paint(model.switches.bugs.length > 0 ? 'red' : 'yellow', `  raft: ${describeSwitches(model.switches)}`)]),
       ...(kept === null ? [] : [paint('yellow', `  note: ${kept}`)]),

@@ -41,7 +41,7 @@ async function headless(sup: SupervisorHandle, flags: ClusterFlags, json: boolea
     const leader = leaderOf(sup.model);
     if (hinted || leader === null) return;
     hinted = true;
-    const tries = nextCommands(sup.model.nodes, leader.id, flags, sup.model.timing);
+    const tries = nextCommands(sup.model, leader.id, flags);
     process.stdout.write(`${paint('bold', `cluster ${sup.name} is running, n${leader.id} leads; Ctrl-C stops it. From another terminal, try: ${tries.join(' · ')}`)}\n`);
   };
   for (const e of sup.model.events) print(e);

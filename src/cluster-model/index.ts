@@ -19,7 +19,7 @@ export { eventLine, clock, type Paint, type Style } from './event-line.js';
 export { DEFAULT_CLUSTER_NAME, checkClusterName, clusterFolder, clusterSecret, defaultStateDir, type FolderOptions } from './folder.js';
 export { EVENT_HISTORY } from './model.js';
 export type * from './model.js';
-export { clientNodes, leaderOf } from './queries.js';
+export * from './queries.js';
 export { explainClientError, where, withClusterClient } from './request.js';
 export { controlSource, type ClusterSource } from './source.js';
 export { SPEED_PRESETS, customTiming, describeTiming, presetTiming } from './timing.js';
