@@ -1,6 +1,6 @@
 // What the frame shows, computed from a snapshot: pure functions, so the rules of the picture
-// (which node leads, how full a timer bar is, which log cells are committed) are tested without
-// a terminal.
+// (a node's partition letter, how full a timer bar is, which log cells are committed) are tested
+// without a terminal. Who leads, the term and the commit are the model's questions (queries.ts).
 import type { ClusterEvent, ClusterModel, NodeModel } from '../cluster-model/index.js';
 import { groupOf, members } from '../cluster-model/index.js';
 import type { Truncation } from './store.js';
