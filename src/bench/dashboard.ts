@@ -201,13 +201,15 @@ async function measure(o: Options, cli: CliCluster): Promise<void> {
   const control = await ControlClient.connect({ name: NAME, stateDir: cli.stateDir });
   /** Each model update the control API delivered: when, and the commit index the header would show. */
   const delivered: Array<{ at: number; commit: number }> = [];
-  control.onModel((m) => delivered.push({ at: performance.now(), commit: clusterCommit(m) }));
+  control.subscribe(() => delivered.push({ at: performance.now(), commit: clusterCommit(control.model) }));
   let events = 0;
   const eventTypes = new Map<string, number>();
-  control.onEvent((e) => {
-    events++;
-    const key = `${e.kind}/${e.type}`;
-    eventTypes.set(key, (eventTypes.get(key) ?? 0) + 1);
+  control.subscribe((batch) => {
+    for (const e of batch) {
+      events++;
+      const key = `${e.kind}/${e.type}`;
+      eventTypes.set(key, (eventTypes.get(key) ?? 0) + 1);
+    }
   });
   const client = new RaftClient({ clusterId: status.clusterId, secret: clusterSecret(status.folder), nodes: status.nodes.filter((n) => !n.removed).map((n) => ({ id: n.id, address: n.address })) });
   const acks: Ack[] = [];

@@ -12,10 +12,9 @@
 // moments are real time: a replay with the same seed makes the same kinds of choices, not the same
 // run.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { leaderOf, memberIds, members, pausedNodes, type Action, type ActionResult, type ClusterModel, type NodeModel } from '../cluster-model/index.js';
+import { leaderOf, memberIds, members, pausedNodes, type Action, type ActionResult, type ClusterModel, type ClusterSource, type NodeModel } from '../cluster-model/index.js';
 import { majorityOf } from '../raft/membership.js';
 import type { Random } from '../sim/random.js';
-import type { ClusterTarget } from './target.js';
 
 export const FAULT_KINDS = ['kill', 'pause', 'partition', 'link'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -35,7 +34,7 @@ export interface FaultRecord {
 }
 
 export interface NemesisOptions {
-  target: ClusterTarget;
+  target: ClusterSource;
   kinds: readonly FaultKind[];
   random: Random;
   /** Milliseconds since the run began. */
@@ -131,12 +130,12 @@ export class Nemesis {
     let round: FaultKind[] = [];
     let episodes = 0;
     while (kinds.length > 0 && clock() < durationMs && !this.aborted()) {
-      const e = electionMs(this.o.target.model());
+      const e = electionMs(this.o.target.model);
       // Between faults: time for the cluster to recover and the clients to make progress.
       if (!(await this.pause(random.int(Math.max(100, e), Math.max(1000, 4 * e)))) || clock() >= durationMs) break;
       if (round.length === 0) round = random.shuffled(kinds);
       const kind = round.shift()!;
-      const episode = plan(kind, this.o.target.model(), random);
+      const episode = plan(kind, this.o.target.model, random);
       if (episode === null) continue;
       const n = ++episodes;
       let injected = false;
@@ -154,7 +153,7 @@ export class Nemesis {
    */
   async healAll(): Promise<void> {
     await this.act(0, 'heal', 'heal', { op: 'heal' });
-    const m = this.o.target.model();
+    const m = this.o.target.model;
     const paused = pausedNodes(m);
     if (paused.length > 0) await this.act(0, 'heal', 'heal', { op: 'resume', nodes: paused });
     const down = members(m).filter((n) => n.process.state === 'killed' || n.process.state === 'crashed' || n.process.state === 'stopped').map((n) => n.id);

@@ -7,8 +7,8 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { ClusterError, ControlClient, clusterFolder, describeSwitches, describeTiming, isDefault, keptSwitches, type ClusterModel, type NodeModel } from '../cluster-model/index.js';
-import type { ReadyLine, SupervisorOptions } from '../supervisor/index.js';
+import { ClusterError, ControlClient, clusterFolder, describeSwitches, describeTiming, isDefault, keptSwitches, until, type ClusterModel, type NodeModel, type SupervisorOptions } from '../cluster-model/index.js';
+import type { ReadyLine } from '../supervisor/index.js';
 import { nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
 import { CliError } from './failure.js';
@@ -51,26 +51,6 @@ function readyLine(child: ChildProcess, logPath: string, logFrom: number): Promi
         }, reject);
     };
     child.once('exit', onExit);
-  });
-}
-
-/** Waits until the model shows a leader. */
-async function awaitLeader(client: ControlClient, timeoutMs: number): Promise<NodeModel | null> {
-  const now = leaderOf(client.model);
-  if (now !== null) return now;
-  return new Promise((resolve) => {
-    const done = (leader: NodeModel | null): void => {
-      clearTimeout(timer);
-      offModel();
-      offClose();
-      resolve(leader);
-    };
-    const timer = setTimeout(() => done(null), timeoutMs);
-    const offModel = client.onModel((m) => {
-      const leader = leaderOf(m);
-      if (leader !== null) done(leader);
-    });
-    const offClose = client.onClose(() => done(null));
   });
 }
 
@@ -127,7 +107,7 @@ export async function runDetached(o: SupervisorOptions, flags: ClusterFlags, jso
   try {
     const t = client.model.timing.electionTimeoutMs;
     const timeoutMs = Math.max(10_000, 10 * t.max);
-    const leader = await awaitLeader(client, timeoutMs);
+    const leader = (await until(client, (m) => leaderOf(m) !== null, timeoutMs)) ? leaderOf(client.model) : null;
     if (leader === null)
       throw new CliError(
         `the cluster ${ready.name} started (supervisor pid ${ready.supervisorPid}) but elected no leader within ${timeoutMs / 1000} s: ` +

@@ -155,7 +155,7 @@ describe('the story', () => {
     let listener: (events: readonly ClusterEvent[]) => void = () => undefined;
     const m = healthy();
     const store = new DashboardStore({
-      model: () => m,
+      model: m,
       subscribe: (l) => {
         listener = l;
         return () => undefined;
