@@ -16,6 +16,7 @@ import { parseAction } from '../../src/supervisor/parse-action.js';
 import { purgeCluster } from '../../src/supervisor/supervisor.js';
 import { customTiming, presetTiming, withSpeed } from '../../src/cluster-model/timing.js';
 import { model, node } from '../cluster-model/fixtures.js';
+import { nodeWrites } from './helpers.js';
 
 describe('link faults', () => {
   test('a partition blocks every link between groups, both ways, and keeps delays', () => {
@@ -127,9 +128,9 @@ describe('the live model', () => {
     const seen: number[] = [];
     live.onChange((events) => seen.push(events.length));
     const state = { role: 'leader', term: 2, vote: 1, leader: 1, commit: 3, applied: 3, firstIndex: 1, lastIndex: 3, lastTerm: 2, snapshotIndex: 0, membership: { voters: [1], learners: [] }, runs: [[1, 1], [3, 2]], timer: { kind: 'heartbeat', deadline: 55, intervalMs: 50 }, progress: {}, digests: [[64, '0123456789abcdef'], [70, 'fedcba9876543210']] };
-    live.nodeLine(1, { ts: 5, node: 1, kind: 'state', ...state });
+    nodeWrites(live, 1, { ts: 5, node: 1, kind: 'state', ...state });
     expect(live.model.nodes[0]!.raft).toEqual(state);
-    live.nodeLine(1, { ts: 6, node: 1, kind: 'raft', type: 'campaign', round: 'pre-vote', term: 3, text: 'n1 asks' });
+    nodeWrites(live, 1, { ts: 6, node: 1, kind: 'raft', type: 'campaign', round: 'pre-vote', term: 3, text: 'n1 asks' });
     expect(live.model.events).toEqual([{ ts: 6, node: 1, kind: 'raft', type: 'campaign', text: 'n1 asks', data: { round: 'pre-vote', term: 3 } }]);
     expect(seen).toEqual([0, 1]);
     for (let i = 0; i < EVENT_HISTORY + 10; i++) live.say('x', `event ${i}`);
