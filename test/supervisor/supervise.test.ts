@@ -33,7 +33,7 @@ afterAll(async () => {
 async function superviseChild(options: SupervisorOptions): Promise<{ child: ChildProcessWithoutNullStreams; ready: ReadyLine }> {
   const code = 'const { supervise } = await import(process.env.RC_MODULE); process.exitCode = await supervise(JSON.parse(process.env.RC_OPTIONS));';
   const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
-    env: { ...process.env, RC_MODULE: builtModule('cluster/supervise-main.js'), RC_OPTIONS: JSON.stringify(options) },
+    env: { ...process.env, RC_MODULE: builtModule('supervisor/supervise-main.js'), RC_OPTIONS: JSON.stringify(options) },
   });
   children.push(child);
   let stderr = '';
