@@ -7,10 +7,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { waitFor } from './children.js';
-
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { BIN, ROOT } from './repo.js';
 
 export interface RunResult {
   /** The exit code; null when the command was killed (its timeout). */
@@ -89,7 +87,7 @@ export class CliCluster {
 
   /** `raft-console <args> --name <name>`, to its end. */
   run(...args: string[]): Promise<RunResult> {
-    const cli = [process.execPath, join(ROOT, 'bin/raft-console.js'), ...args, '--name', this.name];
+    const cli = [process.execPath, BIN, ...args, '--name', this.name];
     if (this.openFileLimit === null) return run(cli[0]!, cli.slice(1), this.env);
     return run('prlimit', [`--nofile=${this.openFileLimit}:${this.openFileLimit}`, '--', ...cli], this.env);
   }

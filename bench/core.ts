@@ -6,8 +6,8 @@
 //   schedule  the random fault schedules of `sim` (checks on): simulated steps and seeds per second.
 //
 // Prints one JSON line per measurement, then a table.
-import { SimCluster } from './cluster.js';
-import { runSeed } from './schedule.js';
+import { SimCluster } from '../src/sim/cluster.js';
+import { runSeed } from '../src/sim/schedule.js';
 
 interface Measurement {
   bench: string;

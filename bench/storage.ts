@@ -10,8 +10,8 @@
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Entry } from '../raft/types.js';
-import { DiskStorage } from './disk-storage.js';
+import type { Entry } from '../src/raft/types.js';
+import { DiskStorage } from '../src/storage/index.js';
 
 const RECOVERY_ENTRIES = 100_000;
 const DATA = 'x'.repeat(100);

@@ -8,13 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { exited, GiveUp, removeDir, stopChild, trackChild, trackDir, untrackDir, waitFor } from './children.js';
-import { ensureSecretFile } from '../transport/secret.js';
+import { exited, GiveUp, removeDir, stopChild, trackChild, trackDir, untrackDir, waitFor } from '../children.js';
+import { ensureSecretFile } from '../../src/transport/secret.js';
 import { requestOnce } from './load-client.js';
-import { freePorts } from './stats.js';
-
-const BIN = fileURLToPath(new URL('../../bin/raft-console.js', import.meta.url));
+import { BIN } from '../repo.js';
+// The supervisor's picker, below the ephemeral range (TCP self-connect: see ports.ts).
+import { freePorts } from '../../src/supervisor/ports.js';
 
 export interface ClusterOptions {
   size: number;

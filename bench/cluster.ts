@@ -25,12 +25,13 @@
 // One JSON line per measurement on stdout, progress on stderr, then a table (not with --json).
 import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { sleep, waitFor } from './children.js';
-import { RaftCluster } from './cluster.js';
-import { EtcdCluster, EtcdLoadClient, findEtcd } from './etcd.js';
-import { addCounters, RaftLoadClient, zeroCounters, type Ack, type ClientCounters, type Putter, type RetryPolicy } from './load-client.js';
-import { FsyncCounter, straceAvailable, type FsyncCount } from './fsync-count.js';
+import { RaftCluster } from './cluster/raft-cluster.js';
+import { EtcdCluster, EtcdLoadClient, findEtcd } from './cluster/etcd.js';
+import { addCounters, RaftLoadClient, zeroCounters, type Ack, type ClientCounters, type Putter, type RetryPolicy } from './cluster/load-client.js';
+import { FsyncCounter, straceAvailable, type FsyncCount } from './cluster/fsync-count.js';
+import { ROOT } from './repo.js';
 import { cpuSeconds, median, ownCpuSeconds, percentile, round } from './stats.js';
 
 interface Options {
@@ -457,7 +458,7 @@ async function measureFailover(sys: System, o: Options, clientBase: number, timi
 }
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

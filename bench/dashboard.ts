@@ -27,11 +27,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { RaftClient } from '../client/index.js';
-import { ControlClient, clusterSecret } from '../cluster-model/index.js';
-import { clusterCommit } from '../tui/view.js';
+import { RaftClient } from '../src/client/index.js';
+import { ControlClient, clusterSecret } from '../src/cluster-model/index.js';
+import { clusterCommit } from '../src/tui/view.js';
 import { sleep, waitFor } from './children.js';
-import { CliCluster, ROOT, runOk } from './cli-cluster.js';
+import { CliCluster, runOk } from './cli-cluster.js';
+import { ROOT } from './repo.js';
 import { cpuSeconds, ownCpuSeconds, percentile, round } from './stats.js';
 
 const NAME = 'bench-dash';

@@ -22,12 +22,12 @@
 // itself after --max-minutes, and takes every cluster down however it ends.
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { Random } from '../sim/random.js';
-import { ATTACKS, inFlight, type Attack, type AttackOptions } from './attacks.js';
+import { Random } from '../src/sim/random.js';
+import { ATTACKS, inFlight, type Attack, type AttackOptions } from './hostile/attacks.js';
 import { sleep, waitFor } from './children.js';
 import { CliCluster, teardownAll, type StatusJson } from './cli-cluster.js';
-import { fullDisk, killLoop, unmountAll, type DurabilityResult, type FullDiskResult } from './durability.js';
-import { clusterClient, committedDivergence, memoryMiB, pidAlive, SANE_TERM } from './probe.js';
+import { fullDisk, killLoop, unmountAll, type DurabilityResult, type FullDiskResult } from './hostile/durability.js';
+import { clusterClient, committedDivergence, memoryMiB, pidAlive, SANE_TERM } from './hostile/probe.js';
 
 interface Options extends AttackOptions {
   only: string[];

@@ -3,8 +3,8 @@
 // operations). The target: 10,000 operations over 5 keys in under 10 s.
 //
 // Prints one JSON line per measurement, then a table.
-import { generateHistory, withImpossibleRead, withStaleRead, type GenerateOptions } from './generate.js';
-import { checkHistory } from './linearizability.js';
+import { generateHistory, withImpossibleRead, withStaleRead, type GenerateOptions } from '../src/check/generate.js';
+import { checkHistory } from '../src/check/linearizability.js';
 
 interface Measurement {
   bench: string;
