@@ -7,6 +7,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ClusterModel } from '../src/cluster-model/index.js';
+import type { NodeId } from '../src/raft/types.js';
 import { waitFor } from './children.js';
 import { BIN, ROOT } from './repo.js';
 
@@ -34,23 +36,8 @@ export async function runOk(file: string, args: readonly string[], env: NodeJS.P
   return r.stdout;
 }
 
-/** The part of `status --json` the benches read. */
-export interface StatusJson {
-  clusterId: string;
-  folder: string;
-  supervisorPid: number;
-  nodes: Array<{
-    id: number;
-    address: string;
-    dataDir: string;
-    removed: boolean;
-    process: { state: string; pid: number | null; exitCode: number | null; signal: string | null; stderrTail: string[]; restarts: number };
-    raft: { role: string; term: number; leader: number; commit: number; applied: number; lastIndex: number; lastTerm: number } | null;
-  }>;
-  safety: { ok: boolean; [field: string]: unknown };
-  leader: number | null;
-  term: number | null;
-}
+/** `status --json` (src/cli/status.ts): the model without its event history, and the leader it shows. */
+export type StatusJson = Omit<ClusterModel, 'events'> & { leader: NodeId | null; term: number | null };
 
 const live = new Set<CliCluster>();
 
