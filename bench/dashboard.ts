@@ -26,8 +26,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { wholeNumber } from '../src/cli/arguments.js';
 import { RaftClient } from '../src/client/index.js';
-import { ControlClient, clusterSecret } from '../src/cluster-model/index.js';
-import { clusterCommit } from '../src/tui/view.js';
+import { ControlClient, clusterCommit, clusterSecret } from '../src/cluster-model/index.js';
 import { sleep, waitFor } from './children.js';
 import { CliCluster, runOk } from './cli-cluster.js';
 import { ROOT } from './repo.js';
@@ -178,13 +177,15 @@ async function measure(o: Options, cli: CliCluster): Promise<void> {
   const control = await ControlClient.connect({ name: NAME, stateDir: cli.stateDir });
   /** Each model update the control API delivered: when, and the commit index the header would show. */
   const delivered: Array<{ at: number; commit: number }> = [];
-  control.onModel((m) => delivered.push({ at: performance.now(), commit: clusterCommit(m) }));
+  control.subscribe(() => delivered.push({ at: performance.now(), commit: clusterCommit(control.model) }));
   let events = 0;
   const eventTypes = new Map<string, number>();
-  control.onEvent((e) => {
-    events++;
-    const key = `${e.kind}/${e.type}`;
-    eventTypes.set(key, (eventTypes.get(key) ?? 0) + 1);
+  control.subscribe((batch) => {
+    for (const e of batch) {
+      events++;
+      const key = `${e.kind}/${e.type}`;
+      eventTypes.set(key, (eventTypes.get(key) ?? 0) + 1);
+    }
   });
   const client = new RaftClient({ clusterId: status.clusterId, secret: clusterSecret(status.folder), nodes: status.nodes.filter((n) => !n.removed).map((n) => ({ id: n.id, address: n.address })) });
   const acks: Ack[] = [];

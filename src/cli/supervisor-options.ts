@@ -6,8 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { CLUSTER_FILE, SPEED_PRESETS, clusterFolder, switchArgs, type FolderOptions, type RaftSwitches, type SpeedPreset } from '../cluster-model/index.js';
-import type { SupervisorOptions } from '../supervisor/index.js';
+import { CLUSTER_FILE, SPEED_PRESETS, clusterFolder, switchArgs, type FolderOptions, type RaftSwitches, type SpeedPreset, type SupervisorOptions } from '../cluster-model/index.js';
 import { KNOWN_BUG_NAMES, isBugName, type BugName } from '../raft/config.js';
 import { milliseconds, msRange, port } from './arguments.js';
 import { CliError } from './failure.js';

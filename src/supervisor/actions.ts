@@ -2,6 +2,7 @@
 // leadership transfer and speed. Each checks its request against the model first (an error names
 // the cause and the fix), acts, and returns one plain sentence of what happened. Membership
 // changes are in membership.ts; `down` is the supervisor's own.
+import { holdsMajority } from '../raft/membership.js';
 import type { NodeId } from '../raft/types.js';
 import type { Action } from '../cluster-model/control-protocol.js';
 import { ClusterError } from '../cluster-model/errors.js';
@@ -54,12 +55,11 @@ async function applyLinks(f: Fleet, links: LinkFaultModel[], nodes: readonly Nod
 /** "{1,2} | {3,4,5}; only {3,4,5} holds a majority of the voters: it can elect a leader and commit". */
 function describeGroups(f: Fleet, groups: NodeId[][]): string {
   const voters = f.membership().voters;
-  const need = Math.floor(voters.length / 2) + 1;
   const shown = groups.map((g) => `{${g.join(',')}}`);
-  const able = groups.filter((g) => g.filter((id) => voters.includes(id)).length >= need).map((g) => `{${g.join(',')}}`);
+  const able = groups.filter((g) => holdsMajority(g, voters)).map((g) => `{${g.join(',')}}`);
   const leader = f.leader();
   const leaderGroup = leader === null ? null : groups.find((g) => g.includes(leader.id));
-  const minority = leaderGroup && leaderGroup.filter((id) => voters.includes(id)).length < need;
+  const minority = leaderGroup && !holdsMajority(leaderGroup, voters);
   return (
     `${shown.join(' | ')}; ` +
     (able.length === 0 ? 'no group holds a majority of the voters: nothing can commit until you heal' : `only ${able[0]} holds a majority of the voters: it can elect a leader and commit`) +

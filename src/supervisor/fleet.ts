@@ -14,6 +14,8 @@ import { ClusterError } from '../cluster-model/errors.js';
 import { filterFor, hasFaults } from './links.js';
 import type { LiveModel } from './live-model.js';
 import type { NodeModel, ProcessState } from '../cluster-model/model.js';
+import { latestMembership, leaderOf, members } from '../cluster-model/queries.js';
+import { majorityOf } from '../raft/membership.js';
 import { NodeChild, StartFailure, exitCause, type ExitInfo } from './node-child.js';
 import { recordNodePids } from './orphans.js';
 import { switchArgs } from '../cluster-model/switches.js';
@@ -75,7 +77,7 @@ export class Fleet {
 
   /** The nodes still in the cluster, in id order. */
   members(): NodeModel[] {
-    return this.live.model.nodes.filter((n) => !n.removed);
+    return members(this.live.model);
   }
 
   /** The node, if it is one of the cluster's; otherwise an error listing the ones there are. */
@@ -287,18 +289,12 @@ export class Fleet {
 
   /** The running leader with the highest term, as the nodes last reported. */
   leader(): NodeModel | null {
-    let best: NodeModel | null = null;
-    for (const n of this.members())
-      if (n.process.state === 'running' && n.raft?.role === 'leader' && (best === null || n.raft.term > best.raft!.term)) best = n;
-    return best;
+    return leaderOf(this.live.model);
   }
 
-  /** The configuration as the most advanced node knows it. */
+  /** The configuration as the most advanced node knows it; before any has reported, the bootstrap voters. */
   membership(): Membership {
-    let best: NodeModel | null = null;
-    for (const n of this.members())
-      if (n.raft !== null && (best === null || n.raft.term > best.raft!.term || (n.raft.term === best.raft!.term && n.raft.lastIndex > best.raft!.lastIndex))) best = n;
-    return best?.raft?.membership ?? { voters: this.file.nodes.filter((n) => !n.joined).map((n) => n.id), learners: [] };
+    return latestMembership(this.live.model) ?? { voters: this.file.nodes.filter((n) => !n.joined).map((n) => n.id), learners: [] };
   }
 
   /** How long to wait for an election: a few timeouts, at any speed. */
@@ -313,7 +309,7 @@ export class Fleet {
     if (leader !== null) return leader;
     const voters = this.membership().voters;
     const down = voters.filter((id) => this.live.node(id)?.process.state !== 'running');
-    const majority = Math.floor(voters.length / 2) + 1;
+    const majority = majorityOf(voters.length);
     const why =
       voters.length - down.length < majority
         ? `only ${voters.length - down.length} of ${voters.length} voters are running (${down.map((id) => `n${id}`).join(', ')} ${down.length === 1 ? 'is' : 'are'} not) and ${majority} are needed: restart or resume nodes`

@@ -3,6 +3,7 @@
 // stopped only after its removal is committed. Progress is told as events, since catching up can
 // take a while.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { majorityOf } from '../raft/membership.js';
 import type { ConfChange, NodeId } from '../raft/types.js';
 import type { Done } from './actions.js';
 import { ClusterError } from '../cluster-model/errors.js';
@@ -12,8 +13,6 @@ import { freePorts, busyPort } from './ports.js';
 
 /** How long a new learner may take to catch up before the supervisor gives up on promoting it. */
 const CATCH_UP_MS = 30_000;
-
-const majority = (voters: number): number => Math.floor(voters / 2) + 1;
 
 /**
  * Proposes a change to the leader, retrying while there is no leader, leadership moves, or the
@@ -87,7 +86,7 @@ export async function addNode(f: Fleet): Promise<Done> {
   await committed(f, promotedAt, (voters) => voters.includes(id), `promoting n${id}`);
   const voters = f.membership().voters.length;
   return {
-    text: `added n${id} at 127.0.0.1:${port}: joined as a learner, caught up, promoted to voter (entry ${promotedAt}); ${voters} voters now, a majority is ${majority(voters)}`,
+    text: `added n${id} at 127.0.0.1:${port}: joined as a learner, caught up, promoted to voter (entry ${promotedAt}); ${voters} voters now, a majority is ${majorityOf(voters)}`,
     data: { node: id, port },
   };
 }
@@ -121,5 +120,5 @@ export async function removeNode(f: Fleet, id: NodeId): Promise<Done> {
     }),
   );
   const voters = f.membership().voters.length;
-  return { text: `removed n${id}: ${note}; n${id} is stopped; ${voters} voters now, a majority is ${majority(voters)}`, data: { node: id } };
+  return { text: `removed n${id}: ${note}; n${id} is stopped; ${voters} voters now, a majority is ${majorityOf(voters)}`, data: { node: id } };
 }

@@ -3,7 +3,8 @@
 // up, so whoever started it knows when to let go; a failure to start goes to stderr with exit code
 // 1. It stops its nodes cleanly on SIGINT, SIGTERM or SIGHUP, or on a `down` action.
 import { ClusterError } from '../cluster-model/errors.js';
-import { startSupervisor, type SupervisorHandle, type SupervisorOptions } from './supervisor.js';
+import type { SupervisorOptions } from '../cluster-model/launcher.js';
+import { startSupervisor, type SupervisorHandle } from './supervisor.js';
 
 export interface ReadyLine {
   type: 'ready';

@@ -1,5 +1,7 @@
 // The supervisor: runs one cluster's nodes, keeps its live model, serves the control API, and
 // carries out actions, each answered with a result and told as an event. One per cluster folder.
+// Its handle is the ClusterSource (src/cluster-model/source.ts) of the `up` and `exercise start`
+// dashboards, and `supervisorLauncher` is how the CLI hands exercises and checks clusters of their own.
 //
 //   const sup = await startSupervisor({ name: 'demo', nodes: 5, speed: 'slow' });
 //   await sup.act({ op: 'kill', nodes: [3] });   // { ok: true, text: 'killed n3 (SIGKILL): ...' }
@@ -17,9 +19,10 @@ import { ControlServer } from './control-server.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import { Fleet, listIds } from './fleet.js';
 import { clusterFolder, type FolderOptions } from '../cluster-model/folder.js';
-import { LiveModel, type ChangeListener } from './live-model.js';
+import type { ClusterLauncher, OwnedCluster, SupervisorOptions } from '../cluster-model/launcher.js';
+import { LiveModel } from './live-model.js';
 import { addNode, removeNode } from './membership.js';
-import type { ClusterModel, RaftSwitches, SpeedPreset, Timing } from '../cluster-model/model.js';
+import type { Timing } from '../cluster-model/model.js';
 import { endOrphanNodes } from './orphans.js';
 import { busyPort, freePorts } from './ports.js';
 import { DEFAULT_SWITCHES, describeSwitches, isDefault, keptSwitches } from '../cluster-model/switches.js';
@@ -27,34 +30,12 @@ import { customTiming, describeTiming, presetTiming } from '../cluster-model/tim
 
 export const MAX_NODES = 15;
 
-export interface SupervisorOptions extends FolderOptions {
-  /** Nodes of a new cluster (default 3); an existing cluster keeps its own. */
-  nodes?: number;
-  /** Node n listens on basePort + n - 1 (a new cluster only); default: free ports. */
-  basePort?: number;
-  /** A speed preset; default "normal", or what the cluster last ran at. */
-  speed?: SpeedPreset;
-  /** Explicit timing instead of a preset (either one; the other keeps the "normal" value). */
-  electionTimeoutMs?: { min: number; max: number };
-  heartbeatMs?: number;
-  /** false runs the nodes with --unsafe-no-fsync (a new cluster only). */
-  fsync?: boolean;
-  /** PreVote, CheckQuorum, known bugs (a new cluster only; default: PreVote and CheckQuorum on, no bug). */
-  raft?: Partial<RaftSwitches>;
-}
-
-export interface SupervisorHandle {
+/** The supervisor in this process: its model is the live one, changed in place; stop() ends its nodes (SIGTERM) and its control API. */
+export interface SupervisorHandle extends OwnedCluster {
   readonly name: string;
   readonly folder: string;
   /** ws://127.0.0.1:<port>/ of the control API. */
   readonly url: string;
-  /** The live model, changed in place: read it, do not change it. */
-  readonly model: ClusterModel;
-  /** Called after every change with the events it added. */
-  onChange(listener: ChangeListener): () => void;
-  act(action: Action): Promise<ActionResult>;
-  /** Stops every node (SIGTERM), the control API and the supervisor; purge deletes the folder. */
-  stop(options?: { purge?: boolean }): Promise<void>;
   /** Settles once stopped, by stop() or by a `down` action. */
   readonly stopped: Promise<void>;
 }
@@ -204,8 +185,17 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
     folder,
     url,
     model: live.model,
-    onChange: (l) => live.onChange(l),
+    subscribe: (listener) => live.onChange(listener),
     act,
+    onGone: (listener) => {
+      let listening = true;
+      void stopped.then(() => {
+        if (listening) listener(`cluster ${name} was stopped`);
+      });
+      return () => {
+        listening = false;
+      };
+    },
     stop(options = {}): Promise<void> {
       stopping ??= (async () => {
         try {
@@ -242,3 +232,6 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   }
   return handle;
 }
+
+/** Clusters of their own for the exercises and the checks: a supervisor in this process. */
+export const supervisorLauncher: ClusterLauncher = { start: startSupervisor, purge: purgeCluster };

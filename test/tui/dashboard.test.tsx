@@ -112,6 +112,15 @@ describe('the dashboard frame', () => {
     expect(out).toContain('partition A{1,2} B{3}');
   });
 
+  it('puts nodes in no listed partition group in one more group', () => {
+    const m = healthy();
+    m.partition = [[2]];
+    const out = frame(snapshot(m));
+    expect(line(out, /^ {2}n2 /)).toMatch(/ A\s*$/);
+    expect(line(out, /^▸ n1 /)).toMatch(/ B\s*$/);
+    expect(line(out, /^ {2}n3 /)).toMatch(/ B\s*$/);
+  });
+
   it('fits 80x24 and says how large it must be below the minimum', () => {
     const out = frame(snapshot(healthy()), { size: { cols: 80, rows: 24 } });
     expect(out.split('\n').length).toBeLessThanOrEqual(23);
@@ -146,7 +155,7 @@ describe('the story', () => {
     let listener: (events: readonly ClusterEvent[]) => void = () => undefined;
     const m = healthy();
     const store = new DashboardStore({
-      model: () => m,
+      model: m,
       subscribe: (l) => {
         listener = l;
         return () => undefined;
