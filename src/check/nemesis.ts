@@ -13,7 +13,7 @@
 // run.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { leaderOf, memberIds, members, pausedNodes, type Action, type ActionResult, type ClusterModel, type ClusterSource, type NodeModel } from '../cluster-model/index.js';
-import { majorityOf } from '../raft/membership.js';
+import { largestMinorityOf, majorityOf } from '../raft/membership.js';
 import type { Random } from '../sim/random.js';
 
 export const FAULT_KINDS = ['kill', 'pause', 'partition', 'link'] as const;
@@ -60,7 +60,7 @@ function running(m: ClusterModel): { nodes: NodeModel[]; leader: NodeModel | nul
 }
 
 /** The largest group that is still a minority of `n` (at least one node). */
-const minority = (n: number): number => Math.max(1, Math.floor((n - 1) / 2));
+const minority = (n: number): number => Math.max(1, largestMinorityOf(n));
 
 /** Some running nodes: a minority, the leader among them half of the time; now and then a majority. */
 function victims(m: ClusterModel, random: Random): number[] | null {

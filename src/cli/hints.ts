@@ -1,6 +1,7 @@
 // What to try next on a cluster that just came up, as `up` suggests it: the workshop's path, with
 // this cluster's own node ids (the leader, when known, cut off in the minority).
 import { memberIds, type ClusterModel } from '../cluster-model/index.js';
+import { largestMinorityOf } from '../raft/membership.js';
 import { nameFlag, type ClusterFlags } from './cluster-options.js';
 
 /**
@@ -17,7 +18,7 @@ export function nextCommands(model: Pick<ClusterModel, 'nodes' | 'timing'>, lead
   const tries = [rc('status'), rc('submit hello')];
   if (ids.length >= 2) {
     const others = ids.filter((id) => id !== victim);
-    const minority = [victim, ...others.slice(0, Math.max(0, Math.floor((ids.length - 1) / 2) - 1))];
+    const minority = [victim, ...others.slice(0, Math.max(0, largestMinorityOf(ids.length) - 1))];
     const majority = ids.filter((id) => !minority.includes(id));
     tries.push(rc(`partition ${minority.join(',')} ${majority.join(',')}`));
     if (model.timing.electionTimeoutMs.min >= HUMAN_SPEED_MS) tries.push(rc(`submit --via ${victim} lost`));

@@ -15,6 +15,14 @@ export function majorityOf(voters: number): number {
   return Math.floor(voters / 2) + 1;
 }
 
+/**
+ * The largest group of `count` nodes that is a strict minority: the other side of a partition is
+ * larger, so a leader there is sure to lose its majority, whatever the count's parity.
+ */
+export function largestMinorityOf(count: number): number {
+  return Math.floor((count - 1) / 2);
+}
+
 /** Whether `ids` hold a majority of `voters` (ids that are not voters do not count). */
 export function holdsMajority(ids: readonly NodeId[], voters: readonly NodeId[]): boolean {
   return ids.filter((id) => voters.includes(id)).length >= majorityOf(voters.length);
@@ -51,5 +59,5 @@ export function applyChange(m: Membership, change: ConfChange): Membership | str
  */
 export function majorityIndex(matches: number[]): number {
   const desc = matches.slice().sort((a, b) => b - a);
-  return desc[Math.floor(desc.length / 2)] ?? 0;
+  return desc[majorityOf(desc.length) - 1] ?? 0;
 }

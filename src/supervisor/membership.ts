@@ -54,16 +54,7 @@ export async function addNode(f: Fleet): Promise<Done> {
     port = base + id - 1;
     if ((await busyPort([port])) !== null) throw new ClusterError(`port ${port} (--base-port ${base} + ${id - 1}) for n${id} is in use: stop what uses it (try: ss -ltnp 'sport = :${port}')`);
   }
-  f.file.nodes.push({ id, port, dataDir: `n${id}`, joined: true, removed: false });
-  await f.persist();
-  f.live.model.nodes.push({
-    id,
-    address: `127.0.0.1:${port}`,
-    dataDir: f.dataDir(f.fileNode(id)),
-    process: { state: 'stopped', pid: null, exitCode: null, signal: null, stderrTail: [], startedAt: null, restarts: 0 },
-    raft: null,
-    removed: false,
-  });
+  await f.live.nodeAdded({ id, port, dataDir: `n${id}`, joined: true });
   f.live.say('add', `adding n${id} at 127.0.0.1:${port}: every node learns its address, then it starts empty and waits to be added`, { node: id });
   await Promise.all(f.members().filter((n) => n.id !== id).map((n) => f.tell(n.id, { op: 'add-peer', peer: id, host: '127.0.0.1', port })));
   await f.start(id);
@@ -105,14 +96,9 @@ export async function removeNode(f: Fleet, id: NodeId): Promise<Done> {
     note = `the change committed at entry ${at}${wasLeader ? `; n${id} led until then and handed over` : ''}`;
   }
   if (f.isLive(node)) await f.stop(id);
-  node.removed = true;
-  f.fileNode(id).removed = true;
-  await f.persist();
-  const links = f.live.model.links.filter((l) => l.from !== id && l.to !== id);
   const touched = new Set(f.live.model.links.filter((l) => l.from === id || l.to === id).flatMap((l) => [l.from, l.to]));
-  f.live.model.links = links;
-  f.live.model.partition = f.live.model.partition.map((g) => g.filter((x) => x !== id)).filter((g) => g.length > 0);
-  f.live.changed();
+  await f.live.nodeRemoved(id);
+  const links = f.live.model.links;
   await Promise.all(
     f.members().map(async (n) => {
       await f.tell(n.id, { op: 'remove-peer', peer: id });

@@ -11,7 +11,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { perform, type Done } from './actions.js';
 import { replaceNode } from './replace.js';
-import { newClusterFile, readClusterFile, writeClusterFile, type ClusterFile } from './cluster-file.js';
+import { fromClusterFile, newClusterFile, readClusterFile, type ClusterFile } from './cluster-file.js';
 import { claimFolder, removeControlFiles, writeControlFile, writeToken } from '../cluster-model/control-files.js';
 import { SECRET_FILE, TOKEN_FILE, type Action, type ActionResult } from '../cluster-model/control-protocol.js';
 import { SecretFileError, ensureSecretFile } from '../transport/secret.js';
@@ -50,7 +50,7 @@ function chooseTiming(o: SupervisorOptions, saved: Timing | null): Timing {
   return saved ?? presetTiming('normal');
 }
 
-/** The saved cluster, or a new one with its ports chosen; checks the options against what exists. */
+/** The saved cluster (at the speed asked for), or a new one with its ports chosen; checks the options against what exists. */
 async function loadOrCreate(o: SupervisorOptions, name: string, folder: string): Promise<{ file: ClusterFile; created: boolean; kept: string | null }> {
   const saved = await readClusterFile(folder);
   if (saved !== null) {
@@ -58,7 +58,6 @@ async function loadOrCreate(o: SupervisorOptions, name: string, folder: string):
     if (o.nodes !== undefined && o.nodes !== members)
       throw new ClusterError(`the cluster named ${name} has ${members} nodes, not ${o.nodes}: use \`raft-console add\` or \`remove\` to change that, or \`raft-console down --purge\` to start over`);
     saved.timing = chooseTiming(o, saved.timing);
-    await writeClusterFile(folder, saved);
     return { file: saved, created: false, kept: keptSwitches(o.raft, saved.switches) };
   }
   const count = o.nodes ?? 3;
@@ -73,7 +72,6 @@ async function loadOrCreate(o: SupervisorOptions, name: string, folder: string):
     if (busy !== null) throw new ClusterError(`port ${busy} is already in use: pick another --base-port, or stop what uses it (try: ss -ltnp 'sport = :${busy}')`);
   }
   const file = newClusterFile(name, ports, o.basePort ?? null, o.fsync ?? true, chooseTiming(o, null), { ...DEFAULT_SWITCHES, ...o.raft });
-  await writeClusterFile(folder, file);
   return { file, created: true, kept: null };
 }
 
@@ -98,6 +96,11 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   // Nodes an earlier supervisor left frozen would hold their ports.
   endOrphanNodes(folder);
   const { file, created, kept } = await loadOrCreate(o, name, folder);
+  const startedAt = Date.now();
+  const { model, setup } = fromClusterFile(file, { name, folder, supervisorPid: process.pid, startedAt });
+  const live = new LiveModel(model, setup);
+  // Written on first start, and on every start with the speed asked for.
+  await live.save();
   // Made once, with the cluster, and kept across `down` and `up`: every node and client proves it.
   try {
     ensureSecretFile(join(folder, SECRET_FILE));
@@ -105,31 +108,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
     if (err instanceof SecretFileError) throw new ClusterError(err.message);
     throw err;
   }
-
-  const startedAt = Date.now();
-  const live = new LiveModel({
-    name,
-    clusterId: file.clusterId,
-    folder,
-    supervisorPid: process.pid,
-    startedAt,
-    timing: file.timing,
-    fsync: file.fsync,
-    switches: file.switches,
-    nodes: file.nodes.map((n) => ({
-      id: n.id,
-      address: `127.0.0.1:${n.port}`,
-      dataDir: join(folder, n.dataDir),
-      process: { state: 'stopped', pid: null, exitCode: null, signal: null, stderrTail: [], startedAt: null, restarts: 0 },
-      raft: null,
-      removed: n.removed,
-    })),
-    links: [],
-    partition: [],
-    events: [],
-    safety: { ok: true, checkedReports: 0 },
-  });
-  const fleet = new Fleet(live, file, folder);
+  const fleet = new Fleet(live, folder);
 
   let stopping: Promise<void> | null = null;
   let resolveStopped!: () => void;

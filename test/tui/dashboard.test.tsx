@@ -2,6 +2,7 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { LiveModel } from '../../src/supervisor/live-model.js';
+import { nodeWrites } from '../supervisor/helpers.js';
 import { SafetyMonitor } from '../../src/supervisor/safety.js';
 import { Dashboard } from '../../src/tui/dashboard.js';
 import { initialUi, type UiState } from '../../src/tui/keys.js';
@@ -73,7 +74,7 @@ describe('the dashboard frame', () => {
     const report = (id: number, digests: Array<[number, string]>): void => {
       const applied = digests.at(-1)![0];
       const raft = node(id, { role: id === 1 ? 'leader' : 'follower', term: 2, leader: 1, lastIndex: applied, lastTerm: 2, commit: applied, applied, runs: [[1, 2]], digests }).raft!;
-      live.nodeLine(id, { ts: 1_000_000, node: id, kind: 'state', ...raft });
+      nodeWrites(live, id, { ts: 1_000_000, node: id, kind: 'state', ...raft });
     };
     report(1, [[64, 'aaaaaaaaaaaaaaaa'], [70, '1111111111111111']]);
     report(2, [[64, 'aaaaaaaaaaaaaaaa'], [66, '2222222222222222']]);
