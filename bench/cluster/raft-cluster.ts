@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, GiveUp, removeDir, stopChild, trackChild, trackDir, waitFor } from '../children.js';
 import type { NodeStatus } from '../../src/node/client-protocol.js';
-import { nodeId, string, uint, validate, type JsonObject } from '../../src/schema/json-shape.js';
-import { parseNodeLine } from '../../src/supervisor/node-line.js';
+import { nodeId, string, uint, validate } from '../../src/schema/json-shape.js';
+import { readNodeLine, type NodeEvent } from '../../src/supervisor/node-line.js';
 import { ensureSecretFile } from '../../src/transport/secret.js';
 import { requestOnce } from './load-client.js';
 import { BIN } from '../repo.js';
@@ -117,21 +117,22 @@ class NodeProcess {
       this.tail.push(line);
       if (this.tail.length > 50) this.tail.shift();
       if (!READ.test(line)) continue;
-      // Checked as the supervisor checks it (a state line field by field), then read field by
-      // field: a line that is not what the bench expects is skipped, kept in the tail.
-      const parsed = parseNodeLine(line);
-      if (parsed.ok) validate(() => this.read(parsed.value));
+      // Read and checked as the supervisor reads it (a state line field by field); an event's own
+      // fields are read with the schema's readers. A line that is not what the bench expects is
+      // skipped, kept in the tail.
+      const read = readNodeLine(line);
+      if (read.kind === 'state') this.commit = read.state.commit;
+      else if (read.kind === 'event') validate(() => this.onEvent(read.event));
     }
   }
 
-  private read(e: JsonObject): void {
-    if (e.kind === 'state') this.commit = uint(e, 'commit');
-    else if (e.type === 'peer-connected' || e.type === 'peer-disconnected') {
-      if (string(e, 'direction') !== 'out') return;
-      if (e.type === 'peer-connected') this.outPeers.add(nodeId(e, 'peer'));
-      else this.outPeers.delete(nodeId(e, 'peer'));
+  private onEvent(e: NodeEvent): void {
+    if (e.type === 'peer-connected' || e.type === 'peer-disconnected') {
+      if (string(e.data, 'direction') !== 'out') return;
+      if (e.type === 'peer-connected') this.outPeers.add(nodeId(e.data, 'peer'));
+      else this.outPeers.delete(nodeId(e.data, 'peer'));
     } else if (e.type === 'role-change') {
-      this.roleChanges.push({ ts: uint(e, 'ts'), node: this.id, from: string(e, 'from'), to: string(e, 'to'), term: uint(e, 'term') });
+      this.roleChanges.push({ ts: e.ts, node: this.id, from: string(e.data, 'from'), to: string(e.data, 'to'), term: uint(e.data, 'term') });
       if (this.roleChanges.length > 200) this.roleChanges.shift();
     } else if (e.kind === 'node' && e.type === 'started') this.settleStarted(null);
   }
