@@ -1,5 +1,5 @@
-// The unit project's guard (vitest.config.ts): a unit test starts no process, which is what keeps
-// `npm run test:unit` fast and safe to run anywhere. Every way node:child_process has to start one
+// The unit project's guard (vitest.config.ts): a unit test starts no process, so that `npm run
+// test:unit` needs no build and leaves nothing running. Every way node:child_process has to start one
 // throws here, and a test that tried fails even where the code under test swallowed the error. A
 // test that needs processes is a system test: its file is named *.system.test.ts. Each test file
 // runs in a worker process of its own (vitest's isolation), so the change ends with the file.
