@@ -17,7 +17,8 @@ const projects = ['./tsconfig.test.json'];
 if (existsSync(new URL('./bench/tsconfig.json', import.meta.url))) projects.push('./bench/tsconfig.json');
 
 export default defineConfig(
-  globalIgnores(['**/dist/', '**/coverage/', '**/node_modules/', '.raft-console-sim/']),
+  // ESLint does not read .gitignore: build output (dist/, and dist-bench/ from bench/tsconfig.json) is listed here.
+  globalIgnores(['**/dist/', 'dist-bench/', '**/coverage/', '**/node_modules/', '.raft-console-sim/']),
 
   {
     linterOptions: {
