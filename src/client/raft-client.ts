@@ -24,7 +24,7 @@ import { Directory, type NodeRef, type NodeSpec } from './directory.js';
 import { RaftClientError } from './errors.js';
 import type { RequestBody } from './node-connection.js';
 import { Router, type Answer } from './router.js';
-import { WriteSession, type CallOptions, type WriteResult } from './session.js';
+import { WriteSession, type CallOptions } from './session.js';
 
 export interface RaftClientOptions {
   /** The cluster's nodes: "host:port", or { id, address }. Any one that answers will do. */
@@ -152,7 +152,8 @@ export class RaftClient {
     try {
       address = this.directory.resolve(options.via);
     } catch (err) {
-      return Promise.reject(err);
+      // resolve throws only RaftClientError ('unknown-node').
+      return Promise.reject(err instanceof Error ? err : new RaftClientError('unknown-node', String(err)));
     }
     return this.router.once(address, body, timeoutMs);
   }

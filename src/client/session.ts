@@ -81,7 +81,7 @@ export class WriteSession {
   }
 
   private async run<R extends CommandOutcome>(fields: CommandFields, options: CallOptions): Promise<WriteResult<R>> {
-    const command = { ...fields, clientId: this.id, seq: this.seq + 1 } as KvCommand;
+    const command: KvCommand = { ...fields, clientId: this.id, seq: this.seq + 1 };
     try {
       // The state machine's own check, run here: a command it would refuse never uses up a seq.
       encodeCommand(command);

@@ -189,7 +189,10 @@ export function attachControl(input: Readable, target: ControlTarget, answer: (a
       line(line) {
         if (line.trim() === '') return;
         const json = parseUntrustedJson(line, 'the control line');
-        if (!json.ok) return refuse(`${json.problem}: ${line.slice(0, 60)}`);
+        if (!json.ok) {
+          refuse(`${json.problem}: ${line.slice(0, 60)}`);
+          return;
+        }
         const value = json.value;
         const id = isObject(value) && typeof value.id === 'number' ? value.id : null;
         const parsed = parseControlCommand(value);

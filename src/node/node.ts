@@ -11,7 +11,7 @@ import { Transport } from '../transport/index.js';
 import { validateClientRequest, type LeaderHint, type NodeStatus } from './client-protocol.js';
 import { ClientService } from './client-service.js';
 import type { ControlTarget } from './control.js';
-import { EventStream } from './event-stream.js';
+import type { EventStream } from './event-stream.js';
 import { recoveryAtStart } from './lost-data.js';
 import { timingInTicks, type NodeOptions } from './options.js';
 import { RaftDriver, type ReadyHandler } from './raft-driver.js';

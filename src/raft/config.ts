@@ -48,11 +48,15 @@ export interface RaftSwitches {
   bugs: BugName[];
 }
 
+// Not a ternary at the call site: with today's defaults (both on) a difference can only be "off", and
+// the line must still read right if a default changes.
+const onOff = (on: boolean): string => (on ? 'on' : 'off');
+
 /** "PreVote off", "CheckQuorum off", "BUG commit-previous-term ON": how `s` differs from the defaults. */
 export function switchesChanged(s: RaftSwitches): string[] {
   return [
-    ...(s.preVote === DEFAULTS.preVote ? [] : [`PreVote ${s.preVote ? 'on' : 'off'}`]),
-    ...(s.checkQuorum === DEFAULTS.checkQuorum ? [] : [`CheckQuorum ${s.checkQuorum ? 'on' : 'off'}`]),
+    ...(s.preVote === DEFAULTS.preVote ? [] : [`PreVote ${onOff(s.preVote)}`]),
+    ...(s.checkQuorum === DEFAULTS.checkQuorum ? [] : [`CheckQuorum ${onOff(s.checkQuorum)}`]),
     ...s.bugs.map((b) => `BUG ${b} ON`),
   ];
 }

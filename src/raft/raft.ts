@@ -676,7 +676,10 @@ export class Raft {
     this.votes.set(m.from, m.granted);
     let granted = 0;
     let rejected = 0;
-    for (const v of this.votes.values()) v ? granted++ : rejected++;
+    for (const v of this.votes.values()) {
+      if (v) granted++;
+      else rejected++;
+    }
     const event: RaftEvent = {
       type: 'vote-received',
       round: kind,

@@ -113,12 +113,13 @@ function runInWorkers(opts: RunOptions, count: number, collector: Collector): Pr
   return new Promise<void>((resolve, reject) => {
     const pool: Worker[] = [];
     let finished = false;
-    const finish = (err?: unknown): void => {
+    // `failed` is present only when a worker failed: whatever it threw (even undefined) is a failure.
+    const finish = (failed?: { error: unknown }): void => {
       if (finished) return;
       finished = true;
       for (const w of pool) void w.terminate();
-      if (err !== undefined) reject(err instanceof Error ? err : new Error(String(err)));
-      else resolve();
+      if (failed === undefined) resolve();
+      else reject(failed.error instanceof Error ? failed.error : new Error(String(failed.error)));
     };
     const dispatch = (w: Worker): void => {
       if (nextSeed >= end || collector.stopped(nextSeed)) {
@@ -138,7 +139,7 @@ function runInWorkers(opts: RunOptions, count: number, collector: Collector): Pr
         collector.add(results);
         dispatch(w);
       });
-      w.on('error', (err) => finish(err));
+      w.on('error', (error) => finish({ error }));
     }
     for (const w of pool) dispatch(w);
   });

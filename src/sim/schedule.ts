@@ -306,7 +306,7 @@ class Schedule {
   }
 
   /** Crashes timed on the core's events: armed by a fault for a while, or standing for the run. */
-  private onEvent(node: SimNode, e: RaftEvent): 'crash' | void {
+  private onEvent(node: SimNode, e: RaftEvent): 'crash' | undefined {
     if (this.healed) return;
     const now = this.c.now;
     const plan = this.plan;

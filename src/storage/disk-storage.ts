@@ -94,7 +94,8 @@ export class DiskStorage {
   private hardState: HardState;
   /** Tail of the queue of calls: each runs after the previous one settles. */
   private queue: Promise<unknown> = Promise.resolve();
-  private failure: unknown = null;
+  /** The I/O error that made the storage unusable, as text; null while it is usable. */
+  private failure: string | null = null;
   private closed = false;
 
   private constructor(dir: DurableDir, segmentBytes: number, segments: Segment[], active: FileHandle, restored: RestoredState) {
@@ -257,7 +258,7 @@ export class DiskStorage {
       if (purpose === 'writing') {
         if (this.closed) throw new Error(`storage of ${this.dir.path} is closed`);
         if (this.failure !== null)
-          throw new Error(`storage of ${this.dir.path} is unusable after an earlier I/O error (${String(this.failure)}): restart the node`);
+          throw new Error(`storage of ${this.dir.path} is unusable after an earlier I/O error (${this.failure}): restart the node`);
       }
       return op();
     };
@@ -271,7 +272,7 @@ export class DiskStorage {
     try {
       await io();
     } catch (err) {
-      this.failure = err;
+      this.failure = String(err);
       throw err;
     }
   }

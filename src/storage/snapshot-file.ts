@@ -29,14 +29,15 @@ export async function readSnapshotFile(dir: DurableDir): Promise<Snapshot | null
   const frame = scan.frames[0];
   if (scan.damage !== null) throw corrupt(scan.damage.reason);
   if (frame === undefined || scan.frames.length !== 1) throw corrupt(`${scan.frames.length} records where there should be one`);
-  let snapshot: Snapshot;
+  // Parsed JSON is not yet a Snapshot: any field may be missing (or the whole value null) until checked.
+  let parsed: Partial<Snapshot> | null;
   try {
-    snapshot = JSON.parse(frame.body.toString('utf8')) as Snapshot;
+    parsed = JSON.parse(frame.body.toString('utf8')) as Partial<Snapshot> | null;
   } catch {
     throw corrupt('the record is not valid JSON');
   }
-  const meta = snapshot?.meta;
-  if (!isTermOrIndex(meta?.index) || !isTermOrIndex(meta?.term) || typeof meta?.membership !== 'object' || typeof snapshot.data !== 'string')
+  const meta = parsed?.meta;
+  if (!isTermOrIndex(meta?.index) || !isTermOrIndex(meta.term) || typeof meta.membership !== 'object' || typeof parsed?.data !== 'string')
     throw corrupt('the record is not a snapshot');
-  return snapshot;
+  return parsed as Snapshot;
 }

@@ -59,8 +59,9 @@ export function decodeWalRecord(body: Buffer): WalRecord | string {
   if (hs === undefined || !isTermOrIndex(hs.term) || !Number.isSafeInteger(hs.vote) || hs.vote < 0 || !isTermOrIndex(hs.commit))
     return `the record has no valid hard state (term and commit from 0 to ${MAX_TERM_OR_INDEX}, vote a node id or 0)`;
   if (!Array.isArray(r.entries)) return 'the record has no entry list';
-  for (const e of r.entries) {
-    if (!isTermOrIndex(e?.index) || !isTermOrIndex(e?.term)) return `an entry has no valid index or term (from 0 to ${MAX_TERM_OR_INDEX})`;
+  // Parsed JSON: an element may be null (or anything else) until checked.
+  for (const e of r.entries as readonly (Entry | null)[]) {
+    if (!isTermOrIndex(e?.index) || !isTermOrIndex(e.term)) return `an entry has no valid index or term (from 0 to ${MAX_TERM_OR_INDEX})`;
   }
   const s = r.snapshot;
   if (s !== undefined && (!isTermOrIndex(s.index) || !isTermOrIndex(s.term) || typeof s.keepEntries !== 'boolean'))

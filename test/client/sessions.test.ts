@@ -82,7 +82,7 @@ describe('write sessions', () => {
     node.onRequest = (x) => x.reply(errorFor(x.request, 'timeout'));
     const c = client(node.address);
     const first = c.clientId;
-    expect(await c.put('a', '1', { timeoutMs: 100 }).catch((e: RaftClientError) => e.code)).toBe('no-leader');
+    expect(await c.put('a', '1', { timeoutMs: 100 }).catch((e: unknown) => (e instanceof RaftClientError ? e.code : e))).toBe('no-leader');
     node.onRequest = (x) => x.reply(okFor(x.request));
     await c.put('b', '2');
     const last = node.requests.at(-1)!;
@@ -107,7 +107,7 @@ describe('write sessions', () => {
     const c = client(node.address, 'old');
     await c.put('a', '1');
     node.onRequest = (x) => x.reply(errorFor(x.request, 'session-expired'));
-    expect(await c.put('b', '2').catch((e: RaftClientError) => e.code)).toBe('session-expired');
+    expect(await c.put('b', '2').catch((e: unknown) => (e instanceof RaftClientError ? e.code : e))).toBe('session-expired');
     node.onRequest = (x) => x.reply(okFor(x.request));
     await c.put('b', '2');
     expect(node.requests.at(-1)).toMatchObject({ seq: 1 });

@@ -18,9 +18,10 @@ export function fuzzParameters(numRuns: number): fc.Parameters<unknown> {
 
 /**
  * fc.assert, with the way to replay a failure at the top of its message: fast-check's own report
- * (seed, path, counterexample) follows.
+ * (seed, path, counterexample) follows. Synchronous properties only: fc.assert then throws rather
+ * than returns a promise, so the catch below sees every failure.
  */
-export function fuzz(property: fc.IRawProperty<unknown, boolean>, numRuns: number): void {
+export function fuzz(property: fc.IProperty<unknown>, numRuns: number): void {
   try {
     fc.assert(property, fuzzParameters(numRuns));
   } catch (err) {
@@ -32,6 +33,8 @@ export function fuzz(property: fc.IRawProperty<unknown, boolean>, numRuns: numbe
       .split('\n')
       .map((line) => (line.length > 400 ? `${line.slice(0, 400)}... (${line.length} characters)` : line))
       .join('\n');
+    // `report` is fast-check's error cut to size: as the cause, that error would be printed again uncut.
+    // eslint-disable-next-line preserve-caught-error -- see above
     throw new Error(`fuzz failure: replay with FUZZ_SEED=${seed}${path === undefined ? '' : ` FUZZ_PATH=${path}`}\n${report}`);
   }
 }
@@ -79,6 +82,7 @@ function mutated(base: Record<string, unknown>): fc.Arbitrary<unknown> {
       const [parent, at] = places[pick % places.length] ?? [copy, 'type'];
       const p = parent as Record<string | number, unknown>;
       if (kind === 'replace') p[at] = value;
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- dropping a field picked at random is the mutation
       else if (kind === 'drop') delete p[at];
       else Object.defineProperty(p, key, { value, enumerable: true, writable: true, configurable: true });
     }

@@ -22,8 +22,9 @@ import { CLIENT_REQUESTS, FUZZ_SEED, PEER_MESSAGES, bodies, frame, fuzz, hostile
 const RUNS = 300;
 
 /** A refusal must say why, in a sentence. */
-const explained = (v: { ok: true } | { ok: false; problem: string }): boolean => v.ok || v.problem.length > 10;
-const parsedThen = <T extends { ok: true } | { ok: false; problem: string }>(text: string, check: (value: unknown) => T): boolean => {
+type Verdict = { ok: true } | { ok: false; problem: string };
+const explained = (v: Verdict): boolean => v.ok || v.problem.length > 10;
+const parsedThen = (text: string, check: (value: unknown) => Verdict): boolean => {
   const json = parseUntrustedJson(text, 'the input');
   return json.ok ? explained(check(json.value)) : json.problem.length > 10;
 };

@@ -1,7 +1,7 @@
 // Reads are batched: at most one ReadIndex round in flight; reads that arrive meanwhile share the
 // next round, and are answered at its index, never at the index of a round that began before them.
 import { describe, expect, it } from 'vitest';
-import { KvStateMachine } from '../../src/kv/index.js';
+import type { KvStateMachine } from '../../src/kv/index.js';
 import type { ClientRequest, NodeStatus } from '../../src/node/client-protocol.js';
 import { ClientService } from '../../src/node/client-service.js';
 import { RaftDriver } from '../../src/node/raft-driver.js';
@@ -36,7 +36,7 @@ describe('reads on a leader', () => {
     service = new ClientService({ driver, kv: () => applied, leaderHint: () => null, status: () => ({}) as NodeStatus, requestTimeoutMs: 60_000 });
     const replies: Array<{ id: number; index?: number }> = [];
     const client: ClientConnection = { id: 1, clientId: 1, remote: 'test', reply: (v) => (replies.push(v as { id: number }), true), close: () => {} };
-    const get = (id: number): void => service!.handle({ id, type: 'get', key: `k${id}` } satisfies ClientRequest, client);
+    const get = (id: number): void => service.handle({ id, type: 'get', key: `k${id}` } satisfies ClientRequest, client);
     const rounds = (): string[] => [...new Set(sent.filter((m): m is Heartbeat => m.type === 'heartbeat' && m.context !== undefined).map((m) => m.context!))];
     const answer = async (context: string): Promise<void> => {
       driver.run((r) => r.step({ type: 'heartbeat-response', from: 2, to: 1, term: r.status().term, context }));

@@ -239,7 +239,6 @@ describe('reordered and duplicated replication messages', () => {
     expect(c.raft(1).termAt(12)).toBe(2);
     const resp = out.messages.filter((m) => m.type === 'append-response');
     expect(resp.length).toBe(1);
-    if (resp[0]!.type !== 'append-response') throw new Error('unreachable');
     expect(resp[0]!.success).toBe(true);
     expect(resp[0]!.index).toBeGreaterThanOrEqual(10);
     expect(c.events(1, 'truncate')).toEqual([]);

@@ -64,7 +64,6 @@ describe('AppendEntries consistency check', () => {
     const tr = out.events.filter((e) => e.type === 'truncate');
     expect(tr).toHaveLength(1);
     const t = tr[0]!;
-    if (t.type !== 'truncate') throw new Error('unreachable');
     expect(t).toMatchObject({ leader: 2, term: 3, from: 3, to: 5 });
     expect(uniqSorted(t.terms)).toEqual([2]);
   });

@@ -31,6 +31,7 @@ describe('durability', () => {
     const dir = await tempDataDir();
     const { storage } = await openStorage(dir);
     const proto = await fileHandlePrototype();
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- the original, called below with .call(this) on each handle
     const realDatasync = proto.datasync;
     let releaseSync!: () => void;
     let syncStarted!: () => void;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../src/transport/hello.js';
 import { prng } from '../raft/harness.js';
 import { waitFor } from '../support/wait.js';
-import { ManualTimers, Node, RawConnection, admit, answer, frameOf, heartbeat, hello, nextTurn, rawFrame, startNode, startPair } from './helpers.js';
+import { ManualTimers, type Node, RawConnection, admit, answer, frameOf, heartbeat, hello, nextTurn, rawFrame, startNode, startPair } from './helpers.js';
 
 /** n2 (a real transport) reaches n1 with one more message: the good connection still works. */
 async function goodPeerStillServed(a: Node, b: Node): Promise<void> {
