@@ -7,7 +7,7 @@ import type Conf from 'conf';
 import { SPEED_PRESETS, defaultStateDir, type SpeedPreset } from '../cluster-model/index.js';
 import { MAX_NODES } from '../supervisor/index.js';
 import { LANGS, isLang, type Lang } from '../exercises/lang.js';
-import { CliError, EXIT_USAGE } from './failure.js';
+import { CliError } from './failure.js';
 
 interface Settings {
   nodes: number;
@@ -77,7 +77,7 @@ const DEFINITIONS: { [K in SettingKey]: Definition<K> } = {
 export const SETTING_KEYS = Object.keys(DEFINITIONS) as SettingKey[];
 
 export function settingKey(key: string): SettingKey {
-  if (!(SETTING_KEYS as string[]).includes(key)) throw new CliError(`there is no setting "${key}": the settings are ${SETTING_KEYS.join(', ')}`, EXIT_USAGE);
+  if (!(SETTING_KEYS as string[]).includes(key)) throw new CliError(`there is no setting "${key}": the settings are ${SETTING_KEYS.join(', ')}`, 'usage');
   return key as SettingKey;
 }
 
@@ -114,7 +114,7 @@ export class SettingsStore {
     try {
       value = def.parse(text);
     } catch (err) {
-      throw new CliError(`${(err as Error).message}, got "${text}"`, EXIT_USAGE);
+      throw new CliError(`${(err as Error).message}, got "${text}"`, 'usage');
     }
     this.conf.set(key, def.show(value));
     return value;

@@ -81,7 +81,7 @@ export async function removeControlFiles(folder: string): Promise<void> {
 /** What a client needs to connect, or an error saying that no such cluster is running and how to start one. */
 export async function findSupervisor(folder: string, name: string): Promise<{ control: ControlFile; token: string }> {
   const notRunning = (why: string): ClusterError =>
-    new ClusterError(`no cluster named ${name} is running${why}: start one with \`raft-console up${name === 'default' ? '' : ` --name ${name}`}\``, 'not-running');
+    new ClusterError(`no cluster named ${name} is running${why}: start one with \`raft-console up${name === 'default' ? '' : ` --name ${name}`}\``, { code: 'not-running' });
   const control = await readControlFile(folder);
   if (control === null) throw notRunning('');
   if (!pidAlive(control.supervisorPid)) throw notRunning(` (its supervisor, pid ${control.supervisorPid}, is gone)`);

@@ -3,5 +3,5 @@
 // cluster through src/cluster-model.
 export { endOrphanNodes } from './orphans.js';
 export { supervisorSource } from './source.js';
-export { supervise, untilStopped, type ReadyLine } from './supervise-main.js';
+export { parseSuperviseLine, supervise, untilStopped, type ReadyLine } from './supervise-main.js';
 export { MAX_NODES, purgeCluster, startSupervisor, type SupervisorHandle, type SupervisorOptions } from './supervisor.js';
