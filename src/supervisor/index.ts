@@ -1,6 +1,7 @@
 // The supervisor: runs a cluster's node processes, keeps the live model of the cluster, acts on it
 // and serves the control API. Only the CLI's entry points import it; everything else reads the
 // cluster through src/cluster-model.
+export { readClusterFile } from './cluster-file.js';
 export { endOrphanNodes } from './orphans.js';
 export { supervisorSource } from './source.js';
 export { parseSuperviseLine, supervise, untilStopped, type ReadyLine } from './supervise-main.js';
