@@ -12,9 +12,9 @@
 // moments are real time: a replay with the same seed makes the same kinds of choices, not the same
 // run.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Action, ActionResult, ClusterModel, NodeModel } from '../cluster-model/index.js';
+import { leaderOf, memberIds, members, pausedNodes, type Action, type ActionResult, type ClusterModel, type ClusterSource, type NodeModel } from '../cluster-model/index.js';
+import { largestMinorityOf, majorityOf } from '../raft/membership.js';
 import type { Random } from '../sim/random.js';
-import type { ClusterTarget } from './target.js';
 
 export const FAULT_KINDS = ['kill', 'pause', 'partition', 'link'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -34,7 +34,7 @@ export interface FaultRecord {
 }
 
 export interface NemesisOptions {
-  target: ClusterTarget;
+  target: ClusterSource;
   kinds: readonly FaultKind[];
   random: Random;
   /** Milliseconds since the run began. */
@@ -56,20 +56,17 @@ interface Episode {
 
 /** Running members, and the leader among them (the highest term's), as the model says now. */
 function running(m: ClusterModel): { nodes: NodeModel[]; leader: NodeModel | null } {
-  const nodes = m.nodes.filter((n) => !n.removed && n.process.state === 'running');
-  let leader: NodeModel | null = null;
-  for (const n of nodes) if (n.raft?.role === 'leader' && (leader === null || n.raft.term > leader.raft!.term)) leader = n;
-  return { nodes, leader };
+  return { nodes: members(m).filter((n) => n.process.state === 'running'), leader: leaderOf(m) };
 }
 
 /** The largest group that is still a minority of `n` (at least one node). */
-const minority = (n: number): number => Math.max(1, Math.floor((n - 1) / 2));
+const minority = (n: number): number => Math.max(1, largestMinorityOf(n));
 
 /** Some running nodes: a minority, the leader among them half of the time; now and then a majority. */
 function victims(m: ClusterModel, random: Random): number[] | null {
   const { nodes, leader } = running(m);
-  const members = m.nodes.filter((n) => !n.removed).length;
-  const count = Math.min(nodes.length, random.chance(0.15) ? Math.floor(members / 2) + 1 : random.int(1, minority(members)));
+  const size = members(m).length;
+  const count = Math.min(nodes.length, random.chance(0.15) ? majorityOf(size) : random.int(1, minority(size)));
   if (count === 0) return null;
   const first = leader !== null && random.chance(0.5) ? [leader] : [];
   const rest = random.shuffled(nodes.filter((n) => !first.includes(n)));
@@ -82,7 +79,7 @@ function electionMs(m: ClusterModel): number {
 }
 
 function plan(kind: FaultKind, m: ClusterModel, random: Random): Episode | null {
-  const members = m.nodes.filter((n) => !n.removed).map((n) => n.id);
+  const ids = memberIds(m);
   switch (kind) {
     case 'kill':
     case 'pause': {
@@ -93,10 +90,10 @@ function plan(kind: FaultKind, m: ClusterModel, random: Random): Episode | null 
         : { kind, inject: [{ op: 'pause', nodes }], undo: [{ op: 'resume', nodes }] };
     }
     case 'partition': {
-      if (members.length < 2) return null;
+      if (ids.length < 2) return null;
       const { leader } = running(m);
-      const size = random.int(1, minority(members.length));
-      const shuffled = random.shuffled(members);
+      const size = random.int(1, minority(ids.length));
+      const shuffled = random.shuffled(ids);
       // Half of the time the leader is cut off in the minority: it must stop answering.
       if (leader !== null) {
         shuffled.splice(shuffled.indexOf(leader.id), 1);
@@ -105,10 +102,10 @@ function plan(kind: FaultKind, m: ClusterModel, random: Random): Episode | null 
       return { kind, inject: [{ op: 'partition', groups: [shuffled.slice(0, size), shuffled.slice(size)] }], undo: [{ op: 'heal' }] };
     }
     case 'link': {
-      if (members.length < 2) return null;
+      if (ids.length < 2) return null;
       const { leader } = running(m);
-      const from = leader !== null && random.chance(0.5) ? leader.id : random.pick(members);
-      const others = random.shuffled(members.filter((id) => id !== from));
+      const from = leader !== null && random.chance(0.5) ? leader.id : random.pick(ids);
+      const others = random.shuffled(ids.filter((id) => id !== from));
       if (random.chance(0.5)) {
         // One-way cuts: `from` cannot reach some nodes, which still reach it.
         const cut = others.slice(0, random.int(1, others.length));
@@ -133,12 +130,12 @@ export class Nemesis {
     let round: FaultKind[] = [];
     let episodes = 0;
     while (kinds.length > 0 && clock() < durationMs && !this.aborted()) {
-      const e = electionMs(this.o.target.model());
+      const e = electionMs(this.o.target.model);
       // Between faults: time for the cluster to recover and the clients to make progress.
       if (!(await this.pause(random.int(Math.max(100, e), Math.max(1000, 4 * e)))) || clock() >= durationMs) break;
       if (round.length === 0) round = random.shuffled(kinds);
       const kind = round.shift()!;
-      const episode = plan(kind, this.o.target.model(), random);
+      const episode = plan(kind, this.o.target.model, random);
       if (episode === null) continue;
       const n = ++episodes;
       let injected = false;
@@ -156,10 +153,10 @@ export class Nemesis {
    */
   async healAll(): Promise<void> {
     await this.act(0, 'heal', 'heal', { op: 'heal' });
-    const members = this.o.target.model().nodes.filter((n) => !n.removed);
-    const paused = members.filter((n) => n.process.state === 'paused').map((n) => n.id);
+    const m = this.o.target.model;
+    const paused = pausedNodes(m);
     if (paused.length > 0) await this.act(0, 'heal', 'heal', { op: 'resume', nodes: paused });
-    const down = members.filter((n) => n.process.state === 'killed' || n.process.state === 'crashed' || n.process.state === 'stopped').map((n) => n.id);
+    const down = members(m).filter((n) => n.process.state === 'killed' || n.process.state === 'crashed' || n.process.state === 'stopped').map((n) => n.id);
     if (down.length > 0) await this.act(0, 'heal', 'heal', { op: 'restart', nodes: down });
   }
 

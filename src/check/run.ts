@@ -2,8 +2,7 @@
 // clients and the nemesis together for the duration, heal everything, wait for the cluster to
 // settle, read every key a last time, compare what the nodes hold, and check the history and the
 // story the nodes told. Printing is the caller's (run-report.ts); this returns what was found.
-import { clusterSecret, describeSwitches, describeTiming, type ClusterEvent, type ClusterModel, type FolderOptions } from '../cluster-model/index.js';
-import type { SupervisorOptions } from '../supervisor/index.js';
+import { clusterSecret, describeSwitches, describeTiming, members, until, type ClusterEvent, type ClusterLauncher, type ClusterModel, type FolderOptions, type SupervisorOptions } from '../cluster-model/index.js';
 import { Random } from '../sim/random.js';
 import { noLostWrites, oneLeaderPerTerm, safetyMonitor, type CheckOutcome } from './checks.js';
 import type { History } from './history.js';
@@ -11,12 +10,12 @@ import { checkHistory, type Verdict } from './linearizability.js';
 import { Nemesis, type FaultKind, type FaultRecord } from './nemesis.js';
 import { Recorder } from './recorder.js';
 import { awaitSettled, compareNodes, settled } from './settle.js';
-import { connectToCluster, startOwnCluster, until, type ClusterTarget } from './target.js';
+import { connectToCluster, startOwnCluster, type ClusterTarget } from './target.js';
 import { readFinalValues, runWorkload, type FinalRead } from './workload.js';
 
 export interface CheckRunOptions {
-  /** A new cluster for this run, or a running one to use as it is. */
-  cluster: { kind: 'new'; supervisor: SupervisorOptions; keep: boolean } | { kind: 'existing'; folder: FolderOptions };
+  /** A new cluster for this run (started by the launcher), or a running one to use as it is. */
+  cluster: { kind: 'new'; launcher: ClusterLauncher; supervisor: SupervisorOptions; keep: boolean } | { kind: 'existing'; folder: FolderOptions };
   clients: number;
   /** Operations per second, all clients together. */
   rate: number;
@@ -74,30 +73,31 @@ export function resultOf(verdict: Verdict, checks: readonly CheckOutcome[]): Run
 }
 
 async function open(o: CheckRunOptions): Promise<ClusterTarget> {
-  return o.cluster.kind === 'new' ? startOwnCluster(o.cluster.supervisor) : connectToCluster(o.cluster.folder);
+  return o.cluster.kind === 'new' ? startOwnCluster(o.cluster.launcher, o.cluster.supervisor) : connectToCluster(o.cluster.folder);
 }
 
 export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
   const say = o.onProgress ?? (() => undefined);
   const target = await open(o);
+  const { cluster } = target;
   const keep = o.cluster.kind === 'new' && o.cluster.keep;
   try {
-    const model = target.model();
-    const members = model.nodes.filter((n) => !n.removed);
+    const model = cluster.model;
+    const memberNodes = members(model);
     const electionMax = model.timing.electionTimeoutMs.max;
     const events: ClusterEvent[] = [...model.events];
-    const stopEvents = target.onEvent((e) => events.push(e));
-    say(`${target.owned ? 'started' : 'using'} the cluster ${target.name}: ${members.length} nodes; waiting for a leader`);
-    if (!(await until(target, settled, settleMs(electionMax)))) say('no settled leader yet: starting anyway');
+    const stopEvents = cluster.subscribe((added) => events.push(...added));
+    say(`${target.owned ? 'started' : 'using'} the cluster ${model.name}: ${memberNodes.length} nodes; waiting for a leader`);
+    if (!(await until(cluster, settled, settleMs(electionMax)))) say('no settled leader yet: starting anyway');
 
     // Keys of a cluster that ran before may hold values: a run on it uses keys no one used.
     const tag = target.owned ? '' : `@${Date.now().toString(36)}`;
     const keys = Array.from({ length: o.keys }, (_, i) => `k${i + 1}${tag}`);
-    const nodes = members.map((n) => ({ id: n.id, address: n.address }));
+    const nodes = memberNodes.map((n) => ({ id: n.id, address: n.address }));
     const recorder = new Recorder();
     const secret = clusterSecret(model.folder);
     const opTimeoutMs = operationTimeoutMs(electionMax);
-    const nemesis = new Nemesis({ target, kinds: o.nemesis, random: new Random(o.seed, 'nemesis'), clock: () => recorder.now(), durationMs: o.durationMs, signal: o.signal });
+    const nemesis = new Nemesis({ target: cluster, kinds: o.nemesis, random: new Random(o.seed, 'nemesis'), clock: () => recorder.now(), durationMs: o.durationMs, signal: o.signal });
     say(`running ${o.clients} clients at ${o.rate} ops/s on ${o.keys} keys for ${(o.durationMs / 1000).toFixed(0)} s, nemesis ${o.nemesis.length === 0 ? 'none' : o.nemesis.join(',')}, seed ${o.seed}`);
     const progress = setInterval(() => {
       const counts = nemesis.injected();
@@ -114,27 +114,27 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
     }
 
     say('healed every fault; waiting for the cluster to settle');
-    const settledCheck = await awaitSettled(target, settleMs(electionMax));
+    const settledCheck = await awaitSettled(cluster, settleMs(electionMax));
     const finalReader = recorder.unusedClient();
     const finals = await readFinalValues({ clusterId: model.clusterId, secret, nodes, keys, opTimeoutMs, recorder }, finalReader, settleMs(electionMax));
-    const converged = await compareNodes(target, settleMs(electionMax));
+    const converged = await compareNodes(cluster, settleMs(electionMax));
     stopEvents();
 
     const history = recorder.history();
     say(`checking ${history.operations.length} operations for linearizability (budget ${(o.budgetMs / 1000).toFixed(0)} s)`);
     const verdict = checkHistory(history, { budgetMs: o.budgetMs });
-    const now = target.model();
+    const now = cluster.model;
     const safety = safetyMonitor(now.safety as ClusterModel['safety'] | undefined);
     const checks = [settledCheck, converged, noLostWrites(history, finals), oneLeaderPerTerm(events), ...(safety === null ? [] : [safety])];
     return {
       seed: o.seed,
       startedAt: recorder.startedAt,
       cluster: {
-        name: target.name,
+        name: now.name,
         owned: target.owned,
         kept: keep,
         folder: now.folder,
-        nodes: members.length,
+        nodes: memberNodes.length,
         timing: describeTiming(now.timing),
         switches: describeSwitches(now.switches),
       },

@@ -4,14 +4,9 @@
 // entries are the same on every node, so after settling the logs must be equal where they overlap
 // (a node's log starts after its last snapshot) and so must the state machines built from them.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { clusterSecret, type ClusterModel, type NodeModel } from '../cluster-model/index.js';
+import { clusterSecret, leaderOf, memberIds, members, until, type ClusterModel, type ClusterSource } from '../cluster-model/index.js';
 import { RaftClient, RaftClientError } from '../client/index.js';
 import type { CheckOutcome } from './checks.js';
-import { until, type ClusterTarget } from './target.js';
-
-function members(m: ClusterModel): NodeModel[] {
-  return m.nodes.filter((n) => !n.removed);
-}
 
 /** One leader of the highest term, every member running, following it, and caught up with its log. */
 export function settled(m: ClusterModel): boolean {
@@ -28,17 +23,18 @@ export function settled(m: ClusterModel): boolean {
  * `timeoutMs`. A cluster whose safety monitor found a violation may never settle: that is not
  * waited for.
  */
-export async function awaitSettled(target: ClusterTarget, timeoutMs: number): Promise<CheckOutcome> {
+export async function awaitSettled(target: ClusterSource, timeoutMs: number): Promise<CheckOutcome> {
   const started = performance.now();
   const broken = (m: ClusterModel): boolean => (m.safety as ClusterModel['safety'] | undefined)?.ok === false;
   const ok = await until(target, (m) => settled(m) || broken(m), timeoutMs);
   const took = ((performance.now() - started) / 1000).toFixed(1);
-  if (ok && !settled(target.model())) return { name: 'settled', ok: null, text: 'not waited for: the safety monitor found a violation (below), after which the cluster may never settle' };
+  if (ok && !settled(target.model)) return { name: 'settled', ok: null, text: 'not waited for: the safety monitor found a violation (below), after which the cluster may never settle' };
   if (ok) {
-    const leader = members(target.model()).find((n) => n.raft!.role === 'leader')!;
+    // Settled: every member runs and exactly one leads, so it is the leader of the highest term.
+    const leader = leaderOf(target.model)!;
     return { name: 'settled', ok: true, text: `settled ${took} s after healing: n${leader.id} leads term ${leader.raft!.term}, every node applied the log to index ${leader.raft!.lastIndex}` };
   }
-  const states = members(target.model()).map((n) =>
+  const states = members(target.model).map((n) =>
     n.raft === null ? `n${n.id} ${n.process.state}` : `n${n.id} ${n.process.state} ${n.raft.role} term ${n.raft.term} last ${n.raft.lastIndex} commit ${n.raft.commit} applied ${n.raft.applied}`,
   );
   return { name: 'settled', ok: false, text: `the cluster did not settle within ${took} s of healing (no single leader with every node caught up): ${states.join('; ')}` };
@@ -96,9 +92,9 @@ function disagreement(nodes: NodeHoldings[]): { definite: boolean; text: string 
  * in the state at the same applied index is a violation at once; a node merely behind is asked
  * again until `timeoutMs`.
  */
-export async function compareNodes(target: ClusterTarget, timeoutMs: number): Promise<CheckOutcome> {
-  const m = target.model();
-  const ids = members(m).map((n) => n.id);
+export async function compareNodes(target: ClusterSource, timeoutMs: number): Promise<CheckOutcome> {
+  const m = target.model;
+  const ids = memberIds(m);
   const client = new RaftClient({ clusterId: m.clusterId, secret: clusterSecret(m.folder), nodes: members(m).map((n) => ({ id: n.id, address: n.address })) });
   const deadline = performance.now() + timeoutMs;
   let last = '';

@@ -20,8 +20,9 @@ async function act(action: Action, flags: ActionFlags): Promise<void> {
   const client = await connect(flags);
   try {
     const paint = paintFor(process.stderr);
-    const off = client.onEvent((e) => {
-      if (flags.json !== true && e.node === null && e.type === action.op && e.data?.ok === undefined) process.stderr.write(`${paint('dim', e.text)}\n`);
+    const off = client.subscribe((events) => {
+      for (const e of events)
+        if (flags.json !== true && e.node === null && e.type === action.op && e.data?.ok === undefined) process.stderr.write(`${paint('dim', e.text)}\n`);
     });
     const result = await client.act(action);
     off();

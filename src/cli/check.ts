@@ -4,7 +4,8 @@
 // the nodes' agreement and one leader per term. docs/CHECK.md explains the report.
 import { randomInt } from 'node:crypto';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { SupervisorOptions } from '../supervisor/index.js';
+import type { SupervisorOptions } from '../cluster-model/index.js';
+import { supervisorLauncher } from '../supervisor/index.js';
 import { FAULT_KINDS, type FaultKind } from '../check/nemesis.js';
 import { OUT_FILES, writeRunFiles } from '../check/out-files.js';
 import { formatRun, summarizeRun } from '../check/run-report.js';
@@ -91,7 +92,7 @@ async function clusterOptions(f: CheckFlags, seed: number): Promise<CheckRunOpti
     supervisor.heartbeatMs = f.heartbeat;
   } else supervisor.speed = f.speed ?? 'normal';
   if (f.basePort !== undefined) supervisor.basePort = f.basePort;
-  return { kind: 'new', supervisor, keep: f.keep === true };
+  return { kind: 'new', launcher: supervisorLauncher, supervisor, keep: f.keep === true };
 }
 
 /** Ctrl-C stops the clients and the nemesis, heals, and checks what was recorded; a second one leaves at once. */

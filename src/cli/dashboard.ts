@@ -13,9 +13,8 @@ export function registerDashboardCommand(program: Command): Command {
         throw new CliError(`the dashboard needs a terminal (stdin and stdout a TTY, CI unset): here, watch with \`raft-console events --follow${nameFlag(flags)}\` and \`raft-console status${nameFlag(flags)}\``);
       const client = await connect(flags);
       const { runDashboard } = await import('../tui/run.js');
-      const { controlSource } = await import('../cluster-model/source.js');
       try {
-        const end = await runDashboard({ source: controlSource(client), owned: false, attached: true, lang: await languageOf(flags) });
+        const end = await runDashboard({ source: client, owned: false, attached: true, lang: await languageOf(flags) });
         if (end.why === 'gone') process.stdout.write(`${end.text}\n`);
         else process.stdout.write(`dashboard closed; cluster ${client.model.name} keeps running (\`raft-console down${nameFlag(flags)}\` stops it)\n`);
       } finally {

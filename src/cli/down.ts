@@ -70,7 +70,7 @@ export function registerDownCommand(program: Command): Command {
         throw err;
       }
       const pid = client.model.supervisorPid;
-      const closed = new Promise<void>((resolve) => client.onClose(() => resolve()));
+      const closed = new Promise<void>((resolve) => client.onGone(() => resolve()));
       const result = await client.act({ op: 'down', purge: flags.purge === true });
       if (!result.ok) {
         await client.close();

@@ -41,13 +41,13 @@ export function registerEventsCommand(program: Command): Command {
         await client.close();
         return;
       }
-      client.onEvent(print);
+      client.subscribe((events) => events.forEach(print));
       let interrupted = false;
       process.once('SIGINT', () => {
         interrupted = true;
         void client.close();
       });
-      const why = await new Promise<string>((resolve) => client.onClose(resolve));
+      const why = await new Promise<string>((resolve) => client.onGone(resolve));
       if (!interrupted && flags.json !== true) process.stderr.write(`${why}\n`);
     }),
   );

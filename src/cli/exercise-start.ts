@@ -4,7 +4,7 @@
 // (x) or stop (q). The cluster is deleted at the end: an exercise starts from scratch each time.
 import { createInterface } from 'node:readline';
 import type { SpeedPreset } from '../cluster-model/index.js';
-import { untilStopped } from '../supervisor/index.js';
+import { supervisorLauncher, untilStopped } from '../supervisor/index.js';
 import { resolveLang, type Lang } from '../exercises/lang.js';
 import { startSession, type ExerciseSession } from '../exercises/session.js';
 import type { Exercise } from '../exercises/types.js';
@@ -61,7 +61,7 @@ export async function startExercise(exercise: Exercise, flags: StartFlags): Prom
   const lang = resolveLang(flags.lang, await openSettings());
   const dashboard = flags.headless !== true && canShowDashboard();
   const progress = await openProgress();
-  const session = await startSession({ exercise, lang, folder: await folderOptions(flags), speed: flags.speed });
+  const session = await startSession({ exercise, lang, launcher: supervisorLauncher, folder: await folderOptions(flags), speed: flags.speed });
   // Recorded once, when the last step is done; written before the command ends.
   let recorded: Promise<void> | null = null;
   session.onSteps(() => {

@@ -1,6 +1,7 @@
 // What to try next on a cluster that just came up, as `up` suggests it: the workshop's path, with
 // this cluster's own node ids (the leader, when known, cut off in the minority).
-import type { NodeModel, Timing } from '../cluster-model/index.js';
+import { memberIds, type ClusterModel } from '../cluster-model/index.js';
+import { largestMinorityOf } from '../raft/membership.js';
 import { nameFlag, type ClusterFlags } from './cluster-options.js';
 
 /**
@@ -10,17 +11,17 @@ import { nameFlag, type ClusterFlags } from './cluster-options.js';
  */
 const HUMAN_SPEED_MS = 1000;
 
-export function nextCommands(nodes: readonly NodeModel[], leader: number | null, flags: ClusterFlags, timing: Timing): string[] {
+export function nextCommands(model: Pick<ClusterModel, 'nodes' | 'timing'>, leader: number | null, flags: ClusterFlags): string[] {
   const rc = (cmd: string): string => `raft-console ${cmd}${nameFlag(flags)}`;
-  const ids = nodes.filter((n) => !n.removed).map((n) => n.id);
+  const ids = memberIds(model);
   const victim = leader ?? ids[0]!;
   const tries = [rc('status'), rc('submit hello')];
   if (ids.length >= 2) {
     const others = ids.filter((id) => id !== victim);
-    const minority = [victim, ...others.slice(0, Math.max(0, Math.floor((ids.length - 1) / 2) - 1))];
+    const minority = [victim, ...others.slice(0, Math.max(0, largestMinorityOf(ids.length) - 1))];
     const majority = ids.filter((id) => !minority.includes(id));
     tries.push(rc(`partition ${minority.join(',')} ${majority.join(',')}`));
-    if (timing.electionTimeoutMs.min >= HUMAN_SPEED_MS) tries.push(rc(`submit --via ${victim} lost`));
+    if (model.timing.electionTimeoutMs.min >= HUMAN_SPEED_MS) tries.push(rc(`submit --via ${victim} lost`));
     else tries.push(`${rc('submit found')}   (the majority commits; with --speed slow, submit --via ${victim} shows the cut-off leader take an entry that never commits)`);
     tries.push(rc('heal'), rc(`log ${victim}`));
   }

@@ -1,9 +1,9 @@
 // Whether a node given on the command line is one that can answer, or what to run first.
-import type { ClusterModel, NodeModel } from '../cluster-model/model.js';
+import { memberIds, type ClusterModel, type NodeModel } from '../cluster-model/index.js';
 import { CliError } from './failure.js';
 
 function memberList(model: ClusterModel): string {
-  return model.nodes.filter((n) => !n.removed).map((n) => n.id).join(', ');
+  return memberIds(model).join(', ');
 }
 
 /** A node of the cluster, or an error listing the ones there are. */

@@ -6,7 +6,7 @@ import { describeSwitches, describeTiming, isDefault, type ClusterModel, type No
 import { connect, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { paintFor, type Paint } from './colour.js';
 import { guarded } from './failure.js';
-import { leaderOf } from '../cluster-model/index.js';
+import { leaderOf, members } from '../cluster-model/index.js';
 import { table, type Cell, type Row } from './table.js';
 
 interface StatusFlags extends ClusterFlags {
@@ -102,10 +102,9 @@ function safety(model: ClusterModel, paint: Paint): string {
 function humanStatus(model: ClusterModel, paint: Paint): string[] {
   const now = Date.now();
   const leader = leaderOf(model);
-  const members = model.nodes.filter((n) => !n.removed);
   const lead = leader === null ? paint('red', 'no leader') : paint('green', `n${leader.id} leads term ${leader.raft!.term}`);
   const lines = [
-    `${paint('bold', `cluster ${model.name}`)}: ${members.length} nodes, ${lead}; ${describeTiming(model.timing)}${model.fsync ? '' : paint('red', '; UNSAFE: fsync off')}`,
+    `${paint('bold', `cluster ${model.name}`)}: ${members(model).length} nodes, ${lead}; ${describeTiming(model.timing)}${model.fsync ? '' : paint('red', '; UNSAFE: fsync off')}`,
     paint('dim', `id ${model.clusterId}, supervisor pid ${model.supervisorPid}, up ${ago(now - model.startedAt)}, folder ${model.folder}`),
     '',
     ...table(HEADERS, model.nodes.map((n) => nodeRow(n, leader, model.folder, now)), paint),

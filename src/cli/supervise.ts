@@ -2,7 +2,8 @@
 // `up --detach` leaves running in the background. It prints one JSON "ready" line on stdout once
 // its control API is up; `up` waits for that line.
 import { Command } from 'commander';
-import { supervise, type SupervisorOptions } from '../supervisor/index.js';
+import type { SupervisorOptions } from '../cluster-model/index.js';
+import { supervise } from '../supervisor/index.js';
 import { nodeCount } from './arguments.js';
 import { superviseSwitches, withSwitchOptions, withTimingOptions, type SwitchFlags, type TimingFlags } from './supervisor-options.js';
 

@@ -4,8 +4,8 @@
 // fills in the user's configured defaults for a new cluster; `supervise` gets everything spelled
 // out on its command line, so `ps` shows what it runs.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { SPEED_PRESETS, clusterFolder, switchArgs, type FolderOptions, type RaftSwitches, type SpeedPreset } from '../cluster-model/index.js';
-import { readClusterFile, type SupervisorOptions } from '../supervisor/index.js';
+import { SPEED_PRESETS, clusterFolder, switchArgs, type FolderOptions, type RaftSwitches, type SpeedPreset, type SupervisorOptions } from '../cluster-model/index.js';
+import { readClusterFile } from '../supervisor/index.js';
 import { KNOWN_BUG_NAMES, isBugName, type BugName } from '../raft/config.js';
 import { milliseconds, msRange, port } from './arguments.js';
 import { CliError } from './failure.js';

@@ -8,13 +8,13 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { ClusterError, ControlClient, clusterFolder, describeSwitches, describeTiming, isDefault, keptSwitches, type ClusterModel, type NodeModel } from '../cluster-model/index.js';
-import { parseSuperviseLine, type ReadyLine, type SupervisorOptions } from '../supervisor/index.js';
+import { ClusterError, ControlClient, clusterFolder, describeSwitches, describeTiming, isDefault, keptSwitches, until, type ClusterModel, type NodeModel, type SupervisorOptions } from '../cluster-model/index.js';
+import { parseSuperviseLine, type ReadyLine } from '../supervisor/index.js';
 import { nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
 import { CliError } from './failure.js';
 import { nextCommands } from './hints.js';
-import { leaderOf } from '../cluster-model/index.js';
+import { leaderOf, members } from '../cluster-model/index.js';
 import { superviseArgs } from './supervisor-options.js';
 
 const BIN = fileURLToPath(new URL('../../bin/raft-console.js', import.meta.url));
@@ -63,28 +63,8 @@ function readyLine(child: ChildProcess, logPath: string, logFrom: number): Promi
   });
 }
 
-/** Waits until the model shows a leader. */
-async function awaitLeader(client: ControlClient, timeoutMs: number): Promise<NodeModel | null> {
-  const now = leaderOf(client.model);
-  if (now !== null) return now;
-  return new Promise((resolve) => {
-    const done = (leader: NodeModel | null): void => {
-      clearTimeout(timer);
-      offModel();
-      offClose();
-      resolve(leader);
-    };
-    const timer = setTimeout(() => done(null), timeoutMs);
-    const offModel = client.onModel((m) => {
-      const leader = leaderOf(m);
-      if (leader !== null) done(leader);
-    });
-    const offClose = client.onClose(() => done(null));
-  });
-}
-
 function report(model: ClusterModel, leader: NodeModel, o: SupervisorOptions, flags: ClusterFlags, json: boolean): void {
-  const members = model.nodes.filter((n) => !n.removed);
+  const nodes = members(model);
   if (json) {
     const doc = {
       name: model.name,
@@ -95,17 +75,17 @@ function report(model: ClusterModel, leader: NodeModel, o: SupervisorOptions, fl
       term: leader.raft!.term,
       timing: model.timing,
       switches: model.switches,
-      nodes: members.map((n) => ({ id: n.id, address: n.address, pid: n.process.pid })),
+      nodes: nodes.map((n) => ({ id: n.id, address: n.address, pid: n.process.pid })),
     };
     process.stdout.write(`${JSON.stringify(doc)}\n`);
     return;
   }
   const paint = paintFor(process.stdout);
-  const tries = nextCommands(members, leader.id, flags, model.timing);
+  const tries = nextCommands(model, leader.id, flags);
   const kept = keptSwitches(o.raft, model.switches);
   process.stdout.write(
     [
-      paint('bold', `cluster ${model.name} is up: ${members.length} nodes, n${leader.id} leads term ${leader.raft!.term}`),
+      paint('bold', `cluster ${model.name} is up: ${nodes.length} nodes, n${leader.id} leads term ${leader.raft!.term}`),
       `  ${describeTiming(model.timing)}`,
       ...(isDefault(model.switches) ? [] : [paint(model.switches.bugs.length > 0 ? 'red' : 'yellow', `  raft: ${describeSwitches(model.switches)}`)]),
       ...(kept === null ? [] : [paint('yellow', `  note: ${kept}`)]),
@@ -136,7 +116,7 @@ export async function runDetached(o: SupervisorOptions, flags: ClusterFlags, jso
   try {
     const t = client.model.timing.electionTimeoutMs;
     const timeoutMs = Math.max(10_000, 10 * t.max);
-    const leader = await awaitLeader(client, timeoutMs);
+    const leader = (await until(client, (m) => leaderOf(m) !== null, timeoutMs)) ? leaderOf(client.model) : null;
     if (leader === null)
       throw new CliError(
         `the cluster ${ready.name} started (supervisor pid ${ready.supervisorPid}) but elected no leader within ${timeoutMs / 1000} s: ` +

@@ -2,8 +2,8 @@
 // dashboard (quitting it stops the cluster); without one (a pipe, CI, --json) the events scroll by,
 // one readable line each (or NDJSON with --json), until Ctrl-C or a `down` from another terminal.
 import { existsSync } from 'node:fs';
-import type { ClusterEvent } from '../cluster-model/index.js';
-import { startSupervisor, untilStopped, type SupervisorHandle, type SupervisorOptions } from '../supervisor/index.js';
+import type { ClusterEvent, SupervisorOptions } from '../cluster-model/index.js';
+import { startSupervisor, untilStopped, type SupervisorHandle } from '../supervisor/index.js';
 import { nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
 import { eventLine } from '../cluster-model/event-line.js';
@@ -23,8 +23,7 @@ export async function runInForeground(o: SupervisorOptions, flags: ClusterFlags 
 
 async function withDashboard(sup: SupervisorHandle, lang: Lang): Promise<void> {
   const { runDashboard } = await import('../tui/run.js');
-  const { supervisorSource } = await import('../supervisor/source.js');
-  const end = await runDashboard({ source: supervisorSource(sup), owned: true, attached: false, lang });
+  const end = await runDashboard({ source: sup, owned: true, attached: false, lang });
   if (end.why === 'gone') process.stdout.write(`${end.text}\n`);
   await sup.stop();
 }
@@ -41,12 +40,12 @@ async function headless(sup: SupervisorHandle, flags: ClusterFlags, json: boolea
     const leader = leaderOf(sup.model);
     if (hinted || leader === null) return;
     hinted = true;
-    const tries = nextCommands(sup.model.nodes, leader.id, flags, sup.model.timing);
+    const tries = nextCommands(sup.model, leader.id, flags);
     process.stdout.write(`${paint('bold', `cluster ${sup.name} is running, n${leader.id} leads; Ctrl-C stops it. From another terminal, try: ${tries.join(' · ')}`)}\n`);
   };
   for (const e of sup.model.events) print(e);
   hint();
-  const off = sup.onChange((events) => {
+  const off = sup.subscribe((events) => {
     events.forEach(print);
     hint();
   });

@@ -1,9 +1,10 @@
 // A client of a running supervisor's control API, for the CLI and the dashboard in other terminals:
 // finds the supervisor through the cluster folder (control.json and token), authenticates, and
-// keeps a copy of the model up to date from the supervisor's batched updates.
+// keeps a copy of the model up to date from the supervisor's batched updates. A ClusterSource
+// (source.ts), like the supervisor in this process.
 //
 //   const c = await ControlClient.connect({ name: 'demo' });
-//   c.onEvent((e) => console.log(e.text));
+//   c.subscribe((events) => events.forEach((e) => console.log(e.text)));
 //   const r = await c.act({ op: 'partition', groups: [[1, 2], [3, 4, 5]] });  // { ok, text }
 //   await c.close();
 import WebSocket from 'ws';
@@ -12,6 +13,7 @@ import type { Action, ActionResult, ControlMessage, ControlRequest } from './con
 import { ClusterError } from './errors.js';
 import { clusterFolder, type FolderOptions } from './folder.js';
 import { EVENT_HISTORY, type ClusterEvent, type ClusterModel } from './model.js';
+import type { ClusterSource } from './source.js';
 
 export interface ConnectOptions extends FolderOptions {
   /** How long to wait for the welcome; default 5000 ms. */
@@ -20,14 +22,13 @@ export interface ConnectOptions extends FolderOptions {
 
 type Listener<T> = (value: T) => void;
 
-export class ControlClient {
+export class ControlClient implements ClusterSource {
   private current: ClusterModel;
   private nextId = 1;
   private readonly waiting = new Map<number, (r: ActionResult | Error) => void>();
   private readonly snapshots: Array<(m: ClusterModel | Error) => void> = [];
-  private readonly eventListeners = new Set<Listener<ClusterEvent>>();
-  private readonly modelListeners = new Set<Listener<ClusterModel>>();
-  private readonly closeListeners = new Set<Listener<string>>();
+  private readonly changeListeners = new Set<Listener<readonly ClusterEvent[]>>();
+  private readonly goneListeners = new Set<Listener<string>>();
   private closedBecause: string | null = null;
   private ended = false;
 
@@ -72,21 +73,16 @@ export class ControlClient {
     return this.current;
   }
 
-  onEvent(listener: Listener<ClusterEvent>): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
-  }
-
-  /** Called with the new model after every update (at most every 50 ms). */
-  onModel(listener: Listener<ClusterModel>): () => void {
-    this.modelListeners.add(listener);
-    return () => this.modelListeners.delete(listener);
+  /** Called after every update (at most every 50 ms) with the events it brought, and with none after a snapshot. */
+  subscribe(listener: Listener<readonly ClusterEvent[]>): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   /** Called once when the connection ends, with the reason (e.g. the supervisor shut down). */
-  onClose(listener: Listener<string>): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
+  onGone(listener: Listener<string>): () => void {
+    this.goneListeners.add(listener);
+    return () => this.goneListeners.delete(listener);
   }
 
   /** Carries out an action; the result says whether it was done and what happened, or why not. */
@@ -122,14 +118,13 @@ export class ControlClient {
       case 'update': {
         const events = [...this.current.events, ...m.events];
         this.current = { ...m.model, events: events.length > EVENT_HISTORY ? events.slice(-EVENT_HISTORY) : events };
-        for (const e of m.events) for (const l of this.eventListeners) l(e);
-        for (const l of this.modelListeners) l(this.current);
+        for (const l of this.changeListeners) l(m.events);
         return;
       }
       case 'snapshot':
         this.current = m.model;
         this.snapshots.shift()?.(m.model);
-        for (const l of this.modelListeners) l(this.current);
+        for (const l of this.changeListeners) l([]);
         return;
       case 'result': {
         const { type: _type, id, ...result } = m;
@@ -154,7 +149,7 @@ export class ControlClient {
     for (const w of this.waiting.values()) w(err);
     this.waiting.clear();
     for (const s of this.snapshots.splice(0)) s(err);
-    for (const l of this.closeListeners) l(this.closedBecause);
-    this.closeListeners.clear();
+    for (const l of this.goneListeners) l(this.closedBecause);
+    this.goneListeners.clear();
   }
 }

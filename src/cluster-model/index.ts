@@ -1,6 +1,7 @@
 // The cluster as its clients see it (the CLI, the dashboard, the exercises, the checker): the model
-// the supervisor publishes, the questions asked of it, its control API client, where a cluster's
-// files are, and requests to its nodes. Nothing here runs nodes: that is src/supervisor.
+// the supervisor publishes, the questions asked of it, the ClusterSource they watch and act on, its
+// control API client, how a client asks for a cluster of its own, where a cluster's files are, and
+// requests to its nodes. Nothing here runs nodes: that is src/supervisor.
 export { ControlClient, type ConnectOptions } from './control-client.js';
 export {
   CLUSTER_FILE,
@@ -17,10 +18,11 @@ export {
 export { ClusterError, type ClusterErrorCode } from './errors.js';
 export { eventLine, clock, type Paint, type Style } from './event-line.js';
 export { DEFAULT_CLUSTER_NAME, checkClusterName, clusterFolder, clusterSecret, defaultStateDir, type FolderOptions } from './folder.js';
+export type { ClusterLauncher, OwnedCluster, SupervisorOptions } from './launcher.js';
 export { EVENT_HISTORY } from './model.js';
 export type * from './model.js';
-export { clientNodes, leaderOf } from './queries.js';
+export * from './queries.js';
 export { explainClientError, where, withClusterClient } from './request.js';
-export { controlSource, type ClusterSource } from './source.js';
+export { until, type ClusterSource } from './source.js';
 export { SPEED_PRESETS, customTiming, describeTiming, presetTiming } from './timing.js';
 export { describeSwitches, isDefault, keptSwitches, switchArgs } from './switches.js';

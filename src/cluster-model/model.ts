@@ -1,8 +1,8 @@
 // The supervisor's live model of a cluster: what every client of the control API (the CLI, the
 // dashboard) sees. Plain JSON data: it crosses the WebSocket as it is.
-import type { FollowerProgress, StateTimer } from '../node/event-stream.js';
+import type { FollowerProgress, StateLine, StateTimer } from '../node/state-line.js';
 import type { BugName, RaftSwitches } from '../raft/config.js';
-import type { Membership, NodeId, Role } from '../raft/types.js';
+import type { NodeId } from '../raft/types.js';
 
 /** The core's switches every node of the cluster runs with: PreVote, CheckQuorum, known bugs (none by default). */
 export type { BugName, RaftSwitches };
@@ -31,34 +31,8 @@ export interface NodeProcess {
   restarts: number;
 }
 
-/** What the node last reported about itself (its NDJSON "state" lines); null before the first. */
-export interface NodeRaftState {
-  role: Role;
-  term: number;
-  vote: NodeId;
-  leader: NodeId;
-  lastIndex: number;
-  lastTerm: number;
-  commit: number;
-  applied: number;
-  firstIndex: number;
-  snapshotIndex: number;
-  membership: Membership;
-  /** The log's term runs, [first index of the run, term], ascending, over at most its last 1,000 entries after the snapshot. */
-  runs: Array<[number, number]>;
-  /** When the node's election timer fires (a voter) or its next heartbeat is due (the leader); null on a learner or a removed node. */
-  timer: StateTimer | null;
-  /** On a leader, its view of each follower by id; empty elsewhere. */
-  progress: Record<number, FollowerProgress>;
-  /**
-   * The node's applied-state digest as [index, digest], ascending: at its latest applied indexes
-   * that are multiples of 64 and at its applied index. Equal on two nodes at one index only if they
-   * applied the same entries up to it.
-   */
-  digests: Array<[number, string]>;
-  /** The term and commit index on the node's disk (the fields above may be ahead of it). */
-  durable?: { term: number; commit: number };
-}
+/** What the node last reported about itself, as its "state" lines carry it (src/node/state-line.ts); null before the first. */
+export type NodeRaftState = StateLine;
 
 /** Faults set on a directed link from -> to (messages from `from` to `to`). */
 export interface LinkFaultModel {

@@ -1,6 +1,6 @@
-// What the exercises' checks read from the cluster: the core's events as typed data, and the
-// questions a step asks of the model (who leads, who runs, which group is cut off).
-import { leaderOf } from '../cluster-model/index.js';
+// What the exercises' checks read from the cluster beyond the questions every client asks of the
+// model (cluster-model/queries.ts: members, leader, voters, partition groups): the core's events as
+// typed data, and single nodes by id.
 import type { ClusterEvent, ClusterModel, NodeModel, NodeRaftState } from '../cluster-model/index.js';
 import type { RaftEvent, RaftEventType } from '../raft/events.js';
 import type { NodeId } from '../raft/types.js';
@@ -24,10 +24,6 @@ export function leaderCommits(events: readonly ClusterEvent[]): RaftEventOf<'com
   return raftEvents(events, 'commit').filter((e) => e.voters > 0);
 }
 
-export function members(model: ClusterModel): NodeModel[] {
-  return model.nodes.filter((n) => !n.removed);
-}
-
 export function node(model: ClusterModel, id: NodeId | undefined): NodeModel | undefined {
   return model.nodes.find((n) => n.id === id);
 }
@@ -41,53 +37,7 @@ export function isRunning(n: NodeModel | undefined): boolean {
   return n?.process.state === 'running';
 }
 
-/** The members frozen with `pause`, by id. */
-export function pausedNodes(model: ClusterModel): NodeId[] {
-  return members(model).flatMap((n) => (n.process.state === 'paused' ? [n.id] : []));
-}
-
 /** Down: killed, stopped, crashed or paused (it answers nothing). */
 export function isDown(n: NodeModel | undefined): boolean {
   return n !== undefined && n.process.state !== 'running' && n.process.state !== 'starting';
-}
-
-/** The voters of the configuration the most advanced node knows. */
-export function voters(model: ClusterModel): NodeId[] {
-  let best: NodeModel | null = null;
-  for (const n of members(model))
-    if (n.raft !== null && (best === null || n.raft.term > best.raft!.term || (n.raft.term === best.raft!.term && n.raft.lastIndex > best.raft!.lastIndex))) best = n;
-  return best?.raft?.membership.voters ?? members(model).map((n) => n.id);
-}
-
-export function majority(count: number): number {
-  return Math.floor(count / 2) + 1;
-}
-
-/** The leader, once every running member is in its term and follows it. */
-export function settledLeader(model: ClusterModel): NodeModel | undefined {
-  const l = leaderOf(model);
-  if (l === null) return undefined;
-  const running = members(model).filter(isRunning);
-  return running.every((n) => n.raft !== null && n.raft.term === l.raft!.term && n.raft.leader === l.id) ? l : undefined;
-}
-
-/** The partition group holding `id` (every node, when the network is whole). */
-export function groupOf(model: ClusterModel, id: NodeId): NodeId[] {
-  return model.partition.find((g) => g.includes(id)) ?? members(model).map((n) => n.id);
-}
-
-/** Whether the group holds a majority of the voters. */
-export function hasMajority(model: ClusterModel, group: readonly NodeId[]): boolean {
-  const v = voters(model);
-  return group.filter((id) => v.includes(id)).length >= majority(v.length);
-}
-
-/** No partition and no faulty link. */
-export function healed(model: ClusterModel): boolean {
-  return model.partition.length === 0 && model.links.length === 0;
-}
-
-/** The nodes cut off alone (each in a partition group of its own), lowest id first. */
-export function isolatedNodes(model: ClusterModel): NodeId[] {
-  return model.partition.filter((g) => g.length === 1).map((g) => g[0]!).sort((a, b) => a - b);
 }

@@ -1,15 +1,29 @@
-// One exercise being done: its own cluster (started fresh in a folder of its own, deleted at the
-// end), a tracker fed with every change of that cluster, the exercise's trigger, and the driver its
-// automatic solution runs on. The dashboard, the headless runner and the tests all use this.
+// One exercise being done: its own cluster (started fresh in a folder of its own by the launcher
+// the CLI hands it, deleted at the end), a tracker fed with every change of that cluster, the
+// exercise's trigger, and the driver its automatic solution runs on. The dashboard, the headless
+// runner and the tests all use this.
 //
-//   const s = await startSession({ exercise, lang: 'en', folder: { name: 'exercise' } });
+//   const s = await startSession({ exercise, lang: 'en', launcher, folder: { name: 'exercise' } });
 //   s.onSteps((changes) => ...);            // steps seen done
 //   await s.exercise.solution(s.driver());  // or let a learner do it
 //   await s.stop();
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLUSTER_FILE, ClusterError, clusterFolder, clusterSecret, type Action, type ActionResult, type ClusterEvent, type ClusterModel, type FolderOptions, type RaftSwitches, type SpeedPreset } from '../cluster-model/index.js';
-import { purgeCluster, startSupervisor, type SupervisorHandle } from '../supervisor/index.js';
+import {
+  CLUSTER_FILE,
+  ClusterError,
+  clusterFolder,
+  clusterSecret,
+  until as untilModel,
+  type ActionResult,
+  type ClusterEvent,
+  type ClusterLauncher,
+  type ClusterSource,
+  type FolderOptions,
+  type OwnedCluster,
+  type RaftSwitches,
+  type SpeedPreset,
+} from '../cluster-model/index.js';
 import { RaftClient } from '../client/index.js';
 import type { Lang } from './lang.js';
 import { readExerciseState, writeExerciseState } from './state-file.js';
@@ -19,6 +33,8 @@ import type { ClusterHands, Driver, Exercise, StepChange, StepContext } from './
 export interface SessionOptions {
   exercise: Exercise;
   lang: Lang;
+  /** Starts the exercise's cluster and deletes an earlier one's folder. */
+  launcher: ClusterLauncher;
   /** Where the exercise's cluster lives: its name (and state folder, or its own folder). */
   folder: FolderOptions;
   /** Another speed than the exercise's own (tests run faster than a learner). */
@@ -27,23 +43,18 @@ export interface SessionOptions {
   stepDeadlineMs?: number;
 }
 
-/** The exercise's cluster as the dashboard watches it; the same across a rebuild. */
-export interface LiveCluster {
-  model(): ClusterModel;
-  /** Called after every change with the events it added (a rebuilt cluster's whole story so far). */
-  subscribe(listener: (events: readonly ClusterEvent[]) => void): () => void;
-  act(action: Action): Promise<ActionResult>;
-  /** Called once when the cluster goes away for good (stopped here, or a `down` from elsewhere). */
-  onGone(listener: (why: string) => void): () => void;
-}
-
 export interface ExerciseSession {
   readonly exercise: Exercise;
   readonly tracker: Tracker;
   /** The cluster's name and folder. */
   readonly name: string;
   readonly folder: string;
-  readonly cluster: LiveCluster;
+  /**
+   * The exercise's cluster as the dashboard watches it, the same across a rebuild (whose first
+   * change brings the new cluster's whole story so far); gone for good once stopped here or by a
+   * `down` from elsewhere.
+   */
+  readonly cluster: ClusterSource;
   /** Called with the steps seen done, in order. */
   onSteps(listener: (changes: readonly StepChange[]) => void): () => void;
   /** Runs the exercise's trigger for the current step (the X key). */
@@ -62,32 +73,26 @@ const DEFAULT_STEP_DEADLINE_MS = 30_000;
  * Makes room for a new exercise cluster: a folder left by an earlier exercise is deleted; a
  * running cluster, or a cluster that is not an exercise's, is refused.
  */
-async function clearFolder(o: FolderOptions, name: string, folder: string): Promise<void> {
+async function clearFolder(launcher: ClusterLauncher, o: FolderOptions, name: string, folder: string): Promise<void> {
   if (!existsSync(folder)) return;
   if (existsSync(join(folder, CLUSTER_FILE)) && (await readExerciseState(folder)) === null)
     throw new ClusterError(
       `the cluster named ${name} is not an exercise's, and an exercise starts a cluster of its own: give the exercise another --name, or delete that cluster with \`raft-console down --purge --name ${name}\``,
     );
-  await purgeCluster(o);
-}
-
-interface Waiter {
-  check(): void;
-  fail(why: string): void;
+  await launcher.purge(o);
 }
 
 export async function startSession(o: SessionOptions): Promise<ExerciseSession> {
   const { exercise } = o;
   const { name, folder } = clusterFolder(o.folder);
-  await clearFolder(o.folder, name, folder);
+  await clearFolder(o.launcher, o.folder, name, folder);
 
   const tracker = createTracker(exercise, o.lang, { cluster: name });
   const startedAt = Date.now();
   const stepListeners = new Set<(changes: readonly StepChange[]) => void>();
   const changeListeners = new Set<(events: readonly ClusterEvent[]) => void>();
   const goneListeners = new Set<(why: string) => void>();
-  const waiters = new Set<Waiter>();
-  let sup!: SupervisorHandle;
+  let owned!: OwnedCluster;
   let client!: RaftClient;
   /** Set while the cluster is replaced by a new one: its stop is not the end. */
   let rebuilding = false;
@@ -95,6 +100,8 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
   let stopping = false;
   let stopped: Promise<void> | null = null;
   let saving: Promise<void> = Promise.resolve();
+  /** Why the cluster is gone for good, once it is. */
+  let endedBecause: string | null = null;
   let endWith!: (why: string) => void;
   const ended = new Promise<string>((resolve) => (endWith = resolve));
 
@@ -105,31 +112,30 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
   };
 
   const feed = (events: readonly ClusterEvent[]): void => {
-    const changes = tracker.update(sup.model, events);
+    const changes = tracker.update(owned.model, events);
     if (changes.length > 0) {
       save();
       for (const l of stepListeners) l(changes);
       if (exercise.rebuild !== undefined && changes.some((c) => c.id === exercise.rebuild!.after)) rebuilt = rebuild();
     }
     for (const l of changeListeners) l(events);
-    for (const w of [...waiters]) w.check();
   };
 
   const end = (why: string): void => {
-    for (const w of [...waiters]) w.fail(why);
+    endedBecause = why;
     for (const l of goneListeners) l(why);
     goneListeners.clear();
     endWith(why);
   };
 
   const launch = async (raft: Partial<RaftSwitches> | undefined): Promise<void> => {
-    const s = await startSupervisor({ ...o.folder, nodes: exercise.setup.nodes, speed: o.speed ?? exercise.setup.speed, ...(raft === undefined ? {} : { raft }) });
-    sup = s;
-    client = new RaftClient({ clusterId: s.model.clusterId, secret: clusterSecret(s.folder), nodes: s.model.nodes.map((n) => ({ id: n.id, address: n.address })) });
+    const s = await o.launcher.start({ ...o.folder, nodes: exercise.setup.nodes, speed: o.speed ?? exercise.setup.speed, ...(raft === undefined ? {} : { raft }) });
+    owned = s;
+    client = new RaftClient({ clusterId: s.model.clusterId, secret: clusterSecret(folder), nodes: s.model.nodes.map((n) => ({ id: n.id, address: n.address })) });
     feed(s.model.events);
     save();
-    const off = s.onChange(feed);
-    void s.stopped.then(() => {
+    const off = s.subscribe(feed);
+    s.onGone(() => {
       off();
       if (!rebuilding && !stopping) end(`the cluster ${name} was stopped`);
     });
@@ -141,7 +147,7 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
     try {
       await saving;
       client.close();
-      await sup.stop({ purge: true });
+      await owned.stop({ purge: true });
       if (stopping) return;
       await launch({ ...exercise.setup.raft, ...exercise.rebuild!.raft });
     } catch (err) {
@@ -151,13 +157,15 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
     }
   };
 
-  const cluster: LiveCluster = {
-    model: () => sup.model,
+  const cluster: ClusterSource = {
+    get model() {
+      return owned.model;
+    },
     subscribe: (listener) => {
       changeListeners.add(listener);
       return () => changeListeners.delete(listener);
     },
-    act: (action) => (rebuilding ? Promise.resolve({ ok: false, text: 'the exercise is starting its cluster again: wait a moment' }) : sup.act(action)),
+    act: (action) => (rebuilding ? Promise.resolve({ ok: false, text: 'the exercise is starting its cluster again: wait a moment' }) : owned.act(action)),
     onGone: (listener) => {
       goneListeners.add(listener);
       return () => goneListeners.delete(listener);
@@ -166,7 +174,7 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
 
   const hands: ClusterHands = {
     get model() {
-      return sup.model;
+      return owned.model;
     },
     async act(action) {
       const r = await cluster.act(action);
@@ -205,35 +213,21 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
     const i = steps.findIndex((s) => !s.done);
     return i < 0 ? 'every step is done' : `step ${i + 1} (${steps[i]!.id}) is not done`;
   };
-  const until = (what: string, test: (ctx: StepContext) => boolean): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => w.fail(`gave up after ${deadlineMs / 1000} s`), deadlineMs);
-      const w: Waiter = {
-        check: () => {
-          let ok: boolean;
-          try {
-            ok = test(tracker.context());
-          } catch (err) {
-            return w.fail((err as Error).message);
-          }
-          if (!ok) return;
-          clearTimeout(timer);
-          waiters.delete(w);
-          resolve();
-        },
-        fail: (why) => {
-          clearTimeout(timer);
-          waiters.delete(w);
-          reject(new Error(`exercise ${exercise.number} (${exercise.id}): waiting for ${what}: ${why}; ${at()}`));
-        },
-      };
-      waiters.add(w);
-      w.check();
-    });
+  /** Waits on the exercise's own cluster, which tells of a change once the tracker has seen it. */
+  const until = async (what: string, test: (ctx: StepContext) => boolean): Promise<void> => {
+    let why: string;
+    try {
+      if (await untilModel(cluster, () => test(tracker.context()), deadlineMs)) return;
+      why = endedBecause ?? `gave up after ${deadlineMs / 1000} s`;
+    } catch (err) {
+      why = (err as Error).message;
+    }
+    throw new Error(`exercise ${exercise.number} (${exercise.id}): waiting for ${what}: ${why}; ${at()}`);
+  };
 
   const driver = (): Driver => ({
     get model() {
-      return sup.model;
+      return owned.model;
     },
     get facts() {
       return tracker.context().facts;
@@ -260,7 +254,7 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
       await rebuilt;
       client.close();
       await saving;
-      await sup.stop({ purge: true });
+      await owned.stop({ purge: true });
       end('the exercise was stopped');
     })();
     return stopped;

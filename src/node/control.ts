@@ -7,6 +7,7 @@ import type { ConfChange, NodeId } from '../raft/types.js';
 import type { FaultSettings, LinkFault, Transport } from '../transport/index.js';
 import {
   array,
+  boolean,
   fail,
   has,
   isNodeId,
@@ -44,6 +45,24 @@ export interface ControlAnswer {
   text: string;
   /** For a conf-change that was proposed: the log index of its configuration entry. */
   index?: number;
+}
+
+/**
+ * An answer as the supervisor reads it back from the node's stdout (a "control" line, event-stream.ts):
+ * its fields besides ts, node, kind and type, checked.
+ */
+export function readControlAnswer(fields: JsonObject): Validation<ControlAnswer> {
+  return validate(() => {
+    const o = object(fields, 'answer', ['id', 'op', 'ok', 'text', 'index']);
+    return {
+      // null answers a line that was not a command (its id unreadable).
+      id: has(o, 'id') && o.id === null ? null : uint(o, 'id'),
+      op: string(o, 'op'),
+      ok: boolean(o, 'ok'),
+      text: string(o, 'text'),
+      ...(has(o, 'index') ? { index: uint(o, 'index') } : {}),
+    };
+  });
 }
 
 /** What the channel acts on. */

@@ -2,13 +2,13 @@
 //   {"ts":1732490000123,"node":3,"kind":"raft","type":"role-change",...,"text":"n3 becomes leader ..."}
 // kinds: "raft" (the core's events), "transport" (connections, refusals), "node" (lifecycle),
 // "control" (answers to the supervisor's commands), "state" (the node's Raft state, whenever it
-// changed, at most every stateIntervalMs).
+// changed, at most every stateIntervalMs: state-line.ts).
 import type { RaftSwitches } from '../raft/config.js';
 import { describeEvent, type RaftEvent } from '../raft/events.js';
-import type { RaftStatus } from '../raft/raft.js';
 import type { NodeId } from '../raft/types.js';
 import { describeTransportEvent, type TransportEvent } from '../transport/index.js';
 import type { ControlAnswer } from './control.js';
+import type { StateLine } from './state-line.js';
 
 export type NodeLifecycleEvent =
   | {
@@ -41,36 +41,6 @@ export type NodeLifecycleEvent =
  */
 export type FatalCode = 'port-in-use' | 'address' | 'disk-full' | 'permission' | 'data-dir' | 'internal';
 export const FATAL_CODES: readonly FatalCode[] = ['port-in-use', 'address', 'disk-full', 'permission', 'data-dir', 'internal'];
-
-/**
- * The running timer, as the wall-clock time (Date.now() base) it fires unless something resets it:
- * a voter's election timer, or the leader's next heartbeat.
- */
-export type StateTimer = { kind: 'election'; deadline: number; timeoutMs: number } | { kind: 'heartbeat'; deadline: number; intervalMs: number };
-
-/** The leader's view of one follower (RaftStatus.progress, trimmed). */
-export interface FollowerProgress {
-  match: number;
-  next: number;
-  /** "probe", "replicate" or "snapshot". */
-  state: string;
-}
-
-export type StateLine = Pick<
-  RaftStatus,
-  'role' | 'term' | 'vote' | 'leader' | 'commit' | 'applied' | 'firstIndex' | 'lastIndex' | 'lastTerm' | 'snapshotIndex' | 'membership'
-> & {
-  /** The log's term runs, [first index of the run, term], ascending, over at most its last 1,000 entries after the snapshot. */
-  runs: Array<[number, number]>;
-  /** Null on a node that cannot campaign (a learner, a removed node). */
-  timer: StateTimer | null;
-  /** On a leader, each follower by id; empty elsewhere. */
-  progress: Record<number, FollowerProgress>;
-  /** The applied-state digest (src/kv/digest.ts) as [index, digest], ascending: at recent multiples of 64 and at the applied index. */
-  digests: Array<[number, string]>;
-  /** The term and commit index on disk (the others may be ahead, in a save under way): what the supervisor records as acknowledged. */
-  durable?: { term: number; commit: number };
-};
 
 export class EventStream {
   private lastState = '';

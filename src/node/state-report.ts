@@ -1,10 +1,10 @@
-// What a node reports in its "state" lines (event-stream.ts), built from the core's status when the
+// What a node reports in its "state" lines (state-line.ts), built from the core's status when the
 // line is flushed: the scalars of RaftStatus, the log's term runs, the running timer as a
 // wall-clock deadline, on a leader its view of each follower, and the applied-state digest at a few
 // recent indexes.
 import type { Raft, RaftStatus } from '../raft/raft.js';
 import { isVoter } from '../raft/membership.js';
-import type { FollowerProgress, StateLine, StateTimer } from './event-stream.js';
+import type { FollowerProgress, StateLine, StateTimer } from './state-line.js';
 
 /** The runs cover at most this many entries at the end of the log. */
 export const RUNS_WINDOW = 1000;

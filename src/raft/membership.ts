@@ -10,9 +10,27 @@ export function isMember(m: Membership, id: NodeId): boolean {
   return m.voters.includes(id) || m.learners.includes(id);
 }
 
+/** Smallest number of voters that is a majority of `voters` voters (of a configuration or a count of nodes). */
+export function majorityOf(voters: number): number {
+  return Math.floor(voters / 2) + 1;
+}
+
+/**
+ * The largest group of `count` nodes that is a strict minority: the other side of a partition is
+ * larger, so a leader there is sure to lose its majority, whatever the count's parity.
+ */
+export function largestMinorityOf(count: number): number {
+  return Math.floor((count - 1) / 2);
+}
+
+/** Whether `ids` hold a majority of `voters` (ids that are not voters do not count). */
+export function holdsMajority(ids: readonly NodeId[], voters: readonly NodeId[]): boolean {
+  return ids.filter((id) => voters.includes(id)).length >= majorityOf(voters.length);
+}
+
 /** Smallest number of voters that is a majority. */
 export function quorum(m: Membership): number {
-  return Math.floor(m.voters.length / 2) + 1;
+  return majorityOf(m.voters.length);
 }
 
 const sorted = (ids: NodeId[]): NodeId[] => [...ids].sort((a, b) => a - b);
@@ -41,5 +59,5 @@ export function applyChange(m: Membership, change: ConfChange): Membership | str
  */
 export function majorityIndex(matches: number[]): number {
   const desc = matches.slice().sort((a, b) => b - a);
-  return desc[Math.floor(desc.length / 2)] ?? 0;
+  return desc[majorityOf(desc.length) - 1] ?? 0;
 }

@@ -43,7 +43,7 @@ import type { ConfChange, Membership, Message, NodeId, Role } from '../raft/type
 import { Clients, type ReadOp, type WriteOp } from './client.js';
 import { Invariants, type Violation } from './invariants.js';
 import { Network, RELIABLE, UNRELIABLE, type NetworkConditions } from './network.js';
-import { SimNode, type NodeContext } from './node.js';
+import { load, SimNode, type NodeContext } from './node.js';
 import { Random } from './random.js';
 import { ClientLog, CountingMachine, type StateMachine } from './state-machine.js';
 import { isChatter, percent, Trace } from './trace.js';
@@ -241,12 +241,7 @@ export class SimCluster implements NodeContext {
   setStorage(id: NodeId, state: RestoredState): void {
     const node = this.node(id);
     if (node.up) throw new Error(`n${id} must be down to replace its storage`);
-    node.storage.load(state);
-    if (state.snapshot !== null) this.checks?.snapshotSaved(id, state.snapshot.meta);
-    if (state.entries.length > 0) {
-      const first = state.entries[0];
-      this.checks?.logAppended(id, state.entries, first === undefined ? undefined : node.storage.termAt(first.index - 1));
-    }
+    load(id, node.storage, state, this.checks);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -117,6 +117,11 @@ export class Invariants {
     return this.sequence;
   }
 
+  /** The leader of each term that had one, and when it was elected (Election Safety's record). */
+  get leaders(): ReadonlyMap<number, { node: NodeId; tick: number }> {
+    return this.leaderOf;
+  }
+
   /** The entry applied at `index` by the first node that applied it. */
   appliedAt(index: number): { term: number; key: string; node: NodeId } | undefined {
     const term = this.appliedTerm[index];

@@ -3,12 +3,84 @@
 // state machine, reads waiting to be served); a restart builds a new core from storage alone.
 import type { RaftConfigInput } from '../raft/config.js';
 import type { RaftEvent } from '../raft/events.js';
-import { Raft, type RaftStatus } from '../raft/raft.js';
+import { Raft, type RaftStatus, type RestoredState } from '../raft/raft.js';
 import type { Ready } from '../raft/ready.js';
-import type { Message, NodeId, ReadState, Role } from '../raft/types.js';
+import type { Entry, Message, NodeId, ReadState, Role } from '../raft/types.js';
 import type { Invariants } from './invariants.js';
 import type { StateMachine } from './state-machine.js';
 import { StableStorage } from './storage.js';
+
+// What every runtime of the core does with a node's disk, whatever it does with messages and
+// state: the persist step of the Ready contract, the checks before each apply, and loading a
+// hand-made disk. SimNode below and the core's message-level test harness (test/raft/harness.ts)
+// both go through these, so both hold the core to one contract and feed the same checks.
+
+/**
+ * Step 1: the snapshot, then the entries (replacing any conflicting suffix), then the hard state,
+ * each write shown to the checks (null: checks off).
+ */
+export function persist(id: NodeId, s: StableStorage, rd: Ready, checks: Invariants | null): void {
+  // Election Safety first: a second leader's first entry would otherwise be reported as a
+  // Log Matching violation, hiding the cause.
+  if (checks !== null) for (const e of rd.events) if (e.type === 'role-change' && e.to === 'leader') checks.electionWon(id, e.term);
+
+  if (rd.snapshot !== null) {
+    if (rd.snapshot.meta.index <= s.snapshotIndex) {
+      const detail = `n${id} is handed a snapshot up to ${rd.snapshot.meta.index}, not beyond the one it holds (${s.snapshotIndex})`;
+      checks?.fail('ready-contract', id, detail);
+    }
+    s.saveSnapshot(rd.snapshot);
+    checks?.snapshotSaved(id, rd.snapshot.meta);
+  }
+  const first = rd.entries[0];
+  if (first !== undefined) {
+    const prevTerm = s.termAt(first.index - 1);
+    if (s.append(rd.entries) < 0) {
+      const detail = `n${id} is handed entries from ${first.index} but its log holds ${s.snapshotIndex + 1}-${s.lastIndex}`;
+      checks?.fail('ready-contract', id, detail);
+    } else {
+      checks?.logAppended(id, rd.entries, prevTerm);
+    }
+  }
+  if (rd.hardState !== null) {
+    const prev = s.hardState;
+    const hs = rd.hardState;
+    if (checks !== null) {
+      if (hs.term < prev.term) checks.fail('ready-contract', id, `n${id}'s term goes back from ${prev.term} to ${hs.term}`);
+      // One vote per term (5.2): once on disk, a vote stands until the term changes.
+      if (hs.term === prev.term && prev.vote !== 0 && hs.vote !== prev.vote)
+        checks.fail('ready-contract', id, `n${id}'s vote in term ${hs.term} changes from n${prev.vote} to n${hs.vote}`);
+      if (hs.commit !== prev.commit) checks.commitAdvanced(id, prev.commit, hs.commit, s);
+    }
+    s.saveHardState(hs);
+  }
+  // commitAdvanced sees a commit index that moves; this sees a log cut back under one that did not.
+  if (checks !== null && s.hardState.commit > s.lastIndex)
+    checks.fail('ready-contract', id, `n${id}'s commit index ${s.hardState.commit} is beyond its log (last ${s.lastIndex})`);
+}
+
+/**
+ * Step 3, for each committed entry before it is applied: it comes right after the last one
+ * `applied`, it is durable (in the persisted log, or under the snapshot), and the checks see it
+ * (applied within the persisted commit, State Machine Safety).
+ */
+export function checkApply(id: NodeId, s: StableStorage, applied: number, e: Entry, checks: Invariants): void {
+  if (e.index !== applied + 1) checks.fail('ready-contract', id, `n${id} is handed entry ${e.index} to apply after entry ${applied}`);
+  if (e.index > s.snapshotIndex && s.termAt(e.index) !== e.term)
+    checks.fail('ready-contract', id, `n${id} is handed entry ${e.index} of term ${e.term} to apply, which is not in its persisted log`);
+  checks.applied(id, e, s.hardState.commit);
+}
+
+/**
+ * Replaces a node's disk with a hand-made one (tests: the Figure 7 logs, a restored data
+ * directory); the checks see it as if it had been persisted.
+ */
+export function load(id: NodeId, s: StableStorage, state: RestoredState, checks: Invariants | null): void {
+  s.load(state);
+  if (state.snapshot !== null) checks?.snapshotSaved(id, state.snapshot.meta);
+  const first = state.entries[0];
+  if (first !== undefined) checks?.logAppended(id, state.entries, s.termAt(first.index - 1));
+}
 
 /** What a node needs from the cluster around it. */
 export interface NodeContext {
@@ -107,38 +179,9 @@ export class SimNode {
       if (rd.snapshot !== null) checks.leaderTruncated(id, this.term, rd.snapshot.meta.index, s.lastIndex);
     }
 
-    // Election Safety first: a second leader's first entry would otherwise be reported as a
-    // Log Matching violation, hiding the cause.
-    if (checks !== null) for (const e of rd.events) if (e.type === 'role-change' && e.to === 'leader') checks.electionWon(id, e.term);
-
-    // 1. Persist: snapshot, then entries (replacing any conflicting suffix), then hard state.
-    if (rd.snapshot !== null) {
-      if (rd.snapshot.meta.index <= s.snapshotIndex) {
-        const detail = `n${id} is handed a snapshot up to ${rd.snapshot.meta.index}, not beyond the one it holds (${s.snapshotIndex})`;
-        checks?.fail('ready-contract', id, detail);
-      }
-      s.saveSnapshot(rd.snapshot);
-      checks?.snapshotSaved(id, rd.snapshot.meta);
-    }
-    if (first !== undefined) {
-      const prevTerm = s.termAt(first.index - 1);
-      if (s.append(rd.entries) < 0) {
-        const detail = `n${id} is handed entries from ${first.index} but its log holds ${s.snapshotIndex + 1}-${s.lastIndex}`;
-        checks?.fail('ready-contract', id, detail);
-      } else {
-        checks?.logAppended(id, rd.entries, prevTerm);
-      }
-    }
-    if (rd.hardState !== null) {
-      const prev = s.hardState;
-      const hs = rd.hardState;
-      if (checks !== null) {
-        if (hs.term < prev.term) checks.fail('ready-contract', id, `n${id}'s term goes back from ${prev.term} to ${hs.term}`);
-        if (hs.commit !== prev.commit) checks.commitAdvanced(id, prev.commit, hs.commit, s);
-      }
-      s.saveHardState(hs);
-      this.term = hs.term;
-    }
+    // 1. Persist.
+    persist(id, s, rd, checks);
+    if (rd.hardState !== null) this.term = rd.hardState.term;
 
     // The core's decisions, to the checks and the trace (before the messages they caused).
     const leaderTerm = this.role === 'leader' ? startTerm : 0;
@@ -165,11 +208,8 @@ export class SimNode {
       checks?.stateMachineRestored(id, this.applied, this.stateMachine.size);
     }
     const sm = this.stateMachine as StateMachine;
-    const commit = s.hardState.commit;
     for (const e of rd.committedEntries) {
-      if (e.index !== this.applied + 1 && checks !== null)
-        checks.fail('ready-contract', id, `n${id} is handed entry ${e.index} to apply after entry ${this.applied}`);
-      checks?.applied(id, e, commit);
+      if (checks !== null) checkApply(id, s, this.applied, e, checks);
       if (e.type === 'normal') {
         const position = sm.apply(e.data);
         if (position >= 0) this.ctx.valueApplied(this, position, e.data, e.index);

@@ -2,6 +2,7 @@
 // leadership transfer and speed. Each checks its request against the model first (an error names
 // the cause and the fix), acts, and returns one plain sentence of what happened. Membership
 // changes are in membership.ts; `down` is the supervisor's own.
+import { holdsMajority } from '../raft/membership.js';
 import type { NodeId } from '../raft/types.js';
 import type { Action } from '../cluster-model/control-protocol.js';
 import { ClusterError } from '../cluster-model/errors.js';
@@ -44,22 +45,20 @@ function leaderNote(f: Fleet, ids: readonly NodeId[]): string {
   return `; n${leader.id} was the leader: the others elect a new one within ${t.min}-${t.max} ms of hearing nothing`;
 }
 
-/** Sends each node concerned its whole fault filter, as the model now says. */
-async function applyLinks(f: Fleet, links: LinkFaultModel[], nodes: readonly NodeId[]): Promise<void> {
-  f.live.model.links = links;
-  f.live.changed();
+/** Sets the faults (and the partition groups, when given) in the model, and sends each node concerned its whole fault filter. */
+async function applyLinks(f: Fleet, links: LinkFaultModel[], nodes: readonly NodeId[], partition?: NodeId[][]): Promise<void> {
+  f.live.linksChanged(links, partition);
   await Promise.all(nodes.map((id) => f.tell(id, { op: 'faults', ...filterFor(id, links) })));
 }
 
 /** "{1,2} | {3,4,5}; only {3,4,5} holds a majority of the voters: it can elect a leader and commit". */
 function describeGroups(f: Fleet, groups: NodeId[][]): string {
   const voters = f.membership().voters;
-  const need = Math.floor(voters.length / 2) + 1;
   const shown = groups.map((g) => `{${g.join(',')}}`);
-  const able = groups.filter((g) => g.filter((id) => voters.includes(id)).length >= need).map((g) => `{${g.join(',')}}`);
+  const able = groups.filter((g) => holdsMajority(g, voters)).map((g) => `{${g.join(',')}}`);
   const leader = f.leader();
   const leaderGroup = leader === null ? null : groups.find((g) => g.includes(leader.id));
-  const minority = leaderGroup && leaderGroup.filter((id) => voters.includes(id)).length < need;
+  const minority = leaderGroup && !holdsMajority(leaderGroup, voters);
   return (
     `${shown.join(' | ')}; ` +
     (able.length === 0 ? 'no group holds a majority of the voters: nothing can commit until you heal' : `only ${able[0]} holds a majority of the voters: it can elect a leader and commit`) +
@@ -72,8 +71,7 @@ async function partition(f: Fleet, groups: NodeId[][]): Promise<Done> {
   for (const id of groups.flat()) f.member(id);
   const all = completeGroups(groups, f.members().map((n) => n.id));
   if (all.length < 2) throw new ClusterError('a partition needs two groups or more, e.g. [[1, 2], [3, 4, 5]] (nodes not listed form one more group)');
-  f.live.model.partition = all;
-  await applyLinks(f, partitionLinks(f.live.model.links, all), f.members().map((n) => n.id));
+  await applyLinks(f, partitionLinks(f.live.model.links, all), f.members().map((n) => n.id), all);
   return { text: `partitioned the network: ${describeGroups(f, all)}`, data: { groups: all } };
 }
 
@@ -128,7 +126,7 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove
       await Promise.all(wasLive.map((id) => f.stop(id)));
       const results = await Promise.allSettled(
         nodes.map((n) => {
-          n.process.restarts++;
+          f.live.restarting(n.id);
           return f.start(n.id);
         }),
       );
@@ -159,9 +157,7 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove
       return link(f, a);
     case 'heal': {
       const had = f.live.model.links.length;
-      f.live.model.partition = [];
-      f.live.model.links = [];
-      f.live.changed();
+      f.live.linksChanged([], []);
       await Promise.all(f.members().map((n) => f.tell(n.id, { op: 'heal' })));
       return { text: had === 0 ? 'the network had no faults: nothing to heal' : `healed the network: every link delivers again (${had} faulty link${had === 1 ? '' : 's'} mended)` };
     }
@@ -175,11 +171,8 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove
     case 'transfer':
       return transfer(f, a.node);
     case 'speed': {
-      const timing = withSpeed(f.file.timing, a.preset);
-      f.file.timing = timing;
-      f.live.model.timing = timing;
-      f.live.changed();
-      await f.persist();
+      const timing = withSpeed(f.live.model.timing, a.preset);
+      await f.live.timingChanged(timing);
       await Promise.all(f.members().map((n) => f.tell(n.id, { op: 'tick', ms: timing.tickMs })));
       return { text: `speed ${a.preset}: ${describeTiming(timing)}`, data: { timing } };
     }

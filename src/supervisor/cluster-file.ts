@@ -1,6 +1,9 @@
 // cluster.json: what a cluster is, kept across `up`s so the same name starts the same cluster again
-// (same cluster id, same node ids, ports and data). Written on first start and after each change of
-// membership or speed; written whole to a temporary file and renamed, so a crash never leaves half.
+// (same cluster id, same node ids, ports and data). The file is read once, when the supervisor
+// starts, into the live model and what only the file holds (ClusterSetup); from then on it is
+// derived from those two (clusterFileOf) and written by the live model at start and after each
+// change of membership or speed; written whole to a temporary file and renamed, so a crash never
+// leaves half.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { KNOWN_BUG_NAMES } from '../raft/config.js';
@@ -9,7 +12,7 @@ import { array, boolean, fail, field, has, nodeId, object, oneOf, show, string, 
 import { readJsonOrNull, writeJsonAtomic } from '../storage/json-file.js';
 import { CLUSTER_FILE } from '../cluster-model/control-protocol.js';
 import { ClusterError } from '../cluster-model/errors.js';
-import type { RaftSwitches, Timing } from '../cluster-model/model.js';
+import type { ClusterModel, NodeModel, RaftSwitches, Timing } from '../cluster-model/model.js';
 import { DEFAULT_SWITCHES } from '../cluster-model/switches.js';
 import { SPEED_PRESETS } from '../cluster-model/timing.js';
 
@@ -39,6 +42,68 @@ export interface ClusterFile {
   /** PreVote, CheckQuorum and known bugs, fixed when the cluster is created (the defaults in files written before them). */
   switches: RaftSwitches;
   nodes: ClusterFileNode[];
+}
+
+/** How a node is started, which only cluster.json holds: its port, its data directory, whether it joined. */
+export type NodeSetup = Omit<ClusterFileNode, 'removed'>;
+
+/** What cluster.json holds beyond the live model. */
+export interface ClusterSetup {
+  /** The name it was created with (the model has the one it runs under: "default" for a --data-dir). */
+  name: string;
+  createdAt: number;
+  basePort: number | null;
+  /** Every node the cluster ever had, removed ones included, in id order. */
+  nodes: NodeSetup[];
+}
+
+/** A node of cluster.json as the model shows it before its process starts. */
+export function nodeModel(folder: string, n: NodeSetup, removed: boolean): NodeModel {
+  return {
+    id: n.id,
+    address: `127.0.0.1:${n.port}`,
+    dataDir: join(folder, n.dataDir),
+    process: { state: 'stopped', pid: null, exitCode: null, signal: null, stderrTail: [], startedAt: null, restarts: 0 },
+    raft: null,
+    removed,
+  };
+}
+
+/** The cluster of cluster.json, none of its nodes started, as the live model and what only the file holds. */
+export function fromClusterFile(file: ClusterFile, run: Pick<ClusterModel, 'name' | 'folder' | 'supervisorPid' | 'startedAt'>): { model: ClusterModel; setup: ClusterSetup } {
+  const { name, folder, supervisorPid, startedAt } = run;
+  const model: ClusterModel = {
+    name,
+    clusterId: file.clusterId,
+    folder,
+    supervisorPid,
+    startedAt,
+    timing: file.timing,
+    fsync: file.fsync,
+    switches: file.switches,
+    nodes: file.nodes.map((n) => nodeModel(folder, n, n.removed)),
+    links: [],
+    partition: [],
+    events: [],
+    safety: { ok: true, checkedReports: 0 },
+  };
+  return { model, setup: { name: file.name, createdAt: file.createdAt, basePort: file.basePort, nodes: file.nodes.map(({ removed: _removed, ...n }) => n) } };
+}
+
+/** cluster.json as the live model says it is now. */
+export function clusterFileOf(model: ClusterModel, setup: ClusterSetup): ClusterFile {
+  const removed = new Set(model.nodes.filter((n) => n.removed).map((n) => n.id));
+  return {
+    version: 1,
+    name: setup.name,
+    clusterId: model.clusterId,
+    createdAt: setup.createdAt,
+    basePort: setup.basePort,
+    fsync: model.fsync,
+    timing: model.timing,
+    switches: model.switches,
+    nodes: setup.nodes.map((n) => ({ ...n, removed: removed.has(n.id) })),
+  };
 }
 
 export function newClusterFile(name: string, ports: number[], basePort: number | null, fsync: boolean, timing: Timing, switches: RaftSwitches): ClusterFile {

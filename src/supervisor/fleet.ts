@@ -1,6 +1,6 @@
 // The node processes of one cluster, as the supervisor runs them: starting a node with the right
 // flags (and again after a crash, on the same port and data), signalling it, telling it things
-// over its control channel, and keeping the model's process state true: a requested SIGKILL is
+// over its control channel, and telling the model of its processes: a requested SIGKILL is
 // "killed", a requested SIGTERM "stopped", any other exit "crashed" with its code, its stderr and
 // its own account of the cause.
 import { join } from 'node:path';
@@ -8,12 +8,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlAnswer } from '../node/control.js';
 import type { Membership, NodeId } from '../raft/types.js';
 import { AcknowledgedMarks } from './acknowledged.js';
-import { writeClusterFile, type ClusterFile, type ClusterFileNode } from './cluster-file.js';
+import type { ClusterFile, ClusterFileNode } from './cluster-file.js';
 import { SECRET_FILE } from '../cluster-model/control-protocol.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import { filterFor, hasFaults } from './links.js';
 import type { LiveModel } from './live-model.js';
 import type { NodeModel, ProcessState } from '../cluster-model/model.js';
+import { latestMembership, leaderOf, members } from '../cluster-model/queries.js';
+import { majorityOf } from '../raft/membership.js';
 import { NodeChild, StartFailure, exitCause, type ExitInfo } from './node-child.js';
 import { portInUse } from './port-owner.js';
 import { recordNodePids } from './orphans.js';
@@ -64,19 +66,19 @@ export class Fleet {
 
   constructor(
     readonly live: LiveModel,
-    readonly file: ClusterFile,
     private readonly folder: string,
   ) {
     this.marks = new AcknowledgedMarks(folder);
   }
 
-  persist(): Promise<void> {
-    return writeClusterFile(this.folder, this.file);
+  /** cluster.json as the model says it is (changed through the model only). */
+  get file(): ClusterFile {
+    return this.live.file();
   }
 
   /** The nodes still in the cluster, in id order. */
   members(): NodeModel[] {
-    return this.live.model.nodes.filter((n) => !n.removed);
+    return members(this.live.model);
   }
 
   /** The node, if it is one of the cluster's; otherwise an error listing the ones there are. */
@@ -108,50 +110,42 @@ export class Fleet {
    * starts empty (--join) and gets every current member as a peer to talk to.
    */
   private args(id: NodeId): string[] {
+    const file = this.file;
     const me = this.fileNode(id);
-    const others = this.file.nodes.filter((n) => n.id !== id && (me.joined ? !n.removed : !n.joined));
-    const t = this.file.timing;
+    const others = file.nodes.filter((n) => n.id !== id && (me.joined ? !n.removed : !n.joined));
+    const t = file.timing;
     const mark = this.marks.get(id);
     return [
-      ...['--id', String(id), '--cluster-id', this.file.clusterId, '--listen', `127.0.0.1:${me.port}`, '--data-dir', this.dataDir(me)],
+      ...['--id', String(id), '--cluster-id', file.clusterId, '--listen', `127.0.0.1:${me.port}`, '--data-dir', this.dataDir(me)],
       // The path, never the secret: a command line is readable by every user (`ps`).
       ...['--secret-file', join(this.folder, SECRET_FILE)],
       ...['--peers', others.map((n) => `${n.id}=127.0.0.1:${n.port}`).join(',')],
       ...(me.joined ? ['--join'] : []),
       ...['--election-timeout', `${t.electionTimeoutMs.min}-${t.electionTimeoutMs.max}`, '--heartbeat', String(t.heartbeatMs), '--tick', String(t.tickMs)],
-      ...(this.file.fsync ? [] : ['--unsafe-no-fsync']),
-      ...switchArgs(this.file.switches),
+      ...(file.fsync ? [] : ['--unsafe-no-fsync']),
+      ...switchArgs(file.switches),
       ...(mark === null ? [] : ['--acknowledged', `${mark.term}:${mark.commit}`]),
     ];
   }
 
   private launch(id: NodeId): Run {
-    const node = this.live.node(id)!;
-    const child = new NodeChild(
-      this.args(id),
-      (line) => {
-        this.live.nodeLine(id, line);
-        const durable = line.kind === 'state' ? node.raft?.durable : undefined;
-        if (durable !== undefined && Number.isSafeInteger(durable.term) && Number.isSafeInteger(durable.commit)) this.marks.seen(id, durable);
-      },
-      (text) => this.live.event({ ts: Date.now(), node: id, kind: 'node', type: 'bad-output', text: `n${id} wrote a line that is not an event: ${text.slice(0, 200)}` }),
-    );
+    const child = new NodeChild(this.args(id), (line) => {
+      this.live.nodeLine(id, line);
+      if (line.kind === 'state' && line.state.durable !== undefined) this.marks.seen(id, line.state.durable);
+    });
     const run: Run = { child, started: false, intent: null, gone: Promise.resolve() };
     run.gone = child.exited.then((exit) => {
       if (this.runs.get(id) !== run) return;
       this.runs.delete(id);
-      const state: ProcessState = run.intent === 'kill' ? 'killed' : run.intent === 'stop' ? 'stopped' : 'crashed';
-      Object.assign(node.process, { state, pid: null, exitCode: exit.exitCode, signal: exit.signal, stderrTail: exit.stderrTail });
+      const state = run.intent === 'kill' ? 'killed' : run.intent === 'stop' ? 'stopped' : 'crashed';
+      this.live.processExited(id, state, exit);
       const how = exit.signal ?? `exit code ${exit.exitCode}`;
       // A node that never started is reported by start(), which may retry it.
-      if (state === 'crashed' && run.started)
-        this.live.say('crashed', `n${id} crashed (${how})${withCause(exit)}`, { node: id, ...exit });
-      else this.live.changed();
+      if (state === 'crashed' && run.started) this.live.say('crashed', `n${id} crashed (${how})${withCause(exit)}`, { node: id, ...exit });
     });
     this.runs.set(id, run);
     recordNodePids(this.folder, [...this.runs.values()].flatMap((r) => (r.child.pid === null ? [] : [r.child.pid])));
-    Object.assign(node.process, { state: 'starting', pid: child.pid, exitCode: null, signal: null, stderrTail: [], startedAt: Date.now() });
-    this.live.changed();
+    this.live.processStarting(id, child.pid);
     return run;
   }
 
@@ -178,10 +172,9 @@ export class Fleet {
       if (this.closed) throw new ClusterError(`n${id} was not started: the supervisor is shutting down`);
       run = this.launch(id);
       try {
-        node.address = await run.child.started;
+        const address = await run.child.started;
         run.started = true;
-        node.process.state = 'running';
-        this.live.changed();
+        this.live.processRunning(id, address);
         break;
       } catch (err) {
         if (!(err instanceof StartFailure)) throw err;
@@ -261,14 +254,12 @@ export class Fleet {
 
   pause(id: NodeId): void {
     this.runs.get(id)?.child.signal('SIGSTOP');
-    this.live.node(id)!.process.state = 'paused';
-    this.live.changed();
+    this.live.processPaused(id);
   }
 
   resume(id: NodeId): void {
     this.runs.get(id)?.child.signal('SIGCONT');
-    this.live.node(id)!.process.state = 'running';
-    this.live.changed();
+    this.live.processResumed(id);
   }
 
   /**
@@ -292,18 +283,12 @@ export class Fleet {
 
   /** The running leader with the highest term, as the nodes last reported. */
   leader(): NodeModel | null {
-    let best: NodeModel | null = null;
-    for (const n of this.members())
-      if (n.process.state === 'running' && n.raft?.role === 'leader' && (best === null || n.raft.term > best.raft!.term)) best = n;
-    return best;
+    return leaderOf(this.live.model);
   }
 
-  /** The configuration as the most advanced node knows it. */
+  /** The configuration as the most advanced node knows it; before any has reported, the bootstrap voters. */
   membership(): Membership {
-    let best: NodeModel | null = null;
-    for (const n of this.members())
-      if (n.raft !== null && (best === null || n.raft.term > best.raft!.term || (n.raft.term === best.raft!.term && n.raft.lastIndex > best.raft!.lastIndex))) best = n;
-    return best?.raft?.membership ?? { voters: this.file.nodes.filter((n) => !n.joined).map((n) => n.id), learners: [] };
+    return latestMembership(this.live.model) ?? { voters: this.file.nodes.filter((n) => !n.joined).map((n) => n.id), learners: [] };
   }
 
   /** How long to wait for an election: a few timeouts, at any speed. */
@@ -318,7 +303,7 @@ export class Fleet {
     if (leader !== null) return leader;
     const voters = this.membership().voters;
     const down = voters.filter((id) => this.live.node(id)?.process.state !== 'running');
-    const majority = Math.floor(voters.length / 2) + 1;
+    const majority = majorityOf(voters.length);
     const why =
       voters.length - down.length < majority
         ? `only ${voters.length - down.length} of ${voters.length} voters are running (${down.map((id) => `n${id}`).join(', ')} ${down.length === 1 ? 'is' : 'are'} not) and ${majority} are needed: restart or resume nodes`

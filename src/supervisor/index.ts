@@ -1,8 +1,8 @@
 // The supervisor: runs a cluster's node processes, keeps the live model of the cluster, acts on it
 // and serves the control API. Only the CLI's entry points import it; everything else reads the
-// cluster through src/cluster-model.
+// cluster through src/cluster-model (a SupervisorHandle is a ClusterSource, supervisorLauncher a
+// ClusterLauncher).
 export { readClusterFile } from './cluster-file.js';
 export { endOrphanNodes } from './orphans.js';
-export { supervisorSource } from './source.js';
 export { parseSuperviseLine, supervise, untilStopped, type ReadyLine } from './supervise-main.js';
-export { MAX_NODES, purgeCluster, startSupervisor, type SupervisorHandle, type SupervisorOptions } from './supervisor.js';
+export { MAX_NODES, purgeCluster, startSupervisor, supervisorLauncher, type SupervisorHandle } from './supervisor.js';

@@ -43,6 +43,14 @@ export function partitionLinks(links: readonly LinkFaultModel[], groups: readonl
   return next.filter(isFault).sort(byEnds);
 }
 
+/** The faults and the partition groups left when a node leaves the cluster: none of its links, and no group of it alone. */
+export function withoutNode(links: readonly LinkFaultModel[], partition: readonly NodeId[][], id: NodeId): { links: LinkFaultModel[]; partition: NodeId[][] } {
+  return {
+    links: links.filter((l) => l.from !== id && l.to !== id),
+    partition: partition.map((g) => g.filter((x) => x !== id)).filter((g) => g.length > 0),
+  };
+}
+
 /**
  * The whole fault filter of one node. A blocked link is cut at both ends (dropped when sent, and on
  * arrival), so a cut holds even while one end has not yet heard of it.

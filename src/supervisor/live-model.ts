@@ -1,12 +1,17 @@
-// The supervisor's live model of its cluster and the story of what happened: node state from the
-// nodes' "state" lines, every other line as an event, the supervisor's own events, and the change
-// notifications that the control server batches out to its clients. Every state report and every
-// election also goes to the safety monitor, whose verdict is part of the model.
-import { EVENT_HISTORY, type ClusterEvent, type ClusterModel, type NodeModel } from '../cluster-model/model.js';
+// The supervisor's live model of its cluster and the story of what happened, and the only writer of
+// both: node state from the nodes' "state" lines, every other line as an event, the supervisor's own
+// events, and every change the supervisor makes (processes, membership, network faults, speed) as a
+// named operation. Each operation changes the model in place, tells the listeners (the control
+// server batches the changes out to its clients), and, when it changed what cluster.json holds,
+// writes the file, derived from the model (cluster-file.ts) and never edited beside it. Every state
+// report and every election also goes to the safety monitor, whose verdict is part of the model.
+import type { NodeId } from '../raft/types.js';
+import { EVENT_HISTORY, type ClusterEvent, type ClusterModel, type LinkFaultModel, type NodeModel, type Timing } from '../cluster-model/model.js';
+import { clusterFileOf, nodeModel, writeClusterFile, type ClusterFile, type ClusterSetup, type NodeSetup } from './cluster-file.js';
+import { withoutNode } from './links.js';
+import type { ExitInfo } from './node-child.js';
+import type { NodeLine } from './node-line.js';
 import { SafetyMonitor, type SafetyViolation } from './safety.js';
-import { readStateLine } from './state-line.js';
-
-/** Kinds a node line may have; raft events with a `kind` field of their own (pre-vote, vote) override it. */
 
 /** Called after every change with the events it added (none for a change of state only). */
 export type ChangeListener = (events: readonly ClusterEvent[]) => void;
@@ -14,9 +19,16 @@ export type ChangeListener = (events: readonly ClusterEvent[]) => void;
 export class LiveModel {
   private readonly listeners = new Set<ChangeListener>();
   private readonly safety = new SafetyMonitor();
+  private saving: Promise<void> = Promise.resolve();
 
-  /** `model.safety` starts as `{ ok: true, checkedReports: 0 }`. */
-  constructor(readonly model: ClusterModel) {}
+  /**
+   * `model.safety` starts as `{ ok: true, checkedReports: 0 }`. `setup` is what cluster.json holds
+   * beyond the model; without it (a model shown, not run) nothing is written.
+   */
+  constructor(
+    readonly model: ClusterModel,
+    private readonly setup: ClusterSetup | null = null,
+  ) {}
 
   node(id: number): NodeModel | undefined {
     return this.model.nodes.find((n) => n.id === id);
@@ -27,59 +39,116 @@ export class LiveModel {
     return () => this.listeners.delete(listener);
   }
 
-  /** Tells the listeners that the model changed in place. */
-  changed(events: readonly ClusterEvent[] = []): void {
-    for (const l of this.listeners) l(events);
+  /** cluster.json as the model says it is now: read it; it changes with the model. */
+  file(): ClusterFile {
+    if (this.setup === null) throw new Error('this model is not kept in a cluster.json');
+    return clusterFileOf(this.model, this.setup);
   }
 
-  event(e: ClusterEvent): void {
-    const events = this.model.events;
-    events.push(e);
-    if (events.length > EVENT_HISTORY) events.shift();
-    this.changed([e]);
+  /** Writes cluster.json as the model says it is; writes never overlap, and each writes the latest. */
+  save(): Promise<void> {
+    const setup = this.setup;
+    if (setup === null) return Promise.resolve();
+    this.saving = this.saving.catch(() => undefined).then(() => writeClusterFile(this.model.folder, clusterFileOf(this.model, setup)));
+    return this.saving;
   }
 
   /** The supervisor's own events: actions and process changes, in a sentence. */
   say(type: string, text: string, data?: Record<string, unknown>): void {
-    this.event({ ts: Date.now(), node: null, kind: 'supervisor', type, text, ...(data === undefined ? {} : { data }) });
+    this.record({ ts: Date.now(), node: null, kind: 'supervisor', type, text, ...(data === undefined ? {} : { data }) });
   }
 
-  /** One NDJSON line from a node's stdout. */
-  nodeLine(id: number, line: Record<string, unknown>): void {
+  /** The node's process was spawned; it does not listen yet. */
+  processStarting(id: NodeId, pid: number | null): void {
+    Object.assign(this.member(id).process, { state: 'starting', pid, exitCode: null, signal: null, stderrTail: [], startedAt: Date.now() });
+    this.changed();
+  }
+
+  /** The node listens on `address`. */
+  processRunning(id: NodeId, address: string): void {
+    const node = this.member(id);
+    node.address = address;
+    node.process.state = 'running';
+    this.changed();
+  }
+
+  processPaused(id: NodeId): void {
+    this.member(id).process.state = 'paused';
+    this.changed();
+  }
+
+  processResumed(id: NodeId): void {
+    this.member(id).process.state = 'running';
+    this.changed();
+  }
+
+  /** The node's process is gone: killed or stopped as asked, or crashed. */
+  processExited(id: NodeId, state: 'killed' | 'stopped' | 'crashed', exit: Pick<ExitInfo, 'exitCode' | 'signal' | 'stderrTail'>): void {
+    Object.assign(this.member(id).process, { state, pid: null, exitCode: exit.exitCode, signal: exit.signal, stderrTail: exit.stderrTail });
+    this.changed();
+  }
+
+  /** A restart was asked for (`restart`, `replace`): counted once, however many tries its start takes. */
+  restarting(id: NodeId): void {
+    this.member(id).process.restarts++;
+    this.changed();
+  }
+
+  /** A node joins the cluster, not started yet; resolves once cluster.json has it. */
+  nodeAdded(setup: NodeSetup): Promise<void> {
+    this.setup?.nodes.push(setup);
+    this.model.nodes.push(nodeModel(this.model.folder, setup, false));
+    this.changed();
+    return this.save();
+  }
+
+  /** A node left the cluster (its process is gone), and its network faults with it; resolves once cluster.json says so. */
+  nodeRemoved(id: NodeId): Promise<void> {
+    this.member(id).removed = true;
+    Object.assign(this.model, withoutNode(this.model.links, this.model.partition, id));
+    this.changed();
+    return this.save();
+  }
+
+  /** The network faults as now set, and the partition groups if they changed. */
+  linksChanged(links: LinkFaultModel[], partition: NodeId[][] = this.model.partition): void {
+    this.model.links = links;
+    this.model.partition = partition;
+    this.changed();
+  }
+
+  /** The cluster runs at another speed; resolves once cluster.json says so. */
+  timingChanged(timing: Timing): Promise<void> {
+    this.model.timing = timing;
+    this.changed();
+    return this.save();
+  }
+
+  /** One line from a node's stdout, as read (node-line.ts). */
+  nodeLine(id: NodeId, line: NodeLine): void {
     const node = this.node(id);
     if (node === undefined) return;
-    const { ts: stamp, node: _node, kind, type, text, ...data } = line;
-    const ts = typeof stamp === 'number' ? stamp : Date.now();
-    if (kind === 'state') {
-      const state = readStateLine(data);
-      if (!state.ok) {
-        this.event({ ts, node: id, kind: 'node', type: 'bad-output', text: `n${id} reported a state that is not valid, ignored: ${state.problem}` });
+    switch (line.kind) {
+      case 'state':
+        node.raft = line.state;
+        this.checked(this.safety.report(id, line.state, line.ts));
+        this.changed();
         return;
+      case 'bad-state':
+        this.record({ ts: line.ts, node: id, kind: 'node', type: 'bad-output', text: `n${id} reported a state that is not valid, ignored: ${line.problem}` });
+        return;
+      case 'bad-line':
+        this.record({ ts: Date.now(), node: id, kind: 'node', type: 'bad-output', text: `n${id} wrote a line that is not an event: ${line.problem.slice(0, 200)}` });
+        return;
+      case 'event': {
+        const { ts, kind, type, text, data } = line.event;
+        // Section 5.2: at most one node wins each term. A leader is also seen in its state reports;
+        // the events catch one that leads too briefly to report it.
+        if (kind === 'raft' && (type === 'election-won' || (type === 'role-change' && data.to === 'leader')) && typeof data.term === 'number')
+          this.checked(this.safety.leader(id, data.term, ts));
+        this.record({ ts, node: id, kind, type, text: text ?? `n${id}: ${type}`, data });
       }
-      node.raft = state.value;
-      this.checked(this.safety.report(id, node.raft, ts));
-      this.changed();
-      return;
     }
-    // Section 5.2: at most one node wins each term. A leader is also seen in its state reports;
-    // the events catch one that leads too briefly to report it.
-    if (kind === 'raft' && (type === 'election-won' || (type === 'role-change' && data.to === 'leader')) && typeof data.term === 'number')
-      this.checked(this.safety.leader(id, data.term, ts));
-    this.event({
-      ts,
-      node: id,
-      kind: String(kind),
-      type: String(type),
-      text: typeof text === 'string' ? text : `n${id}: ${String(type)}`,
-      data,
-    });
-  }
-
-  /** Puts the monitor's verdict in the model, and tells of the first violation as an event. */
-  private checked(violation: SafetyViolation | null): void {
-    this.model.safety = this.safety.verdict;
-    if (violation !== null)
-      this.say('safety-violation', `SAFETY VIOLATED: ${violation.property}: ${violation.text}`, { ok: false, property: violation.property, nodes: violation.nodes });
   }
 
   /**
@@ -99,5 +168,31 @@ export class LiveModel {
         if (test()) done(true);
       });
     });
+  }
+
+  /** The node, which the supervisor only ever names from the model. */
+  private member(id: NodeId): NodeModel {
+    const node = this.node(id);
+    if (node === undefined) throw new Error(`n${id} is not in the model`);
+    return node;
+  }
+
+  /** Tells the listeners that the model changed. */
+  private changed(events: readonly ClusterEvent[] = []): void {
+    for (const l of this.listeners) l(events);
+  }
+
+  private record(e: ClusterEvent): void {
+    const events = this.model.events;
+    events.push(e);
+    if (events.length > EVENT_HISTORY) events.shift();
+    this.changed([e]);
+  }
+
+  /** Puts the monitor's verdict in the model, and tells of the first violation as an event. */
+  private checked(violation: SafetyViolation | null): void {
+    this.model.safety = this.safety.verdict;
+    if (violation !== null)
+      this.say('safety-violation', `SAFETY VIOLATED: ${violation.property}: ${violation.text}`, { ok: false, property: violation.property, nodes: violation.nodes });
   }
 }

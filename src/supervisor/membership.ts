@@ -3,6 +3,7 @@
 // stopped only after its removal is committed. Progress is told as events, since catching up can
 // take a while.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { majorityOf } from '../raft/membership.js';
 import type { ConfChange, NodeId } from '../raft/types.js';
 import type { Done } from './actions.js';
 import { ClusterError } from '../cluster-model/errors.js';
@@ -12,8 +13,6 @@ import { freePorts, busyPort } from './ports.js';
 
 /** How long a new learner may take to catch up before the supervisor gives up on promoting it. */
 const CATCH_UP_MS = 30_000;
-
-const majority = (voters: number): number => Math.floor(voters / 2) + 1;
 
 /**
  * Proposes a change to the leader, retrying while there is no leader, leadership moves, or the
@@ -55,16 +54,7 @@ export async function addNode(f: Fleet): Promise<Done> {
     port = base + id - 1;
     if ((await busyPort([port])) !== null) throw new ClusterError(`port ${port} (--base-port ${base} + ${id - 1}) for n${id} is in use: stop what uses it (try: ss -ltnp 'sport = :${port}')`);
   }
-  f.file.nodes.push({ id, port, dataDir: `n${id}`, joined: true, removed: false });
-  await f.persist();
-  f.live.model.nodes.push({
-    id,
-    address: `127.0.0.1:${port}`,
-    dataDir: f.dataDir(f.fileNode(id)),
-    process: { state: 'stopped', pid: null, exitCode: null, signal: null, stderrTail: [], startedAt: null, restarts: 0 },
-    raft: null,
-    removed: false,
-  });
+  await f.live.nodeAdded({ id, port, dataDir: `n${id}`, joined: true });
   f.live.say('add', `adding n${id} at 127.0.0.1:${port}: every node learns its address, then it starts empty and waits to be added`, { node: id });
   await Promise.all(f.members().filter((n) => n.id !== id).map((n) => f.tell(n.id, { op: 'add-peer', peer: id, host: '127.0.0.1', port })));
   await f.start(id);
@@ -87,7 +77,7 @@ export async function addNode(f: Fleet): Promise<Done> {
   await committed(f, promotedAt, (voters) => voters.includes(id), `promoting n${id}`);
   const voters = f.membership().voters.length;
   return {
-    text: `added n${id} at 127.0.0.1:${port}: joined as a learner, caught up, promoted to voter (entry ${promotedAt}); ${voters} voters now, a majority is ${majority(voters)}`,
+    text: `added n${id} at 127.0.0.1:${port}: joined as a learner, caught up, promoted to voter (entry ${promotedAt}); ${voters} voters now, a majority is ${majorityOf(voters)}`,
     data: { node: id, port },
   };
 }
@@ -106,14 +96,9 @@ export async function removeNode(f: Fleet, id: NodeId): Promise<Done> {
     note = `the change committed at entry ${at}${wasLeader ? `; n${id} led until then and handed over` : ''}`;
   }
   if (f.isLive(node)) await f.stop(id);
-  node.removed = true;
-  f.fileNode(id).removed = true;
-  await f.persist();
-  const links = f.live.model.links.filter((l) => l.from !== id && l.to !== id);
   const touched = new Set(f.live.model.links.filter((l) => l.from === id || l.to === id).flatMap((l) => [l.from, l.to]));
-  f.live.model.links = links;
-  f.live.model.partition = f.live.model.partition.map((g) => g.filter((x) => x !== id)).filter((g) => g.length > 0);
-  f.live.changed();
+  await f.live.nodeRemoved(id);
+  const links = f.live.model.links;
   await Promise.all(
     f.members().map(async (n) => {
       await f.tell(n.id, { op: 'remove-peer', peer: id });
@@ -121,5 +106,5 @@ export async function removeNode(f: Fleet, id: NodeId): Promise<Done> {
     }),
   );
   const voters = f.membership().voters.length;
-  return { text: `removed n${id}: ${note}; n${id} is stopped; ${voters} voters now, a majority is ${majority(voters)}`, data: { node: id } };
+  return { text: `removed n${id}: ${note}; n${id} is stopped; ${voters} voters now, a majority is ${majorityOf(voters)}`, data: { node: id } };
 }

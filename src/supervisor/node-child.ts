@@ -7,11 +7,11 @@ import { execa } from 'execa';
 import type { ControlAnswer } from '../node/control.js';
 import { FATAL_CODES, type FatalCode } from '../node/event-stream.js';
 import { MAX_LINE_BYTES, readBoundedLines } from '../schema/bounded-lines.js';
-import { object, oneOf, string, validate } from '../schema/json-shape.js';
+import { object, oneOf, string, validate, type JsonObject } from '../schema/json-shape.js';
 import { NODE_AUTOGROUP_NICE, setSessionNice } from '../node/session-nice.js';
-import { parseNodeLine } from './node-line.js';
+import { readNodeLine, type NodeLine } from './node-line.js';
 
-/** The same entry point users run; from src/cluster or dist/cluster alike. */
+/** The same entry point users run; from src/supervisor or dist/supervisor alike. */
 const BIN = fileURLToPath(new URL('../../bin/raft-console.js', import.meta.url));
 const STDERR_TAIL = 20;
 
@@ -35,10 +35,10 @@ export class StartFailure extends Error {
   }
 }
 
-/** A node's "fatal" event (src/cli/node.ts), checked: it names the cause of the exit that follows. */
-function readFatal(line: Record<string, unknown>): ExitInfo['cause'] {
+/** A node's "fatal" event (src/cli/node.ts), its fields checked: it names the cause of the exit that follows. */
+function readFatal(data: JsonObject): ExitInfo['cause'] {
   const read = validate(() => {
-    const o = object(line, '', ['ts', 'node', 'kind', 'type', 'code', 'reason', 'text']);
+    const o = object(data, '', ['code', 'reason']);
     return { code: oneOf(o, 'code', FATAL_CODES), reason: string(o, 'reason') };
   });
   return read.ok ? read.value : null;
@@ -57,7 +57,8 @@ export class NodeChild {
   private readonly stderrTail: string[] = [];
   private cause: ExitInfo['cause'] = null;
 
-  constructor(args: readonly string[], onLine: (line: Record<string, unknown>) => void, onBadLine: (text: string) => void) {
+  /** `onLine` gets every line of its stdout, read (node-line.ts), after the child has taken what it needs from it. */
+  constructor(args: readonly string[], onLine: (line: NodeLine) => void) {
     this.sub = execa(process.execPath, [BIN, 'node', ...args, '--control-stdin'], {
       stdin: 'pipe',
       stdout: 'pipe',
@@ -86,15 +87,16 @@ export class NodeChild {
 
     readBoundedLines(this.sub.stdout, {
       line: (text) => {
-        const parsed = parseNodeLine(text);
-        if (!parsed.ok) return onBadLine(`${parsed.problem}: ${text}`);
-        const l = parsed.value;
-        if (l.kind === 'node' && l.type === 'started' && typeof l.address === 'string') startedResolve(l.address);
-        if (l.kind === 'node' && l.type === 'fatal') this.cause = readFatal(l);
-        if (l.kind === 'control' && typeof l.id === 'number') this.pending.get(l.id)?.(l as unknown as ControlAnswer);
+        const l = readNodeLine(text);
+        if (l.kind === 'event') {
+          const { kind, type, data } = l.event;
+          if (kind === 'node' && type === 'started' && typeof data.address === 'string') startedResolve(data.address);
+          if (kind === 'node' && type === 'fatal') this.cause = readFatal(data);
+          if (l.answer !== null && l.answer.id !== null) this.pending.get(l.answer.id)?.(l.answer);
+        }
         onLine(l);
       },
-      tooLong: (bytes) => onBadLine(`a line of ${bytes} bytes, over the limit of ${MAX_LINE_BYTES}, was dropped`),
+      tooLong: (bytes) => onLine({ kind: 'bad-line', problem: `a line of ${bytes} bytes, over the limit of ${MAX_LINE_BYTES}, was dropped` }),
     });
     const keep = (text: string): void => {
       this.stderrTail.push(text);

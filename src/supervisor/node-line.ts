@@ -1,20 +1,58 @@
 // What the supervisor reads from a node's stdout: one NDJSON line per event (src/node/event-stream.ts).
-// The node is our own program, but a line is still input from another process: it is parsed with
-// the depth limit, and a "state" line, which the model stores and the safety monitor reasons on, is
-// checked field by field (state-line.ts) before the model takes it. A line that fails is reported as the node's
-// bad output.
-import { isObject, show, type JsonObject, type Validation } from '../schema/json-shape.js';
+// The node is our own program, but a line is still input from another process: each is parsed with
+// the depth limit and checked once, here, and handed on typed: a "state" line as the node's state
+// (src/node/state-line.ts), a "control" line with its answer (src/node/control.ts), any other as an
+// event. A line that fails is the node's bad output, and says why.
+import { readControlAnswer, type ControlAnswer } from '../node/control.js';
+import { readStateLine, type StateLine } from '../node/state-line.js';
+import { fail, has, isObject, show, string, uint, validate, type JsonObject } from '../schema/json-shape.js';
 import { parseUntrustedJson } from '../schema/untrusted-json.js';
-import { readStateLine } from './state-line.js';
 
-/** One line of a node's stdout as a JSON object (a state line checked as NodeRaftState), or why not. */
-export function parseNodeLine(text: string): Validation<JsonObject> {
+/** A line that is neither a state nor a control answer: one event of the node's story, as the node told it. */
+export interface NodeEvent {
+  /** When it happened (milliseconds since the epoch); when it was read if the node did not say. */
+  ts: number;
+  kind: string;
+  type: string;
+  /** The node's sentence for it; null if it gave none. */
+  text: string | null;
+  /** Its other fields. */
+  data: JsonObject;
+}
+
+export type NodeLine =
+  | { kind: 'state'; ts: number; state: StateLine }
+  /** `answer` is set on a "control" line: the answer to a command, which is an event of the story too. */
+  | { kind: 'event'; event: NodeEvent; answer: ControlAnswer | null }
+  /** A state line that does not have the shape: the node's last good state stands. */
+  | { kind: 'bad-state'; ts: number; problem: string }
+  /** A line that is not an event at all (not JSON, too deep, too long, no kind): `problem` ends with the line. */
+  | { kind: 'bad-line'; problem: string };
+
+/** One line of a node's stdout, read and checked. */
+export function readNodeLine(text: string): NodeLine {
   const json = parseUntrustedJson(text, 'the line');
-  if (!json.ok) return { ok: false, problem: json.problem };
-  const value = json.value;
-  if (!isObject(value)) return { ok: false, problem: `the line must be a JSON object, got ${show(value)}` };
-  if (value.kind !== 'state') return { ok: true, value };
+  const line = json.ok ? validate(() => read(json.value)) : json;
+  return line.ok ? line.value : { kind: 'bad-line', problem: `${line.problem}: ${text}` };
+}
+
+function read(value: unknown): NodeLine {
+  if (!isObject(value)) fail(`the line must be a JSON object, got ${show(value)}`);
+  const ts = has(value, 'ts') ? uint(value, 'ts') : Date.now();
+  const kind = string(value, 'kind');
   const { ts: _ts, node: _node, kind: _kind, ...fields } = value;
-  const state = readStateLine(fields);
-  return state.ok ? { ok: true, value } : { ok: false, problem: state.problem };
+  if (kind === 'state') {
+    const state = readStateLine(fields);
+    return state.ok ? { kind, ts, state: state.value } : { kind: 'bad-state', ts, problem: state.problem };
+  }
+  const type = string(fields, 'type');
+  const said = has(fields, 'text') ? string(fields, 'text') : null;
+  const { type: _type, text: _text, ...data } = fields;
+  let answer: ControlAnswer | null = null;
+  if (kind === 'control') {
+    const checked = readControlAnswer({ ...data, text: said });
+    if (!checked.ok) fail(checked.problem);
+    answer = checked.value;
+  }
+  return { kind: 'event', event: { ts, kind, type, text: said, data }, answer };
 }

@@ -37,7 +37,7 @@ export async function replaceNode(f: Fleet, id: NodeId): Promise<Done> {
   const until = f.marks.get(id)!;
   const moved = movedTo === null ? 'it had no data directory' : `its old data directory is kept in ${movedTo}`;
   f.live.say('replace', `replacing n${id}: ${moved}; it starts empty and catches up to entry ${until.commit} before it votes again`, { node: id });
-  node.process.restarts++;
+  f.live.restarting(id);
   await f.start(id);
 
   const started = Date.now();

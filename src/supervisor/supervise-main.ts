@@ -4,9 +4,10 @@
 // (then also one line on stderr, and exit status 1). It stops its nodes cleanly on SIGINT, SIGTERM or
 // SIGHUP, or on a `down` action.
 import { ClusterError, readClusterProblem, type ClusterProblem } from '../cluster-model/errors.js';
+import type { SupervisorOptions } from '../cluster-model/launcher.js';
 import { EXIT_STATUS } from '../schema/exit-codes.js';
 import { object, oneOf, parseJson, string, uint, validate, type Validation } from '../schema/json-shape.js';
-import { startSupervisor, type SupervisorHandle, type SupervisorOptions } from './supervisor.js';
+import { startSupervisor, type SupervisorHandle } from './supervisor.js';
 
 export interface ReadyLine {
   type: 'ready';

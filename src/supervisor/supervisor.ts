@@ -1,5 +1,7 @@
 // The supervisor: runs one cluster's nodes, keeps its live model, serves the control API, and
 // carries out actions, each answered with a result and told as an event. One per cluster folder.
+// Its handle is the ClusterSource (src/cluster-model/source.ts) of the `up` and `exercise start`
+// dashboards, and `supervisorLauncher` is how the CLI hands exercises and checks clusters of their own.
 //
 //   const sup = await startSupervisor({ name: 'demo', nodes: 5, speed: 'slow' });
 //   await sup.act({ op: 'kill', nodes: [3] });   // { ok: true, text: 'killed n3 (SIGKILL): ...' }
@@ -9,7 +11,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { perform, type Done } from './actions.js';
 import { replaceNode } from './replace.js';
-import { newClusterFile, readClusterFile, writeClusterFile, type ClusterFile } from './cluster-file.js';
+import { fromClusterFile, newClusterFile, readClusterFile, type ClusterFile } from './cluster-file.js';
 import { claimFolder, removeControlFiles, writeControlFile, writeToken } from '../cluster-model/control-files.js';
 import { SECRET_FILE, TOKEN_FILE, type Action, type ActionResult } from '../cluster-model/control-protocol.js';
 import { SecretFileError, ensureSecretFile } from '../transport/secret.js';
@@ -17,9 +19,10 @@ import { ControlServer } from './control-server.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import { Fleet, listIds } from './fleet.js';
 import { clusterFolder, type FolderOptions } from '../cluster-model/folder.js';
-import { LiveModel, type ChangeListener } from './live-model.js';
+import type { ClusterLauncher, OwnedCluster, SupervisorOptions } from '../cluster-model/launcher.js';
+import { LiveModel } from './live-model.js';
 import { addNode, removeNode } from './membership.js';
-import type { ClusterModel, RaftSwitches, SpeedPreset, Timing } from '../cluster-model/model.js';
+import type { Timing } from '../cluster-model/model.js';
 import { endOrphanNodes } from './orphans.js';
 import { portInUse } from './port-owner.js';
 import { busyPort, freePorts } from './ports.js';
@@ -28,34 +31,12 @@ import { customTiming, describeTiming, presetTiming } from '../cluster-model/tim
 
 export const MAX_NODES = 15;
 
-export interface SupervisorOptions extends FolderOptions {
-  /** Nodes of a new cluster (default 3); an existing cluster keeps its own. */
-  nodes?: number;
-  /** Node n listens on basePort + n - 1 (a new cluster only); default: free ports. */
-  basePort?: number;
-  /** A speed preset; default "normal", or what the cluster last ran at. */
-  speed?: SpeedPreset;
-  /** Explicit timing instead of a preset (either one; the other keeps the "normal" value). */
-  electionTimeoutMs?: { min: number; max: number };
-  heartbeatMs?: number;
-  /** false runs the nodes with --unsafe-no-fsync (a new cluster only). */
-  fsync?: boolean;
-  /** PreVote, CheckQuorum, known bugs (a new cluster only; default: PreVote and CheckQuorum on, no bug). */
-  raft?: Partial<RaftSwitches>;
-}
-
-export interface SupervisorHandle {
+/** The supervisor in this process: its model is the live one, changed in place; stop() ends its nodes (SIGTERM) and its control API. */
+export interface SupervisorHandle extends OwnedCluster {
   readonly name: string;
   readonly folder: string;
   /** ws://127.0.0.1:<port>/ of the control API. */
   readonly url: string;
-  /** The live model, changed in place: read it, do not change it. */
-  readonly model: ClusterModel;
-  /** Called after every change with the events it added. */
-  onChange(listener: ChangeListener): () => void;
-  act(action: Action): Promise<ActionResult>;
-  /** Stops every node (SIGTERM), the control API and the supervisor; purge deletes the folder. */
-  stop(options?: { purge?: boolean }): Promise<void>;
   /** Settles once stopped, by stop() or by a `down` action. */
   readonly stopped: Promise<void>;
 }
@@ -70,7 +51,7 @@ function chooseTiming(o: SupervisorOptions, saved: Timing | null): Timing {
   return saved ?? presetTiming('normal');
 }
 
-/** The saved cluster, or a new one with its ports chosen; checks the options against what exists. */
+/** The saved cluster (at the speed asked for), or a new one with its ports chosen; checks the options against what exists. */
 async function loadOrCreate(o: SupervisorOptions, name: string, folder: string): Promise<{ file: ClusterFile; created: boolean; kept: string | null }> {
   const saved = await readClusterFile(folder);
   if (saved !== null) {
@@ -78,7 +59,6 @@ async function loadOrCreate(o: SupervisorOptions, name: string, folder: string):
     if (o.nodes !== undefined && o.nodes !== members)
       throw new ClusterError(`the cluster named ${name} has ${members} nodes, not ${o.nodes}: use \`raft-console add\` or \`remove\` to change that, or \`raft-console down --purge\` to start over`);
     saved.timing = chooseTiming(o, saved.timing);
-    await writeClusterFile(folder, saved);
     return { file: saved, created: false, kept: keptSwitches(o.raft, saved.switches) };
   }
   const count = o.nodes ?? 3;
@@ -93,7 +73,6 @@ async function loadOrCreate(o: SupervisorOptions, name: string, folder: string):
     if (busy !== null) throw portInUse(busy, 'pick another --base-port, or stop what uses it');
   }
   const file = newClusterFile(name, ports, o.basePort ?? null, o.fsync ?? true, chooseTiming(o, null), { ...DEFAULT_SWITCHES, ...o.raft });
-  await writeClusterFile(folder, file);
   return { file, created: true, kept: null };
 }
 
@@ -118,6 +97,11 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   // Nodes an earlier supervisor left frozen would hold their ports.
   endOrphanNodes(folder);
   const { file, created, kept } = await loadOrCreate(o, name, folder);
+  const startedAt = Date.now();
+  const { model, setup } = fromClusterFile(file, { name, folder, supervisorPid: process.pid, startedAt });
+  const live = new LiveModel(model, setup);
+  // Written on first start, and on every start with the speed asked for.
+  await live.save();
   // Made once, with the cluster, and kept across `down` and `up`: every node and client proves it.
   try {
     ensureSecretFile(join(folder, SECRET_FILE));
@@ -125,31 +109,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
     if (err instanceof SecretFileError) throw new ClusterError(err.message);
     throw err;
   }
-
-  const startedAt = Date.now();
-  const live = new LiveModel({
-    name,
-    clusterId: file.clusterId,
-    folder,
-    supervisorPid: process.pid,
-    startedAt,
-    timing: file.timing,
-    fsync: file.fsync,
-    switches: file.switches,
-    nodes: file.nodes.map((n) => ({
-      id: n.id,
-      address: `127.0.0.1:${n.port}`,
-      dataDir: join(folder, n.dataDir),
-      process: { state: 'stopped', pid: null, exitCode: null, signal: null, stderrTail: [], startedAt: null, restarts: 0 },
-      raft: null,
-      removed: n.removed,
-    })),
-    links: [],
-    partition: [],
-    events: [],
-    safety: { ok: true, checkedReports: 0 },
-  });
-  const fleet = new Fleet(live, file, folder);
+  const fleet = new Fleet(live, folder);
 
   let stopping: Promise<void> | null = null;
   let resolveStopped!: () => void;
@@ -205,8 +165,17 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
     folder,
     url,
     model: live.model,
-    onChange: (l) => live.onChange(l),
+    subscribe: (listener) => live.onChange(listener),
     act,
+    onGone: (listener) => {
+      let listening = true;
+      void stopped.then(() => {
+        if (listening) listener(`cluster ${name} was stopped`);
+      });
+      return () => {
+        listening = false;
+      };
+    },
     stop(options = {}): Promise<void> {
       stopping ??= (async () => {
         try {
@@ -243,3 +212,6 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   }
   return handle;
 }
+
+/** Clusters of their own for the exercises and the checks: a supervisor in this process. */
+export const supervisorLauncher: ClusterLauncher = { start: startSupervisor, purge: purgeCluster };

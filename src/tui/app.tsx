@@ -3,14 +3,13 @@
 // back on the flash line.
 import { useInput, useStdout } from 'ink';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import type { Action, ActionResult } from '../cluster-model/index.js';
+import { members, type Action, type ActionResult } from '../cluster-model/index.js';
 import { Dashboard } from './dashboard.js';
 import type { ExercisePanelView } from '../exercises/types.js';
 import { initialUi, route, type Intent, type KeyPress, type UiState } from './keys.js';
 import type { Labels } from './labels.js';
 import type { Size } from './layout.js';
 import type { DashboardStore } from './store.js';
-import { visibleNodes } from './view.js';
 
 /** What the dashboard's keys do to the world. */
 export interface Controller {
@@ -54,7 +53,7 @@ function useTerminalSize(fixed: Size | undefined): Size {
 export function App({ store, controller, labels, colour, owned, attached, size: fixed }: AppProps) {
   const snap = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const size = useTerminalSize(fixed);
-  const [ui, setUi] = useState<UiState>(() => initialUi(visibleNodes(snap.model)[0]?.id ?? 1));
+  const [ui, setUi] = useState<UiState>(() => initialUi(members(snap.model)[0]?.id ?? 1));
   // Keys can arrive faster than frames: route each against the state the previous key left.
   const latest = useRef(ui);
   const exercise = controller.exercise(ui.hint);
@@ -90,7 +89,7 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
   useInput((input, key) => {
     const model = store.getSnapshot().model;
     const ctx = {
-      nodes: visibleNodes(model),
+      nodes: members(model),
       partition: model.partition,
       speed: model.timing.preset,
       owned,

@@ -14,7 +14,8 @@ import { LogGrid } from './log-grid.js';
 import { NodeTable } from './node-table.js';
 import { PartitionEditor } from './partition-editor.js';
 import type { Snapshot } from './store.js';
-import { visibleEvents, visibleNodes } from './view.js';
+import { members } from '../cluster-model/index.js';
+import { visibleEvents } from './view.js';
 
 export interface DashboardProps {
   snap: Snapshot;
@@ -30,7 +31,7 @@ export interface DashboardProps {
 
 export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }: DashboardProps) {
   const { model } = snap;
-  const nodes = visibleNodes(model).length;
+  const nodes = members(model).length;
   const l = layout(size, nodes, exercise !== null);
   if (l.tooSmall !== null)
     return (

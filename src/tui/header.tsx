@@ -2,15 +2,15 @@
 // fsync, the switches that differ from Raft's defaults, and the safety badge.
 import { Box, Text } from 'ink';
 import type { Labels } from './labels.js';
-import { leaderOf } from '../cluster-model/index.js';
-import { clusterCommit, highestTerm, type Model } from './view.js';
+import { clusterCommit, highestTerm, leaderOf, members } from '../cluster-model/index.js';
+import type { Model } from './view.js';
 
 export function Header({ model, labels, width, attached }: { model: Model; labels: Labels; width: number; attached: boolean }) {
   const leader = leaderOf(model);
   // The supervisor's safety monitor checks every report the nodes make.
   const safety = model.safety;
   const switches = model.switches;
-  const nodes = model.nodes.filter((n) => !n.removed).length;
+  const nodes = members(model).length;
   const odd: string[] = [];
   if (!switches.preVote) odd.push('PreVote off');
   if (!switches.checkQuorum) odd.push('CheckQuorum off');

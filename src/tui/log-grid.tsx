@@ -4,7 +4,8 @@
 import { Box, Text } from 'ink';
 import type { Labels } from './labels.js';
 import type { Truncation } from './store.js';
-import { gridRow, gridWindow, termColour, visibleNodes, type Cell, type Model } from './view.js';
+import { members } from '../cluster-model/index.js';
+import { gridRow, gridWindow, termColour, type Cell, type Model } from './view.js';
 
 interface Piece {
   text: string;
@@ -47,7 +48,7 @@ function ruler(first: number, last: number, w: number): string {
 }
 
 export function LogGrid({ model, truncations, selected, back, labels, width, colour }: { model: Model; truncations: readonly Truncation[]; selected: number; back: number; labels: Labels; width: number; colour: boolean }) {
-  const nodes = visibleNodes(model);
+  const nodes = members(model);
   const maxTerm = Math.max(1, ...nodes.map((n) => n.raft?.term ?? 0), ...truncations.flatMap((t) => t.terms));
   const w = Math.max(2, String(maxTerm).length + 1) + (truncations.length > 0 ? 1 : 0);
   const prefix = 5;

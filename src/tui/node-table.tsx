@@ -2,9 +2,9 @@
 // index and term, commit and applied index, the election timer bar (the leader's row shows its
 // heartbeat), partition group and faulty links.
 import { Box, Text } from 'ink';
-import type { NodeModel } from '../cluster-model/index.js';
+import { members, type NodeModel } from '../cluster-model/index.js';
 import type { Labels } from './labels.js';
-import { PROCESS_COLOUR, PROCESS_GLYPH, ROLE_COLOUR, ROLE_GLYPH, bar, groupOf, isLearner, linkFaults, timerView, visibleNodes, type Model } from './view.js';
+import { PROCESS_COLOUR, PROCESS_GLYPH, ROLE_COLOUR, ROLE_GLYPH, bar, groupLabel, isLearner, linkFaults, timerView, type Model } from './view.js';
 
 /** Column widths; the links column takes what is left. */
 const W = { sel: 2, id: 5, process: 10, role: 11, term: 5, vote: 5, leader: 5, last: 9, commit: 7, applied: 6, group: 4 };
@@ -63,7 +63,7 @@ function Row({ n, model, selected, labels, width, now }: { n: NodeModel; model: 
           </Text>
         )}
       </Box>
-      <Cell w={W.group} colour="yellow" bold>{groupOf(model, n.id)}</Cell>
+      <Cell w={W.group} colour="yellow" bold>{groupLabel(model, n.id)}</Cell>
       <Box flexGrow={1}>
         <Text wrap="truncate" color="red">{links}</Text>
       </Box>
@@ -92,7 +92,7 @@ export function NodeTable({ model, selected, labels, width, now }: { model: Mode
           <Text dimColor wrap="truncate">{labels.colLinks}</Text>
         </Box>
       </Box>
-      {visibleNodes(model).map((n) => (
+      {members(model).map((n) => (
         <Row key={n.id} n={n} model={model} selected={n.id === selected} labels={labels} width={width} now={now} />
       ))}
     </Box>

@@ -3,10 +3,11 @@
 import { Box, Text } from 'ink';
 import type { Labels } from './labels.js';
 import { GROUP_NAMES } from './keys.js';
-import { visibleNodes, type Model } from './view.js';
+import { members } from '../cluster-model/index.js';
+import type { Model } from './view.js';
 
 export function PartitionEditor({ model, groups, selected, width, rows, labels }: { model: Model; groups: Record<number, number>; selected: number; width: number; rows: number; labels: Labels }) {
-  const nodes = visibleNodes(model);
+  const nodes = members(model);
   const summary = GROUP_NAMES.map((g, i) => ({ g, ids: nodes.filter((n) => (groups[n.id] ?? 0) === i).map((n) => n.id) }))
     .filter((x) => x.ids.length > 0)
     .map((x) => `${x.g}{${x.ids.join(',')}}`)

@@ -57,7 +57,7 @@ export class DashboardStore {
     private readonly source: ClusterSource,
     private readonly now: () => number = Date.now,
   ) {
-    const model = source.model();
+    const model = source.model;
     this.events = model.events.slice(-EVENT_KEEP);
     this.eventCount = this.events.length;
     this.unsubscribe.push(source.subscribe((events) => this.receive(events)));
@@ -135,7 +135,7 @@ export class DashboardStore {
   private build(): Snapshot {
     const now = this.now();
     this.truncations = this.truncations.filter((t) => now - t.ts < TRUNCATION_MARK_MS);
-    const { events: _history, ...model } = this.source.model();
+    const { events: _history, ...model } = this.source.model;
     return {
       // The supervisor in this process changes its model in place: copy what the frame reads.
       model: structuredClone(model),

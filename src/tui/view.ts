@@ -1,8 +1,8 @@
 // What the frame shows, computed from a snapshot: pure functions, so the rules of the picture
-// (which node leads, how full a timer bar is, which log cells are committed) are tested without
-// a terminal.
+// (a node's partition letter, how full a timer bar is, which log cells are committed) are tested
+// without a terminal. Who leads, the term and the commit are the model's questions (queries.ts).
 import type { ClusterEvent, ClusterModel, NodeModel } from '../cluster-model/index.js';
-import { leaderOf } from '../cluster-model/index.js';
+import { groupOf, members } from '../cluster-model/index.js';
 import type { Truncation } from './store.js';
 
 export type Model = Omit<ClusterModel, 'events'>;
@@ -20,22 +20,6 @@ export const PROCESS_COLOUR: Record<string, Colour> = { starting: 'gray', runnin
 const TERM_COLOURS: readonly Colour[] = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'red'];
 export function termColour(term: number): Colour {
   return TERM_COLOURS[(term - 1 + TERM_COLOURS.length * 1000) % TERM_COLOURS.length]!;
-}
-
-/** The highest term any node reports. */
-export function highestTerm(model: Model): number {
-  return Math.max(0, ...model.nodes.map((n) => n.raft?.term ?? 0));
-}
-
-/** The cluster's commit index: the leader's, else the highest any node knows. */
-export function clusterCommit(model: Model): number {
-  const leader = leaderOf(model);
-  return leader?.raft?.commit ?? Math.max(0, ...model.nodes.map((n) => n.raft?.commit ?? 0));
-}
-
-/** The nodes drawn: every node still in the cluster. */
-export function visibleNodes(model: Model): NodeModel[] {
-  return model.nodes.filter((n) => !n.removed);
 }
 
 export function isLearner(n: NodeModel): boolean {
@@ -71,9 +55,10 @@ export function bar(left: number, width: number): string {
 }
 
 /** The group letter of each node under the partition in force ("" when healed). */
-export function groupOf(model: Model, id: number): string {
+export function groupLabel(model: Model, id: number): string {
   if (model.partition.length === 0) return '';
-  const g = model.partition.findIndex((group) => group.includes(id));
+  // groupOf answers with the listed group itself, or with every member for a node in none.
+  const g = model.partition.indexOf(groupOf(model, id));
   // Nodes not listed form one more group.
   return String.fromCharCode(65 + (g < 0 ? model.partition.length : g));
 }
@@ -85,7 +70,7 @@ export function linkFaults(model: Model, id: number): string {
   for (const l of model.links) {
     if (l.from !== id) continue;
     // A cut between partition groups is the partition itself, shown by the group letter.
-    if (partitioned && l.blocked && groupOf(model, l.from) !== groupOf(model, l.to)) continue;
+    if (partitioned && l.blocked && groupLabel(model, l.from) !== groupLabel(model, l.to)) continue;
     const back = model.links.find((r) => r.from === l.to && r.to === l.from && r.blocked === l.blocked && r.delayMs === l.delayMs && r.loss === l.loss);
     const what = l.blocked ? 'cut' : [l.delayMs > 0 ? `${l.delayMs}ms` : '', l.loss > 0 ? `${Math.round(l.loss * 100)}%` : ''].filter(Boolean).join(' ');
     out.push(`${back === undefined ? '→' : '↔'}${l.to} ${what}`);
@@ -123,7 +108,7 @@ export function termAt(runs: ReadonlyArray<readonly [number, number]>, lastIndex
 
 /** The columns the grid shows: `count` indexes ending at the tail, minus `back`. */
 export function gridWindow(model: Model, count: number, back: number): { first: number; last: number } {
-  const tail = Math.max(0, ...visibleNodes(model).map((n) => n.raft?.lastIndex ?? 0));
+  const tail = Math.max(0, ...members(model).map((n) => n.raft?.lastIndex ?? 0));
   const last = Math.max(Math.min(count, Math.max(tail, 1)), tail - back);
   return { first: Math.max(1, last - count + 1), last };
 }

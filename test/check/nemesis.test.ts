@@ -2,8 +2,7 @@
 // at a time, each undone as it was done, every kind taking its turn, and everything mended at the end.
 import { describe, expect, test } from 'vitest';
 import { Nemesis, type FaultKind, type FaultRecord } from '../../src/check/nemesis.js';
-import type { ClusterTarget } from '../../src/check/target.js';
-import type { Action, ClusterModel, NodeModel } from '../../src/cluster-model/index.js';
+import type { Action, ClusterModel, ClusterSource, NodeModel } from '../../src/cluster-model/index.js';
 import { Random } from '../../src/sim/random.js';
 import { model as fixture, node } from '../cluster-model/fixtures.js';
 
@@ -13,7 +12,7 @@ function member(id: number, leader: number): NodeModel {
 }
 
 /** Five nodes, n1 leading; kill, pause and the network actions change the model as the supervisor would. */
-function fakeCluster(): { target: ClusterTarget; model: ClusterModel } {
+function fakeCluster(): { target: ClusterSource; model: ClusterModel } {
   const model = fixture(
     [1, 2, 3, 4, 5].map((id) => member(id, 1)),
     { name: 'fake', clusterId: 'fake', timing: { preset: 'fast', tickMs: 2, electionTimeoutMs: { min: 30, max: 60 }, heartbeatMs: 10 } },
@@ -21,10 +20,8 @@ function fakeCluster(): { target: ClusterTarget; model: ClusterModel } {
   const set = (ids: number[], state: NodeModel['process']['state']): void => {
     for (const n of model.nodes) if (ids.includes(n.id)) n.process.state = state;
   };
-  const target: ClusterTarget = {
-    name: 'fake',
-    owned: true,
-    model: () => model,
+  const target: ClusterSource = {
+    model,
     async act(a: Action) {
       switch (a.op) {
         case 'kill':
@@ -49,8 +46,8 @@ function fakeCluster(): { target: ClusterTarget; model: ClusterModel } {
       }
       return { ok: true, text: `did ${a.op}` };
     },
-    onEvent: () => () => undefined,
-    close: async () => undefined,
+    subscribe: () => () => undefined,
+    onGone: () => () => undefined,
   };
   return { target, model };
 }

@@ -5,7 +5,8 @@ import { createServer } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePorts, secretFile, tempDir } from './cluster.js';
+import { freePorts } from '../../src/supervisor/ports.js';
+import { secretFile, tempDir } from './cluster.js';
 import { NodeProcess, checkBuild } from './node-process.js';
 
 const servers: Array<{ close(): void }> = [];

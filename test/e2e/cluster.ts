@@ -2,13 +2,13 @@
 // data directory and a port picked before any starts (peers must know each other's ports up front),
 // and the client library to talk to them. Everything is torn down after each test: processes
 // (node-process.ts), clients, data directories.
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { RaftClient, type ClusterSecret, type RaftClientOptions } from '../../src/client/index.js';
+import { freePorts } from '../../src/supervisor/ports.js';
 import { ensureSecretFile } from '../../src/transport/secret.js';
 import { KvStateMachine } from '../../src/kv/index.js';
 import type { NodeStatus } from '../../src/node/client-protocol.js';
@@ -37,30 +37,6 @@ export async function secretFile(): Promise<string> {
   const path = join(await tempDir('raft-e2e-secret-'), 'secret');
   ensureSecretFile(path);
   return path;
-}
-
-/**
- * `n` distinct free ports, picked below the kernel's ephemeral range: a node's port must stay free
- * while the node is down so that it can restart on it, and a port of the ephemeral range can be
- * taken meanwhile as the source port of any outgoing connection (a peer redialing it, a client).
- * Each is checked by binding it, all at once so that none repeats, and released for the nodes.
- */
-export async function freePorts(n: number): Promise<number[]> {
-  const [ephemeralLow] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-  const low = 10_000;
-  const high = Math.max(low + 1000, ephemeralLow ?? 32768);
-  const servers: Server[] = [];
-  try {
-    while (servers.length < n) {
-      const s = createServer();
-      const port = low + Math.floor(Math.random() * (high - low));
-      const bound = await new Promise<boolean>((resolve) => s.once('error', () => resolve(false)).listen(port, '127.0.0.1', () => resolve(true)));
-      if (bound) servers.push(s);
-    }
-    return servers.map((s) => (s.address() as { port: number }).port);
-  } finally {
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  }
 }
 
 /** Resolves with `probe()`'s value once it is not undefined; probe errors count as "not yet". `what` may describe the last try. */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { SpeedPreset } from '../../src/cluster-model/index.js';
 import { startSession } from '../../src/exercises/session.js';
+import { supervisorLauncher } from '../../src/supervisor/supervisor.js';
 import type { Exercise } from '../../src/exercises/types.js';
 import { alive, builtModule } from '../supervisor/helpers.js';
 
@@ -14,12 +15,12 @@ import { alive, builtModule } from '../supervisor/helpers.js';
 export async function solve(exercise: Exercise, speed: SpeedPreset): Promise<string[]> {
   builtModule('cli/main.js');
   const home = await mkdtemp(join(tmpdir(), 'raft-console-exercise-'));
-  const session = await startSession({ exercise, lang: 'en', folder: { name: exercise.id, stateDir: home }, speed });
+  const session = await startSession({ exercise, lang: 'en', launcher: supervisorLauncher, folder: { name: exercise.id, stateDir: home }, speed });
   // Steps may be done as the cluster starts, before anyone could listen.
   const seen = session.tracker.progress().flatMap((s) => (s.done ? [s.id] : []));
   const pids = new Set<number>();
   const record = (): void => {
-    for (const n of session.cluster.model().nodes) if (n.process.pid !== null) pids.add(n.process.pid);
+    for (const n of session.cluster.model.nodes) if (n.process.pid !== null) pids.add(n.process.pid);
   };
   session.onSteps((changes) => seen.push(...changes.map((c) => c.id)));
   const off = session.cluster.subscribe(record);
@@ -27,7 +28,7 @@ export async function solve(exercise: Exercise, speed: SpeedPreset): Promise<str
     await exercise.solution(session.driver());
   } catch (err) {
     // What the cluster did last, to tell a bug in the exercise from one in the cluster.
-    const m = session.cluster.model();
+    const m = session.cluster.model;
     const story = m.events.slice(-60).map((e) => `  ${e.text}`);
     const crashes = m.nodes.filter((n) => n.process.stderrTail.length > 0).map((n) => `  n${n.id} stderr:\n    ${n.process.stderrTail.join('\n    ')}`);
     throw new Error(`${(err as Error).message}\nlast events:\n${story.join('\n')}\n${crashes.join('\n')}`, { cause: err });

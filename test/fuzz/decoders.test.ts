@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseAction } from '../../src/supervisor/parse-action.js';
-import { parseNodeLine } from '../../src/supervisor/node-line.js';
+import { readNodeLine } from '../../src/supervisor/node-line.js';
 import { KvStateMachine } from '../../src/kv/index.js';
 import { validateClientRequest } from '../../src/node/client-protocol.js';
 import { attachControl, type ControlAnswer, type ControlTarget } from '../../src/node/control.js';
@@ -16,6 +16,7 @@ import { FrameDecoder, parseBody } from '../../src/transport/frame.js';
 import { ERROR_CODES, PROTOCOL_VERSION, checkHello, checkProofFrame, proofFrame } from '../../src/transport/hello.js';
 import { FaultFilter } from '../../src/transport/index.js';
 import { validateMessage } from '../../src/transport/message-schema.js';
+import { STATE_LINE } from '../node/fixtures.js';
 import { CLIENT_REQUESTS, FUZZ_SEED, PEER_MESSAGES, bodies, frame, fuzz, hostileValue, toText } from './arbitraries.js';
 
 const RUNS = 300;
@@ -29,25 +30,6 @@ const parsedThen = <T extends { ok: true } | { ok: false; problem: string }>(tex
 
 const NONCE = 'ab'.repeat(32);
 const HELLO = { type: 'hello', version: PROTOCOL_VERSION, clusterId: 'fuzz', from: 2, kind: 'peer', nonce: NONCE };
-const STATE_LINE = {
-  ts: 1,
-  node: 1,
-  kind: 'state',
-  role: 'leader',
-  term: 3,
-  vote: 1,
-  leader: 1,
-  commit: 5,
-  applied: 5,
-  firstIndex: 1,
-  lastIndex: 5,
-  lastTerm: 3,
-  snapshotIndex: 0,
-  membership: { voters: [1, 2, 3], learners: [] },
-  runs: [[1, 1], [4, 3]],
-  timer: { kind: 'heartbeat', deadline: 1000, intervalMs: 50 },
-  progress: { 2: { match: 5, next: 6, state: 'replicate' } },
-};
 const CONTROL_LINES = [
   { id: 1, op: 'faults', blockedTo: [2], links: { 3: { delayMs: 10, loss: 0.1 } } },
   { id: 2, op: 'transfer', to: 2 },
@@ -160,9 +142,13 @@ describe('the decoders never throw, and every refusal says why', () => {
     );
   });
 
-  it('the node state-line parser, on mutated state lines and any other line', () => {
+  it('the node line reader, on mutated state lines, control answers and any other line', () => {
+    const answer = { ts: 1, node: 1, kind: 'control', type: 'answer', id: 3, op: 'transfer', ok: true, text: 'n1 hands leadership to n2' };
     fuzz(
-      fc.property(bodies([STATE_LINE, { ts: 1, node: 1, kind: 'raft', type: 'commit', text: 'n1 commits' }]), (text) => explained(parseNodeLine(text))),
+      fc.property(bodies([STATE_LINE, answer, { ts: 1, node: 1, kind: 'raft', type: 'commit', text: 'n1 commits' }]), (text) => {
+        const line = readNodeLine(text);
+        return line.kind === 'state' || line.kind === 'event' || line.problem.length > 10;
+      }),
       RUNS,
     );
   });

@@ -2,8 +2,8 @@
 // deadline that only a reset moves (so ticks alone emit no line), and the leader's view of its
 // followers. Driven with a real core and the real EventStream on fake time.
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { readStateLine } from '../../src/supervisor/state-line.js';
-import { EventStream, type StateLine } from '../../src/node/event-stream.js';
+import { EventStream } from '../../src/node/event-stream.js';
+import { readStateLine, type StateLine } from '../../src/node/state-line.js';
 import { RUNS_WINDOW, TimerClock, stateLine, termRuns } from '../../src/node/state-report.js';
 import { Raft } from '../../src/raft/raft.js';
 import type { Message } from '../../src/raft/types.js';

@@ -1,6 +1,8 @@
-// Test harness for the consensus core: deterministic nodes, an in-memory "disk" written per the
-// Ready contract, a message network the tests control (deliver all, drop links, isolate, rewrite),
-// and a state machine per node that records what was applied.
+// Test harness for the consensus core: deterministic nodes, a message network the tests control
+// (deliver all, drop links, isolate, rewrite), and a state machine per node that records what was
+// applied. The disk, the Ready contract's persist and apply checks, the safety checks and the
+// randomness are the simulator's (src/sim): storage.ts, node.ts, invariants.ts and random.ts, so
+// the unit tests and the simulator hold the core to one contract.
 //
 // Time only moves through tick(). Nothing here reads a clock or Math.random.
 import { Raft, type RaftStatus, type RestoredState } from '../../src/raft/raft.js';
@@ -21,20 +23,17 @@ import type {
   ReadState,
   Snapshot,
 } from '../../src/raft/types.js';
+import { Invariants } from '../../src/sim/invariants.js';
+import { checkApply, load, persist } from '../../src/sim/node.js';
+import { Random } from '../../src/sim/random.js';
+import { StableStorage } from '../../src/sim/storage.js';
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
 
-/** mulberry32: a tiny seeded PRNG returning numbers in [0, 1). */
+/** The simulator's seeded generator, as the `() => number` in [0, 1) the tests draw from. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return new Random(seed).asFunction();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -170,19 +169,6 @@ export class StateMachine {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Storage: what a node has made durable, following the Ready contract.
-
-export interface Storage {
-  hardState: HardState;
-  snapshot: Snapshot | null;
-  entries: Entry[];
-}
-
-function cloneStorage(s: Storage): Storage {
-  return { hardState: { ...s.hardState }, snapshot: s.snapshot, entries: [...s.entries] };
-}
-
-// ---------------------------------------------------------------------------------------------
 // Nodes and the cluster
 
 type NodeConfig = Partial<Omit<RaftConfig, 'id' | 'random'>>;
@@ -191,7 +177,8 @@ export interface SimNode {
   id: NodeId;
   raft: Raft;
   config: NodeConfig & { voters: NodeId[] };
-  storage: Storage;
+  /** What the node has made durable: written only through the Ready contract (and compact()). */
+  readonly storage: StableStorage;
   sm: StateMachine;
   up: boolean;
   restarts: number;
@@ -212,8 +199,10 @@ export interface ClusterOptions {
   /** Per-node state to start from (as if restarted from that disk). */
   restored?: Record<NodeId, RestoredState>;
   /**
-   * Check the Ready contract on every Ready (persist before send, committed entries durable, ...)
-   * and State Machine Safety across nodes. On by default; the known-bug tests turn it off.
+   * Throw at the first broken check: the Ready contract (persist before send, committed entries
+   * durable, terms, votes and commit never going back on disk, ...) and the safety properties the
+   * simulator checks (src/sim/invariants.ts). On by default; the known-bug tests turn it off, and
+   * then `checks` only records.
    */
   checkContract?: boolean;
   /** Abort a delivery loop after this many messages (a core that never quiesces). */
@@ -247,10 +236,8 @@ export class Cluster {
   private readonly baseConfig: NodeConfig;
   readonly checkContract: boolean;
   readonly maxDeliveries: number;
-  /** index -> term of every entry any node applied: State Machine Safety. */
-  readonly globalApplied = new Map<number, { term: number; node: NodeId }>();
-  /** term -> leader, from every role-change to leader seen: Election Safety. */
-  readonly leadersByTerm = new Map<number, NodeId>();
+  /** The simulator's safety checks, fed by every node's Readies. */
+  readonly checks = new Invariants();
 
   constructor(ids: NodeId[], opts: ClusterOptions = {}) {
     this.seed = opts.seed ?? 1;
@@ -268,18 +255,16 @@ export class Cluster {
   addNode(id: NodeId, cfg: NodeConfig & { voters: NodeId[] }, restored?: RestoredState): SimNode {
     if (this.nodes.has(id)) throw new Error(`node ${id} exists`);
     const config = { ...this.baseConfig, ...cfg };
-    const storage: Storage = restored
-      ? {
-          hardState: { ...restored.hardState },
-          snapshot: restored.snapshot,
-          entries: [...restored.entries],
-        }
-      : { hardState: { term: 0, vote: 0, commit: 0 }, snapshot: null, entries: [] };
+    const storage = new StableStorage();
+    if (restored) {
+      load(id, storage, restored, this.checks);
+      this.enforce();
+    }
     const sm = new StateMachine();
     if (storage.snapshot) sm.restore(storage.snapshot);
     const node: SimNode = {
       id,
-      raft: this.construct(id, config, 0, restored ? cloneStorage(storage) : undefined),
+      raft: this.construct(id, config, 0, storage),
       config,
       storage,
       sm,
@@ -296,11 +281,10 @@ export class Cluster {
     return node;
   }
 
-  private construct(id: NodeId, config: NodeConfig & { voters: NodeId[] }, restarts: number, restored?: Storage): Raft {
-    const input: RaftConfigInput = { ...config, id, random: prng(this.seed * 7919 + id * 104729 + restarts * 31) };
-    return restored
-      ? new Raft(input, { hardState: restored.hardState, snapshot: restored.snapshot, entries: restored.entries })
-      : new Raft(input);
+  /** A core built from what `storage` holds, with the simulator's stream for its timeouts. */
+  private construct(id: NodeId, config: NodeConfig & { voters: NodeId[] }, restarts: number, storage: StableStorage): Raft {
+    const input: RaftConfigInput = { ...config, id, random: new Random(this.seed, 'core', id, restarts).asFunction() };
+    return new Raft(input, storage.restored());
   }
 
   node(id: NodeId): SimNode {
@@ -332,8 +316,7 @@ export class Cluster {
     n.restarts++;
     n.config = { ...n.config, ...overrides };
     n.up = true;
-    const s = cloneStorage(n.storage);
-    n.raft = this.construct(id, n.config, n.restarts, s);
+    n.raft = this.construct(id, n.config, n.restarts, n.storage);
     n.delivered = n.raft.status().applied;
     this.flush(id);
   }
@@ -363,45 +346,13 @@ export class Cluster {
 
   private handleReady(n: SimNode, rd: Ready): void {
     // 1. persist: snapshot, entries, hard state
-    const st = n.storage;
-    if (rd.snapshot) {
-      const s = rd.snapshot;
-      const at = st.entries.find((e) => e.index === s.meta.index);
-      // Section 7: keep the entries after the snapshot only if the log has its last entry.
-      st.entries = at && at.term === s.meta.term ? st.entries.filter((e) => e.index > s.meta.index) : [];
-      st.snapshot = s;
-    }
-    if (rd.entries.length > 0) {
-      const first = rd.entries[0]!.index;
-      for (let i = 1; i < rd.entries.length; i++)
-        if (rd.entries[i]!.index !== first + i) this.violation(n.id, `Ready.entries not contiguous: ${rd.entries.map((e) => e.index).join(',')}`);
-      const base = st.snapshot?.meta.index ?? 0;
-      const last = st.entries.length > 0 ? st.entries[st.entries.length - 1]!.index : base;
-      if (first > last + 1) this.violation(n.id, `Ready.entries start at ${first} but storage ends at ${last}: a hole`);
-      if (first <= base) this.violation(n.id, `Ready.entries start at ${first}, inside the snapshot (${base})`);
-      st.entries = st.entries.filter((e) => e.index < first).concat(rd.entries);
-    }
-    if (rd.hardState) {
-      const o = st.hardState;
-      const h = rd.hardState;
-      if (this.checkContract) {
-        if (h.term < o.term) this.violation(n.id, `persisted term goes back from ${o.term} to ${h.term}`);
-        if (h.term === o.term && o.vote !== 0 && h.vote !== o.vote)
-          this.violation(n.id, `vote in term ${h.term} changes from n${o.vote} to n${h.vote}`);
-        if (h.commit < o.commit) this.violation(n.id, `persisted commit goes back from ${o.commit} to ${h.commit}`);
-      }
-      st.hardState = { ...h };
-    }
-    if (this.checkContract) {
-      const base = st.snapshot?.meta.index ?? 0;
-      const last = st.entries.length > 0 ? st.entries[st.entries.length - 1]!.index : base;
-      if (st.hardState.commit > last)
-        this.violation(n.id, `persisted commit ${st.hardState.commit} is beyond the persisted log (last ${last})`);
-    }
+    persist(n.id, n.storage, rd, this.checks);
+    this.enforce();
 
     // 2. send
     for (const m of rd.messages) {
       this.checkMessage(n, m);
+      this.enforce();
       this.sent.push({ seq: this.seq++, msg: m });
       this.queue.push(m);
     }
@@ -412,22 +363,10 @@ export class Cluster {
       n.delivered = Math.max(n.delivered, rd.snapshot.meta.index);
     }
     for (const e of rd.committedEntries) {
-      if (this.checkContract) {
-        if (e.index !== n.delivered + 1)
-          this.violation(n.id, `committedEntries hands out ${e.index} after ${n.delivered} (each committed entry exactly once, in order)`);
-        const stored = st.entries.find((x) => x.index === e.index);
-        const inSnap = st.snapshot !== null && e.index <= st.snapshot.meta.index;
-        if (!inSnap && (!stored || stored.term !== e.term))
-          this.violation(n.id, `committed entry ${e.index}/${e.term} applied but not durable in storage`);
-        if (e.index > st.hardState.commit)
-          this.violation(n.id, `entry ${e.index} applied beyond persisted commit ${st.hardState.commit}`);
-      }
+      checkApply(n.id, n.storage, n.delivered, e, this.checks);
+      this.enforce();
       n.delivered = e.index;
       n.sm.apply(e, n.id);
-      const g = this.globalApplied.get(e.index);
-      if (g && g.term !== e.term && this.checkContract)
-        this.violation(n.id, `State Machine Safety: n${n.id} applied ${e.index} of term ${e.term}, n${g.node} applied term ${g.term}`);
-      if (!g) this.globalApplied.set(e.index, { term: e.term, node: n.id });
     }
 
     // 4. reads, events
@@ -435,32 +374,32 @@ export class Cluster {
     for (const e of rd.events) {
       n.events.push(e);
       this.eventLog.push({ node: n.id, event: e });
-      if (e.type === 'role-change' && e.to === 'leader') {
-        const prev = this.leadersByTerm.get(e.term);
-        if (prev !== undefined && prev !== n.id && this.checkContract)
-          this.violation(n.id, `Election Safety: n${prev} and n${n.id} both leaders of term ${e.term}`);
-        this.leadersByTerm.set(e.term, n.id);
-      }
     }
   }
 
+  /**
+   * Persist before send (Figure 2), which the simulator does not check: there a vote sent before
+   * it is on disk only shows as a double vote after a crash.
+   */
   private checkMessage(n: SimNode, m: Message): void {
-    if (m.from !== n.id) this.violation(n.id, `message from n${m.from} in n${n.id}'s Ready`);
-    if (!this.checkContract) return;
+    const fail = (detail: string): void => this.checks.fail('ready-contract', n.id, detail);
+    if (m.from !== n.id) fail(`message from n${m.from} in n${n.id}'s Ready`);
     const hs = n.storage.hardState;
     if (m.type === 'pre-vote' || m.type === 'pre-vote-response') return;
     // A message may carry an older term than the one persisted (the node moved on within the
     // same Ready), never a newer one.
     if (m.term > hs.term)
-      this.violation(n.id, `${m.type} to n${m.to} carries term ${m.term} but the persisted term is ${hs.term} (persist before send)`);
+      fail(`${m.type} to n${m.to} carries term ${m.term} but the persisted term is ${hs.term} (persist before send)`);
     if (m.type === 'vote' && hs.term === m.term && hs.vote !== n.id)
-      this.violation(n.id, `vote request for term ${m.term} sent before the self-vote was persisted (vote=${hs.vote})`);
+      fail(`vote request for term ${m.term} sent before the self-vote was persisted (vote=${hs.vote})`);
     if (m.type === 'vote-response' && m.granted && (hs.term < m.term || (hs.term === m.term && hs.vote !== m.to)))
-      this.violation(n.id, `vote for n${m.to} in term ${m.term} sent but persisted vote is ${hs.vote}`);
+      fail(`vote for n${m.to} in term ${m.term} sent but persisted vote is ${hs.vote}`);
   }
 
-  private violation(id: NodeId, what: string): void {
-    throw new Error(`contract violation at n${id}: ${what}`);
+  /** Throws at the first broken check, unless the test turned that off (checkContract: false). */
+  private enforce(): void {
+    const v = this.checks.violation;
+    if (v !== null && this.checkContract) throw new Error(`contract violation at n${v.node}: ${v.property}: ${v.detail}`);
   }
 
   // --- network -------------------------------------------------------------------------------
@@ -639,8 +578,9 @@ export class Cluster {
     const n = this.node(id);
     const at = index ?? n.sm.appliedIndex;
     const snap = n.raft.compact(at, n.sm.snapshotData(at));
-    n.storage.snapshot = snap;
-    n.storage.entries = n.storage.entries.filter((e) => e.index > snap.meta.index);
+    n.storage.saveSnapshot(snap);
+    this.checks.snapshotSaved(id, snap.meta);
+    this.enforce();
     this.flush(id);
     return snap;
   }
@@ -656,6 +596,11 @@ export class Cluster {
   }
 
   // --- inspection ----------------------------------------------------------------------------
+
+  /** term -> leader, from every election won: Election Safety's record. */
+  get leadersByTerm(): ReadonlyMap<number, { node: NodeId; tick: number }> {
+    return this.checks.leaders;
+  }
 
   /** Terms of the node's in-memory log from firstIndex to lastIndex. */
   logTerms(id: NodeId): number[] {

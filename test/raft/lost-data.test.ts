@@ -4,16 +4,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Recovery } from '../../src/raft/config.js';
 import { Progress } from '../../src/raft/progress.js';
-import { StateMachine, heartbeat, newCluster, voteReq, type Cluster, type Storage } from './harness.js';
+import type { RestoredState } from '../../src/raft/raft.js';
+import { StateMachine, heartbeat, newCluster, voteReq, type Cluster } from './harness.js';
 
-const empty = (): Storage => ({ hardState: { term: 0, vote: 0, commit: 0 }, snapshot: null, entries: [] });
+const empty = (): RestoredState => ({ hardState: { term: 0, vote: 0, commit: 0 }, snapshot: null, entries: [] });
 
 /** Replaces n`id`'s disk with `storage` (a wiped or restored data directory) and restarts it. */
-function restartWith(c: Cluster, id: number, storage: Storage, recovery: Recovery | null = null): void {
+function restartWith(c: Cluster, id: number, storage: RestoredState, recovery: Recovery | null = null): void {
   c.crash(id);
   c.dropQueued((m) => m.to === id || m.from === id);
   const n = c.node(id);
-  n.storage = storage;
+  n.storage.load(storage);
   n.sm = new StateMachine();
   if (storage.snapshot) n.sm.restore(storage.snapshot);
   c.restart(id, { recovery });
@@ -128,7 +129,7 @@ describe('a follower that lost data', () => {
     const c = newCluster([1, 2, 3]);
     c.electLeader(1);
     writes(c, 1, 0, 10);
-    const copy = structuredClone(c.node(2).storage);
+    const copy = c.node(2).storage.restored();
     writes(c, 1, 10, 15);
     const copyEnd = copy.entries.at(-1)!.index;
     const mark = c.mark();
@@ -146,7 +147,7 @@ describe('a follower that lost data', () => {
     const c = newCluster([1, 2, 3]);
     c.electLeader(1);
     writes(c, 1, 0, 5);
-    const copies = [structuredClone(c.node(2).storage), structuredClone(c.node(3).storage)];
+    const copies = [c.node(2).storage.restored(), c.node(3).storage.restored()];
     writes(c, 1, 5, 5);
     restartWith(c, 2, copies[0]!);
     restartWith(c, 3, copies[1]!);

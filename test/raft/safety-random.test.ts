@@ -4,7 +4,7 @@
 //
 // The harness itself checks, on every Ready: persist-before-send, committed entries durable before
 // they are applied, terms/votes/commit never going back on disk, Election Safety (one leader per
-// term) and State Machine Safety (no two nodes apply different entries at one index).
+// term), Log Matching and State Machine Safety (no two nodes apply different entries at one index).
 import { describe, expect, it } from 'vitest';
 import { newCluster, prng, type Cluster } from './harness.js';
 import type { ConfChange, NodeId } from '../../src/raft/types.js';
@@ -24,8 +24,10 @@ export interface ChaosOptions {
 /** Leader Completeness: a new leader's log holds every entry any node has applied. */
 function checkLeaderCompleteness(c: Cluster, id: NodeId): void {
   const s = c.status(id);
-  for (const [index, g] of c.globalApplied) {
-    if (index < s.firstIndex) continue; // compacted: it was committed under the snapshot
+  // From firstIndex: entries below it are compacted, committed under the snapshot.
+  for (let index = s.firstIndex; index <= c.checks.highestApplied; index++) {
+    const g = c.checks.appliedAt(index);
+    if (g === undefined) continue;
     const t = c.raft(id).termAt(index);
     if (t !== g.term)
       throw new Error(`Leader Completeness: n${id} leads term ${s.term} but has term ${t} at ${index}, where n${g.node} applied term ${g.term}`);
@@ -248,7 +250,7 @@ export function chaos(o: ChaosOptions): Cluster {
   if (process.env.CHAOS_STATS) {
     const count = (t: string) => c.eventLog.filter((e) => e.event.type === t).length;
     console.log(
-      `seed ${o.seed}: leaders=${c.leadersByTerm.size} applied=${c.globalApplied.size} proposals=${proposals} delivered=${c.delivered.length} dropped=${c.dropped.length}`,
+      `seed ${o.seed}: leaders=${c.leadersByTerm.size} applied=${c.checks.highestApplied} proposals=${proposals} delivered=${c.delivered.length} dropped=${c.dropped.length}`,
       `snapshots=${count('snapshot-installed')} truncates=${count('truncate')} membership=${count('membership')} rejects=${count('append-rejected')} reads=${c.ids().reduce((n, id) => n + c.node(id).readStates.length, 0)}`,
       `final=${JSON.stringify(c.status(l).membership)} term=${c.status(l).term}`,
     );

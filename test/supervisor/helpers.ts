@@ -1,11 +1,13 @@
 // Shared pieces of the supervisor tests: real node processes on loopback, a temporary state
-// directory per test file (XDG_STATE_HOME), waits that only guard against failure, and a check
-// that no node process outlives its test.
+// directory per test file (XDG_STATE_HOME), waits that only guard against failure, a check
+// that no node process outlives its test, and node lines handed to a live model.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterModel, NodeModel } from '../../src/cluster-model/model.js';
+import type { LiveModel } from '../../src/supervisor/live-model.js';
+import { readNodeLine } from '../../src/supervisor/node-line.js';
 
 /** Points the state directory at a fresh temporary folder, as a user's XDG_STATE_HOME. */
 export async function tempStateHome(): Promise<string> {
@@ -76,4 +78,9 @@ export function builtModule(path: string): string {
   const file = join(import.meta.dirname, '../../dist', path);
   if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first (npm test does)`);
   return file;
+}
+
+/** Hands the live model one line of a node's stdout, read as the supervisor reads it. */
+export function nodeWrites(live: LiveModel, id: number, line: Record<string, unknown>): void {
+  live.nodeLine(id, readNodeLine(JSON.stringify(line)));
 }

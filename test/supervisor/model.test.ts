@@ -1,5 +1,6 @@
 // The supervisor's pure parts: link faults and the filters they give each node, timing presets,
-// action checking, folder resolution, the stale control file, and how node lines become the model.
+// action checking, folder resolution, the stale control file, how node lines become the model, and
+// how the live model's operations change it and cluster.json.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,8 @@ import { claimFolder, findSupervisor, writeControlFile, writeToken } from '../..
 import { listIds } from '../../src/supervisor/fleet.js';
 import { clusterFolder, defaultStateDir } from '../../src/cluster-model/folder.js';
 import { changeLink, completeGroups, filterFor, partitionLinks } from '../../src/supervisor/links.js';
+import { fromClusterFile, newClusterFile, readClusterFile } from '../../src/supervisor/cluster-file.js';
+import { DEFAULT_SWITCHES } from '../../src/cluster-model/switches.js';
 import { LiveModel } from '../../src/supervisor/live-model.js';
 import { EVENT_HISTORY } from '../../src/cluster-model/model.js';
 import type { ClusterModel } from '../../src/cluster-model/model.js';
@@ -16,6 +19,8 @@ import { parseAction } from '../../src/supervisor/parse-action.js';
 import { purgeCluster } from '../../src/supervisor/supervisor.js';
 import { customTiming, presetTiming, withSpeed } from '../../src/cluster-model/timing.js';
 import { model, node } from '../cluster-model/fixtures.js';
+import { STATE_LINE } from '../node/fixtures.js';
+import { nodeWrites } from './helpers.js';
 
 describe('link faults', () => {
   test('a partition blocks every link between groups, both ways, and keeps delays', () => {
@@ -126,14 +131,48 @@ describe('the live model', () => {
     const live = new LiveModel(empty());
     const seen: number[] = [];
     live.onChange((events) => seen.push(events.length));
-    const state = { role: 'leader', term: 2, vote: 1, leader: 1, commit: 3, applied: 3, firstIndex: 1, lastIndex: 3, lastTerm: 2, snapshotIndex: 0, membership: { voters: [1], learners: [] }, runs: [[1, 1], [3, 2]], timer: { kind: 'heartbeat', deadline: 55, intervalMs: 50 }, progress: {}, digests: [[64, '0123456789abcdef'], [70, 'fedcba9876543210']] };
-    live.nodeLine(1, { ts: 5, node: 1, kind: 'state', ...state });
+    const { ts: _ts, node: _node, kind: _kind, ...state } = STATE_LINE;
+    nodeWrites(live, 1, STATE_LINE);
     expect(live.model.nodes[0]!.raft).toEqual(state);
-    live.nodeLine(1, { ts: 6, node: 1, kind: 'raft', type: 'campaign', round: 'pre-vote', term: 3, text: 'n1 asks' });
+    nodeWrites(live, 1, { ts: 6, node: 1, kind: 'raft', type: 'campaign', round: 'pre-vote', term: 3, text: 'n1 asks' });
     expect(live.model.events).toEqual([{ ts: 6, node: 1, kind: 'raft', type: 'campaign', text: 'n1 asks', data: { round: 'pre-vote', term: 3 } }]);
     expect(seen).toEqual([0, 1]);
     for (let i = 0; i < EVENT_HISTORY + 10; i++) live.say('x', `event ${i}`);
     expect(live.model.events).toHaveLength(EVENT_HISTORY);
     expect(live.model.events.at(-1)!.text).toBe(`event ${EVENT_HISTORY + 9}`);
+  });
+
+  test('its operations change the model, tell the listeners, and write cluster.json as derived from the model', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'raft-console-live-'));
+    const file = newClusterFile('made-as', [7001, 7002, 7003], 7001, true, presetTiming('normal'), DEFAULT_SWITCHES);
+    const { model: m, setup } = fromClusterFile(file, { name: 'default', folder, supervisorPid: 1, startedAt: 0 });
+    const live = new LiveModel(m, setup);
+    expect(live.file()).toEqual(file);
+    const seen: string[] = [];
+    live.onChange((events) => seen.push(events.map((e) => e.type).join() || 'change'));
+
+    live.processStarting(3, 42);
+    live.processRunning(3, '127.0.0.1:7003');
+    expect(live.node(3)!.process).toMatchObject({ state: 'running', pid: 42 });
+    live.linksChanged(partitionLinks([], [[1], [2, 3]]), [[1], [2, 3]]);
+    await live.nodeAdded({ id: 4, port: 7004, dataDir: 'n4', joined: true });
+    expect(live.node(4)).toMatchObject({ address: '127.0.0.1:7004', dataDir: join(folder, 'n4'), removed: false, raft: null, process: { state: 'stopped' } });
+    await live.nodeRemoved(1);
+    expect(live.model.links).toEqual([]);
+    expect(live.model.partition).toEqual([[2, 3]]);
+    await live.timingChanged(presetTiming('slow'));
+    live.say('speed', 'slower');
+    expect(seen).toEqual(['change', 'change', 'change', 'change', 'change', 'change', 'speed']);
+
+    const saved = await readClusterFile(folder);
+    expect(saved).toEqual({
+      ...file,
+      timing: presetTiming('slow'),
+      nodes: [{ ...file.nodes[0]!, removed: true }, file.nodes[1], file.nodes[2], { id: 4, port: 7004, dataDir: 'n4', joined: true, removed: false }],
+    });
+    // The model runs under the name it was started with; the file keeps the one it was made with.
+    expect(live.model.name).toBe('default');
+    expect(saved!.name).toBe('made-as');
+    await rm(folder, { recursive: true });
   });
 });

@@ -28,7 +28,7 @@ beforeAll(async () => {
     heartbeatMs: 100,
     raft: { bugs: ['vote-not-persisted', 'vote-without-log-check'] },
   });
-  sup.onChange(() => pidsOf(sup.model, pids));
+  sup.subscribe(() => pidsOf(sup.model, pids));
 });
 
 afterAll(async () => {

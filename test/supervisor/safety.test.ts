@@ -11,6 +11,7 @@ import { knownBugs } from '../../src/raft/config.js';
 import { SimCluster, type RaftOptions } from '../../src/sim/cluster.js';
 import { Random } from '../../src/sim/random.js';
 import { model, node } from '../cluster-model/fixtures.js';
+import { nodeWrites } from './helpers.js';
 
 type Report = Pick<NodeRaftState, 'role' | 'term' | 'commit' | 'lastIndex' | 'runs' | 'digests'>;
 
@@ -279,10 +280,10 @@ describe('the safety verdict in the live model', () => {
 
   test('counts the reports, and tells of the first violation once, as a supervisor event', () => {
     const live = new LiveModel(twoNodes());
-    live.nodeLine(1, { ts: 100, node: 1, ...state('leader', 2, [[1, 1], [5, 2]], 7, 7) });
+    nodeWrites(live, 1, { ts: 100, node: 1, ...state('leader', 2, [[1, 1], [5, 2]], 7, 7) });
     expect(live.model.safety).toEqual({ ok: true, checkedReports: 1 });
-    live.nodeLine(4, { ts: 200, node: 4, ...state('follower', 3, [[1, 1], [5, 2], [7, 3]], 7, 7) });
-    live.nodeLine(4, { ts: 300, node: 4, ...state('follower', 3, [[1, 1], [5, 2], [7, 3]], 7, 7) });
+    nodeWrites(live, 4, { ts: 200, node: 4, ...state('follower', 3, [[1, 1], [5, 2], [7, 3]], 7, 7) });
+    nodeWrites(live, 4, { ts: 300, node: 4, ...state('follower', 3, [[1, 1], [5, 2], [7, 3]], 7, 7) });
     expect(live.model.safety).toMatchObject({ ok: false, property: 'State Machine Safety', nodes: [1, 4], ts: 200, checkedReports: 2 });
     const alarms = live.model.events.filter((e) => e.type === 'safety-violation');
     expect(alarms).toEqual([
@@ -301,10 +302,10 @@ describe('the safety verdict in the live model', () => {
   test('a state line that is not valid is refused, naming the problem, and the last good state stays', () => {
     const live = new LiveModel(twoNodes());
     const good = state('follower', 2, [[1, 2]], 7, 7);
-    live.nodeLine(4, { ts: 1, node: 4, ...good });
-    live.nodeLine(4, { ts: 2, node: 4, ...good, digests: [[64, 'not a digest']] });
-    live.nodeLine(4, { ts: 3, node: 4, ...good, term: -1 });
-    live.nodeLine(4, { ts: 4, node: 4, ...good, extra: 1 });
+    nodeWrites(live, 4, { ts: 1, node: 4, ...good });
+    nodeWrites(live, 4, { ts: 2, node: 4, ...good, digests: [[64, 'not a digest']] });
+    nodeWrites(live, 4, { ts: 3, node: 4, ...good, term: -1 });
+    nodeWrites(live, 4, { ts: 4, node: 4, ...good, extra: 1 });
     expect(live.model.nodes[1]!.raft).toMatchObject({ term: 2, digests: [] });
     expect(live.model.safety).toEqual({ ok: true, checkedReports: 1 });
     expect(live.model.events.map((e) => [e.node, e.type, e.text])).toEqual([
@@ -316,8 +317,8 @@ describe('the safety verdict in the live model', () => {
 
   test('an election won in a term another node already won is an alarm', () => {
     const live = new LiveModel(twoNodes());
-    live.nodeLine(1, { ts: 1, node: 1, kind: 'raft', type: 'election-won', term: 4, votes: 2, voters: 2, text: 'n1 wins term 4' });
-    live.nodeLine(4, { ts: 2, node: 4, kind: 'raft', type: 'role-change', from: 'candidate', to: 'leader', term: 4, cause: 'won-election', text: 'n4 becomes leader' });
+    nodeWrites(live, 1, { ts: 1, node: 1, kind: 'raft', type: 'election-won', term: 4, votes: 2, voters: 2, text: 'n1 wins term 4' });
+    nodeWrites(live, 4, { ts: 2, node: 4, kind: 'raft', type: 'role-change', from: 'candidate', to: 'leader', term: 4, cause: 'won-election', text: 'n4 becomes leader' });
     expect(live.model.safety).toMatchObject({ ok: false, property: 'Election Safety', nodes: [1, 4], text: 'n1 and n4 are both leader of term 4', checkedReports: 0 });
   });
 });

@@ -9,7 +9,8 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ControlClient } from '../../src/cluster-model/control-client.js';
 import type { ReadyLine } from '../../src/supervisor/supervise-main.js';
-import { purgeCluster, startSupervisor, type SupervisorOptions } from '../../src/supervisor/supervisor.js';
+import type { SupervisorOptions } from '../../src/cluster-model/launcher.js';
+import { purgeCluster, startSupervisor } from '../../src/supervisor/supervisor.js';
 import { alive, builtModule, settledLeader, tempStateHome, waitFor } from './helpers.js';
 
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -33,7 +34,7 @@ afterAll(async () => {
 async function superviseChild(options: SupervisorOptions): Promise<{ child: ChildProcessWithoutNullStreams; ready: ReadyLine }> {
   const code = 'const { supervise } = await import(process.env.RC_MODULE); process.exitCode = await supervise(JSON.parse(process.env.RC_OPTIONS));';
   const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
-    env: { ...process.env, RC_MODULE: builtModule('cluster/supervise-main.js'), RC_OPTIONS: JSON.stringify(options) },
+    env: { ...process.env, RC_MODULE: builtModule('supervisor/supervise-main.js'), RC_OPTIONS: JSON.stringify(options) },
   });
   children.push(child);
   let stderr = '';
@@ -67,7 +68,7 @@ describe('the supervise entry point', () => {
     expect(pids).toHaveLength(3);
     for (const pid of pids) nodePids.add(pid);
     expect(pids.every(alive)).toBe(true);
-    const closed = new Promise<string>((resolve) => client.onClose(resolve));
+    const closed = new Promise<string>((resolve) => client.onGone(resolve));
 
     const supervisor = children[0]!;
     supervisor.kill('SIGKILL');
@@ -100,7 +101,7 @@ describe('the supervise entry point', () => {
     const client = await ControlClient.connect({ name: 'ctrl-c' });
     const leader = await waitFor('the single node to lead', () => settledLeader(client.model));
     nodePids.add(leader.process.pid!);
-    const closed = new Promise<string>((resolve) => client.onClose(resolve));
+    const closed = new Promise<string>((resolve) => client.onGone(resolve));
     child.kill('SIGINT');
     expect(await exited(child)).toBe(0);
     expect(await closed).toBe('the supervisor is shutting down');

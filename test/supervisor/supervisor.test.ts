@@ -19,7 +19,7 @@ const pids = new Set<number>();
 beforeAll(async () => {
   stateHome = await tempStateHome();
   sup = await startSupervisor({ name: 'three' });
-  sup.onChange(() => pidsOf(sup.model, pids));
+  sup.subscribe(() => pidsOf(sup.model, pids));
 });
 
 afterAll(async () => {
@@ -216,7 +216,7 @@ describe('a supervised three-node cluster', () => {
       expect(client.model.clusterId).toBe(sup.model.clusterId);
       expect(client.model.nodes.map((n) => n.id)).toEqual([1, 2, 3, 4]);
       const events: ClusterEvent[] = [];
-      client.onEvent((e) => events.push(e));
+      client.subscribe((added) => events.push(...added));
       const follower = sup.model.nodes.find((n) => n.raft?.role === 'follower' && !n.removed)!;
       const r = await client.act({ op: 'link', from: follower.id, to: 1 === follower.id ? 2 : 1, delayMs: 5 });
       expect(r.ok).toBe(true);

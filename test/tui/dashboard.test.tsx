@@ -2,6 +2,7 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { LiveModel } from '../../src/supervisor/live-model.js';
+import { nodeWrites } from '../supervisor/helpers.js';
 import { SafetyMonitor } from '../../src/supervisor/safety.js';
 import { Dashboard } from '../../src/tui/dashboard.js';
 import { initialUi, type UiState } from '../../src/tui/keys.js';
@@ -73,7 +74,7 @@ describe('the dashboard frame', () => {
     const report = (id: number, digests: Array<[number, string]>): void => {
       const applied = digests.at(-1)![0];
       const raft = node(id, { role: id === 1 ? 'leader' : 'follower', term: 2, leader: 1, lastIndex: applied, lastTerm: 2, commit: applied, applied, runs: [[1, 2]], digests }).raft!;
-      live.nodeLine(id, { ts: 1_000_000, node: id, kind: 'state', ...raft });
+      nodeWrites(live, id, { ts: 1_000_000, node: id, kind: 'state', ...raft });
     };
     report(1, [[64, 'aaaaaaaaaaaaaaaa'], [70, '1111111111111111']]);
     report(2, [[64, 'aaaaaaaaaaaaaaaa'], [66, '2222222222222222']]);
@@ -112,6 +113,15 @@ describe('the dashboard frame', () => {
     expect(out).toContain('partition A{1,2} B{3}');
   });
 
+  it('puts nodes in no listed partition group in one more group', () => {
+    const m = healthy();
+    m.partition = [[2]];
+    const out = frame(snapshot(m));
+    expect(line(out, /^ {2}n2 /)).toMatch(/ A\s*$/);
+    expect(line(out, /^▸ n1 /)).toMatch(/ B\s*$/);
+    expect(line(out, /^ {2}n3 /)).toMatch(/ B\s*$/);
+  });
+
   it('fits 80x24 and says how large it must be below the minimum', () => {
     const out = frame(snapshot(healthy()), { size: { cols: 80, rows: 24 } });
     expect(out.split('\n').length).toBeLessThanOrEqual(23);
@@ -146,7 +156,7 @@ describe('the story', () => {
     let listener: (events: readonly ClusterEvent[]) => void = () => undefined;
     const m = healthy();
     const store = new DashboardStore({
-      model: () => m,
+      model: m,
       subscribe: (l) => {
         listener = l;
         return () => undefined;

@@ -16,7 +16,9 @@ class FakeCluster implements ClusterSource {
   quits = 0;
   triggers = 0;
   constructor(readonly current: ClusterModel = healthy()) {}
-  model = (): ClusterModel => this.current;
+  get model(): ClusterModel {
+    return this.current;
+  }
   subscribe = (): (() => void) => () => undefined;
   onGone = (): (() => void) => () => undefined;
   act = async (action: Action): Promise<ActionResult> => {

@@ -1,6 +1,7 @@
 // Steps that several exercises share: waiting for the cluster's first leader, isolating a
 // follower, and healing the network.
-import { healed, isolatedNodes, raftOf, settledLeader } from '../observe.js';
+import { healed, isolatedNodes, settledLeader } from '../../cluster-model/index.js';
+import { raftOf } from '../observe.js';
 import type { Step } from '../types.js';
 
 /**

@@ -1,8 +1,8 @@
 // Exercise 9: a node cut off for a long time comes back. Without PreVote its term has grown with
 // every failed election and deposes a healthy leader; the exercise then runs again with PreVote on,
 // where the node's term stays put and the leader keeps leading (section 5.1; dissertation 9.6).
-import type { ClusterModel } from '../../cluster-model/index.js';
-import { raftEvents, raftOf, settledLeader } from '../observe.js';
+import { settledLeader, type ClusterModel } from '../../cluster-model/index.js';
+import { raftEvents, raftOf } from '../observe.js';
 import type { Exercise, Facts } from '../types.js';
 import { healStep, isolateStep, leaderStep } from './common.js';
 

@@ -1,6 +1,7 @@
 // Exercise 1: the first election of a new cluster (section 5.2). The nodes are held frozen until
 // the learner is ready, so that the election happens while they watch.
-import { becameRole, members, pausedNodes, raftEvents, settledLeader } from '../observe.js';
+import { members, pausedNodes, settledLeader } from '../../cluster-model/index.js';
+import { becameRole, raftEvents } from '../observe.js';
 import type { Exercise } from '../types.js';
 
 export const firstElection: Exercise = {

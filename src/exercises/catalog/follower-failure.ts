@@ -1,6 +1,7 @@
 // Exercise 4: a follower crashes and misses entries; after its restart the leader brings it up to
 // date (section 5.3).
-import { isDown, isRunning, leaderCommits, node, raftOf, voters } from '../observe.js';
+import { voters } from '../../cluster-model/index.js';
+import { isDown, isRunning, leaderCommits, node, raftOf } from '../observe.js';
 import type { Exercise } from '../types.js';
 import { leaderStep } from './common.js';
 

@@ -1,8 +1,8 @@
 // Exercise 6: the leader is cut off with a minority. It accepts an entry that can never commit,
 // the majority elects a new leader and commits its own entries, and on heal the old leader steps
 // down and its conflicting entry is replaced (sections 5.1, 5.3, 5.4).
-import type { ClusterModel } from '../../cluster-model/index.js';
-import { groupOf, hasMajority, node, raftEvents, raftOf, voters } from '../observe.js';
+import { groupOf, hasMajority, voters, type ClusterModel } from '../../cluster-model/index.js';
+import { node, raftEvents, raftOf } from '../observe.js';
 import type { Exercise, Facts } from '../types.js';
 import { healStep, leaderStep } from './common.js';
 

@@ -1,7 +1,7 @@
 // Exercise 8: a sixth node joins a running cluster: as a learner first, then as a voter once it
 // holds the log (section 6 of the paper; dissertation 4.1 and 4.2.1).
-import { leaderOf } from '../../cluster-model/index.js';
-import { becameRole, raftEvents, raftOf, voters } from '../observe.js';
+import { leaderOf, voters } from '../../cluster-model/index.js';
+import { becameRole, raftEvents, raftOf } from '../observe.js';
 import type { Exercise } from '../types.js';
 import { leaderStep } from './common.js';
 

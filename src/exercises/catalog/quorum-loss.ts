@@ -1,7 +1,8 @@
 // Exercise 7: three of five nodes stop. Nothing can commit, so nothing wrong is committed; when a
 // third node returns, the cluster carries on with every committed entry intact (sections 5.3, 5.4).
-import { leaderOf } from '../../cluster-model/index.js';
-import { isDown, isRunning, majority, node, raftEvents, raftOf, voters } from '../observe.js';
+import { leaderOf, voters } from '../../cluster-model/index.js';
+import { majorityOf } from '../../raft/membership.js';
+import { isDown, isRunning, node, raftEvents, raftOf } from '../observe.js';
 import type { Exercise } from '../types.js';
 import { leaderStep } from './common.js';
 
@@ -52,7 +53,7 @@ export const quorumLoss: Exercise = {
         const v = voters(model);
         const running = v.filter((id) => isRunning(node(model, id)));
         const l = raftOf(model, facts.leader);
-        return running.length < majority(v.length) && v.filter((id) => isDown(node(model, id))).length >= 3 && running.includes(facts.leader!) && l?.role === 'leader'
+        return running.length < majorityOf(v.length) && v.filter((id) => isDown(node(model, id))).length >= 3 && running.includes(facts.leader!) && l?.role === 'leader'
           ? { committed: l.commit }
           : false;
       },
@@ -77,7 +78,7 @@ export const quorumLoss: Exercise = {
       command: 'restart <id>',
       check: ({ model }) => {
         const v = voters(model);
-        return v.filter((id) => isRunning(node(model, id))).length >= majority(v.length);
+        return v.filter((id) => isRunning(node(model, id))).length >= majorityOf(v.length);
       },
     },
     {

@@ -1,6 +1,7 @@
 // Exercise 2: log replication and the commit rule (section 5.3).
-import { leaderOf } from '../../cluster-model/index.js';
-import { isDown, isRunning, leaderCommits, majority, members, node, voters } from '../observe.js';
+import { leaderOf, members, voters } from '../../cluster-model/index.js';
+import { majorityOf } from '../../raft/membership.js';
+import { isDown, isRunning, leaderCommits, node } from '../observe.js';
 import type { Exercise } from '../types.js';
 import { leaderStep } from './common.js';
 
@@ -65,7 +66,7 @@ export const replication: Exercise = {
         const l = leaderOf(model);
         const v = voters(model);
         const down = v.filter((id) => isDown(node(model, id))).length;
-        return l !== null && down >= 2 && v.length - down >= majority(v.length) ? { downLast: l.raft!.lastIndex } : false;
+        return l !== null && down >= 2 && v.length - down >= majorityOf(v.length) ? { downLast: l.raft!.lastIndex } : false;
       },
     },
     {

@@ -1,8 +1,8 @@
 // Exercise 5: a split vote. Two followers start an election for the same term at the same moment;
 // neither gets a majority, and the randomized election timeouts break the tie in a later term
 // (section 5.2).
-import type { ClusterEvent, ClusterModel } from '../../cluster-model/index.js';
-import { becameRole, isRunning, members, pausedNodes, settledLeader } from '../observe.js';
+import { members, pausedNodes, settledLeader, type ClusterEvent, type ClusterModel } from '../../cluster-model/index.js';
+import { becameRole, isRunning } from '../observe.js';
 import type { Exercise } from '../types.js';
 import { leaderStep } from './common.js';
 

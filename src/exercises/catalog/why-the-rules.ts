@@ -1,8 +1,8 @@
 // Exercise 10: why the election restriction exists. The core runs with a known bug, votes granted
 // without the log check of section 5.4.1; a node that missed a committed entry is elected, commits
 // another entry at its index, and the safety badge catches it (State Machine Safety).
-import type { ClusterModel } from '../../cluster-model/index.js';
-import { becameRole, isolatedNodes, raftOf, voters } from '../observe.js';
+import { isolatedNodes, voters, type ClusterModel } from '../../cluster-model/index.js';
+import { becameRole, raftOf } from '../observe.js';
 import type { Exercise, Facts } from '../types.js';
 import { isolateStep, leaderStep } from './common.js';
 

@@ -8,9 +8,9 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
-import { exited, GiveUp, removeDir, sleep, stopChild, trackChild, trackDir, waitFor } from './children.js';
+import { exited, GiveUp, removeDir, sleep, stopChild, trackChild, trackDir, waitFor } from '../children.js';
 import { zeroCounters, type Ack, type Putter, type RetryPolicy, StoppedError } from './load-client.js';
-import { freePorts } from './stats.js';
+import { freePorts } from '../../src/supervisor/ports.js';
 
 const run = promisify(execFile);
 

@@ -13,120 +13,51 @@
 // through its v3 JSON gateway in the same run (rows interleaved with ours) and prints our figures
 // over etcd's.
 //
-//   node dist/bench/main.js [--vs etcd] [--seconds 10] [--warmup 1] [--clients 1,16,64|none]
-//       [--kills 20] [--nodes 3] [--election-timeout 150-300] [--heartbeat 50] [--keys 10000]
-//       [--value-bytes 100] [--compact-every N] [--count-fsyncs] [--node-args "FLAGS"]
-//       [--dir PARENT] [--profile DIR] [--json]
-//
-//   --count-fsyncs   count every node's fsync/fdatasync calls with strace during the write rows
-//   --profile DIR    run our nodes under node --cpu-prof, profiles in DIR (see cpuprofile.ts)
-//   --node-args      extra `raft-console node` flags, for what-if runs (recorded in the output)
+// Every flag and its default: `npm run bench:cluster -- --help`.
 //
 // One JSON line per measurement on stdout, progress on stderr, then a table (not with --json).
+import { Command, Option } from 'commander';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { sleep, waitFor } from './children.js';
-import { RaftCluster } from './cluster.js';
-import { EtcdCluster, EtcdLoadClient, findEtcd } from './etcd.js';
-import { addCounters, RaftLoadClient, zeroCounters, type Ack, type ClientCounters, type Putter, type RetryPolicy } from './load-client.js';
-import { FsyncCounter, straceAvailable, type FsyncCount } from './fsync-count.js';
+import { RaftCluster } from './cluster/raft-cluster.js';
+import { EtcdCluster, EtcdLoadClient, findEtcd } from './cluster/etcd.js';
+import { addCounters, RaftLoadClient, zeroCounters, type Ack, type ClientCounters, type Putter, type RetryPolicy } from './cluster/load-client.js';
+import { FsyncCounter, straceAvailable, type FsyncCount } from './cluster/fsync-count.js';
+import { duration, milliseconds, msRange, wholeNumber } from '../src/cli/arguments.js';
+import { wholeNumbers } from './arguments.js';
+import { ROOT } from './repo.js';
 import { cpuSeconds, median, ownCpuSeconds, percentile, round } from './stats.js';
 
+/** The command line, as commander hands it over (see the program at the end). */
 interface Options {
-  vsEtcd: boolean;
+  /** Also measure etcd, in the same run. */
+  vs?: 'etcd';
   seconds: number;
   warmup: number;
   clients: number[];
   kills: number;
   nodes: number;
+  /** As `raft-console node` takes it: "150-300". */
   electionTimeout: string;
-  heartbeatMs: number;
+  /** Milliseconds. */
+  heartbeat: number;
   keys: number;
   valueBytes: number;
-  dir: string | undefined;
-  profile: string | undefined;
-  json: boolean;
+  dir?: string;
+  profile?: string;
+  json?: boolean;
   /** Passed to every node as --compact-every. */
   compactEvery: number;
   /** Count each node's fsync/fdatasync calls with strace during the write runs. */
-  countFsyncs: boolean;
+  countFsyncs?: boolean;
   /** Extra `raft-console node` flags, for what-if experiments (e.g. "--tick 1"); recorded in the output. */
   nodeArgs: string[];
 }
 
 /** The node's own default: the bench measures nodes as they run, snapshots included. */
 const COMPACT_EVERY_DEFAULT = 10_000;
-
-const USAGE =
-  'usage: bench [--vs etcd] [--seconds 10] [--warmup 1] [--clients 1,16,64] [--kills 20] [--nodes 3] [--election-timeout 150-300] [--heartbeat 50] [--keys 10000] [--value-bytes 100] [--compact-every N] [--count-fsyncs] [--node-args "FLAGS"] [--dir PARENT] [--profile DIR] [--json]';
-
-function parseArgs(argv: string[]): Options {
-  const o: Options = {
-    vsEtcd: false,
-    seconds: 10,
-    warmup: 1,
-    clients: [1, 16, 64],
-    kills: 20,
-    nodes: 3,
-    electionTimeout: '150-300',
-    heartbeatMs: 50,
-    keys: 10_000,
-    valueBytes: 100,
-    dir: undefined,
-    profile: undefined,
-    json: false,
-    compactEvery: COMPACT_EVERY_DEFAULT,
-    countFsyncs: false,
-    nodeArgs: [],
-  };
-  const num = (flag: string, text: string | undefined, min: number): number => {
-    const n = Number(text);
-    if (text === undefined || !Number.isFinite(n) || n < min) throw new Error(`${flag} needs a number >= ${min}, got ${String(text)}\n${USAGE}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const [name, inline] = flag.includes('=') ? [flag.slice(0, flag.indexOf('=')), flag.slice(flag.indexOf('=') + 1)] : [flag, undefined];
-    const value = (): string | undefined => inline ?? argv[++i];
-    switch (name) {
-      case '--vs': {
-        const v = value();
-        if (v !== 'etcd') throw new Error(`--vs only knows etcd, got ${String(v)}\n${USAGE}`);
-        o.vsEtcd = true;
-        break;
-      }
-      case '--seconds': o.seconds = num(name, value(), 0.1); break;
-      case '--warmup': o.warmup = num(name, value(), 0); break;
-      case '--clients': {
-        const v = value() ?? '';
-        o.clients = v === '' || v === 'none' ? [] : v.split(',').map((c) => num(name, c, 1));
-        break;
-      }
-      case '--kills': o.kills = num(name, value(), 0); break;
-      case '--nodes': o.nodes = num(name, value(), 1); break;
-      case '--election-timeout': o.electionTimeout = value() ?? ''; break;
-      case '--heartbeat': o.heartbeatMs = num(name, value(), 1); break;
-      case '--keys': o.keys = num(name, value(), 1); break;
-      case '--value-bytes': o.valueBytes = num(name, value(), 0); break;
-      case '--dir': o.dir = value(); break;
-      case '--profile': o.profile = value(); break;
-      case '--json': o.json = true; break;
-      case '--compact-every': o.compactEvery = num(name, value(), 1); break;
-      case '--count-fsyncs': o.countFsyncs = true; break;
-      case '--node-args': o.nodeArgs = (value() ?? '').split(/\s+/).filter((x) => x !== ''); break;
-      case '--help':
-      case '-h':
-        console.log(USAGE);
-        process.exit(0);
-        break;
-      default:
-        throw new Error(`unknown option ${flag}\n${USAGE}`);
-    }
-  }
-  if (!/^\d+-\d+$/.test(o.electionTimeout)) throw new Error(`--election-timeout must look like 150-300, got ${o.electionTimeout}`);
-  return o;
-}
 
 const progress = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
 const emit = (record: Record<string, unknown>): void => console.log(JSON.stringify(record));
@@ -457,7 +388,7 @@ async function measureFailover(sys: System, o: Options, clientBase: number, timi
 }
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 
@@ -470,7 +401,7 @@ async function raftSystem(o: Options): Promise<System & { cluster: RaftCluster }
   const cluster = await RaftCluster.start({
     size: o.nodes,
     electionTimeout: o.electionTimeout,
-    heartbeatMs: o.heartbeatMs,
+    heartbeatMs: o.heartbeat,
     execArgv,
     nodeFlags: ['--compact-every', String(o.compactEvery), ...o.nodeArgs],
     parentDir: o.dir,
@@ -637,14 +568,7 @@ function table(o: Options, ours: SystemResults, etcd: SystemResults | null, etcd
   return lines.join('\n');
 }
 
-async function main(): Promise<void> {
-  let o: Options;
-  try {
-    o = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    process.exit(2);
-  }
+async function main(o: Options): Promise<void> {
   const started = new Date();
   emit({
     bench: 'cluster-setup',
@@ -659,12 +583,12 @@ async function main(): Promise<void> {
     warmupSeconds: o.warmup,
     kills: o.kills,
     electionTimeoutMs: o.electionTimeout,
-    heartbeatMs: o.heartbeatMs,
+    heartbeatMs: o.heartbeat,
     valueBytes: o.valueBytes,
     keys: o.keys,
     compactEvery: o.compactEvery,
     ...(o.nodeArgs.length > 0 ? { nodeArgs: o.nodeArgs.join(' ') } : {}),
-    vsEtcd: o.vsEtcd,
+    vsEtcd: o.vs === 'etcd',
     loadAverage: loadavg().map((x) => round(x)),
   });
   if (loadavg()[0]! > 1.5)
@@ -677,7 +601,7 @@ async function main(): Promise<void> {
   // Look for etcd first, so a missing one is reported before minutes of measuring.
   let etcdBinary: { path: string; version: string } | null = null;
   let etcdNote: string | null = null;
-  if (o.vsEtcd) {
+  if (o.vs === 'etcd') {
     const found = await findEtcd(progress);
     if (found.ok) {
       etcdBinary = found;
@@ -689,11 +613,11 @@ async function main(): Promise<void> {
     }
   }
 
-  progress(`starting a ${o.nodes}-node raft-console cluster (fsync on, election timeout ${o.electionTimeout} ms, heartbeat ${o.heartbeatMs} ms)...`);
+  progress(`starting a ${o.nodes}-node raft-console cluster (fsync on, election timeout ${o.electionTimeout} ms, heartbeat ${o.heartbeat} ms)...`);
   const systems: Array<{ sys: System; timing: Record<string, unknown> }> = [];
   let results: SystemResults[];
   try {
-    systems.push({ sys: await raftSystem(o), timing: { electionTimeoutMs: o.electionTimeout, heartbeatMs: o.heartbeatMs } });
+    systems.push({ sys: await raftSystem(o), timing: { electionTimeoutMs: o.electionTimeout, heartbeatMs: o.heartbeat } });
     if (etcdBinary !== null) {
       const min = Number(o.electionTimeout.split('-')[0]);
       const hb = Math.max(1, Math.floor(min / 5));
@@ -711,12 +635,38 @@ async function main(): Promise<void> {
   } finally {
     for (const { sys } of systems) await sys.stop();
   }
-  if (o.profile !== undefined) progress(`CPU profiles of the nodes are in ${resolve(o.profile)} (summarise: node dist/bench/cpuprofile.js ${o.profile}/*.cpuprofile)`);
+  if (o.profile !== undefined) progress(`CPU profiles of the nodes are in ${resolve(o.profile)} (summarise: node dist-bench/bench/cpuprofile.js ${o.profile}/*.cpuprofile)`);
   emit({ bench: 'cluster-end', date: new Date().toISOString(), loadAverage: loadavg().map((x) => round(x)) });
   if (!o.json) console.log(table(o, results[0]!, results[1] ?? null, etcdNote));
 }
 
-main().then(
+/** A length of time as the CLI takes it ("10", "2.5s", "500ms"), in seconds, as the rows count them. */
+const seconds = (flag: string, example: string, min: number) => {
+  const ms = duration(flag, example, min * 1000);
+  return (text: string): number => ms(text) / 1000;
+};
+
+const program = new Command('bench:cluster')
+  .description('a real raft-console cluster under load (writes, then leader failover), measured from outside; with --vs etcd, etcd in the same run')
+  .addOption(new Option('--vs <system>', 'also start a cluster of this system and measure it alike, rows interleaved with ours').choices(['etcd']))
+  .option('--seconds <time>', 'measured time of each write row (10, 2.5s, 500ms)', seconds('--seconds', '10', 0.1), 10)
+  .option('--warmup <time>', 'writes before each row is measured', seconds('--warmup', '1', 0), 1)
+  .addOption(new Option('--clients <counts>', 'a write row for each count of concurrent clients, or none').argParser((text) => (text.trim() === 'none' ? [] : wholeNumbers('--clients', '1,16,64', 1)(text))).default([1, 16, 64], '1,16,64'))
+  .option('--kills <n>', 'leader kills of the failover measurement (0: none)', wholeNumber('--kills', '20', 0), 20)
+  .option('--nodes <n>', 'cluster size', wholeNumber('--nodes', '3', 1), 3)
+  .option('--election-timeout <ms>', 'the nodes\' election timeout range, min-max', (text) => { const r = msRange(text); return `${r.min}-${r.max}`; }, '150-300')
+  .option('--heartbeat <ms>', 'the nodes\' heartbeat interval', milliseconds('--heartbeat'), 50)
+  .option('--keys <n>', 'keys the writes spread over', wholeNumber('--keys', '10000', 1), 10_000)
+  .option('--value-bytes <n>', 'bytes of each value', wholeNumber('--value-bytes', '100', 0), 100)
+  .option('--compact-every <n>', 'passed to every node', wholeNumber('--compact-every', '10000', 1), COMPACT_EVERY_DEFAULT)
+  .option('--count-fsyncs', 'count every node\'s fsync/fdatasync calls with strace during the write rows')
+  .addOption(new Option('--node-args <flags>', 'extra `raft-console node` flags, for what-if runs (recorded in the output)').argParser((text) => text.split(/\s+/).filter((x) => x !== '')).default([], '""'))
+  .option('--dir <parent>', 'where to make the clusters\' temp folders (default: the system\'s temp folder)')
+  .option('--profile <dir>', 'run our nodes under node --cpu-prof, profiles in this folder (summarise: node dist-bench/bench/cpuprofile.js)')
+  .option('--json', 'JSON lines only, no table')
+  .action(main);
+
+program.parseAsync().then(
   () => process.exit(0),
   (err: unknown) => {
     process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

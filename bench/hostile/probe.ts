@@ -3,9 +3,9 @@
 // committed logs agree, the leader and its term, and each node's memory. Also the legitimate
 // client: it proves the cluster secret (<cluster folder>/secret, written by `up`).
 import { readdirSync, readFileSync } from 'node:fs';
-import { RaftClient, type RaftClientOptions } from '../client/index.js';
-import { clusterSecret } from '../cluster-model/index.js';
-import type { StatusJson } from './cli-cluster.js';
+import { RaftClient, type RaftClientOptions } from '../../src/client/index.js';
+import { clusterSecret } from '../../src/cluster-model/index.js';
+import type { StatusJson } from '../cli-cluster.js';
 
 /** A client of the cluster as `status --json` describes it, proving the cluster secret. */
 export function clusterClient(status: StatusJson, options: Partial<Omit<RaftClientOptions, 'secret'>> = {}): RaftClient {

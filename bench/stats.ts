@@ -1,33 +1,7 @@
-// Small measurement helpers shared by the cluster bench: free ports, percentiles, CPU time of a
-// process from /proc.
+// Small measurement helpers shared by the cluster and dashboard benches: percentiles, rounding, CPU
+// time of a process from /proc.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
-
-/**
- * `count` distinct free TCP ports on 127.0.0.1, picked by binding port 0 and closing again. All are
- * held open together so they differ; another program could still take one before we use it.
- */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve());
-      });
-    }
-    return servers.map((s) => {
-      const address = s.address();
-      if (address === null || typeof address === 'string') throw new Error('no port');
-      return address.port;
-    });
-  } finally {
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  }
-}
 
 /** Nearest-rank percentile of an ascending array (p in 0..100). */
 export function percentile(sorted: readonly number[], p: number): number {

@@ -13,21 +13,21 @@
 //               SIGKILLed (durability.ts), then every acknowledged key read back: lost writes and
 //               crashes must both be 0. Full disk: one node's data dir on a small tmpfs, filled.
 //
-//   node dist/bench/hostile.js [--only NAME,...] [--skip attacks,durability,disk] [--depth 100000]
-//       [--partial 250] [--idle 1100] [--nofile 1024] [--in-flight 5000,50000] [--kills 84]
-//       [--whole-cluster-kills 6] [--writers 8] [--tmpfs-mib 16] [--seed N] [--max-minutes 60]
-//       [--out FILE] [--json]
+// Every flag and its default: `npm run bench:hostile -- --help`.
 //
 // A JSON line per row on stdout, progress on stderr, then the tables (not with --json). Stops by
 // itself after --max-minutes, and takes every cluster down however it ends.
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { Random } from '../sim/random.js';
-import { ATTACKS, inFlight, type Attack, type AttackOptions } from './attacks.js';
+import { wholeNumber } from '../src/cli/arguments.js';
+import { Random } from '../src/sim/random.js';
+import { commaList, wholeNumbers } from './arguments.js';
+import { ATTACKS, inFlight, type Attack, type AttackOptions } from './hostile/attacks.js';
 import { sleep, waitFor } from './children.js';
 import { CliCluster, teardownAll, type StatusJson } from './cli-cluster.js';
-import { fullDisk, killLoop, unmountAll, type DurabilityResult, type FullDiskResult } from './durability.js';
-import { clusterClient, committedDivergence, memoryMiB, pidAlive, SANE_TERM } from './probe.js';
+import { fullDisk, killLoop, unmountAll, type DurabilityResult, type FullDiskResult } from './hostile/durability.js';
+import { clusterClient, committedDivergence, memoryMiB, pidAlive, SANE_TERM } from './hostile/probe.js';
 
 interface Options extends AttackOptions {
   only: string[];
@@ -43,72 +43,61 @@ interface Options extends AttackOptions {
   json: boolean;
 }
 
-const USAGE =
-  'usage: bench:hostile [--only NAME,...] [--skip attacks,durability,disk] [--depth 100000] [--partial 250] [--idle 1100] [--nofile 1024] [--in-flight 5000,50000] [--kills 84] [--whole-cluster-kills 6] [--writers 8] [--tmpfs-mib 16] [--seed N] [--max-minutes 60] [--out FILE] [--json]';
-
 const NODES = 3;
 /** Writes acknowledged before each attack, read back after it (and after a leader kill). */
 const BEFORE_WRITES = 20;
 
-function parseArgs(argv: string[]): Options {
-  const o: Options = {
-    only: [],
-    skip: new Set(),
-    depth: 100_000,
-    partialConnections: 250,
-    idleConnections: 1100,
-    nofile: 1024,
-    inFlight: [5000, 50_000],
-    kills: 84,
-    wholeClusterKills: 6,
-    writers: 8,
-    tmpfsMiB: 16,
-    seed: Date.now() % 1_000_000,
-    maxMinutes: 60,
-    out: undefined,
-    json: false,
+/** The flags as commander hands them over (see the program at the end). */
+interface Flags {
+  only: string[];
+  skip: string[];
+  depth: number;
+  partial: number;
+  idle: number;
+  nofile: number;
+  inFlight: number[];
+  kills: number;
+  wholeClusterKills: number;
+  writers: number;
+  tmpfsMib: number;
+  seed: number;
+  maxMinutes: number;
+  out?: string;
+  json?: boolean;
+}
+
+/** The options under the names the summary records them by. */
+function options(f: Flags): Options {
+  return {
+    only: f.only,
+    skip: new Set(f.skip),
+    depth: f.depth,
+    partialConnections: f.partial,
+    idleConnections: f.idle,
+    nofile: f.nofile,
+    inFlight: f.inFlight,
+    kills: f.kills,
+    wholeClusterKills: f.wholeClusterKills,
+    writers: f.writers,
+    tmpfsMiB: f.tmpfsMib,
+    seed: f.seed,
+    maxMinutes: f.maxMinutes,
+    out: f.out,
+    json: f.json === true,
   };
-  const num = (flag: string, text: string | undefined, min: number): number => {
-    const n = Number(text);
-    if (text === undefined || !Number.isInteger(n) || n < min) throw new Error(`${flag} needs a whole number >= ${min}, got ${String(text)}\n${USAGE}`);
-    return n;
-  };
-  const list = (text: string | undefined): string[] => (text ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = (): string | undefined => argv[++i];
-    switch (flag) {
-      case '--only': o.only = list(value()).map((x) => x.toLowerCase()); break;
-      case '--skip': o.skip = new Set(list(value())); break;
-      case '--depth': o.depth = num(flag, value(), 1); break;
-      case '--partial': o.partialConnections = num(flag, value(), 0); break;
-      case '--idle': o.idleConnections = num(flag, value(), 0); break;
-      case '--nofile': o.nofile = num(flag, value(), 0); break;
-      case '--in-flight': o.inFlight = list(value()).map((x) => num(flag, x, 1)); break;
-      case '--kills': o.kills = num(flag, value(), 0); break;
-      case '--whole-cluster-kills': o.wholeClusterKills = num(flag, value(), 0); break;
-      case '--writers': o.writers = num(flag, value(), 1); break;
-      case '--tmpfs-mib': o.tmpfsMiB = num(flag, value(), 1); break;
-      case '--seed': o.seed = num(flag, value(), 0); break;
-      case '--max-minutes': o.maxMinutes = num(flag, value(), 1); break;
-      case '--out': o.out = value(); break;
-      case '--json': o.json = true; break;
-      case '--help':
-      case '-h':
-        console.log(USAGE);
-        process.exit(0);
-        break;
-      default:
-        throw new Error(`unknown option ${flag}\n${USAGE}`);
-    }
-  }
-  for (const s of o.skip) if (!['attacks', 'durability', 'disk'].includes(s)) throw new Error(`--skip knows attacks, durability and disk, not ${s}\n${USAGE}`);
-  return o;
+}
+
+const PARTS = ['attacks', 'durability', 'disk'];
+
+function parts(text: string): string[] {
+  const list = commaList(text);
+  for (const s of list) if (!PARTS.includes(s)) throw new InvalidArgumentError(`--skip knows ${PARTS.join(', ')}, not "${s}"`);
+  return list;
 }
 
 const progress = (line: string): void => void process.stderr.write(`bench:hostile: ${line}\n`);
 
-export interface Row {
+interface Row {
   attack: string;
   sent: string;
   answer: string;
@@ -265,8 +254,8 @@ function table(header: string[], lines: string[][]): string {
   return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');
 }
 
-async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+async function main(flags: Flags): Promise<void> {
+  const o = options(flags);
   const deadline = setTimeout(() => {
     progress(`--max-minutes ${o.maxMinutes} reached: stopping`);
     void cleanUp().finally(() => process.exit(2));
@@ -342,7 +331,26 @@ async function main(): Promise<void> {
   console.log(`\ntotal: ${summary.crashes} attacks or runs with a crash, ${summary.wedgedOrDiverged} attacks leaving the cluster wedged or diverged, ${summary.lostAcknowledged} acknowledged writes lost`);
 }
 
-main().catch((err: unknown) => {
+const program = new Command('bench:hostile')
+  .description('hostile input, SIGKILLs and a full disk against real clusters started with the CLI; docs/HOSTILE.md')
+  .addOption(new Option('--only <names>', 'only the attacks whose name contains one of these (no durability, no disk)').argParser((text) => commaList(text).map((x) => x.toLowerCase())).default([], 'all'))
+  .addOption(new Option('--skip <parts>', `leave out some of ${PARTS.join(', ')}`).argParser(parts).default([], 'none'))
+  .option('--depth <n>', 'nesting depth of the deep-JSON attacks', wholeNumber('--depth', '100000', 1), 100_000)
+  .option('--partial <n>', 'unfinished 8 MiB frames held open at once', wholeNumber('--partial', '250', 0), 250)
+  .option('--idle <n>', 'idle connections held open at once', wholeNumber('--idle', '1100', 0), 1100)
+  .option('--nofile <n>', 'open-file limit of the idle-connections attack\'s cluster (0: the machine\'s)', wholeNumber('--nofile', '1024', 0), 1024)
+  .addOption(new Option('--in-flight <counts>', 'an attack of this many requests in flight, for each count').argParser(wholeNumbers('--in-flight', '5000,50000', 1)).default([5000, 50_000], '5000,50000'))
+  .option('--kills <n>', 'SIGKILLs of the durability run', wholeNumber('--kills', '84', 0), 84)
+  .option('--whole-cluster-kills <n>', 'how many of those kill the whole cluster', wholeNumber('--whole-cluster-kills', '6', 0), 6)
+  .option('--writers <n>', 'writers of the durability run', wholeNumber('--writers', '8', 1), 8)
+  .option('--tmpfs-mib <n>', 'size of the full-disk run\'s tmpfs', wholeNumber('--tmpfs-mib', '16', 1), 16)
+  .addOption(new Option('--seed <n>', 'seed of the random choices (printed, to rerun)').argParser(wholeNumber('--seed', '11', 0)).default(Date.now() % 1_000_000, 'random'))
+  .option('--max-minutes <n>', 'stop by itself after this long', wholeNumber('--max-minutes', '60', 1), 60)
+  .option('--out <file>', 'also write the rows and summary to this file as one JSON document')
+  .option('--json', 'JSON lines only, no tables')
+  .action(main);
+
+program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`bench:hostile: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   unmountAll();
   void teardownAll().finally(() => process.exit(1));

@@ -7,10 +7,10 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ClusterModel } from '../src/cluster-model/index.js';
+import type { NodeId } from '../src/raft/types.js';
 import { waitFor } from './children.js';
-
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { BIN, ROOT } from './repo.js';
 
 export interface RunResult {
   /** The exit code; null when the command was killed (its timeout). */
@@ -36,23 +36,8 @@ export async function runOk(file: string, args: readonly string[], env: NodeJS.P
   return r.stdout;
 }
 
-/** The part of `status --json` the benches read. */
-export interface StatusJson {
-  clusterId: string;
-  folder: string;
-  supervisorPid: number;
-  nodes: Array<{
-    id: number;
-    address: string;
-    dataDir: string;
-    removed: boolean;
-    process: { state: string; pid: number | null; exitCode: number | null; signal: string | null; stderrTail: string[]; restarts: number };
-    raft: { role: string; term: number; leader: number; commit: number; applied: number; lastIndex: number; lastTerm: number } | null;
-  }>;
-  safety: { ok: boolean; [field: string]: unknown };
-  leader: number | null;
-  term: number | null;
-}
+/** `status --json` (src/cli/status.ts): the model without its event history, and the leader it shows. */
+export type StatusJson = Omit<ClusterModel, 'events'> & { leader: NodeId | null; term: number | null };
 
 const live = new Set<CliCluster>();
 
@@ -89,7 +74,7 @@ export class CliCluster {
 
   /** `raft-console <args> --name <name>`, to its end. */
   run(...args: string[]): Promise<RunResult> {
-    const cli = [process.execPath, join(ROOT, 'bin/raft-console.js'), ...args, '--name', this.name];
+    const cli = [process.execPath, BIN, ...args, '--name', this.name];
     if (this.openFileLimit === null) return run(cli[0]!, cli.slice(1), this.env);
     return run('prlimit', [`--nofile=${this.openFileLimit}:${this.openFileLimit}`, '--', ...cli], this.env);
   }

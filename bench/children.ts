@@ -19,11 +19,6 @@ export function trackDir(dir: string): void {
   dirs.add(dir);
 }
 
-/** Stops tracking `dir`: it is left on disk at exit (kept for a look after a failure). */
-export function untrackDir(dir: string): void {
-  dirs.delete(dir);
-}
-
 export function removeDir(dir: string): void {
   dirs.delete(dir);
   rmSync(dir, { recursive: true, force: true });

@@ -1,17 +1,18 @@
-// Storage benchmark: recovery time of a 100,000-entry log, and save() throughput with fsync on, in
-// batches of 1, 16 and 256 entries (and with unsafeNoFsync, to show what the fsync costs).
+// `npm run bench:storage`: recovery time of a 100,000-entry log, and save() throughput with fsync
+// on, in batches of 1, 16 and 256 entries (and with unsafeNoFsync, to show what the fsync costs).
 //
-//   npx tsc -p tsconfig.json && node dist/storage/bench.js [parent-dir]
+//   npm run bench:storage -- [parent-dir]
 //
 // Prints one JSON line per measurement. The data directories are made under parent-dir (default:
 // the system temp dir; fsync cost depends on the device under it) and removed at the end. Recovery
 // is timed in-process with the files in the page cache, i.e. the restart of a node process, not of
 // the machine.
+import { Command } from 'commander';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Entry } from '../raft/types.js';
-import { DiskStorage } from './disk-storage.js';
+import type { Entry } from '../src/raft/types.js';
+import { DiskStorage } from '../src/storage/index.js';
 
 const RECOVERY_ENTRIES = 100_000;
 const DATA = 'x'.repeat(100);
@@ -95,10 +96,18 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-const parent = await mkdtemp(join(process.argv[2] ?? tmpdir(), 'raft-console-storage-bench-'));
-try {
-  for (const batch of [1, 256]) await benchRecovery(parent, batch);
-  for (const fsync of [true, false]) for (const batch of [1, 16, 256]) await benchSave(parent, batch, fsync);
-} finally {
-  await rm(parent, { recursive: true, force: true });
+async function main(parentDir: string): Promise<void> {
+  const parent = await mkdtemp(join(parentDir, 'raft-console-storage-bench-'));
+  try {
+    for (const batch of [1, 256]) await benchRecovery(parent, batch);
+    for (const fsync of [true, false]) for (const batch of [1, 16, 256]) await benchSave(parent, batch, fsync);
+  } finally {
+    await rm(parent, { recursive: true, force: true });
+  }
 }
+
+await new Command('bench:storage')
+  .description('the write-ahead log: recovery time of 100,000 entries, and save() throughput with and without fsync')
+  .argument('[parent-dir]', 'where to make the data folders (fsync cost depends on the device under it)', tmpdir())
+  .action(main)
+  .parseAsync();

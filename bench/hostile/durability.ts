@@ -6,10 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RaftClient } from '../client/index.js';
-import type { Random } from '../sim/random.js';
-import { sleep, waitFor } from './children.js';
-import { CliCluster, type StatusJson } from './cli-cluster.js';
+import type { RaftClient } from '../../src/client/index.js';
+import type { Random } from '../../src/sim/random.js';
+import { sleep, waitFor } from '../children.js';
+import { CliCluster, type StatusJson } from '../cli-cluster.js';
 import { clusterClient, committedDivergence } from './probe.js';
 
 type Progress = (line: string) => void;

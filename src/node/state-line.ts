@@ -1,13 +1,58 @@
-// Checks a node's "state" line (src/node/event-stream.ts) before the supervisor puts it in the model
-// and feeds it to the safety monitor: a node's stdout is a process boundary like any other. A line
-// that does not have the shape is refused with the first problem, and the node's last good state
-// stays in the model.
+// A node's "state" line (event-stream.ts): its Raft state, written whenever it changed, and read back
+// by the supervisor, which puts it in the model and feeds it to the safety monitor. The node's stdout
+// is a process boundary like any other, so the reader checks every field; a line that does not have
+// the shape is refused with the first problem.
 import { DIGEST_PATTERN } from '../kv/index.js';
 import { array, fail, has, isNodeId, isObject, nodeId, object, oneOf, show, uint, validate, type JsonObject, type Validation } from '../schema/json-shape.js';
-import type { Role } from '../raft/types.js';
-import type { FollowerProgress, NodeRaftState, StateTimer } from '../cluster-model/model.js';
+import type { ProgressState } from '../raft/progress.js';
+import type { Membership, NodeId, Role } from '../raft/types.js';
+
+/**
+ * The running timer, as the wall-clock time (Date.now() base) it fires unless something resets it:
+ * a voter's election timer, or the leader's next heartbeat.
+ */
+export type StateTimer = { kind: 'election'; deadline: number; timeoutMs: number } | { kind: 'heartbeat'; deadline: number; intervalMs: number };
+
+/** The leader's view of one follower (RaftStatus.progress, trimmed). */
+export interface FollowerProgress {
+  match: number;
+  next: number;
+  state: ProgressState;
+}
+
+/** The fields of a state line besides ts, node and kind: the node's state as it last reported it. */
+export interface StateLine {
+  role: Role;
+  term: number;
+  /** 0 when it voted for no one in this term. */
+  vote: NodeId;
+  /** 0 when it knows of no leader. */
+  leader: NodeId;
+  lastIndex: number;
+  lastTerm: number;
+  commit: number;
+  applied: number;
+  firstIndex: number;
+  snapshotIndex: number;
+  membership: Membership;
+  /** The log's term runs, [first index of the run, term], ascending, over at most its last 1,000 entries after the snapshot. */
+  runs: Array<[number, number]>;
+  /** When the node's election timer fires (a voter) or its next heartbeat is due (the leader); null on a learner or a removed node. */
+  timer: StateTimer | null;
+  /** On a leader, its view of each follower by id; empty elsewhere. */
+  progress: Record<number, FollowerProgress>;
+  /**
+   * The node's applied-state digest (src/kv/digest.ts) as [index, digest], ascending: at its latest
+   * applied indexes that are multiples of 64 and at its applied index. Equal on two nodes at one
+   * index only if they applied the same entries up to it.
+   */
+  digests: Array<[number, string]>;
+  /** The term and commit index on the node's disk (the fields above may be ahead of it, in a save under way): what the supervisor records as acknowledged. */
+  durable?: { term: number; commit: number };
+}
 
 const ROLES: readonly Role[] = ['follower', 'pre-candidate', 'candidate', 'leader'];
+const PROGRESS_STATES: readonly ProgressState[] = ['probe', 'replicate', 'snapshot'];
 const FIELDS = ['role', 'term', 'vote', 'leader', 'commit', 'applied', 'firstIndex', 'lastIndex', 'lastTerm', 'snapshotIndex', 'membership', 'runs', 'timer', 'progress', 'digests', 'durable'];
 
 function ids(o: JsonObject, key: string, path: string): number[] {
@@ -56,7 +101,7 @@ function progress(v: unknown): Record<number, FollowerProgress> {
     const path = `progress.${id}`;
     if (!isNodeId(Number(id)) || String(Number(id)) !== id) fail(`${path}: progress is keyed by node id`);
     const o = object(p, path, ['match', 'next', 'state']);
-    out[Number(id)] = { match: uint(o, 'match', path), next: uint(o, 'next', path), state: oneOf(o, 'state', ['probe', 'replicate', 'snapshot'], path) };
+    out[Number(id)] = { match: uint(o, 'match', path), next: uint(o, 'next', path), state: oneOf(o, 'state', PROGRESS_STATES, path) };
   }
   return out;
 }
@@ -66,9 +111,9 @@ function durable(v: unknown): { term: number; commit: number } {
   return { term: uint(o, 'term', 'durable'), commit: uint(o, 'commit', 'durable') };
 }
 
-/** The fields of a state line (without ts, node and kind) as the model's NodeRaftState. */
-export function readStateLine(data: JsonObject): Validation<NodeRaftState> {
-  return validate((): NodeRaftState => {
+/** The fields of a state line (without ts, node and kind), checked. */
+export function readStateLine(data: JsonObject): Validation<StateLine> {
+  return validate((): StateLine => {
     const o = object(data, 'state', FIELDS);
     const membership = object(o.membership, 'membership', ['voters', 'learners']);
     const vote = uint(o, 'vote');

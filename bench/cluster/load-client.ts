@@ -7,8 +7,8 @@
 // send of a seq to its acknowledgement, retries included.
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { sleep } from './children.js';
-import { handshakeProof, jsonFrame as frame, splitAddress, type Credentials } from './wire.js';
+import { sleep } from '../children.js';
+import { handshakeProof, jsonFrame as frame, splitAddress, type Credentials } from '../wire.js';
 
 const HEADER = 4;
 /** The limit the node puts on a hello; replies to our puts are small too. */

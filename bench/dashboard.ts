@@ -17,21 +17,19 @@
 // Aims (the issue's): under 25% of one core, never more than 250 ms behind. The cluster is taken
 // down (`down --purge`) at the end, on an error and on Ctrl-C.
 //
-//   node dist/bench/dashboard.js [--seconds 30] [--rate 1000] [--writers 32] [--nodes 9]
-//       [--profile DIR] [--json]
-//
-//   --profile DIR   run the dashboard under node --cpu-prof, its profile in DIR (summarise:
-//                   node dist/bench/cpuprofile.js DIR/*.cpuprofile)
+// Every flag and its default: `npm run bench:dashboard -- --help`.
 //
 // A JSON line with the figures on stdout, progress on stderr, then a table (not with --json).
+import { Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { RaftClient } from '../client/index.js';
-import { ControlClient, clusterSecret } from '../cluster-model/index.js';
-import { clusterCommit } from '../tui/view.js';
+import { wholeNumber } from '../src/cli/arguments.js';
+import { RaftClient } from '../src/client/index.js';
+import { ControlClient, clusterCommit, clusterSecret } from '../src/cluster-model/index.js';
 import { sleep, waitFor } from './children.js';
-import { CliCluster, ROOT, runOk } from './cli-cluster.js';
+import { CliCluster, runOk } from './cli-cluster.js';
+import { ROOT } from './repo.js';
 import { cpuSeconds, ownCpuSeconds, percentile, round } from './stats.js';
 
 const NAME = 'bench-dash';
@@ -43,36 +41,14 @@ const KEYS = 10_000;
 const AIM_CPU = 0.25;
 const AIM_LAG_MS = 250;
 
+/** The command line, as commander hands it over (see the program at the end). */
 interface Options {
   seconds: number;
   rate: number;
   writers: number;
   nodes: number;
-  profile: string | undefined;
-  json: boolean;
-}
-
-const USAGE = 'usage: bench:dashboard [--seconds 30] [--rate 1000] [--writers 32] [--nodes 9] [--profile DIR] [--json]';
-
-function parseArgs(argv: string[]): Options {
-  const o: Options = { seconds: 30, rate: 1000, writers: 32, nodes: 9, profile: undefined, json: false };
-  const positive = (flag: string, v: string | undefined): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} wants a positive whole number, not ${JSON.stringify(v)}\n${USAGE}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--seconds') o.seconds = positive(a, argv[++i]);
-    else if (a === '--rate') o.rate = positive(a, argv[++i]);
-    else if (a === '--writers') o.writers = positive(a, argv[++i]);
-    else if (a === '--nodes') o.nodes = positive(a, argv[++i]);
-    else if (a === '--profile') o.profile = argv[++i];
-    else if (a === '--json') o.json = true;
-    else throw new Error(`unknown argument ${a}\n${USAGE}`);
-  }
-  if (o.profile === undefined && argv.includes('--profile')) throw new Error(`--profile wants a folder\n${USAGE}`);
-  return o;
+  profile?: string;
+  json?: boolean;
 }
 
 const progress = (text: string): void => {
@@ -169,8 +145,7 @@ const HEADER = new RegExp(`raft-console ${NAME} · .* commit (\\d+)`);
 /** A frame's header as it reaches the terminal (bold on "raft-console" with colour on). */
 const FRAME = new RegExp(`raft-console(?:\\u001b\\[[0-9;]*m)* ${NAME} ·`, 'g');
 
-async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+async function main(o: Options): Promise<void> {
   const cli = new CliCluster(NAME);
   const stop = (signal: NodeJS.Signals): void => {
     progress(`${signal}: taking the cluster down`);
@@ -202,13 +177,15 @@ async function measure(o: Options, cli: CliCluster): Promise<void> {
   const control = await ControlClient.connect({ name: NAME, stateDir: cli.stateDir });
   /** Each model update the control API delivered: when, and the commit index the header would show. */
   const delivered: Array<{ at: number; commit: number }> = [];
-  control.onModel((m) => delivered.push({ at: performance.now(), commit: clusterCommit(m) }));
+  control.subscribe(() => delivered.push({ at: performance.now(), commit: clusterCommit(control.model) }));
   let events = 0;
   const eventTypes = new Map<string, number>();
-  control.onEvent((e) => {
-    events++;
-    const key = `${e.kind}/${e.type}`;
-    eventTypes.set(key, (eventTypes.get(key) ?? 0) + 1);
+  control.subscribe((batch) => {
+    for (const e of batch) {
+      events++;
+      const key = `${e.kind}/${e.type}`;
+      eventTypes.set(key, (eventTypes.get(key) ?? 0) + 1);
+    }
   });
   const client = new RaftClient({ clusterId: status.clusterId, secret: clusterSecret(status.folder), nodes: status.nodes.filter((n) => !n.removed).map((n) => ({ id: n.id, address: n.address })) });
   const acks: Ack[] = [];
@@ -268,7 +245,7 @@ async function measure(o: Options, cli: CliCluster): Promise<void> {
     // The profile is written when the process exits: quit the dashboard (the cluster keeps running).
     await tmux(cli, 'send-keys', '-t', 'd', 'q');
     await waitFor('the dashboard to quit', 10_000, () => (cpuSeconds(pid) === null ? true : undefined), 100);
-    progress(`the dashboard's CPU profile is in ${resolve(o.profile)} (summarise: node dist/bench/cpuprofile.js ${o.profile}/*.cpuprofile)`);
+    progress(`the dashboard's CPU profile is in ${resolve(o.profile)} (summarise: node dist-bench/bench/cpuprofile.js ${o.profile}/*.cpuprofile)`);
   }
 
   const passed = firstPassed(acks);
@@ -346,7 +323,17 @@ async function measure(o: Options, cli: CliCluster): Promise<void> {
   process.stdout.write(`\naims met: CPU mean ${yes(result.aims.cpuMean)}, CPU in every second ${yes(result.aims.cpuEverySecond)}, lag ${yes(result.aims.lag)}\n`);
 }
 
-main().catch((err: unknown) => {
+const program = new Command('bench:dashboard')
+  .description('the live dashboard\'s CPU and how far behind the cluster it draws, in tmux, under a load of writes')
+  .option('--seconds <n>', 'how long the load runs and the dashboard is sampled', wholeNumber('--seconds', '30', 1), 30)
+  .option('--rate <n>', 'writes a second, all writers together', wholeNumber('--rate', '1000', 1), 1000)
+  .option('--writers <n>', 'write sessions sharing the rate', wholeNumber('--writers', '32', 1), 32)
+  .option('--nodes <n>', 'cluster size', wholeNumber('--nodes', '9', 1), 9)
+  .option('--profile <dir>', 'run the dashboard under node --cpu-prof, its profile in this folder (summarise: node dist-bench/bench/cpuprofile.js)')
+  .option('--json', 'the JSON line only, no table')
+  .action(main);
+
+program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`bench:dashboard: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
 });

@@ -2,7 +2,7 @@
 // those calls stop the tracee): how many fsyncs a system pays per acknowledged write. Linux only,
 // needs strace and the right to ptrace the processes (root, or ptrace_scope 0).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { exited, sleep, trackChild } from './children.js';
+import { exited, sleep, trackChild } from '../children.js';
 
 export interface FsyncCount {
   pid: number;

@@ -9,15 +9,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import type { RaftClient } from '../client/index.js';
-import { encodeCommand } from '../kv/index.js';
-import { encodeSnapshot } from '../kv/snapshot.js';
-import type { Random } from '../sim/random.js';
-import { exited, trackChild, waitFor } from './children.js';
-import { ROOT, type CliCluster, type StatusJson } from './cli-cluster.js';
-import { clusterSecret } from '../cluster-model/index.js';
+import type { RaftClient } from '../../src/client/index.js';
+import { encodeCommand } from '../../src/kv/index.js';
+import { encodeSnapshot } from '../../src/kv/snapshot.js';
+import type { Random } from '../../src/sim/random.js';
+import { exited, trackChild, waitFor } from '../children.js';
+import type { CliCluster, StatusJson } from '../cli-cluster.js';
+import { BIN } from '../repo.js';
+import { clusterSecret } from '../../src/cluster-model/index.js';
 import { clusterClient, fileDescriptors } from './probe.js';
-import { answers, exchange, exchangeAs, HeldConnections, jsonFrame, nested, rawFrame, tally, type Credentials } from './wire.js';
+import { answers, exchange, exchangeAs, HeldConnections, jsonFrame, nested, rawFrame, tally, type Credentials } from '../wire.js';
 
 /** Raft's largest term the schema lets through today: 2^53-1. */
 const MAX_TERM = Number.MAX_SAFE_INTEGER;
@@ -390,9 +391,8 @@ function control(url: string, token: string | null, text: string): Promise<strin
 async function deepStdin(depth: number): Promise<AttackOutcome> {
   const dir = mkdtempSync(join(tmpdir(), 'raft-console-bench-stdin-'));
   try {
-    const bin = join(ROOT, 'bin/raft-console.js');
     writeFileSync(join(dir, 'secret'), `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
-    const args = [bin, 'node', '--id', '1', '--cluster-id', 'stdin-probe', '--data-dir', join(dir, 'n1'), '--secret-file', join(dir, 'secret'), '--control-stdin'];
+    const args = [BIN, 'node', '--id', '1', '--cluster-id', 'stdin-probe', '--data-dir', join(dir, 'n1'), '--secret-file', join(dir, 'secret'), '--control-stdin'];
     const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     trackChild(child);
     let stdout = '';

@@ -2,9 +2,11 @@
 // makes one per node with --profile DIR): where the time went, by function (self time) and by
 // source file, with idle and garbage collection shown apart.
 //
-//   node dist/bench/cpuprofile.js [--top 25] DIR/*.cpuprofile
+//   node dist-bench/bench/cpuprofile.js [--top 25] DIR/*.cpuprofile
+import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { wholeNumber } from '../src/cli/arguments.js';
 
 interface ProfileNode {
   id: number;
@@ -67,15 +69,11 @@ function summarise(path: string, top: number): void {
   for (const [k, ms] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`    ${pct(ms)}  ${ms.toFixed(0).padStart(7)} ms  ${k}`);
 }
 
-const args = process.argv.slice(2);
-let top = 25;
-const files: string[] = [];
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === '--top') top = Number(args[++i]);
-  else files.push(args[i]!);
-}
-if (files.length === 0) {
-  console.error('usage: node dist/bench/cpuprofile.js [--top 25] FILE.cpuprofile...');
-  process.exit(2);
-}
-for (const f of files) summarise(f, top);
+new Command('cpuprofile')
+  .description('where the time went in V8 CPU profiles (node --cpu-prof), by source file and by function')
+  .argument('<files...>', '.cpuprofile files')
+  .option('--top <n>', 'rows of each list', wholeNumber('--top', '25', 1), 25)
+  .action((files: string[], o: { top: number }) => {
+    for (const f of files) summarise(f, o.top);
+  })
+  .parse();

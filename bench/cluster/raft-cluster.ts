@@ -8,13 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { exited, GiveUp, removeDir, stopChild, trackChild, trackDir, untrackDir, waitFor } from './children.js';
-import { ensureSecretFile } from '../transport/secret.js';
+import { exited, GiveUp, removeDir, stopChild, trackChild, trackDir, waitFor } from '../children.js';
+import type { NodeStatus } from '../../src/node/client-protocol.js';
+import { nodeId, string, uint, validate } from '../../src/schema/json-shape.js';
+import { readNodeLine, type NodeEvent } from '../../src/supervisor/node-line.js';
+import { ensureSecretFile } from '../../src/transport/secret.js';
 import { requestOnce } from './load-client.js';
-import { freePorts } from './stats.js';
-
-const BIN = fileURLToPath(new URL('../../bin/raft-console.js', import.meta.url));
+import { BIN } from '../repo.js';
+// The supervisor's picker, below the ephemeral range (TCP self-connect: see ports.ts).
+import { freePorts } from '../../src/supervisor/ports.js';
 
 export interface ClusterOptions {
   size: number;
@@ -29,17 +31,6 @@ export interface ClusterOptions {
   parentDir?: string;
 }
 
-/** The fields of a node's latest "state" event line. */
-export interface StateLine {
-  ts: number;
-  role: string;
-  term: number;
-  leader: number;
-  commit: number;
-  applied: number;
-  lastIndex: number;
-}
-
 /** A node's "role-change" event: when it became pre-candidate, candidate, leader or follower. */
 export interface RoleChange {
   ts: number;
@@ -49,19 +40,13 @@ export interface RoleChange {
   term: number;
 }
 
-export interface NodeStatusReply {
-  id: number;
-  role: string;
-  term: number;
-  leader: number;
-  commit: number;
-  applied: number;
-  lastIndex: number;
-}
+/** The event lines the bench reads; the many others (commits above all) are not even parsed. */
+const READ = /"kind":"state"|"type":"(?:peer-connected|peer-disconnected|role-change|started)"/;
 
 class NodeProcess {
   child: ChildProcess | null = null;
-  state: StateLine | null = null;
+  /** The commit index of the node's latest state line. */
+  commit: number | null = null;
   /** The latest role changes (bounded), for the failover timelines. */
   readonly roleChanges: RoleChange[] = [];
   /** Peers this node has an open outbound (sending) connection to, from its transport events. */
@@ -94,7 +79,7 @@ class NodeProcess {
   start(args: string[], execArgv: string[]): Promise<void> {
     this.starts++;
     this.expectingExit = false;
-    this.state = null;
+    this.commit = null;
     this.outPeers.clear();
     this.partial = '';
     const stderr = openSync(this.logPath, 'a');
@@ -131,37 +116,25 @@ class NodeProcess {
     for (const line of lines) {
       this.tail.push(line);
       if (this.tail.length > 50) this.tail.shift();
-      // Most lines are commit events: parse only the few kinds the bench reads.
-      if (line.includes('"kind":"state"')) {
-        let e: StateLine;
-        try {
-          e = JSON.parse(line) as StateLine;
-        } catch {
-          continue;
-        }
-        this.state = { ts: e.ts, role: e.role, term: e.term, leader: e.leader, commit: e.commit, applied: e.applied, lastIndex: e.lastIndex };
-      } else if (line.includes('"type":"peer-connected"') || line.includes('"type":"peer-disconnected"')) {
-        try {
-          const e = JSON.parse(line) as { type: string; peer: number; direction: string };
-          if (e.direction === 'out') {
-            if (e.type === 'peer-connected') this.outPeers.add(e.peer);
-            else this.outPeers.delete(e.peer);
-          }
-        } catch {
-          // not an event line after all
-        }
-      } else if (line.includes('"type":"role-change"')) {
-        try {
-          const e = JSON.parse(line) as RoleChange;
-          this.roleChanges.push({ ts: e.ts, node: this.id, from: e.from, to: e.to, term: e.term });
-          if (this.roleChanges.length > 200) this.roleChanges.shift();
-        } catch {
-          // not an event line after all
-        }
-      } else if (line.includes('"kind":"node"') && line.includes('"type":"started"')) {
-        this.settleStarted(null);
-      }
+      if (!READ.test(line)) continue;
+      // Read and checked as the supervisor reads it (a state line field by field); an event's own
+      // fields are read with the schema's readers. A line that is not what the bench expects is
+      // skipped, kept in the tail.
+      const read = readNodeLine(line);
+      if (read.kind === 'state') this.commit = read.state.commit;
+      else if (read.kind === 'event') validate(() => this.onEvent(read.event));
     }
+  }
+
+  private onEvent(e: NodeEvent): void {
+    if (e.type === 'peer-connected' || e.type === 'peer-disconnected') {
+      if (string(e.data, 'direction') !== 'out') return;
+      if (e.type === 'peer-connected') this.outPeers.add(nodeId(e.data, 'peer'));
+      else this.outPeers.delete(nodeId(e.data, 'peer'));
+    } else if (e.type === 'role-change') {
+      this.roleChanges.push({ ts: e.ts, node: this.id, from: string(e.data, 'from'), to: string(e.data, 'to'), term: uint(e.data, 'term') });
+      if (this.roleChanges.length > 200) this.roleChanges.shift();
+    } else if (e.kind === 'node' && e.type === 'started') this.settleStarted(null);
   }
 
   private settleStarted(err: Error | null): void {
@@ -198,10 +171,6 @@ export class RaftCluster {
     return cluster;
   }
 
-  get size(): number {
-    return this.nodes.length;
-  }
-
   addresses(): string[] {
     return this.nodes.map((n) => n.address);
   }
@@ -214,34 +183,22 @@ export class RaftCluster {
     return this.node(id).child?.pid;
   }
 
-  running(id: number): boolean {
-    return this.node(id).running;
-  }
-
-  state(id: number): StateLine | null {
-    return this.node(id).state;
-  }
-
-  diagnostics(id: number): string {
-    return this.node(id).diagnostics();
-  }
-
   /** Role changes of every node at or after `sinceMs` (wall clock, as the events' ts), oldest first. */
   roleChangesSince(sinceMs: number): RoleChange[] {
     return this.nodes.flatMap((n) => n.roleChanges.filter((c) => c.ts >= sinceMs)).sort((a, b) => a.ts - b.ts);
   }
 
-  async status(id: number, timeoutMs = 1000): Promise<NodeStatusReply> {
+  async status(id: number, timeoutMs = 1000): Promise<NodeStatus> {
     const res = await requestOnce(this.address(id), this.clusterId, this.secret, { type: 'status' }, timeoutMs);
     if (res.ok !== true) throw new Error(`status of n${id} failed: ${JSON.stringify(res)}`);
-    return res.status as NodeStatusReply;
+    return res.status as NodeStatus;
   }
 
   /**
    * Waits until every running node answers `status` naming the same leader in the same term, and
    * that leader says it leads. Returns it.
    */
-  async waitForLeader(timeoutMs: number): Promise<NodeStatusReply> {
+  async waitForLeader(timeoutMs: number): Promise<NodeStatus> {
     return waitFor('a leader that every running node agrees on', timeoutMs, async () => {
       const running = this.nodes.filter((n) => n.running);
       if (running.length === 0) throw new GiveUp(`no node is running: ${this.nodes[0]!.diagnostics()}`);
@@ -291,16 +248,15 @@ export class RaftCluster {
     const n = this.node(id);
     await waitFor(`n${id} to catch up to commit ${commit}`, timeoutMs, () => {
       if (!n.running) throw new GiveUp(`n${id} exited: ${n.diagnostics()}`);
-      return n.state !== null && n.state.commit >= commit ? true : undefined;
+      return n.commit !== null && n.commit >= commit ? true : undefined;
     });
   }
 
   /** Stops every node (SIGTERM, so --cpu-prof profiles get written; SIGKILL after 5 s), removes the dir. */
-  async stop(options: { keepDir?: boolean } = {}): Promise<void> {
+  async stop(): Promise<void> {
     for (const n of this.nodes) n.expectingExit = true;
     await Promise.all(this.nodes.map((n) => (n.child === null ? Promise.resolve() : stopChild(n.child, 5000))));
-    if (options.keepDir === true) untrackDir(this.dir);
-    else removeDir(this.dir);
+    removeDir(this.dir);
   }
 
   private node(id: number): NodeProcess {

@@ -1,0 +1,36 @@
+// How a client gets a cluster of its own (an exercise, a check): it says what cluster it wants and
+// is handed a launcher by the CLI, which runs the supervisor in this process. Declared here, with
+// the clients, so that only the CLI imports src/supervisor.
+import type { FolderOptions } from './folder.js';
+import type { RaftSwitches, SpeedPreset } from './model.js';
+import type { ClusterSource } from './source.js';
+
+/** The cluster to run: its folder, and how a new one is shaped (an existing cluster keeps its own where noted). */
+export interface SupervisorOptions extends FolderOptions {
+  /** Nodes of a new cluster (default 3); an existing cluster keeps its own. */
+  nodes?: number;
+  /** Node n listens on basePort + n - 1 (a new cluster only); default: free ports. */
+  basePort?: number;
+  /** A speed preset; default "normal", or what the cluster last ran at. */
+  speed?: SpeedPreset;
+  /** Explicit timing instead of a preset (either one; the other keeps the "normal" value). */
+  electionTimeoutMs?: { min: number; max: number };
+  heartbeatMs?: number;
+  /** false runs the nodes with --unsafe-no-fsync (a new cluster only). */
+  fsync?: boolean;
+  /** PreVote, CheckQuorum, known bugs (a new cluster only; default: PreVote and CheckQuorum on, no bug). */
+  raft?: Partial<RaftSwitches>;
+}
+
+/** A cluster this process started, and so stops. */
+export interface OwnedCluster extends ClusterSource {
+  /** Stops every node and the supervisor; purge deletes the cluster's folder. */
+  stop(options?: { purge?: boolean }): Promise<void>;
+}
+
+export interface ClusterLauncher {
+  /** Starts the cluster (a new one, or the one saved in its folder) and resolves once its nodes are started. */
+  start(options: SupervisorOptions): Promise<OwnedCluster>;
+  /** Deletes a stopped cluster's folder, data and all; resolves with the folder, or null when there was none. */
+  purge(options: FolderOptions): Promise<string | null>;
+}
