@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { ClusterModel, NodeModel } from '../../src/cluster-model/index.js';
+import { COSTLY_PROBE, waitFor } from '../support/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/raft-console.js');
@@ -40,22 +41,6 @@ function ours(pid: number): boolean {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('raft-console');
   } catch {
     return false;
-  }
-}
-
-/** Polls until `probe` gives a value; the deadline only turns a hang into a failure naming what was awaited. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 20_000): Promise<T> {
-  const until = Date.now() + deadlineMs;
-  let last: unknown = null;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`gave up waiting for ${what}${last === null ? '' : ` (last error: ${String(last)})`}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -108,7 +93,7 @@ export class Cli {
 
   /** Waits until the running nodes agree on one leader; returns the status that shows it. */
   settled(name: string, test: (s: Status, leader: NodeModel) => boolean = () => true): Promise<{ status: Status; leader: NodeModel }> {
-    return eventually(`one leader every running node follows in ${name}`, async () => {
+    return waitFor(`one leader every running node follows in ${name}`, async () => {
       const status = await this.status(name);
       const running = status.nodes.filter((n) => !n.removed && n.process.state === 'running' && n.raft !== null);
       const leaders = running.filter((n) => n.raft!.role === 'leader');
@@ -116,7 +101,7 @@ export class Cli {
       const leader = leaders[0]!;
       if (!running.every((n) => n.raft!.term === leader.raft!.term && n.raft!.leader === leader.id)) return undefined;
       return test(status, leader) ? { status, leader } : undefined;
-    });
+    }, COSTLY_PROBE);
   }
 
   /** Takes every cluster down, kills whatever is left, and checks that no process outlived the file. */

@@ -145,12 +145,3 @@ export function okFor(r: Request, index = 7): Record<string, unknown> {
 export function errorFor(r: Request, code: string, leader?: { id: number; address: string | null } | null): Record<string, unknown> {
   return { id: r.id, ok: false, error: { code, message: `fake ${code}` }, ...(leader === undefined ? {} : { leader }) };
 }
-
-/** Resolves when `cond()` holds; the deadline only turns a hang into a failure. */
-export async function until(cond: () => boolean, what: string, deadlineMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > deadlineMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}

@@ -2,7 +2,8 @@
 // parallel, and starting over under a new clientId when the old one cannot go on.
 import { afterEach, describe, expect, it } from 'vitest';
 import { RaftClient, RaftClientError } from '../../src/client/index.js';
-import { CLUSTER, FakeNode, SECRET, errorFor, okFor, until, type Exchange } from './fake-node.js';
+import { waitFor } from '../support/wait.js';
+import { CLUSTER, FakeNode, SECRET, errorFor, okFor, type Exchange } from './fake-node.js';
 
 const clients: RaftClient[] = [];
 afterEach(() => {
@@ -35,11 +36,11 @@ describe('write sessions', () => {
     node.onRequest = (x) => (x.request.type === 'get' ? x.reply(okFor(x.request)) : held.push(x));
     const c = client(node.address);
     const writes = [c.put('a', '1'), c.put('b', '2'), c.delete('a')];
-    await until(() => held.length === 1, 'the first write');
+    await waitFor('the first write', () => held.length === 1);
     await c.get('a');
     expect(held).toHaveLength(1);
     for (let i = 0; i < 3; i++) {
-      await until(() => held.length === i + 1, `write ${i + 1}`);
+      await waitFor(`write ${i + 1}`, () => held.length === i + 1);
       held[i]!.reply(okFor(held[i]!.request, 10 + i));
     }
     expect((await Promise.all(writes)).map((w) => w.index)).toEqual([10, 11, 12]);
@@ -57,7 +58,7 @@ describe('write sessions', () => {
     const c = client(node.address);
     const s = c.session();
     const both = Promise.all([c.put('a', '1'), s.put('b', '2')]);
-    await until(() => held.length === 2, 'both writes in flight');
+    await waitFor('both writes in flight', () => held.length === 2);
     for (const x of held) x.reply(okFor(x.request));
     await both;
     expect(held.map((x) => x.request.seq)).toEqual([1, 1]);

@@ -16,7 +16,8 @@ import type { Entry } from '../../src/raft/types.js';
 import { FrameDecoder, encodeFrame, parseBody } from '../../src/transport/frame.js';
 import { HELLO_MAX_FRAME_BYTES, checkHello, helloFrame, newNonce, proofFrame, readErrorFrame, type Handshake } from '../../src/transport/hello.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../src/transport/transport.js';
-import { DEADLINE_MS, NodeProcess, checkBuild } from './node-process.js';
+import { COSTLY_PROBE, waitFor } from '../support/wait.js';
+import { NodeProcess, checkBuild } from './node-process.js';
 import { handshake, type Wire } from './wire.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -37,22 +38,6 @@ export async function secretFile(): Promise<string> {
   const path = join(await tempDir('raft-e2e-secret-'), 'secret');
   ensureSecretFile(path);
   return path;
-}
-
-/** Resolves with `probe()`'s value once it is not undefined; probe errors count as "not yet". `what` may describe the last try. */
-export async function eventually<T>(what: string | (() => string), probe: () => Promise<T | undefined> | T | undefined, deadlineMs = DEADLINE_MS): Promise<T> {
-  const start = Date.now();
-  let last: unknown = null;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() - start > deadlineMs) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}${last === null ? '' : ` (last error: ${String(last)})`}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 export class Cluster {
@@ -198,7 +183,7 @@ export class Cluster {
    * every other one names it, and no other says it leads. Returns it.
    */
   async leader(ids = this.running, minTerm = 0): Promise<{ id: number; term: number }> {
-    return eventually(`one leader among n${ids.join(', n')}`, async () => {
+    return waitFor(`one leader among n${ids.join(', n')}`, async () => {
       const statuses = await this.statuses(ids);
       if (statuses.length !== ids.length) return undefined;
       const leaders = statuses.filter((s) => s.role === 'leader');
@@ -206,7 +191,7 @@ export class Cluster {
       const { id, term } = leaders[0]!;
       if (term < minTerm || !statuses.every((s) => s.leader === id && s.term === term)) return undefined;
       return { id, term };
-    });
+    }, COSTLY_PROBE);
   }
 
   /**
@@ -216,14 +201,14 @@ export class Cluster {
    */
   async converged(ids = this.running, atLeast = 0): Promise<{ commit: number; kv: KvStateMachine }> {
     let seen = '';
-    const commit = await eventually(() => `n${ids.join(', n')} to commit and apply the same log (last seen: ${seen})`, async () => {
+    const commit = await waitFor(() => `n${ids.join(', n')} to commit and apply the same log (last seen: ${seen})`, async () => {
       const statuses = await this.statuses(ids);
       seen = statuses.map((s) => `n${s.id} ${s.role} term ${s.term} commit ${s.commit} applied ${s.applied} last ${s.lastIndex}`).join('; ');
       if (statuses.length !== ids.length) return undefined;
       const c = statuses[0]!.commit;
       const same = statuses.every((s) => s.commit === c && s.applied === c && s.lastIndex === c);
       return same && c >= atLeast ? c : undefined;
-    });
+    }, COSTLY_PROBE);
     const logs = await Promise.all(ids.map((id) => this.committedLog(id, commit)));
     for (const log of logs.slice(1)) if (JSON.stringify(log) !== JSON.stringify(logs[0])) throw new Error(`the nodes hold different logs up to ${commit}`);
     const kv = new KvStateMachine();

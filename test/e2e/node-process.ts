@@ -7,12 +7,13 @@ import { readFileSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect } from 'vitest';
+import { waitFor } from '../support/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = `${ROOT}bin/raft-console.js`;
 
 /** Waits are failure guards only: a healthy run finishes far sooner. */
-export const DEADLINE_MS = 15_000;
+const DEADLINE_MS = 15_000;
 
 export interface NodeEvent {
   ts: number;
@@ -82,16 +83,12 @@ export class NodeProcess {
     return this.exit === null;
   }
 
-  /** The first event, already seen or still to come, that matches. */
-  async waitFor(what: string, match: (e: NodeEvent) => boolean, deadlineMs = DEADLINE_MS): Promise<NodeEvent> {
-    const start = Date.now();
-    for (;;) {
-      const found = this.events.find(match);
-      if (found !== undefined) return found;
-      if (!this.running) throw new Error(`the node exited (${JSON.stringify(this.exit)}) before ${what}; stderr: ${this.stderr}`);
-      if (Date.now() - start > deadlineMs) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  /** The first event, already seen or still to come, that matches; fails as soon as the node exits without it. */
+  async waitFor(what: string, match: (e: NodeEvent) => boolean): Promise<NodeEvent> {
+    // Once the process is gone (its output all read) no event can come: null ends the wait.
+    const found = await waitFor(what, () => this.events.find(match) ?? (this.running ? undefined : null));
+    if (found === null) throw new Error(`the node exited (${JSON.stringify(this.exit)}) before ${what}; stderr: ${this.stderr}`);
+    return found;
   }
 
   /** Resolves with the exit once the process ended by itself; fails the test if it does not. */

@@ -2,6 +2,7 @@
 // test: for the end-to-end tests that speak to a node's port as a stranger would.
 import { createHmac, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { waitFor } from '../support/wait.js';
 
 /** A 4-byte big-endian length, then the body. */
 export function frame(body: string | Buffer | Record<string, unknown>): Buffer {
@@ -46,22 +47,14 @@ export class Wire {
   }
 
   /** Resolves once `n` frames came, or the connection closed (then with what came). */
-  async next(n: number, deadlineMs = 10_000): Promise<Array<Record<string, unknown>>> {
-    const until = Date.now() + deadlineMs;
-    while (this.frames.length < n && !this.closed) {
-      if (Date.now() > until) throw new Error(`no ${n} frames within ${deadlineMs} ms: ${JSON.stringify(this.frames)}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+  async next(n: number): Promise<Array<Record<string, unknown>>> {
+    await waitFor(() => `${n} frames (got ${JSON.stringify(this.frames)})`, () => this.frames.length >= n || this.closed);
     return this.frames;
   }
 
   /** Waits for the node to close the connection; the code of its error frame, if it sent one. */
-  async refusal(deadlineMs = 10_000): Promise<string | undefined> {
-    const until = Date.now() + deadlineMs;
-    while (!this.closed) {
-      if (Date.now() > until) throw new Error(`the node kept the connection open; frames: ${JSON.stringify(this.frames)}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+  async refusal(): Promise<string | undefined> {
+    await waitFor(() => `the node to close the connection (frames: ${JSON.stringify(this.frames)})`, () => this.closed);
     return this.frames.find((f) => f.type === 'error')?.code as string | undefined;
   }
 

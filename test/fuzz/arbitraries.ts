@@ -1,4 +1,4 @@
-// Hostile input for the property-based fuzzers (decoders.test.ts, and test/e2e/fuzz-node.test.ts
+// Hostile input for the property-based fuzzers (decoders.test.ts, and test/e2e/fuzz-node.system.test.ts
 // against a live node): the valid messages and requests of docs/PROTOCOL.md, mutated (a field
 // replaced by a wrong type, a huge number or a deeply nested value; a field dropped or added; the
 // text cut short or spliced), and plain random text and bytes.

@@ -6,6 +6,7 @@ import type { ControlMessage } from '../../src/cluster-model/control-protocol.js
 import { ControlServer } from '../../src/supervisor/control-server.js';
 import { LiveModel } from '../../src/supervisor/live-model.js';
 import { presetTiming } from '../../src/cluster-model/timing.js';
+import { waitFor } from '../support/wait.js';
 
 const servers: ControlServer[] = [];
 afterEach(async () => {
@@ -38,10 +39,6 @@ async function dial(server: ControlServer): Promise<{ ws: WebSocket; got: Contro
   return { ws, got, closed };
 }
 
-const until = async (test: () => boolean): Promise<void> => {
-  while (!test()) await new Promise((r) => setTimeout(r, 5));
-};
-
 describe('the control server', () => {
   test('a client that does not authenticate in time is refused', async () => {
     const { server } = await serve();
@@ -63,23 +60,23 @@ describe('the control server', () => {
     const { live, server } = await serve();
     const c = await dial(server);
     c.ws.send(JSON.stringify({ type: 'auth', token: 'secret' }));
-    await until(() => c.got.length === 1);
+    await waitFor('the welcome', () => c.got.length === 1);
     for (let i = 0; i < 100; i++) live.say('x', `event ${i}`);
-    await until(() => c.got.length === 2);
+    await waitFor('the update', () => c.got.length === 2);
     const update = c.got[1] as Extract<ControlMessage, { type: 'update' }>;
     expect(update.type).toBe('update');
     expect(update.events).toHaveLength(100);
     expect(update.model).not.toHaveProperty('events');
 
     c.ws.send(JSON.stringify({ type: 'action', id: 7, action: { op: 'heal' } }));
-    await until(() => c.got.length === 4);
+    await waitFor("the action's update and result", () => c.got.length === 4);
     expect(c.got.slice(2)).toEqual([
       { type: 'update', model: expect.any(Object) as object, events: [expect.objectContaining({ kind: 'supervisor', text: 'did heal' })] },
       { type: 'result', id: 7, ok: true, text: 'did heal' },
     ]);
     // A malformed action is answered, and the connection stays.
     c.ws.send(JSON.stringify({ type: 'action', id: 8, action: { op: 'heal', node: 1 } }));
-    await until(() => c.got.length === 5);
+    await waitFor('the answer to the malformed action', () => c.got.length === 5);
     expect(c.got[4]).toEqual({ type: 'result', id: 8, ok: false, text: 'action.node is not a field of "heal"' });
     c.ws.close();
   });

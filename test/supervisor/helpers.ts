@@ -1,6 +1,6 @@
 // Shared pieces of the supervisor tests: real node processes on loopback, a temporary state
-// directory per test file (XDG_STATE_HOME), waits that only guard against failure, a check
-// that no node process outlives its test, and node lines handed to a live model.
+// directory per test file (XDG_STATE_HOME), what to wait for in the model, a check that no node
+// process outlives its test, and node lines handed to a live model.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,20 +14,6 @@ export async function tempStateHome(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'raft-console-cluster-'));
   process.env.XDG_STATE_HOME = dir;
   return dir;
-}
-
-/**
- * Polls until `test` gives a value other than undefined/false. The deadline only turns a hang into
- * a failure that says what was awaited; passing never depends on it.
- */
-export async function waitFor<T>(what: string, test: () => T | undefined | false, deadlineMs = 15_000): Promise<T> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    const v = test();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** Whether a process exists and is not a zombie (a container's init may not reap orphans). */

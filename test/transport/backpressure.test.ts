@@ -5,7 +5,8 @@ import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/raft/types.js';
 import { normal } from '../raft/harness.js';
-import { RawConnection, frameOf, heartbeat, listenerAnswer, nextTurn, rawServer, startNode, until } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { RawConnection, frameOf, heartbeat, listenerAnswer, nextTurn, rawServer, startNode } from './helpers.js';
 
 /** A listener that answers the hello like a node, then never reads another byte. */
 async function stalledPeer(): Promise<{ port: number; sockets: Socket[] }> {
@@ -90,7 +91,7 @@ describe('backpressure', () => {
       }
     });
     peer.resume();
-    await until(() => heartbeats.length === 20, 'every heartbeat');
+    await waitFor('every heartbeat', () => heartbeats.length === 20);
     expect(heartbeats).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 
@@ -108,7 +109,7 @@ describe('backpressure', () => {
     for (let i = 0; i < 20; i++) raw.send({ op: 'get' });
     const [gone] = await node.waitForEvent('client-disconnected');
     expect(gone!.reason).toMatch(/the client is not reading its replies/);
-    await until(() => results.length > 0, 'replies to be attempted');
+    await waitFor('replies to be attempted', () => results.length > 0);
     expect(results).toContain(false);
   });
 });

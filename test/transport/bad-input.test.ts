@@ -5,7 +5,8 @@ import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../src/transport/hello.js';
 import { prng } from '../raft/harness.js';
-import { ManualTimers, Node, RawConnection, admit, answer, frameOf, heartbeat, hello, nextTurn, rawFrame, startNode, startPair, until } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { ManualTimers, Node, RawConnection, admit, answer, frameOf, heartbeat, hello, nextTurn, rawFrame, startNode, startPair } from './helpers.js';
 
 /** n2 (a real transport) reaches n1 with one more message: the good connection still works. */
 async function goodPeerStillServed(a: Node, b: Node): Promise<void> {
@@ -77,10 +78,10 @@ describe('bad input on one connection', () => {
     const raws = await Promise.all(Array.from({ length: 200 }, () => RawConnection.open(a.port)));
     raws.forEach((raw, i) => behaviours[i % behaviours.length]!(raw));
     await Promise.all(raws.map((raw) => raw.waitForClose()));
-    await until(() => {
+    await waitFor('every flooding connection to be gone', () => {
       const s = a.transport.stats();
       return s.pending === 0 && s.inboundPeers.length === 1;
-    }, 'every flooding connection to be gone');
+    });
     await goodPeerStillServed(a, b);
     admit(a, 4);
     const late = await RawConnection.hello(a.port, 4);
@@ -99,16 +100,16 @@ describe('bad input on one connection', () => {
     socket.on('error', () => {});
     await new Promise((resolve) => socket.once('connect', resolve));
     socket.write(frameOf(heartbeat(2, 1, 1)));
-    await until(() => ended, 'the node to half-close after its error frame');
+    await waitFor('the node to half-close after its error frame', () => ended);
     socket.write(Buffer.alloc(1000, 0x41)); // still read, and discarded
     await nextTurn();
     expect(closed).toBe(false);
     expect(timers.fire(2000)).toBe(1);
     // The node has closed its end: the next writes meet a reset, which closes ours.
-    await until(() => {
+    await waitFor('the node to close the connection', () => {
       if (!closed) socket.write('x');
       return closed;
-    }, 'the node to close the connection');
+    });
     socket.destroy();
   });
 });

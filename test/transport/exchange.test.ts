@@ -5,7 +5,8 @@ import type { Message } from '../../src/raft/types.js';
 import { Transport } from '../../src/transport/transport.js';
 import { isUrgent } from '../../src/transport/peer-link.js';
 import { confEntry, noop, normal } from '../raft/harness.js';
-import { CLUSTER, Node, SECRET, RawConnection, heartbeat, nextTurn, numbered, startNode, startPair, termsOf, until } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { CLUSTER, Node, SECRET, RawConnection, heartbeat, nextTurn, numbered, startNode, startPair, termsOf } from './helpers.js';
 
 /** One message of each type from `from` to `to`. */
 function everyType(from: number, to: number): Message[] {
@@ -111,7 +112,7 @@ describe('two transports', () => {
     await a.waitForEvent('peer-disconnected', (e) => e.peer === 2 && e.direction === 'in' && /replaced by a newer connection from n2/.test(e.reason));
     // n2 redials at once, and its connection replaces the impostor's in turn.
     await impostor.waitForClose();
-    await until(() => a.transport.stats().inboundPeers.length === 1 && b.transport.stats().links[0]!.state === 'open', 'n2 to be back');
+    await waitFor('n2 to be back', () => a.transport.stats().inboundPeers.length === 1 && b.transport.stats().links[0]!.state === 'open');
     b.transport.send(heartbeat(2, 1, 7));
     await a.waitForMessages(1, (m) => m.term === 7);
   });

@@ -3,7 +3,8 @@
 // a marker sent after the dropped messages has arrived, anything not before it never will.
 import { describe, expect, it } from 'vitest';
 import { FaultFilter } from '../../src/transport/fault-filter.js';
-import { ManualTimers, heartbeat, numbered, startPair, termsOf, until } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { ManualTimers, heartbeat, numbered, startPair, termsOf } from './helpers.js';
 
 describe('FaultFilter', () => {
   it('describes itself for status output', () => {
@@ -71,7 +72,7 @@ describe('the fault filter on a live pair', () => {
     const [a, b] = await startPair();
     a.transport.filter.set({ blockedFrom: [2] });
     for (const m of numbered(2, 1, [1, 2, 3])) b.transport.send(m);
-    await until(() => a.transport.stats().dropped['blocked-from'] === 3, 'three messages dropped on arrival');
+    await waitFor('three messages dropped on arrival', () => a.transport.stats().dropped['blocked-from'] === 3);
     a.transport.send(heartbeat(1, 2, 60));
     await b.waitForMessages(1, (m) => m.term === 60);
     a.transport.filter.heal();

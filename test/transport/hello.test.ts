@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkHello, checkProof, checkProofFrame, proofOf, type Handshake } from '../../src/transport/hello.js';
 import { NO_SECRET } from '../../src/transport/secret.js';
-import { CLUSTER, ManualTimers, NONCE, RawConnection, SECRET, admit, answer, hello, heartbeat, nextTurn, proof, rawServer, startNode, until } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { CLUSTER, ManualTimers, NONCE, RawConnection, SECRET, admit, answer, hello, heartbeat, nextTurn, proof, rawServer, startNode } from './helpers.js';
 
 describe('checkHello', () => {
   const expect1 = { clusterId: CLUSTER, self: 1 };
@@ -102,10 +103,10 @@ describe('hello over a socket', () => {
     const timers = new ManualTimers();
     const node = await startNode({ id: 1, timers, helloTimeoutMs: 5000 });
     const raw = await RawConnection.open(node.port);
-    await until(() => node.transport.stats().pending === 1, 'the connection to be accepted');
+    await waitFor('the connection to be accepted', () => node.transport.stats().pending === 1);
     expect(timers.fire(5000)).toBe(1);
     expect(await raw.refusal()).toEqual({ type: 'error', code: 'expected-hello', reason: 'no hello and proof within 5000 ms' });
-    await until(() => node.transport.stats().pending === 0, 'the pending connection to go');
+    await waitFor('the pending connection to go', () => node.transport.stats().pending === 0);
   });
 
   it('a first frame over the hello limit is refused from its length alone', async () => {
@@ -142,7 +143,7 @@ describe('hello over a socket', () => {
     const timers = new ManualTimers();
     const { port } = await rawServer(() => {}); // accepts, reads, never answers
     const node = await startNode({ id: 1, timers, helloTimeoutMs: 3000, peers: [{ id: 2, port }] });
-    await until(() => timers.pending().includes(3000), 'the hello timeout to be set');
+    await waitFor('the hello timeout to be set', () => timers.pending().includes(3000));
     timers.fire(3000);
     const [failed] = await node.waitForEvent('connect-failed');
     expect(failed!.reason).toBe('this node refused it: expected-hello: no hello from n2 within 3000 ms');

@@ -1,7 +1,7 @@
 // Test helpers for the transport: raw sockets that speak (or break) the wire format, started
 // transports that record what they see, hand-fired timers, and cleanup after each test. Nothing
-// here decides a test by the clock: waits are for events, with a generous deadline that only
-// turns a hang into a failure.
+// here decides a test by the clock: waits are for events (test/support/wait.ts), with a deadline
+// that only turns a hang into a failure.
 import { createHmac, randomBytes } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, expect } from 'vitest';
@@ -9,13 +9,13 @@ import type { Message, NodeId } from '../../src/raft/types.js';
 import type { TransportEvent } from '../../src/transport/events.js';
 import { Transport, type TransportOptions } from '../../src/transport/transport.js';
 import type { Timers } from '../../src/transport/timers.js';
+import { waitFor } from '../support/wait.js';
 
 export const CLUSTER = 'test-cluster';
 /** The cluster secret of the tests' transports. */
 export const SECRET = Buffer.alloc(32, 7);
 /** A valid nonce, for hellos whose proof is never checked. */
 export const NONCE = 'ab'.repeat(32);
-const DEADLINE_MS = 10_000;
 
 // ---------------------------------------------------------------------------------------------
 // Cleanup: every server, socket and transport a test opens is closed after it.
@@ -33,15 +33,6 @@ function track(close: () => Promise<void> | void): void {
 
 // ---------------------------------------------------------------------------------------------
 // Waiting
-
-/** Resolves when `cond()` holds, checked after every event-loop turn; fails after the deadline. */
-export async function until(cond: () => boolean, what: string, deadlineMs = DEADLINE_MS): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > deadlineMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
 
 /** One event-loop turn: lets the transport's per-turn flush run. */
 export function nextTurn(): Promise<void> {
@@ -150,13 +141,13 @@ export class RawConnection {
   }
 
   async waitForFrames(n: number): Promise<unknown[]> {
-    await until(() => this.frames.length >= n || this.closed, `${n} frames`);
+    await waitFor(`${n} frames`, () => this.frames.length >= n || this.closed);
     if (this.frames.length < n) throw new Error(`closed after ${this.frames.length} of ${n} frames: ${JSON.stringify(this.frames)}`);
     return this.frames;
   }
 
   async waitForClose(): Promise<void> {
-    await until(() => this.closed, 'the connection to close');
+    await waitFor('the connection to close', () => this.closed);
   }
 
   /** Waits for the node to refuse the connection: its error frame, then the close. */
@@ -193,12 +184,12 @@ export class Node {
     where: (e: Extract<TransportEvent, { type: T }>) => boolean = () => true,
     count = 1,
   ): Promise<Extract<TransportEvent, { type: T }>[]> {
-    await until(() => this.eventsOf(type).filter(where).length >= count, `${count} ${type} event(s) on n${this.transport.id}`);
+    await waitFor(`${count} ${type} event(s) on n${this.transport.id}`, () => this.eventsOf(type).filter(where).length >= count);
     return this.eventsOf(type).filter(where);
   }
 
   async waitForMessages(n: number, where: (m: Message) => boolean = () => true): Promise<Message[]> {
-    await until(() => this.messages.filter(where).length >= n, `${n} message(s) at n${this.transport.id}`);
+    await waitFor(`${n} message(s) at n${this.transport.id}`, () => this.messages.filter(where).length >= n);
     return this.messages.filter(where);
   }
 }

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { ByteBudget, RESERVED_DESCRIPTORS, connectionCaps, openFileLimit } from '../../src/transport/limits.js';
 import type { ClientConnection } from '../../src/transport/client-connection.js';
-import { ManualTimers, RawConnection, admit, nextTurn, startNode, until } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { ManualTimers, RawConnection, admit, nextTurn, startNode } from './helpers.js';
 
 /** The first `n` bytes of a frame announcing `length` bytes of body. */
 function partialFrame(length: number, n: number): Buffer {
@@ -43,18 +44,18 @@ describe('limits', () => {
     admit(node, 2);
     const first = await RawConnection.hello(node.port, 0, { kind: 'client' });
     first.write(partialFrame(8000, 6000));
-    await until(() => node.transport.stats().unfinishedFrameBytes.clients === 6004, 'the first client to hold its frame');
+    await waitFor('the first client to hold its frame', () => node.transport.stats().unfinishedFrameBytes.clients === 6004);
     const second = await RawConnection.hello(node.port, 0, { kind: 'client' });
     second.write(partialFrame(8000, 6000));
     expect(await second.refusal()).toMatchObject({ type: 'error', code: 'over-budget' });
     // A peer's frame of the same size fits in the peers' budget.
     const peer = await RawConnection.hello(node.port, 2);
     peer.write(partialFrame(8000, 6000));
-    await until(() => node.transport.stats().unfinishedFrameBytes.peers === 6004, 'the peer to hold its frame');
+    await waitFor('the peer to hold its frame', () => node.transport.stats().unfinishedFrameBytes.peers === 6004);
     // The first client finishes its frame: it is served, and its bytes go back to the budget.
     first.write(Buffer.from(`"${'x'.repeat(1998)}"`)); // 6000 spaces and a string: valid JSON
-    await until(() => node.transport.stats().unfinishedFrameBytes.clients === 0, 'the finished frame to leave the budget');
-    await until(() => node.transport.stats().clientRequests === 1, 'the finished frame to be handled');
+    await waitFor('the finished frame to leave the budget', () => node.transport.stats().unfinishedFrameBytes.clients === 0);
+    await waitFor('the finished frame to be handled', () => node.transport.stats().clientRequests === 1);
     const third = await RawConnection.hello(node.port, 0, { kind: 'client' });
     third.send({ small: true });
     expect((await third.waitForFrames(2))[1]).toEqual({ small: true });
@@ -70,7 +71,7 @@ describe('limits', () => {
     await raw.waitForFrames(2);
     expect(timers.pending()).not.toContain(7777); // nothing unfinished, nothing timed
     raw.write(partialFrame(100, 10));
-    await until(() => timers.pending().includes(7777), 'the frame timer');
+    await waitFor('the frame timer', () => timers.pending().includes(7777));
     expect(timers.fire(7777)).toBe(1);
     expect(await raw.refusal()).toMatchObject({ code: 'frame-timeout' });
   });
@@ -82,16 +83,16 @@ describe('limits', () => {
     admit(node, 2);
     const clients = [];
     for (let i = 0; i < 20; i++) clients.push(await RawConnection.hello(node.port, i, { kind: 'client' }));
-    await until(() => node.transport.stats().clients === 20, 'twenty clients');
+    await waitFor('twenty clients', () => node.transport.stats().clients === 20);
     clients[0]!.send({ id: 1, type: 'status' });
-    await until(() => node.transport.stats().clientRequests === 1, 'the first client to ask');
+    await waitFor('the first client to ask', () => node.transport.stats().clientRequests === 1);
     const extra = await RawConnection.hello(node.port, 0, { kind: 'client' });
     // clients[0] waits for an answer; clients[1] is then the one idle longest.
     expect(await clients[1]!.refusal()).toMatchObject({ code: 'too-many-connections', reason: expect.stringMatching(/idle longest/) });
     expect(extra.closed).toBe(false);
     expect(clients[0]!.closed).toBe(false);
     const peer = await RawConnection.hello(node.port, 2);
-    await until(() => node.transport.stats().inboundPeers.includes(2), 'the peer to be admitted');
+    await waitFor('the peer to be admitted', () => node.transport.stats().inboundPeers.includes(2));
     expect(peer.closed).toBe(false);
     expect(node.transport.stats().clients).toBe(20);
   });
@@ -102,7 +103,7 @@ describe('limits', () => {
     const clients = [];
     for (let i = 0; i < 20; i++) clients.push(await RawConnection.hello(node.port, i, { kind: 'client' }));
     for (const c of clients) c.send({ id: 1, type: 'status' });
-    await until(() => node.transport.stats().clientRequests === 20, 'every client to ask');
+    await waitFor('every client to ask', () => node.transport.stats().clientRequests === 20);
     const extra = await RawConnection.hello(node.port, 0, { kind: 'client' });
     expect(await extra.refusal()).toMatchObject({ code: 'too-many-connections', reason: expect.stringMatching(/all with requests in flight/) });
     expect(clients.every((c) => !c.closed)).toBe(true);
@@ -113,7 +114,7 @@ describe('limits', () => {
     admit(node, 2);
     const silent = [];
     for (let i = 0; i < 3; i++) silent.push(await RawConnection.open(node.port));
-    await until(() => node.transport.stats().pending === 3, 'three connections in their hello');
+    await waitFor('three connections in their hello', () => node.transport.stats().pending === 3);
     const peer = await RawConnection.hello(node.port, 2);
     expect(peer.frames[0]).toMatchObject({ type: 'hello', from: 1 });
     expect(await silent[0]!.refusal()).toMatchObject({ code: 'too-many-connections' });
@@ -126,7 +127,7 @@ describe('limits', () => {
     node.transport.onClient(acceptAll, (request, client) => waiting.push({ request, client }));
     const raw = await RawConnection.hello(node.port, 0, { kind: 'client' });
     raw.write(Buffer.concat(Array.from({ length: 10 }, (_, i) => frameBytes({ n: i }))));
-    await until(() => waiting.length === 4, 'four requests');
+    await waitFor('four requests', () => waiting.length === 4);
     await nextTurn();
     expect(waiting).toHaveLength(4); // the other six stay unread
     for (const w of waiting.splice(0, 1)) w.client.reply(w.request);
@@ -134,7 +135,7 @@ describe('limits', () => {
     for (const w of waiting.splice(0, 1)) w.client.reply(w.request);
     expect(waiting.map((w) => (w.request as { n: number }).n)).toEqual([2, 3, 4, 5]); // at 2: read on, up to 4 again
     while (waiting.length > 0) for (const w of waiting.splice(0)) w.client.reply(w.request);
-    await until(() => raw.frames.length === 11, 'every reply');
+    await waitFor('every reply', () => raw.frames.length === 11);
   });
 
   it('clients together hand the node at most its budget of requests per event-loop turn; the rest wait a turn', async () => {
@@ -153,7 +154,7 @@ describe('limits', () => {
     });
     const raw = await RawConnection.hello(node.port, 0, { kind: 'client' });
     raw.write(Buffer.concat(Array.from({ length: 10 }, (_, i) => frameBytes({ n: i }))));
-    await until(() => raw.frames.length === 11, 'every reply');
+    await waitFor('every reply', () => raw.frames.length === 11);
     expect(batches).toEqual([[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]);
   });
 });

@@ -7,6 +7,7 @@ import { initialUi, route, type KeyContext } from '../../src/tui/keys.js';
 import { labelsFor } from '../../src/tui/labels.js';
 import type { ClusterSource } from '../../src/cluster-model/source.js';
 import { DashboardStore } from '../../src/tui/store.js';
+import { waitFor } from '../support/wait.js';
 import { healthy } from './fixtures.js';
 
 /** A cluster that records what it is asked to do. */
@@ -69,15 +70,6 @@ async function press(app: ReturnType<typeof render>, ...keys: string[]): Promise
   }
 }
 
-/** Polls until `test` holds; the deadline only turns a hang into a failure. */
-async function until(what: string, test: () => boolean): Promise<void> {
-  const end = Date.now() + 5000;
-  while (!test()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 const UP = '\u001b[A';
 const DOWN = '\u001b[B';
 const RIGHT = '\u001b[C';
@@ -104,7 +96,7 @@ describe('keys dispatch their actions to the supervisor', () => {
       const cluster = new FakeCluster();
       const { app } = open(cluster);
       await press(app, ...keys);
-      await until(`${action.op}`, () => cluster.acted.length > 0);
+      await waitFor(`${action.op}`, () => cluster.acted.length > 0);
       expect(cluster.acted).toEqual([action]);
     });
 
@@ -114,7 +106,7 @@ describe('keys dispatch their actions to the supervisor', () => {
     const cluster = new FakeCluster(m);
     const { app } = open(cluster);
     await press(app, 'z');
-    await until('resume', () => cluster.acted.length > 0);
+    await waitFor('resume', () => cluster.acted.length > 0);
     expect(cluster.acted).toEqual([{ op: 'resume', nodes: [1] }]);
   });
 
@@ -122,7 +114,7 @@ describe('keys dispatch their actions to the supervisor', () => {
     const cluster = new FakeCluster();
     const { app } = open(cluster);
     await press(app, 'n', 'h', 'i', ENTER, 'v', 'c', '=', 'r', 'e', 'd', ENTER);
-    await until('two writes', () => cluster.writes.length === 2);
+    await waitFor('two writes', () => cluster.writes.length === 2);
     expect(cluster.writes).toEqual(['submit hi', 'put c=red']);
     expect(cluster.acted).toEqual([]);
   });
@@ -131,7 +123,7 @@ describe('keys dispatch their actions to the supervisor', () => {
     const cluster = new FakeCluster();
     const { app, store } = open(cluster);
     await press(app, 'x');
-    await until('the result', () => {
+    await waitFor('the result', () => {
       store.publish();
       return (app.lastFrame() ?? '').includes('✔ did kill');
     });
@@ -140,22 +132,22 @@ describe('keys dispatch their actions to the supervisor', () => {
   it('q quits at once when attached, and asks first when the dashboard owns the cluster', async () => {
     const attached = new FakeCluster();
     await press(open(attached).app, 'q');
-    await until('quit', () => attached.quits === 1);
+    await waitFor('quit', () => attached.quits === 1);
 
     const owned = new FakeCluster();
     const { app } = open(owned, { owned: true });
     await press(app, 'q');
-    await until('the question', () => (app.lastFrame() ?? '').includes('stop the cluster'));
+    await waitFor('the question', () => (app.lastFrame() ?? '').includes('stop the cluster'));
     expect(owned.quits).toBe(0);
     await press(app, 'n', 'q', 'y');
-    await until('quit', () => owned.quits === 1);
+    await waitFor('quit', () => owned.quits === 1);
   });
 
   it('X runs the exercise\'s set-up when the step has one', async () => {
     const cluster = new FakeCluster();
     const { app } = open(cluster, { trigger: true });
     await press(app, 'X');
-    await until('trigger', () => cluster.triggers === 1);
+    await waitFor('trigger', () => cluster.triggers === 1);
   });
 });
 
@@ -203,7 +195,7 @@ describe('keys typed together', () => {
     const cluster = new FakeCluster();
     const { app } = open(cluster);
     app.stdin.write('2x');
-    await until('kill', () => cluster.acted.length > 0);
+    await waitFor('kill', () => cluster.acted.length > 0);
     expect(cluster.acted).toEqual([{ op: 'kill', nodes: [2] }]);
   });
 });
@@ -214,7 +206,7 @@ describe('a line typed at once', () => {
     const { app } = open(cluster);
     await press(app, 'n');
     app.stdin.write('hi\r');
-    await until('the write', () => cluster.writes.length > 0);
+    await waitFor('the write', () => cluster.writes.length > 0);
     expect(cluster.writes).toEqual(['submit hi']);
   });
 });

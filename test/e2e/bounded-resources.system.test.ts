@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { FrameDecoder, encodeFrame, parseBody } from '../../src/transport/frame.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../src/transport/transport.js';
-import { Cluster, eventually } from './cluster.js';
+import { waitFor } from '../support/wait.js';
+import { Cluster } from './cluster.js';
 import { withOpenFileLimit } from './node-process.js';
 
 const MiB = 1024 * 1024;
@@ -39,7 +40,7 @@ describe('bounded resources', () => {
       expect(peak, `peak RSS ${Math.round(peak / MiB)} MiB while the frames arrived`).toBeLessThan(RSS_BOUND);
       const refused = (): number => node.events.filter((e) => e.type === 'connection-rejected' && e.code === 'over-budget').length;
       // The clients' budget (32 MiB) holds four of these frames: every other connection is refused.
-      await eventually('the connections over the budget to be refused', () => (refused() >= 246 ? true : undefined));
+      await waitFor('the connections over the budget to be refused', () => refused() >= 246);
       expect((await client.put('during', '2')).result.ok).toBe(true);
       expect((await client.get('before')).value).toBe('1');
     } finally {

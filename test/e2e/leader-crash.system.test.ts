@@ -1,7 +1,8 @@
 // SIGKILL of the leader: the survivors elect a new one in a higher term, no acknowledged write is
 // lost, and the killed node, restarted from its data directory, catches up.
 import { describe, expect, it } from 'vitest';
-import { Cluster, eventually } from './cluster.js';
+import { waitFor } from '../support/wait.js';
+import { Cluster } from './cluster.js';
 
 describe('the leader crashes', () => {
   it('a new leader takes over, keeps every acknowledged write, and the restarted node catches up', async () => {
@@ -20,7 +21,7 @@ describe('the leader crashes', () => {
         acknowledged.set(`during${i}`, `${i}`);
       }
     })();
-    await eventually('the first write of the writer', () => (acknowledged.has('during0') ? true : undefined));
+    await waitFor('the first write of the writer', () => acknowledged.has('during0'));
     const old = await cluster.leader();
     await cluster.node(old.id).kill();
     await writer;

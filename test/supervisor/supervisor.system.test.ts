@@ -10,7 +10,8 @@ import { ControlClient } from '../../src/cluster-model/control-client.js';
 import type { ControlMessage } from '../../src/cluster-model/control-protocol.js';
 import type { ClusterEvent } from '../../src/cluster-model/model.js';
 import { startSupervisor, type SupervisorHandle } from '../../src/supervisor/supervisor.js';
-import { alive, converged, pidsOf, settledLeader, tempStateHome, waitFor } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { alive, converged, pidsOf, settledLeader, tempStateHome } from './helpers.js';
 
 let sup: SupervisorHandle;
 let stateHome: string;

@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { encodeCommand } from '../../src/kv/index.js';
 import type { NormalEntry } from '../../src/raft/types.js';
 import { DiskStorage } from '../../src/storage/index.js';
-import { Cli, eventually, type Status } from './helpers.js';
+import { COSTLY_PROBE, waitFor } from '../support/wait.js';
+import { Cli, type Status } from './helpers.js';
 
 const NAME = 'honest';
 let cli: Cli;
@@ -79,11 +80,11 @@ describe('a three-node cluster started with umask 000', () => {
     // A plain restart first: the node recomputes its digests from its log, and they agree.
     await cli.ok('restart', '--name', NAME, String(f));
     await cli.ok('submit', '--name', NAME, 'before');
-    const target = await eventually('every node to apply every entry', async () => {
+    const target = await waitFor('every node to apply every entry', async () => {
       const s = await cli.status(NAME);
       const applied = s.nodes.map((n) => n.raft?.applied ?? 0);
       return applied.every((a) => a === applied[0] && a >= 3) ? applied[0]! : undefined;
-    });
+    }, COSTLY_PROBE);
     const agreed = await cli.status(NAME);
     expect(agreed.safety.ok).toBe(true);
     expect(agreed.nodes.map((n) => n.raft!.digests.at(-1))).toEqual([1, 2, 3].map(() => agreed.nodes[0]!.raft!.digests.at(-1)));
@@ -100,10 +101,10 @@ describe('a three-node cluster started with umask 000', () => {
 
     // Back, it applies the forged entry where the others applied the real one, and reports its digest there.
     await cli.ok('restart', '--name', NAME, String(f));
-    const verdict = await eventually('the safety alarm', async () => {
+    const verdict = await waitFor('the safety alarm', async () => {
       const s = await cli.status(NAME);
       return s.safety.ok ? undefined : s.safety;
-    });
+    }, COSTLY_PROBE);
     expect(verdict).toMatchObject({ ok: false, property: 'State Machine Safety' });
     if (!verdict.ok) {
       expect(verdict.nodes).toContain(f);

@@ -2,7 +2,8 @@
 // cluster keeps serving through many snapshots, a node restarted from a compacted data directory
 // recovers from its snapshot, and every node answers the same values.
 import { describe, expect, it } from 'vitest';
-import { Cluster, eventually } from './cluster.js';
+import { COSTLY_PROBE, waitFor } from '../support/wait.js';
+import { Cluster } from './cluster.js';
 
 describe('snapshots on real nodes', () => {
   it('a cluster compacting every 20 entries keeps serving, and a restarted node recovers from its snapshot', async () => {
@@ -10,10 +11,10 @@ describe('snapshots on real nodes', () => {
     const client = cluster.client({ timeoutMs: 10_000 });
     for (let i = 0; i < 70; i++) await client.put(`k${i % 7}`, `${i}`);
 
-    const statuses = await eventually('every node to have compacted', async () => {
+    const statuses = await waitFor('every node to have compacted', async () => {
       const s = await cluster.statuses();
       return s.length === 3 && s.every((n) => n.snapshotIndex >= 40) ? s : undefined;
-    });
+    }, COSTLY_PROBE);
     expect(statuses.map((s) => s.firstIndex).every((f) => f > 1)).toBe(true);
     expect(cluster.running).toEqual([1, 2, 3]);
 
@@ -26,10 +27,10 @@ describe('snapshots on real nodes', () => {
     expect(recovered.snapshotIndex).toBeGreaterThanOrEqual(40);
 
     for (let i = 0; i < 7; i++) expect((await client.get(`k${i}`)).value).toBe(`${63 + i}`);
-    await eventually('the restarted node to catch up', async () => {
+    await waitFor('the restarted node to catch up', async () => {
       const [s] = await cluster.statuses([follower]);
       const [l] = await cluster.statuses([id]);
       return s && l && s.applied >= l.commit ? true : undefined;
-    });
+    }, COSTLY_PROBE);
   });
 });

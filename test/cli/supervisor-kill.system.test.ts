@@ -3,7 +3,8 @@
 // same cluster again.
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Cli, alive, eventually } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { Cli, alive } from './helpers.js';
 
 const NAME = 'orphans';
 let cli: Cli;
@@ -23,14 +24,14 @@ describe('SIGKILL to a detached supervisor', () => {
     expect(nodes.every(alive)).toBe(true);
 
     process.kill(status.supervisorPid, 'SIGKILL');
-    await eventually('the supervisor to die', async () => (alive(status.supervisorPid) ? undefined : true), 5000);
+    await waitFor('the supervisor to die', () => !alive(status.supervisorPid), { timeoutMs: 5000 });
     const killedAt = Date.now();
-    await eventually('every node to exit', async () => (nodes.some(alive) ? undefined : true), 1000);
+    await waitFor('every node to exit', () => !nodes.some(alive), { timeoutMs: 1000 });
     expect(Date.now() - killedAt).toBeLessThan(1000);
 
     // Until its parent (init, since `up` has exited) reaps it, the dead supervisor is a zombie that
     // still holds its pid, which the CLI cannot tell from a live one.
-    await eventually('the supervisor to be reaped', async () => (existsSync(`/proc/${status.supervisorPid}`) ? undefined : true), 10_000);
+    await waitFor('the supervisor to be reaped', () => !existsSync(`/proc/${status.supervisorPid}`), { timeoutMs: 10_000 });
     const gone = await cli.run('status', '--name', NAME);
     expect(gone.code).toBe(3);
     expect(gone.stderr).toMatch(new RegExp(`^raft-console status: no cluster named ${NAME} is running \\(its supervisor, pid ${status.supervisorPid}, is gone\\): start one with \`raft-console up --name ${NAME}\`\\n$`));

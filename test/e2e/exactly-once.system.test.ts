@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCommand } from '../../src/kv/index.js';
 import type { Entry } from '../../src/raft/types.js';
-import { Cluster, eventually } from './cluster.js';
+import { COSTLY_PROBE, waitFor } from '../support/wait.js';
+import { Cluster } from './cluster.js';
 
 /** The log entries that carry the write (clientId, seq). */
 function copiesOf(entries: Entry[], clientId: string, seq: number): Entry[] {
@@ -67,10 +68,10 @@ describe('exactly-once writes across a leader change', () => {
 
     for (const id of followers) cluster.node(id).pause();
     const stranded = client.put('k', 'lonely', { via: leader, timeoutMs: 10_000 }).catch((e: unknown) => e);
-    const seen = await eventually('the stranded leader to append the write', async () => {
+    const seen = await waitFor('the stranded leader to append the write', async () => {
       const s = await cluster.probe.status(leader);
       return s.lastIndex > commit ? s : undefined;
-    });
+    }, COSTLY_PROBE);
     expect(seen.commit).toBe(commit);
     const err = (await stranded) as { code?: string; message?: string };
     expect(['leadership-lost', 'timeout']).toContain(err.code);

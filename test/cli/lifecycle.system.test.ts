@@ -3,7 +3,8 @@
 // an isolated follower, a node added and removed, and `down`, after which no process is left.
 // The tests run in order on the same cluster; each waits for the cluster to settle first.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Cli, alive, eventually, type Status } from './helpers.js';
+import { COSTLY_PROBE, waitFor } from '../support/wait.js';
+import { Cli, alive, type Status } from './helpers.js';
 
 const NAME = 'life';
 let cli: Cli;
@@ -131,6 +132,6 @@ describe('a five-node cluster from `up 5 --detach`', () => {
     // Started again, it is the same cluster with the same data.
     const again = await cli.up(NAME);
     expect(again.clusterId).toBe(status.clusterId);
-    await eventually('the log back from disk', async () => ((await cli.status(NAME)).nodes.every((n) => n.removed || (n.raft !== null && n.raft.lastIndex > 5)) ? true : undefined));
+    await waitFor('the log back from disk', async () => ((await cli.status(NAME)).nodes.every((n) => n.removed || (n.raft !== null && n.raft.lastIndex > 5)) ? true : undefined), COSTLY_PROBE);
   });
 });

@@ -9,7 +9,8 @@ import { findSupervisor } from '../../src/cluster-model/control-files.js';
 import { defaultStateDir } from '../../src/cluster-model/folder.js';
 import { DiskStorage } from '../../src/storage/index.js';
 import { Cli, alive } from '../cli/helpers.js';
-import { Cluster, eventually } from './cluster.js';
+import { waitFor } from '../support/wait.js';
+import { Cluster } from './cluster.js';
 import { frame } from './wire.js';
 
 const DEPTH = 100_000;
@@ -130,7 +131,7 @@ describe('the supervisor’s control API', () => {
     const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
     await new Promise((resolve) => ws.once('open', resolve));
     ws.send(JSON.stringify({ type: 'auth', token }));
-    await eventually('the welcome', () => (messages.some((m) => m.type === 'welcome') ? true : undefined));
+    await waitFor('the welcome', () => messages.some((m) => m.type === 'welcome'));
     ws.send(`{"type":"action","id":1,"action":{"op":"kill","nodes":${deep}}}`);
     expect(await closed).toBe(4400);
     expect(messages.find((m) => m.type === 'error')).toMatchObject({ code: 'bad-request', text: expect.stringMatching(/deeper than 64 levels/) });

@@ -11,7 +11,8 @@ import { ControlClient } from '../../src/cluster-model/control-client.js';
 import type { ReadyLine } from '../../src/supervisor/supervise-main.js';
 import type { SupervisorOptions } from '../../src/cluster-model/launcher.js';
 import { purgeCluster, startSupervisor } from '../../src/supervisor/supervisor.js';
-import { alive, builtModule, settledLeader, tempStateHome, waitFor } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { alive, builtModule, settledLeader, tempStateHome } from './helpers.js';
 
 const children: ChildProcessWithoutNullStreams[] = [];
 const nodePids = new Set<number>();
@@ -25,7 +26,7 @@ afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await Promise.all(children.map(exited));
   // Nodes of a supervisor killed by a failing test need a moment to notice.
-  await waitFor('the nodes to exit', () => [...nodePids].every((pid) => !alive(pid)), 2000).catch(() => undefined);
+  await waitFor('the nodes to exit', () => [...nodePids].every((pid) => !alive(pid)), { timeoutMs: 2000 }).catch(() => undefined);
   for (const pid of nodePids) expect(alive(pid), `node pid ${pid} outlived its supervisor`).toBe(false);
   await rm(stateHome, { recursive: true, force: true });
 });
@@ -74,7 +75,7 @@ describe('the supervise entry point', () => {
     supervisor.kill('SIGKILL');
     await exited(supervisor);
     const killedAt = Date.now();
-    await waitFor('the nodes to exit', () => pids.every((pid) => !alive(pid)), 1000);
+    await waitFor('the nodes to exit', () => pids.every((pid) => !alive(pid)), { timeoutMs: 1000 });
     expect(Date.now() - killedAt).toBeLessThan(1000);
     expect(await closed).toBe('the supervisor closed the connection');
     await expect(ControlClient.connect({ name: 'solo' })).rejects.toThrow(/^no cluster named solo is running \(its supervisor, pid \d+, is gone\): start one with `raft-console up --name solo`$/);

@@ -7,7 +7,8 @@
 // cut; the elections here take 1-2 s, so the `submit --via` (a fresh CLI process) reaches it while
 // it still leads, even on a busy machine.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Cli, eventually, type Status } from './helpers.js';
+import { COSTLY_PROBE, waitFor } from '../support/wait.js';
+import { Cli, type Status } from './helpers.js';
 
 const NAME = 'workshop';
 let cli: Cli;
@@ -51,11 +52,11 @@ describe('partition 2|3 with the leader in the minority, then heal', () => {
     expect(lost).toMatchObject({ committed: false, term: leader.raft!.term });
 
     // The majority elects a leader of a higher term and commits.
-    const { leader: next } = await eventually('a leader in the majority', async () => {
+    const { leader: next } = await waitFor('a leader in the majority', async () => {
       const s = await cli.status(NAME);
       const l = s.nodes.find((n) => majority.includes(n.id) && n.raft?.role === 'leader' && n.raft.term > leader.raft!.term);
       return l === undefined ? undefined : { status: s, leader: l };
-    });
+    }, COSTLY_PROBE);
     const committed = JSON.parse(await cli.ok('submit', 'majority', '--json', '--name', NAME)) as { index: number; leader: number; term: number };
     expect(majority).toContain(committed.leader);
     expect(committed.term).toBeGreaterThanOrEqual(next.raft!.term);

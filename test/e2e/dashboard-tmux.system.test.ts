@@ -7,7 +7,8 @@ import { execFile, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Cli, alive, eventually, type Status } from '../cli/helpers.js';
+import { COSTLY_PROBE, waitFor } from '../support/wait.js';
+import { Cli, alive, type Status } from '../cli/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLUSTER = 'default';
@@ -15,7 +16,7 @@ const CLUSTER = 'default';
 const inCi = !['', 'false', '0', undefined].includes(process.env.CI);
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const skip = !hasTmux && !inCi;
-if (skip) console.warn('dashboard-tmux.test.ts skipped: tmux is not installed (in CI it is required and the test runs)');
+if (skip) console.warn('dashboard-tmux.system.test.ts skipped: tmux is not installed (in CI it is required and the test runs)');
 
 let cli: Cli;
 
@@ -38,21 +39,10 @@ function headerLeader(text: string): { id: number; term: number } | undefined {
   return m === null ? undefined : { id: Number(m[1]), term: Number(m[2]) };
 }
 
-/** Polls the screen until `parse` finds what it looks for; a timeout shows the last screen. */
-async function onScreen<T>(what: string, parse: (text: string) => T | undefined, deadlineMs = 10_000): Promise<T> {
+/** Looks at the screen until `parse` finds what it looks for; a timeout shows the last screen. */
+function onScreen<T>(what: string, parse: (text: string) => T | undefined): Promise<T> {
   let last = '';
-  try {
-    return await eventually(
-      what,
-      async () => {
-        last = await screen();
-        return parse(last);
-      },
-      deadlineMs,
-    );
-  } catch (err) {
-    throw new Error(`${(err as Error).message}; the screen was:\n${last}`);
-  }
+  return waitFor(() => `${what}; the screen was:\n${last}`, async () => parse((last = await screen())), { ...COSTLY_PROBE, timeoutMs: 10_000 });
 }
 
 const pidsOf = (s: Status): number[] => [s.supervisorPid, ...s.nodes.flatMap((n) => (n.process.pid === null ? [] : [n.process.pid]))];
@@ -66,7 +56,7 @@ afterAll(async () => {
   if (cli === undefined) return;
   // Closing the pane sends SIGHUP: the dashboard stops the cluster it started; then whatever is left is killed.
   await tmux('kill-server').catch(() => undefined);
-  await eventually('the processes to exit after kill-server', async () => ([...cli.pids].some(alive) ? undefined : true), 5000).catch(() => undefined);
+  await waitFor('the processes to exit after kill-server', () => ![...cli.pids].some(alive), { timeoutMs: 5000 }).catch(() => undefined);
   await cli.cleanup();
 });
 

@@ -12,7 +12,8 @@ import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { NodeModel } from '../../src/cluster-model/model.js';
 import { startSupervisor, type SupervisorHandle } from '../../src/supervisor/supervisor.js';
-import { alive, pidsOf, settledLeader, tempStateHome, waitFor } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { alive, pidsOf, settledLeader, tempStateHome } from './helpers.js';
 
 let sup: SupervisorHandle;
 let stateHome: string;

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { cp, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Cli, eventually, type Status } from './helpers.js';
+import { Cli, type Status } from './helpers.js';
 
 const NAME = 'replace';
 let cli: Cli;

@@ -6,7 +6,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Cli, eventually, type Run } from './helpers.js';
+import { COSTLY_PROBE, waitFor } from '../support/wait.js';
+import { Cli, type Run } from './helpers.js';
 
 const BIN = join(fileURLToPath(new URL('../../', import.meta.url)), 'bin/raft-console.js');
 let cli: Cli;
@@ -75,7 +76,7 @@ describe('raft-console exercise', () => {
     learner.stdout.on('data', (d: Buffer) => (said += d.toString()));
     learner.stderr.on('data', (d: Buffer) => (said += d.toString()));
     try {
-      const state = await eventually('exercise 1 done', async () => {
+      const state = await waitFor(() => `exercise 1 done; the learner's terminal said:\n${said}`, async () => {
         // Exercise 1 holds the nodes frozen until x; an x read before the exercise has frozen them
         // is answered "not now", so it is pressed again until the exercise moves (a later x, with
         // nothing frozen, is answered "not now" too).
@@ -83,9 +84,7 @@ describe('raft-console exercise', () => {
         const r = await cli.run('exercise', 'check', '1', '--json');
         const s = r.code === 0 ? (JSON.parse(r.stdout) as { done: boolean; steps: Array<{ id: string; done: boolean }> }) : undefined;
         return s?.done === true ? s : undefined;
-      }).catch((err: Error) => {
-        throw new Error(`${err.message}; the learner's terminal said:\n${said}`);
-      });
+      }, COSTLY_PROBE);
       expect(state.steps.map((s) => [s.id, s.done])).toEqual(['start', 'timeout', 'candidate', 'leader', 'follow'].map((id) => [id, true]));
       const wrong = await cli.run('exercise', 'check', '3');
       expect(wrong.code).toBe(1);
