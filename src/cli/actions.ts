@@ -6,7 +6,7 @@ import { SPEED_PRESETS, type Action, type SpeedPreset } from '../cluster-model/i
 import { milliseconds, nodeId, nodeIds, partitionGroups, probability } from './arguments.js';
 import { connect, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
-import { CliError, EXIT_USAGE, guarded } from './failure.js';
+import { CliError, guarded } from './failure.js';
 
 interface ActionFlags extends ClusterFlags {
   json?: boolean;
@@ -49,7 +49,7 @@ function runs<A extends unknown[]>(cmd: Command, toAction: (args: A, flags: Acti
 
 function linkAction([from, to]: [number, number], flags: ActionFlags): Action {
   if (flags.drop === undefined && flags.delay === undefined)
-    throw new CliError('say what to do to the link: --drop P (1 cuts it), --delay MS, or both; `raft-console heal` removes every fault', EXIT_USAGE);
+    throw new CliError('say what to do to the link: --drop P (1 cuts it), --delay MS, or both; `raft-console heal` removes every fault', 'usage');
   const action: Action = { op: 'link', from, to };
   if (flags.drop !== undefined) action.drop = flags.drop;
   if (flags.delay !== undefined) action.delayMs = flags.delay;

@@ -13,14 +13,13 @@ import { runCheck, type CheckRunOptions, type RunResult } from '../check/run.js'
 import { clusterName, duration, nodeCount, wholeNumber } from './arguments.js';
 import { folderOptions } from './cluster-options.js';
 import { paintFor } from './colour.js';
+import { EXIT_STATUS, type ExitCode } from '../schema/exit-codes.js';
 import { guarded } from './failure.js';
 import { openSettings } from './settings.js';
 import { superviseSwitches, withSwitchOptions, withTimingOptions, type SwitchFlags, type TimingFlags } from './supervisor-options.js';
 
-/** Exit codes of `check`: 0 and 1 as the report's verdict says; 2 and 3 as for every command. */
-export const EXIT_CODES: Record<RunResult, number> = { pass: 0, violation: 1, unknown: 4 };
-/** Interrupted with Ctrl-C, after the report of what was recorded. */
-const EXIT_INTERRUPTED = 130;
+/** How `check` ends for each verdict; a bad command line and no such cluster end as for every command. */
+const VERDICT_EXIT: Record<RunResult, ExitCode> = { pass: 'ok', violation: 'violation', unknown: 'unknown' };
 
 const DEFAULT_NODES = 5;
 
@@ -100,7 +99,7 @@ async function clusterOptions(f: CheckFlags, seed: number): Promise<CheckRunOpti
 function interruptible(): { signal: AbortSignal; release: () => void } {
   const aborter = new AbortController();
   const onSignal = (): void => {
-    if (aborter.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    if (aborter.signal.aborted) process.exit(EXIT_STATUS.interrupted);
     aborter.abort();
   };
   process.on('SIGINT', onSignal);
@@ -139,9 +138,9 @@ export function registerCheckCommand(program: Command): Command {
   cmd.addHelpText(
     'after',
     `
-Exit codes: ${EXIT_CODES.pass} linearizable and every check passed; ${EXIT_CODES.violation} a violation (or the check could not run:
-stderr says why); 2 a bad command line; 3 no cluster of that --name is running; ${EXIT_CODES.unknown} unknown (no violation
-found, but the checker ran out of --budget or a check could not be made); ${EXIT_INTERRUPTED} interrupted.
+Exit codes: ${EXIT_STATUS.ok} linearizable and every check passed; ${EXIT_STATUS.violation} a violation (or the check could not run:
+stderr says why); ${EXIT_STATUS.usage} a bad command line; ${EXIT_STATUS['not-running']} no cluster of that --name is running; ${EXIT_STATUS.unknown} unknown (no violation
+found, but the checker ran out of --budget or a check could not be made); ${EXIT_STATUS.interrupted} interrupted.
 
 A new cluster is named check-<seed>, runs at normal speed on free ports, and is deleted afterwards
 unless --keep. The report says how to run the same schedule again (--seed). See docs/CHECK.md.`,
@@ -150,7 +149,7 @@ unless --keep. The report says how to run the same schedule again (--seed). See 
     guarded('check', async (flags: CheckFlags) => {
       if (flags.name !== undefined) {
         const shaping = newClusterFlags(flags);
-        if (shaping.length > 0) cmd.error(`error: ${shaping.join(', ')} shape a new cluster: with --name the running cluster is checked as it is`, { exitCode: 2, code: 'check.conflict' });
+        if (shaping.length > 0) cmd.error(`error: ${shaping.join(', ')} shape a new cluster: with --name the running cluster is checked as it is`, { exitCode: EXIT_STATUS.usage, code: 'check.conflict' });
       }
       const seed = flags.seed ?? randomInt(1, 2 ** 31);
       const cluster = await clusterOptions(flags, seed);
@@ -183,7 +182,7 @@ unless --keep. The report says how to run the same schedule again (--seed). See 
         if (run.cluster.kept) lines.push(`the cluster ${run.cluster.name} is kept in ${run.cluster.folder}: \`raft-console up --name ${run.cluster.name}\` starts it again`);
         process.stdout.write(`${lines.join('\n')}\n`);
       }
-      process.exitCode = run.aborted ? EXIT_INTERRUPTED : EXIT_CODES[run.result];
+      process.exitCode = EXIT_STATUS[run.aborted ? 'interrupted' : VERDICT_EXIT[run.result]];
     }),
   );
 }

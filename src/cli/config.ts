@@ -52,7 +52,7 @@ export function registerConfigCommand(program: Command): Command {
       guarded('config set', async (key: string, text: string, flags: JsonFlag) => {
         const k = settingKey(key);
         const store = await openSettings();
-        const value = store.show(k, store.set(k, text));
+        const value = store.show(k, await store.set(k, text));
         print(flags, { key: k, value }, `${k} = ${value}`);
       }),
     );
@@ -64,7 +64,7 @@ export function registerConfigCommand(program: Command): Command {
     .action(
       guarded('config reset', async (key: string | undefined, flags: JsonFlag) => {
         const keys: SettingKey[] = key === undefined ? SETTING_KEYS : [settingKey(key)];
-        (await openSettings()).reset(keys);
+        await (await openSettings()).reset(keys);
         print(flags, { reset: keys }, `reset ${keys.join(', ')} to the default${keys.length === 1 ? '' : 's'}`);
       }),
     );

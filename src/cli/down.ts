@@ -9,7 +9,7 @@ import { Command } from 'commander';
 import { CLUSTER_FILE, clusterFolder } from '../cluster-model/index.js';
 import { endOrphanNodes } from '../supervisor/index.js';
 import { connect, folderOptions, withClusterOptions, type ClusterFlags } from './cluster-options.js';
-import { CliError, EXIT_NOT_RUNNING, asCliError, guarded } from './failure.js';
+import { CliError, asCliError, guarded } from './failure.js';
 
 interface DownFlags extends ClusterFlags {
   purge?: boolean;
@@ -44,7 +44,7 @@ function print(flags: DownFlags, doc: Record<string, unknown>, text: string): vo
 /** `down --purge` of a cluster that is not running: delete its folder, if it is one. */
 async function purgeStopped(flags: DownFlags): Promise<void> {
   const { name, folder } = clusterFolder(await folderOptions(flags));
-  if (!existsSync(folder)) throw new CliError(`there is no cluster named ${name} (no folder ${folder}): nothing to delete`, EXIT_NOT_RUNNING);
+  if (!existsSync(folder)) throw new CliError(`there is no cluster named ${name} (no folder ${folder}): nothing to delete`, 'not-running');
   if (!existsSync(join(folder, CLUSTER_FILE))) throw new CliError(`${folder} has no ${CLUSTER_FILE}, so it is not a raft-console cluster folder: not deleting it`);
   // Nodes frozen (paused) when their supervisor died cannot see it is gone: end them first.
   const ended = endOrphanNodes(folder);
@@ -66,7 +66,7 @@ export function registerDownCommand(program: Command): Command {
       try {
         client = await connect(flags);
       } catch (err) {
-        if (flags.purge === true && asCliError(err)?.exitCode === EXIT_NOT_RUNNING) return purgeStopped(flags);
+        if (flags.purge === true && asCliError(err)?.code === 'not-running') return purgeStopped(flags);
         throw err;
       }
       const pid = client.model.supervisorPid;

@@ -62,8 +62,10 @@ export async function startExercise(exercise: Exercise, flags: StartFlags): Prom
   const dashboard = flags.headless !== true && canShowDashboard();
   const progress = await openProgress();
   const session = await startSession({ exercise, lang, launcher: supervisorLauncher, folder: await folderOptions(flags), speed: flags.speed });
+  // Recorded once, when the last step is done; written before the command ends.
+  let recorded: Promise<void> | null = null;
   session.onSteps(() => {
-    if (session.tracker.done) progress.markCompleted(exercise.id, Date.now());
+    if (session.tracker.done) recorded ??= progress.markCompleted(exercise.id, Date.now());
   });
   const outcome: { failure?: Error } = {};
   const solving = flags.solve === true ? exercise.solution(session.driver()).catch((err: Error) => void (outcome.failure = err)) : null;
@@ -73,6 +75,7 @@ export async function startExercise(exercise: Exercise, flags: StartFlags): Prom
   } finally {
     await session.stop();
   }
+  await recorded;
   if (outcome.failure !== undefined) throw new CliError(`the automatic solution did not finish: ${outcome.failure.message}`);
 }
 

@@ -11,7 +11,7 @@ import { clusterName } from './arguments.js';
 import { folderOptions, nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
 import type { StartFlags } from './exercise-start.js';
-import { CliError, EXIT_USAGE, guarded } from './failure.js';
+import { CliError, guarded } from './failure.js';
 import { openProgress, openSettings } from './settings.js';
 import { table } from './table.js';
 
@@ -36,7 +36,7 @@ async function catalog(): Promise<typeof import('../exercises/catalog/index.js')
 async function exerciseNamed(name: string): Promise<Exercise> {
   const { EXERCISES, findExercise } = await catalog();
   const e = findExercise(name);
-  if (e === null) throw new CliError(`there is no exercise "${name}": give a number from 1 to ${EXERCISES.length} or an id such as ${EXERCISES[0]!.id} (see \`raft-console exercise list\`)`, EXIT_USAGE);
+  if (e === null) throw new CliError(`there is no exercise "${name}": give a number from 1 to ${EXERCISES.length} or an id such as ${EXERCISES[0]!.id} (see \`raft-console exercise list\`)`, 'usage');
   return e;
 }
 

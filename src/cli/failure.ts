@@ -1,49 +1,34 @@
 // How a command ends when something a user can fix went wrong: one line on stderr naming the cause
-// and the fix, and the exit code that tells scripts what kind of failure it was. Anything else is
-// a bug and keeps its stack trace.
+// and the fix, and the exit status (src/schema/exit-codes.ts) that tells scripts what kind of
+// failure it was. The status is chosen by the error's code, never by its text. Anything else is a
+// bug and keeps its stack trace.
 import { ClusterError } from '../cluster-model/index.js';
-import { portOwner } from './port-owner.js';
+import { EXIT_STATUS, type ExitCode } from '../schema/exit-codes.js';
 
-/** The operation failed: no quorum, a refused action, a node that is down... */
-export const EXIT_FAILED = 1;
-/** The command line is wrong. */
-export const EXIT_USAGE = 2;
-/** No cluster of that name is running. */
-export const EXIT_NOT_RUNNING = 3;
+/** What a CLI error ends the command with. */
+export type CliErrorCode = Extract<ExitCode, 'failed' | 'usage' | 'not-running'>;
 
 export class CliError extends Error {
+  override readonly name = 'CliError';
+
   constructor(
     message: string,
-    readonly exitCode: number = EXIT_FAILED,
+    readonly code: CliErrorCode = 'failed',
   ) {
     super(message);
   }
 }
 
-const PORT_IN_USE = /port (\d+)\b[^:]*? (?:is )?already in use/;
-
-/**
- * A ClusterError as the CLI reports it: exit 3 when no cluster runs, and who holds a busy port (the
- * port is read from the node's own message, relayed by the supervisor).
- */
-function fromCluster(err: ClusterError): CliError {
-  const port = PORT_IN_USE.exec(err.message)?.[1];
-  const owner = port === undefined ? null : portOwner(Number(port));
-  // Naming the holder makes the `ss` hint unnecessary.
-  const message = owner === null ? err.message : err.message.replace(/already in use/, `already in use by ${owner}`).replace(/,? \(try: ss [^)]*\)/, '');
-  return new CliError(message, err.code === 'not-running' ? EXIT_NOT_RUNNING : EXIT_FAILED);
-}
-
 /** The error as the CLI reports it, or null for a bug. */
 export function asCliError(err: unknown): CliError | null {
   if (err instanceof CliError) return err;
-  if (err instanceof ClusterError) return fromCluster(err);
+  if (err instanceof ClusterError) return new CliError(err.message, err.problem.code === 'not-running' ? 'not-running' : 'failed');
   return null;
 }
 
 /**
  * Wraps a command's action: a failure a user can fix becomes one line on stderr,
- * "raft-console <command>: <cause and fix>", and its exit code.
+ * "raft-console <command>: <cause and fix>", and its exit status.
  */
 export function guarded<A extends unknown[]>(command: string, action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args) => {
@@ -53,7 +38,7 @@ export function guarded<A extends unknown[]>(command: string, action: (...args: 
       const failure = asCliError(err);
       if (failure === null) throw err;
       process.stderr.write(`raft-console ${command}: ${failure.message}\n`);
-      process.exitCode = failure.exitCode;
+      process.exitCode = EXIT_STATUS[failure.code];
     }
   };
 }

@@ -7,7 +7,8 @@ import type { RaftClient, WriteResult } from '../client/index.js';
 import { where, withClusterClient } from '../cluster-model/request.js';
 import { milliseconds, nodeId } from './arguments.js';
 import { SECRET_FILE_OPTION, connect, nameFlag, withClusterOptions, type ClusterFlags } from './cluster-options.js';
-import { EXIT_FAILED, guarded } from './failure.js';
+import { EXIT_STATUS, type ExitCode } from '../schema/exit-codes.js';
+import { guarded } from './failure.js';
 import { runningNode } from './model-queries.js';
 
 interface KvFlags extends ClusterFlags {
@@ -17,7 +18,7 @@ interface KvFlags extends ClusterFlags {
   json?: boolean;
 }
 
-type Outcome = { human: string; json: Record<string, unknown>; exitCode?: number };
+type Outcome = { human: string; json: Record<string, unknown>; exit?: ExitCode };
 
 /** Runs one request against the cluster's nodes and prints the outcome. */
 async function request(flags: KvFlags, what: 'write' | 'read', run: (client: RaftClient, options: { via?: number; timeoutMs: number }) => Promise<Outcome>): Promise<void> {
@@ -27,7 +28,7 @@ async function request(flags: KvFlags, what: 'write' | 'read', run: (client: Raf
   if (flags.via !== undefined) runningNode(model, flags.via, nameFlag(flags));
   const out = await withClusterClient(model, flags.timeout, what, (client) => run(client, { via: flags.via, timeoutMs: flags.timeout }), flags.secretFile);
   process.stdout.write(`${flags.json === true ? JSON.stringify(out.json) : out.human}\n`);
-  if (out.exitCode !== undefined) process.exitCode = out.exitCode;
+  if (out.exit !== undefined) process.exitCode = EXIT_STATUS[out.exit];
 }
 
 function placed(w: WriteResult): Record<string, unknown> {
@@ -105,7 +106,7 @@ export function registerKvCommands(program: Command): void {
           const json = { op: 'cas', key, expected, value, swapped: w.result.swapped, current: w.result.swapped ? value : w.result.current, ...placed(w) };
           if (w.result.swapped) return { human: `${key}: ${quote(expected)} -> ${quote(value)}, committed ${where(w)}`, json };
           const holds = w.result.current === null ? 'is not set' : `holds ${quote(w.result.current)}`;
-          return { human: `${key} ${holds}, not ${quote(expected)}: nothing changed (the compare committed ${where(w)})`, json, exitCode: EXIT_FAILED };
+          return { human: `${key} ${holds}, not ${quote(expected)}: nothing changed (the compare committed ${where(w)})`, json, exit: 'failed' };
         }),
       ),
     );

@@ -10,7 +10,7 @@ import { indexArg, nodeId } from './arguments.js';
 import { SECRET_FILE_OPTION, connect, nameFlag, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { explainClientError } from '../cluster-model/request.js';
 import { paintFor } from './colour.js';
-import { CliError, EXIT_USAGE, guarded } from './failure.js';
+import { CliError, guarded } from './failure.js';
 import { runningNode } from './model-queries.js';
 import { table } from './table.js';
 
@@ -71,7 +71,7 @@ export function registerLogCommand(program: Command): Command {
     guarded('log', async (id: number, flags: LogFlags) => {
       const from = flags.from ?? 1;
       const to = flags.to ?? MAX_TERM_OR_INDEX;
-      if (to < from) throw new CliError(`--to (${to}) must not be below --from (${from})`, EXIT_USAGE);
+      if (to < from) throw new CliError(`--to (${to}) must not be below --from (${from})`, 'usage');
       const control = await connect(flags);
       const model = control.model;
       await control.close();

@@ -1,6 +1,7 @@
 // The raft-console command line: one commander program, each command registered by its own module.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { EXIT_STATUS } from '../schema/exit-codes.js';
 import { registerActionCommands } from './actions.js';
 import { registerCheckCommand } from './check.js';
 import { registerConfigCommand } from './config.js';
@@ -8,7 +9,6 @@ import { registerDashboardCommand } from './dashboard.js';
 import { registerDownCommand } from './down.js';
 import { registerEventsCommand } from './events.js';
 import { registerExerciseCommand } from './exercise.js';
-import { EXIT_USAGE } from './failure.js';
 import { registerKvCommands } from './kv.js';
 import { registerLogCommand } from './log.js';
 import { registerNodeCommand } from './node.js';
@@ -45,5 +45,5 @@ try {
 } catch (err) {
   if (!(err instanceof CommanderError)) throw err;
   // Help and version end with code 0; every other commander error is a usage error.
-  process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
+  process.exitCode = err.exitCode === 0 ? EXIT_STATUS.ok : EXIT_STATUS.usage;
 }

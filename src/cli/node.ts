@@ -1,6 +1,7 @@
 // `raft-console node`: runs one node in this process. Normally the supervisor starts it; it is also
 // how to run a node by hand. Events go to stdout as NDJSON, diagnostics to stderr.
 import { Command } from 'commander';
+import { EXIT_STATUS } from '../schema/exit-codes.js';
 import { attachControl } from '../node/control.js';
 import { EventStream, type FatalCode } from '../node/event-stream.js';
 import { startNode } from '../node/node.js';
@@ -98,7 +99,7 @@ function die(events: EventStream, o: NodeOptions, err: unknown, starting: boolea
   // The stack first: the last line on stderr is the cause.
   if (code === 'internal' && err instanceof Error && err.stack !== undefined) process.stderr.write(`${err.stack}\n`);
   process.stderr.write(`raft-console node ${o.id}: ${starting ? '' : 'fatal: '}${text}\n`);
-  process.exit(1);
+  process.exit(EXIT_STATUS.failed);
 }
 
 export function registerNodeCommand(program: Command): Command {
@@ -138,7 +139,7 @@ export function registerNodeCommand(program: Command): Command {
       } catch (err) {
         if (!(err instanceof UsageError) && !(err instanceof SecretFileError) && !(err instanceof TlsFileError)) throw err;
         process.stderr.write(`raft-console node: ${err.message}\n`);
-        process.exit(2);
+        process.exit(EXIT_STATUS.usage);
       }
       const events = new EventStream(options.id, options.tickMs, (line) => process.stdout.write(line));
       const fatal = (err: unknown): void => die(events, options, err, false);
@@ -149,11 +150,11 @@ export function registerNodeCommand(program: Command): Command {
         die(events, options, err, true);
       }
       const stop = (signal: string) => () => {
-        void node.stop(`received ${signal}`).then(() => process.exit(0), fatal);
+        void node.stop(`received ${signal}`).then(() => process.exit(EXIT_STATUS.ok), fatal);
       };
       if (flags.controlStdin === true) {
         attachControl(process.stdin, node.control, (a) => events.control(a), () => {
-          void node.stop('its supervisor is gone (stdin closed)').then(() => process.exit(0), fatal);
+          void node.stop('its supervisor is gone (stdin closed)').then(() => process.exit(EXIT_STATUS.ok), fatal);
         });
       }
       process.once('SIGTERM', stop('SIGTERM'));

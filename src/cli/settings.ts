@@ -1,13 +1,17 @@
-// The user's defaults for new clusters, kept with conf in the user's config folder
+// The user's defaults for new clusters, kept in the user's config folder
 // ($XDG_CONFIG_HOME/raft-console/config.json). Only values that were set are stored; every other
 // key has its built-in default. Each value is checked on the way in and on the way out, so a
-// hand-edited file with a bad value gives one line that names the key and the fix.
-import { resolve } from 'node:path';
-import type Conf from 'conf';
+// hand-edited file with a bad value gives one line that names the key and the fix. Beside it,
+// progress.json keeps the exercises completed on this machine.
+import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { SPEED_PRESETS, defaultStateDir, type SpeedPreset } from '../cluster-model/index.js';
+import { fail, object, validate, type JsonObject } from '../schema/json-shape.js';
+import { readJsonOrNull, writeJsonAtomic } from '../storage/json-file.js';
 import { MAX_NODES } from '../supervisor/index.js';
 import { LANGS, isLang, type Lang } from '../exercises/lang.js';
-import { CliError, EXIT_USAGE } from './failure.js';
+import { CliError } from './failure.js';
 
 interface Settings {
   nodes: number;
@@ -24,14 +28,10 @@ export type SettingKey = keyof Settings;
 interface Definition<K extends SettingKey> {
   what: string;
   fallback: () => Settings[K];
-  /** The value a user typed, or the one stored; throws a sentence saying what a good value is. */
+  /** The value a user typed, or the one stored; fails (json-shape's fail) with a sentence saying what a good value is. */
   parse(value: unknown): Settings[K];
   /** As stored and as `config get` prints it. */
   show(value: Settings[K]): string | number;
-}
-
-function problem(text: string): never {
-  throw new Error(text);
 }
 
 const DEFINITIONS: { [K in SettingKey]: Definition<K> } = {
@@ -40,14 +40,14 @@ const DEFINITIONS: { [K in SettingKey]: Definition<K> } = {
     fallback: () => 5,
     parse: (v) => {
       const n = typeof v === 'number' ? v : /^\d+$/.test(String(v)) ? Number(v) : NaN;
-      return Number.isInteger(n) && n >= 1 && n <= MAX_NODES ? n : problem(`nodes must be a whole number from 1 to ${MAX_NODES}`);
+      return Number.isInteger(n) && n >= 1 && n <= MAX_NODES ? n : fail(`nodes must be a whole number from 1 to ${MAX_NODES}`);
     },
     show: (v) => v,
   },
   speed: {
     what: 'speed preset of a new cluster: slow, normal or fast',
     fallback: () => 'normal',
-    parse: (v) => (SPEED_PRESETS.includes(v as SpeedPreset) ? (v as SpeedPreset) : problem(`speed must be one of ${SPEED_PRESETS.join(', ')}`)),
+    parse: (v) => (SPEED_PRESETS.includes(v as SpeedPreset) ? (v as SpeedPreset) : fail(`speed must be one of ${SPEED_PRESETS.join(', ')}`)),
     show: (v) => v,
   },
   'base-port': {
@@ -56,20 +56,20 @@ const DEFINITIONS: { [K in SettingKey]: Definition<K> } = {
     parse: (v) => {
       if (v === null || v === 'auto') return null;
       const n = typeof v === 'number' ? v : /^\d+$/.test(String(v)) ? Number(v) : NaN;
-      return Number.isInteger(n) && n >= 1024 && n <= 65535 ? n : problem('base-port must be auto or a port from 1024 to 65535');
+      return Number.isInteger(n) && n >= 1024 && n <= 65535 ? n : fail('base-port must be auto or a port from 1024 to 65535');
     },
     show: (v) => v ?? 'auto',
   },
   'data-folder': {
     what: 'the folder that holds every cluster\'s folder',
     fallback: () => defaultStateDir(),
-    parse: (v) => (typeof v === 'string' && v !== '' ? resolve(v) : problem('data-folder must be a path')),
+    parse: (v) => (typeof v === 'string' && v !== '' ? resolve(v) : fail('data-folder must be a path')),
     show: (v) => v,
   },
   language: {
     what: 'language of the exercises and the dashboard: en or zh (unset: from the locale, LANG)',
     fallback: () => 'en',
-    parse: (v) => (isLang(v) ? v : problem(`language must be one of ${LANGS.join(', ')}`)),
+    parse: (v) => (isLang(v) ? v : fail(`language must be one of ${LANGS.join(', ')}`)),
     show: (v) => v,
   },
 };
@@ -77,7 +77,7 @@ const DEFINITIONS: { [K in SettingKey]: Definition<K> } = {
 export const SETTING_KEYS = Object.keys(DEFINITIONS) as SettingKey[];
 
 export function settingKey(key: string): SettingKey {
-  if (!(SETTING_KEYS as string[]).includes(key)) throw new CliError(`there is no setting "${key}": the settings are ${SETTING_KEYS.join(', ')}`, EXIT_USAGE);
+  if (!(SETTING_KEYS as string[]).includes(key)) throw new CliError(`there is no setting "${key}": the settings are ${SETTING_KEYS.join(', ')}`, 'usage');
   return key as SettingKey;
 }
 
@@ -85,95 +85,116 @@ export function describeSetting(key: SettingKey): string {
   return DEFINITIONS[key].what;
 }
 
+/**
+ * The folder the settings live in: the one the `conf` package chose for them in earlier versions
+ * (env-paths' config folder), so that their files are found where they are.
+ */
+function configFolder(): string {
+  const name = 'raft-console';
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Preferences', name);
+  // An empty variable counts as unset, as it did for conf.
+  if (process.platform === 'win32') return join(process.env.APPDATA || join(homedir(), 'AppData', 'Roaming'), name, 'Config');
+  return resolve(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), name);
+}
+
+/** One JSON object of keys and values in the config folder, read when opened and written whole on each change. */
+class KeyValueFile {
+  private constructor(
+    readonly path: string,
+    readonly values: JsonObject,
+  ) {}
+
+  /** `<name>.json` in the config folder; a broken file is one line naming it and the fix. */
+  static open(name: string, what: string): KeyValueFile {
+    const path = join(configFolder(), `${name}.json`);
+    const broken = (why: string): CliError => new CliError(`your raft-console ${what} file ${why}: fix or delete it (it lives in ${dirname(path)})`);
+    let values: JsonObject | null;
+    try {
+      values = readJsonOrNull(path, (v) => object(v, `${name}.json`), (d) => broken(d.code === 'not-json' ? 'is not valid JSON' : `is not valid (${d.problem})`));
+    } catch (err) {
+      if (err instanceof CliError) throw err;
+      throw broken(`cannot be read (${err instanceof Error ? err.message : String(err)})`);
+    }
+    return new KeyValueFile(path, values ?? {});
+  }
+
+  has(key: string): boolean {
+    return Object.hasOwn(this.values, key);
+  }
+
+  async set(key: string, value: unknown): Promise<void> {
+    this.values[key] = value;
+    await this.save();
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    for (const key of keys) delete this.values[key];
+    await this.save();
+  }
+
+  private async save(): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    await writeJsonAtomic(this.path, this.values);
+  }
+}
+
 export class SettingsStore {
-  constructor(private readonly conf: Conf<Record<string, unknown>>) {}
+  constructor(private readonly file: KeyValueFile) {}
 
   get path(): string {
-    return this.conf.path;
+    return this.file.path;
   }
 
   /** Whether the key was set (rather than left at its default). */
   isSet(key: SettingKey): boolean {
-    return this.conf.has(key);
+    return this.file.has(key);
   }
 
   get<K extends SettingKey>(key: K): Settings[K] {
     const def = DEFINITIONS[key] as Definition<K>;
-    if (!this.conf.has(key)) return def.fallback();
-    try {
-      return def.parse(this.conf.get(key));
-    } catch (err) {
-      throw new CliError(`${this.path} has a bad ${key} (${JSON.stringify(this.conf.get(key))}): ${(err as Error).message}; fix it with \`raft-console config set ${key} ...\` or \`raft-console config reset ${key}\``);
-    }
+    if (!this.file.has(key)) return def.fallback();
+    const stored = this.file.values[key];
+    const read = validate(() => def.parse(stored));
+    if (read.ok) return read.value;
+    throw new CliError(`${this.path} has a bad ${key} (${JSON.stringify(stored)}): ${read.problem}; fix it with \`raft-console config set ${key} ...\` or \`raft-console config reset ${key}\``);
   }
 
   /** Sets a key from the text a user typed; returns the value as stored. */
-  set<K extends SettingKey>(key: K, text: string): Settings[K] {
+  async set<K extends SettingKey>(key: K, text: string): Promise<Settings[K]> {
     const def = DEFINITIONS[key] as Definition<K>;
-    let value: Settings[K];
-    try {
-      value = def.parse(text);
-    } catch (err) {
-      throw new CliError(`${(err as Error).message}, got "${text}"`, EXIT_USAGE);
-    }
-    this.conf.set(key, def.show(value));
-    return value;
+    const read = validate(() => def.parse(text));
+    if (!read.ok) throw new CliError(`${read.problem}, got "${text}"`, 'usage');
+    await this.file.set(key, def.show(read.value));
+    return read.value;
   }
 
   show<K extends SettingKey>(key: K, value: Settings[K]): string | number {
     return (DEFINITIONS[key] as Definition<K>).show(value);
   }
 
-  reset(keys: readonly SettingKey[]): void {
-    for (const key of keys) this.conf.delete(key);
-  }
-}
-
-/**
- * Loads conf. Its file writer (atomically, through when-exit) hooks SIGINT, SIGTERM, SIGHUP and
- * other signals as it is imported, and sends each one to the process again: a first Ctrl-C would
- * then cut the supervisor's orderly shutdown short. Those hooks are taken off again here.
- */
-type Listener = (...args: unknown[]) => void;
-
-async function loadConf(): Promise<typeof Conf> {
-  const signalListeners = (): Array<[string, Listener[]]> =>
-    process.eventNames().flatMap((e) => (typeof e === 'string' && e.startsWith('SIG') ? [[e, process.rawListeners(e) as Listener[]] as [string, Listener[]]] : []));
-  const before = new Map(signalListeners());
-  const { default: conf } = await import('conf');
-  for (const [signal, listeners] of signalListeners()) for (const l of listeners) if (!before.get(signal)?.includes(l)) process.removeListener(signal, l);
-  return conf;
-}
-
-/** Opens `<name>.json` in the config folder, turning a broken file into one line naming it and the fix. */
-async function openConf(name: string, what: string): Promise<Conf<Record<string, unknown>>> {
-  const Conf = await loadConf();
-  try {
-    return new Conf<Record<string, unknown>>({ projectName: 'raft-console', projectSuffix: '', configName: name, accessPropertiesByDotNotation: false });
-  } catch (err) {
-    const why = err instanceof SyntaxError ? 'is not valid JSON' : `cannot be read (${(err as Error).message})`;
-    throw new CliError(`your raft-console ${what} file ${why}: fix or delete it (it lives in $XDG_CONFIG_HOME/raft-console, by default ~/.config/raft-console)`);
+  async reset(keys: readonly SettingKey[]): Promise<void> {
+    await this.file.delete(keys);
   }
 }
 
 export async function openSettings(): Promise<SettingsStore> {
-  return new SettingsStore(await openConf('config', 'config'));
+  return new SettingsStore(KeyValueFile.open('config', 'config'));
 }
 
 /** The workshop exercises completed on this machine, kept beside the settings in progress.json. */
 export class ProgressStore {
-  constructor(private readonly conf: Conf<Record<string, unknown>>) {}
+  constructor(private readonly file: KeyValueFile) {}
 
   /** Exercise id -> when it was last completed (ms since the epoch). */
   completed(): Map<string, number> {
-    return new Map(Object.entries(this.conf.store).filter((e): e is [string, number] => typeof e[1] === 'number'));
+    return new Map(Object.entries(this.file.values).filter((e): e is [string, number] => typeof e[1] === 'number'));
   }
 
-  markCompleted(id: string, at: number): void {
-    this.conf.set(id, at);
+  markCompleted(id: string, at: number): Promise<void> {
+    return this.file.set(id, at);
   }
 }
 
 export async function openProgress(): Promise<ProgressStore> {
-  return new ProgressStore(await openConf('progress', 'exercise progress'));
+  return new ProgressStore(KeyValueFile.open('progress', 'exercise progress'));
 }

@@ -1,6 +1,7 @@
 // `raft-console sim`: runs the deterministic simulator over many seeds (or replays one) and reports
 // any broken Raft property with the seed, a readable trace and the command that replays it.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { EXIT_STATUS } from '../schema/exit-codes.js';
 import { defaultWorkers, runSeeds, type RunSummary } from '../sim/run.js';
 import { BUG_NAMES, runSeed, type BugName, type SeedResult } from '../sim/schedule.js';
 
@@ -37,11 +38,6 @@ export interface SimOptions {
   failFast?: boolean;
 }
 
-/** Exit codes: 0 no property broke, 1 some did, 2 bad arguments. */
-export const EXIT_OK = 0;
-export const EXIT_VIOLATION = 1;
-export const EXIT_USAGE = 2;
-
 /** Violations printed in full (with their trace); the others get one line each. */
 const FULL_REPORTS = 3;
 
@@ -68,7 +64,7 @@ export function registerSimCommand(program: Command, io: SimIO = processIO): Com
     .option('--workers <n>', `worker threads (default: available cores, ${defaultWorkers()} here)`, integer(1, 256, 'workers'))
     .option('--fail-fast', 'stop at the first seed that breaks a property')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
-    .exitOverride((err) => io.exit(err.exitCode === 0 ? EXIT_OK : EXIT_USAGE))
+    .exitOverride((err) => io.exit(err.exitCode === 0 ? EXIT_STATUS.ok : EXIT_STATUS.usage))
     .action(async (opts: SimOptions) => {
       if (io === processIO) stopQuietlyWhenStdoutCloses();
       io.setExitCode(await runSimCommand(opts, io));
@@ -80,14 +76,14 @@ export function registerSimCommand(program: Command, io: SimIO = processIO): Com
 function stopQuietlyWhenStdoutCloses(): void {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
-    process.exit(process.exitCode ?? EXIT_OK);
+    process.exit(process.exitCode ?? EXIT_STATUS.ok);
   });
 }
 
 export async function runSimCommand(opts: SimOptions, io: SimIO): Promise<number> {
   if (opts.trace === true && opts.seed === undefined) {
     io.err('error: --trace replays one seed: give it --seed S');
-    return EXIT_USAGE;
+    return EXIT_STATUS.usage;
   }
   const started = performance.now();
   let summary: RunSummary;
@@ -143,7 +139,7 @@ export async function runSimCommand(opts: SimOptions, io: SimIO): Promise<number
         `(${seconds.toFixed(1)} s, ${Math.round(summary.seeds / Math.max(seconds, 1e-3))} seeds/s)`,
     );
   }
-  return summary.violations === 0 ? EXIT_OK : EXIT_VIOLATION;
+  return summary.violations === 0 ? EXIT_STATUS.ok : EXIT_STATUS.violation;
 }
 
 function report(r: SeedResult, full: boolean, io: SimIO): void {

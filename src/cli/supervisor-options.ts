@@ -3,10 +3,9 @@
 // switches (PreVote, CheckQuorum, known bugs). `up`
 // fills in the user's configured defaults for a new cluster; `supervise` gets everything spelled
 // out on its command line, so `ps` shows what it runs.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { CLUSTER_FILE, SPEED_PRESETS, clusterFolder, switchArgs, type FolderOptions, type RaftSwitches, type SpeedPreset, type SupervisorOptions } from '../cluster-model/index.js';
+import { SPEED_PRESETS, clusterFolder, switchArgs, type FolderOptions, type RaftSwitches, type SpeedPreset, type SupervisorOptions } from '../cluster-model/index.js';
+import { readClusterFile } from '../supervisor/index.js';
 import { KNOWN_BUG_NAMES, isBugName, type BugName } from '../raft/config.js';
 import { milliseconds, msRange, port } from './arguments.js';
 import { CliError } from './failure.js';
@@ -48,25 +47,15 @@ export function withSwitchOptions(cmd: Command): Command {
     .option('--bug <name>', `switch on a known bug in every node, for the workshop (repeatable; a new cluster only): ${KNOWN_BUG_NAMES.join(', ')}`, bugNames);
 }
 
-/** The name in a cluster folder's cluster.json; null when there is none ("" when it cannot be read: the supervisor says why). */
-function savedName(folder: string): string | null {
-  try {
-    const { name } = JSON.parse(readFileSync(join(folder, CLUSTER_FILE), 'utf8')) as { name?: unknown };
-    return typeof name === 'string' ? name : '';
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? null : '';
-  }
-}
-
 /**
  * Everything the supervisor needs; a new cluster gets the user's defaults for what was not given.
  * A --data-dir holding another cluster is refused: it would run that cluster under this name.
  */
-export function supervisorOptions(folder: FolderOptions, nodes: number | undefined, flags: TimingFlags & SwitchFlags, settings: SettingsStore): SupervisorOptions {
+export async function supervisorOptions(folder: FolderOptions, nodes: number | undefined, flags: TimingFlags & SwitchFlags, settings: SettingsStore): Promise<SupervisorOptions> {
   const o: SupervisorOptions = { ...folder, ...superviseSwitches(flags) };
   const { name, folder: path } = clusterFolder(folder);
-  const saved = savedName(path);
-  if (saved !== null && saved !== '' && saved !== name)
+  const saved = (await readClusterFile(path))?.name ?? null;
+  if (saved !== null && saved !== name)
     throw new CliError(`${path} is the folder of the cluster named ${saved}, not ${name}: add \`--name ${saved}\` to start that one, or give another --data-dir for a new cluster`);
   const exists = saved !== null;
   if (nodes !== undefined || !exists) o.nodes = nodes ?? settings.get('nodes');

@@ -1,14 +1,15 @@
 // `up --detach`: starts `raft-console supervise` in the background (a session of its own, so
 // closing the terminal leaves it running), waits for its ready line and then for a leader, says
-// where the cluster is and what to try, and returns. The supervisor's stderr goes to
-// supervisor.log in the cluster folder: a failure to start is read back from there.
+// where the cluster is and what to try, and returns. Its first line on stdout says whether it started
+// (supervise-main.ts); its stderr goes to supervisor.log in the cluster folder, read back when it
+// exits without a word.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ClusterError, ControlClient, clusterFolder, describeSwitches, describeTiming, isDefault, keptSwitches, until, type ClusterModel, type NodeModel, type SupervisorOptions } from '../cluster-model/index.js';
-import type { ReadyLine } from '../supervisor/index.js';
+import { parseSuperviseLine, type ReadyLine } from '../supervisor/index.js';
 import { nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
 import { CliError } from './failure.js';
@@ -21,36 +22,44 @@ const SUPERVISOR_LOG = 'supervisor.log';
 /** Starting the nodes takes a second or two; past this something is stuck. */
 const READY_TIMEOUT_MS = 60_000;
 
-/** Resolves with the ready line, or rejects with what the supervisor wrote before it exited. */
+/**
+ * Resolves with the ready line, or rejects with why the supervisor did not start: the problem of its
+ * "failed" line, or what it wrote to its log before it exited without one.
+ */
 function readyLine(child: ChildProcess, logPath: string, logFrom: number): Promise<ReadyLine> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.off('exit', onExit);
+    const stopWaiting = (): void => {
+      clearTimeout(timer);
+      child.off('close', onClose);
       lines.close();
-      // Left running for the user to look at: this process no longer waits for it.
+    };
+    // Left running for the user to look at: this process no longer waits for it.
+    const letGo = (why: string): void => {
       child.stdout!.destroy();
       child.unref();
-      reject(new CliError(`the supervisor (pid ${child.pid}) was not ready after ${READY_TIMEOUT_MS / 1000} s: see ${logPath}; stop it with \`kill ${child.pid}\``));
+      reject(new CliError(`the supervisor (pid ${child.pid}) ${why}: see ${logPath}; stop it with \`kill ${child.pid}\``));
+    };
+    const timer = setTimeout(() => {
+      stopWaiting();
+      letGo(`was not ready after ${READY_TIMEOUT_MS / 1000} s`);
     }, READY_TIMEOUT_MS);
     const lines = createInterface({ input: child.stdout! });
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      child.off('exit', onExit);
-      lines.close();
-      resolve(JSON.parse(line) as ReadyLine);
+    lines.once('line', (text) => {
+      stopWaiting();
+      const line = parseSuperviseLine(text);
+      if (!line.ok) letGo(`wrote something other than its ready line (${line.problem})`);
+      // The supervisor's own error, the cause and the fix: passed on as it is.
+      else if (line.value.type === 'failed') reject(new ClusterError(line.value.text, line.value.problem));
+      else resolve(line.value);
     });
-    const onExit = (): void => {
+    // 'close', not 'exit': its stdout is read to the end first, so a "failed" line is never missed.
+    const onClose = (): void => {
       clearTimeout(timer);
       void readFile(logPath)
         .then((all) => all.subarray(logFrom).toString('utf8').trim())
-        .then((text) => {
-          // One line from supervise is a ClusterError, the cause and the fix: passed on as it is.
-          const prefix = 'raft-console supervise: ';
-          if (!text.includes('\n') && text.startsWith(prefix)) reject(new ClusterError(text.slice(prefix.length)));
-          else reject(new CliError(`the supervisor exited before it was ready${text === '' ? '' : `:\n${text}`}`));
-        }, reject);
+        .then((text) => reject(new CliError(`the supervisor exited before it was ready${text === '' ? '' : `:\n${text}`}`)), reject);
     };
-    child.once('exit', onExit);
+    child.once('close', onClose);
   });
 }
 

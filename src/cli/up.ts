@@ -25,7 +25,7 @@ export function registerUpCommand(program: Command): Command {
     .option('--json', 'print events as NDJSON (with --detach: one JSON document about the cluster)');
   return withLangOption(withSwitchOptions(withTimingOptions(withClusterOptions(cmd)))).action(
     guarded('up', async (n: number | undefined, flags: UpFlags) => {
-      const o = supervisorOptions(await folderOptions(flags), n, flags, await openSettings());
+      const o = await supervisorOptions(await folderOptions(flags), n, flags, await openSettings());
       if (flags.detach === true) await runDetached(o, flags, flags.json === true);
       else await runInForeground(o, flags, flags.json === true);
     }),

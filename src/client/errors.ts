@@ -32,6 +32,8 @@ export class RaftClientError extends Error {
     readonly node: string | null = null,
     /** On not-leader and leadership-lost: the leader that node knows of (null: none). */
     readonly leader: LeaderHint | null = null,
+    /** On no-leader: how long the client kept trying, in ms. */
+    readonly waitedMs: number | null = null,
   ) {
     super(message);
   }

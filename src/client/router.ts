@@ -134,5 +134,6 @@ function giveUp(timeoutMs: number, last: RaftClientError | null): RaftClientErro
     `no leader with a majority answered within ${seconds(timeoutMs)}: is a majority of the nodes running?${why}`,
     null,
     last?.leader ?? null,
+    timeoutMs,
   );
 }

@@ -3,8 +3,11 @@
 // other local user can drive the cluster. One supervisor per folder: control.json names the live one.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fail, object, string, uint } from '../schema/json-shape.js';
+import { DurableDir } from '../storage/durable-dir.js';
+import { readJsonOrNull, writeJsonAtomic } from '../storage/json-file.js';
 import { CONTROL_FILE, TOKEN_FILE, type ControlFile } from './control-protocol.js';
 import { ClusterError } from './errors.js';
 
@@ -33,22 +36,17 @@ function isZombie(pid: number): boolean {
   }
 }
 
-async function readControlFile(folder: string): Promise<ControlFile | null> {
-  try {
-    return JSON.parse(await readFile(join(folder, CONTROL_FILE), 'utf8')) as ControlFile;
-  } catch (err) {
-    // Missing, or half-written by a supervisor killed while writing: no supervisor to talk to.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || err instanceof SyntaxError) return null;
-    throw err;
-  }
+function readControlFileShape(value: unknown): ControlFile {
+  const o = object(value, CONTROL_FILE);
+  const supervisorPid = uint(o, 'supervisorPid');
+  // Signal 0 to pid 0 reaches this process's own group: it would always look alive.
+  if (supervisorPid === 0) fail('supervisorPid must be a process id, got 0');
+  return { name: string(o, 'name'), clusterId: string(o, 'clusterId'), url: string(o, 'url'), port: uint(o, 'port'), supervisorPid, startedAt: uint(o, 'startedAt') };
 }
 
-/** Writes `data` readable by the user only, whole or not at all. */
-export async function writePrivate(path: string, data: string): Promise<void> {
-  await writeFile(`${path}.tmp`, data, { mode: 0o600 });
-  // The mode of writeFile applies only to a new file; a leftover .tmp keeps its own.
-  await chmod(`${path}.tmp`, 0o600);
-  await rename(`${path}.tmp`, path);
+/** control.json, or null when there is none, or one a supervisor killed mid-write left damaged: no supervisor to talk to. */
+function readControlFile(folder: string): ControlFile | null {
+  return readJsonOrNull(join(folder, CONTROL_FILE), readControlFileShape, () => null);
 }
 
 /**
@@ -56,7 +54,7 @@ export async function writePrivate(path: string, data: string): Promise<void> {
  * of one that died without cleaning up (a SIGKILL).
  */
 export async function claimFolder(folder: string, name: string): Promise<void> {
-  const control = await readControlFile(folder);
+  const control = readControlFile(folder);
   if (control !== null && pidAlive(control.supervisorPid))
     throw new ClusterError(`a cluster named ${name} is already running (pid ${control.supervisorPid}): use --name for another, or run \`raft-console down\``);
   await removeControlFiles(folder);
@@ -65,12 +63,12 @@ export async function claimFolder(folder: string, name: string): Promise<void> {
 /** A fresh token for this run of the supervisor. */
 export async function writeToken(folder: string): Promise<string> {
   const token = randomBytes(32).toString('base64url');
-  await writePrivate(join(folder, TOKEN_FILE), `${token}\n`);
+  await new DurableDir(folder, true).writeAtomically(TOKEN_FILE, Buffer.from(`${token}\n`));
   return token;
 }
 
 export async function writeControlFile(folder: string, control: ControlFile): Promise<void> {
-  await writePrivate(join(folder, CONTROL_FILE), `${JSON.stringify(control, null, 2)}\n`);
+  await writeJsonAtomic(join(folder, CONTROL_FILE), control);
 }
 
 export async function removeControlFiles(folder: string): Promise<void> {
@@ -81,8 +79,8 @@ export async function removeControlFiles(folder: string): Promise<void> {
 /** What a client needs to connect, or an error saying that no such cluster is running and how to start one. */
 export async function findSupervisor(folder: string, name: string): Promise<{ control: ControlFile; token: string }> {
   const notRunning = (why: string): ClusterError =>
-    new ClusterError(`no cluster named ${name} is running${why}: start one with \`raft-console up${name === 'default' ? '' : ` --name ${name}`}\``, 'not-running');
-  const control = await readControlFile(folder);
+    new ClusterError(`no cluster named ${name} is running${why}: start one with \`raft-console up${name === 'default' ? '' : ` --name ${name}`}\``, { code: 'not-running' });
+  const control = readControlFile(folder);
   if (control === null) throw notRunning('');
   if (!pidAlive(control.supervisorPid)) throw notRunning(` (its supervisor, pid ${control.supervisorPid}, is gone)`);
   let token: string;

@@ -1,15 +1,48 @@
-// The one error class of src/cluster that a user can fix: its message names the cause and the fix,
-// and the CLI prints it as it is. Anything else is a bug and keeps its stack.
-export type ClusterErrorCode =
-  /** No supervisor answers for that cluster name: the CLI exits 3. */
-  | 'not-running'
-  | 'failed';
+// The one error class of the cluster's code (src/cluster-model, src/supervisor) that a user can fix.
+// Its message names the cause and the fix, for people: the CLI prints it as it is. Programs read
+// its `problem`, a code and the values it is about, never the message. Anything else is a bug and
+// keeps its stack.
+import { at, field, object, oneOf, string, stringOrNull, uint, type JsonObject } from '../schema/json-shape.js';
+
+export type ClusterProblem =
+  /** No supervisor answers for that cluster name (the CLI exits 3). */
+  | { code: 'not-running' }
+  /** A port the cluster needs is taken; `owner` names the process holding it when that can be known. */
+  | { code: 'port-in-use'; port: number; owner: string | null }
+  /** A file of the cluster folder is damaged, or not one the supervisor wrote. */
+  | { code: 'bad-file'; path: string }
+  /** Anything else. */
+  | { code: 'failed' };
+
+export type ClusterErrorCode = ClusterProblem['code'];
+
+const FAILED: ClusterProblem = { code: 'failed' };
 
 export class ClusterError extends Error {
+  override readonly name = 'ClusterError';
+
   constructor(
     message: string,
-    readonly code: ClusterErrorCode = 'failed',
+    readonly problem: ClusterProblem = FAILED,
   ) {
     super(message);
+  }
+}
+
+// A record, so that the compiler checks that every code is listed.
+const CODES = Object.keys({ 'not-running': true, 'port-in-use': true, 'bad-file': true, failed: true } satisfies Record<ClusterErrorCode, true>) as ClusterErrorCode[];
+
+/** The problem in field `key` of `o`, as it crossed a process boundary (`raft-console supervise` reports one on stdout). */
+export function readClusterProblem(o: JsonObject, key: string, path = ''): ClusterProblem {
+  const where = at(path, key);
+  const p = object(field(o, key), where);
+  const code = oneOf(p, 'code', CODES, where);
+  switch (code) {
+    case 'port-in-use':
+      return { code, port: uint(p, 'port', where), owner: stringOrNull(p, 'owner', where) };
+    case 'bad-file':
+      return { code, path: string(p, 'path', where) };
+    default:
+      return { code };
   }
 }

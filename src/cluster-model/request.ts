@@ -2,7 +2,7 @@
 // writes): a client library session over the nodes the model lists, the leader first, and a failure
 // explained in one line: which node, what happened to the entry, and what to try. With --via a
 // node's own answer is the result, so each answer a single node can give is explained here.
-import { RaftClient, RaftClientError, type WriteResult } from '../client/index.js';
+import { RaftClient, RaftClientError, seconds, type WriteResult } from '../client/index.js';
 import { ClusterError } from './errors.js';
 import { clusterSecret } from './folder.js';
 import type { ClusterModel } from './model.js';
@@ -42,8 +42,9 @@ export function explainClientError(err: unknown, model: ClusterModel, what: 'wri
   const status = '`raft-console status`';
   switch (err.code) {
     case 'no-leader':
-      // The client's sentence up to its first colon: "no leader with a majority answered within 5 s".
-      return new ClusterError(`${err.message.replace(/:.*$/s, '')}, so the ${what} did not complete: the cluster has no leader with a majority (are most nodes down, paused or cut off? see ${status})`);
+      return new ClusterError(
+        `no leader with a majority answered${err.waitedMs === null ? '' : ` within ${seconds(err.waitedMs)}`}, so the ${what} did not complete: the cluster has no leader with a majority (are most nodes down, paused or cut off? see ${status})`,
+      );
     case 'not-leader':
       return new ClusterError(
         err.leader === null

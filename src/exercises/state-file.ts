@@ -1,9 +1,10 @@
 // exercise.json in an exercise cluster's folder: which exercise runs there and which steps are
 // done, rewritten whenever a step is done. `exercise check` reads it from another terminal; its
 // presence also marks the folder as an exercise's, which the next exercise may delete.
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Lang } from './lang.js';
+import { array, boolean, field, object, oneOf, string, uint } from '../schema/json-shape.js';
+import { readJsonOrNull, writeJsonAtomic } from '../storage/json-file.js';
+import { LANGS, type Lang } from './lang.js';
 import type { StepProgress } from './tracker.js';
 
 export const EXERCISE_FILE = 'exercise.json';
@@ -18,17 +19,29 @@ export interface ExerciseState {
 }
 
 export async function writeExerciseState(folder: string, state: ExerciseState): Promise<void> {
-  const path = join(folder, EXERCISE_FILE);
-  await writeFile(`${path}.tmp`, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  await rename(`${path}.tmp`, path);
+  await writeJsonAtomic(join(folder, EXERCISE_FILE), state);
 }
 
-/** The state, or null when the folder holds no exercise (or a file cut short). */
+function readStep(steps: unknown[], i: number): StepProgress {
+  const where = `steps[${i}]`;
+  const s = object(field(steps, i), where);
+  return { id: string(s, 'id', where), text: string(s, 'text', where), done: boolean(s, 'done', where), at: field(s, 'at') === null ? null : uint(s, 'at', where) };
+}
+
+function readState(value: unknown): ExerciseState {
+  const o = object(value, EXERCISE_FILE);
+  const steps = array(o, 'steps');
+  return {
+    exercise: string(o, 'exercise'),
+    number: uint(o, 'number'),
+    lang: oneOf(o, 'lang', LANGS),
+    startedAt: uint(o, 'startedAt'),
+    done: boolean(o, 'done'),
+    steps: steps.map((_, i) => readStep(steps, i)),
+  };
+}
+
+/** The state, or null when the folder holds no exercise (or a file that is not one). */
 export async function readExerciseState(folder: string): Promise<ExerciseState | null> {
-  try {
-    return JSON.parse(await readFile(join(folder, EXERCISE_FILE), 'utf8')) as ExerciseState;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || err instanceof SyntaxError) return null;
-    throw err;
-  }
+  return readJsonOrNull(join(folder, EXERCISE_FILE), readState, () => null);
 }

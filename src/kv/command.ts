@@ -8,9 +8,9 @@
 // Every write carries its client's session, (clientId, seq), for exactly-once application
 // (sessions.ts). Reads do not go through the log (they use ReadIndex), so there is no get command.
 import {
-  field,
   fail,
-  integer,
+  field,
+  intAtLeast,
   object,
   oneOf,
   onlyFields,
@@ -20,7 +20,7 @@ import {
   stringOrNull,
   validate,
   type JsonObject,
-} from './json-fields.js';
+} from '../schema/json-shape.js';
 import { MAX_CLIENT_ID_BYTES, MAX_KEY_BYTES, MAX_VALUE_BYTES, utf8Bytes } from './limits.js';
 import { commandError, type CommandError } from './result.js';
 
@@ -152,17 +152,17 @@ function over(name: string, text: string | null, limit: number): string | null {
 
 function readCommand(o: JsonObject): KvCommand {
   if (field(o, 'v') !== COMMAND_VERSION) fail(`v must be the command version ${COMMAND_VERSION}, got ${show(field(o, 'v'))}`);
-  const op = oneOf(field(o, 'op'), 'op', OPS);
+  const op = oneOf(o, 'op', OPS);
   onlyFields(o, `a ${op} command`, WIRE_FIELDS[op]);
-  const clientId = string(field(o, 'clientId'), 'clientId');
+  const clientId = string(o, 'clientId');
   if (clientId === '' || utf8Bytes(clientId) > MAX_CLIENT_ID_BYTES)
     fail(`clientId must be 1 to ${MAX_CLIENT_ID_BYTES} bytes, got ${show(clientId)}`);
-  const seq = integer(field(o, 'seq'), 'seq', 1);
+  const seq = intAtLeast(o, 'seq', 1);
   switch (op) {
     case 'submit':
-      return { op, clientId, seq, text: string(field(o, 'text'), 'text') };
+      return { op, clientId, seq, text: string(o, 'text') };
     case 'put':
-      return { op, clientId, seq, key: readKey(o), value: string(field(o, 'value'), 'value') };
+      return { op, clientId, seq, key: readKey(o), value: string(o, 'value') };
     case 'delete':
       return { op, clientId, seq, key: readKey(o) };
     case 'cas':
@@ -171,14 +171,14 @@ function readCommand(o: JsonObject): KvCommand {
         clientId,
         seq,
         key: readKey(o),
-        expected: stringOrNull(field(o, 'expected'), 'expected'),
-        value: string(field(o, 'value'), 'value'),
+        expected: stringOrNull(o, 'expected'),
+        value: string(o, 'value'),
       };
   }
 }
 
 function readKey(o: JsonObject): string {
-  const key = string(field(o, 'key'), 'key');
+  const key = string(o, 'key');
   if (key === '') fail('key must not be empty');
   return key;
 }

@@ -14,10 +14,12 @@
 // serialized: a damaged string is refused with an error naming the first problem, never half-loaded.
 import {
   array,
+  at,
   boolean,
-  field,
   fail,
-  integer,
+  field,
+  intAtLeast,
+  isObject,
   object,
   oneOf,
   onlyFields,
@@ -26,8 +28,7 @@ import {
   string,
   stringOrNull,
   validate,
-  type JsonObject,
-} from './json-fields.js';
+} from '../schema/json-shape.js';
 import { DIGEST_PATTERN } from './digest.js';
 import type { CommandOutcome, CommandResult, KvErrorCode } from './result.js';
 import type { Session } from './sessions.js';
@@ -84,7 +85,7 @@ export function decodeSnapshot(text: string): KvSnapshot {
   const parsed = validate(() => parseJson(text, 'the kv snapshot'));
   if (!parsed.ok) throw new KvSnapshotError('not-json', `${parsed.problem} (is it truncated?)`);
   const root = parsed.value;
-  const v = typeof root === 'object' && root !== null ? field(root as JsonObject, 'v') : undefined;
+  const v = isObject(root) ? field(root, 'v') : undefined;
   if (typeof v === 'number' && Number.isSafeInteger(v) && v > SNAPSHOT_VERSION)
     throw new KvSnapshotError('unsupported-version', `kv snapshot version ${v} is not supported: this build reads version ${SNAPSHOT_VERSION}`);
   const read = validate(() => readSnapshot(root));
@@ -97,16 +98,18 @@ function readSnapshot(value: unknown): KvSnapshot {
   const v = field(o, 'v');
   if (v !== SNAPSHOT_VERSION && v !== 1) fail(`v must be the snapshot version ${SNAPSHOT_VERSION} (or 1), got ${show(v)}`);
   onlyFields(o, 'the snapshot', v === 1 ? V1_FIELDS : FIELDS);
-  const appliedIndex = integer(field(o, 'appliedIndex'), 'appliedIndex', 0);
-  const digest = v === 1 ? null : string(field(o, 'digest'), 'digest');
+  const appliedIndex = intAtLeast(o, 'appliedIndex', 0);
+  const digest = v === 1 ? null : string(o, 'digest');
   if (digest !== null && !DIGEST_PATTERN.test(digest)) fail(`digest must be 16 hex digits, got ${show(digest)}`);
-  const maxSessions = integer(field(o, 'maxSessions'), 'maxSessions', 1);
-  const submitted = integer(field(o, 'submitted'), 'submitted', 0);
-  const data = array(field(o, 'data'), 'data').map((pair, i) => readPair(pair, `data[${i}]`));
+  const maxSessions = intAtLeast(o, 'maxSessions', 1);
+  const submitted = intAtLeast(o, 'submitted', 0);
+  const pairs = array(o, 'data');
+  const data = pairs.map((_, i) => readPair(pairs, i));
   data.forEach(([key], i) => {
     if (i > 0 && !((data[i - 1] as [string, string])[0] < key)) fail(`data[${i}] is out of order: keys must be sorted and unique`);
   });
-  const sessions = array(field(o, 'sessions'), 'sessions').map((s, i) => readSession(s, `sessions[${i}]`, appliedIndex));
+  const list = array(o, 'sessions');
+  const sessions = list.map((s, i) => readSession(s, at('sessions', i), appliedIndex));
   if (sessions.length > maxSessions) fail(`it holds ${sessions.length} sessions, over its maxSessions of ${maxSessions}`);
   const clients = new Set<string>();
   sessions.forEach((s, i) => {
@@ -118,48 +121,49 @@ function readSnapshot(value: unknown): KvSnapshot {
   return { appliedIndex, digest, maxSessions, submitted, data, sessions };
 }
 
-function readPair(value: unknown, path: string): [string, string] {
-  const pair = array(value, path);
+function readPair(pairs: unknown[], i: number): [string, string] {
+  const path = at('data', i);
+  const pair = array(pairs, i, 'data');
   if (pair.length !== 2) fail(`${path} must be a [key, value] pair, got ${show(pair)}`);
-  const key = string(pair[0], `${path}[0]`);
+  const key = string(pair, 0, path);
   if (key === '') fail(`${path}[0] is an empty key`);
-  return [key, string(pair[1], `${path}[1]`)];
+  return [key, string(pair, 1, path)];
 }
 
 function readSession(value: unknown, path: string, appliedIndex: number): Session {
   const o = object(value, path);
   onlyFields(o, path, SESSION_FIELDS);
-  const clientId = string(field(o, 'clientId'), `${path}.clientId`);
+  const clientId = string(o, 'clientId', path);
   if (clientId === '') fail(`${path}.clientId must not be empty`);
-  const seq = integer(field(o, 'seq'), `${path}.seq`, 1);
-  const lastIndex = integer(field(o, 'lastIndex'), `${path}.lastIndex`, 1);
+  const seq = intAtLeast(o, 'seq', 1, path);
+  const lastIndex = intAtLeast(o, 'lastIndex', 1, path);
   if (lastIndex > appliedIndex) fail(`${path}.lastIndex ${lastIndex} is beyond appliedIndex ${appliedIndex}`);
-  return { clientId, seq, lastIndex, result: readResult(field(o, 'result'), `${path}.result`) };
+  return { clientId, seq, lastIndex, result: readResult(field(o, 'result'), at(path, 'result')) };
 }
 
 function readResult(value: unknown, path: string): CommandResult {
   const o = object(value, path);
-  if (!boolean(field(o, 'ok'), `${path}.ok`)) {
+  if (!boolean(o, 'ok', path)) {
     onlyFields(o, path, ['ok', 'code', 'message']);
-    return { ok: false, code: oneOf(field(o, 'code'), `${path}.code`, ERROR_CODES), message: string(field(o, 'message'), `${path}.message`) };
+    return { ok: false, code: oneOf(o, 'code', ERROR_CODES, path), message: string(o, 'message', path) };
   }
-  const op = oneOf(field(o, 'op'), `${path}.op`, OPS);
+  const op = oneOf(o, 'op', OPS, path);
   switch (op) {
     case 'submit':
       onlyFields(o, path, ['ok', 'op']);
       return { ok: true, op };
     case 'put':
       onlyFields(o, path, ['ok', 'op', 'previous']);
-      return { ok: true, op, previous: stringOrNull(field(o, 'previous'), `${path}.previous`) };
+      return { ok: true, op, previous: stringOrNull(o, 'previous', path) };
     case 'delete':
       onlyFields(o, path, ['ok', 'op', 'existed']);
-      return { ok: true, op, existed: boolean(field(o, 'existed'), `${path}.existed`) };
+      return { ok: true, op, existed: boolean(o, 'existed', path) };
     case 'cas':
-      if (boolean(field(o, 'swapped'), `${path}.swapped`)) {
+      if (boolean(o, 'swapped', path)) {
         onlyFields(o, path, ['ok', 'op', 'swapped']);
         return { ok: true, op, swapped: true };
       }
       onlyFields(o, path, ['ok', 'op', 'swapped', 'current']);
-      return { ok: true, op, swapped: false, current: stringOrNull(field(o, 'current'), `${path}.current`) };
+      return { ok: true, op, swapped: false, current: stringOrNull(o, 'current', path) };
   }
 }

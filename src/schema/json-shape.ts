@@ -1,13 +1,21 @@
-// Readers for untrusted JSON: frames from the network (hello.ts and message-schema.ts of the
-// transport, client requests, control messages) and data found in the log or in a snapshot (src/kv).
-// Each reader checks one field and throws a ShapeError that names the field, so a validator reads
-// like the type it checks and `validate` turns the first problem into a result. Presence is tested
-// with Object.hasOwn: a key inherited from Object.prototype ("constructor", "toString") is never
-// taken for a field.
+// Readers for JSON from outside: frames on a node's port (hello.ts and message-schema.ts of the
+// transport, client requests), control messages, lines from child processes, data found in the log
+// or in a snapshot (src/kv), and the files the project keeps (src/storage/json-file.ts). Each reader
+// checks one field and throws a ShapeError that names it, so a validator reads like the type it
+// checks and `validate` turns the first problem into a result. A field is named by where its
+// container is (`path`, '' at the top) and its key: a field name, or an index in an array
+// ("sessions[2].seq"). Presence is tested with Object.hasOwn: a key inherited from
+// Object.prototype ("constructor", "__proto__") is never taken for a field. Problem texts are built
+// from the input alone, never from the engine's own messages (JSON.parse's wording differs between
+// Node versions), so every replica words its refusal of the same log entry alike.
+import { parseUntrustedJson } from './untrusted-json.js';
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; problem: string };
 
 export type JsonObject = Record<string, unknown>;
+
+/** What holds a field: an object (keyed by name) or an array (keyed by index). */
+type Container = JsonObject | unknown[];
 
 class ShapeError extends Error {}
 
@@ -42,22 +50,43 @@ export function show(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-const join = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
+/** The name of field `key` of the container at `path`: "progress.3", "data[0]". */
+export function at(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path === '' ? key : `${path}.${key}`;
+}
+
+/** `text` parsed with the depth limit every value from outside gets (MAX_JSON_DEPTH); fails the validation otherwise. */
+export function parseJson(text: string, what: string): unknown {
+  const parsed = parseUntrustedJson(text, what);
+  return parsed.ok ? parsed.value : fail(parsed.problem);
+}
 
 export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** `value` as an object that has no fields besides `allowed`. */
-export function object(value: unknown, path: string, allowed: readonly string[]): JsonObject {
+/** `value` as an object; with `allowed`, one that has no fields besides those. */
+export function object(value: unknown, path: string, allowed?: readonly string[]): JsonObject {
   if (!isObject(value)) fail(`${path === '' ? 'the frame' : path} must be a JSON object, got ${show(value)}`);
-  for (const key of Object.keys(value))
-    if (!allowed.includes(key)) fail(`${join(path, JSON.stringify(key).slice(1, -1))} is not a field of this frame`);
+  if (allowed !== undefined)
+    for (const key of Object.keys(value))
+      if (!allowed.includes(key)) fail(`${at(path, JSON.stringify(key).slice(1, -1))} is not a field of this frame`);
   return value;
 }
 
-function field(o: JsonObject, key: string): unknown {
-  return Object.hasOwn(o, key) ? o[key] : undefined;
+/**
+ * Refuses fields of `o` besides `allowed`, for data whose fields depend on one read first (a kv
+ * command's op): a field this build does not know could change the meaning.
+ */
+export function onlyFields(o: JsonObject, path: string, allowed: readonly string[]): void {
+  for (const key of Object.keys(o)) if (!allowed.includes(key)) fail(`${path} has an unknown field ${show(key)}`);
+}
+
+/** The field's value, or undefined when `o` has no such field of its own. */
+export function field(o: Container, key: string | number): unknown {
+  if (!Object.hasOwn(o, key)) return undefined;
+  return Array.isArray(o) ? o[Number(key)] : o[key];
 }
 
 export function has(o: JsonObject, key: string): boolean {
@@ -65,18 +94,26 @@ export function has(o: JsonObject, key: string): boolean {
 }
 
 /** A non-negative safe integer: terms, indexes, counts. */
-export function uint(o: JsonObject, key: string, path = ''): number {
+export function uint(o: Container, key: string | number, path = ''): number {
   const v = field(o, key);
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
-    fail(`${join(path, key)} must be a non-negative integer, got ${show(v)}`);
+    fail(`${at(path, key)} must be a non-negative integer, got ${show(v)}`);
   return v;
 }
 
 /** A non-negative integer of at most `max` (terms and indexes: MAX_TERM_OR_INDEX of src/raft/types.ts). */
-export function uintAtMost(o: JsonObject, key: string, max: number, path = ''): number {
+export function uintAtMost(o: Container, key: string | number, max: number, path = ''): number {
   const v = field(o, key);
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max)
-    fail(`${join(path, key)} must be an integer from 0 to ${max}, got ${show(v)}`);
+    fail(`${at(path, key)} must be an integer from 0 to ${max}, got ${show(v)}`);
+  return v;
+}
+
+/** A safe integer of at least `min`: sequence numbers, indexes, counts (the kv state machine's wording). */
+export function intAtLeast(o: Container, key: string | number, min: number, path = ''): number {
+  const v = field(o, key);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)
+    fail(`${at(path, key)} must be an integer of at least ${min}, got ${show(v)}`);
   return v;
 }
 
@@ -85,32 +122,38 @@ export function isNodeId(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
 }
 
-export function nodeId(o: JsonObject, key: string, path = ''): number {
+export function nodeId(o: Container, key: string | number, path = ''): number {
   const v = field(o, key);
-  if (!isNodeId(v)) fail(`${join(path, key)} must be a node id (an integer from 1), got ${show(v)}`);
+  if (!isNodeId(v)) fail(`${at(path, key)} must be a node id (an integer from 1), got ${show(v)}`);
   return v;
 }
 
-export function string(o: JsonObject, key: string, path = ''): string {
+export function string(o: Container, key: string | number, path = ''): string {
   const v = field(o, key);
-  if (typeof v !== 'string') fail(`${join(path, key)} must be a string, got ${show(v)}`);
+  if (typeof v !== 'string') fail(`${at(path, key)} must be a string, got ${show(v)}`);
   return v;
 }
 
-export function boolean(o: JsonObject, key: string, path = ''): boolean {
+export function stringOrNull(o: Container, key: string | number, path = ''): string | null {
   const v = field(o, key);
-  if (typeof v !== 'boolean') fail(`${join(path, key)} must be true or false, got ${show(v)}`);
+  if (v !== null && typeof v !== 'string') fail(`${at(path, key)} must be a string or null, got ${show(v)}`);
   return v;
 }
 
-export function oneOf<T extends string>(o: JsonObject, key: string, values: readonly T[], path = ''): T {
+export function boolean(o: Container, key: string | number, path = ''): boolean {
   const v = field(o, key);
-  if (!values.includes(v as T)) fail(`${join(path, key)} must be one of ${values.map((x) => `"${x}"`).join(', ')}, got ${show(v)}`);
+  if (typeof v !== 'boolean') fail(`${at(path, key)} must be true or false, got ${show(v)}`);
+  return v;
+}
+
+export function oneOf<T extends string>(o: Container, key: string | number, values: readonly T[], path = ''): T {
+  const v = field(o, key);
+  if (!values.includes(v as T)) fail(`${at(path, key)} must be one of ${values.map((x) => `"${x}"`).join(', ')}, got ${show(v)}`);
   return v as T;
 }
 
-export function array(o: JsonObject, key: string, path = ''): unknown[] {
+export function array(o: Container, key: string | number, path = ''): unknown[] {
   const v = field(o, key);
-  if (!Array.isArray(v)) fail(`${join(path, key)} must be an array, got ${show(v)}`);
+  if (!Array.isArray(v)) fail(`${at(path, key)} must be an array, got ${show(v)}`);
   return v;
 }

@@ -55,6 +55,8 @@ export class DurableDir {
     const temp = this.file(name + TEMP_SUFFIX);
     const handle = await open(temp, 'w', FILE_MODE);
     try {
+      // The mode of open() applies to a new file only: a temporary file left over keeps its own.
+      await handle.chmod(FILE_MODE);
       await writeFully(handle, data, 0);
       await this.syncData(handle);
     } finally {

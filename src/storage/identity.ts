@@ -2,10 +2,11 @@
 // it is written in. Written once, when the directory is first opened; checked at every later open,
 // so a node started with another node's --data-dir refuses to run instead of adopting a stranger's
 // log and votes (which would break Raft's safety as surely as a lost vote does).
-import { readFile } from 'node:fs/promises';
 import type { NodeId } from '../raft/types.js';
+import { fail, field, isNodeId, isObject } from '../schema/json-shape.js';
 import type { DurableDir } from './durable-dir.js';
 import { DataDirError, replaceAdvice } from './errors.js';
+import { readJsonOrNull, writeJsonAtomic } from './json-file.js';
 
 const IDENTITY_FILE = 'identity.json';
 
@@ -25,35 +26,34 @@ interface IdentityFile extends Identity {
   version: number;
 }
 
+/**
+ * identity.json as this build reads it. The version is checked before the other fields: a later
+ * version may lay them out differently.
+ */
+function readIdentityFile(dir: DurableDir): (value: unknown) => IdentityFile {
+  return (value) => {
+    const f = isObject(value) ? value : {};
+    if (field(f, 'format') !== FORMAT_NAME) fail(`not a ${FORMAT_NAME} identity`);
+    const version = field(f, 'version');
+    if (typeof version !== 'number') fail('no format version');
+    if (version !== FORMAT_VERSION)
+      throw new DataDirError(
+        'unsupported-format',
+        `data directory ${dir.path} is in storage format version ${version}, this raft-console reads version ${FORMAT_VERSION}: use a matching raft-console or another --data-dir`,
+      );
+    const clusterId = field(f, 'clusterId');
+    const nodeId = field(f, 'nodeId');
+    if (typeof clusterId !== 'string' || !isNodeId(nodeId)) fail('no cluster id or node id');
+    return { format: FORMAT_NAME, version, clusterId, nodeId };
+  };
+}
+
 /** The identity recorded in the directory, or null when there is none yet. */
-async function readIdentity(dir: DurableDir): Promise<IdentityFile | null> {
+function readIdentity(dir: DurableDir): IdentityFile | null {
   const path = dir.file(IDENTITY_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-  const corrupt = (why: string) =>
-    new DataDirError('corrupt', `identity file ${path} is corrupt (${why}): ${replaceAdvice(dir.path)}`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw corrupt('not valid JSON');
-  }
-  const f = parsed as Partial<IdentityFile> | null;
-  if (f === null || typeof f !== 'object' || f.format !== FORMAT_NAME) throw corrupt(`not a ${FORMAT_NAME} identity`);
-  if (typeof f.version !== 'number') throw corrupt('no format version');
-  // Checked before the other fields: a later version may lay them out differently.
-  if (f.version !== FORMAT_VERSION)
-    throw new DataDirError(
-      'unsupported-format',
-      `data directory ${dir.path} is in storage format version ${f.version}, this raft-console reads version ${FORMAT_VERSION}: use a matching raft-console or another --data-dir`,
-    );
-  if (typeof f.clusterId !== 'string' || typeof f.nodeId !== 'number') throw corrupt('no cluster id or node id');
-  return f as IdentityFile;
+  return readJsonOrNull(path, readIdentityFile(dir), (d) =>
+    new DataDirError('corrupt', `identity file ${path} is corrupt (${d.code === 'not-json' ? 'not valid JSON' : d.problem}): ${replaceAdvice(dir.path)}`),
+  );
 }
 
 /**
@@ -64,7 +64,7 @@ async function readIdentity(dir: DurableDir): Promise<IdentityFile | null> {
  * new and has just been given its identity.
  */
 export async function claimIdentity(dir: DurableDir, expected: Identity, isEmpty: boolean): Promise<boolean> {
-  const found = await readIdentity(dir);
+  const found = readIdentity(dir);
   if (found === null) {
     if (!isEmpty)
       throw new DataDirError(
@@ -72,7 +72,7 @@ export async function claimIdentity(dir: DurableDir, expected: Identity, isEmpty
         `data directory ${dir.path} is not empty and has no ${IDENTITY_FILE}, so it is not a raft-console data directory: use another --data-dir`,
       );
     const file: IdentityFile = { format: FORMAT_NAME, version: FORMAT_VERSION, ...expected };
-    await dir.writeAtomically(IDENTITY_FILE, Buffer.from(JSON.stringify(file, null, 2) + '\n'));
+    await writeJsonAtomic(dir.file(IDENTITY_FILE), file, { fsync: dir.fsync });
     return true;
   }
   if (found.clusterId !== expected.clusterId)

@@ -4,11 +4,11 @@
 // mark as --acknowledged, and the node starts in recovering mode when its disk is behind it
 // (node/lost-data.ts). Written at most every WRITE_EVERY_MS: a mark a little behind only lets a
 // loss of the last few entries go unrecognised, never makes a sound node look damaged.
-import { readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Acknowledged } from '../node/options.js';
 import type { NodeId } from '../raft/types.js';
+import { fail, field, object, show, uint } from '../schema/json-shape.js';
+import { readJsonOrNull, writeJsonAtomic } from '../storage/json-file.js';
 import { ClusterError } from '../cluster-model/errors.js';
 
 export const ACKNOWLEDGED_FILE = 'acknowledged.json';
@@ -21,27 +21,20 @@ export class AcknowledgedMarks {
 
   constructor(private readonly folder: string) {
     const path = join(folder, ACKNOWLEDGED_FILE);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    const bad = (): ClusterError =>
-      new ClusterError(`${path} is corrupt: delete it (nodes that lost data are then no longer recognised at their next start)`);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw bad();
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw bad();
-    const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-    for (const [id, m] of Object.entries(parsed as Record<string, Partial<Acknowledged>>)) {
-      if (!/^[1-9]\d*$/.test(id) || typeof m !== 'object' || m === null || !whole(m.term) || !whole(m.commit)) throw bad();
-      this.marks.set(Number(id), { term: m.term, commit: m.commit });
-    }
+    const read = (value: unknown): Map<NodeId, Acknowledged> => {
+      const o = object(value, ACKNOWLEDGED_FILE);
+      return new Map(
+        Object.keys(o).map((id) => {
+          if (!/^[1-9]\d*$/.test(id)) fail(`${show(id)} is not a node id`);
+          const m = object(field(o, id), id);
+          return [Number(id), { term: uint(m, 'term', id), commit: uint(m, 'commit', id) }];
+        }),
+      );
+    };
+    const marks = readJsonOrNull(path, read, () =>
+      new ClusterError(`${path} is corrupt: delete it (nodes that lost data are then no longer recognised at their next start)`, { code: 'bad-file', path }),
+    );
+    for (const [id, mark] of marks ?? []) this.marks.set(id, mark);
   }
 
   get(id: NodeId): Acknowledged | null {
@@ -61,12 +54,8 @@ export class AcknowledgedMarks {
   flush(): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    const text = `${JSON.stringify(Object.fromEntries(this.marks), null, 2)}\n`;
-    const path = join(this.folder, ACKNOWLEDGED_FILE);
-    this.writing = this.writing.catch(() => undefined).then(async () => {
-      await writeFile(`${path}.tmp`, text, { mode: 0o600 });
-      await rename(`${path}.tmp`, path);
-    });
+    const marks = Object.fromEntries(this.marks);
+    this.writing = this.writing.catch(() => undefined).then(() => writeJsonAtomic(join(this.folder, ACKNOWLEDGED_FILE), marks));
     return this.writing;
   }
 }

@@ -5,14 +5,16 @@
 // change of membership or speed; written whole to a temporary file and renamed, so a crash never
 // leaves half.
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { KNOWN_BUG_NAMES } from '../raft/config.js';
 import type { NodeId } from '../raft/types.js';
+import { array, boolean, fail, field, has, nodeId, object, oneOf, show, string, uint, type JsonObject } from '../schema/json-shape.js';
+import { readJsonOrNull, writeJsonAtomic } from '../storage/json-file.js';
 import { CLUSTER_FILE } from '../cluster-model/control-protocol.js';
-import { writePrivate } from '../cluster-model/control-files.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import type { ClusterModel, NodeModel, RaftSwitches, Timing } from '../cluster-model/model.js';
 import { DEFAULT_SWITCHES } from '../cluster-model/switches.js';
+import { SPEED_PRESETS } from '../cluster-model/timing.js';
 
 export interface ClusterFileNode {
   id: NodeId;
@@ -120,26 +122,48 @@ export function newClusterFile(name: string, ports: number[], basePort: number |
 
 export async function readClusterFile(folder: string): Promise<ClusterFile | null> {
   const path = join(folder, CLUSTER_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-  let file: ClusterFile;
-  try {
-    file = JSON.parse(text) as ClusterFile;
-  } catch {
-    throw new ClusterError(`${path} is not valid JSON: fix it, or delete the cluster with \`raft-console down --purge\``);
-  }
-  if (file.version !== 1 || !Array.isArray(file.nodes) || typeof file.clusterId !== 'string')
-    throw new ClusterError(`${path} is not a raft-console cluster file (version 1): fix it, or delete the cluster with \`raft-console down --purge\``);
-  file.switches ??= DEFAULT_SWITCHES;
-  return file;
+  const fix = 'fix it, or delete the cluster with `raft-console down --purge`';
+  const readTiming = (t: JsonObject): Timing => {
+    const range = object(field(t, 'electionTimeoutMs'), 'timing.electionTimeoutMs');
+    return {
+      preset: oneOf(t, 'preset', [...SPEED_PRESETS, 'custom'], 'timing'),
+      electionTimeoutMs: { min: uint(range, 'min', 'timing.electionTimeoutMs'), max: uint(range, 'max', 'timing.electionTimeoutMs') },
+      heartbeatMs: uint(t, 'heartbeatMs', 'timing'),
+      tickMs: uint(t, 'tickMs', 'timing'),
+    };
+  };
+  const readSwitches = (s: JsonObject): RaftSwitches => {
+    const bugs = array(s, 'bugs', 'switches');
+    return { preVote: boolean(s, 'preVote', 'switches'), checkQuorum: boolean(s, 'checkQuorum', 'switches'), bugs: bugs.map((_, i) => oneOf(bugs, i, KNOWN_BUG_NAMES, 'switches.bugs')) };
+  };
+  const readNode = (n: unknown, where: string): ClusterFileNode => {
+    const o = object(n, where);
+    return { id: nodeId(o, 'id', where), port: uint(o, 'port', where), dataDir: string(o, 'dataDir', where), joined: boolean(o, 'joined', where), removed: boolean(o, 'removed', where) };
+  };
+  const read = (value: unknown): ClusterFile => {
+    const o = object(value, 'the cluster file');
+    if (field(o, 'version') !== 1) fail(`version must be 1, got ${show(field(o, 'version'))}`);
+    return {
+      version: 1,
+      name: string(o, 'name'),
+      clusterId: string(o, 'clusterId'),
+      createdAt: uint(o, 'createdAt'),
+      basePort: field(o, 'basePort') === null ? null : uint(o, 'basePort'),
+      fsync: boolean(o, 'fsync'),
+      timing: readTiming(object(field(o, 'timing'), 'timing')),
+      // Files written before the switches were kept have the defaults.
+      switches: has(o, 'switches') ? readSwitches(object(field(o, 'switches'), 'switches')) : DEFAULT_SWITCHES,
+      nodes: array(o, 'nodes').map((n, i) => readNode(n, `nodes[${i}]`)),
+    };
+  };
+  return readJsonOrNull(path, read, (d) =>
+    new ClusterError(
+      d.code === 'not-json' ? `${path} is not valid JSON: ${fix}` : `${path} is not a raft-console cluster file (version 1): ${d.problem}; ${fix}`,
+      { code: 'bad-file', path },
+    ),
+  );
 }
 
 export async function writeClusterFile(folder: string, file: ClusterFile): Promise<void> {
-  const path = join(folder, CLUSTER_FILE);
-  await writePrivate(path, `${JSON.stringify(file, null, 2)}\n`);
+  await writeJsonAtomic(join(folder, CLUSTER_FILE), file);
 }

@@ -17,6 +17,7 @@ import type { NodeModel, ProcessState } from '../cluster-model/model.js';
 import { latestMembership, leaderOf, members } from '../cluster-model/queries.js';
 import { majorityOf } from '../raft/membership.js';
 import { NodeChild, StartFailure, exitCause, type ExitInfo } from './node-child.js';
+import { portInUse } from './port-owner.js';
 import { recordNodePids } from './orphans.js';
 import { switchArgs } from '../cluster-model/switches.js';
 
@@ -183,8 +184,12 @@ export class Fleet {
           await sleep(200);
           continue;
         }
-        this.live.say('start-failed', `n${id} did not start: ${err.message}`, { node: id, ...err.exit });
-        throw new ClusterError(`n${id} did not start: ${err.message}`);
+        // A busy port is reported with its holder, and with the fix for a cluster (the node's own
+        // reason suggests another --listen port, which a cluster's node cannot take).
+        const failure =
+          err.exit.cause?.code === 'port-in-use' ? portInUse(this.fileNode(id).port, 'stop what uses it', `n${id} did not start: `) : new ClusterError(`n${id} did not start: ${err.message}`);
+        this.live.say('start-failed', failure.message, { node: id, ...err.exit });
+        throw failure;
       }
     }
     let syncFailure: unknown = null;

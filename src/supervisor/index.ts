@@ -2,6 +2,7 @@
 // and serves the control API. Only the CLI's entry points import it; everything else reads the
 // cluster through src/cluster-model (a SupervisorHandle is a ClusterSource, supervisorLauncher a
 // ClusterLauncher).
+export { readClusterFile } from './cluster-file.js';
 export { endOrphanNodes } from './orphans.js';
-export { supervise, untilStopped, type ReadyLine } from './supervise-main.js';
+export { parseSuperviseLine, supervise, untilStopped, type ReadyLine } from './supervise-main.js';
 export { MAX_NODES, purgeCluster, startSupervisor, supervisorLauncher, type SupervisorHandle } from './supervisor.js';

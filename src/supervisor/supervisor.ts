@@ -24,6 +24,7 @@ import { LiveModel } from './live-model.js';
 import { addNode, removeNode } from './membership.js';
 import type { Timing } from '../cluster-model/model.js';
 import { endOrphanNodes } from './orphans.js';
+import { portInUse } from './port-owner.js';
 import { busyPort, freePorts } from './ports.js';
 import { DEFAULT_SWITCHES, describeSwitches, isDefault, keptSwitches } from '../cluster-model/switches.js';
 import { customTiming, describeTiming, presetTiming } from '../cluster-model/timing.js';
@@ -69,7 +70,7 @@ async function loadOrCreate(o: SupervisorOptions, name: string, folder: string):
       throw new ClusterError(`--base-port must leave room for ${count} ports between 1024 and 65535, got ${o.basePort}`);
     ports = Array.from({ length: count }, (_, i) => o.basePort! + i);
     const busy = await busyPort(ports);
-    if (busy !== null) throw new ClusterError(`port ${busy} is already in use: pick another --base-port, or stop what uses it (try: ss -ltnp 'sport = :${busy}')`);
+    if (busy !== null) throw portInUse(busy, 'pick another --base-port, or stop what uses it');
   }
   const file = newClusterFile(name, ports, o.basePort ?? null, o.fsync ?? true, chooseTiming(o, null), { ...DEFAULT_SWITCHES, ...o.raft });
   return { file, created: true, kept: null };

@@ -4,6 +4,7 @@
 import { render } from 'ink';
 import { createElement } from 'react';
 import type { ActionResult } from '../cluster-model/index.js';
+import { EXIT_STATUS } from '../schema/exit-codes.js';
 import { App, type Controller } from './app.js';
 import type { ExercisePanelView } from '../exercises/types.js';
 import type { Lang } from '../exercises/lang.js';
@@ -61,7 +62,7 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
   const onCrash = (err: unknown): void => {
     restore();
     process.stderr.write(`raft-console dashboard: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
+    process.exit(EXIT_STATUS.failed);
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);

@@ -1,7 +1,8 @@
 // The `sim` command: options, output and exit codes (run in this process, seeds in this thread).
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, registerSimCommand, type SimIO } from '../../src/cli/sim.js';
+import { registerSimCommand, type SimIO } from '../../src/cli/sim.js';
+import { EXIT_STATUS } from '../../src/schema/exit-codes.js';
 
 class Exit extends Error {
   constructor(readonly code: number) {
@@ -38,7 +39,7 @@ async function sim(...args: string[]): Promise<{ code: number; out: string[]; er
 describe('raft-console sim', () => {
   it('prints one JSON object last with --json, and exits 0 when nothing broke', async () => {
     const r = await sim('--seeds', '3', '--nodes', '3', '--json', '--workers', '1');
-    expect(r.code).toBe(EXIT_OK);
+    expect(r.code).toBe(EXIT_STATUS.ok);
     const last = JSON.parse(r.out[r.out.length - 1]!) as Record<string, number>;
     expect(Object.keys(last)).toEqual(['seeds', 'steps', 'elections', 'commits', 'violations']);
     expect(last.seeds).toBe(3);
@@ -48,7 +49,7 @@ describe('raft-console sim', () => {
 
   it('reports a violation with its seed, property, trace and replay command, and exits 1', async () => {
     const r = await sim('--seeds', '1', '--from', '2', '--bug', 'vote-without-log-check', '--workers', '1');
-    expect(r.code).toBe(EXIT_VIOLATION);
+    expect(r.code).toBe(EXIT_STATUS.violation);
     const text = r.out.join('\n');
     expect(text).toMatch(/VIOLATION seed 2: [a-z-]+ at t=\d+/);
     expect(text).toContain('last steps:');
@@ -57,7 +58,7 @@ describe('raft-console sim', () => {
 
   it('replays one seed, with every step under --trace', async () => {
     const quiet = await sim('--seed', '4', '--nodes', '3');
-    expect(quiet.code).toBe(EXIT_OK);
+    expect(quiet.code).toBe(EXIT_STATUS.ok);
     expect(quiet.out).toHaveLength(1);
     expect(quiet.out[0]).toMatch(/^seed 4: \d+ steps, \d+ elections, \d+ entries committed, no property broken$/);
     const traced = await sim('--seed', '4', '--nodes', '3', '--trace');
@@ -83,7 +84,7 @@ describe('raft-console sim', () => {
     [['--frobnicate']],
   ])('exits 2 with a one-line error on bad arguments: %j', async (args) => {
     const r = await sim(...args);
-    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.code).toBe(EXIT_STATUS.usage);
     expect(r.err).toHaveLength(1);
     expect(r.err[0]).toMatch(/^error: /);
   });

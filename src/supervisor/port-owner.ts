@@ -1,6 +1,7 @@
 // Which process listens on a TCP port, for the "port in use" error: read from /proc on Linux, for
 // processes this user may look into. Elsewhere, or for another user's process, it is unknown.
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { ClusterError } from '../cluster-model/errors.js';
 
 const LISTEN = '0A';
 
@@ -24,7 +25,7 @@ function listeningInodes(port: number): Set<string> {
 }
 
 /** "pid 4242 (python3 -m http.server 7001)", or null when it cannot be known. */
-export function portOwner(port: number): string | null {
+function portOwner(port: number): string | null {
   const inodes = listeningInodes(port);
   if (inodes.size === 0) return null;
   let pids: string[];
@@ -59,4 +60,15 @@ export function portOwner(port: number): string | null {
     }
   }
   return null;
+}
+
+/**
+ * The error for a port that another process holds: `fix` says what to do about it, and `before`
+ * what could not be done ("n2 did not start: "). It names the holder when it can, which makes the
+ * `ss` hint unnecessary; programs find the port and the holder in its problem.
+ */
+export function portInUse(port: number, fix: string, before = ''): ClusterError {
+  const owner = portOwner(port);
+  const text = owner === null ? `port ${port} is already in use: ${fix} (try: ss -ltnp 'sport = :${port}')` : `port ${port} is already in use by ${owner}: ${fix}`;
+  return new ClusterError(`${before}${text}`, { code: 'port-in-use', port, owner });
 }
