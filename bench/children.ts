@@ -81,7 +81,12 @@ export class GiveUp extends Error {}
  * Polls `check` every `everyMs` until it returns a value other than undefined, or throws after
  * `timeoutMs`. An error thrown by `check` is retried (remembered for the message), a GiveUp is not.
  */
-export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined> | T | undefined, everyMs = 20): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined> | T | undefined,
+  everyMs = 20,
+): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   let lastError: unknown = null;
   for (;;) {

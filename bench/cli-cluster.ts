@@ -30,7 +30,12 @@ export function run(file: string, args: readonly string[], env: NodeJS.ProcessEn
 }
 
 /** Runs a command; rejects with its stderr unless it exits 0. */
-export async function runOk(file: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 60_000): Promise<string> {
+export async function runOk(
+  file: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = 60_000,
+): Promise<string> {
   const r = await run(file, args, env, timeoutMs);
   if (r.code !== 0) throw new Error(`${file} ${args.join(' ')}: exit ${String(r.code)}: ${r.stderr.trim()}`);
   return r.stdout;
@@ -48,7 +53,12 @@ export async function teardownAll(): Promise<void> {
 
 export class CliCluster {
   readonly home = mkdtempSync(join(tmpdir(), 'raft-console-bench-cli-'));
-  readonly env: NodeJS.ProcessEnv = { ...process.env, XDG_STATE_HOME: join(this.home, 'state'), XDG_CONFIG_HOME: join(this.home, 'config'), NO_COLOR: '1' };
+  readonly env: NodeJS.ProcessEnv = {
+    ...process.env,
+    XDG_STATE_HOME: join(this.home, 'state'),
+    XDG_CONFIG_HOME: join(this.home, 'config'),
+    NO_COLOR: '1',
+  };
   /** Every supervisor and node pid seen: killed at teardown should `down` fail. */
   private readonly pids = new Set<number>();
 
@@ -89,10 +99,15 @@ export class CliCluster {
   /** `up <nodes> --detach` (plus `extra` flags), then waits until `status` names a leader. */
   async up(nodes: number, extra: string[] = []): Promise<StatusJson> {
     await this.cli('up', String(nodes), '--detach', ...extra);
-    return waitFor('a leader', 20_000, async () => {
-      const s = await this.status();
-      return s.leader === null ? undefined : s;
-    }, 200);
+    return waitFor(
+      'a leader',
+      20_000,
+      async () => {
+        const s = await this.status();
+        return s.leader === null ? undefined : s;
+      },
+      200,
+    );
   }
 
   async status(): Promise<StatusJson> {

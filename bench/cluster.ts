@@ -23,7 +23,15 @@ import { join, resolve } from 'node:path';
 import { sleep, waitFor } from './children.js';
 import { RaftCluster } from './cluster/raft-cluster.js';
 import { EtcdCluster, EtcdLoadClient, findEtcd } from './cluster/etcd.js';
-import { addCounters, RaftLoadClient, zeroCounters, type Ack, type ClientCounters, type Putter, type RetryPolicy } from './cluster/load-client.js';
+import {
+  addCounters,
+  RaftLoadClient,
+  zeroCounters,
+  type Ack,
+  type ClientCounters,
+  type Putter,
+  type RetryPolicy,
+} from './cluster/load-client.js';
 import { FsyncCounter, straceAvailable, type FsyncCount } from './cluster/fsync-count.js';
 import { duration, milliseconds, msRange, wholeNumber } from '../src/cli/arguments.js';
 import { wholeNumbers } from './arguments.js';
@@ -304,7 +312,8 @@ async function measureFailover(sys: System, o: Options, clientBase: number, timi
     for (const w of writers) w.close();
   });
   const windows: number[] = [];
-  const samples: Array<{ kill: number; windowMs: number | null; term: number; newTerm: number | null; timeline: ElectionTimeline | null }> = [];
+  const samples: Array<{ kill: number; windowMs: number | null; term: number; newTerm: number | null; timeline: ElectionTimeline | null }> =
+    [];
   try {
     for (let k = 1; k <= o.kills; k++) {
       if (writerError !== null) throw writerError;
@@ -312,11 +321,16 @@ async function measureFailover(sys: System, o: Options, clientBase: number, timi
       const leader = await sys.leader();
       // Writes flowing through this leader, in its term, before it is killed.
       const since = performance.now();
-      await waitFor(`writes acknowledged by ${sys.name} in term ${leader.term}`, 10_000, () => {
-        if (writerError !== null) throw writerError;
-        const a = lastAck as Ack | null;
-        return a !== null && a.ackAt > since && a.term === leader.term ? true : undefined;
-      }, 5);
+      await waitFor(
+        `writes acknowledged by ${sys.name} in term ${leader.term}`,
+        10_000,
+        () => {
+          if (writerError !== null) throw writerError;
+          const a = lastAck as Ack | null;
+          return a !== null && a.ackAt > since && a.term === leader.term ? true : undefined;
+        },
+        5,
+      );
       await sleep(Math.random() * 200);
       const killed = sys.address(leader.index);
       let timer: NodeJS.Timeout | undefined;
@@ -548,15 +562,31 @@ function table(o: Options, ours: SystemResults, etcd: SystemResults | null, etcd
   if (ours.failover !== null) {
     const f = ours.failover;
     const e = etcd?.failover ?? null;
-    rows.push({ label: `failover median ms (${f.measured}/${f.kills} kills)`, ours: f.medianMs, etcd: e?.medianMs ?? null, aim: '< 300', met: f.medianMs < 300 && f.measured === f.kills, digits: 1 });
-    rows.push({ label: `failover max ms`, ours: f.maxMs, etcd: e?.maxMs ?? null, aim: '< 513', met: f.maxMs < 513 && f.measured === f.kills, digits: 1 });
+    rows.push({
+      label: `failover median ms (${f.measured}/${f.kills} kills)`,
+      ours: f.medianMs,
+      etcd: e?.medianMs ?? null,
+      aim: '< 300',
+      met: f.medianMs < 300 && f.measured === f.kills,
+      digits: 1,
+    });
+    rows.push({
+      label: `failover max ms`,
+      ours: f.maxMs,
+      etcd: e?.maxMs ?? null,
+      aim: '< 513',
+      met: f.maxMs < 513 && f.measured === f.kills,
+      digits: 1,
+    });
   }
   const withEtcd = etcd !== null;
   const head = ['measurement', 'raft-console', ...(withEtcd ? ['etcd', 'ours/etcd'] : []), 'aim', 'met'];
   const cells = rows.map((r) => [
     r.label,
     fmt(r.ours, r.digits),
-    ...(withEtcd ? [fmt(r.etcd, r.digits), r.ours !== null && r.etcd !== null && r.etcd > 0 ? `${(r.ours / r.etcd).toFixed(2)}x` : '-'] : []),
+    ...(withEtcd
+      ? [fmt(r.etcd, r.digits), r.ours !== null && r.etcd !== null && r.etcd > 0 ? `${(r.ours / r.etcd).toFixed(2)}x` : '-']
+      : []),
     r.aim,
     r.met === null ? (r.aim !== '' && !withEtcd && r.aim.includes('etcd') ? 'needs --vs etcd' : '') : r.met ? 'yes' : 'NO',
   ]);
@@ -592,7 +622,11 @@ async function main(o: Options): Promise<void> {
     loadAverage: loadavg().map((x) => round(x)),
   });
   if (loadavg()[0]! > 1.5)
-    progress(`the machine is busy (load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs): figures will be lower and noisier than on a quiet machine`);
+    progress(
+      `the machine is busy (load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')} on ${cpus().length} CPUs): figures will be lower and noisier than on a quiet machine`,
+    );
   if (o.countFsyncs && !straceAvailable()) {
     progress('--count-fsyncs needs strace (apt-get install strace): not counting');
     o.countFsyncs = false;
@@ -613,7 +647,9 @@ async function main(o: Options): Promise<void> {
     }
   }
 
-  progress(`starting a ${o.nodes}-node raft-console cluster (fsync on, election timeout ${o.electionTimeout} ms, heartbeat ${o.heartbeat} ms)...`);
+  progress(
+    `starting a ${o.nodes}-node raft-console cluster (fsync on, election timeout ${o.electionTimeout} ms, heartbeat ${o.heartbeat} ms)...`,
+  );
   const systems: Array<{ sys: System; timing: Record<string, unknown> }> = [];
   let results: SystemResults[];
   try {
@@ -621,9 +657,14 @@ async function main(o: Options): Promise<void> {
     if (etcdBinary !== null) {
       const min = Number(o.electionTimeout.split('-')[0]);
       const hb = Math.max(1, Math.floor(min / 5));
-      progress(`starting a ${o.nodes}-member etcd ${etcdBinary.version} cluster (fsync on, --heartbeat-interval ${hb} --election-timeout ${min} --pre-vote)...`);
+      progress(
+        `starting a ${o.nodes}-member etcd ${etcdBinary.version} cluster (fsync on, --heartbeat-interval ${hb} --election-timeout ${min} --pre-vote)...`,
+      );
       try {
-        systems.push({ sys: await etcdSystem(o, etcdBinary.path, etcdBinary.version), timing: { electionTimeoutMs: `${min}-${2 * min - hb}`, heartbeatMs: hb } });
+        systems.push({
+          sys: await etcdSystem(o, etcdBinary.path, etcdBinary.version),
+          timing: { electionTimeoutMs: `${min}-${2 * min - hb}`, heartbeatMs: hb },
+        });
       } catch (err) {
         const reason = `could not start a ${o.nodes}-member etcd cluster: ${err instanceof Error ? err.message : String(err)}`;
         etcdNote = `etcd comparison skipped: ${reason}`;
@@ -635,7 +676,10 @@ async function main(o: Options): Promise<void> {
   } finally {
     for (const { sys } of systems) await sys.stop();
   }
-  if (o.profile !== undefined) progress(`CPU profiles of the nodes are in ${resolve(o.profile)} (summarise: node dist-bench/bench/cpuprofile.js ${o.profile}/*.cpuprofile)`);
+  if (o.profile !== undefined)
+    progress(
+      `CPU profiles of the nodes are in ${resolve(o.profile)} (summarise: node dist-bench/bench/cpuprofile.js ${o.profile}/*.cpuprofile)`,
+    );
   emit({ bench: 'cluster-end', date: new Date().toISOString(), loadAverage: loadavg().map((x) => round(x)) });
   if (!o.json) console.log(table(o, results[0]!, results[1] ?? null, etcdNote));
 }
@@ -647,22 +691,45 @@ const seconds = (flag: string, example: string, min: number) => {
 };
 
 const program = new Command('bench:cluster')
-  .description('a real raft-console cluster under load (writes, then leader failover), measured from outside; with --vs etcd, etcd in the same run')
-  .addOption(new Option('--vs <system>', 'also start a cluster of this system and measure it alike, rows interleaved with ours').choices(['etcd']))
+  .description(
+    'a real raft-console cluster under load (writes, then leader failover), measured from outside; with --vs etcd, etcd in the same run',
+  )
+  .addOption(
+    new Option('--vs <system>', 'also start a cluster of this system and measure it alike, rows interleaved with ours').choices(['etcd']),
+  )
   .option('--seconds <time>', 'measured time of each write row (10, 2.5s, 500ms)', seconds('--seconds', '10', 0.1), 10)
   .option('--warmup <time>', 'writes before each row is measured', seconds('--warmup', '1', 0), 1)
-  .addOption(new Option('--clients <counts>', 'a write row for each count of concurrent clients, or none').argParser((text) => (text.trim() === 'none' ? [] : wholeNumbers('--clients', '1,16,64', 1)(text))).default([1, 16, 64], '1,16,64'))
+  .addOption(
+    new Option('--clients <counts>', 'a write row for each count of concurrent clients, or none')
+      .argParser((text) => (text.trim() === 'none' ? [] : wholeNumbers('--clients', '1,16,64', 1)(text)))
+      .default([1, 16, 64], '1,16,64'),
+  )
   .option('--kills <n>', 'leader kills of the failover measurement (0: none)', wholeNumber('--kills', '20', 0), 20)
   .option('--nodes <n>', 'cluster size', wholeNumber('--nodes', '3', 1), 3)
-  .option('--election-timeout <ms>', 'the nodes\' election timeout range, min-max', (text) => { const r = msRange(text); return `${r.min}-${r.max}`; }, '150-300')
-  .option('--heartbeat <ms>', 'the nodes\' heartbeat interval', milliseconds('--heartbeat'), 50)
+  .option(
+    '--election-timeout <ms>',
+    "the nodes' election timeout range, min-max",
+    (text) => {
+      const r = msRange(text);
+      return `${r.min}-${r.max}`;
+    },
+    '150-300',
+  )
+  .option('--heartbeat <ms>', "the nodes' heartbeat interval", milliseconds('--heartbeat'), 50)
   .option('--keys <n>', 'keys the writes spread over', wholeNumber('--keys', '10000', 1), 10_000)
   .option('--value-bytes <n>', 'bytes of each value', wholeNumber('--value-bytes', '100', 0), 100)
   .option('--compact-every <n>', 'passed to every node', wholeNumber('--compact-every', '10000', 1), COMPACT_EVERY_DEFAULT)
-  .option('--count-fsyncs', 'count every node\'s fsync/fdatasync calls with strace during the write rows')
-  .addOption(new Option('--node-args <flags>', 'extra `raft-console node` flags, for what-if runs (recorded in the output)').argParser((text) => text.split(/\s+/).filter((x) => x !== '')).default([], '""'))
-  .option('--dir <parent>', 'where to make the clusters\' temp folders (default: the system\'s temp folder)')
-  .option('--profile <dir>', 'run our nodes under node --cpu-prof, profiles in this folder (summarise: node dist-bench/bench/cpuprofile.js)')
+  .option('--count-fsyncs', "count every node's fsync/fdatasync calls with strace during the write rows")
+  .addOption(
+    new Option('--node-args <flags>', 'extra `raft-console node` flags, for what-if runs (recorded in the output)')
+      .argParser((text) => text.split(/\s+/).filter((x) => x !== ''))
+      .default([], '""'),
+  )
+  .option('--dir <parent>', "where to make the clusters' temp folders (default: the system's temp folder)")
+  .option(
+    '--profile <dir>',
+    'run our nodes under node --cpu-prof, profiles in this folder (summarise: node dist-bench/bench/cpuprofile.js)',
+  )
   .option('--json', 'JSON lines only, no table')
   .action(main);
 

@@ -62,11 +62,15 @@ function summarise(path: string, top: number): void {
   }
   const busy = total - idle;
   const pct = (ms: number): string => `${((100 * ms) / total).toFixed(1)}%`.padStart(6);
-  console.log(`\n${basename(path)}: ${total.toFixed(0)} ms profiled, busy ${busy.toFixed(0)} ms (${pct(busy).trim()}), idle ${pct(idle).trim()}, GC ${pct(gc).trim()}, (program) ${pct(program).trim()}`);
+  console.log(
+    `\n${basename(path)}: ${total.toFixed(0)} ms profiled, busy ${busy.toFixed(0)} ms (${pct(busy).trim()}), idle ${pct(idle).trim()}, GC ${pct(gc).trim()}, (program) ${pct(program).trim()}`,
+  );
   console.log('  by file (self time, % of wall time):');
-  for (const [k, ms] of [...file].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`    ${pct(ms)}  ${ms.toFixed(0).padStart(7)} ms  ${k}`);
+  for (const [k, ms] of [...file].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`    ${pct(ms)}  ${ms.toFixed(0).padStart(7)} ms  ${k}`);
   console.log('  by function (self time):');
-  for (const [k, ms] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`    ${pct(ms)}  ${ms.toFixed(0).padStart(7)} ms  ${k}`);
+  for (const [k, ms] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`    ${pct(ms)}  ${ms.toFixed(0).padStart(7)} ms  ${k}`);
 }
 
 new Command('cpuprofile')

@@ -165,13 +165,39 @@ async function measure(o: Options, cli: CliCluster): Promise<void> {
   const status = await cli.up(o.nodes);
 
   const out = join(cli.home, 'terminal.out');
-  const node = [process.execPath, ...(o.profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(o.profile)])].map((a) => `'${a}'`).join(' ');
+  const node = [process.execPath, ...(o.profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(o.profile)])]
+    .map((a) => `'${a}'`)
+    .join(' ');
   const command = `exec env -u CI XDG_STATE_HOME='${cli.env.XDG_STATE_HOME}' XDG_CONFIG_HOME='${cli.env.XDG_CONFIG_HOME}' ${node} bin/raft-console.js dashboard --name ${NAME}`;
-  await tmux(cli, 'new-session', '-d', '-s', 'd', '-x', String(COLS), '-y', String(ROWS), '-c', ROOT, command, ';', 'pipe-pane', '-t', 'd', '-o', `cat >> '${out}'`);
+  await tmux(
+    cli,
+    'new-session',
+    '-d',
+    '-s',
+    'd',
+    '-x',
+    String(COLS),
+    '-y',
+    String(ROWS),
+    '-c',
+    ROOT,
+    command,
+    ';',
+    'pipe-pane',
+    '-t',
+    'd',
+    '-o',
+    `cat >> '${out}'`,
+  );
   const pid = Number((await tmux(cli, 'display-message', '-p', '-t', 'd', '#{pane_pid}')).trim());
   if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dashboard')) throw new Error(`pane process ${pid} is not the dashboard`);
   const capture = (): Promise<string> => tmux(cli, 'capture-pane', '-p', '-t', 'd');
-  await waitFor('the dashboard to show a leader', 10_000, async () => (/★ leader n\d+/.test((await capture()).split('\n')[0] ?? '') ? true : undefined), 100);
+  await waitFor(
+    'the dashboard to show a leader',
+    10_000,
+    async () => (/★ leader n\d+/.test((await capture()).split('\n')[0] ?? '') ? true : undefined),
+    100,
+  );
   progress(`dashboard pid ${pid} in tmux ${COLS}x${ROWS}; load of ${o.rate} writes/s by ${o.writers} sessions for ${o.seconds} s`);
 
   const control = await ControlClient.connect({ name: NAME, stateDir: cli.stateDir });
@@ -187,7 +213,11 @@ async function measure(o: Options, cli: CliCluster): Promise<void> {
       eventTypes.set(key, (eventTypes.get(key) ?? 0) + 1);
     }
   });
-  const client = new RaftClient({ clusterId: status.clusterId, secret: clusterSecret(status.folder), nodes: status.nodes.filter((n) => !n.removed).map((n) => ({ id: n.id, address: n.address })) });
+  const client = new RaftClient({
+    clusterId: status.clusterId,
+    secret: clusterSecret(status.folder),
+    nodes: status.nodes.filter((n) => !n.removed).map((n) => ({ id: n.id, address: n.address })),
+  });
   const acks: Ack[] = [];
   const captures: Capture[] = [];
   const cpuWindows: number[] = [];
@@ -245,7 +275,9 @@ async function measure(o: Options, cli: CliCluster): Promise<void> {
     // The profile is written when the process exits: quit the dashboard (the cluster keeps running).
     await tmux(cli, 'send-keys', '-t', 'd', 'q');
     await waitFor('the dashboard to quit', 10_000, () => (cpuSeconds(pid) === null ? true : undefined), 100);
-    progress(`the dashboard's CPU profile is in ${resolve(o.profile)} (summarise: node dist-bench/bench/cpuprofile.js ${o.profile}/*.cpuprofile)`);
+    progress(
+      `the dashboard's CPU profile is in ${resolve(o.profile)} (summarise: node dist-bench/bench/cpuprofile.js ${o.profile}/*.cpuprofile)`,
+    );
   }
 
   const passed = firstPassed(acks);
@@ -285,8 +317,17 @@ async function measure(o: Options, cli: CliCluster): Promise<void> {
     machineBusyCores: round(((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * cpus().length, 2),
     supervisorCpuMean: round(supervisorWindows.reduce((s, x) => s + x, 0) / supervisorWindows.length, 3),
     loadGeneratorCpu: round(loadCpu, 3),
-    lagMs: { p50: round(percentile(lags, 50), 0), p99: round(percentile(lags, 99), 0), max: round(lagMax, 0), behind: lags.filter((x) => x > 0).length },
-    controlApiLagMs: { p50: round(percentile(apiLags, 50), 0), p99: round(percentile(apiLags, 99), 0), max: round(apiLags.at(-1) ?? NaN, 0) },
+    lagMs: {
+      p50: round(percentile(lags, 50), 0),
+      p99: round(percentile(lags, 99), 0),
+      max: round(lagMax, 0),
+      behind: lags.filter((x) => x > 0).length,
+    },
+    controlApiLagMs: {
+      p50: round(percentile(apiLags, 50), 0),
+      p99: round(percentile(apiLags, 99), 0),
+      max: round(apiLags.at(-1) ?? NaN, 0),
+    },
     controlApiUpdatesPerSecond: round(updates / elapsed, 1),
     controlApiEventsPerSecond: round(eventsSeen / elapsed, 1),
     /** The most frequent kinds of event, per second. */
@@ -305,11 +346,27 @@ async function measure(o: Options, cli: CliCluster): Promise<void> {
   if (o.json) return;
   const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
   const rows: Array<[string, string, string]> = [
-    ['commits/s (acknowledged)', `${result.commitsPerSecond} (${acked} in ${result.seconds} s; all ${sent} writes took ${result.loadSeconds} s, ${failed} failed)`, `~${o.rate}`],
+    [
+      'commits/s (acknowledged)',
+      `${result.commitsPerSecond} (${acked} in ${result.seconds} s; all ${sent} writes took ${result.loadSeconds} s, ${failed} failed)`,
+      `~${o.rate}`,
+    ],
     ['dashboard CPU, mean / max of 1 s windows', `${pct(cpuMean)} / ${pct(cpuMax)} of one core`, `< ${pct(AIM_CPU)}`],
-    ['lag p50 / p99 / max', `${result.lagMs.p50} / ${result.lagMs.p99} / ${result.lagMs.max} ms (${result.lagMs.behind} of ${lags.length} captures behind)`, `<= ${AIM_LAG_MS} ms`],
-    ['  of which before the dashboard: control API p50 / p99 / max', `${result.controlApiLagMs.p50} / ${result.controlApiLagMs.p99} / ${result.controlApiLagMs.max} ms (${result.controlApiUpdatesPerSecond} updates/s, ${result.controlApiEventsPerSecond} events/s)`, ''],
-    ['frames written to the terminal', `${frames} (${result.framesPerSecond}/s, ${result.terminalBytesPerSecond} bytes/s, ${result.cpuMsPerFrame} ms of CPU each)`, ''],
+    [
+      'lag p50 / p99 / max',
+      `${result.lagMs.p50} / ${result.lagMs.p99} / ${result.lagMs.max} ms (${result.lagMs.behind} of ${lags.length} captures behind)`,
+      `<= ${AIM_LAG_MS} ms`,
+    ],
+    [
+      '  of which before the dashboard: control API p50 / p99 / max',
+      `${result.controlApiLagMs.p50} / ${result.controlApiLagMs.p99} / ${result.controlApiLagMs.max} ms (${result.controlApiUpdatesPerSecond} updates/s, ${result.controlApiEventsPerSecond} events/s)`,
+      '',
+    ],
+    [
+      'frames written to the terminal',
+      `${frames} (${result.framesPerSecond}/s, ${result.terminalBytesPerSecond} bytes/s, ${result.cpuMsPerFrame} ms of CPU each)`,
+      '',
+    ],
     ['captures / changed', `${captures.length} / ${result.capturesChanged}`, ''],
     ['dashboard time runnable but waiting for a CPU', `${pct(result.runQueueShare)} of the wall time`, ''],
     ['the nodes together; the whole machine busy', `${result.nodesCpu} cores; ${result.machineBusyCores} of ${cpus().length} cores`, ''],
@@ -320,16 +377,21 @@ async function measure(o: Options, cli: CliCluster): Promise<void> {
   process.stdout.write(`\n${'measurement'.padEnd(w0)}  ${'result'.padEnd(w1)}  aim\n`);
   for (const [a, b, c] of rows) process.stdout.write(`${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}\n`);
   const yes = (ok: boolean): string => (ok ? 'yes' : 'NO');
-  process.stdout.write(`\naims met: CPU mean ${yes(result.aims.cpuMean)}, CPU in every second ${yes(result.aims.cpuEverySecond)}, lag ${yes(result.aims.lag)}\n`);
+  process.stdout.write(
+    `\naims met: CPU mean ${yes(result.aims.cpuMean)}, CPU in every second ${yes(result.aims.cpuEverySecond)}, lag ${yes(result.aims.lag)}\n`,
+  );
 }
 
 const program = new Command('bench:dashboard')
-  .description('the live dashboard\'s CPU and how far behind the cluster it draws, in tmux, under a load of writes')
+  .description("the live dashboard's CPU and how far behind the cluster it draws, in tmux, under a load of writes")
   .option('--seconds <n>', 'how long the load runs and the dashboard is sampled', wholeNumber('--seconds', '30', 1), 30)
   .option('--rate <n>', 'writes a second, all writers together', wholeNumber('--rate', '1000', 1), 1000)
   .option('--writers <n>', 'write sessions sharing the rate', wholeNumber('--writers', '32', 1), 32)
   .option('--nodes <n>', 'cluster size', wholeNumber('--nodes', '9', 1), 9)
-  .option('--profile <dir>', 'run the dashboard under node --cpu-prof, its profile in this folder (summarise: node dist-bench/bench/cpuprofile.js)')
+  .option(
+    '--profile <dir>',
+    'run the dashboard under node --cpu-prof, its profile in this folder (summarise: node dist-bench/bench/cpuprofile.js)',
+  )
   .option('--json', 'the JSON line only, no table')
   .action(main);
 

@@ -134,10 +134,15 @@ async function attackRow(attack: Attack, index: number, o: Options, rng: Random)
       acked.set(`before-${i}`, `v${i}`);
     }
     // Every node has reported its state since the writes: the attacks aim at its last index.
-    const before = await waitFor('every node to report the writes', 10_000, async () => {
-      const s = await cli.status();
-      return s.nodes.every((n) => n.raft !== null && n.raft.commit >= BEFORE_WRITES) ? s : undefined;
-    }, 100);
+    const before = await waitFor(
+      'every node to report the writes',
+      10_000,
+      async () => {
+        const s = await cli.status();
+        return s.nodes.every((n) => n.raft !== null && n.raft.commit >= BEFORE_WRITES) ? s : undefined;
+      },
+      100,
+    );
     const leader = before.nodes.find((n) => n.id === before.leader)!;
     const [follower, other] = before.nodes.filter((n) => n.id !== leader.id) as [StatusJson['nodes'][number], StatusJson['nodes'][number]];
     progress(`${attack.name}: on ${cli.name} (leader n${leader.id}, term ${String(before.term)})`);
@@ -185,7 +190,9 @@ async function attackRow(attack: Attack, index: number, o: Options, rng: Random)
     if (after === null) notes.push('no supervisor: the leader was not killed before the read-back');
     else if (victim !== null) {
       await cli.run('kill', String(victim));
-      const next = await waitFor('a new leader', 30_000, async () => ((await cli.status()).leader !== null ? true : undefined), 200).catch(() => false);
+      const next = await waitFor('a new leader', 30_000, async () => ((await cli.status()).leader !== null ? true : undefined), 200).catch(
+        () => false,
+      );
       if (next !== true) notes.push(`no leader within 30 s of killing the leader n${victim}`);
     } else notes.push('no leader to kill after the attack');
     const keys = [...acked];
@@ -227,12 +234,27 @@ async function attackRow(attack: Attack, index: number, o: Options, rng: Random)
 
 /** The stderr lines that say why a process died, not the runtime's version banner. */
 const crashCause = (tail: readonly string[]): string =>
-  tail.filter((l) => /Error|error|full|ENOSPC/.test(l)).slice(0, 2).join(' / ') || (tail.at(-1) ?? '');
+  tail
+    .filter((l) => /Error|error|full|ENOSPC/.test(l))
+    .slice(0, 2)
+    .join(' / ') ||
+  (tail.at(-1) ?? '');
 
 const yesNo = (b: boolean | null): string => (b === null ? '?' : b ? 'yes' : 'no');
 
 function attackTable(rows: readonly Row[]): string {
-  const header = ['attack', 'node answered', 'crashed', 'leader changed', 'write after', 'safety', 'committed logs', 'max term', 'lost of 20', 'peak RSS MiB'];
+  const header = [
+    'attack',
+    'node answered',
+    'crashed',
+    'leader changed',
+    'write after',
+    'safety',
+    'committed logs',
+    'max term',
+    'lost of 20',
+    'peak RSS MiB',
+  ];
   const lines = rows.map((r) => [
     r.attack,
     r.answer.length > 70 ? `${r.answer.slice(0, 67)}...` : r.answer,
@@ -243,7 +265,9 @@ function attackTable(rows: readonly Row[]): string {
     r.divergence === null ? 'agree' : 'DIVERGED',
     r.term === null ? '?' : r.termSane ? String(r.term) : `${r.term} (insane)`,
     `${r.lost}${r.unreadable > 0 ? ` (+${r.unreadable} unreadable)` : ''}`,
-    Object.values(r.peakRssMiB).map((x) => String(x ?? '-')).join('/'),
+    Object.values(r.peakRssMiB)
+      .map((x) => String(x ?? '-'))
+      .join('/'),
   ]);
   return table(header, lines);
 }
@@ -278,7 +302,9 @@ async function main(flags: Flags): Promise<void> {
   const started = new Date();
   try {
     if (!o.skip.has('attacks')) {
-      const attacks = [...ATTACKS, ...o.inFlight.map(inFlight)].filter((a) => o.only.length === 0 || o.only.some((x) => a.name.toLowerCase().includes(x)));
+      const attacks = [...ATTACKS, ...o.inFlight.map(inFlight)].filter(
+        (a) => o.only.length === 0 || o.only.some((x) => a.name.toLowerCase().includes(x)),
+      );
       for (const [i, attack] of attacks.entries()) {
         const row = await attackRow(attack, i + 1, o, rng);
         rows.push(row);
@@ -289,7 +315,11 @@ async function main(flags: Flags): Promise<void> {
     }
     if (!o.skip.has('durability') && o.only.length === 0) {
       progress(`durability: ${o.kills} kills (${o.wholeClusterKills} of the whole cluster), ${o.writers} writers`);
-      durability = await killLoop({ nodes: NODES, kills: o.kills, wholeClusterKills: o.wholeClusterKills, writers: o.writers }, rng, progress);
+      durability = await killLoop(
+        { nodes: NODES, kills: o.kills, wholeClusterKills: o.wholeClusterKills, writers: o.writers },
+        rng,
+        progress,
+      );
       console.log(JSON.stringify({ bench: 'hostile-durability', ...durability }));
     }
     if (!o.skip.has('disk') && o.only.length === 0) {
@@ -305,7 +335,13 @@ async function main(flags: Flags): Promise<void> {
     bench: 'hostile-summary',
     date: started.toISOString(),
     seed: o.seed,
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadavg: loadavg().map((x) => Math.round(x * 100) / 100) },
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? '?',
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
+    },
     options: { ...o, skip: [...o.skip] },
     attacks: rows.length,
     crashes: rows.filter((r) => r.crashed.length > 0).length + (durability?.crashes ?? 0),
@@ -328,23 +364,42 @@ async function main(flags: Flags): Promise<void> {
         ? `\nfull disk: not run: ${disk.notRun}`
         : `\nfull disk (n${disk.node} on ${disk.tmpfsBytes / 2 ** 20} MiB tmpfs): ${disk.failure}\n  restart while full: ${disk.restartWhileFull}\n  after freeing space: ${disk.recovery}\n  ${disk.acknowledged} acknowledged, ${disk.lost} lost; safety ${disk.safetyOk ? 'OK' : 'VIOLATION'}; committed logs ${disk.divergence ?? 'agree'}`,
     );
-  console.log(`\ntotal: ${summary.crashes} attacks or runs with a crash, ${summary.wedgedOrDiverged} attacks leaving the cluster wedged or diverged, ${summary.lostAcknowledged} acknowledged writes lost`);
+  console.log(
+    `\ntotal: ${summary.crashes} attacks or runs with a crash, ${summary.wedgedOrDiverged} attacks leaving the cluster wedged or diverged, ${summary.lostAcknowledged} acknowledged writes lost`,
+  );
 }
 
 const program = new Command('bench:hostile')
   .description('hostile input, SIGKILLs and a full disk against real clusters started with the CLI; docs/HOSTILE.md')
-  .addOption(new Option('--only <names>', 'only the attacks whose name contains one of these (no durability, no disk)').argParser((text) => commaList(text).map((x) => x.toLowerCase())).default([], 'all'))
+  .addOption(
+    new Option('--only <names>', 'only the attacks whose name contains one of these (no durability, no disk)')
+      .argParser((text) => commaList(text).map((x) => x.toLowerCase()))
+      .default([], 'all'),
+  )
   .addOption(new Option('--skip <parts>', `leave out some of ${PARTS.join(', ')}`).argParser(parts).default([], 'none'))
   .option('--depth <n>', 'nesting depth of the deep-JSON attacks', wholeNumber('--depth', '100000', 1), 100_000)
   .option('--partial <n>', 'unfinished 8 MiB frames held open at once', wholeNumber('--partial', '250', 0), 250)
   .option('--idle <n>', 'idle connections held open at once', wholeNumber('--idle', '1100', 0), 1100)
-  .option('--nofile <n>', 'open-file limit of the idle-connections attack\'s cluster (0: the machine\'s)', wholeNumber('--nofile', '1024', 0), 1024)
-  .addOption(new Option('--in-flight <counts>', 'an attack of this many requests in flight, for each count').argParser(wholeNumbers('--in-flight', '5000,50000', 1)).default([5000, 50_000], '5000,50000'))
+  .option(
+    '--nofile <n>',
+    "open-file limit of the idle-connections attack's cluster (0: the machine's)",
+    wholeNumber('--nofile', '1024', 0),
+    1024,
+  )
+  .addOption(
+    new Option('--in-flight <counts>', 'an attack of this many requests in flight, for each count')
+      .argParser(wholeNumbers('--in-flight', '5000,50000', 1))
+      .default([5000, 50_000], '5000,50000'),
+  )
   .option('--kills <n>', 'SIGKILLs of the durability run', wholeNumber('--kills', '84', 0), 84)
   .option('--whole-cluster-kills <n>', 'how many of those kill the whole cluster', wholeNumber('--whole-cluster-kills', '6', 0), 6)
   .option('--writers <n>', 'writers of the durability run', wholeNumber('--writers', '8', 1), 8)
-  .option('--tmpfs-mib <n>', 'size of the full-disk run\'s tmpfs', wholeNumber('--tmpfs-mib', '16', 1), 16)
-  .addOption(new Option('--seed <n>', 'seed of the random choices (printed, to rerun)').argParser(wholeNumber('--seed', '11', 0)).default(Date.now() % 1_000_000, 'random'))
+  .option('--tmpfs-mib <n>', "size of the full-disk run's tmpfs", wholeNumber('--tmpfs-mib', '16', 1), 16)
+  .addOption(
+    new Option('--seed <n>', 'seed of the random choices (printed, to rerun)')
+      .argParser(wholeNumber('--seed', '11', 0))
+      .default(Date.now() % 1_000_000, 'random'),
+  )
   .option('--max-minutes <n>', 'stop by itself after this long', wholeNumber('--max-minutes', '60', 1), 60)
   .option('--out <file>', 'also write the rows and summary to this file as one JSON document')
   .option('--json', 'JSON lines only, no tables')

@@ -145,7 +145,7 @@ export function exchangeAs(address: string, c: Credentials, parts: readonly Buff
 /** The complete frames in `bytes` (a partial last one is left out). */
 export function parseFrames(bytes: Buffer): Array<Record<string, unknown>> {
   const frames: Array<Record<string, unknown>> = [];
-  for (let at = 0; at + 4 <= bytes.length; ) {
+  for (let at = 0; at + 4 <= bytes.length;) {
     const length = bytes.readUInt32BE(at);
     if (at + 4 + length > bytes.length) break;
     const text = bytes.toString('utf8', at + 4, at + 4 + length);

@@ -40,19 +40,36 @@ export async function findEtcd(log: (line: string) => void): Promise<EtcdBinary>
   if (path === null) {
     const apt = onPath('apt-get');
     const root = process.getuid?.() === 0;
-    if (apt === null) return { ok: false, reason: 'no etcd binary on PATH and no apt-get to install Debian\'s etcd-server package: put an etcd (3.4 or later) on PATH to compare' };
+    if (apt === null)
+      return {
+        ok: false,
+        reason:
+          "no etcd binary on PATH and no apt-get to install Debian's etcd-server package: put an etcd (3.4 or later) on PATH to compare",
+      };
     if (!root)
-      return { ok: false, reason: 'no etcd binary on PATH, and the bench is not running as root so it cannot install it: run `sudo apt-get install -y etcd-server` (or put an etcd on PATH) and rerun' };
+      return {
+        ok: false,
+        reason:
+          'no etcd binary on PATH, and the bench is not running as root so it cannot install it: run `sudo apt-get install -y etcd-server` (or put an etcd on PATH) and rerun',
+      };
     const install = async (): Promise<void> => {
-      await run(apt, ['install', '-y', 'etcd-server'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
+      await run(apt, ['install', '-y', 'etcd-server'], {
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+        timeout: 600_000,
+        maxBuffer: 64 * 1024 * 1024,
+      });
     };
-    log('etcd not found: installing Debian\'s etcd-server package (apt-get install -y etcd-server)...');
+    log("etcd not found: installing Debian's etcd-server package (apt-get install -y etcd-server)...");
     try {
       await install();
     } catch {
       log('apt-get install failed; running apt-get update and trying once more...');
       try {
-        await run(apt, ['update'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
+        await run(apt, ['update'], {
+          env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+          timeout: 600_000,
+          maxBuffer: 64 * 1024 * 1024,
+        });
         await install();
       } catch (err) {
         const detail = ((err as { stderr?: string }).stderr ?? String(err)).trim().split('\n').slice(-3).join(' / ');
@@ -117,26 +134,36 @@ class Member {
 }
 
 /** POST a JSON body to an etcd member's gateway; resolves with the parsed answer and HTTP status. */
-function post(url: string, path: string, body: unknown, timeoutMs: number, agent?: Agent): Promise<{ status: number; body: Record<string, unknown> }> {
+function post(
+  url: string,
+  path: string,
+  body: unknown,
+  timeoutMs: number,
+  agent?: Agent,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const payload = JSON.stringify(body);
-    const req = request(`${url}${path}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        clearTimeout(timer);
-        const text = Buffer.concat(chunks).toString('utf8');
-        try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> });
-        } catch {
-          resolve({ status: res.statusCode ?? 0, body: { error: text } });
-        }
-      });
-      res.on('error', (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-    });
+    const req = request(
+      `${url}${path}`,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          clearTimeout(timer);
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> });
+          } catch {
+            resolve({ status: res.statusCode ?? 0, body: { error: text } });
+          }
+        });
+        res.on('error', (e) => {
+          clearTimeout(timer);
+          reject(e);
+        });
+      },
+    );
     const timer = setTimeout(() => {
       const err = new Error(`no answer within ${timeoutMs} ms`) as Error & { code: string };
       err.code = 'ATTEMPT_TIMEOUT';
@@ -210,7 +237,13 @@ export class EtcdCluster {
   async status(i: number, timeoutMs = 1000): Promise<EtcdStatus> {
     const res = await post(this.url(i), '/v3/maintenance/status', {}, timeoutMs);
     if (res.status !== 200) throw new Error(`status of ${this.member(i).name}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
-    const b = res.body as { header: { member_id: string }; leader?: string; raftTerm?: string; raftIndex?: string; raftAppliedIndex?: string };
+    const b = res.body as {
+      header: { member_id: string };
+      leader?: string;
+      raftTerm?: string;
+      raftIndex?: string;
+      raftAppliedIndex?: string;
+    };
     return {
       memberId: String(b.header.member_id),
       leader: String(b.leader ?? '0'),
@@ -253,18 +286,28 @@ export class EtcdCluster {
 
   /** Waits until every member reports (etcd_network_active_peers) a connection to every other. */
   async waitForMesh(timeoutMs: number): Promise<void> {
-    await waitFor('every etcd member connected to every other', timeoutMs, async () => {
-      for (const m of this.members) {
-        const text = await get(`${m.clientUrl}/metrics`, 1000);
-        const active = text.split('\n').filter((l) => l.startsWith('etcd_network_active_peers{') && l.trim().endsWith(' 1')).length;
-        if (active < this.members.length - 1) return undefined;
-      }
-      return true;
-    }, 50);
+    await waitFor(
+      'every etcd member connected to every other',
+      timeoutMs,
+      async () => {
+        for (const m of this.members) {
+          const text = await get(`${m.clientUrl}/metrics`, 1000);
+          const active = text.split('\n').filter((l) => l.startsWith('etcd_network_active_peers{') && l.trim().endsWith(' 1')).length;
+          if (active < this.members.length - 1) return undefined;
+        }
+        return true;
+      },
+      50,
+    );
   }
 
   async waitForApplied(i: number, index: number, timeoutMs: number): Promise<void> {
-    await waitFor(`etcd member ${i + 1} to catch up to ${index}`, timeoutMs, async () => ((await this.status(i, 500)).raftAppliedIndex >= index ? true : undefined), 50);
+    await waitFor(
+      `etcd member ${i + 1} to catch up to ${index}`,
+      timeoutMs,
+      async () => ((await this.status(i, 500)).raftAppliedIndex >= index ? true : undefined),
+      50,
+    );
   }
 
   async stop(): Promise<void> {
@@ -281,25 +324,40 @@ export class EtcdCluster {
   private launch(m: Member): void {
     const initialCluster = this.members.map((x) => `${x.name}=${x.peerUrl}`).join(',');
     const args = [
-      '--name', m.name,
-      '--data-dir', m.dataDir,
-      '--listen-client-urls', m.clientUrl,
-      '--advertise-client-urls', m.clientUrl,
-      '--listen-peer-urls', m.peerUrl,
-      '--initial-advertise-peer-urls', m.peerUrl,
-      '--initial-cluster', initialCluster,
-      '--initial-cluster-token', this.token,
-      '--initial-cluster-state', 'new',
-      '--heartbeat-interval', String(this.options.heartbeatMs),
-      '--election-timeout', String(this.options.electionMs),
+      '--name',
+      m.name,
+      '--data-dir',
+      m.dataDir,
+      '--listen-client-urls',
+      m.clientUrl,
+      '--advertise-client-urls',
+      m.clientUrl,
+      '--listen-peer-urls',
+      m.peerUrl,
+      '--initial-advertise-peer-urls',
+      m.peerUrl,
+      '--initial-cluster',
+      initialCluster,
+      '--initial-cluster-token',
+      this.token,
+      '--initial-cluster-state',
+      'new',
+      '--heartbeat-interval',
+      String(this.options.heartbeatMs),
+      '--election-timeout',
+      String(this.options.electionMs),
       '--pre-vote=true',
-      '--logger', 'zap',
-      '--log-outputs', 'stderr',
-      '--log-level', 'warn',
+      '--logger',
+      'zap',
+      '--log-outputs',
+      'stderr',
+      '--log-level',
+      'warn',
     ];
     const log = openSync(m.logPath, 'a');
     // etcd 3.4 refuses to start on arm64 and the like unless told it may.
-    const env = process.arch === 'x64' ? process.env : { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'arm64' ? 'arm64' : process.arch };
+    const env =
+      process.arch === 'x64' ? process.env : { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'arm64' ? 'arm64' : process.arch };
     const child = spawn(this.options.binary, args, { stdio: ['ignore', log, log], env });
     closeSync(log);
     trackChild(child);
@@ -332,7 +390,8 @@ export class EtcdLoadClient implements Putter {
     let attempts = 0;
     for (;;) {
       if (this.stopped) throw new StoppedError('stopped');
-      if (performance.now() - sentAt > this.policy.giveUpMs) throw new Error(`etcd put not acknowledged after ${this.policy.giveUpMs} ms (${attempts} attempts)`);
+      if (performance.now() - sentAt > this.policy.giveUpMs)
+        throw new Error(`etcd put not acknowledged after ${this.policy.giveUpMs} ms (${attempts} attempts)`);
       attempts++;
       const url = this.urls[this.target]!;
       let res: { status: number; body: Record<string, unknown> };
@@ -352,7 +411,14 @@ export class EtcdLoadClient implements Putter {
       }
       if (res.status === 200) {
         const header = res.body.header as { raft_term?: string; revision?: string } | undefined;
-        return { sentAt, ackAt: performance.now(), term: Number(header?.raft_term ?? 0), index: Number(header?.revision ?? 0), address: url, attempts };
+        return {
+          sentAt,
+          ackAt: performance.now(),
+          term: Number(header?.raft_term ?? 0),
+          index: Number(header?.revision ?? 0),
+          address: url,
+          attempts,
+        };
       }
       // "etcdserver: leader changed", "request timed out", "no leader"...: outcome unknown, retry.
       this.counters.noLeader++;

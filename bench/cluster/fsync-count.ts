@@ -28,7 +28,9 @@ export class FsyncCounter {
   static async attach(pids: number[]): Promise<FsyncCounter> {
     const counter = new FsyncCounter();
     for (const pid of pids) {
-      const child = spawn('strace', ['-f', '-c', '--seccomp-bpf', '-e', 'trace=fsync,fdatasync', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn('strace', ['-f', '-c', '--seccomp-bpf', '-e', 'trace=fsync,fdatasync', '-p', String(pid)], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       trackChild(child);
       const t = { pid, child, output: '' };
       child.stderr!.setEncoding('utf8');

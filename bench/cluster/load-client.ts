@@ -61,7 +61,8 @@ export class FrameConnection {
         for (;;) {
           if (conn.buffer.length < HEADER) return;
           const length = conn.buffer.readUInt32BE(0);
-          if (length > MAX_REPLY_BYTES) return conn.fail(new ConnectionError(`${address} announced a ${length}-byte frame`, 'frame-too-large'));
+          if (length > MAX_REPLY_BYTES)
+            return conn.fail(new ConnectionError(`${address} announced a ${length}-byte frame`, 'frame-too-large'));
           if (conn.buffer.length < HEADER + length) return;
           let body: Json;
           try {
@@ -71,7 +72,10 @@ export class FrameConnection {
           }
           conn.buffer = conn.buffer.subarray(HEADER + length);
           if (body.type === 'error') {
-            const err = new ConnectionError(`${address} refused the connection: ${String(body.code)}: ${String(body.reason)}`, String(body.code));
+            const err = new ConnectionError(
+              `${address} refused the connection: ${String(body.code)}: ${String(body.reason)}`,
+              String(body.code),
+            );
             if (!helloDone) {
               clearTimeout(timer);
               reject(err);
@@ -83,8 +87,15 @@ export class FrameConnection {
             clearTimeout(timer);
             const node = typeof body.from === 'number' ? body.from : 0;
             const listenerNonce = typeof body.nonce === 'string' ? body.nonce : '';
-            if (body.type !== 'hello' || body.kind !== 'peer' || body.proof !== handshakeProof(me, 'listener', node, nonce, listenerNonce)) {
-              const err = new ConnectionError(`${address} answered the hello with ${JSON.stringify(body)}, not a proof of the cluster secret`, 'bad-hello');
+            if (
+              body.type !== 'hello' ||
+              body.kind !== 'peer' ||
+              body.proof !== handshakeProof(me, 'listener', node, nonce, listenerNonce)
+            ) {
+              const err = new ConnectionError(
+                `${address} answered the hello with ${JSON.stringify(body)}, not a proof of the cluster secret`,
+                'bad-hello',
+              );
               reject(err);
               return conn.fail(err);
             }
@@ -188,7 +199,13 @@ export interface ClientCounters {
   attemptTimeouts: number;
 }
 
-export const zeroCounters = (): ClientCounters => ({ redirects: 0, noLeader: 0, unknownOutcome: 0, connectionFailures: 0, attemptTimeouts: 0 });
+export const zeroCounters = (): ClientCounters => ({
+  redirects: 0,
+  noLeader: 0,
+  unknownOutcome: 0,
+  connectionFailures: 0,
+  attemptTimeouts: 0,
+});
 
 export function addCounters(into: ClientCounters, from: ClientCounters): void {
   into.redirects += from.redirects;
@@ -245,7 +262,9 @@ export class RaftLoadClient implements Putter {
     for (;;) {
       if (this.stopped) throw new StoppedError('stopped');
       if (performance.now() - sentAt > this.policy.giveUpMs)
-        throw new Error(`client ${this.clientId}: write seq ${seq} not acknowledged after ${this.policy.giveUpMs} ms (${attempts} attempts; last: ${this.lastFailure})`);
+        throw new Error(
+          `client ${this.clientId}: write seq ${seq} not acknowledged after ${this.policy.giveUpMs} ms (${attempts} attempts; last: ${this.lastFailure})`,
+        );
       attempts++;
       let conn: FrameConnection;
       try {
@@ -289,7 +308,10 @@ export class RaftLoadClient implements Putter {
       }
       if (code === 'not-leader') this.counters.noLeader++;
       else if (code === 'leadership-lost' || code === 'timeout' || code === 'unavailable') this.counters.unknownOutcome++;
-      else throw new Error(`client ${this.clientId}: put seq ${seq} refused by ${this.target}: ${code}: ${error?.message ?? JSON.stringify(res)}`);
+      else
+        throw new Error(
+          `client ${this.clientId}: put seq ${seq} refused by ${this.target}: ${code}: ${error?.message ?? JSON.stringify(res)}`,
+        );
       if (leader != null && leader.address !== null && leader.address !== this.target) this.retarget(leader.address);
       else this.nextNode();
       await sleep(this.policy.retryDelayMs);

@@ -132,7 +132,13 @@ class NodeProcess {
       if (e.type === 'peer-connected') this.outPeers.add(nodeId(e.data, 'peer'));
       else this.outPeers.delete(nodeId(e.data, 'peer'));
     } else if (e.type === 'role-change') {
-      this.roleChanges.push({ ts: e.ts, node: this.id, from: string(e.data, 'from'), to: string(e.data, 'to'), term: uint(e.data, 'term') });
+      this.roleChanges.push({
+        ts: e.ts,
+        node: this.id,
+        from: string(e.data, 'from'),
+        to: string(e.data, 'to'),
+        term: uint(e.data, 'term'),
+      });
       if (this.roleChanges.length > 200) this.roleChanges.shift();
     } else if (e.kind === 'node' && e.type === 'started') this.settleStarted(null);
   }
@@ -271,14 +277,22 @@ export class RaftCluster {
       .map((p) => `${p.id}=${p.address}`)
       .join(',');
     const args = [
-      '--id', String(n.id),
-      '--cluster-id', this.clusterId,
-      '--secret-file', join(this.dir, 'secret'),
-      '--listen', n.address,
-      '--peers', peers,
-      '--data-dir', n.dataDir,
-      '--election-timeout', this.options.electionTimeout,
-      '--heartbeat', String(this.options.heartbeatMs),
+      '--id',
+      String(n.id),
+      '--cluster-id',
+      this.clusterId,
+      '--secret-file',
+      join(this.dir, 'secret'),
+      '--listen',
+      n.address,
+      '--peers',
+      peers,
+      '--data-dir',
+      n.dataDir,
+      '--election-timeout',
+      this.options.electionTimeout,
+      '--heartbeat',
+      String(this.options.heartbeatMs),
       ...(this.options.nodeFlags ?? []),
     ];
     let timer: NodeJS.Timeout | undefined;

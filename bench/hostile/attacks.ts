@@ -97,7 +97,14 @@ const forgedPeer = (ctx: AttackContext, to: Node, from: number, messages: Buffer
 const forgedSnapshot = (ctx: AttackContext, voters: number[]): Buffer => {
   const f = raft(ctx.follower);
   const index = f.lastIndex + 1000;
-  const data = encodeSnapshot({ appliedIndex: index, digest: null, maxSessions: 1000, submitted: 0, data: [['forged', 'snapshot']], sessions: [] });
+  const data = encodeSnapshot({
+    appliedIndex: index,
+    digest: null,
+    maxSessions: 1000,
+    submitted: 0,
+    data: [['forged', 'snapshot']],
+    sessions: [],
+  });
   return jsonFrame({
     type: 'snapshot',
     from: ctx.leader.id,
@@ -131,7 +138,16 @@ export const ATTACKS: Attack[] = [
       const f = raft(ctx.follower);
       const index = f.lastIndex + 1;
       const data = encodeCommand({ op: 'put', clientId: 'forger', seq: 1, key: 'forged', value: 'by-an-attacker' });
-      const append = { type: 'append', from: ctx.leader.id, to: ctx.follower.id, term: f.term, prevLogIndex: f.lastIndex, prevLogTerm: f.lastTerm, entries: [{ type: 'normal', term: f.term, index, data }], leaderCommit: index };
+      const append = {
+        type: 'append',
+        from: ctx.leader.id,
+        to: ctx.follower.id,
+        term: f.term,
+        prevLogIndex: f.lastIndex,
+        prevLogTerm: f.lastTerm,
+        entries: [{ type: 'normal', term: f.term, index, data }],
+        leaderCommit: index,
+      };
       const answer = await forgedPeer(ctx, ctx.follower, ctx.leader.id, [jsonFrame(append)]);
       return { sent: `append of a forged put at n${ctx.follower.id}'s index ${index} (term ${f.term}), committed by leaderCommit`, answer };
     },
@@ -151,12 +167,21 @@ export const ATTACKS: Attack[] = [
       // Two leaders at once: the follower, alone in its forged configuration, elects itself once
       // its election timer fires. Watched for 10 s, through the supervisor's model.
       let leaders = 0;
-      await waitFor('two leaders', 10_000, async () => {
-        const s = await ctx.cli.status();
-        leaders = Math.max(leaders, s.nodes.filter((n) => n.raft?.role === 'leader').length);
-        return leaders >= 2 ? true : undefined;
-      }, 100).catch(() => undefined);
-      return { sent: `snapshot to n${ctx.follower.id} whose membership is n${ctx.follower.id} alone`, answer, notes: [`most leaders seen at once: ${leaders}`] };
+      await waitFor(
+        'two leaders',
+        10_000,
+        async () => {
+          const s = await ctx.cli.status();
+          leaders = Math.max(leaders, s.nodes.filter((n) => n.raft?.role === 'leader').length);
+          return leaders >= 2 ? true : undefined;
+        },
+        100,
+      ).catch(() => undefined);
+      return {
+        sent: `snapshot to n${ctx.follower.id} whose membership is n${ctx.follower.id} alone`,
+        answer,
+        notes: [`most leaders seen at once: ${leaders}`],
+      };
     },
   },
   termMax('term 2^53-1 heartbeat', (ctx) => ({ to: ctx.follower, from: ctx.leader, message: { type: 'heartbeat', commit: 0 } })),
@@ -178,7 +203,10 @@ export const ATTACKS: Attack[] = [
         await send(ctx.leader, member(ctx, 'client', 0), [rawFrame(`{"id":1,"type":"get","key":${deep}}`)], 3000),
         await send(ctx.leader, member(ctx, 'client', 0), [rawFrame(deep)], 3000),
       ].join(' / ');
-      return { sent: `to the leader n${ctx.leader.id}: {"id":1,"type":"get","key":<${ctx.o.depth} deep>} / <${ctx.o.depth} deep> alone`, answer };
+      return {
+        sent: `to the leader n${ctx.leader.id}: {"id":1,"type":"get","key":<${ctx.o.depth} deep>} / <${ctx.o.depth} deep> alone`,
+        answer,
+      };
     },
   },
   {
@@ -188,10 +216,15 @@ export const ATTACKS: Attack[] = [
       const { id: from } = ctx.leader;
       const { id: to } = ctx.follower;
       const answer = [
-        await send(ctx.follower, member(ctx, 'peer', from), [rawFrame(`{"type":"heartbeat","from":${from},"to":${to},"term":${deep},"commit":0}`)]),
+        await send(ctx.follower, member(ctx, 'peer', from), [
+          rawFrame(`{"type":"heartbeat","from":${from},"to":${to},"term":${deep},"commit":0}`),
+        ]),
         await send(ctx.follower, member(ctx, 'peer', from), [rawFrame(deep)]),
       ].join(' / ');
-      return { sent: `to n${to} posing as n${from}: a heartbeat whose term is <${ctx.o.depth} deep> / <${ctx.o.depth} deep> alone`, answer };
+      return {
+        sent: `to n${to} posing as n${from}: a heartbeat whose term is <${ctx.o.depth} deep> / <${ctx.o.depth} deep> alone`,
+        answer,
+      };
     },
   },
   {
@@ -213,7 +246,10 @@ export const ATTACKS: Attack[] = [
         await control(url, token, `{"type":"action","id":1,"action":{"op":"kill","nodes":${deep}}}`),
         await control(url, token, deep),
       ].join(' / ');
-      return { sent: `with the token: {"type":"action","id":1,"action":{"op":"kill","nodes":<${ctx.o.depth} deep>}} / <${ctx.o.depth} deep> alone`, answer };
+      return {
+        sent: `with the token: {"type":"action","id":1,"action":{"op":"kill","nodes":<${ctx.o.depth} deep>}} / <${ctx.o.depth} deep> alone`,
+        answer,
+      };
     },
   },
   {
@@ -226,17 +262,43 @@ export const ATTACKS: Attack[] = [
       const f = raft(ctx.follower);
       const index = f.lastIndex + 1;
       const data = `{"v":1,"op":"put","clientId":"poison","seq":1,"key":${nested(ctx.o.depth)},"value":"x"}`;
-      const append = { type: 'append', from: ctx.leader.id, to: ctx.follower.id, term: f.term, prevLogIndex: f.lastIndex, prevLogTerm: f.lastTerm, entries: [{ type: 'normal', term: f.term, index, data }], leaderCommit: index };
+      const append = {
+        type: 'append',
+        from: ctx.leader.id,
+        to: ctx.follower.id,
+        term: f.term,
+        prevLogIndex: f.lastIndex,
+        prevLogTerm: f.lastTerm,
+        entries: [{ type: 'normal', term: f.term, index, data }],
+        leaderCommit: index,
+      };
       const answer = await forgedPeer(ctx, ctx.follower, ctx.leader.id, [jsonFrame(append)]);
       // Does it crash, and again at every restart (a poison entry)?
       const notes: string[] = [];
-      const crashed = await waitFor('the follower to crash', 3000, async () => ((await ctx.cli.status()).nodes.find((n) => n.id === ctx.follower.id)!.process.state === 'crashed' ? true : undefined), 100).catch(() => false);
+      const crashed = await waitFor(
+        'the follower to crash',
+        3000,
+        async () => ((await ctx.cli.status()).nodes.find((n) => n.id === ctx.follower.id)!.process.state === 'crashed' ? true : undefined),
+        100,
+      ).catch(() => false);
       if (crashed === true) {
         const restart = await ctx.cli.run('restart', String(ctx.follower.id));
-        const again = await waitFor('the follower to crash again', 5000, async () => ((await ctx.cli.status()).nodes.find((n) => n.id === ctx.follower.id)!.process.state === 'crashed' ? true : undefined), 100).catch(() => false);
-        notes.push(`\`restart ${ctx.follower.id}\` exited ${String(restart.code)}; crashed again after it: ${again === true ? 'yes' : 'no'}`);
+        const again = await waitFor(
+          'the follower to crash again',
+          5000,
+          async () =>
+            (await ctx.cli.status()).nodes.find((n) => n.id === ctx.follower.id)!.process.state === 'crashed' ? true : undefined,
+          100,
+        ).catch(() => false);
+        notes.push(
+          `\`restart ${ctx.follower.id}\` exited ${String(restart.code)}; crashed again after it: ${again === true ? 'yes' : 'no'}`,
+        );
       }
-      return { sent: `append to n${ctx.follower.id} of an entry whose command has a <${ctx.o.depth} deep> key, committed by leaderCommit`, answer, notes };
+      return {
+        sent: `append to n${ctx.follower.id} of an entry whose command has a <${ctx.o.depth} deep> key, committed by leaderCommit`,
+        answer,
+        notes,
+      };
     },
   },
   {
@@ -277,11 +339,16 @@ export const ATTACKS: Attack[] = [
       const unsent = (): number => held.sockets.reduce((sum, s) => sum + (s.destroyed ? 0 : s.writableLength), 0);
       let last = unsent();
       let lastMove = performance.now();
-      await waitFor('the frames to be sent', 300_000, () => {
-        const now = unsent();
-        if (now !== last) [last, lastMove] = [now, performance.now()];
-        return now === 0 || performance.now() - lastMove > 10_000 ? true : undefined;
-      }, 200).catch(() => undefined);
+      await waitFor(
+        'the frames to be sent',
+        300_000,
+        () => {
+          const now = unsent();
+          if (now !== last) [last, lastMove] = [now, performance.now()];
+          return now === 0 || performance.now() - lastMove > 10_000 ? true : undefined;
+        },
+        200,
+      ).catch(() => undefined);
       const stuck = held.sockets.filter((s) => !s.destroyed && s.writableLength > 0).length;
       return {
         sent: `${n} client connections to the leader n${ctx.leader.id}, each a hello then a ${MAX_FRAME}-byte frame missing its last byte`,
@@ -392,7 +459,19 @@ async function deepStdin(depth: number): Promise<AttackOutcome> {
   const dir = mkdtempSync(join(tmpdir(), 'raft-console-bench-stdin-'));
   try {
     writeFileSync(join(dir, 'secret'), `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
-    const args = [BIN, 'node', '--id', '1', '--cluster-id', 'stdin-probe', '--data-dir', join(dir, 'n1'), '--secret-file', join(dir, 'secret'), '--control-stdin'];
+    const args = [
+      BIN,
+      'node',
+      '--id',
+      '1',
+      '--cluster-id',
+      'stdin-probe',
+      '--data-dir',
+      join(dir, 'n1'),
+      '--secret-file',
+      join(dir, 'secret'),
+      '--control-stdin',
+    ];
     const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     trackChild(child);
     let stdout = '';

@@ -66,13 +66,23 @@ const crashedNodes = (s: StatusJson): StatusJson['nodes'] => s.nodes.filter((n) 
 
 /** The cause of a crash, as the supervisor reports it: the stderr lines that say what went wrong. */
 const causeOf = (n: StatusJson['nodes'][number]): string =>
-  `n${n.id} (exit ${String(n.process.exitCode ?? n.process.signal)}): ${n.process.stderrTail.filter((l) => l.trim() !== '').slice(-3).join(' / ')}`;
+  `n${n.id} (exit ${String(n.process.exitCode ?? n.process.signal)}): ${n.process.stderrTail
+    .filter((l) => l.trim() !== '')
+    .slice(-3)
+    .join(' / ')}`;
 
 async function leaderUp(cli: CliCluster, timeoutMs = 30_000): Promise<StatusJson> {
-  return waitFor('a leader', timeoutMs, async () => {
-    const s = await cli.status();
-    return s.leader !== null && s.nodes.every((n) => n.removed || n.process.state === 'running' || n.process.state === 'crashed') ? s : undefined;
-  }, 100);
+  return waitFor(
+    'a leader',
+    timeoutMs,
+    async () => {
+      const s = await cli.status();
+      return s.leader !== null && s.nodes.every((n) => n.removed || n.process.state === 'running' || n.process.state === 'crashed')
+        ? s
+        : undefined;
+    },
+    100,
+  );
 }
 
 /**
@@ -80,10 +90,15 @@ async function leaderUp(cli: CliCluster, timeoutMs = 30_000): Promise<StatusJson
  * which is far cheaper than a `status --json` process per poll.
  */
 async function serving(client: RaftClient, ids: readonly number[]): Promise<void> {
-  await waitFor('every node up and a leader', 30_000, async () => {
-    const all = await Promise.all(ids.map((id) => client.status(id, { timeoutMs: 500 })));
-    return all.some((s) => s.role === 'leader') ? true : undefined;
-  }, 100);
+  await waitFor(
+    'every node up and a leader',
+    30_000,
+    async () => {
+      const all = await Promise.all(ids.map((id) => client.status(id, { timeoutMs: 500 })));
+      return all.some((s) => s.role === 'leader') ? true : undefined;
+    },
+    100,
+  );
 }
 
 export interface DurabilityOptions {
@@ -132,7 +147,8 @@ export async function killLoop(o: DurabilityOptions, rng: Random, progress: Prog
         crashCauses.push(causeOf(n));
         await cli.cli('restart', String(n.id));
       }
-      if (k % 10 === 0 || all) progress(`durability: kill ${k}/${o.kills}${all ? ' (whole cluster)' : ''}, ${writers.acked.size} writes acknowledged`);
+      if (k % 10 === 0 || all)
+        progress(`durability: kill ${k}/${o.kills}${all ? ' (whole cluster)' : ''}, ${writers.acked.size} writes acknowledged`);
       // Let the writers make progress between kills.
       await sleep(rng.int(200, 1200));
     }
@@ -198,10 +214,25 @@ export interface FullDiskResult {
  * first byte); the disk is filled while writers run, the node must fail with a clear cause, and
  * after space is freed and it is restarted, no acknowledged write may be missing.
  */
-export async function fullDisk(o: { nodes: number; writers: number; node: number; tmpfsBytes: number }, progress: Progress): Promise<FullDiskResult> {
+export async function fullDisk(
+  o: { nodes: number; writers: number; node: number; tmpfsBytes: number },
+  progress: Progress,
+): Promise<FullDiskResult> {
   const cli = new CliCluster('disk');
   const dir = join(cli.folder, `n${o.node}`);
-  const base: FullDiskResult = { notRun: null, node: o.node, tmpfsBytes: o.tmpfsBytes, failure: '', restartWhileFull: '', recovery: '', acknowledged: 0, lost: 0, lostExamples: [], divergence: null, safetyOk: true };
+  const base: FullDiskResult = {
+    notRun: null,
+    node: o.node,
+    tmpfsBytes: o.tmpfsBytes,
+    failure: '',
+    restartWhileFull: '',
+    recovery: '',
+    acknowledged: 0,
+    lost: 0,
+    lostExamples: [],
+    divergence: null,
+    safetyOk: true,
+  };
   try {
     mkdirSync(dir, { recursive: true });
     try {
@@ -225,26 +256,43 @@ export async function fullDisk(o: { nodes: number; writers: number; node: number
     } finally {
       closeSync(fd);
     }
-    const dead = await waitFor(`n${o.node} to stop on the full disk`, 60_000, async () => {
-      const n = (await cli.status()).nodes.find((x) => x.id === o.node)!;
-      return n.process.state !== 'running' ? n : undefined;
-    }, 200).catch(() => null);
+    const dead = await waitFor(
+      `n${o.node} to stop on the full disk`,
+      60_000,
+      async () => {
+        const n = (await cli.status()).nodes.find((x) => x.id === o.node)!;
+        return n.process.state !== 'running' ? n : undefined;
+      },
+      200,
+    ).catch(() => null);
     base.failure = dead === null ? 'still running 60 s after the disk filled' : `${dead.process.state}: ${causeOf(dead)}`;
     const restart = await cli.run('restart', String(o.node));
-    const after = await waitFor(`n${o.node} to die again`, 5000, async () => {
-      const n = (await cli.status()).nodes.find((x) => x.id === o.node)!;
-      return n.process.state === 'crashed' ? n : undefined;
-    }, 200).catch(() => null);
+    const after = await waitFor(
+      `n${o.node} to die again`,
+      5000,
+      async () => {
+        const n = (await cli.status()).nodes.find((x) => x.id === o.node)!;
+        return n.process.state === 'crashed' ? n : undefined;
+      },
+      200,
+    ).catch(() => null);
     base.restartWhileFull = `exit ${String(restart.code)}: "${(restart.stdout + restart.stderr).trim().split('\n').slice(-2).join(' / ')}"; then ${after === null ? 'running after 5 s' : `crashed: ${causeOf(after)}`}`;
     rmSync(filler);
     progress(`full disk: space freed, restarting n${o.node}`);
     const restart2 = await cli.run('restart', String(o.node));
-    const caught = await waitFor(`n${o.node} to catch up`, 30_000, async () => {
-      const s = await cli.status();
-      const n = s.nodes.find((x) => x.id === o.node)!;
-      const leader = s.nodes.find((x) => x.id === s.leader);
-      return n.process.state === 'running' && leader?.raft != null && n.raft !== null && n.raft.applied >= leader.raft.commit - 50 ? true : undefined;
-    }, 200).catch(() => false);
+    const caught = await waitFor(
+      `n${o.node} to catch up`,
+      30_000,
+      async () => {
+        const s = await cli.status();
+        const n = s.nodes.find((x) => x.id === o.node)!;
+        const leader = s.nodes.find((x) => x.id === s.leader);
+        return n.process.state === 'running' && leader?.raft != null && n.raft !== null && n.raft.applied >= leader.raft.commit - 50
+          ? true
+          : undefined;
+      },
+      200,
+    ).catch(() => false);
     base.recovery = `restart exit ${String(restart2.code)}; caught up with the leader: ${caught === true ? 'yes' : 'no (30 s)'}`;
     await writers.stop();
     const end = await leaderUp(cli);

@@ -70,7 +70,7 @@ export async function committedDivergence(client: RaftClient, status: StatusJson
     if (n.removed || n.process.state !== 'running') continue;
     const entries = new Map<number, string>();
     try {
-      for (let from = 1; ; ) {
+      for (let from = 1; ;) {
         const page = await client.log(n.id, { from }, { timeoutMs: 3000 });
         const committed = page.entries.filter((e) => e.committed);
         for (const e of committed) entries.set(e.index, JSON.stringify({ term: e.term, type: e.type, data: 'data' in e ? e.data : null }));

@@ -45,7 +45,10 @@ export function noLostWrites(history: History, finals: readonly FinalRead[]): Ch
     }
     for (const w of acked) {
       if (writtenValue(w) === value) continue;
-      if (source === null) problems.push(`${key} ends absent, but op ${w.id} wrote ${show(writtenValue(w))} and was acknowledged at ${seconds(w.completedAt)}`);
+      if (source === null)
+        problems.push(
+          `${key} ends absent, but op ${w.id} wrote ${show(writtenValue(w))} and was acknowledged at ${seconds(w.completedAt)}`,
+        );
       // An acknowledged source took effect before it ended; an indeterminate one may take effect at any time.
       else if (source.outcome.type === 'ok' && source.completedAt < w.invokedAt)
         problems.push(
@@ -57,8 +60,13 @@ export function noLostWrites(history: History, finals: readonly FinalRead[]): Ch
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
     return { name: 'no lost writes', ok: false, text: `${problems[0]!}${more}` };
   }
-  if (unread.length > 0) return { name: 'no lost writes', ok: null, text: `could not read ${unread.join(', ')} after healing: the final values are unknown` };
-  return { name: 'no lost writes', ok: true, text: `every key's final value (read after healing) is consistent with all ${acknowledged.toLocaleString('en-US')} acknowledged writes` };
+  if (unread.length > 0)
+    return { name: 'no lost writes', ok: null, text: `could not read ${unread.join(', ')} after healing: the final values are unknown` };
+  return {
+    name: 'no lost writes',
+    ok: true,
+    text: `every key's final value (read after healing) is consistent with all ${acknowledged.toLocaleString('en-US')} acknowledged writes`,
+  };
 }
 
 /** A node's event saying it became leader, and of which term. */
@@ -82,7 +90,9 @@ export function oneLeaderPerTerm(events: readonly ClusterEvent[]): CheckOutcome 
     return {
       name: 'one leader per term',
       ok: false,
-      text: doubled.map(([term, nodes]) => `term ${term} had ${nodes.size} leaders: ${[...nodes].map((id) => `n${id}`).join(', ')}`).join('; '),
+      text: doubled
+        .map(([term, nodes]) => `term ${term} had ${nodes.size} leaders: ${[...nodes].map((id) => `n${id}`).join(', ')}`)
+        .join('; '),
     };
   return { name: 'one leader per term', ok: true, text: `${leaders.size} elections won, each by one node in a term of its own` };
 }
@@ -93,6 +103,11 @@ export function oneLeaderPerTerm(events: readonly ClusterEvent[]): CheckOutcome 
  */
 export function safetyMonitor(verdict: SafetyVerdict | undefined): CheckOutcome | null {
   if (verdict === undefined) return null;
-  if (verdict.ok) return { name: 'safety monitor', ok: true, text: `no safety property broken in ${verdict.checkedReports.toLocaleString('en-US')} node reports (Election Safety, Log Matching, State Machine Safety)` };
+  if (verdict.ok)
+    return {
+      name: 'safety monitor',
+      ok: true,
+      text: `no safety property broken in ${verdict.checkedReports.toLocaleString('en-US')} node reports (Election Safety, Log Matching, State Machine Safety)`,
+    };
   return { name: 'safety monitor', ok: false, text: `${verdict.property}: ${verdict.text}` };
 }

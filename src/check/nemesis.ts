@@ -12,7 +12,17 @@
 // moments are real time: a replay with the same seed makes the same kinds of choices, not the same
 // run.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { leaderOf, memberIds, members, pausedNodes, type Action, type ActionResult, type ClusterModel, type ClusterSource, type NodeModel } from '../cluster-model/index.js';
+import {
+  leaderOf,
+  memberIds,
+  members,
+  pausedNodes,
+  type Action,
+  type ActionResult,
+  type ClusterModel,
+  type ClusterSource,
+  type NodeModel,
+} from '../cluster-model/index.js';
 import { largestMinorityOf, majorityOf } from '../raft/membership.js';
 import type { Random } from '../sim/random.js';
 
@@ -113,7 +123,13 @@ function plan(kind: FaultKind, m: ClusterModel, random: Random): Episode | null 
       }
       // A slow, lossy node: every link to and from it delays and drops.
       const e = electionMs(m);
-      const inject: Action[] = others.map((to) => ({ op: 'link', from, to, delayMs: random.int(Math.round(e / 4), 2 * e), drop: random.int(5, 40) / 100 }));
+      const inject: Action[] = others.map((to) => ({
+        op: 'link',
+        from,
+        to,
+        delayMs: random.int(Math.round(e / 4), 2 * e),
+        drop: random.int(5, 40) / 100,
+      }));
       return { kind, inject, undo: [{ op: 'heal' }] };
     }
   }
@@ -156,7 +172,9 @@ export class Nemesis {
     const m = this.o.target.model;
     const paused = pausedNodes(m);
     if (paused.length > 0) await this.act(0, 'heal', 'heal', { op: 'resume', nodes: paused });
-    const down = members(m).filter((n) => n.process.state === 'killed' || n.process.state === 'crashed' || n.process.state === 'stopped').map((n) => n.id);
+    const down = members(m)
+      .filter((n) => n.process.state === 'killed' || n.process.state === 'crashed' || n.process.state === 'stopped')
+      .map((n) => n.id);
     if (down.length > 0) await this.act(0, 'heal', 'heal', { op: 'restart', nodes: down });
   }
 

@@ -55,7 +55,9 @@ export class Recorder {
     const now = this.now();
     return {
       operations: this.operations.map((op) =>
-        this.open.has(op.id) ? { ...op, completedAt: now, outcome: { type: 'info', reason: 'still in flight when the run ended' } } : { ...op },
+        this.open.has(op.id)
+          ? { ...op, completedAt: now, outcome: { type: 'info', reason: 'still in flight when the run ended' } }
+          : { ...op },
       ),
     };
   }

@@ -66,10 +66,13 @@ export function formatVerdict(v: Verdict): string[] {
   const unknown = v.keys.filter((k) => k.result === 'unknown');
   const lines: string[] = [];
   if (v.result === 'linearizable') lines.push(`Linearizable: every key's history fits a single copy of the register (${stats}).`);
-  else if (v.result === 'not-linearizable') lines.push(`NOT linearizable: ${plural(bad.length, 'key')} of ${count(v.keys.length)} (${stats}).`);
+  else if (v.result === 'not-linearizable')
+    lines.push(`NOT linearizable: ${plural(bad.length, 'key')} of ${count(v.keys.length)} (${stats}).`);
   else {
     const budget = v.budgetMs < 1000 ? `${v.budgetMs} ms` : `${(v.budgetMs / 1000).toFixed(1)} s`;
-    lines.push(`Unknown: the search reached its limits (${budget}, or ${count(MAX_STATES)} states on one key) before finishing (${stats}).`);
+    lines.push(
+      `Unknown: the search reached its limits (${budget}, or ${count(MAX_STATES)} states on one key) before finishing (${stats}).`,
+    );
   }
 
   for (const k of bad) {
@@ -78,7 +81,10 @@ export function formatVerdict(v: Verdict): string[] {
   }
   if (unknown.length > 0) {
     const names = unknown.map((k) => k.key).join(', ');
-    lines.push('', `Not decided within the budget: ${unknown.length === 1 ? 'key' : 'keys'} ${names}. A larger time budget may settle ${unknown.length === 1 ? 'it' : 'them'}.`);
+    lines.push(
+      '',
+      `Not decided within the budget: ${unknown.length === 1 ? 'key' : 'keys'} ${names}. A larger time budget may settle ${unknown.length === 1 ? 'it' : 'them'}.`,
+    );
   }
   return lines;
 }

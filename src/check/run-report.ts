@@ -28,7 +28,13 @@ export interface RunSummary {
     result: CheckRun['verdict']['result'];
     elapsedMs: number;
     budgetMs: number;
-    keys: Array<{ key: string; result: string; operations: number; explored: number; failure?: { operation: number; window: number[]; startsAt: number; text: string; faults: FaultRecord[] } }>;
+    keys: Array<{
+      key: string;
+      result: string;
+      operations: number;
+      explored: number;
+      failure?: { operation: number; window: number[]; startsAt: number; text: string; faults: FaultRecord[] };
+    }>;
   };
   checks: CheckRun['checks'];
   finals: CheckRun['finals'];
@@ -40,7 +46,8 @@ function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
-const answered = (op: Operation): boolean => op.outcome.type === 'ok' || (op.outcome.type === 'fail' && op.outcome.reason.startsWith(CAS_MISMATCH));
+const answered = (op: Operation): boolean =>
+  op.outcome.type === 'ok' || (op.outcome.type === 'fail' && op.outcome.reason.startsWith(CAS_MISMATCH));
 
 /** The fault actions from a little before the window began to its end: what the cluster went through meanwhile. */
 function faultsAround(window: readonly Operation[], faults: readonly FaultRecord[]): FaultRecord[] {
@@ -117,7 +124,12 @@ function describeAction(f: FaultRecord): string {
     case 'partition':
       return `partition ${a.groups.map((g) => `{${g.join(',')}}`).join(' | ')}`;
     case 'link': {
-      const what = a.drop === 1 ? 'cut' : [a.delayMs === undefined ? '' : `delay ${a.delayMs} ms`, a.drop === undefined ? '' : `loss ${Math.round(a.drop * 100)}%`].filter((s) => s !== '').join(', ');
+      const what =
+        a.drop === 1
+          ? 'cut'
+          : [a.delayMs === undefined ? '' : `delay ${a.delayMs} ms`, a.drop === undefined ? '' : `loss ${Math.round(a.drop * 100)}%`]
+              .filter((s) => s !== '')
+              .join(', ');
       return `link n${a.from} ${a.oneWay === true ? '->' : '<->'} n${a.to} ${what}`;
     }
     default:
@@ -142,20 +154,38 @@ export function formatRun(s: RunSummary): string[] {
     ...formatSummary(s.operations),
   ];
   const perSecond = s.operations.durationMs === 0 ? 0 : s.operations.operations / (s.operations.durationMs / 1000);
-  lines.push(`rate: ${count(Math.round(perSecond))} operations a second (asked for ${count(s.workload.rate)}: a client waits for its answer before the next)`);
+  lines.push(
+    `rate: ${count(Math.round(perSecond))} operations a second (asked for ${count(s.workload.rate)}: a client waits for its answer before the next)`,
+  );
   const kinds = Object.entries(s.faults.byKind).filter(([, n]) => n > 0);
   lines.push(`faults: ${s.faults.total === 0 ? 'none' : `${count(s.faults.total)} (${kinds.map(([k, n]) => `${k} ${n}`).join(', ')})`}`);
-  lines.push(`availability: ${(s.availability.share * 100).toFixed(1)}% answered (${count(s.availability.answered)} of ${count(s.availability.of)}: ok, or a cas that did not match)`);
+  lines.push(
+    `availability: ${(s.availability.share * 100).toFixed(1)}% answered (${count(s.availability.answered)} of ${count(s.availability.of)}: ok, or a cas that did not match)`,
+  );
   const l = s.latencyMs;
-  lines.push(l.count === 0 ? 'latency: no operation succeeded' : `latency of the ${count(l.count)} ok operations: p50 ${duration(l.p50)}, p99 ${duration(l.p99)}, max ${duration(l.max)}`);
+  lines.push(
+    l.count === 0
+      ? 'latency: no operation succeeded'
+      : `latency of the ${count(l.count)} ok operations: p50 ${duration(l.p50)}, p99 ${duration(l.p99)}, max ${duration(l.max)}`,
+  );
 
   const lin = s.linearizability;
   const explored = lin.keys.reduce((n, k) => n + k.explored, 0);
   const linOk = lin.result === 'linearizable' ? true : lin.result === 'not-linearizable' ? false : null;
   const linText =
     lin.result === 'unknown'
-      ? `unknown: the checker's ${duration(lin.budgetMs)} budget ran out (keys ${lin.keys.filter((k) => k.result === 'unknown').map((k) => k.key).join(', ')}); try a larger --budget or a shorter run`
-      : `${lin.result === 'linearizable' ? 'linearizable' : `NOT linearizable (keys ${lin.keys.filter((k) => k.result === 'not-linearizable').map((k) => k.key).join(', ')})`}: ${lin.keys.length} keys, ${count(explored)} states explored in ${duration(lin.elapsedMs)}`;
+      ? `unknown: the checker's ${duration(lin.budgetMs)} budget ran out (keys ${lin.keys
+          .filter((k) => k.result === 'unknown')
+          .map((k) => k.key)
+          .join(', ')}); try a larger --budget or a shorter run`
+      : `${
+          lin.result === 'linearizable'
+            ? 'linearizable'
+            : `NOT linearizable (keys ${lin.keys
+                .filter((k) => k.result === 'not-linearizable')
+                .map((k) => k.key)
+                .join(', ')})`
+        }: ${lin.keys.length} keys, ${count(explored)} states explored in ${duration(lin.elapsedMs)}`;
   const checks = [{ name: 'linearizable', ok: linOk, text: linText }, ...s.checks];
   const width = Math.max(...checks.map((x) => x.name.length));
   lines.push('', 'checks:');
@@ -165,11 +195,19 @@ export function formatRun(s: RunSummary): string[] {
     if (k.failure === undefined) continue;
     lines.push('', `the smallest failing window on key ${k.key}, from ${(k.failure.startsAt / 1000).toFixed(3)} s into the run:`);
     for (const line of k.failure.text.split('\n')) lines.push(`  ${line}`);
-    lines.push(k.failure.faults.length === 0 ? '  no fault was injected or undone around it' : '  the faults around it (seconds since the run began):');
+    lines.push(
+      k.failure.faults.length === 0
+        ? '  no fault was injected or undone around it'
+        : '  the faults around it (seconds since the run began):',
+    );
     for (const f of k.failure.faults) lines.push(`  ${faultLine(f)}`);
   }
 
-  const verdict = { pass: 'PASS: linearizable, and every check passed', violation: 'VIOLATION: see the ✗ above', unknown: 'UNKNOWN: no violation found, but not everything could be checked (see ? above)' }[s.result];
+  const verdict = {
+    pass: 'PASS: linearizable, and every check passed',
+    violation: 'VIOLATION: see the ✗ above',
+    unknown: 'UNKNOWN: no violation found, but not everything could be checked (see ? above)',
+  }[s.result];
   lines.push('', `verdict: ${verdict}`);
   return lines;
 }

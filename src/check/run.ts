@@ -2,7 +2,18 @@
 // clients and the nemesis together for the duration, heal everything, wait for the cluster to
 // settle, read every key a last time, compare what the nodes hold, and check the history and the
 // story the nodes told. Printing is the caller's (run-report.ts); this returns what was found.
-import { clusterSecret, describeSwitches, describeTiming, members, until, type ClusterEvent, type ClusterLauncher, type ClusterModel, type FolderOptions, type SupervisorOptions } from '../cluster-model/index.js';
+import {
+  clusterSecret,
+  describeSwitches,
+  describeTiming,
+  members,
+  until,
+  type ClusterEvent,
+  type ClusterLauncher,
+  type ClusterModel,
+  type FolderOptions,
+  type SupervisorOptions,
+} from '../cluster-model/index.js';
 import { Random } from '../sim/random.js';
 import { noLostWrites, oneLeaderPerTerm, safetyMonitor, type CheckOutcome } from './checks.js';
 import type { History } from './history.js';
@@ -15,7 +26,8 @@ import { readFinalValues, runWorkload, type FinalRead } from './workload.js';
 
 export interface CheckRunOptions {
   /** A new cluster for this run (started by the launcher), or a running one to use as it is. */
-  cluster: { kind: 'new'; launcher: ClusterLauncher; supervisor: SupervisorOptions; keep: boolean } | { kind: 'existing'; folder: FolderOptions };
+  cluster:
+    { kind: 'new'; launcher: ClusterLauncher; supervisor: SupervisorOptions; keep: boolean } | { kind: 'existing'; folder: FolderOptions };
   clients: number;
   /** Operations per second, all clients together. */
   rate: number;
@@ -97,8 +109,17 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
     const recorder = new Recorder();
     const secret = clusterSecret(model.folder);
     const opTimeoutMs = operationTimeoutMs(electionMax);
-    const nemesis = new Nemesis({ target: cluster, kinds: o.nemesis, random: new Random(o.seed, 'nemesis'), clock: () => recorder.now(), durationMs: o.durationMs, signal: o.signal });
-    say(`running ${o.clients} clients at ${o.rate} ops/s on ${o.keys} keys for ${(o.durationMs / 1000).toFixed(0)} s, nemesis ${o.nemesis.length === 0 ? 'none' : o.nemesis.join(',')}, seed ${o.seed}`);
+    const nemesis = new Nemesis({
+      target: cluster,
+      kinds: o.nemesis,
+      random: new Random(o.seed, 'nemesis'),
+      clock: () => recorder.now(),
+      durationMs: o.durationMs,
+      signal: o.signal,
+    });
+    say(
+      `running ${o.clients} clients at ${o.rate} ops/s on ${o.keys} keys for ${(o.durationMs / 1000).toFixed(0)} s, nemesis ${o.nemesis.length === 0 ? 'none' : o.nemesis.join(',')}, seed ${o.seed}`,
+    );
     const progress = setInterval(() => {
       const counts = nemesis.injected();
       const faults = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -106,7 +127,19 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
     }, 10_000);
     try {
       await Promise.all([
-        runWorkload({ clusterId: model.clusterId, secret, nodes, clients: o.clients, rate: o.rate, keys, durationMs: o.durationMs, opTimeoutMs, seed: o.seed, recorder, signal: o.signal }),
+        runWorkload({
+          clusterId: model.clusterId,
+          secret,
+          nodes,
+          clients: o.clients,
+          rate: o.rate,
+          keys,
+          durationMs: o.durationMs,
+          opTimeoutMs,
+          seed: o.seed,
+          recorder,
+          signal: o.signal,
+        }),
         nemesis.run(),
       ]);
     } finally {
@@ -116,7 +149,11 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
     say('healed every fault; waiting for the cluster to settle');
     const settledCheck = await awaitSettled(cluster, settleMs(electionMax));
     const finalReader = recorder.unusedClient();
-    const finals = await readFinalValues({ clusterId: model.clusterId, secret, nodes, keys, opTimeoutMs, recorder }, finalReader, settleMs(electionMax));
+    const finals = await readFinalValues(
+      { clusterId: model.clusterId, secret, nodes, keys, opTimeoutMs, recorder },
+      finalReader,
+      settleMs(electionMax),
+    );
     const converged = await compareNodes(cluster, settleMs(electionMax));
     stopEvents();
 

@@ -15,7 +15,14 @@ export function settled(m: ClusterModel): boolean {
   const leaders = nodes.filter((n) => n.raft!.role === 'leader');
   if (leaders.length !== 1) return false;
   const top = leaders[0]!.raft!;
-  return nodes.every((n) => n.raft!.term === top.term && n.raft!.leader === top.leader && n.raft!.lastIndex === top.lastIndex && n.raft!.commit === top.lastIndex && n.raft!.applied === top.lastIndex);
+  return nodes.every(
+    (n) =>
+      n.raft!.term === top.term &&
+      n.raft!.leader === top.leader &&
+      n.raft!.lastIndex === top.lastIndex &&
+      n.raft!.commit === top.lastIndex &&
+      n.raft!.applied === top.lastIndex,
+  );
 }
 
 /**
@@ -28,16 +35,31 @@ export async function awaitSettled(target: ClusterSource, timeoutMs: number): Pr
   const broken = (m: ClusterModel): boolean => (m.safety as ClusterModel['safety'] | undefined)?.ok === false;
   const ok = await until(target, (m) => settled(m) || broken(m), timeoutMs);
   const took = ((performance.now() - started) / 1000).toFixed(1);
-  if (ok && !settled(target.model)) return { name: 'settled', ok: null, text: 'not waited for: the safety monitor found a violation (below), after which the cluster may never settle' };
+  if (ok && !settled(target.model))
+    return {
+      name: 'settled',
+      ok: null,
+      text: 'not waited for: the safety monitor found a violation (below), after which the cluster may never settle',
+    };
   if (ok) {
     // Settled: every member runs and exactly one leads, so it is the leader of the highest term.
     const leader = leaderOf(target.model)!;
-    return { name: 'settled', ok: true, text: `settled ${took} s after healing: n${leader.id} leads term ${leader.raft!.term}, every node applied the log to index ${leader.raft!.lastIndex}` };
+    return {
+      name: 'settled',
+      ok: true,
+      text: `settled ${took} s after healing: n${leader.id} leads term ${leader.raft!.term}, every node applied the log to index ${leader.raft!.lastIndex}`,
+    };
   }
   const states = members(target.model).map((n) =>
-    n.raft === null ? `n${n.id} ${n.process.state}` : `n${n.id} ${n.process.state} ${n.raft.role} term ${n.raft.term} last ${n.raft.lastIndex} commit ${n.raft.commit} applied ${n.raft.applied}`,
+    n.raft === null
+      ? `n${n.id} ${n.process.state}`
+      : `n${n.id} ${n.process.state} ${n.raft.role} term ${n.raft.term} last ${n.raft.lastIndex} commit ${n.raft.commit} applied ${n.raft.applied}`,
   );
-  return { name: 'settled', ok: false, text: `the cluster did not settle within ${took} s of healing (no single leader with every node caught up): ${states.join('; ')}` };
+  return {
+    name: 'settled',
+    ok: false,
+    text: `the cluster did not settle within ${took} s of healing (no single leader with every node caught up): ${states.join('; ')}`,
+  };
 }
 
 interface NodeHoldings {
@@ -62,7 +84,16 @@ async function holdings(client: RaftClient, id: number, timeoutMs: number): Prom
     for (const { committed: _committed, ...e } of page.entries) entries.set(e.index, JSON.stringify(e));
     from = page.entries.at(-1)!.index + 1;
   }
-  return { id, lastIndex: s.lastIndex, lastTerm: s.lastTerm, commit: s.commit, applied: s.applied, firstIndex: s.firstIndex, kv: s.kv, entries };
+  return {
+    id,
+    lastIndex: s.lastIndex,
+    lastTerm: s.lastTerm,
+    commit: s.commit,
+    applied: s.applied,
+    firstIndex: s.firstIndex,
+    kv: s.kv,
+    entries,
+  };
 }
 
 /** The first way in which the nodes disagree, or null when they hold the same. */
@@ -75,14 +106,18 @@ function disagreement(nodes: NodeHoldings[]): { definite: boolean; text: string 
     for (let i = lo; i <= Math.min(first.commit, n.commit); i++) {
       const a = first.entries.get(i);
       const b = n.entries.get(i);
-      if (a !== undefined && b !== undefined && a !== b) return { definite: true, text: `committed entry ${i} differs: n${first.id} holds ${a}, n${n.id} holds ${b}` };
+      if (a !== undefined && b !== undefined && a !== b)
+        return { definite: true, text: `committed entry ${i} differs: n${first.id} holds ${a}, n${n.id} holds ${b}` };
     }
   }
   for (const n of others) {
     for (const field of ['lastIndex', 'lastTerm', 'commit', 'applied'] as const)
       if (n[field] !== first[field]) return { definite: false, text: `n${first.id} has ${field} ${first[field]}, n${n.id} ${n[field]}` };
     if (JSON.stringify(n.kv) !== JSON.stringify(first.kv))
-      return { definite: true, text: `the state machines differ at the same applied index ${n.applied}: n${first.id} ${JSON.stringify(first.kv)}, n${n.id} ${JSON.stringify(n.kv)}` };
+      return {
+        definite: true,
+        text: `the state machines differ at the same applied index ${n.applied}: n${first.id} ${JSON.stringify(first.kv)}, n${n.id} ${JSON.stringify(n.kv)}`,
+      };
   }
   return null;
 }
@@ -95,7 +130,11 @@ function disagreement(nodes: NodeHoldings[]): { definite: boolean; text: string 
 export async function compareNodes(target: ClusterSource, timeoutMs: number): Promise<CheckOutcome> {
   const m = target.model;
   const ids = memberIds(m);
-  const client = new RaftClient({ clusterId: m.clusterId, secret: clusterSecret(m.folder), nodes: members(m).map((n) => ({ id: n.id, address: n.address })) });
+  const client = new RaftClient({
+    clusterId: m.clusterId,
+    secret: clusterSecret(m.folder),
+    nodes: members(m).map((n) => ({ id: n.id, address: n.address })),
+  });
   const deadline = performance.now() + timeoutMs;
   let last = '';
   try {

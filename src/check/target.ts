@@ -3,7 +3,15 @@
 // `--name`, driven through its supervisor's control API. Either way the check sees a ClusterSource:
 // the live model, every event as it happens, and actions with their results.
 import { existsSync } from 'node:fs';
-import { ClusterError, ControlClient, clusterFolder, type ClusterLauncher, type ClusterSource, type FolderOptions, type SupervisorOptions } from '../cluster-model/index.js';
+import {
+  ClusterError,
+  ControlClient,
+  clusterFolder,
+  type ClusterLauncher,
+  type ClusterSource,
+  type FolderOptions,
+  type SupervisorOptions,
+} from '../cluster-model/index.js';
 
 export interface ClusterTarget {
   readonly cluster: ClusterSource;
@@ -17,7 +25,9 @@ export interface ClusterTarget {
 export async function startOwnCluster(launcher: ClusterLauncher, options: SupervisorOptions): Promise<ClusterTarget> {
   const { name, folder } = clusterFolder(options);
   if (existsSync(folder))
-    throw new ClusterError(`${folder} exists already (a cluster kept by an earlier check?): delete it with \`raft-console down --purge --name ${name}\`, or run against it with --name`);
+    throw new ClusterError(
+      `${folder} exists already (a cluster kept by an earlier check?): delete it with \`raft-console down --purge --name ${name}\`, or run against it with --name`,
+    );
   const cluster = await launcher.start(options);
   return { cluster, owned: true, close: ({ keep }) => cluster.stop({ purge: !keep }) };
 }

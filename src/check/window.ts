@@ -45,7 +45,8 @@ export function explainFailure(k: KeyOps, all: readonly Operation[], stuckAt: nu
     const at = stuckIn(chosen);
     if (at === target) break;
     if (rest.length === 0) {
-      if (at === undefined) throw new Error(`checker bug: the operations before #${target.id} on key ${k.key} are linearizable on their own`);
+      if (at === undefined)
+        throw new Error(`checker bug: the operations before #${target.id} on key ${k.key} are linearizable on their own`);
       // Blame can land elsewhere in a part of the history than in the whole (search.ts, pruning).
       target = at;
       break;
@@ -58,7 +59,10 @@ export function explainFailure(k: KeyOps, all: readonly Operation[], stuckAt: nu
   // nobody reads kept apart to name them; left out if it would take long.
   const sub = subset(k, chosen, { mergeUnread: false });
   let watch: Watch | undefined = { op: w.stuck, refused: [], placed: false, blocked: [] };
-  const seen = now() <= deadline && chosen.size <= EXACT_LIMIT ? search(sub, { deadline: Infinity, now: () => 0, prune: false, maxStates: EXACT_STATES, watch }) : undefined;
+  const seen =
+    now() <= deadline && chosen.size <= EXACT_LIMIT
+      ? search(sub, { deadline: Infinity, now: () => 0, prune: false, maxStates: EXACT_STATES, watch })
+      : undefined;
   if (seen?.result !== 'not-linearizable') watch = undefined;
   return { op: sub.ops[w.stuck]!, window: sub.ops, text: timeline(sub, w.stuck, watch, all) };
 }
@@ -150,7 +154,7 @@ function firstGuess(k: KeyOps, x: number): Set<number> {
   for (let i = 0; i < prefix; i++) if (isSetter(k, i) && k.end[i]! < xs) latestStart = Math.max(latestStart, k.start[i]!);
   for (let i = 0; i < prefix; i++) if (isSetter(k, i) && k.end[i]! < xs && k.end[i]! >= latestStart) chosen.add(i);
   // Where the values seen came from: the latest write of each that started before the reader ended.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const i of [...chosen]) {
       const v = needs(k, i);

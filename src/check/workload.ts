@@ -68,7 +68,11 @@ async function perform(client: RaftClient, session: WriteSession, input: OpInput
     if (input.kind === 'write') await session.put(input.key, input.value);
     else {
       const r = await session.cas(input.key, input.expected, input.value);
-      if (!r.result.swapped) return { outcome: { type: 'fail', reason: `${CAS_MISMATCH}: the key held ${JSON.stringify(r.result.current)}` }, holds: r.result.current };
+      if (!r.result.swapped)
+        return {
+          outcome: { type: 'fail', reason: `${CAS_MISMATCH}: the key held ${JSON.stringify(r.result.current)}` },
+          holds: r.result.current,
+        };
     }
     return { outcome: { type: 'ok' }, holds: input.value };
   } catch (err) {
@@ -93,7 +97,13 @@ class Worker {
   ) {
     this.random = new Random(o.seed, 'workload', index);
     this.process = index;
-    this.client = new RaftClient({ clusterId: o.clusterId, secret: o.secret, nodes: o.nodes, timeoutMs: o.opTimeoutMs, random: new Random(o.seed, 'client', index).asFunction() });
+    this.client = new RaftClient({
+      clusterId: o.clusterId,
+      secret: o.secret,
+      nodes: o.nodes,
+      timeoutMs: o.opTimeoutMs,
+      random: new Random(o.seed, 'client', index).asFunction(),
+    });
     this.session = this.client.session();
     o.signal?.addEventListener('abort', () => this.client.close(), { once: true });
   }
@@ -156,7 +166,11 @@ export interface FinalRead {
  * recorded in the history as a process of its own (so the checker holds it to every write before
  * it), retried until `deadlineMs`.
  */
-export async function readFinalValues(o: Pick<WorkloadOptions, 'clusterId' | 'secret' | 'nodes' | 'keys' | 'opTimeoutMs' | 'recorder'>, process: number, deadlineMs: number): Promise<FinalRead[]> {
+export async function readFinalValues(
+  o: Pick<WorkloadOptions, 'clusterId' | 'secret' | 'nodes' | 'keys' | 'opTimeoutMs' | 'recorder'>,
+  process: number,
+  deadlineMs: number,
+): Promise<FinalRead[]> {
   const client = new RaftClient({ clusterId: o.clusterId, secret: o.secret, nodes: o.nodes, timeoutMs: o.opTimeoutMs });
   const giveUpAt = performance.now() + deadlineMs;
   try {

@@ -22,7 +22,8 @@ async function act(action: Action, flags: ActionFlags): Promise<void> {
     const paint = paintFor(process.stderr);
     const off = client.subscribe((events) => {
       for (const e of events)
-        if (flags.json !== true && e.node === null && e.type === action.op && e.data?.ok === undefined) process.stderr.write(`${paint('dim', e.text)}\n`);
+        if (flags.json !== true && e.node === null && e.type === action.op && e.data?.ok === undefined)
+          process.stderr.write(`${paint('dim', e.text)}\n`);
     });
     const result = await client.act(action);
     off();
@@ -34,7 +35,10 @@ async function act(action: Action, flags: ActionFlags): Promise<void> {
 }
 
 function define(program: Command, name: string, description: string): Command {
-  return withClusterOptions(program.command(name).description(description)).option('--json', 'print the result as one JSON document: {ok, text, data}');
+  return withClusterOptions(program.command(name).description(description)).option(
+    '--json',
+    'print the result as one JSON document: {ok, text, data}',
+  );
 }
 
 /** The command's arguments (as its parsers made them) and options become the action. */
@@ -49,7 +53,10 @@ function runs<A extends unknown[]>(cmd: Command, toAction: (args: A, flags: Acti
 
 function linkAction([from, to]: [number, number], flags: ActionFlags): Action {
   if (flags.drop === undefined && flags.delay === undefined)
-    throw new CliError('say what to do to the link: --drop P (1 cuts it), --delay MS, or both; `raft-console heal` removes every fault', 'usage');
+    throw new CliError(
+      'say what to do to the link: --drop P (1 cuts it), --delay MS, or both; `raft-console heal` removes every fault',
+      'usage',
+    );
   const action: Action = { op: 'link', from, to };
   if (flags.drop !== undefined) action.drop = flags.drop;
   if (flags.delay !== undefined) action.delayMs = flags.delay;
@@ -59,9 +66,22 @@ function linkAction([from, to]: [number, number], flags: ActionFlags): Action {
 
 export function registerActionCommands(program: Command): void {
   const nodes = (what: string) => ['<id...>', what, nodeIds] as const;
-  runs(define(program, 'kill', 'crash nodes with SIGKILL (they keep what they acknowledged)').argument(...nodes('nodes to kill')), ([n]: [number[]]) => ({ op: 'kill', nodes: n }));
-  runs(define(program, 'stop', 'stop nodes cleanly with SIGTERM').argument(...nodes('nodes to stop')), ([n]: [number[]]) => ({ op: 'stop', nodes: n }));
-  runs(define(program, 'restart', 'start nodes again with the same id and data (stopping them first if running); fails, naming the node\'s own cause, if one does not stay up').argument(...nodes('nodes to restart')), ([n]: [number[]]) => ({ op: 'restart', nodes: n }));
+  runs(
+    define(program, 'kill', 'crash nodes with SIGKILL (they keep what they acknowledged)').argument(...nodes('nodes to kill')),
+    ([n]: [number[]]) => ({ op: 'kill', nodes: n }),
+  );
+  runs(define(program, 'stop', 'stop nodes cleanly with SIGTERM').argument(...nodes('nodes to stop')), ([n]: [number[]]) => ({
+    op: 'stop',
+    nodes: n,
+  }));
+  runs(
+    define(
+      program,
+      'restart',
+      "start nodes again with the same id and data (stopping them first if running); fails, naming the node's own cause, if one does not stay up",
+    ).argument(...nodes('nodes to restart')),
+    ([n]: [number[]]) => ({ op: 'restart', nodes: n }),
+  );
   runs(
     define(
       program,
@@ -70,8 +90,14 @@ export function registerActionCommands(program: Command): void {
     ).argument('<id>', 'the node to replace', nodeId),
     ([node]: [number]) => ({ op: 'replace', node }),
   );
-  runs(define(program, 'pause', 'freeze nodes with SIGSTOP, as in a long garbage-collection pause').argument(...nodes('nodes to pause')), ([n]: [number[]]) => ({ op: 'pause', nodes: n }));
-  runs(define(program, 'resume', 'unfreeze paused nodes with SIGCONT').argument(...nodes('nodes to resume')), ([n]: [number[]]) => ({ op: 'resume', nodes: n }));
+  runs(
+    define(program, 'pause', 'freeze nodes with SIGSTOP, as in a long garbage-collection pause').argument(...nodes('nodes to pause')),
+    ([n]: [number[]]) => ({ op: 'pause', nodes: n }),
+  );
+  runs(define(program, 'resume', 'unfreeze paused nodes with SIGCONT').argument(...nodes('nodes to resume')), ([n]: [number[]]) => ({
+    op: 'resume',
+    nodes: n,
+  }));
   runs(
     define(program, 'partition', 'split the network into groups that cannot reach each other').argument(
       '<groups...>',
@@ -80,7 +106,10 @@ export function registerActionCommands(program: Command): void {
     ),
     ([groups]: [number[][]]) => ({ op: 'partition', groups }),
   );
-  runs(define(program, 'isolate', 'cut one node off from all the others').argument('<id>', 'node to isolate', nodeId), ([node]: [number]) => ({ op: 'isolate', node }));
+  runs(
+    define(program, 'isolate', 'cut one node off from all the others').argument('<id>', 'node to isolate', nodeId),
+    ([node]: [number]) => ({ op: 'isolate', node }),
+  );
   runs(
     define(program, 'link', 'drop or delay the messages between two nodes (both ways unless --one-way)')
       .argument('<a>', 'one end', nodeId)
@@ -91,14 +120,25 @@ export function registerActionCommands(program: Command): void {
     linkAction,
   );
   runs(define(program, 'heal', 'remove every partition and link fault'), () => ({ op: 'heal' }));
-  runs(define(program, 'campaign', 'make a node start an election now').argument('<id>', 'the node', nodeId), ([node]: [number]) => ({ op: 'campaign', node }));
-  runs(define(program, 'transfer', 'hand leadership over to a node').argument('<id>', 'the next leader', nodeId), ([node]: [number]) => ({ op: 'transfer', node }));
+  runs(define(program, 'campaign', 'make a node start an election now').argument('<id>', 'the node', nodeId), ([node]: [number]) => ({
+    op: 'campaign',
+    node,
+  }));
+  runs(define(program, 'transfer', 'hand leadership over to a node').argument('<id>', 'the next leader', nodeId), ([node]: [number]) => ({
+    op: 'transfer',
+    node,
+  }));
   runs(define(program, 'add', 'add a node: it joins as a learner, catches up, then becomes a voter'), () => ({ op: 'add' }));
   runs(
-    define(program, 'speed', 'change how fast the running cluster goes: slow (elections after 1.5-3 s, to watch by eye), normal, fast').addArgument(
-      new Argument('<preset>', 'the speed').choices(SPEED_PRESETS),
-    ),
+    define(
+      program,
+      'speed',
+      'change how fast the running cluster goes: slow (elections after 1.5-3 s, to watch by eye), normal, fast',
+    ).addArgument(new Argument('<preset>', 'the speed').choices(SPEED_PRESETS)),
     ([preset]: [SpeedPreset]) => ({ op: 'speed', preset }),
   );
-  runs(define(program, 'remove', 'take a node out of the cluster\'s configuration and stop it').argument('<id>', 'the node', nodeId), ([node]: [number]) => ({ op: 'remove', node }));
+  runs(
+    define(program, 'remove', "take a node out of the cluster's configuration and stop it").argument('<id>', 'the node', nodeId),
+    ([node]: [number]) => ({ op: 'remove', node }),
+  );
 }

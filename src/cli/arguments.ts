@@ -8,7 +8,9 @@ import { MAX_NODES } from '../supervisor/index.js';
 function whole(text: string, what: string, example: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
-    throw new InvalidArgumentError(`${what} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`}, got "${text}" (e.g. ${example})`);
+    throw new InvalidArgumentError(
+      `${what} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`}, got "${text}" (e.g. ${example})`,
+    );
   return n;
 }
 
@@ -43,9 +45,12 @@ export function duration(what: string, example: string, minMs: number, maxMs = N
   return (text: string): number => {
     const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
     const ms = m === null ? NaN : Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? 's']!);
-    if (!Number.isFinite(ms)) throw new InvalidArgumentError(`${what} must be a duration such as 60s, 2m or 500ms, got "${text}" (e.g. ${example})`);
+    if (!Number.isFinite(ms))
+      throw new InvalidArgumentError(`${what} must be a duration such as 60s, 2m or 500ms, got "${text}" (e.g. ${example})`);
     if (ms < minMs || ms > maxMs)
-      throw new InvalidArgumentError(`${what} must be from ${minMs / 1000} s${maxMs === Number.MAX_SAFE_INTEGER ? '' : ` to ${maxMs / 1000} s`}, got "${text}" (e.g. ${example})`);
+      throw new InvalidArgumentError(
+        `${what} must be from ${minMs / 1000} s${maxMs === Number.MAX_SAFE_INTEGER ? '' : ` to ${maxMs / 1000} s`}, got "${text}" (e.g. ${example})`,
+      );
     return ms;
   };
 }
@@ -62,7 +67,8 @@ export function port(text: string): number {
 /** "150-300": an election timeout range in milliseconds. */
 export function msRange(text: string): { min: number; max: number } {
   const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(text);
-  if (m === null) throw new InvalidArgumentError(`--election-timeout must be a range of milliseconds min-max, got "${text}" (e.g. 150-300)`);
+  if (m === null)
+    throw new InvalidArgumentError(`--election-timeout must be a range of milliseconds min-max, got "${text}" (e.g. 150-300)`);
   const min = Number(m[1]);
   const max = Number(m[2]);
   if (min < 1 || max < min) throw new InvalidArgumentError(`--election-timeout needs 1 <= min <= max, got "${text}" (e.g. 150-300)`);
@@ -74,7 +80,8 @@ export function probability(text: string): number {
   const percent = text.trim().endsWith('%');
   const n = Number(percent ? text.trim().slice(0, -1) : text);
   const p = percent ? n / 100 : n;
-  if (text.trim() === '' || !Number.isFinite(p) || p < 0 || p > 1) throw new InvalidArgumentError(`--drop must be a probability from 0 to 1 or a percentage, got "${text}" (e.g. 0.3 or 30%)`);
+  if (text.trim() === '' || !Number.isFinite(p) || p < 0 || p > 1)
+    throw new InvalidArgumentError(`--drop must be a probability from 0 to 1 or a percentage, got "${text}" (e.g. 0.3 or 30%)`);
   return p;
 }
 
@@ -87,7 +94,8 @@ export function clusterName(text: string): string {
   }
 }
 
-const PARTITION_HELP = 'a partition spec is groups of node ids, the groups separated by spaces and the ids in a group by commas (e.g. `partition 1,2 3,4,5`; nodes left out form one more group)';
+const PARTITION_HELP =
+  'a partition spec is groups of node ids, the groups separated by spaces and the ids in a group by commas (e.g. `partition 1,2 3,4,5`; nodes left out form one more group)';
 
 /**
  * For `partition <groups...>`: each argument holds one group or several ("1,2 3,4,5" quoted, or

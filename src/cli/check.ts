@@ -43,7 +43,10 @@ function faultKinds(text: string): FaultKind[] {
   if (text.trim() === 'none') return [];
   const kinds = text.split(',').map((k) => k.trim());
   for (const k of kinds)
-    if (!(FAULT_KINDS as readonly string[]).includes(k)) throw new InvalidArgumentError(`--nemesis takes fault kinds separated by commas, from ${FAULT_KINDS.join(', ')} (or none), got "${k}" (e.g. kill,partition)`);
+    if (!(FAULT_KINDS as readonly string[]).includes(k))
+      throw new InvalidArgumentError(
+        `--nemesis takes fault kinds separated by commas, from ${FAULT_KINDS.join(', ')} (or none), got "${k}" (e.g. kill,partition)`,
+      );
   return [...new Set(kinds)] as FaultKind[];
 }
 
@@ -118,13 +121,29 @@ export function registerCheckCommand(program: Command): Command {
     .command('check')
     .description('test the cluster for linearizability under faults, Jepsen-style: clients, a nemesis, then a verdict')
     .option('--nodes <n>', `nodes of the new cluster (default ${DEFAULT_NODES})`, nodeCount)
-    .addOption(new Option('--duration <time>', 'how long the clients run and faults are injected (60s, 2m, 500ms)').argParser(duration('--duration', '60s', 1000, 24 * 3_600_000)).default(60_000, '60s'))
+    .addOption(
+      new Option('--duration <time>', 'how long the clients run and faults are injected (60s, 2m, 500ms)')
+        .argParser(duration('--duration', '60s', 1000, 24 * 3_600_000))
+        .default(60_000, '60s'),
+    )
     .option('--clients <n>', 'concurrent clients, one operation in flight each', wholeNumber('--clients', '8', 1, 256), 8)
     .option('--rate <n>', 'operations per second, all clients together', wholeNumber('--rate', '200', 1, 100_000), 200)
     .option('--keys <n>', 'keys the clients share', wholeNumber('--keys', '5', 1, 1000), 5)
-    .addOption(new Option('--nemesis <kinds>', 'faults to inject, separated by commas, or none').argParser(faultKinds).default([...FAULT_KINDS], FAULT_KINDS.join(',')))
-    .option('--seed <S>', 'seed of the clients\' and the nemesis\'s choices (default: random, printed in the report)', wholeNumber('--seed', '42', 0))
-    .addOption(new Option('--budget <time>', 'time the linearizability checker may take before it answers unknown').argParser(duration('--budget', '60s', 100)).default(60_000, '60s'))
+    .addOption(
+      new Option('--nemesis <kinds>', 'faults to inject, separated by commas, or none')
+        .argParser(faultKinds)
+        .default([...FAULT_KINDS], FAULT_KINDS.join(',')),
+    )
+    .option(
+      '--seed <S>',
+      "seed of the clients' and the nemesis's choices (default: random, printed in the report)",
+      wholeNumber('--seed', '42', 0),
+    )
+    .addOption(
+      new Option('--budget <time>', 'time the linearizability checker may take before it answers unknown')
+        .argParser(duration('--budget', '60s', 100))
+        .default(60_000, '60s'),
+    )
     .option('--json', 'print the report as one JSON document')
     .option('--out <dir>', `write ${OUT_FILES.join(', ')} into this folder`)
     .option('--keep', 'keep the new cluster (stopped, its data in its folder) instead of deleting it')
@@ -149,7 +168,11 @@ unless --keep. The report says how to run the same schedule again (--seed). See 
     guarded('check', async (flags: CheckFlags) => {
       if (flags.name !== undefined) {
         const shaping = newClusterFlags(flags);
-        if (shaping.length > 0) cmd.error(`error: ${shaping.join(', ')} shape a new cluster: with --name the running cluster is checked as it is`, { exitCode: EXIT_STATUS.usage, code: 'check.conflict' });
+        if (shaping.length > 0)
+          cmd.error(`error: ${shaping.join(', ')} shape a new cluster: with --name the running cluster is checked as it is`, {
+            exitCode: EXIT_STATUS.usage,
+            code: 'check.conflict',
+          });
       }
       const seed = flags.seed ?? randomInt(1, 2 ** 31);
       const cluster = await clusterOptions(flags, seed);
@@ -179,7 +202,10 @@ unless --keep. The report says how to run the same schedule again (--seed). See 
       else {
         const lines = formatRun(summary);
         if (files.length > 0) lines.push(`files: ${files.join(', ')}`);
-        if (run.cluster.kept) lines.push(`the cluster ${run.cluster.name} is kept in ${run.cluster.folder}: \`raft-console up --name ${run.cluster.name}\` starts it again`);
+        if (run.cluster.kept)
+          lines.push(
+            `the cluster ${run.cluster.name} is kept in ${run.cluster.folder}: \`raft-console up --name ${run.cluster.name}\` starts it again`,
+          );
         process.stdout.write(`${lines.join('\n')}\n`);
       }
       process.exitCode = EXIT_STATUS[run.aborted ? 'interrupted' : VERDICT_EXIT[run.result]];

@@ -13,12 +13,15 @@ export interface ClusterFlags {
 }
 
 /** The option of every command that talks to the nodes as a client. */
-export const SECRET_FILE_OPTION = ['--secret-file <path>', 'the cluster secret to prove to the nodes (default: the secret file in the cluster\'s folder)'] as const;
+export const SECRET_FILE_OPTION = [
+  '--secret-file <path>',
+  "the cluster secret to prove to the nodes (default: the secret file in the cluster's folder)",
+] as const;
 
 export function withClusterOptions(cmd: Command): Command {
   return cmd
     .option('--name <name>', 'which cluster', clusterName, DEFAULT_CLUSTER_NAME)
-    .option('--data-dir <dir>', 'the cluster\'s folder (default: <data-folder>/<name>; see `raft-console config`)');
+    .option('--data-dir <dir>', "the cluster's folder (default: <data-folder>/<name>; see `raft-console config`)");
 }
 
 export async function folderOptions(flags: ClusterFlags): Promise<FolderOptions> {
@@ -33,5 +36,8 @@ export async function connect(flags: ClusterFlags): Promise<ControlClient> {
 
 /** How a command line names this cluster: "" for the default one. */
 export function nameFlag(flags: ClusterFlags): string {
-  return (flags.name === DEFAULT_CLUSTER_NAME ? '' : ` --name ${flags.name}`) + (flags.dataDir === undefined ? '' : ` --data-dir ${resolve(flags.dataDir)}`);
+  return (
+    (flags.name === DEFAULT_CLUSTER_NAME ? '' : ` --name ${flags.name}`) +
+    (flags.dataDir === undefined ? '' : ` --data-dir ${resolve(flags.dataDir)}`)
+  );
 }

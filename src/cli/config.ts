@@ -25,8 +25,17 @@ export function registerConfigCommand(program: Command): Command {
         const store = await openSettings();
         const values = Object.fromEntries(SETTING_KEYS.map((k) => [k, store.show(k, store.get(k))]));
         const paint = paintFor(process.stdout);
-        const rows = SETTING_KEYS.map((k) => [k, String(values[k]), store.isSet(k) ? 'set' : { text: 'default', style: 'dim' as const }, describeSetting(k)]);
-        print(flags, values, [...table(['KEY', 'VALUE', 'FROM', 'MEANING'], rows, paint), paint('dim', `(stored in ${store.path})`)].join('\n'));
+        const rows = SETTING_KEYS.map((k) => [
+          k,
+          String(values[k]),
+          store.isSet(k) ? 'set' : { text: 'default', style: 'dim' as const },
+          describeSetting(k),
+        ]);
+        print(
+          flags,
+          values,
+          [...table(['KEY', 'VALUE', 'FROM', 'MEANING'], rows, paint), paint('dim', `(stored in ${store.path})`)].join('\n'),
+        );
       }),
     );
   config

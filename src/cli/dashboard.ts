@@ -7,16 +7,25 @@ import { canShowDashboard } from '../tui/terminal.js';
 import { languageOf, withLangOption, type LangFlags } from './lang-option.js';
 
 export function registerDashboardCommand(program: Command): Command {
-  return withLangOption(withClusterOptions(program.command('dashboard').description('open the live dashboard on a running cluster (quitting leaves the cluster running)'))).action(
+  return withLangOption(
+    withClusterOptions(
+      program.command('dashboard').description('open the live dashboard on a running cluster (quitting leaves the cluster running)'),
+    ),
+  ).action(
     guarded('dashboard', async (flags: ClusterFlags & LangFlags) => {
       if (!canShowDashboard())
-        throw new CliError(`the dashboard needs a terminal (stdin and stdout a TTY, CI unset): here, watch with \`raft-console events --follow${nameFlag(flags)}\` and \`raft-console status${nameFlag(flags)}\``);
+        throw new CliError(
+          `the dashboard needs a terminal (stdin and stdout a TTY, CI unset): here, watch with \`raft-console events --follow${nameFlag(flags)}\` and \`raft-console status${nameFlag(flags)}\``,
+        );
       const client = await connect(flags);
       const { runDashboard } = await import('../tui/run.js');
       try {
         const end = await runDashboard({ source: client, owned: false, attached: true, lang: await languageOf(flags) });
         if (end.why === 'gone') process.stdout.write(`${end.text}\n`);
-        else process.stdout.write(`dashboard closed; cluster ${client.model.name} keeps running (\`raft-console down${nameFlag(flags)}\` stops it)\n`);
+        else
+          process.stdout.write(
+            `dashboard closed; cluster ${client.model.name} keeps running (\`raft-console down${nameFlag(flags)}\` stops it)\n`,
+          );
       } finally {
         await client.close();
       }

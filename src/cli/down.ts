@@ -45,7 +45,8 @@ function print(flags: DownFlags, doc: Record<string, unknown>, text: string): vo
 async function purgeStopped(flags: DownFlags): Promise<void> {
   const { name, folder } = clusterFolder(await folderOptions(flags));
   if (!existsSync(folder)) throw new CliError(`there is no cluster named ${name} (no folder ${folder}): nothing to delete`, 'not-running');
-  if (!existsSync(join(folder, CLUSTER_FILE))) throw new CliError(`${folder} has no ${CLUSTER_FILE}, so it is not a raft-console cluster folder: not deleting it`);
+  if (!existsSync(join(folder, CLUSTER_FILE)))
+    throw new CliError(`${folder} has no ${CLUSTER_FILE}, so it is not a raft-console cluster folder: not deleting it`);
   // Nodes frozen (paused) when their supervisor died cannot see it is gone: end them first.
   const ended = endOrphanNodes(folder);
   await rm(folder, { recursive: true, force: true });
@@ -58,7 +59,7 @@ export function registerDownCommand(program: Command): Command {
     program
       .command('down')
       .description('stop the cluster (its data stays for the next `up`)')
-      .option('--purge', 'also delete the cluster\'s folder: its data, logs and settings')
+      .option('--purge', "also delete the cluster's folder: its data, logs and settings")
       .option('--json', 'print the result as one JSON document'),
   ).action(
     guarded('down', async (flags: DownFlags) => {
@@ -79,7 +80,10 @@ export function registerDownCommand(program: Command): Command {
       await closed;
       const until = Date.now() + EXIT_WAIT_MS;
       while (running(pid)) {
-        if (Date.now() > until) throw new CliError(`the nodes are stopped but the supervisor (pid ${pid}) has not exited after ${EXIT_WAIT_MS / 1000} s: \`kill ${pid}\` ends it`);
+        if (Date.now() > until)
+          throw new CliError(
+            `the nodes are stopped but the supervisor (pid ${pid}) has not exited after ${EXIT_WAIT_MS / 1000} s: \`kill ${pid}\` ends it`,
+          );
         await sleep(20);
       }
       print(flags, { ...result, purged: flags.purge === true }, result.text);

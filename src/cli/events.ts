@@ -19,7 +19,7 @@ export function registerEventsCommand(program: Command): Command {
   return withClusterOptions(
     program
       .command('events')
-      .description('print the cluster\'s recent events; --follow keeps printing new ones')
+      .description("print the cluster's recent events; --follow keeps printing new ones")
       .option('--follow', 'keep printing events as they happen, until Ctrl-C or the cluster stops')
       .option('--last <n>', 'only the last n events of the history', indexArg('--last'))
       .option('--json', 'one JSON object per event (NDJSON): {ts, node, kind, type, text, data}'),

@@ -61,7 +61,13 @@ export async function startExercise(exercise: Exercise, flags: StartFlags): Prom
   const lang = resolveLang(flags.lang, await openSettings());
   const dashboard = flags.headless !== true && canShowDashboard();
   const progress = await openProgress();
-  const session = await startSession({ exercise, lang, launcher: supervisorLauncher, folder: await folderOptions(flags), speed: flags.speed });
+  const session = await startSession({
+    exercise,
+    lang,
+    launcher: supervisorLauncher,
+    folder: await folderOptions(flags),
+    speed: flags.speed,
+  });
   // Recorded once, when the last step is done; written before the command ends.
   let recorded: Promise<void> | null = null;
   session.onSteps(() => {
@@ -93,9 +99,12 @@ async function withDashboard(session: ExerciseSession, lang: Lang, flags: StartF
   const paint = paintFor(process.stdout);
   const view = session.tracker.view({ hint: false });
   const done = view.steps.filter((s) => s.done).length;
-  process.stdout.write(`${paint('bold', `${WORDS[lang].exercise} ${view.number} · ${view.title}: ${WORDS[lang].summary(done, view.steps.length)}`)}\n`);
+  process.stdout.write(
+    `${paint('bold', `${WORDS[lang].exercise} ${view.number} · ${view.title}: ${WORDS[lang].summary(done, view.steps.length)}`)}\n`,
+  );
   if (view.explanation !== null) process.stdout.write(`${view.explanation}\n`);
-  if (done < view.steps.length) process.stdout.write(`${paint('dim', `raft-console exercise start ${view.number}${exerciseFlag(flags)}`)}\n`);
+  if (done < view.steps.length)
+    process.stdout.write(`${paint('dim', `raft-console exercise start ${view.number}${exerciseFlag(flags)}`)}\n`);
 }
 
 /** Prints the exercise, then each step as it is checked; reads h, x and q lines. */
@@ -150,7 +159,8 @@ async function headless(session: ExerciseSession, lang: Lang, flags: StartFlags,
     lines.on('line', (line) => {
       const command = line.trim().toLowerCase();
       if (command === 'h') say(paint('cyan', `${w.hint}: ${session.tracker.view({ hint: true }).hint ?? '-'}`));
-      else if (command === 'x') void session.trigger().then((r) => say(r.ok ? paint('magenta', `▸ ${r.text}`) : paint('red', `✗ ${r.text}`)));
+      else if (command === 'x')
+        void session.trigger().then((r) => say(r.ok ? paint('magenta', `▸ ${r.text}`) : paint('red', `✗ ${r.text}`)));
       else if (command === 'q') void session.stop();
       else if (command !== '') say(paint('dim', w.keys(nameFlag(flags))));
     });

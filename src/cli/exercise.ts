@@ -36,18 +36,24 @@ async function catalog(): Promise<typeof import('../exercises/catalog/index.js')
 async function exerciseNamed(name: string): Promise<Exercise> {
   const { EXERCISES, findExercise } = await catalog();
   const e = findExercise(name);
-  if (e === null) throw new CliError(`there is no exercise "${name}": give a number from 1 to ${EXERCISES.length} or an id such as ${EXERCISES[0]!.id} (see \`raft-console exercise list\`)`, 'usage');
+  if (e === null)
+    throw new CliError(
+      `there is no exercise "${name}": give a number from 1 to ${EXERCISES.length} or an id such as ${EXERCISES[0]!.id} (see \`raft-console exercise list\`)`,
+      'usage',
+    );
   return e;
 }
 
 function withLang(cmd: Command): Command {
-  return cmd.addOption(new Option('--lang <lang>', 'language of the texts (default: the `language` setting, else the locale)').choices(LANGS));
+  return cmd.addOption(
+    new Option('--lang <lang>', 'language of the texts (default: the `language` setting, else the locale)').choices(LANGS),
+  );
 }
 
 function withExerciseCluster(cmd: Command): Command {
   return cmd
-    .option('--name <name>', 'the exercise cluster\'s name (one per learner on a shared machine)', clusterName, EXERCISE_CLUSTER)
-    .option('--data-dir <dir>', 'the exercise cluster\'s folder (default: <data-folder>/<name>)');
+    .option('--name <name>', "the exercise cluster's name (one per learner on a shared machine)", clusterName, EXERCISE_CLUSTER)
+    .option('--data-dir <dir>', "the exercise cluster's folder (default: <data-folder>/<name>)");
 }
 
 async function language(flags: LangFlags): Promise<Lang> {
@@ -63,7 +69,13 @@ async function list(flags: LangFlags): Promise<void> {
   const lang = await language(flags);
   const done = (await openProgress()).completed();
   const { EXERCISES } = await catalog();
-  const rows = EXERCISES.map((e) => ({ number: e.number, id: e.id, title: e.title[lang], minutes: e.minutes, completedAt: done.get(e.id) ?? null }));
+  const rows = EXERCISES.map((e) => ({
+    number: e.number,
+    id: e.id,
+    title: e.title[lang],
+    minutes: e.minutes,
+    completedAt: done.get(e.id) ?? null,
+  }));
   if (flags.json === true) {
     process.stdout.write(`${JSON.stringify(rows)}\n`);
     return;
@@ -71,10 +83,17 @@ async function list(flags: LangFlags): Promise<void> {
   const paint = paintFor(process.stdout);
   const lines = table(
     ['#', 'ID', 'MIN', 'DONE', 'TITLE'],
-    rows.map((r) => [r.number, r.id, r.minutes, r.completedAt === null ? { text: '-', style: 'dim' as const } : { text: `✔ ${day(r.completedAt)}`, style: 'green' as const }, r.title]),
+    rows.map((r) => [
+      r.number,
+      r.id,
+      r.minutes,
+      r.completedAt === null ? { text: '-', style: 'dim' as const } : { text: `✔ ${day(r.completedAt)}`, style: 'green' as const },
+      r.title,
+    ]),
     paint,
   );
-  const start = lang === 'zh' ? '开始一个练习:raft-console exercise start <编号或 id>' : 'start one with: raft-console exercise start <number or id>';
+  const start =
+    lang === 'zh' ? '开始一个练习:raft-console exercise start <编号或 id>' : 'start one with: raft-console exercise start <number or id>';
   process.stdout.write(`${[...lines, paint('dim', start)].join('\n')}\n`);
 }
 
@@ -85,26 +104,50 @@ async function check(name: string, flags: ClusterFlags & LangFlags): Promise<voi
   // Connecting proves the cluster runs (exit 3 and how to start it, when it does not).
   await (await ControlClient.connect(folder)).close();
   const state = await readExerciseState(clusterFolder(folder).folder);
-  if (state === null) throw new CliError(`the cluster ${flags.name} was not started by an exercise: start one with \`raft-console exercise start ${exercise.number}${exerciseFlag(flags)}\``);
+  if (state === null)
+    throw new CliError(
+      `the cluster ${flags.name} was not started by an exercise: start one with \`raft-console exercise start ${exercise.number}${exerciseFlag(flags)}\``,
+    );
   if (state.exercise !== exercise.id)
-    throw new CliError(`the cluster ${flags.name} runs exercise ${state.number} (${state.exercise}), not ${exercise.number} (${exercise.id}): \`raft-console exercise check ${state.number}${exerciseFlag(flags)}\``);
-  const steps = exercise.steps.map((s, i) => ({ id: s.id, number: i + 1, text: s.text[lang], done: state.steps[i]?.done === true, at: state.steps[i]?.at ?? null }));
+    throw new CliError(
+      `the cluster ${flags.name} runs exercise ${state.number} (${state.exercise}), not ${exercise.number} (${exercise.id}): \`raft-console exercise check ${state.number}${exerciseFlag(flags)}\``,
+    );
+  const steps = exercise.steps.map((s, i) => ({
+    id: s.id,
+    number: i + 1,
+    text: s.text[lang],
+    done: state.steps[i]?.done === true,
+    at: state.steps[i]?.at ?? null,
+  }));
   const doneCount = steps.filter((s) => s.done).length;
   if (flags.json === true) {
-    process.stdout.write(`${JSON.stringify({ exercise: exercise.id, number: exercise.number, title: exercise.title[lang], cluster: flags.name, done: doneCount === steps.length, steps })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ exercise: exercise.id, number: exercise.number, title: exercise.title[lang], cluster: flags.name, done: doneCount === steps.length, steps })}\n`,
+    );
     return;
   }
   const paint = paintFor(process.stdout);
   const current = steps.find((s) => !s.done);
   const lines = [
-    paint('bold', `exercise ${exercise.number} · ${exercise.title[lang]} on the cluster ${flags.name}: ${doneCount} of ${steps.length} steps done`),
-    ...steps.map((s) => (s.done ? paint('green', `✔ ${s.number}. ${s.text}`) : s === current ? paint('bold', `▸ ${s.number}. ${s.text}`) : paint('dim', `○ ${s.number}. ${s.text}`))),
+    paint(
+      'bold',
+      `exercise ${exercise.number} · ${exercise.title[lang]} on the cluster ${flags.name}: ${doneCount} of ${steps.length} steps done`,
+    ),
+    ...steps.map((s) =>
+      s.done
+        ? paint('green', `✔ ${s.number}. ${s.text}`)
+        : s === current
+          ? paint('bold', `▸ ${s.number}. ${s.text}`)
+          : paint('dim', `○ ${s.number}. ${s.text}`),
+    ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 export function registerExerciseCommand(program: Command): Command {
-  const exercise = program.command('exercise').description('the workshop exercises: guided, self-checking Raft scenarios (list, start, check)');
+  const exercise = program
+    .command('exercise')
+    .description('the workshop exercises: guided, self-checking Raft scenarios (list, start, check)');
   withLang(exercise.command('list').description('list the exercises, their length and which are completed on this machine'))
     .option('--json', 'print [{number, id, title, minutes, completedAt}] as one JSON document')
     .action(guarded('exercise list', (flags: LangFlags) => list(flags)));
@@ -118,7 +161,7 @@ export function registerExerciseCommand(program: Command): Command {
   )
     .option('--headless', 'no dashboard: print each step as it is checked, read h (hint), x (set-up) and q (quit) lines on stdin')
     .option('--solve', 'let the exercise solve itself with its automatic solution, for a demonstration (headless, it stops once done)')
-    .addOption(new Option('--speed <preset>', 'run faster or slower than the exercise\'s own speed').choices(SPEED_PRESETS))
+    .addOption(new Option('--speed <preset>', "run faster or slower than the exercise's own speed").choices(SPEED_PRESETS))
     .action(
       guarded('exercise start', async (name: string, flags: StartFlags) => {
         const exercise = await exerciseNamed(name);
@@ -126,7 +169,12 @@ export function registerExerciseCommand(program: Command): Command {
       }),
     );
   withExerciseCluster(
-    withLang(exercise.command('check').description('show which steps of a running exercise are done').argument('<exercise>', 'its number (1-10) or id')),
+    withLang(
+      exercise
+        .command('check')
+        .description('show which steps of a running exercise are done')
+        .argument('<exercise>', 'its number (1-10) or id'),
+    ),
   )
     .option('--json', 'print {exercise, number, title, cluster, done, steps: [{id, number, text, done, at}]} as one JSON document')
     .action(guarded('exercise check', (name: string, flags: ClusterFlags & LangFlags) => check(name, flags)));

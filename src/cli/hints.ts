@@ -22,7 +22,10 @@ export function nextCommands(model: Pick<ClusterModel, 'nodes' | 'timing'>, lead
     const majority = ids.filter((id) => !minority.includes(id));
     tries.push(rc(`partition ${minority.join(',')} ${majority.join(',')}`));
     if (model.timing.electionTimeoutMs.min >= HUMAN_SPEED_MS) tries.push(rc(`submit --via ${victim} lost`));
-    else tries.push(`${rc('submit found')}   (the majority commits; with --speed slow, submit --via ${victim} shows the cut-off leader take an entry that never commits)`);
+    else
+      tries.push(
+        `${rc('submit found')}   (the majority commits; with --speed slow, submit --via ${victim} shows the cut-off leader take an entry that never commits)`,
+      );
     tries.push(rc('heal'), rc(`log ${victim}`));
   }
   tries.push(rc(`kill ${victim}`), rc(`restart ${victim}`), rc('events --follow'), rc('down'));

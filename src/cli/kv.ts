@@ -21,12 +21,22 @@ interface KvFlags extends ClusterFlags {
 type Outcome = { human: string; json: Record<string, unknown>; exit?: ExitCode };
 
 /** Runs one request against the cluster's nodes and prints the outcome. */
-async function request(flags: KvFlags, what: 'write' | 'read', run: (client: RaftClient, options: { via?: number; timeoutMs: number }) => Promise<Outcome>): Promise<void> {
+async function request(
+  flags: KvFlags,
+  what: 'write' | 'read',
+  run: (client: RaftClient, options: { via?: number; timeoutMs: number }) => Promise<Outcome>,
+): Promise<void> {
   const control = await connect(flags);
   const model = control.model;
   await control.close();
   if (flags.via !== undefined) runningNode(model, flags.via, nameFlag(flags));
-  const out = await withClusterClient(model, flags.timeout, what, (client) => run(client, { via: flags.via, timeoutMs: flags.timeout }), flags.secretFile);
+  const out = await withClusterClient(
+    model,
+    flags.timeout,
+    what,
+    (client) => run(client, { via: flags.via, timeoutMs: flags.timeout }),
+    flags.secretFile,
+  );
   process.stdout.write(`${flags.json === true ? JSON.stringify(out.json) : out.human}\n`);
   if (out.exit !== undefined) process.exitCode = EXIT_STATUS[out.exit];
 }
@@ -37,7 +47,11 @@ function placed(w: WriteResult): Record<string, unknown> {
 
 function define(program: Command, name: string, description: string, read = false): Command {
   return withClusterOptions(program.command(name).description(description))
-    .option('--via <id>', `send to this node only, without following redirects: its answer is the result${read ? '' : ' (an entry handed to a stranded leader stays uncommitted)'}`, nodeId)
+    .option(
+      '--via <id>',
+      `send to this node only, without following redirects: its answer is the result${read ? '' : ' (an entry handed to a stranded leader stays uncommitted)'}`,
+      nodeId,
+    )
     .option('--timeout <ms>', 'give up after this long, retries included', milliseconds('--timeout'), 5000)
     .option('--json', 'print the outcome as one JSON document')
     .option(...SECRET_FILE_OPTION);
@@ -47,7 +61,7 @@ const quote = (s: string): string => JSON.stringify(s);
 
 export function registerKvCommands(program: Command): void {
   define(program, 'submit', 'append an entry to the replicated log; prints the index and term it committed at and the leader')
-    .argument('<text...>', 'the entry\'s text (words are joined with spaces)')
+    .argument('<text...>', "the entry's text (words are joined with spaces)")
     .action(
       guarded('submit', (words: string[], flags: KvFlags) =>
         request(flags, 'write', async (client, o) => {
@@ -66,7 +80,10 @@ export function registerKvCommands(program: Command): void {
         request(flags, 'write', async (client, o) => {
           const w = await client.put(key, value, o);
           const before = w.result.previous === null ? 'a new key' : `was ${quote(w.result.previous)}`;
-          return { human: `${key} = ${quote(value)} (${before}), committed ${where(w)}`, json: { op: 'put', key, value, previous: w.result.previous, ...placed(w) } };
+          return {
+            human: `${key} = ${quote(value)} (${before}), committed ${where(w)}`,
+            json: { op: 'put', key, value, previous: w.result.previous, ...placed(w) },
+          };
         }),
       ),
     );
@@ -77,7 +94,10 @@ export function registerKvCommands(program: Command): void {
       guarded('get', (key: string, flags: KvFlags) =>
         request(flags, 'read', async (client, o) => {
           const r = await client.get(key, o);
-          const human = r.value === null ? `${key} is not set (read at commit index ${r.index})` : `${key} = ${quote(r.value)} (read at commit index ${r.index})`;
+          const human =
+            r.value === null
+              ? `${key} is not set (read at commit index ${r.index})`
+              : `${key} = ${quote(r.value)} (read at commit index ${r.index})`;
           return { human, json: { key, value: r.value, index: r.index } };
         }),
       ),
@@ -89,7 +109,9 @@ export function registerKvCommands(program: Command): void {
       guarded('del', (key: string, flags: KvFlags) =>
         request(flags, 'write', async (client, o) => {
           const w = await client.delete(key, o);
-          const human = w.result.existed ? `deleted ${key}, committed ${where(w)}` : `${key} was not set: nothing deleted (committed ${where(w)})`;
+          const human = w.result.existed
+            ? `deleted ${key}, committed ${where(w)}`
+            : `${key} was not set: nothing deleted (committed ${where(w)})`;
           return { human, json: { op: 'delete', key, existed: w.result.existed, ...placed(w) } };
         }),
       ),
@@ -103,10 +125,22 @@ export function registerKvCommands(program: Command): void {
       guarded('cas', (key: string, expected: string, value: string, flags: KvFlags) =>
         request(flags, 'write', async (client, o) => {
           const w = await client.cas(key, expected, value, o);
-          const json = { op: 'cas', key, expected, value, swapped: w.result.swapped, current: w.result.swapped ? value : w.result.current, ...placed(w) };
+          const json = {
+            op: 'cas',
+            key,
+            expected,
+            value,
+            swapped: w.result.swapped,
+            current: w.result.swapped ? value : w.result.current,
+            ...placed(w),
+          };
           if (w.result.swapped) return { human: `${key}: ${quote(expected)} -> ${quote(value)}, committed ${where(w)}`, json };
           const holds = w.result.current === null ? 'is not set' : `holds ${quote(w.result.current)}`;
-          return { human: `${key} ${holds}, not ${quote(expected)}: nothing changed (the compare committed ${where(w)})`, json, exit: 'failed' };
+          return {
+            human: `${key} ${holds}, not ${quote(expected)}: nothing changed (the compare committed ${where(w)})`,
+            json,
+            exit: 'failed',
+          };
         }),
       ),
     );

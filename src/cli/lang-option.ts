@@ -9,7 +9,11 @@ export interface LangFlags {
 }
 
 export function withLangOption(cmd: Command): Command {
-  return cmd.addOption(new Option('--lang <lang>', 'language of the dashboard and exercises (default: the `language` setting, else the locale)').choices(LANGS));
+  return cmd.addOption(
+    new Option('--lang <lang>', 'language of the dashboard and exercises (default: the `language` setting, else the locale)').choices(
+      LANGS,
+    ),
+  );
 }
 
 export async function languageOf(flags: LangFlags): Promise<Lang> {

@@ -26,7 +26,8 @@ type LogEntry = LogPage['entries'][number];
 /** The entry's content in words: `put color="red"`, `submit "hello"`, `add-learner n6`. */
 function describe(e: Entry): string {
   if (e.type === 'noop') return '(no-op: the leader of a new term commits with it)';
-  if (e.type === 'config') return `${e.change.type} n${e.change.node} -> voters ${e.membership.voters.join(',')}${e.membership.learners.length > 0 ? `, learners ${e.membership.learners.join(',')}` : ''}`;
+  if (e.type === 'config')
+    return `${e.change.type} n${e.change.node} -> voters ${e.membership.voters.join(',')}${e.membership.learners.length > 0 ? `, learners ${e.membership.learners.join(',')}` : ''}`;
   const decoded = decodeCommand(e.data);
   if (!decoded.ok) return `(not a command: ${decoded.error.message})`;
   const c = decoded.command;
@@ -61,7 +62,7 @@ export function registerLogCommand(program: Command): Command {
   return withClusterOptions(
     program
       .command('log')
-      .description('show one node\'s log: index, term, committed or not, and each command')
+      .description("show one node's log: index, term, committed or not, and each command")
       .argument('<id>', 'the node', nodeId)
       .option('--from <n>', 'first index to show', indexArg('--from'))
       .option('--to <n>', 'last index to show', indexArg('--to'))
@@ -76,7 +77,11 @@ export function registerLogCommand(program: Command): Command {
       const model = control.model;
       await control.close();
       const node = runningNode(model, id, nameFlag(flags));
-      const client = new RaftClient({ clusterId: model.clusterId, secret: clusterSecret(model.folder, flags.secretFile), nodes: [{ id, address: node.address }] });
+      const client = new RaftClient({
+        clusterId: model.clusterId,
+        secret: clusterSecret(model.folder, flags.secretFile),
+        nodes: [{ id, address: node.address }],
+      });
       let log: LogPage;
       try {
         log = await readLog(client, id, from, to).catch((err: unknown) => {
@@ -91,9 +96,17 @@ export function registerLogCommand(program: Command): Command {
         return;
       }
       const paint = paintFor(process.stdout);
-      const rows = log.entries.map((e) => [e.index, e.term, e.committed ? { text: 'yes' } : { text: 'no', style: 'yellow' as const }, e.type, describe(e)]);
+      const rows = log.entries.map((e) => [
+        e.index,
+        e.term,
+        e.committed ? { text: 'yes' } : { text: 'no', style: 'yellow' as const },
+        e.type,
+        describe(e),
+      ]);
       const compacted = log.firstIndex > 1 ? `; entries before ${log.firstIndex} are compacted into a snapshot` : '';
-      process.stdout.write(`${paint('bold', `n${id}'s log`)}: ${log.entries.length} entries shown, committed up to ${log.commit}${compacted}\n`);
+      process.stdout.write(
+        `${paint('bold', `n${id}'s log`)}: ${log.entries.length} entries shown, committed up to ${log.commit}${compacted}\n`,
+      );
       if (rows.length > 0) process.stdout.write(`${table(['INDEX', 'TERM', 'COMMITTED', 'TYPE', 'ENTRY'], rows, paint).join('\n')}\n`);
     }),
   );

@@ -17,7 +17,9 @@ function memberOf(model: ClusterModel, id: number): NodeModel {
 /** A node that can answer a request now, or an error saying why not and what to run (`nameFlag`: how to name the cluster in it). */
 export function runningNode(model: ClusterModel, id: number, nameFlag: string): NodeModel {
   const node = memberOf(model, id);
-  if (node.process.state === 'paused') throw new CliError(`n${id} is paused and answers nothing: \`raft-console resume ${id}${nameFlag}\` first`);
-  if (node.process.state !== 'running') throw new CliError(`n${id} is ${node.process.state}: \`raft-console restart ${id}${nameFlag}\` starts it again`);
+  if (node.process.state === 'paused')
+    throw new CliError(`n${id} is paused and answers nothing: \`raft-console resume ${id}${nameFlag}\` first`);
+  if (node.process.state !== 'running')
+    throw new CliError(`n${id} is ${node.process.state}: \`raft-console restart ${id}${nameFlag}\` starts it again`);
   return node;
 }

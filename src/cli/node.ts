@@ -5,7 +5,18 @@ import { EXIT_STATUS } from '../schema/exit-codes.js';
 import { attachControl } from '../node/control.js';
 import { EventStream, type FatalCode } from '../node/event-stream.js';
 import { startNode } from '../node/node.js';
-import { UsageError, isLoopback, parseAcknowledged, parseBugs, parseListen, parseNodeId, parsePeers, parsePositive, parseRange, type NodeOptions } from '../node/options.js';
+import {
+  UsageError,
+  isLoopback,
+  parseAcknowledged,
+  parseBugs,
+  parseListen,
+  parseNodeId,
+  parsePeers,
+  parsePositive,
+  parseRange,
+  type NodeOptions,
+} from '../node/options.js';
 import { KNOWN_BUG_NAMES } from '../raft/config.js';
 import { DataDirError } from '../storage/index.js';
 import { NO_SECRET, SecretFileError, readSecretFile } from '../transport/secret.js';
@@ -39,12 +50,16 @@ interface NodeFlags {
 
 function toOptions(f: NodeFlags): NodeOptions {
   const id = parseNodeId(f.id);
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(f.clusterId)) throw new UsageError(`--cluster-id must be 1-128 letters, digits, dots, dashes or underscores, got "${f.clusterId}"`);
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(f.clusterId))
+    throw new UsageError(`--cluster-id must be 1-128 letters, digits, dots, dashes or underscores, got "${f.clusterId}"`);
   const listen = parseListen(f.listen);
   // A node that silently ran open would be joined by anyone: no secret is a choice said out loud.
   if (f.secretFile === undefined && f.insecureNoAuth !== true)
-    throw new UsageError('--secret-file is required: the cluster secret every peer and client must prove (`raft-console up` makes one at <cluster folder>/secret); --insecure-no-auth runs without one');
-  if (f.secretFile !== undefined && f.insecureNoAuth === true) throw new UsageError('give either --secret-file or --insecure-no-auth, not both');
+    throw new UsageError(
+      '--secret-file is required: the cluster secret every peer and client must prove (`raft-console up` makes one at <cluster folder>/secret); --insecure-no-auth runs without one',
+    );
+  if (f.secretFile !== undefined && f.insecureNoAuth === true)
+    throw new UsageError('give either --secret-file or --insecure-no-auth, not both');
   const tlsFlags = [f.certFile, f.keyFile, f.trustedCaFile];
   if (tlsFlags.some((x) => x !== undefined) && tlsFlags.some((x) => x === undefined))
     throw new UsageError('--cert-file, --key-file and --trusted-ca-file go together: give all three for mutual TLS, or none');
@@ -79,12 +94,20 @@ function explain(err: unknown, o: NodeOptions): { code: FatalCode; text: string 
   if (err instanceof DataDirError) return { code: 'data-dir', text: err.message };
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE')
-    return { code: 'port-in-use', text: `port ${o.listen.port} on ${o.listen.host} is already in use: pick another --listen port, or stop what uses it (try: ss -ltnp 'sport = :${o.listen.port}')` };
-  if (code === 'EADDRNOTAVAIL') return { code: 'address', text: `cannot listen on ${o.listen.host}: no such address on this machine; use 127.0.0.1` };
+    return {
+      code: 'port-in-use',
+      text: `port ${o.listen.port} on ${o.listen.host} is already in use: pick another --listen port, or stop what uses it (try: ss -ltnp 'sport = :${o.listen.port}')`,
+    };
+  if (code === 'EADDRNOTAVAIL')
+    return { code: 'address', text: `cannot listen on ${o.listen.host}: no such address on this machine; use 127.0.0.1` };
   // A write or fsync of the log, the hard state or a snapshot found no room.
-  if (code === 'ENOSPC' || code === 'EDQUOT') return { code: 'disk-full', text: `disk full at ${o.dataDir}: free space then run \`raft-console restart ${o.id}\`` };
+  if (code === 'ENOSPC' || code === 'EDQUOT')
+    return { code: 'disk-full', text: `disk full at ${o.dataDir}: free space then run \`raft-console restart ${o.id}\`` };
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
-    return { code: 'permission', text: `not allowed to use ${o.dataDir} or port ${o.listen.port}: check permissions, or use a port above 1024` };
+    return {
+      code: 'permission',
+      text: `not allowed to use ${o.dataDir} or port ${o.listen.port}: check permissions, or use a port above 1024`,
+    };
   return { code: 'internal', text: err instanceof Error ? err.message : String(err) };
 }
 
@@ -106,15 +129,27 @@ export function registerNodeCommand(program: Command): Command {
   return program
     .command('node')
     .description('run one Raft node in this process (the supervisor starts these; events are NDJSON on stdout)')
-    .requiredOption('--id <n>', 'this node\'s id, an integer from 1')
+    .requiredOption('--id <n>', "this node's id, an integer from 1")
     .requiredOption('--cluster-id <id>', 'the cluster this node belongs to: peers and data of another cluster are refused')
     .requiredOption('--data-dir <dir>', 'where this node keeps its log, hard state and snapshots')
-    .option('--secret-file <path>', 'the cluster secret (64 hex digits, mode 0600) every peer and client must prove; `up` makes <cluster folder>/secret')
-    .option('--insecure-no-auth', 'run without a cluster secret (INSECURE: any process that reaches the port may join the cluster or write to it)')
-    .option('--cert-file <path>', 'this node\'s certificate (PEM) for mutual TLS on its port and towards its peers; with --key-file and --trusted-ca-file')
+    .option(
+      '--secret-file <path>',
+      'the cluster secret (64 hex digits, mode 0600) every peer and client must prove; `up` makes <cluster folder>/secret',
+    )
+    .option(
+      '--insecure-no-auth',
+      'run without a cluster secret (INSECURE: any process that reaches the port may join the cluster or write to it)',
+    )
+    .option(
+      '--cert-file <path>',
+      "this node's certificate (PEM) for mutual TLS on its port and towards its peers; with --key-file and --trusted-ca-file",
+    )
     .option('--key-file <path>', 'the key (PEM) of --cert-file')
     .option('--trusted-ca-file <path>', 'the CA (PEM) that signs the certificates of every node and client of the cluster')
-    .option('--unsafe-listen-without-tls', 'allow a --listen address other machines can reach, although the traffic is not encrypted (UNSAFE on an untrusted network)')
+    .option(
+      '--unsafe-listen-without-tls',
+      'allow a --listen address other machines can reach, although the traffic is not encrypted (UNSAFE on an untrusted network)',
+    )
     .option('--listen <host:port>', 'address for peers and clients', '127.0.0.1:0')
     .option('--peers <list>', 'the other voters, id=host:port,... (e.g. 1=127.0.0.1:7001,2=127.0.0.1:7002)', '')
     .option('--join', 'start with no configuration and wait to be added by the leader')
@@ -125,8 +160,16 @@ export function registerNodeCommand(program: Command): Command {
     .option('--compact-every <n>', 'snapshot once this many applied entries are in the log', '10000')
     .option('--request-timeout <ms>', 'answer a client request "timeout" after this long', '5000')
     .option('--no-pre-vote', 'campaign without a pre-vote round first (PreVote, dissertation 9.6, is on by default)')
-    .option('--no-check-quorum', 'keep leading without hearing from a majority, and grant votes despite a live leader (CheckQuorum is on by default)')
-    .option('--bug <name>', `run the core with a known bug switched on, for the workshop (repeatable): ${KNOWN_BUG_NAMES.join(', ')}`, (name: string, previous: string[]) => [...previous, name], [] as string[])
+    .option(
+      '--no-check-quorum',
+      'keep leading without hearing from a majority, and grant votes despite a live leader (CheckQuorum is on by default)',
+    )
+    .option(
+      '--bug <name>',
+      `run the core with a known bug switched on, for the workshop (repeatable): ${KNOWN_BUG_NAMES.join(', ')}`,
+      (name: string, previous: string[]) => [...previous, name],
+      [] as string[],
+    )
     .option(
       '--acknowledged <term:commit>',
       'the term and commit index this node was last seen at (the supervisor keeps them): a data directory behind them lost data, so the node starts in recovering mode and does not vote until caught up',
@@ -153,9 +196,14 @@ export function registerNodeCommand(program: Command): Command {
         void node.stop(`received ${signal}`).then(() => process.exit(EXIT_STATUS.ok), fatal);
       };
       if (flags.controlStdin === true) {
-        attachControl(process.stdin, node.control, (a) => events.control(a), () => {
-          void node.stop('its supervisor is gone (stdin closed)').then(() => process.exit(EXIT_STATUS.ok), fatal);
-        });
+        attachControl(
+          process.stdin,
+          node.control,
+          (a) => events.control(a),
+          () => {
+            void node.stop('its supervisor is gone (stdin closed)').then(() => process.exit(EXIT_STATUS.ok), fatal);
+          },
+        );
       }
       process.once('SIGTERM', stop('SIGTERM'));
       process.once('SIGINT', stop('SIGINT'));

@@ -47,7 +47,8 @@ const DEFINITIONS: { [K in SettingKey]: Definition<K> } = {
   speed: {
     what: 'speed preset of a new cluster: slow, normal or fast',
     fallback: () => 'normal',
-    parse: (v) => (SPEED_PRESETS.includes(v as SpeedPreset) ? (v as SpeedPreset) : fail(`speed must be one of ${SPEED_PRESETS.join(', ')}`)),
+    parse: (v) =>
+      SPEED_PRESETS.includes(v as SpeedPreset) ? (v as SpeedPreset) : fail(`speed must be one of ${SPEED_PRESETS.join(', ')}`),
     show: (v) => v,
   },
   'base-port': {
@@ -61,7 +62,7 @@ const DEFINITIONS: { [K in SettingKey]: Definition<K> } = {
     show: (v) => v ?? 'auto',
   },
   'data-folder': {
-    what: 'the folder that holds every cluster\'s folder',
+    what: "the folder that holds every cluster's folder",
     fallback: () => defaultStateDir(),
     parse: (v) => (typeof v === 'string' && v !== '' ? resolve(v) : fail('data-folder must be a path')),
     show: (v) => v,
@@ -77,7 +78,8 @@ const DEFINITIONS: { [K in SettingKey]: Definition<K> } = {
 export const SETTING_KEYS = Object.keys(DEFINITIONS) as SettingKey[];
 
 export function settingKey(key: string): SettingKey {
-  if (!(SETTING_KEYS as string[]).includes(key)) throw new CliError(`there is no setting "${key}": the settings are ${SETTING_KEYS.join(', ')}`, 'usage');
+  if (!(SETTING_KEYS as string[]).includes(key))
+    throw new CliError(`there is no setting "${key}": the settings are ${SETTING_KEYS.join(', ')}`, 'usage');
   return key as SettingKey;
 }
 
@@ -107,10 +109,15 @@ class KeyValueFile {
   /** `<name>.json` in the config folder; a broken file is one line naming it and the fix. */
   static open(name: string, what: string): KeyValueFile {
     const path = join(configFolder(), `${name}.json`);
-    const broken = (why: string): CliError => new CliError(`your raft-console ${what} file ${why}: fix or delete it (it lives in ${dirname(path)})`);
+    const broken = (why: string): CliError =>
+      new CliError(`your raft-console ${what} file ${why}: fix or delete it (it lives in ${dirname(path)})`);
     let values: JsonObject | null;
     try {
-      values = readJsonOrNull(path, (v) => object(v, `${name}.json`), (d) => broken(d.code === 'not-json' ? 'is not valid JSON' : `is not valid (${d.problem})`));
+      values = readJsonOrNull(
+        path,
+        (v) => object(v, `${name}.json`),
+        (d) => broken(d.code === 'not-json' ? 'is not valid JSON' : `is not valid (${d.problem})`),
+      );
     } catch (err) {
       if (err instanceof CliError) throw err;
       throw broken(`cannot be read (${err instanceof Error ? err.message : String(err)})`);
@@ -156,7 +163,9 @@ export class SettingsStore {
     const stored = this.file.values[key];
     const read = validate(() => def.parse(stored));
     if (read.ok) return read.value;
-    throw new CliError(`${this.path} has a bad ${key} (${JSON.stringify(stored)}): ${read.problem}; fix it with \`raft-console config set ${key} ...\` or \`raft-console config reset ${key}\``);
+    throw new CliError(
+      `${this.path} has a bad ${key} (${JSON.stringify(stored)}): ${read.problem}; fix it with \`raft-console config set ${key} ...\` or \`raft-console config reset ${key}\``,
+    );
   }
 
   /** Sets a key from the text a user typed; returns the value as stored. */

@@ -53,7 +53,7 @@ function integer(min: number, max: number, what: string) {
 export function registerSimCommand(program: Command, io: SimIO = processIO): Command {
   const cmd = program
     .command('sim')
-    .description('run random fault schedules on a simulated cluster and check Raft\'s safety properties')
+    .description("run random fault schedules on a simulated cluster and check Raft's safety properties")
     .option('--seeds <n>', 'number of seeds to run', integer(1, 10_000_000, 'seeds'), 200)
     .option('--from <seed>', 'first seed', integer(0, Number.MAX_SAFE_INTEGER, 'from'), 1)
     .option('--seed <seed>', 'replay one seed', integer(0, Number.MAX_SAFE_INTEGER, 'seed'))

@@ -40,7 +40,8 @@ function processCell(n: NodeModel): Cell {
   const p = n.process;
   const style = p.state === 'running' ? undefined : p.state === 'crashed' ? 'red' : p.state === 'starting' ? 'dim' : 'yellow';
   // How it ended, for a node that is down: "crashed (code 1)", "killed (SIGKILL)".
-  const how = p.state === 'running' || p.state === 'paused' || p.state === 'starting' ? null : p.exitCode !== null ? `code ${p.exitCode}` : p.signal;
+  const how =
+    p.state === 'running' || p.state === 'paused' || p.state === 'starting' ? null : p.exitCode !== null ? `code ${p.exitCode}` : p.signal;
   return { text: how === null ? p.state : `${p.state} (${how})`, style };
 }
 
@@ -79,14 +80,37 @@ function nodeRow(n: NodeModel, leader: NodeModel | null, folder: string, now: nu
   ];
 }
 
-const HEADERS = ['NODE', 'ROLE', 'TERM', 'LEADER', 'VOTE', 'LOG', 'LAST TERM', 'COMMIT', 'APPLIED', 'SNAP', 'CONFIG', 'MEMBER', 'PROCESS', 'PID', 'UP', 'RESTARTS', 'ADDRESS', 'DATA'];
+const HEADERS = [
+  'NODE',
+  'ROLE',
+  'TERM',
+  'LEADER',
+  'VOTE',
+  'LOG',
+  'LAST TERM',
+  'COMMIT',
+  'APPLIED',
+  'SNAP',
+  'CONFIG',
+  'MEMBER',
+  'PROCESS',
+  'PID',
+  'UP',
+  'RESTARTS',
+  'ADDRESS',
+  'DATA',
+];
 
 function network(model: ClusterModel): string {
   if (model.links.length === 0) return 'network: healthy';
   const groups = model.partition.length > 0 ? `partitioned ${model.partition.map((g) => `{${g.join(',')}}`).join(' | ')}; ` : '';
   const links = model.links
     .map((l) => {
-      const what = [l.blocked ? 'cut' : '', l.delayMs > 0 ? `delay ${l.delayMs} ms` : '', l.loss > 0 ? `loss ${+(l.loss * 100).toFixed(1)}%` : ''].filter((w) => w !== '');
+      const what = [
+        l.blocked ? 'cut' : '',
+        l.delayMs > 0 ? `delay ${l.delayMs} ms` : '',
+        l.loss > 0 ? `loss ${+(l.loss * 100).toFixed(1)}%` : '',
+      ].filter((w) => w !== '');
       return `n${l.from}->n${l.to} ${what.join(', ')}`;
     })
     .join('; ');
@@ -107,21 +131,30 @@ function humanStatus(model: ClusterModel, paint: Paint): string[] {
     `${paint('bold', `cluster ${model.name}`)}: ${members(model).length} nodes, ${lead}; ${describeTiming(model.timing)}${model.fsync ? '' : paint('red', '; UNSAFE: fsync off')}`,
     paint('dim', `id ${model.clusterId}, supervisor pid ${model.supervisorPid}, up ${ago(now - model.startedAt)}, folder ${model.folder}`),
     '',
-    ...table(HEADERS, model.nodes.map((n) => nodeRow(n, leader, model.folder, now)), paint),
+    ...table(
+      HEADERS,
+      model.nodes.map((n) => nodeRow(n, leader, model.folder, now)),
+      paint,
+    ),
     '',
     network(model),
     safety(model, paint),
   ];
   // Only when changed: a bug switched on is the first thing to know about a misbehaving cluster.
-  if (!isDefault(model.switches)) lines.push(paint(model.switches.bugs.length > 0 ? 'red' : 'yellow', `raft: ${describeSwitches(model.switches)}`));
+  if (!isDefault(model.switches))
+    lines.push(paint(model.switches.bugs.length > 0 ? 'red' : 'yellow', `raft: ${describeSwitches(model.switches)}`));
   for (const n of model.nodes)
-    if (n.process.state === 'crashed' && n.process.stderrTail.length > 0) lines.push(paint('red', `n${n.id} crashed: ${n.process.stderrTail.at(-1)}`));
+    if (n.process.state === 'crashed' && n.process.stderrTail.length > 0)
+      lines.push(paint('red', `n${n.id} crashed: ${n.process.stderrTail.at(-1)}`));
   return lines;
 }
 
 export function registerStatusCommand(program: Command): Command {
   return withClusterOptions(
-    program.command('status').description('show every node of the running cluster: role, term, log, commit, process').option('--json', 'print the model as one JSON document'),
+    program
+      .command('status')
+      .description('show every node of the running cluster: role, term, log, commit, process')
+      .option('--json', 'print the model as one JSON document'),
   ).action(
     guarded('status', async (flags: StatusFlags) => {
       const client = await connect(flags);

@@ -17,10 +17,10 @@ interface SuperviseFlags extends TimingFlags, SwitchFlags {
 export function registerSuperviseCommand(program: Command): Command {
   const cmd = program
     .command('supervise', { hidden: true })
-    .description('run a cluster\'s supervisor in this process (what `up --detach` starts)')
-    .requiredOption('--name <name>', 'the cluster\'s name')
-    .option('--data-dir <dir>', 'the cluster\'s folder')
-    .option('--state-dir <dir>', 'the folder holding every cluster\'s folder')
+    .description("run a cluster's supervisor in this process (what `up --detach` starts)")
+    .requiredOption('--name <name>', "the cluster's name")
+    .option('--data-dir <dir>', "the cluster's folder")
+    .option('--state-dir <dir>', "the folder holding every cluster's folder")
     .option('--nodes <n>', 'nodes of a new cluster', nodeCount);
   return withSwitchOptions(withTimingOptions(cmd)).action(async (f: SuperviseFlags) => {
     const o: SupervisorOptions = {

@@ -4,7 +4,15 @@
 // fills in the user's configured defaults for a new cluster; `supervise` gets everything spelled
 // out on its command line, so `ps` shows what it runs.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { SPEED_PRESETS, clusterFolder, switchArgs, type FolderOptions, type RaftSwitches, type SpeedPreset, type SupervisorOptions } from '../cluster-model/index.js';
+import {
+  SPEED_PRESETS,
+  clusterFolder,
+  switchArgs,
+  type FolderOptions,
+  type RaftSwitches,
+  type SpeedPreset,
+  type SupervisorOptions,
+} from '../cluster-model/index.js';
 import { readClusterFile } from '../supervisor/index.js';
 import { KNOWN_BUG_NAMES, isBugName, type BugName } from '../raft/config.js';
 import { milliseconds, msRange, port } from './arguments.js';
@@ -20,10 +28,18 @@ export interface TimingFlags {
 
 export function withTimingOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--speed <preset>', 'how fast elections and heartbeats go (default: the configured speed, normal)').choices(SPEED_PRESETS).conflicts(['electionTimeout', 'heartbeat']))
+    .addOption(
+      new Option('--speed <preset>', 'how fast elections and heartbeats go (default: the configured speed, normal)')
+        .choices(SPEED_PRESETS)
+        .conflicts(['electionTimeout', 'heartbeat']),
+    )
     .option('--election-timeout <min-max>', 'explicit election timeout range in ms, instead of --speed (e.g. 150-300)', msRange)
     .option('--heartbeat <ms>', 'explicit heartbeat interval in ms, instead of --speed (e.g. 50)', milliseconds('--heartbeat'))
-    .option('--base-port <port>', 'node n listens on base + n - 1 (a new cluster only; default: the configured base port, or free ports)', port);
+    .option(
+      '--base-port <port>',
+      'node n listens on base + n - 1 (a new cluster only; default: the configured base port, or free ports)',
+      port,
+    );
 }
 
 export interface SwitchFlags {
@@ -43,20 +59,34 @@ function bugNames(text: string, previous: BugName[] | undefined): BugName[] {
 export function withSwitchOptions(cmd: Command): Command {
   return cmd
     .option('--no-pre-vote', 'nodes campaign without a pre-vote round (PreVote is on by default; a new cluster only)')
-    .option('--no-check-quorum', 'leaders keep leading without a majority, voters ignore a live leader (CheckQuorum is on by default; a new cluster only)')
-    .option('--bug <name>', `switch on a known bug in every node, for the workshop (repeatable; a new cluster only): ${KNOWN_BUG_NAMES.join(', ')}`, bugNames);
+    .option(
+      '--no-check-quorum',
+      'leaders keep leading without a majority, voters ignore a live leader (CheckQuorum is on by default; a new cluster only)',
+    )
+    .option(
+      '--bug <name>',
+      `switch on a known bug in every node, for the workshop (repeatable; a new cluster only): ${KNOWN_BUG_NAMES.join(', ')}`,
+      bugNames,
+    );
 }
 
 /**
  * Everything the supervisor needs; a new cluster gets the user's defaults for what was not given.
  * A --data-dir holding another cluster is refused: it would run that cluster under this name.
  */
-export async function supervisorOptions(folder: FolderOptions, nodes: number | undefined, flags: TimingFlags & SwitchFlags, settings: SettingsStore): Promise<SupervisorOptions> {
+export async function supervisorOptions(
+  folder: FolderOptions,
+  nodes: number | undefined,
+  flags: TimingFlags & SwitchFlags,
+  settings: SettingsStore,
+): Promise<SupervisorOptions> {
   const o: SupervisorOptions = { ...folder, ...superviseSwitches(flags) };
   const { name, folder: path } = clusterFolder(folder);
   const saved = (await readClusterFile(path))?.name ?? null;
   if (saved !== null && saved !== name)
-    throw new CliError(`${path} is the folder of the cluster named ${saved}, not ${name}: add \`--name ${saved}\` to start that one, or give another --data-dir for a new cluster`);
+    throw new CliError(
+      `${path} is the folder of the cluster named ${saved}, not ${name}: add \`--name ${saved}\` to start that one, or give another --data-dir for a new cluster`,
+    );
   const exists = saved !== null;
   if (nodes !== undefined || !exists) o.nodes = nodes ?? settings.get('nodes');
   if (flags.electionTimeout !== undefined || flags.heartbeat !== undefined) {

@@ -8,7 +8,19 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { ClusterError, ControlClient, clusterFolder, describeSwitches, describeTiming, isDefault, keptSwitches, until, type ClusterModel, type NodeModel, type SupervisorOptions } from '../cluster-model/index.js';
+import {
+  ClusterError,
+  ControlClient,
+  clusterFolder,
+  describeSwitches,
+  describeTiming,
+  isDefault,
+  keptSwitches,
+  until,
+  type ClusterModel,
+  type NodeModel,
+  type SupervisorOptions,
+} from '../cluster-model/index.js';
 import { parseSuperviseLine, type ReadyLine } from '../supervisor/index.js';
 import { nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
@@ -87,7 +99,9 @@ function report(model: ClusterModel, leader: NodeModel, o: SupervisorOptions, fl
     [
       paint('bold', `cluster ${model.name} is up: ${nodes.length} nodes, n${leader.id} leads term ${leader.raft!.term}`),
       `  ${describeTiming(model.timing)}`,
-      ...(isDefault(model.switches) ? [] : [paint(model.switches.bugs.length > 0 ? 'red' : 'yellow', `  raft: ${describeSwitches(model.switches)}`)]),
+      ...(isDefault(model.switches)
+        ? []
+        : [paint(model.switches.bugs.length > 0 ? 'red' : 'yellow', `  raft: ${describeSwitches(model.switches)}`)]),
       ...(kept === null ? [] : [paint('yellow', `  note: ${kept}`)]),
       `  folder ${model.folder} (supervisor pid ${model.supervisorPid}, its log in ${SUPERVISOR_LOG})`,
       `  try: ${tries.join('\n       ')}`,

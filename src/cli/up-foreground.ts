@@ -18,7 +18,10 @@ export async function runInForeground(o: SupervisorOptions, flags: ClusterFlags 
   const sup = await startSupervisor(o);
   if (dashboard) await withDashboard(sup, await languageOf(flags));
   else await headless(sup, flags, json);
-  if (!json && existsSync(sup.folder)) process.stdout.write(`cluster ${sup.name} stopped; its data stays in ${sup.folder}: \`raft-console up${nameFlag(flags)}\` starts it again\n`);
+  if (!json && existsSync(sup.folder))
+    process.stdout.write(
+      `cluster ${sup.name} stopped; its data stays in ${sup.folder}: \`raft-console up${nameFlag(flags)}\` starts it again\n`,
+    );
 }
 
 async function withDashboard(sup: SupervisorHandle, lang: Lang): Promise<void> {
@@ -30,7 +33,10 @@ async function withDashboard(sup: SupervisorHandle, lang: Lang): Promise<void> {
 
 async function headless(sup: SupervisorHandle, flags: ClusterFlags, json: boolean): Promise<void> {
   const paint = paintFor(process.stdout);
-  if (!json) process.stdout.write(`${paint('dim', 'no terminal for the dashboard (stdin or stdout is not a TTY, or CI is set): running headless, events follow')}\n`);
+  if (!json)
+    process.stdout.write(
+      `${paint('dim', 'no terminal for the dashboard (stdin or stdout is not a TTY, or CI is set): running headless, events follow')}\n`,
+    );
   const print = (e: ClusterEvent): void => {
     process.stdout.write(`${json ? JSON.stringify(e) : eventLine(e, paint)}\n`);
   };
@@ -41,7 +47,9 @@ async function headless(sup: SupervisorHandle, flags: ClusterFlags, json: boolea
     if (hinted || leader === null) return;
     hinted = true;
     const tries = nextCommands(sup.model, leader.id, flags);
-    process.stdout.write(`${paint('bold', `cluster ${sup.name} is running, n${leader.id} leads; Ctrl-C stops it. From another terminal, try: ${tries.join(' · ')}`)}\n`);
+    process.stdout.write(
+      `${paint('bold', `cluster ${sup.name} is running, n${leader.id} leads; Ctrl-C stops it. From another terminal, try: ${tries.join(' · ')}`)}\n`,
+    );
   };
   for (const e of sup.model.events) print(e);
   hint();

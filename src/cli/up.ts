@@ -19,7 +19,9 @@ interface UpFlags extends ClusterFlags, TimingFlags, SwitchFlags, LangFlags {
 export function registerUpCommand(program: Command): Command {
   const cmd = program
     .command('up')
-    .description('start a cluster of n nodes (default: the configured count, 5) and open the live dashboard (headless without a terminal); --detach runs it in the background')
+    .description(
+      'start a cluster of n nodes (default: the configured count, 5) and open the live dashboard (headless without a terminal); --detach runs it in the background',
+    )
     .argument('[n]', 'number of nodes of a new cluster (1-15); an existing cluster keeps its own', nodeCount)
     .option('--detach', 'run the cluster in the background and return once it has a leader')
     .option('--json', 'print events as NDJSON (with --detach: one JSON document about the cluster)');

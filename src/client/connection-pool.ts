@@ -37,7 +37,8 @@ export class ConnectionPool {
 
   close(): void {
     this.closed = true;
-    for (const c of this.connections.values()) c.close(new RaftClientError('closed', 'the client was closed before the answer came: outcome unknown'));
+    for (const c of this.connections.values())
+      c.close(new RaftClientError('closed', 'the client was closed before the answer came: outcome unknown'));
     this.connections.clear();
   }
 }

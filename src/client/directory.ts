@@ -82,7 +82,10 @@ export class Directory {
       return ref;
     }
     for (const [address, id] of this.ids) if (id === ref) return address;
-    throw new RaftClientError('unknown-node', `no address is known for n${ref}: give the client its address (nodes: [{ id: ${ref}, address: "host:port" }])`);
+    throw new RaftClientError(
+      'unknown-node',
+      `no address is known for n${ref}: give the client its address (nodes: [{ id: ${ref}, address: "host:port" }])`,
+    );
   }
 
   private add(address: string): void {

@@ -7,7 +7,16 @@ import type { Socket } from 'node:net';
 import type { ClientRequest, ClientResponse, RequestId } from '../node/client-protocol.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../transport/index.js';
 import { FrameDecoder, encodeFrame, parseBody } from '../transport/frame.js';
-import { HELLO_MAX_FRAME_BYTES, checkHello, checkProof, helloFrame, newNonce, proofFrame, readErrorFrame, type Handshake } from '../transport/hello.js';
+import {
+  HELLO_MAX_FRAME_BYTES,
+  checkHello,
+  checkProof,
+  helloFrame,
+  newNonce,
+  proofFrame,
+  readErrorFrame,
+  type Handshake,
+} from '../transport/hello.js';
 import type { ClusterSecret } from '../transport/secret.js';
 import { dial, type TlsFiles } from '../transport/tls.js';
 import { RaftClientError } from './errors.js';
@@ -56,11 +65,15 @@ export class NodeConnection {
     const at = address.lastIndexOf(':');
     // "[::1]:7001" names an IPv6 host the way URLs do; connect() wants it bare.
     const host = address.slice(0, at).replace(/^\[(.*)\]$/, '$1');
-    this.socket = dial(host, Number(address.slice(at + 1)), opts.tls, () => this.socket.write(encodeFrame(helloFrame(opts.clusterId, opts.helloFrom, 'client', this.nonce))));
+    this.socket = dial(host, Number(address.slice(at + 1)), opts.tls, () =>
+      this.socket.write(encodeFrame(helloFrame(opts.clusterId, opts.helloFrom, 'client', this.nonce))),
+    );
     this.socket.setNoDelay(true);
     this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
     this.socket.on('error', (err) => this.fail(new RaftClientError('unreachable', `cannot reach ${this.name}: ${err.message}`, address)));
-    this.socket.on('close', () => this.fail(new RaftClientError('unreachable', `${this.name} closed the connection before answering`, address)));
+    this.socket.on('close', () =>
+      this.fail(new RaftClientError('unreachable', `${this.name} closed the connection before answering`, address)),
+    );
   }
 
   /** "n2 (127.0.0.1:7002)" once the node's id is known, for messages. */
@@ -85,10 +98,19 @@ export class NodeConnection {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new RaftClientError('timeout', `${this.name} did not answer within ${timeoutMs} ms: a write's outcome is unknown`, this.address));
+        reject(
+          new RaftClientError('timeout', `${this.name} did not answer within ${timeoutMs} ms: a write's outcome is unknown`, this.address),
+        );
         // No hello yet: a frozen or wedged process holds the socket. Drop the connection, and the
         // requests queued on it, rather than send them whenever it wakes up; the next one redials.
-        if (!this.ready) this.fail(new RaftClientError('unreachable', `${this.name} accepted the connection but did not say hello within ${timeoutMs} ms`, this.address));
+        if (!this.ready)
+          this.fail(
+            new RaftClientError(
+              'unreachable',
+              `${this.name} accepted the connection but did not say hello within ${timeoutMs} ms`,
+              this.address,
+            ),
+          );
       }, timeoutMs);
       this.pending.set(id, { type: body.type, resolve, reject, timer });
       const frame = encodeFrame({ id, ...body });
@@ -106,11 +128,15 @@ export class NodeConnection {
     while (this.failure === null) {
       const next = this.decoder.next();
       if (next.kind === 'incomplete') return;
-      if (next.kind === 'too-large') return this.protocolError(`announced a frame of ${next.length} bytes, over the ${this.decoder.maxFrameBytes}-byte limit`);
+      if (next.kind === 'too-large')
+        return this.protocolError(`announced a frame of ${next.length} bytes, over the ${this.decoder.maxFrameBytes}-byte limit`);
       const parsed = parseBody(next.body);
       if (!parsed.ok) return this.protocolError(parsed.problem);
       const refusal = readErrorFrame(parsed.value);
-      if (refusal !== null) return this.fail(new RaftClientError('refused', `${this.name} refused the connection: ${refusal.code}: ${refusal.reason}`, this.address));
+      if (refusal !== null)
+        return this.fail(
+          new RaftClientError('refused', `${this.name} refused the connection: ${refusal.code}: ${refusal.reason}`, this.address),
+        );
       if (this.ready) this.answer(parsed.value);
       else this.greet(parsed.value);
     }
@@ -118,8 +144,16 @@ export class NodeConnection {
 
   private greet(value: unknown): void {
     // A node always answers as a peer, with its own id; we hold no node id, so "self" is 0 (none).
-    const check = checkHello(value, { clusterId: this.opts.clusterId, self: 0, answer: true, ...(this.opts.expectId === null ? {} : { peer: this.opts.expectId }) });
-    if (!check.ok) return this.fail(new RaftClientError('refused', `${this.name} answered with a bad hello: ${check.code}: ${check.reason}`, this.address));
+    const check = checkHello(value, {
+      clusterId: this.opts.clusterId,
+      self: 0,
+      answer: true,
+      ...(this.opts.expectId === null ? {} : { peer: this.opts.expectId }),
+    });
+    if (!check.ok)
+      return this.fail(
+        new RaftClientError('refused', `${this.name} answered with a bad hello: ${check.code}: ${check.reason}`, this.address),
+      );
     if (check.hello.kind !== 'peer') return this.protocolError('answered our hello with a client hello');
     const handshake: Handshake = {
       clusterId: this.opts.clusterId,
@@ -128,7 +162,14 @@ export class NodeConnection {
     };
     // A process on the node's port that cannot prove the secret gets no request of ours.
     const proof = checkProof(check.hello.proof!, this.opts.secret, 'listener', handshake);
-    if (!proof.ok) return this.fail(new RaftClientError('refused', `${this.name} did not prove the cluster secret (a node of another cluster, or this client holds another secret): ${proof.code}: ${proof.reason}`, this.address));
+    if (!proof.ok)
+      return this.fail(
+        new RaftClientError(
+          'refused',
+          `${this.name} did not prove the cluster secret (a node of another cluster, or this client holds another secret): ${proof.code}: ${proof.reason}`,
+          this.address,
+        ),
+      );
     this.socket.write(encodeFrame(proofFrame(this.opts.secret, handshake)));
     this.nodeId = check.hello.from;
     this.ready = true;

@@ -133,7 +133,10 @@ export class RaftClient {
 
   /** One node's log from `from` to `to` (at most 1000 entries an answer; `firstIndex` says where it starts). */
   async log(node: NodeRef, range: { from?: number; to?: number } = {}, options: Pick<CallOptions, 'timeoutMs'> = {}): Promise<LogPage> {
-    const { response } = await this.send({ type: 'log', from: range.from ?? 0, to: range.to ?? MAX_TERM_OR_INDEX }, { ...options, via: node });
+    const { response } = await this.send(
+      { type: 'log', from: range.from ?? 0, to: range.to ?? MAX_TERM_OR_INDEX },
+      { ...options, via: node },
+    );
     const { firstIndex, commit, entries } = response as LogResponse;
     return { firstIndex, commit, entries };
   }

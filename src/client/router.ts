@@ -113,7 +113,12 @@ export class Router {
   }
 
   private errorOf(response: ErrorResponse, address: string): RaftClientError {
-    return new RaftClientError(response.error.code, `${this.directory.describe(address)}: ${response.error.message}`, address, response.leader ?? null);
+    return new RaftClientError(
+      response.error.code,
+      `${this.directory.describe(address)}: ${response.error.message}`,
+      address,
+      response.leader ?? null,
+    );
   }
 
   private async backoff(failures: number, deadline: number): Promise<void> {

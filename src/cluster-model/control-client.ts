@@ -53,7 +53,10 @@ export class ControlClient implements ClusterSource {
         ws.terminate();
         reject(new ClusterError(why));
       };
-      const timer = setTimeout(() => fail(`the supervisor of ${name} (pid ${control.supervisorPid}) did not answer within ${o.timeoutMs ?? 5000} ms`), o.timeoutMs ?? 5000);
+      const timer = setTimeout(
+        () => fail(`the supervisor of ${name} (pid ${control.supervisorPid}) did not answer within ${o.timeoutMs ?? 5000} ms`),
+        o.timeoutMs ?? 5000,
+      );
       ws.once('open', () => ws.send(JSON.stringify({ type: 'auth', token } satisfies ControlRequest)));
       ws.once('error', (err) => fail(`cannot reach the supervisor of ${name} at ${control.url}: ${err.message}`));
       ws.once('message', (raw) => {

@@ -41,7 +41,14 @@ function readControlFileShape(value: unknown): ControlFile {
   const supervisorPid = uint(o, 'supervisorPid');
   // Signal 0 to pid 0 reaches this process's own group: it would always look alive.
   if (supervisorPid === 0) fail('supervisorPid must be a process id, got 0');
-  return { name: string(o, 'name'), clusterId: string(o, 'clusterId'), url: string(o, 'url'), port: uint(o, 'port'), supervisorPid, startedAt: uint(o, 'startedAt') };
+  return {
+    name: string(o, 'name'),
+    clusterId: string(o, 'clusterId'),
+    url: string(o, 'url'),
+    port: uint(o, 'port'),
+    supervisorPid,
+    startedAt: uint(o, 'startedAt'),
+  };
 }
 
 /** control.json, or null when there is none, or one a supervisor killed mid-write left damaged: no supervisor to talk to. */
@@ -56,7 +63,9 @@ function readControlFile(folder: string): ControlFile | null {
 export async function claimFolder(folder: string, name: string): Promise<void> {
   const control = readControlFile(folder);
   if (control !== null && pidAlive(control.supervisorPid))
-    throw new ClusterError(`a cluster named ${name} is already running (pid ${control.supervisorPid}): use --name for another, or run \`raft-console down\``);
+    throw new ClusterError(
+      `a cluster named ${name} is already running (pid ${control.supervisorPid}): use --name for another, or run \`raft-console down\``,
+    );
   await removeControlFiles(folder);
 }
 
@@ -79,7 +88,10 @@ export async function removeControlFiles(folder: string): Promise<void> {
 /** What a client needs to connect, or an error saying that no such cluster is running and how to start one. */
 export async function findSupervisor(folder: string, name: string): Promise<{ control: ControlFile; token: string }> {
   const notRunning = (why: string): ClusterError =>
-    new ClusterError(`no cluster named ${name} is running${why}: start one with \`raft-console up${name === 'default' ? '' : ` --name ${name}`}\``, { code: 'not-running' });
+    new ClusterError(
+      `no cluster named ${name} is running${why}: start one with \`raft-console up${name === 'default' ? '' : ` --name ${name}`}\``,
+      { code: 'not-running' },
+    );
   const control = readControlFile(folder);
   if (control === null) throw notRunning('');
   if (!pidAlive(control.supervisorPid)) throw notRunning(` (its supervisor, pid ${control.supervisorPid}, is gone)`);
@@ -88,7 +100,8 @@ export async function findSupervisor(folder: string, name: string): Promise<{ co
     token = (await readFile(join(folder, TOKEN_FILE), 'utf8')).trim();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES') throw new ClusterError(`cannot read ${join(folder, TOKEN_FILE)}: only the user who started the cluster may drive it`);
+    if (code === 'EACCES')
+      throw new ClusterError(`cannot read ${join(folder, TOKEN_FILE)}: only the user who started the cluster may drive it`);
     if (code === 'ENOENT') throw notRunning(' (its token file is missing)');
     throw err;
   }

@@ -30,7 +30,10 @@ export class ClusterError extends Error {
 }
 
 // A record, so that the compiler checks that every code is listed.
-const CODES = Object.keys({ 'not-running': true, 'port-in-use': true, 'bad-file': true, failed: true } satisfies Record<ClusterErrorCode, true>) as ClusterErrorCode[];
+const CODES = Object.keys({ 'not-running': true, 'port-in-use': true, 'bad-file': true, failed: true } satisfies Record<
+  ClusterErrorCode,
+  true
+>) as ClusterErrorCode[];
 
 /** The problem in field `key` of `o`, as it crossed a process boundary (`raft-console supervise` reports one on stdout). */
 export function readClusterProblem(o: JsonObject, key: string, path = ''): ClusterProblem {

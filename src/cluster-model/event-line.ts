@@ -26,7 +26,10 @@ export function clock(ts: number): string {
 
 function mark(e: ClusterEvent): { glyph: string; style?: Style } {
   if (e.type === 'role-change' && typeof e.data?.to === 'string') return ROLE_MARKS[e.data.to] ?? { glyph: ' ' };
-  if (e.node === null) return e.data?.ok === false || e.type === 'crashed' || e.type === 'start-failed' ? { glyph: '✗', style: 'red' } : { glyph: '▸', style: 'cyan' };
+  if (e.node === null)
+    return e.data?.ok === false || e.type === 'crashed' || e.type === 'start-failed'
+      ? { glyph: '✗', style: 'red' }
+      : { glyph: '▸', style: 'cyan' };
   return { glyph: ' ' };
 }
 

@@ -21,7 +21,9 @@ export interface FolderOptions {
 /** Names become folder names: no separators, no dot-dot, nothing a shell needs quoted. */
 export function checkClusterName(name: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name))
-    throw new ClusterError(`a cluster name is 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit (e.g. demo), got "${name}"`);
+    throw new ClusterError(
+      `a cluster name is 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit (e.g. demo), got "${name}"`,
+    );
   return name;
 }
 

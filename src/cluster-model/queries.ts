@@ -74,7 +74,11 @@ export function clusterCommit(model: Nodes): number {
 export function latestMembership(model: Nodes): Membership | null {
   let best: NodeModel | null = null;
   for (const n of members(model))
-    if (n.raft !== null && (best === null || n.raft.term > best.raft!.term || (n.raft.term === best.raft!.term && n.raft.lastIndex > best.raft!.lastIndex))) best = n;
+    if (
+      n.raft !== null &&
+      (best === null || n.raft.term > best.raft!.term || (n.raft.term === best.raft!.term && n.raft.lastIndex > best.raft!.lastIndex))
+    )
+      best = n;
   return best?.raft?.membership ?? null;
 }
 
@@ -105,5 +109,8 @@ export function healed(model: Pick<Network, 'partition' | 'links'>): boolean {
 
 /** The nodes cut off alone (each in a partition group of its own), lowest id first. */
 export function isolatedNodes(model: Pick<Network, 'partition'>): NodeId[] {
-  return model.partition.filter((g) => g.length === 1).map((g) => g[0]!).sort((a, b) => a - b);
+  return model.partition
+    .filter((g) => g.length === 1)
+    .map((g) => g[0]!)
+    .sort((a, b) => a - b);
 }

@@ -13,8 +13,19 @@ import { clientNodes } from './queries.js';
  * closes it; a failure comes back explained (explainClientError). The client proves the secret in
  * the cluster's folder, or the one in `secretFile`.
  */
-export async function withClusterClient<T>(model: ClusterModel, timeoutMs: number, what: 'write' | 'read', run: (client: RaftClient) => Promise<T>, secretFile?: string): Promise<T> {
-  const client = new RaftClient({ clusterId: model.clusterId, secret: clusterSecret(model.folder, secretFile), nodes: clientNodes(model), timeoutMs });
+export async function withClusterClient<T>(
+  model: ClusterModel,
+  timeoutMs: number,
+  what: 'write' | 'read',
+  run: (client: RaftClient) => Promise<T>,
+  secretFile?: string,
+): Promise<T> {
+  const client = new RaftClient({
+    clusterId: model.clusterId,
+    secret: clusterSecret(model.folder, secretFile),
+    nodes: clientNodes(model),
+    timeoutMs,
+  });
   try {
     return await run(client).catch((err: unknown) => {
       throw explainClientError(err, model, what);

@@ -25,10 +25,15 @@ export function presetTiming(preset: SpeedPreset): Timing {
 export function customTiming(electionTimeoutMs: { min: number; max: number }, heartbeatMs: number): Timing {
   const { min, max } = electionTimeoutMs;
   if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 1 && max >= min))
-    throw new ClusterError(`the election timeout must be a range of whole milliseconds min-max with 1 <= min <= max, got ${min}-${max} (e.g. 150-300)`);
-  if (!(Number.isInteger(heartbeatMs) && heartbeatMs >= 1)) throw new ClusterError(`the heartbeat must be a whole number of milliseconds from 1, got ${heartbeatMs} (e.g. 50)`);
+    throw new ClusterError(
+      `the election timeout must be a range of whole milliseconds min-max with 1 <= min <= max, got ${min}-${max} (e.g. 150-300)`,
+    );
+  if (!(Number.isInteger(heartbeatMs) && heartbeatMs >= 1))
+    throw new ClusterError(`the heartbeat must be a whole number of milliseconds from 1, got ${heartbeatMs} (e.g. 50)`);
   if (heartbeatMs >= min)
-    throw new ClusterError(`the heartbeat (${heartbeatMs} ms) must be shorter than the smallest election timeout (${min} ms), or followers time out between heartbeats`);
+    throw new ClusterError(
+      `the heartbeat (${heartbeatMs} ms) must be shorter than the smallest election timeout (${min} ms), or followers time out between heartbeats`,
+    );
   return { preset: 'custom', tickMs: Math.max(1, Math.round(heartbeatMs / 5)), electionTimeoutMs: { min, max }, heartbeatMs };
 }
 

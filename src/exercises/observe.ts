@@ -10,7 +10,9 @@ export type RaftEventOf<T extends RaftEventType> = Extract<RaftEvent, { type: T 
 /** The core's events of one type, with the node they happened on, oldest first. */
 export function raftEvents<T extends RaftEventType>(events: readonly ClusterEvent[], type: T, node?: NodeId): RaftEventOf<T>[] {
   return events.flatMap((e) =>
-    e.kind === 'raft' && e.type === type && e.node !== null && (node === undefined || e.node === node) ? [{ ...e.data, type, node: e.node, ts: e.ts } as RaftEventOf<T>] : [],
+    e.kind === 'raft' && e.type === type && e.node !== null && (node === undefined || e.node === node)
+      ? [{ ...e.data, type, node: e.node, ts: e.ts } as RaftEventOf<T>]
+      : [],
   );
 }
 

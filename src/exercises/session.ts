@@ -106,7 +106,14 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
   const ended = new Promise<string>((resolve) => (endWith = resolve));
 
   const save = (): void => {
-    const state = { exercise: exercise.id, number: exercise.number, lang: o.lang, startedAt, done: tracker.done, steps: tracker.progress() };
+    const state = {
+      exercise: exercise.id,
+      number: exercise.number,
+      lang: o.lang,
+      startedAt,
+      done: tracker.done,
+      steps: tracker.progress(),
+    };
     // One write at a time; a folder deleted meanwhile (a `down --purge`) leaves nothing to record.
     saving = saving.then(() => writeExerciseState(folder, state)).catch(() => undefined);
   };
@@ -129,9 +136,18 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
   };
 
   const launch = async (raft: Partial<RaftSwitches> | undefined): Promise<void> => {
-    const s = await o.launcher.start({ ...o.folder, nodes: exercise.setup.nodes, speed: o.speed ?? exercise.setup.speed, ...(raft === undefined ? {} : { raft }) });
+    const s = await o.launcher.start({
+      ...o.folder,
+      nodes: exercise.setup.nodes,
+      speed: o.speed ?? exercise.setup.speed,
+      ...(raft === undefined ? {} : { raft }),
+    });
     owned = s;
-    client = new RaftClient({ clusterId: s.model.clusterId, secret: clusterSecret(folder), nodes: s.model.nodes.map((n) => ({ id: n.id, address: n.address })) });
+    client = new RaftClient({
+      clusterId: s.model.clusterId,
+      secret: clusterSecret(folder),
+      nodes: s.model.nodes.map((n) => ({ id: n.id, address: n.address })),
+    });
     feed(s.model.events);
     save();
     const off = s.subscribe(feed);
@@ -165,7 +181,8 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
       changeListeners.add(listener);
       return () => changeListeners.delete(listener);
     },
-    act: (action) => (rebuilding ? Promise.resolve({ ok: false, text: 'the exercise is starting its cluster again: wait a moment' }) : owned.act(action)),
+    act: (action) =>
+      rebuilding ? Promise.resolve({ ok: false, text: 'the exercise is starting its cluster again: wait a moment' }) : owned.act(action),
     onGone: (listener) => {
       goneListeners.add(listener);
       return () => goneListeners.delete(listener);
@@ -185,7 +202,10 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
     post(text, options = {}) {
       // Its outcome is not awaited: a write to a leader cut off from the majority never completes.
       // A session of its own, so that later writes do not queue behind it.
-      client.session().submit(text, options).catch(() => undefined);
+      client
+        .session()
+        .submit(text, options)
+        .catch(() => undefined);
     },
   };
 

@@ -25,7 +25,12 @@ export async function writeExerciseState(folder: string, state: ExerciseState): 
 function readStep(steps: unknown[], i: number): StepProgress {
   const where = `steps[${i}]`;
   const s = object(field(steps, i), where);
-  return { id: string(s, 'id', where), text: string(s, 'text', where), done: boolean(s, 'done', where), at: field(s, 'at') === null ? null : uint(s, 'at', where) };
+  return {
+    id: string(s, 'id', where),
+    text: string(s, 'text', where),
+    done: boolean(s, 'done', where),
+    at: field(s, 'at') === null ? null : uint(s, 'at', where),
+  };
 }
 
 function readState(value: unknown): ExerciseState {

@@ -99,7 +99,8 @@ export function createTracker(exercise: Exercise, lang: Lang, options: TrackerOp
       const revealed = now > indexOf(exercise.prediction.revealAfter);
       const trigger = exercise.trigger;
       // Offered at a step it serves, or once every step is done when it says so (afterDone).
-      const offered = model !== null && trigger !== undefined && (step === undefined ? trigger.afterDone === true : trigger.steps.includes(step.id));
+      const offered =
+        model !== null && trigger !== undefined && (step === undefined ? trigger.afterDone === true : trigger.steps.includes(step.id));
       const label = offered ? trigger.label(context()) : null;
       return {
         number: exercise.number,
@@ -108,7 +109,10 @@ export function createTracker(exercise: Exercise, lang: Lang, options: TrackerOp
         prediction: revealed ? null : exercise.prediction.question[lang],
         answer: revealed ? exercise.prediction.answer[lang] : null,
         steps: steps.map((s, i) => ({ text: s.text[lang], done: i < now, current: i === now })),
-        hint: hint && step !== undefined ? `${step.hint[lang]}${step.command === undefined ? '' : ` (raft-console ${step.command}${nameFlag})`}` : null,
+        hint:
+          hint && step !== undefined
+            ? `${step.hint[lang]}${step.command === undefined ? '' : ` (raft-console ${step.command}${nameFlag})`}`
+            : null,
         explanation: step === undefined ? exercise.explanation[lang] : null,
         trigger: label === null ? null : { label: label[lang] },
       };

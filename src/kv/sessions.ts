@@ -48,7 +48,10 @@ export class SessionTable {
     const session = this.sessions.get(clientId);
     if (session === undefined) {
       if (seq !== 1)
-        return commandError('session-expired', `client ${clientId} has no session (expired or never opened) and seq ${seq} is not 1: start over under a new clientId`);
+        return commandError(
+          'session-expired',
+          `client ${clientId} has no session (expired or never opened) and seq ${seq} is not 1: start over under a new clientId`,
+        );
       const result = execute();
       this.sessions.set(clientId, { clientId, seq, lastIndex: index, result });
       this.evict();

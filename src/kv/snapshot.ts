@@ -71,7 +71,10 @@ const ERROR_CODES = Object.keys({
   'stale-sequence': true,
   'session-expired': true,
 } satisfies Record<KvErrorCode, true>) as KvErrorCode[];
-const OPS = Object.keys({ submit: true, put: true, delete: true, cas: true } satisfies Record<CommandOutcome['op'], true>) as CommandOutcome['op'][];
+const OPS = Object.keys({ submit: true, put: true, delete: true, cas: true } satisfies Record<
+  CommandOutcome['op'],
+  true
+>) as CommandOutcome['op'][];
 
 export function encodeSnapshot(s: KvSnapshot): string {
   const data = [...s.data].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -87,7 +90,10 @@ export function decodeSnapshot(text: string): KvSnapshot {
   const root = parsed.value;
   const v = isObject(root) ? field(root, 'v') : undefined;
   if (typeof v === 'number' && Number.isSafeInteger(v) && v > SNAPSHOT_VERSION)
-    throw new KvSnapshotError('unsupported-version', `kv snapshot version ${v} is not supported: this build reads version ${SNAPSHOT_VERSION}`);
+    throw new KvSnapshotError(
+      'unsupported-version',
+      `kv snapshot version ${v} is not supported: this build reads version ${SNAPSHOT_VERSION}`,
+    );
   const read = validate(() => readSnapshot(root));
   if (!read.ok) throw new KvSnapshotError('invalid', `the kv snapshot is invalid: ${read.problem}`);
   return read.value;
@@ -115,8 +121,7 @@ function readSnapshot(value: unknown): KvSnapshot {
   sessions.forEach((s, i) => {
     if (clients.has(s.clientId)) fail(`sessions[${i}] repeats client ${show(s.clientId)}`);
     clients.add(s.clientId);
-    if (i > 0 && !((sessions[i - 1] as Session).lastIndex < s.lastIndex))
-      fail(`sessions[${i}] is out of order: lastIndex must increase`);
+    if (i > 0 && !((sessions[i - 1] as Session).lastIndex < s.lastIndex)) fail(`sessions[${i}] is out of order: lastIndex must increase`);
   });
   return { appliedIndex, digest, maxSessions, submitted, data, sessions };
 }

@@ -4,7 +4,19 @@
 import { commandProblem, type CommandResult, type KvCommand } from '../kv/index.js';
 import type { RaftStatus } from '../raft/raft.js';
 import { MAX_TERM_OR_INDEX, type Entry, type NodeId } from '../raft/types.js';
-import { fail, has, object, oneOf, show, string, uint, uintAtMost, validate, type JsonObject, type Validation } from '../schema/json-shape.js';
+import {
+  fail,
+  has,
+  object,
+  oneOf,
+  show,
+  string,
+  uint,
+  uintAtMost,
+  validate,
+  type JsonObject,
+  type Validation,
+} from '../schema/json-shape.js';
 
 export type RequestId = number;
 

@@ -179,12 +179,22 @@ export class ClientService {
     const proposed = this.ctx.driver.run((core) => core.propose(data));
     if (!proposed.ok) {
       if (proposed.reason === 'not-leader') return this.redirect(client, req.id);
-      return this.fail(client, req.id, 'unavailable', `${proposed.reason.replace(/-/g, ' ')}${proposed.detail ? `: ${proposed.detail}` : ''}; retry shortly`);
+      return this.fail(
+        client,
+        req.id,
+        'unavailable',
+        `${proposed.reason.replace(/-/g, ' ')}${proposed.detail ? `: ${proposed.detail}` : ''}; retry shortly`,
+      );
     }
     const timer = setTimeout(() => {
       if (this.writes.get(proposed.index)?.id !== req.id) return;
       this.writes.delete(proposed.index);
-      this.fail(client, req.id, 'timeout', `entry ${proposed.index} was not committed within ${this.ctx.requestTimeoutMs} ms (no majority reachable?): outcome unknown, retry with the same seq`);
+      this.fail(
+        client,
+        req.id,
+        'timeout',
+        `entry ${proposed.index} was not committed within ${this.ctx.requestTimeoutMs} ms (no majority reachable?): outcome unknown, retry with the same seq`,
+      );
     }, this.ctx.requestTimeoutMs);
     this.writes.set(proposed.index, { client, id: req.id, term: proposed.term, timer });
   }
@@ -241,7 +251,10 @@ export class ClientService {
 
   private redirect(client: ClientConnection, id: RequestId): void {
     const leader = this.ctx.leaderHint();
-    const message = leader === null ? 'this node is not the leader and knows of none (an election may be under way): retry shortly' : `this node is not the leader: n${leader.id} is`;
+    const message =
+      leader === null
+        ? 'this node is not the leader and knows of none (an election may be under way): retry shortly'
+        : `this node is not the leader: n${leader.id} is`;
     client.reply({ id, ok: false, error: { code: 'not-leader', message }, leader } satisfies ClientResponse);
   }
 

@@ -99,7 +99,10 @@ export function parseControlCommand(value: unknown): Validation<ControlCommand> 
       case 'conf-change': {
         if (!isObject(o.change)) fail('change must be an object { type, node }');
         const c = object(o.change, 'change', ['type', 'node']);
-        return { op, change: { type: oneOf(c, 'type', ['add-learner', 'promote', 'remove'] as const, 'change'), node: nodeId(c, 'node', 'change') } };
+        return {
+          op,
+          change: { type: oneOf(c, 'type', ['add-learner', 'promote', 'remove'] as const, 'change'), node: nodeId(c, 'node', 'change') },
+        };
       }
       case 'tick': {
         const ms = uint(o, 'ms');
@@ -124,7 +127,8 @@ function links(value: unknown): NonNullable<FaultSettings['links']> {
     if (has(f, 'delayMs')) link.delayMs = uintAtMost(f, 'delayMs', MAX_DELAY_MS, `links.${key}`);
     if (has(f, 'loss')) {
       const loss = f.loss;
-      if (typeof loss !== 'number' || !(loss >= 0 && loss <= 1)) fail(`links.${key}.loss must be a probability from 0 to 1, got ${show(loss)}`);
+      if (typeof loss !== 'number' || !(loss >= 0 && loss <= 1))
+        fail(`links.${key}.loss must be a probability from 0 to 1, got ${show(loss)}`);
       link.loss = loss;
     }
     out[id] = link;
@@ -165,7 +169,10 @@ export function runControlCommand(t: ControlTarget, c: ControlCommand): Omit<Con
     case 'conf-change': {
       const r = t.driver.run((core) => core.proposeConfChange(c.change));
       if (r.ok) return { ok: true, text: `${me} proposes ${c.change.type} n${c.change.node} at entry ${r.index}`, index: r.index };
-      return { ok: false, text: `${me} refuses ${c.change.type} n${c.change.node}: ${r.reason.replace(/-/g, ' ')}${r.detail ? ` (${r.detail})` : ''}` };
+      return {
+        ok: false,
+        text: `${me} refuses ${c.change.type} n${c.change.node}: ${r.reason.replace(/-/g, ' ')}${r.detail ? ` (${r.detail})` : ''}`,
+      };
     }
     case 'tick':
       t.setTickMs(c.ms);
@@ -197,7 +204,12 @@ export function attachControl(input: Readable, target: ControlTarget, answer: (a
         const id = isObject(value) && typeof value.id === 'number' ? value.id : null;
         const parsed = parseControlCommand(value);
         if (!parsed.ok) {
-          answer({ id, op: isObject(value) && typeof value.op === 'string' ? value.op.slice(0, 60) : 'unknown', ok: false, text: parsed.problem });
+          answer({
+            id,
+            op: isObject(value) && typeof value.op === 'string' ? value.op.slice(0, 60) : 'unknown',
+            ok: false,
+            text: parsed.problem,
+          });
           return;
         }
         try {

@@ -7,7 +7,12 @@ import type { DiskStorage } from '../storage/index.js';
 import type { EventStream } from './event-stream.js';
 import type { NodeOptions } from './options.js';
 
-export async function recoveryAtStart(o: NodeOptions, storage: DiskStorage, restored: RestoredState, events: EventStream): Promise<Recovery | null> {
+export async function recoveryAtStart(
+  o: NodeOptions,
+  storage: DiskStorage,
+  restored: RestoredState,
+  events: EventStream,
+): Promise<Recovery | null> {
   const kept = await storage.loadRecovery();
   const ack = o.acknowledged;
   const term = restored.hardState.term;

@@ -32,7 +32,9 @@ function snapshotProblem(snapshot: Snapshot): string | null {
   } catch (err) {
     return err instanceof KvSnapshotError ? err.message : `it does not restore (${String(err)})`;
   }
-  return kv.appliedIndex === snapshot.meta.index ? null : `its state machine is at entry ${kv.appliedIndex}, its metadata says ${snapshot.meta.index}`;
+  return kv.appliedIndex === snapshot.meta.index
+    ? null
+    : `its state machine is at entry ${kv.appliedIndex}, its metadata says ${snapshot.meta.index}`;
 }
 
 export interface RunningNode {
@@ -52,7 +54,10 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
   });
   if (recovery.tornTail !== null) {
     const t = recovery.tornTail;
-    events.lifecycle({ type: 'storage-repaired', detail: t.reason }, `n${o.id} cut a torn record (${t.bytes} bytes) off the end of ${t.file} at byte ${t.offset}: a write interrupted by a crash`);
+    events.lifecycle(
+      { type: 'storage-repaired', detail: t.reason },
+      `n${o.id} cut a torn record (${t.bytes} bytes) off the end of ${t.file} at byte ${t.offset}: a write interrupted by a crash`,
+    );
   }
 
   const recovering = await recoveryAtStart(o, storage, restored, events);
@@ -79,9 +84,18 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
   checkpoints.restored(kv.appliedIndex, kv.digest);
   // Read when the line is flushed (at most one per 50 ms); sent only when it changed.
   let durable = { term: restored.hardState.term, commit: restored.hardState.commit };
-  const reportState = (): void => events.state(() => ({ ...stateLine(core, kv.appliedIndex, clock, checkpoints.report(kv.appliedIndex, kv.digest)), durable }));
+  const reportState = (): void =>
+    events.state(() => ({ ...stateLine(core, kv.appliedIndex, clock, checkpoints.report(kv.appliedIndex, kv.digest)), durable }));
   const addresses = new Map(o.peers.map((p) => [p.id, `${p.host ?? '127.0.0.1'}:${p.port}`]));
-  const transport = new Transport({ id: o.id, clusterId: o.clusterId, secret: o.secret, ...(o.tls === null ? {} : { tls: o.tls }), host: o.listen.host, port: o.listen.port, peers: o.peers });
+  const transport = new Transport({
+    id: o.id,
+    clusterId: o.clusterId,
+    secret: o.secret,
+    ...(o.tls === null ? {} : { tls: o.tls }),
+    host: o.listen.host,
+    port: o.listen.port,
+    peers: o.peers,
+  });
 
   let service: ClientService | null = null;
   let address = `${o.listen.host}:${o.listen.port}`;
@@ -92,7 +106,14 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
   };
   const status = (): NodeStatus => {
     const s = kv.stats();
-    return { ...core.status(), clusterId: o.clusterId, address, unsafeNoFsync: storage.unsafeNoFsync, insecureNoAuth: o.insecureNoAuth, kv: { keys: s.keys, sessions: s.sessions, submitted: s.submitted } };
+    return {
+      ...core.status(),
+      clusterId: o.clusterId,
+      address,
+      unsafeNoFsync: storage.unsafeNoFsync,
+      insecureNoAuth: o.insecureNoAuth,
+      kv: { keys: s.keys, sessions: s.sessions, submitted: s.submitted },
+    };
   };
 
   const handler: ReadyHandler = {
@@ -210,8 +231,12 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
       switches: o.switches,
     },
     `n${o.id} listens on ${address}${o.tls === null ? '' : ' with mutual TLS'} (term ${restored.hardState.term}, ${restored.entries.length} entries on disk${storage.unsafeNoFsync ? ', UNSAFE: fsync off' : ''})` +
-      (o.insecureNoAuth ? '; !!! INSECURE: no cluster secret, any process that reaches this port may join the cluster or write to it !!!' : '') +
-      switchesChanged({ ...o.switches, bugs: [] }).map((s) => `; ${s}`).join('') +
+      (o.insecureNoAuth
+        ? '; !!! INSECURE: no cluster secret, any process that reaches this port may join the cluster or write to it !!!'
+        : '') +
+      switchesChanged({ ...o.switches, bugs: [] })
+        .map((s) => `; ${s}`)
+        .join('') +
       o.switches.bugs.map((b) => `; !!! KNOWN BUG ON: ${b}: this node ${KNOWN_BUGS[b].breaks} !!!`).join(''),
   );
   driver.run(() => undefined);

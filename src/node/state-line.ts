@@ -3,7 +3,21 @@
 // is a process boundary like any other, so the reader checks every field; a line that does not have
 // the shape is refused with the first problem.
 import { DIGEST_PATTERN } from '../kv/index.js';
-import { array, fail, has, isNodeId, isObject, nodeId, object, oneOf, show, uint, validate, type JsonObject, type Validation } from '../schema/json-shape.js';
+import {
+  array,
+  fail,
+  has,
+  isNodeId,
+  isObject,
+  nodeId,
+  object,
+  oneOf,
+  show,
+  uint,
+  validate,
+  type JsonObject,
+  type Validation,
+} from '../schema/json-shape.js';
 import type { ProgressState } from '../raft/progress.js';
 import type { Membership, NodeId, Role } from '../raft/types.js';
 
@@ -11,7 +25,8 @@ import type { Membership, NodeId, Role } from '../raft/types.js';
  * The running timer, as the wall-clock time (Date.now() base) it fires unless something resets it:
  * a voter's election timer, or the leader's next heartbeat.
  */
-export type StateTimer = { kind: 'election'; deadline: number; timeoutMs: number } | { kind: 'heartbeat'; deadline: number; intervalMs: number };
+export type StateTimer =
+  { kind: 'election'; deadline: number; timeoutMs: number } | { kind: 'heartbeat'; deadline: number; intervalMs: number };
 
 /** The leader's view of one follower (RaftStatus.progress, trimmed). */
 export interface FollowerProgress {
@@ -53,7 +68,24 @@ export interface StateLine {
 
 const ROLES: readonly Role[] = ['follower', 'pre-candidate', 'candidate', 'leader'];
 const PROGRESS_STATES: readonly ProgressState[] = ['probe', 'replicate', 'snapshot'];
-const FIELDS = ['role', 'term', 'vote', 'leader', 'commit', 'applied', 'firstIndex', 'lastIndex', 'lastTerm', 'snapshotIndex', 'membership', 'runs', 'timer', 'progress', 'digests', 'durable'];
+const FIELDS = [
+  'role',
+  'term',
+  'vote',
+  'leader',
+  'commit',
+  'applied',
+  'firstIndex',
+  'lastIndex',
+  'lastTerm',
+  'snapshotIndex',
+  'membership',
+  'runs',
+  'timer',
+  'progress',
+  'digests',
+  'durable',
+];
 
 function ids(o: JsonObject, key: string, path: string): number[] {
   return array(o, key, path).map((v, i) => {
@@ -68,7 +100,8 @@ function pairs<T>(o: JsonObject, key: string, second: (v: unknown, path: string)
     const path = `${key}[${i}]`;
     if (!Array.isArray(p) || p.length !== 2) fail(`${path} must be a pair, got ${show(p)}`);
     const [index, x] = p as [unknown, unknown];
-    if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) fail(`${path}[0] must be a non-negative integer, got ${show(index)}`);
+    if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0)
+      fail(`${path}[0] must be a non-negative integer, got ${show(index)}`);
     return [index, second(x, `${path}[1]`)];
   });
 }

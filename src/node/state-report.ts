@@ -113,7 +113,12 @@ function followers(s: RaftStatus): Record<number, FollowerProgress> {
   return out;
 }
 
-export function stateLine(core: Pick<Raft, 'status' | 'termAt'>, applied: number, clock: TimerClock, digests: Array<[number, string]>): StateLine {
+export function stateLine(
+  core: Pick<Raft, 'status' | 'termAt'>,
+  applied: number,
+  clock: TimerClock,
+  digests: Array<[number, string]>,
+): StateLine {
   const s = core.status();
   return {
     role: s.role,

@@ -25,8 +25,14 @@ export const NO_BUGS: KnownBugs = {
  * each with its switch and what it breaks, in a few words.
  */
 export const KNOWN_BUGS = {
-  'commit-previous-term': { flag: 'commitPreviousTermByCounting', breaks: 'commits entries of earlier terms by counting replicas (Figure 8)' },
-  'vote-without-log-check': { flag: 'voteWithoutLogCheck', breaks: 'votes without checking that the candidate\'s log is up to date (5.4.1)' },
+  'commit-previous-term': {
+    flag: 'commitPreviousTermByCounting',
+    breaks: 'commits entries of earlier terms by counting replicas (Figure 8)',
+  },
+  'vote-without-log-check': {
+    flag: 'voteWithoutLogCheck',
+    breaks: "votes without checking that the candidate's log is up to date (5.4.1)",
+  },
   'vote-not-persisted': { flag: 'voteNotPersisted', breaks: 'forgets its vote on a restart, so it can vote twice in a term' },
 } as const satisfies Record<string, { flag: keyof KnownBugs; breaks: string }>;
 
@@ -131,10 +137,8 @@ export function resolveConfig(input: RaftConfigInput): RaftConfig {
   const problems: string[] = [];
   if (!Number.isInteger(c.id) || c.id <= 0) problems.push(`id must be a positive integer, got ${c.id}`);
   if (!(c.heartbeatInterval >= 1)) problems.push('heartbeatInterval must be at least 1 tick');
-  if (!(c.electionTimeoutMin > c.heartbeatInterval))
-    problems.push('electionTimeoutMin must be greater than heartbeatInterval');
-  if (!(c.electionTimeoutMax >= c.electionTimeoutMin))
-    problems.push('electionTimeoutMax must be at least electionTimeoutMin');
+  if (!(c.electionTimeoutMin > c.heartbeatInterval)) problems.push('electionTimeoutMin must be greater than heartbeatInterval');
+  if (!(c.electionTimeoutMax >= c.electionTimeoutMin)) problems.push('electionTimeoutMax must be at least electionTimeoutMin');
   if (!(c.maxInflightMsgs >= 1)) problems.push('maxInflightMsgs must be at least 1');
   if (!(c.maxEntriesPerMsg >= 1)) problems.push('maxEntriesPerMsg must be at least 1');
   if (!(c.maxBytesPerMsg >= 1)) problems.push('maxBytesPerMsg must be at least 1');

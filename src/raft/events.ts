@@ -30,10 +30,29 @@ export type RaftEvent =
   | { type: 'role-change'; from: Role; to: Role; term: number; cause: RoleChangeCause }
   | { type: 'campaign'; round: 'pre-vote' | 'vote'; term: number; voters: number; transfer: boolean }
   | { type: 'vote-cast'; round: 'pre-vote' | 'vote'; candidate: NodeId; term: number; granted: boolean; reason?: VoteRefusal }
-  | { type: 'vote-received'; round: 'pre-vote' | 'vote'; from: NodeId; term: number; granted: boolean; reason?: VoteRefusal; grantedTotal: number; rejectedTotal: number; needed: number }
+  | {
+      type: 'vote-received';
+      round: 'pre-vote' | 'vote';
+      from: NodeId;
+      term: number;
+      granted: boolean;
+      reason?: VoteRefusal;
+      grantedTotal: number;
+      rejectedTotal: number;
+      needed: number;
+    }
   | { type: 'election-won'; term: number; votes: number; voters: number }
   | { type: 'election-lost'; round: 'pre-vote' | 'vote'; term: number; rejections: number; voters: number }
-  | { type: 'append-rejected'; leader: NodeId; term: number; prevLogIndex: number; prevLogTerm: number; reason: AppendRejection; conflictTerm: number; conflictIndex: number }
+  | {
+      type: 'append-rejected';
+      leader: NodeId;
+      term: number;
+      prevLogIndex: number;
+      prevLogTerm: number;
+      reason: AppendRejection;
+      conflictTerm: number;
+      conflictIndex: number;
+    }
   | { type: 'truncate'; leader: NodeId; term: number; from: number; to: number; terms: number[] }
   | { type: 'commit'; from: number; to: number; term: number; replicas: number; voters: number }
   | { type: 'snapshot-sent'; to: NodeId; index: number; term: number }
@@ -80,8 +99,7 @@ const causeText: Record<RoleChangeCause, string> = {
  */
 export function describeEvent(node: NodeId, e: RaftEvent, tickMs?: number): string {
   const me = name(node);
-  const span = (ticks: number): string =>
-    tickMs === undefined ? `${ticks} ticks` : `${((ticks * tickMs) / 1000).toFixed(1)} s`;
+  const span = (ticks: number): string => (tickMs === undefined ? `${ticks} ticks` : `${((ticks * tickMs) / 1000).toFixed(1)} s`);
   switch (e.type) {
     case 'election-timeout':
       return e.leader === 0

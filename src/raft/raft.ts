@@ -41,8 +41,7 @@ export interface RestoredState {
 }
 
 export type ProposeResult =
-  | { ok: true; index: number; term: number }
-  | { ok: false; reason: ProposalRefusal; leader: NodeId; detail?: string };
+  { ok: true; index: number; term: number } | { ok: false; reason: ProposalRefusal; leader: NodeId; detail?: string };
 
 export interface ProgressStatus {
   match: number;
@@ -636,7 +635,10 @@ export class Raft {
     const pre = m.type === 'pre-vote';
     const responseType = pre ? 'pre-vote-response' : 'vote-response';
     const r = this.recovering() ? this.recovery! : null;
-    if (r !== null && !(m.term > r.aboveTerm && (m.lastLogTerm > r.aboveTerm || (m.lastLogTerm === r.aboveTerm && m.lastLogIndex >= r.untilIndex)))) {
+    if (
+      r !== null &&
+      !(m.term > r.aboveTerm && (m.lastLogTerm > r.aboveTerm || (m.lastLogTerm === r.aboveTerm && m.lastLogIndex >= r.untilIndex)))
+    ) {
       // A node that lost data votes only in a term above any it may have voted in (5.2), and only
       // for a candidate at least as up to date (5.4.1) as an entry untilIndex of term aboveTerm:
       // every entry committed up to untilIndex by term aboveTerm is in such a candidate's log
@@ -769,8 +771,26 @@ export class Raft {
       // we acknowledged it in this term, and we do not. We lost data (a wiped or restored data
       // directory). Say so as a rejection at that index, so that an idle leader learns it now
       // rather than at the next write, and sends us the log again.
-      this.emit({ type: 'append-rejected', leader: m.from, term: this.term, prevLogIndex: m.commit, prevLogTerm: 0, reason: 'missing-entries', conflictTerm: 0, conflictIndex: lastIndex + 1 });
-      this.send({ type: 'append-response', from: this.id, to: m.from, term: this.term, success: false, index: m.commit, conflictTerm: 0, conflictIndex: lastIndex + 1 });
+      this.emit({
+        type: 'append-rejected',
+        leader: m.from,
+        term: this.term,
+        prevLogIndex: m.commit,
+        prevLogTerm: 0,
+        reason: 'missing-entries',
+        conflictTerm: 0,
+        conflictIndex: lastIndex + 1,
+      });
+      this.send({
+        type: 'append-response',
+        from: this.id,
+        to: m.from,
+        term: this.term,
+        success: false,
+        index: m.commit,
+        conflictTerm: 0,
+        conflictIndex: lastIndex + 1,
+      });
     }
     this.commitTo(Math.min(m.commit, lastIndex));
     const r: HeartbeatResponse = { type: 'heartbeat-response', from: this.id, to: m.from, term: this.term };
@@ -880,9 +900,7 @@ export class Raft {
    * that entry is of the leader's current term (Figure 8). Returns whether it moved.
    */
   private maybeCommit(): boolean {
-    const matches = this.membership.voters.map((id) =>
-      id === this.id ? this.raftLog.lastIndex() : (this.progress.get(id)?.match ?? 0),
-    );
+    const matches = this.membership.voters.map((id) => (id === this.id ? this.raftLog.lastIndex() : (this.progress.get(id)?.match ?? 0)));
     if (matches.length === 0) return false;
     const index = majorityIndex(matches);
     if (index <= this.raftLog.committed) return false;
@@ -930,9 +948,7 @@ export class Raft {
     const prevLogTerm = this.raftLog.term(prevLogIndex);
     if (prevLogTerm === undefined) return this.sendSnapshot(to, pr);
     const entries =
-      pr.next <= this.raftLog.lastIndex()
-        ? this.raftLog.sliceForMessage(pr.next, this.cfg.maxEntriesPerMsg, this.cfg.maxBytesPerMsg)
-        : [];
+      pr.next <= this.raftLog.lastIndex() ? this.raftLog.sliceForMessage(pr.next, this.cfg.maxEntriesPerMsg, this.cfg.maxBytesPerMsg) : [];
     if (entries.length === 0 && !sendIfEmpty) return false;
     this.send({
       type: 'append',

@@ -165,14 +165,7 @@ export interface TimeoutNow extends MessageBase {
 }
 
 export type Message =
-  | VoteRequest
-  | VoteResponse
-  | AppendRequest
-  | AppendResponse
-  | Heartbeat
-  | HeartbeatResponse
-  | InstallSnapshot
-  | TimeoutNow;
+  VoteRequest | VoteResponse | AppendRequest | AppendResponse | Heartbeat | HeartbeatResponse | InstallSnapshot | TimeoutNow;
 export type MessageType = Message['type'];
 
 /** A ReadIndex round that completed: reads at `index` (once applied) are linearizable. */

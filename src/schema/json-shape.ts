@@ -96,8 +96,7 @@ export function has(o: JsonObject, key: string): boolean {
 /** A non-negative safe integer: terms, indexes, counts. */
 export function uint(o: Container, key: string | number, path = ''): number {
   const v = field(o, key);
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
-    fail(`${at(path, key)} must be a non-negative integer, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(`${at(path, key)} must be a non-negative integer, got ${show(v)}`);
   return v;
 }
 

@@ -52,7 +52,7 @@ export function nestsDeeperThan(text: string, maxDepth: number): boolean {
  * with indexOf, which is much faster than a loop over each character of long strings (entry data).
  */
 function stringEnd(text: string, from: number): number {
-  for (let at = from; ; ) {
+  for (let at = from; ;) {
     const quote = text.indexOf('"', at);
     if (quote === -1) return text.length;
     let backslashes = 0;

@@ -271,7 +271,12 @@ export class SimCluster implements NodeContext {
   partition(...groups: NodeId[][]): void {
     this.network.heal();
     const placed = new Set(groups.flat());
-    const all = [...groups, ...this.ids().filter((id) => !placed.has(id)).map((id) => [id])];
+    const all = [
+      ...groups,
+      ...this.ids()
+        .filter((id) => !placed.has(id))
+        .map((id) => [id]),
+    ];
     this.network.partition(all);
     this.note(`partition ${all.map((g) => `{${g.map((id) => `n${id}`).join(' ')}}`).join(' ')}`);
   }
@@ -472,9 +477,7 @@ export class SimCluster implements NodeContext {
   assertSafe(): void {
     const v = this.violation;
     if (v === null) return;
-    throw new Error(
-      `${v.property} broken at t=${v.tick}: ${v.detail} (seed ${this.seed})\n${this.traceLines(40).join('\n')}`,
-    );
+    throw new Error(`${v.property} broken at t=${v.tick}: ${v.detail} (seed ${this.seed})\n${this.traceLines(40).join('\n')}`);
   }
 
   traceLines(last?: number): string[] {
@@ -524,8 +527,7 @@ export class SimCluster implements NodeContext {
   }
 
   valueApplied(node: SimNode, position: number, value: string, index: number): void {
-    if (this.checks === null || this.checks.valueApplied(node.id, position, value, index))
-      this.clients.acknowledged(value, index);
+    if (this.checks === null || this.checks.valueApplied(node.id, position, value, index)) this.clients.acknowledged(value, index);
   }
 
   readServed(node: SimNode, context: string, size: number): void {

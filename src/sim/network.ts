@@ -173,9 +173,7 @@ export class Network {
 
   /** Directed links currently cut, as [from, to] pairs sorted. */
   cutLinks(): [NodeId, NodeId][] {
-    return [...this.blocked]
-      .sort((a, b) => a - b)
-      .map((k) => [Math.floor(k / LINK_BASE), k % LINK_BASE] as [NodeId, NodeId]);
+    return [...this.blocked].sort((a, b) => a - b).map((k) => [Math.floor(k / LINK_BASE), k % LINK_BASE] as [NodeId, NodeId]);
   }
 
   /** Drops everything in flight (used when a whole run restarts from scratch). */

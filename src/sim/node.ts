@@ -271,7 +271,7 @@ export class SimNode {
     if (checks === null || core.hasReady()) return;
     const st = core.status();
     const s = this.storage;
-    if (st.lastIndex !== s.lastIndex || core.termAt(st.lastIndex) !== s.termAt(s.lastIndex) && st.lastIndex > s.snapshotIndex)
+    if (st.lastIndex !== s.lastIndex || (core.termAt(st.lastIndex) !== s.termAt(s.lastIndex) && st.lastIndex > s.snapshotIndex))
       checks.fail(
         'ready-contract',
         this.id,

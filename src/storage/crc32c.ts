@@ -26,7 +26,16 @@ const TABLES: Int32Array[] = (() => {
 
 /** CRC-32C of `bytes[start, end)`. */
 export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+  const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES as [
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+  ];
   let c = ~0;
   let i = start;
   for (; i + 8 <= end; i += 8) {

@@ -121,8 +121,10 @@ export class DiskStorage {
    */
   static async open(path: string, options: DiskStorageOptions): Promise<OpenedStorage> {
     const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
-    if (!Number.isInteger(segmentBytes) || segmentBytes < 1) throw new RangeError(`segmentBytes must be a positive integer, got ${segmentBytes}`);
-    if (!Number.isInteger(options.nodeId) || options.nodeId < 1) throw new RangeError(`nodeId must be a positive integer, got ${options.nodeId}`);
+    if (!Number.isInteger(segmentBytes) || segmentBytes < 1)
+      throw new RangeError(`segmentBytes must be a positive integer, got ${segmentBytes}`);
+    if (!Number.isInteger(options.nodeId) || options.nodeId < 1)
+      throw new RangeError(`nodeId must be a positive integer, got ${options.nodeId}`);
     if (options.clusterId === '') throw new RangeError('clusterId must not be empty');
 
     const fsync = options.unsafeNoFsync !== true;
@@ -176,7 +178,8 @@ export class DiskStorage {
       let keepEntries = false;
       if (snapshot !== null) {
         const { index, term } = snapshot.meta;
-        if (index <= terms.snapshotIndex) throw new RangeError(`snapshot at ${index} is not beyond the stored one at ${terms.snapshotIndex}`);
+        if (index <= terms.snapshotIndex)
+          throw new RangeError(`snapshot at ${index} is not beyond the stored one at ${terms.snapshotIndex}`);
         keepEntries = terms.termAt(index) === term;
       }
       const base = snapshot === null ? terms.snapshotIndex : snapshot.meta.index;
@@ -191,8 +194,10 @@ export class DiskStorage {
       // What the core's constructor checks at a restart, checked now rather than found then.
       const hs = step.hardState ?? this.hardState;
       if (hs.term < this.hardState.term) throw new RangeError(`term ${hs.term} is below the stored term ${this.hardState.term}`);
-      if (hs.commit < base || hs.commit > last) throw new RangeError(`commit index ${hs.commit} is outside the stored log (${base}-${last})`);
-      if (newestTerm > hs.term) throw new RangeError(`an entry or snapshot of term ${newestTerm} is above the hard state's term ${hs.term}`);
+      if (hs.commit < base || hs.commit > last)
+        throw new RangeError(`commit index ${hs.commit} is outside the stored log (${base}-${last})`);
+      if (newestTerm > hs.term)
+        throw new RangeError(`an entry or snapshot of term ${newestTerm} is above the hard state's term ${hs.term}`);
 
       const record: WalRecord = { entries, hardState: { term: hs.term, vote: hs.vote, commit: hs.commit } };
       if (snapshot !== null) record.snapshot = { index: snapshot.meta.index, term: snapshot.meta.term, keepEntries };
@@ -230,8 +235,10 @@ export class DiskStorage {
   saveSnapshot(snapshot: Snapshot): Promise<void> {
     return this.serialize(async () => {
       const { index, term } = snapshot.meta;
-      if (index <= this.terms.snapshotIndex) throw new RangeError(`snapshot at ${index} is not beyond the stored one at ${this.terms.snapshotIndex}`);
-      if (index > this.hardState.commit) throw new RangeError(`snapshot at ${index} is beyond the stored commit index ${this.hardState.commit}`);
+      if (index <= this.terms.snapshotIndex)
+        throw new RangeError(`snapshot at ${index} is not beyond the stored one at ${this.terms.snapshotIndex}`);
+      if (index > this.hardState.commit)
+        throw new RangeError(`snapshot at ${index} is beyond the stored commit index ${this.hardState.commit}`);
       if (this.terms.termAt(index) !== term)
         throw new RangeError(`snapshot at ${index} has term ${term} but the stored entry there has term ${this.terms.termAt(index)}`);
       await this.durably(async () => {

@@ -51,8 +51,14 @@ function readIdentityFile(dir: DurableDir): (value: unknown) => IdentityFile {
 /** The identity recorded in the directory, or null when there is none yet. */
 function readIdentity(dir: DurableDir): IdentityFile | null {
   const path = dir.file(IDENTITY_FILE);
-  return readJsonOrNull(path, readIdentityFile(dir), (d) =>
-    new DataDirError('corrupt', `identity file ${path} is corrupt (${d.code === 'not-json' ? 'not valid JSON' : d.problem}): ${replaceAdvice(dir.path)}`),
+  return readJsonOrNull(
+    path,
+    readIdentityFile(dir),
+    (d) =>
+      new DataDirError(
+        'corrupt',
+        `identity file ${path} is corrupt (${d.code === 'not-json' ? 'not valid JSON' : d.problem}): ${replaceAdvice(dir.path)}`,
+      ),
   );
 }
 

@@ -39,7 +39,10 @@ export async function recoverLog(dir: DurableDir, names: string[], snapshot: Sna
   for (const [i, { name, sequence }] of files.entries()) {
     const previous = files[i - 1];
     if (previous !== undefined && sequence !== previous.sequence + 1)
-      throw new DataDirError('corrupt', `log segment ${dir.file(segmentName(previous.sequence + 1))} is missing: ${replaceAdvice(dir.path)}`);
+      throw new DataDirError(
+        'corrupt',
+        `log segment ${dir.file(segmentName(previous.sequence + 1))} is missing: ${replaceAdvice(dir.path)}`,
+      );
     const file = dir.file(name);
     const read = await readSegment(file, i === files.length - 1);
     if (!read.ok) throw corruptSegment(dir, file, read.offset, read.reason);

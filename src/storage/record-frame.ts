@@ -46,10 +46,8 @@ function frameProblem(bytes: Buffer, offset: number): string | null {
   if (left < FRAME_HEADER_BYTES) return `only ${left} of the ${FRAME_HEADER_BYTES} header bytes are there`;
   const length = bytes.readUInt32LE(offset + 4);
   if (length === 0) return 'the length field is 0';
-  if (length > left - FRAME_HEADER_BYTES)
-    return `the length field says ${length} bytes but only ${left - FRAME_HEADER_BYTES} follow`;
-  if (crc32c(bytes, offset + 4, offset + FRAME_HEADER_BYTES + length) !== bytes.readUInt32LE(offset))
-    return 'checksum mismatch';
+  if (length > left - FRAME_HEADER_BYTES) return `the length field says ${length} bytes but only ${left - FRAME_HEADER_BYTES} follow`;
+  if (crc32c(bytes, offset + 4, offset + FRAME_HEADER_BYTES + length) !== bytes.readUInt32LE(offset)) return 'checksum mismatch';
   return null;
 }
 

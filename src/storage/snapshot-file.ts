@@ -23,8 +23,7 @@ export async function readSnapshotFile(dir: DurableDir): Promise<Snapshot | null
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
-  const corrupt = (why: string) =>
-    new DataDirError('corrupt', `snapshot file ${path} is corrupt (${why}): ${replaceAdvice(dir.path)}`);
+  const corrupt = (why: string) => new DataDirError('corrupt', `snapshot file ${path} is corrupt (${why}): ${replaceAdvice(dir.path)}`);
   const scan = scanFrames(bytes);
   const frame = scan.frames[0];
   if (scan.damage !== null) throw corrupt(scan.damage.reason);

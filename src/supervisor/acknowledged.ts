@@ -31,8 +31,14 @@ export class AcknowledgedMarks {
         }),
       );
     };
-    const marks = readJsonOrNull(path, read, () =>
-      new ClusterError(`${path} is corrupt: delete it (nodes that lost data are then no longer recognised at their next start)`, { code: 'bad-file', path }),
+    const marks = readJsonOrNull(
+      path,
+      read,
+      () =>
+        new ClusterError(`${path} is corrupt: delete it (nodes that lost data are then no longer recognised at their next start)`, {
+          code: 'bad-file',
+          path,
+        }),
     );
     for (const [id, mark] of marks ?? []) this.marks.set(id, mark);
   }

@@ -28,7 +28,13 @@ function unique(ids: readonly NodeId[]): NodeId[] {
 }
 
 /** The nodes, each checked to be a member for which `ok` holds, or an error saying what it is instead and what to run. */
-function inState(f: Fleet, ids: readonly NodeId[], verb: string, ok: (n: NodeModel) => boolean, fix: (n: NodeModel) => string): NodeModel[] {
+function inState(
+  f: Fleet,
+  ids: readonly NodeId[],
+  verb: string,
+  ok: (n: NodeModel) => boolean,
+  fix: (n: NodeModel) => string,
+): NodeModel[] {
   return unique(ids).map((id) => {
     const n = f.member(id);
     if (!ok(n)) throw new ClusterError(`cannot ${verb} n${id}: it is ${n.process.state}; ${fix(n)}`);
@@ -61,7 +67,9 @@ function describeGroups(f: Fleet, groups: NodeId[][]): string {
   const minority = leaderGroup && !holdsMajority(leaderGroup, voters);
   return (
     `${shown.join(' | ')}; ` +
-    (able.length === 0 ? 'no group holds a majority of the voters: nothing can commit until you heal' : `only ${able[0]} holds a majority of the voters: it can elect a leader and commit`) +
+    (able.length === 0
+      ? 'no group holds a majority of the voters: nothing can commit until you heal'
+      : `only ${able[0]} holds a majority of the voters: it can elect a leader and commit`) +
     (minority ? `; the leader n${leader!.id} is cut off in a minority and steps down once it misses a majority` : '')
   );
 }
@@ -69,9 +77,18 @@ function describeGroups(f: Fleet, groups: NodeId[][]): string {
 async function partition(f: Fleet, groups: NodeId[][]): Promise<Done> {
   unique(groups.flat());
   for (const id of groups.flat()) f.member(id);
-  const all = completeGroups(groups, f.members().map((n) => n.id));
-  if (all.length < 2) throw new ClusterError('a partition needs two groups or more, e.g. [[1, 2], [3, 4, 5]] (nodes not listed form one more group)');
-  await applyLinks(f, partitionLinks(f.live.model.links, all), f.members().map((n) => n.id), all);
+  const all = completeGroups(
+    groups,
+    f.members().map((n) => n.id),
+  );
+  if (all.length < 2)
+    throw new ClusterError('a partition needs two groups or more, e.g. [[1, 2], [3, 4, 5]] (nodes not listed form one more group)');
+  await applyLinks(
+    f,
+    partitionLinks(f.live.model.links, all),
+    f.members().map((n) => n.id),
+    all,
+  );
   return { text: `partitioned the network: ${describeGroups(f, all)}`, data: { groups: all } };
 }
 
@@ -79,7 +96,8 @@ async function link(f: Fleet, a: Extract<Action, { op: 'link' }>): Promise<Done>
   f.member(a.from);
   f.member(a.to);
   if (a.from === a.to) throw new ClusterError(`a link joins two different nodes, got n${a.from} twice`);
-  if (a.drop === undefined && a.delayMs === undefined) throw new ClusterError('say what to do to the link: a drop probability (1 cuts it), a delay, or both; `heal` removes every fault');
+  if (a.drop === undefined && a.delayMs === undefined)
+    throw new ClusterError('say what to do to the link: a drop probability (1 cuts it), a delay, or both; `heal` removes every fault');
   const change: LinkChange = {};
   // Dropping everything is a cut: the model calls it blocked, as a partition does.
   if (a.drop !== undefined) Object.assign(change, a.drop === 1 ? { blocked: true, loss: 0 } : { blocked: false, loss: a.drop });
@@ -88,19 +106,25 @@ async function link(f: Fleet, a: Extract<Action, { op: 'link' }>): Promise<Done>
   if (a.oneWay !== true) links = changeLink(links, a.to, a.from, change);
   await applyLinks(f, links, [a.from, a.to]);
   const ends = a.oneWay === true ? [[a.from, a.to] as const] : [[a.from, a.to] as const, [a.to, a.from] as const];
-  const shown = ends.map(([from, to]) => links.find((l) => l.from === from && l.to === to) ?? { from, to, blocked: false, delayMs: 0, loss: 0 });
+  const shown = ends.map(
+    ([from, to]) => links.find((l) => l.from === from && l.to === to) ?? { from, to, blocked: false, delayMs: 0, loss: 0 },
+  );
   return { text: `link ${shown.map(describeLink).join('; ')}${a.oneWay === true ? ' (one way)' : ''}`, data: { links: shown } };
 }
 
 async function transfer(f: Fleet, to: NodeId): Promise<Done> {
   const target = f.member(to);
-  if (target.process.state !== 'running') throw new ClusterError(`cannot hand leadership to n${to}: it is ${target.process.state}; ${restartHint(target)} or resume it first`);
+  if (target.process.state !== 'running')
+    throw new ClusterError(`cannot hand leadership to n${to}: it is ${target.process.state}; ${restartHint(target)} or resume it first`);
   const leader = await f.awaitLeader();
   if (leader.id === to) throw new ClusterError(`n${to} is already the leader (term ${leader.raft!.term})`);
   const answer = await f.tell(leader.id, { op: 'transfer', to });
   if (answer !== null && !answer.ok) throw new ClusterError(`n${leader.id} cannot hand leadership to n${to}: ${answer.text}`);
   const took = await f.live.until(() => f.leader()?.id === to, f.electionWaitMs());
-  if (!took) return { text: `n${leader.id} is handing leadership to n${to}, which has not taken over yet (the leader gives up after an election timeout)` };
+  if (!took)
+    return {
+      text: `n${leader.id} is handing leadership to n${to}, which has not taken over yet (the leader gives up after an election timeout)`,
+    };
   return { text: `n${leader.id} handed leadership to n${to}: n${to} leads term ${f.leader()!.raft!.term}`, data: { from: leader.id, to } };
 }
 
@@ -112,16 +136,26 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove
       const note = leaderNote(f, a.nodes);
       await Promise.all(nodes.map((n) => f.kill(n.id)));
       const one = nodes.length === 1;
-      return { text: `killed ${names(a.nodes)} (SIGKILL): a crash; ${one ? 'its disk keeps' : 'their disks keep'} what ${one ? 'it' : 'they'} acknowledged${note}` };
+      return {
+        text: `killed ${names(a.nodes)} (SIGKILL): a crash; ${one ? 'its disk keeps' : 'their disks keep'} what ${one ? 'it' : 'they'} acknowledged${note}`,
+      };
     }
     case 'stop': {
       const nodes = inState(f, a.nodes, 'stop', live, restartHint);
       const note = leaderNote(f, a.nodes);
       await Promise.all(nodes.map((n) => f.stop(n.id)));
-      return { text: `stopped ${names(a.nodes)} (SIGTERM): finished ${nodes.length === 1 ? 'its' : 'their'} writes and closed cleanly${note}` };
+      return {
+        text: `stopped ${names(a.nodes)} (SIGTERM): finished ${nodes.length === 1 ? 'its' : 'their'} writes and closed cleanly${note}`,
+      };
     }
     case 'restart': {
-      const nodes = inState(f, a.nodes, 'restart', (n) => n.process.state !== 'starting', () => 'wait until it has started');
+      const nodes = inState(
+        f,
+        a.nodes,
+        'restart',
+        (n) => n.process.state !== 'starting',
+        () => 'wait until it has started',
+      );
       const wasLive = nodes.filter(live).map((n) => n.id);
       await Promise.all(wasLive.map((id) => f.stop(id)));
       const results = await Promise.allSettled(
@@ -137,15 +171,31 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove
       };
     }
     case 'pause': {
-      const nodes = inState(f, a.nodes, 'pause', (n) => n.process.state === 'running', (n) => (n.process.state === 'paused' ? 'resume it first' : restartHint(n)));
+      const nodes = inState(
+        f,
+        a.nodes,
+        'pause',
+        (n) => n.process.state === 'running',
+        (n) => (n.process.state === 'paused' ? 'resume it first' : restartHint(n)),
+      );
       const note = leaderNote(f, a.nodes);
       for (const n of nodes) f.pause(n.id);
-      return { text: `paused ${names(a.nodes)} (SIGSTOP): frozen, as in a long garbage-collection pause; ${nodes.length === 1 ? 'it answers' : 'they answer'} nothing until resumed${note}` };
+      return {
+        text: `paused ${names(a.nodes)} (SIGSTOP): frozen, as in a long garbage-collection pause; ${nodes.length === 1 ? 'it answers' : 'they answer'} nothing until resumed${note}`,
+      };
     }
     case 'resume': {
-      const nodes = inState(f, a.nodes, 'resume', (n) => n.process.state === 'paused', (n) => (n.process.state === 'running' ? 'it is not paused' : restartHint(n)));
+      const nodes = inState(
+        f,
+        a.nodes,
+        'resume',
+        (n) => n.process.state === 'paused',
+        (n) => (n.process.state === 'running' ? 'it is not paused' : restartHint(n)),
+      );
       for (const n of nodes) f.resume(n.id);
-      return { text: `resumed ${names(a.nodes)} (SIGCONT): ${nodes.length === 1 ? 'it carries on unaware of the time that passed, and learns' : 'they carry on unaware of the time that passed, and learn'} the current term from the first message` };
+      return {
+        text: `resumed ${names(a.nodes)} (SIGCONT): ${nodes.length === 1 ? 'it carries on unaware of the time that passed, and learns' : 'they carry on unaware of the time that passed, and learn'} the current term from the first message`,
+      };
     }
     case 'partition':
       return partition(f, a.groups);
@@ -159,11 +209,17 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove
       const had = f.live.model.links.length;
       f.live.linksChanged([], []);
       await Promise.all(f.members().map((n) => f.tell(n.id, { op: 'heal' })));
-      return { text: had === 0 ? 'the network had no faults: nothing to heal' : `healed the network: every link delivers again (${had} faulty link${had === 1 ? '' : 's'} mended)` };
+      return {
+        text:
+          had === 0
+            ? 'the network had no faults: nothing to heal'
+            : `healed the network: every link delivers again (${had} faulty link${had === 1 ? '' : 's'} mended)`,
+      };
     }
     case 'campaign': {
       const n = f.member(a.node);
-      if (n.process.state !== 'running') throw new ClusterError(`n${a.node} cannot start an election: it is ${n.process.state}; ${restartHint(n)} or resume it first`);
+      if (n.process.state !== 'running')
+        throw new ClusterError(`n${a.node} cannot start an election: it is ${n.process.state}; ${restartHint(n)} or resume it first`);
       const answer = await f.tell(a.node, { op: 'campaign' });
       if (answer !== null && !answer.ok) throw new ClusterError(answer.text);
       return { text: `n${a.node} starts an election now, as if its election timer had fired` };

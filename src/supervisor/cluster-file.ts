@@ -70,7 +70,10 @@ export function nodeModel(folder: string, n: NodeSetup, removed: boolean): NodeM
 }
 
 /** The cluster of cluster.json, none of its nodes started, as the live model and what only the file holds. */
-export function fromClusterFile(file: ClusterFile, run: Pick<ClusterModel, 'name' | 'folder' | 'supervisorPid' | 'startedAt'>): { model: ClusterModel; setup: ClusterSetup } {
+export function fromClusterFile(
+  file: ClusterFile,
+  run: Pick<ClusterModel, 'name' | 'folder' | 'supervisorPid' | 'startedAt'>,
+): { model: ClusterModel; setup: ClusterSetup } {
   const { name, folder, supervisorPid, startedAt } = run;
   const model: ClusterModel = {
     name,
@@ -87,7 +90,15 @@ export function fromClusterFile(file: ClusterFile, run: Pick<ClusterModel, 'name
     events: [],
     safety: { ok: true, checkedReports: 0 },
   };
-  return { model, setup: { name: file.name, createdAt: file.createdAt, basePort: file.basePort, nodes: file.nodes.map(({ removed: _removed, ...n }) => n) } };
+  return {
+    model,
+    setup: {
+      name: file.name,
+      createdAt: file.createdAt,
+      basePort: file.basePort,
+      nodes: file.nodes.map(({ removed: _removed, ...n }) => n),
+    },
+  };
 }
 
 /** cluster.json as the live model says it is now. */
@@ -106,7 +117,14 @@ export function clusterFileOf(model: ClusterModel, setup: ClusterSetup): Cluster
   };
 }
 
-export function newClusterFile(name: string, ports: number[], basePort: number | null, fsync: boolean, timing: Timing, switches: RaftSwitches): ClusterFile {
+export function newClusterFile(
+  name: string,
+  ports: number[],
+  basePort: number | null,
+  fsync: boolean,
+  timing: Timing,
+  switches: RaftSwitches,
+): ClusterFile {
   return {
     version: 1,
     name,
@@ -134,11 +152,21 @@ export async function readClusterFile(folder: string): Promise<ClusterFile | nul
   };
   const readSwitches = (s: JsonObject): RaftSwitches => {
     const bugs = array(s, 'bugs', 'switches');
-    return { preVote: boolean(s, 'preVote', 'switches'), checkQuorum: boolean(s, 'checkQuorum', 'switches'), bugs: bugs.map((_, i) => oneOf(bugs, i, KNOWN_BUG_NAMES, 'switches.bugs')) };
+    return {
+      preVote: boolean(s, 'preVote', 'switches'),
+      checkQuorum: boolean(s, 'checkQuorum', 'switches'),
+      bugs: bugs.map((_, i) => oneOf(bugs, i, KNOWN_BUG_NAMES, 'switches.bugs')),
+    };
   };
   const readNode = (n: unknown, where: string): ClusterFileNode => {
     const o = object(n, where);
-    return { id: nodeId(o, 'id', where), port: uint(o, 'port', where), dataDir: string(o, 'dataDir', where), joined: boolean(o, 'joined', where), removed: boolean(o, 'removed', where) };
+    return {
+      id: nodeId(o, 'id', where),
+      port: uint(o, 'port', where),
+      dataDir: string(o, 'dataDir', where),
+      joined: boolean(o, 'joined', where),
+      removed: boolean(o, 'removed', where),
+    };
   };
   const read = (value: unknown): ClusterFile => {
     const o = object(value, 'the cluster file');
@@ -156,11 +184,16 @@ export async function readClusterFile(folder: string): Promise<ClusterFile | nul
       nodes: array(o, 'nodes').map((n, i) => readNode(n, `nodes[${i}]`)),
     };
   };
-  return readJsonOrNull(path, read, (d) =>
-    new ClusterError(
-      d.code === 'not-json' ? `${path} is not valid JSON: ${fix}` : `${path} is not a raft-console cluster file (version 1): ${d.problem}; ${fix}`,
-      { code: 'bad-file', path },
-    ),
+  return readJsonOrNull(
+    path,
+    read,
+    (d) =>
+      new ClusterError(
+        d.code === 'not-json'
+          ? `${path} is not valid JSON: ${fix}`
+          : `${path} is not a raft-console cluster file (version 1): ${d.problem}; ${fix}`,
+        { code: 'bad-file', path },
+      ),
   );
 }
 

@@ -11,7 +11,6 @@ import { EVENT_HISTORY, type ClusterEvent } from '../cluster-model/model.js';
 import type { LiveModel } from './live-model.js';
 import { parseAction } from './parse-action.js';
 
-
 /**
  * Changes gather this long before one update goes to the clients: a few updates a frame of the
  * dashboard (eight a second), without one message per event at thousands of commits a second.
@@ -80,7 +79,8 @@ export class ControlServer {
   async close(): Promise<void> {
     this.offChange();
     this.flush();
-    for (const ws of this.wss.clients) this.refuse(ws, SHUTTING_DOWN, { type: 'error', code: 'shutting-down', text: 'the supervisor is shutting down' });
+    for (const ws of this.wss.clients)
+      this.refuse(ws, SHUTTING_DOWN, { type: 'error', code: 'shutting-down', text: 'the supervisor is shutting down' });
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
@@ -114,7 +114,12 @@ export class ControlServer {
     let authed = false;
     const authMs = this.o.authTimeoutMs ?? 3000;
     const authTimer = setTimeout(
-      () => this.refuse(ws, UNAUTHORIZED, { type: 'error', code: 'unauthorized', text: `no auth message within ${authMs / 1000} s: send {"type":"auth","token":...} first` }),
+      () =>
+        this.refuse(ws, UNAUTHORIZED, {
+          type: 'error',
+          code: 'unauthorized',
+          text: `no auth message within ${authMs / 1000} s: send {"type":"auth","token":...} first`,
+        }),
       authMs,
     );
     ws.on('close', () => {
@@ -124,9 +129,15 @@ export class ControlServer {
     ws.on('error', () => ws.terminate());
     ws.on('message', (raw) => {
       const json = parseUntrustedJson(raw.toString(), 'the control message');
-      if (!json.ok) return this.refuse(ws, BAD_REQUEST, { type: 'error', code: 'bad-request', text: `${json.problem}: a control message is one JSON object` });
+      if (!json.ok)
+        return this.refuse(ws, BAD_REQUEST, {
+          type: 'error',
+          code: 'bad-request',
+          text: `${json.problem}: a control message is one JSON object`,
+        });
       const m = json.value;
-      if (!isObject(m)) return this.refuse(ws, BAD_REQUEST, { type: 'error', code: 'bad-request', text: 'a control message is one JSON object' });
+      if (!isObject(m))
+        return this.refuse(ws, BAD_REQUEST, { type: 'error', code: 'bad-request', text: 'a control message is one JSON object' });
       if (!authed) {
         clearTimeout(authTimer);
         if (m.type !== 'auth' || typeof m.token !== 'string' || !timingSafeEqual(digest(m.token), this.expected))
@@ -142,7 +153,11 @@ export class ControlServer {
       }
       if (m.type === 'snapshot') return this.send(ws, { type: 'snapshot', model: this.o.live.model });
       if (m.type === 'action' && typeof m.id === 'number') return void this.action(ws, m.id, m.action);
-      this.refuse(ws, BAD_REQUEST, { type: 'error', code: 'bad-request', text: `unknown request ${show(m.type)}: send "action" (with a numeric id) or "snapshot"` });
+      this.refuse(ws, BAD_REQUEST, {
+        type: 'error',
+        code: 'bad-request',
+        text: `unknown request ${show(m.type)}: send "action" (with a numeric id) or "snapshot"`,
+      });
     });
   }
 

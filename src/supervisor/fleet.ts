@@ -121,7 +121,14 @@ export class Fleet {
       ...['--secret-file', join(this.folder, SECRET_FILE)],
       ...['--peers', others.map((n) => `${n.id}=127.0.0.1:${n.port}`).join(',')],
       ...(me.joined ? ['--join'] : []),
-      ...['--election-timeout', `${t.electionTimeoutMs.min}-${t.electionTimeoutMs.max}`, '--heartbeat', String(t.heartbeatMs), '--tick', String(t.tickMs)],
+      ...[
+        '--election-timeout',
+        `${t.electionTimeoutMs.min}-${t.electionTimeoutMs.max}`,
+        '--heartbeat',
+        String(t.heartbeatMs),
+        '--tick',
+        String(t.tickMs),
+      ],
       ...(file.fsync ? [] : ['--unsafe-no-fsync']),
       ...switchArgs(file.switches),
       ...(mark === null ? [] : ['--acknowledged', `${mark.term}:${mark.commit}`]),
@@ -144,7 +151,10 @@ export class Fleet {
       if (state === 'crashed' && run.started) this.live.say('crashed', `n${id} crashed (${how})${withCause(exit)}`, { node: id, ...exit });
     });
     this.runs.set(id, run);
-    recordNodePids(this.folder, [...this.runs.values()].flatMap((r) => (r.child.pid === null ? [] : [r.child.pid])));
+    recordNodePids(
+      this.folder,
+      [...this.runs.values()].flatMap((r) => (r.child.pid === null ? [] : [r.child.pid])),
+    );
     this.live.processStarting(id, child.pid);
     return run;
   }
@@ -166,7 +176,8 @@ export class Fleet {
     // A node never seen before (one being added) gets entries only once it is a member, and one
     // behind a network fault may not get them at all.
     const leader = this.leader();
-    const target = leader !== null && leader.id !== id && reportBefore !== null && !hasFaults(id, this.live.model.links) ? leader.raft!.commit : 0;
+    const target =
+      leader !== null && leader.id !== id && reportBefore !== null && !hasFaults(id, this.live.model.links) ? leader.raft!.commit : 0;
     let run: Run;
     for (;;) {
       if (this.closed) throw new ClusterError(`n${id} was not started: the supervisor is shutting down`);
@@ -187,7 +198,9 @@ export class Fleet {
         // A busy port is reported with its holder, and with the fix for a cluster (the node's own
         // reason suggests another --listen port, which a cluster's node cannot take).
         const failure =
-          err.exit.cause?.code === 'port-in-use' ? portInUse(this.fileNode(id).port, 'stop what uses it', `n${id} did not start: `) : new ClusterError(`n${id} did not start: ${err.message}`);
+          err.exit.cause?.code === 'port-in-use'
+            ? portInUse(this.fileNode(id).port, 'stop what uses it', `n${id} did not start: `)
+            : new ClusterError(`n${id} did not start: ${err.message}`);
         this.live.say('start-failed', failure.message, { node: id, ...err.exit });
         throw failure;
       }

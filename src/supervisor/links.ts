@@ -44,7 +44,11 @@ export function partitionLinks(links: readonly LinkFaultModel[], groups: readonl
 }
 
 /** The faults and the partition groups left when a node leaves the cluster: none of its links, and no group of it alone. */
-export function withoutNode(links: readonly LinkFaultModel[], partition: readonly NodeId[][], id: NodeId): { links: LinkFaultModel[]; partition: NodeId[][] } {
+export function withoutNode(
+  links: readonly LinkFaultModel[],
+  partition: readonly NodeId[][],
+  id: NodeId,
+): { links: LinkFaultModel[]; partition: NodeId[][] } {
   return {
     links: links.filter((l) => l.from !== id && l.to !== id),
     partition: partition.map((g) => g.filter((x) => x !== id)).filter((g) => g.length > 0),
@@ -71,6 +75,8 @@ export function hasFaults(node: NodeId, links: readonly LinkFaultModel[]): boole
 
 /** "n1 -> n2 cut; n3 -> n1 delay 200 ms, loss 30%", for sentences. */
 export function describeLink(l: LinkFaultModel): string {
-  const what = l.blocked ? ['cut'] : [l.delayMs > 0 ? `delay ${l.delayMs} ms` : '', l.loss > 0 ? `loss ${+(l.loss * 100).toFixed(1)}%` : ''].filter((w) => w !== '');
+  const what = l.blocked
+    ? ['cut']
+    : [l.delayMs > 0 ? `delay ${l.delayMs} ms` : '', l.loss > 0 ? `loss ${+(l.loss * 100).toFixed(1)}%` : ''].filter((w) => w !== '');
   return `n${l.from} -> n${l.to} ${what.length === 0 ? 'healthy' : what.join(', ')}`;
 }

@@ -6,7 +6,14 @@
 // writes the file, derived from the model (cluster-file.ts) and never edited beside it. Every state
 // report and every election also goes to the safety monitor, whose verdict is part of the model.
 import type { NodeId } from '../raft/types.js';
-import { EVENT_HISTORY, type ClusterEvent, type ClusterModel, type LinkFaultModel, type NodeModel, type Timing } from '../cluster-model/model.js';
+import {
+  EVENT_HISTORY,
+  type ClusterEvent,
+  type ClusterModel,
+  type LinkFaultModel,
+  type NodeModel,
+  type Timing,
+} from '../cluster-model/model.js';
 import { clusterFileOf, nodeModel, writeClusterFile, type ClusterFile, type ClusterSetup, type NodeSetup } from './cluster-file.js';
 import { withoutNode } from './links.js';
 import type { ExitInfo } from './node-child.js';
@@ -135,16 +142,32 @@ export class LiveModel {
         this.changed();
         return;
       case 'bad-state':
-        this.record({ ts: line.ts, node: id, kind: 'node', type: 'bad-output', text: `n${id} reported a state that is not valid, ignored: ${line.problem}` });
+        this.record({
+          ts: line.ts,
+          node: id,
+          kind: 'node',
+          type: 'bad-output',
+          text: `n${id} reported a state that is not valid, ignored: ${line.problem}`,
+        });
         return;
       case 'bad-line':
-        this.record({ ts: Date.now(), node: id, kind: 'node', type: 'bad-output', text: `n${id} wrote a line that is not an event: ${line.problem.slice(0, 200)}` });
+        this.record({
+          ts: Date.now(),
+          node: id,
+          kind: 'node',
+          type: 'bad-output',
+          text: `n${id} wrote a line that is not an event: ${line.problem.slice(0, 200)}`,
+        });
         return;
       case 'event': {
         const { ts, kind, type, text, data } = line.event;
         // Section 5.2: at most one node wins each term. A leader is also seen in its state reports;
         // the events catch one that leads too briefly to report it.
-        if (kind === 'raft' && (type === 'election-won' || (type === 'role-change' && data.to === 'leader')) && typeof data.term === 'number')
+        if (
+          kind === 'raft' &&
+          (type === 'election-won' || (type === 'role-change' && data.to === 'leader')) &&
+          typeof data.term === 'number'
+        )
           this.checked(this.safety.leader(id, data.term, ts));
         this.record({ ts, node: id, kind, type, text: text ?? `n${id}: ${type}`, data });
       }
@@ -193,6 +216,10 @@ export class LiveModel {
   private checked(violation: SafetyViolation | null): void {
     this.model.safety = this.safety.verdict;
     if (violation !== null)
-      this.say('safety-violation', `SAFETY VIOLATED: ${violation.property}: ${violation.text}`, { ok: false, property: violation.property, nodes: violation.nodes });
+      this.say('safety-violation', `SAFETY VIOLATED: ${violation.property}: ${violation.text}`, {
+        ok: false,
+        property: violation.property,
+        nodes: violation.nodes,
+      });
   }
 }

@@ -37,10 +37,22 @@ async function propose(f: Fleet, change: ConfChange, timeoutMs: number): Promise
 /** Waits until a running node has committed `index` with the change in its configuration. */
 async function committed(f: Fleet, index: number, applied: (voters: NodeId[], learners: NodeId[]) => boolean, what: string): Promise<void> {
   const ok = await f.live.until(
-    () => f.members().some((n) => n.process.state === 'running' && n.raft !== null && n.raft.commit >= index && applied(n.raft.membership.voters, n.raft.membership.learners)),
+    () =>
+      f
+        .members()
+        .some(
+          (n) =>
+            n.process.state === 'running' &&
+            n.raft !== null &&
+            n.raft.commit >= index &&
+            applied(n.raft.membership.voters, n.raft.membership.learners),
+        ),
     f.electionWaitMs() * 2,
   );
-  if (!ok) throw new ClusterError(`${what} was proposed at entry ${index} but has not committed: a majority must be running and connected (heal the network, restart nodes), then check \`raft-console status\``);
+  if (!ok)
+    throw new ClusterError(
+      `${what} was proposed at entry ${index} but has not committed: a majority must be running and connected (heal the network, restart nodes), then check \`raft-console status\``,
+    );
 }
 
 export async function addNode(f: Fleet): Promise<Done> {
@@ -52,24 +64,45 @@ export async function addNode(f: Fleet): Promise<Done> {
   if (base === null) [port] = (await freePorts(1)) as [number];
   else {
     port = base + id - 1;
-    if ((await busyPort([port])) !== null) throw new ClusterError(`port ${port} (--base-port ${base} + ${id - 1}) for n${id} is in use: stop what uses it (try: ss -ltnp 'sport = :${port}')`);
+    if ((await busyPort([port])) !== null)
+      throw new ClusterError(
+        `port ${port} (--base-port ${base} + ${id - 1}) for n${id} is in use: stop what uses it (try: ss -ltnp 'sport = :${port}')`,
+      );
   }
   await f.live.nodeAdded({ id, port, dataDir: `n${id}`, joined: true });
-  f.live.say('add', `adding n${id} at 127.0.0.1:${port}: every node learns its address, then it starts empty and waits to be added`, { node: id });
-  await Promise.all(f.members().filter((n) => n.id !== id).map((n) => f.tell(n.id, { op: 'add-peer', peer: id, host: '127.0.0.1', port })));
+  f.live.say('add', `adding n${id} at 127.0.0.1:${port}: every node learns its address, then it starts empty and waits to be added`, {
+    node: id,
+  });
+  await Promise.all(
+    f
+      .members()
+      .filter((n) => n.id !== id)
+      .map((n) => f.tell(n.id, { op: 'add-peer', peer: id, host: '127.0.0.1', port })),
+  );
   await f.start(id);
 
   const fix = `; it stays in the cluster as it is: \`raft-console remove ${id}\` takes it out`;
   const learnerAt = await propose(f, { type: 'add-learner', node: id }, f.electionWaitMs()).catch((err: Error) => {
     throw new ClusterError(`n${id} started but could not be added as a learner: ${err.message}${fix}`);
   });
-  f.live.say('add', `n${id} joins as a learner (entry ${learnerAt}): it receives the log but does not vote`, { node: id, index: learnerAt });
+  f.live.say('add', `n${id} joins as a learner (entry ${learnerAt}): it receives the log but does not vote`, {
+    node: id,
+    index: learnerAt,
+  });
 
   const me = f.live.node(id)!;
   const target = (): number => f.leader()?.raft?.commit ?? Infinity;
-  const progress = setInterval(() => f.live.say('add', `n${id} is catching up: it holds ${me.raft?.lastIndex ?? 0} of ${target()} committed entries`, { node: id }), 1000);
-  const caughtUp = await f.live.until(() => (me.raft?.lastIndex ?? 0) >= Math.max(learnerAt, target()), CATCH_UP_MS).finally(() => clearInterval(progress));
-  if (!caughtUp) throw new ClusterError(`n${id} has not caught up after ${CATCH_UP_MS / 1000} s (it holds ${me.raft?.lastIndex ?? 0} of ${target()} entries), so it stays a learner${fix}`);
+  const progress = setInterval(
+    () => f.live.say('add', `n${id} is catching up: it holds ${me.raft?.lastIndex ?? 0} of ${target()} committed entries`, { node: id }),
+    1000,
+  );
+  const caughtUp = await f.live
+    .until(() => (me.raft?.lastIndex ?? 0) >= Math.max(learnerAt, target()), CATCH_UP_MS)
+    .finally(() => clearInterval(progress));
+  if (!caughtUp)
+    throw new ClusterError(
+      `n${id} has not caught up after ${CATCH_UP_MS / 1000} s (it holds ${me.raft?.lastIndex ?? 0} of ${target()} entries), so it stays a learner${fix}`,
+    );
 
   const promotedAt = await propose(f, { type: 'promote', node: id }, f.electionWaitMs()).catch((err: Error) => {
     throw new ClusterError(`n${id} caught up but could not be promoted: ${err.message}${fix}`);
@@ -86,7 +119,8 @@ export async function removeNode(f: Fleet, id: NodeId): Promise<Done> {
   const node = f.member(id);
   const before = f.membership();
   const inConfig = before.voters.includes(id) || before.learners.includes(id);
-  if (before.voters.length === 1 && before.voters[0] === id) throw new ClusterError(`n${id} is the last voter: a cluster cannot remove its only voter (use \`raft-console down\`)`);
+  if (before.voters.length === 1 && before.voters[0] === id)
+    throw new ClusterError(`n${id} is the last voter: a cluster cannot remove its only voter (use \`raft-console down\`)`);
   const wasLeader = f.leader()?.id === id;
   let note = `n${id} was not in the configuration`;
   if (inConfig) {
@@ -106,5 +140,8 @@ export async function removeNode(f: Fleet, id: NodeId): Promise<Done> {
     }),
   );
   const voters = f.membership().voters.length;
-  return { text: `removed n${id}: ${note}; n${id} is stopped; ${voters} voters now, a majority is ${majorityOf(voters)}`, data: { node: id } };
+  return {
+    text: `removed n${id}: ${note}; n${id} is stopped; ${voters} voters now, a majority is ${majorityOf(voters)}`,
+    data: { node: id },
+  };
 }

@@ -96,7 +96,8 @@ export class NodeChild {
         }
         onLine(l);
       },
-      tooLong: (bytes) => onLine({ kind: 'bad-line', problem: `a line of ${bytes} bytes, over the limit of ${MAX_LINE_BYTES}, was dropped` }),
+      tooLong: (bytes) =>
+        onLine({ kind: 'bad-line', problem: `a line of ${bytes} bytes, over the limit of ${MAX_LINE_BYTES}, was dropped` }),
     });
     const keep = (text: string): void => {
       this.stderrTail.push(text);
@@ -108,7 +109,10 @@ export class NodeChild {
       const exit: ExitInfo = {
         exitCode: r.exitCode ?? null,
         signal: r.signal ?? null,
-        stderrTail: r.exitCode === undefined && r.signal === undefined && r.shortMessage ? [...this.stderrTail, r.shortMessage] : [...this.stderrTail],
+        stderrTail:
+          r.exitCode === undefined && r.signal === undefined && r.shortMessage
+            ? [...this.stderrTail, r.shortMessage]
+            : [...this.stderrTail],
         cause: this.cause,
       };
       startedReject(new StartFailure(exit));
@@ -158,5 +162,6 @@ export class NodeChild {
  * such file, or no right to write it, and nothing is lost.
  */
 function lowerSessionPriority(pid: number, tries = 5): void {
-  if (setSessionNice(pid, NODE_AUTOGROUP_NICE) === 'again' && tries > 1) setTimeout(() => lowerSessionPriority(pid, tries - 1), 1000).unref();
+  if (setSessionNice(pid, NODE_AUTOGROUP_NICE) === 'again' && tries > 1)
+    setTimeout(() => lowerSessionPriority(pid, tries - 1), 1000).unref();
 }

@@ -1,11 +1,41 @@
 // Checks an action arriving on the control API before the supervisor acts on it: shape and ranges
 // only (whether node 7 exists is the supervisor's question). A problem names the field and what a
 // good value looks like.
-import { array, boolean, fail, has, isNodeId, nodeId, object, oneOf, show, validate, type JsonObject, type Validation } from '../schema/json-shape.js';
+import {
+  array,
+  boolean,
+  fail,
+  has,
+  isNodeId,
+  nodeId,
+  object,
+  oneOf,
+  show,
+  validate,
+  type JsonObject,
+  type Validation,
+} from '../schema/json-shape.js';
 import type { Action, ActionOp } from '../cluster-model/control-protocol.js';
 import { SPEED_PRESETS } from '../cluster-model/timing.js';
 
-const OPS: readonly ActionOp[] = ['kill', 'stop', 'restart', 'replace', 'pause', 'resume', 'partition', 'isolate', 'link', 'heal', 'campaign', 'transfer', 'add', 'remove', 'speed', 'down'];
+const OPS: readonly ActionOp[] = [
+  'kill',
+  'stop',
+  'restart',
+  'replace',
+  'pause',
+  'resume',
+  'partition',
+  'isolate',
+  'link',
+  'heal',
+  'campaign',
+  'transfer',
+  'add',
+  'remove',
+  'speed',
+  'down',
+];
 
 function ids(value: unknown, where: string): number[] {
   if (!Array.isArray(value) || value.length === 0) fail(`${where} must be a non-empty list of node ids, got ${show(value)} (e.g. [1, 3])`);
@@ -53,7 +83,8 @@ export function parseAction(value: unknown): Validation<Action> {
         if (has(o, 'drop')) action.drop = probability(o, 'drop');
         if (has(o, 'delayMs')) {
           const d = o.delayMs;
-          if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 60_000) fail(`action.delayMs must be whole milliseconds from 0 to 60000, got ${show(d)}`);
+          if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 60_000)
+            fail(`action.delayMs must be whole milliseconds from 0 to 60000, got ${show(d)}`);
           action.delayMs = d;
         }
         if (has(o, 'oneWay')) action.oneWay = boolean(o, 'oneWay', 'action');

@@ -52,7 +52,10 @@ function portOwner(port: number): string | null {
       if (inode === undefined || !inodes.has(inode)) continue;
       let command = '';
       try {
-        command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '').join(' ');
+        command = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+          .split('\0')
+          .filter((a) => a !== '')
+          .join(' ');
       } catch {
         // Gone meanwhile: the pid is still the answer.
       }
@@ -69,6 +72,9 @@ function portOwner(port: number): string | null {
  */
 export function portInUse(port: number, fix: string, before = ''): ClusterError {
   const owner = portOwner(port);
-  const text = owner === null ? `port ${port} is already in use: ${fix} (try: ss -ltnp 'sport = :${port}')` : `port ${port} is already in use by ${owner}: ${fix}`;
+  const text =
+    owner === null
+      ? `port ${port} is already in use: ${fix} (try: ss -ltnp 'sport = :${port}')`
+      : `port ${port} is already in use by ${owner}: ${fix}`;
   return new ClusterError(`${before}${text}`, { code: 'port-in-use', port, owner });
 }

@@ -36,7 +36,9 @@ export async function replaceNode(f: Fleet, id: NodeId): Promise<Done> {
   await f.marks.flush();
   const until = f.marks.get(id)!;
   const moved = movedTo === null ? 'it had no data directory' : `its old data directory is kept in ${movedTo}`;
-  f.live.say('replace', `replacing n${id}: ${moved}; it starts empty and catches up to entry ${until.commit} before it votes again`, { node: id });
+  f.live.say('replace', `replacing n${id}: ${moved}; it starts empty and catches up to entry ${until.commit} before it votes again`, {
+    node: id,
+  });
   f.live.restarting(id);
   await f.start(id);
 

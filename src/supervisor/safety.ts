@@ -56,7 +56,10 @@ function clip<S extends Segment>(segs: readonly S[], from: number, to: number): 
  * Walks two logs over the indexes both cover, piece by piece (a piece has one term in each). A
  * piece where they agree that comes after one where they differ breaks Log Matching.
  */
-function logMismatch(a: readonly Segment[], b: readonly Segment[]): { index: number; term: number; before: number; termA: number; termB: number } | null {
+function logMismatch(
+  a: readonly Segment[],
+  b: readonly Segment[],
+): { index: number; term: number; before: number; termA: number; termB: number } | null {
   let i = 0;
   let j = 0;
   let differ: { index: number; termA: number; termB: number } | null = null;
@@ -90,7 +93,11 @@ export class SafetyMonitor {
   }
 
   /** A node's state report. Returns the violation it revealed, if it is the first. */
-  report(node: NodeId, s: Pick<NodeRaftState, 'role' | 'term' | 'commit' | 'lastIndex' | 'runs' | 'digests'>, ts: number): SafetyViolation | null {
+  report(
+    node: NodeId,
+    s: Pick<NodeRaftState, 'role' | 'term' | 'commit' | 'lastIndex' | 'runs' | 'digests'>,
+    ts: number,
+  ): SafetyViolation | null {
     if (!this.current.ok) return null;
     this.current = { ok: true, checkedReports: this.current.checkedReports + 1 };
     if (s.role === 'leader') {
@@ -106,7 +113,8 @@ export class SafetyMonitor {
     if (!this.current.ok) return null;
     const known = this.leaders.get(term);
     if (known === undefined) this.leaders.set(term, node);
-    else if (known !== node) return this.violated('Election Safety', [known, node], `n${known} and n${node} are both leader of term ${term}`, ts);
+    else if (known !== node)
+      return this.violated('Election Safety', [known, node], `n${known} and n${node} are both leader of term ${term}`, ts);
     return null;
   }
 
@@ -132,8 +140,16 @@ export class SafetyMonitor {
         const known = this.committed[k]!;
         if (known.term === mine.term) continue;
         const index = Math.max(known.from, mine.from);
-        const where = known.node === node ? `on n${node} before, and term ${mine.term} there now` : `on n${known.node} but term ${mine.term} on n${node}`;
-        return this.violated('State Machine Safety', [...new Set([known.node, node])], `entry ${index} is committed with term ${known.term} ${where}`, ts);
+        const where =
+          known.node === node
+            ? `on n${node} before, and term ${mine.term} there now`
+            : `on n${known.node} but term ${mine.term} on n${node}`;
+        return this.violated(
+          'State Machine Safety',
+          [...new Set([known.node, node])],
+          `entry ${index} is committed with term ${known.term} ${where}`,
+          ts,
+        );
       }
     for (const mine of committed) this.remember(node, mine);
     return null;
@@ -146,12 +162,21 @@ export class SafetyMonitor {
       const known = kept.get(index);
       if (known === undefined) {
         kept.set(index, { digest, node });
-        if (kept.size > (kept === this.checkpointDigests ? CHECKPOINT_DIGESTS_KEPT : OTHER_DIGESTS_KEPT)) kept.delete(kept.keys().next().value!);
+        if (kept.size > (kept === this.checkpointDigests ? CHECKPOINT_DIGESTS_KEPT : OTHER_DIGESTS_KEPT))
+          kept.delete(kept.keys().next().value!);
         continue;
       }
       if (known.digest === digest) continue;
-      const where = known.node === node ? `digest ${known.digest} on n${node} before, and ${digest} there now` : `digest ${known.digest} on n${known.node} but ${digest} on n${node}`;
-      return this.violated('State Machine Safety', [...new Set([known.node, node])], `the entries applied up to ${index} differ: ${where}`, ts);
+      const where =
+        known.node === node
+          ? `digest ${known.digest} on n${node} before, and ${digest} there now`
+          : `digest ${known.digest} on n${known.node} but ${digest} on n${node}`;
+      return this.violated(
+        'State Machine Safety',
+        [...new Set([known.node, node])],
+        `the entries applied up to ${index} differ: ${where}`,
+        ts,
+      );
     }
     return null;
   }
@@ -189,7 +214,8 @@ export class SafetyMonitor {
     const joined: CommittedSegment[] = [];
     for (const p of pieces) {
       const last = joined.at(-1);
-      if (last !== undefined && last.to + 1 === p.from && last.term === p.term) joined[joined.length - 1] = { ...last, to: p.to, node: p.node };
+      if (last !== undefined && last.to + 1 === p.from && last.term === p.term)
+        joined[joined.length - 1] = { ...last, to: p.to, node: p.node };
       else joined.push(p);
     }
     this.committed.splice(start, end - start, ...joined);

@@ -31,8 +31,16 @@ export type SuperviseLine = ReadyLine | FailedLine;
 export function parseSuperviseLine(text: string): Validation<SuperviseLine> {
   return validate((): SuperviseLine => {
     const o = object(parseJson(text, 'the line'), 'the line');
-    if (oneOf(o, 'type', ['ready', 'failed']) === 'failed') return { type: 'failed', text: string(o, 'text'), problem: readClusterProblem(o, 'problem') };
-    return { type: 'ready', name: string(o, 'name'), folder: string(o, 'folder'), url: string(o, 'url'), clusterId: string(o, 'clusterId'), supervisorPid: uint(o, 'supervisorPid') };
+    if (oneOf(o, 'type', ['ready', 'failed']) === 'failed')
+      return { type: 'failed', text: string(o, 'text'), problem: readClusterProblem(o, 'problem') };
+    return {
+      type: 'ready',
+      name: string(o, 'name'),
+      folder: string(o, 'folder'),
+      url: string(o, 'url'),
+      clusterId: string(o, 'clusterId'),
+      supervisorPid: uint(o, 'supervisorPid'),
+    };
   });
 }
 

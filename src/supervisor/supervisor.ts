@@ -43,7 +43,8 @@ export interface SupervisorHandle extends OwnedCluster {
 
 function chooseTiming(o: SupervisorOptions, saved: Timing | null): Timing {
   if (o.electionTimeoutMs !== undefined || o.heartbeatMs !== undefined) {
-    if (o.speed !== undefined) throw new ClusterError('give either a speed preset or explicit timing (--election-timeout, --heartbeat), not both');
+    if (o.speed !== undefined)
+      throw new ClusterError('give either a speed preset or explicit timing (--election-timeout, --heartbeat), not both');
     const normal = presetTiming('normal');
     return customTiming(o.electionTimeoutMs ?? normal.electionTimeoutMs, o.heartbeatMs ?? normal.heartbeatMs);
   }
@@ -52,17 +53,24 @@ function chooseTiming(o: SupervisorOptions, saved: Timing | null): Timing {
 }
 
 /** The saved cluster (at the speed asked for), or a new one with its ports chosen; checks the options against what exists. */
-async function loadOrCreate(o: SupervisorOptions, name: string, folder: string): Promise<{ file: ClusterFile; created: boolean; kept: string | null }> {
+async function loadOrCreate(
+  o: SupervisorOptions,
+  name: string,
+  folder: string,
+): Promise<{ file: ClusterFile; created: boolean; kept: string | null }> {
   const saved = await readClusterFile(folder);
   if (saved !== null) {
     const members = saved.nodes.filter((n) => !n.removed).length;
     if (o.nodes !== undefined && o.nodes !== members)
-      throw new ClusterError(`the cluster named ${name} has ${members} nodes, not ${o.nodes}: use \`raft-console add\` or \`remove\` to change that, or \`raft-console down --purge\` to start over`);
+      throw new ClusterError(
+        `the cluster named ${name} has ${members} nodes, not ${o.nodes}: use \`raft-console add\` or \`remove\` to change that, or \`raft-console down --purge\` to start over`,
+      );
     saved.timing = chooseTiming(o, saved.timing);
     return { file: saved, created: false, kept: keptSwitches(o.raft, saved.switches) };
   }
   const count = o.nodes ?? 3;
-  if (!Number.isInteger(count) || count < 1 || count > MAX_NODES) throw new ClusterError(`a cluster has 1 to ${MAX_NODES} nodes, got ${count}`);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_NODES)
+    throw new ClusterError(`a cluster has 1 to ${MAX_NODES} nodes, got ${count}`);
   let ports: number[];
   if (o.basePort === undefined) ports = await freePorts(count);
   else {
@@ -135,7 +143,9 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
           return {
             text:
               `stopped the cluster ${name} (${count} node${count === 1 ? '' : 's'})` +
-              (a.purge === true ? ` and deleted ${folder}` : `; its data stays in ${folder}: \`raft-console up${name === 'default' ? '' : ` --name ${name}`}\` starts it again`),
+              (a.purge === true
+                ? ` and deleted ${folder}`
+                : `; its data stays in ${folder}: \`raft-console up${name === 'default' ? '' : ` --name ${name}`}\` starts it again`),
           };
         });
       default:
@@ -150,7 +160,8 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
       live.say(a.op, done.text, { ok: true, ...done.data });
       return { ok: true, ...done };
     } catch (err) {
-      const text = err instanceof ClusterError ? err.message : `internal error while doing "${a.op}": ${(err as Error).stack ?? String(err)}`;
+      const text =
+        err instanceof ClusterError ? err.message : `internal error while doing "${a.op}": ${(err as Error).stack ?? String(err)}`;
       live.say(a.op, text, { ok: false });
       return { ok: false, text };
     }

@@ -25,7 +25,6 @@ export type TransportEvent =
   /** The listening socket failed (e.g. out of file descriptors while accepting); it keeps listening. */
   | { type: 'server-error'; reason: string };
 
-
 /** The sentence the node's log and the dashboard show for `e`. */
 export function describeTransportEvent(e: TransportEvent): string {
   switch (e.type) {

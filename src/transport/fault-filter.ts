@@ -47,7 +47,11 @@ export class FaultFilter {
 
   /** One line for status output, e.g. "blocked to n2, n3; to n4: delay 200 ms, loss 30%". */
   describe(): string {
-    const ids = (s: Set<NodeId>): string => [...s].sort((a, b) => a - b).map((id) => `n${id}`).join(', ');
+    const ids = (s: Set<NodeId>): string =>
+      [...s]
+        .sort((a, b) => a - b)
+        .map((id) => `n${id}`)
+        .join(', ');
     const parts: string[] = [];
     if (this.blockedTo.size > 0) parts.push(`blocked to ${ids(this.blockedTo)}`);
     if (this.blockedFrom.size > 0) parts.push(`blocked from ${ids(this.blockedFrom)}`);
@@ -85,7 +89,8 @@ function readLinks(links: Record<NodeId, Partial<LinkFault>>): Map<NodeId, LinkF
     const id = peerId(Number(key), 'links');
     const delayMs = fault.delayMs ?? 0;
     const loss = fault.loss ?? 0;
-    if (!(Number.isFinite(delayMs) && delayMs >= 0)) throw new RangeError(`links.${key}.delayMs must be a number of ms from 0, got ${delayMs}`);
+    if (!(Number.isFinite(delayMs) && delayMs >= 0))
+      throw new RangeError(`links.${key}.delayMs must be a number of ms from 0, got ${delayMs}`);
     if (!(loss >= 0 && loss <= 1)) throw new RangeError(`links.${key}.loss must be a probability from 0 to 1, got ${loss}`);
     // A link with neither fault is no fault: keeping it would only clutter describe().
     if (delayMs > 0 || loss > 0) out.set(id, { delayMs, loss });

@@ -130,7 +130,14 @@ export class FrameConnection {
     if (this.ended) return;
     this.end({ kind: 'rejected', code, reason });
     this.opts.counters.rejected[code]++;
-    this.opts.emit({ type: 'connection-rejected', direction: this.opts.direction, remote: this.opts.remote, peer: this.peer, code, reason });
+    this.opts.emit({
+      type: 'connection-rejected',
+      direction: this.opts.direction,
+      remote: this.opts.remote,
+      peer: this.peer,
+      code,
+      reason,
+    });
     if (this.socket.destroyed) return;
     this.socket.resume(); // a paused connection too reads (and discards) until the other side closes
     this.socket.end(encodeFrame(errorFrame(code, reason)));
@@ -206,7 +213,10 @@ export class FrameConnection {
     this.clearFrameTimer();
     this.frameTimer = this.opts.timers.setTimeout(() => {
       this.frameTimer = null;
-      this.reject('frame-timeout', `a frame was still unfinished ${ms} ms after it began (${this.decoder.bufferedBytes} bytes received): send each frame whole`);
+      this.reject(
+        'frame-timeout',
+        `a frame was still unfinished ${ms} ms after it began (${this.decoder.bufferedBytes} bytes received): send each frame whole`,
+      );
     }, ms);
   }
 

@@ -161,7 +161,8 @@ export function checkHello(value: unknown, expect: HelloExpectation): HelloCheck
 const sender = (hello: Hello): string => (hello.kind === 'peer' ? `n${hello.from}` : `client ${hello.from}`);
 
 function hex(text: string, bytes: number, field: string): string {
-  if (!new RegExp(`^[0-9a-f]{${bytes * 2}}$`).test(text)) fail(`${field} must be ${bytes * 2} lowercase hex digits, got ${show(text.slice(0, 80))}`);
+  if (!new RegExp(`^[0-9a-f]{${bytes * 2}}$`).test(text))
+    fail(`${field} must be ${bytes * 2} lowercase hex digits, got ${show(text.slice(0, 80))}`);
   return text;
 }
 
@@ -194,13 +195,23 @@ export type Role = 'dialer' | 'listener';
  * reflection); the ids bind it to who claims to speak.
  */
 export function proofOf(secret: ClusterSecret, role: Role, h: Handshake): string {
-  const text = [`raft-console hello ${PROTOCOL_VERSION}`, role, h.clusterId, h.dialer.kind, String(h.dialer.from), String(h.listener.id), h.dialer.nonce, h.listener.nonce].join('\n');
+  const text = [
+    `raft-console hello ${PROTOCOL_VERSION}`,
+    role,
+    h.clusterId,
+    h.dialer.kind,
+    String(h.dialer.from),
+    String(h.listener.id),
+    h.dialer.nonce,
+    h.listener.nonce,
+  ].join('\n');
   return createHmac('sha256', secret).update(text, 'utf8').digest('hex');
 }
 
 export type ProofCheck = { ok: true } | { ok: false; code: ErrorCode; reason: string };
 
-const NO_SECRET_HINT = 'the two sides do not hold the same cluster secret (a node reads it with --secret-file <cluster folder>/secret; a client from the same file, or its --secret-file)';
+const NO_SECRET_HINT =
+  'the two sides do not hold the same cluster secret (a node reads it with --secret-file <cluster folder>/secret; a client from the same file, or its --secret-file)';
 
 /** Whether `proof` (already checked to be hex of PROOF_BYTES) is `role`'s proof; a constant-time comparison. */
 export function checkProof(proof: string, secret: ClusterSecret, role: Role, h: Handshake): ProofCheck {

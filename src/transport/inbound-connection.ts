@@ -13,7 +13,17 @@ import { ClientSession, type ClientConnection } from './client-connection.js';
 import type { TransportEvent } from './events.js';
 import { FrameConnection, type ConnectionEnd } from './frame-connection.js';
 import { encodeFrame } from './frame.js';
-import { HELLO_MAX_FRAME_BYTES, answerFrame, checkHello, checkProofFrame, newNonce, readErrorFrame, type ErrorCode, type Handshake, type Hello } from './hello.js';
+import {
+  HELLO_MAX_FRAME_BYTES,
+  answerFrame,
+  checkHello,
+  checkProofFrame,
+  newNonce,
+  readErrorFrame,
+  type ErrorCode,
+  type Handshake,
+  type Hello,
+} from './hello.js';
 import type { ClusterSecret } from './secret.js';
 import type { ByteBudget, TurnBudget } from './limits.js';
 import type { Validation } from '../schema/json-shape.js';
@@ -151,7 +161,10 @@ export class InboundConnection {
     const hello = check.hello;
     // Only members dial as peers (the transport is told of new ones with addPeer before they start).
     if (hello.kind === 'peer' && !this.ctx.isPeer(hello.from)) {
-      this.conn.reject('unknown-peer', `n${hello.from} is not a member this node knows: a node is added with \`raft-console add\`, which tells every member first`);
+      this.conn.reject(
+        'unknown-peer',
+        `n${hello.from} is not a member this node knows: a node is added with \`raft-console add\`, which tells every member first`,
+      );
       return;
     }
     this.handshake = {
@@ -204,7 +217,8 @@ export class InboundConnection {
     this.clearHelloTimer();
     const reason = end.kind === 'rejected' ? `this node refused it: ${end.code}: ${end.reason}` : end.reason;
     if (this.client !== null) this.ctx.emit({ type: 'client-disconnected', client: this.client.id, reason });
-    else if (this.hello !== null) this.ctx.emit({ type: 'peer-disconnected', peer: this.hello.from, direction: 'in', reason, retryInMs: null });
+    else if (this.hello !== null)
+      this.ctx.emit({ type: 'peer-disconnected', peer: this.hello.from, direction: 'in', reason, retryInMs: null });
     this.ctx.ended(this);
   }
 

@@ -54,7 +54,11 @@ export interface ConnectionCaps {
 export function connectionCaps(fdLimit: number, peers: number, maxPending = DEFAULT_MAX_PENDING): ConnectionCaps {
   const maxInbound = Math.max(8, fdLimit - RESERVED_DESCRIPTORS - PEER_DESCRIPTORS * peers);
   const pending = Math.max(1, Math.min(maxPending, Math.floor(maxInbound / 4)));
-  return { maxInbound, maxPending: pending, maxClients: Math.max(1, maxInbound - pending - Math.min(LINGER_ROOM, Math.floor(maxInbound / 4))) };
+  return {
+    maxInbound,
+    maxPending: pending,
+    maxClients: Math.max(1, maxInbound - pending - Math.min(LINGER_ROOM, Math.floor(maxInbound / 4))),
+  };
 }
 
 /**

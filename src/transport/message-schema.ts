@@ -121,7 +121,8 @@ function readAppend(o: JsonObject, term: number): void {
   array(o, 'entries').forEach((value, i) => {
     const path = `entries[${i}]`;
     const e = readEntry(value, path);
-    if (e.index !== prevLogIndex + 1 + i) fail(`${path}.index must be ${prevLogIndex + 1 + i} (the entries follow prevLogIndex ${prevLogIndex} in order), got ${e.index}`);
+    if (e.index !== prevLogIndex + 1 + i)
+      fail(`${path}.index must be ${prevLogIndex + 1 + i} (the entries follow prevLogIndex ${prevLogIndex} in order), got ${e.index}`);
     if (e.term < lastTerm) fail(`${path}.term is ${e.term}, below the term ${lastTerm} before it: a log's terms never decrease`);
     if (e.term > term) fail(`${path}.term is ${e.term}, above the leader's term ${term}`);
     lastTerm = e.term;

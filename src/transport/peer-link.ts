@@ -18,7 +18,16 @@ import type { TransportEvent } from './events.js';
 import { FrameConnection, type ConnectionEnd } from './frame-connection.js';
 import { FrameQueue } from './frame-queue.js';
 import { encodeFrame } from './frame.js';
-import { HELLO_MAX_FRAME_BYTES, checkHello, checkProof, helloFrame, newNonce, proofFrame, readErrorFrame, type Handshake } from './hello.js';
+import {
+  HELLO_MAX_FRAME_BYTES,
+  checkHello,
+  checkProof,
+  helloFrame,
+  newNonce,
+  proofFrame,
+  readErrorFrame,
+  type Handshake,
+} from './hello.js';
 import type { ClusterSecret } from './secret.js';
 import { dial, type TlsFiles } from './tls.js';
 import type { ByteBudget } from './limits.js';
@@ -28,7 +37,15 @@ import type { Timers } from './timers.js';
 export const DEFAULT_HOST = '127.0.0.1';
 
 /** The messages sent ahead of the others, from their own queue. */
-const URGENT: ReadonlySet<MessageType> = new Set<MessageType>(['heartbeat', 'heartbeat-response', 'pre-vote', 'pre-vote-response', 'vote', 'vote-response', 'timeout-now']);
+const URGENT: ReadonlySet<MessageType> = new Set<MessageType>([
+  'heartbeat',
+  'heartbeat-response',
+  'pre-vote',
+  'pre-vote-response',
+  'vote',
+  'vote-response',
+  'timeout-now',
+]);
 
 export function isUrgent(type: MessageType): boolean {
   return URGENT.has(type);
@@ -145,7 +162,8 @@ export class PeerLink {
     // Dialling a loopback port nobody listens on can connect the socket to itself, when the system
     // picks that same port as its local end (TCP self-connect): it would hold the peer's port.
     const socket = dial(host, port, this.ctx.tls, () => {
-      if (socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress) socket.destroy(new Error(`n${id} is not listening (the connection reached itself)`));
+      if (socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress)
+        socket.destroy(new Error(`n${id} is not listening (the connection reached itself)`));
     });
     socket.setNoDelay(true); // frames are already gathered per turn: Nagle would only add latency
     const conn: FrameConnection = new FrameConnection(socket, {

@@ -43,15 +43,22 @@ export function readSecretFile(path: string): ClusterSecret {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ELOOP') throw new SecretFileError(`secret file ${path} is a symbolic link: give the path of the file itself`);
-    throw new SecretFileError(`cannot read secret file ${path}: ${e.code ?? e.message} (start the cluster with \`raft-console up\`, which creates <cluster folder>/secret, or give the right --secret-file)`);
+    throw new SecretFileError(
+      `cannot read secret file ${path}: ${e.code ?? e.message} (start the cluster with \`raft-console up\`, which creates <cluster folder>/secret, or give the right --secret-file)`,
+    );
   }
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new SecretFileError(`secret file ${path} is not a regular file`);
     if (looserThanOwner(st.mode))
-      throw new SecretFileError(`secret file ${path} may be read by other users (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}): run \`chmod 600 ${path}\``);
+      throw new SecretFileError(
+        `secret file ${path} may be read by other users (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}): run \`chmod 600 ${path}\``,
+      );
     const secret = parseSecret(readFileSync(fd, 'utf8'));
-    if (typeof secret === 'string') throw new SecretFileError(`secret file ${path} holds no secret: ${secret} (make one with \`openssl rand -hex ${SECRET_BYTES} > ${path}\`)`);
+    if (typeof secret === 'string')
+      throw new SecretFileError(
+        `secret file ${path} holds no secret: ${secret} (make one with \`openssl rand -hex ${SECRET_BYTES} > ${path}\`)`,
+      );
     return secret;
   } finally {
     closeSync(fd);

@@ -24,7 +24,11 @@ export function readTlsFiles(paths: { cert: string; key: string; ca: string }): 
       throw new TlsFileError(`cannot read the ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   };
-  return { cert: read(paths.cert, 'certificate (--cert-file)'), key: read(paths.key, 'key (--key-file)'), ca: read(paths.ca, 'CA certificate (--trusted-ca-file)') };
+  return {
+    cert: read(paths.cert, 'certificate (--cert-file)'),
+    key: read(paths.key, 'key (--key-file)'),
+    ca: read(paths.ca, 'CA certificate (--trusted-ca-file)'),
+  };
 }
 
 export class TlsFileError extends Error {

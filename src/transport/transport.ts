@@ -151,14 +151,23 @@ export class Transport {
     const maxQueueBytes = positive(options.maxQueueBytes ?? 16 * 1024 * 1024, 'maxQueueBytes');
     // Otherwise a legal message could never be queued.
     if (maxQueueBytes < FRAME_HEADER_BYTES + this.maxFrameBytes)
-      throw new RangeError(`maxQueueBytes (${maxQueueBytes}) must hold at least one frame of maxFrameBytes (${this.maxFrameBytes}) and its header`);
+      throw new RangeError(
+        `maxQueueBytes (${maxQueueBytes}) must hold at least one frame of maxFrameBytes (${this.maxFrameBytes}) and its header`,
+      );
     const random = options.random ?? Math.random;
     const timers = options.timers ?? realTimers;
     const helloTimeoutMs = positive(options.helloTimeoutMs ?? 5000, 'helloTimeoutMs');
     const maxClientInflight = positive(options.maxClientInflight ?? DEFAULT_MAX_CLIENT_INFLIGHT, 'maxClientInflight');
-    const resumeClientInflight = Math.min(positive(options.resumeClientInflight ?? DEFAULT_RESUME_CLIENT_INFLIGHT, 'resumeClientInflight'), maxClientInflight - 1);
+    const resumeClientInflight = Math.min(
+      positive(options.resumeClientInflight ?? DEFAULT_RESUME_CLIENT_INFLIGHT, 'resumeClientInflight'),
+      maxClientInflight - 1,
+    );
     this.fdLimit = positive(options.openFileLimit ?? openFileLimit(), 'openFileLimit');
-    this.caps = connectionCaps(this.fdLimit, options.peers?.length ?? 0, positive(options.maxPendingConnections ?? DEFAULT_MAX_PENDING, 'maxPendingConnections'));
+    this.caps = connectionCaps(
+      this.fdLimit,
+      options.peers?.length ?? 0,
+      positive(options.maxPendingConnections ?? DEFAULT_MAX_PENDING, 'maxPendingConnections'),
+    );
     this.filter = new FaultFilter(random);
     this.delay = new DelayLine(timers, { maxFrames: maxQueueMessages, maxBytes: maxQueueBytes }, (to, frame, urgent) => {
       const link = this.links.get(to);
@@ -247,7 +256,8 @@ export class Transport {
   addPeer(peer: PeerAddress): void {
     if (peer.id === this.id) throw new RangeError(`n${peer.id} is this node, not a peer`);
     if (!Number.isSafeInteger(peer.id) || peer.id < 1) throw new RangeError(`a peer's id is an integer from 1, got ${peer.id}`);
-    if (!Number.isInteger(peer.port) || peer.port < 1 || peer.port > 65535) throw new RangeError(`n${peer.id}'s port must be 1 to 65535, got ${peer.port}`);
+    if (!Number.isInteger(peer.port) || peer.port < 1 || peer.port > 65535)
+      throw new RangeError(`n${peer.id}'s port must be 1 to 65535, got ${peer.port}`);
     if (this.state === 'closed') return;
     this.links.get(peer.id)?.close();
     const link = new PeerLink(peer, this.linkContext);
@@ -381,7 +391,10 @@ export class Transport {
     if (this.pending.size >= this.caps.maxPending) {
       const oldest = this.pending.values().next().value!;
       this.pending.delete(oldest);
-      oldest.refuse('too-many-connections', `${this.caps.maxPending} connections were waiting for their hello: this one, the oldest, made room for a new one`);
+      oldest.refuse(
+        'too-many-connections',
+        `${this.caps.maxPending} connections were waiting for their hello: this one, the oldest, made room for a new one`,
+      );
     }
     const c = new InboundConnection(socket, this.inboundContext);
     this.inbound.add(c);
@@ -406,7 +419,10 @@ export class Transport {
           reason: `this node serves ${this.clients.size} clients, all with requests in flight, its limit with ${this.fdLimit} open files allowed (ulimit -n): retry later, or raise the limit`,
         };
       this.clients.delete(idle);
-      idle.refuse('too-many-connections', `this node serves ${this.caps.maxClients} clients, its limit with ${this.fdLimit} open files allowed (ulimit -n): this one, idle longest, made room for a new one; reconnect when you need it`);
+      idle.refuse(
+        'too-many-connections',
+        `this node serves ${this.caps.maxClients} clients, its limit with ${this.fdLimit} open files allowed (ulimit -n): this one, idle longest, made room for a new one; reconnect when you need it`,
+      );
     }
     this.clients.add(c);
     return { ok: true };

@@ -46,14 +46,38 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
     );
   const w = l.mainWidth;
   const middleRows = (l.grid ? nodes + 2 : 0) + l.eventRows + 1;
-  const events = visibleEvents(snap.events, snap.eventCount, { rows: l.eventRows, back: ui.eventsBack, filter: ui.filter, frozenAt: ui.frozenAt });
+  const events = visibleEvents(snap.events, snap.eventCount, {
+    rows: l.eventRows,
+    back: ui.eventsBack,
+    filter: ui.filter,
+    frozenAt: ui.frozenAt,
+  });
   let middle: React.ReactNode;
-  if (ui.mode.kind === 'partition') middle = <PartitionEditor model={model} groups={ui.mode.groups} selected={ui.selected} width={w} rows={middleRows} labels={labels} />;
+  if (ui.mode.kind === 'partition')
+    middle = <PartitionEditor model={model} groups={ui.mode.groups} selected={ui.selected} width={w} rows={middleRows} labels={labels} />;
   else
     middle = (
       <>
-        {l.grid ? <LogGrid model={model} truncations={snap.truncations} selected={ui.selected} back={ui.logBack} labels={labels} width={w} colour={colour} /> : null}
-        <EventList lines={events.lines} rows={l.eventRows} width={w} labels={labels} frozen={ui.frozenAt !== null} filter={ui.filter} hiddenBelow={events.hiddenBelow} />
+        {l.grid ? (
+          <LogGrid
+            model={model}
+            truncations={snap.truncations}
+            selected={ui.selected}
+            back={ui.logBack}
+            labels={labels}
+            width={w}
+            colour={colour}
+          />
+        ) : null}
+        <EventList
+          lines={events.lines}
+          rows={l.eventRows}
+          width={w}
+          labels={labels}
+          frozen={ui.frozenAt !== null}
+          filter={ui.filter}
+          hiddenBelow={events.hiddenBelow}
+        />
       </>
     );
   // The help (and the whole exercise text) takes the node table's rows too: all of it fits on 80x24.
@@ -65,13 +89,13 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
       // On a narrow screen the panel is a strip; H opens it whole in place of the rest.
       <ExercisePanel view={exercise} width={w} rows={helpRows} side labels={labels} />
     ) : (
-    <Box flexDirection="column" width={w}>
-      <NodeTable model={model} selected={ui.selected} labels={labels} width={w} now={snap.now} />
-      {exercise !== null && l.exercise !== null && !l.exercise.side ? (
-        <ExercisePanel view={exercise} width={w} rows={l.exercise.rows} side={false} labels={labels} />
-      ) : null}
-      {middle}
-    </Box>
+      <Box flexDirection="column" width={w}>
+        <NodeTable model={model} selected={ui.selected} labels={labels} width={w} now={snap.now} />
+        {exercise !== null && l.exercise !== null && !l.exercise.side ? (
+          <ExercisePanel view={exercise} width={w} rows={l.exercise.rows} side={false} labels={labels} />
+        ) : null}
+        {middle}
+      </Box>
     );
   return (
     <Box flexDirection="column" width={size.cols}>
@@ -85,7 +109,16 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
       ) : (
         main
       )}
-      <Footer flash={snap.flash} now={snap.now} mode={ui.mode} width={size.cols} exercise={exercise !== null} trigger={exercise?.trigger != null} gone={snap.gone} labels={labels} />
+      <Footer
+        flash={snap.flash}
+        now={snap.now}
+        mode={ui.mode}
+        width={size.cols}
+        exercise={exercise !== null}
+        trigger={exercise?.trigger != null}
+        gone={snap.gone}
+        labels={labels}
+      />
     </Box>
   );
 }

@@ -25,17 +25,46 @@ function style(e: ClusterEvent): { glyph: string; colour?: string; bold?: boolea
   if (e.type === 'commit') return { glyph: '✔', colour: 'blue' };
   if (e.type === 'election-timeout') return { glyph: '⏰', colour: 'yellow' };
   if (e.type === 'vote-cast' || e.type === 'vote-received') return { glyph: e.data?.granted === false ? '✗' : '✓', colour: 'magenta' };
-  if (e.node === null) return e.data?.ok === false || e.type === 'crashed' || e.type === 'start-failed' ? { glyph: '✗', colour: 'red' } : { glyph: '▸', colour: 'cyan' };
+  if (e.node === null)
+    return e.data?.ok === false || e.type === 'crashed' || e.type === 'start-failed'
+      ? { glyph: '✗', colour: 'red' }
+      : { glyph: '▸', colour: 'cyan' };
   return { glyph: ' ' };
 }
 
-export function EventList({ lines, rows, width, labels, frozen, filter, hiddenBelow }: { lines: readonly ClusterEvent[]; rows: number; width: number; labels: Labels; frozen: boolean; filter: number | null; hiddenBelow: number }) {
+export function EventList({
+  lines,
+  rows,
+  width,
+  labels,
+  frozen,
+  filter,
+  hiddenBelow,
+}: {
+  lines: readonly ClusterEvent[];
+  rows: number;
+  width: number;
+  labels: Labels;
+  frozen: boolean;
+  filter: number | null;
+  hiddenBelow: number;
+}) {
   return (
     <Box flexDirection="column" width={width} height={rows + 1}>
       <Text dimColor wrap="truncate">
         {labels.eventsTitle}
-        {filter !== null ? <Text color="cyan"> · {labels.filtered} n{filter}</Text> : null}
-        {frozen ? <Text color="yellow" bold> · {labels.frozen}</Text> : null}
+        {filter !== null ? (
+          <Text color="cyan">
+            {' '}
+            · {labels.filtered} n{filter}
+          </Text>
+        ) : null}
+        {frozen ? (
+          <Text color="yellow" bold>
+            {' '}
+            · {labels.frozen}
+          </Text>
+        ) : null}
         {hiddenBelow > 0 ? <Text color="yellow"> · {hiddenBelow} ↓</Text> : null}
       </Text>
       {lines.map((e, i) => {

@@ -5,7 +5,6 @@ import { Box, Text } from 'ink';
 import type { ExercisePanelView } from '../exercises/types.js';
 import type { Labels } from './labels.js';
 
-
 /** A paragraph of the side panel, a blank line above it. */
 function Para({ colour, children }: { colour: string; children: React.ReactNode }) {
   return (
@@ -17,13 +16,33 @@ function Para({ colour, children }: { colour: string; children: React.ReactNode 
   );
 }
 
-export function ExercisePanel({ view, width, rows, side, labels }: { view: ExercisePanelView; width: number; rows: number; side: boolean; labels: Labels }) {
+export function ExercisePanel({
+  view,
+  width,
+  rows,
+  side,
+  labels,
+}: {
+  view: ExercisePanelView;
+  width: number;
+  rows: number;
+  side: boolean;
+  labels: Labels;
+}) {
   const current = view.steps.find((s) => s.current);
   const doneCount = view.steps.filter((s) => s.done).length;
   const marks = view.steps.map((s) => (s.done ? '✔' : s.current ? '▸' : '○')).join('');
   const trigger = view.trigger === null ? null : <Text color="magenta"> [X: {view.trigger.label}]</Text>;
   if (!side) {
-    const third = view.explanation ?? (view.hint !== null ? `${labels.hint}: ${view.hint}` : view.answer !== null ? `${labels.answer}: ${view.answer}` : view.prediction !== null ? `${labels.prediction}: ${view.prediction}` : view.goal);
+    const third =
+      view.explanation ??
+      (view.hint !== null
+        ? `${labels.hint}: ${view.hint}`
+        : view.answer !== null
+          ? `${labels.answer}: ${view.answer}`
+          : view.prediction !== null
+            ? `${labels.prediction}: ${view.prediction}`
+            : view.goal);
     // One line each, whatever the text: a line that wrapped would push the frame past the screen.
     return (
       <Box flexDirection="column" width={width} height={rows}>
@@ -34,7 +53,13 @@ export function ExercisePanel({ view, width, rows, side, labels }: { view: Exerc
         </Box>
         <Box height={1} overflow="hidden">
           <Text wrap="truncate">
-            {current === undefined ? <Text color="green" bold>✔ {labels.done}</Text> : <Text bold>▸ {current.text}</Text>}
+            {current === undefined ? (
+              <Text color="green" bold>
+                ✔ {labels.done}
+              </Text>
+            ) : (
+              <Text bold>▸ {current.text}</Text>
+            )}
             {trigger}
           </Text>
         </Box>
@@ -51,7 +76,10 @@ export function ExercisePanel({ view, width, rows, side, labels }: { view: Exerc
   return (
     <Box flexDirection="column" width={width} height={rows} borderStyle="single" borderColor="magenta" paddingX={1} overflow="hidden">
       <Text color="magenta" bold wrap="wrap">
-        {labels.exercise} {view.number} · {view.title} <Text color="green">{doneCount}/{view.steps.length}</Text>
+        {labels.exercise} {view.number} · {view.title}{' '}
+        <Text color="green">
+          {doneCount}/{view.steps.length}
+        </Text>
       </Text>
       <Box flexShrink={0}>
         <Text wrap="wrap" dimColor>
@@ -64,17 +92,30 @@ export function ExercisePanel({ view, width, rows, side, labels }: { view: Exerc
         </Text>
       ) : null}
       {/* Once all is done the explanation needs the room: the steps become their marks. */}
-      {view.explanation === null && view.steps.map((s, i) => (
-        <Box key={i} flexShrink={0}>
-          <Text wrap="wrap" color={s.done ? 'green' : undefined} bold={s.current} dimColor={!s.done && !s.current}>
-            {s.done ? '✔' : s.current ? '▸' : '○'} {s.text}
-          </Text>
-        </Box>
-      ))}
+      {view.explanation === null &&
+        view.steps.map((s, i) => (
+          <Box key={i} flexShrink={0}>
+            <Text wrap="wrap" color={s.done ? 'green' : undefined} bold={s.current} dimColor={!s.done && !s.current}>
+              {s.done ? '✔' : s.current ? '▸' : '○'} {s.text}
+            </Text>
+          </Box>
+        ))}
       {trigger}
-      {view.prediction !== null ? <Para colour="yellow">? {labels.prediction}: {view.prediction}</Para> : null}
-      {view.answer !== null ? <Para colour="cyan">{labels.answer}: {view.answer}</Para> : null}
-      {view.hint !== null ? <Para colour="cyan">{labels.hint}: {view.hint}</Para> : null}
+      {view.prediction !== null ? (
+        <Para colour="yellow">
+          ? {labels.prediction}: {view.prediction}
+        </Para>
+      ) : null}
+      {view.answer !== null ? (
+        <Para colour="cyan">
+          {labels.answer}: {view.answer}
+        </Para>
+      ) : null}
+      {view.hint !== null ? (
+        <Para colour="cyan">
+          {labels.hint}: {view.hint}
+        </Para>
+      ) : null}
       {view.explanation !== null ? <Para colour="green">{view.explanation}</Para> : null}
     </Box>
   );

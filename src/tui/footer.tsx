@@ -8,7 +8,20 @@ import type { Flash } from './store.js';
 const FLASH_MS = 6000;
 
 /** The footer's keys, most useful first: the later ones give way on narrow screens. */
-const FOOTER_ORDER: readonly BindingId[] = ['hint', 'trigger', 'kill', 'restart', 'partition', 'heal', 'submit', 'pause', 'isolate', 'campaign', 'help', 'quit'];
+const FOOTER_ORDER: readonly BindingId[] = [
+  'hint',
+  'trigger',
+  'kill',
+  'restart',
+  'partition',
+  'heal',
+  'submit',
+  'pause',
+  'isolate',
+  'campaign',
+  'help',
+  'quit',
+];
 
 /** Columns a text takes: CJK characters take two. */
 const columns = (text: string): number => [...text].reduce((n, ch) => n + (ch.codePointAt(0)! >= 0x2e80 ? 2 : 1), 0);
@@ -29,21 +42,56 @@ function fitting(keys: readonly Binding[], width: number, label: (b: Binding) =>
   return out;
 }
 
-export function Footer({ flash, now, mode, width, exercise, trigger, gone, labels }: { flash: Flash | null; now: number; mode: Mode; width: number; exercise: boolean; trigger: boolean; gone: string | null; labels: Labels }) {
+export function Footer({
+  flash,
+  now,
+  mode,
+  width,
+  exercise,
+  trigger,
+  gone,
+  labels,
+}: {
+  flash: Flash | null;
+  now: number;
+  mode: Mode;
+  width: number;
+  exercise: boolean;
+  trigger: boolean;
+  gone: string | null;
+  labels: Labels;
+}) {
   const label = (b: Binding): string => labels.keys[b.id]?.label ?? b.label;
   let status: React.ReactNode = null;
-  if (gone !== null) status = <Text color="red" bold>{gone}: {labels.goneQuit}</Text>;
-  else if (mode.kind === 'confirm') status = <Text color="yellow" bold>{mode.ask === 'quit' ? labels.askQuit : labels.askRemove(mode.node)}</Text>;
+  if (gone !== null)
+    status = (
+      <Text color="red" bold>
+        {gone}: {labels.goneQuit}
+      </Text>
+    );
+  else if (mode.kind === 'confirm')
+    status = (
+      <Text color="yellow" bold>
+        {mode.ask === 'quit' ? labels.askQuit : labels.askRemove(mode.node)}
+      </Text>
+    );
   else if (mode.kind === 'input')
     status = (
       <Text>
-        <Text color="cyan" bold>{mode.what === 'submit' ? labels.submitPrompt : labels.putPrompt}</Text>
+        <Text color="cyan" bold>
+          {mode.what === 'submit' ? labels.submitPrompt : labels.putPrompt}
+        </Text>
         {mode.text}
         <Text inverse> </Text>
-        <Text dimColor>  {labels.inputKeys}</Text>
+        <Text dimColor> {labels.inputKeys}</Text>
       </Text>
     );
-  else if (flash !== null && now - flash.ts < FLASH_MS) status = <Text color={flash.ok ? 'green' : 'red'}>{flash.ok ? '✔' : '✘'} {flash.text}</Text>;
+  else if (flash !== null && now - flash.ts < FLASH_MS)
+    status = (
+      <Text color={flash.ok ? 'green' : 'red'}>
+        {flash.ok ? '✔' : '✘'} {flash.text}
+      </Text>
+    );
   const keys = fitting(
     FOOTER_ORDER.map(binding).filter((b) => (exercise || b.exercise !== true) && (trigger || b.id !== 'trigger')),
     width,
@@ -55,8 +103,10 @@ export function Footer({ flash, now, mode, width, exercise, trigger, gone, label
       <Text wrap="truncate">
         {keys.map((b) => (
           <Text key={b.id}>
-            <Text color="cyan" bold>{b.keys}</Text>
-            <Text dimColor> {label(b)}  </Text>
+            <Text color="cyan" bold>
+              {b.keys}
+            </Text>
+            <Text dimColor> {label(b)} </Text>
           </Text>
         ))}
       </Text>

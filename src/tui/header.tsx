@@ -15,22 +15,33 @@ export function Header({ model, labels, width, attached }: { model: Model; label
   if (!switches.preVote) odd.push('PreVote off');
   if (!switches.checkQuorum) odd.push('CheckQuorum off');
   for (const b of switches.bugs) odd.push(`BUG ${b}`);
-  const partition = model.partition.length === 0 ? '' : `partition ${model.partition.map((g, i) => `${String.fromCharCode(65 + i)}{${g.join(',')}}`).join(' ')}`;
+  const partition =
+    model.partition.length === 0
+      ? ''
+      : `partition ${model.partition.map((g, i) => `${String.fromCharCode(65 + i)}{${g.join(',')}}`).join(' ')}`;
   return (
     <Box flexDirection="column" width={width}>
       <Box justifyContent="space-between" width={width}>
         <Text wrap="truncate">
           <Text bold>raft-console</Text> {model.name} · {nodes} {labels.nodes} ·{' '}
-          {leader === null ? <Text color="yellow">{labels.noLeader}</Text> : <Text color="green" bold>★ {labels.leader} n{leader.id}</Text>} · {labels.term} {highestTerm(model)} · {labels.commit}{' '}
-          {clusterCommit(model)}
+          {leader === null ? (
+            <Text color="yellow">{labels.noLeader}</Text>
+          ) : (
+            <Text color="green" bold>
+              ★ {labels.leader} n{leader.id}
+            </Text>
+          )}{' '}
+          · {labels.term} {highestTerm(model)} · {labels.commit} {clusterCommit(model)}
         </Text>
         {safety.ok ? (
           <Text color="green" bold>
-            {' '}✔ {labels.safe}
+            {' '}
+            ✔ {labels.safe}
           </Text>
         ) : (
           <Text backgroundColor="red" color="white" bold>
-            {' '}✘ {labels.unsafe}{' '}
+            {' '}
+            ✘ {labels.unsafe}{' '}
           </Text>
         )}
       </Box>
@@ -41,9 +52,14 @@ export function Header({ model, labels, width, attached }: { model: Model; label
           </Text>
         ) : (
           <>
-            {labels.speed} {model.timing.preset} ({model.timing.electionTimeoutMs.min}-{model.timing.electionTimeoutMs.max} ms, ♥ {model.timing.heartbeatMs} ms) ·{' '}
-            {model.fsync ? labels.fsyncOn : <Text color="red">{labels.fsyncOff}</Text>}
-            {odd.length > 0 ? <Text color="red" bold> · {odd.join(' · ')}</Text> : null}
+            {labels.speed} {model.timing.preset} ({model.timing.electionTimeoutMs.min}-{model.timing.electionTimeoutMs.max} ms, ♥{' '}
+            {model.timing.heartbeatMs} ms) · {model.fsync ? labels.fsyncOn : <Text color="red">{labels.fsyncOff}</Text>}
+            {odd.length > 0 ? (
+              <Text color="red" bold>
+                {' '}
+                · {odd.join(' · ')}
+              </Text>
+            ) : null}
             {partition === '' ? '' : <Text color="yellow"> · {partition}</Text>}
             {attached ? ' · attached' : ''}
           </>

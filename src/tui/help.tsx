@@ -7,7 +7,19 @@ import type { Labels } from './labels.js';
 const KEYS_WIDTH = 13;
 const CLI_WIDTH = 40;
 
-function Entry({ b, width, cli, labels, keysWidth = KEYS_WIDTH }: { b: Binding; width: number; cli: boolean; labels: Labels; keysWidth?: number }) {
+function Entry({
+  b,
+  width,
+  cli,
+  labels,
+  keysWidth = KEYS_WIDTH,
+}: {
+  b: Binding;
+  width: number;
+  cli: boolean;
+  labels: Labels;
+  keysWidth?: number;
+}) {
   return (
     <Box width={width}>
       <Box width={keysWidth} flexShrink={0}>

@@ -134,7 +134,10 @@ function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Rou
   const selected = ctx.nodes.find((n) => n.id === ui.selected);
   switch (id) {
     case 'remove':
-      return none({ ...ui, mode: { kind: 'confirm', ask: 'remove', node: ui.selected, then: { type: 'action', action: { op: 'remove', node: ui.selected } } } });
+      return none({
+        ...ui,
+        mode: { kind: 'confirm', ask: 'remove', node: ui.selected, then: { type: 'action', action: { op: 'remove', node: ui.selected } } },
+      });
     case 'kill':
     case 'restart':
     case 'stop':
@@ -174,7 +177,9 @@ function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Rou
       return ctx.exercise ? none({ ...ui, hint: !ui.hint }) : none();
     case 'trigger':
       if (!ctx.exercise) return none();
-      return ctx.trigger ? { ui, intents: [{ type: 'trigger' }] } : { ui, intents: [{ type: 'note', text: 'this step has nothing to set up: do it with the keys' }] };
+      return ctx.trigger
+        ? { ui, intents: [{ type: 'trigger' }] }
+        : { ui, intents: [{ type: 'note', text: 'this step has nothing to set up: do it with the keys' }] };
     case 'help':
       return none({ ...ui, mode: { kind: 'help' } });
     case 'quit':
@@ -196,7 +201,8 @@ function inputMode(ui: UiState, mode: Extract<Mode, { kind: 'input' }>, input: s
     return { ui: back, intents: [{ type: 'put', key: m[1]!, value: m[2]! }] };
   }
   if (key.backspace || key.delete) return { ui: { ...ui, mode: { ...mode, text: mode.text.slice(0, -1) } }, intents: [] };
-  if (key.ctrl || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown) return { ui, intents: [] };
+  if (key.ctrl || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown)
+    return { ui, intents: [] };
   return { ui: { ...ui, mode: { ...mode, text: (mode.text + input).slice(0, 200) } }, intents: [] };
 }
 
@@ -205,7 +211,8 @@ function partitionMode(ui: UiState, mode: Extract<Mode, { kind: 'partition' }>, 
   if (key.escape || input === 'q') return { ui: back, intents: [] };
   if (key.upArrow || input === 'k') return { ui: moveSelection(ui, ctx, -1), intents: [] };
   if (key.downArrow || input === 'j') return { ui: moveSelection(ui, ctx, 1), intents: [] };
-  if (/^[1-9]$/.test(input) && ctx.nodes.some((n) => n.id === Number(input))) return { ui: { ...ui, selected: Number(input) }, intents: [] };
+  if (/^[1-9]$/.test(input) && ctx.nodes.some((n) => n.id === Number(input)))
+    return { ui: { ...ui, selected: Number(input) }, intents: [] };
   const set = (g: number): Routed => ({ ui: { ...ui, mode: { ...mode, groups: { ...mode.groups, [ui.selected]: g } } }, intents: [] });
   const letter = GROUP_NAMES.indexOf(input.toUpperCase() as (typeof GROUP_NAMES)[number]);
   if (letter >= 0 && input.length === 1) return set(letter);

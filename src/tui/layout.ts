@@ -33,7 +33,14 @@ export function layout(size: Size, nodes: number, exercise: boolean): Layout {
   const strip = exercise && !side ? STRIP : 0;
   const fixed = HEADER + table + FOOTER + strip;
   const minRows = fixed + MIN_EVENTS + 1;
-  if (size.cols < MIN_COLS || usable < minRows) return { tooSmall: { cols: Math.max(size.cols, MIN_COLS), rows: Math.max(size.rows, minRows + 1) }, grid: false, eventRows: 0, exercise: null, mainWidth: size.cols };
+  if (size.cols < MIN_COLS || usable < minRows)
+    return {
+      tooSmall: { cols: Math.max(size.cols, MIN_COLS), rows: Math.max(size.rows, minRows + 1) },
+      grid: false,
+      eventRows: 0,
+      exercise: null,
+      mainWidth: size.cols,
+    };
   const withGrid = usable - fixed - grid - 1 >= MIN_EVENTS;
   const eventRows = usable - fixed - 1 - (withGrid ? grid : 0);
   const sideWidth = side ? Math.min(56, Math.floor(size.cols * 0.34)) : 0;

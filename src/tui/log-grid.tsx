@@ -17,7 +17,8 @@ interface Piece {
 
 /** The cell as text and style; without colour, "3" is committed and "3'" is not. */
 function piece(c: Cell, w: number, colour: boolean): Piece {
-  if (c.truncated !== null) return { text: `✗${c.truncated}`.padStart(w - 1).padEnd(w), background: colour ? 'red' : undefined, colour: 'white', bold: true };
+  if (c.truncated !== null)
+    return { text: `✗${c.truncated}`.padStart(w - 1).padEnd(w), background: colour ? 'red' : undefined, colour: 'white', bold: true };
   if (c.term === -1) return { text: '▒'.repeat(w - 1) + ' ', dim: true };
   if (c.term === 0) return { text: ' '.repeat(w - 1) + ' ' };
   const label = String(c.term).padStart(w - 1);
@@ -30,7 +31,8 @@ function merge(pieces: Piece[]): Piece[] {
   const out: Piece[] = [];
   for (const p of pieces) {
     const last = out.at(-1);
-    if (last !== undefined && last.colour === p.colour && last.background === p.background && last.dim === p.dim && last.bold === p.bold) last.text += p.text;
+    if (last !== undefined && last.colour === p.colour && last.background === p.background && last.dim === p.dim && last.bold === p.bold)
+      last.text += p.text;
     else out.push({ ...p });
   }
   return out;
@@ -47,7 +49,23 @@ function ruler(first: number, last: number, w: number): string {
   return line;
 }
 
-export function LogGrid({ model, truncations, selected, back, labels, width, colour }: { model: Model; truncations: readonly Truncation[]; selected: number; back: number; labels: Labels; width: number; colour: boolean }) {
+export function LogGrid({
+  model,
+  truncations,
+  selected,
+  back,
+  labels,
+  width,
+  colour,
+}: {
+  model: Model;
+  truncations: readonly Truncation[];
+  selected: number;
+  back: number;
+  labels: Labels;
+  width: number;
+  colour: boolean;
+}) {
   const nodes = members(model);
   const maxTerm = Math.max(1, ...nodes.map((n) => n.raft?.term ?? 0), ...truncations.flatMap((t) => t.terms));
   const w = Math.max(2, String(maxTerm).length + 1) + (truncations.length > 0 ? 1 : 0);

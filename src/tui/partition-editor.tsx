@@ -6,7 +6,21 @@ import { GROUP_NAMES } from './keys.js';
 import { members } from '../cluster-model/index.js';
 import type { Model } from './view.js';
 
-export function PartitionEditor({ model, groups, selected, width, rows, labels }: { model: Model; groups: Record<number, number>; selected: number; width: number; rows: number; labels: Labels }) {
+export function PartitionEditor({
+  model,
+  groups,
+  selected,
+  width,
+  rows,
+  labels,
+}: {
+  model: Model;
+  groups: Record<number, number>;
+  selected: number;
+  width: number;
+  rows: number;
+  labels: Labels;
+}) {
   const nodes = members(model);
   const summary = GROUP_NAMES.map((g, i) => ({ g, ids: nodes.filter((n) => (groups[n.id] ?? 0) === i).map((n) => n.id) }))
     .filter((x) => x.ids.length > 0)
@@ -14,14 +28,18 @@ export function PartitionEditor({ model, groups, selected, width, rows, labels }
     .join(' | ');
   return (
     <Box flexDirection="column" width={width} height={rows}>
-      <Text color="yellow" bold wrap="truncate">{labels.partitionTitle}</Text>
+      <Text color="yellow" bold wrap="truncate">
+        {labels.partitionTitle}
+      </Text>
       <Text wrap="truncate">
         {'      '}
         {GROUP_NAMES.map((g) => ` ${g} `).join('')}
       </Text>
       {nodes.slice(0, Math.max(0, rows - 3)).map((n) => (
         <Text key={n.id} wrap="truncate">
-          <Text color="cyan" bold>{n.id === selected ? '▸ ' : '  '}</Text>
+          <Text color="cyan" bold>
+            {n.id === selected ? '▸ ' : '  '}
+          </Text>
           <Text bold={n.id === selected}>{`n${n.id}`.padEnd(4)}</Text>
           {GROUP_NAMES.map((_, i) => ((groups[n.id] ?? 0) === i ? ' ● ' : ' · ')).join('')}
         </Text>

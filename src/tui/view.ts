@@ -14,7 +14,14 @@ export type Colour = 'green' | 'yellow' | 'cyan' | 'magenta' | 'blue' | 'red' | 
 export const ROLE_GLYPH: Record<string, string> = { leader: '★', candidate: '◆', 'pre-candidate': '◇', follower: '·' };
 export const ROLE_COLOUR: Record<string, Colour> = { leader: 'green', candidate: 'yellow', 'pre-candidate': 'yellow', follower: 'white' };
 export const PROCESS_GLYPH: Record<string, string> = { starting: '…', running: '●', paused: '‖', stopped: '■', killed: '✗', crashed: '☠' };
-export const PROCESS_COLOUR: Record<string, Colour> = { starting: 'gray', running: 'green', paused: 'yellow', stopped: 'gray', killed: 'red', crashed: 'red' };
+export const PROCESS_COLOUR: Record<string, Colour> = {
+  starting: 'gray',
+  running: 'green',
+  paused: 'yellow',
+  stopped: 'gray',
+  killed: 'red',
+  crashed: 'red',
+};
 
 /** Terms cycle through these, so a term change is a colour change along a log row. */
 const TERM_COLOURS: readonly Colour[] = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'red'];
@@ -71,8 +78,12 @@ export function linkFaults(model: Model, id: number): string {
     if (l.from !== id) continue;
     // A cut between partition groups is the partition itself, shown by the group letter.
     if (partitioned && l.blocked && groupLabel(model, l.from) !== groupLabel(model, l.to)) continue;
-    const back = model.links.find((r) => r.from === l.to && r.to === l.from && r.blocked === l.blocked && r.delayMs === l.delayMs && r.loss === l.loss);
-    const what = l.blocked ? 'cut' : [l.delayMs > 0 ? `${l.delayMs}ms` : '', l.loss > 0 ? `${Math.round(l.loss * 100)}%` : ''].filter(Boolean).join(' ');
+    const back = model.links.find(
+      (r) => r.from === l.to && r.to === l.from && r.blocked === l.blocked && r.delayMs === l.delayMs && r.loss === l.loss,
+    );
+    const what = l.blocked
+      ? 'cut'
+      : [l.delayMs > 0 ? `${l.delayMs}ms` : '', l.loss > 0 ? `${Math.round(l.loss * 100)}%` : ''].filter(Boolean).join(' ');
     out.push(`${back === undefined ? '→' : '↔'}${l.to} ${what}`);
   }
   for (const l of model.links) {
@@ -148,8 +159,11 @@ export function visibleEvents(
   // Events that arrived after the freeze are not shown until unfrozen.
   const newer = opts.frozenAt === null ? 0 : Math.max(0, eventCount - opts.frozenAt);
   const upTo = Math.max(0, events.length - newer);
-  const shown = events.slice(0, upTo).filter((e) => (e.kind !== 'transport' || LOUD_TRANSPORT.has(e.type)) && (opts.filter === e.node || !echoOfCommit(e)));
-  const picked = opts.filter === null ? shown : shown.filter((e) => e.node === opts.filter || (e.node === null && mentions(e, opts.filter!)));
+  const shown = events
+    .slice(0, upTo)
+    .filter((e) => (e.kind !== 'transport' || LOUD_TRANSPORT.has(e.type)) && (opts.filter === e.node || !echoOfCommit(e)));
+  const picked =
+    opts.filter === null ? shown : shown.filter((e) => e.node === opts.filter || (e.node === null && mentions(e, opts.filter!)));
   const end = Math.max(0, picked.length - opts.back);
   return { lines: picked.slice(Math.max(0, end - opts.rows), end), hiddenBelow: picked.length - end + newer };
 }

@@ -36,7 +36,14 @@ function someOrderFits(left: Operation[], done: Operation[], value: string | nul
     } else {
       after = value === input.expected ? input.value : value;
     }
-    if (someOrderFits(left.filter((o) => o !== op), [...done, op], after)) return true;
+    if (
+      someOrderFits(
+        left.filter((o) => o !== op),
+        [...done, op],
+        after,
+      )
+    )
+      return true;
   }
   return false;
 }
@@ -56,7 +63,14 @@ function randomHistory(seed: number): History {
     const client = id + 1;
     if (kind === 'read') {
       const seen = r.chance(0.2) ? null : r.pick(values);
-      ops.push({ id, client, input: { kind, key: 'x' }, invokedAt, completedAt, outcome: ending === 'ok' ? { type: 'ok', value: seen } : outcome });
+      ops.push({
+        id,
+        client,
+        input: { kind, key: 'x' },
+        invokedAt,
+        completedAt,
+        outcome: ending === 'ok' ? { type: 'ok', value: seen } : outcome,
+      });
     } else if (kind === 'write') {
       ops.push({ id, client, input: { kind, key: 'x', value: r.pick(values) }, invokedAt, completedAt, outcome });
     } else {

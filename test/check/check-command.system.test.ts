@@ -20,7 +20,22 @@ afterAll(async () => {
 describe('raft-console check', () => {
   test('a healthy cluster under kills, pauses, partitions and link faults is linearizable and loses nothing', async () => {
     const out = join(cli.home, 'out');
-    const r = await cli.run('check', '--nodes', '3', '--duration', '20s', '--speed', 'normal', '--nemesis', 'kill,pause,partition,link', '--seed', '2024', '--json', '--out', out);
+    const r = await cli.run(
+      'check',
+      '--nodes',
+      '3',
+      '--duration',
+      '20s',
+      '--speed',
+      'normal',
+      '--nemesis',
+      'kill,pause,partition,link',
+      '--seed',
+      '2024',
+      '--json',
+      '--out',
+      out,
+    );
     expect(r.code, r.stderr + r.stdout.slice(0, 4000)).toBe(0);
     const s = JSON.parse(r.stdout) as RunSummary & { files: string[] };
     expect(s.result).toBe('pass');
@@ -59,9 +74,15 @@ describe.concurrent('check: command-line mistakes exit 2 with one line', () => {
   test.each([
     [['--duration', '5x'], /--duration must be a duration such as 60s, 2m or 500ms, got "5x"/],
     [['--duration', '10ms'], /--duration must be from 1 s to 86400 s, got "10ms"/],
-    [['--nemesis', 'kill,flood'], /--nemesis takes fault kinds separated by commas, from kill, pause, partition, link \(or none\), got "flood"/],
+    [
+      ['--nemesis', 'kill,flood'],
+      /--nemesis takes fault kinds separated by commas, from kill, pause, partition, link \(or none\), got "flood"/,
+    ],
     [['--clients', '0'], /--clients must be a whole number from 1 to 256, got "0"/],
-    [['--name', 'mine', '--nodes', '3', '--bug', 'vote-not-persisted'], /--nodes, --bug shape a new cluster: with --name the running cluster is checked as it is/],
+    [
+      ['--name', 'mine', '--nodes', '3', '--bug', 'vote-not-persisted'],
+      /--nodes, --bug shape a new cluster: with --name the running cluster is checked as it is/,
+    ],
   ])('check %j', async (args, message) => {
     const r = await cli.run('check', ...args);
     expect(r.code, r.stderr).toBe(2);

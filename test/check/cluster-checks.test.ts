@@ -12,7 +12,7 @@ describe('no lost writes', () => {
     expect(noLostWrites(h, [{ key: 'k', value: 'b' }])).toMatchObject({ ok: true });
   });
 
-  test('finds an acknowledged write that began after the final value\'s write had ended', () => {
+  test("finds an acknowledged write that began after the final value's write had ended", () => {
     const r = noLostWrites(h, [{ key: 'k', value: 'a' }]);
     expect(r.ok).toBe(false);
     expect(r.text).toContain('op 1 wrote "b"');
@@ -35,7 +35,10 @@ describe('no lost writes', () => {
 
   test('a final value that no write which may have happened wrote is a violation', () => {
     const failed = history(write(0, 'k', 'a', 0, 10, 'fail'));
-    expect(noLostWrites(failed, [{ key: 'k', value: 'a' }])).toMatchObject({ ok: false, text: expect.stringContaining('a value no operation that may have happened wrote') });
+    expect(noLostWrites(failed, [{ key: 'k', value: 'a' }])).toMatchObject({
+      ok: false,
+      text: expect.stringContaining('a value no operation that may have happened wrote'),
+    });
   });
 
   test('a key that could not be read at the end leaves the check undecided', () => {
@@ -44,10 +47,20 @@ describe('no lost writes', () => {
 });
 
 describe('one leader per term', () => {
-  const leader = (node: number, term: number): ClusterEvent => ({ ts: 0, node, kind: 'raft', type: 'role-change', text: '', data: { from: 'candidate', to: 'leader', term, cause: 'won-election' } });
+  const leader = (node: number, term: number): ClusterEvent => ({
+    ts: 0,
+    node,
+    kind: 'raft',
+    type: 'role-change',
+    text: '',
+    data: { from: 'candidate', to: 'leader', term, cause: 'won-election' },
+  });
 
   test('passes when each term has its own leader, one node leading several terms', () => {
-    expect(oneLeaderPerTerm([leader(1, 1), leader(2, 2), leader(1, 3)])).toMatchObject({ ok: true, text: '3 elections won, each by one node in a term of its own' });
+    expect(oneLeaderPerTerm([leader(1, 1), leader(2, 2), leader(1, 3)])).toMatchObject({
+      ok: true,
+      text: '3 elections won, each by one node in a term of its own',
+    });
   });
 
   test('finds two nodes that became leader in the same term', () => {

@@ -15,7 +15,9 @@ describe('checkHistory on generated histories', () => {
     const started = performance.now();
     const verdict = checkHistory(h, { budgetMs: 60_000 });
     const seconds = (performance.now() - started) / 1000;
-    console.log(`seed ${seed}: 10,000 operations checked in ${seconds.toFixed(2)} s, ${verdict.keys.reduce((n, k) => n + k.explored, 0)} states`);
+    console.log(
+      `seed ${seed}: 10,000 operations checked in ${seconds.toFixed(2)} s, ${verdict.keys.reduce((n, k) => n + k.explored, 0)} states`,
+    );
     expect(verdict.result, `seed ${seed}`).toBe('linearizable');
     expect(verdict.keys).toHaveLength(5);
   });

@@ -101,7 +101,9 @@ describe('checkHistory on histories that are not linearizable', () => {
 
   it('rejects a read of a value written only after the read ended', () => {
     const h = history(read(2, 'x', 'a', 0, 10), write(1, 'x', 'a', 20, 30));
-    expect(failureOf(h).text).toContain("'a' was only written later (client 1: write x 'a' started at 20 ms, after the read ended at 10 ms)");
+    expect(failureOf(h).text).toContain(
+      "'a' was only written later (client 1: write x 'a' started at 20 ms, after the read ended at 10 ms)",
+    );
   });
 
   it('rejects two cas that both swapped from the same value with no write between them', () => {
@@ -208,7 +210,9 @@ describe('checkHistory with indeterminate operations', () => {
     const failure = failureOf(h);
     expect(failure.op).toBe(h.operations[3]);
     expect(failure.text).toMatch(/write x 'b' +20\.\.\? +indeterminate: gave up at 30/);
-    expect(failure.text).toContain("the last change to x known to be done before the read started (client 2: write x 'b', indeterminate, seen done by 50 ms)");
+    expect(failure.text).toContain(
+      "the last change to x known to be done before the read started (client 2: write x 'b', indeterminate, seen done by 50 ms)",
+    );
   });
 });
 

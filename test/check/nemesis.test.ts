@@ -8,7 +8,18 @@ import { model as fixture, node } from '../cluster-model/fixtures.js';
 
 /** A running node of a five-node cluster led by `leader`, in term 2 with five entries. */
 function member(id: number, leader: number): NodeModel {
-  return node(id, { role: id === leader ? 'leader' : 'follower', term: 2, vote: leader, leader, lastIndex: 5, lastTerm: 2, commit: 5, applied: 5, membership: { voters: [1, 2, 3, 4, 5], learners: [] }, runs: [[1, 2]] });
+  return node(id, {
+    role: id === leader ? 'leader' : 'follower',
+    term: 2,
+    vote: leader,
+    leader,
+    lastIndex: 5,
+    lastTerm: 2,
+    commit: 5,
+    applied: 5,
+    membership: { voters: [1, 2, 3, 4, 5], learners: [] },
+    runs: [[1, 2]],
+  });
 }
 
 /** Five nodes, n1 leading; kill, pause and the network actions change the model as the supervisor would. */
@@ -52,7 +63,10 @@ function fakeCluster(): { target: ClusterSource; model: ClusterModel } {
   return { target, model };
 }
 
-async function runNemesis(kinds: readonly FaultKind[], seed: number): Promise<{ timeline: FaultRecord[]; model: ClusterModel; injected: Record<FaultKind, number> }> {
+async function runNemesis(
+  kinds: readonly FaultKind[],
+  seed: number,
+): Promise<{ timeline: FaultRecord[]; model: ClusterModel; injected: Record<FaultKind, number> }> {
   const { target, model } = fakeCluster();
   // Simulated time: each wait moves the clock, so a run of 20 s takes no time and replays exactly.
   let now = 0;
@@ -86,7 +100,9 @@ describe('the check nemesis', () => {
 
   test('the kinds take turns: each round of four episodes has every kind once', async () => {
     const { timeline, injected } = await runNemesis(['kill', 'pause', 'partition', 'link'], 2);
-    const kinds = [...new Set(timeline.filter((r) => r.phase === 'inject').map((r) => `${r.episode} ${r.kind}`))].map((s) => s.split(' ')[1]);
+    const kinds = [...new Set(timeline.filter((r) => r.phase === 'inject').map((r) => `${r.episode} ${r.kind}`))].map(
+      (s) => s.split(' ')[1],
+    );
     expect(kinds.length).toBeGreaterThanOrEqual(8);
     for (let round = 0; round + 4 <= kinds.length; round += 4) expect(new Set(kinds.slice(round, round + 4)).size).toBe(4);
     expect(Object.values(injected).every((n) => n >= 2)).toBe(true);

@@ -42,7 +42,9 @@ describe('formatVerdict', () => {
   it('says in one line that a linearizable history is', () => {
     const lines = formatVerdict(checkHistory(mixed));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^Linearizable: every key's history fits a single copy of the register \(2 keys, 6 operations, \d+ states explored in \d\.\d\d s\)\.$/);
+    expect(lines[0]).toMatch(
+      /^Linearizable: every key's history fits a single copy of the register \(2 keys, 6 operations, \d+ states explored in \d\.\d\d s\)\.$/,
+    );
   });
 
   it('shows each key that is not linearizable with its window, indented', () => {

@@ -12,7 +12,18 @@ async function record(answer: (x: Exchange) => void, clients = 1): Promise<Opera
   const node = await FakeNode.start(1);
   node.onRequest = answer;
   const recorder = new Recorder();
-  await runWorkload({ clusterId: CLUSTER, secret: SECRET, nodes: [node.address], clients, rate: 100 * clients, keys: ['k1', 'k2'], durationMs: 400, opTimeoutMs: 150, seed: 7, recorder });
+  await runWorkload({
+    clusterId: CLUSTER,
+    secret: SECRET,
+    nodes: [node.address],
+    clients,
+    rate: 100 * clients,
+    keys: ['k1', 'k2'],
+    durationMs: 400,
+    opTimeoutMs: 150,
+    seed: 7,
+    recorder,
+  });
   return recorder.history().operations;
 }
 
@@ -20,7 +31,9 @@ const ofKind = (ops: Operation[], kind: string): Operation[] => ops.filter((op) 
 
 describe('the check workload', () => {
   test('reads, writes and cas on the given keys, every written value new', async () => {
-    const ops = await record((x) => x.reply(x.request.type === 'cas' ? { ...okFor(x.request), result: { ok: true, op: 'cas', swapped: true } } : okFor(x.request)));
+    const ops = await record((x) =>
+      x.reply(x.request.type === 'cas' ? { ...okFor(x.request), result: { ok: true, op: 'cas', swapped: true } } : okFor(x.request)),
+    );
     expect(new Set(ops.map((op) => op.input.kind))).toEqual(new Set(['read', 'write', 'cas']));
     expect(new Set(ops.map((op) => op.input.key))).toEqual(new Set(['k1', 'k2']));
     const values = ops.flatMap((op) => (op.input.kind === 'read' ? [] : [op.input.value]));
@@ -30,7 +43,11 @@ describe('the check workload', () => {
   });
 
   test('a write whose connection drops is indeterminate, and its client goes on as a new process', async () => {
-    const ops = await record((x) => (x.request.type === 'put' ? x.drop() : x.reply(x.request.type === 'cas' ? { ...okFor(x.request), result: { ok: true, op: 'cas', swapped: true } } : okFor(x.request))));
+    const ops = await record((x) =>
+      x.request.type === 'put'
+        ? x.drop()
+        : x.reply(x.request.type === 'cas' ? { ...okFor(x.request), result: { ok: true, op: 'cas', swapped: true } } : okFor(x.request)),
+    );
     const writes = ofKind(ops, 'write');
     expect(writes.length).toBeGreaterThan(0);
     expect(writes.every((op) => op.outcome.type === 'info')).toBe(true);
@@ -43,7 +60,13 @@ describe('the check workload', () => {
 
   test('a cas that did not match failed, and the next cas of that client expects the value it found', async () => {
     const ops = await record((x) =>
-      x.reply(x.request.type === 'cas' ? { ...okFor(x.request), result: { ok: true, op: 'cas', swapped: false, current: 'found' } } : x.request.type === 'get' ? { ...okFor(x.request), value: null } : okFor(x.request)),
+      x.reply(
+        x.request.type === 'cas'
+          ? { ...okFor(x.request), result: { ok: true, op: 'cas', swapped: false, current: 'found' } }
+          : x.request.type === 'get'
+            ? { ...okFor(x.request), value: null }
+            : okFor(x.request),
+      ),
     );
     const cas = ofKind(ops, 'cas');
     expect(cas.length).toBeGreaterThan(0);
@@ -54,7 +77,15 @@ describe('the check workload', () => {
   });
 
   test('a write the state machine refused for certain failed; one it may have applied on an earlier attempt is indeterminate', async () => {
-    const ops = await record((x) => x.reply(x.request.type === 'put' ? errorFor(x.request, 'too-large') : x.request.type === 'cas' ? errorFor(x.request, 'session-expired') : okFor(x.request)));
+    const ops = await record((x) =>
+      x.reply(
+        x.request.type === 'put'
+          ? errorFor(x.request, 'too-large')
+          : x.request.type === 'cas'
+            ? errorFor(x.request, 'session-expired')
+            : okFor(x.request),
+      ),
+    );
     expect(ofKind(ops, 'write').every((op) => op.outcome.type === 'fail' && op.outcome.reason === 'too-large')).toBe(true);
     expect(ofKind(ops, 'cas').every((op) => op.outcome.type === 'info' && op.outcome.reason === 'session-expired')).toBe(true);
   });
@@ -67,7 +98,15 @@ describe('the check workload', () => {
   });
 
   test('several clients run at once, each with one operation in flight', async () => {
-    const ops = await record((x) => setTimeout(() => x.reply(x.request.type === 'cas' ? { ...okFor(x.request), result: { ok: true, op: 'cas', swapped: true } } : okFor(x.request)), 5), 4);
+    const ops = await record(
+      (x) =>
+        setTimeout(
+          () =>
+            x.reply(x.request.type === 'cas' ? { ...okFor(x.request), result: { ok: true, op: 'cas', swapped: true } } : okFor(x.request)),
+          5,
+        ),
+      4,
+    );
     expect(new Set(ops.map((op) => op.client))).toEqual(new Set([0, 1, 2, 3]));
     for (const client of [0, 1, 2, 3]) {
       const mine = ops.filter((op) => op.client === client);

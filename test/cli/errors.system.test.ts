@@ -44,7 +44,10 @@ describe.concurrent('usage errors exit 2', () => {
     [['submit', 'x', '--timeout', '0'], /--timeout must be a whole number from 1, got "0"/],
     [['log', '1', '--from', 'a'], /--from must be a whole number from 0 to 281474976710656, got "a"/],
     [['bogus'], /unknown command 'bogus'/],
-    [['config', 'set', 'colour', 'red'], 'raft-console config set: there is no setting "colour": the settings are nodes, speed, base-port, data-folder, language'],
+    [
+      ['config', 'set', 'colour', 'red'],
+      'raft-console config set: there is no setting "colour": the settings are nodes, speed, base-port, data-folder, language',
+    ],
     [['config', 'set', 'nodes', '40'], 'raft-console config set: nodes must be a whole number from 1 to 15, got "40"'],
     [['config', 'set', 'language', 'fr'], 'raft-console config set: language must be one of en, zh, got "fr"'],
   ])('raft-console %j', async (args, line) => {
@@ -52,14 +55,25 @@ describe.concurrent('usage errors exit 2', () => {
   });
 
   test('link without a fault to set', async () => {
-    failed(await cli.run('link', '1', '2'), 2, 'raft-console link: say what to do to the link: --drop P (1 cuts it), --delay MS, or both; `raft-console heal` removes every fault');
+    failed(
+      await cli.run('link', '1', '2'),
+      2,
+      'raft-console link: say what to do to the link: --drop P (1 cuts it), --delay MS, or both; `raft-console heal` removes every fault',
+    );
   });
 });
 
 describe.concurrent('no such cluster running exits 3 and says how to start one', () => {
-  test.each([['status'], ['submit', 'x'], ['kill', '1'], ['partition', '1', '2'], ['events'], ['log', '1'], ['down']])('raft-console %j', async (...args) => {
-    failed(await cli.run(...args, '--name', 'nothing'), 3, `raft-console ${args[0]}: no cluster named nothing is running: start one with \`raft-console up --name nothing\``);
-  });
+  test.each([['status'], ['submit', 'x'], ['kill', '1'], ['partition', '1', '2'], ['events'], ['log', '1'], ['down']])(
+    'raft-console %j',
+    async (...args) => {
+      failed(
+        await cli.run(...args, '--name', 'nothing'),
+        3,
+        `raft-console ${args[0]}: no cluster named nothing is running: start one with \`raft-console up --name nothing\``,
+      );
+    },
+  );
 });
 
 describe('with a running one-node cluster', () => {
@@ -80,7 +94,11 @@ describe('with a running one-node cluster', () => {
 
   test('an unknown node id exits 1, listing the nodes there are', async () => {
     failed(await cli.run('kill', '7', '--name', 'solo'), 1, 'raft-console kill: no node 7: nodes are 1');
-    failed(await cli.run('submit', 'x', '--via', '7', '--name', 'solo'), 1, 'raft-console submit: no node 7 in the cluster solo: its nodes are 1');
+    failed(
+      await cli.run('submit', 'x', '--via', '7', '--name', 'solo'),
+      1,
+      'raft-console submit: no node 7 in the cluster solo: its nodes are 1',
+    );
     failed(await cli.run('log', '7', '--name', 'solo'), 1, 'raft-console log: no node 7 in the cluster solo: its nodes are 1');
   });
 
@@ -94,7 +112,11 @@ describe('with a running one-node cluster', () => {
   });
 
   test('dashboard without a terminal: exit 1, pointing at events and status', async () => {
-    failed(await cli.run('dashboard', '--name', 'solo'), 1, /^raft-console dashboard: the dashboard needs a terminal \(stdin and stdout a TTY, CI unset\): here, watch with `raft-console events --follow --name solo`/);
+    failed(
+      await cli.run('dashboard', '--name', 'solo'),
+      1,
+      /^raft-console dashboard: the dashboard needs a terminal \(stdin and stdout a TTY, CI unset\): here, watch with `raft-console events --follow --name solo`/,
+    );
   });
 });
 
@@ -104,7 +126,13 @@ test('a port in use exits 1, naming the port and the process that holds it', asy
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   const r = await cli.run('up', '3', '--detach', '--name', 'busy', '--base-port', String(port));
-  failed(r, 1, new RegExp(`^raft-console up: port ${port} is already in use by pid ${process.pid} \\(.*\\): pick another --base-port, or stop what uses it$`));
+  failed(
+    r,
+    1,
+    new RegExp(
+      `^raft-console up: port ${port} is already in use by pid ${process.pid} \\(.*\\): pick another --base-port, or stop what uses it$`,
+    ),
+  );
 });
 
 test('config set, get, list and reset', async () => {
@@ -112,7 +140,16 @@ test('config set, get, list and reset', async () => {
   expect(await cli.ok('config', 'set', 'nodes', '3')).toBe('nodes = 3\n');
   expect(await cli.ok('config', 'set', 'data-folder', 'relative/here')).toBe(`data-folder = ${join(process.cwd(), 'relative/here')}\n`);
   const list = JSON.parse(await cli.ok('config', 'list', '--json')) as Record<string, unknown>;
-  expect(list).toEqual({ nodes: 3, speed: 'normal', 'base-port': 'auto', 'data-folder': join(process.cwd(), 'relative/here'), language: 'en' });
+  expect(list).toEqual({
+    nodes: 3,
+    speed: 'normal',
+    'base-port': 'auto',
+    'data-folder': join(process.cwd(), 'relative/here'),
+    language: 'en',
+  });
   expect(await cli.ok('config', 'reset')).toBe('reset nodes, speed, base-port, data-folder, language to the defaults\n');
-  expect(JSON.parse(await cli.ok('config', 'get', 'data-folder', '--json'))).toEqual({ key: 'data-folder', value: join(cli.home, 'state', 'raft-console') });
+  expect(JSON.parse(await cli.ok('config', 'get', 'data-folder', '--json'))).toEqual({
+    key: 'data-folder',
+    value: join(cli.home, 'state', 'raft-console'),
+  });
 });

@@ -56,7 +56,7 @@ describe('raft-console exercise', () => {
     expect(checked).toEqual([
       '✔ 1. Wait until a leader is elected and every node follows it.',
       '✔ 2. Kill the leader.',
-      '✔ 3. The heartbeats stop; a follower\'s election timer fires.',
+      "✔ 3. The heartbeats stop; a follower's election timer fires.",
       '✔ 4. A follower wins the election and leads, in a higher term.',
       '✔ 5. Restart the old leader.',
       '✔ 6. It comes back as a follower, sees the higher term, and follows the new leader.',
@@ -70,25 +70,34 @@ describe('raft-console exercise', () => {
   });
 
   test('check tells which steps of an exercise running elsewhere are done; x and q on its stdin set it going and stop it', async () => {
-    const learner = spawn(process.execPath, [BIN, 'exercise', 'start', '1', '--headless', '--speed', 'normal'], { env: cli.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const learner = spawn(process.execPath, [BIN, 'exercise', 'start', '1', '--headless', '--speed', 'normal'], {
+      env: cli.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const exited = new Promise<number | null>((resolve) => learner.on('exit', (code) => resolve(code)));
     let said = '';
     learner.stdout.on('data', (d: Buffer) => (said += d.toString()));
     learner.stderr.on('data', (d: Buffer) => (said += d.toString()));
     try {
-      const state = await waitFor(() => `exercise 1 done; the learner's terminal said:\n${said}`, async () => {
-        // Exercise 1 holds the nodes frozen until x; an x read before the exercise has frozen them
-        // is answered "not now", so it is pressed again until the exercise moves (a later x, with
-        // nothing frozen, is answered "not now" too).
-        learner.stdin.write('x\n');
-        const r = await cli.run('exercise', 'check', '1', '--json');
-        const s = r.code === 0 ? (JSON.parse(r.stdout) as { done: boolean; steps: Array<{ id: string; done: boolean }> }) : undefined;
-        return s?.done === true ? s : undefined;
-      }, COSTLY_PROBE);
+      const state = await waitFor(
+        () => `exercise 1 done; the learner's terminal said:\n${said}`,
+        async () => {
+          // Exercise 1 holds the nodes frozen until x; an x read before the exercise has frozen them
+          // is answered "not now", so it is pressed again until the exercise moves (a later x, with
+          // nothing frozen, is answered "not now" too).
+          learner.stdin.write('x\n');
+          const r = await cli.run('exercise', 'check', '1', '--json');
+          const s = r.code === 0 ? (JSON.parse(r.stdout) as { done: boolean; steps: Array<{ id: string; done: boolean }> }) : undefined;
+          return s?.done === true ? s : undefined;
+        },
+        COSTLY_PROBE,
+      );
       expect(state.steps.map((s) => [s.id, s.done])).toEqual(['start', 'timeout', 'candidate', 'leader', 'follow'].map((id) => [id, true]));
       const wrong = await cli.run('exercise', 'check', '3');
       expect(wrong.code).toBe(1);
-      expect(wrong.stderr).toBe('raft-console exercise check: the cluster exercise runs exercise 1 (first-election), not 3 (leader-failure): `raft-console exercise check 1`\n');
+      expect(wrong.stderr).toBe(
+        'raft-console exercise check: the cluster exercise runs exercise 1 (first-election), not 3 (leader-failure): `raft-console exercise check 1`\n',
+      );
       learner.stdin.write('q\n');
       expect(await exited).toBe(0);
     } finally {
@@ -103,10 +112,12 @@ describe('raft-console exercise', () => {
   test('an unknown exercise is a usage error that says what there is', async () => {
     const r = await cli.run('exercise', 'start', '11');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('there is no exercise "11": give a number from 1 to 10 or an id such as first-election (see `raft-console exercise list`)');
+    expect(r.stderr).toContain(
+      'there is no exercise "11": give a number from 1 to 10 or an id such as first-election (see `raft-console exercise list`)',
+    );
   });
 
-  test('an exercise does not take over a cluster that is not an exercise\'s', async () => {
+  test("an exercise does not take over a cluster that is not an exercise's", async () => {
     await cli.up('mine', '3');
     const r = await cli.run('exercise', 'start', '1', '--headless', '--name', 'mine');
     expect(r.code).toBe(1);

@@ -32,7 +32,11 @@ describe('exit statuses', () => {
 
   test.each([
     ['no cluster running exits 3', new ClusterError('no cluster named x is running: start one', { code: 'not-running' }), 3],
-    ['a busy port exits 1', new ClusterError('port 7001 is already in use by pid 42: stop what uses it', { code: 'port-in-use', port: 7001, owner: 'pid 42' }), 1],
+    [
+      'a busy port exits 1',
+      new ClusterError('port 7001 is already in use by pid 42: stop what uses it', { code: 'port-in-use', port: 7001, owner: 'pid 42' }),
+      1,
+    ],
     ['words that read like "not running" decide nothing', new ClusterError('no cluster named x is running'), 1],
     ['a usage error exits 2', new CliError('--to must not be below --from', 'usage'), 2],
     ['any other refusal exits 1', new CliError('no node 7: nodes are 1'), 1],
@@ -40,7 +44,7 @@ describe('exit statuses', () => {
     expect(await endOf(err)).toEqual({ stderr: `raft-console status: ${err.message}\n`, status });
   });
 
-  test('a bug is not taken for a user\'s mistake: it is thrown on with its stack', async () => {
+  test("a bug is not taken for a user's mistake: it is thrown on with its stack", async () => {
     await expect(guarded('status', () => Promise.reject(new TypeError('x is undefined')))()).rejects.toThrow(TypeError);
     expect(process.exitCode).toBeUndefined();
   });
@@ -48,7 +52,11 @@ describe('exit statuses', () => {
 
 describe('a supervisor that cannot start', () => {
   test('hands `up --detach` its problem with the code and the port, not only the text', () => {
-    const line: FailedLine = { type: 'failed', text: 'port 7001 is already in use by pid 42 (python3): pick another --base-port', problem: { code: 'port-in-use', port: 7001, owner: 'pid 42 (python3)' } };
+    const line: FailedLine = {
+      type: 'failed',
+      text: 'port 7001 is already in use by pid 42 (python3): pick another --base-port',
+      problem: { code: 'port-in-use', port: 7001, owner: 'pid 42 (python3)' },
+    };
     expect(parseSuperviseLine(JSON.stringify(line))).toEqual({ ok: true, value: line });
   });
 

@@ -93,15 +93,19 @@ export class Cli {
 
   /** Waits until the running nodes agree on one leader; returns the status that shows it. */
   settled(name: string, test: (s: Status, leader: NodeModel) => boolean = () => true): Promise<{ status: Status; leader: NodeModel }> {
-    return waitFor(`one leader every running node follows in ${name}`, async () => {
-      const status = await this.status(name);
-      const running = status.nodes.filter((n) => !n.removed && n.process.state === 'running' && n.raft !== null);
-      const leaders = running.filter((n) => n.raft!.role === 'leader');
-      if (leaders.length !== 1) return undefined;
-      const leader = leaders[0]!;
-      if (!running.every((n) => n.raft!.term === leader.raft!.term && n.raft!.leader === leader.id)) return undefined;
-      return test(status, leader) ? { status, leader } : undefined;
-    }, COSTLY_PROBE);
+    return waitFor(
+      `one leader every running node follows in ${name}`,
+      async () => {
+        const status = await this.status(name);
+        const running = status.nodes.filter((n) => !n.removed && n.process.state === 'running' && n.raft !== null);
+        const leaders = running.filter((n) => n.raft!.role === 'leader');
+        if (leaders.length !== 1) return undefined;
+        const leader = leaders[0]!;
+        if (!running.every((n) => n.raft!.term === leader.raft!.term && n.raft!.leader === leader.id)) return undefined;
+        return test(status, leader) ? { status, leader } : undefined;
+      },
+      COSTLY_PROBE,
+    );
   }
 
   /** Takes every cluster down, kills whatever is left, and checks that no process outlived the file. */

@@ -41,8 +41,10 @@ describe('a five-node cluster from `up 5 --detach`', () => {
     expect(status.nodes.every((n) => n.raft!.lastIndex === json.index)).toBe(true);
   });
 
-  test('speed changes the running cluster\'s preset, and back', async () => {
-    expect(await cli.ok('speed', 'slow', '--name', NAME)).toBe('speed slow: elections after 1500-3000 ms, heartbeat every 500 ms, tick 100 ms (slow)\n');
+  test("speed changes the running cluster's preset, and back", async () => {
+    expect(await cli.ok('speed', 'slow', '--name', NAME)).toBe(
+      'speed slow: elections after 1500-3000 ms, heartbeat every 500 ms, tick 100 ms (slow)\n',
+    );
     expect((await cli.status(NAME)).timing).toMatchObject({ preset: 'slow', tickMs: 100 });
     await cli.ok('speed', 'normal', '--name', NAME);
     expect((await cli.status(NAME)).timing).toMatchObject({ preset: 'normal', tickMs: 10 });
@@ -79,7 +81,9 @@ describe('a five-node cluster from `up 5 --detach`', () => {
     expect(back.process.restarts).toBe(1);
     // Intact: its log still starts at 1 (nothing lost, nothing compacted) and holds what it had before.
     expect(back.raft!.firstIndex).toBe(1);
-    const log = JSON.parse(await cli.ok('log', String(old.id), '--json', '--name', NAME)) as { entries: Array<{ index: number; text: string; committed: boolean }> };
+    const log = JSON.parse(await cli.ok('log', String(old.id), '--json', '--name', NAME)) as {
+      entries: Array<{ index: number; text: string; committed: boolean }>;
+    };
     expect(log.entries.map((e) => e.index)).toEqual(Array.from({ length: back.raft!.lastIndex }, (_, i) => i + 1));
     expect(log.entries.some((e) => e.text === 'submit "hello raft"')).toBe(true);
     expect(log.entries.at(-1)).toMatchObject({ committed: true });
@@ -105,7 +109,11 @@ describe('a five-node cluster from `up 5 --detach`', () => {
     const status = JSON.parse(await cli.ok('status', '--json', '--name', NAME)) as Status;
     expect(status.partition).toEqual([[follower.id], before.nodes.map((n) => n.id).filter((id) => id !== follower.id)]);
     expect(await cli.ok('heal', '--name', NAME)).toMatch(/^healed the network/);
-    await cli.settled(NAME, (s, l) => s.links.length === 0 && node(s, follower.id).raft!.lastIndex === l.raft!.lastIndex && node(s, follower.id).raft!.commit >= w.index);
+    await cli.settled(
+      NAME,
+      (s, l) =>
+        s.links.length === 0 && node(s, follower.id).raft!.lastIndex === l.raft!.lastIndex && node(s, follower.id).raft!.commit >= w.index,
+    );
   });
 
   test('add a node (learner, then voter), then remove it', async () => {
@@ -128,10 +136,16 @@ describe('a five-node cluster from `up 5 --detach`', () => {
     expect(pids.filter(alive)).toEqual([]);
     const gone = await cli.run('status', '--name', NAME);
     expect(gone.code).toBe(3);
-    expect(gone.stderr).toBe(`raft-console status: no cluster named ${NAME} is running: start one with \`raft-console up --name ${NAME}\`\n`);
+    expect(gone.stderr).toBe(
+      `raft-console status: no cluster named ${NAME} is running: start one with \`raft-console up --name ${NAME}\`\n`,
+    );
     // Started again, it is the same cluster with the same data.
     const again = await cli.up(NAME);
     expect(again.clusterId).toBe(status.clusterId);
-    await waitFor('the log back from disk', async () => ((await cli.status(NAME)).nodes.every((n) => n.removed || (n.raft !== null && n.raft.lastIndex > 5)) ? true : undefined), COSTLY_PROBE);
+    await waitFor(
+      'the log back from disk',
+      async () => ((await cli.status(NAME)).nodes.every((n) => n.removed || (n.raft !== null && n.raft.lastIndex > 5)) ? true : undefined),
+      COSTLY_PROBE,
+    );
   });
 });

@@ -30,7 +30,7 @@ interface LogDoc {
 const log = async (id: number): Promise<LogDoc> => JSON.parse(await cli.ok('log', String(id), '--json', '--name', NAME)) as LogDoc;
 
 describe('partition 2|3 with the leader in the minority, then heal', () => {
-  test('the minority cannot commit, the majority can, and after heal every node holds the majority\'s log', async () => {
+  test("the minority cannot commit, the majority can, and after heal every node holds the majority's log", async () => {
     await cli.up(NAME, '5', '--election-timeout', '1000-2000', '--heartbeat', '100');
     const { status, leader } = await cli.settled(NAME);
     await cli.ok('submit', 'before', '--name', NAME);
@@ -46,18 +46,28 @@ describe('partition 2|3 with the leader in the minority, then heal', () => {
     const stranded = await cli.run('submit', 'stranded', '--via', String(leader.id), '--timeout', '8000', '--name', NAME);
     expect(stranded.code, stranded.stdout).toBe(1);
     expect(stranded.stdout).toBe('');
-    expect(stranded.stderr).toMatch(new RegExp(`^raft-console submit: n${leader.id} (appended the entry but lost its leadership|did not commit the entry in time)`));
+    expect(stranded.stderr).toMatch(
+      new RegExp(`^raft-console submit: n${leader.id} (appended the entry but lost its leadership|did not commit the entry in time)`),
+    );
     const minorityLog = await log(leader.id);
     const lost = minorityLog.entries.find((e) => e.text === 'submit "stranded"');
     expect(lost).toMatchObject({ committed: false, term: leader.raft!.term });
 
     // The majority elects a leader of a higher term and commits.
-    const { leader: next } = await waitFor('a leader in the majority', async () => {
-      const s = await cli.status(NAME);
-      const l = s.nodes.find((n) => majority.includes(n.id) && n.raft?.role === 'leader' && n.raft.term > leader.raft!.term);
-      return l === undefined ? undefined : { status: s, leader: l };
-    }, COSTLY_PROBE);
-    const committed = JSON.parse(await cli.ok('submit', 'majority', '--json', '--name', NAME)) as { index: number; leader: number; term: number };
+    const { leader: next } = await waitFor(
+      'a leader in the majority',
+      async () => {
+        const s = await cli.status(NAME);
+        const l = s.nodes.find((n) => majority.includes(n.id) && n.raft?.role === 'leader' && n.raft.term > leader.raft!.term);
+        return l === undefined ? undefined : { status: s, leader: l };
+      },
+      COSTLY_PROBE,
+    );
+    const committed = JSON.parse(await cli.ok('submit', 'majority', '--json', '--name', NAME)) as {
+      index: number;
+      leader: number;
+      term: number;
+    };
     expect(majority).toContain(committed.leader);
     expect(committed.term).toBeGreaterThanOrEqual(next.raft!.term);
     // The minority still cannot commit, even with --via to its other node.
@@ -66,11 +76,16 @@ describe('partition 2|3 with the leader in the minority, then heal', () => {
 
     // Heal: every node ends up with the majority's log; the stranded entry is gone.
     expect(await cli.ok('heal', '--name', NAME)).toMatch(/^healed the network/);
-    const { status: healed } = await cli.settled(NAME, (s: Status, l) => s.nodes.every((n) => n.raft!.lastIndex === l.raft!.lastIndex && n.raft!.commit === l.raft!.lastIndex));
+    const { status: healed } = await cli.settled(NAME, (s: Status, l) =>
+      s.nodes.every((n) => n.raft!.lastIndex === l.raft!.lastIndex && n.raft!.commit === l.raft!.lastIndex),
+    );
     const logs = await Promise.all(healed.nodes.map((n) => log(n.id)));
     const reference = logs.find((l) => l.node === committed.leader)!;
     for (const l of logs) {
-      expect(l.entries.map((e) => [e.index, e.term, e.text]), `n${l.node}'s log`).toEqual(reference.entries.map((e) => [e.index, e.term, e.text]));
+      expect(
+        l.entries.map((e) => [e.index, e.term, e.text]),
+        `n${l.node}'s log`,
+      ).toEqual(reference.entries.map((e) => [e.index, e.term, e.text]));
       expect(l.entries.every((e) => e.committed)).toBe(true);
       expect(l.entries.some((e) => e.text === 'submit "stranded"')).toBe(false);
       expect(l.entries.some((e) => e.text === 'submit "majority"')).toBe(true);

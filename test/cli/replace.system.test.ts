@@ -27,7 +27,9 @@ async function puts(prefix: string, count: number): Promise<void> {
 /** The follower, once every node follows one leader and holds its whole log. */
 async function inSync(): Promise<{ status: Status; leader: number; follower: number }> {
   const { status, leader } = await cli.settled(NAME, (s, l) =>
-    s.nodes.every((n) => n.process.state === 'running' && n.raft !== null && n.raft.commit === l.raft!.commit && n.raft.lastIndex === l.raft!.lastIndex),
+    s.nodes.every(
+      (n) => n.process.state === 'running' && n.raft !== null && n.raft.commit === l.raft!.commit && n.raft.lastIndex === l.raft!.lastIndex,
+    ),
   );
   return { status, leader: leader.id, follower: status.nodes.find((n) => n.id !== leader.id)!.id };
 }
@@ -51,17 +53,27 @@ describe('a follower that lost its data', () => {
     await rm(dataDir, { recursive: true, force: true });
 
     const started = Date.now();
-    const out = JSON.parse(await cli.ok('replace', String(follower), '--json', '--name', NAME)) as { ok: boolean; text: string; data: { movedTo: string | null; caughtUp: boolean; untilIndex: number } };
+    const out = JSON.parse(await cli.ok('replace', String(follower), '--json', '--name', NAME)) as {
+      ok: boolean;
+      text: string;
+      data: { movedTo: string | null; caughtUp: boolean; untilIndex: number };
+    };
     expect(out.ok).toBe(true);
     expect(out.data.caughtUp).toBe(true);
     expect(out.data.movedTo).toBeNull(); // nothing left to move aside
-    expect(out.text).toMatch(new RegExp(`^replaced n${follower}: it had no data directory; it started empty and caught up to entry ${out.data.untilIndex} in `));
+    expect(out.text).toMatch(
+      new RegExp(`^replaced n${follower}: it had no data directory; it started empty and caught up to entry ${out.data.untilIndex} in `),
+    );
     expect(Date.now() - started).toBeLessThan(15_000);
     // Writes commit with the others up, and the replaced node holds them.
     await puts('b', 2);
     await inSync();
     const recognised = (await history()).filter((e) => e.node === follower && e.type === 'recovering');
-    expect(recognised.at(-1)?.text).toMatch(new RegExp(`^n${follower} lost data: .*; until it has caught up to entry ${out.data.untilIndex} in a term above \\d+, it does not campaign`));
+    expect(recognised.at(-1)?.text).toMatch(
+      new RegExp(
+        `^n${follower} lost data: .*; until it has caught up to entry ${out.data.untilIndex} in a term above \\d+, it does not campaign`,
+      ),
+    );
     // The leader sent the log again instead of looping on the rejections (about 11,600 a second before).
     expect(await rejections(follower)).toBeLessThan(20);
     expect((await cli.status(NAME)).safety.ok).toBe(true);
@@ -70,7 +82,10 @@ describe('a follower that lost its data', () => {
   test('`replace` keeps a damaged data directory aside and says where', async () => {
     const { status, follower } = await inSync();
     const dataDir = status.nodes.find((n) => n.id === follower)!.dataDir;
-    const out = JSON.parse(await cli.ok('replace', String(follower), '--json', '--name', NAME)) as { text: string; data: { movedTo: string } };
+    const out = JSON.parse(await cli.ok('replace', String(follower), '--json', '--name', NAME)) as {
+      text: string;
+      data: { movedTo: string };
+    };
     expect(out.data.movedTo.startsWith(`${dataDir}.replaced-`)).toBe(true);
     expect(existsSync(`${out.data.movedTo}/identity.json`)).toBe(true);
     expect(out.text).toContain(`its old data directory is kept in ${out.data.movedTo}`);
@@ -96,8 +111,16 @@ describe('a follower that lost its data', () => {
     expect(Date.now() - since).toBeLessThan(15_000);
     const events = await history();
     const recognised = events.filter((e) => e.node === follower && e.type === 'recovering');
-    expect(recognised.at(-1)?.text).toMatch(new RegExp(`^n${follower} lost data: its data directory holds term \\d+ and entries up to \\d+, but it had reached term \\d+ and commit \\d+`));
-    expect(events.some((e) => e.node === leader && e.type === 'follower-lost-data' && e.text.startsWith(`n${follower} no longer has entries up to`))).toBe(true);
+    expect(recognised.at(-1)?.text).toMatch(
+      new RegExp(
+        `^n${follower} lost data: its data directory holds term \\d+ and entries up to \\d+, but it had reached term \\d+ and commit \\d+`,
+      ),
+    );
+    expect(
+      events.some(
+        (e) => e.node === leader && e.type === 'follower-lost-data' && e.text.startsWith(`n${follower} no longer has entries up to`),
+      ),
+    ).toBe(true);
     // The mode stays on disk until the node has caught up in a term above the one it may have
     // voted in; then it ends, saying so.
     const ended = events.some((e) => e.node === follower && e.type === 'recovery-finished');

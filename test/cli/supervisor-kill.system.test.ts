@@ -34,7 +34,11 @@ describe('SIGKILL to a detached supervisor', () => {
     await waitFor('the supervisor to be reaped', () => !existsSync(`/proc/${status.supervisorPid}`), { timeoutMs: 10_000 });
     const gone = await cli.run('status', '--name', NAME);
     expect(gone.code).toBe(3);
-    expect(gone.stderr).toMatch(new RegExp(`^raft-console status: no cluster named ${NAME} is running \\(its supervisor, pid ${status.supervisorPid}, is gone\\): start one with \`raft-console up --name ${NAME}\`\\n$`));
+    expect(gone.stderr).toMatch(
+      new RegExp(
+        `^raft-console status: no cluster named ${NAME} is running \\(its supervisor, pid ${status.supervisorPid}, is gone\\): start one with \`raft-console up --name ${NAME}\`\\n$`,
+      ),
+    );
 
     const again = await cli.up(NAME);
     expect(again.clusterId).toBe(status.clusterId);

@@ -26,7 +26,7 @@ const nodeStarts = async (name: string): Promise<ClusterEvent[]> =>
     .map((line) => JSON.parse(line) as ClusterEvent)
     .filter((e) => e.kind === 'node' && e.type === 'started');
 
-describe('a cluster\'s Raft switches', () => {
+describe("a cluster's Raft switches", () => {
   test('are given to every node, kept in cluster.json, and shown by status', async () => {
     const status = await cli.up('buggy', '2', '--speed', 'fast', '--no-pre-vote', '--bug', 'commit-previous-term');
     const switches = { preVote: false, checkQuorum: true, bugs: ['commit-previous-term'] };
@@ -40,7 +40,7 @@ describe('a cluster\'s Raft switches', () => {
     expect(human).toContain('\nraft: PreVote off, BUG commit-previous-term ON\n');
   });
 
-  test('status --json carries each node\'s term runs and timer, and the leader\'s view of its follower', async () => {
+  test("status --json carries each node's term runs and timer, and the leader's view of its follower", async () => {
     const { status, leader } = await cli.settled('buggy', (s) => s.nodes.every((n) => n.raft!.commit >= 1));
     const follower = status.nodes.find((n) => n.id !== leader.id)!;
     expect(leader.raft!.runs).toEqual([[1, leader.raft!.term]]);
@@ -54,7 +54,9 @@ describe('a cluster\'s Raft switches', () => {
   test('an `up` of the existing cluster with other switches keeps the saved ones and says so', async () => {
     await cli.ok('down', '--name', 'buggy');
     const out = await cli.ok('up', '--detach', '--name', 'buggy', '--no-check-quorum');
-    expect(out).toContain('note: it keeps the Raft switches it was created with (PreVote off, BUG commit-previous-term ON): they apply to a new cluster only');
+    expect(out).toContain(
+      'note: it keeps the Raft switches it was created with (PreVote off, BUG commit-previous-term ON): they apply to a new cluster only',
+    );
     expect(out).toContain('raft: PreVote off, BUG commit-previous-term ON');
     const status = await cli.status('buggy');
     expect(status.switches).toEqual({ preVote: false, checkQuorum: true, bugs: ['commit-previous-term'] });
@@ -63,7 +65,7 @@ describe('a cluster\'s Raft switches', () => {
     expect(starts.map((e) => e.data!.switches)).toEqual([status.switches, status.switches]);
   });
 
-  test('a cluster with the defaults shows no switches in status, only the safety monitor\'s line', async () => {
+  test("a cluster with the defaults shows no switches in status, only the safety monitor's line", async () => {
     const status = await cli.up('plain', '1', '--speed', 'fast');
     expect(status.switches).toEqual({ preVote: true, checkQuorum: true, bugs: [] });
     expect(status.safety).toMatchObject({ ok: true });

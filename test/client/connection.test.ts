@@ -21,7 +21,16 @@ describe('the connection', () => {
     const c = client(node.address);
     await c.get('a');
     await c.put('b', '1');
-    expect(node.hellos).toEqual([{ type: 'hello', version: 2, clusterId: CLUSTER, from: expect.any(Number), kind: 'client', nonce: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(node.hellos).toEqual([
+      {
+        type: 'hello',
+        version: 2,
+        clusterId: CLUSTER,
+        from: expect.any(Number),
+        kind: 'client',
+        nonce: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
+    ]);
     expect(node.proofs).toEqual([true]);
     expect(node.requests.map((r) => r.type)).toEqual(['get', 'put']);
   });
@@ -72,8 +81,18 @@ describe('the connection', () => {
 
   it('refuses a node that cannot prove the secret (a process on its port), and sends it nothing', async () => {
     const nonce = 'cd'.repeat(32);
-    const impostor = await FakeNode.start(1, { type: 'hello', version: 2, clusterId: CLUSTER, from: 1, kind: 'peer', nonce, proof: proof(Buffer.alloc(32, 4), 'listener', 0, 1, 'ab'.repeat(32), nonce) });
-    const err = await client(impostor.address).get('a').catch((e: unknown) => e);
+    const impostor = await FakeNode.start(1, {
+      type: 'hello',
+      version: 2,
+      clusterId: CLUSTER,
+      from: 1,
+      kind: 'peer',
+      nonce,
+      proof: proof(Buffer.alloc(32, 4), 'listener', 0, 1, 'ab'.repeat(32), nonce),
+    });
+    const err = await client(impostor.address)
+      .get('a')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'refused' });
     expect((err as Error).message).toMatch(/did not prove the cluster secret .*: auth-failed: the listener's proof does not match/);
     expect(impostor.proofs).toEqual([]);
@@ -82,7 +101,9 @@ describe('the connection', () => {
 
   it('refuses an answer to its hello that is not a hello', async () => {
     const node = await FakeNode.start(1, { type: 'hi' });
-    const err = await client(node.address).get('a').catch((e: unknown) => e);
+    const err = await client(node.address)
+      .get('a')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'refused' });
   });
 });

@@ -11,7 +11,14 @@ export const CLUSTER = 'client-test';
 export const SECRET = Buffer.alloc(32, 3);
 
 /** A proof as docs/PROTOCOL.md 1.4 defines it, of a client `from` talking to node `node`. */
-export function proof(secret: Buffer, role: 'dialer' | 'listener', from: number, node: number, clientNonce: string, nodeNonce: string): string {
+export function proof(
+  secret: Buffer,
+  role: 'dialer' | 'listener',
+  from: number,
+  node: number,
+  clientNonce: string,
+  nodeNonce: string,
+): string {
   const text = ['raft-console hello 2', role, CLUSTER, 'client', String(from), String(node), clientNonce, nodeNonce].join('\n');
   return createHmac('sha256', secret).update(text, 'utf8').digest('hex');
 }
@@ -99,16 +106,25 @@ export class FakeNode {
           greeted = true;
           this.hellos.push(value);
           hello = value;
-          const ours = { type: 'hello', version: 2, clusterId: CLUSTER, from: this.id, kind: 'peer', nonce, proof: proof(SECRET, 'listener', Number(value.from), this.id, String(value.nonce), nonce) };
+          const ours = {
+            type: 'hello',
+            version: 2,
+            clusterId: CLUSTER,
+            from: this.id,
+            kind: 'peer',
+            nonce,
+            proof: proof(SECRET, 'listener', Number(value.from), this.id, String(value.nonce), nonce),
+          };
           if (helloAnswer !== 'silent') socket.write(frame(helloAnswer ?? ours));
           continue;
         }
         if (!proven) {
           proven = true;
-          const good = value.type === 'proof' && value.proof === proof(SECRET, 'dialer', Number(hello.from), this.id, String(hello.nonce), nonce);
+          const good =
+            value.type === 'proof' && value.proof === proof(SECRET, 'dialer', Number(hello.from), this.id, String(hello.nonce), nonce);
           this.proofs.push(good);
           if (!good) {
-            socket.end(frame({ type: 'error', code: 'auth-failed', reason: 'the dialer\'s proof does not match' }));
+            socket.end(frame({ type: 'error', code: 'auth-failed', reason: "the dialer's proof does not match" }));
             return;
           }
           continue;

@@ -10,7 +10,14 @@ afterEach(() => {
 });
 
 function client(nodes: RaftClientOptions['nodes'], options: Partial<RaftClientOptions> = {}): RaftClient {
-  const c = new RaftClient({ clusterId: CLUSTER, secret: SECRET, nodes, attemptTimeoutMs: 200, backoff: { baseMs: 1, maxMs: 5 }, ...options });
+  const c = new RaftClient({
+    clusterId: CLUSTER,
+    secret: SECRET,
+    nodes,
+    attemptTimeoutMs: 200,
+    backoff: { baseMs: 1, maxMs: 5 },
+    ...options,
+  });
   clients.push(c);
   return c;
 }
@@ -185,7 +192,9 @@ describe('giving up', () => {
     const c = client([await deadAddress(), await deadAddress()], { timeoutMs: 1000 });
     const err = await failure(c.get('k'));
     expect(err.code).toBe('no-leader');
-    expect(err.message).toMatch(/^no leader with a majority answered within 1 s: is a majority of the nodes running\? \(last: .*ECONNREFUSED/);
+    expect(err.message).toMatch(
+      /^no leader with a majority answered within 1 s: is a majority of the nodes running\? \(last: .*ECONNREFUSED/,
+    );
   });
 
   it('a state machine refusal is final: not retried, reported with its code', async () => {
@@ -284,7 +293,11 @@ describe('status and log of one node', () => {
       { id: 2, address: b.address },
     ]);
     expect((await c.status(2)).term).toBe(3);
-    expect(await c.log(a.address, { from: 1, to: 5 })).toEqual({ firstIndex: 1, commit: 1, entries: [{ type: 'noop', term: 1, index: 1, committed: true }] });
+    expect(await c.log(a.address, { from: 1, to: 5 })).toEqual({
+      firstIndex: 1,
+      commit: 1,
+      entries: [{ type: 'noop', term: 1, index: 1, committed: true }],
+    });
     expect(b.requests).toEqual([{ id: expect.any(Number), type: 'status' }]);
     expect(a.requests).toEqual([{ id: expect.any(Number), type: 'log', from: 1, to: 5 }]);
   });

@@ -11,7 +11,15 @@ afterEach(() => {
 });
 
 function client(address: string, clientId?: string): RaftClient {
-  const c = new RaftClient({ clusterId: CLUSTER, secret: SECRET, nodes: [address], attemptTimeoutMs: 200, timeoutMs: 1000, backoff: { baseMs: 1, maxMs: 5 }, ...(clientId ? { clientId } : {}) });
+  const c = new RaftClient({
+    clusterId: CLUSTER,
+    secret: SECRET,
+    nodes: [address],
+    attemptTimeoutMs: 200,
+    timeoutMs: 1000,
+    backoff: { baseMs: 1, maxMs: 5 },
+    ...(clientId ? { clientId } : {}),
+  });
   clients.push(c);
   return c;
 }

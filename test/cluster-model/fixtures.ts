@@ -13,7 +13,7 @@ export function node(id: number, raft: RaftFields | null, state: NodeModel['proc
     raft:
       raft === null
         ? null
-        : ({
+        : {
             role: 'follower',
             term: 1,
             vote: 0,
@@ -30,7 +30,7 @@ export function node(id: number, raft: RaftFields | null, state: NodeModel['proc
             progress: {},
             digests: [],
             ...raft,
-          }),
+          },
     removed: false,
   };
 }

@@ -21,7 +21,12 @@ import { model, node } from './fixtures.js';
 
 describe('clientNodes', () => {
   it('puts the leader of the highest term first, not a leader stranded in a minority', () => {
-    const m = model([node(1, { role: 'leader', term: 1 }), node(2, { role: 'follower', term: 1 }), node(3, { role: 'leader', term: 2 }), node(4, { role: 'follower', term: 2 })]);
+    const m = model([
+      node(1, { role: 'leader', term: 1 }),
+      node(2, { role: 'follower', term: 1 }),
+      node(3, { role: 'leader', term: 2 }),
+      node(4, { role: 'follower', term: 2 }),
+    ]);
     expect(clientNodes(m).map((n) => n.id)).toEqual([3, 1, 2, 4]);
   });
 
@@ -54,7 +59,12 @@ describe('leaderOf', () => {
   });
 
   it('skips a leader that is removed, paused or down, and is null when none is left', () => {
-    const m = model([node(1, { role: 'leader', term: 4 }), node(2, { role: 'leader', term: 3 }, 'paused'), node(3, { role: 'leader', term: 2 }, 'killed'), node(4, { role: 'follower', term: 4 })]);
+    const m = model([
+      node(1, { role: 'leader', term: 4 }),
+      node(2, { role: 'leader', term: 3 }, 'paused'),
+      node(3, { role: 'leader', term: 2 }, 'killed'),
+      node(4, { role: 'follower', term: 4 }),
+    ]);
     m.nodes[0]!.removed = true;
     expect(leaderOf(m)).toBeNull();
   });
@@ -62,7 +72,11 @@ describe('leaderOf', () => {
 
 describe('settledLeader', () => {
   it('is the leader once every running member is in its term and follows it; members that are down do not count', () => {
-    const m = model([node(1, { role: 'leader', term: 2, leader: 1 }), node(2, { role: 'follower', term: 2, leader: 1 }), node(3, { role: 'follower', term: 1, leader: 0 }, 'killed')]);
+    const m = model([
+      node(1, { role: 'leader', term: 2, leader: 1 }),
+      node(2, { role: 'follower', term: 2, leader: 1 }),
+      node(3, { role: 'follower', term: 1, leader: 0 }, 'killed'),
+    ]);
     expect(settledLeader(m)?.id).toBe(1);
   });
 
@@ -88,7 +102,7 @@ describe('highestTerm and clusterCommit', () => {
     expect(clusterCommit(m)).toBe(9);
   });
 
-  it('take the leader\'s commit when one leads, though another node reports a higher one', () => {
+  it("take the leader's commit when one leads, though another node reports a higher one", () => {
     const m = model([node(1, { role: 'leader', term: 3, commit: 4 }), node(2, { term: 3, commit: 6 })]);
     expect(clusterCommit(m)).toBe(4);
   });
@@ -111,8 +125,12 @@ describe('latestMembership and voters', () => {
     expect(voters(m)).toEqual([1, 2, 3, 4]);
   });
 
-  it('leave a removed node\'s configuration out', () => {
-    const m = model([node(1, { term: 9, membership: { voters: [1], learners: [] } }), node(2, { term: 2, membership: { voters: [2, 3], learners: [] } }), node(3, null)]);
+  it("leave a removed node's configuration out", () => {
+    const m = model([
+      node(1, { term: 9, membership: { voters: [1], learners: [] } }),
+      node(2, { term: 2, membership: { voters: [2, 3], learners: [] } }),
+      node(3, null),
+    ]);
     m.nodes[0]!.removed = true;
     expect(voters(m)).toEqual([2, 3]);
   });
@@ -126,12 +144,16 @@ describe('latestMembership and voters', () => {
 });
 
 describe('partition groups', () => {
-  const five = (): ReturnType<typeof model> => model([1, 2, 3, 4, 5].map((id) => node(id, { membership: { voters: [1, 2, 3, 4, 5], learners: [] } })));
+  const five = (): ReturnType<typeof model> =>
+    model([1, 2, 3, 4, 5].map((id) => node(id, { membership: { voters: [1, 2, 3, 4, 5], learners: [] } })));
 
   it('groupOf is the group holding the node, or every member when the network is whole', () => {
     const m = five();
     expect(groupOf(m, 4)).toEqual([1, 2, 3, 4, 5]);
-    m.partition = [[1, 2], [3, 4, 5]];
+    m.partition = [
+      [1, 2],
+      [3, 4, 5],
+    ];
     expect(groupOf(m, 4)).toEqual([3, 4, 5]);
   });
 

@@ -62,7 +62,11 @@ describe('bounded resources', () => {
       sockets.map((socket, c) => {
         // Pipelined: every request written at once; reads and writes alternate, the writes of one session in order.
         const requests = Array.from({ length: perConnection }, (_, i) =>
-          encodeFrame(i % 2 === 0 ? { id: i, type: 'get', key: `k${i % 50}` } : { id: i, type: 'put', clientId: `load-${c}`, seq: (i + 1) / 2, key: `k${i % 50}`, value: `${c}-${i}` }),
+          encodeFrame(
+            i % 2 === 0
+              ? { id: i, type: 'get', key: `k${i % 50}` }
+              : { id: i, type: 'put', clientId: `load-${c}`, seq: (i + 1) / 2, key: `k${i % 50}`, value: `${c}-${i}` },
+          ),
         );
         return new Promise<Array<{ ok: boolean; error?: { code: string } }>>((resolve, reject) => {
           const decoder = new FrameDecoder(DEFAULT_MAX_FRAME_BYTES);

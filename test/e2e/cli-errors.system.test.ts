@@ -15,9 +15,18 @@ afterEach(() => {
 });
 
 async function args(overrides: Record<string, string> = {}): Promise<string[]> {
-  const flags: Record<string, string> = { '--id': '1', '--cluster-id': 'cli-test', '--secret-file': await secretFile(), '--data-dir': await tempDir(), '--listen': '127.0.0.1:0', ...overrides };
+  const flags: Record<string, string> = {
+    '--id': '1',
+    '--cluster-id': 'cli-test',
+    '--secret-file': await secretFile(),
+    '--data-dir': await tempDir(),
+    '--listen': '127.0.0.1:0',
+    ...overrides,
+  };
   // An override of '' leaves the flag out.
-  return Object.entries(flags).filter(([, v]) => v !== '').flat();
+  return Object.entries(flags)
+    .filter(([, v]) => v !== '')
+    .flat();
 }
 
 /** A secret file with `content` and `mode`. */
@@ -48,7 +57,9 @@ describe('raft-console node refuses bad input with one clear line', () => {
     expect(code).toBe(1);
     expect(line).toMatch(new RegExp(`^raft-console node 1: port ${port} on 127\\.0\\.0\\.1 is already in use: pick another --listen port`));
     // The same cause on stdout, for the supervisor: a code for programs, the line for people.
-    expect(fatal).toEqual([expect.objectContaining({ kind: 'node', code: 'port-in-use', reason: line.replace('raft-console node 1: ', '') })]);
+    expect(fatal).toEqual([
+      expect.objectContaining({ kind: 'node', code: 'port-in-use', reason: line.replace('raft-console node 1: ', '') }),
+    ]);
   });
 
   it('a data directory of another cluster: exit 1, naming both clusters', async () => {
@@ -89,12 +100,28 @@ describe('raft-console node refuses bad input with one clear line', () => {
   });
 
   it.each([
-    ['a secret file others may read', async () => ({ '--secret-file': await secretWith(`${'ab'.repeat(32)}\n`, 0o644) }), /may be read by other users \(mode 0644\): run `chmod 600 .*secret`/],
+    [
+      'a secret file others may read',
+      async () => ({ '--secret-file': await secretWith(`${'ab'.repeat(32)}\n`, 0o644) }),
+      /may be read by other users \(mode 0644\): run `chmod 600 .*secret`/,
+    ],
     ['an empty secret file', async () => ({ '--secret-file': await secretWith('', 0o600) }), /holds no secret: it is empty/],
-    ['a short secret', async () => ({ '--secret-file': await secretWith('abcd\n', 0o600) }), /must hold 64 hex digits \(32 bytes\), it holds 4/],
-    ['no secret file at all', async () => ({ '--secret-file': await tempDir().then((d) => join(d, 'none')) }), /cannot read secret file .*none: ENOENT/],
+    [
+      'a short secret',
+      async () => ({ '--secret-file': await secretWith('abcd\n', 0o600) }),
+      /must hold 64 hex digits \(32 bytes\), it holds 4/,
+    ],
+    [
+      'no secret file at all',
+      async () => ({ '--secret-file': await tempDir().then((d) => join(d, 'none')) }),
+      /cannot read secret file .*none: ENOENT/,
+    ],
     ['no --secret-file', async () => ({ '--secret-file': '' }), /--secret-file is required: .* --insecure-no-auth runs without one/],
-    ['an address other machines reach, without TLS', async () => ({ '--listen': '0.0.0.0:0' }), /--listen 0\.0\.0\.0:0 is reachable from other machines.*--unsafe-listen-without-tls/],
+    [
+      'an address other machines reach, without TLS',
+      async () => ({ '--listen': '0.0.0.0:0' }),
+      /--listen 0\.0\.0\.0:0 is reachable from other machines.*--unsafe-listen-without-tls/,
+    ],
   ])('%s: exit 2, with the fix', async (_, overrides, why) => {
     const { code, line } = await failing(await args(await overrides()));
     expect(code).toBe(2);

@@ -14,7 +14,15 @@ import { KvStateMachine } from '../../src/kv/index.js';
 import type { NodeStatus } from '../../src/node/client-protocol.js';
 import type { Entry } from '../../src/raft/types.js';
 import { FrameDecoder, encodeFrame, parseBody } from '../../src/transport/frame.js';
-import { HELLO_MAX_FRAME_BYTES, checkHello, helloFrame, newNonce, proofFrame, readErrorFrame, type Handshake } from '../../src/transport/hello.js';
+import {
+  HELLO_MAX_FRAME_BYTES,
+  checkHello,
+  helloFrame,
+  newNonce,
+  proofFrame,
+  readErrorFrame,
+  type Handshake,
+} from '../../src/transport/hello.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../src/transport/transport.js';
 import { COSTLY_PROBE, waitFor } from '../support/wait.js';
 import { NodeProcess, checkBuild } from './node-process.js';
@@ -71,7 +79,14 @@ export class Cluster {
     await checkBuild();
     const root = await tempDir();
     const ports = await freePorts(size);
-    const cluster = new Cluster(`e2e-${process.pid}-${ports[0]}`, root, ensureSecretFile(join(root, 'secret')).secret, new Map(ports.map((p, i) => [i + 1, p])), extraArgs, wrap);
+    const cluster = new Cluster(
+      `e2e-${process.pid}-${ports[0]}`,
+      root,
+      ensureSecretFile(join(root, 'secret')).secret,
+      new Map(ports.map((p, i) => [i + 1, p])),
+      extraArgs,
+      wrap,
+    );
     if (prepare !== undefined) for (const id of cluster.ids) await prepare(id, cluster.dataDir(id), cluster.clusterId);
     await Promise.all(cluster.ids.map((id) => cluster.startNode(id)));
     return cluster;
@@ -97,7 +112,21 @@ export class Cluster {
   /** The command line of node `id`. */
   args(id: number): string[] {
     const peers = this.ids.filter((p) => p !== id).map((p) => `${p}=${this.address(p)}`);
-    return ['--id', String(id), '--cluster-id', this.clusterId, '--secret-file', join(this.root, 'secret'), '--data-dir', this.dataDir(id), '--listen', this.address(id), '--peers', peers.join(','), ...this.extraArgs];
+    return [
+      '--id',
+      String(id),
+      '--cluster-id',
+      this.clusterId,
+      '--secret-file',
+      join(this.root, 'secret'),
+      '--data-dir',
+      this.dataDir(id),
+      '--listen',
+      this.address(id),
+      '--peers',
+      peers.join(','),
+      ...this.extraArgs,
+    ];
   }
 
   /** Starts (or restarts, from its data directory) node `id`, and waits for its 'started' event. */
@@ -139,12 +168,19 @@ export class Cluster {
           const value = parsed.ok ? parsed.value : null;
           const refusal = readErrorFrame(value);
           if (refusal !== null) return done(new Error(`${refusal.code}: ${refusal.reason}`));
-          if (answered) return done((value as { id?: unknown } | null)?.id === 0 ? null : new Error(`n${id} answered status with ${next.body.toString()}`));
+          if (answered)
+            return done(
+              (value as { id?: unknown } | null)?.id === 0 ? null : new Error(`n${id} answered status with ${next.body.toString()}`),
+            );
           const check = checkHello(value, { clusterId: this.clusterId, self: 0, answer: true, peer: id });
           if (!check.ok) return done(new Error(`n${id} answered the hello with ${check.code}: ${check.reason}`));
           answered = true;
           decoder.maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
-          const handshake: Handshake = { clusterId: this.clusterId, dialer: { kind: 'client', from: 0, nonce }, listener: { id, nonce: check.hello.nonce } };
+          const handshake: Handshake = {
+            clusterId: this.clusterId,
+            dialer: { kind: 'client', from: 0, nonce },
+            listener: { id, nonce: check.hello.nonce },
+          };
           socket.write(encodeFrame(proofFrame(this.secret, handshake)));
           socket.write(encodeFrame({ id: 0, type: 'status' }));
         }
@@ -156,7 +192,12 @@ export class Cluster {
 
   /** A client knowing every node by id and address; closed after the test. */
   client(options: Partial<RaftClientOptions> = {}): RaftClient {
-    const c = new RaftClient({ clusterId: this.clusterId, secret: this.secret, nodes: this.ids.map((id) => ({ id, address: this.address(id) })), ...options });
+    const c = new RaftClient({
+      clusterId: this.clusterId,
+      secret: this.secret,
+      nodes: this.ids.map((id) => ({ id, address: this.address(id) })),
+      ...options,
+    });
     cleanups.push(() => c.close());
     return c;
   }
@@ -183,15 +224,19 @@ export class Cluster {
    * every other one names it, and no other says it leads. Returns it.
    */
   async leader(ids = this.running, minTerm = 0): Promise<{ id: number; term: number }> {
-    return waitFor(`one leader among n${ids.join(', n')}`, async () => {
-      const statuses = await this.statuses(ids);
-      if (statuses.length !== ids.length) return undefined;
-      const leaders = statuses.filter((s) => s.role === 'leader');
-      if (leaders.length !== 1) return undefined;
-      const { id, term } = leaders[0]!;
-      if (term < minTerm || !statuses.every((s) => s.leader === id && s.term === term)) return undefined;
-      return { id, term };
-    }, COSTLY_PROBE);
+    return waitFor(
+      `one leader among n${ids.join(', n')}`,
+      async () => {
+        const statuses = await this.statuses(ids);
+        if (statuses.length !== ids.length) return undefined;
+        const leaders = statuses.filter((s) => s.role === 'leader');
+        if (leaders.length !== 1) return undefined;
+        const { id, term } = leaders[0]!;
+        if (term < minTerm || !statuses.every((s) => s.leader === id && s.term === term)) return undefined;
+        return { id, term };
+      },
+      COSTLY_PROBE,
+    );
   }
 
   /**
@@ -201,16 +246,23 @@ export class Cluster {
    */
   async converged(ids = this.running, atLeast = 0): Promise<{ commit: number; kv: KvStateMachine }> {
     let seen = '';
-    const commit = await waitFor(() => `n${ids.join(', n')} to commit and apply the same log (last seen: ${seen})`, async () => {
-      const statuses = await this.statuses(ids);
-      seen = statuses.map((s) => `n${s.id} ${s.role} term ${s.term} commit ${s.commit} applied ${s.applied} last ${s.lastIndex}`).join('; ');
-      if (statuses.length !== ids.length) return undefined;
-      const c = statuses[0]!.commit;
-      const same = statuses.every((s) => s.commit === c && s.applied === c && s.lastIndex === c);
-      return same && c >= atLeast ? c : undefined;
-    }, COSTLY_PROBE);
+    const commit = await waitFor(
+      () => `n${ids.join(', n')} to commit and apply the same log (last seen: ${seen})`,
+      async () => {
+        const statuses = await this.statuses(ids);
+        seen = statuses
+          .map((s) => `n${s.id} ${s.role} term ${s.term} commit ${s.commit} applied ${s.applied} last ${s.lastIndex}`)
+          .join('; ');
+        if (statuses.length !== ids.length) return undefined;
+        const c = statuses[0]!.commit;
+        const same = statuses.every((s) => s.commit === c && s.applied === c && s.lastIndex === c);
+        return same && c >= atLeast ? c : undefined;
+      },
+      COSTLY_PROBE,
+    );
     const logs = await Promise.all(ids.map((id) => this.committedLog(id, commit)));
-    for (const log of logs.slice(1)) if (JSON.stringify(log) !== JSON.stringify(logs[0])) throw new Error(`the nodes hold different logs up to ${commit}`);
+    for (const log of logs.slice(1))
+      if (JSON.stringify(log) !== JSON.stringify(logs[0])) throw new Error(`the nodes hold different logs up to ${commit}`);
     const kv = new KvStateMachine();
     for (const entry of logs[0]!) kv.apply(entry);
     return { commit, kv };

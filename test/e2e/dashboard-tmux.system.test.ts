@@ -42,7 +42,11 @@ function headerLeader(text: string): { id: number; term: number } | undefined {
 /** Looks at the screen until `parse` finds what it looks for; a timeout shows the last screen. */
 function onScreen<T>(what: string, parse: (text: string) => T | undefined): Promise<T> {
   let last = '';
-  return waitFor(() => `${what}; the screen was:\n${last}`, async () => parse((last = await screen())), { ...COSTLY_PROBE, timeoutMs: 10_000 });
+  return waitFor(
+    () => `${what}; the screen was:\n${last}`,
+    async () => parse((last = await screen())),
+    { ...COSTLY_PROBE, timeoutMs: 10_000 },
+  );
 }
 
 const pidsOf = (s: Status): number[] => [s.supervisorPid, ...s.nodes.flatMap((n) => (n.process.pid === null ? [] : [n.process.pid]))];
@@ -67,7 +71,25 @@ describe.skipIf(skip)('the dashboard in a real terminal (tmux)', () => {
     const command = `env -u CI FORCE_COLOR=0 XDG_STATE_HOME='${state}' XDG_CONFIG_HOME='${config}' '${process.execPath}' bin/raft-console.js up 3; echo "[exited with $?]"`;
     // The shell tells the exit status (tmux 3.3 does not always reap the pane's own process to know
     // it); remain-on-exit keeps the pane after the shell ends, so its last words can be read.
-    await tmux('new-session', '-d', '-s', 't', '-x', '100', '-y', '30', '-c', ROOT, command, ';', 'set-option', '-t', 't', 'remain-on-exit', 'on');
+    await tmux(
+      'new-session',
+      '-d',
+      '-s',
+      't',
+      '-x',
+      '100',
+      '-y',
+      '30',
+      '-c',
+      ROOT,
+      command,
+      ';',
+      'set-option',
+      '-t',
+      't',
+      'remain-on-exit',
+      'on',
+    );
 
     const first = await onScreen('a leader in the header', headerLeader);
     const before = await cli.status(CLUSTER);

@@ -68,10 +68,14 @@ describe('exactly-once writes across a leader change', () => {
 
     for (const id of followers) cluster.node(id).pause();
     const stranded = client.put('k', 'lonely', { via: leader, timeoutMs: 10_000 }).catch((e: unknown) => e);
-    const seen = await waitFor('the stranded leader to append the write', async () => {
-      const s = await cluster.probe.status(leader);
-      return s.lastIndex > commit ? s : undefined;
-    }, COSTLY_PROBE);
+    const seen = await waitFor(
+      'the stranded leader to append the write',
+      async () => {
+        const s = await cluster.probe.status(leader);
+        return s.lastIndex > commit ? s : undefined;
+      },
+      COSTLY_PROBE,
+    );
     expect(seen.commit).toBe(commit);
     const err = (await stranded) as { code?: string; message?: string };
     expect(['leadership-lost', 'timeout']).toContain(err.code);

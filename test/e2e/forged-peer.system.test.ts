@@ -29,19 +29,36 @@ describe('a forged peer', () => {
     }
     // As a peer of today's protocol would: the hello, then messages at once, no proof.
     const bare = await Wire.open(port);
-    bare.send({ type: 'hello', version: 2, clusterId: cluster.clusterId, from: follower, kind: 'peer', nonce: randomBytes(32).toString('hex') });
+    bare.send({
+      type: 'hello',
+      version: 2,
+      clusterId: cluster.clusterId,
+      from: follower,
+      kind: 'peer',
+      nonce: randomBytes(32).toString('hex'),
+    });
     bare.send(forged);
     expect(await bare.refusal()).toBe('auth-failed');
     // A node id that is not a member is refused before it is asked for anything.
     const stranger = await Wire.open(port);
-    stranger.send({ type: 'hello', version: 2, clusterId: cluster.clusterId, from: 7, kind: 'peer', nonce: randomBytes(32).toString('hex') });
+    stranger.send({
+      type: 'hello',
+      version: 2,
+      clusterId: cluster.clusterId,
+      from: 7,
+      kind: 'peer',
+      nonce: randomBytes(32).toString('hex'),
+    });
     expect(await stranger.refusal()).toBe('unknown-peer');
     // The same forgeries as a client: no write gets in.
     const intruder = await handshake(port, cluster.clusterId, randomBytes(32), 'client', 0);
     intruder.send({ id: 1, type: 'put', clientId: 'intruder', seq: 1, key: 'before', value: 'forged' });
     expect(await intruder.refusal()).toBe('auth-failed');
 
-    const rejected = cluster.node(leader).events.filter((e) => e.type === 'connection-rejected').map((e) => e.code);
+    const rejected = cluster
+      .node(leader)
+      .events.filter((e) => e.type === 'connection-rejected')
+      .map((e) => e.code);
     expect(rejected).toEqual(['auth-failed', 'auth-failed', 'auth-failed', 'unknown-peer', 'auth-failed']);
     expect((await client.put('after', '2')).result.ok).toBe(true);
     expect(await cluster.leader()).toEqual({ id: leader, term });

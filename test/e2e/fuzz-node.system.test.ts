@@ -33,7 +33,10 @@ describe('a live node fed fuzzed frames', () => {
       const frames = await c.finish(Buffer.concat(Array.from({ length: copies }, () => frame(body))));
       const code = frames.find((f) => f.type === 'error')?.code ?? 'none';
       seen.set(code, (seen.get(code) ?? 0) + 1);
-      expect(cluster.node(follower).running, `n${follower} exited after ${JSON.stringify(body.slice(0, 200))} (FUZZ_SEED=${FUZZ_SEED})`).toBe(true);
+      expect(
+        cluster.node(follower).running,
+        `n${follower} exited after ${JSON.stringify(body.slice(0, 200))} (FUZZ_SEED=${FUZZ_SEED})`,
+      ).toBe(true);
     }
     cluster.node(leader).resume();
     // The fuzzer reached past the frame checks into the validators.

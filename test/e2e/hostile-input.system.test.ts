@@ -21,7 +21,7 @@ function exchange(port: number, bytes: Buffer, end = false): Promise<Array<Recor
     socket.on('error', () => {}); // a reset is an acceptable way for the node to drop us
     socket.on('close', () => {
       const frames = [];
-      for (let at = 0; at + 4 <= received.length; ) {
+      for (let at = 0; at + 4 <= received.length;) {
         const length = received.readUInt32BE(at);
         frames.push(JSON.parse(received.subarray(at + 4, at + 4 + length).toString('utf8')) as Record<string, unknown>);
         at += 4 + length;
@@ -50,8 +50,19 @@ describe('hostile input to a node’s port', () => {
     expect(refusal(await exchange(port, frame('{"hello":"there"}')))).toBe('expected-hello');
     expect(refusal(await exchange(port, frame('[1,2,3]')))).toBe('expected-hello');
     expect(refusal(await exchange(port, hello('another-cluster')))).toBe('wrong-cluster');
-    expect(refusal(await exchange(port, frame(JSON.stringify({ type: 'hello', version: 1, clusterId: cluster.clusterId, from: 0, kind: 'client' }))))).toBe('wrong-version');
-    expect(refusal(await exchange(port, frame(JSON.stringify({ type: 'hello', version: 2, clusterId: cluster.clusterId, from: -1, kind: 'client', extra: 1 }))))).toBe('bad-hello');
+    expect(
+      refusal(
+        await exchange(port, frame(JSON.stringify({ type: 'hello', version: 1, clusterId: cluster.clusterId, from: 0, kind: 'client' }))),
+      ),
+    ).toBe('wrong-version');
+    expect(
+      refusal(
+        await exchange(
+          port,
+          frame(JSON.stringify({ type: 'hello', version: 2, clusterId: cluster.clusterId, from: -1, kind: 'client', extra: 1 })),
+        ),
+      ),
+    ).toBe('bad-hello');
     expect(refusal(await exchange(port, hello(cluster.clusterId, 'peer', 99)))).toBe('unknown-peer');
     // After a complete handshake, with the cluster's secret.
     const afterHello = async (body: unknown, kind: 'client' | 'peer' = 'client', from = 0) => {
@@ -69,7 +80,9 @@ describe('hostile input to a node’s port', () => {
     cluster.node(follower).pause();
     expect(refusal(await afterHello({ type: 'vote', from: follower, to: leader, term: 'high' }, 'peer', follower))).toBe('invalid-message');
     cluster.node(follower).resume();
-    expect(refusal(await afterHello({ type: 'hello', version: 2, clusterId: cluster.clusterId, from: 0, kind: 'client' }))).toBe('invalid-request');
+    expect(refusal(await afterHello({ type: 'hello', version: 2, clusterId: cluster.clusterId, from: 0, kind: 'client' }))).toBe(
+      'invalid-request',
+    );
     // Random bytes fail whichever check they meet first, or leave a partial frame that is dropped when we close.
     for (let i = 0; i < 20; i++) {
       const frames = await exchange(port, randomBytes(64 + i * 200), true);
@@ -83,7 +96,9 @@ describe('hostile input to a node’s port', () => {
       if (i % 2 === 0) s.write(randomBytes(512));
       return s;
     });
-    await Promise.all(sockets.map((s) => new Promise((resolve) => (s.connecting ? s.once('connect', resolve).once('close', resolve) : resolve(null)))));
+    await Promise.all(
+      sockets.map((s) => new Promise((resolve) => (s.connecting ? s.once('connect', resolve).once('close', resolve) : resolve(null)))),
+    );
     expect((await client.put('during-flood', '1')).result.ok).toBe(true);
     for (const s of sockets) s.destroy();
 
@@ -92,7 +107,22 @@ describe('hostile input to a node’s port', () => {
     expect((await client.get('before')).value).toBe('1');
     const { kv } = await cluster.converged(cluster.ids);
     expect(kv.get('after')).toBe('2');
-    const rejected = cluster.node(leader).events.filter((e) => e.type === 'connection-rejected').map((e) => e.code);
-    expect(new Set(rejected)).toEqual(new Set(['frame-too-large', 'bad-frame', 'expected-hello', 'wrong-cluster', 'wrong-version', 'bad-hello', 'unknown-peer', 'invalid-request', 'invalid-message']));
+    const rejected = cluster
+      .node(leader)
+      .events.filter((e) => e.type === 'connection-rejected')
+      .map((e) => e.code);
+    expect(new Set(rejected)).toEqual(
+      new Set([
+        'frame-too-large',
+        'bad-frame',
+        'expected-hello',
+        'wrong-cluster',
+        'wrong-version',
+        'bad-hello',
+        'unknown-peer',
+        'invalid-request',
+        'invalid-message',
+      ]),
+    );
   });
 });

@@ -75,7 +75,9 @@ export class NodeProcess {
 
   /** The process's resident memory (VmRSS), in bytes. */
   rss(): number {
-    const line = readFileSync(`/proc/${this.child.pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    const line = readFileSync(`/proc/${this.child.pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'));
     return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN) * 1024;
   }
 
@@ -138,6 +140,7 @@ export async function checkBuild(): Promise<void> {
   for (const folder of NODE_SOURCES) {
     const files = await readdir(`${ROOT}src/${folder}`, { recursive: true, withFileTypes: true });
     const stale = files.find((f) => f.isFile() && statSync(`${f.parentPath}/${f.name}`).mtimeMs > built);
-    if (stale !== undefined) throw new Error(`dist/ is older than ${stale.parentPath}/${stale.name}: run \`npm run build\` before the end-to-end tests`);
+    if (stale !== undefined)
+      throw new Error(`dist/ is older than ${stale.parentPath}/${stale.name}: run \`npm run build\` before the end-to-end tests`);
   }
 }

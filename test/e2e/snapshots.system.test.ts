@@ -11,10 +11,14 @@ describe('snapshots on real nodes', () => {
     const client = cluster.client({ timeoutMs: 10_000 });
     for (let i = 0; i < 70; i++) await client.put(`k${i % 7}`, `${i}`);
 
-    const statuses = await waitFor('every node to have compacted', async () => {
-      const s = await cluster.statuses();
-      return s.length === 3 && s.every((n) => n.snapshotIndex >= 40) ? s : undefined;
-    }, COSTLY_PROBE);
+    const statuses = await waitFor(
+      'every node to have compacted',
+      async () => {
+        const s = await cluster.statuses();
+        return s.length === 3 && s.every((n) => n.snapshotIndex >= 40) ? s : undefined;
+      },
+      COSTLY_PROBE,
+    );
     expect(statuses.map((s) => s.firstIndex).every((f) => f > 1)).toBe(true);
     expect(cluster.running).toEqual([1, 2, 3]);
 
@@ -27,10 +31,14 @@ describe('snapshots on real nodes', () => {
     expect(recovered.snapshotIndex).toBeGreaterThanOrEqual(40);
 
     for (let i = 0; i < 7; i++) expect((await client.get(`k${i}`)).value).toBe(`${63 + i}`);
-    await waitFor('the restarted node to catch up', async () => {
-      const [s] = await cluster.statuses([follower]);
-      const [l] = await cluster.statuses([id]);
-      return s && l && s.applied >= l.commit ? true : undefined;
-    }, COSTLY_PROBE);
+    await waitFor(
+      'the restarted node to catch up',
+      async () => {
+        const [s] = await cluster.statuses([follower]);
+        const [l] = await cluster.statuses([id]);
+        return s && l && s.applied >= l.commit ? true : undefined;
+      },
+      COSTLY_PROBE,
+    );
   });
 });

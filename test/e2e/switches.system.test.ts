@@ -9,7 +9,18 @@ import { NodeProcess, checkBuild } from './node-process.js';
 async function single(...flags: string[]): Promise<NodeProcess> {
   await checkBuild();
   return NodeProcess.spawn([
-    ...['--id', '1', '--cluster-id', 'switches', '--secret-file', await secretFile(), '--data-dir', await tempDir(), '--listen', '127.0.0.1:0'],
+    ...[
+      '--id',
+      '1',
+      '--cluster-id',
+      'switches',
+      '--secret-file',
+      await secretFile(),
+      '--data-dir',
+      await tempDir(),
+      '--listen',
+      '127.0.0.1:0',
+    ],
     ...['--tick', '2', '--election-timeout', '30-60', '--heartbeat', '10'],
     ...flags,
   ]);
@@ -17,7 +28,7 @@ async function single(...flags: string[]): Promise<NodeProcess> {
 
 const becomes = (node: NodeProcess) => node.events.filter((e) => e.type === 'role-change').map((e) => e.to);
 
-describe('raft-console node takes the core\'s switches', () => {
+describe("raft-console node takes the core's switches", () => {
   it('by default it reports them on and runs a pre-vote round before it campaigns', async () => {
     const node = await single();
     const started = await node.waitFor('started', (e) => e.type === 'started');
@@ -37,11 +48,21 @@ describe('raft-console node takes the core\'s switches', () => {
   });
 
   it('--no-check-quorum and each --bug are reported, a bug loudly', async () => {
-    const node = await single('--no-check-quorum', '--bug', 'commit-previous-term', '--bug', 'vote-not-persisted', '--bug', 'commit-previous-term');
+    const node = await single(
+      '--no-check-quorum',
+      '--bug',
+      'commit-previous-term',
+      '--bug',
+      'vote-not-persisted',
+      '--bug',
+      'commit-previous-term',
+    );
     const started = await node.waitFor('started', (e) => e.type === 'started');
     expect(started.switches).toEqual({ preVote: true, checkQuorum: false, bugs: ['commit-previous-term', 'vote-not-persisted'] });
     expect(started.text).toContain('; CheckQuorum off');
-    expect(started.text).toContain('!!! KNOWN BUG ON: commit-previous-term: this node commits entries of earlier terms by counting replicas (Figure 8) !!!');
+    expect(started.text).toContain(
+      '!!! KNOWN BUG ON: commit-previous-term: this node commits entries of earlier terms by counting replicas (Figure 8) !!!',
+    );
     expect(started.text).toContain('!!! KNOWN BUG ON: vote-not-persisted');
   });
 
@@ -57,7 +78,10 @@ describe('raft-console node takes the core\'s switches', () => {
 
   it('bug names parse to each bug once, in the order given', () => {
     expect(parseBugs([])).toEqual([]);
-    expect(parseBugs(['vote-not-persisted', 'vote-without-log-check', 'vote-not-persisted'])).toEqual(['vote-not-persisted', 'vote-without-log-check']);
+    expect(parseBugs(['vote-not-persisted', 'vote-without-log-check', 'vote-not-persisted'])).toEqual([
+      'vote-not-persisted',
+      'vote-without-log-check',
+    ]);
     expect(() => parseBugs(['Commit-Previous-Term'])).toThrow(UsageError);
   });
 });

@@ -22,7 +22,13 @@ describe('a node with mutual TLS', () => {
     const port = String(started.address).split(':').pop()!;
     const address = `127.0.0.1:${port}`;
 
-    const client = new RaftClient({ clusterId: 'tls', secret: readSecretFile(secret), tls: readTlsFiles(paths), nodes: [{ id: 1, address }], timeoutMs: 10_000 });
+    const client = new RaftClient({
+      clusterId: 'tls',
+      secret: readSecretFile(secret),
+      tls: readTlsFiles(paths),
+      nodes: [{ id: 1, address }],
+      timeoutMs: 10_000,
+    });
     const plain = new RaftClient({ clusterId: 'tls', secret: readSecretFile(secret), nodes: [{ id: 1, address }], timeoutMs: 1000 });
     try {
       await node.waitFor('leadership', (e) => e.type === 'role-change' && e.to === 'leader');

@@ -39,9 +39,14 @@ describe('JSON nested 100,000 deep', () => {
     // Control lines on a node's stdin: answered, not obeyed, and the node reads on. 100,000 deep is
     // over the line limit (64 KiB); 10,000 deep is within it, and over the depth limit.
     const shallower = '['.repeat(10_000) + ']'.repeat(10_000);
-    cluster.node(follower).child.stdin!.write(`{"id":77,"op":"transfer","to":${deep}}\n{"id":78,"op":"transfer","to":${shallower}}\n{"id":79,"op":"heal"}\n`);
+    cluster
+      .node(follower)
+      .child.stdin!.write(`{"id":77,"op":"transfer","to":${deep}}\n{"id":78,"op":"transfer","to":${shallower}}\n{"id":79,"op":"heal"}\n`);
     await cluster.node(follower).waitFor('the answer to the next line', (e) => e.kind === 'control' && e.id === 79 && e.ok === true);
-    const refusals = cluster.node(follower).events.filter((e) => e.kind === 'control' && e.ok === false).map((e) => e.text);
+    const refusals = cluster
+      .node(follower)
+      .events.filter((e) => e.kind === 'control' && e.ok === false)
+      .map((e) => e.text);
     expect(refusals).toEqual([
       'a control line of 200031 bytes was dropped: the limit is 65536',
       expect.stringMatching(/^the control line nests objects or arrays deeper than 64 levels: \{"id":78/),
@@ -64,14 +69,19 @@ describe('a peer message with term 2^53-1, or a snapshot that does not restore',
     const forged = await cluster.connect(follower, 'peer', leader);
     forged.send(JSON.stringify({ type: 'heartbeat', from: leader, to: follower, term: 2 ** 53 - 1, commit: 0 }));
     expect(await forged.refusal()).toBe('invalid-message');
-    const refused = await cluster.node(follower).waitFor('the refusal', (e) => e.type === 'connection-rejected' && e.code === 'invalid-message');
+    const refused = await cluster
+      .node(follower)
+      .waitFor('the refusal', (e) => e.type === 'connection-rejected' && e.code === 'invalid-message');
     expect(refused.reason).toBe('term must be an integer from 0 to 281474976710656, got 9007199254740991');
     const status = await cluster.probe.status(follower);
     expect(status.term).toBeLessThan(term + 5);
 
     // Well-formed for the schema, but its state machine data does not restore: stored, it would
     // stop the node at every start. It is dropped before the core sees it.
-    const snapshot = { meta: { index: status.commit + 100, term: status.term, membership: status.membership }, data: `{"v":1,"data":${deep}}` };
+    const snapshot = {
+      meta: { index: status.commit + 100, term: status.term, membership: status.membership },
+      data: `{"v":1,"data":${deep}}`,
+    };
     const forger = await cluster.connect(follower, 'peer', leader);
     forger.send(JSON.stringify({ type: 'snapshot', from: leader, to: follower, term: status.term, snapshot }));
     const dropped = await cluster.node(follower).waitFor('the snapshot refusal', (e) => e.type === 'snapshot-refused');
@@ -96,7 +106,8 @@ describe('a committed entry no replica can run (a poison entry)', () => {
       await storage.close();
     });
     await cluster.leader();
-    const refused = (id: number) => cluster.node(id).waitFor(`n${id} to refuse entry 1`, (e) => e.type === 'entry-refused' && e.index === 1);
+    const refused = (id: number) =>
+      cluster.node(id).waitFor(`n${id} to refuse entry 1`, (e) => e.type === 'entry-refused' && e.index === 1);
     for (const id of cluster.ids) {
       const e = await refused(id);
       expect(e).toMatchObject({ code: 'malformed', reason: 'the entry data nests objects or arrays deeper than 64 levels' });
@@ -134,7 +145,10 @@ describe('the supervisor’s control API', () => {
     await waitFor('the welcome', () => messages.some((m) => m.type === 'welcome'));
     ws.send(`{"type":"action","id":1,"action":{"op":"kill","nodes":${deep}}}`);
     expect(await closed).toBe(4400);
-    expect(messages.find((m) => m.type === 'error')).toMatchObject({ code: 'bad-request', text: expect.stringMatching(/deeper than 64 levels/) });
+    expect(messages.find((m) => m.type === 'error')).toMatchObject({
+      code: 'bad-request',
+      text: expect.stringMatching(/deeper than 64 levels/),
+    });
 
     expect(alive(before.supervisorPid)).toBe(true);
     const after = await c.status('deep');

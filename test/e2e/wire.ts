@@ -13,7 +13,16 @@ export function frame(body: string | Buffer | Record<string, unknown>): Buffer {
 }
 
 /** A proof (PROTOCOL.md 1.4): HMAC-SHA256 of the handshake's eight lines. */
-export function proof(secret: Buffer, role: 'dialer' | 'listener', clusterId: string, kind: string, from: number, listener: number, dialerNonce: string, listenerNonce: string): string {
+export function proof(
+  secret: Buffer,
+  role: 'dialer' | 'listener',
+  clusterId: string,
+  kind: string,
+  from: number,
+  listener: number,
+  dialerNonce: string,
+  listenerNonce: string,
+): string {
   const text = ['raft-console hello 2', role, clusterId, kind, String(from), String(listener), dialerNonce, listenerNonce].join('\n');
   return createHmac('sha256', secret).update(text, 'utf8').digest('hex');
 }
@@ -48,13 +57,19 @@ export class Wire {
 
   /** Resolves once `n` frames came, or the connection closed (then with what came). */
   async next(n: number): Promise<Array<Record<string, unknown>>> {
-    await waitFor(() => `${n} frames (got ${JSON.stringify(this.frames)})`, () => this.frames.length >= n || this.closed);
+    await waitFor(
+      () => `${n} frames (got ${JSON.stringify(this.frames)})`,
+      () => this.frames.length >= n || this.closed,
+    );
     return this.frames;
   }
 
   /** Waits for the node to close the connection; the code of its error frame, if it sent one. */
   async refusal(): Promise<string | undefined> {
-    await waitFor(() => `the node to close the connection (frames: ${JSON.stringify(this.frames)})`, () => this.closed);
+    await waitFor(
+      () => `the node to close the connection (frames: ${JSON.stringify(this.frames)})`,
+      () => this.closed,
+    );
     return this.frames.find((f) => f.type === 'error')?.code as string | undefined;
   }
 
@@ -79,6 +94,7 @@ export async function handshake(port: number, clusterId: string, secret: Buffer,
   const nonce = randomBytes(32).toString('hex');
   wire.send({ type: 'hello', version: 2, clusterId, from, kind, nonce });
   const [answer] = await wire.next(1);
-  if (answer?.type === 'hello') wire.send({ type: 'proof', proof: proof(secret, 'dialer', clusterId, kind, from, Number(answer.from), nonce, String(answer.nonce)) });
+  if (answer?.type === 'hello')
+    wire.send({ type: 'proof', proof: proof(secret, 'dialer', clusterId, kind, from, Number(answer.from), nonce, String(answer.nonce)) });
   return wire;
 }

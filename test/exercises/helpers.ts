@@ -15,7 +15,13 @@ import { alive, builtModule } from '../supervisor/helpers.js';
 export async function solve(exercise: Exercise, speed: SpeedPreset): Promise<string[]> {
   builtModule('cli/main.js');
   const home = await mkdtemp(join(tmpdir(), 'raft-console-exercise-'));
-  const session = await startSession({ exercise, lang: 'en', launcher: supervisorLauncher, folder: { name: exercise.id, stateDir: home }, speed });
+  const session = await startSession({
+    exercise,
+    lang: 'en',
+    launcher: supervisorLauncher,
+    folder: { name: exercise.id, stateDir: home },
+    speed,
+  });
   // Steps may be done as the cluster starts, before anyone could listen.
   const seen = session.tracker.progress().flatMap((s) => (s.done ? [s.id] : []));
   const pids = new Set<number>();
@@ -30,7 +36,9 @@ export async function solve(exercise: Exercise, speed: SpeedPreset): Promise<str
     // What the cluster did last, to tell a bug in the exercise from one in the cluster.
     const m = session.cluster.model;
     const story = m.events.slice(-60).map((e) => `  ${e.text}`);
-    const crashes = m.nodes.filter((n) => n.process.stderrTail.length > 0).map((n) => `  n${n.id} stderr:\n    ${n.process.stderrTail.join('\n    ')}`);
+    const crashes = m.nodes
+      .filter((n) => n.process.stderrTail.length > 0)
+      .map((n) => `  n${n.id} stderr:\n    ${n.process.stderrTail.join('\n    ')}`);
     throw new Error(`${(err as Error).message}\nlast events:\n${story.join('\n')}\n${crashes.join('\n')}`, { cause: err });
   } finally {
     off();

@@ -63,16 +63,33 @@ function raft(node: number, e: RaftEvent): ClusterEvent {
   return { ts: ++clock, node, kind: 'raft', type, text: `${type} on n${node}`, data };
 }
 const becomes = (node: number, to: 'leader' | 'candidate' | 'follower', term: number): ClusterEvent =>
-  raft(node, { type: 'role-change', from: to === 'leader' ? 'candidate' : 'follower', to, term, cause: to === 'leader' ? 'won-election' : 'election-timeout' });
+  raft(node, {
+    type: 'role-change',
+    from: to === 'leader' ? 'candidate' : 'follower',
+    to,
+    term,
+    cause: to === 'leader' ? 'won-election' : 'election-timeout',
+  });
 const timeout = (node: number, term: number): ClusterEvent => raft(node, { type: 'election-timeout', term, ticks: 20, leader: 1 });
 
 describe('the tracker of exercise 1 (first election)', () => {
-  const resumed: ClusterEvent = { ts: 0, node: null, kind: 'supervisor', type: 'resume', text: 'resumed n1, n2, n3, n4, n5', data: { ok: true } };
+  const resumed: ClusterEvent = {
+    ts: 0,
+    node: null,
+    kind: 'supervisor',
+    type: 'resume',
+    text: 'resumed n1, n2, n3, n4, n5',
+    data: { ok: true },
+  };
   const election = [timeout(3, 0), becomes(3, 'candidate', 1), becomes(3, 'leader', 1)];
 
   it('waits for the frozen nodes to be let go, then follows the election', () => {
     const t = createTracker(firstElection, 'en');
-    const frozen = cluster(0, 0, Object.fromEntries([1, 2, 3, 4, 5].map((id) => [id, nodeModel(id, { role: 'follower', term: 0 }, 'paused')])));
+    const frozen = cluster(
+      0,
+      0,
+      Object.fromEntries([1, 2, 3, 4, 5].map((id) => [id, nodeModel(id, { role: 'follower', term: 0 }, 'paused')])),
+    );
     expect(t.update(frozen, [])).toEqual([]);
     expect(t.view({ hint: false }).trigger?.label).toBe('let the nodes run: their election timers start');
     expect(t.update(cluster(3, 1), [resumed, ...election]).map((c) => c.id)).toEqual(['start', 'timeout', 'candidate', 'leader', 'follow']);
@@ -86,13 +103,19 @@ describe('the tracker of exercise 1 (first election)', () => {
 });
 
 describe('the tracker of exercise 3 (leader failure)', () => {
-  const killed = (m: ClusterModel): ClusterModel => ({ ...m, nodes: m.nodes.map((n) => (n.id === 1 ? { ...n, process: { ...n.process, state: 'killed', pid: null } } : n)) });
+  const killed = (m: ClusterModel): ClusterModel => ({
+    ...m,
+    nodes: m.nodes.map((n) => (n.id === 1 ? { ...n, process: { ...n.process, state: 'killed', pid: null } } : n)),
+  });
 
   it('remembers the leader at the start, and counts the kill of that node only', () => {
     const t = createTracker(leaderFailure, 'en');
     expect(t.update(cluster(1, 2), []).map((c) => c.id)).toEqual(['leader']);
     expect(t.context().facts).toMatchObject({ leader: 1, term: 2 });
-    const otherKilled = { ...cluster(1, 2), nodes: cluster(1, 2).nodes.map((n) => (n.id === 3 ? { ...n, process: { ...n.process, state: 'killed' as const } } : n)) };
+    const otherKilled = {
+      ...cluster(1, 2),
+      nodes: cluster(1, 2).nodes.map((n) => (n.id === 3 ? { ...n, process: { ...n.process, state: 'killed' as const } } : n)),
+    };
     expect(t.update(otherKilled, [])).toEqual([]);
     expect(t.update(killed(cluster(1, 2)), []).map((c) => c.id)).toEqual(['kill']);
   });
@@ -136,7 +159,14 @@ describe('the tracker of exercise 3 (leader failure)', () => {
     t.update(cluster(1, 2), []);
     const v = t.view({ hint: true });
     expect(v.title).toBe('领导者故障');
-    expect(v.steps.map((s) => [s.done, s.current])).toEqual([[true, false], [false, true], [false, false], [false, false], [false, false], [false, false]]);
+    expect(v.steps.map((s) => [s.done, s.current])).toEqual([
+      [true, false],
+      [false, true],
+      [false, false],
+      [false, false],
+      [false, false],
+      [false, false],
+    ]);
     expect(v.hint).toBe(`${leaderFailure.steps[1]!.hint.zh} (raft-console kill <id> --name alice)`);
     expect(t.view({ hint: false }).hint).toBeNull();
     const plain = createTracker(leaderFailure, 'en', { cluster: 'default' });
@@ -167,7 +197,10 @@ describe('the tracker of exercise 5 (split vote)', () => {
 });
 
 describe('the tracker of exercise 6 (a leader cut off in a minority)', () => {
-  const cut = [[1, 2], [3, 4, 5]];
+  const cut = [
+    [1, 2],
+    [3, 4, 5],
+  ];
   const oldLeader = nodeModel(1, { role: 'leader', term: 2, leader: 1, lastIndex: 2, commit: 1 });
   const healed = cluster(3, 3, { 1: nodeModel(1, { role: 'follower', term: 3, leader: 3, lastIndex: 3, commit: 3 }) });
 
@@ -176,8 +209,16 @@ describe('the tracker of exercise 6 (a leader cut off in a minority)', () => {
     const t = createTracker(minorityPartition, 'en');
     t.update(cluster(1, 2), []);
     expect(t.update(cluster(1, 2, { 1: oldLeader }, cut), []).map((c) => c.id)).toEqual(['partition', 'stranded']);
-    expect(t.update(cluster(3, 3, { 1: oldLeader, 3: nodeModel(3, { role: 'leader', term: 3, leader: 3, lastIndex: 2, commit: 2 }) }, cut), []).map((c) => c.id)).toEqual(['new-leader']);
-    expect(t.update(cluster(3, 3, { 1: oldLeader, 3: nodeModel(3, { role: 'leader', term: 3, leader: 3, lastIndex: 3, commit: 3 }) }, cut), []).map((c) => c.id)).toEqual(['majority-commits']);
+    expect(
+      t
+        .update(cluster(3, 3, { 1: oldLeader, 3: nodeModel(3, { role: 'leader', term: 3, leader: 3, lastIndex: 2, commit: 2 }) }, cut), [])
+        .map((c) => c.id),
+    ).toEqual(['new-leader']);
+    expect(
+      t
+        .update(cluster(3, 3, { 1: oldLeader, 3: nodeModel(3, { role: 'leader', term: 3, leader: 3, lastIndex: 3, commit: 3 }) }, cut), [])
+        .map((c) => c.id),
+    ).toEqual(['majority-commits']);
     return t;
   }
 
@@ -191,7 +232,12 @@ describe('the tracker of exercise 6 (a leader cut off in a minority)', () => {
   it('does not count a truncation on another node than the old leader', () => {
     const t = untilCommitted();
     t.update(healed, [raft(2, { type: 'truncate', leader: 3, term: 3, from: 2, to: 2, terms: [2] })]);
-    expect(t.progress().filter((s) => !s.done).map((s) => s.id)).toEqual(['replaced']);
+    expect(
+      t
+        .progress()
+        .filter((s) => !s.done)
+        .map((s) => s.id),
+    ).toEqual(['replaced']);
   });
 
   it('offers to hand the old leader an entry only while it still leads, cut off', () => {

@@ -54,7 +54,23 @@ const deepText = (depth: number, open: string, close: string): string => open.re
 
 /** Values that have broken decoders: huge and inexact numbers, wrong types, deep nesting. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(2 ** 53 - 1, 2 ** 53, 2 ** 48 + 1, 1e308, -1, -0, 0.5, Number.MAX_VALUE, null, true, '', '__proto__', 'constructor', {}, []),
+  fc.constantFrom(
+    2 ** 53 - 1,
+    2 ** 53,
+    2 ** 48 + 1,
+    1e308,
+    -1,
+    -0,
+    0.5,
+    Number.MAX_VALUE,
+    null,
+    true,
+    '',
+    '__proto__',
+    'constructor',
+    {},
+    [],
+  ),
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.string({ maxLength: 20 }),
@@ -67,7 +83,12 @@ type Json = Record<string, unknown> | unknown[];
 
 /** `base` with one to three mutations at random places of its tree. */
 function mutated(base: Record<string, unknown>): fc.Arbitrary<unknown> {
-  const mutation = fc.tuple(fc.nat(), fc.constantFrom('replace', 'drop', 'add'), hostileValue, fc.constantFrom('extra', '__proto__', 'type', 'term', 'id'));
+  const mutation = fc.tuple(
+    fc.nat(),
+    fc.constantFrom('replace', 'drop', 'add'),
+    hostileValue,
+    fc.constantFrom('extra', '__proto__', 'type', 'term', 'id'),
+  );
   return fc.array(mutation, { minLength: 1, maxLength: 3 }).map((mutations) => {
     const copy = JSON.parse(JSON.stringify(base)) as Json;
     for (const [pick, kind, value, key] of mutations) {
@@ -99,12 +120,17 @@ export function toText(value: unknown): string {
 
 /** Text cut short at a random place, or with random text spliced in: valid prefixes of real input. */
 const damaged = (text: fc.Arbitrary<string>): fc.Arbitrary<string> =>
-  fc.tuple(text, fc.nat(), fc.nat(), fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('[', '{', '"', '\\', '}', ']', deepText(10_000, '[', '')))).map(
-    ([t, cut, from, splice]) => {
+  fc
+    .tuple(
+      text,
+      fc.nat(),
+      fc.nat(),
+      fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('[', '{', '"', '\\', '}', ']', deepText(10_000, '[', ''))),
+    )
+    .map(([t, cut, from, splice]) => {
       const at = cut % (t.length + 1);
       return from % 2 === 0 ? t.slice(0, at) : t.slice(0, at) + splice + t.slice(at);
-    },
-  );
+    });
 
 /** Bodies for frames after the hello on a peer connection (or a client's, with `bases` its requests). */
 export function bodies(bases: ReadonlyArray<Record<string, unknown>>): fc.Arbitrary<string> {

@@ -49,44 +49,53 @@ describe('the decoders never throw, and every refusal says why', () => {
   it('FrameDecoder, under any chunking, returns the frames sent and refuses lengths over its limit', () => {
     const frames = fc.array(fc.oneof(bodies(PEER_MESSAGES), fc.string({ maxLength: 300 })), { minLength: 1, maxLength: 6 });
     fuzz(
-      fc.property(frames, fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 20 }), fc.integer({ min: 8, max: 4096 }), (texts, cuts, limit) => {
-        const stream = Buffer.concat(texts.map((t) => frame(t)));
-        const decoder = new FrameDecoder(limit);
-        const out: Buffer[] = [];
-        let refused = false;
-        for (let at = 0, i = 0; at < stream.length && !refused; i++) {
-          const size = cuts[i % cuts.length]!;
-          decoder.push(stream.subarray(at, at + size));
-          at += size;
-          for (;;) {
-            const next = decoder.next();
-            if (next.kind === 'incomplete') break;
-            if (next.kind === 'too-large') {
-              expect(next.length).toBeGreaterThan(limit);
-              refused = true;
-              break;
+      fc.property(
+        frames,
+        fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 20 }),
+        fc.integer({ min: 8, max: 4096 }),
+        (texts, cuts, limit) => {
+          const stream = Buffer.concat(texts.map((t) => frame(t)));
+          const decoder = new FrameDecoder(limit);
+          const out: Buffer[] = [];
+          let refused = false;
+          for (let at = 0, i = 0; at < stream.length && !refused; i++) {
+            const size = cuts[i % cuts.length]!;
+            decoder.push(stream.subarray(at, at + size));
+            at += size;
+            for (;;) {
+              const next = decoder.next();
+              if (next.kind === 'incomplete') break;
+              if (next.kind === 'too-large') {
+                expect(next.length).toBeGreaterThan(limit);
+                refused = true;
+                break;
+              }
+              out.push(Buffer.from(next.body));
             }
-            out.push(Buffer.from(next.body));
           }
-        }
-        const fitting = [];
-        for (const t of texts) {
-          const bytes = Buffer.from(t, 'utf8');
-          if (bytes.length > limit) break;
-          fitting.push(bytes);
-        }
-        expect(out).toEqual(fitting);
-        expect(refused).toBe(fitting.length < texts.length);
-        return true;
-      }),
+          const fitting = [];
+          for (const t of texts) {
+            const bytes = Buffer.from(t, 'utf8');
+            if (bytes.length > limit) break;
+            fitting.push(bytes);
+          }
+          expect(out).toEqual(fitting);
+          expect(refused).toBe(fitting.length < texts.length);
+          return true;
+        },
+      ),
       RUNS,
     );
   });
 
   it('parseBody, on any bytes', () => {
     fuzz(
-      fc.property(fc.oneof(bodies(PEER_MESSAGES).map((t) => Buffer.from(t, 'utf8')), fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b))), (body) =>
-        explained(parseBody(body)),
+      fc.property(
+        fc.oneof(
+          bodies(PEER_MESSAGES).map((t) => Buffer.from(t, 'utf8')),
+          fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+        ),
+        (body) => explained(parseBody(body)),
       ),
       RUNS,
     );
@@ -94,12 +103,16 @@ describe('the decoders never throw, and every refusal says why', () => {
 
   it('the hello check: a hello, or one of the protocol error codes with a reason', () => {
     fuzz(
-      fc.property(bodies([HELLO, { ...HELLO, kind: 'client', from: 0 }, { ...HELLO, from: 1, proof: NONCE }]), fc.boolean(), (text, answer) => {
-        const body = parseBody(Buffer.from(text, 'utf8'));
-        if (!body.ok) return body.problem.length > 10;
-        const check = checkHello(body.value, answer ? { clusterId: 'fuzz', self: 2, peer: 1, answer } : { clusterId: 'fuzz', self: 1 });
-        return check.ok || (ERROR_CODES.includes(check.code) && check.reason.length > 10);
-      }),
+      fc.property(
+        bodies([HELLO, { ...HELLO, kind: 'client', from: 0 }, { ...HELLO, from: 1, proof: NONCE }]),
+        fc.boolean(),
+        (text, answer) => {
+          const body = parseBody(Buffer.from(text, 'utf8'));
+          if (!body.ok) return body.problem.length > 10;
+          const check = checkHello(body.value, answer ? { clusterId: 'fuzz', self: 2, peer: 1, answer } : { clusterId: 'fuzz', self: 1 });
+          return check.ok || (ERROR_CODES.includes(check.code) && check.reason.length > 10);
+        },
+      ),
       RUNS,
     );
   });
@@ -156,14 +169,21 @@ describe('the decoders never throw, and every refusal says why', () => {
 
   it('the node stdin control channel: one answer per line, whatever the lines', async () => {
     const core = new Raft({ id: 1, voters: [1, 2, 3], random: () => 0 });
-    const driver = new RaftDriver(core, { observe: () => {}, persist: async () => {}, send: () => {}, apply: async () => {}, advanced: async () => {} }, () => {});
+    const driver = new RaftDriver(
+      core,
+      { observe: () => {}, persist: async () => {}, send: () => {}, apply: async () => {}, advanced: async () => {} },
+      () => {},
+    );
     const target: ControlTarget = {
       self: 1,
       driver,
       transport: { filter: new FaultFilter(() => 0.5), addPeer: () => {}, removePeer: () => {} },
       setTickMs: () => {},
     };
-    const lines = fc.sample(bodies(CONTROL_LINES).map((t) => t.replace(/[\r\n]/g, ' ')), { seed: FUZZ_SEED, numRuns: RUNS });
+    const lines = fc.sample(
+      bodies(CONTROL_LINES).map((t) => t.replace(/[\r\n]/g, ' ')),
+      { seed: FUZZ_SEED, numRuns: RUNS },
+    );
     const input = new PassThrough();
     const answers: ControlAnswer[] = [];
     const ended = new Promise<void>((resolve) => attachControl(input, target, (a) => answers.push(a), resolve));
@@ -177,15 +197,18 @@ describe('the decoders never throw, and every refusal says why', () => {
   it('the state machine applies any entry data alike on two replicas, without throwing', () => {
     const put = { v: 1, op: 'put', clientId: 'c', seq: 1, key: 'k', value: 'v' };
     fuzz(
-      fc.property(fc.array(fc.oneof(bodies([put, { ...put, op: 'cas', expected: null }]), hostileValue.map(toText)), { maxLength: 20 }), (datas) => {
-        const one = new KvStateMachine();
-        const two = new KvStateMachine();
-        datas.forEach((data, i) => {
-          const entry = { type: 'normal' as const, term: 1, index: i + 1, data };
-          expect(one.apply(entry)).toEqual(two.apply(entry));
-        });
-        return one.serialize() === two.serialize();
-      }),
+      fc.property(
+        fc.array(fc.oneof(bodies([put, { ...put, op: 'cas', expected: null }]), hostileValue.map(toText)), { maxLength: 20 }),
+        (datas) => {
+          const one = new KvStateMachine();
+          const two = new KvStateMachine();
+          datas.forEach((data, i) => {
+            const entry = { type: 'normal' as const, term: 1, index: i + 1, data };
+            expect(one.apply(entry)).toEqual(two.apply(entry));
+          });
+          return one.serialize() === two.serialize();
+        },
+      ),
       RUNS / 3,
     );
   });

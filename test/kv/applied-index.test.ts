@@ -9,7 +9,15 @@ describe('the applied index', () => {
     const m = new KvStateMachine();
     expect(m.appliedIndex).toBe(0);
     expect(m.apply({ type: 'noop', index: 1, term: 1 })).toBeNull();
-    expect(m.apply({ type: 'config', index: 2, term: 1, change: { type: 'add-learner', node: 4 }, membership: { voters: [1, 2, 3], learners: [4] } })).toBeNull();
+    expect(
+      m.apply({
+        type: 'config',
+        index: 2,
+        term: 1,
+        change: { type: 'add-learner', node: 4 },
+        membership: { voters: [1, 2, 3], learners: [4] },
+      }),
+    ).toBeNull();
     expect(m.appliedIndex).toBe(2);
     expect(m.apply(normal(3, encodeCommand(put('a', 1, 'k', 'v'))))).toMatchObject({ index: 3 });
     expect(m.appliedIndex).toBe(3);

@@ -28,7 +28,10 @@ describe('command encoding', () => {
   });
 
   it('reads fields in any order', () => {
-    expect(decodeCommand('{"value":"v","key":"k","seq":1,"clientId":"a","op":"put","v":1}')).toEqual({ ok: true, command: put('a', 1, 'k', 'v') });
+    expect(decodeCommand('{"value":"v","key":"k","seq":1,"clientId":"a","op":"put","v":1}')).toEqual({
+      ok: true,
+      command: put('a', 1, 'k', 'v'),
+    });
   });
 
   it('refuses to encode a command the state machine would refuse, naming the cause', () => {

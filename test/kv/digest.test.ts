@@ -53,7 +53,9 @@ describe('the applied-state digest', () => {
     ];
     expect(new Set(all).size).toBe(all.length);
     // A config entry's fields in another order (decoded elsewhere) give the same digest.
-    expect(d({ membership: { learners: [4], voters: [1, 2, 3] }, change: { node: 4, type: 'add-learner' }, term: 1, index: 1, type: 'config' })).toBe(all[6]);
+    expect(
+      d({ membership: { learners: [4], voters: [1, 2, 3] }, change: { node: 4, type: 'add-learner' }, term: 1, index: 1, type: 'config' }),
+    ).toBe(all[6]);
   });
 
   it('continues through a snapshot: a machine restored at any point ends with the digest of one that never snapshotted', () => {
@@ -117,7 +119,10 @@ describe('the digest checkpoints of a state line', () => {
       m.apply(e);
       c.applied(e.index, m.digest);
     }
-    const kept = Array.from({ length: DIGEST_CHECKPOINTS_KEPT }, (_, i) => 700 - (700 % DIGEST_CHECKPOINT_EVERY) - (DIGEST_CHECKPOINTS_KEPT - 1 - i) * DIGEST_CHECKPOINT_EVERY);
+    const kept = Array.from(
+      { length: DIGEST_CHECKPOINTS_KEPT },
+      (_, i) => 700 - (700 % DIGEST_CHECKPOINT_EVERY) - (DIGEST_CHECKPOINTS_KEPT - 1 - i) * DIGEST_CHECKPOINT_EVERY,
+    );
     expect(c.report(700, m.digest)).toEqual([...kept.map((i) => [i, digests[i - 1]]), [700, digests[699]]]);
     // At a checkpoint, the applied index is not repeated.
     expect(c.report(640, digests[639]!).at(-1)).toEqual([640, digests[639]]);
@@ -129,7 +134,10 @@ describe('the digest checkpoints of a state line', () => {
     c.applied(64, 'aaaaaaaaaaaaaaaa');
     c.restored(1000, 'bbbbbbbbbbbbbbbb');
     expect(c.report(1000, 'bbbbbbbbbbbbbbbb')).toEqual([[1000, 'bbbbbbbbbbbbbbbb']]);
-    expect(c.report(1001, 'cccccccccccccccc')).toEqual([[1000, 'bbbbbbbbbbbbbbbb'], [1001, 'cccccccccccccccc']]);
+    expect(c.report(1001, 'cccccccccccccccc')).toEqual([
+      [1000, 'bbbbbbbbbbbbbbbb'],
+      [1001, 'cccccccccccccccc'],
+    ]);
     c.restored(2000, null);
     c.applied(2048, null);
     expect(c.report(2050, null)).toEqual([]);

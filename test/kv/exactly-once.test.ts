@@ -40,7 +40,7 @@ describe('exactly-once writes', () => {
     expect(r.machine.stats().submitted).toBe(1);
   });
 
-  it("a retry is matched on (clientId, seq) alone: it gets the original result whatever its body", () => {
+  it('a retry is matched on (clientId, seq) alone: it gets the original result whatever its body', () => {
     const r = new Replica();
     r.write(put('a', 1, 'k', 'first'));
     expect(r.write(put('a', 1, 'k', 'different'))).toEqual({ ok: true, op: 'put', previous: null });

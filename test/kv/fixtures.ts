@@ -118,7 +118,13 @@ export function randomLog(seed: number, length: number, opts: { clients?: number
       continue;
     }
     if (roll < 0.06) {
-      entries.push({ type: 'config', index, term, change: { type: 'add-learner', node: 4 }, membership: { voters: [1, 2, 3], learners: [4] } });
+      entries.push({
+        type: 'config',
+        index,
+        term,
+        change: { type: 'add-learner', node: 4 },
+        membership: { voters: [1, 2, 3], learners: [4] },
+      });
       continue;
     }
     let data: string;
@@ -127,7 +133,8 @@ export function randomLog(seed: number, length: number, opts: { clients?: number
     else {
       const client = rnd.chance(0.03) ? newClient() : rnd.pick(clients);
       const kind = rnd.next();
-      if (client.last !== null && kind < 0.12) data = client.last; // a retry of the latest
+      if (client.last !== null && kind < 0.12)
+        data = client.last; // a retry of the latest
       else if (client.seq > 1 && kind < 0.18) data = encodeCommand(put(client.id, rnd.int(1, client.seq - 1), 'k0', 'stale'));
       else if (client.seq === 0 && kind < 0.22) data = encodeCommand(put(client.id, rnd.int(2, 9), 'k0', 'no-session'));
       else {

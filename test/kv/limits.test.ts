@@ -29,7 +29,10 @@ describe('size limits', () => {
     const r = new Replica();
     const long = 'x'.repeat(MAX_VALUE_BYTES + 1);
     const cases: [string, string][] = [
-      [raw({ op: 'put', clientId: 'a', seq: 1, key: 'k'.repeat(MAX_KEY_BYTES + 1), value: 'v' }), 'key is 257 bytes, over the limit of 256'],
+      [
+        raw({ op: 'put', clientId: 'a', seq: 1, key: 'k'.repeat(MAX_KEY_BYTES + 1), value: 'v' }),
+        'key is 257 bytes, over the limit of 256',
+      ],
       [raw({ op: 'put', clientId: 'b', seq: 1, key: 'k', value: long }), 'value is 16385 bytes, over the limit of 16384'],
       [raw({ op: 'cas', clientId: 'c', seq: 1, key: 'k', expected: long, value: 'v' }), 'expected is 16385 bytes, over the limit of 16384'],
       [raw({ op: 'cas', clientId: 'd', seq: 1, key: 'k', expected: null, value: long }), 'value is 16385 bytes, over the limit of 16384'],

@@ -6,7 +6,8 @@ import { KvStateMachine } from '../../src/kv/index.js';
 import { Random } from '../../src/sim/random.js';
 import { forSeeds, normal, put, Replica, stateOf } from './fixtures.js';
 
-const body = (fields: Record<string, unknown>): string => JSON.stringify({ v: 1, op: 'put', clientId: 'a', seq: 1, key: 'k', value: 'v', ...fields });
+const body = (fields: Record<string, unknown>): string =>
+  JSON.stringify({ v: 1, op: 'put', clientId: 'a', seq: 1, key: 'k', value: 'v', ...fields });
 
 const CASES: [what: string, data: string, code: string, message: string][] = [
   ['empty data', '', 'malformed', 'the entry data is not valid JSON'],
@@ -22,16 +23,46 @@ const CASES: [what: string, data: string, code: string, message: string][] = [
   ['a field of another op', body({ expected: null }), 'malformed', 'a put command has an unknown field "expected"'],
   ['no clientId', body({ clientId: undefined }), 'malformed', 'clientId must be a string, got nothing'],
   ['an empty clientId', body({ clientId: '' }), 'malformed', 'clientId must be 1 to 64 bytes, got ""'],
-  ['a clientId over 64 bytes', body({ clientId: 'c'.repeat(65) }), 'malformed', `clientId must be 1 to 64 bytes, got "${'c'.repeat(56)}...`],
+  [
+    'a clientId over 64 bytes',
+    body({ clientId: 'c'.repeat(65) }),
+    'malformed',
+    `clientId must be 1 to 64 bytes, got "${'c'.repeat(56)}...`,
+  ],
   ['seq 0', body({ seq: 0 }), 'malformed', 'seq must be an integer of at least 1, got 0'],
   ['a fractional seq', body({ seq: 1.5 }), 'malformed', 'seq must be an integer of at least 1, got 1.5'],
-  ['a seq beyond safe integers', '{"v":1,"op":"put","clientId":"a","seq":1e300,"key":"k","value":"v"}', 'malformed', 'seq must be an integer of at least 1, got 1e+300'],
+  [
+    'a seq beyond safe integers',
+    '{"v":1,"op":"put","clientId":"a","seq":1e300,"key":"k","value":"v"}',
+    'malformed',
+    'seq must be an integer of at least 1, got 1e+300',
+  ],
   ['a numeric value', body({ value: 7 }), 'malformed', 'value must be a string, got 7'],
   ['an empty key', body({ key: '' }), 'malformed', 'key must not be empty'],
-  ['a cas without expected', JSON.stringify({ v: 1, op: 'cas', clientId: 'a', seq: 1, key: 'k', value: 'v' }), 'malformed', 'expected must be a string or null, got nothing'],
-  ['data nested 100,000 deep', `{"v":1,"op":"put","clientId":"a","seq":1,"key":"k","value":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, 'malformed', 'the entry data nests objects or arrays deeper than 64 levels'],
-  ['a value nested 60 deep (within the depth limit)', body({ value: JSON.parse('['.repeat(60) + ']'.repeat(60)) }), 'malformed', `value must be a string, got ${'['.repeat(57)}...`],
-  ['a __proto__ field', '{"v":1,"op":"put","clientId":"a","seq":1,"key":"k","value":"v","__proto__":{}}', 'malformed', 'a put command has an unknown field "__proto__"'],
+  [
+    'a cas without expected',
+    JSON.stringify({ v: 1, op: 'cas', clientId: 'a', seq: 1, key: 'k', value: 'v' }),
+    'malformed',
+    'expected must be a string or null, got nothing',
+  ],
+  [
+    'data nested 100,000 deep',
+    `{"v":1,"op":"put","clientId":"a","seq":1,"key":"k","value":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+    'malformed',
+    'the entry data nests objects or arrays deeper than 64 levels',
+  ],
+  [
+    'a value nested 60 deep (within the depth limit)',
+    body({ value: JSON.parse('['.repeat(60) + ']'.repeat(60)) }),
+    'malformed',
+    `value must be a string, got ${'['.repeat(57)}...`,
+  ],
+  [
+    'a __proto__ field',
+    '{"v":1,"op":"put","clientId":"a","seq":1,"key":"k","value":"v","__proto__":{}}',
+    'malformed',
+    'a put command has an unknown field "__proto__"',
+  ],
 ];
 
 /** Up to 40 random UTF-16 code units, lone surrogates included. */

@@ -26,7 +26,10 @@ describe('replicas fed the same log', () => {
       for (const entry of randomLog(seed, 800, { clients: 9 })) {
         const applied = machine.apply(entry);
         const expected = model.apply(entry);
-        expect(withoutMessage(applied?.result ?? null), `entry ${entry.index}: ${entry.type === 'normal' ? entry.data : entry.type}`).toEqual(expected);
+        expect(
+          withoutMessage(applied?.result ?? null),
+          `entry ${entry.index}: ${entry.type === 'normal' ? entry.data : entry.type}`,
+        ).toEqual(expected);
         const kind = applied === null ? entry.type : applied.result.ok ? applied.result.op : applied.result.code;
         outcomes.set(kind, (outcomes.get(kind) ?? 0) + 1);
       }
@@ -34,7 +37,19 @@ describe('replicas fed the same log', () => {
       expect(machine.stats()).toMatchObject({ keys: model.data.size, submitted: model.submitted });
     });
     // The logs really exercised every path, not only the happy one.
-    const kinds = ['noop', 'config', 'submit', 'put', 'delete', 'cas', 'malformed', 'unsupported-version', 'too-large', 'stale-sequence', 'session-expired'];
+    const kinds = [
+      'noop',
+      'config',
+      'submit',
+      'put',
+      'delete',
+      'cas',
+      'malformed',
+      'unsupported-version',
+      'too-large',
+      'stale-sequence',
+      'session-expired',
+    ];
     for (const kind of kinds) expect(outcomes.get(kind) ?? 0, kind).toBeGreaterThan(0);
   });
 });

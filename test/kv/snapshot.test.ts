@@ -88,18 +88,80 @@ describe('restoring a damaged snapshot', () => {
     ['an empty string', '', 'not-json', 'the kv snapshot is not valid JSON (is it truncated?)'],
     ['a truncated string', good.slice(0, -10), 'not-json', 'the kv snapshot is not valid JSON (is it truncated?)'],
     ['a JSON array', '[]', 'invalid', 'the kv snapshot is invalid: the snapshot must be a JSON object, got []'],
-    ['a future version', edit((s) => (s['v'] = 3)), 'unsupported-version', 'kv snapshot version 3 is not supported: this build reads version 2'],
-    ['no version', edit((s) => delete s['v']), 'invalid', 'the kv snapshot is invalid: v must be the snapshot version 2 (or 1), got nothing'],
+    [
+      'a future version',
+      edit((s) => (s['v'] = 3)),
+      'unsupported-version',
+      'kv snapshot version 3 is not supported: this build reads version 2',
+    ],
+    [
+      'no version',
+      edit((s) => delete s['v']),
+      'invalid',
+      'the kv snapshot is invalid: v must be the snapshot version 2 (or 1), got nothing',
+    ],
     ['no digest', edit((s) => delete s['digest']), 'invalid', 'the kv snapshot is invalid: digest must be a string, got nothing'],
-    ['a digest that is not 16 hex digits', edit((s) => (s['digest'] = 'ABC')), 'invalid', 'the kv snapshot is invalid: digest must be 16 hex digits, got "ABC"'],
-    ['a digest in a version 1 snapshot', edit((s) => (s['v'] = 1)), 'invalid', 'the kv snapshot is invalid: the snapshot has an unknown field "digest"'],
+    [
+      'a digest that is not 16 hex digits',
+      edit((s) => (s['digest'] = 'ABC')),
+      'invalid',
+      'the kv snapshot is invalid: digest must be 16 hex digits, got "ABC"',
+    ],
+    [
+      'a digest in a version 1 snapshot',
+      edit((s) => (s['v'] = 1)),
+      'invalid',
+      'the kv snapshot is invalid: the snapshot has an unknown field "digest"',
+    ],
     ['an unknown field', edit((s) => (s['extra'] = 1)), 'invalid', 'the kv snapshot is invalid: the snapshot has an unknown field "extra"'],
-    ['a negative applied index', edit((s) => (s['appliedIndex'] = -1)), 'invalid', 'the kv snapshot is invalid: appliedIndex must be an integer of at least 0, got -1'],
-    ['maxSessions 0', edit((s) => (s['maxSessions'] = 0)), 'invalid', 'the kv snapshot is invalid: maxSessions must be an integer of at least 1, got 0'],
-    ['data that is not pairs', edit((s) => (s['data'] = [['k']])), 'invalid', 'the kv snapshot is invalid: data[0] must be a [key, value] pair, got ["k"]'],
-    ['a number as a value', edit((s) => (s['data'] = [['k', 1]])), 'invalid', 'the kv snapshot is invalid: data[0][1] must be a string, got 1'],
-    ['unsorted keys', edit((s) => (s['data'] = [['b', '1'], ['a', '2']])), 'invalid', 'the kv snapshot is invalid: data[1] is out of order: keys must be sorted and unique'],
-    ['a repeated key', edit((s) => (s['data'] = [['a', '1'], ['a', '2']])), 'invalid', 'the kv snapshot is invalid: data[1] is out of order: keys must be sorted and unique'],
+    [
+      'a negative applied index',
+      edit((s) => (s['appliedIndex'] = -1)),
+      'invalid',
+      'the kv snapshot is invalid: appliedIndex must be an integer of at least 0, got -1',
+    ],
+    [
+      'maxSessions 0',
+      edit((s) => (s['maxSessions'] = 0)),
+      'invalid',
+      'the kv snapshot is invalid: maxSessions must be an integer of at least 1, got 0',
+    ],
+    [
+      'data that is not pairs',
+      edit((s) => (s['data'] = [['k']])),
+      'invalid',
+      'the kv snapshot is invalid: data[0] must be a [key, value] pair, got ["k"]',
+    ],
+    [
+      'a number as a value',
+      edit((s) => (s['data'] = [['k', 1]])),
+      'invalid',
+      'the kv snapshot is invalid: data[0][1] must be a string, got 1',
+    ],
+    [
+      'unsorted keys',
+      edit(
+        (s) =>
+          (s['data'] = [
+            ['b', '1'],
+            ['a', '2'],
+          ]),
+      ),
+      'invalid',
+      'the kv snapshot is invalid: data[1] is out of order: keys must be sorted and unique',
+    ],
+    [
+      'a repeated key',
+      edit(
+        (s) =>
+          (s['data'] = [
+            ['a', '1'],
+            ['a', '2'],
+          ]),
+      ),
+      'invalid',
+      'the kv snapshot is invalid: data[1] is out of order: keys must be sorted and unique',
+    ],
     ['an empty key', edit((s) => (s['data'] = [['', '1']])), 'invalid', 'the kv snapshot is invalid: data[0][0] is an empty key'],
     [
       'a session used after the applied index',
@@ -119,8 +181,18 @@ describe('restoring a damaged snapshot', () => {
       'invalid',
       'the kv snapshot is invalid: sessions[1] repeats client "b"',
     ],
-    ['more sessions than maxSessions', edit((s) => (s['maxSessions'] = 2)), 'invalid', 'the kv snapshot is invalid: it holds 3 sessions, over its maxSessions of 2'],
-    ['seq 0', edit((s) => (sessions(s)[0]!['seq'] = 0)), 'invalid', 'the kv snapshot is invalid: sessions[0].seq must be an integer of at least 1, got 0'],
+    [
+      'more sessions than maxSessions',
+      edit((s) => (s['maxSessions'] = 2)),
+      'invalid',
+      'the kv snapshot is invalid: it holds 3 sessions, over its maxSessions of 2',
+    ],
+    [
+      'seq 0',
+      edit((s) => (sessions(s)[0]!['seq'] = 0)),
+      'invalid',
+      'the kv snapshot is invalid: sessions[0].seq must be an integer of at least 1, got 0',
+    ],
     [
       'a result of an unknown op',
       edit((s) => (sessions(s)[0]!['result'] = { ok: true, op: 'get' })),

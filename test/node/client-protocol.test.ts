@@ -43,7 +43,9 @@ describe('client requests', () => {
   });
 
   test('a write over a size limit passes: its answer is the too-large error response', () => {
-    expect(validateClientRequest({ id: 1, type: 'put', clientId: 'c', seq: 1, key: 'k', value: 'v'.repeat(20_000) })).toMatchObject({ ok: true });
+    expect(validateClientRequest({ id: 1, type: 'put', clientId: 'c', seq: 1, key: 'k', value: 'v'.repeat(20_000) })).toMatchObject({
+      ok: true,
+    });
   });
 
   test('a cas may expect null (only if absent)', () => {

@@ -7,9 +7,13 @@ import { FaultFilter } from '../../src/transport/index.js';
 
 function target(voters = [1, 2, 3]) {
   const core = new Raft({ id: 1, voters, random: () => 0 });
-  const driver = new RaftDriver(core, { observe: () => {}, persist: async () => {}, send: () => {}, apply: async () => {}, advanced: async () => {} }, (e) => {
-    throw e;
-  });
+  const driver = new RaftDriver(
+    core,
+    { observe: () => {}, persist: async () => {}, send: () => {}, apply: async () => {}, advanced: async () => {} },
+    (e) => {
+      throw e;
+    },
+  );
   const peers: string[] = [];
   const ticks: number[] = [];
   const t: ControlTarget = {
@@ -30,10 +34,15 @@ async function run(t: ControlTarget, lines: string[]): Promise<{ answers: Contro
   const answers: ControlAnswer[] = [];
   let ended = false;
   const done = new Promise<void>((resolve) =>
-    attachControl(input, t, (a) => answers.push(a), () => {
-      ended = true;
-      resolve();
-    }),
+    attachControl(
+      input,
+      t,
+      (a) => answers.push(a),
+      () => {
+        ended = true;
+        resolve();
+      },
+    ),
   );
   for (const l of lines) input.write(`${l}\n`);
   input.end();

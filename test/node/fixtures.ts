@@ -15,7 +15,10 @@ export const STATE_LINE = {
   lastTerm: 3,
   snapshotIndex: 0,
   membership: { voters: [1, 2, 3], learners: [] },
-  runs: [[1, 1], [4, 3]],
+  runs: [
+    [1, 1],
+    [4, 3],
+  ],
   timer: { kind: 'heartbeat', deadline: 1000, intervalMs: 50 },
   progress: { 2: { match: 5, next: 6, state: 'replicate' } },
   digests: [[5, '0123456789abcdef']],

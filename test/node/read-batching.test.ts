@@ -33,11 +33,25 @@ describe('reads on a leader', () => {
     );
     // The state machine has applied everything the reads can ask for.
     const applied = { appliedIndex: Number.MAX_SAFE_INTEGER, get: (key: string) => `value of ${key}` } as unknown as KvStateMachine;
-    service = new ClientService({ driver, kv: () => applied, leaderHint: () => null, status: () => ({}) as NodeStatus, requestTimeoutMs: 60_000 });
+    service = new ClientService({
+      driver,
+      kv: () => applied,
+      leaderHint: () => null,
+      status: () => ({}) as NodeStatus,
+      requestTimeoutMs: 60_000,
+    });
     const replies: Array<{ id: number; index?: number }> = [];
-    const client: ClientConnection = { id: 1, clientId: 1, remote: 'test', reply: (v) => (replies.push(v as { id: number }), true), close: () => {} };
+    const client: ClientConnection = {
+      id: 1,
+      clientId: 1,
+      remote: 'test',
+      reply: (v) => (replies.push(v as { id: number }), true),
+      close: () => {},
+    };
     const get = (id: number): void => service.handle({ id, type: 'get', key: `k${id}` } satisfies ClientRequest, client);
-    const rounds = (): string[] => [...new Set(sent.filter((m): m is Heartbeat => m.type === 'heartbeat' && m.context !== undefined).map((m) => m.context!))];
+    const rounds = (): string[] => [
+      ...new Set(sent.filter((m): m is Heartbeat => m.type === 'heartbeat' && m.context !== undefined).map((m) => m.context!)),
+    ];
     const answer = async (context: string): Promise<void> => {
       driver.run((r) => r.step({ type: 'heartbeat-response', from: 2, to: 1, term: r.status().term, context }));
       await driver.idle();

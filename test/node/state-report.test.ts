@@ -54,7 +54,10 @@ afterEach(() => {
 });
 
 describe('term runs', () => {
-  const log = (terms: number[], first = 1) => (i: number) => terms[i - first];
+  const log =
+    (terms: number[], first = 1) =>
+    (i: number) =>
+      terms[i - first];
 
   test('one [first index, term] per run of equal terms; none for an empty log', () => {
     expect(termRuns(log([1, 1, 2, 2, 2, 5]), 1, 6)).toEqual([
@@ -79,7 +82,7 @@ describe('term runs', () => {
 });
 
 describe('the timer in state lines', () => {
-  test('a follower\'s deadline moves with each heartbeat it receives, and ticks alone emit no line', () => {
+  test("a follower's deadline moves with each heartbeat it receives, and ticks alone emit no line", () => {
     const n = node(1, [1, 2, 3]);
     const heartbeat = (): void => n.step({ type: 'heartbeat', from: 2, to: 1, term: 1, commit: 0 });
     const beats = [Date.now()];
@@ -110,7 +113,7 @@ describe('the timer in state lines', () => {
     expect(n.lines.at(-1)).toMatchObject({ role: 'pre-candidate', timer: { kind: 'election', deadline: START + 230 + 230 } });
   });
 
-  test('a leader reports its next heartbeat, every heartbeat, and its followers\' progress', () => {
+  test("a leader reports its next heartbeat, every heartbeat, and its followers' progress", () => {
     const n = node(1, [1, 2, 3]);
     n.core.campaign();
     n.step({ type: 'pre-vote-response', from: 2, to: 1, term: 1, granted: true });

@@ -364,9 +364,15 @@ describe('Ready carries only what changed', () => {
   it('softState reports role and leader when they change', () => {
     const c = newCluster([1, 2, 3]);
     c.electLeader(1);
-    const soft1 = c.node(1).readies.map((r) => r.softState).filter((s) => s !== null);
+    const soft1 = c
+      .node(1)
+      .readies.map((r) => r.softState)
+      .filter((s) => s !== null);
     expect(soft1.at(-1)).toEqual({ role: 'leader', leader: 1 });
-    const soft2 = c.node(2).readies.map((r) => r.softState).filter((s) => s !== null);
+    const soft2 = c
+      .node(2)
+      .readies.map((r) => r.softState)
+      .filter((s) => s !== null);
     expect(soft2.at(-1)).toEqual({ role: 'follower', leader: 1 });
   });
 
@@ -375,7 +381,12 @@ describe('Ready carries only what changed', () => {
     c.electLeader(1);
     c.propose(1, 'a');
     c.deliverAll();
-    expect(c.raft(1).entries(0, 100).map((e) => e.index)).toEqual([1, 2]);
+    expect(
+      c
+        .raft(1)
+        .entries(0, 100)
+        .map((e) => e.index),
+    ).toEqual([1, 2]);
     expect(c.raft(1).termAt(3)).toBeUndefined();
     expect(c.raft(1).termAt(2)).toBe(1);
   });

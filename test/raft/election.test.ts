@@ -1,15 +1,7 @@
 // Leader election (Raft paper section 5.2, Figure 2 "RequestVote RPC" and "Rules for Servers").
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/raft/types.js';
-import {
-  appendReq,
-  heartbeat,
-  isMsg,
-  newCluster,
-  restoredLog,
-  voteReq,
-  type Cluster,
-} from './harness.js';
+import { appendReq, heartbeat, isMsg, newCluster, restoredLog, voteReq, type Cluster } from './harness.js';
 
 const MIN = 10;
 const MAX = 20;
@@ -172,7 +164,10 @@ describe('winning and losing elections', () => {
 
 describe('voting rules', () => {
   const grantedTo = (msgs: Message[], to: number): boolean[] =>
-    msgs.filter(isMsg('vote-response')).filter((m) => m.to === to).map((m) => m.granted);
+    msgs
+      .filter(isMsg('vote-response'))
+      .filter((m) => m.to === to)
+      .map((m) => m.granted);
 
   it('a node grants at most one vote per term (but repeats its vote to the same candidate)', () => {
     const c = newCluster([1, 2, 3]);
@@ -224,9 +219,7 @@ describe('voting rules', () => {
   it('the vote and its term are in the hard state of the same Ready as the vote response', () => {
     const c = newCluster([1, 2, 3]);
     const out = c.inject(voteReq(2, 3, 4, 0, 0));
-    const withResp = out.readies.filter((rd) =>
-      rd.messages.some((m) => m.type === 'vote-response' && m.granted && m.to === 2),
-    );
+    const withResp = out.readies.filter((rd) => rd.messages.some((m) => m.type === 'vote-response' && m.granted && m.to === 2));
     expect(withResp).toHaveLength(1);
     expect(withResp[0]!.hardState).toMatchObject({ term: 4, vote: 2 });
     expect(c.node(3).storage.hardState).toMatchObject({ term: 4, vote: 2 });

@@ -58,9 +58,7 @@ describe('vote-cast events', () => {
     const c = newCluster([1, 2, 3], { restored: { 3: restoredLog([1, 1, 2], { term: 2 }) } });
     const cast = (m: ReturnType<typeof voteReq>): EventOf<'vote-cast'>[] =>
       c.inject(m).events.filter((e): e is EventOf<'vote-cast'> => e.type === 'vote-cast');
-    expect(cast(voteReq(1, 3, 3, 3, 2))).toEqual([
-      expect.objectContaining({ round: 'vote', candidate: 1, term: 3, granted: true }),
-    ]);
+    expect(cast(voteReq(1, 3, 3, 3, 2))).toEqual([expect.objectContaining({ round: 'vote', candidate: 1, term: 3, granted: true })]);
     expect(cast(voteReq(2, 3, 3, 3, 2))).toEqual([
       expect.objectContaining({ round: 'vote', candidate: 2, term: 3, granted: false, reason: 'already-voted' }),
     ]);
@@ -215,7 +213,16 @@ describe('describeEvent', () => {
     ...refusals.map((reason): RaftEvent => ({ type: 'vote-cast', round: 'vote', candidate: 3, term: 2, granted: false, reason })),
     { type: 'vote-cast', round: 'pre-vote', candidate: 3, term: 2, granted: true },
     { type: 'election-timeout', term: 1, ticks: 12, leader: 0 },
-    { type: 'append-rejected', leader: 1, term: 2, prevLogIndex: 9, prevLogTerm: 2, reason: 'missing-entries', conflictTerm: 0, conflictIndex: 4 },
+    {
+      type: 'append-rejected',
+      leader: 1,
+      term: 2,
+      prevLogIndex: 9,
+      prevLogTerm: 2,
+      reason: 'missing-entries',
+      conflictTerm: 0,
+      conflictIndex: 4,
+    },
     { type: 'commit', from: 3, to: 3, term: 2, replicas: 0, voters: 0 },
     { type: 'membership', change: { type: 'remove', node: 1 }, membership: { voters: [], learners: [] }, index: 3 },
     { type: 'membership', change: { type: 'promote', node: 4 }, membership: { voters: [1, 2, 3, 4], learners: [] }, index: 3 },

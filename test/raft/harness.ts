@@ -388,8 +388,7 @@ export class Cluster {
     if (m.type === 'pre-vote' || m.type === 'pre-vote-response') return;
     // A message may carry an older term than the one persisted (the node moved on within the
     // same Ready), never a newer one.
-    if (m.term > hs.term)
-      fail(`${m.type} to n${m.to} carries term ${m.term} but the persisted term is ${hs.term} (persist before send)`);
+    if (m.term > hs.term) fail(`${m.type} to n${m.to} carries term ${m.term} but the persisted term is ${hs.term} (persist before send)`);
     if (m.type === 'vote' && hs.term === m.term && hs.vote !== n.id)
       fail(`vote request for term ${m.term} sent before the self-vote was persisted (vote=${hs.vote})`);
     if (m.type === 'vote-response' && m.granted && (hs.term < m.term || (hs.term === m.term && hs.vote !== m.to)))

@@ -234,6 +234,8 @@ describe('recovering mode', () => {
     expect(c.leader()).toBeUndefined();
     const granted = c.eventLog.slice(since).filter(({ node, event }) => node === 2 && event.type === 'vote-cast' && event.granted);
     expect(granted).toEqual([]);
-    expect(c.eventLog.slice(since).some(({ node, event }) => node === 2 && event.type === 'vote-cast' && event.reason === 'recovering')).toBe(true);
+    expect(
+      c.eventLog.slice(since).some(({ node, event }) => node === 2 && event.type === 'vote-cast' && event.reason === 'recovering'),
+    ).toBe(true);
   });
 });

@@ -81,7 +81,12 @@ describe('learners', () => {
     c.raft(1).campaign();
     c.flush(1);
     expect(c.status(1)).toMatchObject({ role: 'candidate', term: 2 });
-    expect(c.queued('vote').map((m) => m.to).sort()).toEqual([2, 3]);
+    expect(
+      c
+        .queued('vote')
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual([2, 3]);
     c.inject({ type: 'vote-response', from: 4, to: 1, term: 2, granted: true });
     expect(c.status(1).role).toBe('candidate');
     c.inject({ type: 'vote-response', from: 2, to: 1, term: 2, granted: true });
@@ -198,10 +203,7 @@ describe('one change at a time', () => {
   });
 
   it('a new leader whose log holds an uncommitted change refuses another until it commits', () => {
-    const entries: Entry[] = [
-      noop(1, 1),
-      confEntry(2, 1, { type: 'add-learner', node: 4 }, mem([1, 2, 3], [4])),
-    ];
+    const entries: Entry[] = [noop(1, 1), confEntry(2, 1, { type: 'add-learner', node: 4 }, mem([1, 2, 3], [4]))];
     const st = () => ({ hardState: { term: 1, vote: 0, commit: 1 }, snapshot: null, entries });
     const c = newCluster([1, 2, 3], { restored: { 1: st(), 2: st(), 3: st() } });
     c.raft(1).campaign();
@@ -357,7 +359,8 @@ describe('a new leader and configuration changes', () => {
     const conflicts: string[] = [];
     for (const [i, r] of b) {
       const o = a.get(i);
-      if (o && o.term !== r.term) conflicts.push(`index ${i}: n2 applied term ${r.term} (${r.type}), n1 applied term ${o.term} (${o.type})`);
+      if (o && o.term !== r.term)
+        conflicts.push(`index ${i}: n2 applied term ${r.term} (${r.type}), n1 applied term ${o.term} (${o.type})`);
     }
     expect(conflicts, `n2 had committed up to ${committedByN2}`).toEqual([]);
   });

@@ -75,7 +75,9 @@ describe('purity of src/raft', () => {
   });
 
   it('the scanner itself catches what it should (and ignores comments)', () => {
-    const bad = stripComments("import { x } from 'node:fs';\nconst t = Date.now();\nconst r = Math.random();\n// Math.random in a comment\n");
+    const bad = stripComments(
+      "import { x } from 'node:fs';\nconst t = Date.now();\nconst r = Math.random();\n// Math.random in a comment\n",
+    );
     const hits = FORBIDDEN.filter(({ re }) => bad.split('\n').some((l) => re.test(l))).map((x) => x.what);
     expect(hits).toEqual(['imports an I/O or timer module', 'uses Date', 'uses Math.random']);
   });

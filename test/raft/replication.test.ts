@@ -9,9 +9,7 @@ describe('AppendEntries consistency check', () => {
     const c = newCluster([1, 2, 3], { restored: { 1: restoredLog([1, 1, 2], { term: 2 }) } });
     const out = c.inject(appendReq(2, 1, 2, 5, 2, [normal(6, 2)], 0));
     const resp = out.messages.filter(isMsg('append-response'));
-    expect(resp).toEqual([
-      expect.objectContaining({ to: 2, term: 2, success: false, index: 5, conflictTerm: 0, conflictIndex: 4 }),
-    ]);
+    expect(resp).toEqual([expect.objectContaining({ to: 2, term: 2, success: false, index: 5, conflictTerm: 0, conflictIndex: 4 })]);
     expect(c.logTerms(1)).toEqual([1, 1, 2]);
     expect(out.events.filter((e) => e.type === 'append-rejected')).toEqual([
       expect.objectContaining({ leader: 2, prevLogIndex: 5, prevLogTerm: 2, reason: 'missing-entries', conflictTerm: 0, conflictIndex: 4 }),
@@ -34,9 +32,7 @@ describe('AppendEntries consistency check', () => {
   it('accepts entries that follow a matching entry and reports the last matching index', () => {
     const c = newCluster([1, 2, 3], { restored: { 1: restoredLog([1, 1, 2], { term: 2 }) } });
     const out = c.inject(appendReq(2, 1, 3, 3, 2, [normal(4, 3), normal(5, 3)], 0));
-    expect(out.messages.filter(isMsg('append-response'))).toEqual([
-      expect.objectContaining({ to: 2, term: 3, success: true, index: 5 }),
-    ]);
+    expect(out.messages.filter(isMsg('append-response'))).toEqual([expect.objectContaining({ to: 2, term: 3, success: true, index: 5 })]);
     expect(c.logTerms(1)).toEqual([1, 1, 2, 3, 3]);
     expect(c.storedTerms(1)).toEqual([1, 1, 2, 3, 3]);
     expect(out.readies.flatMap((r) => r.entries).map((e) => e.index)).toEqual([4, 5]);
@@ -45,9 +41,7 @@ describe('AppendEntries consistency check', () => {
   it('an append of entries the follower already holds does not truncate what follows them', () => {
     const c = newCluster([1, 2, 3], { restored: { 1: restoredLog([1, 1, 2, 3, 3], { term: 3 }) } });
     const out = c.inject(appendReq(2, 1, 3, 2, 1, [normal(3, 2, 't2i3')], 0));
-    expect(out.messages.filter(isMsg('append-response'))).toEqual([
-      expect.objectContaining({ success: true, index: 3 }),
-    ]);
+    expect(out.messages.filter(isMsg('append-response'))).toEqual([expect.objectContaining({ success: true, index: 3 })]);
     expect(c.logTerms(1)).toEqual([1, 1, 2, 3, 3]);
     expect(c.storedTerms(1)).toEqual([1, 1, 2, 3, 3]);
     expect(out.events.filter((e) => e.type === 'truncate')).toEqual([]);
@@ -56,9 +50,7 @@ describe('AppendEntries consistency check', () => {
   it('a conflicting suffix is truncated and replaced, with a truncate event naming the range and removed terms', () => {
     const c = newCluster([1, 2, 3], { restored: { 1: restoredLog([1, 1, 2, 2, 2], { term: 2 }) } });
     const out = c.inject(appendReq(2, 1, 3, 2, 1, [normal(3, 3), normal(4, 3)], 0));
-    expect(out.messages.filter(isMsg('append-response'))).toEqual([
-      expect.objectContaining({ success: true, index: 4 }),
-    ]);
+    expect(out.messages.filter(isMsg('append-response'))).toEqual([expect.objectContaining({ success: true, index: 4 })]);
     expect(c.logTerms(1)).toEqual([1, 1, 3, 3]);
     expect(c.storedTerms(1)).toEqual([1, 1, 3, 3]);
     const tr = out.events.filter((e) => e.type === 'truncate');
@@ -87,7 +79,11 @@ describe('Figure 7: a new leader (term 8) brings every follower log in line with
     { name: '(c) one extra entry of term 6', log: [1, 1, 1, 4, 4, 5, 5, 6, 6, 6, 6], truncate: { from: 11, to: 11, terms: [6] } },
     { name: '(d) extra entries of term 7', log: [1, 1, 1, 4, 4, 5, 5, 6, 6, 6, 7, 7], truncate: { from: 11, to: 12, terms: [7] } },
     { name: '(e) extra entries of term 4, missing the rest', log: [1, 1, 1, 4, 4, 4, 4], truncate: { from: 6, to: 7, terms: [4] } },
-    { name: '(f) entries of terms 2 and 3 the leader never had', log: [1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3], truncate: { from: 4, to: 11, terms: [2, 3] } },
+    {
+      name: '(f) entries of terms 2 and 3 the leader never had',
+      log: [1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3],
+      truncate: { from: 4, to: 11, terms: [2, 3] },
+    },
   ];
   it.each(cases)('$name', ({ log, truncate }) => {
     const c = newCluster([1, 2, 3], {
@@ -185,7 +181,12 @@ describe('commit index propagation', () => {
     c.tick(1, 2);
     expect(c.sentOf('heartbeat', () => true, mark)).toEqual([]);
     c.tick(1, 1);
-    expect(c.sentOf('heartbeat', () => true, mark).map((m) => m.to).sort()).toEqual([2, 3]);
+    expect(
+      c
+        .sentOf('heartbeat', () => true, mark)
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual([2, 3]);
     c.tick(1, 3);
     expect(c.sentOf('heartbeat', () => true, mark)).toHaveLength(4);
   });

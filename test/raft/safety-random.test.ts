@@ -30,7 +30,9 @@ function checkLeaderCompleteness(c: Cluster, id: NodeId): void {
     if (g === undefined) continue;
     const t = c.raft(id).termAt(index);
     if (t !== g.term)
-      throw new Error(`Leader Completeness: n${id} leads term ${s.term} but has term ${t} at ${index}, where n${g.node} applied term ${g.term}`);
+      throw new Error(
+        `Leader Completeness: n${id} leads term ${s.term} but has term ${t} at ${index}, where n${g.node} applied term ${g.term}`,
+      );
   }
 }
 
@@ -229,7 +231,9 @@ export function chaos(o: ChaosOptions): Cluster {
   const r = c.propose(l, 'final');
   if (!r.ok) {
     const s = c.status(l);
-    throw new Error(`settled leader n${l} refused a proposal: ${JSON.stringify(r)}; transferee=${s.transferee} membership=${JSON.stringify(s.membership)} term=${s.term}`);
+    throw new Error(
+      `settled leader n${l} refused a proposal: ${JSON.stringify(r)}; transferee=${s.transferee} membership=${JSON.stringify(s.membership)} term=${s.term}`,
+    );
   }
   c.tickUntil(() => {
     afterStep();

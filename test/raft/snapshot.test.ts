@@ -21,7 +21,12 @@ describe('compaction', () => {
     expect(s).toMatchObject({ firstIndex: 6, snapshotIndex: 5, snapshotTerm: t5, lastIndex: 11, lastTerm: s0.lastTerm, commit: 11 });
     expect(c.raft(1).termAt(4)).toBeUndefined();
     expect(c.raft(1).termAt(6)).toBe(s0.term);
-    expect(c.raft(1).entries(1, 11).map((e) => e.index)).toEqual([6, 7, 8, 9, 10, 11]);
+    expect(
+      c
+        .raft(1)
+        .entries(1, 11)
+        .map((e) => e.index),
+    ).toEqual([6, 7, 8, 9, 10, 11]);
     expect(c.events(1, 'snapshot-taken').at(-1)).toMatchObject({ index: 5, term: t5 });
     // the node and the cluster carry on
     c.propose(1, 'after');
@@ -63,10 +68,7 @@ describe('InstallSnapshot', () => {
     c.tickAll(1);
     const mark = c.mark();
     c.restart(3);
-    const rounds = c.tickUntil(
-      () => c.status(3).lastIndex === c.status(1).lastIndex && c.status(3).commit === c.status(1).commit,
-      40,
-    );
+    const rounds = c.tickUntil(() => c.status(3).lastIndex === c.status(1).lastIndex && c.status(3).commit === c.status(1).commit, 40);
     expect(rounds).toBeGreaterThanOrEqual(0);
     const sent = c.sentOf('snapshot', (m) => m.to === 3, mark);
     expect(sent.length).toBeGreaterThan(0);
@@ -94,9 +96,7 @@ describe('InstallSnapshot', () => {
     expect(c.raft(1).entries(1, 10)).toEqual([]);
     expect(out.readies.some((r) => r.snapshot?.meta.index === 4)).toBe(true);
     expect(c.node(1).storage.entries).toEqual([]);
-    expect(out.events.filter((e) => e.type === 'snapshot-installed')).toEqual([
-      expect.objectContaining({ from: 2, index: 4, term: 3 }),
-    ]);
+    expect(out.events.filter((e) => e.type === 'snapshot-installed')).toEqual([expect.objectContaining({ from: 2, index: 4, term: 3 })]);
     expect(out.messages.filter(isMsg('append-response'))).toEqual([expect.objectContaining({ to: 2, success: true, index: 4 })]);
   });
 

@@ -127,53 +127,57 @@ describe('concurrent proposals (lab TestConcurrentStarts3B)', () => {
 });
 
 describe('rejoin of a partitioned leader (lab TestRejoin3B)', () => {
-  it.each(seeds(5))(
-    "an old leader with uncommitted entries rejoins and its entries are replaced by the new leader's (seed %i)",
-    (seed) => {
-      const c = newCluster(3, seed);
-      const net = new LabNet(c);
-      const rec = recordEvents(c);
-      expect(c.one('rj-101', 3)).toBeGreaterThan(0);
+  it.each(seeds(5))("an old leader with uncommitted entries rejoins and its entries are replaced by the new leader's (seed %i)", (seed) => {
+    const c = newCluster(3, seed);
+    const net = new LabNet(c);
+    const rec = recordEvents(c);
+    expect(c.one('rj-101', 3)).toBeGreaterThan(0);
 
-      // The leader is partitioned away and takes proposals that can never commit.
-      const leader1 = checkOneLeader(c);
-      const term1 = c.term(leader1);
-      net.disconnect(leader1);
-      const stale = ['stale-102', 'stale-103', 'stale-104'];
-      const staleIdx: number[] = [];
-      for (const v of stale) {
-        const r = c.propose(v, leader1);
-        expect(r.ok).toBe(true);
-        if (r.ok) staleIdx.push(r.index);
-      }
-      c.step();
-      expect(storedEntries(c, leader1).filter((e) => stale.includes(e.key)).map((e) => e.index)).toEqual(staleIdx);
+    // The leader is partitioned away and takes proposals that can never commit.
+    const leader1 = checkOneLeader(c);
+    const term1 = c.term(leader1);
+    net.disconnect(leader1);
+    const stale = ['stale-102', 'stale-103', 'stale-104'];
+    const staleIdx: number[] = [];
+    for (const v of stale) {
+      const r = c.propose(v, leader1);
+      expect(r.ok).toBe(true);
+      if (r.ok) staleIdx.push(r.index);
+    }
+    c.step();
+    expect(
+      storedEntries(c, leader1)
+        .filter((e) => stale.includes(e.key))
+        .map((e) => e.index),
+    ).toEqual(staleIdx);
 
-      // The others elect a new leader and commit.
-      expect(c.one('rj-103', 2)).toBeGreaterThan(0);
-      const leader2 = checkOneLeader(c, c.ids().filter((id) => id !== leader1));
-      expect(leader2).not.toBe(leader1);
+    // The others elect a new leader and commit.
+    expect(c.one('rj-103', 2)).toBeGreaterThan(0);
+    const leader2 = checkOneLeader(
+      c,
+      c.ids().filter((id) => id !== leader1),
+    );
+    expect(leader2).not.toBe(leader1);
 
-      // The new leader is partitioned away; the old one comes back to the third node.
-      net.disconnect(leader2);
-      net.connect(leader1);
-      expect(c.one('rj-104', 2)).toBeGreaterThan(0);
-      // The old leader's log was less up to date: it did not win, and its entries were cut.
-      expect(c.leader()).not.toBe(leader1);
-      const cut = eventsOf(rec, 'truncate', leader1);
-      expect(cut.length).toBeGreaterThan(0);
-      expect(cut.flatMap((e) => e.terms)).toContain(term1);
-      expect(cut[0]!.from).toBeLessThanOrEqual(staleIdx[0]!);
+    // The new leader is partitioned away; the old one comes back to the third node.
+    net.disconnect(leader2);
+    net.connect(leader1);
+    expect(c.one('rj-104', 2)).toBeGreaterThan(0);
+    // The old leader's log was less up to date: it did not win, and its entries were cut.
+    expect(c.leader()).not.toBe(leader1);
+    const cut = eventsOf(rec, 'truncate', leader1);
+    expect(cut.length).toBeGreaterThan(0);
+    expect(cut.flatMap((e) => e.terms)).toContain(term1);
+    expect(cut[0]!.from).toBeLessThanOrEqual(staleIdx[0]!);
 
-      net.connectAll();
-      expect(c.one('rj-105', 3)).toBeGreaterThan(0);
-      expect(converge(c, c.ids(), 4)).toBe(true);
-      expect(expectAllAgree(c)).toEqual(['rj-101', 'rj-103', 'rj-104', 'rj-105']);
-      for (const v of stale) expect(c.acknowledged).not.toContain(v);
-      for (const e of storedEntries(c, leader1)) expect(stale).not.toContain(e.key);
-      c.assertSafe();
-    },
-  );
+    net.connectAll();
+    expect(c.one('rj-105', 3)).toBeGreaterThan(0);
+    expect(converge(c, c.ids(), 4)).toBe(true);
+    expect(expectAllAgree(c)).toEqual(['rj-101', 'rj-103', 'rj-104', 'rj-105']);
+    for (const v of stale) expect(c.acknowledged).not.toContain(v);
+    for (const e of storedEntries(c, leader1)) expect(stale).not.toContain(e.key);
+    c.assertSafe();
+  });
 });
 
 describe('backup (lab TestBackup3B)', () => {

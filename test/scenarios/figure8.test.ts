@@ -96,10 +96,13 @@ function finish(c: SimCluster, value: string, maxTicks: number): void {
 }
 
 describe('Figure 8 (lab TestFigure83C)', () => {
-  it.each(seeds(20))('leaders crashed at random times while proposing: in the end one(value) succeeds and no property breaks (seed %i)', (seed) => {
-    const c = figure8(seed);
-    finish(c, `f8-${seed}-final`, 1000);
-  });
+  it.each(seeds(20))(
+    'leaders crashed at random times while proposing: in the end one(value) succeeds and no property breaks (seed %i)',
+    (seed) => {
+      const c = figure8(seed);
+      finish(c, `f8-${seed}-final`, 1000);
+    },
+  );
 });
 
 describe('Figure 8 unreliable (lab TestFigure8Unreliable3C)', () => {

@@ -74,30 +74,41 @@ describe('membership', () => {
     c.assertSafe();
   });
 
-  it.each(seeds(3))('a learner added after the log was compacted catches up through InstallSnapshot and can then be promoted (seed %i)', (seed) => {
-    const c = newCluster(3, seed, { compactEvery: 5 });
-    const rec = recordEvents(c);
-    const values = Array.from({ length: 30 }, (_, i) => `ms-${i}`);
-    for (const v of values) expect(c.one(v, 3), v).toBeGreaterThan(0);
-    const leader = checkOneLeader(c);
-    expect(c.node(leader).storage.snapshotIndex).toBeGreaterThan(20);
-    const { id: learner, result } = c.addLearner();
-    expect(result.ok).toBe(true);
-    expect(converge(c, c.ids(), values.length)).toBe(true);
-    // The start of the log is gone: only a snapshot could bring it up to date.
-    expect(eventsOf(rec, 'snapshot-installed', learner).length).toBeGreaterThanOrEqual(1);
-    expect(c.status(learner)!.snapshotIndex).toBeGreaterThan(20);
-    expect(c.appliedValues(learner)).toEqual(values);
-    change(c, () => c.promote(learner), () => c.membership().voters.includes(learner));
-    expect(c.one('ms-end', 4)).toBeGreaterThan(0);
-    expect(expectAllAgree(c)).toEqual([...values, 'ms-end']);
-    c.assertSafe();
-  });
+  it.each(seeds(3))(
+    'a learner added after the log was compacted catches up through InstallSnapshot and can then be promoted (seed %i)',
+    (seed) => {
+      const c = newCluster(3, seed, { compactEvery: 5 });
+      const rec = recordEvents(c);
+      const values = Array.from({ length: 30 }, (_, i) => `ms-${i}`);
+      for (const v of values) expect(c.one(v, 3), v).toBeGreaterThan(0);
+      const leader = checkOneLeader(c);
+      expect(c.node(leader).storage.snapshotIndex).toBeGreaterThan(20);
+      const { id: learner, result } = c.addLearner();
+      expect(result.ok).toBe(true);
+      expect(converge(c, c.ids(), values.length)).toBe(true);
+      // The start of the log is gone: only a snapshot could bring it up to date.
+      expect(eventsOf(rec, 'snapshot-installed', learner).length).toBeGreaterThanOrEqual(1);
+      expect(c.status(learner)!.snapshotIndex).toBeGreaterThan(20);
+      expect(c.appliedValues(learner)).toEqual(values);
+      change(
+        c,
+        () => c.promote(learner),
+        () => c.membership().voters.includes(learner),
+      );
+      expect(c.one('ms-end', 4)).toBeGreaterThan(0);
+      expect(expectAllAgree(c)).toEqual([...values, 'ms-end']);
+      c.assertSafe();
+    },
+  );
 
   it.each(seeds(3))('a promoted learner becomes a voter that counts in the quorum and votes (seed %i)', (seed) => {
     const { c, rec, learner } = withLearner(seed);
     const net = new LabNet(c);
-    change(c, () => c.promote(learner), () => c.membership().voters.includes(learner) && c.status(c.leader())!.commit >= c.status(c.leader())!.lastIndex);
+    change(
+      c,
+      () => c.promote(learner),
+      () => c.membership().voters.includes(learner) && c.status(c.leader())!.commit >= c.status(c.leader())!.lastIndex,
+    );
     expect(c.membership()).toEqual({ voters: [1, 2, 3, 4], learners: [] });
 
     // Four voters: a quorum is three. With one original follower cut off, the leader commits
@@ -134,7 +145,11 @@ describe('membership', () => {
     const leader = checkOneLeader(c);
     const victim = c.ids().find((id) => id !== leader)!;
     const rest = c.ids().filter((id) => id !== victim);
-    change(c, () => c.remove(victim), () => !c.membership().voters.includes(victim) && c.status(leader)!.commit >= c.status(leader)!.lastIndex);
+    change(
+      c,
+      () => c.remove(victim),
+      () => !c.membership().voters.includes(victim) && c.status(leader)!.commit >= c.status(leader)!.lastIndex,
+    );
     expect(c.membership().voters).toEqual(rest);
 
     // Two voters now: both are needed, the removed node is not.
@@ -158,31 +173,34 @@ describe('membership', () => {
     c.assertSafe();
   });
 
-  it.each(seeds(3))('removing the leader: it steps down once the change commits, a new leader is elected without it, and the cluster keeps committing (seed %i)', (seed) => {
-    const c = newCluster(3, seed);
-    const rec = recordEvents(c);
-    expect(c.one('rl-0', 3)).toBeGreaterThan(0);
-    const leader = checkOneLeader(c);
-    const rest = c.ids().filter((id) => id !== leader);
-    const winsBefore = eventsOf(rec, 'election-won', leader).length;
-    const r = c.remove(leader);
-    expect(r.ok).toBe(true);
-    // A leader that is leaving takes no new work.
-    expect(c.propose('rl-refused', leader).ok).toBe(false);
+  it.each(seeds(3))(
+    'removing the leader: it steps down once the change commits, a new leader is elected without it, and the cluster keeps committing (seed %i)',
+    (seed) => {
+      const c = newCluster(3, seed);
+      const rec = recordEvents(c);
+      expect(c.one('rl-0', 3)).toBeGreaterThan(0);
+      const leader = checkOneLeader(c);
+      const rest = c.ids().filter((id) => id !== leader);
+      const winsBefore = eventsOf(rec, 'election-won', leader).length;
+      const r = c.remove(leader);
+      expect(r.ok).toBe(true);
+      // A leader that is leaving takes no new work.
+      expect(c.propose('rl-refused', leader).ok).toBe(false);
 
-    const leader2 = checkOneLeader(c, rest);
-    expect(rest).toContain(leader2);
-    expect(c.membership().voters).toEqual(rest);
-    expect(eventsOf(rec, 'role-change', leader).some((e) => e.to === 'follower' && e.cause === 'removed')).toBe(true);
+      const leader2 = checkOneLeader(c, rest);
+      expect(rest).toContain(leader2);
+      expect(c.membership().voters).toEqual(rest);
+      expect(eventsOf(rec, 'role-change', leader).some((e) => e.to === 'follower' && e.cause === 'removed')).toBe(true);
 
-    for (const v of ['rl-1', 'rl-2', 'rl-3']) expect(c.one(v, 2), v).toBeGreaterThan(0);
-    c.runFor(10 * ELECTION_TIMEOUT);
-    // The old leader never leads again, and the new one is not disturbed.
-    expect(c.role(leader)).not.toBe('leader');
-    expect(c.leader()).toBe(leader2);
-    expect(eventsOf(rec, 'election-won', leader)).toHaveLength(winsBefore);
-    expect(c.one('rl-4', 2)).toBeGreaterThan(0);
-    expect(expectAllAgree(c, rest)).toEqual(['rl-0', 'rl-1', 'rl-2', 'rl-3', 'rl-4']);
-    c.assertSafe();
-  });
+      for (const v of ['rl-1', 'rl-2', 'rl-3']) expect(c.one(v, 2), v).toBeGreaterThan(0);
+      c.runFor(10 * ELECTION_TIMEOUT);
+      // The old leader never leads again, and the new one is not disturbed.
+      expect(c.role(leader)).not.toBe('leader');
+      expect(c.leader()).toBe(leader2);
+      expect(eventsOf(rec, 'election-won', leader)).toHaveLength(winsBefore);
+      expect(c.one('rl-4', 2)).toBeGreaterThan(0);
+      expect(expectAllAgree(c, rest)).toEqual(['rl-0', 'rl-1', 'rl-2', 'rl-3', 'rl-4']);
+      c.assertSafe();
+    },
+  );
 });

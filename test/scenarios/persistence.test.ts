@@ -3,16 +3,7 @@
 // A crash keeps only what the node persisted (Figure 2, "persistent state on all servers").
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../src/raft/types.js';
-import {
-  ELECTION_TIMEOUT,
-  checkOneLeader,
-  converge,
-  expectAllAgree,
-  newCluster,
-  seeds,
-  testRandom,
-  watchLeaders,
-} from './helpers.js';
+import { ELECTION_TIMEOUT, checkOneLeader, converge, expectAllAgree, newCluster, seeds, testRandom, watchLeaders } from './helpers.js';
 
 describe('persistence across crashes (lab TestPersist13C)', () => {
   it.each(seeds(3))('committed data survives when every node crashes and restarts, and when leaders crash (seed %i)', (seed) => {
@@ -58,52 +49,55 @@ describe('persistence across crashes (lab TestPersist13C)', () => {
 });
 
 describe('leaders crashed repeatedly while writing (in the spirit of lab TestPersist23C)', () => {
-  it.each(seeds(5))('writes keep succeeding while the leader is crashed again and again, and nothing acknowledged is lost (seed %i)', (seed) => {
-    const c = newCluster(5, seed);
-    const rnd = testRandom(seed, 'crash-leaders');
-    const byTerm = watchLeaders(c);
-    expect(checkOneLeader(c)).not.toBe(0);
-    const down: NodeId[] = [];
-    let crashes = 0;
-    let written = 0;
-    for (let round = 0; round < 12; round++) {
-      // A burst of client writes, then some time, then the leader crashes.
-      for (let i = rnd.int(1, 6); i > 0; i--) c.write(`cl-${written++}`);
-      c.runFor(rnd.int(1, 2 * ELECTION_TIMEOUT));
-      // At most two of five down: the oldest crash comes back first if need be.
-      if (down.length === 2) c.restart(down.shift()!);
-      const leader = c.leader();
-      if (leader !== 0) {
-        // Sometimes in the middle of a step, losing what it had received but not yet persisted.
-        if (rnd.chance(0.3)) {
-          c.crashBeforePersist(leader);
-          c.step();
-        } else c.crash(leader);
-        expect(c.isUp(leader)).toBe(false);
-        down.push(leader);
-        crashes++;
+  it.each(seeds(5))(
+    'writes keep succeeding while the leader is crashed again and again, and nothing acknowledged is lost (seed %i)',
+    (seed) => {
+      const c = newCluster(5, seed);
+      const rnd = testRandom(seed, 'crash-leaders');
+      const byTerm = watchLeaders(c);
+      expect(checkOneLeader(c)).not.toBe(0);
+      const down: NodeId[] = [];
+      let crashes = 0;
+      let written = 0;
+      for (let round = 0; round < 12; round++) {
+        // A burst of client writes, then some time, then the leader crashes.
+        for (let i = rnd.int(1, 6); i > 0; i--) c.write(`cl-${written++}`);
+        c.runFor(rnd.int(1, 2 * ELECTION_TIMEOUT));
+        // At most two of five down: the oldest crash comes back first if need be.
+        if (down.length === 2) c.restart(down.shift()!);
+        const leader = c.leader();
+        if (leader !== 0) {
+          // Sometimes in the middle of a step, losing what it had received but not yet persisted.
+          if (rnd.chance(0.3)) {
+            c.crashBeforePersist(leader);
+            c.step();
+          } else c.crash(leader);
+          expect(c.isUp(leader)).toBe(false);
+          down.push(leader);
+          crashes++;
+        }
+        // Durability: every acknowledged write is on the disk of a majority, crashed nodes included.
+        for (const v of c.acknowledged) {
+          const onDisk = c.ids().filter((id) => c.node(id).storage.entries.some((e) => e.type === 'normal' && e.data === v));
+          expect(onDisk.length, `${v} is on ${onDisk.length} disks`).toBeGreaterThanOrEqual(3);
+        }
+        // A crashed node comes back after a while.
+        if (down.length > 0 && rnd.chance(0.6)) c.restart(down.shift()!);
+        c.runFor(rnd.int(0, ELECTION_TIMEOUT));
       }
-      // Durability: every acknowledged write is on the disk of a majority, crashed nodes included.
-      for (const v of c.acknowledged) {
-        const onDisk = c.ids().filter((id) => c.node(id).storage.entries.some((e) => e.type === 'normal' && e.data === v));
-        expect(onDisk.length, `${v} is on ${onDisk.length} disks`).toBeGreaterThanOrEqual(3);
-      }
-      // A crashed node comes back after a while.
-      if (down.length > 0 && rnd.chance(0.6)) c.restart(down.shift()!);
-      c.runFor(rnd.int(0, ELECTION_TIMEOUT));
-    }
-    for (const id of down) c.restart(id);
-    expect(c.runUntil(() => c.pendingWrites === 0, 1000)).toBe(true);
-    expect(c.one('cl-final', 5)).toBeGreaterThan(0);
-    expect(converge(c, c.ids(), written + 1)).toBe(true);
-    const values = expectAllAgree(c);
-    expect(values).toEqual([...c.acknowledged]);
-    expect(new Set(values)).toEqual(new Set([...Array.from({ length: written }, (_, i) => `cl-${i}`), 'cl-final']));
-    // A leader was crashed in most rounds, and each crash forced a new election.
-    expect(crashes).toBeGreaterThanOrEqual(6);
-    expect(byTerm.size).toBeGreaterThanOrEqual(crashes + 1);
-    c.assertSafe();
-  });
+      for (const id of down) c.restart(id);
+      expect(c.runUntil(() => c.pendingWrites === 0, 1000)).toBe(true);
+      expect(c.one('cl-final', 5)).toBeGreaterThan(0);
+      expect(converge(c, c.ids(), written + 1)).toBe(true);
+      const values = expectAllAgree(c);
+      expect(values).toEqual([...c.acknowledged]);
+      expect(new Set(values)).toEqual(new Set([...Array.from({ length: written }, (_, i) => `cl-${i}`), 'cl-final']));
+      // A leader was crashed in most rounds, and each crash forced a new election.
+      expect(crashes).toBeGreaterThanOrEqual(6);
+      expect(byTerm.size).toBeGreaterThanOrEqual(crashes + 1);
+      c.assertSafe();
+    },
+  );
 });
 
 describe('unreliable agreement (lab TestUnreliableAgree3C)', () => {

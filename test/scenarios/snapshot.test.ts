@@ -3,17 +3,7 @@
 // TestSnapshotInstallCrash3D, TestSnapshotInstallUnCrash3D), on SimCluster.
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../src/raft/types.js';
-import {
-  LabNet,
-  checkOneLeader,
-  converge,
-  eventsOf,
-  expectAllAgree,
-  newCluster,
-  recordEvents,
-  seeds,
-  testRandom,
-} from './helpers.js';
+import { LabNet, checkOneLeader, converge, eventsOf, expectAllAgree, newCluster, recordEvents, seeds, testRandom } from './helpers.js';
 
 /** The lab's SnapShotInterval: the simulator compacts a node once this many applied entries sit in its log. */
 const INTERVAL = 10;

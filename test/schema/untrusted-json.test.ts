@@ -32,7 +32,11 @@ describe('parseUntrustedJson', () => {
   });
 
   it('refuses text that is not JSON with a problem built from the input alone', () => {
-    expect(parseUntrustedJson('{"a":', 'the entry data')).toEqual({ ok: false, cause: 'not-json', problem: 'the entry data is not valid JSON' });
+    expect(parseUntrustedJson('{"a":', 'the entry data')).toEqual({
+      ok: false,
+      cause: 'not-json',
+      problem: 'the entry data is not valid JSON',
+    });
     expect(parseUntrustedJson('', 'x')).toMatchObject({ ok: false, cause: 'not-json' });
   });
 });

@@ -67,7 +67,7 @@ describe('a damaged data directory', () => {
     expect(err.message).toContain('with good records after it');
   });
 
-  it('a damaged record in a segment that is not the last refuses, even as that segment\'s last record', async () => {
+  it("a damaged record in a segment that is not the last refuses, even as that segment's last record", async () => {
     const dir = await tempDataDir();
     const { storage } = await openStorage(dir, { segmentBytes: 1 });
     await storage.save({ entries: entries(1, 3, 1), hardState: hardState(1, 1) });

@@ -59,7 +59,13 @@ describe('a log over many segments', () => {
           for (let i = from; i < from + rng.int(1, 30); i++) {
             batch.push(
               rng.chance(0.05)
-                ? { type: 'config', index: i, term, change: { type: 'add-learner', node: 4 }, membership: { voters: [1, 2, 3], learners: [4] } }
+                ? {
+                    type: 'config',
+                    index: i,
+                    term,
+                    change: { type: 'add-learner', node: 4 },
+                    membership: { voters: [1, 2, 3], learners: [4] },
+                  }
                 : entry(i, term, 'x'.repeat(rng.int(0, 120))),
             );
           }

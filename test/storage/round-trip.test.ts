@@ -102,7 +102,9 @@ describe('a data directory round trip', () => {
     await expect(storage.save({ entries: [entry(5, 1)] })).rejects.toThrow('entry 5 does not attach to the stored log (1-3)');
     await expect(storage.save({ entries: [entry(1, 1), entry(3, 1)] })).rejects.toThrow('entry 3 does not attach');
     await expect(storage.save({ hardState: hardState(1, 9) })).rejects.toThrow('commit index 9 is outside the stored log (0-3)');
-    await expect(storage.save({ entries: [entry(4, 2)] })).rejects.toThrow("an entry or snapshot of term 2 is above the hard state's term 1");
+    await expect(storage.save({ entries: [entry(4, 2)] })).rejects.toThrow(
+      "an entry or snapshot of term 2 is above the hard state's term 1",
+    );
     await expect(storage.save({ hardState: hardState(0) })).rejects.toThrow('term 0 is below the stored term 1');
     // The storage is still usable after a refused step.
     await storage.save({ entries: [entry(4, 1)] });

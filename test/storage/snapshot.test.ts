@@ -57,7 +57,7 @@ describe('snapshots', () => {
     expect(restored.hardState).toEqual(hardState(2, 12));
   });
 
-  it('entries after a leader\'s snapshot that belong to another history do not come back', async () => {
+  it("entries after a leader's snapshot that belong to another history do not come back", async () => {
     const dir = await tempDataDir();
     const { storage } = await openStorage(dir);
     await storage.save({ entries: entries(1, 30, 1), hardState: hardState(1, 5) });
@@ -109,7 +109,7 @@ describe('snapshots', () => {
     expect(opened.restored).toEqual({ hardState: hardState(3, 21, 0), snapshot: snapshotAt(20, 3), entries: entries(21, 22, 3) });
   });
 
-  it('a crash after the node\'s own snapshot.dat was written but before the log marked it keeps every entry', async () => {
+  it("a crash after the node's own snapshot.dat was written but before the log marked it keeps every entry", async () => {
     const dir = await tempDataDir();
     const { storage } = await openStorage(dir);
     await storage.save({ entries: entries(1, 8, 1), hardState: hardState(1, 6, 1) });

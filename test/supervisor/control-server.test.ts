@@ -14,7 +14,21 @@ afterEach(async () => {
 });
 
 async function serve(): Promise<{ live: LiveModel; server: ControlServer }> {
-  const live = new LiveModel({ name: 'x', clusterId: 'c', folder: '/f', supervisorPid: 1, startedAt: 0, timing: presetTiming('normal'), fsync: true, switches: { preVote: true, checkQuorum: true, bugs: [] }, nodes: [], links: [], partition: [], events: [], safety: { ok: true, checkedReports: 0 } });
+  const live = new LiveModel({
+    name: 'x',
+    clusterId: 'c',
+    folder: '/f',
+    supervisorPid: 1,
+    startedAt: 0,
+    timing: presetTiming('normal'),
+    fsync: true,
+    switches: { preVote: true, checkQuorum: true, bugs: [] },
+    nodes: [],
+    links: [],
+    partition: [],
+    events: [],
+    safety: { ok: true, checkedReports: 0 },
+  });
   const server = await ControlServer.start({
     token: 'secret',
     live,
@@ -44,7 +58,9 @@ describe('the control server', () => {
     const { server } = await serve();
     const c = await dial(server);
     expect(await c.closed).toBe(4401);
-    expect(c.got).toEqual([{ type: 'error', code: 'unauthorized', text: 'no auth message within 0.1 s: send {"type":"auth","token":...} first' }]);
+    expect(c.got).toEqual([
+      { type: 'error', code: 'unauthorized', text: 'no auth message within 0.1 s: send {"type":"auth","token":...} first' },
+    ]);
   });
 
   test('a request that is not JSON closes the connection with bad-request', async () => {

@@ -52,11 +52,18 @@ describe('timing', () => {
     expect(presetTiming('normal')).toEqual({ preset: 'normal', tickMs: 10, electionTimeoutMs: { min: 150, max: 300 }, heartbeatMs: 50 });
     expect(withSpeed(presetTiming('normal'), 'slow')).toEqual(presetTiming('slow'));
     expect(presetTiming('slow').electionTimeoutMs).toEqual({ min: 1500, max: 3000 });
-    expect(withSpeed(customTiming({ min: 300, max: 600 }, 100), 'normal')).toEqual({ preset: 'normal', tickMs: 10, electionTimeoutMs: { min: 150, max: 300 }, heartbeatMs: 50 });
+    expect(withSpeed(customTiming({ min: 300, max: 600 }, 100), 'normal')).toEqual({
+      preset: 'normal',
+      tickMs: 10,
+      electionTimeoutMs: { min: 150, max: 300 },
+      heartbeatMs: 50,
+    });
   });
 
   test('explicit timing is checked', () => {
-    expect(() => customTiming({ min: 100, max: 200 }, 100)).toThrow('the heartbeat (100 ms) must be shorter than the smallest election timeout (100 ms)');
+    expect(() => customTiming({ min: 100, max: 200 }, 100)).toThrow(
+      'the heartbeat (100 ms) must be shorter than the smallest election timeout (100 ms)',
+    );
     expect(() => customTiming({ min: 300, max: 200 }, 50)).toThrow('min-max with 1 <= min <= max');
   });
 });
@@ -75,10 +82,19 @@ describe('actions from the control API', () => {
   });
 
   test('a bad one names the field and a good value', () => {
-    expect(parseAction({ op: 'explode' })).toMatchObject({ ok: false, problem: expect.stringContaining('action.op must be one of "kill"') as string });
-    expect(parseAction({ op: 'link', from: 1, to: 2, drop: 30 })).toEqual({ ok: false, problem: 'action.drop must be a probability from 0 to 1 (0.3 drops 30%), got 30' });
+    expect(parseAction({ op: 'explode' })).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining('action.op must be one of "kill"') as string,
+    });
+    expect(parseAction({ op: 'link', from: 1, to: 2, drop: 30 })).toEqual({
+      ok: false,
+      problem: 'action.drop must be a probability from 0 to 1 (0.3 drops 30%), got 30',
+    });
     expect(parseAction({ op: 'isolate', nodes: [1] })).toEqual({ ok: false, problem: 'action.nodes is not a field of "isolate"' });
-    expect(parseAction({ op: 'partition', groups: [[1], [0]] })).toEqual({ ok: false, problem: 'action.groups[1] must hold node ids (integers from 1), got 0' });
+    expect(parseAction({ op: 'partition', groups: [[1], [0]] })).toEqual({
+      ok: false,
+      problem: 'action.groups[1] must hold node ids (integers from 1), got 0',
+    });
     expect(parseAction('kill')).toEqual({ ok: false, problem: 'action must be a JSON object, got "kill"' });
   });
 
@@ -117,7 +133,14 @@ describe('the cluster folder', () => {
     await expect(readFile(join(folder, 'control.json'))).rejects.toThrow('ENOENT');
 
     await writeFile(join(folder, 'token'), `${token}\n`);
-    await writeControlFile(folder, { name: 'x', clusterId: 'c', url: 'ws://127.0.0.1:1/', port: 1, supervisorPid: process.ppid, startedAt: 0 });
+    await writeControlFile(folder, {
+      name: 'x',
+      clusterId: 'c',
+      url: 'ws://127.0.0.1:1/',
+      port: 1,
+      supervisorPid: process.ppid,
+      startedAt: 0,
+    });
     await expect(claimFolder(folder, 'x')).rejects.toThrow(`a cluster named x is already running (pid ${process.ppid})`);
     expect((await findSupervisor(folder, 'x')).token).toBe(token);
     await rm(folder, { recursive: true });
@@ -135,7 +158,9 @@ describe('the live model', () => {
     nodeWrites(live, 1, STATE_LINE);
     expect(live.model.nodes[0]!.raft).toEqual(state);
     nodeWrites(live, 1, { ts: 6, node: 1, kind: 'raft', type: 'campaign', round: 'pre-vote', term: 3, text: 'n1 asks' });
-    expect(live.model.events).toEqual([{ ts: 6, node: 1, kind: 'raft', type: 'campaign', text: 'n1 asks', data: { round: 'pre-vote', term: 3 } }]);
+    expect(live.model.events).toEqual([
+      { ts: 6, node: 1, kind: 'raft', type: 'campaign', text: 'n1 asks', data: { round: 'pre-vote', term: 3 } },
+    ]);
     expect(seen).toEqual([0, 1]);
     for (let i = 0; i < EVENT_HISTORY + 10; i++) live.say('x', `event ${i}`);
     expect(live.model.events).toHaveLength(EVENT_HISTORY);
@@ -156,7 +181,13 @@ describe('the live model', () => {
     expect(live.node(3)!.process).toMatchObject({ state: 'running', pid: 42 });
     live.linksChanged(partitionLinks([], [[1], [2, 3]]), [[1], [2, 3]]);
     await live.nodeAdded({ id: 4, port: 7004, dataDir: 'n4', joined: true });
-    expect(live.node(4)).toMatchObject({ address: '127.0.0.1:7004', dataDir: join(folder, 'n4'), removed: false, raft: null, process: { state: 'stopped' } });
+    expect(live.node(4)).toMatchObject({
+      address: '127.0.0.1:7004',
+      dataDir: join(folder, 'n4'),
+      removed: false,
+      raft: null,
+      process: { state: 'stopped' },
+    });
     await live.nodeRemoved(1);
     expect(live.model.links).toEqual([]);
     expect(live.model.partition).toEqual([[2, 3]]);
@@ -168,7 +199,12 @@ describe('the live model', () => {
     expect(saved).toEqual({
       ...file,
       timing: presetTiming('slow'),
-      nodes: [{ ...file.nodes[0]!, removed: true }, file.nodes[1], file.nodes[2], { id: 4, port: 7004, dataDir: 'n4', joined: true, removed: false }],
+      nodes: [
+        { ...file.nodes[0]!, removed: true },
+        file.nodes[1],
+        file.nodes[2],
+        { id: 4, port: 7004, dataDir: 'n4', joined: true, removed: false },
+      ],
     });
     // The model runs under the name it was started with; the file keeps the one it was made with.
     expect(live.model.name).toBe('default');

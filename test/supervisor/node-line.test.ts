@@ -24,17 +24,33 @@ describe('readNodeLine', () => {
     ['progress that is not an object', { progress: [] }, /progress must be a JSON object/],
     ['a follower without match', { progress: { 3: { next: 6, state: 'probe' } } }, /progress\.3\.match must be a non-negative integer/],
   ])('refuses a state line with %s', (_, change, problem) => {
-    expect(readNodeLine(JSON.stringify({ ...STATE_LINE, ...change }))).toEqual({ kind: 'bad-state', ts: 1, problem: expect.stringMatching(problem) as string });
+    expect(readNodeLine(JSON.stringify({ ...STATE_LINE, ...change }))).toEqual({
+      kind: 'bad-state',
+      ts: 1,
+      problem: expect.stringMatching(problem) as string,
+    });
   });
 
   it('reads a control line as an answer to match to its command, and an event', () => {
-    const line = { ts: 2, node: 1, kind: 'control', type: 'answer', id: 7, op: 'conf-change', ok: true, text: 'n1 proposes add-learner n4 at entry 9', index: 9 };
+    const line = {
+      ts: 2,
+      node: 1,
+      kind: 'control',
+      type: 'answer',
+      id: 7,
+      op: 'conf-change',
+      ok: true,
+      text: 'n1 proposes add-learner n4 at entry 9',
+      index: 9,
+    };
     expect(readNodeLine(JSON.stringify(line))).toEqual({
       kind: 'event',
       event: { ts: 2, kind: 'control', type: 'answer', text: line.text, data: { id: 7, op: 'conf-change', ok: true, index: 9 } },
       answer: { id: 7, op: 'conf-change', ok: true, text: line.text, index: 9 },
     });
-    expect(readNodeLine(JSON.stringify({ ...line, id: null, op: 'unknown', ok: false, index: undefined }))).toMatchObject({ answer: { id: null, op: 'unknown', ok: false } });
+    expect(readNodeLine(JSON.stringify({ ...line, id: null, op: 'unknown', ok: false, index: undefined }))).toMatchObject({
+      answer: { id: null, op: 'unknown', ok: false },
+    });
     const bad = JSON.stringify({ ...line, ok: 'yes' });
     expect(readNodeLine(bad)).toEqual({ kind: 'bad-line', problem: `ok must be true or false, got "yes": ${bad}` });
   });
@@ -42,7 +58,10 @@ describe('readNodeLine', () => {
   it('refuses a line that is not a JSON object with a kind and a type, or nested too deep, naming it', () => {
     expect(readNodeLine('Node.js v20.20.2')).toEqual({ kind: 'bad-line', problem: 'the line is not valid JSON: Node.js v20.20.2' });
     expect(readNodeLine('[1]')).toEqual({ kind: 'bad-line', problem: 'the line must be a JSON object, got [1]: [1]' });
-    expect(readNodeLine('{"type":"commit"}')).toEqual({ kind: 'bad-line', problem: 'kind must be a string, got nothing: {"type":"commit"}' });
+    expect(readNodeLine('{"type":"commit"}')).toEqual({
+      kind: 'bad-line',
+      problem: 'kind must be a string, got nothing: {"type":"commit"}',
+    });
     expect(readNodeLine('{"kind":"raft"}')).toEqual({ kind: 'bad-line', problem: 'type must be a string, got nothing: {"kind":"raft"}' });
     const deep = `{"kind":"raft","x":${'['.repeat(5000)}${']'.repeat(5000)}}`;
     expect(readNodeLine(deep)).toEqual({ kind: 'bad-line', problem: `the line nests objects or arrays deeper than 64 levels: ${deep}` });

@@ -20,7 +20,7 @@ function frozenNode(folder: string): { pid: number; gone: Promise<NodeJS.Signals
 }
 
 describe('nodes left behind by a dead supervisor', () => {
-  it('are killed when recorded and still running the cluster\'s folder', async () => {
+  it("are killed when recorded and still running the cluster's folder", async () => {
     const folder = mkdtempSync(join(tmpdir(), 'raft-console-orphans-'));
     folders.push(folder);
     const node = frozenNode(folder);

@@ -68,17 +68,26 @@ describe('a cluster with known bugs', () => {
     const restarted = Date.now();
     await act({ op: 'restart', nodes: [l] });
     const connected = (from: number, to: number): boolean =>
-      sup.model.events.some((e) => e.node === from && e.type === 'peer-connected' && e.data?.peer === to && e.data.direction === 'out' && e.ts >= restarted);
+      sup.model.events.some(
+        (e) => e.node === from && e.type === 'peer-connected' && e.data?.peer === to && e.data.direction === 'out' && e.ts >= restarted,
+      );
     await waitFor(`n${q} and n${l} to reconnect`, () => connected(q, l) && connected(l, q));
     // Alone, L's pre-votes fail and leave its term and vote as they are; right after one, its next
     // election is a whole timeout away.
     const since = Date.now();
-    await waitFor(`n${l}'s election timer`, () => sup.model.events.some((e) => e.node === l && e.type === 'election-timeout' && e.ts >= since));
+    await waitFor(`n${l}'s election timer`, () =>
+      sup.model.events.some((e) => e.node === l && e.type === 'election-timeout' && e.ts >= since),
+    );
     await act({ op: 'partition', groups: [[p], [l, q]] });
     await act({ op: 'campaign', node: q });
 
     const verdict = await waitFor('the safety alarm', () => (sup.model.safety.ok ? undefined : sup.model.safety));
-    expect(verdict).toMatchObject({ ok: false, property: 'Election Safety', nodes: [p, q], text: `n${p} and n${q} are both leader of term ${term}` });
+    expect(verdict).toMatchObject({
+      ok: false,
+      property: 'Election Safety',
+      nodes: [p, q],
+      text: `n${p} and n${q} are both leader of term ${term}`,
+    });
     expect(sup.model.events.filter((e) => e.type === 'safety-violation').map((e) => e.text)).toEqual([
       `SAFETY VIOLATED: Election Safety: n${p} and n${q} are both leader of term ${term}`,
     ]);

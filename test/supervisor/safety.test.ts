@@ -15,8 +15,20 @@ import { nodeWrites } from './helpers.js';
 
 type Report = Pick<NodeRaftState, 'role' | 'term' | 'commit' | 'lastIndex' | 'runs' | 'digests'>;
 
-const follower = (term: number, runs: Array<[number, number]>, lastIndex: number, commit: number, digests: Array<[number, string]> = []): Report => ({ role: 'follower', term, runs, lastIndex, commit, digests });
-const leader = (term: number, runs: Array<[number, number]>, lastIndex: number, commit: number, digests: Array<[number, string]> = []): Report => ({ role: 'leader', term, runs, lastIndex, commit, digests });
+const follower = (
+  term: number,
+  runs: Array<[number, number]>,
+  lastIndex: number,
+  commit: number,
+  digests: Array<[number, string]> = [],
+): Report => ({ role: 'follower', term, runs, lastIndex, commit, digests });
+const leader = (
+  term: number,
+  runs: Array<[number, number]>,
+  lastIndex: number,
+  commit: number,
+  digests: Array<[number, string]> = [],
+): Report => ({ role: 'leader', term, runs, lastIndex, commit, digests });
 
 describe('the safety monitor', () => {
   test('two leaders in one term break Election Safety, naming both', () => {
@@ -24,7 +36,14 @@ describe('the safety monitor', () => {
     expect(m.report(1, leader(3, [[1, 3]], 1, 0), 10)).toBeNull();
     expect(m.report(1, leader(3, [[1, 3]], 1, 1), 11)).toBeNull();
     const v = m.report(2, leader(3, [], 0, 0), 12);
-    expect(v).toEqual({ ok: false, property: 'Election Safety', nodes: [1, 2], text: 'n1 and n2 are both leader of term 3', ts: 12, checkedReports: 3 });
+    expect(v).toEqual({
+      ok: false,
+      property: 'Election Safety',
+      nodes: [1, 2],
+      text: 'n1 and n2 are both leader of term 3',
+      ts: 12,
+      checkedReports: 3,
+    });
     expect(m.verdict).toEqual(v);
   });
 
@@ -37,12 +56,56 @@ describe('the safety monitor', () => {
 
   test('an entry committed with different terms on two nodes breaks State Machine Safety', () => {
     const m = new SafetyMonitor();
-    expect(m.report(1, leader(2, [[1, 1], [5, 2]], 7, 7), 1)).toBeNull();
+    expect(
+      m.report(
+        1,
+        leader(
+          2,
+          [
+            [1, 1],
+            [5, 2],
+          ],
+          7,
+          7,
+        ),
+        1,
+      ),
+    ).toBeNull();
     // n4 agrees up to 6 and holds another entry 7: harmless while n4 has not committed it...
-    expect(m.report(4, follower(3, [[1, 1], [5, 2], [7, 3]], 7, 6), 2)).toBeNull();
+    expect(
+      m.report(
+        4,
+        follower(
+          3,
+          [
+            [1, 1],
+            [5, 2],
+            [7, 3],
+          ],
+          7,
+          6,
+        ),
+        2,
+      ),
+    ).toBeNull();
     expect(m.verdict).toEqual({ ok: true, checkedReports: 2 });
     // ...and a violation once it has.
-    expect(m.report(4, follower(3, [[1, 1], [5, 2], [7, 3]], 7, 7), 3)).toEqual({
+    expect(
+      m.report(
+        4,
+        follower(
+          3,
+          [
+            [1, 1],
+            [5, 2],
+            [7, 3],
+          ],
+          7,
+          7,
+        ),
+        3,
+      ),
+    ).toEqual({
       ok: false,
       property: 'State Machine Safety',
       nodes: [1, 4],
@@ -58,16 +121,71 @@ describe('the safety monitor', () => {
     m.report(3, follower(2, [[1, 2]], 9, 7), 2);
     m.report(1, leader(2, [[1, 2]], 9, 9), 3);
     // n1 committed 1-5 first, n3 then 6-7, n1 then 8-9: entry 6 was committed on n3 (and n1) before n4 said otherwise.
-    expect(m.report(4, follower(3, [[1, 2], [6, 3]], 6, 6), 4)).toMatchObject({ nodes: [1, 4], text: 'entry 6 is committed with term 2 on n1 but term 3 on n4' });
+    expect(
+      m.report(
+        4,
+        follower(
+          3,
+          [
+            [1, 2],
+            [6, 3],
+          ],
+          6,
+          6,
+        ),
+        4,
+      ),
+    ).toMatchObject({ nodes: [1, 4], text: 'entry 6 is committed with term 2 on n1 but term 3 on n4' });
     const n = new SafetyMonitor();
     n.report(1, leader(2, [[1, 2]], 5, 5), 1);
     n.report(3, follower(2, [[1, 2]], 9, 7), 2);
-    expect(n.report(4, follower(3, [[1, 2], [6, 3]], 6, 6), 3)).toMatchObject({ nodes: [3, 4], text: 'entry 6 is committed with term 2 on n3 but term 3 on n4' });
+    expect(
+      n.report(
+        4,
+        follower(
+          3,
+          [
+            [1, 2],
+            [6, 3],
+          ],
+          6,
+          6,
+        ),
+        3,
+      ),
+    ).toMatchObject({ nodes: [3, 4], text: 'entry 6 is committed with term 2 on n3 but term 3 on n4' });
     // Commits known out of order (a node far behind, with a gap) are checked as well.
     const o = new SafetyMonitor();
     o.report(1, leader(4, [[1001, 4]], 2000, 2000), 1);
-    o.report(2, follower(4, [[1, 1], [600, 4]], 1000, 700), 2);
-    expect(o.report(3, follower(5, [[1, 1], [600, 4], [650, 5]], 1200, 1200), 3)).toMatchObject({
+    o.report(
+      2,
+      follower(
+        4,
+        [
+          [1, 1],
+          [600, 4],
+        ],
+        1000,
+        700,
+      ),
+      2,
+    );
+    expect(
+      o.report(
+        3,
+        follower(
+          5,
+          [
+            [1, 1],
+            [600, 4],
+            [650, 5],
+          ],
+          1200,
+          1200,
+        ),
+        3,
+      ),
+    ).toMatchObject({
       property: 'State Machine Safety',
       text: 'entry 650 is committed with term 4 on n2 but term 5 on n3',
     });
@@ -76,7 +194,21 @@ describe('the safety monitor', () => {
   test('a node whose own committed entry changes breaks State Machine Safety', () => {
     const m = new SafetyMonitor();
     m.report(1, follower(2, [[1, 2]], 5, 5), 1);
-    expect(m.report(1, follower(3, [[1, 2], [5, 3]], 5, 5), 2)).toMatchObject({
+    expect(
+      m.report(
+        1,
+        follower(
+          3,
+          [
+            [1, 2],
+            [5, 3],
+          ],
+          5,
+          5,
+        ),
+        2,
+      ),
+    ).toMatchObject({
       property: 'State Machine Safety',
       nodes: [1],
       text: 'entry 5 is committed with term 2 on n1 before, and term 3 there now',
@@ -86,8 +218,38 @@ describe('the safety monitor', () => {
   test('two logs that hold one entry alike but differ before it break Log Matching', () => {
     const m = new SafetyMonitor();
     // Terms by index: n1 1 1 2 2 4, n2 1 1 3 3 4; neither committed past 2.
-    expect(m.report(1, follower(4, [[1, 1], [3, 2], [5, 4]], 5, 2), 1)).toBeNull();
-    expect(m.report(2, follower(4, [[1, 1], [3, 3], [5, 4]], 5, 2), 2)).toEqual({
+    expect(
+      m.report(
+        1,
+        follower(
+          4,
+          [
+            [1, 1],
+            [3, 2],
+            [5, 4],
+          ],
+          5,
+          2,
+        ),
+        1,
+      ),
+    ).toBeNull();
+    expect(
+      m.report(
+        2,
+        follower(
+          4,
+          [
+            [1, 1],
+            [3, 3],
+            [5, 4],
+          ],
+          5,
+          2,
+        ),
+        2,
+      ),
+    ).toEqual({
       ok: false,
       property: 'Log Matching',
       nodes: [2, 1],
@@ -97,7 +259,7 @@ describe('the safety monitor', () => {
     });
   });
 
-  test('a normal run stays OK: leader changes, uncommitted entries truncated, a crashed node\'s last report, snapshots', () => {
+  test("a normal run stays OK: leader changes, uncommitted entries truncated, a crashed node's last report, snapshots", () => {
     const m = new SafetyMonitor();
     const feed = (node: number, r: Report) => expect(m.report(node, r, 0)).toBeNull();
     // Term 1: n1 leads and commits 1-3 on all three.
@@ -109,16 +271,72 @@ describe('the safety monitor', () => {
     feed(1, leader(1, [[1, 1]], 5, 3));
     // Term 2: n2 leads, its no-op at 4 replaces what n1 had there; it commits 4-6.
     expect(m.leader(2, 2, 0)).toBeNull();
-    feed(2, leader(2, [[1, 1], [4, 2]], 6, 6));
-    feed(3, follower(2, [[1, 1], [4, 2]], 6, 6));
+    feed(
+      2,
+      leader(
+        2,
+        [
+          [1, 1],
+          [4, 2],
+        ],
+        6,
+        6,
+      ),
+    );
+    feed(
+      3,
+      follower(
+        2,
+        [
+          [1, 1],
+          [4, 2],
+        ],
+        6,
+        6,
+      ),
+    );
     // n1 restarts with its old log, then the leader truncates its 4-5 and catches it up.
     feed(1, follower(1, [[1, 1]], 5, 3));
-    feed(1, follower(2, [[1, 1], [4, 2]], 6, 6));
+    feed(
+      1,
+      follower(
+        2,
+        [
+          [1, 1],
+          [4, 2],
+        ],
+        6,
+        6,
+      ),
+    );
     // n3 snapshots up to 5 (its runs start at 6) and leads term 3; n2, crashed, last said it led term 2.
     feed(3, follower(2, [[6, 2]], 8, 8));
     expect(m.leader(3, 3, 0)).toBeNull();
-    feed(3, leader(3, [[6, 2], [9, 3]], 9, 9));
-    feed(1, follower(3, [[1, 1], [4, 2], [9, 3]], 9, 9));
+    feed(
+      3,
+      leader(
+        3,
+        [
+          [6, 2],
+          [9, 3],
+        ],
+        9,
+        9,
+      ),
+    );
+    feed(
+      1,
+      follower(
+        3,
+        [
+          [1, 1],
+          [4, 2],
+          [9, 3],
+        ],
+        9,
+        9,
+      ),
+    );
     // A long log: the report covers only its last entries, compared where the others' overlap.
     feed(1, follower(3, [[1001, 3]], 2000, 2000));
     feed(3, follower(3, [[1001, 3]], 2000, 1990));
@@ -187,18 +405,63 @@ describe('the applied-state digests', () => {
 
   test('the same digests at the same indexes are fine, whenever each node reports', () => {
     const m = new SafetyMonitor();
-    expect(m.report(1, at([[64, A], [100, B]]), 1)).toBeNull();
-    expect(m.report(2, at([[64, A], [100, B]]), 2)).toBeNull();
+    expect(
+      m.report(
+        1,
+        at([
+          [64, A],
+          [100, B],
+        ]),
+        1,
+      ),
+    ).toBeNull();
+    expect(
+      m.report(
+        2,
+        at([
+          [64, A],
+          [100, B],
+        ]),
+        2,
+      ),
+    ).toBeNull();
     expect(m.report(3, at([[64, A]]), 3)).toBeNull();
-    expect(m.report(3, at([[64, A], [100, B], [128, C], [130, D]]), 4)).toBeNull();
+    expect(
+      m.report(
+        3,
+        at([
+          [64, A],
+          [100, B],
+          [128, C],
+          [130, D],
+        ]),
+        4,
+      ),
+    ).toBeNull();
     expect(m.verdict).toEqual({ ok: true, checkedReports: 4 });
   });
 
   test('two digests at one index, on two nodes, break State Machine Safety, naming the nodes and the index', () => {
     const m = new SafetyMonitor();
-    m.report(1, at([[64, A], [100, B]]), 1);
+    m.report(
+      1,
+      at([
+        [64, A],
+        [100, B],
+      ]),
+      1,
+    );
     // n3's entries 1-200 have the same terms as n1's: only the digest tells them apart.
-    expect(m.report(3, at([[64, A], [100, C]]), 2)).toEqual({
+    expect(
+      m.report(
+        3,
+        at([
+          [64, A],
+          [100, C],
+        ]),
+        2,
+      ),
+    ).toEqual({
       ok: false,
       property: 'State Machine Safety',
       nodes: [1, 3],
@@ -210,21 +473,64 @@ describe('the applied-state digests', () => {
 
   test('nodes that report at different applied indexes are compared at the checkpoints they share', () => {
     const m = new SafetyMonitor();
-    expect(m.report(1, at([[64, A], [128, B], [150, C]]), 1)).toBeNull();
+    expect(
+      m.report(
+        1,
+        at([
+          [64, A],
+          [128, B],
+          [150, C],
+        ]),
+        1,
+      ),
+    ).toBeNull();
     // Applied 131 here, 150 there: no applied index in common, but the checkpoint at 128 is.
-    expect(m.report(2, at([[64, A], [128, D], [131, C]]), 2)).toMatchObject({ property: 'State Machine Safety', nodes: [1, 2], text: `the entries applied up to 128 differ: digest ${B} on n1 but ${D} on n2` });
+    expect(
+      m.report(
+        2,
+        at([
+          [64, A],
+          [128, D],
+          [131, C],
+        ]),
+        2,
+      ),
+    ).toMatchObject({
+      property: 'State Machine Safety',
+      nodes: [1, 2],
+      text: `the entries applied up to 128 differ: digest ${B} on n1 but ${D} on n2`,
+    });
   });
 
   test('names the lowest index that differs in a report', () => {
     const m = new SafetyMonitor();
-    m.report(1, at([[64, A], [128, B]]), 1);
-    expect(m.report(2, at([[64, C], [128, D]]), 2)).toMatchObject({ text: `the entries applied up to 64 differ: digest ${A} on n1 but ${C} on n2` });
+    m.report(
+      1,
+      at([
+        [64, A],
+        [128, B],
+      ]),
+      1,
+    );
+    expect(
+      m.report(
+        2,
+        at([
+          [64, C],
+          [128, D],
+        ]),
+        2,
+      ),
+    ).toMatchObject({ text: `the entries applied up to 64 differ: digest ${A} on n1 but ${C} on n2` });
   });
 
   test('a node whose own digest at an index changes (it applied other entries after a restart) breaks it too', () => {
     const m = new SafetyMonitor();
     m.report(2, at([[64, A]]), 1);
-    expect(m.report(2, at([[64, B]]), 2)).toMatchObject({ nodes: [2], text: `the entries applied up to 64 differ: digest ${A} on n2 before, and ${B} there now` });
+    expect(m.report(2, at([[64, B]]), 2)).toMatchObject({
+      nodes: [2],
+      text: `the entries applied up to 64 differ: digest ${A} on n2 before, and ${B} there now`,
+    });
   });
 
   test('remembers a bounded number of digests, the oldest forgotten first', () => {
@@ -235,11 +541,13 @@ describe('the applied-state digests', () => {
     };
     // Index 65 was the first remembered and is forgotten; 129, the next, is still known.
     expect(filled().report(2, at([[DIGEST_CHECKPOINT_EVERY + 1, B]]), 0)).toBeNull();
-    expect(filled().report(2, at([[2 * DIGEST_CHECKPOINT_EVERY + 1, B]]), 0)).toMatchObject({ text: `the entries applied up to 129 differ: digest ${A} on n1 but ${B} on n2` });
+    expect(filled().report(2, at([[2 * DIGEST_CHECKPOINT_EVERY + 1, B]]), 0)).toMatchObject({
+      text: `the entries applied up to 129 differ: digest ${A} on n1 but ${B} on n2`,
+    });
   });
 });
 
-describe('fed a simulated cluster\'s reports after every tick', () => {
+describe("fed a simulated cluster's reports after every tick", () => {
   // Real leader changes and truncations of a correct core, and never an alarm. The seed is in the test name.
   test.each([1, 2, 3, 4, 5])('raises no false alarm (seed %i)', (seed) => {
     const { c, m, terms } = churn(seed);
@@ -280,10 +588,51 @@ describe('the safety verdict in the live model', () => {
 
   test('counts the reports, and tells of the first violation once, as a supervisor event', () => {
     const live = new LiveModel(twoNodes());
-    nodeWrites(live, 1, { ts: 100, node: 1, ...state('leader', 2, [[1, 1], [5, 2]], 7, 7) });
+    nodeWrites(live, 1, {
+      ts: 100,
+      node: 1,
+      ...state(
+        'leader',
+        2,
+        [
+          [1, 1],
+          [5, 2],
+        ],
+        7,
+        7,
+      ),
+    });
     expect(live.model.safety).toEqual({ ok: true, checkedReports: 1 });
-    nodeWrites(live, 4, { ts: 200, node: 4, ...state('follower', 3, [[1, 1], [5, 2], [7, 3]], 7, 7) });
-    nodeWrites(live, 4, { ts: 300, node: 4, ...state('follower', 3, [[1, 1], [5, 2], [7, 3]], 7, 7) });
+    nodeWrites(live, 4, {
+      ts: 200,
+      node: 4,
+      ...state(
+        'follower',
+        3,
+        [
+          [1, 1],
+          [5, 2],
+          [7, 3],
+        ],
+        7,
+        7,
+      ),
+    });
+    nodeWrites(live, 4, {
+      ts: 300,
+      node: 4,
+      ...state(
+        'follower',
+        3,
+        [
+          [1, 1],
+          [5, 2],
+          [7, 3],
+        ],
+        7,
+        7,
+      ),
+    });
     expect(live.model.safety).toMatchObject({ ok: false, property: 'State Machine Safety', nodes: [1, 4], ts: 200, checkedReports: 2 });
     const alarms = live.model.events.filter((e) => e.type === 'safety-violation');
     expect(alarms).toEqual([
@@ -309,7 +658,11 @@ describe('the safety verdict in the live model', () => {
     expect(live.model.nodes[1]!.raft).toMatchObject({ term: 2, digests: [] });
     expect(live.model.safety).toEqual({ ok: true, checkedReports: 1 });
     expect(live.model.events.map((e) => [e.node, e.type, e.text])).toEqual([
-      [4, 'bad-output', 'n4 reported a state that is not valid, ignored: digests[0][1] must be a digest of 16 hex digits, got "not a digest"'],
+      [
+        4,
+        'bad-output',
+        'n4 reported a state that is not valid, ignored: digests[0][1] must be a digest of 16 hex digits, got "not a digest"',
+      ],
       [4, 'bad-output', 'n4 reported a state that is not valid, ignored: term must be a non-negative integer, got -1'],
       [4, 'bad-output', 'n4 reported a state that is not valid, ignored: state.extra is not a field of this frame'],
     ]);
@@ -318,7 +671,23 @@ describe('the safety verdict in the live model', () => {
   test('an election won in a term another node already won is an alarm', () => {
     const live = new LiveModel(twoNodes());
     nodeWrites(live, 1, { ts: 1, node: 1, kind: 'raft', type: 'election-won', term: 4, votes: 2, voters: 2, text: 'n1 wins term 4' });
-    nodeWrites(live, 4, { ts: 2, node: 4, kind: 'raft', type: 'role-change', from: 'candidate', to: 'leader', term: 4, cause: 'won-election', text: 'n4 becomes leader' });
-    expect(live.model.safety).toMatchObject({ ok: false, property: 'Election Safety', nodes: [1, 4], text: 'n1 and n4 are both leader of term 4', checkedReports: 0 });
+    nodeWrites(live, 4, {
+      ts: 2,
+      node: 4,
+      kind: 'raft',
+      type: 'role-change',
+      from: 'candidate',
+      to: 'leader',
+      term: 4,
+      cause: 'won-election',
+      text: 'n4 becomes leader',
+    });
+    expect(live.model.safety).toMatchObject({
+      ok: false,
+      property: 'Election Safety',
+      nodes: [1, 4],
+      text: 'n1 and n4 are both leader of term 4',
+      checkedReports: 0,
+    });
   });
 });

@@ -33,7 +33,8 @@ afterAll(async () => {
 
 /** Starts `supervise` in a child process and waits for its ready line. */
 async function superviseChild(options: SupervisorOptions): Promise<{ child: ChildProcessWithoutNullStreams; ready: ReadyLine }> {
-  const code = 'const { supervise } = await import(process.env.RC_MODULE); process.exitCode = await supervise(JSON.parse(process.env.RC_OPTIONS));';
+  const code =
+    'const { supervise } = await import(process.env.RC_MODULE); process.exitCode = await supervise(JSON.parse(process.env.RC_OPTIONS));';
   const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
     env: { ...process.env, RC_MODULE: builtModule('supervisor/supervise-main.js'), RC_OPTIONS: JSON.stringify(options) },
   });
@@ -48,7 +49,9 @@ async function superviseChild(options: SupervisorOptions): Promise<{ child: Chil
 }
 
 const exited = (c: ChildProcessWithoutNullStreams): Promise<number | null> =>
-  c.exitCode !== null || c.signalCode !== null ? Promise.resolve(c.exitCode) : new Promise((resolve) => c.once('exit', (code) => resolve(code)));
+  c.exitCode !== null || c.signalCode !== null
+    ? Promise.resolve(c.exitCode)
+    : new Promise((resolve) => c.once('exit', (code) => resolve(code)));
 
 describe('the supervise entry point', () => {
   let clusterId: string;
@@ -78,7 +81,9 @@ describe('the supervise entry point', () => {
     await waitFor('the nodes to exit', () => pids.every((pid) => !alive(pid)), { timeoutMs: 1000 });
     expect(Date.now() - killedAt).toBeLessThan(1000);
     expect(await closed).toBe('the supervisor closed the connection');
-    await expect(ControlClient.connect({ name: 'solo' })).rejects.toThrow(/^no cluster named solo is running \(its supervisor, pid \d+, is gone\): start one with `raft-console up --name solo`$/);
+    await expect(ControlClient.connect({ name: 'solo' })).rejects.toThrow(
+      /^no cluster named solo is running \(its supervisor, pid \d+, is gone\): start one with `raft-console up --name solo`$/,
+    );
   });
 
   test('started again, it is the same cluster; `down --purge` stops it and deletes its folder', async () => {
@@ -93,7 +98,9 @@ describe('the supervise entry point', () => {
     expect(r).toEqual({ ok: true, text: `stopped the cluster solo (3 nodes) and deleted ${ready.folder}` });
     expect(await exited(child)).toBe(0);
     expect(existsSync(ready.folder)).toBe(false);
-    await expect(ControlClient.connect({ name: 'solo' })).rejects.toThrow('no cluster named solo is running: start one with `raft-console up --name solo`');
+    await expect(ControlClient.connect({ name: 'solo' })).rejects.toThrow(
+      'no cluster named solo is running: start one with `raft-console up --name solo`',
+    );
     expect(await purgeCluster({ name: 'solo' })).toBeNull();
   });
 

@@ -76,7 +76,10 @@ describe('a supervised three-node cluster', () => {
     expect(old.process.state).toBe('paused');
     const next = await waitFor('a leader among the others', () => settledLeader(sup.model));
     expect(next.id).not.toBe(old.id);
-    expect(await sup.act({ op: 'pause', nodes: [old.id] })).toMatchObject({ ok: false, text: `cannot pause n${old.id}: it is paused; resume it first` });
+    expect(await sup.act({ op: 'pause', nodes: [old.id] })).toMatchObject({
+      ok: false,
+      text: `cannot pause n${old.id}: it is paused; resume it first`,
+    });
     expect(await sup.act({ op: 'resume', nodes: [old.id] })).toMatchObject({ ok: true });
     await waitFor('all three to converge', () => converged(sup.model));
     expect(old.raft!.role).toBe('follower');
@@ -103,7 +106,9 @@ describe('a supervised three-node cluster', () => {
     expect(await sup.act({ op: 'kill', nodes: [old.id] })).toMatchObject({ ok: true });
     expect(await sup.act({ op: 'restart', nodes: [old.id] })).toMatchObject({ ok: true });
     const told = sup.model.events.find((e) => e.node === old.id && e.kind === 'control' && e.ts >= since);
-    expect(told?.text).toBe(`n${old.id} network faults: blocked to ${others.map((id) => `n${id}`).join(', ')}; blocked from ${others.map((id) => `n${id}`).join(', ')}`);
+    expect(told?.text).toBe(
+      `n${old.id} network faults: blocked to ${others.map((id) => `n${id}`).join(', ')}; blocked from ${others.map((id) => `n${id}`).join(', ')}`,
+    );
 
     expect(await sup.act({ op: 'heal' })).toMatchObject({ ok: true });
     expect(sup.model.links).toEqual([]);
@@ -122,8 +127,14 @@ describe('a supervised three-node cluster', () => {
       { from: 2, to: 1, blocked: false, delayMs: 20, loss: 0.1 },
       { from: 3, to: 1, blocked: true, delayMs: 0, loss: 0 },
     ]);
-    expect(await sup.act({ op: 'link', from: 1, to: 1, drop: 1 })).toMatchObject({ ok: false, text: 'a link joins two different nodes, got n1 twice' });
-    expect(await sup.act({ op: 'heal' })).toMatchObject({ ok: true, text: 'healed the network: every link delivers again (3 faulty links mended)' });
+    expect(await sup.act({ op: 'link', from: 1, to: 1, drop: 1 })).toMatchObject({
+      ok: false,
+      text: 'a link joins two different nodes, got n1 twice',
+    });
+    expect(await sup.act({ op: 'heal' })).toMatchObject({
+      ok: true,
+      text: 'healed the network: every link delivers again (3 faulty links mended)',
+    });
     await waitFor('the cluster to settle', () => converged(sup.model));
   });
 
@@ -131,7 +142,10 @@ describe('a supervised three-node cluster', () => {
     expect(await sup.act({ op: 'kill', nodes: [7] })).toEqual({ ok: false, text: 'no node 7: nodes are 1-3' });
     expect(await sup.act({ op: 'resume', nodes: [1] })).toEqual({ ok: false, text: 'cannot resume n1: it is running; it is not paused' });
     const leader = await waitFor('a leader', () => settledLeader(sup.model));
-    expect(await sup.act({ op: 'transfer', node: leader.id })).toMatchObject({ ok: false, text: `n${leader.id} is already the leader (term ${leader.raft!.term})` });
+    expect(await sup.act({ op: 'transfer', node: leader.id })).toMatchObject({
+      ok: false,
+      text: `n${leader.id} is already the leader (term ${leader.raft!.term})`,
+    });
     const failed = sup.model.events.filter((e) => e.kind === 'supervisor' && e.data?.ok === false);
     expect(failed.map((e) => e.text)).toContain('no node 7: nodes are 1-3');
   });
@@ -180,7 +194,9 @@ describe('a supervised three-node cluster', () => {
   test('add a node (learner, then voter) and remove it again', async () => {
     const added = await sup.act({ op: 'add' });
     expect(added.ok, added.text).toBe(true);
-    expect(added.text).toMatch(/^added n4 at 127\.0\.0\.1:\d+: joined as a learner, caught up, promoted to voter \(entry \d+\); 4 voters now, a majority is 3$/);
+    expect(added.text).toMatch(
+      /^added n4 at 127\.0\.0\.1:\d+: joined as a learner, caught up, promoted to voter \(entry \d+\); 4 voters now, a majority is 3$/,
+    );
     const story = sup.model.events.filter((e) => e.kind === 'supervisor' && e.type === 'add').map((e) => e.text);
     expect(story[0]).toMatch(/^adding n4 at/);
     expect(story.some((t) => t.startsWith('n4 joins as a learner'))).toBe(true);
@@ -227,7 +243,10 @@ describe('a supervised three-node cluster', () => {
       expect(await client.act({ op: 'heal' })).toMatchObject({ ok: true });
       expect(client.model.links).toEqual([]);
       // A malformed action is answered, not fatal.
-      expect(await client.act({ op: 'kill', nodes: [] } as never)).toEqual({ ok: false, text: 'action.nodes must be a non-empty list of node ids, got [] (e.g. [1, 3])' });
+      expect(await client.act({ op: 'kill', nodes: [] } as never)).toEqual({
+        ok: false,
+        text: 'action.nodes must be a non-empty list of node ids, got [] (e.g. [1, 3])',
+      });
       expect((await client.snapshot()).events.length).toBeGreaterThan(0);
     } finally {
       await client.close();

@@ -15,7 +15,9 @@ export class ProcessInUnitTest extends Error {
     readonly call: string,
     readonly command: string,
   ) {
-    super(`a unit test started a process (child_process.${call}: ${command}); unit tests start none: move this test to the system project by naming its file *.system.test.ts`);
+    super(
+      `a unit test started a process (child_process.${call}: ${command}); unit tests start none: move this test to the system project by naming its file *.system.test.ts`,
+    );
   }
 }
 

@@ -38,7 +38,11 @@ export class WaitTimeout extends Error {
  * answer yet (a node that is restarting refuses a status request): its last error goes in the
  * WaitTimeout. `what` may be a function, to describe the last state seen when time runs out.
  */
-export async function waitFor<T>(what: string | (() => string), probe: () => T | undefined | false | Promise<T | undefined | false>, options: WaitOptions = {}): Promise<T> {
+export async function waitFor<T>(
+  what: string | (() => string),
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  options: WaitOptions = {},
+): Promise<T> {
   const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

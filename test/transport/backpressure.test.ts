@@ -15,7 +15,9 @@ async function stalledPeer(): Promise<{ port: number; sockets: Socket[] }> {
     sockets.push(socket);
     socket.once('data', (chunk: Buffer) => {
       socket.pause();
-      socket.write(frameOf(listenerAnswer(JSON.parse(chunk.subarray(4, 4 + chunk.readUInt32BE(0)).toString()) as Record<string, unknown>, 2)));
+      socket.write(
+        frameOf(listenerAnswer(JSON.parse(chunk.subarray(4, 4 + chunk.readUInt32BE(0)).toString()) as Record<string, unknown>, 2)),
+      );
     });
   });
   return { port, sockets };
@@ -68,7 +70,13 @@ describe('backpressure', () => {
 
   it('heartbeats are never dropped behind a full append queue: they have their own queue, written first', async () => {
     const { port, sockets } = await stalledPeer();
-    const node = await startNode({ id: 1, peers: [{ id: 2, port }], maxQueueMessages: 32, maxQueueBytes: 1024 * 1024, maxFrameBytes: 128 * 1024 });
+    const node = await startNode({
+      id: 1,
+      peers: [{ id: 2, port }],
+      maxQueueMessages: 32,
+      maxQueueBytes: 1024 * 1024,
+      maxFrameBytes: 128 * 1024,
+    });
     await node.waitForEvent('peer-connected', (e) => e.peer === 2);
     let sent = 0;
     // 160 appends of 64 KiB (far over the queue's 1 MiB) and 20 heartbeats, while the peer reads nothing.

@@ -12,7 +12,8 @@ interface Get {
 
 function validateGet(value: unknown): Validation<Get> {
   const v = value as Partial<Get> | null;
-  if (typeof v === 'object' && v !== null && v.op === 'get' && typeof v.key === 'string') return { ok: true, value: { op: 'get', key: v.key } };
+  if (typeof v === 'object' && v !== null && v.op === 'get' && typeof v.key === 'string')
+    return { ok: true, value: { op: 'get', key: v.key } };
   return { ok: false, problem: 'expected {"op":"get","key":string}' };
 }
 
@@ -83,7 +84,10 @@ describe('client connections', () => {
     node.transport.onClient(validateGet, (_, client) => (result = client.reply({ value: 'v'.repeat(2000) })));
     const raw = await RawConnection.hello(node.port, 0, { kind: 'client' });
     raw.send({ op: 'get', key: 'big' });
-    expect(await raw.refusal()).toMatchObject({ code: 'frame-too-large', reason: expect.stringMatching(/the reply is 2\d{3} bytes, over the 1000-byte frame limit/) });
+    expect(await raw.refusal()).toMatchObject({
+      code: 'frame-too-large',
+      reason: expect.stringMatching(/the reply is 2\d{3} bytes, over the 1000-byte frame limit/),
+    });
     expect(result).toBe(false);
   });
 });

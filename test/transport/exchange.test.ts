@@ -22,13 +22,23 @@ function everyType(from: number, to: number): Message[] {
       term: 2,
       prevLogIndex: 0,
       prevLogTerm: 0,
-      entries: [normal(1, 1, 'ünïcödé 🙂'), noop(2, 2), confEntry(3, 2, { type: 'add-learner', node: 4 }, { voters: [1, 2], learners: [4] })],
+      entries: [
+        normal(1, 1, 'ünïcödé 🙂'),
+        noop(2, 2),
+        confEntry(3, 2, { type: 'add-learner', node: 4 }, { voters: [1, 2], learners: [4] }),
+      ],
       leaderCommit: 0,
     },
     { type: 'append-response', from, to, term: 2, success: false, index: 4, conflictTerm: 1, conflictIndex: 2 },
     { type: 'heartbeat', from, to, term: 2, commit: 3, context: 'r1' },
     { type: 'heartbeat-response', from, to, term: 2, context: 'r1' },
-    { type: 'snapshot', from, to, term: 2, snapshot: { meta: { index: 3, term: 2, membership: { voters: [1, 2], learners: [] } }, data: '{"k":"v"}' } },
+    {
+      type: 'snapshot',
+      from,
+      to,
+      term: 2,
+      snapshot: { meta: { index: 3, term: 2, membership: { voters: [1, 2], learners: [] } }, data: '{"k":"v"}' },
+    },
     { type: 'timeout-now', from, to, term: 2 },
   ];
 }
@@ -47,7 +57,11 @@ describe('two transports', () => {
   it('a burst sent in one event-loop turn leaves in one write, and arrives in order', async () => {
     const [a, b] = await startPair();
     const before = a.transport.stats().links[0]!.batches;
-    const burst = numbered(1, 2, Array.from({ length: 100 }, (_, i) => i + 1));
+    const burst = numbered(
+      1,
+      2,
+      Array.from({ length: 100 }, (_, i) => i + 1),
+    );
     for (const m of burst) a.transport.send(m);
     expect(termsOf(await b.waitForMessages(100))).toEqual(termsOf(burst));
     expect(a.transport.stats().links[0]!.batches - before).toBe(1);
@@ -55,7 +69,11 @@ describe('two transports', () => {
 
   it('a burst larger than the socket buffer leaves in a few writes, one per drain', async () => {
     const [a, b] = await startPair();
-    const burst = numbered(1, 2, Array.from({ length: 1000 }, (_, i) => i + 1)); // about 70 KB, within the queue's 1024
+    const burst = numbered(
+      1,
+      2,
+      Array.from({ length: 1000 }, (_, i) => i + 1),
+    ); // about 70 KB, within the queue's 1024
     for (const m of burst) a.transport.send(m);
     expect(termsOf(await b.waitForMessages(1000))).toEqual(termsOf(burst));
     const { batches, sent, dropped } = a.transport.stats().links[0]!;
@@ -109,7 +127,10 @@ describe('two transports', () => {
   it('a newer inbound connection from the same peer replaces the older one', async () => {
     const [a, b] = await startPair();
     const impostor = await RawConnection.hello(a.port, 2);
-    await a.waitForEvent('peer-disconnected', (e) => e.peer === 2 && e.direction === 'in' && /replaced by a newer connection from n2/.test(e.reason));
+    await a.waitForEvent(
+      'peer-disconnected',
+      (e) => e.peer === 2 && e.direction === 'in' && /replaced by a newer connection from n2/.test(e.reason),
+    );
     // n2 redials at once, and its connection replaces the impostor's in turn.
     await impostor.waitForClose();
     await waitFor('n2 to be back', () => a.transport.stats().inboundPeers.length === 1 && b.transport.stats().links[0]!.state === 'open');
@@ -132,9 +153,17 @@ describe('two transports', () => {
 describe('sending limits and configuration', () => {
   it('a message over the frame limit is not sent: counted and reported; the link keeps working', async () => {
     const [a, b] = await startPair({ maxFrameBytes: 1024, maxQueueBytes: 64 * 1024 });
-    const big: Message = { type: 'snapshot', from: 1, to: 2, term: 1, snapshot: { meta: { index: 1, term: 1, membership: { voters: [1, 2], learners: [] } }, data: 'd'.repeat(2000) } };
+    const big: Message = {
+      type: 'snapshot',
+      from: 1,
+      to: 2,
+      term: 1,
+      snapshot: { meta: { index: 1, term: 1, membership: { voters: [1, 2], learners: [] } }, data: 'd'.repeat(2000) },
+    };
     a.transport.send(big);
-    expect(a.eventsOf('message-too-large')).toEqual([{ type: 'message-too-large', peer: 2, message: 'snapshot', bytes: expect.any(Number), limit: 1024 }]);
+    expect(a.eventsOf('message-too-large')).toEqual([
+      { type: 'message-too-large', peer: 2, message: 'snapshot', bytes: expect.any(Number), limit: 1024 },
+    ]);
     expect(a.transport.stats().dropped['too-large']).toBe(1);
     a.transport.send(heartbeat(1, 2, 9));
     expect(termsOf(await b.waitForMessages(1))).toEqual([9]);

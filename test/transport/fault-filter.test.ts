@@ -98,7 +98,12 @@ describe('the fault filter on a live pair', () => {
   it('loss 1.0 drops every message on the link', async () => {
     const [a, b] = await startPair();
     a.transport.filter.set({ links: { 2: { loss: 1 } } });
-    for (const m of numbered(1, 2, Array.from({ length: 50 }, (_, i) => i + 1))) a.transport.send(m);
+    for (const m of numbered(
+      1,
+      2,
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    ))
+      a.transport.send(m);
     a.transport.filter.heal();
     a.transport.send(heartbeat(1, 2, 99));
     await b.waitForMessages(1, (m) => m.term === 99);
@@ -138,7 +143,12 @@ describe('the fault filter on a live pair', () => {
     const timers = new ManualTimers();
     const [a, b] = await startPair({ timers, maxQueueMessages: 10 });
     a.transport.filter.set({ links: { 2: { delayMs: 100 } } });
-    for (const m of numbered(1, 2, Array.from({ length: 15 }, (_, i) => i + 1))) a.transport.send(m);
+    for (const m of numbered(
+      1,
+      2,
+      Array.from({ length: 15 }, (_, i) => i + 1),
+    ))
+      a.transport.send(m);
     expect(a.transport.stats()).toMatchObject({ delayed: 10, dropped: expect.objectContaining({ 'delay-full': 5 }) });
     timers.fire(100);
     expect(termsOf(await b.waitForMessages(10))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);

@@ -29,7 +29,7 @@ function decodeAll(decoder: FrameDecoder, chunks: Buffer[]): { values: unknown[]
 /** Cuts `bytes` at random points: chunks of 1 byte up to a few hundred. */
 function randomChunks(bytes: Buffer, random: () => number): Buffer[] {
   const chunks: Buffer[] = [];
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const size = random() < 0.3 ? 1 : 1 + Math.floor(random() * 300);
     chunks.push(bytes.subarray(at, at + size));
     at += size;

@@ -5,7 +5,21 @@ import { describe, expect, it } from 'vitest';
 import { checkHello, checkProof, checkProofFrame, proofOf, type Handshake } from '../../src/transport/hello.js';
 import { NO_SECRET } from '../../src/transport/secret.js';
 import { waitFor } from '../support/wait.js';
-import { CLUSTER, ManualTimers, NONCE, RawConnection, SECRET, admit, answer, hello, heartbeat, nextTurn, proof, rawServer, startNode } from './helpers.js';
+import {
+  CLUSTER,
+  ManualTimers,
+  NONCE,
+  RawConnection,
+  SECRET,
+  admit,
+  answer,
+  hello,
+  heartbeat,
+  nextTurn,
+  proof,
+  rawServer,
+  startNode,
+} from './helpers.js';
 
 describe('checkHello', () => {
   const expect1 = { clusterId: CLUSTER, self: 1 };
@@ -20,7 +34,12 @@ describe('checkHello', () => {
     ['a JSON array', [1, 2], 'expected-hello', /must be a hello/],
     ['another version', hello(2, { version: 1 }), 'wrong-version', /speaks protocol version 2, the hello says 1/],
     ['no version', hello(2, { version: undefined }), 'wrong-version', /the hello says nothing/],
-    ['another cluster', hello(2, { clusterId: 'old-cluster' }), 'wrong-cluster', /^the hello from n2 names another cluster than this node's \([^"]*\)$/],
+    [
+      'another cluster',
+      hello(2, { clusterId: 'old-cluster' }),
+      'wrong-cluster',
+      /^the hello from n2 names another cluster than this node's \([^"]*\)$/,
+    ],
     ['no nonce', hello(2, { nonce: undefined }), 'bad-hello', /nonce/],
     ['a short nonce', hello(2, { nonce: 'ab' }), 'bad-hello', /nonce must be 64 lowercase hex digits/],
     ['a proof in a dialer hello', hello(2, { proof: NONCE }), 'bad-hello', /proof is not a field/],
@@ -38,15 +57,29 @@ describe('checkHello', () => {
   });
 
   it('the dialing side also checks that the node it dialed answered, with a proof', () => {
-    expect(checkHello(hello(3, { proof: NONCE }), { ...expect1, peer: 2, answer: true })).toMatchObject({ ok: false, code: 'wrong-node', reason: 'dialed n2, but n3 answered' });
-    expect(checkHello(hello(2, { kind: 'client', proof: NONCE }), { ...expect1, peer: 2, answer: true })).toMatchObject({ code: 'wrong-node' });
-    expect(checkHello(hello(2), { ...expect1, peer: 2, answer: true })).toMatchObject({ ok: false, code: 'bad-hello', reason: expect.stringMatching(/proof/) });
+    expect(checkHello(hello(3, { proof: NONCE }), { ...expect1, peer: 2, answer: true })).toMatchObject({
+      ok: false,
+      code: 'wrong-node',
+      reason: 'dialed n2, but n3 answered',
+    });
+    expect(checkHello(hello(2, { kind: 'client', proof: NONCE }), { ...expect1, peer: 2, answer: true })).toMatchObject({
+      code: 'wrong-node',
+    });
+    expect(checkHello(hello(2), { ...expect1, peer: 2, answer: true })).toMatchObject({
+      ok: false,
+      code: 'bad-hello',
+      reason: expect.stringMatching(/proof/),
+    });
     expect(checkHello(hello(2, { proof: NONCE }), { ...expect1, peer: 2, answer: true })).toMatchObject({ ok: true });
   });
 });
 
 describe('proofs', () => {
-  const h: Handshake = { clusterId: CLUSTER, dialer: { kind: 'peer', from: 2, nonce: 'a1'.repeat(32) }, listener: { id: 1, nonce: 'b2'.repeat(32) } };
+  const h: Handshake = {
+    clusterId: CLUSTER,
+    dialer: { kind: 'peer', from: 2, nonce: 'a1'.repeat(32) },
+    listener: { id: 1, nonce: 'b2'.repeat(32) },
+  };
   const flat = { kind: 'peer', from: 2, listener: 1, dialerNonce: h.dialer.nonce, listenerNonce: h.listener.nonce };
 
   it('are the HMAC-SHA256 that docs/PROTOCOL.md defines, and each side accepts the other’s', () => {
@@ -59,10 +92,16 @@ describe('proofs', () => {
   const refused: [string, unknown][] = [
     ['made with another secret', { type: 'proof', proof: proofOf(Buffer.alloc(32, 8), 'dialer', h) }],
     ['made without a secret (a client given none)', { type: 'proof', proof: proofOf(NO_SECRET, 'dialer', h) }],
-    ['replayed from another connection (other nonces)', { type: 'proof', proof: proofOf(SECRET, 'dialer', { ...h, listener: { id: 1, nonce: 'c3'.repeat(32) } }) }],
+    [
+      'replayed from another connection (other nonces)',
+      { type: 'proof', proof: proofOf(SECRET, 'dialer', { ...h, listener: { id: 1, nonce: 'c3'.repeat(32) } }) },
+    ],
     ['reflected: the listener’s own proof sent back', { type: 'proof', proof: proofOf(SECRET, 'listener', h) }],
     ['made for another sender', { type: 'proof', proof: proofOf(SECRET, 'dialer', { ...h, dialer: { ...h.dialer, from: 3 } }) }],
-    ['made for a client instead of a peer', { type: 'proof', proof: proofOf(SECRET, 'dialer', { ...h, dialer: { ...h.dialer, kind: 'client' } }) }],
+    [
+      'made for a client instead of a peer',
+      { type: 'proof', proof: proofOf(SECRET, 'dialer', { ...h, dialer: { ...h.dialer, kind: 'client' } }) },
+    ],
     ['not a proof frame', heartbeat(2, 1, 1)],
     ['a proof that is not hex', { type: 'proof', proof: 'z'.repeat(64) }],
   ];
@@ -216,7 +255,12 @@ describe('the handshake over a socket', () => {
     const node = await startNode({ id: 1, peers: [{ id: 2, port: impostor.port }], backoff: { baseMs: 10_000, maxMs: 10_000 } });
     node.transport.send(heartbeat(1, 2, 1));
     const [rejected] = await node.waitForEvent('connection-rejected');
-    expect(rejected).toMatchObject({ direction: 'out', peer: 2, code: 'auth-failed', reason: expect.stringMatching(/the listener's proof does not match/) });
+    expect(rejected).toMatchObject({
+      direction: 'out',
+      peer: 2,
+      code: 'auth-failed',
+      reason: expect.stringMatching(/the listener's proof does not match/),
+    });
     // Nothing leaks to the impostor: the message waits in the queue of a link that never opened.
     await nextTurn();
     expect(node.transport.stats().links).toEqual([expect.objectContaining({ peer: 2, sent: 0, queuedMessages: 1 })]);

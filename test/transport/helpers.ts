@@ -65,7 +65,13 @@ export function answer(from: number): Record<string, unknown> {
 /** The answer a node gives `dialerHello` (its first frame): a hello with a fresh nonce and the listener's proof. */
 export function listenerAnswer(dialerHello: Record<string, unknown>, id: number, secret: Buffer = SECRET): Record<string, unknown> {
   const nonce = randomBytes(32).toString('hex');
-  const h = { kind: String(dialerHello.kind), from: Number(dialerHello.from), listener: id, dialerNonce: String(dialerHello.nonce), listenerNonce: nonce };
+  const h = {
+    kind: String(dialerHello.kind),
+    from: Number(dialerHello.from),
+    listener: id,
+    dialerNonce: String(dialerHello.nonce),
+    listenerNonce: nonce,
+  };
   return { ...hello(id), nonce, proof: proof(secret, 'listener', h) };
 }
 
@@ -80,7 +86,16 @@ export function proof(
   role: 'dialer' | 'listener',
   h: { clusterId?: string; kind: string; from: number; listener: number; dialerNonce: string; listenerNonce: string },
 ): string {
-  const text = ['raft-console hello 2', role, h.clusterId ?? CLUSTER, h.kind, String(h.from), String(h.listener), h.dialerNonce, h.listenerNonce].join('\n');
+  const text = [
+    'raft-console hello 2',
+    role,
+    h.clusterId ?? CLUSTER,
+    h.kind,
+    String(h.from),
+    String(h.listener),
+    h.dialerNonce,
+    h.listenerNonce,
+  ].join('\n');
   return createHmac('sha256', secret).update(text, 'utf8').digest('hex');
 }
 
@@ -127,7 +142,13 @@ export class RawConnection {
     if (theirs?.type === 'hello')
       raw.send({
         type: 'proof',
-        proof: proof(secret, 'dialer', { kind: String(mine.kind), from, listener: Number(theirs.from), dialerNonce: String(mine.nonce), listenerNonce: String(theirs.nonce) }),
+        proof: proof(secret, 'dialer', {
+          kind: String(mine.kind),
+          from,
+          listener: Number(theirs.from),
+          dialerNonce: String(mine.nonce),
+          listenerNonce: String(theirs.nonce),
+        }),
       });
     return raw;
   }
@@ -204,10 +225,7 @@ export async function startNode(options: Partial<TransportOptions> = {}): Promis
 }
 
 /** Two started transports, n1 and n2, each a peer of the other. */
-export async function startPair(
-  options: Partial<TransportOptions> = {},
-  options2: Partial<TransportOptions> = {},
-): Promise<[Node, Node]> {
+export async function startPair(options: Partial<TransportOptions> = {}, options2: Partial<TransportOptions> = {}): Promise<[Node, Node]> {
   const a = await startNode({ id: 1, ...options });
   const b = await startNode({ id: 2, peers: [{ id: 1, port: a.port }], ...options2 });
   a.transport.addPeer({ id: 2, port: b.port });

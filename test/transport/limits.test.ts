@@ -32,7 +32,11 @@ describe('limits', () => {
 
   it('connection caps keep descriptors for the node and its peers, and room for hellos and lingering refusals', () => {
     expect(connectionCaps(1024, 2)).toEqual({ maxInbound: 920, maxPending: 230, maxClients: 658 });
-    expect(connectionCaps(20000, 4)).toEqual({ maxInbound: 20000 - RESERVED_DESCRIPTORS - 16, maxPending: 256, maxClients: 20000 - RESERVED_DESCRIPTORS - 16 - 256 - 32 });
+    expect(connectionCaps(20000, 4)).toEqual({
+      maxInbound: 20000 - RESERVED_DESCRIPTORS - 16,
+      maxPending: 256,
+      maxClients: 20000 - RESERVED_DESCRIPTORS - 16 - 256 - 32,
+    });
     // A tiny limit still serves someone.
     expect(connectionCaps(10, 2).maxClients).toBeGreaterThanOrEqual(1);
     expect(openFileLimit()).toBeGreaterThan(0);
@@ -105,7 +109,10 @@ describe('limits', () => {
     for (const c of clients) c.send({ id: 1, type: 'status' });
     await waitFor('every client to ask', () => node.transport.stats().clientRequests === 20);
     const extra = await RawConnection.hello(node.port, 0, { kind: 'client' });
-    expect(await extra.refusal()).toMatchObject({ code: 'too-many-connections', reason: expect.stringMatching(/all with requests in flight/) });
+    expect(await extra.refusal()).toMatchObject({
+      code: 'too-many-connections',
+      reason: expect.stringMatching(/all with requests in flight/),
+    });
     expect(clients.every((c) => !c.closed)).toBe(true);
   });
 

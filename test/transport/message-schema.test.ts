@@ -89,10 +89,13 @@ describe('validateMessage refuses anything else', () => {
       leaderCommit: 4,
     }) as Record<string, unknown>;
   const snapshot = (): Record<string, unknown> =>
-    wire({ type: 'snapshot', from: 1, to: 2, term: 3, snapshot: { meta: { index: 9, term: 3, membership: { voters: [1, 2, 3], learners: [] } }, data: '{}' } }) as Record<
-      string,
-      unknown
-    >;
+    wire({
+      type: 'snapshot',
+      from: 1,
+      to: 2,
+      term: 3,
+      snapshot: { meta: { index: 9, term: 3, membership: { voters: [1, 2, 3], learners: [] } }, data: '{}' },
+    }) as Record<string, unknown>;
   // Loose on purpose: the cases reach into the bases to break one nested field each.
   /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access -- see above */
   type Obj = Record<string, any>;
@@ -114,42 +117,114 @@ describe('validateMessage refuses anything else', () => {
     ['a fractional term', () => ({ ...append(), term: 1.5 }), /term must be an integer from 0 to 281474976710656/],
     ['a term past 2^53', () => ({ ...append(), term: 2 ** 53 }), /term must be an integer from 0 to 281474976710656/],
     // The safe range (MAX_TERM_OR_INDEX, 2^48): a term where +1 is no longer exact would wedge a node.
-    ['a term of 2^53-1', () => ({ type: 'heartbeat', from: 1, to: 2, term: 2 ** 53 - 1, commit: 0 }), /term must be an integer from 0 to 281474976710656, got 9007199254740991/],
+    [
+      'a term of 2^53-1',
+      () => ({ type: 'heartbeat', from: 1, to: 2, term: 2 ** 53 - 1, commit: 0 }),
+      /term must be an integer from 0 to 281474976710656, got 9007199254740991/,
+    ],
     ['a term just past 2^48', () => ({ ...append(), term: 2 ** 48 + 1 }), /term must be an integer from 0 to 281474976710656/],
-    ['an entry index past 2^48', () => ({ ...append(), prevLogIndex: 2 ** 48 + 1, entries: [], leaderCommit: 0 }), /prevLogIndex must be an integer from 0 to 281474976710656/],
-    ['an append-response index past 2^48', () => ({ type: 'append-response', from: 1, to: 2, term: 1, success: true, index: 2 ** 50, conflictTerm: 0, conflictIndex: 0 }), /index must be an integer from 0/],
-    ['a vote with lastLogTerm past 2^48', () => ({ type: 'vote', from: 1, to: 2, term: 1, lastLogIndex: 0, lastLogTerm: 2 ** 52 }), /lastLogTerm must be an integer from 0/],
-    ['a snapshot term past 2^48', () => ((o: Obj) => ((o.snapshot.meta.term = 2 ** 53 - 1), o))(snapshot()), /snapshot\.meta\.term must be an integer from 0/],
+    [
+      'an entry index past 2^48',
+      () => ({ ...append(), prevLogIndex: 2 ** 48 + 1, entries: [], leaderCommit: 0 }),
+      /prevLogIndex must be an integer from 0 to 281474976710656/,
+    ],
+    [
+      'an append-response index past 2^48',
+      () => ({ type: 'append-response', from: 1, to: 2, term: 1, success: true, index: 2 ** 50, conflictTerm: 0, conflictIndex: 0 }),
+      /index must be an integer from 0/,
+    ],
+    [
+      'a vote with lastLogTerm past 2^48',
+      () => ({ type: 'vote', from: 1, to: 2, term: 1, lastLogIndex: 0, lastLogTerm: 2 ** 52 }),
+      /lastLogTerm must be an integer from 0/,
+    ],
+    [
+      'a snapshot term past 2^48',
+      () => ((o: Obj) => ((o.snapshot.meta.term = 2 ** 53 - 1), o))(snapshot()),
+      /snapshot\.meta\.term must be an integer from 0/,
+    ],
     ['a term as a string', () => ({ ...append(), term: '3' }), /term must be an integer from 0 to 281474976710656, got "3"/],
-    ['a missing field', () => ({ ...append(), leaderCommit: undefined }), /leaderCommit must be an integer from 0 to 281474976710656, got nothing/],
+    [
+      'a missing field',
+      () => ({ ...append(), leaderCommit: undefined }),
+      /leaderCommit must be an integer from 0 to 281474976710656, got nothing/,
+    ],
     ['a stray field', () => ({ ...append(), extra: 1 }), /extra is not a field/],
     ['for another node', () => ({ ...append(), to: 3 }), /to is n3, but this is n2/],
     ['from another peer than the hello', () => ({ ...append(), from: 3 }), /from is n3, but this connection's hello came from n1/],
     ['from node 0', () => ({ ...append(), from: 0 }), /from must be a node id/],
     ['entries not an array', () => ({ ...append(), entries: {} }), /entries must be an array/],
     ['an entry out of place', () => ((o: Obj) => ((o.entries[1].index = 7), o))(append()), /entries\[1\]\.index must be 6/],
-    ['an entry index 0', () => ({ ...append(), prevLogIndex: 0, prevLogTerm: 0, entries: [{ type: 'noop', term: 1, index: 0 }] }), /index must be at least 1/],
+    [
+      'an entry index 0',
+      () => ({ ...append(), prevLogIndex: 0, prevLogTerm: 0, entries: [{ type: 'noop', term: 1, index: 0 }] }),
+      /index must be at least 1/,
+    ],
     ['entry terms going down', () => ((o: Obj) => ((o.entries[2].term = 1), o))(append()), /entries\[2\]\.term is 1, below the term 3/],
     ['an entry below prevLogTerm', () => ({ ...append(), prevLogTerm: 3 }), /entries\[0\]\.term is 2, below the term 3/],
     ['an entry above the leader term', () => ((o: Obj) => ((o.entries[2].term = 4), o))(append()), /above the leader's term 3/],
     ['an entry of unknown type', () => ((o: Obj) => ((o.entries[0].type = 'blob'), o))(append()), /entries\[0\]\.type must be one of/],
     ['a normal entry without data', () => ((o: Obj) => (delete o.entries[0].data, o))(append()), /entries\[0\]\.data must be a string/],
     ['a noop entry with data', () => ((o: Obj) => ((o.entries[1].data = 'x'), o))(append()), /entries\[1\]\.data is not a field/],
-    ['a conf change of unknown type', () => ((o: Obj) => ((o.entries[2].change.type = 'add-voter'), o))(append()), /entries\[2\]\.change\.type must be one of/],
+    [
+      'a conf change of unknown type',
+      () => ((o: Obj) => ((o.entries[2].change.type = 'add-voter'), o))(append()),
+      /entries\[2\]\.change\.type must be one of/,
+    ],
     ['a conf change for node 0', () => ((o: Obj) => ((o.entries[2].change.node = 0), o))(append()), /change\.node must be a node id/],
-    ['unsorted voters', () => ((o: Obj) => ((o.entries[2].membership.voters = [2, 1, 3]), o))(append()), /voters must be in ascending order/],
-    ['a repeated voter', () => ((o: Obj) => ((o.entries[2].membership.voters = [1, 1, 3]), o))(append()), /ascending order without repeats/],
-    ['a voter that is also a learner', () => ((o: Obj) => ((o.entries[2].membership.learners = [3]), o))(append()), /n3 is both a voter and a learner/],
-    ['a voter id that is not a number', () => ((o: Obj) => ((o.entries[2].membership.voters = [1, '2']), o))(append()), /voters\[1\] must be a node id/],
+    [
+      'unsorted voters',
+      () => ((o: Obj) => ((o.entries[2].membership.voters = [2, 1, 3]), o))(append()),
+      /voters must be in ascending order/,
+    ],
+    [
+      'a repeated voter',
+      () => ((o: Obj) => ((o.entries[2].membership.voters = [1, 1, 3]), o))(append()),
+      /ascending order without repeats/,
+    ],
+    [
+      'a voter that is also a learner',
+      () => ((o: Obj) => ((o.entries[2].membership.learners = [3]), o))(append()),
+      /n3 is both a voter and a learner/,
+    ],
+    [
+      'a voter id that is not a number',
+      () => ((o: Obj) => ((o.entries[2].membership.voters = [1, '2']), o))(append()),
+      /voters\[1\] must be a node id/,
+    ],
     ['a snapshot without data', () => ((o: Obj) => (delete o.snapshot.data, o))(snapshot()), /snapshot\.data must be a string/],
-    ['a snapshot with a negative index', () => ((o: Obj) => ((o.snapshot.meta.index = -9), o))(snapshot()), /snapshot\.meta\.index must be an integer from 0 to 281474976710656/],
-    ['a snapshot without membership', () => ((o: Obj) => (delete o.snapshot.meta.membership, o))(snapshot()), /snapshot\.meta\.membership must be a JSON object/],
-    ['a vote refusal reason unknown', () => ({ type: 'vote-response', from: 1, to: 2, term: 1, granted: false, reason: 'tired' }), /reason must be one of/],
+    [
+      'a snapshot with a negative index',
+      () => ((o: Obj) => ((o.snapshot.meta.index = -9), o))(snapshot()),
+      /snapshot\.meta\.index must be an integer from 0 to 281474976710656/,
+    ],
+    [
+      'a snapshot without membership',
+      () => ((o: Obj) => (delete o.snapshot.meta.membership, o))(snapshot()),
+      /snapshot\.meta\.membership must be a JSON object/,
+    ],
+    [
+      'a vote refusal reason unknown',
+      () => ({ type: 'vote-response', from: 1, to: 2, term: 1, granted: false, reason: 'tired' }),
+      /reason must be one of/,
+    ],
     ['granted as a number', () => ({ type: 'vote-response', from: 1, to: 2, term: 1, granted: 1 }), /granted must be true or false/],
-    ['transfer as a string', () => ({ type: 'vote', from: 1, to: 2, term: 1, lastLogIndex: 0, lastLogTerm: 0, transfer: 'yes' }), /transfer must be true or false/],
-    ['a context that is not a string', () => ({ type: 'heartbeat', from: 1, to: 2, term: 1, commit: 0, context: 7 }), /context must be a string/],
+    [
+      'transfer as a string',
+      () => ({ type: 'vote', from: 1, to: 2, term: 1, lastLogIndex: 0, lastLogTerm: 0, transfer: 'yes' }),
+      /transfer must be true or false/,
+    ],
+    [
+      'a context that is not a string',
+      () => ({ type: 'heartbeat', from: 1, to: 2, term: 1, commit: 0, context: 7 }),
+      /context must be a string/,
+    ],
     ['timeout-now with a field', () => ({ type: 'timeout-now', from: 1, to: 2, term: 1, force: true }), /force is not a field/],
-    ['an append-response without conflict hints', () => ({ type: 'append-response', from: 1, to: 2, term: 1, success: true, index: 3 }), /conflictTerm/],
+    [
+      'an append-response without conflict hints',
+      () => ({ type: 'append-response', from: 1, to: 2, term: 1, success: true, index: 3 }),
+      /conflictTerm/,
+    ],
   ];
   /* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access */
 

@@ -7,7 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/raft/types.js';
 import { encodeFrame } from '../../src/transport/frame.js';
-import { ERROR_CODES, HELLO_MAX_FRAME_BYTES, MAX_CLUSTER_ID_LENGTH, PROTOCOL_VERSION, checkHello, checkProof, checkProofFrame, type Handshake } from '../../src/transport/hello.js';
+import {
+  ERROR_CODES,
+  HELLO_MAX_FRAME_BYTES,
+  MAX_CLUSTER_ID_LENGTH,
+  PROTOCOL_VERSION,
+  checkHello,
+  checkProof,
+  checkProofFrame,
+  type Handshake,
+} from '../../src/transport/hello.js';
 import { MESSAGE_TYPES, validateMessage } from '../../src/transport/message-schema.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../src/transport/transport.js';
 

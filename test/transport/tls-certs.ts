@@ -23,7 +23,24 @@ export function makeCertificates(name = 'cluster'): { paths: { cert: string; key
   openssl(dir, 'req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', `/CN=${name}-ca`);
   openssl(dir, 'req', ...ec, '-keyout', 'node.key', '-out', 'node.csr', '-subj', `/CN=${name}-node`);
   writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
-  openssl(dir, 'x509', '-req', '-in', 'node.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'node.pem', '-days', '1', '-extfile', 'ext.cnf');
+  openssl(
+    dir,
+    'x509',
+    '-req',
+    '-in',
+    'node.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'node.pem',
+    '-days',
+    '1',
+    '-extfile',
+    'ext.cnf',
+  );
   const paths = { cert: join(dir, 'node.pem'), key: join(dir, 'node.key'), ca: join(dir, 'ca.pem') };
   return { paths, files: { cert: readFileSync(paths.cert), key: readFileSync(paths.key), ca: readFileSync(paths.ca) } };
 }

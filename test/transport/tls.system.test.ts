@@ -48,7 +48,12 @@ describe('mutual TLS', () => {
 
   it('a dialing node refuses a listener whose certificate is of another CA, before any hello', async () => {
     const impostor = await startNode({ id: 2, tls: stranger.files });
-    const node = await startNode({ id: 1, tls: cluster.files, peers: [{ id: 2, port: impostor.port }], backoff: { baseMs: 10_000, maxMs: 10_000 } });
+    const node = await startNode({
+      id: 1,
+      tls: cluster.files,
+      peers: [{ id: 2, port: impostor.port }],
+      backoff: { baseMs: 10_000, maxMs: 10_000 },
+    });
     const [failed] = await node.waitForEvent('connect-failed');
     expect(failed!.reason).toMatch(/certificate/i);
     expect(impostor.eventsOf('peer-connected')).toEqual([]);

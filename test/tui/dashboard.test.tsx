@@ -15,7 +15,15 @@ import { event, healthy, model, node, snapshot } from './fixtures.js';
 function frame(snap: Snapshot, opts: { ui?: Partial<UiState>; size?: Size; colour?: boolean; lang?: 'en' | 'zh' } = {}): string {
   const ui = { ...initialUi(1), ...opts.ui };
   const { lastFrame, unmount } = render(
-    <Dashboard snap={snap} ui={ui} size={opts.size ?? { cols: 100, rows: 30 }} labels={labelsFor(opts.lang ?? 'en')} colour={opts.colour ?? false} attached={false} exercise={null} />,
+    <Dashboard
+      snap={snap}
+      ui={ui}
+      size={opts.size ?? { cols: 100, rows: 30 }}
+      labels={labelsFor(opts.lang ?? 'en')}
+      colour={opts.colour ?? false}
+      attached={false}
+      exercise={null}
+    />,
   );
   const out = lastFrame() ?? '';
   unmount();
@@ -73,30 +81,63 @@ describe('the dashboard frame', () => {
     const live = new LiveModel(model([node(1, null), node(2, null), node(3, null)]));
     const report = (id: number, digests: Array<[number, string]>): void => {
       const applied = digests.at(-1)![0];
-      const raft = node(id, { role: id === 1 ? 'leader' : 'follower', term: 2, leader: 1, lastIndex: applied, lastTerm: 2, commit: applied, applied, runs: [[1, 2]], digests }).raft!;
+      const raft = node(id, {
+        role: id === 1 ? 'leader' : 'follower',
+        term: 2,
+        leader: 1,
+        lastIndex: applied,
+        lastTerm: 2,
+        commit: applied,
+        applied,
+        runs: [[1, 2]],
+        digests,
+      }).raft!;
       nodeWrites(live, id, { ts: 1_000_000, node: id, kind: 'state', ...raft });
     };
-    report(1, [[64, 'aaaaaaaaaaaaaaaa'], [70, '1111111111111111']]);
-    report(2, [[64, 'aaaaaaaaaaaaaaaa'], [66, '2222222222222222']]);
+    report(1, [
+      [64, 'aaaaaaaaaaaaaaaa'],
+      [70, '1111111111111111'],
+    ]);
+    report(2, [
+      [64, 'aaaaaaaaaaaaaaaa'],
+      [66, '2222222222222222'],
+    ]);
     const wide = { cols: 160, rows: 30 };
     expect(frame(snapshot(live.model), { size: wide })).toContain('✔ SAFE');
-    report(3, [[64, 'aaaaaaaaaaaaaaaa'], [70, '9999999999999999']]);
+    report(3, [
+      [64, 'aaaaaaaaaaaaaaaa'],
+      [70, '9999999999999999'],
+    ]);
     const out = frame(snapshot(live.model), { size: wide });
     expect(out).not.toContain('✔ SAFE');
-    expect(out).toMatch(/State Machine Safety \(n1, n3\): the entries applied up to 70 differ: digest 1111111111111111 on n1 but 9999999999999999 on n3/);
+    expect(out).toMatch(
+      /State Machine Safety \(n1, n3\): the entries applied up to 70 differ: digest 1111111111111111 on n1 but 9999999999999999 on n3/,
+    );
     // The badge itself (drawn white on red), at the end of the first line.
     expect(out.split('\n')[0]).toMatch(/✘ SAFETY VIOLATED\s*$/);
   });
 
-  it('shows the supervisor\'s safety verdict: OK, or the broken property and the nodes', () => {
+  it("shows the supervisor's safety verdict: OK, or the broken property and the nodes", () => {
     expect(frame(snapshot(model([node(1, { role: 'leader' })], { safety: { ok: true, checkedReports: 3 } })))).toContain('✔ SAFE');
-    const broken = model([node(1, { role: 'leader' })], { safety: { ok: false, property: 'State Machine Safety', nodes: [1, 4], text: 'entry 7 is committed with term 2 on n1 but term 3 on n4', ts: 1, checkedReports: 9 } });
+    const broken = model([node(1, { role: 'leader' })], {
+      safety: {
+        ok: false,
+        property: 'State Machine Safety',
+        nodes: [1, 4],
+        text: 'entry 7 is committed with term 2 on n1 but term 3 on n4',
+        ts: 1,
+        checkedReports: 9,
+      },
+    });
     expect(frame(snapshot(broken))).toMatch(/State Machine Safety \(n1, n4\): entry 7 is committed with term 2/);
   });
 
   it('tells the story with times and filters it by node', () => {
     const m = healthy();
-    m.events = [event(2, 'election-timeout', 'n2 heard nothing from n1 for 0.2 s and starts an election'), event(3, 'vote-cast', 'n3 votes for n2 in term 3', { granted: true })];
+    m.events = [
+      event(2, 'election-timeout', 'n2 heard nothing from n1 for 0.2 s and starts an election'),
+      event(3, 'vote-cast', 'n3 votes for n2 in term 3', { granted: true }),
+    ];
     expect(frame(snapshot(m))).toContain('n3 votes for n2 in term 3');
     const only2 = frame(snapshot(m), { ui: { filter: 2 } });
     expect(only2).toContain('n2 heard nothing from n1');
@@ -175,7 +216,10 @@ describe('in Chinese', () => {
   it('the help, the footer and the questions speak Chinese too', () => {
     const help = frame(snapshot(healthy()), { lang: 'zh', ui: { mode: { kind: 'help' } }, size: { cols: 120, rows: 40 } });
     expect(help).toContain('杀死节点:SIGKILL');
-    const asking = frame(snapshot(healthy()), { lang: 'zh', ui: { mode: { kind: 'confirm', ask: 'remove', node: 3, then: { type: 'quit' } } } });
+    const asking = frame(snapshot(healthy()), {
+      lang: 'zh',
+      ui: { mode: { kind: 'confirm', ask: 'remove', node: 3, then: { type: 'quit' } } },
+    });
     expect(asking).toContain('把 n3 从集群中移除?(y/n)');
     expect(asking).toContain('x 杀死');
   });

@@ -54,10 +54,30 @@ function open(cluster: FakeCluster, opts: { owned?: boolean; trigger?: boolean }
     },
     exercise: () =>
       opts.trigger === true
-        ? { number: 5, title: 'Split vote', goal: 'g', prediction: null, answer: null, steps: [{ text: 'press X', done: false, current: true }], hint: null, explanation: null, trigger: { label: 'start two elections' } }
+        ? {
+            number: 5,
+            title: 'Split vote',
+            goal: 'g',
+            prediction: null,
+            answer: null,
+            steps: [{ text: 'press X', done: false, current: true }],
+            hint: null,
+            explanation: null,
+            trigger: { label: 'start two elections' },
+          }
         : null,
   };
-  const app = render(<App store={store} controller={controller} labels={labelsFor('en')} colour={false} owned={opts.owned ?? false} attached size={{ cols: 120, rows: 40 }} />);
+  const app = render(
+    <App
+      store={store}
+      controller={controller}
+      labels={labelsFor('en')}
+      colour={false}
+      owned={opts.owned ?? false}
+      attached
+      size={{ cols: 120, rows: 40 }}
+    />,
+  );
   mounted.push(() => app.unmount());
   return { app, store };
 }
@@ -119,7 +139,7 @@ describe('keys dispatch their actions to the supervisor', () => {
     expect(cluster.acted).toEqual([]);
   });
 
-  it('an action\'s result shows on the flash line', async () => {
+  it("an action's result shows on the flash line", async () => {
     const cluster = new FakeCluster();
     const { app, store } = open(cluster);
     await press(app, 'x');
@@ -143,7 +163,7 @@ describe('keys dispatch their actions to the supervisor', () => {
     await waitFor('quit', () => owned.quits === 1);
   });
 
-  it('X runs the exercise\'s set-up when the step has one', async () => {
+  it("X runs the exercise's set-up when the step has one", async () => {
     const cluster = new FakeCluster();
     const { app } = open(cluster, { trigger: true });
     await press(app, 'X');
@@ -152,7 +172,15 @@ describe('keys dispatch their actions to the supervisor', () => {
 });
 
 describe('the key router', () => {
-  const ctx: KeyContext = { nodes: healthy().nodes, partition: [], speed: 'normal', owned: false, eventCount: 10, exercise: false, trigger: false };
+  const ctx: KeyContext = {
+    nodes: healthy().nodes,
+    partition: [],
+    speed: 'normal',
+    owned: false,
+    eventCount: 10,
+    exercise: false,
+    trigger: false,
+  };
 
   it('ignores a digit that names no node and says so', () => {
     const r = route(initialUi(1), '7', {}, ctx);

@@ -8,7 +8,10 @@ const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 describe('the README', () => {
   it('lists every key of the dashboard with what it does and its command line', () => {
     for (const b of BINDINGS) {
-      const keys = b.keys.split(' ').map((k) => `\`${k}\``).join(' ');
+      const keys = b.keys
+        .split(' ')
+        .map((k) => `\`${k}\``)
+        .join(' ');
       const row = readme.split('\n').find((l) => l.startsWith(`| ${keys} |`));
       expect(row, `README row for ${b.keys}`).toBeDefined();
       expect(row).toContain(b.help);

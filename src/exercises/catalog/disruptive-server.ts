@@ -59,17 +59,23 @@ export const disruptiveServer: Exercise = {
     {
       id: 'deposed',
       text: {
-        en: 'The healthy leader is deposed by the higher term, and the cluster elects a leader again, in a term above the isolated node\'s.',
+        en: "The healthy leader is deposed by the higher term, and the cluster elects a leader again, in a term above the isolated node's.",
         zh: '健康的领导者被更高的任期废黜,集群重新选举领导者,任期高于被隔离节点的任期。',
       },
-      hint: { en: 'Look for "becomes follower ... it saw a higher term" on the old leader.', zh: '在旧领导者上找 "becomes follower ... it saw a higher term"。' },
+      hint: {
+        en: 'Look for "becomes follower ... it saw a higher term" on the old leader.',
+        zh: '在旧领导者上找 "becomes follower ... it saw a higher term"。',
+      },
       check: ({ since, model, facts }) =>
         raftEvents(since, 'role-change', facts.leader).some((e) => e.from === 'leader' && e.cause === 'higher-term') &&
         (settledLeader(model)?.raft?.term ?? 0) > facts.inflated!,
     },
     {
       id: 'prevote-leader',
-      text: { en: 'The exercise starts the cluster again, this time with PreVote on. Wait for its leader.', zh: '练习重新启动集群,这次开启 PreVote。等待它的领导者。' },
+      text: {
+        en: 'The exercise starts the cluster again, this time with PreVote on. Wait for its leader.',
+        zh: '练习重新启动集群,这次开启 PreVote。等待它的领导者。',
+      },
       hint: { en: 'The header shows the switches: PreVote is no longer listed as off.', zh: '标题栏显示开关:PreVote 不再显示为关闭。' },
       check: ({ model }) => {
         const l = settledLeader(model);
@@ -85,12 +91,16 @@ export const disruptiveServer: Exercise = {
       },
       hint: { en: 'Watch it turn pre-candidate again and again, its term unchanged.', zh: '观察它一次次变成预候选人,任期不变。' },
       check: ({ since, model, facts }) =>
-        raftEvents(since, 'campaign', facts.isolated).filter((e) => e.round === 'pre-vote').length >= ROUNDS && raftOf(model, facts.isolated)?.term === facts.isolatedTerm,
+        raftEvents(since, 'campaign', facts.isolated).filter((e) => e.round === 'pre-vote').length >= ROUNDS &&
+        raftOf(model, facts.isolated)?.term === facts.isolatedTerm,
     },
     healStep('heal-again'),
     {
       id: 'undisturbed',
-      text: { en: 'The leader keeps leading: the node rejoins as a follower, in the same term.', zh: '领导者继续领导:该节点以跟随者身份、在同一任期重新加入。' },
+      text: {
+        en: 'The leader keeps leading: the node rejoins as a follower, in the same term.',
+        zh: '领导者继续领导:该节点以跟随者身份、在同一任期重新加入。',
+      },
       hint: { en: 'The term in the header does not change.', zh: '标题栏中的任期没有变化。' },
       check: ({ model, facts, after }) => {
         const r = raftOf(model, facts.isolated);
@@ -106,7 +116,7 @@ export const disruptiveServer: Exercise = {
       'A node cut off keeps timing out and, without PreVote, raises its term each time; back, its higher term reaches the leader (in its answers to heartbeats) and the healthy leader steps down: the cluster waits for an election. ' +
       'With PreVote a node first asks whether a majority would vote for it, without raising its term. ' +
       'Cut off, it never gets one; back, it just follows the leader. ' +
-      'CheckQuorum\'s lease alone does not stop this: the answers still carry the term.',
+      "CheckQuorum's lease alone does not stop this: the answers still carry the term.",
     zh:
       'Raft 论文第 5.1 节;博士论文 9.6 节。' +
       '节点看到更高的任期就采用它并成为跟随者。' +

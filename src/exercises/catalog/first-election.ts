@@ -35,12 +35,20 @@ export const firstElection: Exercise = {
       },
       command: 'resume 1 2 3 4 5',
       // Or an election already: one that began before the nodes could be frozen.
-      check: ({ events }) => events.some((e) => e.kind === 'supervisor' && e.type === 'resume' && e.data?.ok === true) || raftEvents(events, 'election-timeout').length > 0,
+      check: ({ events }) =>
+        events.some((e) => e.kind === 'supervisor' && e.type === 'resume' && e.data?.ok === true) ||
+        raftEvents(events, 'election-timeout').length > 0,
     },
     {
       id: 'timeout',
-      text: { en: 'One follower hears from no leader for its whole election timeout: its timer fires first.', zh: '某个跟随者在整个选举超时内没有收到领导者的消息:它的计时器最先到期。' },
-      hint: { en: 'Watch the events: "heard from no leader ... and starts an election".', zh: '注意事件栏:"heard from no leader ... and starts an election"。' },
+      text: {
+        en: 'One follower hears from no leader for its whole election timeout: its timer fires first.',
+        zh: '某个跟随者在整个选举超时内没有收到领导者的消息:它的计时器最先到期。',
+      },
+      hint: {
+        en: 'Watch the events: "heard from no leader ... and starts an election".',
+        zh: '注意事件栏:"heard from no leader ... and starts an election"。',
+      },
       check: ({ events }) => {
         const e = raftEvents(events, 'election-timeout')[0];
         return e === undefined ? false : { first: e.node };
@@ -52,7 +60,10 @@ export const firstElection: Exercise = {
         en: 'It becomes a candidate: it raises its term to 1, votes for itself and asks the others for their votes (PreVote first asks whether they would).',
         zh: '它成为候选人:把任期加到 1,投票给自己,并向其他节点请求投票(PreVote 会先询问它们是否愿意投票)。',
       },
-      hint: { en: 'The candidate is shown as "candidate"; the pre-vote round as "pre-cand".', zh: '候选人显示为"候选人";预投票阶段显示为"预候选"。' },
+      hint: {
+        en: 'The candidate is shown as "candidate"; the pre-vote round as "pre-cand".',
+        zh: '候选人显示为"候选人";预投票阶段显示为"预候选"。',
+      },
       check: ({ events }) => {
         const e = becameRole(events, 'candidate')[0];
         return e === undefined ? false : { candidate: e.node, candidateTerm: e.term };
@@ -61,7 +72,10 @@ export const firstElection: Exercise = {
     {
       id: 'leader',
       text: { en: 'It gets votes from a majority (3 of 5) and becomes leader.', zh: '它获得多数派(5 个中的 3 个)的选票,成为领导者。' },
-      hint: { en: 'Count the "votes for" events: a majority is enough, the rest may still be on their way.', zh: '数一数 "votes for" 事件:有多数票就够了,其余的选票可能还在路上。' },
+      hint: {
+        en: 'Count the "votes for" events: a majority is enough, the rest may still be on their way.',
+        zh: '数一数 "votes for" 事件:有多数票就够了,其余的选票可能还在路上。',
+      },
       check: ({ events }) => {
         const e = becameRole(events, 'leader')[0];
         return e === undefined ? false : { leader: e.node, term: e.term };
@@ -70,10 +84,13 @@ export const firstElection: Exercise = {
     {
       id: 'follow',
       text: {
-        en: 'Every other node follows it: the leader\'s heartbeats reset their election timers.',
+        en: "Every other node follows it: the leader's heartbeats reset their election timers.",
         zh: '其他所有节点都跟随它:领导者的心跳会重置它们的选举计时器。',
       },
-      hint: { en: 'The leader column of every row shows the same node, in the same term.', zh: '每一行的领导者列都显示同一个节点,任期也相同。' },
+      hint: {
+        en: 'The leader column of every row shows the same node, in the same term.',
+        zh: '每一行的领导者列都显示同一个节点,任期也相同。',
+      },
       check: ({ model, facts }) => settledLeader(model)?.id === facts.leader,
     },
   ],
@@ -105,7 +122,9 @@ export const firstElection: Exercise = {
     // An election over before the freeze leaves every step done and the nodes frozen: X resumes them.
     afterDone: true,
     label: ({ model }) =>
-      pausedNodes(model).length === 0 ? null : { en: 'let the nodes run: their election timers start', zh: '让节点运行起来:它们的选举计时器开始计时' },
+      pausedNodes(model).length === 0
+        ? null
+        : { en: 'let the nodes run: their election timers start', zh: '让节点运行起来:它们的选举计时器开始计时' },
     async run(hands) {
       const nodes = pausedNodes(hands.model);
       await hands.act({ op: 'resume', nodes });

@@ -28,17 +28,25 @@ export const followerFailure: Exercise = {
     {
       id: 'kill',
       text: { en: 'Kill a follower.', zh: '杀掉一个跟随者。' },
-      hint: { en: 'Select a follower\'s row (not the leader) and press x.', zh: '选中一个跟随者所在行(不是领导者)并按 x。' },
+      hint: { en: "Select a follower's row (not the leader) and press x.", zh: '选中一个跟随者所在行(不是领导者)并按 x。' },
       command: 'kill <id>',
       check: ({ model, facts }) => {
-        const down = voters(model).map((id) => node(model, id)!).find((n) => n.id !== facts.leader && isDown(n) && n.process.state !== 'paused');
+        const down = voters(model)
+          .map((id) => node(model, id)!)
+          .find((n) => n.id !== facts.leader && isDown(n) && n.process.state !== 'paused');
         return down === undefined ? false : { follower: down.id, behind: down.raft?.lastIndex ?? 0 };
       },
     },
     {
       id: 'write',
-      text: { en: 'Submit entries while it is down: they commit on the four others.', zh: '在它宕机期间提交条目:它们在其余四个节点上提交。' },
-      hint: { en: 'Press n and type a word, a few times. A majority is 3 of 5.', zh: '按 n 并输入一个词,重复几次。多数派是 5 个中的 3 个。' },
+      text: {
+        en: 'Submit entries while it is down: they commit on the four others.',
+        zh: '在它宕机期间提交条目:它们在其余四个节点上提交。',
+      },
+      hint: {
+        en: 'Press n and type a word, a few times. A majority is 3 of 5.',
+        zh: '按 n 并输入一个词,重复几次。多数派是 5 个中的 3 个。',
+      },
       command: 'submit <text>',
       check: ({ since, model, facts }) => {
         const e = leaderCommits(since).find((c) => c.to > facts.behind!);
@@ -48,14 +56,20 @@ export const followerFailure: Exercise = {
     {
       id: 'restart',
       text: { en: 'Restart the follower.', zh: '重启这个跟随者。' },
-      hint: { en: 'Select it and press r: it starts from its own data, missing what was written meanwhile.', zh: '选中它并按 r:它从自己的数据启动,缺少期间写入的内容。' },
+      hint: {
+        en: 'Select it and press r: it starts from its own data, missing what was written meanwhile.',
+        zh: '选中它并按 r:它从自己的数据启动,缺少期间写入的内容。',
+      },
       command: 'restart <id>',
       check: ({ model, facts }) => isRunning(node(model, facts.follower)),
     },
     {
       id: 'catch-up',
-      text: { en: 'The leader sends it every entry it missed; it stores and applies them.', zh: '领导者把它错过的所有条目发给它;它存储并应用这些条目。' },
-      hint: { en: 'Watch its log, commit and applied columns reach the others\'.', zh: '观察它的日志、提交和应用三列追上其他节点。' },
+      text: {
+        en: 'The leader sends it every entry it missed; it stores and applies them.',
+        zh: '领导者把它错过的所有条目发给它;它存储并应用这些条目。',
+      },
+      hint: { en: "Watch its log, commit and applied columns reach the others'.", zh: '观察它的日志、提交和应用三列追上其他节点。' },
       check: ({ model, facts }) => {
         const r = raftOf(model, facts.follower);
         return r !== undefined && r.lastIndex >= facts.target! && r.applied >= facts.target!;
@@ -68,7 +82,7 @@ export const followerFailure: Exercise = {
       'A follower that is down delays nothing: the leader needs a majority, and 4 of 5 remain. ' +
       'The leader keeps a nextIndex per follower. ' +
       'The restarted follower rejects an AppendEntries whose previous entry (prevLogIndex, prevLogTerm) it lacks; the leader moves nextIndex back until the logs agree, then sends everything after it. ' +
-      'The follower\'s disk kept all it had acknowledged, so no special recovery is needed.',
+      "The follower's disk kept all it had acknowledged, so no special recovery is needed.",
     zh:
       'Raft 论文第 5.3 节。' +
       '一个跟随者宕机不会拖慢任何事情:领导者只需要多数派,而 5 个中还剩 4 个。' +

@@ -31,14 +31,20 @@ export const leaderFailure: Exercise = {
     {
       id: 'kill',
       text: { en: 'Kill the leader.', zh: '杀掉领导者。' },
-      hint: { en: 'Select the leader\'s row (arrows or its number) and press x: a crash, as with kill -9.', zh: '选中领导者所在行(方向键或数字键)并按 x:相当于 kill -9 的崩溃。' },
+      hint: {
+        en: "Select the leader's row (arrows or its number) and press x: a crash, as with kill -9.",
+        zh: '选中领导者所在行(方向键或数字键)并按 x:相当于 kill -9 的崩溃。',
+      },
       command: 'kill <id>',
       check: ({ model, facts }) => isDown(node(model, facts.leader)) && node(model, facts.leader)!.process.state !== 'paused',
     },
     {
       id: 'timeout',
-      text: { en: 'The heartbeats stop; a follower\'s election timer fires.', zh: '心跳停止;某个跟随者的选举计时器到期。' },
-      hint: { en: 'Wait one election timeout (1.5-3 s): "heard nothing from nX ... and starts an election".', zh: '等待一个选举超时(1.5-3 秒):"heard nothing from nX ... and starts an election"。' },
+      text: { en: "The heartbeats stop; a follower's election timer fires.", zh: '心跳停止;某个跟随者的选举计时器到期。' },
+      hint: {
+        en: 'Wait one election timeout (1.5-3 s): "heard nothing from nX ... and starts an election".',
+        zh: '等待一个选举超时(1.5-3 秒):"heard nothing from nX ... and starts an election"。',
+      },
       check: ({ since, facts }) => raftEvents(since, 'election-timeout').some((e) => e.node !== facts.leader),
     },
     {
@@ -59,8 +65,14 @@ export const leaderFailure: Exercise = {
     },
     {
       id: 'rejoin',
-      text: { en: 'It comes back as a follower, sees the higher term, and follows the new leader.', zh: '它以跟随者身份回来,看到更高的任期,然后跟随新领导者。' },
-      hint: { en: 'Watch its row: role follower, the new term, the new leader.', zh: '看它所在的行:角色是跟随者,任期是新任期,领导者是新领导者。' },
+      text: {
+        en: 'It comes back as a follower, sees the higher term, and follows the new leader.',
+        zh: '它以跟随者身份回来,看到更高的任期,然后跟随新领导者。',
+      },
+      hint: {
+        en: 'Watch its row: role follower, the new term, the new leader.',
+        zh: '看它所在的行:角色是跟随者,任期是新任期,领导者是新领导者。',
+      },
       check: ({ model, facts }) => {
         const old = raftOf(model, facts.leader);
         const current = leaderOf(model);

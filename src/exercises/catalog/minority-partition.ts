@@ -93,7 +93,10 @@ export const minorityPartition: Exercise = {
     {
       id: 'step-down',
       text: { en: 'The old leader hears the higher term and steps down to follower.', zh: '旧领导者得知更高的任期,退位为跟随者。' },
-      hint: { en: 'Watch its row: "becomes follower ... it saw a higher term".', zh: '看它所在的行:"becomes follower ... it saw a higher term"。' },
+      hint: {
+        en: 'Watch its row: "becomes follower ... it saw a higher term".',
+        zh: '看它所在的行:"becomes follower ... it saw a higher term"。',
+      },
       check: ({ model, facts }) => {
         const r = raftOf(model, facts.leader);
         return r !== undefined && r.role === 'follower' && r.term >= facts.newTerm!;
@@ -102,10 +105,13 @@ export const minorityPartition: Exercise = {
     {
       id: 'replaced',
       text: {
-        en: 'Its uncommitted entry conflicts with the new leader\'s log: it is removed and replaced.',
+        en: "Its uncommitted entry conflicts with the new leader's log: it is removed and replaced.",
         zh: '它未提交的条目与新领导者的日志冲突:该条目被删除并替换。',
       },
-      hint: { en: 'Look for "removes entry ..., which conflicts with leader" (or "removes entries") in the events.', zh: '在事件栏中找 "removes entry ..., which conflicts with leader"(或 "removes entries")。' },
+      hint: {
+        en: 'Look for "removes entry ..., which conflicts with leader" (or "removes entries") in the events.',
+        zh: '在事件栏中找 "removes entry ..., which conflicts with leader"(或 "removes entries")。',
+      },
       check: ({ model, facts, after }) =>
         raftEvents(after('heal'), 'truncate', facts.leader).length > 0 && (raftOf(model, facts.leader)?.commit ?? 0) >= facts.strandedTo!,
     },
@@ -116,7 +122,10 @@ export const minorityPartition: Exercise = {
       const l = strandedLeader(model, facts);
       return l === null
         ? null
-        : { en: `hand the entry "lost" to n${l}, the leader cut off in the minority`, zh: `把条目 "lost" 交给 n${l},即被隔离在少数派中的领导者` };
+        : {
+            en: `hand the entry "lost" to n${l}, the leader cut off in the minority`,
+            zh: `把条目 "lost" 交给 n${l},即被隔离在少数派中的领导者`,
+          };
     },
     async run(hands, { model, facts }) {
       const l = strandedLeader(model, facts);
@@ -130,7 +139,7 @@ export const minorityPartition: Exercise = {
       'Raft paper, sections 5.1, 5.3 and 5.4. ' +
       'Cut off with 2 of 5, the old leader can append but never commit: its client never hears "committed". ' +
       'The majority elects a leader of a higher term and commits other entries at the same indexes; two leaders exist, of different terms, and only one can commit. ' +
-      'On heal the old leader sees the higher term and steps down (5.1), and deletes its entries that conflict with the new leader\'s log (5.3). ' +
+      "On heal the old leader sees the higher term and steps down (5.1), and deletes its entries that conflict with the new leader's log (5.3). " +
       'Only uncommitted entries are ever replaced. ' +
       'CheckQuorum is off here; with it (the default) the cut-off leader would step down after an election timeout and refuse new entries.',
     zh:

@@ -16,7 +16,10 @@ export const newNode: Exercise = {
     zh: '给运行中的集群添加第六个节点,跟踪它从空的学习者变成投票者的过程。',
   },
   prediction: {
-    question: { en: 'Why does the new node join as a learner, not as a voter at once?', zh: '为什么新节点先以学习者身份加入,而不是立即成为投票者?' },
+    question: {
+      en: 'Why does the new node join as a learner, not as a voter at once?',
+      zh: '为什么新节点先以学习者身份加入,而不是立即成为投票者?',
+    },
     answer: {
       en: 'A voter counts toward every majority. An empty voter would count while it holds nothing: with 6 voters a majority is 4, and until it caught up, commits could need it and stall. As a learner it receives the log without voting or counting, and is promoted once it holds every committed entry.',
       zh: '投票者计入每个多数派。一个空的投票者在什么都没有的时候就会被计入:6 个投票者的多数派是 4,在它追上进度之前,提交可能需要它而停滞。作为学习者,它接收日志但不投票也不计数,在拥有所有已提交条目后才被提升。',
@@ -35,7 +38,10 @@ export const newNode: Exercise = {
     {
       id: 'add',
       text: { en: 'Add a node: it starts empty and joins as a learner.', zh: '添加一个节点:它从空白开始,以学习者身份加入。' },
-      hint: { en: 'Press + in the dashboard. The configuration entry "adds learner n6" goes through the log like any entry.', zh: '在仪表盘中按 +。配置条目 "adds learner n6" 像其他条目一样经过日志。' },
+      hint: {
+        en: 'Press + in the dashboard. The configuration entry "adds learner n6" goes through the log like any entry.',
+        zh: '在仪表盘中按 +。配置条目 "adds learner n6" 像其他条目一样经过日志。',
+      },
       command: 'add',
       check: ({ since, model }) => {
         const e = raftEvents(since, 'membership').find((m) => m.change.type === 'add-learner');
@@ -45,7 +51,7 @@ export const newNode: Exercise = {
     {
       id: 'caught-up',
       text: { en: 'The leader sends it the whole log: it catches up.', zh: '领导者把整个日志发给它:它追上了进度。' },
-      hint: { en: 'Watch its log column grow to the others\'.', zh: '观察它的日志列增长到和其他节点一样。' },
+      hint: { en: "Watch its log column grow to the others'.", zh: '观察它的日志列增长到和其他节点一样。' },
       check: ({ model, facts }) => (raftOf(model, facts.newNode)?.lastIndex ?? 0) >= facts.target!,
     },
     {
@@ -57,10 +63,14 @@ export const newNode: Exercise = {
     {
       id: 'votes',
       text: { en: 'Kill the leader: the new node takes part in electing the next one.', zh: '杀掉领导者:新节点参与选举下一个领导者。' },
-      hint: { en: 'Select the leader and press x; watch the new node vote (or stand) in the election.', zh: '选中领导者并按 x;观察新节点在选举中投票(或参选)。' },
+      hint: {
+        en: 'Select the leader and press x; watch the new node vote (or stand) in the election.',
+        zh: '选中领导者并按 x;观察新节点在选举中投票(或参选)。',
+      },
       command: 'kill <leader>',
       check: ({ since, facts }) =>
-        raftEvents(since, 'vote-cast', facts.newNode).some((v) => v.round === 'vote') || becameRole(since, 'candidate').some((r) => r.node === facts.newNode),
+        raftEvents(since, 'vote-cast', facts.newNode).some((v) => v.round === 'vote') ||
+        becameRole(since, 'candidate').some((r) => r.node === facts.newNode),
     },
   ],
   explanation: {

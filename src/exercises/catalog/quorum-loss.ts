@@ -43,7 +43,10 @@ export const quorumLoss: Exercise = {
     },
     {
       id: 'stop-three',
-      text: { en: 'Stop three followers: only the leader and one follower still run.', zh: '停止三个跟随者:只剩领导者和一个跟随者在运行。' },
+      text: {
+        en: 'Stop three followers: only the leader and one follower still run.',
+        zh: '停止三个跟随者:只剩领导者和一个跟随者在运行。',
+      },
       hint: {
         en: 'Select a follower and press s, three times. Keep the leader running (if you stopped it, restart it with r).',
         zh: '选中一个跟随者并按 s,重复三次。保持领导者运行(如果停掉了它,用 r 重启)。',
@@ -53,16 +56,22 @@ export const quorumLoss: Exercise = {
         const v = voters(model);
         const running = v.filter((id) => isRunning(node(model, id)));
         const l = raftOf(model, facts.leader);
-        return running.length < majorityOf(v.length) && v.filter((id) => isDown(node(model, id))).length >= 3 && running.includes(facts.leader!) && l?.role === 'leader'
+        return running.length < majorityOf(v.length) &&
+          v.filter((id) => isDown(node(model, id))).length >= 3 &&
+          running.includes(facts.leader!) &&
+          l?.role === 'leader'
           ? { committed: l.commit }
           : false;
       },
     },
     {
       id: 'pending',
-      text: { en: 'Submit an entry: the leader appends it but cannot commit it with 2 of 5.', zh: '提交一个条目:领导者追加了它,但 5 个中的 2 个无法提交它。' },
+      text: {
+        en: 'Submit an entry: the leader appends it but cannot commit it with 2 of 5.',
+        zh: '提交一个条目:领导者追加了它,但 5 个中的 2 个无法提交它。',
+      },
       hint: {
-        en: 'Press n: the write waits, then gives up. The leader\'s log shows the entry, not committed (dim).',
+        en: "Press n: the write waits, then gives up. The leader's log shows the entry, not committed (dim).",
         zh: '按 n:写入会等待,然后放弃。领导者的日志里出现该条目,但没有提交(暗淡显示)。',
       },
       command: 'submit <text>',
@@ -87,7 +96,7 @@ export const quorumLoss: Exercise = {
         en: 'The waiting entry commits, and every entry committed before is still there.',
         zh: '等待中的条目被提交了,之前提交的条目也都还在。',
       },
-      hint: { en: 'Watch the leader\'s commit index pass the waiting entry.', zh: '观察领导者的提交索引越过等待中的条目。' },
+      hint: { en: "Watch the leader's commit index pass the waiting entry.", zh: '观察领导者的提交索引越过等待中的条目。' },
       check: ({ model, events, facts }) =>
         (leaderOf(model)?.raft?.commit ?? 0) >= facts.pending! && raftEvents(events, 'truncate').every((t) => t.from > facts.committed!),
     },
@@ -113,7 +122,9 @@ export const quorumLoss: Exercise = {
     const leader = d.facts.leader!;
     await d.submit('before', { via: leader });
     await d.step('commit');
-    const stopped = voters(d.model).filter((id) => id !== leader).slice(0, 3);
+    const stopped = voters(d.model)
+      .filter((id) => id !== leader)
+      .slice(0, 3);
     await d.act({ op: 'stop', nodes: stopped });
     await d.step('stop-three');
     d.post('waiting', { via: leader });

@@ -15,7 +15,6 @@ function cast(model: ClusterModel): { leader: number; a: number; b: number } | n
   return a === undefined || b === undefined ? null : { leader: l.id, a, b };
 }
 
-
 /** A term in which two nodes became candidates, nobody won, and a later term has begun. */
 function splitTerm(events: readonly ClusterEvent[]): number | null {
   const candidacies = becameRole(events, 'candidate');
@@ -81,7 +80,10 @@ export const splitVote: Exercise = {
     },
     {
       id: 'resume',
-      text: { en: 'Resume the paused leader: it sees the higher term and becomes a follower.', zh: '恢复被暂停的领导者:它看到更高的任期,成为跟随者。' },
+      text: {
+        en: 'Resume the paused leader: it sees the higher term and becomes a follower.',
+        zh: '恢复被暂停的领导者:它看到更高的任期,成为跟随者。',
+      },
       hint: { en: 'Select the paused node and press z.', zh: '选中被暂停的节点并按 z。' },
       command: 'resume <id>',
       check: ({ model, facts }) => members(model).every(isRunning) && (settledLeader(model)?.raft!.term ?? 0) >= facts.newTerm!,
@@ -114,7 +116,7 @@ export const splitVote: Exercise = {
       'Neither wins. ' +
       'Each waits for its election timeout and tries again in a new term; as timeouts are random, one usually starts first, alone, and wins. ' +
       'An even size gains nothing: 4 nodes need 3 votes and survive one failure, as 3 do. ' +
-      'PreVote and CheckQuorum are off here, or the candidates would stop at the pre-vote or at the followers\' lease.',
+      "PreVote and CheckQuorum are off here, or the candidates would stop at the pre-vote or at the followers' lease.",
     zh:
       'Raft 论文第 5.2 节。' +
       '候选人投票给自己,每个节点每个任期只投一票,所以两个候选人同时请求投票时,选票可能分散:这里是 4 票中的 2 票,而需要 3 票。' +
@@ -134,7 +136,10 @@ export const splitVote: Exercise = {
         return cast(ctx.model) !== null;
       });
       await d.trigger();
-      await d.until('a split vote, or a winner', (ctx) => ctx.facts.splitTerm !== undefined || becameRole(ctx.events.slice(mark), 'leader').length > 0);
+      await d.until(
+        'a split vote, or a winner',
+        (ctx) => ctx.facts.splitTerm !== undefined || becameRole(ctx.events.slice(mark), 'leader').length > 0,
+      );
       if (d.facts.splitTerm !== undefined) break;
       if (attempt === 5) throw new Error('five tries at a split vote and one candidate won each time');
       await d.act({ op: 'resume', nodes: pausedNodes(d.model) });
