@@ -226,7 +226,7 @@ async function measureWrites(sys: System, o: Options, clients: number, clientBas
   }
   let fsyncsPerWrite: Record<string, unknown> | undefined;
   if (detaching !== null) {
-    const counts = await (detaching as Promise<FsyncCount[]>);
+    const counts = await detaching;
     const per = (pid: number | undefined): number | null => {
       const c = counts.find((x) => x.pid === pid);
       return c === undefined || tracedAcks === 0 ? null : round(c.calls / tracedAcks, 3);
@@ -326,7 +326,7 @@ async function measureFailover(sys: System, o: Options, clientBase: number, timi
         10_000,
         () => {
           if (writerError !== null) throw writerError;
-          const a = lastAck as Ack | null;
+          const a = lastAck;
           return a !== null && a.ackAt > since && a.term === leader.term ? true : undefined;
         },
         5,

@@ -193,7 +193,7 @@ async function attackRow(attack: Attack, index: number, o: Options, rng: Random)
       const next = await waitFor('a new leader', 30_000, async () => ((await cli.status()).leader !== null ? true : undefined), 200).catch(
         () => false,
       );
-      if (next !== true) notes.push(`no leader within 30 s of killing the leader n${victim}`);
+      if (!next) notes.push(`no leader within 30 s of killing the leader n${victim}`);
     } else notes.push('no leader to kill after the attack');
     const keys = [...acked];
     for (const [i, [key, value]] of keys.entries()) {

@@ -33,8 +33,8 @@ export class FsyncCounter {
       });
       trackChild(child);
       const t = { pid, child, output: '' };
-      child.stderr!.setEncoding('utf8');
-      child.stderr!.on('data', (s: string) => (t.output += s));
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (s: string) => (t.output += s));
       counter.tracers.push(t);
     }
     await sleep(200);

@@ -281,7 +281,7 @@ export const ATTACKS: Attack[] = [
         async () => ((await ctx.cli.status()).nodes.find((n) => n.id === ctx.follower.id)!.process.state === 'crashed' ? true : undefined),
         100,
       ).catch(() => false);
-      if (crashed === true) {
+      if (crashed) {
         const restart = await ctx.cli.run('restart', String(ctx.follower.id));
         const again = await waitFor(
           'the follower to crash again',
@@ -290,9 +290,7 @@ export const ATTACKS: Attack[] = [
             (await ctx.cli.status()).nodes.find((n) => n.id === ctx.follower.id)!.process.state === 'crashed' ? true : undefined,
           100,
         ).catch(() => false);
-        notes.push(
-          `\`restart ${ctx.follower.id}\` exited ${String(restart.code)}; crashed again after it: ${again === true ? 'yes' : 'no'}`,
-        );
+        notes.push(`\`restart ${ctx.follower.id}\` exited ${String(restart.code)}; crashed again after it: ${again ? 'yes' : 'no'}`);
       }
       return {
         sent: `append to n${ctx.follower.id} of an entry whose command has a <${ctx.o.depth} deep> key, committed by leaderCommit`,

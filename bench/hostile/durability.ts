@@ -293,7 +293,7 @@ export async function fullDisk(
       },
       200,
     ).catch(() => false);
-    base.recovery = `restart exit ${String(restart2.code)}; caught up with the leader: ${caught === true ? 'yes' : 'no (30 s)'}`;
+    base.recovery = `restart exit ${String(restart2.code)}; caught up with the leader: ${caught ? 'yes' : 'no (30 s)'}`;
     await writers.stop();
     const end = await leaderUp(cli);
     const lost = await lostWrites(client, writers.acked);

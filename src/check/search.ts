@@ -254,7 +254,7 @@ export function search(k: KeyOps, options: SearchOptions): SearchResult {
     if (entry === -1) {
       // A new configuration: lift a candidate that changes nothing, if there is one.
       let forced = -1;
-      for (let e = next[head]!; isCall[e] === 1; e = next[e]!) {
+      for (let e = next[head]; isCall[e] === 1; e = next[e]!) {
         if (unchanging[opOf[e]!] === 1 && step(k, opOf[e]!, state) >= 0) {
           forced = e;
           break;

@@ -1,7 +1,7 @@
 // The commands that break and mend a running cluster: each becomes one action on the supervisor's
 // control API, and prints the supervisor's answer, a sentence of what happened (or, exit 1, why
 // not). Progress the supervisor reports meanwhile (a new node catching up) goes to stderr.
-import { Argument, Command } from 'commander';
+import { Argument, type Command } from 'commander';
 import { SPEED_PRESETS, type Action, type SpeedPreset } from '../cluster-model/index.js';
 import { milliseconds, nodeId, nodeIds, partitionGroups, probability } from './arguments.js';
 import { connect, withClusterOptions, type ClusterFlags } from './cluster-options.js';

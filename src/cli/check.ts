@@ -3,7 +3,7 @@
 // everything is healed and the history is checked for linearizability, along with lost writes,
 // the nodes' agreement and one leader per term. docs/CHECK.md explains the report.
 import { randomInt } from 'node:crypto';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { SupervisorOptions } from '../cluster-model/index.js';
 import { supervisorLauncher } from '../supervisor/index.js';
 import { FAULT_KINDS, type FaultKind } from '../check/nemesis.js';
@@ -176,7 +176,7 @@ unless --keep. The report says how to run the same schedule again (--seed). See 
       }
       const seed = flags.seed ?? randomInt(1, 2 ** 31);
       const cluster = await clusterOptions(flags, seed);
-      const showProgress = flags.json !== true && process.stderr.isTTY === true;
+      const showProgress = flags.json !== true && process.stderr.isTTY;
       const paint = paintFor(process.stderr);
       const { signal, release } = interruptible();
       let run;

@@ -2,7 +2,7 @@
 // folder), else the folder named after it under the configured data folder. Commands in another
 // terminal find the running cluster's supervisor this way.
 import { resolve } from 'node:path';
-import { Command } from 'commander';
+import { type Command } from 'commander';
 import { ControlClient, DEFAULT_CLUSTER_NAME, type FolderOptions } from '../cluster-model/index.js';
 import { clusterName } from './arguments.js';
 import { openSettings } from './settings.js';

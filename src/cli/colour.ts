@@ -17,7 +17,7 @@ const CODES: Record<Style, [number, number]> = {
 };
 
 export function paintFor(stream: NodeJS.WriteStream): Paint {
-  const on = stream.isTTY === true && stream.hasColors();
+  const on = stream.isTTY && stream.hasColors();
   return (style, text) => {
     if (!on || style === undefined || text === '') return text;
     const [open, close] = CODES[style];

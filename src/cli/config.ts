@@ -1,6 +1,6 @@
 // `raft-console config get|set|list|reset`: the user's defaults for new clusters (node count,
 // speed, base port, data folder, language), kept in the user's config folder.
-import { Command } from 'commander';
+import { type Command } from 'commander';
 import { paintFor } from './colour.js';
 import { guarded } from './failure.js';
 import { SETTING_KEYS, describeSetting, openSettings, settingKey, type SettingKey } from './settings.js';

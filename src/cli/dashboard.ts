@@ -1,6 +1,6 @@
 // `raft-console dashboard`: the live dashboard for a cluster started elsewhere (`up --detach`, or
 // another terminal's `up`). Quitting closes the dashboard and leaves the cluster running.
-import { Command } from 'commander';
+import { type Command } from 'commander';
 import { connect, nameFlag, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { CliError, guarded } from './failure.js';
 import { canShowDashboard } from '../tui/terminal.js';

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Command } from 'commander';
+import { type Command } from 'commander';
 import { CLUSTER_FILE, clusterFolder } from '../cluster-model/index.js';
 import { endOrphanNodes } from '../supervisor/index.js';
 import { connect, folderOptions, withClusterOptions, type ClusterFlags } from './cluster-options.js';

@@ -1,6 +1,6 @@
 // `raft-console events`: the cluster's story as the supervisor keeps it (its recent history), and
 // with --follow every new event as it happens, until Ctrl-C or the cluster stops.
-import { Command } from 'commander';
+import { type Command } from 'commander';
 import { EXIT_STATUS } from '../schema/exit-codes.js';
 import type { ClusterEvent } from '../cluster-model/index.js';
 import { indexArg } from './arguments.js';

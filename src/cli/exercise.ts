@@ -2,7 +2,7 @@
 // done on this machine, `start` runs one on a cluster of its own (the dashboard with the exercise
 // panel, or headless), `check` tells a script or an instructor which steps of a running exercise
 // are done.
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { ControlClient, DEFAULT_CLUSTER_NAME, SPEED_PRESETS, clusterFolder } from '../cluster-model/index.js';
 import { LANGS, resolveLang, type Lang } from '../exercises/lang.js';
 import { readExerciseState } from '../exercises/state-file.js';

@@ -2,7 +2,7 @@
 // work on the replicated key-value store. They go to the leader, following redirects and retrying
 // through elections until --timeout; with --via they go to that one node only and its answer is
 // the result, which is how to hand an entry to a leader stranded in a minority and watch it fail.
-import { Command } from 'commander';
+import { type Command } from 'commander';
 import type { RaftClient, WriteResult } from '../client/index.js';
 import { where, withClusterClient } from '../cluster-model/request.js';
 import { milliseconds, nodeId } from './arguments.js';

@@ -1,6 +1,6 @@
 // --lang: which language the dashboard and the exercises speak (default: the `language` setting,
 // else the locale; see src/exercises/lang.ts).
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { LANGS, resolveLang, type Lang } from '../exercises/lang.js';
 import { openSettings } from './settings.js';
 

@@ -1,7 +1,7 @@
 // `raft-console log <id>`: one node's log as that node holds it, entry by entry: index, term, kind,
 // whether it knows the entry committed, and the command in words. Comparing two nodes' logs after a
 // partition shows which entries were replaced.
-import { Command } from 'commander';
+import { type Command } from 'commander';
 import { RaftClient, type LogPage } from '../client/index.js';
 import { clusterSecret } from '../cluster-model/index.js';
 import { decodeCommand } from '../kv/index.js';

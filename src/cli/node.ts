@@ -1,6 +1,6 @@
 // `raft-console node`: runs one node in this process. Normally the supervisor starts it; it is also
 // how to run a node by hand. Events go to stdout as NDJSON, diagnostics to stderr.
-import { Command } from 'commander';
+import { type Command } from 'commander';
 import { EXIT_STATUS } from '../schema/exit-codes.js';
 import { attachControl } from '../node/control.js';
 import { EventStream, type FatalCode } from '../node/event-stream.js';

@@ -1,6 +1,6 @@
 // `raft-console sim`: runs the deterministic simulator over many seeds (or replays one) and reports
 // any broken Raft property with the seed, a readable trace and the command that replays it.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT_STATUS } from '../schema/exit-codes.js';
 import { defaultWorkers, runSeeds, type RunSummary } from '../sim/run.js';
 import { BUG_NAMES, runSeed, type BugName, type SeedResult } from '../sim/schedule.js';
@@ -19,7 +19,7 @@ export interface SimIO {
 const processIO: SimIO = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
-  progress: process.stderr.isTTY === true,
+  progress: process.stderr.isTTY,
   setExitCode: (code) => {
     process.exitCode = code;
   },

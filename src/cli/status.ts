@@ -1,7 +1,7 @@
 // `raft-console status`: the supervisor's live model, one row per node with every field it keeps
 // (process, Raft state, log, membership), the cluster's timing and network faults above and below.
 import { relative } from 'node:path';
-import { Command } from 'commander';
+import { type Command } from 'commander';
 import { describeSwitches, describeTiming, isDefault, type ClusterModel, type NodeModel } from '../cluster-model/index.js';
 import { connect, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { paintFor, type Paint } from './colour.js';

@@ -1,7 +1,7 @@
 // `raft-console supervise` (hidden): a cluster's supervisor as a process of its own, which is what
 // `up --detach` leaves running in the background. It prints one JSON "ready" line on stdout once
 // its control API is up; `up` waits for that line.
-import { Command } from 'commander';
+import { type Command } from 'commander';
 import type { SupervisorOptions } from '../cluster-model/index.js';
 import { supervise } from '../supervisor/index.js';
 import { nodeCount } from './arguments.js';

@@ -3,7 +3,7 @@
 // switches (PreVote, CheckQuorum, known bugs). `up`
 // fills in the user's configured defaults for a new cluster; `supervise` gets everything spelled
 // out on its command line, so `ps` shows what it runs.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
   SPEED_PRESETS,
   clusterFolder,

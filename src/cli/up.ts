@@ -1,7 +1,7 @@
 // `raft-console up [n]`: starts a cluster, in this terminal (the live dashboard, or its events
 // scrolling by without a terminal) or with --detach in the background (back to the prompt once a
 // leader is elected).
-import { Command } from 'commander';
+import { type Command } from 'commander';
 import { nodeCount } from './arguments.js';
 import { folderOptions, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { guarded } from './failure.js';

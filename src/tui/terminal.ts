@@ -2,5 +2,5 @@
 // both ways and not a CI run (ink draws no interactive frames under CI=true).
 export function canShowDashboard(stdin: NodeJS.ReadStream = process.stdin, stdout: NodeJS.WriteStream = process.stdout): boolean {
   const ci = process.env.CI;
-  return stdin.isTTY === true && stdout.isTTY === true && (ci === undefined || ci === '' || ci === 'false' || ci === '0');
+  return stdin.isTTY && stdout.isTTY && (ci === undefined || ci === '' || ci === 'false' || ci === '0');
 }

@@ -116,7 +116,7 @@ describe('keys dispatch their actions to the supervisor', () => {
       const cluster = new FakeCluster();
       const { app } = open(cluster);
       await press(app, ...keys);
-      await waitFor(`${action.op}`, () => cluster.acted.length > 0);
+      await waitFor(action.op, () => cluster.acted.length > 0);
       expect(cluster.acted).toEqual([action]);
     });
 
