@@ -13,6 +13,7 @@ import type { Action, ActionResult, ControlMessage, ControlRequest } from './con
 import { ClusterError } from './errors.js';
 import { clusterFolder, type FolderOptions } from './folder.js';
 import { EVENT_HISTORY, type ClusterEvent, type ClusterModel } from './model.js';
+import { readControlMessage } from './model-reader.js';
 import type { ClusterSource } from './source.js';
 
 export interface ConnectOptions extends FolderOptions {
@@ -21,6 +22,12 @@ export interface ConnectOptions extends FolderOptions {
 }
 
 type Listener<T> = (value: T) => void;
+
+/** A WebSocket message's bytes as text (ws hands over a Buffer, or fragments as an array). */
+function text(raw: WebSocket.RawData): string {
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString();
+  return raw instanceof ArrayBuffer ? Buffer.from(raw).toString() : raw.toString();
+}
 
 export class ControlClient implements ClusterSource {
   private current: ClusterModel;
@@ -37,7 +44,11 @@ export class ControlClient implements ClusterSource {
     welcome: ClusterModel,
   ) {
     this.current = welcome;
-    ws.on('message', (raw) => this.receive(JSON.parse(raw.toString()) as ControlMessage));
+    ws.on('message', (raw: WebSocket.RawData) => {
+      const m = readControlMessage(text(raw));
+      if (m.ok) this.receive(m.value);
+      else this.refuse(m.problem);
+    });
     ws.on('close', () => this.closed(this.closedBecause ?? 'the supervisor closed the connection'));
     ws.on('error', (err) => this.closed(`the connection to the supervisor failed: ${err.message}`));
   }
@@ -59,8 +70,10 @@ export class ControlClient implements ClusterSource {
       );
       ws.once('open', () => ws.send(JSON.stringify({ type: 'auth', token } satisfies ControlRequest)));
       ws.once('error', (err) => fail(`cannot reach the supervisor of ${name} at ${control.url}: ${err.message}`));
-      ws.once('message', (raw) => {
-        const m = JSON.parse(raw.toString()) as ControlMessage;
+      ws.once('message', (raw: WebSocket.RawData) => {
+        const read = readControlMessage(text(raw));
+        if (!read.ok) return fail(`the supervisor of ${name} sent a message that is not valid: ${read.problem}`);
+        const m = read.value;
         if (m.type === 'welcome') {
           clearTimeout(timer);
           ws.removeAllListeners();
@@ -141,6 +154,12 @@ export class ControlClient implements ClusterSource {
       case 'welcome':
         return;
     }
+  }
+
+  /** A message that is not valid ends the connection: the copy of the model can no longer be trusted. */
+  private refuse(problem: string): void {
+    this.closedBecause ??= `the supervisor sent a message that is not valid: ${problem}`;
+    this.ws.terminate();
   }
 
   private closed(why: string): void {

@@ -6,15 +6,14 @@
 // leaves half.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { KNOWN_BUG_NAMES } from '../raft/config.js';
 import type { NodeId } from '../raft/types.js';
-import { array, boolean, fail, field, has, nodeId, object, oneOf, show, string, uint, type JsonObject } from '../schema/json-shape.js';
+import { array, boolean, fail, field, has, nodeId, object, show, string, uint } from '../schema/json-shape.js';
 import { readJsonOrNull, writeJsonAtomic } from '../storage/json-file.js';
 import { CLUSTER_FILE } from '../cluster-model/control-protocol.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import type { ClusterModel, NodeModel, RaftSwitches, Timing } from '../cluster-model/model.js';
 import { DEFAULT_SWITCHES } from '../cluster-model/switches.js';
-import { SPEED_PRESETS } from '../cluster-model/timing.js';
+import { readSwitches, readTiming } from '../cluster-model/model-reader.js';
 
 export interface ClusterFileNode {
   id: NodeId;
@@ -141,23 +140,6 @@ export function newClusterFile(
 export async function readClusterFile(folder: string): Promise<ClusterFile | null> {
   const path = join(folder, CLUSTER_FILE);
   const fix = 'fix it, or delete the cluster with `raft-console down --purge`';
-  const readTiming = (t: JsonObject): Timing => {
-    const range = object(field(t, 'electionTimeoutMs'), 'timing.electionTimeoutMs');
-    return {
-      preset: oneOf(t, 'preset', [...SPEED_PRESETS, 'custom'], 'timing'),
-      electionTimeoutMs: { min: uint(range, 'min', 'timing.electionTimeoutMs'), max: uint(range, 'max', 'timing.electionTimeoutMs') },
-      heartbeatMs: uint(t, 'heartbeatMs', 'timing'),
-      tickMs: uint(t, 'tickMs', 'timing'),
-    };
-  };
-  const readSwitches = (s: JsonObject): RaftSwitches => {
-    const bugs = array(s, 'bugs', 'switches');
-    return {
-      preVote: boolean(s, 'preVote', 'switches'),
-      checkQuorum: boolean(s, 'checkQuorum', 'switches'),
-      bugs: bugs.map((_, i) => oneOf(bugs, i, KNOWN_BUG_NAMES, 'switches.bugs')),
-    };
-  };
   const readNode = (n: unknown, where: string): ClusterFileNode => {
     const o = object(n, where);
     return {
@@ -178,9 +160,9 @@ export async function readClusterFile(folder: string): Promise<ClusterFile | nul
       createdAt: uint(o, 'createdAt'),
       basePort: field(o, 'basePort') === null ? null : uint(o, 'basePort'),
       fsync: boolean(o, 'fsync'),
-      timing: readTiming(object(field(o, 'timing'), 'timing')),
+      timing: readTiming(object(field(o, 'timing'), 'timing'), 'timing'),
       // Files written before the switches were kept have the defaults.
-      switches: has(o, 'switches') ? readSwitches(object(field(o, 'switches'), 'switches')) : DEFAULT_SWITCHES,
+      switches: has(o, 'switches') ? readSwitches(object(field(o, 'switches'), 'switches'), 'switches') : DEFAULT_SWITCHES,
       nodes: array(o, 'nodes').map((n, i) => readNode(n, `nodes[${i}]`)),
     };
   };
