@@ -84,7 +84,7 @@ export function generateHistory(o: GenerateOptions): History {
         ? { type: 'info', reason: 'timed out' }
         : swapped
           ? { type: 'ok' }
-          : { type: 'fail', reason: 'expected value did not match' };
+          : { type: 'fail', reason: 'expected value did not match', mismatch: { current } };
     }
   }
   // Operations that never took effect still asked for something.

@@ -20,7 +20,12 @@ export type OpOutcome =
   /** read: the value seen; write: always ok; cas: ok means it swapped. */
   | { type: 'ok'; value?: string | null }
   /** The operation certainly did not take effect (e.g. a cas whose expected value did not match, or a refusal before sending). */
-  | { type: 'fail'; reason: string }
+  | {
+      type: 'fail';
+      reason: string;
+      /** A cas the cluster answered, refusing it because the key held `current`, not the expected value. */
+      mismatch?: { current: string | null };
+    }
   /** Unknown: it may have taken effect at any time after `invokedAt` (timeout, connection lost). */
   | { type: 'info'; reason: string };
 

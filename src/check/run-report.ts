@@ -5,7 +5,6 @@ import type { Operation } from './history.js';
 import type { FaultKind, FaultRecord } from './nemesis.js';
 import { formatSummary, summarize, type HistorySummary } from './report.js';
 import type { CheckRun, RunResult } from './run.js';
-import { CAS_MISMATCH } from './workload.js';
 
 export interface RunSummary {
   result: RunResult;
@@ -46,8 +45,7 @@ function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
-const answered = (op: Operation): boolean =>
-  op.outcome.type === 'ok' || (op.outcome.type === 'fail' && op.outcome.reason.startsWith(CAS_MISMATCH));
+const answered = (op: Operation): boolean => op.outcome.type === 'ok' || (op.outcome.type === 'fail' && op.outcome.mismatch !== undefined);
 
 /** The fault actions from a little before the window began to its end: what the cluster went through meanwhile. */
 function faultsAround(window: readonly Operation[], faults: readonly FaultRecord[]): FaultRecord[] {

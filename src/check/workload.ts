@@ -36,7 +36,7 @@ export interface WorkloadOptions {
 }
 
 /** How the reason of a cas that did not match begins. */
-export const CAS_MISMATCH = 'mismatch';
+const CAS_MISMATCH = 'mismatch';
 
 /** Codes that mean a write was certainly not applied: the state machine or the client refused it. */
 const CERTAIN_REFUSALS = new Set(['invalid-command', 'malformed', 'unsupported-version', 'too-large']);
@@ -70,7 +70,11 @@ async function perform(client: RaftClient, session: WriteSession, input: OpInput
       const r = await session.cas(input.key, input.expected, input.value);
       if (!r.result.swapped)
         return {
-          outcome: { type: 'fail', reason: `${CAS_MISMATCH}: the key held ${JSON.stringify(r.result.current)}` },
+          outcome: {
+            type: 'fail',
+            reason: `${CAS_MISMATCH}: the key held ${JSON.stringify(r.result.current)}`,
+            mismatch: { current: r.result.current },
+          },
           holds: r.result.current,
         };
     }
