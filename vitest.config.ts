@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 // Two projects, told apart by file name. A test that starts processes (nodes, the CLI, a supervisor,
@@ -14,6 +15,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // of seconds; no test may fail on timing.
 const SYSTEM = 'test/**/*.system.test.{ts,tsx}';
 const TIMEOUT_MS = 60_000;
+// Unit tests are CPU-bound and start nothing, so they take every core (vitest's default leaves one
+// free); system tests keep the default, one file at a time beside the processes they start.
+const UNIT_WORKERS = availableParallelism();
 
 export default defineConfig({
   test: {
@@ -25,6 +29,7 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, SYSTEM],
           setupFiles: ['test/support/no-processes.ts'],
           testTimeout: TIMEOUT_MS,
+          maxWorkers: UNIT_WORKERS,
         },
       },
       {
