@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ControlClient } from '../../src/cluster-model/control-client.js';
-import type { ControlMessage } from '../../src/cluster-model/control-protocol.js';
+import { messageText, type ControlMessage } from '../../src/cluster-model/control-protocol.js';
 import type { ClusterEvent } from '../../src/cluster-model/model.js';
 import { startSupervisor, type SupervisorHandle } from '../../src/supervisor/supervisor.js';
 import { waitFor } from '../support/wait.js';
@@ -219,7 +219,7 @@ describe('a supervised three-node cluster', () => {
   test('the control API refuses a wrong token', async () => {
     const ws = new WebSocket(sup.url);
     const messages: ControlMessage[] = [];
-    ws.on('message', (raw) => messages.push(JSON.parse(raw.toString()) as ControlMessage));
+    ws.on('message', (raw) => messages.push(JSON.parse(messageText(raw)) as ControlMessage));
     await new Promise((resolve) => ws.once('open', resolve));
     ws.send(JSON.stringify({ type: 'auth', token: 'not-the-token' }));
     const code = await new Promise<number>((resolve) => ws.once('close', resolve));
