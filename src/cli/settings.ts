@@ -34,12 +34,17 @@ interface Definition<K extends SettingKey> {
   show(value: Settings[K]): string | number;
 }
 
+/** A number as stored, or the digits a user typed; NaN for anything else. */
+function numeric(v: unknown): number {
+  return typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
+}
+
 const DEFINITIONS: { [K in SettingKey]: Definition<K> } = {
   nodes: {
     what: 'nodes in a new cluster when `up` is given no count',
     fallback: () => 5,
     parse: (v) => {
-      const n = typeof v === 'number' ? v : /^\d+$/.test(String(v)) ? Number(v) : NaN;
+      const n = numeric(v);
       return Number.isInteger(n) && n >= 1 && n <= MAX_NODES ? n : fail(`nodes must be a whole number from 1 to ${MAX_NODES}`);
     },
     show: (v) => v,
@@ -56,7 +61,7 @@ const DEFINITIONS: { [K in SettingKey]: Definition<K> } = {
     fallback: () => null,
     parse: (v) => {
       if (v === null || v === 'auto') return null;
-      const n = typeof v === 'number' ? v : /^\d+$/.test(String(v)) ? Number(v) : NaN;
+      const n = numeric(v);
       return Number.isInteger(n) && n >= 1024 && n <= 65535 ? n : fail('base-port must be auto or a port from 1024 to 65535');
     },
     show: (v) => v ?? 'auto',
