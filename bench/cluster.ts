@@ -290,7 +290,7 @@ async function measureFailover(sys: System, o: Options, clientBase: number, timi
   let active = true;
   let watch: { after: number; term: number; killed: string; resolve: (a: Ack) => void } | null = null;
   let lastAck: Ack | null = null;
-  let writerError: unknown = null;
+  let writerError: Error | null = null;
   const loops = writers.map(async (w, i) => {
     const work = new Workload(1000 + i, o.keys, o.valueBytes);
     try {
@@ -304,19 +304,23 @@ async function measureFailover(sys: System, o: Options, clientBase: number, timi
         }
       }
     } catch (err) {
-      if (active) writerError = err;
+      if (active) writerError = err instanceof Error ? err : new Error(String(err));
     }
   });
   const watchdog = watchFailure(sys, () => {
     writerError ??= new Error('stopped');
     for (const w of writers) w.close();
   });
+  // A failed writer (or the watchdog) ends the measurement at the next look.
+  const checkWriters = (): void => {
+    if (writerError !== null) throw writerError;
+  };
   const windows: number[] = [];
   const samples: Array<{ kill: number; windowMs: number | null; term: number; newTerm: number | null; timeline: ElectionTimeline | null }> =
     [];
   try {
     for (let k = 1; k <= o.kills; k++) {
-      if (writerError !== null) throw writerError;
+      checkWriters();
       await sys.waitHealthy();
       const leader = await sys.leader();
       // Writes flowing through this leader, in its term, before it is killed.
@@ -325,7 +329,7 @@ async function measureFailover(sys: System, o: Options, clientBase: number, timi
         `writes acknowledged by ${sys.name} in term ${leader.term}`,
         10_000,
         () => {
-          if (writerError !== null) throw writerError;
+          checkWriters();
           const a = lastAck;
           return a !== null && a.ackAt > since && a.term === leader.term ? true : undefined;
         },
