@@ -179,7 +179,10 @@ async function measureWrites(sys: System, o: Options, clients: number, clientBas
   const tracer = o.countFsyncs ? await FsyncCounter.attach(pids.flatMap((p) => (p.pid === undefined ? [] : [p.pid]))) : null;
   const tracedFrom = performance.now();
   let tracedAcks = 0;
-  let detaching: Promise<FsyncCount[]> | null = null;
+  // Set once the tracer is told to detach: at the end of the window, or on the way out when it never
+  // comes. A field, not a `let`: TypeScript does not see the closures assign a `let`, and would take it
+  // for null after the `finally`.
+  const tracing: { detaching: Promise<FsyncCount[]> | null } = { detaching: null };
   const t0 = performance.now();
   const windowStart = t0 + o.warmup * 1000;
   const windowEnd = windowStart + o.seconds * 1000;
@@ -195,7 +198,7 @@ async function measureWrites(sys: System, o: Options, clients: number, clientBas
     if (cpuAtEnd !== null) return;
     cpuAtEnd = pids.map((p) => cpuSeconds(p.pid));
     loadgenAtEnd = ownCpuSeconds();
-    if (tracer !== null) detaching = tracer.detach();
+    if (tracer !== null) tracing.detaching = tracer.detach();
   };
   const watchdog = watchFailure(sys, () => {
     for (const p of putters) p.close();
@@ -209,7 +212,7 @@ async function measureWrites(sys: System, o: Options, clients: number, clientBas
         while (performance.now() < windowEnd) {
           const ack = await p.put(w.key(), w.value());
           if (ack.ackAt >= windowStart && ack.ackAt <= windowEnd) latencies.push(ack.ackAt - ack.sentAt);
-          if (detaching === null && ack.ackAt >= tracedFrom) tracedAcks++;
+          if (tracing.detaching === null && ack.ackAt >= tracedFrom) tracedAcks++;
         }
       }),
     );
@@ -222,11 +225,11 @@ async function measureWrites(sys: System, o: Options, clients: number, clientBas
     clearTimeout(startTimer);
     clearTimeout(endTimer);
     for (const p of putters) p.close();
-    if (tracer !== null && detaching === null) detaching = tracer.detach();
+    if (tracer !== null && tracing.detaching === null) tracing.detaching = tracer.detach();
   }
   let fsyncsPerWrite: Record<string, unknown> | undefined;
-  if (detaching !== null) {
-    const counts = await detaching;
+  if (tracing.detaching !== null) {
+    const counts = await tracing.detaching;
     const per = (pid: number | undefined): number | null => {
       const c = counts.find((x) => x.pid === pid);
       return c === undefined || tracedAcks === 0 ? null : round(c.calls / tracedAcks, 3);
