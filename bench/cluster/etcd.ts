@@ -245,8 +245,8 @@ export class EtcdCluster {
       raftAppliedIndex?: string;
     };
     return {
-      memberId: String(b.header.member_id),
-      leader: String(b.leader ?? '0'),
+      memberId: b.header.member_id,
+      leader: b.leader ?? '0',
       raftTerm: Number(b.raftTerm ?? 0),
       raftIndex: Number(b.raftIndex ?? 0),
       raftAppliedIndex: Number(b.raftAppliedIndex ?? b.raftIndex ?? 0),

@@ -108,7 +108,7 @@ function configFolder(): string {
 class KeyValueFile {
   private constructor(
     readonly path: string,
-    readonly values: JsonObject,
+    private readonly values: Map<string, unknown>,
   ) {}
 
   /** `<name>.json` in the config folder; a broken file is one line naming it and the fix. */
@@ -127,26 +127,34 @@ class KeyValueFile {
       if (err instanceof CliError) throw err;
       throw broken(`cannot be read (${err instanceof Error ? err.message : String(err)})`);
     }
-    return new KeyValueFile(path, values ?? {});
+    return new KeyValueFile(path, new Map(Object.entries(values ?? {})));
   }
 
   has(key: string): boolean {
-    return Object.hasOwn(this.values, key);
+    return this.values.has(key);
+  }
+
+  get(key: string): unknown {
+    return this.values.get(key);
+  }
+
+  entries(): Iterable<[string, unknown]> {
+    return this.values.entries();
   }
 
   async set(key: string, value: unknown): Promise<void> {
-    this.values[key] = value;
+    this.values.set(key, value);
     await this.save();
   }
 
   async delete(keys: readonly string[]): Promise<void> {
-    for (const key of keys) delete this.values[key];
+    for (const key of keys) this.values.delete(key);
     await this.save();
   }
 
   private async save(): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
-    await writeJsonAtomic(this.path, this.values);
+    await writeJsonAtomic(this.path, Object.fromEntries(this.values));
   }
 }
 
@@ -165,7 +173,7 @@ export class SettingsStore {
   get<K extends SettingKey>(key: K): Settings[K] {
     const def = DEFINITIONS[key] as Definition<K>;
     if (!this.file.has(key)) return def.fallback();
-    const stored = this.file.values[key];
+    const stored = this.file.get(key);
     const read = validate(() => def.parse(stored));
     if (read.ok) return read.value;
     throw new CliError(
@@ -201,7 +209,7 @@ export class ProgressStore {
 
   /** Exercise id -> when it was last completed (ms since the epoch). */
   completed(): Map<string, number> {
-    return new Map(Object.entries(this.file.values).filter((e): e is [string, number] => typeof e[1] === 'number'));
+    return new Map([...this.file.entries()].filter((e): e is [string, number] => typeof e[1] === 'number'));
   }
 
   markCompleted(id: string, at: number): Promise<void> {
