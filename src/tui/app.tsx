@@ -35,13 +35,17 @@ export interface AppProps {
   size?: Size;
 }
 
+/** The terminal's size now; 80x24 where it does not say. */
+function terminalSize(stdout: NodeJS.WriteStream): Size {
+  return { cols: stdout.columns || 80, rows: stdout.rows || 24 };
+}
+
 function useTerminalSize(fixed: Size | undefined): Size {
   const { stdout } = useStdout();
-  const read = (): Size => fixed ?? { cols: stdout.columns || 80, rows: stdout.rows || 24 };
-  const [size, setSize] = useState(read);
+  const [size, setSize] = useState(() => fixed ?? terminalSize(stdout));
   useEffect(() => {
     if (fixed !== undefined) return;
-    const onResize = (): void => setSize(read());
+    const onResize = (): void => setSize(terminalSize(stdout));
     stdout.on('resize', onResize);
     return () => {
       stdout.off('resize', onResize);
