@@ -3,6 +3,7 @@
 // children still running and remove the temp dirs.
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { inspect } from 'node:util';
 
 const live = new Set<ChildProcess>();
 const dirs = new Set<string>();
@@ -98,7 +99,7 @@ export async function waitFor<T>(
       lastError = err;
     }
     if (performance.now() > deadline) {
-      const why = lastError === null ? '' : ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+      const why = lastError === null ? '' : ` (last error: ${lastError instanceof Error ? lastError.message : inspect(lastError)})`;
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
     }
     await sleep(everyMs);

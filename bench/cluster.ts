@@ -179,7 +179,10 @@ async function measureWrites(sys: System, o: Options, clients: number, clientBas
   const tracer = o.countFsyncs ? await FsyncCounter.attach(pids.flatMap((p) => (p.pid === undefined ? [] : [p.pid]))) : null;
   const tracedFrom = performance.now();
   let tracedAcks = 0;
-  let detaching: Promise<FsyncCount[]> | null = null;
+  // Set once the tracer is told to detach: at the end of the window, or on the way out when it never
+  // comes. A field, not a `let`: TypeScript does not see the closures assign a `let`, and would take it
+  // for null after the `finally`.
+  const tracing: { detaching: Promise<FsyncCount[]> | null } = { detaching: null };
   const t0 = performance.now();
   const windowStart = t0 + o.warmup * 1000;
   const windowEnd = windowStart + o.seconds * 1000;
@@ -195,7 +198,7 @@ async function measureWrites(sys: System, o: Options, clients: number, clientBas
     if (cpuAtEnd !== null) return;
     cpuAtEnd = pids.map((p) => cpuSeconds(p.pid));
     loadgenAtEnd = ownCpuSeconds();
-    if (tracer !== null) detaching = tracer.detach();
+    if (tracer !== null) tracing.detaching = tracer.detach();
   };
   const watchdog = watchFailure(sys, () => {
     for (const p of putters) p.close();
@@ -209,7 +212,7 @@ async function measureWrites(sys: System, o: Options, clients: number, clientBas
         while (performance.now() < windowEnd) {
           const ack = await p.put(w.key(), w.value());
           if (ack.ackAt >= windowStart && ack.ackAt <= windowEnd) latencies.push(ack.ackAt - ack.sentAt);
-          if (detaching === null && ack.ackAt >= tracedFrom) tracedAcks++;
+          if (tracing.detaching === null && ack.ackAt >= tracedFrom) tracedAcks++;
         }
       }),
     );
@@ -222,11 +225,11 @@ async function measureWrites(sys: System, o: Options, clients: number, clientBas
     clearTimeout(startTimer);
     clearTimeout(endTimer);
     for (const p of putters) p.close();
-    if (tracer !== null && detaching === null) detaching = tracer.detach();
+    if (tracer !== null && tracing.detaching === null) tracing.detaching = tracer.detach();
   }
   let fsyncsPerWrite: Record<string, unknown> | undefined;
-  if (detaching !== null) {
-    const counts = await detaching;
+  if (tracing.detaching !== null) {
+    const counts = await tracing.detaching;
     const per = (pid: number | undefined): number | null => {
       const c = counts.find((x) => x.pid === pid);
       return c === undefined || tracedAcks === 0 ? null : round(c.calls / tracedAcks, 3);
@@ -290,7 +293,7 @@ async function measureFailover(sys: System, o: Options, clientBase: number, timi
   let active = true;
   let watch: { after: number; term: number; killed: string; resolve: (a: Ack) => void } | null = null;
   let lastAck: Ack | null = null;
-  let writerError: unknown = null;
+  let writerError: Error | null = null;
   const loops = writers.map(async (w, i) => {
     const work = new Workload(1000 + i, o.keys, o.valueBytes);
     try {
@@ -304,19 +307,23 @@ async function measureFailover(sys: System, o: Options, clientBase: number, timi
         }
       }
     } catch (err) {
-      if (active) writerError = err;
+      if (active) writerError = err instanceof Error ? err : new Error(String(err));
     }
   });
   const watchdog = watchFailure(sys, () => {
     writerError ??= new Error('stopped');
     for (const w of writers) w.close();
   });
+  // A failed writer (or the watchdog) ends the measurement at the next look.
+  const checkWriters = (): void => {
+    if (writerError !== null) throw writerError;
+  };
   const windows: number[] = [];
   const samples: Array<{ kill: number; windowMs: number | null; term: number; newTerm: number | null; timeline: ElectionTimeline | null }> =
     [];
   try {
     for (let k = 1; k <= o.kills; k++) {
-      if (writerError !== null) throw writerError;
+      checkWriters();
       await sys.waitHealthy();
       const leader = await sys.leader();
       // Writes flowing through this leader, in its term, before it is killed.
@@ -325,7 +332,7 @@ async function measureFailover(sys: System, o: Options, clientBase: number, timi
         `writes acknowledged by ${sys.name} in term ${leader.term}`,
         10_000,
         () => {
-          if (writerError !== null) throw writerError;
+          checkWriters();
           const a = lastAck;
           return a !== null && a.ackAt > since && a.term === leader.term ? true : undefined;
         },

@@ -120,7 +120,7 @@ function firstPassed(acks: readonly Ack[]): (n: number) => number | null {
 /** Busy and total CPU time of the whole machine so far, in clock ticks (/proc/stat). */
 function machineTicks(): { busy: number; total: number } {
   const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = fields.map(Number) as number[];
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = fields.map(Number);
   const total = user! + nice! + system! + idle! + iowait! + irq! + softirq! + steal!;
   return { busy: total - idle! - iowait!, total };
 }

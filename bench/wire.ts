@@ -92,7 +92,11 @@ export interface Exchange {
 
 /** The codes of the error frames received, and "hello" if the node answered a hello. */
 export function answers(x: Exchange): string[] {
-  const out = x.frames.map((f) => (f.type === 'error' ? String(f.code) : String(f.type ?? 'frame')));
+  const out = x.frames.map((f) => {
+    if (f.type === 'error') return String(f.code);
+    const type = f.type ?? 'frame';
+    return typeof type === 'string' ? type : JSON.stringify(type);
+  });
   if (x.error !== null) out.push(x.error);
   if (out.length === 0) out.push(x.closedByNode ? 'closed without a frame' : 'no answer (kept open)');
   return out;

@@ -245,8 +245,8 @@ export class EtcdCluster {
       raftAppliedIndex?: string;
     };
     return {
-      memberId: String(b.header.member_id),
-      leader: String(b.leader ?? '0'),
+      memberId: b.header.member_id,
+      leader: b.leader ?? '0',
       raftTerm: Number(b.raftTerm ?? 0),
       raftIndex: Number(b.raftIndex ?? 0),
       raftAppliedIndex: Number(b.raftAppliedIndex ?? b.raftIndex ?? 0),
@@ -389,7 +389,7 @@ export class EtcdLoadClient implements Putter {
     const body = { key: Buffer.from(key).toString('base64'), value: Buffer.from(value).toString('base64') };
     let attempts = 0;
     for (;;) {
-      if (this.stopped) throw new StoppedError('stopped');
+      this.throwIfStopped();
       if (performance.now() - sentAt > this.policy.giveUpMs)
         throw new Error(`etcd put not acknowledged after ${this.policy.giveUpMs} ms (${attempts} attempts)`);
       attempts++;
@@ -398,7 +398,7 @@ export class EtcdLoadClient implements Putter {
       try {
         res = await post(url, '/v3/kv/put', body, this.policy.attemptTimeoutMs, this.agent(url));
       } catch (err) {
-        if (this.stopped) throw new StoppedError('stopped');
+        this.throwIfStopped();
         this.dropAgent(url);
         this.target = (this.target + 1) % this.urls.length;
         if ((err as { code?: string }).code === 'ATTEMPT_TIMEOUT') {
@@ -425,6 +425,11 @@ export class EtcdLoadClient implements Putter {
       this.target = (this.target + 1) % this.urls.length;
       await sleep(this.policy.retryDelayMs);
     }
+  }
+
+  /** close() can come while put() awaits: a look at `stopped` holds only until the next await. */
+  private throwIfStopped(): void {
+    if (this.stopped) throw new StoppedError('stopped');
   }
 
   close(): void {

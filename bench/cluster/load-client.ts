@@ -260,7 +260,7 @@ export class RaftLoadClient implements Putter {
     const sentAt = performance.now();
     let attempts = 0;
     for (;;) {
-      if (this.stopped) throw new StoppedError('stopped');
+      this.throwIfStopped();
       if (performance.now() - sentAt > this.policy.giveUpMs)
         throw new Error(
           `client ${this.clientId}: write seq ${seq} not acknowledged after ${this.policy.giveUpMs} ms (${attempts} attempts; last: ${this.lastFailure})`,
@@ -270,7 +270,7 @@ export class RaftLoadClient implements Putter {
       try {
         conn = await this.connection();
       } catch (err) {
-        if (this.stopped) throw new StoppedError('stopped');
+        this.throwIfStopped();
         this.lastFailure = `connecting to ${this.target}: ${(err as Error).message}`;
         this.counters.connectionFailures++;
         this.nextNode();
@@ -281,7 +281,7 @@ export class RaftLoadClient implements Putter {
       try {
         res = await conn.request({ type: 'put', clientId: this.clientId, seq, key, value }, this.policy.attemptTimeoutMs);
       } catch (err) {
-        if (this.stopped) throw new StoppedError('stopped');
+        this.throwIfStopped();
         this.lastFailure = `put to ${this.target}: ${(err as Error).message}`;
         this.dropConnection();
         if (err instanceof ConnectionError && err.code === 'timeout') {
@@ -316,6 +316,11 @@ export class RaftLoadClient implements Putter {
       else this.nextNode();
       await sleep(this.policy.retryDelayMs);
     }
+  }
+
+  /** close() can come while put() awaits: a look at `stopped` holds only until the next await. */
+  private throwIfStopped(): void {
+    if (this.stopped) throw new StoppedError('stopped');
   }
 
   close(): void {

@@ -17,6 +17,7 @@ import { exited, trackChild, waitFor } from '../children.js';
 import type { CliCluster, StatusJson } from '../cli-cluster.js';
 import { BIN } from '../repo.js';
 import { clusterSecret } from '../../src/cluster-model/index.js';
+import { messageText } from '../../src/cluster-model/control-protocol.js';
 import { clusterClient, fileDescriptors } from './probe.js';
 import { answers, exchange, exchangeAs, HeldConnections, jsonFrame, nested, rawFrame, tally, type Credentials } from '../wire.js';
 
@@ -427,7 +428,7 @@ function control(url: string, token: string | null, text: string): Promise<strin
     ws.on('message', (raw) => {
       let m: { type?: string; code?: string };
       try {
-        m = JSON.parse(raw.toString()) as { type?: string; code?: string };
+        m = JSON.parse(messageText(raw)) as { type?: string; code?: string };
       } catch {
         m = { type: 'unparsed' };
       }

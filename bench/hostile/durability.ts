@@ -20,7 +20,7 @@ class Writers {
   /** Writes that failed without an answer saying they did not run: they may or may not be there. */
   readonly unknown = new Map<string, string>();
   private stopped = false;
-  private readonly done: Promise<void[]>;
+  private readonly done: Promise<unknown>;
 
   constructor(client: RaftClient, count: number, prefix: string) {
     this.done = Promise.all(

@@ -10,7 +10,6 @@ import {
   until,
   type ClusterEvent,
   type ClusterLauncher,
-  type ClusterModel,
   type FolderOptions,
   type SupervisorOptions,
 } from '../cluster-model/index.js';

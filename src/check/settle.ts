@@ -136,7 +136,7 @@ export async function compareNodes(target: ClusterSource, timeoutMs: number): Pr
     nodes: members(m).map((n) => ({ id: n.id, address: n.address })),
   });
   const deadline = performance.now() + timeoutMs;
-  let last = '';
+  let last: string;
   try {
     for (;;) {
       try {

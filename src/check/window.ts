@@ -232,7 +232,8 @@ function why(k: KeyOps, x: number, watch: Watch | undefined, all: readonly Opera
     input.kind === 'cas'
       ? `The cas of ${key} by client ${op.client} from ${quote(input.expected)} to ${quote(input.value)} succeeded`
       : `The read of ${key} by client ${op.client} returned ${quote(op.outcome.type === 'ok' ? (op.outcome.value ?? null) : null)}`;
-  const value = k.values[k.a[x]!]!;
+  // null (absent) is one of the values: `?? null` keeps it in the type, where `!` would drop it.
+  const value = k.values[k.a[x]!] ?? null;
   const head =
     watch === undefined || watch.refused.length === 0
       ? `${subject}, but no order of these operations allows it`

@@ -42,6 +42,7 @@ function define(program: Command, name: string, description: string): Command {
 }
 
 /** The command's arguments (as its parsers made them) and options become the action. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- A is where each caller names the tuple its .argument() parsers produce: commander types processedArgs as any[] and cannot check that, so this is the one unchecked step, stated once here rather than cast in every caller
 function runs<A extends unknown[]>(cmd: Command, toAction: (args: A, flags: ActionFlags) => Action): Command {
   return cmd.action(
     guarded(cmd.name(), async () => {

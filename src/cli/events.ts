@@ -47,8 +47,13 @@ export function registerEventsCommand(program: Command): Command {
         interrupted = true;
         void client.close();
       });
-      const why = await new Promise<string>((resolve) => client.onGone(resolve));
-      if (!interrupted && flags.json !== true) process.stderr.write(`${why}\n`);
+      await new Promise<void>((resolve) =>
+        client.onGone((why) => {
+          // Ctrl-C closed the connection: no news to tell.
+          if (!interrupted && flags.json !== true) process.stderr.write(`${why}\n`);
+          resolve();
+        }),
+      );
     }),
   );
 }

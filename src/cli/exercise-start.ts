@@ -68,21 +68,27 @@ export async function startExercise(exercise: Exercise, flags: StartFlags): Prom
     folder: await folderOptions(flags),
     speed: flags.speed,
   });
-  // Recorded once, when the last step is done; written before the command ends.
-  let recorded: Promise<void> | null = null;
+  // What the callbacks below saw, read once the session is over (fields, because TypeScript takes a
+  // `let` that only callbacks assign for its first value). The completion is recorded once, when the
+  // last step is done, and written before the command ends.
+  const outcome: { recorded?: Promise<void>; failure?: string } = {};
   session.onSteps(() => {
-    if (session.tracker.done) recorded ??= progress.markCompleted(exercise.id, Date.now());
+    if (session.tracker.done) outcome.recorded ??= progress.markCompleted(exercise.id, Date.now());
   });
-  const outcome: { failure?: Error } = {};
-  const solving = flags.solve === true ? exercise.solution(session.driver()).catch((err: Error) => void (outcome.failure = err)) : null;
+  const solving =
+    flags.solve === true
+      ? exercise.solution(session.driver()).catch((err: unknown) => {
+          outcome.failure = err instanceof Error ? err.message : String(err);
+        })
+      : null;
   try {
     if (dashboard) await withDashboard(session, lang, flags);
     else await headless(session, lang, flags, solving);
   } finally {
     await session.stop();
   }
-  await recorded;
-  if (outcome.failure !== undefined) throw new CliError(`the automatic solution did not finish: ${outcome.failure.message}`);
+  await outcome.recorded;
+  if (outcome.failure !== undefined) throw new CliError(`the automatic solution did not finish: ${outcome.failure}`);
 }
 
 async function withDashboard(session: ExerciseSession, lang: Lang, flags: StartFlags): Promise<void> {

@@ -10,6 +10,7 @@ import type { Exercise } from '../exercises/types.js';
 import { clusterName } from './arguments.js';
 import { folderOptions, nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
+import type * as Catalog from '../exercises/catalog/index.js';
 import type { StartFlags } from './exercise-start.js';
 import { CliError, guarded } from './failure.js';
 import { openProgress, openSettings } from './settings.js';
@@ -29,7 +30,7 @@ interface LangFlags {
 }
 
 // The exercises are loaded only by these commands: every node process starts through this CLI.
-async function catalog(): Promise<typeof import('../exercises/catalog/index.js')> {
+async function catalog(): Promise<typeof Catalog> {
   return import('../exercises/catalog/index.js');
 }
 

@@ -34,12 +34,17 @@ interface Definition<K extends SettingKey> {
   show(value: Settings[K]): string | number;
 }
 
+/** A number as stored, or the digits a user typed; NaN for anything else. */
+function numeric(v: unknown): number {
+  return typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
+}
+
 const DEFINITIONS: { [K in SettingKey]: Definition<K> } = {
   nodes: {
     what: 'nodes in a new cluster when `up` is given no count',
     fallback: () => 5,
     parse: (v) => {
-      const n = typeof v === 'number' ? v : /^\d+$/.test(String(v)) ? Number(v) : NaN;
+      const n = numeric(v);
       return Number.isInteger(n) && n >= 1 && n <= MAX_NODES ? n : fail(`nodes must be a whole number from 1 to ${MAX_NODES}`);
     },
     show: (v) => v,
@@ -56,7 +61,7 @@ const DEFINITIONS: { [K in SettingKey]: Definition<K> } = {
     fallback: () => null,
     parse: (v) => {
       if (v === null || v === 'auto') return null;
-      const n = typeof v === 'number' ? v : /^\d+$/.test(String(v)) ? Number(v) : NaN;
+      const n = numeric(v);
       return Number.isInteger(n) && n >= 1024 && n <= 65535 ? n : fail('base-port must be auto or a port from 1024 to 65535');
     },
     show: (v) => v ?? 'auto',
@@ -103,7 +108,7 @@ function configFolder(): string {
 class KeyValueFile {
   private constructor(
     readonly path: string,
-    readonly values: JsonObject,
+    private readonly values: Map<string, unknown>,
   ) {}
 
   /** `<name>.json` in the config folder; a broken file is one line naming it and the fix. */
@@ -122,26 +127,34 @@ class KeyValueFile {
       if (err instanceof CliError) throw err;
       throw broken(`cannot be read (${err instanceof Error ? err.message : String(err)})`);
     }
-    return new KeyValueFile(path, values ?? {});
+    return new KeyValueFile(path, new Map(Object.entries(values ?? {})));
   }
 
   has(key: string): boolean {
-    return Object.hasOwn(this.values, key);
+    return this.values.has(key);
+  }
+
+  get(key: string): unknown {
+    return this.values.get(key);
+  }
+
+  entries(): Iterable<[string, unknown]> {
+    return this.values.entries();
   }
 
   async set(key: string, value: unknown): Promise<void> {
-    this.values[key] = value;
+    this.values.set(key, value);
     await this.save();
   }
 
   async delete(keys: readonly string[]): Promise<void> {
-    for (const key of keys) delete this.values[key];
+    for (const key of keys) this.values.delete(key);
     await this.save();
   }
 
   private async save(): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
-    await writeJsonAtomic(this.path, this.values);
+    await writeJsonAtomic(this.path, Object.fromEntries(this.values));
   }
 }
 
@@ -160,7 +173,7 @@ export class SettingsStore {
   get<K extends SettingKey>(key: K): Settings[K] {
     const def = DEFINITIONS[key] as Definition<K>;
     if (!this.file.has(key)) return def.fallback();
-    const stored = this.file.values[key];
+    const stored = this.file.get(key);
     const read = validate(() => def.parse(stored));
     if (read.ok) return read.value;
     throw new CliError(
@@ -196,7 +209,7 @@ export class ProgressStore {
 
   /** Exercise id -> when it was last completed (ms since the epoch). */
   completed(): Map<string, number> {
-    return new Map(Object.entries(this.file.values).filter((e): e is [string, number] => typeof e[1] === 'number'));
+    return new Map([...this.file.entries()].filter((e): e is [string, number] => typeof e[1] === 'number'));
   }
 
   markCompleted(id: string, at: number): Promise<void> {

@@ -2,6 +2,7 @@
 // proves it may drive the cluster with the token from the cluster folder's `token` file (mode 0600),
 // then receives a snapshot of the model, the live event stream, and the result of each action it
 // sends. Every message is one JSON object.
+import type { RawData } from 'ws';
 import type { NodeId } from '../raft/types.js';
 import type { ClusterEvent, ClusterModel, SpeedPreset } from './model.js';
 
@@ -59,6 +60,16 @@ export interface ControlFile {
   port: number;
   supervisorPid: number;
   startedAt: number;
+}
+
+/**
+ * The text of a message as ws hands it over: a Buffer, or, on a socket whose binaryType asks for
+ * them, an ArrayBuffer or the list of its fragments. `raw.toString()` would turn those two into
+ * "[object ArrayBuffer]" or fragments joined by commas.
+ */
+export function messageText(raw: RawData): string {
+  if (Buffer.isBuffer(raw)) return raw.toString('utf8');
+  return (Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw)).toString('utf8');
 }
 
 /** File names inside a cluster folder. */

@@ -20,7 +20,7 @@ export interface ClusterSource {
 
 /**
  * Resolves true once `test` holds of the model (checked now and after every change), false after
- * `timeoutMs` or once the cluster is gone; rejects with what `test` throws.
+ * `timeoutMs` or once the cluster is gone; rejects with what `test` throws (made an Error if it is not one).
  */
 export function until(source: ClusterSource, test: (m: ClusterModel) => boolean, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
@@ -35,7 +35,7 @@ export function until(source: ClusterSource, test: (m: ClusterModel) => boolean,
       try {
         ok = test(source.model);
       } catch (err) {
-        return finish(() => reject(err));
+        return finish(() => reject(err instanceof Error ? err : new Error(String(err))));
       }
       if (ok) finish(() => resolve(true));
     };

@@ -20,8 +20,8 @@ export interface StepContext {
   readonly events: readonly ClusterEvent[];
   /** The events since the previous step was done: the ones this step may count. */
   readonly since: readonly ClusterEvent[];
-  /** The events since the step `id` was done (none while it is not). */
-  after(id: string): readonly ClusterEvent[];
+  /** The events since the step `id` was done (none while it is not). A plain function, not a method, so that a check may destructure it. */
+  readonly after: (id: string) => readonly ClusterEvent[];
   /** What earlier steps remembered. */
   readonly facts: Readonly<Facts>;
 }

@@ -6,7 +6,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isObject, show } from '../schema/json-shape.js';
 import { parseUntrustedJson } from '../schema/untrusted-json.js';
-import type { Action, ActionResult, ControlMessage } from '../cluster-model/control-protocol.js';
+import { messageText, type Action, type ActionResult, type ControlMessage } from '../cluster-model/control-protocol.js';
 import { EVENT_HISTORY, type ClusterEvent } from '../cluster-model/model.js';
 import type { LiveModel } from './live-model.js';
 import { parseAction } from './parse-action.js';
@@ -128,7 +128,7 @@ export class ControlServer {
     });
     ws.on('error', () => ws.terminate());
     ws.on('message', (raw) => {
-      const json = parseUntrustedJson(raw.toString(), 'the control message');
+      const json = parseUntrustedJson(messageText(raw), 'the control message');
       if (!json.ok)
         return this.refuse(ws, BAD_REQUEST, {
           type: 'error',

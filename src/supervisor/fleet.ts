@@ -205,8 +205,12 @@ export class Fleet {
         throw failure;
       }
     }
-    let syncFailure: unknown = null;
-    await this.sync(id).catch((err: unknown) => (syncFailure = err));
+    let syncFailure: Error | null = null;
+    try {
+      await this.sync(id);
+    } catch (err) {
+      syncFailure = err instanceof Error ? err : new Error(String(err));
+    }
     if (syncFailure === null) {
       const gone = (): boolean => this.runs.get(id) !== run;
       const caughtUp = (): boolean => node.raft !== reportBefore && node.raft !== null && node.raft.applied >= target;

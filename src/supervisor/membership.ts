@@ -22,7 +22,10 @@ async function propose(f: Fleet, change: ConfChange, timeoutMs: number): Promise
   const until = Date.now() + timeoutMs;
   for (;;) {
     const leader = await f.awaitLeader(Math.max(0, until - Date.now()));
-    const answer = await f.tell(leader.id, { op: 'conf-change', change }).catch((err: Error) => ({ ok: false, text: err.message }));
+    const answer = await f.tell(leader.id, { op: 'conf-change', change }).catch((err: unknown) => ({
+      ok: false,
+      text: err instanceof Error ? err.message : String(err),
+    }));
     if (answer !== null && answer.ok) {
       // A proposed change's answer carries its entry's index; committed() also checks the
       // configuration itself.
@@ -82,8 +85,8 @@ export async function addNode(f: Fleet): Promise<Done> {
   await f.start(id);
 
   const fix = `; it stays in the cluster as it is: \`raft-console remove ${id}\` takes it out`;
-  const learnerAt = await propose(f, { type: 'add-learner', node: id }, f.electionWaitMs()).catch((err: Error) => {
-    throw new ClusterError(`n${id} started but could not be added as a learner: ${err.message}${fix}`);
+  const learnerAt = await propose(f, { type: 'add-learner', node: id }, f.electionWaitMs()).catch((err: unknown) => {
+    throw new ClusterError(`n${id} started but could not be added as a learner: ${err instanceof Error ? err.message : String(err)}${fix}`);
   });
   f.live.say('add', `n${id} joins as a learner (entry ${learnerAt}): it receives the log but does not vote`, {
     node: id,
@@ -104,8 +107,8 @@ export async function addNode(f: Fleet): Promise<Done> {
       `n${id} has not caught up after ${CATCH_UP_MS / 1000} s (it holds ${me.raft?.lastIndex ?? 0} of ${target()} entries), so it stays a learner${fix}`,
     );
 
-  const promotedAt = await propose(f, { type: 'promote', node: id }, f.electionWaitMs()).catch((err: Error) => {
-    throw new ClusterError(`n${id} caught up but could not be promoted: ${err.message}${fix}`);
+  const promotedAt = await propose(f, { type: 'promote', node: id }, f.electionWaitMs()).catch((err: unknown) => {
+    throw new ClusterError(`n${id} caught up but could not be promoted: ${err instanceof Error ? err.message : String(err)}${fix}`);
   });
   await committed(f, promotedAt, (voters) => voters.includes(id), `promoting n${id}`);
   const voters = f.membership().voters.length;

@@ -35,13 +35,17 @@ export interface AppProps {
   size?: Size;
 }
 
+/** The terminal's size now; 80x24 where it does not say. */
+function terminalSize(stdout: NodeJS.WriteStream): Size {
+  return { cols: stdout.columns || 80, rows: stdout.rows || 24 };
+}
+
 function useTerminalSize(fixed: Size | undefined): Size {
   const { stdout } = useStdout();
-  const read = (): Size => fixed ?? { cols: stdout.columns || 80, rows: stdout.rows || 24 };
-  const [size, setSize] = useState(read);
+  const [size, setSize] = useState(() => fixed ?? terminalSize(stdout));
   useEffect(() => {
     if (fixed !== undefined) return;
-    const onResize = (): void => setSize(read());
+    const onResize = (): void => setSize(terminalSize(stdout));
     stdout.on('resize', onResize);
     return () => {
       stdout.off('resize', onResize);
@@ -100,6 +104,7 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
     // Keys typed quickly arrive together ("5x", or "hi\r" in the input line): each is a key of its
     // own, a carriage return among them the Enter key.
     const keys: Array<[string, KeyPress]> =
+      // eslint-disable-next-line @typescript-eslint/no-misused-spread -- a typed character is one code point, one key: graphemes (Intl.Segmenter) would make one key of "\r\n"
       input.length > 1 ? [...input].map((ch) => (ch === '\r' || ch === '\n' ? ['', { return: true }] : [ch, {}])) : [[input, key]];
     for (const [k, flags] of keys) {
       const routed = route(latest.current, k, flags, ctx);

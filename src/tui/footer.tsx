@@ -24,6 +24,7 @@ const FOOTER_ORDER: readonly BindingId[] = [
 ];
 
 /** Columns a text takes: CJK characters take two. */
+// eslint-disable-next-line @typescript-eslint/no-misused-spread -- width is a property of each code point (East Asian Width, UAX #11), so the text is taken code point by code point
 const columns = (text: string): number => [...text].reduce((n, ch) => n + (ch.codePointAt(0)! >= 0x2e80 ? 2 : 1), 0);
 
 /** The footer's keys that fit the width, in order; help and quit always stay. */

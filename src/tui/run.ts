@@ -46,7 +46,7 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
   const stdout = o.stdout ?? process.stdout;
   const stdin = o.stdin ?? process.stdin;
   const store = new DashboardStore(o.source);
-  const colour = process.env.FORCE_COLOR !== '0' && stdout.hasColors?.();
+  const colour = process.env.FORCE_COLOR !== '0' && stdout.hasColors();
 
   let restored = false;
   const restore = (): void => {

@@ -120,7 +120,7 @@ describe('a five-node cluster from `up 5 --detach`', () => {
     const added = await cli.run('add', '--json', '--name', NAME);
     expect(added.code, added.stderr).toBe(0);
     expect(JSON.parse(added.stdout)).toMatchObject({ ok: true, data: { node: 6 } });
-    const { status } = await cli.settled(NAME, (s) => node(s, 6)?.raft?.membership.voters.includes(6) === true);
+    const { status } = await cli.settled(NAME, (s) => node(s, 6).raft?.membership.voters.includes(6) === true);
     expect(status.nodes).toHaveLength(6);
     expect(await cli.ok('remove', '6', '--name', NAME)).toMatch(/^removed n6/);
     const after = await cli.status(NAME);

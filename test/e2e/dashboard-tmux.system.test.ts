@@ -18,12 +18,13 @@ const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const skip = !hasTmux && !inCi;
 if (skip) console.warn('dashboard-tmux.system.test.ts skipped: tmux is not installed (in CI it is required and the test runs)');
 
-let cli: Cli;
+// Unset if beforeAll failed (no tmux in CI): afterAll then has nothing to clean up.
+let cli: Cli | undefined;
 
 /** tmux on a private server, its socket in the test's temp folder (removed with it). */
 function tmux(...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('tmux', ['-S', join(cli.home, 'tmux.sock'), '-f', '/dev/null', ...args], { timeout: 5000 }, (err, stdout, stderr) => {
+    execFile('tmux', ['-S', join(cli!.home, 'tmux.sock'), '-f', '/dev/null', ...args], { timeout: 5000 }, (err, stdout, stderr) => {
       if (err === null) resolve(stdout);
       else reject(new Error(`tmux ${args.join(' ')}: ${stderr.trim() || err.message}`));
     });
@@ -57,17 +58,20 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (cli === undefined) return;
+  const started = cli;
+  if (started === undefined) return;
   // Closing the pane sends SIGHUP: the dashboard stops the cluster it started; then whatever is left is killed.
   await tmux('kill-server').catch(() => undefined);
-  await waitFor('the processes to exit after kill-server', () => ![...cli.pids].some(alive), { timeoutMs: 5000 }).catch(() => undefined);
-  await cli.cleanup();
+  await waitFor('the processes to exit after kill-server', () => ![...started.pids].some(alive), { timeoutMs: 5000 }).catch(
+    () => undefined,
+  );
+  await started.cleanup();
 });
 
 describe.skipIf(skip)('the dashboard in a real terminal (tmux)', () => {
   test('kill the leader with x, see a new leader in a later term, quit with q y: nothing is left running', async () => {
-    const state = join(cli.home, 'state');
-    const config = join(cli.home, 'config');
+    const state = join(cli!.home, 'state');
+    const config = join(cli!.home, 'config');
     const command = `env -u CI FORCE_COLOR=0 XDG_STATE_HOME='${state}' XDG_CONFIG_HOME='${config}' '${process.execPath}' bin/raft-console.js up 3; echo "[exited with $?]"`;
     // The shell tells the exit status (tmux 3.3 does not always reap the pane's own process to know
     // it); remain-on-exit keeps the pane after the shell ends, so its last words can be read.
@@ -92,7 +96,7 @@ describe.skipIf(skip)('the dashboard in a real terminal (tmux)', () => {
     );
 
     const first = await onScreen('a leader in the header', headerLeader);
-    const before = await cli.status(CLUSTER);
+    const before = await cli!.status(CLUSTER);
     const pids = new Set(pidsOf(before));
     expect(pids.size, 'the supervisor and three node processes').toBe(4);
 
@@ -103,7 +107,7 @@ describe.skipIf(skip)('the dashboard in a real terminal (tmux)', () => {
       return h !== undefined && h.id !== first.id && h.term > first.term ? h : undefined;
     });
     expect(second.id).not.toBe(first.id);
-    for (const pid of pidsOf(await cli.status(CLUSTER))) pids.add(pid);
+    for (const pid of pidsOf(await cli!.status(CLUSTER))) pids.add(pid);
 
     await tmux('send-keys', '-t', 't', 'q');
     await onScreen('the quit question', (text) => (/Quit and stop the cluster/.test(text) ? true : undefined));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findSupervisor } from '../../src/cluster-model/control-files.js';
+import { messageText } from '../../src/cluster-model/control-protocol.js';
 import { defaultStateDir } from '../../src/cluster-model/folder.js';
 import { DiskStorage } from '../../src/storage/index.js';
 import { Cli, alive } from '../cli/helpers.js';
@@ -138,7 +139,7 @@ describe('the supervisor’s control API', () => {
     const { control, token } = await findSupervisor(join(defaultStateDir({ XDG_STATE_HOME: join(c.home, 'state') }), 'deep'), 'deep');
     const ws = new WebSocket(control.url);
     const messages: Array<Record<string, unknown>> = [];
-    ws.on('message', (raw) => messages.push(JSON.parse(raw.toString()) as Record<string, unknown>));
+    ws.on('message', (raw) => messages.push(JSON.parse(messageText(raw)) as Record<string, unknown>));
     const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
     await new Promise((resolve) => ws.once('open', resolve));
     ws.send(JSON.stringify({ type: 'auth', token }));

@@ -39,8 +39,11 @@ export function recordEvents(c: SimCluster): Recorded[] {
   return out;
 }
 
+/** What an event hook returns: 'crash', or nothing from a hook that only watches (SimCluster.eventHook). */
+type HookResult = ReturnType<NonNullable<SimCluster['eventHook']>>;
+
 /** Adds an event hook to the cluster, keeping the ones already there. */
-export function onEvent(c: SimCluster, fn: (node: NodeId, event: RaftEvent) => 'crash' | void): void {
+export function onEvent(c: SimCluster, fn: (node: NodeId, event: RaftEvent) => HookResult): void {
   const prev = c.eventHook;
   c.eventHook = (node, event) => {
     const a = prev?.(node, event);

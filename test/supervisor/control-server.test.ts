@@ -2,7 +2,7 @@
 // order of an action's update and its result.
 import WebSocket from 'ws';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { ControlMessage } from '../../src/cluster-model/control-protocol.js';
+import { messageText, type ControlMessage } from '../../src/cluster-model/control-protocol.js';
 import { ControlServer } from '../../src/supervisor/control-server.js';
 import { LiveModel } from '../../src/supervisor/live-model.js';
 import { presetTiming } from '../../src/cluster-model/timing.js';
@@ -47,7 +47,7 @@ async function serve(): Promise<{ live: LiveModel; server: ControlServer }> {
 async function dial(server: ControlServer): Promise<{ ws: WebSocket; got: ControlMessage[]; closed: Promise<number> }> {
   const ws = new WebSocket(`ws://127.0.0.1:${server.port}/`);
   const got: ControlMessage[] = [];
-  ws.on('message', (raw) => got.push(JSON.parse(raw.toString()) as ControlMessage));
+  ws.on('message', (raw) => got.push(JSON.parse(messageText(raw)) as ControlMessage));
   const closed = new Promise<number>((resolve) => ws.once('close', resolve));
   await new Promise((resolve) => ws.once('open', resolve));
   return { ws, got, closed };

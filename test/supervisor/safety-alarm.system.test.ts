@@ -33,6 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset here when beforeAll failed: its declared type is for the tests, which run only once it is set
   await sup?.stop();
   for (const pid of pids) expect(alive(pid), `node pid ${pid} outlived its supervisor`).toBe(false);
   await rm(stateHome, { recursive: true, force: true });

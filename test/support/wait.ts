@@ -2,6 +2,7 @@
 // It looks again at a short interval until the probe has an answer. The deadline only turns a hang
 // into a failure that names what was awaited; passing never depends on it. Where the code under
 // test offers an event to wait on, wait on that instead.
+import { inspect } from 'node:util';
 
 /** Well inside the tests' timeout (vitest.config.ts), so that a hang fails here, naming what it awaited. */
 const TIMEOUT_MS = 20_000;
@@ -20,6 +21,11 @@ export interface WaitOptions {
  */
 export const COSTLY_PROBE: WaitOptions = { intervalMs: 100 };
 
+/** What a probe threw: an Error as "Name: message", anything else as inspect shows it (String() would say "[object Object]"). */
+function thrown(value: unknown): string {
+  return value instanceof Error ? String(value) : inspect(value);
+}
+
 /** Time ran out: what was awaited, and the probe's last error if it threw. */
 export class WaitTimeout extends Error {
   readonly code = 'wait-timeout';
@@ -29,7 +35,7 @@ export class WaitTimeout extends Error {
     readonly timeoutMs: number,
     readonly lastError: unknown,
   ) {
-    super(`timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : ` (last error: ${String(lastError)})`}`);
+    super(`timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : ` (last error: ${thrown(lastError)})`}`);
   }
 }
 

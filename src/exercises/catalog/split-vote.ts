@@ -128,8 +128,10 @@ export const splitVote: Exercise = {
   async solution(d) {
     await d.step('leader');
     // A request can reach the other follower before it has started its own election: then it
-    // wins, and the exercise is tried again.
-    for (let attempt = 1; d.facts.splitTerm === undefined; attempt++) {
+    // wins, and the exercise is tried again. Read afresh each time: the tracker records the fact while
+    // the awaits below run.
+    const split = (): boolean => d.facts.splitTerm !== undefined;
+    for (let attempt = 1; !split(); attempt++) {
       let mark = 0;
       await d.until('all four nodes running under one leader', (ctx) => {
         mark = ctx.events.length;
@@ -140,7 +142,7 @@ export const splitVote: Exercise = {
         'a split vote, or a winner',
         (ctx) => ctx.facts.splitTerm !== undefined || becameRole(ctx.events.slice(mark), 'leader').length > 0,
       );
-      if (d.facts.splitTerm !== undefined) break;
+      if (split()) break;
       if (attempt === 5) throw new Error('five tries at a split vote and one candidate won each time');
       await d.act({ op: 'resume', nodes: pausedNodes(d.model) });
     }
