@@ -9,7 +9,7 @@
 //   await c.close();
 import WebSocket from 'ws';
 import { findSupervisor } from './control-files.js';
-import type { Action, ActionResult, ControlMessage, ControlRequest } from './control-protocol.js';
+import { messageText, type Action, type ActionResult, type ControlMessage, type ControlRequest } from './control-protocol.js';
 import { ClusterError } from './errors.js';
 import { clusterFolder, type FolderOptions } from './folder.js';
 import { EVENT_HISTORY, type ClusterEvent, type ClusterModel } from './model.js';
@@ -22,12 +22,6 @@ export interface ConnectOptions extends FolderOptions {
 }
 
 type Listener<T> = (value: T) => void;
-
-/** A WebSocket message's bytes as text (ws hands over a Buffer, or fragments as an array). */
-function text(raw: WebSocket.RawData): string {
-  if (Array.isArray(raw)) return Buffer.concat(raw).toString();
-  return raw instanceof ArrayBuffer ? Buffer.from(raw).toString() : raw.toString();
-}
 
 export class ControlClient implements ClusterSource {
   private current: ClusterModel;
@@ -45,7 +39,7 @@ export class ControlClient implements ClusterSource {
   ) {
     this.current = welcome;
     ws.on('message', (raw: WebSocket.RawData) => {
-      const m = readControlMessage(text(raw));
+      const m = readControlMessage(messageText(raw));
       if (m.ok) this.receive(m.value);
       else this.refuse(m.problem);
     });
@@ -71,7 +65,7 @@ export class ControlClient implements ClusterSource {
       ws.once('open', () => ws.send(JSON.stringify({ type: 'auth', token } satisfies ControlRequest)));
       ws.once('error', (err) => fail(`cannot reach the supervisor of ${name} at ${control.url}: ${err.message}`));
       ws.once('message', (raw: WebSocket.RawData) => {
-        const read = readControlMessage(text(raw));
+        const read = readControlMessage(messageText(raw));
         if (!read.ok) return fail(`the supervisor of ${name} sent a message that is not valid: ${read.problem}`);
         const m = read.value;
         if (m.type === 'welcome') {
