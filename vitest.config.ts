@@ -30,6 +30,8 @@ export default defineConfig({
           setupFiles: ['test/support/no-processes.ts'],
           testTimeout: TIMEOUT_MS,
           maxWorkers: UNIT_WORKERS,
+          // Run as a group of their own before the system tests (vitest asks for an order when projects differ in workers).
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -37,6 +39,7 @@ export default defineConfig({
           name: 'system',
           include: [SYSTEM],
           testTimeout: TIMEOUT_MS,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
