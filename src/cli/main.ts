@@ -1,21 +1,9 @@
-// The raft-console command line: one commander program, each command registered by its own module.
+// The raft-console command line: one commander program, each command registered by its own module,
+// and only the module of the command being run is loaded (commands.ts).
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT_STATUS } from '../schema/exit-codes.js';
-import { registerActionCommands } from './actions.js';
-import { registerCheckCommand } from './check.js';
-import { registerConfigCommand } from './config.js';
-import { registerDashboardCommand } from './dashboard.js';
-import { registerDownCommand } from './down.js';
-import { registerEventsCommand } from './events.js';
-import { registerExerciseCommand } from './exercise.js';
-import { registerKvCommands } from './kv.js';
-import { registerLogCommand } from './log.js';
-import { registerNodeCommand } from './node.js';
-import { registerSimCommand } from './sim.js';
-import { registerStatusCommand } from './status.js';
-import { registerSuperviseCommand } from './supervise.js';
-import { registerUpCommand } from './up.js';
+import { commandsFor } from './commands.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -25,20 +13,7 @@ const program = new Command('raft-console')
   // One line per error, the usage hint on the same line.
   .configureOutput({ outputError: (text, write) => write(`${text.trimEnd()} (see --help)\n`) })
   .exitOverride();
-registerUpCommand(program);
-registerDashboardCommand(program);
-registerStatusCommand(program);
-registerKvCommands(program);
-registerActionCommands(program);
-registerLogCommand(program);
-registerEventsCommand(program);
-registerDownCommand(program);
-registerConfigCommand(program);
-registerSimCommand(program);
-registerCheckCommand(program);
-registerExerciseCommand(program);
-registerNodeCommand(program);
-registerSuperviseCommand(program);
+for (const register of await commandsFor(process.argv[2])) register(program);
 
 try {
   await program.parseAsync(process.argv);
