@@ -27,6 +27,26 @@ export type Action =
 
 export type ActionOp = Action['op'];
 
+/** Every action, as the control API takes it (and the CLI names its commands, `down` aside). */
+export const ACTION_OPS: readonly ActionOp[] = [
+  'kill',
+  'stop',
+  'restart',
+  'replace',
+  'pause',
+  'resume',
+  'partition',
+  'isolate',
+  'link',
+  'heal',
+  'campaign',
+  'transfer',
+  'add',
+  'remove',
+  'speed',
+  'down',
+];
+
 /** Client -> supervisor. */
 export type ControlRequest =
   | { type: 'auth'; token: string }

@@ -15,27 +15,8 @@ import {
   type JsonObject,
   type Validation,
 } from '../schema/json-shape.js';
-import type { Action, ActionOp } from '../cluster-model/control-protocol.js';
+import { ACTION_OPS, type Action } from '../cluster-model/control-protocol.js';
 import { SPEED_PRESETS } from '../cluster-model/timing.js';
-
-const OPS: readonly ActionOp[] = [
-  'kill',
-  'stop',
-  'restart',
-  'replace',
-  'pause',
-  'resume',
-  'partition',
-  'isolate',
-  'link',
-  'heal',
-  'campaign',
-  'transfer',
-  'add',
-  'remove',
-  'speed',
-  'down',
-];
 
 function ids(value: unknown, where: string): number[] {
   if (!Array.isArray(value) || value.length === 0) fail(`${where} must be a non-empty list of node ids, got ${show(value)} (e.g. [1, 3])`);
@@ -52,7 +33,7 @@ function probability(o: JsonObject, key: string): number {
 export function parseAction(value: unknown): Validation<Action> {
   return validate((): Action => {
     const o = object(value, 'action', ['op', 'nodes', 'groups', 'node', 'from', 'to', 'drop', 'delayMs', 'oneWay', 'preset', 'purge']);
-    const op = oneOf(o, 'op', OPS, 'action');
+    const op = oneOf(o, 'op', ACTION_OPS, 'action');
     const allowed = (...keys: string[]): void => {
       for (const k of Object.keys(o)) if (k !== 'op' && !keys.includes(k)) fail(`action.${k} is not a field of "${op}"`);
     };
