@@ -5,6 +5,18 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_STATUS } from '../schema/exit-codes.js';
 import { commandsFor } from './commands.js';
 
+// A reader that goes away (`raft-console up 3 | head -3`) ends the command the way a closed pipe
+// ends any Unix tool, without a stack trace: as a SIGTERM, which `up` answers by stopping its nodes
+// cleanly and every other command by ending at once.
+let pipeClosed = false;
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    if (pipeClosed) return;
+    pipeClosed = true;
+    process.kill(process.pid, 'SIGTERM');
+  });
+
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command('raft-console')
