@@ -29,10 +29,6 @@ export function nodeCount(text: string): number {
   return whole(text, 'the number of nodes', '5', 1, MAX_NODES);
 }
 
-export function milliseconds(what: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
-  return (text: string): number => whole(text, what, '200', min, max);
-}
-
 /** For a count with limits: "--clients must be a whole number from 1 to 64". */
 export function wholeNumber(what: string, example: string, min: number, max?: number) {
   return (text: string): number => whole(text, what, example, min, max);
@@ -40,11 +36,31 @@ export function wholeNumber(what: string, example: string, min: number, max?: nu
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
+/** A length of time typed as a number and an optional unit ("200", "2s", "1.5m"), in ms; a bare number is in `bare`. */
+function time(text: string, bare: 'ms' | 's'): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  return m === null ? NaN : Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? bare]!);
+}
+
+/** "200" (milliseconds), "500ms", "2s", "1m": a time in milliseconds, for the options that take one. */
+export function milliseconds(what: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
+  const example = '200, 500ms or 2s';
+  return (text: string): number => {
+    const ms = time(text, 'ms');
+    if (!Number.isSafeInteger(ms))
+      throw new InvalidArgumentError(`${what} must be a time in milliseconds, or with a unit, got "${text}" (e.g. ${example})`);
+    if (ms < min || ms > max)
+      throw new InvalidArgumentError(
+        `${what} must be from ${min} ms${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max} ms`}, got "${text}" (e.g. ${example})`,
+      );
+    return ms;
+  };
+}
+
 /** "60s", "2m", "500ms", "1.5s" (a bare number is seconds): a length of time, in milliseconds. */
 export function duration(what: string, example: string, minMs: number, maxMs = Number.MAX_SAFE_INTEGER) {
   return (text: string): number => {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
-    const ms = m === null ? NaN : Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? 's']!);
+    const ms = time(text, 's');
     if (!Number.isFinite(ms))
       throw new InvalidArgumentError(`${what} must be a duration such as 60s, 2m or 500ms, got "${text}" (e.g. ${example})`);
     if (ms < minMs || ms > maxMs)

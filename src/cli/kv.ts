@@ -52,7 +52,12 @@ function define(program: Command, name: string, description: string, read = fals
       `send to this node only, without following redirects: its answer is the result${read ? '' : ' (an entry handed to a stranded leader stays uncommitted)'}`,
       nodeId,
     )
-    .option('--timeout <ms>', 'give up after this long, retries included', milliseconds('--timeout'), 5000)
+    .option(
+      '--timeout <ms>',
+      'give up after this long, retries included (milliseconds, or with a unit: 500ms, 2s)',
+      milliseconds('--timeout'),
+      5000,
+    )
     .option('--json', 'print the outcome as one JSON document')
     .option(...SECRET_FILE_OPTION);
 }

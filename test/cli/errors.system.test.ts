@@ -41,7 +41,8 @@ describe.concurrent('usage errors exit 2', () => {
     [['partition', '1 2|x'], /malformed partition spec "1 2\|x"/],
     [['link', '1', '2', '--drop', '1.5'], /--drop must be a probability from 0 to 1 or a percentage, got "1.5"/],
     [['submit'], /missing required argument 'text'/],
-    [['submit', 'x', '--timeout', '0'], /--timeout must be a whole number from 1, got "0"/],
+    [['submit', 'x', '--timeout', '0'], /--timeout must be from 1 ms, got "0" \(e\.g\. 200, 500ms or 2s\)/],
+    [['submit', 'x', '--timeout', 'soon'], /--timeout must be a time in milliseconds, or with a unit, got "soon"/],
     [['log', '1', '--from', 'a'], /--from must be a whole number from 0 to 281474976710656, got "a"/],
     [['bogus'], /unknown command 'bogus'/],
     [
