@@ -7,7 +7,7 @@ import type { NodeId } from '../raft/types.js';
 import type { Action } from '../cluster-model/control-protocol.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import type { Fleet } from './fleet.js';
-import { changeLink, completeGroups, describeLink, filterFor, partitionLinks, type LinkChange } from './links.js';
+import { changeLink, completeGroups, describeLink, filterFor, isolateIn, partitionLinks, type LinkChange } from './links.js';
 import type { LinkFaultModel, NodeModel } from '../cluster-model/model.js';
 import { describeTiming, withSpeed } from '../cluster-model/timing.js';
 
@@ -202,7 +202,7 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove
     case 'isolate':
       f.member(a.node);
       if (f.members().length < 2) throw new ClusterError(`n${a.node} is the only node: there is no one to isolate it from`);
-      return partition(f, [[a.node]]);
+      return partition(f, isolateIn(f.live.model.partition, a.node));
     case 'link':
       return link(f, a);
     case 'heal': {

@@ -31,6 +31,14 @@ export function completeGroups(groups: readonly NodeId[][], members: readonly No
 }
 
 /**
+ * The partition with `id` cut off alone as well: faults compose, so `isolate 2` then `isolate 3`
+ * leaves both cut off, and isolating a node of a partitioned cluster keeps the other groups apart.
+ */
+export function isolateIn(partition: readonly NodeId[][], id: NodeId): NodeId[][] {
+  return [...partition.map((g) => g.filter((x) => x !== id)).filter((g) => g.length > 0), [id]];
+}
+
+/**
  * Blocks every link between different groups and unblocks every link within one; delays and losses
  * stay as they were.
  */

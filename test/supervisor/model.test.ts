@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { claimFolder, findSupervisor, writeControlFile, writeToken } from '../../src/cluster-model/control-files.js';
 import { listIds } from '../../src/supervisor/fleet.js';
 import { clusterFolder, defaultStateDir } from '../../src/cluster-model/folder.js';
-import { changeLink, completeGroups, filterFor, partitionLinks } from '../../src/supervisor/links.js';
+import { changeLink, completeGroups, filterFor, isolateIn, partitionLinks } from '../../src/supervisor/links.js';
 import { fromClusterFile, newClusterFile, readClusterFile } from '../../src/supervisor/cluster-file.js';
 import { DEFAULT_SWITCHES } from '../../src/cluster-model/switches.js';
 import { LiveModel } from '../../src/supervisor/live-model.js';
@@ -37,6 +37,17 @@ describe('link faults', () => {
     expect(filterFor(4, links)).toEqual({ blockedTo: [1, 2], blockedFrom: [1, 2], links: {} });
     // A new partition replaces the old cuts.
     expect(partitionLinks(links, [[1], [2, 3, 4, 5]]).filter((l) => l.blocked)).toHaveLength(8);
+  });
+
+  test('isolating composes with the faults in force: a second isolate leaves the first node cut off too', () => {
+    const first = completeGroups(isolateIn([], 2), [1, 2, 3, 4, 5]);
+    expect(first).toEqual([[2], [1, 3, 4, 5]]);
+    const second = completeGroups(isolateIn(first, 3), [1, 2, 3, 4, 5]);
+    expect(second).toEqual([[2], [1, 4, 5], [3]]);
+    const links = partitionLinks([], second);
+    expect(filterFor(2, links).blockedTo).toEqual([1, 3, 4, 5]);
+    expect(filterFor(3, links).blockedTo).toEqual([1, 2, 4, 5]);
+    expect(filterFor(1, links).blockedTo).toEqual([2, 3]);
   });
 
   test('a one-way cut is set at both ends; a link with no fault left disappears', () => {
