@@ -4,6 +4,7 @@ import { binding, type Binding, type BindingId } from './keymap.js';
 import type { Mode } from './keys.js';
 import type { Labels } from './labels.js';
 import type { Flash } from './store.js';
+import { columns } from './text-width.js';
 
 const FLASH_MS = 6000;
 
@@ -22,10 +23,6 @@ const FOOTER_ORDER: readonly BindingId[] = [
   'help',
   'quit',
 ];
-
-/** Columns a text takes: CJK characters take two. */
-// eslint-disable-next-line @typescript-eslint/no-misused-spread -- width is a property of each code point (East Asian Width, UAX #11), so the text is taken code point by code point
-const columns = (text: string): number => [...text].reduce((n, ch) => n + (ch.codePointAt(0)! >= 0x2e80 ? 2 : 1), 0);
 
 /** The footer's keys that fit the width, in order; help and quit always stay. */
 function fitting(keys: readonly Binding[], width: number, label: (b: Binding) => string): Binding[] {

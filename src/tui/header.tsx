@@ -3,6 +3,7 @@
 import { Box, Text } from 'ink';
 import type { Labels } from './labels.js';
 import { clusterCommit, highestTerm, leaderOf, members } from '../cluster-model/index.js';
+import { columns } from './text-width.js';
 import type { Model } from './view.js';
 
 export function Header({ model, labels, width, attached }: { model: Model; labels: Labels; width: number; attached: boolean }) {
@@ -11,6 +12,21 @@ export function Header({ model, labels, width, attached }: { model: Model; label
   const safety = model.safety;
   const switches = model.switches;
   const nodes = members(model).length;
+  // The leader with its own term; a node already in a later term (a candidate cut off, the other
+  // side of a partition) is named beside it, never mixed into the leader's term.
+  const top = highestTerm(model);
+  const term = leader?.raft?.term ?? top;
+  const ahead = top > term ? members(model).find((n) => n.raft?.term === top) : undefined;
+  // What the top line must keep (leader, term, commit, the badge) comes first; the program's name
+  // and the node count give way when the terminal is narrow.
+  const who = leader === null ? labels.noLeader : `★ ${labels.leader} n${leader.id}`;
+  const aheadText = ahead === undefined ? '' : ` (n${ahead.id} ${labels.aheadAtTerm} ${top})`;
+  const vital = `${who} · ${labels.term} ${term}${aheadText} · ${labels.commit} ${clusterCommit(model)}`;
+  const badge = safety.ok ? ` ✔ ${labels.safe}` : ` ✘ ${labels.unsafe} `;
+  const room = width - columns(badge) - columns(vital);
+  const cluster = `${model.name} · ${nodes} ${labels.nodes} · `;
+  const brand = columns(`raft-console ${cluster}`) <= room;
+  const showCluster = brand || columns(cluster) <= room;
   const odd: string[] = [];
   if (!switches.preVote) odd.push('PreVote off');
   if (!switches.checkQuorum) odd.push('CheckQuorum off');
@@ -23,7 +39,8 @@ export function Header({ model, labels, width, attached }: { model: Model; label
     <Box flexDirection="column" width={width}>
       <Box justifyContent="space-between" width={width}>
         <Text wrap="truncate">
-          <Text bold>raft-console</Text> {model.name} · {nodes} {labels.nodes} ·{' '}
+          {brand ? <Text bold>raft-console </Text> : null}
+          {showCluster ? cluster : ''}
           {leader === null ? (
             <Text color="yellow">{labels.noLeader}</Text>
           ) : (
@@ -31,7 +48,8 @@ export function Header({ model, labels, width, attached }: { model: Model; label
               ★ {labels.leader} n{leader.id}
             </Text>
           )}{' '}
-          · {labels.term} {highestTerm(model)} · {labels.commit} {clusterCommit(model)}
+          · {labels.term} {term}
+          {ahead === undefined ? null : <Text color="yellow">{aheadText}</Text>} · {labels.commit} {clusterCommit(model)}
         </Text>
         {safety.ok ? (
           <Text color="green" bold>

@@ -11,6 +11,8 @@ const EN = {
   leader: 'leader',
   noLeader: 'no leader',
   term: 'term',
+  /** After a node id: that node is in a later term than the leader (a candidate cut off, a partition). */
+  aheadAtTerm: 'at term',
   commit: 'commit',
   speed: 'speed',
   fsyncOn: 'fsync on',
@@ -68,6 +70,7 @@ const ZH: Labels = {
   leader: '领导者',
   noLeader: '无领导者',
   term: '任期',
+  aheadAtTerm: '已在任期',
   commit: '提交',
   speed: '速度',
   fsyncOn: 'fsync 开',

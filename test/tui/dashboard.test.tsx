@@ -42,6 +42,16 @@ describe('the dashboard frame', () => {
     expect(line(out, /^ {2}n3 /)).toMatch(/· follower\s+T2\s+n1\s+n1\s+4\/2\s+3\s+3/);
   });
 
+  it('pairs the leader with its own term, and names a node that is already in a later term beside it', () => {
+    const m = healthy();
+    expect(frame(snapshot(m)).split('\n')[0]).toMatch(/★ leader n1 · term 2 · commit/);
+    const cutOff = m.nodes.find((n) => n.id === 3)!;
+    cutOff.raft = { ...cutOff.raft!, role: 'candidate', term: 5 };
+    expect(frame(snapshot(m)).split('\n')[0]).toMatch(/★ leader n1 · term 2 \(n3 at term 5\) · commit/);
+    // At 80 columns the line still ends with the commit index and the badge.
+    expect(frame(snapshot(m), { size: { cols: 80, rows: 24 } }).split('\n')[0]).toMatch(/\(n3 at term 5\) · commit \d+\s+✔ SAFE$/);
+  });
+
   it('shows the election timer left on followers and the heartbeat on the leader', () => {
     const out = frame(snapshot(healthy()));
     // n2: 100 of 200 ms left; n3: 150 of 200.
