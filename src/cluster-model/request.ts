@@ -65,14 +65,14 @@ export function explainClientError(err: unknown, model: ClusterModel, what: 'wri
     case 'leadership-lost':
       return new ClusterError(
         what === 'write'
-          ? `${who} appended the entry but lost its leadership before a majority stored it: the entry stays uncommitted in its log (\`raft-console log ${id}\`) until a leader of a newer term replaces it`
+          ? `${who} appended the entry but lost its leadership before it saw a majority store it: the entry may still commit under a newer leader, or be replaced by its entries (\`raft-console log ${id}\` shows which)`
           : `${who} lost its leadership before a majority confirmed the read: nothing was read`,
       );
     case 'timeout':
       return new ClusterError(
         what === 'write'
-          ? `${who} did not commit the entry in time: it cannot reach a majority, so the entry stays uncommitted in its log (\`raft-console log ${id}\`); see ${status}`
-          : `${who} did not answer in time: it cannot reach a majority; see ${status}`,
+          ? `${who} did not commit the entry in time (can it reach a majority? see ${status}): the entry is in its log and may still commit, or be replaced by a newer leader's (\`raft-console log ${id}\` shows which)`
+          : `${who} did not answer in time (can it reach a majority? see ${status}): nothing was read`,
       );
     case 'unreachable':
       return new ClusterError(`cannot reach ${who}: is it running? see ${status}`);
