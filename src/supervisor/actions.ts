@@ -47,8 +47,16 @@ const restartHint = (n: NodeModel): string => `start it again with \`raft-consol
 function leaderNote(f: Fleet, ids: readonly NodeId[]): string {
   const leader = f.leader();
   if (leader === null || !ids.includes(leader.id)) return '';
+  const voters = f.membership().voters;
+  // Section 5.2: a new leader needs the votes of a majority of the voters, so it matters how many still run.
+  const left = f
+    .members()
+    .filter((n) => voters.includes(n.id) && !ids.includes(n.id) && n.process.state === 'running')
+    .map((n) => n.id);
+  if (!holdsMajority(left, voters))
+    return `; n${leader.id} was the leader, and only ${left.length} of ${voters.length} voters ${left.length === 1 ? 'is' : 'are'} left running: no majority, so no new leader and no commit until enough come back`;
   const t = f.file.timing.electionTimeoutMs;
-  return `; n${leader.id} was the leader: the others elect a new one within ${t.min}-${t.max} ms of hearing nothing`;
+  return `; n${leader.id} was the leader: the ${left.length} voters left, a majority of ${voters.length}, elect a new one within ${t.min}-${t.max} ms of hearing nothing`;
 }
 
 /** Sets the faults (and the partition groups, when given) in the model, and sends each node concerned its whole fault filter. */

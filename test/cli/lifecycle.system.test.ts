@@ -63,7 +63,9 @@ describe('a five-node cluster from `up 5 --detach`', () => {
 
   test('kill the leader: a new leader in a higher term; restart: the old one follows with its log intact and caught up', async () => {
     const { leader: old } = await cli.settled(NAME);
-    expect(await cli.ok('kill', String(old.id), '--name', NAME)).toContain(`killed n${old.id} (SIGKILL)`);
+    const killed = await cli.ok('kill', String(old.id), '--name', NAME);
+    expect(killed).toContain(`killed n${old.id} (SIGKILL)`);
+    expect(killed).toContain(`n${old.id} was the leader: the 4 voters left, a majority of 5, elect a new one`);
     const after = await cli.status(NAME);
     expect(node(after, old.id).process.state).toBe('killed');
     expect(alive(old.process.pid!)).toBe(false);
