@@ -1,7 +1,6 @@
 // `raft-console events`: the cluster's story as the supervisor keeps it (its recent history), and
 // with --follow every new event as it happens, until Ctrl-C or the cluster stops.
 import { type Command } from 'commander';
-import { EXIT_STATUS } from '../schema/exit-codes.js';
 import type { ClusterEvent } from '../cluster-model/index.js';
 import { indexArg } from './arguments.js';
 import { connect, withClusterOptions, type ClusterFlags } from './cluster-options.js';
@@ -26,11 +25,6 @@ export function registerEventsCommand(program: Command): Command {
   ).action(
     guarded('events', async (flags: EventsFlags) => {
       const client = await connect(flags);
-      // `events | head`: once the reader is gone there is nobody to print for.
-      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EPIPE') throw err;
-        process.exit(EXIT_STATUS.ok);
-      });
       const paint = paintFor(process.stdout);
       const print = (e: ClusterEvent): void => {
         process.stdout.write(`${flags.json === true ? JSON.stringify(e) : eventLine(e, paint)}\n`);

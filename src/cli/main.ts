@@ -5,16 +5,17 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_STATUS } from '../schema/exit-codes.js';
 import { commandsFor } from './commands.js';
 
-// A reader that goes away (`raft-console up 3 | head -3`) ends the command the way a closed pipe
-// ends any Unix tool, without a stack trace: as a SIGTERM, which `up` answers by stopping its nodes
-// cleanly and every other command by ending at once.
+// A reader that goes away (`raft-console up 3 | head -3`, `events | head`) ends the command the way
+// a closed pipe ends any Unix tool, without a stack trace: a command that stops cleanly on SIGTERM
+// (`up` stops its nodes) is sent one; any other ends at once.
 let pipeClosed = false;
 for (const stream of [process.stdout, process.stderr])
   stream.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
     if (pipeClosed) return;
     pipeClosed = true;
-    process.kill(process.pid, 'SIGTERM');
+    if (process.listenerCount('SIGTERM') > 0) process.kill(process.pid, 'SIGTERM');
+    else process.exit(process.exitCode ?? EXIT_STATUS.ok);
   });
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -66,18 +66,9 @@ export function registerSimCommand(program: Command, io: SimIO = processIO): Com
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride((err) => io.exit(err.exitCode === 0 ? EXIT_STATUS.ok : EXIT_STATUS.usage))
     .action(async (opts: SimOptions) => {
-      if (io === processIO) stopQuietlyWhenStdoutCloses();
       io.setExitCode(await runSimCommand(opts, io));
     });
   return cmd;
-}
-
-/** `sim ... | head`: once the reader is gone there is nobody to report to. */
-function stopQuietlyWhenStdoutCloses(): void {
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-    process.exit(process.exitCode ?? EXIT_STATUS.ok);
-  });
 }
 
 export async function runSimCommand(opts: SimOptions, io: SimIO): Promise<number> {
