@@ -2,7 +2,8 @@
 // with --follow every new event as it happens, until Ctrl-C or the cluster stops.
 import { type Command } from 'commander';
 import type { ClusterEvent } from '../cluster-model/index.js';
-import { indexArg } from './arguments.js';
+import { InvalidArgumentError } from 'commander';
+import { indexArg, nodeIds } from './arguments.js';
 import { connect, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
 import { eventLine } from '../cluster-model/event-line.js';
@@ -10,8 +11,21 @@ import { guarded } from './failure.js';
 
 interface EventsFlags extends ClusterFlags {
   follow?: boolean;
+  node?: number[];
+  kind?: string[];
   last?: number;
   json?: boolean;
+}
+
+/** The kinds of event a cluster tells (ClusterEvent.kind). */
+const EVENT_KINDS = ['raft', 'transport', 'node', 'control', 'supervisor'];
+
+function kinds(text: string, previous: string[] | undefined): string[] {
+  const listed = text.split(',').map((k) => k.trim());
+  const unknown = listed.filter((k) => !EVENT_KINDS.includes(k));
+  if (unknown.length > 0)
+    throw new InvalidArgumentError(`no event kind "${unknown.join('", "')}": the kinds are ${EVENT_KINDS.join(', ')}`);
+  return [...(previous ?? []), ...listed];
 }
 
 export function registerEventsCommand(program: Command): Command {
@@ -20,7 +34,9 @@ export function registerEventsCommand(program: Command): Command {
       .command('events')
       .description("print the cluster's recent events; --follow keeps printing new ones")
       .option('--follow', 'keep printing events as they happen, until Ctrl-C or the cluster stops')
-      .option('--last <n>', 'only the last n events of the history', indexArg('--last'))
+      .option('--last <n>', 'only the last n events of the history (counted after --node and --kind)', indexArg('--last'))
+      .option('--node <id...>', "only the events of these nodes (the supervisor's own are kept with --kind supervisor)", nodeIds)
+      .option('--kind <kind...>', `only events of these kinds: ${EVENT_KINDS.join(', ')}`, kinds)
       .option('--json', 'one JSON object per event (NDJSON): {ts, node, kind, type, text, data}'),
   ).action(
     guarded('events', async (flags: EventsFlags) => {
@@ -29,13 +45,16 @@ export function registerEventsCommand(program: Command): Command {
       const print = (e: ClusterEvent): void => {
         process.stdout.write(`${flags.json === true ? JSON.stringify(e) : eventLine(e, paint)}\n`);
       };
-      const history = client.model.events;
+      const wanted = (e: ClusterEvent): boolean =>
+        (flags.node === undefined || (e.node !== null && flags.node.includes(e.node))) &&
+        (flags.kind === undefined || flags.kind.includes(e.kind));
+      const history = client.model.events.filter(wanted);
       history.slice(flags.last === undefined ? 0 : Math.max(0, history.length - flags.last)).forEach(print);
       if (flags.follow !== true) {
         await client.close();
         return;
       }
-      client.subscribe((events) => events.forEach(print));
+      client.subscribe((events) => events.filter(wanted).forEach(print));
       let interrupted = false;
       process.once('SIGINT', () => {
         interrupted = true;

@@ -61,6 +61,20 @@ describe('a five-node cluster from `up 5 --detach`', () => {
     expect(JSON.parse(await cli.ok('get', 'color', '--json', '--name', NAME))).toMatchObject({ key: 'color', value: null });
   });
 
+  test('events --node and --kind keep only the events of those nodes and kinds', async () => {
+    const read = async (...args: string[]): Promise<Array<{ node: number | null; kind: string }>> =>
+      (await cli.ok('events', '--json', '--name', NAME, ...args))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { node: number | null; kind: string });
+    const raftOf2 = await read('--node', '2', '--kind', 'raft');
+    expect(raftOf2.length).toBeGreaterThan(0);
+    expect(raftOf2.every((e) => e.node === 2 && e.kind === 'raft')).toBe(true);
+    const own = await read('--kind', 'supervisor');
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.every((e) => e.node === null)).toBe(true);
+  });
+
   test('kill the leader: a new leader in a higher term; restart: the old one follows with its log intact and caught up', async () => {
     const { leader: old } = await cli.settled(NAME);
     const killed = await cli.ok('kill', String(old.id), '--name', NAME);
