@@ -93,8 +93,9 @@ export const whyTheRules: Exercise = {
       const c = cast(model, facts);
       if (c === null) throw new Error('the stale node must still be cut off alone: isolate a follower first');
       // The follower heard from its leader a moment ago, so its own timer is far from firing: the
-      // stale node's request is the only one.
-      await hands.act({ op: 'isolate', node: c.leader });
+      // stale node's request is the only one. A new partition, not an isolate: isolates compose,
+      // and the stale node must be back with the follower when the leader is cut off.
+      await hands.act({ op: 'partition', groups: [[c.leader], [c.stale, c.follower]] });
       await hands.act({ op: 'campaign', node: c.stale });
       return `cut n${c.leader} off; n${c.stale} asked n${c.follower} for its vote`;
     },
