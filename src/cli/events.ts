@@ -1,7 +1,7 @@
 // `raft-console events`: the cluster's story as the supervisor keeps it (its recent history), and
 // with --follow every new event as it happens, until Ctrl-C or the cluster stops.
 import { type Command } from 'commander';
-import type { ClusterEvent } from '../cluster-model/index.js';
+import { EVENT_KINDS, type ClusterEvent } from '../cluster-model/index.js';
 import { InvalidArgumentError } from 'commander';
 import { indexArg, nodeIds } from './arguments.js';
 import { connect, withClusterOptions, type ClusterFlags } from './cluster-options.js';
@@ -16,9 +16,6 @@ interface EventsFlags extends ClusterFlags {
   last?: number;
   json?: boolean;
 }
-
-/** The kinds of event a cluster tells (ClusterEvent.kind). */
-const EVENT_KINDS = ['raft', 'transport', 'node', 'control', 'supervisor'];
 
 function kinds(text: string, previous: string[] | undefined): string[] {
   const listed = text.split(',').map((k) => k.trim());

@@ -19,7 +19,7 @@ export { ClusterError, type ClusterErrorCode } from './errors.js';
 export { eventLine, clock, type Paint, type Style } from './event-line.js';
 export { DEFAULT_CLUSTER_NAME, checkClusterName, clusterFolder, clusterSecret, defaultStateDir, type FolderOptions } from './folder.js';
 export type { ClusterLauncher, OwnedCluster, SupervisorOptions } from './launcher.js';
-export { EVENT_HISTORY } from './model.js';
+export { EVENT_HISTORY, EVENT_KINDS } from './model.js';
 export type * from './model.js';
 export * from './queries.js';
 export { explainClientError, where, withClusterClient } from './request.js';

@@ -12,6 +12,9 @@ export type { FollowerProgress, StateTimer };
 /** How many events the model keeps (and a client mirrors), oldest dropped first. */
 export const EVENT_HISTORY = 2000;
 
+/** The kinds of event a cluster tells (ClusterEvent.kind), for filters such as `events --kind`. */
+export const EVENT_KINDS: readonly string[] = ['raft', 'transport', 'node', 'control', 'supervisor'];
+
 export type ProcessState =
   | 'starting' // spawned, not yet listening
   | 'running'
@@ -72,7 +75,7 @@ export interface ClusterEvent {
   ts: number;
   /** The node it happened on, or null for the supervisor's own events (actions, process exits). */
   node: NodeId | null;
-  /** "raft", "transport", "node", "control" (from nodes), "supervisor" (actions and process changes). */
+  /** One of EVENT_KINDS: "raft", "transport", "node", "control" (from nodes), "supervisor" (actions and process changes). */
   kind: string;
   type: string;
   text: string;

@@ -35,7 +35,12 @@ export function completeGroups(groups: readonly NodeId[][], members: readonly No
  * leaves both cut off, and isolating a node of a partitioned cluster keeps the other groups apart.
  */
 export function isolateIn(partition: readonly NodeId[][], id: NodeId): NodeId[][] {
-  return [...partition.map((g) => g.filter((x) => x !== id)).filter((g) => g.length > 0), [id]];
+  return [...groupsWithout(partition, id), [id]];
+}
+
+/** The partition groups with `id` taken out, and no group left empty. */
+function groupsWithout(partition: readonly NodeId[][], id: NodeId): NodeId[][] {
+  return partition.map((g) => g.filter((x) => x !== id)).filter((g) => g.length > 0);
 }
 
 /**
@@ -59,7 +64,7 @@ export function withoutNode(
 ): { links: LinkFaultModel[]; partition: NodeId[][] } {
   return {
     links: links.filter((l) => l.from !== id && l.to !== id),
-    partition: partition.map((g) => g.filter((x) => x !== id)).filter((g) => g.length > 0),
+    partition: groupsWithout(partition, id),
   };
 }
 

@@ -62,8 +62,17 @@ export class Cli {
 
   /** Runs `raft-console ...args` to its end. */
   run(...args: string[]): Promise<Run> {
+    return this.exec(process.execPath, [BIN, ...args]);
+  }
+
+  /** Runs a shell command line (a pipeline) to its end, in this test's environment; `$RAFT_CONSOLE` is the CLI. */
+  shell(command: string): Promise<Run> {
+    return this.exec('sh', ['-c', `RAFT_CONSOLE='${process.execPath} ${BIN}'; ${command}`]);
+  }
+
+  private exec(file: string, args: string[]): Promise<Run> {
     return new Promise((resolve) => {
-      execFile(process.execPath, [BIN, ...args], { env: this.env, timeout: 60_000 }, (err, stdout, stderr) => {
+      execFile(file, args, { env: this.env, timeout: 60_000 }, (err, stdout, stderr) => {
         const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
         resolve({ code, stdout, stderr });
       });
