@@ -4,7 +4,9 @@
 // sends. Every message is one JSON object.
 import type { RawData } from 'ws';
 import type { NodeId } from '../raft/types.js';
+import type { ClusterProblem } from './errors.js';
 import type { ClusterEvent, ClusterModel, SpeedPreset } from './model.js';
+import type { Outcome } from './outcome.js';
 
 /** What each action does. Node lists are ids; groups are lists of ids. */
 export type Action =
@@ -63,8 +65,8 @@ export type ControlMessage =
    * event history, and the events that happened since. A client appends the events to its copy.
    */
   | { type: 'update'; model: Omit<ClusterModel, 'events'>; events: ClusterEvent[] }
-  /** The answer to an action: ok, and a sentence saying what happened (or why not). */
-  | { type: 'result'; id: number; ok: boolean; text: string; data?: Record<string, unknown> }
+  /** The answer to an action: ok, and a sentence saying what happened (or why not), with its code and fields (ActionResult). */
+  | ({ type: 'result'; id: number } & ActionResult)
   /** Sent before the supervisor closes a connection: bad token, bad request, shutting down. */
   | { type: 'error'; code: 'unauthorized' | 'bad-request' | 'shutting-down'; text: string };
 
@@ -100,9 +102,15 @@ export const SECRET_FILE = 'secret';
 /** Written on first start and kept: the cluster id, the node list and their ports, the timing. */
 export const CLUSTER_FILE = 'cluster.json';
 
-/** What an action came to: done or refused, in a sentence, with its structured fields. */
+/**
+ * What an action came to: done or refused, in a sentence for people, with its structured fields;
+ * and the same as a code with its values, for a viewer that words it in another language: what was
+ * done (`outcome`, when ok) or why not (`problem`, when refused by a ClusterError).
+ */
 export interface ActionResult {
   ok: boolean;
   text: string;
   data?: Record<string, unknown>;
+  outcome?: Outcome;
+  problem?: ClusterProblem;
 }

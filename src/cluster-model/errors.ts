@@ -2,7 +2,8 @@
 // Its message names the cause and the fix, for people: the CLI prints it as it is. Programs read
 // its `problem`, a code and the values it is about, never the message. Anything else is a bug and
 // keeps its stack.
-import { at, field, object, oneOf, string, stringOrNull, uint, type JsonObject } from '../schema/json-shape.js';
+import { at, boolean, field, object, oneOf, string, stringOrNull, uint, type JsonObject } from '../schema/json-shape.js';
+import { PROCESS_STATES, type ProcessState } from './model.js';
 
 export type ClusterProblem =
   /** No supervisor answers for that cluster name (the CLI exits 3). */
@@ -11,6 +12,16 @@ export type ClusterProblem =
   | { code: 'port-in-use'; port: number; owner: string | null }
   /** A file of the cluster folder is damaged, or not one the supervisor wrote. */
   | { code: 'bad-file'; path: string }
+  /** An action named a node the cluster does not have (`removed`: it had it once). */
+  | { code: 'not-a-node'; node: number; removed: boolean }
+  /** An action cannot be done to a node in its process state, e.g. kill a node that is already down. */
+  | { code: 'node-state'; node: number; op: string; state: ProcessState }
+  /** An action listed a node twice. */
+  | { code: 'listed-twice'; node: number }
+  /** No leader within `waitedMs`: `running` of `voters` voters run and `needed` make a majority; `faults`: the network has faults. */
+  | { code: 'no-leader'; waitedMs: number; running: number; voters: number; needed: number; faults: boolean }
+  /** The supervisor is stopping the cluster: no other action now. */
+  | { code: 'shutting-down' }
   /** Anything else. */
   | { code: 'failed' };
 
@@ -30,10 +41,17 @@ export class ClusterError extends Error {
 }
 
 // A record, so that the compiler checks that every code is listed.
-const CODES = Object.keys({ 'not-running': true, 'port-in-use': true, 'bad-file': true, failed: true } satisfies Record<
-  ClusterErrorCode,
-  true
->) as ClusterErrorCode[];
+const CODES = Object.keys({
+  'not-running': true,
+  'port-in-use': true,
+  'bad-file': true,
+  'not-a-node': true,
+  'node-state': true,
+  'listed-twice': true,
+  'no-leader': true,
+  'shutting-down': true,
+  failed: true,
+} satisfies Record<ClusterErrorCode, true>) as ClusterErrorCode[];
 
 /** The problem in field `key` of `o`, as it crossed a process boundary (`raft-console supervise` reports one on stdout). */
 export function readClusterProblem(o: JsonObject, key: string, path = ''): ClusterProblem {
@@ -45,6 +63,21 @@ export function readClusterProblem(o: JsonObject, key: string, path = ''): Clust
       return { code, port: uint(p, 'port', where), owner: stringOrNull(p, 'owner', where) };
     case 'bad-file':
       return { code, path: string(p, 'path', where) };
+    case 'not-a-node':
+      return { code, node: uint(p, 'node', where), removed: boolean(p, 'removed', where) };
+    case 'node-state':
+      return { code, node: uint(p, 'node', where), op: string(p, 'op', where), state: oneOf(p, 'state', PROCESS_STATES, where) };
+    case 'listed-twice':
+      return { code, node: uint(p, 'node', where) };
+    case 'no-leader':
+      return {
+        code,
+        waitedMs: uint(p, 'waitedMs', where),
+        running: uint(p, 'running', where),
+        voters: uint(p, 'voters', where),
+        needed: uint(p, 'needed', where),
+        faults: boolean(p, 'faults', where),
+      };
     default:
       return { code };
   }

@@ -11,6 +11,7 @@ import {
   boolean,
   fail,
   field,
+  has,
   isNodeId,
   isObject,
   nodeId,
@@ -26,20 +27,12 @@ import {
   type Validation,
 } from '../schema/json-shape.js';
 import type { ControlMessage } from './control-protocol.js';
-import type {
-  ClusterEvent,
-  ClusterModel,
-  LinkFaultModel,
-  NodeModel,
-  NodeProcess,
-  ProcessState,
-  RaftSwitches,
-  SafetyVerdict,
-  Timing,
-} from './model.js';
+import { readClusterProblem } from './errors.js';
+import type { ClusterEvent, ClusterModel, LinkFaultModel, NodeModel, NodeProcess, RaftSwitches, SafetyVerdict, Timing } from './model.js';
+import { PROCESS_STATES } from './model.js';
+import { readOutcome } from './outcome.js';
 import { SPEED_PRESETS } from './timing.js';
 
-const PROCESS_STATES: readonly ProcessState[] = ['starting', 'running', 'paused', 'stopped', 'killed', 'crashed'];
 const PROPERTIES = ['Election Safety', 'Log Matching', 'State Machine Safety'] as const;
 const ERROR_CODES = ['unauthorized', 'bad-request', 'shutting-down'] as const;
 
@@ -191,7 +184,18 @@ export function readControlMessage(text: string): Validation<ControlMessage> {
       case 'result': {
         const data = field(o, 'data');
         if (data !== undefined && !isObject(data)) fail(`data must be an object, got ${show(data)}`);
-        return { type, id: uint(o, 'id'), ok: boolean(o, 'ok'), text: string(o, 'text'), ...(data === undefined ? {} : { data }) };
+        const outcome = readOutcome(o);
+        // A refusal this build cannot word is still a refusal: its sentence stands alone.
+        const problem = has(o, 'problem') ? validate(() => readClusterProblem(o, 'problem')) : null;
+        return {
+          type,
+          id: uint(o, 'id'),
+          ok: boolean(o, 'ok'),
+          text: string(o, 'text'),
+          ...(data === undefined ? {} : { data }),
+          ...(outcome === null ? {} : { outcome }),
+          ...(problem?.ok === true ? { problem: problem.value } : {}),
+        };
       }
       case 'error':
         return { type, code: oneOf(o, 'code', ERROR_CODES), text: string(o, 'text') };

@@ -23,6 +23,8 @@ export type ProcessState =
   | 'killed' // SIGKILL by request: a crash
   | 'crashed'; // exited on its own (see exitCode, signal, stderrTail)
 
+export const PROCESS_STATES: readonly ProcessState[] = ['starting', 'running', 'paused', 'stopped', 'killed', 'crashed'];
+
 export interface NodeProcess {
   state: ProcessState;
   pid: number | null;

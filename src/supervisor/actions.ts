@@ -9,11 +9,14 @@ import { ClusterError } from '../cluster-model/errors.js';
 import type { Fleet } from './fleet.js';
 import { changeLink, completeGroups, describeLink, filterFor, isolateIn, partitionLinks, type LinkChange } from './links.js';
 import type { LinkFaultModel, NodeModel } from '../cluster-model/model.js';
+import type { LeaderLoss, Outcome } from '../cluster-model/outcome.js';
 import { describeTiming, withSpeed } from '../cluster-model/timing.js';
 
 export interface Done {
   text: string;
   data?: Record<string, unknown>;
+  /** The same as a code and its values, for a viewer that words it in another language. */
+  outcome: Outcome;
 }
 
 const names = (ids: readonly NodeId[]): string => ids.map((id) => `n${id}`).join(', ');
@@ -21,7 +24,7 @@ const names = (ids: readonly NodeId[]): string => ids.map((id) => `n${id}`).join
 function unique(ids: readonly NodeId[]): NodeId[] {
   const seen = new Set<NodeId>();
   for (const id of ids) {
-    if (seen.has(id)) throw new ClusterError(`n${id} is listed twice`);
+    if (seen.has(id)) throw new ClusterError(`n${id} is listed twice`, { code: 'listed-twice', node: id });
     seen.add(id);
   }
   return [...seen];
@@ -37,26 +40,39 @@ function inState(
 ): NodeModel[] {
   return unique(ids).map((id) => {
     const n = f.member(id);
-    if (!ok(n)) throw new ClusterError(`cannot ${verb} n${id}: it is ${n.process.state}; ${fix(n)}`);
+    if (!ok(n))
+      throw new ClusterError(`cannot ${verb} n${id}: it is ${n.process.state}; ${fix(n)}`, {
+        code: 'node-state',
+        node: id,
+        op: verb,
+        state: n.process.state,
+      });
     return n;
   });
 }
 
 const restartHint = (n: NodeModel): string => `start it again with \`raft-console restart ${n.id}\``;
 
-function leaderNote(f: Fleet, ids: readonly NodeId[]): string {
+/** The leader among the nodes `ids`, if it is, and whether the voters left running can elect another. */
+function leaderLoss(f: Fleet, ids: readonly NodeId[]): LeaderLoss | null {
   const leader = f.leader();
-  if (leader === null || !ids.includes(leader.id)) return '';
+  if (leader === null || !ids.includes(leader.id)) return null;
   const voters = f.membership().voters;
   // Section 5.2: a new leader needs the votes of a majority of the voters, so it matters how many still run.
   const left = f
     .members()
     .filter((n) => voters.includes(n.id) && !ids.includes(n.id) && n.process.state === 'running')
     .map((n) => n.id);
-  if (!holdsMajority(left, voters))
-    return `; n${leader.id} was the leader, and only ${left.length} of ${voters.length} voters ${left.length === 1 ? 'is' : 'are'} left running: no majority, so no new leader and no commit until enough come back`;
   const t = f.file.timing.electionTimeoutMs;
-  return `; n${leader.id} was the leader: the ${left.length} voters left, a majority of ${voters.length}, elect a new one within ${t.min}-${t.max} ms of hearing nothing`;
+  return { leader: leader.id, left: left.length, voters: voters.length, elects: holdsMajority(left, voters), electionMs: { ...t } };
+}
+
+function leaderNote(loss: LeaderLoss | null): string {
+  if (loss === null) return '';
+  const { leader, left, voters, electionMs: t } = loss;
+  if (!loss.elects)
+    return `; n${leader} was the leader, and only ${left} of ${voters} voters ${left === 1 ? 'is' : 'are'} left running: no majority, so no new leader and no commit until enough come back`;
+  return `; n${leader} was the leader: the ${left} voters left, a majority of ${voters}, elect a new one within ${t.min}-${t.max} ms of hearing nothing`;
 }
 
 /** Sets the faults (and the partition groups, when given) in the model, and sends each node concerned its whole fault filter. */
@@ -97,7 +113,19 @@ async function partition(f: Fleet, groups: NodeId[][]): Promise<Done> {
     f.members().map((n) => n.id),
     all,
   );
-  return { text: `partitioned the network: ${describeGroups(f, all)}`, data: { groups: all } };
+  const voters = f.membership().voters;
+  const leader = f.leader();
+  const leaderGroup = leader === null ? undefined : all.find((g) => g.includes(leader.id));
+  return {
+    text: `partitioned the network: ${describeGroups(f, all)}`,
+    data: { groups: all },
+    outcome: {
+      code: 'partitioned',
+      groups: all,
+      majority: all.find((g) => holdsMajority(g, voters)) ?? [],
+      cutLeader: leader !== null && leaderGroup !== undefined && !holdsMajority(leaderGroup, voters) ? leader.id : 0,
+    },
+  };
 }
 
 async function link(f: Fleet, a: Extract<Action, { op: 'link' }>): Promise<Done> {
@@ -117,13 +145,22 @@ async function link(f: Fleet, a: Extract<Action, { op: 'link' }>): Promise<Done>
   const shown = ends.map(
     ([from, to]) => links.find((l) => l.from === from && l.to === to) ?? { from, to, blocked: false, delayMs: 0, loss: 0 },
   );
-  return { text: `link ${shown.map(describeLink).join('; ')}${a.oneWay === true ? ' (one way)' : ''}`, data: { links: shown } };
+  return {
+    text: `link ${shown.map(describeLink).join('; ')}${a.oneWay === true ? ' (one way)' : ''}`,
+    data: { links: shown },
+    outcome: { code: 'link', links: shown, oneWay: a.oneWay === true },
+  };
 }
 
 async function transfer(f: Fleet, to: NodeId): Promise<Done> {
   const target = f.member(to);
   if (target.process.state !== 'running')
-    throw new ClusterError(`cannot hand leadership to n${to}: it is ${target.process.state}; ${restartHint(target)} or resume it first`);
+    throw new ClusterError(`cannot hand leadership to n${to}: it is ${target.process.state}; ${restartHint(target)} or resume it first`, {
+      code: 'node-state',
+      node: to,
+      op: 'transfer',
+      state: target.process.state,
+    });
   const leader = await f.awaitLeader();
   if (leader.id === to) throw new ClusterError(`n${to} is already the leader (term ${leader.raft!.term})`);
   const answer = await f.tell(leader.id, { op: 'transfer', to });
@@ -132,8 +169,14 @@ async function transfer(f: Fleet, to: NodeId): Promise<Done> {
   if (!took)
     return {
       text: `n${leader.id} is handing leadership to n${to}, which has not taken over yet (the leader gives up after an election timeout)`,
+      outcome: { code: 'transferring', from: leader.id, to },
     };
-  return { text: `n${leader.id} handed leadership to n${to}: n${to} leads term ${f.leader()!.raft!.term}`, data: { from: leader.id, to } };
+  const term = f.leader()!.raft!.term;
+  return {
+    text: `n${leader.id} handed leadership to n${to}: n${to} leads term ${term}`,
+    data: { from: leader.id, to },
+    outcome: { code: 'transferred', from: leader.id, to, term },
+  };
 }
 
 export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove' | 'down' | 'replace' }>): Promise<Done> {
@@ -141,19 +184,21 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove
   switch (a.op) {
     case 'kill': {
       const nodes = inState(f, a.nodes, 'kill', live, restartHint);
-      const note = leaderNote(f, a.nodes);
+      const leader = leaderLoss(f, a.nodes);
       await Promise.all(nodes.map((n) => f.kill(n.id)));
       const one = nodes.length === 1;
       return {
-        text: `killed ${names(a.nodes)} (SIGKILL): a crash; ${one ? 'its disk keeps' : 'their disks keep'} what ${one ? 'it' : 'they'} acknowledged${note}`,
+        text: `killed ${names(a.nodes)} (SIGKILL): a crash; ${one ? 'its disk keeps' : 'their disks keep'} what ${one ? 'it' : 'they'} acknowledged${leaderNote(leader)}`,
+        outcome: { code: 'killed', nodes: a.nodes, leader },
       };
     }
     case 'stop': {
       const nodes = inState(f, a.nodes, 'stop', live, restartHint);
-      const note = leaderNote(f, a.nodes);
+      const leader = leaderLoss(f, a.nodes);
       await Promise.all(nodes.map((n) => f.stop(n.id)));
       return {
-        text: `stopped ${names(a.nodes)} (SIGTERM): finished ${nodes.length === 1 ? 'its' : 'their'} writes and closed cleanly${note}`,
+        text: `stopped ${names(a.nodes)} (SIGTERM): finished ${nodes.length === 1 ? 'its' : 'their'} writes and closed cleanly${leaderNote(leader)}`,
+        outcome: { code: 'stopped', nodes: a.nodes, leader },
       };
     }
     case 'restart': {
@@ -176,6 +221,7 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove
       if (failed.length > 0) throw new ClusterError(failed.join('; '));
       return {
         text: `restarted ${names(a.nodes)}${wasLive.length > 0 ? ` (after stopping ${names(wasLive)})` : ''} with the same id and data: ${nodes.length === 1 ? 'it replays its log and catches' : 'they replay their logs and catch'} up from the leader`,
+        outcome: { code: 'restarted', nodes: a.nodes, stoppedFirst: wasLive },
       };
     }
     case 'pause': {
@@ -186,10 +232,11 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove
         (n) => n.process.state === 'running',
         (n) => (n.process.state === 'paused' ? 'resume it first' : restartHint(n)),
       );
-      const note = leaderNote(f, a.nodes);
+      const leader = leaderLoss(f, a.nodes);
       for (const n of nodes) f.pause(n.id);
       return {
-        text: `paused ${names(a.nodes)} (SIGSTOP): frozen, as in a long garbage-collection pause; ${nodes.length === 1 ? 'it answers' : 'they answer'} nothing until resumed${note}`,
+        text: `paused ${names(a.nodes)} (SIGSTOP): frozen, as in a long garbage-collection pause; ${nodes.length === 1 ? 'it answers' : 'they answer'} nothing until resumed${leaderNote(leader)}`,
+        outcome: { code: 'paused', nodes: a.nodes, leader },
       };
     }
     case 'resume': {
@@ -203,6 +250,7 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove
       for (const n of nodes) f.resume(n.id);
       return {
         text: `resumed ${names(a.nodes)} (SIGCONT): ${nodes.length === 1 ? 'it carries on unaware of the time that passed, and learns' : 'they carry on unaware of the time that passed, and learn'} the current term from the first message`,
+        outcome: { code: 'resumed', nodes: a.nodes },
       };
     }
     case 'partition':
@@ -222,15 +270,21 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove
           had === 0
             ? 'the network had no faults: nothing to heal'
             : `healed the network: every link delivers again (${had} faulty link${had === 1 ? '' : 's'} mended)`,
+        outcome: { code: 'healed', mended: had },
       };
     }
     case 'campaign': {
       const n = f.member(a.node);
       if (n.process.state !== 'running')
-        throw new ClusterError(`n${a.node} cannot start an election: it is ${n.process.state}; ${restartHint(n)} or resume it first`);
+        throw new ClusterError(`n${a.node} cannot start an election: it is ${n.process.state}; ${restartHint(n)} or resume it first`, {
+          code: 'node-state',
+          node: a.node,
+          op: 'campaign',
+          state: n.process.state,
+        });
       const answer = await f.tell(a.node, { op: 'campaign' });
       if (answer !== null && !answer.ok) throw new ClusterError(answer.text);
-      return { text: `n${a.node} starts an election now, as if its election timer had fired` };
+      return { text: `n${a.node} starts an election now, as if its election timer had fired`, outcome: { code: 'campaign', node: a.node } };
     }
     case 'transfer':
       return transfer(f, a.node);
@@ -238,7 +292,7 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove
       const timing = withSpeed(f.live.model.timing, a.preset);
       await f.live.timingChanged(timing);
       await Promise.all(f.members().map((n) => f.tell(n.id, { op: 'tick', ms: timing.tickMs })));
-      return { text: `speed ${a.preset}: ${describeTiming(timing)}`, data: { timing } };
+      return { text: `speed ${a.preset}: ${describeTiming(timing)}`, data: { timing }, outcome: { code: 'speed', timing } };
     }
   }
 }

@@ -14,6 +14,7 @@ import { ClusterError } from '../cluster-model/errors.js';
 import { filterFor, hasFaults } from './links.js';
 import type { LiveModel } from './live-model.js';
 import type { NodeModel, ProcessState } from '../cluster-model/model.js';
+import type { Outcome } from '../cluster-model/outcome.js';
 import { latestMembership, leaderOf, members } from '../cluster-model/queries.js';
 import { majorityOf } from '../raft/membership.js';
 import { NodeChild, StartFailure, exitCause, type ExitInfo } from './node-child.js';
@@ -85,8 +86,9 @@ export class Fleet {
   member(id: NodeId): NodeModel {
     const node = this.live.node(id);
     const ids = listIds(this.members().map((n) => n.id));
-    if (node === undefined) throw new ClusterError(`no node ${id}: nodes are ${ids}`);
-    if (node.removed) throw new ClusterError(`n${id} was removed from the cluster: nodes are ${ids}`);
+    if (node === undefined) throw new ClusterError(`no node ${id}: nodes are ${ids}`, { code: 'not-a-node', node: id, removed: false });
+    if (node.removed)
+      throw new ClusterError(`n${id} was removed from the cluster: nodes are ${ids}`, { code: 'not-a-node', node: id, removed: true });
     return node;
   }
 
@@ -148,7 +150,12 @@ export class Fleet {
       this.live.processExited(id, state, exit);
       const how = exit.signal ?? `exit code ${exit.exitCode}`;
       // A node that never started is reported by start(), which may retry it.
-      if (state === 'crashed' && run.started) this.live.say('crashed', `n${id} crashed (${how})${withCause(exit)}`, { node: id, ...exit });
+      if (state === 'crashed' && run.started)
+        this.live.say('crashed', `n${id} crashed (${how})${withCause(exit)}`, {
+          node: id,
+          ...exit,
+          outcome: { code: 'crashed', node: id, signal: exit.signal, exitCode: exit.exitCode, cause: exitCause(exit) } satisfies Outcome,
+        });
     });
     this.runs.set(id, run);
     recordNodePids(
@@ -201,7 +208,11 @@ export class Fleet {
           err.exit.cause?.code === 'port-in-use'
             ? portInUse(this.fileNode(id).port, 'stop what uses it', `n${id} did not start: `)
             : new ClusterError(`n${id} did not start: ${err.message}`);
-        this.live.say('start-failed', failure.message, { node: id, ...err.exit });
+        this.live.say('start-failed', failure.message, {
+          node: id,
+          ...err.exit,
+          outcome: { code: 'start-failed', node: id, cause: exitCause(err.exit) } satisfies Outcome,
+        });
         throw failure;
       }
     }
@@ -222,7 +233,11 @@ export class Fleet {
       await run.gone;
       if (run.intent !== null) throw new ClusterError(`n${id} was ${run.intent === 'kill' ? 'killed' : 'stopped'} before it was up`);
       const text = `n${id} started but exited at once (${exit.signal ?? `exit code ${exit.exitCode}`})${withCause(exit)}`;
-      this.live.say('start-failed', text, { node: id, ...exit });
+      this.live.say('start-failed', text, {
+        node: id,
+        ...exit,
+        outcome: { code: 'start-failed', node: id, cause: exitCause(exit) } satisfies Outcome,
+      });
       throw new ClusterError(text);
     }
     if (syncFailure !== null) throw syncFailure;
@@ -327,6 +342,13 @@ export class Fleet {
         : this.live.model.links.length > 0
           ? 'the network faults may keep a majority apart: `heal` them'
           : 'an election may still be in progress: try again';
-    throw new ClusterError(`no leader after ${(timeoutMs / 1000).toFixed(1)} s: ${why}`);
+    throw new ClusterError(`no leader after ${(timeoutMs / 1000).toFixed(1)} s: ${why}`, {
+      code: 'no-leader',
+      waitedMs: timeoutMs,
+      running: voters.length - down.length,
+      voters: voters.length,
+      needed: majority,
+      faults: this.live.model.links.length > 0,
+    });
   }
 }

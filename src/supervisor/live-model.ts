@@ -17,6 +17,7 @@ import {
 import { clusterFileOf, nodeModel, writeClusterFile, type ClusterFile, type ClusterSetup, type NodeSetup } from './cluster-file.js';
 import { withoutNode } from './links.js';
 import type { ExitInfo } from './node-child.js';
+import type { Outcome } from '../cluster-model/outcome.js';
 import type { NodeLine } from './node-line.js';
 import { SafetyMonitor, type SafetyViolation } from './safety.js';
 
@@ -220,6 +221,7 @@ export class LiveModel {
         ok: false,
         property: violation.property,
         nodes: violation.nodes,
+        outcome: { code: 'safety-violation', property: violation.property, nodes: violation.nodes } satisfies Outcome,
       });
   }
 }

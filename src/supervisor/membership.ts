@@ -9,6 +9,7 @@ import type { Done } from './actions.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import type { Fleet } from './fleet.js';
 import { filterFor } from './links.js';
+import type { Outcome } from '../cluster-model/outcome.js';
 import { freePorts, busyPort } from './ports.js';
 
 /** How long a new learner may take to catch up before the supervisor gives up on promoting it. */
@@ -75,6 +76,7 @@ export async function addNode(f: Fleet): Promise<Done> {
   await f.live.nodeAdded({ id, port, dataDir: `n${id}`, joined: true });
   f.live.say('add', `adding n${id} at 127.0.0.1:${port}: every node learns its address, then it starts empty and waits to be added`, {
     node: id,
+    outcome: { code: 'adding', node: id, port } satisfies Outcome,
   });
   await Promise.all(
     f
@@ -91,14 +93,19 @@ export async function addNode(f: Fleet): Promise<Done> {
   f.live.say('add', `n${id} joins as a learner (entry ${learnerAt}): it receives the log but does not vote`, {
     node: id,
     index: learnerAt,
+    outcome: { code: 'learner', node: id, index: learnerAt } satisfies Outcome,
   });
 
   const me = f.live.node(id)!;
   const target = (): number => f.leader()?.raft?.commit ?? Infinity;
-  const progress = setInterval(
-    () => f.live.say('add', `n${id} is catching up: it holds ${me.raft?.lastIndex ?? 0} of ${target()} committed entries`, { node: id }),
-    1000,
-  );
+  const progress = setInterval(() => {
+    const holds = me.raft?.lastIndex ?? 0;
+    const of = target();
+    f.live.say('add', `n${id} is catching up: it holds ${holds} of ${of} committed entries`, {
+      node: id,
+      outcome: { code: 'catching-up', node: id, holds, of: Number.isFinite(of) ? of : null } satisfies Outcome,
+    });
+  }, 1000);
   const caughtUp = await f.live
     .until(() => (me.raft?.lastIndex ?? 0) >= Math.max(learnerAt, target()), CATCH_UP_MS)
     .finally(() => clearInterval(progress));
@@ -115,6 +122,7 @@ export async function addNode(f: Fleet): Promise<Done> {
   return {
     text: `added n${id} at 127.0.0.1:${port}: joined as a learner, caught up, promoted to voter (entry ${promotedAt}); ${voters} voters now, a majority is ${majorityOf(voters)}`,
     data: { node: id, port },
+    outcome: { code: 'added', node: id, port, index: promotedAt, voters },
   };
 }
 
@@ -126,9 +134,15 @@ export async function removeNode(f: Fleet, id: NodeId): Promise<Done> {
     throw new ClusterError(`n${id} is the last voter: a cluster cannot remove its only voter (use \`raft-console down\`)`);
   const wasLeader = f.leader()?.id === id;
   let note = `n${id} was not in the configuration`;
+  let committedAt = 0;
   if (inConfig) {
     const at = await propose(f, { type: 'remove', node: id }, f.electionWaitMs());
-    f.live.say('remove', `removing n${id} (entry ${at}): it is stopped once the change commits`, { node: id, index: at });
+    f.live.say('remove', `removing n${id} (entry ${at}): it is stopped once the change commits`, {
+      node: id,
+      index: at,
+      outcome: { code: 'removing', node: id, index: at } satisfies Outcome,
+    });
+    committedAt = at;
     await committed(f, at, (voters, learners) => !voters.includes(id) && !learners.includes(id), `removing n${id}`);
     note = `the change committed at entry ${at}${wasLeader ? `; n${id} led until then and handed over` : ''}`;
   }
@@ -146,5 +160,6 @@ export async function removeNode(f: Fleet, id: NodeId): Promise<Done> {
   return {
     text: `removed n${id}: ${note}; n${id} is stopped; ${voters} voters now, a majority is ${majorityOf(voters)}`,
     data: { node: id },
+    outcome: { code: 'removed', node: id, index: committedAt, wasLeader, voters },
   };
 }

@@ -9,6 +9,7 @@ import type { NodeId } from '../raft/types.js';
 import type { Done } from './actions.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import type { Fleet } from './fleet.js';
+import type { Outcome } from '../cluster-model/outcome.js';
 
 /** How long the empty node may take to catch up before the action reports it has not. */
 const CATCH_UP_MS = 60_000;
@@ -38,6 +39,7 @@ export async function replaceNode(f: Fleet, id: NodeId): Promise<Done> {
   const moved = movedTo === null ? 'it had no data directory' : `its old data directory is kept in ${movedTo}`;
   f.live.say('replace', `replacing n${id}: ${moved}; it starts empty and catches up to entry ${until.commit} before it votes again`, {
     node: id,
+    outcome: { code: 'replacing', node: id, movedTo, untilIndex: until.commit } satisfies Outcome,
   });
   f.live.restarting(id);
   await f.start(id);
@@ -49,8 +51,10 @@ export async function replaceNode(f: Fleet, id: NodeId): Promise<Done> {
     throw new ClusterError(
       `n${id} started empty (${moved}) but has not caught up to entry ${until.commit} within ${CATCH_UP_MS / 1000} s: a leader must be running and reach it (heal the network, restart nodes); it keeps catching up, check \`raft-console status\``,
     );
+  const tookMs = Date.now() - started;
   return {
-    text: `replaced n${id}: ${moved}; it started empty and caught up to entry ${until.commit} in ${((Date.now() - started) / 1000).toFixed(1)} s; it votes again once the term is above ${until.term}`,
+    text: `replaced n${id}: ${moved}; it started empty and caught up to entry ${until.commit} in ${(tookMs / 1000).toFixed(1)} s; it votes again once the term is above ${until.term}`,
     data,
+    outcome: { code: 'replaced', node: id, movedTo, untilIndex: until.commit, aboveTerm: until.term, tookMs },
   };
 }

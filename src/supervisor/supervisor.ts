@@ -16,7 +16,8 @@ import { claimFolder, removeControlFiles, writeControlFile, writeToken } from '.
 import { SECRET_FILE, TOKEN_FILE, type Action, type ActionResult } from '../cluster-model/control-protocol.js';
 import { SecretFileError, ensureSecretFile } from '../transport/secret.js';
 import { ControlServer } from './control-server.js';
-import { ClusterError } from '../cluster-model/errors.js';
+import { ClusterError, type ClusterProblem } from '../cluster-model/errors.js';
+import type { Outcome } from '../cluster-model/outcome.js';
 import { Fleet, listIds } from './fleet.js';
 import { clusterFolder, type FolderOptions } from '../cluster-model/folder.js';
 import type { ClusterLauncher, OwnedCluster, SupervisorOptions } from '../cluster-model/launcher.js';
@@ -146,6 +147,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
               (a.purge === true
                 ? ` and deleted ${folder}`
                 : `; its data stays in ${folder}: \`raft-console up${name === 'default' ? '' : ` --name ${name}`}\` starts it again`),
+            outcome: { code: 'down', name, nodes: count, purged: a.purge === true, folder },
           };
         });
       default:
@@ -154,16 +156,18 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   };
 
   const act = async (a: Action): Promise<ActionResult> => {
-    if (stopping !== null && a.op !== 'down') return { ok: false, text: `the cluster ${name} is shutting down` };
+    if (stopping !== null && a.op !== 'down')
+      return { ok: false, text: `the cluster ${name} is shutting down`, problem: { code: 'shutting-down' } };
     try {
       const done = await run(a);
-      live.say(a.op, done.text, { ok: true, ...done.data });
+      live.say(a.op, done.text, { ok: true, ...done.data, outcome: done.outcome });
       return { ok: true, ...done };
     } catch (err) {
       const text =
         err instanceof ClusterError ? err.message : `internal error while doing "${a.op}": ${(err as Error).stack ?? String(err)}`;
-      live.say(a.op, text, { ok: false });
-      return { ok: false, text };
+      const problem: ClusterProblem = err instanceof ClusterError ? err.problem : { code: 'failed' };
+      live.say(a.op, text, { ok: false, problem });
+      return { ok: false, text, problem };
     }
   };
 
@@ -191,7 +195,9 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
       stopping ??= (async () => {
         try {
           const count = await fleet.close();
-          live.say('shutdown', `the supervisor stops${count > 0 ? ` and with it ${count} node${count === 1 ? '' : 's'}` : ''}`);
+          live.say('shutdown', `the supervisor stops${count > 0 ? ` and with it ${count} node${count === 1 ? '' : 's'}` : ''}`, {
+            outcome: { code: 'shutdown', nodes: count } satisfies Outcome,
+          });
           await server.close();
           await removeControlFiles(folder);
           if (options.purge === true) await rm(folder, { recursive: true, force: true });
@@ -215,7 +221,20 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
       `${created ? 'created' : 'started'} the cluster ${name}: nodes ${listIds(members.map((n) => n.id))}` +
         `${failed.length > 0 ? ` (${failed.length} did not start: ${failed.join('; ')})` : ''}; ${describeTiming(file.timing)}${file.fsync ? '' : '; UNSAFE: fsync off'}` +
         (kept !== null ? `; ${kept}` : isDefault(file.switches) ? '' : `; ${describeSwitches(file.switches)}`),
-      { clusterId: file.clusterId, created, switches: file.switches },
+      {
+        clusterId: file.clusterId,
+        created,
+        switches: file.switches,
+        outcome: {
+          code: 'up',
+          name,
+          created,
+          nodes: members.map((n) => n.id),
+          failed: failed.length,
+          timing: file.timing,
+          fsync: file.fsync,
+        } satisfies Outcome,
+      },
     );
   } catch (err) {
     await handle.stop();

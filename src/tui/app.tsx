@@ -65,7 +65,7 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
   const perform = (intent: Intent): void => {
     const report = (p: Promise<ActionResult>, story: boolean): void => {
       p.then(
-        (r) => store.note(r.ok, r.text, story),
+        (r) => store.note(r.ok, labels.resultText(r), story),
         // A request that never got an answer is told in the story too: the supervisor could not.
         (err: unknown) => store.note(false, err instanceof Error ? err.message : String(err), true),
       ).finally(() => store.publish());

@@ -77,6 +77,7 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
           frozen={ui.frozenAt !== null}
           filter={ui.filter}
           hiddenBelow={events.hiddenBelow}
+          tickMs={snap.model.timing.tickMs}
         />
       </>
     );

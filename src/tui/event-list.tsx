@@ -3,14 +3,10 @@ import { Box, Text } from 'ink';
 import type { ClusterEvent } from '../cluster-model/index.js';
 import { clock } from '../cluster-model/event-line.js';
 import type { Labels } from './labels.js';
+import { fit } from './text-width.js';
 
 /** Columns before the sentence: time, node, glyph. */
 const PREFIX = 13 + 4 + 2;
-
-/** The sentence cut to fit, before styling: ink's own truncation of a styled line costs far more. */
-function clip(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
-}
 
 function style(e: ClusterEvent): { glyph: string; colour?: string; bold?: boolean } {
   if (e.type === 'safety-violation') return { glyph: '✘', colour: 'red', bold: true };
@@ -40,6 +36,7 @@ export function EventList({
   frozen,
   filter,
   hiddenBelow,
+  tickMs,
 }: {
   lines: readonly ClusterEvent[];
   rows: number;
@@ -48,6 +45,8 @@ export function EventList({
   frozen: boolean;
   filter: number | null;
   hiddenBelow: number;
+  /** The cluster's tick length, for the core's tick counts in sentences worded here. */
+  tickMs?: number;
 }) {
   return (
     <Box flexDirection="column" width={width} height={rows + 1}>
@@ -75,7 +74,7 @@ export function EventList({
             <Text dimColor>{clock(e.ts)} </Text>
             <Text bold>{(e.node === null ? '--' : `n${e.node}`).padEnd(4)}</Text>
             <Text color={s.colour} bold={s.bold}>
-              {s.glyph} {clip(e.text, width - PREFIX)}
+              {s.glyph} {fit(labels.eventText(e, tickMs), width - PREFIX)}
             </Text>
           </Text>
         );

@@ -3,6 +3,7 @@
 import { Box, Text } from 'ink';
 import { BINDINGS, type Binding } from './keymap.js';
 import type { Labels } from './labels.js';
+import { fit } from './text-width.js';
 
 const KEYS_WIDTH = 13;
 const CLI_WIDTH = 40;
@@ -20,20 +21,23 @@ function Entry({
   labels: Labels;
   keysWidth?: number;
 }) {
+  const helpWidth = width - keysWidth - (cli ? CLI_WIDTH : 0);
+  // Each column's text is cut a column short of its box, measured in terminal columns (CJK takes
+  // two), so that neighbouring columns never run together.
   return (
     <Box width={width}>
       <Box width={keysWidth} flexShrink={0}>
         <Text color="cyan" bold wrap="truncate">
-          {b.keys}
+          {fit(b.keys, keysWidth - 1)}
         </Text>
       </Box>
-      <Box width={width - keysWidth - (cli ? CLI_WIDTH : 0)} flexShrink={0}>
-        <Text wrap="truncate">{labels.keys[b.id]?.help ?? b.help}</Text>
+      <Box width={helpWidth} flexShrink={0}>
+        <Text wrap="truncate">{fit(labels.keys[b.id]?.help ?? b.help, helpWidth - 1)}</Text>
       </Box>
       {cli ? (
         <Box width={CLI_WIDTH} flexShrink={0}>
           <Text dimColor wrap="truncate">
-            {b.cli}
+            {fit(b.cli, CLI_WIDTH)}
           </Text>
         </Box>
       ) : null}

@@ -225,12 +225,12 @@ describe('the story', () => {
 describe('in Chinese', () => {
   it('the help, the footer and the questions speak Chinese too', () => {
     const help = frame(snapshot(healthy()), { lang: 'zh', ui: { mode: { kind: 'help' } }, size: { cols: 120, rows: 40 } });
-    expect(help).toContain('杀死节点:SIGKILL');
+    expect(help).toContain('杀死节点：SIGKILL');
     const asking = frame(snapshot(healthy()), {
       lang: 'zh',
       ui: { mode: { kind: 'confirm', ask: 'remove', node: 3, then: { type: 'quit' } } },
     });
-    expect(asking).toContain('把 n3 从集群中移除?(y/n)');
+    expect(asking).toContain('把 n3 从集群中移除？（y/n）');
     expect(asking).toContain('x 杀死');
   });
 });

@@ -1,0 +1,38 @@
+// A cluster's events and actions' results in Chinese, for a viewer that speaks it (the dashboard,
+// the exercises, the CLI with --lang zh). Each is worded from its structured fields: a core event
+// from the RaftEvent its line carries, a supervisor event or a result from its outcome or problem.
+// What has no such fields (a line from an older node, a transport or lifecycle event) keeps the
+// sentence it came with; nothing is made by rewriting an English sentence.
+import { describeEventZh } from '../raft/events-zh.js';
+import { readClusterProblem, type ClusterProblem } from './errors.js';
+import type { ActionResult } from './control-protocol.js';
+import type { ClusterEvent } from './model.js';
+import { outcomeZh, problemZh } from './outcome-zh.js';
+import { readOutcome } from './outcome.js';
+import { readRaftEvent } from './raft-event-reader.js';
+import { validate } from '../schema/json-shape.js';
+
+/** A refusal in Chinese; one without words of its own keeps its sentence after "失败：". */
+function refusalZh(problem: ClusterProblem | null, text: string): string {
+  return (problem === null ? null : problemZh(problem)) ?? `失败：${text}`;
+}
+
+/** The event's sentence in Chinese; `tickMs` turns the core's tick counts into seconds. */
+export function eventTextZh(e: ClusterEvent, tickMs?: number): string {
+  const raft = readRaftEvent(e);
+  if (raft !== null && e.node !== null) return describeEventZh(e.node, raft, tickMs);
+  if (e.data === undefined) return e.text;
+  const outcome = readOutcome(e.data);
+  if (outcome !== null) return outcomeZh(outcome);
+  if (e.data.ok === false && e.data.problem !== undefined) {
+    const problem = validate(() => readClusterProblem(e.data!, 'problem'));
+    return refusalZh(problem.ok ? problem.value : null, e.text);
+  }
+  return e.text;
+}
+
+/** An action's result in Chinese. */
+export function resultTextZh(r: ActionResult): string {
+  if (r.ok) return r.outcome === undefined ? r.text : outcomeZh(r.outcome);
+  return refusalZh(r.problem ?? null, r.text);
+}

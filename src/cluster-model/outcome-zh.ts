@@ -1,0 +1,183 @@
+// Actions' outcomes and refusals, and the supervisor's own events, in Chinese: the same facts as
+// the supervisor's English sentences, worded from their codes and fields (outcome.ts, errors.ts),
+// with full-width punctuation. Values stay as they are: ids, indexes, addresses, paths, commands.
+import { majorityOf } from '../raft/membership.js';
+import type { NodeId } from '../raft/types.js';
+import type { ClusterProblem } from './errors.js';
+import type { LinkFaultModel, ProcessState, SafetyVerdict, Timing } from './model.js';
+import type { LeaderLoss, Outcome } from './outcome.js';
+
+const ids = (list: readonly NodeId[]): string => list.map((id) => `n${id}`).join('、');
+const they = (list: readonly NodeId[]): string => (list.length === 1 ? '它' : '它们');
+
+const PROPERTY_ZH: Record<Extract<SafetyVerdict, { ok: false }>['property'], string> = {
+  'Election Safety': '选举安全',
+  'Log Matching': '日志匹配',
+  'State Machine Safety': '状态机安全',
+};
+
+const STATE_ZH: Record<ProcessState, string> = {
+  starting: '正在启动',
+  running: '正在运行',
+  paused: '已暂停',
+  stopped: '已停止',
+  killed: '已被杀死',
+  crashed: '已崩溃',
+};
+
+/** "选举超时 150-300 毫秒，心跳每 50 毫秒，tick 10 毫秒（normal）", as describeTiming says it in English. */
+export function timingZh(t: Timing): string {
+  return `选举超时 ${t.electionTimeoutMs.min}-${t.electionTimeoutMs.max} 毫秒，心跳每 ${t.heartbeatMs} 毫秒，tick ${t.tickMs} 毫秒（${t.preset}）`;
+}
+
+function lossZh(loss: LeaderLoss | null): string {
+  if (loss === null) return '';
+  const { leader, left, voters, electionMs: t } = loss;
+  return loss.elects
+    ? `；n${leader} 原是领导者：剩下的 ${left} 个投票者是 ${voters} 个中的多数，会在 ${t.min}-${t.max} 毫秒内收不到消息后选出新的领导者`
+    : `；n${leader} 原是领导者，${voters} 个投票者中只剩 ${left} 个在运行：不足多数，在足够多的节点回来之前没有新的领导者，也无法提交`;
+}
+
+function linkZh(l: LinkFaultModel): string {
+  const what = l.blocked
+    ? ['切断']
+    : [l.delayMs > 0 ? `延迟 ${l.delayMs} 毫秒` : '', l.loss > 0 ? `丢包 ${+(l.loss * 100).toFixed(1)}%` : ''].filter((w) => w !== '');
+  return `n${l.from} -> n${l.to} ${what.length === 0 ? '正常' : what.join('，')}`;
+}
+
+const group = (g: readonly NodeId[]): string => `{${g.join(',')}}`;
+
+const moved = (movedTo: string | null): string => (movedTo === null ? '它原本没有数据目录' : `它的旧数据目录保存在 ${movedTo}`);
+
+const voterCount = (voters: number): string => `现在有 ${voters} 个投票者，多数为 ${majorityOf(voters)}`;
+
+/** What was done, or what the supervisor tells, as a Chinese sentence. */
+export function outcomeZh(o: Outcome): string {
+  switch (o.code) {
+    case 'killed':
+      return `杀死了 ${ids(o.nodes)}（SIGKILL）：相当于崩溃；${they(o.nodes)}的磁盘保留已确认的内容${lossZh(o.leader)}`;
+    case 'stopped':
+      return `停止了 ${ids(o.nodes)}（SIGTERM）：${they(o.nodes)}完成写入后正常关闭${lossZh(o.leader)}`;
+    case 'restarted':
+      return `以原编号和数据重启了 ${ids(o.nodes)}${o.stoppedFirst.length > 0 ? `（先停止了 ${ids(o.stoppedFirst)}）` : ''}：${they(o.nodes)}重放日志并从领导者那里追上进度`;
+    case 'paused':
+      return `暂停了 ${ids(o.nodes)}（SIGSTOP）：像一次很长的垃圾回收停顿那样冻结；恢复之前${they(o.nodes)}不回应任何消息${lossZh(o.leader)}`;
+    case 'resumed':
+      return `恢复了 ${ids(o.nodes)}（SIGCONT）：${they(o.nodes)}继续运行，不知道过去了多久，并从收到的第一条消息得知当前任期`;
+    case 'partitioned':
+      return (
+        `网络已分区：${o.groups.map(group).join(' | ')}；` +
+        (o.majority.length === 0
+          ? '没有任何一组拥有多数投票者：修复之前什么也无法提交'
+          : `只有 ${group(o.majority)} 拥有多数投票者：它可以选出领导者并提交`) +
+        (o.cutLeader !== 0 ? `；领导者 n${o.cutLeader} 被困在少数派中，一旦得不到多数回应就会下台` : '')
+      );
+    case 'link':
+      return `链路 ${o.links.map(linkZh).join('；')}${o.oneWay ? '（单向）' : ''}`;
+    case 'healed':
+      return o.mended === 0 ? '网络没有故障：无需修复' : `网络已修复：所有链路恢复传递（修复了 ${o.mended} 条故障链路）`;
+    case 'campaign':
+      return `n${o.node} 立即发起选举，就像它的选举计时器到期了一样`;
+    case 'transferred':
+      return `n${o.from} 把领导权移交给了 n${o.to}：n${o.to} 领导任期 ${o.term}`;
+    case 'transferring':
+      return `n${o.from} 正在把领导权移交给 n${o.to}，后者还没有接任（领导者在一个选举超时后放弃）`;
+    case 'speed':
+      return `速度 ${o.timing.preset}：${timingZh(o.timing)}`;
+    case 'added':
+      return `添加了 n${o.node}，地址 127.0.0.1:${o.port}：以学习者加入，追上日志，提升为投票者（条目 ${o.index}）；${voterCount(o.voters)}`;
+    case 'removed': {
+      const note =
+        o.index === 0
+          ? `n${o.node} 不在配置中`
+          : `变更在条目 ${o.index} 提交${o.wasLeader ? `；n${o.node} 在此之前一直是领导者，并已移交领导权` : ''}`;
+      return `移除了 n${o.node}：${note}；n${o.node} 已停止；${voterCount(o.voters)}`;
+    }
+    case 'replaced':
+      return `替换了 n${o.node}：${moved(o.movedTo)}；它从空开始，用 ${(o.tookMs / 1000).toFixed(1)} 秒追上了条目 ${o.untilIndex}；任期超过 ${o.aboveTerm} 后它会重新投票`;
+    case 'down':
+      return `停止了集群 ${o.name}（${o.nodes} 个节点）${o.purged ? `并删除了 ${o.folder}` : `；数据保留在 ${o.folder}：\`raft-console up${o.name === 'default' ? '' : ` --name ${o.name}`}\` 可以再次启动它`}`;
+    case 'adding':
+      return `正在添加 n${o.node}，地址 127.0.0.1:${o.port}：每个节点先得知它的地址，然后它以空状态启动，等待被加入`;
+    case 'learner':
+      return `n${o.node} 以学习者身份加入（条目 ${o.index}）：它接收日志但不投票`;
+    case 'catching-up':
+      return `n${o.node} 正在追赶：已提交的 ${o.of ?? '?'} 个条目中它已有 ${o.holds} 个`;
+    case 'removing':
+      return `正在移除 n${o.node}（条目 ${o.index}）：变更提交后它会被停止`;
+    case 'replacing':
+      return `正在替换 n${o.node}：${moved(o.movedTo)}；它以空状态启动，追上条目 ${o.untilIndex} 之后才会重新投票`;
+    case 'up':
+      return (
+        `${o.created ? '创建' : '启动'}了集群 ${o.name}：节点 ${ids(o.nodes)}` +
+        `${o.failed > 0 ? `（${o.failed} 个没有启动）` : ''}；${timingZh(o.timing)}${o.fsync ? '' : '；不安全：fsync 已关闭'}`
+      );
+    case 'shutdown':
+      return `监督进程停止${o.nodes > 0 ? `，${o.nodes} 个节点随之停止` : ''}`;
+    case 'crashed': {
+      const how = o.signal ?? `退出码 ${o.exitCode}`;
+      return `n${o.node} 崩溃了（${how}）${o.cause === null ? '' : `：${o.cause}`}`;
+    }
+    case 'start-failed':
+      return `n${o.node} 没有启动起来${o.cause === null ? '' : `：${o.cause}`}`;
+    case 'safety-violation':
+      return `安全性被破坏：${PROPERTY_ZH[o.property]}（${ids(o.nodes)}）`;
+  }
+}
+
+/** What to do about a node in that state, before an action can be done to it. */
+function stateFix(node: NodeId, state: ProcessState): string {
+  switch (state) {
+    case 'starting':
+      return '等它启动完成';
+    case 'running':
+      return '它没有被暂停';
+    case 'paused':
+      return '先恢复它';
+    default:
+      return `用 \`raft-console restart ${node}\` 重新启动它`;
+  }
+}
+
+const OP_ZH: Record<string, string> = {
+  kill: '杀死',
+  stop: '停止',
+  restart: '重启',
+  pause: '暂停',
+  resume: '恢复',
+};
+
+/** Why an action was refused, as a Chinese sentence; null for a problem with no words of its own ('failed'): its English sentence is all there is. */
+export function problemZh(p: ClusterProblem): string | null {
+  switch (p.code) {
+    case 'not-running':
+      return '没有正在运行的这个集群';
+    case 'port-in-use':
+      return `端口 ${p.port} 已被占用${p.owner === null ? '' : `（${p.owner}）`}`;
+    case 'bad-file':
+      return `文件 ${p.path} 已损坏，或不是 raft-console 写的`;
+    case 'not-a-node':
+      return p.removed ? `n${p.node} 已被移出集群` : `没有节点 ${p.node}`;
+    case 'node-state': {
+      const why = `它${STATE_ZH[p.state]}；${stateFix(p.node, p.state)}`;
+      if (p.op === 'campaign') return `n${p.node} 无法发起选举：${why}`;
+      if (p.op === 'transfer') return `无法把领导权移交给 n${p.node}：${why}`;
+      return `无法${OP_ZH[p.op] ?? p.op} n${p.node}：${why}`;
+    }
+    case 'listed-twice':
+      return `n${p.node} 被列出了两次`;
+    case 'no-leader':
+      return (
+        `${(p.waitedMs / 1000).toFixed(1)} 秒内没有领导者：` +
+        (p.running < p.needed
+          ? `${p.voters} 个投票者中只有 ${p.running} 个在运行，需要 ${p.needed} 个：请重启或恢复节点`
+          : p.faults
+            ? '网络故障可能把多数节点隔开了：用 `heal` 修复'
+            : '可能仍在选举中：请重试')
+      );
+    case 'shutting-down':
+      return '集群正在关闭';
+    case 'failed':
+      return null;
+  }
+}

@@ -1,0 +1,132 @@
+// What an action came to, and what the supervisor tells of its own doing (a node added, crashed,
+// the cluster up), as a code and the values it is about: the supervisor's English sentence is for
+// people, and a viewer that speaks another language words the same facts from these fields
+// (outcome-zh.ts). Failures are ClusterProblems (errors.ts). It crosses the control API inside an
+// action's result and an event's data, and is read back here, checked field by field.
+import type { NodeId } from '../raft/types.js';
+import { fail, isObject, show, type JsonObject } from '../schema/json-shape.js';
+import {
+  among,
+  count,
+  flag,
+  list,
+  node,
+  nodeOrNone,
+  integer,
+  nodes,
+  orNull,
+  readRow,
+  record,
+  text,
+  type FieldTable,
+} from './field-table.js';
+import type { LinkFaultModel, SafetyVerdict, Timing } from './model.js';
+import { SPEED_PRESETS } from './timing.js';
+
+/** Who led among the nodes an action took down, and whether the voters left can elect another. */
+export interface LeaderLoss {
+  leader: NodeId;
+  /** Voters left running, of `voters`. */
+  left: number;
+  voters: number;
+  /** Whether those left hold a majority: then they elect a new leader within the election timeout. */
+  elects: boolean;
+  electionMs: { min: number; max: number };
+}
+
+export type Outcome =
+  // Actions that succeeded.
+  | { code: 'killed'; nodes: NodeId[]; leader: LeaderLoss | null }
+  | { code: 'stopped'; nodes: NodeId[]; leader: LeaderLoss | null }
+  | { code: 'restarted'; nodes: NodeId[]; stoppedFirst: NodeId[] }
+  | { code: 'paused'; nodes: NodeId[]; leader: LeaderLoss | null }
+  | { code: 'resumed'; nodes: NodeId[] }
+  /** `majority`: the group that holds a majority of the voters (empty: none); `cutLeader`: a leader left in a minority (0: none). */
+  | { code: 'partitioned'; groups: NodeId[][]; majority: NodeId[]; cutLeader: NodeId }
+  | { code: 'link'; links: LinkFaultModel[]; oneWay: boolean }
+  /** `mended`: how many faulty links there were (0: nothing to heal). */
+  | { code: 'healed'; mended: number }
+  | { code: 'campaign'; node: NodeId }
+  | { code: 'transferred'; from: NodeId; to: NodeId; term: number }
+  /** The transfer was asked for, but the target has not taken over yet. */
+  | { code: 'transferring'; from: NodeId; to: NodeId }
+  | { code: 'speed'; timing: Timing }
+  | { code: 'added'; node: NodeId; port: number; index: number; voters: number }
+  /** `index`: where the removal committed (0: the node was not in the configuration). */
+  | { code: 'removed'; node: NodeId; index: number; wasLeader: boolean; voters: number }
+  | { code: 'replaced'; node: NodeId; movedTo: string | null; untilIndex: number; aboveTerm: number; tookMs: number }
+  | { code: 'down'; name: string; nodes: number; purged: boolean; folder: string }
+  // The supervisor's own events.
+  | { code: 'adding'; node: NodeId; port: number }
+  | { code: 'learner'; node: NodeId; index: number }
+  /** `of`: the leader's commit index, null while there is no leader. */
+  | { code: 'catching-up'; node: NodeId; holds: number; of: number | null }
+  | { code: 'removing'; node: NodeId; index: number }
+  | { code: 'replacing'; node: NodeId; movedTo: string | null; untilIndex: number }
+  | { code: 'up'; name: string; created: boolean; nodes: NodeId[]; failed: number; timing: Timing; fsync: boolean }
+  | { code: 'shutdown'; nodes: number }
+  /** `cause`: the node's own account, as it gave it (its last stderr line without one). */
+  | { code: 'crashed'; node: NodeId; signal: string | null; exitCode: number | null; cause: string | null }
+  | { code: 'start-failed'; node: NodeId; cause: string | null }
+  | { code: 'safety-violation'; property: Extract<SafetyVerdict, { ok: false }>['property']; nodes: NodeId[] };
+
+export type OutcomeCode = Outcome['code'];
+
+const timing = record({
+  preset: among([...SPEED_PRESETS, 'custom']),
+  electionTimeoutMs: record({ min: count, max: count }),
+  heartbeatMs: count,
+  tickMs: count,
+});
+const leaderLoss = orNull(
+  record({ leader: node, left: count, voters: count, elects: flag, electionMs: record({ min: count, max: count }) }),
+);
+const link = record({
+  from: node,
+  to: node,
+  blocked: flag,
+  delayMs: count,
+  loss: (o, key) => {
+    const v = o[key];
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) fail(`${key} must be a probability, got ${show(v)}`);
+    return v;
+  },
+});
+const movedTo = orNull(text);
+
+const FIELDS: FieldTable<Outcome, 'code'> = {
+  killed: { nodes, leader: leaderLoss },
+  stopped: { nodes, leader: leaderLoss },
+  restarted: { nodes, stoppedFirst: nodes },
+  paused: { nodes, leader: leaderLoss },
+  resumed: { nodes },
+  partitioned: { groups: list(nodes), majority: nodes, cutLeader: nodeOrNone },
+  link: { links: list(link), oneWay: flag },
+  healed: { mended: count },
+  campaign: { node },
+  transferred: { from: node, to: node, term: count },
+  transferring: { from: node, to: node },
+  speed: { timing },
+  added: { node, port: count, index: count, voters: count },
+  removed: { node, index: count, wasLeader: flag, voters: count },
+  replaced: { node, movedTo, untilIndex: count, aboveTerm: count, tookMs: count },
+  down: { name: text, nodes: count, purged: flag, folder: text },
+  adding: { node, port: count },
+  learner: { node, index: count },
+  'catching-up': { node, holds: count, of: orNull(count) },
+  removing: { node, index: count },
+  replacing: { node, movedTo, untilIndex: count },
+  up: { name: text, created: flag, nodes, failed: count, timing, fsync: flag },
+  shutdown: { nodes: count },
+  crashed: { node, signal: orNull(text), exitCode: orNull(integer), cause: orNull(text) },
+  'start-failed': { node, cause: orNull(text) },
+  'safety-violation': { property: among(['Election Safety', 'Log Matching', 'State Machine Safety']), nodes },
+};
+
+/** The outcome in field `key` of `o`, or null when there is none or it is not one this build knows. */
+export function readOutcome(o: JsonObject, key = 'outcome'): Outcome | null {
+  const v = o[key];
+  if (!isObject(v) || typeof v.code !== 'string') return null;
+  // Every field of the row was read by the table, which is typed over Outcome.
+  return readRow(v, 'code', v.code, FIELDS) as Outcome | null;
+}

@@ -1,0 +1,152 @@
+// Events and action results in Chinese, worded at the viewer from the fields they carry across the
+// process boundaries (a node's stdout, the control API): every core event kind, every outcome and
+// every refusal has its sentence, and what carries no fields keeps the sentence it came with.
+import { describe, expect, it } from 'vitest';
+import type { ClusterProblem, ClusterErrorCode } from '../../src/cluster-model/errors.js';
+import type { ControlMessage } from '../../src/cluster-model/control-protocol.js';
+import { eventTextZh, resultTextZh } from '../../src/cluster-model/event-zh.js';
+import type { ClusterEvent } from '../../src/cluster-model/model.js';
+import { readControlMessage } from '../../src/cluster-model/model-reader.js';
+import type { Outcome, OutcomeCode } from '../../src/cluster-model/outcome.js';
+import { presetTiming } from '../../src/cluster-model/timing.js';
+import { describeEventZh } from '../../src/raft/events-zh.js';
+import { describeEvent } from '../../src/raft/events.js';
+import { LiveModel } from '../../src/supervisor/live-model.js';
+import { variants } from '../raft/event-samples.js';
+import { nodeWrites } from '../supervisor/helpers.js';
+import { expectChinese } from '../support/full-width.js';
+import { model, node } from './fixtures.js';
+
+/** The events as a control client reads them: through the supervisor's live model and the control API. */
+function acrossTheBoundaries(live: LiveModel): ClusterEvent[] {
+  const { events, ...state } = live.model;
+  const read = readControlMessage(JSON.stringify({ type: 'update', model: state, events } satisfies ControlMessage));
+  if (!read.ok || read.value.type !== 'update') throw new Error(read.ok ? 'not an update' : read.problem);
+  return read.value.events;
+}
+
+/** The result as a control client reads it. */
+function resultAcross(outcome: Outcome | undefined, problem?: ClusterProblem): Extract<ControlMessage, { type: 'result' }> {
+  const sent = { type: 'result', id: 1, ok: problem === undefined, text: 'the English sentence', outcome, problem } as const;
+  const read = readControlMessage(JSON.stringify(sent));
+  if (!read.ok || read.value.type !== 'result') throw new Error(read.ok ? 'not a result' : read.problem);
+  return read.value;
+}
+
+const leader = { leader: 1, left: 1, voters: 3, elects: false, electionMs: { min: 150, max: 300 } };
+const timing = presetTiming('slow');
+
+/** One outcome of every code (the type makes the list complete), some twice to show their variants. */
+const outcomes: { [C in OutcomeCode]: Extract<Outcome, { code: C }> } = {
+  killed: { code: 'killed', nodes: [1], leader },
+  stopped: { code: 'stopped', nodes: [2, 3], leader: { ...leader, left: 3, voters: 5, elects: true } },
+  restarted: { code: 'restarted', nodes: [2, 3], stoppedFirst: [3] },
+  paused: { code: 'paused', nodes: [2], leader: null },
+  resumed: { code: 'resumed', nodes: [2] },
+  partitioned: {
+    code: 'partitioned',
+    groups: [
+      [1, 2],
+      [3, 4, 5],
+    ],
+    majority: [3, 4, 5],
+    cutLeader: 1,
+  },
+  link: {
+    code: 'link',
+    links: [
+      { from: 1, to: 2, blocked: false, delayMs: 200, loss: 0.3 },
+      { from: 2, to: 1, blocked: true, delayMs: 0, loss: 0 },
+    ],
+    oneWay: true,
+  },
+  healed: { code: 'healed', mended: 4 },
+  campaign: { code: 'campaign', node: 2 },
+  transferred: { code: 'transferred', from: 1, to: 2, term: 5 },
+  transferring: { code: 'transferring', from: 1, to: 2 },
+  speed: { code: 'speed', timing },
+  added: { code: 'added', node: 4, port: 7004, index: 12, voters: 4 },
+  removed: { code: 'removed', node: 1, index: 14, wasLeader: true, voters: 3 },
+  replaced: { code: 'replaced', node: 3, movedTo: '/tmp/demo/n3.replaced-2026', untilIndex: 40, aboveTerm: 5, tookMs: 1234 },
+  down: { code: 'down', name: 'demo', nodes: 3, purged: false, folder: '/tmp/demo' },
+  adding: { code: 'adding', node: 4, port: 7004 },
+  learner: { code: 'learner', node: 4, index: 11 },
+  'catching-up': { code: 'catching-up', node: 4, holds: 3, of: 11 },
+  removing: { code: 'removing', node: 1, index: 14 },
+  replacing: { code: 'replacing', node: 3, movedTo: null, untilIndex: 40 },
+  up: { code: 'up', name: 'demo', created: true, nodes: [1, 2, 3], failed: 1, timing, fsync: false },
+  shutdown: { code: 'shutdown', nodes: 3 },
+  crashed: { code: 'crashed', node: 2, signal: null, exitCode: 1, cause: null },
+  'start-failed': { code: 'start-failed', node: 2, cause: null },
+  'safety-violation': { code: 'safety-violation', property: 'State Machine Safety', nodes: [1, 4] },
+};
+
+/** One refusal of every code that has words of its own ('failed' has none). */
+const problems: { [C in Exclude<ClusterErrorCode, 'failed'>]: Extract<ClusterProblem, { code: C }> } = {
+  'not-running': { code: 'not-running' },
+  'port-in-use': { code: 'port-in-use', port: 7001, owner: null },
+  'bad-file': { code: 'bad-file', path: '/tmp/demo/cluster.json' },
+  'not-a-node': { code: 'not-a-node', node: 9, removed: false },
+  'node-state': { code: 'node-state', node: 3, op: 'kill', state: 'killed' },
+  'listed-twice': { code: 'listed-twice', node: 2 },
+  'no-leader': { code: 'no-leader', waitedMs: 3000, running: 1, voters: 3, needed: 2, faults: false },
+  'shutting-down': { code: 'shutting-down' },
+};
+
+describe('events in Chinese', () => {
+  it('a core event of every kind is worded from the fields its line carried through the supervisor and the control API', () => {
+    const live = new LiveModel(model([node(1, null)]));
+    for (const e of variants) nodeWrites(live, 1, { ts: 1, node: 1, kind: 'raft', ...e, text: describeEvent(1, e) });
+    const read = acrossTheBoundaries(live);
+    expect(read.map((e) => eventTextZh(e, 100))).toEqual(variants.map((e) => describeEventZh(1, e, 100)));
+  });
+
+  it('a core event with a field missing, and a transport event, keep the sentence they came with', () => {
+    const live = new LiveModel(model([node(1, null)]));
+    nodeWrites(live, 1, { ts: 1, node: 1, kind: 'raft', type: 'election-won', term: 2, votes: 2, text: 'n1 wins term 2' });
+    nodeWrites(live, 1, {
+      ts: 2,
+      node: 1,
+      kind: 'transport',
+      type: 'peer-connected',
+      peer: 2,
+      direction: 'out',
+      text: 'n1: connected to n2',
+    });
+    expect(acrossTheBoundaries(live).map((e) => eventTextZh(e))).toEqual(['n1 wins term 2', 'n1: connected to n2']);
+  });
+
+  it("the supervisor's own events are worded from their outcome, and a refusal from its problem", () => {
+    const live = new LiveModel(model([node(1, null)]));
+    live.say('kill', 'killed n1 (SIGKILL): ...', { ok: true, outcome: outcomes.killed });
+    live.say('kill', 'cannot kill n3: it is killed; ...', { ok: false, problem: problems['node-state'] });
+    expect(acrossTheBoundaries(live).map((e) => eventTextZh(e))).toEqual([
+      '杀死了 n1（SIGKILL）：相当于崩溃；它的磁盘保留已确认的内容；n1 原是领导者，3 个投票者中只剩 1 个在运行：不足多数，在足够多的节点回来之前没有新的领导者，也无法提交',
+      '无法杀死 n3：它已被杀死；用 `raft-console restart 3` 重新启动它',
+    ]);
+  });
+});
+
+describe('action results in Chinese', () => {
+  it('every outcome reads as a Chinese sentence with full-width punctuation, after crossing the control API', () => {
+    for (const o of Object.values(outcomes)) {
+      const r = resultAcross(o);
+      expect(r.outcome).toEqual(o);
+      expectChinese(resultTextZh(r));
+    }
+  });
+
+  it('every refusal with a code reads as a Chinese sentence; one without keeps its English after 失败', () => {
+    for (const p of Object.values(problems)) {
+      const r = resultAcross(undefined, p);
+      expect(r.problem).toEqual(p);
+      expectChinese(resultTextZh(r));
+    }
+    expect(resultTextZh(resultAcross(undefined, { code: 'failed' }))).toBe('失败：the English sentence');
+  });
+
+  it('a result whose outcome this build does not know keeps its English sentence', () => {
+    const read = readControlMessage(JSON.stringify({ type: 'result', id: 1, ok: true, text: 'did it', outcome: { code: 'teleported' } }));
+    expect(read.ok && read.value.type === 'result' && resultTextZh(read.value)).toBe('did it');
+  });
+});
