@@ -7,6 +7,7 @@ import { SafetyMonitor } from '../../src/supervisor/safety.js';
 import { Dashboard } from '../../src/tui/dashboard.js';
 import { initialUi, type UiState } from '../../src/tui/keys.js';
 import { labelsFor } from '../../src/tui/labels.js';
+import { columns } from '../../src/tui/text-width.js';
 import type { Size } from '../../src/tui/layout.js';
 import type { Snapshot } from '../../src/tui/store.js';
 import type { ClusterEvent } from '../../src/cluster-model/index.js';
@@ -232,5 +233,52 @@ describe('in Chinese', () => {
     });
     expect(asking).toContain('把 n3 从集群中移除？（y/n）');
     expect(asking).toContain('x 杀死');
+  });
+
+  it('the help keeps a gap between its columns, with Chinese text as wide as it takes on a terminal', () => {
+    /** The character drawn at terminal column `col` of the line (a CJK character takes two). */
+    const drawnAt = (l: string, col: number): string => {
+      let at = 0;
+      for (const ch of l) {
+        at += columns(ch);
+        if (at > col) return ch;
+      }
+      return ' ';
+    };
+    // 80x24: two columns of 39 (keys in 12) a column apart; 120x40: keys in 13, the text up to the command's 40.
+    const gaps = [
+      { size: { cols: 80, rows: 24 }, at: [11, 39, 51] },
+      { size: { cols: 120, rows: 40 }, at: [12, 79] },
+    ];
+    for (const { size, at } of gaps) {
+      const out = frame(snapshot(healthy()), { lang: 'zh', ui: { mode: { kind: 'help' } }, size });
+      const lines = out.split('\n');
+      const keys = lines.slice(lines.findIndex((l) => l.startsWith('按键')) + 1).filter((l) => /^\S/.test(l) && !l.startsWith('x 杀死'));
+      expect(keys.length).toBeGreaterThan(10);
+      for (const l of keys) {
+        expect(columns(l), l).toBeLessThanOrEqual(size.cols);
+        for (const col of at) expect(drawnAt(l, col), `column ${col} of ${l}`).toBe(' ');
+      }
+    }
+  });
+
+  it('tells the events in Chinese, worded from their fields', () => {
+    const m = healthy();
+    m.events = [
+      event(1, 'role-change', 'n1 becomes leader in term 2: it won the election', {
+        from: 'candidate',
+        to: 'leader',
+        term: 2,
+        cause: 'won-election',
+      }),
+      event(null, 'kill', 'killed n2 (SIGKILL): a crash; its disk keeps what it acknowledged', {
+        ok: true,
+        outcome: { code: 'killed', nodes: [2], leader: null },
+      }),
+    ];
+    const out = frame(snapshot(m), { lang: 'zh' });
+    expect(out).toContain('★ n1 在任期 2 成为领导者：它赢得了选举');
+    expect(out).toContain('▸ 杀死了 n2（SIGKILL）：相当于崩溃；它的磁盘保留已确认的内容');
+    expect(frame(snapshot(m))).toContain('★ n1 becomes leader in term 2: it won the election');
   });
 });
