@@ -28,7 +28,7 @@ import { RaftClient } from '../client/index.js';
 import type { Lang } from './lang.js';
 import { readExerciseState, writeExerciseState } from './state-file.js';
 import { createTracker, type Tracker } from './tracker.js';
-import type { ClusterHands, Driver, Exercise, StepChange, StepContext } from './types.js';
+import type { ClusterHands, Driver, Exercise, StepChange, StepContext, Texts } from './types.js';
 
 export interface SessionOptions {
   exercise: Exercise;
@@ -68,6 +68,10 @@ export interface ExerciseSession {
 }
 
 const DEFAULT_STEP_DEADLINE_MS = 30_000;
+
+/** What the trigger key answers when there is nothing to set up, or not yet (then with the step's hint). */
+const NOTHING_TO_SET_UP: Texts = { en: 'the exercise has nothing to set up at this step', zh: '这一步练习没有要布置的' };
+const NOT_NOW: Texts = { en: 'not now: ', zh: '现在还不行：' };
 
 /**
  * Makes room for a new exercise cluster: a folder left by an earlier exercise is deleted; a
@@ -214,13 +218,21 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
     const step = tracker.progress().find((s) => !s.done);
     // Once every step is done, a trigger marked afterDone may still run (exercise 1's nodes are left
     // frozen when their election finished before the freeze could happen).
-    const nothing = { ok: false, text: 'the exercise has nothing to set up at this step' } as const;
+    const nothing = {
+      ok: false,
+      text: NOTHING_TO_SET_UP[o.lang],
+    } as const;
     if (t === undefined || (step === undefined ? t.afterDone !== true : !t.steps.includes(step.id))) return nothing;
     const ctx = tracker.context();
     if (t.label(ctx) === null)
-      return step === undefined ? nothing : { ok: false, text: `not now: ${exercise.steps.find((s) => s.id === step.id)!.hint[o.lang]}` };
+      return step === undefined
+        ? nothing
+        : {
+            ok: false,
+            text: `${NOT_NOW[o.lang]}${exercise.steps.find((s) => s.id === step.id)!.hint[o.lang]}`,
+          };
     try {
-      return { ok: true, text: await t.run(hands, ctx) };
+      return { ok: true, text: (await t.run(hands, ctx))[o.lang] };
     } catch (err) {
       return { ok: false, text: (err as Error).message };
     }

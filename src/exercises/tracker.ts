@@ -31,6 +31,11 @@ export interface TrackerOptions {
   cluster?: string;
 }
 
+/** " (text)" in English; "（text）" in Chinese, whose punctuation is full-width. */
+function inParens(lang: Lang, text: string): string {
+  return lang === 'zh' ? `（${text}）` : ` (${text})`;
+}
+
 export function createTracker(exercise: Exercise, lang: Lang, options: TrackerOptions = {}): Tracker {
   const steps = exercise.steps;
   const events: ClusterEvent[] = [];
@@ -111,7 +116,7 @@ export function createTracker(exercise: Exercise, lang: Lang, options: TrackerOp
         steps: steps.map((s, i) => ({ text: s.text[lang], done: i < now, current: i === now })),
         hint:
           hint && step !== undefined
-            ? `${step.hint[lang]}${step.command === undefined ? '' : ` (raft-console ${step.command}${nameFlag})`}`
+            ? `${step.hint[lang]}${step.command === undefined ? '' : inParens(lang, `raft-console ${step.command}${nameFlag}`)}`
             : null,
         explanation: step === undefined ? exercise.explanation[lang] : null,
         trigger: label === null ? null : { label: label[lang] },

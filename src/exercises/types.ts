@@ -70,8 +70,8 @@ export interface Trigger {
   afterDone?: boolean;
   /** What it does, for the panel; null while it cannot be done (e.g. there is no leader yet). */
   label(ctx: StepContext): Texts | null;
-  /** Does it; resolves with a sentence of what was done. */
-  run(hands: ClusterHands, ctx: StepContext): Promise<string>;
+  /** Does it; resolves with a sentence of what was done, in each language. */
+  run(hands: ClusterHands, ctx: StepContext): Promise<Texts>;
 }
 
 /** What an automatic solution drives the exercise with. */

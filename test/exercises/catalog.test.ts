@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { EXERCISES, findExercise } from '../../src/exercises/catalog/index.js';
 import { resolveLang, type Lang, type LanguageSetting } from '../../src/exercises/lang.js';
 import type { Texts } from '../../src/exercises/types.js';
+import { expectChinese } from '../support/full-width.js';
 
 /** Every Texts value in an exercise, with where it sits. */
 function texts(value: unknown, path: string): Array<[string, Texts]> {
@@ -27,6 +28,13 @@ describe('the exercise catalogue', () => {
       expect(t.en.trim(), `${where}.en`).not.toBe('');
       expect(HAN.test(t.en), `${where}.en is not English`).toBe(false);
       expect(HAN.test(t.zh), `${where}.zh is not Chinese`).toBe(true);
+    }
+  });
+
+  it.each(EXERCISES.map((e) => [e.id, e] as const))('%s writes its Chinese with full-width punctuation and quotes', (_, e) => {
+    for (const [where, t] of texts(e, e.id)) {
+      expectChinese(t.zh);
+      expect(t.zh, `${where}.zh`).not.toContain('"');
     }
   });
 

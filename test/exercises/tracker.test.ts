@@ -167,7 +167,7 @@ describe('the tracker of exercise 3 (leader failure)', () => {
       [false, false],
       [false, false],
     ]);
-    expect(v.hint).toBe(`${leaderFailure.steps[1]!.hint.zh} (raft-console kill <id> --name alice)`);
+    expect(v.hint).toBe(`${leaderFailure.steps[1]!.hint.zh}（raft-console kill <id> --name alice）`);
     expect(t.view({ hint: false }).hint).toBeNull();
     const plain = createTracker(leaderFailure, 'en', { cluster: 'default' });
     plain.update(cluster(1, 2), []);

@@ -10,10 +10,10 @@ import type { Step } from '../types.js';
  */
 export const leaderStep: Step = {
   id: 'leader',
-  text: { en: 'Wait until a leader is elected and every node follows it.', zh: '等待选出领导者,所有节点都跟随它。' },
+  text: { en: 'Wait until a leader is elected and every node follows it.', zh: '等待选出领导者，所有节点都跟随它。' },
   hint: {
     en: 'Elections need no help: a follower that hears from no leader for its election timeout starts one.',
-    zh: '选举无需干预:跟随者在选举超时内没有收到领导者的消息,就会发起选举。',
+    zh: '选举无需干预：跟随者在选举超时内没有收到领导者的消息，就会发起选举。',
   },
   check: ({ model }) => {
     const l = settledLeader(model);
@@ -26,7 +26,7 @@ export function healStep(id: string): Step {
   return {
     id,
     text: { en: 'Heal the network.', zh: '修复网络。' },
-    hint: { en: 'Press h in the dashboard: every link delivers again.', zh: '在仪表盘中按 h:所有链路恢复通信。' },
+    hint: { en: 'Press h in the dashboard: every link delivers again.', zh: '在仪表盘中按 h：所有链路恢复通信。' },
     command: 'heal',
     check: ({ model }) => healed(model),
   };
@@ -39,10 +39,10 @@ export function healStep(id: string): Step {
 export function isolateStep(id: string, leaderFact: string): Step {
   return {
     id,
-    text: { en: 'Isolate a follower: cut it off from every other node.', zh: '隔离一个跟随者:切断它与其他所有节点的联系。' },
+    text: { en: 'Isolate a follower: cut it off from every other node.', zh: '隔离一个跟随者：切断它与其他所有节点的联系。' },
     hint: {
       en: 'Select a follower (not the leader) and press i. If you isolated the leader, heal (h) and pick a follower.',
-      zh: '选中一个跟随者(不是领导者)并按 i。如果隔离了领导者,先修复(h)再选一个跟随者。',
+      zh: '选中一个跟随者（不是领导者）并按 i。如果隔离了领导者，先修复（h）再选一个跟随者。',
     },
     command: 'isolate <id>',
     check: ({ model, facts }) => {

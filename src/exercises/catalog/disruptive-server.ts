@@ -27,16 +27,16 @@ export const disruptiveServer: Exercise = {
   rebuild: { after: 'deposed', raft: { preVote: true } },
   goal: {
     en: 'Cut a follower off for a while and let it back: first with PreVote off, then on. Compare what happens to the leader.',
-    zh: '把一个跟随者隔离一段时间再放回来:先关闭 PreVote,再开启。比较领导者的遭遇。',
+    zh: '把一个跟随者隔离一段时间再放回来：先关闭 PreVote，再开启。比较领导者的遭遇。',
   },
   prediction: {
     question: {
       en: 'The isolated node comes back with a much higher term. What happens to the healthy leader?',
-      zh: '被隔离的节点带着高得多的任期回来了。健康的领导者会怎样?',
+      zh: '被隔离的节点带着高得多的任期回来了。健康的领导者会怎样？',
     },
     answer: {
       en: 'Without PreVote it is deposed: any message with a higher term makes a server step down (5.1), though nothing was wrong, and the cluster stops for an election. With PreVote the isolated node never raised its term, so nothing happens.',
-      zh: '没有 PreVote 时它会被废黜:任何携带更高任期的消息都会让服务器退位(5.1 节),尽管一切正常,集群也要停下来选举。启用 PreVote 时,被隔离的节点从未提高任期,所以什么都不会发生。',
+      zh: '没有 PreVote 时它会被废黜：任何携带更高任期的消息都会让服务器退位（5.1 节），尽管一切正常，集群也要停下来选举。启用 PreVote 时，被隔离的节点从未提高任期，所以什么都不会发生。',
     },
     revealAfter: 'deposed',
   },
@@ -47,9 +47,9 @@ export const disruptiveServer: Exercise = {
       id: 'inflate',
       text: {
         en: `PreVote is off: each election timeout, the isolated node starts an election it cannot win and raises its term. Wait until it is ${ROUNDS} terms ahead.`,
-        zh: `PreVote 已关闭:每次选举超时,被隔离的节点都会发起一次赢不了的选举,并提高任期。等它领先 ${ROUNDS} 个任期。`,
+        zh: `PreVote 已关闭：每次选举超时，被隔离的节点都会发起一次赢不了的选举，并提高任期。等它领先 ${ROUNDS} 个任期。`,
       },
-      hint: { en: 'Watch its term column climb while the others stay.', zh: '观察它的任期列不断上升,而其他节点保持不变。' },
+      hint: { en: 'Watch its term column climb while the others stay.', zh: '观察它的任期列不断上升，而其他节点保持不变。' },
       check: ({ model, facts }) => {
         const term = raftOf(model, facts.isolated)?.term ?? 0;
         return term >= facts.term! + ROUNDS ? { inflated: term } : false;
@@ -60,11 +60,11 @@ export const disruptiveServer: Exercise = {
       id: 'deposed',
       text: {
         en: "The healthy leader is deposed by the higher term, and the cluster elects a leader again, in a term above the isolated node's.",
-        zh: '健康的领导者被更高的任期废黜,集群重新选举领导者,任期高于被隔离节点的任期。',
+        zh: '健康的领导者被更高的任期废黜，集群重新选举领导者，任期高于被隔离节点的任期。',
       },
       hint: {
         en: 'Look for "becomes follower ... it saw a higher term" on the old leader.',
-        zh: '在旧领导者上找 "becomes follower ... it saw a higher term"。',
+        zh: '在旧领导者上找“成为跟随者：它看到了更高的任期”。',
       },
       check: ({ since, model, facts }) =>
         raftEvents(since, 'role-change', facts.leader).some((e) => e.from === 'leader' && e.cause === 'higher-term') &&
@@ -74,9 +74,9 @@ export const disruptiveServer: Exercise = {
       id: 'prevote-leader',
       text: {
         en: 'The exercise starts the cluster again, this time with PreVote on. Wait for its leader.',
-        zh: '练习重新启动集群,这次开启 PreVote。等待它的领导者。',
+        zh: '练习重新启动集群，这次开启 PreVote。等待它的领导者。',
       },
-      hint: { en: 'The header shows the switches: PreVote is no longer listed as off.', zh: '标题栏显示开关:PreVote 不再显示为关闭。' },
+      hint: { en: 'The header shows the switches: PreVote is no longer listed as off.', zh: '标题栏显示开关：PreVote 不再显示为关闭。' },
       check: ({ model }) => {
         const l = settledLeader(model);
         return model.switches.preVote && l !== undefined ? { leaderB: l.id, termB: l.raft!.term } : false;
@@ -87,9 +87,9 @@ export const disruptiveServer: Exercise = {
       id: 'no-inflate',
       text: {
         en: `PreVote is on: the isolated node only asks whether others would vote for it. No one answers, so it never raises its term. Wait for ${ROUNDS} such rounds.`,
-        zh: `PreVote 已开启:被隔离的节点只是询问别人是否会投票给它。没有人回应,所以它从不提高任期。等待 ${ROUNDS} 轮这样的询问。`,
+        zh: `PreVote 已开启：被隔离的节点只是询问别人是否会投票给它。没有人回应，所以它从不提高任期。等待 ${ROUNDS} 轮这样的询问。`,
       },
-      hint: { en: 'Watch it turn pre-candidate again and again, its term unchanged.', zh: '观察它一次次变成预候选人,任期不变。' },
+      hint: { en: 'Watch it turn pre-candidate again and again, its term unchanged.', zh: '观察它一次次变成预候选人，任期不变。' },
       check: ({ since, model, facts }) =>
         raftEvents(since, 'campaign', facts.isolated).filter((e) => e.round === 'pre-vote').length >= ROUNDS &&
         raftOf(model, facts.isolated)?.term === facts.isolatedTerm,
@@ -99,7 +99,7 @@ export const disruptiveServer: Exercise = {
       id: 'undisturbed',
       text: {
         en: 'The leader keeps leading: the node rejoins as a follower, in the same term.',
-        zh: '领导者继续领导:该节点以跟随者身份、在同一任期重新加入。',
+        zh: '领导者继续领导：该节点以跟随者身份、在同一任期重新加入。',
       },
       hint: { en: 'The term in the header does not change.', zh: '标题栏中的任期没有变化。' },
       check: ({ model, facts, after }) => {
@@ -118,12 +118,12 @@ export const disruptiveServer: Exercise = {
       'Cut off, it never gets one; back, it just follows the leader. ' +
       "CheckQuorum's lease alone does not stop this: the answers still carry the term.",
     zh:
-      'Raft 论文第 5.1 节;博士论文 9.6 节。' +
+      'Raft 论文第 5.1 节；博士论文 9.6 节。' +
       '节点看到更高的任期就采用它并成为跟随者。' +
-      '被隔离的节点不断超时,没有 PreVote 时每次都提高任期;回来后,它更高的任期(在对心跳的回复中)传到领导者那里,健康的领导者只好退位:集群要等一次选举。' +
-      '启用 PreVote 时,节点先询问多数派是否会投票给它,而不提高任期。' +
-      '被隔离时它永远得不到多数派;回来后直接跟随领导者。' +
-      '仅靠 CheckQuorum 的租约防不住:回复中仍然带着任期。',
+      '被隔离的节点不断超时，没有 PreVote 时每次都提高任期；回来后，它更高的任期（在对心跳的回复中）传到领导者那里，健康的领导者只好退位：集群要等一次选举。' +
+      '启用 PreVote 时，节点先询问多数派是否会投票给它，而不提高任期。' +
+      '被隔离时它永远得不到多数派；回来后直接跟随领导者。' +
+      '仅靠 CheckQuorum 的租约防不住：回复中仍然带着任期。',
   },
   async solution(d) {
     await d.step('leader');

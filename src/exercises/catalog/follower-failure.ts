@@ -13,13 +13,16 @@ export const followerFailure: Exercise = {
   setup: { nodes: 5, speed: 'slow' },
   goal: {
     en: 'Kill a follower, keep writing, restart it, and watch the leader bring it up to date.',
-    zh: '杀掉一个跟随者,继续写入,再重启它,观察领导者如何让它追上进度。',
+    zh: '杀掉一个跟随者，继续写入，再重启它，观察领导者如何让它追上进度。',
   },
   prediction: {
-    question: { en: 'The restarted follower missed entries. How does it get them?', zh: '重启的跟随者错过了一些条目。它如何拿到这些条目?' },
+    question: {
+      en: 'The restarted follower missed entries. How does it get them?',
+      zh: '重启的跟随者错过了一些条目。它如何拿到这些条目？',
+    },
     answer: {
       en: 'From the leader, with ordinary AppendEntries: the follower rejects an append whose previous entry it lacks, the leader steps back (its nextIndex for that follower) until the logs match, then sends everything after it. No special recovery is needed.',
-      zh: '通过普通的 AppendEntries 从领导者那里获得:跟随者拒绝缺少前一条目的追加请求,领导者回退(它为该跟随者记录的 nextIndex)直到日志匹配,然后发送之后的所有条目。不需要特殊的恢复流程。',
+      zh: '通过普通的 AppendEntries 从领导者那里获得：跟随者拒绝缺少前一条目的追加请求，领导者回退（它为该跟随者记录的 nextIndex）直到日志匹配，然后发送之后的所有条目。不需要特殊的恢复流程。',
     },
     revealAfter: 'catch-up',
   },
@@ -28,7 +31,7 @@ export const followerFailure: Exercise = {
     {
       id: 'kill',
       text: { en: 'Kill a follower.', zh: '杀掉一个跟随者。' },
-      hint: { en: "Select a follower's row (not the leader) and press x.", zh: '选中一个跟随者所在行(不是领导者)并按 x。' },
+      hint: { en: "Select a follower's row (not the leader) and press x.", zh: '选中一个跟随者所在行（不是领导者）并按 x。' },
       command: 'kill <id>',
       check: ({ model, facts }) => {
         const down = voters(model)
@@ -41,11 +44,11 @@ export const followerFailure: Exercise = {
       id: 'write',
       text: {
         en: 'Submit entries while it is down: they commit on the four others.',
-        zh: '在它宕机期间提交条目:它们在其余四个节点上提交。',
+        zh: '在它宕机期间提交条目：它们在其余四个节点上提交。',
       },
       hint: {
         en: 'Press n and type a word, a few times. A majority is 3 of 5.',
-        zh: '按 n 并输入一个词,重复几次。多数派是 5 个中的 3 个。',
+        zh: '按 n 并输入一个词，重复几次。多数派是 5 个中的 3 个。',
       },
       command: 'submit <text>',
       check: ({ since, model, facts }) => {
@@ -58,7 +61,7 @@ export const followerFailure: Exercise = {
       text: { en: 'Restart the follower.', zh: '重启这个跟随者。' },
       hint: {
         en: 'Select it and press r: it starts from its own data, missing what was written meanwhile.',
-        zh: '选中它并按 r:它从自己的数据启动,缺少期间写入的内容。',
+        zh: '选中它并按 r：它从自己的数据启动，缺少期间写入的内容。',
       },
       command: 'restart <id>',
       check: ({ model, facts }) => isRunning(node(model, facts.follower)),
@@ -67,7 +70,7 @@ export const followerFailure: Exercise = {
       id: 'catch-up',
       text: {
         en: 'The leader sends it every entry it missed; it stores and applies them.',
-        zh: '领导者把它错过的所有条目发给它;它存储并应用这些条目。',
+        zh: '领导者把它错过的所有条目发给它；它存储并应用这些条目。',
       },
       hint: { en: "Watch its log, commit and applied columns reach the others'.", zh: '观察它的日志、提交和应用三列追上其他节点。' },
       check: ({ model, facts }) => {
@@ -85,10 +88,10 @@ export const followerFailure: Exercise = {
       "The follower's disk kept all it had acknowledged, so no special recovery is needed.",
     zh:
       'Raft 论文第 5.3 节。' +
-      '一个跟随者宕机不会拖慢任何事情:领导者只需要多数派,而 5 个中还剩 4 个。' +
+      '一个跟随者宕机不会拖慢任何事情：领导者只需要多数派，而 5 个中还剩 4 个。' +
       '领导者为每个跟随者维护一个 nextIndex。' +
-      '重启的跟随者会拒绝缺少前一条目(prevLogIndex、prevLogTerm)的 AppendEntries;领导者把 nextIndex 往回移,直到日志一致,然后发送之后的所有条目。' +
-      '跟随者的磁盘保存了它确认过的一切,所以不需要特殊的恢复流程。',
+      '重启的跟随者会拒绝缺少前一条目（prevLogIndex、prevLogTerm）的 AppendEntries；领导者把 nextIndex 往回移，直到日志一致，然后发送之后的所有条目。' +
+      '跟随者的磁盘保存了它确认过的一切，所以不需要特殊的恢复流程。',
   },
   async solution(d) {
     await d.step('leader');

@@ -13,16 +13,16 @@ export const leaderFailure: Exercise = {
   setup: { nodes: 5, speed: 'slow' },
   goal: {
     en: 'Kill the leader and watch the cluster replace it; then bring the old leader back.',
-    zh: '杀掉领导者,观察集群如何选出替代者;然后让旧领导者回来。',
+    zh: '杀掉领导者，观察集群如何选出替代者；然后让旧领导者回来。',
   },
   prediction: {
     question: {
       en: 'After the leader dies, in which term will the next leader be? When the old leader restarts, will it lead again?',
-      zh: '领导者宕机后,下一个领导者会在哪个任期?旧领导者重启后,会再次成为领导者吗?',
+      zh: '领导者宕机后，下一个领导者会在哪个任期？旧领导者重启后，会再次成为领导者吗？',
     },
     answer: {
       en: 'A higher term: every election raises the term by at least one. The old leader restarts as a follower, like every node, and follows the new leader once it sees the higher term.',
-      zh: '更高的任期:每次选举都至少把任期加一。旧领导者和所有节点一样以跟随者身份重启,看到更高的任期后就跟随新领导者。',
+      zh: '更高的任期：每次选举都至少把任期加一。旧领导者和所有节点一样以跟随者身份重启，看到更高的任期后就跟随新领导者。',
     },
     revealAfter: 'rejoin',
   },
@@ -33,23 +33,23 @@ export const leaderFailure: Exercise = {
       text: { en: 'Kill the leader.', zh: '杀掉领导者。' },
       hint: {
         en: "Select the leader's row (arrows or its number) and press x: a crash, as with kill -9.",
-        zh: '选中领导者所在行(方向键或数字键)并按 x:相当于 kill -9 的崩溃。',
+        zh: '选中领导者所在行（方向键或数字键）并按 x：相当于 kill -9 的崩溃。',
       },
       command: 'kill <id>',
       check: ({ model, facts }) => isDown(node(model, facts.leader)) && node(model, facts.leader)!.process.state !== 'paused',
     },
     {
       id: 'timeout',
-      text: { en: "The heartbeats stop; a follower's election timer fires.", zh: '心跳停止;某个跟随者的选举计时器到期。' },
+      text: { en: "The heartbeats stop; a follower's election timer fires.", zh: '心跳停止；某个跟随者的选举计时器到期。' },
       hint: {
         en: 'Wait one election timeout (1.5-3 s): "heard nothing from nX ... and starts an election".',
-        zh: '等待一个选举超时(1.5-3 秒):"heard nothing from nX ... and starts an election"。',
+        zh: '等待一个选举超时（1.5-3 秒）：“没有收到 nX 的任何消息，发起选举”。',
       },
       check: ({ since, facts }) => raftEvents(since, 'election-timeout').some((e) => e.node !== facts.leader),
     },
     {
       id: 'new-leader',
-      text: { en: 'A follower wins the election and leads, in a higher term.', zh: '某个跟随者赢得选举成为领导者,任期更高。' },
+      text: { en: 'A follower wins the election and leads, in a higher term.', zh: '某个跟随者赢得选举成为领导者，任期更高。' },
       hint: { en: 'Compare the term in the header with the term of the old leader.', zh: '比较标题栏中的任期和旧领导者的任期。' },
       check: ({ since, facts }) => {
         const e = becameRole(since, 'leader').find((r) => r.node !== facts.leader && r.term > facts.term!);
@@ -59,7 +59,7 @@ export const leaderFailure: Exercise = {
     {
       id: 'restart',
       text: { en: 'Restart the old leader.', zh: '重启旧领导者。' },
-      hint: { en: 'Select it and press r: it starts again from its data directory.', zh: '选中它并按 r:它会从自己的数据目录重新启动。' },
+      hint: { en: 'Select it and press r: it starts again from its data directory.', zh: '选中它并按 r：它会从自己的数据目录重新启动。' },
       command: 'restart <id>',
       check: ({ model, facts }) => isRunning(node(model, facts.leader)),
     },
@@ -67,11 +67,11 @@ export const leaderFailure: Exercise = {
       id: 'rejoin',
       text: {
         en: 'It comes back as a follower, sees the higher term, and follows the new leader.',
-        zh: '它以跟随者身份回来,看到更高的任期,然后跟随新领导者。',
+        zh: '它以跟随者身份回来，看到更高的任期，然后跟随新领导者。',
       },
       hint: {
         en: 'Watch its row: role follower, the new term, the new leader.',
-        zh: '看它所在的行:角色是跟随者,任期是新任期,领导者是新领导者。',
+        zh: '看它所在的行：角色是跟随者，任期是新任期，领导者是新领导者。',
       },
       check: ({ model, facts }) => {
         const old = raftOf(model, facts.leader);
@@ -90,9 +90,9 @@ export const leaderFailure: Exercise = {
     zh:
       'Raft 论文第 5.1 和 5.2 节。' +
       '跟随者只能通过心跳知道领导者还活着。' +
-      '心跳停止后,第一个选举超时到期的跟随者在更高的任期成为候选人,并以多数票获胜:还剩 4 个节点,需要 3 票。' +
-      '每个任期最多只有一个领导者(选举安全性)。' +
-      '节点重启时是跟随者,带着保存的任期和日志;任何节点看到更高任期的消息都会采用该任期并跟随(5.1 节),所以旧领导者不能再领导它的旧任期。',
+      '心跳停止后，第一个选举超时到期的跟随者在更高的任期成为候选人，并以多数票获胜：还剩 4 个节点，需要 3 票。' +
+      '每个任期最多只有一个领导者（选举安全性）。' +
+      '节点重启时是跟随者，带着保存的任期和日志；任何节点看到更高任期的消息都会采用该任期并跟随（5.1 节），所以旧领导者不能再领导它的旧任期。',
   },
   async solution(d) {
     await d.step('leader');

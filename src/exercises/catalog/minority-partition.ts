@@ -23,16 +23,16 @@ export const minorityPartition: Exercise = {
   setup: { nodes: 5, speed: 'slow', raft: { checkQuorum: false } },
   goal: {
     en: 'Cut the leader off with one follower, write on both sides, heal, and see which writes survive.',
-    zh: '把领导者和一个跟随者隔离开,在两边都写入,修复网络后,看看哪些写入保留了下来。',
+    zh: '把领导者和一个跟随者隔离开，在两边都写入，修复网络后，看看哪些写入保留了下来。',
   },
   prediction: {
     question: {
       en: 'The cut-off leader accepts your entry. Will that entry ever be committed?',
-      zh: '被隔离的领导者接受了你的条目。这个条目最终会被提交吗?',
+      zh: '被隔离的领导者接受了你的条目。这个条目最终会被提交吗？',
     },
     answer: {
       en: 'Never. It is stored on 2 of 5 nodes and cannot reach a majority while they are cut off; meanwhile the majority commits other entries at the same index in a higher term. On heal the old leader steps down and deletes its conflicting entry. Its client was never told "committed", so nothing acknowledged was lost.',
-      zh: '永远不会。它只存储在 5 个中的 2 个节点上,隔离期间无法到达多数派;与此同时,多数派在更高的任期、相同的索引处提交了别的条目。修复后旧领导者退位并删除冲突的条目。它的客户端从未收到"已提交",所以没有丢失任何已确认的写入。',
+      zh: '永远不会。它只存储在 5 个中的 2 个节点上，隔离期间无法到达多数派；与此同时，多数派在更高的任期、相同的索引处提交了别的条目。修复后旧领导者退位并删除冲突的条目。它的客户端从未收到“已提交”，所以没有丢失任何已确认的写入。',
     },
     revealAfter: 'replaced',
   },
@@ -42,11 +42,11 @@ export const minorityPartition: Exercise = {
       id: 'partition',
       text: {
         en: 'Partition the network: the leader and one follower on one side, the other three on the other.',
-        zh: '划分网络分区:领导者和一个跟随者在一边,其余三个节点在另一边。',
+        zh: '划分网络分区：领导者和一个跟随者在一边，其余三个节点在另一边。',
       },
       hint: {
         en: 'Press p; put the leader and one follower in group A (a), the others in group B (b); press enter.',
-        zh: '按 p;把领导者和一个跟随者放进 A 组(a),其余放进 B 组(b);按回车。',
+        zh: '按 p；把领导者和一个跟随者放进 A 组（a），其余放进 B 组（b）；按回车。',
       },
       command: 'partition <leader>,<follower> <the other three>',
       check: ({ model, facts }) => model.partition.length > 0 && !hasMajority(model, groupOf(model, facts.leader!)),
@@ -55,11 +55,11 @@ export const minorityPartition: Exercise = {
       id: 'stranded',
       text: {
         en: 'Press X to hand the old leader an entry: it appends it and sends it to its follower, but it cannot commit it.',
-        zh: '按 X 交给旧领导者一个条目:它追加该条目并发给它的跟随者,但无法提交。',
+        zh: '按 X 交给旧领导者一个条目：它追加该条目并发给它的跟随者，但无法提交。',
       },
       hint: {
         en: 'X sends the entry to the old leader itself (a client elsewhere would be redirected to the new one). Its log shows the entry, not committed (dim).',
-        zh: 'X 把条目直接发给旧领导者(别处的客户端会被重定向到新领导者)。它的日志里出现该条目,但没有提交(暗淡显示)。',
+        zh: 'X 把条目直接发给旧领导者（别处的客户端会被重定向到新领导者）。它的日志里出现该条目，但没有提交（暗淡显示）。',
       },
       command: 'submit --via <old leader> lost',
       check: ({ model, facts }) => {
@@ -71,10 +71,10 @@ export const minorityPartition: Exercise = {
     },
     {
       id: 'new-leader',
-      text: { en: 'The three on the other side elect a new leader, in a higher term.', zh: '另一边的三个节点选出新的领导者,任期更高。' },
+      text: { en: 'The three on the other side elect a new leader, in a higher term.', zh: '另一边的三个节点选出新的领导者，任期更高。' },
       hint: {
         en: 'They no longer hear the old leader: after an election timeout one of them wins with 3 of 5 votes. Now there are two leaders, of different terms.',
-        zh: '它们收不到旧领导者的消息了:一个选举超时后,其中一个以 5 票中的 3 票获胜。现在有两个领导者,任期不同。',
+        zh: '它们收不到旧领导者的消息了：一个选举超时后，其中一个以 5 票中的 3 票获胜。现在有两个领导者，任期不同。',
       },
       check: ({ model, facts }) => {
         const side = voters(model).filter((id) => !groupOf(model, facts.leader!).includes(id));
@@ -84,18 +84,18 @@ export const minorityPartition: Exercise = {
     },
     {
       id: 'majority-commits',
-      text: { en: 'Submit an entry: the new leader commits it with the majority.', zh: '提交一个条目:新领导者和多数派一起提交它。' },
-      hint: { en: 'Press n: the client finds the leader that can commit.', zh: '按 n:客户端会找到能够提交的领导者。' },
+      text: { en: 'Submit an entry: the new leader commits it with the majority.', zh: '提交一个条目：新领导者和多数派一起提交它。' },
+      hint: { en: 'Press n: the client finds the leader that can commit.', zh: '按 n：客户端会找到能够提交的领导者。' },
       command: 'submit <text>',
       check: ({ model, facts }) => (raftOf(model, facts.newLeader)?.commit ?? 0) > facts.newBase!,
     },
     healStep('heal'),
     {
       id: 'step-down',
-      text: { en: 'The old leader hears the higher term and steps down to follower.', zh: '旧领导者得知更高的任期,退位为跟随者。' },
+      text: { en: 'The old leader hears the higher term and steps down to follower.', zh: '旧领导者得知更高的任期，退位为跟随者。' },
       hint: {
         en: 'Watch its row: "becomes follower ... it saw a higher term".',
-        zh: '看它所在的行:"becomes follower ... it saw a higher term"。',
+        zh: '看它所在的行：“成为跟随者：它看到了更高的任期”。',
       },
       check: ({ model, facts }) => {
         const r = raftOf(model, facts.leader);
@@ -106,11 +106,11 @@ export const minorityPartition: Exercise = {
       id: 'replaced',
       text: {
         en: "Its uncommitted entry conflicts with the new leader's log: it is removed and replaced.",
-        zh: '它未提交的条目与新领导者的日志冲突:该条目被删除并替换。',
+        zh: '它未提交的条目与新领导者的日志冲突：该条目被删除并替换。',
       },
       hint: {
         en: 'Look for "removes entry ..., which conflicts with leader" (or "removes entries") in the events.',
-        zh: '在事件栏中找 "removes entry ..., which conflicts with leader"(或 "removes entries")。',
+        zh: '在事件栏中找“删除与领导者 … 冲突的条目”。',
       },
       check: ({ model, facts, after }) =>
         raftEvents(after('heal'), 'truncate', facts.leader).length > 0 && (raftOf(model, facts.leader)?.commit ?? 0) >= facts.strandedTo!,
@@ -124,14 +124,17 @@ export const minorityPartition: Exercise = {
         ? null
         : {
             en: `hand the entry "lost" to n${l}, the leader cut off in the minority`,
-            zh: `把条目 "lost" 交给 n${l},即被隔离在少数派中的领导者`,
+            zh: `把条目“lost”交给 n${l}，即被隔离在少数派中的领导者`,
           };
     },
     async run(hands, { model, facts }) {
       const l = strandedLeader(model, facts);
       if (l === null) throw new Error('the old leader must still lead its term, cut off in a minority: partition first');
       hands.post('lost', { via: l });
-      return `handed the entry "lost" to n${l}: it appends it, but only 2 of 5 nodes can store it`;
+      return {
+        en: `handed the entry "lost" to n${l}: it appends it, but only 2 of 5 nodes can store it`,
+        zh: `把条目“lost”交给了 n${l}：它追加了这个条目，但 5 个节点中只有 2 个能存储它`,
+      };
     },
   },
   explanation: {
@@ -144,11 +147,11 @@ export const minorityPartition: Exercise = {
       'CheckQuorum is off here; with it (the default) the cut-off leader would step down after an election timeout and refuse new entries.',
     zh:
       'Raft 论文第 5.1、5.3 和 5.4 节。' +
-      '被隔离在 5 个中的 2 个里,旧领导者可以追加但永远无法提交:它的客户端永远收不到"已提交"。' +
-      '多数派选出更高任期的领导者,并在相同的索引处提交别的条目;此时有两个领导者,任期不同,只有一个能提交。' +
-      '修复后旧领导者看到更高的任期就退位(5.1 节),并删除与新领导者日志冲突的条目(5.3 节)。' +
+      '被隔离在 5 个中的 2 个里，旧领导者可以追加但永远无法提交：它的客户端永远收不到“已提交”。' +
+      '多数派选出更高任期的领导者，并在相同的索引处提交别的条目；此时有两个领导者，任期不同，只有一个能提交。' +
+      '修复后旧领导者看到更高的任期就退位（5.1 节），并删除与新领导者日志冲突的条目（5.3 节）。' +
       '被替换的永远只有未提交的条目。' +
-      '这里关闭了 CheckQuorum;启用时(默认),被隔离的领导者会在一个选举超时后退位并拒绝新条目。',
+      '这里关闭了 CheckQuorum；启用时（默认），被隔离的领导者会在一个选举超时后退位并拒绝新条目。',
   },
   async solution(d) {
     await d.step('leader');

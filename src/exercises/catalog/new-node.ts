@@ -13,16 +13,16 @@ export const newNode: Exercise = {
   setup: { nodes: 5, speed: 'slow' },
   goal: {
     en: 'Add a sixth node to a running cluster and follow it from empty learner to voter.',
-    zh: '给运行中的集群添加第六个节点,跟踪它从空的学习者变成投票者的过程。',
+    zh: '给运行中的集群添加第六个节点，跟踪它从空的学习者变成投票者的过程。',
   },
   prediction: {
     question: {
       en: 'Why does the new node join as a learner, not as a voter at once?',
-      zh: '为什么新节点先以学习者身份加入,而不是立即成为投票者?',
+      zh: '为什么新节点先以学习者身份加入，而不是立即成为投票者？',
     },
     answer: {
       en: 'A voter counts toward every majority. An empty voter would count while it holds nothing: with 6 voters a majority is 4, and until it caught up, commits could need it and stall. As a learner it receives the log without voting or counting, and is promoted once it holds every committed entry.',
-      zh: '投票者计入每个多数派。一个空的投票者在什么都没有的时候就会被计入:6 个投票者的多数派是 4,在它追上进度之前,提交可能需要它而停滞。作为学习者,它接收日志但不投票也不计数,在拥有所有已提交条目后才被提升。',
+      zh: '投票者计入每个多数派。一个空的投票者在什么都没有的时候就会被计入：6 个投票者的多数派是 4，在它追上进度之前，提交可能需要它而停滞。作为学习者，它接收日志但不投票也不计数，在拥有所有已提交条目后才被提升。',
     },
     revealAfter: 'voter',
   },
@@ -30,17 +30,17 @@ export const newNode: Exercise = {
     leaderStep,
     {
       id: 'write',
-      text: { en: 'Submit two entries: the new node will have to catch up on them.', zh: '提交两个条目:新节点需要追上它们。' },
-      hint: { en: 'Press n and type a word, twice.', zh: '按 n 并输入一个词,重复两次。' },
+      text: { en: 'Submit two entries: the new node will have to catch up on them.', zh: '提交两个条目：新节点需要追上它们。' },
+      hint: { en: 'Press n and type a word, twice.', zh: '按 n 并输入一个词，重复两次。' },
       command: 'submit <text>',
       check: ({ model, facts }) => (leaderOf(model)?.raft?.commit ?? 0) >= facts.base! + 2,
     },
     {
       id: 'add',
-      text: { en: 'Add a node: it starts empty and joins as a learner.', zh: '添加一个节点:它从空白开始,以学习者身份加入。' },
+      text: { en: 'Add a node: it starts empty and joins as a learner.', zh: '添加一个节点：它从空白开始，以学习者身份加入。' },
       hint: {
         en: 'Press + in the dashboard. The configuration entry "adds learner n6" goes through the log like any entry.',
-        zh: '在仪表盘中按 +。配置条目 "adds learner n6" 像其他条目一样经过日志。',
+        zh: '在仪表盘中按 +。配置条目“添加学习者 n6”像其他条目一样经过日志。',
       },
       command: 'add',
       check: ({ since, model }) => {
@@ -50,22 +50,22 @@ export const newNode: Exercise = {
     },
     {
       id: 'caught-up',
-      text: { en: 'The leader sends it the whole log: it catches up.', zh: '领导者把整个日志发给它:它追上了进度。' },
+      text: { en: 'The leader sends it the whole log: it catches up.', zh: '领导者把整个日志发给它：它追上了进度。' },
       hint: { en: "Watch its log column grow to the others'.", zh: '观察它的日志列增长到和其他节点一样。' },
       check: ({ model, facts }) => (raftOf(model, facts.newNode)?.lastIndex ?? 0) >= facts.target!,
     },
     {
       id: 'voter',
-      text: { en: 'It is promoted to voter: six voters now, so a majority is 4.', zh: '它被提升为投票者:现在有六个投票者,多数派是 4。' },
-      hint: { en: 'Look for "promotes n6" in the events.', zh: '在事件栏中找 "promotes n6"。' },
+      text: { en: 'It is promoted to voter: six voters now, so a majority is 4.', zh: '它被提升为投票者：现在有六个投票者，多数派是 4。' },
+      hint: { en: 'Look for "promotes n6" in the events.', zh: '在事件栏中找“提升为投票者 n6”。' },
       check: ({ model, facts }) => voters(model).includes(facts.newNode!),
     },
     {
       id: 'votes',
-      text: { en: 'Kill the leader: the new node takes part in electing the next one.', zh: '杀掉领导者:新节点参与选举下一个领导者。' },
+      text: { en: 'Kill the leader: the new node takes part in electing the next one.', zh: '杀掉领导者：新节点参与选举下一个领导者。' },
       hint: {
         en: 'Select the leader and press x; watch the new node vote (or stand) in the election.',
-        zh: '选中领导者并按 x;观察新节点在选举中投票(或参选)。',
+        zh: '选中领导者并按 x；观察新节点在选举中投票（或参选）。',
       },
       command: 'kill <leader>',
       check: ({ since, facts }) =>
@@ -81,11 +81,11 @@ export const newNode: Exercise = {
       'A new node first joins as a learner: it receives the log but neither votes nor counts. ' +
       'Once it holds every committed entry the leader promotes it; with 6 voters a majority is 4, and the cluster still survives only 2 failures.',
     zh:
-      'Raft 论文第 6 节;博士论文 4.1 和 4.2.1 节。' +
-      '配置是日志中的一个条目,节点一拿到就使用。' +
-      '一次只变更一个服务器,新旧多数派总是相交,所以变更期间任何任期都不会有两个领导者。' +
-      '新节点先以学习者身份加入:接收日志,但既不投票也不计入多数派。' +
-      '一旦拥有所有已提交的条目,领导者就提升它;6 个投票者的多数派是 4,集群仍然只能容忍 2 个故障。',
+      'Raft 论文第 6 节；博士论文 4.1 和 4.2.1 节。' +
+      '配置是日志中的一个条目，节点一拿到就使用。' +
+      '一次只变更一个服务器，新旧多数派总是相交，所以变更期间任何任期都不会有两个领导者。' +
+      '新节点先以学习者身份加入：接收日志，但既不投票也不计入多数派。' +
+      '一旦拥有所有已提交的条目，领导者就提升它；6 个投票者的多数派是 4，集群仍然只能容忍 2 个故障。',
   },
   async solution(d) {
     await d.step('leader');

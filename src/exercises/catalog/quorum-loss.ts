@@ -16,16 +16,16 @@ export const quorumLoss: Exercise = {
   setup: { nodes: 5, speed: 'slow', raft: { checkQuorum: false } },
   goal: {
     en: 'Stop three of five nodes and see that the cluster stops committing, safely; then bring one back.',
-    zh: '停止五个节点中的三个,看到集群安全地停止提交;然后让其中一个回来。',
+    zh: '停止五个节点中的三个，看到集群安全地停止提交；然后让其中一个回来。',
   },
   prediction: {
     question: {
       en: 'With three of five nodes stopped, what happens to an entry you submit? And when one of them comes back?',
-      zh: '五个节点中有三个停止时,你提交的条目会怎样?其中一个回来后又会怎样?',
+      zh: '五个节点中有三个停止时，你提交的条目会怎样？其中一个回来后又会怎样？',
     },
     answer: {
       en: 'The leader appends it, but it is not committed: it needs 3 of 5 and only 2 run. Nothing commits without a majority, so nothing wrong can be committed. When a third node returns, the leader sends it the entry and commits it; every entry committed before is untouched.',
-      zh: '领导者追加了它,但它不会被提交:需要 5 个中的 3 个,而只有 2 个在运行。没有多数派就什么都提交不了,因此也不可能提交错误的内容。第三个节点回来后,领导者把条目发给它并提交;之前提交的条目都原封不动。',
+      zh: '领导者追加了它，但它不会被提交：需要 5 个中的 3 个，而只有 2 个在运行。没有多数派就什么都提交不了，因此也不可能提交错误的内容。第三个节点回来后，领导者把条目发给它并提交；之前提交的条目都原封不动。',
     },
     revealAfter: 'commits',
   },
@@ -33,7 +33,7 @@ export const quorumLoss: Exercise = {
     leaderStep,
     {
       id: 'commit',
-      text: { en: 'Submit an entry: it commits as usual.', zh: '提交一个条目:它像平常一样被提交。' },
+      text: { en: 'Submit an entry: it commits as usual.', zh: '提交一个条目：它像平常一样被提交。' },
       hint: { en: 'Press n and type a word.', zh: '按 n 并输入一个词。' },
       command: 'submit <text>',
       check: ({ model, facts }) => {
@@ -45,11 +45,11 @@ export const quorumLoss: Exercise = {
       id: 'stop-three',
       text: {
         en: 'Stop three followers: only the leader and one follower still run.',
-        zh: '停止三个跟随者:只剩领导者和一个跟随者在运行。',
+        zh: '停止三个跟随者：只剩领导者和一个跟随者在运行。',
       },
       hint: {
         en: 'Select a follower and press s, three times. Keep the leader running (if you stopped it, restart it with r).',
-        zh: '选中一个跟随者并按 s,重复三次。保持领导者运行(如果停掉了它,用 r 重启)。',
+        zh: '选中一个跟随者并按 s，重复三次。保持领导者运行（如果停掉了它，用 r 重启）。',
       },
       command: 'stop <id> <id> <id>',
       check: ({ model, facts }) => {
@@ -68,11 +68,11 @@ export const quorumLoss: Exercise = {
       id: 'pending',
       text: {
         en: 'Submit an entry: the leader appends it but cannot commit it with 2 of 5.',
-        zh: '提交一个条目:领导者追加了它,但 5 个中的 2 个无法提交它。',
+        zh: '提交一个条目：领导者追加了它，但 5 个中的 2 个无法提交它。',
       },
       hint: {
         en: "Press n: the write waits, then gives up. The leader's log shows the entry, not committed (dim).",
-        zh: '按 n:写入会等待,然后放弃。领导者的日志里出现该条目,但没有提交(暗淡显示)。',
+        zh: '按 n：写入会等待，然后放弃。领导者的日志里出现该条目，但没有提交（暗淡显示）。',
       },
       command: 'submit <text>',
       check: ({ model, facts }) => {
@@ -82,7 +82,7 @@ export const quorumLoss: Exercise = {
     },
     {
       id: 'restart-one',
-      text: { en: 'Restart one of the stopped followers: three of five run again.', zh: '重启一个被停止的跟随者:五个中又有三个在运行。' },
+      text: { en: 'Restart one of the stopped followers: three of five run again.', zh: '重启一个被停止的跟随者：五个中又有三个在运行。' },
       hint: { en: 'Select a stopped node and press r.', zh: '选中一个被停止的节点并按 r。' },
       command: 'restart <id>',
       check: ({ model }) => {
@@ -94,7 +94,7 @@ export const quorumLoss: Exercise = {
       id: 'commits',
       text: {
         en: 'The waiting entry commits, and every entry committed before is still there.',
-        zh: '等待中的条目被提交了,之前提交的条目也都还在。',
+        zh: '等待中的条目被提交了，之前提交的条目也都还在。',
       },
       hint: { en: "Watch the leader's commit index pass the waiting entry.", zh: '观察领导者的提交索引越过等待中的条目。' },
       check: ({ model, events, facts }) =>
@@ -112,10 +112,10 @@ export const quorumLoss: Exercise = {
     zh:
       'Raft 论文第 5.3 和 5.4 节。' +
       '只有多数派才能提交条目、选出领导者。' +
-      '5 个中只有 2 个运行时没有多数派:领导者追加条目,但什么都提交不了,客户端只能等待或放弃。' +
-      'Raft 宁可停下来,也不提交之后的多数派可能不知道的内容;任意两个多数派都相交,所以已提交的一切都会保留。' +
-      '第三个节点回来后,领导者让它追上进度,并提交等待中的条目。' +
-      '这里关闭了 CheckQuorum;启用时领导者会退位,什么都不接受。',
+      '5 个中只有 2 个运行时没有多数派：领导者追加条目，但什么都提交不了，客户端只能等待或放弃。' +
+      'Raft 宁可停下来，也不提交之后的多数派可能不知道的内容；任意两个多数派都相交，所以已提交的一切都会保留。' +
+      '第三个节点回来后，领导者让它追上进度，并提交等待中的条目。' +
+      '这里关闭了 CheckQuorum；启用时领导者会退位，什么都不接受。',
   },
   async solution(d) {
     await d.step('leader');

@@ -13,16 +13,16 @@ export const replication: Exercise = {
   setup: { nodes: 5, speed: 'slow' },
   goal: {
     en: "Follow an entry from the client to the leader's log, to the followers, to committed and applied; then see that a majority is enough.",
-    zh: '跟踪一个条目:从客户端到领导者的日志,再到跟随者,直到提交和应用;然后看到多数派就足够了。',
+    zh: '跟踪一个条目：从客户端到领导者的日志，再到跟随者，直到提交和应用；然后看到多数派就足够了。',
   },
   prediction: {
     question: {
       en: 'With two of the five nodes paused, will a new entry still be committed?',
-      zh: '五个节点中有两个被暂停时,新条目还能提交吗?',
+      zh: '五个节点中有两个被暂停时，新条目还能提交吗？',
     },
     answer: {
       en: 'Yes: 3 of 5 is a majority, and an entry stored on a majority is committed. The paused nodes receive it when they resume.',
-      zh: '能:5 个中的 3 个是多数派,条目存储到多数派上就提交了。被暂停的节点恢复后会收到它。',
+      zh: '能：5 个中的 3 个是多数派，条目存储到多数派上就提交了。被暂停的节点恢复后会收到它。',
     },
     revealAfter: 'commit-three',
   },
@@ -30,7 +30,7 @@ export const replication: Exercise = {
     leaderStep,
     {
       id: 'append',
-      text: { en: 'Submit an entry: the leader appends it to its own log first.', zh: '提交一个条目:领导者先把它追加到自己的日志中。' },
+      text: { en: 'Submit an entry: the leader appends it to its own log first.', zh: '提交一个条目：领导者先把它追加到自己的日志中。' },
       hint: {
         en: 'Press n in the dashboard and type a word. Only the leader accepts entries.',
         zh: '在仪表盘中按 n 并输入一个词。只有领导者接受条目。',
@@ -45,11 +45,11 @@ export const replication: Exercise = {
       id: 'commit',
       text: {
         en: 'The leader sends it to every follower and commits it as soon as a majority (3 of 5) stores it.',
-        zh: '领导者把它发送给所有跟随者,一旦多数派(5 个中的 3 个)存储了它,就提交它。',
+        zh: '领导者把它发送给所有跟随者，一旦多数派（5 个中的 3 个）存储了它，就提交它。',
       },
       hint: {
         en: 'Look for "entry N committed: stored on 3 of 5" in the events.',
-        zh: '在事件栏中找 "entry N committed: stored on 3 of 5"。',
+        zh: '在事件栏中找“条目 N 已提交：5 个投票者中有 3 个已存储”。',
       },
       // The commit event may come before the state line that shows the entry: look at all events.
       check: ({ events, facts }) => {
@@ -61,7 +61,7 @@ export const replication: Exercise = {
       id: 'applied',
       text: {
         en: "The followers learn the new commit index from the leader's next message, and apply the entry.",
-        zh: '跟随者从领导者的下一条消息中得知新的提交索引,然后应用该条目。',
+        zh: '跟随者从领导者的下一条消息中得知新的提交索引，然后应用该条目。',
       },
       hint: {
         en: "Watch the commit and applied columns of every node reach the entry's index.",
@@ -74,10 +74,10 @@ export const replication: Exercise = {
     },
     {
       id: 'pause-two',
-      text: { en: 'Pause two followers: three of five still run.', zh: '暂停两个跟随者:五个节点中仍有三个在运行。' },
+      text: { en: 'Pause two followers: three of five still run.', zh: '暂停两个跟随者：五个节点中仍有三个在运行。' },
       hint: {
         en: 'Select a follower (arrows or its number) and press z; then another one. Not the leader.',
-        zh: '选中一个跟随者(方向键或数字键)并按 z;再选另一个。不要选领导者。',
+        zh: '选中一个跟随者（方向键或数字键）并按 z；再选另一个。不要选领导者。',
       },
       command: 'pause <id> <id>',
       check: ({ model }) => {
@@ -91,7 +91,7 @@ export const replication: Exercise = {
       id: 'commit-three',
       text: {
         en: 'Submit another entry: it is still committed, stored on 3 of 5.',
-        zh: '再提交一个条目:它仍然会被提交,存储在 5 个中的 3 个上。',
+        zh: '再提交一个条目：它仍然会被提交，存储在 5 个中的 3 个上。',
       },
       hint: {
         en: 'Press n again. The commit event says on how many nodes it is stored.',
@@ -107,9 +107,9 @@ export const replication: Exercise = {
       id: 'resume',
       text: {
         en: 'Resume the paused followers: they receive every entry they missed and apply it.',
-        zh: '恢复被暂停的跟随者:它们收到错过的所有条目并应用。',
+        zh: '恢复被暂停的跟随者：它们收到错过的所有条目并应用。',
       },
-      hint: { en: 'Select each paused node and press z again.', zh: '选中每个被暂停的节点,再按一次 z。' },
+      hint: { en: 'Select each paused node and press z again.', zh: '选中每个被暂停的节点，再按一次 z。' },
       command: 'resume <id> <id>',
       check: ({ model, facts }) =>
         voters(model).every((id) => {
@@ -127,10 +127,10 @@ export const replication: Exercise = {
       'Any two majorities share a node, so a committed entry is never lost.',
     zh:
       'Raft 论文第 5.3 节。' +
-      '只有领导者接受客户端的条目:它把条目追加到自己的日志,并行地向所有跟随者发送 AppendEntries。' +
-      '条目存储到多数派(包括领导者)上就提交了;领导者随即应用它,跟随者从领导者的下一条消息中得知新的提交索引并同样应用。' +
-      '多数派就足够了:两个节点停止时,5 个中的 3 个仍能提交,领导者会把错过的条目补发给其他节点。' +
-      '任意两个多数派都有共同节点,所以已提交的条目永远不会丢失。',
+      '只有领导者接受客户端的条目：它把条目追加到自己的日志，并行地向所有跟随者发送 AppendEntries。' +
+      '条目存储到多数派（包括领导者）上就提交了；领导者随即应用它，跟随者从领导者的下一条消息中得知新的提交索引并同样应用。' +
+      '多数派就足够了：两个节点停止时，5 个中的 3 个仍能提交，领导者会把错过的条目补发给其他节点。' +
+      '任意两个多数派都有共同节点，所以已提交的条目永远不会丢失。',
   },
   async solution(d) {
     await d.step('leader');

@@ -36,16 +36,16 @@ export const splitVote: Exercise = {
   setup: { nodes: 4, speed: 'slow', raft: { preVote: false, checkQuorum: false } },
   goal: {
     en: 'Two nodes ask for votes in the same term at the same moment. See why neither wins, and how Raft gets out of it.',
-    zh: '两个节点在同一任期、同一时刻请求投票。看看为什么谁都赢不了,以及 Raft 如何摆脱这种局面。',
+    zh: '两个节点在同一任期、同一时刻请求投票。看看为什么谁都赢不了，以及 Raft 如何摆脱这种局面。',
   },
   prediction: {
     question: {
       en: 'The leader is paused; of the three other nodes, two ask for votes at the same moment. Who wins?',
-      zh: '领导者被暂停;其余三个节点中有两个在同一时刻请求投票。谁会赢?',
+      zh: '领导者被暂停；其余三个节点中有两个在同一时刻请求投票。谁会赢？',
     },
     answer: {
       en: 'Neither: each votes for itself, the third node can give its vote to only one of them, and 2 votes of 4 are not the 3 needed. Both wait for their election timeouts and try again in a new term.',
-      zh: '谁都赢不了:它们各自投票给自己,第三个节点只能投给其中一个,4 票中的 2 票达不到所需的 3 票。两者都等到选举超时,在新的任期再试。',
+      zh: '谁都赢不了：它们各自投票给自己，第三个节点只能投给其中一个，4 票中的 2 票达不到所需的 3 票。两者都等到选举超时，在新的任期再试。',
     },
     revealAfter: 'split',
   },
@@ -55,11 +55,11 @@ export const splitVote: Exercise = {
       id: 'split',
       text: {
         en: 'Press X: the leader is paused, and two followers start an election at the same moment. Neither wins.',
-        zh: '按 X:领导者被暂停,两个跟随者在同一时刻发起选举。谁都赢不了。',
+        zh: '按 X：领导者被暂停，两个跟随者在同一时刻发起选举。谁都赢不了。',
       },
       hint: {
         en: 'Watch both become candidates for the same term and refuse each other ("it already voted in this term"). If one won anyway (its request arrived before the other had started), resume the paused leader (z) and press X again.',
-        zh: '观察两者成为同一任期的候选人并互相拒绝("it already voted in this term")。如果其中一个还是赢了(它的请求在另一个开始前就到了),恢复被暂停的领导者(z)后再按 X。',
+        zh: '观察两者成为同一任期的候选人并互相拒绝（“它在本任期已经投过票”）。如果其中一个还是赢了（它的请求在另一个开始前就到了），恢复被暂停的领导者（z）后再按 X。',
       },
       check: ({ since }) => {
         const term = splitTerm(since);
@@ -70,7 +70,7 @@ export const splitVote: Exercise = {
       id: 'tie-broken',
       text: {
         en: 'Their random election timeouts differ: the first to time out starts a later term alone and wins it.',
-        zh: '它们的随机选举超时各不相同:最先超时的节点独自开始一个更新的任期并获胜。',
+        zh: '它们的随机选举超时各不相同：最先超时的节点独自开始一个更新的任期并获胜。',
       },
       hint: { en: 'Look for a leader in a term above the split one.', zh: '寻找任期高于分裂任期的领导者。' },
       check: ({ events, facts }) => {
@@ -82,7 +82,7 @@ export const splitVote: Exercise = {
       id: 'resume',
       text: {
         en: 'Resume the paused leader: it sees the higher term and becomes a follower.',
-        zh: '恢复被暂停的领导者:它看到更高的任期,成为跟随者。',
+        zh: '恢复被暂停的领导者：它看到更高的任期，成为跟随者。',
       },
       hint: { en: 'Select the paused node and press z.', zh: '选中被暂停的节点并按 z。' },
       command: 'resume <id>',
@@ -97,7 +97,7 @@ export const splitVote: Exercise = {
         ? null
         : {
             en: `pause the leader n${c.leader}; n${c.a} and n${c.b} start an election at the same moment`,
-            zh: `暂停领导者 n${c.leader};n${c.a} 和 n${c.b} 同时发起选举`,
+            zh: `暂停领导者 n${c.leader}；n${c.a} 和 n${c.b} 同时发起选举`,
           };
     },
     async run(hands, { model }) {
@@ -106,7 +106,10 @@ export const splitVote: Exercise = {
       await hands.act({ op: 'pause', nodes: [c.leader] });
       // Both commands leave in the same turn of the event loop: the two elections start together.
       await Promise.all([hands.act({ op: 'campaign', node: c.a }), hands.act({ op: 'campaign', node: c.b })]);
-      return `paused n${c.leader}; n${c.a} and n${c.b} started an election at the same moment`;
+      return {
+        en: `paused n${c.leader}; n${c.a} and n${c.b} started an election at the same moment`,
+        zh: `暂停了 n${c.leader}；n${c.a} 和 n${c.b} 在同一时刻发起了选举`,
+      };
     },
   },
   explanation: {
@@ -119,11 +122,11 @@ export const splitVote: Exercise = {
       "PreVote and CheckQuorum are off here, or the candidates would stop at the pre-vote or at the followers' lease.",
     zh:
       'Raft 论文第 5.2 节。' +
-      '候选人投票给自己,每个节点每个任期只投一票,所以两个候选人同时请求投票时,选票可能分散:这里是 4 票中的 2 票,而需要 3 票。' +
+      '候选人投票给自己，每个节点每个任期只投一票，所以两个候选人同时请求投票时，选票可能分散：这里是 4 票中的 2 票，而需要 3 票。' +
       '谁都赢不了。' +
-      '两者各自等待选举超时,在新任期再试;由于超时是随机的,通常会有一个先开始、单独请求投票并获胜。' +
-      '偶数规模没有好处:4 个节点需要 3 票、只能容忍一个故障,和 3 个节点一样。' +
-      '这里关闭了 PreVote 和 CheckQuorum,否则候选人会停在预投票阶段,或被跟随者的租约拒绝。',
+      '两者各自等待选举超时，在新任期再试；由于超时是随机的，通常会有一个先开始、单独请求投票并获胜。' +
+      '偶数规模没有好处：4 个节点需要 3 票、只能容忍一个故障，和 3 个节点一样。' +
+      '这里关闭了 PreVote 和 CheckQuorum，否则候选人会停在预投票阶段，或被跟随者的租约拒绝。',
   },
   async solution(d) {
     await d.step('leader');

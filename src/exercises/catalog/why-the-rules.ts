@@ -17,23 +17,23 @@ function cast(model: ClusterModel, facts: Readonly<Facts>): { leader: number; st
 export const whyTheRules: Exercise = {
   id: 'why-the-rules',
   number: 10,
-  title: { en: 'Why the rules exist: a vote without the log check', zh: '规则为何存在:不检查日志的投票' },
+  title: { en: 'Why the rules exist: a vote without the log check', zh: '规则为何存在：不检查日志的投票' },
   minutes: 20,
   // The bug, and no PreVote and no CheckQuorum: the follower answers a vote request with a higher
   // term at once, although it heard from its leader a moment ago.
   setup: { nodes: 3, speed: 'slow', raft: { preVote: false, checkQuorum: false, bugs: ['vote-without-log-check'] } },
   goal: {
     en: 'Run a cluster whose nodes vote without comparing logs, elect a node that missed a committed entry, and watch the safety badge catch it.',
-    zh: '运行一个投票时不比较日志的集群,选出一个错过了已提交条目的节点,看安全标志如何发现问题。',
+    zh: '运行一个投票时不比较日志的集群，选出一个错过了已提交条目的节点，看安全标志如何发现问题。',
   },
   prediction: {
     question: {
       en: 'The stale node, missing a committed entry, asks the up-to-date follower for its vote. Should it get it?',
-      zh: '缺少一个已提交条目的落后节点,向日志最新的跟随者请求投票。它应该得到这一票吗?',
+      zh: '缺少一个已提交条目的落后节点，向日志最新的跟随者请求投票。它应该得到这一票吗？',
     },
     answer: {
       en: 'No. A correct follower refuses a candidate whose log is less up to date than its own (5.4.1). With the bug it votes yes, and the cluster gets a leader that lacks a committed entry.',
-      zh: '不应该。正确的跟随者会拒绝日志不如自己新的候选人(5.4.1 节)。有这个缺陷时它投了赞成票,集群于是有了一个缺少已提交条目的领导者。',
+      zh: '不应该。正确的跟随者会拒绝日志不如自己新的候选人（5.4.1 节）。有这个缺陷时它投了赞成票，集群于是有了一个缺少已提交条目的领导者。',
     },
     revealAfter: 'stale-leader',
   },
@@ -44,7 +44,7 @@ export const whyTheRules: Exercise = {
       id: 'commit',
       text: {
         en: 'Submit an entry: it commits on the leader and the other follower (2 of 3). The isolated node does not have it.',
-        zh: '提交一个条目:它在领导者和另一个跟随者上提交(3 个中的 2 个)。被隔离的节点没有它。',
+        zh: '提交一个条目：它在领导者和另一个跟随者上提交（3 个中的 2 个）。被隔离的节点没有它。',
       },
       hint: { en: 'Press n and type a word.', zh: '按 n 并输入一个词。' },
       command: 'submit <text>',
@@ -57,11 +57,11 @@ export const whyTheRules: Exercise = {
       id: 'stale-leader',
       text: {
         en: 'Press X: the leader is cut off, and the stale node asks the other follower for its vote at once. With the bug, it wins.',
-        zh: '按 X:领导者被隔离,落后的节点立即向另一个跟随者请求投票。有这个缺陷时,它赢了。',
+        zh: '按 X：领导者被隔离，落后的节点立即向另一个跟随者请求投票。有这个缺陷时，它赢了。',
       },
       hint: {
         en: 'Watch the vote: "votes for" although the candidate\'s log is shorter. Without the bug the answer would be "its own log is more up to date".',
-        zh: '注意这次投票:尽管候选人的日志更短,还是 "votes for"。没有这个缺陷时,回答会是 "its own log is more up to date"。',
+        zh: '注意这次投票：尽管候选人的日志更短，还是“投票给”。没有这个缺陷时，回答会是“它自己的日志更新”。',
       },
       check: ({ since, facts }) => becameRole(since, 'leader').some((e) => e.node === facts.isolated),
     },
@@ -69,11 +69,11 @@ export const whyTheRules: Exercise = {
       id: 'caught',
       text: {
         en: 'The new leader commits its own entry at the index of the committed one: the safety badge turns red (State Machine Safety).',
-        zh: '新领导者在已提交条目的索引处提交了自己的条目:安全标志变红(状态机安全性)。',
+        zh: '新领导者在已提交条目的索引处提交了自己的条目：安全标志变红（状态机安全性）。',
       },
       hint: {
         en: 'Look at the header: the safety badge names the property, the index and the nodes. The events say "SAFETY VIOLATED".',
-        zh: '看标题栏:安全标志会指出被破坏的性质、索引和相关节点。事件栏中会出现 "SAFETY VIOLATED"。',
+        zh: '看标题栏：安全标志会指出被破坏的性质、索引和相关节点。事件栏中会出现“安全性被破坏”。',
       },
       check: ({ model }) => !model.safety.ok,
     },
@@ -86,7 +86,7 @@ export const whyTheRules: Exercise = {
         ? null
         : {
             en: `cut the leader n${c.leader} off; n${c.stale}, which lacks entry ${facts.committed}, asks n${c.follower} for its vote`,
-            zh: `隔离领导者 n${c.leader};缺少条目 ${facts.committed} 的 n${c.stale} 向 n${c.follower} 请求投票`,
+            zh: `隔离领导者 n${c.leader}；缺少条目 ${facts.committed} 的 n${c.stale} 向 n${c.follower} 请求投票`,
           };
     },
     async run(hands, { model, facts }) {
@@ -97,7 +97,10 @@ export const whyTheRules: Exercise = {
       // and the stale node must be back with the follower when the leader is cut off.
       await hands.act({ op: 'partition', groups: [[c.leader], [c.stale, c.follower]] });
       await hands.act({ op: 'campaign', node: c.stale });
-      return `cut n${c.leader} off; n${c.stale} asked n${c.follower} for its vote`;
+      return {
+        en: `cut n${c.leader} off; n${c.stale} asked n${c.follower} for its vote`,
+        zh: `隔离了 n${c.leader}；n${c.stale} 向 n${c.follower} 请求了投票`,
+      };
     },
   },
   explanation: {
@@ -108,11 +111,11 @@ export const whyTheRules: Exercise = {
       'Two different entries committed at one index: State Machine Safety is broken. ' +
       'The other known bug, commit-previous-term, breaks the rule of 5.4.2 (Figure 8).',
     zh:
-      'Raft 论文第 5.4.1 节,选举限制:只投票给日志至少和自己一样新的候选人。' +
-      '已提交的条目在多数派上,领导者需要多数派的选票,所以有了这个检查,每个领导者都拥有所有已提交的条目(领导者完整性)。' +
-      '这里关闭了检查:一个错过已提交条目的节点当选,跟随者确认了它在该索引处的新条目(跟随者会直接确认提交索引之前的一切,默认领导者拥有它们)。' +
-      '同一索引上提交了两个不同的条目:状态机安全性被破坏。' +
-      '另一个已知缺陷 commit-previous-term 破坏的是 5.4.2 节的规则(图 8)。',
+      'Raft 论文第 5.4.1 节，选举限制：只投票给日志至少和自己一样新的候选人。' +
+      '已提交的条目在多数派上，领导者需要多数派的选票，所以有了这个检查，每个领导者都拥有所有已提交的条目（领导者完整性）。' +
+      '这里关闭了检查：一个错过已提交条目的节点当选，跟随者确认了它在该索引处的新条目（跟随者会直接确认提交索引之前的一切，默认领导者拥有它们）。' +
+      '同一索引上提交了两个不同的条目：状态机安全性被破坏。' +
+      '另一个已知缺陷 commit-previous-term 破坏的是 5.4.2 节的规则（图 8）。',
   },
   async solution(d) {
     await d.step('leader');
