@@ -7,8 +7,9 @@ import { milliseconds, nodeId, nodeIds, partitionGroups, probability } from './a
 import { connect, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
 import { CliError, guarded } from './failure.js';
+import { sentencesIn, withSentenceLangOption, type LangFlags } from './lang-option.js';
 
-interface ActionFlags extends ClusterFlags {
+interface ActionFlags extends ClusterFlags, LangFlags {
   json?: boolean;
   drop?: number;
   delay?: number;
@@ -20,24 +21,27 @@ async function act(action: Action, flags: ActionFlags): Promise<void> {
   const client = await connect(flags);
   try {
     const paint = paintFor(process.stderr);
+    const words = sentencesIn(flags);
     const off = client.subscribe((events) => {
       for (const e of events)
         if (flags.json !== true && e.node === null && e.type === action.op && e.data?.ok === undefined)
-          process.stderr.write(`${paint('dim', e.text)}\n`);
+          process.stderr.write(`${paint('dim', words.eventText(e))}\n`);
     });
     const result = await client.act(action);
     off();
-    if (!result.ok) throw new CliError(result.text);
-    process.stdout.write(`${flags.json === true ? JSON.stringify(result) : result.text}\n`);
+    if (!result.ok) throw new CliError(words.resultText(result));
+    process.stdout.write(`${flags.json === true ? JSON.stringify(result) : words.resultText(result)}\n`);
   } finally {
     await client.close();
   }
 }
 
 function define(program: Command, name: string, description: string): Command {
-  return withClusterOptions(program.command(name).description(description)).option(
-    '--json',
-    'print the result as one JSON document: {ok, text, data}',
+  return withSentenceLangOption(
+    withClusterOptions(program.command(name).description(description)).option(
+      '--json',
+      'print the result as one JSON document: {ok, text, data, outcome or problem}',
+    ),
   );
 }
 

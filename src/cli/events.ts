@@ -8,8 +8,9 @@ import { connect, withClusterOptions, type ClusterFlags } from './cluster-option
 import { paintFor } from './colour.js';
 import { eventLine } from '../cluster-model/event-line.js';
 import { guarded } from './failure.js';
+import { sentencesIn, withSentenceLangOption, type LangFlags } from './lang-option.js';
 
-interface EventsFlags extends ClusterFlags {
+interface EventsFlags extends ClusterFlags, LangFlags {
   follow?: boolean;
   node?: number[];
   kind?: string[];
@@ -26,7 +27,7 @@ function kinds(text: string, previous: string[] | undefined): string[] {
 }
 
 export function registerEventsCommand(program: Command): Command {
-  return withClusterOptions(
+  const command = withClusterOptions(
     program
       .command('events')
       .description("print the cluster's recent events; --follow keeps printing new ones")
@@ -35,12 +36,16 @@ export function registerEventsCommand(program: Command): Command {
       .option('--node <id...>', "only the events of these nodes (the supervisor's own are kept with --kind supervisor)", nodeIds)
       .option('--kind <kind...>', `only events of these kinds: ${EVENT_KINDS.join(', ')}`, kinds)
       .option('--json', 'one JSON object per event (NDJSON): {ts, node, kind, type, text, data}'),
-  ).action(
+  );
+  return withSentenceLangOption(command).action(
     guarded('events', async (flags: EventsFlags) => {
       const client = await connect(flags);
       const paint = paintFor(process.stdout);
+      const words = sentencesIn(flags);
       const print = (e: ClusterEvent): void => {
-        process.stdout.write(`${flags.json === true ? JSON.stringify(e) : eventLine(e, paint)}\n`);
+        process.stdout.write(
+          `${flags.json === true ? JSON.stringify(e) : eventLine(e, paint, words.eventText(e, client.model.timing.tickMs))}\n`,
+        );
       };
       const wanted = (e: ClusterEvent): boolean =>
         (flags.node === undefined || (e.node !== null && flags.node.includes(e.node))) &&

@@ -39,6 +39,8 @@ const WORDS = {
     complete: (n: number) => `all ${n} steps done: exercise complete`,
     stopHint: 'q + Enter or Ctrl-C stops its cluster',
     summary: (done: number, all: number) => `${done} of ${all} steps done`,
+    /** Between a word and what it introduces. */
+    colon: ': ',
   },
   zh: {
     exercise: '练习',
@@ -49,11 +51,13 @@ const WORDS = {
     hint: '提示',
     step: '步骤',
     setUp: 'x + 回车',
-    keys: (flag: string) => `输入 h + 回车查看提示,步骤提供设置时输入 x + 回车执行,q + 回车停止;在另一个终端中:raft-console status${flag}`,
-    solving: '练习自动完成中(--solve)',
-    complete: (n: number) => `全部 ${n} 个步骤完成:练习结束`,
+    keys: (flag: string) =>
+      `输入 h + 回车查看提示，步骤提供设置时输入 x + 回车执行，q + 回车停止；在另一个终端中：raft-console status${flag}`,
+    solving: '练习自动完成中（--solve）',
+    complete: (n: number) => `全部 ${n} 个步骤完成：练习结束`,
     stopHint: 'q + 回车或 Ctrl-C 停止它的集群',
     summary: (done: number, all: number) => `完成了 ${all} 个步骤中的 ${done} 个`,
+    colon: '：',
   },
 } as const;
 
@@ -121,8 +125,8 @@ async function headless(session: ExerciseSession, lang: Lang, flags: StartFlags,
   const first = session.tracker.view({ hint: false });
   const count = first.steps.length;
   say(paint('bold', `${w.exercise} ${first.number} · ${first.title} · ${w.minutes(session.exercise.minutes)}`));
-  say(`${w.goal}: ${first.goal}`);
-  if (first.prediction !== null) say(paint('yellow', `? ${w.predict}: ${first.prediction}`));
+  say(`${w.goal}${w.colon}${first.goal}`);
+  if (first.prediction !== null) say(paint('yellow', `? ${w.predict}${w.colon}${first.prediction}`));
   first.steps.forEach((s, i) => say(paint('dim', `  ${i + 1}. ${s.text}`)));
   say(paint('dim', solving === null ? w.keys(nameFlag(flags)) : w.solving));
 
@@ -133,16 +137,16 @@ async function headless(session: ExerciseSession, lang: Lang, flags: StartFlags,
     const v = session.tracker.view({ hint: false });
     if (v.answer !== null && !answered) {
       answered = true;
-      say(paint('cyan', `${w.answer}: ${v.answer}`));
+      say(paint('cyan', `${w.answer}${w.colon}${v.answer}`));
     }
     const label = v.trigger?.label ?? null;
-    if (label !== null && label !== offered && solving === null) say(paint('magenta', `${w.setUp}: ${label}`));
+    if (label !== null && label !== offered && solving === null) say(paint('magenta', `${w.setUp}${w.colon}${label}`));
     offered = label;
   };
   const current = (): void => {
     const v = session.tracker.view({ hint: false });
     const i = v.steps.findIndex((s) => s.current);
-    if (i >= 0) say(paint('bold', `▸ ${w.step} ${i + 1}/${count}: ${v.steps[i]!.text}`));
+    if (i >= 0) say(paint('bold', `▸ ${w.step} ${i + 1}/${count}${w.colon}${v.steps[i]!.text}`));
     else {
       say(paint('green', `✔ ${w.complete(count)}`));
       say(v.explanation!);
@@ -164,7 +168,7 @@ async function headless(session: ExerciseSession, lang: Lang, flags: StartFlags,
     lines = createInterface({ input: process.stdin });
     lines.on('line', (line) => {
       const command = line.trim().toLowerCase();
-      if (command === 'h') say(paint('cyan', `${w.hint}: ${session.tracker.view({ hint: true }).hint ?? '-'}`));
+      if (command === 'h') say(paint('cyan', `${w.hint}${w.colon}${session.tracker.view({ hint: true }).hint ?? '-'}`));
       else if (command === 'x')
         void session.trigger().then((r) => say(r.ok ? paint('magenta', `▸ ${r.text}`) : paint('red', `✗ ${r.text}`)));
       else if (command === 'q') void session.stop();

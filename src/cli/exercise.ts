@@ -94,7 +94,7 @@ async function list(flags: LangFlags): Promise<void> {
     paint,
   );
   const start =
-    lang === 'zh' ? '开始一个练习:raft-console exercise start <编号或 id>' : 'start one with: raft-console exercise start <number or id>';
+    lang === 'zh' ? '开始一个练习：raft-console exercise start <编号或 id>' : 'start one with: raft-console exercise start <number or id>';
   process.stdout.write(`${[...lines, paint('dim', start)].join('\n')}\n`);
 }
 

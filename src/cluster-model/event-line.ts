@@ -33,8 +33,9 @@ function mark(e: ClusterEvent): { glyph: string; style?: Style } {
   return { glyph: ' ' };
 }
 
-export function eventLine(e: ClusterEvent, paint: Paint): string {
+/** The event's line; `text` is its sentence as the reader asked for it (as the cluster told it unless given). */
+export function eventLine(e: ClusterEvent, paint: Paint, text = e.text): string {
   const who = e.node === null ? 'cluster' : `n${e.node}`;
   const m = mark(e);
-  return `${paint('dim', clock(e.ts))}  ${who.padEnd(7)}  ${paint(m.style, `${m.glyph} ${e.text}`)}`;
+  return `${paint('dim', clock(e.ts))}  ${who.padEnd(7)}  ${paint(m.style, `${m.glyph} ${text}`)}`;
 }
