@@ -22,6 +22,22 @@ export type ClusterProblem =
   | { code: 'no-leader'; waitedMs: number; running: number; voters: number; needed: number; faults: boolean }
   /** The supervisor is stopping the cluster: no other action now. */
   | { code: 'shutting-down' }
+  /** A partition of fewer than two groups. */
+  | { code: 'one-group' }
+  /** A link from a node to itself. */
+  | { code: 'same-node'; node: number }
+  /** A link change that says neither a drop nor a delay. */
+  | { code: 'link-unsaid' }
+  /** A transfer to the node that leads already. */
+  | { code: 'already-leader'; node: number; term: number }
+  /** Isolating the only node there is. */
+  | { code: 'only-node'; node: number }
+  /** Removing the last voter. */
+  | { code: 'last-voter'; node: number }
+  /** A node being started was killed or stopped before it was up. */
+  | { code: 'interrupted'; node: number; by: 'killed' | 'stopped' }
+  /** A node exited before it was up; `cause` is its own account (its last stderr line without one). */
+  | { code: 'did-not-start'; node: number; cause: string | null }
   /** Anything else. */
   | { code: 'failed' };
 
@@ -50,6 +66,14 @@ const CODES = Object.keys({
   'listed-twice': true,
   'no-leader': true,
   'shutting-down': true,
+  'one-group': true,
+  'same-node': true,
+  'link-unsaid': true,
+  'already-leader': true,
+  'only-node': true,
+  'last-voter': true,
+  interrupted: true,
+  'did-not-start': true,
   failed: true,
 } satisfies Record<ClusterErrorCode, true>) as ClusterErrorCode[];
 
@@ -68,7 +92,16 @@ export function readClusterProblem(o: JsonObject, key: string, path = ''): Clust
     case 'node-state':
       return { code, node: uint(p, 'node', where), op: string(p, 'op', where), state: oneOf(p, 'state', PROCESS_STATES, where) };
     case 'listed-twice':
+    case 'same-node':
+    case 'only-node':
+    case 'last-voter':
       return { code, node: uint(p, 'node', where) };
+    case 'already-leader':
+      return { code, node: uint(p, 'node', where), term: uint(p, 'term', where) };
+    case 'interrupted':
+      return { code, node: uint(p, 'node', where), by: oneOf(p, 'by', ['killed', 'stopped'], where) };
+    case 'did-not-start':
+      return { code, node: uint(p, 'node', where), cause: stringOrNull(p, 'cause', where) };
     case 'no-leader':
       return {
         code,

@@ -145,6 +145,7 @@ const OP_ZH: Record<string, string> = {
   restart: '重启',
   pause: '暂停',
   resume: '恢复',
+  replace: '替换',
 };
 
 /** Why an action was refused, as a Chinese sentence; null for a problem with no words of its own ('failed'): its English sentence is all there is. */
@@ -177,6 +178,22 @@ export function problemZh(p: ClusterProblem): string | null {
       );
     case 'shutting-down':
       return '集群正在关闭';
+    case 'one-group':
+      return '分区至少需要两组，例如 [[1, 2], [3, 4, 5]]（没有列出的节点另成一组）';
+    case 'same-node':
+      return `一条链路连接两个不同的节点，却两次给出了 n${p.node}`;
+    case 'link-unsaid':
+      return '请说明怎样改变这条链路：丢包概率（1 表示切断）、延迟，或两者都给；`heal` 清除所有故障';
+    case 'already-leader':
+      return `n${p.node} 已经是领导者（任期 ${p.term}）`;
+    case 'only-node':
+      return `n${p.node} 是唯一的节点：没有可以隔离它的对象`;
+    case 'last-voter':
+      return `n${p.node} 是最后一个投票者：集群不能移除唯一的投票者（请用 \`raft-console down\`）`;
+    case 'interrupted':
+      return `n${p.node} 在启动完成之前${p.by === 'killed' ? '被杀死' : '被停止'}了`;
+    case 'did-not-start':
+      return `n${p.node} 没有启动起来${p.cause === null ? '' : `：${p.cause}`}`;
     case 'failed':
       return null;
   }

@@ -77,7 +77,7 @@ export function describeEventZh(node: NodeId, e: RaftEvent, tickMs?: number): st
         : `${me} 为任期 ${e.term} 发起选举${e.transfer ? '（领导权移交）' : ''}`;
     case 'vote-cast':
       return e.granted
-        ? `${me} ${e.round === 'pre-vote' ? '愿意投票给' : '投票给'} ${name(e.candidate)}，任期 ${e.term}`
+        ? `${me} 在任期 ${e.term} ${e.round === 'pre-vote' ? '愿意投票给' : '投票给'} ${name(e.candidate)}`
         : `${me} 在任期 ${e.term} 拒绝 ${name(e.candidate)}${e.round === 'pre-vote' ? '（预投票）' : ''}：${REFUSAL_ZH[e.reason ?? 'stale-term']}`;
     case 'vote-received':
       return `${me} 收到 ${name(e.from)} 对任期 ${e.term} 的${round(e.round)}${e.granted ? '' : '拒绝'}（已得 ${e.grantedTotal} 票，需要 ${e.needed} 票）`;

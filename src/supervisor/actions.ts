@@ -106,7 +106,9 @@ async function partition(f: Fleet, groups: NodeId[][]): Promise<Done> {
     f.members().map((n) => n.id),
   );
   if (all.length < 2)
-    throw new ClusterError('a partition needs two groups or more, e.g. [[1, 2], [3, 4, 5]] (nodes not listed form one more group)');
+    throw new ClusterError('a partition needs two groups or more, e.g. [[1, 2], [3, 4, 5]] (nodes not listed form one more group)', {
+      code: 'one-group',
+    });
   await applyLinks(
     f,
     partitionLinks(f.live.model.links, all),
@@ -131,9 +133,12 @@ async function partition(f: Fleet, groups: NodeId[][]): Promise<Done> {
 async function link(f: Fleet, a: Extract<Action, { op: 'link' }>): Promise<Done> {
   f.member(a.from);
   f.member(a.to);
-  if (a.from === a.to) throw new ClusterError(`a link joins two different nodes, got n${a.from} twice`);
+  if (a.from === a.to)
+    throw new ClusterError(`a link joins two different nodes, got n${a.from} twice`, { code: 'same-node', node: a.from });
   if (a.drop === undefined && a.delayMs === undefined)
-    throw new ClusterError('say what to do to the link: a drop probability (1 cuts it), a delay, or both; `heal` removes every fault');
+    throw new ClusterError('say what to do to the link: a drop probability (1 cuts it), a delay, or both; `heal` removes every fault', {
+      code: 'link-unsaid',
+    });
   const change: LinkChange = {};
   // Dropping everything is a cut: the model calls it blocked, as a partition does.
   if (a.drop !== undefined) Object.assign(change, a.drop === 1 ? { blocked: true, loss: 0 } : { blocked: false, loss: a.drop });
@@ -162,7 +167,12 @@ async function transfer(f: Fleet, to: NodeId): Promise<Done> {
       state: target.process.state,
     });
   const leader = await f.awaitLeader();
-  if (leader.id === to) throw new ClusterError(`n${to} is already the leader (term ${leader.raft!.term})`);
+  if (leader.id === to)
+    throw new ClusterError(`n${to} is already the leader (term ${leader.raft!.term})`, {
+      code: 'already-leader',
+      node: to,
+      term: leader.raft!.term,
+    });
   const answer = await f.tell(leader.id, { op: 'transfer', to });
   if (answer !== null && !answer.ok) throw new ClusterError(`n${leader.id} cannot hand leadership to n${to}: ${answer.text}`);
   const took = await f.live.until(() => f.leader()?.id === to, f.electionWaitMs());
@@ -257,7 +267,8 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove
       return partition(f, a.groups);
     case 'isolate':
       f.member(a.node);
-      if (f.members().length < 2) throw new ClusterError(`n${a.node} is the only node: there is no one to isolate it from`);
+      if (f.members().length < 2)
+        throw new ClusterError(`n${a.node} is the only node: there is no one to isolate it from`, { code: 'only-node', node: a.node });
       return partition(f, isolateIn(f.live.model.partition, a.node));
     case 'link':
       return link(f, a);

@@ -46,6 +46,12 @@ function withCause(exit: ExitInfo): string {
   return cause === null ? '' : `: ${cause}`;
 }
 
+/** A start cut short by a kill or a stop asked for meanwhile. */
+function interrupted(id: NodeId, intent: 'kill' | 'stop', when: string): ClusterError {
+  const by = intent === 'kill' ? 'killed' : 'stopped';
+  return new ClusterError(`n${id} was ${by} ${when}`, { code: 'interrupted', node: id, by });
+}
+
 /** How the node exited, if it has (its exit is settled by now); null if it still runs. */
 function exitedAlready(exited: Promise<ExitInfo>): Promise<ExitInfo | null> {
   return Promise.race([exited, new Promise<null>((resolve) => setImmediate(() => resolve(null)))]);
@@ -187,7 +193,7 @@ export class Fleet {
       leader !== null && leader.id !== id && reportBefore !== null && !hasFaults(id, this.live.model.links) ? leader.raft!.commit : 0;
     let run: Run;
     for (;;) {
-      if (this.closed) throw new ClusterError(`n${id} was not started: the supervisor is shutting down`);
+      if (this.closed) throw new ClusterError(`n${id} was not started: the supervisor is shutting down`, { code: 'shutting-down' });
       run = this.launch(id);
       try {
         const address = await run.child.started;
@@ -197,7 +203,7 @@ export class Fleet {
       } catch (err) {
         if (!(err instanceof StartFailure)) throw err;
         await run.gone;
-        if (run.intent !== null) throw new ClusterError(`n${id} was ${run.intent === 'kill' ? 'killed' : 'stopped'} before it started`);
+        if (run.intent !== null) throw interrupted(id, run.intent, 'before it started');
         if (err.exit.cause?.code === 'port-in-use' && Date.now() < until) {
           await sleep(200);
           continue;
@@ -207,7 +213,7 @@ export class Fleet {
         const failure =
           err.exit.cause?.code === 'port-in-use'
             ? portInUse(this.fileNode(id).port, 'stop what uses it', `n${id} did not start: `)
-            : new ClusterError(`n${id} did not start: ${err.message}`);
+            : new ClusterError(`n${id} did not start: ${err.message}`, { code: 'did-not-start', node: id, cause: exitCause(err.exit) });
         this.live.say('start-failed', failure.message, {
           node: id,
           ...err.exit,
@@ -231,14 +237,14 @@ export class Fleet {
     const exit = await exitedAlready(run.child.exited);
     if (exit !== null) {
       await run.gone;
-      if (run.intent !== null) throw new ClusterError(`n${id} was ${run.intent === 'kill' ? 'killed' : 'stopped'} before it was up`);
+      if (run.intent !== null) throw interrupted(id, run.intent, 'before it was up');
       const text = `n${id} started but exited at once (${exit.signal ?? `exit code ${exit.exitCode}`})${withCause(exit)}`;
       this.live.say('start-failed', text, {
         node: id,
         ...exit,
         outcome: { code: 'start-failed', node: id, cause: exitCause(exit) } satisfies Outcome,
       });
-      throw new ClusterError(text);
+      throw new ClusterError(text, { code: 'did-not-start', node: id, cause: exitCause(exit) });
     }
     if (syncFailure !== null) throw syncFailure;
   }

@@ -131,7 +131,10 @@ export async function removeNode(f: Fleet, id: NodeId): Promise<Done> {
   const before = f.membership();
   const inConfig = before.voters.includes(id) || before.learners.includes(id);
   if (before.voters.length === 1 && before.voters[0] === id)
-    throw new ClusterError(`n${id} is the last voter: a cluster cannot remove its only voter (use \`raft-console down\`)`);
+    throw new ClusterError(`n${id} is the last voter: a cluster cannot remove its only voter (use \`raft-console down\`)`, {
+      code: 'last-voter',
+      node: id,
+    });
   const wasLeader = f.leader()?.id === id;
   let note = `n${id} was not in the configuration`;
   let committedAt = 0;

@@ -16,7 +16,13 @@ const CATCH_UP_MS = 60_000;
 
 export async function replaceNode(f: Fleet, id: NodeId): Promise<Done> {
   const node = f.member(id);
-  if (node.process.state === 'starting') throw new ClusterError(`cannot replace n${id}: it is starting; wait until it has started`);
+  if (node.process.state === 'starting')
+    throw new ClusterError(`cannot replace n${id}: it is starting; wait until it has started`, {
+      code: 'node-state',
+      node: id,
+      op: 'replace',
+      state: 'starting',
+    });
   const others = f.members().filter((n) => n.id !== id);
   // The cluster's term and commit as far as any node reported them: every entry the node could
   // have helped commit is at or below this commit, every vote it could have cast at or below this term.

@@ -34,7 +34,7 @@ export function Header({ model, labels, width, attached }: { model: Model; label
   const partition =
     model.partition.length === 0
       ? ''
-      : `partition ${model.partition.map((g, i) => `${String.fromCharCode(65 + i)}{${g.join(',')}}`).join(' ')}`;
+      : `${labels.partition} ${model.partition.map((g, i) => `${String.fromCharCode(65 + i)}{${g.join(',')}}`).join(' ')}`;
   return (
     <Box flexDirection="column" width={width}>
       <Box justifyContent="space-between" width={width}>

@@ -18,6 +18,8 @@ const EN = {
   aheadAtTerm: 'at term',
   commit: 'commit',
   speed: 'speed',
+  /** Before the partition groups in the header. */
+  partition: 'partition',
   fsyncOn: 'fsync on',
   fsyncOff: 'fsync OFF',
   safe: 'SAFE',
@@ -80,6 +82,7 @@ const ZH: Labels = {
   aheadAtTerm: '已在任期',
   commit: '提交',
   speed: '速度',
+  partition: '分区',
   fsyncOn: 'fsync 开',
   fsyncOff: 'fsync 关',
   safe: '安全',

@@ -91,6 +91,14 @@ const problems: { [C in Exclude<ClusterErrorCode, 'failed'>]: Extract<ClusterPro
   'listed-twice': { code: 'listed-twice', node: 2 },
   'no-leader': { code: 'no-leader', waitedMs: 3000, running: 1, voters: 3, needed: 2, faults: false },
   'shutting-down': { code: 'shutting-down' },
+  'one-group': { code: 'one-group' },
+  'same-node': { code: 'same-node', node: 2 },
+  'link-unsaid': { code: 'link-unsaid' },
+  'already-leader': { code: 'already-leader', node: 1, term: 3 },
+  'only-node': { code: 'only-node', node: 1 },
+  'last-voter': { code: 'last-voter', node: 1 },
+  interrupted: { code: 'interrupted', node: 3, by: 'stopped' },
+  'did-not-start': { code: 'did-not-start', node: 3, cause: 'disk full at /tmp/demo/n3' },
 };
 
 describe('events in Chinese', () => {

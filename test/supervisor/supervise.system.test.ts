@@ -95,7 +95,11 @@ describe('the supervise entry point', () => {
     // Its log survived: the terms went on from where they were.
     expect(leader.raft!.term).toBeGreaterThan(1);
     const r = await client.act({ op: 'down', purge: true });
-    expect(r).toEqual({ ok: true, text: `stopped the cluster solo (3 nodes) and deleted ${ready.folder}` });
+    expect(r).toEqual({
+      ok: true,
+      text: `stopped the cluster solo (3 nodes) and deleted ${ready.folder}`,
+      outcome: { code: 'down', name: 'solo', nodes: 3, purged: true, folder: ready.folder },
+    });
     expect(await exited(child)).toBe(0);
     expect(existsSync(ready.folder)).toBe(false);
     await expect(ControlClient.connect({ name: 'solo' })).rejects.toThrow(

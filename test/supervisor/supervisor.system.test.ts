@@ -140,8 +140,16 @@ describe('a supervised three-node cluster', () => {
   });
 
   test('actions on nodes that do not exist, or in the wrong state, say why and what to do', async () => {
-    expect(await sup.act({ op: 'kill', nodes: [7] })).toEqual({ ok: false, text: 'no node 7: nodes are 1-3' });
-    expect(await sup.act({ op: 'resume', nodes: [1] })).toEqual({ ok: false, text: 'cannot resume n1: it is running; it is not paused' });
+    expect(await sup.act({ op: 'kill', nodes: [7] })).toEqual({
+      ok: false,
+      text: 'no node 7: nodes are 1-3',
+      problem: { code: 'not-a-node', node: 7, removed: false },
+    });
+    expect(await sup.act({ op: 'resume', nodes: [1] })).toEqual({
+      ok: false,
+      text: 'cannot resume n1: it is running; it is not paused',
+      problem: { code: 'node-state', node: 1, op: 'resume', state: 'running' },
+    });
     const leader = await waitFor('a leader', () => settledLeader(sup.model));
     expect(await sup.act({ op: 'transfer', node: leader.id })).toMatchObject({
       ok: false,
@@ -214,7 +222,11 @@ describe('a supervised three-node cluster', () => {
     expect(four).toMatchObject({ removed: true, process: { state: 'stopped' } });
     const leader = await waitFor('the cluster to settle', () => converged(sup.model));
     expect(leader.raft!.membership).toEqual({ voters: [1, 2, 3], learners: [] });
-    expect(await sup.act({ op: 'restart', nodes: [4] })).toEqual({ ok: false, text: 'n4 was removed from the cluster: nodes are 1-3' });
+    expect(await sup.act({ op: 'restart', nodes: [4] })).toEqual({
+      ok: false,
+      text: 'n4 was removed from the cluster: nodes are 1-3',
+      problem: { code: 'not-a-node', node: 4, removed: true },
+    });
   });
 
   test('the control API refuses a wrong token', async () => {
