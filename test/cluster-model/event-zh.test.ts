@@ -11,6 +11,8 @@ import type { Outcome, OutcomeCode } from '../../src/cluster-model/outcome.js';
 import { presetTiming } from '../../src/cluster-model/timing.js';
 import { describeEventZh } from '../../src/raft/events-zh.js';
 import { describeEvent } from '../../src/raft/events.js';
+import type { ControlCommand } from '../../src/node/control.js';
+import type { NodeLifecycleEvent } from '../../src/node/event-stream.js';
 import { LiveModel } from '../../src/supervisor/live-model.js';
 import { variants } from '../raft/event-samples.js';
 import { nodeWrites } from '../supervisor/helpers.js';
@@ -122,6 +124,36 @@ describe('events in Chinese', () => {
       text: 'n1: connected to n2',
     });
     expect(acrossTheBoundaries(live).map((e) => eventTextZh(e))).toEqual(['n1 wins term 2', 'n1: connected to n2']);
+  });
+
+  it('a node event of every kind, and its answer to every command, are worded from their fields', () => {
+    const lifecycle: { [T in NodeLifecycleEvent['type']]: Extract<NodeLifecycleEvent, { type: T }> } = {
+      started: {
+        type: 'started',
+        address: '127.0.0.1:7001',
+        clusterId: 'c1',
+        unsafeNoFsync: true,
+        insecureNoAuth: false,
+        tls: true,
+        recovered: { entries: 12, snapshotIndex: 0, term: 3 },
+        switches: { preVote: false, checkQuorum: true, bugs: ['vote-not-persisted'] },
+      },
+      'storage-repaired': { type: 'storage-repaired', detail: 'torn record' },
+      'entry-refused': { type: 'entry-refused', index: 7, term: 2, code: 'not-a-command', reason: 'not JSON' },
+      'snapshot-refused': { type: 'snapshot-refused', from: 2, index: 40, reason: 'bad data' },
+      recovering: { type: 'recovering', untilIndex: 40, aboveTerm: 5, lostData: true, found: { term: 2, lastIndex: 10 } },
+      stopping: { type: 'stopping', reason: 'SIGTERM' },
+      fatal: { type: 'fatal', code: 'disk-full', reason: 'disk full at /tmp/demo/n1' },
+    };
+    const ops: Array<ControlCommand['op']> = ['faults', 'heal', 'campaign', 'transfer', 'add-peer', 'remove-peer', 'conf-change', 'tick'];
+    const live = new LiveModel(model([node(1, null)]));
+    for (const e of Object.values(lifecycle)) nodeWrites(live, 1, { ts: 1, node: 1, kind: 'node', ...e, text: `n1 ${e.type}` });
+    ops.forEach((op, id) =>
+      nodeWrites(live, 1, { ts: 2, node: 1, kind: 'control', type: 'answer', id, op, ok: true, text: `n1 did ${op}` }),
+    );
+    const read = acrossTheBoundaries(live);
+    expect(read).toHaveLength(Object.keys(lifecycle).length + ops.length);
+    for (const e of read) expectChinese(eventTextZh(e));
   });
 
   it("the supervisor's own events are worded from their outcome, and a refusal from its problem", () => {
