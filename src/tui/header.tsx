@@ -22,7 +22,9 @@ export function Header({ model, labels, width, attached }: { model: Model; label
   const who = leader === null ? labels.noLeader : `★ ${labels.leader} n${leader.id}`;
   const aheadText = ahead === undefined ? '' : ` (n${ahead.id} ${labels.aheadAtTerm} ${top})`;
   const vital = `${who} · ${labels.term} ${term}${aheadText} · ${labels.commit} ${clusterCommit(model)}`;
-  const badge = safety.ok ? ` ✔ ${labels.safe}` : ` ✘ ${labels.unsafe} `;
+  // The alarm gives way to a shorter word before the commit index would: the line keeps both.
+  const alarm = columns(vital) + columns(` ✘ ${labels.unsafe} `) <= width ? labels.unsafe : labels.unsafeShort;
+  const badge = safety.ok ? ` ✔ ${labels.safe}` : ` ✘ ${alarm} `;
   const room = width - columns(badge) - columns(vital);
   const cluster = `${model.name} · ${nodes} ${labels.nodes} · `;
   const brand = columns(`raft-console ${cluster}`) <= room;
@@ -59,7 +61,7 @@ export function Header({ model, labels, width, attached }: { model: Model; label
         ) : (
           <Text backgroundColor="red" color="white" bold>
             {' '}
-            ✘ {labels.unsafe}{' '}
+            ✘ {alarm}{' '}
           </Text>
         )}
       </Box>
