@@ -2,38 +2,22 @@
 // 160x48: no row wraps (capture-pane -J joins a wrapped row back into one line wider than the
 // pane), every node has its one row, the top line is whole, the help's descriptions are whole,
 // and exercise 5's whole text can be read by scrolling it.
-import { execFile, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { splitVote } from '../../src/exercises/catalog/split-vote.js';
 import { BINDINGS } from '../../src/tui/keymap.js';
 import { columns } from '../../src/tui/text-width.js';
 import { COSTLY_PROBE, waitFor } from '../support/wait.js';
-import { Cli, alive } from '../cli/helpers.js';
+import { Cli } from '../cli/helpers.js';
+import { Pane, hasTmux, skipWithoutTmux as skip } from './tmux.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-const inCi = !['', 'false', '0', undefined].includes(process.env.CI);
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const skip = !hasTmux && !inCi;
 if (skip) console.warn('layout.system.test.ts skipped: tmux is not installed (in CI it is required and the test runs)');
 
 let cli: Cli | undefined;
-
-/** tmux on a private server, its socket in the test's temp folder. */
-function tmux(...args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('tmux', ['-S', join(cli!.home, 'tmux.sock'), '-f', '/dev/null', ...args], { timeout: 5000 }, (err, stdout, stderr) => {
-      if (err === null) resolve(stdout);
-      else reject(new Error(`tmux ${args.join(' ')}: ${stderr.trim() || err.message}`));
-    });
-  });
-}
+let pane: Pane | undefined;
 
 /** The screen's lines, a wrapped row joined back into one line, trailing blanks dropped. */
 async function screen(): Promise<string[]> {
-  const lines = (await tmux('capture-pane', '-p', '-J', '-t', 't')).split('\n').map((l) => l.trimEnd());
+  const lines = (await pane!.capture('-J')).split('\n').map((l) => l.trimEnd());
   while (lines.length > 0 && lines.at(-1) === '') lines.pop();
   return lines;
 }
@@ -48,34 +32,15 @@ function onScreen<T>(what: string, parse: (lines: string[]) => T | undefined): P
   );
 }
 
-/** Starts `raft-console ...args` in a pane of this size. */
+/** Starts `raft-console ...args` in a pane of this size (closing the pane a failed test left first: that stops its cluster). */
 async function start(cols: number, rows: number, args: string): Promise<void> {
-  // A test that failed half-way left its pane: it goes first (closing it stops its cluster).
-  await tmux('kill-server').catch(() => undefined);
-  const env = `env -u CI FORCE_COLOR=0 XDG_STATE_HOME='${join(cli!.home, 'state')}' XDG_CONFIG_HOME='${join(cli!.home, 'config')}'`;
-  await tmux(
-    'new-session',
-    '-d',
-    '-s',
-    't',
-    '-x',
-    String(cols),
-    '-y',
-    String(rows),
-    '-c',
-    ROOT,
-    `${env} '${process.execPath}' bin/raft-console.js ${args}; echo "[exited with $?]"`,
-    ';',
-    'set-option',
-    '-t',
-    't',
-    'remain-on-exit',
-    'on',
-  );
+  await pane!.close();
+  await pane!.start(cols, rows, args);
 }
 
-const resize = (cols: number, rows: number): Promise<string> => tmux('resize-window', '-t', 't', '-x', String(cols), '-y', String(rows));
-const press = (...keys: string[]): Promise<string> => tmux('send-keys', '-t', 't', ...keys);
+const resize = (cols: number, rows: number): Promise<string> =>
+  pane!.tmux('resize-window', '-t', 't', '-x', String(cols), '-y', String(rows));
+const press = (...keys: string[]): Promise<string> => pane!.press(...keys);
 
 /** The dashboard whole at this size: every line within the width, no more lines than rows - 1, the top line first, each node in one row. */
 function whole(cols: number, rows: number, nodes: number) {
@@ -112,23 +77,19 @@ async function quit(): Promise<void> {
   await onScreen('the quit question', (l) => (l.some((x) => x.includes('Quit and stop the cluster')) ? true : undefined));
   await press('y');
   await onScreen('the command to end', (l) => (l.some((x) => /\[exited with 0\]/.test(x)) ? true : undefined));
-  await tmux('kill-server');
+  await pane!.close();
 }
 
 beforeAll(async () => {
   if (!hasTmux) throw new Error('tmux is not installed: CI must run the layout test (.ci/run installs tmux)');
   cli = await Cli.create();
+  pane = new Pane(cli);
 });
 
 afterAll(async () => {
-  const started = cli;
-  if (started === undefined) return;
-  // Closing the pane sends SIGHUP: the dashboard stops the cluster it started; whatever is left, cleanup kills.
-  await tmux('kill-server').catch(() => undefined);
-  await waitFor('the processes to exit after kill-server', () => ![...started.pids].some(alive), { timeoutMs: 5000 }).catch(
-    () => undefined,
-  );
-  await started.cleanup();
+  if (cli === undefined) return;
+  await pane!.close();
+  await cli.cleanup();
 });
 
 describe.skipIf(skip)('the dashboard at every size (tmux)', () => {
