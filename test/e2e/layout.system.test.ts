@@ -2,45 +2,36 @@
 // 160x48: no row wraps (capture-pane -J joins a wrapped row back into one line wider than the
 // pane), every node has its one row, the top line is whole, the help's descriptions are whole,
 // and exercise 5's whole text can be read by scrolling it.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { splitVote } from '../../src/exercises/catalog/split-vote.js';
 import { BINDINGS } from '../../src/tui/keymap.js';
 import { columns } from '../../src/tui/text-width.js';
-import { COSTLY_PROBE, waitFor } from '../support/wait.js';
-import { Cli } from '../cli/helpers.js';
-import { Pane, hasTmux, skipWithoutTmux as skip } from './tmux.js';
+import { paneForTests, skipWithoutTmux as skip } from './tmux.js';
 
 if (skip) console.warn('layout.system.test.ts skipped: tmux is not installed (in CI it is required and the test runs)');
 
-let cli: Cli | undefined;
-let pane: Pane | undefined;
+const tests = paneForTests('layout.system.test.ts');
 
 /** The screen's lines, a wrapped row joined back into one line, trailing blanks dropped. */
 async function screen(): Promise<string[]> {
-  const lines = (await pane!.capture('-J')).split('\n').map((l) => l.trimEnd());
+  const lines = (await tests.pane().capture('-J')).split('\n').map((l) => l.trimEnd());
   while (lines.length > 0 && lines.at(-1) === '') lines.pop();
   return lines;
 }
 
-/** Looks at the screen until `parse` finds what it looks for; a timeout shows the last screen. */
-function onScreen<T>(what: string, parse: (lines: string[]) => T | undefined): Promise<T> {
-  let last: string[] = [];
-  return waitFor(
-    () => `${what}; the screen was:\n${last.join('\n')}`,
-    async () => parse((last = await screen())),
-    { ...COSTLY_PROBE, timeoutMs: 15_000 },
-  );
-}
+/** Looks at the screen until `parse` finds what it looks for. */
+const onScreen = <T>(what: string, parse: (lines: string[]) => T | undefined): Promise<T> =>
+  tests.pane().until(what, screen, parse, 15_000);
 
 /** Starts `raft-console ...args` in a pane of this size (closing the pane a failed test left first: that stops its cluster). */
 async function start(cols: number, rows: number, args: string): Promise<void> {
-  await pane!.close();
-  await pane!.start(cols, rows, args);
+  await tests.pane().close();
+  await tests.pane().start(cols, rows, args);
 }
 
 const resize = (cols: number, rows: number): Promise<string> =>
-  pane!.tmux('resize-window', '-t', 't', '-x', String(cols), '-y', String(rows));
-const press = (...keys: string[]): Promise<string> => pane!.press(...keys);
+  tests.pane().tmux('resize-window', '-t', 't', '-x', String(cols), '-y', String(rows));
+const press = (...keys: string[]): Promise<string> => tests.pane().press(...keys);
 
 /** The dashboard whole at this size: every line within the width, no more lines than rows - 1, the top line first, each node in one row. */
 function whole(cols: number, rows: number, nodes: number) {
@@ -77,26 +68,14 @@ async function quit(): Promise<void> {
   await onScreen('the quit question', (l) => (l.some((x) => x.includes('Quit and stop the cluster')) ? true : undefined));
   await press('y');
   await onScreen('the command to end', (l) => (l.some((x) => /\[exited with 0\]/.test(x)) ? true : undefined));
-  await pane!.close();
+  await tests.pane().close();
 }
-
-beforeAll(async () => {
-  if (!hasTmux) throw new Error('tmux is not installed: CI must run the layout test (.ci/run installs tmux)');
-  cli = await Cli.create();
-  pane = new Pane(cli);
-});
-
-afterAll(async () => {
-  if (cli === undefined) return;
-  await pane!.close();
-  await cli.cleanup();
-});
 
 describe.skipIf(skip)('the dashboard at every size (tmux)', () => {
   test('80x24, 72x24 and 160x48: no row wraps, the top line is whole, the help gives whole descriptions', async () => {
     await start(80, 24, 'up 5 --name layout');
     await onScreen('the dashboard whole at 80x24', whole(80, 24, 5));
-    await cli!.status('layout');
+    await tests.cli().status('layout');
 
     await press('?');
     await onScreen('the help', (l) => (l.some((x) => x.startsWith('keys (')) ? true : undefined));
@@ -124,7 +103,7 @@ describe.skipIf(skip)('the dashboard at every size (tmux)', () => {
     await onScreen('the split step current', (l) =>
       whole(80, 24, 4)(l) !== undefined && l.some((x) => x.startsWith('▸ Press X')) ? true : undefined,
     );
-    await cli!.status('layoutex');
+    await tests.cli().status('layoutex');
     await press('H');
     await onScreen('the exercise text', (l) =>
       l.some((x) => x.includes('exercise 5 · Split vote')) && l.some((x) => /more ↓/.test(x)) ? true : undefined,

@@ -5,8 +5,9 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { alive, type Cli } from '../cli/helpers.js';
-import { waitFor } from '../support/wait.js';
+import { afterAll, beforeAll } from 'vitest';
+import { Cli, alive } from '../cli/helpers.js';
+import { COSTLY_PROBE, waitFor } from '../support/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -60,6 +61,16 @@ export class Pane {
     return this.tmux('capture-pane', '-p', ...options, '-t', 't');
   }
 
+  /** Looks at the pane (read by `look`) until `parse` finds what it looks for; a timeout shows the last screen. */
+  until<S, T>(what: string, look: () => Promise<S>, parse: (screen: S) => T | undefined, timeoutMs = 10_000): Promise<T> {
+    let last: S | undefined;
+    return waitFor(
+      () => `${what}; the screen was:\n${Array.isArray(last) ? last.join('\n') : String(last)}`,
+      async () => parse((last = await look())),
+      { ...COSTLY_PROBE, timeoutMs },
+    );
+  }
+
   press(...keys: string[]): Promise<string> {
     return this.tmux('send-keys', '-t', 't', ...keys);
   }
@@ -71,4 +82,25 @@ export class Pane {
       () => undefined,
     );
   }
+}
+
+/**
+ * A Cli (its own folders) and a Pane for the tests of one file: made before them; after them the
+ * pane is closed (the dashboard stops the cluster it started) and whatever is left is killed.
+ */
+export function paneForTests(file: string): { cli: () => Cli; pane: () => Pane } {
+  let cli: Cli | undefined;
+  let pane: Pane | undefined;
+  beforeAll(async () => {
+    if (!hasTmux) throw new Error(`tmux is not installed: CI must run ${file} (.ci/run installs tmux)`);
+    cli = await Cli.create();
+    pane = new Pane(cli);
+  });
+  afterAll(async () => {
+    // Unset if beforeAll failed: nothing to clean up.
+    if (cli === undefined) return;
+    await pane!.close();
+    await cli.cleanup();
+  });
+  return { cli: () => cli!, pane: () => pane! };
 }
