@@ -114,7 +114,7 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
     ui.mode.kind === 'help' || ui.mode.kind === 'results' ? (
       <TextView lines={text?.lines ?? []} rows={l.overlayRows} width={w} scroll={ui.textScroll} moreLabel={labels.scrollMore} />
     ) : strip && ui.hint ? (
-      <ExercisePanel view={exercise} width={w} rows={l.overlayRows} scroll={ui.textScroll} labels={labels} />
+      <ExercisePanel view={exercise} width={w} rows={l.overlayRows} scroll={ui.textScroll} open labels={labels} />
     ) : (
       <Box flexDirection="column" width={w}>
         <NodeTable model={model} selected={ui.selected} labels={labels} width={w} now={snap.now} />
@@ -134,6 +134,7 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
             width={l.exercise.width}
             rows={l.exercise.rows}
             scroll={ui.hint ? ui.textScroll : 0}
+            open={ui.hint}
             labels={labels}
           />
         </Box>

@@ -48,12 +48,15 @@ export function ExercisePanel({
   width,
   rows,
   scroll,
+  open,
   labels,
 }: {
   view: ExercisePanelView;
   width: number;
   rows: number;
   scroll: number;
+  /** H has it open: the page keys scroll it (else they scroll the events, and the panel says how to scroll it). */
+  open: boolean;
   labels: Labels;
 }) {
   const inner = width - PANEL_FRAME.cols;
@@ -64,7 +67,7 @@ export function ExercisePanel({
         rows={rows - PANEL_FRAME.rows}
         width={inner}
         scroll={scroll}
-        moreLabel={labels.scrollMore}
+        moreLabel={open ? labels.scrollMore : labels.scrollMoreClosed}
       />
     </Box>
   );

@@ -37,6 +37,16 @@ export function Header({ model, labels, width, attached }: { model: Model; label
     model.partition.length === 0
       ? ''
       : `partition ${model.partition.map((g, i) => `${String.fromCharCode(65 + i)}{${g.join(',')}}`).join(' ')}`;
+  // The timeouts in milliseconds give way before the switches and the partition would be cut off.
+  const fullTiming = `(${model.timing.electionTimeoutMs.min}-${model.timing.electionTimeoutMs.max} ms, ♥ ${model.timing.heartbeatMs} ms)`;
+  const rest = [
+    `${labels.speed} ${model.timing.preset} ${fullTiming}`,
+    model.fsync ? labels.fsyncOn : labels.fsyncOff,
+    ...odd,
+    ...(partition === '' ? [] : [partition]),
+    ...(attached ? ['attached'] : []),
+  ].join(' · ');
+  const timing = columns(rest) <= width ? fullTiming : '';
   return (
     <Box flexDirection="column" width={width}>
       <Box justifyContent="space-between" width={width}>
@@ -72,8 +82,8 @@ export function Header({ model, labels, width, attached }: { model: Model; label
           </Text>
         ) : (
           <>
-            {labels.speed} {model.timing.preset} ({model.timing.electionTimeoutMs.min}-{model.timing.electionTimeoutMs.max} ms, ♥{' '}
-            {model.timing.heartbeatMs} ms) · {model.fsync ? labels.fsyncOn : <Text color="red">{labels.fsyncOff}</Text>}
+            {labels.speed} {model.timing.preset}
+            {timing === '' ? '' : ` ${timing}`} · {model.fsync ? labels.fsyncOn : <Text color="red">{labels.fsyncOff}</Text>}
             {odd.length > 0 ? (
               <Text color="red" bold>
                 {' '}

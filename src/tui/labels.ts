@@ -61,6 +61,8 @@ const EN = {
   ] as ReadonlyArray<readonly [string, string]>,
   /** The line under a text longer than its box. */
   scrollMore: (above: number, below: number): string => `↑ ${above} · ${below} more ↓ (PgUp PgDn)`,
+  /** Under the exercise panel at the side, before H has opened it for scrolling. */
+  scrollMoreClosed: (_above: number, below: number): string => `${below} more ↓ (H, then PgUp PgDn)`,
   resultsTitle: 'last results, newest first (any key closes)',
   resultsNone: 'no results yet: the result of each action you take is kept here',
   /** On the result line when the result is longer than the line. */
@@ -146,6 +148,7 @@ const ZH: Labels = {
     ['(n3 已在任期 5)', '某节点的任期高于领导者的任期(被切断的候选人、分区的另一侧)'],
   ],
   scrollMore: (above: number, below: number): string => `↑ ${above} · 还有 ${below} 行 ↓(PgUp PgDn)`,
+  scrollMoreClosed: (_above: number, below: number): string => `还有 ${below} 行 ↓(按 H,再用 PgUp PgDn)`,
   resultsTitle: '最近的结果,最新在前(任意键关闭)',
   resultsNone: '还没有结果:你每次操作的结果都会保存在这里',
   resultsKey: 'm:查看全文',

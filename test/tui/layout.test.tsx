@@ -140,6 +140,22 @@ describe('the frame at every size', () => {
       }
   });
 
+  it('fits in Chinese too, whose characters take two columns', () => {
+    for (const size of [SIZES[0]!, SIZES[1]!, SIZES[4]!]) {
+      const snap = snapshot(cluster(5), { flash: { ok: true, text: '已提交'.repeat(40), ts: 1_000_000 }, results: [] });
+      for (const ui of [{}, { mode: { kind: 'help' } as const }, { hint: true }])
+        expectFits(frame(snap, size, ui, EXERCISE, 'zh'), size, `zh ${JSON.stringify(ui)} at ${size.cols}x${size.rows}`);
+    }
+  });
+
+  it('keeps the switches on the second line at 72 columns, the timeouts giving way', () => {
+    const m = cluster(5);
+    m.switches = { ...m.switches, preVote: false, checkQuorum: false };
+    const second = frame(snapshot(m), { cols: 72, rows: 24 })[1]!;
+    expect(second).toMatch(/PreVote off · CheckQuorum off$/);
+    expect(frame(snapshot(m), { cols: 160, rows: 48 })[1]).toMatch(/\(\d+-\d+ ms, ♥ \d+ ms\)/);
+  });
+
   it('shows every node in one row each, and the link faults under the table when there is no links column', () => {
     const at80 = frame(snapshot(cluster(5)), { cols: 80, rows: 24 });
     expect(at80.filter((l) => /^[ ▸] n\d /.test(l))).toHaveLength(5);
