@@ -7,6 +7,7 @@ import { Box, Text } from 'ink';
 import { members, type NodeModel } from '../cluster-model/index.js';
 import type { Labels } from './labels.js';
 import { tableColumns, type ColumnId, type TableColumns } from './table-columns.js';
+import { columns } from './text-width.js';
 import {
   PROCESS_COLOUR,
   PROCESS_GLYPH,
@@ -153,9 +154,11 @@ const HEADING: Record<ColumnId, (l: Labels) => string> = {
   links: (l) => l.colLinks,
 };
 
-/** The line under the table that tells the link faults when the table has no links column (null: no such line). */
+/** The line under the table that tells the link faults when the table has no links column, or one too narrow for them (null: no such line). */
 export function linksLine(model: Model, width: number): string | null {
-  return tableColumns(width).columns.some((c) => c.id === 'links') ? null : linkSummary(model);
+  const column = tableColumns(width).columns.find((c) => c.id === 'links');
+  if (column !== undefined && members(model).every((n) => columns(linkFaults(model, n.id)) <= column.width)) return null;
+  return linkSummary(model);
 }
 
 export function NodeTable({

@@ -163,6 +163,11 @@ describe('the frame at every size', () => {
     const at160 = frame(snapshot(cluster(5)), { cols: 160, rows: 48 });
     expect(at160.find((l) => l.startsWith('  n2 '))).toMatch(/→3 cut/);
     expect(at160.some((l) => l.startsWith('links: '))).toBe(false);
+    // Faults too many for the column's width are told whole under it too.
+    const busy = cluster(5);
+    busy.links = [2, 3, 4, 5].map((to) => ({ from: 1, to, blocked: false, delayMs: 1500, loss: 0.25 }));
+    const at100 = frame(snapshot(busy), { cols: 100, rows: 30 });
+    expect(at100.find((l) => l.startsWith('links: '))).toContain('n1 →2 1500ms 25% →3 1500ms 25% →4 1500ms 25% →5 1500ms 25%');
   });
 
   it('is true to the minimum it states: at the size it asks for, the whole frame fits, link faults and all', () => {
