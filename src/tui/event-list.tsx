@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import type { ClusterEvent } from '../cluster-model/index.js';
 import { clock } from '../cluster-model/event-line.js';
 import type { Labels } from './labels.js';
-import { fit } from './text-width.js';
+import { clipColumns, columns } from './text-width.js';
 
 /** Columns before the sentence: time, node, glyph. */
 const PREFIX = 13 + 4 + 2;
@@ -74,7 +74,8 @@ export function EventList({
             <Text dimColor>{clock(e.ts)} </Text>
             <Text bold>{(e.node === null ? '--' : `n${e.node}`).padEnd(4)}</Text>
             <Text color={s.colour} bold={s.bold}>
-              {s.glyph} {fit(labels.eventText(e, tickMs), width - PREFIX)}
+              {/* The sentence cut to fit before styling (ink's own truncation of a styled line costs far more), by display width: a wide glyph (⏰) or CJK must not push the line past the screen. */}
+              {s.glyph} {clipColumns(labels.eventText(e, tickMs), width - PREFIX - (columns(s.glyph) - 1))}
             </Text>
           </Text>
         );
