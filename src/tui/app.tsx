@@ -4,6 +4,7 @@
 import { useInput, useStdout } from 'ink';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { members, type Action, type ActionResult } from '../cluster-model/index.js';
+import type { ClientRequest, RequestOptions } from '../cluster-model/commands/client-request.js';
 import { Dashboard } from './dashboard.js';
 import type { ExercisePanelView } from '../exercises/types.js';
 import { initialUi, route, type Intent, type KeyPress, type UiState } from './keys.js';
@@ -17,6 +18,8 @@ export interface Controller {
   /** Client writes: a sentence saying where the entry committed, or why not. */
   submit(text: string): Promise<ActionResult>;
   put(key: string, value: string): Promise<ActionResult>;
+  /** Any client command of the `:` command line (submit, put, get, del, cas), sent as it says. */
+  request(request: ClientRequest, options: RequestOptions): Promise<ActionResult>;
   /** The exercise's set-up for the current step. */
   trigger(): Promise<ActionResult>;
   quit(): void;
@@ -78,6 +81,11 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
         return report(controller.submit(intent.text), true);
       case 'put':
         return report(controller.put(intent.key, intent.value), true);
+      case 'request': {
+        const r = intent.request;
+        if (r.type === 'action') return report(controller.act(r.action), false);
+        return report(controller.request(r.request, { via: r.via, timeoutMs: r.timeoutMs }), true);
+      }
       case 'trigger':
         return report(controller.trigger(), true);
       case 'note':

@@ -17,6 +17,7 @@ const FOOTER_ORDER: readonly BindingId[] = [
   'partition',
   'heal',
   'submit',
+  'command',
   'pause',
   'isolate',
   'campaign',
@@ -82,6 +83,17 @@ export function Footer({
         {mode.text}
         <Text inverse> </Text>
         <Text dimColor> {labels.inputKeys}</Text>
+      </Text>
+    );
+  else if (mode.kind === 'command')
+    status = (
+      <Text>
+        <Text color="cyan" bold>
+          :
+        </Text>
+        {mode.text}
+        <Text inverse> </Text>
+        <Text dimColor> {mode.choices.length > 0 ? mode.choices.join(' ') : labels.commandKeys}</Text>
       </Text>
     );
   else if (flash !== null && now - flash.ts < FLASH_MS)

@@ -19,6 +19,7 @@ export type BindingId =
   | 'put'
   | 'add'
   | 'speed'
+  | 'command'
   | 'freeze'
   | 'filter'
   | 'scroll-log'
@@ -122,6 +123,13 @@ export const BINDINGS: readonly Binding[] = [
   { id: 'submit', keys: 'n', label: 'submit', help: 'submit a new entry to the log (a line of text)', cli: 'raft-console submit <text>' },
   { id: 'put', keys: 'v', label: 'put', help: 'put a key and value in the replicated store', cli: 'raft-console put <key> <value>' },
   { id: 'speed', keys: 'f', label: 'speed', help: 'change the speed preset: slow, normal, fast', cli: 'raft-console speed fast' },
+  {
+    id: 'command',
+    keys: ':',
+    label: 'command',
+    help: 'type a cluster command as on the command line (:link 1 2 --drop 30%, :put k v); tab completes, ↑ ↓ recall',
+    cli: 'raft-console <command>',
+  },
   { id: 'freeze', keys: 'space', label: 'freeze', help: 'freeze or unfreeze the event scroll (the cluster keeps running)', cli: '' },
   {
     id: 'filter',

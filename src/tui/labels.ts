@@ -57,6 +57,7 @@ const EN = {
   submitPrompt: 'submit entry> ',
   putPrompt: 'put key value> ',
   inputKeys: 'enter sends, esc cancels',
+  commandKeys: 'tab completes, ↑↓ recall, enter runs, esc cancels',
   goneQuit: 'q quits',
   keys: {} as KeyWords,
   roles: { follower: 'follower', 'pre-candidate': 'pre-cand', candidate: 'candidate', leader: 'leader' },
@@ -115,6 +116,7 @@ const ZH: Labels = {
   submitPrompt: '提交条目> ',
   putPrompt: '写入 键 值> ',
   inputKeys: '回车发送,esc 取消',
+  commandKeys: 'tab 补全,↑↓ 历史,回车执行,esc 取消',
   goneQuit: '按 q 退出',
   keys: {
     select: { label: '选择', help: '选择节点(数字键按编号选择)' },
@@ -132,6 +134,10 @@ const ZH: Labels = {
     submit: { label: '提交', help: '向日志提交一个新条目(一行文本)' },
     put: { label: '写入', help: '在复制的键值存储中写入一个键和值' },
     speed: { label: '速度', help: '切换速度预设:slow、normal、fast' },
+    command: {
+      label: '命令',
+      help: '像在命令行上那样输入集群命令(:link 1 2 --drop 30%、:put k v);tab 补全,↑ ↓ 调出历史',
+    },
     freeze: { label: '冻结', help: '冻结或恢复事件滚动(集群照常运行)' },
     filter: { label: '过滤', help: '只显示所选节点的事件;再按一次显示全部' },
     'scroll-log': { label: '日志', help: '向前或向后滚动日志网格' },

@@ -12,7 +12,7 @@ import { labelsFor } from './labels.js';
 import type { ClusterSource } from '../cluster-model/source.js';
 import { NodePriority } from './priority.js';
 import { DashboardStore } from './store.js';
-import { putValue, submitEntry } from './writes.js';
+import { clientRequest, putValue, submitEntry } from './writes.js';
 
 /** A snapshot every 125 ms at most while the cluster changes (eight frames a second: a frame of a
  * 9-node cluster at 160x48 costs about 10 ms of CPU, mostly in ink's output), every 250 ms when idle. */
@@ -74,6 +74,7 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
     act: (action) => o.source.act(action),
     submit: (text) => submitEntry(o.source.model, text),
     put: (key, value) => putValue(o.source.model, key, value),
+    request: (request, options) => clientRequest(o.source.model, request, options),
     trigger: () => o.exercise?.trigger() ?? Promise.resolve({ ok: false, text: 'no exercise is running' }),
     quit: () => finish({ why: 'quit' }),
     exercise: (hint) => o.exercise?.view(hint) ?? null,

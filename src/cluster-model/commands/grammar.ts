@@ -58,26 +58,31 @@ function command<A extends unknown[]>(
 
 const act = (action: Action): ClusterRequest => ({ type: 'action', action });
 
-function nodesCommand(op: 'kill' | 'stop' | 'restart' | 'pause' | 'resume', description: string, what: string): CommandSpec {
+/** A command whose argument is node ids: one (`<id>`), or a list (`<id...>`). */
+function onNodes<T>(
+  op: string,
+  description: string,
+  argument: string,
+  what: string,
+  parse: (text: string, previous: T | undefined) => T,
+  make: (value: T) => Action,
+): CommandSpec {
   return command(
     op,
     description,
     'action',
     'nodes',
-    (cmd) => cmd.argument('<id...>', what, nodeIds),
-    ([nodes]: [number[]]) => act({ op, nodes }),
+    (cmd) => cmd.argument(argument, what, parse),
+    ([value]: [T]) => act(make(value)),
   );
 }
 
+function nodesCommand(op: 'kill' | 'stop' | 'restart' | 'pause' | 'resume', description: string, what: string): CommandSpec {
+  return onNodes(op, description, '<id...>', what, nodeIds, (nodes) => ({ op, nodes }));
+}
+
 function nodeCommand(op: 'replace' | 'isolate' | 'campaign' | 'transfer' | 'remove', description: string, what: string): CommandSpec {
-  return command(
-    op,
-    description,
-    'action',
-    'nodes',
-    (cmd) => cmd.argument('<id>', what, nodeId),
-    ([node]: [number]) => act({ op, node }),
-  );
+  return onNodes(op, description, '<id>', what, nodeId, (node) => ({ op, node }));
 }
 
 function bareCommand(op: 'heal' | 'add', description: string): CommandSpec {
