@@ -9,6 +9,7 @@ import { Dashboard } from './dashboard.js';
 import type { ExercisePanelView } from '../exercises/types.js';
 import { initialUi, route, type Intent, type KeyPress, type UiState } from './keys.js';
 import type { Labels } from './labels.js';
+import { mouseRegions, parseMouse, routeMouse } from './mouse.js';
 import type { Size } from './layout.js';
 import type { DashboardStore } from './store.js';
 
@@ -98,8 +99,27 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
     }
   };
 
+  const move = (next: UiState): void => {
+    if (next === latest.current) return;
+    latest.current = next;
+    setUi(next);
+  };
+
   useInput((input, key) => {
     const model = store.getSnapshot().model;
+    // A mouse report is never a key: its digits would select nodes.
+    const mouse = parseMouse(input);
+    if (mouse !== null) {
+      const nodes = members(model);
+      return move(
+        routeMouse(
+          latest.current,
+          mouse,
+          mouseRegions(latest.current, size, nodes.length, exercise !== null),
+          nodes.map((n) => n.id),
+        ),
+      );
+    }
     const ctx = {
       nodes: members(model),
       partition: model.partition,
@@ -116,10 +136,7 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
       input.length > 1 ? [...input].map((ch) => (ch === '\r' || ch === '\n' ? ['', { return: true }] : [ch, {}])) : [[input, key]];
     for (const [k, flags] of keys) {
       const routed = route(latest.current, k, flags, ctx);
-      if (routed.ui !== latest.current) {
-        latest.current = routed.ui;
-        setUi(routed.ui);
-      }
+      move(routed.ui);
       for (const intent of routed.intents) perform(intent);
     }
   });

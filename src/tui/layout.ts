@@ -52,3 +52,33 @@ export function layout(size: Size, nodes: number, exercise: boolean): Layout {
     mainWidth: size.cols - (side ? sideWidth + 1 : 0),
   };
 }
+
+/** Lines of the frame (from 0) that hold a panel: `top` and how many `rows`. */
+export interface Rows {
+  top: number;
+  rows: number;
+}
+
+/** Which lines of the frame hold the node rows, the log grid and the events, and how wide the main column is (the mouse needs it). */
+export interface RowRegions {
+  /** One line per node, in the node table's order. */
+  nodes: Rows;
+  /** The exercise panel's strip below the table on a narrow screen; null without one. */
+  strip: Rows | null;
+  /** The grid with its title and ruler; null when it is not drawn. */
+  grid: Rows | null;
+  /** The event list with its title; null while another panel takes its place (the partition editor). */
+  events: Rows | null;
+  width: number;
+}
+
+/** Where the panels of the main view are, as Dashboard stacks them: header, node table, exercise strip, log grid, events. */
+export function rowRegions(size: Size, nodes: number, exercise: boolean): RowRegions | null {
+  const l = layout(size, nodes, exercise);
+  if (l.tooSmall !== null) return null;
+  const table = { top: HEADER + 1, rows: nodes };
+  const strip = l.exercise !== null && !l.exercise.side ? { top: table.top + nodes, rows: l.exercise.rows } : null;
+  const gridTop = table.top + nodes + (strip?.rows ?? 0);
+  const grid = l.grid ? { top: gridTop, rows: 2 + nodes } : null;
+  return { nodes: table, strip, grid, events: { top: gridTop + (grid?.rows ?? 0), rows: l.eventRows + 1 }, width: l.mainWidth };
+}

@@ -9,6 +9,7 @@ import { App, type Controller } from './app.js';
 import type { ExercisePanelView } from '../exercises/types.js';
 import type { Lang } from '../exercises/lang.js';
 import { labelsFor } from './labels.js';
+import { MOUSE_OFF, MOUSE_ON } from './mouse.js';
 import type { ClusterSource } from '../cluster-model/source.js';
 import { NodePriority } from './priority.js';
 import { DashboardStore } from './store.js';
@@ -32,6 +33,8 @@ export interface DashboardOptions {
   /** Attached to a cluster started elsewhere (shown in the header). */
   attached: boolean;
   lang: Lang;
+  /** Take clicks and the wheel (the terminal then leaves text selection to Shift-drag); default on. */
+  mouse?: boolean;
   exercise?: ExerciseHooks;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
@@ -48,11 +51,14 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
   const store = new DashboardStore(o.source);
   const colour = process.env.FORCE_COLOR !== '0' && stdout.hasColors();
 
+  const mouse = o.mouse ?? true;
   let restored = false;
+  // Every way out (quit, a signal, a crash, the process exiting) gives the terminal back as it was:
+  // mouse reports off, the main screen, the cursor shown.
   const restore = (): void => {
     if (restored) return;
     restored = true;
-    stdout.write(LEAVE_ALT);
+    stdout.write((mouse ? MOUSE_OFF : '') + LEAVE_ALT);
   };
   let finish: (end: DashboardEnd) => void = () => {};
   const ended = new Promise<DashboardEnd>((resolve) => {
@@ -82,7 +88,7 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
 
   const priority = new NodePriority();
   const offPriority = store.subscribe(() => priority.watch(store.getSnapshot().model));
-  stdout.write(ENTER_ALT);
+  stdout.write(ENTER_ALT + (mouse ? MOUSE_ON : ''));
   store.start(PUBLISH_MS, IDLE_MS);
   const app = render(createElement(App, { store, controller, labels: labelsFor(o.lang), colour, owned: o.owned, attached: o.attached }), {
     stdout,

@@ -8,7 +8,7 @@ import { labelsFor } from '../../src/tui/labels.js';
 import type { ClusterSource } from '../../src/cluster-model/source.js';
 import { DashboardStore } from '../../src/tui/store.js';
 import { waitFor } from '../support/wait.js';
-import { healthy } from './fixtures.js';
+import { exerciseView, healthy } from './fixtures.js';
 
 /** A cluster that records what it is asked to do. */
 class FakeCluster implements ClusterSource {
@@ -56,20 +56,7 @@ function open(cluster: FakeCluster, opts: { owned?: boolean; trigger?: boolean }
     quit: () => {
       cluster.quits++;
     },
-    exercise: () =>
-      opts.trigger === true
-        ? {
-            number: 5,
-            title: 'Split vote',
-            goal: 'g',
-            prediction: null,
-            answer: null,
-            steps: [{ text: 'press X', done: false, current: true }],
-            hint: null,
-            explanation: null,
-            trigger: { label: 'start two elections' },
-          }
-        : null,
+    exercise: () => (opts.trigger === true ? exerciseView({ trigger: { label: 'start two elections' } }) : null),
   };
   const app = render(
     <App
@@ -313,5 +300,22 @@ describe('the : command line', () => {
       return !(app.lastFrame() ?? '').includes(':isolate 3');
     });
     expect(cluster.acted).toHaveLength(1);
+  });
+});
+
+describe('the mouse in the dashboard', () => {
+  it("selects the node whose row is clicked, and a report's digits never act as keys", async () => {
+    const cluster = new FakeCluster();
+    const { app } = open(cluster);
+    // A click on the header (column 2, row 1) and the wheel over it: "2" and "1" are in the bytes.
+    app.stdin.write('\u001b[<0;2;1M');
+    app.stdin.write('\u001b[<0;2;1m');
+    app.stdin.write('\u001b[<64;2;1M');
+    // A click on n3's row (the fourth line is n1's).
+    app.stdin.write('\u001b[<0;5;6M');
+    await waitFor('n3 selected', () => /^▸ n3 /m.test(app.lastFrame() ?? ''));
+    await press(app, 'x');
+    await waitFor('kill', () => cluster.acted.length > 0);
+    expect(cluster.acted).toEqual([{ op: 'kill', nodes: [3] }]);
   });
 });
