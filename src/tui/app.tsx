@@ -58,6 +58,15 @@ function useTerminalSize(fixed: Size | undefined): Size {
   return size;
 }
 
+/** One character of keys that arrived together, as the key it is: Enter, Tab, Backspace, Ctrl-<letter>, or itself. */
+function keyOf(ch: string): [string, KeyPress] {
+  if (ch === '\r' || ch === '\n') return ['', { return: true }];
+  if (ch === '\t') return ['', { tab: true }];
+  if (ch === '\u007f' || ch === '\b') return ['', { backspace: true }];
+  const code = ch.charCodeAt(0);
+  return code < 0x20 ? [String.fromCharCode(code + 0x60), { ctrl: true }] : [ch, {}];
+}
+
 export function App({ store, controller, labels, colour, owned, attached, size: fixed }: AppProps) {
   const snap = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const size = useTerminalSize(fixed);
@@ -130,10 +139,10 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
       trigger: exercise?.trigger != null,
     };
     // Keys typed quickly arrive together ("5x", or "hi\r" in the input line): each is a key of its
-    // own, a carriage return among them the Enter key.
+    // own, the control characters among them the keys they stand for.
     const keys: Array<[string, KeyPress]> =
       // eslint-disable-next-line @typescript-eslint/no-misused-spread -- a typed character is one code point, one key: graphemes (Intl.Segmenter) would make one key of "\r\n"
-      input.length > 1 ? [...input].map((ch) => (ch === '\r' || ch === '\n' ? ['', { return: true }] : [ch, {}])) : [[input, key]];
+      input.length > 1 ? [...input].map(keyOf) : [[input, key]];
     for (const [k, flags] of keys) {
       const routed = route(latest.current, k, flags, ctx);
       move(routed.ui);

@@ -222,6 +222,16 @@ describe('keys typed together', () => {
 });
 
 describe('a line typed at once', () => {
+  it('keeps its tab, backspace and Ctrl-C the keys they are', async () => {
+    const cluster = new FakeCluster();
+    const { app } = open(cluster, { owned: true });
+    app.stdin.write(':iso\t3x\u007f\r');
+    await waitFor('isolate', () => cluster.acted.length > 0);
+    expect(cluster.acted).toEqual([{ op: 'isolate', node: 3 }]);
+    app.stdin.write('\u0003\u0003');
+    await waitFor('quit', () => cluster.quits === 1);
+  });
+
   it('is sent by the Enter that arrived with it', async () => {
     const cluster = new FakeCluster();
     const { app } = open(cluster);
