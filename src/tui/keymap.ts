@@ -25,6 +25,7 @@ export type BindingId =
   | 'scroll-log'
   | 'scroll-events'
   | 'follow'
+  | 'mouse'
   | 'hint'
   | 'trigger'
   | 'help'
@@ -141,6 +142,13 @@ export const BINDINGS: readonly Binding[] = [
   { id: 'scroll-log', keys: '← →', label: 'log', help: 'scroll the log grid back and forward', cli: 'raft-console log <id>' },
   { id: 'scroll-events', keys: 'PgUp PgDn', label: 'events', help: 'scroll the events back and forward', cli: '' },
   { id: 'follow', keys: 'G', label: 'follow', help: 'follow the tail again (log grid and events)', cli: '' },
+  {
+    id: 'mouse',
+    keys: 'click wheel',
+    label: 'mouse',
+    help: "click a node's row to select it; the wheel scrolls the events or the log grid under it",
+    cli: '',
+  },
   {
     id: 'hint',
     keys: 'H',

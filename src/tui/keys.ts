@@ -207,6 +207,7 @@ function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Rou
     case 'quit':
       return quit(ui, ctx);
     case 'select':
+    case 'mouse':
       return none();
   }
 }

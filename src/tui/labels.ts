@@ -143,6 +143,7 @@ const ZH: Labels = {
     'scroll-log': { label: '日志', help: '向前或向后滚动日志网格' },
     'scroll-events': { label: '事件', help: '向前或向后滚动事件' },
     follow: { label: '跟随', help: '重新跟随末尾(日志网格和事件)' },
+    mouse: { label: '鼠标', help: '点击节点所在行选中它;滚轮滚动其下方的事件或日志网格' },
     hint: { label: '提示', help: '显示或隐藏当前步骤的提示(窄屏时显示练习全文)' },
     trigger: { label: '设置', help: '让练习自己布置场景(步骤提供时显示)' },
     help: { label: '帮助', help: '显示或隐藏本帮助' },
