@@ -1,7 +1,8 @@
 // The dashboard in a real terminal: `raft-console up 3` (the built binary) runs inside a tmux pane
 // on a private server (its socket in the temp folder), and the test reads the screen with capture-pane and types with send-keys,
 // as a user would. It kills the leader from the keyboard, watches the header name a new leader in
-// a later term, quits with q then y, and checks that the command ended and no process outlived it.
+// a later term, restarts the node from the `:` command line, selects a node with a click, quits
+// with q then y, and checks that the command ended and no process outlived it.
 // tmux is required in CI (.ci/run installs it); elsewhere the test is skipped when tmux is missing.
 import { execFile, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { COSTLY_PROBE, waitFor } from '../support/wait.js';
 import { Cli, alive, type Status } from '../cli/helpers.js';
+import { rowRegions } from '../../src/tui/layout.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLUSTER = 'default';
@@ -41,12 +43,12 @@ function headerLeader(text: string): { id: number; term: number } | undefined {
 }
 
 /** Looks at the screen until `parse` finds what it looks for; a timeout shows the last screen. */
-function onScreen<T>(what: string, parse: (text: string) => T | undefined): Promise<T> {
+function onScreen<T>(what: string, parse: (text: string) => T | undefined, timeoutMs = 10_000): Promise<T> {
   let last = '';
   return waitFor(
     () => `${what}; the screen was:\n${last}`,
     async () => parse((last = await screen())),
-    { ...COSTLY_PROBE, timeoutMs: 10_000 },
+    { ...COSTLY_PROBE, timeoutMs },
   );
 }
 
@@ -69,7 +71,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(skip)('the dashboard in a real terminal (tmux)', () => {
-  test('kill the leader with x, see a new leader in a later term, quit with q y: nothing is left running', async () => {
+  test('kill the leader with x, see a new leader in a later term, :restart it, click a node, quit with q y: nothing is left running', async () => {
     const state = join(cli!.home, 'state');
     const config = join(cli!.home, 'config');
     const command = `env -u CI FORCE_COLOR=0 XDG_STATE_HOME='${state}' XDG_CONFIG_HOME='${config}' '${process.execPath}' bin/raft-console.js up 3; echo "[exited with $?]"`;
@@ -108,6 +110,23 @@ describe.skipIf(skip)('the dashboard in a real terminal (tmux)', () => {
     });
     expect(second.id).not.toBe(first.id);
     for (const pid of pidsOf(await cli!.status(CLUSTER))) pids.add(pid);
+
+    // The killed node back with the `:` command line, then selected with a click on its row (the
+    // terminal reports it in SGR form; send-keys -l types the report as the terminal would).
+    await tmux('send-keys', '-t', 't', ':');
+    await tmux('send-keys', '-t', 't', '-l', `restart ${first.id}`);
+    await tmux('send-keys', '-t', 't', 'Enter');
+    await onScreen(
+      `the result of :restart ${first.id}`,
+      (text) => (text.includes(`✔ restarted n${first.id}`) ? true : undefined),
+      // A restart answers once the node has started again: seconds on a busy machine.
+      30_000,
+    );
+    for (const pid of pidsOf(await cli!.status(CLUSTER))) pids.add(pid);
+    const rows = rowRegions({ cols: 100, rows: 30 }, 3, false)!.nodes;
+    const other = [1, 2, 3].find((id) => id !== first.id)!;
+    await tmux('send-keys', '-t', 't', '-l', `\u001b[<0;5;${rows.top + other}M`);
+    await onScreen(`n${other} selected by the click`, (text) => (new RegExp(`^▸ n${other} `, 'm').test(text) ? true : undefined));
 
     await tmux('send-keys', '-t', 't', 'q');
     await onScreen('the quit question', (text) => (/Quit and stop the cluster/.test(text) ? true : undefined));
