@@ -13,9 +13,10 @@ import { folderOptions, nameFlag, type ClusterFlags } from './cluster-options.js
 import { paintFor, type Paint } from './colour.js';
 import { exerciseFlag } from './exercise.js';
 import { CliError } from './failure.js';
+import { mouseOf, type MouseFlags } from './mouse-option.js';
 import { openProgress, openSettings } from './settings.js';
 
-export interface StartFlags extends ClusterFlags {
+export interface StartFlags extends ClusterFlags, MouseFlags {
   lang?: Lang;
   headless?: boolean;
   solve?: boolean;
@@ -98,6 +99,7 @@ async function withDashboard(session: ExerciseSession, lang: Lang, flags: StartF
     owned: true,
     attached: false,
     lang,
+    mouse: mouseOf(flags),
     exercise: { view: (hint) => session.tracker.view({ hint }), trigger: () => session.trigger() },
   });
   if (end.why === 'gone') process.stdout.write(`${end.text}\n`);
