@@ -20,6 +20,7 @@ const FOOTER_ORDER: readonly BindingId[] = [
   'pause',
   'isolate',
   'campaign',
+  'submit-via',
   'help',
   'quit',
 ];
@@ -77,7 +78,7 @@ export function Footer({
     status = (
       <Text>
         <Text color="cyan" bold>
-          {mode.what === 'submit' ? labels.submitPrompt : labels.putPrompt}
+          {mode.what === 'put' ? labels.putPrompt : mode.via === undefined ? labels.submitPrompt : labels.submitViaPrompt(mode.via)}
         </Text>
         {mode.text}
         <Text inverse> </Text>

@@ -26,7 +26,8 @@ export const GROUP_NAMES = ['A', 'B', 'C', 'D', 'E'] as const;
 export type Mode =
   | { kind: 'normal' }
   | { kind: 'help' }
-  | { kind: 'input'; what: 'submit' | 'put'; text: string }
+  /** `via`: a submit sent to that node only (no redirects), as `submit --via` does. */
+  | { kind: 'input'; what: 'submit' | 'put'; text: string; via?: number }
   /** group[i] is the group of node i (an index into GROUP_NAMES). */
   | { kind: 'partition'; groups: Record<number, number> }
   /** Asks before quitting a cluster this dashboard owns, or removing node `node`. */
@@ -50,7 +51,7 @@ export interface UiState {
 
 export type Intent =
   | { type: 'action'; action: Action }
-  | { type: 'submit'; text: string }
+  | { type: 'submit'; text: string; via?: number }
   | { type: 'put'; key: string; value: string }
   | { type: 'trigger' }
   | { type: 'quit' }
@@ -157,6 +158,9 @@ function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Rou
       return none({ ...ui, mode: { kind: 'partition', groups: editorGroups(ctx) } });
     case 'submit':
       return none({ ...ui, mode: { kind: 'input', what: 'submit', text: '' } });
+    case 'submit-via':
+      if (selected === undefined) return { ui, intents: [{ type: 'note', text: 'select a node first (arrows or its digit)' }] };
+      return none({ ...ui, mode: { kind: 'input', what: 'submit', text: '', via: selected.id } });
     case 'put':
       return none({ ...ui, mode: { kind: 'input', what: 'put', text: '' } });
     case 'speed': {
@@ -195,7 +199,8 @@ function inputMode(ui: UiState, mode: Extract<Mode, { kind: 'input' }>, input: s
   if (key.return) {
     const text = mode.text.trim();
     if (text === '') return { ui: back, intents: [] };
-    if (mode.what === 'submit') return { ui: back, intents: [{ type: 'submit', text }] };
+    if (mode.what === 'submit')
+      return { ui: back, intents: [{ type: 'submit', text, ...(mode.via === undefined ? {} : { via: mode.via }) }] };
     const m = /^([^\s=]+)\s*[=\s]\s*(.+)$/.exec(text);
     if (m === null) return { ui, intents: [{ type: 'note', text: 'type a key and a value: color red (or color=red)' }] };
     return { ui: back, intents: [{ type: 'put', key: m[1]!, value: m[2]! }] };
