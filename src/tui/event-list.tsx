@@ -12,7 +12,8 @@ function clip(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
 }
 
-function style(e: ClusterEvent): { glyph: string; colour?: string; bold?: boolean } {
+/** `dim`: no news, e.g. a vote told after its term's leader was (live-model.ts). */
+function style(e: ClusterEvent): { glyph: string; colour?: string; bold?: boolean; dim?: boolean } {
   if (e.type === 'safety-violation') return { glyph: '✘', colour: 'red', bold: true };
   if (e.type === 'role-change') {
     const to = e.data?.to;
@@ -24,7 +25,8 @@ function style(e: ClusterEvent): { glyph: string; colour?: string; bold?: boolea
   if (e.type === 'truncate') return { glyph: '✗', colour: 'red' };
   if (e.type === 'commit') return { glyph: '✔', colour: 'blue' };
   if (e.type === 'election-timeout') return { glyph: '⏰', colour: 'yellow' };
-  if (e.type === 'vote-cast' || e.type === 'vote-received') return { glyph: e.data?.granted === false ? '✗' : '✓', colour: 'magenta' };
+  if (e.type === 'vote-cast' || e.type === 'vote-received')
+    return { glyph: e.data?.granted === false ? '✗' : '✓', colour: 'magenta', dim: e.data?.leaderOfTerm !== undefined };
   if (e.node === null)
     return e.data?.ok === false || e.type === 'crashed' || e.type === 'start-failed'
       ? { glyph: '✗', colour: 'red' }
@@ -74,7 +76,7 @@ export function EventList({
           <Text key={i} wrap="truncate">
             <Text dimColor>{clock(e.ts)} </Text>
             <Text bold>{(e.node === null ? '--' : `n${e.node}`).padEnd(4)}</Text>
-            <Text color={s.colour} bold={s.bold}>
+            <Text color={s.colour} bold={s.bold} dimColor={s.dim}>
               {s.glyph} {clip(e.text, width - PREFIX)}
             </Text>
           </Text>
