@@ -204,6 +204,19 @@ export class LiveModel {
           typeof data.term === 'number'
         )
           this.checked(this.safety.leader(id, data.term, ts));
+        if (kind === 'raft' && type === 'append-rejected' && data.reason === 'overwrites-committed') {
+          const { leader, term, prevLogIndex, prevLogTerm, conflictTerm } = data;
+          if (
+            typeof leader === 'number' &&
+            typeof term === 'number' &&
+            typeof prevLogIndex === 'number' &&
+            typeof prevLogTerm === 'number' &&
+            typeof conflictTerm === 'number'
+          )
+            this.checked(
+              this.safety.leaderLacks(leader, id, { term, index: prevLogIndex, committedTerm: conflictTerm, leaderTerm: prevLogTerm }, ts),
+            );
+        }
         this.record({ ts, node: id, kind, type, text: text ?? `n${id}: ${type}`, data });
       }
     }
