@@ -691,3 +691,30 @@ describe('the safety verdict in the live model', () => {
     });
   });
 });
+
+describe('Leader Completeness', () => {
+  test("a follower's refusal to replace its committed entry with its leader's is the violation", () => {
+    const live = new LiveModel(model([node(1, null), node(3, null)]));
+    nodeWrites(live, 3, {
+      ts: 200,
+      node: 3,
+      kind: 'raft',
+      type: 'append-rejected',
+      leader: 1,
+      term: 4,
+      prevLogIndex: 2,
+      prevLogTerm: 4,
+      reason: 'overwrites-committed',
+      conflictTerm: 1,
+      conflictIndex: 2,
+      text: 'n3 refuses entry 2 of term 4 from leader n1',
+    });
+    expect(live.model.safety).toMatchObject({
+      ok: false,
+      property: 'Leader Completeness',
+      nodes: [1, 3],
+      text: 'n1, leader of term 4, lacks entry 2 (term 1), committed on n3: it holds one of term 4 there',
+    });
+    expect(live.model.events.filter((e) => e.type === 'safety-violation')).toHaveLength(1);
+  });
+});
