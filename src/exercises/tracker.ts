@@ -113,6 +113,7 @@ export function createTracker(exercise: Exercise, lang: Lang, options: TrackerOp
           hint && step !== undefined
             ? `${step.hint[lang]}${step.command === undefined ? '' : ` (raft-console ${step.command}${nameFlag})`}`
             : null,
+        command: step?.command ?? null,
         explanation: step === undefined ? exercise.explanation[lang] : null,
         trigger: label === null ? null : { label: label[lang] },
       };

@@ -124,6 +124,8 @@ export interface ExercisePanelView {
   steps: { text: string; done: boolean; current: boolean }[];
   /** The current step's hint, when asked for. */
   hint: string | null;
+  /** The command that does the current step (Step.command), so the dashboard can offer its key first. */
+  command: string | null;
   /** Once every step is done. */
   explanation: string | null;
   /** What the trigger key does now, or null when there is nothing to trigger. */

@@ -4,11 +4,12 @@
 import { useInput, useStdout } from 'ink';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { members, type Action, type ActionResult } from '../cluster-model/index.js';
-import { Dashboard } from './dashboard.js';
+import { Dashboard, openText } from './dashboard.js';
 import type { ExercisePanelView } from '../exercises/types.js';
 import { initialUi, route, type Intent, type KeyPress, type UiState } from './keys.js';
 import type { Labels } from './labels.js';
 import type { Size } from './layout.js';
+import { scrollMax } from './text-view.js';
 import type { DashboardStore } from './store.js';
 
 /** What the dashboard's keys do to the world. */
@@ -92,14 +93,20 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
 
   useInput((input, key) => {
     const model = store.getSnapshot().model;
-    const ctx = {
-      nodes: members(model),
-      partition: model.partition,
-      speed: model.timing.preset,
-      owned,
-      eventCount: store.getSnapshot().eventCount,
-      exercise: exercise !== null,
-      trigger: exercise?.trigger != null,
+    // The scrolling text on screen (after the keys before this one) bounds the scroll keys.
+    const context = (ui: UiState) => {
+      const text = openText(store.getSnapshot(), ui, size, labels, exercise);
+      return {
+        nodes: members(model),
+        partition: model.partition,
+        speed: model.timing.preset,
+        owned,
+        eventCount: store.getSnapshot().eventCount,
+        exercise: exercise !== null,
+        trigger: exercise?.trigger != null,
+        textMax: text === null ? 0 : scrollMax(text.lines.length, text.rows),
+        textPage: text === null ? 1 : Math.max(1, text.rows - 2),
+      };
     };
     // Keys typed quickly arrive together ("5x", or "hi\r" in the input line): each is a key of its
     // own, a carriage return among them the Enter key.
@@ -107,7 +114,7 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
       // eslint-disable-next-line @typescript-eslint/no-misused-spread -- a typed character is one code point, one key: graphemes (Intl.Segmenter) would make one key of "\r\n"
       input.length > 1 ? [...input].map((ch) => (ch === '\r' || ch === '\n' ? ['', { return: true }] : [ch, {}])) : [[input, key]];
     for (const [k, flags] of keys) {
-      const routed = route(latest.current, k, flags, ctx);
+      const routed = route(latest.current, k, flags, context(latest.current));
       if (routed.ui !== latest.current) {
         latest.current = routed.ui;
         setUi(routed.ui);

@@ -3,17 +3,18 @@
 import { Box, Text } from 'ink';
 import { EventList } from './event-list.js';
 import type { ExercisePanelView } from '../exercises/types.js';
-import { ExercisePanel } from './exercise-panel.js';
-import { Footer } from './footer.js';
+import { ExercisePanel, ExerciseStrip, PANEL_FRAME, exerciseLines } from './exercise-panel.js';
+import { Footer, resultLines } from './footer.js';
 import { Header } from './header.js';
-import { Help } from './help.js';
+import { helpLines } from './help.js';
 import type { UiState } from './keys.js';
 import type { Labels } from './labels.js';
-import { layout, type Size } from './layout.js';
+import { layout, type Layout, type Size } from './layout.js';
 import { LogGrid } from './log-grid.js';
-import { NodeTable } from './node-table.js';
+import { NodeTable, linksLine } from './node-table.js';
 import { PartitionEditor } from './partition-editor.js';
 import type { Snapshot } from './store.js';
+import { TextView, type Line } from './text-view.js';
 import { members } from '../cluster-model/index.js';
 import { visibleEvents } from './view.js';
 
@@ -29,10 +30,35 @@ export interface DashboardProps {
   exercise: ExercisePanelView | null;
 }
 
+/** The frame's layout, the link-fault line under the table counted. */
+function frameLayout(snap: Snapshot, size: Size, exercise: boolean): Layout {
+  const nodes = members(snap.model).length;
+  const first = layout(size, nodes, exercise);
+  if (first.tooSmall !== null) return first;
+  return linksLine(snap.model, first.mainWidth) === null ? first : layout(size, nodes, exercise, true);
+}
+
+/** A text shown in a scrolling view, and the rows it has. */
+export interface OpenText {
+  lines: Line[];
+  rows: number;
+}
+
+/** The text that scrolls now, if any: the help, the results, or the exercise's whole text while H has it open. */
+export function openText(snap: Snapshot, ui: UiState, size: Size, labels: Labels, exercise: ExercisePanelView | null): OpenText | null {
+  const l = frameLayout(snap, size, exercise !== null);
+  if (l.tooSmall !== null) return null;
+  if (ui.mode.kind === 'help') return { lines: helpLines(labels, exercise !== null, l.mainWidth), rows: l.overlayRows };
+  if (ui.mode.kind === 'results') return { lines: resultLines(snap.results, labels, l.mainWidth), rows: l.overlayRows };
+  if (exercise === null || l.exercise === null || !ui.hint) return null;
+  const box = l.exercise.side ? { width: l.exercise.width, rows: l.exercise.rows } : { width: l.mainWidth, rows: l.overlayRows };
+  return { lines: exerciseLines(exercise, labels, box.width - PANEL_FRAME.cols), rows: box.rows - PANEL_FRAME.rows };
+}
+
 export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }: DashboardProps) {
   const { model } = snap;
   const nodes = members(model).length;
-  const l = layout(size, nodes, exercise !== null);
+  const l = frameLayout(snap, size, exercise !== null);
   if (l.tooSmall !== null)
     return (
       <Box flexDirection="column">
@@ -80,20 +106,19 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
         />
       </>
     );
-  // The help (and the whole exercise text) takes the node table's rows too: all of it fits on 80x24.
-  const helpRows = middleRows + nodes + 1 + (exercise !== null && l.exercise !== null && !l.exercise.side ? l.exercise.rows : 0);
+  const strip = exercise !== null && l.exercise !== null && !l.exercise.side;
+  const text = openText(snap, ui, size, labels, exercise);
+  // The help, the results and (on a narrow screen) the whole exercise text take the rows between
+  // header and footer; everything else is behind them.
   const main =
-    ui.mode.kind === 'help' ? (
-      <Help width={w} rows={helpRows} labels={labels} exercise={exercise !== null} />
-    ) : exercise !== null && l.exercise !== null && !l.exercise.side && ui.hint ? (
-      // On a narrow screen the panel is a strip; H opens it whole in place of the rest.
-      <ExercisePanel view={exercise} width={w} rows={helpRows} side labels={labels} />
+    ui.mode.kind === 'help' || ui.mode.kind === 'results' ? (
+      <TextView lines={text?.lines ?? []} rows={l.overlayRows} width={w} scroll={ui.textScroll} moreLabel={labels.scrollMore} />
+    ) : strip && ui.hint ? (
+      <ExercisePanel view={exercise} width={w} rows={l.overlayRows} scroll={ui.textScroll} open labels={labels} />
     ) : (
       <Box flexDirection="column" width={w}>
         <NodeTable model={model} selected={ui.selected} labels={labels} width={w} now={snap.now} />
-        {exercise !== null && l.exercise !== null && !l.exercise.side ? (
-          <ExercisePanel view={exercise} width={w} rows={l.exercise.rows} side={false} labels={labels} />
-        ) : null}
+        {strip ? <ExerciseStrip view={exercise} width={w} labels={labels} /> : null}
         {middle}
       </Box>
     );
@@ -104,7 +129,14 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
         <Box width={size.cols}>
           {main}
           <Box width={1} />
-          <ExercisePanel view={exercise} width={l.exercise.width} rows={l.exercise.rows} side labels={labels} />
+          <ExercisePanel
+            view={exercise}
+            width={l.exercise.width}
+            rows={l.exercise.rows}
+            scroll={ui.hint ? ui.textScroll : 0}
+            open={ui.hint}
+            labels={labels}
+          />
         </Box>
       ) : (
         main
@@ -116,6 +148,7 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
         width={size.cols}
         exercise={exercise !== null}
         trigger={exercise?.trigger != null}
+        stepCommand={exercise?.command ?? null}
         gone={snap.gone}
         labels={labels}
       />

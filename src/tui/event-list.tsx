@@ -3,14 +3,10 @@ import { Box, Text } from 'ink';
 import type { ClusterEvent } from '../cluster-model/index.js';
 import { clock } from '../cluster-model/event-line.js';
 import type { Labels } from './labels.js';
+import { clipColumns, columns } from './text-width.js';
 
 /** Columns before the sentence: time, node, glyph. */
 const PREFIX = 13 + 4 + 2;
-
-/** The sentence cut to fit, before styling: ink's own truncation of a styled line costs far more. */
-function clip(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
-}
 
 /** `dim`: no news, e.g. a vote told after its term's leader was (live-model.ts). */
 function style(e: ClusterEvent): { glyph: string; colour?: string; bold?: boolean; dim?: boolean } {
@@ -77,7 +73,8 @@ export function EventList({
             <Text dimColor>{clock(e.ts)} </Text>
             <Text bold>{(e.node === null ? '--' : `n${e.node}`).padEnd(4)}</Text>
             <Text color={s.colour} bold={s.bold} dimColor={s.dim}>
-              {s.glyph} {clip(e.text, width - PREFIX)}
+              {/* The sentence cut to fit before styling (ink's own truncation of a styled line costs far more), by display width: a wide glyph (⏰) or CJK must not push the line past the screen. */}
+              {s.glyph} {clipColumns(e.text, width - PREFIX - (columns(s.glyph) - 1))}
             </Text>
           </Text>
         );

@@ -1,10 +1,13 @@
-// The bottom two lines: the result of the last action (the flash line), and the most useful keys.
+// The bottom two lines: the result of the last action (the flash line), and the most useful keys:
+// during an exercise, the keys the current step needs come first. A result longer than its line
+// says so, and `m` shows the last results whole.
 import { Box, Text } from 'ink';
-import { binding, type Binding, type BindingId } from './keymap.js';
+import { BINDINGS, binding, type Binding, type BindingId } from './keymap.js';
 import type { Mode } from './keys.js';
 import type { Labels } from './labels.js';
 import type { Flash } from './store.js';
-import { columns } from './text-width.js';
+import { wrapped, type Line } from './text-view.js';
+import { clipColumns, columns } from './text-width.js';
 
 const FLASH_MS = 6000;
 
@@ -25,9 +28,22 @@ const FOOTER_ORDER: readonly BindingId[] = [
   'quit',
 ];
 
+/** The commands a binding does the same as ("raft-console pause <id> / resume <id>": pause, resume). */
+function verbs(b: Binding): string[] {
+  return [...b.cli.matchAll(/(?:raft-console|\/)\s+([a-z]+)/g)].map((m) => m[1]!);
+}
+
+/** The footer's keys in order: the set-up and the keys of the step's command first, then the usual ones. */
+export function footerOrder(stepCommand: string | null): BindingId[] {
+  const verb = stepCommand?.split(' ')[0] ?? null;
+  const step = verb === null ? [] : BINDINGS.filter((b) => verbs(b).includes(verb)).map((b) => b.id);
+  const first: BindingId[] = ['trigger', ...step];
+  return [...first, ...FOOTER_ORDER.filter((id) => !first.includes(id))];
+}
+
 /** The footer's keys that fit the width, in order; help and quit always stay. */
 function fitting(keys: readonly Binding[], width: number, label: (b: Binding) => string): Binding[] {
-  const shown = (b: Binding): number => columns(b.keys) + 1 + columns(label(b)) + 2;
+  const shown = (b: Binding): number => columns(b.keys) + 1 + columns(label(b)) + 1;
   const always = keys.filter((b) => b.id === 'help' || b.id === 'quit');
   let room = width - always.reduce((n, b) => n + shown(b), 0);
   const out: Binding[] = [];
@@ -41,6 +57,20 @@ function fitting(keys: readonly Binding[], width: number, label: (b: Binding) =>
   return out;
 }
 
+/** The `m` overlay: the last results whole, newest first. */
+export function resultLines(results: readonly Flash[], labels: Labels, width: number): Line[] {
+  const title: Line = [{ text: labels.resultsTitle, bold: true }];
+  if (results.length === 0) return [title, [{ text: labels.resultsNone, dim: true }]];
+  return [
+    title,
+    ...[...results]
+      .reverse()
+      .flatMap((r) =>
+        wrapped(r.text, width, { colour: r.ok ? 'green' : 'red' }, { text: r.ok ? '✔ ' : '✘ ', colour: r.ok ? 'green' : 'red' }),
+      ),
+  ];
+}
+
 export function Footer({
   flash,
   now,
@@ -48,6 +78,7 @@ export function Footer({
   width,
   exercise,
   trigger,
+  stepCommand,
   gone,
   labels,
 }: {
@@ -57,6 +88,8 @@ export function Footer({
   width: number;
   exercise: boolean;
   trigger: boolean;
+  /** The command of the exercise's current step: its key comes first. */
+  stepCommand: string | null;
   gone: string | null;
   labels: Labels;
 }) {
@@ -74,25 +107,41 @@ export function Footer({
         {mode.ask === 'quit' ? labels.askQuit : labels.askRemove(mode.node)}
       </Text>
     );
-  else if (mode.kind === 'input')
+  else if (mode.kind === 'input') {
+    const prompt = mode.what === 'put' ? labels.putPrompt : mode.via === undefined ? labels.submitPrompt : labels.submitViaPrompt(mode.via);
+    const keys = ` ${labels.inputKeys}`;
+    // A long entry keeps its end (where the typing is) in sight: its start gives way.
+    const room = Math.max(1, width - columns(prompt) - columns(keys) - 1);
+    // eslint-disable-next-line @typescript-eslint/no-misused-spread -- the entry is typed code point by code point
+    const chars = [...mode.text];
+    let from = 0;
+    while (from < chars.length && columns(chars.slice(from).join('')) > room) from++;
+    const text = from === 0 ? mode.text : `…${chars.slice(from + 1).join('')}`;
     status = (
       <Text>
         <Text color="cyan" bold>
-          {mode.what === 'put' ? labels.putPrompt : mode.via === undefined ? labels.submitPrompt : labels.submitViaPrompt(mode.via)}
+          {prompt}
         </Text>
-        {mode.text}
+        {text}
         <Text inverse> </Text>
-        <Text dimColor> {labels.inputKeys}</Text>
+        <Text dimColor>{keys}</Text>
       </Text>
     );
-  else if (flash !== null && now - flash.ts < FLASH_MS)
+  } else if (flash !== null && now - flash.ts < FLASH_MS) {
+    // A result longer than the line ends with where to read it whole.
+    const more = ` (${labels.resultsKey})`;
+    const full = `${flash.ok ? '✔' : '✘'} ${flash.text}`;
     status = (
       <Text color={flash.ok ? 'green' : 'red'}>
-        {flash.ok ? '✔' : '✘'} {flash.text}
+        {columns(full) <= width ? full : clipColumns(full, width - columns(more))}
+        {columns(full) <= width ? null : <Text color="cyan">{more}</Text>}
       </Text>
     );
+  }
   const keys = fitting(
-    FOOTER_ORDER.map(binding).filter((b) => (exercise || b.exercise !== true) && (trigger || b.id !== 'trigger')),
+    footerOrder(exercise ? stepCommand : null)
+      .map(binding)
+      .filter((b) => (exercise || b.exercise !== true) && (trigger || b.id !== 'trigger')),
     width,
     label,
   );
@@ -100,12 +149,13 @@ export function Footer({
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate">{status ?? ' '}</Text>
       <Text wrap="truncate">
-        {keys.map((b) => (
+        {keys.map((b, i) => (
           <Text key={b.id}>
+            {i === 0 ? '' : ' '}
             <Text color="cyan" bold>
               {b.keys}
             </Text>
-            <Text dimColor> {label(b)} </Text>
+            <Text dimColor> {label(b)}</Text>
           </Text>
         ))}
       </Text>

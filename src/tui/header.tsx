@@ -22,7 +22,9 @@ export function Header({ model, labels, width, attached }: { model: Model; label
   const who = leader === null ? labels.noLeader : `★ ${labels.leader} n${leader.id}`;
   const aheadText = ahead === undefined ? '' : ` (n${ahead.id} ${labels.aheadAtTerm} ${top})`;
   const vital = `${who} · ${labels.term} ${term}${aheadText} · ${labels.commit} ${clusterCommit(model)}`;
-  const badge = safety.ok ? ` ✔ ${labels.safe}` : ` ✘ ${labels.unsafe} `;
+  // The alarm gives way to a shorter word before the commit index would: the line keeps both.
+  const alarm = columns(vital) + columns(` ✘ ${labels.unsafe} `) <= width ? labels.unsafe : labels.unsafeShort;
+  const badge = safety.ok ? ` ✔ ${labels.safe}` : ` ✘ ${alarm} `;
   const room = width - columns(badge) - columns(vital);
   const cluster = `${model.name} · ${nodes} ${labels.nodes} · `;
   const brand = columns(`raft-console ${cluster}`) <= room;
@@ -35,6 +37,16 @@ export function Header({ model, labels, width, attached }: { model: Model; label
     model.partition.length === 0
       ? ''
       : `partition ${model.partition.map((g, i) => `${String.fromCharCode(65 + i)}{${g.join(',')}}`).join(' ')}`;
+  // The timeouts in milliseconds give way before the switches and the partition would be cut off.
+  const fullTiming = `(${model.timing.electionTimeoutMs.min}-${model.timing.electionTimeoutMs.max} ms, ♥ ${model.timing.heartbeatMs} ms)`;
+  const rest = [
+    `${labels.speed} ${model.timing.preset} ${fullTiming}`,
+    model.fsync ? labels.fsyncOn : labels.fsyncOff,
+    ...odd,
+    ...(partition === '' ? [] : [partition]),
+    ...(attached ? ['attached'] : []),
+  ].join(' · ');
+  const timing = columns(rest) <= width ? fullTiming : '';
   return (
     <Box flexDirection="column" width={width}>
       <Box justifyContent="space-between" width={width}>
@@ -59,7 +71,7 @@ export function Header({ model, labels, width, attached }: { model: Model; label
         ) : (
           <Text backgroundColor="red" color="white" bold>
             {' '}
-            ✘ {labels.unsafe}{' '}
+            ✘ {alarm}{' '}
           </Text>
         )}
       </Box>
@@ -70,8 +82,8 @@ export function Header({ model, labels, width, attached }: { model: Model; label
           </Text>
         ) : (
           <>
-            {labels.speed} {model.timing.preset} ({model.timing.electionTimeoutMs.min}-{model.timing.electionTimeoutMs.max} ms, ♥{' '}
-            {model.timing.heartbeatMs} ms) · {model.fsync ? labels.fsyncOn : <Text color="red">{labels.fsyncOff}</Text>}
+            {labels.speed} {model.timing.preset}
+            {timing === '' ? '' : ` ${timing}`} · {model.fsync ? labels.fsyncOn : <Text color="red">{labels.fsyncOff}</Text>}
             {odd.length > 0 ? (
               <Text color="red" bold>
                 {' '}

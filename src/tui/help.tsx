@@ -1,76 +1,50 @@
-// The `?` overlay: every key, what it does, and the command that does the same from another
-// terminal. In two columns (without the commands) when the rows are too few for one.
-import { Box, Text } from 'ink';
+// The `?` overlay: every key with its whole description (and, where there is room, the command
+// that does the same from another terminal), then a legend of every glyph and abbreviation the
+// screen uses. One column, wrapped and scrolled; on a wide screen the legend stands beside the keys.
 import { BINDINGS, type Binding } from './keymap.js';
 import type { Labels } from './labels.js';
+import { sideBySide, wrapped, type Line } from './text-view.js';
+import { columns, padColumns } from './text-width.js';
 
-const KEYS_WIDTH = 13;
+const KEYS_WIDTH = 12;
+const LEGEND_KEYS_WIDTH = 17;
 const CLI_WIDTH = 40;
+/** A column this wide has room for the commands too. */
+const CLI_FROM = 110;
+/** A screen this wide shows the legend beside the keys. */
+const TWO_COLUMNS_FROM = 150;
+const LEGEND_WIDTH = 60;
 
-function Entry({
-  b,
-  width,
-  cli,
-  labels,
-  keysWidth = KEYS_WIDTH,
-}: {
-  b: Binding;
-  width: number;
-  cli: boolean;
-  labels: Labels;
-  keysWidth?: number;
-}) {
-  return (
-    <Box width={width}>
-      <Box width={keysWidth} flexShrink={0}>
-        <Text color="cyan" bold wrap="truncate">
-          {b.keys}
-        </Text>
-      </Box>
-      <Box width={width - keysWidth - (cli ? CLI_WIDTH : 0)} flexShrink={0}>
-        <Text wrap="truncate">{labels.keys[b.id]?.help ?? b.help}</Text>
-      </Box>
-      {cli ? (
-        <Box width={CLI_WIDTH} flexShrink={0}>
-          <Text dimColor wrap="truncate">
-            {b.cli}
-          </Text>
-        </Box>
-      ) : null}
-    </Box>
+function keyLines(b: Binding, width: number, labels: Labels): Line[] {
+  const cli = width >= CLI_FROM;
+  const lines = wrapped(
+    labels.keys[b.id]?.help ?? b.help,
+    width - (cli ? CLI_WIDTH : 0),
+    {},
+    {
+      text: padColumns(b.keys, KEYS_WIDTH),
+      colour: 'cyan',
+      bold: true,
+    },
   );
+  if (!cli || b.cli === '') return lines;
+  const [first, ...rest] = lines;
+  const used = first!.reduce((n, s) => n + columns(s.text), 0);
+  return [[...first!, { text: ' '.repeat(Math.max(1, width - CLI_WIDTH - used)) }, { text: b.cli, dim: true }], ...rest];
 }
 
-export function Help({ width, rows, labels, exercise }: { width: number; rows: number; labels: Labels; exercise: boolean }) {
-  const keys = BINDINGS.filter((b) => exercise || b.exercise !== true);
-  const lines = rows - 1;
-  if (keys.length <= lines)
-    return (
-      <Box flexDirection="column" width={width} height={rows}>
-        <Text bold wrap="truncate">
-          {labels.helpTitle}
-        </Text>
-        {keys.map((b) => (
-          <Entry key={b.id} b={b} width={width} cli={width >= 110} labels={labels} />
-        ))}
-      </Box>
-    );
-  const half = Math.floor(width / 2);
-  const split = Math.ceil(keys.length / 2);
-  return (
-    <Box flexDirection="column" width={width} height={rows}>
-      <Text bold wrap="truncate">
-        {labels.helpTitle}
-      </Text>
-      <Box width={width}>
-        {[keys.slice(0, split), keys.slice(split)].map((column, i) => (
-          <Box key={i} flexDirection="column" width={half}>
-            {column.slice(0, lines).map((b) => (
-              <Entry key={b.id} b={b} width={half - 1} cli={false} labels={labels} keysWidth={12} />
-            ))}
-          </Box>
-        ))}
-      </Box>
-    </Box>
-  );
+function legendLines(width: number, labels: Labels): Line[] {
+  return [
+    [{ text: labels.legendTitle, bold: true }],
+    ...labels.legend.flatMap(([glyphs, what]) => wrapped(what, width, {}, { text: padColumns(glyphs, LEGEND_KEYS_WIDTH), bold: true })),
+  ];
+}
+
+/** The help's lines at `width` columns. */
+export function helpLines(labels: Labels, exercise: boolean, width: number): Line[] {
+  const title: Line = [{ text: labels.helpTitle, bold: true }];
+  const keys = (w: number): Line[] => BINDINGS.filter((b) => exercise || b.exercise !== true).flatMap((b) => keyLines(b, w, labels));
+  if (width < TWO_COLUMNS_FROM) return [title, ...keys(width), [], ...legendLines(width, labels)];
+  const left = width - LEGEND_WIDTH - 2;
+  return [title, ...sideBySide(keys(left), legendLines(LEGEND_WIDTH, labels), left, 2)];
 }

@@ -25,6 +25,7 @@ export type BindingId =
   | 'scroll-log'
   | 'scroll-events'
   | 'follow'
+  | 'results'
   | 'hint'
   | 'trigger'
   | 'help'
@@ -140,13 +141,20 @@ export const BINDINGS: readonly Binding[] = [
     cli: 'raft-console events --follow',
   },
   { id: 'scroll-log', keys: '← →', label: 'log', help: 'scroll the log grid back and forward', cli: 'raft-console log <id>' },
-  { id: 'scroll-events', keys: 'PgUp PgDn', label: 'events', help: 'scroll the events back and forward', cli: '' },
+  {
+    id: 'scroll-events',
+    keys: 'PgUp PgDn',
+    label: 'events',
+    help: 'scroll the events back and forward; while the help, the results or the exercise text (H) is open, scroll that',
+    cli: '',
+  },
   { id: 'follow', keys: 'G', label: 'follow', help: 'follow the tail again (log grid and events)', cli: '' },
+  { id: 'results', keys: 'm', label: 'results', help: 'show the results of your last actions in full, newest first', cli: '' },
   {
     id: 'hint',
     keys: 'H',
     label: 'hint',
-    help: 'show or hide the hint for the current step (on a narrow screen, with the whole exercise text)',
+    help: 'show or hide the hint for the current step and the whole exercise text (on a narrow screen in place of the table)',
     cli: '',
     exercise: true,
   },

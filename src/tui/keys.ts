@@ -26,6 +26,8 @@ export const GROUP_NAMES = ['A', 'B', 'C', 'D', 'E'] as const;
 export type Mode =
   | { kind: 'normal' }
   | { kind: 'help' }
+  /** The results of the last actions, whole. */
+  | { kind: 'results' }
   /** `via`: a submit sent to that node only (no redirects), as `submit --via` does. */
   | { kind: 'input'; what: 'submit' | 'put'; text: string; via?: number }
   /** group[i] is the group of node i (an index into GROUP_NAMES). */
@@ -47,6 +49,8 @@ export interface UiState {
   filter: number | null;
   /** The exercise's hint is shown. */
   hint: boolean;
+  /** Lines the open text (help, results, the exercise text) is scrolled down. */
+  textScroll: number;
 }
 
 export type Intent =
@@ -70,10 +74,22 @@ export interface KeyContext {
   eventCount: number;
   exercise: boolean;
   trigger: boolean;
+  /** How far the open text can scroll, and the lines of a page of it (from the frame's layout). */
+  textMax: number;
+  textPage: number;
 }
 
 export function initialUi(firstNode: number): UiState {
-  return { mode: { kind: 'normal' }, selected: firstNode, frozenAt: null, eventsBack: 0, logBack: 0, filter: null, hint: false };
+  return {
+    mode: { kind: 'normal' },
+    selected: firstNode,
+    frozenAt: null,
+    eventsBack: 0,
+    logBack: 0,
+    filter: null,
+    hint: false,
+    textScroll: 0,
+  };
 }
 
 export interface Routed {
@@ -174,23 +190,47 @@ function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Rou
     case 'scroll-log':
       return none({ ...ui, logBack: Math.max(0, ui.logBack + (key.leftArrow ? 10 : -10)) });
     case 'scroll-events':
+      // The exercise text, while open, takes the page keys (the events are behind it or beside it).
+      if (ctx.exercise && ui.hint) return none(scrollText(ui, ctx, key.pageUp ? -ctx.textPage : ctx.textPage));
       return none({ ...ui, eventsBack: Math.max(0, ui.eventsBack + (key.pageUp ? 5 : -5)) });
     case 'follow':
       return none({ ...ui, logBack: 0, eventsBack: 0, frozenAt: null });
     case 'hint':
-      return ctx.exercise ? none({ ...ui, hint: !ui.hint }) : none();
+      return ctx.exercise ? none({ ...ui, hint: !ui.hint, textScroll: 0 }) : none();
     case 'trigger':
       if (!ctx.exercise) return none();
       return ctx.trigger
         ? { ui, intents: [{ type: 'trigger' }] }
         : { ui, intents: [{ type: 'note', text: 'this step has nothing to set up: do it with the keys' }] };
     case 'help':
-      return none({ ...ui, mode: { kind: 'help' } });
+      return none({ ...ui, mode: { kind: 'help' }, textScroll: 0 });
+    case 'results':
+      return none({ ...ui, mode: { kind: 'results' }, textScroll: 0 });
     case 'quit':
       return quit(ui, ctx);
     case 'select':
       return none();
   }
+}
+
+function scrollText(ui: UiState, ctx: KeyContext, by: number): UiState {
+  return { ...ui, textScroll: Math.max(0, Math.min(ctx.textMax, ui.textScroll + by)) };
+}
+
+/** The help and the results: the arrows and page keys scroll them, any other key closes them. */
+function textMode(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Routed {
+  const by =
+    key.upArrow || input === 'k'
+      ? -1
+      : key.downArrow || input === 'j'
+        ? 1
+        : key.pageUp
+          ? -ctx.textPage
+          : key.pageDown || input === ' '
+            ? ctx.textPage
+            : null;
+  if (by === null) return { ui: { ...ui, mode: { kind: 'normal' }, textScroll: 0 }, intents: [] };
+  return { ui: scrollText(ui, ctx, by), intents: [] };
 }
 
 function inputMode(ui: UiState, mode: Extract<Mode, { kind: 'input' }>, input: string, key: KeyPress): Routed {
@@ -244,7 +284,8 @@ export function route(ui: UiState, input: string, key: KeyPress, ctx: KeyContext
     case 'normal':
       return normal(ui, input, key, ctx);
     case 'help':
-      return { ui: { ...ui, mode: { kind: 'normal' } }, intents: [] };
+    case 'results':
+      return textMode(ui, input, key, ctx);
     case 'input':
       return inputMode(ui, mode, input, key);
     case 'partition':

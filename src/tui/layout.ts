@@ -16,6 +16,8 @@ export interface Layout {
   exercise: { side: boolean; width: number; rows: number } | null;
   /** Width of the main column. */
   mainWidth: number;
+  /** Rows between the header and the footer: what an overlay (help, results, the exercise text) has. */
+  overlayRows: number;
 }
 
 export const MIN_COLS = 72;
@@ -25,21 +27,25 @@ const MIN_EVENTS = 2;
 const STRIP = 3;
 const SIDE_MIN_COLS = 130;
 
-export function layout(size: Size, nodes: number, exercise: boolean): Layout {
+/** `linksLine`: the node table tells link faults on a line under it (it has no room for its links column). */
+export function layout(size: Size, nodes: number, exercise: boolean, linksLine = false): Layout {
   const usable = size.rows - 1;
-  const table = 1 + nodes;
+  const table = 1 + nodes + (linksLine ? 1 : 0);
   const grid = 2 + nodes;
   const side = exercise && size.cols >= SIDE_MIN_COLS;
   const strip = exercise && !side ? STRIP : 0;
   const fixed = HEADER + table + FOOTER + strip;
-  const minRows = fixed + MIN_EVENTS + 1;
+  // The minimum counts the links line whether it is shown or not: a link fault must not make the
+  // dashboard too small for a size it said was enough.
+  const minRows = fixed + (linksLine ? 0 : 1) + MIN_EVENTS + 1;
   if (size.cols < MIN_COLS || usable < minRows)
     return {
-      tooSmall: { cols: Math.max(size.cols, MIN_COLS), rows: Math.max(size.rows, minRows + 1) },
+      tooSmall: { cols: MIN_COLS, rows: minRows + 1 },
       grid: false,
       eventRows: 0,
       exercise: null,
       mainWidth: size.cols,
+      overlayRows: 0,
     };
   const withGrid = usable - fixed - grid - 1 >= MIN_EVENTS;
   const eventRows = usable - fixed - 1 - (withGrid ? grid : 0);
@@ -50,5 +56,6 @@ export function layout(size: Size, nodes: number, exercise: boolean): Layout {
     eventRows,
     exercise: exercise ? { side, width: side ? sideWidth : size.cols, rows: side ? usable - HEADER - FOOTER : STRIP } : null,
     mainWidth: size.cols - (side ? sideWidth + 1 : 0),
+    overlayRows: usable - HEADER - FOOTER,
   };
 }

@@ -1,9 +1,13 @@
 // One row per node: process state, role (colour and glyph), term, vote, known leader, last log
 // index and term, commit and applied index, the election timer bar (the leader's row shows its
-// heartbeat), partition group and faulty links.
+// heartbeat), partition group and faulty links. The columns a width has room for are chosen by
+// tableColumns (table-columns.ts); without room for the links column, the faults are told on a
+// line under the table, so a link fault is never out of sight.
 import { Box, Text } from 'ink';
 import { members, type NodeModel } from '../cluster-model/index.js';
 import type { Labels } from './labels.js';
+import { tableColumns, type ColumnId, type TableColumns } from './table-columns.js';
+import { columns } from './text-width.js';
 import {
   PROCESS_COLOUR,
   PROCESS_GLYPH,
@@ -13,20 +17,10 @@ import {
   groupLabel,
   isLearner,
   linkFaults,
+  linkSummary,
   timerView,
   type Model,
 } from './view.js';
-
-/** Column widths; the links column takes what is left. */
-const W = { sel: 2, id: 5, process: 10, role: 11, term: 5, vote: 5, leader: 5, last: 9, commit: 7, applied: 6, group: 4 };
-/** The timer's text after its bar: "0.15s", "♥ 500ms". */
-const TIMER_TEXT = 8;
-const FIXED = Object.values(W).reduce((a, b) => a + b, 0);
-
-/** The timer bar's width: what is left, keeping room for the links column on wider screens. */
-function timerWidth(width: number): number {
-  return Math.max(4, Math.min(24, width - FIXED - TIMER_TEXT - (width >= 100 ? 14 : 0)));
-}
 
 function Cell({
   w,
@@ -50,84 +44,121 @@ function Cell({
   );
 }
 
-function Row({
-  n,
-  model,
-  selected,
-  labels,
-  width,
-  now,
-}: {
-  n: NodeModel;
-  model: Model;
-  selected: boolean;
-  labels: Labels;
-  width: number;
-  now: number;
-}) {
+/** The cell of column `id` for node `n`. */
+function cell(id: ColumnId, w: number, n: NodeModel, model: Model, selected: boolean, labels: Labels, cols: TableColumns, now: number) {
   const r = n.raft;
-  const up = n.process.state === 'running' || n.process.state === 'paused';
-  const stale = !up; // what a stopped node last reported, drawn dim
-  // A role lives in memory only: a node that is not running has none (its term, vote and log are on disk).
-  const role = r === null || stale ? '' : isLearner(n) ? labels.learner : labels.roles[r.role];
-  const glyph = r === null || stale ? '-' : isLearner(n) ? '○' : ROLE_GLYPH[r.role];
-  const tw = timerWidth(width);
-  const t = timerView(n, now, model.timing.heartbeatMs);
-  const timerColour = t.kind === 'heartbeat' ? 'green' : t.left < 0.25 ? 'red' : t.left < 0.5 ? 'yellow' : 'cyan';
-  const links = linkFaults(model, n.id);
-  return (
-    <Box width={width}>
-      <Cell w={W.sel} bold colour="cyan">
-        {selected ? '▸' : ' '}
-      </Cell>
-      <Cell w={W.id} bold={selected}>
-        n{n.id}
-      </Cell>
-      <Cell w={W.process} colour={PROCESS_COLOUR[n.process.state]}>
-        {PROCESS_GLYPH[n.process.state]} {labels.process[n.process.state]}
-      </Cell>
-      <Cell w={W.role} colour={stale ? 'gray' : r === null ? undefined : ROLE_COLOUR[r.role]} bold={r?.role === 'leader' && !stale}>
-        {glyph} {role}
-      </Cell>
-      <Cell w={W.term} dim={stale}>
-        {r === null ? '' : `T${r.term}`}
-      </Cell>
-      <Cell w={W.vote} dim={stale}>
-        {r === null || r.vote === 0 ? '-' : `n${r.vote}`}
-      </Cell>
-      <Cell w={W.leader} dim={stale}>
-        {r === null || r.leader === 0 ? '-' : `n${r.leader}`}
-      </Cell>
-      <Cell w={W.last} dim={stale}>
-        {r === null ? '' : `${r.lastIndex}/${r.lastTerm}`}
-      </Cell>
-      <Cell w={W.commit} dim={stale}>
-        {r === null ? '' : r.commit}
-      </Cell>
-      <Cell w={W.applied} dim={stale}>
-        {r === null ? '' : r.applied}
-      </Cell>
-      <Box width={tw + TIMER_TEXT} flexShrink={0}>
-        {t.kind === 'none' ? (
-          <Text dimColor wrap="truncate">
-            {t.text}
-          </Text>
-        ) : (
-          <Text wrap="truncate">
-            <Text color={timerColour}>{bar(t.left, tw)}</Text> <Text dimColor>{t.text}</Text>
-          </Text>
-        )}
-      </Box>
-      <Cell w={W.group} colour="yellow" bold>
-        {groupLabel(model, n.id)}
-      </Cell>
-      <Box flexGrow={1}>
-        <Text wrap="truncate" color="red">
-          {links}
-        </Text>
-      </Box>
-    </Box>
-  );
+  const stale = n.process.state !== 'running' && n.process.state !== 'paused'; // what a stopped node last reported, drawn dim
+  switch (id) {
+    case 'sel':
+      return (
+        <Cell key={id} w={w} bold colour="cyan">
+          {selected ? '▸' : ' '}
+        </Cell>
+      );
+    case 'id':
+      return (
+        <Cell key={id} w={w} bold={selected}>
+          n{n.id}
+        </Cell>
+      );
+    case 'process':
+      return (
+        <Cell key={id} w={w} colour={PROCESS_COLOUR[n.process.state]}>
+          {PROCESS_GLYPH[n.process.state]}
+          {cols.processWords ? ` ${labels.process[n.process.state]}` : ''}
+        </Cell>
+      );
+    case 'role': {
+      // A role lives in memory only: a node that is not running has none (its term, vote and log are on disk).
+      const role = r === null || stale ? '' : isLearner(n) ? labels.learner : labels.roles[r.role];
+      const glyph = r === null || stale ? '-' : isLearner(n) ? '○' : ROLE_GLYPH[r.role];
+      return (
+        <Cell key={id} w={w} colour={stale ? 'gray' : r === null ? undefined : ROLE_COLOUR[r.role]} bold={r?.role === 'leader' && !stale}>
+          {glyph} {role}
+        </Cell>
+      );
+    }
+    case 'term':
+    case 'vote':
+    case 'leader':
+    case 'last':
+    case 'commit':
+    case 'applied': {
+      const text =
+        r === null
+          ? ''
+          : id === 'term'
+            ? `T${r.term}`
+            : id === 'vote'
+              ? r.vote === 0
+                ? '-'
+                : `n${r.vote}`
+              : id === 'leader'
+                ? r.leader === 0
+                  ? '-'
+                  : `n${r.leader}`
+                : id === 'last'
+                  ? `${r.lastIndex}/${r.lastTerm}`
+                  : String(id === 'commit' ? r.commit : r.applied);
+      return (
+        <Cell key={id} w={w} dim={stale}>
+          {text}
+        </Cell>
+      );
+    }
+    case 'timer': {
+      const t = timerView(n, now, model.timing.heartbeatMs);
+      const colour = t.kind === 'heartbeat' ? 'green' : t.left < 0.25 ? 'red' : t.left < 0.5 ? 'yellow' : 'cyan';
+      return (
+        <Box key={id} width={w} flexShrink={0}>
+          {t.kind === 'none' ? (
+            <Text dimColor wrap="truncate">
+              {t.text}
+            </Text>
+          ) : (
+            <Text wrap="truncate">
+              <Text color={colour}>{bar(t.left, cols.timerBar)}</Text> <Text dimColor>{t.text}</Text>
+            </Text>
+          )}
+        </Box>
+      );
+    }
+    case 'group':
+      return (
+        <Cell key={id} w={w} colour="yellow" bold>
+          {groupLabel(model, n.id)}
+        </Cell>
+      );
+    case 'links':
+      return (
+        <Cell key={id} w={w} colour="red">
+          {linkFaults(model, n.id)}
+        </Cell>
+      );
+  }
+}
+
+const HEADING: Record<ColumnId, (l: Labels) => string> = {
+  sel: () => '',
+  id: (l) => l.colNode,
+  process: (l) => l.colProcess,
+  role: (l) => l.colRole,
+  term: (l) => l.colTerm,
+  vote: (l) => l.colVote,
+  leader: (l) => l.colLeader,
+  last: (l) => l.colLast,
+  commit: (l) => l.colCommit,
+  applied: (l) => l.colApplied,
+  timer: (l) => l.colTimer,
+  group: (l) => l.colGroup,
+  links: (l) => l.colLinks,
+};
+
+/** The line under the table that tells the link faults when the table has no links column, or one too narrow for them (null: no such line). */
+export function linksLine(model: Model, width: number): string | null {
+  const column = tableColumns(width).columns.find((c) => c.id === 'links');
+  if (column !== undefined && members(model).every((n) => columns(linkFaults(model, n.id)) <= column.width)) return null;
+  return linkSummary(model);
 }
 
 export function NodeTable({
@@ -143,53 +174,27 @@ export function NodeTable({
   width: number;
   now: number;
 }) {
-  const tw = timerWidth(width);
+  const cols = tableColumns(width);
+  const faults = linksLine(model, width);
   return (
     <Box flexDirection="column" width={width}>
       <Box width={width}>
-        <Cell w={W.sel}> </Cell>
-        <Cell w={W.id} dim>
-          {labels.colNode}
-        </Cell>
-        <Cell w={W.process} dim>
-          {labels.colProcess}
-        </Cell>
-        <Cell w={W.role} dim>
-          {labels.colRole}
-        </Cell>
-        <Cell w={W.term} dim>
-          {labels.colTerm}
-        </Cell>
-        <Cell w={W.vote} dim>
-          {labels.colVote}
-        </Cell>
-        <Cell w={W.leader} dim>
-          {labels.colLeader}
-        </Cell>
-        <Cell w={W.last} dim>
-          {labels.colLast}
-        </Cell>
-        <Cell w={W.commit} dim>
-          {labels.colCommit}
-        </Cell>
-        <Cell w={W.applied} dim>
-          {labels.colApplied}
-        </Cell>
-        <Cell w={tw + TIMER_TEXT} dim>
-          {labels.colTimer}
-        </Cell>
-        <Cell w={W.group} dim>
-          {labels.colGroup}
-        </Cell>
-        <Box flexGrow={1}>
-          <Text dimColor wrap="truncate">
-            {labels.colLinks}
-          </Text>
-        </Box>
+        {cols.columns.map((c) => (
+          <Cell key={c.id} w={c.width} dim>
+            {c.id === 'process' && !cols.processWords ? '' : HEADING[c.id](labels)}
+          </Cell>
+        ))}
       </Box>
       {members(model).map((n) => (
-        <Row key={n.id} n={n} model={model} selected={n.id === selected} labels={labels} width={width} now={now} />
+        <Box key={n.id} width={width}>
+          {cols.columns.map((c) => cell(c.id, c.width, n, model, n.id === selected, labels, cols, now))}
+        </Box>
       ))}
+      {faults === null ? null : (
+        <Text wrap="truncate" color="red">
+          {labels.colLinks}: {faults}
+        </Text>
+      )}
     </Box>
   );
 }

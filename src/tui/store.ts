@@ -32,11 +32,16 @@ export interface Snapshot {
   eventCount: number;
   truncations: readonly Truncation[];
   flash: Flash | null;
+  /** The results of the user's last actions, newest last (the `m` overlay shows them whole). */
+  results: readonly Flash[];
   /** Set when the cluster went away under the dashboard. */
   gone: string | null;
   /** The wall clock of this snapshot: timer bars are drawn against it. */
   now: number;
 }
+
+/** How many results of the user's actions the dashboard keeps. */
+export const RESULTS_KEEP = 20;
 
 /** How long the cells a truncation removed stay marked. */
 export const TRUNCATION_MARK_MS = 3000;
@@ -46,6 +51,7 @@ export class DashboardStore {
   private eventCount: number;
   private truncations: Truncation[] = [];
   private flash: Flash | null = null;
+  private results: Flash[] = [];
   private gone: string | null = null;
   private current: Snapshot;
   private readonly listeners = new Set<() => void>();
@@ -107,6 +113,7 @@ export class DashboardStore {
   note(ok: boolean, text: string, story = false): void {
     const ts = this.now();
     this.flash = { ok, text, ts };
+    this.results = [...this.results, this.flash].slice(-RESULTS_KEEP);
     this.dirty = true;
     if (story) this.append({ ts, node: null, kind: 'dashboard', type: 'result', text, data: { ok } });
   }
@@ -143,6 +150,7 @@ export class DashboardStore {
       eventCount: this.eventCount,
       truncations: [...this.truncations],
       flash: this.flash,
+      results: this.results,
       gone: this.gone,
       now,
     };

@@ -94,6 +94,14 @@ export function linkFaults(model: Model, id: number): string {
   return out.join(' ');
 }
 
+/** Every node's faulty links on one line ("n1 →2 cut · n3 ↔4 200ms"), for when the table has no room for its links column; null when there are none. */
+export function linkSummary(model: Model): string | null {
+  const faults = members(model)
+    .map((n) => ({ id: n.id, text: linkFaults(model, n.id) }))
+    .filter((f) => f.text !== '');
+  return faults.length === 0 ? null : faults.map((f) => `n${f.id} ${f.text}`).join(' · ');
+}
+
 /** One cell of the log grid. */
 export interface Cell {
   index: number;

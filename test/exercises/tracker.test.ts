@@ -172,6 +172,8 @@ describe('the tracker of exercise 3 (leader failure)', () => {
     const plain = createTracker(leaderFailure, 'en', { cluster: 'default' });
     plain.update(cluster(1, 2), []);
     expect(plain.view({ hint: true }).hint).toBe(`${leaderFailure.steps[1]!.hint.en} (raft-console kill <id>)`);
+    // The step's command, hint or not: the dashboard offers its key first.
+    expect(plain.view({ hint: false }).command).toBe('kill <id>');
   });
 });
 

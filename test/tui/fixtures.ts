@@ -7,7 +7,17 @@ export { model, node };
 
 export function snapshot(m: ClusterModel, extra: Partial<Snapshot> = {}): Snapshot {
   const { events, ...rest } = m;
-  return { model: rest, events, eventCount: events.length, truncations: [], flash: null, gone: null, now: 1_000_000, ...extra };
+  return {
+    model: rest,
+    events,
+    eventCount: events.length,
+    truncations: [],
+    flash: null,
+    results: [],
+    gone: null,
+    now: 1_000_000,
+    ...extra,
+  };
 }
 
 export function event(node: number | null, type: string, text: string, data?: Record<string, unknown>): ClusterEvent {

@@ -62,6 +62,7 @@ function open(cluster: FakeCluster, opts: { owned?: boolean; trigger?: boolean }
             answer: null,
             steps: [{ text: 'press X', done: false, current: true }],
             hint: null,
+            command: null,
             explanation: null,
             trigger: { label: 'start two elections' },
           }
@@ -181,17 +182,20 @@ describe('keys dispatch their actions to the supervisor', () => {
   });
 });
 
-describe('the key router', () => {
-  const ctx: KeyContext = {
-    nodes: healthy().nodes,
-    partition: [],
-    speed: 'normal',
-    owned: false,
-    eventCount: 10,
-    exercise: false,
-    trigger: false,
-  };
+/** What the screen shows, for the router's tests: three nodes, no exercise, no text open. */
+const ctx: KeyContext = {
+  nodes: healthy().nodes,
+  partition: [],
+  speed: 'normal',
+  owned: false,
+  eventCount: 10,
+  exercise: false,
+  trigger: false,
+  textMax: 0,
+  textPage: 10,
+};
 
+describe('the key router', () => {
   it('ignores a digit that names no node and says so', () => {
     const r = route(initialUi(1), '7', {}, ctx);
     expect(r.ui.selected).toBe(1);
@@ -246,5 +250,39 @@ describe('a line typed at once', () => {
     app.stdin.write('hi\r');
     await waitFor('the write', () => cluster.writes.length > 0);
     expect(cluster.writes).toEqual(['submit hi']);
+  });
+});
+
+describe('texts that scroll', () => {
+  it('scrolls the help with the arrows and page keys, within the text, and closes it with any other key', () => {
+    const long = { ...ctx, textMax: 30, textPage: 10 };
+    const help = route(initialUi(1), '?', {}, long).ui;
+    expect(help.mode.kind).toBe('help');
+    const down = route(route(help, '', { pageDown: true }, long).ui, 'j', {}, long).ui;
+    expect(down.textScroll).toBe(11);
+    expect(route(down, '', { pageUp: true }, long).ui.textScroll).toBe(1);
+    // Never past the end of the text, never above its top.
+    expect(route({ ...down, textScroll: 28 }, '', { pageDown: true }, long).ui.textScroll).toBe(30);
+    expect(route(help, 'k', {}, long).ui.textScroll).toBe(0);
+    const closed = route(down, 'x', {}, long);
+    expect(closed.ui.mode.kind).toBe('normal');
+    expect(closed.intents).toEqual([]);
+  });
+
+  it('opens the last results with m, scrolled to the top', () => {
+    const r = route({ ...initialUi(1), textScroll: 5 }, 'm', {}, ctx).ui;
+    expect(r.mode.kind).toBe('results');
+    expect(r.textScroll).toBe(0);
+  });
+
+  it('scrolls the exercise text with the page keys while H has it open, and the events otherwise', () => {
+    const ex = { ...ctx, exercise: true, textMax: 20, textPage: 8 };
+    const open = route(initialUi(1), 'H', {}, ex).ui;
+    const scrolled = route(open, '', { pageDown: true }, ex).ui;
+    expect(scrolled.textScroll).toBe(8);
+    expect(scrolled.eventsBack).toBe(0);
+    const closed = route(scrolled, 'H', {}, ex).ui;
+    expect(closed.textScroll).toBe(0);
+    expect(route(closed, '', { pageUp: true }, ex).ui.eventsBack).toBe(5);
   });
 });
