@@ -40,7 +40,7 @@ import type {
 import { SPEED_PRESETS } from './timing.js';
 
 const PROCESS_STATES: readonly ProcessState[] = ['starting', 'running', 'paused', 'stopped', 'killed', 'crashed'];
-const PROPERTIES = ['Election Safety', 'Log Matching', 'State Machine Safety'] as const;
+const PROPERTIES = ['Election Safety', 'Log Matching', 'Leader Completeness', 'State Machine Safety'] as const;
 const ERROR_CODES = ['unauthorized', 'bad-request', 'shutting-down'] as const;
 
 export function readTiming(t: JsonObject, path: string): Timing {

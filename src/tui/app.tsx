@@ -17,8 +17,8 @@ import type { DashboardStore } from './store.js';
 /** What the dashboard's keys do to the world. */
 export interface Controller {
   act(action: Action): Promise<ActionResult>;
-  /** Client writes: a sentence saying where the entry committed, or why not. */
-  submit(text: string): Promise<ActionResult>;
+  /** Client writes: a sentence saying where the entry committed, or why not. `via`: to that node only. */
+  submit(text: string, via?: number): Promise<ActionResult>;
   put(key: string, value: string): Promise<ActionResult>;
   /** Any client command of the `:` command line (submit, put, get, del, cas), sent as it says. */
   request(request: ClientRequest, options: RequestOptions): Promise<ActionResult>;
@@ -89,7 +89,7 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
         // The supervisor tells its actions in the events itself.
         return report(controller.act(intent.action), false);
       case 'submit':
-        return report(controller.submit(intent.text), true);
+        return report(controller.submit(intent.text, intent.via), true);
       case 'put':
         return report(controller.put(intent.key, intent.value), true);
       case 'request': {

@@ -24,6 +24,7 @@ const FOOTER_ORDER: readonly BindingId[] = [
   'pause',
   'isolate',
   'campaign',
+  'submit-via',
   'help',
   'quit',
 ];
@@ -108,7 +109,14 @@ export function Footer({
       </Text>
     );
   else if (mode.kind === 'input' || mode.kind === 'command') {
-    const prompt = mode.kind === 'command' ? ':' : mode.what === 'submit' ? labels.submitPrompt : labels.putPrompt;
+    const prompt =
+      mode.kind === 'command'
+        ? ':'
+        : mode.what === 'put'
+          ? labels.putPrompt
+          : mode.via === undefined
+            ? labels.submitPrompt
+            : labels.submitViaPrompt(mode.via);
     const keys = ` ${mode.kind === 'command' && mode.choices.length > 0 ? mode.choices.join(' ') : mode.kind === 'command' ? labels.commandKeys : labels.inputKeys}`;
     // A long line keeps its end (where the typing is) in sight: its start gives way.
     const text = tailColumns(mode.text, Math.max(1, width - columns(prompt) - Math.min(columns(keys), width >> 1) - 1));

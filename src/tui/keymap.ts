@@ -16,6 +16,7 @@ export type BindingId =
   | 'partition'
   | 'heal'
   | 'submit'
+  | 'submit-via'
   | 'put'
   | 'add'
   | 'speed'
@@ -123,6 +124,14 @@ export const BINDINGS: readonly Binding[] = [
   },
   { id: 'heal', keys: 'h', label: 'heal', help: 'heal every partition and link fault', cli: 'raft-console heal' },
   { id: 'submit', keys: 'n', label: 'submit', help: 'submit a new entry to the log (a line of text)', cli: 'raft-console submit <text>' },
+  {
+    id: 'submit-via',
+    keys: 'N',
+    label: 'submit via',
+    help: 'submit an entry to the selected node only, without redirects: a node cut off from the majority takes it and cannot commit it',
+    cli: 'raft-console submit --via <id> <text>',
+    onNode: true,
+  },
   { id: 'put', keys: 'v', label: 'put', help: 'put a key and value in the replicated store', cli: 'raft-console put <key> <value>' },
   { id: 'speed', keys: 'f', label: 'speed', help: 'change the speed preset: slow, normal, fast', cli: 'raft-console speed fast' },
   {

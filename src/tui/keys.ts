@@ -30,7 +30,8 @@ export type Mode =
   | { kind: 'help' }
   /** The results of the last actions, whole. */
   | { kind: 'results' }
-  | { kind: 'input'; what: 'submit' | 'put'; text: string }
+  /** `via`: a submit sent to that node only (no redirects), as `submit --via` does. */
+  | { kind: 'input'; what: 'submit' | 'put'; text: string; via?: number }
   /**
    * The `:` command line: `choices` are what Tab could not decide between; `back` counts the
    * history entries recalled with ↑ (0: the line being typed, kept in `draft` meanwhile).
@@ -65,7 +66,7 @@ export type Intent =
   | { type: 'action'; action: Action }
   /** A command typed on the `:` command line. */
   | { type: 'request'; request: ClusterRequest }
-  | { type: 'submit'; text: string }
+  | { type: 'submit'; text: string; via?: number }
   | { type: 'put'; key: string; value: string }
   | { type: 'trigger' }
   | { type: 'quit' }
@@ -185,6 +186,9 @@ function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Rou
       return none({ ...ui, mode: { kind: 'partition', groups: editorGroups(ctx) } });
     case 'submit':
       return none({ ...ui, mode: { kind: 'input', what: 'submit', text: '' } });
+    case 'submit-via':
+      if (selected === undefined) return { ui, intents: [{ type: 'note', text: 'select a node first (arrows or its digit)' }] };
+      return none({ ...ui, mode: { kind: 'input', what: 'submit', text: '', via: selected.id } });
     case 'put':
       return none({ ...ui, mode: { kind: 'input', what: 'put', text: '' } });
     case 'command':
@@ -250,7 +254,8 @@ function inputMode(ui: UiState, mode: Extract<Mode, { kind: 'input' }>, input: s
   if (key.return) {
     const text = mode.text.trim();
     if (text === '') return { ui: back, intents: [] };
-    if (mode.what === 'submit') return { ui: back, intents: [{ type: 'submit', text }] };
+    if (mode.what === 'submit')
+      return { ui: back, intents: [{ type: 'submit', text, ...(mode.via === undefined ? {} : { via: mode.via }) }] };
     const m = /^([^\s=]+)\s*[=\s]\s*(.+)$/.exec(text);
     if (m === null) return { ui, intents: [{ type: 'note', text: 'type a key and a value: color red (or color=red)' }] };
     return { ui: back, intents: [{ type: 'put', key: m[1]!, value: m[2]! }] };

@@ -85,6 +85,7 @@ const EN = {
   askQuit: 'Quit and stop the cluster this dashboard started? (y/n)',
   askRemove: (id: number): string => `Remove n${id} from the cluster? (y/n)`,
   submitPrompt: 'submit entry> ',
+  submitViaPrompt: (id: number): string => `submit entry to n${id} only> `,
   putPrompt: 'put key value> ',
   inputKeys: 'enter sends, esc cancels',
   commandKeys: 'tab completes, ↑↓ recall, enter runs, esc cancels',
@@ -171,6 +172,7 @@ const ZH: Labels = {
   askQuit: '退出并停止这个仪表盘启动的集群?(y/n)',
   askRemove: (id: number): string => `把 n${id} 从集群中移除?(y/n)`,
   submitPrompt: '提交条目> ',
+  submitViaPrompt: (id: number): string => `只向 n${id} 提交条目> `,
   putPrompt: '写入 键 值> ',
   inputKeys: '回车发送,esc 取消',
   commandKeys: 'tab 补全,↑↓ 历史,回车执行,esc 取消',
@@ -189,6 +191,7 @@ const ZH: Labels = {
     partition: { label: '分区', help: '打开分区编辑器:把节点分组,然后应用' },
     heal: { label: '修复', help: '修复所有分区和链路故障' },
     submit: { label: '提交', help: '向日志提交一个新条目(一行文本)' },
+    'submit-via': { label: '经它提交', help: '只向所选节点提交条目,不转发:与多数派隔开的节点会接收它,却无法提交' },
     put: { label: '写入', help: '在复制的键值存储中写入一个键和值' },
     speed: { label: '速度', help: '切换速度预设:slow、normal、fast' },
     command: {

@@ -78,7 +78,7 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
 
   const controller: Controller = {
     act: (action) => o.source.act(action),
-    submit: (text) => submitEntry(o.source.model, text),
+    submit: (text, via) => submitEntry(o.source.model, text, via),
     put: (key, value) => putValue(o.source.model, key, value),
     request: (request, options) => clientRequest(o.source.model, request, options),
     trigger: () => o.exercise?.trigger() ?? Promise.resolve({ ok: false, text: 'no exercise is running' }),

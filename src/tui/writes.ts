@@ -1,11 +1,21 @@
-// The dashboard's client requests (the n and v keys, and submit, put, get, del and cas on the `:`
+// The dashboard's client requests (the n, N and v keys, and submit, put, get, del and cas on the `:`
 // command line): through the client library to the leader, with redirects and retries, answered
-// with the same sentence the CLI prints, or why the request failed.
-import type { ActionResult, ClusterModel } from '../cluster-model/index.js';
+// with the same sentence the CLI prints, or why the request failed. Each write is one (clientId,
+// seq), resent unchanged on every retry, so it is applied once and, while one leader holds it,
+// appended once (src/node/client-service.ts). A request `via` a node goes to that node only, as
+// `submit --via` does: how a learner hands an entry to a leader stranded in a minority.
+import { groupOf, hasMajority, type ActionResult, type ClusterModel } from '../cluster-model/index.js';
 import { withClusterClient } from '../cluster-model/request.js';
 import { answer, requestKind, type ClientRequest, type RequestOptions } from '../cluster-model/commands/client-request.js';
 
 const WRITE_TIMEOUT_MS = 5000;
+
+/** Why a request sent to `id` alone cannot commit, when the network says so: its side of a partition has no majority. */
+function stranded(model: ClusterModel, id: number): string | null {
+  const group = groupOf(model, id);
+  if (hasMajority(model, group)) return null;
+  return `n${id} is cut off from the majority (with ${group.map((n) => `n${n}`).join(' ')}), so nothing it takes can commit`;
+}
 
 export async function clientRequest(
   model: ClusterModel,
@@ -16,12 +26,14 @@ export async function clientRequest(
     const out = await withClusterClient(model, o.timeoutMs, requestKind(r), (c) => answer(c, r, o));
     return { ok: out.ok, text: out.human };
   } catch (err) {
-    return { ok: false, text: err instanceof Error ? err.message : String(err) };
+    const why = err instanceof Error ? err.message : String(err);
+    const cut = o.via === undefined ? null : stranded(model, o.via);
+    return { ok: false, text: cut === null ? why : `${cut}: ${why}` };
   }
 }
 
-export function submitEntry(model: ClusterModel, text: string): Promise<ActionResult> {
-  return clientRequest(model, { op: 'submit', text });
+export function submitEntry(model: ClusterModel, text: string, via?: number): Promise<ActionResult> {
+  return clientRequest(model, { op: 'submit', text }, { via, timeoutMs: WRITE_TIMEOUT_MS });
 }
 
 export function putValue(model: ClusterModel, key: string, value: string): Promise<ActionResult> {

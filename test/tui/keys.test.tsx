@@ -37,8 +37,8 @@ function open(cluster: FakeCluster, opts: { owned?: boolean; trigger?: boolean }
   const store = new DashboardStore(cluster, () => 1_000_000);
   const controller: Controller = {
     act: cluster.act,
-    submit: async (text) => {
-      cluster.writes.push(`submit ${text}`);
+    submit: async (text, via) => {
+      cluster.writes.push(via === undefined ? `submit ${text}` : `submit ${text} via n${via}`);
       return { ok: true, text: `committed ${text}` };
     },
     put: async (key, value) => {
@@ -130,6 +130,16 @@ describe('keys dispatch their actions to the supervisor', () => {
     await waitFor('two writes', () => cluster.writes.length === 2);
     expect(cluster.writes).toEqual(['submit hi', 'put c=red']);
     expect(cluster.acted).toEqual([]);
+  });
+
+  it('N submits to the selected node only, and the prompt names it', async () => {
+    const cluster = new FakeCluster();
+    const { app } = open(cluster);
+    await press(app, '3', 'N');
+    await waitFor('the prompt', () => (app.lastFrame() ?? '').includes('submit entry to n3 only>'));
+    await press(app, 'h', 'i', ENTER);
+    await waitFor('the write', () => cluster.writes.length === 1);
+    expect(cluster.writes).toEqual(['submit hi via n3']);
   });
 
   it("an action's result shows on the flash line", async () => {
