@@ -5,14 +5,18 @@ import { connect, nameFlag, withClusterOptions, type ClusterFlags } from './clus
 import { CliError, guarded } from './failure.js';
 import { canShowDashboard } from '../tui/terminal.js';
 import { languageOf, withLangOption, type LangFlags } from './lang-option.js';
+import { MOUSE_OPTION, mouseOf, type MouseFlags } from './mouse-option.js';
 
 export function registerDashboardCommand(program: Command): Command {
   return withLangOption(
     withClusterOptions(
-      program.command('dashboard').description('open the live dashboard on a running cluster (quitting leaves the cluster running)'),
+      program
+        .command('dashboard')
+        .description('open the live dashboard on a running cluster (quitting leaves the cluster running)')
+        .option(...MOUSE_OPTION),
     ),
   ).action(
-    guarded('dashboard', async (flags: ClusterFlags & LangFlags) => {
+    guarded('dashboard', async (flags: ClusterFlags & LangFlags & MouseFlags) => {
       if (!canShowDashboard())
         throw new CliError(
           `the dashboard needs a terminal (stdin and stdout a TTY, CI unset): here, watch with \`raft-console events --follow${nameFlag(flags)}\` and \`raft-console status${nameFlag(flags)}\``,
@@ -20,7 +24,8 @@ export function registerDashboardCommand(program: Command): Command {
       const client = await connect(flags);
       const { runDashboard } = await import('../tui/run.js');
       try {
-        const end = await runDashboard({ source: client, owned: false, attached: true, lang: await languageOf(flags) });
+        const lang = await languageOf(flags);
+        const end = await runDashboard({ source: client, owned: false, attached: true, lang, mouse: mouseOf(flags) });
         if (end.why === 'gone') process.stdout.write(`${end.text}\n`);
         else
           process.stdout.write(

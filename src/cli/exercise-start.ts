@@ -13,9 +13,10 @@ import { folderOptions, nameFlag, type ClusterFlags } from './cluster-options.js
 import { paintFor, type Paint } from './colour.js';
 import { exerciseFlag } from './exercise.js';
 import { CliError } from './failure.js';
+import { mouseOf, type MouseFlags } from './mouse-option.js';
 import { openProgress, openSettings } from './settings.js';
 
-export interface StartFlags extends ClusterFlags {
+export interface StartFlags extends ClusterFlags, MouseFlags {
   lang?: Lang;
   headless?: boolean;
   solve?: boolean;
@@ -71,6 +72,8 @@ export async function startExercise(exercise: Exercise, flags: StartFlags): Prom
     launcher: supervisorLauncher,
     folder: await folderOptions(flags),
     speed: flags.speed,
+    // A learner watches unless the exercise solves itself: phases they must see wait for their key.
+    paced: flags.solve !== true,
   });
   // What the callbacks below saw, read once the session is over (fields, because TypeScript takes a
   // `let` that only callbacks assign for its first value). The completion is recorded once, when the
@@ -102,12 +105,13 @@ async function withDashboard(session: ExerciseSession, lang: Lang, flags: StartF
     owned: true,
     attached: false,
     lang,
-    exercise: { view: (hint) => session.tracker.view({ hint }), trigger: () => session.trigger() },
+    mouse: mouseOf(flags),
+    exercise: { view: (hint) => session.view({ hint }), trigger: () => session.trigger() },
   });
   if (end.why === 'gone') process.stdout.write(`${end.text}\n`);
   // What stays in the scrollback once the dashboard is gone.
   const paint = paintFor(process.stdout);
-  const view = session.tracker.view({ hint: false });
+  const view = session.view({ hint: false });
   const done = view.steps.filter((s) => s.done).length;
   process.stdout.write(
     `${paint('bold', `${WORDS[lang].exercise} ${view.number} · ${view.title}: ${WORDS[lang].summary(done, view.steps.length)}`)}\n`,
@@ -122,7 +126,7 @@ async function headless(session: ExerciseSession, lang: Lang, flags: StartFlags,
   const w = WORDS[lang];
   const paint: Paint = paintFor(process.stdout);
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
-  const first = session.tracker.view({ hint: false });
+  const first = session.view({ hint: false });
   const count = first.steps.length;
   say(paint('bold', `${w.exercise} ${first.number} · ${first.title} · ${w.minutes(session.exercise.minutes)}`));
   say(`${w.goal}${w.colon}${first.goal}`);
@@ -134,7 +138,7 @@ async function headless(session: ExerciseSession, lang: Lang, flags: StartFlags,
   let offered: string | null = null;
   /** The current step, the answer once revealed, and the set-up when one is offered. */
   const show = (): void => {
-    const v = session.tracker.view({ hint: false });
+    const v = session.view({ hint: false });
     if (v.answer !== null && !answered) {
       answered = true;
       say(paint('cyan', `${w.answer}${w.colon}${v.answer}`));
@@ -144,7 +148,7 @@ async function headless(session: ExerciseSession, lang: Lang, flags: StartFlags,
     offered = label;
   };
   const current = (): void => {
-    const v = session.tracker.view({ hint: false });
+    const v = session.view({ hint: false });
     const i = v.steps.findIndex((s) => s.current);
     if (i >= 0) say(paint('bold', `▸ ${w.step} ${i + 1}/${count}${w.colon}${v.steps[i]!.text}`));
     else {
@@ -168,7 +172,7 @@ async function headless(session: ExerciseSession, lang: Lang, flags: StartFlags,
     lines = createInterface({ input: process.stdin });
     lines.on('line', (line) => {
       const command = line.trim().toLowerCase();
-      if (command === 'h') say(paint('cyan', `${w.hint}${w.colon}${session.tracker.view({ hint: true }).hint ?? '-'}`));
+      if (command === 'h') say(paint('cyan', `${w.hint}${w.colon}${session.view({ hint: true }).hint ?? '-'}`));
       else if (command === 'x')
         void session.trigger().then((r) => say(r.ok ? paint('magenta', `▸ ${r.text}`) : paint('red', `✗ ${r.text}`)));
       else if (command === 'q') void session.stop();

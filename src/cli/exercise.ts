@@ -13,6 +13,7 @@ import { paintFor } from './colour.js';
 import type * as Catalog from '../exercises/catalog/index.js';
 import type { StartFlags } from './exercise-start.js';
 import { CliError, guarded } from './failure.js';
+import { MOUSE_OPTION } from './mouse-option.js';
 import { openProgress, openSettings } from './settings.js';
 import { table } from './table.js';
 
@@ -163,6 +164,7 @@ export function registerExerciseCommand(program: Command): Command {
     .option('--headless', 'no dashboard: print each step as it is checked, read h (hint), x (set-up) and q (quit) lines on stdin')
     .option('--solve', 'let the exercise solve itself with its automatic solution, for a demonstration (headless, it stops once done)')
     .addOption(new Option('--speed <preset>', "run faster or slower than the exercise's own speed").choices(SPEED_PRESETS))
+    .option(...MOUSE_OPTION)
     .action(
       guarded('exercise start', async (name: string, flags: StartFlags) => {
         const exercise = await exerciseNamed(name);

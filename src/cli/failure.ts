@@ -3,6 +3,7 @@
 // failure it was. The status is chosen by the error's code, never by its text. Anything else is a
 // bug and keeps its stack trace.
 import { ClusterError } from '../cluster-model/index.js';
+import { UsageError } from '../cluster-model/commands/grammar.js';
 import { EXIT_STATUS, type ExitCode } from '../schema/exit-codes.js';
 
 /** What a CLI error ends the command with. */
@@ -22,6 +23,7 @@ export class CliError extends Error {
 /** The error as the CLI reports it, or null for a bug. */
 export function asCliError(err: unknown): CliError | null {
   if (err instanceof CliError) return err;
+  if (err instanceof UsageError) return new CliError(err.message, 'usage');
   if (err instanceof ClusterError) return new CliError(err.message, err.problem.code === 'not-running' ? 'not-running' : 'failed');
   return null;
 }

@@ -12,11 +12,12 @@ import { leaderOf } from '../cluster-model/index.js';
 import { canShowDashboard } from '../tui/terminal.js';
 import type { Lang } from '../exercises/lang.js';
 import { languageOf, type LangFlags } from './lang-option.js';
+import { mouseOf, type MouseFlags } from './mouse-option.js';
 
-export async function runInForeground(o: SupervisorOptions, flags: ClusterFlags & LangFlags, json: boolean): Promise<void> {
+export async function runInForeground(o: SupervisorOptions, flags: ClusterFlags & LangFlags & MouseFlags, json: boolean): Promise<void> {
   const dashboard = !json && canShowDashboard();
   const sup = await startSupervisor(o);
-  if (dashboard) await withDashboard(sup, await languageOf(flags));
+  if (dashboard) await withDashboard(sup, await languageOf(flags), mouseOf(flags));
   else await headless(sup, flags, json);
   if (!json && existsSync(sup.folder))
     process.stdout.write(
@@ -24,9 +25,9 @@ export async function runInForeground(o: SupervisorOptions, flags: ClusterFlags 
     );
 }
 
-async function withDashboard(sup: SupervisorHandle, lang: Lang): Promise<void> {
+async function withDashboard(sup: SupervisorHandle, lang: Lang, mouse: boolean): Promise<void> {
   const { runDashboard } = await import('../tui/run.js');
-  const end = await runDashboard({ source: sup, owned: true, attached: false, lang });
+  const end = await runDashboard({ source: sup, owned: true, attached: false, lang, mouse });
   if (end.why === 'gone') process.stdout.write(`${end.text}\n`);
   await sup.stop();
 }

@@ -6,12 +6,13 @@ import { nodeCount } from './arguments.js';
 import { folderOptions, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { guarded } from './failure.js';
 import { withLangOption, type LangFlags } from './lang-option.js';
+import { MOUSE_OPTION, type MouseFlags } from './mouse-option.js';
 import { openSettings } from './settings.js';
 import { supervisorOptions, withSwitchOptions, withTimingOptions, type SwitchFlags, type TimingFlags } from './supervisor-options.js';
 import { runDetached } from './up-detached.js';
 import { runInForeground } from './up-foreground.js';
 
-interface UpFlags extends ClusterFlags, TimingFlags, SwitchFlags, LangFlags {
+interface UpFlags extends ClusterFlags, TimingFlags, SwitchFlags, LangFlags, MouseFlags {
   detach?: boolean;
   json?: boolean;
 }
@@ -24,7 +25,8 @@ export function registerUpCommand(program: Command): Command {
     )
     .argument('[n]', 'number of nodes of a new cluster (1-15); an existing cluster keeps its own', nodeCount)
     .option('--detach', 'run the cluster in the background and return once it has a leader')
-    .option('--json', 'print events as NDJSON (with --detach: one JSON document about the cluster)');
+    .option('--json', 'print events as NDJSON (with --detach: one JSON document about the cluster)')
+    .option(...MOUSE_OPTION);
   return withLangOption(withSwitchOptions(withTimingOptions(withClusterOptions(cmd)))).action(
     guarded('up', async (n: number | undefined, flags: UpFlags) => {
       const o = await supervisorOptions(await folderOptions(flags), n, flags, await openSettings());

@@ -33,7 +33,7 @@ import { PROCESS_STATES } from './model.js';
 import { readOutcome } from './outcome.js';
 import { SPEED_PRESETS } from './timing.js';
 
-const PROPERTIES = ['Election Safety', 'Log Matching', 'State Machine Safety'] as const;
+const PROPERTIES = ['Election Safety', 'Log Matching', 'Leader Completeness', 'State Machine Safety'] as const;
 const ERROR_CODES = ['unauthorized', 'bad-request', 'shutting-down'] as const;
 
 export function readTiming(t: JsonObject, path: string): Timing {

@@ -94,7 +94,7 @@ export type SafetyVerdict =
   | { ok: true; checkedReports: number }
   | {
       ok: false;
-      property: 'Election Safety' | 'Log Matching' | 'State Machine Safety';
+      property: 'Election Safety' | 'Log Matching' | 'Leader Completeness' | 'State Machine Safety';
       nodes: number[];
       text: string;
       ts: number;

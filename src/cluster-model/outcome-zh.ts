@@ -13,6 +13,7 @@ const they = (list: readonly NodeId[]): string => (list.length === 1 ? '它' : '
 const PROPERTY_ZH: Record<Extract<SafetyVerdict, { ok: false }>['property'], string> = {
   'Election Safety': '选举安全',
   'Log Matching': '日志匹配',
+  'Leader Completeness': '领导者完整性',
   'State Machine Safety': '状态机安全',
 };
 
@@ -97,10 +98,6 @@ export function outcomeZh(o: Outcome): string {
       return `替换了 n${o.node}：${moved(o.movedTo)}；它从空开始，用 ${(o.tookMs / 1000).toFixed(1)} 秒追上了条目 ${o.untilIndex}；任期超过 ${o.aboveTerm} 后它会重新投票`;
     case 'down':
       return `停止了集群 ${o.name}（${o.nodes} 个节点）${o.purged ? `并删除了 ${o.folder}` : `；数据保留在 ${o.folder}：\`raft-console up${o.name === 'default' ? '' : ` --name ${o.name}`}\` 可以再次启动它`}`;
-    case 'submitted':
-      return `已提交 ${JSON.stringify(o.entry)}：条目 ${o.index}，任期 ${o.term}，领导者 ${o.leader}`;
-    case 'put':
-      return `${o.key} = ${JSON.stringify(o.value)} 已提交：条目 ${o.index}，任期 ${o.term}，领导者 ${o.leader}`;
     case 'adding':
       return `正在添加 n${o.node}，地址 127.0.0.1:${o.port}：每个节点先得知它的地址，然后它以空状态启动，等待被加入`;
     case 'learner':

@@ -56,9 +56,7 @@ export type Outcome =
   | { code: 'removed'; node: NodeId; index: number; wasLeader: boolean; voters: number }
   | { code: 'replaced'; node: NodeId; movedTo: string | null; untilIndex: number; aboveTerm: number; tookMs: number }
   | { code: 'down'; name: string; nodes: number; purged: boolean; folder: string }
-  // A client write (the dashboard's submit and put); `leader`: the node that committed it, "n1" or its address.
-  | { code: 'submitted'; entry: string; index: number; term: number; leader: string }
-  | { code: 'put'; key: string; value: string; index: number; term: number; leader: string }
+
   // The supervisor's own events.
   | { code: 'adding'; node: NodeId; port: number }
   | { code: 'learner'; node: NodeId; index: number }
@@ -114,8 +112,7 @@ const FIELDS: FieldTable<Outcome, 'code'> = {
   removed: { node, index: count, wasLeader: flag, voters: count },
   replaced: { node, movedTo, untilIndex: count, aboveTerm: count, tookMs: count },
   down: { name: text, nodes: count, purged: flag, folder: text },
-  submitted: { entry: text, index: count, term: count, leader: text },
-  put: { key: text, value: text, index: count, term: count, leader: text },
+
   adding: { node, port: count },
   learner: { node, index: count },
   'catching-up': { node, holds: count, of: orNull(count) },
@@ -125,7 +122,7 @@ const FIELDS: FieldTable<Outcome, 'code'> = {
   shutdown: { nodes: count },
   crashed: { node, signal: orNull(text), exitCode: orNull(integer), cause: orNull(text) },
   'start-failed': { node, cause: orNull(text) },
-  'safety-violation': { property: among(['Election Safety', 'Log Matching', 'State Machine Safety']), nodes },
+  'safety-violation': { property: among(['Election Safety', 'Log Matching', 'Leader Completeness', 'State Machine Safety']), nodes },
 };
 
 /** The outcome in field `key` of `o`, or null when there is none or it is not one this build knows. */

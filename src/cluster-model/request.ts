@@ -37,12 +37,7 @@ export async function withClusterClient<T>(
 
 /** "at index 7 in term 2, led by n3": where a write committed. */
 export function where(w: WriteResult): string {
-  return `at index ${w.index} in term ${w.term}, led by ${leaderName(w)}`;
-}
-
-/** The node that committed a write: "n1", or its address when its id is not known. */
-export function leaderName(w: WriteResult): string {
-  return w.leader.id === null ? w.leader.address : `n${w.leader.id}`;
+  return `at index ${w.index} in term ${w.term}, led by ${w.leader.id === null ? w.leader.address : `n${w.leader.id}`}`;
 }
 
 function nodeName(model: ClusterModel, address: string | null): string {

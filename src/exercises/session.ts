@@ -28,7 +28,7 @@ import { RaftClient } from '../client/index.js';
 import type { Lang } from './lang.js';
 import { readExerciseState, writeExerciseState } from './state-file.js';
 import { createTracker, type Tracker } from './tracker.js';
-import type { ClusterHands, Driver, Exercise, StepChange, StepContext, Texts } from './types.js';
+import type { ClusterHands, Driver, Exercise, ExercisePanelView, StepChange, StepContext, Texts } from './types.js';
 
 export interface SessionOptions {
   exercise: Exercise;
@@ -41,6 +41,11 @@ export interface SessionOptions {
   speed?: SpeedPreset;
   /** How long the driver waits for one step before it fails; default 30 s. */
   stepDeadlineMs?: number;
+  /**
+   * A learner watches: a phase change they must see (the rebuild) waits for the set-up key instead
+   * of following at once. Off for automatic runs (tests, --solve).
+   */
+  paced?: boolean;
 }
 
 export interface ExerciseSession {
@@ -57,7 +62,9 @@ export interface ExerciseSession {
   readonly cluster: ClusterSource;
   /** Called with the steps seen done, in order. */
   onSteps(listener: (changes: readonly StepChange[]) => void): () => void;
-  /** Runs the exercise's trigger for the current step (the X key). */
+  /** The exercise panel's content now: the tracker's, with the rebuild offered when it waits for the learner. */
+  view(opts: { hint: boolean }): ExercisePanelView;
+  /** Runs the exercise's trigger for the current step, or the rebuild that waits for it (the X key). */
   trigger(): Promise<ActionResult>;
   /** The hands and eyes of an automatic solution. */
   driver(): Driver;
@@ -101,6 +108,8 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
   /** Set while the cluster is replaced by a new one: its stop is not the end. */
   let rebuilding = false;
   let rebuilt: Promise<void> = Promise.resolve();
+  /** The rebuild's step is done and the learner has not yet asked for it (paced sessions only). */
+  let rebuildWaits = false;
   let stopping = false;
   let stopped: Promise<void> | null = null;
   let saving: Promise<void> = Promise.resolve();
@@ -127,7 +136,10 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
     if (changes.length > 0) {
       save();
       for (const l of stepListeners) l(changes);
-      if (exercise.rebuild !== undefined && changes.some((c) => c.id === exercise.rebuild!.after)) rebuilt = rebuild();
+      if (exercise.rebuild !== undefined && changes.some((c) => c.id === exercise.rebuild!.after)) {
+        if (o.paced === true) rebuildWaits = true;
+        else rebuilt = rebuild();
+      }
     }
     for (const l of changeListeners) l(events);
   };
@@ -214,6 +226,11 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
   };
 
   const trigger = async (): Promise<ActionResult> => {
+    if (rebuildWaits) {
+      rebuildWaits = false;
+      rebuilt = rebuild();
+      return { ok: true, text: exercise.rebuild!.label[o.lang] };
+    }
     const t = exercise.trigger;
     const step = tracker.progress().find((s) => !s.done);
     // Once every step is done, a trigger marked afterDone may still run (exercise 1's nodes are left
@@ -317,6 +334,10 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
     onSteps(listener) {
       stepListeners.add(listener);
       return () => stepListeners.delete(listener);
+    },
+    view(opts) {
+      const v = tracker.view(opts);
+      return rebuildWaits ? { ...v, trigger: { label: exercise.rebuild!.label[o.lang] } } : v;
     },
     trigger,
     driver,

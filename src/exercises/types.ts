@@ -103,9 +103,11 @@ export interface Exercise {
   prepare?(hands: ClusterHands): Promise<void>;
   /**
    * Once the step `after` is done, the exercise runs again on a new cluster with these switches
-   * (same size and speed): the second half of a comparison, e.g. PreVote off, then on.
+   * (same size and speed): the second half of a comparison, e.g. PreVote off, then on. A learner
+   * starts it with the set-up key (`label` says what it does), so the outcome of the first half
+   * stays on screen as long as they need; an automatic run starts it at once.
    */
-  rebuild?: { after: string; raft: Partial<RaftSwitches> };
+  rebuild?: { after: string; raft: Partial<RaftSwitches>; label: Texts };
   /** Shown once every step is done: what happened, in terms of the paper's rules. */
   explanation: Texts;
   solution(d: Driver): Promise<void>;

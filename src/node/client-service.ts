@@ -2,6 +2,11 @@
 // applied, and only if the entry applied at that index is the one proposed (same term): otherwise it
 // was overwritten by another leader and the client is told the outcome is unknown, so it retries
 // with the same (clientId, seq) and the state machine's sessions keep the retry exactly-once.
+// A retry of a write this leader has already appended and not yet applied joins that entry instead
+// of appending a copy: the leader never drops or replaces its own entries while it leads (Leader
+// Append-Only), so the entry commits or the leadership ends, and either answers every waiter. A
+// client that keeps resending to a leader stranded in a minority thus adds one entry, not one per
+// attempt.
 // Reads go through ReadIndex (dissertation 6.4) and are served once the state machine caught up.
 //
 // Reads are batched: at most one ReadIndex round is in flight, and every read that arrives while
@@ -43,8 +48,12 @@ interface Pending {
   id: RequestId;
   timer: NodeJS.Timeout;
 }
-interface PendingWrite extends Pending {
+/** An entry this leader appended for a client, and every request waiting on it (the first and its retries). */
+interface PendingWrite {
   term: number;
+  clientId: string;
+  seq: number;
+  waiters: Pending[];
 }
 interface PendingRead extends Pending {
   key: string;
@@ -60,6 +69,8 @@ interface ReadRound {
 export class ClientService {
   /** By log index. */
   private readonly writes = new Map<number, PendingWrite>();
+  /** The index of each client's latest pending write, by clientId: where a retry finds it. */
+  private readonly writeOf = new Map<string, number>();
   /** Every read not yet answered. */
   private readonly reads = new Set<PendingRead>();
   /** The ReadIndex round in flight. */
@@ -92,16 +103,22 @@ export class ClientService {
   /** Called with what the state machine returned for each applied entry, in log order. */
   applied(results: readonly ApplyResult[]): void {
     for (const r of results) {
-      const w = this.writes.get(r.index);
+      const w = this.take(r.index);
       if (!w) continue;
-      this.writes.delete(r.index);
-      clearTimeout(w.timer);
-      if (r.term !== w.term) {
-        this.fail(w.client, w.id, 'leadership-lost', `entry ${r.index} was replaced by another leader's: retry with the same seq`);
-      } else if (r.result.ok) {
-        w.client.reply({ id: w.id, ok: true, index: r.index, term: r.term, result: r.result } satisfies ClientResponse);
-      } else {
-        this.fail(w.client, w.id, r.result.code, r.result.message);
+      for (const waiter of w.waiters) {
+        clearTimeout(waiter.timer);
+        if (r.term !== w.term) {
+          this.fail(
+            waiter.client,
+            waiter.id,
+            'leadership-lost',
+            `entry ${r.index} was replaced by another leader's: retry with the same seq`,
+          );
+        } else if (r.result.ok) {
+          waiter.client.reply({ id: waiter.id, ok: true, index: r.index, term: r.term, result: r.result } satisfies ClientResponse);
+        } else {
+          this.fail(waiter.client, waiter.id, r.result.code, r.result.message);
+        }
       }
     }
     this.serveReads();
@@ -109,11 +126,9 @@ export class ClientService {
 
   /** Entries a snapshot from the leader replaced: any write waiting on them has an unknown outcome. */
   snapshotInstalled(index: number): void {
-    for (const [at, w] of this.writes) {
+    for (const at of [...this.writes.keys()]) {
       if (at > index) continue;
-      this.writes.delete(at);
-      clearTimeout(w.timer);
-      this.fail(w.client, w.id, 'leadership-lost', 'a snapshot replaced the log here: retry with the same seq');
+      this.failAll(this.take(at)!, 'leadership-lost', 'a snapshot replaced the log here: retry with the same seq');
     }
     this.serveReads();
   }
@@ -135,11 +150,12 @@ export class ClientService {
   /** Role or leader changed: requests waiting on this node's leadership cannot complete here. */
   roleChanged(role: Role): void {
     if (role === 'leader') return;
-    for (const [index, w] of this.writes) {
-      this.writes.delete(index);
-      clearTimeout(w.timer);
-      this.fail(w.client, w.id, 'leadership-lost', 'this node lost the leadership before the write was applied: retry with the same seq');
-    }
+    for (const index of [...this.writes.keys()])
+      this.failAll(
+        this.take(index)!,
+        'leadership-lost',
+        'this node lost the leadership before the write was applied: retry with the same seq',
+      );
     this.round = null;
     this.nextRound = [];
     for (const r of this.reads) {
@@ -153,21 +169,23 @@ export class ClientService {
 
   close(): void {
     this.closed = true;
-    for (const w of this.writes.values()) {
-      clearTimeout(w.timer);
-      this.fail(w.client, w.id, 'unavailable', 'the node is shutting down: outcome unknown, retry with the same seq');
-    }
+    for (const w of this.writes.values())
+      this.failAll(w, 'unavailable', 'the node is shutting down: outcome unknown, retry with the same seq');
     for (const r of this.reads.values()) {
       clearTimeout(r.timer);
       this.fail(r.client, r.id, 'unavailable', 'the node is shutting down');
     }
     this.writes.clear();
+    this.writeOf.clear();
     this.reads.clear();
     this.round = null;
     this.nextRound = [];
   }
 
   private write(req: Extract<ClientRequest, { clientId: string }>, client: ClientConnection): void {
+    const pendingAt = this.writeOf.get(req.clientId);
+    const pending = pendingAt === undefined ? undefined : this.writes.get(pendingAt);
+    if (pendingAt !== undefined && pending?.seq === req.seq) return this.wait(pending, pendingAt, req.id, client);
     let data: string;
     try {
       data = encodeCommand(commandOf(req));
@@ -186,17 +204,49 @@ export class ClientService {
         `${proposed.reason.replace(/-/g, ' ')}${proposed.detail ? `: ${proposed.detail}` : ''}; retry shortly`,
       );
     }
-    const timer = setTimeout(() => {
-      if (this.writes.get(proposed.index)?.id !== req.id) return;
-      this.writes.delete(proposed.index);
-      this.fail(
-        client,
-        req.id,
-        'timeout',
-        `entry ${proposed.index} was not committed within ${this.ctx.requestTimeoutMs} ms (no majority reachable?): outcome unknown, retry with the same seq`,
-      );
-    }, this.ctx.requestTimeoutMs);
-    this.writes.set(proposed.index, { client, id: req.id, term: proposed.term, timer });
+    const w: PendingWrite = { term: proposed.term, clientId: req.clientId, seq: req.seq, waiters: [] };
+    this.writes.set(proposed.index, w);
+    this.writeOf.set(req.clientId, proposed.index);
+    this.wait(w, proposed.index, req.id, client);
+  }
+
+  /**
+   * Answers the request once the entry at `index` is applied, or `timeout` after requestTimeoutMs.
+   * The entry stays pending after a timeout: a retry of it still joins it.
+   */
+  private wait(w: PendingWrite, index: number, id: RequestId, client: ClientConnection): void {
+    const waiter: Pending = {
+      client,
+      id,
+      timer: setTimeout(() => {
+        const at = w.waiters.indexOf(waiter);
+        if (at < 0) return;
+        w.waiters.splice(at, 1);
+        this.fail(
+          client,
+          id,
+          'timeout',
+          `entry ${index} was not committed within ${this.ctx.requestTimeoutMs} ms (no majority reachable?): outcome unknown, retry with the same seq`,
+        );
+      }, this.ctx.requestTimeoutMs),
+    };
+    w.waiters.push(waiter);
+  }
+
+  /** Removes the pending write at `index`, if any. */
+  private take(index: number): PendingWrite | undefined {
+    const w = this.writes.get(index);
+    if (w === undefined) return undefined;
+    this.writes.delete(index);
+    if (this.writeOf.get(w.clientId) === index) this.writeOf.delete(w.clientId);
+    return w;
+  }
+
+  private failAll(w: PendingWrite, code: ClientErrorCode, message: string): void {
+    for (const waiter of w.waiters) {
+      clearTimeout(waiter.timer);
+      this.fail(waiter.client, waiter.id, code, message);
+    }
   }
 
   private read(id: RequestId, key: string, client: ClientConnection): void {

@@ -42,7 +42,7 @@ const PROPOSAL_ZH: Record<ProposalRefusal, string> = {
 
 const CHANGE_ZH: Record<ConfChangeType, string> = { 'add-learner': '添加学习者', promote: '提升为投票者', remove: '移除' };
 
-const REJECTIONS: Record<AppendRejection, true> = { 'missing-entries': true, 'term-mismatch': true };
+const REJECTIONS: Record<AppendRejection, true> = { 'missing-entries': true, 'term-mismatch': true, 'overwrites-committed': true };
 
 /** The values of each enumerated field that the sentences have words for: what a reader of an event line accepts. */
 export const EVENT_WORDS = {
@@ -86,9 +86,15 @@ export function describeEventZh(node: NodeId, e: RaftEvent, tickMs?: number): st
     case 'election-lost':
       return `${me} 输掉了任期 ${e.term} 的${e.round === 'pre-vote' ? '预投票' : '选举'}：${e.voters} 个投票者中 ${e.rejections} 个拒绝`;
     case 'append-rejected':
-      return e.reason === 'missing-entries'
-        ? `${me} 拒绝 ${name(e.leader)} 发来的条目：它在索引 ${e.prevLogIndex} 处还没有条目`
-        : `${me} 拒绝 ${name(e.leader)} 发来的条目：它的条目 ${e.prevLogIndex} 属于任期 ${e.conflictTerm}，而不是 ${e.prevLogTerm}`;
+      switch (e.reason) {
+        case 'missing-entries':
+          return `${me} 拒绝 ${name(e.leader)} 发来的条目：它在索引 ${e.prevLogIndex} 处还没有条目`;
+        case 'term-mismatch':
+          return `${me} 拒绝 ${name(e.leader)} 发来的条目：它的条目 ${e.prevLogIndex} 属于任期 ${e.conflictTerm}，而不是 ${e.prevLogTerm}`;
+        case 'overwrites-committed':
+          return `${me} 拒绝领导者 ${name(e.leader)} 发来的任期 ${e.prevLogTerm} 的条目 ${e.prevLogIndex}：它自己任期 ${e.conflictTerm} 的条目 ${e.prevLogIndex} 已提交，而领导者必须拥有每个已提交的条目`;
+      }
+      break;
     case 'truncate':
       return `${me} 删除与领导者 ${name(e.leader)} 冲突的${entries(e.from, e.to)}（任期 ${e.terms.join('、')}）`;
     case 'commit':

@@ -16,7 +16,10 @@ export type RoleChangeCause =
 
 export type AppendRejection =
   | 'missing-entries' // our log has no entry at prevLogIndex
-  | 'term-mismatch'; // our entry at prevLogIndex has another term
+  | 'term-mismatch' // our entry at prevLogIndex has another term
+  // the leader's entry at prevLogIndex (of term prevLogTerm) differs from our committed one (of term
+  // conflictTerm): the leader lacks a committed entry, which only a known bug allows (5.4.1)
+  | 'overwrites-committed';
 
 export type ProposalRefusal =
   | 'not-leader'
@@ -122,9 +125,7 @@ export function describeEvent(node: NodeId, e: RaftEvent, tickMs?: number): stri
     case 'election-lost':
       return `${me} loses the ${e.round === 'pre-vote' ? 'pre-vote' : 'election'} for term ${e.term}: ${e.rejections} of ${e.voters} refused`;
     case 'append-rejected':
-      return e.reason === 'missing-entries'
-        ? `${me} rejects entries from ${name(e.leader)}: it has nothing at index ${e.prevLogIndex} yet`
-        : `${me} rejects entries from ${name(e.leader)}: its entry ${e.prevLogIndex} is of term ${e.conflictTerm}, not ${e.prevLogTerm}`;
+      return appendRejectedText(me, e);
     case 'truncate':
       return e.from === e.to
         ? `${me} removes entry ${e.from} of term ${e.terms.join(', ')}, which conflicts with leader ${name(e.leader)}`
@@ -155,5 +156,16 @@ export function describeEvent(node: NodeId, e: RaftEvent, tickMs?: number): stri
       return `${name(e.follower)} no longer has entries up to ${e.acknowledged} it had acknowledged: it lost data; ${me} sends it the log again`;
     case 'recovery-finished':
       return `${me} caught up to entry ${e.index} after losing data and may vote again (term ${e.term} is above ${e.aboveTerm})`;
+  }
+}
+
+function appendRejectedText(me: string, e: Extract<RaftEvent, { type: 'append-rejected' }>): string {
+  switch (e.reason) {
+    case 'missing-entries':
+      return `${me} rejects entries from ${name(e.leader)}: it has nothing at index ${e.prevLogIndex} yet`;
+    case 'term-mismatch':
+      return `${me} rejects entries from ${name(e.leader)}: its entry ${e.prevLogIndex} is of term ${e.conflictTerm}, not ${e.prevLogTerm}`;
+    case 'overwrites-committed':
+      return `${me} refuses entry ${e.prevLogIndex} of term ${e.prevLogTerm} from leader ${name(e.leader)}: its own entry ${e.prevLogIndex} of term ${e.conflictTerm} is committed, and a leader must hold every committed entry`;
   }
 }

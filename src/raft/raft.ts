@@ -110,6 +110,8 @@ export class Raft {
    * since, so that a burst of heartbeats (queued while it was down) gets one answer, not one each.
    */
   private lostDataAnswer = { commit: -1, ticks: 0 };
+  /** Follower: the last leader entry refused because it would replace a committed one (told once). */
+  private refusedOverwrite = { term: 0, index: 0 };
   /** Leader only: the node leadership is being handed to. */
   private transferee: NodeId = NONE;
   private readonly reads = new ReadIndexQueue();
@@ -703,8 +705,33 @@ export class Raft {
   private handleAppend(m: AppendRequest): void {
     const reply = { type: 'append-response' as const, from: this.id, to: m.from, term: this.term };
     if (m.prevLogIndex < this.raftLog.committed) {
-      // Everything up to our commit index already matches the leader's log.
-      this.send({ ...reply, success: true, index: this.raftLog.committed, conflictTerm: 0, conflictIndex: 0 });
+      // Everything up to our commit index matches the leader's log, as long as the leader holds every
+      // committed entry (Leader Completeness, 5.4): then we acknowledge it all at once. Only what we
+      // hold is acknowledged, though: an entry of the leader's that differs from a committed one of
+      // ours means that property is broken (a known bug let a stale node win), and we must neither
+      // replace what we applied (State Machine Safety) nor tell the leader we store its entry. We
+      // acknowledge the entries before it, say why, and the leader cannot count us for it.
+      const conflict = m.entries.find(
+        (e) => e.index <= this.raftLog.committed && this.raftLog.term(e.index) !== undefined && !this.raftLog.matchTerm(e.index, e.term),
+      );
+      if (conflict === undefined) {
+        this.send({ ...reply, success: true, index: this.raftLog.committed, conflictTerm: 0, conflictIndex: 0 });
+        return;
+      }
+      if (this.refusedOverwrite.term !== m.term || this.refusedOverwrite.index !== conflict.index) {
+        this.refusedOverwrite = { term: m.term, index: conflict.index };
+        this.emit({
+          type: 'append-rejected',
+          leader: m.from,
+          term: this.term,
+          prevLogIndex: conflict.index,
+          prevLogTerm: conflict.term,
+          reason: 'overwrites-committed',
+          conflictTerm: this.raftLog.term(conflict.index)!,
+          conflictIndex: conflict.index,
+        });
+      }
+      this.send({ ...reply, success: true, index: conflict.index - 1, conflictTerm: 0, conflictIndex: 0 });
       return;
     }
     if (this.raftLog.matchTerm(m.prevLogIndex, m.prevLogTerm)) {

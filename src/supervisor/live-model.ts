@@ -5,6 +5,11 @@
 // server batches the changes out to its clients), and, when it changed what cluster.json holds,
 // writes the file, derived from the model (cluster-file.ts) and never edited beside it. Every state
 // report and every election also goes to the safety monitor, whose verdict is part of the model.
+//
+// Events enter the story here and only here, through a reorder window (reorder.ts): each node's
+// lines come on a pipe of their own and interleave out of time order, so they are held a moment
+// and told oldest first. A vote told after its term's leader is known is marked as such (see
+// `late`).
 import type { NodeId } from '../raft/types.js';
 import {
   EVENT_HISTORY,
@@ -19,7 +24,20 @@ import { withoutNode } from './links.js';
 import type { ExitInfo } from './node-child.js';
 import type { Outcome } from '../cluster-model/outcome.js';
 import type { NodeLine } from './node-line.js';
+import { ReorderWindow } from './reorder.js';
 import { SafetyMonitor, type SafetyViolation } from './safety.js';
+
+/** How long an event is held so that the lines of other nodes from before it can overtake it. */
+export const EVENT_REORDER_MS = 75;
+
+/** Terms whose leader is remembered, for telling late votes: the newest ones. */
+const LEADERS_KEPT = 64;
+
+export interface LiveModelOptions {
+  /** Hold each event this long to tell them in time order; 0 (the default) tells each at once. */
+  reorderMs?: number;
+  now?: () => number;
+}
 
 /** Called after every change with the events it added (none for a change of state only). */
 export type ChangeListener = (events: readonly ClusterEvent[]) => void;
@@ -28,6 +46,11 @@ export class LiveModel {
   private readonly listeners = new Set<ChangeListener>();
   private readonly safety = new SafetyMonitor();
   private saving: Promise<void> = Promise.resolve();
+  private readonly window: ReorderWindow<ClusterEvent> | null;
+  private releaseTimer: NodeJS.Timeout | null = null;
+  private readonly now: () => number;
+  /** The leader of each recent term, as the story has told it so far. */
+  private readonly leaders = new Map<number, NodeId>();
 
   /**
    * `model.safety` starts as `{ ok: true, checkedReports: 0 }`. `setup` is what cluster.json holds
@@ -36,7 +59,12 @@ export class LiveModel {
   constructor(
     readonly model: ClusterModel,
     private readonly setup: ClusterSetup | null = null,
-  ) {}
+    options: LiveModelOptions = {},
+  ) {
+    const hold = options.reorderMs ?? 0;
+    this.window = hold > 0 ? new ReorderWindow(hold) : null;
+    this.now = options.now ?? Date.now;
+  }
 
   node(id: number): NodeModel | undefined {
     return this.model.nodes.find((n) => n.id === id);
@@ -63,7 +91,14 @@ export class LiveModel {
 
   /** The supervisor's own events: actions and process changes, in a sentence. */
   say(type: string, text: string, data?: Record<string, unknown>): void {
-    this.record({ ts: Date.now(), node: null, kind: 'supervisor', type, text, ...(data === undefined ? {} : { data }) });
+    this.record({ ts: this.now(), node: null, kind: 'supervisor', type, text, ...(data === undefined ? {} : { data }) });
+  }
+
+  /** Tells every event still held, at once: for a supervisor that stops. */
+  flushEvents(): void {
+    if (this.releaseTimer !== null) clearTimeout(this.releaseTimer);
+    this.releaseTimer = null;
+    if (this.window !== null) this.tell(this.window.drain());
   }
 
   /** The node's process was spawned; it does not listen yet. */
@@ -153,7 +188,7 @@ export class LiveModel {
         return;
       case 'bad-line':
         this.record({
-          ts: Date.now(),
+          ts: this.now(),
           node: id,
           kind: 'node',
           type: 'bad-output',
@@ -170,6 +205,19 @@ export class LiveModel {
           typeof data.term === 'number'
         )
           this.checked(this.safety.leader(id, data.term, ts));
+        if (kind === 'raft' && type === 'append-rejected' && data.reason === 'overwrites-committed') {
+          const { leader, term, prevLogIndex, prevLogTerm, conflictTerm } = data;
+          if (
+            typeof leader === 'number' &&
+            typeof term === 'number' &&
+            typeof prevLogIndex === 'number' &&
+            typeof prevLogTerm === 'number' &&
+            typeof conflictTerm === 'number'
+          )
+            this.checked(
+              this.safety.leaderLacks(leader, id, { term, index: prevLogIndex, committedTerm: conflictTerm, leaderTerm: prevLogTerm }, ts),
+            );
+        }
         this.record({ ts, node: id, kind, type, text: text ?? `n${id}: ${type}`, data });
       }
     }
@@ -206,11 +254,54 @@ export class LiveModel {
     for (const l of this.listeners) l(events);
   }
 
+  /** The one way into the story: through the reorder window when there is one. */
   private record(e: ClusterEvent): void {
+    if (this.window === null) return this.tell([e]);
+    this.window.push(e);
+    this.scheduleRelease();
+  }
+
+  private scheduleRelease(): void {
+    const due = this.window?.nextDue() ?? null;
+    if (this.releaseTimer !== null || due === null) return;
+    this.releaseTimer = setTimeout(
+      () => {
+        this.releaseTimer = null;
+        this.tell(this.window!.release(this.now()));
+        this.scheduleRelease();
+      },
+      Math.max(0, due - this.now()),
+    );
+  }
+
+  /** Appends events to the story, in the order given, and tells the listeners. */
+  private tell(released: readonly ClusterEvent[]): void {
+    if (released.length === 0) return;
     const events = this.model.events;
-    events.push(e);
-    if (events.length > EVENT_HISTORY) events.shift();
-    this.changed([e]);
+    const told = released.map((e) => this.late(e));
+    events.push(...told);
+    if (events.length > EVENT_HISTORY) events.splice(0, events.length - EVENT_HISTORY);
+    this.changed(told);
+  }
+
+  /**
+   * A vote granted or counted for a term whose leader the story has already told is no news: the
+   * election was over before it (a slow voter, or a candidate still counting), and told plainly it
+   * reads as if it helped elect someone. It keeps its place in time, but says so, in
+   * `data.leaderOfTerm` and in its sentence, and the dashboard dims it. A refusal stays news: it
+   * is what that leader's existence causes (the lease of PreVote and CheckQuorum).
+   */
+  private late(e: ClusterEvent): ClusterEvent {
+    const term = e.data?.term;
+    if (e.kind !== 'raft' || typeof term !== 'number') return e;
+    if (e.type === 'election-won' || (e.type === 'role-change' && e.data?.to === 'leader')) {
+      this.leaders.set(term, e.node!);
+      if (this.leaders.size > LEADERS_KEPT) this.leaders.delete(Math.min(...this.leaders.keys()));
+      return e;
+    }
+    const leader = this.leaders.get(term);
+    if ((e.type !== 'vote-cast' && e.type !== 'vote-received') || e.data?.granted !== true || leader === undefined) return e;
+    return { ...e, text: `${e.text} (n${leader} already leads term ${term})`, data: { ...e.data, leaderOfTerm: leader } };
   }
 
   /** Puts the monitor's verdict in the model, and tells of the first violation as an event. */

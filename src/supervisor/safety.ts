@@ -6,6 +6,10 @@
 // - Log Matching: if two logs hold an entry with the same index and term, they are identical in all
 //   entries up to it. Holds between logs of any two moments, so each node's latest report is
 //   compared with the others' latest, whether they still run or not (a crashed node keeps its log).
+// - Leader Completeness: a leader holds every entry committed before its term. A follower whose
+//   committed entry differs from the one its leader sends at that index says so (the core's
+//   'overwrites-committed' refusal): its commit came from a leader of its term or an earlier one,
+//   so the leader should hold that entry. Nothing else is needed to tell it broke.
 // - State Machine Safety: no two nodes ever commit (and so apply) different entries at one index.
 //   The term of every committed index seen is remembered, as runs. Two entries of the same index
 //   and term that differ (a forged append) look alike there, so each node also reports the digest
@@ -116,6 +120,22 @@ export class SafetyMonitor {
     else if (known !== node)
       return this.violated('Election Safety', [known, node], `n${known} and n${node} are both leader of term ${term}`, ts);
     return null;
+  }
+
+  /** Follower `follower` holds entry `index` of term `committedTerm` committed, and its leader of `term` sends another there. */
+  leaderLacks(
+    leader: NodeId,
+    follower: NodeId,
+    c: { term: number; index: number; committedTerm: number; leaderTerm: number },
+    ts: number,
+  ): SafetyViolation | null {
+    if (!this.current.ok) return null;
+    return this.violated(
+      'Leader Completeness',
+      [leader, follower],
+      `n${leader}, leader of term ${c.term}, lacks entry ${c.index} (term ${c.committedTerm}), committed on n${follower}: it holds one of term ${c.leaderTerm} there`,
+      ts,
+    );
   }
 
   private matchLogs(node: NodeId, log: Segment[], ts: number): SafetyViolation | null {

@@ -21,7 +21,7 @@ import type { Outcome } from '../cluster-model/outcome.js';
 import { Fleet, listIds } from './fleet.js';
 import { clusterFolder, type FolderOptions } from '../cluster-model/folder.js';
 import type { ClusterLauncher, OwnedCluster, SupervisorOptions } from '../cluster-model/launcher.js';
-import { LiveModel } from './live-model.js';
+import { EVENT_REORDER_MS, LiveModel } from './live-model.js';
 import { addNode, removeNode } from './membership.js';
 import type { Timing } from '../cluster-model/model.js';
 import { endOrphanNodes } from './orphans.js';
@@ -108,7 +108,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   const { file, created, kept } = await loadOrCreate(o, name, folder);
   const startedAt = Date.now();
   const { model, setup } = fromClusterFile(file, { name, folder, supervisorPid: process.pid, startedAt });
-  const live = new LiveModel(model, setup);
+  const live = new LiveModel(model, setup, { reorderMs: EVENT_REORDER_MS });
   // Written on first start, and on every start with the speed asked for.
   await live.save();
   // Made once, with the cluster, and kept across `down` and `up`: every node and client proves it.
@@ -198,6 +198,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
           live.say('shutdown', `the supervisor stops${count > 0 ? ` and with it ${count} node${count === 1 ? '' : 's'}` : ''}`, {
             outcome: { code: 'shutdown', nodes: count } satisfies Outcome,
           });
+          live.flushEvents();
           await server.close();
           await removeControlFiles(folder);
           if (options.purge === true) await rm(folder, { recursive: true, force: true });

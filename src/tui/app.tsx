@@ -4,10 +4,12 @@
 import { useInput, useStdout } from 'ink';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { members, type Action, type ActionResult } from '../cluster-model/index.js';
-import { Dashboard, openText } from './dashboard.js';
+import type { ClientRequest, RequestOptions } from '../cluster-model/commands/client-request.js';
+import { Dashboard, frameLayout, openText } from './dashboard.js';
 import type { ExercisePanelView } from '../exercises/types.js';
 import { initialUi, route, type Intent, type KeyPress, type UiState } from './keys.js';
 import type { Labels } from './labels.js';
+import { mouseRegions, parseMouse, routeMouse } from './mouse.js';
 import type { Size } from './layout.js';
 import { scrollMax } from './text-view.js';
 import type { DashboardStore } from './store.js';
@@ -15,9 +17,11 @@ import type { DashboardStore } from './store.js';
 /** What the dashboard's keys do to the world. */
 export interface Controller {
   act(action: Action): Promise<ActionResult>;
-  /** Client writes: a sentence saying where the entry committed, or why not. */
-  submit(text: string): Promise<ActionResult>;
+  /** Client writes: a sentence saying where the entry committed, or why not. `via`: to that node only. */
+  submit(text: string, via?: number): Promise<ActionResult>;
   put(key: string, value: string): Promise<ActionResult>;
+  /** Any client command of the `:` command line (submit, put, get, del, cas), sent as it says. */
+  request(request: ClientRequest, options: RequestOptions): Promise<ActionResult>;
   /** The exercise's set-up for the current step. */
   trigger(): Promise<ActionResult>;
   quit(): void;
@@ -55,6 +59,15 @@ function useTerminalSize(fixed: Size | undefined): Size {
   return size;
 }
 
+/** One character of keys that arrived together, as the key it is: Enter, Tab, Backspace, Ctrl-<letter>, or itself. */
+function keyOf(ch: string): [string, KeyPress] {
+  if (ch === '\r' || ch === '\n') return ['', { return: true }];
+  if (ch === '\t') return ['', { tab: true }];
+  if (ch === '\u007f' || ch === '\b') return ['', { backspace: true }];
+  const code = ch.charCodeAt(0);
+  return code < 0x20 ? [String.fromCharCode(code + 0x60), { ctrl: true }] : [ch, {}];
+}
+
 export function App({ store, controller, labels, colour, owned, attached, size: fixed }: AppProps) {
   const snap = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const size = useTerminalSize(fixed);
@@ -76,9 +89,14 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
         // The supervisor tells its actions in the events itself.
         return report(controller.act(intent.action), false);
       case 'submit':
-        return report(controller.submit(intent.text), true);
+        return report(controller.submit(intent.text, intent.via), true);
       case 'put':
         return report(controller.put(intent.key, intent.value), true);
+      case 'request': {
+        const r = intent.request;
+        if (r.type === 'action') return report(controller.act(r.action), false);
+        return report(controller.request(r.request, { via: r.via, timeoutMs: r.timeoutMs }), true);
+      }
       case 'trigger':
         return report(controller.trigger(), true);
       case 'note':
@@ -91,8 +109,27 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
     }
   };
 
+  const move = (next: UiState): void => {
+    if (next === latest.current) return;
+    latest.current = next;
+    setUi(next);
+  };
+
   useInput((input, key) => {
     const model = store.getSnapshot().model;
+    // A mouse report is never a key: its digits would select nodes.
+    const mouse = parseMouse(input);
+    if (mouse !== null) {
+      const nodes = members(model);
+      return move(
+        routeMouse(
+          latest.current,
+          mouse,
+          mouseRegions(latest.current, frameLayout(store.getSnapshot(), size, exercise !== null), nodes.length),
+          nodes.map((n) => n.id),
+        ),
+      );
+    }
     // The scrolling text on screen (after the keys before this one) bounds the scroll keys.
     const context = (ui: UiState) => {
       const text = openText(store.getSnapshot(), ui, size, labels, exercise);
@@ -109,16 +146,13 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
       };
     };
     // Keys typed quickly arrive together ("5x", or "hi\r" in the input line): each is a key of its
-    // own, a carriage return among them the Enter key.
+    // own, the control characters among them the keys they stand for.
     const keys: Array<[string, KeyPress]> =
       // eslint-disable-next-line @typescript-eslint/no-misused-spread -- a typed character is one code point, one key: graphemes (Intl.Segmenter) would make one key of "\r\n"
-      input.length > 1 ? [...input].map((ch) => (ch === '\r' || ch === '\n' ? ['', { return: true }] : [ch, {}])) : [[input, key]];
+      input.length > 1 ? [...input].map(keyOf) : [[input, key]];
     for (const [k, flags] of keys) {
       const routed = route(latest.current, k, flags, context(latest.current));
-      if (routed.ui !== latest.current) {
-        latest.current = routed.ui;
-        setUi(routed.ui);
-      }
+      move(routed.ui);
       for (const intent of routed.intents) perform(intent);
     }
   });

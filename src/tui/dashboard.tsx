@@ -30,8 +30,8 @@ export interface DashboardProps {
   exercise: ExercisePanelView | null;
 }
 
-/** The frame's layout, the link-fault line under the table counted. */
-function frameLayout(snap: Snapshot, size: Size, exercise: boolean): Layout {
+/** The frame's layout, the link-fault line under the table counted (the mouse reads it too). */
+export function frameLayout(snap: Snapshot, size: Size, exercise: boolean): Layout {
   const nodes = members(snap.model).length;
   const first = layout(size, nodes, exercise);
   if (first.tooSmall !== null) return first;

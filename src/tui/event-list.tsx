@@ -8,7 +8,8 @@ import { clipColumns, columns } from './text-width.js';
 /** Columns before the sentence: time, node, glyph. */
 const PREFIX = 13 + 4 + 2;
 
-function style(e: ClusterEvent): { glyph: string; colour?: string; bold?: boolean } {
+/** `dim`: no news, e.g. a vote told after its term's leader was (live-model.ts). */
+function style(e: ClusterEvent): { glyph: string; colour?: string; bold?: boolean; dim?: boolean } {
   if (e.type === 'safety-violation') return { glyph: '✘', colour: 'red', bold: true };
   if (e.type === 'role-change') {
     const to = e.data?.to;
@@ -20,7 +21,8 @@ function style(e: ClusterEvent): { glyph: string; colour?: string; bold?: boolea
   if (e.type === 'truncate') return { glyph: '✗', colour: 'red' };
   if (e.type === 'commit') return { glyph: '✔', colour: 'blue' };
   if (e.type === 'election-timeout') return { glyph: '⏰', colour: 'yellow' };
-  if (e.type === 'vote-cast' || e.type === 'vote-received') return { glyph: e.data?.granted === false ? '✗' : '✓', colour: 'magenta' };
+  if (e.type === 'vote-cast' || e.type === 'vote-received')
+    return { glyph: e.data?.granted === false ? '✗' : '✓', colour: 'magenta', dim: e.data?.leaderOfTerm !== undefined };
   if (e.node === null)
     return e.data?.ok === false || e.type === 'crashed' || e.type === 'start-failed'
       ? { glyph: '✗', colour: 'red' }
@@ -73,7 +75,7 @@ export function EventList({
           <Text key={i} wrap="truncate">
             <Text dimColor>{clock(e.ts)} </Text>
             <Text bold>{(e.node === null ? '--' : `n${e.node}`).padEnd(4)}</Text>
-            <Text color={s.colour} bold={s.bold}>
+            <Text color={s.colour} bold={s.bold} dimColor={s.dim}>
               {/* The sentence cut to fit before styling (ink's own truncation of a styled line costs far more), by display width: a wide glyph (⏰) or CJK must not push the line past the screen. */}
               {s.glyph} {clipColumns(labels.eventText(e, tickMs), width - PREFIX - (columns(s.glyph) - 1))}
             </Text>

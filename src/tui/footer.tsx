@@ -7,7 +7,7 @@ import type { Mode } from './keys.js';
 import type { Labels } from './labels.js';
 import type { Flash } from './store.js';
 import { wrapped, type Line } from './text-view.js';
-import { clipColumns, columns } from './text-width.js';
+import { clipColumns, columns, tailColumns } from './text-width.js';
 
 const FLASH_MS = 6000;
 
@@ -20,9 +20,11 @@ const FOOTER_ORDER: readonly BindingId[] = [
   'partition',
   'heal',
   'submit',
+  'command',
   'pause',
   'isolate',
   'campaign',
+  'submit-via',
   'help',
   'quit',
 ];
@@ -106,16 +108,18 @@ export function Footer({
         {mode.ask === 'quit' ? labels.askQuit : labels.askRemove(mode.node)}
       </Text>
     );
-  else if (mode.kind === 'input') {
-    const prompt = mode.what === 'submit' ? labels.submitPrompt : labels.putPrompt;
-    const keys = ` ${labels.inputKeys}`;
-    // A long entry keeps its end (where the typing is) in sight: its start gives way.
-    const room = Math.max(1, width - columns(prompt) - columns(keys) - 1);
-    // eslint-disable-next-line @typescript-eslint/no-misused-spread -- the entry is typed code point by code point
-    const chars = [...mode.text];
-    let from = 0;
-    while (from < chars.length && columns(chars.slice(from).join('')) > room) from++;
-    const text = from === 0 ? mode.text : `…${chars.slice(from + 1).join('')}`;
+  else if (mode.kind === 'input' || mode.kind === 'command') {
+    const prompt =
+      mode.kind === 'command'
+        ? ':'
+        : mode.what === 'put'
+          ? labels.putPrompt
+          : mode.via === undefined
+            ? labels.submitPrompt
+            : labels.submitViaPrompt(mode.via);
+    const keys = ` ${mode.kind === 'command' && mode.choices.length > 0 ? mode.choices.join(' ') : mode.kind === 'command' ? labels.commandKeys : labels.inputKeys}`;
+    // A long line keeps its end (where the typing is) in sight: its start gives way.
+    const text = tailColumns(mode.text, Math.max(1, width - columns(prompt) - Math.min(columns(keys), width >> 1) - 1));
     status = (
       <Text>
         <Text color="cyan" bold>
@@ -123,7 +127,7 @@ export function Footer({
         </Text>
         {text}
         <Text inverse> </Text>
-        <Text dimColor>{keys}</Text>
+        <Text dimColor>{clipColumns(keys, Math.max(0, width - columns(prompt) - columns(text) - 1))}</Text>
       </Text>
     );
   } else if (flash !== null && now - flash.ts < FLASH_MS) {

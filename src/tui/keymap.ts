@@ -16,15 +16,18 @@ export type BindingId =
   | 'partition'
   | 'heal'
   | 'submit'
+  | 'submit-via'
   | 'put'
   | 'add'
   | 'speed'
+  | 'command'
   | 'freeze'
   | 'filter'
   | 'scroll-log'
   | 'scroll-events'
   | 'follow'
   | 'results'
+  | 'mouse'
   | 'hint'
   | 'trigger'
   | 'help'
@@ -121,8 +124,23 @@ export const BINDINGS: readonly Binding[] = [
   },
   { id: 'heal', keys: 'h', label: 'heal', help: 'heal every partition and link fault', cli: 'raft-console heal' },
   { id: 'submit', keys: 'n', label: 'submit', help: 'submit a new entry to the log (a line of text)', cli: 'raft-console submit <text>' },
+  {
+    id: 'submit-via',
+    keys: 'N',
+    label: 'submit via',
+    help: 'submit an entry to the selected node only, without redirects: a node cut off from the majority takes it and cannot commit it',
+    cli: 'raft-console submit --via <id> <text>',
+    onNode: true,
+  },
   { id: 'put', keys: 'v', label: 'put', help: 'put a key and value in the replicated store', cli: 'raft-console put <key> <value>' },
   { id: 'speed', keys: 'f', label: 'speed', help: 'change the speed preset: slow, normal, fast', cli: 'raft-console speed fast' },
+  {
+    id: 'command',
+    keys: ':',
+    label: 'command',
+    help: 'type a cluster command as on the command line (:link 1 2 --drop 30%, :put k v); tab completes, ↑ ↓ recall',
+    cli: 'raft-console <command>',
+  },
   { id: 'freeze', keys: 'space', label: 'freeze', help: 'freeze or unfreeze the event scroll (the cluster keeps running)', cli: '' },
   {
     id: 'filter',
@@ -141,6 +159,13 @@ export const BINDINGS: readonly Binding[] = [
   },
   { id: 'follow', keys: 'G', label: 'follow', help: 'follow the tail again (log grid and events)', cli: '' },
   { id: 'results', keys: 'm', label: 'results', help: 'show the results of your last actions in full, newest first', cli: '' },
+  {
+    id: 'mouse',
+    keys: 'click wheel',
+    label: 'mouse',
+    help: "click a node's row to select it; the wheel scrolls the events or the log grid under it",
+    cli: '',
+  },
   {
     id: 'hint',
     keys: 'H',

@@ -2,6 +2,8 @@
 // state and what to do. Every key of the dashboard goes through here, so tests can drive it
 // without a terminal, and the key map (keymap.ts) stays the single list of keys.
 import type { Action, NodeModel, SpeedPreset } from '../cluster-model/index.js';
+import type { ClusterRequest } from '../cluster-model/commands/grammar.js';
+import { complete, parseCommandLine } from './command-line.js';
 import { BINDINGS, nodeAction, type BindingId } from './keymap.js';
 
 /** The part of ink's Key the router reads. */
@@ -28,7 +30,13 @@ export type Mode =
   | { kind: 'help' }
   /** The results of the last actions, whole. */
   | { kind: 'results' }
-  | { kind: 'input'; what: 'submit' | 'put'; text: string }
+  /** `via`: a submit sent to that node only (no redirects), as `submit --via` does. */
+  | { kind: 'input'; what: 'submit' | 'put'; text: string; via?: number }
+  /**
+   * The `:` command line: `choices` are what Tab could not decide between; `back` counts the
+   * history entries recalled with ↑ (0: the line being typed, kept in `draft` meanwhile).
+   */
+  | { kind: 'command'; text: string; choices: readonly string[]; back: number; draft: string }
   /** group[i] is the group of node i (an index into GROUP_NAMES). */
   | { kind: 'partition'; groups: Record<number, number> }
   /** Asks before quitting a cluster this dashboard owns, or removing node `node`. */
@@ -50,11 +58,15 @@ export interface UiState {
   hint: boolean;
   /** Lines the open text (help, results, the exercise text) is scrolled down. */
   textScroll: number;
+  /** The command lines run, oldest first. */
+  history: readonly string[];
 }
 
 export type Intent =
   | { type: 'action'; action: Action }
-  | { type: 'submit'; text: string }
+  /** A command typed on the `:` command line. */
+  | { type: 'request'; request: ClusterRequest }
+  | { type: 'submit'; text: string; via?: number }
   | { type: 'put'; key: string; value: string }
   | { type: 'trigger' }
   | { type: 'quit' }
@@ -88,6 +100,7 @@ export function initialUi(firstNode: number): UiState {
     filter: null,
     hint: false,
     textScroll: 0,
+    history: [],
   };
 }
 
@@ -173,8 +186,13 @@ function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Rou
       return none({ ...ui, mode: { kind: 'partition', groups: editorGroups(ctx) } });
     case 'submit':
       return none({ ...ui, mode: { kind: 'input', what: 'submit', text: '' } });
+    case 'submit-via':
+      if (selected === undefined) return { ui, intents: [{ type: 'note', text: 'select a node first (arrows or its digit)' }] };
+      return none({ ...ui, mode: { kind: 'input', what: 'submit', text: '', via: selected.id } });
     case 'put':
       return none({ ...ui, mode: { kind: 'input', what: 'put', text: '' } });
+    case 'command':
+      return none({ ...ui, mode: { kind: 'command', text: '', choices: [], back: 0, draft: '' } });
     case 'speed': {
       const at = SPEED_ORDER.indexOf(ctx.speed as SpeedPreset);
       return { ui, intents: [{ type: 'action', action: { op: 'speed', preset: SPEED_ORDER[(at + 1) % SPEED_ORDER.length]! } }] };
@@ -205,6 +223,7 @@ function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Rou
     case 'quit':
       return quit(ui, ctx);
     case 'select':
+    case 'mouse':
       return none();
   }
 }
@@ -235,7 +254,8 @@ function inputMode(ui: UiState, mode: Extract<Mode, { kind: 'input' }>, input: s
   if (key.return) {
     const text = mode.text.trim();
     if (text === '') return { ui: back, intents: [] };
-    if (mode.what === 'submit') return { ui: back, intents: [{ type: 'submit', text }] };
+    if (mode.what === 'submit')
+      return { ui: back, intents: [{ type: 'submit', text, ...(mode.via === undefined ? {} : { via: mode.via }) }] };
     const m = /^([^\s=]+)\s*[=\s]\s*(.+)$/.exec(text);
     if (m === null) return { ui, intents: [{ type: 'note', text: 'type a key and a value: color red (or color=red)' }] };
     return { ui: back, intents: [{ type: 'put', key: m[1]!, value: m[2]! }] };
@@ -244,6 +264,46 @@ function inputMode(ui: UiState, mode: Extract<Mode, { kind: 'input' }>, input: s
   if (key.ctrl || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown)
     return { ui, intents: [] };
   return { ui: { ...ui, mode: { ...mode, text: (mode.text + input).slice(0, 200) } }, intents: [] };
+}
+
+/** How many command lines ↑ can recall. */
+const HISTORY = 50;
+
+function commandMode(ui: UiState, mode: Extract<Mode, { kind: 'command' }>, input: string, key: KeyPress, ctx: KeyContext): Routed {
+  const back = { ...ui, mode: { kind: 'normal' } as Mode };
+  const edit = (text: string, choices: readonly string[] = []): Routed => ({
+    ui: { ...ui, mode: { ...mode, text: text.slice(0, 200), choices } },
+    intents: [],
+  });
+  if (key.escape) return { ui: back, intents: [] };
+  if (key.return) {
+    const line = mode.text.trim();
+    if (line === '') return { ui: back, intents: [] };
+    const history = [...ui.history.filter((h) => h !== line), line].slice(-HISTORY);
+    const parsed = parseCommandLine(line);
+    // The prompt closes either way, so the result line shows the outcome; ↑ brings a wrong line back.
+    return {
+      ui: { ...back, history },
+      intents: [parsed.ok ? { type: 'request', request: parsed.request } : { type: 'note', text: parsed.text }],
+    };
+  }
+  if (key.tab) {
+    const c = complete(
+      mode.text,
+      ctx.nodes.map((n) => n.id),
+    );
+    return edit(c.text, c.choices);
+  }
+  if (key.upArrow || key.downArrow) {
+    const to = Math.max(0, Math.min(ui.history.length, mode.back + (key.upArrow ? 1 : -1)));
+    if (to === mode.back) return { ui, intents: [] };
+    const draft = mode.back === 0 ? mode.text : mode.draft;
+    const text = to === 0 ? draft : ui.history[ui.history.length - to]!;
+    return { ui: { ...ui, mode: { kind: 'command', text, choices: [], back: to, draft } }, intents: [] };
+  }
+  if (key.backspace || key.delete) return edit(mode.text.slice(0, -1));
+  if (key.ctrl || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown) return { ui, intents: [] };
+  return edit(mode.text + input);
 }
 
 function partitionMode(ui: UiState, mode: Extract<Mode, { kind: 'partition' }>, input: string, key: KeyPress, ctx: KeyContext): Routed {
@@ -283,6 +343,8 @@ export function route(ui: UiState, input: string, key: KeyPress, ctx: KeyContext
       return textMode(ui, input, key, ctx);
     case 'input':
       return inputMode(ui, mode, input, key);
+    case 'command':
+      return commandMode(ui, mode, input, key, ctx);
     case 'partition':
       return partitionMode(ui, mode, input, key, ctx);
     case 'confirm':

@@ -18,6 +18,8 @@ export interface Layout {
   mainWidth: number;
   /** Rows between the header and the footer: what an overlay (help, results, the exercise text) has. */
   overlayRows: number;
+  /** The node table has a line under it for the link faults. */
+  linksLine: boolean;
 }
 
 export const MIN_COLS = 72;
@@ -46,6 +48,7 @@ export function layout(size: Size, nodes: number, exercise: boolean, linksLine =
       exercise: null,
       mainWidth: size.cols,
       overlayRows: 0,
+      linksLine,
     };
   const withGrid = usable - fixed - grid - 1 >= MIN_EVENTS;
   const eventRows = usable - fixed - 1 - (withGrid ? grid : 0);
@@ -57,5 +60,36 @@ export function layout(size: Size, nodes: number, exercise: boolean, linksLine =
     exercise: exercise ? { side, width: side ? sideWidth : size.cols, rows: side ? usable - HEADER - FOOTER : STRIP } : null,
     mainWidth: size.cols - (side ? sideWidth + 1 : 0),
     overlayRows: usable - HEADER - FOOTER,
+    linksLine,
   };
+}
+
+/** Lines of the frame (from 0) that hold a panel: `top` and how many `rows`. */
+export interface Rows {
+  top: number;
+  rows: number;
+}
+
+/** Which lines of the frame hold the node rows, the log grid and the events, and how wide the main column is (the mouse needs it). */
+export interface RowRegions {
+  /** One line per node, in the node table's order. */
+  nodes: Rows;
+  /** The exercise panel's strip below the table on a narrow screen; null without one. */
+  strip: Rows | null;
+  /** The grid with its title and ruler; null when it is not drawn. */
+  grid: Rows | null;
+  /** The event list with its title; null while another panel takes its place (the partition editor). */
+  events: Rows | null;
+  width: number;
+}
+
+/** Where the panels of the main view are, as Dashboard stacks them: header, node table, exercise strip, log grid, events. */
+export function rowRegions(l: Layout, nodes: number): RowRegions | null {
+  if (l.tooSmall !== null) return null;
+  const table = { top: HEADER + 1, rows: nodes };
+  const below = table.top + nodes + (l.linksLine ? 1 : 0);
+  const strip = l.exercise !== null && !l.exercise.side ? { top: below, rows: l.exercise.rows } : null;
+  const gridTop = below + (strip?.rows ?? 0);
+  const grid = l.grid ? { top: gridTop, rows: 2 + nodes } : null;
+  return { nodes: table, strip, grid, events: { top: gridTop + (grid?.rows ?? 0), rows: l.eventRows + 1 }, width: l.mainWidth };
 }

@@ -9,10 +9,11 @@ import { App, type Controller } from './app.js';
 import type { ExercisePanelView } from '../exercises/types.js';
 import type { Lang } from '../exercises/lang.js';
 import { labelsFor } from './labels.js';
+import { MOUSE_OFF, MOUSE_ON } from './mouse.js';
 import type { ClusterSource } from '../cluster-model/source.js';
 import { NodePriority } from './priority.js';
 import { DashboardStore } from './store.js';
-import { putValue, submitEntry } from './writes.js';
+import { clientRequest, putValue, submitEntry } from './writes.js';
 
 /** A snapshot every 125 ms at most while the cluster changes (eight frames a second: a frame of a
  * 9-node cluster at 160x48 costs about 10 ms of CPU, mostly in ink's output), every 250 ms when idle. */
@@ -32,6 +33,8 @@ export interface DashboardOptions {
   /** Attached to a cluster started elsewhere (shown in the header). */
   attached: boolean;
   lang: Lang;
+  /** Take clicks and the wheel (the terminal then leaves text selection to Shift-drag); default on. */
+  mouse?: boolean;
   exercise?: ExerciseHooks;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
@@ -48,11 +51,14 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
   const store = new DashboardStore(o.source);
   const colour = process.env.FORCE_COLOR !== '0' && stdout.hasColors();
 
+  const mouse = o.mouse ?? true;
   let restored = false;
+  // Every way out (quit, a signal, a crash, the process exiting) gives the terminal back as it was:
+  // mouse reports off, the main screen, the cursor shown.
   const restore = (): void => {
     if (restored) return;
     restored = true;
-    stdout.write(LEAVE_ALT);
+    stdout.write((mouse ? MOUSE_OFF : '') + LEAVE_ALT);
   };
   let finish: (end: DashboardEnd) => void = () => {};
   const ended = new Promise<DashboardEnd>((resolve) => {
@@ -72,8 +78,9 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
 
   const controller: Controller = {
     act: (action) => o.source.act(action),
-    submit: (text) => submitEntry(o.source.model, text),
+    submit: (text, via) => submitEntry(o.source.model, text, via),
     put: (key, value) => putValue(o.source.model, key, value),
+    request: (request, options) => clientRequest(o.source.model, request, options),
     trigger: () => o.exercise?.trigger() ?? Promise.resolve({ ok: false, text: 'no exercise is running' }),
     quit: () => finish({ why: 'quit' }),
     exercise: (hint) => o.exercise?.view(hint) ?? null,
@@ -81,7 +88,7 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
 
   const priority = new NodePriority();
   const offPriority = store.subscribe(() => priority.watch(store.getSnapshot().model));
-  stdout.write(ENTER_ALT);
+  stdout.write(ENTER_ALT + (mouse ? MOUSE_ON : ''));
   store.start(PUBLISH_MS, IDLE_MS);
   const app = render(createElement(App, { store, controller, labels: labelsFor(o.lang), colour, owned: o.owned, attached: o.attached }), {
     stdout,

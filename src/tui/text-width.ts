@@ -63,6 +63,20 @@ export function clipColumns(text: string, width: number): string {
   return width > 0 ? `${out}…` : '';
 }
 
+/** The end of the text in `width` columns, starting with "…" when its start was cut (a line being typed). */
+export function tailColumns(text: string, width: number): string {
+  if (columns(text) <= width) return text;
+  let out = '';
+  let used = 0;
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- code point by code point, as above
+  for (const ch of [...text].reverse()) {
+    if (used + cellWidth(ch) > width - 1) break;
+    out = ch + out;
+    used += cellWidth(ch);
+  }
+  return width > 0 ? `…${out}` : '';
+}
+
 /**
  * The text in lines of at most `width` columns, broken at spaces where it can be, and inside a
  * word (or between CJK characters, which have no spaces) where it cannot. Line breaks in the text

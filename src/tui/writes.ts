@@ -1,35 +1,41 @@
-// The dashboard's client writes (submit, put): through the client library to the leader, with
-// redirects and retries, answered with where the entry committed or why it did not.
-import type { ActionResult, ClusterModel } from '../cluster-model/index.js';
-import type { RaftClient } from '../client/index.js';
-import { leaderName, where, withClusterClient } from '../cluster-model/request.js';
+// The dashboard's client requests (the n, N and v keys, and submit, put, get, del and cas on the `:`
+// command line): through the client library to the leader, with redirects and retries, answered
+// with the same sentence the CLI prints, or why the request failed. Each write is one (clientId,
+// seq), resent unchanged on every retry, so it is applied once and, while one leader holds it,
+// appended once (src/node/client-service.ts). A request `via` a node goes to that node only, as
+// `submit --via` does: how a learner hands an entry to a leader stranded in a minority.
+import { groupOf, hasMajority, type ActionResult, type ClusterModel } from '../cluster-model/index.js';
+import { withClusterClient } from '../cluster-model/request.js';
+import { answer, requestKind, type ClientRequest, type RequestOptions } from '../cluster-model/commands/client-request.js';
 
 const WRITE_TIMEOUT_MS = 5000;
 
-async function write(model: ClusterModel, run: (c: RaftClient) => Promise<Omit<ActionResult, 'ok'>>): Promise<ActionResult> {
+/** Why a request sent to `id` alone cannot commit, when the network says so: its side of a partition has no majority. */
+function stranded(model: ClusterModel, id: number): string | null {
+  const group = groupOf(model, id);
+  if (hasMajority(model, group)) return null;
+  return `n${id} is cut off from the majority (with ${group.map((n) => `n${n}`).join(' ')}), so nothing it takes can commit`;
+}
+
+export async function clientRequest(
+  model: ClusterModel,
+  r: ClientRequest,
+  o: RequestOptions = { timeoutMs: WRITE_TIMEOUT_MS },
+): Promise<ActionResult> {
   try {
-    return { ok: true, ...(await withClusterClient(model, WRITE_TIMEOUT_MS, 'write', run)) };
+    const out = await withClusterClient(model, o.timeoutMs, requestKind(r), (c) => answer(c, r, o));
+    return { ok: out.ok, text: out.human };
   } catch (err) {
-    return { ok: false, text: err instanceof Error ? err.message : String(err) };
+    const why = err instanceof Error ? err.message : String(err);
+    const cut = o.via === undefined ? null : stranded(model, o.via);
+    return { ok: false, text: cut === null ? why : `${cut}: ${why}` };
   }
 }
 
-export function submitEntry(model: ClusterModel, text: string): Promise<ActionResult> {
-  return write(model, async (c) => {
-    const w = await c.submit(text);
-    return {
-      text: `committed ${JSON.stringify(text)} ${where(w)}`,
-      outcome: { code: 'submitted', entry: text, index: w.index, term: w.term, leader: leaderName(w) },
-    };
-  });
+export function submitEntry(model: ClusterModel, text: string, via?: number): Promise<ActionResult> {
+  return clientRequest(model, { op: 'submit', text }, { via, timeoutMs: WRITE_TIMEOUT_MS });
 }
 
 export function putValue(model: ClusterModel, key: string, value: string): Promise<ActionResult> {
-  return write(model, async (c) => {
-    const w = await c.put(key, value);
-    return {
-      text: `${key} = ${JSON.stringify(value)}, committed ${where(w)}`,
-      outcome: { code: 'put', key, value, index: w.index, term: w.term, leader: leaderName(w) },
-    };
-  });
+  return clientRequest(model, { op: 'put', key, value });
 }

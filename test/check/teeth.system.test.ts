@@ -1,8 +1,9 @@
 // `check` has teeth: on a cluster whose nodes grant votes without the log check of section 5.4.1
 // (the vote-without-log-check bug), partitions are enough to break it. A node cut off alone keeps
 // raising its term (no PreVote); when the partition heals, its higher term wins it the votes of
-// nodes whose logs are ahead of its own, and as leader it overwrites entries they had committed.
-// The check must say so and exit 1.
+// nodes whose logs are ahead of its own, and as leader it overwrites entries a majority held (a
+// follower refuses to replace an entry it knows is committed, but one whose commit it has not yet
+// heard of it replaces). The check must say so and exit 1.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { RunSummary } from '../../src/check/run-report.js';
 import { Cli } from '../cli/helpers.js';

@@ -22,6 +22,13 @@ export interface Run {
   stderr: string;
 }
 
+/** `log <id> --json`: a node's log, each entry in words. */
+export interface LogDoc {
+  node: number;
+  commit: number;
+  entries: Array<{ index: number; term: number; type: string; committed: boolean; text: string }>;
+}
+
 /** `status --json`: the model without events, plus the leader it shows. */
 export type Status = Omit<ClusterModel, 'events'> & { leader: number | null; term: number | null };
 
@@ -98,6 +105,11 @@ export class Cli {
     this.pids.add(s.supervisorPid);
     for (const n of s.nodes) if (n.process.pid !== null) this.pids.add(n.process.pid);
     return s;
+  }
+
+  /** `log <id> --json` of the cluster `name`. */
+  async log(name: string, id: number): Promise<LogDoc> {
+    return JSON.parse(await this.ok('log', String(id), '--json', '--name', name)) as LogDoc;
   }
 
   /** Waits until the running nodes agree on one leader; returns the status that shows it. */

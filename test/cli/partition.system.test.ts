@@ -8,7 +8,7 @@
 // it still leads, even on a busy machine.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { COSTLY_PROBE, waitFor } from '../support/wait.js';
-import { Cli, type Status } from './helpers.js';
+import { Cli, type LogDoc, type Status } from './helpers.js';
 
 const NAME = 'workshop';
 let cli: Cli;
@@ -21,13 +21,7 @@ afterAll(async () => {
   await cli.cleanup();
 });
 
-interface LogDoc {
-  node: number;
-  commit: number;
-  entries: Array<{ index: number; term: number; type: string; committed: boolean; text: string }>;
-}
-
-const log = async (id: number): Promise<LogDoc> => JSON.parse(await cli.ok('log', String(id), '--json', '--name', NAME)) as LogDoc;
+const log = (id: number): Promise<LogDoc> => cli.log(NAME, id);
 
 describe('partition 2|3 with the leader in the minority, then heal', () => {
   test("the minority cannot commit, the majority can, and after heal every node holds the majority's log", async () => {

@@ -71,8 +71,7 @@ const outcomes: { [C in OutcomeCode]: Extract<Outcome, { code: C }> } = {
   removed: { code: 'removed', node: 1, index: 14, wasLeader: true, voters: 3 },
   replaced: { code: 'replaced', node: 3, movedTo: '/tmp/demo/n3.replaced-2026', untilIndex: 40, aboveTerm: 5, tookMs: 1234 },
   down: { code: 'down', name: 'demo', nodes: 3, purged: false, folder: '/tmp/demo' },
-  submitted: { code: 'submitted', entry: 'x', index: 5, term: 2, leader: 'n1' },
-  put: { code: 'put', key: 'k', value: 'v', index: 6, term: 2, leader: 'n1' },
+
   adding: { code: 'adding', node: 4, port: 7004 },
   learner: { code: 'learner', node: 4, index: 11 },
   'catching-up': { code: 'catching-up', node: 4, holds: 3, of: 11 },

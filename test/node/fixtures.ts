@@ -1,5 +1,8 @@
 // A node's "state" line as it writes it (src/node/state-line.ts), whole: for the tests of its
-// readers, which change it a field at a time.
+// readers, which change it a field at a time. And an event the core emits, for its tests and the
+// supervisor's that read it from a node's line.
+import type { RaftEvent } from '../../src/raft/events.js';
+
 export const STATE_LINE = {
   ts: 1,
   node: 1,
@@ -23,3 +26,15 @@ export const STATE_LINE = {
   progress: { 2: { match: 5, next: 6, state: 'replicate' } },
   digests: [[5, '0123456789abcdef']],
 };
+
+/** A follower's refusal to replace its committed entry 2 (term 1) with leader n1's entry 2 of term 4. */
+export const OVERWRITE_REFUSAL = {
+  type: 'append-rejected',
+  leader: 1,
+  term: 4,
+  prevLogIndex: 2,
+  prevLogTerm: 4,
+  reason: 'overwrites-committed',
+  conflictTerm: 1,
+  conflictIndex: 2,
+} as const satisfies RaftEvent;

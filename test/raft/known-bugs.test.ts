@@ -3,7 +3,8 @@
 // Figure 8 in commit.test.ts.
 import { describe, expect, it } from 'vitest';
 import { NO_BUGS } from '../../src/raft/config.js';
-import { isMsg, newCluster, restoredLog, voteReq } from './harness.js';
+import { OVERWRITE_REFUSAL } from '../node/fixtures.js';
+import { appendReq, isEvent, isMsg, newCluster, noop, restoredLog, voteReq } from './harness.js';
 
 describe('bugs.voteWithoutLogCheck', () => {
   it.each([false, true])('a candidate with a stale log gets the vote only with the bug on (bug %s)', (bug) => {
@@ -51,5 +52,29 @@ describe('bugs.voteNotPersisted', () => {
   it("the harness's persist-before-send check catches it", () => {
     const c = newCluster([1, 2, 3], { config: { bugs: { ...NO_BUGS, voteNotPersisted: true } } });
     expect(() => c.inject(voteReq(1, 3, 2, 0, 0))).toThrow(/contract violation/);
+  });
+});
+
+describe('a leader that lacks a committed entry (elected through voteWithoutLogCheck)', () => {
+  it('is never told that a follower stores its entry at that index: the follower keeps its committed entry and says why', () => {
+    // n3 committed entries 1 and 2 of term 1; n1, elected in term 4 without entry 2, sends its own
+    // entry 2 of term 4 after the matching entry 1.
+    const c = newCluster([1, 2, 3], { checkContract: false, restored: { 3: restoredLog([1, 1], { term: 1, commit: 2 }) } });
+    const first = c.inject(appendReq(1, 3, 4, 1, 1, [noop(2, 4)], 1));
+    const acks = first.messages.filter(isMsg('append-response'));
+    expect(acks.map((m) => [m.success, m.index])).toEqual([[true, 1]]);
+    expect(c.logTerms(3)).toEqual([1, 1]);
+    expect(first.events.filter(isEvent('append-rejected'))).toEqual([OVERWRITE_REFUSAL]);
+    // The leader asks again at every heartbeat: the same answer, told once.
+    const again = c.inject(appendReq(1, 3, 4, 1, 1, [noop(2, 4)], 1));
+    expect(again.messages.filter(isMsg('append-response')).map((m) => [m.success, m.index])).toEqual([[true, 1]]);
+    expect(again.events.filter(isEvent('append-rejected'))).toEqual([]);
+  });
+
+  it('is still acknowledged at once for the committed entries it does hold', () => {
+    const c = newCluster([1, 2, 3], { restored: { 3: restoredLog([1, 1], { term: 1, commit: 2 }) } });
+    const out = c.inject(appendReq(1, 3, 2, 0, 0, [noop(1, 1), noop(2, 1), noop(3, 2)], 2));
+    expect(out.messages.filter(isMsg('append-response')).map((m) => [m.success, m.index])).toEqual([[true, 2]]);
+    expect(out.events.filter(isEvent('append-rejected'))).toEqual([]);
   });
 });

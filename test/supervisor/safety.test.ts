@@ -11,6 +11,7 @@ import { knownBugs } from '../../src/raft/config.js';
 import { SimCluster, type RaftOptions } from '../../src/sim/cluster.js';
 import { Random } from '../../src/sim/random.js';
 import { model, node } from '../cluster-model/fixtures.js';
+import { OVERWRITE_REFUSAL } from '../node/fixtures.js';
 import { nodeWrites } from './helpers.js';
 
 type Report = Pick<NodeRaftState, 'role' | 'term' | 'commit' | 'lastIndex' | 'runs' | 'digests'>;
@@ -643,7 +644,12 @@ describe('the safety verdict in the live model', () => {
         type: 'safety-violation',
         text: 'SAFETY VIOLATED: State Machine Safety: entry 7 is committed with term 2 on n1 but term 3 on n4',
         // ok: false, as the verdict: `up` and `events` mark it as a failure.
-        data: { ok: false, property: 'State Machine Safety', nodes: [1, 4] },
+        data: {
+          ok: false,
+          property: 'State Machine Safety',
+          nodes: [1, 4],
+          outcome: { code: 'safety-violation', property: 'State Machine Safety', nodes: [1, 4] },
+        },
       },
     ]);
   });
@@ -689,5 +695,19 @@ describe('the safety verdict in the live model', () => {
       text: 'n1 and n4 are both leader of term 4',
       checkedReports: 0,
     });
+  });
+});
+
+describe('Leader Completeness', () => {
+  test("a follower's refusal to replace its committed entry with its leader's is the violation", () => {
+    const live = new LiveModel(model([node(1, null), node(3, null)]));
+    nodeWrites(live, 3, { ts: 200, node: 3, kind: 'raft', ...OVERWRITE_REFUSAL, text: 'n3 refuses entry 2 of term 4 from leader n1' });
+    expect(live.model.safety).toMatchObject({
+      ok: false,
+      property: 'Leader Completeness',
+      nodes: [1, 3],
+      text: 'n1, leader of term 4, lacks entry 2 (term 1), committed on n3: it holds one of term 4 there',
+    });
+    expect(live.model.events.filter((e) => e.type === 'safety-violation')).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 // The dashboard's tests: snapshots, events and a healthy cluster, on the cluster model builders.
 import type { ClusterEvent, ClusterModel } from '../../src/cluster-model/index.js';
+import type { ExercisePanelView } from '../../src/exercises/types.js';
 import type { Snapshot } from '../../src/tui/store.js';
 import { model, node } from '../cluster-model/fixtures.js';
 
@@ -68,4 +69,21 @@ export function healthy(): ClusterModel {
       timer: { kind: 'election', deadline: 1_000_150, timeoutMs: 200 },
     }),
   ]);
+}
+
+/** An exercise panel at its one step. */
+export function exerciseView(extra: Partial<ExercisePanelView> = {}): ExercisePanelView {
+  return {
+    number: 5,
+    title: 'Split vote',
+    goal: 'g',
+    prediction: null,
+    answer: null,
+    steps: [{ text: 'press X', done: false, current: true }],
+    hint: null,
+    command: null,
+    explanation: null,
+    trigger: null,
+    ...extra,
+  };
 }

@@ -8,7 +8,7 @@ import { labelsFor } from '../../src/tui/labels.js';
 import type { ClusterSource } from '../../src/cluster-model/source.js';
 import { DashboardStore } from '../../src/tui/store.js';
 import { waitFor } from '../support/wait.js';
-import { healthy } from './fixtures.js';
+import { exerciseView, healthy } from './fixtures.js';
 
 /** A cluster that records what it is asked to do. */
 class FakeCluster implements ClusterSource {
@@ -37,13 +37,17 @@ function open(cluster: FakeCluster, opts: { owned?: boolean; trigger?: boolean }
   const store = new DashboardStore(cluster, () => 1_000_000);
   const controller: Controller = {
     act: cluster.act,
-    submit: async (text) => {
-      cluster.writes.push(`submit ${text}`);
+    submit: async (text, via) => {
+      cluster.writes.push(via === undefined ? `submit ${text}` : `submit ${text} via n${via}`);
       return { ok: true, text: `committed ${text}` };
     },
     put: async (key, value) => {
       cluster.writes.push(`put ${key}=${value}`);
       return { ok: true, text: `${key} = ${value}` };
+    },
+    request: async (request, options) => {
+      cluster.writes.push(`${JSON.stringify(request)} via ${options.via ?? 'leader'} within ${options.timeoutMs}`);
+      return { ok: true, text: `sent ${request.op}` };
     },
     trigger: async () => {
       cluster.triggers++;
@@ -52,21 +56,7 @@ function open(cluster: FakeCluster, opts: { owned?: boolean; trigger?: boolean }
     quit: () => {
       cluster.quits++;
     },
-    exercise: () =>
-      opts.trigger === true
-        ? {
-            number: 5,
-            title: 'Split vote',
-            goal: 'g',
-            prediction: null,
-            answer: null,
-            steps: [{ text: 'press X', done: false, current: true }],
-            hint: null,
-            command: null,
-            explanation: null,
-            trigger: { label: 'start two elections' },
-          }
-        : null,
+    exercise: () => (opts.trigger === true ? exerciseView({ trigger: { label: 'start two elections' } }) : null),
   };
   const app = render(
     <App
@@ -92,6 +82,8 @@ async function press(app: ReturnType<typeof render>, ...keys: string[]): Promise
 }
 
 const UP = '\u001b[A';
+const TAB = '\t';
+const ESC = '\u001b';
 const DOWN = '\u001b[B';
 const RIGHT = '\u001b[C';
 const ENTER = '\r';
@@ -138,6 +130,16 @@ describe('keys dispatch their actions to the supervisor', () => {
     await waitFor('two writes', () => cluster.writes.length === 2);
     expect(cluster.writes).toEqual(['submit hi', 'put c=red']);
     expect(cluster.acted).toEqual([]);
+  });
+
+  it('N submits to the selected node only, and the prompt names it', async () => {
+    const cluster = new FakeCluster();
+    const { app } = open(cluster);
+    await press(app, '3', 'N');
+    await waitFor('the prompt', () => (app.lastFrame() ?? '').includes('submit entry to n3 only>'));
+    await press(app, 'h', 'i', ENTER);
+    await waitFor('the write', () => cluster.writes.length === 1);
+    expect(cluster.writes).toEqual(['submit hi via n3']);
   });
 
   it("an action's result shows on the flash line", async () => {
@@ -233,6 +235,16 @@ describe('keys typed together', () => {
 });
 
 describe('a line typed at once', () => {
+  it('keeps its tab, backspace and Ctrl-C the keys they are', async () => {
+    const cluster = new FakeCluster();
+    const { app } = open(cluster, { owned: true });
+    app.stdin.write(':iso\t3x\u007f\r');
+    await waitFor('isolate', () => cluster.acted.length > 0);
+    expect(cluster.acted).toEqual([{ op: 'isolate', node: 3 }]);
+    app.stdin.write('\u0003\u0003');
+    await waitFor('quit', () => cluster.quits === 1);
+  });
+
   it('is sent by the Enter that arrived with it', async () => {
     const cluster = new FakeCluster();
     const { app } = open(cluster);
@@ -274,5 +286,93 @@ describe('texts that scroll', () => {
     const closed = route(scrolled, 'H', {}, ex).ui;
     expect(closed.textScroll).toBe(0);
     expect(route(closed, '', { pageUp: true }, ex).ui.eventsBack).toBe(5);
+  });
+});
+
+describe('the : command line', () => {
+  /** The flash line and the prompt, as drawn now. */
+  /** Opens the command line, types the line and presses enter, all in one write as a fast typist's keys arrive. */
+  function run(app: ReturnType<typeof render>, line: string): void {
+    app.stdin.write(`:${line}\r`);
+  }
+
+  async function shows(app: ReturnType<typeof render>, store: DashboardStore, text: string): Promise<void> {
+    await waitFor(text, () => {
+      store.publish();
+      return (app.lastFrame() ?? '').includes(text);
+    });
+  }
+
+  it(':kill 2 and enter kill n2 and show the result', async () => {
+    const cluster = new FakeCluster();
+    const { app, store } = open(cluster);
+    run(app, 'kill 2');
+    await waitFor('kill', () => cluster.acted.length > 0);
+    expect(cluster.acted).toEqual([{ op: 'kill', nodes: [2] }]);
+    await shows(app, store, '✔ did kill');
+  });
+
+  it('takes what the CLI takes: a partition, a link with options, and client commands with --via', async () => {
+    const cluster = new FakeCluster();
+    const { app } = open(cluster);
+    for (const line of ['partition 1,2 3', 'link 1 2 --drop 30% --one-way', 'put color red', 'submit --via 3 "hello world"'])
+      run(app, line);
+    await waitFor('four commands', () => cluster.acted.length === 2 && cluster.writes.length === 2);
+    expect(cluster.acted).toEqual([
+      { op: 'partition', groups: [[1, 2], [3]] },
+      { op: 'link', from: 1, to: 2, drop: 0.3, oneWay: true },
+    ]);
+    expect(cluster.writes).toEqual([
+      '{"op":"put","key":"color","value":"red"} via leader within 5000',
+      '{"op":"submit","text":"hello world"} via 3 within 5000',
+    ]);
+  });
+
+  it('shows why a line is wrong on the result line, and refuses commands that are not for a running cluster', async () => {
+    const cluster = new FakeCluster();
+    const { app, store } = open(cluster);
+    run(app, 'kill x');
+    await shows(app, store, "✘ command-argument value 'x' is invalid for argument 'id'. a node id must be a whole number");
+    run(app, 'up 3');
+    await shows(app, store, '✘ "up" is not a command for the running cluster');
+    expect(cluster.acted).toEqual([]);
+  });
+
+  it('completes with tab, recalls the last line with ↑, and leaves with esc without running anything', async () => {
+    const cluster = new FakeCluster();
+    const { app, store } = open(cluster);
+    await press(app, ':', 'i', 's', TAB);
+    await shows(app, store, ':isolate ');
+    await press(app, TAB);
+    // Three nodes to choose from: the choices are shown after the prompt and its cursor.
+    await shows(app, store, ':isolate   1 2 3');
+    await press(app, '3', ENTER);
+    await waitFor('isolate', () => cluster.acted.length === 1);
+    expect(cluster.acted).toEqual([{ op: 'isolate', node: 3 }]);
+    await press(app, ':', UP);
+    await shows(app, store, ':isolate 3');
+    await press(app, ESC);
+    await waitFor('the prompt closed', () => {
+      store.publish();
+      return !(app.lastFrame() ?? '').includes(':isolate 3');
+    });
+    expect(cluster.acted).toHaveLength(1);
+  });
+});
+
+describe('the mouse in the dashboard', () => {
+  it("selects the node whose row is clicked, and a report's digits never act as keys", async () => {
+    const cluster = new FakeCluster();
+    const { app } = open(cluster);
+    // A click on the header (column 2, row 1) and the wheel over it: "2" and "1" are in the bytes.
+    app.stdin.write('\u001b[<0;2;1M');
+    app.stdin.write('\u001b[<0;2;1m');
+    app.stdin.write('\u001b[<64;2;1M');
+    // A click on n3's row (the fourth line is n1's).
+    app.stdin.write('\u001b[<0;5;6M');
+    await waitFor('n3 selected', () => /^▸ n3 /m.test(app.lastFrame() ?? ''));
+    await press(app, 'x');
+    await waitFor('kill', () => cluster.acted.length > 0);
+    expect(cluster.acted).toEqual([{ op: 'kill', nodes: [3] }]);
   });
 });

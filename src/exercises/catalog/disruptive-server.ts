@@ -24,7 +24,11 @@ export const disruptiveServer: Exercise = {
   title: { en: 'A disruptive server, and PreVote', zh: '捣乱的服务器与 PreVote' },
   minutes: 20,
   setup: { nodes: 5, speed: 'slow', raft: { preVote: false } },
-  rebuild: { after: 'deposed', raft: { preVote: true } },
+  rebuild: {
+    after: 'deposed',
+    raft: { preVote: true },
+    label: { en: 'start the cluster again, now with PreVote on', zh: '重新启动集群，这次开启 PreVote' },
+  },
   goal: {
     en: 'Cut a follower off for a while and let it back: first with PreVote off, then on. Compare what happens to the leader.',
     zh: '把一个跟随者隔离一段时间再放回来：先关闭 PreVote，再开启。比较领导者的遭遇。',

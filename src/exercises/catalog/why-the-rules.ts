@@ -1,6 +1,8 @@
 // Exercise 10: why the election restriction exists. The core runs with a known bug, votes granted
-// without the log check of section 5.4.1; a node that missed a committed entry is elected, commits
-// another entry at its index, and the safety badge catches it (State Machine Safety).
+// without the log check of section 5.4.1; a node that missed a committed entry is elected and sends
+// its own entry at that index. The follower that committed the entry refuses to replace it (it
+// never acknowledges what it does not hold), nothing new commits, and the safety badge catches the
+// leader without the committed entry (Leader Completeness).
 import { isolatedNodes, voters, type ClusterModel } from '../../cluster-model/index.js';
 import { becameRole, raftOf } from '../observe.js';
 import type { Exercise, Facts } from '../types.js';
@@ -68,12 +70,12 @@ export const whyTheRules: Exercise = {
     {
       id: 'caught',
       text: {
-        en: 'The new leader commits its own entry at the index of the committed one: the safety badge turns red (State Machine Safety).',
-        zh: '新领导者在已提交条目的索引处提交了自己的条目：安全标志变红（状态机安全性）。',
+        en: 'The new leader sends its own entry at the index of the committed one: the follower refuses to replace its committed entry, the new leader cannot commit, and the safety badge turns red (Leader Completeness).',
+        zh: '新领导者在已提交条目的索引处发送了自己的条目：跟随者拒绝替换自己已提交的条目，新领导者无法提交，安全标志变红（领导者完整性）。',
       },
       hint: {
-        en: 'Look at the header: the safety badge names the property, the index and the nodes. The events say "SAFETY VIOLATED".',
-        zh: '看标题栏：安全标志会指出被破坏的性质、索引和相关节点。事件栏中会出现“安全性被破坏”。',
+        en: 'Look at the events: "refuses entry … its own entry … is committed". The header\'s safety badge names the property, the index and the nodes; the log grid shows two different terms at that index.',
+        zh: '看事件栏：“拒绝领导者 … 发来的 … 条目 … 已提交”。标题栏的安全标志会指出被破坏的性质、索引和相关节点；日志网格在该索引处显示两个不同的任期。',
       },
       check: ({ model }) => !model.safety.ok,
     },
@@ -107,14 +109,16 @@ export const whyTheRules: Exercise = {
     en:
       'Raft paper, section 5.4.1, the election restriction: vote only for a candidate whose log is at least as up to date as yours. ' +
       'A committed entry is on a majority and a leader needs a majority of votes, so with the check every leader holds every committed entry (Leader Completeness). ' +
-      'Here the check is off: a node that missed a committed entry was elected, and the follower acknowledged its new entry at that index (a follower answers for everything up to its commit index, assuming the leader holds it). ' +
-      'Two different entries committed at one index: State Machine Safety is broken. ' +
+      'Here the check is off: a node that missed a committed entry was elected, and it sent its own entry at that index. ' +
+      'The follower that had committed the entry refused to replace it: it had applied it, and a follower acknowledges only entries it holds. So the new leader cannot commit anything, and the cluster is stuck until an operator steps in. ' +
+      'Had the follower not yet learned that the entry was committed, it would have replaced it, and two different entries would be committed at one index (State Machine Safety). ' +
       'The other known bug, commit-previous-term, breaks the rule of 5.4.2 (Figure 8).',
     zh:
       'Raft 论文第 5.4.1 节，选举限制：只投票给日志至少和自己一样新的候选人。' +
       '已提交的条目在多数派上，领导者需要多数派的选票，所以有了这个检查，每个领导者都拥有所有已提交的条目（领导者完整性）。' +
-      '这里关闭了检查：一个错过已提交条目的节点当选，跟随者确认了它在该索引处的新条目（跟随者会直接确认提交索引之前的一切，默认领导者拥有它们）。' +
-      '同一索引上提交了两个不同的条目：状态机安全性被破坏。' +
+      '这里关闭了检查：一个错过已提交条目的节点当选，并在该索引处发送了自己的条目。' +
+      '已提交该条目的跟随者拒绝替换它：它已经应用了这个条目，而跟随者只确认自己真正拥有的条目。于是新领导者什么也提交不了，集群卡住，直到有人介入。' +
+      '如果跟随者当时还不知道该条目已提交，它就会替换掉它，同一索引上便会提交两个不同的条目（状态机安全性）。' +
       '另一个已知缺陷 commit-previous-term 破坏的是 5.4.2 节的规则（图 8）。',
   },
   async solution(d) {

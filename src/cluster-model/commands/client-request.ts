@@ -1,0 +1,89 @@
+// What the client commands (submit, put, get, del, cas) ask of the nodes, and their answer told two
+// ways: a sentence for people and a JSON document for scripts. The CLI prints one of them; the
+// dashboard shows the sentence on its result line.
+import type { RaftClient, WriteResult } from '../../client/index.js';
+import { where } from '../request.js';
+
+export type ClientRequest =
+  | { op: 'submit'; text: string }
+  | { op: 'put'; key: string; value: string }
+  | { op: 'get'; key: string }
+  | { op: 'del'; key: string }
+  | { op: 'cas'; key: string; expected: string; value: string };
+
+/** How a request is sent: to one node only (`via`), or to the leader with redirects and retries, within `timeoutMs`. */
+export interface RequestOptions {
+  via?: number | undefined;
+  timeoutMs: number;
+}
+
+/** The answer: `ok` false when the request was carried out but did not do what was asked (a cas that found another value). */
+export interface ClientOutcome {
+  ok: boolean;
+  human: string;
+  json: Record<string, unknown>;
+}
+
+/** Whether the request writes an entry or reads (a read is explained differently when it fails). */
+export function requestKind(r: ClientRequest): 'write' | 'read' {
+  return r.op === 'get' ? 'read' : 'write';
+}
+
+function placed(w: WriteResult): Record<string, unknown> {
+  return { index: w.index, term: w.term, leader: w.leader.id, leaderAddress: w.leader.address };
+}
+
+const quote = (s: string): string => JSON.stringify(s);
+
+/** Sends the request with `client` and tells its answer. */
+export async function answer(client: RaftClient, r: ClientRequest, o: RequestOptions): Promise<ClientOutcome> {
+  switch (r.op) {
+    case 'submit': {
+      const w = await client.submit(r.text, o);
+      return { ok: true, human: `committed ${quote(r.text)} ${where(w)}`, json: { op: 'submit', text: r.text, ...placed(w) } };
+    }
+    case 'put': {
+      const w = await client.put(r.key, r.value, o);
+      const before = w.result.previous === null ? 'a new key' : `was ${quote(w.result.previous)}`;
+      return {
+        ok: true,
+        human: `${r.key} = ${quote(r.value)} (${before}), committed ${where(w)}`,
+        json: { op: 'put', key: r.key, value: r.value, previous: w.result.previous, ...placed(w) },
+      };
+    }
+    case 'get': {
+      const g = await client.get(r.key, o);
+      const human =
+        g.value === null
+          ? `${r.key} is not set (read at commit index ${g.index})`
+          : `${r.key} = ${quote(g.value)} (read at commit index ${g.index})`;
+      return { ok: true, human, json: { key: r.key, value: g.value, index: g.index } };
+    }
+    case 'del': {
+      const w = await client.delete(r.key, o);
+      const human = w.result.existed
+        ? `deleted ${r.key}, committed ${where(w)}`
+        : `${r.key} was not set: nothing deleted (committed ${where(w)})`;
+      return { ok: true, human, json: { op: 'delete', key: r.key, existed: w.result.existed, ...placed(w) } };
+    }
+    case 'cas': {
+      const w = await client.cas(r.key, r.expected, r.value, o);
+      const json = {
+        op: 'cas',
+        key: r.key,
+        expected: r.expected,
+        value: r.value,
+        swapped: w.result.swapped,
+        current: w.result.swapped ? r.value : w.result.current,
+        ...placed(w),
+      };
+      if (w.result.swapped) return { ok: true, human: `${r.key}: ${quote(r.expected)} -> ${quote(r.value)}, committed ${where(w)}`, json };
+      const holds = w.result.current === null ? 'is not set' : `holds ${quote(w.result.current)}`;
+      return {
+        ok: false,
+        human: `${r.key} ${holds}, not ${quote(r.expected)}: nothing changed (the compare committed ${where(w)})`,
+        json,
+      };
+    }
+  }
+}
