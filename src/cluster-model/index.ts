@@ -16,6 +16,7 @@ export {
   type ControlRequest,
 } from './control-protocol.js';
 export { ClusterError, type ClusterErrorCode } from './errors.js';
+export { EventFold, foldEvents, foldedText, type FoldedEvent } from './event-fold.js';
 export { eventLine, clock, type Paint, type Style } from './event-line.js';
 export { DEFAULT_CLUSTER_NAME, checkClusterName, clusterFolder, clusterSecret, defaultStateDir, type FolderOptions } from './folder.js';
 export type { ClusterLauncher, OwnedCluster, SupervisorOptions } from './launcher.js';
