@@ -2,12 +2,14 @@
 // leadership transfer and speed. Each checks its request against the model first (an error names
 // the cause and the fix), acts, and returns one plain sentence of what happened. Membership
 // changes are in membership.ts; `down` is the supervisor's own.
+import { plural } from '../cluster-model/plural.js';
 import { holdsMajority } from '../raft/membership.js';
 import type { NodeId } from '../raft/types.js';
 import type { Action } from '../cluster-model/control-protocol.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import type { Fleet } from './fleet.js';
-import { changeLink, completeGroups, describeLink, filterFor, isolateIn, partitionLinks, type LinkChange } from './links.js';
+import { describeLink } from '../cluster-model/faults.js';
+import { changeLink, completeGroups, filterFor, isolateIn, partitionLinks, type LinkChange } from './links.js';
 import type { LinkFaultModel, NodeModel } from '../cluster-model/model.js';
 import { describeTiming, withSpeed } from '../cluster-model/timing.js';
 
@@ -221,7 +223,7 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove
         text:
           had === 0
             ? 'the network had no faults: nothing to heal'
-            : `healed the network: every link delivers again (${had} faulty link${had === 1 ? '' : 's'} mended)`,
+            : `healed the network: every link delivers again (${plural(had, 'faulty link')} mended)`,
       };
     }
     case 'campaign': {

@@ -6,6 +6,7 @@
 //   const sup = await startSupervisor({ name: 'demo', nodes: 5, speed: 'slow' });
 //   await sup.act({ op: 'kill', nodes: [3] });   // { ok: true, text: 'killed n3 (SIGKILL): ...' }
 //   await sup.stop();
+import { plural } from '../cluster-model/plural.js';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -142,7 +143,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
           setImmediate(() => void handle.stop({ purge: a.purge === true }).catch(() => undefined));
           return {
             text:
-              `stopped the cluster ${name} (${count} node${count === 1 ? '' : 's'})` +
+              `stopped the cluster ${name} (${plural(count, 'node')})` +
               (a.purge === true
                 ? ` and deleted ${folder}`
                 : `; its data stays in ${folder}: \`raft-console up${name === 'default' ? '' : ` --name ${name}`}\` starts it again`),
@@ -191,7 +192,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
       stopping ??= (async () => {
         try {
           const count = await fleet.close();
-          live.say('shutdown', `the supervisor stops${count > 0 ? ` and with it ${count} node${count === 1 ? '' : 's'}` : ''}`);
+          live.say('shutdown', `the supervisor stops${count > 0 ? ` and with it ${plural(count, 'node')}` : ''}`);
           await server.close();
           await removeControlFiles(folder);
           if (options.purge === true) await rm(folder, { recursive: true, force: true });

@@ -18,6 +18,9 @@ function cannotReach(node: number, peer: number, attempt: number): ClusterEvent 
 function raft(node: number, text: string): ClusterEvent {
   return { ts: (clock += 100), node, kind: 'raft', type: 'role-change', text, data: {} };
 }
+function n2ToN4(type: string, text: string): ClusterEvent {
+  return { ts: (clock += 100), node: 2, kind: 'transport', type, text, data: { peer: 4 } };
+}
 const lines = (folded: FoldedEvent[]): string[] => folded.map(foldedText);
 
 describe('folding transport noise', () => {
@@ -45,28 +48,14 @@ describe('folding transport noise', () => {
   });
 
   test('other noise keeps its sentence and gains the count', () => {
-    const overflow: ClusterEvent = {
-      ts: 1,
-      node: 2,
-      kind: 'transport',
-      type: 'queue-overflow',
-      text: 'n2: the send queue to n4 is full',
-      data: { peer: 4 },
-    };
+    const overflow = n2ToN4('queue-overflow', 'n2: the send queue to n4 is full');
     expect(lines(foldEvents([overflow, { ...overflow, ts: 2 }, { ...overflow, ts: 3 }]))).toEqual([
       'n2: the send queue to n4 is full (×3)',
     ]);
   });
 
   test('a connection coming back is never folded', () => {
-    const connected: ClusterEvent = {
-      ts: 1,
-      node: 2,
-      kind: 'transport',
-      type: 'peer-connected',
-      text: 'n2: connected to n4',
-      data: { peer: 4 },
-    };
+    const connected = n2ToN4('peer-connected', 'n2: connected to n4');
     expect(foldEvents([connected, { ...connected, ts: 2 }])).toHaveLength(2);
   });
 
