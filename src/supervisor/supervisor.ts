@@ -19,7 +19,7 @@ import { SecretFileError, ensureSecretFile } from '../transport/secret.js';
 import { ControlServer } from './control-server.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import { Fleet, listIds } from './fleet.js';
-import { clusterFolder, type FolderOptions } from '../cluster-model/folder.js';
+import { clusterFolder, forgetElsewhere, noteElsewhere, type FolderOptions } from '../cluster-model/folder.js';
 import type { ClusterLauncher, OwnedCluster, SupervisorOptions } from '../cluster-model/launcher.js';
 import { LiveModel } from './live-model.js';
 import { addNode, removeNode } from './membership.js';
@@ -96,6 +96,7 @@ export async function purgeCluster(o: FolderOptions = {}): Promise<string | null
   await claimFolder(folder, name);
   endOrphanNodes(folder);
   await rm(folder, { recursive: true, force: true });
+  await forgetElsewhere(o, name, folder);
   return folder;
 }
 
@@ -103,6 +104,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   const { name, folder } = clusterFolder(o);
   await mkdir(folder, { recursive: true, mode: 0o700 });
   await claimFolder(folder, name);
+  await noteElsewhere(o, name, folder);
   // Nodes an earlier supervisor left frozen would hold their ports.
   endOrphanNodes(folder);
   const { file, created, kept } = await loadOrCreate(o, name, folder);
@@ -195,7 +197,10 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
           live.say('shutdown', `the supervisor stops${count > 0 ? ` and with it ${plural(count, 'node')}` : ''}`);
           await server.close();
           await removeControlFiles(folder);
-          if (options.purge === true) await rm(folder, { recursive: true, force: true });
+          if (options.purge === true) {
+            await rm(folder, { recursive: true, force: true });
+            await forgetElsewhere(o, name, folder);
+          }
         } finally {
           resolveStopped();
         }
