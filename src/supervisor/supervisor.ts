@@ -14,11 +14,12 @@ import { perform, type Done } from './actions.js';
 import { replaceNode } from './replace.js';
 import { fromClusterFile, newClusterFile, readClusterFile, type ClusterFile } from './cluster-file.js';
 import { claimFolder, removeControlFiles, writeControlFile, writeToken } from '../cluster-model/control-files.js';
-import { SECRET_FILE, TOKEN_FILE, type Action, type ActionResult } from '../cluster-model/control-protocol.js';
+import { CONTROL_FILE, SECRET_FILE, TOKEN_FILE, type Action, type ActionResult } from '../cluster-model/control-protocol.js';
 import { SecretFileError, ensureSecretFile } from '../transport/secret.js';
 import { ControlServer } from './control-server.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import { Fleet, listIds } from './fleet.js';
+import { watchFile } from './folder-watch.js';
 import { clusterFolder, forgetElsewhere, noteElsewhere, type FolderOptions } from '../cluster-model/folder.js';
 import type { ClusterLauncher, OwnedCluster, SupervisorOptions } from '../cluster-model/launcher.js';
 import { LiveModel } from './live-model.js';
@@ -123,6 +124,9 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   const fleet = new Fleet(live, folder);
 
   let stopping: Promise<void> | null = null;
+  /** Why the cluster stopped, for whoever watches it go. */
+  let stopReason = `cluster ${name} was stopped`;
+  let unwatch = (): void => undefined;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
   /** Membership changes wait for each other: the core takes one at a time anyway. */
@@ -184,7 +188,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
     onGone: (listener) => {
       let listening = true;
       void stopped.then(() => {
-        if (listening) listener(`cluster ${name} was stopped`);
+        if (listening) listener(stopReason);
       });
       return () => {
         listening = false;
@@ -192,6 +196,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
     },
     stop(options = {}): Promise<void> {
       stopping ??= (async () => {
+        unwatch();
         try {
           const count = await fleet.close();
           live.say('shutdown', `the supervisor stops${count > 0 ? ` and with it ${plural(count, 'node')}` : ''}`);
@@ -223,6 +228,11 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
         (kept !== null ? `; ${kept}` : isDefault(file.switches) ? '' : `; ${describeSwitches(file.switches)}`),
       { clusterId: file.clusterId, created, switches: file.switches },
     );
+    unwatch = watchFile(join(folder, CONTROL_FILE), () => {
+      stopReason = `cluster ${name} stopped: its folder ${folder} was deleted`;
+      live.say('folder-gone', `the folder ${folder} was deleted: no command can reach the cluster now, so the supervisor stops its nodes`);
+      void handle.stop().catch(() => undefined);
+    });
   } catch (err) {
     await handle.stop();
     throw err;
