@@ -5,11 +5,14 @@ import { MAX_TERM_OR_INDEX } from '../raft/types.js';
 import { ClusterError, checkClusterName } from '../cluster-model/index.js';
 import { MAX_NODES } from '../supervisor/index.js';
 
+/** A bound past any count a person types (a log index's 2^48) is no bound worth naming. */
+const UNBOUNDED = 2 ** 32;
+
 function whole(text: string, what: string, example: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
     throw new InvalidArgumentError(
-      `${what} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`}, got "${text}" (e.g. ${example})`,
+      `${what} must be a whole number ${max >= UNBOUNDED ? `${min} or more` : `from ${min} to ${max}`}, got "${text}" (e.g. ${example})`,
     );
   return n;
 }

@@ -8,6 +8,7 @@ import { indexArg, nodeIds } from './arguments.js';
 import { connect, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
 import { eventLine } from '../cluster-model/event-line.js';
+import { didYouMean } from './did-you-mean.js';
 import { guarded } from './failure.js';
 
 interface EventsFlags extends ClusterFlags {
@@ -26,7 +27,9 @@ function kinds(text: string, previous: string[] | undefined): string[] {
   const listed = text.split(',').map((k) => k.trim());
   const unknown = listed.filter((k) => !EVENT_KINDS.includes(k));
   if (unknown.length > 0)
-    throw new InvalidArgumentError(`no event kind "${unknown.join('", "')}": the kinds are ${EVENT_KINDS.join(', ')}`);
+    throw new InvalidArgumentError(
+      `no event kind "${unknown.join('", "')}"${unknown.length === 1 ? didYouMean(unknown[0]!, EVENT_KINDS) : ''}: the kinds are ${EVENT_KINDS.join(', ')}`,
+    );
   return [...(previous ?? []), ...listed];
 }
 

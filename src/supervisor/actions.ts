@@ -92,7 +92,9 @@ async function partition(f: Fleet, groups: NodeId[][]): Promise<Done> {
     f.members().map((n) => n.id),
   );
   if (all.length < 2)
-    throw new ClusterError('a partition needs two groups or more, e.g. [[1, 2], [3, 4, 5]] (nodes not listed form one more group)');
+    throw new ClusterError(
+      'a partition needs two groups or more, e.g. `raft-console partition 1,2 3,4,5` (nodes not listed form one more group)',
+    );
   await applyLinks(
     f,
     partitionLinks(f.live.model.links, all),
