@@ -1,5 +1,6 @@
 // `raft-console sim`: runs the deterministic simulator over many seeds (or replays one) and reports
 // any broken Raft property with the seed, a readable trace and the command that replays it.
+import { plural } from '../cluster-model/plural.js';
 import { type Command, Option } from 'commander';
 import { EXIT_STATUS } from '../schema/exit-codes.js';
 import { wholeNumber } from './arguments.js';
@@ -88,7 +89,7 @@ export async function runSimCommand(opts: SimOptions, io: SimIO): Promise<number
     const workers = opts.workers ?? defaultWorkers();
     if (opts.json !== true) {
       const bug = opts.bug === undefined ? '' : `, bug ${opts.bug}`;
-      io.out(`simulating ${opts.seeds} seeds from ${opts.from}, ${opts.nodes} nodes${bug}, ${workers} workers`);
+      io.out(`simulating ${plural(opts.seeds, 'seed')} from ${opts.from}, ${opts.nodes} nodes${bug}, ${plural(workers, 'worker')}`);
     }
     let shown = 0;
     let lastDraw = 0;
@@ -117,7 +118,7 @@ export async function runSimCommand(opts: SimOptions, io: SimIO): Promise<number
     io.out(JSON.stringify({ seeds, steps, elections, commits, violations }));
   } else if (opts.seed === undefined) {
     io.out(
-      `${summary.seeds} seeds, ${summary.steps} steps, ${summary.elections} elections, ${summary.commits} entries committed: ` +
+      `${plural(summary.seeds, 'seed')}, ${summary.steps} steps, ${summary.elections} elections, ${summary.commits} entries committed: ` +
         `${summary.violations === 0 ? 'no property broken' : `${summary.violations} seeds broke a property`} ` +
         `(${seconds.toFixed(1)} s, ${Math.round(summary.seeds / Math.max(seconds, 1e-3))} seeds/s)`,
     );

@@ -65,7 +65,7 @@ async function loadOrCreate(
     const members = saved.nodes.filter((n) => !n.removed).length;
     if (o.nodes !== undefined && o.nodes !== members)
       throw new ClusterError(
-        `the cluster named ${name} has ${members} nodes, not ${o.nodes}: use \`raft-console add\` or \`remove\` to change that, or \`raft-console down --purge\` to start over`,
+        `the cluster named ${name} has ${plural(members, 'node')}, not ${o.nodes}: use \`raft-console add\` or \`remove\` to change that, or \`raft-console down --purge\` to start over`,
       );
     saved.timing = chooseTiming(o, saved.timing);
     return { file: saved, created: false, kept: keptSwitches(o.raft, saved.switches) };
