@@ -5,15 +5,7 @@
 import { relative } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { type Command } from 'commander';
-import {
-  describeFault,
-  describeTiming,
-  faultsInForce,
-  plural,
-  type ClusterModel,
-  type Fault,
-  type NodeModel,
-} from '../cluster-model/index.js';
+import { describeFaults, describeTiming, faultsInForce, plural, type ClusterModel, type NodeModel } from '../cluster-model/index.js';
 import { columns } from '../tui/text-width.js';
 import { connect, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { paintFor, type Paint } from './colour.js';
@@ -120,17 +112,15 @@ const HEADERS = [
 /** The columns a narrow terminal goes without, least wanted first. */
 const DROP_FIRST = ['DATA', 'ADDRESS', 'PID', 'RESTARTS', 'UP', 'SNAP', 'LAST TERM', 'CONFIG', 'VOTE', 'APPLIED', 'MEMBER', 'LEADER'];
 
-function faultText(f: Fault, paint: Paint): string {
-  return paint(f.kind === 'switches' && f.switches.bugs.length > 0 ? 'red' : 'yellow', describeFault(f));
-}
-
 /** "faults: none", or every fault in force: on one line when it fits, else one a line. */
 function faultLines(model: ClusterModel, paint: Paint, width: number): string[] {
-  const faults = faultsInForce(model);
+  const faults = describeFaults(faultsInForce(model));
   if (faults.length === 0) return ['faults: none'];
-  const oneLine = `faults: ${faults.map(describeFault).join('; ')}`;
-  if (columns(oneLine) <= width) return [`faults: ${faults.map((f) => faultText(f, paint)).join('; ')}`];
-  return ['faults:', ...faults.map((f) => `  ${faultText(f, paint)}`)];
+  const painted = faults.map(({ fault, text }) =>
+    paint(fault.kind === 'switches' && fault.switches.bugs.length > 0 ? 'red' : 'yellow', text),
+  );
+  if (columns(`faults: ${faults.map((f) => f.text).join('; ')}`) <= width) return [`faults: ${painted.join('; ')}`];
+  return ['faults:', ...painted.map((text) => `  ${text}`)];
 }
 
 function safety(model: ClusterModel, paint: Paint, now: number): string {

@@ -35,12 +35,27 @@ export function faultsInForce(model: Pick<ClusterModel, 'links' | 'partition' | 
   return faults;
 }
 
-/** "n1 -> n2 cut", "n3 -> n1 delay 200 ms, loss 30%", for sentences. */
-export function describeLink(l: LinkFaultModel): string {
+/** "n1 -> n2 cut", "n3 -> n1 delay 200 ms, loss 30%", for sentences; "n1 <-> n2 ..." for a link faulty both ways alike. */
+export function describeLink(l: LinkFaultModel, bothWays = false): string {
   const what = l.blocked
     ? ['cut']
     : [l.delayMs > 0 ? `delay ${l.delayMs} ms` : '', l.loss > 0 ? `loss ${+(l.loss * 100).toFixed(1)}%` : ''].filter((w) => w !== '');
-  return `n${l.from} -> n${l.to} ${what.length === 0 ? 'healthy' : what.join(', ')}`;
+  return `n${l.from} ${bothWays ? '<->' : '->'} n${l.to} ${what.length === 0 ? 'healthy' : what.join(', ')}`;
+}
+
+/**
+ * Each fault as people read it, a link faulty the same way both ways said once ("link n1 <-> n2
+ * delay 100 ms", as `link 1 2 --delay 100` set it).
+ */
+export function describeFaults(faults: readonly Fault[]): Array<{ fault: Fault; text: string }> {
+  const links = faults.filter((f): f is Extract<Fault, { kind: 'link' }> => f.kind === 'link');
+  const twin = (l: LinkFaultModel): boolean =>
+    links.some((o) => o.from === l.to && o.to === l.from && o.blocked === l.blocked && o.delayMs === l.delayMs && o.loss === l.loss);
+  return faults.flatMap((fault) => {
+    if (fault.kind !== 'link' || !twin(fault)) return [{ fault, text: describeFault(fault) }];
+    // Said once, from the lower id.
+    return fault.from < fault.to ? [{ fault, text: `link ${describeLink(fault, true)}` }] : [];
+  });
 }
 
 /** "partitioned {1,2} | {3,4,5}", "n2 isolated", "n4 paused", "link n1 -> n2 delay 100 ms", "Raft: PreVote off". */

@@ -16,7 +16,7 @@ export {
   type ControlRequest,
 } from './control-protocol.js';
 export { ClusterError, type ClusterErrorCode } from './errors.js';
-export { describeFault, describeLink, faultsInForce, type Fault } from './faults.js';
+export { describeFault, describeFaults, describeLink, faultsInForce, type Fault } from './faults.js';
 export { EventFold, foldEvents, foldedText, type FoldedEvent } from './event-fold.js';
 export { eventLine, clock, type Paint, type Style } from './event-line.js';
 export {

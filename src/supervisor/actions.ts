@@ -121,7 +121,7 @@ async function link(f: Fleet, a: Extract<Action, { op: 'link' }>): Promise<Done>
   const shown = ends.map(
     ([from, to]) => links.find((l) => l.from === from && l.to === to) ?? { from, to, blocked: false, delayMs: 0, loss: 0 },
   );
-  return { text: `link ${shown.map(describeLink).join('; ')}${a.oneWay === true ? ' (one way)' : ''}`, data: { links: shown } };
+  return { text: `link ${shown.map((l) => describeLink(l)).join('; ')}${a.oneWay === true ? ' (one way)' : ''}`, data: { links: shown } };
 }
 
 async function transfer(f: Fleet, to: NodeId): Promise<Done> {

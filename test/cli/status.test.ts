@@ -44,21 +44,25 @@ describe('status', () => {
     expect(statusLines(cluster(), plain, 80, 0)).toContain('faults: none');
   });
 
-  test('names each fault in force: the partition, an isolated node, a link of its own, a paused node, a known bug', () => {
+  test('names each fault in force: an isolated node, links of their own (once for both ways alike), a paused node, a known bug', () => {
     const faulty = cluster({
       partition: [[1, 3], [2]],
       links: [
+        // In the model's order: by the sending end, then the receiving one.
         { from: 1, to: 2, blocked: true, delayMs: 0, loss: 0 },
-        { from: 2, to: 1, blocked: true, delayMs: 0, loss: 0 },
-        { from: 3, to: 2, blocked: true, delayMs: 0, loss: 0 },
-        { from: 2, to: 3, blocked: true, delayMs: 0, loss: 0 },
         { from: 1, to: 3, blocked: false, delayMs: 100, loss: 0 },
+        { from: 2, to: 1, blocked: true, delayMs: 0, loss: 0 },
+        { from: 2, to: 3, blocked: true, delayMs: 50, loss: 0 },
+        { from: 3, to: 1, blocked: false, delayMs: 100, loss: 0.5 },
+        { from: 3, to: 2, blocked: true, delayMs: 50, loss: 0 },
       ],
       nodes: [leader, node(2, { term: 2 }, 'paused'), node(3, { term: 2 })],
       switches: { preVote: true, checkQuorum: true, bugs: ['vote-not-persisted'] },
     });
     const lines = statusLines(faulty, plain, Infinity, 0);
-    expect(lines).toContain('faults: n2 isolated; link n1 -> n3 delay 100 ms; n2 paused; Raft: BUG vote-not-persisted ON');
+    expect(lines).toContain(
+      'faults: n2 isolated; link n1 -> n3 delay 100 ms; link n2 <-> n3 delay 50 ms; link n3 -> n1 delay 100 ms, loss 50%; n2 paused; Raft: BUG vote-not-persisted ON',
+    );
     const narrow = statusLines(faulty, plain, 60, 0);
     expect(narrow).toEqual(expect.arrayContaining(['faults:', '  n2 isolated', '  link n1 -> n3 delay 100 ms', '  n2 paused']));
   });
