@@ -24,15 +24,18 @@ function foldKey(e: ClusterEvent): string | null {
 }
 
 /**
- * The line of a folded run. A connection that keeps failing says so without the attempt number and
- * retry delay of its first event (they changed since); any other keeps its first sentence.
+ * The line of a folded run. A connection that keeps failing or dropping says so without the attempt
+ * number and retry delay of its first event (they changed since); any other keeps its first sentence.
  */
 export function foldedText(f: FoldedEvent): string {
   if (f.count === 1) return f.event.text;
   const { node, type, data } = f.event;
-  if (type === 'connect-failed' && typeof data?.peer === 'number') {
-    const reason = typeof data.reason === 'string' ? `: ${data.reason}` : '';
-    return `${node === null ? '' : `n${node}: `}cannot reach n${data.peer} (×${f.count})${reason}`;
+  const who = node === null ? '' : `n${node}: `;
+  const reason = typeof data?.reason === 'string' ? `: ${data.reason}` : '';
+  if (typeof data?.peer === 'number') {
+    if (type === 'connect-failed') return `${who}cannot reach n${data.peer} (×${f.count})${reason}`;
+    if (type === 'peer-disconnected' && typeof data.retryInMs === 'number')
+      return `${who}lost the connection to n${data.peer} (×${f.count})${reason}`;
   }
   return `${f.event.text} (×${f.count})`;
 }

@@ -54,6 +54,16 @@ describe('folding transport noise', () => {
     ]);
   });
 
+  test('a connection that keeps dropping says so without its first retry delay', () => {
+    const dropped: ClusterEvent = {
+      ...n2ToN4('peer-disconnected', 'n2: lost the connection to n4: closed by the other side; reconnecting in 33 ms'),
+      data: { peer: 4, direction: 'out', reason: 'closed by the other side', retryInMs: 33 },
+    };
+    expect(lines(foldEvents([dropped, { ...dropped, ts: dropped.ts + 1 }]))).toEqual([
+      'n2: lost the connection to n4 (×2): closed by the other side',
+    ]);
+  });
+
   test('a connection coming back is never folded', () => {
     const connected = n2ToN4('peer-connected', 'n2: connected to n4');
     expect(foldEvents([connected, { ...connected, ts: 2 }])).toHaveLength(2);
