@@ -173,7 +173,7 @@ export function registerStatusCommand(program: Command): Command {
   return withClusterOptions(
     program
       .command('status')
-      .description('show every node of the running cluster: role, term, log, commit, process')
+      .description('show every node of the running cluster (role, term, log, commit, process) and the faults in force')
       .option('--wide', 'print every column, however wide the terminal (output into a pipe or a file always has them all)')
       .option('--json', 'print the model, its leader and the faults in force as one JSON document'),
   ).action(
