@@ -75,13 +75,15 @@ function noteFolder(o: FolderOptions, name: string): string | null {
 }
 
 /**
- * The cluster's name and folder: --data-dir when given, else the folder a note says the cluster
- * was started in, else <state>/<name>.
+ * The cluster's name and folder: --data-dir when given, else <state>/<name> when a cluster lives
+ * there (a note never hides it), else the folder a note says the cluster was started in.
  */
 export function clusterFolder(o: FolderOptions): { name: string; folder: string } {
   const name = checkClusterName(o.name ?? DEFAULT_CLUSTER_NAME);
   if (o.dataDir !== undefined) return { name, folder: resolve(o.dataDir) };
-  return { name, folder: noteFolder(o, name) ?? join(resolve(o.stateDir ?? defaultStateDir()), name) };
+  const home = join(resolve(o.stateDir ?? defaultStateDir()), name);
+  if (existsSync(join(home, CLUSTER_FILE))) return { name, folder: home };
+  return { name, folder: noteFolder(o, name) ?? home };
 }
 
 /** Notes, for a cluster started with --data-dir outside the state directory, where it is (a supervisor does, once it owns the folder). */
