@@ -1,4 +1,5 @@
 // What a history holds and what the checker found, as short human report sections.
+import { plural } from '../cluster-model/plural.js';
 import type { History, OpKind, OpOutcome } from './history.js';
 import type { Verdict } from './linearizability.js';
 import { MAX_STATES } from './search.js';
@@ -34,10 +35,6 @@ export function summarize(history: History): HistorySummary {
 
 function count(n: number): string {
   return n.toLocaleString('en-US');
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${count(n)} ${n === 1 ? one : many}`;
 }
 
 /** "12,000 operations by 10 clients on 5 keys over 31.2 s", then one line per kind of operation. */

@@ -21,12 +21,16 @@ export const SECRET_FILE_OPTION = [
 export function withClusterOptions(cmd: Command): Command {
   return cmd
     .option('--name <name>', 'which cluster', clusterName, DEFAULT_CLUSTER_NAME)
-    .option('--data-dir <dir>', "the cluster's folder (default: <data-folder>/<name>; see `raft-console config`)");
+    .option(
+      '--data-dir <dir>',
+      "the cluster's folder (default: where `up --data-dir` started the cluster of that name, else <data-folder>/<name>; see `raft-console config`)",
+    );
 }
 
+/** The state directory comes along with --data-dir: a cluster kept elsewhere is noted there, to be found by its name. */
 export async function folderOptions(flags: ClusterFlags): Promise<FolderOptions> {
-  if (flags.dataDir !== undefined) return { name: flags.name, dataDir: resolve(flags.dataDir) };
-  return { name: flags.name, stateDir: (await openSettings()).get('data-folder') };
+  const stateDir = (await openSettings()).get('data-folder');
+  return { name: flags.name, stateDir, ...(flags.dataDir === undefined ? {} : { dataDir: resolve(flags.dataDir) }) };
 }
 
 /** Connects to the running cluster's supervisor; the caller closes the client. */

@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Command } from 'commander';
-import { CLUSTER_FILE, clusterFolder } from '../cluster-model/index.js';
+import { CLUSTER_FILE, clusterFolder, forgetElsewhere, plural } from '../cluster-model/index.js';
 import { endOrphanNodes } from '../supervisor/index.js';
 import { connect, folderOptions, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { CliError, asCliError, guarded } from './failure.js';
@@ -43,14 +43,16 @@ function print(flags: DownFlags, doc: Record<string, unknown>, text: string): vo
 
 /** `down --purge` of a cluster that is not running: delete its folder, if it is one. */
 async function purgeStopped(flags: DownFlags): Promise<void> {
-  const { name, folder } = clusterFolder(await folderOptions(flags));
+  const options = await folderOptions(flags);
+  const { name, folder } = clusterFolder(options);
   if (!existsSync(folder)) throw new CliError(`there is no cluster named ${name} (no folder ${folder}): nothing to delete`, 'not-running');
   if (!existsSync(join(folder, CLUSTER_FILE)))
     throw new CliError(`${folder} has no ${CLUSTER_FILE}, so it is not a raft-console cluster folder: not deleting it`);
   // Nodes frozen (paused) when their supervisor died cannot see it is gone: end them first.
   const ended = endOrphanNodes(folder);
   await rm(folder, { recursive: true, force: true });
-  const text = `deleted the stopped cluster ${name} (${folder})${ended.length === 0 ? '' : `, after killing ${ended.length} node process${ended.length === 1 ? '' : 'es'} its supervisor left frozen (pid ${ended.join(', ')})`}`;
+  await forgetElsewhere(options, name, folder);
+  const text = `deleted the stopped cluster ${name} (${folder})${ended.length === 0 ? '' : `, after killing ${plural(ended.length, 'node process', 'node processes')} its supervisor left frozen (pid ${ended.join(', ')})`}`;
   print(flags, { ok: true, text, purged: true }, text);
 }
 

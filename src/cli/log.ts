@@ -1,6 +1,7 @@
 // `raft-console log <id>`: one node's log as that node holds it, entry by entry: index, term, kind,
 // whether it knows the entry committed, and the command in words. Comparing two nodes' logs after a
 // partition shows which entries were replaced.
+import { plural } from '../cluster-model/index.js';
 import { type Command } from 'commander';
 import { RaftClient, type LogPage } from '../client/index.js';
 import { clusterSecret } from '../cluster-model/index.js';
@@ -105,7 +106,7 @@ export function registerLogCommand(program: Command): Command {
       ]);
       const compacted = log.firstIndex > 1 ? `; entries before ${log.firstIndex} are compacted into a snapshot` : '';
       process.stdout.write(
-        `${paint('bold', `n${id}'s log`)}: ${log.entries.length} entries shown, committed up to ${log.commit}${compacted}\n`,
+        `${paint('bold', `n${id}'s log`)}: ${plural(log.entries.length, 'entry', 'entries')} shown, committed up to ${log.commit}${compacted}\n`,
       );
       if (rows.length > 0) process.stdout.write(`${table(['INDEX', 'TERM', 'COMMITTED', 'TYPE', 'ENTRY'], rows, paint).join('\n')}\n`);
     }),

@@ -23,8 +23,8 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 const program = new Command('raft-console')
   .description('A terminal console for running, watching and breaking a Raft cluster.')
   .version(pkg.version)
-  // One line per error, the usage hint on the same line.
-  .configureOutput({ outputError: (text, write) => write(`${text.trimEnd()} (see --help)\n`) })
+  // One line per error, commander's "(Did you mean status?)" and the usage hint on the same line.
+  .configureOutput({ outputError: (text, write) => write(`${text.trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`) })
   .exitOverride();
 for (const register of await commandsFor(process.argv[2])) register(program);
 

@@ -11,6 +11,7 @@ import { fail, object, validate, type JsonObject } from '../schema/json-shape.js
 import { readJsonOrNull, writeJsonAtomic } from '../storage/json-file.js';
 import { MAX_NODES } from '../supervisor/index.js';
 import { LANGS, isLang, type Lang } from '../exercises/lang.js';
+import { didYouMean } from './did-you-mean.js';
 import { CliError } from './failure.js';
 
 interface Settings {
@@ -84,7 +85,10 @@ export const SETTING_KEYS = Object.keys(DEFINITIONS) as SettingKey[];
 
 export function settingKey(key: string): SettingKey {
   if (!(SETTING_KEYS as string[]).includes(key))
-    throw new CliError(`there is no setting "${key}": the settings are ${SETTING_KEYS.join(', ')}`, 'usage');
+    throw new CliError(
+      `there is no setting "${key}"${didYouMean(key, SETTING_KEYS)}: the settings are ${SETTING_KEYS.join(', ')}`,
+      'usage',
+    );
   return key as SettingKey;
 }
 

@@ -1,7 +1,9 @@
 // `raft-console sim`: runs the deterministic simulator over many seeds (or replays one) and reports
 // any broken Raft property with the seed, a readable trace and the command that replays it.
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { plural } from '../cluster-model/plural.js';
+import { type Command, Option } from 'commander';
 import { EXIT_STATUS } from '../schema/exit-codes.js';
+import { wholeNumber } from './arguments.js';
 import { defaultWorkers, runSeeds, type RunSummary } from '../sim/run.js';
 import { BUG_NAMES, runSeed, type BugName, type SeedResult } from '../sim/schedule.js';
 
@@ -41,27 +43,18 @@ export interface SimOptions {
 /** Violations printed in full (with their trace); the others get one line each. */
 const FULL_REPORTS = 3;
 
-function integer(min: number, max: number, what: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`${what} must be an integer from ${min} to ${max}.`);
-    return n;
-  };
-}
-
 export function registerSimCommand(program: Command, io: SimIO = processIO): Command {
   const cmd = program
     .command('sim')
     .description("run random fault schedules on a simulated cluster and check Raft's safety properties")
-    .option('--seeds <n>', 'number of seeds to run', integer(1, 10_000_000, 'seeds'), 200)
-    .option('--from <seed>', 'first seed', integer(0, Number.MAX_SAFE_INTEGER, 'from'), 1)
-    .option('--seed <seed>', 'replay one seed', integer(0, Number.MAX_SAFE_INTEGER, 'seed'))
-    .option('--nodes <n>', 'voters at the start (3-9)', integer(3, 9, 'nodes'), 5)
+    .option('--seeds <n>', 'number of seeds to run', wholeNumber('--seeds', '2000', 1, 10_000_000), 200)
+    .option('--from <seed>', 'first seed', wholeNumber('--from', '1', 0), 1)
+    .option('--seed <seed>', 'replay one seed', wholeNumber('--seed', '42', 0))
+    .option('--nodes <n>', 'voters at the start (3-9)', wholeNumber('--nodes', '5', 3, 9), 5)
     .addOption(new Option('--bug <name>', 'run the core with a known bug switched on').choices(BUG_NAMES))
     .option('--trace', 'with --seed: print every step of the run')
     .option('--json', 'print the totals as one JSON object on the last line')
-    .option('--workers <n>', `worker threads (default: available cores, ${defaultWorkers()} here)`, integer(1, 256, 'workers'))
+    .option('--workers <n>', `worker threads (default: available cores, ${defaultWorkers()} here)`, wholeNumber('--workers', '2', 1, 256))
     .option('--fail-fast', 'stop at the first seed that breaks a property')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride((err) => io.exit(err.exitCode === 0 ? EXIT_STATUS.ok : EXIT_STATUS.usage))
@@ -96,7 +89,7 @@ export async function runSimCommand(opts: SimOptions, io: SimIO): Promise<number
     const workers = opts.workers ?? defaultWorkers();
     if (opts.json !== true) {
       const bug = opts.bug === undefined ? '' : `, bug ${opts.bug}`;
-      io.out(`simulating ${opts.seeds} seeds from ${opts.from}, ${opts.nodes} nodes${bug}, ${workers} workers`);
+      io.out(`simulating ${plural(opts.seeds, 'seed')} from ${opts.from}, ${opts.nodes} nodes${bug}, ${plural(workers, 'worker')}`);
     }
     let shown = 0;
     let lastDraw = 0;
@@ -125,7 +118,7 @@ export async function runSimCommand(opts: SimOptions, io: SimIO): Promise<number
     io.out(JSON.stringify({ seeds, steps, elections, commits, violations }));
   } else if (opts.seed === undefined) {
     io.out(
-      `${summary.seeds} seeds, ${summary.steps} steps, ${summary.elections} elections, ${summary.commits} entries committed: ` +
+      `${plural(summary.seeds, 'seed')}, ${summary.steps} steps, ${summary.elections} elections, ${summary.commits} entries committed: ` +
         `${summary.violations === 0 ? 'no property broken' : `${summary.violations} seeds broke a property`} ` +
         `(${seconds.toFixed(1)} s, ${Math.round(summary.seeds / Math.max(seconds, 1e-3))} seeds/s)`,
     );

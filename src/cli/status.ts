@@ -1,23 +1,31 @@
 // `raft-console status`: the supervisor's live model, one row per node with every field it keeps
-// (process, Raft state, log, membership), the cluster's timing and network faults above and below.
+// (process, Raft state, log, membership), the cluster's timing above and the faults in force below.
+// On a terminal it fits the terminal's width, leaving out the least wanted columns; --wide, or
+// output into a pipe or a file, prints every column.
 import { relative } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { type Command } from 'commander';
-import { describeSwitches, describeTiming, isDefault, type ClusterModel, type NodeModel } from '../cluster-model/index.js';
+import { describeFaults, describeTiming, faultsInForce, plural, type ClusterModel, type NodeModel } from '../cluster-model/index.js';
+import { columns } from '../tui/text-width.js';
 import { connect, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { paintFor, type Paint } from './colour.js';
 import { guarded } from './failure.js';
 import { leaderOf, members } from '../cluster-model/index.js';
-import { table, type Cell, type Row } from './table.js';
+import { fitColumns, table, type Cell, type Row } from './table.js';
 
 interface StatusFlags extends ClusterFlags {
   json?: boolean;
+  wide?: boolean;
 }
 
-/** `status --json`: the model without its event history, and the leader it shows. */
+/** A terminal that does not say how wide it is is taken to be this wide. */
+const DEFAULT_TERMINAL_WIDTH = 80;
+
+/** `status --json`: the model without its event history, the leader it shows, and the faults in force. */
 function statusDocument(model: ClusterModel): Record<string, unknown> {
   const { events: _events, ...rest } = model;
   const leader = leaderOf(model);
-  return { ...rest, leader: leader?.id ?? null, term: leader?.raft?.term ?? null };
+  return { ...rest, leader: leader?.id ?? null, term: leader?.raft?.term ?? null, faults: faultsInForce(model) };
 }
 
 function ago(ms: number): string {
@@ -101,66 +109,82 @@ const HEADERS = [
   'DATA',
 ];
 
-function network(model: ClusterModel): string {
-  if (model.links.length === 0) return 'network: healthy';
-  const groups = model.partition.length > 0 ? `partitioned ${model.partition.map((g) => `{${g.join(',')}}`).join(' | ')}; ` : '';
-  const links = model.links
-    .map((l) => {
-      const what = [
-        l.blocked ? 'cut' : '',
-        l.delayMs > 0 ? `delay ${l.delayMs} ms` : '',
-        l.loss > 0 ? `loss ${+(l.loss * 100).toFixed(1)}%` : '',
-      ].filter((w) => w !== '');
-      return `n${l.from}->n${l.to} ${what.join(', ')}`;
-    })
-    .join('; ');
-  return `network: ${groups}faulty links: ${links}`;
+/** The columns a narrow terminal goes without, least wanted first. */
+const DROP_FIRST = ['DATA', 'ADDRESS', 'PID', 'RESTARTS', 'UP', 'SNAP', 'LAST TERM', 'CONFIG', 'VOTE', 'APPLIED', 'MEMBER', 'LEADER'];
+
+/** "faults: none", or every fault in force: on one line when it fits, else one a line. */
+function faultLines(model: ClusterModel, paint: Paint, width: number): string[] {
+  const faults = describeFaults(faultsInForce(model));
+  if (faults.length === 0) return ['faults: none'];
+  const painted = faults.map(({ fault, text }) =>
+    paint(fault.kind === 'switches' && fault.switches.bugs.length > 0 ? 'red' : 'yellow', text),
+  );
+  if (columns(`faults: ${faults.map((f) => f.text).join('; ')}`) <= width) return [`faults: ${painted.join('; ')}`];
+  return ['faults:', ...painted.map((text) => `  ${text}`)];
 }
 
-function safety(model: ClusterModel, paint: Paint): string {
+function safety(model: ClusterModel, paint: Paint, now: number): string {
   const v = model.safety;
-  if (v.ok) return `safety: OK (checked ${v.checkedReports} reports)`;
-  return paint('red', `safety: VIOLATED: ${v.property}: ${v.text} (seen ${ago(Date.now() - v.ts)} ago, after ${v.checkedReports} reports)`);
+  if (v.ok) return `safety: OK (checked ${plural(v.checkedReports, 'report')})`;
+  return paint(
+    'red',
+    `safety: VIOLATED: ${v.property}: ${v.text} (seen ${ago(now - v.ts)} ago, after ${plural(v.checkedReports, 'report')})`,
+  );
 }
 
-function humanStatus(model: ClusterModel, paint: Paint): string[] {
-  const now = Date.now();
+/** One line `a<sep>b` if it fits in `width`, else a line each (measured without colour codes). */
+function sideBySide(a: string, sep: string, b: string, width: number): string[] {
+  const line = `${a}${sep}${b}`;
+  return columns(stripVTControlCharacters(line)) <= width ? [line] : [a, b];
+}
+
+/** What `status` prints for people, in `width` terminal columns (Infinity: every column). */
+export function statusLines(model: ClusterModel, paint: Paint, width: number, now: number): string[] {
   const leader = leaderOf(model);
   const lead = leader === null ? paint('red', 'no leader') : paint('green', `n${leader.id} leads term ${leader.raft!.term}`);
+  const about = `id ${model.clusterId}, supervisor pid ${model.supervisorPid}, up ${ago(now - model.startedAt)}`;
+  const folder = `folder ${model.folder}`;
+  const rows = model.nodes.map((n) => nodeRow(n, leader, model.folder, now));
+  const shown = fitColumns(HEADERS, rows, width, DROP_FIRST);
+  const title = `${paint('bold', `cluster ${model.name}`)}: ${plural(members(model).length, 'node')}, ${lead}`;
+  const timing = `${describeTiming(model.timing)}${model.fsync ? '' : paint('red', '; UNSAFE: fsync off')}`;
   const lines = [
-    `${paint('bold', `cluster ${model.name}`)}: ${members(model).length} nodes, ${lead}; ${describeTiming(model.timing)}${model.fsync ? '' : paint('red', '; UNSAFE: fsync off')}`,
-    paint('dim', `id ${model.clusterId}, supervisor pid ${model.supervisorPid}, up ${ago(now - model.startedAt)}, folder ${model.folder}`),
+    ...sideBySide(title, '; ', timing, width),
+    ...sideBySide(paint('dim', about), paint('dim', ', '), paint('dim', folder), width),
     '',
-    ...table(
-      HEADERS,
-      model.nodes.map((n) => nodeRow(n, leader, model.folder, now)),
-      paint,
-    ),
+    ...table(shown.headers, shown.rows, paint),
     '',
-    network(model),
-    safety(model, paint),
+    ...faultLines(model, paint, width),
+    safety(model, paint, now),
   ];
-  // Only when changed: a bug switched on is the first thing to know about a misbehaving cluster.
-  if (!isDefault(model.switches))
-    lines.push(paint(model.switches.bugs.length > 0 ? 'red' : 'yellow', `raft: ${describeSwitches(model.switches)}`));
   for (const n of model.nodes)
     if (n.process.state === 'crashed' && n.process.stderrTail.length > 0)
       lines.push(paint('red', `n${n.id} crashed: ${n.process.stderrTail.at(-1)}`));
   return lines;
 }
 
+/** How wide `status` may print: a terminal's width (80 when it does not say); every column with --wide or into a pipe or file. */
+function outputWidth(flags: StatusFlags, out: NodeJS.WriteStream): number {
+  if (flags.wide === true || !out.isTTY) return Infinity;
+  return out.columns > 0 ? out.columns : DEFAULT_TERMINAL_WIDTH;
+}
+
 export function registerStatusCommand(program: Command): Command {
   return withClusterOptions(
     program
       .command('status')
-      .description('show every node of the running cluster: role, term, log, commit, process')
-      .option('--json', 'print the model as one JSON document'),
+      .description('show every node of the running cluster (role, term, log, commit, process) and the faults in force')
+      .option('--wide', 'print every column, however wide the terminal (output into a pipe or a file always has them all)')
+      .option('--json', 'print the model, its leader and the faults in force as one JSON document'),
   ).action(
     guarded('status', async (flags: StatusFlags) => {
       const client = await connect(flags);
       try {
         const model = client.model;
-        const out = flags.json === true ? [JSON.stringify(statusDocument(model))] : humanStatus(model, paintFor(process.stdout));
+        const out =
+          flags.json === true
+            ? [JSON.stringify(statusDocument(model))]
+            : statusLines(model, paintFor(process.stdout), outputWidth(flags, process.stdout), Date.now());
         process.stdout.write(`${out.join('\n')}\n`);
       } finally {
         await client.close();

@@ -1,5 +1,7 @@
-// Aligned columns for human output: widths are measured on the plain text, then each cell is
-// coloured, so colour never shifts a column. Numbers are right-aligned.
+// Aligned columns for human output: widths are measured on the plain text, in terminal columns (a
+// CJK character takes two), then each cell is coloured, so colour never shifts a column. Numbers are
+// right-aligned. A table too wide for the terminal leaves out its least wanted columns.
+import { columns as width } from '../tui/text-width.js';
 import type { Paint, Style } from './colour.js';
 
 export interface Cell {
@@ -11,19 +13,42 @@ export type Row = Array<Cell | string | number>;
 
 const GAP = '  ';
 
-// eslint-disable-next-line @typescript-eslint/no-misused-spread -- a column per code point is the measure meant here (length would count an astral character twice); the cells are ids, numbers, states and paths, and the one free text, an exercise's title, is the last column, which is never padded
-const width = (s: string): number => [...s].length;
-
 function cell(c: Cell | string | number): Cell & { right: boolean } {
   if (typeof c === 'number') return { text: String(c), right: true };
   if (typeof c === 'string') return { text: c, right: false };
   return { ...c, right: false };
 }
 
+function widthsOf(cells: ReadonlyArray<ReadonlyArray<{ text: string }>>, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => Math.max(...cells.map((r) => width(r[i]?.text ?? ''))));
+}
+
+/**
+ * The columns to show in `maxWidth` terminal columns: every one if they fit, else without the
+ * columns named in `dropFirst`, in that order, until they fit (or none is left to drop).
+ */
+export function fitColumns(
+  headers: readonly string[],
+  rows: readonly Row[],
+  maxWidth: number,
+  dropFirst: readonly string[],
+): { headers: string[]; rows: Row[] } {
+  const cells = [headers.map((h) => ({ text: h })), ...rows.map((r) => r.map(cell))];
+  const widths = widthsOf(cells, headers.length);
+  const kept = new Set(headers.keys());
+  const total = (): number => [...kept].reduce((sum, i) => sum + widths[i]!, 0) + GAP.length * (kept.size - 1);
+  for (const name of dropFirst) {
+    if (total() <= maxWidth) break;
+    kept.delete(headers.indexOf(name));
+  }
+  const pick = <T>(r: readonly T[]): T[] => r.filter((_, i) => kept.has(i));
+  return { headers: pick(headers), rows: rows.map(pick) };
+}
+
 /** The header line and one line per row. */
 export function table(headers: readonly string[], rows: readonly Row[], paint: Paint): string[] {
   const cells = [headers.map((h) => ({ text: h, style: 'bold' as const, right: false })), ...rows.map((r) => r.map(cell))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => width(r[i]?.text ?? ''))));
+  const widths = widthsOf(cells, headers.length);
   const last = headers.length - 1;
   return cells.map((r) =>
     r

@@ -3,6 +3,7 @@
 // where the cluster is and what to try, and returns. Its first line on stdout says whether it started
 // (supervise-main.ts); its stderr goes to supervisor.log in the cluster folder, read back when it
 // exits without a word.
+import { plural } from '../cluster-model/index.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -97,7 +98,7 @@ function report(model: ClusterModel, leader: NodeModel, o: SupervisorOptions, fl
   const kept = keptSwitches(o.raft, model.switches);
   process.stdout.write(
     [
-      paint('bold', `cluster ${model.name} is up: ${nodes.length} nodes, n${leader.id} leads term ${leader.raft!.term}`),
+      paint('bold', `cluster ${model.name} is up: ${plural(nodes.length, 'node')}, n${leader.id} leads term ${leader.raft!.term}`),
       `  ${describeTiming(model.timing)}`,
       ...(isDefault(model.switches)
         ? []

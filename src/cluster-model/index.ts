@@ -16,11 +16,22 @@ export {
   type ControlRequest,
 } from './control-protocol.js';
 export { ClusterError, type ClusterErrorCode } from './errors.js';
+export { describeFault, describeFaults, describeLink, faultsInForce, type Fault } from './faults.js';
+export { EventFold, foldEvents, foldedText, type FoldedEvent } from './event-fold.js';
 export { eventLine, clock, type Paint, type Style } from './event-line.js';
-export { DEFAULT_CLUSTER_NAME, checkClusterName, clusterFolder, clusterSecret, defaultStateDir, type FolderOptions } from './folder.js';
+export {
+  DEFAULT_CLUSTER_NAME,
+  checkClusterName,
+  clusterFolder,
+  clusterSecret,
+  defaultStateDir,
+  forgetElsewhere,
+  type FolderOptions,
+} from './folder.js';
 export type { ClusterLauncher, OwnedCluster, SupervisorOptions } from './launcher.js';
 export { EVENT_HISTORY, EVENT_KINDS } from './model.js';
 export type * from './model.js';
+export { plural } from './plural.js';
 export * from './queries.js';
 export { explainClientError, where, withClusterClient } from './request.js';
 export { until, type ClusterSource } from './source.js';

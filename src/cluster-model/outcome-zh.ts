@@ -180,7 +180,7 @@ export function problemZh(p: ClusterProblem): string | null {
     case 'shutting-down':
       return '集群正在关闭';
     case 'one-group':
-      return '分区至少需要两组，例如 [[1, 2], [3, 4, 5]]（没有列出的节点另成一组）';
+      return '分区至少需要两组，例如 `raft-console partition 1,2 3,4,5`（没有列出的节点另成一组）';
     case 'same-node':
       return `一条链路连接两个不同的节点，却两次给出了 n${p.node}`;
     case 'link-unsaid':

@@ -2,12 +2,14 @@
 // leadership transfer and speed. Each checks its request against the model first (an error names
 // the cause and the fix), acts, and returns one plain sentence of what happened. Membership
 // changes are in membership.ts; `down` is the supervisor's own.
+import { plural } from '../cluster-model/plural.js';
 import { holdsMajority } from '../raft/membership.js';
 import type { NodeId } from '../raft/types.js';
 import type { Action } from '../cluster-model/control-protocol.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import type { Fleet } from './fleet.js';
-import { changeLink, completeGroups, describeLink, filterFor, isolateIn, partitionLinks, type LinkChange } from './links.js';
+import { describeLink } from '../cluster-model/faults.js';
+import { changeLink, completeGroups, filterFor, isolateIn, partitionLinks, type LinkChange } from './links.js';
 import type { LinkFaultModel, NodeModel } from '../cluster-model/model.js';
 import type { LeaderLoss, Outcome } from '../cluster-model/outcome.js';
 import { describeTiming, withSpeed } from '../cluster-model/timing.js';
@@ -106,9 +108,10 @@ async function partition(f: Fleet, groups: NodeId[][]): Promise<Done> {
     f.members().map((n) => n.id),
   );
   if (all.length < 2)
-    throw new ClusterError('a partition needs two groups or more, e.g. [[1, 2], [3, 4, 5]] (nodes not listed form one more group)', {
-      code: 'one-group',
-    });
+    throw new ClusterError(
+      'a partition needs two groups or more, e.g. `raft-console partition 1,2 3,4,5` (nodes not listed form one more group)',
+      { code: 'one-group' },
+    );
   await applyLinks(
     f,
     partitionLinks(f.live.model.links, all),
@@ -151,7 +154,7 @@ async function link(f: Fleet, a: Extract<Action, { op: 'link' }>): Promise<Done>
     ([from, to]) => links.find((l) => l.from === from && l.to === to) ?? { from, to, blocked: false, delayMs: 0, loss: 0 },
   );
   return {
-    text: `link ${shown.map(describeLink).join('; ')}${a.oneWay === true ? ' (one way)' : ''}`,
+    text: `link ${shown.map((l) => describeLink(l)).join('; ')}${a.oneWay === true ? ' (one way)' : ''}`,
     data: { links: shown },
     outcome: { code: 'link', links: shown, oneWay: a.oneWay === true },
   };
@@ -280,7 +283,7 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove
         text:
           had === 0
             ? 'the network had no faults: nothing to heal'
-            : `healed the network: every link delivers again (${had} faulty link${had === 1 ? '' : 's'} mended)`,
+            : `healed the network: every link delivers again (${plural(had, 'faulty link')} mended)`,
         outcome: { code: 'healed', mended: had },
       };
     }

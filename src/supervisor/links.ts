@@ -85,11 +85,3 @@ export function filterFor(node: NodeId, links: readonly LinkFaultModel[]): Requi
 export function hasFaults(node: NodeId, links: readonly LinkFaultModel[]): boolean {
   return links.some((l) => l.from === node || l.to === node);
 }
-
-/** "n1 -> n2 cut; n3 -> n1 delay 200 ms, loss 30%", for sentences. */
-export function describeLink(l: LinkFaultModel): string {
-  const what = l.blocked
-    ? ['cut']
-    : [l.delayMs > 0 ? `delay ${l.delayMs} ms` : '', l.loss > 0 ? `loss ${+(l.loss * 100).toFixed(1)}%` : ''].filter((w) => w !== '');
-  return `n${l.from} -> n${l.to} ${what.length === 0 ? 'healthy' : what.join(', ')}`;
-}

@@ -2,6 +2,7 @@
 // as a learner, is promoted to voter once it holds every committed entry, and a removed node is
 // stopped only after its removal is committed. Progress is told as events, since catching up can
 // take a while.
+import { plural } from '../cluster-model/plural.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { majorityOf } from '../raft/membership.js';
 import type { ConfChange, NodeId } from '../raft/types.js';
@@ -120,7 +121,7 @@ export async function addNode(f: Fleet): Promise<Done> {
   await committed(f, promotedAt, (voters) => voters.includes(id), `promoting n${id}`);
   const voters = f.membership().voters.length;
   return {
-    text: `added n${id} at 127.0.0.1:${port}: joined as a learner, caught up, promoted to voter (entry ${promotedAt}); ${voters} voters now, a majority is ${majorityOf(voters)}`,
+    text: `added n${id} at 127.0.0.1:${port}: joined as a learner, caught up, promoted to voter (entry ${promotedAt}); ${plural(voters, 'voter')} now, a majority is ${majorityOf(voters)}`,
     data: { node: id, port },
     outcome: { code: 'added', node: id, port, index: promotedAt, voters },
   };
@@ -161,7 +162,7 @@ export async function removeNode(f: Fleet, id: NodeId): Promise<Done> {
   );
   const voters = f.membership().voters.length;
   return {
-    text: `removed n${id}: ${note}; n${id} is stopped; ${voters} voters now, a majority is ${majorityOf(voters)}`,
+    text: `removed n${id}: ${note}; n${id} is stopped; ${plural(voters, 'voter')} now, a majority is ${majorityOf(voters)}`,
     data: { node: id },
     outcome: { code: 'removed', node: id, index: committedAt, wasLeader, voters },
   };

@@ -58,6 +58,8 @@ export async function supervise(options: SupervisorOptions): Promise<number> {
     return EXIT_STATUS.failed;
   }
   say({ type: 'ready', name: sup.name, folder: sup.folder, url: sup.url, clusterId: sup.model.clusterId, supervisorPid: process.pid });
+  // Its last line in supervisor.log: why it ended (a `down`, a signal, its folder deleted).
+  sup.onGone((why) => process.stderr.write(`raft-console supervise: ${why}\n`));
   await untilStopped(sup);
   return EXIT_STATUS.ok;
 }

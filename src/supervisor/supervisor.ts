@@ -6,6 +6,7 @@
 //   const sup = await startSupervisor({ name: 'demo', nodes: 5, speed: 'slow' });
 //   await sup.act({ op: 'kill', nodes: [3] });   // { ok: true, text: 'killed n3 (SIGKILL): ...' }
 //   await sup.stop();
+import { plural } from '../cluster-model/plural.js';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,13 +14,14 @@ import { perform, type Done } from './actions.js';
 import { replaceNode } from './replace.js';
 import { fromClusterFile, newClusterFile, readClusterFile, type ClusterFile } from './cluster-file.js';
 import { claimFolder, removeControlFiles, writeControlFile, writeToken } from '../cluster-model/control-files.js';
-import { SECRET_FILE, TOKEN_FILE, type Action, type ActionResult } from '../cluster-model/control-protocol.js';
+import { CONTROL_FILE, SECRET_FILE, TOKEN_FILE, type Action, type ActionResult } from '../cluster-model/control-protocol.js';
 import { SecretFileError, ensureSecretFile } from '../transport/secret.js';
 import { ControlServer } from './control-server.js';
 import { ClusterError, type ClusterProblem } from '../cluster-model/errors.js';
 import type { Outcome } from '../cluster-model/outcome.js';
 import { Fleet, listIds } from './fleet.js';
-import { clusterFolder, type FolderOptions } from '../cluster-model/folder.js';
+import { watchFile } from './folder-watch.js';
+import { clusterFolder, forgetElsewhere, noteElsewhere, type FolderOptions } from '../cluster-model/folder.js';
 import type { ClusterLauncher, OwnedCluster, SupervisorOptions } from '../cluster-model/launcher.js';
 import { EVENT_REORDER_MS, LiveModel } from './live-model.js';
 import { addNode, removeNode } from './membership.js';
@@ -64,7 +66,7 @@ async function loadOrCreate(
     const members = saved.nodes.filter((n) => !n.removed).length;
     if (o.nodes !== undefined && o.nodes !== members)
       throw new ClusterError(
-        `the cluster named ${name} has ${members} nodes, not ${o.nodes}: use \`raft-console add\` or \`remove\` to change that, or \`raft-console down --purge\` to start over`,
+        `the cluster named ${name} has ${plural(members, 'node')}, not ${o.nodes}: use \`raft-console add\` or \`remove\` to change that, or \`raft-console down --purge\` to start over`,
       );
     saved.timing = chooseTiming(o, saved.timing);
     return { file: saved, created: false, kept: keptSwitches(o.raft, saved.switches) };
@@ -96,6 +98,7 @@ export async function purgeCluster(o: FolderOptions = {}): Promise<string | null
   await claimFolder(folder, name);
   endOrphanNodes(folder);
   await rm(folder, { recursive: true, force: true });
+  await forgetElsewhere(o, name, folder);
   return folder;
 }
 
@@ -103,6 +106,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   const { name, folder } = clusterFolder(o);
   await mkdir(folder, { recursive: true, mode: 0o700 });
   await claimFolder(folder, name);
+  await noteElsewhere(o, name, folder);
   // Nodes an earlier supervisor left frozen would hold their ports.
   endOrphanNodes(folder);
   const { file, created, kept } = await loadOrCreate(o, name, folder);
@@ -121,6 +125,9 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   const fleet = new Fleet(live, folder);
 
   let stopping: Promise<void> | null = null;
+  /** Why the cluster stopped, for whoever watches it go. */
+  let stopReason = `cluster ${name} was stopped`;
+  let unwatch = (): void => undefined;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
   /** Membership changes wait for each other: the core takes one at a time anyway. */
@@ -143,7 +150,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
           setImmediate(() => void handle.stop({ purge: a.purge === true }).catch(() => undefined));
           return {
             text:
-              `stopped the cluster ${name} (${count} node${count === 1 ? '' : 's'})` +
+              `stopped the cluster ${name} (${plural(count, 'node')})` +
               (a.purge === true
                 ? ` and deleted ${folder}`
                 : `; its data stays in ${folder}: \`raft-console up${name === 'default' ? '' : ` --name ${name}`}\` starts it again`),
@@ -185,7 +192,7 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
     onGone: (listener) => {
       let listening = true;
       void stopped.then(() => {
-        if (listening) listener(`cluster ${name} was stopped`);
+        if (listening) listener(stopReason);
       });
       return () => {
         listening = false;
@@ -193,15 +200,19 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
     },
     stop(options = {}): Promise<void> {
       stopping ??= (async () => {
+        unwatch();
         try {
           const count = await fleet.close();
-          live.say('shutdown', `the supervisor stops${count > 0 ? ` and with it ${count} node${count === 1 ? '' : 's'}` : ''}`, {
+          live.say('shutdown', `the supervisor stops${count > 0 ? ` and with it ${plural(count, 'node')}` : ''}`, {
             outcome: { code: 'shutdown', nodes: count } satisfies Outcome,
           });
           live.flushEvents();
           await server.close();
           await removeControlFiles(folder);
-          if (options.purge === true) await rm(folder, { recursive: true, force: true });
+          if (options.purge === true) {
+            await rm(folder, { recursive: true, force: true });
+            await forgetElsewhere(o, name, folder);
+          }
         } finally {
           resolveStopped();
         }
@@ -237,6 +248,11 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
         } satisfies Outcome,
       },
     );
+    unwatch = watchFile(join(folder, CONTROL_FILE), () => {
+      stopReason = `cluster ${name} stopped: its folder ${folder} was deleted`;
+      live.say('folder-gone', `the folder ${folder} was deleted: no command can reach the cluster now, so the supervisor stops its nodes`);
+      void handle.stop().catch(() => undefined);
+    });
   } catch (err) {
     await handle.stop();
     throw err;

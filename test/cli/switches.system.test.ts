@@ -37,7 +37,7 @@ describe("a cluster's Raft switches", () => {
     expect(starts.map((e) => e.node).sort()).toEqual([1, 2]);
     expect(starts.map((e) => e.data!.switches)).toEqual([switches, switches]);
     const human = await cli.ok('status', '--name', 'buggy');
-    expect(human).toContain('\nraft: PreVote off, BUG commit-previous-term ON\n');
+    expect(human).toContain('\nfaults: Raft: PreVote off, BUG commit-previous-term ON\n');
   });
 
   test("status --json carries each node's term runs and timer, and the leader's view of its follower", async () => {
@@ -70,8 +70,8 @@ describe("a cluster's Raft switches", () => {
     expect(status.switches).toEqual({ preVote: true, checkQuorum: true, bugs: [] });
     expect(status.safety).toMatchObject({ ok: true });
     const human = await cli.ok('status', '--name', 'plain');
-    expect(human).not.toContain('raft:');
-    expect(human).toMatch(/\nnetwork: healthy\nsafety: OK \(checked \d+ reports\)\n$/);
+    expect(human).not.toContain('Raft:');
+    expect(human).toMatch(/\nfaults: none\nsafety: OK \(checked \d+ reports?\)\n$/);
   });
 
   test('an unknown bug is a usage error naming the known ones', async () => {

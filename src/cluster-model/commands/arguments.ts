@@ -3,12 +3,15 @@
 // a good value looks like, so a typo is a usage error that shows the fix.
 import { InvalidArgumentError } from 'commander';
 
+/** A bound past any count a person types (a log index's 2^48) is no bound worth naming. */
+const UNBOUNDED = 2 ** 32;
+
 /** A whole number from `min` to `max`, or an error naming `what` with an `example`. */
 export function whole(text: string, what: string, example: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
     throw new InvalidArgumentError(
-      `${what} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`}, got "${text}" (e.g. ${example})`,
+      `${what} must be a whole number ${max >= UNBOUNDED ? `${min} or more` : `from ${min} to ${max}`}, got "${text}" (e.g. ${example})`,
     );
   return n;
 }
