@@ -5,7 +5,7 @@ import { majorityOf } from '../raft/membership.js';
 import type { NodeId } from '../raft/types.js';
 import type { ClusterProblem } from './errors.js';
 import type { LinkFaultModel, ProcessState, SafetyVerdict, Timing } from './model.js';
-import type { LeaderLoss, Outcome } from './outcome.js';
+import type { LeaderLoss, Outcome, Placed } from './outcome.js';
 
 const ids = (list: readonly NodeId[]): string => list.map((id) => `n${id}`).join('、');
 const they = (list: readonly NodeId[]): string => (list.length === 1 ? '它' : '它们');
@@ -49,6 +49,9 @@ function linkZh(l: LinkFaultModel): string {
 const group = (g: readonly NodeId[]): string => `{${g.join(',')}}`;
 
 const moved = (movedTo: string | null): string => (movedTo === null ? '它原本没有数据目录' : `它的旧数据目录保存在 ${movedTo}`);
+
+const quoteZh = (text: string): string => `“${text}”`;
+const placedZh = (at: Placed): string => `：在条目 ${at.index}、任期 ${at.term} 提交，领导者 ${at.leader}`;
 
 const voterCount = (voters: number): string => `现在有 ${voters} 个投票者，多数为 ${majorityOf(voters)}`;
 
@@ -98,6 +101,20 @@ export function outcomeZh(o: Outcome): string {
       return `替换了 n${o.node}：${moved(o.movedTo)}；它从空开始，用 ${(o.tookMs / 1000).toFixed(1)} 秒追上了条目 ${o.untilIndex}；任期超过 ${o.aboveTerm} 后它会重新投票`;
     case 'down':
       return `停止了集群 ${o.name}（${o.nodes} 个节点）${o.purged ? `并删除了 ${o.folder}` : `；数据保留在 ${o.folder}：\`raft-console up${o.name === 'default' ? '' : ` --name ${o.name}`}\` 可以再次启动它`}`;
+    case 'submitted':
+      return `已提交 ${quoteZh(o.entry)}${placedZh(o.at)}`;
+    case 'put':
+      return `${o.key} = ${quoteZh(o.value)}（${o.previous === null ? '新键' : `原为 ${quoteZh(o.previous)}`}）${placedZh(o.at)}`;
+    case 'read':
+      return o.value === null
+        ? `${o.key} 未设置（在提交索引 ${o.index} 读取）`
+        : `${o.key} = ${quoteZh(o.value)}（在提交索引 ${o.index} 读取）`;
+    case 'deleted':
+      return o.existed ? `删除了 ${o.key}${placedZh(o.at)}` : `${o.key} 本未设置：没有删除任何内容${placedZh(o.at)}`;
+    case 'cas':
+      return o.swapped
+        ? `${o.key}：${quoteZh(o.expected)} -> ${quoteZh(o.value)}${placedZh(o.at)}`
+        : `${o.key} 没有改变：它的值是 ${o.current === null ? '（未设置）' : quoteZh(o.current)}，不是 ${quoteZh(o.expected)}${placedZh(o.at)}`;
     case 'adding':
       return `正在添加 n${o.node}，地址 127.0.0.1:${o.port}：每个节点先得知它的地址，然后它以空状态启动，等待被加入`;
     case 'learner':

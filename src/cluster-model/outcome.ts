@@ -34,6 +34,13 @@ export interface LeaderLoss {
   electionMs: { min: number; max: number };
 }
 
+/** Where a client's write committed: its entry's index and term, and the leader ("n2", or its address when its id is unknown). */
+export interface Placed {
+  index: number;
+  term: number;
+  leader: string;
+}
+
 export type Outcome =
   // Actions that succeeded.
   | { code: 'killed'; nodes: NodeId[]; leader: LeaderLoss | null }
@@ -56,6 +63,16 @@ export type Outcome =
   | { code: 'removed'; node: NodeId; index: number; wasLeader: boolean; voters: number }
   | { code: 'replaced'; node: NodeId; movedTo: string | null; untilIndex: number; aboveTerm: number; tookMs: number }
   | { code: 'down'; name: string; nodes: number; purged: boolean; folder: string }
+
+  // A client request's answer (submit, put, get, del, cas, from the dashboard's keys and command line).
+  | { code: 'submitted'; entry: string; at: Placed }
+  /** `previous`: the value the key held before (null: a new key). */
+  | { code: 'put'; key: string; value: string; previous: string | null; at: Placed }
+  /** `index`: the commit index the read was served at. */
+  | { code: 'read'; key: string; value: string | null; index: number }
+  | { code: 'deleted'; key: string; existed: boolean; at: Placed }
+  /** `current`: what the key holds now (the new value when swapped). */
+  | { code: 'cas'; key: string; expected: string; value: string; swapped: boolean; current: string | null; at: Placed }
 
   // The supervisor's own events.
   | { code: 'adding'; node: NodeId; port: number }
@@ -94,6 +111,7 @@ const link = record({
   },
 });
 const movedTo = orNull(text);
+const at = record({ index: count, term: count, leader: text });
 
 const FIELDS: FieldTable<Outcome, 'code'> = {
   killed: { nodes, leader: leaderLoss },
@@ -112,6 +130,11 @@ const FIELDS: FieldTable<Outcome, 'code'> = {
   removed: { node, index: count, wasLeader: flag, voters: count },
   replaced: { node, movedTo, untilIndex: count, aboveTerm: count, tookMs: count },
   down: { name: text, nodes: count, purged: flag, folder: text },
+  submitted: { entry: text, at },
+  put: { key: text, value: text, previous: orNull(text), at },
+  read: { key: text, value: orNull(text), index: count },
+  deleted: { key: text, existed: flag, at },
+  cas: { key: text, expected: text, value: text, swapped: flag, current: orNull(text), at },
 
   adding: { node, port: count },
   learner: { node, index: count },

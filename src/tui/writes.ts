@@ -24,7 +24,7 @@ export async function clientRequest(
 ): Promise<ActionResult> {
   try {
     const out = await withClusterClient(model, o.timeoutMs, requestKind(r), (c) => answer(c, r, o));
-    return { ok: out.ok, text: out.human };
+    return { ok: out.ok, text: out.human, outcome: out.outcome };
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     const cut = o.via === undefined ? null : stranded(model, o.via);

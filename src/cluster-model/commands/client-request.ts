@@ -2,6 +2,7 @@
 // ways: a sentence for people and a JSON document for scripts. The CLI prints one of them; the
 // dashboard shows the sentence on its result line.
 import type { RaftClient, WriteResult } from '../../client/index.js';
+import type { Outcome, Placed } from '../outcome.js';
 import { where } from '../request.js';
 
 export type ClientRequest =
@@ -17,11 +18,15 @@ export interface RequestOptions {
   timeoutMs: number;
 }
 
-/** The answer: `ok` false when the request was carried out but did not do what was asked (a cas that found another value). */
+/**
+ * The answer: `ok` false when the request was carried out but did not do what was asked (a cas that
+ * found another value); `outcome`, the same facts as fields, for a viewer that words them in another language.
+ */
 export interface ClientOutcome {
   ok: boolean;
   human: string;
   json: Record<string, unknown>;
+  outcome: Outcome;
 }
 
 /** Whether the request writes an entry or reads (a read is explained differently when it fails). */
@@ -33,6 +38,10 @@ function placed(w: WriteResult): Record<string, unknown> {
   return { index: w.index, term: w.term, leader: w.leader.id, leaderAddress: w.leader.address };
 }
 
+function at(w: WriteResult): Placed {
+  return { index: w.index, term: w.term, leader: w.leader.id === null ? w.leader.address : `n${w.leader.id}` };
+}
+
 const quote = (s: string): string => JSON.stringify(s);
 
 /** Sends the request with `client` and tells its answer. */
@@ -40,7 +49,12 @@ export async function answer(client: RaftClient, r: ClientRequest, o: RequestOpt
   switch (r.op) {
     case 'submit': {
       const w = await client.submit(r.text, o);
-      return { ok: true, human: `committed ${quote(r.text)} ${where(w)}`, json: { op: 'submit', text: r.text, ...placed(w) } };
+      return {
+        ok: true,
+        human: `committed ${quote(r.text)} ${where(w)}`,
+        json: { op: 'submit', text: r.text, ...placed(w) },
+        outcome: { code: 'submitted', entry: r.text, at: at(w) },
+      };
     }
     case 'put': {
       const w = await client.put(r.key, r.value, o);
@@ -49,6 +63,7 @@ export async function answer(client: RaftClient, r: ClientRequest, o: RequestOpt
         ok: true,
         human: `${r.key} = ${quote(r.value)} (${before}), committed ${where(w)}`,
         json: { op: 'put', key: r.key, value: r.value, previous: w.result.previous, ...placed(w) },
+        outcome: { code: 'put', key: r.key, value: r.value, previous: w.result.previous, at: at(w) },
       };
     }
     case 'get': {
@@ -57,14 +72,24 @@ export async function answer(client: RaftClient, r: ClientRequest, o: RequestOpt
         g.value === null
           ? `${r.key} is not set (read at commit index ${g.index})`
           : `${r.key} = ${quote(g.value)} (read at commit index ${g.index})`;
-      return { ok: true, human, json: { key: r.key, value: g.value, index: g.index } };
+      return {
+        ok: true,
+        human,
+        json: { key: r.key, value: g.value, index: g.index },
+        outcome: { code: 'read', key: r.key, value: g.value, index: g.index },
+      };
     }
     case 'del': {
       const w = await client.delete(r.key, o);
       const human = w.result.existed
         ? `deleted ${r.key}, committed ${where(w)}`
         : `${r.key} was not set: nothing deleted (committed ${where(w)})`;
-      return { ok: true, human, json: { op: 'delete', key: r.key, existed: w.result.existed, ...placed(w) } };
+      return {
+        ok: true,
+        human,
+        json: { op: 'delete', key: r.key, existed: w.result.existed, ...placed(w) },
+        outcome: { code: 'deleted', key: r.key, existed: w.result.existed, at: at(w) },
+      };
     }
     case 'cas': {
       const w = await client.cas(r.key, r.expected, r.value, o);
@@ -77,12 +102,23 @@ export async function answer(client: RaftClient, r: ClientRequest, o: RequestOpt
         current: w.result.swapped ? r.value : w.result.current,
         ...placed(w),
       };
-      if (w.result.swapped) return { ok: true, human: `${r.key}: ${quote(r.expected)} -> ${quote(r.value)}, committed ${where(w)}`, json };
+      const outcome: Outcome = {
+        code: 'cas',
+        key: r.key,
+        expected: r.expected,
+        value: r.value,
+        swapped: w.result.swapped,
+        current: w.result.swapped ? r.value : w.result.current,
+        at: at(w),
+      };
+      if (w.result.swapped)
+        return { ok: true, human: `${r.key}: ${quote(r.expected)} -> ${quote(r.value)}, committed ${where(w)}`, json, outcome };
       const holds = w.result.current === null ? 'is not set' : `holds ${quote(w.result.current)}`;
       return {
         ok: false,
         human: `${r.key} ${holds}, not ${quote(r.expected)}: nothing changed (the compare committed ${where(w)})`,
         json,
+        outcome,
       };
     }
   }
