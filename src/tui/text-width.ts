@@ -78,6 +78,14 @@ export function tailColumns(text: string, width: number): string {
 }
 
 /**
+ * Where a line may break: after a space, and between CJK characters (which have no spaces between
+ * words), except before the punctuation that closes a phrase and after the one that opens it (a line
+ * must not start with ，。：） nor end with （“).
+ */
+const BREAKS =
+  /(?<= )|(?<=[\u2e80-\u{10ffff}])(?<![（「『“‘])(?=[^，。：；、）」』”’！？…])|(?<=[^ （「『“‘])(?=[\u2e80-\u{10ffff}](?<![，。：；、）」』”’！？…]))/u;
+
+/**
  * The text in lines of at most `width` columns, broken at spaces where it can be, and inside a
  * word (or between CJK characters, which have no spaces) where it cannot. Line breaks in the text
  * are kept.
@@ -88,7 +96,7 @@ export function wrapColumns(text: string, width: number): string[] {
   for (const paragraph of text.split('\n')) {
     let line = '';
     let used = 0;
-    for (const word of paragraph.split(/(?<= )/)) {
+    for (const word of paragraph.split(BREAKS)) {
       const size = columns(word);
       if (used + columns(word.trimEnd()) <= w) {
         line += word;

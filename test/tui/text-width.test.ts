@@ -23,6 +23,18 @@ describe('text width', () => {
     expect(zh.join('')).toBe('暂停或恢复节点像一次很长的停顿');
   });
 
+  it('fills a line with Chinese after a space instead of leaving a short line, and never starts a line with closing punctuation', () => {
+    const text = '✔ 暂停了 n2（SIGSTOP）：像一次很长的垃圾回收停顿那样冻结；恢复之前它不回应任何消息';
+    const lines = wrapColumns(text, 24);
+    expect(lines[0]).toMatch(/^✔ 暂停了 n2（SIGSTOP）/);
+    for (const l of lines) {
+      expect(columns(l), l).toBeLessThanOrEqual(24);
+      expect(l).not.toMatch(/^[，。：；、）]/);
+      expect(l).not.toMatch(/[（“]$/);
+    }
+    expect(lines.join('')).toBe(text);
+  });
+
   it('keeps the line breaks of the text', () => {
     expect(wrapColumns('a b\nc', 10)).toEqual(['a b', 'c']);
   });
