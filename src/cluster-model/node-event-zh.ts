@@ -5,8 +5,10 @@
 import type { ControlCommand } from '../node/control.js';
 import type { FatalCode, NodeLifecycleEvent } from '../node/event-stream.js';
 import { FATAL_CODES } from '../node/event-stream.js';
-import { among, count, flag, list, optional, readRow, record, text, type FieldTable } from './field-table.js';
+import { among, count, flag, list, optional, orNull, readRow, record, text, type FieldTable } from './field-table.js';
 import type { ClusterEvent } from './model.js';
+import type { TransportEvent } from '../transport/events.js';
+import { ERROR_CODES } from '../transport/hello.js';
 
 const FIELDS: FieldTable<NodeLifecycleEvent, 'type'> = {
   started: {
@@ -66,6 +68,51 @@ function lifecycleZh(me: string, e: NodeLifecycleEvent): string {
   }
 }
 
+const direction = among(['in', 'out']);
+
+const TRANSPORT_FIELDS: FieldTable<TransportEvent, 'type'> = {
+  listening: { host: text, port: count },
+  'peer-connected': { peer: count, direction },
+  'peer-disconnected': { peer: count, direction, reason: text, retryInMs: orNull(count) },
+  'connect-failed': { peer: count, attempt: count, reason: text, retryInMs: count },
+  'connection-rejected': { direction, remote: text, peer: orNull(count), code: among(ERROR_CODES), reason: text },
+  'queue-overflow': { peer: count },
+  'message-too-large': { peer: count, message: text, bytes: count, limit: count },
+  'client-connected': { client: count, clientId: count, remote: text },
+  'client-disconnected': { client: count, reason: text },
+  'server-error': { reason: text },
+};
+
+/** A transport event in Chinese; a reason the operating system or the peer gave stays as it was given. */
+function transportZh(me: string, e: TransportEvent): string {
+  switch (e.type) {
+    case 'listening':
+      return `${me}：在 ${e.host}:${e.port} 上监听`;
+    case 'peer-connected':
+      return e.direction === 'out' ? `${me}：已连接到 n${e.peer}` : `${me}：n${e.peer} 连了进来`;
+    case 'peer-disconnected':
+      return e.retryInMs === null
+        ? `${me}：n${e.peer} 的连接关闭了：${e.reason}`
+        : `${me}：与 n${e.peer} 的连接断开：${e.reason}；${e.retryInMs} 毫秒后重连`;
+    case 'connect-failed':
+      return `${me}：无法连接 n${e.peer}（第 ${e.attempt} 次尝试）：${e.reason}；${e.retryInMs} 毫秒后重试`;
+    case 'connection-rejected': {
+      const who = e.peer === null ? e.remote : `n${e.peer}（${e.remote}）`;
+      return `${me}：${e.direction === 'in' ? '拒绝了来自' : '关闭了到'} ${who} 的连接：${e.code}：${e.reason}`;
+    }
+    case 'queue-overflow':
+      return `${me}：发往 n${e.peer} 的发送队列已满，正在丢弃最旧的消息（n${e.peer} 是否变慢或已停止？）`;
+    case 'message-too-large':
+      return `${me}：未发送：发给 n${e.peer} 的 ${e.message} 消息有 ${e.bytes} 字节，超过 ${e.limit} 字节的帧上限`;
+    case 'client-connected':
+      return `${me}：客户端 ${e.clientId} 从 ${e.remote} 连入（连接 ${e.client}）`;
+    case 'client-disconnected':
+      return `${me}：客户端连接 ${e.client} 关闭：${e.reason}`;
+    case 'server-error':
+      return `${me}：监听套接字报告了错误：${e.reason}`;
+  }
+}
+
 /** What each command the supervisor sends a node does, as its answer says when done. */
 const ANSWER_ZH: Record<ControlCommand['op'], (me: string, index: number | undefined) => string> = {
   faults: (me) => `${me} 设置了网络故障`,
@@ -82,13 +129,17 @@ function isCommandOp(op: unknown): op is ControlCommand['op'] {
   return typeof op === 'string' && Object.hasOwn(ANSWER_ZH, op);
 }
 
-/** A node's lifecycle event or command answer in Chinese, or null when it is not one or its fields are not all there. */
+/** A node's lifecycle event, transport event or command answer in Chinese, or null when it is not one or its fields are not all there. */
 export function nodeEventZh(e: ClusterEvent): string | null {
   if (e.node === null || e.data === undefined) return null;
   const me = `n${e.node}`;
   if (e.kind === 'node') {
     const read = readRow(e.data, 'type', e.type, FIELDS) as NodeLifecycleEvent | null;
     return read === null ? null : lifecycleZh(me, read);
+  }
+  if (e.kind === 'transport') {
+    const read = readRow(e.data, 'type', e.type, TRANSPORT_FIELDS) as TransportEvent | null;
+    return read === null ? null : transportZh(me, read);
   }
   if (e.kind === 'control' && e.data.ok === true && isCommandOp(e.data.op)) {
     const index = optional(count)(e.data, 'index');

@@ -13,6 +13,7 @@ import { describeEventZh } from '../../src/raft/events-zh.js';
 import { describeEvent } from '../../src/raft/events.js';
 import type { ControlCommand } from '../../src/node/control.js';
 import type { NodeLifecycleEvent } from '../../src/node/event-stream.js';
+import type { TransportEvent } from '../../src/transport/events.js';
 import { LiveModel } from '../../src/supervisor/live-model.js';
 import { variants } from '../raft/event-samples.js';
 import { nodeWrites } from '../supervisor/helpers.js';
@@ -125,19 +126,38 @@ describe('events in Chinese', () => {
     expect(read.map((e) => eventTextZh(e, 100))).toEqual(variants.map((e) => describeEventZh(1, e, 100)));
   });
 
-  it('a core event with a field missing, and a transport event, keep the sentence they came with', () => {
+  it('a core event or a transport event with a field missing keeps the sentence it came with', () => {
     const live = new LiveModel(model([node(1, null)]));
     nodeWrites(live, 1, { ts: 1, node: 1, kind: 'raft', type: 'election-won', term: 2, votes: 2, text: 'n1 wins term 2' });
-    nodeWrites(live, 1, {
-      ts: 2,
-      node: 1,
-      kind: 'transport',
-      type: 'peer-connected',
-      peer: 2,
-      direction: 'out',
-      text: 'n1: connected to n2',
-    });
+    nodeWrites(live, 1, { ts: 2, node: 1, kind: 'transport', type: 'peer-connected', peer: 2, text: 'n1: connected to n2' });
     expect(acrossTheBoundaries(live).map((e) => eventTextZh(e))).toEqual(['n1 wins term 2', 'n1: connected to n2']);
+  });
+
+  it('a transport event of every kind is worded from its fields', () => {
+    const transport: { [T in TransportEvent['type']]: Extract<TransportEvent, { type: T }> } = {
+      listening: { type: 'listening', host: '127.0.0.1', port: 7001 },
+      'peer-connected': { type: 'peer-connected', peer: 2, direction: 'in' },
+      'peer-disconnected': { type: 'peer-disconnected', peer: 2, direction: 'out', reason: 'socket hang up', retryInMs: 200 },
+      'connect-failed': { type: 'connect-failed', peer: 5, attempt: 3, reason: 'ECONNREFUSED', retryInMs: 400 },
+      'connection-rejected': {
+        type: 'connection-rejected',
+        direction: 'in',
+        remote: '127.0.0.1:40000',
+        peer: null,
+        code: 'wrong-cluster',
+        reason: 'another cluster',
+      },
+      'queue-overflow': { type: 'queue-overflow', peer: 3 },
+      'message-too-large': { type: 'message-too-large', peer: 3, message: 'append', bytes: 9000000, limit: 8388608 },
+      'client-connected': { type: 'client-connected', client: 4, clientId: 77, remote: '127.0.0.1:40001' },
+      'client-disconnected': { type: 'client-disconnected', client: 4, reason: 'closed by the client' },
+      'server-error': { type: 'server-error', reason: 'EMFILE' },
+    };
+    const live = new LiveModel(model([node(1, null)]));
+    for (const e of Object.values(transport)) nodeWrites(live, 1, { ts: 1, node: 1, kind: 'transport', ...e, text: `n1: ${e.type}` });
+    const read = acrossTheBoundaries(live);
+    expect(read).toHaveLength(Object.keys(transport).length);
+    for (const e of read) expectChinese(eventTextZh(e));
   });
 
   it('a node event of every kind, and its answer to every command, are worded from their fields', () => {
