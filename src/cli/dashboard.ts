@@ -21,8 +21,8 @@ export function registerDashboardCommand(program: Command): Command {
         throw new CliError(
           `the dashboard needs a terminal (stdin and stdout a TTY, CI unset): here, watch with \`raft-console events --follow${nameFlag(flags)}\` and \`raft-console status${nameFlag(flags)}\``,
         );
-      const client = await connect(flags);
-      const { runDashboard } = await import('../tui/run.js');
+      // ink takes longer to load than the control API to answer: both at once.
+      const [client, { runDashboard }] = await Promise.all([connect(flags), import('../tui/run.js')]);
       try {
         const lang = await languageOf(flags);
         const end = await runDashboard({ source: client, owned: false, attached: true, lang, mouse: mouseOf(flags) });

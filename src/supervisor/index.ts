@@ -5,4 +5,12 @@
 export { readClusterFile } from './cluster-file.js';
 export { endOrphanNodes } from './orphans.js';
 export { parseSuperviseLine, supervise, untilStopped, type ReadyLine } from './supervise-main.js';
-export { MAX_NODES, purgeCluster, startSupervisor, supervisorLauncher, type SupervisorHandle } from './supervisor.js';
+export {
+  MAX_NODES,
+  openSupervisor,
+  purgeCluster,
+  startSupervisor,
+  supervisorLauncher,
+  type OpenedSupervisor,
+  type SupervisorHandle,
+} from './supervisor.js';

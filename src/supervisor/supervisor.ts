@@ -102,7 +102,27 @@ export async function purgeCluster(o: FolderOptions = {}): Promise<string | null
   return folder;
 }
 
+/** A supervisor whose nodes are not started yet: its model, control API and files are ready. */
+export interface OpenedSupervisor extends SupervisorHandle {
+  /**
+   * Starts every node and resolves once they are started; rejects, after stopping the supervisor,
+   * when none could start. Called once.
+   */
+  startNodes(): Promise<void>;
+}
+
+/** Starts a supervisor and its nodes; resolves once the nodes are started. */
 export async function startSupervisor(o: SupervisorOptions = {}): Promise<SupervisorHandle> {
+  const sup = await openSupervisor(o);
+  await sup.startNodes();
+  return sup;
+}
+
+/**
+ * Everything of a start but the nodes: the cluster's folder claimed, its model, cluster.json, the
+ * control API. The dashboard opens on this, so that its first frame shows the nodes starting.
+ */
+export async function openSupervisor(o: SupervisorOptions = {}): Promise<OpenedSupervisor> {
   const { name, folder } = clusterFolder(o);
   await mkdir(folder, { recursive: true, mode: 0o700 });
   await claimFolder(folder, name);
@@ -182,7 +202,8 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   const server = await ControlServer.start({ token, live, act, tokenPath: join(folder, TOKEN_FILE) });
   const url = `ws://127.0.0.1:${server.port}/`;
 
-  const handle: SupervisorHandle = {
+  const handle: OpenedSupervisor = {
+    startNodes,
     name,
     folder,
     url,
@@ -224,30 +245,6 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
 
   try {
     await writeControlFile(folder, { name, clusterId: file.clusterId, url, port: server.port, supervisorPid: process.pid, startedAt });
-    const members = fleet.members();
-    const results = await Promise.allSettled(members.map((n) => fleet.start(n.id)));
-    const failed = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
-    if (failed.length === members.length) throw new ClusterError(`no node of the cluster ${name} started: ${failed.join('; ')}`);
-    live.say(
-      'up',
-      `${created ? 'created' : 'started'} the cluster ${name}: nodes ${listIds(members.map((n) => n.id))}` +
-        `${failed.length > 0 ? ` (${failed.length} did not start: ${failed.join('; ')})` : ''}; ${describeTiming(file.timing)}${file.fsync ? '' : '; UNSAFE: fsync off'}` +
-        (kept !== null ? `; ${kept}` : isDefault(file.switches) ? '' : `; ${describeSwitches(file.switches)}`),
-      {
-        clusterId: file.clusterId,
-        created,
-        switches: file.switches,
-        outcome: {
-          code: 'up',
-          name,
-          created,
-          nodes: members.map((n) => n.id),
-          failed: failed.length,
-          timing: file.timing,
-          fsync: file.fsync,
-        } satisfies Outcome,
-      },
-    );
     unwatch = watchFile(join(folder, CONTROL_FILE), () => {
       stopReason = `cluster ${name} stopped: its folder ${folder} was deleted`;
       live.say('folder-gone', `the folder ${folder} was deleted: no command can reach the cluster now, so the supervisor stops its nodes`);
@@ -256,6 +253,44 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   } catch (err) {
     await handle.stop();
     throw err;
+  }
+
+  // Hoisted into the handle above; runs only once the handle exists.
+  async function startNodes(): Promise<void> {
+    try {
+      const members = fleet.members();
+      const starts = members.map((n) => fleet.start(n.id));
+      // Every process is spawned by now (start() spawns before its first wait): their loading,
+      // listening and first election follow as the nodes' own events.
+      const pids = members.map((n) => n.process.pid).filter((pid) => pid !== null);
+      live.say('starting', `starting nodes ${listIds(members.map((n) => n.id))} (pids ${pids.join(', ')})`, { pids });
+      const results = await Promise.allSettled(starts);
+      const failed = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+      if (failed.length === members.length) throw new ClusterError(`no node of the cluster ${name} started: ${failed.join('; ')}`);
+      live.say(
+        'up',
+        `${created ? 'created' : 'started'} the cluster ${name}: nodes ${listIds(members.map((n) => n.id))}` +
+          `${failed.length > 0 ? ` (${failed.length} did not start: ${failed.join('; ')})` : ''}; ${describeTiming(file.timing)}${file.fsync ? '' : '; UNSAFE: fsync off'}` +
+          (kept !== null ? `; ${kept}` : isDefault(file.switches) ? '' : `; ${describeSwitches(file.switches)}`),
+        {
+          clusterId: file.clusterId,
+          created,
+          switches: file.switches,
+          outcome: {
+            code: 'up',
+            name,
+            created,
+            nodes: members.map((n) => n.id),
+            failed: failed.length,
+            timing: file.timing,
+            fsync: file.fsync,
+          } satisfies Outcome,
+        },
+      );
+    } catch (err) {
+      await handle.stop();
+      throw err;
+    }
   }
   return handle;
 }
