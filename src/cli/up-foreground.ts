@@ -2,13 +2,17 @@
 // dashboard (quitting it stops the cluster); without one (a pipe, CI, --json) the events scroll by,
 // one readable line each (or NDJSON with --json), until Ctrl-C or a `down` from another terminal.
 import { existsSync } from 'node:fs';
-import type { ClusterEvent, SupervisorOptions } from '../cluster-model/index.js';
+// Modules, not the cluster-model barrel (which brings the client library): `up`, `supervise` and
+// every node they start load less so.
+import { clusterFolder } from '../cluster-model/folder.js';
+import type { SupervisorOptions } from '../cluster-model/launcher.js';
+import type { ClusterEvent } from '../cluster-model/model.js';
+import { leaderOf } from '../cluster-model/queries.js';
 import { openSupervisor, startSupervisor, untilStopped, type OpenedSupervisor, type SupervisorHandle } from '../supervisor/index.js';
 import { nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
 import { eventLine } from '../cluster-model/event-line.js';
 import { nextCommands } from './hints.js';
-import { clusterFolder, leaderOf } from '../cluster-model/index.js';
 import { canShowDashboard } from '../tui/terminal.js';
 import type { Lang } from '../exercises/lang.js';
 import { languageOf, type LangFlags } from './lang-option.js';

@@ -6,7 +6,6 @@ export { readClusterFile } from './cluster-file.js';
 export { endOrphanNodes } from './orphans.js';
 export { parseSuperviseLine, supervise, untilStopped, type ReadyLine } from './supervise-main.js';
 export {
-  MAX_NODES,
   openSupervisor,
   purgeCluster,
   startSupervisor,

@@ -22,7 +22,7 @@ import type { Outcome } from '../cluster-model/outcome.js';
 import { Fleet, listIds } from './fleet.js';
 import { watchFile } from './folder-watch.js';
 import { clusterFolder, forgetElsewhere, noteElsewhere, type FolderOptions } from '../cluster-model/folder.js';
-import type { ClusterLauncher, OwnedCluster, SupervisorOptions } from '../cluster-model/launcher.js';
+import { MAX_NODES, type ClusterLauncher, type OwnedCluster, type SupervisorOptions } from '../cluster-model/launcher.js';
 import { EVENT_REORDER_MS, LiveModel } from './live-model.js';
 import { addNode, removeNode } from './membership.js';
 import type { Timing } from '../cluster-model/model.js';
@@ -31,8 +31,6 @@ import { portInUse } from './port-owner.js';
 import { busyPort, freePorts } from './ports.js';
 import { DEFAULT_SWITCHES, describeSwitches, isDefault, keptSwitches } from '../cluster-model/switches.js';
 import { customTiming, describeTiming, presetTiming } from '../cluster-model/timing.js';
-
-export const MAX_NODES = 15;
 
 /** The supervisor in this process: its model is the live one, changed in place; stop() ends its nodes (SIGTERM) and its control API. */
 export interface SupervisorHandle extends OwnedCluster {
