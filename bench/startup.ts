@@ -16,7 +16,7 @@
 // Clusters live in temp folders (XDG_STATE_HOME) and are taken down with `down --purge`.
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { wholeNumber } from '../src/cli/arguments.js';
@@ -29,6 +29,7 @@ interface Options {
   rounds: number;
   ups: number;
   frames: number;
+  vs?: string;
   json?: boolean;
 }
 
@@ -60,6 +61,11 @@ async function commands(o: Options): Promise<CommandRow[]> {
     { what: 'raft-console status (a running cluster of 3)', args: [BIN, 'status', '--name', cli.name], env: cli.env, aim: 2 },
     { what: 'raft-console status (no cluster)', args: [BIN, 'status', '--name', cli.name], env: none, aim: 2 },
   ];
+  // The same commands of another build (say a checkout of main), in the same rounds: a before and after on one machine load.
+  if (o.vs !== undefined) {
+    const other = join(resolve(o.vs), 'bin', 'raft-console.js');
+    cases.push(...cases.slice(1).map((c) => ({ ...c, what: `${c.what}, --vs`, args: [other, ...c.args.slice(1)], aim: null })));
+  }
   const times = cases.map(() => [] as number[]);
   try {
     // One warm-up round (the page cache), then rounds in which each case runs once, in turn.
@@ -230,23 +236,21 @@ async function main(o: Options): Promise<void> {
     `\n${result.cpus} CPUs (${result.cpu}), Node.js ${result.node}, load average ${result.loadAtStart} at the start, ${result.loadAtEnd} at the end`,
     '',
   ];
-  out.push(`command (median of ${o.rounds} interleaved rounds)  median ms  min ms  x node -e 0  aim`);
+  out.push(`${`command (median of ${o.rounds} interleaved rounds)`.padEnd(55)} median ms  min ms  x node -e 0  aim`);
   for (const r of rows)
     out.push(
-      `${r.what.padEnd(46)} ${String(r.medianMs).padStart(8)} ${String(r.minMs).padStart(7)} ${String(r.ratio).padStart(12)}  ${r.aim === null ? '' : `<= ${r.aim}x ${r.ratio <= r.aim ? 'yes' : 'NO'}`}`,
+      `${r.what.padEnd(55)} ${String(r.medianMs).padStart(8)} ${String(r.minMs).padStart(7)} ${String(r.ratio).padStart(12)}  ${r.aim === null ? '' : `<= ${r.aim}x ${r.ratio <= r.aim ? 'yes' : 'NO'}`}`,
     );
-  out.push('', `up 5 --json, to the first leader (medians of ${o.ups} runs, ms from the command's start)`);
-  out.push(`  every node spawned (command loaded, cluster opened)  ${up.spawned}`);
-  out.push(
-    `  nodes' code running, first / last                   ${up.firstLoaded} / ${up.lastLoaded}  (a node: ${up.nodeLoadMs} ms from its process start)`,
-  );
-  out.push(
-    `  nodes listening, first / last                       ${up.firstListening} / ${up.lastListening}  (a node: ${up.nodeListenMs} ms more)`,
-  );
-  out.push(`  first election timer fires                          ${up.firstTimer}`);
-  out.push(
-    `  first leader                                        ${up.leader}  (runs: ${up.leaders.join(', ')}; aim < 1500 on a quiet machine)`,
-  );
+  if (o.ups > 0)
+    out.push(
+      '',
+      `up 5 --json, to the first leader (medians of ${o.ups} runs, ms from the command's start)`,
+      `  every node spawned (command loaded, cluster opened)  ${up.spawned}`,
+      `  nodes' code running, first / last                   ${up.firstLoaded} / ${up.lastLoaded}  (a node: ${up.nodeLoadMs} ms from its process start)`,
+      `  nodes listening, first / last                       ${up.firstListening} / ${up.lastListening}  (a node: ${up.nodeListenMs} ms more)`,
+      `  first election timer fires                          ${up.firstTimer}`,
+      `  first leader                                        ${up.leader}  (runs: ${up.leaders.join(', ')}; aim < 1500 on a quiet machine)`,
+    );
   if (o.frames > 0) {
     out.push('', `up 5 in tmux 80x24 (medians of ${o.frames} runs, ms from the session's start)`);
     out.push(`  first text on screen   ${frame.firstText}`);
@@ -259,8 +263,9 @@ async function main(o: Options): Promise<void> {
 const program = new Command('bench:startup')
   .description('how fast raft-console starts: commands against a bare Node start, and `up 5` to its first leader')
   .option('--rounds <n>', 'interleaved rounds of the command timings', wholeNumber('--rounds', '20', 1), 20)
-  .option('--ups <n>', 'runs of `up 5 --json` to a first leader', wholeNumber('--ups', '5', 1), 5)
+  .option('--ups <n>', 'runs of `up 5 --json` to a first leader (0: none)', wholeNumber('--ups', '5', 0), 5)
   .option('--frames <n>', 'runs of `up 5` in tmux (0: none)', wholeNumber('--frames', '3', 0), 3)
+  .option('--vs <dir>', 'also time the commands of the build in this folder (e.g. a checkout of main, built), interleaved')
   .option('--json', 'the JSON line only, no table')
   .action(main);
 
