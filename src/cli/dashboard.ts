@@ -22,7 +22,14 @@ export function registerDashboardCommand(program: Command): Command {
           `the dashboard needs a terminal (stdin and stdout a TTY, CI unset): here, watch with \`raft-console events --follow${nameFlag(flags)}\` and \`raft-console status${nameFlag(flags)}\``,
         );
       // ink takes longer to load than the control API to answer: both at once.
-      const [client, { runDashboard }] = await Promise.all([connect(flags), import('../tui/run.js')]);
+      const [connected, loaded] = await Promise.allSettled([connect(flags), import('../tui/run.js')]);
+      if (connected.status === 'rejected') throw connected.reason;
+      const client = connected.value;
+      if (loaded.status === 'rejected') {
+        await client.close();
+        throw loaded.reason;
+      }
+      const { runDashboard } = loaded.value;
       try {
         const lang = await languageOf(flags);
         const end = await runDashboard({ source: client, owned: false, attached: true, lang, mouse: mouseOf(flags) });
