@@ -14,6 +14,7 @@ import { folderOptions, nameFlag, type ClusterFlags } from './cluster-options.js
 import { paintFor, type Paint } from './colour.js';
 import { exerciseFlag } from './exercise.js';
 import { CliError } from './failure.js';
+import { openWithDashboard } from './load-dashboard.js';
 import { mouseOf, type MouseFlags } from './mouse-option.js';
 import { openProgress, openSettings } from './settings.js';
 
@@ -69,15 +70,12 @@ export async function startExercise(exercise: Exercise, flags: StartFlags): Prom
   const lang = resolveLang(flags.lang, await openSettings());
   const dashboard = flags.headless !== true && canShowDashboard();
   const progress = await openProgress();
-  // ink loads while the exercise's cluster starts (each takes a good part of a second), and the
-  // terminal says what is happening meanwhile.
-  const tui = dashboard ? import('../tui/run.js') : null;
-  tui?.catch(() => undefined);
+  // The terminal says what is happening while the exercise's cluster starts, and ink loads meanwhile.
   if (dashboard)
     process.stdout.write(
       `${paintFor(process.stdout)('dim', `${WORDS[lang].exercise} ${exercise.number} · ${exercise.title[lang]}: ${WORDS[lang].starting}`)}\n`,
     );
-  const session = await startSession({
+  const starting = startSession({
     exercise,
     lang,
     launcher: supervisorLauncher,
@@ -86,6 +84,7 @@ export async function startExercise(exercise: Exercise, flags: StartFlags): Prom
     // A learner watches unless the exercise solves itself: phases they must see wait for their key.
     paced: flags.solve !== true,
   });
+  const [session, tui] = dashboard ? await openWithDashboard(starting, (s) => s.stop()) : [await starting, null];
   // What the callbacks below saw, read once the session is over (fields, because TypeScript takes a
   // `let` that only callbacks assign for its first value). The completion is recorded once, when the
   // last step is done, and written before the command ends.
@@ -100,7 +99,7 @@ export async function startExercise(exercise: Exercise, flags: StartFlags): Prom
         })
       : null;
   try {
-    if (tui !== null) await withDashboard(await tui, session, lang, flags);
+    if (tui !== null) await withDashboard(tui, session, lang, flags);
     else await headless(session, lang, flags, solving);
   } finally {
     await session.stop();

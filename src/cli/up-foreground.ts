@@ -16,6 +16,7 @@ import { nextCommands } from './hints.js';
 import { canShowDashboard } from '../tui/terminal.js';
 import type { Lang } from '../exercises/lang.js';
 import { languageOf, type LangFlags } from './lang-option.js';
+import { openWithDashboard } from './load-dashboard.js';
 import { mouseOf, type MouseFlags } from './mouse-option.js';
 
 export async function runInForeground(o: SupervisorOptions, flags: ClusterFlags & LangFlags & MouseFlags, json: boolean): Promise<void> {
@@ -37,14 +38,7 @@ export async function runInForeground(o: SupervisorOptions, flags: ClusterFlags 
 async function withDashboard(o: SupervisorOptions, lang: Lang, mouse: boolean): Promise<SupervisorHandle> {
   // Until ink has loaded (a third of a second, more on a busy machine), the terminal says why it waits.
   process.stdout.write(`${paintFor(process.stdout)('dim', `starting the cluster ${clusterFolder(o).name}: opening the dashboard`)}\n`);
-  const [opened, loaded] = await Promise.allSettled([openSupervisor(o), import('../tui/run.js')]);
-  if (opened.status === 'rejected') throw opened.reason;
-  const sup = opened.value;
-  if (loaded.status === 'rejected') {
-    await sup.stop();
-    throw loaded.reason;
-  }
-  const { runDashboard } = loaded.value;
+  const [sup, { runDashboard }] = await openWithDashboard(openSupervisor(o), (s) => s.stop());
   const started = startNodes(sup);
   const end = await runDashboard({ source: sup, owned: true, attached: false, lang, mouse });
   await sup.stop();
