@@ -3,7 +3,6 @@
 // where the cluster is and what to try, and returns. Its first line on stdout says whether it started
 // (supervise-main.ts); its stderr goes to supervisor.log in the cluster folder, read back when it
 // exits without a word.
-import { plural } from '../cluster-model/index.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { ClusterError } from '../cluster-model/errors.js';
 import { clusterFolder } from '../cluster-model/folder.js';
 import type { SupervisorOptions } from '../cluster-model/launcher.js';
 import type { ClusterModel, NodeModel } from '../cluster-model/model.js';
+import { plural } from '../cluster-model/plural.js';
 import { leaderOf, members } from '../cluster-model/queries.js';
 import { until } from '../cluster-model/source.js';
 import { describeSwitches, isDefault, keptSwitches } from '../cluster-model/switches.js';
