@@ -186,12 +186,16 @@ export async function openSupervisor(o: SupervisorOptions = {}): Promise<OpenedS
     try {
       const done = await run(a);
       live.say(a.op, done.text, { ok: true, ...done.data, outcome: done.outcome });
+      // What the action caused is in the model when its result comes back: the reorder window
+      // lets out the events it holds (a caller reads the model right after the result).
+      live.flushEvents();
       return { ok: true, ...done };
     } catch (err) {
       const text =
         err instanceof ClusterError ? err.message : `internal error while doing "${a.op}": ${(err as Error).stack ?? String(err)}`;
       const problem: ClusterProblem = err instanceof ClusterError ? err.problem : { code: 'failed' };
       live.say(a.op, text, { ok: false, problem });
+      live.flushEvents();
       return { ok: false, text, problem };
     }
   };
