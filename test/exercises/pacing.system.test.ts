@@ -8,22 +8,33 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { disruptiveServer } from '../../src/exercises/catalog/disruptive-server.js';
 import { newNode } from '../../src/exercises/catalog/new-node.js';
-import { startSession } from '../../src/exercises/session.js';
+import { startSession, type ExerciseSession } from '../../src/exercises/session.js';
+import type { Exercise } from '../../src/exercises/types.js';
 import { supervisorLauncher } from '../../src/supervisor/supervisor.js';
 import { builtModule } from '../supervisor/helpers.js';
 
-test('exercise 9 starts its second cluster only when the learner presses the set-up key', async () => {
+/** Runs `body` on a paced session of the exercise (as a learner's dashboard runs it), then stops it. */
+async function paced(exercise: Exercise, name: string, body: (session: ExerciseSession) => Promise<void>): Promise<void> {
   builtModule('cli/main.js');
   const home = await mkdtemp(join(tmpdir(), 'raft-console-exercise-'));
   const session = await startSession({
-    exercise: disruptiveServer,
+    exercise,
     lang: 'en',
     launcher: supervisorLauncher,
-    folder: { name: 'pacing', stateDir: home },
+    folder: { name, stateDir: home },
     speed: 'normal',
     paced: true,
   });
   try {
+    await body(session);
+  } finally {
+    await session.stop();
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+test('exercise 9 starts its second cluster only when the learner presses the set-up key', () =>
+  paced(disruptiveServer, 'pacing', async (session) => {
     const d = session.driver();
     await d.step('leader');
     await d.act({ op: 'isolate', node: d.model.nodes.find((n) => n.id !== d.facts.leader)!.id });
@@ -39,24 +50,10 @@ test('exercise 9 starts its second cluster only when the learner presses the set
     await d.step('prevote-leader');
     expect(session.cluster.model.clusterId).not.toBe(first);
     expect(session.cluster.model.switches.preVote).toBe(true);
-  } finally {
-    await session.stop();
-    await rm(home, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('exercise 8 keeps the new node a learner, caught up, until the learner promotes it with the set-up key', async () => {
-  builtModule('cli/main.js');
-  const home = await mkdtemp(join(tmpdir(), 'raft-console-exercise-'));
-  const session = await startSession({
-    exercise: newNode,
-    lang: 'en',
-    launcher: supervisorLauncher,
-    folder: { name: 'promote-pacing', stateDir: home },
-    speed: 'normal',
-    paced: true,
-  });
-  try {
+test('exercise 8 keeps the new node a learner, caught up, until the learner promotes it with the set-up key', () =>
+  paced(newNode, 'promote-pacing', async (session) => {
     const d = session.driver();
     await d.step('leader');
     await d.submit('one');
@@ -75,8 +72,4 @@ test('exercise 8 keeps the new node a learner, caught up, until the learner prom
     });
     expect(await session.trigger()).toEqual({ ok: true, text: `promoted n${id} to voter` });
     await d.step('voter');
-  } finally {
-    await session.stop();
-    await rm(home, { recursive: true, force: true });
-  }
-});
+  }));
