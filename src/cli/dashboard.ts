@@ -5,6 +5,7 @@ import { connect, nameFlag, withClusterOptions, type ClusterFlags } from './clus
 import { CliError, guarded } from './failure.js';
 import { canShowDashboard } from '../tui/terminal.js';
 import { languageOf, withLangOption, type LangFlags } from './lang-option.js';
+import { openWithDashboard } from './load-dashboard.js';
 import { MOUSE_OPTION, mouseOf, type MouseFlags } from './mouse-option.js';
 
 export function registerDashboardCommand(program: Command): Command {
@@ -21,8 +22,8 @@ export function registerDashboardCommand(program: Command): Command {
         throw new CliError(
           `the dashboard needs a terminal (stdin and stdout a TTY, CI unset): here, watch with \`raft-console events --follow${nameFlag(flags)}\` and \`raft-console status${nameFlag(flags)}\``,
         );
-      const client = await connect(flags);
-      const { runDashboard } = await import('../tui/run.js');
+      // ink takes longer to load than the control API to answer: both at once.
+      const [client, { runDashboard }] = await openWithDashboard(connect(flags), (c) => c.close());
       try {
         const lang = await languageOf(flags);
         const end = await runDashboard({ source: client, owned: false, attached: true, lang, mouse: mouseOf(flags) });

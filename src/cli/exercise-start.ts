@@ -8,11 +8,13 @@ import { supervisorLauncher, untilStopped } from '../supervisor/index.js';
 import { resolveLang, type Lang } from '../exercises/lang.js';
 import { startSession, type ExerciseSession } from '../exercises/session.js';
 import type { Exercise } from '../exercises/types.js';
+import type * as Tui from '../tui/run.js';
 import { canShowDashboard } from '../tui/terminal.js';
 import { folderOptions, nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor, type Paint } from './colour.js';
 import { exerciseFlag } from './exercise.js';
 import { CliError } from './failure.js';
+import { openWithDashboard } from './load-dashboard.js';
 import { mouseOf, type MouseFlags } from './mouse-option.js';
 import { openProgress, openSettings } from './settings.js';
 
@@ -37,6 +39,7 @@ const WORDS = {
     keys: (flag: string) =>
       `type h + Enter for a hint, x + Enter for the exercise's set-up when a step offers one, q + Enter to stop; from another terminal: raft-console status${flag}`,
     solving: 'the exercise solves itself (--solve)',
+    starting: 'starting its cluster; the dashboard opens once it is up',
     complete: (n: number) => `all ${n} steps done: exercise complete`,
     stopHint: 'q + Enter or Ctrl-C stops its cluster',
     summary: (done: number, all: number) => `${done} of ${all} steps done`,
@@ -55,6 +58,7 @@ const WORDS = {
     keys: (flag: string) =>
       `输入 h + 回车查看提示，步骤提供设置时输入 x + 回车执行，q + 回车停止；在另一个终端中：raft-console status${flag}`,
     solving: '练习自动完成中（--solve）',
+    starting: '正在启动它的集群；集群就绪后打开仪表盘',
     complete: (n: number) => `全部 ${n} 个步骤完成：练习结束`,
     stopHint: 'q + 回车或 Ctrl-C 停止它的集群',
     summary: (done: number, all: number) => `完成了 ${all} 个步骤中的 ${done} 个`,
@@ -66,7 +70,12 @@ export async function startExercise(exercise: Exercise, flags: StartFlags): Prom
   const lang = resolveLang(flags.lang, await openSettings());
   const dashboard = flags.headless !== true && canShowDashboard();
   const progress = await openProgress();
-  const session = await startSession({
+  // The terminal says what is happening while the exercise's cluster starts, and ink loads meanwhile.
+  if (dashboard)
+    process.stdout.write(
+      `${paintFor(process.stdout)('dim', `${WORDS[lang].exercise} ${exercise.number} · ${exercise.title[lang]}: ${WORDS[lang].starting}`)}\n`,
+    );
+  const starting = startSession({
     exercise,
     lang,
     launcher: supervisorLauncher,
@@ -75,6 +84,7 @@ export async function startExercise(exercise: Exercise, flags: StartFlags): Prom
     // A learner watches unless the exercise solves itself: phases they must see wait for their key.
     paced: flags.solve !== true,
   });
+  const [session, tui] = dashboard ? await openWithDashboard(starting, (s) => s.stop()) : [await starting, null];
   // What the callbacks below saw, read once the session is over (fields, because TypeScript takes a
   // `let` that only callbacks assign for its first value). The completion is recorded once, when the
   // last step is done, and written before the command ends.
@@ -89,7 +99,7 @@ export async function startExercise(exercise: Exercise, flags: StartFlags): Prom
         })
       : null;
   try {
-    if (dashboard) await withDashboard(session, lang, flags);
+    if (tui !== null) await withDashboard(tui, session, lang, flags);
     else await headless(session, lang, flags, solving);
   } finally {
     await session.stop();
@@ -98,8 +108,8 @@ export async function startExercise(exercise: Exercise, flags: StartFlags): Prom
   if (outcome.failure !== undefined) throw new CliError(`the automatic solution did not finish: ${outcome.failure}`);
 }
 
-async function withDashboard(session: ExerciseSession, lang: Lang, flags: StartFlags): Promise<void> {
-  const { runDashboard } = await import('../tui/run.js');
+async function withDashboard(tui: typeof Tui, session: ExerciseSession, lang: Lang, flags: StartFlags): Promise<void> {
+  const { runDashboard } = tui;
   const end = await runDashboard({
     source: session.cluster,
     owned: true,

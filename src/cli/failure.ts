@@ -2,8 +2,8 @@
 // and the fix, and the exit status (src/schema/exit-codes.ts) that tells scripts what kind of
 // failure it was. The status is chosen by the error's code, never by its text. Anything else is a
 // bug and keeps its stack trace.
-import { ClusterError } from '../cluster-model/index.js';
 import { UsageError } from '../cluster-model/commands/grammar.js';
+import { ClusterError } from '../cluster-model/errors.js';
 import { EXIT_STATUS, type ExitCode } from '../schema/exit-codes.js';
 
 /** What a CLI error ends the command with. */

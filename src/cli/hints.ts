@@ -1,6 +1,7 @@
 // What to try next on a cluster that just came up, as `up` suggests it: the workshop's path, with
 // this cluster's own node ids (the leader, when known, cut off in the minority).
-import { memberIds, type ClusterModel } from '../cluster-model/index.js';
+import type { ClusterModel } from '../cluster-model/model.js';
+import { memberIds } from '../cluster-model/queries.js';
 import { largestMinorityOf } from '../raft/membership.js';
 import { nameFlag, type ClusterFlags } from './cluster-options.js';
 

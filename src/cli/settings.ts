@@ -6,10 +6,13 @@
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { SPEED_PRESETS, defaultStateDir, type SpeedPreset } from '../cluster-model/index.js';
+// Modules, not the barrels: `status` and every other command read the settings, and start faster so.
+import { defaultStateDir } from '../cluster-model/folder.js';
+import { MAX_NODES } from '../cluster-model/launcher.js';
+import type { SpeedPreset } from '../cluster-model/model.js';
+import { SPEED_PRESETS } from '../cluster-model/timing.js';
 import { fail, object, validate, type JsonObject } from '../schema/json-shape.js';
 import { readJsonOrNull, writeJsonAtomic } from '../storage/json-file.js';
-import { MAX_NODES } from '../supervisor/index.js';
 import { LANGS, isLang, type Lang } from '../exercises/lang.js';
 import { didYouMean } from './did-you-mean.js';
 import { CliError } from './failure.js';

@@ -2,7 +2,7 @@
 // `up --detach` leaves running in the background. It prints one JSON "ready" line on stdout once
 // its control API is up; `up` waits for that line.
 import { type Command } from 'commander';
-import type { SupervisorOptions } from '../cluster-model/index.js';
+import type { SupervisorOptions } from '../cluster-model/launcher.js';
 import { supervise } from '../supervisor/index.js';
 import { nodeCount } from './arguments.js';
 import { superviseSwitches, withSwitchOptions, withTimingOptions, type SwitchFlags, type TimingFlags } from './supervisor-options.js';

@@ -4,15 +4,13 @@
 // fills in the user's configured defaults for a new cluster; `supervise` gets everything spelled
 // out on its command line, so `ps` shows what it runs.
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import {
-  SPEED_PRESETS,
-  clusterFolder,
-  switchArgs,
-  type FolderOptions,
-  type RaftSwitches,
-  type SpeedPreset,
-  type SupervisorOptions,
-} from '../cluster-model/index.js';
+// Modules, not the cluster-model barrel (which brings the client library): `up`, `supervise` and
+// every node they start load less so.
+import { clusterFolder, type FolderOptions } from '../cluster-model/folder.js';
+import type { SupervisorOptions } from '../cluster-model/launcher.js';
+import type { RaftSwitches, SpeedPreset } from '../cluster-model/model.js';
+import { switchArgs } from '../cluster-model/switches.js';
+import { SPEED_PRESETS } from '../cluster-model/timing.js';
 import { readClusterFile } from '../supervisor/index.js';
 import { KNOWN_BUG_NAMES, isBugName, type BugName } from '../raft/config.js';
 import { milliseconds, msRange, port } from './arguments.js';

@@ -3,31 +3,28 @@
 // where the cluster is and what to try, and returns. Its first line on stdout says whether it started
 // (supervise-main.ts); its stderr goes to supervisor.log in the cluster folder, read back when it
 // exits without a word.
-import { plural } from '../cluster-model/index.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import {
-  ClusterError,
-  ControlClient,
-  clusterFolder,
-  describeSwitches,
-  describeTiming,
-  isDefault,
-  keptSwitches,
-  until,
-  type ClusterModel,
-  type NodeModel,
-  type SupervisorOptions,
-} from '../cluster-model/index.js';
+// Modules, not the cluster-model barrel (which brings the client library): `up`, `supervise` and
+// every node they start load less so.
+import { ControlClient } from '../cluster-model/control-client.js';
+import { ClusterError } from '../cluster-model/errors.js';
+import { clusterFolder } from '../cluster-model/folder.js';
+import type { SupervisorOptions } from '../cluster-model/launcher.js';
+import type { ClusterModel, NodeModel } from '../cluster-model/model.js';
+import { plural } from '../cluster-model/plural.js';
+import { leaderOf, members } from '../cluster-model/queries.js';
+import { until } from '../cluster-model/source.js';
+import { describeSwitches, isDefault, keptSwitches } from '../cluster-model/switches.js';
+import { describeTiming } from '../cluster-model/timing.js';
 import { parseSuperviseLine, type ReadyLine } from '../supervisor/index.js';
 import { nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
 import { CliError } from './failure.js';
 import { nextCommands } from './hints.js';
-import { leaderOf, members } from '../cluster-model/index.js';
 import { superviseArgs } from './supervisor-options.js';
 
 const BIN = fileURLToPath(new URL('../../bin/raft-console.js', import.meta.url));

@@ -2,34 +2,59 @@
 // dashboard (quitting it stops the cluster); without one (a pipe, CI, --json) the events scroll by,
 // one readable line each (or NDJSON with --json), until Ctrl-C or a `down` from another terminal.
 import { existsSync } from 'node:fs';
-import type { ClusterEvent, SupervisorOptions } from '../cluster-model/index.js';
-import { startSupervisor, untilStopped, type SupervisorHandle } from '../supervisor/index.js';
+// Modules, not the cluster-model barrel (which brings the client library): `up`, `supervise` and
+// every node they start load less so.
+import { clusterFolder } from '../cluster-model/folder.js';
+import type { SupervisorOptions } from '../cluster-model/launcher.js';
+import type { ClusterEvent } from '../cluster-model/model.js';
+import { leaderOf } from '../cluster-model/queries.js';
+import { openSupervisor, startSupervisor, untilStopped, type OpenedSupervisor, type SupervisorHandle } from '../supervisor/index.js';
 import { nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
 import { eventLine } from '../cluster-model/event-line.js';
 import { nextCommands } from './hints.js';
-import { leaderOf } from '../cluster-model/index.js';
 import { canShowDashboard } from '../tui/terminal.js';
 import type { Lang } from '../exercises/lang.js';
 import { languageOf, type LangFlags } from './lang-option.js';
+import { openWithDashboard } from './load-dashboard.js';
 import { mouseOf, type MouseFlags } from './mouse-option.js';
 
 export async function runInForeground(o: SupervisorOptions, flags: ClusterFlags & LangFlags & MouseFlags, json: boolean): Promise<void> {
   const dashboard = !json && canShowDashboard();
-  const sup = await startSupervisor(o);
-  if (dashboard) await withDashboard(sup, await languageOf(flags), mouseOf(flags));
-  else await headless(sup, flags, json);
+  const sup = dashboard ? await withDashboard(o, await languageOf(flags), mouseOf(flags)) : await startSupervisor(o);
+  if (!dashboard) await headless(sup, flags, json);
   if (!json && existsSync(sup.folder))
     process.stdout.write(
       `cluster ${sup.name} stopped; its data stays in ${sup.folder}: \`raft-console up${nameFlag(flags)}\` starts it again\n`,
     );
 }
 
-async function withDashboard(sup: SupervisorHandle, lang: Lang, mouse: boolean): Promise<void> {
-  const { runDashboard } = await import('../tui/run.js');
+/**
+ * The dashboard opens before the nodes start, so its first frame comes at once and shows them
+ * starting, then listening, then electing: ink (the slowest thing to load) loads while the
+ * supervisor claims the folder, and the nodes are spawned just before the first frame. A start that
+ * fails (no node could start) closes the dashboard and is this command's error.
+ */
+async function withDashboard(o: SupervisorOptions, lang: Lang, mouse: boolean): Promise<SupervisorHandle> {
+  // Until ink has loaded (a third of a second, more on a busy machine), the terminal says why it waits.
+  process.stdout.write(`${paintFor(process.stdout)('dim', `starting the cluster ${clusterFolder(o).name}: opening the dashboard`)}\n`);
+  const [sup, { runDashboard }] = await openWithDashboard(openSupervisor(o), (s) => s.stop());
+  const started = startNodes(sup);
   const end = await runDashboard({ source: sup, owned: true, attached: false, lang, mouse });
-  if (end.why === 'gone') process.stdout.write(`${end.text}\n`);
   await sup.stop();
+  const failure = await started;
+  // Quitting while the nodes start stops them: their failure to start is then no news.
+  if (failure !== null && end.why === 'gone') throw failure;
+  if (end.why === 'gone') process.stdout.write(`${end.text}\n`);
+  return sup;
+}
+
+/** Starts the nodes; resolves with why they could not start (the supervisor has stopped then), or null. */
+function startNodes(sup: OpenedSupervisor): Promise<Error | null> {
+  return sup.startNodes().then(
+    () => null,
+    (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+  );
 }
 
 async function headless(sup: SupervisorHandle, flags: ClusterFlags, json: boolean): Promise<void> {

@@ -7,7 +7,7 @@
 //   c.subscribe((events) => events.forEach((e) => console.log(e.text)));
 //   const r = await c.act({ op: 'partition', groups: [[1, 2], [3, 4, 5]] });  // { ok, text }
 //   await c.close();
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { findSupervisor } from './control-files.js';
 import { messageText, type Action, type ActionResult, type ControlMessage, type ControlRequest } from './control-protocol.js';
 import { ClusterError } from './errors.js';
@@ -51,7 +51,9 @@ export class ControlClient implements ClusterSource {
   static async connect(o: ConnectOptions = {}): Promise<ControlClient> {
     const { name, folder } = clusterFolder(o);
     const { control, token } = await findSupervisor(folder, name);
-    const ws = new WebSocket(control.url, { handshakeTimeout: o.timeoutMs ?? 5000 });
+    // Loaded only once there is a supervisor to talk to: `status` of a stopped cluster never needs it.
+    const { default: WebSocketClient } = await import('ws');
+    const ws = new WebSocketClient(control.url, { handshakeTimeout: o.timeoutMs ?? 5000 });
     const model = await new Promise<ClusterModel>((resolve, reject) => {
       const fail = (why: string): void => {
         clearTimeout(timer);
@@ -115,7 +117,7 @@ export class ControlClient implements ClusterSource {
   }
 
   close(): Promise<void> {
-    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    if (this.ws.readyState === this.ws.CLOSED) return Promise.resolve();
     this.closedBecause ??= 'the connection was closed by this client';
     return new Promise((resolve) => {
       this.ws.once('close', () => resolve());

@@ -28,7 +28,7 @@ export {
   forgetElsewhere,
   type FolderOptions,
 } from './folder.js';
-export type { ClusterLauncher, OwnedCluster, SupervisorOptions } from './launcher.js';
+export { MAX_NODES, type ClusterLauncher, type OwnedCluster, type SupervisorOptions } from './launcher.js';
 export { EVENT_HISTORY, EVENT_KINDS } from './model.js';
 export type * from './model.js';
 export { plural } from './plural.js';

@@ -5,6 +5,9 @@ import type { FolderOptions } from './folder.js';
 import type { RaftSwitches, SpeedPreset } from './model.js';
 import type { ClusterSource } from './source.js';
 
+/** The most nodes a cluster has. */
+export const MAX_NODES = 15;
+
 /** The cluster to run: its folder, and how a new one is shaped (an existing cluster keeps its own where noted). */
 export interface SupervisorOptions extends FolderOptions {
   /** Nodes of a new cluster (default 3); an existing cluster keeps its own. */

@@ -19,6 +19,7 @@ const FIELDS: FieldTable<NodeLifecycleEvent, 'type'> = {
     tls: flag,
     recovered: record({ entries: count, snapshotIndex: count, term: count }),
     switches: record({ preVote: flag, checkQuorum: flag, bugs: list(text) }),
+    startup: record({ loadedMs: count, listeningMs: count }),
   },
   'storage-repaired': { detail: text },
   'entry-refused': { index: count, term: count, code: text, reason: text },

@@ -6,7 +6,8 @@
 import type { RaftSwitches } from '../raft/config.js';
 import { describeEvent, type RaftEvent } from '../raft/events.js';
 import type { NodeId } from '../raft/types.js';
-import { describeTransportEvent, type TransportEvent } from '../transport/index.js';
+// The module, not the transport barrel: the supervisor reads FATAL_CODES from here without loading transport.
+import { describeTransportEvent, type TransportEvent } from '../transport/events.js';
 import type { ControlAnswer } from './control.js';
 import type { StateLine } from './state-line.js';
 
@@ -21,6 +22,8 @@ export type NodeLifecycleEvent =
       tls: boolean;
       recovered: { entries: number; snapshotIndex: number; term: number };
       switches: RaftSwitches;
+      /** Milliseconds since the process started: its code loaded and running (startNode), and listening. */
+      startup: { loadedMs: number; listeningMs: number };
     }
   | { type: 'storage-repaired'; detail: string }
   /** A committed entry the state machine cannot run (not a command, or over a limit): refused alike on every replica. */

@@ -2,7 +2,7 @@
 // by the supervisor, which puts it in the model and feeds it to the safety monitor. The node's stdout
 // is a process boundary like any other, so the reader checks every field; a line that does not have
 // the shape is refused with the first problem.
-import { DIGEST_PATTERN } from '../kv/index.js';
+import { DIGEST_PATTERN } from '../kv/digest.js';
 import {
   array,
   fail,

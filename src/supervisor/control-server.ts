@@ -1,8 +1,11 @@
 // The supervisor's control API: a WebSocket server on 127.0.0.1 only. A client must present the
 // token first (compared in constant time); then it gets the model, the changes to it and the
 // results of its actions. Changes are batched: at most one update message per interval, however
-// many commits the nodes report, so a busy cluster costs its watchers little.
+// many commits the nodes report, so a busy cluster costs its watchers little. The same port answers
+// one plain HTTP request, `GET /model` with the token as a bearer: the welcome, for a client that
+// reads the model once (`status`) and would otherwise load a WebSocket client and shake hands.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isObject, show } from '../schema/json-shape.js';
 import { parseUntrustedJson } from '../schema/untrusted-json.js';
@@ -46,11 +49,13 @@ export class ControlServer {
   private readonly expected: Buffer;
 
   private constructor(
+    private readonly http: Server,
     private readonly wss: WebSocketServer,
     private readonly o: ControlServerOptions,
   ) {
     this.expected = digest(o.token);
     wss.on('connection', (ws) => this.accept(ws));
+    http.on('request', (req, res) => this.answerOnce(req, res));
     this.offChange = o.live.onChange((events) => {
       if (this.clients.size === 0) return;
       for (const e of events) this.pending.push(e);
@@ -62,17 +67,36 @@ export class ControlServer {
 
   static start(o: ControlServerOptions): Promise<ControlServer> {
     return new Promise((resolve, reject) => {
-      const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: MAX_MESSAGE_BYTES });
-      wss.once('error', reject);
-      wss.once('listening', () => {
-        wss.off('error', reject);
-        resolve(new ControlServer(wss, o));
+      const http = createServer();
+      const wss = new WebSocketServer({ server: http, maxPayload: MAX_MESSAGE_BYTES });
+      http.once('error', reject);
+      http.listen(0, '127.0.0.1', () => {
+        http.off('error', reject);
+        resolve(new ControlServer(http, wss, o));
       });
     });
   }
 
   get port(): number {
-    return (this.wss.address() as { port: number }).port;
+    return (this.http.address() as { port: number }).port;
+  }
+
+  /** `GET /model` with `Authorization: Bearer <token>`: the welcome, as a WebSocket client gets it first. */
+  private answerOnce(req: IncomingMessage, res: ServerResponse): void {
+    const reply = (status: number, m: ControlMessage): void => {
+      res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+      res.end(JSON.stringify(m));
+    };
+    if (req.method !== 'GET' || req.url !== '/model')
+      return reply(404, { type: 'error', code: 'bad-request', text: 'the control API answers GET /model, and WebSocket connections' });
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    if (!timingSafeEqual(digest(token), this.expected))
+      return reply(401, {
+        type: 'error',
+        code: 'unauthorized',
+        text: `wrong token: a client must send the one in ${this.o.tokenPath} (readable by the user who started the cluster only)`,
+      });
+    reply(200, { type: 'welcome', model: this.o.live.model });
   }
 
   /** Tells every client why, then closes. */
@@ -81,7 +105,17 @@ export class ControlServer {
     this.flush();
     for (const ws of this.wss.clients)
       this.refuse(ws, SHUTTING_DOWN, { type: 'error', code: 'shutting-down', text: 'the supervisor is shutting down' });
+    // A client that does not answer the close handshake is cut off: the supervisor must exit.
+    const cut = setTimeout(() => {
+      for (const ws of this.wss.clients) ws.terminate();
+      this.http.closeAllConnections();
+    }, 1000);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      this.http.close(() => resolve());
+      this.http.closeIdleConnections();
+    });
+    clearTimeout(cut);
   }
 
   private send(ws: WebSocket, m: ControlMessage | string): void {

@@ -5,4 +5,11 @@
 export { readClusterFile } from './cluster-file.js';
 export { endOrphanNodes } from './orphans.js';
 export { parseSuperviseLine, supervise, untilStopped, type ReadyLine } from './supervise-main.js';
-export { MAX_NODES, purgeCluster, startSupervisor, supervisorLauncher, type SupervisorHandle } from './supervisor.js';
+export {
+  openSupervisor,
+  purgeCluster,
+  startSupervisor,
+  supervisorLauncher,
+  type OpenedSupervisor,
+  type SupervisorHandle,
+} from './supervisor.js';

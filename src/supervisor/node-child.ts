@@ -2,8 +2,8 @@
 // kept piped, so the node stops when the supervisor is gone, even after a SIGKILL. Reads its NDJSON
 // stdout line by line, keeps the tail of its stderr for a crash's explanation, and sends control
 // commands, matching each answer to its command by id.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import type { ControlAnswer } from '../node/control.js';
 import { FATAL_CODES, type FatalCode } from '../node/event-stream.js';
 import { MAX_LINE_BYTES, readBoundedLines } from '../schema/bounded-lines.js';
@@ -51,7 +51,7 @@ export class NodeChild {
   /** The address it listens on, once it says "started"; rejects with a StartFailure if it exits first. */
   readonly started: Promise<string>;
   readonly exited: Promise<ExitInfo>;
-  private readonly sub;
+  private readonly sub: ChildProcessWithoutNullStreams;
   private readonly pending = new Map<number, (a: ControlAnswer | Error) => void>();
   private nextCommand = 1;
   private readonly stderrTail: string[] = [];
@@ -59,14 +59,9 @@ export class NodeChild {
 
   /** `onLine` gets every line of its stdout, read (node-line.ts), after the child has taken what it needs from it. */
   constructor(args: readonly string[], onLine: (line: NodeLine) => void) {
-    this.sub = execa(process.execPath, [BIN, 'node', ...args, '--control-stdin'], {
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      // The supervisor sends SIGKILL itself when a stop takes too long.
-      forceKillAfterDelay: false,
+    // node:child_process, not execa: loading execa took longer than spawning every node of a cluster.
+    this.sub = spawn(process.execPath, [BIN, 'node', ...args, '--control-stdin'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
       // A process group of its own: a Ctrl-C in the supervisor's terminal reaches the supervisor
       // only, which then stops the nodes in order. The piped stdin still ends the node with it.
       detached: true,
@@ -105,19 +100,27 @@ export class NodeChild {
     };
     readBoundedLines(this.sub.stderr, { line: keep, tooLong: (bytes) => keep(`(a line of ${bytes} bytes, not kept)`) });
 
-    this.exited = this.sub.then((r) => {
-      const exit: ExitInfo = {
-        exitCode: r.exitCode ?? null,
-        signal: r.signal ?? null,
-        stderrTail:
-          r.exitCode === undefined && r.signal === undefined && r.shortMessage
-            ? [...this.stderrTail, r.shortMessage]
-            : [...this.stderrTail],
-        cause: this.cause,
+    this.exited = new Promise<ExitInfo>((resolve) => {
+      let settled = false;
+      const settle = (exitCode: number | null, signal: string | null, failure: string | null): void => {
+        if (settled) return;
+        settled = true;
+        const exit: ExitInfo = {
+          exitCode,
+          signal,
+          stderrTail: failure === null ? [...this.stderrTail] : [...this.stderrTail, failure],
+          cause: this.cause,
+        };
+        startedReject(new StartFailure(exit));
+        for (const answer of this.pending.values()) answer(new Error('the node exited before it answered'));
+        resolve(exit);
       };
-      startedReject(new StartFailure(exit));
-      for (const answer of this.pending.values()) answer(new Error('the node exited before it answered'));
-      return exit;
+      // 'close', not 'exit': its stdout is read to the end first, so its last words are never missed.
+      this.sub.once('close', (code, signal) => settle(code, signal, null));
+      // It could not be started at all (no such file, no memory for a process).
+      this.sub.once('error', (err) => {
+        if (this.sub.pid === undefined) settle(null, null, `could not start the node process: ${err.message}`);
+      });
     });
   }
 

@@ -22,7 +22,7 @@ import type { Outcome } from '../cluster-model/outcome.js';
 import { Fleet, listIds } from './fleet.js';
 import { watchFile } from './folder-watch.js';
 import { clusterFolder, forgetElsewhere, noteElsewhere, type FolderOptions } from '../cluster-model/folder.js';
-import type { ClusterLauncher, OwnedCluster, SupervisorOptions } from '../cluster-model/launcher.js';
+import { MAX_NODES, type ClusterLauncher, type OwnedCluster, type SupervisorOptions } from '../cluster-model/launcher.js';
 import { EVENT_REORDER_MS, LiveModel } from './live-model.js';
 import { addNode, promoteNode, removeNode } from './membership.js';
 import type { Timing } from '../cluster-model/model.js';
@@ -31,8 +31,6 @@ import { portInUse } from './port-owner.js';
 import { busyPort, freePorts } from './ports.js';
 import { DEFAULT_SWITCHES, describeSwitches, isDefault, keptSwitches } from '../cluster-model/switches.js';
 import { customTiming, describeTiming, presetTiming } from '../cluster-model/timing.js';
-
-export const MAX_NODES = 15;
 
 /** The supervisor in this process: its model is the live one, changed in place; stop() ends its nodes (SIGTERM) and its control API. */
 export interface SupervisorHandle extends OwnedCluster {
@@ -102,7 +100,27 @@ export async function purgeCluster(o: FolderOptions = {}): Promise<string | null
   return folder;
 }
 
+/** A supervisor whose nodes are not started yet: its model, control API and files are ready. */
+export interface OpenedSupervisor extends SupervisorHandle {
+  /**
+   * Starts every node and resolves once they are started; rejects, after stopping the supervisor,
+   * when none could start. Called once.
+   */
+  startNodes(): Promise<void>;
+}
+
+/** Starts a supervisor and its nodes; resolves once the nodes are started. */
 export async function startSupervisor(o: SupervisorOptions = {}): Promise<SupervisorHandle> {
+  const sup = await openSupervisor(o);
+  await sup.startNodes();
+  return sup;
+}
+
+/**
+ * Everything of a start but the nodes: the cluster's folder claimed, its model, cluster.json, the
+ * control API. The dashboard opens on this, so that its first frame shows the nodes starting.
+ */
+export async function openSupervisor(o: SupervisorOptions = {}): Promise<OpenedSupervisor> {
   const { name, folder } = clusterFolder(o);
   await mkdir(folder, { recursive: true, mode: 0o700 });
   await claimFolder(folder, name);
@@ -171,12 +189,16 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
     try {
       const done = await run(a);
       live.say(a.op, done.text, { ok: true, ...done.data, outcome: done.outcome });
+      // What the action caused is in the model when its result comes back: the reorder window
+      // lets out the events it holds (a caller reads the model right after the result).
+      live.flushEvents();
       return { ok: true, ...done };
     } catch (err) {
       const text =
         err instanceof ClusterError ? err.message : `internal error while doing "${a.op}": ${(err as Error).stack ?? String(err)}`;
       const problem: ClusterProblem = err instanceof ClusterError ? err.problem : { code: 'failed' };
       live.say(a.op, text, { ok: false, problem });
+      live.flushEvents();
       return { ok: false, text, problem };
     }
   };
@@ -185,7 +207,8 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   const server = await ControlServer.start({ token, live, act, tokenPath: join(folder, TOKEN_FILE) });
   const url = `ws://127.0.0.1:${server.port}/`;
 
-  const handle: SupervisorHandle = {
+  const handle: OpenedSupervisor = {
+    startNodes,
     name,
     folder,
     url,
@@ -227,30 +250,6 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
 
   try {
     await writeControlFile(folder, { name, clusterId: file.clusterId, url, port: server.port, supervisorPid: process.pid, startedAt });
-    const members = fleet.members();
-    const results = await Promise.allSettled(members.map((n) => fleet.start(n.id)));
-    const failed = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
-    if (failed.length === members.length) throw new ClusterError(`no node of the cluster ${name} started: ${failed.join('; ')}`);
-    live.say(
-      'up',
-      `${created ? 'created' : 'started'} the cluster ${name}: nodes ${listIds(members.map((n) => n.id))}` +
-        `${failed.length > 0 ? ` (${failed.length} did not start: ${failed.join('; ')})` : ''}; ${describeTiming(file.timing)}${file.fsync ? '' : '; UNSAFE: fsync off'}` +
-        (kept !== null ? `; ${kept}` : isDefault(file.switches) ? '' : `; ${describeSwitches(file.switches)}`),
-      {
-        clusterId: file.clusterId,
-        created,
-        switches: file.switches,
-        outcome: {
-          code: 'up',
-          name,
-          created,
-          nodes: members.map((n) => n.id),
-          failed: failed.length,
-          timing: file.timing,
-          fsync: file.fsync,
-        } satisfies Outcome,
-      },
-    );
     unwatch = watchFile(join(folder, CONTROL_FILE), () => {
       stopReason = `cluster ${name} stopped: its folder ${folder} was deleted`;
       live.say('folder-gone', `the folder ${folder} was deleted: no command can reach the cluster now, so the supervisor stops its nodes`);
@@ -259,6 +258,44 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
   } catch (err) {
     await handle.stop();
     throw err;
+  }
+
+  // Hoisted into the handle above; runs only once the handle exists.
+  async function startNodes(): Promise<void> {
+    try {
+      const members = fleet.members();
+      const starts = members.map((n) => fleet.start(n.id));
+      // Every process is spawned by now (start() spawns before its first wait): their loading,
+      // listening and first election follow as the nodes' own events.
+      const pids = members.map((n) => n.process.pid).filter((pid) => pid !== null);
+      live.say('starting', `starting nodes ${listIds(members.map((n) => n.id))} (pids ${pids.join(', ')})`, { pids });
+      const results = await Promise.allSettled(starts);
+      const failed = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+      if (failed.length === members.length) throw new ClusterError(`no node of the cluster ${name} started: ${failed.join('; ')}`);
+      live.say(
+        'up',
+        `${created ? 'created' : 'started'} the cluster ${name}: nodes ${listIds(members.map((n) => n.id))}` +
+          `${failed.length > 0 ? ` (${failed.length} did not start: ${failed.join('; ')})` : ''}; ${describeTiming(file.timing)}${file.fsync ? '' : '; UNSAFE: fsync off'}` +
+          (kept !== null ? `; ${kept}` : isDefault(file.switches) ? '' : `; ${describeSwitches(file.switches)}`),
+        {
+          clusterId: file.clusterId,
+          created,
+          switches: file.switches,
+          outcome: {
+            code: 'up',
+            name,
+            created,
+            nodes: members.map((n) => n.id),
+            failed: failed.length,
+            timing: file.timing,
+            fsync: file.fsync,
+          } satisfies Outcome,
+        },
+      );
+    } catch (err) {
+      await handle.stop();
+      throw err;
+    }
   }
   return handle;
 }

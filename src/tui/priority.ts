@@ -13,11 +13,16 @@ export class NodePriority {
 
   private readonly skipped = new Set<number>();
 
-  /** Lowers the nodes of the model not lowered yet (called with every snapshot, so a rate-limited change is tried again). */
+  /**
+   * Lowers the running nodes of the model not lowered yet (called with every snapshot, so a
+   * rate-limited change is tried again). A node still starting is left alone: `up` opens the
+   * dashboard before its nodes start, and on a busy machine a node loading its code at nice 10 took
+   * seconds to listen.
+   */
   watch(model: Model): void {
     for (const n of model.nodes) {
       const pid = n.process.pid;
-      if (pid === null || this.lowered.has(pid) || this.skipped.has(pid)) continue;
+      if (pid === null || n.process.state !== 'running' || this.lowered.has(pid) || this.skipped.has(pid)) continue;
       const r = setSessionNice(pid, WATCHED_NICE);
       if (r === 'done') this.lowered.add(pid);
       else if (r === 'no') this.skipped.add(pid);

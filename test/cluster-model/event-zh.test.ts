@@ -174,6 +174,7 @@ describe('events in Chinese', () => {
         tls: true,
         recovered: { entries: 12, snapshotIndex: 0, term: 3 },
         switches: { preVote: false, checkQuorum: true, bugs: ['vote-not-persisted'] },
+        startup: { loadedMs: 120, listeningMs: 150 },
       },
       'storage-repaired': { type: 'storage-repaired', detail: 'torn record' },
       'entry-refused': { type: 'entry-refused', index: 7, term: 2, code: 'not-a-command', reason: 'not JSON' },

@@ -30,9 +30,11 @@ export class Pane {
   /**
    * Starts `raft-console <args>` (with CI unset: ink draws nothing under CI) in a pane of this size.
    * The shell then tells the exit status ("[exited with 0]"; tmux 3.3 does not always reap the
-   * pane's own process to know it), and remain-on-exit keeps the pane to read it.
+   * pane's own process to know it), and remain-on-exit keeps the pane to read it. With `record`,
+   * everything the pane shows is also appended to that file from its first byte (pipe-pane runs in
+   * the same tmux command, before the server reads anything from the pane).
    */
-  start(cols: number, rows: number, args: string): Promise<string> {
+  start(cols: number, rows: number, args: string, record?: string): Promise<string> {
     const env = `env -u CI FORCE_COLOR=0 XDG_STATE_HOME='${join(this.cli.home, 'state')}' XDG_CONFIG_HOME='${join(this.cli.home, 'config')}'`;
     const command = `${env} '${process.execPath}' bin/raft-console.js ${args}; echo "[exited with $?]"`;
     return this.tmux(
@@ -53,6 +55,7 @@ export class Pane {
       't',
       'remain-on-exit',
       'on',
+      ...(record === undefined ? [] : [';', 'pipe-pane', '-t', 't', '-o', `cat >> '${record}'`]),
     );
   }
 

@@ -1,5 +1,5 @@
-// The control API without a cluster behind it: the token check, the batching of updates, and the
-// order of an action's update and its result.
+// The control API without a cluster behind it: the token check, the batching of updates, the
+// order of an action's update and its result, and the model read once over plain HTTP.
 import WebSocket from 'ws';
 import { afterEach, describe, expect, test } from 'vitest';
 import { messageText, type ControlMessage } from '../../src/cluster-model/control-protocol.js';
@@ -54,6 +54,21 @@ async function dial(server: ControlServer): Promise<{ ws: WebSocket; got: Contro
 }
 
 describe('the control server', () => {
+  test('answers GET /model with the token with the welcome, refuses a wrong token, and nothing else', async () => {
+    const { live, server } = await serve();
+    live.say('x', 'something happened');
+    const url = `http://127.0.0.1:${server.port}/model`;
+    const ok = await fetch(url, { headers: { authorization: 'Bearer secret' } });
+    expect(ok.status).toBe(200);
+    const welcome = (await ok.json()) as ControlMessage;
+    expect(welcome).toMatchObject({ type: 'welcome', model: { name: 'x', clusterId: 'c' } });
+    const wrong = await fetch(url, { headers: { authorization: 'Bearer guess' } });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ type: 'error', code: 'unauthorized' });
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${server.port}/`, { headers: { authorization: 'Bearer secret' } })).status).toBe(404);
+  });
+
   test('a client that does not authenticate in time is refused', async () => {
     const { server } = await serve();
     const c = await dial(server);

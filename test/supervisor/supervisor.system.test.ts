@@ -176,7 +176,9 @@ describe('a supervised three-node cluster', () => {
     process.kill(victim.process.pid!, 'SIGKILL');
     await waitFor('the crash in the model', () => victim.process.state === 'crashed');
     expect(victim.process.signal).toBe('SIGKILL');
-    expect(sup.model.events.filter((e) => e.type === 'crashed').at(-1)).toMatchObject({ kind: 'supervisor', text: 'n3 crashed (SIGKILL)' });
+    // The event follows within the reorder window.
+    const crashed = await waitFor('the crash in the events', () => sup.model.events.filter((e) => e.type === 'crashed').at(-1));
+    expect(crashed).toMatchObject({ kind: 'supervisor', text: 'n3 crashed (SIGKILL)' });
     // Its port is taken for a while (as by a socket that lingers): the restart waits for it.
     // (It hangs up on the peers that dial n3 meanwhile, as a closed port would.)
     const squatter = createServer((socket) => socket.destroy());
@@ -193,6 +195,7 @@ describe('a supervised three-node cluster', () => {
       ok: true,
       text: 'speed slow: elections after 1500-3000 ms, heartbeat every 500 ms, tick 100 ms (slow)',
       data: { timing: { preset: 'slow', tickMs: 100, electionTimeoutMs: { min: 1500, max: 3000 }, heartbeatMs: 500 } },
+      outcome: { code: 'speed', timing: { preset: 'slow', tickMs: 100, electionTimeoutMs: { min: 1500, max: 3000 }, heartbeatMs: 500 } },
     });
     expect(sup.model.events.filter((e) => e.kind === 'control' && e.text.endsWith('ticks every 100 ms'))).toHaveLength(3);
     expect(await sup.act({ op: 'speed', preset: 'normal' })).toMatchObject({ ok: true });
