@@ -22,7 +22,8 @@ export type Action =
   | { op: 'heal' } // removes every partition and link fault
   | { op: 'campaign'; node: NodeId } // start an election on that node now
   | { op: 'transfer'; node: NodeId } // hand leadership to that node
-  | { op: 'add' } // a new node: joins as learner, promoted to voter once caught up
+  | { op: 'add'; learner?: boolean } // a new node: joins as learner, promoted to voter once caught up (learner: stops once it has joined as a learner)
+  | { op: 'promote'; node: NodeId } // a learner: once caught up, promoted to voter
   | { op: 'remove'; node: NodeId }
   | { op: 'speed'; preset: SpeedPreset }
   | { op: 'down'; purge?: boolean }; // stop every node and the supervisor (purge: delete the folder)
@@ -44,6 +45,7 @@ export const ACTION_OPS: readonly ActionOp[] = [
   'campaign',
   'transfer',
   'add',
+  'promote',
   'remove',
   'speed',
   'down',

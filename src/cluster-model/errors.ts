@@ -32,6 +32,8 @@ export type ClusterProblem =
   | { code: 'already-leader'; node: number; term: number }
   /** Isolating the only node there is. */
   | { code: 'only-node'; node: number }
+  /** Promoting a node that is not a learner: a voter already (`voter`), or in no configuration. */
+  | { code: 'not-a-learner'; node: number; voter: boolean }
   /** Removing the last voter. */
   | { code: 'last-voter'; node: number }
   /** A node being started was killed or stopped before it was up. */
@@ -71,6 +73,7 @@ const CODES = Object.keys({
   'link-unsaid': true,
   'already-leader': true,
   'only-node': true,
+  'not-a-learner': true,
   'last-voter': true,
   interrupted: true,
   'did-not-start': true,
@@ -98,6 +101,8 @@ export function readClusterProblem(o: JsonObject, key: string, path = ''): Clust
       return { code, node: uint(p, 'node', where) };
     case 'already-leader':
       return { code, node: uint(p, 'node', where), term: uint(p, 'term', where) };
+    case 'not-a-learner':
+      return { code, node: uint(p, 'node', where), voter: boolean(p, 'voter', where) };
     case 'interrupted':
       return { code, node: uint(p, 'node', where), by: oneOf(p, 'by', ['killed', 'stopped'], where) };
     case 'did-not-start':

@@ -90,6 +90,10 @@ export function outcomeZh(o: Outcome): string {
       return `速度 ${o.timing.preset}：${timingZh(o.timing)}`;
     case 'added':
       return `添加了 n${o.node}，地址 127.0.0.1:${o.port}：以学习者加入，追上日志，提升为投票者（条目 ${o.index}）；${voterCount(o.voters)}`;
+    case 'added-learner':
+      return `添加了 n${o.node}，地址 127.0.0.1:${o.port}，身份是学习者（条目 ${o.index}）：它接收日志但不投票；它追上进度后，\`raft-console promote ${o.node}\` 会把它提升为投票者`;
+    case 'promoted':
+      return `把 n${o.node} 提升为投票者（条目 ${o.index}）；${voterCount(o.voters)}`;
     case 'removed': {
       const note =
         o.index === 0
@@ -164,6 +168,7 @@ const OP_ZH: Record<string, string> = {
   pause: '暂停',
   resume: '恢复',
   replace: '替换',
+  promote: '提升',
 };
 
 /** Why an action was refused, as a Chinese sentence; null for a problem with no words of its own ('failed'): its English sentence is all there is. */
@@ -206,6 +211,10 @@ export function problemZh(p: ClusterProblem): string | null {
       return `n${p.node} 已经是领导者（任期 ${p.term}）`;
     case 'only-node':
       return `n${p.node} 是唯一的节点：没有可以隔离它的对象`;
+    case 'not-a-learner':
+      return p.voter
+        ? `n${p.node} 已经是投票者：只有学习者才能被提升（\`raft-console add --learner\` 添加一个学习者）`
+        : `n${p.node} 不是学习者：它的加入没有完成，不在任何配置中（\`raft-console remove ${p.node}\` 把它移出，\`raft-console add --learner\` 添加一个新的）`;
     case 'last-voter':
       return `n${p.node} 是最后一个投票者：集群不能移除唯一的投票者（请用 \`raft-console down\`）`;
     case 'interrupted':

@@ -59,6 +59,10 @@ export type Outcome =
   | { code: 'transferring'; from: NodeId; to: NodeId }
   | { code: 'speed'; timing: Timing }
   | { code: 'added'; node: NodeId; port: number; index: number; voters: number }
+  /** `add --learner`: joined as a learner at entry `index`; `promote <node>` makes it a voter. */
+  | { code: 'added-learner'; node: NodeId; port: number; index: number }
+  /** A learner caught up and became a voter at entry `index`. */
+  | { code: 'promoted'; node: NodeId; index: number; voters: number }
   /** `index`: where the removal committed (0: the node was not in the configuration). */
   | { code: 'removed'; node: NodeId; index: number; wasLeader: boolean; voters: number }
   | { code: 'replaced'; node: NodeId; movedTo: string | null; untilIndex: number; aboveTerm: number; tookMs: number }
@@ -127,6 +131,8 @@ const FIELDS: FieldTable<Outcome, 'code'> = {
   transferring: { from: node, to: node },
   speed: { timing },
   added: { node, port: count, index: count, voters: count },
+  'added-learner': { node, port: count, index: count },
+  promoted: { node, index: count, voters: count },
   removed: { node, index: count, wasLeader: flag, voters: count },
   replaced: { node, movedTo, untilIndex: count, aboveTerm: count, tookMs: count },
   down: { name: text, nodes: count, purged: flag, folder: text },

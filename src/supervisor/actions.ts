@@ -33,7 +33,7 @@ function unique(ids: readonly NodeId[]): NodeId[] {
 }
 
 /** The nodes, each checked to be a member for which `ok` holds, or an error saying what it is instead and what to run. */
-function inState(
+export function inState(
   f: Fleet,
   ids: readonly NodeId[],
   verb: string,
@@ -53,7 +53,7 @@ function inState(
   });
 }
 
-const restartHint = (n: NodeModel): string => `start it again with \`raft-console restart ${n.id}\``;
+export const restartHint = (n: NodeModel): string => `start it again with \`raft-console restart ${n.id}\``;
 
 /** The leader among the nodes `ids`, if it is, and whether the voters left running can elect another. */
 function leaderLoss(f: Fleet, ids: readonly NodeId[]): LeaderLoss | null {
@@ -192,7 +192,7 @@ async function transfer(f: Fleet, to: NodeId): Promise<Done> {
   };
 }
 
-export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'remove' | 'down' | 'replace' }>): Promise<Done> {
+export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'promote' | 'remove' | 'down' | 'replace' }>): Promise<Done> {
   const live = (n: NodeModel): boolean => f.isLive(n);
   switch (a.op) {
     case 'kill': {

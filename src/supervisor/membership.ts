@@ -1,12 +1,12 @@
 // Growing and shrinking a running cluster, one server at a time (dissertation 4.1): a new node joins
-// as a learner, is promoted to voter once it holds every committed entry, and a removed node is
-// stopped only after its removal is committed. Progress is told as events, since catching up can
-// take a while.
+// as a learner, is promoted to voter once it holds every committed entry (at once, or when asked:
+// `add --learner`, then `promote`), and a removed node is stopped only after its removal is
+// committed. Progress is told as events, since catching up can take a while.
 import { plural } from '../cluster-model/plural.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { majorityOf } from '../raft/membership.js';
 import type { ConfChange, NodeId } from '../raft/types.js';
-import type { Done } from './actions.js';
+import { inState, restartHint, type Done } from './actions.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import type { Fleet } from './fleet.js';
 import { filterFor } from './links.js';
@@ -60,7 +60,23 @@ async function committed(f: Fleet, index: number, applied: (voters: NodeId[], le
     );
 }
 
-export async function addNode(f: Fleet): Promise<Done> {
+/** A new node, started and in the configuration as a learner. */
+interface Joined {
+  id: NodeId;
+  port: number;
+  /** The configuration entry that made it a learner. */
+  index: number;
+}
+
+/** What a failure after the node has started leaves behind, and the commands that deal with it. */
+function stays(op: 'add' | 'promote', id: NodeId): string {
+  return op === 'add'
+    ? `; it stays in the cluster as it is: \`raft-console remove ${id}\` takes it out`
+    : `; it stays a learner: \`raft-console promote ${id}\` tries again, \`raft-console remove ${id}\` takes it out`;
+}
+
+/** Starts a new, empty node and adds it to the configuration as a learner: it receives the log but does not vote. */
+async function joinAsLearner(f: Fleet): Promise<Joined> {
   // Fail before spawning anything when no change could be made now.
   await f.awaitLeader();
   const id = Math.max(0, ...f.file.nodes.map((n) => n.id)) + 1;
@@ -87,43 +103,102 @@ export async function addNode(f: Fleet): Promise<Done> {
   );
   await f.start(id);
 
-  const fix = `; it stays in the cluster as it is: \`raft-console remove ${id}\` takes it out`;
-  const learnerAt = await propose(f, { type: 'add-learner', node: id }, f.electionWaitMs()).catch((err: unknown) => {
-    throw new ClusterError(`n${id} started but could not be added as a learner: ${err instanceof Error ? err.message : String(err)}${fix}`);
+  const index = await propose(f, { type: 'add-learner', node: id }, f.electionWaitMs()).catch((err: unknown) => {
+    throw new ClusterError(
+      `n${id} started but could not be added as a learner: ${err instanceof Error ? err.message : String(err)}${stays('add', id)}`,
+    );
   });
-  f.live.say('add', `n${id} joins as a learner (entry ${learnerAt}): it receives the log but does not vote`, {
+  f.live.say('add', `n${id} joins as a learner (entry ${index}): it receives the log but does not vote`, {
     node: id,
-    index: learnerAt,
-    outcome: { code: 'learner', node: id, index: learnerAt } satisfies Outcome,
+    index,
+    outcome: { code: 'learner', node: id, index } satisfies Outcome,
   });
+  return { id, port, index };
+}
 
+/**
+ * Waits until the learner holds every committed entry (and at least entry `from`), telling its
+ * progress as `op` events; then proposes its promotion to voter and waits for that to commit.
+ * Resolves with the promotion's entry.
+ */
+async function promoteLearner(f: Fleet, id: NodeId, op: 'add' | 'promote', from: number): Promise<number> {
+  const fix = stays(op, id);
   const me = f.live.node(id)!;
   const target = (): number => f.leader()?.raft?.commit ?? Infinity;
   const progress = setInterval(() => {
     const holds = me.raft?.lastIndex ?? 0;
     const of = target();
-    f.live.say('add', `n${id} is catching up: it holds ${holds} of ${of} committed entries`, {
+    f.live.say(op, `n${id} is catching up: it holds ${holds} of ${of} committed entries`, {
       node: id,
       outcome: { code: 'catching-up', node: id, holds, of: Number.isFinite(of) ? of : null } satisfies Outcome,
     });
   }, 1000);
   const caughtUp = await f.live
-    .until(() => (me.raft?.lastIndex ?? 0) >= Math.max(learnerAt, target()), CATCH_UP_MS)
+    .until(() => (me.raft?.lastIndex ?? 0) >= Math.max(from, target()), CATCH_UP_MS)
     .finally(() => clearInterval(progress));
   if (!caughtUp)
     throw new ClusterError(
-      `n${id} has not caught up after ${CATCH_UP_MS / 1000} s (it holds ${me.raft?.lastIndex ?? 0} of ${target()} entries), so it stays a learner${fix}`,
+      `n${id} has not caught up after ${CATCH_UP_MS / 1000} s (it holds ${me.raft?.lastIndex ?? 0} of ${target()} entries)${op === 'add' ? ', so it stays a learner' : ''}${fix}`,
     );
 
   const promotedAt = await propose(f, { type: 'promote', node: id }, f.electionWaitMs()).catch((err: unknown) => {
     throw new ClusterError(`n${id} caught up but could not be promoted: ${err instanceof Error ? err.message : String(err)}${fix}`);
   });
   await committed(f, promotedAt, (voters) => voters.includes(id), `promoting n${id}`);
+  return promotedAt;
+}
+
+/**
+ * A new node: it joins as a learner, catches up and is promoted to voter; with `learner`, it stops
+ * once the node has joined as a learner (it catches up on its own; `promote` makes it a voter).
+ */
+export async function addNode(f: Fleet, learner = false): Promise<Done> {
+  const { id, port, index } = await joinAsLearner(f);
+  if (learner)
+    return {
+      text: `added n${id} at 127.0.0.1:${port} as a learner (entry ${index}): it receives the log but does not vote; \`raft-console promote ${id}\` makes it a voter once it has caught up`,
+      data: { node: id, port },
+      outcome: { code: 'added-learner', node: id, port, index },
+    };
+  const promotedAt = await promoteLearner(f, id, 'add', index);
   const voters = f.membership().voters.length;
   return {
     text: `added n${id} at 127.0.0.1:${port}: joined as a learner, caught up, promoted to voter (entry ${promotedAt}); ${plural(voters, 'voter')} now, a majority is ${majorityOf(voters)}`,
     data: { node: id, port },
     outcome: { code: 'added', node: id, port, index: promotedAt, voters },
+  };
+}
+
+/** A learner (`add --learner`) becomes a voter: once it has caught up, its promotion is proposed and committed. */
+export async function promoteNode(f: Fleet, id: NodeId): Promise<Done> {
+  f.member(id);
+  const { voters, learners } = f.membership();
+  if (voters.includes(id))
+    throw new ClusterError(`n${id} is a voter already: only a learner can be promoted (\`raft-console add --learner\` adds one)`, {
+      code: 'not-a-learner',
+      node: id,
+      voter: true,
+    });
+  if (!learners.includes(id))
+    throw new ClusterError(
+      `n${id} is not a learner: it is in no configuration, as its joining did not go through (\`raft-console remove ${id}\` takes it out, \`raft-console add --learner\` adds a new one)`,
+      { code: 'not-a-learner', node: id, voter: false },
+    );
+  // Only a running node catches up.
+  inState(
+    f,
+    [id],
+    'promote',
+    (n) => n.process.state === 'running',
+    (n) =>
+      n.process.state === 'paused' ? 'resume it first' : n.process.state === 'starting' ? 'wait until it has started' : restartHint(n),
+  );
+  const at = await promoteLearner(f, id, 'promote', 0);
+  const count = f.membership().voters.length;
+  return {
+    text: `promoted n${id} to voter (entry ${at}); ${plural(count, 'voter')} now, a majority is ${majorityOf(count)}`,
+    data: { node: id },
+    outcome: { code: 'promoted', node: id, index: at, voters: count },
   };
 }
 

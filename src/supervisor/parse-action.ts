@@ -32,7 +32,20 @@ function probability(o: JsonObject, key: string): number {
 
 export function parseAction(value: unknown): Validation<Action> {
   return validate((): Action => {
-    const o = object(value, 'action', ['op', 'nodes', 'groups', 'node', 'from', 'to', 'drop', 'delayMs', 'oneWay', 'preset', 'purge']);
+    const o = object(value, 'action', [
+      'op',
+      'nodes',
+      'groups',
+      'node',
+      'from',
+      'to',
+      'drop',
+      'delayMs',
+      'oneWay',
+      'preset',
+      'purge',
+      'learner',
+    ]);
     const op = oneOf(o, 'op', ACTION_OPS, 'action');
     const allowed = (...keys: string[]): void => {
       for (const k of Object.keys(o)) if (k !== 'op' && !keys.includes(k)) fail(`action.${k} is not a field of "${op}"`);
@@ -56,6 +69,7 @@ export function parseAction(value: unknown): Validation<Action> {
       case 'transfer':
       case 'remove':
       case 'replace':
+      case 'promote':
         allowed('node');
         return { op, node: nodeId(o, 'node', 'action') };
       case 'link': {
@@ -72,9 +86,11 @@ export function parseAction(value: unknown): Validation<Action> {
         return action;
       }
       case 'heal':
-      case 'add':
         allowed();
         return { op };
+      case 'add':
+        allowed('learner');
+        return has(o, 'learner') ? { op, learner: boolean(o, 'learner', 'action') } : { op };
       case 'speed':
         allowed('preset');
         return { op, preset: oneOf(o, 'preset', SPEED_PRESETS, 'action') };

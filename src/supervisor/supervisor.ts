@@ -24,7 +24,7 @@ import { watchFile } from './folder-watch.js';
 import { clusterFolder, forgetElsewhere, noteElsewhere, type FolderOptions } from '../cluster-model/folder.js';
 import { MAX_NODES, type ClusterLauncher, type OwnedCluster, type SupervisorOptions } from '../cluster-model/launcher.js';
 import { EVENT_REORDER_MS, LiveModel } from './live-model.js';
-import { addNode, removeNode } from './membership.js';
+import { addNode, promoteNode, removeNode } from './membership.js';
 import type { Timing } from '../cluster-model/model.js';
 import { endOrphanNodes } from './orphans.js';
 import { portInUse } from './port-owner.js';
@@ -154,8 +154,11 @@ export async function openSupervisor(o: SupervisorOptions = {}): Promise<OpenedS
   const run = (a: Action): Promise<Done> => {
     switch (a.op) {
       case 'add':
+      case 'promote':
       case 'remove': {
-        const next = membershipQueue.then(() => (a.op === 'add' ? addNode(fleet) : removeNode(fleet, a.node)));
+        const next = membershipQueue.then(() =>
+          a.op === 'add' ? addNode(fleet, a.learner === true) : a.op === 'promote' ? promoteNode(fleet, a.node) : removeNode(fleet, a.node),
+        );
         membershipQueue = next.catch(() => undefined);
         return next;
       }

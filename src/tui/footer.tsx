@@ -34,11 +34,20 @@ function verbs(b: Binding): string[] {
   return [...b.cli.matchAll(/(?:raft-console|\/)\s+([a-z]+)/g)].map((m) => m[1]!);
 }
 
-/** The footer's keys in order: the set-up and the keys of the step's command first, then the usual ones. */
+/**
+ * The footer's keys in order: the set-up and the keys of the step's command first, then the usual
+ * ones. A key does the step's command when its own command line has the same verb and every option
+ * the step's command gives (`+` is a plain `add`, not `add --learner`); when no key does, the `:`
+ * command line comes first instead.
+ */
 export function footerOrder(stepCommand: string | null): BindingId[] {
-  const verb = stepCommand?.split(' ')[0] ?? null;
-  const step = verb === null ? [] : BINDINGS.filter((b) => verbs(b).includes(verb)).map((b) => b.id);
-  const first: BindingId[] = ['trigger', ...step];
+  const [verb, ...rest] = stepCommand?.split(' ') ?? [];
+  const options = rest.filter((w) => w.startsWith('--'));
+  const step =
+    verb === undefined
+      ? []
+      : BINDINGS.filter((b) => verbs(b).includes(verb) && options.every((o) => b.cli.split(' ').includes(o))).map((b) => b.id);
+  const first: BindingId[] = ['trigger', ...(verb !== undefined && step.length === 0 ? ['command' as const] : step)];
   return [...first, ...FOOTER_ORDER.filter((id) => !first.includes(id))];
 }
 

@@ -69,6 +69,8 @@ const outcomes: { [C in OutcomeCode]: Extract<Outcome, { code: C }> } = {
   transferring: { code: 'transferring', from: 1, to: 2 },
   speed: { code: 'speed', timing },
   added: { code: 'added', node: 4, port: 7004, index: 12, voters: 4 },
+  'added-learner': { code: 'added-learner', node: 6, port: 7006, index: 11 },
+  promoted: { code: 'promoted', node: 6, index: 13, voters: 6 },
   removed: { code: 'removed', node: 1, index: 14, wasLeader: true, voters: 3 },
   replaced: { code: 'replaced', node: 3, movedTo: '/tmp/demo/n3.replaced-2026', untilIndex: 40, aboveTerm: 5, tookMs: 1234 },
   down: { code: 'down', name: 'demo', nodes: 3, purged: false, folder: '/tmp/demo' },
@@ -113,6 +115,7 @@ const problems: { [C in Exclude<ClusterErrorCode, 'failed'>]: Extract<ClusterPro
   'link-unsaid': { code: 'link-unsaid' },
   'already-leader': { code: 'already-leader', node: 1, term: 3 },
   'only-node': { code: 'only-node', node: 1 },
+  'not-a-learner': { code: 'not-a-learner', node: 2, voter: true },
   'last-voter': { code: 'last-voter', node: 1 },
   interrupted: { code: 'interrupted', node: 3, by: 'stopped' },
   'did-not-start': { code: 'did-not-start', node: 3, cause: 'disk full at /tmp/demo/n3' },
@@ -218,6 +221,22 @@ describe('action results in Chinese', () => {
       expectChinese(resultTextZh(r));
     }
     expect(resultTextZh(resultAcross(undefined, { code: 'failed' }))).toBe('失败：the English sentence');
+  });
+
+  it('a learner added, promoted, or refused promotion reads in Chinese with the command to run next', () => {
+    expect(resultTextZh(resultAcross(outcomes['added-learner']))).toBe(
+      '添加了 n6，地址 127.0.0.1:7006，身份是学习者（条目 11）：它接收日志但不投票；它追上进度后，`raft-console promote 6` 会把它提升为投票者',
+    );
+    expect(resultTextZh(resultAcross(outcomes.promoted))).toBe('把 n6 提升为投票者（条目 13）；现在有 6 个投票者，多数为 4');
+    const refusals: ClusterProblem[] = [
+      { code: 'not-a-learner', node: 2, voter: false },
+      { code: 'node-state', node: 6, op: 'promote', state: 'paused' },
+    ];
+    expect(refusals.map((p) => resultTextZh(resultAcross(undefined, p)))).toEqual([
+      'n2 不是学习者：它的加入没有完成，不在任何配置中（`raft-console remove 2` 把它移出，`raft-console add --learner` 添加一个新的）',
+      '无法提升 n6：它已暂停；先恢复它',
+    ]);
+    for (const t of refusals.map((p) => resultTextZh(resultAcross(undefined, p)))) expectChinese(t);
   });
 
   it('a result whose outcome this build does not know keeps its English sentence', () => {

@@ -1,27 +1,40 @@
 // A learner's exercise waits for their key where they must look: exercise 9's outcome without
 // PreVote stays on screen, with the set-up key offering the second half, until they press it; only
-// then does the exercise start its cluster again with PreVote on.
+// then does the exercise start its cluster again with PreVote on. Exercise 8's new node stays a
+// learner, caught up, until they promote it.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { disruptiveServer } from '../../src/exercises/catalog/disruptive-server.js';
-import { startSession } from '../../src/exercises/session.js';
+import { newNode } from '../../src/exercises/catalog/new-node.js';
+import { startSession, type ExerciseSession } from '../../src/exercises/session.js';
+import type { Exercise } from '../../src/exercises/types.js';
 import { supervisorLauncher } from '../../src/supervisor/supervisor.js';
 import { builtModule } from '../supervisor/helpers.js';
 
-test('exercise 9 starts its second cluster only when the learner presses the set-up key', async () => {
+/** Runs `body` on a paced session of the exercise (as a learner's dashboard runs it), then stops it. */
+async function paced(exercise: Exercise, name: string, body: (session: ExerciseSession) => Promise<void>): Promise<void> {
   builtModule('cli/main.js');
   const home = await mkdtemp(join(tmpdir(), 'raft-console-exercise-'));
   const session = await startSession({
-    exercise: disruptiveServer,
+    exercise,
     lang: 'en',
     launcher: supervisorLauncher,
-    folder: { name: 'pacing', stateDir: home },
+    folder: { name, stateDir: home },
     speed: 'normal',
     paced: true,
   });
   try {
+    await body(session);
+  } finally {
+    await session.stop();
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+test('exercise 9 starts its second cluster only when the learner presses the set-up key', () =>
+  paced(disruptiveServer, 'pacing', async (session) => {
     const d = session.driver();
     await d.step('leader');
     await d.act({ op: 'isolate', node: d.model.nodes.find((n) => n.id !== d.facts.leader)!.id });
@@ -37,8 +50,26 @@ test('exercise 9 starts its second cluster only when the learner presses the set
     await d.step('prevote-leader');
     expect(session.cluster.model.clusterId).not.toBe(first);
     expect(session.cluster.model.switches.preVote).toBe(true);
-  } finally {
-    await session.stop();
-    await rm(home, { recursive: true, force: true });
-  }
-});
+  }));
+
+test('exercise 8 keeps the new node a learner, caught up, until the learner promotes it with the set-up key', () =>
+  paced(newNode, 'promote-pacing', async (session) => {
+    const d = session.driver();
+    await d.step('leader');
+    await d.submit('one');
+    await d.submit('two');
+    await d.step('write');
+    expect(session.view({ hint: false }).trigger).toEqual({ label: 'add a node as a learner (add --learner)' });
+    expect(await session.trigger()).toEqual({ ok: true, text: 'added a node as a learner' });
+    await d.step('caught-up');
+    const id = d.facts.newNode!;
+    // Caught up, and still a learner: nothing promotes it but the learner.
+    const learnerNow = session.cluster.model.nodes.find((n) => n.id === id)!;
+    expect(learnerNow.raft!.membership.learners).toEqual([id]);
+    expect(session.view({ hint: false })).toMatchObject({
+      command: 'promote <id>',
+      trigger: { label: `promote the learner n${id} to voter (promote ${id})` },
+    });
+    expect(await session.trigger()).toEqual({ ok: true, text: `promoted n${id} to voter` });
+    await d.step('voter');
+  }));

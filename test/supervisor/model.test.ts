@@ -88,6 +88,8 @@ describe('actions from the control API', () => {
       { op: 'speed', preset: 'slow' },
       { op: 'down', purge: true },
       { op: 'add' },
+      { op: 'add', learner: true },
+      { op: 'promote', node: 6 },
     ])
       expect(parseAction(a)).toEqual({ ok: true, value: a });
   });
@@ -107,6 +109,12 @@ describe('actions from the control API', () => {
       problem: 'action.groups[1] must hold node ids (integers from 1), got 0',
     });
     expect(parseAction('kill')).toEqual({ ok: false, problem: 'action must be a JSON object, got "kill"' });
+    expect(parseAction({ op: 'promote' })).toMatchObject({ ok: false, problem: expect.stringContaining('action.node') as string });
+    expect(parseAction({ op: 'add', node: 6 })).toEqual({ ok: false, problem: 'action.node is not a field of "add"' });
+    expect(parseAction({ op: 'add', learner: 'yes' })).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining('action.learner') as string,
+    });
   });
 
   test('node lists read well in messages', () => {

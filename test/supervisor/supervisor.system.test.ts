@@ -232,6 +232,44 @@ describe('a supervised three-node cluster', () => {
     });
   });
 
+  test('add --learner leaves the node a learner, caught up, until promote makes it a voter', async () => {
+    const added = await sup.act({ op: 'add', learner: true });
+    expect(added.ok, added.text).toBe(true);
+    expect(added.text).toMatch(
+      /^added n5 at 127\.0\.0\.1:\d+ as a learner \(entry \d+\): it receives the log but does not vote; `raft-console promote 5` makes it a voter once it has caught up$/,
+    );
+    expect(added.outcome).toMatchObject({ code: 'added-learner', node: 5 });
+    pidsOf(sup.model, pids);
+    // It catches up by Raft on its own, and stays a learner: nothing promotes it.
+    const leader = await waitFor('n5 to catch up as a learner', () => converged(sup.model));
+    expect(leader.raft!.membership).toEqual({ voters: [1, 2, 3], learners: [5] });
+    expect(node(5).raft!.membership).toEqual({ voters: [1, 2, 3], learners: [5] });
+
+    expect(await sup.act({ op: 'promote', node: 1 })).toMatchObject({
+      ok: false,
+      text: 'n1 is a voter already: only a learner can be promoted (`raft-console add --learner` adds one)',
+      problem: { code: 'not-a-learner', node: 1, voter: true },
+    });
+    expect(await sup.act({ op: 'promote', node: 9 })).toMatchObject({ ok: false, problem: { code: 'not-a-node', node: 9 } });
+
+    const promoted = await sup.act({ op: 'promote', node: 5 });
+    expect(promoted.ok, promoted.text).toBe(true);
+    expect(promoted.text).toMatch(/^promoted n5 to voter \(entry \d+\); 4 voters now, a majority is 3$/);
+    expect(promoted.outcome).toMatchObject({ code: 'promoted', node: 5, voters: 4 });
+    const settled = await waitFor('n5 to be a voter everywhere', () => {
+      const m = converged(sup.model);
+      return m !== undefined && m.raft!.membership.voters.includes(5) ? m : undefined;
+    });
+    expect(settled.raft!.membership).toEqual({ voters: [1, 2, 3, 5], learners: [] });
+    expect(await sup.act({ op: 'promote', node: 5 })).toMatchObject({
+      ok: false,
+      problem: { code: 'not-a-learner', node: 5, voter: true },
+    });
+
+    expect(await sup.act({ op: 'remove', node: 5 })).toMatchObject({ ok: true });
+    await waitFor('the cluster to settle', () => converged(sup.model));
+  });
+
   test('the control API refuses a wrong token', async () => {
     const ws = new WebSocket(sup.url);
     const messages: ControlMessage[] = [];
@@ -247,7 +285,7 @@ describe('a supervised three-node cluster', () => {
     const client = await ControlClient.connect({ name: 'three' });
     try {
       expect(client.model.clusterId).toBe(sup.model.clusterId);
-      expect(client.model.nodes.map((n) => n.id)).toEqual([1, 2, 3, 4]);
+      expect(client.model.nodes.map((n) => n.id)).toEqual([1, 2, 3, 4, 5]);
       const events: ClusterEvent[] = [];
       client.subscribe((added) => events.push(...added));
       const follower = sup.model.nodes.find((n) => n.raft?.role === 'follower' && !n.removed)!;

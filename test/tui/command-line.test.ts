@@ -34,6 +34,9 @@ describe('parsing a command line', () => {
       ok: true,
       request: { type: 'action', action: { op: 'link', from: 1, to: 2, drop: 0.3, delayMs: 2000 } },
     });
+    expect(parseCommandLine('add')).toEqual({ ok: true, request: { type: 'action', action: { op: 'add' } } });
+    expect(parseCommandLine('add --learner')).toEqual({ ok: true, request: { type: 'action', action: { op: 'add', learner: true } } });
+    expect(parseCommandLine('promote 6')).toEqual({ ok: true, request: { type: 'action', action: { op: 'promote', node: 6 } } });
     expect(parseCommandLine('speed slow')).toEqual({ ok: true, request: { type: 'action', action: { op: 'speed', preset: 'slow' } } });
     expect(parseCommandLine("cas k 'old value' new --timeout 2s")).toEqual({
       ok: true,
@@ -78,7 +81,7 @@ describe('Tab', () => {
 
   it('completes a command name, or shows the names it could be', () => {
     expect(complete('iso', nodes)).toEqual({ text: 'isolate ', choices: [] });
-    expect(complete('p', nodes)).toEqual({ text: 'p', choices: ['pause', 'partition', 'put'] });
+    expect(complete('p', nodes)).toEqual({ text: 'p', choices: ['pause', 'partition', 'promote', 'put'] });
     expect(complete('re', nodes)).toEqual({ text: 're', choices: ['restart', 'replace', 'resume', 'remove'] });
     expect(complete('up', nodes)).toEqual({ text: 'up', choices: [] });
   });

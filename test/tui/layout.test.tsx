@@ -242,7 +242,11 @@ describe('texts longer than the screen', () => {
 describe('the footer in an exercise', () => {
   it("offers the set-up and the key of the step's command first", () => {
     expect(footerOrder('resume <id>').slice(0, 2)).toEqual(['trigger', 'pause']);
-    expect(footerOrder('submit --via <old leader> lost').slice(0, 2)).toEqual(['trigger', 'submit']);
+    expect(footerOrder('submit --via <old leader> lost').slice(0, 2)).toEqual(['trigger', 'submit-via']);
+    // + is a plain add: a step that asks for a learner, or a command no key does, offers the command line.
+    expect(footerOrder('add --learner').slice(0, 2)).toEqual(['trigger', 'command']);
+    expect(footerOrder('promote <id>').slice(0, 2)).toEqual(['trigger', 'command']);
+    expect(footerOrder('add').slice(0, 2)).toEqual(['trigger', 'add']);
     const lines = frame(snapshot(cluster(5)), { cols: 80, rows: 24 }, {}, { ...EXERCISE, trigger: null, command: 'stop <id> <id> <id>' });
     expect(lines.at(-1)).toMatch(/^s stop H hint/);
   });

@@ -24,6 +24,7 @@ export interface CommandOptions {
   drop?: number;
   delay?: number;
   oneWay?: boolean;
+  learner?: boolean;
   via?: number;
   timeout: number;
 }
@@ -81,11 +82,15 @@ function nodesCommand(op: 'kill' | 'stop' | 'restart' | 'pause' | 'resume', desc
   return onNodes(op, description, '<id...>', what, nodeIds, (nodes) => ({ op, nodes }));
 }
 
-function nodeCommand(op: 'replace' | 'isolate' | 'campaign' | 'transfer' | 'remove', description: string, what: string): CommandSpec {
+function nodeCommand(
+  op: 'replace' | 'isolate' | 'campaign' | 'transfer' | 'promote' | 'remove',
+  description: string,
+  what: string,
+): CommandSpec {
   return onNodes(op, description, '<id>', what, nodeId, (node) => ({ op, node }));
 }
 
-function bareCommand(op: 'heal' | 'add', description: string): CommandSpec {
+function bareCommand(op: 'heal', description: string): CommandSpec {
   return command(
     op,
     description,
@@ -153,7 +158,19 @@ export const ACTION_COMMANDS: readonly CommandSpec[] = [
   bareCommand('heal', 'remove every partition and link fault'),
   nodeCommand('campaign', 'make a node start an election now', 'the node'),
   nodeCommand('transfer', 'hand leadership over to a node', 'the next leader'),
-  bareCommand('add', 'add a node: it joins as a learner, catches up, then becomes a voter'),
+  command(
+    'add',
+    'add a node: it joins as a learner, catches up, then becomes a voter (--learner: it stays a learner until `promote`)',
+    'action',
+    null,
+    (cmd) => cmd.option('--learner', 'stop once it has joined as a learner: it catches up on its own, `promote <id>` makes it a voter'),
+    (_args: [], o) => act(o.learner === true ? { op: 'add', learner: true } : { op: 'add' }),
+  ),
+  nodeCommand(
+    'promote',
+    'make a learner (added with `add --learner`) a voter: once it has caught up, its promotion is committed',
+    'the learner',
+  ),
   command(
     'speed',
     'change how fast the running cluster goes: slow (elections after 1.5-3 s, to watch by eye), normal, fast',

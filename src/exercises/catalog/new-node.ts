@@ -37,12 +37,15 @@ export const newNode: Exercise = {
     },
     {
       id: 'add',
-      text: { en: 'Add a node: it starts empty and joins as a learner.', zh: '添加一个节点：它从空白开始，以学习者身份加入。' },
-      hint: {
-        en: 'Press + in the dashboard. The configuration entry "adds learner n6" goes through the log like any entry.',
-        zh: '在仪表盘中按 +。配置条目“添加学习者 n6”像其他条目一样经过日志。',
+      text: {
+        en: 'Add a node as a learner: it starts empty and joins the configuration without a vote.',
+        zh: '以学习者身份添加一个节点：它从空白开始，加入配置但没有投票权。',
       },
-      command: 'add',
+      hint: {
+        en: 'Type `:add --learner` on the dashboard\'s command line, or press X to let the exercise do it. The configuration entry "adds learner n6" goes through the log like any entry.',
+        zh: '在仪表盘的命令行输入 `:add --learner`，或者按 X 让练习来做。配置条目“添加学习者 n6”像其他条目一样经过日志。',
+      },
+      command: 'add --learner',
       check: ({ since, model }) => {
         const e = raftEvents(since, 'membership').find((m) => m.change.type === 'add-learner');
         return e === undefined ? false : { newNode: e.change.node, target: leaderOf(model)?.raft?.commit ?? e.index };
@@ -50,14 +53,27 @@ export const newNode: Exercise = {
     },
     {
       id: 'caught-up',
-      text: { en: 'The leader sends it the whole log: it catches up.', zh: '领导者把整个日志发给它：它追上了进度。' },
-      hint: { en: "Watch its log column grow to the others'.", zh: '观察它的日志列增长到和其他节点一样。' },
+      text: {
+        en: 'The leader sends the learner the whole log: it catches up, and stays a learner, for as long as you like.',
+        zh: '领导者把整个日志发给学习者：它追上了进度，并一直保持学习者身份，想看多久都可以。',
+      },
+      hint: {
+        en: "Watch its log column grow to the others'. It receives every entry, but no majority counts it: its row stays marked as a learner.",
+        zh: '观察它的日志列增长到和其他节点一样。它收到每个条目，但没有哪个多数派计入它：它那一行一直标为学习者。',
+      },
       check: ({ model, facts }) => (raftOf(model, facts.newNode)?.lastIndex ?? 0) >= facts.target!,
     },
     {
       id: 'voter',
-      text: { en: 'It is promoted to voter: six voters now, so a majority is 4.', zh: '它被提升为投票者：现在有六个投票者，多数派是 4。' },
-      hint: { en: 'Look for "promotes n6" in the events.', zh: '在事件栏中找“提升为投票者 n6”。' },
+      text: {
+        en: 'Promote it to voter: six voters now, so a majority is 4.',
+        zh: '把它提升为投票者：现在有六个投票者，多数派是 4。',
+      },
+      hint: {
+        en: 'Type `:promote 6` (the new node\'s id) on the command line, or press X. Then look for "promotes n6" in the events.',
+        zh: '在命令行输入 `:promote 6`（新节点的编号），或者按 X。然后在事件栏中找“提升为投票者 n6”。',
+      },
+      command: 'promote <id>',
       check: ({ model, facts }) => voters(model).includes(facts.newNode!),
     },
     {
@@ -73,6 +89,26 @@ export const newNode: Exercise = {
         becameRole(since, 'candidate').some((r) => r.node === facts.newNode),
     },
   ],
+  trigger: {
+    steps: ['add', 'voter'],
+    label: ({ model, facts }) => {
+      const id = facts.newNode;
+      if (id === undefined) return { en: 'add a node as a learner (add --learner)', zh: '以学习者身份添加一个节点（add --learner）' };
+      // Offered once the learner holds the log (the step before this one).
+      return (raftOf(model, id)?.lastIndex ?? 0) >= facts.target!
+        ? { en: `promote the learner n${id} to voter (promote ${id})`, zh: `把学习者 n${id} 提升为投票者（promote ${id}）` }
+        : null;
+    },
+    async run(hands, { facts }) {
+      const id = facts.newNode;
+      if (id === undefined) {
+        await hands.act({ op: 'add', learner: true });
+        return { en: 'added a node as a learner', zh: '以学习者身份添加了一个节点' };
+      }
+      await hands.act({ op: 'promote', node: id });
+      return { en: `promoted n${id} to voter`, zh: `把 n${id} 提升为投票者` };
+    },
+  },
   explanation: {
     en:
       'Raft paper, section 6; dissertation 4.1 and 4.2.1. ' +
@@ -92,7 +128,10 @@ export const newNode: Exercise = {
     await d.submit('one');
     await d.submit('two');
     await d.step('write');
-    await d.act({ op: 'add' });
+    await d.act({ op: 'add', learner: true });
+    await d.step('add');
+    await d.step('caught-up');
+    await d.act({ op: 'promote', node: d.facts.newNode! });
     await d.step('voter');
     await d.act({ op: 'kill', nodes: [leaderOf(d.model)!.id] });
     await d.step('votes');
