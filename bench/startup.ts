@@ -163,7 +163,7 @@ async function frameOnce(): Promise<{ firstText: number; dashboard: number; lead
         const screen = await tmux('capture-pane', '-p', '-t', 'u');
         const now = performance.now() - t0;
         if (screen.trim() !== '') seen.firstText ??= now;
-        if (screen.includes('raft-console ')) seen.dashboard ??= now;
+        if (/\bnode +process\b/.test(screen)) seen.dashboard ??= now;
         return /★ leader n\d+/.test(screen) ? now : undefined;
       },
       20,

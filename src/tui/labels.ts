@@ -45,7 +45,7 @@ const EN = {
   helpTitle: 'keys (↑↓ PgUp PgDn scroll, any other key closes)',
   legendTitle: 'what the screen shows',
   legend: [
-    ['● ‖ ■ ✗ ☠ …', 'process: running, paused (SIGSTOP), stopped, killed (SIGKILL), crashed, starting'],
+    ['● ‖ ■ ✗ ☠ …', 'process: running, paused (SIGSTOP), stopped, killed (SIGKILL), crashed, spawned (not listening yet)'],
     ['★ ◆ ◇ · ○', 'role: leader, candidate, pre-candidate, follower, learner (a node not running has none)'],
     ['T3', 'the term the node is in'],
     ['vote', 'whom the node voted for in its term'],
@@ -101,7 +101,7 @@ const EN = {
   resultText: (r: ActionResult): string => r.text,
   keys: {} as KeyWords,
   roles: { follower: 'follower', 'pre-candidate': 'pre-cand', candidate: 'candidate', leader: 'leader' },
-  process: { starting: 'starting', running: 'running', paused: 'paused', stopped: 'stopped', killed: 'killed', crashed: 'crashed' },
+  process: { starting: 'spawned', running: 'running', paused: 'paused', stopped: 'stopped', killed: 'killed', crashed: 'crashed' },
 };
 
 export type Labels = typeof EN;

@@ -29,7 +29,7 @@ describe.skipIf(skip)('the first frame of up (tmux)', () => {
     const drawn = readFileSync(recording, 'utf8');
     const said = drawn.indexOf(`starting the cluster ${CLUSTER}: opening the dashboard`);
     const firstFrame = drawn.indexOf(`raft-console ${CLUSTER}`);
-    const starting = drawn.search(/n1\b[^\n]*starting/);
+    const starting = drawn.search(/n1\b[^\n]*spawned/);
     const leader = drawn.search(/★ leader n\d+/);
     expect(said, 'the line written before the dashboard loads').toBeGreaterThanOrEqual(0);
     expect(firstFrame, 'the dashboard comes after that line').toBeGreaterThan(said);
