@@ -183,7 +183,7 @@ export function registerStatusCommand(program: Command): Command {
       .option('--json', 'print the model, its leader and the faults in force as one JSON document'),
   ).action(
     guarded('status', async (flags: StatusFlags) => {
-      const model = await readModelOnce(await folderOptions(flags));
+      const model = await readModelOnce({ ...(await folderOptions(flags)), events: false });
       const out =
         flags.json === true
           ? [JSON.stringify(statusDocument(model))]

@@ -13,11 +13,12 @@ import { readControlMessage } from './model-reader.js';
 /** A model larger than this is not a model (the event history is bounded). */
 const MAX_MODEL_BYTES = 64 * 1024 * 1024;
 
-export async function readModelOnce(o: ConnectOptions = {}): Promise<ClusterModel> {
+/** The model; `events: false` leaves its event history out (most of its bytes). */
+export async function readModelOnce(o: ConnectOptions & { events?: boolean } = {}): Promise<ClusterModel> {
   const { name, folder } = clusterFolder(o);
   const { control, token } = await findSupervisor(folder, name);
   const timeoutMs = o.timeoutMs ?? 5000;
-  const url = new URL('/model', control.url.replace(/^ws/, 'http'));
+  const url = new URL(o.events === false ? '/model?events=0' : '/model', control.url.replace(/^ws/, 'http'));
   const body = await new Promise<string>((resolve, reject) => {
     const fail = (why: string): void => reject(new ClusterError(why));
     const req = request(url, { headers: { authorization: `Bearer ${token}` }, timeout: timeoutMs }, (res) => {

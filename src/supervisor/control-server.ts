@@ -81,13 +81,14 @@ export class ControlServer {
     return (this.http.address() as { port: number }).port;
   }
 
-  /** `GET /model` with `Authorization: Bearer <token>`: the welcome, as a WebSocket client gets it first. */
+  /** `GET /model` with `Authorization: Bearer <token>`: the welcome, as a WebSocket client gets it first (`?events=0`: without the events). */
   private answerOnce(req: IncomingMessage, res: ServerResponse): void {
     const reply = (status: number, m: ControlMessage): void => {
       res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
       res.end(JSON.stringify(m));
     };
-    if (req.method !== 'GET' || req.url !== '/model')
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method !== 'GET' || url.pathname !== '/model')
       return reply(404, { type: 'error', code: 'bad-request', text: 'the control API answers GET /model, and WebSocket connections' });
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
     if (!timingSafeEqual(digest(token), this.expected))
@@ -96,7 +97,9 @@ export class ControlServer {
         code: 'unauthorized',
         text: `wrong token: a client must send the one in ${this.o.tokenPath} (readable by the user who started the cluster only)`,
       });
-    reply(200, { type: 'welcome', model: this.o.live.model });
+    // `?events=0`: without the event history, most of the model's bytes (status shows none).
+    const model = url.searchParams.get('events') === '0' ? { ...this.o.live.model, events: [] } : this.o.live.model;
+    reply(200, { type: 'welcome', model });
   }
 
   /** Tells every client why, then closes. */

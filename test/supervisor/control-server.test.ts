@@ -62,6 +62,11 @@ describe('the control server', () => {
     expect(ok.status).toBe(200);
     const welcome = (await ok.json()) as ControlMessage;
     expect(welcome).toMatchObject({ type: 'welcome', model: { name: 'x', clusterId: 'c' } });
+    expect((welcome as { model: { events: unknown[] } }).model.events).toHaveLength(1);
+    const bare = (await (await fetch(`${url}?events=0`, { headers: { authorization: 'Bearer secret' } })).json()) as {
+      model: { events: unknown[] };
+    };
+    expect(bare.model.events).toEqual([]);
     const wrong = await fetch(url, { headers: { authorization: 'Bearer guess' } });
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toMatchObject({ type: 'error', code: 'unauthorized' });
