@@ -2,6 +2,7 @@
 // write lost (the final reads against the writes), at most one leader per term (the nodes' own
 // role-change events), and the supervisor's safety monitor's verdict. Each gives a CheckOutcome:
 // passed, failed, or could not be made.
+import { thousands } from '../cluster-model/plural.js';
 import type { ClusterEvent, SafetyVerdict } from '../cluster-model/index.js';
 import type { History, Operation } from './history.js';
 import type { FinalRead } from './workload.js';
@@ -65,7 +66,7 @@ export function noLostWrites(history: History, finals: readonly FinalRead[]): Ch
   return {
     name: 'no lost writes',
     ok: true,
-    text: `every key's final value (read after healing) is consistent with all ${acknowledged.toLocaleString('en-US')} acknowledged writes`,
+    text: `every key's final value (read after healing) is consistent with all ${thousands(acknowledged)} acknowledged writes`,
   };
 }
 
@@ -107,7 +108,7 @@ export function safetyMonitor(verdict: SafetyVerdict | undefined): CheckOutcome 
     return {
       name: 'safety monitor',
       ok: true,
-      text: `no safety property broken in ${verdict.checkedReports.toLocaleString('en-US')} node reports (Election Safety, Log Matching, State Machine Safety)`,
+      text: `no safety property broken in ${thousands(verdict.checkedReports)} node reports (Election Safety, Log Matching, State Machine Safety)`,
     };
   return { name: 'safety monitor', ok: false, text: `${verdict.property}: ${verdict.text}` };
 }

@@ -1,5 +1,5 @@
 // What a history holds and what the checker found, as short human report sections.
-import { plural } from '../cluster-model/plural.js';
+import { plural, thousands } from '../cluster-model/plural.js';
 import type { History, OpKind, OpOutcome } from './history.js';
 import type { Verdict } from './linearizability.js';
 import { MAX_STATES } from './search.js';
@@ -33,10 +33,6 @@ export function summarize(history: History): HistorySummary {
   return { operations, clients: clients.size, keys: keys.size, durationMs: operations === 0 ? 0 : last - first, byKind };
 }
 
-function count(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
 /** "12,000 operations by 10 clients on 5 keys over 31.2 s", then one line per kind of operation. */
 export function formatSummary(s: HistorySummary): string[] {
   const lines = [
@@ -47,10 +43,10 @@ export function formatSummary(s: HistorySummary): string[] {
     const c = s.byKind[kind];
     const total = c.ok + c.fail + c.info;
     if (total === 0) continue;
-    const parts = [`${count(c.ok)} ok`];
-    if (c.fail > 0) parts.push(`${count(c.fail)} failed`);
-    if (c.info > 0) parts.push(`${count(c.info)} indeterminate`);
-    lines.push(`  ${labels[kind].padEnd(6)} ${count(total).padStart(8)}  (${parts.join(', ')})`);
+    const parts = [`${thousands(c.ok)} ok`];
+    if (c.fail > 0) parts.push(`${thousands(c.fail)} failed`);
+    if (c.info > 0) parts.push(`${thousands(c.info)} indeterminate`);
+    lines.push(`  ${labels[kind].padEnd(6)} ${thousands(total).padStart(8)}  (${parts.join(', ')})`);
   }
   return lines;
 }
@@ -64,11 +60,11 @@ export function formatVerdict(v: Verdict): string[] {
   const lines: string[] = [];
   if (v.result === 'linearizable') lines.push(`Linearizable: every key's history fits a single copy of the register (${stats}).`);
   else if (v.result === 'not-linearizable')
-    lines.push(`NOT linearizable: ${plural(bad.length, 'key')} of ${count(v.keys.length)} (${stats}).`);
+    lines.push(`NOT linearizable: ${plural(bad.length, 'key')} of ${thousands(v.keys.length)} (${stats}).`);
   else {
     const budget = v.budgetMs < 1000 ? `${v.budgetMs} ms` : `${(v.budgetMs / 1000).toFixed(1)} s`;
     lines.push(
-      `Unknown: the search reached its limits (${budget}, or ${count(MAX_STATES)} states on one key) before finishing (${stats}).`,
+      `Unknown: the search reached its limits (${budget}, or ${thousands(MAX_STATES)} states on one key) before finishing (${stats}).`,
     );
   }
 

@@ -1,6 +1,7 @@
 // What a check run found, for people and for programs: `summarizeRun` gives the JSON document
 // (`check --json`, and verdict.json in --out), `formatRun` the short human report. docs/CHECK.md
 // explains each line.
+import { thousands } from '../cluster-model/plural.js';
 import type { Operation } from './history.js';
 import type { FaultKind, FaultRecord } from './nemesis.js';
 import { formatSummary, summarize, type HistorySummary } from './report.js';
@@ -105,8 +106,6 @@ export function summarizeRun(run: CheckRun, replay: string): RunSummary {
 
 // --- The human report ---------------------------------------------------------------------------
 
-const count = (n: number): string => n.toLocaleString('en-US');
-
 function duration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
@@ -153,18 +152,20 @@ export function formatRun(s: RunSummary): string[] {
   ];
   const perSecond = s.operations.durationMs === 0 ? 0 : s.operations.operations / (s.operations.durationMs / 1000);
   lines.push(
-    `rate: ${count(Math.round(perSecond))} operations a second (asked for ${count(s.workload.rate)}: a client waits for its answer before the next)`,
+    `rate: ${thousands(Math.round(perSecond))} operations a second (asked for ${thousands(s.workload.rate)}: a client waits for its answer before the next)`,
   );
   const kinds = Object.entries(s.faults.byKind).filter(([, n]) => n > 0);
-  lines.push(`faults: ${s.faults.total === 0 ? 'none' : `${count(s.faults.total)} (${kinds.map(([k, n]) => `${k} ${n}`).join(', ')})`}`);
   lines.push(
-    `availability: ${(s.availability.share * 100).toFixed(1)}% answered (${count(s.availability.answered)} of ${count(s.availability.of)}: ok, or a cas that did not match)`,
+    `faults: ${s.faults.total === 0 ? 'none' : `${thousands(s.faults.total)} (${kinds.map(([k, n]) => `${k} ${n}`).join(', ')})`}`,
+  );
+  lines.push(
+    `availability: ${(s.availability.share * 100).toFixed(1)}% answered (${thousands(s.availability.answered)} of ${thousands(s.availability.of)}: ok, or a cas that did not match)`,
   );
   const l = s.latencyMs;
   lines.push(
     l.count === 0
       ? 'latency: no operation succeeded'
-      : `latency of the ${count(l.count)} ok operations: p50 ${duration(l.p50)}, p99 ${duration(l.p99)}, max ${duration(l.max)}`,
+      : `latency of the ${thousands(l.count)} ok operations: p50 ${duration(l.p50)}, p99 ${duration(l.p99)}, max ${duration(l.max)}`,
   );
 
   const lin = s.linearizability;
@@ -183,7 +184,7 @@ export function formatRun(s: RunSummary): string[] {
                 .filter((k) => k.result === 'not-linearizable')
                 .map((k) => k.key)
                 .join(', ')})`
-        }: ${lin.keys.length} keys, ${count(explored)} states explored in ${duration(lin.elapsedMs)}`;
+        }: ${lin.keys.length} keys, ${thousands(explored)} states explored in ${duration(lin.elapsedMs)}`;
   const checks = [{ name: 'linearizable', ok: linOk, text: linText }, ...s.checks];
   const width = Math.max(...checks.map((x) => x.name.length));
   lines.push('', 'checks:');

@@ -3,6 +3,7 @@
 // its log and compares them. Raft's Log Matching and State Machine Safety say that committed
 // entries are the same on every node, so after settling the logs must be equal where they overlap
 // (a node's log starts after its last snapshot) and so must the state machines built from them.
+import { thousands } from '../cluster-model/plural.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clusterSecret, leaderOf, memberIds, members, until, type ClusterModel, type ClusterSource } from '../cluster-model/index.js';
 import { RaftClient, RaftClientError } from '../client/index.js';
@@ -148,7 +149,7 @@ export async function compareNodes(target: ClusterSource, timeoutMs: number): Pr
           return {
             name: 'converged',
             ok: true,
-            text: `all ${nodes.length} nodes hold the same log to index ${n.lastIndex} (term ${n.lastTerm}; ${overlap.toLocaleString('en-US')} entries compared on each), applied it, and hold the same state (${n.kv.keys} keys, ${n.kv.sessions} sessions)`,
+            text: `all ${nodes.length} nodes hold the same log to index ${n.lastIndex} (term ${n.lastTerm}; ${thousands(overlap)} entries compared on each), applied it, and hold the same state (${n.kv.keys} keys, ${n.kv.sessions} sessions)`,
           };
         }
         if (d.definite) return { name: 'converged', ok: false, text: d.text };
