@@ -64,7 +64,12 @@ export function highestTerm(model: Nodes): number {
 /** The cluster's commit index: the leader's, else the highest any node (removed ones included) reported. */
 export function clusterCommit(model: Nodes): number {
   const leader = leaderOf(model);
-  return leader?.raft?.commit ?? Math.max(0, ...model.nodes.map((n) => n.raft?.commit ?? 0));
+  return leader?.raft?.commit ?? knownCommitted(model);
+}
+
+/** The highest index any node knows committed: an entry above it is committed nowhere yet (as far as the reports go). */
+export function knownCommitted(model: Nodes): number {
+  return Math.max(0, ...model.nodes.map((n) => n.raft?.commit ?? 0));
 }
 
 /**
