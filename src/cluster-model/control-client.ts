@@ -13,7 +13,7 @@ import { messageText, type Action, type ActionResult, type ControlMessage, type 
 import { ClusterError } from './errors.js';
 import { clusterFolder, type FolderOptions } from './folder.js';
 import { EVENT_HISTORY, type ClusterEvent, type ClusterModel } from './model.js';
-import { readControlMessage } from './model-reader.js';
+import { readControlMessage, welcomeModel } from './model-reader.js';
 import type { ClusterSource } from './source.js';
 
 export interface ConnectOptions extends FolderOptions {
@@ -67,14 +67,15 @@ export class ControlClient implements ClusterSource {
       ws.once('open', () => ws.send(JSON.stringify({ type: 'auth', token } satisfies ControlRequest)));
       ws.once('error', (err) => fail(`cannot reach the supervisor of ${name} at ${control.url}: ${err.message}`));
       ws.once('message', (raw: WebSocket.RawData) => {
-        const read = readControlMessage(messageText(raw));
-        if (!read.ok) return fail(`the supervisor of ${name} sent a message that is not valid: ${read.problem}`);
-        const m = read.value;
-        if (m.type === 'welcome') {
-          clearTimeout(timer);
-          ws.removeAllListeners();
-          resolve(m.model);
-        } else fail(m.type === 'error' ? m.text : `unexpected first message "${m.type}" from the supervisor`);
+        let welcome: ClusterModel;
+        try {
+          welcome = welcomeModel(messageText(raw), name);
+        } catch (err) {
+          return fail((err as Error).message);
+        }
+        clearTimeout(timer);
+        ws.removeAllListeners();
+        resolve(welcome);
       });
     });
     return new ControlClient(ws, model);

@@ -8,7 +8,7 @@ import { ClusterError } from './errors.js';
 import { clusterFolder } from './folder.js';
 import type { ConnectOptions } from './control-client.js';
 import type { ClusterModel } from './model.js';
-import { readControlMessage } from './model-reader.js';
+import { welcomeModel } from './model-reader.js';
 
 /** A model larger than this is not a model (the event history is bounded). */
 const MAX_MODEL_BYTES = 64 * 1024 * 1024;
@@ -41,9 +41,5 @@ export async function readModelOnce(o: ConnectOptions & { events?: boolean } = {
     req.on('error', (err) => fail(`cannot reach the supervisor of ${name} at ${control.url}: ${err.message}`));
     req.end();
   });
-  const read = readControlMessage(body);
-  if (!read.ok) throw new ClusterError(`the supervisor of ${name} sent a message that is not valid: ${read.problem}`);
-  const m = read.value;
-  if (m.type === 'welcome') return m.model;
-  throw new ClusterError(m.type === 'error' ? m.text : `unexpected answer "${m.type}" from the supervisor`);
+  return welcomeModel(body, name);
 }

@@ -27,7 +27,7 @@ import {
   type Validation,
 } from '../schema/json-shape.js';
 import type { ControlMessage } from './control-protocol.js';
-import { readClusterProblem } from './errors.js';
+import { ClusterError, readClusterProblem } from './errors.js';
 import type { ClusterEvent, ClusterModel, LinkFaultModel, NodeModel, NodeProcess, RaftSwitches, SafetyVerdict, Timing } from './model.js';
 import { PROCESS_STATES } from './model.js';
 import { readOutcome } from './outcome.js';
@@ -201,4 +201,16 @@ export function readControlMessage(text: string): Validation<ControlMessage> {
         return { type, code: oneOf(o, 'code', ERROR_CODES), text: string(o, 'text') };
     }
   });
+}
+
+/**
+ * The model in the supervisor's first answer (its welcome, over the WebSocket or `GET /model`), or
+ * the ClusterError saying why there is none: the message is not valid, or it is the supervisor's refusal.
+ */
+export function welcomeModel(text: string, name: string): ClusterModel {
+  const read = readControlMessage(text);
+  if (!read.ok) throw new ClusterError(`the supervisor of ${name} sent a message that is not valid: ${read.problem}`);
+  const m = read.value;
+  if (m.type === 'welcome') return m.model;
+  throw new ClusterError(m.type === 'error' ? m.text : `unexpected first message "${m.type}" from the supervisor`);
 }

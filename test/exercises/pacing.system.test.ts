@@ -2,39 +2,13 @@
 // PreVote stays on screen, with the set-up key offering the second half, until they press it; only
 // then does the exercise start its cluster again with PreVote on. Exercise 8's new node stays a
 // learner, caught up, until they promote it.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { disruptiveServer } from '../../src/exercises/catalog/disruptive-server.js';
 import { newNode } from '../../src/exercises/catalog/new-node.js';
-import { startSession, type ExerciseSession } from '../../src/exercises/session.js';
-import type { Exercise } from '../../src/exercises/types.js';
-import { supervisorLauncher } from '../../src/supervisor/supervisor.js';
-import { builtModule } from '../supervisor/helpers.js';
-
-/** Runs `body` on a paced session of the exercise (as a learner's dashboard runs it), then stops it. */
-async function paced(exercise: Exercise, name: string, body: (session: ExerciseSession) => Promise<void>): Promise<void> {
-  builtModule('cli/main.js');
-  const home = await mkdtemp(join(tmpdir(), 'raft-console-exercise-'));
-  const session = await startSession({
-    exercise,
-    lang: 'en',
-    launcher: supervisorLauncher,
-    folder: { name, stateDir: home },
-    speed: 'normal',
-    paced: true,
-  });
-  try {
-    await body(session);
-  } finally {
-    await session.stop();
-    await rm(home, { recursive: true, force: true });
-  }
-}
+import { inSession } from './helpers.js';
 
 test('exercise 9 starts its second cluster only when the learner presses the set-up key', () =>
-  paced(disruptiveServer, 'pacing', async (session) => {
+  inSession(disruptiveServer, { name: 'pacing', speed: 'normal', paced: true }, async (session) => {
     const d = session.driver();
     await d.step('leader');
     await d.act({ op: 'isolate', node: d.model.nodes.find((n) => n.id !== d.facts.leader)!.id });
@@ -53,7 +27,7 @@ test('exercise 9 starts its second cluster only when the learner presses the set
   }));
 
 test('exercise 8 keeps the new node a learner, caught up, until the learner promotes it with the set-up key', () =>
-  paced(newNode, 'promote-pacing', async (session) => {
+  inSession(newNode, { name: 'promote-pacing', speed: 'normal', paced: true }, async (session) => {
     const d = session.driver();
     await d.step('leader');
     await d.submit('one');
