@@ -87,8 +87,9 @@ export class ControlServer {
       res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
       res.end(JSON.stringify(m));
     };
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (req.method !== 'GET' || url.pathname !== '/model')
+    // A request target that is no URL (`GET http://[bad`) is answered like any other wrong one, not thrown.
+    const url = URL.canParse(req.url ?? '', 'http://127.0.0.1') ? new URL(req.url ?? '', 'http://127.0.0.1') : null;
+    if (req.method !== 'GET' || url?.pathname !== '/model')
       return reply(404, { type: 'error', code: 'bad-request', text: 'the control API answers GET /model, and WebSocket connections' });
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
     if (!timingSafeEqual(digest(token), this.expected))

@@ -1,5 +1,6 @@
 // The control API without a cluster behind it: the token check, the batching of updates, the
 // order of an action's update and its result, and the model read once over plain HTTP.
+import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, test } from 'vitest';
 import { messageText, type ControlMessage } from '../../src/cluster-model/control-protocol.js';
@@ -72,6 +73,16 @@ describe('the control server', () => {
     expect(await wrong.json()).toMatchObject({ type: 'error', code: 'unauthorized' });
     expect((await fetch(url)).status).toBe(401);
     expect((await fetch(`http://127.0.0.1:${server.port}/`, { headers: { authorization: 'Bearer secret' } })).status).toBe(404);
+    // A request target that is no URL at all is answered too, and the server keeps serving.
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(server.port, '127.0.0.1', () => socket.end('GET http://[bad HTTP/1.1\r\nHost: x\r\n\r\n'));
+      let got = '';
+      socket.on('data', (d: Buffer) => (got += d.toString('utf8')));
+      socket.on('close', () => resolve(got));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 (400|404)/);
+    expect((await fetch(url, { headers: { authorization: 'Bearer secret' } })).status).toBe(200);
   });
 
   test('a client that does not authenticate in time is refused', async () => {
