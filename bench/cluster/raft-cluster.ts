@@ -5,12 +5,12 @@
 // none outlives the bench, whatever way it ends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, GiveUp, removeDir, stopChild, trackChild, trackDir, waitFor } from '../children.js';
 import type { NodeStatus } from '../../src/node/client-protocol.js';
-import { nodeId, string, uint, validate } from '../../src/schema/json-shape.js';
+import { nodeId, object, string, uint, validate } from '../../src/schema/json-shape.js';
 import { readNodeLine, type NodeEvent } from '../../src/supervisor/node-line.js';
 import { ensureSecretFile } from '../../src/transport/secret.js';
 import { requestOnce } from './load-client.js';
@@ -40,8 +40,32 @@ export interface RoleChange {
   term: number;
 }
 
-/** The event lines the bench reads; the many others (commits above all) are not even parsed. */
-const READ = /"kind":"state"|"type":"(?:peer-connected|peer-disconnected|role-change|started)"/;
+/**
+ * A snapshot a node took of its state machine (its "snapshot-taken" event), and what it cost. The
+ * node says only the index; the rest is read around the event:
+ *   - endTs: the event's time. The core emits it from compact(), between serializing the state
+ *     machine and saving the snapshot, but the node writes it out with the next Ready, after
+ *     saveSnapshot resolved: the end of the snapshot.
+ *   - startTs: the time of the node's last "commit" event before it, which came out with the Ready
+ *     whose applied entries crossed the threshold. So endTs - startTs is the snapshot (serialize,
+ *     write, fsync, the old log segments removed) plus that Ready's persist and apply: an upper bound.
+ *   - bytes: the size of snapshot.dat in the node's data dir when the event is read.
+ */
+export interface SnapshotTaken {
+  node: number;
+  index: number;
+  /** Entries since the node's previous snapshot (or its start). */
+  entries: number;
+  bytes: number | null;
+  /** Wall clock (ms since the epoch), as the nodes' events. */
+  startTs: number | null;
+  endTs: number;
+}
+
+/** The event lines the bench reads; the many others are not parsed (commits only for their time). */
+const READ = /"kind":"state"|"type":"(?:peer-connected|peer-disconnected|role-change|started|snapshot-taken)"/;
+const COMMIT = '"type":"commit"';
+const LINE_TS = /^\{"ts":(\d+)/;
 
 class NodeProcess {
   child: ChildProcess | null = null;
@@ -51,6 +75,12 @@ class NodeProcess {
   readonly roleChanges: RoleChange[] = [];
   /** Peers this node has an open outbound (sending) connection to, from its transport events. */
   readonly outPeers = new Set<number>();
+  /** The time of the latest "commit" event: where a snapshot's Ready began. */
+  private lastCommitTs: number | null = null;
+  /** The index of the latest snapshot: from the started event, then from each snapshot-taken. */
+  private snapshotIndex = 0;
+  /** Every snapshot taken since the cluster started (bounded). */
+  readonly snapshots: SnapshotTaken[] = [];
   /** The latest lines of stdout, for the error message when something goes wrong. */
   readonly tail: string[] = [];
   starts = 0;
@@ -116,6 +146,11 @@ class NodeProcess {
     for (const line of lines) {
       this.tail.push(line);
       if (this.tail.length > 50) this.tail.shift();
+      if (line.includes(COMMIT)) {
+        const ts = LINE_TS.exec(line);
+        if (ts !== null) this.lastCommitTs = Number(ts[1]);
+        continue;
+      }
       if (!READ.test(line)) continue;
       // Read and checked as the supervisor reads it (a state line field by field); an event's own
       // fields are read with the schema's readers. A line that is not what the bench expects is
@@ -140,7 +175,30 @@ class NodeProcess {
         term: uint(e.data, 'term'),
       });
       if (this.roleChanges.length > 200) this.roleChanges.shift();
-    } else if (e.kind === 'node' && e.type === 'started') this.settleStarted(null);
+    } else if (e.kind === 'raft' && e.type === 'snapshot-taken') {
+      const index = uint(e.data, 'index');
+      this.snapshots.push({
+        node: this.id,
+        index,
+        entries: index - this.snapshotIndex,
+        bytes: this.snapshotBytes(),
+        startTs: this.lastCommitTs,
+        endTs: e.ts,
+      });
+      if (this.snapshots.length > 10_000) this.snapshots.shift();
+      this.snapshotIndex = index;
+    } else if (e.kind === 'node' && e.type === 'started') {
+      this.settleStarted(null);
+      this.snapshotIndex = uint(object(e.data.recovered, 'recovered'), 'snapshotIndex');
+    }
+  }
+
+  private snapshotBytes(): number | null {
+    try {
+      return statSync(join(this.dataDir, 'snapshot.dat')).size;
+    } catch {
+      return null;
+    }
   }
 
   private settleStarted(err: Error | null): void {
@@ -187,6 +245,11 @@ export class RaftCluster {
 
   pid(id: number): number | undefined {
     return this.node(id).child?.pid;
+  }
+
+  /** Snapshots of every node that ended at or after `sinceMs` (wall clock, as the events' ts), oldest first. */
+  snapshotsSince(sinceMs: number): SnapshotTaken[] {
+    return this.nodes.flatMap((n) => n.snapshots.filter((x) => x.endTs >= sinceMs)).sort((a, b) => a.endTs - b.endTs);
   }
 
   /** Role changes of every node at or after `sinceMs` (wall clock, as the events' ts), oldest first. */
