@@ -26,7 +26,7 @@
 import { Command, Option } from 'commander';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { sleep, waitFor } from './children.js';
 import { RaftCluster } from './cluster/raft-cluster.js';
 import { EtcdCluster, EtcdLoadClient, findEtcd } from './cluster/etcd.js';
@@ -607,9 +607,32 @@ async function measureFloor(dir: string, size: number): Promise<FloorMeasurement
   progress(`${size} nodes: measuring the loopback round trip and fdatasync in ${dir}...`);
   const rtt = await measureLoopbackRtt();
   const fsync = await measureFsync(dir, 200, fsyncBytes);
-  const floor: FloorMeasurement = { rtt, fsync, fsyncBytes, dir, model: floorModel(rtt.p50Ms, fsync.p50Ms) };
+  // The folder the clusters' temp folders are made in: the cluster's own is gone after the run.
+  const floor: FloorMeasurement = { rtt, fsync, fsyncBytes, dir: dirname(dir), model: floorModel(rtt.p50Ms, fsync.p50Ms) };
   emit({ bench: 'cluster-floor', nodes: size, ...floor, loadAverage1m: round(loadavg()[0]!) });
   return floor;
+}
+
+/**
+ * An etcd cluster with a leader and every peer stream up (a 5-member one takes about 1 s: members
+ * wait for their peers' streams). A start that fails (a port taken between the pick and the bind,
+ * a bootstrap that did not converge) is tried once more on fresh ports and folders.
+ */
+async function startEtcd(o: Options, size: number, binary: { path: string; version: string }): Promise<System> {
+  for (let attempt = 1; ; attempt++) {
+    const started = performance.now();
+    let sys: System | null = null;
+    try {
+      sys = await etcdSystem(o, size, binary.path, binary.version);
+      await sys.waitHealthy();
+      progress(`etcd: ${size} members up, a leader and every peer stream in ${Math.round(performance.now() - started)} ms`);
+      return sys;
+    } catch (err) {
+      await sys?.stop();
+      if (attempt >= 2) throw err;
+      progress(`etcd: the ${size}-member cluster did not start (${err instanceof Error ? err.message : String(err)}); once more`);
+    }
+  }
 }
 
 /** One cluster size: our cluster (and etcd's), the floor, the rows; both clusters stopped at the end. */
@@ -635,12 +658,8 @@ async function runSize(
         `starting a ${size}-member etcd ${etcd.binary.version} cluster (fsync on, --heartbeat-interval ${hb} --election-timeout ${min} --pre-vote)...`,
       );
       try {
-        const started = performance.now();
-        const sys = await etcdSystem(o, size, etcd.binary.path, etcd.binary.version);
+        const sys = await startEtcd(o, size, etcd.binary);
         systems.push({ sys, timing: { electionTimeoutMs: `${min}-${2 * min - hb}`, heartbeatMs: hb } });
-        // Every member connected to every other before the first row (5 members take ~1 s a peer).
-        await sys.waitHealthy();
-        progress(`etcd: ${size} members up, a leader and every peer stream in ${Math.round(performance.now() - started)} ms`);
       } catch (err) {
         const reason = `could not start a ${size}-member etcd cluster: ${err instanceof Error ? err.message : String(err)}`;
         etcd.note = `etcd comparison skipped: ${reason}`;

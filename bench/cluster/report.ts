@@ -117,7 +117,7 @@ function floorLines(s: SizeSection): string[] {
     r === null ? '' : `${name} p50 ${figure(r.p50Ms, 2)} ms (${ratioText(ratioOf(r.p50Ms, fl.model.floorMs))} the floor)`;
   return [
     `1-client floor: loopback TCP round trip p50 ${figure(fl.rtt.p50Ms, 3)} ms (p99 ${figure(fl.rtt.p99Ms, 3)}), ` +
-      `fdatasync of a ${fl.fsyncBytes}-byte append p50 ${figure(fl.fsync.p50Ms, 3)} ms (p99 ${figure(fl.fsync.p99Ms, 3)}) in ${fl.dir}`,
+      `fdatasync of a ${fl.fsyncBytes}-byte append p50 ${figure(fl.fsync.p50Ms, 3)} ms (p99 ${figure(fl.fsync.p99Ms, 3)}) in the nodes' folder (under ${fl.dir})`,
     `  floor = rtt/2 + max(fsync, rtt/2 + fsync + rtt/2) + rtt/2 = 2 rtt + fsync = ${figure(fl.model.floorMs, 2)} ms ` +
       `(${figure(fl.model.floorWritesPerSec, 0)} writes/s); 3 fsyncs in series, 2 rtt + 3 fsync = ${figure(fl.model.serialMs, 2)} ms`,
     ...(ours === null ? [] : [`  measured: ${[vs(ours, 'ours'), vs(etcd, 'etcd')].filter((x) => x !== '').join(', ')}`]),
@@ -145,9 +145,13 @@ function snapshotTable(s: SizeSection): string[] {
     'Our snapshots during the rows (each node snapshots on its own; duration: from the Ready that crossed the threshold to the',
     'snapshot saved, an upper bound). p99 latency in ms (acks) of the requests in flight during a leader snapshot, a follower one, none:',
     '',
-    renderTable(['row', 'taken (leader)', 'entries', 'MB', 'ms med / max', 'p99 leader snap', 'p99 follower snap', 'p99 outside'], cells, {
-      align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
-    }),
+    renderTable(
+      ['row', 'taken (leader)', 'entries', 'MB', 'duration ms med / max', 'p99 leader snap', 'p99 follower snap', 'p99 outside'],
+      cells,
+      {
+        align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+      },
+    ),
   ];
 }
 
