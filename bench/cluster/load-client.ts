@@ -1,10 +1,12 @@
 // A lean load-generating client for raft-console nodes, written from docs/PROTOCOL.md alone (it
-// does not use src/client): the framing (1.2), the hello and proofs (1.4, shared with the hostile bench in wire.ts), put requests with clientId/seq
-// (3, 4.4), and get requests (linearizable reads: the leader answers after a ReadIndex round). Each RaftLoadClient is one clientId with at most one write in flight, keeping one
-// connection per node it has talked to. It follows not-leader redirects, and retries a write whose outcome it does
-// not know (leadership-lost, timeout, unavailable, a lost connection, its own attempt timeout)
-// with the same seq, so every write is applied exactly once. Latency is measured from the first
-// send of a seq to its acknowledgement, retries included.
+// does not use src/client): the framing (1.2), the hello and proofs (1.4, shared with the hostile
+// bench in wire.ts), put requests with clientId/seq (3, 4.4), and get requests (linearizable reads:
+// the leader answers after a ReadIndex round). Each RaftLoadClient is one clientId with at most one
+// request in flight, keeping one connection per node it has talked to. It follows not-leader
+// redirects, and retries a request whose outcome it does not know (leadership-lost, timeout,
+// unavailable, a lost connection, its own attempt timeout), a write with the same seq, so every
+// write is applied exactly once. Latency is measured from the first send of a request to its
+// answer, retries included.
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { sleep } from '../children.js';
