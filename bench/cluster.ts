@@ -43,7 +43,7 @@ import { FsyncCounter, straceAvailable, type FsyncCount } from './cluster/fsync-
 import { floorModel, measureFsync, measureLoopbackRtt } from './cluster/floor.js';
 import { renderReport, type FloorMeasurement, type SizeSection } from './cluster/report.js';
 import { snapshotCost, type SnapshotCost, type TimedAck } from './cluster/snapshot-cost.js';
-import type { SnapshotTaken } from './cluster/raft-cluster.js';
+import type { SnapshotTaken } from './cluster/snapshot-log.js';
 import type { LoadKind } from './cluster/targets.js';
 import { duration, milliseconds, msRange, wholeNumber } from '../src/cli/arguments.js';
 import { wholeNumbers } from './arguments.js';

@@ -15,6 +15,7 @@ import { readNodeLine, type NodeEvent } from '../../src/supervisor/node-line.js'
 import { ensureSecretFile } from '../../src/transport/secret.js';
 import { requestOnce } from './load-client.js';
 import { BIN } from '../repo.js';
+import { SnapshotLog, type SnapshotTaken } from './snapshot-log.js';
 // The supervisor's picker, below the ephemeral range (TCP self-connect: see ports.ts).
 import { freePorts } from '../../src/supervisor/ports.js';
 
@@ -40,32 +41,8 @@ export interface RoleChange {
   term: number;
 }
 
-/**
- * A snapshot a node took of its state machine (its "snapshot-taken" event), and what it cost. The
- * node says only the index; the rest is read around the event:
- *   - endTs: the event's time. The core emits it from compact(), between serializing the state
- *     machine and saving the snapshot, but the node writes it out with the next Ready, after
- *     saveSnapshot resolved: the end of the snapshot.
- *   - startTs: the time of the node's last "commit" event before it, which came out with the Ready
- *     whose applied entries crossed the threshold. So endTs - startTs is the snapshot (serialize,
- *     write, fsync, the old log segments removed) plus that Ready's persist and apply: an upper bound.
- *   - bytes: the size of snapshot.dat in the node's data dir when the event is read.
- */
-export interface SnapshotTaken {
-  node: number;
-  index: number;
-  /** Entries since the node's previous snapshot (or its start). */
-  entries: number;
-  bytes: number | null;
-  /** Wall clock (ms since the epoch), as the nodes' events. */
-  startTs: number | null;
-  endTs: number;
-}
-
 /** The event lines the bench reads; the many others are not parsed (commits only for their time). */
 const READ = /"kind":"state"|"type":"(?:peer-connected|peer-disconnected|role-change|started|snapshot-taken)"/;
-const COMMIT = '"type":"commit"';
-const LINE_TS = /^\{"ts":(\d+)/;
 
 class NodeProcess {
   child: ChildProcess | null = null;
@@ -75,12 +52,8 @@ class NodeProcess {
   readonly roleChanges: RoleChange[] = [];
   /** Peers this node has an open outbound (sending) connection to, from its transport events. */
   readonly outPeers = new Set<number>();
-  /** The time of the latest "commit" event: where a snapshot's Ready began. */
-  private lastCommitTs: number | null = null;
-  /** The index of the latest snapshot: from the started event, then from each snapshot-taken. */
-  private snapshotIndex = 0;
   /** Every snapshot taken since the cluster started (bounded). */
-  readonly snapshots: SnapshotTaken[] = [];
+  readonly snapshots: SnapshotLog;
   /** The latest lines of stdout, for the error message when something goes wrong. */
   readonly tail: string[] = [];
   starts = 0;
@@ -96,7 +69,9 @@ class NodeProcess {
     readonly port: number,
     readonly dataDir: string,
     readonly logPath: string,
-  ) {}
+  ) {
+    this.snapshots = new SnapshotLog(id);
+  }
 
   get address(): string {
     return `127.0.0.1:${this.port}`;
@@ -146,11 +121,7 @@ class NodeProcess {
     for (const line of lines) {
       this.tail.push(line);
       if (this.tail.length > 50) this.tail.shift();
-      if (line.includes(COMMIT)) {
-        const ts = LINE_TS.exec(line);
-        if (ts !== null) this.lastCommitTs = Number(ts[1]);
-        continue;
-      }
+      if (this.snapshots.sawLine(line)) continue;
       if (!READ.test(line)) continue;
       // Read and checked as the supervisor reads it (a state line field by field); an event's own
       // fields are read with the schema's readers. A line that is not what the bench expects is
@@ -176,20 +147,10 @@ class NodeProcess {
       });
       if (this.roleChanges.length > 200) this.roleChanges.shift();
     } else if (e.kind === 'raft' && e.type === 'snapshot-taken') {
-      const index = uint(e.data, 'index');
-      this.snapshots.push({
-        node: this.id,
-        index,
-        entries: index - this.snapshotIndex,
-        bytes: this.snapshotBytes(),
-        startTs: this.lastCommitTs,
-        endTs: e.ts,
-      });
-      if (this.snapshots.length > 10_000) this.snapshots.shift();
-      this.snapshotIndex = index;
+      this.snapshots.snapshotTaken(uint(e.data, 'index'), e.ts, this.snapshotBytes());
     } else if (e.kind === 'node' && e.type === 'started') {
       this.settleStarted(null);
-      this.snapshotIndex = uint(object(e.data.recovered, 'recovered'), 'snapshotIndex');
+      this.snapshots.started(uint(object(e.data.recovered, 'recovered'), 'snapshotIndex'));
     }
   }
 
@@ -249,7 +210,7 @@ export class RaftCluster {
 
   /** Snapshots of every node that ended at or after `sinceMs` (wall clock, as the events' ts), oldest first. */
   snapshotsSince(sinceMs: number): SnapshotTaken[] {
-    return this.nodes.flatMap((n) => n.snapshots.filter((x) => x.endTs >= sinceMs)).sort((a, b) => a.endTs - b.endTs);
+    return this.nodes.flatMap((n) => n.snapshots.taken.filter((x) => x.endTs >= sinceMs)).sort((a, b) => a.endTs - b.endTs);
   }
 
   /** Role changes of every node at or after `sinceMs` (wall clock, as the events' ts), oldest first. */

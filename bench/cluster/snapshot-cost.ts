@@ -1,7 +1,7 @@
 // What our nodes' snapshots cost in a measured row: how long each took and how the latency of the
 // operations acknowledged around it compares with the rest. Pure: the snapshots (from the nodes'
 // events, raft-cluster.ts) and the acknowledgements (from the load clients) come in, on one clock.
-import type { SnapshotTaken } from './raft-cluster.js';
+import type { SnapshotTaken } from './snapshot-log.js';
 import { median, percentile, round } from '../stats.js';
 
 /** An acknowledged operation, in wall-clock milliseconds (performance.timeOrigin + performance.now()). */
