@@ -777,13 +777,13 @@ const seconds = (flag: string, example: string, min: number) => {
 
 const program = new Command('bench:cluster')
   .description(
-    'a real raft-console cluster under load (writes, then leader failover), measured from outside; with --vs etcd, etcd in the same run',
+    'real raft-console clusters of each size under load (writes, linearizable reads, then leader failover; snapshots on), measured from outside, with the 1-client floor; with --vs etcd, etcd in the same run and the aims',
   )
   .addOption(
     new Option('--vs <system>', 'also start a cluster of this system and measure it alike, rows interleaved with ours').choices(['etcd']),
   )
-  .option('--seconds <time>', 'measured time of each write row (10, 2.5s, 500ms)', seconds('--seconds', '10', 0.1), 10)
-  .option('--warmup <time>', 'writes before each row is measured', seconds('--warmup', '1', 0), 1)
+  .option('--seconds <time>', 'measured time of each write or read row (10, 2.5s, 500ms)', seconds('--seconds', '10', 0.1), 10)
+  .option('--warmup <time>', 'load before each row is measured', seconds('--warmup', '1', 0), 1)
   .addOption(
     new Option('--clients <counts>', 'a write row for each count of concurrent clients, or none')
       .argParser((text) => (text.trim() === 'none' ? [] : wholeNumbers('--clients', '1,16,64', 1)(text)))
