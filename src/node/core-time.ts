@@ -29,12 +29,15 @@ export const systemClock: Clock = {
 };
 
 export class CoreTime {
-  /** The clock's time the core's time has been brought up to. */
+  // All instants below are on the node's timeline: the clock's time less the time paused.
+  /** How far the core's time has been brought. */
   private driven: number;
-  /** The clock's time of the next whole tick. */
+  /** The next whole tick. */
   private nextTick: number;
-  /** The wake-up set, and when it is due; null when none is. */
-  private wake: { at: number; cancel: () => void } | null = null;
+  /** The wake-up last set: when it is due (until the next is set), and what cancels it while pending. */
+  private wake: { at: number; cancel: (() => void) | null } | null = null;
+  /** Time the process did not run (stopped or stalled) beyond a tick past a wake-up, left out. */
+  private paused = 0;
   private stopped = false;
 
   constructor(
@@ -58,7 +61,17 @@ export class CoreTime {
    * moment, so heartbeats keep whole ticks apart however late the wake-up ran.
    */
   catchUp(): void {
-    const now = this.clock.now();
+    let now = this.now();
+    const resumeAt = this.wake === null ? Infinity : this.wake.at + this.tickMs;
+    if (now > resumeAt) {
+      // The process ran more than a tick past its wake-up: it was frozen (SIGSTOP: exercise 1
+      // holds the nodes so before their first election) or stalled. Its clock stood still
+      // meanwhile, as the setInterval of whole ticks it replaces did: counted, the pause would
+      // expire every frozen node's timeout at once when they resume, and they would all campaign
+      // together, where their randomized timeouts (5.2) should order them.
+      this.paused += now - resumeAt;
+      now = resumeAt;
+    }
     while (this.driven < now) {
       const deadline = this.driven + this.core.electionDueIn() * this.tickMs;
       const stop = Math.min(now, this.nextTick, deadline > this.driven ? deadline : Infinity);
@@ -75,15 +88,18 @@ export class CoreTime {
   schedule(): void {
     if (this.stopped) return;
     const at = Math.min(this.nextTick, this.driven + this.core.electionDueIn() * this.tickMs);
-    if (this.wake?.at === at) return;
-    this.wake?.cancel();
+    if (this.wake?.cancel && this.wake.at === at) return;
+    this.wake?.cancel?.();
     // Rounded up: a timer never fires before its instant (and one a fraction of a millisecond
     // away waits one millisecond rather than spinning).
-    const cancel = this.clock.after(Math.max(0, Math.ceil(at - this.clock.now())), () => {
-      this.wake = null;
-      this.onWake();
-    });
-    this.wake = { at, cancel };
+    const wake: { at: number; cancel: (() => void) | null } = {
+      at,
+      cancel: this.clock.after(Math.max(0, Math.ceil(at - this.now())), () => {
+        wake.cancel = null;
+        this.onWake();
+      }),
+    };
+    this.wake = wake;
   }
 
   /**
@@ -94,19 +110,23 @@ export class CoreTime {
   setTickMs(ms: number): void {
     this.tickMs = ms;
     this.nextTick = this.driven + ms;
-    this.wake?.cancel();
+    this.wake?.cancel?.();
     this.wake = null;
   }
 
   /** Milliseconds on the wall clock at which `ticks` more ticks of the core's time will have passed. */
   wallIn(ticks: number): number {
-    return this.clock.wall() + (this.driven + ticks * this.tickMs - this.clock.now());
+    return this.clock.wall() + (this.driven + ticks * this.tickMs - this.now());
   }
 
   stop(): void {
     this.stopped = true;
-    this.wake?.cancel();
+    this.wake?.cancel?.();
     this.wake = null;
+  }
+
+  private now(): number {
+    return this.clock.now() - this.paused;
   }
 }
 

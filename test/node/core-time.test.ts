@@ -99,6 +99,21 @@ describe('the election timeout fires at its deadline', () => {
     expect(n.role()).toBe('pre-candidate');
   });
 
+  it('a frozen process resumes with its clock where it stopped, not with its timeout long expired (exercise 1)', () => {
+    const n = node();
+    n.clock.advance(100);
+    // SIGSTOP for 5 s, then SIGCONT: the wake-up due at 110 ms runs at 5,100 ms.
+    n.clock.jump(5000);
+    n.clock.advance(0);
+    expect(n.role()).toBe('follower');
+    // A tick past the wake-up counts (as lateness would): 12 ticks of its 15.037 gone.
+    expect(n.core.status().electionElapsed).toBeCloseTo(12, 9);
+    n.clock.advance(30);
+    expect(n.role()).toBe('follower');
+    n.clock.advance(1);
+    expect(n.role()).toBe('pre-candidate');
+  });
+
   it('no wake-up after stop', () => {
     const n = node();
     n.driver.stop();

@@ -45,6 +45,11 @@ export class FakeClock implements Clock {
     this.t = end;
   }
 
+  /** Moves time forward by `ms` without running any timer: the process was stopped (SIGSTOP). */
+  jump(ms: number): void {
+    this.t += ms;
+  }
+
   /** The wake-ups set, as instants. */
   timers(): number[] {
     return this.pending.map((p) => p.at).sort((a, b) => a - b);
