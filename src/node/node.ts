@@ -13,7 +13,7 @@ import { validateClientRequest, type LeaderHint, type NodeStatus } from './clien
 import { ClientService } from './client-service.js';
 import type { ControlTarget } from './control.js';
 import type { EventStream } from './event-stream.js';
-import { TimedDriver, systemClock, type Clock } from './core-time.js';
+import { TimedDriver, systemClock } from './core-time.js';
 import { recoveryAtStart } from './lost-data.js';
 import { timingInTicks, type NodeOptions } from './options.js';
 import type { ReadyHandler } from './raft-driver.js';
@@ -47,12 +47,7 @@ export interface RunningNode {
   stop(reason: string): Promise<void>;
 }
 
-export async function startNode(
-  o: NodeOptions,
-  events: EventStream,
-  onFatal: (err: unknown) => void,
-  clock: Clock = systemClock,
-): Promise<RunningNode> {
+export async function startNode(o: NodeOptions, events: EventStream, onFatal: (err: unknown) => void): Promise<RunningNode> {
   // How long loading took, for `npm run bench:startup` (performance.now() counts from the process's start).
   const loadedMs = Math.round(performance.now());
   const timing = timingInTicks(o);
@@ -180,7 +175,7 @@ export async function startNode(
     },
   };
   // A wake-up with no Ready may still have reset a timer (the heartbeat of a leader with no followers).
-  const driver = new TimedDriver(core, handler, onFatal, clock, o.tickMs, () => reportState());
+  const driver = new TimedDriver(core, handler, onFatal, systemClock, o.tickMs, () => reportState());
   const timers = new TimerClock(timing.heartbeatInterval, driver.time);
   service = new ClientService({ driver, kv: () => kv, leaderHint, status, requestTimeoutMs: o.requestTimeoutMs });
   const clients = service;
