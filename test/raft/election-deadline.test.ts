@@ -58,6 +58,20 @@ describe('the election timeout is drawn from the continuous range', () => {
     expect(a.status().electionTimeout).not.toBe(b.status().electionTimeout);
     expect(a.electionDueIn()).not.toBe(b.electionDueIn());
   });
+
+  it('of 2,000 such pairs, about 1.3% time out within a millisecond of each other (0.1 tick), where whole ticks tied 1 in 16', () => {
+    let close = 0;
+    for (let pair = 0; pair < 2000; pair++) {
+      const a = core({}, prng(2 * pair + 1));
+      const b = core({ id: 2 }, prng(2 * pair + 2));
+      a.step(heartbeat(3, 1, 1, 0));
+      b.step(heartbeat(3, 2, 1, 0));
+      if (Math.abs(a.electionDueIn() - b.electionDueIn()) < 0.1) close++;
+    }
+    // 2 * 0.1 / 15 of the pairs, about 27; 125 would be the 1 in 16 of whole ticks.
+    expect(close).toBeGreaterThan(10);
+    expect(close).toBeLessThan(50);
+  });
 });
 
 describe('the timeout fires at its deadline, not at the next whole tick', () => {
