@@ -1,8 +1,8 @@
 // `npm run bench:failover`: Figure 16 of the Raft paper (Ongaro & Ousterhout 2014, "the time to
 // detect and replace a crashed leader") on real raft-console nodes: 5 node processes on 127.0.0.1
 // for each election timeout range of the figure, and for each, trials of: a burst of writes with
-// one follower paused (SIGSTOP) so that the logs differ, then the leader SIGKILLed at a uniformly
-// random point of its heartbeat interval, and the time until every survivor knows the new leader
+// one follower paused (SIGSTOP, let go just after the kill) so that the logs differ, then the leader
+// SIGKILLed at a uniformly random point of its heartbeat interval, and the time until every survivor knows the new leader
 // and until the first write is acknowledged, with the elections it took. Between trials the killed
 // node is restarted and caught up, and every node reconnected. (bench/failover/trial.ts.)
 //
@@ -129,7 +129,7 @@ const program = new Command('bench:failover')
   )
   .option('--seed <n>', 'seed of the paused followers and kill offsets (default: a random one, printed)', wholeNumber('--seed', '42', 0))
   .option('--writers <n>', 'concurrent writers, for the burst and through the failover', wholeNumber('--writers', '4', 1), 4)
-  .option('--burst <n>', 'writes before each kill, while one follower is paused', wholeNumber('--burst', '100', 1), 100)
+  .option('--burst <n>', 'writes before each kill, while one follower is paused', wholeNumber('--burst', '40', 1), 40)
   .option(
     '--timeout <time>',
     'a trial with no new leader or no write by then is reported failed',

@@ -192,9 +192,9 @@ export class FailoverCluster {
     return this.members.flatMap((m) => m.roleChanges.filter((c) => c.ts >= sinceMs)).sort((a, b) => a.ts - b.ts);
   }
 
-  /** The leader that every running node names in its latest state line, or null. */
+  /** The leader that every running node names in its latest state line (a paused one says nothing new), or null. */
   agreedLeader(): Agreed | null {
-    const running = this.members.filter((m) => m.running);
+    const running = this.members.filter((m) => m.running && !m.paused);
     const lines = running.map((m) => m.reported);
     const first = lines[0];
     if (first === undefined || first === null || first.state.leader === 0) return null;

@@ -1,14 +1,15 @@
-// One trial of Figure 16: a burst of writes with one follower paused (SIGSTOP) so that the logs
-// differ, then quiet until the leader's next heartbeat broadcast, the leader SIGKILLed at a seeded
-// uniform point of that heartbeat interval (timing.ts killTime), and the failover measured: until
+// One trial of Figure 16: one follower paused (SIGSTOP) through a burst of writes so that the logs
+// differ (the paper: "some candidates were not eligible to become leader"), then quiet, the leader
+// SIGKILLed at a seeded uniform point of a heartbeat interval (timing.ts killTime), the follower
+// let go (SIGCONT) at once, and the failover measured: until
 // every survivor knows the new leader (leader-watch.ts), until the first write is acknowledged in the
 // new term (writers.ts), and how many elections it took (the nodes' role-change events).
 import { sleep, waitFor } from '../children.js';
-import type { RoleChange } from '../cluster/raft-cluster.js';
 import { round } from '../stats.js';
 import { Random } from '../../src/sim/random.js';
 import type { FailoverCluster } from './cluster.js';
-import { LeaderWatch, wallNow } from './leader-watch.js';
+import { electionsAfter } from './elections.js';
+import { LeaderWatch, pollMs, wallNow } from './leader-watch.js';
 import { killTime, type RangeTiming } from './timing.js';
 import { Writers } from './writers.js';
 
@@ -28,14 +29,14 @@ export interface TrialRecord {
   seed: number;
   heartbeatMs: number;
   tickMs: number;
-  /** The leader killed, its term; the follower paused during the burst, for how long. */
+  /** The leader killed, its term; the follower paused from before the burst to just after the kill, for how long. */
   killed: number;
   term: number;
   paused: number;
   pauseMs: number;
   /** How far into its heartbeat interval the leader was killed (as its state line placed the heartbeats). */
   killOffsetMs: number;
-  /** The survivors' last log indexes at the kill, from their latest state lines. */
+  /** The survivors' last log indexes at the kill, from their latest state lines (the paused one's from before its pause). */
   lastIndexes: number[];
   /** Elections since the previous trial's failover with no leader killed: the timing did not hold. */
   spuriousElections: number;
@@ -57,55 +58,39 @@ export interface TrialRecord {
   failed: string | null;
 }
 
-/** What the election events after the kill say: how many terms, candidacies and pre-votes, when the first timer fired. */
-export function electionsAfter(changes: readonly RoleChange[], killAt: number, oldTerm: number, leader: number, newTerm: number) {
-  const round1 = (x: number): number => round(x, 1);
-  const within = changes.filter((c) => c.term > oldTerm && c.term <= newTerm);
-  const candidacies = within.filter((c) => c.to === 'candidate');
-  const stood = within.find((c) => c.to === 'candidate' || c.to === 'pre-candidate');
-  const winning = candidacies.find((c) => c.node === leader && c.term === newTerm);
-  const elections = newTerm - oldTerm;
-  return {
-    timerMs: stood === undefined ? null : round1(stood.ts - killAt),
-    elections,
-    candidacies: candidacies.length,
-    preVotes: within.filter((c) => c.to === 'pre-candidate').length,
-    splitVote: elections > 1,
-    splitCostMs: elections > 1 && winning !== undefined && candidacies[0] !== undefined ? round1(winning.ts - candidacies[0].ts) : null,
-  };
-}
-
 export async function runTrial(cluster: FailoverCluster, s: TrialSettings, trial: number, previousTerm: number): Promise<TrialRecord> {
   const rng = new Random(s.seed, s.timing.range, trial);
   const before = await cluster.waitForLeader(15_000);
   const paused = rng.pick(cluster.ids.filter((id) => id !== before.id));
   const offset = rng.next();
-  const writers = new Writers(cluster, `t${trial}`, s.writers);
-  let watch: LeaderWatch | null = null;
+  const writers = new Writers(cluster, `t${trial}`, s.writers, before.id);
+  const watch = await LeaderWatch.open(cluster);
+  // The paused follower is let go just after the kill, not before: caught up, its log would no
+  // longer differ (it takes a few milliseconds once it runs), and it would vote for anyone.
+  const pausedAt = wallNow();
+  cluster.pause(paused);
   try {
-    const pausedAt = wallNow();
-    cluster.pause(paused);
-    try {
-      await writers.burst(s.burst);
-    } finally {
-      cluster.resume(paused);
-    }
-    const resumedAt = wallNow();
+    await writers.burst(s.burst);
+    const quietFrom = wallNow();
     // The leader may have changed during the burst (a spurious election): the one to kill is the
-    // leader now, from a state line written after the pause, which dates its heartbeats.
-    const now = await waitFor('a state line of the leader after the pause', 5000, () => {
+    // leader now, from a state line written since the burst, which dates its heartbeats.
+    const now = await waitFor('a state line of the leader after the burst', 5000, () => {
       const a = cluster.agreedLeader();
-      return a !== null && a.leader.ts >= Math.floor(resumedAt) && a.leader.state.timer?.kind === 'heartbeat' ? a : undefined;
+      return a !== null && a.leader.ts >= Math.floor(quietFrom) && a.leader.state.timer?.kind === 'heartbeat' ? a : undefined;
     });
     const timer = now.leader.state.timer as Extract<typeof now.leader.state.timer, { kind: 'heartbeat' }>;
     const survivors = cluster.ids.filter((id) => id !== now.id);
-    watch = await LeaderWatch.open(cluster, survivors);
     // A couple of milliseconds ahead, so the timer that sends the kill is not already late.
     const target = killTime(timer, offset, wallNow() + 2);
     await sleep(target - wallNow());
     const lastIndexes = survivors.map((id) => cluster.reported(id)?.state.lastIndex ?? 0);
     const kill = cluster.kill(now.id);
-    const [ack, known] = await Promise.all([writers.firstAckAbove(now.term, s.timeoutMs), watch.until(now.term, kill.at, s.timeoutMs)]);
+    cluster.resume(paused);
+    const resumedAt = wallNow();
+    const [ack, known] = await Promise.all([
+      writers.firstAckAbove(now.term, s.timeoutMs),
+      watch.until(survivors, now.term, kill.at, s.timeoutMs, pollMs(s.timing.min)),
+    ]);
     await kill.gone;
     const record: TrialRecord = {
       bench: 'failover',
@@ -142,7 +127,8 @@ export async function runTrial(cluster: FailoverCluster, s: TrialSettings, trial
     const elections = electionsAfter(cluster.roleChangesSince(Math.floor(kill.at)), kill.at, now.term, known.leader, known.term);
     return { ...record, ...elections, failed: ack === null ? `no write acknowledged within ${s.timeoutMs} ms` : null };
   } finally {
-    watch?.close();
+    cluster.resume(paused);
+    watch.close();
     writers.close();
   }
 }

@@ -15,11 +15,12 @@ export class Writers {
   private readonly clients: RaftLoadClient[];
   private seq = 0;
 
-  constructor(cluster: FailoverCluster, name: string, count: number) {
+  /** Each writer starts at the leader, `leader`: the paused follower would hold a first attempt up. */
+  constructor(cluster: FailoverCluster, name: string, count: number, leader: number) {
     const addresses = cluster.addresses();
     this.clients = Array.from(
       { length: count },
-      (_, i) => new RaftLoadClient(cluster.clusterId, cluster.secret, addresses, `${name}-w${i}`, i, POLICY),
+      (_, i) => new RaftLoadClient(cluster.clusterId, cluster.secret, addresses, `${name}-w${i}`, leader - 1, POLICY),
     );
   }
 

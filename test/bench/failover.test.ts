@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { logAxis, renderCdf } from '../../bench/failover/cdf-plot.js';
+import { electionsAfter } from '../../bench/failover/elections.js';
 import { killTime, rangeTiming } from '../../bench/failover/timing.js';
 
 const plain = { width: 40, height: 5, color: false };
@@ -59,5 +60,31 @@ describe('the timing of a range', () => {
     expect(killTime(timer, 0.2, 1000)).toBe(1015);
     expect(killTime(timer, 0.2, 1001)).toBe(1090);
     expect(killTime(timer, 0.5, 1200)).toBe(1262.5);
+  });
+});
+
+describe('the elections of a failover', () => {
+  const change = (ts: number, node: number, to: string, term: number) => ({ ts, node, from: 'follower', to, term });
+
+  it('is one election when the first candidate wins, however many pre-vote rounds it took', () => {
+    const changes = [change(1130, 2, 'pre-candidate', 4), change(1131, 2, 'candidate', 5), change(1135, 2, 'leader', 5)];
+    expect(electionsAfter(changes, 1000, 4, 2, 5)).toEqual({
+      timerMs: 130,
+      elections: 1,
+      candidacies: 1,
+      preVotes: 1,
+      splitVote: false,
+      splitCostMs: null,
+    });
+  });
+
+  it('is a split vote when a term passes with no winner, costing the time to the winning candidacy', () => {
+    const changes = [
+      change(1150, 2, 'candidate', 5),
+      change(1151, 3, 'candidate', 5),
+      change(1320, 3, 'candidate', 6),
+      change(1324, 3, 'leader', 6),
+    ];
+    expect(electionsAfter(changes, 1000, 4, 3, 6)).toMatchObject({ elections: 2, candidacies: 3, splitVote: true, splitCostMs: 170 });
   });
 });
