@@ -7,6 +7,8 @@ import { round } from '../stats.js';
  * From the role changes since the kill (oldest first): when the first survivor stood for election
  * (timerMs), how many terms it took (more than one is a split vote), how many candidacies and
  * pre-vote rounds, and what a split vote cost: the time from the first candidacy to the winner's.
+ * A pre-vote round that wins goes on to a candidacy at once, so the pre-candidacies beyond the
+ * candidacies are rounds lost: with PreVote a failover can need several rounds in one term.
  */
 export function electionsAfter(changes: readonly RoleChange[], killAt: number, oldTerm: number, leader: number, newTerm: number) {
   const round1 = (x: number): number => round(x, 1);
@@ -16,11 +18,13 @@ export function electionsAfter(changes: readonly RoleChange[], killAt: number, o
   const stood = within.find((c) => c.to === 'candidate' || c.to === 'pre-candidate');
   const winning = candidacies.find((c) => c.node === leader && c.term === newTerm);
   const elections = newTerm - oldTerm;
+  const preVotes = within.filter((c) => c.to === 'pre-candidate').length;
   return {
     timerMs: stood === undefined ? null : round1(stood.ts - killAt),
     elections,
     candidacies: candidacies.length,
-    preVotes: within.filter((c) => c.to === 'pre-candidate').length,
+    preVotes,
+    lostPreVotes: Math.max(0, preVotes - candidacies.length),
     splitVote: elections > 1,
     splitCostMs: elections > 1 && winning !== undefined && candidacies[0] !== undefined ? round1(winning.ts - candidacies[0].ts) : null,
   };

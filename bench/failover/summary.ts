@@ -11,6 +11,8 @@ export interface RangeSummary {
   failed: number;
   splitVotes: number;
   splitCostMs: number[];
+  /** Trials that lost a pre-vote round on the way (no split vote, but an election timeout more). */
+  lostPreVoteTrials: number;
   spuriousElections: number;
   /** Set when the range stopped before its last trial. */
   aborted: string | null;
@@ -26,6 +28,7 @@ export function summarize(range: string, records: readonly TrialRecord[], aborte
     failed: records.filter((r) => r.failed !== null).length,
     splitVotes: records.filter((r) => r.splitVote === true).length,
     splitCostMs: times((r) => r.splitCostMs),
+    lostPreVoteTrials: records.filter((r) => r.lostPreVotes > 0).length,
     spuriousElections: records.reduce((n, r) => n + r.spuriousElections, 0),
     aborted,
   };
@@ -65,6 +68,9 @@ export function summaryTable(rows: readonly RangeSummary[]): string {
   ] as const)
     titles = `${titles.padEnd(start(c))}${title} `;
   const notes = rows.flatMap((r) => [
+    ...(r.lostPreVoteTrials > 0
+      ? [`${r.range}: ${r.lostPreVoteTrials} of ${r.trials} trial(s) lost a pre-vote round before the election`]
+      : []),
     ...(r.spuriousElections > 0
       ? [`${r.range}: ${r.spuriousElections} election(s) with no leader killed: this machine did not hold the timing`]
       : []),

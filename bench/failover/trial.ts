@@ -52,6 +52,8 @@ export interface TrialRecord {
   elections: number | null;
   candidacies: number;
   preVotes: number;
+  /** Pre-vote rounds that did not win (PreVote is on by default): rounds that start no term. */
+  lostPreVotes: number;
   splitVote: boolean | null;
   /** A split vote's cost: from the first candidacy to the winning one. */
   splitCostMs: number | null;
@@ -114,6 +116,7 @@ export async function runTrial(cluster: FailoverCluster, s: TrialSettings, trial
       elections: null,
       candidacies: 0,
       preVotes: 0,
+      lostPreVotes: 0,
       splitVote: null,
       splitCostMs: null,
       failed: null,

@@ -73,9 +73,20 @@ describe('the elections of a failover', () => {
       elections: 1,
       candidacies: 1,
       preVotes: 1,
+      lostPreVotes: 0,
       splitVote: false,
       splitCostMs: null,
     });
+  });
+
+  it('counts the pre-vote rounds that did not lead to a candidacy', () => {
+    const changes = [
+      change(1130, 2, 'pre-candidate', 4),
+      change(1135, 2, 'follower', 4),
+      change(1290, 3, 'pre-candidate', 4),
+      change(1291, 3, 'candidate', 5),
+    ];
+    expect(electionsAfter(changes, 1000, 4, 3, 5)).toMatchObject({ elections: 1, preVotes: 2, lostPreVotes: 1, splitVote: false });
   });
 
   it('is a split vote when a term passes with no winner, costing the time to the winning candidacy', () => {
