@@ -36,6 +36,8 @@ interface Options {
 }
 
 const NODES = 5;
+/** Trials of a range that may break before the range is given up. */
+const MAX_ERRORS = 3;
 const progress = (line: string): void => void process.stderr.write(`bench:failover: ${line}\n`);
 const loadAverage = (): string =>
   loadavg()
@@ -51,40 +53,53 @@ async function runRange(o: Options, timing: RangeTiming): Promise<RangeSummary> 
   );
   const settings: TrialSettings = { timing, seed: o.seed, writers: o.writers, burst: o.burst, timeoutMs: o.timeout };
   const records: TrialRecord[] = [];
+  const errors: string[] = [];
   let aborted: string | null = null;
-  const cluster = await FailoverCluster.start({ size: NODES, timing, nodeFlags, dir: o.dir });
+  let cluster: FailoverCluster;
+  try {
+    cluster = await FailoverCluster.start({ size: NODES, timing, nodeFlags, dir: o.dir });
+  } catch (err) {
+    aborted = `the cluster did not start: ${message(err)}`;
+    progress(`${timing.range} ms: ${aborted}`);
+    return summarize(timing.range, records, errors, aborted);
+  }
   try {
     let term = (await cluster.waitForLeader(15_000)).term;
-    for (let trial = 1; trial <= o.trials; trial++) {
-      let record: TrialRecord;
+    for (let trial = 1; trial <= o.trials && aborted === null; trial++) {
       try {
-        record = await runTrial(cluster, settings, trial, term);
+        const record = await runTrial(cluster, settings, trial, term);
+        records.push(record);
+        if (o.json) console.log(JSON.stringify({ ...record, loadAverage1m: round(loadavg()[0]!) }));
+        progress(describe(record));
       } catch (err) {
-        aborted = `trial ${trial}: ${err instanceof Error ? err.message : String(err)}`;
-        break;
+        // A trial that broke before its measurement (no leader to kill, a burst not written):
+        // said, and the next one tried, unless the cluster keeps failing.
+        errors.push(`trial ${trial}: ${message(err)}`);
+        progress(`${timing.range} ms trial ${trial} broke: ${message(err)}`);
+        if (errors.length >= MAX_ERRORS) aborted = `${MAX_ERRORS} trials broke`;
       }
-      records.push(record);
-      if (o.json) console.log(JSON.stringify({ ...record, loadAverage1m: round(loadavg()[0]!) }));
-      progress(describe(record));
       // The killed node back, caught up with the leader, and every node connected to every other.
       try {
-        await cluster.restart(record.killed);
+        await cluster.restartStopped();
         await cluster.waitForMesh(15_000);
         const leader = await cluster.waitForLeader(15_000);
         await cluster.waitForCommit(leader.leader.state.commit, 30_000);
         term = cluster.agreedLeader()?.term ?? leader.term;
       } catch (err) {
-        aborted = `recovery after trial ${trial}: ${err instanceof Error ? err.message : String(err)}`;
-        break;
+        aborted = `recovery after trial ${trial}: ${message(err)}`;
       }
     }
+  } catch (err) {
+    aborted = `no first leader: ${message(err)}`;
   } finally {
     await cluster.stop();
   }
   if (aborted !== null) progress(`${timing.range} ms stopped: ${aborted}`);
   if (o.dir !== undefined) progress(`${timing.range} ms: data kept in ${cluster.dir}`);
-  return summarize(timing.range, records, aborted);
+  return summarize(timing.range, records, errors, aborted);
 }
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 function describe(r: TrialRecord): string {
   const head = `${r.range} ms trial ${r.trial}: n${r.killed} (term ${r.term}) killed ${r.killOffsetMs} ms into its heartbeat interval`;

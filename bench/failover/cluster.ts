@@ -252,11 +252,9 @@ export class FailoverCluster {
     m.paused = false;
   }
 
-  /** Starts a killed node again with the same id, port and data; resolves once it listens. */
-  async restart(id: number): Promise<void> {
-    const m = this.member(id);
-    if (m.running) throw new Error(`n${id} is still running`);
-    await this.launch(m);
+  /** Starts every killed node again with the same id, port and data; resolves once they listen. */
+  async restartStopped(): Promise<void> {
+    await Promise.all(this.members.filter((m) => !m.running).map((m) => this.launch(m)));
   }
 
   /** Why the cluster is broken, if a node exited without being killed by the bench. */

@@ -14,11 +14,13 @@ export interface RangeSummary {
   /** Trials that lost a pre-vote round on the way (no split vote, but an election timeout more). */
   lostPreVoteTrials: number;
   spuriousElections: number;
+  /** Trials that broke before their measurement, with why. */
+  errors: string[];
   /** Set when the range stopped before its last trial. */
   aborted: string | null;
 }
 
-export function summarize(range: string, records: readonly TrialRecord[], aborted: string | null): RangeSummary {
+export function summarize(range: string, records: readonly TrialRecord[], errors: string[], aborted: string | null): RangeSummary {
   const times = (pick: (r: TrialRecord) => number | null): number[] => records.map(pick).filter((x): x is number => x !== null);
   return {
     range,
@@ -30,6 +32,7 @@ export function summarize(range: string, records: readonly TrialRecord[], aborte
     splitCostMs: times((r) => r.splitCostMs),
     lostPreVoteTrials: records.filter((r) => r.lostPreVotes > 0).length,
     spuriousElections: records.reduce((n, r) => n + r.spuriousElections, 0),
+    errors,
     aborted,
   };
 }
@@ -74,6 +77,7 @@ export function summaryTable(rows: readonly RangeSummary[]): string {
     ...(r.spuriousElections > 0
       ? [`${r.range}: ${r.spuriousElections} election(s) with no leader killed: this machine did not hold the timing`]
       : []),
+    ...r.errors.map((e) => `${r.range}: ${e}`),
     ...(r.aborted !== null ? [`${r.range}: stopped after ${r.trials} trial(s): ${r.aborted}`] : []),
   ]);
   return [titles.trimEnd(), ...all.map(line), ...notes].join('\n');
