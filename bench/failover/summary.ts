@@ -44,18 +44,19 @@ function spread(values: readonly number[]): string[] {
   return [median(sorted), percentile(sorted, 90), percentile(sorted, 99), sorted.at(-1)!].map((x) => String(Math.round(x)));
 }
 
-/** The table, within 80 columns: times in ms; a failed trial has no time, but counts in "trials". */
+/** The table, within 80 columns: times in ms, split votes with the median of their cost; a failed trial has no time, but counts in "trials". */
 export function summaryTable(rows: readonly RangeSummary[]): string {
-  const head = ['range', 'trials', 'median', 'p90', 'p99', 'max', 'median', 'p90', 'p99', 'max', '(median cost)'];
+  const head = ['range', 'trials', 'median', 'p90', 'p99', 'max', 'median', 'p90', 'p99', 'max', '(cost)'];
   const body = rows.map((r) => [
     r.range,
-    r.failed > 0 ? `${r.trials} (${r.failed} failed)` : String(r.trials),
+    String(r.trials),
     ...spread(r.leaderMs),
     ...spread(r.firstWriteMs),
     r.splitVotes === 0 ? '0' : `${r.splitVotes} (${round(median(r.splitCostMs), 0)} ms)`,
   ]);
   const all = [head, ...body];
-  const widths = head.map((_, c) => Math.max(...all.map((row) => row[c]!.length)));
+  // Time columns at least 4 wide, so that each group's title fits over its four columns.
+  const widths = head.map((_, c) => Math.max(c >= 2 && c <= 9 ? 4 : 0, ...all.map((row) => row[c]!.length)));
   const line = (row: string[]): string =>
     row
       .map((cell, c) => (c === 0 || c === 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
@@ -71,6 +72,7 @@ export function summaryTable(rows: readonly RangeSummary[]): string {
   ] as const)
     titles = `${titles.padEnd(start(c))}${title} `;
   const notes = rows.flatMap((r) => [
+    ...(r.failed > 0 ? [`${r.range}: ${r.failed} trial(s) failed: no new leader, or no write, within the timeout`] : []),
     ...(r.lostPreVoteTrials > 0
       ? [`${r.range}: ${r.lostPreVoteTrials} of ${r.trials} trial(s) lost a pre-vote round before the election`]
       : []),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { logAxis, renderCdf } from '../../bench/failover/cdf-plot.js';
 import { electionsAfter } from '../../bench/failover/elections.js';
+import { summaryTable, type RangeSummary } from '../../bench/failover/summary.js';
 import { killTime, rangeTiming } from '../../bench/failover/timing.js';
 
 const plain = { width: 40, height: 5, color: false };
@@ -99,3 +100,44 @@ describe('the elections of a failover', () => {
     expect(electionsAfter(changes, 1000, 4, 3, 6)).toMatchObject({ elections: 2, candidacies: 3, splitVote: true, splitCostMs: 170 });
   });
 });
+
+describe('the table of a run', () => {
+  it('gives each range its spread and split votes within 80 columns, and says what did not hold', () => {
+    const table = summaryTable([
+      {
+        ...empty('150-155'),
+        trials: 4,
+        leaderMs: [200, 250, 300, 900],
+        firstWriteMs: [210, 260, 310, 910],
+        splitVotes: 1,
+        splitCostMs: [600],
+      },
+      { ...empty('12-24'), trials: 2, failed: 1, leaderMs: [40], firstWriteMs: [], spuriousElections: 7, errors: ['trial 3: no burst'] },
+    ]);
+    expect(table.split('\n')).toEqual([
+      '                 leader known to all (ms)  first write (ms)          split votes',
+      'range    trials  median   p90   p99   max  median   p90   p99   max      (cost)',
+      '150-155  4          275   900   900   900     285   910   910   910  1 (600 ms)',
+      '12-24    2           40    40    40    40       -     -     -     -           0',
+      '12-24: 1 trial(s) failed: no new leader, or no write, within the timeout',
+      '12-24: 7 election(s) with no leader killed: this machine did not hold the timing',
+      '12-24: trial 3: no burst',
+    ]);
+  });
+});
+
+function empty(range: string): RangeSummary {
+  return {
+    range,
+    trials: 0,
+    leaderMs: [],
+    firstWriteMs: [],
+    failed: 0,
+    splitVotes: 0,
+    splitCostMs: [],
+    lostPreVoteTrials: 0,
+    spuriousElections: 0,
+    errors: [],
+    aborted: null,
+  };
+}
