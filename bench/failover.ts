@@ -143,7 +143,7 @@ const program = new Command('bench:failover')
     milliseconds('--heartbeat'),
   )
   .option('--seed <n>', 'seed of the paused followers and kill offsets (default: a random one, printed)', wholeNumber('--seed', '42', 0))
-  .option('--writers <n>', 'concurrent writers, for the burst and through the failover', wholeNumber('--writers', '4', 1), 4)
+  .option('--writers <n>', 'concurrent writers, for the burst and through the failover', wholeNumber('--writers', '2', 1), 2)
   .option('--burst <n>', 'writes before each kill, while one follower is paused', wholeNumber('--burst', '40', 1), 40)
   .option(
     '--timeout <time>',

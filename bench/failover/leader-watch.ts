@@ -12,9 +12,9 @@ import type { NodeStatus } from '../../src/node/client-protocol.js';
 import type { FailoverCluster } from './cluster.js';
 
 /**
- * How often a survivor is asked: a thirtieth of the minimum election timeout, from 1 to 5 ms (5 ms
- * for the 150-x ranges, 1 ms for 12-24), fine beside the times measured without keeping the nodes
- * (and on a small machine, their cores) busy answering.
+ * How often a survivor is asked (and a writer retries): a thirtieth of the minimum election
+ * timeout, from 1 to 5 ms (5 ms for the 150-x ranges, 1 ms for 12-24), fine beside the times
+ * measured without keeping the nodes (and on a small machine, their cores) busy answering.
  */
 export const pollMs = (minTimeoutMs: number): number => Math.min(5, Math.max(1, Math.round(minTimeoutMs / 30)));
 

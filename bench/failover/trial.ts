@@ -65,7 +65,8 @@ export async function runTrial(cluster: FailoverCluster, s: TrialSettings, trial
   const before = await cluster.waitForLeader(15_000);
   const paused = rng.pick(cluster.ids.filter((id) => id !== before.id));
   const offset = rng.next();
-  const writers = new Writers(cluster, `t${trial}`, s.writers, before.id);
+  const every = pollMs(s.timing.min);
+  const writers = new Writers(cluster, `t${trial}`, s.writers, before.id, every);
   const watch = await LeaderWatch.open(cluster);
   // The paused follower is let go just after the kill, not before: caught up, its log would no
   // longer differ (it takes a few milliseconds once it runs), and it would vote for anyone.
@@ -91,7 +92,7 @@ export async function runTrial(cluster: FailoverCluster, s: TrialSettings, trial
     const resumedAt = wallNow();
     const [ack, known] = await Promise.all([
       writers.firstAckAbove(now.term, s.timeoutMs),
-      watch.until(survivors, now.term, kill.at, s.timeoutMs, pollMs(s.timing.min)),
+      watch.until(survivors, now.term, kill.at, s.timeoutMs, every),
     ]);
     await kill.gone;
     const record: TrialRecord = {

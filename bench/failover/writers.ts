@@ -5,22 +5,22 @@ import { RaftLoadClient, StoppedError, type Ack, type RetryPolicy } from '../clu
 import type { FailoverCluster } from './cluster.js';
 
 /**
- * A refused or leaderless attempt is retried 2 ms later, which is also how late the first write can
- * be seen; an attempt with no answer (a paused node) is abandoned after 500 ms; a write is given up
- * on after 12 s, beyond the trial's 10 s.
+ * A refused or leaderless attempt is retried `retryDelayMs` later (the leader watch's interval: a
+ * write is seen about as late as a leader), an attempt with no answer (a paused node) is abandoned
+ * after 500 ms, a write given up on after 12 s, beyond the trial's 10 s.
  */
-const POLICY: RetryPolicy = { retryDelayMs: 2, attemptTimeoutMs: 500, giveUpMs: 12_000 };
+const policy = (retryDelayMs: number): RetryPolicy => ({ retryDelayMs, attemptTimeoutMs: 500, giveUpMs: 12_000 });
 
 export class Writers {
   private readonly clients: RaftLoadClient[];
   private seq = 0;
 
   /** Each writer starts at the leader, `leader`: the paused follower would hold a first attempt up. */
-  constructor(cluster: FailoverCluster, name: string, count: number, leader: number) {
+  constructor(cluster: FailoverCluster, name: string, count: number, leader: number, retryDelayMs: number) {
     const addresses = cluster.addresses();
     this.clients = Array.from(
       { length: count },
-      (_, i) => new RaftLoadClient(cluster.clusterId, cluster.secret, addresses, `${name}-w${i}`, leader - 1, POLICY),
+      (_, i) => new RaftLoadClient(cluster.clusterId, cluster.secret, addresses, `${name}-w${i}`, leader - 1, policy(retryDelayMs)),
     );
   }
 
