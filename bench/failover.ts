@@ -1,10 +1,11 @@
 // `npm run bench:failover`: Figure 16 of the Raft paper (Ongaro & Ousterhout 2014, "the time to
 // detect and replace a crashed leader") on real raft-console nodes: 5 node processes on 127.0.0.1
 // for each election timeout range of the figure, and for each, trials of: a burst of writes with
-// one follower paused (SIGSTOP, let go just after the kill) so that the logs differ, then the leader
-// SIGKILLed at a uniformly random point of its heartbeat interval, and the time until every survivor knows the new leader
-// and until the first write is acknowledged, with the elections it took. Between trials the killed
-// node is restarted and caught up, and every node reconnected. (bench/failover/trial.ts.)
+// one follower paused (SIGSTOP, let go just after the kill) so that the logs differ, then the
+// leader SIGKILLed at a uniformly random point of its heartbeat interval, and the time until every
+// survivor knows the new leader and until the first write is acknowledged, with the elections it
+// took. Between trials the killed node is restarted and caught up, and every node reconnected
+// (bench/failover/trial.ts).
 //
 // One JSON line per trial with --json; otherwise progress on stderr, then per range a table and the
 // figure's cumulative distributions, drawn in text. The seed (printed) fixes the paused followers
@@ -29,8 +30,9 @@ interface Options {
   writers: number;
   burst: number;
   timeout: number;
-  /** commander's --no-pre-vote. */
+  /** commander's --no-pre-vote and --no-check-quorum. */
   preVote: boolean;
+  checkQuorum: boolean;
   dir?: string;
   json?: boolean;
 }
@@ -46,7 +48,7 @@ const loadAverage = (): string =>
 
 /** How one range's cluster ended: its trials, and why it stopped early if it did. */
 async function runRange(o: Options, timing: RangeTiming): Promise<RangeSummary> {
-  const nodeFlags = o.preVote ? [] : ['--no-pre-vote'];
+  const nodeFlags = [...(o.preVote ? [] : ['--no-pre-vote']), ...(o.checkQuorum ? [] : ['--no-check-quorum'])];
   progress(
     `${timing.range} ms: heartbeat ${timing.heartbeatMs} ms, tick ${timing.tickMs} ms (the core runs ${inTicks(timing)}); ` +
       `${NODES} nodes, ${o.trials} trials, load average ${loadAverage()}`,
@@ -111,7 +113,7 @@ function describe(r: TrialRecord): string {
 
 async function main(o: Options): Promise<void> {
   progress(
-    `seed ${o.seed} (--seed ${o.seed} repeats the paused followers and kill offsets); ${cpus().length} cores, load average ${loadAverage()}; PreVote ${o.preVote ? 'on' : 'off'}`,
+    `seed ${o.seed} (--seed ${o.seed} repeats the paused followers and kill offsets); ${cpus().length} cores, load average ${loadAverage()}; PreVote ${o.preVote ? 'on' : 'off'}, CheckQuorum ${o.checkQuorum ? 'on' : 'off'}`,
   );
   const summaries: RangeSummary[] = [];
   for (const timing of o.ranges) summaries.push(await runRange(o, timing));
@@ -152,6 +154,7 @@ const program = new Command('bench:failover')
     10_000,
   )
   .option('--no-pre-vote', "run the nodes without PreVote, as the paper's Raft ran")
+  .option('--no-check-quorum', "run the nodes without CheckQuorum and its leader lease, as the paper's Raft ran")
   .option('--dir <dir>', "keep each range's cluster (data, stderr logs) in a folder here (default: a temp folder, removed)")
   .option('--json', 'one JSON line per trial on stdout, no table')
   .action(async (flags: Omit<Options, 'ranges' | 'seed'> & { ranges: string[]; heartbeat?: number; seed?: number }) => {
