@@ -6,6 +6,7 @@ import { attachControl } from '../node/control.js';
 import { EventStream, type FatalCode } from '../node/event-stream.js';
 import { startNode } from '../node/node.js';
 import {
+  DEFAULT_COMPACT_EVERY,
   UsageError,
   isLoopback,
   parseAcknowledged,
@@ -82,7 +83,7 @@ function toOptions(f: NodeFlags): NodeOptions {
     heartbeatMs: parsePositive(f.heartbeat, '--heartbeat', '50'),
     tickMs: parsePositive(f.tick, '--tick', '10'),
     unsafeNoFsync: f.unsafeNoFsync === true,
-    compactEvery: parsePositive(f.compactEvery, '--compact-every', '10000'),
+    compactEvery: parsePositive(f.compactEvery, '--compact-every', String(DEFAULT_COMPACT_EVERY)),
     requestTimeoutMs: parsePositive(f.requestTimeout, '--request-timeout', '5000'),
     switches: { preVote: f.preVote, checkQuorum: f.checkQuorum, bugs: parseBugs(f.bug) },
     acknowledged: f.acknowledged === undefined ? null : parseAcknowledged(f.acknowledged),
@@ -157,7 +158,7 @@ export function registerNodeCommand(program: Command): Command {
     .option('--heartbeat <ms>', 'leader heartbeat interval in milliseconds', '50')
     .option('--tick <ms>', 'length of one tick of the core in milliseconds', '10')
     .option('--unsafe-no-fsync', 'do not fsync (UNSAFE: a power cut can lose acknowledged writes); for speed experiments')
-    .option('--compact-every <n>', 'snapshot once this many applied entries are in the log', '10000')
+    .option('--compact-every <n>', 'snapshot once this many applied entries are in the log', String(DEFAULT_COMPACT_EVERY))
     .option('--request-timeout <ms>', 'answer a client request "timeout" after this long', '5000')
     .option('--no-pre-vote', 'campaign without a pre-vote round first (PreVote, dissertation 9.6, is on by default)')
     .option(
