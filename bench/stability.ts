@@ -1,5 +1,6 @@
 // `npm run bench:stability`: how steady a cluster stays on a machine whose CPU is short, at each
-// autogroup nice level the nodes could run at (src/node/session-nice.ts). A 5-node cluster
+// autogroup nice level the nodes could run at (each node is a session of its own, so an autogroup of
+// its own, at nice 0 unless set). A 5-node cluster
 // (`up 5 --detach`, its own XDG dirs) runs a steady write load while K busy-loop processes, each in a
 // session of its own at nice 0, compete for the CPU. For each level, the nodes' sessions are set to
 // that nice, and for M minutes the bench counts, from the events the control API streams:
@@ -19,13 +20,12 @@
 //
 // One JSON line per level on stdout, progress on stderr, then a table (not with --json).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { wholeNumber } from '../src/cli/arguments.js';
 import { RaftClient } from '../src/client/index.js';
 import { ControlClient, clusterSecret, type ClusterEvent } from '../src/cluster-model/index.js';
-import { setSessionNice } from '../src/node/session-nice.js';
 import { wholeNumbers } from './arguments.js';
 import { cleanUpNow, sleep, trackChild } from './children.js';
 import { CliCluster } from './cli-cluster.js';
@@ -76,6 +76,19 @@ function sessionNice(pid: number): number | null {
     return m === null ? null : Number(m[1]);
   } catch {
     return null;
+  }
+}
+
+/**
+ * Sets the autogroup nice of `pid`'s session. 'again': the kernel rate-limits these changes, try
+ * later; 'no': no autogroup scheduler here, no right, or no process.
+ */
+function setSessionNice(pid: number, nice: number): 'done' | 'again' | 'no' {
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+    return 'done';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EAGAIN' ? 'again' : 'no';
   }
 }
 
