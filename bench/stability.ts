@@ -22,7 +22,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { wholeNumber } from '../src/cli/arguments.js';
 import { RaftClient } from '../src/client/index.js';
 import { ControlClient, clusterSecret, type ClusterEvent } from '../src/cluster-model/index.js';
@@ -277,7 +277,11 @@ async function measure(o: Options, cli: CliCluster): Promise<void> {
 const program = new Command('bench:stability')
   .description('how steady a 5-node cluster stays under CPU competition, at each autogroup nice level of its nodes')
   .option('--minutes <m>', 'how long each level is measured', positiveMinutes, 3)
-  .option('--levels <list>', "the nodes' autogroup nice levels to measure, in order", wholeNumbers('--levels', '0,5,10', 0), [0, 5, 10])
+  .addOption(
+    new Option('--levels <list>', "the nodes' autogroup nice levels to measure, in order")
+      .argParser(wholeNumbers('--levels', '0,5,10', 0))
+      .default([0, 5, 10], '0,5,10'),
+  )
   .option('--hogs <n>', 'busy-loop processes at nice 0 competing for the CPU', wholeNumber('--hogs', '2', 0), cpus().length)
   .option('--rate <n>', 'writes a second during each level (0: no load)', wholeNumber('--rate', '20', 0), 20)
   .option('--json', 'the JSON lines only, no table')
