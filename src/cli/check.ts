@@ -5,6 +5,8 @@
 import { randomInt } from 'node:crypto';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { SupervisorOptions } from '../cluster-model/index.js';
+import { thousands } from '../cluster-model/plural.js';
+import { DEFAULT_SNAPSHOT_EVERY } from '../cluster-model/snapshots.js';
 import { supervisorLauncher } from '../supervisor/index.js';
 import { FAULT_KINDS, type FaultKind } from '../check/nemesis.js';
 import { OUT_FILES, writeRunFiles } from '../check/out-files.js';
@@ -64,6 +66,7 @@ function replayCommand(f: CheckFlags, seed: number, nodes: number): string {
     if (!f.preVote) args.push('--no-pre-vote');
     if (!f.checkQuorum) args.push('--no-check-quorum');
     for (const b of f.bug ?? []) args.push('--bug', b);
+    if (f.snapshotEvery !== undefined) args.push('--snapshot-every', String(f.snapshotEvery));
   }
   args.push('--duration', seconds(f.duration), '--clients', String(f.clients), '--rate', String(f.rate), '--keys', String(f.keys));
   args.push('--nemesis', f.nemesis.length === 0 ? 'none' : f.nemesis.join(','), '--seed', String(seed));
@@ -78,6 +81,7 @@ function newClusterFlags(f: CheckFlags): string[] {
     ...(f.electionTimeout === undefined ? [] : ['--election-timeout']),
     ...(f.heartbeat === undefined ? [] : ['--heartbeat']),
     ...(f.basePort === undefined ? [] : ['--base-port']),
+    ...(f.snapshotEvery === undefined ? [] : ['--snapshot-every']),
     ...(f.preVote ? [] : ['--no-pre-vote']),
     ...(f.checkQuorum ? [] : ['--no-check-quorum']),
     ...(f.bug === undefined ? [] : ['--bug']),
@@ -95,6 +99,7 @@ async function clusterOptions(f: CheckFlags, seed: number): Promise<CheckRunOpti
     supervisor.heartbeatMs = f.heartbeat;
   } else supervisor.speed = f.speed ?? 'normal';
   if (f.basePort !== undefined) supervisor.basePort = f.basePort;
+  if (f.snapshotEvery !== undefined) supervisor.snapshotEvery = f.snapshotEvery;
   return { kind: 'new', launcher: supervisorLauncher, supervisor, keep: f.keep === true };
 }
 
@@ -153,6 +158,8 @@ export function registerCheckCommand(program: Command): Command {
   for (const o of cmd.options) {
     if (o.long === '--speed') o.description = 'how fast elections and heartbeats go (default: normal)';
     if (o.long === '--base-port') o.description = 'node n listens on base + n - 1 (default: free ports)';
+    if (o.long === '--snapshot-every')
+      o.description = `each node snapshots its state machine and compacts its log once this many applied entries sit in it (default: ${thousands(DEFAULT_SNAPSHOT_EVERY)})`;
   }
   cmd.addHelpText(
     'after',

@@ -6,6 +6,7 @@ import { attachControl } from '../node/control.js';
 import { EventStream, type FatalCode } from '../node/event-stream.js';
 import { startNode } from '../node/node.js';
 import {
+  DEFAULT_COMPACT_EVERY,
   UsageError,
   isLoopback,
   parseAcknowledged,
@@ -85,7 +86,7 @@ export function toOptions(f: NodeFlags): NodeOptions {
     heartbeatMs,
     tickMs: f.tick === undefined ? tickForHeartbeat(heartbeatMs) : parsePositive(f.tick, '--tick', '10'),
     unsafeNoFsync: f.unsafeNoFsync === true,
-    compactEvery: parsePositive(f.compactEvery, '--compact-every', '10000'),
+    compactEvery: parsePositive(f.compactEvery, '--compact-every', String(DEFAULT_COMPACT_EVERY)),
     requestTimeoutMs: parsePositive(f.requestTimeout, '--request-timeout', '5000'),
     switches: { preVote: f.preVote, checkQuorum: f.checkQuorum, bugs: parseBugs(f.bug) },
     acknowledged: f.acknowledged === undefined ? null : parseAcknowledged(f.acknowledged),
@@ -163,7 +164,7 @@ export function registerNodeCommand(program: Command): Command {
       'length of one tick of the core in milliseconds; heartbeats fall on whole ticks (default: the longest that divides --heartbeat into at least 5, 10 for 50)',
     )
     .option('--unsafe-no-fsync', 'do not fsync (UNSAFE: a power cut can lose acknowledged writes); for speed experiments')
-    .option('--compact-every <n>', 'snapshot once this many applied entries are in the log', '10000')
+    .option('--compact-every <n>', 'snapshot once this many applied entries are in the log', String(DEFAULT_COMPACT_EVERY))
     .option('--request-timeout <ms>', 'answer a client request "timeout" after this long', '5000')
     .option('--no-pre-vote', 'campaign without a pre-vote round first (PreVote, dissertation 9.6, is on by default)')
     .option(

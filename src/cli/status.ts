@@ -1,5 +1,6 @@
 // `raft-console status`: the supervisor's live model, one row per node with every field it keeps
-// (process, Raft state, log, membership), the cluster's timing above and the faults in force below.
+// (process, Raft state, log, membership), the cluster's timing and snapshot threshold above and the
+// faults in force below.
 // On a terminal it fits the terminal's width, leaving out the least wanted columns; --wide, or
 // output into a pipe or a file, prints every column.
 import { relative } from 'node:path';
@@ -10,6 +11,7 @@ import { describeFaults, faultsInForce } from '../cluster-model/faults.js';
 import type { ClusterModel, NodeModel } from '../cluster-model/model.js';
 import { plural } from '../cluster-model/plural.js';
 import { leaderOf, members } from '../cluster-model/queries.js';
+import { describeSnapshotEvery } from '../cluster-model/snapshots.js';
 import { describeTiming } from '../cluster-model/timing.js';
 import { columns } from '../tui/text-width.js';
 import { folderOptions, withClusterOptions, type ClusterFlags } from './cluster-options.js';
@@ -137,10 +139,15 @@ function safety(model: ClusterModel, paint: Paint, now: number): string {
   );
 }
 
-/** One line `a<sep>b` if it fits in `width`, else a line each (measured without colour codes). */
-function sideBySide(a: string, sep: string, b: string, width: number): string[] {
-  const line = `${a}${sep}${b}`;
-  return columns(stripVTControlCharacters(line)) <= width ? [line] : [a, b];
+/** The parts joined by `sep` on as few lines as fit in `width`, in order (measured without colour codes). */
+function sideBySide(parts: string[], sep: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const part of parts) {
+    const joined = lines.length === 0 ? part : `${lines.at(-1)!}${sep}${part}`;
+    if (lines.length > 0 && columns(stripVTControlCharacters(joined)) <= width) lines[lines.length - 1] = joined;
+    else lines.push(part);
+  }
+  return lines;
 }
 
 /** What `status` prints for people, in `width` terminal columns (Infinity: every column). */
@@ -154,8 +161,8 @@ export function statusLines(model: ClusterModel, paint: Paint, width: number, no
   const title = `${paint('bold', `cluster ${model.name}`)}: ${plural(members(model).length, 'node')}, ${lead}`;
   const timing = `${describeTiming(model.timing)}${model.fsync ? '' : paint('red', '; UNSAFE: fsync off')}`;
   const lines = [
-    ...sideBySide(title, '; ', timing, width),
-    ...sideBySide(paint('dim', about), paint('dim', ', '), paint('dim', folder), width),
+    ...sideBySide([title, timing, describeSnapshotEvery(model.snapshotEvery)], '; ', width),
+    ...sideBySide([paint('dim', about), paint('dim', folder)], paint('dim', ', '), width),
     '',
     ...table(shown.headers, shown.rows, paint),
     '',

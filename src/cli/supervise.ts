@@ -33,6 +33,7 @@ export function registerSuperviseCommand(program: Command): Command {
       electionTimeoutMs: f.electionTimeout,
       heartbeatMs: f.heartbeat,
       basePort: f.basePort,
+      snapshotEvery: f.snapshotEvery,
     };
     process.exitCode = await supervise(o);
   });

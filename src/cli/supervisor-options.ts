@@ -1,6 +1,6 @@
 // The options that shape a cluster's supervisor, shared by `up` and the internal `supervise`:
-// timing (a speed preset, or an explicit election timeout and heartbeat), node ports, and the core's
-// switches (PreVote, CheckQuorum, known bugs). `up`
+// timing (a speed preset, or an explicit election timeout and heartbeat), node ports, the snapshot
+// threshold, and the core's switches (PreVote, CheckQuorum, known bugs). `up`
 // fills in the user's configured defaults for a new cluster; `supervise` gets everything spelled
 // out on its command line, so `ps` shows what it runs.
 import { type Command, InvalidArgumentError, Option } from 'commander';
@@ -13,7 +13,9 @@ import { switchArgs } from '../cluster-model/switches.js';
 import { SPEED_PRESETS } from '../cluster-model/timing.js';
 import { readClusterFile } from '../supervisor/index.js';
 import { KNOWN_BUG_NAMES, isBugName, type BugName } from '../raft/config.js';
-import { milliseconds, msRange, port } from './arguments.js';
+import { milliseconds, msRange, port, wholeNumber } from './arguments.js';
+import { thousands } from '../cluster-model/plural.js';
+import { DEFAULT_SNAPSHOT_EVERY } from '../cluster-model/snapshots.js';
 import { CliError } from './failure.js';
 import type { SettingsStore } from './settings.js';
 
@@ -22,6 +24,7 @@ export interface TimingFlags {
   electionTimeout?: { min: number; max: number };
   heartbeat?: number;
   basePort?: number;
+  snapshotEvery?: number;
 }
 
 export function withTimingOptions(cmd: Command): Command {
@@ -37,6 +40,11 @@ export function withTimingOptions(cmd: Command): Command {
       '--base-port <port>',
       'node n listens on base + n - 1 (a new cluster only; default: the configured base port, or free ports)',
       port,
+    )
+    .option(
+      '--snapshot-every <n>',
+      `each node snapshots its state machine and compacts its log once this many applied entries sit in it (default: what the cluster last ran with, else ${thousands(DEFAULT_SNAPSHOT_EVERY)}; e.g. 100 to watch a follower catch up from a snapshot)`,
+      wholeNumber('--snapshot-every', '100', 1),
     );
 }
 
@@ -91,6 +99,7 @@ export async function supervisorOptions(
     o.electionTimeoutMs = flags.electionTimeout;
     o.heartbeatMs = flags.heartbeat;
   } else if (flags.speed !== undefined || !exists) o.speed = flags.speed ?? settings.get('speed');
+  if (flags.snapshotEvery !== undefined) o.snapshotEvery = flags.snapshotEvery;
   const basePort = flags.basePort ?? (exists ? null : settings.get('base-port'));
   if (basePort !== null) o.basePort = basePort;
   return o;
@@ -119,6 +128,7 @@ export function superviseArgs(o: SupervisorOptions): string[] {
   if (o.electionTimeoutMs !== undefined) args.push('--election-timeout', `${o.electionTimeoutMs.min}-${o.electionTimeoutMs.max}`);
   if (o.heartbeatMs !== undefined) args.push('--heartbeat', String(o.heartbeatMs));
   if (o.basePort !== undefined) args.push('--base-port', String(o.basePort));
+  if (o.snapshotEvery !== undefined) args.push('--snapshot-every', String(o.snapshotEvery));
   args.push(...switchArgs(o.raft ?? {}));
   return args;
 }

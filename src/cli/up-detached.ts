@@ -19,6 +19,7 @@ import { plural } from '../cluster-model/plural.js';
 import { leaderOf, members } from '../cluster-model/queries.js';
 import { until } from '../cluster-model/source.js';
 import { describeSwitches, isDefault, keptSwitches } from '../cluster-model/switches.js';
+import { describeSnapshotEvery } from '../cluster-model/snapshots.js';
 import { describeTiming } from '../cluster-model/timing.js';
 import { parseSuperviseLine, type ReadyLine } from '../supervisor/index.js';
 import { nameFlag, type ClusterFlags } from './cluster-options.js';
@@ -85,6 +86,7 @@ function report(model: ClusterModel, leader: NodeModel, o: SupervisorOptions, fl
       term: leader.raft!.term,
       timing: model.timing,
       switches: model.switches,
+      snapshotEvery: model.snapshotEvery,
       nodes: nodes.map((n) => ({ id: n.id, address: n.address, pid: n.process.pid })),
     };
     process.stdout.write(`${JSON.stringify(doc)}\n`);
@@ -96,7 +98,7 @@ function report(model: ClusterModel, leader: NodeModel, o: SupervisorOptions, fl
   process.stdout.write(
     [
       paint('bold', `cluster ${model.name} is up: ${plural(nodes.length, 'node')}, n${leader.id} leads term ${leader.raft!.term}`),
-      `  ${describeTiming(model.timing)}`,
+      `  ${describeTiming(model.timing)}; ${describeSnapshotEvery(model.snapshotEvery)}`,
       ...(isDefault(model.switches)
         ? []
         : [paint(model.switches.bugs.length > 0 ? 'red' : 'yellow', `  raft: ${describeSwitches(model.switches)}`)]),

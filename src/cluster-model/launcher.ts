@@ -19,6 +19,8 @@ export interface SupervisorOptions extends FolderOptions {
   /** Explicit timing instead of a preset (either one; the other keeps the "normal" value). */
   electionTimeoutMs?: { min: number; max: number };
   heartbeatMs?: number;
+  /** Each node snapshots once this many applied entries sit in its log; default 10,000, or what the cluster last ran with. */
+  snapshotEvery?: number;
   /** false runs the nodes with --unsafe-no-fsync (a new cluster only). */
   fsync?: boolean;
   /** PreVote, CheckQuorum, known bugs (a new cluster only; default: PreVote and CheckQuorum on, no bug). */

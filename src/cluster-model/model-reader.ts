@@ -1,5 +1,5 @@
 // Readers for the cluster model where it crosses a process boundary: the supervisor's messages to
-// a control client (control-protocol.ts) and, for its timing and switches, cluster.json. The
+// a control client (control-protocol.ts) and, for its timing, switches and snapshot threshold, cluster.json. The
 // supervisor is our own program, but a message on its WebSocket is still input from another
 // process, read with the depth limit and checked field by field like every other boundary; a
 // node's Raft state inside it is checked by the node's own state-line reader.
@@ -12,6 +12,7 @@ import {
   fail,
   field,
   has,
+  intAtLeast,
   isNodeId,
   isObject,
   nodeId,
@@ -54,6 +55,10 @@ export function readSwitches(s: JsonObject, path: string): RaftSwitches {
     checkQuorum: boolean(s, 'checkQuorum', path),
     bugs: bugs.map((_, i) => oneOf(bugs, i, KNOWN_BUG_NAMES, at(path, 'bugs'))),
   };
+}
+
+export function readSnapshotEvery(o: JsonObject, path: string): number {
+  return intAtLeast(o, 'snapshotEvery', 1, path);
 }
 
 function ids(list: unknown[], path: string): number[] {
@@ -159,6 +164,7 @@ function readModelState(o: JsonObject, path: string): Omit<ClusterModel, 'events
     timing: readTiming(object(field(o, 'timing'), at(path, 'timing')), at(path, 'timing')),
     fsync: boolean(o, 'fsync', path),
     switches: readSwitches(object(field(o, 'switches'), at(path, 'switches')), at(path, 'switches')),
+    snapshotEvery: readSnapshotEvery(o, path),
     nodes: array(o, 'nodes', path).map((n, i) => readNode(n, `${at(path, 'nodes')}[${i}]`)),
     links: array(o, 'links', path).map((l, i) => readLink(l, `${at(path, 'links')}[${i}]`)),
     partition: partition.map((_, i) => ids(array(partition, i, at(path, 'partition')), `${at(path, 'partition')}[${i}]`)),

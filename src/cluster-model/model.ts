@@ -111,6 +111,8 @@ export interface ClusterModel {
   timing: Timing;
   fsync: boolean;
   switches: RaftSwitches;
+  /** Each node snapshots its state machine once this many applied entries sit in its log (snapshots.ts). */
+  snapshotEvery: number;
   nodes: NodeModel[];
   /** Every directed link that has a fault; an empty list means a healed network. */
   links: LinkFaultModel[];

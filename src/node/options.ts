@@ -8,6 +8,9 @@ import type { TlsFiles } from '../transport/tls.js';
 
 export class UsageError extends Error {}
 
+/** A node snapshots its state machine once this many applied entries sit in its log, unless told otherwise (--compact-every). */
+export const DEFAULT_COMPACT_EVERY = 10_000;
+
 export interface NodeOptions {
   id: NodeId;
   clusterId: string;

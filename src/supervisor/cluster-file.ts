@@ -13,7 +13,8 @@ import { CLUSTER_FILE } from '../cluster-model/control-protocol.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import type { ClusterModel, NodeModel, RaftSwitches, Timing } from '../cluster-model/model.js';
 import { DEFAULT_SWITCHES } from '../cluster-model/switches.js';
-import { readSwitches, readTiming } from '../cluster-model/model-reader.js';
+import { readSnapshotEvery, readSwitches, readTiming } from '../cluster-model/model-reader.js';
+import { DEFAULT_SNAPSHOT_EVERY } from '../cluster-model/snapshots.js';
 
 export interface ClusterFileNode {
   id: NodeId;
@@ -40,6 +41,8 @@ export interface ClusterFile {
   timing: Timing;
   /** PreVote, CheckQuorum and known bugs, fixed when the cluster is created (the defaults in files written before them). */
   switches: RaftSwitches;
+  /** Passed to every node as --compact-every; changed by `up --snapshot-every` (the default in files written before it). */
+  snapshotEvery: number;
   nodes: ClusterFileNode[];
 }
 
@@ -83,6 +86,7 @@ export function fromClusterFile(
     timing: file.timing,
     fsync: file.fsync,
     switches: file.switches,
+    snapshotEvery: file.snapshotEvery,
     nodes: file.nodes.map((n) => nodeModel(folder, n, n.removed)),
     links: [],
     partition: [],
@@ -112,6 +116,7 @@ export function clusterFileOf(model: ClusterModel, setup: ClusterSetup): Cluster
     fsync: model.fsync,
     timing: model.timing,
     switches: model.switches,
+    snapshotEvery: model.snapshotEvery,
     nodes: setup.nodes.map((n) => ({ ...n, removed: removed.has(n.id) })),
   };
 }
@@ -123,6 +128,7 @@ export function newClusterFile(
   fsync: boolean,
   timing: Timing,
   switches: RaftSwitches,
+  snapshotEvery: number,
 ): ClusterFile {
   return {
     version: 1,
@@ -133,6 +139,7 @@ export function newClusterFile(
     fsync,
     timing,
     switches,
+    snapshotEvery,
     nodes: ports.map((port, i) => ({ id: i + 1, port, dataDir: `n${i + 1}`, joined: false, removed: false })),
   };
 }
@@ -163,6 +170,7 @@ export async function readClusterFile(folder: string): Promise<ClusterFile | nul
       timing: readTiming(object(field(o, 'timing'), 'timing'), 'timing'),
       // Files written before the switches were kept have the defaults.
       switches: has(o, 'switches') ? readSwitches(object(field(o, 'switches'), 'switches'), 'switches') : DEFAULT_SWITCHES,
+      snapshotEvery: has(o, 'snapshotEvery') ? readSnapshotEvery(o, '') : DEFAULT_SNAPSHOT_EVERY,
       nodes: array(o, 'nodes').map((n, i) => readNode(n, `nodes[${i}]`)),
     };
   };

@@ -137,6 +137,7 @@ export class Fleet {
         '--tick',
         String(t.tickMs),
       ],
+      ...['--compact-every', String(file.snapshotEvery)],
       ...(file.fsync ? [] : ['--unsafe-no-fsync']),
       ...switchArgs(file.switches),
       ...(mark === null ? [] : ['--acknowledged', `${mark.term}:${mark.commit}`]),

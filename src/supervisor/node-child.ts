@@ -8,7 +8,6 @@ import type { ControlAnswer } from '../node/control.js';
 import { FATAL_CODES, type FatalCode } from '../node/event-stream.js';
 import { MAX_LINE_BYTES, readBoundedLines } from '../schema/bounded-lines.js';
 import { object, oneOf, string, validate, type JsonObject } from '../schema/json-shape.js';
-import { NODE_AUTOGROUP_NICE, setSessionNice } from '../node/session-nice.js';
 import { readNodeLine, type NodeLine } from './node-line.js';
 
 /** The same entry point users run; from src/supervisor or dist/supervisor alike. */
@@ -64,10 +63,12 @@ export class NodeChild {
       stdio: ['pipe', 'pipe', 'pipe'],
       // A process group of its own: a Ctrl-C in the supervisor's terminal reaches the supervisor
       // only, which then stops the nodes in order. The piped stdin still ends the node with it.
+      // Being a session of its own, it is also an autogroup of its own, at nice 0 like the
+      // terminal's, and left there: a node that waits for a CPU falls silent, and on a busy machine
+      // nodes at a higher nice lost elections they should not have (npm run bench:stability).
       detached: true,
     });
     this.pid = this.sub.pid ?? null;
-    if (this.pid !== null) lowerSessionPriority(this.pid);
     // Writing to a node that just died fails with EPIPE; its exit is reported through `exited`.
     this.sub.stdin.on('error', () => undefined);
 
@@ -154,17 +155,4 @@ export class NodeChild {
       if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
     }
   }
-}
-
-/**
- * A node runs in a session of its own (detached, so a Ctrl-C reaches the supervisor only), and
- * Linux's autogroup scheduler shares a busy CPU between sessions, not processes: nine busy nodes
- * would leave the terminal's session (the dashboard, the supervisor) a tenth of a saturated
- * machine, and the screen falls behind. A higher nice for each node's session keeps the console
- * responsive; when the CPU is not short it changes nothing. Best effort: elsewhere there is no
- * such file, or no right to write it, and nothing is lost.
- */
-function lowerSessionPriority(pid: number, tries = 5): void {
-  if (setSessionNice(pid, NODE_AUTOGROUP_NICE) === 'again' && tries > 1)
-    setTimeout(() => lowerSessionPriority(pid, tries - 1), 1000).unref();
 }

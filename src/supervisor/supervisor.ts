@@ -31,6 +31,7 @@ import { portInUse } from './port-owner.js';
 import { busyPort, freePorts } from './ports.js';
 import { DEFAULT_SWITCHES, describeSwitches, isDefault, keptSwitches } from '../cluster-model/switches.js';
 import { customTiming, describeTiming, presetTiming } from '../cluster-model/timing.js';
+import { DEFAULT_SNAPSHOT_EVERY, checkSnapshotEvery } from '../cluster-model/snapshots.js';
 
 /** The supervisor in this process: its model is the live one, changed in place; stop() ends its nodes (SIGTERM) and its control API. */
 export interface SupervisorHandle extends OwnedCluster {
@@ -67,6 +68,7 @@ async function loadOrCreate(
         `the cluster named ${name} has ${plural(members, 'node')}, not ${o.nodes}: use \`raft-console add\` or \`remove\` to change that, or \`raft-console down --purge\` to start over`,
       );
     saved.timing = chooseTiming(o, saved.timing);
+    if (o.snapshotEvery !== undefined) saved.snapshotEvery = checkSnapshotEvery(o.snapshotEvery);
     return { file: saved, created: false, kept: keptSwitches(o.raft, saved.switches) };
   }
   const count = o.nodes ?? 3;
@@ -81,7 +83,15 @@ async function loadOrCreate(
     const busy = await busyPort(ports);
     if (busy !== null) throw portInUse(busy, 'pick another --base-port, or stop what uses it');
   }
-  const file = newClusterFile(name, ports, o.basePort ?? null, o.fsync ?? true, chooseTiming(o, null), { ...DEFAULT_SWITCHES, ...o.raft });
+  const file = newClusterFile(
+    name,
+    ports,
+    o.basePort ?? null,
+    o.fsync ?? true,
+    chooseTiming(o, null),
+    { ...DEFAULT_SWITCHES, ...o.raft },
+    checkSnapshotEvery(o.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY),
+  );
   return { file, created: true, kept: null };
 }
 

@@ -3,9 +3,10 @@
 // send ours), then writes the queued frames: all
 // the frames queued in one event-loop turn go out corked, as one write, and it stops writing when
 // the socket's buffer is full until the socket drains, so the only place frames pile up is the
-// bounded FrameQueue. A lost connection is redialed with capped exponential backoff and jitter;
-// the queue survives the reconnect (whatever was already handed to the dead socket is lost, which
-// Raft tolerates).
+// bounded FrameQueue. A lost connection is redialed with capped exponential backoff and jitter, or
+// at once when the peer's own connection to us completes its hello (it is back up); the queue
+// survives the reconnect (whatever was already handed to the dead socket is lost, which Raft
+// tolerates).
 //
 // Two queues: a small one for the messages that keep leadership and elections alive (heartbeats,
 // votes and their answers, timeout-now), written first, and the bounded one for the rest (appends,
@@ -132,6 +133,19 @@ export class PeerLink {
         this.flush();
       });
     }
+  }
+
+  /**
+   * The peer dialed us and proved itself: it is up, most likely just restarted. A link waiting out
+   * its backoff dials now rather than up to `maxMs` later (replies to the peer travel only on this
+   * link), and the backoff starts over from the shortest delay.
+   */
+  peerIsUp(): void {
+    if (this.state === 'open' || this.state === 'closed') return;
+    this.attempts = 0;
+    if (this.state !== 'waiting') return;
+    this.clearTimer();
+    this.connect();
   }
 
   close(): void {

@@ -428,13 +428,17 @@ export class Transport {
     return { ok: true };
   }
 
-  /** One connection per peer: a newer one replaces the older (a peer that restarted, or redialed). */
+  /**
+   * One connection per peer: a newer one replaces the older (a peer that restarted, or redialed).
+   * The peer is up, so our link to it stops waiting out its backoff and dials now.
+   */
   private peerReady(c: InboundConnection): void {
     this.pending.delete(c);
     const peer = c.hello!.from;
     const older = this.inboundPeers.get(peer);
     this.inboundPeers.set(peer, c);
     older?.close(`replaced by a newer connection from n${peer}`);
+    this.links.get(peer)?.peerIsUp();
   }
 
   private inboundEnded(c: InboundConnection): void {

@@ -11,7 +11,6 @@ import type { Lang } from '../exercises/lang.js';
 import { labelsFor } from './labels.js';
 import { MOUSE_OFF, MOUSE_ON } from './mouse.js';
 import type { ClusterSource } from '../cluster-model/source.js';
-import { NodePriority } from './priority.js';
 import { DashboardStore } from './store.js';
 import { clientRequest, putValue, submitEntry } from './writes.js';
 
@@ -86,8 +85,6 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
     exercise: (hint) => o.exercise?.view(hint) ?? null,
   };
 
-  const priority = new NodePriority();
-  const offPriority = store.subscribe(() => priority.watch(store.getSnapshot().model));
   stdout.write(ENTER_ALT + (mouse ? MOUSE_ON : ''));
   store.start(PUBLISH_MS, IDLE_MS);
   const app = render(createElement(App, { store, controller, labels: labelsFor(o.lang), colour, owned: o.owned, attached: o.attached }), {
@@ -102,8 +99,6 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
   } finally {
     app.unmount();
     store.stop();
-    offPriority();
-    priority.release();
     offGone();
     for (const s of signals) process.off(s, onSignal);
     process.off('uncaughtException', onCrash);

@@ -44,6 +44,7 @@ export function model(nodes: NodeModel[], extra: Partial<ClusterModel> = {}): Cl
     startedAt: 0,
     timing: { preset: 'normal', electionTimeoutMs: { min: 150, max: 300 }, heartbeatMs: 50, tickMs: 10 },
     fsync: true,
+    snapshotEvery: 10_000,
     nodes,
     links: [],
     partition: [],

@@ -22,7 +22,7 @@ describe('Raft switches of a cluster', () => {
   test('are read back from cluster.json as written; an older file without them has the defaults', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'raft-console-switches-'));
     try {
-      await writeClusterFile(folder, newClusterFile('demo', [7001, 7002, 7003], null, true, presetTiming('fast'), buggy));
+      await writeClusterFile(folder, newClusterFile('demo', [7001, 7002, 7003], null, true, presetTiming('fast'), buggy, 10_000));
       expect((await readClusterFile(folder))!.switches).toEqual(buggy);
 
       const { switches: _switches, ...older } = JSON.parse(await readFile(join(folder, 'cluster.json'), 'utf8')) as Record<string, unknown>;

@@ -49,6 +49,7 @@ function cluster(leader: number, term: number, changes: Record<number, NodeModel
     timing: { preset: 'fast', electionTimeoutMs: { min: 30, max: 60 }, heartbeatMs: 10, tickMs: 2 },
     fsync: true,
     switches: { preVote: true, checkQuorum: true, bugs: [] },
+    snapshotEvery: 10_000,
     nodes,
     links: partition.length > 0 ? [{ from: 1, to: 3, blocked: true, delayMs: 0, loss: 0 }] : [],
     partition,

@@ -24,6 +24,7 @@ async function serve(): Promise<{ live: LiveModel; server: ControlServer }> {
     timing: presetTiming('normal'),
     fsync: true,
     switches: { preVote: true, checkQuorum: true, bugs: [] },
+    snapshotEvery: 10_000,
     nodes: [],
     links: [],
     partition: [],

@@ -188,7 +188,7 @@ describe('the live model', () => {
 
   test('its operations change the model, tell the listeners, and write cluster.json as derived from the model', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'raft-console-live-'));
-    const file = newClusterFile('made-as', [7001, 7002, 7003], 7001, true, presetTiming('normal'), DEFAULT_SWITCHES);
+    const file = newClusterFile('made-as', [7001, 7002, 7003], 7001, true, presetTiming('normal'), DEFAULT_SWITCHES, 10_000);
     const { model: m, setup } = fromClusterFile(file, { name: 'default', folder, supervisorPid: 1, startedAt: 0 });
     const live = new LiveModel(m, setup);
     expect(live.file()).toEqual(file);

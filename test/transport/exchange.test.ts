@@ -6,7 +6,19 @@ import { Transport } from '../../src/transport/transport.js';
 import { isUrgent } from '../../src/transport/peer-link.js';
 import { confEntry, noop, normal } from '../raft/harness.js';
 import { waitFor } from '../support/wait.js';
-import { CLUSTER, Node, SECRET, RawConnection, heartbeat, nextTurn, numbered, startNode, startPair, termsOf } from './helpers.js';
+import {
+  CLUSTER,
+  ManualTimers,
+  Node,
+  SECRET,
+  RawConnection,
+  heartbeat,
+  nextTurn,
+  numbered,
+  startNode,
+  startPair,
+  termsOf,
+} from './helpers.js';
 
 /** One message of each type from `from` to `to`. */
 function everyType(from: number, to: number): Message[] {
@@ -119,6 +131,33 @@ describe('two transports', () => {
       b2.transport.send(heartbeat(2, 1, 4));
       await a.waitForMessages(1, (m) => m.term === 4);
       expect(a.transport.stats().links[0]).toMatchObject({ state: 'open', attempts: 0 });
+    } finally {
+      await b2.transport.close();
+    }
+  });
+
+  it('a link waiting out a long backoff dials at once when the peer, back up, completes its hello to us', async () => {
+    // The random source fixed at 0.5: each delay is 3/4 of its ceiling, 7,500 ms here. The timers are
+    // fired by hand, so the only way the link can dial again is the peer's hello.
+    const timers = new ManualTimers();
+    const [a, b] = await startPair({ timers, random: () => 0.5, backoff: { baseMs: 10_000, maxMs: 10_000 } });
+    const port = b.port;
+    await b.transport.close();
+    await a.waitForEvent('peer-disconnected', (e) => e.peer === 2 && e.direction === 'out');
+    timers.fire(7500); // one failed attempt in the dark: the link waits out its backoff again
+    await a.waitForEvent('connect-failed', (e) => e.peer === 2 && e.attempt === 1);
+    expect(a.transport.stats().links[0]).toMatchObject({ state: 'waiting', attempts: 1 });
+    expect(timers.pending()).toContain(7500);
+
+    a.transport.send(heartbeat(1, 2, 5)); // queued while n2 is down
+    const b2 = new Node(new Transport({ id: 2, clusterId: CLUSTER, secret: SECRET, port, peers: [{ id: 1, port: a.port }] }));
+    try {
+      await b2.transport.start();
+      await a.waitForEvent('peer-connected', (e) => e.peer === 2 && e.direction === 'in', 2);
+      await a.waitForEvent('peer-connected', (e) => e.peer === 2 && e.direction === 'out', 2);
+      expect(a.transport.stats().links[0]).toMatchObject({ state: 'open', attempts: 0 });
+      expect(timers.pending()).not.toContain(7500); // the backoff timer was cleared, not left to fire later
+      expect(termsOf(await b2.waitForMessages(1))).toEqual([5]);
     } finally {
       await b2.transport.close();
     }
