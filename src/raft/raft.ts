@@ -1050,9 +1050,10 @@ export class Raft {
   }
 
   /**
-   * `from` answered a heartbeat of read round `context`. Once a majority of voters did, the round's
-   * reads (and every older round's) are released (step 4), and the reads that waited for it start
-   * the next round. Returns whether any read was released.
+   * `from` answered a heartbeat of read round `context`. Once a majority of voters did (step 3), the
+   * round's reads, and every older round's, go to the runtime in readStates, which serves each once
+   * its state machine applied the read index (step 4); the reads that waited for the round start
+   * the next one. Returns whether any read was released.
    */
   private confirmReads(context: string, from: NodeId): boolean {
     const released = this.reads.ack(context, from, (acks) => this.countVoters(acks) >= quorum(this.membership));
