@@ -8,15 +8,9 @@
 // client that keeps resending to a leader stranded in a minority thus adds one entry, not one per
 // attempt.
 // Reads go through ReadIndex (dissertation 6.4) and are served once the state machine caught up.
-//
-// Reads are batched: at most one ReadIndex round is in flight, and every read that arrives while
-// it is waits for the next round, which starts as soon as this one completes and answers all of
-// them at its read index. One heartbeat round per round trip, however many reads: a flood of reads
-// cannot flood the peers with heartbeats. Why this stays linearizable: a read must see every write
-// acknowledged before it arrived, so the round that serves it must have taken its read index (the
-// leader's commit index when the core's readIndex() ran) after the read arrived. A read joins only
-// a round that has not started, so that holds; it may not join the round in flight, whose index
-// may predate a write acknowledged just before the read came in.
+// Each get is one core.readIndex(): the core batches the reads that arrive while a round is in
+// flight into its next round (src/raft/readindex.ts), so a flood of reads costs one heartbeat
+// round per round trip, not one each.
 import { encodeCommand, type ApplyResult, type KvStateMachine } from '../kv/index.js';
 import type { ReadState, Role } from '../raft/types.js';
 import type { ClientConnection } from '../transport/index.js';
@@ -60,23 +54,14 @@ interface PendingRead extends Pending {
   /** Set once its ReadIndex round confirmed leadership: serve once applied reaches it. */
   index: number | null;
 }
-interface ReadRound {
-  /** The context the core's ReadState names the round by. */
-  context: string;
-  reads: PendingRead[];
-}
 
 export class ClientService {
   /** By log index. */
   private readonly writes = new Map<number, PendingWrite>();
   /** The index of each client's latest pending write, by clientId: where a retry finds it. */
   private readonly writeOf = new Map<string, number>();
-  /** Every read not yet answered. */
-  private readonly reads = new Set<PendingRead>();
-  /** The ReadIndex round in flight. */
-  private round: ReadRound | null = null;
-  /** Reads that arrived while a round was in flight: the next round's. */
-  private nextRound: PendingRead[] = [];
+  /** Every read not yet answered, by the context its ReadState names it by. */
+  private readonly reads = new Map<string, PendingRead>();
   private readSerial = 0;
   private closed = false;
 
@@ -135,14 +120,8 @@ export class ClientService {
 
   readStates(states: readonly ReadState[]): void {
     for (const s of states) {
-      if (this.round?.context !== s.context) continue;
-      for (const r of this.round.reads) r.index = s.index;
-      this.round = null;
-    }
-    if (this.round === null && this.nextRound.length > 0) {
-      const batch = this.nextRound;
-      this.nextRound = [];
-      this.startRound(batch);
+      const r = this.reads.get(s.context);
+      if (r !== undefined) r.index = s.index;
     }
     this.serveReads();
   }
@@ -156,12 +135,10 @@ export class ClientService {
         'leadership-lost',
         'this node lost the leadership before the write was applied: retry with the same seq',
       );
-    this.round = null;
-    this.nextRound = [];
-    for (const r of this.reads) {
+    for (const [context, r] of this.reads) {
       // A read whose round completed stays linearizable at its index: serve it when applied.
       if (r.index !== null) continue;
-      this.reads.delete(r);
+      this.reads.delete(context);
       clearTimeout(r.timer);
       this.fail(r.client, r.id, 'leadership-lost', 'this node lost the leadership before the read was confirmed: retry');
     }
@@ -178,8 +155,6 @@ export class ClientService {
     this.writes.clear();
     this.writeOf.clear();
     this.reads.clear();
-    this.round = null;
-    this.nextRound = [];
   }
 
   private write(req: Extract<ClientRequest, { clientId: string }>, client: ClientConnection): void {
@@ -250,41 +225,32 @@ export class ClientService {
   }
 
   private read(id: RequestId, key: string, client: ClientConnection): void {
+    const context = `read-${++this.readSerial}`;
     const r: PendingRead = {
       client,
       id,
       key,
       index: null,
       timer: setTimeout(() => {
-        if (!this.reads.delete(r)) return;
+        if (!this.reads.delete(context)) return;
         this.fail(client, id, 'timeout', `the read was not confirmed by a majority within ${this.ctx.requestTimeoutMs} ms: retry`);
       }, this.ctx.requestTimeoutMs),
     };
-    this.reads.add(r);
-    if (this.round !== null) this.nextRound.push(r);
-    else this.startRound([r]);
-  }
-
-  private startRound(batch: PendingRead[]): void {
-    const context = `read-${++this.readSerial}`;
-    // Set first: the core may confirm the round (a single voter) before readIndex() returns.
-    const round: ReadRound = { context, reads: batch };
-    this.round = round;
+    // Added first: the driver may hand over the core's Ready, with this read's ReadState (a single
+    // voter confirms at once), before run() returns.
+    this.reads.set(context, r);
     const started = this.ctx.driver.run((core) => core.readIndex(context));
     if (started.ok) return;
-    if (this.round === round) this.round = null;
-    for (const r of batch) {
-      if (!this.reads.delete(r)) continue;
-      clearTimeout(r.timer);
-      this.redirect(r.client, r.id);
-    }
+    this.reads.delete(context);
+    clearTimeout(r.timer);
+    this.redirect(client, id);
   }
 
   private serveReads(): void {
     const kv = this.ctx.kv();
-    for (const r of this.reads) {
+    for (const [context, r] of this.reads) {
       if (r.index === null || kv.appliedIndex < r.index) continue;
-      this.reads.delete(r);
+      this.reads.delete(context);
       clearTimeout(r.timer);
       r.client.reply({ id: r.id, ok: true, key: r.key, value: kv.get(r.key), index: r.index } satisfies ClientResponse);
     }

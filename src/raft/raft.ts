@@ -75,6 +75,8 @@ export interface RaftStatus {
   recovery: Recovery | null;
   /** The leader's view of each follower; empty on other nodes. */
   progress: Record<number, ProgressStatus>;
+  /** ReadIndex rounds this node started as leader, since it started: each confirms a batch of reads. */
+  readRounds: number;
 }
 
 type VoteKind = 'pre-vote' | 'vote';
@@ -244,15 +246,15 @@ export class Raft {
   }
 
   /**
-   * Starts a linearizable read (dissertation 6.4). The answer arrives in Ready.readStates: once the
-   * state machine has applied that index, the read may be served.
+   * Starts a linearizable read (dissertation 6.4). The answer arrives in Ready.readStates, under
+   * `context`: once the state machine has applied that index, the read may be served. Reads share
+   * heartbeat rounds (readindex.ts): a read joins the next round to start, so any number of reads
+   * arriving together cost one heartbeat broadcast.
    */
   readIndex(context: string): { ok: true } | { ok: false; reason: 'not-leader'; leader: NodeId } {
     if (this.role !== 'leader') return { ok: false, reason: 'not-leader', leader: this.leader };
-    // Step 1: until the leader has committed an entry of its own term, it does not know the
-    // latest commit index.
-    if (!this.committedInCurrentTerm()) this.reads.wait(context);
-    else this.startRead(context);
+    this.reads.add(context);
+    this.startReadRound(false);
     return { ok: true };
   }
 
@@ -377,6 +379,7 @@ export class Raft {
       transferee: this.transferee,
       recovery: this.recovery,
       progress,
+      readRounds: this.reads.roundsStarted(),
     };
   }
 
@@ -437,7 +440,8 @@ export class Raft {
     }
     if (reached(this.heartbeatElapsed, this.cfg.heartbeatInterval)) {
       this.heartbeatElapsed = 0;
-      this.bcastHeartbeat();
+      // Reads waiting behind a round in flight start theirs with this heartbeat, which leaves anyway.
+      if (!this.startReadRound(true)) this.bcastHeartbeat();
     }
   }
 
@@ -942,10 +946,7 @@ export class Raft {
     // A snapshot unanswered for an election timeout was probably lost: probe again.
     if (pr.state === 'snapshot' && reached(pr.snapshotElapsed, this.cfg.electionTimeoutMin)) pr.becomeProbe();
     if (pr.match < this.raftLog.lastIndex()) this.sendAppend(m.from);
-    if (m.context !== undefined) {
-      const released = this.reads.ack(m.context, m.from, (acks) => this.countVoters(acks) >= quorum(this.membership));
-      this.readStates.push(...released);
-    }
+    if (m.context !== undefined) this.confirmReads(m.context, m.from);
   }
 
   /**
@@ -969,7 +970,7 @@ export class Raft {
       replicas: matches.filter((m) => m >= index).length,
       voters: matches.length,
     });
-    if (this.committedInCurrentTerm()) for (const context of this.reads.takeWaiting()) this.startRead(context);
+    this.startReadRound(false); // reads that waited for a commit of this term (6.4, step 1)
     this.maybeStepDownRemoved();
     return true;
   }
@@ -1056,12 +1057,36 @@ export class Raft {
     for (const id of this.progress.keys()) this.sendAppend(id, committed);
   }
 
-  private startRead(context: string): void {
-    this.reads.add(context, this.raftLog.committed, this.id);
+  /**
+   * Starts a ReadIndex round (dissertation 6.4) for every read waiting, when one may start: the
+   * leader has committed an entry of its own term (step 1: before that it does not know the latest
+   * commit index), and no round is in flight, unless `withHeartbeat` says a heartbeat broadcast
+   * leaves anyway. Its read index is the commit index now (step 2), at least the commit index when
+   * each of its reads arrived. Returns whether it sent the round's heartbeats (step 3).
+   */
+  private startReadRound(withHeartbeat: boolean): boolean {
+    if (!this.reads.hasWaiting() || !this.committedInCurrentTerm()) return false;
+    // One broadcast per round trip: while a round is in flight, reads wait for it to end.
+    if (this.reads.inFlight() && !withHeartbeat) return false;
+    const context = this.reads.startRound(this.raftLog.committed, this.id);
     // A single voter confirms its own leadership; otherwise a heartbeat round asks a majority.
-    const released = this.reads.ack(context, this.id, (acks) => this.countVoters(acks) >= quorum(this.membership));
-    if (released.length > 0) this.readStates.push(...released);
-    else this.bcastHeartbeat();
+    if (this.confirmReads(context, this.id)) return false;
+    this.bcastHeartbeat();
+    return true;
+  }
+
+  /**
+   * `from` answered a heartbeat of read round `context`. Once a majority of voters did (step 3), the
+   * round's reads, and every older round's, go to the runtime in readStates, which serves each once
+   * its state machine applied the read index (step 4); the reads that waited for the round start
+   * the next one. Returns whether any read was released.
+   */
+  private confirmReads(context: string, from: NodeId): boolean {
+    const released = this.reads.ack(context, from, (acks) => this.countVoters(acks) >= quorum(this.membership));
+    if (released.length === 0) return false;
+    this.readStates.push(...released);
+    this.startReadRound(false);
+    return true;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -118,6 +118,11 @@ class Plan {
   /** Per-tick probabilities. */
   readonly pWrite: number;
   readonly pRead: number;
+  /**
+   * Reads invoked together each time: many reads arriving at once, and while a ReadIndex round is
+   * in flight, is what the leader batches into shared rounds (src/raft/readindex.ts).
+   */
+  readonly readBurst: number;
   readonly pFault: number;
   /**
    * Standing chances of crashing a node right after it grants a vote (once the reply left), wins
@@ -155,6 +160,8 @@ class Plan {
     this.pCrashAfterElection = r.pick([0, 0.1, 0.3, 0.5]);
     this.pCrashAfterCommit = r.pick([0, 0, 0.02, 0.1]);
     this.pCrashAtFirstCommit = r.pick([0, 0.2, 0.5]);
+    // Drawn last, so the choices above stay what they were for every seed.
+    this.readBurst = r.pick([1, 1, 3, 8]);
   }
 }
 
@@ -222,6 +229,7 @@ class Schedule {
     c.note(
       `seed ${c.seed}: ${this.opts.nodes} nodes, preVote ${String(plan.raft.preVote)}, checkQuorum ${String(plan.raft.checkQuorum)}, ` +
         `${plan.raft.maxEntriesPerMsg} entries/msg, ${plan.raft.maxInflightMsgs} in flight, snapshot every ${plan.compactEvery} entries, ` +
+        `reads ${plan.readBurst} at a time, ` +
         `crash chances: after a vote ${percent(plan.pCrashAfterVote)}, after winning ${percent(plan.pCrashAfterElection)}, ` +
         `at a leader's first commit ${percent(plan.pCrashAtFirstCommit)}, after a commit ${percent(plan.pCrashAfterCommit)}` +
         (this.opts.bug === undefined ? '' : `, bug ${this.opts.bug}`),
@@ -230,7 +238,7 @@ class Schedule {
       this.runTimers();
       // Clients have a bounded number of requests outstanding.
       if (this.r.chance(plan.pWrite) && c.pendingWrites < MAX_PENDING_WRITES) c.write();
-      if (this.r.chance(plan.pRead)) c.read();
+      if (this.r.chance(plan.pRead)) for (let i = 0; i < plan.readBurst; i++) c.read();
       if (this.r.chance(plan.pFault)) this.fault();
       this.step();
     }

@@ -631,6 +631,17 @@ export class Cluster {
   queued<T extends MessageType>(type: T, where: (m: MsgOf<T>) => boolean = () => true): MsgOf<T>[] {
     return this.queue.filter((m): m is MsgOf<T> => m.type === type && where(m as MsgOf<T>));
   }
+  /**
+   * The ReadIndex rounds `from` sent heartbeats for since `sinceSeq`, in order: each context once,
+   * however many followers (and periodic heartbeats) carried it.
+   */
+  readRounds(from: NodeId, sinceSeq = 0): string[] {
+    return [...new Set(this.sentOf('heartbeat', (m) => m.from === from && m.context !== undefined, sinceSeq).map((m) => m.context!))];
+  }
+  /** Delivers the queued heartbeats of read round `context`, and their answers. */
+  deliverReadRound(context: string): void {
+    this.deliverWhere((m) => (m.type === 'heartbeat' || m.type === 'heartbeat-response') && m.context === context);
+  }
   /** Sequence number the next sent message will get: mark a point in the message history. */
   mark(): number {
     return this.seq;
