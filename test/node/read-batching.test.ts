@@ -23,7 +23,7 @@ describe('reads on a leader', () => {
       {
         observe: () => {},
         persist: async () => {},
-        send: (rd) => sent.push(...rd.messages),
+        send: (messages) => sent.push(...messages),
         apply: async (rd) => service!.readStates(rd.readStates),
         advanced: async () => {},
       },

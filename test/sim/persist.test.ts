@@ -10,7 +10,18 @@ import { StableStorage } from '../../src/sim/storage.js';
 const e = (index: number, term: number): Entry => ({ type: 'normal', index, term, data: `v${index}.${term}` });
 
 function ready(entries: Entry[], hardState: HardState | null): Ready {
-  return { softState: null, hardState, entries, snapshot: null, messages: [], committedEntries: [], readStates: [], events: [] };
+  return {
+    softState: null,
+    hardState,
+    entries,
+    snapshot: null,
+    mustSync: true,
+    messagesBeforePersist: [],
+    messages: [],
+    committedEntries: [],
+    readStates: [],
+    events: [],
+  };
 }
 
 describe('persist', () => {
