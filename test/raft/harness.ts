@@ -316,12 +316,13 @@ export class Cluster {
     const n = this.node(id);
     n.up = false;
     n.writing = null;
+    n.writesHeld = false;
   }
 
   /**
    * From now on `id`'s disk writes do not finish until releaseWrites(id): the node sends its
    * messagesBeforePersist and then waits, taking no other Ready (as the node's driver does), while
-   * its core still takes inputs. A crash meanwhile loses the write.
+   * its core still takes inputs. A crash meanwhile loses the write (and ends the hold).
    */
   holdWrites(id: NodeId): void {
     this.node(id).writesHeld = true;
