@@ -98,8 +98,9 @@ export class SimCluster implements NodeContext {
   elections = 0;
   /**
    * Sees every core event as it is handled, after the Ready holding it was persisted (fault
-   * injection timed on events). Returning 'crash' crashes the node there, before it sends or
-   * applies anything of that Ready. It must not call crash() itself.
+   * injection timed on events). Returning 'crash' crashes the node there, before it sends the
+   * messages that wait for the persist or applies anything of that Ready. It must not call crash()
+   * itself.
    */
   // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a hook that only watches returns nothing (void), and must still fit
   eventHook: ((node: SimNode, event: RaftEvent) => 'crash' | void) | null = null;
