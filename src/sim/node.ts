@@ -20,9 +20,8 @@ import { StableStorage } from './storage.js';
 
 /**
  * Step 2: the snapshot, then the entries (replacing any conflicting suffix), then the hard state,
- * each write shown to the checks (null: checks off). The simulated disk is durable at once, so
- * a Ready that need not be synced (Ready.mustSync) is kept as any other: losing its commit index
- * in a crash would only lower what a restarted node starts from, which the checks never rely on.
+ * each write shown to the checks (null: checks off); synced when the Ready says so (mustSync),
+ * else its commit index is lost if the node crashes before the next synced write.
  */
 export function persist(id: NodeId, s: StableStorage, rd: Ready, checks: Invariants | null): void {
   // Election Safety first: a second leader's first entry would otherwise be reported as a
@@ -59,6 +58,7 @@ export function persist(id: NodeId, s: StableStorage, rd: Ready, checks: Invaria
     }
     s.saveHardState(hs);
   }
+  if (rd.mustSync) s.sync();
   // commitAdvanced sees a commit index that moves; this sees a log cut back under one that did not.
   if (checks !== null && s.hardState.commit > s.lastIndex)
     checks.fail('ready-contract', id, `n${id}'s commit index ${s.hardState.commit} is beyond its log (last ${s.lastIndex})`);
@@ -160,6 +160,7 @@ export class SimNode {
     const core = this.core;
     if (core === null) return;
     this.checkStorageMatchesCore(core);
+    this.storage.loseUnsynced();
     this.core = null;
     this.stateMachine = null;
     this.waitingReads = [];

@@ -317,6 +317,7 @@ export class Cluster {
     n.up = false;
     n.writing = null;
     n.writesHeld = false;
+    n.storage.loseUnsynced();
   }
 
   /**
