@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { generateHistory, withImpossibleRead, withStaleRead, type GenerateOptions } from '../src/check/generate.js';
 import { checkHistory } from '../src/check/linearizability.js';
+import { renderTable } from './table.js';
 
 interface Measurement {
   bench: string;
@@ -72,11 +73,8 @@ function main(): void {
     m.opsPerSecond.toLocaleString('en-US'),
     m.states.toLocaleString('en-US'),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log('');
-  console.log(line(head));
-  for (const r of rows) console.log(line(r));
+  console.log(renderTable(head, rows, { rule: false }));
 }
 
 new Command('bench:checker')

@@ -1,9 +1,15 @@
-// `npm run bench:cluster`: a real 3-node raft-console cluster (separate processes, TCP on
-// 127.0.0.1, fsync on), measured from outside like any client would see it:
+// `npm run bench:cluster`: real raft-console clusters of 3 and 5 nodes (separate processes, TCP on
+// 127.0.0.1, fsync on, snapshots at the nodes' default threshold), measured from outside like any
+// client would see them; one size after the other (`--nodes`):
 //
+//   floor      before the rows: a loopback TCP round trip and the fdatasync of a small append in the
+//              nodes' folder, and the latency floor of a 1-client write they imply (floor.ts).
 //   writes     closed-loop puts of 100-byte values over 10,000 keys by 1, 16 and 64 concurrent
 //              clients (one clientId each, one write in flight each), 10 s each after 1 s of
-//              warm-up: acknowledged writes/s and p50/p99 latency (first send to ack, retries in).
+//              warm-up: acknowledged writes/s and p50/p99 latency (first send to ack, retries in),
+//              and what the nodes' snapshots in the row cost (snapshot-cost.ts).
+//   reads      the same with linearizable gets (ours: the get request, ReadIndex on the leader;
+//              etcd: POST /v3/kv/range, linearizable by default) by 64 clients.
 //   failover   writers hammer puts through every node; the leader is SIGKILLed at T; the window is
 //              T -> the first write acknowledged by another node in a later term. The killed node
 //              is restarted, caught up and reconnected to every peer before the next kill. Median
@@ -11,7 +17,8 @@
 //
 // `--vs etcd` also starts an etcd cluster of the same size, drives it with the same workload
 // through its v3 JSON gateway in the same run (rows interleaved with ours) and prints our figures
-// over etcd's.
+// over etcd's, with the issue's aims (cluster/targets.ts). The header names the machine and its
+// 1-minute load average at the start and the end.
 //
 // Every flag and its default: `npm run bench:cluster -- --help`.
 //
@@ -19,7 +26,7 @@
 import { Command, Option } from 'commander';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { sleep, waitFor } from './children.js';
 import { RaftCluster } from './cluster/raft-cluster.js';
 import { EtcdCluster, EtcdLoadClient, findEtcd } from './cluster/etcd.js';
@@ -29,10 +36,15 @@ import {
   zeroCounters,
   type Ack,
   type ClientCounters,
-  type Putter,
+  type LoadClient,
   type RetryPolicy,
 } from './cluster/load-client.js';
 import { FsyncCounter, straceAvailable, type FsyncCount } from './cluster/fsync-count.js';
+import { floorModel, measureFsync, measureLoopbackRtt } from './cluster/floor.js';
+import { renderReport, type FloorMeasurement, type SizeSection } from './cluster/report.js';
+import { snapshotCost, type SnapshotCost, type TimedAck } from './cluster/snapshot-cost.js';
+import type { SnapshotTaken } from './cluster/snapshot-log.js';
+import type { LoadKind } from './cluster/targets.js';
 import { duration, milliseconds, msRange, wholeNumber } from '../src/cli/arguments.js';
 import { wholeNumbers } from './arguments.js';
 import { ROOT } from './repo.js';
@@ -45,8 +57,11 @@ interface Options {
   seconds: number;
   warmup: number;
   clients: number[];
+  /** Counts of concurrent clients for the linearizable read rows. */
+  readClients: number[];
   kills: number;
-  nodes: number;
+  /** Cluster sizes, measured one after the other. */
+  nodes: number[];
   /** As `raft-console node` takes it: "150-300". */
   electionTimeout: string;
   /** Milliseconds. */
@@ -103,8 +118,9 @@ class Workload {
 interface System {
   name: string;
   version: string;
-  /** A writer starting at node `start` (0-based), with this retry policy. */
-  client(i: number, start: number, policy: RetryPolicy): Putter;
+  nodes: number;
+  /** A client starting at node `start` (0-based), with this retry policy. */
+  client(i: number, start: number, policy: RetryPolicy): LoadClient;
   /** Where clients of the throughput runs start: raft-console clients are spread and redirected; etcd clients go to the leader. */
   throughputStart(i: number): Promise<number>;
   /** The leader every running node agrees on: 0-based index and term. */
@@ -122,6 +138,10 @@ interface System {
   waitHealthy(): Promise<void>;
   /** Set when a node died on its own (not killed by the bench): the measurement is void. */
   failure?(): string | null;
+  /** From the nodes' own events, when they can tell: the snapshots that ended at or after `sinceWall` (ms since the epoch). */
+  snapshotsSince?(sinceWall: number): SnapshotTaken[];
+  /** The node (as snapshots name it) at 0-based index `i`. */
+  nodeId?(i: number): number;
   /** From the nodes' own events, when they can tell: how an election after a kill went. */
   electionTimeline?(killedAtWallMs: number): ElectionTimeline | null;
   stop(): Promise<void>;
@@ -157,26 +177,44 @@ const THROUGHPUT_POLICY: RetryPolicy = { retryDelayMs: 5, attemptTimeoutMs: 10_0
 const FAILOVER_POLICY: RetryPolicy = { retryDelayMs: 5, attemptTimeoutMs: 50, giveUpMs: 30_000 };
 const FAILOVER_WRITERS = 8;
 
-interface WriteResult {
-  bench: 'cluster-writes';
+/**
+ * One row. In JSON: `writes`/`writesPerSec` for a write row (bench "cluster-writes"), `reads`/
+ * `readsPerSec` for a read row ("cluster-reads").
+ */
+interface LoadResult {
+  bench: 'cluster-writes' | 'cluster-reads';
+  kind: LoadKind;
   system: string;
   clients: number;
-  writes: number;
-  writesPerSec: number;
+  ops: number;
+  opsPerSec: number;
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  snapshots?: SnapshotCost;
   [k: string]: unknown;
 }
 
-async function measureWrites(sys: System, o: Options, clients: number, clientBase: number): Promise<WriteResult> {
-  const putters: Putter[] = [];
+/** The JSON line of a row: its counts named for what they count. */
+function loadRecord(r: LoadResult): Record<string, unknown> {
+  const { ops, opsPerSec, kind, ...rest } = r;
+  return { ...rest, [kind]: ops, [`${kind}PerSec`]: opsPerSec };
+}
+
+/** performance.now() of this process as wall-clock milliseconds, the nodes' event time. */
+const wall = (t: number): number => performance.timeOrigin + t;
+
+async function measureLoad(sys: System, o: Options, kind: LoadKind, clients: number, clientBase: number): Promise<LoadResult> {
+  const putters: LoadClient[] = [];
   for (let i = 0; i < clients; i++) putters.push(sys.client(clientBase + i, await sys.throughputStart(i), THROUGHPUT_POLICY));
   const workloads = putters.map((_, i) => new Workload(i + 1, o.keys, o.valueBytes));
   const latencies: number[] = [];
+  const acks: TimedAck[] = [];
   const pids = await sys.pids();
+  const leaderIndex = pids.findIndex((p) => p.role === 'leader');
   // Traced from before the warm-up to the end of the window; divided by the acks in that time.
-  const tracer = o.countFsyncs ? await FsyncCounter.attach(pids.flatMap((p) => (p.pid === undefined ? [] : [p.pid]))) : null;
+  const tracer =
+    o.countFsyncs && kind === 'writes' ? await FsyncCounter.attach(pids.flatMap((p) => (p.pid === undefined ? [] : [p.pid]))) : null;
   const tracedFrom = performance.now();
   let tracedAcks = 0;
   // Set once the tracer is told to detach: at the end of the window, or on the way out when it never
@@ -210,8 +248,11 @@ async function measureWrites(sys: System, o: Options, clients: number, clientBas
       putters.map(async (p, i) => {
         const w = workloads[i]!;
         while (performance.now() < windowEnd) {
-          const ack = await p.put(w.key(), w.value());
-          if (ack.ackAt >= windowStart && ack.ackAt <= windowEnd) latencies.push(ack.ackAt - ack.sentAt);
+          const ack = await (kind === 'writes' ? p.put(w.key(), w.value()) : p.get(w.key()));
+          if (ack.ackAt >= windowStart && ack.ackAt <= windowEnd) {
+            latencies.push(ack.ackAt - ack.sentAt);
+            acks.push({ sentWall: wall(ack.sentAt), ackWall: wall(ack.ackAt) });
+          }
           if (tracing.detaching === null && ack.ackAt >= tracedFrom) tracedAcks++;
         }
       }),
@@ -250,19 +291,29 @@ async function measureWrites(sys: System, o: Options, clients: number, clientBas
     const b = atEnd?.[i];
     return a == null || b == null ? null : round((b - a) / o.seconds);
   };
+  // The snapshots that ended in the window or while a request of it was in flight.
+  const snapshots =
+    kind !== 'writes' || sys.snapshotsSince === undefined || sys.nodeId === undefined || leaderIndex < 0
+      ? undefined
+      : snapshotCost(
+          sys.snapshotsSince(wall(windowStart)).filter((x) => (x.startTs ?? x.endTs) <= wall(windowEnd)),
+          acks,
+          sys.nodeId(leaderIndex),
+        );
   return {
-    bench: 'cluster-writes',
+    bench: kind === 'writes' ? 'cluster-writes' : 'cluster-reads',
+    kind,
     system: sys.name,
     version: sys.version,
-    nodes: o.nodes,
+    nodes: sys.nodes,
     fsync: true,
     clients,
     valueBytes: o.valueBytes,
     keys: o.keys,
     warmupSeconds: o.warmup,
     seconds: o.seconds,
-    writes: latencies.length,
-    writesPerSec: Math.round(latencies.length / o.seconds),
+    ops: latencies.length,
+    opsPerSec: Math.round(latencies.length / o.seconds),
     p50Ms: round(percentile(latencies, 50)),
     p99Ms: round(percentile(latencies, 99)),
     maxMs: round(latencies.at(-1) ?? NaN),
@@ -274,6 +325,7 @@ async function measureWrites(sys: System, o: Options, clients: number, clientBas
     },
     counters,
     loadAverage1m: round(loadavg()[0]!),
+    ...(snapshots === undefined ? {} : { snapshots }),
     ...(fsyncsPerWrite === undefined ? {} : { fsyncsPerWrite }),
   };
 }
@@ -384,7 +436,7 @@ async function measureFailover(sys: System, o: Options, clientBase: number, timi
     bench: 'cluster-failover',
     system: sys.name,
     version: '',
-    nodes: o.nodes,
+    nodes: sys.nodes,
     ...timing,
     writers: FAILOVER_WRITERS,
     kills: o.kills,
@@ -413,14 +465,14 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-async function raftSystem(o: Options): Promise<System & { cluster: RaftCluster }> {
+async function raftSystem(o: Options, size: number): Promise<System & { cluster: RaftCluster }> {
   const execArgv: string[] = [];
   if (o.profile !== undefined) {
     mkdirSync(o.profile, { recursive: true });
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${resolve(o.profile)}`);
   }
   const cluster = await RaftCluster.start({
-    size: o.nodes,
+    size,
     electionTimeout: o.electionTimeout,
     heartbeatMs: o.heartbeat,
     execArgv,
@@ -436,6 +488,7 @@ async function raftSystem(o: Options): Promise<System & { cluster: RaftCluster }
     cluster,
     name: 'raft-console',
     version: packageVersion(),
+    nodes: size,
     client: (i, start, policy) => new RaftLoadClient(cluster.clusterId, cluster.secret, addresses, `bench-${i}`, start, policy),
     throughputStart: async (i) => i % addresses.length,
     leader: leaderOf,
@@ -452,6 +505,8 @@ async function raftSystem(o: Options): Promise<System & { cluster: RaftCluster }
     },
     waitHealthy: () => cluster.waitForMesh(15_000),
     failure: () => cluster.failure(),
+    snapshotsSince: (since) => cluster.snapshotsSince(since),
+    nodeId: (i) => i + 1,
     electionTimeline: (since) => {
       const changes = cluster.roleChangesSince(since);
       const timer = changes.find((c) => c.to === 'pre-candidate' || c.to === 'candidate');
@@ -466,12 +521,12 @@ async function raftSystem(o: Options): Promise<System & { cluster: RaftCluster }
   };
 }
 
-async function etcdSystem(o: Options, binary: string, version: string): Promise<System> {
+async function etcdSystem(o: Options, size: number, binary: string, version: string): Promise<System> {
   const [min] = o.electionTimeout.split('-').map(Number) as [number, number];
   // etcd wants its election timeout to be at least 5 heartbeats; it then randomizes it over
   // [election, 2 * election) in heartbeat ticks: 150 -> 150-270 ms with 30-ms ticks.
   const heartbeatMs = Math.max(1, Math.floor(min / 5));
-  const cluster = await EtcdCluster.start({ binary, size: o.nodes, heartbeatMs, electionMs: min, parentDir: o.dir });
+  const cluster = await EtcdCluster.start({ binary, size, heartbeatMs, electionMs: min, parentDir: o.dir });
   const urls = cluster.urls();
   const leaderOf = async (): Promise<{ index: number; term: number; applied: number }> => {
     const l = await cluster.waitForLeader(15_000);
@@ -480,6 +535,7 @@ async function etcdSystem(o: Options, binary: string, version: string): Promise<
   return {
     name: 'etcd',
     version,
+    nodes: size,
     client: (_i, start, policy) => new EtcdLoadClient(urls, start, policy),
     throughputStart: async () => (await leaderOf()).index,
     leader: leaderOf,
@@ -500,33 +556,41 @@ async function etcdSystem(o: Options, binary: string, version: string): Promise<
 }
 
 interface SystemResults {
-  writes: WriteResult[];
+  loads: LoadResult[];
   failover: FailoverResult | null;
 }
 
 /**
  * Runs the rows with every system's cluster up, interleaved (1 client on each system, then 16 on
- * each...), alternating which system goes first, so a change in the machine's state (a busy
- * neighbour, the host's disk cache) hits both sides alike rather than one whole column.
+ * each..., then the reads), alternating which system goes first, so a change in the machine's state
+ * (a busy neighbour, the host's disk cache) hits both sides alike rather than one whole column.
+ * Returns the next free client number.
  */
-async function runAll(systems: Array<{ sys: System; timing: Record<string, unknown> }>, o: Options): Promise<SystemResults[]> {
-  const out: SystemResults[] = systems.map(() => ({ writes: [], failover: null }));
-  let base = 0;
-  for (const [row, clients] of o.clients.entries()) {
+async function runRows(
+  systems: Array<{ sys: System; timing: Record<string, unknown> }>,
+  o: Options,
+  out: SystemResults[],
+  base: number,
+): Promise<number> {
+  const rows: Array<{ kind: LoadKind; clients: number }> = [
+    ...o.clients.map((clients) => ({ kind: 'writes' as const, clients })),
+    ...o.readClients.map((clients) => ({ kind: 'reads' as const, clients })),
+  ];
+  for (const [row, { kind, clients }] of rows.entries()) {
     const order = systems.map((_, i) => i);
     if (row % 2 === 1) order.reverse();
     for (const i of order) {
       const { sys } = systems[i]!;
-      progress(`${sys.name}: ${clients} client(s), ${o.warmup} s warm-up + ${o.seconds} s...`);
-      const r = await measureWrites(sys, o, clients, base);
+      progress(`${sys.name}, ${sys.nodes} nodes: ${kind}, ${clients} client(s), ${o.warmup} s warm-up + ${o.seconds} s...`);
+      const r = await measureLoad(sys, o, kind, clients, base);
       base += clients;
-      emit(r);
-      out[i]!.writes.push(r);
+      emit(loadRecord(r));
+      out[i]!.loads.push(r);
     }
   }
   if (o.kills > 0) {
     for (const [i, { sys, timing }] of systems.entries()) {
-      progress(`${sys.name}: failover, ${o.kills} leader kills...`);
+      progress(`${sys.name}, ${sys.nodes} nodes: failover, ${o.kills} leader kills...`);
       const f = await measureFailover(sys, o, base, timing);
       base += FAILOVER_WRITERS;
       f.version = sys.version;
@@ -534,88 +598,128 @@ async function runAll(systems: Array<{ sys: System; timing: Record<string, unkno
       out[i]!.failover = f;
     }
   }
-  return out;
+  return base;
 }
 
-function fmt(x: number | null | undefined, digits = 1): string {
-  if (x === null || x === undefined || Number.isNaN(x)) return '-';
-  return x >= 1000 ? Math.round(x).toLocaleString('en-US') : x.toFixed(digits);
+/** The loopback round trip and the fsync in the nodes' folder, with both clusters up and idle. */
+async function measureFloor(dir: string, size: number): Promise<FloorMeasurement> {
+  const fsyncBytes = 256;
+  progress(`${size} nodes: measuring the loopback round trip and fdatasync in ${dir}...`);
+  const rtt = await measureLoopbackRtt();
+  const fsync = await measureFsync(dir, 200, fsyncBytes);
+  // The folder the clusters' temp folders are made in: the cluster's own is gone after the run.
+  const floor: FloorMeasurement = { rtt, fsync, fsyncBytes, dir: dirname(dir), model: floorModel(rtt.p50Ms, fsync.p50Ms) };
+  emit({ bench: 'cluster-floor', nodes: size, ...floor, loadAverage1m: round(loadavg()[0]!) });
+  return floor;
 }
 
-function table(o: Options, ours: SystemResults, etcd: SystemResults | null, etcdNote: string | null): string {
-  type Row = { label: string; ours: number | null; etcd: number | null; aim: string; met: boolean | null; digits: number };
-  const rows: Row[] = [];
-  for (const w of ours.writes) {
-    const e = etcd?.writes.find((x) => x.clients === w.clients) ?? null;
-    const is64 = w.clients === 64;
-    rows.push({
-      label: `writes/s, ${w.clients} client${w.clients === 1 ? '' : 's'}`,
-      ours: w.writesPerSec,
-      etcd: e?.writesPerSec ?? null,
-      aim: is64 ? '>= 1.5x etcd' : '',
-      met: is64 && e !== null ? w.writesPerSec >= 1.5 * e.writesPerSec : null,
-      digits: 0,
-    });
-    rows.push({ label: `  p50 ms`, ours: w.p50Ms, etcd: e?.p50Ms ?? null, aim: '', met: null, digits: 2 });
-    rows.push({
-      label: `  p99 ms`,
-      ours: w.p99Ms,
-      etcd: e?.p99Ms ?? null,
-      aim: is64 ? '<= etcd' : '',
-      met: is64 && e !== null ? w.p99Ms <= e.p99Ms : null,
-      digits: 2,
-    });
+/**
+ * An etcd cluster with a leader and every peer stream up (a 5-member one takes about 1 s: members
+ * wait for their peers' streams). A start that fails (a port taken between the pick and the bind,
+ * a bootstrap that did not converge) is tried once more on fresh ports and folders.
+ */
+async function startEtcd(o: Options, size: number, binary: { path: string; version: string }): Promise<System> {
+  for (let attempt = 1; ; attempt++) {
+    const started = performance.now();
+    let sys: System | null = null;
+    try {
+      sys = await etcdSystem(o, size, binary.path, binary.version);
+      await sys.waitHealthy();
+      progress(`etcd: ${size} members up, a leader and every peer stream in ${Math.round(performance.now() - started)} ms`);
+      return sys;
+    } catch (err) {
+      await sys?.stop();
+      if (attempt >= 2) throw err;
+      progress(`etcd: the ${size}-member cluster did not start (${err instanceof Error ? err.message : String(err)}); once more`);
+    }
   }
-  if (ours.failover !== null) {
-    const f = ours.failover;
-    const e = etcd?.failover ?? null;
-    rows.push({
-      label: `failover median ms (${f.measured}/${f.kills} kills)`,
-      ours: f.medianMs,
-      etcd: e?.medianMs ?? null,
-      aim: '< 300',
-      met: f.medianMs < 300 && f.measured === f.kills,
-      digits: 1,
-    });
-    rows.push({
-      label: `failover max ms`,
-      ours: f.maxMs,
-      etcd: e?.maxMs ?? null,
-      aim: '< 513',
-      met: f.maxMs < 513 && f.measured === f.kills,
-      digits: 1,
-    });
+}
+
+/** One cluster size: our cluster (and etcd's), the floor, the rows; both clusters stopped at the end. */
+async function runSize(
+  o: Options,
+  size: number,
+  etcd: { binary: { path: string; version: string } | null; note: string | null },
+  base: number,
+): Promise<{ section: SizeSection; base: number }> {
+  progress(
+    `starting a ${size}-node raft-console cluster (fsync on, election timeout ${o.electionTimeout} ms, heartbeat ${o.heartbeat} ms, --compact-every ${o.compactEvery})...`,
+  );
+  const systems: Array<{ sys: System; timing: Record<string, unknown> }> = [];
+  const out: SystemResults[] = [];
+  let floor: FloorMeasurement;
+  try {
+    const ours = await raftSystem(o, size);
+    systems.push({ sys: ours, timing: { electionTimeoutMs: o.electionTimeout, heartbeatMs: o.heartbeat } });
+    if (etcd.binary !== null) {
+      const min = Number(o.electionTimeout.split('-')[0]);
+      const hb = Math.max(1, Math.floor(min / 5));
+      progress(
+        `starting a ${size}-member etcd ${etcd.binary.version} cluster (fsync on, --heartbeat-interval ${hb} --election-timeout ${min} --pre-vote)...`,
+      );
+      try {
+        const sys = await startEtcd(o, size, etcd.binary);
+        systems.push({ sys, timing: { electionTimeoutMs: `${min}-${2 * min - hb}`, heartbeatMs: hb } });
+      } catch (err) {
+        const reason = `could not start a ${size}-member etcd cluster: ${err instanceof Error ? err.message : String(err)}`;
+        etcd.note = `etcd comparison skipped: ${reason}`;
+        progress(etcd.note);
+        emit({ bench: 'etcd', skipped: true, nodes: size, reason });
+      }
+    }
+    for (const _ of systems) out.push({ loads: [], failover: null });
+    floor = await measureFloor(ours.cluster.dir, size);
+    base = await runRows(systems, o, out, base);
+  } finally {
+    for (const { sys } of systems) await sys.stop();
   }
-  const withEtcd = etcd !== null;
-  const head = ['measurement', 'raft-console', ...(withEtcd ? ['etcd', 'ours/etcd'] : []), 'aim', 'met'];
-  const cells = rows.map((r) => [
-    r.label,
-    fmt(r.ours, r.digits),
-    ...(withEtcd
-      ? [fmt(r.etcd, r.digits), r.ours !== null && r.etcd !== null && r.etcd > 0 ? `${(r.ours / r.etcd).toFixed(2)}x` : '-']
-      : []),
-    r.aim,
-    r.met === null ? (r.aim !== '' && !withEtcd && r.aim.includes('etcd') ? 'needs --vs etcd' : '') : r.met ? 'yes' : 'NO',
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]): string => c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
-  const title = `${o.nodes} nodes on 127.0.0.1, fsync on, ${o.valueBytes}-byte values over ${o.keys.toLocaleString('en-US')} keys, ${o.seconds} s per row; failover: election timeout ${o.electionTimeout} ms, SIGKILL of the leader`;
-  const lines = ['', title, '', line(head), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
-  if (etcdNote !== null) lines.push('', etcdNote);
-  return lines.join('\n');
+  return { section: { nodes: size, ours: out[0]!, etcd: out[1] ?? null, floor }, base };
 }
 
 async function main(o: Options): Promise<void> {
   const started = new Date();
-  emit({
-    bench: 'cluster-setup',
-    date: started.toISOString(),
+  const loadStart = loadavg()[0]!;
+  const machine = {
     node: process.version,
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
     memGiB: round(totalmem() / 2 ** 30, 1),
+  };
+  progress(
+    `${machine.cpuModel}, ${machine.cpus} cores, Node ${machine.node}; load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} at the start`,
+  );
+  if (loadStart > 1.5)
+    progress(
+      `the machine is busy (1-minute load average ${loadStart.toFixed(2)} on ${cpus().length} CPUs): figures will be lower and noisier than on a quiet machine`,
+    );
+  if (o.countFsyncs && !straceAvailable()) {
+    progress('--count-fsyncs needs strace (apt-get install strace): not counting');
+    o.countFsyncs = false;
+  }
+
+  // Look for etcd first, so a missing one is reported before minutes of measuring.
+  const etcd: { binary: { path: string; version: string } | null; note: string | null } = { binary: null, note: null };
+  if (o.vs === 'etcd') {
+    const found = await findEtcd(progress);
+    if (found.ok) {
+      etcd.binary = found;
+      progress(`etcd ${found.version} at ${found.path}`);
+    } else {
+      etcd.note = `etcd comparison skipped: ${found.reason}`;
+      progress(etcd.note);
+      emit({ bench: 'etcd', skipped: true, reason: found.reason });
+    }
+  }
+  emit({
+    bench: 'cluster-setup',
+    date: started.toISOString(),
+    ...machine,
+    etcdVersion: etcd.binary?.version ?? null,
     nodes: o.nodes,
     clients: o.clients,
+    readClients: o.readClients,
     seconds: o.seconds,
     warmupSeconds: o.warmup,
     kills: o.kills,
@@ -628,67 +732,41 @@ async function main(o: Options): Promise<void> {
     vsEtcd: o.vs === 'etcd',
     loadAverage: loadavg().map((x) => round(x)),
   });
-  if (loadavg()[0]! > 1.5)
-    progress(
-      `the machine is busy (load average ${loadavg()
-        .map((x) => x.toFixed(2))
-        .join(' ')} on ${cpus().length} CPUs): figures will be lower and noisier than on a quiet machine`,
-    );
-  if (o.countFsyncs && !straceAvailable()) {
-    progress('--count-fsyncs needs strace (apt-get install strace): not counting');
-    o.countFsyncs = false;
-  }
 
-  // Look for etcd first, so a missing one is reported before minutes of measuring.
-  let etcdBinary: { path: string; version: string } | null = null;
-  let etcdNote: string | null = null;
-  if (o.vs === 'etcd') {
-    const found = await findEtcd(progress);
-    if (found.ok) {
-      etcdBinary = found;
-      progress(`etcd ${found.version} at ${found.path}`);
-    } else {
-      etcdNote = `etcd comparison skipped: ${found.reason}`;
-      progress(etcdNote);
-      emit({ bench: 'etcd', skipped: true, reason: found.reason });
-    }
-  }
-
-  progress(
-    `starting a ${o.nodes}-node raft-console cluster (fsync on, election timeout ${o.electionTimeout} ms, heartbeat ${o.heartbeat} ms)...`,
-  );
-  const systems: Array<{ sys: System; timing: Record<string, unknown> }> = [];
-  let results: SystemResults[];
-  try {
-    systems.push({ sys: await raftSystem(o), timing: { electionTimeoutMs: o.electionTimeout, heartbeatMs: o.heartbeat } });
-    if (etcdBinary !== null) {
-      const min = Number(o.electionTimeout.split('-')[0]);
-      const hb = Math.max(1, Math.floor(min / 5));
-      progress(
-        `starting a ${o.nodes}-member etcd ${etcdBinary.version} cluster (fsync on, --heartbeat-interval ${hb} --election-timeout ${min} --pre-vote)...`,
-      );
-      try {
-        systems.push({
-          sys: await etcdSystem(o, etcdBinary.path, etcdBinary.version),
-          timing: { electionTimeoutMs: `${min}-${2 * min - hb}`, heartbeatMs: hb },
-        });
-      } catch (err) {
-        const reason = `could not start a ${o.nodes}-member etcd cluster: ${err instanceof Error ? err.message : String(err)}`;
-        etcdNote = `etcd comparison skipped: ${reason}`;
-        progress(etcdNote);
-        emit({ bench: 'etcd', skipped: true, reason });
-      }
-    }
-    results = await runAll(systems, o);
-  } finally {
-    for (const { sys } of systems) await sys.stop();
+  const sections: SizeSection[] = [];
+  let base = 0;
+  for (const size of o.nodes) {
+    const r = await runSize(o, size, etcd, base);
+    base = r.base;
+    sections.push(r.section);
   }
   if (o.profile !== undefined)
     progress(
       `CPU profiles of the nodes are in ${resolve(o.profile)} (summarise: node dist-bench/bench/cpuprofile.js ${o.profile}/*.cpuprofile)`,
     );
-  emit({ bench: 'cluster-end', date: new Date().toISOString(), loadAverage: loadavg().map((x) => round(x)) });
-  if (!o.json) console.log(table(o, results[0]!, results[1] ?? null, etcdNote));
+  const elapsedSeconds = round((Date.now() - started.getTime()) / 1000, 1);
+  emit({ bench: 'cluster-end', date: new Date().toISOString(), elapsedSeconds, loadAverage: loadavg().map((x) => round(x)) });
+  if (!o.json)
+    console.log(
+      renderReport(
+        {
+          ...machine,
+          cores: machine.cpus,
+          etcdVersion: etcd.binary?.version ?? null,
+          loadStart,
+          loadEnd: loadavg()[0]!,
+          elapsedSeconds,
+          valueBytes: o.valueBytes,
+          keys: o.keys,
+          seconds: o.seconds,
+          warmupSeconds: o.warmup,
+          compactEvery: o.compactEvery,
+          electionTimeout: o.electionTimeout,
+        },
+        sections,
+        etcd.note,
+      ),
+    );
 }
 
 /** A length of time as the CLI takes it ("10", "2.5s", "500ms"), in seconds, as the rows count them. */
@@ -699,20 +777,29 @@ const seconds = (flag: string, example: string, min: number) => {
 
 const program = new Command('bench:cluster')
   .description(
-    'a real raft-console cluster under load (writes, then leader failover), measured from outside; with --vs etcd, etcd in the same run',
+    'real raft-console clusters of each size under load (writes, linearizable reads, then leader failover; snapshots on), measured from outside, with the 1-client floor; with --vs etcd, etcd in the same run and the aims',
   )
   .addOption(
     new Option('--vs <system>', 'also start a cluster of this system and measure it alike, rows interleaved with ours').choices(['etcd']),
   )
-  .option('--seconds <time>', 'measured time of each write row (10, 2.5s, 500ms)', seconds('--seconds', '10', 0.1), 10)
-  .option('--warmup <time>', 'writes before each row is measured', seconds('--warmup', '1', 0), 1)
+  .option('--seconds <time>', 'measured time of each write or read row (10, 2.5s, 500ms)', seconds('--seconds', '10', 0.1), 10)
+  .option('--warmup <time>', 'load before each row is measured', seconds('--warmup', '1', 0), 1)
   .addOption(
     new Option('--clients <counts>', 'a write row for each count of concurrent clients, or none')
       .argParser((text) => (text.trim() === 'none' ? [] : wholeNumbers('--clients', '1,16,64', 1)(text)))
       .default([1, 16, 64], '1,16,64'),
   )
-  .option('--kills <n>', 'leader kills of the failover measurement (0: none)', wholeNumber('--kills', '20', 0), 20)
-  .option('--nodes <n>', 'cluster size', wholeNumber('--nodes', '3', 1), 3)
+  .addOption(
+    new Option('--read-clients <counts>', 'a linearizable read row for each count of concurrent clients, or none')
+      .argParser((text) => (text.trim() === 'none' ? [] : wholeNumbers('--read-clients', '64', 1)(text)))
+      .default([64], '64'),
+  )
+  .option('--kills <n>', 'leader kills of the failover measurement, per cluster size (0: none)', wholeNumber('--kills', '20', 0), 20)
+  .addOption(
+    new Option('--nodes <sizes>', 'cluster sizes, measured one after the other')
+      .argParser(wholeNumbers('--nodes', '3,5', 1))
+      .default([3, 5], '3,5'),
+  )
   .option(
     '--election-timeout <ms>',
     "the nodes' election timeout range, min-max",

@@ -9,6 +9,7 @@
 import { Command } from 'commander';
 import { SimCluster } from '../src/sim/cluster.js';
 import { runSeed } from '../src/sim/schedule.js';
+import { renderTable } from './table.js';
 
 interface Measurement {
   bench: string;
@@ -69,12 +70,8 @@ function main(): void {
   for (const m of scheduleSpeed(3, 300)) record(m);
 
   const rows = results.map((m) => [m.bench, String(m.nodes), m.value.toLocaleString('en-US'), m.unit, m.seconds.toFixed(2)]);
-  const head = ['bench', 'nodes', 'value', 'unit', 'seconds'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   console.log('');
-  console.log(line(head));
-  for (const r of rows) console.log(line(r));
+  console.log(renderTable(['bench', 'nodes', 'value', 'unit', 'seconds'], rows, { align: ['left', 'left', 'right'], rule: false }));
 }
 
 new Command('bench:core')

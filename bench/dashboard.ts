@@ -31,6 +31,7 @@ import { sleep, waitFor } from './children.js';
 import { CliCluster, runOk } from './cli-cluster.js';
 import { ROOT } from './repo.js';
 import { cpuSeconds, ownCpuSeconds, percentile, round } from './stats.js';
+import { renderTable } from './table.js';
 
 const NAME = 'bench-dash';
 const COLS = 160;
@@ -372,10 +373,7 @@ async function measure(o: Options, cli: CliCluster): Promise<void> {
     ['the nodes together; the whole machine busy', `${result.nodesCpu} cores; ${result.machineBusyCores} of ${cpus().length} cores`, ''],
     ['supervisor CPU mean; load generator CPU', `${pct(result.supervisorCpuMean)}; ${pct(loadCpu)}`, ''],
   ];
-  const w0 = Math.max(...rows.map((r) => r[0].length));
-  const w1 = Math.max(...rows.map((r) => r[1].length));
-  process.stdout.write(`\n${'measurement'.padEnd(w0)}  ${'result'.padEnd(w1)}  aim\n`);
-  for (const [a, b, c] of rows) process.stdout.write(`${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}\n`);
+  process.stdout.write(`\n${renderTable(['measurement', 'result', 'aim'], rows, { rule: false })}\n`);
   const yes = (ok: boolean): string => (ok ? 'yes' : 'NO');
   process.stdout.write(
     `\naims met: CPU mean ${yes(result.aims.cpuMean)}, CPU in every second ${yes(result.aims.cpuEverySecond)}, lag ${yes(result.aims.lag)}\n`,

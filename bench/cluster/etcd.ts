@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { exited, GiveUp, removeDir, sleep, stopChild, trackChild, trackDir, waitFor } from '../children.js';
-import { zeroCounters, type Ack, type Putter, type RetryPolicy, StoppedError } from './load-client.js';
+import { zeroCounters, type Ack, type LoadClient, type RetryPolicy, StoppedError } from './load-client.js';
 import { freePorts } from '../../src/supervisor/ports.js';
 
 const run = promisify(execFile);
@@ -366,11 +366,11 @@ export class EtcdCluster {
 }
 
 /**
- * One etcd client: puts through the JSON gateway of one member at a time, one request in flight,
+ * One etcd client: puts and ranges through the JSON gateway of one member at a time, one request in flight,
  * over a keep-alive connection. On an error answer or a broken connection it retries (etcd has no
  * sessions: a put is retried as a new put, which is idempotent here) on the next member.
  */
-export class EtcdLoadClient implements Putter {
+export class EtcdLoadClient implements LoadClient {
   readonly counters = zeroCounters();
   private readonly agents = new Map<string, Agent>();
   private target: number;
@@ -384,19 +384,27 @@ export class EtcdLoadClient implements Putter {
     this.target = start % urls.length;
   }
 
-  async put(key: string, value: string): Promise<Ack> {
+  put(key: string, value: string): Promise<Ack> {
+    return this.call('/v3/kv/put', { key: Buffer.from(key).toString('base64'), value: Buffer.from(value).toString('base64') });
+  }
+
+  /** A range on one key: linearizable, etcd's default (no "serializable"). */
+  get(key: string): Promise<Ack> {
+    return this.call('/v3/kv/range', { key: Buffer.from(key).toString('base64') });
+  }
+
+  private async call(path: string, body: Record<string, string>): Promise<Ack> {
     const sentAt = performance.now();
-    const body = { key: Buffer.from(key).toString('base64'), value: Buffer.from(value).toString('base64') };
     let attempts = 0;
     for (;;) {
       this.throwIfStopped();
       if (performance.now() - sentAt > this.policy.giveUpMs)
-        throw new Error(`etcd put not acknowledged after ${this.policy.giveUpMs} ms (${attempts} attempts)`);
+        throw new Error(`etcd ${path} not answered after ${this.policy.giveUpMs} ms (${attempts} attempts)`);
       attempts++;
       const url = this.urls[this.target]!;
       let res: { status: number; body: Record<string, unknown> };
       try {
-        res = await post(url, '/v3/kv/put', body, this.policy.attemptTimeoutMs, this.agent(url));
+        res = await post(url, path, body, this.policy.attemptTimeoutMs, this.agent(url));
       } catch (err) {
         this.throwIfStopped();
         this.dropAgent(url);

@@ -1,10 +1,12 @@
 // A lean load-generating client for raft-console nodes, written from docs/PROTOCOL.md alone (it
-// does not use src/client): the framing (1.2), the hello and proofs (1.4, shared with the hostile bench in wire.ts), put requests with clientId/seq
-// (3, 4.4). Each RaftLoadClient is one clientId with at most one write in flight, keeping one
-// connection per node it has talked to. It follows not-leader redirects, and retries a write whose outcome it does
-// not know (leadership-lost, timeout, unavailable, a lost connection, its own attempt timeout)
-// with the same seq, so every write is applied exactly once. Latency is measured from the first
-// send of a seq to its acknowledgement, retries included.
+// does not use src/client): the framing (1.2), the hello and proofs (1.4, shared with the hostile
+// bench in wire.ts), put requests with clientId/seq (3, 4.4), and get requests (linearizable reads:
+// the leader answers after a ReadIndex round). Each RaftLoadClient is one clientId with at most one
+// request in flight, keeping one connection per node it has talked to. It follows not-leader
+// redirects, and retries a request whose outcome it does not know (leadership-lost, timeout,
+// unavailable, a lost connection, its own attempt timeout), a write with the same seq, so every
+// write is applied exactly once. Latency is measured from the first send of a request to its
+// answer, retries included.
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { sleep } from '../children.js';
@@ -215,10 +217,13 @@ export function addCounters(into: ClientCounters, from: ClientCounters): void {
   into.attemptTimeouts += from.attemptTimeouts;
 }
 
-/** What the bench drives: raft-console and etcd clients alike. */
-export interface Putter {
+/** What the bench drives: raft-console and etcd clients alike, one request in flight at a time. */
+export interface LoadClient {
   readonly counters: ClientCounters;
+  /** A write, acknowledged once committed and applied. */
   put(key: string, value: string): Promise<Ack>;
+  /** A linearizable read (ours: the get request, served by the leader after a ReadIndex round; etcd: a range). */
+  get(key: string): Promise<Ack>;
   close(): void;
 }
 
@@ -233,7 +238,7 @@ export interface RetryPolicy {
 
 export class StoppedError extends Error {}
 
-export class RaftLoadClient implements Putter {
+export class RaftLoadClient implements LoadClient {
   readonly counters = zeroCounters();
   private seq = 0;
   /** One connection per node, kept open across redirects, as a real client would. */
@@ -255,15 +260,28 @@ export class RaftLoadClient implements Putter {
     this.target = addresses[start % addresses.length]!;
   }
 
-  async put(key: string, value: string): Promise<Ack> {
+  put(key: string, value: string): Promise<Ack> {
     const seq = ++this.seq;
+    return this.call({ type: 'put', clientId: this.clientId, seq, key, value }, `write seq ${seq}`);
+  }
+
+  /** A get needs no session: retried as it is, like a put, until a node answers it. */
+  get(key: string): Promise<Ack> {
+    return this.call({ type: 'get', key }, `get of ${key}`);
+  }
+
+  /**
+   * Sends `body` until a node answers it: follows redirects to a named leader, retries an unknown
+   * outcome (a write with the same seq, so it is applied once) after a pause, elsewhere.
+   */
+  private async call(body: Json, what: string): Promise<Ack> {
     const sentAt = performance.now();
     let attempts = 0;
     for (;;) {
       this.throwIfStopped();
       if (performance.now() - sentAt > this.policy.giveUpMs)
         throw new Error(
-          `client ${this.clientId}: write seq ${seq} not acknowledged after ${this.policy.giveUpMs} ms (${attempts} attempts; last: ${this.lastFailure})`,
+          `client ${this.clientId}: ${what} not acknowledged after ${this.policy.giveUpMs} ms (${attempts} attempts; last: ${this.lastFailure})`,
         );
       attempts++;
       let conn: FrameConnection;
@@ -279,10 +297,10 @@ export class RaftLoadClient implements Putter {
       }
       let res: Json;
       try {
-        res = await conn.request({ type: 'put', clientId: this.clientId, seq, key, value }, this.policy.attemptTimeoutMs);
+        res = await conn.request(body, this.policy.attemptTimeoutMs);
       } catch (err) {
         this.throwIfStopped();
-        this.lastFailure = `put to ${this.target}: ${(err as Error).message}`;
+        this.lastFailure = `${String(body.type)} to ${this.target}: ${(err as Error).message}`;
         this.dropConnection();
         if (err instanceof ConnectionError && err.code === 'timeout') {
           this.counters.attemptTimeouts++;
@@ -295,7 +313,8 @@ export class RaftLoadClient implements Putter {
         continue;
       }
       if (res.ok === true) {
-        return { sentAt, ackAt: performance.now(), term: Number(res.term), index: Number(res.index), address: this.target, attempts };
+        // A get's answer has no term: 0.
+        return { sentAt, ackAt: performance.now(), term: Number(res.term ?? 0), index: Number(res.index), address: this.target, attempts };
       }
       const error = res.error as { code: string; message: string } | undefined;
       const leader = res.leader as { id: number; address: string | null } | null | undefined;
@@ -308,10 +327,7 @@ export class RaftLoadClient implements Putter {
       }
       if (code === 'not-leader') this.counters.noLeader++;
       else if (code === 'leadership-lost' || code === 'timeout' || code === 'unavailable') this.counters.unknownOutcome++;
-      else
-        throw new Error(
-          `client ${this.clientId}: put seq ${seq} refused by ${this.target}: ${code}: ${error?.message ?? JSON.stringify(res)}`,
-        );
+      else throw new Error(`client ${this.clientId}: ${what} refused by ${this.target}: ${code}: ${error?.message ?? JSON.stringify(res)}`);
       if (leader != null && leader.address !== null && leader.address !== this.target) this.retarget(leader.address);
       else this.nextNode();
       await sleep(this.policy.retryDelayMs);

@@ -5,16 +5,17 @@
 // none outlives the bench, whatever way it ends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, GiveUp, removeDir, stopChild, trackChild, trackDir, waitFor } from '../children.js';
 import type { NodeStatus } from '../../src/node/client-protocol.js';
-import { nodeId, string, uint, validate } from '../../src/schema/json-shape.js';
+import { nodeId, object, string, uint, validate } from '../../src/schema/json-shape.js';
 import { readNodeLine, type NodeEvent } from '../../src/supervisor/node-line.js';
 import { ensureSecretFile } from '../../src/transport/secret.js';
 import { requestOnce } from './load-client.js';
 import { BIN } from '../repo.js';
+import { SnapshotLog, type SnapshotTaken } from './snapshot-log.js';
 // The supervisor's picker, below the ephemeral range (TCP self-connect: see ports.ts).
 import { freePorts } from '../../src/supervisor/ports.js';
 
@@ -40,8 +41,8 @@ export interface RoleChange {
   term: number;
 }
 
-/** The event lines the bench reads; the many others (commits above all) are not even parsed. */
-const READ = /"kind":"state"|"type":"(?:peer-connected|peer-disconnected|role-change|started)"/;
+/** The event lines the bench reads; the many others are not parsed (commits only for their time). */
+const READ = /"kind":"state"|"type":"(?:peer-connected|peer-disconnected|role-change|started|snapshot-taken)"/;
 
 class NodeProcess {
   child: ChildProcess | null = null;
@@ -51,6 +52,8 @@ class NodeProcess {
   readonly roleChanges: RoleChange[] = [];
   /** Peers this node has an open outbound (sending) connection to, from its transport events. */
   readonly outPeers = new Set<number>();
+  /** Every snapshot taken since the cluster started (bounded). */
+  readonly snapshots: SnapshotLog;
   /** The latest lines of stdout, for the error message when something goes wrong. */
   readonly tail: string[] = [];
   starts = 0;
@@ -66,7 +69,9 @@ class NodeProcess {
     readonly port: number,
     readonly dataDir: string,
     readonly logPath: string,
-  ) {}
+  ) {
+    this.snapshots = new SnapshotLog(id);
+  }
 
   get address(): string {
     return `127.0.0.1:${this.port}`;
@@ -116,6 +121,7 @@ class NodeProcess {
     for (const line of lines) {
       this.tail.push(line);
       if (this.tail.length > 50) this.tail.shift();
+      if (this.snapshots.sawLine(line)) continue;
       if (!READ.test(line)) continue;
       // Read and checked as the supervisor reads it (a state line field by field); an event's own
       // fields are read with the schema's readers. A line that is not what the bench expects is
@@ -140,7 +146,20 @@ class NodeProcess {
         term: uint(e.data, 'term'),
       });
       if (this.roleChanges.length > 200) this.roleChanges.shift();
-    } else if (e.kind === 'node' && e.type === 'started') this.settleStarted(null);
+    } else if (e.kind === 'raft' && e.type === 'snapshot-taken') {
+      this.snapshots.snapshotTaken(uint(e.data, 'index'), e.ts, this.snapshotBytes());
+    } else if (e.kind === 'node' && e.type === 'started') {
+      this.settleStarted(null);
+      this.snapshots.started(uint(object(e.data.recovered, 'recovered'), 'snapshotIndex'));
+    }
+  }
+
+  private snapshotBytes(): number | null {
+    try {
+      return statSync(join(this.dataDir, 'snapshot.dat')).size;
+    } catch {
+      return null;
+    }
   }
 
   private settleStarted(err: Error | null): void {
@@ -187,6 +206,11 @@ export class RaftCluster {
 
   pid(id: number): number | undefined {
     return this.node(id).child?.pid;
+  }
+
+  /** Snapshots of every node that ended at or after `sinceMs` (wall clock, as the events' ts), oldest first. */
+  snapshotsSince(sinceMs: number): SnapshotTaken[] {
+    return this.nodes.flatMap((n) => n.snapshots.taken.filter((x) => x.endTs >= sinceMs)).sort((a, b) => a.endTs - b.endTs);
   }
 
   /** Role changes of every node at or after `sinceMs` (wall clock, as the events' ts), oldest first. */

@@ -15,6 +15,7 @@ import {
   parsePeers,
   parsePositive,
   parseRange,
+  tickForHeartbeat,
   type NodeOptions,
 } from '../node/options.js';
 import { KNOWN_BUG_NAMES } from '../raft/config.js';
@@ -22,7 +23,7 @@ import { DataDirError } from '../storage/index.js';
 import { NO_SECRET, SecretFileError, readSecretFile } from '../transport/secret.js';
 import { TlsFileError, readTlsFiles } from '../transport/tls.js';
 
-interface NodeFlags {
+export interface NodeFlags {
   id: string;
   clusterId: string;
   secretFile?: string;
@@ -37,7 +38,7 @@ interface NodeFlags {
   dataDir: string;
   electionTimeout: string;
   heartbeat: string;
-  tick: string;
+  tick?: string;
   unsafeNoFsync?: boolean;
   compactEvery: string;
   requestTimeout: string;
@@ -48,7 +49,8 @@ interface NodeFlags {
   acknowledged?: string;
 }
 
-function toOptions(f: NodeFlags): NodeOptions {
+/** The node's options from its command line; throws a UsageError naming the option at fault. */
+export function toOptions(f: NodeFlags): NodeOptions {
   const id = parseNodeId(f.id);
   if (!/^[A-Za-z0-9._-]{1,128}$/.test(f.clusterId))
     throw new UsageError(`--cluster-id must be 1-128 letters, digits, dots, dashes or underscores, got "${f.clusterId}"`);
@@ -63,6 +65,7 @@ function toOptions(f: NodeFlags): NodeOptions {
   const tlsFlags = [f.certFile, f.keyFile, f.trustedCaFile];
   if (tlsFlags.some((x) => x !== undefined) && tlsFlags.some((x) => x === undefined))
     throw new UsageError('--cert-file, --key-file and --trusted-ca-file go together: give all three for mutual TLS, or none');
+  const heartbeatMs = parsePositive(f.heartbeat, '--heartbeat', '50');
   const tls = f.certFile === undefined ? null : readTlsFiles({ cert: f.certFile, key: f.keyFile!, ca: f.trustedCaFile! });
   if (!isLoopback(listen.host) && tls === null && f.unsafeListenWithoutTls !== true)
     throw new UsageError(
@@ -79,8 +82,8 @@ function toOptions(f: NodeFlags): NodeOptions {
     join: f.join === true,
     dataDir: f.dataDir,
     electionTimeoutMs: parseRange(f.electionTimeout, '--election-timeout'),
-    heartbeatMs: parsePositive(f.heartbeat, '--heartbeat', '50'),
-    tickMs: parsePositive(f.tick, '--tick', '10'),
+    heartbeatMs,
+    tickMs: f.tick === undefined ? tickForHeartbeat(heartbeatMs) : parsePositive(f.tick, '--tick', '10'),
     unsafeNoFsync: f.unsafeNoFsync === true,
     compactEvery: parsePositive(f.compactEvery, '--compact-every', '10000'),
     requestTimeoutMs: parsePositive(f.requestTimeout, '--request-timeout', '5000'),
@@ -155,7 +158,10 @@ export function registerNodeCommand(program: Command): Command {
     .option('--join', 'start with no configuration and wait to be added by the leader')
     .option('--election-timeout <ms-range>', 'election timeout range in milliseconds', '150-300')
     .option('--heartbeat <ms>', 'leader heartbeat interval in milliseconds', '50')
-    .option('--tick <ms>', 'length of one tick of the core in milliseconds', '10')
+    .option(
+      '--tick <ms>',
+      'length of one tick of the core in milliseconds; heartbeats fall on whole ticks (default: the longest that divides --heartbeat into at least 5, 10 for 50)',
+    )
     .option('--unsafe-no-fsync', 'do not fsync (UNSAFE: a power cut can lose acknowledged writes); for speed experiments')
     .option('--compact-every <n>', 'snapshot once this many applied entries are in the log', '10000')
     .option('--request-timeout <ms>', 'answer a client request "timeout" after this long', '5000')

@@ -1,6 +1,9 @@
 // The cluster's timing: election timeout, heartbeat and the length of one tick. A node counts its
 // timeouts in ticks, fixed when it starts; the speed presets only change how long a tick lasts
 // (control op `tick`), so a running cluster changes speed without a restart and keeps its ratios.
+// Election timeouts need not be whole ticks (node/options.ts timingInTicks): any range of whole
+// milliseconds is kept, such as the 150-151 ms or 12-24 ms of the dissertation's Figure 16 (9.3).
+import { tickForHeartbeat } from '../node/options.js';
 import { ClusterError } from './errors.js';
 import type { SpeedPreset, Timing } from './model.js';
 
@@ -21,7 +24,10 @@ export function presetTiming(preset: SpeedPreset): Timing {
   return { preset, tickMs, electionTimeoutMs: { min: TICKS.min * tickMs, max: TICKS.max * tickMs }, heartbeatMs: TICKS.heartbeat * tickMs };
 }
 
-/** Explicit values; the tick is a fifth of the heartbeat, so a heartbeat still takes several ticks. */
+/**
+ * Explicit values; the tick divides the heartbeat into at least five (a fifth of it when it can), so
+ * that the heartbeat, on whole ticks, is kept exactly and still takes several ticks.
+ */
 export function customTiming(electionTimeoutMs: { min: number; max: number }, heartbeatMs: number): Timing {
   const { min, max } = electionTimeoutMs;
   if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 1 && max >= min))
@@ -34,7 +40,7 @@ export function customTiming(electionTimeoutMs: { min: number; max: number }, he
     throw new ClusterError(
       `the heartbeat (${heartbeatMs} ms) must be shorter than the smallest election timeout (${min} ms), or followers time out between heartbeats`,
     );
-  return { preset: 'custom', tickMs: Math.max(1, Math.round(heartbeatMs / 5)), electionTimeoutMs: { min, max }, heartbeatMs };
+  return { preset: 'custom', tickMs: tickForHeartbeat(heartbeatMs), electionTimeoutMs: { min, max }, heartbeatMs };
 }
 
 /** The same timeouts in ticks at the preset's tick length. */

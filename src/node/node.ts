@@ -1,5 +1,6 @@
 // One raft-console node: the core, its durable storage, the transport to its peers and clients, a
-// real clock driving ticks, the key-value state machine, and the event stream on stdout.
+// clock driving the core's time (core-time.ts), the key-value state machine, and the event stream
+// on stdout.
 import { randomInt } from 'node:crypto';
 import { KvSnapshotError, KvStateMachine, type ApplyResult, type KvErrorCode } from '../kv/index.js';
 import { KNOWN_BUGS, knownBugs, switchesChanged } from '../raft/config.js';
@@ -12,9 +13,10 @@ import { validateClientRequest, type LeaderHint, type NodeStatus } from './clien
 import { ClientService } from './client-service.js';
 import type { ControlTarget } from './control.js';
 import type { EventStream } from './event-stream.js';
+import { TimedDriver, systemClock } from './core-time.js';
 import { recoveryAtStart } from './lost-data.js';
 import { timingInTicks, type NodeOptions } from './options.js';
-import { RaftDriver, type ReadyHandler } from './raft-driver.js';
+import type { ReadyHandler } from './raft-driver.js';
 import { DigestCheckpoints, TimerClock, stateLine } from './state-report.js';
 
 /**
@@ -81,13 +83,12 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
     },
     restored,
   );
-  const clock = new TimerClock(timing.heartbeatInterval, o.tickMs);
   const checkpoints = new DigestCheckpoints();
   checkpoints.restored(kv.appliedIndex, kv.digest);
   // Read when the line is flushed (at most one per 50 ms); sent only when it changed.
   let durable = { term: restored.hardState.term, commit: restored.hardState.commit };
   const reportState = (): void =>
-    events.state(() => ({ ...stateLine(core, kv.appliedIndex, clock, checkpoints.report(kv.appliedIndex, kv.digest)), durable }));
+    events.state(() => ({ ...stateLine(core, kv.appliedIndex, timers, checkpoints.report(kv.appliedIndex, kv.digest)), durable }));
   const addresses = new Map(o.peers.map((p) => [p.id, `${p.host ?? '127.0.0.1'}:${p.port}`]));
   const transport = new Transport({
     id: o.id,
@@ -176,7 +177,9 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
       reportState();
     },
   };
-  const driver = new RaftDriver(core, handler, onFatal);
+  // A wake-up with no Ready may still have reset a timer (the heartbeat of a leader with no followers).
+  const driver = new TimedDriver(core, handler, onFatal, systemClock, o.tickMs, () => reportState());
+  const timers = new TimerClock(timing.heartbeatInterval, driver.time);
   service = new ClientService({ driver, kv: () => kv, leaderHint, status, requestTimeoutMs: o.requestTimeoutMs });
   const clients = service;
 
@@ -202,24 +205,15 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
     await storage.close();
     throw err;
   }
-  const tick = (): void => {
-    clock.ticked();
-    driver.run((c) => c.tick());
-    // A tick leaves the line as it was unless it reset a timer with no Ready to tell of it (the
-    // heartbeat of a leader with no followers).
-    reportState();
-  };
-  let ticker = setInterval(tick, o.tickMs);
   const control: ControlTarget = {
     self: o.id,
     driver,
     transport,
     // The speed presets change how long a tick lasts; timeouts stay the same number of ticks.
     setTickMs(ms: number): void {
-      clearInterval(ticker);
-      ticker = setInterval(tick, ms);
+      driver.setTickMs(ms);
       events.setTickMs(ms);
-      clock.setTickMs(ms);
+      reportState();
     },
   };
   // What it recovered, before it says it started: whoever waits for the start sees its state too.
@@ -245,6 +239,7 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
         .join('') +
       o.switches.bugs.map((b) => `; !!! KNOWN BUG ON: ${b}: this node ${KNOWN_BUGS[b].breaks} !!!`).join(''),
   );
+  // Starts the wake-ups: the next tick, or the election deadline.
   driver.run(() => undefined);
 
   let stopping: Promise<void> | null = null;
@@ -256,7 +251,7 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
     stop(reason: string): Promise<void> {
       stopping ??= (async () => {
         events.lifecycle({ type: 'stopping', reason }, `n${o.id} stops: ${reason}`);
-        clearInterval(ticker);
+        driver.stop();
         clients.close();
         await driver.idle();
         await transport.close();

@@ -121,22 +121,38 @@ export function parsePositive(text: string, what: string, example: string): numb
   return integer(text, what, example, 1);
 }
 
+/**
+ * The tick that suits a heartbeat of `heartbeatMs`: the longest that divides it into at least five
+ * ticks (10 ms for 50 ms), so that the heartbeat, which falls on whole ticks, is kept exactly, and a
+ * tick is short against it. Election timeouts need no whole number of ticks (timingInTicks).
+ */
+export function tickForHeartbeat(heartbeatMs: number): number {
+  for (let tick = Math.floor(heartbeatMs / 5); tick > 1; tick--) if (heartbeatMs % tick === 0) return tick;
+  return 1;
+}
+
 /** The core's timing in ticks, checked so that a heartbeat fits well inside an election timeout. */
 export function timingInTicks(o: Pick<NodeOptions, 'electionTimeoutMs' | 'heartbeatMs' | 'tickMs'>): {
   electionTimeoutMin: number;
   electionTimeoutMax: number;
   heartbeatInterval: number;
 } {
-  const ticks = (ms: number): number => Math.max(1, Math.round(ms / o.tickMs));
   const t = {
-    electionTimeoutMin: ticks(o.electionTimeoutMs.min),
-    electionTimeoutMax: ticks(o.electionTimeoutMs.max),
-    heartbeatInterval: ticks(o.heartbeatMs),
+    // Not rounded to whole ticks: the core draws the timeout from the continuous range and the node
+    // fires it at its millisecond (core-time.ts), so that any range is kept, down to the 150-151 ms
+    // and 12-24 ms of the dissertation's Figure 16 (9.3), at any tick length.
+    electionTimeoutMin: o.electionTimeoutMs.min / o.tickMs,
+    electionTimeoutMax: o.electionTimeoutMs.max / o.tickMs,
+    // Heartbeats fall on whole ticks (exact when the tick divides the heartbeat: tickForHeartbeat).
+    heartbeatInterval: Math.max(1, Math.round(o.heartbeatMs / o.tickMs)),
   };
-  if (t.heartbeatInterval >= t.electionTimeoutMin)
+  if (t.heartbeatInterval >= t.electionTimeoutMin) {
+    const heartbeatMs = t.heartbeatInterval * o.tickMs;
+    const rounded = heartbeatMs === o.heartbeatMs ? '' : `, ${heartbeatMs} ms in whole ticks of ${o.tickMs} ms`;
     throw new UsageError(
-      `--heartbeat (${o.heartbeatMs} ms) must be shorter than the smallest election timeout (${o.electionTimeoutMs.min} ms), or followers time out between heartbeats`,
+      `--heartbeat (${o.heartbeatMs} ms${rounded}) must be shorter than the smallest election timeout (${o.electionTimeoutMs.min} ms), or followers time out between heartbeats`,
     );
+  }
   return t;
 }
 

@@ -4,6 +4,7 @@
 // recent indexes.
 import type { Raft, RaftStatus } from '../raft/raft.js';
 import { isVoter } from '../raft/membership.js';
+import type { CoreTime } from './core-time.js';
 import type { FollowerProgress, StateLine, StateTimer } from './state-line.js';
 
 /** The runs cover at most this many entries at the end of the log. */
@@ -26,48 +27,40 @@ export function termRuns(termAt: (index: number) => number | undefined, firstInd
 
 /**
  * The core counts its timers in ticks since their last reset; a state line gives the wall-clock
- * time the timer fires. Counting the ticks it drives tells exactly at which tick the core last
- * reset the timer (the tick count minus the elapsed ticks), so the deadline is computed once per
- * reset, from the time of the last tick (timers fire on ticks), and then stays the same: ticks
- * alone never change a state line, and every reset does.
+ * time the timer fires, from the node's time (core-time.ts). That instant stays the same between
+ * resets, but computed again it can differ by a rounding or by the wall clock's millisecond, so a
+ * deadline within a millisecond of the one reported keeps it: time passing alone never changes a
+ * state line, and every reset does (a reset moves the deadline by the time since the last one).
  */
 export class TimerClock {
-  private ticks = 0;
-  private lastTick = Date.now();
-  private anchor = { key: '', wall: 0 };
+  private reported = { key: '', deadline: 0 };
 
   constructor(
     /** The leader's heartbeat interval, in ticks. */
     private readonly heartbeatTicks: number,
-    private tickMs: number,
+    private readonly time: Pick<CoreTime, 'msPerTick' | 'wallIn'>,
   ) {}
-
-  /** Call with every core.tick(). */
-  ticked(): void {
-    this.ticks++;
-    this.lastTick = Date.now();
-  }
-
-  setTickMs(ms: number): void {
-    this.tickMs = ms;
-  }
 
   /** The running timer: the leader's heartbeat, a voter's election timer; null on a learner or a removed node. */
   timer(s: Pick<RaftStatus, 'id' | 'role' | 'membership' | 'electionElapsed' | 'electionTimeout' | 'heartbeatElapsed'>): StateTimer | null {
+    const tickMs = this.time.msPerTick;
     if (s.role === 'leader') {
-      const deadline = this.deadline('heartbeat', s.heartbeatElapsed, this.heartbeatTicks);
-      return { kind: 'heartbeat', deadline, intervalMs: this.heartbeatTicks * this.tickMs };
+      const deadline = this.deadline('heartbeat', this.heartbeatTicks - s.heartbeatElapsed);
+      return { kind: 'heartbeat', deadline, intervalMs: Math.round(this.heartbeatTicks * tickMs) };
     }
     // Only a voter campaigns (section 5.2): a learner or a removed node has no election timer.
     if (!isVoter(s.membership, s.id)) return null;
-    const deadline = this.deadline(`election ${s.role} ${s.electionTimeout}`, s.electionElapsed, s.electionTimeout);
-    return { kind: 'election', deadline, timeoutMs: s.electionTimeout * this.tickMs };
+    // The timeout is a real number of ticks (drawn from a continuous range): told in whole ms.
+    const timeoutMs = Math.round(s.electionTimeout * tickMs);
+    const deadline = this.deadline(`election ${s.role} ${timeoutMs}`, s.electionTimeout - s.electionElapsed);
+    return { kind: 'election', deadline, timeoutMs };
   }
 
-  private deadline(timer: string, elapsed: number, timeoutTicks: number): number {
-    const key = `${timer} reset at tick ${this.ticks - elapsed}, ${this.tickMs} ms a tick`;
-    if (key !== this.anchor.key) this.anchor = { key, wall: this.lastTick - elapsed * this.tickMs };
-    return this.anchor.wall + timeoutTicks * this.tickMs;
+  private deadline(timer: string, ticksLeft: number): number {
+    const key = `${timer}, ${this.time.msPerTick} ms a tick`;
+    const deadline = Math.round(this.time.wallIn(ticksLeft));
+    if (key !== this.reported.key || Math.abs(deadline - this.reported.deadline) > 1) this.reported = { key, deadline };
+    return this.reported.deadline;
   }
 }
 

@@ -1,4 +1,5 @@
 // What a node's core is configured with. Times are in ticks: the runtime decides how long a tick is.
+// They need not be whole: the election timeout range may be 15-15.1 ticks (150-151 ms at 10 ms).
 import type { NodeId } from './types.js';
 
 /**
@@ -98,7 +99,10 @@ export interface RaftConfig {
    * from the leader.
    */
   voters: NodeId[];
-  /** Election timeout, drawn uniformly from [min, max] ticks each time the timer is reset (5.2). */
+  /**
+   * Election timeout, drawn uniformly from the continuous range [min, max] ticks each time the timer
+   * is reset (5.2); fractions of a tick allowed, so that any range of milliseconds is kept (9.3).
+   */
   electionTimeoutMin: number;
   electionTimeoutMax: number;
   /** The leader sends heartbeats every this many ticks. Must be below electionTimeoutMin. */

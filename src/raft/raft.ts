@@ -100,14 +100,17 @@ export class Raft {
   private readonly progress = new Map<NodeId, Progress>();
   /** Candidate and pre-candidate: the answers received in this election. */
   private readonly votes = new Map<NodeId, boolean>();
+  // Timers, in ticks. They are real numbers, not counts: a runtime may advance time by a fraction
+  // of a tick (tick(elapsed)), and the election timeout is drawn from a continuous range, so that it
+  // can be a deadline to the millisecond rather than a whole number of ticks (resetElectionTimeout).
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
   /** Recovering mode after lost data (config.ts, Recovery): no votes, no campaigns until it ends. */
   private recovery: Recovery | null;
   /**
-   * Follower: the commit index of the last heartbeat it answered with "I lost data", and the ticks
-   * since, so that a burst of heartbeats (queued while it was down) gets one answer, not one each.
+   * Follower: the commit index of the last heartbeat it answered with "I lost data", and the time
+   * (in ticks) since, so that a burst of heartbeats (queued while it was down) gets one answer, not one each.
    */
   private lostDataAnswer = { commit: -1, ticks: 0 };
   /** Follower: the last leader entry refused because it would replace a committed one (told once). */
@@ -146,10 +149,16 @@ export class Raft {
   // -------------------------------------------------------------------------------------------
   // Inputs
 
-  /** One unit of logical time. */
-  tick(): void {
-    if (this.role === 'leader') this.tickLeader();
-    else this.tickElection();
+  /**
+   * Time passed: `elapsed` ticks, 1 unless the runtime says otherwise. A fraction of a tick is
+   * allowed (and 0, which only fires a timer already due): a runtime that brings the core's time up
+   * to the moment of each input has a timer reset on a message count from the message's arrival,
+   * not from the last whole tick, and can wake the core at its election deadline (electionDueIn).
+   */
+  tick(elapsed = 1): void {
+    if (!(elapsed >= 0 && Number.isFinite(elapsed))) throw new RangeError(`tick: elapsed must be a finite number >= 0, got ${elapsed}`);
+    if (this.role === 'leader') this.tickLeader(elapsed);
+    else this.tickElection(elapsed);
   }
 
   /** A message from a peer. */
@@ -409,25 +418,37 @@ export class Raft {
     return this.raftLog.term(index);
   }
 
+  /**
+   * In how many ticks the election timer fires (0 when due): the runtime wakes the core then, so
+   * the timeout fires at its deadline and not at the next whole tick. Infinity when it cannot fire:
+   * on a leader, and on a node that does not campaign (a learner, a removed node, a recovering one).
+   */
+  electionDueIn(): number {
+    if (this.role === 'leader' || !isVoter(this.membership, this.id) || this.recovery !== null) return Infinity;
+    return Math.max(0, this.randomizedElectionTimeout - this.electionElapsed);
+  }
+
   // -------------------------------------------------------------------------------------------
   // Time
 
-  private tickElection(): void {
-    this.electionElapsed++;
-    this.lostDataAnswer.ticks++;
-    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+  private tickElection(elapsed: number): void {
+    this.electionElapsed += elapsed;
+    this.lostDataAnswer.ticks += elapsed;
+    if (this.promotable() && reached(this.electionElapsed, this.randomizedElectionTimeout)) {
       // Section 5.2: a follower that hears nothing for an election timeout starts an election.
-      this.emit({ type: 'election-timeout', term: this.term, ticks: this.electionElapsed, leader: this.leader });
+      // The event tells whole ticks: the span is shown to a tenth of a second, and the event
+      // schema counts it (the exact deadline is in the node's state line).
+      this.emit({ type: 'election-timeout', term: this.term, ticks: Math.round(this.electionElapsed), leader: this.leader });
       this.hup('election-timeout');
     }
   }
 
-  private tickLeader(): void {
-    this.heartbeatElapsed++;
-    this.electionElapsed++;
-    for (const pr of this.progress.values()) if (pr.state === 'snapshot') pr.snapshotElapsed++;
+  private tickLeader(elapsed: number): void {
+    this.heartbeatElapsed += elapsed;
+    this.electionElapsed += elapsed;
+    for (const pr of this.progress.values()) if (pr.state === 'snapshot') pr.snapshotElapsed += elapsed;
 
-    if (this.electionElapsed >= this.cfg.electionTimeoutMin) {
+    if (reached(this.electionElapsed, this.cfg.electionTimeoutMin)) {
       this.electionElapsed = 0;
       if (this.cfg.checkQuorum) {
         // Dissertation 6.2: a leader that heard from no majority for an election timeout steps
@@ -443,7 +464,7 @@ export class Raft {
         this.transferee = NONE;
       }
     }
-    if (this.heartbeatElapsed >= this.cfg.heartbeatInterval) {
+    if (reached(this.heartbeatElapsed, this.cfg.heartbeatInterval)) {
       this.heartbeatElapsed = 0;
       this.bcastHeartbeat();
     }
@@ -451,8 +472,13 @@ export class Raft {
 
   private resetElectionTimeout(): void {
     const { electionTimeoutMin: min, electionTimeoutMax: max } = this.cfg;
-    // Section 5.2: randomized election timeouts make split votes rare.
-    this.randomizedElectionTimeout = min + Math.floor(this.cfg.random() * (max - min + 1));
+    // Section 5.2: randomized election timeouts make split votes rare. Drawn from the continuous
+    // range, not among whole ticks: two survivors of a leader's crash reset their timers on the
+    // same last message, and with 16 whole values (15-30 ticks) they drew the same one about once
+    // in 16 crashes, a split vote that costs a second timeout. A continuous draw (fired at its
+    // deadline by the runtime, electionDueIn) also honours any range in milliseconds, such as the
+    // 150-151 ms or 12-24 ms of Figure 16 (dissertation 9.3), which whole ticks would round away.
+    this.randomizedElectionTimeout = min + this.cfg.random() * (max - min);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -820,7 +846,7 @@ export class Raft {
 
   private handleHeartbeat(m: Heartbeat): void {
     const lastIndex = this.raftLog.lastIndex();
-    const repeated = this.lostDataAnswer.commit === m.commit && this.lostDataAnswer.ticks < this.cfg.electionTimeoutMin;
+    const repeated = this.lostDataAnswer.commit === m.commit && !reached(this.lostDataAnswer.ticks, this.cfg.electionTimeoutMin);
     if (m.commit > lastIndex && !repeated) {
       this.lostDataAnswer = { commit: m.commit, ticks: 0 };
       // The leader sends min(our match, its commit): it believes we hold entry m.commit because
@@ -943,7 +969,7 @@ export class Raft {
     // from a full window do not stall it forever.
     if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne();
     // A snapshot unanswered for an election timeout was probably lost: probe again.
-    if (pr.state === 'snapshot' && pr.snapshotElapsed >= this.cfg.electionTimeoutMin) pr.becomeProbe();
+    if (pr.state === 'snapshot' && reached(pr.snapshotElapsed, this.cfg.electionTimeoutMin)) pr.becomeProbe();
     if (pr.match < this.raftLog.lastIndex()) this.sendAppend(m.from);
     if (m.context !== undefined) {
       const released = this.reads.ack(m.context, m.from, (acks) => this.countVoters(acks) >= quorum(this.membership));
@@ -1128,9 +1154,13 @@ export class Raft {
     return false;
   }
 
-  /** Leader lease: we follow a leader heard from within the minimum election timeout. */
+  /**
+   * Leader lease: we follow a leader heard from within the minimum election timeout. On the same
+   * clock as the election timer: a runtime that brings the core's time up to each message's
+   * arrival measures the lease to that message, not to the last whole tick.
+   */
   private inLease(): boolean {
-    return this.leader !== NONE && this.electionElapsed < this.cfg.electionTimeoutMin;
+    return this.leader !== NONE && !reached(this.electionElapsed, this.cfg.electionTimeoutMin);
   }
 
   private quorumActive(): boolean {
@@ -1192,4 +1222,16 @@ export class Raft {
 
 function sameHardState(a: HardState, b: HardState): boolean {
   return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}
+
+/**
+ * Tolerance on comparing a timer with its limit, in ticks. Timers add up fractions of ticks
+ * (ten times 0.1 comes to 0.9999999999999999), and a timer a rounding error short of its limit
+ * must fire now, not a whole tick later.
+ */
+const TIME_EPSILON = 1e-9;
+
+/** Whether a timer that has run `elapsed` ticks has reached `limit`. */
+function reached(elapsed: number, limit: number): boolean {
+  return elapsed >= limit - TIME_EPSILON;
 }

@@ -1,20 +1,32 @@
 // A node's state lines for the dashboard: the log's term runs, the running timer as a wall-clock
 // deadline that only a reset moves (so ticks alone emit no line), and the leader's view of its
-// followers. Driven with a real core and the real EventStream on fake time.
+// followers. Driven with a real core, the node's time (CoreTime) on a fake clock, and the real
+// EventStream on fake timers.
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { EventStream } from '../../src/node/event-stream.js';
 import { readStateLine, type StateLine } from '../../src/node/state-line.js';
+import { CoreTime } from '../../src/node/core-time.js';
 import { RUNS_WINDOW, TimerClock, stateLine, termRuns } from '../../src/node/state-report.js';
 import { Raft } from '../../src/raft/raft.js';
 import type { Message } from '../../src/raft/types.js';
+import { FakeClock } from './fake-clock.js';
 
 const TICK_MS = 10;
 const START = 1_000_000;
 
-/** A core at 10 ms a tick with a 15-30 tick election timeout (23 with this random) and a heartbeat every 5. */
+/** A core at 10 ms a tick with a 15-30 tick election timeout (22.5 with this random) and a heartbeat every 5. */
 function node(id: number, voters: number[]) {
   const core = new Raft({ id, voters, random: () => 0.5, electionTimeoutMin: 15, electionTimeoutMax: 30, heartbeatInterval: 5 });
-  const clock = new TimerClock(5, TICK_MS);
+  const clock = new FakeClock(START);
+  // As the node's driver does at each wake-up (a tick or the election deadline): time up to now,
+  // the next wake-up, the state reported.
+  const time: CoreTime = new CoreTime(core, clock, TICK_MS, () => {
+    time.catchUp();
+    time.schedule();
+    report();
+  });
+  const timers = new TimerClock(5, time);
+  time.schedule();
   const lines: StateLine[] = [];
   const events = new EventStream(id, TICK_MS, (text) => {
     const { ts: _ts, node: _node, kind, ...line } = JSON.parse(text) as Record<string, unknown>;
@@ -24,21 +36,21 @@ function node(id: number, voters: number[]) {
     if (!read.ok) throw new Error(`a state line the supervisor refuses: ${read.problem}`);
     lines.push(read.value);
   });
-  const report = (): void => events.state(() => stateLine(core, 0, clock, []));
+  const report = (): void => events.state(() => stateLine(core, 0, timers, []));
   return {
     core,
     lines,
-    /** As the node does: one tick every TICK_MS, the state reported after each. */
+    /** Time passes: `n` ticks of TICK_MS, the node woken at each and at its election deadline. */
     tick(n = 1): void {
       for (let i = 0; i < n; i++) {
         vi.advanceTimersByTime(TICK_MS);
-        clock.ticked();
-        core.tick();
-        report();
+        clock.advance(TICK_MS);
       }
     },
     step(m: Message): void {
+      time.catchUp();
       core.step(m);
+      time.schedule();
       report();
     },
   };
@@ -96,9 +108,9 @@ describe('the timer in state lines', () => {
     n.tick(10);
     expect(n.lines).toHaveLength(beats.length);
     n.lines.forEach((line, i) => {
-      expect(line.timer).toMatchObject({ kind: 'election', timeoutMs: 230 });
-      // It would fire 23 ticks after the tick the heartbeat came after.
-      expect(line.timer!.deadline).toBe(beats[i]! + 230);
+      expect(line.timer).toMatchObject({ kind: 'election', timeoutMs: 225 });
+      // It would fire 22.5 ticks after the heartbeat arrived.
+      expect(line.timer!.deadline).toBe(beats[i]! + 225);
     });
     expect(n.lines.at(-1)).toMatchObject({ role: 'follower', term: 1, leader: 2, runs: [], progress: {} });
   });
@@ -107,10 +119,11 @@ describe('the timer in state lines', () => {
     const n = node(1, [1, 2, 3]);
     n.tick(20);
     expect(n.lines).toHaveLength(1);
-    expect(n.lines[0]!.timer).toEqual({ kind: 'election', deadline: START + 230, timeoutMs: 230 });
+    expect(n.lines[0]!.timer).toEqual({ kind: 'election', deadline: START + 225, timeoutMs: 225 });
     n.tick(3 + 5);
-    // Fired at tick 23: a pre-candidate with a new timer (its line flushed within 50 ms).
-    expect(n.lines.at(-1)).toMatchObject({ role: 'pre-candidate', timer: { kind: 'election', deadline: START + 230 + 230 } });
+    // Fired at 225 ms, between two ticks: a pre-candidate with a new timer from then (its line
+    // flushed within 50 ms).
+    expect(n.lines.at(-1)).toMatchObject({ role: 'pre-candidate', timer: { kind: 'election', deadline: START + 225 + 225 } });
   });
 
   test("a leader reports its next heartbeat, every heartbeat, and its followers' progress", () => {

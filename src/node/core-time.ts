@@ -1,0 +1,177 @@
+// The core's time, driven from the node's clock. The core counts time in ticks and may be told a
+// fraction of one (Raft.tick(elapsed)); this brings its time up to the clock's now before every
+// input, and wakes it at the next whole tick or at its election deadline, whichever comes first.
+// So a timer reset by a message counts from the message's arrival, not from the last tick, and an
+// election timeout fires at its millisecond (Raft paper 5.2: the randomized timeout is what keeps
+// split votes rare; dissertation 9.3, Figure 16: ranges as narrow as 150-151 ms), while heartbeats
+// and CheckQuorum still fall on whole ticks.
+import type { Raft } from '../raft/raft.js';
+import { RaftDriver, type ReadyHandler } from './raft-driver.js';
+
+/** Where a node's time comes from: injected, so that tests drive it with a fake one. */
+export interface Clock {
+  /** Milliseconds on a monotonic clock: what timeouts are measured on. */
+  now(): number;
+  /** Milliseconds since the epoch: what a state line tells a deadline in. */
+  wall(): number;
+  /** Calls `fn` once `ms` milliseconds have passed; returns what cancels it. */
+  after(ms: number, fn: () => void): () => void;
+}
+
+export const systemClock: Clock = {
+  // Monotonic: a wall clock set back or forward must not stretch or cut an election timeout.
+  now: () => performance.now(),
+  wall: () => Date.now(),
+  after(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+export class CoreTime {
+  // All instants below are on the node's timeline: the clock's time less the time paused.
+  /** How far the core's time has been brought. */
+  private driven: number;
+  /** The next whole tick. */
+  private nextTick: number;
+  /** The wake-up last set: when it is due (until the next is set), and what cancels it while pending. */
+  private wake: { at: number; cancel: (() => void) | null } | null = null;
+  /** Time the process did not run (stopped or stalled) beyond a tick past a wake-up, left out. */
+  private paused = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly core: Pick<Raft, 'tick' | 'electionDueIn'>,
+    private readonly clock: Clock,
+    private tickMs: number,
+    /** Wakes the core: runs an input with nothing in it through the driver, which brings time up to now. */
+    private readonly onWake: () => void,
+  ) {
+    this.driven = clock.now();
+    this.nextTick = this.driven + tickMs;
+  }
+
+  get msPerTick(): number {
+    return this.tickMs;
+  }
+
+  /**
+   * Brings the core's time up to now, stopping at each whole tick and at the election deadline on
+   * the way: what fires there (a heartbeat, CheckQuorum, a campaign) resets its timer from that
+   * moment, so heartbeats keep whole ticks apart however late the wake-up ran.
+   */
+  catchUp(): void {
+    let now = this.now();
+    const resumeAt = this.wake === null ? Infinity : this.wake.at + this.tickMs;
+    if (now > resumeAt) {
+      // The process ran more than a tick past its wake-up: it was frozen (SIGSTOP: exercise 1
+      // holds the nodes so before their first election) or stalled. Its clock stood still
+      // meanwhile, as the setInterval of whole ticks it replaces did: counted, the pause would
+      // expire every frozen node's timeout at once when they resume, and they would all campaign
+      // together, where their randomized timeouts (5.2) should order them.
+      this.paused += now - resumeAt;
+      now = resumeAt;
+    }
+    while (this.driven < now) {
+      const deadline = this.driven + this.core.electionDueIn() * this.tickMs;
+      const stop = Math.min(now, this.nextTick, deadline > this.driven ? deadline : Infinity);
+      this.core.tick((stop - this.driven) / this.tickMs);
+      this.driven = stop;
+      if (stop === this.nextTick) this.nextTick += this.tickMs;
+    }
+  }
+
+  /**
+   * Sets the wake-up at the next whole tick or the election deadline, whichever comes first. Call
+   * after every input: one may have moved the deadline.
+   */
+  schedule(): void {
+    if (this.stopped) return;
+    const at = Math.min(this.nextTick, this.driven + this.core.electionDueIn() * this.tickMs);
+    if (this.wake?.cancel && this.wake.at === at) return;
+    this.wake?.cancel?.();
+    // Rounded up: a timer never fires before its instant (and one a fraction of a millisecond
+    // away waits one millisecond rather than spinning).
+    const wake: { at: number; cancel: (() => void) | null } = {
+      at,
+      cancel: this.clock.after(Math.max(0, Math.ceil(at - this.now())), () => {
+        wake.cancel = null;
+        this.onWake();
+      }),
+    };
+    this.wake = wake;
+  }
+
+  /**
+   * The speed presets change how long a tick lasts; timeouts keep their length in ticks, so the
+   * time left on a running timer is scaled too. Call with the core's time up to now (catchUp),
+   * and schedule() after.
+   */
+  setTickMs(ms: number): void {
+    this.tickMs = ms;
+    this.nextTick = this.driven + ms;
+    this.wake?.cancel?.();
+    this.wake = null;
+  }
+
+  /** Milliseconds on the wall clock at which `ticks` more ticks of the core's time will have passed. */
+  wallIn(ticks: number): number {
+    return this.clock.wall() + (this.driven + ticks * this.tickMs - this.now());
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.wake?.cancel?.();
+    this.wake = null;
+  }
+
+  private now(): number {
+    return this.clock.now() - this.paused;
+  }
+}
+
+/**
+ * A driver whose every input (a message, a proposal, a control command, a wake-up) happens at the
+ * clock's now: the core's time is brought up to it first, so that a timer the input resets counts
+ * from its arrival and the lease (dissertation 4.2.3, 9.6) is measured to it; the wake-up is set
+ * again after, since the input may have moved the election deadline.
+ */
+export class TimedDriver extends RaftDriver {
+  readonly time: CoreTime;
+
+  constructor(
+    core: Raft,
+    handler: ReadyHandler,
+    onFatal: (err: unknown) => void,
+    clock: Clock,
+    tickMs: number,
+    /** After each wake-up: a timer may have been reset with no Ready to tell of it (a lone leader's heartbeat). */
+    woke: () => void,
+  ) {
+    super(core, handler, onFatal);
+    // Like any input, a wake-up after a storage failure throws: the node is ending (onFatal).
+    this.time = new CoreTime(core, clock, tickMs, () => {
+      this.run(() => undefined);
+      woke();
+    });
+  }
+
+  override run<T>(input: (core: Raft) => T): T {
+    return super.run((core) => {
+      this.time.catchUp();
+      const result = input(core);
+      this.time.schedule();
+      return result;
+    });
+  }
+
+  /** Speed change: the time so far at the old tick length, the rest at the new one. */
+  setTickMs(ms: number): void {
+    this.run(() => this.time.setTickMs(ms));
+  }
+
+  /** No more wake-ups (the node stops). */
+  stop(): void {
+    this.time.stop();
+  }
+}
