@@ -6,7 +6,7 @@ import { KvSnapshotError, KvStateMachine, type ApplyResult, type KvErrorCode } f
 import { KNOWN_BUGS, knownBugs, switchesChanged } from '../raft/config.js';
 import { Raft } from '../raft/raft.js';
 import type { Ready } from '../raft/ready.js';
-import type { Snapshot } from '../raft/types.js';
+import type { Message, Snapshot } from '../raft/types.js';
 import { DiskStorage } from '../storage/index.js';
 import { Transport } from '../transport/index.js';
 import { validateClientRequest, type LeaderHint, type NodeStatus } from './client-protocol.js';
@@ -129,10 +129,13 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
     },
     async persist(rd: Ready): Promise<void> {
       await storage.save(rd);
+      // A commit index saved without an fsync (mustSync false) may be lost, but never the entries
+      // up to it, nor the term (both always synced): the supervisor's lost-data check, which
+      // compares a restart's term and last index with these, cannot be misled by it.
       if (rd.hardState !== null) durable = { term: rd.hardState.term, commit: rd.hardState.commit };
     },
-    send(rd: Ready): void {
-      for (const m of rd.messages) transport.send(m);
+    send(messages: readonly Message[]): void {
+      for (const m of messages) transport.send(m);
     },
     async apply(rd: Ready): Promise<void> {
       if (rd.snapshot !== null) {

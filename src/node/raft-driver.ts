@@ -1,19 +1,25 @@
-// Drives a core through the Ready contract against the world, one Ready at a time: persist, then
-// send, then apply, then advance. Inputs that arrive while a Ready is being persisted go into the
-// core at once and come out together in the next Ready, so one fsync covers all of them (group
-// commit) and a busy node pays for few fsyncs.
+// Drives a core through the Ready contract against the world, one Ready at a time: send what may
+// leave before the persist (a leader's appends, which followers write while the leader does,
+// dissertation 10.2.1), persist, tell the core it is persisted, send the rest, apply, advance.
+// Inputs that arrive while a Ready is being persisted go into the core at once and come out
+// together in the next Ready, so one fsync covers all of them (group commit) and a busy node pays
+// for few fsyncs.
 import type { Raft } from '../raft/raft.js';
 import type { Ready } from '../raft/ready.js';
+import type { Message } from '../raft/types.js';
 
 /** What the node does with each Ready; the driver calls these in the contract's order. */
 export interface ReadyHandler {
   /** Seen as soon as the Ready is taken: the core's events, its role and leader. */
   observe(rd: Ready): void;
-  /** Step 1: snapshot, entries, hard state made durable. Resolves only after the fsync. */
+  /**
+   * Step 2: snapshot, entries, hard state written; when `rd.mustSync`, resolves only after the
+   * fsync.
+   */
   persist(rd: Ready): Promise<void>;
-  /** Step 2. */
-  send(rd: Ready): void;
-  /** Steps 3 and 4: restore the snapshot, apply the committed entries, serve the reads. */
+  /** Steps 1 and 3: `rd.messagesBeforePersist`, then `rd.messages`. */
+  send(messages: readonly Message[]): void;
+  /** Steps 4 and 5: restore the snapshot, apply the committed entries, serve the reads. */
   apply(rd: Ready): Promise<void>;
   /**
    * After advance(): the core now counts what was applied, so this is where the runtime may
@@ -59,8 +65,12 @@ export class RaftDriver {
       while (this.core.hasReady()) {
         const rd = this.core.ready();
         this.handler.observe(rd);
-        if (rd.snapshot !== null || rd.entries.length > 0 || rd.hardState !== null) await this.handler.persist(rd);
-        this.handler.send(rd);
+        if (rd.messagesBeforePersist.length > 0) this.handler.send(rd.messagesBeforePersist);
+        if (rd.snapshot !== null || rd.entries.length > 0 || rd.hardState !== null) {
+          await this.handler.persist(rd);
+          this.core.persisted(rd);
+        }
+        if (rd.messages.length > 0) this.handler.send(rd.messages);
         await this.handler.apply(rd);
         this.core.advance(rd);
         await this.handler.advanced(rd);

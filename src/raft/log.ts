@@ -20,6 +20,11 @@ export class RaftLog {
   pendingSnapshot: Snapshot | null = null;
   /** Entries up to here have been handed to the runtime to persist. */
   private handed: number;
+  /**
+   * Entries up to here are on stable storage, as the runtime said through Raft.persisted(): a
+   * leader counts only these of its own towards a commit (dissertation 10.2.1).
+   */
+  stable: number;
   /** Highest index known to be committed (Figure 2: commitIndex). Never decreases. */
   committed: number;
   /** Entries up to here have been handed to the runtime to apply. */
@@ -37,6 +42,7 @@ export class RaftLog {
     });
     this.log = entries.slice();
     this.handed = this.lastIndex();
+    this.stable = this.lastIndex();
     if (committed < this.offset || committed > this.lastIndex())
       throw new RangeError(`restored commit index ${committed} is outside the log [${this.offset}, ${this.lastIndex()}]`);
     this.committed = committed;
@@ -142,6 +148,7 @@ export class RaftLog {
     if (first > this.lastIndex() + 1) throw new RangeError(`gap in the log: appending ${first} after ${this.lastIndex()}`);
     const removed = this.log.splice(first - this.offset - 1);
     if (this.handed >= first) this.handed = first - 1;
+    if (this.stable >= first) this.stable = first - 1;
     for (const e of entries) this.log.push(e);
     return removed;
   }
@@ -161,6 +168,9 @@ export class RaftLog {
     this.offsetTerm = snapshot.meta.term;
     this.log.length = 0;
     this.handed = this.offset;
+    // The stored log differs at the snapshot's index (or the snapshot would not replace it): the
+    // snapshot is durable only once the runtime says so.
+    this.stable = Math.min(this.stable, this.offset - 1);
     this.committed = this.offset;
     this.applying = this.offset;
   }
@@ -182,6 +192,15 @@ export class RaftLog {
   }
   hasUnpersisted(): boolean {
     return this.handed < this.lastIndex();
+  }
+
+  /**
+   * The runtime made the log durable up to `index`, whose entry had term `term` when handed. If the
+   * entry there still has that term, the log up to it is what is on disk (Log Matching: same index
+   * and term, same entries before); if it was replaced since, its replacement is not durable yet.
+   */
+  stableTo(index: number, term: number): void {
+    if (index > this.stable && this.term(index) === term) this.stable = index;
   }
 
   /** Committed entries not yet handed to the runtime to apply; marks them handed. */

@@ -123,6 +123,8 @@ export class Raft {
   /** Proposals were appended since the last ready(): send them all in one message per follower. */
   private broadcastPending = false;
 
+  /** Messages that may leave before this node's pending writes are durable (see send()). */
+  private msgsBeforePersist: Message[] = [];
   private msgs: Message[] = [];
   private events: RaftEvent[] = [];
   private readStates: ReadState[] = [];
@@ -296,12 +298,28 @@ export class Raft {
     return snapshot;
   }
 
+  /**
+   * The runtime made `rd` durable (step 2 of the Ready contract). A leader counts its own entries
+   * towards a commit only from here: its appends may have left before its own write (dissertation
+   * 10.2.1), and an entry it counted but lost in a crash could be committed on fewer than a
+   * majority of disks. Like etcd's MsgStorageAppendResp, it may commit, and the new commit index
+   * comes out in the next Ready.
+   */
+  persisted(rd: Ready): void {
+    const last = rd.entries[rd.entries.length - 1];
+    if (last !== undefined) this.raftLog.stableTo(last.index, last.term);
+    else if (rd.snapshot !== null) this.raftLog.stableTo(rd.snapshot.meta.index, rd.snapshot.meta.term);
+    else return;
+    if (this.role === 'leader' && this.maybeCommit()) this.bcastAppend();
+  }
+
   // -------------------------------------------------------------------------------------------
   // Outputs
 
   hasReady(): boolean {
     return (
       this.broadcastPending ||
+      this.msgsBeforePersist.length > 0 ||
       this.msgs.length > 0 ||
       this.events.length > 0 ||
       this.readStates.length > 0 ||
@@ -317,18 +335,29 @@ export class Raft {
   ready(): Ready {
     this.flushProposals();
     const hardState = this.hardStateToPersist();
+    const prev = this.prevHardState;
     const softChanged = this.prevSoftState.role !== this.role || this.prevSoftState.leader !== this.leader;
+    // Figure 2: a term or vote must be on stable storage before any message that carries it leaves,
+    // so a Ready that changes either sends nothing before its persist.
+    const termOrVoteChanged = hardState.term !== prev.term || hardState.vote !== prev.vote;
+    const snapshot = this.raftLog.pendingSnapshot;
+    const entries = this.raftLog.takeUnpersisted();
     const rd: Ready = {
       softState: softChanged ? { role: this.role, leader: this.leader } : null,
-      hardState: sameHardState(hardState, this.prevHardState) ? null : hardState,
-      snapshot: this.raftLog.pendingSnapshot,
-      entries: this.raftLog.takeUnpersisted(),
-      messages: this.msgs,
+      hardState: sameHardState(hardState, prev) ? null : hardState,
+      snapshot,
+      entries,
+      // Raft never needs the commit index durable (a restarted node relearns it from the leader),
+      // so a Ready that only moves it is written without an fsync, as etcd's MustSync decides.
+      mustSync: termOrVoteChanged || entries.length > 0 || snapshot !== null,
+      messagesBeforePersist: termOrVoteChanged ? [] : this.msgsBeforePersist,
+      messages: termOrVoteChanged ? [...this.msgsBeforePersist, ...this.msgs] : this.msgs,
       committedEntries: this.raftLog.takeCommitted(),
       readStates: this.readStates,
       events: this.events,
     };
     this.raftLog.pendingSnapshot = null;
+    this.msgsBeforePersist = [];
     this.msgs = [];
     this.readStates = [];
     this.events = [];
@@ -954,7 +983,9 @@ export class Raft {
    * that entry is of the leader's current term (Figure 8). Returns whether it moved.
    */
   private maybeCommit(): boolean {
-    const matches = this.membership.voters.map((id) => (id === this.id ? this.raftLog.lastIndex() : (this.progress.get(id)?.match ?? 0)));
+    // The leader's own entries count once on its disk (persisted()), not once in its log: they may
+    // already be on the followers' (dissertation 10.2.1).
+    const matches = this.membership.voters.map((id) => (id === this.id ? this.raftLog.stable : (this.progress.get(id)?.match ?? 0)));
     if (matches.length === 0) return false;
     const index = majorityIndex(matches);
     if (index <= this.raftLog.committed) return false;
@@ -1052,9 +1083,8 @@ export class Raft {
   private flushProposals(): void {
     if (!this.broadcastPending) return;
     this.broadcastPending = false;
-    const committed = this.maybeCommit();
-    if (this.role !== 'leader') return;
-    for (const id of this.progress.keys()) this.sendAppend(id, committed);
+    // New entries cannot commit yet: not even the leader holds them durably.
+    for (const id of this.progress.keys()) this.sendAppend(id, false);
   }
 
   /**
@@ -1198,8 +1228,16 @@ export class Raft {
     return { term: this.term, vote, commit: this.raftLog.committed };
   }
 
+  /**
+   * A leader's appends, heartbeats, snapshots and TimeoutNow may leave while its own write is under
+   * way (dissertation 10.2.1): they ask followers to store entries or learn a commit, and depend on
+   * nothing the leader is persisting but its term, which ready() checks. Everything else waits for
+   * the persist: a vote grant must be durable before it leaves (5.2), and an append response
+   * acknowledges entries that must be on disk (Figure 2).
+   */
   private send(m: Message): void {
-    this.msgs.push(m);
+    if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot' || m.type === 'timeout-now') this.msgsBeforePersist.push(m);
+    else this.msgs.push(m);
   }
 
   private emit(e: RaftEvent): void {

@@ -1,7 +1,8 @@
 /**
  * SimCluster: a deterministic Raft cluster in one process, in simulated time. One `step()` is one
- * tick: every live node ticks, the messages due are delivered, every Ready is handled (persist,
- * send, apply, serve reads) and the safety checks of invariants.ts run on what happened. Same
+ * tick: every live node ticks, the messages due are delivered, every Ready is handled (send what
+ * may leave before the persist, persist, send the rest, apply, serve reads; with a disk latency a
+ * write ends in a later tick) and the safety checks of invariants.ts run on what happened. Same
  * options and seed, same run.
  *
  * Controls (in the spirit of the MIT 6.5840 Raft lab's config):
@@ -65,6 +66,12 @@ export interface SimClusterOptions {
   unreliable?: Partial<NetworkConditions>;
   /** Snapshot a node when this many applied entries sit in its log. Default: never. */
   compactEvery?: number;
+  /**
+   * A write to a node's disk takes from 0 to this many ticks (drawn per write). Default 0: every
+   * write is done before the node takes its next input. While one is under way, the leader's
+   * appends that left before it can be answered, and a crash loses what it was writing.
+   */
+  diskLatency?: number;
   /** Run the safety checks. Default true. */
   checks?: boolean;
   /** Trace lines kept (0 keeps none). Default 2000. */
@@ -91,8 +98,9 @@ export class SimCluster implements NodeContext {
   elections = 0;
   /**
    * Sees every core event as it is handled, after the Ready holding it was persisted (fault
-   * injection timed on events). Returning 'crash' crashes the node there, before it sends or
-   * applies anything of that Ready. It must not call crash() itself.
+   * injection timed on events). Returning 'crash' crashes the node there, before it sends the
+   * messages that wait for the persist or applies anything of that Ready. It must not call crash()
+   * itself.
    */
   // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a hook that only watches returns nothing (void), and must still fit
   eventHook: ((node: SimNode, event: RaftEvent) => 'crash' | void) | null = null;
@@ -105,6 +113,8 @@ export class SimCluster implements NodeContext {
   private readonly counting: boolean;
   private readonly quietHeartbeats: boolean;
   private crashQueue: NodeId[] = [];
+  private readonly diskLatency: number;
+  private readonly disk: Random;
   private readonly lastElectedTerm = new Map<NodeId, number>();
 
   constructor(opts: SimClusterOptions = {}) {
@@ -118,6 +128,8 @@ export class SimCluster implements NodeContext {
     this.checks = opts.checks === false ? null : new Invariants();
     this.trace = new Trace(opts.traceCapacity ?? 2000, opts.onTrace);
     this.compactEvery = opts.compactEvery ?? Infinity;
+    this.diskLatency = opts.diskLatency ?? 0;
+    this.disk = new Random(this.seed, 'disk');
     this.counting = opts.stateMachine === 'count';
     this.quietHeartbeats = opts.quietHeartbeats ?? true;
     this.clients = new Clients(this, new Random(this.seed, 'clients'), opts.clientRetryTicks ?? 10);
@@ -505,6 +517,10 @@ export class SimCluster implements NodeContext {
 
   send(m: Message): void {
     this.network.send(m, this.now);
+  }
+
+  persistTicks(): number {
+    return this.diskLatency === 0 ? 0 : this.disk.int(0, this.diskLatency);
   }
 
   events(node: SimNode, events: readonly RaftEvent[]): boolean {

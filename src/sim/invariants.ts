@@ -229,8 +229,8 @@ export class Invariants {
 
   /**
    * `node`'s persisted commit index moved from `from` to `to`; `log` is its log.
-   * The commit index never decreases on a node (it is persisted, so not across restarts either),
-   * and never points past the log.
+   * The commit index on a node's disk never decreases (a crash may take back one written without
+   * an fsync, and `from` is then what the crash left), and never points past the log.
    */
   commitAdvanced(node: NodeId, from: number, to: number, log: LogView): void {
     if (to < from) {

@@ -1,6 +1,9 @@
 // A simulated server: a Raft core, its stable storage and its state machine, driven through the
-// Ready contract of src/raft/ready.ts. A crash throws away the core and everything volatile (the
-// state machine, reads waiting to be served); a restart builds a new core from storage alone.
+// Ready contract of src/raft/ready.ts. A write to its disk may take ticks (the cluster's disk
+// latency): the Ready's messagesBeforePersist are in the network meanwhile, and the node takes no
+// other Ready until it is done, as the real node's driver. A crash throws away the core and
+// everything volatile (the state machine, reads waiting to be served, a write not done yet); a
+// restart builds a new core from storage alone.
 import type { RaftConfigInput } from '../raft/config.js';
 import type { RaftEvent } from '../raft/events.js';
 import { Raft, type RaftStatus, type RestoredState } from '../raft/raft.js';
@@ -16,8 +19,9 @@ import { StableStorage } from './storage.js';
 // both go through these, so both hold the core to one contract and feed the same checks.
 
 /**
- * Step 1: the snapshot, then the entries (replacing any conflicting suffix), then the hard state,
- * each write shown to the checks (null: checks off).
+ * Step 2: the snapshot, then the entries (replacing any conflicting suffix), then the hard state,
+ * each write shown to the checks (null: checks off); synced when the Ready says so (mustSync),
+ * else its commit index is lost if the node crashes before the next synced write.
  */
 export function persist(id: NodeId, s: StableStorage, rd: Ready, checks: Invariants | null): void {
   // Election Safety first: a second leader's first entry would otherwise be reported as a
@@ -54,13 +58,19 @@ export function persist(id: NodeId, s: StableStorage, rd: Ready, checks: Invaria
     }
     s.saveHardState(hs);
   }
+  if (rd.mustSync) s.sync();
   // commitAdvanced sees a commit index that moves; this sees a log cut back under one that did not.
   if (checks !== null && s.hardState.commit > s.lastIndex)
     checks.fail('ready-contract', id, `n${id}'s commit index ${s.hardState.commit} is beyond its log (last ${s.lastIndex})`);
 }
 
+/** Whether a Ready has anything for step 2 to write. */
+export function hasPersist(rd: Ready): boolean {
+  return rd.snapshot !== null || rd.entries.length > 0 || rd.hardState !== null;
+}
+
 /**
- * Step 3, for each committed entry before it is applied: it comes right after the last one
+ * Step 4, for each committed entry before it is applied: it comes right after the last one
  * `applied`, it is durable (in the persisted log, or under the snapshot), and the checks see it
  * (applied within the persisted commit, State Machine Safety).
  */
@@ -86,6 +96,10 @@ export function load(id: NodeId, s: StableStorage, state: RestoredState, checks:
 export interface NodeContext {
   /** Checks to feed, or null when checks are off (throughput runs). */
   readonly checks: Invariants | null;
+  /** The current tick. */
+  readonly now: number;
+  /** Ticks the disk takes for the next write (0: done before the next input reaches the core). */
+  persistTicks(node: SimNode): number;
   /** Take a snapshot when this many applied entries sit in the log (Infinity: never). */
   readonly compactEvery: number;
   coreConfig(id: NodeId, incarnation: number, voters: NodeId[]): RaftConfigInput;
@@ -112,6 +126,8 @@ export class SimNode {
   leader: NodeId = 0;
   term = 0;
   private waitingReads: ReadState[] = [];
+  /** A Ready whose write is under way (its messagesBeforePersist already sent), and when it is done. */
+  private writing: { rd: Ready; done: number } | null = null;
 
   /** `voters`: the bootstrap configuration (empty for a node joining a running cluster). */
   constructor(
@@ -144,9 +160,11 @@ export class SimNode {
     const core = this.core;
     if (core === null) return;
     this.checkStorageMatchesCore(core);
+    this.storage.loseUnsynced();
     this.core = null;
     this.stateMachine = null;
     this.waitingReads = [];
+    this.writing = null;
     this.role = 'follower';
     this.leader = 0;
   }
@@ -155,14 +173,33 @@ export class SimNode {
     return this.core === null ? null : this.core.status();
   }
 
-  /** Handles every Ready the core has, in order. */
+  /** A write under way: messages that wait for it have not left, and its entries may be lost. */
+  get persisting(): boolean {
+    return this.writing !== null;
+  }
+
+  /** Handles the Readys the core has, in order, until one waits for the disk. */
   drain(): void {
     const core = this.core;
     if (core === null) return;
-    while (this.core === core && core.hasReady()) this.handle(core, core.ready());
+    const w = this.writing;
+    if (w !== null) {
+      if (w.done > this.ctx.now) return;
+      this.writing = null;
+      this.finish(core, w.rd);
+    }
+    while (this.core === core && this.writing === null && core.hasReady()) this.take(core, core.ready());
   }
 
-  private handle(core: Raft, rd: Ready): void {
+  /** Step 1, then the write: done now, or left under way for the disk's latency. */
+  private take(core: Raft, rd: Ready): void {
+    for (const m of rd.messagesBeforePersist) this.ctx.send(m);
+    const ticks = hasPersist(rd) ? this.ctx.persistTicks(this) : 0;
+    if (ticks > 0) this.writing = { rd, done: this.ctx.now + ticks };
+    else this.finish(core, rd);
+  }
+
+  private finish(core: Raft, rd: Ready): void {
     const checks = this.ctx.checks;
     const s = this.storage;
     const id = this.id;
@@ -179,9 +216,10 @@ export class SimNode {
       if (rd.snapshot !== null) checks.leaderTruncated(id, this.term, rd.snapshot.meta.index, s.lastIndex);
     }
 
-    // 1. Persist.
+    // 2. Persist.
     persist(id, s, rd, checks);
     if (rd.hardState !== null) this.term = rd.hardState.term;
+    core.persisted(rd);
 
     // The core's decisions, to the checks and the trace (before the messages they caused).
     const leaderTerm = this.role === 'leader' ? startTerm : 0;
@@ -193,15 +231,15 @@ export class SimNode {
     // A core that reports leadership only through softState is checked all the same.
     if (!electedSeen && leaderTerm === 0 && this.role === 'leader') checks?.leaderElected(id, this.term, s);
     if (rd.events.length > 0 && this.ctx.events(this, rd.events)) {
-      // A crash timed on an event: after persisting, before anything leaves the node.
+      // A crash timed on an event: after persisting, before the messages that waited for it leave.
       this.crash();
       return;
     }
 
-    // 2. Send.
+    // 3. Send.
     for (const m of rd.messages) this.ctx.send(m);
 
-    // 3. Restore the snapshot, then apply committed entries in order.
+    // 4. Restore the snapshot, then apply committed entries in order.
     if (rd.snapshot !== null) {
       this.stateMachine = this.ctx.makeStateMachine(rd.snapshot.data);
       this.applied = rd.snapshot.meta.index;
@@ -217,7 +255,7 @@ export class SimNode {
       this.applied = e.index;
     }
 
-    // 4. Reads wait until the state machine has applied their index.
+    // 5. Reads wait until the state machine has applied their index.
     for (const r of rd.readStates) this.waitingReads.push(r);
     if (this.waitingReads.length > 0) this.serveReads(sm);
 
@@ -260,6 +298,9 @@ export class SimNode {
   /** Log compaction (section 7): snapshot the state machine at `applied`, drop the log under it. */
   private maybeCompact(core: Raft, sm: StateMachine): void {
     if (this.applied - this.storage.snapshotIndex < this.ctx.compactEvery) return;
+    // A snapshot from the leader that arrived while this Ready was being written is in the core
+    // already, beyond what was applied, and on disk once its own Ready is: nothing to compact.
+    if (this.applied <= core.status().snapshotIndex) return;
     const snap = core.compact(this.applied, sm.serialize());
     this.storage.saveSnapshot(snap);
     this.ctx.checks?.snapshotSaved(this.id, snap.meta);
@@ -268,7 +309,7 @@ export class SimNode {
   /** At a crash between steps, what is on disk must be what the core believes it persisted. */
   private checkStorageMatchesCore(core: Raft): void {
     const checks = this.ctx.checks;
-    if (checks === null || core.hasReady()) return;
+    if (checks === null || this.writing !== null || core.hasReady()) return;
     const st = core.status();
     const s = this.storage;
     if (st.lastIndex !== s.lastIndex || (core.termAt(st.lastIndex) !== s.termAt(s.lastIndex) && st.lastIndex > s.snapshotIndex))

@@ -1,4 +1,5 @@
-// One seed's random run: a fault phase (crashes, partitions with the leader often in the minority,
+// One seed's random run: a fault phase (crashes, among them a leader's while its appends are out
+// and its own write is not done, partitions with the leader often in the minority,
 // one-way cuts, lossy phases, membership changes, forced elections, leadership transfers, client
 // writes and reads), then the network heals, every node restarts, and a liveness phase: within a
 // bounded time a leader must exist and every pending client request must be done. The checks of
@@ -80,6 +81,7 @@ function runOnce(seed: number, opts: SeedOptions, traceCapacity: number, onTrace
     raft: plan.raft,
     network: plan.baseNetwork,
     compactEvery: plan.compactEvery,
+    diskLatency: plan.diskLatency,
     traceCapacity,
     onTrace,
     clientRetryTicks: plan.retryTicks,
@@ -113,6 +115,8 @@ class Plan {
   readonly raft: RaftOptions;
   readonly baseNetwork: NetworkConditions;
   readonly compactEvery: number;
+  /** Ticks a disk write may take (SimClusterOptions.diskLatency). */
+  readonly diskLatency: number;
   readonly retryTicks: number;
   readonly faultTicks: number;
   /** Per-tick probabilities. */
@@ -160,6 +164,7 @@ class Plan {
     this.pCrashAfterElection = r.pick([0, 0.1, 0.3, 0.5]);
     this.pCrashAfterCommit = r.pick([0, 0, 0.02, 0.1]);
     this.pCrashAtFirstCommit = r.pick([0, 0.2, 0.5]);
+    this.diskLatency = r.pick([0, 1, 2, 3]);
     // Drawn last, so the choices above stay what they were for every seed.
     this.readBurst = r.pick([1, 1, 3, 8]);
   }
@@ -168,6 +173,7 @@ class Plan {
 type Fault =
   | 'crash'
   | 'crash-before-persist'
+  | 'crash-mid-write'
   | 'crash-after-vote'
   | 'crash-after-commit'
   | 'crash-after-election'
@@ -181,6 +187,7 @@ type Fault =
 const FAULTS: [Fault, number][] = [
   ['crash', 3],
   ['crash-before-persist', 1],
+  ['crash-mid-write', 2],
   ['crash-after-vote', 2],
   ['crash-after-commit', 2],
   ['crash-after-election', 2],
@@ -207,6 +214,8 @@ class Schedule {
   private afterVoteUntil = 0;
   private afterCommitUntil = 0;
   private afterElectionUntil = 0;
+  /** Until then, a leader whose write is under way at the end of a step crashes. */
+  private midWriteUntil = 0;
   /** Bumped by every network fault, so an old fault's end does not undo a newer one. */
   private networkEpoch = 0;
   /** The last term in which each node committed as leader. */
@@ -246,7 +255,16 @@ class Schedule {
   }
 
   private step(): void {
-    this.c.step();
+    const c = this.c;
+    c.step();
+    const leader = c.leader();
+    if (c.now <= this.midWriteUntil && leader !== 0 && c.node(leader).persisting) {
+      // Dissertation 10.2.1: its appends left before its own write, which the crash loses. What it
+      // counted towards a commit must survive on the followers.
+      this.midWriteUntil = 0;
+      c.note(`n${leader} crashes with a write under way`);
+      this.crashFor(leader, this.r.chance(0.5) ? this.r.int(0, 4) : this.r.int(10, 80));
+    }
     if (this.crashAfterStep.length > 0) {
       for (const { id, down } of this.crashAfterStep) this.crashFor(id, down);
       this.crashAfterStep = [];
@@ -260,6 +278,7 @@ class Schedule {
     this.afterVoteUntil = 0;
     this.afterCommitUntil = 0;
     this.afterElectionUntil = 0;
+    this.midWriteUntil = 0;
     this.healed = true;
     c.heal();
     c.setNetwork(this.plan.baseNetwork);
@@ -381,6 +400,9 @@ class Schedule {
         this.after(r.int(1, 30), () => c.restart(id));
         break;
       }
+      case 'crash-mid-write':
+        this.midWriteUntil = c.now + r.int(5, 60);
+        break;
       case 'crash-after-vote':
         this.afterVoteUntil = c.now + r.int(20, 100);
         break;

@@ -1,7 +1,8 @@
 // A simulated node's stable storage: what survives a crash. It is written only as the Ready
 // contract says (src/raft/ready.ts): snapshot, then entries, then hard state, all before any
 // message that depends on them leaves the node (Figure 2, "updated on stable storage before
-// responding to RPCs").
+// responding to RPCs"). A write that need not be synced (Ready.mustSync false: it only moves the
+// commit index) is durable only once a later write is synced, and a crash before that loses it.
 import type { RestoredState } from '../raft/raft.js';
 import type { Entry, HardState, Snapshot } from '../raft/types.js';
 
@@ -10,6 +11,8 @@ export class StableStorage {
   snapshot: Snapshot | null = null;
   /** The log after the snapshot: entries[k].index === snapshotIndex + 1 + k. */
   entries: Entry[] = [];
+  /** The commit index as of the last synced write: what a crash leaves of it. */
+  private syncedCommit = 0;
 
   get snapshotIndex(): number {
     return this.snapshot === null ? 0 : this.snapshot.meta.index;
@@ -58,6 +61,7 @@ export class StableStorage {
     const rest = keep ? this.entries.slice(s.meta.index - this.snapshotIndex) : [];
     this.snapshot = s;
     this.entries = rest;
+    this.sync();
   }
 
   /**
@@ -81,6 +85,19 @@ export class StableStorage {
     this.hardState = { term: hs.term, vote: hs.vote, commit: hs.commit };
   }
 
+  /** An fsync: everything written so far is durable, the commit index of an unsynced write too. */
+  sync(): void {
+    this.syncedCommit = this.hardState.commit;
+  }
+
+  /**
+   * A crash (a power cut, the worst case): a commit index written without an fsync since the last
+   * one is gone. Raft never needs it durable; a restarted node relearns it from the leader.
+   */
+  loseUnsynced(): void {
+    this.hardState = { ...this.hardState, commit: this.syncedCommit };
+  }
+
   /** What a restarted node reads back: copies, so the new core cannot write into storage. */
   restored(): RestoredState {
     return { hardState: { ...this.hardState }, snapshot: this.snapshot, entries: this.entries.slice() };
@@ -91,5 +108,6 @@ export class StableStorage {
     this.hardState = { ...state.hardState };
     this.snapshot = state.snapshot;
     this.entries = state.entries.slice();
+    this.syncedCommit = state.hardState.commit;
   }
 }

@@ -9,7 +9,10 @@
 //
 // Durability: save() and saveSnapshot() resolve only once what they were given is fsynced
 // (fdatasync), and each costs one fdatasync however many entries it carries, so a runtime that
-// merges several Readys into one save() pays for one. Calls are queued and run one at a time in
+// merges several Readys into one save() pays for one. A save() whose step only moves the commit
+// index (mustSync false, as the core decides) is written without an fdatasync: the next synced
+// write makes it durable, and a crash before that loses only a commit index, which Raft relearns
+// (the torn record is cut off at open, segment-files.ts). Calls are queued and run one at a time in
 // call order. A failed write or fsync leaves the file's real content unknown (Linux may even drop
 // the unwritten pages and report the error only once), so after any I/O error every later call
 // fails too: the node must exit and recover from what is really on disk.
@@ -66,6 +69,12 @@ export interface PersistStep {
   /** Entries to append; the first may be at or below the last stored index (a conflicting suffix). */
   entries?: readonly Entry[];
   hardState?: HardState | null;
+  /**
+   * Whether to fdatasync (default true). False only for a step that moves nothing but the commit
+   * index (Ready.mustSync): entries, a snapshot, a term or a vote must be durable before anything
+   * that depends on them leaves the node.
+   */
+  mustSync?: boolean;
 }
 
 /** What open() found and repaired, for the node to report. */
@@ -94,6 +103,10 @@ export class DiskStorage {
   private hardState: HardState;
   /** Tail of the queue of calls: each runs after the previous one settles. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The active segment's size at its last fdatasync (WalRecord.syncedBytes). */
+  private syncedBytes: number;
+  /** Records were written to the active segment since its last fdatasync. */
+  private unsyncedWrites = false;
   /** The I/O error that made the storage unusable, as text; null while it is usable. */
   private failure: string | null = null;
   private closed = false;
@@ -103,6 +116,7 @@ export class DiskStorage {
     this.segmentBytes = segmentBytes;
     this.segments = segments;
     this.active = active;
+    this.syncedBytes = segments.at(-1)!.bytes;
     const meta = restored.snapshot?.meta;
     this.terms = new TermRuns(meta?.index ?? 0, meta?.term ?? 0);
     for (const e of restored.entries) this.terms.append(e.index, e.term);
@@ -149,6 +163,14 @@ export class DiskStorage {
       await dir.syncEntries();
     } else {
       active = await openFile(dir.file(last.name), 'r+');
+      // A killed process may have left unsynced records in the page cache, read back above as if
+      // durable: make them so, so that what this process writes can say where durability ends.
+      try {
+        await dir.syncData(active);
+      } catch (err) {
+        await active.close();
+        throw err;
+      }
     }
     const storage = new DiskStorage(dir, segmentBytes, segments, active, restored);
     if (completion !== null) {
@@ -163,8 +185,8 @@ export class DiskStorage {
   }
 
   /**
-   * Step 1 of a Ready (see PersistStep): the snapshot, then the entries, then the hard state, made
-   * durable with one fdatasync before the promise resolves. Throws a RangeError, writing nothing,
+   * Step 2 of a Ready (see PersistStep): the snapshot, then the entries, then the hard state, made
+   * durable with one fdatasync before the promise resolves unless `step.mustSync` is false. Throws a RangeError, writing nothing,
    * when the step does not fit the stored log (a bug in the caller).
    */
   save(step: PersistStep): Promise<void> {
@@ -198,6 +220,9 @@ export class DiskStorage {
         throw new RangeError(`commit index ${hs.commit} is outside the stored log (${base}-${last})`);
       if (newestTerm > hs.term)
         throw new RangeError(`an entry or snapshot of term ${newestTerm} is above the hard state's term ${hs.term}`);
+      const mustSync = step.mustSync ?? true;
+      if (!mustSync && (snapshot !== null || entries.length > 0 || hs.term !== this.hardState.term || hs.vote !== this.hardState.vote))
+        throw new RangeError('a step with entries, a snapshot, or a new term or vote must be synced');
 
       const record: WalRecord = { entries, hardState: { term: hs.term, vote: hs.vote, commit: hs.commit } };
       if (snapshot !== null) record.snapshot = { index: snapshot.meta.index, term: snapshot.meta.term, keepEntries };
@@ -205,7 +230,7 @@ export class DiskStorage {
       // mark yet, which the next open completes (LogReplay.finish).
       await this.durably(async () => {
         if (snapshot !== null) await writeSnapshotFile(this.dir, snapshot);
-        await this.append(record);
+        await this.append(record, mustSync);
       });
       if (snapshot !== null) {
         if (keepEntries) terms.compact(snapshot.meta.index, snapshot.meta.term);
@@ -284,12 +309,19 @@ export class DiskStorage {
     }
   }
 
-  /** Writes one record at the end of the log and fdatasyncs it, starting a new segment if due. */
-  private async append(record: WalRecord): Promise<void> {
-    const frame = encodeFrame(encodeWalRecord(record));
+  /**
+   * Writes one record at the end of the log and, when `sync` (the default), fdatasyncs it, starting
+   * a new segment if due.
+   */
+  private async append(record: WalRecord, sync = true): Promise<void> {
     let segment = this.segments.at(-1)!;
     const rollOver = segment.bytes >= this.segmentBytes;
     if (rollOver) {
+      // Open recovers from a torn record only in the last segment: what was written to this one
+      // without an fdatasync gets one before the next segment starts.
+      if (this.unsyncedWrites) await this.dir.syncData(this.active);
+      this.unsyncedWrites = false;
+      this.syncedBytes = 0;
       const next: Segment = { sequence: segment.sequence + 1, name: segmentName(segment.sequence + 1), bytes: 0, maxIndex: 0 };
       const handle = await openFile(this.dir.file(next.name), 'wx', FILE_MODE);
       await this.active.close();
@@ -297,10 +329,17 @@ export class DiskStorage {
       this.segments.push(next);
       segment = next;
     }
+    const frame = encodeFrame(encodeWalRecord(!sync || this.unsyncedWrites ? { ...record, syncedBytes: this.syncedBytes } : record));
     await writeFully(this.active, frame, segment.bytes);
     segment.bytes += frame.length;
     for (const e of record.entries) segment.maxIndex = Math.max(segment.maxIndex, e.index);
-    await this.dir.syncData(this.active);
+    if (sync) {
+      await this.dir.syncData(this.active);
+      this.syncedBytes = segment.bytes;
+      this.unsyncedWrites = false;
+    } else {
+      this.unsyncedWrites = true;
+    }
     // The new segment's name must be durable too, or its records would vanish with it.
     if (rollOver) await this.dir.syncEntries();
   }

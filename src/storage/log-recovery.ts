@@ -44,7 +44,7 @@ export async function recoverLog(dir: DurableDir, names: string[], snapshot: Sna
         `log segment ${dir.file(segmentName(previous.sequence + 1))} is missing: ${replaceAdvice(dir.path)}`,
       );
     const file = dir.file(name);
-    const read = await readSegment(file, i === files.length - 1);
+    const read = await readSegment(file, i === files.length - 1, syncedBytes);
     if (!read.ok) throw corruptSegment(dir, file, read.offset, read.reason);
     let maxIndex = 0;
     for (const frame of read.frames) {
@@ -71,6 +71,12 @@ export async function recoverLog(dir: DurableDir, names: string[], snapshot: Sna
       `the log in ${dir.path} ends at index ${lastIndex} but its commit index is ${restored.hardState.commit}: ${replaceAdvice(dir.path)}`,
     );
   return { segments, restored, completion, tornTail };
+}
+
+/** Where the record's segment was durable up to when it was written, if it says (WalRecord.syncedBytes). */
+function syncedBytes(body: Buffer): number | undefined {
+  const record = decodeWalRecord(body);
+  return typeof record === 'string' ? undefined : record.syncedBytes;
 }
 
 function corruptSegment(dir: DurableDir, file: string, offset: number, reason: string): DataDirError {

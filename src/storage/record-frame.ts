@@ -26,6 +26,11 @@ export interface Frame {
   body: Buffer;
 }
 
+/** Where the byte after `frame` is in its file. */
+function frameEnd(frame: Frame): number {
+  return frame.offset + FRAME_HEADER_BYTES + frame.body.length;
+}
+
 /** The first frame that did not check out, and why. */
 export interface FrameDamage {
   offset: number;
@@ -66,16 +71,25 @@ export function scanFrames(bytes: Buffer): FrameScan {
 }
 
 /**
- * Whether a good frame starts anywhere after `offset`. This is what tells a torn write from damage:
- * a write torn by a crash can only be the last thing in the file, so a good record after a bad one
- * means the bad one was damaged in place. Every byte offset is tried because a damaged length
- * field gives no clue where the next record starts. It stays cheap: JSON bodies hold no byte below
- * 0x20, so at an offset inside a body the length field reads as hundreds of megabytes, runs past the
- * end of the file, and is rejected before any checksum is computed.
+ * The good frames that start after `offset`, past any damage. This is what tells a torn write from
+ * damage: a crash can only damage what was written since the last fsync, so a good record after a
+ * bad one that was written before that fsync means the bad one was damaged in place (the caller
+ * knows which records were fsynced). Every byte offset is tried because a damaged length field
+ * gives no clue where the next record starts. It stays cheap: JSON bodies hold no byte below 0x20,
+ * so at an offset inside a body the length field reads as hundreds of megabytes, runs past the end
+ * of the file, and is rejected before any checksum is computed.
  */
-export function hasGoodFrameAfter(bytes: Buffer, offset: number): boolean {
-  for (let at = offset + 1; at + FRAME_HEADER_BYTES < bytes.length; at++) {
-    if (frameProblem(bytes, at) === null) return true;
+export function goodFramesAfter(bytes: Buffer, offset: number): Frame[] {
+  const frames: Frame[] = [];
+  let at = offset + 1;
+  while (at + FRAME_HEADER_BYTES < bytes.length) {
+    if (frameProblem(bytes, at) !== null) {
+      at++;
+      continue;
+    }
+    const frame = { offset: at, body: bytes.subarray(at + FRAME_HEADER_BYTES, at + FRAME_HEADER_BYTES + bytes.readUInt32LE(at + 4)) };
+    frames.push(frame);
+    at = frameEnd(frame);
   }
-  return false;
+  return frames;
 }

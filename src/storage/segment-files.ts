@@ -4,7 +4,7 @@
 // disk are always consecutive and a hole means a file went missing.
 import { open, readFile } from 'node:fs/promises';
 import type { DurableDir } from './durable-dir.js';
-import { hasGoodFrameAfter, scanFrames, type Frame } from './record-frame.js';
+import { goodFramesAfter, scanFrames, type Frame } from './record-frame.js';
 
 const SEGMENT_NAME = /^wal-(\d+)\.log$/;
 
@@ -35,15 +35,20 @@ export type SegmentRead =
 
 /**
  * Reads a segment's records. A damaged record is a torn write only when it can be one: in the last
- * segment (the only one written to since the last fsync), with no good record after it.
+ * segment (the only one written to since the last fsync, as a segment is synced before the next
+ * one starts), followed by no good record, or only by records that say (`syncedBytes` reads it
+ * from a record's body) the segment was durable short of the damage when they were written: the
+ * fsync that would have made the damaged bytes durable never completed, so none of them was
+ * acknowledged, and all go with the torn one.
  */
-export async function readSegment(path: string, isLast: boolean): Promise<SegmentRead> {
+export async function readSegment(path: string, isLast: boolean, syncedBytes: (body: Buffer) => number | undefined): Promise<SegmentRead> {
   const bytes = await readFile(path);
   const scan = scanFrames(bytes);
   const damage = scan.damage;
   if (damage === null) return { ok: true, frames: scan.frames, goodBytes: scan.goodBytes, torn: null };
   if (!isLast) return { ok: false, offset: damage.offset, reason: `${damage.reason}, in a segment that is not the last` };
-  if (hasGoodFrameAfter(bytes, damage.offset))
+  const after = goodFramesAfter(bytes, damage.offset);
+  if (after.some((f) => !((syncedBytes(f.body) ?? Infinity) <= damage.offset)))
     return { ok: false, offset: damage.offset, reason: `${damage.reason}, with good records after it` };
   const torn = { file: path, offset: damage.offset, bytes: bytes.length - damage.offset, reason: damage.reason };
   return { ok: true, frames: scan.frames, goodBytes: scan.goodBytes, torn };

@@ -1,7 +1,8 @@
-// The body of a log record: one persist step, written with one write() and made durable with one
-// fdatasync. Because a record is the whole step, a crash keeps or loses the step as a unit, and
-// because the next write starts only after that fdatasync, only the last record of the log can
-// ever be torn.
+// The body of a log record: one persist step, written with one write() and, unless it only moves
+// the commit index, made durable with one fdatasync. Because a record is the whole step, a crash
+// keeps or loses the step as a unit. Because the next write starts only after that fdatasync, a
+// crash can damage only what was written since the segment's last completed fdatasync: the last
+// record, or records written without one and those after them, which say so (syncedBytes).
 import { MAX_TERM_OR_INDEX, isTermOrIndex, type Entry, type HardState } from '../raft/types.js';
 
 /**
@@ -33,12 +34,21 @@ export interface WalRecord {
   entries: readonly Entry[];
   /** The hard state after this step. Every record carries it, so the last good record has it. */
   hardState: HardState;
+  /**
+   * Set on a record written without an fdatasync (the step only moved the commit index, which Raft
+   * does not need durable) and on every record after it up to and including the next synced one:
+   * the size of the segment at its last completed fdatasync. A crash may damage any byte from
+   * there on, and leave records after the damage; only records that say the segment was durable
+   * short of the damage can be such leftovers, none of them acknowledged (segment-files.ts).
+   */
+  syncedBytes?: number;
 }
 
 export function encodeWalRecord(record: WalRecord): Buffer {
   // Built field by field so the JSON keeps the application order whatever the caller's object.
-  const { snapshot, entries, hardState } = record;
+  const { snapshot, entries, hardState, syncedBytes } = record;
   const body: WalRecord = snapshot === undefined ? { entries, hardState } : { snapshot, entries, hardState };
+  if (syncedBytes !== undefined) body.syncedBytes = syncedBytes;
   return Buffer.from(JSON.stringify(body));
 }
 
@@ -66,5 +76,6 @@ export function decodeWalRecord(body: Buffer): WalRecord | string {
   const s = r.snapshot;
   if (s !== undefined && (!isTermOrIndex(s.index) || !isTermOrIndex(s.term) || typeof s.keepEntries !== 'boolean'))
     return 'the record has an invalid snapshot mark';
+  if (r.syncedBytes !== undefined && !Number.isSafeInteger(r.syncedBytes)) return 'the record has an invalid synced size';
   return r as WalRecord;
 }

@@ -32,7 +32,7 @@ function node() {
   const handler: ReadyHandler = {
     observe: (rd) => void events.push(...rd.events),
     persist: () => Promise.resolve(),
-    send: (rd) => void sent.push(...rd.messages),
+    send: (messages) => void sent.push(...messages),
     apply: () => Promise.resolve(),
     advanced: () => Promise.resolve(),
   };

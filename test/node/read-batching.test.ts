@@ -24,7 +24,7 @@ function leaderService() {
     {
       observe: () => {},
       persist: async () => {},
-      send: (rd) => sent.push(...rd.messages),
+      send: (messages) => sent.push(...messages),
       apply: async (rd) => service!.readStates(rd.readStates),
       advanced: async () => {},
     },

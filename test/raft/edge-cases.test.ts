@@ -354,7 +354,7 @@ describe('Ready carries only what changed', () => {
     c.raft(1).tick();
     c.raft(1).tick();
     const readies = c.flush(1);
-    const hb = readies.filter((r) => r.messages.some((m) => m.type === 'heartbeat'));
+    const hb = readies.filter((r) => r.messagesBeforePersist.some((m) => m.type === 'heartbeat'));
     expect(hb).toHaveLength(1);
     expect(hb[0]).toMatchObject({ softState: null, hardState: null, entries: [], committedEntries: [], snapshot: null });
     c.deliverAll();

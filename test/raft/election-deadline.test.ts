@@ -139,9 +139,9 @@ describe('the timeout fires at its deadline, not at the next whole tick', () => 
     expect(c.status().role).toBe('leader');
     c.ready();
     for (let i = 0; i < 49; i++) c.tick(0.1);
-    expect(c.ready().messages.filter((m) => m.type === 'heartbeat')).toHaveLength(0);
+    expect(c.ready().messagesBeforePersist.filter((m) => m.type === 'heartbeat')).toHaveLength(0);
     c.tick(0.1);
-    expect(c.ready().messages.filter((m) => m.type === 'heartbeat')).toHaveLength(1);
+    expect(c.ready().messagesBeforePersist.filter((m) => m.type === 'heartbeat')).toHaveLength(1);
   });
 });
 

@@ -24,7 +24,7 @@ import type {
   Snapshot,
 } from '../../src/raft/types.js';
 import { Invariants } from '../../src/sim/invariants.js';
-import { checkApply, load, persist } from '../../src/sim/node.js';
+import { checkApply, hasPersist, load, persist } from '../../src/sim/node.js';
 import { Random } from '../../src/sim/random.js';
 import { StableStorage } from '../../src/sim/storage.js';
 
@@ -188,6 +188,10 @@ export interface SimNode {
   readStates: ReadState[];
   /** Index of the last committed entry the current Raft instance handed out (its start point after a restart). */
   delivered: number;
+  /** holdWrites(): the node's writes stay under way until releaseWrites() (a slow disk). */
+  writesHeld: boolean;
+  /** A Ready whose messagesBeforePersist left and whose write is under way (writesHeld). */
+  writing: Ready | null;
 }
 
 export interface ClusterOptions {
@@ -274,6 +278,8 @@ export class Cluster {
       events: [],
       readStates: [],
       delivered: 0,
+      writesHeld: false,
+      writing: null,
     };
     node.delivered = node.raft.status().applied;
     this.nodes.set(id, node);
@@ -307,7 +313,33 @@ export class Cluster {
 
   /** The node stops: unpersisted state is lost, messages to it are dropped. */
   crash(id: NodeId): void {
-    this.node(id).up = false;
+    const n = this.node(id);
+    n.up = false;
+    n.writing = null;
+    n.writesHeld = false;
+    n.storage.loseUnsynced();
+  }
+
+  /**
+   * From now on `id`'s disk writes do not finish until releaseWrites(id): the node sends its
+   * messagesBeforePersist and then waits, taking no other Ready (as the node's driver does), while
+   * its core still takes inputs. A crash meanwhile loses the write (and ends the hold).
+   */
+  holdWrites(id: NodeId): void {
+    this.node(id).writesHeld = true;
+  }
+
+  /** The write under way on `id` finishes, and the node handles the rest of that Ready and more. */
+  releaseWrites(id: NodeId): void {
+    const n = this.node(id);
+    n.writesHeld = false;
+    const rd = n.writing;
+    n.writing = null;
+    if (rd !== null && n.up) {
+      this.finishReady(n, rd);
+      n.raft.advance(rd);
+    }
+    this.flush(id);
   }
 
   /** A new Raft instance for `id`, built from what its storage holds. */
@@ -329,12 +361,18 @@ export class Cluster {
     const out: Ready[] = [];
     if (!n.up) return out;
     let guard = 0;
-    while (n.raft.hasReady()) {
+    while (n.writing === null && n.raft.hasReady()) {
       if (++guard > 10_000) throw new Error(`n${id}: hasReady() never becomes false`);
       const rd = n.raft.ready();
       out.push(rd);
       n.readies.push(rd);
-      this.handleReady(n, rd);
+      // 1. send what may leave before the persist
+      this.sendAll(n, rd.messagesBeforePersist);
+      if (n.writesHeld && hasPersist(rd)) {
+        n.writing = rd;
+        break;
+      }
+      this.finishReady(n, rd);
       n.raft.advance(rd);
     }
     return out;
@@ -344,20 +382,26 @@ export class Cluster {
     for (const id of this.upIds()) this.flush(id);
   }
 
-  private handleReady(n: SimNode, rd: Ready): void {
-    // 1. persist: snapshot, entries, hard state
-    persist(n.id, n.storage, rd, this.checks);
-    this.enforce();
-
-    // 2. send
-    for (const m of rd.messages) {
+  private sendAll(n: SimNode, messages: readonly Message[]): void {
+    for (const m of messages) {
       this.checkMessage(n, m);
       this.enforce();
       this.sent.push({ seq: this.seq++, msg: m });
       this.queue.push(m);
     }
+  }
 
-    // 3. restore + apply
+  /** Steps 2 to 5 of a Ready whose messagesBeforePersist are out. */
+  private finishReady(n: SimNode, rd: Ready): void {
+    // 2. persist: snapshot, entries, hard state
+    persist(n.id, n.storage, rd, this.checks);
+    this.enforce();
+    n.raft.persisted(rd);
+
+    // 3. send the rest
+    this.sendAll(n, rd.messages);
+
+    // 4. restore + apply
     if (rd.snapshot) {
       n.sm.restore(rd.snapshot);
       n.delivered = Math.max(n.delivered, rd.snapshot.meta.index);
@@ -369,7 +413,7 @@ export class Cluster {
       n.sm.apply(e, n.id);
     }
 
-    // 4. reads, events
+    // 5. reads, events
     n.readStates.push(...rd.readStates);
     for (const e of rd.events) {
       n.events.push(e);
@@ -393,6 +437,8 @@ export class Cluster {
       fail(`vote request for term ${m.term} sent before the self-vote was persisted (vote=${hs.vote})`);
     if (m.type === 'vote-response' && m.granted && (hs.term < m.term || (hs.term === m.term && hs.vote !== m.to)))
       fail(`vote for n${m.to} in term ${m.term} sent but persisted vote is ${hs.vote}`);
+    if (m.type === 'append-response' && m.success && m.index > n.storage.lastIndex)
+      fail(`n${n.id} acknowledges entries up to ${m.index} to n${m.to} but its disk holds up to ${n.storage.lastIndex}`);
   }
 
   /** Throws at the first broken check, unless the test turned that off (checkContract: false). */
@@ -567,7 +613,7 @@ export class Cluster {
     const readies = this.flush(m.to);
     return {
       readies,
-      messages: readies.flatMap((r) => r.messages),
+      messages: readies.flatMap((r) => [...r.messagesBeforePersist, ...r.messages]),
       events: readies.flatMap((r) => r.events),
     };
   }

@@ -9,8 +9,19 @@ import { StableStorage } from '../../src/sim/storage.js';
 
 const e = (index: number, term: number): Entry => ({ type: 'normal', index, term, data: `v${index}.${term}` });
 
-function ready(entries: Entry[], hardState: HardState | null): Ready {
-  return { softState: null, hardState, entries, snapshot: null, messages: [], committedEntries: [], readStates: [], events: [] };
+function ready(entries: Entry[], hardState: HardState | null, mustSync = true): Ready {
+  return {
+    softState: null,
+    hardState,
+    entries,
+    snapshot: null,
+    mustSync,
+    messagesBeforePersist: [],
+    messages: [],
+    committedEntries: [],
+    readStates: [],
+    events: [],
+  };
 }
 
 describe('persist', () => {
@@ -22,6 +33,19 @@ describe('persist', () => {
     expect(s.entries).toEqual([e(1, 1), e(2, 1), e(3, 2)]);
     expect(s.hardState).toEqual({ term: 2, vote: 2, commit: 2 });
     expect(checks.violation).toBeNull();
+  });
+
+  it('a commit index written without an fsync is lost at a crash, unless a synced write followed', () => {
+    const s = new StableStorage();
+    persist(1, s, ready([e(1, 1), e(2, 1), e(3, 1)], { term: 1, vote: 1, commit: 1 }), null);
+    persist(1, s, ready([], { term: 1, vote: 1, commit: 2 }, false), null);
+    s.loseUnsynced();
+    expect(s.hardState).toEqual({ term: 1, vote: 1, commit: 1 });
+    persist(1, s, ready([], { term: 1, vote: 1, commit: 3 }, false), null);
+    persist(1, s, ready([e(4, 1)], null), null);
+    s.loseUnsynced();
+    expect(s.hardState).toEqual({ term: 1, vote: 1, commit: 3 });
+    expect(s.lastIndex).toBe(4);
   });
 
   it('reports a vote that changes within its term', () => {

@@ -1,7 +1,7 @@
 // The framing every record on disk shares: its checksum, and what can and cannot pass for a record.
 import { describe, expect, it } from 'vitest';
 import { crc32c } from '../../src/storage/crc32c.js';
-import { encodeFrame, hasGoodFrameAfter, scanFrames } from '../../src/storage/record-frame.js';
+import { encodeFrame, goodFramesAfter, scanFrames } from '../../src/storage/record-frame.js';
 
 describe('record framing', () => {
   it('the checksum is CRC-32C (the standard check value of "123456789" is e3069283)', () => {
@@ -27,17 +27,22 @@ describe('record framing', () => {
   it('a run of zero bytes is never taken for a record', () => {
     const zeros = Buffer.alloc(64);
     expect(scanFrames(zeros).damage).toEqual({ offset: 0, reason: 'the length field is 0' });
-    expect(hasGoodFrameAfter(zeros, 0)).toBe(false);
+    expect(goodFramesAfter(zeros, 0)).toEqual([]);
     expect(() => encodeFrame(Buffer.alloc(0))).toThrow('cannot be empty');
   });
 
-  it('a good frame after a damaged one is found whatever the damage did to the length', () => {
+  it('the good frames after a damaged one are found whatever the damage did to the length', () => {
     const a = encodeFrame(Buffer.from('{"first":true}'));
     const b = encodeFrame(Buffer.from('{"second":true}'));
-    const bytes = Buffer.concat([a, b]);
+    const c = encodeFrame(Buffer.from('{"third":true}'));
+    const bytes = Buffer.concat([a, b, Buffer.from('torn'), c]);
     bytes.writeUInt32LE(1_000_000, 4);
     expect(scanFrames(bytes).damage?.reason).toMatch(/^the length field says 1000000 bytes/);
-    expect(hasGoodFrameAfter(bytes, 0)).toBe(true);
-    expect(hasGoodFrameAfter(bytes, a.length)).toBe(false);
+    const after = goodFramesAfter(bytes, 0);
+    expect(after.map((f) => [f.offset, f.body.toString()])).toEqual([
+      [a.length, '{"second":true}'],
+      [a.length + b.length + 4, '{"third":true}'],
+    ]);
+    expect(goodFramesAfter(bytes, a.length + b.length + 4)).toEqual([]);
   });
 });

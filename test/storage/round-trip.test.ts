@@ -72,6 +72,7 @@ describe('a data directory round trip', () => {
       while (core.hasReady()) {
         const rd = core.ready();
         await storage.save(rd);
+        core.persisted(rd);
         core.advance(rd);
       }
     };

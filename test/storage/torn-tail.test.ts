@@ -1,6 +1,7 @@
 // Power lost in the middle of writing the last record: the torn record is cut off and the node
-// starts with everything before it. Only the last record can be torn, since the next write starts
-// after its fdatasync, and it was never acknowledged.
+// starts with everything before it. Only the last record can be torn when every save is synced,
+// since the next write starts after its fdatasync, and it was never acknowledged (unsynced.test.ts
+// covers the records written without one).
 import { appendFile, copyFile, mkdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
