@@ -29,10 +29,13 @@ function expectFound(bug: BugName, limit: number, expected: Property[]): void {
 }
 
 describe('the simulator finds known bugs', () => {
-  it('finds the Figure 8 bug (committing an old-term entry by counting replicas) within 300 seeds', () => {
+  it('finds the Figure 8 bug (committing an old-term entry by counting replicas) within 600 seeds', () => {
     // A new leader that commits an earlier term's entry once it is on a majority; another node,
-    // holding a different entry of a later term there, is elected next and overwrites it.
-    expectFound('commit-previous-term', 300, ['leader-completeness', 'state-machine-safety', 'log-matching']);
+    // holding a different entry of a later term there, is elected next and overwrites it. Rarer
+    // since the simulator models a write's latency and a leader's appends leave before its own
+    // write: the first seed to show it went from 9 to 557 (measured, not explained). Seeds are
+    // deterministic, so the bound cannot flake; a schedule aimed at Figure 8 would find it sooner.
+    expectFound('commit-previous-term', 600, ['leader-completeness', 'state-machine-safety', 'log-matching']);
   });
 
   it('finds a vote granted without the log check within 50 seeds', () => {
