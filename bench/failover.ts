@@ -135,7 +135,7 @@ const program = new Command('bench:failover')
   .description('Figure 16 of the Raft paper on real nodes: the time to detect and replace a crashed leader, per election timeout range')
   .option('--trials <n>', 'leader kills per range', wholeNumber('--trials', '100', 1), 100)
   .addOption(
-    new Option('--ranges <list>', "election timeout ranges, min-max ms, separated by commas (default: the figure's)")
+    new Option('--ranges <list>', "election timeout ranges, min-max ms, separated by commas; the default is the figure's")
       .argParser(commaList)
       .default([...PAPER_RANGES], PAPER_RANGES.join(',')),
   )
