@@ -28,6 +28,12 @@ export const systemClock: Clock = {
   },
 };
 
+/**
+ * How far short of a held timer an input leaves the core's time: far above the core's rounding
+ * tolerance (1e-9 of a tick), far below anything a clock can tell apart.
+ */
+const HELD_SHORT_MS = 1e-6;
+
 export class CoreTime {
   // All instants below are on the node's timeline: the clock's time less the time paused.
   /** How far the core's time has been brought. */
@@ -59,8 +65,16 @@ export class CoreTime {
    * Brings the core's time up to now, stopping at each whole tick and at the election deadline on
    * the way: what fires there (a heartbeat, CheckQuorum, a campaign) resets its timer from that
    * moment, so heartbeats keep whole ticks apart however late the wake-up ran.
+   *
+   * `due` says what to do with a timer that falls due on the way. A wake-up fires it. An input
+   * holds it: time stops just short of it, and the wake-up (set for the past, so it runs at the
+   * event loop's next timers phase) fires it after the input and the rest of the I/O that arrived
+   * with it. A leader busy with a flood of client requests would otherwise run CheckQuorum in the
+   * middle of them, before it reads the followers' answers waiting in the same turn of the loop,
+   * and step down (dissertation 6.2 is about a leader no majority hears, not a slow one); a
+   * follower would campaign before it reads the leader's heartbeat that is already in.
    */
-  catchUp(): void {
+  catchUp(due: 'fire' | 'hold'): void {
     let now = this.now();
     const resumeAt = this.wake === null ? Infinity : this.wake.at + this.tickMs;
     if (now > resumeAt) {
@@ -74,7 +88,14 @@ export class CoreTime {
     }
     while (this.driven < now) {
       const deadline = this.driven + this.core.electionDueIn() * this.tickMs;
-      const stop = Math.min(now, this.nextTick, deadline > this.driven ? deadline : Infinity);
+      const next = Math.min(this.nextTick, deadline > this.driven ? deadline : Infinity);
+      if (due === 'hold' && next <= now) {
+        const shortOf = next - HELD_SHORT_MS;
+        if (shortOf > this.driven) this.core.tick((shortOf - this.driven) / this.tickMs);
+        this.driven = Math.max(this.driven, shortOf);
+        return;
+      }
+      const stop = Math.min(now, next);
       this.core.tick((stop - this.driven) / this.tickMs);
       this.driven = stop;
       if (stop === this.nextTick) this.nextTick += this.tickMs;
@@ -151,14 +172,18 @@ export class TimedDriver extends RaftDriver {
     super(core, handler, onFatal);
     // Like any input, a wake-up after a storage failure throws: the node is ending (onFatal).
     this.time = new CoreTime(core, clock, tickMs, () => {
-      this.run(() => undefined);
+      this.at('fire', () => undefined);
       woke();
     });
   }
 
   override run<T>(input: (core: Raft) => T): T {
+    return this.at('hold', input);
+  }
+
+  private at<T>(due: 'fire' | 'hold', input: (core: Raft) => T): T {
     return super.run((core) => {
-      this.time.catchUp();
+      this.time.catchUp(due);
       const result = input(core);
       this.time.schedule();
       return result;

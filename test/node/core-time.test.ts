@@ -114,6 +114,35 @@ describe('the election timeout fires at its deadline', () => {
     expect(n.role()).toBe('pre-candidate');
   });
 
+  it("an input that comes after the deadline, before the wake-up ran, does not fire the timeout: the leader's heartbeat read in the same turn of the event loop still counts", () => {
+    const n = node();
+    n.clock.advance(150);
+    // Past the deadline (150.37 ms), before the wake-up set for 151 ran: the leader's heartbeat
+    // that arrived meanwhile is read first, as Node reads I/O before it runs timers.
+    n.clock.jump(0.8);
+    n.driver.run((c) => c.step(heartbeat(2, 1, 1, 0)));
+    expect(n.role()).toBe('follower');
+    expect(n.events.filter((e) => e.type === 'election-timeout')).toEqual([]);
+    // The reset counts from just short of the deadline the input found due: the next is 300.74 ms.
+    expect(n.core.electionDueIn() * TICK_MS).toBeCloseTo(150.37, 3);
+    n.clock.advance(300.7 - 150.8);
+    expect(n.role()).toBe('follower');
+    n.clock.advance(1);
+    expect(n.role()).toBe('pre-candidate');
+  });
+
+  it('a timer found due by an input fires at the next wake-up, not inside the input', () => {
+    const n = node();
+    n.clock.advance(150);
+    n.clock.jump(0.8);
+    n.driver.run(() => undefined);
+    expect(n.role()).toBe('follower');
+    n.clock.advance(0.2);
+    expect(n.role()).toBe('pre-candidate');
+    // At once (the wake-up was set for the past), and the campaign's timer counts from the deadline.
+    expect(n.core.status().electionElapsed * TICK_MS).toBeCloseTo(150.8 - 150.37, 3);
+  });
+
   it('no wake-up after stop', () => {
     const n = node();
     n.driver.stop();

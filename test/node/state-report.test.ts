@@ -21,7 +21,7 @@ function node(id: number, voters: number[]) {
   // As the node's driver does at each wake-up (a tick or the election deadline): time up to now,
   // the next wake-up, the state reported.
   const time: CoreTime = new CoreTime(core, clock, TICK_MS, () => {
-    time.catchUp();
+    time.catchUp('fire');
     time.schedule();
     report();
   });
@@ -48,7 +48,7 @@ function node(id: number, voters: number[]) {
       }
     },
     step(m: Message): void {
-      time.catchUp();
+      time.catchUp('fire');
       core.step(m);
       time.schedule();
       report();
