@@ -257,16 +257,18 @@ export class DiskStorage {
    * next open completes the mark if a crash came first (LogReplay.finish). Either way the node
    * recovers the same state.
    *
-   * One at a time. Its index must be at or below the stored commit index, so persist the Ready that
-   * committed it first. Throws a SnapshotRefusedError, writing nothing, when it cannot be taken.
+   * One at a time. Its index must be at or below the commit index of the saves called before it
+   * (they need not have resolved), so save the Ready that committed it first. Throws a
+   * SnapshotRefusedError, writing nothing, when another is being written or the stored snapshot is
+   * already as far; `done` rejects with one, its file removed, when it does not fit the saved log.
    */
   beginSnapshot(snapshot: Snapshot): SnapshotWrite {
     this.checkUsable('writing');
     const { index } = snapshot.meta;
     if (this.snapshotting !== null)
       throw new SnapshotRefusedError('in-flight', index, `snapshot at ${index} begun while another is still being written`);
-    const problem = this.ownSnapshotProblem(snapshot);
-    if (problem !== null) throw problem;
+    const stale = this.notBeyondStored(index);
+    if (stale !== null) throw stale;
     const bytes = encodeSnapshotFile(snapshot);
     const temp = stagedSnapshotName(index);
     const done = (async () => {
@@ -282,14 +284,16 @@ export class DiskStorage {
 
   /** The queued half of beginSnapshot, once the file at `temp` is durable. */
   private async installSnapshot(snapshot: Snapshot, temp: string): Promise<'installed' | 'superseded'> {
-    const { index, term } = snapshot.meta;
+    // Checked against the log as every earlier save left it: the one that committed the snapshot's
+    // index may still have been in the queue when it began.
     const problem = this.ownSnapshotProblem(snapshot);
-    if (problem?.code === 'not-beyond-stored') {
-      // A save() installed the leader's snapshot while this file was written: it is newer.
+    if (problem !== null) {
       await this.durably(() => this.dir.remove(temp));
-      return 'superseded';
+      // It did go beyond the stored one when it began: a save() has since installed the leader's.
+      if (problem.code === 'not-beyond-stored') return 'superseded';
+      throw problem;
     }
-    if (problem !== null) throw problem;
+    const { index, term } = snapshot.meta;
     await this.durably(async () => {
       await this.dir.install(temp, SNAPSHOT_FILE);
       await this.append({ snapshot: { index, term, keepEntries: true }, entries: [], hardState: this.hardState });
@@ -302,12 +306,8 @@ export class DiskStorage {
   /** Why the node's own `snapshot` does not fit the stored log, or null. */
   private ownSnapshotProblem(snapshot: Snapshot): SnapshotRefusedError | null {
     const { index, term } = snapshot.meta;
-    if (index <= this.terms.snapshotIndex)
-      return new SnapshotRefusedError(
-        'not-beyond-stored',
-        index,
-        `snapshot at ${index} is not beyond the stored one at ${this.terms.snapshotIndex}`,
-      );
+    const stale = this.notBeyondStored(index);
+    if (stale !== null) return stale;
     if (index > this.hardState.commit)
       return new SnapshotRefusedError(
         'beyond-commit',
@@ -322,6 +322,13 @@ export class DiskStorage {
         `snapshot at ${index} has term ${term} but the stored entry there has term ${stored}`,
       );
     return null;
+  }
+
+  private notBeyondStored(index: number): SnapshotRefusedError | null {
+    const stored = this.terms.snapshotIndex;
+    return index <= stored
+      ? new SnapshotRefusedError('not-beyond-stored', index, `snapshot at ${index} is not beyond the stored one at ${stored}`)
+      : null;
   }
 
   /**

@@ -44,7 +44,7 @@ export type SnapshotRefusal =
 
 /**
  * A snapshot of the node's own state machine that storage will not take: a bug in the caller, since
- * the core only compacts to an applied (so committed and saved) entry. Nothing was written.
+ * the core only compacts to an applied (so committed and saved) entry. Nothing is left of it.
  */
 export class SnapshotRefusedError extends RangeError {
   override readonly name = 'SnapshotRefusedError';
