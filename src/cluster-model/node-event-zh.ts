@@ -1,7 +1,7 @@
 // A node's own events in Chinese: its lifecycle (started, stopping, recovering, refusals, snapshots
-// saved, a fatal error) and its answers to the supervisor's commands, worded from the fields their lines carry
-// (src/node/event-stream.ts, src/node/control.ts). A reason the node gives as text (an error
-// message, a storage detail) is a value here and stays as it was given.
+// saved, a fatal error) and its answers to the supervisor's commands, worded from the fields their
+// lines carry (src/node/event-stream.ts, src/node/control.ts). A reason the node gives as text (an
+// error message, a storage detail) is a value here and stays as it was given.
 import type { ControlCommand } from '../node/control.js';
 import type { FatalCode, NodeLifecycleEvent } from '../node/event-stream.js';
 import { FATAL_CODES } from '../node/event-stream.js';

@@ -200,7 +200,6 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
       reportState();
     },
   };
-
   const driver = new RaftDriver(core, handler, onFatal);
   service = new ClientService({ driver, kv: () => kv, leaderHint, status, requestTimeoutMs: o.requestTimeoutMs });
   const clients = service;
