@@ -296,7 +296,7 @@ async function measureLoad(sys: System, o: Options, kind: LoadKind, clients: num
     kind !== 'writes' || sys.snapshotsSince === undefined || sys.nodeId === undefined || leaderIndex < 0
       ? undefined
       : snapshotCost(
-          sys.snapshotsSince(wall(windowStart)).filter((x) => (x.startTs ?? x.endTs) <= wall(windowEnd)),
+          sys.snapshotsSince(wall(windowStart)).filter((x) => x.startTs <= wall(windowEnd)),
           acks,
           sys.nodeId(leaderIndex),
         );

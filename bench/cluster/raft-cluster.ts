@@ -5,7 +5,7 @@
 // none outlives the bench, whatever way it ends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, closeSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, GiveUp, removeDir, stopChild, trackChild, trackDir, waitFor } from '../children.js';
@@ -41,8 +41,8 @@ export interface RoleChange {
   term: number;
 }
 
-/** The event lines the bench reads; the many others are not parsed (commits only for their time). */
-const READ = /"kind":"state"|"type":"(?:peer-connected|peer-disconnected|role-change|started|snapshot-taken)"/;
+/** The event lines the bench reads; the many others are not parsed. */
+const READ = /"kind":"state"|"type":"(?:peer-connected|peer-disconnected|role-change|started|snapshot-saved)"/;
 
 class NodeProcess {
   child: ChildProcess | null = null;
@@ -121,7 +121,6 @@ class NodeProcess {
     for (const line of lines) {
       this.tail.push(line);
       if (this.tail.length > 50) this.tail.shift();
-      if (this.snapshots.sawLine(line)) continue;
       if (!READ.test(line)) continue;
       // Read and checked as the supervisor reads it (a state line field by field); an event's own
       // fields are read with the schema's readers. A line that is not what the bench expects is
@@ -146,19 +145,12 @@ class NodeProcess {
         term: uint(e.data, 'term'),
       });
       if (this.roleChanges.length > 200) this.roleChanges.shift();
-    } else if (e.kind === 'raft' && e.type === 'snapshot-taken') {
-      this.snapshots.snapshotTaken(uint(e.data, 'index'), e.ts, this.snapshotBytes());
+    } else if (e.kind === 'node' && e.type === 'snapshot-saved') {
+      const saved = { index: uint(e.data, 'index'), bytes: uint(e.data, 'bytes') };
+      this.snapshots.saved({ ...saved, serializeMs: uint(e.data, 'serializeMs'), durableMs: uint(e.data, 'durableMs') }, e.ts);
     } else if (e.kind === 'node' && e.type === 'started') {
       this.settleStarted(null);
       this.snapshots.started(uint(object(e.data.recovered, 'recovered'), 'snapshotIndex'));
-    }
-  }
-
-  private snapshotBytes(): number | null {
-    try {
-      return statSync(join(this.dataDir, 'snapshot.dat')).size;
-    } catch {
-      return null;
     }
   }
 

@@ -136,20 +136,32 @@ function snapshotTable(s: SizeSection): string[] {
       figure(c.medianEntries, 0),
       c.medianBytes === null ? '-' : (c.medianBytes / 1e6).toFixed(2),
       `${figure(c.medianDurationMs, 0)} / ${figure(c.maxDurationMs, 0)}`,
+      figure(c.medianSerializeMs, 0),
       p(c.duringLeader),
       p(c.duringFollower),
       p(c.outside),
     ];
   });
   return [
-    'Our snapshots during the rows (each node snapshots on its own; duration: from the Ready that crossed the threshold to the',
-    'snapshot saved, an upper bound). p99 latency in ms (acks) of the requests in flight during a leader snapshot, a follower one, none:',
+    "Our snapshots during the rows (each node snapshots on its own; duration, from the node's event: serializing the state machine,",
+    'while its writes wait, then making the file durable, while they go on). p99 latency in ms (acks) of the requests in flight during',
+    'a leader snapshot, a follower one, none:',
     '',
     renderTable(
-      ['row', 'taken (leader)', 'entries', 'MB', 'duration ms med / max', 'p99 leader snap', 'p99 follower snap', 'p99 outside'],
+      [
+        'row',
+        'taken (leader)',
+        'entries',
+        'MB',
+        'duration ms med / max',
+        'serialize ms med',
+        'p99 leader snap',
+        'p99 follower snap',
+        'p99 outside',
+      ],
       cells,
       {
-        align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+        align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
       },
     ),
   ];

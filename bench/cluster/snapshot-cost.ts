@@ -15,9 +15,11 @@ export interface SnapshotDetail {
   role: 'leader' | 'follower';
   index: number;
   entries: number;
-  bytes: number | null;
-  /** An upper bound (see SnapshotTaken); null when the node's Ready start is unknown. */
-  durationMs: number | null;
+  bytes: number;
+  /** Serializing it (the node's writes waited) and making it durable (they went on). */
+  durationMs: number;
+  /** Of the duration, serializing it. */
+  serializeMs: number;
   /** Acks whose request was in flight at some time during the snapshot. */
   acksDuring: number;
   p99DuringMs: number | null;
@@ -28,6 +30,7 @@ export interface SnapshotCost {
   byLeader: number;
   medianDurationMs: number | null;
   maxDurationMs: number | null;
+  medianSerializeMs: number | null;
   medianEntries: number | null;
   medianBytes: number | null;
   /** p99 latency (and count) of the acks in flight during a leader snapshot. */
@@ -47,9 +50,9 @@ const p99 = (latencies: number[]): number | null => {
 
 const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
 
-/** A snapshot's window: [startTs, endTs], or just its end when the start is unknown. */
+/** A snapshot's window: from the start of its serialization to its event. */
 function windowOf(s: SnapshotTaken): [number, number] {
-  return [s.startTs ?? s.endTs, s.endTs];
+  return [s.startTs, s.endTs];
 }
 
 const overlaps = (a: TimedAck, [from, to]: [number, number]): boolean => a.sentWall <= to && a.ackWall >= from;
@@ -80,19 +83,20 @@ export function snapshotCost(snapshots: readonly SnapshotTaken[], acks: readonly
     index: s.index,
     entries: s.entries,
     bytes: s.bytes,
-    durationMs: s.startTs === null ? null : s.endTs - s.startTs,
+    durationMs: s.endTs - s.startTs,
+    serializeMs: s.serializeMs,
     acksDuring: per[i]!.length,
     p99DuringMs: p99(per[i]!),
   }));
-  const durations = details.flatMap((d) => (d.durationMs === null ? [] : [d.durationMs]));
-  const bytes = details.flatMap((d) => (d.bytes === null ? [] : [d.bytes]));
+  const durations = details.map((d) => d.durationMs);
   return {
     taken: details.length,
     byLeader: details.filter((d) => d.role === 'leader').length,
     medianDurationMs: orNull(median(durations)),
     maxDurationMs: durations.length === 0 ? null : Math.max(...durations),
+    medianSerializeMs: orNull(median(details.map((d) => d.serializeMs))),
     medianEntries: orNull(median(details.map((d) => d.entries))),
-    medianBytes: orNull(median(bytes)),
+    medianBytes: orNull(median(details.map((d) => d.bytes))),
     duringLeader: { acks: leader.length, p99Ms: p99(leader) },
     duringFollower: { acks: follower.length, p99Ms: p99(follower) },
     outside: { acks: outside.length, p99Ms: p99(outside) },

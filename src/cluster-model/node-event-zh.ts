@@ -1,7 +1,7 @@
-// A node's own events in Chinese: its lifecycle (started, stopping, recovering, refusals, a fatal
-// error) and its answers to the supervisor's commands, worded from the fields their lines carry
-// (src/node/event-stream.ts, src/node/control.ts). A reason the node gives as text (an error
-// message, a storage detail) is a value here and stays as it was given.
+// A node's own events in Chinese: its lifecycle (started, stopping, recovering, refusals, snapshots
+// saved, a fatal error) and its answers to the supervisor's commands, worded from the fields their
+// lines carry (src/node/event-stream.ts, src/node/control.ts). A reason the node gives as text (an
+// error message, a storage detail) is a value here and stays as it was given.
 import type { ControlCommand } from '../node/control.js';
 import type { FatalCode, NodeLifecycleEvent } from '../node/event-stream.js';
 import { FATAL_CODES } from '../node/event-stream.js';
@@ -24,6 +24,7 @@ const FIELDS: FieldTable<NodeLifecycleEvent, 'type'> = {
   'storage-repaired': { detail: text },
   'entry-refused': { index: count, term: count, code: text, reason: text },
   'snapshot-refused': { from: count, index: count, reason: text },
+  'snapshot-saved': { index: count, term: count, bytes: count, serializeMs: count, durableMs: count, superseded: flag },
   recovering: { untilIndex: count, aboveTerm: count, lostData: flag, found: record({ term: count, lastIndex: count }) },
   stopping: { reason: text },
   fatal: { code: among(FATAL_CODES), reason: text },
@@ -56,6 +57,10 @@ function lifecycleZh(me: string, e: NodeLifecycleEvent): string {
       return `${me} 拒绝了已提交的条目 ${e.index}（任期 ${e.term}），${e.code}：${e.reason}；所有副本都同样拒绝它，它不改变任何东西`;
     case 'snapshot-refused':
       return `${me} 拒绝了来自 n${e.from} 截至条目 ${e.index} 的快照：${e.reason}`;
+    case 'snapshot-saved':
+      return e.superseded
+        ? `${me} 丢弃了截至条目 ${e.index} 的快照（${e.bytes} 字节，序列化 ${e.serializeMs} 毫秒，写入 ${e.durableMs} 毫秒）：写入期间已保存了领导者截至更新条目的快照`
+        : `${me} 保存了截至条目 ${e.index}（任期 ${e.term}）的快照：${e.bytes} 字节，序列化用了 ${e.serializeMs} 毫秒（期间写入等待），落盘用了 ${e.durableMs} 毫秒（期间写入照常进行）`;
     case 'recovering': {
       const rule = `在追上条目 ${e.untilIndex} 且任期高于 ${e.aboveTerm} 之前，它不发起选举，只在这样的任期中投票给日志达到该条目的候选人`;
       return e.lostData

@@ -30,6 +30,13 @@ export type NodeLifecycleEvent =
   | { type: 'entry-refused'; index: number; term: number; code: string; reason: string }
   /** A snapshot message whose state machine data does not restore: never persisted. */
   | { type: 'snapshot-refused'; from: number; index: number; reason: string }
+  /**
+   * The node's own snapshot is on disk (superseded: dropped instead, since the leader's snapshot of
+   * a later entry was saved while it was written). What it cost: serializeMs of the state machine
+   * and the file's bytes, while the node's writes waited; durableMs to write, sync and install the
+   * file, while they went on.
+   */
+  | { type: 'snapshot-saved'; index: number; term: number; bytes: number; serializeMs: number; durableMs: number; superseded: boolean }
   /** Recovering mode after lost data (lost-data.ts): lostData when detected at this start. */
   | { type: 'recovering'; untilIndex: number; aboveTerm: number; lostData: boolean; found: { term: number; lastIndex: number } }
   | { type: 'stopping'; reason: string }

@@ -119,6 +119,37 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
     };
   };
 
+  /** The node's own snapshot is being written: the next waits for it. */
+  let snapshotting = false;
+  /**
+   * Snapshots the state machine without holding up the Readys: only serializing it waits, since it
+   * must capture the state at exactly the applied index, which the next Ready's entries move past.
+   * The Ready that committed those entries is already on disk (persist came first), and advance()
+   * told the core they are applied. The core drops its log up to there at once and keeps this
+   * snapshot to send to a follower that needs those entries; until storage installs the new file,
+   * the disk holds the previous snapshot and every entry after it, which recover the same state.
+   */
+  const takeSnapshot = (): void => {
+    const start = performance.now();
+    const snapshot = core.compact(kv.appliedIndex, kv.serialize());
+    const { bytes, done } = storage.beginSnapshot(snapshot);
+    const serialized = performance.now();
+    const { index, term } = snapshot.meta;
+    snapshotting = true;
+    void done.then((outcome) => {
+      snapshotting = false;
+      const serializeMs = Math.round(serialized - start);
+      const durableMs = Math.round(performance.now() - serialized);
+      const superseded = outcome === 'superseded';
+      events.lifecycle(
+        { type: 'snapshot-saved', index, term, bytes, serializeMs, durableMs, superseded },
+        superseded
+          ? `n${o.id} dropped its snapshot up to entry ${index} (${bytes} bytes, serialized in ${serializeMs} ms, written in ${durableMs} ms): the leader's snapshot of a later entry was saved meanwhile`
+          : `n${o.id} saved its snapshot up to entry ${index} (term ${term}): ${bytes} bytes, serialized in ${serializeMs} ms while writes waited, then made durable in ${durableMs} ms while they went on`,
+      );
+    }, onFatal);
+  };
+
   const handler: ReadyHandler = {
     observe(rd: Ready): void {
       for (const e of rd.events) {
@@ -168,12 +199,8 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
         recoveryEnded = false;
         await storage.saveRecovery(null);
       }
-      const snapshotIndex = core.status().snapshotIndex;
-      if (kv.appliedIndex - snapshotIndex >= o.compactEvery) {
-        // The Ready that committed these entries is already on disk (persist came first), and
-        // advance() told the core they are applied.
-        await storage.saveSnapshot(core.compact(kv.appliedIndex, kv.serialize()));
-      }
+      // One snapshot at a time: the threshold is checked again once the one being written is installed.
+      if (!snapshotting && kv.appliedIndex - core.status().snapshotIndex >= o.compactEvery) takeSnapshot();
       reportState();
     },
   };

@@ -4,24 +4,30 @@
 //   const core = new Raft(config, restored);   // restored: exactly what the core's constructor wants
 //   ...
 //   await storage.save(ready);                 // step 1 of every Ready, before its messages leave
-//   await storage.saveSnapshot(core.compact(applied, stateMachine.serialize()));
+//   const write = storage.beginSnapshot(core.compact(applied, stateMachine.serialize()));
+//   ...                                        // saves go on while its file is written
+//   await write.done;
 //   await storage.close();
 //
-// Durability: save() and saveSnapshot() resolve only once what they were given is fsynced
-// (fdatasync), and each costs one fdatasync however many entries it carries, so a runtime that
+// Durability: save() and the other calls resolve only once what they were given is fsynced
+// (fdatasync), and a save costs one fdatasync however many entries it carries, so a runtime that
 // merges several Readys into one save() pays for one. A save() whose step only moves the commit
 // index (mustSync false, as the core decides) is written without an fdatasync: the next synced
 // write makes it durable, and a crash before that loses only a commit index, which Raft relearns
 // (the torn record is cut off at open, segment-files.ts). Calls are queued and run one at a time in
-// call order. A failed write or fsync leaves the file's real content unknown (Linux may even drop
-// the unwritten pages and report the error only once), so after any I/O error every later call
-// fails too: the node must exit and recover from what is really on disk.
+// call order, except the slow part of the node's own snapshot: its file is written and synced
+// beside the queue (a temporary file nothing depends on), and only its installation (rename, the
+// record that marks it, old segments removed) joins the queue, behind the calls made meanwhile. A
+// failed write or fsync leaves the file's real content unknown (Linux may even drop the unwritten
+// pages and report the error only once), so after any I/O error every later call fails too: the
+// node must exit and recover from what is really on disk.
 //
 // On disk (see the modules named):
 //   identity.json        cluster id, node id, format version (identity.ts)
 //   wal-<seq>.log        log segments of framed, checksummed records (segment-files.ts,
 //                        record-frame.ts), one record per save (wal-record.ts)
 //   snapshot.dat         the latest snapshot (snapshot-file.ts)
+//   snapshot-<index>.dat.tmp   the node's own snapshot while it is written, before its rename
 //   recovery.json        only while the node recovers from lost data (recovery-file.ts)
 //   *.tmp                a file being replaced atomically; a crash may leave one, open() removes it
 import { open as openFile, readdir, type FileHandle } from 'node:fs/promises';
@@ -30,12 +36,13 @@ import type { Recovery } from '../raft/config.js';
 import type { RestoredState } from '../raft/raft.js';
 import type { Entry, HardState, NodeId, Snapshot } from '../raft/types.js';
 import { DurableDir, FILE_MODE, makeDirectory, TEMP_SUFFIX, writeFully } from './durable-dir.js';
+import { SnapshotRefusedError } from './errors.js';
 import { claimIdentity } from './identity.js';
 import { recoverLog, type Segment } from './log-recovery.js';
 import { encodeFrame } from './record-frame.js';
 import { readRecovery, writeRecovery } from './recovery-file.js';
 import { segmentName, type TornTail } from './segment-files.js';
-import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
+import { encodeSnapshotFile, readSnapshotFile, SNAPSHOT_FILE, stagedSnapshotName, writeSnapshotFile } from './snapshot-file.js';
 import { TermRuns } from './term-runs.js';
 import { encodeWalRecord, type WalRecord } from './wal-record.js';
 
@@ -87,6 +94,18 @@ export interface RecoveryReport {
   snapshotCompleted: boolean;
 }
 
+/** The node's own snapshot on its way to disk (DiskStorage.beginSnapshot). */
+export interface SnapshotWrite {
+  /** Size of its snapshot.dat. */
+  bytes: number;
+  /**
+   * Resolves once the snapshot is durable and the log marks it ('installed'), or once it was
+   * dropped because a snapshot at or beyond its index (the leader's) was saved while its file was
+   * being written ('superseded'). Rejects on an I/O error, after which the storage is unusable.
+   */
+  done: Promise<'installed' | 'superseded'>;
+}
+
 export interface OpenedStorage {
   storage: DiskStorage;
   restored: RestoredState;
@@ -110,6 +129,8 @@ export class DiskStorage {
   /** The I/O error that made the storage unusable, as text; null while it is usable. */
   private failure: string | null = null;
   private closed = false;
+  /** The node's own snapshot being written and installed, until it settles; null when none is. */
+  private snapshotting: Promise<unknown> | null = null;
 
   private constructor(dir: DurableDir, segmentBytes: number, segments: Segment[], active: FileHandle, restored: RestoredState) {
     this.dir = dir;
@@ -242,11 +263,6 @@ export class DiskStorage {
     });
   }
 
-  /**
-   * A snapshot the node took of its own state machine (the one Raft.compact returns): written
-   * atomically, marked in the log, and then the segments it wholly covers are removed. Its index
-   * must be at or below the stored commit index, so persist the Ready that committed it first.
-   */
   /** The recovering mode kept in the directory (recovery-file.ts), or null. */
   loadRecovery(): Promise<Recovery | null> {
     return this.serialize(() => readRecovery(this.dir));
@@ -257,26 +273,96 @@ export class DiskStorage {
     return this.serialize(() => this.durably(() => writeRecovery(this.dir, r)));
   }
 
-  saveSnapshot(snapshot: Snapshot): Promise<void> {
-    return this.serialize(async () => {
-      const { index, term } = snapshot.meta;
-      if (index <= this.terms.snapshotIndex)
-        throw new RangeError(`snapshot at ${index} is not beyond the stored one at ${this.terms.snapshotIndex}`);
-      if (index > this.hardState.commit)
-        throw new RangeError(`snapshot at ${index} is beyond the stored commit index ${this.hardState.commit}`);
-      if (this.terms.termAt(index) !== term)
-        throw new RangeError(`snapshot at ${index} has term ${term} but the stored entry there has term ${this.terms.termAt(index)}`);
-      await this.durably(async () => {
-        await writeSnapshotFile(this.dir, snapshot);
-        await this.append({ snapshot: { index, term, keepEntries: true }, entries: [], hardState: this.hardState });
-      });
-      this.terms.compact(index, term);
-      await this.durably(() => this.removeSegmentsUpTo(index));
-    });
+  /**
+   * Starts saving a snapshot the node took of its own state machine (the one Raft.compact returns).
+   * Its bytes are encoded now, synchronously, then written to a temporary file and synced while
+   * other calls go on; then, in the queue behind the calls made meanwhile, the file is renamed to
+   * snapshot.dat, a record marks it in the log, and the segments it wholly covers are removed.
+   * Until the rename the disk holds the previous snapshot and every entry after it; after it, the
+   * next open completes the mark if a crash came first (LogReplay.finish). Either way the node
+   * recovers the same state.
+   *
+   * One at a time. Its index must be at or below the commit index of the saves called before it
+   * (they need not have resolved), so save the Ready that committed it first. Throws a
+   * SnapshotRefusedError, writing nothing, when another is being written or the stored snapshot is
+   * already as far; `done` rejects with one, its file removed, when it does not fit the saved log.
+   */
+  beginSnapshot(snapshot: Snapshot): SnapshotWrite {
+    this.checkUsable('writing');
+    const { index } = snapshot.meta;
+    if (this.snapshotting !== null)
+      throw new SnapshotRefusedError('in-flight', index, `snapshot at ${index} begun while another is still being written`);
+    const stale = this.notBeyondStored(index);
+    if (stale !== null) throw stale;
+    const bytes = encodeSnapshotFile(snapshot);
+    const temp = stagedSnapshotName(index);
+    const done = (async () => {
+      await this.durably(() => this.dir.writeTemporary(temp, bytes));
+      return this.serialize(() => this.installSnapshot(snapshot, temp));
+    })();
+    const settled = (): void => {
+      this.snapshotting = null;
+    };
+    this.snapshotting = done.then(settled, settled);
+    return { bytes: bytes.length, done };
   }
 
-  /** Waits for the queued calls, then closes the files. Later calls fail; closing again does nothing. */
-  close(): Promise<void> {
+  /** The queued half of beginSnapshot, once the file at `temp` is durable. */
+  private async installSnapshot(snapshot: Snapshot, temp: string): Promise<'installed' | 'superseded'> {
+    // Checked against the log as every earlier save left it: the one that committed the snapshot's
+    // index may still have been in the queue when it began.
+    const problem = this.ownSnapshotProblem(snapshot);
+    if (problem !== null) {
+      await this.durably(() => this.dir.remove(temp));
+      // It did go beyond the stored one when it began: a save() has since installed the leader's.
+      if (problem.code === 'not-beyond-stored') return 'superseded';
+      throw problem;
+    }
+    const { index, term } = snapshot.meta;
+    await this.durably(async () => {
+      await this.dir.install(temp, SNAPSHOT_FILE);
+      await this.append({ snapshot: { index, term, keepEntries: true }, entries: [], hardState: this.hardState });
+    });
+    this.terms.compact(index, term);
+    await this.durably(() => this.removeSegmentsUpTo(index));
+    return 'installed';
+  }
+
+  /** Why the node's own `snapshot` does not fit the stored log, or null. */
+  private ownSnapshotProblem(snapshot: Snapshot): SnapshotRefusedError | null {
+    const { index, term } = snapshot.meta;
+    const stale = this.notBeyondStored(index);
+    if (stale !== null) return stale;
+    if (index > this.hardState.commit)
+      return new SnapshotRefusedError(
+        'beyond-commit',
+        index,
+        `snapshot at ${index} is beyond the stored commit index ${this.hardState.commit}`,
+      );
+    const stored = this.terms.termAt(index);
+    if (stored !== term)
+      return new SnapshotRefusedError(
+        'term-mismatch',
+        index,
+        `snapshot at ${index} has term ${term} but the stored entry there has term ${stored}`,
+      );
+    return null;
+  }
+
+  private notBeyondStored(index: number): SnapshotRefusedError | null {
+    const stored = this.terms.snapshotIndex;
+    return index <= stored
+      ? new SnapshotRefusedError('not-beyond-stored', index, `snapshot at ${index} is not beyond the stored one at ${stored}`)
+      : null;
+  }
+
+  /**
+   * Waits for the queued calls and for a snapshot being written to be installed, then closes the
+   * files. Later calls fail; closing again does nothing.
+   */
+  async close(): Promise<void> {
+    // The snapshot's install joins the queue only once its file is written: closing first would fail it.
+    await this.snapshotting;
     return this.serialize(async () => {
       if (this.closed) return;
       this.closed = true;
@@ -287,16 +373,20 @@ export class DiskStorage {
   /** Runs `op` after every earlier call has settled. */
   private serialize<T>(op: () => Promise<T>, purpose: 'writing' | 'closing' = 'writing'): Promise<T> {
     const run = async (): Promise<T> => {
-      if (purpose === 'writing') {
-        if (this.closed) throw new Error(`storage of ${this.dir.path} is closed`);
-        if (this.failure !== null)
-          throw new Error(`storage of ${this.dir.path} is unusable after an earlier I/O error (${this.failure}): restart the node`);
-      }
+      this.checkUsable(purpose);
       return op();
     };
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;
+  }
+
+  /** Throws when the storage can no longer write: closed, or after an I/O error. */
+  private checkUsable(purpose: 'writing' | 'closing'): void {
+    if (purpose === 'closing') return;
+    if (this.closed) throw new Error(`storage of ${this.dir.path} is closed`);
+    if (this.failure !== null)
+      throw new Error(`storage of ${this.dir.path} is unusable after an earlier I/O error (${this.failure}): restart the node`);
   }
 
   /** Runs disk I/O; a failure makes the storage unusable (see the top of this file). */

@@ -52,8 +52,17 @@ export class DurableDir {
    * the new, never a mix. Write a temporary file, sync it, rename it over `name`, sync the directory.
    */
   async writeAtomically(name: string, data: Uint8Array): Promise<void> {
-    const temp = this.file(name + TEMP_SUFFIX);
-    const handle = await open(temp, 'w', FILE_MODE);
+    const temp = name + TEMP_SUFFIX;
+    await this.writeTemporary(temp, data);
+    await this.install(temp, name);
+  }
+
+  /**
+   * The slow half of writeAtomically: `data` written to the temporary file `temp` (a name ending in
+   * TEMP_SUFFIX, which open() removes if a crash leaves it) and synced. Nothing depends on it yet.
+   */
+  async writeTemporary(temp: string, data: Uint8Array): Promise<void> {
+    const handle = await open(this.file(temp), 'w', FILE_MODE);
     try {
       // The mode of open() applies to a new file only: a temporary file left over keeps its own.
       await handle.chmod(FILE_MODE);
@@ -62,7 +71,11 @@ export class DurableDir {
     } finally {
       await handle.close();
     }
-    await rename(temp, this.file(name));
+  }
+
+  /** The quick half: the synced temporary file renamed over `name`, and the rename made durable. */
+  async install(temp: string, name: string): Promise<void> {
+    await rename(this.file(temp), this.file(name));
     await this.syncEntries();
   }
 

@@ -31,3 +31,30 @@ export class DataDirError extends Error {
 export function replaceAdvice(dir: string): string {
   return `run \`raft-console replace <id>\` for this node: it moves ${dir} aside and starts the node empty, in recovering mode until it has caught up from the leader (do not delete it by hand: the node would vote again at once)`;
 }
+
+export type SnapshotRefusal =
+  /** Another of the node's own snapshots is still being written: one at a time. */
+  | 'in-flight'
+  /** The stored snapshot is already at or beyond its index. */
+  | 'not-beyond-stored'
+  /** Its index is beyond the stored commit index: the Ready that committed it was not saved first. */
+  | 'beyond-commit'
+  /** The stored log's entry at its index has another term. */
+  | 'term-mismatch';
+
+/**
+ * A snapshot of the node's own state machine that storage will not take: a bug in the caller, since
+ * the core only compacts to an applied (so committed and saved) entry. Nothing is left of it.
+ */
+export class SnapshotRefusedError extends RangeError {
+  override readonly name = 'SnapshotRefusedError';
+
+  constructor(
+    readonly code: SnapshotRefusal,
+    /** The refused snapshot's index. */
+    readonly index: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,16 +1,31 @@
 // snapshot.dat: the latest snapshot, one framed record whose body is the Snapshot as JSON. It is
 // only ever replaced whole (temporary file, fsync, rename, fsync of the directory), so unlike a log
-// segment it can never be torn: any damage is corruption.
+// segment it can never be torn: any damage is corruption. The node's own snapshots are written to a
+// temporary file of their own first (stagedSnapshotName), while the log goes on being written.
 import { readFile } from 'node:fs/promises';
 import { isTermOrIndex, type Snapshot } from '../raft/types.js';
-import type { DurableDir } from './durable-dir.js';
+import { TEMP_SUFFIX, type DurableDir } from './durable-dir.js';
 import { DataDirError, replaceAdvice } from './errors.js';
 import { encodeFrame, scanFrames } from './record-frame.js';
 
-const SNAPSHOT_FILE = 'snapshot.dat';
+export const SNAPSHOT_FILE = 'snapshot.dat';
+
+/** The bytes of snapshot.dat holding `snapshot`. */
+export function encodeSnapshotFile(snapshot: Snapshot): Buffer {
+  return encodeFrame(Buffer.from(JSON.stringify(snapshot)));
+}
+
+/**
+ * Where the node's own snapshot up to `index` is written before it is renamed to snapshot.dat. Not
+ * snapshot.dat's own temporary name: a snapshot from the leader may be saved while this one is
+ * being written.
+ */
+export function stagedSnapshotName(index: number): string {
+  return `snapshot-${index}.dat${TEMP_SUFFIX}`;
+}
 
 export async function writeSnapshotFile(dir: DurableDir, snapshot: Snapshot): Promise<void> {
-  await dir.writeAtomically(SNAPSHOT_FILE, encodeFrame(Buffer.from(JSON.stringify(snapshot))));
+  await dir.writeAtomically(SNAPSHOT_FILE, encodeSnapshotFile(snapshot));
 }
 
 /** The stored snapshot, or null when the node never had one. */

@@ -1,6 +1,7 @@
 // Nodes snapshot their state machine and compact their log as they go (--compact-every): the
 // cluster keeps serving through many snapshots, a node restarted from a compacted data directory
-// recovers from its snapshot, and every node answers the same values.
+// recovers from its snapshot, and every node answers the same values. Each snapshot on disk is told
+// with what it cost.
 import { describe, expect, it } from 'vitest';
 import { COSTLY_PROBE, waitFor } from '../support/wait.js';
 import { Cluster } from './cluster.js';
@@ -24,6 +25,12 @@ describe('snapshots on real nodes', () => {
 
     const { id } = await cluster.leader();
     const follower = [1, 2, 3].find((n) => n !== id)!;
+    // The core compacts at once; the snapshot's file is written after. Killed only once it is on disk.
+    const saved = await cluster
+      .node(follower)
+      .waitFor('its snapshot at 40 or later on disk', (e) => e.type === 'snapshot-saved' && Number(e.index) >= 40);
+    expect(saved).toMatchObject({ kind: 'node', superseded: false });
+    for (const field of ['bytes', 'serializeMs', 'durableMs']) expect(saved[field]).toBeTypeOf('number');
     await cluster.node(follower).kill();
     await client.put('after', 'kill');
     const restarted = await cluster.startNode(follower);

@@ -94,7 +94,7 @@ describe('a damaged data directory', () => {
     const dir = await tempDataDir();
     const { storage } = await openStorage(dir);
     await storage.save({ entries: entries(1, 3, 1), hardState: hardState(1, 3) });
-    await storage.saveSnapshot(snapshotAt(2, 1));
+    await storage.beginSnapshot(snapshotAt(2, 1)).done;
     await storage.close();
     await flipByte(join(dir, 'snapshot.dat'), 30);
     expect((await openError(dir)).message).toBe(
@@ -106,7 +106,7 @@ describe('a damaged data directory', () => {
     const dir = await tempDataDir();
     const { storage } = await openStorage(dir);
     await storage.save({ entries: entries(1, 3, 1), hardState: hardState(1, 3) });
-    await storage.saveSnapshot(snapshotAt(2, 1));
+    await storage.beginSnapshot(snapshotAt(2, 1)).done;
     await storage.close();
     await rm(join(dir, 'snapshot.dat'));
     expect((await openError(dir)).message).toContain('the log records a snapshot at index 2 term 1 but snapshot.dat holds none');

@@ -1,16 +1,8 @@
 // Nothing is acknowledged before it is on disk, one fdatasync covers a whole save, and a failed
 // write stops the storage rather than letting the node carry on over an unknown disk state.
-import { open, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import type { FileHandle } from 'node:fs/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { entries, hardState, openStorage, tempDataDir } from './fixtures.js';
-
-/** The prototype every FileHandle shares, so spies on it see the storage's own handles. */
-async function fileHandlePrototype(): Promise<FileHandle> {
-  const handle = await open(tmpdir(), 'r');
-  await handle.close();
-  return Object.getPrototypeOf(handle) as FileHandle;
-}
+import { entries, fileHandlePrototype, hardState, openStorage, tempDataDir } from './fixtures.js';
 
 afterEach(() => {
   vi.restoreAllMocks();

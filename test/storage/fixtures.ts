@@ -1,6 +1,6 @@
-// Shared by the storage tests: temporary data directories (removed after each test), entries, and
-// a shorthand for opening a node's storage.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+// Shared by the storage tests: temporary data directories (removed after each test), entries, a
+// shorthand for opening a node's storage, and the file handles' prototype for spies.
+import { mkdtemp, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
@@ -53,4 +53,11 @@ export function snapshotAt(index: number, term: number, data = `state@${index}`)
 /** The log segment files in a data directory, oldest first. */
 export async function segmentFiles(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((n) => n.startsWith('wal-')).sort();
+}
+
+/** The prototype every FileHandle shares, so spies on it see the storage's own handles. */
+export async function fileHandlePrototype(): Promise<FileHandle> {
+  const handle = await open(tmpdir(), 'r');
+  await handle.close();
+  return Object.getPrototypeOf(handle) as FileHandle;
 }

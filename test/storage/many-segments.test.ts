@@ -79,7 +79,7 @@ describe('a log over many segments', () => {
             const index = rng.int(model.snapshotIndex + 1, hs.commit);
             const snap = snapshotAt(index, model.termAt(index)!);
             model.saveSnapshot(snap);
-            await storage.saveSnapshot(snap);
+            await storage.beginSnapshot(snap).done;
           }
         } else if (roll < 0.85) {
           // A snapshot from the leader: usually of another history (all entries go), sometimes not.

@@ -29,7 +29,7 @@ describe('the modes of a data directory', () => {
     const dir = join(parent, 'deep', 'n1');
     const { storage } = await openStorage(dir, { segmentBytes: 64 });
     await storage.save({ entries: entries(1, 20, 1), hardState: hardState(1, 20) });
-    await storage.saveSnapshot(snapshotAt(10, 1));
+    await storage.beginSnapshot(snapshotAt(10, 1)).done;
     await storage.close();
     const found = await modes(dir);
     expect(Object.keys(found)).toEqual(expect.arrayContaining(['identity.json', 'snapshot.dat']));

@@ -81,7 +81,7 @@ describe('a data directory round trip', () => {
     for (let i = 0; i < 50; i++) {
       core.propose(`w${i}`);
       if (i % 7 === 0) await drain();
-      if (i === 30) await storage.saveSnapshot(core.compact(core.status().applied, 'state'));
+      if (i === 30) await storage.beginSnapshot(core.compact(core.status().applied, 'state')).done;
     }
     await drain();
     const before = core.status();
