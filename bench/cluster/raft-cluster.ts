@@ -3,19 +3,17 @@
 // dirs in one temp dir. Reads each node's NDJSON events (started, state lines), finds the leader
 // with `status` requests, kills and restarts nodes. Every child is registered in children.ts, so
 // none outlives the bench, whatever way it ends.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exited, GiveUp, removeDir, stopChild, trackChild, trackDir, waitFor } from '../children.js';
+import { exited, GiveUp, removeDir, stopChild, trackDir, waitFor } from '../children.js';
 import type { NodeStatus } from '../../src/node/client-protocol.js';
-import { nodeId, object, string, uint, validate } from '../../src/schema/json-shape.js';
-import { readNodeLine, type NodeEvent } from '../../src/supervisor/node-line.js';
 import { ensureSecretFile } from '../../src/transport/secret.js';
 import { requestOnce } from './load-client.js';
-import { BIN } from '../repo.js';
-import { SnapshotLog, type SnapshotTaken } from './snapshot-log.js';
+import type { SnapshotTaken } from './snapshot-log.js';
+import { NodeProcess, type RoleChange } from './node-process.js';
+
 // The supervisor's picker, below the ephemeral range (TCP self-connect: see ports.ts).
 import { freePorts } from '../../src/supervisor/ports.js';
 
@@ -30,135 +28,6 @@ export interface ClusterOptions {
   nodeFlags?: string[];
   /** Where to make the temp dir (default: the system temp dir). */
   parentDir?: string;
-}
-
-/** A node's "role-change" event: when it became pre-candidate, candidate, leader or follower. */
-export interface RoleChange {
-  ts: number;
-  node: number;
-  from: string;
-  to: string;
-  term: number;
-}
-
-/** The event lines the bench reads; the many others are not parsed. */
-const READ = /"kind":"state"|"type":"(?:peer-connected|peer-disconnected|role-change|started|snapshot-saved)"/;
-
-class NodeProcess {
-  child: ChildProcess | null = null;
-  /** The commit index of the node's latest state line. */
-  commit: number | null = null;
-  /** The latest role changes (bounded), for the failover timelines. */
-  readonly roleChanges: RoleChange[] = [];
-  /** Peers this node has an open outbound (sending) connection to, from its transport events. */
-  readonly outPeers = new Set<number>();
-  /** Every snapshot taken since the cluster started (bounded). */
-  readonly snapshots: SnapshotLog;
-  /** The latest lines of stdout, for the error message when something goes wrong. */
-  readonly tail: string[] = [];
-  starts = 0;
-  /** Set when the process exits without the bench having asked it to. */
-  unexpectedExit: string | null = null;
-  /** The bench is killing or stopping it: its exit is expected. */
-  expectingExit = false;
-  private partial = '';
-  private startedWaiters: Array<(err: Error | null) => void> = [];
-
-  constructor(
-    readonly id: number,
-    readonly port: number,
-    readonly dataDir: string,
-    readonly logPath: string,
-  ) {
-    this.snapshots = new SnapshotLog(id);
-  }
-
-  get address(): string {
-    return `127.0.0.1:${this.port}`;
-  }
-
-  get running(): boolean {
-    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  start(args: string[], execArgv: string[]): Promise<void> {
-    this.starts++;
-    this.expectingExit = false;
-    this.commit = null;
-    this.outPeers.clear();
-    this.partial = '';
-    const stderr = openSync(this.logPath, 'a');
-    const child = spawn(process.execPath, [...execArgv, BIN, 'node', ...args], { stdio: ['ignore', 'pipe', stderr] });
-    closeSync(stderr);
-    trackChild(child);
-    this.child = child;
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => this.onData(chunk));
-    const started = new Promise<void>((resolve, reject) => {
-      this.startedWaiters.push((err) => (err === null ? resolve() : reject(err)));
-    });
-    child.once('exit', (code, signal) => {
-      if (!this.expectingExit) this.unexpectedExit = `n${this.id} exited on its own (${signal ?? `code ${code}`}): ${this.diagnostics()}`;
-      this.settleStarted(new Error(`n${this.id} exited (${signal ?? `code ${code}`}) before it started: ${this.diagnostics()}`));
-    });
-    return started;
-  }
-
-  diagnostics(): string {
-    let stderr = '';
-    try {
-      stderr = readFileSync(this.logPath, 'utf8').split('\n').slice(-10).join('\n');
-    } catch {
-      // no log yet
-    }
-    return `stderr (${this.logPath}):\n${stderr}\nlast events:\n${this.tail.slice(-10).join('\n')}`;
-  }
-
-  private onData(chunk: string): void {
-    const text = this.partial + chunk;
-    const lines = text.split('\n');
-    this.partial = lines.pop()!;
-    for (const line of lines) {
-      this.tail.push(line);
-      if (this.tail.length > 50) this.tail.shift();
-      if (!READ.test(line)) continue;
-      // Read and checked as the supervisor reads it (a state line field by field); an event's own
-      // fields are read with the schema's readers. A line that is not what the bench expects is
-      // skipped, kept in the tail.
-      const read = readNodeLine(line);
-      if (read.kind === 'state') this.commit = read.state.commit;
-      else if (read.kind === 'event') validate(() => this.onEvent(read.event));
-    }
-  }
-
-  private onEvent(e: NodeEvent): void {
-    if (e.type === 'peer-connected' || e.type === 'peer-disconnected') {
-      if (string(e.data, 'direction') !== 'out') return;
-      if (e.type === 'peer-connected') this.outPeers.add(nodeId(e.data, 'peer'));
-      else this.outPeers.delete(nodeId(e.data, 'peer'));
-    } else if (e.type === 'role-change') {
-      this.roleChanges.push({
-        ts: e.ts,
-        node: this.id,
-        from: string(e.data, 'from'),
-        to: string(e.data, 'to'),
-        term: uint(e.data, 'term'),
-      });
-      if (this.roleChanges.length > 200) this.roleChanges.shift();
-    } else if (e.kind === 'node' && e.type === 'snapshot-saved') {
-      const saved = { index: uint(e.data, 'index'), bytes: uint(e.data, 'bytes') };
-      this.snapshots.saved({ ...saved, serializeMs: uint(e.data, 'serializeMs'), durableMs: uint(e.data, 'durableMs') }, e.ts);
-    } else if (e.kind === 'node' && e.type === 'started') {
-      this.settleStarted(null);
-      this.snapshots.started(uint(object(e.data.recovered, 'recovered'), 'snapshotIndex'));
-    }
-  }
-
-  private settleStarted(err: Error | null): void {
-    const waiters = this.startedWaiters;
-    this.startedWaiters = [];
-    for (const w of waiters) w(err);
-  }
 }
 
 export class RaftCluster {
@@ -270,7 +139,7 @@ export class RaftCluster {
     const n = this.node(id);
     await waitFor(`n${id} to catch up to commit ${commit}`, timeoutMs, () => {
       if (!n.running) throw new GiveUp(`n${id} exited: ${n.diagnostics()}`);
-      return n.commit !== null && n.commit >= commit ? true : undefined;
+      return (n.reported?.state.commit ?? -1) >= commit ? true : undefined;
     });
   }
 

@@ -1,19 +1,14 @@
-// The nodes of the failover bench: `raft-console node` processes on 127.0.0.1, started as
-// bench/cluster/raft-cluster.ts starts them (ports picked first, so a restarted node comes back at
-// the same address; every child registered in children.ts). What this bench needs beyond that one:
-// each node's latest state line (role, term, leader, the leader's next heartbeat) and its role
-// changes with their times, read from its stdout, and pausing a node with SIGSTOP.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The nodes of the failover bench: `raft-console node` processes on 127.0.0.1
+// (bench/cluster/node-process.ts, as bench/cluster/raft-cluster.ts runs them: ports picked first, so
+// a restarted node comes back at the same address). What this bench needs beyond that one: the
+// leader every node names from their latest state lines (role, term, leader, the leader's next
+// heartbeat), their role changes with their times, and pausing a node with SIGSTOP.
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exited, GiveUp, removeDir, stopChild, trackChild, trackDir, waitFor } from '../children.js';
-import type { RoleChange } from '../cluster/raft-cluster.js';
-import { BIN } from '../repo.js';
-import type { StateLine } from '../../src/node/state-line.js';
-import { nodeId, string, uint, validate } from '../../src/schema/json-shape.js';
-import { readNodeLine, type NodeEvent } from '../../src/supervisor/node-line.js';
+import { exited, GiveUp, removeDir, stopChild, trackDir, waitFor } from '../children.js';
+import { NodeProcess, type Reported, type RoleChange } from '../cluster/node-process.js';
 import { freePorts } from '../../src/supervisor/ports.js';
 import { ensureSecretFile } from '../../src/transport/secret.js';
 import type { RangeTiming } from './timing.js';
@@ -25,114 +20,6 @@ export interface FailoverClusterOptions {
   nodeFlags: string[];
   /** Where to make the cluster's folder; it is kept there. Default: a temp folder, removed at the end. */
   dir?: string;
-}
-
-/** The latest state a node reported, and when (its own clock, Date.now()). */
-export interface Reported {
-  ts: number;
-  state: StateLine;
-}
-
-/** The lines this bench reads; the others (commits above all) are not even parsed. */
-const READ = /"kind":"state"|"type":"(?:peer-connected|peer-disconnected|role-change|started)"/;
-
-class Member {
-  child: ChildProcess | null = null;
-  reported: Reported | null = null;
-  readonly roleChanges: RoleChange[] = [];
-  readonly outPeers = new Set<number>();
-  readonly tail: string[] = [];
-  paused = false;
-  expectingExit = false;
-  unexpectedExit: string | null = null;
-  private partial = '';
-  private onStarted: ((err: Error | null) => void) | null = null;
-
-  constructor(
-    readonly id: number,
-    readonly port: number,
-    readonly dataDir: string,
-    readonly logPath: string,
-  ) {}
-
-  get address(): string {
-    return `127.0.0.1:${this.port}`;
-  }
-
-  get running(): boolean {
-    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  start(args: string[]): Promise<void> {
-    this.expectingExit = false;
-    this.paused = false;
-    this.reported = null;
-    this.outPeers.clear();
-    this.partial = '';
-    const stderr = openSync(this.logPath, 'a');
-    const child = spawn(process.execPath, [BIN, 'node', ...args], { stdio: ['ignore', 'pipe', stderr] });
-    closeSync(stderr);
-    trackChild(child);
-    this.child = child;
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => this.onData(chunk));
-    const started = new Promise<void>((resolve, reject) => {
-      this.onStarted = (err) => (err === null ? resolve() : reject(err));
-    });
-    child.once('exit', (code, signal) => {
-      if (!this.expectingExit) this.unexpectedExit = `n${this.id} exited on its own (${signal ?? `code ${code}`}): ${this.diagnostics()}`;
-      this.started(new Error(`n${this.id} exited (${signal ?? `code ${code}`}) before it started: ${this.diagnostics()}`));
-    });
-    return started;
-  }
-
-  diagnostics(): string {
-    let stderr = '';
-    try {
-      stderr = readFileSync(this.logPath, 'utf8').split('\n').slice(-10).join('\n');
-    } catch {
-      // no log yet
-    }
-    return `stderr (${this.logPath}):\n${stderr}\nlast events:\n${this.tail.slice(-10).join('\n')}`;
-  }
-
-  private onData(chunk: string): void {
-    const lines = (this.partial + chunk).split('\n');
-    this.partial = lines.pop()!;
-    for (const line of lines) {
-      this.tail.push(line);
-      if (this.tail.length > 50) this.tail.shift();
-      if (!READ.test(line)) continue;
-      // Checked as the supervisor checks them; a line that is not what the bench expects is skipped (kept in the tail).
-      const read = readNodeLine(line);
-      if (read.kind === 'state') this.reported = { ts: read.ts, state: read.state };
-      else if (read.kind === 'event') validate(() => this.onEvent(read.event));
-    }
-  }
-
-  private onEvent(e: NodeEvent): void {
-    if (e.type === 'peer-connected' || e.type === 'peer-disconnected') {
-      if (string(e.data, 'direction') !== 'out') return;
-      if (e.type === 'peer-connected') this.outPeers.add(nodeId(e.data, 'peer'));
-      else this.outPeers.delete(nodeId(e.data, 'peer'));
-    } else if (e.type === 'role-change') {
-      this.roleChanges.push({
-        ts: e.ts,
-        node: this.id,
-        from: string(e.data, 'from'),
-        to: string(e.data, 'to'),
-        term: uint(e.data, 'term'),
-      });
-      // Enough for the longest failover (a 10 s run of split votes), bounded over a long sweep.
-      if (this.roleChanges.length > 1000) this.roleChanges.shift();
-    } else if (e.kind === 'node' && e.type === 'started') this.started(null);
-  }
-
-  private started(err: Error | null): void {
-    const settle = this.onStarted;
-    this.onStarted = null;
-    settle?.(err);
-  }
 }
 
 /** The leader every running node names, in the term they all are in. */
@@ -149,7 +36,7 @@ export class FailoverCluster {
     private readonly keep: boolean,
     readonly clusterId: string,
     readonly secret: Buffer,
-    private readonly members: Member[],
+    private readonly members: NodeProcess[],
     private readonly options: FailoverClusterOptions,
   ) {}
 
@@ -159,7 +46,7 @@ export class FailoverCluster {
     const dir = mkdtempSync(join(options.dir ?? tmpdir(), `raft-console-failover-${options.timing.range}-`));
     if (!keep) trackDir(dir);
     const ports = await freePorts(options.size);
-    const members = ports.map((port, i) => new Member(i + 1, port, join(dir, `n${i + 1}`), join(dir, `n${i + 1}.stderr.log`)));
+    const members = ports.map((port, i) => new NodeProcess(i + 1, port, join(dir, `n${i + 1}`), join(dir, `n${i + 1}.stderr.log`)));
     const clusterId = `failover-${randomBytes(4).toString('hex')}`;
     const cluster = new FailoverCluster(dir, keep, clusterId, ensureSecretFile(join(dir, 'secret')).secret, members, options);
     try {
@@ -279,13 +166,13 @@ export class FailoverCluster {
     return check();
   }
 
-  private member(id: number): Member {
+  private member(id: number): NodeProcess {
     const m = this.members[id - 1];
     if (m === undefined) throw new RangeError(`no node n${id}`);
     return m;
   }
 
-  private launch(m: Member): Promise<void> {
+  private launch(m: NodeProcess): Promise<void> {
     const t = this.options.timing;
     const peers = this.members
       .filter((p) => p.id !== m.id)

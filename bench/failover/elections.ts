@@ -1,6 +1,6 @@
 // What a failover's election events say: the nodes' role changes (written at once, each with its
 // time) between the kill and the term of the leader every survivor came to know.
-import type { RoleChange } from '../cluster/raft-cluster.js';
+import type { RoleChange } from '../cluster/node-process.js';
 import { round } from '../stats.js';
 
 /**
