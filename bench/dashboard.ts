@@ -143,8 +143,11 @@ interface Capture {
 }
 
 const HEADER = new RegExp(`raft-console ${NAME} · .* commit (\\d+)`);
-/** A frame's header as it reaches the terminal (bold on "raft-console" with colour on). */
-const FRAME = new RegExp(`raft-console(?:\\u001b\\[[0-9;]*m)* ${NAME} ·`, 'g');
+/**
+ * A frame's header as it reaches the terminal: with colour on, "raft-console " is bold, and the
+ * escape that ends the bold comes after its space or before it.
+ */
+const FRAME = new RegExp(`raft-console ?(?:\\u001b\\[[0-9;]*m)* ?${NAME} ·`, 'g');
 
 async function main(o: Options): Promise<void> {
   const cli = new CliCluster(NAME);
