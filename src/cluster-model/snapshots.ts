@@ -3,7 +3,7 @@
 // `up --snapshot-every`; a small value lets a workshop show a follower catching up from a snapshot.
 import { DEFAULT_COMPACT_EVERY } from '../node/options.js';
 import { ClusterError } from './errors.js';
-import { thousands } from './plural.js';
+import { plural } from './plural.js';
 
 /** What a cluster runs with unless `up --snapshot-every` said otherwise (and what files written before it have). */
 export const DEFAULT_SNAPSHOT_EVERY = DEFAULT_COMPACT_EVERY;
@@ -16,5 +16,5 @@ export function checkSnapshotEvery(n: number): number {
 
 /** "a snapshot every 10,000 entries". */
 export function describeSnapshotEvery(n: number): string {
-  return `a snapshot every ${thousands(n)} ${n === 1 ? 'entry' : 'entries'}`;
+  return `a snapshot every ${plural(n, 'entry', 'entries')}`;
 }
