@@ -192,7 +192,9 @@ export class TimedDriver extends RaftDriver {
 
   /** Speed change: the time so far at the old tick length, the rest at the new one. */
   setTickMs(ms: number): void {
-    this.run(() => this.time.setTickMs(ms));
+    // Fired, not held: a speed change is no I/O that could reset a timer, and one it held would
+    // lose the whole tick it was due on when the ticks restart at the new length.
+    this.at('fire', () => this.time.setTickMs(ms));
   }
 
   /** No more wake-ups (the node stops). */
