@@ -22,6 +22,7 @@ export const LAYERS: Readonly<Record<string, number>> = {
   sim: 1,
   node: 2,
   client: 3,
+  etcd: 3,
   'cluster-model': 4,
   supervisor: 5,
   exercises: 6,

@@ -33,6 +33,49 @@ import type { ClusterEvent, ClusterModel, LinkFaultModel, NodeModel, NodeProcess
 import { PROCESS_STATES } from './model.js';
 import { readOutcome } from './outcome.js';
 import { SPEED_PRESETS } from './timing.js';
+import { ENGINE_KINDS, type EngineInfo, type EtcdNodeInfo, type StateField } from './engine.js';
+
+const STATE_FIELDS: readonly StateField[] = [
+  'vote',
+  'lastIndex',
+  'lastTerm',
+  'firstIndex',
+  'snapshotIndex',
+  'runs',
+  'timer',
+  'progress',
+  'digests',
+];
+
+function readEngine(o: JsonObject, path: string): EngineInfo {
+  const kind = oneOf(o, 'kind', ENGINE_KINDS, path);
+  if (kind === 'raft-console') return { kind };
+  const unreported = array(o, 'unreported', path);
+  return {
+    kind,
+    version: stringOrNull(o, 'version', path),
+    clusterIdHex: stringOrNull(o, 'clusterIdHex', path),
+    remote: boolean(o, 'remote', path),
+    writable: boolean(o, 'writable', path),
+    unreported: unreported.map((_, i) => oneOf(unreported, i, STATE_FIELDS, at(path, 'unreported'))),
+  };
+}
+
+function readEtcdNode(o: JsonObject, path: string): EtcdNodeInfo {
+  const dbSize = field(o, 'dbSize');
+  if (dbSize !== null && (typeof dbSize !== 'number' || !Number.isSafeInteger(dbSize) || dbSize < 0))
+    fail(`${at(path, 'dbSize')} must be a size in bytes or null, got ${show(dbSize)}`);
+  const memberId = string(o, 'memberId', path);
+  if (!/^(|[0-9a-f]{1,16})$/.test(memberId)) fail(`${at(path, 'memberId')} must be a member id in hex, got ${show(memberId)}`);
+  return {
+    memberId,
+    name: string(o, 'name', path),
+    clientUrl: string(o, 'clientUrl', path),
+    peerUrl: string(o, 'peerUrl', path),
+    learner: boolean(o, 'learner', path),
+    dbSize,
+  };
+}
 
 const PROPERTIES = ['Election Safety', 'Log Matching', 'Leader Completeness', 'State Machine Safety'] as const;
 const ERROR_CODES = ['unauthorized', 'bad-request', 'shutting-down'] as const;
@@ -102,6 +145,7 @@ function readNode(v: unknown, path: string): NodeModel {
     process: readProcess(object(field(o, 'process'), at(path, 'process')), at(path, 'process')),
     raft: state,
     removed: boolean(o, 'removed', path),
+    ...(has(o, 'etcd') ? { etcd: readEtcdNode(object(field(o, 'etcd'), at(path, 'etcd')), at(path, 'etcd')) } : {}),
   };
 }
 
@@ -158,6 +202,7 @@ function readModelState(o: JsonObject, path: string): Omit<ClusterModel, 'events
   return {
     name: string(o, 'name', path),
     clusterId: string(o, 'clusterId', path),
+    engine: readEngine(object(field(o, 'engine'), at(path, 'engine')), at(path, 'engine')),
     folder: string(o, 'folder', path),
     supervisorPid: uint(o, 'supervisorPid', path),
     startedAt: uint(o, 'startedAt', path),

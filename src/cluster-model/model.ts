@@ -3,6 +3,7 @@
 import type { FollowerProgress, StateLine, StateTimer } from '../node/state-line.js';
 import type { BugName, RaftSwitches } from '../raft/config.js';
 import type { NodeId } from '../raft/types.js';
+import type { EngineInfo, EtcdNodeInfo } from './engine.js';
 
 /** The core's switches every node of the cluster runs with: PreVote, CheckQuorum, known bugs (none by default). */
 export type { BugName, RaftSwitches };
@@ -59,6 +60,8 @@ export interface NodeModel {
   raft: NodeRaftState | null;
   /** Whether the node is still part of the cluster's configuration as the supervisor knows it. */
   removed: boolean;
+  /** On an etcd cluster: the member behind this node id (engine.ts). */
+  etcd?: EtcdNodeInfo;
 }
 
 export type SpeedPreset = 'slow' | 'normal' | 'fast';
@@ -104,6 +107,8 @@ export type SafetyVerdict =
 export interface ClusterModel {
   name: string;
   clusterId: string;
+  /** The Raft implementation the nodes run, and what they report (engine.ts). */
+  engine: EngineInfo;
   /** The folder holding the nodes' data directories, the token and the control file. */
   folder: string;
   supervisorPid: number;

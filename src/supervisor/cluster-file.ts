@@ -12,6 +12,7 @@ import { readJsonOrNull, writeJsonAtomic } from '../storage/json-file.js';
 import { CLUSTER_FILE } from '../cluster-model/control-protocol.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import type { ClusterModel, NodeModel, RaftSwitches, Timing } from '../cluster-model/model.js';
+import { RAFT_CONSOLE_ENGINE } from '../cluster-model/engine.js';
 import { DEFAULT_SWITCHES } from '../cluster-model/switches.js';
 import { readSnapshotEvery, readSwitches, readTiming } from '../cluster-model/model-reader.js';
 import { DEFAULT_SNAPSHOT_EVERY } from '../cluster-model/snapshots.js';
@@ -80,6 +81,7 @@ export function fromClusterFile(
   const model: ClusterModel = {
     name,
     clusterId: file.clusterId,
+    engine: RAFT_CONSOLE_ENGINE,
     folder,
     supervisorPid,
     startedAt,

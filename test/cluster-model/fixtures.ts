@@ -39,6 +39,7 @@ export function model(nodes: NodeModel[], extra: Partial<ClusterModel> = {}): Cl
   return {
     name: 'demo',
     clusterId: 'c1',
+    engine: { kind: 'raft-console' },
     folder: '/tmp/demo',
     supervisorPid: 1,
     startedAt: 0,

@@ -43,6 +43,7 @@ function cluster(leader: number, term: number, changes: Record<number, NodeModel
   return {
     name: 'exercise',
     clusterId: 'c',
+    engine: { kind: 'raft-console' },
     folder: '/tmp/exercise',
     supervisorPid: 1,
     startedAt: 0,

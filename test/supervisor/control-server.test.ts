@@ -18,6 +18,7 @@ async function serve(): Promise<{ live: LiveModel; server: ControlServer }> {
   const live = new LiveModel({
     name: 'x',
     clusterId: 'c',
+    engine: { kind: 'raft-console' },
     folder: '/f',
     supervisorPid: 1,
     startedAt: 0,
