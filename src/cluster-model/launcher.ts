@@ -1,6 +1,7 @@
 // How a client gets a cluster of its own (an exercise, a check): it says what cluster it wants and
 // is handed a launcher by the CLI, which runs the supervisor in this process. Declared here, with
 // the clients, so that only the CLI imports src/supervisor.
+import type { EngineKind } from './engine.js';
 import type { FolderOptions } from './folder.js';
 import type { RaftSwitches, SpeedPreset } from './model.js';
 import type { ClusterSource } from './source.js';
@@ -25,6 +26,10 @@ export interface SupervisorOptions extends FolderOptions {
   fsync?: boolean;
   /** PreVote, CheckQuorum, known bugs (a new cluster only; default: PreVote and CheckQuorum on, no bug). */
   raft?: Partial<RaftSwitches>;
+  /** The Raft implementation a new cluster runs (default raft-console); an existing cluster keeps its own. */
+  engine?: EngineKind;
+  /** The etcd binary for an etcd cluster; default `etcd` from PATH. */
+  etcdBin?: string;
 }
 
 /** A cluster this process started, and so stops. */
