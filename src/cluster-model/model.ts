@@ -22,9 +22,10 @@ export type ProcessState =
   | 'paused' // SIGSTOP: frozen, as in a long garbage-collection pause
   | 'stopped' // exited after SIGTERM, by request
   | 'killed' // SIGKILL by request: a crash
-  | 'crashed'; // exited on its own (see exitCode, signal, stderrTail)
+  | 'crashed' // exited on its own (see exitCode, signal, stderrTail)
+  | 'unreachable'; // a member of a cluster raft-console does not run (dashboard --etcd) that does not answer: down, or cut off from here
 
-export const PROCESS_STATES: readonly ProcessState[] = ['starting', 'running', 'paused', 'stopped', 'killed', 'crashed'];
+export const PROCESS_STATES: readonly ProcessState[] = ['starting', 'running', 'paused', 'stopped', 'killed', 'crashed', 'unreachable'];
 
 export interface NodeProcess {
   state: ProcessState;

@@ -24,6 +24,7 @@ const STATE_ZH: Record<ProcessState, string> = {
   stopped: '已停止',
   killed: '已被杀死',
   crashed: '已崩溃',
+  unreachable: '无法连接',
 };
 
 /** "选举超时 150-300 毫秒，心跳每 50 毫秒，tick 10 毫秒（normal）", as describeTiming says it in English. */

@@ -101,7 +101,15 @@ const EN = {
   resultText: (r: ActionResult): string => r.text,
   keys: {} as KeyWords,
   roles: { follower: 'follower', 'pre-candidate': 'pre-cand', candidate: 'candidate', leader: 'leader' },
-  process: { starting: 'spawned', running: 'running', paused: 'paused', stopped: 'stopped', killed: 'killed', crashed: 'crashed' },
+  process: {
+    starting: 'spawned',
+    running: 'running',
+    paused: 'paused',
+    stopped: 'stopped',
+    killed: 'killed',
+    crashed: 'crashed',
+    unreachable: 'unreachable',
+  },
 };
 
 export type Labels = typeof EN;
@@ -223,7 +231,15 @@ const ZH: Labels = {
     quit: { label: '退出', help: '退出（如果集群由本仪表盘启动，会先询问并停止它）' },
   },
   roles: { follower: '跟随者', 'pre-candidate': '预候选', candidate: '候选人', leader: '领导者' },
-  process: { starting: '启动中', running: '运行中', paused: '已暂停', stopped: '已停止', killed: '已杀死', crashed: '已崩溃' },
+  process: {
+    starting: '启动中',
+    running: '运行中',
+    paused: '已暂停',
+    stopped: '已停止',
+    killed: '已杀死',
+    crashed: '已崩溃',
+    unreachable: '无法连接',
+  },
 };
 
 export function labelsFor(lang: Lang): Labels {

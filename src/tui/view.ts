@@ -1,7 +1,7 @@
 // What the frame shows, computed from a snapshot: pure functions, so the rules of the picture
 // (a node's partition letter, how full a timer bar is, which log cells are committed) are tested
 // without a terminal. Who leads, the term and the commit are the model's questions (queries.ts).
-import type { ClusterEvent, ClusterModel, NodeModel } from '../cluster-model/index.js';
+import type { ClusterEvent, ClusterModel, NodeModel, ProcessState } from '../cluster-model/index.js';
 import { groupOf, members } from '../cluster-model/index.js';
 import type { Truncation } from './store.js';
 
@@ -13,14 +13,23 @@ export type Colour = 'green' | 'yellow' | 'cyan' | 'magenta' | 'blue' | 'red' | 
 /** A glyph per role so roles read without colour. */
 export const ROLE_GLYPH: Record<string, string> = { leader: '★', candidate: '◆', 'pre-candidate': '◇', follower: '·' };
 export const ROLE_COLOUR: Record<string, Colour> = { leader: 'green', candidate: 'yellow', 'pre-candidate': 'yellow', follower: 'white' };
-export const PROCESS_GLYPH: Record<string, string> = { starting: '…', running: '●', paused: '‖', stopped: '■', killed: '✗', crashed: '☠' };
-export const PROCESS_COLOUR: Record<string, Colour> = {
+export const PROCESS_GLYPH: Record<ProcessState, string> = {
+  starting: '…',
+  running: '●',
+  paused: '‖',
+  stopped: '■',
+  killed: '✗',
+  crashed: '☠',
+  unreachable: '?',
+};
+export const PROCESS_COLOUR: Record<ProcessState, Colour> = {
   starting: 'gray',
   running: 'green',
   paused: 'yellow',
   stopped: 'gray',
   killed: 'red',
   crashed: 'red',
+  unreachable: 'red',
 };
 
 /** Terms cycle through these, so a term change is a colour change along a log row. */
