@@ -3,6 +3,7 @@
 // printed as it is checked, and lines typed on stdin ask for a hint (h), run the exercise's set-up
 // (x) or stop (q). The cluster is deleted at the end: an exercise starts from scratch each time.
 import { createInterface } from 'node:readline';
+import type { EngineKind } from '../cluster-model/engine.js';
 import type { SpeedPreset } from '../cluster-model/index.js';
 import { supervisorLauncher, untilStopped } from '../supervisor/index.js';
 import { resolveLang, type Lang } from '../exercises/lang.js';
@@ -23,6 +24,8 @@ export interface StartFlags extends ClusterFlags, MouseFlags {
   headless?: boolean;
   solve?: boolean;
   speed?: SpeedPreset;
+  engine?: EngineKind;
+  etcdBin?: string;
 }
 
 /** The headless runner's own words. */
@@ -66,6 +69,11 @@ const WORDS = {
   },
 } as const;
 
+/** How the command line names the engine: "" for raft-console's own. */
+function engineFlag(flags: StartFlags): string {
+  return flags.engine === undefined || flags.engine === 'raft-console' ? '' : ` --engine ${flags.engine}`;
+}
+
 export async function startExercise(exercise: Exercise, flags: StartFlags): Promise<void> {
   const lang = resolveLang(flags.lang, await openSettings());
   const dashboard = flags.headless !== true && canShowDashboard();
@@ -81,6 +89,8 @@ export async function startExercise(exercise: Exercise, flags: StartFlags): Prom
     launcher: supervisorLauncher,
     folder: await folderOptions(flags),
     speed: flags.speed,
+    engine: flags.engine,
+    etcdBin: flags.etcdBin,
     // A learner watches unless the exercise solves itself: phases they must see wait for their key.
     paced: flags.solve !== true,
   });
@@ -94,7 +104,8 @@ export async function startExercise(exercise: Exercise, flags: StartFlags): Prom
   });
   const solving =
     flags.solve === true
-      ? exercise.solution(session.driver()).catch((err: unknown) => {
+      ? // The solution of the exercise's form for its engine.
+        session.exercise.solution(session.driver()).catch((err: unknown) => {
           outcome.failure = err instanceof Error ? err.message : String(err);
         })
       : null;
@@ -128,7 +139,7 @@ async function withDashboard(tui: typeof Tui, session: ExerciseSession, lang: La
   );
   if (view.explanation !== null) process.stdout.write(`${view.explanation}\n`);
   if (done < view.steps.length)
-    process.stdout.write(`${paint('dim', `raft-console exercise start ${view.number}${exerciseFlag(flags)}`)}\n`);
+    process.stdout.write(`${paint('dim', `raft-console exercise start ${view.number}${exerciseFlag(flags)}${engineFlag(flags)}`)}\n`);
 }
 
 /** Prints the exercise, then each step as it is checked; reads h, x and q lines. */

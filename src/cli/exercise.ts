@@ -1,9 +1,11 @@
 // `raft-console exercise list|start|check`: the workshop exercises. `list` shows them and what is
 // done on this machine, `start` runs one on a cluster of its own (the dashboard with the exercise
 // panel, or headless), `check` tells a script or an instructor which steps of a running exercise
-// are done.
+// are done. Each exercise says whether it runs on etcd (`start --engine etcd`), and why not when not.
 import { type Command, Option } from 'commander';
+import { ENGINE_KINDS } from '../cluster-model/engine.js';
 import { ControlClient, DEFAULT_CLUSTER_NAME, SPEED_PRESETS, clusterFolder } from '../cluster-model/index.js';
+import { exerciseOn, notOnEngine, whyNotOn } from '../exercises/engine.js';
 import { LANGS, resolveLang, type Lang } from '../exercises/lang.js';
 import { readExerciseState } from '../exercises/state-file.js';
 import type { Exercise } from '../exercises/types.js';
@@ -77,6 +79,7 @@ async function list(flags: LangFlags): Promise<void> {
     title: e.title[lang],
     minutes: e.minutes,
     completedAt: done.get(e.id) ?? null,
+    etcd: { runs: e.etcd.runs, why: whyNotOn(e, 'etcd')?.[lang] ?? null },
   }));
   if (flags.json === true) {
     process.stdout.write(`${JSON.stringify(rows)}\n`);
@@ -84,19 +87,32 @@ async function list(flags: LangFlags): Promise<void> {
   }
   const paint = paintFor(process.stdout);
   const lines = table(
-    ['#', 'ID', 'MIN', 'DONE', 'TITLE'],
+    ['#', 'ID', 'MIN', 'DONE', 'ETCD', 'TITLE'],
     rows.map((r) => [
       r.number,
       r.id,
       r.minutes,
       r.completedAt === null ? { text: '-', style: 'dim' as const } : { text: `✔ ${day(r.completedAt)}`, style: 'green' as const },
+      r.etcd.runs ? { text: '✔', style: 'green' as const } : { text: '-', style: 'dim' as const },
       r.title,
     ]),
     paint,
   );
   const start =
-    lang === 'zh' ? '开始一个练习：raft-console exercise start <编号或 id>' : 'start one with: raft-console exercise start <number or id>';
-  process.stdout.write(`${[...lines, paint('dim', start)].join('\n')}\n`);
+    lang === 'zh'
+      ? [
+          '开始一个练习：raft-console exercise start <编号或 id>',
+          'ETCD 一列打勾的练习也能在 etcd 上运行：raft-console exercise start <编号> --engine etcd',
+        ]
+      : [
+          'start one with: raft-console exercise start <number or id>',
+          'those ticked under ETCD also run on etcd: raft-console exercise start <number> --engine etcd',
+        ];
+  const notOnEtcd = rows.flatMap((r) => (r.etcd.why === null ? [] : [`  ${r.number}. ${r.etcd.why}`]));
+  const why = lang === 'zh' ? '其他练习不能在 etcd 上运行，因为：' : 'the others do not run on etcd:';
+  process.stdout.write(
+    `${[...lines, ...start.map((l) => paint('dim', l)), paint('dim', why), ...notOnEtcd.map((l) => paint('dim', l))].join('\n')}\n`,
+  );
 }
 
 async function check(name: string, flags: ClusterFlags & LangFlags): Promise<void> {
@@ -114,7 +130,8 @@ async function check(name: string, flags: ClusterFlags & LangFlags): Promise<voi
     throw new CliError(
       `the cluster ${flags.name} runs exercise ${state.number} (${state.exercise}), not ${exercise.number} (${exercise.id}): \`raft-console exercise check ${state.number}${exerciseFlag(flags)}\``,
     );
-  const steps = exercise.steps.map((s, i) => ({
+  // The steps of the form it runs in on its cluster's engine.
+  const steps = exerciseOn(exercise, state.engine).steps.map((s, i) => ({
     id: s.id,
     number: i + 1,
     text: s.text[lang],
@@ -164,10 +181,24 @@ export function registerExerciseCommand(program: Command): Command {
     .option('--headless', 'no dashboard: print each step as it is checked, read h (hint), x (set-up) and q (quit) lines on stdin')
     .option('--solve', 'let the exercise solve itself with its automatic solution, for a demonstration (headless, it stops once done)')
     .addOption(new Option('--speed <preset>', "run faster or slower than the exercise's own speed").choices(SPEED_PRESETS))
+    .addOption(
+      new Option('--engine <engine>', 'the Raft implementation its cluster runs (`exercise list` shows which exercises run on etcd)')
+        .choices(ENGINE_KINDS)
+        .default('raft-console'),
+    )
+    .option('--etcd-bin <path>', 'the etcd binary, with --engine etcd (default: etcd from PATH)')
     .option(...MOUSE_OPTION)
     .action(
       guarded('exercise start', async (name: string, flags: StartFlags) => {
         const exercise = await exerciseNamed(name);
+        const engine = flags.engine ?? 'raft-console';
+        if (flags.etcdBin !== undefined && engine !== 'etcd') throw new CliError('--etcd-bin goes with --engine etcd', 'usage');
+        const why = whyNotOn(exercise, engine);
+        if (why !== null)
+          throw new CliError(
+            notOnEngine({ code: 'not-on-engine', exercise: `${exercise.number} (${exercise.id})`, engine, why }, await language(flags)),
+            'usage',
+          );
         await (await import('./exercise-start.js')).startExercise(exercise, flags);
       }),
     );

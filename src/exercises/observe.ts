@@ -1,7 +1,9 @@
 // What the exercises' checks read from the cluster beyond the questions every client asks of the
 // model (cluster-model/queries.ts: members, leader, voters, partition groups): the core's events as
-// typed data, and single nodes by id.
-import type { ClusterEvent, ClusterModel, NodeModel, NodeRaftState } from '../cluster-model/index.js';
+// typed data, and single nodes by id. On etcd (engine.ts) some state is not reported and its events
+// come from its log lines: the helpers below the node helpers read what each engine does tell.
+import { reports } from '../cluster-model/engine.js';
+import { leaderOf, type ClusterEvent, type ClusterModel, type NodeModel, type NodeRaftState } from '../cluster-model/index.js';
 import type { RaftEvent, RaftEventType } from '../raft/events.js';
 import type { NodeId } from '../raft/types.js';
 
@@ -42,4 +44,69 @@ export function isRunning(n: NodeModel | undefined): boolean {
 /** Down: killed, stopped, crashed or paused (it answers nothing). */
 export function isDown(n: NodeModel | undefined): boolean {
   return n !== undefined && n.process.state !== 'running' && n.process.state !== 'starting';
+}
+
+/**
+ * How far a node's log reaches, as far as its engine tells: its last index; where that is not
+ * reported (etcd), its commit index, which reaches an entry only once the node holds it.
+ */
+export function logReach(model: ClusterModel, r: NodeRaftState): number {
+  return reports(model.engine, 'lastIndex') ? r.lastIndex : r.commit;
+}
+
+/**
+ * Whether the engine's timers are hidden (etcd): then no event says that an election timer fired,
+ * and a candidacy, or a leader in a higher term in the model, is the first sign of an election.
+ */
+export function timersHidden(model: ClusterModel): boolean {
+  return !reports(model.engine, 'timer');
+}
+
+/**
+ * Elections seen starting, oldest first, by the node that started each: its election timeout; where
+ * timers are hidden (etcd), also its campaign or its becoming a (pre-)candidate, as its logs tell.
+ */
+export function electionsStarted(model: ClusterModel, events: readonly ClusterEvent[]): Array<{ node: NodeId; term: number }> {
+  const hidden = timersHidden(model);
+  return events.flatMap((e) => {
+    if (e.kind !== 'raft' || e.node === null) return [];
+    const d = e.data as { term?: unknown; to?: unknown } | undefined;
+    const term = typeof d?.term === 'number' ? d.term : 0;
+    const started =
+      e.type === 'election-timeout' ||
+      (hidden && (e.type === 'campaign' || (e.type === 'role-change' && (d?.to === 'candidate' || d?.to === 'pre-candidate'))));
+    return started ? [{ node: e.node, term }] : [];
+  });
+}
+
+/**
+ * How many pre-vote rounds the node was seen to start: its pre-vote campaigns; where timers are
+ * hidden (etcd, whose logs say "became pre-candidate" each round), its becoming a pre-candidate,
+ * whichever of the two counts more (a log may tell both of one round).
+ */
+export function preVoteRounds(model: ClusterModel, events: readonly ClusterEvent[], node: NodeId | undefined): number {
+  const campaigns = raftEvents(events, 'campaign', node).filter((e) => e.round === 'pre-vote').length;
+  if (!timersHidden(model)) return campaigns;
+  return Math.max(campaigns, raftEvents(events, 'role-change', node).filter((e) => e.to === 'pre-candidate').length);
+}
+
+/**
+ * Whether the model is read from outside the nodes (etcd: its members' status and member list,
+ * polled) with events from their log lines, which tell less than raft-console's nodes tell of
+ * themselves, or nothing when they are not read: a check may then find an outcome in the model
+ * that no event announced.
+ */
+export function watchedFromOutside(model: ClusterModel): boolean {
+  return model.engine.kind === 'etcd';
+}
+
+/**
+ * Where the model is read from outside (etcd), the leader it shows in a term above `term`, other
+ * than `not`: an election's outcome, seen even when no event told it. Undefined on raft-console,
+ * whose events tell every election.
+ */
+export function leaderSeenAbove(model: ClusterModel, term: number, not?: NodeId): NodeModel | undefined {
+  if (!watchedFromOutside(model)) return undefined;
+  const l = leaderOf(model);
+  return l !== null && l.id !== not && l.raft!.term > term ? l : undefined;
 }

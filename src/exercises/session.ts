@@ -18,6 +18,7 @@ import {
   type ActionResult,
   type ClusterEvent,
   type ClusterLauncher,
+  type ClusterModel,
   type ClusterSource,
   type FolderOptions,
   type OwnedCluster,
@@ -25,12 +26,17 @@ import {
   type SpeedPreset,
 } from '../cluster-model/index.js';
 import { RaftClient } from '../client/index.js';
+import type { EngineKind } from '../cluster-model/engine.js';
+import { exerciseOn } from './engine.js';
+import { EtcdWrites } from './etcd-writes.js';
+import type { NodeId } from '../raft/types.js';
 import type { Lang } from './lang.js';
 import { readExerciseState, writeExerciseState } from './state-file.js';
 import { createTracker, type Tracker } from './tracker.js';
 import type { ClusterHands, Driver, Exercise, ExercisePanelView, StepChange, StepContext, Texts } from './types.js';
 
 export interface SessionOptions {
+  /** The exercise as the catalogue has it: the session runs its form for the engine (engine.ts). */
   exercise: Exercise;
   lang: Lang;
   /** Starts the exercise's cluster and deletes an earlier one's folder. */
@@ -39,6 +45,10 @@ export interface SessionOptions {
   folder: FolderOptions;
   /** Another speed than the exercise's own (tests run faster than a learner). */
   speed?: SpeedPreset;
+  /** The Raft implementation its cluster runs (default raft-console); an exercise that does not run on it is refused (ExerciseError). */
+  engine?: EngineKind;
+  /** The etcd binary, for an etcd cluster; default `etcd` from PATH. */
+  etcdBin?: string;
   /** How long the driver waits for one step before it fails; default 30 s. */
   stepDeadlineMs?: number;
   /**
@@ -49,7 +59,9 @@ export interface SessionOptions {
 }
 
 export interface ExerciseSession {
+  /** The exercise in the form its engine runs. */
   readonly exercise: Exercise;
+  readonly engine: EngineKind;
   readonly tracker: Tracker;
   /** The cluster's name and folder. */
   readonly name: string;
@@ -93,8 +105,49 @@ async function clearFolder(launcher: ClusterLauncher, o: FolderOptions, name: st
   await launcher.purge(o);
 }
 
+/** An exercise's writes, on either engine. */
+interface Writes {
+  /** Resolves once committed. */
+  submit(text: string, via: NodeId | undefined): Promise<void>;
+  /** Sends it without waiting for the outcome: for an entry that may never commit. */
+  post(text: string, via: NodeId | undefined): void;
+  close(): void;
+}
+
+function raftWrites(model: ClusterModel, folder: string): Writes {
+  const c = new RaftClient({
+    clusterId: model.clusterId,
+    secret: clusterSecret(folder),
+    nodes: model.nodes.map((n) => ({ id: n.id, address: n.address })),
+  });
+  const options = (via: NodeId | undefined): { via?: NodeId } => (via === undefined ? {} : { via });
+  return {
+    submit: async (text, via) => {
+      await c.submit(text, options(via));
+    },
+    // A write to a leader cut off from the majority never completes. A session of its own, so that
+    // later writes do not queue behind it.
+    post: (text, via) =>
+      void c
+        .session()
+        .submit(text, options(via))
+        .catch(() => undefined),
+    close: () => c.close(),
+  };
+}
+
+function etcdWrites(model: () => ClusterModel): Writes {
+  const w = new EtcdWrites(model);
+  return {
+    submit: (text, via) => w.submit(text, via),
+    post: (text, via) => void w.submit(text, via).catch(() => undefined),
+    close: () => w.close(),
+  };
+}
+
 export async function startSession(o: SessionOptions): Promise<ExerciseSession> {
-  const { exercise } = o;
+  const engine = o.engine ?? 'raft-console';
+  const exercise = exerciseOn(o.exercise, engine);
   const { name, folder } = clusterFolder(o.folder);
   await clearFolder(o.launcher, o.folder, name, folder);
 
@@ -104,7 +157,8 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
   const changeListeners = new Set<(events: readonly ClusterEvent[]) => void>();
   const goneListeners = new Set<(why: string) => void>();
   let owned!: OwnedCluster;
-  let client!: RaftClient;
+  /** Its writes: through raft-console's client library, or etcd's key-value API. */
+  let client!: Writes;
   /** Set while the cluster is replaced by a new one: its stop is not the end. */
   let rebuilding = false;
   let rebuilt: Promise<void> = Promise.resolve();
@@ -123,6 +177,7 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
       exercise: exercise.id,
       number: exercise.number,
       lang: o.lang,
+      engine,
       startedAt,
       done: tracker.done,
       steps: tracker.progress(),
@@ -157,13 +212,11 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
       nodes: exercise.setup.nodes,
       speed: o.speed ?? exercise.setup.speed,
       ...(raft === undefined ? {} : { raft }),
+      ...(engine === 'raft-console' ? {} : { engine }),
+      ...(o.etcdBin === undefined ? {} : { etcdBin: o.etcdBin }),
     });
     owned = s;
-    client = new RaftClient({
-      clusterId: s.model.clusterId,
-      secret: clusterSecret(folder),
-      nodes: s.model.nodes.map((n) => ({ id: n.id, address: n.address })),
-    });
+    client = engine === 'etcd' ? etcdWrites(() => s.model) : raftWrites(s.model, folder);
     feed(s.model.events);
     save();
     const off = s.subscribe(feed);
@@ -214,15 +267,8 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
       if (!r.ok) throw new Error(r.text);
       return r.text;
     },
-    submit: (text, options = {}) => client.submit(text, options),
-    post(text, options = {}) {
-      // Its outcome is not awaited: a write to a leader cut off from the majority never completes.
-      // A session of its own, so that later writes do not queue behind it.
-      client
-        .session()
-        .submit(text, options)
-        .catch(() => undefined);
-    },
+    submit: (text, options = {}) => client.submit(text, options.via),
+    post: (text, options = {}) => client.post(text, options.via),
   };
 
   const trigger = async (): Promise<ActionResult> => {
@@ -327,6 +373,7 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
 
   return {
     exercise,
+    engine,
     tracker,
     name,
     folder,

@@ -1,7 +1,9 @@
 // exercise.json in an exercise cluster's folder: which exercise runs there and which steps are
 // done, rewritten whenever a step is done. `exercise check` reads it from another terminal; its
-// presence also marks the folder as an exercise's, which the next exercise may delete.
+// presence also marks the folder as an exercise's, which the next exercise may delete. It says the
+// engine too, so that `exercise check` shows the steps of the exercise's form for that engine.
 import { join } from 'node:path';
+import { ENGINE_KINDS, type EngineKind } from '../cluster-model/engine.js';
 import { array, boolean, field, object, oneOf, string, uint } from '../schema/json-shape.js';
 import { readJsonOrNull, writeJsonAtomic } from '../storage/json-file.js';
 import { LANGS, type Lang } from './lang.js';
@@ -13,6 +15,8 @@ export interface ExerciseState {
   exercise: string;
   number: number;
   lang: Lang;
+  /** The engine its cluster runs. */
+  engine: EngineKind;
   startedAt: number;
   done: boolean;
   steps: StepProgress[];
@@ -40,6 +44,8 @@ function readState(value: unknown): ExerciseState {
     exercise: string(o, 'exercise'),
     number: uint(o, 'number'),
     lang: oneOf(o, 'lang', LANGS),
+    // Absent in a file written before there were engines: raft-console's own.
+    engine: field(o, 'engine') === undefined ? 'raft-console' : oneOf(o, 'engine', ENGINE_KINDS),
     startedAt: uint(o, 'startedAt'),
     done: boolean(o, 'done'),
     steps: steps.map((_, i) => readStep(steps, i)),

@@ -3,7 +3,6 @@
 // make before seeing it, the explanation afterwards in terms of the Raft paper's rules, and an
 // automatic solution made of the same actions a learner would take.
 import type { Action, ClusterEvent, ClusterModel, RaftSwitches, SpeedPreset } from '../cluster-model/index.js';
-import type { WriteResult } from '../client/index.js';
 import type { NodeId } from '../raft/types.js';
 import type { Lang } from './lang.js';
 
@@ -54,7 +53,7 @@ export interface ClusterHands {
   /** Carries out an action; resolves with the supervisor's sentence, rejects with it when refused. */
   act(action: Action): Promise<string>;
   /** A client write that resolves once committed (through `via` only, when given). */
-  submit(text: string, options?: { via?: NodeId }): Promise<WriteResult>;
+  submit(text: string, options?: { via?: NodeId }): Promise<void>;
   /** Sends an entry without waiting for the outcome: for an entry that may never commit. */
   post(text: string, options?: { via?: NodeId }): void;
 }
@@ -86,6 +85,33 @@ export interface Driver extends ClusterHands {
   until(what: string, test: (ctx: StepContext) => boolean): Promise<void>;
 }
 
+/**
+ * What differs when the exercise runs on etcd (`--engine etcd`), over its own fields. A check that
+ * reads a state field etcd does not report asks `reports(model.engine, field)` itself; what is here
+ * is what a check cannot decide alone: texts that name raft-console's own columns or numbers, steps
+ * etcd takes differently (it always runs CheckQuorum), a set-up or solution that uses an action etcd
+ * refuses (campaign, speed).
+ */
+export interface EtcdDifferences {
+  setup?: ExerciseSetup;
+  goal?: Texts;
+  prediction?: Exercise['prediction'];
+  /** The whole list of steps, where etcd takes another path. */
+  steps?: readonly Step[];
+  /** Other words for some steps (by id), where the check is the same. */
+  stepTexts?: Readonly<Record<string, Partial<Pick<Step, 'text' | 'hint'>>>>;
+  /** null: no set-up key on etcd. */
+  trigger?: Trigger | null;
+  explanation?: Texts;
+  solution?: (d: Driver) => Promise<void>;
+}
+
+/**
+ * Whether the exercise runs on etcd: as it is, with the differences given, or not at all, and why
+ * (one sentence in each language, shown by `exercise list` and by a refused `exercise start --engine etcd`).
+ */
+export type EtcdSupport = { runs: true; differs?: EtcdDifferences } | { runs: false; why: Texts };
+
 export interface Exercise {
   /** e.g. "first-election"; also addressable by its number. */
   id: string;
@@ -111,6 +137,8 @@ export interface Exercise {
   /** Shown once every step is done: what happened, in terms of the paper's rules. */
   explanation: Texts;
   solution(d: Driver): Promise<void>;
+  /** On etcd (issue 15): engine.ts turns the exercise into its etcd form. */
+  etcd: EtcdSupport;
 }
 
 /** The exercise panel's content, in one language (the dashboard draws it). */

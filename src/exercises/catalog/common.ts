@@ -1,12 +1,12 @@
 // Steps that several exercises share: waiting for the cluster's first leader, isolating a
 // follower, and healing the network.
 import { healed, isolatedNodes, settledLeader } from '../../cluster-model/index.js';
-import { raftOf } from '../observe.js';
+import { logReach, raftOf } from '../observe.js';
 import type { Step } from '../types.js';
 
 /**
  * A leader every running node follows. Remembers `leader`, its `term`, and its last log index
- * (`base`) and commit index (`commit`) at that moment.
+ * (`base`; on etcd, which does not report it, its commit index) and commit index (`commit`) at that moment.
  */
 export const leaderStep: Step = {
   id: 'leader',
@@ -17,7 +17,7 @@ export const leaderStep: Step = {
   },
   check: ({ model }) => {
     const l = settledLeader(model);
-    return l === undefined ? false : { leader: l.id, term: l.raft!.term, base: l.raft!.lastIndex, commit: l.raft!.commit };
+    return l === undefined ? false : { leader: l.id, term: l.raft!.term, base: logReach(model, l.raft!), commit: l.raft!.commit };
   },
 };
 
@@ -48,7 +48,7 @@ export function isolateStep(id: string, leaderFact: string): Step {
     check: ({ model, facts }) => {
       const id = isolatedNodes(model).find((x) => x !== facts[leaderFact]);
       const r = raftOf(model, id);
-      return id === undefined || r === undefined ? false : { isolated: id, isolatedTerm: r.term, isolatedLast: r.lastIndex };
+      return id === undefined || r === undefined ? false : { isolated: id, isolatedTerm: r.term, isolatedLast: logReach(model, r) };
     },
   };
 }

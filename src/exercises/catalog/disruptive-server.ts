@@ -2,7 +2,7 @@
 // every failed election and deposes a healthy leader; the exercise then runs again with PreVote on,
 // where the node's term stays put and the leader keeps leading (section 5.1; dissertation 9.6).
 import { settledLeader, type ClusterModel } from '../../cluster-model/index.js';
-import { raftEvents, raftOf } from '../observe.js';
+import { preVoteRounds, raftEvents, raftOf, watchedFromOutside } from '../observe.js';
 import type { Exercise, Facts } from '../types.js';
 import { healStep, isolateStep, leaderStep } from './common.js';
 
@@ -70,8 +70,11 @@ export const disruptiveServer: Exercise = {
         en: 'Look for "becomes follower ... it saw a higher term" on the old leader.',
         zh: '在旧领导者上找“成为跟随者：它看到了更高的任期”。',
       },
+      // Where the model is read from outside (etcd), every running node under a leader above the
+      // inflated term is enough: the old leader, in a lower term until then, has had to step down.
       check: ({ since, model, facts }) =>
-        raftEvents(since, 'role-change', facts.leader).some((e) => e.from === 'leader' && e.cause === 'higher-term') &&
+        (watchedFromOutside(model) ||
+          raftEvents(since, 'role-change', facts.leader).some((e) => e.from === 'leader' && e.cause === 'higher-term')) &&
         (settledLeader(model)?.raft?.term ?? 0) > facts.inflated!,
     },
     {
@@ -95,8 +98,7 @@ export const disruptiveServer: Exercise = {
       },
       hint: { en: 'Watch it turn pre-candidate again and again, its term unchanged.', zh: '观察它一次次变成预候选人，任期不变。' },
       check: ({ since, model, facts }) =>
-        raftEvents(since, 'campaign', facts.isolated).filter((e) => e.round === 'pre-vote').length >= ROUNDS &&
-        raftOf(model, facts.isolated)?.term === facts.isolatedTerm,
+        preVoteRounds(model, since, facts.isolated) >= ROUNDS && raftOf(model, facts.isolated)?.term === facts.isolatedTerm,
     },
     healStep('heal-again'),
     {
@@ -140,5 +142,20 @@ export const disruptiveServer: Exercise = {
     await d.step('no-inflate');
     await d.act({ op: 'heal' });
     await d.step('undisturbed');
+  },
+  // etcd has the same switch (--pre-vote, off by default in 3.4), and its CheckQuorum, always on,
+  // lets the cut-off node's higher term reach the leader in its answers to heartbeats, as here.
+  etcd: {
+    runs: true,
+    differs: {
+      stepTexts: {
+        deposed: {
+          hint: {
+            en: "Watch the old leader's row: it takes the isolated member's higher term and steps down; then a leader is elected in a term above it.",
+            zh: '看旧领导者所在的行：它采用了被隔离成员更高的任期并退位；随后在更高的任期选出领导者。',
+          },
+        },
+      },
+    },
   },
 };

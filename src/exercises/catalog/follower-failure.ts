@@ -1,7 +1,9 @@
 // Exercise 4: a follower crashes and misses entries; after its restart the leader brings it up to
-// date (section 5.3).
-import { voters } from '../../cluster-model/index.js';
-import { isDown, isRunning, leaderCommits, node, raftOf } from '../observe.js';
+// date (section 5.3). On etcd, which reports neither its log's end nor commit events, the commit
+// indexes tell the same story.
+import { knownCommitted, leaderOf, voters } from '../../cluster-model/index.js';
+import { reports } from '../../cluster-model/engine.js';
+import { isDown, isRunning, leaderCommits, logReach, node, raftOf } from '../observe.js';
 import type { Exercise } from '../types.js';
 import { leaderStep } from './common.js';
 
@@ -37,7 +39,11 @@ export const followerFailure: Exercise = {
         const down = voters(model)
           .map((id) => node(model, id)!)
           .find((n) => n.id !== facts.leader && isDown(n) && n.process.state !== 'paused');
-        return down === undefined ? false : { follower: down.id, behind: down.raft?.lastIndex ?? 0 };
+        if (down === undefined) return false;
+        // Where the end of its log is not reported (etcd), the highest commit index known: its own
+        // report can lag the leader's, and an entry it holds must not count as one written while it was down.
+        const behind = reports(model.engine, 'lastIndex') ? (down.raft?.lastIndex ?? 0) : knownCommitted(model);
+        return { follower: down.id, behind };
       },
     },
     {
@@ -52,8 +58,12 @@ export const followerFailure: Exercise = {
       },
       command: 'submit <text>',
       check: ({ since, model, facts }) => {
+        if (!isDown(node(model, facts.follower))) return false;
         const e = leaderCommits(since).find((c) => c.to > facts.behind!);
-        return e !== undefined && isDown(node(model, facts.follower)) ? { target: e.to } : false;
+        if (e !== undefined) return { target: e.to };
+        // No commit events on etcd: the leader's commit index passing where the follower stopped.
+        const commit = leaderOf(model)?.raft?.commit ?? 0;
+        return !reports(model.engine, 'lastIndex') && commit > facts.behind! ? { target: commit } : false;
       },
     },
     {
@@ -75,7 +85,7 @@ export const followerFailure: Exercise = {
       hint: { en: "Watch its log, commit and applied columns reach the others'.", zh: '观察它的日志、提交和应用三列追上其他节点。' },
       check: ({ model, facts }) => {
         const r = raftOf(model, facts.follower);
-        return r !== undefined && r.lastIndex >= facts.target! && r.applied >= facts.target!;
+        return r !== undefined && logReach(model, r) >= facts.target! && r.applied >= facts.target!;
       },
     },
   ],
@@ -103,5 +113,21 @@ export const followerFailure: Exercise = {
     await d.step('write');
     await d.act({ op: 'restart', nodes: [follower] });
     await d.step('catch-up');
+  },
+  etcd: {
+    runs: true,
+    differs: {
+      stepTexts: {
+        write: {
+          hint: {
+            en: "Press n and type a word, a few times. A majority is 3 of 5. etcd does not show its log: watch the leader's commit column.",
+            zh: '按 n 并输入一个词，重复几次。多数派是 5 个中的 3 个。etcd 不公开它的日志：观察领导者的提交列。',
+          },
+        },
+        'catch-up': {
+          hint: { en: "Watch its commit and applied columns reach the others'.", zh: '观察它的提交和应用两列追上其他成员。' },
+        },
+      },
+    },
   },
 };

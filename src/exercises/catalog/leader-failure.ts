@@ -1,7 +1,8 @@
 // Exercise 3: the leader crashes; the others elect a new one in a higher term, and the old leader
-// comes back as a follower (sections 5.1 and 5.2).
+// comes back as a follower (sections 5.1 and 5.2). On etcd the same; its timers are hidden, so a
+// candidacy, or the new leader in the model, shows that the election began.
 import { leaderOf } from '../../cluster-model/index.js';
-import { becameRole, isDown, isRunning, node, raftEvents, raftOf } from '../observe.js';
+import { becameRole, electionsStarted, isDown, isRunning, leaderSeenAbove, node, raftOf } from '../observe.js';
 import type { Exercise } from '../types.js';
 import { leaderStep } from './common.js';
 
@@ -45,15 +46,19 @@ export const leaderFailure: Exercise = {
         en: 'Wait one election timeout (1.5-3 s): "heard nothing from nX ... and starts an election".',
         zh: '等待一个选举超时（1.5-3 秒）：“没有收到 nX 的任何消息，发起选举”。',
       },
-      check: ({ since, facts }) => raftEvents(since, 'election-timeout').some((e) => e.node !== facts.leader),
+      check: ({ since, model, facts }) =>
+        electionsStarted(model, since).some((e) => e.node !== facts.leader) ||
+        leaderSeenAbove(model, facts.term!, facts.leader) !== undefined,
     },
     {
       id: 'new-leader',
       text: { en: 'A follower wins the election and leads, in a higher term.', zh: '某个跟随者赢得选举成为领导者，任期更高。' },
       hint: { en: 'Compare the term in the header with the term of the old leader.', zh: '比较标题栏中的任期和旧领导者的任期。' },
-      check: ({ since, facts }) => {
+      check: ({ since, model, facts }) => {
         const e = becameRole(since, 'leader').find((r) => r.node !== facts.leader && r.term > facts.term!);
-        return e === undefined ? false : { newLeader: e.node, newTerm: e.term };
+        if (e !== undefined) return { newLeader: e.node, newTerm: e.term };
+        const l = leaderSeenAbove(model, facts.term!, facts.leader);
+        return l === undefined ? false : { newLeader: l.id, newTerm: l.raft!.term };
       },
     },
     {
@@ -100,5 +105,24 @@ export const leaderFailure: Exercise = {
     await d.step('new-leader');
     await d.act({ op: 'restart', nodes: [d.facts.leader!] });
     await d.step('rejoin');
+  },
+  etcd: {
+    runs: true,
+    differs: {
+      stepTexts: {
+        timeout: {
+          hint: {
+            en: 'Wait about one election timeout. etcd does not show its timers: the first sign is a member that starts an election, in the events.',
+            zh: '等待大约一个选举超时。etcd 不公开它的计时器：第一个迹象是事件栏中某个成员发起选举。',
+          },
+        },
+        restart: {
+          hint: {
+            en: 'Select it and press r: etcd starts again from its data directory.',
+            zh: '选中它并按 r：etcd 从它的数据目录重新启动。',
+          },
+        },
+      },
+    },
   },
 };

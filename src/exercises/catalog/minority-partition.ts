@@ -1,10 +1,40 @@
 // Exercise 6: the leader is cut off with a minority. It accepts an entry that can never commit,
 // the majority elects a new leader and commits its own entries, and on heal the old leader steps
 // down and its conflicting entry is replaced (sections 5.1, 5.3, 5.4).
-import { groupOf, hasMajority, knownCommitted, voters, type ClusterModel } from '../../cluster-model/index.js';
-import { node, raftEvents, raftOf } from '../observe.js';
-import type { Exercise, Facts } from '../types.js';
+// etcd always runs CheckQuorum: there the cut-off leader steps down by itself after an election
+// timeout, and the exercise shows that instead of an entry that can never commit (which etcd, not
+// reporting its log, could not show either).
+import { groupOf, hasMajority, knownCommitted, leaderOf, voters, type ClusterModel } from '../../cluster-model/index.js';
+import { logReach, node, raftEvents, raftOf } from '../observe.js';
+import type { Exercise, Facts, Step } from '../types.js';
 import { healStep, leaderStep } from './common.js';
+
+/** The three on the majority's side elect a leader of a higher term. */
+const newLeaderStep: Step = {
+  id: 'new-leader',
+  text: { en: 'The three on the other side elect a new leader, in a higher term.', zh: '另一边的三个节点选出新的领导者，任期更高。' },
+  hint: {
+    en: 'They no longer hear the old leader: after an election timeout one of them wins with 3 of 5 votes. Now there are two leaders, of different terms.',
+    zh: '它们收不到旧领导者的消息了：一个选举超时后，其中一个以 5 票中的 3 票获胜。现在有两个领导者，任期不同。',
+  },
+  check: ({ model, facts }) => {
+    const side = voters(model).filter((id) => !groupOf(model, facts.leader!).includes(id));
+    const n = side.map((id) => node(model, id)!).find((x) => x.raft?.role === 'leader' && x.raft.term > facts.term!);
+    return n === undefined ? false : { newLeader: n.id, newTerm: n.raft!.term, newBase: logReach(model, n.raft!) };
+  },
+};
+
+/** The new leader commits an entry with the majority; remembers its commit index (`majorityCommit`). */
+const majorityCommitsStep: Step = {
+  id: 'majority-commits',
+  text: { en: 'Submit an entry: the new leader commits it with the majority.', zh: '提交一个条目：新领导者和多数派一起提交它。' },
+  hint: { en: 'Press n: the client finds the leader that can commit.', zh: '按 n：客户端会找到能够提交的领导者。' },
+  command: 'submit <text>',
+  check: ({ model, facts }) => {
+    const commit = raftOf(model, facts.newLeader)?.commit ?? 0;
+    return commit > facts.newBase! ? { majorityCommit: commit } : false;
+  },
+};
 
 /** The old leader, still leading its old term, cut off in a minority: the one to hand an entry. */
 function strandedLeader(model: ClusterModel, facts: Readonly<Facts>): number | null {
@@ -71,26 +101,8 @@ export const minorityPartition: Exercise = {
           : false;
       },
     },
-    {
-      id: 'new-leader',
-      text: { en: 'The three on the other side elect a new leader, in a higher term.', zh: '另一边的三个节点选出新的领导者，任期更高。' },
-      hint: {
-        en: 'They no longer hear the old leader: after an election timeout one of them wins with 3 of 5 votes. Now there are two leaders, of different terms.',
-        zh: '它们收不到旧领导者的消息了：一个选举超时后，其中一个以 5 票中的 3 票获胜。现在有两个领导者，任期不同。',
-      },
-      check: ({ model, facts }) => {
-        const side = voters(model).filter((id) => !groupOf(model, facts.leader!).includes(id));
-        const n = side.map((id) => node(model, id)!).find((x) => x.raft?.role === 'leader' && x.raft.term > facts.term!);
-        return n === undefined ? false : { newLeader: n.id, newTerm: n.raft!.term, newBase: n.raft!.lastIndex };
-      },
-    },
-    {
-      id: 'majority-commits',
-      text: { en: 'Submit an entry: the new leader commits it with the majority.', zh: '提交一个条目：新领导者和多数派一起提交它。' },
-      hint: { en: 'Press n: the client finds the leader that can commit.', zh: '按 n：客户端会找到能够提交的领导者。' },
-      command: 'submit <text>',
-      check: ({ model, facts }) => (raftOf(model, facts.newLeader)?.commit ?? 0) > facts.newBase!,
-    },
+    newLeaderStep,
+    majorityCommitsStep,
     healStep('heal'),
     {
       id: 'step-down',
@@ -167,5 +179,127 @@ export const minorityPartition: Exercise = {
     await d.step('majority-commits');
     await d.act({ op: 'heal' });
     await d.step('replaced');
+  },
+  etcd: {
+    runs: true,
+    differs: {
+      // etcd's defaults: CheckQuorum cannot be switched off there.
+      setup: { nodes: 5, speed: 'slow' },
+      goal: {
+        en: 'Cut the leader off with one follower and see what etcd does: the leader steps down by itself, the majority elects a new one and goes on committing; then heal.',
+        zh: '把领导者和一个跟随者隔离开，看看 etcd 怎么做：领导者自己退位，多数派选出新领导者并继续提交；然后修复网络。',
+      },
+      prediction: {
+        question: {
+          en: 'The leader is cut off with one follower. Will it go on acting as leader, and take writes it cannot commit?',
+          zh: '领导者和一个跟随者被隔离了。它会继续当领导者，接受无法提交的写入吗？',
+        },
+        answer: {
+          en: "Not for long: etcd always runs CheckQuorum. A leader that has not heard from a majority for an election timeout steps down by itself and takes no more writes, so its clients go to the new leader instead of waiting. Without CheckQuorum (the paper's basic algorithm) it would go on believing it leads, and the entries it took would never commit.",
+          zh: '不会太久：etcd 总是开启 CheckQuorum。领导者在一个选举超时内没有收到多数派的消息，就会自己退位，不再接受写入，于是它的客户端转向新领导者，而不是一直等待。没有 CheckQuorum 时（论文中的基本算法），它会一直以为自己是领导者，它接受的条目永远不会提交。',
+        },
+        revealAfter: 'steps-down',
+      },
+      steps: [
+        leaderStep,
+        {
+          id: 'partition',
+          text: {
+            en: 'Partition the network: the leader and one follower on one side, the other three on the other.',
+            zh: '划分网络分区：领导者和一个跟随者在一边，其余三个成员在另一边。',
+          },
+          hint: {
+            en: 'Press p; put the leader and one follower in group A (a), the others in group B (b); press enter.',
+            zh: '按 p；把领导者和一个跟随者放进 A 组（a），其余放进 B 组（b）；按回车。',
+          },
+          command: 'partition <leader>,<follower> <the other three>',
+          check: ({ model, facts }) => model.partition.length > 0 && !hasMajority(model, groupOf(model, facts.leader!)),
+        },
+        {
+          id: 'steps-down',
+          text: {
+            en: 'CheckQuorum: the old leader hears from no majority for an election timeout and steps down by itself.',
+            zh: 'CheckQuorum：旧领导者在一个选举超时内收不到多数派的消息，于是自己退位。',
+          },
+          hint: {
+            en: "Watch its role column: no longer leader, though nobody told it. etcd's leader checks every election timeout that a majority still answers.",
+            zh: '观察它的角色列：不再是领导者，尽管没有谁通知它。etcd 的领导者每个选举超时都检查多数派是否还在回应。',
+          },
+          check: ({ model, since, facts }) => {
+            const r = raftOf(model, facts.leader);
+            const down = raftEvents(since, 'role-change', facts.leader).some((e) => e.from === 'leader');
+            return down || (r !== undefined && (r.role !== 'leader' || r.term > facts.term!));
+          },
+        },
+        newLeaderStep,
+        majorityCommitsStep,
+        healStep('heal'),
+        {
+          id: 'rejoin',
+          text: {
+            en: 'The old leader hears the higher term and follows the new leader.',
+            zh: '旧领导者得知更高的任期，跟随新领导者。',
+          },
+          hint: {
+            en: 'Watch its row: role follower, the new term, the leader of the majority.',
+            zh: '看它所在的行：角色是跟随者，任期是新任期，领导者是多数派的领导者。',
+          },
+          check: ({ model, facts }) => {
+            const r = raftOf(model, facts.leader);
+            const l = leaderOf(model);
+            return r !== undefined && l !== null && r.role === 'follower' && r.term >= facts.newTerm! && r.leader === l.id;
+          },
+        },
+        {
+          id: 'caught-up',
+          text: {
+            en: 'It receives what the majority committed while it was cut off: nothing committed was lost, on either side.',
+            zh: '它收到了被隔离期间多数派提交的内容：两边都没有丢失任何已提交的内容。',
+          },
+          hint: { en: "Watch its commit and applied columns reach the leader's.", zh: '观察它的提交和应用两列追上领导者。' },
+          check: ({ model, facts }) => {
+            const r = raftOf(model, facts.leader);
+            return r !== undefined && r.commit >= facts.majorityCommit! && r.applied >= facts.majorityCommit!;
+          },
+        },
+      ],
+      stepTexts: {
+        'new-leader': {
+          hint: {
+            en: 'They no longer hear the old leader: after an election timeout one of them wins with 3 of 5 votes.',
+            zh: '它们收不到旧领导者的消息了：一个选举超时后，其中一个以 5 票中的 3 票获胜。',
+          },
+        },
+      },
+      trigger: null,
+      explanation: {
+        en:
+          'Raft paper, sections 5.1 and 5.3; dissertation 6.2. ' +
+          'Cut off with 2 of 5, the old leader cannot commit anything: a majority is 3. ' +
+          'etcd always runs CheckQuorum: a leader that has not heard from a majority for an election timeout steps down, so it stops taking writes that could never commit and its clients look for the new leader. ' +
+          'The majority elects a leader of a higher term and commits. ' +
+          'On heal the old leader sees the higher term (5.1) and the new leader brings its log up to date (5.3), replacing anything uncommitted it held. ' +
+          "Without CheckQuorum, as in the paper's basic algorithm, the old leader would go on leading its old term, taking entries that never commit.",
+        zh:
+          'Raft 论文第 5.1 和 5.3 节；博士论文 6.2 节。' +
+          '被隔离在 5 个中的 2 个里，旧领导者什么都提交不了：多数派是 3 个。' +
+          'etcd 总是开启 CheckQuorum：领导者在一个选举超时内没有收到多数派的消息就退位，于是不再接受永远无法提交的写入，它的客户端会去寻找新领导者。' +
+          '多数派选出更高任期的领导者并继续提交。' +
+          '修复后旧领导者看到更高的任期（5.1 节），新领导者让它的日志追上进度（5.3 节），替换掉它持有的未提交内容。' +
+          '没有 CheckQuorum 时，就像论文中的基本算法，旧领导者会继续领导它的旧任期，接受永远不会提交的条目。',
+      },
+      async solution(d) {
+        await d.step('leader');
+        const leader = d.facts.leader!;
+        const [follower, ...rest] = voters(d.model).filter((id) => id !== leader);
+        await d.act({ op: 'partition', groups: [[leader, follower!], rest] });
+        await d.step('steps-down');
+        await d.step('new-leader');
+        await d.submit('found', { via: d.facts.newLeader! });
+        await d.step('majority-commits');
+        await d.act({ op: 'heal' });
+        await d.step('caught-up');
+      },
+    },
   },
 };

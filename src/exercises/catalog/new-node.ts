@@ -1,9 +1,38 @@
 // Exercise 8: a sixth node joins a running cluster: as a learner first, then as a voter once it
-// holds the log (section 6 of the paper; dissertation 4.1 and 4.2.1).
-import { leaderOf, voters } from '../../cluster-model/index.js';
-import { becameRole, raftEvents, raftOf } from '../observe.js';
+// holds the log (section 6 of the paper; dissertation 4.1 and 4.2.1). On etcd the same, with etcd's
+// learners: the member list shows the learner, and its commit index how far it has caught up.
+import { reports } from '../../cluster-model/engine.js';
+import { highestTerm, latestMembership, leaderOf, voters, type ClusterModel } from '../../cluster-model/index.js';
+import type { NodeId } from '../../raft/types.js';
+import { becameRole, leaderSeenAbove, logReach, raftEvents, raftOf, watchedFromOutside } from '../observe.js';
+import type { Facts } from '../types.js';
 import type { Exercise } from '../types.js';
 import { leaderStep } from './common.js';
+
+/** Whether the learner holds the log up to `target`: how far its log reaches, as its engine tells. */
+function caughtUp(model: ClusterModel, facts: Readonly<Facts>): boolean {
+  const r = raftOf(model, facts.newNode);
+  return r !== undefined && logReach(model, r) >= facts.target!;
+}
+
+/**
+ * Where the model is read from outside (etcd, whose member list it shows) and no event may tell the
+ * change: a learner in the configuration (the exercise's cluster starts with none).
+ */
+function learnerSeen(model: ClusterModel): NodeId | undefined {
+  return watchedFromOutside(model) ? latestMembership(model)?.learners[0] : undefined;
+}
+
+/**
+ * Where the model is read from outside (etcd): the new node is in a term above the one it was
+ * promoted in, with a vote in it (a vote, or its own candidacy, from etcd's log lines), or, where no
+ * vote is reported, under a leader elected in that higher term.
+ */
+function votedInModel(model: ClusterModel, facts: Readonly<Facts>): boolean {
+  const r = raftOf(model, facts.newNode);
+  if (!watchedFromOutside(model) || r === undefined || r.term <= facts.voterTerm!) return false;
+  return reports(model.engine, 'vote') ? r.vote !== 0 : leaderSeenAbove(model, facts.voterTerm!) !== undefined;
+}
 
 export const newNode: Exercise = {
   id: 'new-node',
@@ -48,7 +77,10 @@ export const newNode: Exercise = {
       command: 'add --learner',
       check: ({ since, model }) => {
         const e = raftEvents(since, 'membership').find((m) => m.change.type === 'add-learner');
-        return e === undefined ? false : { newNode: e.change.node, target: leaderOf(model)?.raft?.commit ?? e.index };
+        if (e !== undefined) return { newNode: e.change.node, target: leaderOf(model)?.raft?.commit ?? e.index };
+        const id = learnerSeen(model);
+        const commit = leaderOf(model)?.raft?.commit;
+        return id === undefined || commit === undefined ? false : { newNode: id, target: commit };
       },
     },
     {
@@ -61,7 +93,7 @@ export const newNode: Exercise = {
         en: "Watch its log column grow to the others'. It receives every entry, but no majority counts it: its row stays marked as a learner.",
         zh: '观察它的日志列增长到和其他节点一样。它收到每个条目，但没有哪个多数派计入它：它那一行一直标为学习者。',
       },
-      check: ({ model, facts }) => (raftOf(model, facts.newNode)?.lastIndex ?? 0) >= facts.target!,
+      check: ({ model, facts }) => caughtUp(model, facts),
     },
     {
       id: 'voter',
@@ -74,7 +106,7 @@ export const newNode: Exercise = {
         zh: '在命令行输入 `:promote 6`（新节点的编号），或者按 X。然后在事件栏中找“提升为投票者 n6”。',
       },
       command: 'promote <id>',
-      check: ({ model, facts }) => voters(model).includes(facts.newNode!),
+      check: ({ model, facts }) => (voters(model).includes(facts.newNode!) ? { voterTerm: highestTerm(model) } : false),
     },
     {
       id: 'votes',
@@ -84,9 +116,10 @@ export const newNode: Exercise = {
         zh: '选中领导者并按 x；观察新节点在选举中投票（或参选）。',
       },
       command: 'kill <leader>',
-      check: ({ since, facts }) =>
+      check: ({ since, model, facts }) =>
         raftEvents(since, 'vote-cast', facts.newNode).some((v) => v.round === 'vote') ||
-        becameRole(since, 'candidate').some((r) => r.node === facts.newNode),
+        becameRole(since, 'candidate').some((r) => r.node === facts.newNode) ||
+        votedInModel(model, facts),
     },
   ],
   trigger: {
@@ -95,7 +128,7 @@ export const newNode: Exercise = {
       const id = facts.newNode;
       if (id === undefined) return { en: 'add a node as a learner (add --learner)', zh: '以学习者身份添加一个节点（add --learner）' };
       // Offered once the learner holds the log (the step before this one).
-      return (raftOf(model, id)?.lastIndex ?? 0) >= facts.target!
+      return caughtUp(model, facts)
         ? { en: `promote the learner n${id} to voter (promote ${id})`, zh: `把学习者 n${id} 提升为投票者（promote ${id}）` }
         : null;
     },
@@ -135,5 +168,24 @@ export const newNode: Exercise = {
     await d.step('voter');
     await d.act({ op: 'kill', nodes: [leaderOf(d.model)!.id] });
     await d.step('votes');
+  },
+  etcd: {
+    runs: true,
+    differs: {
+      stepTexts: {
+        'caught-up': {
+          hint: {
+            en: "etcd does not show its log: watch the learner's commit and applied columns reach the others'. It receives every entry, but no majority counts it: its row stays marked as a learner.",
+            zh: 'etcd 不公开它的日志：观察学习者的提交和应用两列追上其他成员。它收到每个条目，但没有哪个多数派计入它：它那一行一直标为学习者。',
+          },
+        },
+        voter: {
+          hint: {
+            en: "Type `:promote 6` (the new member's id) on the command line, or press X. etcd promotes a learner only once it has caught up with the leader.",
+            zh: '在命令行输入 `:promote 6`（新成员的编号），或者按 X。etcd 只有在学习者追上领导者之后才会提升它。',
+          },
+        },
+      },
+    },
   },
 };

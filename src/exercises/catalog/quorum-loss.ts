@@ -1,10 +1,42 @@
 // Exercise 7: three of five nodes stop. Nothing can commit, so nothing wrong is committed; when a
 // third node returns, the cluster carries on with every committed entry intact (sections 5.3, 5.4).
-import { leaderOf, voters } from '../../cluster-model/index.js';
+// etcd always runs CheckQuorum: there the leader steps down once the majority is gone, and the
+// exercise shows a cluster with no leader instead of an entry waiting in the leader's log (which
+// etcd, not reporting its log, could not show either).
+import { leaderOf, voters, type ClusterModel } from '../../cluster-model/index.js';
 import { majorityOf } from '../../raft/membership.js';
 import { isDown, isRunning, node, raftEvents, raftOf } from '../observe.js';
-import type { Exercise } from '../types.js';
+import type { Exercise, Facts, Step } from '../types.js';
 import { leaderStep } from './common.js';
+
+/** Fewer than a majority of the voters run, at least three are down, and the leader is one of those running. */
+function threeStopped(model: ClusterModel, facts: Readonly<Facts>): boolean {
+  const v = voters(model);
+  const running = v.filter((id) => isRunning(node(model, id)));
+  return running.length < majorityOf(v.length) && v.filter((id) => isDown(node(model, id))).length >= 3 && running.includes(facts.leader!);
+}
+
+const commitStep: Step = {
+  id: 'commit',
+  text: { en: 'Submit an entry: it commits as usual.', zh: '提交一个条目：它像平常一样被提交。' },
+  hint: { en: 'Press n and type a word.', zh: '按 n 并输入一个词。' },
+  command: 'submit <text>',
+  check: ({ model, facts }) => {
+    const l = leaderOf(model);
+    return l !== null && l.raft!.commit > facts.base! ? { committed: l.raft!.commit } : false;
+  },
+};
+
+const restartOneStep: Step = {
+  id: 'restart-one',
+  text: { en: 'Restart one of the stopped followers: three of five run again.', zh: '重启一个被停止的跟随者：五个中又有三个在运行。' },
+  hint: { en: 'Select a stopped node and press r.', zh: '选中一个被停止的节点并按 r。' },
+  command: 'restart <id>',
+  check: ({ model }) => {
+    const v = voters(model);
+    return v.filter((id) => isRunning(node(model, id))).length >= majorityOf(v.length);
+  },
+};
 
 export const quorumLoss: Exercise = {
   id: 'quorum-loss',
@@ -31,16 +63,7 @@ export const quorumLoss: Exercise = {
   },
   steps: [
     leaderStep,
-    {
-      id: 'commit',
-      text: { en: 'Submit an entry: it commits as usual.', zh: '提交一个条目：它像平常一样被提交。' },
-      hint: { en: 'Press n and type a word.', zh: '按 n 并输入一个词。' },
-      command: 'submit <text>',
-      check: ({ model, facts }) => {
-        const l = leaderOf(model);
-        return l !== null && l.raft!.commit > facts.base! ? { committed: l.raft!.commit } : false;
-      },
-    },
+    commitStep,
     {
       id: 'stop-three',
       text: {
@@ -53,15 +76,8 @@ export const quorumLoss: Exercise = {
       },
       command: 'stop <id> <id> <id>',
       check: ({ model, facts }) => {
-        const v = voters(model);
-        const running = v.filter((id) => isRunning(node(model, id)));
         const l = raftOf(model, facts.leader);
-        return running.length < majorityOf(v.length) &&
-          v.filter((id) => isDown(node(model, id))).length >= 3 &&
-          running.includes(facts.leader!) &&
-          l?.role === 'leader'
-          ? { committed: l.commit }
-          : false;
+        return threeStopped(model, facts) && l?.role === 'leader' ? { committed: l.commit } : false;
       },
     },
     {
@@ -80,16 +96,7 @@ export const quorumLoss: Exercise = {
         return r !== undefined && r.lastIndex > r.commit && r.commit === facts.committed ? { pending: r.lastIndex } : false;
       },
     },
-    {
-      id: 'restart-one',
-      text: { en: 'Restart one of the stopped followers: three of five run again.', zh: '重启一个被停止的跟随者：五个中又有三个在运行。' },
-      hint: { en: 'Select a stopped node and press r.', zh: '选中一个被停止的节点并按 r。' },
-      command: 'restart <id>',
-      check: ({ model }) => {
-        const v = voters(model);
-        return v.filter((id) => isRunning(node(model, id))).length >= majorityOf(v.length);
-      },
-    },
+    restartOneStep,
     {
       id: 'commits',
       text: {
@@ -131,5 +138,105 @@ export const quorumLoss: Exercise = {
     await d.step('pending');
     await d.act({ op: 'restart', nodes: [stopped[0]!] });
     await d.step('commits');
+  },
+  etcd: {
+    runs: true,
+    differs: {
+      // etcd's defaults: CheckQuorum cannot be switched off there.
+      setup: { nodes: 5, speed: 'slow' },
+      goal: {
+        en: 'Stop three of five members and see that the cluster stops, safely: no leader, nothing committed; then bring one back.',
+        zh: '停止五个成员中的三个，看到集群安全地停下来：没有领导者，什么都不提交；然后让其中一个回来。',
+      },
+      prediction: {
+        question: {
+          en: 'With three of five members stopped, what happens to the leader, and to an entry you submit? And when one of them comes back?',
+          zh: '五个成员中有三个停止时，领导者会怎样？你提交的条目会怎样？其中一个回来后又会怎样？',
+        },
+        answer: {
+          en: "The leader steps down: etcd's CheckQuorum sees no majority. No member can be elected with 2 of 5, so nothing commits and the write fails. Nothing commits without a majority, so nothing wrong can be committed. When a third member returns, a leader is elected and the cluster commits again; every entry committed before is untouched.",
+          zh: '领导者会退位：etcd 的 CheckQuorum 发现没有多数派。5 个中只有 2 个时没有成员能当选，所以什么都提交不了，写入失败。没有多数派就什么都提交不了，因此也不可能提交错误的内容。第三个成员回来后，集群选出领导者并重新开始提交；之前提交的条目都原封不动。',
+        },
+        revealAfter: 'commits',
+      },
+      steps: [
+        leaderStep,
+        commitStep,
+        {
+          id: 'stop-three',
+          text: {
+            en: 'Stop three followers: only the leader and one follower still run.',
+            zh: '停止三个跟随者：只剩领导者和一个跟随者在运行。',
+          },
+          hint: {
+            en: 'Select a follower and press s, three times. Keep the leader running (if you stopped it, restart it with r).',
+            zh: '选中一个跟随者并按 s，重复三次。保持领导者运行（如果停掉了它，用 r 重启）。',
+          },
+          command: 'stop <id> <id> <id>',
+          check: ({ model, facts }) => (threeStopped(model, facts) ? { committed: raftOf(model, facts.leader)?.commit ?? 0 } : false),
+        },
+        {
+          id: 'no-leader',
+          text: {
+            en: 'Submit an entry: the leader has stepped down (CheckQuorum), no one can be elected with 2 of 5, and the write fails. Nothing commits.',
+            zh: '提交一个条目：领导者已经退位（CheckQuorum），5 个中的 2 个选不出领导者，写入失败。什么都没有提交。',
+          },
+          hint: {
+            en: "Press n: the write waits, then gives up. Watch the role column: no leader, and the commit column stays where it was. etcd's leader checks every election timeout that a majority still answers.",
+            zh: '按 n：写入会等待，然后放弃。观察角色列：没有领导者，提交列停在原处。etcd 的领导者每个选举超时都检查多数派是否还在回应。',
+          },
+          command: 'submit <text>',
+          check: ({ model, facts }) => {
+            const r = raftOf(model, facts.leader);
+            return leaderOf(model) === null && r !== undefined && r.role !== 'leader' && r.commit === facts.committed;
+          },
+        },
+        restartOneStep,
+        {
+          id: 'commits',
+          text: {
+            en: 'A leader is elected again and commits: the commit index moves on, and every entry committed before is still there.',
+            zh: '集群重新选出领导者并提交：提交索引继续前进，之前提交的条目也都还在。',
+          },
+          hint: {
+            en: 'Watch a leader appear and its commit index pass where it stopped: a new leader first commits an entry of its own term.',
+            zh: '观察领导者出现，它的提交索引越过停下的位置：新领导者会先提交一个自己任期的条目。',
+          },
+          check: ({ model, events, facts }) =>
+            (leaderOf(model)?.raft?.commit ?? 0) > facts.committed! &&
+            raftEvents(events, 'truncate').every((t) => t.from > facts.committed!),
+        },
+      ],
+      explanation: {
+        en:
+          'Raft paper, sections 5.3 and 5.4; dissertation 6.2. ' +
+          'Entries commit and leaders are elected only by a majority. ' +
+          "With 2 of 5 running there is none: etcd's leader steps down once it has not heard from a majority for an election timeout (CheckQuorum), no candidate can win, and the client's write fails. " +
+          'Raft stops rather than commit what a later majority might not know; any two majorities overlap, so everything committed survives. ' +
+          'When a third member returns, a leader is elected, brings the others up to date and commits again.',
+        zh:
+          'Raft 论文第 5.3 和 5.4 节；博士论文 6.2 节。' +
+          '只有多数派才能提交条目、选出领导者。' +
+          '5 个中只有 2 个运行时没有多数派：etcd 的领导者在一个选举超时内没有收到多数派的消息就退位（CheckQuorum），没有候选人能获胜，客户端的写入失败。' +
+          'Raft 宁可停下来，也不提交之后的多数派可能不知道的内容；任意两个多数派都相交，所以已提交的一切都会保留。' +
+          '第三个成员回来后，集群选出领导者，让其他成员追上进度，并重新开始提交。',
+      },
+      async solution(d) {
+        await d.step('leader');
+        const leader = d.facts.leader!;
+        await d.submit('before', { via: leader });
+        await d.step('commit');
+        const stopped = voters(d.model)
+          .filter((id) => id !== leader)
+          .slice(0, 3);
+        await d.act({ op: 'stop', nodes: stopped });
+        await d.step('stop-three');
+        // The learner's write, which fails: it is not awaited.
+        d.post('waiting', { via: leader });
+        await d.step('no-leader');
+        await d.act({ op: 'restart', nodes: [stopped[0]!] });
+        await d.step('commits');
+      },
+    },
   },
 };

@@ -146,4 +146,11 @@ export const replication: Exercise = {
     await d.act({ op: 'resume', nodes: followers });
     await d.step('resume');
   },
+  etcd: {
+    runs: false,
+    why: {
+      en: "it follows one entry through the leader's log and the commit events that count its copies, and etcd reports neither its log entries nor on how many members an entry is stored",
+      zh: '它跟踪一个条目经过领导者的日志和统计副本数的提交事件，而 etcd 既不公开它的日志条目，也不报告一个条目存储在几个成员上',
+    },
+  },
 };

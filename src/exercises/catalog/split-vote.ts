@@ -153,4 +153,11 @@ export const splitVote: Exercise = {
     await d.act({ op: 'resume', nodes: pausedNodes(d.model) });
     await d.step('resume');
   },
+  etcd: {
+    runs: false,
+    why: {
+      en: 'its set-up makes two members start an election at the same moment and needs CheckQuorum off, and etcd has no command to start an election on a member and always runs CheckQuorum',
+      zh: '它的设置要让两个成员在同一时刻发起选举，并且需要关闭 CheckQuorum，而 etcd 没有让成员发起选举的命令，CheckQuorum 也总是开启',
+    },
+  },
 };

@@ -131,4 +131,11 @@ export const whyTheRules: Exercise = {
     await d.trigger();
     await d.step('caught');
   },
+  etcd: {
+    runs: false,
+    why: {
+      en: "it switches off a rule in raft-console's core (the log check of a vote), and etcd has no such switch",
+      zh: '它关闭了 raft-console 核心中的一条规则（投票时的日志检查），而 etcd 没有这样的开关',
+    },
+  },
 };
