@@ -35,19 +35,27 @@ interface Listed {
   title: string;
   minutes: number;
   completedAt: number | null;
+  etcd: { runs: boolean; why: string | null };
 }
 
 describe('raft-console exercise', () => {
   test('list shows the ten exercises, in English or in Chinese by flag or locale', async () => {
     const en = JSON.parse(await cli.ok('exercise', 'list', '--json')) as Listed[];
     expect(en.map((e) => e.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(en[2]).toEqual({ number: 3, id: 'leader-failure', title: 'Leader failure', minutes: 10, completedAt: null });
+    expect(en[2]).toEqual({
+      number: 3,
+      id: 'leader-failure',
+      title: 'Leader failure',
+      minutes: 10,
+      completedAt: null,
+      etcd: { runs: true, why: null },
+    });
     const zh = JSON.parse(await cli.ok('exercise', 'list', '--json', '--lang', 'zh')) as Listed[];
     expect(zh[2]!.title).toBe('领导者故障');
     const byLocale = await runWith({ LANG: 'zh_CN.UTF-8', LC_ALL: '' }, 'exercise', 'list');
     expect(byLocale.stdout).toContain('领导者故障');
     const human = await cli.ok('exercise', 'list');
-    expect(human).toMatch(/^#\s+ID\s+MIN\s+DONE\s+TITLE\n\s*1\s+first-election\s+10\s+-\s+First election\n/);
+    expect(human).toMatch(/^#\s+ID\s+MIN\s+DONE\s+ETCD\s+TITLE\n\s*1\s+first-election\s+10\s+-\s+✔\s+First election\n/);
   });
 
   test('start --solve runs the exercise headless, prints each step as it is checked, and marks it completed', async () => {

@@ -1,5 +1,6 @@
 // Cluster models as the supervisor reports them, built node by node, for tests that need a model
 // without a cluster (the live model, the safety verdict, the nemesis, the dashboard).
+import { ETCD_UNREPORTED } from '../../src/cluster-model/engine.js';
 import type { ClusterModel, NodeModel, NodeRaftState } from '../../src/cluster-model/index.js';
 
 type RaftFields = Partial<NodeRaftState>;
@@ -53,5 +54,46 @@ export function model(nodes: NodeModel[], extra: Partial<ClusterModel> = {}): Cl
     switches: { preVote: true, checkQuorum: true, bugs: [] },
     safety: { ok: true, checkedReports: 0 },
     ...extra,
+  };
+}
+
+/** A local etcd cluster's engine as the supervisor reports it: the fields its members do not report listed. */
+export const ETCD_ENGINE: ClusterModel['engine'] = {
+  kind: 'etcd',
+  version: '3.4.23',
+  clusterIdHex: 'cdf818194e3a8c32',
+  remote: false,
+  writable: true,
+  unreported: [...ETCD_UNREPORTED],
+};
+
+/**
+ * An etcd member as a node: what its status, member list and log lines give (role, term, vote,
+ * leader, commit, applied, membership), and the fields etcd does not report left at zero and empty,
+ * as src/etcd/observe.ts leaves them.
+ */
+export function etcdNode(
+  id: number,
+  raft: Partial<Pick<NodeRaftState, 'role' | 'term' | 'vote' | 'leader' | 'commit' | 'applied' | 'membership'>> | null,
+  state: NodeModel['process']['state'] = 'running',
+): NodeModel {
+  const n = node(
+    id,
+    raft === null
+      ? null
+      : { ...raft, lastIndex: 0, lastTerm: 0, firstIndex: 0, snapshotIndex: 0, runs: [], timer: null, progress: {}, digests: [] },
+    state,
+  );
+  return {
+    ...n,
+    address: `127.0.0.1:${2379 + 10 * id}`,
+    etcd: {
+      memberId: (0x1000 + id).toString(16),
+      name: `n${id}`,
+      clientUrl: `http://127.0.0.1:${2379 + 10 * id}`,
+      peerUrl: `http://127.0.0.1:${2380 + 10 * id}`,
+      learner: raft?.membership?.learners.includes(id) ?? false,
+      dbSize: 20_480,
+    },
   };
 }
