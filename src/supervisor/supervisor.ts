@@ -10,8 +10,8 @@ import { plural } from '../cluster-model/plural.js';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { perform, type Done } from './actions.js';
-import { replaceNode } from './replace.js';
+import type { Done } from './actions.js';
+import { raftConsoleEngine } from './engine.js';
 import { fromClusterFile, newClusterFile, readClusterFile, type ClusterFile } from './cluster-file.js';
 import { claimFolder, removeControlFiles, writeControlFile, writeToken } from '../cluster-model/control-files.js';
 import { CONTROL_FILE, SECRET_FILE, TOKEN_FILE, type Action, type ActionResult } from '../cluster-model/control-protocol.js';
@@ -24,7 +24,6 @@ import { watchFile } from './folder-watch.js';
 import { clusterFolder, forgetElsewhere, noteElsewhere, type FolderOptions } from '../cluster-model/folder.js';
 import { MAX_NODES, type ClusterLauncher, type OwnedCluster, type SupervisorOptions } from '../cluster-model/launcher.js';
 import { EVENT_REORDER_MS, LiveModel } from './live-model.js';
-import { addNode, promoteNode, removeNode } from './membership.js';
 import type { Timing } from '../cluster-model/model.js';
 import { endOrphanNodes } from './orphans.js';
 import { portInUse } from './port-owner.js';
@@ -150,7 +149,8 @@ export async function openSupervisor(o: SupervisorOptions = {}): Promise<OpenedS
     if (err instanceof SecretFileError) throw new ClusterError(err.message);
     throw err;
   }
-  const fleet = new Fleet(live, folder);
+  const engine = raftConsoleEngine(new Fleet(live, folder));
+  const fleet = engine.fleet;
 
   let stopping: Promise<void> | null = null;
   /** Why the cluster stopped, for whoever watches it go. */
@@ -158,39 +158,21 @@ export async function openSupervisor(o: SupervisorOptions = {}): Promise<OpenedS
   let unwatch = (): void => undefined;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
-  /** Membership changes wait for each other: the core takes one at a time anyway. */
-  let membershipQueue: Promise<unknown> = Promise.resolve();
-
   const run = (a: Action): Promise<Done> => {
-    switch (a.op) {
-      case 'add':
-      case 'promote':
-      case 'remove': {
-        const next = membershipQueue.then(() =>
-          a.op === 'add' ? addNode(fleet, a.learner === true) : a.op === 'promote' ? promoteNode(fleet, a.node) : removeNode(fleet, a.node),
-        );
-        membershipQueue = next.catch(() => undefined);
-        return next;
-      }
-      case 'replace':
-        return replaceNode(fleet, a.node);
-      case 'down':
-        return fleet.close().then((count) => {
-          // After the result has gone out: the control server closes with the supervisor.
-          // (A failure to clean up the files then has no one left to tell.)
-          setImmediate(() => void handle.stop({ purge: a.purge === true }).catch(() => undefined));
-          return {
-            text:
-              `stopped the cluster ${name} (${plural(count, 'node')})` +
-              (a.purge === true
-                ? ` and deleted ${folder}`
-                : `; its data stays in ${folder}: \`raft-console up${name === 'default' ? '' : ` --name ${name}`}\` starts it again`),
-            outcome: { code: 'down', name, nodes: count, purged: a.purge === true, folder },
-          };
-        });
-      default:
-        return perform(fleet, a);
-    }
+    if (a.op !== 'down') return engine.act(a);
+    return fleet.close().then((count) => {
+      // After the result has gone out: the control server closes with the supervisor.
+      // (A failure to clean up the files then has no one left to tell.)
+      setImmediate(() => void handle.stop({ purge: a.purge === true }).catch(() => undefined));
+      return {
+        text:
+          `stopped the cluster ${name} (${plural(count, 'node')})` +
+          (a.purge === true
+            ? ` and deleted ${folder}`
+            : `; its data stays in ${folder}: \`raft-console up${name === 'default' ? '' : ` --name ${name}`}\` starts it again`),
+        outcome: { code: 'down', name, nodes: count, purged: a.purge === true, folder },
+      };
+    });
   };
 
   const act = async (a: Action): Promise<ActionResult> => {
