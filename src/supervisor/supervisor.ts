@@ -20,6 +20,11 @@ import { ControlServer } from './control-server.js';
 import { ClusterError, type ClusterProblem } from '../cluster-model/errors.js';
 import type { Outcome } from '../cluster-model/outcome.js';
 import { Fleet, listIds } from './fleet.js';
+import { EtcdFleet, findEtcd } from './etcd/fleet.js';
+import { etcdEngine } from './etcd/engine.js';
+import { advertisedPeerUrl, bootstrapMemberId, chooseEtcdTiming } from './etcd/setup.js';
+import { PEER_PROXY } from './etcd/proxy-switch.js';
+import { engineName } from '../cluster-model/engine.js';
 import { watchFile } from './folder-watch.js';
 import { clusterFolder, forgetElsewhere, noteElsewhere, type FolderOptions } from '../cluster-model/folder.js';
 import { MAX_NODES, type ClusterLauncher, type OwnedCluster, type SupervisorOptions } from '../cluster-model/launcher.js';
@@ -58,21 +63,29 @@ async function loadOrCreate(
   o: SupervisorOptions,
   name: string,
   folder: string,
-): Promise<{ file: ClusterFile; created: boolean; kept: string | null }> {
+): Promise<{ file: ClusterFile; created: boolean; kept: string | null; timingNote: string | null }> {
   const saved = await readClusterFile(folder);
   if (saved !== null) {
+    if (o.engine !== undefined && o.engine !== saved.engine)
+      throw new ClusterError(
+        `the cluster named ${name} runs ${saved.engine}, not ${o.engine}: leave out --engine to start it, or \`raft-console down --purge${name === 'default' ? '' : ` --name ${name}`}\` first to make a new one`,
+        { code: 'engine-mismatch', engine: saved.engine, asked: o.engine },
+      );
     const members = saved.nodes.filter((n) => !n.removed).length;
     if (o.nodes !== undefined && o.nodes !== members)
       throw new ClusterError(
         `the cluster named ${name} has ${plural(members, 'node')}, not ${o.nodes}: use \`raft-console add\` or \`remove\` to change that, or \`raft-console down --purge\` to start over`,
       );
+    let timingNote: string | null = null;
     saved.timing = chooseTiming(o, saved.timing);
+    if (saved.engine === 'etcd') ({ timing: saved.timing, adjusted: timingNote } = chooseEtcdTiming(saved.timing));
     if (o.snapshotEvery !== undefined) saved.snapshotEvery = checkSnapshotEvery(o.snapshotEvery);
-    return { file: saved, created: false, kept: keptSwitches(o.raft, saved.switches) };
+    return { file: saved, created: false, kept: keptSwitches(o.raft, saved.switches), timingNote };
   }
   const count = o.nodes ?? 3;
   if (!Number.isInteger(count) || count < 1 || count > MAX_NODES)
     throw new ClusterError(`a cluster has 1 to ${MAX_NODES} nodes, got ${count}`);
+  if (o.engine === 'etcd') return { ...(await newEtcdCluster(o, name, count)), created: true, kept: null };
   let ports: number[];
   if (o.basePort === undefined) ports = await freePorts(count);
   else {
@@ -91,7 +104,51 @@ async function loadOrCreate(
     { ...DEFAULT_SWITCHES, ...o.raft },
     checkSnapshotEvery(o.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY),
   );
-  return { file, created: true, kept: null };
+  return { file, created: true, kept: null, timingNote: null };
+}
+
+/** A new etcd cluster: three free ports a member, the timing etcd can take; what etcd 3.4 cannot do is refused. */
+async function newEtcdCluster(
+  o: SupervisorOptions,
+  name: string,
+  count: number,
+): Promise<{ file: ClusterFile; timingNote: string | null }> {
+  const refuse = (op: string, why: string): never => {
+    throw new ClusterError(why, { code: 'engine-unsupported', op, engine: 'etcd' });
+  };
+  if (o.fsync === false)
+    refuse('unsafe-no-fsync', 'etcd 3.4 has no way to turn fsync off: leave out --unsafe-no-fsync (or use --engine raft-console)');
+  if (o.raft?.checkQuorum === false)
+    refuse('no-check-quorum', 'etcd always runs with CheckQuorum: leave out --no-check-quorum (or use --engine raft-console)');
+  if ((o.raft?.bugs ?? []).length > 0)
+    refuse(
+      'bug',
+      "the known bugs are switches in raft-console's own nodes, which etcd does not have: leave out --bug (or use --engine raft-console)",
+    );
+  if (o.basePort !== undefined)
+    refuse('base-port', 'an etcd member takes three ports (client, peer and its fault proxy), chosen free: leave out --base-port');
+  const ports = await freePorts(count * 3);
+  const members = Array.from({ length: count }, (_, i) => ({
+    clientPort: ports[3 * i]!,
+    peerPort: ports[3 * i + 1]!,
+    proxyPort: ports[3 * i + 2]!,
+    memberId: null,
+    initialCluster: null,
+  }));
+  const { timing, adjusted } = chooseEtcdTiming(chooseTiming(o, null));
+  const file = newClusterFile(
+    name,
+    members.map((m) => m.clientPort),
+    null,
+    true,
+    timing,
+    { ...DEFAULT_SWITCHES, ...o.raft },
+    checkSnapshotEvery(o.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY),
+    { kind: 'etcd', members },
+  );
+  for (const n of file.nodes)
+    if (n.etcd !== undefined) n.etcd.memberId = bootstrapMemberId([advertisedPeerUrl(n.etcd, PEER_PROXY)], file.clusterId);
+  return { file, timingNote: adjusted };
 }
 
 /**
@@ -131,12 +188,14 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
  */
 export async function openSupervisor(o: SupervisorOptions = {}): Promise<OpenedSupervisor> {
   const { name, folder } = clusterFolder(o);
+  // Before anything is made: a missing etcd is told with how to install it.
+  if (o.engine === 'etcd') findEtcd(o.etcdBin);
   await mkdir(folder, { recursive: true, mode: 0o700 });
   await claimFolder(folder, name);
   await noteElsewhere(o, name, folder);
   // Nodes an earlier supervisor left frozen would hold their ports.
   endOrphanNodes(folder);
-  const { file, created, kept } = await loadOrCreate(o, name, folder);
+  const { file, created, kept, timingNote } = await loadOrCreate(o, name, folder);
   const startedAt = Date.now();
   const { model, setup } = fromClusterFile(file, { name, folder, supervisorPid: process.pid, startedAt });
   const live = new LiveModel(model, setup, { reorderMs: EVENT_REORDER_MS });
@@ -149,8 +208,9 @@ export async function openSupervisor(o: SupervisorOptions = {}): Promise<OpenedS
     if (err instanceof SecretFileError) throw new ClusterError(err.message);
     throw err;
   }
-  const engine = raftConsoleEngine(new Fleet(live, folder));
+  const engine = file.engine === 'etcd' ? etcdEngine(new EtcdFleet(live, folder, o.etcdBin)) : raftConsoleEngine(new Fleet(live, folder));
   const fleet = engine.fleet;
+  if (fleet instanceof EtcdFleet) fleet.binary();
 
   let stopping: Promise<void> | null = null;
   /** Why the cluster stopped, for whoever watches it go. */
@@ -267,7 +327,10 @@ export async function openSupervisor(o: SupervisorOptions = {}): Promise<OpenedS
       live.say(
         'up',
         `${created ? 'created' : 'started'} the cluster ${name}: nodes ${listIds(members.map((n) => n.id))}` +
+          (file.engine === 'etcd' ? ` (${engineName(live.model.engine)})` : '') +
           `${failed.length > 0 ? ` (${failed.length} did not start: ${failed.join('; ')})` : ''}; ${describeTiming(file.timing)}${file.fsync ? '' : '; UNSAFE: fsync off'}` +
+          (file.engine === 'etcd' ? `; etcd draws each election timeout in whole heartbeats` : '') +
+          (timingNote === null ? '' : `; ${timingNote}`) +
           (kept !== null ? `; ${kept}` : isDefault(file.switches) ? '' : `; ${describeSwitches(file.switches)}`),
         {
           clusterId: file.clusterId,
