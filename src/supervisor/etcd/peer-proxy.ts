@@ -13,11 +13,16 @@
 //   etcd sends on the pipeline whenever no stream to that peer works, with at most 4 posts at once;
 //   a post that fails loses its message (raft sends again as it always does).
 // - Snapshots: `POST /raft/snapshot` from S, S -> this member.
-// A blocked link refuses what carries it and cuts what is open. A delayed or lossy link refuses its
-// streams, so etcd falls back to the pipeline where each message is a request of its own to lose
-// or hold back. A held message is answered 204 at once and forwarded when its delay is over (a
-// delay in the network, not a slower sender: holding the post itself would cap the link at 4
-// messages per delay, and etcd drops what its 64-message pipeline buffer cannot take).
+// A blocked link refuses what carries it and cuts what is open. A delayed link passes its stream's
+// bytes late, in order, as a network passes a TCP stream (peer-delay-pipe.ts); cutting the stream
+// instead would leave a gap while etcd notices (a write or two into the closed socket) and turns
+// to the pipeline, and that gap plus the delay outlasts a 150 ms election timeout: tried, and
+// followers held elections under a 100 ms delay. A lossy link refuses its streams (a stream loses
+// no bytes, and etcd's msgappv2 encoding is stateful, so no frame could be dropped from it), and
+// etcd falls back to the pipeline, where each message is a request of its own to lose. A pipeline
+// message on a delayed link is answered 204 at once and delivered when its delay is over (a delay
+// in the network, not a slower sender: holding the post itself would cap the link at 4 messages
+// per delay, and etcd drops what its 64-message pipeline buffer cannot take).
 //
 // Requests with no known sender pass: /raft/probing (etcd's round-trip prober: metrics and a
 // warning), /version and /members (start-up and joins), /leases (a member forwarding lease
@@ -29,11 +34,14 @@ import type { LinkFaultModel } from '../../cluster-model/model.js';
 import type { NodeId } from '../../raft/types.js';
 import { realTimers, type Timers } from '../../transport/timers.js';
 import { portInUse } from '../port-owner.js';
+import { pipeWithDelay } from './peer-delay-pipe.js';
 
 /** The largest pipeline message held back: etcd's messages are at most 1 MiB of entries (MaxSizePerMsg) plus one entry. */
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 /** All messages held back at once: past it a message is dropped, as a full router queue drops. */
 const MAX_HELD_BYTES = 64 * 1024 * 1024;
+/** A delayed stream's bytes held before its member is paused (TCP's window would stop it so). */
+const MAX_STREAM_HELD_BYTES = 8 * 1024 * 1024;
 
 export interface PeerProxyOptions {
   /** The member behind this proxy. */
@@ -55,11 +63,11 @@ export interface PeerLinkStats {
   to: NodeId;
   /** Requests carrying the link that went through (streams opened, messages and snapshots delivered). */
   forwarded: number;
-  /** Refused: a blocked link, or a stream on a delayed or lossy one. */
+  /** Refused: a blocked link, or a stream on a lossy one. */
   refused: number;
   /** Messages lost: by `loss`, over the holding bound, or blocked while held. */
   dropped: number;
-  /** Messages and snapshots held back by `delayMs`. */
+  /** Messages, snapshots and stream writes held back by `delayMs`. */
   delayed: number;
   /** Open streams and requests in flight cut by a fault set while they were open. */
   cut: number;
@@ -75,7 +83,13 @@ export interface PeerProxyStats {
 
 type Kind = 'stream' | 'message' | 'snapshot';
 
-/** What crosses the proxy for one request: which link its payload travels on. */
+/** A raft request as it names itself: what it carries and the sender in X-Server-From. */
+interface Route {
+  kind: Kind;
+  sender: string;
+}
+
+/** Which link a raft request's payload travels on, once its sender is known. */
 interface Carried {
   kind: Kind;
   from: NodeId;
@@ -84,8 +98,9 @@ interface Carried {
 
 type Treatment = { do: 'pass' } | { do: 'block' } | { do: 'degrade'; delayMs: number; loss: number };
 
+/** A request open now: its sender is looked up again on every change of faults. */
 interface InFlight {
-  carried: Carried;
+  route: Route;
   cut: () => void;
 }
 
@@ -147,15 +162,18 @@ export class PeerProxy {
 
   /**
    * Replaces the faults (the model's whole list; links not touching this member are ignored). Open
-   * streams and requests in flight whose treatment changed are cut: etcd redials a stream within
-   * 100 ms and meets the new treatment.
+   * streams and requests in flight that the new faults refuse are cut: etcd redials a stream within
+   * 100 ms and meets the new treatment. A delay applies to open streams from their next write.
    */
   setLinks(links: readonly LinkFaultModel[]): void {
     this.links = new Map(links.map((l) => [key(l.from, l.to), { ...l }]));
     for (const f of [...this.inFlight]) {
-      const t = this.treatment(f.carried);
-      if (t.do === 'block' || (f.carried.kind === 'stream' && t.do === 'degrade')) {
-        this.count(f.carried).cut++;
+      // A stream opened while its sender was not known yet (etcd's members dial each other before
+      // their ids can be read from the member list) is judged now that it may be.
+      const carried = this.resolve(f.route);
+      if (carried === null) continue;
+      if (this.refuses(carried)) {
+        this.count(carried).cut++;
         this.inFlight.delete(f);
         f.cut();
       }
@@ -183,17 +201,24 @@ export class PeerProxy {
     await done;
   }
 
-  /** Which link a request's payload travels on, or null when it names no known sender. */
-  private carried(req: IncomingMessage): Carried | null {
+  /** What a raft request carries and who sends it; null for the other requests (prober, version, members, leases). */
+  private route(req: IncomingMessage): Route | null {
     const header = req.headers['x-server-from'];
-    const sender = typeof header === 'string' ? this.options.senderOf(header.toLowerCase()) : null;
-    if (sender === null || sender === this.options.member) return null;
-    const me = this.options.member;
+    if (typeof header !== 'string') return null;
+    const sender = header.toLowerCase();
     const path = (req.url ?? '').split('?')[0] ?? '';
-    if (req.method === 'GET' && path.startsWith('/raft/stream/')) return { kind: 'stream', from: me, to: sender };
-    if (req.method === 'POST' && path === '/raft') return { kind: 'message', from: sender, to: me };
-    if (req.method === 'POST' && path === '/raft/snapshot') return { kind: 'snapshot', from: sender, to: me };
+    if (req.method === 'GET' && path.startsWith('/raft/stream/')) return { kind: 'stream', sender };
+    if (req.method === 'POST' && path === '/raft') return { kind: 'message', sender };
+    if (req.method === 'POST' && path === '/raft/snapshot') return { kind: 'snapshot', sender };
     return null;
+  }
+
+  /** Which link a raft request's payload travels on, or null while its sender is not known. */
+  private resolve(route: Route): Carried | null {
+    const sender = this.options.senderOf(route.sender);
+    const me = this.options.member;
+    if (sender === null || sender === me) return null;
+    return route.kind === 'stream' ? { kind: route.kind, from: me, to: sender } : { kind: route.kind, from: sender, to: me };
   }
 
   private treatment(c: Carried): Treatment {
@@ -202,6 +227,19 @@ export class PeerProxy {
     if (l.blocked) return { do: 'block' };
     if (l.delayMs > 0 || l.loss > 0) return { do: 'degrade', delayMs: l.delayMs, loss: l.loss };
     return { do: 'pass' };
+  }
+
+  /** Whether the faults refuse this request now: a blocked link, or a stream of a lossy one. */
+  private refuses(c: Carried): boolean {
+    const t = this.treatment(c);
+    return t.do === 'block' || (c.kind === 'stream' && t.do === 'degrade' && t.loss > 0);
+  }
+
+  /** How long a write on an open stream waits now. */
+  private streamDelay(route: Route): number {
+    const c = this.resolve(route);
+    const t = c === null ? null : this.treatment(c);
+    return t?.do === 'degrade' ? t.delayMs : 0;
   }
 
   private count(c: Carried): PeerLinkStats {
@@ -215,22 +253,28 @@ export class PeerProxy {
     // A client that goes away mid-request errors its streams: never out of the proxy.
     req.on('error', () => req.destroy());
     res.on('error', () => res.destroy());
-    const carried = this.carried(req);
-    if (carried === null) {
+    const route = this.route(req);
+    const carried = route === null ? null : this.resolve(route);
+    if (route === null || carried === null) {
       this.unidentified++;
-      this.forward(req, res, null);
+      this.forward(req, res, route);
       return;
     }
-    const t = this.treatment(carried);
-    if (t.do === 'block' || (carried.kind === 'stream' && t.do === 'degrade')) {
+    if (this.refuses(carried)) {
       this.count(carried).refused++;
       refuse(req, res);
       return;
     }
-    if (t.do === 'pass') {
+    const t = this.treatment(carried);
+    if (t.do !== 'degrade' || carried.kind === 'stream') {
       this.count(carried).forwarded++;
-      this.forward(req, res, carried);
+      this.forward(req, res, route);
     } else if (carried.kind === 'snapshot') {
+      if (t.delayMs === 0) {
+        this.count(carried).forwarded++;
+        this.forward(req, res, route);
+        return;
+      }
       // A snapshot is one long TCP stream: it arrives late, never partly lost. Held before forwarding, not buffered.
       this.count(carried).delayed++;
       req.pause();
@@ -241,13 +285,13 @@ export class PeerProxy {
           return;
         }
         this.count(carried).forwarded++;
-        this.forward(req, res, carried);
+        this.forward(req, res, route);
       });
-    } else this.degrade(req, res, carried, t.delayMs, t.loss);
+    } else this.degrade(req, res, route, carried, t.delayMs, t.loss);
   }
 
   /** A pipeline message on a lossy or delayed link: lost, or answered at once and delivered after the delay. */
-  private degrade(req: IncomingMessage, res: ServerResponse, carried: Carried, delayMs: number, loss: number): void {
+  private degrade(req: IncomingMessage, res: ServerResponse, route: Route, carried: Carried, delayMs: number, loss: number): void {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -279,7 +323,7 @@ export class PeerProxy {
           return;
         }
         this.count(carried).forwarded++;
-        this.deliver(req.url ?? '/raft', headers, body, carried);
+        this.deliver(req.url ?? '/raft', headers, body, route);
       });
     });
   }
@@ -293,9 +337,9 @@ export class PeerProxy {
   }
 
   /** Posts a held message to the member; its answer has been given already, so it is read and dropped. */
-  private deliver(path: string, headers: OutgoingHttpHeaders, body: Buffer, carried: Carried): void {
+  private deliver(path: string, headers: OutgoingHttpHeaders, body: Buffer, route: Route): void {
     const up = request({ host: '127.0.0.1', port: this.options.targetPort, method: 'POST', path, headers, agent: this.agent });
-    const flight: InFlight = { carried, cut: () => up.destroy() };
+    const flight: InFlight = { route, cut: () => up.destroy() };
     this.inFlight.add(flight);
     up.on('socket', (s: Socket) => s.setNoDelay(true));
     up.on('response', (answer) => {
@@ -309,7 +353,7 @@ export class PeerProxy {
   }
 
   /** Passes a request to the member and its answer back, both bodies streamed with backpressure. */
-  private forward(req: IncomingMessage, res: ServerResponse, carried: Carried | null): void {
+  private forward(req: IncomingMessage, res: ServerResponse, route: Route | null): void {
     const up = request({
       host: '127.0.0.1',
       port: this.options.targetPort,
@@ -318,12 +362,14 @@ export class PeerProxy {
       headers: endToEnd(req.headers),
       agent: this.agent,
     });
+    let dropHeld = (): void => undefined;
     const flight: InFlight | null =
-      carried === null
+      route === null
         ? null
         : {
-            carried,
+            route,
             cut: () => {
+              dropHeld();
               up.destroy();
               res.destroy();
             },
@@ -339,7 +385,17 @@ export class PeerProxy {
       res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
       // A stream's frames go on as they come: flushHeaders so the dialer sees its 200 before the first frame.
       res.flushHeaders();
-      answer.pipe(res);
+      if (route?.kind !== 'stream') answer.pipe(res);
+      else
+        dropHeld = pipeWithDelay(answer, res, {
+          delayMs: () => this.streamDelay(route),
+          timers: this.timers,
+          maxHeldBytes: MAX_STREAM_HELD_BYTES,
+          onHeld: () => {
+            const c = this.resolve(route);
+            if (c !== null) this.count(c).delayed++;
+          },
+        });
     });
     up.on('error', () => {
       done();
@@ -350,6 +406,7 @@ export class PeerProxy {
     // The dialer went away (or was cut) before the answer was complete: nothing more to pass either way.
     res.on('close', () => {
       done();
+      dropHeld();
       if (!res.writableFinished) up.destroy();
     });
     req.pipe(up);

@@ -179,9 +179,23 @@ describe('PeerProxy', () => {
     expect(s.find((l) => l.from === 2)).toMatchObject({ refused: 1, forwarded: 1 });
   });
 
-  it('refuses the streams of a degraded direction so that etcd falls back to posts, which pass', async () => {
+  it('passes a stream on a delayed link late, in order, without cutting it', async () => {
     const { member, proxy, timers } = await setup();
-    proxy.setLinks([link(1, 2, { delayMs: 100 }), link(2, 1, { loss: 0.0001 })]);
+    const stream = await openStream(proxy.port, 'b2');
+    proxy.setLinks([link(1, 2, { delayMs: 100 })]);
+    member.send('one;');
+    member.send('two;');
+    await waitFor('both writes held', () => timers.pending.size === 2);
+    expect(stream.received()).toBe('');
+    timers.fireAll();
+    await waitFor('both writes through', () => stream.received() === 'one;two;');
+    expect(stream.closed()).toBe(false);
+    expect(proxy.stats().links).toEqual([{ from: 1, to: 2, forwarded: 1, refused: 0, dropped: 0, delayed: 2, cut: 0 }]);
+  });
+
+  it('refuses the streams of a lossy direction so that etcd falls back to posts, which pass', async () => {
+    const { member, proxy, timers } = await setup();
+    proxy.setLinks([link(1, 2, { loss: 0.0001 }), link(2, 1, { loss: 0.0001 })]);
     expect((await openStream(proxy.port, 'b2')).status).toBe(503);
     expect(await post(proxy.port, 'b2', 'append')).toBe(204);
     timers.fireAll();
@@ -229,11 +243,11 @@ describe('PeerProxy', () => {
     expect(member.messages).toEqual([]);
   });
 
-  it('cuts only the open streams whose treatment changed', async () => {
+  it('cuts only the open streams that the new faults refuse', async () => {
     const { member, proxy } = await setup();
     const toB = await openStream(proxy.port, 'b2');
     const toC = await openStream(proxy.port, 'c3');
-    proxy.setLinks([link(1, 3, { delayMs: 50 }), link(3, 1, { blocked: true })]);
+    proxy.setLinks([link(1, 3, { loss: 0.5 }), link(2, 1, { blocked: true })]);
     await waitFor('the stream n1 -> n3 cut', () => toC.closed());
     member.send('x');
     await waitFor('n2 still reads', () => toB.received() === 'x');
@@ -248,6 +262,17 @@ describe('PeerProxy', () => {
     expect(await post(proxy.port, 'ffff', 'from a member not known yet')).toBe(204);
     expect(member.messages).toHaveLength(2);
     expect(proxy.stats().unidentified).toBe(2);
+  });
+
+  it('cuts a stream opened before its sender was known once it is and its link is blocked', async () => {
+    const known = new Map<string, number>();
+    const { proxy } = await setup({ senderOf: (hex) => known.get(hex) ?? null });
+    const early = await openStream(proxy.port, 'b2');
+    expect(early.status).toBe(200);
+    known.set('b2', 2);
+    proxy.setLinks([link(1, 2, { blocked: true })]);
+    await waitFor('the early stream cut', () => early.closed());
+    expect(proxy.stats()).toMatchObject({ unidentified: 1, links: [{ from: 1, to: 2, cut: 1 }] });
   });
 
   it('answers 502 while the member is down, and survives garbage and clients that go away', async () => {
