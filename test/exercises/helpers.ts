@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import type { EngineKind } from '../../src/cluster-model/engine.js';
 import type { SpeedPreset } from '../../src/cluster-model/index.js';
 import { startSession, type ExerciseSession } from '../../src/exercises/session.js';
 import { supervisorLauncher } from '../../src/supervisor/supervisor.js';
@@ -17,7 +18,7 @@ import { alive, builtModule } from '../supervisor/helpers.js';
  */
 export async function inSession<T>(
   exercise: Exercise,
-  o: { name: string; speed: SpeedPreset; paced?: boolean },
+  o: { name: string; speed: SpeedPreset; paced?: boolean; engine?: EngineKind },
   body: (session: ExerciseSession) => Promise<T>,
 ): Promise<T> {
   builtModule('cli/main.js');
@@ -29,6 +30,7 @@ export async function inSession<T>(
     folder: { name: o.name, stateDir: home },
     speed: o.speed,
     paced: o.paced,
+    engine: o.engine,
   });
   try {
     return await body(session);
@@ -38,10 +40,10 @@ export async function inSession<T>(
   }
 }
 
-/** Solves the exercise at `speed`; resolves with the ids of the steps seen done, in order. */
-export async function solve(exercise: Exercise, speed: SpeedPreset): Promise<string[]> {
+/** Solves the exercise (its form for `engine`) at `speed`; resolves with the ids of the steps seen done, in order. */
+export async function solve(exercise: Exercise, speed: SpeedPreset, engine: EngineKind = 'raft-console'): Promise<string[]> {
   const pids = new Set<number>();
-  const seen = await inSession(exercise, { name: exercise.id, speed }, async (session) => {
+  const seen = await inSession(exercise, { name: exercise.id, speed, engine }, async (session) => {
     // Steps may be done as the cluster starts, before anyone could listen.
     const seen = session.tracker.progress().flatMap((s) => (s.done ? [s.id] : []));
     const record = (): void => {
@@ -50,7 +52,7 @@ export async function solve(exercise: Exercise, speed: SpeedPreset): Promise<str
     session.onSteps((changes) => seen.push(...changes.map((c) => c.id)));
     const off = session.cluster.subscribe(record);
     try {
-      await exercise.solution(session.driver());
+      await session.exercise.solution(session.driver());
     } catch (err) {
       // What the cluster did last, to tell a bug in the exercise from one in the cluster.
       const m = session.cluster.model;

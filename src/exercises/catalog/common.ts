@@ -1,6 +1,6 @@
 // Steps that several exercises share: waiting for the cluster's first leader, isolating a
 // follower, and healing the network.
-import { healed, isolatedNodes, settledLeader } from '../../cluster-model/index.js';
+import { healed, isolatedNodes, settledLeader, voters } from '../../cluster-model/index.js';
 import { logReach, raftOf } from '../observe.js';
 import type { Step } from '../types.js';
 
@@ -15,9 +15,13 @@ export const leaderStep: Step = {
     en: 'Elections need no help: a follower that hears from no leader for its election timeout starts one.',
     zh: '选举无需干预：跟随者在选举超时内没有收到领导者的消息，就会发起选举。',
   },
+  // Among the voters: on etcd a member's status can come before the member list that names the
+  // voters, and a solution that picks followers from them must find them there.
   check: ({ model }) => {
     const l = settledLeader(model);
-    return l === undefined ? false : { leader: l.id, term: l.raft!.term, base: logReach(model, l.raft!), commit: l.raft!.commit };
+    return l === undefined || !voters(model).includes(l.id)
+      ? false
+      : { leader: l.id, term: l.raft!.term, base: logReach(model, l.raft!), commit: l.raft!.commit };
   },
 };
 

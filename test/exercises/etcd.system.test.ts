@@ -1,0 +1,24 @@
+// The automatic solutions of the exercises that run on etcd, on real etcd 3.4 members under the
+// supervisor (`exercise start N --engine etcd --solve`): every step of the exercise's etcd form is
+// seen done, in order, and no member process outlives it.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { firstElection } from '../../src/exercises/catalog/first-election.js';
+import { followerFailure } from '../../src/exercises/catalog/follower-failure.js';
+import { leaderFailure } from '../../src/exercises/catalog/leader-failure.js';
+import { newNode } from '../../src/exercises/catalog/new-node.js';
+import { quorumLoss } from '../../src/exercises/catalog/quorum-loss.js';
+import { exerciseOn } from '../../src/exercises/engine.js';
+import { solve } from './helpers.js';
+
+const found = spawnSync('etcd', ['--version'], { encoding: 'utf8' });
+if (found.error !== undefined || found.status !== 0)
+  throw new Error(
+    'etcd is not on PATH: these tests run real etcd 3.4 members; install it with `sudo apt-get install -y etcd-server etcd-client`',
+  );
+
+describe('the automatic solutions of the exercises on etcd check every step, in order', () => {
+  it.each([firstElection, leaderFailure, followerFailure, quorumLoss, newNode])('$id', async (exercise) => {
+    expect(await solve(exercise, 'normal', 'etcd')).toEqual(exerciseOn(exercise, 'etcd').steps.map((s) => s.id));
+  });
+});
