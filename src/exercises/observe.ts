@@ -80,14 +80,31 @@ export function electionsStarted(model: ClusterModel, events: readonly ClusterEv
 }
 
 /**
- * How many pre-vote rounds the node was seen to start: its pre-vote campaigns; where timers are
- * hidden (etcd, whose logs say "became pre-candidate" each round), its becoming a pre-candidate,
- * whichever of the two counts more (a log may tell both of one round).
+ * How many pre-vote rounds the node was seen to start: its pre-vote campaigns. Where timers are
+ * hidden (etcd), what its log lines tell instead: with PreVote on, each election timeout starts a
+ * pre-vote round ("is starting a new election", then "became pre-candidate", which is told as a
+ * change of role only the first time); whichever counts more.
  */
 export function preVoteRounds(model: ClusterModel, events: readonly ClusterEvent[], node: NodeId | undefined): number {
   const campaigns = raftEvents(events, 'campaign', node).filter((e) => e.round === 'pre-vote').length;
   if (!timersHidden(model)) return campaigns;
-  return Math.max(campaigns, raftEvents(events, 'role-change', node).filter((e) => e.to === 'pre-candidate').length);
+  const became = raftEvents(events, 'role-change', node).filter((e) => e.to === 'pre-candidate').length;
+  const timeouts = model.switches.preVote ? raftEvents(events, 'election-timeout', node).length : 0;
+  return Math.max(campaigns, became, timeouts);
+}
+
+/**
+ * A node's term as far as it is known: its report; where the model is read from outside (etcd),
+ * also the terms its log lines gave in `events`. etcd's status reports the term of the member's last
+ * applied entry, which a candidate cut off from the others never moves, while its log says at each
+ * election timeout the term it had ("is starting a new election at term N"), and at a change of
+ * role the term it took.
+ */
+export function termSeen(model: ClusterModel, events: readonly ClusterEvent[], id: NodeId | undefined): number {
+  const reported = raftOf(model, id)?.term ?? 0;
+  if (!watchedFromOutside(model)) return reported;
+  const logged = [...raftEvents(events, 'role-change', id), ...raftEvents(events, 'election-timeout', id)].map((e) => e.term);
+  return Math.max(reported, ...logged);
 }
 
 /**

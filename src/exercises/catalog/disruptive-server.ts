@@ -2,7 +2,7 @@
 // every failed election and deposes a healthy leader; the exercise then runs again with PreVote on,
 // where the node's term stays put and the leader keeps leading (section 5.1; dissertation 9.6).
 import { settledLeader, type ClusterModel } from '../../cluster-model/index.js';
-import { preVoteRounds, raftEvents, raftOf, watchedFromOutside } from '../observe.js';
+import { preVoteRounds, raftEvents, raftOf, termSeen, watchedFromOutside } from '../observe.js';
 import type { Exercise, Facts } from '../types.js';
 import { healStep, isolateStep, leaderStep } from './common.js';
 
@@ -54,8 +54,8 @@ export const disruptiveServer: Exercise = {
         zh: `PreVote 已关闭：每次选举超时，被隔离的节点都会发起一次赢不了的选举，并提高任期。等它领先 ${ROUNDS} 个任期。`,
       },
       hint: { en: 'Watch its term column climb while the others stay.', zh: '观察它的任期列不断上升，而其他节点保持不变。' },
-      check: ({ model, facts }) => {
-        const term = raftOf(model, facts.isolated)?.term ?? 0;
+      check: ({ model, since, facts }) => {
+        const term = termSeen(model, since, facts.isolated);
         return term >= facts.term! + ROUNDS ? { inflated: term } : false;
       },
     },
@@ -98,7 +98,7 @@ export const disruptiveServer: Exercise = {
       },
       hint: { en: 'Watch it turn pre-candidate again and again, its term unchanged.', zh: '观察它一次次变成预候选人，任期不变。' },
       check: ({ since, model, facts }) =>
-        preVoteRounds(model, since, facts.isolated) >= ROUNDS && raftOf(model, facts.isolated)?.term === facts.isolatedTerm,
+        preVoteRounds(model, since, facts.isolated) >= ROUNDS && termSeen(model, since, facts.isolated) === facts.isolatedTerm,
     },
     healStep('heal-again'),
     {
