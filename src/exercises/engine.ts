@@ -51,5 +51,6 @@ export function exerciseOn(exercise: Exercise, engine: EngineKind): Exercise {
     ...(trigger === null || trigger === undefined ? {} : { trigger }),
     explanation: d.explanation ?? exercise.explanation,
     ...(d.solution === undefined ? {} : { solution: d.solution }),
+    ...(d.prepare === undefined ? {} : { prepare: d.prepare }),
   };
 }

@@ -102,6 +102,7 @@ export interface EtcdDifferences {
   stepTexts?: Readonly<Record<string, Partial<Pick<Step, 'text' | 'hint'>>>>;
   /** null: no set-up key on etcd. */
   trigger?: Trigger | null;
+  prepare?: (hands: ClusterHands) => Promise<void>;
   explanation?: Texts;
   solution?: (d: Driver) => Promise<void>;
 }

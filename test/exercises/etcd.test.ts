@@ -127,34 +127,46 @@ describe('which exercises run on etcd', () => {
 });
 
 describe('exercise 1 (first election) on etcd', () => {
-  const frozen = etcd(0, 1, {
-    changes: Object.fromEntries([1, 2, 3, 4, 5].map((id) => [id, member(id, { role: 'follower', term: 1, leader: 0 }, 'paused')])),
-  });
+  // etcd's first election is over once its members serve: the exercise stops them all and the
+  // learner starts them again.
+  const firstElectionAtStart = [becomes(2, 'candidate', 2), becomes(2, 'leader', 2)];
+  const stoppedEvent: ClusterEvent = { ts: 0, node: null, kind: 'supervisor', type: 'stop', text: 'stopped', data: { ok: true } };
+  const all = (state: NodeModel['process']['state']): ClusterModel =>
+    etcd(2, 2, {
+      changes: Object.fromEntries(
+        [1, 2, 3, 4, 5].map((id) => [id, member(id, { role: id === 2 ? 'leader' : 'follower', term: 2, leader: 2 }, state)]),
+      ),
+    });
 
-  it("follows the election from the members' candidacy, in the terms etcd uses", () => {
-    const t = onEtcd(firstElection);
-    t.update(frozen, []);
-    expect(t.view({ hint: false }).steps[0]!.text).toMatch(/^All members are followers in term 1/);
-    const resumed: ClusterEvent = { ts: 0, node: null, kind: 'supervisor', type: 'resume', text: 'resumed', data: { ok: true } };
-    t.update(frozen, [resumed]);
+  it('follows the election of the members started again, not the one they held as the cluster started', () => {
+    const form = exerciseOn(firstElection, 'etcd');
+    const t = createTracker(form, 'en');
+    t.update(etcd(2, 2), firstElectionAtStart);
+    t.update(all('stopped'), [stoppedEvent]);
+    expect(ids(t)).toEqual([]);
+    expect(t.view({ hint: false }).steps[0]!.text).toMatch(/^etcd holds its first election while its members start/);
+    expect(t.view({ hint: false }).trigger?.label).toBe('start every member again: with no leader, they elect one');
+    t.update(all('starting'), []);
     expect(ids(t)).toEqual(['start']);
-    // etcd's logs say when a member becomes a (pre-)candidate; no event says that a timer fired.
-    t.update(etcd(0, 1), [becomes(4, 'pre-candidate', 1)]);
+    expect(t.context().facts.before).toBe(2);
+    // etcd's logs tell the election timeout and the candidacy.
+    t.update(all('starting'), [logged(4, { type: 'election-timeout', term: 2, ticks: 0, leader: 0 }), becomes(4, 'pre-candidate', 2)]);
     expect(ids(t)).toEqual(['start', 'timeout']);
-    expect(t.context().facts.first).toBe(4);
-    t.update(etcd(0, 2), [becomes(4, 'candidate', 2), becomes(4, 'leader', 2)]);
-    t.update(etcd(4, 2), []);
+    t.update(etcd(4, 3), [becomes(4, 'candidate', 3), becomes(4, 'leader', 3)]);
     expect(t.done).toBe(true);
-    expect(t.context().facts).toMatchObject({ first: 4, candidate: 4, candidateTerm: 2, leader: 4, term: 2 });
-    expect(t.view({ hint: false }).explanation).toMatch(/etcd runs the same algorithm/);
+    expect(t.context().facts).toMatchObject({ before: 2, first: 4, candidate: 4, candidateTerm: 3, leader: 4, term: 3 });
+    expect(t.view({ hint: false }).explanation).toMatch(/etcd held the very first election of this cluster in the same way/);
   });
 
   it('sees the election in the model when no log line tells it', () => {
     const t = onEtcd(firstElection);
-    t.update(frozen, [{ ts: 0, node: null, kind: 'supervisor', type: 'resume', text: 'resumed', data: { ok: true } }]);
+    t.update(all('stopped'), [stoppedEvent]);
+    t.update(all('starting'), []);
     t.update(etcd(2, 2), []);
+    expect(ids(t)).toEqual(['start']);
+    t.update(etcd(5, 3), []);
     expect(t.done).toBe(true);
-    expect(t.context().facts).toMatchObject({ first: 2, candidate: 2, leader: 2, term: 2 });
+    expect(t.context().facts).toMatchObject({ first: 5, candidate: 5, leader: 5, term: 3 });
   });
 
   it("keeps raft-console's own form unchanged: there a leader in the model without events is not an election seen", () => {
