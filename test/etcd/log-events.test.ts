@@ -258,6 +258,7 @@ describe("an etcd member's log lines as the cluster's story", () => {
     } catch (e) {
       throw new Error(
         `fuzz seed ${seed} failed (replay: ETCD_LOG_FUZZ_SEED=${seed} npx vitest run test/etcd/log-events.test.ts): ${String(e)}`,
+        { cause: e },
       );
     }
   });
