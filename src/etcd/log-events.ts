@@ -11,6 +11,8 @@
 //   "<id> [term: N] received a <MsgType> message with higher term from <id> [term: M]"
 //   "<id> [term: N] ignored a <MsgType> message with lower term from <id> [term: M]"
 //   "<id> [logterm: a, index: b, vote: <id|0>] cast|rejected MsgPreVote|MsgVote for|from <id> [logterm: c, index: d] at term N"
+//     (N and the vote are the voter's: for a pre-vote, the term before the election it asks about;
+//     a pre-vote from a lower term is refused with the same "rejected" words, read as its log or vote)
 //   "<id> [logterm: a, index: b, vote: <id|0>] ignored MsgVote from <id> [logterm: c, index: d] at term N: lease is not expired (remaining ticks: k)"
 //   "<id> received MsgPreVoteResp|MsgVoteResp[ rejection] from <id> at term N"  (its own vote too)
 //   "<id> has received N MsgPreVoteResp|MsgVoteResp votes and M vote rejections" (after each answer from a peer)
@@ -220,8 +222,10 @@ class LineReader {
     else if (RE.stepDown.test(msg)) this.state.cause = 'check-quorum';
     else if (RE.timeoutNow.test(msg)) this.state.cause = 'transfer';
     else if ((g = m(RE.vote))) this.vote(g);
-    else if ((g = m(RE.lease))) this.refuse(roundOf(g[5]!), g[6]!, num(g[9]), 'leader-alive');
-    else if ((g = m(RE.lowerTerm))) this.refuse(roundOf(g[3]!), g[4]!, num(g[2]), 'stale-term');
+    else if ((g = m(RE.lease))) {
+      this.refuse(roundOf(g[5]!), g[6]!, num(g[9]), 'leader-alive');
+      this.currentVote(g[4]!, num(g[9]));
+    } else if ((g = m(RE.lowerTerm))) this.refuse(roundOf(g[3]!), g[4]!, num(g[2]), 'stale-term');
     else if ((g = m(RE.answer))) this.answer(g);
     else if ((g = m(RE.tally))) this.tally(roundOf(g[3]!), num(g[2]), num(g[4]));
     else if ((g = m(RE.elected))) this.elected(g[2]!, num(g[3]));
@@ -331,6 +335,13 @@ class LineReader {
     const behind = num(theirLogTerm) < num(ourLogTerm) || (num(theirLogTerm) === num(ourLogTerm) && num(theirIndex) < num(ourIndex));
     const reason: VoteRefusal = behind ? 'log-not-up-to-date' : ourVote !== '0' ? 'already-voted' : 'leader-alive';
     this.refuse(round, candidate!, num(term), reason);
+    this.currentVote(ourVote!, num(term));
+  }
+
+  /** The vote a refusal line shows the member holds in its term: a fact too (e.g. after a restart). */
+  private currentVote(vote: string, term: number): void {
+    const id = vote === '0' ? null : this.ctx.idOf(vote);
+    if (id !== null) this.readings.push({ kind: 'vote', term, vote: id });
   }
 
   private refuse(round: 'pre-vote' | 'vote', candidate: string, term: number, reason: VoteRefusal): void {

@@ -96,6 +96,8 @@ describe("an etcd member's log lines as the cluster's story", () => {
       data: { round: 'pre-vote', candidate: 3, term: 11, granted: false, reason: 'log-not-up-to-date' },
       text: 'n2 refuses n3 (pre-vote) in term 11: its own log is more up to date',
     });
+    // The refusal line also shows the vote n2 holds in its term: a fact after its restart.
+    expect(facts(voter, 'vote')).toEqual([{ kind: 'vote', term: 11, vote: 1 }]);
     const candidate = readAll(fixture('stale-log.n3.ndjson'), 3, running('follower', 11));
     expect(ofType(candidate, 'vote-received')[0]).toMatchObject({
       data: { round: 'pre-vote', from: 2, granted: false, grantedTotal: 1, rejectedTotal: 1, needed: 2 },
