@@ -169,7 +169,9 @@ export function readEtcdLogLine(line: string, ctx: EtcdLogContext, state: EtcdLo
   if (level === 'fatal' || level === 'panic' || level === 'dpanic') return { readings: [fatal(msg, o)], state };
   const ts = timestamp(o.ts);
   if (ts === null) return { readings: [], state };
-  const reader = new LineReader(ctx, { ...state }, ts);
+  // A process's first lines: whatever an earlier run of the member told is over.
+  const fresh = msg === 'starting an etcd server' ? ETCD_LOG_START : state;
+  const reader = new LineReader(ctx, { ...fresh }, ts);
   reader.read(msg, o);
   return { readings: reader.readings, state: reader.state };
 }
@@ -300,15 +302,18 @@ class LineReader {
     const s = this.state;
     const from = s.role;
     const termChanged = term !== s.term;
-    const cause = s.cause ?? defaultCause(from, to);
+    const said = s.cause;
+    const cause = said ?? defaultCause(from, to);
     s.role = to;
     s.term = term;
     s.cause = null;
     if (to === 'leader') s.leader = '';
     this.readings.push({ kind: 'role', role: to, term });
-    // The first line is the member's start, not a change; a follower that only moves to a higher
-    // term says so too, as raft-console's core does.
-    if (from !== null && (from !== to || (to === 'follower' && termChanged))) this.raft({ type: 'role-change', from, to, term, cause });
+    // The first line is the member's start, not a change. A follower that only moves to a higher
+    // term says so too, as raft-console's core does, when a line said why: etcd's bootstrap moves
+    // a new member from term 0 to 1 without one.
+    if (from !== null && (from !== to || (to === 'follower' && termChanged && said !== null)))
+      this.raft({ type: 'role-change', from, to, term, cause });
   }
 
   private electionTimeout(term: number): void {

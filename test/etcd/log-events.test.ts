@@ -176,6 +176,11 @@ describe("an etcd member's log lines as the cluster's story", () => {
     expect(ofType(learner, 'removed')[0]).toMatchObject({ kind: 'node' });
   });
 
+  it('a new process of the member starts a new reading: its replay after a restart tells no member changes', () => {
+    const rs = readAll([...fixture('membership.n1.ndjson'), ...fixture('restart.n1.ndjson')], 1, running('follower', 3, HEX.n3));
+    expect(ofType(rs, 'member-change').map((e) => e.data.change)).toEqual(['add-learner', 'promote', 'remove']);
+  });
+
   it('peers becoming unreachable and reachable are transport events, one per change, not one per stream', () => {
     const rs = readAll(fixture('pause.n2.ndjson'), 2);
     expect(events(rs).map((e) => [e.kind, e.type, e.data.peer])).toEqual([
