@@ -278,7 +278,10 @@ export class PeerProxy {
       // A snapshot is one long TCP stream: it arrives late, never partly lost. Held before forwarding, not buffered.
       this.count(carried).delayed++;
       req.pause();
+      let gone = false;
+      res.on('close', () => (gone = true));
       this.hold(t.delayMs, () => {
+        if (gone) return;
         if (this.treatment(carried).do === 'block') {
           this.count(carried).cut++;
           req.destroy();
@@ -313,7 +316,7 @@ export class PeerProxy {
         this.count(carried).dropped++;
         return;
       }
-      this.count(carried).delayed++;
+      if (delayMs > 0) this.count(carried).delayed++;
       this.heldBytes += body.length;
       this.hold(delayMs, () => {
         this.heldBytes -= body.length;
