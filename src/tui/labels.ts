@@ -77,6 +77,8 @@ const EN = {
     'n/a: etcd does not expose its log entries, timers or follower progress',
     'n/a: not exposed by etcd',
   ] as readonly string[],
+  /** What ← → say on an etcd cluster, where there is no log grid to scroll. */
+  noLogGrid: 'etcd does not expose its log entries: there is no log grid to scroll (commit and applied are in the table)',
   /** The header's word for the cluster id of an attached etcd cluster. */
   clusterId: 'cluster',
   /** An etcd cluster raft-console attached to (dashboard --etcd): whether transfers and member changes are allowed. */
@@ -192,6 +194,7 @@ const ZH: Labels = {
     'n/a：etcd 不公开其日志条目、计时器和跟随者进度',
     'n/a：etcd 未公开',
   ],
+  noLogGrid: 'etcd 不公开其日志条目：没有可滚动的日志网格（提交和应用索引见表格）',
   clusterId: '集群',
   attachedReadOnly: '已连接，只读',
   attachedWritable: '已连接，允许更改',

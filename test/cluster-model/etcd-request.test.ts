@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ETCD_SUBMIT_KEY, sendRequest } from '../../src/cluster-model/commands/client-request.js';
 import { ClusterError } from '../../src/cluster-model/errors.js';
+import { labelsFor } from '../../src/tui/labels.js';
+import { clientRequest } from '../../src/tui/writes.js';
 import type { ClusterModel } from '../../src/cluster-model/index.js';
 import { etcdModel, etcdNode } from './fixtures.js';
 
@@ -177,5 +179,15 @@ describe('the client commands on an etcd cluster', () => {
     expect(await err(cluster([await deadUrl(), await deadUrl()], 1), 'get')).toMatch(
       /^cannot reach n2 \(etcd at .*\) \(ECONNREFUSED\): is it running\? see `raft-console status`$/,
     );
+  });
+
+  it("the dashboard's writes and its : command line go the same way, and read the same in Chinese (etcd's answer has no outcome fields to word)", async () => {
+    const a = await fakeMember();
+    const m = cluster([a.url], 1);
+    const r = await clientRequest(m, { op: 'put', key: 'k', value: 'v' });
+    expect(r).toEqual({ ok: true, text: 'k = "v", committed at revision 2 (answered by n1)' });
+    expect(labelsFor('zh').resultText(r)).toBe(r.text);
+    const failed = await clientRequest(cluster([await deadUrl()], 1), { op: 'get', key: 'k' });
+    expect(failed).toMatchObject({ ok: false, text: expect.stringMatching(/^cannot reach n1 /) as unknown });
   });
 });
