@@ -29,18 +29,20 @@ async function request(flags: KvFlags, r: ClientRequest, o: RequestOptions): Pro
 /** What differs on an etcd cluster (up --engine etcd, dashboard --etcd), after each command's options. */
 const ETCD_HELP: Record<string, string> = {
   write: `
-On an etcd cluster this goes through etcd's key-value API to a member's client URL (the leader
-first). etcd has no client sessions: a write whose answer was lost (a timeout, a broken connection)
-has an unknown outcome, and sending it again may apply it twice. The answer gives etcd's revision,
-not a log index and term.`,
+On an etcd cluster this goes through etcd's key-value API to a member's client
+URL (the leader first). etcd has no client sessions: a write whose answer was
+lost (a timeout, a broken connection) has an unknown outcome, and sending it
+again may apply it twice. The answer gives etcd's revision, not a log index
+and term.`,
   submit: `
-On an etcd cluster, which has no bare log entries, the text is put under the key ${ETCD_SUBMIT_KEY}
-(one entry of its log; each submit replaces the last). etcd has no client sessions: a write whose
-answer was lost (a timeout, a broken connection) has an unknown outcome, and sending it again may
-apply it twice.`,
+On an etcd cluster, which has no bare log entries, the text is put under the
+key ${ETCD_SUBMIT_KEY} (one entry of its log; each submit replaces the last).
+etcd has no client sessions: a write whose answer was lost (a timeout, a
+broken connection) has an unknown outcome, and sending it again may apply it
+twice.`,
   get: `
-On an etcd cluster this is etcd's linearizable range read on a member's client URL (the leader
-first); the answer gives the revision it was read at.`,
+On an etcd cluster this is etcd's linearizable range read on a member's client
+URL (the leader first); the answer gives the revision it was read at.`,
 };
 
 export function registerKvCommands(program: Command): void {
