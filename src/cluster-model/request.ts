@@ -6,7 +6,7 @@
 // this is the one place that tells the two engines apart for a client request.
 import { RaftClient, RaftClientError, seconds, type WriteResult } from '../client/index.js';
 import { EtcdError } from '../etcd/errors.js';
-import { EtcdGateway } from '../etcd/gateway.js';
+import { EtcdGateway, type EtcdConnectionOptions } from '../etcd/gateway.js';
 import { ClusterError } from './errors.js';
 import { clusterSecret } from './folder.js';
 import type { ClusterModel } from './model.js';
@@ -18,11 +18,15 @@ export interface EngineClients<T> {
   etcd: (members: EtcdMembers) => Promise<T>;
 }
 
+/** How to talk to an attached etcd cluster beyond its URLs (dashboard --etcd's --cacert, --cert, --key, --user). */
+export type EtcdCredentials = Pick<EtcdConnectionOptions, 'tls' | 'user'>;
+
 /**
  * Runs the request with a client of the cluster's nodes as the model lists them (its leader first),
  * and closes it; a failure comes back explained (explainClientError, explainEtcdError). On a
  * raft-console cluster the client proves the secret in the cluster's folder, or the one in
- * `secretFile`; an etcd cluster's members are asked through their client URLs.
+ * `secretFile`; an etcd cluster's members are asked through their client URLs, with `credentials`
+ * when it wants TLS or a user.
  */
 export async function withClusterClient<T>(
   model: ClusterModel,
@@ -30,11 +34,12 @@ export async function withClusterClient<T>(
   what: 'write' | 'read',
   run: EngineClients<T>,
   secretFile?: string,
+  credentials: EtcdCredentials = {},
 ): Promise<T> {
   if (model.engine.kind === 'etcd') {
     const urls = etcdClientUrls(model);
     if (urls.length === 0) throw new ClusterError('no etcd member of this cluster has a client URL yet: see `raft-console status`');
-    const gateway = new EtcdGateway({ endpoints: urls, timeoutMs });
+    const gateway = new EtcdGateway({ ...credentials, endpoints: urls, timeoutMs });
     try {
       return await run.etcd(new EtcdMembers(gateway, model, urls, what)).catch((err: unknown) => {
         throw explainEtcdError(err, model, what, timeoutMs);

@@ -7,6 +7,7 @@
 // cluster they go through etcd's key-value API (request.ts), which has no such sessions.
 import { groupOf, hasMajority, type ActionResult, type ClusterModel } from '../cluster-model/index.js';
 import { sendRequest, type ClientRequest, type RequestOptions } from '../cluster-model/commands/client-request.js';
+import type { EtcdCredentials } from '../cluster-model/request.js';
 
 const WRITE_TIMEOUT_MS = 5000;
 
@@ -21,9 +22,11 @@ export async function clientRequest(
   model: ClusterModel,
   r: ClientRequest,
   o: RequestOptions = { timeoutMs: WRITE_TIMEOUT_MS },
+  /** An attached etcd cluster's TLS and user (dashboard --etcd). */
+  credentials?: EtcdCredentials,
 ): Promise<ActionResult> {
   try {
-    const out = await sendRequest(model, r, o);
+    const out = await sendRequest(model, r, o, undefined, credentials);
     return { ok: out.ok, text: out.human, ...(out.outcome === undefined ? {} : { outcome: out.outcome }) };
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);

@@ -5,7 +5,7 @@
 import type { RaftClient, WriteResult } from '../../client/index.js';
 import type { ClusterModel } from '../model.js';
 import type { Outcome, Placed } from '../outcome.js';
-import { where, withClusterClient, type EtcdMembers } from '../request.js';
+import { where, withClusterClient, type EtcdCredentials, type EtcdMembers } from '../request.js';
 
 export type ClientRequest =
   | { op: 'submit'; text: string }
@@ -127,13 +127,20 @@ export async function answer(client: RaftClient, r: ClientRequest, o: RequestOpt
 }
 
 /** Sends the request to the cluster's nodes, with whichever client its engine needs (request.ts), and tells the answer. */
-export function sendRequest(model: ClusterModel, r: ClientRequest, o: RequestOptions, secretFile?: string): Promise<ClientOutcome> {
+export function sendRequest(
+  model: ClusterModel,
+  r: ClientRequest,
+  o: RequestOptions,
+  secretFile?: string,
+  credentials?: EtcdCredentials,
+): Promise<ClientOutcome> {
   return withClusterClient(
     model,
     o.timeoutMs,
     requestKind(r),
     { raft: (client) => answer(client, r, o), etcd: (members) => answerEtcd(members, r, o) },
     secretFile,
+    credentials,
   );
 }
 
