@@ -55,3 +55,45 @@ export function model(nodes: NodeModel[], extra: Partial<ClusterModel> = {}): Cl
     ...extra,
   };
 }
+
+/** An etcd member as a node: the state etcd's status API gives (the fields it does not report left at their placeholders, as src/etcd/observe.ts leaves them). */
+export function etcdNode(
+  id: number,
+  raft: RaftFields | null,
+  clientUrl = `http://127.0.0.1:${2379 + 10 * id}`,
+  state: NodeModel['process']['state'] = 'running',
+): NodeModel {
+  const n = node(id, raft === null ? null : { firstIndex: 0, ...raft }, state);
+  return {
+    ...n,
+    address: clientUrl.replace(/^https?:\/\//, ''),
+    etcd: {
+      memberId: `8e9e05c52164694${id}`,
+      name: `n${id}`,
+      clientUrl,
+      peerUrl: `http://127.0.0.1:${2380 + 10 * id}`,
+      learner: false,
+      dbSize: 20480,
+    },
+  };
+}
+
+/** A model of an etcd cluster: local (`up --engine etcd`) unless `remote` (dashboard --etcd), read-only unless `writable`. */
+export function etcdModel(
+  nodes: NodeModel[],
+  o: { remote?: boolean; writable?: boolean } = {},
+  extra: Partial<ClusterModel> = {},
+): ClusterModel {
+  const remote = o.remote ?? false;
+  return model(nodes, {
+    engine: {
+      kind: 'etcd',
+      version: '3.4.23',
+      clusterIdHex: 'cdf818194e3a8c32',
+      remote,
+      writable: o.writable ?? !remote,
+      unreported: ['lastIndex', 'lastTerm', 'firstIndex', 'snapshotIndex', 'runs', 'timer', 'progress', 'digests'],
+    },
+    ...extra,
+  });
+}
