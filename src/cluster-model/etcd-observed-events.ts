@@ -19,7 +19,8 @@ export type ObservedEvent =
   | { type: 'observed-no-leader'; was: NodeId; term: number }
   /** A member that answered (or was never reached) does not answer: `cause` is the reason, for people. */
   | { type: 'observed-silent'; node: NodeId; cause: string; first: boolean }
-  | { type: 'observed-answers'; node: NodeId }
+  /** `first`: it had never answered (a member that was added, then started). */
+  | { type: 'observed-answers'; node: NodeId; first: boolean }
   /** A member appeared in the member list. */
   | { type: 'observed-joined'; node: NodeId; name: string; memberId: string; learner: boolean }
   | { type: 'observed-promoted'; node: NodeId; name: string; memberId: string }
@@ -37,7 +38,7 @@ const FIELDS: FieldTable<ObservedEvent, 'type'> = {
   'observed-leader-change': { node, from: node, term: count },
   'observed-no-leader': { was: node, term: count },
   'observed-silent': { node, cause: text, first: flag },
-  'observed-answers': { node },
+  'observed-answers': { node, first: flag },
   'observed-joined': { node, name: text, memberId: text, learner: flag },
   'observed-promoted': { node, name: text, memberId: text },
   'observed-removed': { node, name: text, memberId: text },
@@ -94,7 +95,7 @@ export function observedText(e: ObservedEvent): string {
     case 'observed-silent':
       return e.first ? `n${e.node} does not answer: ${e.cause}` : `n${e.node} stopped answering: ${e.cause}`;
     case 'observed-answers':
-      return `n${e.node} answers again`;
+      return e.first ? `n${e.node} answers` : `n${e.node} answers again`;
     case 'observed-joined':
       return `member n${e.node} (${member(e.name, e.memberId)}) joined as a ${e.learner ? 'learner' : 'voter'} (observed)`;
     case 'observed-promoted':
@@ -122,7 +123,7 @@ function textZh(e: ObservedEvent): string {
     case 'observed-silent':
       return e.first ? `n${e.node} 没有应答：${e.cause}` : `n${e.node} 不再应答：${e.cause}`;
     case 'observed-answers':
-      return `n${e.node} 重新应答了`;
+      return e.first ? `n${e.node} 开始应答` : `n${e.node} 重新应答了`;
     case 'observed-joined':
       return `成员 n${e.node}（${member(e.name, e.memberId)}）以${e.learner ? '学习者' : '投票者'}身份加入（观察到）`;
     case 'observed-promoted':

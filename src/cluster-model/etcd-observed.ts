@@ -72,6 +72,12 @@ function byNameThenId(a: EtcdMember, b: EtcdMember): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** "NOSPACE" from a status error such as "memberID:8211f1d0f64f3269 alarm:NOSPACE "; none for an error that is not an alarm. */
+export function alarmOf(error: string): string[] {
+  const m = /alarm:\s*([A-Z_]+)/i.exec(error);
+  return m === null ? [] : [m[1]!.toUpperCase()];
+}
+
 /** The cause of a failed answer in a few words, for an event line. */
 function causeOf(error: EtcdError): string {
   const p = error.problem;
@@ -166,22 +172,23 @@ export function observeNext(
       etcd,
     });
 
-    // Reachability.
-    const wasUp = before?.process.state === 'running';
-    if (ok && before !== undefined && !wasUp) out.push({ type: 'observed-answers', node: id });
-    if (!ok && (before === undefined ? prev === null || m.clientUrls.length > 0 : wasUp)) {
-      const cause = answer?.ok === false ? causeOf(answer.error) : 'it has no client URL yet (added, not started)';
-      out.push({ type: 'observed-silent', node: id, cause, first: before === undefined });
-    }
-
     // Membership.
     if (prev !== null && before === undefined)
       out.push({ type: 'observed-joined', node: id, name: m.name, memberId: m.id, learner: m.learner });
     if (before?.etcd?.learner === true && !m.learner && !before.removed)
       out.push({ type: 'observed-promoted', node: id, name: m.name, memberId: m.id });
 
-    // Alarms, each once while it lasts.
-    const now = status?.errors ?? (ok ? [] : (prev?.alarms.get(id) ?? []));
+    // Reachability.
+    const wasUp = before?.process.state === 'running';
+    if (ok && before !== undefined && !wasUp) out.push({ type: 'observed-answers', node: id, first: before.raft === null });
+    if (!ok && (before === undefined ? prev === null || m.clientUrls.length > 0 : wasUp)) {
+      const cause = answer?.ok === false ? causeOf(answer.error) : 'it has no client URL yet (added, not started)';
+      out.push({ type: 'observed-silent', node: id, cause, first: before === undefined });
+    }
+
+    // Alarms, each once while it lasts. A status's errors also carry passing conditions such as
+    // "etcdserver: no leader", which the leader events tell already: only alarms are told here.
+    const now = status !== null ? status.errors.flatMap(alarmOf) : (prev?.alarms.get(id) ?? []);
     alarms.set(id, now);
     const had = prev?.alarms.get(id) ?? [];
     for (const alarm of now) if (!had.includes(alarm)) out.push({ type: 'observed-alarm', node: id, alarm });
