@@ -16,11 +16,8 @@ type DashboardFlags = ClusterFlags & LangFlags & MouseFlags & EtcdFlags;
 /** The flags that only mean something with --etcd. */
 const ETCD_ONLY = ['cacert', 'cert', 'key', 'user', 'allowChanges', 'interval'] as const;
 
-/** What the dashboard shows, and the line printed when it closes. */
-async function openSource(
-  flags: DashboardFlags,
-  cmd: Command,
-): Promise<{ source: ClusterSource & { close(): Promise<void> }; closing: () => string }> {
+/** A command line that mixes a cluster of raft-console's own with --etcd is a usage error, told before anything else. */
+function checkFlags(flags: DashboardFlags, cmd: Command): void {
   if (flags.etcd === undefined) {
     const given = ETCD_ONLY.find((f) => flags[f] !== undefined);
     if (given !== undefined)
@@ -28,17 +25,22 @@ async function openSource(
         `--${given.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is for an etcd cluster: give its client URLs with --etcd`,
         'usage',
       );
+  } else if (namedOwnCluster(cmd))
+    throw new CliError(
+      '--etcd attaches to a cluster that runs elsewhere: leave out --name and --data-dir, which name a cluster raft-console runs',
+      'usage',
+    );
+}
+
+/** What the dashboard shows, and the line printed when it closes. */
+async function openSource(flags: DashboardFlags): Promise<{ source: ClusterSource & { close(): Promise<void> }; closing: () => string }> {
+  if (flags.etcd === undefined) {
     const client = await connect(flags);
     return {
       source: client,
       closing: () => `dashboard closed; cluster ${client.model.name} keeps running (\`raft-console down${nameFlag(flags)}\` stops it)`,
     };
   }
-  if (namedOwnCluster(cmd))
-    throw new CliError(
-      '--etcd attaches to a cluster that runs elsewhere: leave out --name and --data-dir, which name a cluster raft-console runs',
-      'usage',
-    );
   const options = await etcdAttachOptions({ ...flags, etcd: flags.etcd });
   // Loaded only for --etcd: the JSON gateway's client is not needed otherwise.
   const { EtcdAttachment } = await import('../cluster-model/etcd-attach.js');
@@ -60,6 +62,7 @@ export function registerDashboardCommand(program: Command): Command {
     ),
   ).action(
     guarded('dashboard', async (flags: DashboardFlags, cmd: Command) => {
+      checkFlags(flags, cmd);
       if (!canShowDashboard())
         throw new CliError(
           flags.etcd !== undefined
@@ -67,7 +70,7 @@ export function registerDashboardCommand(program: Command): Command {
             : `the dashboard needs a terminal (stdin and stdout a TTY, CI unset): here, watch with \`raft-console events --follow${nameFlag(flags)}\` and \`raft-console status${nameFlag(flags)}\``,
         );
       // ink takes longer to load than the cluster to answer: both at once.
-      const [{ source, closing }, { runDashboard }] = await openWithDashboard(openSource(flags, cmd), (o) => o.source.close());
+      const [{ source, closing }, { runDashboard }] = await openWithDashboard(openSource(flags), (o) => o.source.close());
       try {
         const lang = await languageOf(flags);
         const end = await runDashboard({ source, owned: false, attached: true, lang, mouse: mouseOf(flags) });
