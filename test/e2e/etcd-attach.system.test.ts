@@ -4,6 +4,7 @@
 // new leader of a later term appears while the killed member shows unreachable; a transfer is
 // refused read-only and works with --allow-changes. One member with TLS and client certificates:
 // attached with --cacert, --cert and --key it shows; without the CA, one line names the TLS failure.
+// One member with authentication on: --user asks for the password; a wrong one fails in one line.
 // Ports 42520-42539. etcd and tmux are required in CI; elsewhere the test is skipped without them.
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -133,6 +134,45 @@ describe.skipIf(skip)('dashboard --etcd on an etcd cluster raft-console does not
       );
     expect(failure).toContain(`the TLS handshake with ${url} failed`);
     expect(failure).toContain('--cacert');
+    expect(await screen()).toContain('[exited with 1]');
+  });
+
+  test('with authentication on: --user without a password asks for it without echo; a wrong password fails in one line', async () => {
+    const etcd = await RemoteEtcd.start({ members: 1, basePort: 42536 });
+    clusters.push(etcd);
+    const url = etcd.members[0]!.clientUrl;
+    // As `etcdctl user add root`, `user grant-role root root`, `auth enable` would, through the JSON gateway.
+    for (const [path, body] of [
+      ['role/add', { name: 'root' }],
+      ['user/add', { name: 'root', password: 'sesame' }],
+      ['user/grant', { user: 'root', role: 'root' }],
+      ['enable', {}],
+    ] as const) {
+      const res = await fetch(`${url}/v3/auth/${path}`, { method: 'POST', body: JSON.stringify(body) });
+      expect(res.status, `auth/${path}`).toBe(200);
+    }
+
+    await open(`dashboard --etcd ${url} --user root`);
+    await onScreen('the password asked for', (text) => (text.includes('password for root:') ? true : undefined));
+    await tests.pane().press('-l', 'sesame');
+    await onScreen('the password typed, not shown', (text) =>
+      /password for root:\s*$/m.test(text) && !text.includes('sesame') ? true : undefined,
+    );
+    await tests.pane().press('Enter');
+    await onScreen('the member running and leading', (text) =>
+      headerLeader(text)?.id === 1 && processOf(text, 1) === '● running' ? true : undefined,
+    );
+    await tests.pane().press('q');
+    await onScreen('the dashboard to close', (text) => (text.includes('[exited with 0]') ? true : undefined));
+
+    await open(`dashboard --etcd ${url} --user root:wrong`);
+    const failure = await tests
+      .pane()
+      .until('the attach to fail', history, (text) =>
+        text.includes('[exited') ? /^raft-console dashboard: .*$/m.exec(text)?.[0] : undefined,
+      );
+    expect(failure).toContain('authentication failed');
+    expect(failure).toContain('--user name:password');
     expect(await screen()).toContain('[exited with 1]');
   });
 });
