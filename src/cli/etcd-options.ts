@@ -19,7 +19,10 @@ export interface EtcdFlags {
   interval?: number;
 }
 
-/** "https://host1:2379,https://host2:2379": client URLs, each http or https. */
+/**
+ * "https://host1:2379,https://host2:2379": client URLs, each http or https; a bare host:port is
+ * taken as etcdctl takes it, over https when a certificate flag is given, else http (withScheme).
+ */
 export function etcdEndpoints(text: string): string[] {
   const urls = text
     .split(',')
@@ -27,23 +30,31 @@ export function etcdEndpoints(text: string): string[] {
     .filter((s) => s !== '');
   if (urls.length === 0) throw new InvalidArgumentError(`--etcd needs client URLs, e.g. https://10.0.0.1:2379,https://10.0.0.2:2379`);
   for (const u of urls) {
+    const bare = !/^[a-z][a-z0-9+.-]*:\/\//i.test(u);
     let url: URL;
     try {
-      url = new URL(u);
+      url = new URL(bare ? `http://${u}` : u);
     } catch {
       throw new InvalidArgumentError(`--etcd takes client URLs such as https://10.0.0.1:2379, got "${u}"`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       throw new InvalidArgumentError(`--etcd takes http:// or https:// client URLs, got "${u}"`);
+    if (bare && (url.port === '' || url.pathname !== '/'))
+      throw new InvalidArgumentError(`--etcd takes client URLs such as https://10.0.0.1:2379 or host:port, got "${u}"`);
   }
   return urls;
+}
+
+/** A bare host:port with the scheme etcdctl would use: https when TLS flags are given. */
+function withScheme(endpoint: string, tls: boolean): string {
+  return /^https?:\/\//i.test(endpoint) ? endpoint : `${tls ? 'https' : 'http'}://${endpoint}`;
 }
 
 export function withEtcdOptions(cmd: Command): Command {
   return cmd
     .option(
       '--etcd <urls>',
-      "attach to an etcd cluster that runs elsewhere, through these client URLs (comma-separated, as etcdctl's --endpoints)",
+      "attach to an etcd cluster that runs elsewhere, through these client URLs (comma-separated, as etcdctl's --endpoints; a bare host:port is https with --cacert, --cert or --key, else http)",
       etcdEndpoints,
     )
     .option('--cacert <file>', "with --etcd: the CA that signed the members' certificates (PEM)")
@@ -137,7 +148,7 @@ export async function etcdAttachOptions(flags: EtcdFlags & { etcd: string[] }): 
   }
   const tls = ca === undefined && cert === undefined ? undefined : { ca, cert, key };
   return {
-    endpoints: flags.etcd,
+    endpoints: flags.etcd.map((e) => withScheme(e, tls !== undefined)),
     ...(tls === undefined ? {} : { tls }),
     ...(user === undefined ? {} : { user }),
     allowChanges: flags.allowChanges === true,
