@@ -33,8 +33,13 @@ export interface EtcdAttachOptions extends EtcdConnectionOptions {
 }
 
 const DEFAULT_INTERVAL_MS = 250;
-/** A look waits for every member's answer: a member that hangs must not hold the view for long. */
-const DEFAULT_TIMEOUT_MS = 2000;
+/**
+ * A look waits for every member's answer: a member that hangs (cut off, paused) must not hold the
+ * view for long. A status is one small request over a kept connection: a second is ample, even far away.
+ */
+const LOOK_TIMEOUT_MS = 1000;
+/** A change may take longer: etcd answers a move-leader once the transfer is done, up to an election timeout. */
+const CHANGE_TIMEOUT_MS = 5000;
 
 /** The actions that change a cluster through etcd's own API: allowed with --allow-changes. */
 const MEMBER_CHANGES: ReadonlySet<Action['op']> = new Set(['transfer', 'promote', 'remove']);
@@ -89,6 +94,9 @@ export class EtcdAttachment implements ClusterSource {
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
+  /** For changes (--allow-changes), made on the first one. */
+  private changes: EtcdGateway | null = null;
+
   private constructor(
     private readonly gateway: EtcdGateway,
     first: Observed,
@@ -104,7 +112,7 @@ export class EtcdAttachment implements ClusterSource {
    * line (a ClusterError: code 'not-running' when nothing answers, 'failed' for TLS, auth and the rest).
    */
   static async open(o: EtcdAttachOptions): Promise<EtcdAttachment> {
-    const gateway = new EtcdGateway({ ...o, timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    const gateway = new EtcdGateway({ ...o, timeoutMs: o.timeoutMs ?? LOOK_TIMEOUT_MS });
     const startedAt = Date.now();
     try {
       const obs = await observe(gateway, startedAt);
@@ -168,6 +176,7 @@ export class EtcdAttachment implements ClusterSource {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.gateway.close();
+    this.changes?.close();
     return Promise.resolve();
   }
 
@@ -217,6 +226,11 @@ export class EtcdAttachment implements ClusterSource {
     return n as NodeModel & { etcd: NonNullable<NodeModel['etcd']> };
   }
 
+  private get changer(): EtcdGateway {
+    this.changes ??= new EtcdGateway({ ...this.o, timeoutMs: this.o.timeoutMs ?? CHANGE_TIMEOUT_MS });
+    return this.changes;
+  }
+
   private settle(test: (m: ClusterModel) => boolean): Promise<boolean> {
     return until(this, test, this.o.settleMs ?? 5000);
   }
@@ -242,7 +256,7 @@ export class EtcdAttachment implements ClusterSource {
         node: id,
         term: leader.raft!.term,
       });
-    await this.gateway.moveLeader(leader.etcd!.clientUrl, target.etcd.memberId);
+    await this.changer.moveLeader(leader.etcd!.clientUrl, target.etcd.memberId);
     const moved = await this.settle((m) => leaderOf(m)?.id === id);
     const term = leaderOf(this.model)?.raft?.term ?? 0;
     return moved
@@ -262,7 +276,7 @@ export class EtcdAttachment implements ClusterSource {
     const n = this.member(id, 'promote');
     if (!n.etcd.learner)
       throw new ClusterError(`n${id} is a voter already: only a learner can be promoted`, { code: 'not-a-learner', node: id, voter: true });
-    await this.gateway.promoteMember(n.etcd.memberId);
+    await this.changer.promoteMember(n.etcd.memberId);
     await this.settle((m) => m.nodes.find((x) => x.id === id)?.etcd?.learner === false);
     return { ok: true, text: `n${id} (${n.etcd.name || n.etcd.memberId}) is a voter now` };
   }
@@ -272,7 +286,7 @@ export class EtcdAttachment implements ClusterSource {
     const voting = members(this.model).filter((x) => x.etcd?.learner === false);
     if (!n.etcd.learner && voting.length === 1 && voting[0]!.id === id)
       throw new ClusterError(`n${id} is the last voter: etcd cannot remove it`, { code: 'last-voter', node: id });
-    await this.gateway.removeMember(n.etcd.memberId);
+    await this.changer.removeMember(n.etcd.memberId);
     await this.settle((m) => m.nodes.find((x) => x.id === id)?.removed === true);
     return { ok: true, text: `n${id} (${n.etcd.name || n.etcd.memberId}) was removed from the cluster` };
   }
