@@ -43,6 +43,12 @@ export type EngineInfo =
       writable: boolean;
       /** The state fields its members do not report (ETCD_UNREPORTED, and `vote` when no log lines are read). */
       unreported: StateField[];
+      /**
+       * False when the model's timing, switches and fsync are not what the members run with but a
+       * placeholder: etcd's APIs do not tell its heartbeat, election timeout or PreVote, so an attached
+       * cluster's are unknown (show them as not exposed). Absent: known (a cluster raft-console runs).
+       */
+      timingKnown?: boolean;
     };
 
 /** An etcd member's identity beside the node id raft-console gives it. */
@@ -65,6 +71,11 @@ export const RAFT_CONSOLE_ENGINE: EngineInfo = { kind: 'raft-console' };
 /** Whether the cluster's nodes report that field of their state: false means show it as not exposed. */
 export function reports(engine: EngineInfo, field: StateField): boolean {
   return engine.kind === 'raft-console' || !engine.unreported.includes(field);
+}
+
+/** Whether `ClusterModel.timing` (and the switches and fsync beside it) is what the nodes run with. */
+export function timingKnown(engine: EngineInfo): boolean {
+  return engine.kind === 'raft-console' || engine.timingKnown !== false;
 }
 
 /** "etcd 3.4.23" or "raft-console", for headers and sentences. */

@@ -40,6 +40,10 @@ export type ClusterProblem =
   | { code: 'interrupted'; node: number; by: 'killed' | 'stopped' }
   /** A node exited before it was up; `cause` is its own account (its last stderr line without one). */
   | { code: 'did-not-start'; node: number; cause: string | null }
+  /** Attached to a cluster read-only (`dashboard --etcd` without --allow-changes): `op` changes it. */
+  | { code: 'read-only'; op: string }
+  /** The engine cannot do `op` here: e.g. kill or partition a remote etcd cluster raft-console does not run. */
+  | { code: 'engine-unsupported'; op: string; engine: string }
   /** Anything else. */
   | { code: 'failed' };
 
@@ -77,6 +81,8 @@ const CODES = Object.keys({
   'last-voter': true,
   interrupted: true,
   'did-not-start': true,
+  'read-only': true,
+  'engine-unsupported': true,
   failed: true,
 } satisfies Record<ClusterErrorCode, true>) as ClusterErrorCode[];
 
@@ -107,6 +113,10 @@ export function readClusterProblem(o: JsonObject, key: string, path = ''): Clust
       return { code, node: uint(p, 'node', where), by: oneOf(p, 'by', ['killed', 'stopped'], where) };
     case 'did-not-start':
       return { code, node: uint(p, 'node', where), cause: stringOrNull(p, 'cause', where) };
+    case 'read-only':
+      return { code, op: string(p, 'op', where) };
+    case 'engine-unsupported':
+      return { code, op: string(p, 'op', where), engine: string(p, 'engine', where) };
     case 'no-leader':
       return {
         code,

@@ -6,6 +6,7 @@
 // transport event, a failed command's answer) keeps the sentence it came with; nothing is made by
 // rewriting an English sentence.
 import { describeEventZh } from '../raft/events-zh.js';
+import { observedEventZh } from './etcd-observed-events.js';
 import { readClusterProblem, type ClusterProblem } from './errors.js';
 import type { ActionResult } from './control-protocol.js';
 import type { ClusterEvent } from './model.js';
@@ -23,6 +24,8 @@ function refusalZh(problem: ClusterProblem | null, text: string): string {
 
 /** The event's sentence in Chinese; `tickMs` turns the core's tick counts into seconds. */
 export function eventTextZh(e: ClusterEvent, tickMs?: number): string {
+  const observed = observedEventZh(e);
+  if (observed !== null) return observed;
   const raft = readRaftEvent(e);
   if (raft !== null && e.node !== null) return describeEventZh(e.node, raft, tickMs);
   const own = nodeEventZh(e) ?? memberLogZh(e);

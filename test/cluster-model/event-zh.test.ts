@@ -119,6 +119,8 @@ const problems: { [C in Exclude<ClusterErrorCode, 'failed'>]: Extract<ClusterPro
   'last-voter': { code: 'last-voter', node: 1 },
   interrupted: { code: 'interrupted', node: 3, by: 'stopped' },
   'did-not-start': { code: 'did-not-start', node: 3, cause: 'disk full at /tmp/demo/n3' },
+  'read-only': { code: 'read-only', op: 'transfer' },
+  'engine-unsupported': { code: 'engine-unsupported', op: 'kill', engine: 'etcd 3.4.23' },
 };
 
 describe('events in Chinese', () => {
