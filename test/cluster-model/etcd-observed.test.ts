@@ -59,7 +59,7 @@ function look(at: number, members: EtcdMember[] | null, answers: Array<[EtcdMemb
   return {
     at,
     members,
-    answers: new Map(answers.map(([m, a]) => [m.id, 'memberId' in a ? { ok: true, status: a } : a])),
+    answers: new Map(answers.map(([m, a]) => [m.id, 'memberId' in a ? { ok: true, status: a, raft: null } : a])),
   };
 }
 
