@@ -4,6 +4,7 @@
 // keeps its stack.
 import { at, boolean, field, object, oneOf, string, stringOrNull, uint, type JsonObject } from '../schema/json-shape.js';
 import { PROCESS_STATES, type ProcessState } from './model.js';
+import { ENGINE_KINDS, type EngineKind } from './engine.js';
 
 export type ClusterProblem =
   /** No supervisor answers for that cluster name (the CLI exits 3). */
@@ -42,8 +43,14 @@ export type ClusterProblem =
   | { code: 'did-not-start'; node: number; cause: string | null }
   /** Attached to a cluster read-only (`dashboard --etcd` without --allow-changes): `op` changes it. */
   | { code: 'read-only'; op: string }
-  /** The engine cannot do `op` here: e.g. kill or partition a remote etcd cluster raft-console does not run. */
-  | { code: 'engine-unsupported'; op: string; engine: string }
+  /** The cluster's engine cannot do that action (etcd: campaign, replace, speed; fsync off, known bugs), or (`remote`) raft-console does not run its members (kill, partition... on `dashboard --etcd`). */
+  | { code: 'engine-unsupported'; op: string; engine: EngineKind; remote: boolean }
+  /** The etcd binary is not there (`bin`: what was looked for). */
+  | { code: 'etcd-missing'; bin: string }
+  /** `up --engine` named another engine than the one the existing cluster runs. */
+  | { code: 'engine-mismatch'; engine: EngineKind; asked: EngineKind }
+  /** etcd refused or failed an action (`cause`: its own words, or why it could not be reached). */
+  | { code: 'etcd-failed'; op: string; cause: string }
   /** Anything else. */
   | { code: 'failed' };
 
@@ -83,6 +90,9 @@ const CODES = Object.keys({
   'did-not-start': true,
   'read-only': true,
   'engine-unsupported': true,
+  'etcd-missing': true,
+  'engine-mismatch': true,
+  'etcd-failed': true,
   failed: true,
 } satisfies Record<ClusterErrorCode, true>) as ClusterErrorCode[];
 
@@ -116,7 +126,13 @@ export function readClusterProblem(o: JsonObject, key: string, path = ''): Clust
     case 'read-only':
       return { code, op: string(p, 'op', where) };
     case 'engine-unsupported':
-      return { code, op: string(p, 'op', where), engine: string(p, 'engine', where) };
+      return { code, op: string(p, 'op', where), engine: oneOf(p, 'engine', ENGINE_KINDS, where), remote: boolean(p, 'remote', where) };
+    case 'etcd-missing':
+      return { code, bin: string(p, 'bin', where) };
+    case 'engine-mismatch':
+      return { code, engine: oneOf(p, 'engine', ENGINE_KINDS, where), asked: oneOf(p, 'asked', ENGINE_KINDS, where) };
+    case 'etcd-failed':
+      return { code, op: string(p, 'op', where), cause: string(p, 'cause', where) };
     case 'no-leader':
       return {
         code,

@@ -63,7 +63,7 @@ export function attachedRefusal(action: Action, model: Pick<ClusterModel, 'engin
           `attached read-only: \`${op}\` changes the cluster; attach again with \`raft-console dashboard --etcd <urls> --allow-changes\` to transfer leadership, promote or remove members`,
           { code: 'read-only', op },
         );
-  const unsupported = (text: string): ActionResult => refused(text, { code: 'engine-unsupported', op, engine });
+  const unsupported = (text: string): ActionResult => refused(text, { code: 'engine-unsupported', op, engine: 'etcd', remote: true });
   switch (op) {
     case 'add':
       return unsupported(

@@ -237,9 +237,16 @@ export function problemZh(p: ClusterProblem): string | null {
     case 'read-only':
       return `这个集群以只读方式连接：${OP_ZH[p.op] ?? p.op} 会改变它；用 --allow-changes 连接才能移交领导权、提升或移除成员`;
     case 'engine-unsupported':
+      if (!p.remote) return `${p.engine} 集群不支持${OP_ZH[p.op] ?? `\`${p.op}\``}`;
       if (p.op === 'add')
         return `raft-console 不运行这个 ${p.engine} 集群的成员：先用 \`etcdctl member add\` 加入新成员，再在它的机器上按输出的 --initial-cluster 以 --initial-cluster-state existing 启动它`;
       return `raft-console 不运行这个 ${p.engine} 集群的成员，不能${OP_ZH[p.op] ?? p.op}：杀死、暂停和分区只能用于它自己运行的集群（\`up --engine etcd\`）`;
+    case 'etcd-missing':
+      return `没有安装 etcd（找不到 ${p.bin}）：\`sudo apt-get install etcd-server\`（Debian、Ubuntu），或用 --etcd-bin 给出它的路径`;
+    case 'engine-mismatch':
+      return `这个集群运行的是 ${p.engine}，不是 ${p.asked}：去掉 --engine 启动它，或用 \`raft-console down --purge\` 删除后重新创建`;
+    case 'etcd-failed':
+      return `etcd 没有完成${OP_ZH[p.op] ?? `\`${p.op}\``}：\`${p.cause.replaceAll('`', "'")}\``;
     case 'failed':
       return null;
   }

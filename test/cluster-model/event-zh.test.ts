@@ -120,7 +120,10 @@ const problems: { [C in Exclude<ClusterErrorCode, 'failed'>]: Extract<ClusterPro
   interrupted: { code: 'interrupted', node: 3, by: 'stopped' },
   'did-not-start': { code: 'did-not-start', node: 3, cause: 'disk full at /tmp/demo/n3' },
   'read-only': { code: 'read-only', op: 'transfer' },
-  'engine-unsupported': { code: 'engine-unsupported', op: 'kill', engine: 'etcd 3.4.23' },
+  'engine-unsupported': { code: 'engine-unsupported', op: 'campaign', engine: 'etcd', remote: false },
+  'etcd-missing': { code: 'etcd-missing', bin: 'etcd' },
+  'engine-mismatch': { code: 'engine-mismatch', engine: 'etcd', asked: 'raft-console' },
+  'etcd-failed': { code: 'etcd-failed', op: 'add', cause: 'etcdserver: unhealthy cluster' },
 };
 
 describe('events in Chinese', () => {
