@@ -17,17 +17,18 @@ export type StateField = keyof Pick<
   'vote' | 'lastIndex' | 'lastTerm' | 'firstIndex' | 'snapshotIndex' | 'runs' | 'timer' | 'progress' | 'digests'
 >;
 
-/** What etcd's APIs never give (its log lines give a vote when one is cast: `vote` is then filled). */
-export const ETCD_UNREPORTED: readonly StateField[] = [
-  'lastIndex',
-  'lastTerm',
-  'firstIndex',
-  'snapshotIndex',
-  'runs',
-  'timer',
-  'progress',
-  'digests',
-];
+/**
+ * What etcd never tells from outside: its log entries and their bounds, its timers, its digests.
+ * Its Raft node's own account (GET /debug/vars) gives the vote and a leader's progress; without it
+ * the status API gives neither, and only a member's log lines tell its votes.
+ */
+export const ETCD_UNREPORTED: readonly StateField[] = ['lastIndex', 'lastTerm', 'firstIndex', 'snapshotIndex', 'runs', 'timer', 'digests'];
+
+/** The fields an etcd cluster's members do not report, given what raft-console reads of them. */
+export function etcdUnreported(read: { raftStatus: boolean; logs: boolean }): StateField[] {
+  if (read.raftStatus) return [...ETCD_UNREPORTED];
+  return [...ETCD_UNREPORTED, 'progress', ...(read.logs ? [] : ['vote' as const])];
+}
 
 export type EngineInfo =
   | { kind: 'raft-console' }

@@ -9,11 +9,11 @@
 //
 // A member that stops answering keeps the state it last reported, with its process 'unreachable':
 // views draw what a node not running last reported as stale (dim), as they do for a stopped node.
-import type { EtcdMember, EtcdStatus } from '../etcd/gateway.js';
+import type { EtcdMember, EtcdRaftStatus, EtcdStatus } from '../etcd/gateway.js';
 import type { EtcdError } from '../etcd/errors.js';
 import { stateOf, type EtcdObservation } from '../etcd/observe.js';
 import type { NodeId } from '../raft/types.js';
-import { ETCD_UNREPORTED, type EngineInfo, type EtcdNodeInfo } from './engine.js';
+import { etcdUnreported, type EngineInfo, type EtcdNodeInfo } from './engine.js';
 import { observedLine, type ObservedEvent } from './etcd-observed-events.js';
 import { EVENT_HISTORY, type ClusterEvent, type ClusterModel, type NodeModel, type SafetyVerdict, type Timing } from './model.js';
 
@@ -50,6 +50,19 @@ const TERMS_KEPT = 64;
  * `timingKnown: false` saying that they are a placeholder, not the members' timing.
  */
 const UNKNOWN_TIMING: Timing = { preset: 'custom', electionTimeoutMs: { min: 0, max: 0 }, heartbeatMs: 0, tickMs: 0 };
+
+/**
+ * The timing the members were started with, when their command lines (GET /debug/vars) give both
+ * flags: etcd ticks once a heartbeat and draws each election timeout in whole ticks from
+ * [timeout, 2 x timeout - 1 tick]. Null when unknown (set in a config file, or not served).
+ */
+function timingOf(raft: readonly EtcdRaftStatus[]): Timing | null {
+  const flags = raft.find((r) => r.flags.heartbeatMs !== null && r.flags.electionMs !== null)?.flags;
+  if (flags === undefined) return null;
+  const hb = flags.heartbeatMs!;
+  const et = flags.electionMs!;
+  return { preset: 'custom', electionTimeoutMs: { min: et, max: 2 * et - hb }, heartbeatMs: hb, tickMs: hb };
+}
 
 /** host:port of a URL (the URL itself when it is not one). */
 export function hostPort(url: string): string {
@@ -120,7 +133,12 @@ export function observeNext(
 ): { state: Observed; events: ClusterEvent[] } {
   const out: ObservedEvent[] = [];
   const statuses: EtcdStatus[] = [];
-  for (const a of obs.answers.values()) if (a.ok) statuses.push(a.status);
+  const raftStatuses: EtcdRaftStatus[] = [];
+  for (const a of obs.answers.values())
+    if (a.ok) {
+      statuses.push(a.status);
+      if (a.raft !== null) raftStatuses.push(a.raft);
+    }
 
   // The member list: this look's, else the last known, else (a first look with no list) who answered.
   const list: readonly EtcdMember[] =
@@ -167,7 +185,7 @@ export function observeNext(
         startedAt: null,
         restarts: 0,
       },
-      raft: status !== null ? stateOf(status, list, idOf) : (before?.raft ?? null),
+      raft: status !== null ? stateOf(status, list, idOf, {}, answer?.ok === true ? answer.raft : null) : (before?.raft ?? null),
       removed: false,
       etcd,
     });
@@ -250,14 +268,15 @@ export function observeNext(
       version: version ?? '',
     });
 
+  const timing = timingOf(raftStatuses);
   const engine: EngineInfo = {
     kind: 'etcd',
     version,
     clusterIdHex,
     remote: true,
     writable: settings.writable,
-    unreported: [...ETCD_UNREPORTED, 'vote'],
-    timingKnown: false,
+    unreported: etcdUnreported({ raftStatus: raftStatuses.length > 0, logs: false }),
+    timingKnown: timing !== null,
   };
   const lines = out.map((e) => observedLine(e, obs.at));
   const events = [...(prev?.model.events ?? []), ...lines];
@@ -268,11 +287,11 @@ export function observeNext(
     folder: '',
     supervisorPid: 0,
     startedAt: settings.startedAt,
-    timing: UNKNOWN_TIMING,
+    timing: timing ?? UNKNOWN_TIMING,
     // etcd always syncs its log (3.4 has no switch to turn it off); like the timing, not reported.
     fsync: true,
     // The version's defaults (PreVote off in 3.4, on from 3.5; CheckQuorum always on): not reported either.
-    switches: { preVote: version === null || !version.startsWith('3.4'), checkQuorum: true, bugs: [] },
+    switches: { preVote: raftStatuses[0]?.flags.preVote ?? (version === null || !version.startsWith('3.4')), checkQuorum: true, bugs: [] },
     snapshotEvery: 0,
     nodes,
     links: [],

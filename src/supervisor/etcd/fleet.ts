@@ -15,6 +15,7 @@ import type { Outcome } from '../../cluster-model/outcome.js';
 import { EtcdError } from '../../etcd/errors.js';
 import { describeProblem, EtcdGateway, type EtcdMember } from '../../etcd/gateway.js';
 import { stateOf, type LoggedState } from '../../etcd/observe.js';
+import { etcdUnreported } from '../../cluster-model/engine.js';
 import type { ClusterFileNode } from '../cluster-file.js';
 import type { LiveModel } from '../live-model.js';
 import { MemberSet } from '../members.js';
@@ -439,7 +440,8 @@ export class EtcdFleet extends MemberSet {
   private async askStatus(n: NodeModel): Promise<void> {
     this.asking.add(n.id);
     try {
-      const status = await this.poller.status(n.etcd!.clientUrl);
+      const url = n.etcd!.clientUrl;
+      const [status, raft] = await Promise.all([this.poller.status(url), this.poller.raftStatus(url).catch(() => null)]);
       if (!this.runs.has(n.id) || n.removed) return;
       // A state with no configuration would say the cluster has no voters: the list comes first.
       if (this.memberList.length === 0) await this.askMembers(n);
@@ -448,7 +450,14 @@ export class EtcdFleet extends MemberSet {
       this.live.engineChanged({ version: status.version || null, clusterIdHex: status.clusterId || null });
       this.live.etcdMemberChanged(n.id, { dbSize: status.dbSize, learner: status.learner });
       const run = this.runs.get(n.id)!;
-      // etcd's status gives the term of the last entry applied (etcdserver's s.Term()) beside the
+      if (raft !== null) {
+        // The Raft node's own account: its current term, role and vote, a leader's view of each follower.
+        this.live.engineChanged({ unreported: etcdUnreported({ raftStatus: true, logs: true }) });
+        const state = stateOf(status, this.memberList, this.idOf, this.logged.get(n.id), raft);
+        if (JSON.stringify(state) !== JSON.stringify(n.raft)) this.live.nodeLine(n.id, { kind: 'state', ts: Date.now(), state });
+        return;
+      }
+      // Without it (a member that does not serve /debug/vars), etcd's status gives the term of the last entry applied (etcdserver's s.Term()) beside the
       // leader raft knows now: a member just elected names itself leader with the previous term
       // until its first entry applies, which would read as two leaders of one term. Its log said
       // "became leader at term N" first: the term is the higher of the two, and a leadership the
