@@ -67,14 +67,11 @@ const EN = {
   /** In a cell of a field the engine does not report (engine.ts): never a number it did not give. */
   notExposed: 'n/a',
   /** The legend's line for it, shown on a cluster whose engine leaves fields out. */
-  notExposedLegend: ['n/a', 'not exposed by etcd: its log entries (last i/t, the log grid), timers and follower progress'] as readonly [
-    string,
-    string,
-  ],
+  notExposedLegend: ['n/a', 'not exposed by etcd: its log entries (last i/t, the log grid) and timers'] as readonly [string, string],
   /** The line under the node table on an etcd cluster, longest first: the first that fits is shown. */
   etcdNote: [
-    'n/a: etcd does not expose its log entries, timers or follower progress; commit and applied come from its status API',
-    'n/a: etcd does not expose its log entries, timers or follower progress',
+    'n/a: etcd does not expose its log entries or timers; commit and applied come from its own status',
+    'n/a: etcd does not expose its log entries or timers',
     'n/a: not exposed by etcd',
   ] as readonly string[],
   /** What ← → say on an etcd cluster, where there is no log grid to scroll. */
@@ -188,10 +185,10 @@ const ZH: Labels = {
     ['(n3 已在任期 5)', '某节点的任期高于领导者的任期（被切断的候选人、分区的另一侧）'],
   ],
   notExposed: 'n/a',
-  notExposedLegend: ['n/a', 'etcd 未公开：日志条目（末条 i/t、日志网格）、计时器和跟随者进度'],
+  notExposedLegend: ['n/a', 'etcd 未公开：日志条目（末条 i/t、日志网格）和计时器'],
   etcdNote: [
-    'n/a：etcd 不公开其日志条目、计时器和跟随者进度；提交和应用索引来自它的状态 API',
-    'n/a：etcd 不公开其日志条目、计时器和跟随者进度',
+    'n/a：etcd 不公开其日志条目和计时器；提交和应用索引来自它自己的状态',
+    'n/a：etcd 不公开其日志条目和计时器',
     'n/a：etcd 未公开',
   ],
   noLogGrid: 'etcd 不公开其日志条目：没有可滚动的日志网格（提交和应用索引见表格）',

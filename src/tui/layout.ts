@@ -20,7 +20,7 @@ export interface Layout {
   overlayRows: number;
   /** The node table has a line under it for the link faults. */
   linksLine: boolean;
-  /** The node table has a line under it saying what the engine does not expose (etcd: its log, timers, follower progress). */
+  /** The node table has a line under it saying what the engine does not expose (etcd: its log and timers). */
   noteLine: boolean;
 }
 

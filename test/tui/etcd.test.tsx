@@ -106,12 +106,10 @@ describe('the dashboard on an etcd cluster', () => {
 
   it('says under the table what etcd does not expose, the longest wording that fits, and draws no log grid', () => {
     const at160 = frame(etcdCluster(3), { cols: 160, rows: 48 });
-    expect(at160).toContain(
-      'n/a: etcd does not expose its log entries, timers or follower progress; commit and applied come from its status API',
-    );
+    expect(at160).toContain('n/a: etcd does not expose its log entries or timers; commit and applied come from its own status');
     expect(at160.join('\n')).not.toContain('log (term per entry');
     const at72 = frame(etcdCluster(3), { cols: 72, rows: 24 });
-    expect(at72).toContain('n/a: etcd does not expose its log entries, timers or follower progress');
+    expect(at72).toContain('n/a: etcd does not expose its log entries or timers');
     // The note is the line right under the node rows.
     const last = at72.findLastIndex((l) => /^[ ▸] n\d /.test(l));
     expect(at72[last + 1]).toMatch(/^n\/a: etcd/);
