@@ -3,6 +3,7 @@
 // settle, read every key a last time, compare what the nodes hold, and check the history and the
 // story the nodes told. Printing is the caller's (run-report.ts); this returns what was found.
 import {
+  ClusterError,
   clusterSecret,
   describeSwitches,
   describeTiming,
@@ -10,6 +11,7 @@ import {
   until,
   type ClusterEvent,
   type ClusterLauncher,
+  type ClusterModel,
   type FolderOptions,
   type SupervisorOptions,
 } from '../cluster-model/index.js';
@@ -22,6 +24,8 @@ import { Recorder } from './recorder.js';
 import { awaitSettled, compareNodes, settled } from './settle.js';
 import { connectToCluster, startOwnCluster, type ClusterTarget } from './target.js';
 import { readFinalValues, runWorkload, type FinalRead } from './workload.js';
+import { raftConsoleClients, type ConnectClient } from './clients.js';
+import { etcdClients } from './etcd-client.js';
 
 export interface CheckRunOptions {
   /** A new cluster for this run (started by the launcher), or a running one to use as it is. */
@@ -83,6 +87,26 @@ export function resultOf(verdict: Verdict, checks: readonly CheckOutcome[]): Run
   return 'pass';
 }
 
+/** The clients of the cluster's engine: raft-console's client library, or etcd's JSON gateway on every member. */
+function clientsFor(model: ClusterModel, opTimeoutMs: number, seed: number): ConnectClient {
+  const nodes = members(model);
+  if (model.engine.kind === 'etcd') {
+    const endpoints = nodes.flatMap((n) => (n.etcd === undefined || n.etcd.clientUrl === '' ? [] : [n.etcd.clientUrl]));
+    if (endpoints.length === 0)
+      throw new ClusterError(
+        `the etcd cluster ${model.name} names no member's client URL yet: wait until its members run, then check again`,
+      );
+    return etcdClients({ endpoints, opTimeoutMs });
+  }
+  return raftConsoleClients({
+    clusterId: model.clusterId,
+    secret: clusterSecret(model.folder),
+    nodes: nodes.map((n) => ({ id: n.id, address: n.address })),
+    opTimeoutMs,
+    seed,
+  });
+}
+
 async function open(o: CheckRunOptions): Promise<ClusterTarget> {
   return o.cluster.kind === 'new' ? startOwnCluster(o.cluster.launcher, o.cluster.supervisor) : connectToCluster(o.cluster.folder);
 }
@@ -104,10 +128,9 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
     // Keys of a cluster that ran before may hold values: a run on it uses keys no one used.
     const tag = target.owned ? '' : `@${Date.now().toString(36)}`;
     const keys = Array.from({ length: o.keys }, (_, i) => `k${i + 1}${tag}`);
-    const nodes = memberNodes.map((n) => ({ id: n.id, address: n.address }));
     const recorder = new Recorder();
-    const secret = clusterSecret(model.folder);
     const opTimeoutMs = operationTimeoutMs(electionMax);
+    const connect = clientsFor(model, opTimeoutMs, o.seed);
     const nemesis = new Nemesis({
       target: cluster,
       kinds: o.nemesis,
@@ -127,14 +150,11 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
     try {
       await Promise.all([
         runWorkload({
-          clusterId: model.clusterId,
-          secret,
-          nodes,
+          connect,
           clients: o.clients,
           rate: o.rate,
           keys,
           durationMs: o.durationMs,
-          opTimeoutMs,
           seed: o.seed,
           recorder,
           signal: o.signal,
@@ -148,12 +168,8 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
     say('healed every fault; waiting for the cluster to settle');
     const settledCheck = await awaitSettled(cluster, settleMs(electionMax));
     const finalReader = recorder.unusedClient();
-    const finals = await readFinalValues(
-      { clusterId: model.clusterId, secret, nodes, keys, opTimeoutMs, recorder },
-      finalReader,
-      settleMs(electionMax),
-    );
-    const converged = await compareNodes(cluster, settleMs(electionMax));
+    const finals = await readFinalValues({ client: connect(finalReader), keys, recorder }, finalReader, settleMs(electionMax));
+    const converged = await compareNodes(cluster, settleMs(electionMax), keys);
     stopEvents();
 
     const history = recorder.history();
