@@ -15,11 +15,12 @@ import {
   type FolderOptions,
   type SupervisorOptions,
 } from '../cluster-model/index.js';
+import { engineName } from '../cluster-model/engine.js';
 import { Random } from '../sim/random.js';
 import { noLostWrites, oneLeaderPerTerm, safetyMonitor, type CheckOutcome } from './checks.js';
 import type { History } from './history.js';
 import { checkHistory, type Verdict } from './linearizability.js';
-import { Nemesis, type FaultKind, type FaultRecord } from './nemesis.js';
+import { Nemesis, type FaultKind, type FaultRecord, type FaultTally, type SkippedKind } from './nemesis.js';
 import { Recorder } from './recorder.js';
 import { awaitSettled, compareNodes, settled } from './settle.js';
 import { connectToCluster, startOwnCluster, type ClusterTarget } from './target.js';
@@ -52,13 +53,28 @@ export interface CheckRun {
   seed: number;
   /** Date.now() when the clients started: time 0 of the history and the fault timeline. */
   startedAt: number;
-  cluster: { name: string; owned: boolean; kept: boolean; folder: string; nodes: number; timing: string; switches: string };
+  cluster: {
+    name: string;
+    /** The Raft implementation the nodes run: raft-console, or etcd with its version once known. */
+    engine: string;
+    owned: boolean;
+    kept: boolean;
+    folder: string;
+    nodes: number;
+    timing: string;
+    switches: string;
+  };
   /** What the clients were asked to do. */
   workload: { clients: number; rate: number; durationMs: number; nemesis: FaultKind[] };
   keys: string[];
   history: History;
   faults: FaultRecord[];
+  /** Faults injected by kind (episodes the cluster carried out). */
   faultCounts: Record<FaultKind, number>;
+  /** By kind: episodes tried, and those that hit. */
+  faultTally: Record<FaultKind, FaultTally>;
+  /** Kinds given up because the cluster's engine cannot do them, with its reason. */
+  skippedKinds: SkippedKind[];
   finals: FinalRead[];
   /** The process that made the final reads (in the history, after the workload's). */
   finalReader: number;
@@ -183,6 +199,7 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
       startedAt: recorder.startedAt,
       cluster: {
         name: now.name,
+        engine: engineName(now.engine),
         owned: target.owned,
         kept: keep,
         folder: now.folder,
@@ -195,6 +212,8 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
       history,
       faults: nemesis.timeline,
       faultCounts: nemesis.injected(),
+      faultTally: nemesis.tally(),
+      skippedKinds: nemesis.skipped(),
       finals,
       finalReader,
       events: events.filter((e) => e.ts >= recorder.startedAt).map((e) => ({ ...e, at: recorder.fromWallClock(e.ts) })),

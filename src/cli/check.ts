@@ -5,6 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { SupervisorOptions } from '../cluster-model/index.js';
+import { ENGINE_KINDS, type EngineKind } from '../cluster-model/engine.js';
 import { thousands } from '../cluster-model/plural.js';
 import { DEFAULT_SNAPSHOT_EVERY } from '../cluster-model/snapshots.js';
 import { supervisorLauncher } from '../supervisor/index.js';
@@ -38,6 +39,8 @@ interface CheckFlags extends TimingFlags, SwitchFlags {
   out?: string;
   keep?: boolean;
   name?: string;
+  engine?: EngineKind;
+  etcdBin?: string;
 }
 
 /** "kill,pause" or "none": the fault kinds, each once. */
@@ -59,6 +62,8 @@ function replayCommand(f: CheckFlags, seed: number, nodes: number): string {
   const args = ['raft-console check'];
   if (f.name !== undefined) args.push('--name', f.name);
   else {
+    if (f.engine !== undefined && f.engine !== 'raft-console') args.push('--engine', f.engine);
+    if (f.etcdBin !== undefined) args.push('--etcd-bin', f.etcdBin);
     args.push('--nodes', String(nodes));
     if (f.electionTimeout !== undefined) args.push('--election-timeout', `${f.electionTimeout.min}-${f.electionTimeout.max}`);
     if (f.heartbeat !== undefined) args.push('--heartbeat', String(f.heartbeat));
@@ -86,6 +91,8 @@ function newClusterFlags(f: CheckFlags): string[] {
     ...(f.checkQuorum ? [] : ['--no-check-quorum']),
     ...(f.bug === undefined ? [] : ['--bug']),
     ...(f.keep === true ? ['--keep'] : []),
+    ...(f.engine === undefined ? [] : ['--engine']),
+    ...(f.etcdBin === undefined ? [] : ['--etcd-bin']),
   ];
 }
 
@@ -100,6 +107,8 @@ async function clusterOptions(f: CheckFlags, seed: number): Promise<CheckRunOpti
   } else supervisor.speed = f.speed ?? 'normal';
   if (f.basePort !== undefined) supervisor.basePort = f.basePort;
   if (f.snapshotEvery !== undefined) supervisor.snapshotEvery = f.snapshotEvery;
+  if (f.engine !== undefined) supervisor.engine = f.engine;
+  if (f.etcdBin !== undefined) supervisor.etcdBin = f.etcdBin;
   return { kind: 'new', launcher: supervisorLauncher, supervisor, keep: f.keep === true };
 }
 
@@ -152,7 +161,11 @@ export function registerCheckCommand(program: Command): Command {
     .option('--json', 'print the report as one JSON document')
     .option('--out <dir>', `write ${OUT_FILES.join(', ')} into this folder`)
     .option('--keep', 'keep the new cluster (stopped, its data in its folder) instead of deleting it')
-    .option('--name <name>', 'check this running cluster instead of starting a new one (it is left running, healed)', clusterName);
+    .option('--name <name>', 'check this running cluster instead of starting a new one (it is left running, healed)', clusterName)
+    .addOption(
+      new Option('--engine <engine>', 'the Raft implementation of the new cluster (a running one has its own)').choices([...ENGINE_KINDS]),
+    )
+    .option('--etcd-bin <path>', 'the etcd binary for --engine etcd (default: etcd from PATH)');
   withSwitchOptions(withTimingOptions(cmd));
   // A check's cluster has defaults of its own, not the user's `config` for `up`.
   for (const o of cmd.options) {
@@ -169,7 +182,8 @@ stderr says why); ${EXIT_STATUS.usage} a bad command line; ${EXIT_STATUS['not-ru
 found, but the checker ran out of --budget or a check could not be made); ${EXIT_STATUS.interrupted} interrupted.
 
 A new cluster is named check-<seed>, runs at normal speed on free ports, and is deleted afterwards
-unless --keep. The report says how to run the same schedule again (--seed). See docs/CHECK.md.`,
+unless --keep. --engine etcd checks local etcd members instead of raft-console's nodes: the same
+clients, nemesis and checks (fault kinds etcd cannot do are skipped, and the report says so). The report says how to run the same schedule again (--seed). See docs/CHECK.md.`,
   );
   return cmd.action(
     guarded('check', async (flags: CheckFlags) => {
