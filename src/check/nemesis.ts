@@ -193,7 +193,11 @@ export class Nemesis {
       if (round.length === 0) round = random.shuffled(usable());
       const kind = round.shift()!;
       const episode = plan(kind, this.o.target.model, random);
-      if (episode === null) continue;
+      if (episode === null) {
+        // Not possible now (no leader to transfer from, every node down): later in this round.
+        round.push(kind);
+        continue;
+      }
       const n = ++episodes;
       let injected = false;
       for (const a of episode.inject) {

@@ -162,9 +162,10 @@ function faultLines(s: RunSummary): string[] {
     .filter((k) => f.tally[k].tried > 0)
     .map((k) => `${k} ${f.tally[k].hit}${f.tally[k].tried === f.tally[k].hit ? '' : ` of ${f.tally[k].tried}`}`);
   const lines = [f.tried === 0 ? 'faults: none' : `faults: ${thousands(f.total)} hit of ${thousands(f.tried)} tried (${each.join(', ')})`];
-  const missed = kinds.filter((k) => f.tally[k].hit === 0);
-  if (missed.length > 0 && f.tried > 0)
-    lines.push(`  no fault of ${missed.join(', ')} hit: the run ended first, or the cluster refused each try`);
+  const untried = kinds.filter((k) => f.tally[k].tried === 0);
+  const refused = kinds.filter((k) => f.tally[k].tried > 0 && f.tally[k].hit === 0);
+  if (untried.length > 0) lines.push(`  not reached before the run ended: ${untried.join(', ')}`);
+  if (refused.length > 0) lines.push(`  tried, but the cluster refused each try: ${refused.join(', ')}`);
   for (const x of f.skipped) lines.push(`  skipped ${x.kind}: ${x.reason}`);
   return lines;
 }
