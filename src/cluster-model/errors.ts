@@ -4,6 +4,7 @@
 // keeps its stack.
 import { at, boolean, field, object, oneOf, string, stringOrNull, uint, type JsonObject } from '../schema/json-shape.js';
 import { PROCESS_STATES, type ProcessState } from './model.js';
+import { ENGINE_KINDS, type EngineKind } from './engine.js';
 
 export type ClusterProblem =
   /** No supervisor answers for that cluster name (the CLI exits 3). */
@@ -40,6 +41,14 @@ export type ClusterProblem =
   | { code: 'interrupted'; node: number; by: 'killed' | 'stopped' }
   /** A node exited before it was up; `cause` is its own account (its last stderr line without one). */
   | { code: 'did-not-start'; node: number; cause: string | null }
+  /** The cluster's engine cannot do that action (etcd: campaign, replace, speed; fsync off, known bugs). */
+  | { code: 'engine-unsupported'; op: string; engine: EngineKind }
+  /** The etcd binary is not there (`bin`: what was looked for). */
+  | { code: 'etcd-missing'; bin: string }
+  /** `up --engine` named another engine than the one the existing cluster runs. */
+  | { code: 'engine-mismatch'; engine: EngineKind; asked: EngineKind }
+  /** etcd refused or failed an action (`cause`: its own words, or why it could not be reached). */
+  | { code: 'etcd-failed'; op: string; cause: string }
   /** Anything else. */
   | { code: 'failed' };
 
@@ -77,6 +86,10 @@ const CODES = Object.keys({
   'last-voter': true,
   interrupted: true,
   'did-not-start': true,
+  'engine-unsupported': true,
+  'etcd-missing': true,
+  'engine-mismatch': true,
+  'etcd-failed': true,
   failed: true,
 } satisfies Record<ClusterErrorCode, true>) as ClusterErrorCode[];
 
@@ -107,6 +120,14 @@ export function readClusterProblem(o: JsonObject, key: string, path = ''): Clust
       return { code, node: uint(p, 'node', where), by: oneOf(p, 'by', ['killed', 'stopped'], where) };
     case 'did-not-start':
       return { code, node: uint(p, 'node', where), cause: stringOrNull(p, 'cause', where) };
+    case 'engine-unsupported':
+      return { code, op: string(p, 'op', where), engine: oneOf(p, 'engine', ENGINE_KINDS, where) };
+    case 'etcd-missing':
+      return { code, bin: string(p, 'bin', where) };
+    case 'engine-mismatch':
+      return { code, engine: oneOf(p, 'engine', ENGINE_KINDS, where), asked: oneOf(p, 'asked', ENGINE_KINDS, where) };
+    case 'etcd-failed':
+      return { code, op: string(p, 'op', where), cause: string(p, 'cause', where) };
     case 'no-leader':
       return {
         code,

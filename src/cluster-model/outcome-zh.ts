@@ -170,6 +170,12 @@ const OP_ZH: Record<string, string> = {
   resume: '恢复',
   replace: '替换',
   promote: '提升',
+  add: '添加',
+  remove: '移除',
+  transfer: '移交领导权',
+  campaign: '发起选举',
+  speed: '改变速度',
+  partition: '网络故障',
 };
 
 /** Why an action was refused, as a Chinese sentence; null for a problem with no words of its own ('failed'): its English sentence is all there is. */
@@ -222,6 +228,14 @@ export function problemZh(p: ClusterProblem): string | null {
       return `n${p.node} 在启动完成之前${p.by === 'killed' ? '被杀死' : '被停止'}了`;
     case 'did-not-start':
       return `n${p.node} 没有启动起来${p.cause === null ? '' : `：${p.cause}`}`;
+    case 'engine-unsupported':
+      return `${p.engine} 集群不支持${OP_ZH[p.op] ?? `\`${p.op}\``}`;
+    case 'etcd-missing':
+      return `没有安装 etcd（找不到 ${p.bin}）：\`sudo apt-get install etcd-server\`（Debian、Ubuntu），或用 --etcd-bin 给出它的路径`;
+    case 'engine-mismatch':
+      return `这个集群运行的是 ${p.engine}，不是 ${p.asked}：去掉 --engine 启动它，或用 \`raft-console down --purge\` 删除后重新创建`;
+    case 'etcd-failed':
+      return `etcd 没有完成${OP_ZH[p.op] ?? `\`${p.op}\``}：\`${p.cause.replaceAll('`', "'")}\``;
     case 'failed':
       return null;
   }

@@ -7,10 +7,11 @@ import { holdsMajority } from '../raft/membership.js';
 import type { NodeId } from '../raft/types.js';
 import type { Action } from '../cluster-model/control-protocol.js';
 import { ClusterError } from '../cluster-model/errors.js';
+import type { MemberSet } from './members.js';
 import type { Fleet } from './fleet.js';
 import { describeLink } from '../cluster-model/faults.js';
-import { changeLink, completeGroups, filterFor, isolateIn, partitionLinks, type LinkChange } from './links.js';
-import type { LinkFaultModel, NodeModel } from '../cluster-model/model.js';
+import { changeLink, completeGroups, isolateIn, partitionLinks, type LinkChange } from './links.js';
+import type { LinkFaultModel, NodeModel, SpeedPreset } from '../cluster-model/model.js';
 import type { LeaderLoss, Outcome } from '../cluster-model/outcome.js';
 import { describeTiming, withSpeed } from '../cluster-model/timing.js';
 
@@ -34,7 +35,7 @@ function unique(ids: readonly NodeId[]): NodeId[] {
 
 /** The nodes, each checked to be a member for which `ok` holds, or an error saying what it is instead and what to run. */
 export function inState(
-  f: Fleet,
+  f: MemberSet,
   ids: readonly NodeId[],
   verb: string,
   ok: (n: NodeModel) => boolean,
@@ -56,7 +57,7 @@ export function inState(
 export const restartHint = (n: NodeModel): string => `start it again with \`raft-console restart ${n.id}\``;
 
 /** The leader among the nodes `ids`, if it is, and whether the voters left running can elect another. */
-function leaderLoss(f: Fleet, ids: readonly NodeId[]): LeaderLoss | null {
+function leaderLoss(f: MemberSet, ids: readonly NodeId[]): LeaderLoss | null {
   const leader = f.leader();
   if (leader === null || !ids.includes(leader.id)) return null;
   const voters = f.membership().voters;
@@ -65,7 +66,7 @@ function leaderLoss(f: Fleet, ids: readonly NodeId[]): LeaderLoss | null {
     .members()
     .filter((n) => voters.includes(n.id) && !ids.includes(n.id) && n.process.state === 'running')
     .map((n) => n.id);
-  const t = f.file.timing.electionTimeoutMs;
+  const t = f.timing.electionTimeoutMs;
   return { leader: leader.id, left: left.length, voters: voters.length, elects: holdsMajority(left, voters), electionMs: { ...t } };
 }
 
@@ -77,14 +78,13 @@ function leaderNote(loss: LeaderLoss | null): string {
   return `; n${leader} was the leader: the ${left} voters left, a majority of ${voters}, elect a new one within ${t.min}-${t.max} ms of hearing nothing`;
 }
 
-/** Sets the faults (and the partition groups, when given) in the model, and sends each node concerned its whole fault filter. */
-async function applyLinks(f: Fleet, links: LinkFaultModel[], nodes: readonly NodeId[], partition?: NodeId[][]): Promise<void> {
-  f.live.linksChanged(links, partition);
-  await Promise.all(nodes.map((id) => f.tell(id, { op: 'faults', ...filterFor(id, links) })));
+/** Sets the faults (and the partition groups, when given) in the model, and on each node concerned. */
+function applyLinks(f: MemberSet, links: LinkFaultModel[], nodes: readonly NodeId[], partition?: NodeId[][]): Promise<void> {
+  return f.setFaults(links, nodes, partition);
 }
 
 /** "{1,2} | {3,4,5}; only {3,4,5} holds a majority of the voters: it can elect a leader and commit". */
-function describeGroups(f: Fleet, groups: NodeId[][]): string {
+function describeGroups(f: MemberSet, groups: NodeId[][]): string {
   const voters = f.membership().voters;
   const shown = groups.map((g) => `{${g.join(',')}}`);
   const able = groups.filter((g) => holdsMajority(g, voters)).map((g) => `{${g.join(',')}}`);
@@ -100,7 +100,7 @@ function describeGroups(f: Fleet, groups: NodeId[][]): string {
   );
 }
 
-async function partition(f: Fleet, groups: NodeId[][]): Promise<Done> {
+async function partition(f: MemberSet, groups: NodeId[][]): Promise<Done> {
   unique(groups.flat());
   for (const id of groups.flat()) f.member(id);
   const all = completeGroups(
@@ -133,7 +133,7 @@ async function partition(f: Fleet, groups: NodeId[][]): Promise<Done> {
   };
 }
 
-async function link(f: Fleet, a: Extract<Action, { op: 'link' }>): Promise<Done> {
+async function link(f: MemberSet, a: Extract<Action, { op: 'link' }>): Promise<Done> {
   f.member(a.from);
   f.member(a.to);
   if (a.from === a.to)
@@ -160,7 +160,7 @@ async function link(f: Fleet, a: Extract<Action, { op: 'link' }>): Promise<Done>
   };
 }
 
-async function transfer(f: Fleet, to: NodeId): Promise<Done> {
+async function transfer(f: MemberSet, to: NodeId): Promise<Done> {
   const target = f.member(to);
   if (target.process.state !== 'running')
     throw new ClusterError(`cannot hand leadership to n${to}: it is ${target.process.state}; ${restartHint(target)} or resume it first`, {
@@ -176,8 +176,7 @@ async function transfer(f: Fleet, to: NodeId): Promise<Done> {
       node: to,
       term: leader.raft!.term,
     });
-  const answer = await f.tell(leader.id, { op: 'transfer', to });
-  if (answer !== null && !answer.ok) throw new ClusterError(`n${leader.id} cannot hand leadership to n${to}: ${answer.text}`);
+  await f.handOver(leader, to);
   const took = await f.live.until(() => f.leader()?.id === to, f.electionWaitMs());
   if (!took)
     return {
@@ -192,7 +191,10 @@ async function transfer(f: Fleet, to: NodeId): Promise<Done> {
   };
 }
 
-export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'promote' | 'remove' | 'down' | 'replace' }>): Promise<Done> {
+/** An action every engine does alike, through what its MemberSet does. */
+export type CommonAction = Exclude<Action, { op: 'add' | 'promote' | 'remove' | 'down' | 'replace' | 'campaign' | 'speed' }>;
+
+export async function perform(f: MemberSet, a: CommonAction): Promise<Done> {
   const live = (n: NodeModel): boolean => f.isLive(n);
   switch (a.op) {
     case 'kill': {
@@ -277,8 +279,7 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'promot
       return link(f, a);
     case 'heal': {
       const had = f.live.model.links.length;
-      f.live.linksChanged([], []);
-      await Promise.all(f.members().map((n) => f.tell(n.id, { op: 'heal' })));
+      await f.heal();
       return {
         text:
           had === 0
@@ -287,26 +288,30 @@ export async function perform(f: Fleet, a: Exclude<Action, { op: 'add' | 'promot
         outcome: { code: 'healed', mended: had },
       };
     }
-    case 'campaign': {
-      const n = f.member(a.node);
-      if (n.process.state !== 'running')
-        throw new ClusterError(`n${a.node} cannot start an election: it is ${n.process.state}; ${restartHint(n)} or resume it first`, {
-          code: 'node-state',
-          node: a.node,
-          op: 'campaign',
-          state: n.process.state,
-        });
-      const answer = await f.tell(a.node, { op: 'campaign' });
-      if (answer !== null && !answer.ok) throw new ClusterError(answer.text);
-      return { text: `n${a.node} starts an election now, as if its election timer had fired`, outcome: { code: 'campaign', node: a.node } };
-    }
     case 'transfer':
       return transfer(f, a.node);
-    case 'speed': {
-      const timing = withSpeed(f.live.model.timing, a.preset);
-      await f.live.timingChanged(timing);
-      await Promise.all(f.members().map((n) => f.tell(n.id, { op: 'tick', ms: timing.tickMs })));
-      return { text: `speed ${a.preset}: ${describeTiming(timing)}`, data: { timing }, outcome: { code: 'speed', timing } };
-    }
   }
+}
+
+/** raft-console's nodes start an election when told (etcd has no such API). */
+export async function campaign(f: Fleet, node: NodeId): Promise<Done> {
+  const n = f.member(node);
+  if (n.process.state !== 'running')
+    throw new ClusterError(`n${node} cannot start an election: it is ${n.process.state}; ${restartHint(n)} or resume it first`, {
+      code: 'node-state',
+      node,
+      op: 'campaign',
+      state: n.process.state,
+    });
+  const answer = await f.tell(node, { op: 'campaign' });
+  if (answer !== null && !answer.ok) throw new ClusterError(answer.text);
+  return { text: `n${node} starts an election now, as if its election timer had fired`, outcome: { code: 'campaign', node } };
+}
+
+/** raft-console's nodes change the length of a tick while they run (etcd's members cannot). */
+export async function speed(f: Fleet, preset: SpeedPreset): Promise<Done> {
+  const timing = withSpeed(f.live.model.timing, preset);
+  await f.live.timingChanged(timing);
+  await Promise.all(f.members().map((n) => f.tell(n.id, { op: 'tick', ms: timing.tickMs })));
+  return { text: `speed ${preset}: ${describeTiming(timing)}`, data: { timing }, outcome: { code: 'speed', timing } };
 }

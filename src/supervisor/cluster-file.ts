@@ -7,12 +7,30 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { NodeId } from '../raft/types.js';
-import { array, boolean, fail, field, has, nodeId, object, show, string, uint } from '../schema/json-shape.js';
+import {
+  array,
+  at,
+  boolean,
+  fail,
+  field,
+  has,
+  nodeId,
+  object,
+  oneOf,
+  show,
+  string,
+  stringOrNull,
+  uint,
+  type JsonObject,
+} from '../schema/json-shape.js';
 import { readJsonOrNull, writeJsonAtomic } from '../storage/json-file.js';
 import { CLUSTER_FILE } from '../cluster-model/control-protocol.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import type { ClusterModel, NodeModel, RaftSwitches, Timing } from '../cluster-model/model.js';
-import { RAFT_CONSOLE_ENGINE } from '../cluster-model/engine.js';
+import { ENGINE_KINDS, ETCD_UNREPORTED, RAFT_CONSOLE_ENGINE, type EngineInfo, type EngineKind } from '../cluster-model/engine.js';
+import { isHexId } from '../etcd/ids.js';
+import { advertisedPeerUrl, clientUrl, memberName, type EtcdMemberSetup } from './etcd/setup.js';
+import { PEER_PROXY } from './etcd/proxy-switch.js';
 import { DEFAULT_SWITCHES } from '../cluster-model/switches.js';
 import { readSnapshotEvery, readSwitches, readTiming } from '../cluster-model/model-reader.js';
 import { DEFAULT_SNAPSHOT_EVERY } from '../cluster-model/snapshots.js';
@@ -29,11 +47,15 @@ export interface ClusterFileNode {
    */
   joined: boolean;
   removed: boolean;
+  /** An etcd member: its ports and member id (etcd/setup.ts); absent for raft-console's nodes. */
+  etcd?: EtcdMemberSetup;
 }
 
 export interface ClusterFile {
   version: 1;
   name: string;
+  /** The Raft implementation its nodes run; absent (raft-console) in files written before etcd. */
+  engine: EngineKind;
   clusterId: string;
   createdAt: number;
   /** Ports are basePort + id - 1 when set; free ports otherwise. */
@@ -54,6 +76,7 @@ export type NodeSetup = Omit<ClusterFileNode, 'removed'>;
 export interface ClusterSetup {
   /** The name it was created with (the model has the one it runs under: "default" for a --data-dir). */
   name: string;
+  engine: EngineKind;
   createdAt: number;
   basePort: number | null;
   /** Every node the cluster ever had, removed ones included, in id order. */
@@ -69,7 +92,26 @@ export function nodeModel(folder: string, n: NodeSetup, removed: boolean): NodeM
     process: { state: 'stopped', pid: null, exitCode: null, signal: null, stderrTail: [], startedAt: null, restarts: 0 },
     raft: null,
     removed,
+    ...(n.etcd === undefined
+      ? {}
+      : {
+          etcd: {
+            memberId: n.etcd.memberId ?? '',
+            name: memberName(n.id),
+            clientUrl: clientUrl(n.etcd),
+            peerUrl: advertisedPeerUrl(n.etcd, PEER_PROXY),
+            learner: n.joined,
+            dbSize: null,
+          },
+        }),
   };
+}
+
+/** What the model says of an engine before its members have said anything. */
+function engineInfo(kind: EngineKind): EngineInfo {
+  if (kind === 'raft-console') return RAFT_CONSOLE_ENGINE;
+  // Votes come from the members' log lines.
+  return { kind, version: null, clusterIdHex: null, remote: false, writable: true, unreported: [...ETCD_UNREPORTED] };
 }
 
 /** The cluster of cluster.json, none of its nodes started, as the live model and what only the file holds. */
@@ -81,7 +123,7 @@ export function fromClusterFile(
   const model: ClusterModel = {
     name,
     clusterId: file.clusterId,
-    engine: RAFT_CONSOLE_ENGINE,
+    engine: engineInfo(file.engine),
     folder,
     supervisorPid,
     startedAt,
@@ -99,6 +141,7 @@ export function fromClusterFile(
     model,
     setup: {
       name: file.name,
+      engine: file.engine,
       createdAt: file.createdAt,
       basePort: file.basePort,
       nodes: file.nodes.map(({ removed: _removed, ...n }) => n),
@@ -112,6 +155,7 @@ export function clusterFileOf(model: ClusterModel, setup: ClusterSetup): Cluster
   return {
     version: 1,
     name: setup.name,
+    engine: setup.engine,
     clusterId: model.clusterId,
     createdAt: setup.createdAt,
     basePort: setup.basePort,
@@ -131,10 +175,12 @@ export function newClusterFile(
   timing: Timing,
   switches: RaftSwitches,
   snapshotEvery: number,
+  engine: { kind: 'raft-console' } | { kind: 'etcd'; members: EtcdMemberSetup[] } = { kind: 'raft-console' },
 ): ClusterFile {
   return {
     version: 1,
     name,
+    engine: engine.kind,
     clusterId: randomUUID(),
     createdAt: Date.now(),
     basePort,
@@ -142,7 +188,14 @@ export function newClusterFile(
     timing,
     switches,
     snapshotEvery,
-    nodes: ports.map((port, i) => ({ id: i + 1, port, dataDir: `n${i + 1}`, joined: false, removed: false })),
+    nodes: ports.map((port, i) => ({
+      id: i + 1,
+      port,
+      dataDir: `n${i + 1}`,
+      joined: false,
+      removed: false,
+      ...(engine.kind === 'etcd' ? { etcd: engine.members[i]! } : {}),
+    })),
   };
 }
 
@@ -157,14 +210,17 @@ export async function readClusterFile(folder: string): Promise<ClusterFile | nul
       dataDir: string(o, 'dataDir', where),
       joined: boolean(o, 'joined', where),
       removed: boolean(o, 'removed', where),
+      ...(has(o, 'etcd') ? { etcd: readEtcdMember(object(field(o, 'etcd'), at(where, 'etcd')), at(where, 'etcd')) } : {}),
     };
   };
   const read = (value: unknown): ClusterFile => {
     const o = object(value, 'the cluster file');
     if (field(o, 'version') !== 1) fail(`version must be 1, got ${show(field(o, 'version'))}`);
-    return {
+    const file: ClusterFile = {
       version: 1,
       name: string(o, 'name'),
+      // Files written before etcd could run have no engine: raft-console.
+      engine: has(o, 'engine') ? oneOf(o, 'engine', ENGINE_KINDS) : 'raft-console',
       clusterId: string(o, 'clusterId'),
       createdAt: uint(o, 'createdAt'),
       basePort: field(o, 'basePort') === null ? null : uint(o, 'basePort'),
@@ -175,6 +231,11 @@ export async function readClusterFile(folder: string): Promise<ClusterFile | nul
       snapshotEvery: has(o, 'snapshotEvery') ? readSnapshotEvery(o, '') : DEFAULT_SNAPSHOT_EVERY,
       nodes: array(o, 'nodes').map((n, i) => readNode(n, `nodes[${i}]`)),
     };
+    if (file.nodes.some((n) => (n.etcd !== undefined) !== (file.engine === 'etcd')))
+      fail(
+        file.engine === 'etcd' ? 'every node of an etcd cluster needs its etcd ports' : 'etcd ports on a node of a raft-console cluster',
+      );
+    return file;
   };
   return readJsonOrNull(
     path,
@@ -189,6 +250,26 @@ export async function readClusterFile(folder: string): Promise<ClusterFile | nul
   );
 }
 
+function readEtcdMember(o: JsonObject, where: string): EtcdMemberSetup {
+  const memberId = stringOrNull(o, 'memberId', where);
+  if (memberId !== null && !isHexId(memberId)) fail(`${at(where, 'memberId')} must be an etcd member id in hex, got ${show(memberId)}`);
+  return {
+    clientPort: port(o, 'clientPort', where),
+    peerPort: port(o, 'peerPort', where),
+    proxyPort: port(o, 'proxyPort', where),
+    memberId,
+    initialCluster: stringOrNull(o, 'initialCluster', where),
+  };
+}
+
+function port(o: JsonObject, key: string, where: string): number {
+  const p = uint(o, key, where);
+  if (p < 1 || p > 65535) fail(`${at(where, key)} must be a port (1-65535), got ${p}`);
+  return p;
+}
+
 export async function writeClusterFile(folder: string, file: ClusterFile): Promise<void> {
-  await writeJsonAtomic(join(folder, CLUSTER_FILE), file);
+  // A raft-console cluster's file stays as it was before etcd: no engine field.
+  const { engine, ...rest } = file;
+  await writeJsonAtomic(join(folder, CLUSTER_FILE), engine === 'raft-console' ? rest : file);
 }

@@ -6,17 +6,16 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlAnswer } from '../node/control.js';
-import type { Membership, NodeId } from '../raft/types.js';
+import type { NodeId } from '../raft/types.js';
 import { AcknowledgedMarks } from './acknowledged.js';
 import type { ClusterFile, ClusterFileNode } from './cluster-file.js';
 import { SECRET_FILE } from '../cluster-model/control-protocol.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import { filterFor, hasFaults } from './links.js';
 import type { LiveModel } from './live-model.js';
-import type { NodeModel, ProcessState } from '../cluster-model/model.js';
+import type { LinkFaultModel, NodeModel } from '../cluster-model/model.js';
+import { MemberSet } from './members.js';
 import type { Outcome } from '../cluster-model/outcome.js';
-import { latestMembership, leaderOf, members } from '../cluster-model/queries.js';
-import { majorityOf } from '../raft/membership.js';
 import { NodeChild, StartFailure, exitCause, type ExitInfo } from './node-child.js';
 import { portInUse } from './port-owner.js';
 import { recordNodePids } from './orphans.js';
@@ -38,8 +37,6 @@ interface Run {
   gone: Promise<void>;
 }
 
-const LIVE: readonly ProcessState[] = ['starting', 'running', 'paused'];
-
 /** ": <the node's cause>", or nothing when it gave none (a signal). */
 function withCause(exit: ExitInfo): string {
   const cause = exitCause(exit);
@@ -57,14 +54,9 @@ function exitedAlready(exited: Promise<ExitInfo>): Promise<ExitInfo | null> {
   return Promise.race([exited, new Promise<null>((resolve) => setImmediate(() => resolve(null)))]);
 }
 
-/** "1-5", or "1, 2, 4" when there are gaps. */
-export function listIds(ids: readonly NodeId[]): string {
-  const sorted = [...ids].sort((a, b) => a - b);
-  if (sorted.length > 2 && sorted.every((id, i) => i === 0 || id === sorted[i - 1]! + 1)) return `${sorted[0]}-${sorted.at(-1)}`;
-  return sorted.join(', ');
-}
+export { listIds } from './members.js';
 
-export class Fleet {
+export class Fleet extends MemberSet {
   private readonly runs = new Map<NodeId, Run>();
   /** Set when the supervisor stops: no node may start after that, not even a retry already waiting. */
   private closed = false;
@@ -72,34 +64,16 @@ export class Fleet {
   readonly marks: AcknowledgedMarks;
 
   constructor(
-    readonly live: LiveModel,
+    live: LiveModel,
     private readonly folder: string,
   ) {
+    super(live);
     this.marks = new AcknowledgedMarks(folder);
   }
 
   /** cluster.json as the model says it is (changed through the model only). */
   get file(): ClusterFile {
     return this.live.file();
-  }
-
-  /** The nodes still in the cluster, in id order. */
-  members(): NodeModel[] {
-    return members(this.live.model);
-  }
-
-  /** The node, if it is one of the cluster's; otherwise an error listing the ones there are. */
-  member(id: NodeId): NodeModel {
-    const node = this.live.node(id);
-    const ids = listIds(this.members().map((n) => n.id));
-    if (node === undefined) throw new ClusterError(`no node ${id}: nodes are ${ids}`, { code: 'not-a-node', node: id, removed: false });
-    if (node.removed)
-      throw new ClusterError(`n${id} was removed from the cluster: nodes are ${ids}`, { code: 'not-a-node', node: id, removed: true });
-    return node;
-  }
-
-  isLive(node: NodeModel): boolean {
-    return LIVE.includes(node.process.state);
   }
 
   fileNode(id: NodeId): ClusterFileNode {
@@ -320,42 +294,22 @@ export class Fleet {
     }
   }
 
-  /** The running leader with the highest term, as the nodes last reported. */
-  leader(): NodeModel | null {
-    return leaderOf(this.live.model);
+  protected bootstrapVoters(): NodeId[] {
+    return this.file.nodes.filter((n) => !n.joined).map((n) => n.id);
   }
 
-  /** The configuration as the most advanced node knows it; before any has reported, the bootstrap voters. */
-  membership(): Membership {
-    return latestMembership(this.live.model) ?? { voters: this.file.nodes.filter((n) => !n.joined).map((n) => n.id), learners: [] };
+  async setFaults(links: LinkFaultModel[], nodes: readonly NodeId[], partition?: NodeId[][]): Promise<void> {
+    this.live.linksChanged(links, partition);
+    await Promise.all(nodes.map((id) => this.tell(id, { op: 'faults', ...filterFor(id, links) })));
   }
 
-  /** How long to wait for an election: a few timeouts, at any speed. */
-  electionWaitMs(): number {
-    return Math.max(3000, 4 * this.file.timing.electionTimeoutMs.max + 1000);
+  async heal(): Promise<void> {
+    this.live.linksChanged([], []);
+    await Promise.all(this.members().map((n) => this.tell(n.id, { op: 'heal' })));
   }
 
-  /** The leader, waiting through an election in progress; an error saying why there is none. */
-  async awaitLeader(timeoutMs = this.electionWaitMs()): Promise<NodeModel> {
-    await this.live.until(() => this.leader() !== null, timeoutMs);
-    const leader = this.leader();
-    if (leader !== null) return leader;
-    const voters = this.membership().voters;
-    const down = voters.filter((id) => this.live.node(id)?.process.state !== 'running');
-    const majority = majorityOf(voters.length);
-    const why =
-      voters.length - down.length < majority
-        ? `only ${voters.length - down.length} of ${voters.length} voters are running (${down.map((id) => `n${id}`).join(', ')} ${down.length === 1 ? 'is' : 'are'} not) and ${majority} are needed: restart or resume nodes`
-        : this.live.model.links.length > 0
-          ? 'the network faults may keep a majority apart: `heal` them'
-          : 'an election may still be in progress: try again';
-    throw new ClusterError(`no leader after ${(timeoutMs / 1000).toFixed(1)} s: ${why}`, {
-      code: 'no-leader',
-      waitedMs: timeoutMs,
-      running: voters.length - down.length,
-      voters: voters.length,
-      needed: majority,
-      faults: this.live.model.links.length > 0,
-    });
+  async handOver(from: NodeModel, to: NodeId): Promise<void> {
+    const answer = await this.tell(from.id, { op: 'transfer', to });
+    if (answer !== null && !answer.ok) throw new ClusterError(`n${from.id} cannot hand leadership to n${to}: ${answer.text}`);
   }
 }

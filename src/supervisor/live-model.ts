@@ -23,6 +23,7 @@ import { clusterFileOf, nodeModel, writeClusterFile, type ClusterFile, type Clus
 import { withoutNode } from './links.js';
 import type { ExitInfo } from './node-child.js';
 import type { Outcome } from '../cluster-model/outcome.js';
+import type { EngineInfo, EtcdNodeInfo } from '../cluster-model/engine.js';
 import type { NodeLine } from './node-line.js';
 import { ReorderWindow } from './reorder.js';
 import { SafetyMonitor, type SafetyViolation } from './safety.js';
@@ -151,6 +152,34 @@ export class LiveModel {
     Object.assign(this.model, withoutNode(this.model.links, this.model.partition, id));
     this.changed();
     return this.save();
+  }
+
+  /** What cluster.json holds of a node changed (an etcd member's id, once known); resolves once written. */
+  nodeSetupChanged(id: NodeId, change: (n: NodeSetup) => NodeSetup): Promise<void> {
+    const setup = this.setup;
+    if (setup === null) return Promise.resolve();
+    setup.nodes = setup.nodes.map((n) => (n.id === id ? change(n) : n));
+    return this.save();
+  }
+
+  /** What an etcd member said of itself beyond its raft state (its id, learner flag, database size); tells only a change. */
+  etcdMemberChanged(id: NodeId, patch: Partial<EtcdNodeInfo>): void {
+    const node = this.member(id);
+    if (node.etcd === undefined) return;
+    const next = { ...node.etcd, ...patch };
+    if (JSON.stringify(next) === JSON.stringify(node.etcd)) return;
+    node.etcd = next;
+    this.changed();
+  }
+
+  /** What the engine's members said of it (etcd's version and cluster id); tells only a change. */
+  engineChanged(patch: Partial<Extract<EngineInfo, { kind: 'etcd' }>>): void {
+    const engine = this.model.engine;
+    if (engine.kind !== 'etcd') return;
+    const next = { ...engine, ...patch };
+    if (JSON.stringify(next) === JSON.stringify(engine)) return;
+    this.model.engine = next;
+    this.changed();
   }
 
   /** The network faults as now set, and the partition groups if they changed. */

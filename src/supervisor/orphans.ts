@@ -1,10 +1,12 @@
 // Node processes that outlived their supervisor. A node stops when its stdin (the supervisor's
 // pipe) closes, but a node paused with SIGSTOP cannot read that end: when the supervisor dies
-// (SIGKILL, a crash) while nodes are paused, they stay, frozen, holding their ports. The supervisor
+// (SIGKILL, a crash) while nodes are paused, they stay, frozen, holding their ports. An etcd member
+// dies with its supervisor through its parent-death signal where the system has setpriv
+// (etcd/member-child.ts), and is ended here where it has not. The supervisor
 // keeps its nodes' pids in the cluster folder; the next supervisor of that folder, and a purge,
 // end the ones still there.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 const PIDS_FILE = 'node-pids.json';
 
@@ -17,11 +19,12 @@ export function recordNodePids(folder: string, pids: readonly number[]): void {
   }
 }
 
-/** Whether `pid` is a live node process of the cluster in `folder` (pids are reused). */
+/** Whether `pid` is a live node process (raft-console's, or an etcd member) of the cluster in `folder` (pids are reused). */
 function isNodeOf(pid: number, folder: string): boolean {
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return cmdline.includes('raft-console') && cmdline.includes(folder);
+    const program = basename(cmdline.split('\0')[0] ?? '');
+    return (cmdline.includes('raft-console') || program.startsWith('etcd')) && cmdline.includes(folder);
   } catch {
     return false;
   }

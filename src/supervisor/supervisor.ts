@@ -10,8 +10,8 @@ import { plural } from '../cluster-model/plural.js';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { perform, type Done } from './actions.js';
-import { replaceNode } from './replace.js';
+import type { Done } from './actions.js';
+import { raftConsoleEngine } from './engine.js';
 import { fromClusterFile, newClusterFile, readClusterFile, type ClusterFile } from './cluster-file.js';
 import { claimFolder, removeControlFiles, writeControlFile, writeToken } from '../cluster-model/control-files.js';
 import { CONTROL_FILE, SECRET_FILE, TOKEN_FILE, type Action, type ActionResult } from '../cluster-model/control-protocol.js';
@@ -20,11 +20,15 @@ import { ControlServer } from './control-server.js';
 import { ClusterError, type ClusterProblem } from '../cluster-model/errors.js';
 import type { Outcome } from '../cluster-model/outcome.js';
 import { Fleet, listIds } from './fleet.js';
+import { EtcdFleet, findEtcd } from './etcd/fleet.js';
+import { etcdEngine } from './etcd/engine.js';
+import { advertisedPeerUrl, bootstrapMemberId, chooseEtcdTiming } from './etcd/setup.js';
+import { PEER_PROXY } from './etcd/proxy-switch.js';
+import { engineName } from '../cluster-model/engine.js';
 import { watchFile } from './folder-watch.js';
 import { clusterFolder, forgetElsewhere, noteElsewhere, type FolderOptions } from '../cluster-model/folder.js';
 import { MAX_NODES, type ClusterLauncher, type OwnedCluster, type SupervisorOptions } from '../cluster-model/launcher.js';
 import { EVENT_REORDER_MS, LiveModel } from './live-model.js';
-import { addNode, promoteNode, removeNode } from './membership.js';
 import type { Timing } from '../cluster-model/model.js';
 import { endOrphanNodes } from './orphans.js';
 import { portInUse } from './port-owner.js';
@@ -59,21 +63,29 @@ async function loadOrCreate(
   o: SupervisorOptions,
   name: string,
   folder: string,
-): Promise<{ file: ClusterFile; created: boolean; kept: string | null }> {
+): Promise<{ file: ClusterFile; created: boolean; kept: string | null; timingNote: string | null }> {
   const saved = await readClusterFile(folder);
   if (saved !== null) {
+    if (o.engine !== undefined && o.engine !== saved.engine)
+      throw new ClusterError(
+        `the cluster named ${name} runs ${saved.engine}, not ${o.engine}: leave out --engine to start it, or \`raft-console down --purge${name === 'default' ? '' : ` --name ${name}`}\` first to make a new one`,
+        { code: 'engine-mismatch', engine: saved.engine, asked: o.engine },
+      );
     const members = saved.nodes.filter((n) => !n.removed).length;
     if (o.nodes !== undefined && o.nodes !== members)
       throw new ClusterError(
         `the cluster named ${name} has ${plural(members, 'node')}, not ${o.nodes}: use \`raft-console add\` or \`remove\` to change that, or \`raft-console down --purge\` to start over`,
       );
+    let timingNote: string | null = null;
     saved.timing = chooseTiming(o, saved.timing);
+    if (saved.engine === 'etcd') ({ timing: saved.timing, adjusted: timingNote } = chooseEtcdTiming(saved.timing));
     if (o.snapshotEvery !== undefined) saved.snapshotEvery = checkSnapshotEvery(o.snapshotEvery);
-    return { file: saved, created: false, kept: keptSwitches(o.raft, saved.switches) };
+    return { file: saved, created: false, kept: keptSwitches(o.raft, saved.switches), timingNote };
   }
   const count = o.nodes ?? 3;
   if (!Number.isInteger(count) || count < 1 || count > MAX_NODES)
     throw new ClusterError(`a cluster has 1 to ${MAX_NODES} nodes, got ${count}`);
+  if (o.engine === 'etcd') return { ...(await newEtcdCluster(o, name, count)), created: true, kept: null };
   let ports: number[];
   if (o.basePort === undefined) ports = await freePorts(count);
   else {
@@ -92,7 +104,51 @@ async function loadOrCreate(
     { ...DEFAULT_SWITCHES, ...o.raft },
     checkSnapshotEvery(o.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY),
   );
-  return { file, created: true, kept: null };
+  return { file, created: true, kept: null, timingNote: null };
+}
+
+/** A new etcd cluster: three free ports a member, the timing etcd can take; what etcd 3.4 cannot do is refused. */
+async function newEtcdCluster(
+  o: SupervisorOptions,
+  name: string,
+  count: number,
+): Promise<{ file: ClusterFile; timingNote: string | null }> {
+  const refuse = (op: string, why: string): never => {
+    throw new ClusterError(why, { code: 'engine-unsupported', op, engine: 'etcd' });
+  };
+  if (o.fsync === false)
+    refuse('unsafe-no-fsync', 'etcd 3.4 has no way to turn fsync off: leave out --unsafe-no-fsync (or use --engine raft-console)');
+  if (o.raft?.checkQuorum === false)
+    refuse('no-check-quorum', 'etcd always runs with CheckQuorum: leave out --no-check-quorum (or use --engine raft-console)');
+  if ((o.raft?.bugs ?? []).length > 0)
+    refuse(
+      'bug',
+      "the known bugs are switches in raft-console's own nodes, which etcd does not have: leave out --bug (or use --engine raft-console)",
+    );
+  if (o.basePort !== undefined)
+    refuse('base-port', 'an etcd member takes three ports (client, peer and its fault proxy), chosen free: leave out --base-port');
+  const ports = await freePorts(count * 3);
+  const members = Array.from({ length: count }, (_, i) => ({
+    clientPort: ports[3 * i]!,
+    peerPort: ports[3 * i + 1]!,
+    proxyPort: ports[3 * i + 2]!,
+    memberId: null,
+    initialCluster: null,
+  }));
+  const { timing, adjusted } = chooseEtcdTiming(chooseTiming(o, null));
+  const file = newClusterFile(
+    name,
+    members.map((m) => m.clientPort),
+    null,
+    true,
+    timing,
+    { ...DEFAULT_SWITCHES, ...o.raft },
+    checkSnapshotEvery(o.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY),
+    { kind: 'etcd', members },
+  );
+  for (const n of file.nodes)
+    if (n.etcd !== undefined) n.etcd.memberId = bootstrapMemberId([advertisedPeerUrl(n.etcd, PEER_PROXY)], file.clusterId);
+  return { file, timingNote: adjusted };
 }
 
 /**
@@ -132,12 +188,14 @@ export async function startSupervisor(o: SupervisorOptions = {}): Promise<Superv
  */
 export async function openSupervisor(o: SupervisorOptions = {}): Promise<OpenedSupervisor> {
   const { name, folder } = clusterFolder(o);
+  // Before anything is made: a missing etcd is told with how to install it.
+  if (o.engine === 'etcd') findEtcd(o.etcdBin);
   await mkdir(folder, { recursive: true, mode: 0o700 });
   await claimFolder(folder, name);
   await noteElsewhere(o, name, folder);
   // Nodes an earlier supervisor left frozen would hold their ports.
   endOrphanNodes(folder);
-  const { file, created, kept } = await loadOrCreate(o, name, folder);
+  const { file, created, kept, timingNote } = await loadOrCreate(o, name, folder);
   const startedAt = Date.now();
   const { model, setup } = fromClusterFile(file, { name, folder, supervisorPid: process.pid, startedAt });
   const live = new LiveModel(model, setup, { reorderMs: EVENT_REORDER_MS });
@@ -150,7 +208,9 @@ export async function openSupervisor(o: SupervisorOptions = {}): Promise<OpenedS
     if (err instanceof SecretFileError) throw new ClusterError(err.message);
     throw err;
   }
-  const fleet = new Fleet(live, folder);
+  const engine = file.engine === 'etcd' ? etcdEngine(new EtcdFleet(live, folder, o.etcdBin)) : raftConsoleEngine(new Fleet(live, folder));
+  const fleet = engine.fleet;
+  if (fleet instanceof EtcdFleet) fleet.binary();
 
   let stopping: Promise<void> | null = null;
   /** Why the cluster stopped, for whoever watches it go. */
@@ -158,39 +218,21 @@ export async function openSupervisor(o: SupervisorOptions = {}): Promise<OpenedS
   let unwatch = (): void => undefined;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
-  /** Membership changes wait for each other: the core takes one at a time anyway. */
-  let membershipQueue: Promise<unknown> = Promise.resolve();
-
   const run = (a: Action): Promise<Done> => {
-    switch (a.op) {
-      case 'add':
-      case 'promote':
-      case 'remove': {
-        const next = membershipQueue.then(() =>
-          a.op === 'add' ? addNode(fleet, a.learner === true) : a.op === 'promote' ? promoteNode(fleet, a.node) : removeNode(fleet, a.node),
-        );
-        membershipQueue = next.catch(() => undefined);
-        return next;
-      }
-      case 'replace':
-        return replaceNode(fleet, a.node);
-      case 'down':
-        return fleet.close().then((count) => {
-          // After the result has gone out: the control server closes with the supervisor.
-          // (A failure to clean up the files then has no one left to tell.)
-          setImmediate(() => void handle.stop({ purge: a.purge === true }).catch(() => undefined));
-          return {
-            text:
-              `stopped the cluster ${name} (${plural(count, 'node')})` +
-              (a.purge === true
-                ? ` and deleted ${folder}`
-                : `; its data stays in ${folder}: \`raft-console up${name === 'default' ? '' : ` --name ${name}`}\` starts it again`),
-            outcome: { code: 'down', name, nodes: count, purged: a.purge === true, folder },
-          };
-        });
-      default:
-        return perform(fleet, a);
-    }
+    if (a.op !== 'down') return engine.act(a);
+    return fleet.close().then((count) => {
+      // After the result has gone out: the control server closes with the supervisor.
+      // (A failure to clean up the files then has no one left to tell.)
+      setImmediate(() => void handle.stop({ purge: a.purge === true }).catch(() => undefined));
+      return {
+        text:
+          `stopped the cluster ${name} (${plural(count, 'node')})` +
+          (a.purge === true
+            ? ` and deleted ${folder}`
+            : `; its data stays in ${folder}: \`raft-console up${name === 'default' ? '' : ` --name ${name}`}\` starts it again`),
+        outcome: { code: 'down', name, nodes: count, purged: a.purge === true, folder },
+      };
+    });
   };
 
   const act = async (a: Action): Promise<ActionResult> => {
@@ -285,7 +327,10 @@ export async function openSupervisor(o: SupervisorOptions = {}): Promise<OpenedS
       live.say(
         'up',
         `${created ? 'created' : 'started'} the cluster ${name}: nodes ${listIds(members.map((n) => n.id))}` +
+          (file.engine === 'etcd' ? ` (${engineName(live.model.engine)})` : '') +
           `${failed.length > 0 ? ` (${failed.length} did not start: ${failed.join('; ')})` : ''}; ${describeTiming(file.timing)}${file.fsync ? '' : '; UNSAFE: fsync off'}` +
+          (file.engine === 'etcd' ? `; etcd draws each election timeout in whole heartbeats` : '') +
+          (timingNote === null ? '' : `; ${timingNote}`) +
           (kept !== null ? `; ${kept}` : isDefault(file.switches) ? '' : `; ${describeSwitches(file.switches)}`),
         {
           clusterId: file.clusterId,

@@ -119,6 +119,10 @@ const problems: { [C in Exclude<ClusterErrorCode, 'failed'>]: Extract<ClusterPro
   'last-voter': { code: 'last-voter', node: 1 },
   interrupted: { code: 'interrupted', node: 3, by: 'stopped' },
   'did-not-start': { code: 'did-not-start', node: 3, cause: 'disk full at /tmp/demo/n3' },
+  'engine-unsupported': { code: 'engine-unsupported', op: 'campaign', engine: 'etcd' },
+  'etcd-missing': { code: 'etcd-missing', bin: 'etcd' },
+  'engine-mismatch': { code: 'engine-mismatch', engine: 'etcd', asked: 'raft-console' },
+  'etcd-failed': { code: 'etcd-failed', op: 'add', cause: 'etcdserver: unhealthy cluster' },
 };
 
 describe('events in Chinese', () => {
