@@ -169,8 +169,7 @@ function plan(kind: FaultKind, m: ClusterModel, random: Random): Episode | null 
 
 /** Whether the engine refused the action as one it cannot do (not a refusal of this moment, such as a node that is down). */
 function unsupported(result: ActionResult): boolean {
-  // (The code arrives with the etcd engine's errors; compared as text until then.)
-  return (result.problem?.code as string | undefined) === 'engine-unsupported';
+  return result.problem?.code === 'engine-unsupported';
 }
 
 export class Nemesis {

@@ -192,7 +192,7 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
     say(`checking ${history.operations.length} operations for linearizability (budget ${(o.budgetMs / 1000).toFixed(0)} s)`);
     const verdict = checkHistory(history, { budgetMs: o.budgetMs });
     const now = cluster.model;
-    const safety = safetyMonitor(now.safety);
+    const safety = safetyMonitor(now.safety, now.engine.kind);
     const checks = [settledCheck, converged, noLostWrites(history, finals), oneLeaderPerTerm(events), ...(safety === null ? [] : [safety])];
     return {
       seed: o.seed,
