@@ -5,9 +5,18 @@ import { type Command } from 'commander';
 import type { SupervisorOptions } from '../cluster-model/launcher.js';
 import { supervise } from '../supervisor/index.js';
 import { nodeCount } from './arguments.js';
-import { superviseSwitches, withSwitchOptions, withTimingOptions, type SwitchFlags, type TimingFlags } from './supervisor-options.js';
+import {
+  engineOptions,
+  superviseSwitches,
+  withEngineOptions,
+  withSwitchOptions,
+  withTimingOptions,
+  type EngineFlags,
+  type SwitchFlags,
+  type TimingFlags,
+} from './supervisor-options.js';
 
-interface SuperviseFlags extends TimingFlags, SwitchFlags {
+interface SuperviseFlags extends TimingFlags, SwitchFlags, EngineFlags {
   name: string;
   dataDir?: string;
   stateDir?: string;
@@ -22,9 +31,10 @@ export function registerSuperviseCommand(program: Command): Command {
     .option('--data-dir <dir>', "the cluster's folder")
     .option('--state-dir <dir>', "the folder holding every cluster's folder")
     .option('--nodes <n>', 'nodes of a new cluster', nodeCount);
-  return withSwitchOptions(withTimingOptions(cmd)).action(async (f: SuperviseFlags) => {
+  return withEngineOptions(withSwitchOptions(withTimingOptions(cmd))).action(async (f: SuperviseFlags) => {
     const o: SupervisorOptions = {
       ...superviseSwitches(f),
+      ...engineOptions(f),
       name: f.name,
       dataDir: f.dataDir,
       stateDir: f.stateDir,

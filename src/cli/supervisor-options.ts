@@ -10,6 +10,7 @@ import { clusterFolder, type FolderOptions } from '../cluster-model/folder.js';
 import type { SupervisorOptions } from '../cluster-model/launcher.js';
 import type { RaftSwitches, SpeedPreset } from '../cluster-model/model.js';
 import { switchArgs } from '../cluster-model/switches.js';
+import { ENGINE_KINDS, type EngineKind } from '../cluster-model/engine.js';
 import { SPEED_PRESETS } from '../cluster-model/timing.js';
 import { readClusterFile } from '../supervisor/index.js';
 import { KNOWN_BUG_NAMES, isBugName, type BugName } from '../raft/config.js';
@@ -48,6 +49,22 @@ export function withTimingOptions(cmd: Command): Command {
     );
 }
 
+export interface EngineFlags {
+  engine?: EngineKind;
+  etcdBin?: string;
+}
+
+export function withEngineOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        '--engine <engine>',
+        'the Raft implementation a new cluster runs: raft-console (its own nodes, the default) or etcd (local etcd members, with the etcd binary from PATH or --etcd-bin); an existing cluster keeps its own',
+      ).choices(ENGINE_KINDS),
+    )
+    .option('--etcd-bin <path>', 'the etcd binary to run for an etcd cluster (default: etcd from PATH)');
+}
+
 export interface SwitchFlags {
   /** false with --no-pre-vote. */
   preVote: boolean;
@@ -83,10 +100,10 @@ export function withSwitchOptions(cmd: Command): Command {
 export async function supervisorOptions(
   folder: FolderOptions,
   nodes: number | undefined,
-  flags: TimingFlags & SwitchFlags,
+  flags: TimingFlags & SwitchFlags & EngineFlags,
   settings: SettingsStore,
 ): Promise<SupervisorOptions> {
-  const o: SupervisorOptions = { ...folder, ...superviseSwitches(flags) };
+  const o: SupervisorOptions = { ...folder, ...superviseSwitches(flags), ...engineOptions(flags) };
   const { name, folder: path } = clusterFolder(folder);
   const saved = (await readClusterFile(path))?.name ?? null;
   if (saved !== null && saved !== name)
@@ -118,6 +135,14 @@ export function superviseSwitches(flags: SwitchFlags): Pick<SupervisorOptions, '
   return Object.keys(raft).length === 0 ? {} : { raft };
 }
 
+/** `engine` and `etcdBin` of the supervisor's options, as given. */
+export function engineOptions(flags: EngineFlags): Pick<SupervisorOptions, 'engine' | 'etcdBin'> {
+  return {
+    ...(flags.engine === undefined ? {} : { engine: flags.engine }),
+    ...(flags.etcdBin === undefined ? {} : { etcdBin: flags.etcdBin }),
+  };
+}
+
 /** The `supervise` command line that runs a supervisor with these options. */
 export function superviseArgs(o: SupervisorOptions): string[] {
   const args = ['supervise', '--name', o.name!];
@@ -130,5 +155,7 @@ export function superviseArgs(o: SupervisorOptions): string[] {
   if (o.basePort !== undefined) args.push('--base-port', String(o.basePort));
   if (o.snapshotEvery !== undefined) args.push('--snapshot-every', String(o.snapshotEvery));
   args.push(...switchArgs(o.raft ?? {}));
+  if (o.engine !== undefined) args.push('--engine', o.engine);
+  if (o.etcdBin !== undefined) args.push('--etcd-bin', o.etcdBin);
   return args;
 }

@@ -8,11 +8,19 @@ import { guarded } from './failure.js';
 import { withLangOption, type LangFlags } from './lang-option.js';
 import { MOUSE_OPTION, type MouseFlags } from './mouse-option.js';
 import { openSettings } from './settings.js';
-import { supervisorOptions, withSwitchOptions, withTimingOptions, type SwitchFlags, type TimingFlags } from './supervisor-options.js';
+import {
+  supervisorOptions,
+  withEngineOptions,
+  withSwitchOptions,
+  withTimingOptions,
+  type EngineFlags,
+  type SwitchFlags,
+  type TimingFlags,
+} from './supervisor-options.js';
 import { runDetached } from './up-detached.js';
 import { runInForeground } from './up-foreground.js';
 
-interface UpFlags extends ClusterFlags, TimingFlags, SwitchFlags, LangFlags, MouseFlags {
+interface UpFlags extends ClusterFlags, TimingFlags, SwitchFlags, EngineFlags, LangFlags, MouseFlags {
   detach?: boolean;
   json?: boolean;
 }
@@ -27,7 +35,7 @@ export function registerUpCommand(program: Command): Command {
     .option('--detach', 'run the cluster in the background and return once it has a leader')
     .option('--json', 'print events as NDJSON (with --detach: one JSON document about the cluster)')
     .option(...MOUSE_OPTION);
-  return withLangOption(withSwitchOptions(withTimingOptions(withClusterOptions(cmd)))).action(
+  return withLangOption(withEngineOptions(withSwitchOptions(withTimingOptions(withClusterOptions(cmd))))).action(
     guarded('up', async (n: number | undefined, flags: UpFlags) => {
       const o = await supervisorOptions(await folderOptions(flags), n, flags, await openSettings());
       if (flags.detach === true) await runDetached(o, flags, flags.json === true);
