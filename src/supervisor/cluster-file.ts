@@ -30,7 +30,6 @@ import type { ClusterModel, NodeModel, RaftSwitches, Timing } from '../cluster-m
 import { ENGINE_KINDS, ETCD_UNREPORTED, RAFT_CONSOLE_ENGINE, type EngineInfo, type EngineKind } from '../cluster-model/engine.js';
 import { isHexId } from '../etcd/ids.js';
 import { advertisedPeerUrl, clientUrl, memberName, type EtcdMemberSetup } from './etcd/setup.js';
-import { PEER_PROXY } from './etcd/proxy-switch.js';
 import { DEFAULT_SWITCHES } from '../cluster-model/switches.js';
 import { readSnapshotEvery, readSwitches, readTiming } from '../cluster-model/model-reader.js';
 import { DEFAULT_SNAPSHOT_EVERY } from '../cluster-model/snapshots.js';
@@ -99,7 +98,7 @@ export function nodeModel(folder: string, n: NodeSetup, removed: boolean): NodeM
             memberId: n.etcd.memberId ?? '',
             name: memberName(n.id),
             clientUrl: clientUrl(n.etcd),
-            peerUrl: advertisedPeerUrl(n.etcd, PEER_PROXY),
+            peerUrl: advertisedPeerUrl(n.etcd),
             learner: n.joined,
             dbSize: null,
           },

@@ -30,6 +30,11 @@ export abstract class MemberSet {
   /** The voters a cluster was created with: its configuration until a member reports one. */
   protected abstract bootstrapVoters(): NodeId[];
 
+  /** Whatever runs beside the members and must be there before they start (etcd's fault proxies). */
+  prepare(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** Starts a member that is not running; resolves once it is up, rejects with a ClusterError naming its cause. */
   abstract start(id: NodeId): Promise<void>;
   /** SIGKILL, as asked: the member is "killed". */

@@ -23,7 +23,6 @@ import { Fleet, listIds } from './fleet.js';
 import { EtcdFleet, findEtcd } from './etcd/fleet.js';
 import { etcdEngine } from './etcd/engine.js';
 import { advertisedPeerUrl, bootstrapMemberId, chooseEtcdTiming } from './etcd/setup.js';
-import { PEER_PROXY } from './etcd/proxy-switch.js';
 import { engineName } from '../cluster-model/engine.js';
 import { watchFile } from './folder-watch.js';
 import { clusterFolder, forgetElsewhere, noteElsewhere, type FolderOptions } from '../cluster-model/folder.js';
@@ -146,8 +145,7 @@ async function newEtcdCluster(
     checkSnapshotEvery(o.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY),
     { kind: 'etcd', members },
   );
-  for (const n of file.nodes)
-    if (n.etcd !== undefined) n.etcd.memberId = bootstrapMemberId([advertisedPeerUrl(n.etcd, PEER_PROXY)], file.clusterId);
+  for (const n of file.nodes) if (n.etcd !== undefined) n.etcd.memberId = bootstrapMemberId([advertisedPeerUrl(n.etcd)], file.clusterId);
   return { file, timingNote: adjusted };
 }
 
@@ -315,6 +313,7 @@ export async function openSupervisor(o: SupervisorOptions = {}): Promise<OpenedS
   // Hoisted into the handle above; runs only once the handle exists.
   async function startNodes(): Promise<void> {
     try {
+      await fleet.prepare();
       const members = fleet.members();
       const starts = members.map((n) => fleet.start(n.id));
       // Every process is spawned by now (start() spawns before its first wait): their loading,

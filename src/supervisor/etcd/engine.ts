@@ -16,7 +16,6 @@ import { inState, perform, restartHint, type Done } from '../actions.js';
 import { oneAtATime, type Engine } from '../engine.js';
 import { freePorts } from '../ports.js';
 import { etcdFailure, type EtcdFleet } from './fleet.js';
-import { PEER_PROXY } from './proxy-switch.js';
 import { advertisedPeerUrl, memberName, type EtcdMemberSetup } from './setup.js';
 
 /** How long a new learner may take to catch up before its promotion is given up. */
@@ -107,8 +106,14 @@ async function addMember(f: EtcdFleet, learner: boolean): Promise<Done> {
   const id = Math.max(0, ...f.live.file().nodes.map((n) => n.id)) + 1;
   const [clientPort, peerPort, proxyPort] = (await freePorts(3)) as [number, number, number];
   const setup: EtcdMemberSetup = { clientPort, peerPort, proxyPort, memberId: null, initialCluster: null };
-  const peerUrl = advertisedPeerUrl(setup, PEER_PROXY);
-  const added = await untilHealthy(f, 'add', `etcd did not add n${id} as a learner`, (g) => g.addMember([peerUrl], true));
+  const peerUrl = advertisedPeerUrl(setup);
+  await f.openProxy(id, setup);
+  const added = await untilHealthy(f, 'add', `etcd did not add n${id} as a learner`, (g) => g.addMember([peerUrl], true)).catch(
+    (err: unknown) => {
+      f.closeProxy(id);
+      throw err;
+    },
+  );
   // As etcdctl prints it for a new member: every member's name and peer URLs, the new one named.
   const name = (m: { id: string; name: string }): string =>
     m.id === added.id ? memberName(id) : m.name !== '' ? m.name : memberName(f.idOf(m.id) ?? 0);
@@ -234,11 +239,8 @@ async function removeMember(f: EtcdFleet, id: NodeId): Promise<Done> {
   }
   if (f.isLive(node)) await f.stop(id);
   await f.live.nodeRemoved(id);
-  if (PEER_PROXY)
-    await f.setFaults(
-      f.live.model.links,
-      f.members().map((n) => n.id),
-    );
+  f.closeProxy(id);
+  f.setProxyLinks();
   const voters = f.membership().voters.length;
   return {
     text: `removed n${id}: ${note}; n${id} is stopped; ${plural(voters, 'voter')} now, a majority is ${majorityOf(voters)}`,

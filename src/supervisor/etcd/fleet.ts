@@ -21,8 +21,8 @@ import { MemberSet } from '../members.js';
 import type { ExitInfo } from '../node-child.js';
 import { recordNodePids } from '../orphans.js';
 import { EtcdChild } from './member-child.js';
-import { readEtcdLogLine } from './log-lines.js';
-import { PEER_PROXY } from './proxy-switch.js';
+import { ETCD_LOG_START, readEtcdLogLine, type EtcdLogState } from '../../etcd/log-events.js';
+import { PeerProxy } from './peer-proxy.js';
 import { advertisedPeerUrl, bootstrapCluster, clientUrl, memberArgs, memberName, type EtcdMemberSetup } from './setup.js';
 
 /** How often each member is asked for its status, and the member list: the dashboard's frame rate. */
@@ -36,6 +36,8 @@ const SERVE_WAIT_MS = 10_000;
 
 interface Run {
   child: EtcdChild;
+  /** What its log lines so far told, for reading the next (log-events.ts). */
+  log: EtcdLogState;
   intent: 'kill' | 'stop' | null;
   gone: Promise<void>;
 }
@@ -105,6 +107,8 @@ export class EtcdFleet extends MemberSet {
   private readonly asking = new Set<NodeId | 'members'>();
   private pollTimer: NodeJS.Timeout | null = null;
   private bin: string | null = null;
+  /** The fault proxy in front of each member's peer listener, kept across the member's restarts. */
+  private readonly proxies = new Map<NodeId, PeerProxy>();
 
   constructor(
     live: LiveModel,
@@ -170,13 +174,12 @@ export class EtcdFleet extends MemberSet {
     const bootstrap = file.nodes.filter((n) => !n.joined && n.etcd !== undefined).map((n) => ({ id: n.id, etcd: n.etcd! }));
     return memberArgs({
       member: { id, dataDir: join(this.folder, me.dataDir), etcd: me.etcd },
-      bootstrap: bootstrapCluster(bootstrap, PEER_PROXY),
+      bootstrap: bootstrapCluster(bootstrap),
       token: file.clusterId,
       heartbeatMs: file.timing.heartbeatMs,
       electionTimeoutMs: file.timing.electionTimeoutMs.min,
       switches: file.switches,
       snapshotEvery: file.snapshotEvery,
-      proxied: PEER_PROXY,
     });
   }
 
@@ -184,7 +187,7 @@ export class EtcdFleet extends MemberSet {
     const bin = this.binary();
     const logPath = join(this.folder, `${memberName(id)}.etcd.log`);
     const child = new EtcdChild(bin, this.args(id), logPath, (line) => this.logLine(id, line));
-    const run: Run = { child, intent: null, gone: Promise.resolve() };
+    const run: Run = { child, log: ETCD_LOG_START, intent: null, gone: Promise.resolve() };
     run.gone = child.exited.then((exit) => {
       if (this.runs.get(id) !== run) return;
       this.runs.delete(id);
@@ -216,22 +219,30 @@ export class EtcdFleet extends MemberSet {
   }
 
   /** One stderr line of a member: an event, a fact for its state, or a fatal cause (returned). */
-  private logLine(id: NodeId, line: string): string | null {
-    const r = readEtcdLogLine(line, this.idOf);
-    if (r === null) return null;
-    switch (r.kind) {
-      case 'fatal':
-        return r.reason;
-      case 'vote':
-        this.logged.set(id, { ...this.logged.get(id), vote: { term: r.term, vote: r.vote } });
-        return null;
-      case 'role':
-        this.logged.set(id, { ...this.logged.get(id), role: { role: r.role, term: r.term } });
-        return null;
-      case 'event':
-        this.live.nodeLine(id, { kind: 'event', event: { ...r.event, data: r.event.data }, answer: null });
-        return null;
-    }
+  private logLine(id: NodeId, line: string): ExitInfo['cause'] {
+    const run = this.runs.get(id);
+    const { readings, state } = readEtcdLogLine(line, { self: id, idOf: this.idOf }, run?.log ?? ETCD_LOG_START);
+    if (run !== undefined) run.log = state;
+    let cause: ExitInfo['cause'] = null;
+    for (const r of readings)
+      switch (r.kind) {
+        case 'fatal':
+          cause = { code: r.code, reason: `${r.cause} (${r.fix})` };
+          break;
+        case 'vote':
+          this.logged.set(id, { ...this.logged.get(id), vote: { term: r.term, vote: r.vote } });
+          break;
+        case 'role':
+          this.logged.set(id, { ...this.logged.get(id), role: { role: r.role, term: r.term } });
+          break;
+        case 'event':
+          this.live.nodeLine(id, { kind: 'event', event: { ...r.event, data: r.event.data }, answer: null });
+          break;
+        case 'configuration':
+          // The member list (polled) is the configuration the model shows, the same for every member.
+          break;
+      }
+    return cause;
   }
 
   /**
@@ -308,19 +319,43 @@ export class EtcdFleet extends MemberSet {
     if (this.pollTimer !== null) clearTimeout(this.pollTimer);
     this.pollTimer = null;
     this.poller.close();
+    await Promise.all([...this.proxies.values()].map((p) => p.close()));
+    this.proxies.clear();
     return running.length;
   }
 
+  /** Every member's proxy, before any member starts: a member's peers reach it only through its proxy. */
+  override async prepare(): Promise<void> {
+    for (const n of this.members()) await this.openProxy(n.id, this.fileNode(n.id).etcd);
+  }
+
+  /** Starts the member's proxy if it has none, with the faults the model has. */
+  async openProxy(id: NodeId, setup: EtcdMemberSetup): Promise<void> {
+    if (this.proxies.has(id)) return;
+    const proxy = await PeerProxy.start({ member: id, listenPort: setup.proxyPort, targetPort: setup.peerPort, senderOf: this.idOf });
+    proxy.setLinks(this.live.model.links);
+    this.proxies.set(id, proxy);
+  }
+
+  closeProxy(id: NodeId): void {
+    void this.proxies.get(id)?.close();
+    this.proxies.delete(id);
+  }
+
+  /** Gives every proxy the model's faults (each applies those of its member's links). */
+  setProxyLinks(): void {
+    for (const p of this.proxies.values()) p.setLinks(this.live.model.links);
+  }
+
   setFaults(links: LinkFaultModel[], _nodes: readonly NodeId[], partition?: NodeId[][]): Promise<void> {
-    if (!PEER_PROXY) return Promise.reject(noProxy());
     this.live.linksChanged(links, partition);
+    this.setProxyLinks();
     return Promise.resolve();
   }
 
   heal(): Promise<void> {
-    if (!PEER_PROXY && this.live.model.links.length === 0) return Promise.resolve();
-    if (!PEER_PROXY) return Promise.reject(noProxy());
     this.live.linksChanged([], []);
+    this.setProxyLinks();
     return Promise.resolve();
   }
 
@@ -396,6 +431,8 @@ export class EtcdFleet extends MemberSet {
     try {
       const status = await this.poller.status(n.etcd!.clientUrl);
       if (!this.runs.has(n.id) || n.removed) return;
+      // A state with no configuration would say the cluster has no voters: the list comes first.
+      if (this.memberList.length === 0) await this.askMembers(n);
       this.learn(status.memberId, n.id);
       if (n.process.state === 'starting') this.live.processRunning(n.id, n.address);
       this.live.engineChanged({ version: status.version || null, clusterIdHex: status.clusterId || null });
@@ -419,13 +456,6 @@ export class EtcdFleet extends MemberSet {
       .nodeSetupChanged(id, (n) => (n.etcd === undefined ? n : { ...n, etcd: { ...n.etcd, memberId: hex } }))
       .catch(() => undefined);
   }
-}
-
-function noProxy(): ClusterError {
-  return new ClusterError(
-    'network faults on etcd need the fault proxy in front of each member, which this build does not have yet: use kill, stop or pause instead',
-    { code: 'engine-unsupported', op: 'partition', engine: 'etcd' },
-  );
 }
 
 export { advertisedPeerUrl, clientUrl };

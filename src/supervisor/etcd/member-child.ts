@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, renameSync, writeSync, type PathLike } from 'node:fs';
 import { readBoundedLines } from '../../schema/bounded-lines.js';
 import type { ExitInfo } from '../node-child.js';
+import { MAX_ETCD_LOG_LINE } from '../../etcd/log-events.js';
 
 const STDERR_TAIL = 20;
 /** A member's log file is moved to <file>.1 past this size: the last two of it are kept. */
@@ -75,10 +76,10 @@ export class EtcdChild {
   private cause: ExitInfo['cause'] = null;
 
   /**
-   * `onLine` gets every stderr line; it returns the fatal reason the line gives, if any, which then
+   * `onLine` gets every stderr line; it returns the fatal cause the line gives, if any, which then
    * names the cause of the exit that follows.
    */
-  constructor(bin: string, args: readonly string[], logPath: string, onLine: (line: string) => string | null) {
+  constructor(bin: string, args: readonly string[], logPath: string, onLine: (line: string) => ExitInfo['cause']) {
     const guard = findSetpriv();
     const [file, argv] = guard === null ? [bin, args] : [guard, ['--pdeathsig', 'KILL', '--', bin, ...args]];
     // A process group of its own, as raft-console's nodes: a Ctrl-C in the supervisor's terminal
@@ -90,15 +91,18 @@ export class EtcdChild {
       this.stderrTail.push(text);
       if (this.stderrTail.length > STDERR_TAIL) this.stderrTail.shift();
     };
-    readBoundedLines(this.sub.stderr!, {
-      line: (text) => {
-        log.write(text);
-        keep(text);
-        const fatal = onLine(text);
-        if (fatal !== null) this.cause = { code: 'internal', reason: fatal };
+    readBoundedLines(
+      this.sub.stderr!,
+      {
+        line: (text) => {
+          log.write(text);
+          keep(text);
+          this.cause = onLine(text) ?? this.cause;
+        },
+        tooLong: (bytes) => keep(`(a line of ${bytes} bytes, not kept)`),
       },
-      tooLong: (bytes) => keep(`(a line of ${bytes} bytes, not kept)`),
-    });
+      MAX_ETCD_LOG_LINE,
+    );
     this.exited = new Promise<ExitInfo>((resolve) => {
       let settled = false;
       const settle = (exitCode: number | null, signal: string | null, failure: string | null): void => {

@@ -41,17 +41,14 @@ export const memberName = (id: NodeId): string => `n${id}`;
 
 export const clientUrl = (m: Pick<EtcdMemberSetup, 'clientPort'>): string => `http://127.0.0.1:${m.clientPort}`;
 
-/**
- * The peer URL the cluster knows the member by. `proxied` false (no fault proxy): its own peer
- * listener, with no way to inject network faults.
- */
-export function advertisedPeerUrl(m: Pick<EtcdMemberSetup, 'peerPort' | 'proxyPort'>, proxied: boolean): string {
-  return `http://127.0.0.1:${proxied ? m.proxyPort : m.peerPort}`;
+/** The peer URL the cluster knows the member by: its fault proxy's. */
+export function advertisedPeerUrl(m: Pick<EtcdMemberSetup, 'proxyPort'>): string {
+  return `http://127.0.0.1:${m.proxyPort}`;
 }
 
 /** "n1=http://127.0.0.1:P1,n2=...": the members a new cluster is created with. */
-export function bootstrapCluster(members: readonly { id: NodeId; etcd: EtcdMemberSetup }[], proxied: boolean): string {
-  return members.map((m) => `${memberName(m.id)}=${advertisedPeerUrl(m.etcd, proxied)}`).join(',');
+export function bootstrapCluster(members: readonly { id: NodeId; etcd: EtcdMemberSetup }[]): string {
+  return members.map((m) => `${memberName(m.id)}=${advertisedPeerUrl(m.etcd)}`).join(',');
 }
 
 /** The timing an etcd member is started with, and the model's account of it. */
@@ -137,16 +134,15 @@ export function memberArgs(o: {
   electionTimeoutMs: number;
   switches: Pick<RaftSwitches, 'preVote'>;
   snapshotEvery: number;
-  proxied: boolean;
 }): string[] {
-  const { member: m, proxied } = o;
+  const { member: m } = o;
   const client = clientUrl(m.etcd);
   const joined = m.etcd.initialCluster !== null;
   return [
     ...['--name', memberName(m.id), '--data-dir', m.dataDir],
     ...['--listen-client-urls', client, '--advertise-client-urls', client],
     ...['--listen-peer-urls', `http://127.0.0.1:${m.etcd.peerPort}`],
-    ...['--initial-advertise-peer-urls', advertisedPeerUrl(m.etcd, proxied)],
+    ...['--initial-advertise-peer-urls', advertisedPeerUrl(m.etcd)],
     // Ignored once the data folder holds a member: a restart reads its cluster from there.
     ...['--initial-cluster', m.etcd.initialCluster ?? o.bootstrap],
     ...['--initial-cluster-state', joined ? 'existing' : 'new'],
