@@ -31,6 +31,8 @@ export const POLL_MS = 125;
 const POLL_TIMEOUT_MS = 1000;
 /** A member that has not exited this long after SIGTERM gets SIGKILL. */
 const STOP_GRACE_MS = 5000;
+/** When the whole cluster stops: how long a member may take after SIGTERM. */
+const CLOSE_GRACE_MS = 1000;
 /** How long a member may take to serve clients before start() resolves with it still starting. */
 const SERVE_WAIT_MS = 10_000;
 
@@ -285,13 +287,13 @@ export class EtcdFleet extends MemberSet {
     await run.gone;
   }
 
-  async stop(id: NodeId): Promise<void> {
+  async stop(id: NodeId, graceMs = STOP_GRACE_MS): Promise<void> {
     const run = this.runs.get(id);
     if (run === undefined) return;
     run.intent ??= 'stop';
     run.child.signal('SIGTERM');
     run.child.signal('SIGCONT');
-    const force = setTimeout(() => run.child.signal('SIGKILL'), STOP_GRACE_MS);
+    const force = setTimeout(() => run.child.signal('SIGKILL'), graceMs);
     await run.gone;
     clearTimeout(force);
   }
@@ -315,7 +317,11 @@ export class EtcdFleet extends MemberSet {
   async close(): Promise<number> {
     this.closed = true;
     const running = [...this.runs.keys()];
-    await Promise.all(running.map((id) => this.stop(id)));
+    // All at once, with a short grace: a leader told to stop hands leadership to a peer first and
+    // waits up to 5 s for it, however that peer is exiting too (the proxy keeps its connections
+    // looking alive for a moment). Every write of etcd's is on disk by then (its WAL is fsynced),
+    // so a SIGKILL during that wait loses nothing.
+    await Promise.all(running.map((id) => this.stop(id, CLOSE_GRACE_MS)));
     if (this.pollTimer !== null) clearTimeout(this.pollTimer);
     this.pollTimer = null;
     this.poller.close();
