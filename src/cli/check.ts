@@ -1,5 +1,6 @@
-// `raft-console check`: a Jepsen-style test of the real cluster. Clients read, write and
-// compare-and-set a few keys while a nemesis kills, pauses, partitions and slows nodes; then
+// `raft-console check`: a Jepsen-style test of the real cluster (raft-console's nodes, or local
+// etcd members with --engine etcd). Clients read, write and compare-and-set a few keys while a
+// nemesis kills, pauses, partitions and slows nodes, moves leadership and forces elections; then
 // everything is healed and the history is checked for linearizability, along with lost writes,
 // the nodes' agreement and one leader per term. docs/CHECK.md explains the report.
 import { randomInt } from 'node:crypto';
