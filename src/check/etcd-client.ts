@@ -27,6 +27,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { casMismatch, type CheckClient, type ConnectClient, type Performed } from './clients.js';
 import type { OpInput } from './history.js';
 
+/** How the check's clients read from etcd: linearizable (the check), or serializable (to see the check catch stale reads). */
+export type EtcdReads = 'linearizable' | 'serializable';
+
 /** What the check uses of the gateway (a test passes a stand-in). */
 export type EtcdKv = Pick<EtcdGateway, 'get' | 'put' | 'cas' | 'close'>;
 
@@ -95,6 +98,11 @@ export interface EtcdCheckClientOptions {
   readAttemptMs?: number;
   /** The wait before a retry, doubled each time up to 8 times; default 50 ms. */
   retryMs?: number;
+  /**
+   * 'serializable' (for experiments only): each member answers reads from its own store, which
+   * etcd documents as possibly stale; the check should then find stale reads. Default 'linearizable'.
+   */
+  reads?: EtcdReads;
   /** Opens a gateway whose requests time out after `timeoutMs`; default the real one. */
   open?: (endpoints: readonly string[], timeoutMs: number) => EtcdKv;
 }
@@ -135,7 +143,10 @@ export class EtcdCheckClient implements CheckClient {
     const deadline = performance.now() + this.o.opTimeoutMs;
     for (let attempt = 0; ; attempt++) {
       try {
-        const { value } = await this.reader.get(key, { endpoint: this.endpoint });
+        const { value } = await this.reader.get(key, {
+          endpoint: this.endpoint,
+          ...(this.o.reads === 'serializable' ? { serializable: true } : {}),
+        });
         return { outcome: { type: 'ok', value }, holds: value };
       } catch (err) {
         if (!(err instanceof EtcdError)) throw err;

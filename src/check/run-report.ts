@@ -175,7 +175,7 @@ const MARK = { true: '✓', false: '✗', null: '?' } as const;
 export function formatRun(s: RunSummary): string[] {
   const c = s.cluster;
   const lines = [
-    `check of ${c.owned ? 'a new cluster' : 'the running cluster'} ${c.name} (${c.engine}): ${c.nodes} nodes, ${c.timing}; ${c.switches}`,
+    `check of ${c.owned ? 'a new cluster' : 'the running cluster'} ${c.name} (${c.engine}${s.workload.reads === 'serializable' ? ', SERIALIZABLE reads: they may be stale' : ''}): ${c.nodes} nodes, ${c.timing}; ${c.switches}`,
     `seed ${s.seed}; the same schedule again: ${s.replay}`,
     ...(s.aborted ? ['interrupted: the checks ran on what was recorded until then'] : []),
     '',

@@ -26,7 +26,7 @@ import { awaitSettled, compareNodes, settled } from './settle.js';
 import { connectToCluster, startOwnCluster, type ClusterTarget } from './target.js';
 import { readFinalValues, runWorkload, type FinalRead } from './workload.js';
 import { raftConsoleClients, type ConnectClient } from './clients.js';
-import { etcdClients } from './etcd-client.js';
+import { etcdClients, type EtcdReads } from './etcd-client.js';
 
 export interface CheckRunOptions {
   /** A new cluster for this run (started by the launcher), or a running one to use as it is. */
@@ -45,6 +45,8 @@ export interface CheckRunOptions {
   onProgress?: (line: string) => void;
   /** Aborted (Ctrl-C): the clients and the nemesis stop, everything is healed, and the checks run on what was recorded. */
   signal?: AbortSignal;
+  /** On etcd, 'serializable' reads (an experiment: they may be stale, and the check should say so); default linearizable. */
+  etcdReads?: EtcdReads;
 }
 
 export type RunResult = 'pass' | 'violation' | 'unknown';
@@ -65,7 +67,7 @@ export interface CheckRun {
     switches: string;
   };
   /** What the clients were asked to do. */
-  workload: { clients: number; rate: number; durationMs: number; nemesis: FaultKind[] };
+  workload: { clients: number; rate: number; durationMs: number; nemesis: FaultKind[]; reads: EtcdReads };
   keys: string[];
   history: History;
   faults: FaultRecord[];
@@ -104,15 +106,19 @@ export function resultOf(verdict: Verdict, checks: readonly CheckOutcome[]): Run
 }
 
 /** The clients of the cluster's engine: raft-console's client library, or etcd's JSON gateway on every member. */
-function clientsFor(model: ClusterModel, opTimeoutMs: number, seed: number): ConnectClient {
+function clientsFor(model: ClusterModel, opTimeoutMs: number, seed: number, reads: EtcdReads): ConnectClient {
   const nodes = members(model);
+  if (reads !== 'linearizable' && model.engine.kind !== 'etcd')
+    throw new ClusterError(
+      `${model.name} runs ${engineName(model.engine)}, whose reads are always linearizable: --etcd-reads is for an etcd cluster`,
+    );
   if (model.engine.kind === 'etcd') {
     const endpoints = nodes.flatMap((n) => (n.etcd === undefined || n.etcd.clientUrl === '' ? [] : [n.etcd.clientUrl]));
     if (endpoints.length === 0)
       throw new ClusterError(
         `the etcd cluster ${model.name} names no member's client URL yet: wait until its members run, then check again`,
       );
-    return etcdClients({ endpoints, opTimeoutMs });
+    return etcdClients({ endpoints, opTimeoutMs, reads });
   }
   return raftConsoleClients({
     clusterId: model.clusterId,
@@ -146,7 +152,8 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
     const keys = Array.from({ length: o.keys }, (_, i) => `k${i + 1}${tag}`);
     const recorder = new Recorder();
     const opTimeoutMs = operationTimeoutMs(electionMax);
-    const connect = clientsFor(model, opTimeoutMs, o.seed);
+    const reads = o.etcdReads ?? 'linearizable';
+    const connect = clientsFor(model, opTimeoutMs, o.seed, reads);
     const nemesis = new Nemesis({
       target: cluster,
       kinds: o.nemesis,
@@ -207,7 +214,7 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
         timing: describeTiming(now.timing),
         switches: describeSwitches(now.switches),
       },
-      workload: { clients: o.clients, rate: o.rate, durationMs: o.durationMs, nemesis: [...o.nemesis] },
+      workload: { clients: o.clients, rate: o.rate, durationMs: o.durationMs, nemesis: [...o.nemesis], reads },
       keys,
       history,
       faults: nemesis.timeline,

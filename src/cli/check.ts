@@ -14,6 +14,7 @@ import { FAULT_KINDS, type FaultKind } from '../check/nemesis.js';
 import { OUT_FILES, writeRunFiles } from '../check/out-files.js';
 import { formatRun, summarizeRun } from '../check/run-report.js';
 import { runCheck, type CheckRunOptions, type RunResult } from '../check/run.js';
+import type { EtcdReads } from '../check/etcd-client.js';
 import { clusterName, duration, nodeCount, wholeNumber } from './arguments.js';
 import { folderOptions } from './cluster-options.js';
 import { paintFor } from './colour.js';
@@ -42,6 +43,7 @@ interface CheckFlags extends TimingFlags, SwitchFlags {
   name?: string;
   engine?: EngineKind;
   etcdBin?: string;
+  etcdReads?: EtcdReads;
 }
 
 /** "kill,pause" or "none": the fault kinds, each once. */
@@ -76,6 +78,7 @@ function replayCommand(f: CheckFlags, seed: number, nodes: number): string {
   }
   args.push('--duration', seconds(f.duration), '--clients', String(f.clients), '--rate', String(f.rate), '--keys', String(f.keys));
   args.push('--nemesis', f.nemesis.length === 0 ? 'none' : f.nemesis.join(','), '--seed', String(seed));
+  if (f.etcdReads !== undefined && f.etcdReads !== 'linearizable') args.push('--etcd-reads', f.etcdReads);
   return args.join(' ');
 }
 
@@ -166,7 +169,13 @@ export function registerCheckCommand(program: Command): Command {
     .addOption(
       new Option('--engine <engine>', 'the Raft implementation of the new cluster (a running one has its own)').choices([...ENGINE_KINDS]),
     )
-    .option('--etcd-bin <path>', 'the etcd binary for --engine etcd (default: etcd from PATH)');
+    .option('--etcd-bin <path>', 'the etcd binary for --engine etcd (default: etcd from PATH)')
+    .addOption(
+      new Option(
+        '--etcd-reads <kind>',
+        'on etcd, read linearizably (the default) or serializably: each member answers from its own store, possibly stale (an experiment: the check should fail)',
+      ).choices(['linearizable', 'serializable']),
+    );
   withSwitchOptions(withTimingOptions(cmd));
   // A check's cluster has defaults of its own, not the user's `config` for `up`.
   for (const o of cmd.options) {
@@ -188,6 +197,8 @@ clients, nemesis and checks (fault kinds etcd cannot do are skipped, and the rep
   );
   return cmd.action(
     guarded('check', async (flags: CheckFlags) => {
+      if (flags.etcdReads !== undefined && flags.name === undefined && flags.engine !== 'etcd')
+        cmd.error('error: --etcd-reads is for an etcd cluster: add --engine etcd', { exitCode: EXIT_STATUS.usage, code: 'check.conflict' });
       if (flags.name !== undefined) {
         const shaping = newClusterFlags(flags);
         if (shaping.length > 0)
@@ -212,6 +223,7 @@ clients, nemesis and checks (fault kinds etcd cannot do are skipped, and the rep
           nemesis: flags.nemesis,
           seed,
           budgetMs: flags.budget,
+          ...(flags.etcdReads === undefined ? {} : { etcdReads: flags.etcdReads }),
           signal,
           ...(showProgress ? { onProgress: (line: string) => process.stderr.write(`${paint('dim', line)}\n`) } : {}),
         });

@@ -137,6 +137,13 @@ describe('the check client on etcd', () => {
     expect((await none.perform(READ)).outcome).toEqual({ type: 'fail', reason: 'etcdserver: request timed out' });
   });
 
+  test('with serializable reads (an experiment), each read asks the member for its own copy', async () => {
+    const g = fakeGateway(() => ({ value: '1.1', revision: 3 }));
+    const c = new EtcdCheckClient({ endpoints: ENDPOINTS, first: 1, opTimeoutMs: 2000, reads: 'serializable', open: g.open });
+    expect((await c.perform(READ)).outcome).toEqual({ type: 'ok', value: '1.1' });
+    expect(g.calls).toEqual([{ op: 'get', endpoint: 'http://m2', serializable: true }]);
+  });
+
   test('a worker starts at its own member and stays there while it answers', async () => {
     const { c, calls } = client(() => ({ revision: 1 }), 4);
     await c.perform(WRITE);
