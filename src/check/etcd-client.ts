@@ -92,7 +92,7 @@ export interface EtcdCheckClientOptions {
   /** Every member's client URL; the worker starts at `first` (modulo their number). */
   endpoints: readonly string[];
   first: number;
-  /** How long an operation may take, its retries included. */
+  /** How long an operation may take: no attempt starts after that (a write attempt may run up to this long itself). */
   opTimeoutMs: number;
   /** How long one read attempt may wait before the next member is tried; default a third of opTimeoutMs (at least 500 ms). */
   readAttemptMs?: number;
