@@ -31,6 +31,8 @@ export const POLL_MS = 125;
 const POLL_TIMEOUT_MS = 1000;
 /** A member that has not exited this long after SIGTERM gets SIGKILL. */
 const STOP_GRACE_MS = 5000;
+/** How long a status naming its member leader waits for the log line that says it became leader. */
+const LEAD_UNTOLD_MS = 1000;
 /** When the whole cluster stops: how long a member may take after SIGTERM. */
 const CLOSE_GRACE_MS = 1000;
 /** How long a member may take to serve clients before start() resolves with it still starting. */
@@ -40,6 +42,8 @@ interface Run {
   child: EtcdChild;
   /** What its log lines so far told, for reading the next (log-events.ts). */
   log: EtcdLogState;
+  /** Since when its status names it leader while its log has not said it became leader. */
+  unconfirmedSince: number | null;
   intent: 'kill' | 'stop' | null;
   gone: Promise<void>;
 }
@@ -189,7 +193,7 @@ export class EtcdFleet extends MemberSet {
     const bin = this.binary();
     const logPath = join(this.folder, `${memberName(id)}.etcd.log`);
     const child = new EtcdChild(bin, this.args(id), logPath, (line) => this.logLine(id, line));
-    const run: Run = { child, log: ETCD_LOG_START, intent: null, gone: Promise.resolve() };
+    const run: Run = { child, log: ETCD_LOG_START, unconfirmedSince: null, intent: null, gone: Promise.resolve() };
     run.gone = child.exited.then((exit) => {
       if (this.runs.get(id) !== run) return;
       this.runs.delete(id);
@@ -443,7 +447,20 @@ export class EtcdFleet extends MemberSet {
       if (n.process.state === 'starting') this.live.processRunning(n.id, n.address);
       this.live.engineChanged({ version: status.version || null, clusterIdHex: status.clusterId || null });
       this.live.etcdMemberChanged(n.id, { dbSize: status.dbSize, learner: status.learner });
-      const state = stateOf(status, this.memberList, this.idOf, this.logged.get(n.id));
+      const run = this.runs.get(n.id)!;
+      // etcd's status gives the term of the last entry applied (etcdserver's s.Term()) beside the
+      // leader raft knows now: a member just elected names itself leader with the previous term
+      // until its first entry applies, which would read as two leaders of one term. Its log said
+      // "became leader at term N" first: the term is the higher of the two, and a leadership the
+      // log has not told yet waits a poll or two (at most LEAD_UNTOLD_MS, should a line be missed).
+      const term = Math.max(status.raftTerm, run.log.term);
+      const untold = status.leader === status.memberId && !(run.log.role === 'leader' && run.log.term >= status.raftTerm);
+      if (!untold) run.unconfirmedSince = null;
+      else {
+        run.unconfirmedSince ??= Date.now();
+        if (Date.now() - run.unconfirmedSince < LEAD_UNTOLD_MS) return;
+      }
+      const state = { ...stateOf(status, this.memberList, this.idOf, this.logged.get(n.id)), term };
       if (JSON.stringify(state) !== JSON.stringify(n.raft)) this.live.nodeLine(n.id, { kind: 'state', ts: Date.now(), state });
     } catch (err) {
       // Not serving yet, paused meanwhile, or gone: its last state stands, and its process state says which.
