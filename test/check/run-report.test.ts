@@ -16,7 +16,13 @@ function summary(tally: Partial<Record<FaultKind, FaultTally>>, skipped: RunSumm
     startedAt: 0,
     aborted: false,
     cluster: { name: 'check-1', engine: 'etcd 3.4.23', owned: true, kept: false, folder: '/tmp/x', nodes: 3, timing: 't', switches: 's' },
-    workload: { clients: 8, rate: 200, durationMs: 60_000, nemesis: ['kill', 'pause', 'partition', 'link', 'transfer', 'campaign'], reads: 'linearizable' },
+    workload: {
+      clients: 8,
+      rate: 200,
+      durationMs: 60_000,
+      nemesis: ['kill', 'pause', 'partition', 'link', 'transfer', 'campaign'],
+      reads: 'linearizable',
+    },
     faults: {
       total: Object.values(hits).reduce((a, b) => a + b, 0),
       tried: Object.values(full).reduce((a, t) => a + t.tried, 0),
