@@ -55,8 +55,7 @@ export function settled(m: ClusterModel): boolean {
  */
 export async function awaitSettled(target: ClusterSource, timeoutMs: number): Promise<CheckOutcome> {
   const started = performance.now();
-  // Not on etcd: the monitor's verdict there rests on a status that cannot carry it (checks.ts, safetyMonitor).
-  const broken = (m: ClusterModel): boolean => m.engine.kind !== 'etcd' && (m.safety as ClusterModel['safety'] | undefined)?.ok === false;
+  const broken = (m: ClusterModel): boolean => (m.safety as ClusterModel['safety'] | undefined)?.ok === false;
   const ok = await until(target, (m) => settled(m) || broken(m), timeoutMs);
   const took = ((performance.now() - started) / 1000).toFixed(1);
   if (ok && !settled(target.model))
