@@ -7,7 +7,11 @@
 //   pause      SIGSTOP the same way, SIGCONT after the hold
 //   partition  two groups, the leader in the minority half of the time; healed after the hold
 //   link       one-way cuts (often from the leader), or delay and loss on one node's links
-// The kinds come round in shuffled rounds, so each appears as often as the others. The choices
+//   transfer   the leader hands leadership to a follower (nothing to undo)
+//   campaign   a node starts an election at once, as if its timer had fired (nothing to undo)
+// The kinds come round in shuffled rounds, so each appears as often as the others. A kind whose
+// action the cluster's engine cannot do (etcd has no campaign) is skipped from then on, with the
+// engine's reason; the others go on. The choices
 // are drawn from a seeded random, but some depend on the live cluster (who leads now), and the
 // moments are real time: a replay with the same seed makes the same kinds of choices, not the same
 // run.
@@ -26,8 +30,21 @@ import {
 import { largestMinorityOf, majorityOf } from '../raft/membership.js';
 import type { Random } from '../sim/random.js';
 
-export const FAULT_KINDS = ['kill', 'pause', 'partition', 'link'] as const;
+export const FAULT_KINDS = ['kill', 'pause', 'partition', 'link', 'transfer', 'campaign'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** How a kind fared: episodes tried, and those in which a fault was injected (an action the cluster did). */
+export interface FaultTally {
+  tried: number;
+  hit: number;
+}
+
+/** A kind the nemesis stopped trying because the cluster's engine cannot do its action. */
+export interface SkippedKind {
+  kind: FaultKind;
+  /** The engine's sentence. */
+  reason: string;
+}
 
 export interface FaultRecord {
   /** Milliseconds since the run began. */
@@ -132,11 +149,32 @@ function plan(kind: FaultKind, m: ClusterModel, random: Random): Episode | null 
       }));
       return { kind, inject, undo: [{ op: 'heal' }] };
     }
+    case 'transfer': {
+      const { nodes, leader } = running(m);
+      if (leader === null) return null;
+      const followers = nodes.filter((n) => n.id !== leader.id);
+      if (followers.length === 0) return null;
+      return { kind, inject: [{ op: 'transfer', node: random.pick(followers).id }], undo: [] };
+    }
+    case 'campaign': {
+      // A follower most of the time: a leader that campaigns only starts a new term of its own.
+      const { nodes, leader } = running(m);
+      const followers = nodes.filter((n) => n.id !== leader?.id);
+      const pool = followers.length > 0 && random.chance(0.8) ? followers : nodes;
+      if (pool.length === 0) return null;
+      return { kind, inject: [{ op: 'campaign', node: random.pick(pool).id }], undo: [] };
+    }
   }
+}
+
+/** Whether the engine refused the action as one it cannot do (not a refusal of this moment, such as a node that is down). */
+function unsupported(result: ActionResult): boolean {
+  return result.problem?.code === 'engine-unsupported';
 }
 
 export class Nemesis {
   readonly timeline: FaultRecord[] = [];
+  private readonly skippedKinds: SkippedKind[] = [];
 
   constructor(private readonly o: NemesisOptions) {}
 
@@ -145,20 +183,37 @@ export class Nemesis {
     const { random, clock, durationMs, kinds } = this.o;
     let round: FaultKind[] = [];
     let episodes = 0;
-    while (kinds.length > 0 && clock() < durationMs && !this.aborted()) {
+    const usable = (): FaultKind[] => kinds.filter((k) => !this.skippedKinds.some((s) => s.kind === k));
+    while (usable().length > 0 && clock() < durationMs && !this.aborted()) {
       const e = electionMs(this.o.target.model);
       // Between faults: time for the cluster to recover and the clients to make progress.
       if (!(await this.pause(random.int(Math.max(100, e), Math.max(1000, 4 * e)))) || clock() >= durationMs) break;
-      if (round.length === 0) round = random.shuffled(kinds);
+      round = round.filter((k) => usable().includes(k));
+      if (round.length === 0) round = random.shuffled(usable());
       const kind = round.shift()!;
       const episode = plan(kind, this.o.target.model, random);
-      if (episode === null) continue;
+      if (episode === null) {
+        // Not possible now (no leader to transfer from, every node down): later in this round.
+        round.push(kind);
+        continue;
+      }
       const n = ++episodes;
       let injected = false;
-      for (const a of episode.inject) injected = (await this.act(n, kind, 'inject', a)).ok || injected;
+      for (const a of episode.inject) {
+        const result = await this.act(n, kind, 'inject', a);
+        injected = result.ok || injected;
+        if (!result.ok && unsupported(result) && !this.skippedKinds.some((s) => s.kind === kind))
+          this.skippedKinds.push({ kind, reason: result.text });
+      }
+      if (!injected) {
+        // Refused: nothing to hold or undo. A kind the engine cannot do is left out; one refused
+        // for now (a transfer to a member that is behind) is tried again later in this round.
+        if (!this.skippedKinds.some((s) => s.kind === kind)) round.push(kind);
+        continue;
+      }
       // Held until the clients stop at the latest: a fault nobody sees is time wasted.
       await this.pause(Math.min(random.int(Math.max(300, 2 * e), Math.max(1500, 10 * e)), Math.max(0, durationMs - clock())));
-      if (injected) for (const a of episode.undo) await this.act(n, kind, 'undo', a);
+      for (const a of episode.undo) await this.act(n, kind, 'undo', a);
     }
     await this.healAll();
   }
@@ -178,17 +233,33 @@ export class Nemesis {
     if (down.length > 0) await this.act(0, 'heal', 'heal', { op: 'restart', nodes: down });
   }
 
-  /** Counts of the faults injected, by kind. */
+  /** Counts of the faults injected (episodes in which the cluster did at least one inject action), by kind. */
   injected(): Record<FaultKind, number> {
-    const counts = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
-    // An episode of several link actions is one fault.
-    const counted = new Set<number>();
+    return Object.fromEntries(Object.entries(this.tally()).map(([k, t]) => [k, t.hit])) as Record<FaultKind, number>;
+  }
+
+  /** By kind: the episodes tried and those that hit (an episode of several link actions is one fault). */
+  tally(): Record<FaultKind, FaultTally> {
+    const counts = Object.fromEntries(FAULT_KINDS.map((k) => [k, { tried: 0, hit: 0 }])) as Record<FaultKind, FaultTally>;
+    const tried = new Set<number>();
+    const hit = new Set<number>();
     for (const r of this.timeline) {
-      if (r.phase !== 'inject' || !r.ok || r.kind === 'heal' || counted.has(r.episode)) continue;
-      counted.add(r.episode);
-      counts[r.kind]++;
+      if (r.phase !== 'inject' || r.kind === 'heal') continue;
+      if (!tried.has(r.episode)) {
+        tried.add(r.episode);
+        counts[r.kind].tried++;
+      }
+      if (r.ok && !hit.has(r.episode)) {
+        hit.add(r.episode);
+        counts[r.kind].hit++;
+      }
     }
     return counts;
+  }
+
+  /** The kinds given up because the engine cannot do their action, with its reason. */
+  skipped(): SkippedKind[] {
+    return [...this.skippedKinds];
   }
 
   private async act(episode: number, kind: FaultRecord['kind'], phase: FaultRecord['phase'], action: Action): Promise<ActionResult> {

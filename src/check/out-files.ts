@@ -15,7 +15,11 @@ export async function writeRunFiles(dir: string, run: CheckRun, summary: RunSumm
   const about = { seed: run.seed, startedAt: run.startedAt, cluster: run.cluster.name, keys: run.keys };
   const contents: Record<(typeof OUT_FILES)[number], string> = {
     'history.json': JSON.stringify({ ...about, finals: run.finals, operations: run.history.operations }, null, 1),
-    'faults.json': JSON.stringify({ ...about, counts: run.faultCounts, timeline: run.faults }, null, 1),
+    'faults.json': JSON.stringify(
+      { ...about, counts: run.faultCounts, tally: run.faultTally, skipped: run.skippedKinds, timeline: run.faults },
+      null,
+      1,
+    ),
     'verdict.json': JSON.stringify(summary, null, 1),
     'events.ndjson': run.events.map((e) => JSON.stringify(e)).join('\n') + (run.events.length > 0 ? '\n' : ''),
   };

@@ -3,7 +3,7 @@
 // explains each line.
 import { thousands } from '../cluster-model/plural.js';
 import type { Operation } from './history.js';
-import type { FaultKind, FaultRecord } from './nemesis.js';
+import type { FaultKind, FaultRecord, FaultTally, SkippedKind } from './nemesis.js';
 import { formatSummary, summarize, type HistorySummary } from './report.js';
 import type { CheckRun, RunResult } from './run.js';
 
@@ -17,7 +17,12 @@ export interface RunSummary {
   aborted: boolean;
   cluster: CheckRun['cluster'];
   workload: CheckRun['workload'];
-  faults: { total: number; byKind: Record<FaultKind, number> };
+  /**
+   * Faults that hit (the cluster carried out the injection), in all and by kind; by kind also the
+   * episodes tried (an injection the cluster refused, such as pausing a node that is down, is tried
+   * but did not hit); and the kinds skipped because the engine cannot do them.
+   */
+  faults: { total: number; tried: number; byKind: Record<FaultKind, number>; tally: Record<FaultKind, FaultTally>; skipped: SkippedKind[] };
   /** The workload's operations (the final reads are in `finals`). */
   operations: HistorySummary;
   /** Operations the cluster answered (ok, or a cas that did not match), of all. */
@@ -74,7 +79,13 @@ export function summarizeRun(run: CheckRun, replay: string): RunSummary {
     cluster: run.cluster,
     workload: run.workload,
     operations: summarize({ operations: ops }),
-    faults: { total: Object.values(run.faultCounts).reduce((a, b) => a + b, 0), byKind: run.faultCounts },
+    faults: {
+      total: Object.values(run.faultCounts).reduce((a, b) => a + b, 0),
+      tried: Object.values(run.faultTally).reduce((a, t) => a + t.tried, 0),
+      byKind: run.faultCounts,
+      tally: run.faultTally,
+      skipped: run.skippedKinds,
+    },
     availability: { answered: got, of: ops.length, share: ops.length === 0 ? 0 : got / ops.length },
     latencyMs: { count: latencies.length, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: latencies.at(-1) ?? 0 },
     linearizability: {
@@ -139,12 +150,32 @@ export function faultLine(f: FaultRecord): string {
   return `${(f.at / 1000).toFixed(3).padStart(8)} s  ${describeAction(f)}${f.ok ? '' : `  (refused: ${f.text})`}`;
 }
 
+/**
+ * "faults: 19 hit of 20 tried (kill 5, pause 5 of 6, ...)", the kinds asked for that never hit, and
+ * the kinds skipped because the engine cannot do them.
+ */
+function faultLines(s: RunSummary): string[] {
+  const f = s.faults;
+  const skipped = new Set(f.skipped.map((x) => x.kind));
+  const kinds = s.workload.nemesis.filter((k) => !skipped.has(k));
+  const each = kinds
+    .filter((k) => f.tally[k].tried > 0)
+    .map((k) => `${k} ${f.tally[k].hit}${f.tally[k].tried === f.tally[k].hit ? '' : ` of ${f.tally[k].tried}`}`);
+  const lines = [f.tried === 0 ? 'faults: none' : `faults: ${thousands(f.total)} hit of ${thousands(f.tried)} tried (${each.join(', ')})`];
+  const untried = kinds.filter((k) => f.tally[k].tried === 0);
+  const refused = kinds.filter((k) => f.tally[k].tried > 0 && f.tally[k].hit === 0);
+  if (untried.length > 0) lines.push(`  not reached before the run ended: ${untried.join(', ')}`);
+  if (refused.length > 0) lines.push(`  tried, but the cluster refused each try: ${refused.join(', ')}`);
+  for (const x of f.skipped) lines.push(`  skipped ${x.kind}: ${x.reason}`);
+  return lines;
+}
+
 const MARK = { true: '✓', false: '✗', null: '?' } as const;
 
 export function formatRun(s: RunSummary): string[] {
   const c = s.cluster;
   const lines = [
-    `check of ${c.owned ? 'a new cluster' : 'the running cluster'} ${c.name}: ${c.nodes} nodes, ${c.timing}; ${c.switches}`,
+    `check of ${c.owned ? 'a new cluster' : 'the running cluster'} ${c.name} (${c.engine}${s.workload.reads === 'serializable' ? ', SERIALIZABLE reads: they may be stale' : ''}): ${c.nodes} nodes, ${c.timing}; ${c.switches}`,
     `seed ${s.seed}; the same schedule again: ${s.replay}`,
     ...(s.aborted ? ['interrupted: the checks ran on what was recorded until then'] : []),
     '',
@@ -154,10 +185,7 @@ export function formatRun(s: RunSummary): string[] {
   lines.push(
     `rate: ${thousands(Math.round(perSecond))} operations a second (asked for ${thousands(s.workload.rate)}: a client waits for its answer before the next)`,
   );
-  const kinds = Object.entries(s.faults.byKind).filter(([, n]) => n > 0);
-  lines.push(
-    `faults: ${s.faults.total === 0 ? 'none' : `${thousands(s.faults.total)} (${kinds.map(([k, n]) => `${k} ${n}`).join(', ')})`}`,
-  );
+  lines.push(...faultLines(s));
   lines.push(
     `availability: ${(s.availability.share * 100).toFixed(1)}% answered (${thousands(s.availability.answered)} of ${thousands(s.availability.of)}: ok, or a cas that did not match)`,
   );

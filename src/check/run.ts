@@ -3,6 +3,7 @@
 // settle, read every key a last time, compare what the nodes hold, and check the history and the
 // story the nodes told. Printing is the caller's (run-report.ts); this returns what was found.
 import {
+  ClusterError,
   clusterSecret,
   describeSwitches,
   describeTiming,
@@ -10,18 +11,22 @@ import {
   until,
   type ClusterEvent,
   type ClusterLauncher,
+  type ClusterModel,
   type FolderOptions,
   type SupervisorOptions,
 } from '../cluster-model/index.js';
+import { engineName } from '../cluster-model/engine.js';
 import { Random } from '../sim/random.js';
 import { noLostWrites, oneLeaderPerTerm, safetyMonitor, type CheckOutcome } from './checks.js';
 import type { History } from './history.js';
 import { checkHistory, type Verdict } from './linearizability.js';
-import { Nemesis, type FaultKind, type FaultRecord } from './nemesis.js';
+import { Nemesis, type FaultKind, type FaultRecord, type FaultTally, type SkippedKind } from './nemesis.js';
 import { Recorder } from './recorder.js';
 import { awaitSettled, compareNodes, settled } from './settle.js';
 import { connectToCluster, startOwnCluster, type ClusterTarget } from './target.js';
 import { readFinalValues, runWorkload, type FinalRead } from './workload.js';
+import { raftConsoleClients, type ConnectClient } from './clients.js';
+import { etcdClients, type EtcdReads } from './etcd-client.js';
 
 export interface CheckRunOptions {
   /** A new cluster for this run (started by the launcher), or a running one to use as it is. */
@@ -40,6 +45,8 @@ export interface CheckRunOptions {
   onProgress?: (line: string) => void;
   /** Aborted (Ctrl-C): the clients and the nemesis stop, everything is healed, and the checks run on what was recorded. */
   signal?: AbortSignal;
+  /** On etcd, 'serializable' reads (an experiment: they may be stale, and the check should say so); default linearizable. */
+  etcdReads?: EtcdReads;
 }
 
 export type RunResult = 'pass' | 'violation' | 'unknown';
@@ -48,13 +55,28 @@ export interface CheckRun {
   seed: number;
   /** Date.now() when the clients started: time 0 of the history and the fault timeline. */
   startedAt: number;
-  cluster: { name: string; owned: boolean; kept: boolean; folder: string; nodes: number; timing: string; switches: string };
+  cluster: {
+    name: string;
+    /** The Raft implementation the nodes run: raft-console, or etcd with its version once known. */
+    engine: string;
+    owned: boolean;
+    kept: boolean;
+    folder: string;
+    nodes: number;
+    timing: string;
+    switches: string;
+  };
   /** What the clients were asked to do. */
-  workload: { clients: number; rate: number; durationMs: number; nemesis: FaultKind[] };
+  workload: { clients: number; rate: number; durationMs: number; nemesis: FaultKind[]; reads: EtcdReads };
   keys: string[];
   history: History;
   faults: FaultRecord[];
+  /** Faults injected by kind (episodes the cluster carried out). */
   faultCounts: Record<FaultKind, number>;
+  /** By kind: episodes tried, and those that hit. */
+  faultTally: Record<FaultKind, FaultTally>;
+  /** Kinds given up because the cluster's engine cannot do them, with its reason. */
+  skippedKinds: SkippedKind[];
   finals: FinalRead[];
   /** The process that made the final reads (in the history, after the workload's). */
   finalReader: number;
@@ -83,6 +105,30 @@ export function resultOf(verdict: Verdict, checks: readonly CheckOutcome[]): Run
   return 'pass';
 }
 
+/** The clients of the cluster's engine: raft-console's client library, or etcd's JSON gateway on every member. */
+function clientsFor(model: ClusterModel, opTimeoutMs: number, seed: number, reads: EtcdReads): ConnectClient {
+  const nodes = members(model);
+  if (reads !== 'linearizable' && model.engine.kind !== 'etcd')
+    throw new ClusterError(
+      `${model.name} runs ${engineName(model.engine)}, whose reads are always linearizable: --etcd-reads is for an etcd cluster`,
+    );
+  if (model.engine.kind === 'etcd') {
+    const endpoints = nodes.flatMap((n) => (n.etcd === undefined || n.etcd.clientUrl === '' ? [] : [n.etcd.clientUrl]));
+    if (endpoints.length === 0)
+      throw new ClusterError(
+        `the etcd cluster ${model.name} names no member's client URL yet: wait until its members run, then check again`,
+      );
+    return etcdClients({ endpoints, opTimeoutMs, reads });
+  }
+  return raftConsoleClients({
+    clusterId: model.clusterId,
+    secret: clusterSecret(model.folder),
+    nodes: nodes.map((n) => ({ id: n.id, address: n.address })),
+    opTimeoutMs,
+    seed,
+  });
+}
+
 async function open(o: CheckRunOptions): Promise<ClusterTarget> {
   return o.cluster.kind === 'new' ? startOwnCluster(o.cluster.launcher, o.cluster.supervisor) : connectToCluster(o.cluster.folder);
 }
@@ -104,10 +150,10 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
     // Keys of a cluster that ran before may hold values: a run on it uses keys no one used.
     const tag = target.owned ? '' : `@${Date.now().toString(36)}`;
     const keys = Array.from({ length: o.keys }, (_, i) => `k${i + 1}${tag}`);
-    const nodes = memberNodes.map((n) => ({ id: n.id, address: n.address }));
     const recorder = new Recorder();
-    const secret = clusterSecret(model.folder);
     const opTimeoutMs = operationTimeoutMs(electionMax);
+    const reads = o.etcdReads ?? 'linearizable';
+    const connect = clientsFor(model, opTimeoutMs, o.seed, reads);
     const nemesis = new Nemesis({
       target: cluster,
       kinds: o.nemesis,
@@ -127,14 +173,11 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
     try {
       await Promise.all([
         runWorkload({
-          clusterId: model.clusterId,
-          secret,
-          nodes,
+          connect,
           clients: o.clients,
           rate: o.rate,
           keys,
           durationMs: o.durationMs,
-          opTimeoutMs,
           seed: o.seed,
           recorder,
           signal: o.signal,
@@ -148,25 +191,22 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
     say('healed every fault; waiting for the cluster to settle');
     const settledCheck = await awaitSettled(cluster, settleMs(electionMax));
     const finalReader = recorder.unusedClient();
-    const finals = await readFinalValues(
-      { clusterId: model.clusterId, secret, nodes, keys, opTimeoutMs, recorder },
-      finalReader,
-      settleMs(electionMax),
-    );
-    const converged = await compareNodes(cluster, settleMs(electionMax));
+    const finals = await readFinalValues({ client: connect(finalReader), keys, recorder }, finalReader, settleMs(electionMax));
+    const converged = await compareNodes(cluster, settleMs(electionMax), keys);
     stopEvents();
 
     const history = recorder.history();
     say(`checking ${history.operations.length} operations for linearizability (budget ${(o.budgetMs / 1000).toFixed(0)} s)`);
     const verdict = checkHistory(history, { budgetMs: o.budgetMs });
     const now = cluster.model;
-    const safety = safetyMonitor(now.safety);
+    const safety = safetyMonitor(now.safety, now.engine.kind);
     const checks = [settledCheck, converged, noLostWrites(history, finals), oneLeaderPerTerm(events), ...(safety === null ? [] : [safety])];
     return {
       seed: o.seed,
       startedAt: recorder.startedAt,
       cluster: {
         name: now.name,
+        engine: engineName(now.engine),
         owned: target.owned,
         kept: keep,
         folder: now.folder,
@@ -174,11 +214,13 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
         timing: describeTiming(now.timing),
         switches: describeSwitches(now.switches),
       },
-      workload: { clients: o.clients, rate: o.rate, durationMs: o.durationMs, nemesis: [...o.nemesis] },
+      workload: { clients: o.clients, rate: o.rate, durationMs: o.durationMs, nemesis: [...o.nemesis], reads },
       keys,
       history,
       faults: nemesis.timeline,
       faultCounts: nemesis.injected(),
+      faultTally: nemesis.tally(),
+      skippedKinds: nemesis.skipped(),
       finals,
       finalReader,
       events: events.filter((e) => e.ts >= recorder.startedAt).map((e) => ({ ...e, at: recorder.fromWallClock(e.ts) })),

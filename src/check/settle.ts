@@ -3,11 +3,31 @@
 // its log and compares them. Raft's Log Matching and State Machine Safety say that committed
 // entries are the same on every node, so after settling the logs must be equal where they overlap
 // (a node's log starts after its last snapshot) and so must the state machines built from them.
+// An etcd member shows neither its log nor its last index: there, settling means every member has
+// committed and applied what the leader committed, and the comparison is of what each member's own
+// store holds (a local, serializable read of every key at the same revision).
 import { thousands } from '../cluster-model/plural.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { clusterSecret, leaderOf, memberIds, members, until, type ClusterModel, type ClusterSource } from '../cluster-model/index.js';
+import {
+  clusterSecret,
+  leaderOf,
+  memberIds,
+  members,
+  until,
+  type ClusterModel,
+  type ClusterSource,
+  type NodeRaftState,
+} from '../cluster-model/index.js';
 import { RaftClient, RaftClientError } from '../client/index.js';
+import { reports } from '../cluster-model/engine.js';
+import { EtcdError } from '../etcd/errors.js';
+import { EtcdGateway } from '../etcd/gateway.js';
 import type { CheckOutcome } from './checks.js';
+
+/** The index every node must have committed and applied: the leader's last one, or its commit index where the engine does not report the last (etcd). */
+function tipOf(m: ClusterModel, leader: NodeRaftState): number {
+  return reports(m.engine, 'lastIndex') ? leader.lastIndex : leader.commit;
+}
 
 /** One leader of the highest term, every member running, following it, and caught up with its log. */
 export function settled(m: ClusterModel): boolean {
@@ -16,13 +36,15 @@ export function settled(m: ClusterModel): boolean {
   const leaders = nodes.filter((n) => n.raft!.role === 'leader');
   if (leaders.length !== 1) return false;
   const top = leaders[0]!.raft!;
+  const tip = tipOf(m, top);
+  const lastIndexReported = reports(m.engine, 'lastIndex');
   return nodes.every(
     (n) =>
       n.raft!.term === top.term &&
       n.raft!.leader === top.leader &&
-      n.raft!.lastIndex === top.lastIndex &&
-      n.raft!.commit === top.lastIndex &&
-      n.raft!.applied === top.lastIndex,
+      (!lastIndexReported || n.raft!.lastIndex === tip) &&
+      n.raft!.commit === tip &&
+      n.raft!.applied === tip,
   );
 }
 
@@ -48,7 +70,7 @@ export async function awaitSettled(target: ClusterSource, timeoutMs: number): Pr
     return {
       name: 'settled',
       ok: true,
-      text: `settled ${took} s after healing: n${leader.id} leads term ${leader.raft!.term}, every node applied the log to index ${leader.raft!.lastIndex}`,
+      text: `settled ${took} s after healing: n${leader.id} leads term ${leader.raft!.term}, every node applied the log to index ${tipOf(target.model, leader.raft!)}`,
     };
   }
   const states = members(target.model).map((n) =>
@@ -126,10 +148,11 @@ function disagreement(nodes: NodeHoldings[]): { definite: boolean; text: string 
 /**
  * Compares what every member holds, asking each node itself. A difference in committed entries or
  * in the state at the same applied index is a violation at once; a node merely behind is asked
- * again until `timeoutMs`.
+ * again until `timeoutMs`. On etcd, what each member's store holds for `keys`.
  */
-export async function compareNodes(target: ClusterSource, timeoutMs: number): Promise<CheckOutcome> {
+export async function compareNodes(target: ClusterSource, timeoutMs: number, keys: readonly string[]): Promise<CheckOutcome> {
   const m = target.model;
+  if (m.engine.kind === 'etcd') return compareEtcdMembers(m, keys, timeoutMs);
   const ids = memberIds(m);
   const client = new RaftClient({
     clusterId: m.clusterId,
@@ -163,5 +186,70 @@ export async function compareNodes(target: ClusterSource, timeoutMs: number): Pr
     }
   } finally {
     client.close();
+  }
+}
+
+interface EtcdHoldings {
+  id: number;
+  /** The member's store revision when it answered (the same for every key: nothing writes any more). */
+  revision: number;
+  values: Array<string | null>;
+}
+
+async function etcdHoldings(gateway: EtcdGateway, id: number, endpoint: string, keys: readonly string[]): Promise<EtcdHoldings> {
+  const values: Array<string | null> = [];
+  let revision = 0;
+  for (const key of keys) {
+    // Serializable: the member's own store, which is what is compared, not the leader's answer.
+    const r = await gateway.get(key, { endpoint, serializable: true });
+    values.push(r.value);
+    revision = Math.max(revision, r.revision);
+  }
+  return { id, revision, values };
+}
+
+/**
+ * etcd's members show no log to compare: each member is asked, locally, for its store revision
+ * (one per applied write) and the value of every key. At the same revision the stores must hold
+ * the same values; a member at another revision is behind (or ahead) and asked again until
+ * `timeoutMs`.
+ */
+async function compareEtcdMembers(m: ClusterModel, keys: readonly string[], timeoutMs: number): Promise<CheckOutcome> {
+  const nodes = members(m).flatMap((n) => (n.etcd === undefined || n.etcd.clientUrl === '' ? [] : [{ id: n.id, url: n.etcd.clientUrl }]));
+  const gateway = new EtcdGateway({ endpoints: nodes.map((n) => n.url), timeoutMs: 2000 });
+  const deadline = performance.now() + timeoutMs;
+  let last: string;
+  try {
+    for (;;) {
+      try {
+        const held = await Promise.all(nodes.map((n) => etcdHoldings(gateway, n.id, n.url, keys)));
+        const [first, ...others] = held;
+        if (first === undefined) return { name: 'converged', ok: null, text: 'no member has a client URL to ask' };
+        const behind = others.find((h) => h.revision !== first.revision);
+        if (behind === undefined) {
+          for (const h of others)
+            for (let i = 0; i < keys.length; i++)
+              if (h.values[i] !== first.values[i])
+                return {
+                  name: 'converged',
+                  ok: false,
+                  text: `at the same revision ${first.revision}, n${first.id} holds ${JSON.stringify(first.values[i])} in ${keys[i]!} and n${h.id} ${JSON.stringify(h.values[i])}`,
+                };
+          return {
+            name: 'converged',
+            ok: true,
+            text: `all ${held.length} members are at revision ${first.revision} and hold the same values in the ${keys.length} keys (each asked for its own copy; etcd shows no log to compare)`,
+          };
+        }
+        last = `n${first.id} is at revision ${first.revision}, n${behind.id} at ${behind.revision}`;
+      } catch (err) {
+        if (!(err instanceof EtcdError)) throw err;
+        last = err.message;
+      }
+      if (performance.now() >= deadline) return { name: 'converged', ok: false, text: `the members did not converge: ${last}` };
+      await sleep(200);
+    }
+  } finally {
+    gateway.close();
   }
 }

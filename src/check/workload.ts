@@ -1,94 +1,34 @@
 // The clients of a check: concurrent workers doing random reads, writes and compare-and-sets on a
-// few keys through the client library, each recording every operation it starts and how it ended.
+// few keys through the cluster's client (clients.ts: raft-console's or etcd's), each recording every
+// operation it starts and how it ended.
 //
-// Each worker has its own RaftClient and write session, so its retries are exactly-once (the
-// session's clientId and seq), and one operation in flight at a time. Every written value is new
-// (worker and counter), so a read names the one write it saw. How an error is recorded follows
-// from what it tells about the operation:
-//   - a write or cas the cluster refused for certain (the state machine's refusal, a command
-//     refused before sending): fail;
-//   - a cas that did not match: fail (it changed nothing);
-//   - a write or cas with no answer (timeout, lost connection, no leader before the deadline,
-//     leadership lost after appending): info, it may yet take effect;
-//   - a read with no answer: fail, a read changes nothing.
-// After an info the worker carries on as a new process (Jepsen's rule): the old one still has its
-// operation pending, and a process has one operation at a time.
-import { RaftClient, RaftClientError, type ClusterSecret, type NodeSpec, type WriteSession } from '../client/index.js';
+// Each worker has its own client and one operation in flight at a time. Every written value is new
+// (worker and counter), so a read names the one write it saw. The client says how an operation
+// ended (ok; fail: it certainly did not take effect; info: it may have, at any time after it
+// began). After an info the worker carries on as a new process (Jepsen's rule): the old one still
+// has its operation pending, and a process has one operation at a time.
 import { Random } from '../sim/random.js';
-import type { OpInput, OpOutcome } from './history.js';
+import type { CheckClient, ConnectClient } from './clients.js';
+import type { OpInput } from './history.js';
 import type { Recorder } from './recorder.js';
 
 export interface WorkloadOptions {
-  clusterId: string;
-  secret: ClusterSecret;
-  nodes: readonly NodeSpec[];
+  /** Opens worker i's client. */
+  connect: ConnectClient;
   clients: number;
   /** Operations per second, all clients together. */
   rate: number;
   keys: readonly string[];
   durationMs: number;
-  /** How long one operation may take, retries across leader changes included. */
-  opTimeoutMs: number;
   seed: number;
   recorder: Recorder;
   /** Aborted: every worker stops at once, its operation in flight ending as info. */
   signal?: AbortSignal;
 }
 
-/** How the reason of a cas that did not match begins. */
-const CAS_MISMATCH = 'mismatch';
-
-/** Codes that mean a write was certainly not applied: the state machine or the client refused it. */
-const CERTAIN_REFUSALS = new Set(['invalid-command', 'malformed', 'unsupported-version', 'too-large']);
-
-/**
- * How a failed write or cas is recorded. A session-expired or stale-sequence answer can come to a
- * retry whose first attempt did apply, so only the refusals above are certain.
- */
-function writeFailure(err: RaftClientError): OpOutcome {
-  return CERTAIN_REFUSALS.has(err.code) ? { type: 'fail', reason: err.code } : { type: 'info', reason: err.code };
-}
-
-async function read(client: RaftClient, key: string): Promise<OpOutcome> {
-  try {
-    return { type: 'ok', value: (await client.get(key)).value };
-  } catch (err) {
-    if (!(err instanceof RaftClientError)) throw err;
-    return { type: 'fail', reason: err.code };
-  }
-}
-
-/** The outcome, and the value the key held as the operation saw it, when it saw one. */
-async function perform(client: RaftClient, session: WriteSession, input: OpInput): Promise<{ outcome: OpOutcome; holds?: string | null }> {
-  if (input.kind === 'read') {
-    const outcome = await read(client, input.key);
-    return outcome.type === 'ok' ? { outcome, holds: outcome.value ?? null } : { outcome };
-  }
-  try {
-    if (input.kind === 'write') await session.put(input.key, input.value);
-    else {
-      const r = await session.cas(input.key, input.expected, input.value);
-      if (!r.result.swapped)
-        return {
-          outcome: {
-            type: 'fail',
-            reason: `${CAS_MISMATCH}: the key held ${JSON.stringify(r.result.current)}`,
-            mismatch: { current: r.result.current },
-          },
-          holds: r.result.current,
-        };
-    }
-    return { outcome: { type: 'ok' }, holds: input.value };
-  } catch (err) {
-    if (!(err instanceof RaftClientError)) throw err;
-    return { outcome: writeFailure(err) };
-  }
-}
-
 class Worker {
   private readonly random: Random;
-  private readonly client: RaftClient;
-  private readonly session: WriteSession;
+  private readonly client: CheckClient;
   /** The process id in the history; a new one after each indeterminate operation. */
   private process: number;
   private written = 0;
@@ -101,14 +41,7 @@ class Worker {
   ) {
     this.random = new Random(o.seed, 'workload', index);
     this.process = index;
-    this.client = new RaftClient({
-      clusterId: o.clusterId,
-      secret: o.secret,
-      nodes: o.nodes,
-      timeoutMs: o.opTimeoutMs,
-      random: new Random(o.seed, 'client', index).asFunction(),
-    });
-    this.session = this.client.session();
+    this.client = o.connect(index);
     o.signal?.addEventListener('abort', () => this.client.close(), { once: true });
   }
 
@@ -138,7 +71,7 @@ class Worker {
   private async step(): Promise<void> {
     const input = this.choose();
     const id = this.o.recorder.invoke(this.process, input);
-    const { outcome, holds } = await perform(this.client, this.session, input);
+    const { outcome, holds } = await this.client.perform(input);
     this.o.recorder.complete(id, outcome);
     if (outcome.type === 'info') this.process += this.o.clients;
     if (holds !== undefined) this.seen.set(input.key, holds);
@@ -171,11 +104,10 @@ export interface FinalRead {
  * it), retried until `deadlineMs`.
  */
 export async function readFinalValues(
-  o: Pick<WorkloadOptions, 'clusterId' | 'secret' | 'nodes' | 'keys' | 'opTimeoutMs' | 'recorder'>,
+  o: { client: CheckClient; keys: readonly string[]; recorder: Recorder },
   process: number,
   deadlineMs: number,
 ): Promise<FinalRead[]> {
-  const client = new RaftClient({ clusterId: o.clusterId, secret: o.secret, nodes: o.nodes, timeoutMs: o.opTimeoutMs });
   const giveUpAt = performance.now() + deadlineMs;
   try {
     const reads: FinalRead[] = [];
@@ -183,7 +115,7 @@ export async function readFinalValues(
       let final: FinalRead = { key };
       do {
         const id = o.recorder.invoke(process, { kind: 'read', key });
-        const outcome = await read(client, key);
+        const { outcome } = await o.client.perform({ kind: 'read', key });
         o.recorder.complete(id, outcome);
         if (outcome.type === 'ok') final = { key, value: outcome.value ?? null };
       } while (final.value === undefined && performance.now() < giveUpAt);
@@ -191,6 +123,6 @@ export async function readFinalValues(
     }
     return reads;
   } finally {
-    client.close();
+    o.client.close();
   }
 }

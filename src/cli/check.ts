@@ -1,10 +1,12 @@
-// `raft-console check`: a Jepsen-style test of the real cluster. Clients read, write and
-// compare-and-set a few keys while a nemesis kills, pauses, partitions and slows nodes; then
+// `raft-console check`: a Jepsen-style test of the real cluster (raft-console's nodes, or local
+// etcd members with --engine etcd). Clients read, write and compare-and-set a few keys while a
+// nemesis kills, pauses, partitions and slows nodes, moves leadership and forces elections; then
 // everything is healed and the history is checked for linearizability, along with lost writes,
 // the nodes' agreement and one leader per term. docs/CHECK.md explains the report.
 import { randomInt } from 'node:crypto';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { SupervisorOptions } from '../cluster-model/index.js';
+import { ENGINE_KINDS, type EngineKind } from '../cluster-model/engine.js';
 import { thousands } from '../cluster-model/plural.js';
 import { DEFAULT_SNAPSHOT_EVERY } from '../cluster-model/snapshots.js';
 import { supervisorLauncher } from '../supervisor/index.js';
@@ -12,6 +14,7 @@ import { FAULT_KINDS, type FaultKind } from '../check/nemesis.js';
 import { OUT_FILES, writeRunFiles } from '../check/out-files.js';
 import { formatRun, summarizeRun } from '../check/run-report.js';
 import { runCheck, type CheckRunOptions, type RunResult } from '../check/run.js';
+import type { EtcdReads } from '../check/etcd-client.js';
 import { clusterName, duration, nodeCount, wholeNumber } from './arguments.js';
 import { folderOptions } from './cluster-options.js';
 import { paintFor } from './colour.js';
@@ -38,6 +41,9 @@ interface CheckFlags extends TimingFlags, SwitchFlags {
   out?: string;
   keep?: boolean;
   name?: string;
+  engine?: EngineKind;
+  etcdBin?: string;
+  etcdReads?: EtcdReads;
 }
 
 /** "kill,pause" or "none": the fault kinds, each once. */
@@ -59,6 +65,8 @@ function replayCommand(f: CheckFlags, seed: number, nodes: number): string {
   const args = ['raft-console check'];
   if (f.name !== undefined) args.push('--name', f.name);
   else {
+    if (f.engine !== undefined && f.engine !== 'raft-console') args.push('--engine', f.engine);
+    if (f.etcdBin !== undefined) args.push('--etcd-bin', f.etcdBin);
     args.push('--nodes', String(nodes));
     if (f.electionTimeout !== undefined) args.push('--election-timeout', `${f.electionTimeout.min}-${f.electionTimeout.max}`);
     if (f.heartbeat !== undefined) args.push('--heartbeat', String(f.heartbeat));
@@ -70,6 +78,7 @@ function replayCommand(f: CheckFlags, seed: number, nodes: number): string {
   }
   args.push('--duration', seconds(f.duration), '--clients', String(f.clients), '--rate', String(f.rate), '--keys', String(f.keys));
   args.push('--nemesis', f.nemesis.length === 0 ? 'none' : f.nemesis.join(','), '--seed', String(seed));
+  if (f.etcdReads !== undefined && f.etcdReads !== 'linearizable') args.push('--etcd-reads', f.etcdReads);
   return args.join(' ');
 }
 
@@ -86,6 +95,8 @@ function newClusterFlags(f: CheckFlags): string[] {
     ...(f.checkQuorum ? [] : ['--no-check-quorum']),
     ...(f.bug === undefined ? [] : ['--bug']),
     ...(f.keep === true ? ['--keep'] : []),
+    ...(f.engine === undefined ? [] : ['--engine']),
+    ...(f.etcdBin === undefined ? [] : ['--etcd-bin']),
   ];
 }
 
@@ -100,6 +111,8 @@ async function clusterOptions(f: CheckFlags, seed: number): Promise<CheckRunOpti
   } else supervisor.speed = f.speed ?? 'normal';
   if (f.basePort !== undefined) supervisor.basePort = f.basePort;
   if (f.snapshotEvery !== undefined) supervisor.snapshotEvery = f.snapshotEvery;
+  if (f.engine !== undefined) supervisor.engine = f.engine;
+  if (f.etcdBin !== undefined) supervisor.etcdBin = f.etcdBin;
   return { kind: 'new', launcher: supervisorLauncher, supervisor, keep: f.keep === true };
 }
 
@@ -152,7 +165,17 @@ export function registerCheckCommand(program: Command): Command {
     .option('--json', 'print the report as one JSON document')
     .option('--out <dir>', `write ${OUT_FILES.join(', ')} into this folder`)
     .option('--keep', 'keep the new cluster (stopped, its data in its folder) instead of deleting it')
-    .option('--name <name>', 'check this running cluster instead of starting a new one (it is left running, healed)', clusterName);
+    .option('--name <name>', 'check this running cluster instead of starting a new one (it is left running, healed)', clusterName)
+    .addOption(
+      new Option('--engine <engine>', 'the Raft implementation of the new cluster (a running one has its own)').choices([...ENGINE_KINDS]),
+    )
+    .option('--etcd-bin <path>', 'the etcd binary for --engine etcd (default: etcd from PATH)')
+    .addOption(
+      new Option(
+        '--etcd-reads <kind>',
+        'on etcd, read linearizably (the default) or serializably: each member answers from its own store, possibly stale (an experiment: the check should fail)',
+      ).choices(['linearizable', 'serializable']),
+    );
   withSwitchOptions(withTimingOptions(cmd));
   // A check's cluster has defaults of its own, not the user's `config` for `up`.
   for (const o of cmd.options) {
@@ -169,10 +192,13 @@ stderr says why); ${EXIT_STATUS.usage} a bad command line; ${EXIT_STATUS['not-ru
 found, but the checker ran out of --budget or a check could not be made); ${EXIT_STATUS.interrupted} interrupted.
 
 A new cluster is named check-<seed>, runs at normal speed on free ports, and is deleted afterwards
-unless --keep. The report says how to run the same schedule again (--seed). See docs/CHECK.md.`,
+unless --keep. --engine etcd checks local etcd members instead of raft-console's nodes: the same
+clients, nemesis and checks (fault kinds etcd cannot do are skipped, and the report says so). The report says how to run the same schedule again (--seed). See docs/CHECK.md.`,
   );
   return cmd.action(
     guarded('check', async (flags: CheckFlags) => {
+      if (flags.etcdReads !== undefined && flags.name === undefined && flags.engine !== 'etcd')
+        cmd.error('error: --etcd-reads is for an etcd cluster: add --engine etcd', { exitCode: EXIT_STATUS.usage, code: 'check.conflict' });
       if (flags.name !== undefined) {
         const shaping = newClusterFlags(flags);
         if (shaping.length > 0)
@@ -197,6 +223,7 @@ unless --keep. The report says how to run the same schedule again (--seed). See 
           nemesis: flags.nemesis,
           seed,
           budgetMs: flags.budget,
+          ...(flags.etcdReads === undefined ? {} : { etcdReads: flags.etcdReads }),
           signal,
           ...(showProgress ? { onProgress: (line: string) => process.stderr.write(`${paint('dim', line)}\n`) } : {}),
         });

@@ -1,39 +1,82 @@
 // `raft-console dashboard`: the live dashboard for a cluster started elsewhere (`up --detach`, or
-// another terminal's `up`). Quitting closes the dashboard and leaves the cluster running.
+// another terminal's `up`), or, with --etcd, for an etcd cluster that runs on other machines
+// (read-only unless --allow-changes). Quitting closes the dashboard and leaves the cluster running.
 import { type Command } from 'commander';
+import type { ClusterSource } from '../cluster-model/source.js';
 import { connect, nameFlag, withClusterOptions, type ClusterFlags } from './cluster-options.js';
+import { etcdAttachOptions, namedOwnCluster, withEtcdOptions, type EtcdFlags } from './etcd-options.js';
 import { CliError, guarded } from './failure.js';
 import { canShowDashboard } from '../tui/terminal.js';
 import { languageOf, withLangOption, type LangFlags } from './lang-option.js';
 import { openWithDashboard } from './load-dashboard.js';
 import { MOUSE_OPTION, mouseOf, type MouseFlags } from './mouse-option.js';
 
+type DashboardFlags = ClusterFlags & LangFlags & MouseFlags & EtcdFlags;
+
+/** The flags that only mean something with --etcd. */
+const ETCD_ONLY = ['cacert', 'cert', 'key', 'user', 'allowChanges', 'interval'] as const;
+
+/** A command line that mixes a cluster of raft-console's own with --etcd is a usage error, told before anything else. */
+function checkFlags(flags: DashboardFlags, cmd: Command): void {
+  if (flags.etcd === undefined) {
+    const given = ETCD_ONLY.find((f) => flags[f] !== undefined);
+    if (given !== undefined)
+      throw new CliError(
+        `--${given.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is for an etcd cluster: give its client URLs with --etcd`,
+        'usage',
+      );
+  } else if (namedOwnCluster(cmd))
+    throw new CliError(
+      '--etcd attaches to a cluster that runs elsewhere: leave out --name and --data-dir, which name a cluster raft-console runs',
+      'usage',
+    );
+}
+
+/** What the dashboard shows, and the line printed when it closes. */
+async function openSource(flags: DashboardFlags): Promise<{ source: ClusterSource & { close(): Promise<void> }; closing: () => string }> {
+  if (flags.etcd === undefined) {
+    const client = await connect(flags);
+    return {
+      source: client,
+      closing: () => `dashboard closed; cluster ${client.model.name} keeps running (\`raft-console down${nameFlag(flags)}\` stops it)`,
+    };
+  }
+  const options = await etcdAttachOptions({ ...flags, etcd: flags.etcd });
+  // Loaded only for --etcd: the JSON gateway's client is not needed otherwise.
+  const { EtcdAttachment } = await import('../cluster-model/etcd-attach.js');
+  const attachment = await EtcdAttachment.open(options);
+  return { source: attachment, closing: () => `dashboard closed; detached from etcd at ${attachment.model.name}, which keeps running` };
+}
+
 export function registerDashboardCommand(program: Command): Command {
-  return withLangOption(
-    withClusterOptions(
-      program
-        .command('dashboard')
-        .description('open the live dashboard on a running cluster (quitting leaves the cluster running)')
-        .option(...MOUSE_OPTION),
+  return withEtcdOptions(
+    withLangOption(
+      withClusterOptions(
+        program
+          .command('dashboard')
+          .description(
+            'open the live dashboard on a running cluster (quitting leaves the cluster running); with --etcd, on an etcd cluster that runs elsewhere',
+          )
+          .option(...MOUSE_OPTION),
+      ),
     ),
   ).action(
-    guarded('dashboard', async (flags: ClusterFlags & LangFlags & MouseFlags) => {
+    guarded('dashboard', async (flags: DashboardFlags, cmd: Command) => {
+      checkFlags(flags, cmd);
       if (!canShowDashboard())
         throw new CliError(
-          `the dashboard needs a terminal (stdin and stdout a TTY, CI unset): here, watch with \`raft-console events --follow${nameFlag(flags)}\` and \`raft-console status${nameFlag(flags)}\``,
+          flags.etcd !== undefined
+            ? 'the dashboard needs a terminal (stdin and stdout a TTY, CI unset)'
+            : `the dashboard needs a terminal (stdin and stdout a TTY, CI unset): here, watch with \`raft-console events --follow${nameFlag(flags)}\` and \`raft-console status${nameFlag(flags)}\``,
         );
-      // ink takes longer to load than the control API to answer: both at once.
-      const [client, { runDashboard }] = await openWithDashboard(connect(flags), (c) => c.close());
+      // ink takes longer to load than the cluster to answer: both at once.
+      const [{ source, closing }, { runDashboard }] = await openWithDashboard(openSource(flags), (o) => o.source.close());
       try {
         const lang = await languageOf(flags);
-        const end = await runDashboard({ source: client, owned: false, attached: true, lang, mouse: mouseOf(flags) });
-        if (end.why === 'gone') process.stdout.write(`${end.text}\n`);
-        else
-          process.stdout.write(
-            `dashboard closed; cluster ${client.model.name} keeps running (\`raft-console down${nameFlag(flags)}\` stops it)\n`,
-          );
+        const end = await runDashboard({ source, owned: false, attached: true, lang, mouse: mouseOf(flags) });
+        process.stdout.write(`${end.why === 'gone' ? end.text : closing()}\n`);
       } finally {
-        await client.close();
+        await source.close();
       }
     }),
   );

@@ -1,12 +1,15 @@
 // `raft-console status`: the supervisor's live model, one row per node with every field it keeps
 // (process, Raft state, log, membership), the cluster's timing and snapshot threshold above and the
-// faults in force below.
+// faults in force below. On an etcd cluster the header names the engine, the fields etcd does not
+// report read "n/a" (never a placeholder number), and a second table gives each member's etcd id
+// and client URL.
 // On a terminal it fits the terminal's width, leaving out the least wanted columns; --wide, or
 // output into a pipe or a file, prints every column.
 import { relative } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { type Command } from 'commander';
 // Modules, not the barrel (which brings the client library): `status` starts faster so.
+import { engineName, reports, type StateField } from '../cluster-model/engine.js';
 import { describeFaults, faultsInForce } from '../cluster-model/faults.js';
 import type { ClusterModel, NodeModel } from '../cluster-model/model.js';
 import { plural } from '../cluster-model/plural.js';
@@ -29,7 +32,7 @@ interface StatusFlags extends ClusterFlags {
 const DEFAULT_TERMINAL_WIDTH = 80;
 
 /** `status --json`: the model without its event history, the leader it shows, and the faults in force. */
-function statusDocument(model: ClusterModel): Record<string, unknown> {
+export function statusDocument(model: ClusterModel): Record<string, unknown> {
   const { events: _events, ...rest } = model;
   const leader = leaderOf(model);
   return { ...rest, leader: leader?.id ?? null, term: leader?.raft?.term ?? null, faults: faultsInForce(model) };
@@ -69,21 +72,26 @@ function membershipOf(n: NodeModel): string {
   return 'none';
 }
 
-function nodeRow(n: NodeModel, leader: NodeModel | null, folder: string, now: number): Row {
+/** What a field the engine does not report reads (etcd's log, for one). */
+const NOT_EXPOSED: Cell = { text: 'n/a', style: 'dim' };
+
+function nodeRow(n: NodeModel, leader: NodeModel | null, model: ClusterModel, now: number): Row {
   const r = n.raft;
   const dash = '-';
   const p = n.process;
+  const shown = (fields: StateField[], cell: () => Cell | string | number): Cell | string | number =>
+    r === null ? dash : fields.every((f) => reports(model.engine, f)) ? cell() : NOT_EXPOSED;
   return [
     `n${n.id}`,
     roleCell(n, leader),
     r?.term ?? dash,
     r === null || r.leader === 0 ? dash : `n${r.leader}`,
-    r === null || r.vote === 0 ? dash : `n${r.vote}`,
-    r === null ? dash : `${r.firstIndex}-${r.lastIndex}`,
-    r?.lastTerm ?? dash,
+    shown(['vote'], () => (r!.vote === 0 ? dash : `n${r!.vote}`)),
+    shown(['firstIndex', 'lastIndex'], () => `${r!.firstIndex}-${r!.lastIndex}`),
+    shown(['lastTerm'], () => r!.lastTerm),
     r?.commit ?? dash,
     r?.applied ?? dash,
-    r?.snapshotIndex ?? dash,
+    shown(['snapshotIndex'], () => r!.snapshotIndex),
     r === null ? dash : `${r.membership.voters.join(',')}${r.membership.learners.length > 0 ? ` +${r.membership.learners.join(',')}` : ''}`,
     membershipOf(n),
     processCell(n),
@@ -91,8 +99,37 @@ function nodeRow(n: NodeModel, leader: NodeModel | null, folder: string, now: nu
     p.state === 'running' || p.state === 'paused' ? (p.startedAt === null ? dash : ago(now - p.startedAt)) : dash,
     p.restarts,
     n.address,
-    relative(folder, n.dataDir) || '.',
+    relative(model.folder, n.dataDir) || '.',
   ];
+}
+
+const ETCD_HEADERS = ['NODE', 'ETCD MEMBER ID', 'CLIENT URL', 'PEER URL', 'DB SIZE'];
+
+/** "20 KiB", "1.5 MiB": a database size as a person reads it. */
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const kib = n / 1024;
+  return kib < 1024 ? `${Number(kib.toFixed(1))} KiB` : `${Number((kib / 1024).toFixed(1))} MiB`;
+}
+
+/** Each etcd member behind a node id: its id as etcd prints it, where clients and peers reach it, its database size. */
+function etcdLines(model: ClusterModel, paint: Paint, width: number): string[] {
+  const rows: Row[] = model.nodes.flatMap((n) =>
+    n.etcd === undefined
+      ? []
+      : [
+          [
+            `n${n.id}`,
+            n.etcd.memberId === '' ? { text: '(not started)', style: 'dim' as const } : n.etcd.memberId,
+            n.etcd.clientUrl,
+            n.etcd.peerUrl,
+            n.etcd.dbSize === null ? '-' : bytes(n.etcd.dbSize),
+          ],
+        ],
+  );
+  if (rows.length === 0) return [];
+  const shown = fitColumns(ETCD_HEADERS, rows, width, ['DB SIZE', 'PEER URL']);
+  return ['', ...table(shown.headers, shown.rows, paint)];
 }
 
 const HEADERS = [
@@ -154,17 +191,20 @@ function sideBySide(parts: string[], sep: string, width: number): string[] {
 export function statusLines(model: ClusterModel, paint: Paint, width: number, now: number): string[] {
   const leader = leaderOf(model);
   const lead = leader === null ? paint('red', 'no leader') : paint('green', `n${leader.id} leads term ${leader.raft!.term}`);
-  const about = `id ${model.clusterId}, supervisor pid ${model.supervisorPid}, up ${ago(now - model.startedAt)}`;
+  const etcdId = model.engine.kind === 'etcd' && model.engine.clusterIdHex !== null ? `, etcd cluster ${model.engine.clusterIdHex}` : '';
+  const about = `id ${model.clusterId}${etcdId}, supervisor pid ${model.supervisorPid}, up ${ago(now - model.startedAt)}`;
   const folder = `folder ${model.folder}`;
-  const rows = model.nodes.map((n) => nodeRow(n, leader, model.folder, now));
+  const rows = model.nodes.map((n) => nodeRow(n, leader, model, now));
   const shown = fitColumns(HEADERS, rows, width, DROP_FIRST);
-  const title = `${paint('bold', `cluster ${model.name}`)}: ${plural(members(model).length, 'node')}, ${lead}`;
+  const engine = model.engine.kind === 'etcd' ? ` (${engineName(model.engine)})` : '';
+  const title = `${paint('bold', `cluster ${model.name}${engine}`)}: ${plural(members(model).length, 'node')}, ${lead}`;
   const timing = `${describeTiming(model.timing)}${model.fsync ? '' : paint('red', '; UNSAFE: fsync off')}`;
   const lines = [
     ...sideBySide([title, timing, describeSnapshotEvery(model.snapshotEvery)], '; ', width),
     ...sideBySide([paint('dim', about), paint('dim', folder)], paint('dim', ', '), width),
     '',
     ...table(shown.headers, shown.rows, paint),
+    ...etcdLines(model, paint, width),
     '',
     ...faultLines(model, paint, width),
     safety(model, paint, now),

@@ -17,17 +17,18 @@ export type StateField = keyof Pick<
   'vote' | 'lastIndex' | 'lastTerm' | 'firstIndex' | 'snapshotIndex' | 'runs' | 'timer' | 'progress' | 'digests'
 >;
 
-/** What etcd's APIs never give (its log lines give a vote when one is cast: `vote` is then filled). */
-export const ETCD_UNREPORTED: readonly StateField[] = [
-  'lastIndex',
-  'lastTerm',
-  'firstIndex',
-  'snapshotIndex',
-  'runs',
-  'timer',
-  'progress',
-  'digests',
-];
+/**
+ * What etcd never tells from outside: its log entries and their bounds, its timers, its digests.
+ * Its Raft node's own account (GET /debug/vars) gives the vote and a leader's progress; without it
+ * the status API gives neither, and only a member's log lines tell its votes.
+ */
+export const ETCD_UNREPORTED: readonly StateField[] = ['lastIndex', 'lastTerm', 'firstIndex', 'snapshotIndex', 'runs', 'timer', 'digests'];
+
+/** The fields an etcd cluster's members do not report, given what raft-console reads of them. */
+export function etcdUnreported(read: { raftStatus: boolean; logs: boolean }): StateField[] {
+  if (read.raftStatus) return [...ETCD_UNREPORTED];
+  return [...ETCD_UNREPORTED, 'progress', ...(read.logs ? [] : ['vote' as const])];
+}
 
 export type EngineInfo =
   | { kind: 'raft-console' }
@@ -43,6 +44,12 @@ export type EngineInfo =
       writable: boolean;
       /** The state fields its members do not report (ETCD_UNREPORTED, and `vote` when no log lines are read). */
       unreported: StateField[];
+      /**
+       * False when the model's timing, switches and fsync are not what the members run with but a
+       * placeholder: etcd's APIs do not tell its heartbeat, election timeout or PreVote, so an attached
+       * cluster's are unknown (show them as not exposed). Absent: known (a cluster raft-console runs).
+       */
+      timingKnown?: boolean;
     };
 
 /** An etcd member's identity beside the node id raft-console gives it. */
@@ -65,6 +72,11 @@ export const RAFT_CONSOLE_ENGINE: EngineInfo = { kind: 'raft-console' };
 /** Whether the cluster's nodes report that field of their state: false means show it as not exposed. */
 export function reports(engine: EngineInfo, field: StateField): boolean {
   return engine.kind === 'raft-console' || !engine.unreported.includes(field);
+}
+
+/** Whether `ClusterModel.timing` (and the switches and fsync beside it) is what the nodes run with. */
+export function timingKnown(engine: EngineInfo): boolean {
+  return engine.kind === 'raft-console' || engine.timingKnown !== false;
 }
 
 /** "etcd 3.4.23" or "raft-console", for headers and sentences. */

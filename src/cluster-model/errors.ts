@@ -41,8 +41,10 @@ export type ClusterProblem =
   | { code: 'interrupted'; node: number; by: 'killed' | 'stopped' }
   /** A node exited before it was up; `cause` is its own account (its last stderr line without one). */
   | { code: 'did-not-start'; node: number; cause: string | null }
-  /** The cluster's engine cannot do that action (etcd: campaign, replace, speed; fsync off, known bugs). */
-  | { code: 'engine-unsupported'; op: string; engine: EngineKind }
+  /** Attached to a cluster read-only (`dashboard --etcd` without --allow-changes): `op` changes it. */
+  | { code: 'read-only'; op: string }
+  /** The cluster's engine cannot do that action (etcd: campaign, replace, speed; fsync off, known bugs), or (`remote`) raft-console does not run its members (kill, partition... on `dashboard --etcd`). */
+  | { code: 'engine-unsupported'; op: string; engine: EngineKind; remote: boolean }
   /** The etcd binary is not there (`bin`: what was looked for). */
   | { code: 'etcd-missing'; bin: string }
   /** `up --engine` named another engine than the one the existing cluster runs. */
@@ -86,6 +88,7 @@ const CODES = Object.keys({
   'last-voter': true,
   interrupted: true,
   'did-not-start': true,
+  'read-only': true,
   'engine-unsupported': true,
   'etcd-missing': true,
   'engine-mismatch': true,
@@ -120,8 +123,10 @@ export function readClusterProblem(o: JsonObject, key: string, path = ''): Clust
       return { code, node: uint(p, 'node', where), by: oneOf(p, 'by', ['killed', 'stopped'], where) };
     case 'did-not-start':
       return { code, node: uint(p, 'node', where), cause: stringOrNull(p, 'cause', where) };
+    case 'read-only':
+      return { code, op: string(p, 'op', where) };
     case 'engine-unsupported':
-      return { code, op: string(p, 'op', where), engine: oneOf(p, 'engine', ENGINE_KINDS, where) };
+      return { code, op: string(p, 'op', where), engine: oneOf(p, 'engine', ENGINE_KINDS, where), remote: boolean(p, 'remote', where) };
     case 'etcd-missing':
       return { code, bin: string(p, 'bin', where) };
     case 'engine-mismatch':

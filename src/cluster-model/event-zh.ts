@@ -1,13 +1,16 @@
 // A cluster's events and actions' results in Chinese, for a viewer that speaks it (the dashboard,
 // the exercises, the CLI with --lang zh). Each is worded from its structured fields: a core event
 // from the RaftEvent its line carries, a supervisor event or a result from its outcome or problem.
-// A node's own events and answers are worded from theirs (node-event-zh.ts). What has no such
-// fields (a line from an older node, a transport event, a failed command's answer) keeps the
-// sentence it came with; nothing is made by rewriting an English sentence.
+// A node's own events and answers are worded from theirs (node-event-zh.ts), an etcd member's from
+// its log lines' (member-log-zh.ts). What has no such fields (a line from an older node, a
+// transport event, a failed command's answer) keeps the sentence it came with; nothing is made by
+// rewriting an English sentence.
 import { describeEventZh } from '../raft/events-zh.js';
+import { observedEventZh } from './etcd-observed-events.js';
 import { readClusterProblem, type ClusterProblem } from './errors.js';
 import type { ActionResult } from './control-protocol.js';
 import type { ClusterEvent } from './model.js';
+import { memberLogZh } from './member-log-zh.js';
 import { nodeEventZh } from './node-event-zh.js';
 import { outcomeZh, problemZh } from './outcome-zh.js';
 import { readOutcome } from './outcome.js';
@@ -21,9 +24,11 @@ function refusalZh(problem: ClusterProblem | null, text: string): string {
 
 /** The event's sentence in Chinese; `tickMs` turns the core's tick counts into seconds. */
 export function eventTextZh(e: ClusterEvent, tickMs?: number): string {
+  const observed = observedEventZh(e);
+  if (observed !== null) return observed;
   const raft = readRaftEvent(e);
   if (raft !== null && e.node !== null) return describeEventZh(e.node, raft, tickMs);
-  const own = nodeEventZh(e);
+  const own = nodeEventZh(e) ?? memberLogZh(e);
   if (own !== null) return own;
   if (e.data === undefined) return e.text;
   const outcome = readOutcome(e.data);

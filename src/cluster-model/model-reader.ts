@@ -58,6 +58,7 @@ function readEngine(o: JsonObject, path: string): EngineInfo {
     remote: boolean(o, 'remote', path),
     writable: boolean(o, 'writable', path),
     unreported: unreported.map((_, i) => oneOf(unreported, i, STATE_FIELDS, at(path, 'unreported'))),
+    ...(has(o, 'timingKnown') ? { timingKnown: boolean(o, 'timingKnown', path) } : {}),
   };
 }
 

@@ -157,6 +157,8 @@ function stateFix(node: NodeId, state: ProcessState): string {
       return '它没有被暂停';
     case 'paused':
       return '先恢复它';
+    case 'unreachable':
+      return '等它重新应答';
     default:
       return `用 \`raft-console restart ${node}\` 重新启动它`;
   }
@@ -170,12 +172,16 @@ const OP_ZH: Record<string, string> = {
   resume: '恢复',
   replace: '替换',
   promote: '提升',
-  add: '添加',
-  remove: '移除',
   transfer: '移交领导权',
+  remove: '移除',
+  add: '添加',
+  partition: '分区',
+  isolate: '隔离',
+  link: '改变链路',
+  heal: '修复网络',
   campaign: '发起选举',
   speed: '改变速度',
-  partition: '网络故障',
+  down: '关闭',
 };
 
 /** Why an action was refused, as a Chinese sentence; null for a problem with no words of its own ('failed'): its English sentence is all there is. */
@@ -228,8 +234,13 @@ export function problemZh(p: ClusterProblem): string | null {
       return `n${p.node} 在启动完成之前${p.by === 'killed' ? '被杀死' : '被停止'}了`;
     case 'did-not-start':
       return `n${p.node} 没有启动起来${p.cause === null ? '' : `：${p.cause}`}`;
+    case 'read-only':
+      return `这个集群以只读方式连接：${OP_ZH[p.op] ?? p.op} 会改变它；用 --allow-changes 连接才能移交领导权、提升或移除成员`;
     case 'engine-unsupported':
-      return `${p.engine} 集群不支持${OP_ZH[p.op] ?? `\`${p.op}\``}`;
+      if (!p.remote) return `${p.engine} 集群不支持${OP_ZH[p.op] ?? `\`${p.op}\``}`;
+      if (p.op === 'add')
+        return `raft-console 不运行这个 ${p.engine} 集群的成员：先用 \`etcdctl member add\` 加入新成员，再在它的机器上按输出的 --initial-cluster 以 --initial-cluster-state existing 启动它`;
+      return `raft-console 不运行这个 ${p.engine} 集群的成员，不能${OP_ZH[p.op] ?? p.op}：杀死、暂停和分区只能用于它自己运行的集群（\`up --engine etcd\`）`;
     case 'etcd-missing':
       return `没有安装 etcd（找不到 ${p.bin}）：\`sudo apt-get install etcd-server\`（Debian、Ubuntu），或用 --etcd-bin 给出它的路径`;
     case 'engine-mismatch':

@@ -54,6 +54,17 @@ export function clientNodes(model: Nodes): Array<{ id: number; address: string }
 }
 
 /**
+ * The client URLs of an etcd cluster's members in the order a client should try them: the leader
+ * first, then the other running members, then the rest (a member marked down may be back).
+ */
+export function etcdClientUrls(model: Nodes): string[] {
+  const leader = leaderOf(model);
+  const all = members(model).filter((n) => n.etcd !== undefined && n.etcd.clientUrl !== '');
+  const rank = (n: NodeModel): number => (n === leader ? 0 : n.process.state === 'running' ? 1 : 2);
+  return [...all].sort((a, b) => rank(a) - rank(b)).map((n) => n.etcd!.clientUrl);
+}
+
+/**
  * The highest term any node has reported, removed nodes included (what the dashboard shows; a
  * removed node's last report still counts).
  */

@@ -2,24 +2,52 @@
 // writes): a client library session over the nodes the model lists, the leader first, and a failure
 // explained in one line: which node, what happened to the entry, and what to try. With --via a
 // node's own answer is the result, so each answer a single node can give is explained here.
+// An etcd cluster's members are reached through etcd's JSON gateway instead, on their client URLs:
+// this is the one place that tells the two engines apart for a client request.
 import { RaftClient, RaftClientError, seconds, type WriteResult } from '../client/index.js';
+import { EtcdError } from '../etcd/errors.js';
+import { EtcdGateway, type EtcdConnectionOptions } from '../etcd/gateway.js';
 import { ClusterError } from './errors.js';
 import { clusterSecret } from './folder.js';
 import type { ClusterModel } from './model.js';
-import { clientNodes } from './queries.js';
+import { clientNodes, etcdClientUrls } from './queries.js';
+
+/** How a request is carried out on each engine: with raft-console's client library, or on etcd's members. */
+export interface EngineClients<T> {
+  raft: (client: RaftClient) => Promise<T>;
+  etcd: (members: EtcdMembers) => Promise<T>;
+}
+
+/** How to talk to an attached etcd cluster beyond its URLs (dashboard --etcd's --cacert, --cert, --key, --user). */
+export type EtcdCredentials = Pick<EtcdConnectionOptions, 'tls' | 'user'>;
 
 /**
- * Runs `run` with a client of the cluster's nodes as the model lists them (its leader first), and
- * closes it; a failure comes back explained (explainClientError). The client proves the secret in
- * the cluster's folder, or the one in `secretFile`.
+ * Runs the request with a client of the cluster's nodes as the model lists them (its leader first),
+ * and closes it; a failure comes back explained (explainClientError, explainEtcdError). On a
+ * raft-console cluster the client proves the secret in the cluster's folder, or the one in
+ * `secretFile`; an etcd cluster's members are asked through their client URLs, with `credentials`
+ * when it wants TLS or a user.
  */
 export async function withClusterClient<T>(
   model: ClusterModel,
   timeoutMs: number,
   what: 'write' | 'read',
-  run: (client: RaftClient) => Promise<T>,
+  run: EngineClients<T>,
   secretFile?: string,
+  credentials: EtcdCredentials = {},
 ): Promise<T> {
+  if (model.engine.kind === 'etcd') {
+    const urls = etcdClientUrls(model);
+    if (urls.length === 0) throw new ClusterError('no etcd member of this cluster has a client URL yet: see `raft-console status`');
+    const gateway = new EtcdGateway({ ...credentials, endpoints: urls, timeoutMs });
+    try {
+      return await run.etcd(new EtcdMembers(gateway, model, urls, what)).catch((err: unknown) => {
+        throw explainEtcdError(err, model, what, timeoutMs);
+      });
+    } finally {
+      gateway.close();
+    }
+  }
   const client = new RaftClient({
     clusterId: model.clusterId,
     secret: clusterSecret(model.folder, secretFile),
@@ -27,11 +55,102 @@ export async function withClusterClient<T>(
     timeoutMs,
   });
   try {
-    return await run(client).catch((err: unknown) => {
+    return await run.raft(client).catch((err: unknown) => {
       throw explainClientError(err, model, what);
     });
   } finally {
     client.close();
+  }
+}
+
+/**
+ * An etcd cluster's members for one request: `call` sends it to the first member that takes it
+ * (the leader first). A read moves on to the next member when one is down or slow. A write moves on
+ * only when the connection was refused, so the member surely never saw it: etcd has no client
+ * sessions, and a write sent again after a timeout could be applied twice.
+ */
+export class EtcdMembers {
+  constructor(
+    readonly gateway: EtcdGateway,
+    private readonly model: ClusterModel,
+    private readonly urls: readonly string[],
+    private readonly what: 'write' | 'read',
+  ) {}
+
+  /** The client URL of node `id` (for --via), or a ClusterError naming the members that have one. */
+  urlOf(id: number): string {
+    const url = this.model.nodes.find((n) => n.id === id)?.etcd?.clientUrl;
+    if (url === undefined || url === '')
+      throw new ClusterError(`n${id} is not an etcd member with a client URL: see \`raft-console status\``);
+    return url;
+  }
+
+  /** "n2", or the URL for a member the model does not list. */
+  nameOf(url: string): string {
+    return etcdNodeName(this.model, url);
+  }
+
+  /** Sends `op` to `only` when given, else to each member in turn until one takes it; resolves with its answer and its URL. */
+  async call<R>(op: (endpoint: string) => Promise<R>, only?: string): Promise<{ answer: R; from: string }> {
+    const urls = only === undefined ? this.urls : [only];
+    let last: unknown = null;
+    for (const url of urls) {
+      try {
+        return { answer: await op(url), from: url };
+      } catch (err) {
+        if (!(err instanceof EtcdError) || !this.mayMoveOn(err)) throw err;
+        last = err;
+      }
+    }
+    throw last;
+  }
+
+  private mayMoveOn(err: EtcdError): boolean {
+    const p = err.problem;
+    if (this.what === 'read') return p.code === 'unreachable' || p.code === 'timeout';
+    return p.code === 'unreachable' && p.cause === 'ECONNREFUSED';
+  }
+}
+
+function etcdNodeName(model: ClusterModel, url: string): string {
+  const node = model.nodes.find((n) => n.etcd?.clientUrl === url);
+  return node === undefined ? url : `n${node.id}`;
+}
+
+/** etcd's answers that say a write was proposed but not seen through: it may be applied or not. */
+const ETCD_UNKNOWN_OUTCOME = /request timed out|leader changed|timed out, possibly due to/i;
+
+/** An EtcdError as one line with its fix, worded as raft-console's own failures are; any other error as it is. */
+export function explainEtcdError(err: unknown, model: ClusterModel, what: 'write' | 'read' | 'request', timeoutMs: number): unknown {
+  if (!(err instanceof EtcdError)) return err;
+  const p = err.problem;
+  const who = etcdNodeName(model, p.endpoint);
+  const at = who === p.endpoint ? `etcd at ${p.endpoint}` : `${who} (etcd at ${p.endpoint})`;
+  const status = '`raft-console status`';
+  const unknown = `the outcome is unknown: it may be applied or not (etcd has no client sessions, so sending it again may apply it twice; read the key to see)`;
+  switch (p.code) {
+    case 'unreachable':
+      // A connection refused never carried the request; one that broke may have.
+      return new ClusterError(
+        what === 'write' && p.cause !== 'ECONNREFUSED'
+          ? `the connection to ${at} broke (${p.cause}) before it answered: ${unknown}`
+          : `cannot reach ${at} (${p.cause}): is it running? see ${status}`,
+      );
+    case 'timeout':
+      return new ClusterError(
+        what === 'write'
+          ? `${at} did not answer the write within ${seconds(timeoutMs)} (can it reach a majority? see ${status}): ${unknown}`
+          : `${at} did not answer within ${seconds(timeoutMs)} (can it reach a majority? see ${status}): nothing was read`,
+      );
+    case 'server':
+      if (what === 'write' && ETCD_UNKNOWN_OUTCOME.test(p.cause)) return new ClusterError(`${at} answered "${p.cause}": ${unknown}`);
+      if (/no leader/i.test(p.cause))
+        return new ClusterError(
+          `${at} knows no leader, so the ${what} did not complete: the cluster has no leader with a majority (are most members down, paused or cut off? see ${status})`,
+        );
+      return new ClusterError(`${at} refused the ${what}: ${p.cause}`);
+    default:
+      return new ClusterError(err.message);
   }
 }
 

@@ -13,6 +13,7 @@ import { array, at, field, isObject, object, show, validate, fail, type JsonObje
 import { parseUntrustedJson } from '../schema/untrusted-json.js';
 import { EtcdError, type EtcdProblem } from './errors.js';
 import { decimalId, hexId } from './ids.js';
+import type { Role } from '../raft/types.js';
 
 /** The largest answer read: a member list or a range of a few keys is far smaller. */
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
@@ -68,6 +69,102 @@ export interface EtcdKeyValue {
   key: string;
   value: string;
   modRevision: number;
+}
+
+/** A follower as its leader tracks it (etcd raft's Progress). */
+export interface EtcdProgress {
+  match: number;
+  next: number;
+  state: 'probe' | 'replicate' | 'snapshot';
+}
+
+/** `raft.status` of GET /debug/vars, ids in hex, and the timing flags of `cmdline` when given. */
+export interface EtcdRaftStatus {
+  role: Role;
+  term: number;
+  /** Hex, null when it voted for no one in this term. */
+  vote: string | null;
+  /** Hex, null when it knows no leader. */
+  lead: string | null;
+  commit: number;
+  applied: number;
+  /** On a leader, every member by hex id (itself included); empty elsewhere. */
+  progress: Record<string, EtcdProgress>;
+  /** The member a leader is handing over to, or null. */
+  transferee: string | null;
+  /** From the command line it was started with, when those flags were given there. */
+  flags: { heartbeatMs: number | null; electionMs: number | null; preVote: boolean | null };
+}
+
+const RAFT_ROLES: Readonly<Record<string, Role>> = {
+  StateFollower: 'follower',
+  StatePreCandidate: 'pre-candidate',
+  StateCandidate: 'candidate',
+  StateLeader: 'leader',
+};
+const PROGRESS_STATES: Readonly<Record<string, EtcdProgress['state']>> = {
+  StateProbe: 'probe',
+  StateReplicate: 'replicate',
+  StateSnapshot: 'snapshot',
+};
+
+/** A hex id as raft.status prints it, "0" for none. */
+function rawHex(o: JsonObject, key: string, path: string): string | null {
+  const v = field(o, key);
+  if (typeof v !== 'string' || !/^[0-9a-f]{1,16}$/.test(v)) fail(`${at(path, key)} must be a member id in hex, got ${show(v)}`);
+  return /^0+$/.test(v) ? null : v.replace(/^0+/, '');
+}
+
+function readRaftStatus(vars: JsonObject): EtcdRaftStatus {
+  const o = object(field(vars, 'raft.status'), 'raft.status');
+  const path = 'raft.status';
+  const state = field(o, 'raftState');
+  const role = typeof state === 'string' ? RAFT_ROLES[state] : undefined;
+  if (role === undefined) fail(`${at(path, 'raftState')} must be a raft state, got ${show(state)}`);
+  const progress: Record<string, EtcdProgress> = {};
+  const raw = field(o, 'progress');
+  if (raw !== undefined && raw !== null) {
+    const p = object(raw, at(path, 'progress'));
+    for (const [hex, v] of Object.entries(p)) {
+      const where = at(at(path, 'progress'), hex);
+      if (!/^[0-9a-f]{1,16}$/.test(hex)) fail(`${where} is not a member id in hex`);
+      const pr = object(v, where);
+      const ps = field(pr, 'state');
+      const st = typeof ps === 'string' ? PROGRESS_STATES[ps] : undefined;
+      if (st === undefined) fail(`${at(where, 'state')} must be a progress state, got ${show(ps)}`);
+      progress[hex.replace(/^0+/, '')] = { match: count(pr, 'match', where), next: count(pr, 'next', where), state: st };
+    }
+  }
+  return {
+    role,
+    term: count(o, 'term', path),
+    vote: rawHex(o, 'vote', path),
+    lead: rawHex(o, 'lead', path),
+    commit: count(o, 'commit', path),
+    applied: count(o, 'applied', path),
+    progress,
+    transferee: field(o, 'leadtransferee') === undefined ? null : rawHex(o, 'leadtransferee', path),
+    flags: commandLineFlags(field(vars, 'cmdline')),
+  };
+}
+
+/** The timing flags of etcd's command line (`--flag value` or `--flag=value`); null where not given there. */
+function commandLineFlags(cmdline: unknown): EtcdRaftStatus['flags'] {
+  const args = Array.isArray(cmdline) ? cmdline.filter((a): a is string => typeof a === 'string') : [];
+  const value = (name: string): string | null => {
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!.replace(/^--?/, '-');
+      if (a === `-${name}`) return args[i + 1] ?? null;
+      if (a.startsWith(`-${name}=`)) return a.slice(name.length + 2);
+    }
+    return null;
+  };
+  const ms = (name: string): number | null => {
+    const v = value(name);
+    return v !== null && /^[0-9]{1,7}$/.test(v) ? Number(v) : null;
+  };
+  const preVote = args.some((a) => /^--?pre-vote(=true)?$/.test(a)) ? true : args.some((a) => /^--?pre-vote=false$/.test(a)) ? false : null;
+  return { heartbeatMs: ms('heartbeat-interval'), electionMs: ms('election-timeout'), preVote };
 }
 
 // gRPC codes etcd uses that mean "not allowed" rather than "went wrong".
@@ -190,6 +287,23 @@ export class EtcdGateway {
         errors: strings(o, 'errors', ''),
       };
     });
+  }
+
+  /**
+   * What the member's Raft node says of itself (`raft.status` in GET /debug/vars, which etcd 3.4
+   * serves on its client URL): its role (candidates included, which the status API never shows),
+   * its current term (the status API gives the term of the last applied entry: a new leader's term
+   * shows there only once its first entry applies), its vote, and on a leader each follower's
+   * progress. Also the flags it was started with, which give a remote cluster's timing.
+   */
+  async raftStatus(endpoint: string): Promise<EtcdRaftStatus> {
+    const headers: Record<string, string> = {};
+    if (this.options.user !== undefined) headers.authorization = await this.authToken(endpoint);
+    const { status, text } = await this.send(endpoint, '/debug/vars', null, headers);
+    if (status !== 200) throw this.error({ code: 'server', endpoint, grpcCode: -1, cause: `GET /debug/vars: HTTP ${status}` });
+    const parsed = parseUntrustedJson(text, `etcd's /debug/vars from ${endpoint}`);
+    if (!parsed.ok) throw this.error({ code: 'bad-answer', endpoint, problem: parsed.problem });
+    return this.read(endpoint, () => readRaftStatus(object(parsed.value, '')));
   }
 
   /** The members, from the first endpoint that answers (or the one given). */
@@ -343,7 +457,12 @@ export class EtcdGateway {
     return this.token;
   }
 
-  private send(endpoint: string, path: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  private send(
+    endpoint: string,
+    path: string,
+    body: string | null,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; text: string }> {
     let url: URL;
     try {
       url = new URL(path, `${endpoint}/`);
@@ -354,7 +473,10 @@ export class EtcdGateway {
     if (!https && url.protocol !== 'http:')
       return Promise.reject(this.error({ code: 'unreachable', endpoint, cause: `${url.protocol} is not http: or https:` }));
     return new Promise((resolve, reject) => {
-      const options = { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, timeout: this.timeoutMs };
+      const options =
+        body === null
+          ? { method: 'GET', headers, timeout: this.timeoutMs }
+          : { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, timeout: this.timeoutMs };
       const onAnswer = (res: IncomingMessage): void => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -376,7 +498,7 @@ export class EtcdGateway {
         reject(this.error({ code: 'timeout', endpoint, ms: this.timeoutMs }));
       });
       req.on('error', (err) => reject(this.transportError(endpoint, err)));
-      req.end(body);
+      req.end(body ?? undefined);
     });
   }
 

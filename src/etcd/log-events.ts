@@ -11,6 +11,8 @@
 //   "<id> [term: N] received a <MsgType> message with higher term from <id> [term: M]"
 //   "<id> [term: N] ignored a <MsgType> message with lower term from <id> [term: M]"
 //   "<id> [logterm: a, index: b, vote: <id|0>] cast|rejected MsgPreVote|MsgVote for|from <id> [logterm: c, index: d] at term N"
+//     (N and the vote are the voter's: for a pre-vote, the term before the election it asks about;
+//     a pre-vote from a lower term is refused with the same "rejected" words, read as its log or vote)
 //   "<id> [logterm: a, index: b, vote: <id|0>] ignored MsgVote from <id> [logterm: c, index: d] at term N: lease is not expired (remaining ticks: k)"
 //   "<id> received MsgPreVoteResp|MsgVoteResp[ rejection] from <id> at term N"  (its own vote too)
 //   "<id> has received N MsgPreVoteResp|MsgVoteResp votes and M vote rejections" (after each answer from a peer)
@@ -52,11 +54,35 @@ import { hexId } from './ids.js';
 /** A member as an event names it: its node id when raft-console knows it, else etcd's hex id. */
 export type MemberRef = NodeId | string;
 
-/** The event types this reader adds to raft-console's own (worded in Chinese by src/cluster-model/member-log-zh.ts). */
-export type EtcdEventType =
-  'leader-known' | 'leader-lost' | 'member-change' | 'transfer-finished' | 'heartbeat-late' | 'slow-fdatasync' | 'slow-apply' | 'removed';
+/**
+ * The data of the events this reader adds, or words differently, beside raft-console's RaftEvent
+ * (src/raft/events.ts): each event's `data` is these fields without `type`.
+ */
+export type EtcdEvent =
+  /** etcd does not say after how many ticks: no `ticks`. `leader` 0: none known. */
+  | { type: 'election-timeout'; term: number; leader: MemberRef }
+  /** A win whose tally was not seen (its configuration unknown): no votes. */
+  | { type: 'election-won'; term: number }
+  | { type: 'leader-known'; leader: MemberRef; term: number; previous?: MemberRef }
+  | { type: 'leader-lost'; leader: MemberRef; term: number }
+  | { type: 'member-change'; change: MemberChange; member: MemberRef; voters: MemberRef[]; learners: MemberRef[] }
+  | { type: 'transfer-finished'; from: MemberRef; to: MemberRef; tookMs: number }
+  | { type: 'peer-connected'; peer: MemberRef }
+  | { type: 'peer-disconnected'; peer: MemberRef; reason: string }
+  | { type: 'heartbeat-late'; to: MemberRef; lateMs: number; intervalMs: number }
+  | { type: 'slow-fdatasync'; tookMs: number; expectedMs: number }
+  | { type: 'slow-apply'; tookMs: number; expectedMs: number }
+  | { type: 'removed' };
 
-/** A ClusterEvent without its node (the caller knows which member's stderr it read). */
+export type MemberChange = 'add' | 'add-learner' | 'promote' | 'remove';
+export const MEMBER_CHANGES: readonly MemberChange[] = ['add', 'add-learner', 'promote', 'remove'];
+
+/**
+ * A ClusterEvent without its node (the caller knows which member's stderr it read). Its data says
+ * `engine: 'etcd'`: some of these shapes are raft-console's own with a field missing (a win without
+ * its votes, a peer without a direction), which from one of its own nodes means a line to keep as
+ * it came, so the Chinese wording reads these only with that mark.
+ */
 export interface EtcdLogEvent {
   ts: number;
   kind: 'raft' | 'transport' | 'node';
@@ -143,7 +169,9 @@ export function readEtcdLogLine(line: string, ctx: EtcdLogContext, state: EtcdLo
   if (level === 'fatal' || level === 'panic' || level === 'dpanic') return { readings: [fatal(msg, o)], state };
   const ts = timestamp(o.ts);
   if (ts === null) return { readings: [], state };
-  const reader = new LineReader(ctx, { ...state }, ts);
+  // A process's first lines: whatever an earlier run of the member told is over.
+  const fresh = msg === 'starting an etcd server' ? ETCD_LOG_START : state;
+  const reader = new LineReader(ctx, { ...fresh }, ts);
   reader.read(msg, o);
   return { readings: reader.readings, state: reader.state };
 }
@@ -196,8 +224,10 @@ class LineReader {
     else if (RE.stepDown.test(msg)) this.state.cause = 'check-quorum';
     else if (RE.timeoutNow.test(msg)) this.state.cause = 'transfer';
     else if ((g = m(RE.vote))) this.vote(g);
-    else if ((g = m(RE.lease))) this.refuse(roundOf(g[5]!), g[6]!, num(g[9]), 'leader-alive');
-    else if ((g = m(RE.lowerTerm))) this.refuse(roundOf(g[3]!), g[4]!, num(g[2]), 'stale-term');
+    else if ((g = m(RE.lease))) {
+      this.refuse(roundOf(g[5]!), g[6]!, num(g[9]), 'leader-alive');
+      this.currentVote(g[4]!, num(g[9]));
+    } else if ((g = m(RE.lowerTerm))) this.refuse(roundOf(g[3]!), g[4]!, num(g[2]), 'stale-term');
     else if ((g = m(RE.answer))) this.answer(g);
     else if ((g = m(RE.tally))) this.tally(roundOf(g[3]!), num(g[2]), num(g[4]));
     else if ((g = m(RE.elected))) this.elected(g[2]!, num(g[3]));
@@ -223,7 +253,12 @@ class LineReader {
   }
 
   private event(kind: EtcdLogEvent['kind'], type: string, text: string, data: Record<string, unknown>): void {
-    this.readings.push({ kind: 'event', event: { ts: this.ts, kind, type, text, data } });
+    this.readings.push({ kind: 'event', event: { ts: this.ts, kind, type, text, data: { ...data, engine: 'etcd' } } });
+  }
+
+  private etcd(kind: EtcdLogEvent['kind'], e: EtcdEvent, text: string): void {
+    const { type, ...data } = e;
+    this.event(kind, type, text, data);
   }
 
   /**
@@ -267,15 +302,18 @@ class LineReader {
     const s = this.state;
     const from = s.role;
     const termChanged = term !== s.term;
-    const cause = s.cause ?? defaultCause(from, to);
+    const said = s.cause;
+    const cause = said ?? defaultCause(from, to);
     s.role = to;
     s.term = term;
     s.cause = null;
     if (to === 'leader') s.leader = '';
     this.readings.push({ kind: 'role', role: to, term });
-    // The first line is the member's start, not a change; a follower that only moves to a higher
-    // term says so too, as raft-console's core does.
-    if (from !== null && (from !== to || (to === 'follower' && termChanged))) this.raft({ type: 'role-change', from, to, term, cause });
+    // The first line is the member's start, not a change. A follower that only moves to a higher
+    // term says so too, as raft-console's core does, when a line said why: etcd's bootstrap moves
+    // a new member from term 0 to 1 without one.
+    if (from !== null && (from !== to || (to === 'follower' && termChanged && said !== null)))
+      this.raft({ type: 'role-change', from, to, term, cause });
   }
 
   private electionTimeout(term: number): void {
@@ -286,7 +324,7 @@ class LineReader {
       leader === 0
         ? `${this.me} heard from no leader for an election timeout and starts an election`
         : `${this.me} heard nothing from ${this.who(leader)} for an election timeout and starts an election`;
-    this.event('raft', 'election-timeout', text, { term, leader });
+    this.etcd('raft', { type: 'election-timeout', term, leader }, text);
   }
 
   private vote(g: RegExpExecArray): void {
@@ -302,6 +340,13 @@ class LineReader {
     const behind = num(theirLogTerm) < num(ourLogTerm) || (num(theirLogTerm) === num(ourLogTerm) && num(theirIndex) < num(ourIndex));
     const reason: VoteRefusal = behind ? 'log-not-up-to-date' : ourVote !== '0' ? 'already-voted' : 'leader-alive';
     this.refuse(round, candidate!, num(term), reason);
+    this.currentVote(ourVote!, num(term));
+  }
+
+  /** The vote a refusal line shows the member holds in its term: a fact too (e.g. after a restart). */
+  private currentVote(vote: string, term: number): void {
+    const id = vote === '0' ? null : this.ctx.idOf(vote);
+    if (id !== null) this.readings.push({ kind: 'vote', term, vote: id });
   }
 
   private refuse(round: 'pre-vote' | 'vote', candidate: string, term: number, reason: VoteRefusal): void {
@@ -345,7 +390,7 @@ class LineReader {
     // A single voter elects itself without a tally line.
     const votes = s.votes?.term === term ? s.votes.granted : voters === 1 ? 1 : null;
     if (votes !== null && voters > 0) this.raft({ type: 'election-won', term, votes, voters });
-    else this.event('raft', 'election-won', `${this.me} wins term ${term}`, { term });
+    else this.etcd('raft', { type: 'election-won', term }, `${this.me} wins term ${term}`);
   }
 
   private leaderKnown(leader: string, term: number, previous: string): void {
@@ -355,11 +400,8 @@ class LineReader {
       previous === '' || previous === leader
         ? `${this.me} follows leader ${who} in term ${term}`
         : `${this.me} follows the new leader ${who} in term ${term} (was ${this.who(this.ref(previous))})`;
-    this.event('raft', 'leader-known', text, {
-      leader: this.ref(leader),
-      term,
-      ...(previous === '' ? {} : { previous: this.ref(previous) }),
-    });
+    const was = previous === '' ? {} : { previous: this.ref(previous) };
+    this.etcd('raft', { type: 'leader-known', leader: this.ref(leader), term, ...was }, text);
   }
 
   private leaderLost(leader: string, term: number): void {
@@ -369,7 +411,7 @@ class LineReader {
       ref === this.ctx.self
         ? `${this.me} is no longer leader (term ${term})`
         : `${this.me} lost its leader ${this.who(ref)} (term ${term})`;
-    this.event('raft', 'leader-lost', text, { leader: ref, term });
+    this.etcd('raft', { type: 'leader-lost', leader: ref, term }, text);
   }
 
   // ---- membership ----
@@ -384,7 +426,7 @@ class LineReader {
   }
 
   /** A member change applied, unless the member is replaying its log at start. */
-  private memberChange(change: 'add' | 'add-learner' | 'promote' | 'remove', member: string): void {
+  private memberChange(change: MemberChange, member: string): void {
     const s = this.state;
     if (!s.published) return;
     const ref = this.ref(member);
@@ -392,7 +434,7 @@ class LineReader {
     const learners = s.learners.map((h) => this.ref(h));
     const verb = { add: 'adds voter', 'add-learner': 'adds learner', promote: 'promotes', remove: 'removes' }[change];
     const text = `configuration: ${verb} ${this.who(ref)} (voters ${voters.map((v) => this.who(v)).join(' ') || 'none'})`;
-    this.event('raft', 'member-change', text, { change, member: ref, voters, learners });
+    this.etcd('raft', { type: 'member-change', change, member: ref, voters, learners }, text);
   }
 
   // ---- the server's lines (msg plus fields) ----
@@ -428,18 +470,15 @@ class LineReader {
         const took = duration(o.took);
         if (from === null || to === null || took === null) return;
         const [a, b] = [this.ref(from), this.ref(to)];
-        this.event('raft', 'transfer-finished', `leadership moved from ${this.who(a)} to ${this.who(b)} in ${took} ms`, {
-          from: a,
-          to: b,
-          tookMs: took,
-        });
+        const text = `leadership moved from ${this.who(a)} to ${this.who(b)} in ${took} ms`;
+        this.etcd('raft', { type: 'transfer-finished', from: a, to: b, tookMs: took }, text);
         return;
       }
       case 'peer became active': {
         const id = hex('peer-id');
         if (id === null) return;
         const peer = this.ref(id);
-        this.event('transport', 'peer-connected', `${this.me}: ${this.who(peer)} is reachable`, { peer });
+        this.etcd('transport', { type: 'peer-connected', peer }, `${this.me}: ${this.who(peer)} is reachable`);
         return;
       }
       case 'peer became inactive (message send to peer failed)': {
@@ -447,7 +486,11 @@ class LineReader {
         if (id === null) return;
         const peer = this.ref(id);
         const reason = reasonText(o.error);
-        this.event('transport', 'peer-disconnected', `${this.me}: lost the connection to ${this.who(peer)}: ${reason}`, { peer, reason });
+        this.etcd(
+          'transport',
+          { type: 'peer-disconnected', peer, reason },
+          `${this.me}: lost the connection to ${this.who(peer)}: ${reason}`,
+        );
         return;
       }
       case 'leader failed to send out heartbeat on time; took too long, leader is overloaded likely from slow disk': {
@@ -456,12 +499,8 @@ class LineReader {
         const interval = duration(o['heartbeat-interval']);
         if (id === null || late === null || interval === null) return;
         const to = this.ref(id);
-        this.event(
-          'node',
-          'heartbeat-late',
-          `${this.me} sent its heartbeat to ${this.who(to)} ${late} ms late (every ${interval} ms): is it overloaded, or its disk slow?`,
-          { to, lateMs: late, intervalMs: interval },
-        );
+        const text = `${this.me} sent its heartbeat to ${this.who(to)} ${late} ms late (every ${interval} ms): is it overloaded, or its disk slow?`;
+        this.etcd('node', { type: 'heartbeat-late', to, lateMs: late, intervalMs: interval }, text);
         return;
       }
       case 'slow fdatasync':
@@ -471,19 +510,16 @@ class LineReader {
         if (took === null || expected === null) return;
         const fsync = msg === 'slow fdatasync';
         const what = fsync ? 'an fdatasync of its log' : 'applying a request';
-        this.event('node', fsync ? 'slow-fdatasync' : 'slow-apply', `${this.me}: ${what} took ${took} ms (expected under ${expected} ms)`, {
-          tookMs: took,
-          expectedMs: expected,
-        });
+        const text = `${this.me}: ${what} took ${took} ms (expected under ${expected} ms)`;
+        this.etcd('node', { type: fsync ? 'slow-fdatasync' : 'slow-apply', tookMs: took, expectedMs: expected }, text);
         return;
       }
       case 'server error':
         if (o.error === 'the member has been permanently removed from the cluster')
-          this.event(
+          this.etcd(
             'node',
-            'removed',
+            { type: 'removed' },
             `${this.me} was removed from the cluster and stops; its data folder must be deleted before it joins again`,
-            {},
           );
         return;
     }

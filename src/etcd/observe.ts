@@ -6,10 +6,13 @@
 import type { StateLine } from '../node/state-line.js';
 import type { NodeId, Role } from '../raft/types.js';
 import { EtcdError } from './errors.js';
-import type { EtcdGateway, EtcdMember, EtcdStatus } from './gateway.js';
+import type { EtcdGateway, EtcdMember, EtcdRaftStatus, EtcdStatus } from './gateway.js';
 
-/** What one member answered: its status, or why it did not. */
-export type MemberAnswer = { ok: true; status: EtcdStatus } | { ok: false; error: EtcdError };
+/**
+ * What one member answered: its status (and its Raft node's own account, when /debug/vars answered
+ * too: a member behind a proxy that passes only the gRPC gateway may not serve it), or why it did not.
+ */
+export type MemberAnswer = { ok: true; status: EtcdStatus; raft: EtcdRaftStatus | null } | { ok: false; error: EtcdError };
 
 export interface EtcdObservation {
   /** When the look began (the caller's clock). */
@@ -42,8 +45,8 @@ export async function observe(gateway: EtcdGateway, now: number, endpoints?: rea
   const results = await Promise.all(
     targets.map(async (endpoint): Promise<[string, MemberAnswer]> => {
       try {
-        const status = await gateway.status(endpoint);
-        return [status.memberId, { ok: true, status }];
+        const [status, raft] = await Promise.all([gateway.status(endpoint), gateway.raftStatus(endpoint).catch(() => null)]);
+        return [status.memberId, { ok: true, status, raft }];
       } catch (err) {
         if (!(err instanceof EtcdError)) throw err;
         const member = members?.find((m) => m.clientUrls[0] === endpoint);
@@ -64,9 +67,11 @@ export interface LoggedState {
 }
 
 /**
- * A member's state as a state line. The role is "leader" when the member names itself leader; a
- * candidate or pre-candidate only when its log said so for a term at least its status term and it
- * knows no leader (etcd's status has no role field); "follower" otherwise, a learner included (the
+ * A member's state as a state line. With its Raft node's own account (`raft`), the role, term, vote,
+ * leader, commit and a leader's view of each follower are its; applied is the state machine's (the
+ * status API's). Without it: the role is "leader" when the member names itself leader, a candidate
+ * or pre-candidate only when its log said so for a term at least its status term and it knows no
+ * leader (etcd's status has no role field), "follower" otherwise, a learner included (the
  * membership says it is one). `idOf` turns member ids into node ids (0 for one it cannot name).
  */
 export function stateOf(
@@ -74,33 +79,49 @@ export function stateOf(
   members: readonly EtcdMember[],
   idOf: (hex: string) => NodeId | null,
   logged: LoggedState = {},
+  raft: EtcdRaftStatus | null = null,
 ): StateLine {
-  const self = status.leader === status.memberId;
-  let role: Role = self ? 'leader' : 'follower';
-  if (!self && status.leader === null && logged.role !== undefined && logged.role.term >= status.raftTerm) {
-    if (logged.role.role === 'candidate' || logged.role.role === 'pre-candidate') role = logged.role.role;
-  }
   const ids = (learner: boolean): NodeId[] =>
     members
       .filter((m) => m.learner === learner)
       .map((m) => idOf(m.id))
       .filter((id): id is NodeId => id !== null)
       .sort((a, b) => a - b);
+  const unreported = { lastIndex: 0, lastTerm: 0, firstIndex: 0, snapshotIndex: 0, runs: [], timer: null, digests: [] };
+  const membership = { voters: ids(false), learners: ids(true) };
+  if (raft !== null) {
+    const progress: StateLine['progress'] = {};
+    if (raft.role === 'leader')
+      for (const [hex, p] of Object.entries(raft.progress)) {
+        const id = idOf(hex);
+        if (id !== null && hex !== status.memberId) progress[id] = p;
+      }
+    return {
+      ...unreported,
+      role: raft.role,
+      term: raft.term,
+      vote: raft.vote === null ? 0 : (idOf(raft.vote) ?? 0),
+      leader: raft.lead === null ? 0 : (idOf(raft.lead) ?? 0),
+      commit: raft.commit,
+      applied: status.raftAppliedIndex,
+      membership,
+      progress,
+    };
+  }
+  const self = status.leader === status.memberId;
+  let role: Role = self ? 'leader' : 'follower';
+  if (!self && status.leader === null && logged.role !== undefined && logged.role.term >= status.raftTerm) {
+    if (logged.role.role === 'candidate' || logged.role.role === 'pre-candidate') role = logged.role.role;
+  }
   return {
+    ...unreported,
     role,
     term: status.raftTerm,
     vote: logged.vote !== undefined && logged.vote.term === status.raftTerm ? logged.vote.vote : 0,
     leader: status.leader === null ? 0 : (idOf(status.leader) ?? 0),
-    lastIndex: 0,
-    lastTerm: 0,
     commit: status.raftIndex,
     applied: status.raftAppliedIndex,
-    firstIndex: 0,
-    snapshotIndex: 0,
-    membership: { voters: ids(false), learners: ids(true) },
-    runs: [],
-    timer: null,
+    membership,
     progress: {},
-    digests: [],
   };
 }

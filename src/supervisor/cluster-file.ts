@@ -27,7 +27,7 @@ import { readJsonOrNull, writeJsonAtomic } from '../storage/json-file.js';
 import { CLUSTER_FILE } from '../cluster-model/control-protocol.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import type { ClusterModel, NodeModel, RaftSwitches, Timing } from '../cluster-model/model.js';
-import { ENGINE_KINDS, ETCD_UNREPORTED, RAFT_CONSOLE_ENGINE, type EngineInfo, type EngineKind } from '../cluster-model/engine.js';
+import { ENGINE_KINDS, etcdUnreported, RAFT_CONSOLE_ENGINE, type EngineInfo, type EngineKind } from '../cluster-model/engine.js';
 import { isHexId } from '../etcd/ids.js';
 import { advertisedPeerUrl, clientUrl, memberName, type EtcdMemberSetup } from './etcd/setup.js';
 import { DEFAULT_SWITCHES } from '../cluster-model/switches.js';
@@ -110,7 +110,14 @@ export function nodeModel(folder: string, n: NodeSetup, removed: boolean): NodeM
 function engineInfo(kind: EngineKind): EngineInfo {
   if (kind === 'raft-console') return RAFT_CONSOLE_ENGINE;
   // Votes come from the members' log lines.
-  return { kind, version: null, clusterIdHex: null, remote: false, writable: true, unreported: [...ETCD_UNREPORTED] };
+  return {
+    kind,
+    version: null,
+    clusterIdHex: null,
+    remote: false,
+    writable: true,
+    unreported: etcdUnreported({ raftStatus: false, logs: true }),
+  };
 }
 
 /** The cluster of cluster.json, none of its nodes started, as the live model and what only the file holds. */

@@ -113,7 +113,7 @@ async function newEtcdCluster(
   count: number,
 ): Promise<{ file: ClusterFile; timingNote: string | null }> {
   const refuse = (op: string, why: string): never => {
-    throw new ClusterError(why, { code: 'engine-unsupported', op, engine: 'etcd' });
+    throw new ClusterError(why, { code: 'engine-unsupported', op, engine: 'etcd', remote: false });
   };
   if (o.fsync === false)
     refuse('unsafe-no-fsync', 'etcd 3.4 has no way to turn fsync off: leave out --unsafe-no-fsync (or use --engine raft-console)');

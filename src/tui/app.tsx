@@ -6,6 +6,7 @@ import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { members, type Action, type ActionResult } from '../cluster-model/index.js';
 import type { ClientRequest, RequestOptions } from '../cluster-model/commands/client-request.js';
 import { Dashboard, frameLayout, openText } from './dashboard.js';
+import { hidesLog } from './node-table.js';
 import type { ExercisePanelView } from '../exercises/types.js';
 import { initialUi, route, type Intent, type KeyPress, type UiState } from './keys.js';
 import type { Labels } from './labels.js';
@@ -143,6 +144,7 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
         trigger: exercise?.trigger != null,
         textMax: text === null ? 0 : scrollMax(text.lines.length, text.rows),
         textPage: text === null ? 1 : Math.max(1, text.rows - 2),
+        ...(hidesLog(model) ? { noLog: labels.noLogGrid } : {}),
       };
     };
     // Keys typed quickly arrive together ("5x", or "hi\r" in the input line): each is a key of its

@@ -11,7 +11,7 @@ import type { UiState } from './keys.js';
 import type { Labels } from './labels.js';
 import { layout, type Layout, type Size } from './layout.js';
 import { LogGrid } from './log-grid.js';
-import { NodeTable, linksLine } from './node-table.js';
+import { NodeTable, hidesLog, linksLine } from './node-table.js';
 import { PartitionEditor } from './partition-editor.js';
 import type { Snapshot } from './store.js';
 import { TextView, type Line } from './text-view.js';
@@ -30,12 +30,13 @@ export interface DashboardProps {
   exercise: ExercisePanelView | null;
 }
 
-/** The frame's layout, the link-fault line under the table counted (the mouse reads it too). */
+/** The frame's layout, the link-fault line and the engine's note under the table counted (the mouse reads it too). */
 export function frameLayout(snap: Snapshot, size: Size, exercise: boolean): Layout {
   const nodes = members(snap.model).length;
-  const first = layout(size, nodes, exercise);
+  const note = hidesLog(snap.model);
+  const first = layout(size, nodes, exercise, false, note);
   if (first.tooSmall !== null) return first;
-  return linksLine(snap.model, first.mainWidth) === null ? first : layout(size, nodes, exercise, true);
+  return linksLine(snap.model, first.mainWidth) === null ? first : layout(size, nodes, exercise, true, note);
 }
 
 /** A text shown in a scrolling view, and the rows it has. */
@@ -48,7 +49,8 @@ export interface OpenText {
 export function openText(snap: Snapshot, ui: UiState, size: Size, labels: Labels, exercise: ExercisePanelView | null): OpenText | null {
   const l = frameLayout(snap, size, exercise !== null);
   if (l.tooSmall !== null) return null;
-  if (ui.mode.kind === 'help') return { lines: helpLines(labels, exercise !== null, l.mainWidth), rows: l.overlayRows };
+  if (ui.mode.kind === 'help')
+    return { lines: helpLines(labels, exercise !== null, l.mainWidth, hidesLog(snap.model)), rows: l.overlayRows };
   if (ui.mode.kind === 'results') return { lines: resultLines(snap.results, labels, l.mainWidth), rows: l.overlayRows };
   if (exercise === null || l.exercise === null || !ui.hint) return null;
   const box = l.exercise.side ? { width: l.exercise.width, rows: l.exercise.rows } : { width: l.mainWidth, rows: l.overlayRows };

@@ -1,8 +1,12 @@
 // The top two lines: which cluster, who leads in which term, how far it has committed, the speed,
-// fsync, the switches that differ from Raft's defaults, and the safety badge.
+// fsync, the switches that differ from Raft's defaults, and the safety badge. On an etcd cluster
+// the second line starts with the engine; for one attached elsewhere (dashboard --etcd) it gives
+// the cluster id and whether changes are allowed instead of the speed, fsync and switches, which
+// etcd does not tell from outside.
 import { Box, Text } from 'ink';
 import type { Labels } from './labels.js';
 import { clusterCommit, highestTerm, leaderOf, members } from '../cluster-model/index.js';
+import { engineName } from '../cluster-model/engine.js';
 import { columns } from './text-width.js';
 import type { Model } from './view.js';
 
@@ -39,8 +43,59 @@ export function Header({ model, labels, width, attached }: { model: Model; label
       : `${labels.partition} ${model.partition.map((g, i) => `${String.fromCharCode(65 + i)}{${g.join(',')}}`).join(' ')}`;
   // The timeouts in milliseconds give way before the switches and the partition would be cut off.
   const fullTiming = `(${model.timing.electionTimeoutMs.min}-${model.timing.electionTimeoutMs.max} ms, ♥ ${model.timing.heartbeatMs} ms)`;
+  const topLine = (
+    <Box justifyContent="space-between" width={width}>
+      <Text wrap="truncate">
+        {brand ? <Text bold>raft-console </Text> : null}
+        {showCluster ? cluster : ''}
+        {leader === null ? (
+          <Text color="yellow">{labels.noLeader}</Text>
+        ) : (
+          <Text color="green" bold>
+            ★ {labels.leader} n{leader.id}
+          </Text>
+        )}{' '}
+        · {labels.term} {term}
+        {ahead === undefined ? null : <Text color="yellow">{aheadText}</Text>} · {labels.commit} {clusterCommit(model)}
+      </Text>
+      {safety.ok ? (
+        <Text color="green" bold>
+          {' '}
+          ✔ {labels.safe}
+        </Text>
+      ) : (
+        <Text backgroundColor="red" color="white" bold>
+          {' '}
+          ✘ {alarm}{' '}
+        </Text>
+      )}
+    </Box>
+  );
+  const broken = safety.ok ? null : (
+    <Text color="red" bold>
+      {safety.property} (n{safety.nodes.join(', n')}): {safety.text}
+    </Text>
+  );
+  const engine = model.engine;
+  if (engine.kind === 'etcd' && engine.remote) {
+    const about = [
+      engineName(engine),
+      ...(engine.clusterIdHex === null ? [] : [`${labels.clusterId} ${engine.clusterIdHex}`]),
+      engine.writable ? labels.attachedWritable : labels.attachedReadOnly,
+      ...(partition === '' ? [] : [partition]),
+    ].join(' · ');
+    return (
+      <Box flexDirection="column" width={width}>
+        {topLine}
+        <Text wrap="truncate" dimColor={safety.ok}>
+          {!safety.ok ? broken : about}
+        </Text>
+      </Box>
+    );
+  }
+  const engineText = engine.kind === 'etcd' ? `${engineName(engine)} · ` : '';
   const rest = [
-    `${labels.speed} ${model.timing.preset} ${fullTiming}`,
+    `${engineText}${labels.speed} ${model.timing.preset} ${fullTiming}`,
     model.fsync ? labels.fsyncOn : labels.fsyncOff,
     ...odd,
     ...(partition === '' ? [] : [partition]),
@@ -49,39 +104,13 @@ export function Header({ model, labels, width, attached }: { model: Model; label
   const timing = columns(rest) <= width ? fullTiming : '';
   return (
     <Box flexDirection="column" width={width}>
-      <Box justifyContent="space-between" width={width}>
-        <Text wrap="truncate">
-          {brand ? <Text bold>raft-console </Text> : null}
-          {showCluster ? cluster : ''}
-          {leader === null ? (
-            <Text color="yellow">{labels.noLeader}</Text>
-          ) : (
-            <Text color="green" bold>
-              ★ {labels.leader} n{leader.id}
-            </Text>
-          )}{' '}
-          · {labels.term} {term}
-          {ahead === undefined ? null : <Text color="yellow">{aheadText}</Text>} · {labels.commit} {clusterCommit(model)}
-        </Text>
-        {safety.ok ? (
-          <Text color="green" bold>
-            {' '}
-            ✔ {labels.safe}
-          </Text>
-        ) : (
-          <Text backgroundColor="red" color="white" bold>
-            {' '}
-            ✘ {alarm}{' '}
-          </Text>
-        )}
-      </Box>
+      {topLine}
       <Text wrap="truncate" dimColor={safety.ok}>
         {!safety.ok ? (
-          <Text color="red" bold>
-            {safety.property} (n{safety.nodes.join(', n')}): {safety.text}
-          </Text>
+          broken
         ) : (
           <>
+            {engineText}
             {labels.speed} {model.timing.preset}
             {timing === '' ? '' : ` ${timing}`} · {model.fsync ? labels.fsyncOn : <Text color="red">{labels.fsyncOff}</Text>}
             {odd.length > 0 ? (

@@ -33,18 +33,19 @@ function keyLines(b: Binding, width: number, labels: Labels): Line[] {
   return [[...first!, { text: ' '.repeat(Math.max(1, width - CLI_WIDTH - used)) }, { text: b.cli, dim: true }], ...rest];
 }
 
-function legendLines(width: number, labels: Labels): Line[] {
+function legendLines(width: number, labels: Labels, notExposed: boolean): Line[] {
+  const legend = notExposed ? [...labels.legend, labels.notExposedLegend] : labels.legend;
   return [
     [{ text: labels.legendTitle, bold: true }],
-    ...labels.legend.flatMap(([glyphs, what]) => wrapped(what, width, {}, { text: padColumns(glyphs, LEGEND_KEYS_WIDTH), bold: true })),
+    ...legend.flatMap(([glyphs, what]) => wrapped(what, width, {}, { text: padColumns(glyphs, LEGEND_KEYS_WIDTH), bold: true })),
   ];
 }
 
-/** The help's lines at `width` columns. */
-export function helpLines(labels: Labels, exercise: boolean, width: number): Line[] {
+/** The help's lines at `width` columns; `notExposed`: the legend tells the "n/a" of fields the engine does not report. */
+export function helpLines(labels: Labels, exercise: boolean, width: number, notExposed = false): Line[] {
   const title: Line = [{ text: labels.helpTitle, bold: true }];
   const keys = (w: number): Line[] => BINDINGS.filter((b) => exercise || b.exercise !== true).flatMap((b) => keyLines(b, w, labels));
-  if (width < TWO_COLUMNS_FROM) return [title, ...keys(width), [], ...legendLines(width, labels)];
+  if (width < TWO_COLUMNS_FROM) return [title, ...keys(width), [], ...legendLines(width, labels, notExposed)];
   const left = width - LEGEND_WIDTH - 2;
-  return [title, ...sideBySide(keys(left), legendLines(LEGEND_WIDTH, labels), left, 2)];
+  return [title, ...sideBySide(keys(left), legendLines(LEGEND_WIDTH, labels, notExposed), left, 2)];
 }

@@ -88,6 +88,8 @@ export interface KeyContext {
   /** How far the open text can scroll, and the lines of a page of it (from the frame's layout). */
   textMax: number;
   textPage: number;
+  /** Why there is no log grid to scroll (etcd does not expose its log entries); absent when there is one. */
+  noLog?: string;
 }
 
 export function initialUi(firstNode: number): UiState {
@@ -202,6 +204,7 @@ function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Rou
     case 'filter':
       return none({ ...ui, filter: ui.filter === null ? ui.selected : null, eventsBack: 0 });
     case 'scroll-log':
+      if (ctx.noLog !== undefined) return { ui, intents: [{ type: 'note', text: ctx.noLog }] };
       return none({ ...ui, logBack: Math.max(0, ui.logBack + (key.leftArrow ? 10 : -10)) });
     case 'scroll-events':
       // The exercise text, while open, takes the page keys (the events are behind it or beside it).

@@ -64,6 +64,23 @@ const EN = {
     ['✔ SAFE', "the supervisor's safety checks hold; ✘ names the property broken and the nodes"],
     ['(n3 at term 5)', "a node in a later term than the leader's (a candidate cut off, the other side of a partition)"],
   ] as ReadonlyArray<readonly [string, string]>,
+  /** In a cell of a field the engine does not report (engine.ts): never a number it did not give. */
+  notExposed: 'n/a',
+  /** The legend's line for it, shown on a cluster whose engine leaves fields out. */
+  notExposedLegend: ['n/a', 'not exposed by etcd: its log entries (last i/t, the log grid) and timers'] as readonly [string, string],
+  /** The line under the node table on an etcd cluster, longest first: the first that fits is shown. */
+  etcdNote: [
+    'n/a: etcd does not expose its log entries or timers; commit and applied come from its own status',
+    'n/a: etcd does not expose its log entries or timers',
+    'n/a: not exposed by etcd',
+  ] as readonly string[],
+  /** What ← → say on an etcd cluster, where there is no log grid to scroll. */
+  noLogGrid: 'etcd does not expose its log entries: there is no log grid to scroll (commit and applied are in the table)',
+  /** The header's word for the cluster id of an attached etcd cluster. */
+  clusterId: 'cluster',
+  /** An etcd cluster raft-console attached to (dashboard --etcd): whether transfers and member changes are allowed. */
+  attachedReadOnly: 'attached, read-only',
+  attachedWritable: 'attached, changes allowed',
   /** The line under a text longer than its box. */
   scrollMore: (above: number, below: number): string => `↑ ${above} · ${below} more ↓ (PgUp PgDn)`,
   /** Under the exercise panel at the side, before H has opened it for scrolling. */
@@ -167,6 +184,17 @@ const ZH: Labels = {
     ['✔ 安全', '监督进程的安全检查成立；✘ 指出被破坏的性质和节点'],
     ['(n3 已在任期 5)', '某节点的任期高于领导者的任期（被切断的候选人、分区的另一侧）'],
   ],
+  notExposed: 'n/a',
+  notExposedLegend: ['n/a', 'etcd 未公开：日志条目（末条 i/t、日志网格）和计时器'],
+  etcdNote: [
+    'n/a：etcd 不公开其日志条目和计时器；提交和应用索引来自它自己的状态',
+    'n/a：etcd 不公开其日志条目和计时器',
+    'n/a：etcd 未公开',
+  ],
+  noLogGrid: 'etcd 不公开其日志条目：没有可滚动的日志网格（提交和应用索引见表格）',
+  clusterId: '集群',
+  attachedReadOnly: '已连接，只读',
+  attachedWritable: '已连接，允许更改',
   scrollMore: (above: number, below: number): string => `↑ ${above} · 还有 ${below} 行 ↓（PgUp PgDn）`,
   scrollMoreClosed: (_above: number, below: number): string => `还有 ${below} 行 ↓（按 H，再用 PgUp PgDn）`,
   resultsTitle: '最近的结果，最新在前（任意键关闭）',

@@ -20,6 +20,8 @@ export interface Layout {
   overlayRows: number;
   /** The node table has a line under it for the link faults. */
   linksLine: boolean;
+  /** The node table has a line under it saying what the engine does not expose (etcd: its log and timers). */
+  noteLine: boolean;
 }
 
 export const MIN_COLS = 72;
@@ -29,10 +31,14 @@ const MIN_EVENTS = 2;
 const STRIP = 3;
 const SIDE_MIN_COLS = 130;
 
-/** `linksLine`: the node table tells link faults on a line under it (it has no room for its links column). */
-export function layout(size: Size, nodes: number, exercise: boolean, linksLine = false): Layout {
+/**
+ * `linksLine`: the node table tells link faults on a line under it (it has no room for its links
+ * column). `noteLine`: the nodes do not report their log entries (etcd): a line under the table says
+ * so, and there is no log grid to draw.
+ */
+export function layout(size: Size, nodes: number, exercise: boolean, linksLine = false, noteLine = false): Layout {
   const usable = size.rows - 1;
-  const table = 1 + nodes + (linksLine ? 1 : 0);
+  const table = 1 + nodes + (linksLine ? 1 : 0) + (noteLine ? 1 : 0);
   const grid = 2 + nodes;
   const side = exercise && size.cols >= SIDE_MIN_COLS;
   const strip = exercise && !side ? STRIP : 0;
@@ -49,8 +55,9 @@ export function layout(size: Size, nodes: number, exercise: boolean, linksLine =
       mainWidth: size.cols,
       overlayRows: 0,
       linksLine,
+      noteLine,
     };
-  const withGrid = usable - fixed - grid - 1 >= MIN_EVENTS;
+  const withGrid = !noteLine && usable - fixed - grid - 1 >= MIN_EVENTS;
   const eventRows = usable - fixed - 1 - (withGrid ? grid : 0);
   const sideWidth = side ? Math.min(56, Math.floor(size.cols * 0.34)) : 0;
   return {
@@ -61,6 +68,7 @@ export function layout(size: Size, nodes: number, exercise: boolean, linksLine =
     mainWidth: size.cols - (side ? sideWidth + 1 : 0),
     overlayRows: usable - HEADER - FOOTER,
     linksLine,
+    noteLine,
   };
 }
 
@@ -87,7 +95,7 @@ export interface RowRegions {
 export function rowRegions(l: Layout, nodes: number): RowRegions | null {
   if (l.tooSmall !== null) return null;
   const table = { top: HEADER + 1, rows: nodes };
-  const below = table.top + nodes + (l.linksLine ? 1 : 0);
+  const below = table.top + nodes + (l.linksLine ? 1 : 0) + (l.noteLine ? 1 : 0);
   const strip = l.exercise !== null && !l.exercise.side ? { top: below, rows: l.exercise.rows } : null;
   const gridTop = below + (strip?.rows ?? 0);
   const grid = l.grid ? { top: gridTop, rows: 2 + nodes } : null;

@@ -2,9 +2,11 @@
 // index and term, commit and applied index, the election timer bar (the leader's row shows its
 // heartbeat), partition group and faulty links. The columns a width has room for are chosen by
 // tableColumns (table-columns.ts); without room for the links column, the faults are told on a
-// line under the table, so a link fault is never out of sight.
+// line under the table, so a link fault is never out of sight. A field the engine does not report
+// (etcd: the log, the timer) reads "n/a", and a line under the table says what is not exposed.
 import { Box, Text } from 'ink';
 import { members, type NodeModel } from '../cluster-model/index.js';
+import { reports, type StateField } from '../cluster-model/engine.js';
 import type { Labels } from './labels.js';
 import { tableColumns, type ColumnId, type TableColumns } from './table-columns.js';
 import { columns } from './text-width.js';
@@ -44,10 +46,19 @@ function Cell({
   );
 }
 
+/** The state fields a column shows: a column whose fields the engine does not report reads "n/a". */
+const FIELDS_OF: Partial<Record<ColumnId, readonly StateField[]>> = { vote: ['vote'], last: ['lastIndex', 'lastTerm'], timer: ['timer'] };
+
 /** The cell of column `id` for node `n`. */
 function cell(id: ColumnId, w: number, n: NodeModel, model: Model, selected: boolean, labels: Labels, cols: TableColumns, now: number) {
   const r = n.raft;
   const stale = n.process.state !== 'running' && n.process.state !== 'paused'; // what a stopped node last reported, drawn dim
+  if (r !== null && FIELDS_OF[id]?.some((f) => !reports(model.engine, f)) === true)
+    return (
+      <Cell key={id} w={w} dim>
+        {labels.notExposed}
+      </Cell>
+    );
   switch (id) {
     case 'sel':
       return (
@@ -154,9 +165,25 @@ const HEADING: Record<ColumnId, (l: Labels) => string> = {
   links: (l) => l.colLinks,
 };
 
+/** Whether raft-console watches the cluster from outside (dashboard --etcd): a member may be unreachable. */
+function attachedElsewhere(model: Model): boolean {
+  return model.engine.kind === 'etcd' && model.engine.remote;
+}
+
+/** Whether the nodes keep their log entries to themselves (etcd): no log grid, and a note under the table instead. */
+export function hidesLog(model: Model): boolean {
+  return !reports(model.engine, 'runs');
+}
+
+/** The line under the table that says what the engine does not expose, the longest that fits `width` (null: it exposes everything). */
+export function engineNote(model: Model, labels: Labels, width: number): string | null {
+  if (!hidesLog(model)) return null;
+  return labels.etcdNote.find((t) => columns(t) <= width) ?? labels.etcdNote.at(-1)!;
+}
+
 /** The line under the table that tells the link faults when the table has no links column, or one too narrow for them (null: no such line). */
 export function linksLine(model: Model, width: number): string | null {
-  const column = tableColumns(width).columns.find((c) => c.id === 'links');
+  const column = tableColumns(width, attachedElsewhere(model)).columns.find((c) => c.id === 'links');
   if (column !== undefined && members(model).every((n) => columns(linkFaults(model, n.id)) <= column.width)) return null;
   return linkSummary(model);
 }
@@ -174,8 +201,9 @@ export function NodeTable({
   width: number;
   now: number;
 }) {
-  const cols = tableColumns(width);
+  const cols = tableColumns(width, attachedElsewhere(model));
   const faults = linksLine(model, width);
+  const note = engineNote(model, labels, width);
   return (
     <Box flexDirection="column" width={width}>
       <Box width={width}>
@@ -193,6 +221,11 @@ export function NodeTable({
       {faults === null ? null : (
         <Text wrap="truncate" color="red">
           {labels.colLinks}: {faults}
+        </Text>
+      )}
+      {note === null ? null : (
+        <Text wrap="truncate" dimColor>
+          {note}
         </Text>
       )}
     </Box>

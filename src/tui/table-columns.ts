@@ -58,7 +58,11 @@ const ORDER: readonly ColumnId[] = [
 /** What gives way, first to last: the links (told under the table instead), the process word (its glyph stays), then whole columns. */
 const GIVE_WAY = ['links', 'process-word', 'applied', 'vote', 'leader', 'group', 'last'] as const;
 
-export function tableColumns(width: number): TableColumns {
+/** The process column when a member may be "? unreachable" (a cluster raft-console attached to): the longest word. */
+const PROCESS_UNREACHABLE = 14;
+
+/** `unreachable`: the nodes are members of a cluster raft-console does not run, which may not answer (their process word is longer). */
+export function tableColumns(width: number, unreachable = false): TableColumns {
   const dropped = new Set<string>();
   const widthOf = (id: ColumnId): number =>
     id === 'timer'
@@ -67,7 +71,9 @@ export function tableColumns(width: number): TableColumns {
         ? LINKS_MIN
         : id === 'process' && dropped.has('process-word')
           ? PROCESS_GLYPH_ONLY
-          : WIDTH[id];
+          : id === 'process' && unreachable
+            ? PROCESS_UNREACHABLE
+            : WIDTH[id];
   const shown = (): ColumnId[] => ORDER.filter((id) => !dropped.has(id));
   const total = (): number => shown().reduce((n, id) => n + widthOf(id), 0);
   for (const what of GIVE_WAY) {

@@ -3,10 +3,11 @@
 // with the same sentence the CLI prints, or why the request failed. Each write is one (clientId,
 // seq), resent unchanged on every retry, so it is applied once and, while one leader holds it,
 // appended once (src/node/client-service.ts). A request `via` a node goes to that node only, as
-// `submit --via` does: how a learner hands an entry to a leader stranded in a minority.
+// `submit --via` does: how a learner hands an entry to a leader stranded in a minority. On an etcd
+// cluster they go through etcd's key-value API (request.ts), which has no such sessions.
 import { groupOf, hasMajority, type ActionResult, type ClusterModel } from '../cluster-model/index.js';
-import { withClusterClient } from '../cluster-model/request.js';
-import { answer, requestKind, type ClientRequest, type RequestOptions } from '../cluster-model/commands/client-request.js';
+import { sendRequest, type ClientRequest, type RequestOptions } from '../cluster-model/commands/client-request.js';
+import type { EtcdCredentials } from '../cluster-model/request.js';
 
 const WRITE_TIMEOUT_MS = 5000;
 
@@ -21,10 +22,12 @@ export async function clientRequest(
   model: ClusterModel,
   r: ClientRequest,
   o: RequestOptions = { timeoutMs: WRITE_TIMEOUT_MS },
+  /** An attached etcd cluster's TLS and user (dashboard --etcd). */
+  credentials?: EtcdCredentials,
 ): Promise<ActionResult> {
   try {
-    const out = await withClusterClient(model, o.timeoutMs, requestKind(r), (c) => answer(c, r, o));
-    return { ok: out.ok, text: out.human, outcome: out.outcome };
+    const out = await sendRequest(model, r, o, undefined, credentials);
+    return { ok: out.ok, text: out.human, ...(out.outcome === undefined ? {} : { outcome: out.outcome }) };
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     const cut = o.via === undefined ? null : stranded(model, o.via);

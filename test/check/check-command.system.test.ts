@@ -76,7 +76,7 @@ describe.concurrent('check: command-line mistakes exit 2 with one line', () => {
     [['--duration', '10ms'], /--duration must be from 1 s to 86400 s, got "10ms"/],
     [
       ['--nemesis', 'kill,flood'],
-      /--nemesis takes fault kinds separated by commas, from kill, pause, partition, link \(or none\), got "flood"/,
+      /--nemesis takes fault kinds separated by commas, from kill, pause, partition, link, transfer, campaign \(or none\), got "flood"/,
     ],
     [['--clients', '0'], /--clients must be a whole number from 1 to 256, got "0"/],
     [

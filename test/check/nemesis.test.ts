@@ -23,7 +23,7 @@ function member(id: number, leader: number): NodeModel {
 }
 
 /** Five nodes, n1 leading; kill, pause and the network actions change the model as the supervisor would. */
-function fakeCluster(): { target: ClusterSource; model: ClusterModel } {
+function fakeCluster(refuses: readonly Action['op'][] = []): { target: ClusterSource; model: ClusterModel } {
   const model = fixture(
     [1, 2, 3, 4, 5].map((id) => member(id, 1)),
     { name: 'fake', clusterId: 'fake', timing: { preset: 'fast', tickMs: 2, electionTimeoutMs: { min: 30, max: 60 }, heartbeatMs: 10 } },
@@ -34,6 +34,12 @@ function fakeCluster(): { target: ClusterSource; model: ClusterModel } {
   const target: ClusterSource = {
     model,
     async act(a: Action) {
+      if (refuses.includes(a.op))
+        return {
+          ok: false,
+          text: `this engine cannot ${a.op}`,
+          problem: { code: 'engine-unsupported', op: a.op, engine: 'etcd' } as never,
+        };
       switch (a.op) {
         case 'kill':
           if (a.nodes.some((id) => model.nodes[id - 1]!.process.state !== 'running')) return { ok: false, text: 'not running' };
@@ -66,8 +72,9 @@ function fakeCluster(): { target: ClusterSource; model: ClusterModel } {
 async function runNemesis(
   kinds: readonly FaultKind[],
   seed: number,
-): Promise<{ timeline: FaultRecord[]; model: ClusterModel; injected: Record<FaultKind, number> }> {
-  const { target, model } = fakeCluster();
+  refuses: readonly Action['op'][] = [],
+): Promise<{ timeline: FaultRecord[]; model: ClusterModel; injected: Record<FaultKind, number>; nemesis: Nemesis }> {
+  const { target, model } = fakeCluster(refuses);
   // Simulated time: each wait moves the clock, so a run of 20 s takes no time and replays exactly.
   let now = 0;
   const wait = async (ms: number): Promise<void> => {
@@ -75,7 +82,7 @@ async function runNemesis(
   };
   const nemesis = new Nemesis({ target, kinds, random: new Random(seed, 'nemesis'), clock: () => now, durationMs: 20_000, wait });
   await nemesis.run();
-  return { timeline: nemesis.timeline, model, injected: nemesis.injected() };
+  return { timeline: nemesis.timeline, model, injected: nemesis.injected(), nemesis };
 }
 
 const undoOf = (a: Action): Action =>
@@ -105,7 +112,7 @@ describe('the check nemesis', () => {
     );
     expect(kinds.length).toBeGreaterThanOrEqual(8);
     for (let round = 0; round + 4 <= kinds.length; round += 4) expect(new Set(kinds.slice(round, round + 4)).size).toBe(4);
-    expect(Object.values(injected).every((n) => n >= 2)).toBe(true);
+    for (const kind of ['kill', 'pause', 'partition', 'link'] as const) expect(injected[kind]).toBeGreaterThanOrEqual(2);
   });
 
   test('the same seed makes the same choices', async () => {
@@ -145,6 +152,36 @@ describe('the check nemesis', () => {
   test('with no kinds it injects nothing and only heals', async () => {
     const { timeline, injected } = await runNemesis([], 6);
     expect(timeline.map((r) => r.phase)).toEqual(['heal']);
-    expect(injected).toEqual({ kill: 0, pause: 0, partition: 0, link: 0 });
+    expect(injected).toEqual({ kill: 0, pause: 0, partition: 0, link: 0, transfer: 0, campaign: 0 });
+  });
+
+  test('a transfer hands leadership from the leader to a running follower, and a campaign starts an election; neither has an undo', async () => {
+    const { timeline } = await runNemesis(['transfer', 'campaign'], 8);
+    const transfers = timeline.filter((r) => r.kind === 'transfer');
+    const campaigns = timeline.filter((r) => r.kind === 'campaign');
+    expect(transfers.length).toBeGreaterThan(0);
+    expect(campaigns.length).toBeGreaterThan(0);
+    for (const r of [...transfers, ...campaigns]) expect(r.phase).toBe('inject');
+    for (const r of transfers) expect((r.action as Extract<Action, { op: 'transfer' }>).node).not.toBe(1);
+  });
+
+  test('counts, by kind, the episodes tried and those the cluster carried out', async () => {
+    const { nemesis } = await runNemesis(['kill', 'pause', 'partition', 'link'], 9);
+    const tally = nemesis.tally();
+    for (const kind of ['kill', 'pause', 'partition', 'link'] as const) {
+      expect(tally[kind].tried).toBeGreaterThan(0);
+      expect(tally[kind].hit).toBeLessThanOrEqual(tally[kind].tried);
+      expect(nemesis.injected()[kind]).toBe(tally[kind].hit);
+    }
+    expect(tally.transfer).toEqual({ tried: 0, hit: 0 });
+  });
+
+  test('a kind the engine cannot do is tried once, then skipped with its reason while the others go on', async () => {
+    const { timeline, nemesis } = await runNemesis(['kill', 'campaign', 'partition'], 10, ['campaign']);
+    expect(timeline.filter((r) => r.kind === 'campaign')).toHaveLength(1);
+    expect(nemesis.skipped()).toEqual([{ kind: 'campaign', reason: 'this engine cannot campaign' }]);
+    expect(nemesis.tally().campaign).toEqual({ tried: 1, hit: 0 });
+    expect(nemesis.tally().kill.hit).toBeGreaterThan(1);
+    expect(nemesis.tally().partition.hit).toBeGreaterThan(1);
   });
 });

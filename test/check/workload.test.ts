@@ -4,6 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Operation } from '../../src/check/history.js';
 import { Recorder } from '../../src/check/recorder.js';
+import { raftConsoleClients } from '../../src/check/clients.js';
 import { runWorkload } from '../../src/check/workload.js';
 import { CLUSTER, FakeNode, SECRET, errorFor, okFor, type Exchange } from '../client/fake-node.js';
 
@@ -13,14 +14,11 @@ async function record(answer: (x: Exchange) => void, clients = 1): Promise<Opera
   node.onRequest = answer;
   const recorder = new Recorder();
   await runWorkload({
-    clusterId: CLUSTER,
-    secret: SECRET,
-    nodes: [node.address],
+    connect: raftConsoleClients({ clusterId: CLUSTER, secret: SECRET, nodes: [node.address], opTimeoutMs: 150, seed: 7 }),
     clients,
     rate: 100 * clients,
     keys: ['k1', 'k2'],
     durationMs: 400,
-    opTimeoutMs: 150,
     seed: 7,
     recorder,
   });

@@ -1,9 +1,9 @@
 // What `status` prints for people: every column when there is room (or in a pipe), the least wanted
 // columns left out on a narrow terminal, and the faults in force named in words.
 import { describe, expect, test } from 'vitest';
-import { statusLines } from '../../src/cli/status.js';
+import { statusDocument, statusLines } from '../../src/cli/status.js';
 import { columns } from '../../src/tui/text-width.js';
-import { model, node } from '../cluster-model/fixtures.js';
+import { etcdModel, etcdNode, model, node } from '../cluster-model/fixtures.js';
 import type { ClusterModel } from '../../src/cluster-model/index.js';
 
 const plain = (_: unknown, text: string): string => text;
@@ -84,5 +84,42 @@ describe('status', () => {
     expect(statusLines(model([leader], { safety: { ok: true, checkedReports: 1 } }), plain, Infinity, 0)).toContain(
       'safety: OK (checked 1 report)',
     );
+  });
+});
+
+describe('status on an etcd cluster', () => {
+  // Numbers etcd never gives, planted where it reports nothing: status must not print them.
+  const planted = { lastIndex: 987_654, lastTerm: 4321, firstIndex: 97_531, snapshotIndex: 86_420 };
+  const etcd = (): ClusterModel =>
+    etcdModel([
+      etcdNode(1, { role: 'leader', leader: 1, term: 5, commit: 41, applied: 41, ...planted }),
+      etcdNode(2, { leader: 1, term: 5, commit: 41, applied: 40, ...planted }),
+      etcdNode(3, { leader: 1, term: 5, commit: 39, applied: 39, ...planted }),
+    ]);
+
+  test('names the engine and its version in the header, and each member with its etcd id and client URL', () => {
+    for (const width of [Infinity, 80, 72]) {
+      const lines = statusLines(etcd(), plain, width, 0);
+      expect(lines[0]).toMatch(/^cluster demo \(etcd 3\.4\.23\): 3 nodes, n1 leads term 5/);
+      const ids = lines.findIndex((l) => l.startsWith('NODE  ETCD MEMBER ID'));
+      expect(ids, lines.join('\n')).toBeGreaterThan(0);
+      expect(lines[ids + 1]).toMatch(/^n1\s+8e9e05c521646941\s+http:\/\/127\.0\.0\.1:2389/);
+      for (const line of lines) expect(columns(line), line).toBeLessThanOrEqual(width);
+    }
+    expect(statusLines(etcd(), plain, Infinity, 0)[1]).toContain('etcd cluster cdf818194e3a8c32');
+  });
+
+  test('shows role, term, leader, commit and applied as etcd reports them, and n/a for its log, never a number', () => {
+    const lines = statusLines(etcd(), plain, Infinity, 0);
+    const text = lines.join('\n');
+    for (const n of ['987654', '4321', '97531', '86420']) expect(text).not.toContain(n);
+    const row = lines.find((l) => l.startsWith('n2 '))!;
+    expect(row.split(/ {2,}/).slice(0, 10)).toEqual(['n2', '· follower', '5', 'n1', '-', 'n/a', 'n/a', '41', '40', 'n/a']);
+  });
+
+  test('--json carries the model with its engine and each member', () => {
+    const doc = statusDocument(etcd());
+    expect(doc).toMatchObject({ engine: { kind: 'etcd', version: '3.4.23' }, leader: 1, term: 5 });
+    expect((doc.nodes as Array<{ etcd: { memberId: string } }>)[0]!.etcd.memberId).toBe('8e9e05c521646941');
   });
 });

@@ -1,6 +1,5 @@
 // Cluster models as the supervisor reports them, built node by node, for tests that need a model
 // without a cluster (the live model, the safety verdict, the nemesis, the dashboard).
-import { ETCD_UNREPORTED } from '../../src/cluster-model/engine.js';
 import type { ClusterModel, NodeModel, NodeRaftState } from '../../src/cluster-model/index.js';
 
 type RaftFields = Partial<NodeRaftState>;
@@ -57,43 +56,44 @@ export function model(nodes: NodeModel[], extra: Partial<ClusterModel> = {}): Cl
   };
 }
 
-/** A local etcd cluster's engine as the supervisor reports it: the fields its members do not report listed. */
-export const ETCD_ENGINE: ClusterModel['engine'] = {
-  kind: 'etcd',
-  version: '3.4.23',
-  clusterIdHex: 'cdf818194e3a8c32',
-  remote: false,
-  writable: true,
-  unreported: [...ETCD_UNREPORTED],
-};
-
-/**
- * An etcd member as a node: what its status, member list and log lines give (role, term, vote,
- * leader, commit, applied, membership), and the fields etcd does not report left at zero and empty,
- * as src/etcd/observe.ts leaves them.
- */
+/** An etcd member as a node: the state etcd's status API gives (the fields it does not report left at their placeholders, as src/etcd/observe.ts leaves them). */
 export function etcdNode(
   id: number,
-  raft: Partial<Pick<NodeRaftState, 'role' | 'term' | 'vote' | 'leader' | 'commit' | 'applied' | 'membership'>> | null,
+  raft: RaftFields | null,
+  clientUrl = `http://127.0.0.1:${2379 + 10 * id}`,
   state: NodeModel['process']['state'] = 'running',
 ): NodeModel {
-  const n = node(
-    id,
-    raft === null
-      ? null
-      : { ...raft, lastIndex: 0, lastTerm: 0, firstIndex: 0, snapshotIndex: 0, runs: [], timer: null, progress: {}, digests: [] },
-    state,
-  );
+  const n = node(id, raft === null ? null : { firstIndex: 0, ...raft }, state);
   return {
     ...n,
-    address: `127.0.0.1:${2379 + 10 * id}`,
+    address: clientUrl.replace(/^https?:\/\//, ''),
     etcd: {
-      memberId: (0x1000 + id).toString(16),
+      memberId: `8e9e05c52164694${id}`,
       name: `n${id}`,
-      clientUrl: `http://127.0.0.1:${2379 + 10 * id}`,
+      clientUrl,
       peerUrl: `http://127.0.0.1:${2380 + 10 * id}`,
-      learner: raft?.membership?.learners.includes(id) ?? false,
-      dbSize: 20_480,
+      learner: false,
+      dbSize: 20480,
     },
   };
+}
+
+/** A model of an etcd cluster: local (`up --engine etcd`) unless `remote` (dashboard --etcd), read-only unless `writable`. */
+export function etcdModel(
+  nodes: NodeModel[],
+  o: { remote?: boolean; writable?: boolean } = {},
+  extra: Partial<ClusterModel> = {},
+): ClusterModel {
+  const remote = o.remote ?? false;
+  return model(nodes, {
+    engine: {
+      kind: 'etcd',
+      version: '3.4.23',
+      clusterIdHex: 'cdf818194e3a8c32',
+      remote,
+      writable: o.writable ?? !remote,
+      unreported: ['lastIndex', 'lastTerm', 'firstIndex', 'snapshotIndex', 'runs', 'timer', 'progress', 'digests'],
+    },
+    ...extra,
+  });
 }

@@ -17,11 +17,11 @@ import { ExerciseError, exerciseOn, notOnEngine, whyNotOn } from '../../src/exer
 import { createTracker, type Tracker } from '../../src/exercises/tracker.js';
 import type { Exercise } from '../../src/exercises/types.js';
 import type { RaftEvent } from '../../src/raft/events.js';
-import { ETCD_ENGINE, etcdNode, model } from '../cluster-model/fixtures.js';
+import { etcdModel, etcdNode } from '../cluster-model/fixtures.js';
 
 const FIVE = { voters: [1, 2, 3, 4, 5], learners: [] };
 
-type Member = Parameters<typeof etcdNode>[1];
+type Member = NonNullable<Parameters<typeof etcdNode>[1]>;
 
 /** Five etcd members: `leader` leads `term` (0: none), the others follow it at `commit`; `changes` replaces some members. */
 function etcd(
@@ -36,17 +36,20 @@ function etcd(
       etcdNode(id, { role: id === leader ? 'leader' : 'follower', term, leader, commit, applied: commit, membership: FIVE }),
   );
   const partition = o.partition ?? [];
-  return model(nodes, {
-    name: 'exercise',
-    engine: ETCD_ENGINE,
-    partition,
-    links: partition.length > 0 ? [{ from: 1, to: 3, blocked: true, delayMs: 0, loss: 0 }] : [],
-  });
+  return etcdModel(
+    nodes,
+    {},
+    {
+      name: 'exercise',
+      partition,
+      links: partition.length > 0 ? [{ from: 1, to: 3, blocked: true, delayMs: 0, loss: 0 }] : [],
+    },
+  );
 }
 
 /** A member with other state than its peers'. */
 function member(id: number, m: Member, state: NodeModel['process']['state'] = 'running'): NodeModel {
-  return etcdNode(id, { membership: FIVE, commit: 8, applied: 8, ...m }, state);
+  return etcdNode(id, { membership: FIVE, commit: 8, applied: 8, ...m }, undefined, state);
 }
 
 let clock = 0;

@@ -194,6 +194,13 @@ describe('the key router', () => {
     expect(r.intents).toEqual([{ type: 'note', text: 'there is no n7: the nodes are n1 n2 n3' }]);
   });
 
+  it('← → on a cluster that hides its log (etcd) say why nothing scrolls, rather than doing nothing', () => {
+    const r = route(initialUi(1), '', { leftArrow: true }, { ...ctx, noLog: 'etcd does not expose its log entries' });
+    expect(r.ui.logBack).toBe(0);
+    expect(r.intents).toEqual([{ type: 'note', text: 'etcd does not expose its log entries' }]);
+    expect(route(initialUi(1), '', { leftArrow: true }, ctx).ui.logBack).toBe(10);
+  });
+
   it('space freezes the event scroll where it is and again follows', () => {
     const frozen = route(initialUi(1), ' ', {}, ctx).ui;
     expect(frozen.frozenAt).toBe(10);

@@ -15,6 +15,7 @@ import { layout, type Size } from '../../src/tui/layout.js';
 import type { Snapshot } from '../../src/tui/store.js';
 import { columns } from '../../src/tui/text-width.js';
 import type { ClusterModel } from '../../src/cluster-model/index.js';
+import { etcdModel, etcdNode } from '../cluster-model/fixtures.js';
 import { event, model, node, snapshot } from './fixtures.js';
 
 const en = labelsFor('en');
@@ -136,6 +137,40 @@ describe('the frame at every size', () => {
           const name = `${what} at ${size.cols}x${size.rows}, ${count} nodes`;
           expectFits(lines, size, name);
           expect(lines[0], name).toMatch(/★ leader n1 · term 12 · commit \d+\s+✔ SAFE$/);
+        }
+      }
+  });
+
+  it('fits an etcd cluster (its note under the table, no log grid) at every size, local and attached, in every overlay', () => {
+    // Local in English, attached in Chinese: each wording of the header and the note at every size.
+    for (const size of SIZES)
+      for (const [remote, lang] of [
+        [false, 'en'],
+        [true, 'zh'],
+      ] as const) {
+        const m = etcdModel(
+          Array.from({ length: 9 }, (_, i) =>
+            etcdNode(i + 1, { role: i === 0 ? 'leader' : 'follower', term: 12, leader: 1, commit: 1230 }),
+          ),
+          { remote },
+        );
+        m.events = cluster(9).events;
+        m.links = cluster(9).links;
+        const snap = snapshot(m, { flash: { ok: false, text: 'x'.repeat(300), ts: 1_000_000 }, results: [] });
+        for (const [what, ui, ex] of [
+          ['dashboard', {}, null],
+          ['help', { mode: { kind: 'help' } }, null],
+          ['exercise text', { hint: true }, EXERCISE],
+          ['partition editor', { mode: { kind: 'partition', groups: {} } }, null],
+        ] as Array<[string, Partial<UiState>, ExercisePanelView | null]>) {
+          const name = `etcd ${remote ? 'attached' : 'local'} ${lang} ${what} at ${size.cols}x${size.rows}`;
+          const lines = frame(snap, size, ui, ex, lang);
+          expectFits(lines, size, name);
+          if (what === 'dashboard')
+            expect(
+              lines.some((l) => l.startsWith('n/a')),
+              name,
+            ).toBe(true);
         }
       }
   });

@@ -1,9 +1,11 @@
 // What the client commands (submit, put, get, del, cas) ask of the nodes, and their answer told two
 // ways: a sentence for people and a JSON document for scripts. The CLI prints one of them; the
-// dashboard shows the sentence on its result line.
+// dashboard shows the sentence on its result line. On an etcd cluster the same requests go through
+// etcd's key-value API, and the answer tells what etcd gives: a revision, not a log index and term.
 import type { RaftClient, WriteResult } from '../../client/index.js';
+import type { ClusterModel } from '../model.js';
 import type { Outcome, Placed } from '../outcome.js';
-import { where } from '../request.js';
+import { where, withClusterClient, type EtcdCredentials, type EtcdMembers } from '../request.js';
 
 export type ClientRequest =
   | { op: 'submit'; text: string }
@@ -26,7 +28,7 @@ export interface ClientOutcome {
   ok: boolean;
   human: string;
   json: Record<string, unknown>;
-  outcome: Outcome;
+  outcome?: Outcome;
 }
 
 /** Whether the request writes an entry or reads (a read is explained differently when it fails). */
@@ -120,6 +122,80 @@ export async function answer(client: RaftClient, r: ClientRequest, o: RequestOpt
         json,
         outcome,
       };
+    }
+  }
+}
+
+/** Sends the request to the cluster's nodes, with whichever client its engine needs (request.ts), and tells the answer. */
+export function sendRequest(
+  model: ClusterModel,
+  r: ClientRequest,
+  o: RequestOptions,
+  secretFile?: string,
+  credentials?: EtcdCredentials,
+): Promise<ClientOutcome> {
+  return withClusterClient(
+    model,
+    o.timeoutMs,
+    requestKind(r),
+    { raft: (client) => answer(client, r, o), etcd: (members) => answerEtcd(members, r, o) },
+    secretFile,
+    credentials,
+  );
+}
+
+/**
+ * The key `submit` writes on an etcd cluster: etcd has no bare log entries, but every put is one
+ * entry of its Raft log, so a submitted text is put here (each submit replaces the last).
+ */
+export const ETCD_SUBMIT_KEY = 'raft-console/submit';
+
+/** Sends the request to an etcd cluster's members and tells its answer: the revision it committed at and the member that answered. */
+export async function answerEtcd(members: EtcdMembers, r: ClientRequest, o: RequestOptions): Promise<ClientOutcome> {
+  const g = members.gateway;
+  const only = o.via === undefined ? undefined : members.urlOf(o.via);
+  const by = (from: string): string => `answered by ${members.nameOf(from)}`;
+  const member = (from: string): Record<string, unknown> => ({ engine: 'etcd', member: members.nameOf(from) });
+  switch (r.op) {
+    case 'submit': {
+      const { answer: w, from } = await members.call((e) => g.put(ETCD_SUBMIT_KEY, r.text, e), only);
+      return {
+        ok: true,
+        human: `committed ${quote(r.text)} as a put of ${ETCD_SUBMIT_KEY} at revision ${w.revision} (${by(from)})`,
+        json: { op: 'submit', text: r.text, key: ETCD_SUBMIT_KEY, revision: w.revision, ...member(from) },
+      };
+    }
+    case 'put': {
+      const { answer: w, from } = await members.call((e) => g.put(r.key, r.value, e), only);
+      return {
+        ok: true,
+        human: `${r.key} = ${quote(r.value)}, committed at revision ${w.revision} (${by(from)})`,
+        json: { op: 'put', key: r.key, value: r.value, revision: w.revision, ...member(from) },
+      };
+    }
+    case 'get': {
+      const { answer: v, from } = await members.call((e) => g.get(r.key, { endpoint: e }), only);
+      const human =
+        v.value === null
+          ? `${r.key} is not set (read at revision ${v.revision}, ${by(from)})`
+          : `${r.key} = ${quote(v.value)} (read at revision ${v.revision}, ${by(from)})`;
+      return { ok: true, human, json: { key: r.key, value: v.value, revision: v.revision, ...member(from) } };
+    }
+    case 'del': {
+      const { answer: d, from } = await members.call((e) => g.del(r.key, e), only);
+      const existed = d.deleted > 0;
+      return {
+        ok: true,
+        human: existed ? `deleted ${r.key} (${by(from)})` : `${r.key} was not set: nothing deleted (${by(from)})`,
+        json: { op: 'delete', key: r.key, existed, ...member(from) },
+      };
+    }
+    case 'cas': {
+      const { answer: c, from } = await members.call((e) => g.cas(r.key, r.expected, r.value, e), only);
+      const json = { op: 'cas', key: r.key, expected: r.expected, value: r.value, swapped: c.swapped, current: c.current, ...member(from) };
+      if (c.swapped) return { ok: true, human: `${r.key}: ${quote(r.expected)} -> ${quote(r.value)}, committed (${by(from)})`, json };
+      const holds = c.current === null ? 'is not set' : `holds ${quote(c.current)}`;
+      return { ok: false, human: `${r.key} ${holds}, not ${quote(r.expected)}: nothing changed (${by(from)})`, json };
     }
   }
 }

@@ -35,6 +35,7 @@ export function unsupported(op: keyof typeof UNSUPPORTED): ClusterError {
     code: 'engine-unsupported',
     op,
     engine: 'etcd',
+    remote: false,
   });
 }
 

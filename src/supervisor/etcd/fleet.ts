@@ -15,6 +15,7 @@ import type { Outcome } from '../../cluster-model/outcome.js';
 import { EtcdError } from '../../etcd/errors.js';
 import { describeProblem, EtcdGateway, type EtcdMember } from '../../etcd/gateway.js';
 import { stateOf, type LoggedState } from '../../etcd/observe.js';
+import { etcdUnreported } from '../../cluster-model/engine.js';
 import type { ClusterFileNode } from '../cluster-file.js';
 import type { LiveModel } from '../live-model.js';
 import { MemberSet } from '../members.js';
@@ -31,6 +32,10 @@ export const POLL_MS = 125;
 const POLL_TIMEOUT_MS = 1000;
 /** A member that has not exited this long after SIGTERM gets SIGKILL. */
 const STOP_GRACE_MS = 5000;
+/** How long a status naming its member leader waits for the log line that says it became leader. */
+const LEAD_UNTOLD_MS = 1000;
+/** When the whole cluster stops: how long a member may take after SIGTERM. */
+const CLOSE_GRACE_MS = 1000;
 /** How long a member may take to serve clients before start() resolves with it still starting. */
 const SERVE_WAIT_MS = 10_000;
 
@@ -38,6 +43,8 @@ interface Run {
   child: EtcdChild;
   /** What its log lines so far told, for reading the next (log-events.ts). */
   log: EtcdLogState;
+  /** Since when its status names it leader while its log has not said it became leader. */
+  unconfirmedSince: number | null;
   intent: 'kill' | 'stop' | null;
   gone: Promise<void>;
 }
@@ -187,7 +194,7 @@ export class EtcdFleet extends MemberSet {
     const bin = this.binary();
     const logPath = join(this.folder, `${memberName(id)}.etcd.log`);
     const child = new EtcdChild(bin, this.args(id), logPath, (line) => this.logLine(id, line));
-    const run: Run = { child, log: ETCD_LOG_START, intent: null, gone: Promise.resolve() };
+    const run: Run = { child, log: ETCD_LOG_START, unconfirmedSince: null, intent: null, gone: Promise.resolve() };
     run.gone = child.exited.then((exit) => {
       if (this.runs.get(id) !== run) return;
       this.runs.delete(id);
@@ -285,13 +292,13 @@ export class EtcdFleet extends MemberSet {
     await run.gone;
   }
 
-  async stop(id: NodeId): Promise<void> {
+  async stop(id: NodeId, graceMs = STOP_GRACE_MS): Promise<void> {
     const run = this.runs.get(id);
     if (run === undefined) return;
     run.intent ??= 'stop';
     run.child.signal('SIGTERM');
     run.child.signal('SIGCONT');
-    const force = setTimeout(() => run.child.signal('SIGKILL'), STOP_GRACE_MS);
+    const force = setTimeout(() => run.child.signal('SIGKILL'), graceMs);
     await run.gone;
     clearTimeout(force);
   }
@@ -315,7 +322,11 @@ export class EtcdFleet extends MemberSet {
   async close(): Promise<number> {
     this.closed = true;
     const running = [...this.runs.keys()];
-    await Promise.all(running.map((id) => this.stop(id)));
+    // All at once, with a short grace: a leader told to stop hands leadership to a peer first and
+    // waits up to 5 s for it, however that peer is exiting too (the proxy keeps its connections
+    // looking alive for a moment). Every write of etcd's is on disk by then (its WAL is fsynced),
+    // so a SIGKILL during that wait loses nothing.
+    await Promise.all(running.map((id) => this.stop(id, CLOSE_GRACE_MS)));
     if (this.pollTimer !== null) clearTimeout(this.pollTimer);
     this.pollTimer = null;
     this.poller.close();
@@ -429,7 +440,8 @@ export class EtcdFleet extends MemberSet {
   private async askStatus(n: NodeModel): Promise<void> {
     this.asking.add(n.id);
     try {
-      const status = await this.poller.status(n.etcd!.clientUrl);
+      const url = n.etcd!.clientUrl;
+      const [status, raft] = await Promise.all([this.poller.status(url), this.poller.raftStatus(url).catch(() => null)]);
       if (!this.runs.has(n.id) || n.removed) return;
       // A state with no configuration would say the cluster has no voters: the list comes first.
       if (this.memberList.length === 0) await this.askMembers(n);
@@ -437,7 +449,27 @@ export class EtcdFleet extends MemberSet {
       if (n.process.state === 'starting') this.live.processRunning(n.id, n.address);
       this.live.engineChanged({ version: status.version || null, clusterIdHex: status.clusterId || null });
       this.live.etcdMemberChanged(n.id, { dbSize: status.dbSize, learner: status.learner });
-      const state = stateOf(status, this.memberList, this.idOf, this.logged.get(n.id));
+      const run = this.runs.get(n.id)!;
+      if (raft !== null) {
+        // The Raft node's own account: its current term, role and vote, a leader's view of each follower.
+        this.live.engineChanged({ unreported: etcdUnreported({ raftStatus: true, logs: true }) });
+        const state = stateOf(status, this.memberList, this.idOf, this.logged.get(n.id), raft);
+        if (JSON.stringify(state) !== JSON.stringify(n.raft)) this.live.nodeLine(n.id, { kind: 'state', ts: Date.now(), state });
+        return;
+      }
+      // Without it (a member that does not serve /debug/vars), etcd's status gives the term of the last entry applied (etcdserver's s.Term()) beside the
+      // leader raft knows now: a member just elected names itself leader with the previous term
+      // until its first entry applies, which would read as two leaders of one term. Its log said
+      // "became leader at term N" first: the term is the higher of the two, and a leadership the
+      // log has not told yet waits a poll or two (at most LEAD_UNTOLD_MS, should a line be missed).
+      const term = Math.max(status.raftTerm, run.log.term);
+      const untold = status.leader === status.memberId && !(run.log.role === 'leader' && run.log.term >= status.raftTerm);
+      if (!untold) run.unconfirmedSince = null;
+      else {
+        run.unconfirmedSince ??= Date.now();
+        if (Date.now() - run.unconfirmedSince < LEAD_UNTOLD_MS) return;
+      }
+      const state = { ...stateOf(status, this.memberList, this.idOf, this.logged.get(n.id)), term };
       if (JSON.stringify(state) !== JSON.stringify(n.raft)) this.live.nodeLine(n.id, { kind: 'state', ts: Date.now(), state });
     } catch (err) {
       // Not serving yet, paused meanwhile, or gone: its last state stands, and its process state says which.

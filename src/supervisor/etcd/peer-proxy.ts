@@ -4,12 +4,12 @@
 // model's link faults to every request it can tie to a sender. etcd's own functional tester puts a
 // proxy in the same place.
 //
-// How etcd 3.4 moves raft messages between members (rafthttp; checked on real traffic here, see
-// /work/shared/notes/etcd.md): every peer request names its sender in X-Server-From (hex id).
+// How etcd 3.4 moves raft messages between members (rafthttp; checked on 3.4.23's traffic through a
+// logging proxy): every raft request names its sender in X-Server-From (hex id, as in etcd's logs).
 // - Streams: member A's stream reader dials member B with `GET /raft/stream/{msgapp,message}/<A>`
 //   and *reads* B's messages to A from the response body, which stays open. So a stream GET at
 //   this member from S carries this member -> S.
-// - Pipeline: `POST /raft` from S carries one S -> this member message in its body; B answers 204.
+// - Pipeline: `POST /raft` from S carries one S -> this member message in its body, answered 204.
 //   etcd sends on the pipeline whenever no stream to that peer works, with at most 4 posts at once;
 //   a post that fails loses its message (raft sends again as it always does).
 // - Snapshots: `POST /raft/snapshot` from S, S -> this member.
@@ -24,10 +24,15 @@
 // in the network, not a slower sender: holding the post itself would cap the link at 4 messages
 // per delay, and etcd drops what its 64-message pipeline buffer cannot take).
 //
-// Requests with no known sender pass: /raft/probing (etcd's round-trip prober: metrics and a
-// warning), /version and /members (start-up and joins), /leases (a member forwarding lease
+// Every other request passes, and so does a raft request from a sender not known yet (before the
+// member list is read, or a member just added): /raft/probing (etcd's round-trip prober: metrics
+// and a warning), /version and /members (start-up and joins), /leases (a member forwarding lease
 // renewals to the leader). None carries a raft message, so no vote, append or heartbeat crosses a
 // blocked link; the known leak is a lease renewal through a partition.
+//
+// The proxy is in the data path: while its process's event loop is blocked, no member hears
+// another. A block longer than the election timeout starts elections (seen with a 1.5 s execSync
+// in the proxies' process).
 import { Agent, createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { LinkFaultModel } from '../../cluster-model/model.js';
@@ -278,7 +283,10 @@ export class PeerProxy {
       // A snapshot is one long TCP stream: it arrives late, never partly lost. Held before forwarding, not buffered.
       this.count(carried).delayed++;
       req.pause();
+      let gone = false;
+      res.on('close', () => (gone = true));
       this.hold(t.delayMs, () => {
+        if (gone) return;
         if (this.treatment(carried).do === 'block') {
           this.count(carried).cut++;
           req.destroy();
@@ -313,7 +321,7 @@ export class PeerProxy {
         this.count(carried).dropped++;
         return;
       }
-      this.count(carried).delayed++;
+      if (delayMs > 0) this.count(carried).delayed++;
       this.heldBytes += body.length;
       this.hold(delayMs, () => {
         this.heldBytes -= body.length;

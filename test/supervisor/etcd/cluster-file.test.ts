@@ -100,6 +100,7 @@ describe('what an etcd cluster refuses', () => {
       code: 'engine-unsupported',
       op: 'unsafe-no-fsync',
       engine: 'etcd',
+      remote: false,
     });
     expect((await refusal({ engine: 'etcd', raft: { checkQuorum: false } })).message).toMatch(/etcd always runs with CheckQuorum/);
     expect((await refusal({ engine: 'etcd', raft: { bugs: [KNOWN_BUG_NAMES[0]!] } })).problem.code).toBe('engine-unsupported');
@@ -133,7 +134,7 @@ describe('what an etcd cluster refuses', () => {
           () => null,
           (e: unknown) => e as ClusterError,
         );
-        expect(err?.problem).toEqual({ code: 'engine-unsupported', op: action.op, engine: 'etcd' });
+        expect(err?.problem).toEqual({ code: 'engine-unsupported', op: action.op, engine: 'etcd', remote: false });
         expect(err?.message).toMatch(fix);
       }
     } finally {

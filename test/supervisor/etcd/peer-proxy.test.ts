@@ -233,6 +233,18 @@ describe('PeerProxy', () => {
     expect(proxy.stats().links[0]).toMatchObject({ delayed: 2, forwarded: 2 });
   });
 
+  it('holds a snapshot on a delayed link before passing it through whole, however lossy the link', async () => {
+    const { member, proxy, timers } = await setup();
+    proxy.setLinks([link(2, 1, { delayMs: 100, loss: 0.9999 })]);
+    const answered = post(proxy.port, 'b2', 'snapshot data', '/raft/snapshot');
+    await waitFor('the snapshot held', () => timers.pending.size === 1);
+    expect(member.messages).toEqual([]);
+    timers.fireAll();
+    expect(await answered).toBe(204);
+    expect(member.messages).toEqual([{ from: 'b2', body: 'snapshot data' }]);
+    expect(proxy.stats().links[0]).toMatchObject({ delayed: 1, forwarded: 1, dropped: 0 });
+  });
+
   it('loses a held message whose link is blocked before its delay is over', async () => {
     const { member, proxy, timers } = await setup();
     proxy.setLinks([link(2, 1, { delayMs: 100 })]);
