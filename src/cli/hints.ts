@@ -12,7 +12,11 @@ import { nameFlag, type ClusterFlags } from './cluster-options.js';
  */
 const HUMAN_SPEED_MS = 1000;
 
-export function nextCommands(model: Pick<ClusterModel, 'nodes' | 'timing'>, leader: number | null, flags: ClusterFlags): string[] {
+export function nextCommands(
+  model: Pick<ClusterModel, 'nodes' | 'timing' | 'engine'>,
+  leader: number | null,
+  flags: ClusterFlags,
+): string[] {
   const rc = (cmd: string): string => `raft-console ${cmd}${nameFlag(flags)}`;
   const ids = memberIds(model);
   const victim = leader ?? ids[0]!;
@@ -22,12 +26,15 @@ export function nextCommands(model: Pick<ClusterModel, 'nodes' | 'timing'>, lead
     const minority = [victim, ...others.slice(0, Math.max(0, largestMinorityOf(ids.length) - 1))];
     const majority = ids.filter((id) => !minority.includes(id));
     tries.push(rc(`partition ${minority.join(',')} ${majority.join(',')}`));
-    if (model.timing.electionTimeoutMs.min >= HUMAN_SPEED_MS) tries.push(rc(`submit --via ${victim} lost`));
+    // etcd shows no log entries: neither the entry a cut-off leader takes nor `log`.
+    if (model.engine.kind === 'etcd') tries.push(`${rc('submit found')}   (the majority commits)`);
+    else if (model.timing.electionTimeoutMs.min >= HUMAN_SPEED_MS) tries.push(rc(`submit --via ${victim} lost`));
     else
       tries.push(
         `${rc('submit found')}   (the majority commits; with --speed slow, submit --via ${victim} shows the cut-off leader take an entry that never commits)`,
       );
-    tries.push(rc('heal'), rc(`log ${victim}`));
+    tries.push(rc('heal'));
+    if (model.engine.kind !== 'etcd') tries.push(rc(`log ${victim}`));
   }
   tries.push(rc(`kill ${victim}`), rc(`restart ${victim}`), rc('events --follow'), rc('down'));
   return tries;

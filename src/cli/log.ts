@@ -1,7 +1,7 @@
 // `raft-console log <id>`: one node's log as that node holds it, entry by entry: index, term, kind,
 // whether it knows the entry committed, and the command in words. Comparing two nodes' logs after a
 // partition shows which entries were replaced.
-import { plural } from '../cluster-model/index.js';
+import { ClusterError, plural } from '../cluster-model/index.js';
 import { type Command } from 'commander';
 import { RaftClient, type LogPage } from '../client/index.js';
 import { clusterSecret } from '../cluster-model/index.js';
@@ -77,6 +77,11 @@ export function registerLogCommand(program: Command): Command {
       const control = await connect(flags);
       const model = control.model;
       await control.close();
+      if (model.engine.kind === 'etcd')
+        throw new ClusterError(
+          `etcd does not expose its log entries: \`raft-console status${nameFlag(flags)}\` shows each member's commit and applied index, and \`raft-console events${nameFlag(flags)}\` what its log lines told`,
+          { code: 'engine-unsupported', op: 'log', engine: 'etcd', remote: model.engine.remote },
+        );
       const node = runningNode(model, id, nameFlag(flags));
       const client = new RaftClient({
         clusterId: model.clusterId,
