@@ -1,6 +1,7 @@
 // The client commands against a real etcd member (etcd 3.4, /usr/bin/etcd or $ETCD_BIN), started
-// here on a port of its own, through the one place the CLI and the dashboard send them
-// (sendRequest): what etcd stored is what the answers said, and a member that is gone is one line.
+// here on ports free at the time (freePorts), through the one place the CLI and the dashboard send
+// them (sendRequest): what etcd stored is what the answers said, and a member that is gone (a free
+// port nothing listens on) is one line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,15 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ETCD_SUBMIT_KEY, sendRequest } from '../../src/cluster-model/commands/client-request.js';
 import type { ClusterModel } from '../../src/cluster-model/index.js';
 import { EtcdGateway } from '../../src/etcd/gateway.js';
+import { freePorts } from '../../src/supervisor/ports.js';
 import { COSTLY_PROBE, waitFor } from '../support/wait.js';
 import { etcdModel, etcdNode } from './fixtures.js';
 
 const ETCD = process.env.ETCD_BIN ?? '/usr/bin/etcd';
-// A port pair of the range this test may use; another run of the same test would collide, not another test.
-const CLIENT = 42_411;
-const PEER = 42_412;
-const url = `http://127.0.0.1:${CLIENT}`;
-
+// The member's client and peer ports, and one nothing listens on (a member that is gone).
+let url = '';
+let refused = 0;
 let dir = '';
 let etcd: ChildProcess | null = null;
 let model: ClusterModel;
@@ -25,7 +25,10 @@ let model: ClusterModel;
 describe.skipIf(!existsSync(ETCD))('the client commands on a real etcd member', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'etcdtui-'));
-    const peer = `http://127.0.0.1:${PEER}`;
+    const [client, peerPort, unused] = (await freePorts(3)) as [number, number, number];
+    url = `http://127.0.0.1:${client}`;
+    refused = unused;
+    const peer = `http://127.0.0.1:${peerPort}`;
     etcd = spawn(
       ETCD,
       [
@@ -73,9 +76,9 @@ describe.skipIf(!existsSync(ETCD))('the client commands on a real etcd member', 
   });
 
   it('a member that is down is a one-line failure naming it', async () => {
-    const gone = etcdModel([etcdNode(1, { role: 'leader', term: 2, leader: 1 }, 'http://127.0.0.1:42413')]);
+    const gone = etcdModel([etcdNode(1, { role: 'leader', term: 2, leader: 1 }, `http://127.0.0.1:${refused}`)]);
     await expect(sendRequest(gone, { op: 'get', key: 'k' }, { timeoutMs: 1000 })).rejects.toThrow(
-      /^cannot reach n1 \(etcd at http:\/\/127\.0\.0\.1:42413\) \(ECONNREFUSED\): is it running\?/,
+      new RegExp(`^cannot reach n1 \\(etcd at http://127\\.0\\.0\\.1:${refused}\\) \\(ECONNREFUSED\\): is it running\\?`),
     );
   });
 });

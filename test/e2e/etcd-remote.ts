@@ -1,7 +1,9 @@
 // An etcd cluster started by the test itself, outside raft-console, as an operator's cluster on
 // other machines would be: for `dashboard --etcd`. Each member is a real etcd process on
-// 127.0.0.1 with its data in a temporary folder; the test kills them and removes the folder. With
-// `tls`, clients must come over https with a certificate the same CA signed (--client-cert-auth).
+// 127.0.0.1 on ports free when it starts (freePorts: below the ephemeral range, so parallel test
+// files neither collide nor meet a port the system hands out), with its data in a temporary
+// folder; the test kills them and removes the folder. With `tls`, clients must come over https
+// with a certificate the same CA signed (--client-cert-auth).
 // etcd is required in CI; elsewhere a test without it is skipped.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -9,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EtcdGateway, type EtcdTls } from '../../src/etcd/gateway.js';
+import { freePorts } from '../../src/supervisor/ports.js';
 import { waitFor } from '../support/wait.js';
 
 export const hasEtcd = spawnSync('etcd', ['--version']).status === 0;
@@ -25,8 +28,6 @@ export interface RemoteMember {
 export interface RemoteEtcdOptions {
   /** How many members, named a, b, c, ... */
   members: number;
-  /** Ports from here: member i listens for clients on basePort + 2i and for peers on the next. */
-  basePort: number;
   /** Certificate files (PEM paths) for https with client certificates. */
   tls?: { cert: string; key: string; ca: string };
 }
@@ -42,10 +43,12 @@ export class RemoteEtcd {
     const dir = await mkdtemp(join(tmpdir(), 'etcdattach-'));
     const scheme = o.tls === undefined ? 'http' : 'https';
     const names = Array.from({ length: o.members }, (_, i) => String.fromCharCode(97 + i));
+    // Member i listens for clients on ports[2i] and for peers on ports[2i + 1].
+    const ports = await freePorts(2 * o.members);
     const urls = names.map((name, i) => ({
       name,
-      clientUrl: `${scheme}://127.0.0.1:${o.basePort + 2 * i}`,
-      peerUrl: `http://127.0.0.1:${o.basePort + 2 * i + 1}`,
+      clientUrl: `${scheme}://127.0.0.1:${ports[2 * i]!}`,
+      peerUrl: `http://127.0.0.1:${ports[2 * i + 1]!}`,
     }));
     const initial = urls.map((u) => `${u.name}=${u.peerUrl}`).join(',');
     const members = urls.map((u) => {
@@ -65,7 +68,7 @@ export class RemoteEtcd {
         '--initial-cluster',
         initial,
         '--initial-cluster-token',
-        `etcdattach-${o.basePort}`,
+        `etcdattach-${ports[0]!}`,
         '--heartbeat-interval',
         '30',
         '--election-timeout',

@@ -1,12 +1,14 @@
 // The etcd engine end to end through the built CLI, as a user runs it: `up 3 --engine etcd` opens
 // the dashboard in a real terminal (tmux, 100x30) on three local etcd members, and commands from
 // another terminal break and mend the cluster while the screen shows it: the leader killed and a
-// new one in a higher term, a partition with the leader in the minority (the majority elects and
-// commits a write), heal, a member added and removed, and `down` leaving no etcd process behind.
+// new one in a higher term, a partition with the leader in the minority (the majority elects, and
+// `put` through its new leader commits a write that `get` reads back), heal, a member added and
+// removed, and `down` leaving no etcd process behind.
 // Needs etcd (Debian's etcd-server; CI installs it) and tmux.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { EtcdGateway } from '../../src/etcd/gateway.js';
+import type { Run } from '../cli/helpers.js';
+import { COSTLY_PROBE, waitFor } from '../support/wait.js';
 import { paneForTests, skipWithoutTmux } from './tmux.js';
 
 const hasEtcd = spawnSync('etcd', ['--version']).status === 0;
@@ -53,14 +55,28 @@ describe.skipIf(skip)('an etcd cluster from the CLI, on the dashboard (tmux)', (
     const others = [1, 2, 3].filter((id) => id !== second.id);
     await cli.ok('partition', String(second.id), others.join(','));
     const third = await newLeader(second.id, second.term, others);
-    const status = await cli.status('default');
-    const url = status.nodes.find((n) => n.id === third.id)!.etcd!.clientUrl;
-    const gateway = new EtcdGateway({ endpoints: [url] });
-    try {
-      expect((await gateway.put('written-in-the-majority', 'yes')).revision).toBeGreaterThan(0);
-    } finally {
-      gateway.close();
-    }
+    // --via: to a member of the majority (etcd forwards a write to its leader), not the old leader
+    // that may still think it leads. Two busy members can elect again between commands, and etcd
+    // then answers "leader changed" or "no leader" (exit 1): a command that got one is sent again
+    // (putting "yes" again is harmless); any other answer is the one asserted.
+    const viaMajority = (...args: string[]): Promise<Run> =>
+      waitFor(
+        `raft-console ${args.join(' ')} through n${third.id} without an election in the way`,
+        async () => {
+          const r = await cli.run(...args, '--via', String(third.id), '--name', 'default');
+          return r.code !== 0 && /leader changed|no leader/.test(r.stderr) ? undefined : r;
+        },
+        COSTLY_PROBE,
+      );
+    const put = await viaMajority('put', 'written-in-the-majority', 'yes');
+    expect(put, put.stderr).toMatchObject({ code: 0, stderr: '' });
+    const committed = /^written-in-the-majority = "yes", committed at revision (\d+) \(answered by n(\d+)\)$/.exec(put.stdout.trim());
+    expect(committed?.[2], put.stdout).toBe(String(third.id));
+    const get = await viaMajority('get', 'written-in-the-majority');
+    expect(get, get.stderr).toMatchObject({ code: 0, stderr: '' });
+    const read = /^written-in-the-majority = "yes" \(read at revision (\d+), answered by n(\d+)\)$/.exec(get.stdout.trim());
+    expect(read?.[2], get.stdout).toBe(String(third.id));
+    expect(Number(read?.[1])).toBeGreaterThanOrEqual(Number(committed?.[1]));
     await cli.ok('heal');
     await cli.settled('default', (s) => s.nodes.filter((n) => !n.removed && n.process.state === 'running').length === 3);
 

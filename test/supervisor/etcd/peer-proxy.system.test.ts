@@ -1,5 +1,6 @@
 // Three real etcd 3.4 members, each advertising its peer URL on a PeerProxy: the proxies' link
-// faults act on etcd's raft as a network's would. Ports 42140-42162; data under a temporary folder.
+// faults act on etcd's raft as a network's would. Nine ports free when the file loads (freePorts,
+// below the ephemeral range: no clash with a parallel test's); data under a temporary folder.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,12 +11,15 @@ import { EtcdGateway, type EtcdStatus } from '../../../src/etcd/gateway.js';
 import type { NodeId } from '../../../src/raft/types.js';
 import { Random } from '../../../src/sim/random.js';
 import { PeerProxy, type PeerLinkStats } from '../../../src/supervisor/etcd/peer-proxy.js';
+import { freePorts } from '../../../src/supervisor/ports.js';
 import { COSTLY_PROBE, waitFor } from '../../support/wait.js';
 
 const NODES: NodeId[] = [1, 2, 3];
-const clientPort = (id: NodeId): number => 42139 + id;
-const peerPort = (id: NodeId): number => 42149 + id;
-const proxyPort = (id: NodeId): number => 42159 + id;
+// Node id's client, peer and proxy ports: ports[3(id - 1)], the next and the one after.
+const ports = await freePorts(3 * NODES.length);
+const clientPort = (id: NodeId): number => ports[3 * (id - 1)]!;
+const peerPort = (id: NodeId): number => ports[3 * (id - 1) + 1]!;
+const proxyPort = (id: NodeId): number => ports[3 * (id - 1) + 2]!;
 const endpoint = (id: NodeId): string => `http://127.0.0.1:${clientPort(id)}`;
 
 const found = spawnSync('etcd', ['--version'], { encoding: 'utf8' });
