@@ -1,12 +1,12 @@
 // `raft-console down [--purge]`: stops the cluster's nodes and its supervisor, and returns once
 // the supervisor process is gone. Its data stays for the next `up`, unless --purge deletes it; a
 // cluster that is not running can be purged too (how to start over with another node count).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Command } from 'commander';
-import { CLUSTER_FILE, clusterFolder, forgetElsewhere, plural } from '../cluster-model/index.js';
+import { CLUSTER_FILE, SUPERVISOR_LOG, clusterFolder, forgetElsewhere, plural } from '../cluster-model/index.js';
 import { endOrphanNodes } from '../supervisor/index.js';
 import { connect, folderOptions, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { CliError, asCliError, guarded } from './failure.js';
@@ -46,7 +46,9 @@ async function purgeStopped(flags: DownFlags): Promise<void> {
   const options = await folderOptions(flags);
   const { name, folder } = clusterFolder(options);
   if (!existsSync(folder)) throw new CliError(`there is no cluster named ${name} (no folder ${folder}): nothing to delete`, 'not-running');
-  if (!existsSync(join(folder, CLUSTER_FILE)))
+  // A detached start that failed before the cluster existed leaves its supervisor's log alone there.
+  const failedStart = readdirSync(folder).every((f) => f === SUPERVISOR_LOG);
+  if (!existsSync(join(folder, CLUSTER_FILE)) && !failedStart)
     throw new CliError(`${folder} has no ${CLUSTER_FILE}, so it is not a raft-console cluster folder: not deleting it`);
   // Nodes frozen (paused) when their supervisor died cannot see it is gone: end them first.
   const ended = endOrphanNodes(folder);

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 // Modules, not the cluster-model barrel (which brings the client library): `up`, `supervise` and
 // every node they start load less so.
+import { SUPERVISOR_LOG } from '../cluster-model/control-protocol.js';
 import { ControlClient } from '../cluster-model/control-client.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import { clusterFolder } from '../cluster-model/folder.js';
@@ -29,7 +30,6 @@ import { nextCommands } from './hints.js';
 import { superviseArgs } from './supervisor-options.js';
 
 const BIN = fileURLToPath(new URL('../../bin/raft-console.js', import.meta.url));
-const SUPERVISOR_LOG = 'supervisor.log';
 /** Starting the nodes takes a second or two; past this something is stuck. */
 const READY_TIMEOUT_MS = 60_000;
 

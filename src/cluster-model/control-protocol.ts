@@ -104,6 +104,9 @@ export const SECRET_FILE = 'secret';
 /** Written on first start and kept: the cluster id, the node list and their ports, the timing. */
 export const CLUSTER_FILE = 'cluster.json';
 
+/** A detached supervisor's stderr (`up --detach`), in the cluster folder. */
+export const SUPERVISOR_LOG = 'supervisor.log';
+
 /**
  * What an action came to: done or refused, in a sentence for people, with its structured fields;
  * and the same as a code with its values, for a viewer that words it in another language: what was

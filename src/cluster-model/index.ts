@@ -5,6 +5,7 @@
 export { ControlClient, type ConnectOptions } from './control-client.js';
 export {
   CLUSTER_FILE,
+  SUPERVISOR_LOG,
   CONTROL_FILE,
   SECRET_FILE,
   TOKEN_FILE,

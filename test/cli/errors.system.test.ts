@@ -84,6 +84,15 @@ describe.concurrent('no such cluster running exits 3 and says how to start one',
   );
 });
 
+test('an etcd cluster whose binary is missing does not start, says how to install it, and down --purge clears what the attempt left', async () => {
+  failed(
+    await cli.run('up', '3', '--detach', '--engine', 'etcd', '--etcd-bin', '/nonexistent/etcd', '--name', 'no-etcd'),
+    1,
+    /^raft-console up: no etcd at \/nonexistent\/etcd: give the path of the etcd binary with --etcd-bin, or install it \(`sudo apt-get install etcd-server`/,
+  );
+  expect((await cli.run('down', '--purge', '--name', 'no-etcd')).code).toBe(0);
+});
+
 describe('with a running one-node cluster', () => {
   beforeAll(async () => {
     await cli.up('solo', '1');
