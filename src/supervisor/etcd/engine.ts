@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClusterError } from '../../cluster-model/errors.js';
 import type { Outcome } from '../../cluster-model/outcome.js';
-import { EtcdError } from '../../etcd/errors.js';
+import { EtcdError, saysLearnerBehind, saysUnhealthy } from '../../etcd/errors.js';
 import type { EtcdGateway } from '../../etcd/gateway.js';
 import type { NodeId } from '../../raft/types.js';
 import { checkPromotable, checkRemovable, votersNow, type Done } from '../actions.js';
@@ -63,8 +63,7 @@ async function untilHealthy<T>(f: EtcdFleet, op: string, what: string, call: (g:
     try {
       return await call(gateway);
     } catch (err) {
-      const unhealthy =
-        err instanceof EtcdError && err.problem.code === 'server' && /unhealthy cluster|not enough started/i.test(err.problem.cause);
+      const unhealthy = err instanceof EtcdError && saysUnhealthy(err.problem);
       if (!unhealthy) throw etcdFailure(op, err, what);
       if (Date.now() >= until)
         throw etcdFailure(
@@ -151,7 +150,7 @@ async function promote(f: EtcdFleet, id: NodeId): Promise<void> {
       await gateway.promoteMember(hex);
       break;
     } catch (err) {
-      const behind = err instanceof EtcdError && err.problem.code === 'server' && /in sync|not ready|too many/i.test(err.problem.cause);
+      const behind = err instanceof EtcdError && saysLearnerBehind(err.problem);
       if (!behind || Date.now() >= until)
         throw etcdFailure('promote', err, `n${id} could not be promoted${behind ? ` within ${CATCH_UP_MS / 1000} s` : ''}${stays(id)}`);
       if (Date.now() - told >= 1000) {
