@@ -22,7 +22,7 @@ import { MemberSet } from '../members.js';
 import type { ExitInfo } from '../node-child.js';
 import { recordNodePids } from '../orphans.js';
 import { EtcdChild } from './member-child.js';
-import { ETCD_LOG_START, readEtcdLogLine, type EtcdLogState } from '../../etcd/log-events.js';
+import { ETCD_LOG_START, etcdLineText, readEtcdLogLine, type EtcdLogState } from '../../etcd/log-events.js';
 import { PeerProxy } from './peer-proxy.js';
 import { advertisedPeerUrl, bootstrapCluster, clientUrl, memberArgs, memberName, type EtcdMemberSetup } from './setup.js';
 
@@ -83,14 +83,7 @@ export function findEtcd(bin: string | undefined, path = process.env.PATH ?? '')
 export function etcdExitCause(exit: ExitInfo): string | null {
   if (exit.cause !== null) return exit.cause.reason;
   const last = exit.stderrTail.at(-1);
-  if (last === undefined) return null;
-  try {
-    const o = JSON.parse(last) as { msg?: unknown; error?: unknown };
-    if (typeof o.msg === 'string') return typeof o.error === 'string' ? `${o.msg}: ${o.error}` : o.msg;
-  } catch {
-    // not JSON: the line as it is
-  }
-  return last;
+  return last === undefined ? null : etcdLineText(last);
 }
 
 /** etcd's error as a ClusterError of the action `op`. */
