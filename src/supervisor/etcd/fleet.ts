@@ -8,6 +8,7 @@
 // votes, a fatal start-up error) comes from the log reader and enters the model as node events do.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
+import { majorityOf } from '../../raft/membership.js';
 import type { NodeId } from '../../raft/types.js';
 import { ClusterError } from '../../cluster-model/errors.js';
 import type { LinkFaultModel, NodeModel } from '../../cluster-model/model.js';
@@ -24,7 +25,7 @@ import { recordNodePids } from '../orphans.js';
 import { EtcdChild } from './member-child.js';
 import { ETCD_LOG_START, etcdLineText, readEtcdLogLine, type EtcdLogState } from '../../etcd/log-events.js';
 import { PeerProxy } from './peer-proxy.js';
-import { advertisedPeerUrl, bootstrapCluster, clientUrl, memberArgs, memberName, type EtcdMemberSetup } from './setup.js';
+import { advertisedPeerUrl, bootstrapCluster, clientUrl, memberArgs, memberName, nodeIdOfName, type EtcdMemberSetup } from './setup.js';
 
 /** How often each member is asked for its status, and the member list: the dashboard's frame rate. */
 export const POLL_MS = 125;
@@ -156,15 +157,17 @@ export class EtcdFleet extends MemberSet {
     const running = this.members().filter((n) => n.process.state === 'running' && n.etcd !== undefined);
     const ordered = leader === null ? running : [leader, ...running.filter((n) => n !== leader)];
     const endpoints = ordered.map((n) => n.etcd!.clientUrl);
-    if (endpoints.length === 0)
+    if (endpoints.length === 0) {
+      const voters = this.membership().voters.length;
       throw new ClusterError('no etcd member is running: `raft-console restart` some first', {
         code: 'no-leader',
         waitedMs: 0,
         running: 0,
-        voters: this.membership().voters.length,
-        needed: Math.floor(this.membership().voters.length / 2) + 1,
+        voters,
+        needed: majorityOf(voters),
         faults: false,
       });
+    }
     return new EtcdGateway({ endpoints, timeoutMs });
   }
 
@@ -414,9 +417,7 @@ export class EtcdFleet extends MemberSet {
       const list = await this.poller.members(from.etcd!.clientUrl);
       this.memberList = list;
       for (const m of list) {
-        const byName = /^n([1-9][0-9]*)$/.exec(m.name);
-        const id =
-          byName !== null ? Number(byName[1]) : this.members().find((n) => n.etcd !== undefined && m.peerUrls.includes(n.etcd.peerUrl))?.id;
+        const id = nodeIdOfName(m.name) ?? this.members().find((n) => n.etcd !== undefined && m.peerUrls.includes(n.etcd.peerUrl))?.id;
         if (id !== undefined && this.live.node(id) !== undefined) this.learn(m.id, id);
       }
       for (const n of this.members()) {

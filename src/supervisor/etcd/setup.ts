@@ -39,6 +39,12 @@ export interface EtcdMemberStart {
 /** The member's name, as etcd knows it: the node id raft-console shows. */
 export const memberName = (id: NodeId): string => `n${id}`;
 
+/** The node id a member's name gives ("n3": 3), or null for a name raft-console did not give. */
+export function nodeIdOfName(name: string): NodeId | null {
+  const m = /^n([1-9][0-9]*)$/.exec(name);
+  return m === null ? null : Number(m[1]);
+}
+
 export const clientUrl = (m: Pick<EtcdMemberSetup, 'clientPort'>): string => `http://127.0.0.1:${m.clientPort}`;
 
 /** The peer URL the cluster knows the member by: its fault proxy's. */
