@@ -118,7 +118,7 @@ function etcdNodeName(model: ClusterModel, url: string): string {
 }
 
 /** An EtcdError as one line with its fix, worded as raft-console's own failures are; any other error as it is. */
-export function explainEtcdError(err: unknown, model: ClusterModel, what: 'write' | 'read' | 'request', timeoutMs: number): unknown {
+function explainEtcdError(err: unknown, model: ClusterModel, what: 'write' | 'read' | 'request', timeoutMs: number): unknown {
   if (!(err instanceof EtcdError)) return err;
   const p = err.problem;
   const who = etcdNodeName(model, p.endpoint);

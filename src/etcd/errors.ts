@@ -15,8 +15,6 @@ export type EtcdProblem =
   /** The answer was not what the API documents. */
   | { code: 'bad-answer'; endpoint: string; problem: string };
 
-export type EtcdProblemCode = EtcdProblem['code'];
-
 export class EtcdError extends Error {
   override readonly name = 'EtcdError';
 

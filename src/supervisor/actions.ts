@@ -34,7 +34,7 @@ function unique(ids: readonly NodeId[]): NodeId[] {
 }
 
 /** The nodes, each checked to be a member for which `ok` holds, or an error saying what it is instead and what to run. */
-export function inState(
+function inState(
   f: MemberSet,
   ids: readonly NodeId[],
   verb: string,
@@ -54,7 +54,7 @@ export function inState(
   });
 }
 
-export const restartHint = (n: NodeModel): string => `start it again with \`raft-console restart ${n.id}\``;
+const restartHint = (n: NodeModel): string => `start it again with \`raft-console restart ${n.id}\``;
 
 /** Before a promotion, on any engine: `id` is a learner, and running, as only a running node catches up. `notLearner`: why it is none, and what to run. */
 export function checkPromotable(f: MemberSet, id: NodeId, notLearner: string): void {

@@ -28,7 +28,7 @@ import { PeerProxy } from './peer-proxy.js';
 import { advertisedPeerUrl, bootstrapCluster, clientUrl, memberArgs, memberName, nodeIdOfName, type EtcdMemberSetup } from './setup.js';
 
 /** How often each member is asked for its status, and the member list: the dashboard's frame rate. */
-export const POLL_MS = 125;
+const POLL_MS = 125;
 /** A status request that takes longer is given up (the member is paused, or not serving yet). */
 const POLL_TIMEOUT_MS = 1000;
 /** A member that has not exited this long after SIGTERM gets SIGKILL. */
@@ -81,7 +81,7 @@ export function findEtcd(bin: string | undefined, path = process.env.PATH ?? '')
 }
 
 /** Why a member exited, in one line: the fatal reason its log gave, else the message of its last log line; null if neither. */
-export function etcdExitCause(exit: ExitInfo): string | null {
+function etcdExitCause(exit: ExitInfo): string | null {
   if (exit.cause !== null) return exit.cause.reason;
   const last = exit.stderrTail.at(-1);
   return last === undefined ? null : etcdLineText(last);
