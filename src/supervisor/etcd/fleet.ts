@@ -451,11 +451,12 @@ export class EtcdFleet extends MemberSet {
         if (JSON.stringify(state) !== JSON.stringify(n.raft)) this.live.nodeLine(n.id, { kind: 'state', ts: Date.now(), state });
         return;
       }
-      // Without it (a member that does not serve /debug/vars), etcd's status gives the term of the last entry applied (etcdserver's s.Term()) beside the
-      // leader raft knows now: a member just elected names itself leader with the previous term
-      // until its first entry applies, which would read as two leaders of one term. Its log said
-      // "became leader at term N" first: the term is the higher of the two, and a leadership the
-      // log has not told yet waits a poll or two (at most LEAD_UNTOLD_MS, should a line be missed).
+      // Without it (a member that does not serve /debug/vars), etcd's status gives the term of the
+      // last entry applied (etcdserver's s.Term()) beside the leader raft knows now: a member just
+      // elected names itself leader with the previous term until its first entry applies, which
+      // would read as two leaders of one term. Its log said "became leader at term N" first: the
+      // term is the higher of the two, and a leadership the log has not told yet waits a poll or
+      // two (at most LEAD_UNTOLD_MS, should a line be missed).
       const term = Math.max(status.raftTerm, run.log.term);
       const untold = status.leader === status.memberId && !(run.log.role === 'leader' && run.log.term >= status.raftTerm);
       if (!untold) run.unconfirmedSince = null;
