@@ -19,7 +19,7 @@ import { stateOf, type LoggedState } from '../../etcd/observe.js';
 import { etcdUnreported } from '../../cluster-model/engine.js';
 import type { ClusterFileNode } from '../cluster-file.js';
 import type { LiveModel } from '../live-model.js';
-import { MemberSet } from '../members.js';
+import { exitState, howExited, MemberSet } from '../members.js';
 import type { ExitInfo } from '../node-child.js';
 import { recordNodePids } from '../orphans.js';
 import { EtcdChild } from './member-child.js';
@@ -195,17 +195,11 @@ export class EtcdFleet extends MemberSet {
       if (this.runs.get(id) !== run) return;
       this.runs.delete(id);
       this.recordPids();
-      const state = run.intent === 'kill' ? 'killed' : run.intent === 'stop' ? 'stopped' : 'crashed';
+      const state = exitState(run.intent);
       const wasUp = this.live.node(id)?.process.state === 'running';
       this.live.processExited(id, state, exit);
-      const cause = etcdExitCause(exit);
       // A member that never served is reported by start().
-      if (state === 'crashed' && wasUp)
-        this.live.say('crashed', `n${id} crashed (${exit.signal ?? `exit code ${exit.exitCode}`})${cause === null ? '' : `: ${cause}`}`, {
-          node: id,
-          ...exit,
-          outcome: { code: 'crashed', node: id, signal: exit.signal, exitCode: exit.exitCode, cause } satisfies Outcome,
-        });
+      if (state === 'crashed' && wasUp) this.sayCrashed(id, exit, etcdExitCause(exit));
     });
     this.runs.set(id, run);
     this.recordPids();
@@ -268,7 +262,7 @@ export class EtcdFleet extends MemberSet {
         throw new ClusterError(`n${id} was ${by} before it was up`, { code: 'interrupted', node: id, by });
       }
       const cause = etcdExitCause(exit);
-      const text = `n${id} did not start (${exit.signal ?? `exit code ${exit.exitCode}`})${cause === null ? '' : `: ${cause}`}`;
+      const text = `n${id} did not start (${howExited(exit)})${cause === null ? '' : `: ${cause}`}`;
       this.live.say('start-failed', text, { node: id, ...exit, outcome: { code: 'start-failed', node: id, cause } satisfies Outcome });
       throw new ClusterError(text, { code: 'did-not-start', node: id, cause });
     }
