@@ -25,7 +25,7 @@ export interface CheckClient {
 export type ConnectClient = (index: number) => CheckClient;
 
 /** How the reason of a cas that did not match begins, on every engine. */
-export const CAS_MISMATCH = 'mismatch';
+const CAS_MISMATCH = 'mismatch';
 
 /** A cas the cluster answered without swapping: it changed nothing. */
 export function casMismatch(current: string | null): Performed {
@@ -53,7 +53,7 @@ function writeFailure(err: RaftClientError): OpOutcome {
  * leader changes until `opTimeoutMs`; the session (clientId, seq) makes those retries exactly-once.
  * A read is a linearizable ReadIndex read on the leader.
  */
-export class RaftConsoleCheckClient implements CheckClient {
+class RaftConsoleCheckClient implements CheckClient {
   private readonly client: RaftClient;
   private readonly session: WriteSession;
 

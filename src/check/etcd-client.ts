@@ -8,20 +8,10 @@
 // reached etcd, or etcd refused it before proposing it to raft); then at most the last attempt can
 // apply. After any other failure the operation is indeterminate (info) at once.
 //
-// Which etcd (3.4) errors are certain refusals decides false alarms: calling an applied write
-// `fail` would make the checker look for a history without it. So `fail` is given only to errors
-// known to come before the proposal, and anything else is `info`, which can only cost the checker
-// some power, never raise an alarm:
-//   - before raft: "too many requests" (applied index too far behind the commit index), "request
-//     is too large", "no leader" and "not capable" (the gRPC interceptor), "rpc not supported for
-//     learner", a quota refusal ("database space exceeded"), a refused authentication;
-//   - raft refused the proposal: "raft proposal dropped" (a follower that knows no leader, a
-//     candidate, a leader handing over leadership), returned by Propose before anything was appended;
-//   - the TCP connection was refused: nothing was sent.
-// May have applied, so info: "request timed out" in each of its forms (the proposal was made and
-// not seen applied within etcd's request timeout), "leader changed", "server stopped", "request
-// cancelled", our own timeout, a connection reset or closed after sending, an answer we cannot read.
-import { EtcdError, type EtcdProblem } from '../etcd/errors.js';
+// Which etcd errors are certain refusals is src/etcd/errors.ts's writeNotApplied: `fail` is given
+// only to those, and anything else is `info`, which can only cost the checker some power, never
+// raise an alarm.
+import { EtcdError, writeNotApplied, type EtcdProblem } from '../etcd/errors.js';
 import { EtcdGateway } from '../etcd/gateway.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { casMismatch, type CheckClient, type ConnectClient, type Performed } from './clients.js';
@@ -32,20 +22,6 @@ export type EtcdReads = 'linearizable' | 'serializable';
 
 /** What the check uses of the gateway (a test passes a stand-in). */
 export type EtcdKv = Pick<EtcdGateway, 'get' | 'put' | 'cas' | 'close'>;
-
-/** etcd's messages for requests it refused before proposing them to raft (etcdserver/api/v3rpc/rpctypes, raft). */
-const REFUSED_BEFORE_RAFT = [
-  'etcdserver: too many requests',
-  'etcdserver: request is too large',
-  'etcdserver: no leader',
-  'etcdserver: not capable',
-  'etcdserver: rpc not supported for learner',
-  'etcdserver: mvcc: database space exceeded',
-  'raft proposal dropped',
-];
-
-/** Connection errors raised before a request was sent: connect() itself failed. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
 /** What an error tells about a write or cas: whether it certainly did not apply, and in a few words why. */
 export interface EtcdWriteFailure {
@@ -71,21 +47,7 @@ function problemReason(p: EtcdProblem): string {
 
 /** How a write or cas that ended in this error is recorded (see the top of this file). */
 export function classifyEtcdWriteError(err: EtcdError): EtcdWriteFailure {
-  const p = err.problem;
-  const reason = problemReason(p);
-  switch (p.code) {
-    case 'unreachable':
-      return { notApplied: NOT_SENT.has(p.cause), reason };
-    case 'auth':
-      // Refused when the request is authenticated; a permission checked at apply time changes nothing either.
-      return { notApplied: true, reason };
-    case 'server':
-      return { notApplied: REFUSED_BEFORE_RAFT.some((m) => p.cause.startsWith(m)), reason };
-    case 'timeout':
-    case 'tls':
-    case 'bad-answer':
-      return { notApplied: false, reason };
-  }
+  return { notApplied: writeNotApplied(err.problem), reason: problemReason(err.problem) };
 }
 
 export interface EtcdCheckClientOptions {

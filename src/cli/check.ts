@@ -6,7 +6,6 @@
 import { randomInt } from 'node:crypto';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { SupervisorOptions } from '../cluster-model/index.js';
-import { ENGINE_KINDS, type EngineKind } from '../cluster-model/engine.js';
 import { thousands } from '../cluster-model/plural.js';
 import { DEFAULT_SNAPSHOT_EVERY } from '../cluster-model/snapshots.js';
 import { supervisorLauncher } from '../supervisor/index.js';
@@ -18,6 +17,7 @@ import type { EtcdReads } from '../check/etcd-client.js';
 import { clusterName, duration, nodeCount, wholeNumber } from './arguments.js';
 import { folderOptions } from './cluster-options.js';
 import { paintFor } from './colour.js';
+import { engineOptions, withEngineOptions, type EngineFlags } from './engine-option.js';
 import { EXIT_STATUS, type ExitCode } from '../schema/exit-codes.js';
 import { guarded } from './failure.js';
 import { openSettings } from './settings.js';
@@ -28,7 +28,7 @@ const VERDICT_EXIT: Record<RunResult, ExitCode> = { pass: 'ok', violation: 'viol
 
 const DEFAULT_NODES = 5;
 
-interface CheckFlags extends TimingFlags, SwitchFlags {
+interface CheckFlags extends TimingFlags, SwitchFlags, EngineFlags {
   nodes?: number;
   duration: number;
   clients: number;
@@ -41,8 +41,6 @@ interface CheckFlags extends TimingFlags, SwitchFlags {
   out?: string;
   keep?: boolean;
   name?: string;
-  engine?: EngineKind;
-  etcdBin?: string;
   etcdReads?: EtcdReads;
 }
 
@@ -104,15 +102,19 @@ async function clusterOptions(f: CheckFlags, seed: number): Promise<CheckRunOpti
   const stateDir = (await openSettings()).get('data-folder');
   if (f.name !== undefined) return { kind: 'existing', folder: await folderOptions({ name: f.name }) };
   // Its own defaults, not the user's `config` for `up`: a normal speed and free ports.
-  const supervisor: SupervisorOptions = { name: `check-${seed}`, stateDir, nodes: f.nodes ?? DEFAULT_NODES, ...superviseSwitches(f) };
+  const supervisor: SupervisorOptions = {
+    name: `check-${seed}`,
+    stateDir,
+    nodes: f.nodes ?? DEFAULT_NODES,
+    ...superviseSwitches(f),
+    ...engineOptions(f),
+  };
   if (f.electionTimeout !== undefined || f.heartbeat !== undefined) {
     supervisor.electionTimeoutMs = f.electionTimeout;
     supervisor.heartbeatMs = f.heartbeat;
   } else supervisor.speed = f.speed ?? 'normal';
   if (f.basePort !== undefined) supervisor.basePort = f.basePort;
   if (f.snapshotEvery !== undefined) supervisor.snapshotEvery = f.snapshotEvery;
-  if (f.engine !== undefined) supervisor.engine = f.engine;
-  if (f.etcdBin !== undefined) supervisor.etcdBin = f.etcdBin;
   return { kind: 'new', launcher: supervisorLauncher, supervisor, keep: f.keep === true };
 }
 
@@ -165,17 +167,16 @@ export function registerCheckCommand(program: Command): Command {
     .option('--json', 'print the report as one JSON document')
     .option('--out <dir>', `write ${OUT_FILES.join(', ')} into this folder`)
     .option('--keep', 'keep the new cluster (stopped, its data in its folder) instead of deleting it')
-    .option('--name <name>', 'check this running cluster instead of starting a new one (it is left running, healed)', clusterName)
-    .addOption(
-      new Option('--engine <engine>', 'the Raft implementation of the new cluster (a running one has its own)').choices([...ENGINE_KINDS]),
-    )
-    .option('--etcd-bin <path>', 'the etcd binary for --engine etcd (default: etcd from PATH)')
-    .addOption(
-      new Option(
-        '--etcd-reads <kind>',
-        'on etcd, read linearizably (the default) or serializably: each member answers from its own store, possibly stale (an experiment: the check should fail)',
-      ).choices(['linearizable', 'serializable']),
-    );
+    .option('--name <name>', 'check this running cluster instead of starting a new one (it is left running, healed)', clusterName);
+  withEngineOptions(cmd, {
+    engine: 'the Raft implementation of the new cluster (a running one has its own)',
+    etcdBin: 'the etcd binary for --engine etcd (default: etcd from PATH)',
+  }).addOption(
+    new Option(
+      '--etcd-reads <kind>',
+      'on etcd, read linearizably (the default) or serializably: each member answers from its own store, possibly stale (an experiment: the check should fail)',
+    ).choices(['linearizable', 'serializable']),
+  );
   withSwitchOptions(withTimingOptions(cmd));
   // A check's cluster has defaults of its own, not the user's `config` for `up`.
   for (const o of cmd.options) {

@@ -95,11 +95,7 @@ async function readPem(flag: string, path: string): Promise<string> {
 }
 
 /** Reads a line from the terminal without showing it: for a password. */
-export function askHidden(
-  prompt: string,
-  stdin: NodeJS.ReadStream = process.stdin,
-  out: NodeJS.WriteStream = process.stderr,
-): Promise<string> {
+function askHidden(prompt: string, stdin: NodeJS.ReadStream = process.stdin, out: NodeJS.WriteStream = process.stderr): Promise<string> {
   if (!stdin.isTTY)
     return Promise.reject(
       new CliError('--user without a password needs a terminal to ask for it: give it as --user name:password', 'usage'),

@@ -3,7 +3,7 @@
 // printed as it is checked, and lines typed on stdin ask for a hint (h), run the exercise's set-up
 // (x) or stop (q). The cluster is deleted at the end: an exercise starts from scratch each time.
 import { createInterface } from 'node:readline';
-import type { EngineKind } from '../cluster-model/engine.js';
+import type { EngineFlags } from './engine-option.js';
 import type { SpeedPreset } from '../cluster-model/index.js';
 import { supervisorLauncher, untilStopped } from '../supervisor/index.js';
 import { resolveLang, type Lang } from '../exercises/lang.js';
@@ -19,13 +19,11 @@ import { openWithDashboard } from './load-dashboard.js';
 import { mouseOf, type MouseFlags } from './mouse-option.js';
 import { openProgress, openSettings } from './settings.js';
 
-export interface StartFlags extends ClusterFlags, MouseFlags {
+export interface StartFlags extends ClusterFlags, MouseFlags, EngineFlags {
   lang?: Lang;
   headless?: boolean;
   solve?: boolean;
   speed?: SpeedPreset;
-  engine?: EngineKind;
-  etcdBin?: string;
 }
 
 /** The headless runner's own words. */

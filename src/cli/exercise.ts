@@ -3,7 +3,6 @@
 // panel, or headless), `check` tells a script or an instructor which steps of a running exercise
 // are done. Each exercise says whether it runs on etcd (`start --engine etcd`), and why not when not.
 import { type Command, Option } from 'commander';
-import { ENGINE_KINDS } from '../cluster-model/engine.js';
 import { ControlClient, DEFAULT_CLUSTER_NAME, SPEED_PRESETS, clusterFolder } from '../cluster-model/index.js';
 import { exerciseOn, notOnEngine, whyNotOn } from '../exercises/engine.js';
 import { LANGS, resolveLang, type Lang } from '../exercises/lang.js';
@@ -12,6 +11,7 @@ import type { Exercise } from '../exercises/types.js';
 import { clusterName } from './arguments.js';
 import { folderOptions, nameFlag, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
+import { withEngineOptions } from './engine-option.js';
 import type * as Catalog from '../exercises/catalog/index.js';
 import type { StartFlags } from './exercise-start.js';
 import { CliError, guarded } from './failure.js';
@@ -170,23 +170,24 @@ export function registerExerciseCommand(program: Command): Command {
   withLang(exercise.command('list').description('list the exercises, their length and which are completed on this machine'))
     .option('--json', 'print [{number, id, title, minutes, completedAt}] as one JSON document')
     .action(guarded('exercise list', (flags: LangFlags) => list(flags)));
-  withExerciseCluster(
-    withLang(
-      exercise
-        .command('start')
-        .description('start the cluster an exercise needs and guide you through it (the dashboard on a terminal, headless otherwise)')
-        .argument('<exercise>', 'its number (1-10) or id'),
-    ),
-  )
-    .option('--headless', 'no dashboard: print each step as it is checked, read h (hint), x (set-up) and q (quit) lines on stdin')
-    .option('--solve', 'let the exercise solve itself with its automatic solution, for a demonstration (headless, it stops once done)')
-    .addOption(new Option('--speed <preset>', "run faster or slower than the exercise's own speed").choices(SPEED_PRESETS))
-    .addOption(
-      new Option('--engine <engine>', 'the Raft implementation its cluster runs (`exercise list` shows which exercises run on etcd)')
-        .choices(ENGINE_KINDS)
-        .default('raft-console'),
+  withEngineOptions(
+    withExerciseCluster(
+      withLang(
+        exercise
+          .command('start')
+          .description('start the cluster an exercise needs and guide you through it (the dashboard on a terminal, headless otherwise)')
+          .argument('<exercise>', 'its number (1-10) or id'),
+      ),
     )
-    .option('--etcd-bin <path>', 'the etcd binary, with --engine etcd (default: etcd from PATH)')
+      .option('--headless', 'no dashboard: print each step as it is checked, read h (hint), x (set-up) and q (quit) lines on stdin')
+      .option('--solve', 'let the exercise solve itself with its automatic solution, for a demonstration (headless, it stops once done)')
+      .addOption(new Option('--speed <preset>', "run faster or slower than the exercise's own speed").choices(SPEED_PRESETS)),
+    {
+      engine: 'the Raft implementation its cluster runs (`exercise list` shows which exercises run on etcd)',
+      etcdBin: 'the etcd binary, with --engine etcd (default: etcd from PATH)',
+      default: 'raft-console',
+    },
+  )
     .option(...MOUSE_OPTION)
     .action(
       guarded('exercise start', async (name: string, flags: StartFlags) => {

@@ -5,16 +5,8 @@ import { type Command } from 'commander';
 import type { SupervisorOptions } from '../cluster-model/launcher.js';
 import { supervise } from '../supervisor/index.js';
 import { nodeCount } from './arguments.js';
-import {
-  engineOptions,
-  superviseSwitches,
-  withEngineOptions,
-  withSwitchOptions,
-  withTimingOptions,
-  type EngineFlags,
-  type SwitchFlags,
-  type TimingFlags,
-} from './supervisor-options.js';
+import { superviseSwitches, withSwitchOptions, withTimingOptions, type SwitchFlags, type TimingFlags } from './supervisor-options.js';
+import { engineOptions, withEngineOptions, type EngineFlags } from './engine-option.js';
 
 interface SuperviseFlags extends TimingFlags, SwitchFlags, EngineFlags {
   name: string;

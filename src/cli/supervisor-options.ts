@@ -10,13 +10,13 @@ import { clusterFolder, type FolderOptions } from '../cluster-model/folder.js';
 import type { SupervisorOptions } from '../cluster-model/launcher.js';
 import type { RaftSwitches, SpeedPreset } from '../cluster-model/model.js';
 import { switchArgs } from '../cluster-model/switches.js';
-import { ENGINE_KINDS, type EngineKind } from '../cluster-model/engine.js';
 import { SPEED_PRESETS } from '../cluster-model/timing.js';
 import { readClusterFile } from '../supervisor/index.js';
 import { KNOWN_BUG_NAMES, isBugName, type BugName } from '../raft/config.js';
 import { milliseconds, msRange, port, wholeNumber } from './arguments.js';
 import { thousands } from '../cluster-model/plural.js';
 import { DEFAULT_SNAPSHOT_EVERY } from '../cluster-model/snapshots.js';
+import { engineOptions, type EngineFlags } from './engine-option.js';
 import { CliError } from './failure.js';
 import type { SettingsStore } from './settings.js';
 
@@ -47,22 +47,6 @@ export function withTimingOptions(cmd: Command): Command {
       `each node snapshots its state machine and compacts its log once this many applied entries sit in it (default: what the cluster last ran with, else ${thousands(DEFAULT_SNAPSHOT_EVERY)}; e.g. 100 to watch a follower catch up from a snapshot)`,
       wholeNumber('--snapshot-every', '100', 1),
     );
-}
-
-export interface EngineFlags {
-  engine?: EngineKind;
-  etcdBin?: string;
-}
-
-export function withEngineOptions(cmd: Command): Command {
-  return cmd
-    .addOption(
-      new Option(
-        '--engine <engine>',
-        'the Raft implementation a new cluster runs: raft-console (its own nodes, the default) or etcd (local etcd members, with the etcd binary from PATH or --etcd-bin); an existing cluster keeps its own',
-      ).choices(ENGINE_KINDS),
-    )
-    .option('--etcd-bin <path>', 'the etcd binary to run for an etcd cluster (default: etcd from PATH)');
 }
 
 export interface SwitchFlags {
@@ -133,14 +117,6 @@ export function superviseSwitches(flags: SwitchFlags): Pick<SupervisorOptions, '
     ...(flags.bug === undefined ? {} : { bugs: flags.bug }),
   };
   return Object.keys(raft).length === 0 ? {} : { raft };
-}
-
-/** `engine` and `etcdBin` of the supervisor's options, as given. */
-export function engineOptions(flags: EngineFlags): Pick<SupervisorOptions, 'engine' | 'etcdBin'> {
-  return {
-    ...(flags.engine === undefined ? {} : { engine: flags.engine }),
-    ...(flags.etcdBin === undefined ? {} : { etcdBin: flags.etcdBin }),
-  };
 }
 
 /** The `supervise` command line that runs a supervisor with these options. */

@@ -8,15 +8,8 @@ import { guarded } from './failure.js';
 import { withLangOption, type LangFlags } from './lang-option.js';
 import { MOUSE_OPTION, type MouseFlags } from './mouse-option.js';
 import { openSettings } from './settings.js';
-import {
-  supervisorOptions,
-  withEngineOptions,
-  withSwitchOptions,
-  withTimingOptions,
-  type EngineFlags,
-  type SwitchFlags,
-  type TimingFlags,
-} from './supervisor-options.js';
+import { supervisorOptions, withSwitchOptions, withTimingOptions, type SwitchFlags, type TimingFlags } from './supervisor-options.js';
+import { withEngineOptions, type EngineFlags } from './engine-option.js';
 import { runDetached } from './up-detached.js';
 import { runInForeground } from './up-foreground.js';
 

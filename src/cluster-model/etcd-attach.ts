@@ -14,6 +14,7 @@
 import { EtcdGateway, type EtcdConnectionOptions } from '../etcd/gateway.js';
 import { EtcdError } from '../etcd/errors.js';
 import { observe } from '../etcd/observe.js';
+import { majorityOf } from '../raft/membership.js';
 import type { NodeId } from '../raft/types.js';
 import type { Action, ActionResult } from './control-protocol.js';
 import { engineName } from './engine.js';
@@ -246,7 +247,7 @@ export class EtcdAttachment implements ClusterSource {
         waitedMs: 0,
         running,
         voters: all,
-        needed: Math.floor(all / 2) + 1,
+        needed: majorityOf(all),
         faults: false,
       });
     }

@@ -30,8 +30,6 @@ export type ObservedEvent =
   /** Two members named themselves leader of the same term: Raft's Election Safety broken. */
   | { type: 'observed-two-leaders'; nodes: NodeId[]; term: number };
 
-export type ObservedEventType = ObservedEvent['type'];
-
 const FIELDS: FieldTable<ObservedEvent, 'type'> = {
   'observed-attached': { endpoint: text, members: count, answering: count, version: text },
   'observed-leader': { node, term: count },
@@ -82,7 +80,7 @@ function member(name: string, memberId: string): string {
 }
 
 /** The English sentence. */
-export function observedText(e: ObservedEvent): string {
+function observedText(e: ObservedEvent): string {
   switch (e.type) {
     case 'observed-attached':
       return `attached to etcd ${e.version} through ${e.endpoint}: ${e.members} member${e.members === 1 ? '' : 's'}, ${e.answering} answering (observed every few hundred ms: no log lines from a remote cluster)`;

@@ -65,7 +65,7 @@ function timingOf(raft: readonly EtcdRaftStatus[]): Timing | null {
 }
 
 /** host:port of a URL (the URL itself when it is not one). */
-export function hostPort(url: string): string {
+function hostPort(url: string): string {
   try {
     return new URL(url).host;
   } catch {
@@ -74,7 +74,7 @@ export function hostPort(url: string): string {
 }
 
 /** The name of an attached cluster: where it was reached. */
-export function attachedName(endpoints: readonly string[]): string {
+function attachedName(endpoints: readonly string[]): string {
   return endpoints[0] === undefined ? 'etcd' : hostPort(endpoints[0]);
 }
 

@@ -5,7 +5,7 @@
 // An etcd cluster's members are reached through etcd's JSON gateway instead, on their client URLs:
 // this is the one place that tells the two engines apart for a client request.
 import { RaftClient, RaftClientError, seconds, type WriteResult } from '../client/index.js';
-import { EtcdError } from '../etcd/errors.js';
+import { EtcdError, notSent, saysNoLeader, writeNotApplied } from '../etcd/errors.js';
 import { EtcdGateway, type EtcdConnectionOptions } from '../etcd/gateway.js';
 import { ClusterError } from './errors.js';
 import { clusterSecret } from './folder.js';
@@ -108,7 +108,7 @@ export class EtcdMembers {
   private mayMoveOn(err: EtcdError): boolean {
     const p = err.problem;
     if (this.what === 'read') return p.code === 'unreachable' || p.code === 'timeout';
-    return p.code === 'unreachable' && p.cause === 'ECONNREFUSED';
+    return notSent(p);
   }
 }
 
@@ -117,11 +117,8 @@ function etcdNodeName(model: ClusterModel, url: string): string {
   return node === undefined ? url : `n${node.id}`;
 }
 
-/** etcd's answers that say a write was proposed but not seen through: it may be applied or not. */
-const ETCD_UNKNOWN_OUTCOME = /request timed out|leader changed|timed out, possibly due to/i;
-
 /** An EtcdError as one line with its fix, worded as raft-console's own failures are; any other error as it is. */
-export function explainEtcdError(err: unknown, model: ClusterModel, what: 'write' | 'read' | 'request', timeoutMs: number): unknown {
+function explainEtcdError(err: unknown, model: ClusterModel, what: 'write' | 'read' | 'request', timeoutMs: number): unknown {
   if (!(err instanceof EtcdError)) return err;
   const p = err.problem;
   const who = etcdNodeName(model, p.endpoint);
@@ -130,9 +127,9 @@ export function explainEtcdError(err: unknown, model: ClusterModel, what: 'write
   const unknown = `the outcome is unknown: it may be applied or not (etcd has no client sessions, so sending it again may apply it twice; read the key to see)`;
   switch (p.code) {
     case 'unreachable':
-      // A connection refused never carried the request; one that broke may have.
+      // A connection never made carried no request; one that broke may have.
       return new ClusterError(
-        what === 'write' && p.cause !== 'ECONNREFUSED'
+        what === 'write' && !notSent(p)
           ? `the connection to ${at} broke (${p.cause}) before it answered: ${unknown}`
           : `cannot reach ${at} (${p.cause}): is it running? see ${status}`,
       );
@@ -143,8 +140,8 @@ export function explainEtcdError(err: unknown, model: ClusterModel, what: 'write
           : `${at} did not answer within ${seconds(timeoutMs)} (can it reach a majority? see ${status}): nothing was read`,
       );
     case 'server':
-      if (what === 'write' && ETCD_UNKNOWN_OUTCOME.test(p.cause)) return new ClusterError(`${at} answered "${p.cause}": ${unknown}`);
-      if (/no leader/i.test(p.cause))
+      if (what === 'write' && !writeNotApplied(p)) return new ClusterError(`${at} answered "${p.cause}": ${unknown}`);
+      if (saysNoLeader(p))
         return new ClusterError(
           `${at} knows no leader, so the ${what} did not complete: the cluster has no leader with a majority (are most members down, paused or cut off? see ${status})`,
         );

@@ -176,6 +176,15 @@ export function readEtcdLogLine(line: string, ctx: EtcdLogContext, state: EtcdLo
   return { readings: reader.readings, state: reader.state };
 }
 
+/** A member's log line in one line: its message and error ("msg: error"), or the line as it is when it is not one of zap's. */
+export function etcdLineText(line: string): string {
+  const parsed = parseUntrustedJson(line, 'an etcd log line', MAX_DEPTH);
+  if (!parsed.ok || !isObject(parsed.value)) return line;
+  const { msg, error } = parsed.value;
+  if (typeof msg !== 'string') return line;
+  return typeof error === 'string' ? `${msg}: ${error}` : msg;
+}
+
 // ---- the raft library's lines (all in msg) ----
 
 const ID = '([0-9a-f]{1,16})';

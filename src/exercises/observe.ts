@@ -58,7 +58,7 @@ export function logReach(model: ClusterModel, r: NodeRaftState): number {
  * Whether the engine's timers are hidden (etcd): then no event says that an election timer fired,
  * and a candidacy, or a leader in a higher term in the model, is the first sign of an election.
  */
-export function timersHidden(model: ClusterModel): boolean {
+function timersHidden(model: ClusterModel): boolean {
   return !reports(model.engine, 'timer');
 }
 

@@ -3,7 +3,7 @@
 // the cause and the fix), acts, and returns one plain sentence of what happened. Membership
 // changes are in membership.ts; `down` is the supervisor's own.
 import { plural } from '../cluster-model/plural.js';
-import { holdsMajority } from '../raft/membership.js';
+import { holdsMajority, majorityOf } from '../raft/membership.js';
 import type { NodeId } from '../raft/types.js';
 import type { Action } from '../cluster-model/control-protocol.js';
 import { ClusterError } from '../cluster-model/errors.js';
@@ -34,7 +34,7 @@ function unique(ids: readonly NodeId[]): NodeId[] {
 }
 
 /** The nodes, each checked to be a member for which `ok` holds, or an error saying what it is instead and what to run. */
-export function inState(
+function inState(
   f: MemberSet,
   ids: readonly NodeId[],
   verb: string,
@@ -54,7 +54,46 @@ export function inState(
   });
 }
 
-export const restartHint = (n: NodeModel): string => `start it again with \`raft-console restart ${n.id}\``;
+const restartHint = (n: NodeModel): string => `start it again with \`raft-console restart ${n.id}\``;
+
+/** Before a promotion, on any engine: `id` is a learner, and running, as only a running node catches up. `notLearner`: why it is none, and what to run. */
+export function checkPromotable(f: MemberSet, id: NodeId, notLearner: string): void {
+  f.member(id);
+  const { voters, learners } = f.membership();
+  if (voters.includes(id))
+    throw new ClusterError(`n${id} is a voter already: only a learner can be promoted (\`raft-console add --learner\` adds one)`, {
+      code: 'not-a-learner',
+      node: id,
+      voter: true,
+    });
+  if (!learners.includes(id))
+    throw new ClusterError(`n${id} is not a learner${notLearner}`, { code: 'not-a-learner', node: id, voter: false });
+  inState(
+    f,
+    [id],
+    'promote',
+    (n) => n.process.state === 'running',
+    (n) =>
+      n.process.state === 'paused' ? 'resume it first' : n.process.state === 'starting' ? 'wait until it has started' : restartHint(n),
+  );
+}
+
+/** Before a removal, on any engine: the member, unless it is the only voter, which a cluster cannot remove. */
+export function checkRemovable(f: MemberSet, id: NodeId): NodeModel {
+  const node = f.member(id);
+  const { voters } = f.membership();
+  if (voters.length === 1 && voters[0] === id)
+    throw new ClusterError(`n${id} is the last voter: a cluster cannot remove its only voter (use \`raft-console down\`)`, {
+      code: 'last-voter',
+      node: id,
+    });
+  return node;
+}
+
+/** "3 voters now, a majority is 2": the end of a membership change's sentence. */
+export function votersNow(voters: number): string {
+  return `${plural(voters, 'voter')} now, a majority is ${majorityOf(voters)}`;
+}
 
 /** The leader among the nodes `ids`, if it is, and whether the voters left running can elect another. */
 function leaderLoss(f: MemberSet, ids: readonly NodeId[]): LeaderLoss | null {

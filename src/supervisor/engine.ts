@@ -4,6 +4,8 @@
 // its Fleet; etcd's is etcd/engine.ts. Actions every engine does alike (process faults, network
 // faults, transfer) are actions.ts's `perform`, on the MemberSet.
 import type { Action } from '../cluster-model/control-protocol.js';
+import type { SpeedPreset } from '../cluster-model/model.js';
+import type { NodeId } from '../raft/types.js';
 import { campaign, perform, speed, type Done } from './actions.js';
 import type { Fleet } from './fleet.js';
 import type { MemberSet } from './members.js';
@@ -18,41 +20,61 @@ export interface Engine {
 }
 
 /**
- * Membership changes wait for each other: a Raft cluster takes one at a time anyway (raft-console's
- * core refuses a second while one is in flight, etcd refuses too), and two at once would race for
- * the same new node id.
+ * What an engine does its own way: the membership changes, and the actions only raft-console's
+ * nodes can do (etcd's engine refuses those, saying why and what to do instead).
  */
-export function oneAtATime(): <T>(change: () => Promise<T>) => Promise<T> {
+export interface OwnActions {
+  add(learner: boolean): Promise<Done>;
+  promote(id: NodeId): Promise<Done>;
+  remove(id: NodeId): Promise<Done>;
+  replace(id: NodeId): Promise<Done>;
+  campaign(id: NodeId): Promise<Done>;
+  speed(preset: SpeedPreset): Promise<Done>;
+}
+
+/**
+ * An engine: its own actions, and actions.ts's `perform` for the rest. Membership changes wait for
+ * each other: a Raft cluster takes one at a time anyway (raft-console's core refuses a second while
+ * one is in flight, etcd refuses too), and two at once would race for the same new node id.
+ */
+export function engineOf(fleet: MemberSet, own: OwnActions): Engine {
   let queue: Promise<unknown> = Promise.resolve();
-  return (change) => {
+  const membership = <T>(change: () => Promise<T>): Promise<T> => {
     const next = queue.then(change);
     queue = next.catch(() => undefined);
     return next;
   };
-}
-
-/** raft-console's own nodes: every action there is. */
-export function raftConsoleEngine(fleet: Fleet): Engine {
-  const membership = oneAtATime();
   return {
     fleet,
     act(a) {
       switch (a.op) {
         case 'add':
-          return membership(() => addNode(fleet, a.learner === true));
+          return membership(() => own.add(a.learner === true));
         case 'promote':
-          return membership(() => promoteNode(fleet, a.node));
+          return membership(() => own.promote(a.node));
         case 'remove':
-          return membership(() => removeNode(fleet, a.node));
+          return membership(() => own.remove(a.node));
         case 'replace':
-          return replaceNode(fleet, a.node);
+          return own.replace(a.node);
         case 'campaign':
-          return campaign(fleet, a.node);
+          return own.campaign(a.node);
         case 'speed':
-          return speed(fleet, a.preset);
+          return own.speed(a.preset);
         default:
           return perform(fleet, a);
       }
     },
   };
+}
+
+/** raft-console's own nodes: every action there is. */
+export function raftConsoleEngine(fleet: Fleet): Engine {
+  return engineOf(fleet, {
+    add: (learner) => addNode(fleet, learner),
+    promote: (id) => promoteNode(fleet, id),
+    remove: (id) => removeNode(fleet, id),
+    replace: (id) => replaceNode(fleet, id),
+    campaign: (id) => campaign(fleet, id),
+    speed: (preset) => speed(fleet, preset),
+  });
 }

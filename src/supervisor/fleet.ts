@@ -14,7 +14,7 @@ import { ClusterError } from '../cluster-model/errors.js';
 import { filterFor, hasFaults } from './links.js';
 import type { LiveModel } from './live-model.js';
 import type { LinkFaultModel, NodeModel } from '../cluster-model/model.js';
-import { MemberSet } from './members.js';
+import { exitState, howExited, MemberSet } from './members.js';
 import type { Outcome } from '../cluster-model/outcome.js';
 import { NodeChild, StartFailure, exitCause, type ExitInfo } from './node-child.js';
 import { portInUse } from './port-owner.js';
@@ -127,16 +127,10 @@ export class Fleet extends MemberSet {
     run.gone = child.exited.then((exit) => {
       if (this.runs.get(id) !== run) return;
       this.runs.delete(id);
-      const state = run.intent === 'kill' ? 'killed' : run.intent === 'stop' ? 'stopped' : 'crashed';
+      const state = exitState(run.intent);
       this.live.processExited(id, state, exit);
-      const how = exit.signal ?? `exit code ${exit.exitCode}`;
       // A node that never started is reported by start(), which may retry it.
-      if (state === 'crashed' && run.started)
-        this.live.say('crashed', `n${id} crashed (${how})${withCause(exit)}`, {
-          node: id,
-          ...exit,
-          outcome: { code: 'crashed', node: id, signal: exit.signal, exitCode: exit.exitCode, cause: exitCause(exit) } satisfies Outcome,
-        });
+      if (state === 'crashed' && run.started) this.sayCrashed(id, exit, exitCause(exit));
     });
     this.runs.set(id, run);
     recordNodePids(
@@ -213,7 +207,7 @@ export class Fleet extends MemberSet {
     if (exit !== null) {
       await run.gone;
       if (run.intent !== null) throw interrupted(id, run.intent, 'before it was up');
-      const text = `n${id} started but exited at once (${exit.signal ?? `exit code ${exit.exitCode}`})${withCause(exit)}`;
+      const text = `n${id} started but exited at once (${howExited(exit)})${withCause(exit)}`;
       this.live.say('start-failed', text, {
         node: id,
         ...exit,

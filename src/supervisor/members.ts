@@ -9,6 +9,8 @@ import type { LinkFaultModel, NodeModel, ProcessState, Timing } from '../cluster
 import { latestMembership, leaderOf, members } from '../cluster-model/queries.js';
 import { majorityOf } from '../raft/membership.js';
 import type { LiveModel } from './live-model.js';
+import type { Outcome } from '../cluster-model/outcome.js';
+import type { ExitInfo } from './node-child.js';
 
 const LIVE: readonly ProcessState[] = ['starting', 'running', 'paused'];
 
@@ -17,6 +19,16 @@ export function listIds(ids: readonly NodeId[]): string {
   const sorted = [...ids].sort((a, b) => a - b);
   if (sorted.length > 2 && sorted.every((id, i) => i === 0 || id === sorted[i - 1]! + 1)) return `${sorted[0]}-${sorted.at(-1)}`;
   return sorted.join(', ');
+}
+
+/** How a member's exit is reported: as what was asked of it (killed, stopped), else crashed. */
+export function exitState(intent: 'kill' | 'stop' | null): 'killed' | 'stopped' | 'crashed' {
+  return intent === 'kill' ? 'killed' : intent === 'stop' ? 'stopped' : 'crashed';
+}
+
+/** "SIGKILL", or "exit code 1". */
+export function howExited(exit: ExitInfo): string {
+  return exit.signal ?? `exit code ${exit.exitCode}`;
 }
 
 export abstract class MemberSet {
@@ -51,6 +63,15 @@ export abstract class MemberSet {
   abstract heal(): Promise<void>;
   /** Asks the leader `from` to hand leadership to `to`; resolves once asked (not once done). */
   abstract handOver(from: NodeModel, to: NodeId): Promise<void>;
+
+  /** Tells of a member that exited unasked after it had started; `cause` is its own account, if it gave one. */
+  protected sayCrashed(id: NodeId, exit: ExitInfo, cause: string | null): void {
+    this.live.say('crashed', `n${id} crashed (${howExited(exit)})${cause === null ? '' : `: ${cause}`}`, {
+      node: id,
+      ...exit,
+      outcome: { code: 'crashed', node: id, signal: exit.signal, exitCode: exit.exitCode, cause } satisfies Outcome,
+    });
+  }
 
   /** The nodes still in the cluster, in id order. */
   members(): NodeModel[] {

@@ -2,11 +2,9 @@
 // as a learner, is promoted to voter once it holds every committed entry (at once, or when asked:
 // `add --learner`, then `promote`), and a removed node is stopped only after its removal is
 // committed. Progress is told as events, since catching up can take a while.
-import { plural } from '../cluster-model/plural.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { majorityOf } from '../raft/membership.js';
 import type { ConfChange, NodeId } from '../raft/types.js';
-import { inState, restartHint, type Done } from './actions.js';
+import { checkPromotable, checkRemovable, votersNow, type Done } from './actions.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import type { Fleet } from './fleet.js';
 import { filterFor } from './links.js';
@@ -163,7 +161,7 @@ export async function addNode(f: Fleet, learner = false): Promise<Done> {
   const promotedAt = await promoteLearner(f, id, 'add', index);
   const voters = f.membership().voters.length;
   return {
-    text: `added n${id} at 127.0.0.1:${port}: joined as a learner, caught up, promoted to voter (entry ${promotedAt}); ${plural(voters, 'voter')} now, a majority is ${majorityOf(voters)}`,
+    text: `added n${id} at 127.0.0.1:${port}: joined as a learner, caught up, promoted to voter (entry ${promotedAt}); ${votersNow(voters)}`,
     data: { node: id, port },
     outcome: { code: 'added', node: id, port, index: promotedAt, voters },
   };
@@ -171,46 +169,24 @@ export async function addNode(f: Fleet, learner = false): Promise<Done> {
 
 /** A learner (`add --learner`) becomes a voter: once it has caught up, its promotion is proposed and committed. */
 export async function promoteNode(f: Fleet, id: NodeId): Promise<Done> {
-  f.member(id);
-  const { voters, learners } = f.membership();
-  if (voters.includes(id))
-    throw new ClusterError(`n${id} is a voter already: only a learner can be promoted (\`raft-console add --learner\` adds one)`, {
-      code: 'not-a-learner',
-      node: id,
-      voter: true,
-    });
-  if (!learners.includes(id))
-    throw new ClusterError(
-      `n${id} is not a learner: it is in no configuration, as its joining did not go through (\`raft-console remove ${id}\` takes it out, \`raft-console add --learner\` adds a new one)`,
-      { code: 'not-a-learner', node: id, voter: false },
-    );
-  // Only a running node catches up.
-  inState(
+  checkPromotable(
     f,
-    [id],
-    'promote',
-    (n) => n.process.state === 'running',
-    (n) =>
-      n.process.state === 'paused' ? 'resume it first' : n.process.state === 'starting' ? 'wait until it has started' : restartHint(n),
+    id,
+    `: it is in no configuration, as its joining did not go through (\`raft-console remove ${id}\` takes it out, \`raft-console add --learner\` adds a new one)`,
   );
   const at = await promoteLearner(f, id, 'promote', 0);
   const count = f.membership().voters.length;
   return {
-    text: `promoted n${id} to voter (entry ${at}); ${plural(count, 'voter')} now, a majority is ${majorityOf(count)}`,
+    text: `promoted n${id} to voter (entry ${at}); ${votersNow(count)}`,
     data: { node: id },
     outcome: { code: 'promoted', node: id, index: at, voters: count },
   };
 }
 
 export async function removeNode(f: Fleet, id: NodeId): Promise<Done> {
-  const node = f.member(id);
+  const node = checkRemovable(f, id);
   const before = f.membership();
   const inConfig = before.voters.includes(id) || before.learners.includes(id);
-  if (before.voters.length === 1 && before.voters[0] === id)
-    throw new ClusterError(`n${id} is the last voter: a cluster cannot remove its only voter (use \`raft-console down\`)`, {
-      code: 'last-voter',
-      node: id,
-    });
   const wasLeader = f.leader()?.id === id;
   let note = `n${id} was not in the configuration`;
   let committedAt = 0;
@@ -237,7 +213,7 @@ export async function removeNode(f: Fleet, id: NodeId): Promise<Done> {
   );
   const voters = f.membership().voters.length;
   return {
-    text: `removed n${id}: ${note}; n${id} is stopped; ${plural(voters, 'voter')} now, a majority is ${majorityOf(voters)}`,
+    text: `removed n${id}: ${note}; n${id} is stopped; ${votersNow(voters)}`,
     data: { node: id },
     outcome: { code: 'removed', node: id, index: committedAt, wasLeader, voters },
   };

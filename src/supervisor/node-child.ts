@@ -43,7 +43,32 @@ function readFatal(data: JsonObject): ExitInfo['cause'] {
   return read.ok ? read.value : null;
 }
 
-type Signal = 'SIGKILL' | 'SIGTERM' | 'SIGSTOP' | 'SIGCONT';
+export type Signal = 'SIGKILL' | 'SIGTERM' | 'SIGSTOP' | 'SIGCONT';
+
+/** Signals a child process of the supervisor (a node or an etcd member), if it started. */
+export function signalChild(pid: number | null, signal: Signal): void {
+  if (pid === null) return;
+  try {
+    process.kill(pid, signal);
+  } catch (err) {
+    // Already gone: its exit is on its way through `exited`.
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+/** The last STDERR_TAIL lines of a child's stderr, kept for a crash's explanation. */
+export class StderrTail {
+  readonly lines: string[] = [];
+
+  keep(text: string): void {
+    this.lines.push(text);
+    if (this.lines.length > STDERR_TAIL) this.lines.shift();
+  }
+
+  tooLong(bytes: number): void {
+    this.keep(`(a line of ${bytes} bytes, not kept)`);
+  }
+}
 
 export class NodeChild {
   readonly pid: number | null;
@@ -53,7 +78,7 @@ export class NodeChild {
   private readonly sub: ChildProcessWithoutNullStreams;
   private readonly pending = new Map<number, (a: ControlAnswer | Error) => void>();
   private nextCommand = 1;
-  private readonly stderrTail: string[] = [];
+  private readonly stderrTail = new StderrTail();
   private cause: ExitInfo['cause'] = null;
 
   /** `onLine` gets every line of its stdout, read (node-line.ts), after the child has taken what it needs from it. */
@@ -95,11 +120,7 @@ export class NodeChild {
       tooLong: (bytes) =>
         onLine({ kind: 'bad-line', problem: `a line of ${bytes} bytes, over the limit of ${MAX_LINE_BYTES}, was dropped` }),
     });
-    const keep = (text: string): void => {
-      this.stderrTail.push(text);
-      if (this.stderrTail.length > STDERR_TAIL) this.stderrTail.shift();
-    };
-    readBoundedLines(this.sub.stderr, { line: keep, tooLong: (bytes) => keep(`(a line of ${bytes} bytes, not kept)`) });
+    readBoundedLines(this.sub.stderr, { line: (text) => this.stderrTail.keep(text), tooLong: (bytes) => this.stderrTail.tooLong(bytes) });
 
     this.exited = new Promise<ExitInfo>((resolve) => {
       let settled = false;
@@ -109,7 +130,7 @@ export class NodeChild {
         const exit: ExitInfo = {
           exitCode,
           signal,
-          stderrTail: failure === null ? [...this.stderrTail] : [...this.stderrTail, failure],
+          stderrTail: failure === null ? [...this.stderrTail.lines] : [...this.stderrTail.lines, failure],
           cause: this.cause,
         };
         startedReject(new StartFailure(exit));
@@ -147,12 +168,6 @@ export class NodeChild {
   }
 
   signal(signal: Signal): void {
-    if (this.pid === null) return;
-    try {
-      process.kill(this.pid, signal);
-    } catch (err) {
-      // Already gone: its exit is on its way through `exited`.
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-    }
+    signalChild(this.pid, signal);
   }
 }

@@ -176,7 +176,7 @@ export function hidesLog(model: Model): boolean {
 }
 
 /** The line under the table that says what the engine does not expose, the longest that fits `width` (null: it exposes everything). */
-export function engineNote(model: Model, labels: Labels, width: number): string | null {
+function engineNote(model: Model, labels: Labels, width: number): string | null {
   if (!hidesLog(model)) return null;
   return labels.etcdNote.find((t) => columns(t) <= width) ?? labels.etcdNote.at(-1)!;
 }

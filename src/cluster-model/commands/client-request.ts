@@ -151,7 +151,7 @@ export function sendRequest(
 export const ETCD_SUBMIT_KEY = 'raft-console/submit';
 
 /** Sends the request to an etcd cluster's members and tells its answer: the revision it committed at and the member that answered. */
-export async function answerEtcd(members: EtcdMembers, r: ClientRequest, o: RequestOptions): Promise<ClientOutcome> {
+async function answerEtcd(members: EtcdMembers, r: ClientRequest, o: RequestOptions): Promise<ClientOutcome> {
   const g = members.gateway;
   const only = o.via === undefined ? undefined : members.urlOf(o.via);
   const by = (from: string): string => `answered by ${members.nameOf(from)}`;

@@ -5,15 +5,13 @@
 // (starting an election, replacing a member's data, a new tick length while running) is refused
 // with the reason and what to do instead.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { plural } from '../../cluster-model/plural.js';
 import { ClusterError } from '../../cluster-model/errors.js';
 import type { Outcome } from '../../cluster-model/outcome.js';
-import { EtcdError } from '../../etcd/errors.js';
+import { EtcdError, saysLearnerBehind, saysUnhealthy } from '../../etcd/errors.js';
 import type { EtcdGateway } from '../../etcd/gateway.js';
-import { majorityOf } from '../../raft/membership.js';
 import type { NodeId } from '../../raft/types.js';
-import { inState, perform, restartHint, type Done } from '../actions.js';
-import { oneAtATime, type Engine } from '../engine.js';
+import { checkPromotable, checkRemovable, votersNow, type Done } from '../actions.js';
+import { engineOf, type Engine } from '../engine.js';
 import { freePorts } from '../ports.js';
 import { etcdFailure, type EtcdFleet } from './fleet.js';
 import { advertisedPeerUrl, memberName, type EtcdMemberSetup } from './setup.js';
@@ -30,36 +28,26 @@ const UNSUPPORTED = {
     'etcd reads its heartbeat and election timeout only when a member starts: `raft-console down`, then `raft-console up --speed <preset>` restarts every member at that speed',
 } as const;
 
-export function unsupported(op: keyof typeof UNSUPPORTED): ClusterError {
-  return new ClusterError(`an etcd cluster cannot ${op === 'speed' ? 'change speed while it runs' : op}: ${UNSUPPORTED[op]}`, {
-    code: 'engine-unsupported',
-    op,
-    engine: 'etcd',
-    remote: false,
-  });
+function unsupported(op: keyof typeof UNSUPPORTED): Promise<never> {
+  return Promise.reject(
+    new ClusterError(`an etcd cluster cannot ${op === 'speed' ? 'change speed while it runs' : op}: ${UNSUPPORTED[op]}`, {
+      code: 'engine-unsupported',
+      op,
+      engine: 'etcd',
+      remote: false,
+    }),
+  );
 }
 
 export function etcdEngine(fleet: EtcdFleet): Engine {
-  const membership = oneAtATime();
-  return {
-    fleet,
-    act(a) {
-      switch (a.op) {
-        case 'add':
-          return membership(() => addMember(fleet, a.learner === true));
-        case 'promote':
-          return membership(() => promoteMember(fleet, a.node));
-        case 'remove':
-          return membership(() => removeMember(fleet, a.node));
-        case 'campaign':
-        case 'replace':
-        case 'speed':
-          return Promise.reject(unsupported(a.op));
-        default:
-          return perform(fleet, a);
-      }
-    },
-  };
+  return engineOf(fleet, {
+    add: (learner) => addMember(fleet, learner),
+    promote: (id) => promoteMember(fleet, id),
+    remove: (id) => removeMember(fleet, id),
+    replace: () => unsupported('replace'),
+    campaign: () => unsupported('campaign'),
+    speed: () => unsupported('speed'),
+  });
 }
 
 /**
@@ -75,8 +63,7 @@ async function untilHealthy<T>(f: EtcdFleet, op: string, what: string, call: (g:
     try {
       return await call(gateway);
     } catch (err) {
-      const unhealthy =
-        err instanceof EtcdError && err.problem.code === 'server' && /unhealthy cluster|not enough started/i.test(err.problem.cause);
+      const unhealthy = err instanceof EtcdError && saysUnhealthy(err.problem);
       if (!unhealthy) throw etcdFailure(op, err, what);
       if (Date.now() >= until)
         throw etcdFailure(
@@ -146,7 +133,7 @@ async function addMember(f: EtcdFleet, learner: boolean): Promise<Done> {
   await promote(f, id);
   const voters = f.membership().voters.length;
   return {
-    text: `added n${id} at 127.0.0.1:${clientPort}: joined as a learner, caught up, promoted to voter; ${plural(voters, 'voter')} now, a majority is ${majorityOf(voters)}`,
+    text: `added n${id} at 127.0.0.1:${clientPort}: joined as a learner, caught up, promoted to voter; ${votersNow(voters)}`,
     data: { node: id, port: clientPort },
     outcome: { code: 'added', node: id, port: clientPort, index: 0, voters },
   };
@@ -163,7 +150,7 @@ async function promote(f: EtcdFleet, id: NodeId): Promise<void> {
       await gateway.promoteMember(hex);
       break;
     } catch (err) {
-      const behind = err instanceof EtcdError && err.problem.code === 'server' && /in sync|not ready|too many/i.test(err.problem.cause);
+      const behind = err instanceof EtcdError && saysLearnerBehind(err.problem);
       if (!behind || Date.now() >= until)
         throw etcdFailure('promote', err, `n${id} could not be promoted${behind ? ` within ${CATCH_UP_MS / 1000} s` : ''}${stays(id)}`);
       if (Date.now() - told >= 1000) {
@@ -180,48 +167,19 @@ async function promote(f: EtcdFleet, id: NodeId): Promise<void> {
 }
 
 async function promoteMember(f: EtcdFleet, id: NodeId): Promise<Done> {
-  f.member(id);
-  const { voters, learners } = f.membership();
-  if (voters.includes(id))
-    throw new ClusterError(`n${id} is a voter already: only a learner can be promoted (\`raft-console add --learner\` adds one)`, {
-      code: 'not-a-learner',
-      node: id,
-      voter: true,
-    });
-  if (!learners.includes(id))
-    throw new ClusterError(
-      `n${id} is not a learner etcd knows: \`raft-console remove ${id}\` takes it out, \`raft-console add --learner\` adds a new one`,
-      {
-        code: 'not-a-learner',
-        node: id,
-        voter: false,
-      },
-    );
-  inState(
-    f,
-    [id],
-    'promote',
-    (n) => n.process.state === 'running',
-    (n) =>
-      n.process.state === 'paused' ? 'resume it first' : n.process.state === 'starting' ? 'wait until it has started' : restartHint(n),
-  );
+  checkPromotable(f, id, ` etcd knows: \`raft-console remove ${id}\` takes it out, \`raft-console add --learner\` adds a new one`);
   await promote(f, id);
   const count = f.membership().voters.length;
   return {
-    text: `promoted n${id} to voter; ${plural(count, 'voter')} now, a majority is ${majorityOf(count)}`,
+    text: `promoted n${id} to voter; ${votersNow(count)}`,
     data: { node: id },
     outcome: { code: 'promoted', node: id, index: 0, voters: count },
   };
 }
 
 async function removeMember(f: EtcdFleet, id: NodeId): Promise<Done> {
-  const node = f.member(id);
+  const node = checkRemovable(f, id);
   const before = f.membership();
-  if (before.voters.length === 1 && before.voters[0] === id)
-    throw new ClusterError(`n${id} is the last voter: a cluster cannot remove its only voter (use \`raft-console down\`)`, {
-      code: 'last-voter',
-      node: id,
-    });
   const wasLeader = f.leader()?.id === id;
   const hex = f.memberIdOf(id);
   const listed = hex !== null && (f.listed().some((m) => m.id === hex) || before.voters.includes(id) || before.learners.includes(id));
@@ -244,7 +202,7 @@ async function removeMember(f: EtcdFleet, id: NodeId): Promise<Done> {
   f.setProxyLinks();
   const voters = f.membership().voters.length;
   return {
-    text: `removed n${id}: ${note}; n${id} is stopped; ${plural(voters, 'voter')} now, a majority is ${majorityOf(voters)}`,
+    text: `removed n${id}: ${note}; n${id} is stopped; ${votersNow(voters)}`,
     data: { node: id },
     outcome: { code: 'removed', node: id, index: 0, wasLeader, voters },
   };

@@ -8,6 +8,7 @@
 // votes, a fatal start-up error) comes from the log reader and enters the model as node events do.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
+import { majorityOf } from '../../raft/membership.js';
 import type { NodeId } from '../../raft/types.js';
 import { ClusterError } from '../../cluster-model/errors.js';
 import type { LinkFaultModel, NodeModel } from '../../cluster-model/model.js';
@@ -18,16 +19,16 @@ import { stateOf, type LoggedState } from '../../etcd/observe.js';
 import { etcdUnreported } from '../../cluster-model/engine.js';
 import type { ClusterFileNode } from '../cluster-file.js';
 import type { LiveModel } from '../live-model.js';
-import { MemberSet } from '../members.js';
+import { exitState, howExited, MemberSet } from '../members.js';
 import type { ExitInfo } from '../node-child.js';
 import { recordNodePids } from '../orphans.js';
 import { EtcdChild } from './member-child.js';
-import { ETCD_LOG_START, readEtcdLogLine, type EtcdLogState } from '../../etcd/log-events.js';
+import { ETCD_LOG_START, etcdLineText, readEtcdLogLine, type EtcdLogState } from '../../etcd/log-events.js';
 import { PeerProxy } from './peer-proxy.js';
-import { advertisedPeerUrl, bootstrapCluster, clientUrl, memberArgs, memberName, type EtcdMemberSetup } from './setup.js';
+import { advertisedPeerUrl, bootstrapCluster, clientUrl, memberArgs, memberName, nodeIdOfName, type EtcdMemberSetup } from './setup.js';
 
 /** How often each member is asked for its status, and the member list: the dashboard's frame rate. */
-export const POLL_MS = 125;
+const POLL_MS = 125;
 /** A status request that takes longer is given up (the member is paused, or not serving yet). */
 const POLL_TIMEOUT_MS = 1000;
 /** A member that has not exited this long after SIGTERM gets SIGKILL. */
@@ -80,17 +81,10 @@ export function findEtcd(bin: string | undefined, path = process.env.PATH ?? '')
 }
 
 /** Why a member exited, in one line: the fatal reason its log gave, else the message of its last log line; null if neither. */
-export function etcdExitCause(exit: ExitInfo): string | null {
+function etcdExitCause(exit: ExitInfo): string | null {
   if (exit.cause !== null) return exit.cause.reason;
   const last = exit.stderrTail.at(-1);
-  if (last === undefined) return null;
-  try {
-    const o = JSON.parse(last) as { msg?: unknown; error?: unknown };
-    if (typeof o.msg === 'string') return typeof o.error === 'string' ? `${o.msg}: ${o.error}` : o.msg;
-  } catch {
-    // not JSON: the line as it is
-  }
-  return last;
+  return last === undefined ? null : etcdLineText(last);
 }
 
 /** etcd's error as a ClusterError of the action `op`. */
@@ -163,15 +157,17 @@ export class EtcdFleet extends MemberSet {
     const running = this.members().filter((n) => n.process.state === 'running' && n.etcd !== undefined);
     const ordered = leader === null ? running : [leader, ...running.filter((n) => n !== leader)];
     const endpoints = ordered.map((n) => n.etcd!.clientUrl);
-    if (endpoints.length === 0)
+    if (endpoints.length === 0) {
+      const voters = this.membership().voters.length;
       throw new ClusterError('no etcd member is running: `raft-console restart` some first', {
         code: 'no-leader',
         waitedMs: 0,
         running: 0,
-        voters: this.membership().voters.length,
-        needed: Math.floor(this.membership().voters.length / 2) + 1,
+        voters,
+        needed: majorityOf(voters),
         faults: false,
       });
+    }
     return new EtcdGateway({ endpoints, timeoutMs });
   }
 
@@ -199,17 +195,11 @@ export class EtcdFleet extends MemberSet {
       if (this.runs.get(id) !== run) return;
       this.runs.delete(id);
       this.recordPids();
-      const state = run.intent === 'kill' ? 'killed' : run.intent === 'stop' ? 'stopped' : 'crashed';
+      const state = exitState(run.intent);
       const wasUp = this.live.node(id)?.process.state === 'running';
       this.live.processExited(id, state, exit);
-      const cause = etcdExitCause(exit);
       // A member that never served is reported by start().
-      if (state === 'crashed' && wasUp)
-        this.live.say('crashed', `n${id} crashed (${exit.signal ?? `exit code ${exit.exitCode}`})${cause === null ? '' : `: ${cause}`}`, {
-          node: id,
-          ...exit,
-          outcome: { code: 'crashed', node: id, signal: exit.signal, exitCode: exit.exitCode, cause } satisfies Outcome,
-        });
+      if (state === 'crashed' && wasUp) this.sayCrashed(id, exit, etcdExitCause(exit));
     });
     this.runs.set(id, run);
     this.recordPids();
@@ -272,7 +262,7 @@ export class EtcdFleet extends MemberSet {
         throw new ClusterError(`n${id} was ${by} before it was up`, { code: 'interrupted', node: id, by });
       }
       const cause = etcdExitCause(exit);
-      const text = `n${id} did not start (${exit.signal ?? `exit code ${exit.exitCode}`})${cause === null ? '' : `: ${cause}`}`;
+      const text = `n${id} did not start (${howExited(exit)})${cause === null ? '' : `: ${cause}`}`;
       this.live.say('start-failed', text, { node: id, ...exit, outcome: { code: 'start-failed', node: id, cause } satisfies Outcome });
       throw new ClusterError(text, { code: 'did-not-start', node: id, cause });
     }
@@ -421,9 +411,7 @@ export class EtcdFleet extends MemberSet {
       const list = await this.poller.members(from.etcd!.clientUrl);
       this.memberList = list;
       for (const m of list) {
-        const byName = /^n([1-9][0-9]*)$/.exec(m.name);
-        const id =
-          byName !== null ? Number(byName[1]) : this.members().find((n) => n.etcd !== undefined && m.peerUrls.includes(n.etcd.peerUrl))?.id;
+        const id = nodeIdOfName(m.name) ?? this.members().find((n) => n.etcd !== undefined && m.peerUrls.includes(n.etcd.peerUrl))?.id;
         if (id !== undefined && this.live.node(id) !== undefined) this.learn(m.id, id);
       }
       for (const n of this.members()) {
@@ -457,11 +445,12 @@ export class EtcdFleet extends MemberSet {
         if (JSON.stringify(state) !== JSON.stringify(n.raft)) this.live.nodeLine(n.id, { kind: 'state', ts: Date.now(), state });
         return;
       }
-      // Without it (a member that does not serve /debug/vars), etcd's status gives the term of the last entry applied (etcdserver's s.Term()) beside the
-      // leader raft knows now: a member just elected names itself leader with the previous term
-      // until its first entry applies, which would read as two leaders of one term. Its log said
-      // "became leader at term N" first: the term is the higher of the two, and a leadership the
-      // log has not told yet waits a poll or two (at most LEAD_UNTOLD_MS, should a line be missed).
+      // Without it (a member that does not serve /debug/vars), etcd's status gives the term of the
+      // last entry applied (etcdserver's s.Term()) beside the leader raft knows now: a member just
+      // elected names itself leader with the previous term until its first entry applies, which
+      // would read as two leaders of one term. Its log said "became leader at term N" first: the
+      // term is the higher of the two, and a leadership the log has not told yet waits a poll or
+      // two (at most LEAD_UNTOLD_MS, should a line be missed).
       const term = Math.max(status.raftTerm, run.log.term);
       const untold = status.leader === status.memberId && !(run.log.role === 'leader' && run.log.term >= status.raftTerm);
       if (!untold) run.unconfirmedSince = null;

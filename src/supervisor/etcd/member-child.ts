@@ -10,14 +10,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, renameSync, writeSync, type PathLike } from 'node:fs';
 import { readBoundedLines } from '../../schema/bounded-lines.js';
-import type { ExitInfo } from '../node-child.js';
+import { signalChild, StderrTail, type ExitInfo, type Signal } from '../node-child.js';
 import { MAX_ETCD_LOG_LINE } from '../../etcd/log-events.js';
 
-const STDERR_TAIL = 20;
 /** A member's log file is moved to <file>.1 past this size: the last two of it are kept. */
 const LOG_MAX_BYTES = 8 * 1024 * 1024;
-
-type Signal = 'SIGKILL' | 'SIGTERM' | 'SIGSTOP' | 'SIGCONT';
 
 /** setpriv, where the system has it (looked up once). */
 let setpriv: string | null | undefined;
@@ -72,7 +69,7 @@ export class EtcdChild {
   readonly pid: number | null;
   readonly exited: Promise<ExitInfo>;
   private readonly sub: ChildProcess;
-  private readonly stderrTail: string[] = [];
+  private readonly stderrTail = new StderrTail();
   private cause: ExitInfo['cause'] = null;
 
   /**
@@ -87,19 +84,15 @@ export class EtcdChild {
     this.sub = spawn(file, argv, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     this.pid = this.sub.pid ?? null;
     const log = new BoundedLog(logPath);
-    const keep = (text: string): void => {
-      this.stderrTail.push(text);
-      if (this.stderrTail.length > STDERR_TAIL) this.stderrTail.shift();
-    };
     readBoundedLines(
       this.sub.stderr!,
       {
         line: (text) => {
           log.write(text);
-          keep(text);
+          this.stderrTail.keep(text);
           this.cause = onLine(text) ?? this.cause;
         },
-        tooLong: (bytes) => keep(`(a line of ${bytes} bytes, not kept)`),
+        tooLong: (bytes) => this.stderrTail.tooLong(bytes),
       },
       MAX_ETCD_LOG_LINE,
     );
@@ -112,7 +105,7 @@ export class EtcdChild {
         resolve({
           exitCode,
           signal,
-          stderrTail: failure === null ? [...this.stderrTail] : [...this.stderrTail, failure],
+          stderrTail: failure === null ? [...this.stderrTail.lines] : [...this.stderrTail.lines, failure],
           cause: failure === null ? this.cause : { code: 'internal', reason: failure },
         });
       };
@@ -124,11 +117,6 @@ export class EtcdChild {
   }
 
   signal(signal: Signal): void {
-    if (this.pid === null) return;
-    try {
-      process.kill(this.pid, signal);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-    }
+    signalChild(this.pid, signal);
   }
 }

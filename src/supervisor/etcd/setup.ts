@@ -10,7 +10,6 @@ import { createHash } from 'node:crypto';
 import type { NodeId } from '../../raft/types.js';
 import { ClusterError } from '../../cluster-model/errors.js';
 import type { RaftSwitches, Timing } from '../../cluster-model/model.js';
-import { presetTiming } from '../../cluster-model/timing.js';
 
 /** What cluster.json keeps of an etcd member beyond its node id and data folder. */
 export interface EtcdMemberSetup {
@@ -38,6 +37,12 @@ export interface EtcdMemberStart {
 
 /** The member's name, as etcd knows it: the node id raft-console shows. */
 export const memberName = (id: NodeId): string => `n${id}`;
+
+/** The node id a member's name gives ("n3": 3), or null for a name raft-console did not give. */
+export function nodeIdOfName(name: string): NodeId | null {
+  const m = /^n([1-9][0-9]*)$/.exec(name);
+  return m === null ? null : Number(m[1]);
+}
 
 export const clientUrl = (m: Pick<EtcdMemberSetup, 'clientPort'>): string => `http://127.0.0.1:${m.clientPort}`;
 
@@ -119,9 +124,6 @@ export function chooseEtcdTiming(asked: Timing): EtcdTiming {
     `etcd wants an election timeout of at least ${MIN_TICKS} heartbeats, so the ${asked.preset} speed's ${et} ms timeout goes with a heartbeat every ${fitted} ms instead of ${hb} ms`,
   );
 }
-
-/** The etcd timing of a preset, for a new cluster or `up --speed`. */
-export const presetEtcdTiming = (preset: Exclude<Timing['preset'], 'custom'>): EtcdTiming => chooseEtcdTiming(presetTiming(preset));
 
 /** The command line of one member (without the binary). */
 export function memberArgs(o: {
