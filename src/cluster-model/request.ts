@@ -4,6 +4,7 @@
 // node's own answer is the result, so each answer a single node can give is explained here.
 // An etcd cluster's members are reached through etcd's JSON gateway instead, on their client URLs:
 // this is the one place that tells the two engines apart for a client request.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RaftClient, RaftClientError, seconds, type WriteResult } from '../client/index.js';
 import { EtcdError, notSent, saysNoLeader, writeNotApplied } from '../etcd/errors.js';
 import { EtcdGateway, type EtcdConnectionOptions } from '../etcd/gateway.js';
@@ -63,11 +64,14 @@ export async function withClusterClient<T>(
   }
 }
 
+/** How long a read waits for an election to end when the model gives no timing (an attached cluster started without the flags). */
+const ELECTION_WAIT_MS = 1000;
+
 /**
  * An etcd cluster's members for one request: `call` sends it to the first member that takes it
- * (the leader first). A read moves on to the next member when one is down or slow. A write moves on
- * only when the connection was refused, so the member surely never saw it: etcd has no client
- * sessions, and a write sent again after a timeout could be applied twice.
+ * (the leader first). A read moves on to the next member when one is down, slow or refuses it for
+ * now. A write moves on only when the connection was refused, so the member surely never saw it:
+ * etcd has no client sessions, and a write sent again after a timeout could be applied twice.
  */
 export class EtcdMembers {
   constructor(
@@ -90,16 +94,24 @@ export class EtcdMembers {
     return etcdNodeName(this.model, url);
   }
 
-  /** Sends `op` to `only` when given, else to each member in turn until one takes it; resolves with its answer and its URL. */
+  /**
+   * Sends `op` to `only` when given, else to each member in turn until one takes it; resolves with
+   * its answer and its URL. A read that every member refused for now (an election under way: "leader
+   * changed", "no leader") is asked once more after an election timeout: it changes nothing, so
+   * asking again is safe, and the election is over by then.
+   */
   async call<R>(op: (endpoint: string) => Promise<R>, only?: string): Promise<{ answer: R; from: string }> {
     const urls = only === undefined ? this.urls : [only];
     let last: unknown = null;
-    for (const url of urls) {
-      try {
-        return { answer: await op(url), from: url };
-      } catch (err) {
-        if (!(err instanceof EtcdError) || !this.mayMoveOn(err)) throw err;
-        last = err;
+    for (let round = 0; round < (this.what === 'read' ? 2 : 1); round++) {
+      if (round > 0) await sleep(this.model.timing.electionTimeoutMs.max || ELECTION_WAIT_MS);
+      for (const url of urls) {
+        try {
+          return { answer: await op(url), from: url };
+        } catch (err) {
+          if (!(err instanceof EtcdError) || !this.mayMoveOn(err)) throw err;
+          last = err;
+        }
       }
     }
     throw last;
@@ -107,7 +119,7 @@ export class EtcdMembers {
 
   private mayMoveOn(err: EtcdError): boolean {
     const p = err.problem;
-    if (this.what === 'read') return p.code === 'unreachable' || p.code === 'timeout';
+    if (this.what === 'read') return p.code === 'unreachable' || p.code === 'timeout' || p.code === 'server';
     return notSent(p);
   }
 }

@@ -166,6 +166,15 @@ describe('the client commands on an etcd cluster', () => {
     expect((await sendRequest(m, { op: 'get', key: 'k' }, { timeoutMs: 300 })).human).toBe('k = "v" (read at revision 1, answered by n2)');
   });
 
+  it('a read refused for now ("leader changed", in an election) is asked of the next member, where a write would not be', async () => {
+    const [a, b] = [await fakeMember({ refuse: 'etcdserver: leader changed' }), await fakeMember()];
+    store.set('k', 'v');
+    const m = cluster([a.url, b.url], 1);
+    expect((await sendRequest(m, { op: 'get', key: 'k' }, T)).human).toBe('k = "v" (read at revision 1, answered by n2)');
+    await expect(sendRequest(m, { op: 'put', key: 'k', value: 'w' }, T)).rejects.toThrow(/leader changed/);
+    expect(b.asked).toEqual(['/v3/kv/range']);
+  });
+
   it("etcd's own refusals become one line: no leader, an unknown outcome, every member down", async () => {
     const noLeader = await fakeMember({ refuse: 'etcdserver: no leader' });
     const err = (m: ClusterModel, what: 'put' | 'get'): Promise<string> =>
