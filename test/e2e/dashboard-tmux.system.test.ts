@@ -6,7 +6,7 @@
 // tmux is required in CI (.ci/run installs it); elsewhere the test is skipped when tmux is missing.
 import { describe, expect, test } from 'vitest';
 import { alive, type Status } from '../cli/helpers.js';
-import { paneForTests, skipWithoutTmux as skip } from './tmux.js';
+import { headerLeader, paneForTests, skipWithoutTmux as skip } from './tmux.js';
 import { layout, rowRegions } from '../../src/tui/layout.js';
 
 const CLUSTER = 'default';
@@ -16,17 +16,10 @@ if (skip) console.warn('dashboard-tmux.system.test.ts skipped: tmux is not insta
 const tests = paneForTests('dashboard-tmux.system.test.ts');
 
 /** The whole pane as text, from the start of its history. */
-const screen = (): Promise<string> => tests.pane().capture('-S', '-');
+const screen = (): Promise<string> => tests.pane().screen();
 
-/** The leader and term the header's first line shows, if it shows one. */
-function headerLeader(text: string): { id: number; term: number } | undefined {
-  const m = /★ leader n(\d+) · term (\d+)/.exec(text.split('\n')[0] ?? '');
-  return m === null ? undefined : { id: Number(m[1]), term: Number(m[2]) };
-}
-
-/** Looks at the screen until `parse` finds what it looks for. */
 const onScreen = <T>(what: string, parse: (text: string) => T | undefined, timeoutMs?: number): Promise<T> =>
-  tests.pane().until(what, screen, parse, timeoutMs);
+  tests.pane().onScreen(what, parse, timeoutMs);
 
 const pidsOf = (s: Status): number[] => [s.supervisorPid, ...s.nodes.flatMap((n) => (n.process.pid === null ? [] : [n.process.pid]))];
 

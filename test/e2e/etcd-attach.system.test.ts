@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { makeCertificates } from '../transport/tls-certs.js';
 import { RemoteEtcd, skipWithoutEtcd } from './etcd-remote.js';
-import { paneForTests, skipWithoutTmux } from './tmux.js';
+import { headerLeader, paneForTests, skipWithoutTmux } from './tmux.js';
 
 const skip = skipWithoutEtcd || skipWithoutTmux;
 if (skip) console.warn('etcd-attach.system.test.ts skipped: etcd or tmux is not installed (in CI both are required)');
@@ -29,12 +29,6 @@ const history = (): Promise<string> => tests.pane().capture('-J', '-S', '-');
 
 const onScreen = <T>(what: string, parse: (text: string) => T | undefined, timeoutMs?: number): Promise<T> =>
   tests.pane().until(what, screen, parse, timeoutMs);
-
-/** The leader and term the header's first line shows, if it shows one. */
-function headerLeader(text: string): { id: number; term: number } | undefined {
-  const m = /★ leader n(\d+) · term (\d+)/.exec(text.split('\n')[0] ?? '');
-  return m === null ? undefined : { id: Number(m[1]), term: Number(m[2]) };
-}
 
 /** The process column of node `id`'s row in the node table. */
 function processOf(text: string, id: number): string | undefined {

@@ -9,23 +9,16 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import type { Run } from '../cli/helpers.js';
 import { COSTLY_PROBE, waitFor } from '../support/wait.js';
-import { paneForTests, skipWithoutTmux } from './tmux.js';
+import { headerLeader, paneForTests, skipWithoutTmux } from './tmux.js';
 
 const hasEtcd = spawnSync('etcd', ['--version']).status === 0;
 const skip = skipWithoutTmux || (!hasEtcd && ['', 'false', '0', undefined].includes(process.env.CI));
 if (skip) console.warn('etcd.system.test.ts skipped: tmux or etcd is not installed (in CI both are required and the test runs)');
 
 const tests = paneForTests('etcd.system.test.ts');
-const screen = (): Promise<string> => tests.pane().capture('-S', '-');
-
-/** The leader and term the header's first line shows, if it shows one. */
-function headerLeader(text: string): { id: number; term: number } | undefined {
-  const m = /★ leader n(\d+) · term (\d+)/.exec(text.split('\n')[0] ?? '');
-  return m === null ? undefined : { id: Number(m[1]), term: Number(m[2]) };
-}
 
 const onScreen = <T>(what: string, parse: (text: string) => T | undefined, timeoutMs?: number): Promise<T> =>
-  tests.pane().until(what, screen, parse, timeoutMs);
+  tests.pane().onScreen(what, parse, timeoutMs);
 
 /** A leader other than `not`, in a term after `after`, on screen. */
 const newLeader = (not: number, after: number, among: number[] = [1, 2, 3]): Promise<{ id: number; term: number }> =>

@@ -64,6 +64,16 @@ export class Pane {
     return this.tmux('capture-pane', '-p', ...options, '-t', 't');
   }
 
+  /** The whole pane as text, from the start of its history. */
+  screen(): Promise<string> {
+    return this.capture('-S', '-');
+  }
+
+  /** Looks at the whole pane (`screen`) until `parse` finds what it looks for. */
+  onScreen<T>(what: string, parse: (text: string) => T | undefined, timeoutMs?: number): Promise<T> {
+    return this.until(what, () => this.screen(), parse, timeoutMs);
+  }
+
   /** Looks at the pane (read by `look`) until `parse` finds what it looks for; a timeout shows the last screen. */
   until<S, T>(what: string, look: () => Promise<S>, parse: (screen: S) => T | undefined, timeoutMs = 10_000): Promise<T> {
     let last: S | undefined;
@@ -85,6 +95,12 @@ export class Pane {
       () => undefined,
     );
   }
+}
+
+/** The leader and term the dashboard's header shows on its first line, if it shows one. */
+export function headerLeader(text: string): { id: number; term: number } | undefined {
+  const m = /★ leader n(\d+) · term (\d+)/.exec(text.split('\n')[0] ?? '');
+  return m === null ? undefined : { id: Number(m[1]), term: Number(m[2]) };
 }
 
 /**
