@@ -10,7 +10,7 @@ import { ClusterError } from '../cluster-model/errors.js';
 import type { MemberSet } from './members.js';
 import type { Fleet } from './fleet.js';
 import { describeLink } from '../cluster-model/faults.js';
-import { changeLink, completeGroups, isolateIn, partitionLinks, type LinkChange } from './links.js';
+import { changeLink, completeGroups, linkOf, isolateIn, partitionLinks, type LinkChange } from './links.js';
 import type { LinkFaultModel, NodeModel, SpeedPreset } from '../cluster-model/model.js';
 import type { LeaderLoss, Outcome } from '../cluster-model/outcome.js';
 import { describeTiming, withSpeed } from '../cluster-model/timing.js';
@@ -189,9 +189,7 @@ async function link(f: MemberSet, a: Extract<Action, { op: 'link' }>): Promise<D
   if (a.oneWay !== true) links = changeLink(links, a.to, a.from, change);
   await applyLinks(f, links, [a.from, a.to]);
   const ends = a.oneWay === true ? [[a.from, a.to] as const] : [[a.from, a.to] as const, [a.to, a.from] as const];
-  const shown = ends.map(
-    ([from, to]) => links.find((l) => l.from === from && l.to === to) ?? { from, to, blocked: false, delayMs: 0, loss: 0 },
-  );
+  const shown = ends.map(([from, to]) => linkOf(links, from, to));
   return {
     text: `link ${shown.map((l) => describeLink(l)).join('; ')}${a.oneWay === true ? ' (one way)' : ''}`,
     data: { links: shown },

@@ -11,9 +11,14 @@ export type LinkChange = Partial<Pick<LinkFaultModel, 'blocked' | 'delayMs' | 'l
 const isFault = (l: LinkFaultModel): boolean => l.blocked || l.delayMs > 0 || l.loss > 0;
 const byEnds = (a: LinkFaultModel, b: LinkFaultModel): number => a.from - b.from || a.to - b.to;
 
+/** The link from -> to as the model keeps it, or a link with no fault when the model has none. */
+export function linkOf(links: readonly LinkFaultModel[], from: NodeId, to: NodeId): LinkFaultModel {
+  return links.find((l) => l.from === from && l.to === to) ?? { from, to, blocked: false, delayMs: 0, loss: 0 };
+}
+
 /** Changes the link from -> to; a link left with no fault disappears from the list. */
 export function changeLink(links: readonly LinkFaultModel[], from: NodeId, to: NodeId, change: LinkChange): LinkFaultModel[] {
-  const old = links.find((l) => l.from === from && l.to === to) ?? { from, to, blocked: false, delayMs: 0, loss: 0 };
+  const old = linkOf(links, from, to);
   const next = { ...old, ...change };
   return [...links.filter((l) => l !== old), next].filter(isFault).sort(byEnds);
 }

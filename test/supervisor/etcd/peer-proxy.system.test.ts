@@ -10,6 +10,7 @@ import type { LinkFaultModel } from '../../../src/cluster-model/model.js';
 import { EtcdGateway, type EtcdStatus } from '../../../src/etcd/gateway.js';
 import type { NodeId } from '../../../src/raft/types.js';
 import { Random } from '../../../src/sim/random.js';
+import { linkOf } from '../../../src/supervisor/links.js';
 import { PeerProxy, type PeerLinkStats } from '../../../src/supervisor/etcd/peer-proxy.js';
 import { freePorts } from '../../../src/supervisor/ports.js';
 import { COSTLY_PROBE, waitFor } from '../../support/wait.js';
@@ -56,14 +57,7 @@ function setLinks(links: LinkFaultModel[]): void {
   for (const p of proxies.values()) p.setLinks(links);
 }
 
-const cut = (from: NodeId, to: NodeId, fault: Partial<LinkFaultModel>): LinkFaultModel => ({
-  from,
-  to,
-  blocked: false,
-  delayMs: 0,
-  loss: 0,
-  ...fault,
-});
+const cut = (from: NodeId, to: NodeId, fault: Partial<LinkFaultModel>): LinkFaultModel => ({ ...linkOf([], from, to), ...fault });
 
 /** Every link to and from `id` blocked. */
 const isolation = (id: NodeId): LinkFaultModel[] =>

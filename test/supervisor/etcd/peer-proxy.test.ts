@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LinkFaultModel } from '../../../src/cluster-model/model.js';
 import { ClusterError } from '../../../src/cluster-model/errors.js';
 import { Random } from '../../../src/sim/random.js';
+import { linkOf } from '../../../src/supervisor/links.js';
 import { PeerProxy, type PeerProxyOptions } from '../../../src/supervisor/etcd/peer-proxy.js';
 import type { Timers } from '../../../src/transport/timers.js';
 import { waitFor } from '../../support/wait.js';
@@ -94,14 +95,7 @@ async function setup(extra: Partial<PeerProxyOptions> = {}): Promise<{ member: F
   return { member, proxy, timers };
 }
 
-const link = (from: number, to: number, fault: Partial<LinkFaultModel>): LinkFaultModel => ({
-  from,
-  to,
-  blocked: false,
-  delayMs: 0,
-  loss: 0,
-  ...fault,
-});
+const link = (from: number, to: number, fault: Partial<LinkFaultModel>): LinkFaultModel => ({ ...linkOf([], from, to), ...fault });
 
 interface OpenStream {
   status: number;
