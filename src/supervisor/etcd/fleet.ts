@@ -24,7 +24,7 @@ import type { ExitInfo } from '../node-child.js';
 import { recordNodePids } from '../orphans.js';
 import { EtcdChild } from './member-child.js';
 import { ETCD_LOG_START, etcdLineText, readEtcdLogLine, type EtcdLogState } from '../../etcd/log-events.js';
-import { PeerProxy } from './peer-proxy.js';
+import { PeerProxies, type RemotePeerProxy } from './peer-proxies.js';
 import { advertisedPeerUrl, bootstrapCluster, clientUrl, memberArgs, memberName, nodeIdOfName, type EtcdMemberSetup } from './setup.js';
 
 /** How often each member is asked for its status, and the member list: the dashboard's frame rate. */
@@ -109,7 +109,9 @@ export class EtcdFleet extends MemberSet {
   private pollTimer: NodeJS.Timeout | null = null;
   private bin: string | null = null;
   /** The fault proxy in front of each member's peer listener, kept across the member's restarts. */
-  private readonly proxies = new Map<NodeId, PeerProxy>();
+  private readonly proxies = new Map<NodeId, RemotePeerProxy>();
+  /** The proxies' worker thread (peer-proxies.ts): it reads senders from `ids`, sent on each change. */
+  private readonly peers = new PeerProxies({ onFailure: (text, data) => this.live.say('proxy-failed', text, data) });
 
   constructor(
     live: LiveModel,
@@ -118,6 +120,7 @@ export class EtcdFleet extends MemberSet {
   ) {
     super(live);
     for (const n of this.file().nodes) if (n.etcd?.memberId) this.ids.set(n.etcd.memberId, n.id);
+    this.peers.setSenders(this.ids);
   }
 
   private file(): ReturnType<LiveModel['file']> {
@@ -320,7 +323,7 @@ export class EtcdFleet extends MemberSet {
     if (this.pollTimer !== null) clearTimeout(this.pollTimer);
     this.pollTimer = null;
     this.poller.close();
-    await Promise.all([...this.proxies.values()].map((p) => p.close()));
+    await this.peers.close();
     this.proxies.clear();
     return running.length;
   }
@@ -333,7 +336,7 @@ export class EtcdFleet extends MemberSet {
   /** Starts the member's proxy if it has none, with the faults the model has. */
   async openProxy(id: NodeId, setup: EtcdMemberSetup): Promise<void> {
     if (this.proxies.has(id)) return;
-    const proxy = await PeerProxy.start({ member: id, listenPort: setup.proxyPort, targetPort: setup.peerPort, senderOf: this.idOf });
+    const proxy = await this.peers.start({ member: id, listenPort: setup.proxyPort, targetPort: setup.peerPort });
     proxy.setLinks(this.live.model.links);
     this.proxies.set(id, proxy);
   }
@@ -382,6 +385,7 @@ export class EtcdFleet extends MemberSet {
   /** A member added through the member API (its id known from the answer). */
   learnId(hex: string, id: NodeId): void {
     this.ids.set(hex, id);
+    this.peers.setSenders(this.ids);
   }
 
   /**
@@ -472,6 +476,7 @@ export class EtcdFleet extends MemberSet {
   private learn(hex: string, id: NodeId): void {
     if (this.ids.get(hex) === id) return;
     this.ids.set(hex, id);
+    this.peers.setSenders(this.ids);
     this.live.etcdMemberChanged(id, { memberId: hex });
     void this.live
       .nodeSetupChanged(id, (n) => (n.etcd === undefined ? n : { ...n, etcd: { ...n.etcd, memberId: hex } }))

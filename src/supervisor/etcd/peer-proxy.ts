@@ -30,9 +30,10 @@
 // renewals to the leader). None carries a raft message, so no vote, append or heartbeat crosses a
 // blocked link; the known leak is a lease renewal through a partition.
 //
-// The proxy is in the data path: while its process's event loop is blocked, no member hears
-// another. A block longer than the election timeout starts elections (seen with a 1.5 s execSync
-// in the proxies' process).
+// The proxy is in the data path: while its event loop is blocked, no member hears another. A block
+// longer than the election timeout starts elections (seen with a 1.5 s execSync in the proxies'
+// process, and with the dashboard's frames): the supervisor runs its proxies in a worker thread
+// (peer-proxies.ts).
 import { Agent, createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { LinkFaultModel } from '../../cluster-model/model.js';
