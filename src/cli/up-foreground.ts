@@ -32,7 +32,8 @@ export async function runInForeground(o: SupervisorOptions, flags: ClusterFlags 
 /**
  * The dashboard opens before the nodes start, so its first frame comes at once and shows them
  * starting, then listening, then electing: ink (the slowest thing to load) loads while the
- * supervisor claims the folder, and the nodes are spawned just before the first frame. A start that
+ * supervisor claims the folder, and the nodes are spawned (synchronously) just before the dashboard
+ * builds its first frame, which therefore shows every one spawned. A start that
  * fails (no node could start) closes the dashboard and is this command's error.
  */
 async function withDashboard(o: SupervisorOptions, lang: Lang, mouse: boolean): Promise<SupervisorHandle> {

@@ -168,7 +168,7 @@ export async function purgeCluster(o: FolderOptions = {}): Promise<string | null
 export interface OpenedSupervisor extends SupervisorHandle {
   /**
    * Starts every node and resolves once they are started; rejects, after stopping the supervisor,
-   * when none could start. Called once.
+   * when none could start. Every node is spawned before the call returns. Called once.
    */
   startNodes(): Promise<void>;
 }
@@ -313,11 +313,11 @@ export async function openSupervisor(o: SupervisorOptions = {}): Promise<OpenedS
   // Hoisted into the handle above; runs only once the handle exists.
   async function startNodes(): Promise<void> {
     try {
-      await fleet.prepare();
       const members = fleet.members();
       const starts = members.map((n) => fleet.start(n.id));
-      // Every process is spawned by now (start() spawns before its first wait): their loading,
-      // listening and first election follow as the nodes' own events.
+      // Every process is spawned by now, before this function's first wait (start() spawns before
+      // its own): a dashboard built right after this call draws them starting in its first frame.
+      // Their loading, listening and first election follow as the nodes' own events.
       const pids = members.map((n) => n.process.pid).filter((pid) => pid !== null);
       live.say('starting', `starting nodes ${listIds(members.map((n) => n.id))} (pids ${pids.join(', ')})`, { pids });
       const results = await Promise.allSettled(starts);
@@ -350,6 +350,14 @@ export async function openSupervisor(o: SupervisorOptions = {}): Promise<OpenedS
       await handle.stop();
       throw err;
     }
+  }
+  // What runs beside the members (etcd's fault proxies) is up before they start, so that
+  // startNodes spawns them without a wait.
+  try {
+    await fleet.prepare();
+  } catch (err) {
+    await handle.stop();
+    throw err;
   }
   return handle;
 }
