@@ -42,7 +42,13 @@ export function noLostWrites(history: History, finals: readonly FinalRead[]): Ch
     acknowledged += acked.length;
     const source = value === null ? null : (writes.find((op) => writtenValue(op) === value) ?? null);
     if (value !== null && source === null) {
-      problems.push(`${key} ends as ${show(value)}, a value no operation that may have happened wrote`);
+      // Values are unique to their writer: one answered `fail` that would have written it did write it.
+      const refused = history.operations.find((op) => op.input.key === key && op.input.kind !== 'read' && op.input.value === value);
+      problems.push(
+        refused === undefined
+          ? `${key} ends as ${show(value)}, a value no operation that may have happened wrote`
+          : `${key} ends as ${show(value)}, written only by op ${refused.id} (client ${refused.client}), which was answered as failed at ${seconds(refused.completedAt)}: the cluster applied a write it said it had not`,
+      );
       continue;
     }
     for (const w of acked) {
