@@ -2,7 +2,7 @@
 // write lost (the final reads against the writes), at most one leader per term (the nodes' own
 // role-change events), and the supervisor's safety monitor's verdict. Each gives a CheckOutcome:
 // passed, failed, or could not be made.
-import { thousands } from '../cluster-model/plural.js';
+import { plural, thousands } from '../cluster-model/plural.js';
 import type { ClusterEvent, SafetyVerdict } from '../cluster-model/index.js';
 import type { EngineKind } from '../cluster-model/engine.js';
 import type { History, Operation } from './history.js';
@@ -106,7 +106,7 @@ export function oneLeaderPerTerm(events: readonly ClusterEvent[]): CheckOutcome 
         .map(([term, nodes]) => `term ${term} had ${nodes.size} leaders: ${[...nodes].map((id) => `n${id}`).join(', ')}`)
         .join('; '),
     };
-  return { name: 'one leader per term', ok: true, text: `${leaders.size} elections won, each by one node in a term of its own` };
+  return { name: 'one leader per term', ok: true, text: `${plural(leaders.size, 'election')} won, each by one node in a term of its own` };
 }
 
 /**
