@@ -244,12 +244,15 @@ describe('the tracker of exercise 6 (a leader cut off in a minority)', () => {
     ).toEqual(['replaced']);
   });
 
-  it('offers to hand the old leader an entry only while it still leads, cut off', () => {
+  it('offers to hand the old leader an entry only while it still leads, cut off; else to set the step up again', () => {
     const t = createTracker(minorityPartition, 'en');
     t.update(cluster(1, 2), []);
     t.update(cluster(1, 2, {}, cut), []);
     expect(t.view({ hint: false }).trigger?.label).toBe('hand the entry "lost" to n1, the leader cut off in the minority');
     t.update(cluster(3, 3, { 1: nodeModel(1, { role: 'follower', term: 3, leader: 0 }) }, cut), []);
-    expect(t.view({ hint: false }).trigger).toBeNull();
+    expect(t.view({ hint: false }).trigger?.label).toBe('set the step up again');
+    expect(t.view({ hint: false }).detour?.what).toEqual([
+      'n1 no longer leads, the old leader: this step hands it an entry while it still leads its term.',
+    ]);
   });
 });
