@@ -155,9 +155,10 @@ export function networkWhole(why: Texts): Need {
 /** The node in `fact` (`role` says its part, "the follower that must catch up") is up: running or starting. */
 export function running(fact: string, role: Texts, why: Texts): Need {
   return {
+    // A node the model does not show yet (a node just added) is not down.
     holds: (ctx) => {
       const n = factNode(ctx, fact);
-      return ctx.facts[fact] === undefined || up(n);
+      return n === undefined || up(n);
     },
     broken: (ctx) => {
       const n = factNode(ctx, fact)!;
@@ -177,7 +178,10 @@ export function running(fact: string, role: Texts, why: Texts): Need {
 /** The node in `fact` stays down (killed, stopped or paused) while the step runs without it. */
 export function staysDown(fact: string, role: Texts, why: Texts): Need {
   return {
-    holds: (ctx) => ctx.facts[fact] === undefined || !up(factNode(ctx, fact)),
+    holds: (ctx) => {
+      const n = factNode(ctx, fact);
+      return n === undefined || !up(n);
+    },
     broken: (ctx) =>
       both((lang) =>
         lang === 'zh'
@@ -244,16 +248,17 @@ export function stillLeads(fact: string, role: Texts, why: Texts, rewind: string
     broken: (ctx) => {
       const n = factNode(ctx, fact);
       const what =
-        n !== undefined && !up(n)
-          ? didTo(n)
-          : { en: `n${ctx.facts[fact]} no longer leads`, zh: `n${ctx.facts[fact]} 不再是领导者` };
+        n !== undefined && !up(n) ? didTo(n) : { en: `n${ctx.facts[fact]} no longer leads`, zh: `n${ctx.facts[fact]} 不再是领导者` };
       return both((lang) => (lang === 'zh' ? `${what.zh}，即${role.zh}：${why.zh}` : `${what.en}, ${role.en}: ${why.en}`));
     },
     fix: () => ({
       en: 'bring every node back (select each, press r or z) and do the steps again from the leader on',
       zh: '让所有节点回来（逐个选中，按 r 或 z），从领导者那一步起重做',
     }),
-    restore: (ctx) => downVoters(ctx.model, undefined).filter((n) => !n.removed).map(bringBack),
+    restore: (ctx) =>
+      downVoters(ctx.model, undefined)
+        .filter((n) => !n.removed)
+        .map(bringBack),
     rewind,
   };
 }

@@ -282,7 +282,13 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
     const setUp = tracker.restore();
     if (setUp === null) {
       const ctx = tracker.context();
-      return { ok: false, text: `${BY_HAND[o.lang]}${tracker.offPath().map((n) => n.fix(ctx)[o.lang]).join(o.lang === 'zh' ? '；' : '; ')}` };
+      return {
+        ok: false,
+        text: `${BY_HAND[o.lang]}${tracker
+          .offPath()
+          .map((n) => n.fix(ctx)[o.lang])
+          .join(o.lang === 'zh' ? '；' : '; ')}`,
+      };
     }
     try {
       for (const a of setUp.actions) await hands.act(a);

@@ -116,7 +116,11 @@ export function ExerciseStrip({ view, width, labels }: { view: ExercisePanelView
         )}
         {view.trigger === null ? null : <Text color="magenta"> [X: {view.trigger.label}]</Text>}
       </Text>
-      <Text wrap="truncate" dimColor={detour === null && view.explanation === null && view.hint === null} color={detour === null ? undefined : 'yellow'}>
+      <Text
+        wrap="truncate"
+        dimColor={detour === null && view.explanation === null && view.hint === null}
+        color={detour === null ? undefined : 'yellow'}
+      >
         <Text color="cyan">[H {labels.more}] </Text>
         {third}
       </Text>

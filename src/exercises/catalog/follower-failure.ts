@@ -70,7 +70,7 @@ export const followerFailure: Exercise = {
             zh: '现在写入的条目会立即到达它，它就没有什么需要追赶的了。',
           },
         ),
-        majorityRunning(),
+        majorityRunning({ besides: 'follower' }),
       ],
       check: ({ since, model, facts }) => {
         if (!isDown(node(model, facts.follower))) return false;

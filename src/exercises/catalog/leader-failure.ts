@@ -54,7 +54,7 @@ export const leaderFailure: Exercise = {
         en: 'Wait one election timeout (1.5-3 s): "heard nothing from nX ... and starts an election".',
         zh: '等待一个选举超时（1.5-3 秒）：“没有收到 nX 的任何消息，发起选举”。',
       },
-      needs: [staysDown('leader', OLD_LEADER, ELECTED_WITHOUT_IT), majorityRunning()],
+      needs: [staysDown('leader', OLD_LEADER, ELECTED_WITHOUT_IT), majorityRunning({ besides: 'leader' })],
       check: ({ since, model, facts }) =>
         electionsStarted(model, since).some((e) => e.node !== facts.leader) ||
         leaderSeenAbove(model, facts.term!, facts.leader) !== undefined,
@@ -63,7 +63,7 @@ export const leaderFailure: Exercise = {
       id: 'new-leader',
       text: { en: 'A follower wins the election and leads, in a higher term.', zh: '某个跟随者赢得选举成为领导者，任期更高。' },
       hint: { en: 'Compare the term in the header with the term of the old leader.', zh: '比较标题栏中的任期和旧领导者的任期。' },
-      needs: [staysDown('leader', OLD_LEADER, ELECTED_WITHOUT_IT), majorityRunning()],
+      needs: [staysDown('leader', OLD_LEADER, ELECTED_WITHOUT_IT), majorityRunning({ besides: 'leader' })],
       check: ({ since, model, facts }) => {
         const e = becameRole(since, 'leader').find((r) => r.node !== facts.leader && r.term > facts.term!);
         if (e !== undefined) return { newLeader: e.node, newTerm: e.term };

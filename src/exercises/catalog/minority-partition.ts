@@ -175,7 +175,7 @@ export const minorityPartition: Exercise = {
         zh: '在事件栏中找“删除与领导者 … 冲突的条目”。',
       },
       needs: oldLeaderBack({
-        en: "this step waits to see the new leader replace its uncommitted entry.",
+        en: 'this step waits to see the new leader replace its uncommitted entry.',
         zh: '这一步要看新领导者替换它未提交的条目。',
       }),
       check: ({ model, facts, after }) =>
@@ -299,9 +299,9 @@ export const minorityPartition: Exercise = {
             zh: '看它所在的行：角色是跟随者，任期是新任期，领导者是多数派的领导者。',
           },
           needs: oldLeaderBack({
-        en: 'this step waits to see it hear the higher term of the new leader.',
-        zh: '这一步要看它得知新领导者更高的任期。',
-      }),
+            en: 'this step waits to see it hear the higher term of the new leader.',
+            zh: '这一步要看它得知新领导者更高的任期。',
+          }),
           check: ({ model, facts }) => {
             const r = raftOf(model, facts.leader);
             const l = leaderOf(model);

@@ -99,8 +99,14 @@ export const newNode: Exercise = {
         zh: '观察它的日志列增长到和其他节点一样。它收到每个条目，但没有哪个多数派计入它：它那一行一直标为学习者。',
       },
       needs: [
-        running('newNode', NEW_NODE, { en: 'this step waits to see it catch up, and it cannot while it is down.', zh: '这一步要看它追上进度，而它宕机时做不到。' }),
-        withMajority('newNode', NEW_NODE, { en: 'it cannot hear the leader, so it cannot catch up.', zh: '它听不到领导者，所以无法追上进度。' }),
+        running('newNode', NEW_NODE, {
+          en: 'this step waits to see it catch up, and it cannot while it is down.',
+          zh: '这一步要看它追上进度，而它宕机时做不到。',
+        }),
+        withMajority('newNode', NEW_NODE, {
+          en: 'it cannot hear the leader, so it cannot catch up.',
+          zh: '它听不到领导者，所以无法追上进度。',
+        }),
         majorityRunning(),
       ],
       check: ({ model, facts }) => caughtUp(model, facts),
@@ -117,7 +123,10 @@ export const newNode: Exercise = {
       },
       command: 'promote <id>',
       needs: [
-        running('newNode', NEW_NODE, { en: 'a voter that is down counts toward the majority without answering.', zh: '宕机的投票者计入多数派却不会回应。' }),
+        running('newNode', NEW_NODE, {
+          en: 'a voter that is down counts toward the majority without answering.',
+          zh: '宕机的投票者计入多数派却不会回应。',
+        }),
         majorityRunning(),
       ],
       check: ({ model, facts }) => (voters(model).includes(facts.newNode!) ? { voterTerm: highestTerm(model) } : false),
@@ -131,7 +140,10 @@ export const newNode: Exercise = {
       },
       command: 'kill <leader>',
       needs: [
-        running('newNode', NEW_NODE, { en: 'this step waits to see it vote in the next election.', zh: '这一步要看它在下一次选举中投票。' }),
+        running('newNode', NEW_NODE, {
+          en: 'this step waits to see it vote in the next election.',
+          zh: '这一步要看它在下一次选举中投票。',
+        }),
         majorityRunning(),
       ],
       check: ({ since, model, facts }) =>

@@ -86,11 +86,7 @@ export const whyTheRules: Exercise = {
         en: 'Watch the vote: "votes for" although the candidate\'s log is shorter. Without the bug the answer would be "its own log is more up to date".',
         zh: '注意这次投票：尽管候选人的日志更短，还是“投票给”。没有这个缺陷时，回答会是“它自己的日志更新”。',
       },
-      needs: [
-        staleApart,
-        leaderLeads,
-        allUp({ en: 'all three nodes take part in what follows.', zh: '接下来三个节点都要参与。' }),
-      ],
+      needs: [staleApart, leaderLeads, allUp({ en: 'all three nodes take part in what follows.', zh: '接下来三个节点都要参与。' })],
       check: ({ since, facts }) => becameRole(since, 'leader').some((e) => e.node === facts.isolated),
     },
     {
