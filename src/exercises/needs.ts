@@ -27,9 +27,12 @@ function didTo(n: NodeModel): Texts {
   }
 }
 
-/** Up: its process runs or is starting, and it is still a member. */
+/**
+ * Up: its process runs or is starting, and it is still a member. A node just added whose process
+ * has not started yet (shown stopped, never started) is not down: nobody took it down.
+ */
 function up(n: NodeModel | undefined): boolean {
-  return n !== undefined && !n.removed && !isDown(n);
+  return n !== undefined && !n.removed && (!isDown(n) || n.process.startedAt === null);
 }
 
 /** The action that brings a down node back: resume a paused one, restart the others. */

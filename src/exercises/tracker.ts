@@ -59,7 +59,7 @@ function inParens(lang: Lang, text: string): string {
 export function createTracker(exercise: Exercise, lang: Lang, options: TrackerOptions = {}): Tracker {
   const steps = exercise.steps;
   const events: ClusterEvent[] = [];
-  const facts: Facts = {};
+  let facts: Facts = {};
   /** For each done step, the facts it remembered (to forget them on a rewind). */
   const stepFacts: Facts[] = [];
   /** For each done step, how many events had been seen when it was done. */
@@ -134,8 +134,7 @@ export function createTracker(exercise: Exercise, lang: Lang, options: TrackerOp
     seenAt.length = i;
     doneAt.length = i;
     stepFacts.length = i;
-    for (const k of Object.keys(facts)) delete facts[k];
-    for (const f of stepFacts) Object.assign(facts, f);
+    facts = Object.assign({}, ...stepFacts) as Facts;
   };
 
   return {
