@@ -2,6 +2,7 @@
 // chosen process state, a partition, and the core's events as the nodes report them.
 import type { ClusterEvent, ClusterModel, NodeModel, NodeRaftState, ProcessState } from '../../src/cluster-model/index.js';
 import type { RaftEvent } from '../../src/raft/events.js';
+import { model } from '../cluster-model/fixtures.js';
 
 type Raft = Partial<NodeRaftState> & Pick<NodeRaftState, 'role' | 'term'>;
 
@@ -34,23 +35,11 @@ export function nodeModel(id: number, raft: Raft, state: ProcessState = 'running
 /** Five nodes: `leader` leads `term`, the others follow it; `changes` overrides some nodes. */
 export function cluster(leader: number, term: number, changes: Record<number, NodeModel> = {}, partition: number[][] = []): ClusterModel {
   const nodes = [1, 2, 3, 4, 5].map((id) => changes[id] ?? nodeModel(id, { role: id === leader ? 'leader' : 'follower', term, leader }));
-  return {
+  return model(nodes, {
     name: 'exercise',
-    clusterId: 'c',
-    engine: { kind: 'raft-console' },
-    folder: '/tmp/exercise',
-    supervisorPid: 1,
-    startedAt: 0,
-    timing: { preset: 'fast', electionTimeoutMs: { min: 30, max: 60 }, heartbeatMs: 10, tickMs: 2 },
-    fsync: true,
-    switches: { preVote: true, checkQuorum: true, bugs: [] },
-    snapshotEvery: 10_000,
-    nodes,
     links: partition.length > 0 ? [{ from: 1, to: 3, blocked: true, delayMs: 0, loss: 0 }] : [],
     partition,
-    events: [],
-    safety: { ok: true, checkedReports: 0 },
-  };
+  });
 }
 
 let clock = 0;
