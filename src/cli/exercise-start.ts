@@ -37,6 +37,9 @@ const WORDS = {
     hint: 'hint',
     step: 'step',
     setUp: 'x + Enter',
+    /** Before how to put right a fault that took the step off its path. */
+    fix: 'to put it right',
+    or: '; ',
     keys: (flag: string) =>
       `type h + Enter for a hint, x + Enter for the exercise's set-up when a step offers one, q + Enter to stop; from another terminal: raft-console status${flag}`,
     solving: 'the exercise solves itself (--solve)',
@@ -56,6 +59,8 @@ const WORDS = {
     hint: '提示',
     step: '步骤',
     setUp: 'x + 回车',
+    fix: '纠正方法',
+    or: '；',
     keys: (flag: string) =>
       `输入 h + 回车查看提示，步骤提供设置时输入 x + 回车执行，q + 回车停止；在另一个终端中：raft-console status${flag}`,
     solving: '练习自动完成中（--solve）',
@@ -155,9 +160,16 @@ async function headless(session: ExerciseSession, lang: Lang, flags: StartFlags,
 
   let answered = first.answer !== null;
   let offered: string | null = null;
-  /** The current step, the answer once revealed, and the set-up when one is offered. */
+  let detour: string | null = null;
+  /** The current step, the answer once revealed, the set-up when one is offered, and a fault that took the step off its path. */
   const show = (): void => {
     const v = session.view({ hint: false });
+    const off = v.detour === null ? null : [...v.detour.what, ...v.detour.fix].join(' ');
+    if (off !== null && off !== detour) {
+      for (const what of v.detour!.what) say(paint('yellow', `⚠ ${what}`));
+      say(paint('yellow', `${w.fix}${w.colon}${v.detour!.fix.join(w.or)}`));
+    }
+    detour = off;
     if (v.answer !== null && !answered) {
       answered = true;
       say(paint('cyan', `${w.answer}${w.colon}${v.answer}`));

@@ -76,7 +76,10 @@ export interface ExerciseSession {
   onSteps(listener: (changes: readonly StepChange[]) => void): () => void;
   /** The exercise panel's content now: the tracker's, with the rebuild offered when it waits for the learner. */
   view(opts: { hint: boolean }): ExercisePanelView;
-  /** Runs the exercise's trigger for the current step, or the rebuild that waits for it (the X key). */
+  /**
+   * The X key: sets the current step up again when a fault took it off its path (Step.needs),
+   * else runs the exercise's trigger for the current step, or the rebuild that waits for it.
+   */
   trigger(): Promise<ActionResult>;
   /** The hands and eyes of an automatic solution. */
   driver(): Driver;
@@ -91,6 +94,9 @@ const DEFAULT_STEP_DEADLINE_MS = 30_000;
 /** What the trigger key answers when there is nothing to set up, or not yet (then with the step's hint). */
 const NOTHING_TO_SET_UP: Texts = { en: 'the exercise has nothing to set up at this step', zh: '这一步练习没有要布置的' };
 const NOT_NOW: Texts = { en: 'not now: ', zh: '现在还不行：' };
+/** What the trigger key answers once it has set a step up again (the events tell each action), or when it cannot. */
+const SET_UP: Texts = { en: 'the step is set up again: go on from here', zh: '这一步已重新布置：从这里继续' };
+const BY_HAND: Texts = { en: 'the exercise cannot put this right itself: ', zh: '练习无法自己纠正这一点：' };
 
 /**
  * Makes room for a new exercise cluster: a folder left by an earlier exercise is deleted; a
@@ -271,12 +277,39 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
     post: (text, options = {}) => client.post(text, options.via),
   };
 
+  /** Restores what the current step needs, with the actions its broken needs give. */
+  const setUpAgain = async (): Promise<ActionResult> => {
+    const setUp = tracker.restore();
+    if (setUp === null) {
+      const ctx = tracker.context();
+      return {
+        ok: false,
+        text: `${BY_HAND[o.lang]}${tracker
+          .offPath()
+          .map((n) => n.fix(ctx)[o.lang])
+          .join(o.lang === 'zh' ? '；' : '; ')}`,
+      };
+    }
+    try {
+      for (const a of setUp.actions) await hands.act(a);
+      if (setUp.rewind !== null) {
+        tracker.rewind(setUp.rewind);
+        save();
+      }
+      return { ok: true, text: SET_UP[o.lang] };
+    } catch (err) {
+      return { ok: false, text: (err as Error).message };
+    }
+  };
+
   const trigger = async (): Promise<ActionResult> => {
     if (rebuildWaits) {
       rebuildWaits = false;
       rebuilt = rebuild();
       return { ok: true, text: exercise.rebuild!.label[o.lang] };
     }
+    // A fault of the learner's took the step off its path: the key sets it up again (free faults).
+    if (tracker.offPath().length > 0) return setUpAgain();
     const t = exercise.trigger;
     const step = tracker.progress().find((s) => !s.done);
     // Once every step is done, a trigger marked afterDone may still run (exercise 1's nodes are left
@@ -338,7 +371,9 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
         .progress()
         .filter((st) => st.done)
         .map((st) => st.id);
-      if (t !== undefined && t.afterDone !== true && t.steps.every((id) => done.includes(id))) return 'done already, without the trigger';
+      const onPath = tracker.offPath().length === 0;
+      if (onPath && t !== undefined && t.afterDone !== true && t.steps.every((id) => done.includes(id)))
+        return 'done already, without the trigger';
       const r = await trigger();
       if (!r.ok) throw new Error(`exercise ${exercise.number}: the trigger failed: ${r.text}`);
       return r.text;
@@ -384,6 +419,8 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
     },
     view(opts) {
       const v = tracker.view(opts);
+      // While the cluster is replaced, the old one's nodes are down on purpose: no detour to tell.
+      if (rebuilding) return { ...v, trigger: null, detour: null };
       return rebuildWaits ? { ...v, trigger: { label: exercise.rebuild!.label[o.lang] } } : v;
     },
     trigger,

@@ -36,6 +36,43 @@ export interface Step {
   /** The command that does it from another terminal, without `raft-console` (e.g. "kill <id>"); shown with the hint. */
   command?: string;
   check(ctx: StepContext): CheckResult;
+  /**
+   * What the step needs of the cluster to be done as written (free faults: the learner keeps every
+   * key during an exercise). While one does not hold, the panel says why and how to put it right,
+   * and the set-up key (X) restores it. Checked on every change of the cluster while the step is
+   * current; an exercise's own set-up must leave them holding. The builders are in needs.ts.
+   */
+  needs?: readonly Need[];
+}
+
+/**
+ * Something a step needs of the cluster, e.g. "the follower that must catch up is running".
+ *
+ * To declare one (exercises 11, 12 and later): build it with a builder of needs.ts (`running`,
+ * `majorityRunning`, `partitioned`, `frozen`, ...) and list it in the step's `needs`; or write one:
+ *
+ *   { holds: ({ model, facts }) => isRunning(node(model, facts.follower)),
+ *     broken: ({ facts }) => ({ en: `you stopped n${facts.follower}, ...`, zh: '...' }),
+ *     fix: ({ facts }) => ({ en: `restart n${facts.follower} (select it, press r)`, zh: '...' }),
+ *     restore: ({ facts }) => [{ op: 'restart', nodes: [facts.follower!] }] }
+ *
+ * `holds` must be true all along the exercise's own path (its solution's and its trigger's
+ * actions), or the panel would cry wolf; test/exercises/free-faults.test.ts shows how to check one.
+ */
+export interface Need {
+  /** Whether the cluster still gives the step what it needs. */
+  holds(ctx: StepContext): boolean;
+  /** While it does not hold: what happened and why the step cannot go on as written, naming the nodes. */
+  broken(ctx: StepContext): Texts;
+  /** How to put it right by hand, with the keys: "restart n3 (select it, press r)". */
+  fix(ctx: StepContext): Texts;
+  /** The actions that put it right, in order, for the set-up key; absent when only the learner can (then `fix` says how). */
+  restore?(ctx: StepContext): readonly Action[];
+  /**
+   * The step (an id) to go back to once restored, when what the steps remembered no longer holds
+   * (the leader they named is gone): the tracker forgets that step's and later steps' facts.
+   */
+  rewind?: string;
 }
 
 export interface ExerciseSetup {
@@ -77,7 +114,7 @@ export interface Trigger {
 export interface Driver extends ClusterHands {
   /** What the steps remembered so far. */
   readonly facts: Readonly<Facts>;
-  /** Runs the exercise's trigger, as the key press would. */
+  /** Runs the exercise's trigger, as the key press would (which sets the step up again while it is off its path). */
   trigger(): Promise<string>;
   /** Waits until the step is done; fails (naming it) if it is not within a generous deadline. */
   step(id: string): Promise<void>;
@@ -159,6 +196,12 @@ export interface ExercisePanelView {
   explanation: string | null;
   /** What the trigger key does now, or null when there is nothing to trigger. */
   trigger: { label: string } | null;
+  /**
+   * A fault of the learner's took the current step off its path (a need of the step broken): what
+   * happened and how to put it right, one sentence per broken need. The trigger then sets the step
+   * up again, when every broken need can be restored.
+   */
+  detour: { what: string[]; fix: string[] } | null;
 }
 
 /** A step that became done. */

@@ -1,8 +1,9 @@
 // The exercise panel: the goal, the steps with a check mark once the cluster's events show them
-// done, the prediction to make (and later its answer), the hint on request, and the explanation
-// at the end. A strip of three lines on narrow screens (H opens the whole text in place of the
-// table), a column at the side on wide ones; the whole text is wrapped and scrolls (PgUp PgDn
-// while H has it open), so no line of it is ever cut or drawn over another.
+// done, what a fault of the learner's did to the current step and how to put it right, the
+// prediction to make (and later its answer), the hint on request, and the explanation at the end.
+// A strip of three lines on narrow screens (H opens the whole text in place of the table), a column
+// at the side on wide ones; the whole text is wrapped and scrolls (PgUp PgDn while H has it open),
+// so no line of it is ever cut or drawn over another.
 import { Box, Text } from 'ink';
 import type { ExercisePanelView } from '../exercises/types.js';
 import type { Labels } from './labels.js';
@@ -31,6 +32,13 @@ export function exerciseLines(view: ExercisePanelView, labels: Labels, width: nu
             { text: s.done ? '✔ ' : s.current ? '▸ ' : '○ ', colour: s.done ? 'green' : undefined, bold: s.current },
           ),
         )),
+    // A fault of the learner's took the step off its path: what happened, and how to put it right.
+    ...(view.detour === null
+      ? []
+      : [
+          ...view.detour.what.flatMap((w) => wrapped(`⚠ ${labels.offPath}: ${w}`, width, { colour: 'yellow', bold: true })),
+          ...wrapped(`${labels.fix}: ${view.detour.fix.join('; ')}`, width, { colour: 'yellow' }),
+        ]),
     ...(view.trigger === null ? [] : wrapped(`[X: ${view.trigger.label}]`, width, { colour: 'magenta' })),
     ...para(view.prediction === null ? null : `? ${labels.prediction}: ${view.prediction}`, 'yellow'),
     ...para(view.answer === null ? null : `${labels.answer}: ${view.answer}`, 'cyan'),
@@ -78,7 +86,9 @@ export function ExerciseStrip({ view, width, labels }: { view: ExercisePanelView
   const current = view.steps.find((s) => s.current);
   const doneCount = view.steps.filter((s) => s.done).length;
   const marks = view.steps.map((s) => (s.done ? '✔' : s.current ? '▸' : '○')).join('');
+  const detour = view.detour;
   const third =
+    (detour === null ? null : `${labels.fix}: ${detour.fix.join('; ')}`) ??
     view.explanation ??
     (view.hint !== null
       ? `${labels.hint}: ${view.hint}`
@@ -93,7 +103,11 @@ export function ExerciseStrip({ view, width, labels }: { view: ExercisePanelView
         {labels.exercise} {view.number} · {view.title} <Text color="green">{marks}</Text> {doneCount}/{view.steps.length}
       </Text>
       <Text wrap="truncate">
-        {current === undefined ? (
+        {detour !== null ? (
+          <Text color="yellow" bold>
+            ⚠ {detour.what[0]}
+          </Text>
+        ) : current === undefined ? (
           <Text color="green" bold>
             ✔ {labels.done}
           </Text>
@@ -102,7 +116,11 @@ export function ExerciseStrip({ view, width, labels }: { view: ExercisePanelView
         )}
         {view.trigger === null ? null : <Text color="magenta"> [X: {view.trigger.label}]</Text>}
       </Text>
-      <Text wrap="truncate" dimColor={view.explanation === null && view.hint === null}>
+      <Text
+        wrap="truncate"
+        dimColor={detour === null && view.explanation === null && view.hint === null}
+        color={detour === null ? undefined : 'yellow'}
+      >
         <Text color="cyan">[H {labels.more}] </Text>
         {third}
       </Text>

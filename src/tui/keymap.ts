@@ -178,7 +178,7 @@ export const BINDINGS: readonly Binding[] = [
     id: 'trigger',
     keys: 'X',
     label: 'set up',
-    help: 'let the exercise set up its situation (shown when the step has one)',
+    help: 'let the exercise set up its situation (shown when the step has one); after a fault of yours took the step off its path, set the step up again',
     cli: '',
     exercise: true,
   },

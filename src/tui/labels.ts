@@ -98,6 +98,10 @@ const EN = {
   prediction: 'predict',
   answer: 'answer',
   hint: 'hint',
+  /** Before what a fault of the learner's did to the step (free faults). */
+  offPath: 'off the path',
+  /** Before how to put it right by hand. */
+  fix: 'to put it right',
   more: 'more',
   done: 'done',
   gone: 'the cluster is gone',
@@ -209,6 +213,8 @@ const ZH: Labels = {
   prediction: '预测',
   answer: '答案',
   hint: '提示',
+  offPath: '偏离了步骤',
+  fix: '纠正方法',
   more: '详情',
   done: '完成',
   gone: '集群已不存在',
@@ -253,7 +259,10 @@ const ZH: Labels = {
     follow: { label: '跟随', help: '重新跟随末尾（日志网格和事件）' },
     mouse: { label: '鼠标', help: '点击节点所在行选中它；滚轮滚动其下方的事件或日志网格' },
     hint: { label: '提示', help: '显示或隐藏当前步骤的提示和练习全文（窄屏时代替表格显示）' },
-    trigger: { label: '设置', help: '让练习自己布置场景（步骤提供时显示）' },
+    trigger: {
+      label: '设置',
+      help: '让练习自己布置场景（步骤提供时显示）；你的操作让步骤偏离时，重新布置这一步',
+    },
     help: { label: '帮助', help: '显示或隐藏本帮助' },
     results: { label: '结果', help: '完整显示你最近操作的结果（最新在前）' },
     quit: { label: '退出', help: '退出（如果集群由本仪表盘启动，会先询问并停止它）' },

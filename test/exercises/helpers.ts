@@ -1,6 +1,6 @@
 // Runs an exercise's automatic solution against a real cluster, started by the exercise session
-// in a temporary state folder, and reports what the tracker saw; then checks that no node process
-// outlived it.
+// in a temporary state folder, and reports what the tracker saw; checks that the solution never
+// took a step off its path, and that no node process outlived it.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,8 +46,13 @@ export async function solve(exercise: Exercise, speed: SpeedPreset, engine: Engi
   const seen = await inSession(exercise, { name: exercise.id, speed, engine }, async (session) => {
     // Steps may be done as the cluster starts, before anyone could listen.
     const seen = session.tracker.progress().flatMap((s) => (s.done ? [s.id] : []));
+    // The solution's own actions never take a step off its path: a learner doing the same would
+    // see the panel cry wolf (free faults, Step.needs).
+    const detours: string[] = [];
     const record = (): void => {
       for (const n of session.cluster.model.nodes) if (n.process.pid !== null) pids.add(n.process.pid);
+      const detour = session.view({ hint: false }).detour;
+      if (detour !== null) detours.push(detour.what.join(' '));
     };
     session.onSteps((changes) => seen.push(...changes.map((c) => c.id)));
     const off = session.cluster.subscribe(record);
@@ -64,6 +69,7 @@ export async function solve(exercise: Exercise, speed: SpeedPreset, engine: Engi
     } finally {
       off();
     }
+    expect([...new Set(detours)], 'steps taken off their path by the solution itself').toEqual([]);
     return seen;
   });
   expect([...pids].filter(alive), 'node processes left running').toEqual([]);

@@ -1,78 +1,13 @@
 // The tracker on hand-made models and event sequences: steps are done in order, only on what
 // happened after the step before them, facts are remembered, and the panel shows the right texts.
 import { describe, expect, it } from 'vitest';
-import type { ClusterEvent, ClusterModel, NodeModel, NodeRaftState, ProcessState } from '../../src/cluster-model/index.js';
+import type { ClusterEvent, ClusterModel } from '../../src/cluster-model/index.js';
 import { firstElection } from '../../src/exercises/catalog/first-election.js';
 import { leaderFailure } from '../../src/exercises/catalog/leader-failure.js';
 import { minorityPartition } from '../../src/exercises/catalog/minority-partition.js';
 import { splitVote } from '../../src/exercises/catalog/split-vote.js';
 import { createTracker } from '../../src/exercises/tracker.js';
-import type { RaftEvent } from '../../src/raft/events.js';
-
-type Raft = Partial<NodeRaftState> & Pick<NodeRaftState, 'role' | 'term'>;
-
-function nodeModel(id: number, raft: Raft, state: ProcessState = 'running'): NodeModel {
-  return {
-    id,
-    address: `127.0.0.1:${7000 + id}`,
-    dataDir: `/tmp/n${id}`,
-    removed: false,
-    process: { state, pid: state === 'running' ? 100 + id : null, exitCode: null, signal: null, stderrTail: [], startedAt: 0, restarts: 0 },
-    raft: {
-      vote: 0,
-      leader: 0,
-      lastIndex: 1,
-      lastTerm: raft.term,
-      commit: 1,
-      applied: 1,
-      firstIndex: 1,
-      snapshotIndex: 0,
-      membership: { voters: [1, 2, 3, 4, 5], learners: [] },
-      runs: [[1, raft.term]],
-      timer: null,
-      progress: {},
-      digests: [],
-      ...raft,
-    },
-  };
-}
-
-/** Five nodes: `leader` leads `term`, the others follow it; `changes` overrides some nodes. */
-function cluster(leader: number, term: number, changes: Record<number, NodeModel> = {}, partition: number[][] = []): ClusterModel {
-  const nodes = [1, 2, 3, 4, 5].map((id) => changes[id] ?? nodeModel(id, { role: id === leader ? 'leader' : 'follower', term, leader }));
-  return {
-    name: 'exercise',
-    clusterId: 'c',
-    engine: { kind: 'raft-console' },
-    folder: '/tmp/exercise',
-    supervisorPid: 1,
-    startedAt: 0,
-    timing: { preset: 'fast', electionTimeoutMs: { min: 30, max: 60 }, heartbeatMs: 10, tickMs: 2 },
-    fsync: true,
-    switches: { preVote: true, checkQuorum: true, bugs: [] },
-    snapshotEvery: 10_000,
-    nodes,
-    links: partition.length > 0 ? [{ from: 1, to: 3, blocked: true, delayMs: 0, loss: 0 }] : [],
-    partition,
-    events: [],
-    safety: { ok: true, checkedReports: 0 },
-  };
-}
-
-let clock = 0;
-function raft(node: number, e: RaftEvent): ClusterEvent {
-  const { type, ...data } = e;
-  return { ts: ++clock, node, kind: 'raft', type, text: `${type} on n${node}`, data };
-}
-const becomes = (node: number, to: 'leader' | 'candidate' | 'follower', term: number): ClusterEvent =>
-  raft(node, {
-    type: 'role-change',
-    from: to === 'leader' ? 'candidate' : 'follower',
-    to,
-    term,
-    cause: to === 'leader' ? 'won-election' : 'election-timeout',
-  });
-const timeout = (node: number, term: number): ClusterEvent => raft(node, { type: 'election-timeout', term, ticks: 20, leader: 1 });
+import { becomes, cluster, nodeModel, raft, timeout } from './fake-models.js';
 
 describe('the tracker of exercise 1 (first election)', () => {
   const resumed: ClusterEvent = {
@@ -244,12 +179,15 @@ describe('the tracker of exercise 6 (a leader cut off in a minority)', () => {
     ).toEqual(['replaced']);
   });
 
-  it('offers to hand the old leader an entry only while it still leads, cut off', () => {
+  it('offers to hand the old leader an entry only while it still leads, cut off; else to set the step up again', () => {
     const t = createTracker(minorityPartition, 'en');
     t.update(cluster(1, 2), []);
     t.update(cluster(1, 2, {}, cut), []);
     expect(t.view({ hint: false }).trigger?.label).toBe('hand the entry "lost" to n1, the leader cut off in the minority');
     t.update(cluster(3, 3, { 1: nodeModel(1, { role: 'follower', term: 3, leader: 0 }) }, cut), []);
-    expect(t.view({ hint: false }).trigger).toBeNull();
+    expect(t.view({ hint: false }).trigger?.label).toBe('set the step up again');
+    expect(t.view({ hint: false }).detour?.what).toEqual([
+      'n1 no longer leads, the old leader: this step hands it an entry while it still leads its term.',
+    ]);
   });
 });

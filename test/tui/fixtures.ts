@@ -84,6 +84,7 @@ export function exerciseView(extra: Partial<ExercisePanelView> = {}): ExercisePa
     command: null,
     explanation: null,
     trigger: null,
+    detour: null,
     ...extra,
   };
 }

@@ -103,6 +103,7 @@ const EXERCISE: ExercisePanelView = {
   command: null,
   explanation: null,
   trigger: { label: 'pause the leader n1; n2 and n3 start an election at the same moment' },
+  detour: null,
 };
 
 function expectFits(lines: string[], size: Size, what: string): void {

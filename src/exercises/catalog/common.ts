@@ -1,6 +1,7 @@
 // Steps that several exercises share: waiting for the cluster's first leader, isolating a
 // follower, and healing the network.
 import { healed, isolatedNodes, settledLeader, voters } from '../../cluster-model/index.js';
+import { EVERY_NODE_FOLLOWS, majorityRunning, networkWhole } from '../needs.js';
 import { logReach, raftOf } from '../observe.js';
 import type { Step } from '../types.js';
 
@@ -15,6 +16,7 @@ export const leaderStep: Step = {
     en: 'Elections need no help: a follower that hears from no leader for its election timeout starts one.',
     zh: '选举无需干预：跟随者在选举超时内没有收到领导者的消息，就会发起选举。',
   },
+  needs: [majorityRunning(), networkWhole(EVERY_NODE_FOLLOWS)],
   // Among the voters: on etcd a member's status can come before the member list that names the
   // voters, and a solution that picks followers from them must find them there.
   check: ({ model }) => {
@@ -49,6 +51,7 @@ export function isolateStep(id: string, leaderFact: string): Step {
       zh: '选中一个跟随者（不是领导者）并按 i。如果隔离了领导者，先修复（h）再选一个跟随者。',
     },
     command: 'isolate <id>',
+    needs: [majorityRunning()],
     check: ({ model, facts }) => {
       const id = isolatedNodes(model).find((x) => x !== facts[leaderFact]);
       const r = raftOf(model, id);

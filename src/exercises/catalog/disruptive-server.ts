@@ -2,12 +2,23 @@
 // every failed election and deposes a healthy leader; the exercise then runs again with PreVote on,
 // where the node's term stays put and the leader keeps leading (section 5.1; dissertation 9.6).
 import { settledLeader, type ClusterModel } from '../../cluster-model/index.js';
+import { EVERY_NODE_FOLLOWS, majorityRunning, networkWhole, running, staysIsolated, stillLeads as keepsLeading } from '../needs.js';
 import { preVoteRounds, raftEvents, raftOf, termSeen, watchedFromOutside } from '../observe.js';
-import type { Exercise, Facts } from '../types.js';
+import type { Exercise, Facts, Need, Texts } from '../types.js';
 import { healStep, isolateStep, leaderStep } from './common.js';
 
 /** How many failed elections make the point. */
 const ROUNDS = 3;
+
+const ISOLATED: Texts = { en: 'the isolated node', zh: '被隔离的节点' };
+
+/** The isolated node stays cut off alone and running while its elections are counted. */
+function keepsTrying(why: Texts): Need[] {
+  return [
+    running('isolated', ISOLATED, { en: 'a node that is down starts no elections.', zh: '宕机的节点不会发起选举。' }),
+    staysIsolated('isolated', ISOLATED, why),
+  ];
+}
 
 function aFollower(model: ClusterModel, leader: number): number {
   return model.nodes.find((n) => n.id !== leader)!.id;
@@ -54,6 +65,10 @@ export const disruptiveServer: Exercise = {
         zh: `PreVote 已关闭：每次选举超时，被隔离的节点都会发起一次赢不了的选举，并提高任期。等它领先 ${ROUNDS} 个任期。`,
       },
       hint: { en: 'Watch its term column climb while the others stay.', zh: '观察它的任期列不断上升，而其他节点保持不变。' },
+      needs: keepsTrying({
+        en: 'it hears the leader again, so it starts no more elections and its term stops climbing.',
+        zh: '它又能听到领导者了，于是不再发起选举，任期也不再上升。',
+      }),
       check: ({ model, since, facts }) => {
         const term = termSeen(model, since, facts.isolated);
         return term >= facts.term! + ROUNDS ? { inflated: term } : false;
@@ -72,6 +87,7 @@ export const disruptiveServer: Exercise = {
       },
       // Where the model is read from outside (etcd), every running node under a leader above the
       // inflated term is enough: the old leader, in a lower term until then, has had to step down.
+      needs: [majorityRunning()],
       check: ({ since, model, facts }) =>
         (watchedFromOutside(model) ||
           raftEvents(since, 'role-change', facts.leader).some((e) => e.from === 'leader' && e.cause === 'higher-term')) &&
@@ -84,6 +100,7 @@ export const disruptiveServer: Exercise = {
         zh: '练习重新启动集群，这次开启 PreVote。等待它的领导者。',
       },
       hint: { en: 'The header shows the switches: PreVote is no longer listed as off.', zh: '标题栏显示开关：PreVote 不再显示为关闭。' },
+      needs: [majorityRunning(), networkWhole(EVERY_NODE_FOLLOWS)],
       check: ({ model }) => {
         const l = settledLeader(model);
         return model.switches.preVote && l !== undefined ? { leaderB: l.id, termB: l.raft!.term } : false;
@@ -97,6 +114,10 @@ export const disruptiveServer: Exercise = {
         zh: `PreVote 已开启：被隔离的节点只是询问别人是否会投票给它。没有人回应，所以它从不提高任期。等待 ${ROUNDS} 轮这样的询问。`,
       },
       hint: { en: 'Watch it turn pre-candidate again and again, its term unchanged.', zh: '观察它一次次变成预候选人，任期不变。' },
+      needs: keepsTrying({
+        en: 'it hears the leader again, so it asks for no more votes.',
+        zh: '它又能听到领导者了，于是不再请求投票。',
+      }),
       check: ({ since, model, facts }) =>
         preVoteRounds(model, since, facts.isolated) >= ROUNDS && termSeen(model, since, facts.isolated) === facts.isolatedTerm,
     },
@@ -108,6 +129,14 @@ export const disruptiveServer: Exercise = {
         zh: '领导者继续领导：该节点以跟随者身份、在同一任期重新加入。',
       },
       hint: { en: 'The term in the header does not change.', zh: '标题栏中的任期没有变化。' },
+      needs: [
+        keepsLeading(
+          'leaderB',
+          { en: 'the leader', zh: '领导者' },
+          { en: 'this step watches it keep leading through the heal.', zh: '这一步要看它在网络修复后继续领导。' },
+          'prevote-leader',
+        ),
+      ],
       check: ({ model, facts, after }) => {
         const r = raftOf(model, facts.isolated);
         const deposed = raftEvents(after('heal-again'), 'role-change', facts.leaderB).some((e) => e.from === 'leader');

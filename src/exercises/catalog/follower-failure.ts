@@ -3,9 +3,12 @@
 // indexes tell the same story.
 import { knownCommitted, leaderOf, voters } from '../../cluster-model/index.js';
 import { reports } from '../../cluster-model/engine.js';
+import { majorityRunning, running, staysDown, withMajority } from '../needs.js';
 import { isDown, isRunning, leaderCommits, logReach, node, raftOf } from '../observe.js';
-import type { Exercise } from '../types.js';
+import type { Exercise, Texts } from '../types.js';
 import { leaderStep } from './common.js';
+
+const CATCHES_UP: Texts = { en: 'the node this step waits to see catch up', zh: '这一步等着看它追上进度的节点' };
 
 export const followerFailure: Exercise = {
   id: 'follower-failure',
@@ -35,6 +38,7 @@ export const followerFailure: Exercise = {
       text: { en: 'Kill a follower.', zh: '杀掉一个跟随者。' },
       hint: { en: "Select a follower's row (not the leader) and press x.", zh: '选中一个跟随者所在行（不是领导者）并按 x。' },
       command: 'kill <id>',
+      needs: [majorityRunning()],
       check: ({ model, facts }) => {
         const down = voters(model)
           .map((id) => node(model, id)!)
@@ -57,6 +61,17 @@ export const followerFailure: Exercise = {
         zh: '按 n 并输入一个词，重复几次。多数派是 5 个中的 3 个。',
       },
       command: 'submit <text>',
+      needs: [
+        staysDown(
+          'follower',
+          { en: 'the follower that must miss these entries', zh: '必须错过这些条目的跟随者' },
+          {
+            en: 'an entry written now reaches it at once, and it would have nothing to catch up on.',
+            zh: '现在写入的条目会立即到达它，它就没有什么需要追赶的了。',
+          },
+        ),
+        majorityRunning({ besides: 'follower' }),
+      ],
       check: ({ since, model, facts }) => {
         if (!isDown(node(model, facts.follower))) return false;
         const e = leaderCommits(since).find((c) => c.to > facts.behind!);
@@ -74,6 +89,7 @@ export const followerFailure: Exercise = {
         zh: '选中它并按 r：它从自己的数据启动，缺少期间写入的内容。',
       },
       command: 'restart <id>',
+      needs: [majorityRunning()],
       check: ({ model, facts }) => isRunning(node(model, facts.follower)),
     },
     {
@@ -83,6 +99,14 @@ export const followerFailure: Exercise = {
         zh: '领导者把它错过的所有条目发给它；它存储并应用这些条目。',
       },
       hint: { en: "Watch its log, commit and applied columns reach the others'.", zh: '观察它的日志、提交和应用三列追上其他节点。' },
+      needs: [
+        running('follower', CATCHES_UP, { en: 'the step cannot finish while it is down.', zh: '它宕机时这一步无法完成。' }),
+        withMajority('follower', CATCHES_UP, {
+          en: 'it cannot hear the leader, so it cannot catch up.',
+          zh: '它听不到领导者，所以无法追上进度。',
+        }),
+        majorityRunning(),
+      ],
       check: ({ model, facts }) => {
         const r = raftOf(model, facts.follower);
         return r !== undefined && logReach(model, r) >= facts.target! && r.applied >= facts.target!;

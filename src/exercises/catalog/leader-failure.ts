@@ -2,9 +2,16 @@
 // comes back as a follower (sections 5.1 and 5.2). On etcd the same; its timers are hidden, so a
 // candidacy, or the new leader in the model, shows that the election began.
 import { leaderOf } from '../../cluster-model/index.js';
+import { majorityRunning, running, staysDown } from '../needs.js';
 import { becameRole, electionsStarted, isDown, isRunning, leaderSeenAbove, node, raftOf } from '../observe.js';
-import type { Exercise } from '../types.js';
+import type { Exercise, Texts } from '../types.js';
 import { leaderStep } from './common.js';
+
+const OLD_LEADER: Texts = { en: 'the old leader', zh: '旧领导者' };
+const ELECTED_WITHOUT_IT: Texts = {
+  en: 'this step waits for the others to elect a new leader without it, and it could win again.',
+  zh: '这一步要等其他节点在没有它的情况下选出新领导者，而它可能再次当选。',
+};
 
 export const leaderFailure: Exercise = {
   id: 'leader-failure',
@@ -37,6 +44,7 @@ export const leaderFailure: Exercise = {
         zh: '选中领导者所在行（方向键或数字键）并按 x：相当于 kill -9 的崩溃。',
       },
       command: 'kill <id>',
+      needs: [majorityRunning({ besides: 'leader' })],
       check: ({ model, facts }) => isDown(node(model, facts.leader)) && node(model, facts.leader)!.process.state !== 'paused',
     },
     {
@@ -46,6 +54,7 @@ export const leaderFailure: Exercise = {
         en: 'Wait one election timeout (1.5-3 s): "heard nothing from nX ... and starts an election".',
         zh: '等待一个选举超时（1.5-3 秒）：“没有收到 nX 的任何消息，发起选举”。',
       },
+      needs: [staysDown('leader', OLD_LEADER, ELECTED_WITHOUT_IT), majorityRunning({ besides: 'leader' })],
       check: ({ since, model, facts }) =>
         electionsStarted(model, since).some((e) => e.node !== facts.leader) ||
         leaderSeenAbove(model, facts.term!, facts.leader) !== undefined,
@@ -54,6 +63,7 @@ export const leaderFailure: Exercise = {
       id: 'new-leader',
       text: { en: 'A follower wins the election and leads, in a higher term.', zh: '某个跟随者赢得选举成为领导者，任期更高。' },
       hint: { en: 'Compare the term in the header with the term of the old leader.', zh: '比较标题栏中的任期和旧领导者的任期。' },
+      needs: [staysDown('leader', OLD_LEADER, ELECTED_WITHOUT_IT), majorityRunning({ besides: 'leader' })],
       check: ({ since, model, facts }) => {
         const e = becameRole(since, 'leader').find((r) => r.node !== facts.leader && r.term > facts.term!);
         if (e !== undefined) return { newLeader: e.node, newTerm: e.term };
@@ -66,6 +76,7 @@ export const leaderFailure: Exercise = {
       text: { en: 'Restart the old leader.', zh: '重启旧领导者。' },
       hint: { en: 'Select it and press r: it starts again from its data directory.', zh: '选中它并按 r：它会从自己的数据目录重新启动。' },
       command: 'restart <id>',
+      needs: [majorityRunning()],
       check: ({ model, facts }) => isRunning(node(model, facts.leader)),
     },
     {
@@ -78,6 +89,13 @@ export const leaderFailure: Exercise = {
         en: 'Watch its row: role follower, the new term, the new leader.',
         zh: '看它所在的行：角色是跟随者，任期是新任期，领导者是新领导者。',
       },
+      needs: [
+        running('leader', OLD_LEADER, {
+          en: 'this step waits to see it come back as a follower, and it cannot while it is down.',
+          zh: '这一步要看它以跟随者身份回来，而它宕机时做不到。',
+        }),
+        majorityRunning(),
+      ],
       check: ({ model, facts }) => {
         const old = raftOf(model, facts.leader);
         const current = leaderOf(model);

@@ -5,9 +5,35 @@
 // timeout, and the exercise shows that instead of an entry that can never commit (which etcd, not
 // reporting its log, could not show either).
 import { groupOf, hasMajority, knownCommitted, leaderOf, voters, type ClusterModel } from '../../cluster-model/index.js';
+import { majorityRunning, running, stillLeads, withMajority } from '../needs.js';
 import { logReach, node, raftEvents, raftOf } from '../observe.js';
-import type { Exercise, Facts, Step } from '../types.js';
+import type { Exercise, Facts, Need, Step, Texts } from '../types.js';
 import { healStep, leaderStep } from './common.js';
+
+const OLD_LEADER: Texts = { en: 'the old leader', zh: '旧领导者' };
+
+/**
+ * The old leader cut off in a minority (the partition step's work): set up again with the leader
+ * and one follower on one side, the other voters on the other.
+ */
+const leaderCutOff: Need = {
+  holds: ({ model, facts }) => model.partition.length > 0 && !hasMajority(model, groupOf(model, facts.leader!)),
+  broken: ({ facts }) => ({
+    en: `you healed the network: n${facts.leader}, the old leader, is no longer cut off in a minority, and this step needs two sides, each with its own leader.`,
+    zh: `你修复了网络：旧领导者 n${facts.leader} 不再被隔离在少数派中，而这一步需要两边各有自己的领导者。`,
+  }),
+  fix: () => ({
+    en: 'partition again: the old leader and one follower in group A, the others in group B (press p)',
+    zh: '重新划分网络分区：旧领导者和一个跟随者在 A 组，其余在 B 组（按 p）',
+  }),
+  restore: ({ model, facts }) => {
+    const [follower, ...rest] = voters(model).filter((id) => id !== facts.leader);
+    return [{ op: 'partition', groups: [[facts.leader!, follower!], rest] }];
+  },
+};
+
+/** The old leader running and hearing the new one after the heal. */
+const oldLeaderBack = (why: Texts): Need[] => [running('leader', OLD_LEADER, why), withMajority('leader', OLD_LEADER, why)];
 
 /** The three on the majority's side elect a leader of a higher term. */
 const newLeaderStep: Step = {
@@ -22,6 +48,7 @@ const newLeaderStep: Step = {
     const n = side.map((id) => node(model, id)!).find((x) => x.raft?.role === 'leader' && x.raft.term > facts.term!);
     return n === undefined ? false : { newLeader: n.id, newTerm: n.raft!.term, newBase: logReach(model, n.raft!) };
   },
+  needs: [leaderCutOff, majorityRunning()],
 };
 
 /** The new leader commits an entry with the majority; remembers its commit index (`majorityCommit`). */
@@ -30,6 +57,13 @@ const majorityCommitsStep: Step = {
   text: { en: 'Submit an entry: the new leader commits it with the majority.', zh: '提交一个条目：新领导者和多数派一起提交它。' },
   hint: { en: 'Press n: the client finds the leader that can commit.', zh: '按 n：客户端会找到能够提交的领导者。' },
   command: 'submit <text>',
+  needs: [
+    running(
+      'newLeader',
+      { en: 'the new leader', zh: '新领导者' },
+      { en: 'this step waits for it to commit an entry with the majority.', zh: '这一步要等它和多数派一起提交一个条目。' },
+    ),
+  ],
   check: ({ model, facts }) => {
     const commit = raftOf(model, facts.newLeader)?.commit ?? 0;
     return commit > facts.newBase! ? { majorityCommit: commit } : false;
@@ -79,6 +113,7 @@ export const minorityPartition: Exercise = {
         zh: '按 p；把领导者和一个跟随者放进 A 组（a），其余放进 B 组（b）；按回车。',
       },
       command: 'partition <leader>,<follower> <the other three>',
+      needs: [majorityRunning()],
       check: ({ model, facts }) => model.partition.length > 0 && !hasMajority(model, groupOf(model, facts.leader!)),
     },
     {
@@ -92,6 +127,15 @@ export const minorityPartition: Exercise = {
         zh: 'X 把条目直接发给旧领导者（别处的客户端会被重定向到新领导者）。它的日志里出现该条目，但没有提交（暗淡显示）。',
       },
       command: 'submit --via <old leader> lost',
+      needs: [
+        stillLeads(
+          'leader',
+          OLD_LEADER,
+          { en: 'this step hands it an entry while it still leads its term.', zh: '这一步要在它仍领导自己的任期时交给它一个条目。' },
+          'leader',
+        ),
+        leaderCutOff,
+      ],
       check: ({ model, facts }) => {
         const r = raftOf(model, facts.leader);
         // An entry no node knows committed: the leader's own report of its commit index can lag the
@@ -111,6 +155,10 @@ export const minorityPartition: Exercise = {
         en: 'Watch its row: "becomes follower ... it saw a higher term".',
         zh: '看它所在的行：“成为跟随者：它看到了更高的任期”。',
       },
+      needs: oldLeaderBack({
+        en: 'this step waits to see it hear the higher term of the new leader.',
+        zh: '这一步要看它得知新领导者更高的任期。',
+      }),
       check: ({ model, facts }) => {
         const r = raftOf(model, facts.leader);
         return r !== undefined && r.role === 'follower' && r.term >= facts.newTerm!;
@@ -126,6 +174,10 @@ export const minorityPartition: Exercise = {
         en: 'Look for "removes entry ..., which conflicts with leader" (or "removes entries") in the events.',
         zh: '在事件栏中找“删除与领导者 … 冲突的条目”。',
       },
+      needs: oldLeaderBack({
+        en: 'this step waits to see the new leader replace its uncommitted entry.',
+        zh: '这一步要看新领导者替换它未提交的条目。',
+      }),
       check: ({ model, facts, after }) =>
         raftEvents(after('heal'), 'truncate', facts.leader).length > 0 && (raftOf(model, facts.leader)?.commit ?? 0) >= facts.strandedTo!,
     },
@@ -213,6 +265,7 @@ export const minorityPartition: Exercise = {
             zh: '按 p；把领导者和一个跟随者放进 A 组（a），其余放进 B 组（b）；按回车。',
           },
           command: 'partition <leader>,<follower> <the other three>',
+          needs: [majorityRunning()],
           check: ({ model, facts }) => model.partition.length > 0 && !hasMajority(model, groupOf(model, facts.leader!)),
         },
         {
@@ -225,6 +278,7 @@ export const minorityPartition: Exercise = {
             en: "Watch its role column: no longer leader, though nobody told it. etcd's leader checks every election timeout that a majority still answers.",
             zh: '观察它的角色列：不再是领导者，尽管没有谁通知它。etcd 的领导者每个选举超时都检查多数派是否还在回应。',
           },
+          needs: [leaderCutOff],
           check: ({ model, since, facts }) => {
             const r = raftOf(model, facts.leader);
             const down = raftEvents(since, 'role-change', facts.leader).some((e) => e.from === 'leader');
@@ -244,6 +298,10 @@ export const minorityPartition: Exercise = {
             en: 'Watch its row: role follower, the new term, the leader of the majority.',
             zh: '看它所在的行：角色是跟随者，任期是新任期，领导者是多数派的领导者。',
           },
+          needs: oldLeaderBack({
+            en: 'this step waits to see it hear the higher term of the new leader.',
+            zh: '这一步要看它得知新领导者更高的任期。',
+          }),
           check: ({ model, facts }) => {
             const r = raftOf(model, facts.leader);
             const l = leaderOf(model);
@@ -257,6 +315,10 @@ export const minorityPartition: Exercise = {
             zh: '它收到了被隔离期间多数派提交的内容：两边都没有丢失任何已提交的内容。',
           },
           hint: { en: "Watch its commit and applied columns reach the leader's.", zh: '观察它的提交和应用两列追上领导者。' },
+          needs: oldLeaderBack({
+            en: 'this step waits to see it receive what the majority committed.',
+            zh: '这一步要看它收到多数派提交的内容。',
+          }),
           check: ({ model, facts }) => {
             const r = raftOf(model, facts.leader);
             return r !== undefined && r.commit >= facts.majorityCommit! && r.applied >= facts.majorityCommit!;

@@ -4,10 +4,13 @@
 import { reports } from '../../cluster-model/engine.js';
 import { highestTerm, latestMembership, leaderOf, voters, type ClusterModel } from '../../cluster-model/index.js';
 import type { NodeId } from '../../raft/types.js';
+import { majorityRunning, running, withMajority } from '../needs.js';
 import { becameRole, leaderSeenAbove, logReach, raftEvents, raftOf, watchedFromOutside } from '../observe.js';
 import type { Facts } from '../types.js';
-import type { Exercise } from '../types.js';
+import type { Exercise, Texts } from '../types.js';
 import { leaderStep } from './common.js';
+
+const NEW_NODE: Texts = { en: 'the new node', zh: '新节点' };
 
 /** Whether the learner holds the log up to `target`: how far its log reaches, as its engine tells. */
 function caughtUp(model: ClusterModel, facts: Readonly<Facts>): boolean {
@@ -62,6 +65,7 @@ export const newNode: Exercise = {
       text: { en: 'Submit two entries: the new node will have to catch up on them.', zh: '提交两个条目：新节点需要追上它们。' },
       hint: { en: 'Press n and type a word, twice.', zh: '按 n 并输入一个词，重复两次。' },
       command: 'submit <text>',
+      needs: [majorityRunning()],
       check: ({ model, facts }) => (leaderOf(model)?.raft?.commit ?? 0) >= facts.base! + 2,
     },
     {
@@ -75,6 +79,7 @@ export const newNode: Exercise = {
         zh: '在仪表盘的命令行输入 `:add --learner`，或者按 X 让练习来做。配置条目“添加学习者 n6”像其他条目一样经过日志。',
       },
       command: 'add --learner',
+      needs: [majorityRunning()],
       check: ({ since, model }) => {
         const e = raftEvents(since, 'membership').find((m) => m.change.type === 'add-learner');
         if (e !== undefined) return { newNode: e.change.node, target: leaderOf(model)?.raft?.commit ?? e.index };
@@ -93,6 +98,17 @@ export const newNode: Exercise = {
         en: "Watch its log column grow to the others'. It receives every entry, but no majority counts it: its row stays marked as a learner.",
         zh: '观察它的日志列增长到和其他节点一样。它收到每个条目，但没有哪个多数派计入它：它那一行一直标为学习者。',
       },
+      needs: [
+        running('newNode', NEW_NODE, {
+          en: 'this step waits to see it catch up, and it cannot while it is down.',
+          zh: '这一步要看它追上进度，而它宕机时做不到。',
+        }),
+        withMajority('newNode', NEW_NODE, {
+          en: 'it cannot hear the leader, so it cannot catch up.',
+          zh: '它听不到领导者，所以无法追上进度。',
+        }),
+        majorityRunning(),
+      ],
       check: ({ model, facts }) => caughtUp(model, facts),
     },
     {
@@ -106,6 +122,13 @@ export const newNode: Exercise = {
         zh: '在命令行输入 `:promote 6`（新节点的编号），或者按 X。然后在事件栏中找“提升为投票者 n6”。',
       },
       command: 'promote <id>',
+      needs: [
+        running('newNode', NEW_NODE, {
+          en: 'a voter that is down counts toward the majority without answering.',
+          zh: '宕机的投票者计入多数派却不会回应。',
+        }),
+        majorityRunning(),
+      ],
       check: ({ model, facts }) => (voters(model).includes(facts.newNode!) ? { voterTerm: highestTerm(model) } : false),
     },
     {
@@ -116,6 +139,13 @@ export const newNode: Exercise = {
         zh: '选中领导者并按 x；观察新节点在选举中投票（或参选）。',
       },
       command: 'kill <leader>',
+      needs: [
+        running('newNode', NEW_NODE, {
+          en: 'this step waits to see it vote in the next election.',
+          zh: '这一步要看它在下一次选举中投票。',
+        }),
+        majorityRunning(),
+      ],
       check: ({ since, model, facts }) =>
         raftEvents(since, 'vote-cast', facts.newNode).some((v) => v.round === 'vote') ||
         becameRole(since, 'candidate').some((r) => r.node === facts.newNode) ||

@@ -5,8 +5,9 @@
 // etcd, not reporting its log, could not show either).
 import { leaderOf, voters, type ClusterModel } from '../../cluster-model/index.js';
 import { majorityOf } from '../../raft/membership.js';
+import { majorityRunning, stillLeads } from '../needs.js';
 import { isDown, isRunning, node, raftEvents, raftOf } from '../observe.js';
-import type { Driver, Exercise, Facts, Step } from '../types.js';
+import type { Driver, Exercise, Facts, Need, Step, Texts } from '../types.js';
 import { leaderStep } from './common.js';
 
 /** Fewer than a majority of the voters run, at least three are down, and the leader is one of those running. */
@@ -15,6 +16,41 @@ function threeStopped(model: ClusterModel, facts: Readonly<Facts>): boolean {
   const running = v.filter((id) => isRunning(node(model, id)));
   return running.length < majorityOf(v.length) && v.filter((id) => isDown(node(model, id))).length >= 3 && running.includes(facts.leader!);
 }
+
+const THE_LEADER: Texts = { en: 'the leader', zh: '领导者' };
+
+/** The leader this exercise watches: a stopped leader is not made leader again by a restart, so the set-up starts over from the leader step. */
+const leaderLeads = (why: Texts): Need => stillLeads('leader', THE_LEADER, why, 'leader');
+
+/**
+ * Fewer than a majority run (raft-console's form, whose leader keeps leading): a node brought back
+ * early would let the waiting entry commit. Set up again by stopping the followers that run beyond
+ * one, and checking the stop-three step again (what was committed may have moved).
+ */
+const staysWithoutMajority: Need = {
+  holds: ({ model }) => {
+    const v = voters(model);
+    return v.filter((id) => isRunning(node(model, id))).length < majorityOf(v.length);
+  },
+  broken: ({ model }) => {
+    const v = voters(model);
+    const n = v.filter((id) => isRunning(node(model, id))).length;
+    return {
+      en: `you brought a node back: ${n} of ${v.length} run again, a majority, so an entry would commit, and this step shows one that cannot.`,
+      zh: `你让一个节点回来了：${v.length} 个中又有 ${n} 个在运行，构成多数派，条目会被提交，而这一步要展示一个无法提交的条目。`,
+    };
+  },
+  fix: () => ({
+    en: 'stop followers again until only the leader and one follower run (select each, press s)',
+    zh: '再次停止跟随者，直到只剩领导者和一个跟随者在运行（逐个选中，按 s）',
+  }),
+  restore: ({ model, facts }) => {
+    const v = voters(model);
+    const extra = v.filter((id) => id !== facts.leader && isRunning(node(model, id))).slice(1);
+    return extra.length === 0 ? [] : [{ op: 'stop', nodes: extra }];
+  },
+  rewind: 'stop-three',
+};
 
 /**
  * The solution on either engine: a write committed, three followers stopped, a write that waits
@@ -44,6 +80,7 @@ const commitStep: Step = {
   text: { en: 'Submit an entry: it commits as usual.', zh: '提交一个条目：它像平常一样被提交。' },
   hint: { en: 'Press n and type a word.', zh: '按 n 并输入一个词。' },
   command: 'submit <text>',
+  needs: [majorityRunning()],
   check: ({ model, facts }) => {
     const l = leaderOf(model);
     return l !== null && l.raft!.commit > facts.base! ? { committed: l.raft!.commit } : false;
@@ -98,6 +135,12 @@ export const quorumLoss: Exercise = {
         zh: '选中一个跟随者并按 s，重复三次。保持领导者运行（如果停掉了它，用 r 重启）。',
       },
       command: 'stop <id> <id> <id>',
+      needs: [
+        leaderLeads({
+          en: 'this exercise watches it keep an entry that it cannot commit.',
+          zh: '这个练习要看它保留一个无法提交的条目。',
+        }),
+      ],
       check: ({ model, facts }) => {
         const l = raftOf(model, facts.leader);
         return threeStopped(model, facts) && l?.role === 'leader' ? { committed: l.commit } : false;
@@ -114,6 +157,10 @@ export const quorumLoss: Exercise = {
         zh: '按 n：写入会等待，然后放弃。领导者的日志里出现该条目，但没有提交（暗淡显示）。',
       },
       command: 'submit <text>',
+      needs: [
+        leaderLeads({ en: 'this step hands it an entry that it cannot commit.', zh: '这一步要交给它一个无法提交的条目。' }),
+        staysWithoutMajority,
+      ],
       check: ({ model, facts }) => {
         const r = raftOf(model, facts.leader);
         return r !== undefined && r.lastIndex > r.commit && r.commit === facts.committed ? { pending: r.lastIndex } : false;
@@ -127,6 +174,12 @@ export const quorumLoss: Exercise = {
         zh: '等待中的条目被提交了，之前提交的条目也都还在。',
       },
       hint: { en: "Watch the leader's commit index pass the waiting entry.", zh: '观察领导者的提交索引越过等待中的条目。' },
+      needs: [
+        leaderLeads({
+          en: 'it holds the waiting entry, and only it can commit it.',
+          zh: '等待中的条目在它那里，只有它能提交。',
+        }),
+      ],
       check: ({ model, events, facts }) =>
         (leaderOf(model)?.raft?.commit ?? 0) >= facts.pending! && raftEvents(events, 'truncate').every((t) => t.from > facts.committed!),
     },

@@ -1,6 +1,7 @@
 // Exercise 2: log replication and the commit rule (section 5.3).
 import { leaderOf, members, voters } from '../../cluster-model/index.js';
 import { majorityOf } from '../../raft/membership.js';
+import { majorityRunning, networkWhole } from '../needs.js';
 import { isDown, isRunning, leaderCommits, node } from '../observe.js';
 import type { Exercise } from '../types.js';
 import { leaderStep } from './common.js';
@@ -36,6 +37,7 @@ export const replication: Exercise = {
         zh: '在仪表盘中按 n 并输入一个词。只有领导者接受条目。',
       },
       command: 'submit <text>',
+      needs: [majorityRunning()],
       check: ({ model, facts }) => {
         const l = leaderOf(model);
         return l !== null && l.raft!.lastIndex > facts.base! ? { entry: facts.base! + 1 } : false;
@@ -52,6 +54,7 @@ export const replication: Exercise = {
         zh: '在事件栏中找“条目 N 已提交：5 个投票者中有 3 个已存储”。',
       },
       // The commit event may come before the state line that shows the entry: look at all events.
+      needs: [majorityRunning()],
       check: ({ events, facts }) => {
         const e = leaderCommits(events).find((c) => c.to >= facts.entry!);
         return e === undefined ? false : { replicas: e.replicas };
@@ -67,6 +70,13 @@ export const replication: Exercise = {
         en: "Watch the commit and applied columns of every node reach the entry's index.",
         zh: '观察每个节点的提交和应用两列到达该条目的索引。',
       },
+      needs: [
+        majorityRunning(),
+        networkWhole({
+          en: 'this step waits until every running node has applied the entry, and a node cut off cannot learn it.',
+          zh: '这一步要等所有运行中的节点都应用该条目，而被隔开的节点无法得知它。',
+        }),
+      ],
       check: ({ model, facts }) =>
         members(model)
           .filter(isRunning)
@@ -80,6 +90,7 @@ export const replication: Exercise = {
         zh: '选中一个跟随者（方向键或数字键）并按 z；再选另一个。不要选领导者。',
       },
       command: 'pause <id> <id>',
+      needs: [majorityRunning()],
       check: ({ model }) => {
         const l = leaderOf(model);
         const v = voters(model);
@@ -98,6 +109,7 @@ export const replication: Exercise = {
         zh: '再按一次 n。提交事件会说明它存储在几个节点上。',
       },
       command: 'submit <text>',
+      needs: [majorityRunning()],
       check: ({ since, facts }) => {
         const e = leaderCommits(since).find((c) => c.to > facts.downLast!);
         return e === undefined ? false : { last: e.to };

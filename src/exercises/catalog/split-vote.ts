@@ -2,6 +2,7 @@
 // neither gets a majority, and the randomized election timeouts break the tie in a later term
 // (section 5.2).
 import { members, pausedNodes, settledLeader, type ClusterEvent, type ClusterModel } from '../../cluster-model/index.js';
+import { allUp, majorityRunning, networkWhole } from '../needs.js';
 import { becameRole, isRunning } from '../observe.js';
 import type { Exercise } from '../types.js';
 import { leaderStep } from './common.js';
@@ -61,6 +62,19 @@ export const splitVote: Exercise = {
         en: 'Watch both become candidates for the same term and refuse each other ("it already voted in this term"). If one won anyway (its request arrived before the other had started), resume the paused leader (z) and press X again.',
         zh: '观察两者成为同一任期的候选人并互相拒绝（“它在本任期已经投过票”）。如果其中一个还是赢了（它的请求在另一个开始前就到了），恢复被暂停的领导者（z）后再按 X。',
       },
+      needs: [
+        allUp(
+          {
+            en: "the exercise's set-up needs all four nodes running under one leader.",
+            zh: '练习的布置需要全部四个节点都在同一个领导者之下运行。',
+          },
+          { pausedUp: true },
+        ),
+        networkWhole({
+          en: 'the two candidates must be able to ask every node for its vote.',
+          zh: '两个候选人必须能向每个节点请求投票。',
+        }),
+      ],
       check: ({ since }) => {
         const term = splitTerm(since);
         return term === null ? false : { splitTerm: term };
@@ -73,6 +87,7 @@ export const splitVote: Exercise = {
         zh: '它们的随机选举超时各不相同：最先超时的节点独自开始一个更新的任期并获胜。',
       },
       hint: { en: 'Look for a leader in a term above the split one.', zh: '寻找任期高于分裂任期的领导者。' },
+      needs: [majorityRunning()],
       check: ({ events, facts }) => {
         const e = becameRole(events, 'leader').find((r) => r.term > facts.splitTerm!);
         return e === undefined ? false : { newLeader: e.node, newTerm: e.term };

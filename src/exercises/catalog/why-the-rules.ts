@@ -3,9 +3,10 @@
 // its own entry at that index. The follower that committed the entry refuses to replace it (it
 // never acknowledges what it does not hold), nothing new commits, and the safety badge catches the
 // leader without the committed entry (Leader Completeness).
-import { isolatedNodes, voters, type ClusterModel } from '../../cluster-model/index.js';
+import { groupOf, isolatedNodes, voters, type ClusterModel } from '../../cluster-model/index.js';
+import { allUp, stillLeads, staysIsolated } from '../needs.js';
 import { becameRole, raftOf } from '../observe.js';
-import type { Exercise, Facts } from '../types.js';
+import type { Exercise, Facts, Need, Texts } from '../types.js';
 import { isolateStep, leaderStep } from './common.js';
 
 /** The leader to cut off, the stale node and the follower it asks; null unless the stale node is still cut off alone. */
@@ -15,6 +16,25 @@ function cast(model: ClusterModel, facts: Readonly<Facts>): { leader: number; st
   if (follower === undefined || !isolatedNodes(model).includes(stale)) return null;
   return { leader: facts.leader!, stale, follower };
 }
+
+const STALE: Texts = { en: 'the node that must miss the entry', zh: '必须错过该条目的节点' };
+
+/** The leader the trigger cuts off: a stopped leader is not made leader again by a restart, so the set-up starts over. */
+const leaderLeads: Need = stillLeads(
+  'leader',
+  { en: 'the leader', zh: '领导者' },
+  { en: 'the stale node is to be elected while it is cut off from it.', zh: '落后的节点要在与它隔开时当选。' },
+  'leader',
+);
+
+/** The stale node stays apart from the leader: alone before the trigger, with the other follower after it. */
+const staleApart: Need = {
+  ...staysIsolated('isolated', STALE, {
+    en: 'it would receive the committed entry, and the exercise needs a node without it.',
+    zh: '它会收到已提交的条目，而练习需要一个没有它的节点。',
+  }),
+  holds: ({ model, facts }) => model.partition.length > 0 && !groupOf(model, facts.isolated!).includes(facts.leader!),
+};
 
 export const whyTheRules: Exercise = {
   id: 'why-the-rules',
@@ -50,6 +70,7 @@ export const whyTheRules: Exercise = {
       },
       hint: { en: 'Press n and type a word.', zh: '按 n 并输入一个词。' },
       command: 'submit <text>',
+      needs: [staleApart, leaderLeads],
       check: ({ model, facts }) => {
         const commit = raftOf(model, facts.leader)?.commit ?? 0;
         return commit > facts.isolatedLast! ? { committed: commit } : false;
@@ -65,6 +86,7 @@ export const whyTheRules: Exercise = {
         en: 'Watch the vote: "votes for" although the candidate\'s log is shorter. Without the bug the answer would be "its own log is more up to date".',
         zh: '注意这次投票：尽管候选人的日志更短，还是“投票给”。没有这个缺陷时，回答会是“它自己的日志更新”。',
       },
+      needs: [staleApart, leaderLeads, allUp({ en: 'all three nodes take part in what follows.', zh: '接下来三个节点都要参与。' })],
       check: ({ since, facts }) => becameRole(since, 'leader').some((e) => e.node === facts.isolated),
     },
     {
