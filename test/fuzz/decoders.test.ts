@@ -17,6 +17,7 @@ import { ERROR_CODES, PROTOCOL_VERSION, checkHello, checkProofFrame, proofFrame 
 import { FaultFilter } from '../../src/transport/index.js';
 import { validateMessage } from '../../src/transport/message-schema.js';
 import { STATE_LINE } from '../node/fixtures.js';
+import { stepNode } from '../node/step-node.js';
 import { CLIENT_REQUESTS, FUZZ_SEED, PEER_MESSAGES, bodies, frame, fuzz, hostileValue, toText } from './arbitraries.js';
 
 const RUNS = 300;
@@ -37,12 +38,17 @@ const CONTROL_LINES = [
   { id: 3, op: 'add-peer', peer: 4, host: '127.0.0.1', port: 7004 },
   { id: 4, op: 'conf-change', change: { type: 'add-learner', node: 4 } },
   { id: 5, op: 'tick', ms: 10 },
+  { id: 6, op: 'step', on: true },
+  { id: 7, op: 'deliver', ids: ['1.2', '3.1'] },
+  { id: 8, op: 'advance', ticks: 3 },
 ];
 const ACTIONS = [
   { op: 'partition', groups: [[1, 2], [3]] },
   { op: 'link', from: 1, to: 2, drop: 0.3, delayMs: 100, oneWay: true },
   { op: 'kill', nodes: [1] },
   { op: 'speed', preset: 'slow' },
+  { op: 'deliver', ids: ['1.2'] },
+  { op: 'fire', node: 2, timer: 'election' },
 ];
 
 describe('the decoders never throw, and every refusal says why', () => {
@@ -179,6 +185,7 @@ describe('the decoders never throw, and every refusal says why', () => {
       driver,
       transport: { filter: new FaultFilter(() => 0.5), addPeer: () => {}, removePeer: () => {} },
       setTickMs: () => {},
+      step: stepNode().target,
     };
     const lines = fc.sample(
       bodies(CONTROL_LINES).map((t) => t.replace(/[\r\n]/g, ' ')),
