@@ -42,6 +42,18 @@ const CONTROL_LINES = [
   { id: 7, op: 'deliver', ids: ['1.2', '3.1'] },
   { id: 8, op: 'advance', ticks: 3 },
 ];
+const HELD_LINE = {
+  ts: 1,
+  node: 1,
+  kind: 'step',
+  type: 'held',
+  id: '1.3',
+  to: 2,
+  message: 'append',
+  term: 2,
+  detail: { prevLogIndex: 4, prevLogTerm: 1, entries: 1, firstIndex: 5, lastIndex: 5, lastTerm: 2, leaderCommit: 4 },
+  heldAt: 1,
+};
 const ACTIONS = [
   { op: 'partition', groups: [[1, 2], [3]] },
   { op: 'link', from: 1, to: 2, drop: 0.3, delayMs: 100, oneWay: true },
@@ -165,9 +177,9 @@ describe('the decoders never throw, and every refusal says why', () => {
   it('the node line reader, on mutated state lines, control answers and any other line', () => {
     const answer = { ts: 1, node: 1, kind: 'control', type: 'answer', id: 3, op: 'transfer', ok: true, text: 'n1 hands leadership to n2' };
     fuzz(
-      fc.property(bodies([STATE_LINE, answer, { ts: 1, node: 1, kind: 'raft', type: 'commit', text: 'n1 commits' }]), (text) => {
+      fc.property(bodies([STATE_LINE, answer, { ts: 1, node: 1, kind: 'raft', type: 'commit', text: 'n1 commits' }, HELD_LINE]), (text) => {
         const line = readNodeLine(text);
-        return line.kind === 'state' || line.kind === 'event' || line.problem.length > 10;
+        return line.kind === 'state' || line.kind === 'event' || line.kind === 'step' || line.problem.length > 10;
       }),
       RUNS,
     );
