@@ -89,7 +89,14 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
   // Read when the line is flushed (at most one per 50 ms); sent only when it changed.
   let durable = { term: restored.hardState.term, commit: restored.hardState.commit };
   const reportState = (): void =>
-    events.state(() => ({ ...stateLine(core, kv.appliedIndex, timers, checkpoints.report(kv.appliedIndex, kv.digest)), durable }));
+    events.state(() => {
+      const sent = transport.sentByLink();
+      return {
+        ...stateLine(core, kv.appliedIndex, timers, checkpoints.report(kv.appliedIndex, kv.digest)),
+        durable,
+        ...(sent.length === 0 ? {} : { sent }),
+      };
+    });
   const addresses = new Map(o.peers.map((p) => [p.id, `${p.host ?? '127.0.0.1'}:${p.port}`]));
   const transport = new Transport({
     id: o.id,
