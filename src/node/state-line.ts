@@ -19,6 +19,7 @@ import {
   type Validation,
 } from '../schema/json-shape.js';
 import type { ProgressState } from '../raft/progress.js';
+import { MESSAGE_TYPES } from '../transport/message-schema.js';
 import type { Membership, NodeId, Role } from '../raft/types.js';
 
 /**
@@ -64,6 +65,11 @@ export interface StateLine {
   digests: Array<[number, string]>;
   /** The term and commit index on the node's disk (the fields above may be ahead of it, in a save under way): what the supervisor records as acknowledged. */
   durable?: { term: number; commit: number };
+  /**
+   * How many messages of each type the node's core sent to each peer since its process started
+   * (held ones counted once sent on), by peer then type: who sends what to whom, for the messages view.
+   */
+  sent?: Array<{ to: NodeId; type: string; count: number }>;
 }
 
 const ROLES: readonly Role[] = ['follower', 'pre-candidate', 'candidate', 'leader'];
@@ -85,6 +91,7 @@ const FIELDS = [
   'progress',
   'digests',
   'durable',
+  'sent',
 ];
 
 function ids(o: JsonObject, key: string, path: string): number[] {
@@ -139,6 +146,15 @@ function progress(v: unknown): Record<number, FollowerProgress> {
   return out;
 }
 
+function sent(v: unknown): NonNullable<StateLine['sent']> {
+  if (!Array.isArray(v)) fail(`sent must be an array, got ${show(v)}`);
+  return v.map((x, i) => {
+    const path = `sent[${i}]`;
+    const o = object(x, path, ['to', 'type', 'count']);
+    return { to: nodeId(o, 'to', path), type: oneOf(o, 'type', MESSAGE_TYPES, path), count: uint(o, 'count', path) };
+  });
+}
+
 function durable(v: unknown): { term: number; commit: number } {
   const o = object(v, 'durable', ['term', 'commit']);
   return { term: uint(o, 'term', 'durable'), commit: uint(o, 'commit', 'durable') };
@@ -169,6 +185,7 @@ export function readStateLine(data: JsonObject): Validation<StateLine> {
       progress: progress(o.progress),
       digests: pairs(o, 'digests', digest),
       ...(has(o, 'durable') ? { durable: durable(o.durable) } : {}),
+      ...(has(o, 'sent') ? { sent: sent(o.sent) } : {}),
     };
   });
 }
