@@ -20,6 +20,9 @@ import { timingInTicks, type NodeOptions } from './options.js';
 import type { ReadyHandler } from './raft-driver.js';
 import { DigestCheckpoints, TimerClock, stateLine } from './state-report.js';
 
+/** How often a state line takes the message counts afresh (see reportState). */
+const SENT_REFRESH_MS = 1000;
+
 /**
  * The state machine's refusals of an entry whatever the session says: data that is not a command
  * (a forged entry, another build's) or over a limit. Told as an event, since no client asked for
@@ -88,9 +91,18 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
   checkpoints.restored(kv.appliedIndex, kv.digest);
   // Read when the line is flushed (at most one per 50 ms); sent only when it changed.
   let durable = { term: restored.hardState.term, commit: restored.hardState.commit };
+  // The message counts change with every heartbeat: taken afresh on every line, they would send
+  // a line each 50 ms of a healthy cluster (and fill its recording). Once a second is enough for
+  // the dashboard's view of the last seconds.
+  let sent: ReturnType<Transport['sentByLink']> = [];
+  let sentAt = -Infinity;
   const reportState = (): void =>
     events.state(() => {
-      const sent = transport.sentByLink();
+      const now = systemClock.now();
+      if (now - sentAt >= SENT_REFRESH_MS) {
+        sent = transport.sentByLink();
+        sentAt = now;
+      }
       return {
         ...stateLine(core, kv.appliedIndex, timers, checkpoints.report(kv.appliedIndex, kv.digest)),
         durable,
