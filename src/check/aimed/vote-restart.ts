@@ -5,8 +5,8 @@
 //   (a) A follower A is handed leadership (a transfer skips PreVote and the voters' lease) and wins
 //       term T with the votes of V: the old leader and as many more as it needs. A's messages to
 //       the others (B, the second candidate, and the rest) are dropped, and those to V delayed by
-//       most of an election timeout, so that A's first append (its no-op) is still on its way when
-//       A has won.
+//       a third of an election timeout, so that A's first append (its no-op) is still on its way
+//       when A has won.
 //   (b) A is cut off at once, before that append arrives, and V is killed and restarted: they come
 //       back in term T, having voted (the bug) for nobody.
 //   (c) B, in step with the log and still in the term before T, campaigns: PreVote keeps its term
@@ -27,15 +27,20 @@ async function run(ctx: AimedContext): Promise<void> {
   const a = followers[0]!;
   const voters = [l.id, ...followers.slice(2, q)];
   const others = ids.filter((id) => id !== a && !voters.includes(id));
-  // (a) Held back less than the shortest election timeout, so that A's own timer does not start another round.
-  const delayMs = Math.round(0.6 * ctx.target.model.timing.electionTimeoutMs.min);
+  // (a) Held back less than half of the shortest election timeout: the leader gives the transfer up
+  // after one, and A's catch-up answer and its vote request are both held back on the way.
+  const delayMs = Math.round(0.35 * ctx.target.model.timing.electionTimeoutMs.min);
   for (const to of others) await ctx.act({ op: 'link', from: a, to, drop: 1, oneWay: true });
   for (const to of voters) await ctx.act({ op: 'link', from: a, to, delayMs, oneWay: true });
   const since = Date.now();
-  await ctx.act({ op: 'transfer', node: a });
-  if (!(await reached(ctx, (m) => wonSince(m, a, since), 10))) return;
+  // The supervisor answers a transfer once it is over: A's win is watched meanwhile, to cut it off
+  // while its first append is still held back.
+  const transfer = ctx.act({ op: 'transfer', node: a });
+  const won = await reached(ctx, (m) => wonSince(m, a, since), 5);
   // (b) Cut A off, then restart its voters inside term T.
-  await ctx.act({ op: 'partition', groups: [[a], ids.filter((id) => id !== a)] });
+  if (won) await ctx.act({ op: 'partition', groups: [[a], ids.filter((id) => id !== a)] });
+  await transfer;
+  if (!won) return;
   const term = raftOf(ctx.target.model, a)?.term ?? t + 1;
   await ctx.act({ op: 'kill', nodes: voters });
   await ctx.act({ op: 'restart', nodes: voters });
