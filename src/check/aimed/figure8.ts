@@ -21,10 +21,19 @@ import type { AimedContext, AimedEpisode } from './types.js';
 const tip = (m: ClusterModel, group: readonly NodeId[]): number => Math.max(0, ...group.map((id) => raftOf(m, id)?.lastIndex ?? 0));
 
 async function run(ctx: AimedContext): Promise<void> {
-  const m0 = ctx.target.model;
+  let m0 = ctx.target.model;
   const ids = allRunning(m0);
+  if (ids === null || ids.length < 3 || leaderOf(m0) === null) return;
+  // The check's clients try the members in order when they know no leader: a leader stranded at
+  // the head of the list would hold them all, and no write would reach the later term's leader in
+  // (b). Leadership moves on first.
+  if (leaderOf(m0)!.id === ids[0]) {
+    await ctx.act({ op: 'transfer', node: ctx.random.pick(ids.slice(1)) });
+    if (!(await reached(ctx, (m) => leaderIn(m, ids.slice(1), 0) !== null, 10))) return;
+    m0 = ctx.target.model;
+  }
   const l = leaderOf(m0);
-  if (ids === null || ids.length < 3 || l === null) return;
+  if (l === null) return;
   const t = l.raft!.term;
   const others = ctx.random.shuffled(ids.filter((id) => id !== l.id));
   const q = majorityOf(ids.length);
