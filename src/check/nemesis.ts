@@ -11,7 +11,7 @@
 //   campaign   a node starts an election at once, as if its timer had fired (nothing to undo)
 //   aimed      a schedule written for a known bug the cluster runs (aimed/index.ts), mended after
 // The kinds come round in shuffled rounds, so each appears as often as the others. When the cluster
-// runs a known bug with aimed episodes, one of them (in turn) follows each random episode: the
+// runs a known bug with aimed episodes, one of them (in turn) comes first and after each random episode: the
 // random kinds rarely reach the state a bug needs (Figure 8's schedule, a voter restarted in the
 // term it voted in), the aimed ones go there on purpose. A kind whose
 // action the cluster's engine cannot do (etcd has no campaign) is skipped from then on, with the
@@ -209,7 +209,8 @@ export class Nemesis {
     const aimed = this.o.aimed ?? [];
     let round: FaultKind[] = [];
     let nextAimed = 0;
-    let aimedTurn = false;
+    // An aimed episode first: a short check gets one more of them.
+    let aimedTurn = true;
     const usable = (): FaultKind[] => kinds.filter((k) => !this.skippedKinds.some((s) => s.kind === k));
     while (usable().length > 0 && clock() < durationMs && !this.aborted()) {
       const e = electionMs(this.o.target.model);
