@@ -1,7 +1,8 @@
 // `raft-console sim`: runs the deterministic simulator over many seeds (or replays one) and reports
 // any broken Raft property with the seed, a readable trace and the command that replays it.
 import { plural } from '../cluster-model/plural.js';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { isBugName } from '../raft/config.js';
 import { EXIT_STATUS } from '../schema/exit-codes.js';
 import { wholeNumber } from './arguments.js';
 import { defaultWorkers, runSeeds, type RunSummary } from '../sim/run.js';
@@ -33,7 +34,7 @@ export interface SimOptions {
   from: number;
   seed?: number;
   nodes: number;
-  bug?: BugName;
+  bug?: BugName[];
   trace?: boolean;
   json?: boolean;
   workers?: number;
@@ -51,7 +52,14 @@ export function registerSimCommand(program: Command, io: SimIO = processIO): Com
     .option('--from <seed>', 'first seed', wholeNumber('--from', '1', 0), 1)
     .option('--seed <seed>', 'replay one seed', wholeNumber('--seed', '42', 0))
     .option('--nodes <n>', 'voters at the start (3-9)', wholeNumber('--nodes', '5', 3, 9), 5)
-    .addOption(new Option('--bug <name>', 'run the core with a known bug switched on').choices(BUG_NAMES))
+    .addOption(
+      new Option('--bug <name>', 'run the core with a known bug switched on (repeat for several)').argParser(
+        (name: string, previous: BugName[] | undefined): BugName[] => {
+          if (!isBugName(name)) throw new InvalidArgumentError(`Allowed choices are ${BUG_NAMES.join(', ')}.`);
+          return [...(previous ?? []), name];
+        },
+      ),
+    )
     .option('--trace', 'with --seed: print every step of the run')
     .option('--json', 'print the totals as one JSON object on the last line')
     .option('--workers <n>', `worker threads (default: available cores, ${defaultWorkers()} here)`, wholeNumber('--workers', '2', 1, 256))
@@ -88,7 +96,7 @@ export async function runSimCommand(opts: SimOptions, io: SimIO): Promise<number
   } else {
     const workers = opts.workers ?? defaultWorkers();
     if (opts.json !== true) {
-      const bug = opts.bug === undefined ? '' : `, bug ${opts.bug}`;
+      const bug = opts.bug === undefined ? '' : `, bug ${opts.bug.join(', ')}`;
       io.out(`simulating ${plural(opts.seeds, 'seed')} from ${opts.from}, ${opts.nodes} nodes${bug}, ${plural(workers, 'worker')}`);
     }
     let shown = 0;

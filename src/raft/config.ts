@@ -13,12 +13,20 @@ export interface KnownBugs {
   voteWithoutLogCheck: boolean;
   /** Leave a new vote out of the hard state to persist, so a restart forgets it (a double vote). */
   voteNotPersisted: boolean;
+  /**
+   * A new leader appends no no-op entry of its own term (section 5.4.2 and 8; dissertation 6.4). Not
+   * unsafe alone: it commits nothing of an earlier term until a client's entry of its term commits,
+   * and serves no read until then. But it lets a leader reach a majority with an earlier term's entry
+   * and none of its own, which is what commit-previous-term needs to break (Figure 8).
+   */
+  skipNoop: boolean;
 }
 
 export const NO_BUGS: KnownBugs = {
   commitPreviousTermByCounting: false,
   voteWithoutLogCheck: false,
   voteNotPersisted: false,
+  skipNoop: false,
 };
 
 /**
@@ -35,6 +43,10 @@ export const KNOWN_BUGS = {
     breaks: "votes without checking that the candidate's log is up to date (5.4.1)",
   },
   'vote-not-persisted': { flag: 'voteNotPersisted', breaks: 'forgets its vote on a restart, so it can vote twice in a term' },
+  'skip-noop': {
+    flag: 'skipNoop',
+    breaks: 'appends no no-op entry when it becomes leader, so an earlier term can be committed by counting alone (5.4.2, Figure 8)',
+  },
 } as const satisfies Record<string, { flag: keyof KnownBugs; breaks: string }>;
 
 export type BugName = keyof typeof KNOWN_BUGS;

@@ -2,14 +2,14 @@
 // seed and reported in seed order, so the output does not depend on the number of workers.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { runSeed, type BugName, type SeedResult } from './schedule.js';
+import { runSeed, type SeedOptions, type SeedResult } from './schedule.js';
 
 export interface RunOptions {
   /** Seeds from, from + 1, ..., from + seeds - 1. */
   from: number;
   seeds: number;
   nodes: number;
-  bug?: BugName | undefined;
+  bug?: SeedOptions['bug'];
   /** Worker threads; 1 runs in this thread. Default: available cores. */
   workers?: number | undefined;
   /** Stop at the first (lowest) seed that breaks a property; later seeds are not reported. */
@@ -32,7 +32,7 @@ export interface RunSummary {
 /** What the workers receive at start. */
 export interface WorkerSetup {
   nodes: number;
-  bug?: BugName | undefined;
+  bug?: SeedOptions['bug'];
 }
 
 const CHUNK = 8;

@@ -19,7 +19,8 @@ export { KNOWN_BUG_NAMES as BUG_NAMES, type BugName };
 
 export interface SeedOptions {
   nodes: number;
-  bug?: BugName | undefined;
+  /** A known bug switched on in every core, or several (commit-previous-term needs skip-noop to show). */
+  bug?: BugName | readonly BugName[] | undefined;
   /** Streams every trace line as it happens (a replay with --trace). */
   onTrace?: ((line: string) => void) | undefined;
   /** Trace lines printed with a violation. Default 40. */
@@ -52,8 +53,14 @@ export const LIVENESS_TICKS = 500;
 /** Writes outstanding at once: clients wait for answers before sending more. */
 const MAX_PENDING_WRITES = 32;
 
+/** The bugs `bug` names, as a list. */
+export function bugList(bug: SeedOptions['bug']): readonly BugName[] {
+  return bug === undefined ? [] : typeof bug === 'string' ? [bug] : bug;
+}
+
 export function replayCommand(seed: number, opts: Pick<SeedOptions, 'nodes' | 'bug'>): string {
-  return `npm run sim -- --seed ${seed} --nodes ${opts.nodes}${opts.bug === undefined ? '' : ` --bug ${opts.bug}`} --trace`;
+  const bugs = bugList(opts.bug).map((b) => ` --bug ${b}`);
+  return `npm run sim -- --seed ${seed} --nodes ${opts.nodes}${bugs.join('')} --trace`;
 }
 
 /**
@@ -150,7 +157,7 @@ class Plan {
       checkQuorum: r.chance(0.7),
       maxInflightMsgs: maxEntriesPerMsg < 8 ? r.pick([16, 256]) : r.pick([1, 2, 4, 256]),
       maxEntriesPerMsg,
-      bugs: knownBugs(opts.bug === undefined ? [] : [opts.bug]),
+      bugs: knownBugs(bugList(opts.bug)),
     };
     const maxLatency = r.pick([1, 2, 3]);
     this.baseNetwork = { minLatency: 1, maxLatency, drop: 0, duplicate: 0, longDelay: 0, longDelayMax: 0, ordered: true };
@@ -241,7 +248,7 @@ class Schedule {
         `reads ${plan.readBurst} at a time, ` +
         `crash chances: after a vote ${percent(plan.pCrashAfterVote)}, after winning ${percent(plan.pCrashAfterElection)}, ` +
         `at a leader's first commit ${percent(plan.pCrashAtFirstCommit)}, after a commit ${percent(plan.pCrashAfterCommit)}` +
-        (this.opts.bug === undefined ? '' : `, bug ${this.opts.bug}`),
+        (bugList(this.opts.bug).length === 0 ? '' : `, bug ${bugList(this.opts.bug).join(', ')}`),
     );
     while (c.now < plan.faultTicks && c.violation === null) {
       this.runTimers();

@@ -1,6 +1,7 @@
 // The check's nemesis against a stand-in cluster that carries out its actions on a model: one fault
 // at a time, each undone as it was done, every kind taking its turn, and everything mended at the end.
 import { describe, expect, test } from 'vitest';
+import type { AimedEpisode } from '../../src/check/aimed/index.js';
 import { Nemesis, type FaultKind, type FaultRecord } from '../../src/check/nemesis.js';
 import type { Action, ClusterModel, ClusterSource, NodeModel } from '../../src/cluster-model/index.js';
 import { Random } from '../../src/sim/random.js';
@@ -73,6 +74,7 @@ async function runNemesis(
   kinds: readonly FaultKind[],
   seed: number,
   refuses: readonly Action['op'][] = [],
+  aimed: readonly AimedEpisode[] = [],
 ): Promise<{ timeline: FaultRecord[]; model: ClusterModel; injected: Record<FaultKind, number>; nemesis: Nemesis }> {
   const { target, model } = fakeCluster(refuses);
   // Simulated time: each wait moves the clock, so a run of 20 s takes no time and replays exactly.
@@ -80,7 +82,7 @@ async function runNemesis(
   const wait = async (ms: number): Promise<void> => {
     now += ms;
   };
-  const nemesis = new Nemesis({ target, kinds, random: new Random(seed, 'nemesis'), clock: () => now, durationMs: 20_000, wait });
+  const nemesis = new Nemesis({ target, kinds, random: new Random(seed, 'nemesis'), clock: () => now, durationMs: 20_000, wait, aimed });
   await nemesis.run();
   return { timeline: nemesis.timeline, model, injected: nemesis.injected(), nemesis };
 }
@@ -183,5 +185,69 @@ describe('the check nemesis', () => {
     expect(nemesis.tally().campaign).toEqual({ tried: 1, hit: 0 });
     expect(nemesis.tally().kill.hit).toBeGreaterThan(1);
     expect(nemesis.tally().partition.hit).toBeGreaterThan(1);
+  });
+
+  describe('aimed episodes', () => {
+    /** An episode that pauses n2 and partitions it off, waits, and leaves both for the nemesis to mend; or throws. */
+    const episode = (name: string, fails = false): AimedEpisode => ({
+      bug: 'vote-not-persisted',
+      name,
+      describe: `the ${name} schedule`,
+      async run(ctx) {
+        await ctx.act({ op: 'pause', nodes: [2] });
+        await ctx.wait(ctx.electionMs);
+        await ctx.act({ op: 'partition', groups: [[2], [1, 3, 4, 5]] });
+        if (fails) throw new Error('no leader to start from');
+      },
+    });
+
+    test('one comes first and after each random episode, in turn, its actions in the timeline under its name', async () => {
+      const { timeline, nemesis } = await runNemesis(['kill', 'campaign'], 11, [], [episode('one'), episode('two')]);
+      const order = [...new Map(timeline.filter((r) => r.episode > 0).map((r) => [r.episode, r.aimed ?? r.kind])).values()];
+      expect(order.length).toBeGreaterThanOrEqual(6);
+      // aimed, random, aimed, random...: the aimed ones take turns.
+      order.forEach((what, i) => {
+        if (i % 2 === 0) expect(what).toBe(i % 4 === 0 ? 'one' : 'two');
+        else expect(['kill', 'campaign']).toContain(what);
+      });
+      const runs = nemesis.aimedRuns();
+      expect(runs.map((r) => [r.name, r.bug, r.describe])).toEqual([
+        ['one', 'vote-not-persisted', 'the one schedule'],
+        ['two', 'vote-not-persisted', 'the two schedule'],
+      ]);
+      expect(runs[0]!.runs).toBe(order.filter((w) => w === 'one').length);
+      expect(runs[1]!.runs).toBe(order.filter((w) => w === 'two').length);
+      // They are not random kinds: the tally by kind leaves them out.
+      expect(Object.values(nemesis.tally()).reduce((n, t) => n + t.tried, 0)).toBe(order.length - runs[0]!.runs - runs[1]!.runs);
+    });
+
+    test('whatever an episode leaves is mended before the next episode', async () => {
+      const { timeline, model } = await runNemesis(['campaign'], 12, [], [episode('one')]);
+      const first = timeline.filter((r) => r.aimed === 'one' && r.episode === 1);
+      expect(first.map((r) => [r.phase, r.action.op])).toEqual([
+        ['inject', 'pause'],
+        ['inject', 'partition'],
+        ['undo', 'heal'],
+        ['undo', 'resume'],
+      ]);
+      expect(model.partition).toEqual([]);
+      expect(model.nodes.every((n) => n.process.state === 'running')).toBe(true);
+    });
+
+    test('an episode that throws is counted with its reason, mended, and the run goes on', async () => {
+      const { timeline, nemesis } = await runNemesis(['campaign'], 13, [], [episode('broken', true)]);
+      const [tally] = nemesis.aimedRuns();
+      expect(tally!.runs).toBeGreaterThan(1);
+      expect(tally!.failed).toBe(tally!.runs);
+      expect(tally!.errors[0]).toBe('no leader to start from');
+      expect(nemesis.tally().campaign.hit).toBeGreaterThan(1);
+      expect(timeline.filter((r) => r.aimed === 'broken' && r.phase === 'undo' && r.action.op === 'resume')).toHaveLength(tally!.runs);
+    });
+
+    test('with no kinds, no aimed episode runs either: --nemesis none means no faults', async () => {
+      const { timeline, nemesis } = await runNemesis([], 14, [], [episode('one')]);
+      expect(timeline.map((r) => r.phase)).toEqual(['heal']);
+      expect(nemesis.aimedRuns()[0]!.runs).toBe(0);
+    });
   });
 });
