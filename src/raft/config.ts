@@ -13,12 +13,19 @@ export interface KnownBugs {
   voteWithoutLogCheck: boolean;
   /** Leave a new vote out of the hard state to persist, so a restart forgets it (a double vote). */
   voteNotPersisted: boolean;
+  /**
+   * A leader answers reads from its own state at once, with no ReadIndex round and no lease check:
+   * what dissertation 6.4 forbids, since a leader cut off in a minority no longer knows it is not
+   * the leader any more, and serves values a newer leader has already overwritten.
+   */
+  readWithoutQuorum: boolean;
 }
 
 export const NO_BUGS: KnownBugs = {
   commitPreviousTermByCounting: false,
   voteWithoutLogCheck: false,
   voteNotPersisted: false,
+  readWithoutQuorum: false,
 };
 
 /**
@@ -35,6 +42,10 @@ export const KNOWN_BUGS = {
     breaks: "votes without checking that the candidate's log is up to date (5.4.1)",
   },
   'vote-not-persisted': { flag: 'voteNotPersisted', breaks: 'forgets its vote on a restart, so it can vote twice in a term' },
+  'read-without-quorum': {
+    flag: 'readWithoutQuorum',
+    breaks: 'answers reads as leader without confirming it still leads, so a cut-off leader serves stale values (6.4)',
+  },
 } as const satisfies Record<string, { flag: keyof KnownBugs; breaks: string }>;
 
 export type BugName = keyof typeof KNOWN_BUGS;
