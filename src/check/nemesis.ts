@@ -28,6 +28,7 @@ import {
   type NodeModel,
 } from '../cluster-model/index.js';
 import { largestMinorityOf, majorityOf } from '../raft/membership.js';
+import type { NodeId } from '../raft/types.js';
 import type { Random } from '../sim/random.js';
 
 export const FAULT_KINDS = ['kill', 'pause', 'partition', 'link', 'transfer', 'campaign'] as const;
@@ -69,6 +70,8 @@ export interface NemesisOptions {
   /** Faults start only before this time. */
   durationMs: number;
   signal?: AbortSignal;
+  /** Sends the clients' reads to one node only, or to the leader again (null): for aimed episodes (AimedContext.readsVia). */
+  readsVia?: (node: NodeId | null) => void;
   /** How to wait; rejects when `signal` aborts. Default: a real timer (a test passes one that moves its clock). */
   wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }

@@ -1,0 +1,52 @@
+// Aimed at read-without-quorum: a leader that answers reads from its own state without asking a
+// majority whether it still leads (dissertation 6.4) serves stale values once a newer leader has
+// taken writes. The random kinds rarely line that up on real processes: CheckQuorum (6.2) steps a
+// leader cut off in a minority down about when the majority elects the next one, and the clients
+// follow the new leader. This schedule makes the window: it cuts the leader off alone and freezes
+// it (SIGSTOP: its clock stops, so CheckQuorum does not run), lets the majority elect a new leader
+// and commit the clients' writes, then sends every client's reads to the old leader and wakes it.
+// Waking, it still believes it leads for up to an election timeout: under the bug it answers each
+// read at once with the value it held before the cut, older than writes acknowledged before those
+// reads began; without the bug it cannot confirm a round, and the reads fail.
+import { leaderOf, memberIds, type ClusterModel } from '../../cluster-model/index.js';
+import type { NodeId } from '../../raft/types.js';
+import type { AimedEpisode } from './types.js';
+
+/** How long the check's raft-console client waits on one node before it tries another (RaftClient's default). */
+const CLIENT_ATTEMPT_MS = 1000;
+
+/** Whether a node other than `old` leads now. */
+function elsewhere(model: ClusterModel, old: NodeId): boolean {
+  const now = leaderOf(model);
+  return now !== null && now.id !== old;
+}
+
+export const staleRead: AimedEpisode = {
+  bug: 'read-without-quorum',
+  name: 'stale-read',
+  describe:
+    'cuts the leader off alone and freezes it, lets the majority elect a new leader and commit writes, then wakes the old leader with every read sent to it',
+  async run(ctx) {
+    const leader = leaderOf(ctx.target.model);
+    if (leader === null) return;
+    const others = memberIds(ctx.target.model).filter((id) => id !== leader.id);
+    // Cut first, then freeze: a frozen node cannot take the supervisor's command to drop its links,
+    // and would answer a newer leader's heartbeats, queued while it slept, as soon as it woke.
+    await ctx.act({ op: 'partition', groups: [[leader.id], others] });
+    await ctx.act({ op: 'pause', nodes: [leader.id] });
+    try {
+      // The majority elects a new leader (pre-vote and vote: a few election timeouts at most).
+      for (let waited = 0; !elsewhere(ctx.target.model, leader.id) && waited < 10 * ctx.electionMs; waited += ctx.electionMs / 2)
+        await ctx.wait(ctx.electionMs / 2);
+      // Clients stuck on the frozen leader give up on it after the client's attempt timeout (1 s)
+      // and take their writes to the new leader, which commits them.
+      await ctx.wait(Math.max(CLIENT_ATTEMPT_MS + 500, 3 * ctx.electionMs));
+      ctx.readsVia?.(leader.id);
+      await ctx.act({ op: 'resume', nodes: [leader.id] });
+      // Until CheckQuorum steps it down (one to two election timeouts of its own clock).
+      await ctx.wait(2 * ctx.electionMs);
+    } finally {
+      ctx.readsVia?.(null);
+    }
+  },
+};
