@@ -5,15 +5,20 @@
 // follow the new leader. This schedule makes the window: it cuts the leader off alone and freezes
 // it (SIGSTOP: its clock stops, so CheckQuorum does not run), lets the majority elect a new leader
 // and commit the clients' writes, then sends every client's reads to the old leader and wakes it.
+// It answers the reads that waited for it before it runs a tick.
 // Waking, it still believes it leads for up to an election timeout: under the bug it answers each
 // read at once with the value it held before the cut, older than writes acknowledged before those
 // reads began; without the bug it cannot confirm a round, and the reads fail.
 import { leaderOf, memberIds, type ClusterModel } from '../../cluster-model/index.js';
 import type { NodeId } from '../../raft/types.js';
+import { reached } from './steps.js';
 import type { AimedEpisode } from './types.js';
 
 /** How long the check's raft-console client waits on one node before it tries another (RaftClient's default). */
 const CLIENT_ATTEMPT_MS = 1000;
+
+/** How long reads pile up at the frozen leader before it wakes. */
+const READS_PILE_MS = 500;
 
 /** Whether a node other than `old` leads now. */
 function elsewhere(model: ClusterModel, old: NodeId): boolean {
@@ -36,12 +41,14 @@ export const staleRead: AimedEpisode = {
     await ctx.act({ op: 'pause', nodes: [leader.id] });
     try {
       // The majority elects a new leader (pre-vote and vote: a few election timeouts at most).
-      for (let waited = 0; !elsewhere(ctx.target.model, leader.id) && waited < 10 * ctx.electionMs; waited += ctx.electionMs / 2)
-        await ctx.wait(ctx.electionMs / 2);
+      if (!(await reached(ctx, (m) => elsewhere(m, leader.id), 10))) return;
       // Clients stuck on the frozen leader give up on it after the client's attempt timeout (1 s)
       // and take their writes to the new leader, which commits them.
       await ctx.wait(Math.max(CLIENT_ATTEMPT_MS + 500, 3 * ctx.electionMs));
+      // Reads sent to the frozen leader now wait in its socket: each began after writes the new
+      // leader acknowledged, and each is answered the moment it wakes.
       ctx.readsVia?.(leader.id);
+      await ctx.wait(READS_PILE_MS);
       await ctx.act({ op: 'resume', nodes: [leader.id] });
       // Until CheckQuorum steps it down (one to two election timeouts of its own clock).
       await ctx.wait(2 * ctx.electionMs);
