@@ -128,4 +128,24 @@ export interface ClusterModel {
   events: ClusterEvent[];
   /** Raft's safety properties as checked on every node report since the supervisor started. */
   safety: SafetyVerdict;
+  step?: StepModel;
+}
+
+/** A Raft message step mode holds in the supervisor's fault filter. */
+export interface HeldMessage {
+  id: string;
+  from: NodeId;
+  to: NodeId;
+  type: string;
+  term: number;
+  detail: Record<string, number | string | boolean>;
+  /** One sentence. */
+  text: string;
+  heldAt: number;
+}
+
+export interface StepModel {
+  on: boolean;
+  since: number;
+  held: HeldMessage[];
 }
