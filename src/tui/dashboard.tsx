@@ -15,7 +15,8 @@ import { PartitionEditor } from './partition-editor.js';
 import type { Snapshot } from './store.js';
 import { TextView, type Line } from './text-view.js';
 import { members } from '../cluster-model/index.js';
-import { LowerPanel } from './panels.js';
+import { MessagesPanel } from './messages-panel.js';
+import { Coming, Events, type PanelProps } from './panels.js';
 
 export interface DashboardProps {
   snap: Snapshot;
@@ -54,6 +55,19 @@ export function openText(snap: Snapshot, ui: UiState, size: Size, labels: Labels
   if (exercise === null || l.exercise === null || !ui.hint) return null;
   const box = l.exercise.side ? { width: l.exercise.width, rows: l.exercise.rows } : { width: l.mainWidth, rows: l.overlayRows };
   return { lines: exerciseLines(exercise, labels, box.width - PANEL_FRAME.cols), rows: box.rows - PANEL_FRAME.rows };
+}
+
+/** The lower area: the panel `ui.panel` names. */
+function LowerPanel(props: PanelProps) {
+  switch (props.ui.panel) {
+    case 'events':
+      return <Events {...props} />;
+    case 'messages':
+      return <MessagesPanel {...props} />;
+    case 'reads':
+    case 'members':
+      return <Coming {...props} />;
+  }
 }
 
 export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }: DashboardProps) {

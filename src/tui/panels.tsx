@@ -1,6 +1,7 @@
 // The dashboard's lower area: one panel at a time under the node table and the log grid, `Tab`
-// cycling through them. The events panel is the story; the others look at the same cluster from
-// another side: the messages on each link, the reads and who answered them, the membership.
+// cycling through them (dashboard.tsx picks the one to draw). The events panel is the story; the
+// others look at the same cluster from another side: the messages on each link, the reads and who
+// answered them, the membership. Every panel starts with the strip that names them all.
 import { Box, Text } from 'ink';
 import { EventList } from './event-list.js';
 import type { UiState } from './keys.js';
@@ -52,7 +53,7 @@ export function PanelStrip({ current, labels }: { current: PanelId; labels: Labe
 }
 
 /** A panel whose component is not in this build: one line saying so. */
-function Coming({ ui, width, rows, labels }: PanelProps) {
+export function Coming({ ui, width, rows, labels }: PanelProps) {
   return (
     <Box flexDirection="column" width={width} height={rows + 1}>
       <Text wrap="truncate">
@@ -65,7 +66,8 @@ function Coming({ ui, width, rows, labels }: PanelProps) {
   );
 }
 
-function Events({ snap, ui, width, rows, labels }: PanelProps) {
+/** The story (event-list.tsx) as a panel. */
+export function Events({ snap, ui, width, rows, labels }: PanelProps) {
   const events = visibleEvents(snap.events, snap.eventCount, { rows, back: ui.eventsBack, filter: ui.filter, frozenAt: ui.frozenAt });
   return (
     <EventList
@@ -80,16 +82,4 @@ function Events({ snap, ui, width, rows, labels }: PanelProps) {
       tickMs={snap.model.timing.tickMs}
     />
   );
-}
-
-/** The lower area: the panel `ui.panel` names, `rows` lines under its strip line. */
-export function LowerPanel(props: PanelProps) {
-  switch (props.ui.panel) {
-    case 'events':
-      return <Events {...props} />;
-    case 'messages':
-    case 'reads':
-    case 'members':
-      return <Coming {...props} />;
-  }
 }
