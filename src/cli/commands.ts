@@ -3,7 +3,7 @@
 // Help, an unknown word and a command missing from the table load every module, so the table can
 // only make a start slower, never wrong (test/cli/commands.test.ts keeps it complete).
 import type { Command } from 'commander';
-import { ACTION_OPS } from '../cluster-model/control-protocol.js';
+import { ACTION_OPS, STEP_OPS } from '../cluster-model/control-protocol.js';
 
 export type Register = (program: Command) => void;
 
@@ -14,7 +14,7 @@ export const MODULES: ReadonlyArray<{ commands: readonly string[]; load: () => P
   { commands: ['status'], load: async () => (await import('./status.js')).registerStatusCommand },
   { commands: ['submit', 'put', 'get', 'del', 'cas'], load: async () => (await import('./kv.js')).registerKvCommands },
   {
-    commands: ACTION_OPS.filter((op) => op !== 'down'),
+    commands: ACTION_OPS.filter((op) => op !== 'down' && !STEP_OPS.includes(op)),
     load: async () => (await import('./actions.js')).registerActionCommands,
   },
   { commands: ['log'], load: async () => (await import('./log.js')).registerLogCommand },

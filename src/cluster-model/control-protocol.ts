@@ -26,9 +26,17 @@ export type Action =
   | { op: 'promote'; node: NodeId } // a learner: once caught up, promoted to voter
   | { op: 'remove'; node: NodeId }
   | { op: 'speed'; preset: SpeedPreset }
+  | { op: 'step'; on: boolean } // step mode on every running node: clocks frozen, Raft messages held (off: held ones delivered in order)
+  | { op: 'deliver'; ids: string[] | 'due' } // send held messages now, in the order given ('due': every one whose link has no fault blocking it, oldest first)
+  | { op: 'drop'; ids: string[] } // throw held messages away, as a lossy network would
+  | { op: 'fire'; node: NodeId; timer: 'election' | 'heartbeat' } // step mode: that node's election timeout (or a leader's heartbeat) comes due now
+  | { op: 'advance'; ticks?: number } // step mode: every node's clock moves on by that many ticks (1 by default)
   | { op: 'down'; purge?: boolean }; // stop every node and the supervisor (purge: delete the folder)
 
 export type ActionOp = Action['op'];
+
+/** The actions of step mode. */
+export type StepAction = Extract<Action, { op: 'step' | 'deliver' | 'drop' | 'fire' | 'advance' }>;
 
 /** Every action, as the control API takes it (and the CLI names its commands, `down` aside). */
 export const ACTION_OPS: readonly ActionOp[] = [
@@ -48,8 +56,22 @@ export const ACTION_OPS: readonly ActionOp[] = [
   'promote',
   'remove',
   'speed',
+  'step',
+  'deliver',
+  'drop',
+  'fire',
+  'advance',
   'down',
 ];
+
+/** The actions of step mode (StepModel), which the CLI groups under `raft-console step`. */
+export const STEP_OPS: readonly ActionOp[] = ['step', 'deliver', 'drop', 'fire', 'advance'];
+
+/** The timers `fire` brings due. */
+export const STEP_TIMERS: readonly ('election' | 'heartbeat')[] = ['election', 'heartbeat'];
+
+/** The most ticks one `advance` moves the clocks by: enough to cross any election timeout, not a runaway. */
+export const MAX_ADVANCE_TICKS = 1000;
 
 /** Client -> supervisor. */
 export type ControlRequest =

@@ -78,6 +78,14 @@ export function attachedRefusal(action: Action, model: Pick<ClusterModel, 'engin
       return unsupported(
         `the timing of a ${engine} cluster is its members' flags (--heartbeat-interval, --election-timeout): raft-console cannot change it from here`,
       );
+    case 'step':
+    case 'deliver':
+    case 'drop':
+    case 'fire':
+    case 'advance':
+      return unsupported(
+        `step mode freezes the clocks and holds the messages of raft-console's own nodes: an ${engine} cluster's members keep their own (\`raft-console up\` runs a cluster you can step)`,
+      );
     case 'down':
       return unsupported(`raft-console does not run this ${engine} cluster and cannot stop it: quitting the dashboard only detaches`);
     default:

@@ -29,8 +29,19 @@ import {
 } from '../schema/json-shape.js';
 import type { ControlMessage } from './control-protocol.js';
 import { ClusterError, readClusterProblem } from './errors.js';
-import type { ClusterEvent, ClusterModel, LinkFaultModel, NodeModel, NodeProcess, RaftSwitches, SafetyVerdict, Timing } from './model.js';
-import { PROCESS_STATES } from './model.js';
+import type {
+  ClusterEvent,
+  ClusterModel,
+  HeldMessage,
+  LinkFaultModel,
+  NodeModel,
+  NodeProcess,
+  RaftSwitches,
+  SafetyVerdict,
+  StepModel,
+  Timing,
+} from './model.js';
+import { HELD_ID, PROCESS_STATES } from './model.js';
 import { readOutcome } from './outcome.js';
 import { SPEED_PRESETS } from './timing.js';
 import { ENGINE_KINDS, type EngineInfo, type EtcdNodeInfo, type StateField } from './engine.js';
@@ -193,6 +204,41 @@ function readSafety(o: JsonObject, path: string): SafetyVerdict {
   };
 }
 
+/** A held message's detail: flat fields of numbers, strings and flags only. */
+function readDetail(o: JsonObject, path: string): HeldMessage['detail'] {
+  const detail: HeldMessage['detail'] = {};
+  for (const [key, v] of Object.entries(o)) {
+    if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean')
+      fail(`${at(path, key)} must be a number, a string or true/false, got ${show(v)}`);
+    detail[key] = v;
+  }
+  return detail;
+}
+
+function readHeld(v: unknown, path: string): HeldMessage {
+  const o = object(v, path);
+  const id = string(o, 'id', path);
+  if (!HELD_ID.test(id)) fail(`${at(path, 'id')} must be a message id such as "1.4", got ${show(id)}`);
+  return {
+    id,
+    from: nodeId(o, 'from', path),
+    to: nodeId(o, 'to', path),
+    type: string(o, 'type', path),
+    term: uint(o, 'term', path),
+    detail: readDetail(object(field(o, 'detail'), at(path, 'detail')), at(path, 'detail')),
+    text: string(o, 'text', path),
+    heldAt: uint(o, 'heldAt', path),
+  };
+}
+
+function readStep(o: JsonObject, path: string): StepModel {
+  return {
+    on: boolean(o, 'on', path),
+    since: uint(o, 'since', path),
+    held: array(o, 'held', path).map((h, i) => readHeld(h, `${at(path, 'held')}[${i}]`)),
+  };
+}
+
 function readEvents(o: JsonObject, path: string): ClusterEvent[] {
   return array(o, 'events', path).map((e, i) => readEvent(e, `${at(path, 'events')}[${i}]`));
 }
@@ -215,6 +261,7 @@ function readModelState(o: JsonObject, path: string): Omit<ClusterModel, 'events
     links: array(o, 'links', path).map((l, i) => readLink(l, `${at(path, 'links')}[${i}]`)),
     partition: partition.map((_, i) => ids(array(partition, i, at(path, 'partition')), `${at(path, 'partition')}[${i}]`)),
     safety: readSafety(object(field(o, 'safety'), at(path, 'safety')), at(path, 'safety')),
+    ...(has(o, 'step') ? { step: readStep(object(field(o, 'step'), at(path, 'step')), at(path, 'step')) } : {}),
   };
 }
 

@@ -128,4 +128,39 @@ export interface ClusterModel {
   events: ClusterEvent[];
   /** Raft's safety properties as checked on every node report since the supervisor started. */
   safety: SafetyVerdict;
+  /** Step mode (`raft-console step on`): absent on a cluster that never entered it. */
+  step?: StepModel;
+}
+
+/**
+ * Step mode: every node's clock stands still and every Raft message a node sends is held by its
+ * transport instead of sent, until the learner delivers or drops it. Only the delivery order is in
+ * the learner's hands: the nodes are real processes, and a delivered message goes over the real socket.
+ */
+export interface StepModel {
+  on: boolean;
+  /** When step mode was last switched on or off (ms epoch). */
+  since: number;
+  /** The messages held right now, in the order they were held (oldest first). */
+  held: HeldMessage[];
+}
+
+/** A held message's id: the sender's node id and its sequence number ("1.7"). */
+export const HELD_ID = /^[1-9][0-9]{0,8}\.[1-9][0-9]{0,14}$/;
+
+/** One Raft message a node has sent in step mode, held back until it is delivered or dropped. */
+export interface HeldMessage {
+  /** Unique in the cluster: `${from}.${seq}`, seq counting the sender's held messages since its process started ("1.7"). */
+  id: string;
+  from: NodeId;
+  to: NodeId;
+  /** The core's message type (src/raft/types.ts MessageType): "PreVote", "AppendEntries", ... */
+  type: string;
+  term: number;
+  /** The message's own fields: its indexes, entries, grants ("lastIndex", "granted", "entries"...). */
+  detail: Record<string, number | string | boolean>;
+  /** What the message says, in one English sentence ("n1 asks n3 for a pre-vote in term 2 (its last entry 4, term 1)"). */
+  text: string;
+  /** When the node held it (ms epoch). */
+  heldAt: number;
 }

@@ -64,6 +64,8 @@ export interface StateLine {
   digests: Array<[number, string]>;
   /** The term and commit index on the node's disk (the fields above may be ahead of it, in a save under way): what the supervisor records as acknowledged. */
   durable?: { term: number; commit: number };
+  /** Messages sent per peer and type, cumulative since the process started. */
+  sent?: { to: NodeId; type: string; count: number }[];
 }
 
 const ROLES: readonly Role[] = ['follower', 'pre-candidate', 'candidate', 'leader'];

@@ -5,7 +5,7 @@
 import { plural } from '../cluster-model/plural.js';
 import { holdsMajority, majorityOf } from '../raft/membership.js';
 import type { NodeId } from '../raft/types.js';
-import type { Action } from '../cluster-model/control-protocol.js';
+import type { Action, StepAction } from '../cluster-model/control-protocol.js';
 import { ClusterError } from '../cluster-model/errors.js';
 import type { MemberSet } from './members.js';
 import type { Fleet } from './fleet.js';
@@ -229,7 +229,7 @@ async function transfer(f: MemberSet, to: NodeId): Promise<Done> {
 }
 
 /** An action every engine does alike, through what its MemberSet does. */
-export type CommonAction = Exclude<Action, { op: 'add' | 'promote' | 'remove' | 'down' | 'replace' | 'campaign' | 'speed' }>;
+export type CommonAction = Exclude<Action, { op: 'add' | 'promote' | 'remove' | 'down' | 'replace' | 'campaign' | 'speed' } | StepAction>;
 
 export async function perform(f: MemberSet, a: CommonAction): Promise<Done> {
   const live = (n: NodeModel): boolean => f.isLive(n);

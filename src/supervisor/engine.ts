@@ -3,7 +3,7 @@
 // (a MemberSet: members.ts) and carries out every other action. raft-console's engine is here, on
 // its Fleet; etcd's is etcd/engine.ts. Actions every engine does alike (process faults, network
 // faults, transfer) are actions.ts's `perform`, on the MemberSet.
-import type { Action } from '../cluster-model/control-protocol.js';
+import type { Action, StepAction } from '../cluster-model/control-protocol.js';
 import type { SpeedPreset } from '../cluster-model/model.js';
 import type { NodeId } from '../raft/types.js';
 import { campaign, perform, speed, type Done } from './actions.js';
@@ -11,6 +11,7 @@ import type { Fleet } from './fleet.js';
 import type { MemberSet } from './members.js';
 import { addNode, promoteNode, removeNode } from './membership.js';
 import { replaceNode } from './replace.js';
+import { stepAction } from './step.js';
 
 export interface Engine {
   /** Runs the members: the supervisor starts them on `up` and closes them on `down`. */
@@ -30,6 +31,8 @@ export interface OwnActions {
   replace(id: NodeId): Promise<Done>;
   campaign(id: NodeId): Promise<Done>;
   speed(preset: SpeedPreset): Promise<Done>;
+  /** Step mode and its actions (step.ts). */
+  step(a: StepAction): Promise<Done>;
 }
 
 /**
@@ -60,6 +63,12 @@ export function engineOf(fleet: MemberSet, own: OwnActions): Engine {
           return own.campaign(a.node);
         case 'speed':
           return own.speed(a.preset);
+        case 'step':
+        case 'deliver':
+        case 'drop':
+        case 'fire':
+        case 'advance':
+          return own.step(a);
         default:
           return perform(fleet, a);
       }
@@ -76,5 +85,6 @@ export function raftConsoleEngine(fleet: Fleet): Engine {
     replace: (id) => replaceNode(fleet, id),
     campaign: (id) => campaign(fleet, id),
     speed: (preset) => speed(fleet, preset),
+    step: (a) => stepAction(fleet, a),
   });
 }

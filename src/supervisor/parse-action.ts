@@ -15,13 +15,26 @@ import {
   type JsonObject,
   type Validation,
 } from '../schema/json-shape.js';
-import { ACTION_OPS, type Action } from '../cluster-model/control-protocol.js';
+import { ACTION_OPS, MAX_ADVANCE_TICKS, STEP_TIMERS, type Action } from '../cluster-model/control-protocol.js';
+import { HELD_ID } from '../cluster-model/model.js';
 import { SPEED_PRESETS } from '../cluster-model/timing.js';
 
 function ids(value: unknown, where: string): number[] {
   if (!Array.isArray(value) || value.length === 0) fail(`${where} must be a non-empty list of node ids, got ${show(value)} (e.g. [1, 3])`);
   for (const v of value) if (!isNodeId(v)) fail(`${where} must hold node ids (integers from 1), got ${show(v)}`);
   return value as number[];
+}
+
+/** Held message ids ("1.7"), none twice: delivering one message twice is not something a network does. */
+function heldIds(value: unknown, where: string): string[] {
+  if (!Array.isArray(value) || value.length === 0)
+    fail(`${where} must be a non-empty list of held message ids, got ${show(value)} (e.g. ["1.4", "3.2"])`);
+  for (const v of value)
+    if (typeof v !== 'string' || !HELD_ID.test(v)) fail(`${where} must hold message ids such as "1.4" (sender.number), got ${show(v)}`);
+  const list = value as string[];
+  const twice = list.find((id, i) => list.indexOf(id) !== i);
+  if (twice !== undefined) fail(`${where} names message ${twice} twice`);
+  return list;
 }
 
 function probability(o: JsonObject, key: string): number {
@@ -45,6 +58,10 @@ export function parseAction(value: unknown): Validation<Action> {
       'preset',
       'purge',
       'learner',
+      'on',
+      'ids',
+      'timer',
+      'ticks',
     ]);
     const op = oneOf(o, 'op', ACTION_OPS, 'action');
     const allowed = (...keys: string[]): void => {
@@ -94,6 +111,26 @@ export function parseAction(value: unknown): Validation<Action> {
       case 'speed':
         allowed('preset');
         return { op, preset: oneOf(o, 'preset', SPEED_PRESETS, 'action') };
+      case 'step':
+        allowed('on');
+        return { op, on: boolean(o, 'on', 'action') };
+      case 'deliver':
+        allowed('ids');
+        return { op, ids: o.ids === 'due' ? 'due' : heldIds(o.ids, 'action.ids') };
+      case 'drop':
+        allowed('ids');
+        return { op, ids: heldIds(o.ids, 'action.ids') };
+      case 'fire':
+        allowed('node', 'timer');
+        return { op, node: nodeId(o, 'node', 'action'), timer: oneOf(o, 'timer', STEP_TIMERS, 'action') };
+      case 'advance': {
+        allowed('ticks');
+        if (!has(o, 'ticks')) return { op };
+        const t = o.ticks;
+        if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > MAX_ADVANCE_TICKS)
+          fail(`action.ticks must be a whole number of ticks from 1 to ${MAX_ADVANCE_TICKS}, got ${show(t)}`);
+        return { op, ticks: t };
+      }
       case 'down':
         allowed('purge');
         return has(o, 'purge') ? { op, purge: boolean(o, 'purge', 'action') } : { op };

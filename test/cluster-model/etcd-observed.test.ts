@@ -324,6 +324,11 @@ describe('actions on an attached etcd cluster', () => {
     promote: { op: 'promote', node: 2 },
     remove: { op: 'remove', node: 2 },
     speed: { op: 'speed', preset: 'fast' },
+    step: { op: 'step', on: true },
+    deliver: { op: 'deliver', ids: 'due' },
+    drop: { op: 'drop', ids: ['1.1'] },
+    fire: { op: 'fire', node: 2, timer: 'election' },
+    advance: { op: 'advance' },
     down: { op: 'down' },
   };
 

@@ -24,18 +24,22 @@ const UNSUPPORTED = {
   campaign: 'etcd has no API to start an election on demand: `raft-console transfer <id>` hands leadership to a member, or kill the leader',
   replace:
     'etcd has no recovery mode for a member whose data is lost: `raft-console remove <id>` then `raft-console add` gives the cluster a new, empty member',
+  step: "etcd's members keep their own clocks and send to each other directly: raft-console cannot freeze them or hold their messages one by one; step mode works on raft-console's own nodes (`up` without --engine etcd)",
   speed:
     'etcd reads its heartbeat and election timeout only when a member starts: `raft-console down`, then `raft-console up --speed <preset>` restarts every member at that speed',
 } as const;
 
 function unsupported(op: keyof typeof UNSUPPORTED): Promise<never> {
   return Promise.reject(
-    new ClusterError(`an etcd cluster cannot ${op === 'speed' ? 'change speed while it runs' : op}: ${UNSUPPORTED[op]}`, {
-      code: 'engine-unsupported',
-      op,
-      engine: 'etcd',
-      remote: false,
-    }),
+    new ClusterError(
+      `an etcd cluster cannot ${op === 'speed' ? 'change speed while it runs' : op === 'step' ? 'run in step mode' : op}: ${UNSUPPORTED[op]}`,
+      {
+        code: 'engine-unsupported',
+        op,
+        engine: 'etcd',
+        remote: false,
+      },
+    ),
   );
 }
 
@@ -47,6 +51,7 @@ export function etcdEngine(fleet: EtcdFleet): Engine {
     replace: () => unsupported('replace'),
     campaign: () => unsupported('campaign'),
     speed: () => unsupported('speed'),
+    step: () => unsupported('step'),
   });
 }
 
