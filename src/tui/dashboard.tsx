@@ -16,6 +16,7 @@ import type { Snapshot } from './store.js';
 import { TextView, type Line } from './text-view.js';
 import { members } from '../cluster-model/index.js';
 import { MessagesPanel } from './messages-panel.js';
+import { ReadsPanel } from './reads-panel.js';
 import { Coming, Events, type PanelProps } from './panels.js';
 
 export interface DashboardProps {
@@ -65,6 +66,7 @@ function LowerPanel(props: PanelProps) {
     case 'messages':
       return <MessagesPanel {...props} />;
     case 'reads':
+      return <ReadsPanel {...props} />;
     case 'members':
       return <Coming {...props} />;
   }

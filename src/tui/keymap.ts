@@ -18,6 +18,7 @@ export type BindingId =
   | 'submit'
   | 'submit-via'
   | 'put'
+  | 'read'
   | 'add'
   | 'speed'
   | 'command'
@@ -134,6 +135,14 @@ export const BINDINGS: readonly Binding[] = [
     onNode: true,
   },
   { id: 'put', keys: 'v', label: 'put', help: 'put a key and value in the replicated store', cli: 'raft-console put <key> <value>' },
+  {
+    id: 'read',
+    keys: 'g',
+    label: 'read',
+    help: 'read a key through the selected node only, without redirects: see who answers, with what, and how it confirmed it (the reads panel, Tab)',
+    cli: 'raft-console get --via <id> <key>',
+    onNode: true,
+  },
   { id: 'speed', keys: 'f', label: 'speed', help: 'change the speed preset: slow, normal, fast', cli: 'raft-console speed fast' },
   {
     id: 'command',

@@ -32,7 +32,7 @@ export type Mode =
   /** The results of the last actions, whole. */
   | { kind: 'results' }
   /** `via`: a submit sent to that node only (no redirects), as `submit --via` does. */
-  | { kind: 'input'; what: 'submit' | 'put'; text: string; via?: number }
+  | { kind: 'input'; what: 'submit' | 'put' | 'read'; text: string; via?: number }
   /**
    * The `:` command line: `choices` are what Tab could not decide between; `back` counts the
    * history entries recalled with ↑ (0: the line being typed, kept in `draft` meanwhile).
@@ -114,6 +114,9 @@ export interface Routed {
   ui: UiState;
   intents: Intent[];
 }
+
+/** How long a read through one node (the g key) waits: the node's own request timeout, and a second more. */
+const READ_TIMEOUT_MS = 6000;
 
 const SPEED_ORDER: readonly SpeedPreset[] = ['slow', 'normal', 'fast'];
 
@@ -198,6 +201,9 @@ function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Rou
       return none({ ...ui, mode: { kind: 'input', what: 'submit', text: '', via: selected.id } });
     case 'put':
       return none({ ...ui, mode: { kind: 'input', what: 'put', text: '' } });
+    case 'read':
+      if (selected === undefined) return { ui, intents: [{ type: 'note', text: 'select a node first (arrows or its digit)' }] };
+      return none({ ...ui, mode: { kind: 'input', what: 'read', text: '', via: selected.id } });
     case 'command':
       return none({ ...ui, mode: { kind: 'command', text: '', choices: [], back: 0, draft: '' } });
     case 'speed': {
@@ -266,6 +272,15 @@ function inputMode(ui: UiState, mode: Extract<Mode, { kind: 'input' }>, input: s
     if (text === '') return { ui: back, intents: [] };
     if (mode.what === 'submit')
       return { ui: back, intents: [{ type: 'submit', text, ...(mode.via === undefined ? {} : { via: mode.via }) }] };
+    // A read through one node waits as long as the node's own request timeout (5 s), so that its
+    // refusal, not the dashboard's impatience, is the answer.
+    if (mode.what === 'read')
+      return {
+        ui: back,
+        intents: [
+          { type: 'request', request: { type: 'client', request: { op: 'get', key: text }, via: mode.via, timeoutMs: READ_TIMEOUT_MS } },
+        ],
+      };
     const m = /^([^\s=]+)\s*[=\s]\s*(.+)$/.exec(text);
     if (m === null) return { ui, intents: [{ type: 'note', text: 'type a key and a value: color red (or color=red)' }] };
     return { ui: back, intents: [{ type: 'put', key: m[1]!, value: m[2]! }] };
