@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 const run = (bug: string[]): ReturnType<Cli['run']> =>
-  cli.run('check', ...['--nodes', '3', '--speed', 'fast', '--duration', '6s', '--nemesis', 'transfer', '--seed', '11', '--json'], ...bug);
+  cli.run('check', ...['--nodes', '3', '--speed', 'normal', '--duration', '8s', '--nemesis', 'transfer', '--seed', '11', '--json'], ...bug);
 
 describe.concurrent('check and read-without-quorum', () => {
   test('with the bug, the stale reads of a cut-off leader fail the check', async () => {

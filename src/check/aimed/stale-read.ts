@@ -30,15 +30,17 @@ export const staleRead: AimedEpisode = {
   bug: 'read-without-quorum',
   name: 'stale-read',
   describe:
-    'cuts the leader off alone and freezes it, lets the majority elect a new leader and commit writes, then wakes the old leader with every read sent to it',
+    'freezes the leader and cuts it off alone, lets the majority elect a new leader and commit writes, then wakes the old leader with every read sent to it',
   async run(ctx) {
     const leader = leaderOf(ctx.target.model);
     if (leader === null) return;
     const others = memberIds(ctx.target.model).filter((id) => id !== leader.id);
-    // Cut first, then freeze: a frozen node cannot take the supervisor's command to drop its links,
-    // and would answer a newer leader's heartbeats, queued while it slept, as soon as it woke.
-    await ctx.act({ op: 'partition', groups: [[leader.id], others] });
+    // Freeze first, then cut: cut first, CheckQuorum could step it down before the freeze (an
+    // election timeout is 30 ms at the fast speed). The others drop their messages to and from it
+    // from the cut on, before they can elect anyone; it takes the cut from its queued commands when
+    // it wakes, and hears of no newer term meanwhile.
     await ctx.act({ op: 'pause', nodes: [leader.id] });
+    await ctx.act({ op: 'partition', groups: [[leader.id], others] });
     try {
       // The majority elects a new leader (pre-vote and vote: a few election timeouts at most).
       if (!(await reached(ctx, (m) => elsewhere(m, leader.id), 10))) return;
