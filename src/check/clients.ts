@@ -21,6 +21,14 @@ export interface CheckClient {
   close(): void;
 }
 
+/**
+ * Where the clients' reads go: to the leader (null), or to one node only, with no redirect, while an
+ * aimed episode (aimed/stale-read.ts) sends them to a leader it cut off. Shared by every worker.
+ */
+export interface ReadRoute {
+  via: number | null;
+}
+
 /** Opens the client of worker `index` (its own connections, its own session, its own seeded choices). */
 export type ConnectClient = (index: number) => CheckClient;
 
@@ -56,8 +64,16 @@ function writeFailure(err: RaftClientError): OpOutcome {
 class RaftConsoleCheckClient implements CheckClient {
   private readonly client: RaftClient;
   private readonly session: WriteSession;
+  private readonly route: ReadRoute | undefined;
 
-  constructor(o: { clusterId: string; secret: ClusterSecret; nodes: readonly NodeSpec[]; opTimeoutMs: number; random?: () => number }) {
+  constructor(o: {
+    clusterId: string;
+    secret: ClusterSecret;
+    nodes: readonly NodeSpec[];
+    opTimeoutMs: number;
+    random?: () => number;
+    route?: ReadRoute | undefined;
+  }) {
     this.client = new RaftClient({
       clusterId: o.clusterId,
       secret: o.secret,
@@ -66,12 +82,14 @@ class RaftConsoleCheckClient implements CheckClient {
       ...(o.random === undefined ? {} : { random: o.random }),
     });
     this.session = this.client.session();
+    this.route = o.route;
   }
 
   async perform(input: OpInput): Promise<Performed> {
     if (input.kind === 'read') {
       try {
-        const value = (await this.client.get(input.key)).value;
+        const via = this.route?.via ?? null;
+        const value = (await this.client.get(input.key, via === null ? {} : { via })).value;
         return { outcome: { type: 'ok', value }, holds: value };
       } catch (err) {
         if (!(err instanceof RaftClientError)) throw err;
@@ -104,6 +122,7 @@ export function raftConsoleClients(o: {
   nodes: readonly NodeSpec[];
   opTimeoutMs: number;
   seed: number;
+  route?: ReadRoute;
 }): ConnectClient {
   return (index) => new RaftConsoleCheckClient({ ...o, random: new Random(o.seed, 'client', index).asFunction() });
 }

@@ -32,6 +32,7 @@ import {
   type NodeModel,
 } from '../cluster-model/index.js';
 import { largestMinorityOf, majorityOf } from '../raft/membership.js';
+import type { NodeId } from '../raft/types.js';
 import type { Random } from '../sim/random.js';
 import type { AimedEpisode } from './aimed/types.js';
 
@@ -90,6 +91,8 @@ export interface NemesisOptions {
   signal?: AbortSignal;
   /** Episodes aimed at the known bugs the cluster runs, interleaved with the random kinds (none by default). */
   aimed?: readonly AimedEpisode[];
+  /** Sends the clients' reads to one node only, or to the leader again (null): for aimed episodes (AimedContext.readsVia). */
+  readsVia?: (node: NodeId | null) => void;
   /** How to wait; rejects when `signal` aborts. Default: a real timer (a test passes one that moves its clock). */
   wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -289,6 +292,7 @@ export class Nemesis {
         act: (action) => this.act(n, 'aimed', 'inject', action, episode.name),
         electionMs: electionMs(this.o.target.model),
         ...(this.o.signal === undefined ? {} : { signal: this.o.signal }),
+        ...(this.o.readsVia === undefined ? {} : { readsVia: this.o.readsVia }),
       });
     } catch (err) {
       if (!this.aborted()) {

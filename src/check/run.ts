@@ -16,6 +16,7 @@ import {
   type SupervisorOptions,
 } from '../cluster-model/index.js';
 import { engineName } from '../cluster-model/engine.js';
+import type { NodeId } from '../raft/types.js';
 import { Random } from '../sim/random.js';
 import { noLostWrites, oneLeaderPerTerm, safetyMonitor, type CheckOutcome } from './checks.js';
 import type { History } from './history.js';
@@ -26,7 +27,7 @@ import { Recorder } from './recorder.js';
 import { awaitSettled, compareNodes, settled } from './settle.js';
 import { connectToCluster, startOwnCluster, type ClusterTarget } from './target.js';
 import { readFinalValues, runWorkload, type FinalRead } from './workload.js';
-import { raftConsoleClients, type CheckClient, type ConnectClient } from './clients.js';
+import { raftConsoleClients, type CheckClient, type ConnectClient, type ReadRoute } from './clients.js';
 import { etcdClients, type EtcdReads } from './etcd-client.js';
 
 export interface CheckRunOptions {
@@ -109,7 +110,7 @@ export function resultOf(verdict: Verdict, checks: readonly CheckOutcome[]): Run
 }
 
 /** The clients of the cluster's engine: raft-console's client library, or etcd's JSON gateway on every member. */
-function clientsFor(model: ClusterModel, opTimeoutMs: number, seed: number, reads: EtcdReads): ConnectClient {
+function clientsFor(model: ClusterModel, opTimeoutMs: number, seed: number, reads: EtcdReads, route: ReadRoute): ConnectClient {
   const nodes = members(model);
   if (reads !== 'linearizable' && model.engine.kind !== 'etcd')
     throw new ClusterError(
@@ -129,6 +130,7 @@ function clientsFor(model: ClusterModel, opTimeoutMs: number, seed: number, read
     nodes: nodes.map((n) => ({ id: n.id, address: n.address })),
     opTimeoutMs,
     seed,
+    route,
   });
 }
 
@@ -168,7 +170,8 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
     const recorder = new Recorder();
     const opTimeoutMs = operationTimeoutMs(electionMax);
     const reads = o.etcdReads ?? 'linearizable';
-    const connect = clientsFor(model, opTimeoutMs, o.seed, reads);
+    const route: ReadRoute = { via: null };
+    const connect = clientsFor(model, opTimeoutMs, o.seed, reads, route);
     const nemesis = new Nemesis({
       target: cluster,
       kinds: o.nemesis,
@@ -177,6 +180,7 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
       durationMs: o.durationMs,
       signal: o.signal,
       aimed: aimedAt(model.switches.bugs),
+      ...(model.engine.kind === 'etcd' ? {} : { readsVia: (node: NodeId | null) => (route.via = node) }),
     });
     say(
       `running ${o.clients} clients at ${o.rate} ops/s on ${o.keys} keys for ${(o.durationMs / 1000).toFixed(0)} s, nemesis ${o.nemesis.length === 0 ? 'none' : o.nemesis.join(',')}, seed ${o.seed}`,

@@ -176,7 +176,7 @@ export function registerExerciseCommand(program: Command): Command {
         exercise
           .command('start')
           .description('start the cluster an exercise needs and guide you through it (the dashboard on a terminal, headless otherwise)')
-          .argument('<exercise>', 'its number (1-10) or id'),
+          .argument('<exercise>', 'its number (1-11) or id'),
       ),
     )
       .option('--headless', 'no dashboard: print each step as it is checked, read h (hint), x (set-up) and q (quit) lines on stdin')
@@ -208,7 +208,7 @@ export function registerExerciseCommand(program: Command): Command {
       exercise
         .command('check')
         .description('show which steps of a running exercise are done')
-        .argument('<exercise>', 'its number (1-10) or id'),
+        .argument('<exercise>', 'its number (1-11) or id'),
     ),
   )
     .option('--json', 'print {exercise, number, title, cluster, done, steps: [{id, number, text, done, at}]} as one JSON document')

@@ -1,11 +1,13 @@
 // A node's own events in Chinese: its lifecycle (started, stopping, recovering, refusals, snapshots
 // saved, a fatal error) and its answers to the supervisor's commands, worded from the fields their
 // lines carry (src/node/event-stream.ts, src/node/control.ts). A reason the node gives as text (an
-// error message, a storage detail) is a value here and stays as it was given.
+// error message, a storage detail) is a value here and stays as it was given; a read refused is
+// worded from its code.
 import type { ControlCommand } from '../node/control.js';
 import type { FatalCode, NodeLifecycleEvent } from '../node/event-stream.js';
 import { FATAL_CODES } from '../node/event-stream.js';
-import { among, count, flag, list, optional, orNull, readRow, record, text, type FieldTable } from './field-table.js';
+import { READ_CONFIRMATIONS, type ReadEvent } from '../node/read-event.js';
+import { among, count, flag, list, nodeOrNone, optional, orNull, readRow, record, text, type FieldTable } from './field-table.js';
 import type { ClusterEvent } from './model.js';
 import type { TransportEvent } from '../transport/events.js';
 import { ERROR_CODES } from '../transport/hello.js';
@@ -28,7 +30,40 @@ const FIELDS: FieldTable<NodeLifecycleEvent, 'type'> = {
   recovering: { untilIndex: count, aboveTerm: count, lostData: flag, found: record({ term: count, lastIndex: count }) },
   stopping: { reason: text },
   fatal: { code: among(FATAL_CODES), reason: text },
+  'read-served': {
+    key: text,
+    value: orNull(text),
+    index: count,
+    applied: count,
+    term: count,
+    confirmed: among(READ_CONFIRMATIONS),
+    untold: count,
+  },
+  'read-refused': { key: text, code: text, reason: text, leader: nodeOrNone, untold: count },
 };
+
+/** Why a node refuses a read, by its code (client-protocol.ts); a code without words here is shown as it is. */
+const READ_REFUSED_ZH: Record<string, (leader: string) => string> = {
+  'not-leader': (leader) => `它不是领导者${leader === '' ? '，也不知道谁是' : `，领导者是 ${leader}`}`,
+  'leadership-lost': () => '它在读取得到确认之前失去了领导权，请重试',
+  timeout: () => '在时限内没有得到多数节点的确认，请重试',
+  unavailable: () => '节点正在关闭',
+};
+
+/** A read answered or refused; the reason a node gives for a refusal stays as it was given. */
+function readZh(me: string, e: ReadEvent): string {
+  const more = e.untold > 0 ? `（此前另有 ${e.untold} 次读取未逐条报告）` : '';
+  if (e.type === 'read-refused') {
+    const why = Object.hasOwn(READ_REFUSED_ZH, e.code) ? READ_REFUSED_ZH[e.code]!(e.leader === 0 ? '' : `n${e.leader}`) : e.code;
+    return `${me} 拒绝了对 ${e.key} 的读取：${why}${more}`;
+  }
+  const answer = e.value === null ? '未设置' : JSON.stringify(e.value);
+  const how =
+    e.confirmed === 'read-index'
+      ? `多数节点在提交索引 ${e.index} 处确认了 ReadIndex 轮次`
+      : `未经确认：它没有询问多数节点自己是否仍是领导者，直接用自己在提交索引 ${e.index} 处的状态回答（已知缺陷 read-without-quorum）`;
+  return `${me} 回答了对 ${e.key} 的读取：${answer}（${how}）${more}`;
+}
 
 const FATAL_ZH: Record<FatalCode, string> = {
   'port-in-use': '端口被占用',
@@ -71,6 +106,9 @@ function lifecycleZh(me: string, e: NodeLifecycleEvent): string {
       return `${me} 停止：${e.reason}`;
     case 'fatal':
       return `${me} 因错误退出（${FATAL_ZH[e.code]}）：${e.reason}`;
+    case 'read-served':
+    case 'read-refused':
+      return readZh(me, e);
   }
 }
 

@@ -4,6 +4,7 @@
 // come from its log lines: the helpers below the node helpers read what each engine does tell.
 import { reports } from '../cluster-model/engine.js';
 import { leaderOf, type ClusterEvent, type ClusterModel, type NodeModel, type NodeRaftState } from '../cluster-model/index.js';
+import type { ReadEvent } from '../node/read-event.js';
 import type { RaftEvent, RaftEventType } from '../raft/events.js';
 import type { NodeId } from '../raft/types.js';
 
@@ -14,6 +15,17 @@ export function raftEvents<T extends RaftEventType>(events: readonly ClusterEven
   return events.flatMap((e) =>
     e.kind === 'raft' && e.type === type && e.node !== null && (node === undefined || e.node === node)
       ? [{ ...e.data, type, node: e.node, ts: e.ts } as RaftEventOf<T>]
+      : [],
+  );
+}
+
+export type ReadEventOf<T extends ReadEvent['type']> = Extract<ReadEvent, { type: T }> & { node: NodeId; ts: number };
+
+/** The reads nodes told they answered (read-served) or refused (read-refused), on `node` when given, oldest first. */
+export function readsTold<T extends ReadEvent['type']>(events: readonly ClusterEvent[], type: T, node?: NodeId): ReadEventOf<T>[] {
+  return events.flatMap((e) =>
+    e.kind === 'node' && e.type === type && e.node !== null && (node === undefined || e.node === node)
+      ? [{ ...e.data, type, node: e.node, ts: e.ts } as ReadEventOf<T>]
       : [],
   );
 }

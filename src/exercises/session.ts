@@ -26,6 +26,7 @@ import {
   type SpeedPreset,
 } from '../cluster-model/index.js';
 import { RaftClient } from '../client/index.js';
+import { sendRequest } from '../cluster-model/commands/client-request.js';
 import type { EngineKind } from '../cluster-model/engine.js';
 import { exerciseOn } from './engine.js';
 import { EtcdWrites } from './etcd-writes.js';
@@ -117,8 +118,14 @@ interface Writes {
   submit(text: string, via: NodeId | undefined): Promise<void>;
   /** Sends it without waiting for the outcome: for an entry that may never commit. */
   post(text: string, via: NodeId | undefined): void;
+  put(key: string, value: string, via: NodeId | undefined): Promise<void>;
+  /** Resolves once `via` answered or refused (or did not answer in time): the node's event tells which. */
+  read(key: string, via: NodeId): Promise<void>;
   close(): void;
 }
+
+/** How long an exercise's read through one node waits for its answer. */
+const READ_TIMEOUT_MS = 5000;
 
 function raftWrites(model: ClusterModel, folder: string): Writes {
   const c = new RaftClient({
@@ -138,6 +145,14 @@ function raftWrites(model: ClusterModel, folder: string): Writes {
         .session()
         .submit(text, options(via))
         .catch(() => undefined),
+    put: async (key, value, via) => {
+      await c.put(key, value, options(via));
+    },
+    read: (key, via) =>
+      c.get(key, { via, timeoutMs: READ_TIMEOUT_MS }).then(
+        () => undefined,
+        () => undefined,
+      ),
     close: () => c.close(),
   };
 }
@@ -147,6 +162,14 @@ function etcdWrites(model: () => ClusterModel): Writes {
   return {
     submit: (text, via) => w.submit(text, via),
     post: (text, via) => void w.submit(text, via).catch(() => undefined),
+    put: async (key, value, via) => {
+      await sendRequest(model(), { op: 'put', key, value }, { via, timeoutMs: READ_TIMEOUT_MS });
+    },
+    read: (key, via) =>
+      sendRequest(model(), { op: 'get', key }, { via, timeoutMs: READ_TIMEOUT_MS }).then(
+        () => undefined,
+        () => undefined,
+      ),
     close: () => w.close(),
   };
 }
@@ -275,6 +298,8 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
     },
     submit: (text, options = {}) => client.submit(text, options.via),
     post: (text, options = {}) => client.post(text, options.via),
+    put: (key, value, options = {}) => client.put(key, value, options.via),
+    read: (key, options) => client.read(key, options.via),
   };
 
   /** Restores what the current step needs, with the actions its broken needs give. */
@@ -363,6 +388,8 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
     act: (action) => hands.act(action),
     submit: (text, options) => hands.submit(text, options),
     post: (text, options) => hands.post(text, options),
+    put: (key, value, options) => hands.put(key, value, options),
+    read: (key, options) => hands.read(key, options),
     async trigger() {
       // The steps a trigger sets up can come about on their own (a leader cut off while an entry of
       // its own was still uncommitted is stranded already): then there is nothing left to set up.

@@ -93,6 +93,13 @@ export interface ClusterHands {
   submit(text: string, options?: { via?: NodeId }): Promise<void>;
   /** Sends an entry without waiting for the outcome: for an entry that may never commit. */
   post(text: string, options?: { via?: NodeId }): void;
+  /** A put of `key` that resolves once committed (through `via` only, when given). */
+  put(key: string, value: string, options?: { via?: NodeId }): Promise<void>;
+  /**
+   * Reads `key` through `via` only, as the dashboard's g key does; resolves once that node answered
+   * or refused (its read-served or read-refused event tells which), or its answer timed out.
+   */
+  read(key: string, options: { via: NodeId }): Promise<void>;
 }
 
 /**

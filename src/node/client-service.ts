@@ -10,7 +10,8 @@
 // Reads go through ReadIndex (dissertation 6.4) and are served once the state machine caught up.
 // Each get is one core.readIndex(): the core batches the reads that arrive while a round is in
 // flight into its next round (src/raft/readindex.ts), so a flood of reads costs one heartbeat
-// round per round trip, not one each.
+// round per round trip, not one each. Each read answered or refused is told (readTold), with how it
+// was confirmed: the read-without-quorum known bug answers at once, unconfirmed.
 import { encodeCommand, type ApplyResult, type KvStateMachine } from '../kv/index.js';
 import type { ReadState, Role } from '../raft/types.js';
 import type { ClientConnection } from '../transport/index.js';
@@ -25,6 +26,7 @@ import {
   type RequestId,
 } from './client-protocol.js';
 import type { RaftDriver } from './raft-driver.js';
+import { cut, type ReadAnswer } from './read-event.js';
 
 export interface ClientServiceContext {
   driver: RaftDriver;
@@ -35,6 +37,8 @@ export interface ClientServiceContext {
   status(): NodeStatus;
   /** A request not answered within this time is answered `timeout` (outcome unknown). */
   requestTimeoutMs: number;
+  /** Told each read answered or refused. */
+  readTold?: (e: ReadAnswer) => void;
 }
 
 interface Pending {
@@ -51,8 +55,12 @@ interface PendingWrite {
 }
 interface PendingRead extends Pending {
   key: string;
+  /** The node's term when the read arrived. */
+  term: number;
   /** Set once its ReadIndex round confirmed leadership: serve once applied reaches it. */
   index: number | null;
+  /** No round confirmed it: the read-without-quorum known bug (ReadState.unconfirmed). */
+  unconfirmed: boolean;
 }
 
 export class ClientService {
@@ -121,7 +129,9 @@ export class ClientService {
   readStates(states: readonly ReadState[]): void {
     for (const s of states) {
       const r = this.reads.get(s.context);
-      if (r !== undefined) r.index = s.index;
+      if (r === undefined) continue;
+      r.index = s.index;
+      r.unconfirmed = s.unconfirmed === true;
     }
     this.serveReads();
   }
@@ -140,7 +150,7 @@ export class ClientService {
       if (r.index !== null) continue;
       this.reads.delete(context);
       clearTimeout(r.timer);
-      this.fail(r.client, r.id, 'leadership-lost', 'this node lost the leadership before the read was confirmed: retry');
+      this.refuseRead(r, 'leadership-lost', 'this node lost the leadership before the read was confirmed: retry');
     }
   }
 
@@ -150,7 +160,7 @@ export class ClientService {
       this.failAll(w, 'unavailable', 'the node is shutting down: outcome unknown, retry with the same seq');
     for (const r of this.reads.values()) {
       clearTimeout(r.timer);
-      this.fail(r.client, r.id, 'unavailable', 'the node is shutting down');
+      this.refuseRead(r, 'unavailable', 'the node is shutting down');
     }
     this.writes.clear();
     this.writeOf.clear();
@@ -171,7 +181,10 @@ export class ClientService {
     }
     const proposed = this.ctx.driver.run((core) => core.propose(data));
     if (!proposed.ok) {
-      if (proposed.reason === 'not-leader') return this.redirect(client, req.id);
+      if (proposed.reason === 'not-leader') {
+        this.redirect(client, req.id);
+        return;
+      }
       return this.fail(
         client,
         req.id,
@@ -230,10 +243,12 @@ export class ClientService {
       client,
       id,
       key,
+      term: this.ctx.driver.core.status().term,
       index: null,
+      unconfirmed: false,
       timer: setTimeout(() => {
         if (!this.reads.delete(context)) return;
-        this.fail(client, id, 'timeout', `the read was not confirmed by a majority within ${this.ctx.requestTimeoutMs} ms: retry`);
+        this.refuseRead(r, 'timeout', `the read was not confirmed by a majority within ${this.ctx.requestTimeoutMs} ms: retry`);
       }, this.ctx.requestTimeoutMs),
     };
     // Added first: the driver may hand over the core's Ready, with this read's ReadState (a single
@@ -243,7 +258,17 @@ export class ClientService {
     if (started.ok) return;
     this.reads.delete(context);
     clearTimeout(r.timer);
-    this.redirect(client, id);
+    const message = this.redirect(client, id);
+    this.toldRefused(key, 'not-leader', message);
+  }
+
+  private refuseRead(r: PendingRead, code: ClientErrorCode, message: string): void {
+    this.fail(r.client, r.id, code, message);
+    this.toldRefused(r.key, code, message);
+  }
+
+  private toldRefused(key: string, code: ClientErrorCode, reason: string): void {
+    this.ctx.readTold?.({ type: 'read-refused', key: cut(key), code, reason, leader: this.ctx.leaderHint()?.id ?? 0 });
   }
 
   private serveReads(): void {
@@ -252,7 +277,17 @@ export class ClientService {
       if (r.index === null || kv.appliedIndex < r.index) continue;
       this.reads.delete(context);
       clearTimeout(r.timer);
-      r.client.reply({ id: r.id, ok: true, key: r.key, value: kv.get(r.key), index: r.index } satisfies ClientResponse);
+      const value = kv.get(r.key);
+      r.client.reply({ id: r.id, ok: true, key: r.key, value, index: r.index } satisfies ClientResponse);
+      this.ctx.readTold?.({
+        type: 'read-served',
+        key: cut(r.key),
+        value: value === null ? null : cut(value),
+        index: r.index,
+        applied: kv.appliedIndex,
+        term: r.term,
+        confirmed: r.unconfirmed ? 'unconfirmed' : 'read-index',
+      });
     }
   }
 
@@ -265,13 +300,15 @@ export class ClientService {
     client.reply({ id, ok: true, firstIndex: status.firstIndex, commit: status.commit, entries } satisfies ClientResponse);
   }
 
-  private redirect(client: ClientConnection, id: RequestId): void {
+  /** Answers not-leader, naming the leader when known; returns the message. */
+  private redirect(client: ClientConnection, id: RequestId): string {
     const leader = this.ctx.leaderHint();
     const message =
       leader === null
         ? 'this node is not the leader and knows of none (an election may be under way): retry shortly'
         : `this node is not the leader: n${leader.id} is`;
     client.reply({ id, ok: false, error: { code: 'not-leader', message }, leader } satisfies ClientResponse);
+    return message;
   }
 
   private fail(client: ClientConnection, id: RequestId, code: ClientErrorCode, message: string): void {

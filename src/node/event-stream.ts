@@ -9,6 +9,7 @@ import type { NodeId } from '../raft/types.js';
 // The module, not the transport barrel: the supervisor reads FATAL_CODES from here without loading transport.
 import { describeTransportEvent, type TransportEvent } from '../transport/events.js';
 import type { ControlAnswer } from './control.js';
+import { describeRead, type ReadAnswer, type ReadEvent } from './read-event.js';
 import type { StateLine } from './state-line.js';
 import type { StepLine } from './step-line.js';
 
@@ -42,7 +43,9 @@ export type NodeLifecycleEvent =
   | { type: 'recovering'; untilIndex: number; aboveTerm: number; lostData: boolean; found: { term: number; lastIndex: number } }
   | { type: 'stopping'; reason: string }
   /** The node's last line before it exits on an error: `reason` is the one line for people, `code` for programs. */
-  | { type: 'fatal'; code: FatalCode; reason: string };
+  | { type: 'fatal'; code: FatalCode; reason: string }
+  /** A client read answered or refused (read-event.ts). */
+  | ReadEvent;
 
 /**
  * Why a node exits on an error: 'port-in-use' (its --listen port is taken; the supervisor retries a
@@ -53,8 +56,18 @@ export type NodeLifecycleEvent =
 export type FatalCode = 'port-in-use' | 'address' | 'disk-full' | 'permission' | 'data-dir' | 'internal';
 export const FATAL_CODES: readonly FatalCode[] = ['port-in-use', 'address', 'disk-full', 'permission', 'data-dir', 'internal'];
 
+/**
+ * Read lines a node writes a second at most: a person follows a few reads, and a benchmark's
+ * thousands a second would cost the node and the supervisor more than the reads themselves. The
+ * reads beyond are counted, and the next line told says how many.
+ */
+export const READ_LINES_PER_SECOND = 20;
+
 export class EventStream {
   private lastState = '';
+  private readSecond = 0;
+  private readLines = 0;
+  private untoldReads = 0;
   private stateTimer: NodeJS.Timeout | null = null;
   private pendingState: (() => StateLine) | null = null;
 
@@ -89,6 +102,23 @@ export class EventStream {
 
   lifecycle(e: NodeLifecycleEvent, text: string): void {
     this.line({ kind: 'node', ...e, text });
+  }
+
+  /** Tells a read answered or refused, up to READ_LINES_PER_SECOND a second. */
+  read(e: ReadAnswer): void {
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== this.readSecond) {
+      this.readSecond = second;
+      this.readLines = 0;
+    }
+    if (this.readLines >= READ_LINES_PER_SECOND) {
+      this.untoldReads++;
+      return;
+    }
+    this.readLines++;
+    const told: ReadEvent = { ...e, untold: this.untoldReads };
+    this.untoldReads = 0;
+    this.lifecycle(told, describeRead(`n${this.node}`, told));
   }
 
   /** Reports the state if it changed; bursts are coalesced to one line per interval. */

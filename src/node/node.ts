@@ -227,7 +227,14 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
   // A wake-up with no Ready may still have reset a timer (the heartbeat of a leader with no followers).
   const driver = new TimedDriver(core, handler, onFatal, systemClock, o.tickMs, () => reportState());
   const timers = new TimerClock(timing.heartbeatInterval, driver.time);
-  service = new ClientService({ driver, kv: () => kv, leaderHint, status, requestTimeoutMs: o.requestTimeoutMs });
+  service = new ClientService({
+    driver,
+    kv: () => kv,
+    leaderHint,
+    status,
+    requestTimeoutMs: o.requestTimeoutMs,
+    readTold: (e) => events.read(e),
+  });
   const clients = service;
 
   transport.onEvent((e) => events.transport(e));

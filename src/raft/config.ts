@@ -14,6 +14,12 @@ export interface KnownBugs {
   /** Leave a new vote out of the hard state to persist, so a restart forgets it (a double vote). */
   voteNotPersisted: boolean;
   /**
+   * A leader answers reads from its own state at once, with no ReadIndex round and no lease check:
+   * what dissertation 6.4 forbids, since a leader cut off in a minority no longer knows it is not
+   * the leader any more, and serves values a newer leader has already overwritten.
+   */
+  readWithoutQuorum: boolean;
+  /**
    * A new leader appends no no-op entry of its own term (section 5.4.2 and 8; dissertation 6.4). Not
    * unsafe alone: it commits nothing of an earlier term until a client's entry of its term commits,
    * and serves no read until then. But it lets a leader reach a majority with an earlier term's entry
@@ -26,6 +32,7 @@ export const NO_BUGS: KnownBugs = {
   commitPreviousTermByCounting: false,
   voteWithoutLogCheck: false,
   voteNotPersisted: false,
+  readWithoutQuorum: false,
   skipNoop: false,
 };
 
@@ -43,6 +50,10 @@ export const KNOWN_BUGS = {
     breaks: "votes without checking that the candidate's log is up to date (5.4.1)",
   },
   'vote-not-persisted': { flag: 'voteNotPersisted', breaks: 'forgets its vote on a restart, so it can vote twice in a term' },
+  'read-without-quorum': {
+    flag: 'readWithoutQuorum',
+    breaks: 'answers reads as leader without confirming it still leads, so a cut-off leader serves stale values (6.4)',
+  },
   'skip-noop': {
     flag: 'skipNoop',
     breaks: 'appends no no-op entry when it becomes leader, so an earlier term can be committed by counting alone (5.4.2, Figure 8)',

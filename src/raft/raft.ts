@@ -255,6 +255,13 @@ export class Raft {
    */
   readIndex(context: string): { ok: true } | { ok: false; reason: 'not-leader'; leader: NodeId } {
     if (this.role !== 'leader') return { ok: false, reason: 'not-leader', leader: this.leader };
+    if (this.cfg.bugs.readWithoutQuorum) {
+      // The known bug: served from this leader's own state, skipping steps 1 and 3 of 6.4 (a commit
+      // of its term, a majority's heartbeat answers). A leader cut off in a minority still believes
+      // it leads, and answers with values a newer leader's majority has already overwritten.
+      this.readStates.push({ context, index: this.raftLog.committed, unconfirmed: true });
+      return { ok: true };
+    }
     this.reads.add(context);
     this.startReadRound(false);
     return { ok: true };

@@ -172,6 +172,11 @@ export type MessageType = Message['type'];
 export interface ReadState {
   context: string;
   index: number;
+  /**
+   * Set only under the read-without-quorum known bug: no round confirmed the leadership, `index` is
+   * the leader's own commit index, and the read may be stale (dissertation 6.4).
+   */
+  unconfirmed?: true;
 }
 
 /** Role and leader, as the dashboard shows them; not persisted. */

@@ -123,9 +123,11 @@ export function Footer({
         ? ':'
         : mode.what === 'put'
           ? labels.putPrompt
-          : mode.via === undefined
-            ? labels.submitPrompt
-            : labels.submitViaPrompt(mode.via);
+          : mode.what === 'read'
+            ? labels.readViaPrompt(mode.via ?? 0)
+            : mode.via === undefined
+              ? labels.submitPrompt
+              : labels.submitViaPrompt(mode.via);
     const keys = ` ${mode.kind === 'command' && mode.choices.length > 0 ? mode.choices.join(' ') : mode.kind === 'command' ? labels.commandKeys : labels.inputKeys}`;
     // A long line keeps its end (where the typing is) in sight: its start gives way.
     const text = tailColumns(mode.text, Math.max(1, width - columns(prompt) - Math.min(columns(keys), width >> 1) - 1));

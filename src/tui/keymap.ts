@@ -18,6 +18,7 @@ export type BindingId =
   | 'submit'
   | 'submit-via'
   | 'put'
+  | 'read'
   | 'add'
   | 'speed'
   | 'command'
@@ -27,6 +28,7 @@ export type BindingId =
   | 'scroll-events'
   | 'follow'
   | 'results'
+  | 'panel'
   | 'mouse'
   | 'hint'
   | 'trigger'
@@ -133,6 +135,14 @@ export const BINDINGS: readonly Binding[] = [
     onNode: true,
   },
   { id: 'put', keys: 'v', label: 'put', help: 'put a key and value in the replicated store', cli: 'raft-console put <key> <value>' },
+  {
+    id: 'read',
+    keys: 'g',
+    label: 'read',
+    help: 'read a key through the selected node only, without redirects: see who answers, with what, and how it confirmed it (the reads panel, Tab)',
+    cli: 'raft-console get --via <id> <key>',
+    onNode: true,
+  },
   { id: 'speed', keys: 'f', label: 'speed', help: 'change the speed preset: slow, normal, fast', cli: 'raft-console speed fast' },
   {
     id: 'command',
@@ -158,6 +168,13 @@ export const BINDINGS: readonly Binding[] = [
     cli: '',
   },
   { id: 'follow', keys: 'G', label: 'follow', help: 'follow the tail again (log grid and events)', cli: '' },
+  {
+    id: 'panel',
+    keys: 'Tab',
+    label: 'panel',
+    help: 'switch the lower panel: events, messages per link, reads, members',
+    cli: '',
+  },
   { id: 'results', keys: 'm', label: 'results', help: 'show the results of your last actions in full, newest first', cli: '' },
   {
     id: 'mouse',

@@ -5,6 +5,7 @@ import type { Action, NodeModel, SpeedPreset } from '../cluster-model/index.js';
 import type { ClusterRequest } from '../cluster-model/commands/grammar.js';
 import { complete, parseCommandLine } from './command-line.js';
 import { BINDINGS, nodeAction, type BindingId } from './keymap.js';
+import { nextPanel, type PanelId } from './panels.js';
 
 /** The part of ink's Key the router reads. */
 export interface KeyPress {
@@ -31,7 +32,7 @@ export type Mode =
   /** The results of the last actions, whole. */
   | { kind: 'results' }
   /** `via`: a submit sent to that node only (no redirects), as `submit --via` does. */
-  | { kind: 'input'; what: 'submit' | 'put'; text: string; via?: number }
+  | { kind: 'input'; what: 'submit' | 'put' | 'read'; text: string; via?: number }
   /**
    * The `:` command line: `choices` are what Tab could not decide between; `back` counts the
    * history entries recalled with ↑ (0: the line being typed, kept in `draft` meanwhile).
@@ -60,6 +61,8 @@ export interface UiState {
   textScroll: number;
   /** The command lines run, oldest first. */
   history: readonly string[];
+  /** What the lower area shows (Tab cycles). */
+  panel: PanelId;
 }
 
 export type Intent =
@@ -103,6 +106,7 @@ export function initialUi(firstNode: number): UiState {
     hint: false,
     textScroll: 0,
     history: [],
+    panel: 'events',
   };
 }
 
@@ -111,12 +115,16 @@ export interface Routed {
   intents: Intent[];
 }
 
+/** How long a read through one node (the g key) waits: the node's own request timeout, and a second more. */
+const READ_TIMEOUT_MS = 6000;
+
 const SPEED_ORDER: readonly SpeedPreset[] = ['slow', 'normal', 'fast'];
 
 /** The binding a plain key stands for in normal mode. */
 function bindingFor(input: string, key: KeyPress): BindingId | null {
   if (key.leftArrow || key.rightArrow) return 'scroll-log';
   if (key.pageUp || key.pageDown) return 'scroll-events';
+  if (key.tab) return 'panel';
   if (input === ' ') return 'freeze';
   for (const b of BINDINGS) if (b.keys.length === 1 && b.keys === input) return b.id;
   return null;
@@ -193,6 +201,9 @@ function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Rou
       return none({ ...ui, mode: { kind: 'input', what: 'submit', text: '', via: selected.id } });
     case 'put':
       return none({ ...ui, mode: { kind: 'input', what: 'put', text: '' } });
+    case 'read':
+      if (selected === undefined) return { ui, intents: [{ type: 'note', text: 'select a node first (arrows or its digit)' }] };
+      return none({ ...ui, mode: { kind: 'input', what: 'read', text: '', via: selected.id } });
     case 'command':
       return none({ ...ui, mode: { kind: 'command', text: '', choices: [], back: 0, draft: '' } });
     case 'speed': {
@@ -223,6 +234,8 @@ function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Rou
       return none({ ...ui, mode: { kind: 'help' }, textScroll: 0 });
     case 'results':
       return none({ ...ui, mode: { kind: 'results' }, textScroll: 0 });
+    case 'panel':
+      return none({ ...ui, panel: nextPanel(ui.panel) });
     case 'quit':
       return quit(ui, ctx);
     case 'select':
@@ -259,6 +272,15 @@ function inputMode(ui: UiState, mode: Extract<Mode, { kind: 'input' }>, input: s
     if (text === '') return { ui: back, intents: [] };
     if (mode.what === 'submit')
       return { ui: back, intents: [{ type: 'submit', text, ...(mode.via === undefined ? {} : { via: mode.via }) }] };
+    // A read through one node waits as long as the node's own request timeout (5 s), so that its
+    // refusal, not the dashboard's impatience, is the answer.
+    if (mode.what === 'read')
+      return {
+        ui: back,
+        intents: [
+          { type: 'request', request: { type: 'client', request: { op: 'get', key: text }, via: mode.via, timeoutMs: READ_TIMEOUT_MS } },
+        ],
+      };
     const m = /^([^\s=]+)\s*[=\s]\s*(.+)$/.exec(text);
     if (m === null) return { ui, intents: [{ type: 'note', text: 'type a key and a value: color red (or color=red)' }] };
     return { ui: back, intents: [{ type: 'put', key: m[1]!, value: m[2]! }] };

@@ -5,6 +5,7 @@ import type { ActionResult, ClusterEvent } from '../cluster-model/index.js';
 import { eventTextZh, resultTextZh } from '../cluster-model/event-zh.js';
 import type { Lang } from '../exercises/lang.js';
 import type { BindingId } from './keymap.js';
+import type { PanelId } from './panels.js';
 
 /** The keys' words where they differ from the key map's English. */
 type KeyWords = Partial<Record<BindingId, { label: string; help: string }>>;
@@ -39,7 +40,25 @@ const EN = {
   colLinks: 'links',
   logTitle: 'log (term per entry; solid = committed, dim = not yet)',
   logBack: 'scrolled back: G follows the tail',
-  eventsTitle: 'events',
+  /** The lower panels' names, on the strip above them (Tab cycles). */
+  panelNames: { events: 'events', messages: 'messages', reads: 'reads', members: 'members' } as Record<PanelId, string>,
+  /** A panel whose part of the dashboard is not in this build yet. */
+  panelComing: 'this panel is not in this build yet: Tab shows the next',
+  /** The messages panel: its window, its first column, the column of types it has none of its own for. */
+  messagesWindow: (s: number): string => `messages sent in the last ${s} s`,
+  messagesLink: 'link',
+  messagesOther: 'other',
+  messagesHidden: (n: number): string => `+${n} quiet links`,
+  messagesNotReported: 'the nodes do not report the messages they send (etcd members do not)',
+  /** The reads panel (reads-panel.tsx). */
+  readsTitle: 'reads the nodes answered or refused, newest last',
+  readsNone: 'no reads yet: select a node and press g to read a key through it',
+  readsNotSet: 'not set',
+  readsConfirmed: (index: number): string => `ReadIndex at commit ${index}`,
+  readsUnconfirmed: (index: number): string => `UNCONFIRMED at commit ${index}`,
+  readsRefused: 'refused',
+  readsStale: (node: number, commit: number, term: number): string => `STALE (n${node} committed ${commit}, term ${term})`,
+  readsUntold: (n: number): string => `+${n} reads not told`,
   frozen: 'FROZEN (space to follow)',
   filtered: 'only',
   helpTitle: 'keys (↑↓ PgUp PgDn scroll, any other key closes)',
@@ -61,6 +80,7 @@ const EN = {
     ["3'", 'log: an entry of term 3 not yet committed (dim in colour)'],
     ['▒ ✗3', 'log: compacted into a snapshot; an entry of term 3 just removed (it conflicted with the leader)'],
     ['✓ ✗ ⏰ ✔ ▸', 'events: vote granted, refused or failure, election timeout, commit, your action'],
+    ['pvote vote app hb', 'messages panel (Tab): pre-vote, vote, append, heartbeat, snapshot, timeout-now; -r: their answers'],
     ['✔ SAFE', "the supervisor's safety checks hold; ✘ names the property broken and the nodes"],
     ['(n3 at term 5)', "a node in a later term than the leader's (a candidate cut off, the other side of a partition)"],
   ] as ReadonlyArray<readonly [string, string]>,
@@ -113,6 +133,7 @@ const EN = {
   submitPrompt: 'submit entry> ',
   submitViaPrompt: (id: number): string => `submit entry to n${id} only> `,
   putPrompt: 'put key value> ',
+  readViaPrompt: (id: number): string => `read key through n${id} only> `,
   inputKeys: 'enter sends, esc cancels',
   commandKeys: 'tab completes, ↑↓ recall, enter runs, esc cancels',
   goneQuit: 'q quits',
@@ -163,7 +184,21 @@ const ZH: Labels = {
   colLinks: '链路',
   logTitle: '日志（每格为条目的任期；实心 = 已提交，暗淡 = 未提交）',
   logBack: '已回滚查看：按 G 跟随末尾',
-  eventsTitle: '事件',
+  panelNames: { events: '事件', messages: '消息', reads: '读取', members: '成员' },
+  panelComing: '此版本还没有这个面板：按 Tab 查看下一个',
+  messagesWindow: (s: number): string => `最近 ${s} 秒发送的消息`,
+  messagesLink: '链路',
+  messagesOther: '其他',
+  messagesHidden: (n: number): string => `另有 ${n} 条安静的链路`,
+  messagesNotReported: '节点不报告它们发送的消息（etcd 成员不报告）',
+  readsTitle: '节点回答或拒绝的读取，最新的在最下面',
+  readsNone: '还没有读取：选中一个节点，按 g 通过它读取一个键',
+  readsNotSet: '未设置',
+  readsConfirmed: (index: number): string => `ReadIndex 确认于提交 ${index}`,
+  readsUnconfirmed: (index: number): string => `未经确认，提交 ${index}`,
+  readsRefused: '拒绝',
+  readsStale: (node: number, commit: number, term: number): string => `过期（n${node} 已在任期 ${term} 提交到 ${commit}）`,
+  readsUntold: (n: number): string => `另有 ${n} 次读取未报告`,
   frozen: '已冻结（空格继续）',
   filtered: '仅',
   helpTitle: '按键（↑↓ PgUp PgDn 滚动，其他键关闭）',
@@ -185,6 +220,7 @@ const ZH: Labels = {
     ["3'", '日志：任期 3 的条目，尚未提交（彩色时为暗淡）'],
     ['▒ ✗3', '日志：已压缩进快照；刚被删除的任期 3 条目（与领导者冲突）'],
     ['✓ ✗ ⏰ ✔ ▸', '事件：投票同意、拒绝或失败、选举超时、提交、你的操作'],
+    ['pvote vote app hb', '消息面板（Tab）：预投票、投票、追加、心跳、快照、立即超时；-r：它们的回复'],
     ['✔ 安全', '监督进程的安全检查成立；✘ 指出被破坏的性质和节点'],
     ['(n3 已在任期 5)', '某节点的任期高于领导者的任期（被切断的候选人、分区的另一侧）'],
   ],
@@ -226,6 +262,7 @@ const ZH: Labels = {
   submitPrompt: '提交条目> ',
   submitViaPrompt: (id: number): string => `只向 n${id} 提交条目> `,
   putPrompt: '写入 键 值> ',
+  readViaPrompt: (id: number): string => `只通过 n${id} 读取 键> `,
   inputKeys: '回车发送，esc 取消',
   commandKeys: 'tab 补全，↑↓ 历史，回车执行，esc 取消',
   goneQuit: '按 q 退出',
@@ -264,6 +301,7 @@ const ZH: Labels = {
       help: '让练习自己布置场景（步骤提供时显示）；你的操作让步骤偏离时，重新布置这一步',
     },
     help: { label: '帮助', help: '显示或隐藏本帮助' },
+    panel: { label: '面板', help: '切换下方面板：事件、各链路的消息、读取、成员' },
     results: { label: '结果', help: '完整显示你最近操作的结果（最新在前）' },
     quit: { label: '退出', help: '退出（如果集群由本仪表盘启动，会先询问并停止它）' },
   },

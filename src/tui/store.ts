@@ -4,6 +4,7 @@
 // it with useSyncExternalStore.
 import type { ClusterEvent, ClusterModel } from '../cluster-model/index.js';
 import type { ClusterSource } from '../cluster-model/source.js';
+import { keepSamples, sentSample, trafficOf, type SentSample, type Traffic } from './traffic.js';
 
 /** How many events the dashboard keeps for scroll-back. */
 export const EVENT_KEEP = 2000;
@@ -38,6 +39,8 @@ export interface Snapshot {
   gone: string | null;
   /** The wall clock of this snapshot: timer bars are drawn against it. */
   now: number;
+  /** The messages each link carried over the last few seconds (the messages panel). */
+  traffic: Traffic;
 }
 
 /** How many results of the user's actions the dashboard keeps. */
@@ -53,6 +56,7 @@ export class DashboardStore {
   private flash: Flash | null = null;
   private results: Flash[] = [];
   private gone: string | null = null;
+  private samples: SentSample[] = [];
   private current: Snapshot;
   private readonly listeners = new Set<() => void>();
   private timer: NodeJS.Timeout | null = null;
@@ -143,6 +147,8 @@ export class DashboardStore {
     const now = this.now();
     this.truncations = this.truncations.filter((t) => now - t.ts < TRUNCATION_MARK_MS);
     const { events: _history, ...model } = this.source.model;
+    const sample = sentSample(model, now);
+    this.samples = sample === null ? [] : keepSamples([...this.samples, sample], now);
     return {
       // The supervisor in this process changes its model in place: copy what the frame reads.
       model: structuredClone(model),
@@ -153,6 +159,7 @@ export class DashboardStore {
       results: this.results,
       gone: this.gone,
       now,
+      traffic: trafficOf(this.samples),
     };
   }
 }

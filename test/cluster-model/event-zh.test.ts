@@ -206,6 +206,24 @@ describe('events in Chinese', () => {
       recovering: { type: 'recovering', untilIndex: 40, aboveTerm: 5, lostData: true, found: { term: 2, lastIndex: 10 } },
       stopping: { type: 'stopping', reason: 'SIGTERM' },
       fatal: { type: 'fatal', code: 'disk-full', reason: 'disk full at /tmp/demo/n1' },
+      'read-served': {
+        type: 'read-served',
+        key: 'x',
+        value: '1',
+        index: 7,
+        applied: 7,
+        term: 2,
+        confirmed: 'unconfirmed',
+        untold: 3,
+      },
+      'read-refused': {
+        type: 'read-refused',
+        key: 'x',
+        code: 'not-leader',
+        reason: 'this node is not the leader: n2 is',
+        leader: 2,
+        untold: 0,
+      },
     };
     const ops: Array<ControlCommand['op']> = ['faults', 'heal', 'campaign', 'transfer', 'add-peer', 'remove-peer', 'conf-change', 'tick'];
     const live = new LiveModel(model([node(1, null)]));

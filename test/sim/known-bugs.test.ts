@@ -46,6 +46,13 @@ describe('the simulator finds known bugs', () => {
     expectFound('vote-not-persisted', 200, ['election-safety']);
   });
 
+  it('finds a stale read served by a leader that did not confirm its leadership within 20 seeds', () => {
+    // A leader that answers reads from its own state (no ReadIndex round, 6.4) serves a read that
+    // misses a write acknowledged before the read began: cut off in a minority while a newer leader
+    // commits, or newly elected before it has committed an entry of its term.
+    expectFound('read-without-quorum', 20, ['linearizable-reads']);
+  });
+
   it('the same seeds break nothing without the bug', () => {
     for (const [bug, r] of found) {
       if (r === null) continue;

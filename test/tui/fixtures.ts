@@ -17,6 +17,7 @@ export function snapshot(m: ClusterModel, extra: Partial<Snapshot> = {}): Snapsh
     results: [],
     gone: null,
     now: 1_000_000,
+    traffic: { ms: 0, reported: false, links: [] },
     ...extra,
   };
 }

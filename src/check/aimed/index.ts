@@ -2,12 +2,13 @@
 // cluster runs (nemesis.ts). One import and one line per episode.
 import type { BugName } from '../../raft/config.js';
 import { figure8 } from './figure8.js';
+import { staleRead } from './stale-read.js';
 import type { AimedEpisode } from './types.js';
 import { voteRestart } from './vote-restart.js';
 
 export type { AimedContext, AimedEpisode } from './types.js';
 
-export const AIMED_EPISODES: readonly AimedEpisode[] = [figure8, voteRestart];
+export const AIMED_EPISODES: readonly AimedEpisode[] = [figure8, voteRestart, staleRead];
 
 /** The episodes aimed at any of `bugs`, in the list's order. */
 export function aimedAt(bugs: readonly BugName[]): AimedEpisode[] {

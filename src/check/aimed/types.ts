@@ -4,6 +4,7 @@
 // the checked cluster runs that bug; every action an episode takes goes into the fault timeline.
 import type { Action, ActionResult, ClusterSource } from '../../cluster-model/index.js';
 import type { BugName } from '../../raft/config.js';
+import type { NodeId } from '../../raft/types.js';
 import type { Random } from '../../sim/random.js';
 
 export interface AimedEpisode {
@@ -26,5 +27,11 @@ export interface AimedContext {
   act(action: Action): Promise<ActionResult>;
   /** The cluster's longest election timeout, the unit a schedule's waits are scaled to. */
   electionMs: number;
+  /**
+   * Sends every client's reads to `node` only, with no redirect, or lets them find the leader again
+   * (null): how a schedule makes reads reach a leader cut off in a minority. Absent where the
+   * engine's clients cannot (etcd's).
+   */
+  readsVia?: (node: NodeId | null) => void;
   signal?: AbortSignal;
 }

@@ -1,4 +1,4 @@
-// The ten workshop exercises, in the order a workshop takes them, and how a command line names one.
+// The workshop exercises, in the order a workshop takes them, and how a command line names one.
 import type { Exercise } from '../types.js';
 import { disruptiveServer } from './disruptive-server.js';
 import { firstElection } from './first-election.js';
@@ -9,6 +9,7 @@ import { newNode } from './new-node.js';
 import { quorumLoss } from './quorum-loss.js';
 import { replication } from './replication.js';
 import { splitVote } from './split-vote.js';
+import { staleRead } from './stale-read.js';
 import { whyTheRules } from './why-the-rules.js';
 
 export const EXERCISES: readonly Exercise[] = [
@@ -22,6 +23,7 @@ export const EXERCISES: readonly Exercise[] = [
   newNode,
   disruptiveServer,
   whyTheRules,
+  staleRead,
 ];
 
 /** The exercise named by its id ("leader-failure") or its number ("3"); null when there is none. */
