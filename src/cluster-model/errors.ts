@@ -51,6 +51,8 @@ export type ClusterProblem =
   | { code: 'engine-mismatch'; engine: EngineKind; asked: EngineKind }
   /** etcd refused or failed an action (`cause`: its own words, or why it could not be reached). */
   | { code: 'etcd-failed'; op: string; cause: string }
+  /** A recording is replayed, not run: nothing can be done to it. */
+  | { code: 'replay' }
   /** Anything else. */
   | { code: 'failed' };
 
@@ -93,6 +95,7 @@ const CODES = Object.keys({
   'etcd-missing': true,
   'engine-mismatch': true,
   'etcd-failed': true,
+  replay: true,
   failed: true,
 } satisfies Record<ClusterErrorCode, true>) as ClusterErrorCode[];
 

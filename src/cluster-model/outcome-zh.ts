@@ -247,6 +247,8 @@ export function problemZh(p: ClusterProblem): string | null {
       return `这个集群运行的是 ${p.engine}，不是 ${p.asked}：去掉 --engine 启动它，或用 \`raft-console down --purge\` 删除后重新创建`;
     case 'etcd-failed':
       return `etcd 没有完成${OP_ZH[p.op] ?? `\`${p.op}\``}：\`${p.cause.replaceAll('`', "'")}\``;
+    case 'replay':
+      return '这是一段录像，不是正在运行的集群：回放中不能执行任何操作';
     case 'failed':
       return null;
   }

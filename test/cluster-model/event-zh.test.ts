@@ -118,6 +118,7 @@ const problems: { [C in Exclude<ClusterErrorCode, 'failed'>]: Extract<ClusterPro
   'not-a-learner': { code: 'not-a-learner', node: 2, voter: true },
   'last-voter': { code: 'last-voter', node: 1 },
   interrupted: { code: 'interrupted', node: 3, by: 'stopped' },
+  replay: { code: 'replay' },
   'did-not-start': { code: 'did-not-start', node: 3, cause: 'disk full at /tmp/demo/n3' },
   'read-only': { code: 'read-only', op: 'transfer' },
   'engine-unsupported': { code: 'engine-unsupported', op: 'campaign', engine: 'etcd', remote: false },
