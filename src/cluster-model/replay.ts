@@ -130,7 +130,7 @@ async function readSegment(path: string): Promise<Frame[] | null> {
       continue;
     }
     if (state === null) throw damaged(`line ${i + 1} comes before the first keyframe`);
-    const applied = validate(() => applyOps(state!, r.ops));
+    const applied = validate(() => applyOps(state!, r.ops, false));
     if (!applied.ok) throw damaged(`line ${i + 1}: ${applied.problem}`);
     frames.push({ ts: r.ts, key: null, line: r.ops.length === 0 ? '' : line, events: r.events });
   }
@@ -276,7 +276,8 @@ class Replay implements ReplaySource {
     let state: JsonObject;
     let next: number;
     if (this.shown !== null && this.shown.index < index && this.keyOf[this.shown.index] === key) {
-      state = this.shown.state;
+      // A copy: the model shown before may share its lists with the state it was read from.
+      state = structuredClone(this.shown.state);
       next = this.shown.index + 1;
     } else {
       state = structuredClone(this.frames[key]!.key!);
@@ -287,7 +288,7 @@ class Replay implements ReplaySource {
       if (line === '') continue;
       const read = readRecordLine(line, 'the line');
       // Read and folded once already when the recording was opened.
-      if (read.ok && read.value.t === 'd') applyOps(state, read.value.ops);
+      if (read.ok && read.value.t === 'd') applyOps(state, read.value.ops, false);
     }
     const checked = validate(() => readModelState(state, 'model'));
     if (!checked.ok)
