@@ -2,7 +2,7 @@
 // write lost (the final reads against the writes), at most one leader per term (the nodes' own
 // role-change events), and the supervisor's safety monitor's verdict. Each gives a CheckOutcome:
 // passed, failed, or could not be made.
-import { thousands } from '../cluster-model/plural.js';
+import { plural, thousands } from '../cluster-model/plural.js';
 import type { ClusterEvent, SafetyVerdict } from '../cluster-model/index.js';
 import type { EngineKind } from '../cluster-model/engine.js';
 import type { History, Operation } from './history.js';
@@ -42,7 +42,13 @@ export function noLostWrites(history: History, finals: readonly FinalRead[]): Ch
     acknowledged += acked.length;
     const source = value === null ? null : (writes.find((op) => writtenValue(op) === value) ?? null);
     if (value !== null && source === null) {
-      problems.push(`${key} ends as ${show(value)}, a value no operation that may have happened wrote`);
+      // Values are unique to their writer: one answered `fail` that would have written it did write it.
+      const refused = history.operations.find((op) => op.input.key === key && op.input.kind !== 'read' && op.input.value === value);
+      problems.push(
+        refused === undefined
+          ? `${key} ends as ${show(value)}, a value no operation that may have happened wrote`
+          : `${key} ends as ${show(value)}, written only by op ${refused.id} (client ${refused.client}), which was answered as failed at ${seconds(refused.completedAt)}: the cluster applied a write it said it had not`,
+      );
       continue;
     }
     for (const w of acked) {
@@ -100,7 +106,7 @@ export function oneLeaderPerTerm(events: readonly ClusterEvent[]): CheckOutcome 
         .map(([term, nodes]) => `term ${term} had ${nodes.size} leaders: ${[...nodes].map((id) => `n${id}`).join(', ')}`)
         .join('; '),
     };
-  return { name: 'one leader per term', ok: true, text: `${leaders.size} elections won, each by one node in a term of its own` };
+  return { name: 'one leader per term', ok: true, text: `${plural(leaders.size, 'election')} won, each by one node in a term of its own` };
 }
 
 /**

@@ -14,7 +14,11 @@ export async function writeRunFiles(dir: string, run: CheckRun, summary: RunSumm
   await mkdir(folder, { recursive: true });
   const about = { seed: run.seed, startedAt: run.startedAt, cluster: run.cluster.name, keys: run.keys };
   const contents: Record<(typeof OUT_FILES)[number], string> = {
-    'history.json': JSON.stringify({ ...about, finals: run.finals, operations: run.history.operations }, null, 1),
+    'history.json': JSON.stringify(
+      { ...about, finalReader: run.finalReader, finals: run.finals, operations: run.history.operations },
+      null,
+      1,
+    ),
     'faults.json': JSON.stringify(
       { ...about, counts: run.faultCounts, tally: run.faultTally, skipped: run.skippedKinds, timeline: run.faults },
       null,

@@ -3,8 +3,10 @@
 // explains each line.
 import { thousands } from '../cluster-model/plural.js';
 import type { Operation } from './history.js';
+import type { CheckOutcome } from './checks.js';
 import type { FaultKind, FaultRecord, FaultTally, SkippedKind } from './nemesis.js';
 import { formatSummary, summarize, type HistorySummary } from './report.js';
+import type { Verdict } from './linearizability.js';
 import type { CheckRun, RunResult } from './run.js';
 
 export interface RunSummary {
@@ -62,6 +64,32 @@ function faultsAround(window: readonly Operation[], faults: readonly FaultRecord
   return [...before.slice(-1), ...faults.filter((f) => f.at >= from && f.at <= to)];
 }
 
+/** The linearizability verdict as the report has it: each failing key with its window and the faults around it. */
+export function linearizabilitySummary(verdict: Verdict, faults: readonly FaultRecord[]): RunSummary['linearizability'] {
+  return {
+    result: verdict.result,
+    elapsedMs: verdict.elapsedMs,
+    budgetMs: verdict.budgetMs,
+    keys: verdict.keys.map((k) => ({
+      key: k.key,
+      result: k.result,
+      operations: k.operations,
+      explored: k.explored,
+      ...(k.failure === undefined
+        ? {}
+        : {
+            failure: {
+              operation: k.failure.op.id,
+              window: k.failure.window.map((op) => op.id),
+              startsAt: Math.min(...k.failure.window.map((op) => op.invokedAt)),
+              text: k.failure.text,
+              faults: faultsAround(k.failure.window, faults),
+            },
+          }),
+    })),
+  };
+}
+
 export function summarizeRun(run: CheckRun, replay: string): RunSummary {
   // The workload's operations: the final reads after healing are reported on their own.
   const ops = run.history.operations.filter((op) => op.client !== run.finalReader);
@@ -88,28 +116,7 @@ export function summarizeRun(run: CheckRun, replay: string): RunSummary {
     },
     availability: { answered: got, of: ops.length, share: ops.length === 0 ? 0 : got / ops.length },
     latencyMs: { count: latencies.length, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: latencies.at(-1) ?? 0 },
-    linearizability: {
-      result: run.verdict.result,
-      elapsedMs: run.verdict.elapsedMs,
-      budgetMs: run.verdict.budgetMs,
-      keys: run.verdict.keys.map((k) => ({
-        key: k.key,
-        result: k.result,
-        operations: k.operations,
-        explored: k.explored,
-        ...(k.failure === undefined
-          ? {}
-          : {
-              failure: {
-                operation: k.failure.op.id,
-                window: k.failure.window.map((op) => op.id),
-                startsAt: Math.min(...k.failure.window.map((op) => op.invokedAt)),
-                text: k.failure.text,
-                faults: faultsAround(k.failure.window, run.faults),
-              },
-            }),
-      })),
-    },
+    linearizability: linearizabilitySummary(run.verdict, run.faults),
     checks: run.checks,
     finals: run.finals,
   };
@@ -196,7 +203,13 @@ export function formatRun(s: RunSummary): string[] {
       : `latency of the ${thousands(l.count)} ok operations: p50 ${duration(l.p50)}, p99 ${duration(l.p99)}, max ${duration(l.max)}`,
   );
 
-  const lin = s.linearizability;
+  lines.push(...verdictLines(s.linearizability, s.checks, s.result));
+  return lines;
+}
+
+/** The checks, each failing key's smallest window with the faults around it, and the verdict. */
+export function verdictLines(lin: RunSummary['linearizability'], others: readonly CheckOutcome[], result: RunResult): string[] {
+  const lines: string[] = [];
   const explored = lin.keys.reduce((n, k) => n + k.explored, 0);
   const linOk = lin.result === 'linearizable' ? true : lin.result === 'not-linearizable' ? false : null;
   const linText =
@@ -213,7 +226,7 @@ export function formatRun(s: RunSummary): string[] {
                 .map((k) => k.key)
                 .join(', ')})`
         }: ${lin.keys.length} keys, ${thousands(explored)} states explored in ${duration(lin.elapsedMs)}`;
-  const checks = [{ name: 'linearizable', ok: linOk, text: linText }, ...s.checks];
+  const checks = [{ name: 'linearizable', ok: linOk, text: linText }, ...others];
   const width = Math.max(...checks.map((x) => x.name.length));
   lines.push('', 'checks:');
   for (const x of checks) lines.push(`  ${MARK[`${x.ok}`]} ${x.name.padEnd(width)}  ${x.text}`);
@@ -234,7 +247,7 @@ export function formatRun(s: RunSummary): string[] {
     pass: 'PASS: linearizable, and every check passed',
     violation: 'VIOLATION: see the ✗ above',
     unknown: 'UNKNOWN: no violation found, but not everything could be checked (see ? above)',
-  }[s.result];
+  }[result];
   lines.push('', `verdict: ${verdict}`);
   return lines;
 }

@@ -246,7 +246,25 @@ function why(k: KeyOps, x: number, watch: Watch | undefined, all: readonly Opera
   }
 
   const sources = all.filter((o) => o.outcome.type !== 'fail' && written(o) === value);
-  if (value !== null && sources.length === 0) return `${head}: no operation ever wrote ${quote(value)} to ${key}.`;
+  if (value !== null && sources.length === 0) {
+    // Values are unique to their writer, so an operation answered `fail` that would have written
+    // this one is the writer after all: the cluster applied it somewhere (a diverged replica, under
+    // a known bug) while telling its client that it had not.
+    const refused = all.filter((o) => o.outcome.type === 'fail' && written(o) === value);
+    if (refused.length === 0) return `${head}: no operation ever wrote ${quote(value)} to ${key}.`;
+    const named = refused
+      .map((o) => {
+        const why =
+          o.outcome.type === 'fail' && o.outcome.mismatch !== undefined
+            ? `${key} held ${quote(o.outcome.mismatch.current)}`
+            : o.outcome.type === 'fail'
+              ? o.outcome.reason
+              : '';
+        return `client ${o.client}: ${describeOp(o)}, answered fail (${why}) at ${span(o, t0)} ms`;
+      })
+      .join('; ');
+    return `${head}: only an operation answered as failed would have written ${quote(value)} to ${key} (${named}), so the cluster applied a write it said it had not.`;
+  }
   if (value !== null && sources.every((o) => o.invokedAt > op.completedAt)) {
     const first = sources.reduce((p, q) => (q.invokedAt < p.invokedAt ? q : p));
     return (

@@ -42,7 +42,11 @@ class Worker {
     this.random = new Random(o.seed, 'workload', index);
     this.process = index;
     this.client = o.connect(index);
-    o.signal?.addEventListener('abort', () => this.client.close(), { once: true });
+  }
+
+  /** Ends the operation in flight (as info) and the client. */
+  close(): void {
+    this.client.close();
   }
 
   async run(): Promise<void> {
@@ -89,7 +93,17 @@ class Worker {
 
 /** Runs the clients for `durationMs`; resolves once the last one's last operation has ended. */
 export async function runWorkload(o: WorkloadOptions): Promise<void> {
-  await Promise.all(Array.from({ length: o.clients }, (_, i) => new Worker(i, o).run()));
+  const workers = Array.from({ length: o.clients }, (_, i) => new Worker(i, o));
+  // One listener for all workers: one each made Node warn of a leak past 10 clients.
+  const abort = (): void => {
+    for (const w of workers) w.close();
+  };
+  o.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    await Promise.all(workers.map((w) => w.run()));
+  } finally {
+    o.signal?.removeEventListener('abort', abort);
+  }
 }
 
 export interface FinalRead {

@@ -13,7 +13,8 @@ import { join, resolve } from 'node:path';
 import { supervisorLauncher } from '../supervisor/index.js';
 import { FAULT_KINDS, type FaultKind } from '../check/nemesis.js';
 import { OUT_FILES, writeRunFiles } from '../check/out-files.js';
-import { formatRun, summarizeRun } from '../check/run-report.js';
+import { formatRun, summarizeRun, verdictLines } from '../check/run-report.js';
+import { readSavedRun, recheck, SavedRunError } from '../check/saved-run.js';
 import { runCheck, type CheckRunOptions, type RunResult } from '../check/run.js';
 import type { EtcdReads } from '../check/etcd-client.js';
 import { clusterName, duration, nodeCount, wholeNumber } from './arguments.js';
@@ -21,7 +22,7 @@ import { folderOptions } from './cluster-options.js';
 import { paintFor } from './colour.js';
 import { engineOptions, withEngineOptions, type EngineFlags } from './engine-option.js';
 import { EXIT_STATUS, type ExitCode } from '../schema/exit-codes.js';
-import { guarded } from './failure.js';
+import { CliError, guarded } from './failure.js';
 import { openSettings } from './settings.js';
 import { superviseSwitches, withSwitchOptions, withTimingOptions, type SwitchFlags, type TimingFlags } from './supervisor-options.js';
 
@@ -41,6 +42,7 @@ interface CheckFlags extends TimingFlags, SwitchFlags, EngineFlags {
   budget: number;
   json?: boolean;
   out?: string;
+  history?: string;
   keep?: boolean;
   name?: string;
   etcdReads?: EtcdReads;
@@ -171,6 +173,7 @@ export function registerCheckCommand(program: Command): Command {
     )
     .option('--json', 'print the report as one JSON document')
     .option('--out <dir>', `write ${OUT_FILES.join(', ')} into this folder, and the cluster's recording (\`raft-console replay DIR\`)`)
+    .option('--history <dir>', 'check again a run that --out saved in this folder: no cluster, the same answer every time')
     .option('--keep', 'keep the new cluster (stopped, its data in its folder) instead of deleting it')
     .option('--name <name>', 'check this running cluster instead of starting a new one (it is left running, healed)', clusterName);
   withEngineOptions(cmd, {
@@ -203,6 +206,7 @@ clients, nemesis and checks (fault kinds etcd cannot do are skipped, and the rep
   );
   return cmd.action(
     guarded('check', async (flags: CheckFlags) => {
+      if (flags.history !== undefined) return recheckSaved(cmd, flags, flags.history);
       if (flags.etcdReads !== undefined && flags.name === undefined && flags.engine !== 'etcd')
         cmd.error('error: --etcd-reads is for an etcd cluster: add --engine etcd', { exitCode: EXIT_STATUS.usage, code: 'check.conflict' });
       if (flags.name !== undefined) {
@@ -251,4 +255,44 @@ clients, nemesis and checks (fault kinds etcd cannot do are skipped, and the rep
       process.exitCode = EXIT_STATUS[run.aborted ? 'interrupted' : VERDICT_EXIT[run.result]];
     }),
   );
+}
+
+/** `check --history DIR`: the saved run's history checked again, and whether the verdict is the one recorded. */
+async function recheckSaved(cmd: Command, flags: CheckFlags, dir: string): Promise<void> {
+  // The options of a run, which a saved run already had: with --history only --budget and --json apply.
+  const given = cmd.options
+    .filter((o) => !['history', 'budget', 'json'].includes(o.attributeName()) && cmd.getOptionValueSource(o.attributeName()) === 'cli')
+    .map((o) => o.long ?? o.flags);
+  if (given.length > 0)
+    cmd.error(
+      `error: --history checks a saved run again as it was: ${given.join(', ')} ${given.length === 1 ? 'shapes' : 'shape'} a new run (only --budget and --json go with --history)`,
+      { exitCode: EXIT_STATUS.usage, code: 'check.conflict' },
+    );
+  let saved;
+  try {
+    saved = await readSavedRun(dir);
+  } catch (err) {
+    if (err instanceof SavedRunError) throw new CliError(err.message);
+    throw err;
+  }
+  const again = recheck(saved, flags.budget);
+  const same = saved.recorded === null ? null : saved.recorded.result === again.result;
+  if (flags.json === true)
+    process.stdout.write(
+      `${JSON.stringify({ folder: saved.folder, seed: saved.seed, ...again, recorded: saved.recorded?.result ?? null, same })}\n`,
+    );
+  else {
+    const operations = saved.history.operations.filter((op) => op.client !== saved.finalReader).length;
+    const lines = [
+      `check of the run saved in ${saved.folder} (cluster ${saved.cluster}, seed ${saved.seed}): ${thousands(operations)} operations checked again`,
+      ...verdictLines(again.linearizability, again.checks, again.result),
+      saved.recorded === null
+        ? 'verdict.json is missing: nothing to compare with'
+        : same === true
+          ? `the same verdict as when it ran (${saved.recorded.result.toUpperCase()})`
+          : `NOT the verdict it had when it ran (${saved.recorded.result.toUpperCase()}): a larger --budget may settle an unknown`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  process.exitCode = EXIT_STATUS[VERDICT_EXIT[again.result]];
 }

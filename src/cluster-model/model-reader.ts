@@ -163,7 +163,8 @@ function readLink(v: unknown, path: string): LinkFaultModel {
   };
 }
 
-function readEvent(v: unknown, path: string): ClusterEvent {
+/** One event as the control API and the files that keep events (`check --out`'s events.ndjson) carry it. */
+export function readEvent(v: unknown, path: string): ClusterEvent {
   const o = object(v, path);
   const node = field(o, 'node');
   if (node !== null && !isNodeId(node)) fail(`${at(path, 'node')} must be a node id or null, got ${show(node)}`);

@@ -75,7 +75,11 @@ export function outcomeZh(o: Outcome): string {
         (o.majority.length === 0
           ? '没有任何一组拥有多数投票者：修复之前什么也无法提交'
           : `只有 ${group(o.majority)} 拥有多数投票者：它可以选出领导者并提交`) +
-        (o.cutLeader !== 0 ? `；领导者 n${o.cutLeader} 被困在少数派中，一旦得不到多数回应就会下台` : '')
+        (o.cutLeader === 0
+          ? ''
+          : o.checkQuorum
+            ? `；领导者 n${o.cutLeader} 被困在少数派中，一旦得不到多数回应就会下台`
+            : `；领导者 n${o.cutLeader} 被困在少数派中，且 CheckQuorum 已关闭，它会一直以为自己是领导者，直到得知更高的任期：它收下的写入都无法提交`)
       );
     case 'link':
       return `链路 ${o.links.map(linkZh).join('；')}${o.oneWay ? '（单向）' : ''}`;

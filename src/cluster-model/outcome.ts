@@ -49,7 +49,7 @@ export type Outcome =
   | { code: 'paused'; nodes: NodeId[]; leader: LeaderLoss | null }
   | { code: 'resumed'; nodes: NodeId[] }
   /** `majority`: the group that holds a majority of the voters (empty: none); `cutLeader`: a leader left in a minority (0: none). */
-  | { code: 'partitioned'; groups: NodeId[][]; majority: NodeId[]; cutLeader: NodeId }
+  | { code: 'partitioned'; groups: NodeId[][]; majority: NodeId[]; cutLeader: NodeId; checkQuorum: boolean }
   | { code: 'link'; links: LinkFaultModel[]; oneWay: boolean }
   /** `mended`: how many faulty links there were (0: nothing to heal). */
   | { code: 'healed'; mended: number }
@@ -125,7 +125,7 @@ const FIELDS: FieldTable<Outcome, 'code'> = {
   restarted: { nodes, stoppedFirst: nodes },
   paused: { nodes, leader: leaderLoss },
   resumed: { nodes },
-  partitioned: { groups: list(nodes), majority: nodes, cutLeader: nodeOrNone },
+  partitioned: { groups: list(nodes), majority: nodes, cutLeader: nodeOrNone, checkQuorum: flag },
   link: { links: list(link), oneWay: flag },
   healed: { mended: count },
   campaign: { node },

@@ -135,7 +135,12 @@ function describeGroups(f: MemberSet, groups: NodeId[][]): string {
     (able.length === 0
       ? 'no group holds a majority of the voters: nothing can commit until you heal'
       : `only ${able[0]} holds a majority of the voters: it can elect a leader and commit`) +
-    (minority ? `; the leader n${leader!.id} is cut off in a minority and steps down once it misses a majority` : '')
+    (!minority
+      ? ''
+      : f.live.model.switches.checkQuorum
+        ? `; the leader n${leader!.id} is cut off in a minority and steps down once it misses a majority`
+        : // Without CheckQuorum (dissertation 6.2) nothing tells a cut-off leader it no longer leads.
+          `; the leader n${leader!.id} is cut off in a minority and, with CheckQuorum off, goes on leading it until it hears of a higher term: what it takes it cannot commit`)
   );
 }
 
@@ -168,6 +173,7 @@ async function partition(f: MemberSet, groups: NodeId[][]): Promise<Done> {
       groups: all,
       majority: all.find((g) => holdsMajority(g, voters)) ?? [],
       cutLeader: leader !== null && leaderGroup !== undefined && !holdsMajority(leaderGroup, voters) ? leader.id : 0,
+      checkQuorum: f.live.model.switches.checkQuorum,
     },
   };
 }

@@ -34,10 +34,18 @@ describe('no lost writes', () => {
   });
 
   test('a final value that no write which may have happened wrote is a violation', () => {
+    const none = history(write(0, 'k', 'a', 0, 10));
+    expect(noLostWrites(none, [{ key: 'k', value: 'z' }])).toMatchObject({
+      ok: false,
+      text: expect.stringContaining('a value no operation that may have happened wrote'),
+    });
+  });
+
+  test('a final value written only by a write answered as failed names that write', () => {
     const failed = history(write(0, 'k', 'a', 0, 10, 'fail'));
     expect(noLostWrites(failed, [{ key: 'k', value: 'a' }])).toMatchObject({
       ok: false,
-      text: expect.stringContaining('a value no operation that may have happened wrote'),
+      text: expect.stringContaining('k ends as "a", written only by op 0 (client 0), which was answered as failed'),
     });
   });
 

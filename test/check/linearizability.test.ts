@@ -94,9 +94,11 @@ describe('checkHistory on histories that are not linearizable', () => {
     expect(failure.text).toContain("no operation ever wrote 'z' to x");
   });
 
-  it('rejects a read of a value that only a failed write wrote: a failure had no effect', () => {
+  it('rejects a read of a value that only a failed write wrote, and names that write: a failure had no effect', () => {
     const h = history(write(1, 'x', 'z', 0, 10, 'fail'), read(2, 'x', 'z', 20, 30));
-    expect(failureOf(h).text).toContain("no operation ever wrote 'z' to x");
+    const text = failureOf(h).text;
+    expect(text).toContain("only an operation answered as failed would have written 'z' to x (client 1: write x 'z', answered fail");
+    expect(text).toContain('so the cluster applied a write it said it had not');
   });
 
   it('rejects a read of a value written only after the read ended', () => {

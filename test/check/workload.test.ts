@@ -1,10 +1,11 @@
 // How the check's clients record what happened to each operation, against a scripted stand-in
 // node: an unanswered write is indeterminate (and its client goes on as a new process), a cas that
 // did not match and a certain refusal failed, a read with no answer failed (it changed nothing).
+import { getEventListeners } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import type { Operation } from '../../src/check/history.js';
 import { Recorder } from '../../src/check/recorder.js';
-import { raftConsoleClients } from '../../src/check/clients.js';
+import { raftConsoleClients, type CheckClient } from '../../src/check/clients.js';
 import { runWorkload } from '../../src/check/workload.js';
 import { CLUSTER, FakeNode, SECRET, errorFor, okFor, type Exchange } from '../client/fake-node.js';
 
@@ -110,5 +111,33 @@ describe('the check workload', () => {
       const mine = ops.filter((op) => op.client === client);
       for (let i = 1; i < mine.length; i++) expect(mine[i]!.invokedAt).toBeGreaterThanOrEqual(mine[i - 1]!.completedAt);
     }
+  });
+
+  test('sixteen clients share one abort listener, so Node warns of no leak, and an abort ends every operation in flight', async () => {
+    const aborter = new AbortController();
+    let closed = 0;
+    const pending: Array<() => void> = [];
+    const connect = (): CheckClient => ({
+      perform: () => new Promise((resolve) => pending.push(() => resolve({ outcome: { type: 'info', reason: 'closed' } }))),
+      close: () => {
+        closed++;
+        for (const end of pending.splice(0)) end();
+      },
+    });
+    const run = runWorkload({
+      connect,
+      clients: 16,
+      rate: 1e6,
+      keys: ['k'],
+      durationMs: 60_000,
+      seed: 3,
+      recorder: new Recorder(),
+      signal: aborter.signal,
+    });
+    expect(getEventListeners(aborter.signal, 'abort')).toHaveLength(1);
+    aborter.abort();
+    await run;
+    expect(closed).toBeGreaterThanOrEqual(16);
+    expect(getEventListeners(aborter.signal, 'abort')).toHaveLength(0);
   });
 });

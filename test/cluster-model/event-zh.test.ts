@@ -54,6 +54,7 @@ const outcomes: { [C in OutcomeCode]: Extract<Outcome, { code: C }> } = {
     ],
     majority: [3, 4, 5],
     cutLeader: 1,
+    checkQuorum: true,
   },
   link: {
     code: 'link',
@@ -253,6 +254,15 @@ describe('action results in Chinese', () => {
       '无法提升 n6：它已暂停；先恢复它',
     ]);
     for (const t of refusals.map((p) => resultTextZh(resultAcross(undefined, p)))) expectChinese(t);
+  });
+
+  it('a partition that cuts the leader off says it steps down only where CheckQuorum is on', () => {
+    const on = resultTextZh(resultAcross(outcomes.partitioned));
+    const off = resultTextZh(resultAcross({ ...outcomes.partitioned, checkQuorum: false }));
+    expect(on).toContain('一旦得不到多数回应就会下台');
+    expect(off).not.toContain('下台');
+    expect(off).toContain('CheckQuorum 已关闭，它会一直以为自己是领导者');
+    expectChinese(off);
   });
 
   it('a result whose outcome this build does not know keeps its English sentence', () => {
