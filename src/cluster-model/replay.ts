@@ -5,12 +5,11 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { validate, type JsonObject } from '../schema/json-shape.js';
+import { isObject, validate, type JsonObject } from '../schema/json-shape.js';
 import type { Action, ActionResult } from './control-protocol.js';
 import { ClusterError } from './errors.js';
 import { EVENT_HISTORY, type ClusterEvent, type ClusterModel } from './model.js';
 import { readModelState } from './model-reader.js';
-import { readOutcome } from './outcome.js';
 import { readRaftEvent } from './raft-event-reader.js';
 import { RECORDING_DIR, applyOps, isSegmentName, readRecordLine, type ModelState } from './replay-format.js';
 import type { ClusterSource } from './source.js';
@@ -205,10 +204,12 @@ function markOf(e: ClusterEvent, ts: number, elected: Set<number>): Mark | null 
     return null;
   }
   if (e.kind !== 'supervisor' || e.data === undefined) return null;
-  const outcome = readOutcome(e.data);
-  if (outcome === null) return null;
-  if (outcome.code === 'safety-violation') return { ts, kind: 'alarm', text: e.text };
-  if (FAULT_OUTCOMES.has(outcome.code)) return { ts, kind: 'fault', text: e.text };
+  // Only the outcome's code: a recording made by an older build, whose outcomes lack a field added
+  // since, still has its marks.
+  const outcome = e.data.outcome;
+  const code = isObject(outcome) && typeof outcome.code === 'string' ? outcome.code : null;
+  if (code === 'safety-violation') return { ts, kind: 'alarm', text: e.text };
+  if (code !== null && FAULT_OUTCOMES.has(code)) return { ts, kind: 'fault', text: e.text };
   return null;
 }
 

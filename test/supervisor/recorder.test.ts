@@ -239,7 +239,7 @@ describe('the replay cursor', () => {
     at(4000, () =>
       live.say('partition', 'partitioned', {
         ok: true,
-        outcome: { code: 'partitioned', groups: [[2], [3]], majority: [], cutLeader: 2 },
+        outcome: { code: 'partitioned', groups: [[2], [3]], majority: [], cutLeader: 2, checkQuorum: true },
       }),
     );
     at(5000, () =>
