@@ -57,6 +57,8 @@ export type ClusterProblem =
   | { code: 'not-held'; ids: string[] }
   /** `fire` on a node that has no such timer: an election timeout on a leader or a learner, a heartbeat on a follower. */
   | { code: 'no-timer'; node: number; timer: 'election' | 'heartbeat' }
+  /** A recording is replayed, not run: nothing can be done to it. */
+  | { code: 'replay' }
   /** Anything else. */
   | { code: 'failed' };
 
@@ -102,6 +104,7 @@ const CODES = Object.keys({
   'step-off': true,
   'not-held': true,
   'no-timer': true,
+  replay: true,
   failed: true,
 } satisfies Record<ClusterErrorCode, true>) as ClusterErrorCode[];
 

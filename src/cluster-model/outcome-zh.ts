@@ -165,6 +165,8 @@ export function outcomeZh(o: Outcome): string {
       return `每个时钟向前走了 ${o.ticks} 个 tick（${o.ticks * o.tickMs} 毫秒）`;
     case 'held-lost':
       return `n${o.node} 的进程结束了，它暂扣的 ${o.ids.join('、')} 随之丢失`;
+    case 'recording-off':
+      return `录制已停止：无法写入 ${o.path}（${o.cause}）；集群照常运行，直到监督进程重新启动前不再录制`;
   }
 }
 
@@ -280,6 +282,8 @@ export function problemZh(p: ClusterProblem): string | null {
       return p.timer === 'election'
         ? `n${p.node} 没有选举计时器：领导者没有（改为触发它的心跳），学习者也没有`
         : `n${p.node} 不是领导者：只有领导者发送心跳`;
+    case 'replay':
+      return '这是一段录像，不是正在运行的集群：回放中不能执行任何操作';
     case 'failed':
       return null;
   }

@@ -105,6 +105,7 @@ const outcomes: { [C in OutcomeCode]: Extract<Outcome, { code: C }> } = {
   fired: { code: 'fired', node: 1, timer: 'election' },
   advanced: { code: 'advanced', ticks: 3, tickMs: 10, nodes: [1, 2, 3] },
   'held-lost': { code: 'held-lost', node: 2, ids: ['2.3', '2.4'] },
+  'recording-off': { code: 'recording-off', path: '/tmp/demo/recording/0001733300000000-000.ndjson', cause: 'ENOSPC' },
 };
 
 /** One refusal of every code that has words of its own ('failed' has none). */
@@ -125,6 +126,7 @@ const problems: { [C in Exclude<ClusterErrorCode, 'failed'>]: Extract<ClusterPro
   'not-a-learner': { code: 'not-a-learner', node: 2, voter: true },
   'last-voter': { code: 'last-voter', node: 1 },
   interrupted: { code: 'interrupted', node: 3, by: 'stopped' },
+  replay: { code: 'replay' },
   'did-not-start': { code: 'did-not-start', node: 3, cause: 'disk full at /tmp/demo/n3' },
   'read-only': { code: 'read-only', op: 'transfer' },
   'engine-unsupported': { code: 'engine-unsupported', op: 'campaign', engine: 'etcd', remote: false },
