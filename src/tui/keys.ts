@@ -218,11 +218,11 @@ function replayKey(ui: UiState, input: string, key: KeyPress, ctx: KeyContext, r
   if (live === null || binding(live).replay === 'too') return null;
   // The keys of the exercise are no part of a replay either, but say nothing outside one.
   if ((live === 'hint' || live === 'trigger') && !ctx.exercise) return { ui, intents: [] };
-  const where = `replay: this is the cluster as it was at ${clock(replay.at)}`;
-  return {
-    ui,
-    intents: [{ type: 'note', text: replay.live ? `${where}; press L to go live` : `${where}; a recording cannot be changed` }],
-  };
+  const at = clock(replay.at);
+  const text = replay.live
+    ? `replay: this is the cluster as it was at ${at}; press L to go live`
+    : `replay: a recording of the cluster at ${at} cannot be changed`;
+  return { ui, intents: [{ type: 'note', text }] };
 }
 
 function goLive(ui: UiState, replay: NonNullable<KeyContext['replay']>): Routed {

@@ -12,24 +12,14 @@ import { labelsFor } from './labels.js';
 import { MOUSE_OFF, MOUSE_ON } from './mouse.js';
 import type { ClusterSource } from '../cluster-model/source.js';
 import { DashboardStore, isReplay } from './store.js';
-import { openReplay, type ReplaySource } from '../cluster-model/replay.js';
-import type { ClusterModel } from '../cluster-model/index.js';
+import { openReplay } from '../cluster-model/replay.js';
+import { replaySwitch } from './replay-switch.js';
 import { clientRequest, putValue, submitEntry } from './writes.js';
 
 /** A snapshot every 125 ms at most while the cluster changes (eight frames a second: a frame of a
  * 9-node cluster at 160x48 costs about 10 ms of CPU, mostly in ink's output), every 250 ms when idle. */
 const PUBLISH_MS = 125;
 const IDLE_MS = 250;
-
-/** How far back `b` replays a live cluster: its last minutes. */
-const REPLAY_LAST_MS = 5 * 60_000;
-
-/** Why a live cluster has no recording to replay, or null when it has one to look for. */
-function unrecorded(model: ClusterModel): string | null {
-  if (model.engine.kind === 'etcd' && model.engine.remote)
-    return 'no replay: an etcd cluster attached from outside (dashboard --etcd) is not recorded by raft-console';
-  return null;
-}
 
 export interface ExerciseHooks {
   view(hint: boolean): ExercisePanelView | null;
@@ -87,30 +77,6 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
   process.on('exit', restore);
   const offGone = o.source.onGone((text) => finish({ why: 'gone', text }));
 
-  // `b` swaps the store's source for a replay of the cluster's recording and back; the live source
-  // keeps running (and recording) meanwhile. A dashboard opened on a recording has no way to live.
-  let replay: ReplaySource | null = null;
-  const switchReplay = async (on: boolean): Promise<ActionResult> => {
-    if (!on) {
-      if (replay === null) return { ok: true, text: 'live' };
-      replay.cursor.pause();
-      replay = null;
-      store.switchTo(o.source);
-      return { ok: true, text: 'live again: the cluster as it is now' };
-    }
-    const why = unrecorded(o.source.model);
-    if (why !== null) return { ok: false, text: why };
-    try {
-      const opened = await openReplay({ folder: o.source.model.folder }, { lastMs: REPLAY_LAST_MS });
-      opened.cursor.seek(opened.cursor.to);
-      replay = opened;
-      store.switchTo(opened);
-      return { ok: true, text: `replay of the last ${REPLAY_LAST_MS / 60_000} minutes, from now back: , . step, space plays, L goes live` };
-    } catch (err) {
-      return { ok: false, text: `no replay: ${err instanceof Error ? err.message : String(err)}` };
-    }
-  };
-
   const controller: Controller = {
     act: (action) => o.source.act(action),
     submit: (text, via) => submitEntry(o.source.model, text, via),
@@ -119,7 +85,8 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
     trigger: () => o.exercise?.trigger() ?? Promise.resolve({ ok: false, text: 'no exercise is running' }),
     quit: () => finish({ why: 'quit' }),
     exercise: (hint) => o.exercise?.view(hint) ?? null,
-    ...(isReplay(o.source) ? {} : { replay: switchReplay }),
+    // A dashboard opened on a recording has no live cluster to switch to.
+    ...(isReplay(o.source) ? {} : { replay: replaySwitch(o.source, store, openReplay) }),
   };
 
   stdout.write(ENTER_ALT + (mouse ? MOUSE_ON : ''));

@@ -1,6 +1,6 @@
 // A replay's time bar, the line under the header: REPLAY, playing or paused, the cursor's time,
 // where it is in the recording, the speed, and the previous and next mark of the kind `[` and `]`
-// jump to. Drawn from the snapshot's cursor: pure.
+// jump to, how far behind and ahead. Drawn from the snapshot's cursor: pure.
 import { Text } from 'ink';
 import { clock } from '../cluster-model/index.js';
 import type { Mark, MarkKind } from '../cluster-model/replay.js';
@@ -49,18 +49,18 @@ export function timeBarLine(v: ReplayView, kind: MarkKind | 'any', width: number
     { text: ` ${clock(v.at)} `, bold: true },
   ];
   const speed: Seg = { text: ` ${speedText(v.speed)}`, bold: true };
-  const name = labels.markKinds[kind];
   const prev = nearestMark(v.marks, kind, v.at, -1);
   const next = nearestMark(v.marks, kind, v.at, 1);
-  const prevText = `[ ${prev === null ? labels.replayNoMark(name, -1) : `${name} ${relative(prev.ts - v.at)}`}`;
-  const nextText = `${next === null ? labels.replayNoMark(name, 1) : `${name} ${relative(next.ts - v.at)}`} ]`;
   const used = (segs: readonly Seg[]): number => segs.reduce((n, s) => n + columns(s.text), 0);
-  // The next mark stays longer than the previous one: playing goes forward.
-  const tails: Seg[][] = [
-    [{ text: '  ' }, { text: prevText, dim: prev === null }, { text: ' · ', dim: true }, { text: nextText, dim: next === null }],
-    [{ text: '  ' }, { text: nextText, dim: next === null }],
+  // The chosen kind, with how far back and ahead its nearest marks are ([ and ] jump there); they give way first.
+  const marks: Seg[] = [
+    { text: `  ${labels.markKinds[kind]} [ ` },
+    prev === null ? { text: '—', dim: true } : { text: relative(prev.ts - v.at) },
+    { text: ' · ' },
+    next === null ? { text: '—', dim: true } : { text: relative(next.ts - v.at) },
+    { text: ' ]' },
   ];
-  const tail = tails.find((t) => width - used(head) - used([speed]) - used(t) >= BAR_MIN) ?? [];
+  const tail = width - used(head) - used([speed]) - used(marks) >= BAR_MIN ? marks : [];
   const bar = Math.max(BAR_MIN, Math.min(BAR_MAX, width - used(head) - used([speed]) - used(tail)));
   return [...head, { text: positionBar(v.from, v.to, v.at, bar), colour: 'cyan' }, speed, ...tail];
 }
