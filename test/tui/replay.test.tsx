@@ -14,7 +14,7 @@ import { timeBarLine } from '../../src/tui/time-bar.js';
 import { columns } from '../../src/tui/text-width.js';
 import { waitFor } from '../support/wait.js';
 import { FakeLive, FakeReplay } from './fake-replay.js';
-import { event, healthy, node, snapshot } from './fixtures.js';
+import { event, healthy, node } from './fixtures.js';
 
 const T0 = 1_000_000;
 const labels = labelsFor('en');
