@@ -30,12 +30,18 @@ export interface SupervisorOptions extends FolderOptions {
   engine?: EngineKind;
   /** The etcd binary for an etcd cluster; default `etcd` from PATH. */
   etcdBin?: string;
+  /**
+   * The cluster's recording (replay-format.ts): the most MB it keeps, oldest dropped first (default
+   * 64; 0 records nothing), and a folder for it instead of the cluster folder's `recording`
+   * (`check --out`), emptied first.
+   */
+  recording?: { capMb?: number; dir?: string };
 }
 
 /** A cluster this process started, and so stops. */
 export interface OwnedCluster extends ClusterSource {
-  /** Stops every node and the supervisor; purge deletes the cluster's folder. */
-  stop(options?: { purge?: boolean }): Promise<void>;
+  /** Stops every node and the supervisor; purge deletes the cluster's folder (all but its recording with keepRecording). */
+  stop(options?: { purge?: boolean; keepRecording?: boolean }): Promise<void>;
 }
 
 export interface ClusterLauncher {

@@ -193,12 +193,12 @@ function readSafety(o: JsonObject, path: string): SafetyVerdict {
   };
 }
 
-function readEvents(o: JsonObject, path: string): ClusterEvent[] {
+export function readEvents(o: JsonObject, path: string): ClusterEvent[] {
   return array(o, 'events', path).map((e, i) => readEvent(e, `${at(path, 'events')}[${i}]`));
 }
 
-/** The model without its event history, as an update carries it. */
-function readModelState(o: JsonObject, path: string): Omit<ClusterModel, 'events'> {
+/** The model without its event history, as an update carries it (and a recording's keyframe). */
+export function readModelState(o: JsonObject, path: string): Omit<ClusterModel, 'events'> {
   const partition = array(o, 'partition', path);
   return {
     name: string(o, 'name', path),

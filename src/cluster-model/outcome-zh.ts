@@ -145,6 +145,8 @@ export function outcomeZh(o: Outcome): string {
       return `n${o.node} 没有启动起来${o.cause === null ? '' : `：${o.cause}`}`;
     case 'safety-violation':
       return `安全性被破坏：${PROPERTY_ZH[o.property]}（${ids(o.nodes)}）`;
+    case 'recording-off':
+      return `录制已停止：无法写入 ${o.path}（${o.cause}）；集群照常运行，直到监督进程重新启动前不再录制`;
   }
 }
 

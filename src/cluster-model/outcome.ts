@@ -90,7 +90,9 @@ export type Outcome =
   /** `cause`: the node's own account, as it gave it (its last stderr line without one). */
   | { code: 'crashed'; node: NodeId; signal: string | null; exitCode: number | null; cause: string | null }
   | { code: 'start-failed'; node: NodeId; cause: string | null }
-  | { code: 'safety-violation'; property: Extract<SafetyVerdict, { ok: false }>['property']; nodes: NodeId[] };
+  | { code: 'safety-violation'; property: Extract<SafetyVerdict, { ok: false }>['property']; nodes: NodeId[] }
+  /** The recorder could not write `path` (`cause`: the system's error code) and stopped recording. */
+  | { code: 'recording-off'; path: string; cause: string };
 
 export type OutcomeCode = Outcome['code'];
 
@@ -152,6 +154,7 @@ const FIELDS: FieldTable<Outcome, 'code'> = {
   crashed: { node, signal: orNull(text), exitCode: orNull(integer), cause: orNull(text) },
   'start-failed': { node, cause: orNull(text) },
   'safety-violation': { property: among(['Election Safety', 'Log Matching', 'Leader Completeness', 'State Machine Safety']), nodes },
+  'recording-off': { path: text, cause: text },
 };
 
 /** The outcome in field `key` of `o`, or null when there is none or it is not one this build knows. */

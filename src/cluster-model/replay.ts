@@ -2,7 +2,17 @@
 // read back as a ClusterSource whose model is the cluster at a time cursor. The dashboard shows it
 // as it shows a live cluster; the cursor moves by event, by milliseconds, to a time, to the next
 // mark (an election, a commit, a fault, a safety alarm), or plays at a speed.
+import { existsSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { validate, type JsonObject } from '../schema/json-shape.js';
+import type { Action, ActionResult } from './control-protocol.js';
 import { ClusterError } from './errors.js';
+import { EVENT_HISTORY, type ClusterEvent, type ClusterModel } from './model.js';
+import { readModelState } from './model-reader.js';
+import { readOutcome } from './outcome.js';
+import { readRaftEvent } from './raft-event-reader.js';
+import { RECORDING_DIR, applyOps, isSegmentName, readRecordLine, type ModelState } from './replay-format.js';
 import type { ClusterSource } from './source.js';
 
 /** What a mark on the time bar is about. */
@@ -48,12 +58,359 @@ export interface ReplaySource extends ClusterSource {
   readonly cursor: ReplayCursor;
 }
 
+/** What plays a replay: the wall clock and its timers, or a test's. */
+export interface ReplayClock {
+  now(): number;
+  setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const SYSTEM_CLOCK: ReplayClock = {
+  now: () => Date.now(),
+  setTimeout: (run, ms) => setTimeout(run, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 export interface ReplayOptions {
   /** Only the last this many milliseconds of the recording (a live dashboard's switch into replay). */
   lastMs?: number;
+  /** Where the cursor starts: the end with lastMs (to step back from now), else the start. */
+  start?: 'start' | 'end';
+  clock?: ReplayClock;
+}
+
+/** How often a playing cursor moves. */
+const PLAY_TICK_MS = 100;
+
+export const MIN_SPEED = 0.25;
+export const MAX_SPEED = 8;
+
+/** One recorded instant: a keyframe (its model kept) or a delta (its line kept, parsed again when folded). */
+interface Frame {
+  ts: number;
+  key: ModelState | null;
+  line: string;
+  events: readonly ClusterEvent[];
+}
+
+/** A segment's frames, read and checked; a torn last line (a write cut short) is the end. */
+async function readSegment(path: string): Promise<Frame[] | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    // Rotated away between the listing and the read (the live cluster's own recording).
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ClusterError(`cannot read the recording file ${path}: ${(err as Error).message}`, { code: 'bad-file', path });
+  }
+  const lines = text.split('\n');
+  const frames: Frame[] = [];
+  let state: JsonObject | null = null;
+  const damaged = (why: string): ClusterError =>
+    new ClusterError(
+      `the recording file ${path} is damaged (${why}): delete that file and replay the rest, or delete the folder ${dirname(path)} to start a new recording`,
+      { code: 'bad-file', path },
+    );
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const last = i === lines.length - 1;
+    if (line === '' && last) break;
+    const read = readRecordLine(line, `line ${i + 1}`);
+    if (!read.ok) {
+      // The line being written when the writer stopped: no newline after it.
+      if (last) break;
+      throw damaged(read.problem);
+    }
+    const r = read.value;
+    if (r.t === 'key') {
+      state = structuredClone(r.model);
+      frames.push({ ts: r.ts, key: r.model, line: '', events: [] });
+      continue;
+    }
+    if (state === null) throw damaged(`line ${i + 1} comes before the first keyframe`);
+    const applied = validate(() => applyOps(state!, r.ops));
+    if (!applied.ok) throw damaged(`line ${i + 1}: ${applied.problem}`);
+    frames.push({ ts: r.ts, key: null, line: r.ops.length === 0 ? '' : line, events: r.events });
+  }
+  return frames;
+}
+
+/** The recording files of a target, oldest first. */
+async function recordingFiles(target: { folder: string } | { file: string }): Promise<string[]> {
+  if ('file' in target) {
+    if (!existsSync(target.file))
+      throw new ClusterError(`there is no recording file ${target.file}: check the path`, { code: 'bad-file', path: target.file });
+    return [target.file];
+  }
+  const own = join(target.folder, RECORDING_DIR);
+  const dir = existsSync(own) ? own : target.folder;
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter(isSegmentName).sort();
+  } catch {
+    names = [];
+  }
+  if (names.length === 0)
+    throw new ClusterError(
+      `there is no recording in ${target.folder}: a cluster records into its folder's ${RECORDING_DIR} from its start (\`raft-console up\`), and \`check --out DIR\` into DIR`,
+      { code: 'bad-file', path: own },
+    );
+  return names.map((n) => join(dir, n));
+}
+
+/** Every frame of the recording (with lastMs, of the segments that reach into that span), in time order. */
+async function readFrames(files: string[], lastMs: number | undefined): Promise<Frame[]> {
+  const segments: Frame[][] = [];
+  let to: number | null = null;
+  for (let i = files.length - 1; i >= 0; i--) {
+    const frames = await readSegment(files[i]!);
+    if (frames === null || frames.length === 0) continue;
+    segments.unshift(frames);
+    to ??= frames[frames.length - 1]!.ts;
+    if (lastMs !== undefined && frames[0]!.ts <= to - lastMs) break;
+  }
+  const all = segments.flat();
+  // A clock set back between two supervisors' runs: the later lines keep their order.
+  for (let i = 1; i < all.length; i++) if (all[i]!.ts < all[i - 1]!.ts) all[i] = { ...all[i]!, ts: all[i - 1]!.ts };
+  return all;
+}
+
+/** The first index in [0, n) whose value is above `ts` (n if none), over an ascending list. */
+function firstAfter(n: number, tsOf: (i: number) => number, ts: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tsOf(mid) <= ts) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const FAULT_OUTCOMES = new Set(['killed', 'stopped', 'paused', 'partitioned', 'link', 'healed', 'crashed']);
+
+/** The marks the events make: elections (one a term), commits (a leader's), faults (the supervisor's), safety alarms. */
+function markOf(e: ClusterEvent, ts: number, elected: Set<number>): Mark | null {
+  const raft = readRaftEvent(e);
+  if (raft !== null) {
+    const won = raft.type === 'election-won' || (raft.type === 'role-change' && raft.to === 'leader');
+    if (won && !elected.has(raft.term)) {
+      elected.add(raft.term);
+      return { ts, kind: 'election', text: `n${e.node} leads term ${raft.term}` };
+    }
+    // A leader's commit (a follower learns of it from the leader: the same commit again).
+    if (raft.type === 'commit' && raft.replicas > 0) return { ts, kind: 'commit', text: e.text };
+    return null;
+  }
+  if (e.kind !== 'supervisor' || e.data === undefined) return null;
+  const outcome = readOutcome(e.data);
+  if (outcome === null) return null;
+  if (outcome.code === 'safety-violation') return { ts, kind: 'alarm', text: e.text };
+  if (FAULT_OUTCOMES.has(outcome.code)) return { ts, kind: 'fault', text: e.text };
+  return null;
+}
+
+class Replay implements ReplaySource {
+  readonly cursor: ReplayCursor;
+  private readonly listeners = new Set<(events: readonly ClusterEvent[]) => void>();
+  private readonly events: ClusterEvent[] = [];
+  /** Events told up to and with frame i: events.slice(0, eventEnd[i]). */
+  private readonly eventEnd: Int32Array;
+  /** The keyframe each frame is folded from. */
+  private readonly keyOf: Int32Array;
+  /** Frames that told events, for stepping by event. */
+  private readonly eventFrames: number[] = [];
+  private readonly allMarks: Mark[] = [];
+  private readonly from: number;
+  private readonly to: number;
+  private at: number;
+  private speed = 1;
+  private playing = false;
+  private timer: unknown = null;
+  private lastTick = 0;
+  /** The model at frame `index`, and the state folded to it (continued when the cursor moves on within its keyframe). */
+  private shown: { index: number; model: ClusterModel; state: JsonObject } | null = null;
+
+  constructor(
+    private readonly frames: Frame[],
+    private readonly where: string,
+    opts: ReplayOptions,
+    private readonly clock: ReplayClock,
+  ) {
+    const n = frames.length;
+    this.eventEnd = new Int32Array(n);
+    this.keyOf = new Int32Array(n);
+    this.to = frames[n - 1]!.ts;
+    this.from = opts.lastMs === undefined ? frames[0]!.ts : Math.max(frames[0]!.ts, this.to - opts.lastMs);
+    const elected = new Set<number>();
+    let key = 0;
+    for (let i = 0; i < n; i++) {
+      const f = frames[i]!;
+      if (f.key !== null) key = i;
+      this.keyOf[i] = key;
+      this.events.push(...f.events);
+      this.eventEnd[i] = this.events.length;
+      if (f.events.length > 0 && f.ts >= this.from) this.eventFrames.push(i);
+      for (const e of f.events) {
+        const mark = markOf(e, f.ts, elected);
+        if (mark !== null && f.ts >= this.from) this.allMarks.push(mark);
+      }
+    }
+    this.at = (opts.start ?? (opts.lastMs === undefined ? 'start' : 'end')) === 'end' ? this.to : this.from;
+    this.cursor = this.makeCursor();
+  }
+
+  get model(): ClusterModel {
+    const index = Math.max(0, firstAfter(this.frames.length, (i) => this.frames[i]!.ts, this.at) - 1);
+    if (this.shown?.index === index) return this.shown.model;
+    const key = this.keyOf[index]!;
+    let state: JsonObject;
+    let next: number;
+    if (this.shown !== null && this.shown.index < index && this.keyOf[this.shown.index] === key) {
+      state = this.shown.state;
+      next = this.shown.index + 1;
+    } else {
+      state = structuredClone(this.frames[key]!.key!);
+      next = key + 1;
+    }
+    for (let i = next; i <= index; i++) {
+      const line = this.frames[i]!.line;
+      if (line === '') continue;
+      const read = readRecordLine(line, 'the line');
+      // Read and folded once already when the recording was opened.
+      if (read.ok && read.value.t === 'd') applyOps(state, read.value.ops);
+    }
+    const checked = validate(() => readModelState(state, 'model'));
+    if (!checked.ok)
+      throw new ClusterError(`the recording in ${this.where} is damaged: ${checked.problem}`, { code: 'bad-file', path: this.where });
+    const end = this.eventEnd[index]!;
+    const model = { ...checked.value, events: this.events.slice(Math.max(0, end - EVENT_HISTORY), end) };
+    this.shown = { index, model, state };
+    return model;
+  }
+
+  subscribe(listener: (events: readonly ClusterEvent[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  act(action: Action): Promise<ActionResult> {
+    return Promise.resolve({
+      ok: false,
+      text: `${action.op} is not done: this is a recording of the cluster ${this.model.name}, which replay only shows`,
+      problem: { code: 'replay' },
+    });
+  }
+
+  onGone(): () => void {
+    return () => undefined;
+  }
+
+  /** Stops playing: the replay is closed. */
+  close(): void {
+    this.cursor.pause();
+  }
+
+  private moved(): void {
+    for (const l of [...this.listeners]) l([]);
+  }
+
+  private seekTo(ts: number): void {
+    this.at = Math.min(this.to, Math.max(this.from, ts));
+    this.moved();
+  }
+
+  private tick = (): void => {
+    this.timer = null;
+    if (!this.playing) return;
+    const now = this.clock.now();
+    const at = this.at + (now - this.lastTick) * this.speed;
+    this.lastTick = now;
+    if (at >= this.to) this.playing = false;
+    else this.timer = this.clock.setTimeout(this.tick, PLAY_TICK_MS);
+    this.seekTo(at);
+  };
+
+  private makeCursor(): ReplayCursor {
+    // The cursor is this replay's state seen from outside: its getters read the fields above.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const r = this;
+    const frameTs = (i: number): number => r.frames[r.eventFrames[i]!]!.ts;
+    return {
+      get from() {
+        return r.from;
+      },
+      get to() {
+        return r.to;
+      },
+      get at() {
+        return r.at;
+      },
+      get speed() {
+        return r.speed;
+      },
+      get playing() {
+        return r.playing;
+      },
+      stepEvent(dir) {
+        const n = r.eventFrames.length;
+        const after = firstAfter(n, frameTs, r.at);
+        if (dir === 1 && after < n) r.seekTo(frameTs(after));
+        else if (dir === -1) {
+          // The last instant that told events before the cursor's.
+          let i = after - 1;
+          while (i >= 0 && frameTs(i) >= r.at) i--;
+          if (i >= 0) r.seekTo(frameTs(i));
+        }
+      },
+      jump(ms) {
+        r.seekTo(r.at + ms);
+      },
+      seek(ts) {
+        r.seekTo(ts);
+      },
+      play() {
+        if (r.playing) return;
+        if (r.at >= r.to) r.at = r.from;
+        r.playing = true;
+        r.lastTick = r.clock.now();
+        r.timer = r.clock.setTimeout(r.tick, PLAY_TICK_MS);
+        r.moved();
+      },
+      pause() {
+        if (!r.playing) return;
+        r.playing = false;
+        if (r.timer !== null) r.clock.clearTimeout(r.timer);
+        r.timer = null;
+        r.moved();
+      },
+      setSpeed(x) {
+        r.speed = Math.min(MAX_SPEED, Math.max(MIN_SPEED, x));
+        r.moved();
+      },
+      nextMark(kind, dir) {
+        const fits = (m: Mark): boolean => kind === 'any' || m.kind === kind;
+        const mark = dir === 1 ? r.allMarks.find((m) => m.ts > r.at && fits(m)) : r.allMarks.findLast((m) => m.ts < r.at && fits(m));
+        if (mark === undefined) return false;
+        r.seekTo(mark.ts);
+        return true;
+      },
+      marks() {
+        return r.allMarks;
+      },
+    };
+  }
 }
 
 /** Opens a recording: a cluster's folder, a `check --out` or exercise run folder, or one recording file. */
-export function openReplay(target: { folder: string } | { file: string }, opts: ReplayOptions = {}): Promise<ReplaySource> {
-  return Promise.reject(new ClusterError(`replay is not built yet (${JSON.stringify({ target, opts })})`));
+export async function openReplay(target: { folder: string } | { file: string }, opts: ReplayOptions = {}): Promise<ReplaySource> {
+  const files = await recordingFiles(target);
+  const frames = await readFrames(files, opts.lastMs);
+  const where = 'file' in target ? target.file : target.folder;
+  if (frames.length === 0)
+    throw new ClusterError(`the recording in ${where} holds nothing yet: replay it once its cluster has run a moment`, {
+      code: 'bad-file',
+      path: where,
+    });
+  return new Replay(frames, where, opts, opts.clock ?? SYSTEM_CLOCK);
 }

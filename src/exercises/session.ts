@@ -232,7 +232,7 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
     try {
       await saving;
       client.close();
-      await owned.stop({ purge: true });
+      await owned.stop({ purge: true, keepRecording: true });
       if (stopping) return;
       await launch({ ...exercise.setup.raft, ...exercise.rebuild!.raft });
     } catch (err) {
@@ -357,7 +357,7 @@ export async function startSession(o: SessionOptions): Promise<ExerciseSession> 
       await rebuilt;
       client.close();
       await saving;
-      await owned.stop({ purge: true });
+      await owned.stop({ purge: true, keepRecording: true });
       end('the exercise was stopped');
     })();
     return stopped;

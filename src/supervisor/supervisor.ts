@@ -8,7 +8,7 @@
 //   await sup.stop();
 import { plural } from '../cluster-model/plural.js';
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Done } from './actions.js';
 import { raftConsoleEngine } from './engine.js';
@@ -35,6 +35,8 @@ import { busyPort, freePorts } from './ports.js';
 import { DEFAULT_SWITCHES, describeSwitches, isDefault, keptSwitches } from '../cluster-model/switches.js';
 import { customTiming, describeTiming, presetTiming } from '../cluster-model/timing.js';
 import { DEFAULT_SNAPSHOT_EVERY, checkSnapshotEvery } from '../cluster-model/snapshots.js';
+import { DEFAULT_RECORDING_CAP_MB, RECORDING_DIR } from '../cluster-model/replay-format.js';
+import { Recorder, recordingOffText, type RecordingOff } from './recorder.js';
 
 /** The supervisor in this process: its model is the live one, changed in place; stop() ends its nodes (SIGTERM) and its control API. */
 export interface SupervisorHandle extends OwnedCluster {
@@ -164,6 +166,26 @@ export async function purgeCluster(o: FolderOptions = {}): Promise<string | null
   return folder;
 }
 
+/**
+ * Records the live model (recorder.ts) into the cluster folder's `recording`, or the folder asked
+ * for; null when the cap is 0, or when the folder cannot be made (told as an event: the cluster
+ * runs unrecorded rather than not at all).
+ */
+async function startRecorder(live: LiveModel, folder: string, o: SupervisorOptions['recording'] = {}): Promise<Recorder | null> {
+  const capMb = o.capMb ?? DEFAULT_RECORDING_CAP_MB;
+  if (capMb <= 0) return null;
+  const off = (why: RecordingOff): void => live.say('recording-off', recordingOffText(why), { outcome: why });
+  const dir = o.dir ?? join(folder, RECORDING_DIR);
+  try {
+    const recorder = await Recorder.open(live.model, { dir, capBytes: capMb * 1024 * 1024, fresh: o.dir !== undefined }, off);
+    live.onChange((events) => recorder.changed(events));
+    return recorder;
+  } catch (err) {
+    off({ code: 'recording-off', path: dir, cause: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
+    return null;
+  }
+}
+
 /** A supervisor whose nodes are not started yet: its model, control API and files are ready. */
 export interface OpenedSupervisor extends SupervisorHandle {
   /**
@@ -206,6 +228,7 @@ export async function openSupervisor(o: SupervisorOptions = {}): Promise<OpenedS
     if (err instanceof SecretFileError) throw new ClusterError(err.message);
     throw err;
   }
+  const recorder = await startRecorder(live, folder, o.recording);
   const engine = file.engine === 'etcd' ? etcdEngine(new EtcdFleet(live, folder, o.etcdBin)) : raftConsoleEngine(new Fleet(live, folder));
   const fleet = engine.fleet;
   if (fleet instanceof EtcdFleet) fleet.binary();
@@ -283,10 +306,15 @@ export async function openSupervisor(o: SupervisorOptions = {}): Promise<OpenedS
             outcome: { code: 'shutdown', nodes: count } satisfies Outcome,
           });
           live.flushEvents();
+          await recorder?.close();
           await server.close();
           await removeControlFiles(folder);
           if (options.purge === true) {
-            await rm(folder, { recursive: true, force: true });
+            // An exercise's cluster goes, and its recording stays to be replayed.
+            if (options.keepRecording === true) {
+              for (const entry of await readdir(folder))
+                if (entry !== RECORDING_DIR) await rm(join(folder, entry), { recursive: true, force: true });
+            } else await rm(folder, { recursive: true, force: true });
             await forgetElsewhere(o, name, folder);
           }
         } finally {

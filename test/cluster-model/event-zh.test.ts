@@ -98,6 +98,7 @@ const outcomes: { [C in OutcomeCode]: Extract<Outcome, { code: C }> } = {
   crashed: { code: 'crashed', node: 2, signal: null, exitCode: 1, cause: null },
   'start-failed': { code: 'start-failed', node: 2, cause: null },
   'safety-violation': { code: 'safety-violation', property: 'State Machine Safety', nodes: [1, 4] },
+  'recording-off': { code: 'recording-off', path: '/tmp/demo/recording/0001733300000000-000.ndjson', cause: 'ENOSPC' },
 };
 
 /** One refusal of every code that has words of its own ('failed' has none). */
