@@ -139,9 +139,16 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
       case 'speed':
         cursor.setSpeed(move.x);
         break;
-      case 'mark':
-        if (!cursor.nextMark(move.kind, move.dir)) store.note(false, labels.replayNoMark(labels.markKinds[move.kind], move.dir));
+      case 'mark': {
+        if (!cursor.nextMark(move.kind, move.dir)) {
+          store.note(false, labels.replayNoMark(labels.markKinds[move.kind], move.dir));
+          break;
+        }
+        // What happened there, in the recording's words.
+        const here = cursor.marks().find((m) => m.ts === cursor.at && (move.kind === 'any' || m.kind === move.kind));
+        if (here !== undefined) store.note(true, here.text);
         break;
+      }
     }
     // The frame follows the key at once, not at the next tick of the store.
     store.publish();

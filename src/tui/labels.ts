@@ -121,6 +121,8 @@ const EN = {
   markKinds: { election: 'election', commit: 'commit', fault: 'fault', alarm: 'alarm', any: 'mark' } as Record<MarkKind | 'any', string>,
   /** No mark of that kind before (dir -1) or after (1) the cursor. */
   replayNoMark: (kind: string, dir: 1 | -1): string => (dir < 0 ? `no earlier ${kind}` : `no later ${kind}`),
+  /** On the time bar: the cursor is on a mark of the chosen kind. */
+  replayHere: 'here',
   /** An event's sentence; `tickMs` is the cluster's tick length, for tick counts. */
   eventText: (e: ClusterEvent, _tickMs?: number): string => e.text,
   /** An action's result, for the flash line. */
@@ -237,6 +239,7 @@ const ZH: Labels = {
   replayPaused: '已暂停',
   markKinds: { election: '选举', commit: '提交', fault: '故障', alarm: '安全警报', any: '标记' },
   replayNoMark: (kind: string, dir: 1 | -1): string => (dir < 0 ? `之前没有${kind}` : `之后没有${kind}`),
+  replayHere: '此处',
   eventText: eventTextZh,
   resultText: resultTextZh,
   keys: {

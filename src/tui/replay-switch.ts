@@ -38,10 +38,7 @@ export function replaySwitch(live: ClusterSource, store: DashboardStore, open: O
       opened.cursor.seek(opened.cursor.to);
       replay = opened;
       store.switchTo(opened);
-      return {
-        ok: true,
-        text: `replay of the last ${REPLAY_LAST_MS / 60_000} minutes, at the newest moment: , . step, space plays, L goes live`,
-      };
+      return { ok: true, text: `replay of the last ${REPLAY_LAST_MS / 60_000} minutes, from the newest moment; L goes live` };
     } catch (err) {
       return { ok: false, text: `no replay: ${err instanceof Error ? err.message : String(err)}` };
     }

@@ -23,9 +23,9 @@ export function relative(ms: number): string {
   return `${sign}${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
-/** The nearest mark of `kind` before the cursor (dir -1) or after it (dir 1). */
+/** The nearest mark of `kind` at or before the cursor (dir -1), or after it (dir 1). */
 export function nearestMark(marks: readonly Mark[], kind: MarkKind | 'any', at: number, dir: 1 | -1): Mark | null {
-  const fits = marks.filter((m) => (kind === 'any' || m.kind === kind) && (dir === 1 ? m.ts > at : m.ts < at));
+  const fits = marks.filter((m) => (kind === 'any' || m.kind === kind) && (dir === 1 ? m.ts > at : m.ts <= at));
   return (dir === 1 ? fits[0] : fits[fits.length - 1]) ?? null;
 }
 
@@ -55,7 +55,11 @@ export function timeBarLine(v: ReplayView, kind: MarkKind | 'any', width: number
   // The chosen kind, with how far back and ahead its nearest marks are ([ and ] jump there); they give way first.
   const marks: Seg[] = [
     { text: `  ${labels.markKinds[kind]} [ ` },
-    prev === null ? { text: '—', dim: true } : { text: relative(prev.ts - v.at) },
+    prev === null
+      ? { text: '—', dim: true }
+      : prev.ts === v.at
+        ? { text: labels.replayHere, bold: true }
+        : { text: relative(prev.ts - v.at) },
     { text: ' · ' },
     next === null ? { text: '—', dim: true } : { text: relative(next.ts - v.at) },
     { text: ' ]' },

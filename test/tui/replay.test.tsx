@@ -162,6 +162,10 @@ describe('the time bar', () => {
     expect(line).toContain('election [ -0.5s · — ]');
     expect(text(80, 'fault')).toContain('fault [ -2.0s · — ]');
     expect(text(80, 'any')).toContain('mark [ -0.5s · — ]');
+    const onMark = timeBarLine({ ...view, at: T0 + 500 }, 'fault', 80, labels)
+      .map((s) => s.text)
+      .join('');
+    expect(onMark).toContain('fault [ here · — ]');
     // A quarter of the way: the knob sits a quarter along the bar.
     const bar = /[━●─]+/.exec(line)![0];
     expect(bar.indexOf('●') / (bar.length - 1)).toBeCloseTo(0.25, 1);
