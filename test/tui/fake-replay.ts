@@ -9,10 +9,25 @@ export interface Frame {
   model: ClusterModel;
 }
 
-export class FakeReplay implements ReplaySource, ReplayCursor {
-  readonly cursor: ReplayCursor = this;
+/** What both fakes do as sources: count their listeners and note what they are asked to do. */
+abstract class FakeSource implements ClusterSource {
+  abstract readonly model: ClusterModel;
   readonly acted: Action[] = [];
   readonly listeners = new Set<(events: readonly ClusterEvent[]) => void>();
+  constructor(private readonly answer: (action: Action) => ActionResult) {}
+  subscribe = (listener: (events: readonly ClusterEvent[]) => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+  onGone = (): (() => void) => () => undefined;
+  act = (action: Action): Promise<ActionResult> => {
+    this.acted.push(action);
+    return Promise.resolve(this.answer(action));
+  };
+}
+
+export class FakeReplay extends FakeSource implements ReplaySource, ReplayCursor {
+  readonly cursor: ReplayCursor = this;
   private index: number;
   speed = 1;
   playing = false;
@@ -21,6 +36,7 @@ export class FakeReplay implements ReplaySource, ReplayCursor {
     private readonly frames: readonly Frame[],
     private readonly markList: readonly Mark[] = [],
   ) {
+    super(() => ({ ok: false, text: 'a recording cannot be changed' }));
     this.index = 0;
   }
 
@@ -36,16 +52,6 @@ export class FakeReplay implements ReplaySource, ReplayCursor {
   get model(): ClusterModel {
     return this.frames[this.index]!.model;
   }
-
-  subscribe = (listener: (events: readonly ClusterEvent[]) => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-  onGone = (): (() => void) => () => undefined;
-  act = (action: Action): Promise<ActionResult> => {
-    this.acted.push(action);
-    return Promise.resolve({ ok: false, text: 'a recording cannot be changed' });
-  };
 
   private moveTo(index: number): void {
     this.index = Math.max(0, Math.min(this.frames.length - 1, index));
@@ -87,19 +93,10 @@ export class FakeReplay implements ReplaySource, ReplayCursor {
 }
 
 /** A live cluster that counts its listeners (so a test sees the store let go of it). */
-export class FakeLive implements ClusterSource {
-  readonly acted: Action[] = [];
-  readonly listeners = new Set<(events: readonly ClusterEvent[]) => void>();
-  constructor(public model: ClusterModel) {}
-  subscribe = (listener: (events: readonly ClusterEvent[]) => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-  onGone = (): (() => void) => () => undefined;
-  act = (action: Action): Promise<ActionResult> => {
-    this.acted.push(action);
-    return Promise.resolve({ ok: true, text: `did ${action.op}` });
-  };
+export class FakeLive extends FakeSource {
+  constructor(public model: ClusterModel) {
+    super((action) => ({ ok: true, text: `did ${action.op}` }));
+  }
   /** Something happened: the model gains an event and the listeners hear of it. */
   emit(e: ClusterEvent): void {
     this.model = { ...this.model, events: [...this.model.events, e] };

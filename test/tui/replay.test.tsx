@@ -273,6 +273,26 @@ describe('the dashboard on a replay', () => {
     expect(lines[lines.length - 1]).toContain('q quit');
   });
 
+  it('fits every size from the minimum up: never taller than rows - 1, no line wider than the screen, the time bar whole', () => {
+    const store = new DashboardStore(recording(), () => 5_000_000);
+    const snap = store.getSnapshot();
+    for (const size of [
+      { cols: 72, rows: 16 },
+      { cols: 80, rows: 24 },
+      { cols: 100, rows: 30 },
+      { cols: 160, rows: 48 },
+    ]) {
+      const { lastFrame, unmount } = render(
+        <Dashboard snap={snap} ui={initialUi(1)} size={size} labels={labels} colour={false} attached={false} exercise={null} />,
+      );
+      const lines = (lastFrame() ?? '').split('\n');
+      unmount();
+      expect(lines.length, `${size.cols}x${size.rows}`).toBeLessThanOrEqual(size.rows - 1);
+      for (const l of lines) expect(columns(l), `${size.cols}x${size.rows}`).toBeLessThanOrEqual(size.cols);
+      expect(lines[2], `${size.cols}x${size.rows}`).toContain('1x');
+    }
+  });
+
   it('steps with the keys: back before the kill shows the old leader, forward the new one; q quits without asking', async () => {
     const replay = recording();
     replay.seek(replay.to);
