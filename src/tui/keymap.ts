@@ -204,6 +204,7 @@ export const BINDINGS: readonly Binding[] = [
     help: 'show or hide the hint for the current step and the whole exercise text (on a narrow screen in place of the table)',
     cli: '',
     exercise: true,
+    replay: 'too',
   },
   {
     id: 'trigger',

@@ -216,8 +216,8 @@ function replayKey(ui: UiState, input: string, key: KeyPress, ctx: KeyContext, r
   const live = bindingFor(input, key);
   if (live === 'replay') return goLive(ui, replay);
   if (live === null || binding(live).replay === 'too') return null;
-  // The keys of the exercise are no part of a replay either, but say nothing outside one.
-  if ((live === 'hint' || live === 'trigger') && !ctx.exercise) return { ui, intents: [] };
+  // The exercise's set-up is no part of a replay either, but says nothing outside an exercise.
+  if (live === 'trigger' && !ctx.exercise) return { ui, intents: [] };
   const at = clock(replay.at);
   const text = replay.live
     ? `replay: this is the cluster as it was at ${at}; press L to go live`

@@ -28,6 +28,7 @@ abstract class FakeSource implements ClusterSource {
 
 export class FakeReplay extends FakeSource implements ReplaySource, ReplayCursor {
   readonly cursor: ReplayCursor = this;
+  readonly recorded = { events: 0, files: [] as readonly string[] };
   private index: number;
   speed = 1;
   playing = false;
