@@ -8,6 +8,8 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { SupervisorOptions } from '../cluster-model/index.js';
 import { thousands } from '../cluster-model/plural.js';
 import { DEFAULT_SNAPSHOT_EVERY } from '../cluster-model/snapshots.js';
+import { RECORDING_DIR } from '../cluster-model/replay-format.js';
+import { join, resolve } from 'node:path';
 import { supervisorLauncher } from '../supervisor/index.js';
 import { FAULT_KINDS, type FaultKind } from '../check/nemesis.js';
 import { OUT_FILES, writeRunFiles } from '../check/out-files.js';
@@ -99,13 +101,16 @@ function newClusterFlags(f: CheckFlags): string[] {
 }
 
 async function clusterOptions(f: CheckFlags, seed: number): Promise<CheckRunOptions['cluster']> {
-  const stateDir = (await openSettings()).get('data-folder');
+  const settings = await openSettings();
+  const stateDir = settings.get('data-folder');
   if (f.name !== undefined) return { kind: 'existing', folder: await folderOptions({ name: f.name }) };
   // Its own defaults, not the user's `config` for `up`: a normal speed and free ports.
   const supervisor: SupervisorOptions = {
     name: `check-${seed}`,
     stateDir,
     nodes: f.nodes ?? DEFAULT_NODES,
+    // Recorded into --out DIR, where the purge at the end leaves it: `raft-console replay DIR`.
+    recording: { capMb: settings.get('recording-cap'), ...(f.out === undefined ? {} : { dir: join(resolve(f.out), RECORDING_DIR) }) },
     ...superviseSwitches(f),
     ...engineOptions(f),
   };
@@ -165,7 +170,7 @@ export function registerCheckCommand(program: Command): Command {
         .default(60_000, '60s'),
     )
     .option('--json', 'print the report as one JSON document')
-    .option('--out <dir>', `write ${OUT_FILES.join(', ')} into this folder`)
+    .option('--out <dir>', `write ${OUT_FILES.join(', ')} into this folder, and the cluster's recording (\`raft-console replay DIR\`)`)
     .option('--keep', 'keep the new cluster (stopped, its data in its folder) instead of deleting it')
     .option('--name <name>', 'check this running cluster instead of starting a new one (it is left running, healed)', clusterName);
   withEngineOptions(cmd, {

@@ -19,6 +19,7 @@ export const MODULES: ReadonlyArray<{ commands: readonly string[]; load: () => P
   },
   { commands: ['log'], load: async () => (await import('./log.js')).registerLogCommand },
   { commands: ['events'], load: async () => (await import('./events.js')).registerEventsCommand },
+  { commands: ['replay'], load: async () => (await import('./replay.js')).registerReplayCommand },
   { commands: ['down'], load: async () => (await import('./down.js')).registerDownCommand },
   { commands: ['config'], load: async () => (await import('./config.js')).registerConfigCommand },
   { commands: ['sim'], load: async () => (await import('./sim.js')).registerSimCommand },

@@ -81,10 +81,12 @@ export async function startExercise(exercise: Exercise, flags: StartFlags): Prom
     process.stdout.write(
       `${paintFor(process.stdout)('dim', `${WORDS[lang].exercise} ${exercise.number} · ${exercise.title[lang]}: ${WORDS[lang].starting}`)}\n`,
     );
+  const capMb = (await openSettings()).get('recording-cap');
   const starting = startSession({
     exercise,
     lang,
-    launcher: supervisorLauncher,
+    // Recorded like any cluster (\`raft-console replay --name exercise\`), and kept when the exercise ends.
+    launcher: { start: (o) => supervisorLauncher.start({ ...o, recording: { capMb } }), purge: (o) => supervisorLauncher.purge(o) },
     folder: await folderOptions(flags),
     speed: flags.speed,
     engine: flags.engine,

@@ -11,6 +11,7 @@ import { defaultStateDir } from '../cluster-model/folder.js';
 import { MAX_NODES } from '../cluster-model/launcher.js';
 import type { SpeedPreset } from '../cluster-model/model.js';
 import { SPEED_PRESETS } from '../cluster-model/timing.js';
+import { DEFAULT_RECORDING_CAP_MB } from '../cluster-model/replay-format.js';
 import { fail, object, validate, type JsonObject } from '../schema/json-shape.js';
 import { readJsonOrNull, writeJsonAtomic } from '../storage/json-file.js';
 import { LANGS, isLang, type Lang } from '../exercises/lang.js';
@@ -25,6 +26,8 @@ interface Settings {
   /** The folder holding every cluster's folder. */
   'data-folder': string;
   language: Lang;
+  /** MB of recording each cluster keeps; 0: none. */
+  'recording-cap': number;
 }
 
 export type SettingKey = keyof Settings;
@@ -80,6 +83,15 @@ const DEFINITIONS: { [K in SettingKey]: Definition<K> } = {
     what: 'language of the exercises and the dashboard: en or zh (unset: from the locale, LANG)',
     fallback: () => 'en',
     parse: (v) => (isLang(v) ? v : fail(`language must be one of ${LANGS.join(', ')}`)),
+    show: (v) => v,
+  },
+  'recording-cap': {
+    what: 'MB of recording each cluster keeps for `replay`, oldest dropped first (0: record nothing)',
+    fallback: () => DEFAULT_RECORDING_CAP_MB,
+    parse: (v) => {
+      const n = numeric(v);
+      return Number.isInteger(n) && n >= 0 && n <= 1_000_000 ? n : fail('recording-cap must be a whole number of MB from 0 to 1000000');
+    },
     show: (v) => v,
   },
 };

@@ -103,6 +103,7 @@ export async function supervisorOptions(
   if (flags.snapshotEvery !== undefined) o.snapshotEvery = flags.snapshotEvery;
   const basePort = flags.basePort ?? (exists ? null : settings.get('base-port'));
   if (basePort !== null) o.basePort = basePort;
+  o.recording = { capMb: settings.get('recording-cap') };
   return o;
 }
 
@@ -133,5 +134,6 @@ export function superviseArgs(o: SupervisorOptions): string[] {
   args.push(...switchArgs(o.raft ?? {}));
   if (o.engine !== undefined) args.push('--engine', o.engine);
   if (o.etcdBin !== undefined) args.push('--etcd-bin', o.etcdBin);
+  if (o.recording?.capMb !== undefined) args.push('--recording-cap', String(o.recording.capMb));
   return args;
 }

@@ -144,8 +144,11 @@ export function diffState(prev: unknown, next: unknown, path: PathKey[] = [], op
   return ops;
 }
 
-/** Applies ops to `state` in place (values are copied in); fails on a path that leads nowhere (a damaged recording). */
-export function applyOps(state: JsonObject, ops: readonly PatchOp[]): void {
+/**
+ * Applies ops to `state` in place; fails on a path that leads nowhere (a damaged recording). Values
+ * are copied in unless `copy` is false (ops just parsed, which nothing else holds).
+ */
+export function applyOps(state: JsonObject, ops: readonly PatchOp[], copy = true): void {
   for (const op of ops) {
     const path = op[0];
     let into: unknown = state;
@@ -159,10 +162,10 @@ export function applyOps(state: JsonObject, ops: readonly PatchOp[]): void {
     if (Array.isArray(into)) {
       if (typeof last !== 'number' || last > into.length || op.length === 1)
         fail(`the change of ${path.join('.')} is not at the end of its list`);
-      into[last] = structuredClone(op[1]);
+      into[last] = copy ? structuredClone(op[1]) : op[1];
     } else if (isObject(into)) {
       if (op.length === 1) Reflect.deleteProperty(into, last);
-      else into[last] = structuredClone(op[1]);
+      else into[last] = copy ? structuredClone(op[1]) : op[1];
     } else fail(`the change of ${path.join('.')} names no field of the model`);
   }
 }

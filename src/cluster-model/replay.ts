@@ -56,6 +56,8 @@ export interface ReplayCursor {
 /** A recording as a cluster source: `model` is the cluster as it was at `cursor.at`. */
 export interface ReplaySource extends ClusterSource {
   readonly cursor: ReplayCursor;
+  /** What was read: the events between the cursor's from and to, and the files. */
+  readonly recorded: { events: number; files: readonly string[] };
 }
 
 /** What plays a replay: the wall clock and its timers, or a test's. */
@@ -128,7 +130,7 @@ async function readSegment(path: string): Promise<Frame[] | null> {
       continue;
     }
     if (state === null) throw damaged(`line ${i + 1} comes before the first keyframe`);
-    const applied = validate(() => applyOps(state!, r.ops));
+    const applied = validate(() => applyOps(state!, r.ops, false));
     if (!applied.ok) throw damaged(`line ${i + 1}: ${applied.problem}`);
     frames.push({ ts: r.ts, key: null, line: r.ops.length === 0 ? '' : line, events: r.events });
   }
@@ -212,6 +214,7 @@ function markOf(e: ClusterEvent, ts: number, elected: Set<number>): Mark | null 
 
 class Replay implements ReplaySource {
   readonly cursor: ReplayCursor;
+  readonly recorded: { events: number; files: readonly string[] };
   private readonly listeners = new Set<(events: readonly ClusterEvent[]) => void>();
   private readonly events: ClusterEvent[] = [];
   /** Events told up to and with frame i: events.slice(0, eventEnd[i]). */
@@ -234,6 +237,7 @@ class Replay implements ReplaySource {
   constructor(
     private readonly frames: Frame[],
     private readonly where: string,
+    files: readonly string[],
     opts: ReplayOptions,
     private readonly clock: ReplayClock,
   ) {
@@ -256,6 +260,11 @@ class Replay implements ReplaySource {
         if (mark !== null && f.ts >= this.from) this.allMarks.push(mark);
       }
     }
+    const before =
+      this.eventFrames.length === 0
+        ? this.events.length
+        : this.eventEnd[this.eventFrames[0]!]! - frames[this.eventFrames[0]!]!.events.length;
+    this.recorded = { events: this.events.length - before, files };
     this.at = (opts.start ?? (opts.lastMs === undefined ? 'start' : 'end')) === 'end' ? this.to : this.from;
     this.cursor = this.makeCursor();
   }
@@ -267,7 +276,8 @@ class Replay implements ReplaySource {
     let state: JsonObject;
     let next: number;
     if (this.shown !== null && this.shown.index < index && this.keyOf[this.shown.index] === key) {
-      state = this.shown.state;
+      // A copy: the model shown before may share its lists with the state it was read from.
+      state = structuredClone(this.shown.state);
       next = this.shown.index + 1;
     } else {
       state = structuredClone(this.frames[key]!.key!);
@@ -278,7 +288,7 @@ class Replay implements ReplaySource {
       if (line === '') continue;
       const read = readRecordLine(line, 'the line');
       // Read and folded once already when the recording was opened.
-      if (read.ok && read.value.t === 'd') applyOps(state, read.value.ops);
+      if (read.ok && read.value.t === 'd') applyOps(state, read.value.ops, false);
     }
     const checked = validate(() => readModelState(state, 'model'));
     if (!checked.ok)
@@ -412,5 +422,5 @@ export async function openReplay(target: { folder: string } | { file: string }, 
       code: 'bad-file',
       path: where,
     });
-  return new Replay(frames, where, opts, opts.clock ?? SYSTEM_CLOCK);
+  return new Replay(frames, where, files, opts, opts.clock ?? SYSTEM_CLOCK);
 }

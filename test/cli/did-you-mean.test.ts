@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { didYouMean } from '../../src/cli/did-you-mean.js';
 import { settingKey } from '../../src/cli/settings.js';
 
-const KEYS = ['nodes', 'speed', 'base-port', 'data-folder', 'language'];
+const KEYS = ['nodes', 'speed', 'base-port', 'data-folder', 'language', 'recording-cap'];
 
 describe('did you mean', () => {
   test('names the closest key for a typo', () => {
@@ -20,7 +20,7 @@ describe('did you mean', () => {
 
   test('an unknown config key is refused with the suggestion and the list', () => {
     expect(() => settingKey('sped')).toThrow(
-      'there is no setting "sped" (did you mean speed?): the settings are nodes, speed, base-port, data-folder, language',
+      'there is no setting "sped" (did you mean speed?): the settings are nodes, speed, base-port, data-folder, language, recording-cap',
     );
   });
 });

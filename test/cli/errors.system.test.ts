@@ -50,11 +50,11 @@ describe.concurrent('usage errors exit 2', () => {
     [['events', '--kind', 'raf'], /no event kind "raf" \(did you mean raft\?\): the kinds are raft, transport/],
     [
       ['config', 'get', 'nods'],
-      'raft-console config get: there is no setting "nods" (did you mean nodes?): the settings are nodes, speed, base-port, data-folder, language',
+      'raft-console config get: there is no setting "nods" (did you mean nodes?): the settings are nodes, speed, base-port, data-folder, language, recording-cap',
     ],
     [
       ['config', 'set', 'colour', 'red'],
-      'raft-console config set: there is no setting "colour": the settings are nodes, speed, base-port, data-folder, language',
+      'raft-console config set: there is no setting "colour": the settings are nodes, speed, base-port, data-folder, language, recording-cap',
     ],
     [['config', 'set', 'nodes', '40'], 'raft-console config set: nodes must be a whole number from 1 to 15, got "40"'],
     [['config', 'set', 'language', 'fr'], 'raft-console config set: language must be one of en, zh, got "fr"'],
@@ -163,8 +163,9 @@ test('config set, get, list and reset', async () => {
     'base-port': 'auto',
     'data-folder': join(process.cwd(), 'relative/here'),
     language: 'en',
+    'recording-cap': 64,
   });
-  expect(await cli.ok('config', 'reset')).toBe('reset nodes, speed, base-port, data-folder, language to the defaults\n');
+  expect(await cli.ok('config', 'reset')).toBe('reset nodes, speed, base-port, data-folder, language, recording-cap to the defaults\n');
   expect(JSON.parse(await cli.ok('config', 'get', 'data-folder', '--json'))).toEqual({
     key: 'data-folder',
     value: join(cli.home, 'state', 'raft-console'),
