@@ -1,7 +1,10 @@
 // The `b` key of a live dashboard: the store's source becomes a replay of the cluster's own
 // recording, starting at its newest moment, and `L` (or `b` again) makes it the live cluster again.
 // The live source keeps running (and recording) meanwhile; only the store stops listening to it.
+import { join } from 'node:path';
 import type { ActionResult, ClusterModel } from '../cluster-model/index.js';
+import { ClusterError } from '../cluster-model/errors.js';
+import { RECORDING_DIR } from '../cluster-model/replay-format.js';
 import type { ReplayOptions, ReplaySource } from '../cluster-model/replay.js';
 import type { ClusterSource } from '../cluster-model/source.js';
 import type { DashboardStore } from './store.js';
@@ -40,6 +43,10 @@ export function replaySwitch(live: ClusterSource, store: DashboardStore, open: O
       store.switchTo(opened);
       return { ok: true, text: `replay of the last ${REPLAY_LAST_MS / 60_000} minutes, from the newest moment; L goes live` };
     } catch (err) {
+      // A cluster started with recording-cap 0 has no recording folder: say that, not where none was found.
+      const folder = live.model.folder;
+      if (err instanceof ClusterError && err.problem.code === 'bad-file' && err.problem.path === join(folder, RECORDING_DIR))
+        return { ok: false, text: 'no replay: this cluster records nothing (recording-cap was 0 when it started)' };
       return { ok: false, text: `no replay: ${err instanceof Error ? err.message : String(err)}` };
     }
   };

@@ -1,6 +1,9 @@
 // The dashboard's replay mode: the router's replay keys, the time bar, the store switching between
 // a live cluster and a replay of it, and the frame at 80x24, against a fake recording.
+import { join } from 'node:path';
 import { render } from 'ink-testing-library';
+import { ClusterError } from '../../src/cluster-model/errors.js';
+import { RECORDING_DIR } from '../../src/cluster-model/replay-format.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clock, type ClusterModel } from '../../src/cluster-model/index.js';
 import type { Mark } from '../../src/cluster-model/replay.js';
@@ -240,6 +243,10 @@ describe('live and replay in one store', () => {
     const live = new FakeLive(healthy());
     const none = await replaySwitch(live, new DashboardStore(live), () => Promise.reject(new Error('there is no recording in /x')))(true);
     expect(none).toEqual({ ok: false, text: 'no replay: there is no recording in /x' });
+    const off = await replaySwitch(live, new DashboardStore(live), () =>
+      Promise.reject(new ClusterError('none', { code: 'bad-file', path: join(live.model.folder, RECORDING_DIR) })),
+    )(true);
+    expect(off).toEqual({ ok: false, text: 'no replay: this cluster records nothing (recording-cap was 0 when it started)' });
   });
 });
 
