@@ -214,5 +214,16 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
     }
   });
 
-  return <Dashboard snap={snap} ui={ui} size={size} labels={labels} colour={colour} attached={attached} exercise={exercise} />;
+  return (
+    <Dashboard
+      snap={snap}
+      ui={ui}
+      size={size}
+      labels={labels}
+      colour={colour}
+      attached={attached}
+      exercise={exercise}
+      live={controller.replay !== undefined}
+    />
+  );
 }

@@ -29,6 +29,8 @@ export interface DashboardProps {
   /** Attached to a cluster started elsewhere. */
   attached: boolean;
   exercise: ExercisePanelView | null;
+  /** A live cluster is behind a replay (L goes back to it); false for a recording alone. */
+  live?: boolean;
 }
 
 /** The frame's layout, the link-fault line and the engine's note under the table counted (the mouse reads it too). */
@@ -62,7 +64,7 @@ export function openText(snap: Snapshot, ui: UiState, size: Size, labels: Labels
   return { lines: exerciseLines(exercise, labels, box.width - PANEL_FRAME.cols), rows: box.rows - PANEL_FRAME.rows };
 }
 
-export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }: DashboardProps) {
+export function Dashboard({ snap, ui, size, labels, colour, attached, exercise, live = true }: DashboardProps) {
   const { model } = snap;
   const nodes = members(model).length;
   const l = frameLayout(snap, size, exercise !== null);
@@ -160,6 +162,7 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
         stepCommand={exercise?.command ?? null}
         gone={snap.gone}
         replay={snap.replay != null}
+        live={live}
         labels={labels}
       />
     </Box>

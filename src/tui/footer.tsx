@@ -104,6 +104,7 @@ export function Footer({
   stepCommand,
   gone,
   replay = false,
+  live = true,
   labels,
 }: {
   flash: Flash | null;
@@ -117,6 +118,8 @@ export function Footer({
   gone: string | null;
   /** The dashboard shows a replay: its keys, not the actions. */
   replay?: boolean;
+  /** A live cluster is behind the replay (L goes back to it); not for `raft-console replay`. */
+  live?: boolean;
   labels: Labels;
 }) {
   const label = (b: Binding): string => labels.keys[b.id]?.label ?? b.label;
@@ -167,7 +170,7 @@ export function Footer({
     );
   }
   const keys = fitting(
-    (replay ? REPLAY_FOOTER : footerOrder(exercise ? stepCommand : null))
+    (replay ? REPLAY_FOOTER.filter((id) => live || id !== 'replay-live') : footerOrder(exercise ? stepCommand : null))
       .map(binding)
       .filter((b) => (exercise || b.exercise !== true) && (trigger || b.id !== 'trigger')),
     width,

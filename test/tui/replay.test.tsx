@@ -330,6 +330,8 @@ describe('the dashboard on a replay', () => {
     mounted.push(() => app.unmount());
     const top = (): string => (app.lastFrame() ?? '').split('\n')[0] ?? '';
     await waitFor('n2 leads', () => top().includes('leader n2'));
+    // A recording alone: no way to live in the footer.
+    expect(app.lastFrame()).not.toContain('L live');
     app.stdin.write(',');
     await waitFor('no leader', () => top().includes('no leader'));
     app.stdin.write(',');
