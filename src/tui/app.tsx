@@ -8,7 +8,7 @@ import type { ClientRequest, RequestOptions } from '../cluster-model/commands/cl
 import { Dashboard, frameLayout, openText } from './dashboard.js';
 import { hidesLog } from './node-table.js';
 import type { ExercisePanelView } from '../exercises/types.js';
-import { initialUi, route, type Intent, type KeyPress, type UiState } from './keys.js';
+import { initialUi, route, type CursorMove, type Intent, type KeyContext, type KeyPress, type UiState } from './keys.js';
 import type { Labels } from './labels.js';
 import { mouseRegions, parseMouse, routeMouse } from './mouse.js';
 import type { Size } from './layout.js';
@@ -28,6 +28,11 @@ export interface Controller {
   quit(): void;
   /** The exercise panel's content now (null without an exercise). */
   exercise(hint: boolean): ExercisePanelView | null;
+  /**
+   * Into a replay of this cluster's recording (`on`) or back to the live cluster; absent where the
+   * dashboard shows a recording only (`raft-console replay`).
+   */
+  replay?(on: boolean): Promise<ActionResult>;
 }
 
 export interface AppProps {
@@ -107,7 +112,46 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
       case 'quit':
         controller.quit();
         return;
+      case 'replay':
+        if (controller.replay === undefined) return;
+        return report(controller.replay(intent.on), false);
+      case 'cursor':
+        return moveCursor(intent.move);
     }
+  };
+
+  const moveCursor = (move: CursorMove): void => {
+    const cursor = store.cursor;
+    if (cursor === null) return;
+    switch (move.op) {
+      case 'step':
+        cursor.stepEvent(move.dir);
+        break;
+      case 'jump':
+        cursor.jump(move.ms);
+        break;
+      case 'play':
+        cursor.play();
+        break;
+      case 'pause':
+        cursor.pause();
+        break;
+      case 'speed':
+        cursor.setSpeed(move.x);
+        break;
+      case 'mark': {
+        if (!cursor.nextMark(move.kind, move.dir)) {
+          store.note(false, labels.replayNoMark(labels.markKinds[move.kind], move.dir));
+          break;
+        }
+        // What happened there, in the recording's words.
+        const here = cursor.marks().find((m) => m.ts === cursor.at && (move.kind === 'any' || m.kind === move.kind));
+        if (here !== undefined) store.note(true, here.text);
+        break;
+      }
+    }
+    // The frame follows the key at once, not at the next tick of the store.
+    store.publish();
   };
 
   const move = (next: UiState): void => {
@@ -132,8 +176,9 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
       );
     }
     // The scrolling text on screen (after the keys before this one) bounds the scroll keys.
-    const context = (ui: UiState) => {
-      const text = openText(store.getSnapshot(), ui, size, labels, exercise);
+    const context = (ui: UiState): KeyContext => {
+      const snapshot = store.getSnapshot();
+      const text = openText(snapshot, ui, size, labels, exercise);
       return {
         nodes: members(model),
         partition: model.partition,
@@ -145,6 +190,16 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
         textMax: text === null ? 0 : scrollMax(text.lines.length, text.rows),
         textPage: text === null ? 1 : Math.max(1, text.rows - 2),
         ...(hidesLog(model) ? { noLog: labels.noLogGrid } : {}),
+        ...(snapshot.replay == null
+          ? {}
+          : {
+              replay: {
+                at: snapshot.replay.at,
+                speed: snapshot.replay.speed,
+                playing: snapshot.replay.playing,
+                live: controller.replay !== undefined,
+              },
+            }),
       };
     };
     // Keys typed quickly arrive together ("5x", or "hi\r" in the input line): each is a key of its
@@ -159,5 +214,16 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
     }
   });
 
-  return <Dashboard snap={snap} ui={ui} size={size} labels={labels} colour={colour} attached={attached} exercise={exercise} />;
+  return (
+    <Dashboard
+      snap={snap}
+      ui={ui}
+      size={size}
+      labels={labels}
+      colour={colour}
+      attached={attached}
+      exercise={exercise}
+      live={controller.replay !== undefined}
+    />
+  );
 }

@@ -12,7 +12,8 @@ import { layout, type Layout, type Size } from './layout.js';
 import { LogGrid } from './log-grid.js';
 import { NodeTable, hidesLog, linksLine } from './node-table.js';
 import { PartitionEditor } from './partition-editor.js';
-import type { Snapshot } from './store.js';
+import { shownAt, type Snapshot } from './store.js';
+import { TimeBar } from './time-bar.js';
 import { TextView, type Line } from './text-view.js';
 import { members } from '../cluster-model/index.js';
 import { MessagesPanel } from './messages-panel.js';
@@ -29,15 +30,18 @@ export interface DashboardProps {
   /** Attached to a cluster started elsewhere. */
   attached: boolean;
   exercise: ExercisePanelView | null;
+  /** A live cluster is behind a replay (L goes back to it); false for a recording alone. */
+  live?: boolean;
 }
 
 /** The frame's layout, the link-fault line and the engine's note under the table counted (the mouse reads it too). */
 export function frameLayout(snap: Snapshot, size: Size, exercise: boolean): Layout {
   const nodes = members(snap.model).length;
   const note = hidesLog(snap.model);
-  const first = layout(size, nodes, exercise, false, note);
+  const timeBar = snap.replay != null;
+  const first = layout(size, nodes, exercise, false, note, timeBar);
   if (first.tooSmall !== null) return first;
-  return linksLine(snap.model, first.mainWidth) === null ? first : layout(size, nodes, exercise, true, note);
+  return linksLine(snap.model, first.mainWidth) === null ? first : layout(size, nodes, exercise, true, note, timeBar);
 }
 
 /** A text shown in a scrolling view, and the rows it has. */
@@ -51,7 +55,10 @@ export function openText(snap: Snapshot, ui: UiState, size: Size, labels: Labels
   const l = frameLayout(snap, size, exercise !== null);
   if (l.tooSmall !== null) return null;
   if (ui.mode.kind === 'help')
-    return { lines: helpLines(labels, exercise !== null, l.mainWidth, hidesLog(snap.model)), rows: l.overlayRows };
+    return {
+      lines: helpLines(labels, exercise !== null, l.mainWidth, hidesLog(snap.model), snap.replay != null),
+      rows: l.overlayRows,
+    };
   if (ui.mode.kind === 'results') return { lines: resultLines(snap.results, labels, l.mainWidth), rows: l.overlayRows };
   if (exercise === null || l.exercise === null || !ui.hint) return null;
   const box = l.exercise.side ? { width: l.exercise.width, rows: l.exercise.rows } : { width: l.mainWidth, rows: l.overlayRows };
@@ -72,7 +79,7 @@ function LowerPanel(props: PanelProps) {
   }
 }
 
-export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }: DashboardProps) {
+export function Dashboard({ snap, ui, size, labels, colour, attached, exercise, live = true }: DashboardProps) {
   const { model } = snap;
   const nodes = members(model).length;
   const l = frameLayout(snap, size, exercise !== null);
@@ -120,14 +127,15 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
       <ExercisePanel view={exercise} width={w} rows={l.overlayRows} scroll={ui.textScroll} open labels={labels} />
     ) : (
       <Box flexDirection="column" width={w}>
-        <NodeTable model={model} selected={ui.selected} labels={labels} width={w} now={snap.now} />
+        <NodeTable model={model} selected={ui.selected} labels={labels} width={w} now={shownAt(snap)} />
         {strip ? <ExerciseStrip view={exercise} width={w} labels={labels} /> : null}
         {middle}
       </Box>
     );
   return (
     <Box flexDirection="column" width={size.cols}>
-      <Header model={model} labels={labels} width={size.cols} attached={attached} />
+      <Header model={model} labels={labels} width={size.cols} attached={attached} replay={snap.replay != null} />
+      {snap.replay == null ? null : <TimeBar view={snap.replay} kind={ui.markKind} width={size.cols} labels={labels} />}
       {exercise !== null && l.exercise?.side === true ? (
         <Box width={size.cols}>
           {main}
@@ -153,6 +161,8 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
         trigger={exercise?.trigger != null}
         stepCommand={exercise?.command ?? null}
         gone={snap.gone}
+        replay={snap.replay != null}
+        live={live}
         labels={labels}
       />
     </Box>

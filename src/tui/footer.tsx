@@ -29,6 +29,19 @@ const FOOTER_ORDER: readonly BindingId[] = [
   'quit',
 ];
 
+/** The footer's keys in a replay: the cursor's keys, then the way back to live. */
+const REPLAY_FOOTER: readonly BindingId[] = [
+  'replay-live',
+  'replay-step',
+  'replay-jump',
+  'replay-play',
+  'replay-mark',
+  'replay-kind',
+  'replay-speed',
+  'help',
+  'quit',
+];
+
 /** The commands a binding does the same as ("raft-console pause <id> / resume <id>": pause, resume). */
 function verbs(b: Binding): string[] {
   return [...b.cli.matchAll(/(?:raft-console|\/)\s+([a-z]+)/g)].map((m) => m[1]!);
@@ -90,6 +103,8 @@ export function Footer({
   trigger,
   stepCommand,
   gone,
+  replay = false,
+  live = true,
   labels,
 }: {
   flash: Flash | null;
@@ -101,6 +116,10 @@ export function Footer({
   /** The command of the exercise's current step: its key comes first. */
   stepCommand: string | null;
   gone: string | null;
+  /** The dashboard shows a replay: its keys, not the actions. */
+  replay?: boolean;
+  /** A live cluster is behind the replay (L goes back to it); not for `raft-console replay`. */
+  live?: boolean;
   labels: Labels;
 }) {
   const label = (b: Binding): string => labels.keys[b.id]?.label ?? b.label;
@@ -153,7 +172,7 @@ export function Footer({
     );
   }
   const keys = fitting(
-    footerOrder(exercise ? stepCommand : null)
+    (replay ? REPLAY_FOOTER.filter((id) => live || id !== 'replay-live') : footerOrder(exercise ? stepCommand : null))
       .map(binding)
       .filter((b) => (exercise || b.exercise !== true) && (trigger || b.id !== 'trigger')),
     width,

@@ -10,7 +10,20 @@ import { engineName } from '../cluster-model/engine.js';
 import { columns } from './text-width.js';
 import type { Model } from './view.js';
 
-export function Header({ model, labels, width, attached }: { model: Model; labels: Labels; width: number; attached: boolean }) {
+export function Header({
+  model,
+  labels,
+  width,
+  attached,
+  replay = false,
+}: {
+  model: Model;
+  labels: Labels;
+  width: number;
+  attached: boolean;
+  /** The model is a recording's, at a replay's cursor: the line starts by saying so, whatever gives way. */
+  replay?: boolean;
+}) {
   const leader = leaderOf(model);
   // The supervisor's safety monitor checks every report the nodes make.
   const safety = model.safety;
@@ -29,7 +42,8 @@ export function Header({ model, labels, width, attached }: { model: Model; label
   // The alarm gives way to a shorter word before the commit index would: the line keeps both.
   const alarm = columns(vital) + columns(` ✘ ${labels.unsafe} `) <= width ? labels.unsafe : labels.unsafeShort;
   const badge = safety.ok ? ` ✔ ${labels.safe}` : ` ✘ ${alarm} `;
-  const room = width - columns(badge) - columns(vital);
+  const replayBadge = replay ? ` ${labels.replayBadge} ` : '';
+  const room = width - columns(badge) - columns(vital) - columns(replayBadge) - (replay ? 1 : 0);
   const cluster = `${model.name} · ${nodes} ${labels.nodes} · `;
   const brand = columns(`raft-console ${cluster}`) <= room;
   const showCluster = brand || columns(cluster) <= room;
@@ -46,6 +60,12 @@ export function Header({ model, labels, width, attached }: { model: Model; label
   const topLine = (
     <Box justifyContent="space-between" width={width}>
       <Text wrap="truncate">
+        {replay ? (
+          <Text color="yellow" bold inverse>
+            {replayBadge}
+          </Text>
+        ) : null}
+        {replay ? ' ' : ''}
         {brand ? <Text bold>raft-console </Text> : null}
         {showCluster ? cluster : ''}
         {leader === null ? (

@@ -41,10 +41,20 @@ function legendLines(width: number, labels: Labels, notExposed: boolean): Line[]
   ];
 }
 
-/** The help's lines at `width` columns; `notExposed`: the legend tells the "n/a" of fields the engine does not report. */
-export function helpLines(labels: Labels, exercise: boolean, width: number, notExposed = false): Line[] {
+/** The keys the help lists: live, every one (the replay's say so); in a replay its own keys first, then those that work there too. */
+function listed(exercise: boolean, replay: boolean): Binding[] {
+  const shown = BINDINGS.filter((b) => exercise || b.exercise !== true);
+  if (!replay) return shown;
+  return [...shown.filter((b) => b.replay === 'only'), ...shown.filter((b) => b.replay === 'too')];
+}
+
+/**
+ * The help's lines at `width` columns; `notExposed`: the legend tells the "n/a" of fields the engine
+ * does not report; `replay`: the dashboard shows a replay.
+ */
+export function helpLines(labels: Labels, exercise: boolean, width: number, notExposed = false, replay = false): Line[] {
   const title: Line = [{ text: labels.helpTitle, bold: true }];
-  const keys = (w: number): Line[] => BINDINGS.filter((b) => exercise || b.exercise !== true).flatMap((b) => keyLines(b, w, labels));
+  const keys = (w: number): Line[] => listed(exercise, replay).flatMap((b) => keyLines(b, w, labels));
   if (width < TWO_COLUMNS_FROM) return [title, ...keys(width), [], ...legendLines(width, labels, notExposed)];
   const left = width - LEGEND_WIDTH - 2;
   return [title, ...sideBySide(keys(left), legendLines(LEGEND_WIDTH, labels, notExposed), left, 2)];

@@ -32,6 +32,14 @@ export type BindingId =
   | 'mouse'
   | 'hint'
   | 'trigger'
+  | 'replay'
+  | 'replay-step'
+  | 'replay-jump'
+  | 'replay-play'
+  | 'replay-speed'
+  | 'replay-mark'
+  | 'replay-kind'
+  | 'replay-live'
   | 'help'
   | 'quit';
 
@@ -49,10 +57,16 @@ export interface Binding {
   onNode?: true;
   /** Only while an exercise runs. */
   exercise?: true;
+  /**
+   * In replay: `only`, a key of the replay's own (its key may mean something else live); `too`, a
+   * key that works the same there (selection, scrolling, help). Every other key is refused in
+   * replay: the cluster on screen is the past, there is nothing to act on.
+   */
+  replay?: 'only' | 'too';
 }
 
 export const BINDINGS: readonly Binding[] = [
-  { id: 'select', keys: '↑ ↓ j k 1-9', label: 'select', help: 'select a node (digits pick it by id)', cli: '' },
+  { id: 'select', keys: '↑ ↓ j k 1-9', label: 'select', help: 'select a node (digits pick it by id)', cli: '', replay: 'too' },
   {
     id: 'kill',
     keys: 'x',
@@ -158,30 +172,48 @@ export const BINDINGS: readonly Binding[] = [
     label: 'filter',
     help: "show only the selected node's events; again for all",
     cli: 'raft-console events --follow',
+    replay: 'too',
   },
-  { id: 'scroll-log', keys: '← →', label: 'log', help: 'scroll the log grid back and forward', cli: 'raft-console log <id>' },
+  {
+    id: 'scroll-log',
+    keys: '← →',
+    label: 'log',
+    help: 'scroll the log grid back and forward',
+    cli: 'raft-console log <id>',
+    replay: 'too',
+  },
   {
     id: 'scroll-events',
     keys: 'PgUp PgDn',
     label: 'events',
     help: 'scroll the events back and forward; while the help, the results or the exercise text (H) is open, scroll that',
     cli: '',
+    replay: 'too',
   },
-  { id: 'follow', keys: 'G', label: 'follow', help: 'follow the tail again (log grid and events)', cli: '' },
+  { id: 'follow', keys: 'G', label: 'follow', help: 'follow the tail again (log grid and events)', cli: '', replay: 'too' },
+  {
+    id: 'results',
+    keys: 'm',
+    label: 'results',
+    help: 'show the results of your last actions in full, newest first',
+    cli: '',
+    replay: 'too',
+  },
   {
     id: 'panel',
     keys: 'Tab',
     label: 'panel',
     help: 'switch the lower panel: events, messages per link, reads, members',
     cli: '',
+    replay: 'too',
   },
-  { id: 'results', keys: 'm', label: 'results', help: 'show the results of your last actions in full, newest first', cli: '' },
   {
     id: 'mouse',
     keys: 'click wheel',
     label: 'mouse',
     help: "click a node's row to select it; the wheel scrolls the events or the log grid under it",
     cli: '',
+    replay: 'too',
   },
   {
     id: 'hint',
@@ -190,6 +222,7 @@ export const BINDINGS: readonly Binding[] = [
     help: 'show or hide the hint for the current step and the whole exercise text (on a narrow screen in place of the table)',
     cli: '',
     exercise: true,
+    replay: 'too',
   },
   {
     id: 'trigger',
@@ -199,13 +232,50 @@ export const BINDINGS: readonly Binding[] = [
     cli: '',
     exercise: true,
   },
-  { id: 'help', keys: '?', label: 'help', help: 'show or hide this help', cli: '' },
+  {
+    id: 'replay',
+    keys: 'b',
+    label: 'replay',
+    help: "replay this cluster's last minutes from its recording (the cluster keeps running); b or L again goes back to live",
+    cli: 'raft-console replay --name <cluster>',
+    replay: 'too',
+  },
+  { id: 'replay-step', keys: ', .', label: 'step', help: 'replay: step back / forward one event', cli: '', replay: 'only' },
+  { id: 'replay-jump', keys: '< >', label: '±1s', help: 'replay: jump back / forward one second', cli: '', replay: 'only' },
+  { id: 'replay-play', keys: 'space p', label: 'play', help: 'replay: play or pause', cli: '', replay: 'only' },
+  {
+    id: 'replay-speed',
+    keys: '- +',
+    label: 'speed',
+    help: 'replay: play slower / faster (0.25x to 8x)',
+    cli: '',
+    replay: 'only',
+  },
+  {
+    id: 'replay-mark',
+    keys: '[ ]',
+    label: 'mark',
+    help: 'replay: jump to the previous / next mark of the chosen kind (the time bar names them)',
+    cli: '',
+    replay: 'only',
+  },
+  {
+    id: 'replay-kind',
+    keys: 'c',
+    label: 'kind',
+    help: 'replay: choose the kind of mark [ ] jumps to: election, commit, fault, safety alarm, any',
+    cli: '',
+    replay: 'only',
+  },
+  { id: 'replay-live', keys: 'L', label: 'live', help: 'replay: back to the live cluster', cli: '', replay: 'only' },
+  { id: 'help', keys: '?', label: 'help', help: 'show or hide this help', cli: '', replay: 'too' },
   {
     id: 'quit',
     keys: 'q',
     label: 'quit',
     help: 'quit (stops the cluster if this dashboard started it, after asking)',
     cli: 'raft-console down',
+    replay: 'too',
   },
 ];
 

@@ -3,8 +3,10 @@
 // without a terminal, and the key map (keymap.ts) stays the single list of keys.
 import type { Action, NodeModel, SpeedPreset } from '../cluster-model/index.js';
 import type { ClusterRequest } from '../cluster-model/commands/grammar.js';
+import { clock } from '../cluster-model/index.js';
+import { MARK_KINDS, type MarkKind } from '../cluster-model/replay.js';
 import { complete, parseCommandLine } from './command-line.js';
-import { BINDINGS, nodeAction, type BindingId } from './keymap.js';
+import { BINDINGS, binding, nodeAction, type BindingId } from './keymap.js';
 import { nextPanel, type PanelId } from './panels.js';
 
 /** The part of ink's Key the router reads. */
@@ -63,7 +65,18 @@ export interface UiState {
   history: readonly string[];
   /** What the lower area shows (Tab cycles). */
   panel: PanelId;
+  /** In replay: the kind of mark `[` and `]` jump to. */
+  markKind: MarkKind | 'any';
 }
+
+/** A move of the replay's time cursor (src/cluster-model/replay.ts). */
+export type CursorMove =
+  | { op: 'step'; dir: 1 | -1 }
+  | { op: 'jump'; ms: number }
+  | { op: 'play' }
+  | { op: 'pause' }
+  | { op: 'speed'; x: number }
+  | { op: 'mark'; kind: MarkKind | 'any'; dir: 1 | -1 };
 
 export type Intent =
   | { type: 'action'; action: Action }
@@ -73,6 +86,9 @@ export type Intent =
   | { type: 'put'; key: string; value: string }
   | { type: 'trigger' }
   | { type: 'quit' }
+  /** Into a replay of this cluster's recording (`on`), or back to the live cluster. */
+  | { type: 'replay'; on: boolean }
+  | { type: 'cursor'; move: CursorMove }
   /** Something to tell the user on the flash line (a key that does nothing here, and why). */
   | { type: 'note'; text: string };
 
@@ -93,6 +109,8 @@ export interface KeyContext {
   textPage: number;
   /** Why there is no log grid to scroll (etcd does not expose its log entries); absent when there is one. */
   noLog?: string;
+  /** Present while the dashboard shows a replay: the cursor, and whether a live cluster is behind it (b, L go back). */
+  replay?: { at: number; speed: number; playing: boolean; live: boolean };
 }
 
 export function initialUi(firstNode: number): UiState {
@@ -107,6 +125,7 @@ export function initialUi(firstNode: number): UiState {
     textScroll: 0,
     history: [],
     panel: 'events',
+    markKind: 'election',
   };
 }
 
@@ -126,7 +145,7 @@ function bindingFor(input: string, key: KeyPress): BindingId | null {
   if (key.pageUp || key.pageDown) return 'scroll-events';
   if (key.tab) return 'panel';
   if (input === ' ') return 'freeze';
-  for (const b of BINDINGS) if (b.keys.length === 1 && b.keys === input) return b.id;
+  for (const b of BINDINGS) if (b.keys.length === 1 && b.keys === input && b.replay !== 'only') return b.id;
   return null;
 }
 
@@ -159,8 +178,73 @@ function partitionAction(groups: Record<number, number>): Action | null {
   return list.length < 2 ? null : { op: 'partition', groups: list };
 }
 
+/** The play speeds of a replay, slowest first (- and + step through them). */
+export const REPLAY_SPEEDS: readonly number[] = [0.25, 0.5, 1, 2, 4, 8];
+
+/** The order `c` cycles the mark kinds in. */
+const MARK_CYCLE: ReadonlyArray<MarkKind | 'any'> = [...MARK_KINDS, 'any'];
+
+/** The replay's own key, if `input` is one. */
+function replayBindingFor(input: string, key: KeyPress): BindingId | null {
+  if (input === ' ') return 'replay-play';
+  if (input === '=') return 'replay-speed';
+  if (key.ctrl || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown) return null;
+  for (const b of BINDINGS) if (b.replay === 'only' && b.keys.split(' ').includes(input)) return b.id;
+  return null;
+}
+
+/** The replay's keys move its cursor; keys that only look work as live; the rest are refused: the past cannot be changed. */
+function replayKey(ui: UiState, input: string, key: KeyPress, ctx: KeyContext, replay: NonNullable<KeyContext['replay']>): Routed | null {
+  const id = replayBindingFor(input, key);
+  const cursor = (move: CursorMove): Routed => ({ ui, intents: [{ type: 'cursor', move }] });
+  // The first of a pair of keys goes back in time (, < [), the second forward.
+  const dir: 1 | -1 = id !== null && binding(id).keys.split(' ')[0] === input ? -1 : 1;
+  switch (id) {
+    case 'replay-step':
+      return cursor({ op: 'step', dir });
+    case 'replay-jump':
+      return cursor({ op: 'jump', ms: dir * 1000 });
+    case 'replay-play':
+      return cursor(replay.playing ? { op: 'pause' } : { op: 'play' });
+    case 'replay-speed': {
+      const at = REPLAY_SPEEDS.findIndex((x) => x >= replay.speed);
+      const now = at < 0 ? REPLAY_SPEEDS.length - 1 : at;
+      const next = REPLAY_SPEEDS[Math.max(0, Math.min(REPLAY_SPEEDS.length - 1, now + (input === '-' ? -1 : 1)))]!;
+      return cursor({ op: 'speed', x: next });
+    }
+    case 'replay-mark':
+      return cursor({ op: 'mark', kind: ui.markKind, dir });
+    case 'replay-kind':
+      return { ui: { ...ui, markKind: MARK_CYCLE[(MARK_CYCLE.indexOf(ui.markKind) + 1) % MARK_CYCLE.length]! }, intents: [] };
+    case 'replay-live':
+      return goLive(ui, replay);
+    default:
+      break;
+  }
+  const live = bindingFor(input, key);
+  if (live === 'replay') return goLive(ui, replay);
+  if (live === null || binding(live).replay === 'too') return null;
+  // The exercise's set-up is no part of a replay either, but says nothing outside an exercise.
+  if (live === 'trigger' && !ctx.exercise) return { ui, intents: [] };
+  const at = clock(replay.at);
+  const text = replay.live
+    ? `replay: this is the cluster as it was at ${at}; press L to go live`
+    : `replay: a recording of the cluster at ${at} cannot be changed`;
+  return { ui, intents: [{ type: 'note', text }] };
+}
+
+function goLive(ui: UiState, replay: NonNullable<KeyContext['replay']>): Routed {
+  if (!replay.live)
+    return { ui, intents: [{ type: 'note', text: 'this is a recording: there is no live cluster to go back to (q quits)' }] };
+  return { ui, intents: [{ type: 'replay', on: false }] };
+}
+
 function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Routed {
   const none = (next: UiState = ui): Routed => ({ ui: next, intents: [] });
+  if (ctx.replay !== undefined) {
+    const routed = replayKey(ui, input, key, ctx, ctx.replay);
+    if (routed !== null) return routed;
+  }
   if (key.upArrow || input === 'k') return none(moveSelection(ui, ctx, -1));
   if (key.downArrow || input === 'j') return none(moveSelection(ui, ctx, 1));
   if (/^[1-9]$/.test(input)) {
@@ -238,8 +322,17 @@ function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Rou
       return none({ ...ui, panel: nextPanel(ui.panel) });
     case 'quit':
       return quit(ui, ctx);
+    case 'replay':
+      return { ui, intents: [{ type: 'replay', on: true }] };
     case 'select':
     case 'mouse':
+    case 'replay-step':
+    case 'replay-jump':
+    case 'replay-play':
+    case 'replay-speed':
+    case 'replay-mark':
+    case 'replay-kind':
+    case 'replay-live':
       return none();
   }
 }

@@ -6,6 +6,7 @@ import { eventTextZh, resultTextZh } from '../cluster-model/event-zh.js';
 import type { Lang } from '../exercises/lang.js';
 import type { BindingId } from './keymap.js';
 import type { PanelId } from './panels.js';
+import type { MarkKind } from '../cluster-model/replay.js';
 
 /** The keys' words where they differ from the key map's English. */
 type KeyWords = Partial<Record<BindingId, { label: string; help: string }>>;
@@ -137,6 +138,16 @@ const EN = {
   inputKeys: 'enter sends, esc cancels',
   commandKeys: 'tab completes, ↑↓ recall, enter runs, esc cancels',
   goneQuit: 'q quits',
+  /** The time bar's and the header's word for a replay: the cluster on screen is the past. */
+  replayBadge: 'REPLAY',
+  replayPlaying: 'playing',
+  replayPaused: 'paused',
+  /** The kinds of mark [ ] jump to, as the time bar names them. */
+  markKinds: { election: 'election', commit: 'commit', fault: 'fault', alarm: 'alarm', any: 'mark' } as Record<MarkKind | 'any', string>,
+  /** No mark of that kind before (dir -1) or after (1) the cursor. */
+  replayNoMark: (kind: string, dir: 1 | -1): string => (dir < 0 ? `no earlier ${kind}` : `no later ${kind}`),
+  /** On the time bar: the cursor is on a mark of the chosen kind. */
+  replayHere: 'here',
   /** An event's sentence; `tickMs` is the cluster's tick length, for tick counts. */
   eventText: (e: ClusterEvent, _tickMs?: number): string => e.text,
   /** An action's result, for the flash line. */
@@ -266,6 +277,12 @@ const ZH: Labels = {
   inputKeys: '回车发送，esc 取消',
   commandKeys: 'tab 补全，↑↓ 历史，回车执行，esc 取消',
   goneQuit: '按 q 退出',
+  replayBadge: '回放',
+  replayPlaying: '播放中',
+  replayPaused: '已暂停',
+  markKinds: { election: '选举', commit: '提交', fault: '故障', alarm: '安全警报', any: '标记' },
+  replayNoMark: (kind: string, dir: 1 | -1): string => (dir < 0 ? `之前没有${kind}` : `之后没有${kind}`),
+  replayHere: '此处',
   eventText: eventTextZh,
   resultText: resultTextZh,
   keys: {
@@ -304,6 +321,14 @@ const ZH: Labels = {
     panel: { label: '面板', help: '切换下方面板：事件、各链路的消息、读取、成员' },
     results: { label: '结果', help: '完整显示你最近操作的结果（最新在前）' },
     quit: { label: '退出', help: '退出（如果集群由本仪表盘启动，会先询问并停止它）' },
+    replay: { label: '回放', help: '从录制中回放这个集群最近几分钟（集群照常运行）；再按 b 或 L 回到实时' },
+    'replay-step': { label: '单步', help: '回放：后退 / 前进一个事件' },
+    'replay-jump': { label: '±1秒', help: '回放：后退 / 前进一秒' },
+    'replay-play': { label: '播放', help: '回放：播放或暂停' },
+    'replay-speed': { label: '速度', help: '回放：放慢 / 加快（0.25x 到 8x）' },
+    'replay-mark': { label: '标记', help: '回放：跳到所选种类的上一个 / 下一个标记（时间条上写着它们）' },
+    'replay-kind': { label: '种类', help: '回放：选择 [ ] 跳转的标记种类：选举、提交、故障、安全警报、任意' },
+    'replay-live': { label: '实时', help: '回放：回到实时集群' },
   },
   roles: { follower: '跟随者', 'pre-candidate': '预候选', candidate: '候选人', leader: '领导者' },
   process: {

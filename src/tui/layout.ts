@@ -22,6 +22,8 @@ export interface Layout {
   linksLine: boolean;
   /** The node table has a line under it saying what the engine does not expose (etcd: its log and timers). */
   noteLine: boolean;
+  /** A replay's time bar stands under the header. */
+  timeBar: boolean;
 }
 
 export const MIN_COLS = 72;
@@ -34,10 +36,10 @@ const SIDE_MIN_COLS = 130;
 /**
  * `linksLine`: the node table tells link faults on a line under it (it has no room for its links
  * column). `noteLine`: the nodes do not report their log entries (etcd): a line under the table says
- * so, and there is no log grid to draw.
+ * so, and there is no log grid to draw. `timeBar`: a replay's time bar takes a line under the header.
  */
-export function layout(size: Size, nodes: number, exercise: boolean, linksLine = false, noteLine = false): Layout {
-  const usable = size.rows - 1;
+export function layout(size: Size, nodes: number, exercise: boolean, linksLine = false, noteLine = false, timeBar = false): Layout {
+  const usable = size.rows - 1 - (timeBar ? 1 : 0);
   const table = 1 + nodes + (linksLine ? 1 : 0) + (noteLine ? 1 : 0);
   const grid = 2 + nodes;
   const side = exercise && size.cols >= SIDE_MIN_COLS;
@@ -48,7 +50,7 @@ export function layout(size: Size, nodes: number, exercise: boolean, linksLine =
   const minRows = fixed + (linksLine ? 0 : 1) + MIN_EVENTS + 1;
   if (size.cols < MIN_COLS || usable < minRows)
     return {
-      tooSmall: { cols: MIN_COLS, rows: minRows + 1 },
+      tooSmall: { cols: MIN_COLS, rows: minRows + 1 + (timeBar ? 1 : 0) },
       grid: false,
       eventRows: 0,
       exercise: null,
@@ -56,6 +58,7 @@ export function layout(size: Size, nodes: number, exercise: boolean, linksLine =
       overlayRows: 0,
       linksLine,
       noteLine,
+      timeBar,
     };
   const withGrid = !noteLine && usable - fixed - grid - 1 >= MIN_EVENTS;
   const eventRows = usable - fixed - 1 - (withGrid ? grid : 0);
@@ -69,6 +72,7 @@ export function layout(size: Size, nodes: number, exercise: boolean, linksLine =
     overlayRows: usable - HEADER - FOOTER,
     linksLine,
     noteLine,
+    timeBar,
   };
 }
 
@@ -94,7 +98,7 @@ export interface RowRegions {
 /** Where the panels of the main view are, as Dashboard stacks them: header, node table, exercise strip, log grid, events. */
 export function rowRegions(l: Layout, nodes: number): RowRegions | null {
   if (l.tooSmall !== null) return null;
-  const table = { top: HEADER + 1, rows: nodes };
+  const table = { top: HEADER + (l.timeBar ? 1 : 0) + 1, rows: nodes };
   const below = table.top + nodes + (l.linksLine ? 1 : 0) + (l.noteLine ? 1 : 0);
   const strip = l.exercise !== null && !l.exercise.side ? { top: below, rows: l.exercise.rows } : null;
   const gridTop = below + (strip?.rows ?? 0);

@@ -11,7 +11,9 @@ import type { Lang } from '../exercises/lang.js';
 import { labelsFor } from './labels.js';
 import { MOUSE_OFF, MOUSE_ON } from './mouse.js';
 import type { ClusterSource } from '../cluster-model/source.js';
-import { DashboardStore } from './store.js';
+import { DashboardStore, isReplay } from './store.js';
+import { openReplay } from '../cluster-model/replay.js';
+import { replaySwitch } from './replay-switch.js';
 import { clientRequest, putValue, submitEntry } from './writes.js';
 
 /** A snapshot every 125 ms at most while the cluster changes (eight frames a second: a frame of a
@@ -83,6 +85,8 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
     trigger: () => o.exercise?.trigger() ?? Promise.resolve({ ok: false, text: 'no exercise is running' }),
     quit: () => finish({ why: 'quit' }),
     exercise: (hint) => o.exercise?.view(hint) ?? null,
+    // A dashboard opened on a recording has no live cluster to switch to.
+    ...(isReplay(o.source) ? {} : { replay: replaySwitch(o.source, store, openReplay) }),
   };
 
   stdout.write(ENTER_ALT + (mouse ? MOUSE_ON : ''));

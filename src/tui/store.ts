@@ -5,6 +5,7 @@
 import type { ClusterEvent, ClusterModel } from '../cluster-model/index.js';
 import type { ClusterSource } from '../cluster-model/source.js';
 import { keepSamples, sentSample, trafficOf, type SentSample, type Traffic } from './traffic.js';
+import type { Mark, ReplayCursor, ReplaySource } from '../cluster-model/replay.js';
 
 /** How many events the dashboard keeps for scroll-back. */
 export const EVENT_KEEP = 2000;
@@ -37,10 +38,32 @@ export interface Snapshot {
   results: readonly Flash[];
   /** Set when the cluster went away under the dashboard. */
   gone: string | null;
-  /** The wall clock of this snapshot: timer bars are drawn against it. */
+  /** The wall clock of this snapshot (the flash line's age). */
   now: number;
   /** The messages each link carried over the last few seconds (the messages panel). */
   traffic: Traffic;
+  /** Set while the dashboard shows a replay: the cursor as it stood. Absent or null: live. */
+  replay?: ReplayView | null;
+}
+
+/** A replay's time cursor at a snapshot (the time bar draws it). */
+export interface ReplayView {
+  from: number;
+  to: number;
+  /** The instant the model shows: timer bars are drawn against it. */
+  at: number;
+  speed: number;
+  playing: boolean;
+  marks: readonly Mark[];
+}
+
+/** The instant the snapshot's cluster is drawn at: the cursor in a replay, the wall clock live. */
+export function shownAt(snap: Snapshot): number {
+  return snap.replay?.at ?? snap.now;
+}
+
+export function isReplay(source: ClusterSource): source is ReplaySource {
+  return 'cursor' in source;
 }
 
 /** How many results of the user's actions the dashboard keeps. */
@@ -64,11 +87,36 @@ export class DashboardStore {
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
-    private readonly source: ClusterSource,
+    private source: ClusterSource,
     private readonly now: () => number = Date.now,
   ) {
-    const model = source.model;
-    this.events = model.events.slice(-EVENT_KEEP);
+    this.events = [];
+    this.eventCount = 0;
+    this.listen();
+    this.current = this.build();
+  }
+
+  /** The replay's cursor while the dashboard shows one, else null. */
+  get cursor(): ReplayCursor | null {
+    return isReplay(this.source) ? this.source.cursor : null;
+  }
+
+  /**
+   * Shows another source from now on (live to replay and back): the old one is no longer
+   * listened to, the story is the new one's, and a snapshot goes out at once.
+   */
+  switchTo(source: ClusterSource): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.source = source;
+    this.truncations = [];
+    this.gone = null;
+    this.listen();
+    this.publish();
+  }
+
+  private listen(): void {
+    const source = this.source;
+    this.events = source.model.events.slice(-EVENT_KEEP);
     this.eventCount = this.events.length;
     this.unsubscribe.push(source.subscribe((events) => this.receive(events)));
     this.unsubscribe.push(
@@ -76,7 +124,6 @@ export class DashboardStore {
         this.gone = why;
       }),
     );
-    this.current = this.build();
   }
 
   /**
@@ -124,6 +171,8 @@ export class DashboardStore {
 
   private receive(events: readonly ClusterEvent[]): void {
     this.dirty = true;
+    // A replay's story is its model's, up to the cursor: build() reads it whole.
+    if (isReplay(this.source)) return;
     for (const e of events) {
       this.append(e);
       if (e.kind === 'raft' && e.type === 'truncate' && e.node !== null && e.data !== undefined) {
@@ -146,9 +195,15 @@ export class DashboardStore {
   private build(): Snapshot {
     const now = this.now();
     this.truncations = this.truncations.filter((t) => now - t.ts < TRUNCATION_MARK_MS);
-    const { events: _history, ...model } = this.source.model;
+    const { events: history, ...model } = this.source.model;
     const sample = sentSample(model, now);
     this.samples = sample === null ? [] : keepSamples([...this.samples, sample], now);
+    const cursor = this.cursor;
+    if (cursor !== null) {
+      // The cursor moves back as well as forward: the story is the recording's up to it.
+      this.events = history.slice(-EVENT_KEEP);
+      this.eventCount = history.length;
+    }
     return {
       // The supervisor in this process changes its model in place: copy what the frame reads.
       model: structuredClone(model),
@@ -160,6 +215,10 @@ export class DashboardStore {
       gone: this.gone,
       now,
       traffic: trafficOf(this.samples),
+      replay:
+        cursor === null
+          ? null
+          : { from: cursor.from, to: cursor.to, at: cursor.at, speed: cursor.speed, playing: cursor.playing, marks: cursor.marks() },
     };
   }
 }
