@@ -13,12 +13,19 @@ export interface KnownBugs {
   voteWithoutLogCheck: boolean;
   /** Leave a new vote out of the hard state to persist, so a restart forgets it (a double vote). */
   voteNotPersisted: boolean;
+  /**
+   * Let a new leader append a configuration change before it has committed an entry of its own term
+   * (the single-server change bug, Ongaro, raft-dev 2015): two changes by different leaders can then
+   * leave two disjoint majorities, and two leaders in one term.
+   */
+  confChangeBeforeTermCommit: boolean;
 }
 
 export const NO_BUGS: KnownBugs = {
   commitPreviousTermByCounting: false,
   voteWithoutLogCheck: false,
   voteNotPersisted: false,
+  confChangeBeforeTermCommit: false,
 };
 
 /**
@@ -35,6 +42,10 @@ export const KNOWN_BUGS = {
     breaks: "votes without checking that the candidate's log is up to date (5.4.1)",
   },
   'vote-not-persisted': { flag: 'voteNotPersisted', breaks: 'forgets its vote on a restart, so it can vote twice in a term' },
+  'conf-change-before-term-commit': {
+    flag: 'confChangeBeforeTermCommit',
+    breaks: 'a new leader changes the configuration before committing an entry of its term (two leaders in a term)',
+  },
 } as const satisfies Record<string, { flag: keyof KnownBugs; breaks: string }>;
 
 export type BugName = keyof typeof KNOWN_BUGS;

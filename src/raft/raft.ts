@@ -227,8 +227,10 @@ export class Raft {
     if (lastConfig > this.raftLog.committed) return this.refuse('config-change-pending', `entry ${lastConfig} is not committed yet`);
     // The correction to dissertation 4.1 (Ongaro, raft-dev, 2015): a leader must commit an entry of
     // its own term before it appends a configuration entry, or a change made by an earlier leader
-    // that it never saw can combine with this one into two disjoint majorities.
-    if (!this.committedInCurrentTerm()) return this.refuse('config-change-pending', `no entry of term ${this.term} is committed yet`);
+    // that it never saw can combine with this one into two disjoint majorities. The
+    // confChangeBeforeTermCommit bug switch leaves this check out.
+    if (!this.cfg.bugs.confChangeBeforeTermCommit && !this.committedInCurrentTerm())
+      return this.refuse('config-change-pending', `no entry of term ${this.term} is committed yet`);
     const next = applyChange(this.membership, change);
     if (typeof next === 'string') return this.refuse('invalid-change', next);
     if (change.type === 'promote') {
