@@ -67,6 +67,8 @@ export interface RaftStatus {
   snapshotIndex: number;
   snapshotTerm: number;
   membership: Membership;
+  /** Index of the configuration entry `membership` comes from; 0 when the bootstrap or a snapshot holds it (committed). */
+  configIndex: number;
   electionElapsed: number;
   electionTimeout: number;
   heartbeatElapsed: number;
@@ -404,6 +406,7 @@ export class Raft {
       snapshotIndex: this.raftLog.snapshotIndex(),
       snapshotTerm: this.raftLog.snapshotTerm(),
       membership: this.membership,
+      configIndex: this.configIndexes[this.configIndexes.length - 1] ?? 0,
       electionElapsed: this.electionElapsed,
       electionTimeout: this.role === 'leader' ? this.cfg.electionTimeoutMin : this.randomizedElectionTimeout,
       heartbeatElapsed: this.heartbeatElapsed,
@@ -1004,6 +1007,11 @@ export class Raft {
       voters: matches.length,
     });
     this.startReadRound(false); // reads that waited for a commit of this term (6.4, step 1)
+    const lastConfig = this.configIndexes[this.configIndexes.length - 1] ?? 0;
+    if (lastConfig >= from && lastConfig <= index) {
+      const e = this.raftLog.entry(lastConfig) as ConfigEntry;
+      this.emit({ type: 'config-committed', change: e.change, membership: e.membership, index: lastConfig });
+    }
     this.maybeStepDownRemoved();
     return true;
   }
