@@ -1,7 +1,6 @@
 // The whole frame, drawn from a snapshot and the UI state: pure, so tests render it with a model
 // of their choosing.
 import { Box, Text } from 'ink';
-import { EventList } from './event-list.js';
 import type { ExercisePanelView } from '../exercises/types.js';
 import { ExercisePanel, ExerciseStrip, PANEL_FRAME, exerciseLines } from './exercise-panel.js';
 import { Footer, resultLines } from './footer.js';
@@ -16,7 +15,7 @@ import { PartitionEditor } from './partition-editor.js';
 import type { Snapshot } from './store.js';
 import { TextView, type Line } from './text-view.js';
 import { members } from '../cluster-model/index.js';
-import { visibleEvents } from './view.js';
+import { LowerPanel } from './panels.js';
 
 export interface DashboardProps {
   snap: Snapshot;
@@ -74,12 +73,6 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
     );
   const w = l.mainWidth;
   const middleRows = (l.grid ? nodes + 2 : 0) + l.eventRows + 1;
-  const events = visibleEvents(snap.events, snap.eventCount, {
-    rows: l.eventRows,
-    back: ui.eventsBack,
-    filter: ui.filter,
-    frozenAt: ui.frozenAt,
-  });
   let middle: React.ReactNode;
   if (ui.mode.kind === 'partition')
     middle = <PartitionEditor model={model} groups={ui.mode.groups} selected={ui.selected} width={w} rows={middleRows} labels={labels} />;
@@ -97,16 +90,7 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
             colour={colour}
           />
         ) : null}
-        <EventList
-          lines={events.lines}
-          rows={l.eventRows}
-          width={w}
-          labels={labels}
-          frozen={ui.frozenAt !== null}
-          filter={ui.filter}
-          hiddenBelow={events.hiddenBelow}
-          tickMs={snap.model.timing.tickMs}
-        />
+        <LowerPanel snap={snap} ui={ui} width={w} rows={l.eventRows} labels={labels} colour={colour} />
       </>
     );
   const strip = exercise !== null && l.exercise !== null && !l.exercise.side;

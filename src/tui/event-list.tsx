@@ -31,6 +31,7 @@ function style(e: ClusterEvent): { glyph: string; colour?: string; bold?: boolea
 }
 
 export function EventList({
+  title,
   lines,
   rows,
   width,
@@ -40,6 +41,8 @@ export function EventList({
   hiddenBelow,
   tickMs,
 }: {
+  /** The panel strip the title line starts with (panels.tsx). */
+  title: React.ReactNode;
   lines: readonly ClusterEvent[];
   rows: number;
   width: number;
@@ -53,7 +56,7 @@ export function EventList({
   return (
     <Box flexDirection="column" width={width} height={rows + 1}>
       <Text dimColor wrap="truncate">
-        {labels.eventsTitle}
+        {title}
         {filter !== null ? (
           <Text color="cyan">
             {' '}

@@ -27,6 +27,7 @@ export type BindingId =
   | 'scroll-events'
   | 'follow'
   | 'results'
+  | 'panel'
   | 'mouse'
   | 'hint'
   | 'trigger'
@@ -158,6 +159,13 @@ export const BINDINGS: readonly Binding[] = [
     cli: '',
   },
   { id: 'follow', keys: 'G', label: 'follow', help: 'follow the tail again (log grid and events)', cli: '' },
+  {
+    id: 'panel',
+    keys: 'Tab',
+    label: 'panel',
+    help: 'switch the lower panel: events, messages per link, reads, members',
+    cli: '',
+  },
   { id: 'results', keys: 'm', label: 'results', help: 'show the results of your last actions in full, newest first', cli: '' },
   {
     id: 'mouse',

@@ -5,6 +5,7 @@ import type { Action, NodeModel, SpeedPreset } from '../cluster-model/index.js';
 import type { ClusterRequest } from '../cluster-model/commands/grammar.js';
 import { complete, parseCommandLine } from './command-line.js';
 import { BINDINGS, nodeAction, type BindingId } from './keymap.js';
+import { nextPanel, type PanelId } from './panels.js';
 
 /** The part of ink's Key the router reads. */
 export interface KeyPress {
@@ -60,6 +61,8 @@ export interface UiState {
   textScroll: number;
   /** The command lines run, oldest first. */
   history: readonly string[];
+  /** What the lower area shows (Tab cycles). */
+  panel: PanelId;
 }
 
 export type Intent =
@@ -103,6 +106,7 @@ export function initialUi(firstNode: number): UiState {
     hint: false,
     textScroll: 0,
     history: [],
+    panel: 'events',
   };
 }
 
@@ -117,6 +121,7 @@ const SPEED_ORDER: readonly SpeedPreset[] = ['slow', 'normal', 'fast'];
 function bindingFor(input: string, key: KeyPress): BindingId | null {
   if (key.leftArrow || key.rightArrow) return 'scroll-log';
   if (key.pageUp || key.pageDown) return 'scroll-events';
+  if (key.tab) return 'panel';
   if (input === ' ') return 'freeze';
   for (const b of BINDINGS) if (b.keys.length === 1 && b.keys === input) return b.id;
   return null;
@@ -223,6 +228,8 @@ function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Rou
       return none({ ...ui, mode: { kind: 'help' }, textScroll: 0 });
     case 'results':
       return none({ ...ui, mode: { kind: 'results' }, textScroll: 0 });
+    case 'panel':
+      return none({ ...ui, panel: nextPanel(ui.panel) });
     case 'quit':
       return quit(ui, ctx);
     case 'select':

@@ -5,6 +5,7 @@ import type { ActionResult, ClusterEvent } from '../cluster-model/index.js';
 import { eventTextZh, resultTextZh } from '../cluster-model/event-zh.js';
 import type { Lang } from '../exercises/lang.js';
 import type { BindingId } from './keymap.js';
+import type { PanelId } from './panels.js';
 
 /** The keys' words where they differ from the key map's English. */
 type KeyWords = Partial<Record<BindingId, { label: string; help: string }>>;
@@ -39,7 +40,10 @@ const EN = {
   colLinks: 'links',
   logTitle: 'log (term per entry; solid = committed, dim = not yet)',
   logBack: 'scrolled back: G follows the tail',
-  eventsTitle: 'events',
+  /** The lower panels' names, on the strip above them (Tab cycles). */
+  panelNames: { events: 'events', messages: 'messages', reads: 'reads', members: 'members' } as Record<PanelId, string>,
+  /** A panel whose part of the dashboard is not in this build yet. */
+  panelComing: 'this panel is not in this build yet: Tab shows the next',
   frozen: 'FROZEN (space to follow)',
   filtered: 'only',
   helpTitle: 'keys (↑↓ PgUp PgDn scroll, any other key closes)',
@@ -159,7 +163,8 @@ const ZH: Labels = {
   colLinks: '链路',
   logTitle: '日志（每格为条目的任期；实心 = 已提交，暗淡 = 未提交）',
   logBack: '已回滚查看：按 G 跟随末尾',
-  eventsTitle: '事件',
+  panelNames: { events: '事件', messages: '消息', reads: '读取', members: '成员' },
+  panelComing: '此版本还没有这个面板：按 Tab 查看下一个',
   frozen: '已冻结（空格继续）',
   filtered: '仅',
   helpTitle: '按键（↑↓ PgUp PgDn 滚动，其他键关闭）',
@@ -255,6 +260,7 @@ const ZH: Labels = {
     hint: { label: '提示', help: '显示或隐藏当前步骤的提示和练习全文（窄屏时代替表格显示）' },
     trigger: { label: '设置', help: '让练习自己布置场景（步骤提供时显示）' },
     help: { label: '帮助', help: '显示或隐藏本帮助' },
+    panel: { label: '面板', help: '切换下方面板：事件、各链路的消息、读取、成员' },
     results: { label: '结果', help: '完整显示你最近操作的结果（最新在前）' },
     quit: { label: '退出', help: '退出（如果集群由本仪表盘启动，会先询问并停止它）' },
   },

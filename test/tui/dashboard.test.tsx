@@ -181,6 +181,14 @@ describe('the dashboard frame', () => {
     expect(frame(snapshot(healthy()), { size: { cols: 50, rows: 10 } })).toMatch(/too small.*\n.*at least 72x/);
   });
 
+  it('names the lower panels above the shown one, and shows a one-line note for a panel not in this build', () => {
+    const out = frame(snapshot(healthy()));
+    expect(out).toContain('[events] messages reads members (Tab)');
+    const reads = frame(snapshot(healthy()), { ui: { panel: 'reads' } });
+    expect(reads).toContain('events messages [reads] members (Tab)');
+    expect(reads).toContain('this panel is not in this build yet');
+  });
+
   it('shows the help overlay with every key and its command line', () => {
     const out = frame(snapshot(healthy()), { ui: { mode: { kind: 'help' } }, size: { cols: 120, rows: 40 } });
     expect(out).toMatch(/x\s+kill the node/);

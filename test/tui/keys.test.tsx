@@ -223,6 +223,16 @@ describe('the key router', () => {
     expect(route(asked.ui, 'c', { ctrl: true }, { ...ctx, owned: true }).intents).toEqual([{ type: 'quit' }]);
   });
 
+  it('Tab cycles the lower panel: events, messages, reads, members, and events again', () => {
+    const seen: string[] = [];
+    let ui = initialUi(1);
+    for (let i = 0; i < 5; i++) {
+      seen.push(ui.panel);
+      ui = route(ui, '', { tab: true }, ctx).ui;
+    }
+    expect(seen).toEqual(['events', 'messages', 'reads', 'members', 'events']);
+  });
+
   it('escape leaves the input line without sending', () => {
     const typing = route(initialUi(1), 'n', {}, ctx).ui;
     const r = route({ ...typing, mode: { kind: 'input', what: 'submit', text: 'abc' } }, '', { escape: true }, ctx);

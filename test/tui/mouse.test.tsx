@@ -49,7 +49,7 @@ describe('where the panels are', () => {
         expect(out[r.grid.top]).toMatch(/^log /);
         expect(out[r.grid.top + r.grid.rows - 1]).toMatch(/^n3 /);
       }
-      expect(out[r.events!.top]).toMatch(/^events/);
+      expect(out[r.events!.top]).toMatch(/^\[events\]/);
       expect(r.events!.top + r.events!.rows).toBeLessThanOrEqual(out.length - 2);
     });
 
@@ -64,7 +64,7 @@ describe('where the panels are', () => {
     const r = rowRegions(frame, 3)!;
     expect(out[r.nodes.top + 3]).toMatch(/^links: /);
     expect(out[r.grid?.top ?? r.events!.top]).toMatch(/^(log|events)/);
-    expect(out[r.events!.top]).toMatch(/^events/);
+    expect(out[r.events!.top]).toMatch(/^\[events\]/);
   });
 });
 
