@@ -19,6 +19,13 @@ export interface KnownBugs {
    * leave two disjoint majorities, and two leaders in one term.
    */
   confChangeBeforeTermCommit: boolean;
+  /**
+   * A new leader appends no no-op entry of its own term (section 5.4.2 and 8; dissertation 6.4). Not
+   * unsafe alone: it commits nothing of an earlier term until a client's entry of its term commits,
+   * and serves no read until then. But it lets a leader reach a majority with an earlier term's entry
+   * and none of its own, which is what commit-previous-term needs to break (Figure 8).
+   */
+  skipNoop: boolean;
 }
 
 export const NO_BUGS: KnownBugs = {
@@ -26,6 +33,7 @@ export const NO_BUGS: KnownBugs = {
   voteWithoutLogCheck: false,
   voteNotPersisted: false,
   confChangeBeforeTermCommit: false,
+  skipNoop: false,
 };
 
 /**
@@ -45,6 +53,10 @@ export const KNOWN_BUGS = {
   'conf-change-before-term-commit': {
     flag: 'confChangeBeforeTermCommit',
     breaks: 'a new leader changes the configuration before committing an entry of its term (two leaders in a term)',
+  },
+  'skip-noop': {
+    flag: 'skipNoop',
+    breaks: 'appends no no-op entry when it becomes leader, so an earlier term can be committed by counting alone (5.4.2, Figure 8)',
   },
 } as const satisfies Record<string, { flag: keyof KnownBugs; breaks: string }>;
 

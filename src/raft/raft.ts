@@ -549,8 +549,9 @@ export class Raft {
     }
     this.emit({ type: 'role-change', from, to: 'leader', term: this.term, cause: 'won-election' });
     // Section 5.4.2 and dissertation 6.4: a new leader commits an entry of its own term at once,
-    // which commits everything before it and lets it serve reads.
-    this.appendLocal({ type: 'noop', term: this.term, index: next });
+    // which commits everything before it and lets it serve reads. Without it (the skipNoop bug) the
+    // first client entry of the term does that, and reads wait for it (committedInCurrentTerm).
+    if (!this.cfg.bugs.skipNoop) this.appendLocal({ type: 'noop', term: this.term, index: next });
   }
 
   /** Starts an election: a pre-vote round first when PreVote is on, unless this is a transfer. */

@@ -78,3 +78,31 @@ describe('a leader that lacks a committed entry (elected through voteWithoutLogC
     expect(out.events.filter(isEvent('append-rejected'))).toEqual([]);
   });
 });
+
+describe('bugs.skipNoop', () => {
+  it('a new leader appends no entry of its term, commits nothing of an earlier term, and serves no read until a client entry of its term commits (6.4)', () => {
+    // n1 holds entry 1 of term 1 from an earlier leader, uncommitted.
+    const restored = restoredLog([1], { term: 1 });
+    const c = newCluster([1, 2, 3], { config: { bugs: { ...NO_BUGS, skipNoop: true } }, restored: { 1: restored, 2: restored } });
+    c.electLeader(1);
+    c.tickAll(4);
+    expect(c.logTerms(1)).toEqual([1]);
+    expect(c.status(1).commit).toBe(0);
+    c.raft(1).readIndex('r');
+    c.tickAll(4);
+    expect(c.node(1).readStates).toEqual([]);
+    // The first client entry of its term commits it and what lies before, and the read goes ahead.
+    c.propose(1, 'x');
+    c.tickAll(4);
+    expect(c.status(1).commit).toBe(2);
+    expect(c.node(1).readStates.map((r) => r.context)).toEqual(['r']);
+  });
+
+  it('without the bug, the no-op commits at once', () => {
+    const restored = restoredLog([1], { term: 1 });
+    const c = newCluster([1, 2, 3], { restored: { 1: restored, 2: restored } });
+    c.electLeader(1);
+    c.tickAll(4);
+    expect(c.status(1).commit).toBe(2);
+  });
+});
