@@ -5,6 +5,7 @@ import { Box, Text } from 'ink';
 import { EventList } from './event-list.js';
 import type { UiState } from './keys.js';
 import type { Labels } from './labels.js';
+import { MembersPanel } from './members-panel.js';
 import type { Snapshot } from './store.js';
 import { visibleEvents } from './view.js';
 
@@ -87,9 +88,10 @@ export function LowerPanel(props: PanelProps) {
   switch (props.ui.panel) {
     case 'events':
       return <Events {...props} />;
+    case 'members':
+      return <MembersPanel {...props} />;
     case 'messages':
     case 'reads':
-    case 'members':
       return <Coming {...props} />;
   }
 }
