@@ -1,9 +1,10 @@
-// The ten workshop exercises, in the order a workshop takes them, and how a command line names one.
+// The workshop exercises, in the order a workshop takes them, and how a command line names one.
 import type { Exercise } from '../types.js';
 import { disruptiveServer } from './disruptive-server.js';
 import { firstElection } from './first-election.js';
 import { followerFailure } from './follower-failure.js';
 import { leaderFailure } from './leader-failure.js';
+import { membership } from './membership.js';
 import { minorityPartition } from './minority-partition.js';
 import { newNode } from './new-node.js';
 import { quorumLoss } from './quorum-loss.js';
@@ -22,6 +23,7 @@ export const EXERCISES: readonly Exercise[] = [
   newNode,
   disruptiveServer,
   whyTheRules,
+  membership,
 ];
 
 /** The exercise named by its id ("leader-failure") or its number ("3"); null when there is none. */
