@@ -9,7 +9,11 @@
 //   link       one-way cuts (often from the leader), or delay and loss on one node's links
 //   transfer   the leader hands leadership to a follower (nothing to undo)
 //   campaign   a node starts an election at once, as if its timer had fired (nothing to undo)
-// The kinds come round in shuffled rounds, so each appears as often as the others. A kind whose
+//   aimed      a schedule written for a known bug the cluster runs (aimed/index.ts), mended after
+// The kinds come round in shuffled rounds, so each appears as often as the others. When the cluster
+// runs a known bug with aimed episodes, one of them (in turn) follows each random episode: the
+// random kinds rarely reach the state a bug needs (Figure 8's schedule, a voter restarted in the
+// term it voted in), the aimed ones go there on purpose. A kind whose
 // action the cluster's engine cannot do (etcd has no campaign) is skipped from then on, with the
 // engine's reason; the others go on. The choices
 // are drawn from a seeded random, but some depend on the live cluster (who leads now), and the
@@ -29,6 +33,7 @@ import {
 } from '../cluster-model/index.js';
 import { largestMinorityOf, majorityOf } from '../raft/membership.js';
 import type { Random } from '../sim/random.js';
+import type { AimedEpisode } from './aimed/types.js';
 
 export const FAULT_KINDS = ['kill', 'pause', 'partition', 'link', 'transfer', 'campaign'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -37,6 +42,18 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 export interface FaultTally {
   tried: number;
   hit: number;
+}
+
+/** How often an aimed episode ran. */
+export interface AimedTally {
+  name: string;
+  bug: AimedEpisode['bug'];
+  describe: string;
+  /** Times it started. */
+  runs: number;
+  /** Times it stopped with an error (its sentence in `errors`, the first few). */
+  failed: number;
+  errors: string[];
 }
 
 /** A kind the nemesis stopped trying because the cluster's engine cannot do its action. */
@@ -51,8 +68,10 @@ export interface FaultRecord {
   at: number;
   /** Which episode (1, 2...) the action belongs to; 0 for the final healing. */
   episode: number;
-  /** The fault this action injects or undoes; "heal" for the final healing. */
-  kind: FaultKind | 'heal';
+  /** The fault this action injects or undoes; "heal" for the final healing; "aimed" for an aimed episode's (named in `aimed`). */
+  kind: FaultKind | 'heal' | 'aimed';
+  /** The aimed episode's name, for kind "aimed". */
+  aimed?: string;
   phase: 'inject' | 'undo' | 'heal';
   action: Action;
   ok: boolean;
@@ -69,6 +88,8 @@ export interface NemesisOptions {
   /** Faults start only before this time. */
   durationMs: number;
   signal?: AbortSignal;
+  /** Episodes aimed at the known bugs the cluster runs, interleaved with the random kinds (none by default). */
+  aimed?: readonly AimedEpisode[];
   /** How to wait; rejects when `signal` aborts. Default: a real timer (a test passes one that moves its clock). */
   wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -175,19 +196,30 @@ function unsupported(result: ActionResult): boolean {
 export class Nemesis {
   readonly timeline: FaultRecord[] = [];
   private readonly skippedKinds: SkippedKind[] = [];
+  private readonly aimedTally: AimedTally[];
+  private episodes = 0;
 
-  constructor(private readonly o: NemesisOptions) {}
+  constructor(private readonly o: NemesisOptions) {
+    this.aimedTally = (o.aimed ?? []).map((a) => ({ name: a.name, bug: a.bug, describe: a.describe, runs: 0, failed: 0, errors: [] }));
+  }
 
   /** Injects faults until `durationMs`, then heals everything. */
   async run(): Promise<void> {
     const { random, clock, durationMs, kinds } = this.o;
+    const aimed = this.o.aimed ?? [];
     let round: FaultKind[] = [];
-    let episodes = 0;
+    let nextAimed = 0;
+    let aimedTurn = false;
     const usable = (): FaultKind[] => kinds.filter((k) => !this.skippedKinds.some((s) => s.kind === k));
     while (usable().length > 0 && clock() < durationMs && !this.aborted()) {
       const e = electionMs(this.o.target.model);
       // Between faults: time for the cluster to recover and the clients to make progress.
       if (!(await this.pause(random.int(Math.max(100, e), Math.max(1000, 4 * e)))) || clock() >= durationMs) break;
+      if (aimedTurn && aimed.length > 0) {
+        aimedTurn = false;
+        await this.runAimed(aimed[nextAimed++ % aimed.length]!);
+        continue;
+      }
       round = round.filter((k) => usable().includes(k));
       if (round.length === 0) round = random.shuffled(usable());
       const kind = round.shift()!;
@@ -197,7 +229,8 @@ export class Nemesis {
         round.push(kind);
         continue;
       }
-      const n = ++episodes;
+      const n = ++this.episodes;
+      aimedTurn = true;
       let injected = false;
       for (const a of episode.inject) {
         const result = await this.act(n, kind, 'inject', a);
@@ -223,14 +256,51 @@ export class Nemesis {
    * the ones that are down, so that the cluster can settle.
    */
   async healAll(): Promise<void> {
-    await this.act(0, 'heal', 'heal', { op: 'heal' });
+    await this.mend(0, 'heal', 'heal');
+  }
+
+  /** Heals the network, resumes paused nodes and starts the ones that are down. */
+  private async mend(episode: number, kind: FaultRecord['kind'], phase: FaultRecord['phase'], aimed?: string): Promise<void> {
+    await this.act(episode, kind, phase, { op: 'heal' }, aimed);
     const m = this.o.target.model;
     const paused = pausedNodes(m);
-    if (paused.length > 0) await this.act(0, 'heal', 'heal', { op: 'resume', nodes: paused });
+    if (paused.length > 0) await this.act(episode, kind, phase, { op: 'resume', nodes: paused }, aimed);
     const down = members(m)
       .filter((n) => n.process.state === 'killed' || n.process.state === 'crashed' || n.process.state === 'stopped')
       .map((n) => n.id);
-    if (down.length > 0) await this.act(0, 'heal', 'heal', { op: 'restart', nodes: down });
+    if (down.length > 0) await this.act(episode, kind, phase, { op: 'restart', nodes: down }, aimed);
+  }
+
+  /**
+   * Runs one aimed episode, its actions in the timeline under its name, then mends whatever it left
+   * (network faults, paused or stopped nodes). An episode that throws is counted, and the run goes on.
+   */
+  private async runAimed(episode: AimedEpisode): Promise<void> {
+    const n = ++this.episodes;
+    const tally = this.aimedTally.find((t) => t.name === episode.name)!;
+    tally.runs++;
+    const wait = this.o.wait ?? realWait;
+    try {
+      await episode.run({
+        target: this.o.target,
+        random: this.o.random,
+        wait: (ms) => wait(ms, this.o.signal),
+        act: (action) => this.act(n, 'aimed', 'inject', action, episode.name),
+        electionMs: electionMs(this.o.target.model),
+        ...(this.o.signal === undefined ? {} : { signal: this.o.signal }),
+      });
+    } catch (err) {
+      if (!this.aborted()) {
+        tally.failed++;
+        if (tally.errors.length < 3) tally.errors.push((err as Error).message);
+      }
+    }
+    await this.mend(n, 'aimed', 'undo', episode.name);
+  }
+
+  /** Each aimed episode: how often it ran. */
+  aimedRuns(): AimedTally[] {
+    return this.aimedTally.map((t) => ({ ...t, errors: [...t.errors] }));
   }
 
   /** Counts of the faults injected (episodes in which the cluster did at least one inject action), by kind. */
@@ -244,7 +314,7 @@ export class Nemesis {
     const tried = new Set<number>();
     const hit = new Set<number>();
     for (const r of this.timeline) {
-      if (r.phase !== 'inject' || r.kind === 'heal') continue;
+      if (r.phase !== 'inject' || r.kind === 'heal' || r.kind === 'aimed') continue;
       if (!tried.has(r.episode)) {
         tried.add(r.episode);
         counts[r.kind].tried++;
@@ -262,7 +332,13 @@ export class Nemesis {
     return [...this.skippedKinds];
   }
 
-  private async act(episode: number, kind: FaultRecord['kind'], phase: FaultRecord['phase'], action: Action): Promise<ActionResult> {
+  private async act(
+    episode: number,
+    kind: FaultRecord['kind'],
+    phase: FaultRecord['phase'],
+    action: Action,
+    aimed?: string,
+  ): Promise<ActionResult> {
     const at = this.o.clock();
     let result: ActionResult;
     try {
@@ -271,7 +347,7 @@ export class Nemesis {
       // The control connection to a cluster we did not start can fail; the run goes on without faults.
       result = { ok: false, text: (err as Error).message };
     }
-    this.timeline.push({ at, episode, kind, phase, action, ok: result.ok, text: result.text });
+    this.timeline.push({ at, episode, kind, ...(aimed === undefined ? {} : { aimed }), phase, action, ok: result.ok, text: result.text });
     return result;
   }
 

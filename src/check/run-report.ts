@@ -3,7 +3,7 @@
 // explains each line.
 import { thousands } from '../cluster-model/plural.js';
 import type { Operation } from './history.js';
-import type { FaultKind, FaultRecord, FaultTally, SkippedKind } from './nemesis.js';
+import type { AimedTally, FaultKind, FaultRecord, FaultTally, SkippedKind } from './nemesis.js';
 import { formatSummary, summarize, type HistorySummary } from './report.js';
 import type { CheckRun, RunResult } from './run.js';
 
@@ -20,9 +20,18 @@ export interface RunSummary {
   /**
    * Faults that hit (the cluster carried out the injection), in all and by kind; by kind also the
    * episodes tried (an injection the cluster refused, such as pausing a node that is down, is tried
-   * but did not hit); and the kinds skipped because the engine cannot do them.
+   * but did not hit); the kinds skipped because the engine cannot do them; and the episodes aimed at
+   * the known bugs the cluster runs, with how often each ran.
    */
-  faults: { total: number; tried: number; byKind: Record<FaultKind, number>; tally: Record<FaultKind, FaultTally>; skipped: SkippedKind[] };
+  faults: {
+    total: number;
+    tried: number;
+    byKind: Record<FaultKind, number>;
+    tally: Record<FaultKind, FaultTally>;
+    skipped: SkippedKind[];
+    /** Only when the cluster runs a bug with aimed episodes. */
+    aimed?: AimedTally[];
+  };
   /** The workload's operations (the final reads are in `finals`). */
   operations: HistorySummary;
   /** Operations the cluster answered (ok, or a cas that did not match), of all. */
@@ -85,6 +94,7 @@ export function summarizeRun(run: CheckRun, replay: string): RunSummary {
       byKind: run.faultCounts,
       tally: run.faultTally,
       skipped: run.skippedKinds,
+      ...(run.aimed.length === 0 ? {} : { aimed: run.aimed }),
     },
     availability: { answered: got, of: ops.length, share: ops.length === 0 ? 0 : got / ops.length },
     latencyMs: { count: latencies.length, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: latencies.at(-1) ?? 0 },
@@ -147,7 +157,8 @@ function describeAction(f: FaultRecord): string {
 
 /** One line per fault action: time since the run began, what, and whether it was done. */
 export function faultLine(f: FaultRecord): string {
-  return `${(f.at / 1000).toFixed(3).padStart(8)} s  ${describeAction(f)}${f.ok ? '' : `  (refused: ${f.text})`}`;
+  const aimed = f.aimed === undefined ? '' : `[${f.aimed}] `;
+  return `${(f.at / 1000).toFixed(3).padStart(8)} s  ${aimed}${describeAction(f)}${f.ok ? '' : `  (refused: ${f.text})`}`;
 }
 
 /**
@@ -167,6 +178,10 @@ function faultLines(s: RunSummary): string[] {
   if (untried.length > 0) lines.push(`  not reached before the run ended: ${untried.join(', ')}`);
   if (refused.length > 0) lines.push(`  tried, but the cluster refused each try: ${refused.join(', ')}`);
   for (const x of f.skipped) lines.push(`  skipped ${x.kind}: ${x.reason}`);
+  for (const a of f.aimed ?? []) {
+    const failed = a.failed === 0 ? '' : `, ${a.failed} stopped by an error (${a.errors.join('; ')})`;
+    lines.push(`  aimed at ${a.bug}: ${a.name} ran ${a.runs === 1 ? 'once' : `${a.runs} times`}${failed}: ${a.describe}`);
+  }
   return lines;
 }
 
