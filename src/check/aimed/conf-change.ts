@@ -16,10 +16,13 @@
 // removal commits, so the schedule adds where the thread's second change removes; C0 must have an
 // even number of voters (4 in the thread). Each step waits for the state it needs and gives up on
 // this try otherwise.
-// Not yet a catch on real processes (three runs at 4 nodes, elections 600-900 ms): steps (a), (b)
-// and (d) happen as written, A's side elects A with Cu, but the supervisor's promote of V waits for
-// its own catch-up test and reaches X too late, after A's side has the higher term; the simulator's
-// scripted trace (test/sim/conf-change-bug.test.ts) is the catch until then.
+// Not yet a catch on real processes (four runs at 4 nodes, elections 600-900 ms, heartbeat 100 ms):
+// steps (a), (b) and (d) happen as written, and A's side elects A with Cu. But X never appends Cv:
+// with CheckQuorum, X ({X, Y}, 2 of C0's 4) steps down within an election timeout, before the
+// supervisor's promote of V reaches it; with --no-check-quorum the promote still had not been
+// proposed to X 2 s after its win (the supervisor waits for V's reported log to reach X's commit
+// first), and A's side took the higher term meanwhile. The simulator's scripted trace
+// (test/sim/conf-change-bug.test.ts) is the catch until then.
 import { latestMembership, leaderOf, type ClusterModel } from '../../cluster-model/index.js';
 import type { NodeId } from '../../raft/types.js';
 import { allRunning, leaderIn, raftOf, reached, wonSince } from './steps.js';
