@@ -88,7 +88,9 @@ describe("a cluster's Raft switches", () => {
   test('an unknown bug is a usage error naming the known ones', async () => {
     const r = await cli.run('up', '--detach', '--name', 'nope', '--bug', 'off-by-one');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--bug must be one of commit-previous-term, vote-without-log-check, vote-not-persisted, conf-change-before-term-commit, skip-noop, got "off-by-one"');
+    expect(r.stderr).toContain(
+      '--bug must be one of commit-previous-term, vote-without-log-check, vote-not-persisted, conf-change-before-term-commit, skip-noop, got "off-by-one"',
+    );
     expect(r.stdout).toBe('');
   });
 });

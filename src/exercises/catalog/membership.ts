@@ -6,17 +6,9 @@
 // change the configuration in the one round trip before its first entry commits, after an earlier
 // leader's change reached only a minority: the simulator plays it (the conf-change-before-term-commit
 // switch), a live dashboard would not show it, and the exercise says so rather than pretend.
-import { highestTerm, latestMembership, leaderOf, voters, type ClusterModel } from '../../cluster-model/index.js';
-import type { NodeId } from '../../raft/types.js';
-import { logReach, raftEvents, raftOf, watchedFromOutside } from '../observe.js';
-import type { Exercise, Facts } from '../types.js';
-import { leaderStep } from './common.js';
-
-/** Whether the learner holds the log up to `target`: how far its log reaches, as its engine tells. */
-function caughtUp(model: ClusterModel, facts: Readonly<Facts>): boolean {
-  const r = raftOf(model, facts.newNode);
-  return r !== undefined && logReach(model, r) >= facts.target!;
-}
+import { highestTerm, leaderOf, voters, type ClusterModel } from '../../cluster-model/index.js';
+import type { Exercise } from '../types.js';
+import { leaderStep, learnerCaughtUp, learnerJoined } from './common.js';
 
 /**
  * Whether the leader's configuration is committed: its entry at or below the leader's commit index.
@@ -26,11 +18,6 @@ function configCommitted(model: ClusterModel): boolean {
   const r = leaderOf(model)?.raft;
   if (r == null) return false;
   return r.configIndex === undefined || r.configIndex <= r.commit;
-}
-
-/** The learner the configuration shows, where the model is read from outside and no event tells the change. */
-function learnerSeen(model: ClusterModel): NodeId | undefined {
-  return watchedFromOutside(model) ? latestMembership(model)?.learners[0] : undefined;
 }
 
 export const membership: Exercise = {
@@ -67,13 +54,7 @@ export const membership: Exercise = {
         zh: '在仪表盘的命令行输入 `:add --learner`，或者按 X。面板显示领导者的配置条目“添加学习者 n4”，先是尚未提交，然后已提交。',
       },
       command: 'add --learner',
-      check: ({ since, model }) => {
-        const e = raftEvents(since, 'membership').find((m) => m.change.type === 'add-learner');
-        if (e !== undefined) return { newNode: e.change.node, target: leaderOf(model)?.raft?.commit ?? e.index };
-        const id = learnerSeen(model);
-        const commit = leaderOf(model)?.raft?.commit;
-        return id === undefined || commit === undefined ? false : { newNode: id, target: commit };
-      },
+      check: learnerJoined,
     },
     {
       id: 'caught-up',
@@ -85,7 +66,7 @@ export const membership: Exercise = {
         en: "The numbers are the leader's view: the learner's match index against the leader's last index. A learner counts in no majority, so the cluster commits at full speed meanwhile.",
         zh: '这些数字是领导者的视角：学习者的匹配索引对比领导者的最后索引。学习者不计入任何多数派，所以集群在此期间照常全速提交。',
       },
-      check: ({ model, facts }) => caughtUp(model, facts),
+      check: ({ model, facts }) => learnerCaughtUp(model, facts),
     },
     {
       id: 'promote',
@@ -139,7 +120,7 @@ export const membership: Exercise = {
       const id = facts.newNode;
       if (id === undefined) return { en: 'add a node as a learner (add --learner)', zh: '以学习者身份添加一个节点（add --learner）' };
       if (!voters(model).includes(id))
-        return caughtUp(model, facts)
+        return learnerCaughtUp(model, facts)
           ? { en: `promote the learner n${id} to voter (promote ${id})`, zh: `把学习者 n${id} 提升为投票者（promote ${id}）` }
           : null;
       const leader = leaderOf(model);

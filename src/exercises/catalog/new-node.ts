@@ -2,26 +2,11 @@
 // holds the log (section 6 of the paper; dissertation 4.1 and 4.2.1). On etcd the same, with etcd's
 // learners: the member list shows the learner, and its commit index how far it has caught up.
 import { reports } from '../../cluster-model/engine.js';
-import { highestTerm, latestMembership, leaderOf, voters, type ClusterModel } from '../../cluster-model/index.js';
-import type { NodeId } from '../../raft/types.js';
-import { becameRole, leaderSeenAbove, logReach, raftEvents, raftOf, watchedFromOutside } from '../observe.js';
+import { highestTerm, leaderOf, voters, type ClusterModel } from '../../cluster-model/index.js';
+import { becameRole, leaderSeenAbove, raftEvents, raftOf, watchedFromOutside } from '../observe.js';
 import type { Facts } from '../types.js';
 import type { Exercise } from '../types.js';
-import { leaderStep } from './common.js';
-
-/** Whether the learner holds the log up to `target`: how far its log reaches, as its engine tells. */
-function caughtUp(model: ClusterModel, facts: Readonly<Facts>): boolean {
-  const r = raftOf(model, facts.newNode);
-  return r !== undefined && logReach(model, r) >= facts.target!;
-}
-
-/**
- * Where the model is read from outside (etcd, whose member list it shows) and no event may tell the
- * change: a learner in the configuration (the exercise's cluster starts with none).
- */
-function learnerSeen(model: ClusterModel): NodeId | undefined {
-  return watchedFromOutside(model) ? latestMembership(model)?.learners[0] : undefined;
-}
+import { leaderStep, learnerCaughtUp, learnerJoined } from './common.js';
 
 /**
  * Where the model is read from outside (etcd): the new node is in a term above the one it was
@@ -75,13 +60,7 @@ export const newNode: Exercise = {
         zh: '在仪表盘的命令行输入 `:add --learner`，或者按 X 让练习来做。配置条目“添加学习者 n6”像其他条目一样经过日志。',
       },
       command: 'add --learner',
-      check: ({ since, model }) => {
-        const e = raftEvents(since, 'membership').find((m) => m.change.type === 'add-learner');
-        if (e !== undefined) return { newNode: e.change.node, target: leaderOf(model)?.raft?.commit ?? e.index };
-        const id = learnerSeen(model);
-        const commit = leaderOf(model)?.raft?.commit;
-        return id === undefined || commit === undefined ? false : { newNode: id, target: commit };
-      },
+      check: learnerJoined,
     },
     {
       id: 'caught-up',
@@ -93,7 +72,7 @@ export const newNode: Exercise = {
         en: "Watch its log column grow to the others'. It receives every entry, but no majority counts it: its row stays marked as a learner.",
         zh: '观察它的日志列增长到和其他节点一样。它收到每个条目，但没有哪个多数派计入它：它那一行一直标为学习者。',
       },
-      check: ({ model, facts }) => caughtUp(model, facts),
+      check: ({ model, facts }) => learnerCaughtUp(model, facts),
     },
     {
       id: 'voter',
@@ -128,7 +107,7 @@ export const newNode: Exercise = {
       const id = facts.newNode;
       if (id === undefined) return { en: 'add a node as a learner (add --learner)', zh: '以学习者身份添加一个节点（add --learner）' };
       // Offered once the learner holds the log (the step before this one).
-      return caughtUp(model, facts)
+      return learnerCaughtUp(model, facts)
         ? { en: `promote the learner n${id} to voter (promote ${id})`, zh: `把学习者 n${id} 提升为投票者（promote ${id}）` }
         : null;
     },
