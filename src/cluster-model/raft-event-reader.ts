@@ -47,6 +47,7 @@ const FIELDS: FieldTable<RaftEvent, 'type'> = {
   'snapshot-installed': { from: nodeOrNone, index: count, term: count },
   'snapshot-taken': { index: count, term: count },
   membership: { change, membership, index: count },
+  'config-committed': { change, membership, index: count },
   'proposal-refused': { reason: among(EVENT_WORDS.proposals), leader: nodeOrNone },
   'transfer-started': { target: nodeOrNone, term: count },
   'transfer-aborted': { target: nodeOrNone, term: count },

@@ -51,6 +51,12 @@ export interface StateLine {
   firstIndex: number;
   snapshotIndex: number;
   membership: Membership;
+  /**
+   * Index of the configuration entry `membership` comes from (a node uses its latest one, committed
+   * or not: dissertation 4.1); 0 when the bootstrap or a snapshot holds it. At or below `commit`:
+   * the configuration is committed. Absent from engines that do not say (etcd).
+   */
+  configIndex?: number;
   /** The log's term runs, [first index of the run, term], ascending, over at most its last 1,000 entries after the snapshot. */
   runs: Array<[number, number]>;
   /** When the node's election timer fires (a voter) or its next heartbeat is due (the leader); null on a learner or a removed node. */
@@ -86,6 +92,7 @@ const FIELDS = [
   'lastTerm',
   'snapshotIndex',
   'membership',
+  'configIndex',
   'runs',
   'timer',
   'progress',
@@ -180,6 +187,7 @@ export function readStateLine(data: JsonObject): Validation<StateLine> {
       lastTerm: uint(o, 'lastTerm'),
       snapshotIndex: uint(o, 'snapshotIndex'),
       membership: { voters: ids(membership, 'voters', 'membership'), learners: ids(membership, 'learners', 'membership') },
+      ...(has(o, 'configIndex') ? { configIndex: uint(o, 'configIndex') } : {}),
       runs: pairs(o, 'runs', term),
       timer: timer(o.timer),
       progress: progress(o.progress),

@@ -125,6 +125,7 @@ export function stateLine(
     lastTerm: s.lastTerm,
     snapshotIndex: s.snapshotIndex,
     membership: s.membership,
+    configIndex: s.configIndex,
     runs: termRuns((i) => core.termAt(i), s.firstIndex, s.lastIndex),
     timer: clock.timer(s),
     progress: followers(s),

@@ -20,6 +20,12 @@ export interface KnownBugs {
    */
   readWithoutQuorum: boolean;
   /**
+   * Let a new leader append a configuration change before it has committed an entry of its own term
+   * (the single-server change bug, Ongaro, raft-dev 2015): two changes by different leaders can then
+   * leave two disjoint majorities, and two leaders in one term.
+   */
+  confChangeBeforeTermCommit: boolean;
+  /**
    * A new leader appends no no-op entry of its own term (section 5.4.2 and 8; dissertation 6.4). Not
    * unsafe alone: it commits nothing of an earlier term until a client's entry of its term commits,
    * and serves no read until then. But it lets a leader reach a majority with an earlier term's entry
@@ -33,6 +39,7 @@ export const NO_BUGS: KnownBugs = {
   voteWithoutLogCheck: false,
   voteNotPersisted: false,
   readWithoutQuorum: false,
+  confChangeBeforeTermCommit: false,
   skipNoop: false,
 };
 
@@ -53,6 +60,10 @@ export const KNOWN_BUGS = {
   'read-without-quorum': {
     flag: 'readWithoutQuorum',
     breaks: 'answers reads as leader without confirming it still leads, so a cut-off leader serves stale values (6.4)',
+  },
+  'conf-change-before-term-commit': {
+    flag: 'confChangeBeforeTermCommit',
+    breaks: 'a new leader changes the configuration before committing an entry of its term (two leaders in a term)',
   },
   'skip-noop': {
     flag: 'skipNoop',

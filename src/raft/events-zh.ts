@@ -109,6 +109,8 @@ export function describeEventZh(node: NodeId, e: RaftEvent, tickMs?: number): st
       return `${me} 把日志压缩到条目 ${e.index}`;
     case 'membership':
       return `条目 ${e.index} 处的配置变更：${CHANGE_ZH[e.change.type]} ${name(e.change.node)}（投票者 ${e.membership.voters.map(name).join(' ') || '无'}）`;
+    case 'config-committed':
+      return `条目 ${e.index} 处的配置已提交：投票者 ${e.membership.voters.map(name).join(' ') || '无'}，学习者 ${e.membership.learners.map(name).join(' ') || '无'}`;
     case 'proposal-refused':
       return `${me} 拒绝一个提议：${PROPOSAL_ZH[e.reason]}${e.leader !== 0 ? `（领导者是 ${name(e.leader)}）` : ''}`;
     case 'transfer-started':

@@ -62,6 +62,8 @@ export type RaftEvent =
   | { type: 'snapshot-installed'; from: NodeId; index: number; term: number }
   | { type: 'snapshot-taken'; index: number; term: number }
   | { type: 'membership'; change: ConfChange; membership: Membership; index: number }
+  /** Leader: the configuration entry at `index` is committed (the change is done; the next may start). */
+  | { type: 'config-committed'; change: ConfChange; membership: Membership; index: number }
   | { type: 'proposal-refused'; reason: ProposalRefusal; leader: NodeId }
   | { type: 'transfer-started'; target: NodeId; term: number }
   | { type: 'transfer-aborted'; target: NodeId; term: number }
@@ -144,6 +146,8 @@ export function describeEvent(node: NodeId, e: RaftEvent, tickMs?: number): stri
       const verb = { 'add-learner': 'adds learner', promote: 'promotes', remove: 'removes' }[e.change.type];
       return `configuration at entry ${e.index}: ${verb} ${name(e.change.node)} (voters ${e.membership.voters.map(name).join(' ') || 'none'})`;
     }
+    case 'config-committed':
+      return `configuration at entry ${e.index} is committed: voters ${e.membership.voters.map(name).join(' ') || 'none'}, learners ${e.membership.learners.map(name).join(' ') || 'none'}`;
     case 'proposal-refused':
       return `${me} refuses a proposal: ${e.reason.replace(/-/g, ' ')}${e.leader !== 0 ? ` (leader is ${name(e.leader)})` : ''}`;
     case 'transfer-started':

@@ -67,6 +67,8 @@ export interface RaftStatus {
   snapshotIndex: number;
   snapshotTerm: number;
   membership: Membership;
+  /** Index of the configuration entry `membership` comes from; 0 when the bootstrap or a snapshot holds it (committed). */
+  configIndex: number;
   electionElapsed: number;
   electionTimeout: number;
   heartbeatElapsed: number;
@@ -227,8 +229,10 @@ export class Raft {
     if (lastConfig > this.raftLog.committed) return this.refuse('config-change-pending', `entry ${lastConfig} is not committed yet`);
     // The correction to dissertation 4.1 (Ongaro, raft-dev, 2015): a leader must commit an entry of
     // its own term before it appends a configuration entry, or a change made by an earlier leader
-    // that it never saw can combine with this one into two disjoint majorities.
-    if (!this.committedInCurrentTerm()) return this.refuse('config-change-pending', `no entry of term ${this.term} is committed yet`);
+    // that it never saw can combine with this one into two disjoint majorities. The
+    // confChangeBeforeTermCommit bug switch leaves this check out.
+    if (!this.cfg.bugs.confChangeBeforeTermCommit && !this.committedInCurrentTerm())
+      return this.refuse('config-change-pending', `no entry of term ${this.term} is committed yet`);
     const next = applyChange(this.membership, change);
     if (typeof next === 'string') return this.refuse('invalid-change', next);
     if (change.type === 'promote') {
@@ -409,6 +413,7 @@ export class Raft {
       snapshotIndex: this.raftLog.snapshotIndex(),
       snapshotTerm: this.raftLog.snapshotTerm(),
       membership: this.membership,
+      configIndex: this.configIndexes[this.configIndexes.length - 1] ?? 0,
       electionElapsed: this.electionElapsed,
       electionTimeout: this.role === 'leader' ? this.cfg.electionTimeoutMin : this.randomizedElectionTimeout,
       heartbeatElapsed: this.heartbeatElapsed,
@@ -1010,6 +1015,11 @@ export class Raft {
       voters: matches.length,
     });
     this.startReadRound(false); // reads that waited for a commit of this term (6.4, step 1)
+    const lastConfig = this.configIndexes[this.configIndexes.length - 1] ?? 0;
+    if (lastConfig >= from && lastConfig <= index) {
+      const e = this.raftLog.entry(lastConfig) as ConfigEntry;
+      this.emit({ type: 'config-committed', change: e.change, membership: e.membership, index: lastConfig });
+    }
     this.maybeStepDownRemoved();
     return true;
   }

@@ -18,7 +18,8 @@ import { TextView, type Line } from './text-view.js';
 import { members } from '../cluster-model/index.js';
 import { MessagesPanel } from './messages-panel.js';
 import { ReadsPanel } from './reads-panel.js';
-import { Coming, Events, type PanelProps } from './panels.js';
+import { Events, type PanelProps } from './panels.js';
+import { MembersPanel } from './members-panel.js';
 
 export interface DashboardProps {
   snap: Snapshot;
@@ -75,7 +76,7 @@ function LowerPanel(props: PanelProps) {
     case 'reads':
       return <ReadsPanel {...props} />;
     case 'members':
-      return <Coming {...props} />;
+      return <MembersPanel {...props} />;
   }
 }
 

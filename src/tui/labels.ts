@@ -43,8 +43,6 @@ const EN = {
   logBack: 'scrolled back: G follows the tail',
   /** The lower panels' names, on the strip above them (Tab cycles). */
   panelNames: { events: 'events', messages: 'messages', reads: 'reads', members: 'members' } as Record<PanelId, string>,
-  /** A panel whose part of the dashboard is not in this build yet. */
-  panelComing: 'this panel is not in this build yet: Tab shows the next',
   /** The messages panel: its window, its first column, the column of types it has none of its own for. */
   messagesWindow: (s: number): string => `messages sent in the last ${s} s`,
   messagesLink: 'link',
@@ -60,6 +58,26 @@ const EN = {
   readsRefused: 'refused',
   readsStale: (node: number, commit: number, term: number): string => `STALE (n${node} committed ${commit}, term ${term})`,
   readsUntold: (n: number): string => `+${n} reads not told`,
+  members: {
+    /** The configuration as the leader has it. */
+    configOf: (leader: number, term: number): string => `configuration of leader n${leader} (term ${term})`,
+    /** No leader: the configuration the most advanced node has. */
+    configNoLeader: 'no leader: the configuration as the most advanced node has it',
+    initial: 'the initial configuration (committed)',
+    committed: (index: number): string => `entry ${index}, committed`,
+    pending: (index: number): string => `entry ${index}, NOT committed yet: no other change until it is`,
+    /** Between a name and what it names. */
+    colon: ': ',
+    voters: 'voters',
+    learners: 'learners',
+    none: 'none',
+    /** A learner's catch-up, from the leader's progress: what it holds of the leader's log. */
+    behind: (id: number, match: number, last: number): string =>
+      `n${id} catching up: holds ${match} of ${last} entries (${last - match} behind)`,
+    caughtUp: (id: number, match: number): string => `n${id} caught up (holds ${match}): it can be promoted`,
+    stepsTitle: 'the changes, step by step (newest last)',
+    noSteps: 'no membership change yet: + adds a node (:add --learner, then :promote ID, step by step), - removes the selected one',
+  },
   frozen: 'FROZEN (space to follow)',
   filtered: 'only',
   helpTitle: 'keys (↑↓ PgUp PgDn scroll, any other key closes)',
@@ -196,7 +214,6 @@ const ZH: Labels = {
   logTitle: '日志（每格为条目的任期；实心 = 已提交，暗淡 = 未提交）',
   logBack: '已回滚查看：按 G 跟随末尾',
   panelNames: { events: '事件', messages: '消息', reads: '读取', members: '成员' },
-  panelComing: '此版本还没有这个面板：按 Tab 查看下一个',
   messagesWindow: (s: number): string => `最近 ${s} 秒发送的消息`,
   messagesLink: '链路',
   messagesOther: '其他',
@@ -210,6 +227,22 @@ const ZH: Labels = {
   readsRefused: '拒绝',
   readsStale: (node: number, commit: number, term: number): string => `过期（n${node} 已在任期 ${term} 提交到 ${commit}）`,
   readsUntold: (n: number): string => `另有 ${n} 次读取未报告`,
+  members: {
+    configOf: (leader: number, term: number): string => `领导者 n${leader} 的配置（任期 ${term}）`,
+    configNoLeader: '无领导者：最领先的节点所持有的配置',
+    initial: '初始配置（已提交）',
+    committed: (index: number): string => `条目 ${index}，已提交`,
+    pending: (index: number): string => `条目 ${index}，尚未提交：提交之前不能做下一个变更`,
+    colon: '：',
+    voters: '投票者',
+    learners: '学习者',
+    none: '无',
+    behind: (id: number, match: number, last: number): string =>
+      `n${id} 正在追赶：持有 ${last} 个条目中的 ${match} 个（落后 ${last - match}）`,
+    caughtUp: (id: number, match: number): string => `n${id} 已追上（持有 ${match}）：可以提升为投票者`,
+    stepsTitle: '变更的每一步（最新在最后）',
+    noSteps: '还没有成员变更：+ 添加节点（逐步：:add --learner，再 :promote 编号），- 移除所选节点',
+  },
   frozen: '已冻结（空格继续）',
   filtered: '仅',
   helpTitle: '按键（↑↓ PgUp PgDn 滚动，其他键关闭）',

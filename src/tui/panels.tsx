@@ -52,20 +52,6 @@ export function PanelStrip({ current, labels }: { current: PanelId; labels: Labe
   );
 }
 
-/** A panel whose component is not in this build: one line saying so. */
-export function Coming({ ui, width, rows, labels }: PanelProps) {
-  return (
-    <Box flexDirection="column" width={width} height={rows + 1}>
-      <Text wrap="truncate">
-        <PanelStrip current={ui.panel} labels={labels} />
-      </Text>
-      <Text dimColor wrap="truncate">
-        {labels.panelComing}
-      </Text>
-    </Box>
-  );
-}
-
 /** The story (event-list.tsx) as a panel. */
 export function Events({ snap, ui, width, rows, labels }: PanelProps) {
   const events = visibleEvents(snap.events, snap.eventCount, { rows, back: ui.eventsBack, filter: ui.filter, frozenAt: ui.frozenAt });

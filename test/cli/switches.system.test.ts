@@ -89,7 +89,7 @@ describe("a cluster's Raft switches", () => {
     const r = await cli.run('up', '--detach', '--name', 'nope', '--bug', 'off-by-one');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      '--bug must be one of commit-previous-term, vote-without-log-check, vote-not-persisted, read-without-quorum, skip-noop, got "off-by-one"',
+      '--bug must be one of commit-previous-term, vote-without-log-check, vote-not-persisted, read-without-quorum, conf-change-before-term-commit, skip-noop, got "off-by-one"',
     );
     expect(r.stdout).toBe('');
   });

@@ -71,7 +71,7 @@ describe("raft-console node takes the core's switches", () => {
     const { code } = await node.ended();
     expect(code).toBe(2);
     expect(node.stderr).toBe(
-      'raft-console node: --bug must be one of commit-previous-term, vote-without-log-check, vote-not-persisted, read-without-quorum, skip-noop, got "off-by-one"\n',
+      'raft-console node: --bug must be one of commit-previous-term, vote-without-log-check, vote-not-persisted, read-without-quorum, conf-change-before-term-commit, skip-noop, got "off-by-one"\n',
     );
     expect(node.events).toEqual([]);
   });

@@ -1,4 +1,4 @@
-// The exercises as data: eleven of them, numbered in order, every text in both languages, and every
+// The exercises as data: twelve of them, numbered in order, every text in both languages, and every
 // step a reference names exists. And which language a learner gets.
 import { describe, expect, it } from 'vitest';
 import { EXERCISES, findExercise } from '../../src/exercises/catalog/index.js';
@@ -16,9 +16,9 @@ function texts(value: unknown, path: string): Array<[string, Texts]> {
 const HAN = /\p{Script=Han}/u;
 
 describe('the exercise catalogue', () => {
-  it('has the eleven exercises of the workshop, numbered 1 to 11, with distinct ids', () => {
-    expect(EXERCISES.map((e) => e.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
-    expect(new Set(EXERCISES.map((e) => e.id)).size).toBe(11);
+  it('has the twelve exercises of the workshop, numbered 1 to 12, with distinct ids', () => {
+    expect(EXERCISES.map((e) => e.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(new Set(EXERCISES.map((e) => e.id)).size).toBe(12);
   });
 
   it.each(EXERCISES.map((e) => [e.id, e] as const))('%s has every text in English and in Chinese', (_, e) => {

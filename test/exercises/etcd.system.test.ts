@@ -12,6 +12,7 @@ import { firstElection } from '../../src/exercises/catalog/first-election.js';
 import { followerFailure } from '../../src/exercises/catalog/follower-failure.js';
 import { leaderFailure } from '../../src/exercises/catalog/leader-failure.js';
 import { minorityPartition } from '../../src/exercises/catalog/minority-partition.js';
+import { membership } from '../../src/exercises/catalog/membership.js';
 import { newNode } from '../../src/exercises/catalog/new-node.js';
 import { quorumLoss } from '../../src/exercises/catalog/quorum-loss.js';
 import { exerciseOn } from '../../src/exercises/engine.js';
@@ -24,7 +25,7 @@ if (found.error !== undefined || found.status !== 0)
   );
 
 describe('the automatic solutions of the exercises on etcd check every step, in order', () => {
-  it.each([firstElection, leaderFailure, followerFailure, minorityPartition, quorumLoss, newNode])('$id', async (exercise) => {
+  it.each([firstElection, leaderFailure, followerFailure, minorityPartition, quorumLoss, newNode, membership])('$id', async (exercise) => {
     expect(await solve(exercise, 'normal', 'etcd')).toEqual(exerciseOn(exercise, 'etcd').steps.map((s) => s.id));
   });
 });

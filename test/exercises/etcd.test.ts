@@ -69,8 +69,8 @@ function onEtcd(exercise: Exercise): Tracker {
 const ids = (t: Tracker): string[] => t.progress().flatMap((s) => (s.done ? [s.id] : []));
 
 describe('which exercises run on etcd', () => {
-  it('first election, leader and follower failure, the minority partition, quorum loss, the new node and the disruptive server do', () => {
-    expect(EXERCISES.filter((e) => e.etcd.runs).map((e) => e.number)).toEqual([1, 3, 4, 6, 7, 8, 9]);
+  it('first election, leader and follower failure, the minority partition, quorum loss, the new node, the disruptive server and membership do', () => {
+    expect(EXERCISES.filter((e) => e.etcd.runs).map((e) => e.number)).toEqual([1, 3, 4, 6, 7, 8, 9, 12]);
   });
 
   it('the others are refused with their reason, in both languages, and run unchanged on raft-console', () => {

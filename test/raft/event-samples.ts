@@ -43,6 +43,12 @@ export const samples: { [K in RaftEventType]: EventOf<K> } = {
     membership: { voters: [1, 2, 3], learners: [4] },
     index: 9,
   },
+  'config-committed': {
+    type: 'config-committed',
+    change: { type: 'promote', node: 4 },
+    membership: { voters: [1, 2, 3, 4], learners: [] },
+    index: 12,
+  },
   'proposal-refused': { type: 'proposal-refused', reason: 'not-leader', leader: 1 },
   'transfer-started': { type: 'transfer-started', target: 2, term: 4 },
   'transfer-aborted': { type: 'transfer-aborted', target: 2, term: 4 },

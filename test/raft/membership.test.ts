@@ -1,5 +1,6 @@
 // Membership changes, one server at a time (dissertation chapter 4): learners, promotion, removal.
 import { describe, expect, it } from 'vitest';
+import { knownBugs } from '../../src/raft/config.js';
 import type { ProposeResult } from '../../src/raft/raft.js';
 import type { Entry, Membership, NodeId } from '../../src/raft/types.js';
 import { confEntry, newCluster, noop } from './harness.js';
@@ -312,6 +313,18 @@ describe('a new leader and configuration changes', () => {
     });
     c.deliverAll();
     expect(c.proposeConfChange(2, { type: 'add-learner', node: 4 }).ok).toBe(true);
+  });
+
+  it('with the conf-change-before-term-commit bug switch on, the same new leader appends the change at once', () => {
+    const c = newCluster([1, 2, 3], { seed: 10, config: { bugs: knownBugs(['conf-change-before-term-commit']) } });
+    c.electLeader(1);
+    c.tickAll(1);
+    expect(c.raft(1).transferLeadership(2).ok).toBe(true);
+    c.flush(1);
+    expect(c.deliverUntil(() => c.status(2).role === 'leader')).toBe(true);
+    const s = c.status(2);
+    expect(c.raft(2).termAt(s.commit)).toBeLessThan(s.term);
+    expect(c.raft(2).proposeConfChange({ type: 'add-learner', node: 4 })).toMatchObject({ ok: true, index: s.lastIndex + 1 });
   });
 
   it('the 2015 single-server change scenario: no committed entry is lost', () => {

@@ -1,9 +1,9 @@
 // Steps that several exercises share: waiting for the cluster's first leader, isolating a
-// follower, and healing the network.
-import { healed, isolatedNodes, settledLeader, voters } from '../../cluster-model/index.js';
+// follower, healing the network, and a learner joining and catching up.
+import { healed, isolatedNodes, latestMembership, leaderOf, settledLeader, voters, type ClusterModel } from '../../cluster-model/index.js';
 import { EVERY_NODE_FOLLOWS, majorityRunning, networkWhole } from '../needs.js';
-import { logReach, raftOf } from '../observe.js';
-import type { Step } from '../types.js';
+import { logReach, raftEvents, raftOf, watchedFromOutside } from '../observe.js';
+import type { CheckResult, Facts, Step, StepContext } from '../types.js';
 
 /**
  * A leader every running node follows. Remembers `leader`, its `term`, and its last log index
@@ -58,4 +58,24 @@ export function isolateStep(id: string, leaderFact: string): Step {
       return id === undefined || r === undefined ? false : { isolated: id, isolatedTerm: r.term, isolatedLast: logReach(model, r) };
     },
   };
+}
+
+/**
+ * A learner joined: the configuration entry that adds it, or, where the model is read from outside
+ * (etcd, whose member list it shows) and no event tells the change, a learner in the configuration
+ * (the exercises' clusters start with none). Remembers it as `newNode`, with the leader's commit
+ * index (`target`) it must catch up to.
+ */
+export function learnerJoined({ since, model }: StepContext): CheckResult {
+  const commit = leaderOf(model)?.raft?.commit;
+  const e = raftEvents(since, 'membership').find((m) => m.change.type === 'add-learner');
+  if (e !== undefined) return { newNode: e.change.node, target: commit ?? e.index };
+  const id = watchedFromOutside(model) ? latestMembership(model)?.learners[0] : undefined;
+  return id === undefined || commit === undefined ? false : { newNode: id, target: commit };
+}
+
+/** Whether the learner (`newNode`) holds the log up to `target`: how far its log reaches, as its engine tells. */
+export function learnerCaughtUp(model: ClusterModel, facts: Readonly<Facts>): boolean {
+  const r = raftOf(model, facts.newNode);
+  return r !== undefined && logReach(model, r) >= facts.target!;
 }

@@ -4,6 +4,7 @@ import { disruptiveServer } from './disruptive-server.js';
 import { firstElection } from './first-election.js';
 import { followerFailure } from './follower-failure.js';
 import { leaderFailure } from './leader-failure.js';
+import { membership } from './membership.js';
 import { minorityPartition } from './minority-partition.js';
 import { newNode } from './new-node.js';
 import { quorumLoss } from './quorum-loss.js';
@@ -24,6 +25,7 @@ export const EXERCISES: readonly Exercise[] = [
   disruptiveServer,
   whyTheRules,
   staleRead,
+  membership,
 ];
 
 /** The exercise named by its id ("leader-failure") or its number ("3"); null when there is none. */

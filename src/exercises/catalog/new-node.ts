@@ -2,29 +2,14 @@
 // holds the log (section 6 of the paper; dissertation 4.1 and 4.2.1). On etcd the same, with etcd's
 // learners: the member list shows the learner, and its commit index how far it has caught up.
 import { reports } from '../../cluster-model/engine.js';
-import { highestTerm, latestMembership, leaderOf, voters, type ClusterModel } from '../../cluster-model/index.js';
-import type { NodeId } from '../../raft/types.js';
+import { highestTerm, leaderOf, voters, type ClusterModel } from '../../cluster-model/index.js';
 import { majorityRunning, running, withMajority } from '../needs.js';
-import { becameRole, leaderSeenAbove, logReach, raftEvents, raftOf, watchedFromOutside } from '../observe.js';
+import { becameRole, leaderSeenAbove, raftEvents, raftOf, watchedFromOutside } from '../observe.js';
 import type { Facts } from '../types.js';
 import type { Exercise, Texts } from '../types.js';
-import { leaderStep } from './common.js';
+import { leaderStep, learnerCaughtUp, learnerJoined } from './common.js';
 
 const NEW_NODE: Texts = { en: 'the new node', zh: '新节点' };
-
-/** Whether the learner holds the log up to `target`: how far its log reaches, as its engine tells. */
-function caughtUp(model: ClusterModel, facts: Readonly<Facts>): boolean {
-  const r = raftOf(model, facts.newNode);
-  return r !== undefined && logReach(model, r) >= facts.target!;
-}
-
-/**
- * Where the model is read from outside (etcd, whose member list it shows) and no event may tell the
- * change: a learner in the configuration (the exercise's cluster starts with none).
- */
-function learnerSeen(model: ClusterModel): NodeId | undefined {
-  return watchedFromOutside(model) ? latestMembership(model)?.learners[0] : undefined;
-}
 
 /**
  * Where the model is read from outside (etcd): the new node is in a term above the one it was
@@ -80,13 +65,7 @@ export const newNode: Exercise = {
       },
       command: 'add --learner',
       needs: [majorityRunning()],
-      check: ({ since, model }) => {
-        const e = raftEvents(since, 'membership').find((m) => m.change.type === 'add-learner');
-        if (e !== undefined) return { newNode: e.change.node, target: leaderOf(model)?.raft?.commit ?? e.index };
-        const id = learnerSeen(model);
-        const commit = leaderOf(model)?.raft?.commit;
-        return id === undefined || commit === undefined ? false : { newNode: id, target: commit };
-      },
+      check: learnerJoined,
     },
     {
       id: 'caught-up',
@@ -109,7 +88,7 @@ export const newNode: Exercise = {
         }),
         majorityRunning(),
       ],
-      check: ({ model, facts }) => caughtUp(model, facts),
+      check: ({ model, facts }) => learnerCaughtUp(model, facts),
     },
     {
       id: 'voter',
@@ -158,7 +137,7 @@ export const newNode: Exercise = {
       const id = facts.newNode;
       if (id === undefined) return { en: 'add a node as a learner (add --learner)', zh: '以学习者身份添加一个节点（add --learner）' };
       // Offered once the learner holds the log (the step before this one).
-      return caughtUp(model, facts)
+      return learnerCaughtUp(model, facts)
         ? { en: `promote the learner n${id} to voter (promote ${id})`, zh: `把学习者 n${id} 提升为投票者（promote ${id}）` }
         : null;
     },
