@@ -17,6 +17,7 @@ import { TextView, type Line } from './text-view.js';
 import { members } from '../cluster-model/index.js';
 import { MessagesPanel } from './messages-panel.js';
 import { Coming, Events, type PanelProps } from './panels.js';
+import { StepPanel } from './step-panel.js';
 
 export interface DashboardProps {
   snap: Snapshot;
@@ -61,7 +62,8 @@ export function openText(snap: Snapshot, ui: UiState, size: Size, labels: Labels
 function LowerPanel(props: PanelProps) {
   switch (props.ui.panel) {
     case 'events':
-      return <Events {...props} />;
+      // In step mode the story's place shows the messages in flight, the newest events under them.
+      return props.snap.model.step?.on === true ? <StepPanel {...props} /> : <Events {...props} />;
     case 'messages':
       return <MessagesPanel {...props} />;
     case 'reads':
@@ -150,6 +152,7 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise }
         exercise={exercise !== null}
         trigger={exercise?.trigger != null}
         stepCommand={exercise?.command ?? null}
+        stepMode={model.step?.on === true}
         gone={snap.gone}
         labels={labels}
       />

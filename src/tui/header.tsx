@@ -102,12 +102,28 @@ export function Header({ model, labels, width, attached }: { model: Model; label
     ...(attached ? ['attached'] : []),
   ].join(' · ');
   const timing = columns(rest) <= width ? fullTiming : '';
+  // Step mode replaces the speed and timeouts: no timer runs, nothing happens unless the learner does it.
+  const step = model.step?.on === true;
   return (
     <Box flexDirection="column" width={width}>
       {topLine}
-      <Text wrap="truncate" dimColor={safety.ok}>
+      <Text wrap="truncate" dimColor={safety.ok && !step}>
         {!safety.ok ? (
           broken
+        ) : step ? (
+          <>
+            <Text inverse bold color="yellow">
+              {` ${labels.stepMode} `}
+            </Text>{' '}
+            {labels.stepFrozen} · {model.fsync ? labels.fsyncOn : <Text color="red">{labels.fsyncOff}</Text>}
+            {odd.length > 0 ? (
+              <Text color="red" bold>
+                {' '}
+                · {odd.join(' · ')}
+              </Text>
+            ) : null}
+            {partition === '' ? '' : <Text color="yellow"> · {partition}</Text>}
+          </>
         ) : (
           <>
             {engineText}

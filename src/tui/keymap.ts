@@ -28,6 +28,14 @@ export type BindingId =
   | 'follow'
   | 'results'
   | 'panel'
+  | 'step'
+  | 'step-select'
+  | 'deliver'
+  | 'drop'
+  | 'deliver-due'
+  | 'fire-election'
+  | 'fire-heartbeat'
+  | 'advance'
   | 'mouse'
   | 'hint'
   | 'trigger'
@@ -48,6 +56,8 @@ export interface Binding {
   onNode?: true;
   /** Only while an exercise runs. */
   exercise?: true;
+  /** Only in step mode (S). */
+  step?: true;
 }
 
 export const BINDINGS: readonly Binding[] = [
@@ -166,6 +176,57 @@ export const BINDINGS: readonly Binding[] = [
     help: 'switch the lower panel: events, messages per link, reads, members',
     cli: '',
   },
+  {
+    id: 'step',
+    keys: 'S',
+    label: 'step mode',
+    help: "step mode on or off: every node's clock stops and every Raft message waits in a list until you deliver it; off lets time and the held messages flow again",
+    cli: 'raft-console step on / off',
+  },
+  {
+    id: 'step-select',
+    keys: '[ ]',
+    label: 'message',
+    help: 'step mode: select the previous or next message in flight',
+    cli: '',
+    step: true,
+  },
+  {
+    id: 'deliver',
+    keys: 'd',
+    label: 'deliver',
+    help: 'step mode: deliver the selected message now, over the real socket',
+    cli: '',
+    step: true,
+  },
+  { id: 'drop', keys: 'o', label: 'drop', help: 'step mode: drop the selected message, as a lossy network would', cli: '', step: true },
+  {
+    id: 'deliver-due',
+    keys: 'D',
+    label: 'deliver all',
+    help: 'step mode: deliver every held message whose link no fault blocks, oldest first',
+    cli: '',
+    step: true,
+  },
+  {
+    id: 'fire-election',
+    keys: 'E',
+    label: 'timeout',
+    help: "step mode: fire the selected node's election timeout now",
+    cli: '',
+    onNode: true,
+    step: true,
+  },
+  {
+    id: 'fire-heartbeat',
+    keys: 'B',
+    label: 'heartbeat',
+    help: 'step mode: make the selected node (a leader) send its heartbeats now',
+    cli: '',
+    onNode: true,
+    step: true,
+  },
+  { id: 'advance', keys: '.', label: 'tick', help: "step mode: move every node's clock on by one tick", cli: '', step: true },
   { id: 'results', keys: 'm', label: 'results', help: 'show the results of your last actions in full, newest first', cli: '' },
   {
     id: 'mouse',

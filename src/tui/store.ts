@@ -41,6 +41,8 @@ export interface Snapshot {
   now: number;
   /** The messages each link carried over the last few seconds (the messages panel). */
   traffic: Traffic;
+  /** Step mode: the held messages that came since the learner's last step key (what it caused). */
+  heldNew: readonly string[];
 }
 
 /** How many results of the user's actions the dashboard keeps. */
@@ -57,6 +59,7 @@ export class DashboardStore {
   private results: Flash[] = [];
   private gone: string | null = null;
   private samples: SentSample[] = [];
+  private heldBefore: ReadonlySet<string> | null = null;
   private current: Snapshot;
   private readonly listeners = new Set<() => void>();
   private timer: NodeJS.Timeout | null = null;
@@ -122,6 +125,11 @@ export class DashboardStore {
     if (story) this.append({ ts, node: null, kind: 'dashboard', type: 'result', text, data: { ok } });
   }
 
+  /** A step key was pressed: the messages held after this are what it caused, and are marked new. */
+  markHeld(): void {
+    this.heldBefore = new Set(this.source.model.step?.held.map((h) => h.id) ?? []);
+  }
+
   private receive(events: readonly ClusterEvent[]): void {
     this.dirty = true;
     for (const e of events) {
@@ -149,6 +157,8 @@ export class DashboardStore {
     const { events: _history, ...model } = this.source.model;
     const sample = sentSample(model, now);
     this.samples = sample === null ? [] : keepSamples([...this.samples, sample], now);
+    const before = this.heldBefore;
+    const heldNew = before === null ? [] : (model.step?.held ?? []).filter((h) => !before.has(h.id)).map((h) => h.id);
     return {
       // The supervisor in this process changes its model in place: copy what the frame reads.
       model: structuredClone(model),
@@ -160,6 +170,7 @@ export class DashboardStore {
       gone: this.gone,
       now,
       traffic: trafficOf(this.samples),
+      heldNew,
     };
   }
 }

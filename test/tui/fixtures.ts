@@ -18,6 +18,7 @@ export function snapshot(m: ClusterModel, extra: Partial<Snapshot> = {}): Snapsh
     gone: null,
     now: 1_000_000,
     traffic: { ms: 0, reported: false, links: [] },
+    heldNew: [],
     ...extra,
   };
 }
