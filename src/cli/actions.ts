@@ -13,8 +13,8 @@ import { sentencesIn, withSentenceLangOption, type LangFlags } from './lang-opti
 
 type ActionFlags = ClusterFlags & CommandOptions & LangFlags & { json?: boolean };
 
-/** Sends the action and prints the answer. */
-async function act(action: Action, flags: ActionFlags): Promise<void> {
+/** Sends the action and prints the answer (step.ts sends its own this way too). */
+export async function act(action: Action, flags: ActionFlags): Promise<void> {
   const client = await connect(flags);
   try {
     const paint = paintFor(process.stderr);

@@ -17,6 +17,7 @@ export const MODULES: ReadonlyArray<{ commands: readonly string[]; load: () => P
     commands: ACTION_OPS.filter((op) => op !== 'down' && !STEP_OPS.includes(op)),
     load: async () => (await import('./actions.js')).registerActionCommands,
   },
+  { commands: ['step'], load: async () => (await import('./step.js')).registerStepCommand },
   { commands: ['log'], load: async () => (await import('./log.js')).registerLogCommand },
   { commands: ['events'], load: async () => (await import('./events.js')).registerEventsCommand },
   { commands: ['down'], load: async () => (await import('./down.js')).registerDownCommand },

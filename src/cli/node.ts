@@ -36,6 +36,7 @@ export interface NodeFlags {
   listen: string;
   peers: string;
   join?: boolean;
+  step?: boolean;
   dataDir: string;
   electionTimeout: string;
   heartbeat: string;
@@ -81,6 +82,7 @@ export function toOptions(f: NodeFlags): NodeOptions {
     listen,
     peers: parsePeers(f.peers, id),
     join: f.join === true,
+    step: f.step === true,
     dataDir: f.dataDir,
     electionTimeoutMs: parseRange(f.electionTimeout, '--election-timeout'),
     heartbeatMs,
@@ -157,6 +159,10 @@ export function registerNodeCommand(program: Command): Command {
     .option('--listen <host:port>', 'address for peers and clients', '127.0.0.1:0')
     .option('--peers <list>', 'the other voters, id=host:port,... (e.g. 1=127.0.0.1:7001,2=127.0.0.1:7002)', '')
     .option('--join', 'start with no configuration and wait to be added by the leader')
+    .option(
+      '--step',
+      'start in step mode: the clock stands still and every message is held until the supervisor says (how a stepping cluster restarts a node)',
+    )
     .option('--election-timeout <ms-range>', 'election timeout range in milliseconds', '150-300')
     .option('--heartbeat <ms>', 'leader heartbeat interval in milliseconds', '50')
     .option(

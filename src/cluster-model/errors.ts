@@ -2,7 +2,7 @@
 // Its message names the cause and the fix, for people: the CLI prints it as it is. Programs read
 // its `problem`, a code and the values it is about, never the message. Anything else is a bug and
 // keeps its stack.
-import { at, boolean, field, object, oneOf, string, stringOrNull, uint, type JsonObject } from '../schema/json-shape.js';
+import { array, at, boolean, field, object, oneOf, string, stringOrNull, uint, type JsonObject } from '../schema/json-shape.js';
 import { PROCESS_STATES, type ProcessState } from './model.js';
 import { ENGINE_KINDS, type EngineKind } from './engine.js';
 
@@ -51,6 +51,12 @@ export type ClusterProblem =
   | { code: 'engine-mismatch'; engine: EngineKind; asked: EngineKind }
   /** etcd refused or failed an action (`cause`: its own words, or why it could not be reached). */
   | { code: 'etcd-failed'; op: string; cause: string }
+  /** A step mode action (deliver, drop, fire, advance) while the cluster is not stepping. */
+  | { code: 'step-off'; op: string }
+  /** Held messages asked for that no node holds (now): delivered, dropped, or lost with their sender. */
+  | { code: 'not-held'; ids: string[] }
+  /** `fire` on a node that has no such timer: an election timeout on a leader or a learner, a heartbeat on a follower. */
+  | { code: 'no-timer'; node: number; timer: 'election' | 'heartbeat' }
   /** Anything else. */
   | { code: 'failed' };
 
@@ -93,6 +99,9 @@ const CODES = Object.keys({
   'etcd-missing': true,
   'engine-mismatch': true,
   'etcd-failed': true,
+  'step-off': true,
+  'not-held': true,
+  'no-timer': true,
   failed: true,
 } satisfies Record<ClusterErrorCode, true>) as ClusterErrorCode[];
 
@@ -133,6 +142,14 @@ export function readClusterProblem(o: JsonObject, key: string, path = ''): Clust
       return { code, engine: oneOf(p, 'engine', ENGINE_KINDS, where), asked: oneOf(p, 'asked', ENGINE_KINDS, where) };
     case 'etcd-failed':
       return { code, op: string(p, 'op', where), cause: string(p, 'cause', where) };
+    case 'step-off':
+      return { code, op: string(p, 'op', where) };
+    case 'not-held': {
+      const list = array(p, 'ids', where);
+      return { code, ids: list.map((_, i) => string(list, i, at(where, 'ids'))) };
+    }
+    case 'no-timer':
+      return { code, node: uint(p, 'node', where), timer: oneOf(p, 'timer', ['election', 'heartbeat'], where) };
     case 'no-leader':
       return {
         code,

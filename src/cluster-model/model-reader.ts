@@ -4,6 +4,7 @@
 // process, read with the depth limit and checked field by field like every other boundary; a
 // node's Raft state inside it is checked by the node's own state-line reader.
 import { readStateLine } from '../node/state-line.js';
+import { readHeldDetail } from '../node/step-line.js';
 import { KNOWN_BUG_NAMES } from '../raft/config.js';
 import {
   array,
@@ -204,17 +205,6 @@ function readSafety(o: JsonObject, path: string): SafetyVerdict {
   };
 }
 
-/** A held message's detail: flat fields of numbers, strings and flags only. */
-function readDetail(o: JsonObject, path: string): HeldMessage['detail'] {
-  const detail: HeldMessage['detail'] = {};
-  for (const [key, v] of Object.entries(o)) {
-    if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean')
-      fail(`${at(path, key)} must be a number, a string or true/false, got ${show(v)}`);
-    detail[key] = v;
-  }
-  return detail;
-}
-
 function readHeld(v: unknown, path: string): HeldMessage {
   const o = object(v, path);
   const id = string(o, 'id', path);
@@ -225,7 +215,7 @@ function readHeld(v: unknown, path: string): HeldMessage {
     to: nodeId(o, 'to', path),
     type: string(o, 'type', path),
     term: uint(o, 'term', path),
-    detail: readDetail(object(field(o, 'detail'), at(path, 'detail')), at(path, 'detail')),
+    detail: readHeldDetail(field(o, 'detail'), at(path, 'detail')),
     text: string(o, 'text', path),
     heldAt: uint(o, 'heldAt', path),
   };

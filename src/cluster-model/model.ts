@@ -146,7 +146,7 @@ export interface StepModel {
 }
 
 /** A held message's id: the sender's node id and its sequence number ("1.7"). */
-export const HELD_ID = /^[1-9][0-9]{0,8}\.[1-9][0-9]{0,14}$/;
+export { HELD_ID } from '../transport/step-hold.js';
 
 /** One Raft message a node has sent in step mode, held back until it is delivered or dropped. */
 export interface HeldMessage {

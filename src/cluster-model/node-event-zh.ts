@@ -129,6 +129,11 @@ const ANSWER_ZH: Record<ControlCommand['op'], (me: string, index: number | undef
   'remove-peer': (me) => `${me} 忘记了一个已移除的节点`,
   'conf-change': (me, index) => `${me} 提议了成员变更${index === undefined ? '' : `，条目 ${index}`}`,
   tick: (me) => `${me} 调整了 tick 的长度`,
+  step: (me) => `${me} 切换了单步模式`,
+  deliver: (me) => `${me} 发出了暂扣的消息`,
+  drop: (me) => `${me} 丢弃了暂扣的消息`,
+  fire: (me) => `${me} 的计时器立即触发`,
+  advance: (me) => `${me} 的时钟向前走了`,
 };
 
 function isCommandOp(op: unknown): op is ControlCommand['op'] {

@@ -145,6 +145,22 @@ export function outcomeZh(o: Outcome): string {
       return `n${o.node} 没有启动起来${o.cause === null ? '' : `：${o.cause}`}`;
     case 'safety-violation':
       return `安全性被破坏：${PROPERTY_ZH[o.property]}（${ids(o.nodes)}）`;
+    case 'step':
+      return o.on
+        ? `单步模式开启：${ids(o.nodes)} 的时钟停止，每条 Raft 消息都被暂扣，直到你投递或丢弃它（\`raft-console step list\`）`
+        : `单步模式关闭：${o.released === 0 ? '' : `暂扣的 ${o.released} 条消息按暂扣的顺序发出，`}每个时钟从停下的地方继续走`;
+    case 'delivered':
+      return `投递了 ${o.ids.join('、')}${o.lost.length === 0 ? '' : `（${o.lost.join('、')} 被链路上的故障丢弃）`}`;
+    case 'dropped':
+      return `丢弃了 ${o.ids.join('、')}，就像网络丢了它们一样`;
+    case 'fired':
+      return o.timer === 'election'
+        ? `n${o.node} 的选举超时到了：它按自己的规则行事（开启 PreVote 时先请求预投票）；它的消息被暂扣`
+        : `n${o.node} 的心跳计时器到了：它向每个跟随者发送心跳；这些消息被暂扣`;
+    case 'advanced':
+      return `每个时钟向前走了 ${o.ticks} 个 tick（${o.ticks * o.tickMs} 毫秒）`;
+    case 'held-lost':
+      return `n${o.node} 的进程结束了，它暂扣的 ${o.ids.join('、')} 随之丢失`;
   }
 }
 
@@ -181,6 +197,11 @@ const OP_ZH: Record<string, string> = {
   heal: '修复网络',
   campaign: '发起选举',
   speed: '改变速度',
+  step: '切换单步模式',
+  deliver: '投递消息',
+  drop: '丢弃消息',
+  fire: '触发计时器',
+  advance: '推进时钟',
   down: '关闭',
 };
 
@@ -247,6 +268,14 @@ export function problemZh(p: ClusterProblem): string | null {
       return `这个集群运行的是 ${p.engine}，不是 ${p.asked}：去掉 --engine 启动它，或用 \`raft-console down --purge\` 删除后重新创建`;
     case 'etcd-failed':
       return `etcd 没有完成${OP_ZH[p.op] ?? `\`${p.op}\``}：\`${p.cause.replaceAll('`', "'")}\``;
+    case 'step-off':
+      return `集群不在单步模式：\`raft-console step on\` 之后才能${OP_ZH[p.op] ?? p.op}`;
+    case 'not-held':
+      return `没有节点暂扣着 ${p.ids.join('、')}：它们已被投递、丢弃，或随发送者一起丢失（\`raft-console step list\` 列出暂扣的消息）`;
+    case 'no-timer':
+      return p.timer === 'election'
+        ? `n${p.node} 没有选举计时器：领导者没有（改为触发它的心跳），学习者也没有`
+        : `n${p.node} 不是领导者：只有领导者发送心跳`;
     case 'failed':
       return null;
   }

@@ -67,6 +67,15 @@ export type Outcome =
   | { code: 'removed'; node: NodeId; index: number; wasLeader: boolean; voters: number }
   | { code: 'replaced'; node: NodeId; movedTo: string | null; untilIndex: number; aboveTerm: number; tookMs: number }
   | { code: 'down'; name: string; nodes: number; purged: boolean; folder: string }
+  /** Step mode on or off on `nodes` (those running); `released`: held messages sent on when it went off. */
+  | { code: 'step'; on: boolean; nodes: NodeId[]; released: number }
+  /** Held messages sent now, in that order; `lost`: those of them a fault on their link dropped. */
+  | { code: 'delivered'; ids: string[]; lost: string[] }
+  | { code: 'dropped'; ids: string[] }
+  | { code: 'fired'; node: NodeId; timer: 'election' | 'heartbeat' }
+  | { code: 'advanced'; ticks: number; tickMs: number; nodes: NodeId[] }
+  /** Step mode: a node's process ended while it held messages, which are lost with it. */
+  | { code: 'held-lost'; node: NodeId; ids: string[] }
 
   // A client request's answer (submit, put, get, del, cas, from the dashboard's keys and command line).
   | { code: 'submitted'; entry: string; at: Placed }
@@ -136,6 +145,12 @@ const FIELDS: FieldTable<Outcome, 'code'> = {
   removed: { node, index: count, wasLeader: flag, voters: count },
   replaced: { node, movedTo, untilIndex: count, aboveTerm: count, tookMs: count },
   down: { name: text, nodes: count, purged: flag, folder: text },
+  step: { on: flag, nodes, released: count },
+  delivered: { ids: list(text), lost: list(text) },
+  dropped: { ids: list(text) },
+  fired: { node, timer: among(['election', 'heartbeat']) },
+  advanced: { ticks: count, tickMs: count, nodes },
+  'held-lost': { node, ids: list(text) },
   submitted: { entry: text, at },
   put: { key: text, value: text, previous: orNull(text), at },
   read: { key: text, value: orNull(text), index: count },

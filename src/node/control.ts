@@ -26,6 +26,7 @@ import {
 import { readBoundedLines } from '../schema/bounded-lines.js';
 import { parseUntrustedJson } from '../schema/untrusted-json.js';
 import type { RaftDriver } from './raft-driver.js';
+import { parseStepCommand, runStepCommand, STEP_COMMANDS, type StepCommand, type StepTarget } from './step-mode.js';
 
 export type ControlCommand =
   | { op: 'faults'; settings: FaultSettings }
@@ -35,7 +36,8 @@ export type ControlCommand =
   | { op: 'add-peer'; peer: NodeId; host: string; port: number }
   | { op: 'remove-peer'; peer: NodeId }
   | { op: 'conf-change'; change: ConfChange }
-  | { op: 'tick'; ms: number };
+  | { op: 'tick'; ms: number }
+  | StepCommand;
 
 export interface ControlAnswer {
   /** Echoes the command's `id`, so the supervisor can match answers to commands. */
@@ -71,15 +73,39 @@ export interface ControlTarget {
   driver: RaftDriver;
   transport: Pick<Transport, 'filter' | 'addPeer' | 'removePeer'>;
   setTickMs(ms: number): void;
+  /** Step mode: the node's frozen clock and held messages (step-mode.ts). */
+  step: StepTarget;
 }
 
-const OPS = ['faults', 'heal', 'campaign', 'transfer', 'add-peer', 'remove-peer', 'conf-change', 'tick'] as const;
+const OPS = ['faults', 'heal', 'campaign', 'transfer', 'add-peer', 'remove-peer', 'conf-change', 'tick', ...STEP_COMMANDS] as const;
 
 export function parseControlCommand(value: unknown): Validation<ControlCommand> {
   return validate(() => {
-    const o = object(value, '', ['id', 'op', 'blockedTo', 'blockedFrom', 'links', 'to', 'peer', 'host', 'port', 'change', 'ms']);
+    const o = object(value, '', [
+      'id',
+      'op',
+      'blockedTo',
+      'blockedFrom',
+      'links',
+      'to',
+      'peer',
+      'host',
+      'port',
+      'change',
+      'ms',
+      'on',
+      'ids',
+      'timer',
+      'ticks',
+    ]);
     const op = oneOf(o, 'op', OPS);
     switch (op) {
+      case 'step':
+      case 'deliver':
+      case 'drop':
+      case 'fire':
+      case 'advance':
+        return parseStepCommand(o, op);
       case 'faults': {
         const settings: FaultSettings = {};
         if (has(o, 'blockedTo')) settings.blockedTo = ids(o, 'blockedTo');
@@ -177,6 +203,8 @@ export function runControlCommand(t: ControlTarget, c: ControlCommand): Omit<Con
     case 'tick':
       t.setTickMs(c.ms);
       return { ok: true, text: `${me} ticks every ${c.ms} ms` };
+    default:
+      return runStepCommand(t.self, t.step, c);
   }
 }
 

@@ -45,6 +45,11 @@ export class CoreTime {
   /** Time the process did not run (stopped or stalled) beyond a tick past a wake-up, left out. */
   private paused = 0;
   private stopped = false;
+  /**
+   * Step mode: the node's time stands still at this instant (no wake-ups), and moves only when
+   * told to (advance, fire); null when it runs with the clock.
+   */
+  private frozenAt: number | null = null;
 
   constructor(
     private readonly core: Pick<Raft, 'tick' | 'electionDueIn'>,
@@ -107,7 +112,7 @@ export class CoreTime {
    * after every input: one may have moved the deadline.
    */
   schedule(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.frozenAt !== null) return;
     const at = Math.min(this.nextTick, this.driven + this.core.electionDueIn() * this.tickMs);
     if (this.wake?.cancel && this.wake.at === at) return;
     this.wake?.cancel?.();
@@ -135,6 +140,43 @@ export class CoreTime {
     this.wake = null;
   }
 
+  get frozen(): boolean {
+    return this.frozenAt !== null;
+  }
+
+  /**
+   * Step mode: the core's time stops where it is (call with it brought up to now, catchUp('fire')).
+   * Inputs still run at that instant; only advance() and the fire methods move it on.
+   */
+  freeze(): void {
+    if (this.frozenAt !== null) return;
+    this.frozenAt = this.driven;
+    this.wake?.cancel?.();
+    this.wake = null;
+  }
+
+  /**
+   * Leaves step mode: the time resumes from where it stood, as after a pause, so the time the
+   * learner spent looking is left out and no timer that was running expires at once (5.2: the
+   * randomized timeouts, not the length of the look, order the next election). schedule() after.
+   */
+  thaw(): void {
+    if (this.frozenAt === null) return;
+    this.paused = this.clock.now() - this.frozenAt;
+    this.frozenAt = null;
+  }
+
+  /** Frozen: moves the time on by `ms`; catchUp('fire') after runs what falls due on the way. */
+  advanceBy(ms: number): void {
+    if (this.frozenAt === null) throw new Error('the clock runs: advance is for step mode');
+    this.frozenAt = Math.max(this.frozenAt, this.driven) + ms;
+  }
+
+  /** Frozen: the ticks the election timer has left, Infinity where it cannot fire (a leader, a learner). */
+  electionTicksLeft(): number {
+    return this.core.electionDueIn();
+  }
+
   /** Milliseconds on the wall clock at which `ticks` more ticks of the core's time will have passed. */
   wallIn(ticks: number): number {
     return this.clock.wall() + (this.driven + ticks * this.tickMs - this.now());
@@ -147,6 +189,7 @@ export class CoreTime {
   }
 
   private now(): number {
+    if (this.frozenAt !== null) return this.frozenAt;
     return this.clock.now() - this.paused;
   }
 }
@@ -195,6 +238,47 @@ export class TimedDriver extends RaftDriver {
     // Fired, not held: a speed change is no I/O that could reset a timer, and one it held would
     // lose the whole tick it was due on when the ticks restart at the new length.
     this.at('fire', () => this.time.setTickMs(ms));
+  }
+
+  get frozen(): boolean {
+    return this.time.frozen;
+  }
+
+  /**
+   * Step mode on or off. Fired, not held, on the way in: the time is brought up to now with what
+   * falls due, then stands still. On the way out the time resumes where it stood.
+   */
+  setFrozen(on: boolean): void {
+    this.at('fire', () => (on ? this.time.freeze() : this.time.thaw()));
+  }
+
+  /** Step mode: the time moves on by `ticks`, and every timer that falls due on the way fires, as it would have. */
+  advance(ticks: number): void {
+    this.moveOn(ticks);
+  }
+
+  /**
+   * Step mode: the time moves on to the election deadline, so the core's own rule runs (5.2: an
+   * election timeout with no word from a leader starts an election; with PreVote, a pre-vote
+   * first, dissertation 9.6). False where there is no election timer (a leader, a learner, a
+   * recovering node).
+   */
+  fireElection(): boolean {
+    const left = this.time.electionTicksLeft();
+    if (!Number.isFinite(left)) return false;
+    this.moveOn(left);
+    return true;
+  }
+
+  /** Step mode, on a leader: the time moves on to its next heartbeat (`ticksLeft` of them), which it then sends (5.2). */
+  fireHeartbeat(ticksLeft: number): void {
+    this.moveOn(Math.max(0, ticksLeft));
+  }
+
+  /** Step mode: the frozen time moves on by `ticks`, then the core is brought up to it, firing what falls due. */
+  private moveOn(ticks: number): void {
+    this.time.advanceBy(ticks * this.time.msPerTick);
+    this.at('fire', () => undefined);
   }
 
   /** No more wake-ups (the node stops). */

@@ -10,6 +10,7 @@ import type { NodeId } from '../raft/types.js';
 import { describeTransportEvent, type TransportEvent } from '../transport/events.js';
 import type { ControlAnswer } from './control.js';
 import type { StateLine } from './state-line.js';
+import type { StepLine } from './step-line.js';
 
 export type NodeLifecycleEvent =
   | {
@@ -75,6 +76,11 @@ export class EventStream {
 
   control(a: ControlAnswer): void {
     this.line({ kind: 'control', type: 'answer', ...a });
+  }
+
+  /** What step mode did with a message (step-line.ts). */
+  step(line: StepLine): void {
+    this.line({ kind: 'step', ...line });
   }
 
   transport(e: TransportEvent): void {

@@ -8,13 +8,14 @@ import { Raft } from '../raft/raft.js';
 import type { Ready } from '../raft/ready.js';
 import type { Message, Snapshot } from '../raft/types.js';
 import { DiskStorage } from '../storage/index.js';
-import { Transport } from '../transport/index.js';
+import { Transport, heldDetail } from '../transport/index.js';
 import { validateClientRequest, type LeaderHint, type NodeStatus } from './client-protocol.js';
 import { ClientService } from './client-service.js';
 import type { ControlTarget } from './control.js';
 import type { EventStream } from './event-stream.js';
 import { TimedDriver, systemClock } from './core-time.js';
 import { recoveryAtStart } from './lost-data.js';
+import { runStepCommand } from './step-mode.js';
 import { timingInTicks, type NodeOptions } from './options.js';
 import type { ReadyHandler } from './raft-driver.js';
 import { DigestCheckpoints, TimerClock, stateLine } from './state-report.js';
@@ -211,6 +212,9 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
   const clients = service;
 
   transport.onEvent((e) => events.transport(e));
+  transport.onHeld(({ id, message: m, heldAt }) =>
+    events.step({ type: 'held', id, to: m.to, message: m.type, term: m.term, detail: heldDetail(m), heldAt }),
+  );
   transport.onMessage((m) => {
     // The schema cannot read a snapshot's state machine data; a snapshot that does not restore would
     // be persisted and then end this node at every start, so it is refused before the core sees it.
@@ -236,6 +240,12 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
     self: o.id,
     driver,
     transport,
+    step: {
+      clock: driver,
+      transport,
+      heartbeatTicks: timing.heartbeatInterval,
+      report: (line) => events.step(line),
+    },
     // The speed presets change how long a tick lasts; timeouts stay the same number of ticks.
     setTickMs(ms: number): void {
       driver.setTickMs(ms);
@@ -243,6 +253,8 @@ export async function startNode(o: NodeOptions, events: EventStream, onFatal: (e
       reportState();
     },
   };
+  // A stepping cluster's node starts stepping: before its first wake-up, so nothing runs on the clock.
+  if (o.step) runStepCommand(o.id, control.step, { op: 'step', on: true });
   // What it recovered, before it says it started: whoever waits for the start sees its state too.
   reportState();
   events.lifecycle(

@@ -42,6 +42,8 @@ export interface NodeOptions {
    * cluster folder): a data directory behind it lost data, and the node starts in recovering mode.
    */
   acknowledged: Acknowledged | null;
+  /** Start in step mode (step-mode.ts): the supervisor's cluster is stepping when this node (re)starts. */
+  step: boolean;
 }
 
 /** The highest term and commit index a node was seen at. */

@@ -115,6 +115,8 @@ export class Fleet extends MemberSet {
       ...(file.fsync ? [] : ['--unsafe-no-fsync']),
       ...switchArgs(file.switches),
       ...(mark === null ? [] : ['--acknowledged', `${mark.term}:${mark.commit}`]),
+      // A node (re)started while the cluster steps steps too, from its first instant.
+      ...(this.stepping ? ['--step'] : []),
     ];
   }
 
@@ -197,7 +199,8 @@ export class Fleet extends MemberSet {
     } catch (err) {
       syncFailure = err instanceof Error ? err : new Error(String(err));
     }
-    if (syncFailure === null) {
+    // A stepping node catches up only as the learner delivers its messages: nothing to wait for.
+    if (syncFailure === null && !this.stepping) {
       const gone = (): boolean => this.runs.get(id) !== run;
       const caughtUp = (): boolean => node.raft !== reportBefore && node.raft !== null && node.raft.applied >= target;
       await this.live.until(() => gone() || caughtUp(), this.electionWaitMs());
@@ -228,6 +231,11 @@ export class Fleet extends MemberSet {
       if (n.joined && !n.removed) await this.tell(id, { op: 'add-peer', peer: n.id, host: '127.0.0.1', port: n.port });
       if (!n.joined && n.removed) await this.tell(id, { op: 'remove-peer', peer: n.id });
     }
+  }
+
+  /** Whether the cluster is in step mode (ClusterModel.step). */
+  get stepping(): boolean {
+    return this.live.model.step?.on === true;
   }
 
   /** Stops every node (SIGTERM) and starts none from now on; resolves with how many were running. */

@@ -19,6 +19,8 @@ import {
   type NodeModel,
   type Timing,
 } from '../cluster-model/model.js';
+import { heldText } from '../cluster-model/held-text.js';
+import type { SendFate } from '../transport/transport.js';
 import { clusterFileOf, nodeModel, writeClusterFile, type ClusterFile, type ClusterSetup, type NodeSetup } from './cluster-file.js';
 import { withoutNode } from './links.js';
 import type { ExitInfo } from './node-child.js';
@@ -52,6 +54,8 @@ export class LiveModel {
   private readonly now: () => number;
   /** The leader of each recent term, as the story has told it so far. */
   private readonly leaders = new Map<number, NodeId>();
+  /** Step mode: what the fault filter did with each held message sent on, until the action that sent it reads it (takeFates). */
+  private readonly fates = new Map<string, SendFate>();
 
   /**
    * `model.safety` starts as `{ ok: true, checkedReports: 0 }`. `setup` is what cluster.json holds
@@ -129,7 +133,40 @@ export class LiveModel {
   /** The node's process is gone: killed or stopped as asked, or crashed. */
   processExited(id: NodeId, state: 'killed' | 'stopped' | 'crashed', exit: Pick<ExitInfo, 'exitCode' | 'signal' | 'stderrTail'>): void {
     Object.assign(this.member(id).process, { state, pid: null, exitCode: exit.exitCode, signal: exit.signal, stderrTail: exit.stderrTail });
+    const step = this.model.step;
+    const lost = step?.held.filter((h) => h.from === id) ?? [];
+    if (step !== undefined && lost.length > 0) {
+      step.held = step.held.filter((h) => h.from !== id);
+      const ids = lost.map((h) => h.id);
+      // Held messages live in the sender's process: one that ends takes them with it, as a crash
+      // loses what sat in its socket buffers. Raft copes: each is resent when its timer says.
+      this.say(
+        'held-lost',
+        `n${id} ${state === 'stopped' ? 'stopped' : state === 'killed' ? 'was killed' : 'crashed'} holding ${ids.join(', ')}: ${ids.length === 1 ? 'that message is' : 'those messages are'} lost with it`,
+        {
+          node: id,
+          outcome: { code: 'held-lost', node: id, ids } satisfies Outcome,
+        },
+      );
+    }
     this.changed();
+  }
+
+  /** Step mode switched on or off (held messages stay listed until their nodes say they went). */
+  stepSwitched(on: boolean): void {
+    this.model.step = { on, since: this.now(), held: this.model.step?.held ?? [] };
+    this.changed();
+  }
+
+  /** What the fault filter did with the held messages `ids` the nodes sent on, as far as they have said; forgotten once read. */
+  takeFates(ids: readonly string[]): Map<string, SendFate> {
+    const out = new Map<string, SendFate>();
+    for (const id of ids) {
+      const fate = this.fates.get(id);
+      if (fate !== undefined) out.set(id, fate);
+      this.fates.delete(id);
+    }
+    return out;
   }
 
   /** A restart was asked for (`restart`, `replace`): counted once, however many tries its start takes. */
@@ -206,6 +243,19 @@ export class LiveModel {
         this.checked(this.safety.report(id, line.state, line.ts));
         this.changed();
         return;
+      case 'step': {
+        const l = line.step;
+        const step = (this.model.step ??= { on: true, since: line.ts, held: [] });
+        if (l.type === 'held') {
+          const held = { from: id, to: l.to, type: l.message, term: l.term, detail: l.detail };
+          step.held.push({ id: l.id, ...held, text: heldText(held), heldAt: l.heldAt });
+        } else {
+          step.held = step.held.filter((h) => h.id !== l.id);
+          if (l.type === 'sent') this.fates.set(l.id, l.fate);
+        }
+        this.changed();
+        return;
+      }
       case 'bad-state':
         this.record({
           ts: line.ts,

@@ -5,6 +5,7 @@
 // event. A line that fails is the node's bad output, and says why.
 import { readControlAnswer, type ControlAnswer } from '../node/control.js';
 import { readStateLine, type StateLine } from '../node/state-line.js';
+import { readStepLine, type StepLine } from '../node/step-line.js';
 import { fail, has, isObject, show, string, uint, validate, type JsonObject } from '../schema/json-shape.js';
 import { parseUntrustedJson } from '../schema/untrusted-json.js';
 
@@ -22,6 +23,8 @@ export interface NodeEvent {
 
 export type NodeLine =
   | { kind: 'state'; ts: number; state: StateLine }
+  /** What step mode did with one of the node's messages: held, sent on, dropped. */
+  | { kind: 'step'; ts: number; step: StepLine }
   /** `answer` is set on a "control" line: the answer to a command, which is an event of the story too. */
   | { kind: 'event'; event: NodeEvent; answer: ControlAnswer | null }
   /** A state line that does not have the shape: the node's last good state stands. */
@@ -44,6 +47,11 @@ function read(value: unknown): NodeLine {
   if (kind === 'state') {
     const state = readStateLine(fields);
     return state.ok ? { kind, ts, state: state.value } : { kind: 'bad-state', ts, problem: state.problem };
+  }
+  if (kind === 'step') {
+    const step = readStepLine(fields);
+    if (!step.ok) fail(`a step line: ${step.problem}`);
+    return { kind, ts, step: step.value };
   }
   const type = string(fields, 'type');
   const said = has(fields, 'text') ? string(fields, 'text') : null;

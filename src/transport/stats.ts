@@ -18,7 +18,15 @@ export type DropCause =
   /** Addressed to a node that is not a known peer. */
   | 'no-route';
 
-const DROP_CAUSES: readonly DropCause[] = ['queue-full', 'blocked-to', 'blocked-from', 'loss', 'delay-full', 'too-large', 'no-route'];
+export const DROP_CAUSES: readonly DropCause[] = [
+  'queue-full',
+  'blocked-to',
+  'blocked-from',
+  'loss',
+  'delay-full',
+  'too-large',
+  'no-route',
+];
 
 export interface Counters {
   /** Frames written to peer sockets. */

@@ -30,7 +30,8 @@ import { InboundConnection, type InboundContext } from './inbound-connection.js'
 import { ByteBudget, DEFAULT_MAX_PENDING, TurnBudget, connectionCaps, openFileLimit, type ConnectionCaps } from './limits.js';
 import type { Validation } from '../schema/json-shape.js';
 import { DEFAULT_HOST, PeerLink, isUrgent, type PeerAddress, type PeerLinkContext } from './peer-link.js';
-import { newCounters, type TransportStats } from './stats.js';
+import { newCounters, type DropCause, type TransportStats } from './stats.js';
+import { StepHold, type HeldEntry } from './step-hold.js';
 import { realTimers, type Timers } from './timers.js';
 import type { ClusterSecret } from './secret.js';
 import { createListener, type TlsFiles } from './tls.js';
@@ -95,6 +96,24 @@ export interface TransportOptions {
   /** Random source in [0, 1), for backoff jitter and link loss. Default Math.random. */
   random?: () => number;
   timers?: Timers;
+  /** The wall clock a held message is stamped with (ms epoch). Default Date.now. */
+  now?: () => number;
+}
+
+/** What became of a message handed to the filter: queued for its peer, held by a link's delay, or dropped (why). */
+export type SendFate = 'queued' | 'delayed' | DropCause;
+
+/** A held message released (step mode): the entry and what became of it. */
+export interface Released {
+  entry: HeldEntry;
+  fate: SendFate;
+}
+
+/** How many messages of one type this node's core sent to one peer since the process started. */
+export interface SentCount {
+  to: NodeId;
+  type: string;
+  count: number;
 }
 
 interface ClientHandler {
@@ -111,6 +130,12 @@ export class Transport {
   readonly id: NodeId;
   /** Faults below the core, changed at run time: `transport.filter.set({...})`, `.heal()`, `.describe()`. */
   readonly filter: FaultFilter;
+  /** Step mode: the core's messages held instead of sent (step-hold.ts). */
+  private readonly hold: StepHold;
+  /** Messages the core sent, by peer and type (those held counted once released). */
+  private readonly sentCounts = new Map<string, SentCount>();
+  private heldHandler: (e: HeldEntry) => void = () => {};
+  private readonly now: () => number;
   private readonly host: string;
   private readonly port: number;
   private readonly maxFrameBytes: number;
@@ -169,6 +194,8 @@ export class Transport {
       positive(options.maxPendingConnections ?? DEFAULT_MAX_PENDING, 'maxPendingConnections'),
     );
     this.filter = new FaultFilter(random);
+    this.hold = new StepHold(this.id);
+    this.now = options.now ?? Date.now;
     this.delay = new DelayLine(timers, { maxFrames: maxQueueMessages, maxBytes: maxQueueBytes }, (to, frame, urgent) => {
       const link = this.links.get(to);
       if (link === undefined) this.counters.dropped['no-route']++;
@@ -277,28 +304,78 @@ export class Transport {
    * this event-loop turn. Raft tolerates the losses this allows; stats() counts them.
    */
   send(m: Message): void {
-    if (!this.links.has(m.to)) {
-      this.counters.dropped['no-route']++;
+    if (this.hold.holding) {
+      this.heldHandler(this.hold.hold(m, this.now()));
       return;
     }
+    this.pass(m);
+  }
+
+  /**
+   * Step mode on: from now every message the core sends is held (onHeld tells of each). Off: every
+   * message held is sent now, oldest first, through the fault filter as if just sent.
+   */
+  setStep(on: boolean): Released[] {
+    return this.hold.set(on).map((entry) => ({ entry, fate: this.pass(entry.message) }));
+  }
+
+  get stepping(): boolean {
+    return this.hold.holding;
+  }
+
+  /** Sends the held messages `ids` now, in that order, through the fault filter; `unknown`: ids not held here. */
+  release(ids: readonly string[]): { released: Released[]; unknown: string[] } {
+    const { taken, unknown } = this.hold.take(ids);
+    return { released: taken.map((entry) => ({ entry, fate: this.pass(entry.message) })), unknown };
+  }
+
+  /** Throws the held messages `ids` away, as a lossy network would; `unknown`: ids not held here. */
+  discard(ids: readonly string[]): { dropped: HeldEntry[]; unknown: string[] } {
+    const { taken, unknown } = this.hold.take(ids);
+    return { dropped: taken, unknown };
+  }
+
+  /** The messages held now, oldest first. */
+  held(): readonly HeldEntry[] {
+    return this.hold.list();
+  }
+
+  /** Each message the core sends while step mode is on, once held. */
+  onHeld(handler: (e: HeldEntry) => void): void {
+    this.heldHandler = handler;
+  }
+
+  /** How many messages of each type the core sent to each peer since the process started, by peer then type. */
+  sentByLink(): SentCount[] {
+    return [...this.sentCounts.values()]
+      .map((c) => ({ ...c }))
+      .sort((a, b) => a.to - b.to || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+  }
+
+  /** One message through the fault filter into its peer's queue (or a link's delay): what became of it. */
+  private pass(m: Message): SendFate {
+    const key = `${m.to} ${m.type}`;
+    const count = this.sentCounts.get(key);
+    if (count === undefined) this.sentCounts.set(key, { to: m.to, type: m.type, count: 1 });
+    else count.count++;
+    if (!this.links.has(m.to)) return this.dropped('no-route');
     const verdict = this.filter.outbound(m.to);
-    if (!verdict.pass) {
-      this.counters.dropped[verdict.cause]++;
-      return;
-    }
+    if (!verdict.pass) return this.dropped(verdict.cause);
     const frame = encodeFrame(m);
     const bytes = frame.length - FRAME_HEADER_BYTES;
     if (bytes > this.maxFrameBytes) {
-      this.counters.dropped['too-large']++;
       this.eventHandler({ type: 'message-too-large', peer: m.to, message: m.type, bytes, limit: this.maxFrameBytes });
-      return;
+      return this.dropped('too-large');
     }
     const urgent = isUrgent(m.type);
-    if (verdict.delayMs > 0) {
-      if (!this.delay.hold(m.to, frame, urgent, verdict.delayMs)) this.counters.dropped['delay-full']++;
-      return;
-    }
+    if (verdict.delayMs > 0) return this.delay.hold(m.to, frame, urgent, verdict.delayMs) ? 'delayed' : this.dropped('delay-full');
     this.links.get(m.to)!.enqueue(frame, urgent);
+    return 'queued';
+  }
+
+  private dropped(cause: DropCause): DropCause {
+    this.counters.dropped[cause]++;
+    return cause;
   }
 
   /**

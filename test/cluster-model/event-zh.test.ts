@@ -98,6 +98,12 @@ const outcomes: { [C in OutcomeCode]: Extract<Outcome, { code: C }> } = {
   crashed: { code: 'crashed', node: 2, signal: null, exitCode: 1, cause: null },
   'start-failed': { code: 'start-failed', node: 2, cause: null },
   'safety-violation': { code: 'safety-violation', property: 'State Machine Safety', nodes: [1, 4] },
+  step: { code: 'step', on: false, nodes: [1, 2, 3], released: 2 },
+  delivered: { code: 'delivered', ids: ['1.1', '1.2'], lost: ['1.2'] },
+  dropped: { code: 'dropped', ids: ['2.4'] },
+  fired: { code: 'fired', node: 1, timer: 'election' },
+  advanced: { code: 'advanced', ticks: 3, tickMs: 10, nodes: [1, 2, 3] },
+  'held-lost': { code: 'held-lost', node: 2, ids: ['2.3', '2.4'] },
 };
 
 /** One refusal of every code that has words of its own ('failed' has none). */
@@ -124,6 +130,9 @@ const problems: { [C in Exclude<ClusterErrorCode, 'failed'>]: Extract<ClusterPro
   'etcd-missing': { code: 'etcd-missing', bin: 'etcd' },
   'engine-mismatch': { code: 'engine-mismatch', engine: 'etcd', asked: 'raft-console' },
   'etcd-failed': { code: 'etcd-failed', op: 'add', cause: 'etcdserver: unhealthy cluster' },
+  'step-off': { code: 'step-off', op: 'deliver' },
+  'not-held': { code: 'not-held', ids: ['1.9'] },
+  'no-timer': { code: 'no-timer', node: 1, timer: 'heartbeat' },
 };
 
 describe('events in Chinese', () => {

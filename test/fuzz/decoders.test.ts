@@ -17,6 +17,7 @@ import { ERROR_CODES, PROTOCOL_VERSION, checkHello, checkProofFrame, proofFrame 
 import { FaultFilter } from '../../src/transport/index.js';
 import { validateMessage } from '../../src/transport/message-schema.js';
 import { STATE_LINE } from '../node/fixtures.js';
+import { stepNode } from '../node/step-node.js';
 import { CLIENT_REQUESTS, FUZZ_SEED, PEER_MESSAGES, bodies, frame, fuzz, hostileValue, toText } from './arbitraries.js';
 
 const RUNS = 300;
@@ -37,12 +38,29 @@ const CONTROL_LINES = [
   { id: 3, op: 'add-peer', peer: 4, host: '127.0.0.1', port: 7004 },
   { id: 4, op: 'conf-change', change: { type: 'add-learner', node: 4 } },
   { id: 5, op: 'tick', ms: 10 },
+  { id: 6, op: 'step', on: true },
+  { id: 7, op: 'deliver', ids: ['1.2', '3.1'] },
+  { id: 8, op: 'advance', ticks: 3 },
 ];
+const HELD_LINE = {
+  ts: 1,
+  node: 1,
+  kind: 'step',
+  type: 'held',
+  id: '1.3',
+  to: 2,
+  message: 'append',
+  term: 2,
+  detail: { prevLogIndex: 4, prevLogTerm: 1, entries: 1, firstIndex: 5, lastIndex: 5, lastTerm: 2, leaderCommit: 4 },
+  heldAt: 1,
+};
 const ACTIONS = [
   { op: 'partition', groups: [[1, 2], [3]] },
   { op: 'link', from: 1, to: 2, drop: 0.3, delayMs: 100, oneWay: true },
   { op: 'kill', nodes: [1] },
   { op: 'speed', preset: 'slow' },
+  { op: 'deliver', ids: ['1.2'] },
+  { op: 'fire', node: 2, timer: 'election' },
 ];
 
 describe('the decoders never throw, and every refusal says why', () => {
@@ -159,9 +177,9 @@ describe('the decoders never throw, and every refusal says why', () => {
   it('the node line reader, on mutated state lines, control answers and any other line', () => {
     const answer = { ts: 1, node: 1, kind: 'control', type: 'answer', id: 3, op: 'transfer', ok: true, text: 'n1 hands leadership to n2' };
     fuzz(
-      fc.property(bodies([STATE_LINE, answer, { ts: 1, node: 1, kind: 'raft', type: 'commit', text: 'n1 commits' }]), (text) => {
+      fc.property(bodies([STATE_LINE, answer, { ts: 1, node: 1, kind: 'raft', type: 'commit', text: 'n1 commits' }, HELD_LINE]), (text) => {
         const line = readNodeLine(text);
-        return line.kind === 'state' || line.kind === 'event' || line.problem.length > 10;
+        return line.kind === 'state' || line.kind === 'event' || line.kind === 'step' || line.problem.length > 10;
       }),
       RUNS,
     );
@@ -179,6 +197,7 @@ describe('the decoders never throw, and every refusal says why', () => {
       driver,
       transport: { filter: new FaultFilter(() => 0.5), addPeer: () => {}, removePeer: () => {} },
       setTickMs: () => {},
+      step: stepNode().target,
     };
     const lines = fc.sample(
       bodies(CONTROL_LINES).map((t) => t.replace(/[\r\n]/g, ' ')),

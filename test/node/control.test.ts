@@ -4,6 +4,7 @@ import { attachControl, parseControlCommand, type ControlAnswer, type ControlTar
 import { RaftDriver } from '../../src/node/raft-driver.js';
 import { Raft } from '../../src/raft/raft.js';
 import { FaultFilter } from '../../src/transport/index.js';
+import { stepNode } from './step-node.js';
 
 function target(voters = [1, 2, 3]) {
   const core = new Raft({ id: 1, voters, random: () => 0 });
@@ -25,6 +26,7 @@ function target(voters = [1, 2, 3]) {
       removePeer: (id) => peers.push(`-${id}`),
     },
     setTickMs: (ms) => ticks.push(ms),
+    step: stepNode().target,
   };
   return { t, core, peers, ticks };
 }
