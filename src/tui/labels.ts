@@ -1,7 +1,8 @@
 // The dashboard's words in each language it speaks: everything it draws itself, and how it words
 // the cluster's events and the results of actions (as they came in English; in Chinese from their
 // structured fields, src/cluster-model/event-zh.ts).
-import type { ActionResult, ClusterEvent } from '../cluster-model/index.js';
+import type { ActionResult, ClusterEvent, HeldMessage } from '../cluster-model/index.js';
+import { heldTextZh } from '../cluster-model/held-text.js';
 import { eventTextZh, resultTextZh } from '../cluster-model/event-zh.js';
 import type { Lang } from '../exercises/lang.js';
 import type { BindingId } from './keymap.js';
@@ -49,13 +50,15 @@ const EN = {
   messagesLink: 'link',
   messagesOther: 'other',
   messagesHidden: (n: number): string => `+${n} quiet links`,
-  messagesNotReported: 'the nodes do not report the messages they send (etcd members do not)',
+  messagesNotReported: 'the nodes do not report the messages they send',
   /** Step mode (S): the header's badge and the panel of the messages in flight. */
   stepMode: 'STEP MODE',
   stepHeld: (n: number): string => (n === 1 ? '1 message in flight' : `${n} messages in flight`),
   stepKeysHint: '+ marks what your last key caused',
   stepNone: "no message in flight: E fires the selected node's election timeout, B a leader's heartbeat, . moves the clocks a tick",
   stepMore: (n: number): string => `+${n} more ([ ] moves through them)`,
+  /** A held message's sentence (the model carries it in English). */
+  heldText: (h: HeldMessage): string => h.text,
   /** The header's second line in step mode. */
   stepFrozen: 'clocks stopped, messages held',
   frozen: 'FROZEN (space to follow)',
@@ -72,7 +75,7 @@ const EN = {
     ['commit', 'the highest index it knows committed (stored on a majority)'],
     ['appl', 'the highest index it applied to its state machine'],
     ['███░ 0.20s', 'election timer: time left before the node starts an election (the bar empties)'],
-    ['♥50ms', "the leader's heartbeat interval (its bar: time to the next heartbeat); frozen: paused"],
+    ['♥50ms', "the leader's heartbeat interval (its bar: time to the next heartbeat); frozen: paused; stopped: step mode (S)"],
     ['grp', 'the partition group the node is in (A, B, ...)'],
     ['→2 ←2 ↔2', 'link faults (links column, or the line under the table): to, from, both ways; cut, delay ms, loss %'],
     ['3', 'log: an entry of term 3, committed (solid)'],
@@ -184,12 +187,13 @@ const ZH: Labels = {
   messagesLink: '链路',
   messagesOther: '其他',
   messagesHidden: (n: number): string => `另有 ${n} 条安静的链路`,
-  messagesNotReported: '节点不报告它们发送的消息（etcd 成员不报告）',
+  messagesNotReported: '节点不报告它们发送的消息',
   stepMode: '单步模式',
   stepHeld: (n: number): string => `${n} 条消息在途`,
   stepKeysHint: '+ 标出你上一个按键引起的消息',
   stepNone: '没有在途消息：E 触发所选节点的选举超时，B 触发领导者的心跳，. 让时钟前进一个 tick',
   stepMore: (n: number): string => `还有 ${n} 条（用 [ ] 翻看）`,
+  heldText: heldTextZh,
   stepFrozen: '时钟已停止，消息被扣住',
   frozen: '已冻结（空格继续）',
   filtered: '仅',
@@ -205,7 +209,7 @@ const ZH: Labels = {
     ['提交', '节点所知已提交的最高索引（已存于多数节点）'],
     ['应用', '已应用到状态机的最高索引'],
     ['███░ 0.20s', '选举计时器：节点发起选举前剩余的时间（进度条变空）'],
-    ['♥50ms', '领导者的心跳间隔（进度条：距下次心跳的时间）；frozen：已暂停'],
+    ['♥50ms', '领导者的心跳间隔（进度条：距下次心跳的时间）；frozen：已暂停；stopped：单步模式（S）'],
     ['组', '节点所在的分区组（A、B……）'],
     ['→2 ←2 ↔2', '链路故障（链路列，或表格下方一行）：发往、来自、双向；cut 切断、延迟毫秒、丢包 %'],
     ['3', '日志：任期 3 的条目，已提交（实心）'],

@@ -8,7 +8,7 @@ import { selectedHeld } from './keys.js';
 import type { PanelProps } from './panels.js';
 import { clipColumns } from './text-width.js';
 
-/** How many of the newest events stand under the list (what the last key caused). */
+/** How many of the newest events at least stand under the list (what the last key caused). */
 const EVENT_LINES = 3;
 
 /** The window of the list that keeps the selected message in sight: its first index. */
@@ -34,7 +34,10 @@ export function StepPanel({ snap, ui, width, rows, labels }: PanelProps) {
     ui.heldSel,
   );
   const fresh = new Set(snap.heldNew);
-  const events = snap.events.slice(-Math.min(EVENT_LINES, Math.max(0, rows - 3)));
+  // The list takes what it needs (with the selected one's fields under it), the newest events the
+  // rest, and at least a few of them.
+  const need = held.length === 0 ? 1 : held.length + 1;
+  const events = snap.events.slice(-Math.max(Math.min(EVENT_LINES, Math.max(0, rows - 3)), rows - need));
   const listRows = Math.max(1, rows - events.length - (held.length > 0 ? 1 : 0));
   const start = listStart(held.length, at, listRows - (held.length > listRows ? 1 : 0));
   const shown = held.slice(start, start + listRows - (held.length > listRows ? 1 : 0));
@@ -60,7 +63,7 @@ export function StepPanel({ snap, ui, width, rows, labels }: PanelProps) {
         return (
           <Text key={h.id} wrap="truncate" inverse={sel}>
             <Text bold={sel}>{head}</Text>
-            <Text color={isNew ? 'yellow' : undefined}>{clipColumns(h.text, width - head.length)}</Text>
+            <Text color={isNew ? 'yellow' : undefined}>{clipColumns(labels.heldText(h), width - head.length)}</Text>
           </Text>
         );
       })}
@@ -77,7 +80,7 @@ export function StepPanel({ snap, ui, width, rows, labels }: PanelProps) {
       ) : null}
       {events.map((e, i) => (
         <Text key={`e${i}`} dimColor={i < events.length - 1} wrap="truncate">
-          {clock(e.ts)} {e.node === null ? '--' : `n${e.node}`} {clipColumns(labels.eventText(e, snap.model.timing.tickMs), width - 18)}
+          {clock(e.ts)} {clipColumns(labels.eventText(e, snap.model.timing.tickMs), width - 14)}
         </Text>
       ))}
     </Box>

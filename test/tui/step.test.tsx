@@ -119,7 +119,7 @@ describe('the dashboard in step mode', () => {
     expect(out).toContain('  1.1   n1 asks n2 for its vote in term 3 (its last entry 5, term 2)');
     expect(out).toContain('▸+1.2   n1 asks n3 for its vote in term 3 (its last entry 5, term 2)');
     expect(out).toContain('  id 1.2 · vote n1→n3 · term 3 · lastLogIndex 5 · lastLogTerm 2');
-    expect(out).toContain('n1 n1 heard nothing for 0.2 s and starts an election');
+    expect(out).toContain('n1 heard nothing for 0.2 s and starts an election');
     // The footer leads with step mode's keys.
     expect(lines.at(-1)).toMatch(/^d deliver \[ \] message o drop D deliver all E timeout/);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
