@@ -110,25 +110,23 @@ export function Header({ model, labels, width, attached }: { model: Model; label
       <Text wrap="truncate" dimColor={safety.ok && !step}>
         {!safety.ok ? (
           broken
-        ) : step ? (
-          <>
-            <Text inverse bold color="yellow">
-              {` ${labels.stepMode} `}
-            </Text>{' '}
-            {labels.stepFrozen} · {model.fsync ? labels.fsyncOn : <Text color="red">{labels.fsyncOff}</Text>}
-            {odd.length > 0 ? (
-              <Text color="red" bold>
-                {' '}
-                · {odd.join(' · ')}
-              </Text>
-            ) : null}
-            {partition === '' ? '' : <Text color="yellow"> · {partition}</Text>}
-          </>
         ) : (
           <>
-            {engineText}
-            {labels.speed} {model.timing.preset}
-            {timing === '' ? '' : ` ${timing}`} · {model.fsync ? labels.fsyncOn : <Text color="red">{labels.fsyncOff}</Text>}
+            {step ? (
+              <>
+                <Text inverse bold color="yellow">
+                  {` ${labels.stepMode} `}
+                </Text>{' '}
+                {labels.stepFrozen}
+              </>
+            ) : (
+              <>
+                {engineText}
+                {labels.speed} {model.timing.preset}
+                {timing === '' ? '' : ` ${timing}`}
+              </>
+            )}{' '}
+            · {model.fsync ? labels.fsyncOn : <Text color="red">{labels.fsyncOff}</Text>}
             {odd.length > 0 ? (
               <Text color="red" bold>
                 {' '}

@@ -1,14 +1,11 @@
 // Step mode in the dashboard: its keys, the messages in flight in the events' place, the header.
-import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import type { ClusterModel, HeldMessage } from '../../src/cluster-model/index.js';
-import type { ClusterSource } from '../../src/cluster-model/source.js';
-import { Dashboard } from '../../src/tui/dashboard.js';
 import { initialUi, route, selectedHeld, type KeyContext, type UiState } from '../../src/tui/keys.js';
-import { labelsFor } from '../../src/tui/labels.js';
 import { listStart } from '../../src/tui/step-panel.js';
 import { DashboardStore, type Snapshot } from '../../src/tui/store.js';
-import { event, healthy, snapshot } from './fixtures.js';
+import { event, healthy, keyContext, snapshot, sourceOf } from './fixtures.js';
+import { frame as dashboardFrame } from './frame.js';
 
 function held(id: string, from: number, to: number, type: string, text: string, detail: HeldMessage['detail'] = {}): HeldMessage {
   return { id, from, to, type, term: 3, detail, text, heldAt: 1_000_000 };
@@ -25,34 +22,10 @@ function stepping(messages: HeldMessage[], on = true): ClusterModel {
   return m;
 }
 
-const ctx = (messages: readonly HeldMessage[], on = true): KeyContext => ({
-  nodes: healthy().nodes,
-  partition: [],
-  speed: 'normal',
-  owned: false,
-  eventCount: 10,
-  exercise: false,
-  trigger: false,
-  textMax: 0,
-  textPage: 10,
-  step: { on, held: messages.map((h) => h.id) },
-});
+const ctx = (messages: readonly HeldMessage[], on = true): KeyContext => ({ ...keyContext, step: { on, held: messages.map((h) => h.id) } });
 
 function frame(snap: Snapshot, ui: Partial<UiState> = {}, cols = 80, rows = 24, lang: 'en' | 'zh' = 'en'): string {
-  const { lastFrame, unmount } = render(
-    <Dashboard
-      snap={snap}
-      ui={{ ...initialUi(1), ...ui }}
-      size={{ cols, rows }}
-      labels={labelsFor(lang)}
-      colour={false}
-      attached={false}
-      exercise={null}
-    />,
-  );
-  const out = lastFrame() ?? '';
-  unmount();
-  return out;
+  return dashboardFrame(snap, { ui, size: { cols, rows }, lang });
 }
 
 describe('step mode keys', () => {
@@ -149,14 +122,7 @@ describe('the dashboard in step mode', () => {
 describe('what a step key caused', () => {
   it('is the messages held since the key: the store marks them new', () => {
     let current = stepping([VOTES[0]!]);
-    const source: ClusterSource = {
-      get model() {
-        return current;
-      },
-      subscribe: () => () => undefined,
-      onGone: () => () => undefined,
-      act: async () => ({ ok: true, text: '' }),
-    };
+    const source = sourceOf(() => current);
     const store = new DashboardStore(source, () => 1_000_000);
     expect(store.getSnapshot().heldNew).toEqual([]);
     store.markHeld();
