@@ -4,6 +4,7 @@
 import { useInput, useStdout } from 'ink';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { members, type Action, type ActionResult } from '../cluster-model/index.js';
+import { STEP_OPS } from '../cluster-model/control-protocol.js';
 import type { ClientRequest, RequestOptions } from '../cluster-model/commands/client-request.js';
 import { Dashboard, frameLayout, openText } from './dashboard.js';
 import { hidesLog } from './node-table.js';
@@ -92,6 +93,8 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
     };
     switch (intent.type) {
       case 'action':
+        // What a step key causes (the messages held after it) is marked in the list.
+        if (STEP_OPS.includes(intent.action.op)) store.markHeld();
         // The supervisor tells its actions in the events itself.
         return report(controller.act(intent.action), false);
       case 'submit':
@@ -200,6 +203,7 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
                 live: controller.replay !== undefined,
               },
             }),
+        ...(model.step === undefined ? {} : { step: { on: model.step.on, held: model.step.held.map((h) => h.id) } }),
       };
     };
     // Keys typed quickly arrive together ("5x", or "hi\r" in the input line): each is a key of its

@@ -20,6 +20,7 @@ import { MessagesPanel } from './messages-panel.js';
 import { ReadsPanel } from './reads-panel.js';
 import { Events, type PanelProps } from './panels.js';
 import { MembersPanel } from './members-panel.js';
+import { StepPanel } from './step-panel.js';
 
 export interface DashboardProps {
   snap: Snapshot;
@@ -70,7 +71,8 @@ export function openText(snap: Snapshot, ui: UiState, size: Size, labels: Labels
 function LowerPanel(props: PanelProps) {
   switch (props.ui.panel) {
     case 'events':
-      return <Events {...props} />;
+      // In step mode the story's place shows the messages in flight, the newest events under them.
+      return props.snap.model.step?.on === true ? <StepPanel {...props} /> : <Events {...props} />;
     case 'messages':
       return <MessagesPanel {...props} />;
     case 'reads':
@@ -161,6 +163,7 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise, 
         exercise={exercise !== null}
         trigger={exercise?.trigger != null}
         stepCommand={exercise?.command ?? null}
+        stepMode={model.step?.on === true}
         gone={snap.gone}
         replay={snap.replay != null}
         live={live}

@@ -21,6 +21,7 @@ const FOOTER_ORDER: readonly BindingId[] = [
   'heal',
   'submit',
   'command',
+  'step',
   'pause',
   'isolate',
   'campaign',
@@ -42,6 +43,18 @@ const REPLAY_FOOTER: readonly BindingId[] = [
   'quit',
 ];
 
+/** In step mode, its keys come first. */
+const STEP_FIRST: readonly BindingId[] = [
+  'deliver',
+  'step-select',
+  'drop',
+  'deliver-due',
+  'fire-election',
+  'fire-heartbeat',
+  'advance',
+  'step',
+];
+
 /** The commands a binding does the same as ("raft-console pause <id> / resume <id>": pause, resume). */
 function verbs(b: Binding): string[] {
   return [...b.cli.matchAll(/(?:raft-console|\/)\s+([a-z]+)/g)].map((m) => m[1]!);
@@ -53,14 +66,18 @@ function verbs(b: Binding): string[] {
  * the step's command gives (`+` is a plain `add`, not `add --learner`); when no key does, the `:`
  * command line comes first instead.
  */
-export function footerOrder(stepCommand: string | null): BindingId[] {
+export function footerOrder(stepCommand: string | null, stepMode = false): BindingId[] {
   const [verb, ...rest] = stepCommand?.split(' ') ?? [];
   const options = rest.filter((w) => w.startsWith('--'));
   const step =
     verb === undefined
       ? []
       : BINDINGS.filter((b) => verbs(b).includes(verb) && options.every((o) => b.cli.split(' ').includes(o))).map((b) => b.id);
-  const first: BindingId[] = ['trigger', ...(verb !== undefined && step.length === 0 ? ['command' as const] : step)];
+  const first: BindingId[] = [
+    ...(stepMode ? STEP_FIRST : []),
+    'trigger',
+    ...(verb !== undefined && step.length === 0 ? ['command' as const] : step),
+  ];
   return [...first, ...FOOTER_ORDER.filter((id) => !first.includes(id))];
 }
 
@@ -102,6 +119,7 @@ export function Footer({
   exercise,
   trigger,
   stepCommand,
+  stepMode,
   gone,
   replay = false,
   live = true,
@@ -115,6 +133,8 @@ export function Footer({
   trigger: boolean;
   /** The command of the exercise's current step: its key comes first. */
   stepCommand: string | null;
+  /** Step mode is on: its keys come first (and are shown only then). */
+  stepMode: boolean;
   gone: string | null;
   /** The dashboard shows a replay: its keys, not the actions. */
   replay?: boolean;
@@ -172,9 +192,9 @@ export function Footer({
     );
   }
   const keys = fitting(
-    (replay ? REPLAY_FOOTER.filter((id) => live || id !== 'replay-live') : footerOrder(exercise ? stepCommand : null))
+    (replay ? REPLAY_FOOTER.filter((id) => live || id !== 'replay-live') : footerOrder(exercise ? stepCommand : null, stepMode))
       .map(binding)
-      .filter((b) => (exercise || b.exercise !== true) && (trigger || b.id !== 'trigger')),
+      .filter((b) => (exercise || b.exercise !== true) && (stepMode || b.step !== true) && (trigger || b.id !== 'trigger')),
     width,
     label,
   );

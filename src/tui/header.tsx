@@ -122,17 +122,31 @@ export function Header({
     ...(attached ? ['attached'] : []),
   ].join(' · ');
   const timing = columns(rest) <= width ? fullTiming : '';
+  // Step mode replaces the speed and timeouts: no timer runs, nothing happens unless the learner does it.
+  const step = model.step?.on === true;
   return (
     <Box flexDirection="column" width={width}>
       {topLine}
-      <Text wrap="truncate" dimColor={safety.ok}>
+      <Text wrap="truncate" dimColor={safety.ok && !step}>
         {!safety.ok ? (
           broken
         ) : (
           <>
-            {engineText}
-            {labels.speed} {model.timing.preset}
-            {timing === '' ? '' : ` ${timing}`} · {model.fsync ? labels.fsyncOn : <Text color="red">{labels.fsyncOff}</Text>}
+            {step ? (
+              <>
+                <Text inverse bold color="yellow">
+                  {` ${labels.stepMode} `}
+                </Text>{' '}
+                {labels.stepFrozen}
+              </>
+            ) : (
+              <>
+                {engineText}
+                {labels.speed} {model.timing.preset}
+                {timing === '' ? '' : ` ${timing}`}
+              </>
+            )}{' '}
+            · {model.fsync ? labels.fsyncOn : <Text color="red">{labels.fsyncOff}</Text>}
             {odd.length > 0 ? (
               <Text color="red" bold>
                 {' '}

@@ -29,6 +29,14 @@ export type BindingId =
   | 'follow'
   | 'results'
   | 'panel'
+  | 'step'
+  | 'step-select'
+  | 'deliver'
+  | 'drop'
+  | 'deliver-due'
+  | 'fire-election'
+  | 'fire-heartbeat'
+  | 'advance'
   | 'mouse'
   | 'hint'
   | 'trigger'
@@ -63,6 +71,8 @@ export interface Binding {
    * replay: the cluster on screen is the past, there is nothing to act on.
    */
   replay?: 'only' | 'too';
+  /** Only in step mode (S). */
+  step?: true;
 }
 
 export const BINDINGS: readonly Binding[] = [
@@ -206,6 +216,71 @@ export const BINDINGS: readonly Binding[] = [
     help: 'switch the lower panel: events, messages per link, reads, members',
     cli: '',
     replay: 'too',
+  },
+  {
+    id: 'step',
+    keys: 'S',
+    label: 'step mode',
+    help: "step mode on or off: every node's clock stops and every Raft message waits in a list until you deliver it; off lets time and the held messages flow again",
+    cli: 'raft-console step on / off',
+  },
+  {
+    id: 'step-select',
+    keys: '[ ]',
+    label: 'message',
+    help: 'step mode: select the previous or next message in flight',
+    cli: 'raft-console step list',
+    step: true,
+  },
+  {
+    id: 'deliver',
+    keys: 'd',
+    label: 'deliver',
+    help: 'step mode: deliver the selected message now, over the real socket',
+    cli: 'raft-console step deliver <id>',
+    step: true,
+  },
+  {
+    id: 'drop',
+    keys: 'o',
+    label: 'drop',
+    help: 'step mode: drop the selected message, as a lossy network would',
+    cli: 'raft-console step drop <id>',
+    step: true,
+  },
+  {
+    id: 'deliver-due',
+    keys: 'D',
+    label: 'deliver all',
+    help: 'step mode: deliver every held message whose link no fault blocks, oldest first',
+    cli: 'raft-console step deliver --due',
+    step: true,
+  },
+  {
+    id: 'fire-election',
+    keys: 'E',
+    label: 'timeout',
+    help: "step mode: fire the selected node's election timeout now",
+    cli: 'raft-console step fire <id> election',
+    onNode: true,
+    step: true,
+  },
+  {
+    id: 'fire-heartbeat',
+    keys: 'B',
+    label: 'heartbeat',
+    help: 'step mode: make the selected node (a leader) send its heartbeats now',
+    cli: 'raft-console step fire <id> heartbeat',
+    onNode: true,
+    step: true,
+  },
+  {
+    id: 'advance',
+    keys: '.',
+    label: 'tick',
+    help: "step mode: move every node's clock on by one tick",
+    cli: 'raft-console step advance',
+    step: true,
   },
   {
     id: 'mouse',

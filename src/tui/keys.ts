@@ -67,6 +67,8 @@ export interface UiState {
   panel: PanelId;
   /** In replay: the kind of mark `[` and `]` jump to. */
   markKind: MarkKind | 'any';
+  /** Step mode: the id of the selected held message (null, or one no longer held: the oldest is selected). */
+  heldSel: string | null;
 }
 
 /** A move of the replay's time cursor (src/cluster-model/replay.ts). */
@@ -111,6 +113,14 @@ export interface KeyContext {
   noLog?: string;
   /** Present while the dashboard shows a replay: the cursor, and whether a live cluster is behind it (b, L go back). */
   replay?: { at: number; speed: number; playing: boolean; live: boolean };
+  /** Step mode: whether it is on, and the ids of the held messages, oldest first (absent: off). */
+  step?: { on: boolean; held: readonly string[] };
+}
+
+/** The index of the selected held message: `sel` if still held, else the oldest; -1 when none is held. */
+export function selectedHeld(held: readonly string[], sel: string | null): number {
+  if (held.length === 0) return -1;
+  return Math.max(0, sel === null ? 0 : held.indexOf(sel));
 }
 
 export function initialUi(firstNode: number): UiState {
@@ -126,6 +136,7 @@ export function initialUi(firstNode: number): UiState {
     history: [],
     panel: 'events',
     markKind: 'election',
+    heldSel: null,
   };
 }
 
@@ -144,6 +155,7 @@ function bindingFor(input: string, key: KeyPress): BindingId | null {
   if (key.leftArrow || key.rightArrow) return 'scroll-log';
   if (key.pageUp || key.pageDown) return 'scroll-events';
   if (key.tab) return 'panel';
+  if (input === '[' || input === ']') return 'step-select';
   if (input === ' ') return 'freeze';
   for (const b of BINDINGS) if (b.keys.length === 1 && b.keys === input && b.replay !== 'only') return b.id;
   return null;
@@ -239,6 +251,40 @@ function goLive(ui: UiState, replay: NonNullable<KeyContext['replay']>): Routed 
   return { ui, intents: [{ type: 'replay', on: false }] };
 }
 
+/** The keys of step mode (S): deliver or drop the selected message, fire a timer, advance the clocks. */
+function stepKey(ui: UiState, id: BindingId, input: string, ctx: KeyContext): Routed {
+  const step = ctx.step;
+  const note = (text: string): Routed => ({ ui, intents: [{ type: 'note', text }] });
+  const act = (action: Action, next: UiState = ui): Routed => ({ ui: next, intents: [{ type: 'action', action }] });
+  if (step?.on !== true) return note('step mode is off: S turns it on');
+  const at = selectedHeld(step.held, ui.heldSel);
+  const none = "no message is held: E fires the selected node's election timeout, B a leader's heartbeat, . advances the clocks";
+  switch (id) {
+    case 'step-select':
+      if (at < 0) return note(none);
+      return {
+        ui: { ...ui, heldSel: step.held[Math.max(0, Math.min(step.held.length - 1, at + (input === '[' ? -1 : 1)))]! },
+        intents: [],
+      };
+    case 'deliver':
+    case 'drop': {
+      if (at < 0) return note(none);
+      // The selection moves on to the message after it; after the last, back to the oldest.
+      const next = { ...ui, heldSel: step.held[at + 1] ?? null };
+      const ids = [step.held[at]!];
+      return act(id === 'deliver' ? { op: 'deliver', ids } : { op: 'drop', ids }, next);
+    }
+    case 'deliver-due':
+      return at < 0 ? note(none) : act({ op: 'deliver', ids: 'due' }, { ...ui, heldSel: null });
+    case 'fire-election':
+    case 'fire-heartbeat':
+      if (!ctx.nodes.some((n) => n.id === ui.selected)) return note('select a node first (arrows or its digit)');
+      return act({ op: 'fire', node: ui.selected, timer: id === 'fire-election' ? 'election' : 'heartbeat' });
+    default:
+      return act({ op: 'advance', ticks: 1 });
+  }
+}
+
 function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Routed {
   const none = (next: UiState = ui): Routed => ({ ui: next, intents: [] });
   if (ctx.replay !== undefined) {
@@ -320,6 +366,16 @@ function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Rou
       return none({ ...ui, mode: { kind: 'results' }, textScroll: 0 });
     case 'panel':
       return none({ ...ui, panel: nextPanel(ui.panel) });
+    case 'step':
+      return { ui: { ...ui, heldSel: null }, intents: [{ type: 'action', action: { op: 'step', on: ctx.step?.on !== true } }] };
+    case 'step-select':
+    case 'deliver':
+    case 'drop':
+    case 'deliver-due':
+    case 'fire-election':
+    case 'fire-heartbeat':
+    case 'advance':
+      return stepKey(ui, id, input, ctx);
     case 'quit':
       return quit(ui, ctx);
     case 'replay':

@@ -1,7 +1,8 @@
 // The dashboard's words in each language it speaks: everything it draws itself, and how it words
 // the cluster's events and the results of actions (as they came in English; in Chinese from their
 // structured fields, src/cluster-model/event-zh.ts).
-import type { ActionResult, ClusterEvent } from '../cluster-model/index.js';
+import type { ActionResult, ClusterEvent, HeldMessage } from '../cluster-model/index.js';
+import { heldTextZh } from '../cluster-model/held-text.js';
 import { eventTextZh, resultTextZh } from '../cluster-model/event-zh.js';
 import type { Lang } from '../exercises/lang.js';
 import type { BindingId } from './keymap.js';
@@ -48,7 +49,7 @@ const EN = {
   messagesLink: 'link',
   messagesOther: 'other',
   messagesHidden: (n: number): string => `+${n} quiet links`,
-  messagesNotReported: 'the nodes do not report the messages they send (etcd members do not)',
+  messagesNotReported: 'the nodes do not report the messages they send',
   /** The reads panel (reads-panel.tsx). */
   readsTitle: 'reads the nodes answered or refused, newest last',
   readsNone: 'no reads yet: select a node and press g to read a key through it',
@@ -78,6 +79,16 @@ const EN = {
     stepsTitle: 'the changes, step by step (newest last)',
     noSteps: 'no membership change yet: + adds a node (:add --learner, then :promote ID, step by step), - removes the selected one',
   },
+  /** Step mode (S): the header's badge and the panel of the messages in flight. */
+  stepMode: 'STEP MODE',
+  stepHeld: (n: number): string => (n === 1 ? '1 message in flight' : `${n} messages in flight`),
+  stepKeysHint: '+ marks what your last key caused',
+  stepNone: "no message in flight: E fires the selected node's election timeout, B a leader's heartbeat, . moves the clocks a tick",
+  stepMore: (n: number): string => `+${n} more ([ ] moves through them)`,
+  /** A held message's sentence (the model carries it in English). */
+  heldText: (h: HeldMessage): string => h.text,
+  /** The header's second line in step mode. */
+  stepFrozen: 'clocks stopped, messages held',
   frozen: 'FROZEN (space to follow)',
   filtered: 'only',
   helpTitle: 'keys (↑↓ PgUp PgDn scroll, any other key closes)',
@@ -92,7 +103,7 @@ const EN = {
     ['commit', 'the highest index it knows committed (stored on a majority)'],
     ['appl', 'the highest index it applied to its state machine'],
     ['███░ 0.20s', 'election timer: time left before the node starts an election (the bar empties)'],
-    ['♥50ms', "the leader's heartbeat interval (its bar: time to the next heartbeat); frozen: paused"],
+    ['♥50ms', "the leader's heartbeat interval (its bar: time to the next heartbeat); frozen: paused; stopped: step mode (S)"],
     ['grp', 'the partition group the node is in (A, B, ...)'],
     ['→2 ←2 ↔2', 'link faults (links column, or the line under the table): to, from, both ways; cut, delay ms, loss %'],
     ['3', 'log: an entry of term 3, committed (solid)'],
@@ -218,7 +229,7 @@ const ZH: Labels = {
   messagesLink: '链路',
   messagesOther: '其他',
   messagesHidden: (n: number): string => `另有 ${n} 条安静的链路`,
-  messagesNotReported: '节点不报告它们发送的消息（etcd 成员不报告）',
+  messagesNotReported: '节点不报告它们发送的消息',
   readsTitle: '节点回答或拒绝的读取，最新的在最下面',
   readsNone: '还没有读取：选中一个节点，按 g 通过它读取一个键',
   readsNotSet: '未设置',
@@ -243,6 +254,13 @@ const ZH: Labels = {
     stepsTitle: '变更的每一步（最新在最后）',
     noSteps: '还没有成员变更：+ 添加节点（逐步：:add --learner，再 :promote 编号），- 移除所选节点',
   },
+  stepMode: '单步模式',
+  stepHeld: (n: number): string => `${n} 条消息在途`,
+  stepKeysHint: '+ 标出你上一个按键引起的消息',
+  stepNone: '没有在途消息：E 触发所选节点的选举超时，B 触发领导者的心跳，. 让时钟前进一个 tick',
+  stepMore: (n: number): string => `还有 ${n} 条（用 [ ] 翻看）`,
+  heldText: heldTextZh,
+  stepFrozen: '时钟已停止，消息被扣住',
   frozen: '已冻结（空格继续）',
   filtered: '仅',
   helpTitle: '按键（↑↓ PgUp PgDn 滚动，其他键关闭）',
@@ -257,7 +275,7 @@ const ZH: Labels = {
     ['提交', '节点所知已提交的最高索引（已存于多数节点）'],
     ['应用', '已应用到状态机的最高索引'],
     ['███░ 0.20s', '选举计时器：节点发起选举前剩余的时间（进度条变空）'],
-    ['♥50ms', '领导者的心跳间隔（进度条：距下次心跳的时间）；frozen：已暂停'],
+    ['♥50ms', '领导者的心跳间隔（进度条：距下次心跳的时间）；frozen：已暂停；stopped：单步模式（S）'],
     ['组', '节点所在的分区组（A、B……）'],
     ['→2 ←2 ↔2', '链路故障（链路列，或表格下方一行）：发往、来自、双向；cut 切断、延迟毫秒、丢包 %'],
     ['3', '日志：任期 3 的条目，已提交（实心）'],
@@ -352,6 +370,17 @@ const ZH: Labels = {
     },
     help: { label: '帮助', help: '显示或隐藏本帮助' },
     panel: { label: '面板', help: '切换下方面板：事件、各链路的消息、读取、成员' },
+    step: {
+      label: '单步',
+      help: '开启或关闭单步模式：每个节点的时钟停止，每条 Raft 消息在列表中等待你投递；关闭后时间和被扣住的消息继续流动',
+    },
+    'step-select': { label: '消息', help: '单步模式：选择上一条或下一条在途消息' },
+    deliver: { label: '投递', help: '单步模式：立即通过真实的套接字投递所选消息' },
+    drop: { label: '丢弃', help: '单步模式：像有损网络那样丢弃所选消息' },
+    'deliver-due': { label: '全部投递', help: '单步模式：按从旧到新的顺序投递所有未被故障阻断的消息' },
+    'fire-election': { label: '超时', help: '单步模式：立即触发所选节点的选举超时' },
+    'fire-heartbeat': { label: '心跳', help: '单步模式：让所选节点（领导者）立即发送心跳' },
+    advance: { label: '走一步', help: '单步模式：让每个节点的时钟前进一个 tick' },
     results: { label: '结果', help: '完整显示你最近操作的结果（最新在前）' },
     quit: { label: '退出', help: '退出（如果集群由本仪表盘启动，会先询问并停止它）' },
     replay: { label: '回放', help: '从录制中回放这个集群最近几分钟（集群照常运行）；再按 b 或 L 回到实时' },

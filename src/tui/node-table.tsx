@@ -118,7 +118,7 @@ function cell(id: ColumnId, w: number, n: NodeModel, model: Model, selected: boo
       );
     }
     case 'timer': {
-      const t = timerView(n, now, model.timing.heartbeatMs);
+      const t = timerView(n, now, model.timing.heartbeatMs, model.step?.on === true);
       const colour = t.kind === 'heartbeat' ? 'green' : t.left < 0.25 ? 'red' : t.left < 0.5 ? 'yellow' : 'cyan';
       return (
         <Box key={id} width={w} flexShrink={0}>

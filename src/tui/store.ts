@@ -42,6 +42,8 @@ export interface Snapshot {
   now: number;
   /** The messages each link carried over the last few seconds (the messages panel). */
   traffic: Traffic;
+  /** Step mode: the held messages that came since the learner's last step key (what it caused). */
+  heldNew: readonly string[];
   /** Set while the dashboard shows a replay: the cursor as it stood. Absent or null: live. */
   replay?: ReplayView | null;
 }
@@ -80,6 +82,7 @@ export class DashboardStore {
   private results: Flash[] = [];
   private gone: string | null = null;
   private samples: SentSample[] = [];
+  private heldBefore: ReadonlySet<string> | null = null;
   private current: Snapshot;
   private readonly listeners = new Set<() => void>();
   private timer: NodeJS.Timeout | null = null;
@@ -169,6 +172,11 @@ export class DashboardStore {
     if (story) this.append({ ts, node: null, kind: 'dashboard', type: 'result', text, data: { ok } });
   }
 
+  /** A step key was pressed: the messages held after this are what it caused, and are marked new. */
+  markHeld(): void {
+    this.heldBefore = new Set(this.source.model.step?.held.map((h) => h.id) ?? []);
+  }
+
   private receive(events: readonly ClusterEvent[]): void {
     this.dirty = true;
     // A replay's story is its model's, up to the cursor: build() reads it whole.
@@ -204,6 +212,8 @@ export class DashboardStore {
       this.events = history.slice(-EVENT_KEEP);
       this.eventCount = history.length;
     }
+    const before = this.heldBefore;
+    const heldNew = before === null ? [] : (model.step?.held ?? []).filter((h) => !before.has(h.id)).map((h) => h.id);
     return {
       // The supervisor in this process changes its model in place: copy what the frame reads.
       model: structuredClone(model),
@@ -219,6 +229,7 @@ export class DashboardStore {
         cursor === null
           ? null
           : { from: cursor.from, to: cursor.to, at: cursor.at, speed: cursor.speed, playing: cursor.playing, marks: cursor.marks() },
+      heldNew,
     };
   }
 }

@@ -51,8 +51,10 @@ export interface TimerView {
   text: string;
 }
 
-export function timerView(n: NodeModel, now: number, heartbeatMs: number): TimerView {
+export function timerView(n: NodeModel, now: number, heartbeatMs: number, stepping = false): TimerView {
   if (n.process.state === 'paused') return { kind: 'none', left: 0, text: 'frozen' };
+  // In step mode no clock runs: a deadline in wall-clock time would read as overdue.
+  if (stepping && n.process.state === 'running') return { kind: 'none', left: 0, text: 'stopped' };
   if (n.process.state !== 'running' || n.raft === null) return { kind: 'none', left: 0, text: '' };
   const t = n.raft.timer;
   if (t === null) return { kind: 'none', left: 0, text: n.raft.role === 'leader' ? `♥${heartbeatMs}ms` : '' };

@@ -1,35 +1,12 @@
 // The frame, rendered with ink-testing-library from models of the test's choosing.
-import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { LiveModel } from '../../src/supervisor/live-model.js';
 import { nodeWrites } from '../supervisor/helpers.js';
 import { SafetyMonitor } from '../../src/supervisor/safety.js';
-import { Dashboard } from '../../src/tui/dashboard.js';
-import { initialUi, type UiState } from '../../src/tui/keys.js';
-import { labelsFor } from '../../src/tui/labels.js';
 import { columns } from '../../src/tui/text-width.js';
-import type { Size } from '../../src/tui/layout.js';
-import type { Snapshot } from '../../src/tui/store.js';
 import type { ClusterEvent } from '../../src/cluster-model/index.js';
 import { event, healthy, model, node, snapshot } from './fixtures.js';
-
-function frame(snap: Snapshot, opts: { ui?: Partial<UiState>; size?: Size; colour?: boolean; lang?: 'en' | 'zh' } = {}): string {
-  const ui = { ...initialUi(1), ...opts.ui };
-  const { lastFrame, unmount } = render(
-    <Dashboard
-      snap={snap}
-      ui={ui}
-      size={opts.size ?? { cols: 100, rows: 30 }}
-      labels={labelsFor(opts.lang ?? 'en')}
-      colour={opts.colour ?? false}
-      attached={false}
-      exercise={null}
-    />,
-  );
-  const out = lastFrame() ?? '';
-  unmount();
-  return out;
-}
+import { frame } from './frame.js';
 
 function line(out: string, start: RegExp): string {
   return out.split('\n').find((l) => start.test(l)) ?? '';

@@ -1,6 +1,8 @@
 // The dashboard's tests: snapshots, events and a healthy cluster, on the cluster model builders.
 import type { ClusterEvent, ClusterModel } from '../../src/cluster-model/index.js';
 import type { ExercisePanelView } from '../../src/exercises/types.js';
+import type { ClusterSource } from '../../src/cluster-model/source.js';
+import type { KeyContext } from '../../src/tui/keys.js';
 import type { Snapshot } from '../../src/tui/store.js';
 import { model, node } from '../cluster-model/fixtures.js';
 
@@ -18,6 +20,7 @@ export function snapshot(m: ClusterModel, extra: Partial<Snapshot> = {}): Snapsh
     gone: null,
     now: 1_000_000,
     traffic: { ms: 0, reported: false, links: [] },
+    heldNew: [],
     ...extra,
   };
 }
@@ -89,3 +92,28 @@ export function exerciseView(extra: Partial<ExercisePanelView> = {}): ExercisePa
     ...extra,
   };
 }
+
+/** A cluster whose model is what `get` returns at each read (the store samples it), and that does nothing. */
+export function sourceOf(get: () => ClusterModel): ClusterSource {
+  return {
+    get model() {
+      return get();
+    },
+    subscribe: () => () => undefined,
+    onGone: () => () => undefined,
+    act: async () => ({ ok: true, text: '' }),
+  };
+}
+
+/** What the screen shows, for the key router's tests: three nodes, no exercise, no text open. */
+export const keyContext: KeyContext = {
+  nodes: healthy().nodes,
+  partition: [],
+  speed: 'normal',
+  owned: false,
+  eventCount: 10,
+  exercise: false,
+  trigger: false,
+  textMax: 0,
+  textPage: 10,
+};

@@ -8,7 +8,7 @@ import { labelsFor } from '../../src/tui/labels.js';
 import type { ClusterSource } from '../../src/cluster-model/source.js';
 import { DashboardStore } from '../../src/tui/store.js';
 import { waitFor } from '../support/wait.js';
-import { exerciseView, healthy } from './fixtures.js';
+import { exerciseView, healthy, keyContext } from './fixtures.js';
 
 /** A cluster that records what it is asked to do. */
 class FakeCluster implements ClusterSource {
@@ -174,18 +174,7 @@ describe('keys dispatch their actions to the supervisor', () => {
   });
 });
 
-/** What the screen shows, for the router's tests: three nodes, no exercise, no text open. */
-const ctx: KeyContext = {
-  nodes: healthy().nodes,
-  partition: [],
-  speed: 'normal',
-  owned: false,
-  eventCount: 10,
-  exercise: false,
-  trigger: false,
-  textMax: 0,
-  textPage: 10,
-};
+const ctx: KeyContext = keyContext;
 
 describe('the key router', () => {
   it('ignores a digit that names no node and says so', () => {

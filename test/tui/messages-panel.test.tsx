@@ -1,16 +1,12 @@
 // The messages panel: what each link carried lately, from the nodes' cumulative counts, and how it
 // is drawn.
-import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import type { ClusterModel } from '../../src/cluster-model/index.js';
-import type { ClusterSource } from '../../src/cluster-model/source.js';
-import { Dashboard } from '../../src/tui/dashboard.js';
-import { initialUi } from '../../src/tui/keys.js';
-import { labelsFor } from '../../src/tui/labels.js';
 import { messageRows } from '../../src/tui/messages-panel.js';
 import { DashboardStore, type Snapshot } from '../../src/tui/store.js';
 import { TRAFFIC_WINDOW_MS, keepSamples, trafficOf, type SentSample } from '../../src/tui/traffic.js';
-import { healthy, snapshot } from './fixtures.js';
+import { healthy, snapshot, sourceOf } from './fixtures.js';
+import { frame as dashboardFrame } from './frame.js';
 
 function sample(ts: number, counts: Array<[number, number, string, number]>): SentSample {
   return { ts, counts: new Map(counts.map(([from, to, type, count]) => [`${from}>${to}>${type}`, { from, to, type, count }])) };
@@ -24,20 +20,7 @@ function sending(sent: Record<number, Array<[number, string, number]>>): Cluster
 }
 
 function frame(snap: Snapshot, cols = 80, rows = 24, lang: 'en' | 'zh' = 'en'): string {
-  const { lastFrame, unmount } = render(
-    <Dashboard
-      snap={snap}
-      ui={{ ...initialUi(1), panel: 'messages' }}
-      size={{ cols, rows }}
-      labels={labelsFor(lang)}
-      colour={false}
-      attached={false}
-      exercise={null}
-    />,
-  );
-  const out = lastFrame() ?? '';
-  unmount();
-  return out;
+  return dashboardFrame(snap, { ui: { panel: 'messages' }, size: { cols, rows }, lang });
 }
 
 describe('the traffic on each link', () => {
@@ -80,14 +63,7 @@ describe('the traffic on each link', () => {
   it('is sampled by the store at each snapshot, on its clock', () => {
     let now = 1_000_000;
     let current = sending({ 1: [[2, 'heartbeat', 5]] });
-    const source: ClusterSource = {
-      get model() {
-        return current;
-      },
-      subscribe: () => () => undefined,
-      onGone: () => () => undefined,
-      act: async () => ({ ok: true, text: '' }),
-    };
+    const source = sourceOf(() => current);
     const store = new DashboardStore(source, () => now);
     now += 1000;
     current = sending({ 1: [[2, 'heartbeat', 25]], 2: [[1, 'heartbeat-response', 20]] });
