@@ -2,7 +2,7 @@
 // cycling through them (dashboard.tsx picks the one to draw). The events panel is the story; the
 // others look at the same cluster from another side: the messages on each link, the reads and who
 // answered them, the membership. Every panel starts with the strip that names them all.
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import { EventList } from './event-list.js';
 import type { UiState } from './keys.js';
 import type { Labels } from './labels.js';

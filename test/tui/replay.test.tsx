@@ -139,11 +139,15 @@ describe('the replay keys', () => {
     expect(alone).toEqual([{ type: 'note', text: 'this is a recording: there is no live cluster to go back to (q quits)' }]);
   });
 
-  it('are not keys live: b opens the replay, c L , . do nothing, space still freezes', () => {
+  it('are not keys live: b opens the replay, c L , < > do nothing, [ ] . belong to step mode, space still freezes', () => {
     const c = ctx(undefined);
     expect(keys(initialUi(1), c, 'b').intents).toEqual([{ type: 'replay', on: true }]);
-    for (const k of ['c', 'L', ',', '.', '<', '>', '[', ']'])
-      expect(keys(initialUi(1), c, k), k).toEqual({ ui: initialUi(1), intents: [] });
+    for (const k of ['c', 'L', ',', '<', '>']) expect(keys(initialUi(1), c, k), k).toEqual({ ui: initialUi(1), intents: [] });
+    for (const k of ['[', ']', '.'])
+      expect(keys(initialUi(1), c, k), k).toEqual({
+        ui: initialUi(1),
+        intents: [{ type: 'note', text: 'step mode is off: S turns it on' }],
+      });
     expect(keys(initialUi(1), { ...c, eventCount: 7 }, ' ').ui.frozenAt).toBe(7);
   });
 });
