@@ -27,7 +27,7 @@ import {
   type JsonObject,
 } from '../schema/json-shape.js';
 import { parseUntrustedJson } from '../schema/untrusted-json.js';
-import { parseAction } from '../supervisor/parse-action.js';
+import { parseAction } from '../cluster-model/parse-action.js';
 import { noLostWrites, oneLeaderPerTerm, type CheckOutcome } from './checks.js';
 import type { History, Operation, OpInput, OpOutcome } from './history.js';
 import { checkHistory } from './linearizability.js';

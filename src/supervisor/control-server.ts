@@ -12,7 +12,7 @@ import { parseUntrustedJson } from '../schema/untrusted-json.js';
 import { messageText, type Action, type ActionResult, type ControlMessage } from '../cluster-model/control-protocol.js';
 import { EVENT_HISTORY, type ClusterEvent } from '../cluster-model/model.js';
 import type { LiveModel } from './live-model.js';
-import { parseAction } from './parse-action.js';
+import { parseAction } from '../cluster-model/parse-action.js';
 
 /**
  * Changes gather this long before one update goes to the clients: a few updates a frame of the

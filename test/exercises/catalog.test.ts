@@ -49,7 +49,7 @@ describe('the exercise catalogue', () => {
   it('finds an exercise by number or by id, and nothing else', () => {
     expect(findExercise('3')?.id).toBe('leader-failure');
     expect(findExercise(' Split-Vote ')?.number).toBe(5);
-    expect(findExercise('12')).toBeNull();
+    expect(findExercise('13')).toBeNull();
     expect(findExercise('leader')).toBeNull();
   });
 });

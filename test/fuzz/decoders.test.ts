@@ -4,7 +4,7 @@
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseAction } from '../../src/supervisor/parse-action.js';
+import { parseAction } from '../../src/cluster-model/parse-action.js';
 import { readNodeLine } from '../../src/supervisor/node-line.js';
 import { KvStateMachine } from '../../src/kv/index.js';
 import { validateClientRequest } from '../../src/node/client-protocol.js';

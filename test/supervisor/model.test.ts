@@ -15,7 +15,7 @@ import { DEFAULT_SWITCHES } from '../../src/cluster-model/switches.js';
 import { LiveModel } from '../../src/supervisor/live-model.js';
 import { EVENT_HISTORY } from '../../src/cluster-model/model.js';
 import type { ClusterModel } from '../../src/cluster-model/model.js';
-import { parseAction } from '../../src/supervisor/parse-action.js';
+import { parseAction } from '../../src/cluster-model/parse-action.js';
 import { purgeCluster } from '../../src/supervisor/supervisor.js';
 import { customTiming, presetTiming, withSpeed } from '../../src/cluster-model/timing.js';
 import { model, node } from '../cluster-model/fixtures.js';

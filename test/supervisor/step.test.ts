@@ -6,7 +6,7 @@ import { heldText, heldTextZh } from '../../src/cluster-model/held-text.js';
 import { readControlMessage } from '../../src/cluster-model/model-reader.js';
 import { readStateLine } from '../../src/node/state-line.js';
 import { LiveModel } from '../../src/supervisor/live-model.js';
-import { parseAction } from '../../src/supervisor/parse-action.js';
+import { parseAction } from '../../src/cluster-model/parse-action.js';
 import { model, node } from '../cluster-model/fixtures.js';
 import { STATE_LINE } from '../node/fixtures.js';
 import { nodeWrites } from './helpers.js';

@@ -15,9 +15,9 @@ import {
   type JsonObject,
   type Validation,
 } from '../schema/json-shape.js';
-import { ACTION_OPS, MAX_ADVANCE_TICKS, STEP_TIMERS, type Action } from '../cluster-model/control-protocol.js';
-import { HELD_ID } from '../cluster-model/model.js';
-import { SPEED_PRESETS } from '../cluster-model/timing.js';
+import { ACTION_OPS, MAX_ADVANCE_TICKS, STEP_TIMERS, type Action } from './control-protocol.js';
+import { HELD_ID } from './model.js';
+import { SPEED_PRESETS } from './timing.js';
 
 function ids(value: unknown, where: string): number[] {
   if (!Array.isArray(value) || value.length === 0) fail(`${where} must be a non-empty list of node ids, got ${show(value)} (e.g. [1, 3])`);
