@@ -99,7 +99,8 @@ export class Recorder {
 
   /** Starts a recording of `model` (its first segment, with a keyframe, is queued). `off` is told once if writing fails. */
   static async open(model: ClusterModel, o: RecorderOptions, off: (why: RecordingOff) => void): Promise<Recorder> {
-    await mkdir(o.dir, { recursive: true });
+    // The user's alone, like every file of the cluster's folder: the model names paths, pids and values.
+    await mkdir(o.dir, { recursive: true, mode: 0o700 });
     const existing: Segment[] = [];
     for (const name of (await readdir(o.dir)).filter(isSegmentName).sort()) {
       if (o.fresh === true) await unlink(join(o.dir, name));
@@ -194,7 +195,7 @@ export class Recorder {
         if (this.handle?.name !== job.write) {
           await this.handle?.file.close();
           this.handle = null;
-          this.handle = { name: job.write, file: await open(path, 'a') };
+          this.handle = { name: job.write, file: await open(path, 'a', 0o600) };
         }
         await this.handle.file.write(job.text);
       }
