@@ -39,9 +39,9 @@ interface Listed {
 }
 
 describe('raft-console exercise', () => {
-  test('list shows the ten exercises, in English or in Chinese by flag or locale', async () => {
+  test('list shows the twelve exercises, in English or in Chinese by flag or locale', async () => {
     const en = JSON.parse(await cli.ok('exercise', 'list', '--json')) as Listed[];
-    expect(en.map((e) => e.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(en.map((e) => e.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(en[2]).toEqual({
       number: 3,
       id: 'leader-failure',
@@ -118,10 +118,10 @@ describe('raft-console exercise', () => {
   });
 
   test('an unknown exercise is a usage error that says what there is', async () => {
-    const r = await cli.run('exercise', 'start', '11');
+    const r = await cli.run('exercise', 'start', '13');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      'there is no exercise "11": give a number from 1 to 10 or an id such as first-election (see `raft-console exercise list`)',
+      'there is no exercise "13": give a number from 1 to 12 or an id such as first-election (see `raft-console exercise list`)',
     );
   });
 
