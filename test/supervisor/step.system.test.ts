@@ -46,7 +46,10 @@ describe('step mode', () => {
     expect((await sup.act({ op: 'fire', node: 1, timer: 'election' })).problem).toEqual({ code: 'step-off', op: 'fire' });
     await act({ op: 'step', on: true });
     expect(sup.model.step).toMatchObject({ on: true, held: [] });
-    expect(sup.model.nodes.every((n) => n.raft?.role === 'follower' && n.raft.term === 0)).toBe(true);
+    // Started is not yet reported: each node's first state line may come after step mode is on.
+    await waitFor('every node to report itself a follower of term 0', () =>
+      sup.model.nodes.every((n) => n.raft?.role === 'follower' && n.raft.term === 0),
+    );
 
     await act({ op: 'fire', node: 1, timer: 'election' });
     const preVote = await message(1, 2, 'pre-vote');
