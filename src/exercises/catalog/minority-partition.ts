@@ -12,12 +12,17 @@ import { healStep, leaderStep } from './common.js';
 
 const OLD_LEADER: Texts = { en: 'the old leader', zh: '旧领导者' };
 
+/** Whether a partition keeps the exercise's leader in a group without a majority. */
+function cutOff(model: ClusterModel, facts: Readonly<Facts>): boolean {
+  return model.partition.length > 0 && !hasMajority(model, groupOf(model, facts.leader!));
+}
+
 /**
  * The old leader cut off in a minority (the partition step's work): set up again with the leader
  * and one follower on one side, the other voters on the other.
  */
 const leaderCutOff: Need = {
-  holds: ({ model, facts }) => model.partition.length > 0 && !hasMajority(model, groupOf(model, facts.leader!)),
+  holds: ({ model, facts }) => cutOff(model, facts),
   broken: ({ facts }) => ({
     en: `you healed the network: n${facts.leader}, the old leader, is no longer cut off in a minority, and this step needs two sides, each with its own leader.`,
     zh: `你修复了网络：旧领导者 n${facts.leader} 不再被隔离在少数派中，而这一步需要两边各有自己的领导者。`,
@@ -73,8 +78,26 @@ const majorityCommitsStep: Step = {
 /** The old leader, still leading its old term, cut off in a minority: the one to hand an entry. */
 function strandedLeader(model: ClusterModel, facts: Readonly<Facts>): number | null {
   const r = raftOf(model, facts.leader);
-  const stranded = model.partition.length > 0 && !hasMajority(model, groupOf(model, facts.leader!));
+  const stranded = cutOff(model, facts);
   return stranded && r?.role === 'leader' && r.term === facts.term ? facts.leader! : null;
+}
+
+/** The partition with the leader in the minority; `nodes` is what the Chinese calls the others (nodes, or etcd's members). */
+function partitionStep(nodes: string): Step {
+  return {
+    id: 'partition',
+    text: {
+      en: 'Partition the network: the leader and one follower on one side, the other three on the other.',
+      zh: `划分网络分区：领导者和一个跟随者在一边，其余三个${nodes}在另一边。`,
+    },
+    hint: {
+      en: 'Press p; put the leader and one follower in group A (a), the others in group B (b); press enter.',
+      zh: '按 p；把领导者和一个跟随者放进 A 组（a），其余放进 B 组（b）；按回车。',
+    },
+    command: 'partition <leader>,<follower> <the other three>',
+    needs: [majorityRunning()],
+    check: ({ model, facts }) => cutOff(model, facts),
+  };
 }
 
 export const minorityPartition: Exercise = {
@@ -102,20 +125,7 @@ export const minorityPartition: Exercise = {
   },
   steps: [
     leaderStep,
-    {
-      id: 'partition',
-      text: {
-        en: 'Partition the network: the leader and one follower on one side, the other three on the other.',
-        zh: '划分网络分区：领导者和一个跟随者在一边，其余三个节点在另一边。',
-      },
-      hint: {
-        en: 'Press p; put the leader and one follower in group A (a), the others in group B (b); press enter.',
-        zh: '按 p；把领导者和一个跟随者放进 A 组（a），其余放进 B 组（b）；按回车。',
-      },
-      command: 'partition <leader>,<follower> <the other three>',
-      needs: [majorityRunning()],
-      check: ({ model, facts }) => model.partition.length > 0 && !hasMajority(model, groupOf(model, facts.leader!)),
-    },
+    partitionStep('节点'),
     {
       id: 'stranded',
       text: {
@@ -254,20 +264,7 @@ export const minorityPartition: Exercise = {
       },
       steps: [
         leaderStep,
-        {
-          id: 'partition',
-          text: {
-            en: 'Partition the network: the leader and one follower on one side, the other three on the other.',
-            zh: '划分网络分区：领导者和一个跟随者在一边，其余三个成员在另一边。',
-          },
-          hint: {
-            en: 'Press p; put the leader and one follower in group A (a), the others in group B (b); press enter.',
-            zh: '按 p；把领导者和一个跟随者放进 A 组（a），其余放进 B 组（b）；按回车。',
-          },
-          command: 'partition <leader>,<follower> <the other three>',
-          needs: [majorityRunning()],
-          check: ({ model, facts }) => model.partition.length > 0 && !hasMajority(model, groupOf(model, facts.leader!)),
-        },
+        partitionStep('成员'),
         {
           id: 'steps-down',
           text: {

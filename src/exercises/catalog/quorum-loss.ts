@@ -98,6 +98,20 @@ const restartOneStep: Step = {
   },
 };
 
+/** What the learner does in the step that stops three followers, on either engine (their checks differ). */
+const STOP_THREE = {
+  id: 'stop-three',
+  text: {
+    en: 'Stop three followers: only the leader and one follower still run.',
+    zh: '停止三个跟随者：只剩领导者和一个跟随者在运行。',
+  },
+  hint: {
+    en: 'Select a follower and press s, three times. Keep the leader running (if you stopped it, restart it with r).',
+    zh: '选中一个跟随者并按 s，重复三次。保持领导者运行（如果停掉了它，用 r 重启）。',
+  },
+  command: 'stop <id> <id> <id>',
+} as const;
+
 export const quorumLoss: Exercise = {
   id: 'quorum-loss',
   number: 7,
@@ -125,16 +139,7 @@ export const quorumLoss: Exercise = {
     leaderStep,
     commitStep,
     {
-      id: 'stop-three',
-      text: {
-        en: 'Stop three followers: only the leader and one follower still run.',
-        zh: '停止三个跟随者：只剩领导者和一个跟随者在运行。',
-      },
-      hint: {
-        en: 'Select a follower and press s, three times. Keep the leader running (if you stopped it, restart it with r).',
-        zh: '选中一个跟随者并按 s，重复三次。保持领导者运行（如果停掉了它，用 r 重启）。',
-      },
-      command: 'stop <id> <id> <id>',
+      ...STOP_THREE,
       needs: [
         leaderLeads({
           en: 'this exercise watches it keep an entry that it cannot commit.',
@@ -225,16 +230,7 @@ export const quorumLoss: Exercise = {
         leaderStep,
         commitStep,
         {
-          id: 'stop-three',
-          text: {
-            en: 'Stop three followers: only the leader and one follower still run.',
-            zh: '停止三个跟随者：只剩领导者和一个跟随者在运行。',
-          },
-          hint: {
-            en: 'Select a follower and press s, three times. Keep the leader running (if you stopped it, restart it with r).',
-            zh: '选中一个跟随者并按 s，重复三次。保持领导者运行（如果停掉了它，用 r 重启）。',
-          },
-          command: 'stop <id> <id> <id>',
+          ...STOP_THREE,
           check: ({ model, facts }) => (threeStopped(model, facts) ? { committed: raftOf(model, facts.leader)?.commit ?? 0 } : false),
         },
         {
