@@ -112,6 +112,9 @@ export class DashboardStore {
     for (const off of this.unsubscribe.splice(0)) off();
     this.source = source;
     this.truncations = [];
+    // The message counts and the step keys' marks were the old source's.
+    this.samples = [];
+    this.heldBefore = null;
     this.gone = null;
     this.listen();
     this.publish();
@@ -204,9 +207,13 @@ export class DashboardStore {
     const now = this.now();
     this.truncations = this.truncations.filter((t) => now - t.ts < TRUNCATION_MARK_MS);
     const { events: history, ...model } = this.source.model;
-    const sample = sentSample(model, now);
-    this.samples = sample === null ? [] : keepSamples([...this.samples, sample], now);
     const cursor = this.cursor;
+    // The counts are sampled at the instant the model shows: the cursor's in a replay, which may
+    // move back, and then the samples after it are no longer behind it.
+    const shown = cursor === null ? now : cursor.at;
+    const behind = this.samples.filter((x) => x.ts <= shown);
+    const sample = sentSample(model, shown);
+    this.samples = sample === null ? [] : keepSamples([...behind, sample], shown);
     if (cursor !== null) {
       // The cursor moves back as well as forward: the story is the recording's up to it.
       this.events = history.slice(-EVENT_KEEP);

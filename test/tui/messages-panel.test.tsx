@@ -77,6 +77,14 @@ describe('the traffic on each link', () => {
       ],
     });
   });
+  it("starts afresh on another source: a replay's counts are not compared with the live ones", () => {
+    const now = 1_000_000;
+    const live = sourceOf(() => sending({ 1: [[2, 'heartbeat', 500]] }));
+    const store = new DashboardStore(live, () => now);
+    store.switchTo(sourceOf(() => sending({ 1: [[2, 'heartbeat', 5]] })));
+    expect(store.getSnapshot().traffic).toMatchObject({ ms: 0, reported: true });
+    expect(store.getSnapshot().traffic.links.every((l) => Object.keys(l.counts).length === 0)).toBe(true);
+  });
 });
 
 describe('the messages panel', () => {
