@@ -58,7 +58,8 @@ describe('step mode', () => {
     expect(await act({ op: 'deliver', ids: [preVote.id] })).toBe(`delivered ${preVote.id}: ${preVote.text}`);
     const preGrant = await message(2, 1, 'pre-vote-response');
     expect(preGrant.text).toBe('n2 grants n1 a pre-vote in term 1');
-    expect(node(1).raft!.role).toBe('pre-candidate');
+    // n1's state line and the held messages come on different streams: wait for the line.
+    await waitFor('n1 to report itself a pre-candidate', () => node(1).raft?.role === 'pre-candidate');
 
     // A majority of pre-votes (its own and n2's): n1 campaigns for term 1.
     await act({ op: 'deliver', ids: [preGrant.id] });
