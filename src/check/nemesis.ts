@@ -265,6 +265,9 @@ export class Nemesis {
 
   /** Heals the network, resumes paused nodes and starts the ones that are down. */
   private async mend(episode: number, kind: FaultRecord['kind'], phase: FaultRecord['phase'], aimed?: string): Promise<void> {
+    // An aimed episode in step mode leaves it before the network heals: the messages it held go
+    // out (those on links still cut are lost, as the cut would lose them), and the clocks run on.
+    if (this.o.target.model.step?.on === true) await this.act(episode, kind, phase, { op: 'step', on: false }, aimed);
     await this.act(episode, kind, phase, { op: 'heal' }, aimed);
     const m = this.o.target.model;
     const paused = pausedNodes(m);

@@ -5,7 +5,7 @@
 // (raft/membership.ts), asked from here.
 import { holdsMajority } from '../raft/membership.js';
 import type { Membership, NodeId } from '../raft/types.js';
-import type { ClusterModel, NodeModel } from './model.js';
+import type { ClusterModel, HeldMessage, NodeModel } from './model.js';
 
 /** What the node questions read: a model with or without its event history. */
 type Nodes = Pick<ClusterModel, 'nodes'>;
@@ -129,4 +129,14 @@ export function isolatedNodes(model: Pick<Network, 'partition'>): NodeId[] {
     .filter((g) => g.length === 1)
     .map((g) => g[0]!)
     .sort((a, b) => a - b);
+}
+
+/**
+ * The messages held in step mode on links no fault blocks, oldest first: what a network would
+ * deliver now. A message on a cut link waits (a partition in step mode holds it until healed or
+ * dropped), and so does one whose sender is not running (paused: it cannot send).
+ */
+export function dueMessages(model: Pick<ClusterModel, 'nodes' | 'links' | 'step'>): HeldMessage[] {
+  const up = new Set(model.nodes.filter((n) => !n.removed && n.process.state === 'running').map((n) => n.id));
+  return (model.step?.held ?? []).filter((h) => up.has(h.from) && !model.links.some((l) => l.from === h.from && l.to === h.to && l.blocked));
 }

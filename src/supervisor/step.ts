@@ -5,6 +5,7 @@
 // nodes hold, not what the supervisor hopes they do.
 import type { StepAction } from '../cluster-model/control-protocol.js';
 import { ClusterError } from '../cluster-model/errors.js';
+import { dueMessages } from '../cluster-model/queries.js';
 import { plural } from '../cluster-model/plural.js';
 import type { HeldMessage, NodeModel } from '../cluster-model/model.js';
 import type { NodeId } from '../raft/types.js';
@@ -27,19 +28,6 @@ function heldOf(f: Fleet, ids: readonly string[]): HeldMessage[] {
       { code: 'not-held', ids: missing },
     );
   return ids.map((id) => held.find((h) => h.id === id)!);
-}
-
-/**
- * The messages held on links no fault blocks, oldest first: what a network would deliver now. A
- * message on a cut link waits (a partition in step mode holds it until healed or dropped), and so
- * does one whose sender is not running (paused: it cannot send).
- */
-function due(f: Fleet): HeldMessage[] {
-  const links = f.live.model.links;
-  const up = new Set(running(f).map((n) => n.id));
-  return (f.live.model.step?.held ?? []).filter(
-    (h) => up.has(h.from) && !links.some((l) => l.from === h.from && l.to === h.to && l.blocked),
-  );
 }
 
 /** Runs of consecutive messages from one sender: one command each, in the order asked. */
@@ -90,7 +78,7 @@ export async function stepAction(f: Fleet, a: StepAction): Promise<Done> {
   if (!f.stepping) throw stepOff(a.op);
   switch (a.op) {
     case 'deliver': {
-      const messages = a.ids === 'due' ? due(f) : heldOf(f, a.ids);
+      const messages = a.ids === 'due' ? dueMessages(f.live.model) : heldOf(f, a.ids);
       if (messages.length === 0)
         return { text: 'no held message is due: nothing to deliver', outcome: { code: 'delivered', ids: [], lost: [] } };
       await tellSenders(f, 'deliver', messages);

@@ -1,6 +1,7 @@
-// What the aimed episodes share: reading one node's reported Raft state, and waiting until the
-// cluster reaches the state a schedule's next step needs (or giving up on this try).
-import { members, until, type ClusterModel, type NodeRaftState } from '../../cluster-model/index.js';
+// What the aimed episodes share: reading one node's reported Raft state, waiting until the cluster
+// reaches the state a schedule's next step needs (or giving up on this try), and, in step mode,
+// finding held messages and letting the network deliver what is due.
+import { dueMessages, members, until, type ClusterModel, type HeldMessage, type NodeRaftState } from '../../cluster-model/index.js';
 import type { NodeId } from '../../raft/types.js';
 import type { AimedContext } from './types.js';
 
@@ -38,4 +39,40 @@ export function wonSince(m: ClusterModel, node: NodeId, since: number): boolean 
 export async function reached(ctx: AimedContext, test: (m: ClusterModel) => boolean, elections: number): Promise<boolean> {
   if (ctx.signal?.aborted === true) return false;
   return until(ctx.target, test, Math.max(1000, elections * ctx.electionMs));
+}
+
+/** The messages the nodes hold in step mode, oldest first (none when it is off). */
+export function held(m: ClusterModel): readonly HeldMessage[] {
+  return m.step?.held ?? [];
+}
+
+/** Waits for a held message that passes `test` and returns the oldest such; null when none came in time. */
+export async function heldMessage(ctx: AimedContext, test: (h: HeldMessage) => boolean, elections = 5): Promise<HeldMessage | null> {
+  if (!(await reached(ctx, (m) => held(m).some(test), elections))) return null;
+  return held(ctx.target.model).find(test) ?? null;
+}
+
+/**
+ * In step mode: delivers what is due (every held message no fault blocks, dueMessages), round after
+ * round, as a network would among the groups the faults leave, until `test` holds of the model.
+ * False when it did not within `elections` of the cluster's election timeouts: the clocks stand
+ * still in step mode, so the limit only ends a schedule that went elsewhere.
+ */
+export async function deliverUntil(ctx: AimedContext, test: (m: ClusterModel) => boolean, elections: number): Promise<boolean> {
+  const deadline = Date.now() + Math.max(1000, elections * ctx.electionMs);
+  for (;;) {
+    if (ctx.signal?.aborted === true) return false;
+    const m = ctx.target.model;
+    if (test(m)) return true;
+    const left = deadline - Date.now();
+    if (left <= 0) return false;
+    const due = new Set(dueMessages(m).map((h) => h.id));
+    if (due.size === 0) {
+      await until(ctx.target, (x) => test(x) || dueMessages(x).length > 0, left);
+      continue;
+    }
+    await ctx.act({ op: 'deliver', ids: 'due' });
+    // The senders report what left: wait for the model to stop listing these as held.
+    await until(ctx.target, (x) => !held(x).some((h) => due.has(h.id)), Math.max(0, deadline - Date.now()));
+  }
 }
