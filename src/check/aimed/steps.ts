@@ -53,12 +53,19 @@ export async function heldMessage(ctx: AimedContext, test: (h: HeldMessage) => b
 }
 
 /**
- * In step mode: delivers what is due (every held message no fault blocks, dueMessages), round after
- * round, as a network would among the groups the faults leave, until `test` holds of the model.
- * False when it did not within `elections` of the cluster's election timeouts: the clocks stand
- * still in step mode, so the limit only ends a schedule that went elsewhere.
+ * In step mode: delivers what is due (every held message no fault blocks, dueMessages) and `pick`
+ * takes, round after round, as a network would among the groups the faults leave, until `test`
+ * holds of the model. By id, the ids this model lists: the supervisor's own model may already list
+ * newer messages the schedule has not seen, which 'due' would send too. False when the test did not
+ * hold within `elections` of the cluster's election timeouts (the clocks stand still in step mode:
+ * the limit only ends a schedule that went elsewhere), or a delivery was refused.
  */
-export async function deliverUntil(ctx: AimedContext, test: (m: ClusterModel) => boolean, elections: number): Promise<boolean> {
+export async function deliverUntil(
+  ctx: AimedContext,
+  test: (m: ClusterModel) => boolean,
+  elections: number,
+  pick: (h: HeldMessage) => boolean = () => true,
+): Promise<boolean> {
   const deadline = Date.now() + Math.max(1000, elections * ctx.electionMs);
   for (;;) {
     if (ctx.signal?.aborted === true) return false;
@@ -66,13 +73,17 @@ export async function deliverUntil(ctx: AimedContext, test: (m: ClusterModel) =>
     if (test(m)) return true;
     const left = deadline - Date.now();
     if (left <= 0) return false;
-    const due = new Set(dueMessages(m).map((h) => h.id));
-    if (due.size === 0) {
-      await until(ctx.target, (x) => test(x) || dueMessages(x).length > 0, left);
+    const ids = new Set(
+      dueMessages(m)
+        .filter(pick)
+        .map((h) => h.id),
+    );
+    if (ids.size === 0) {
+      await until(ctx.target, (x) => test(x) || dueMessages(x).some(pick), left);
       continue;
     }
-    await ctx.act({ op: 'deliver', ids: 'due' });
+    if (!(await ctx.act({ op: 'deliver', ids: [...ids] })).ok) return false;
     // The senders report what left: wait for the model to stop listing these as held.
-    await until(ctx.target, (x) => !held(x).some((h) => due.has(h.id)), Math.max(0, deadline - Date.now()));
+    await until(ctx.target, (x) => !held(x).some((h) => ids.has(h.id)), Math.max(0, deadline - Date.now()));
   }
 }
