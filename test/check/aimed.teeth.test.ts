@@ -2,7 +2,6 @@
 // runs, not in all (the moments are real time: docs/CHECK.md gives the rates measured), so these
 // run apart from `npm test`, with `npm run test:teeth`, to measure them.
 // - commit-previous-term with skip-noop: the Figure 8 episode (src/check/aimed/figure8.ts).
-// - vote-not-persisted: the vote-restart episode (src/check/aimed/vote-restart.ts).
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Cli } from '../cli/helpers.js';
 import { expectCaught } from './caught.js';
@@ -25,13 +24,4 @@ test('a cluster with the commit-previous-term and skip-noop bugs fails the check
   expect(s.cluster.switches).toContain('BUG skip-noop ON');
   expect(s.faults.aimed?.map((a) => a.name)).toEqual(['figure-8']);
   expect(s.faults.aimed![0]!.runs).toBeGreaterThan(0);
-});
-
-test('a cluster with the vote-not-persisted bug fails the check: the vote-restart episode elects two leaders in a term', async () => {
-  const s = await expectCaught(cli, 'vote-not-persisted', [
-    ...['--nodes', '3', '--speed', 'normal', '--duration', '12s', '--nemesis', 'campaign', '--seed', '12'],
-    ...['--clients', '4', '--rate', '40', '--bug', 'vote-not-persisted'],
-  ]);
-  expect(s.faults.aimed?.map((a) => a.name)).toEqual(['vote-restart']);
-  expect(s.checks.find((c) => c.name === 'one leader per term')?.ok).toBe(false);
 });
