@@ -23,9 +23,9 @@
 //       schedule, and it follows B. A client write C took as leader before the kill sits at the
 //       index and term of one of B's entries: the logs then never converge either, which the
 //       check reports too, another face of the same double vote.
-import { dueMessages, leaderOf, until, type ClusterModel, type HeldMessage } from '../../cluster-model/index.js';
+import { leaderOf, type ClusterModel, type HeldMessage } from '../../cluster-model/index.js';
 import type { NodeId } from '../../raft/types.js';
-import { allRunning, held, heldMessage, raftOf, reached, wonSince } from './steps.js';
+import { allRunning, deliverUntil, held, heldMessage, raftOf, reached, wonSince } from './steps.js';
 import type { AimedContext, AimedEpisode } from './types.js';
 
 /**
@@ -34,41 +34,6 @@ import type { AimedContext, AimedEpisode } from './types.js';
  * loaded machine, where a message and its answer can take a while to be told.
  */
 const STEP_ELECTIONS = 20;
-
-/**
- * Delivers, round after round, the due messages `pick` accepts, until `test` holds of the model;
- * false when it did not within `elections` election timeouts. Unlike deliverUntil (steps.ts), which
- * has the supervisor deliver everything due, it names the messages by id: only those this model
- * has seen go, so a message sent meanwhile (B's vote request, the instant B has its TimeoutNow)
- * stays held until the schedule has looked at it.
- */
-async function deliverPicked(
-  ctx: AimedContext,
-  pick: (h: HeldMessage) => boolean,
-  test: (m: ClusterModel) => boolean,
-  elections: number,
-): Promise<boolean> {
-  const deadline = Date.now() + Math.max(1000, elections * ctx.electionMs);
-  for (;;) {
-    if (ctx.signal?.aborted === true) return false;
-    const m = ctx.target.model;
-    if (test(m)) return true;
-    const left = deadline - Date.now();
-    if (left <= 0) return false;
-    const ids = new Set(
-      dueMessages(m)
-        .filter(pick)
-        .map((h) => h.id),
-    );
-    if (ids.size === 0) {
-      await until(ctx.target, (x) => test(x) || dueMessages(x).some(pick), left);
-      continue;
-    }
-    if (!(await ctx.act({ op: 'deliver', ids: [...ids] })).ok) return false;
-    // The senders report what left: wait for the model to stop listing these as held.
-    await until(ctx.target, (x) => !held(x).some((h) => ids.has(h.id)), Math.max(0, deadline - Date.now()));
-  }
-}
 
 /** Waits for the message of `type` that `from` holds for `to`, and delivers it; the message, or null when none came or it could not go. */
 async function pass(ctx: AimedContext, from: NodeId, to: NodeId, type: string): Promise<HeldMessage | null> {
@@ -103,7 +68,7 @@ async function run(ctx: AimedContext): Promise<void> {
     };
     // Everything between A and B and between A and C, except what B sends in T: its vote request,
     // and its answers to A's messages of t, which carry T and would depose A before C has its log.
-    if (!(await deliverPicked(ctx, (h) => !(h.from === b && h.term > t), cHoldsLogOfB, STEP_ELECTIONS))) return;
+    if (!(await deliverUntil(ctx, cHoldsLogOfB, STEP_ELECTIONS, (h) => !(h.from === b && h.term > t)))) return;
     // (c) B's vote request to A, and A's grant back.
     const vote = voteOfB(ctx.target.model)!;
     if (!(await ctx.act({ op: 'deliver', ids: [vote.id] })).ok) return;
