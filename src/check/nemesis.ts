@@ -355,7 +355,21 @@ export class Nemesis {
       // The control connection to a cluster we did not start can fail; the run goes on without faults.
       result = { ok: false, text: (err as Error).message };
     }
-    this.timeline.push({ at, episode, kind, ...(aimed === undefined ? {} : { aimed }), phase, action, ok: result.ok, text: result.text });
+    const record: FaultRecord = {
+      at,
+      episode,
+      kind,
+      ...(aimed === undefined ? {} : { aimed }),
+      phase,
+      action,
+      ok: result.ok,
+      text: result.text,
+    };
+    // In the order the actions began: one an aimed episode starts without awaiting (a transfer it
+    // drives to its end in step mode) finishes after actions that began later.
+    let i = this.timeline.length;
+    while (i > 0 && this.timeline[i - 1]!.at > at) i--;
+    this.timeline.splice(i, 0, record);
     return result;
   }
 
