@@ -59,6 +59,8 @@ export type ClusterProblem =
   | { code: 'no-timer'; node: number; timer: 'election' | 'heartbeat' }
   /** A recording is replayed, not run: nothing can be done to it. */
   | { code: 'replay' }
+  /** An aimed episode of `check` cannot run on this cluster: its voters or its switches are not what the schedule needs. */
+  | { code: 'unfit-cluster'; episode: string; voters: number; preVote: boolean; checkQuorum: boolean }
   /** Anything else. */
   | { code: 'failed' };
 
@@ -105,6 +107,7 @@ const CODES = Object.keys({
   'not-held': true,
   'no-timer': true,
   replay: true,
+  'unfit-cluster': true,
   failed: true,
 } satisfies Record<ClusterErrorCode, true>) as ClusterErrorCode[];
 
@@ -153,6 +156,14 @@ export function readClusterProblem(o: JsonObject, key: string, path = ''): Clust
     }
     case 'no-timer':
       return { code, node: uint(p, 'node', where), timer: oneOf(p, 'timer', ['election', 'heartbeat'], where) };
+    case 'unfit-cluster':
+      return {
+        code,
+        episode: string(p, 'episode', where),
+        voters: uint(p, 'voters', where),
+        preVote: boolean(p, 'preVote', where),
+        checkQuorum: boolean(p, 'checkQuorum', where),
+      };
     case 'no-leader':
       return {
         code,

@@ -284,6 +284,10 @@ export function problemZh(p: ClusterProblem): string | null {
         : `n${p.node} 不是领导者：只有领导者发送心跳`;
     case 'replay':
       return '这是一段录像，不是正在运行的集群：回放中不能执行任何操作';
+    case 'unfit-cluster':
+      return p.voters < 4 || p.voters % 2 !== 0
+        ? `${p.episode} 需要偶数个投票者，至少 4 个（这个集群有 ${p.voters} 个）：check --nodes 4`
+        : `${p.episode} 在单步模式下运行，跟随者的租约永不过期：check --no-pre-vote --no-check-quorum`;
     case 'failed':
       return null;
   }

@@ -136,6 +136,7 @@ const problems: { [C in Exclude<ClusterErrorCode, 'failed'>]: Extract<ClusterPro
   'step-off': { code: 'step-off', op: 'deliver' },
   'not-held': { code: 'not-held', ids: ['1.9'] },
   'no-timer': { code: 'no-timer', node: 1, timer: 'heartbeat' },
+  'unfit-cluster': { code: 'unfit-cluster', episode: 'conf-change', voters: 3, preVote: true, checkQuorum: true },
 };
 
 describe('events in Chinese', () => {

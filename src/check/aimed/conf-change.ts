@@ -22,46 +22,15 @@
 // real time the lease runs out and the bug needs neither.
 import {
   ClusterError,
-  dueMessages,
   latestMembership,
   leaderOf,
-  until,
   type ActionResult,
   type ClusterModel,
   type HeldMessage,
 } from '../../cluster-model/index.js';
 import type { NodeId } from '../../raft/types.js';
-import { allRunning, deliverUntil, held, raftOf, reached, wonSince } from './steps.js';
+import { allRunning, deliverUntil, raftOf, reached, wonSince } from './steps.js';
 import type { AimedContext, AimedEpisode } from './types.js';
-
-/**
- * deliverUntil (steps.ts) for the due messages `which` lets through only: delivers them round
- * after round until `test` holds; false when it did not within `elections` election timeouts.
- */
-async function deliverSome(
-  ctx: AimedContext,
-  which: (h: HeldMessage) => boolean,
-  test: (m: ClusterModel) => boolean,
-  elections: number,
-): Promise<boolean> {
-  const deadline = Date.now() + Math.max(1000, elections * ctx.electionMs);
-  for (;;) {
-    if (ctx.signal?.aborted === true) return false;
-    const m = ctx.target.model;
-    if (test(m)) return true;
-    const left = deadline - Date.now();
-    if (left <= 0) return false;
-    const due = dueMessages(m)
-      .filter(which)
-      .map((h) => h.id);
-    if (due.length === 0) {
-      await until(ctx.target, (x) => test(x) || dueMessages(x).some(which), left);
-      continue;
-    }
-    await ctx.act({ op: 'deliver', ids: due });
-    await until(ctx.target, (x) => !held(x).some((h) => due.includes(h.id)), Math.max(0, deadline - Date.now()));
-  }
-}
 
 /** Messages from one member of `group` to another. */
 const within =
@@ -85,13 +54,17 @@ async function run(ctx: AimedContext): Promise<void> {
   // An earlier run leaves its learner u in the configuration: the schedule starts from voters only.
   if (config === null || config.learners.length > 0 || allRunning(m0) === null || leader === null || m0.step?.on === true) return;
   const c0 = config.voters;
+  const { preVote, checkQuorum } = m0.switches;
+  const unfit = { code: 'unfit-cluster', episode: 'conf-change', voters: c0.length, preVote, checkQuorum } as const;
   if (c0.length < 4 || c0.length % 2 !== 0)
     throw new ClusterError(
       `the single-server change bug needs an even number of voters, at least 4 (this cluster has ${c0.length}): check --nodes 4`,
+      unfit,
     );
-  if (m0.switches.preVote || m0.switches.checkQuorum)
+  if (preVote || checkQuorum)
     throw new ClusterError(
       "the schedule runs in step mode, where followers' lease never runs out and they refuse every candidate but a handed-over one: check --no-pre-vote --no-check-quorum",
+      unfit,
     );
   const a = leader.id;
   const t = leader.raft!.term;
@@ -131,9 +104,9 @@ async function run(ctx: AimedContext): Promise<void> {
     await ctx.act({ op: 'fire', node: d, timer: 'election' });
     const asks = (h: HeldMessage): boolean => h.from === d && h.type === 'vote';
     const votedD = (m: ClusterModel): boolean => electors.every((id) => raftOf(m, id)?.vote === d && (raftOf(m, id)?.term ?? 0) > t);
-    if (!(await deliverSome(ctx, asks, votedD, 10))) return;
+    if (!(await deliverUntil(ctx, votedD, 10, asks))) return;
     const answers = (h: HeldMessage): boolean => h.to === d && h.type === 'vote-response';
-    if (!(await deliverSome(ctx, answers, (m) => leadsAbove(m, d, t), 10))) return;
+    if (!(await deliverUntil(ctx, (m) => leadsAbove(m, d, t), 10, answers))) return;
     const td = raftOf(ctx.target.model, d)!.term;
     await ctx.act({ op: 'partition', groups: [[a, u], bs, cr] });
 
@@ -154,23 +127,23 @@ async function run(ctx: AimedContext): Promise<void> {
       typeof h.detail.index === 'number' &&
       h.detail.index >= removalAt;
     const hasCr = (m: ClusterModel): boolean => cs.every((id) => (raftOf(m, id)?.lastIndex ?? 0) >= removalAt && !seesVoter(m, id, a));
-    if (!(await deliverSome(ctx, (h) => within(cr)(h) && !acksCr(h), hasCr, 10))) return;
+    if (!(await deliverUntil(ctx, hasCr, 10, (h) => within(cr)(h) && !acksCr(h)))) return;
 
     // (e) b's answer to a's heartbeat carries term t+1: a steps down (section 5.1), then campaigns
     // in t+2.
     const cu = [a, u, ...bs];
     await ctx.act({ op: 'partition', groups: [cu, cr] });
     await ctx.act({ op: 'fire', node: a, timer: 'heartbeat' });
-    if (!(await deliverSome(ctx, within(cu), (m) => (raftOf(m, a)?.term ?? 0) > t, 10))) return;
+    if (!(await deliverUntil(ctx, (m) => (raftOf(m, a)?.term ?? 0) > t, 10, within(cu)))) return;
     // Its votes only: its first appends never leave (a is stopped in (f)), so after the episode c's
     // log replaces nothing b or u committed, and the cluster settles under c.
     const since = Date.now();
     await ctx.act({ op: 'fire', node: a, timer: 'election' });
     const ballots = (h: HeldMessage): boolean => within(cu)(h) && (h.type === 'vote' || h.type === 'vote-response');
-    if (!(await deliverSome(ctx, ballots, (m) => wonSince(m, a, since) || leadsAbove(m, a, td), 10))) return;
+    if (!(await deliverUntil(ctx, (m) => wonSince(m, a, since) || leadsAbove(m, a, td), 10, ballots))) return;
 
     // (f) Cr commits: the removal is done, a stopped.
-    if (!(await deliverSome(ctx, within(cr), (m) => (raftOf(m, d)?.commit ?? 0) >= removalAt, 10))) return;
+    if (!(await deliverUntil(ctx, (m) => (raftOf(m, d)?.commit ?? 0) >= removalAt, 10, within(cr)))) return;
     if (!(await removing).ok) return;
 
     // (g) c is handed leadership and wins term t+2 with d's vote. Not c's own election: d takes the
@@ -180,7 +153,7 @@ async function run(ctx: AimedContext): Promise<void> {
     const c = cs[0]!;
     const transferring = ctx.act({ op: 'transfer', node: c });
     pending.push(transferring);
-    await deliverSome(ctx, within(cr), (m) => leadsAbove(m, c, td), 10);
+    await deliverUntil(ctx, (m) => leadsAbove(m, c, td), 10, within(cr));
   } finally {
     await Promise.all(pending);
   }
