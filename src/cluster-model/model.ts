@@ -154,7 +154,7 @@ export interface HeldMessage {
   id: string;
   from: NodeId;
   to: NodeId;
-  /** The core's message type (src/raft/types.ts MessageType): "PreVote", "AppendEntries", ... */
+  /** The core's message type (src/raft/types.ts MessageType): "pre-vote", "vote-response", "append", ... */
   type: string;
   term: number;
   /** The message's own fields: its indexes, entries, grants ("lastIndex", "granted", "entries"...). */
