@@ -121,6 +121,18 @@ async function heartbeat(ctx: AimedContext, leader: NodeId, to: NodeId): Promise
   return reached(ctx, (m) => (raftOf(m, to)?.term ?? 0) >= term && raftOf(m, to)?.role !== 'leader', patience(ctx));
 }
 
+/** Delivers `leader`'s heartbeat to `to` and the answer; false when one did not come. */
+async function heardFrom(ctx: AimedContext, leader: NodeId, to: NodeId, term: number): Promise<boolean> {
+  const hb = await heldMessage(ctx, (h) => h.from === leader && h.to === to && h.type === 'heartbeat' && h.term === term, patience(ctx));
+  if (hb === null) return false;
+  const before = ids(ctx.target.model);
+  await deliver(ctx, hb);
+  const reply = await answer(ctx, to, leader, 'heartbeat-response', before);
+  if (reply === null) return false;
+  await deliver(ctx, reply);
+  return true;
+}
+
 /**
  * A's appends to `c` and `c`'s answers, one by one, until `c` acknowledges: A backs up to the
  * end of `c`'s log and sends what follows. Returns whether what `c` took held an entry of A's own
@@ -177,8 +189,11 @@ async function attempt(ctx: AimedContext, transfers: Array<Promise<unknown>>): P
   if ((await elect(ctx, a, cs, t + 1)).result !== 'won') return 'stuck';
   const ta = raftOf(ctx.target.model, a)!.term;
   transfers.push(ctx.act({ op: 'transfer', node: cs[0]! }));
+  // The rest of C (five nodes or more) hear from A by a heartbeat, whose answer makes A probe them.
+  if (cs.length > 1) await ctx.act({ op: 'fire', node: a, timer: 'heartbeat' });
   let own = false;
   for (const c of cs) {
+    if (c !== cs[0] && !(await heardFrom(ctx, a, c, ta))) return 'stuck';
     const took = await replicate(ctx, a, c, ta);
     if (took === null) return 'stuck';
     own ||= took;
