@@ -27,7 +27,7 @@
 // leader's lease by firing its own election timer (it stays in its term): the schedule works with
 // CheckQuorum on or off. With PreVote off it needs CheckQuorum off (a fired voter would become a
 // candidate and vote for itself, and a leased one refuses the vote request).
-import { leaderOf, memberIds, type ClusterModel, type HeldMessage } from '../../cluster-model/index.js';
+import { ClusterError, latestMembership, leaderOf, memberIds, type ClusterModel, type HeldMessage } from '../../cluster-model/index.js';
 import { majorityOf } from '../../raft/membership.js';
 import type { NodeId } from '../../raft/types.js';
 import { deliverUntil, held, heldMessage, leaderIn, raftOf, reached } from './steps.js';
@@ -216,6 +216,19 @@ async function attempt(ctx: AimedContext, transfers: Array<Promise<unknown>>): P
 }
 
 async function run(ctx: AimedContext): Promise<void> {
+  const m0 = ctx.target.model;
+  const config = latestMembership(m0);
+  // From voters only (an earlier episode of another bug may leave a learner).
+  if (config === null || config.learners.length > 0) return;
+  const { preVote, checkQuorum } = m0.switches;
+  const unfit = { code: 'unfit-cluster', episode: 'figure-8', voters: config.voters.length, preVote, checkQuorum } as const;
+  if (config.voters.length < 3)
+    throw new ClusterError(`Figure 8 needs three voters at least (this cluster has ${config.voters.length}): check --nodes 3`, unfit);
+  if (!preVote && checkQuorum)
+    throw new ClusterError(
+      "with PreVote off, the schedule cannot free a follower from its leader's lease while the clocks stand still (firing its timer would make it a candidate): check --no-check-quorum, or with PreVote on",
+      unfit,
+    );
   const transfers: Array<Promise<unknown>> = [];
   try {
     for (let i = 0; i < ATTEMPTS; i++) {
