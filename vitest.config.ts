@@ -14,8 +14,6 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // tests: the seeded simulator runs are CPU-bound, and on a loaded two-core machine one takes tens
 // of seconds; no test may fail on timing.
 const SYSTEM = 'test/**/*.system.test.{ts,tsx}';
-// Measured apart, never by `npm test`: see vitest.teeth.config.ts.
-const TEETH = 'test/**/*.teeth.test.ts';
 const TIMEOUT_MS = 60_000;
 // Unit tests are CPU-bound and start nothing, so they take every core (vitest's default leaves one
 // free); system tests keep the default, one file at a time beside the processes they start.
@@ -28,7 +26,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.{ts,tsx}'],
-          exclude: [...configDefaults.exclude, SYSTEM, TEETH],
+          exclude: [...configDefaults.exclude, SYSTEM],
           setupFiles: ['test/support/no-processes.ts'],
           testTimeout: TIMEOUT_MS,
           maxWorkers: UNIT_WORKERS,

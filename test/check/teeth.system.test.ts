@@ -4,9 +4,9 @@
 //   ahead of its own, and as leader it overwrites entries a majority held (a follower refuses to
 //   replace an entry it knows is committed, but one whose commit it has not yet heard of it
 //   replaces).
-// The aimed episodes for commit-previous-term and vote-not-persisted catch their bugs in most runs,
-// not all (test/check/aimed.teeth.test.ts, `npm run test:teeth`; rates in docs/CHECK.md), so they
-// are not part of `npm test`. The check must say so and exit 1.
+// The check must say so and exit 1. The other switches have aimed episodes in step mode, each with
+// its own test: figure8 (commit-previous-term, skip-noop), vote-restart (vote-not-persisted),
+// stale-read (read-without-quorum) and conf-change (conf-change-before-term-commit).
 import { afterAll, beforeAll, test } from 'vitest';
 import { Cli } from '../cli/helpers.js';
 import { expectCaught } from './caught.js';
