@@ -29,7 +29,7 @@ import {
   type HeldMessage,
 } from '../../cluster-model/index.js';
 import type { NodeId } from '../../raft/types.js';
-import { allRunning, deliverUntil, raftOf, reached, wonSince } from './steps.js';
+import { allRunning, deliverUntil, leaderIn, raftOf, reached, wonSince } from './steps.js';
 import type { AimedContext, AimedEpisode } from './types.js';
 
 /** Messages from one member of `group` to another. */
@@ -42,10 +42,7 @@ const within =
 const seesVoter = (m: ClusterModel, id: NodeId, voter: NodeId): boolean => raftOf(m, id)?.membership.voters.includes(voter) === true;
 
 /** Whether `id` leads a term above `term`. */
-const leadsAbove = (m: ClusterModel, id: NodeId, term: number): boolean => {
-  const r = raftOf(m, id);
-  return r?.role === 'leader' && r.term > term;
-};
+const leadsAbove = (m: ClusterModel, id: NodeId, term: number): boolean => leaderIn(m, [id], term) !== null;
 
 async function run(ctx: AimedContext): Promise<void> {
   const m0 = ctx.target.model;
