@@ -138,5 +138,7 @@ export function isolatedNodes(model: Pick<Network, 'partition'>): NodeId[] {
  */
 export function dueMessages(model: Pick<ClusterModel, 'nodes' | 'links' | 'step'>): HeldMessage[] {
   const up = new Set(model.nodes.filter((n) => !n.removed && n.process.state === 'running').map((n) => n.id));
-  return (model.step?.held ?? []).filter((h) => up.has(h.from) && !model.links.some((l) => l.from === h.from && l.to === h.to && l.blocked));
+  return (model.step?.held ?? []).filter(
+    (h) => up.has(h.from) && !model.links.some((l) => l.from === h.from && l.to === h.to && l.blocked),
+  );
 }
