@@ -465,6 +465,7 @@ function commandMode(ui: UiState, mode: Extract<Mode, { kind: 'command' }>, inpu
     const c = complete(
       mode.text,
       ctx.nodes.map((n) => n.id),
+      ctx.step?.held ?? [],
     );
     return edit(c.text, c.choices);
   }
