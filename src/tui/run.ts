@@ -77,6 +77,7 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
   process.on('exit', restore);
   const offGone = o.source.onGone((text) => finish({ why: 'gone', text }));
 
+  const labels = labelsFor(o.lang);
   const controller: Controller = {
     act: (action) => o.source.act(action),
     submit: (text, via) => submitEntry(o.source.model, text, via),
@@ -86,12 +87,12 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
     quit: () => finish({ why: 'quit' }),
     exercise: (hint) => o.exercise?.view(hint) ?? null,
     // A dashboard opened on a recording has no live cluster to switch to.
-    ...(isReplay(o.source) ? {} : { replay: replaySwitch(o.source, store, openReplay) }),
+    ...(isReplay(o.source) ? {} : { replay: replaySwitch(o.source, store, openReplay, labels) }),
   };
 
   stdout.write(ENTER_ALT + (mouse ? MOUSE_ON : ''));
   store.start(PUBLISH_MS, IDLE_MS);
-  const app = render(createElement(App, { store, controller, labels: labelsFor(o.lang), colour, owned: o.owned, attached: o.attached }), {
+  const app = render(createElement(App, { store, controller, labels, colour, owned: o.owned, attached: o.attached }), {
     stdout,
     stdin,
     exitOnCtrlC: false,
