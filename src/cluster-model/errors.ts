@@ -13,7 +13,7 @@ export type ClusterProblem =
   | { code: 'port-in-use'; port: number; owner: string | null }
   /** A file of the cluster folder is damaged, or not one the supervisor wrote. */
   | { code: 'bad-file'; path: string }
-  /** A file larger than its reader takes (a recording's segment: `limit`, from the recording cap), left unread. */
+  /** A file, or a folder of files, larger than its reader takes (a recording's segment or the whole recording: `limit`, from the recording cap), left unread. */
   | { code: 'too-big'; path: string; bytes: number; limit: number }
   /** An action named a node the cluster does not have (`removed`: it had it once). */
   | { code: 'not-a-node'; node: number; removed: boolean }

@@ -222,7 +222,7 @@ export function problemZh(p: ClusterProblem): string | null {
     case 'bad-file':
       return `文件 ${p.path} 已损坏，或不是 raft-console 写的`;
     case 'too-big':
-      return `录像文件 ${p.path} 有 ${megabytes(p.bytes)} MB，超过录像分段的上限 ${megabytes(p.limit)} MB，没有读取：如果它是用更大的 recording-cap 录制的，请设置那个上限（\`raft-console config set recording-cap MB\`）后再回放；否则它已损坏，或不是录像`;
+      return `录像 ${p.path} 有 ${megabytes(p.bytes)} MB，超过 ${megabytes(p.limit)} MB 的上限，没有读取：如果它是用更大的 recording-cap 录制的，请设置那个上限（\`raft-console config set recording-cap MB\`）后再回放；否则它已损坏或不是录像，请把它（或其中较旧的文件）移走`;
     case 'not-a-node':
       return p.removed ? `n${p.node} 已被移出集群` : `没有节点 ${p.node}`;
     case 'node-state': {

@@ -3,7 +3,7 @@
 // as it shows a live cluster; the cursor moves by event, by milliseconds, to a time, to the next
 // mark (an election, a commit, a fault, a safety alarm), or plays at a speed.
 import { existsSync } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isObject, validate, type JsonObject } from '../schema/json-shape.js';
 import type { Action, ActionResult } from './control-protocol.js';
@@ -232,6 +232,25 @@ async function recordingFiles(target: { folder: string } | { file: string }): Pr
 
 /** Every frame of the recording (with lastMs, of the segments that reach into that span), in time order. */
 async function readFrames(files: string[], lastMs: number | undefined, capMb: number): Promise<Frame[]> {
+  // The recorder keeps a folder under its cap: one that holds more than twice it is refused unread
+  // whatever its files, as one file larger than a segment can be is (segmentText).
+  const bound = 2 * capMb * 1024 * 1024;
+  const sizes = await Promise.all(
+    files.map((f) =>
+      stat(f).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ),
+  );
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (total > bound) {
+    const dir = dirname(files[0]!);
+    throw new ClusterError(
+      `the recording in ${dir} holds ${megabytes(total)} MB, more than twice a ${capMb} MB cap, and is left unread: if it was recorded with a larger recording-cap, set that cap (\`raft-console config set recording-cap MB\`) and replay again; otherwise move its older files out`,
+      { code: 'too-big', path: dir, bytes: total, limit: bound },
+    );
+  }
   const segments: Frame[][] = [];
   let to: number | null = null;
   for (let i = files.length - 1; i >= 0; i--) {

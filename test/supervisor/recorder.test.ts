@@ -1,7 +1,7 @@
 // The recording of a live model and its replay: the recorder's segments, keyframes, rotation, cap
 // and write errors; the reader's model at each recorded instant against the live one; a torn last
 // line and a damaged file; the replay cursor on a fake clock, and its marks.
-import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -192,6 +192,24 @@ describe('the recorder and the model at a time', () => {
     const read = await openReplay({ folder: dir }, { capMb: 256 }).catch((e: unknown) => e);
     expect((read as ClusterError).problem).toEqual({ code: 'bad-file', path: big });
     expect(segmentLimit(256 * 1024 * 1024)).toBe(64 * 1024 * 1024);
+  });
+
+  test('a folder holding more than twice the cap is refused unread, in one line naming it and the fix', async () => {
+    const { live, rec, clock } = await recorded();
+    drive(live, clock, 50, []);
+    await rec.close();
+    // Nine files of 15 MB each (sparse: nothing is written), each small enough for a segment.
+    for (let i = 0; i < 9; i++) {
+      const file = join(dir, segmentName(1_600_000_000_000 + i));
+      await writeFile(file, '');
+      await truncate(file, 15 * 1024 * 1024);
+    }
+    const err = await openReplay({ folder: dir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClusterError);
+    expect((err as ClusterError).problem).toMatchObject({ code: 'too-big', path: dir, limit: 128 * 1024 * 1024 });
+    expect((err as ClusterError).message).toMatch(
+      /^the recording in .* holds 135\.\d MB, more than twice a 64 MB cap, and is left unread: .*move its older files out$/,
+    );
   });
 
   test('a change line is read when the cursor first passes it: a damaged one is then one sentence naming the file and line', async () => {
