@@ -5,7 +5,7 @@
 // which the dashboard's command line shares.
 import type { Command } from 'commander';
 import type { Action } from '../cluster-model/index.js';
-import { ACTION_COMMANDS, type CommandOptions } from '../cluster-model/commands/grammar.js';
+import { ACTION_COMMANDS, type CommandOptions, type CommandSpec } from '../cluster-model/commands/grammar.js';
 import { connect, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { paintFor } from './colour.js';
 import { CliError, guarded } from './failure.js';
@@ -33,16 +33,17 @@ export async function act(action: Action, flags: ActionFlags): Promise<void> {
   }
 }
 
-export function registerActionCommands(program: Command): void {
-  for (const spec of ACTION_COMMANDS) {
+/** Registers `specs` on `parent` (the program, or `step` with `path` "step "). */
+export function registerActionCommands(parent: Command, specs: readonly CommandSpec[] = ACTION_COMMANDS, path = ''): void {
+  for (const spec of specs) {
     const cmd = withSentenceLangOption(
-      withClusterOptions(program.command(spec.name).description(spec.description)).option(
+      withClusterOptions(parent.command(spec.name).description(spec.description)).option(
         '--json',
         'print the result as one JSON document: {ok, text, data, outcome or problem}',
       ),
     );
     spec.grammar(cmd).action(
-      guarded(spec.name, async () => {
+      guarded(`${path}${spec.name}`, async () => {
         const flags = cmd.opts<ActionFlags>();
         const request = spec.request(cmd.processedArgs, flags);
         if (request.type !== 'action') throw new Error(`${spec.name} is not an action`);

@@ -5,6 +5,7 @@ import { type Command } from 'commander';
 import type { ClusterSource } from '../cluster-model/source.js';
 import { connect, nameFlag, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { etcdAttachOptions, namedOwnCluster, withEtcdOptions, type EtcdFlags } from './etcd-options.js';
+import { openSettings } from './settings.js';
 import { CliError, guarded } from './failure.js';
 import { canShowDashboard } from '../tui/terminal.js';
 import { languageOf, withLangOption, type LangFlags } from './lang-option.js';
@@ -73,7 +74,8 @@ export function registerDashboardCommand(program: Command): Command {
       const [{ source, closing }, { runDashboard }] = await openWithDashboard(openSource(flags), (o) => o.source.close());
       try {
         const lang = await languageOf(flags);
-        const end = await runDashboard({ source, owned: false, attached: true, lang, mouse: mouseOf(flags) });
+        const recordingCapMb = (await openSettings()).get('recording-cap');
+        const end = await runDashboard({ source, owned: false, attached: true, lang, mouse: mouseOf(flags), recordingCapMb });
         process.stdout.write(`${end.why === 'gone' ? end.text : closing()}\n`);
       } finally {
         await source.close();

@@ -115,7 +115,7 @@ export async function startExercise(exercise: Exercise, flags: StartFlags): Prom
         })
       : null;
   try {
-    if (tui !== null) await withDashboard(tui, session, lang, flags);
+    if (tui !== null) await withDashboard(tui, session, lang, flags, capMb);
     else await headless(session, lang, flags, solving);
   } finally {
     await session.stop();
@@ -124,7 +124,7 @@ export async function startExercise(exercise: Exercise, flags: StartFlags): Prom
   if (outcome.failure !== undefined) throw new CliError(`the automatic solution did not finish: ${outcome.failure}`);
 }
 
-async function withDashboard(tui: typeof Tui, session: ExerciseSession, lang: Lang, flags: StartFlags): Promise<void> {
+async function withDashboard(tui: typeof Tui, session: ExerciseSession, lang: Lang, flags: StartFlags, capMb: number): Promise<void> {
   const { runDashboard } = tui;
   const end = await runDashboard({
     source: session.cluster,
@@ -132,6 +132,7 @@ async function withDashboard(tui: typeof Tui, session: ExerciseSession, lang: La
     attached: false,
     lang,
     mouse: mouseOf(flags),
+    recordingCapMb: capMb,
     exercise: { view: (hint) => session.view({ hint }), trigger: () => session.trigger() },
   });
   if (end.why === 'gone') process.stdout.write(`${end.text}\n`);

@@ -15,6 +15,7 @@ import { CliError, guarded } from './failure.js';
 import { languageOf, withLangOption, type LangFlags } from './lang-option.js';
 import { openWithDashboard } from './load-dashboard.js';
 import { MOUSE_OPTION, mouseOf, type MouseFlags } from './mouse-option.js';
+import { openSettings } from './settings.js';
 
 type ReplayFlags = ClusterFlags & LangFlags & MouseFlags & { json?: boolean };
 
@@ -93,12 +94,14 @@ export function registerReplayCommand(program: Command): Command {
   ).action(
     guarded('replay', async (path: string | undefined, flags: ReplayFlags, cmd: Command) => {
       const target = await targetOf(path, flags, cmd);
+      // The cap bounds the size of the files a replay reads (a segment is an eighth of it).
+      const opts = { capMb: (await openSettings()).get('recording-cap') };
       if (flags.json === true || !canShowDashboard()) {
-        const replay = await openReplay(target);
+        const replay = await openReplay(target, opts);
         process.stdout.write(`${summary(replay, flags.json === true)}\n`);
         return;
       }
-      const [replay, { runDashboard }] = await openWithDashboard(openReplay(target), () => Promise.resolve());
+      const [replay, { runDashboard }] = await openWithDashboard(openReplay(target, opts), () => Promise.resolve());
       const lang = await languageOf(flags);
       try {
         await runDashboard({ source: replay, owned: false, attached: true, lang, mouse: mouseOf(flags) });

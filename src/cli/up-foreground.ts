@@ -41,7 +41,7 @@ async function withDashboard(o: SupervisorOptions, lang: Lang, mouse: boolean): 
   process.stdout.write(`${paintFor(process.stdout)('dim', `starting the cluster ${clusterFolder(o).name}: opening the dashboard`)}\n`);
   const [sup, { runDashboard }] = await openWithDashboard(openSupervisor(o), (s) => s.stop());
   const started = startNodes(sup);
-  const end = await runDashboard({ source: sup, owned: true, attached: false, lang, mouse });
+  const end = await runDashboard({ source: sup, owned: true, attached: false, lang, mouse, recordingCapMb: o.recording?.capMb });
   await sup.stop();
   const failure = await started;
   // Quitting while the nodes start stops them: their failure to start is then no news.

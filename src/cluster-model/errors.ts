@@ -13,6 +13,8 @@ export type ClusterProblem =
   | { code: 'port-in-use'; port: number; owner: string | null }
   /** A file of the cluster folder is damaged, or not one the supervisor wrote. */
   | { code: 'bad-file'; path: string }
+  /** A file, or a folder of files, larger than its reader takes (a recording's segment or the whole recording: `limit`, from the recording cap), left unread. */
+  | { code: 'too-big'; path: string; bytes: number; limit: number }
   /** An action named a node the cluster does not have (`removed`: it had it once). */
   | { code: 'not-a-node'; node: number; removed: boolean }
   /** An action cannot be done to a node in its process state, e.g. kill a node that is already down. */
@@ -84,6 +86,7 @@ const CODES = Object.keys({
   'not-running': true,
   'port-in-use': true,
   'bad-file': true,
+  'too-big': true,
   'not-a-node': true,
   'node-state': true,
   'listed-twice': true,
@@ -121,6 +124,8 @@ export function readClusterProblem(o: JsonObject, key: string, path = ''): Clust
       return { code, port: uint(p, 'port', where), owner: stringOrNull(p, 'owner', where) };
     case 'bad-file':
       return { code, path: string(p, 'path', where) };
+    case 'too-big':
+      return { code, path: string(p, 'path', where), bytes: uint(p, 'bytes', where), limit: uint(p, 'limit', where) };
     case 'not-a-node':
       return { code, node: uint(p, 'node', where), removed: boolean(p, 'removed', where) };
     case 'node-state':

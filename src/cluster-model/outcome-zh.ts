@@ -6,6 +6,7 @@ import type { NodeId } from '../raft/types.js';
 import type { ClusterProblem } from './errors.js';
 import type { LinkFaultModel, ProcessState, SafetyVerdict, Timing } from './model.js';
 import type { LeaderLoss, Outcome, Placed } from './outcome.js';
+import { megabytes } from './replay-format.js';
 
 const ids = (list: readonly NodeId[]): string => list.map((id) => `n${id}`).join('、');
 const they = (list: readonly NodeId[]): string => (list.length === 1 ? '它' : '它们');
@@ -220,6 +221,8 @@ export function problemZh(p: ClusterProblem): string | null {
       return `端口 ${p.port} 已被占用${p.owner === null ? '' : `（${p.owner}）`}`;
     case 'bad-file':
       return `文件 ${p.path} 已损坏，或不是 raft-console 写的`;
+    case 'too-big':
+      return `录像 ${p.path} 有 ${megabytes(p.bytes)} MB，超过 ${megabytes(p.limit)} MB 的上限，没有读取：如果它是用更大的 recording-cap 录制的，请设置那个上限（\`raft-console config set recording-cap MB\`）后再回放；否则它已损坏或不是录像，请把它（或其中较旧的文件）移走`;
     case 'not-a-node':
       return p.removed ? `n${p.node} 已被移出集群` : `没有节点 ${p.node}`;
     case 'node-state': {

@@ -43,6 +43,29 @@ export const KEYFRAME_EVERY_MS = 5000;
 /** The default cap on a cluster's recording, in MB (the `recording-cap` setting). */
 export const DEFAULT_RECORDING_CAP_MB = 64;
 
+/** The smallest segment, so that a tiny cap still makes segments of several lines. */
+const MIN_SEGMENT_BYTES = 4096;
+
+/** The size at which the recorder begins a new segment: an eighth of the cap. */
+export function segmentBytes(capBytes: number): number {
+  return Math.max(MIN_SEGMENT_BYTES, Math.floor(capBytes / 8));
+}
+
+/**
+ * The most a reader takes of one segment file of a recording made under `capBytes`, read whole:
+ * twice the size the recorder rotates at, since a segment passes that size by the lines of the
+ * change that filled it (a keyframe, a burst of events). A larger file is not one the recorder
+ * wrote under that cap, and is refused unread rather than read into memory whatever its size.
+ */
+export function segmentLimit(capBytes: number): number {
+  return 2 * segmentBytes(capBytes);
+}
+
+/** Bytes as MB with one decimal, for sentences about recording sizes. */
+export function megabytes(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1);
+}
+
 /** The model without its events: what a keyframe holds and the deltas change. */
 export type ModelState = Omit<ClusterModel, 'events'>;
 

@@ -3,7 +3,7 @@
 // as it shows a live cluster; the cursor moves by event, by milliseconds, to a time, to the next
 // mark (an election, a commit, a fault, a safety alarm), or plays at a speed.
 import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isObject, validate, type JsonObject } from '../schema/json-shape.js';
 import type { Action, ActionResult } from './control-protocol.js';
@@ -11,7 +11,16 @@ import { ClusterError } from './errors.js';
 import { EVENT_HISTORY, type ClusterEvent, type ClusterModel } from './model.js';
 import { readModelState } from './model-reader.js';
 import { readRaftEvent } from './raft-event-reader.js';
-import { RECORDING_DIR, applyOps, isSegmentName, readRecordLine, type ModelState } from './replay-format.js';
+import {
+  DEFAULT_RECORDING_CAP_MB,
+  RECORDING_DIR,
+  applyOps,
+  isSegmentName,
+  megabytes,
+  readRecordLine,
+  segmentLimit,
+  type ModelState,
+} from './replay-format.js';
 import type { ClusterSource } from './source.js';
 
 /** What a mark on the time bar is about. */
@@ -78,6 +87,12 @@ export interface ReplayOptions {
   /** Where the cursor starts: the end with lastMs (to step back from now), else the start. */
   start?: 'start' | 'end';
   clock?: ReplayClock;
+  /**
+   * The recording cap (MB) it was made under (the `recording-cap` setting), which bounds its
+   * segments' size. Never below the default's bound: a recording made before the setting was
+   * lowered still opens.
+   */
+  capMb?: number;
 }
 
 /** How often a playing cursor moves. */
@@ -86,52 +101,108 @@ const PLAY_TICK_MS = 100;
 export const MIN_SPEED = 0.25;
 export const MAX_SPEED = 8;
 
-/** One recorded instant: a keyframe (its model kept) or a delta (its line kept, parsed again when folded). */
+/**
+ * One recorded instant: a keyframe (its model kept) or a delta (its line kept when it changes the
+ * model, read and folded when the cursor passes it). `file` and `lineNo` name it in a problem.
+ */
 interface Frame {
   ts: number;
   key: ModelState | null;
   line: string;
   events: readonly ClusterEvent[];
+  file: string;
+  lineNo: number;
 }
 
-/** A segment's frames, read and checked; a torn last line (a write cut short) is the end. */
-async function readSegment(path: string): Promise<Frame[] | null> {
-  let text: string;
+/** Why a recording file cannot be replayed, with the fix. */
+function damaged(path: string, why: string): ClusterError {
+  return new ClusterError(
+    `the recording file ${path} is damaged (${why}): delete that file and replay the rest, or delete the folder ${dirname(path)} to start a new recording`,
+    { code: 'bad-file', path },
+  );
+}
+
+/**
+ * A delta that only changes the model, as the recorder writes one (encodeLine: no events, so no
+ * "ev" anywhere in it): its time, read without parsing the line. Nine lines in ten are such, and
+ * most of a recording's bytes, so opening one reads them only when the cursor first passes them;
+ * any other line (a keyframe, events, a line written otherwise) is read and checked in full.
+ */
+const MODEL_ONLY = /^\{"t":"d","ts":(\d{1,16}),"ops":\[/;
+
+function modelOnlyTs(line: string): number | null {
+  const m = MODEL_ONLY.exec(line);
+  if (m === null || line.includes('"ev"') || !line.endsWith(']}')) return null;
+  const ts = Number(m[1]);
+  return Number.isSafeInteger(ts) ? ts : null;
+}
+
+/**
+ * A segment file's text, at most `limit` bytes of it: a larger file is refused unread, and a file
+ * still being written (the live cluster's own recording) is read as far as it reached when opened.
+ * Null when it was rotated away between the listing and the read.
+ */
+async function segmentText(path: string, capMb: number): Promise<string | null> {
+  const limit = segmentLimit(capMb * 1024 * 1024);
+  let file;
   try {
-    text = await readFile(path, 'utf8');
+    file = await open(path, 'r');
   } catch (err) {
-    // Rotated away between the listing and the read (the live cluster's own recording).
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new ClusterError(`cannot read the recording file ${path}: ${(err as Error).message}`, { code: 'bad-file', path });
   }
+  try {
+    const { size } = await file.stat();
+    if (size > limit)
+      throw new ClusterError(
+        `the recording file ${path} holds ${megabytes(size)} MB, more than a segment of a ${capMb} MB recording can (${megabytes(limit)} MB), and is left unread: if it was recorded with a larger recording-cap, set that cap (\`raft-console config set recording-cap MB\`) and replay again; otherwise it is damaged or not a recording: move it out of ${dirname(path)}`,
+        { code: 'too-big', path, bytes: size, limit },
+      );
+    const buffer = Buffer.alloc(size);
+    let got = 0;
+    while (got < size) {
+      const { bytesRead } = await file.read(buffer, got, size - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buffer.toString('utf8', 0, got);
+  } finally {
+    await file.close();
+  }
+}
+
+/** A segment's frames, read and checked; a torn last line (a write cut short) is the end. */
+async function readSegment(path: string, capMb: number): Promise<Frame[] | null> {
+  const text = await segmentText(path, capMb);
+  if (text === null) return null;
   const lines = text.split('\n');
   const frames: Frame[] = [];
-  let state: JsonObject | null = null;
-  const damaged = (why: string): ClusterError =>
-    new ClusterError(
-      `the recording file ${path} is damaged (${why}): delete that file and replay the rest, or delete the folder ${dirname(path)} to start a new recording`,
-      { code: 'bad-file', path },
-    );
+  let keyframes = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const last = i === lines.length - 1;
     if (line === '' && last) break;
+    // The last line, with no newline after it, may be torn: it is always read in full.
+    const ts = last ? null : modelOnlyTs(line);
+    if (ts !== null) {
+      if (keyframes === 0) throw damaged(path, `line ${i + 1} comes before the first keyframe`);
+      frames.push({ ts, key: null, line, events: [], file: path, lineNo: i + 1 });
+      continue;
+    }
     const read = readRecordLine(line, `line ${i + 1}`);
     if (!read.ok) {
       // The line being written when the writer stopped: no newline after it.
       if (last) break;
-      throw damaged(read.problem);
+      throw damaged(path, read.problem);
     }
     const r = read.value;
     if (r.t === 'key') {
-      state = structuredClone(r.model);
-      frames.push({ ts: r.ts, key: r.model, line: '', events: [] });
+      keyframes++;
+      frames.push({ ts: r.ts, key: r.model, line: '', events: [], file: path, lineNo: i + 1 });
       continue;
     }
-    if (state === null) throw damaged(`line ${i + 1} comes before the first keyframe`);
-    const applied = validate(() => applyOps(state!, r.ops, false));
-    if (!applied.ok) throw damaged(`line ${i + 1}: ${applied.problem}`);
-    frames.push({ ts: r.ts, key: null, line: r.ops.length === 0 ? '' : line, events: r.events });
+    if (keyframes === 0) throw damaged(path, `line ${i + 1} comes before the first keyframe`);
+    frames.push({ ts: r.ts, key: null, line: r.ops.length === 0 ? '' : line, events: r.events, file: path, lineNo: i + 1 });
   }
   return frames;
 }
@@ -160,11 +231,30 @@ async function recordingFiles(target: { folder: string } | { file: string }): Pr
 }
 
 /** Every frame of the recording (with lastMs, of the segments that reach into that span), in time order. */
-async function readFrames(files: string[], lastMs: number | undefined): Promise<Frame[]> {
+async function readFrames(files: string[], lastMs: number | undefined, capMb: number): Promise<Frame[]> {
+  // The recorder keeps a folder under its cap: one that holds more than twice it is refused unread
+  // whatever its files, as one file larger than a segment can be is (segmentText).
+  const bound = 2 * capMb * 1024 * 1024;
+  const sizes = await Promise.all(
+    files.map((f) =>
+      stat(f).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ),
+  );
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (total > bound) {
+    const dir = dirname(files[0]!);
+    throw new ClusterError(
+      `the recording in ${dir} holds ${megabytes(total)} MB, more than twice a ${capMb} MB cap, and is left unread: if it was recorded with a larger recording-cap, set that cap (\`raft-console config set recording-cap MB\`) and replay again; otherwise move its older files out`,
+      { code: 'too-big', path: dir, bytes: total, limit: bound },
+    );
+  }
   const segments: Frame[][] = [];
   let to: number | null = null;
   for (let i = files.length - 1; i >= 0; i--) {
-    const frames = await readSegment(files[i]!);
+    const frames = await readSegment(files[i]!, capMb);
     if (frames === null || frames.length === 0) continue;
     segments.unshift(frames);
     to ??= frames[frames.length - 1]!.ts;
@@ -285,11 +375,15 @@ class Replay implements ReplaySource {
       next = key + 1;
     }
     for (let i = next; i <= index; i++) {
-      const line = this.frames[i]!.line;
+      const { line, file, lineNo } = this.frames[i]!;
       if (line === '') continue;
-      const read = readRecordLine(line, 'the line');
-      // Read and folded once already when the recording was opened.
-      if (read.ok && read.value.t === 'd') applyOps(state, read.value.ops, false);
+      // Read here the first time (most deltas are not read when the recording is opened).
+      const read = readRecordLine(line, `line ${lineNo}`);
+      if (!read.ok) throw damaged(file, read.problem);
+      if (read.value.t !== 'd') throw damaged(file, `line ${lineNo} is not a change`);
+      const ops = read.value.ops;
+      const applied = validate(() => applyOps(state, ops, false));
+      if (!applied.ok) throw damaged(file, `line ${lineNo}: ${applied.problem}`);
     }
     const checked = validate(() => readModelState(state, 'model'));
     if (!checked.ok)
@@ -416,7 +510,7 @@ class Replay implements ReplaySource {
 /** Opens a recording: a cluster's folder, a `check --out` or exercise run folder, or one recording file. */
 export async function openReplay(target: { folder: string } | { file: string }, opts: ReplayOptions = {}): Promise<ReplaySource> {
   const files = await recordingFiles(target);
-  const frames = await readFrames(files, opts.lastMs);
+  const frames = await readFrames(files, opts.lastMs, Math.max(opts.capMb ?? 0, DEFAULT_RECORDING_CAP_MB));
   const where = 'file' in target ? target.file : target.folder;
   if (frames.length === 0)
     throw new ClusterError(`the recording in ${where} holds nothing yet: replay it once its cluster has run a moment`, {

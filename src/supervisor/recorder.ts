@@ -16,6 +16,7 @@ import {
   diffState,
   encodeLine,
   isSegmentName,
+  segmentBytes,
   segmentName,
   type ModelState,
   type RecordLine,
@@ -46,9 +47,6 @@ export interface RecorderOptions {
 
 /** Written at once rather than at the next flush: a burst (a log catching up) stays a bounded buffer. */
 const FLUSH_BYTES = 256 * 1024;
-
-/** The smallest segment, so that a tiny cap still makes segments of several lines. */
-const MIN_SEGMENT_BYTES = 4096;
 
 type Job = { write: string; text: string } | { remove: string };
 
@@ -88,7 +86,7 @@ export class Recorder {
   ) {
     this.now = o.now ?? Date.now;
     this.keyEveryMs = o.keyframeEveryMs ?? KEYFRAME_EVERY_MS;
-    this.segmentBytes = Math.max(MIN_SEGMENT_BYTES, Math.floor(capBytes / 8));
+    this.segmentBytes = segmentBytes(capBytes);
     this.segments = existing;
     this.prev = stateOf(model);
     this.timer = setInterval(() => void this.flush(), o.flushMs ?? 250);

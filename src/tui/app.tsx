@@ -193,6 +193,7 @@ export function App({ store, controller, labels, colour, owned, attached, size: 
         textMax: text === null ? 0 : scrollMax(text.lines.length, text.rows),
         textPage: text === null ? 1 : Math.max(1, text.rows - 2),
         ...(hidesLog(model) ? { noLog: labels.noLogGrid } : {}),
+        words: labels,
         ...(snapshot.replay == null
           ? {}
           : {

@@ -45,14 +45,29 @@ function specOf(name: string | undefined): CommandSpec | undefined {
   return CLUSTER_COMMANDS.find((c) => c.name === name);
 }
 
+/** The spec a command's words name: the command's, or its subcommand's (`step deliver`); how many words name it. */
+function resolve(words: readonly string[]): { spec: CommandSpec; depth: number } | undefined {
+  const top = specOf(words[0]);
+  if (top === undefined) return undefined;
+  const sub = top.subcommands?.find((c) => c.name === words[1]);
+  return sub === undefined ? { spec: top, depth: 1 } : { spec: sub, depth: 2 };
+}
+
+/** Adds `spec` to `parent` as commander knows it, its subcommands with it; `onRequest` gets the request it makes. */
+function addCommand(parent: Command, spec: CommandSpec, onRequest: (r: ClusterRequest) => void): Command {
+  const cmd = spec.grammar(parent.command(spec.name).description(spec.description));
+  cmd.action(() => onRequest(spec.request(cmd.processedArgs, cmd.opts())));
+  for (const sub of spec.subcommands ?? []) addCommand(cmd, sub, onRequest);
+  return cmd;
+}
+
 /** The command as commander knows it, on a program whose errors are thrown and whose output is kept. */
 function commanderCommand(spec: CommandSpec, onRequest: (r: ClusterRequest) => void): Command {
   const program = new Command('')
     .exitOverride()
     .helpCommand(false)
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined, outputError: () => undefined });
-  const cmd = spec.grammar(program.command(spec.name).description(spec.description));
-  cmd.action(() => onRequest(spec.request(cmd.processedArgs, cmd.opts())));
+  addCommand(program, spec, onRequest).helpCommand(false);
   return program;
 }
 
@@ -68,18 +83,32 @@ export function parseCommandLine(line: string): Parsed {
       ok: false,
       text: `"${name}" is not a command for the running cluster (${NAMES.join(' ')}); run other commands from a shell: raft-console ${name}`,
     };
+  const sub = words[1];
+  if (spec.subcommands !== undefined && sub !== undefined && !sub.startsWith('-') && !spec.subcommands.some((c) => c.name === sub)) {
+    const subs = spec.subcommands.map((c) => c.name).join(' ');
+    return {
+      ok: false,
+      text: `"${name} ${sub}" is not a command for the running cluster (${name} ${subs}); run other commands from a shell: raft-console ${name} ${sub}`,
+    };
+  }
   const made: { request?: ClusterRequest } = {};
   const program = commanderCommand(spec, (r) => {
     made.request = r;
   });
+  // The command whose usage an error shows: `step deliver`'s, not `step`'s.
+  const { spec: target, depth } = resolve(words)!;
+  const usage = (): string => {
+    let cmd = program.commands[0]!;
+    if (depth === 2) cmd = cmd.commands.find((c) => c.name() === target.name)!;
+    return `${words.slice(0, depth).join(' ')} ${cmd.usage()}`;
+  };
   try {
     program.parse(words, { from: 'user' });
   } catch (err) {
     if (err instanceof UsageError) return { ok: false, text: err.message };
     if (!(err instanceof CommanderError)) throw err;
-    const cmd = program.commands[0]!;
-    if (err.code === 'commander.helpDisplayed') return { ok: false, text: `${name} ${cmd.usage()}: ${spec.description}` };
-    return { ok: false, text: `${err.message.replace(/^error: /, '')} (${name} ${cmd.usage()})` };
+    if (err.code === 'commander.helpDisplayed') return { ok: false, text: `${usage()}: ${target.description}` };
+    return { ok: false, text: `${err.message.replace(/^error: /, '')} (${usage()})` };
   }
   return made.request === undefined ? { ok: false, text: `${name} made no request` } : { ok: true, request: made.request };
 }
@@ -106,8 +135,33 @@ function optionsOf(spec: CommandSpec): { names: string[]; nodeValued: string[]; 
   };
 }
 
-/** Completes the word being typed at the end of `line`; `nodes` are the cluster's members. */
-export function complete(line: string, nodes: readonly number[]): Completion {
+/**
+ * The words the next argument of `spec` may be, after `args` (the words typed after its name):
+ * the choices of that argument if it has its own (`fire 2 <timer>`), else what the command
+ * completes (null: node ids, which complete within a partition group too); none past its last
+ * argument unless that one takes a list.
+ */
+function argumentWords(spec: CommandSpec, args: readonly string[], held: readonly string[]): string[] | null {
+  const { registeredArguments } = spec.grammar(new Command(spec.name));
+  const { valued } = optionsOf(spec);
+  let position = 0;
+  for (let i = 0; i < args.length; i++) {
+    if (valued.includes(args[i]!)) i++;
+    else if (!args[i]!.startsWith('-')) position++;
+  }
+  const argument = registeredArguments[Math.min(position, registeredArguments.length - 1)];
+  if (argument === undefined || (position >= registeredArguments.length && !argument.variadic)) return [];
+  if (argument.argChoices !== undefined) return argument.argChoices;
+  if (spec.completes === 'nodes') return null;
+  if (spec.completes === 'held') return [...held];
+  return spec.completes === null ? [] : [...spec.completes];
+}
+
+/**
+ * Completes the word being typed at the end of `line`; `nodes` are the cluster's members, `held`
+ * the ids of the messages held in step mode.
+ */
+export function complete(line: string, nodes: readonly number[], held: readonly string[] = []): Completion {
   const { words, partial, open } = splitWords(line);
   const none = { text: line, choices: [] };
   if (open) return none;
@@ -118,19 +172,25 @@ export function complete(line: string, nodes: readonly number[]): Completion {
   let part = current;
   if (before.length === 0) candidates = NAMES;
   else {
-    const spec = specOf(before[0]);
-    if (spec === undefined) return none;
+    const found = resolve(before);
+    if (found === undefined) return none;
+    const { spec, depth } = found;
     const options = optionsOf(spec);
     const previous = before.at(-1)!;
-    const typed = new Set(before.slice(1).flatMap((w) => w.split(',')));
-    const freeNodes = nodes.map(String).filter((id) => !typed.has(id));
-    if (current.startsWith('-')) candidates = options.names.filter((n) => !before.includes(n));
+    const typed = new Set(before.slice(depth).flatMap((w) => w.split(',')));
+    const choices = argumentWords(
+      spec,
+      before.slice(depth),
+      held.filter((id) => !typed.has(id)),
+    );
+    if (spec.subcommands !== undefined && before.length === depth) candidates = spec.subcommands.map((c) => c.name);
+    else if (current.startsWith('-')) candidates = options.names.filter((n) => !before.includes(n));
     else if (options.nodeValued.includes(previous)) candidates = nodes.map(String);
     else if (options.valued.includes(previous)) return none;
-    else if (spec.completes === 'nodes') {
+    else if (choices === null) {
       part = current.slice(current.lastIndexOf(',') + 1);
-      candidates = freeNodes.filter((id) => !current.split(',').slice(0, -1).includes(id));
-    } else candidates = spec.completes === null ? [] : [...spec.completes];
+      candidates = nodes.map(String).filter((id) => !typed.has(id) && !current.split(',').slice(0, -1).includes(id));
+    } else candidates = choices;
   }
   const fitting = candidates.filter((c) => c.startsWith(part));
   if (fitting.length === 0) return none;

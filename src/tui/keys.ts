@@ -7,6 +7,7 @@ import { clock } from '../cluster-model/index.js';
 import { MARK_KINDS, type MarkKind } from '../cluster-model/replay.js';
 import { complete, parseCommandLine } from './command-line.js';
 import { BINDINGS, binding, nodeAction, type BindingId } from './keymap.js';
+import type { Labels } from './labels.js';
 import { nextPanel, type PanelId } from './panels.js';
 
 /** The part of ink's Key the router reads. */
@@ -115,6 +116,8 @@ export interface KeyContext {
   replay?: { at: number; speed: number; playing: boolean; live: boolean };
   /** Step mode: whether it is on, and the ids of the held messages, oldest first (absent: off). */
   step?: { on: boolean; held: readonly string[] };
+  /** The notes of replay and step mode, in the dashboard's language. */
+  words: Pick<Labels, 'replayRefusal' | 'replayNoLive' | 'stepOff' | 'stepNoneHeld' | 'selectNode'>;
 }
 
 /** The index of the selected held message: `sel` if still held, else the oldest; -1 when none is held. */
@@ -229,25 +232,20 @@ function replayKey(ui: UiState, input: string, key: KeyPress, ctx: KeyContext, r
     case 'replay-kind':
       return { ui: { ...ui, markKind: MARK_CYCLE[(MARK_CYCLE.indexOf(ui.markKind) + 1) % MARK_CYCLE.length]! }, intents: [] };
     case 'replay-live':
-      return goLive(ui, replay);
+      return goLive(ui, replay, ctx);
     default:
       break;
   }
   const live = bindingFor(input, key);
-  if (live === 'replay') return goLive(ui, replay);
+  if (live === 'replay') return goLive(ui, replay, ctx);
   if (live === null || binding(live).replay === 'too') return null;
   // The exercise's set-up is no part of a replay either, but says nothing outside an exercise.
   if (live === 'trigger' && !ctx.exercise) return { ui, intents: [] };
-  const at = clock(replay.at);
-  const text = replay.live
-    ? `replay: this is the cluster as it was at ${at}; press L to go live`
-    : `replay: a recording of the cluster at ${at} cannot be changed`;
-  return { ui, intents: [{ type: 'note', text }] };
+  return { ui, intents: [{ type: 'note', text: ctx.words.replayRefusal(clock(replay.at), replay.live) }] };
 }
 
-function goLive(ui: UiState, replay: NonNullable<KeyContext['replay']>): Routed {
-  if (!replay.live)
-    return { ui, intents: [{ type: 'note', text: 'this is a recording: there is no live cluster to go back to (q quits)' }] };
+function goLive(ui: UiState, replay: NonNullable<KeyContext['replay']>, ctx: KeyContext): Routed {
+  if (!replay.live) return { ui, intents: [{ type: 'note', text: ctx.words.replayNoLive }] };
   return { ui, intents: [{ type: 'replay', on: false }] };
 }
 
@@ -256,9 +254,9 @@ function stepKey(ui: UiState, id: BindingId, input: string, ctx: KeyContext): Ro
   const step = ctx.step;
   const note = (text: string): Routed => ({ ui, intents: [{ type: 'note', text }] });
   const act = (action: Action, next: UiState = ui): Routed => ({ ui: next, intents: [{ type: 'action', action }] });
-  if (step?.on !== true) return note('step mode is off: S turns it on');
+  if (step?.on !== true) return note(ctx.words.stepOff);
   const at = selectedHeld(step.held, ui.heldSel);
-  const none = "no message is held: E fires the selected node's election timeout, B a leader's heartbeat, . advances the clocks";
+  const none = ctx.words.stepNoneHeld;
   switch (id) {
     case 'step-select':
       if (at < 0) return note(none);
@@ -278,7 +276,7 @@ function stepKey(ui: UiState, id: BindingId, input: string, ctx: KeyContext): Ro
       return at < 0 ? note(none) : act({ op: 'deliver', ids: 'due' }, { ...ui, heldSel: null });
     case 'fire-election':
     case 'fire-heartbeat':
-      if (!ctx.nodes.some((n) => n.id === ui.selected)) return note('select a node first (arrows or its digit)');
+      if (!ctx.nodes.some((n) => n.id === ui.selected)) return note(ctx.words.selectNode);
       return act({ op: 'fire', node: ui.selected, timer: id === 'fire-election' ? 'election' : 'heartbeat' });
     default:
       return act({ op: 'advance', ticks: 1 });
@@ -314,7 +312,7 @@ function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Rou
     case 'isolate':
     case 'campaign':
     case 'transfer': {
-      if (selected === undefined) return { ui, intents: [{ type: 'note', text: 'select a node first (arrows or its digit)' }] };
+      if (selected === undefined) return { ui, intents: [{ type: 'note', text: ctx.words.selectNode }] };
       const action = nodeAction(id, selected.id, selected.process.state === 'paused');
       return { ui, intents: action === null ? [] : [{ type: 'action', action }] };
     }
@@ -327,12 +325,12 @@ function normal(ui: UiState, input: string, key: KeyPress, ctx: KeyContext): Rou
     case 'submit':
       return none({ ...ui, mode: { kind: 'input', what: 'submit', text: '' } });
     case 'submit-via':
-      if (selected === undefined) return { ui, intents: [{ type: 'note', text: 'select a node first (arrows or its digit)' }] };
+      if (selected === undefined) return { ui, intents: [{ type: 'note', text: ctx.words.selectNode }] };
       return none({ ...ui, mode: { kind: 'input', what: 'submit', text: '', via: selected.id } });
     case 'put':
       return none({ ...ui, mode: { kind: 'input', what: 'put', text: '' } });
     case 'read':
-      if (selected === undefined) return { ui, intents: [{ type: 'note', text: 'select a node first (arrows or its digit)' }] };
+      if (selected === undefined) return { ui, intents: [{ type: 'note', text: ctx.words.selectNode }] };
       return none({ ...ui, mode: { kind: 'input', what: 'read', text: '', via: selected.id } });
     case 'command':
       return none({ ...ui, mode: { kind: 'command', text: '', choices: [], back: 0, draft: '' } });
@@ -465,6 +463,7 @@ function commandMode(ui: UiState, mode: Extract<Mode, { kind: 'command' }>, inpu
     const c = complete(
       mode.text,
       ctx.nodes.map((n) => n.id),
+      ctx.step?.held ?? [],
     );
     return edit(c.text, c.choices);
   }

@@ -177,6 +177,23 @@ const EN = {
   replayNoMark: (kind: string, dir: 1 | -1): string => (dir < 0 ? `no earlier ${kind}` : `no later ${kind}`),
   /** On the time bar: the cursor is on a mark of the chosen kind. */
   replayHere: 'here',
+  /** What a key that would change the cluster says in a replay (`at`: the cursor's time), with a live cluster behind it or not. */
+  replayRefusal: (at: string, live: boolean): string =>
+    live
+      ? `replay: this is the cluster as it was at ${at}; press L to go live`
+      : `replay: a recording of the cluster at ${at} cannot be changed`,
+  replayNoLive: 'this is a recording: there is no live cluster to go back to (q quits)',
+  /** The answers of b (replay of the live cluster's last minutes) and L (live again). */
+  replayOn: (minutes: number): string => `replay of the last ${minutes} minutes, from the newest moment; L goes live`,
+  replayAlready: 'already replaying',
+  replayOff: 'live again: the cluster as it is now',
+  replayNone: (why: string): string => `no replay: ${why}`,
+  replayRemote: 'no replay: an etcd cluster attached from outside (dashboard --etcd) is not recorded by raft-console',
+  replayUnrecorded: 'no replay: this cluster records nothing (recording-cap was 0 when it started)',
+  /** What a step key says when it has nothing to act on. */
+  stepOff: 'step mode is off: S turns it on',
+  stepNoneHeld: "no message is held: E fires the selected node's election timeout, B a leader's heartbeat, . advances the clocks",
+  selectNode: 'select a node first (arrows or its digit)',
   /** An event's sentence; `tickMs` is the cluster's tick length, for tick counts. */
   eventText: (e: ClusterEvent, _tickMs?: number): string => e.text,
   /** An action's result, for the flash line. */
@@ -334,6 +351,18 @@ const ZH: Labels = {
   markKinds: { election: '选举', commit: '提交', fault: '故障', alarm: '安全警报', any: '标记' },
   replayNoMark: (kind: string, dir: 1 | -1): string => (dir < 0 ? `之前没有${kind}` : `之后没有${kind}`),
   replayHere: '此处',
+  replayRefusal: (at: string, live: boolean): string =>
+    live ? `回放：这是集群在 ${at} 时的样子；按 L 回到实时` : `回放：集群在 ${at} 时的录像不能更改`,
+  replayNoLive: '这是一段录像：没有可以回去的实时集群（按 q 退出）',
+  replayOn: (minutes: number): string => `回放最近 ${minutes} 分钟，从最新的时刻开始；按 L 回到实时`,
+  replayAlready: '已经在回放',
+  replayOff: '回到实时：集群现在的样子',
+  replayNone: (why: string): string => `无法回放：${why}`,
+  replayRemote: '无法回放：从外部连接的 etcd 集群（dashboard --etcd）不由 raft-console 录制',
+  replayUnrecorded: '无法回放：这个集群什么也不录制（它启动时 recording-cap 为 0）',
+  stepOff: '单步模式已关闭：按 S 开启',
+  stepNoneHeld: '没有被扣住的消息：E 触发所选节点的选举超时，B 触发领导者的心跳，. 让时钟前进',
+  selectNode: '请先选择一个节点（方向键或它的编号）',
   eventText: eventTextZh,
   resultText: resultTextZh,
   keys: {

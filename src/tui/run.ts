@@ -4,6 +4,7 @@
 import { render } from 'ink';
 import { createElement } from 'react';
 import type { ActionResult } from '../cluster-model/index.js';
+import { ClusterError } from '../cluster-model/errors.js';
 import { EXIT_STATUS } from '../schema/exit-codes.js';
 import { App, type Controller } from './app.js';
 import type { ExercisePanelView } from '../exercises/types.js';
@@ -36,6 +37,8 @@ export interface DashboardOptions {
   lang: Lang;
   /** Take clicks and the wheel (the terminal then leaves text selection to Shift-drag); default on. */
   mouse?: boolean;
+  /** The cluster's recording cap in MB (the `recording-cap` setting), which bounds a replay's files (b). */
+  recordingCapMb?: number;
   exercise?: ExerciseHooks;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
@@ -68,7 +71,10 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
   const onSignal = (signal: NodeJS.Signals): void => finish({ why: 'signal', signal });
   const onCrash = (err: unknown): void => {
     restore();
-    process.stderr.write(`raft-console dashboard: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // A ClusterError is a sentence with its fix (a replay's damaged line, found when the cursor
+    // first passes it); anything else is a bug, and keeps its stack.
+    const text = err instanceof ClusterError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`raft-console dashboard: ${text}\n`);
     process.exit(EXIT_STATUS.failed);
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -77,6 +83,7 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
   process.on('exit', restore);
   const offGone = o.source.onGone((text) => finish({ why: 'gone', text }));
 
+  const labels = labelsFor(o.lang);
   const controller: Controller = {
     act: (action) => o.source.act(action),
     submit: (text, via) => submitEntry(o.source.model, text, via),
@@ -86,12 +93,14 @@ export async function runDashboard(o: DashboardOptions): Promise<DashboardEnd> {
     quit: () => finish({ why: 'quit' }),
     exercise: (hint) => o.exercise?.view(hint) ?? null,
     // A dashboard opened on a recording has no live cluster to switch to.
-    ...(isReplay(o.source) ? {} : { replay: replaySwitch(o.source, store, openReplay) }),
+    ...(isReplay(o.source)
+      ? {}
+      : { replay: replaySwitch(o.source, store, (target, opts) => openReplay(target, { ...opts, capMb: o.recordingCapMb }), labels) }),
   };
 
   stdout.write(ENTER_ALT + (mouse ? MOUSE_ON : ''));
   store.start(PUBLISH_MS, IDLE_MS);
-  const app = render(createElement(App, { store, controller, labels: labelsFor(o.lang), colour, owned: o.owned, attached: o.attached }), {
+  const app = render(createElement(App, { store, controller, labels, colour, owned: o.owned, attached: o.attached }), {
     stdout,
     stdin,
     exitOnCtrlC: false,

@@ -113,6 +113,12 @@ const problems: { [C in Exclude<ClusterErrorCode, 'failed'>]: Extract<ClusterPro
   'not-running': { code: 'not-running' },
   'port-in-use': { code: 'port-in-use', port: 7001, owner: null },
   'bad-file': { code: 'bad-file', path: '/tmp/demo/cluster.json' },
+  'too-big': {
+    code: 'too-big',
+    path: '/tmp/demo/recording/0001733300000000-000.ndjson',
+    bytes: 9 * 1024 * 1024 * 1024,
+    limit: 16 * 1024 * 1024,
+  },
   'not-a-node': { code: 'not-a-node', node: 9, removed: false },
   'node-state': { code: 'node-state', node: 3, op: 'kill', state: 'killed' },
   'listed-twice': { code: 'listed-twice', node: 2 },

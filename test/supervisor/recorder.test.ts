@@ -1,14 +1,14 @@
 // The recording of a live model and its replay: the recorder's segments, keyframes, rotation, cap
 // and write errors; the reader's model at each recorded instant against the live one; a torn last
 // line and a damaged file; the replay cursor on a fake clock, and its marks.
-import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { ClusterError } from '../../src/cluster-model/errors.js';
 import type { ClusterModel } from '../../src/cluster-model/model.js';
 import { openReplay, type ReplayClock } from '../../src/cluster-model/replay.js';
-import { applyOps, diffState, isSegmentName } from '../../src/cluster-model/replay-format.js';
+import { applyOps, diffState, isSegmentName, segmentLimit, segmentName } from '../../src/cluster-model/replay-format.js';
 import { LiveModel } from '../../src/supervisor/live-model.js';
 import { Recorder, type RecordingOff } from '../../src/supervisor/recorder.js';
 import { Random } from '../../src/sim/random.js';
@@ -168,6 +168,82 @@ describe('the recorder and the model at a time', () => {
     expect((err as ClusterError).problem).toEqual({ code: 'bad-file', path: file });
     expect((err as ClusterError).message).toMatch(
       /recording file .* is damaged \(line 4\.ts must be a non-negative integer.*\): delete that file/,
+    );
+  });
+
+  test('a file larger than a segment of the recording cap can be is refused unread, in one line naming it and the fix', async () => {
+    const { live, rec, clock } = await recorded();
+    drive(live, clock, 50, []);
+    await rec.close();
+    // Under the default cap (64 MB) a segment is 8 MB, and a reader takes at most twice that.
+    const big = join(dir, segmentName(clock.t + 1));
+    await writeFile(big, `${'x'.repeat(16 * 1024 * 1024)}\n`);
+    const refused = await openReplay({ folder: dir }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ClusterError);
+    expect((refused as ClusterError).problem).toEqual({ code: 'too-big', path: big, bytes: 16 * 1024 * 1024 + 1, limit: 16 * 1024 * 1024 });
+    const message = (refused as ClusterError).message;
+    expect(message).not.toContain('\n');
+    expect(message).toContain(`the recording file ${big} holds 16.0 MB, more than a segment of a 64 MB recording can (16.0 MB)`);
+    expect(message).toContain('set that cap (`raft-console config set recording-cap MB`)');
+    // A lower cap never lowers that bound: a recording made under the default still opens.
+    const lower = await openReplay({ folder: dir }, { capMb: 1 }).catch((e: unknown) => e);
+    expect((lower as ClusterError).problem).toMatchObject({ code: 'too-big', limit: 16 * 1024 * 1024 });
+    // With the cap it was recorded under, it is read (and, not being a recording, found damaged).
+    const read = await openReplay({ folder: dir }, { capMb: 256 }).catch((e: unknown) => e);
+    expect((read as ClusterError).problem).toEqual({ code: 'bad-file', path: big });
+    expect(segmentLimit(256 * 1024 * 1024)).toBe(64 * 1024 * 1024);
+  });
+
+  test('a folder holding more than twice the cap is refused unread, in one line naming it and the fix', async () => {
+    const { live, rec, clock } = await recorded();
+    drive(live, clock, 50, []);
+    await rec.close();
+    // Nine files of 15 MB each (sparse: nothing is written), each small enough for a segment.
+    for (let i = 0; i < 9; i++) {
+      const file = join(dir, segmentName(1_600_000_000_000 + i));
+      await writeFile(file, '');
+      await truncate(file, 15 * 1024 * 1024);
+    }
+    const err = await openReplay({ folder: dir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClusterError);
+    expect((err as ClusterError).problem).toMatchObject({ code: 'too-big', path: dir, limit: 128 * 1024 * 1024 });
+    expect((err as ClusterError).message).toMatch(
+      /^the recording in .* holds 135\.\d MB, more than twice a 64 MB cap, and is left unread: .*move its older files out$/,
+    );
+  });
+
+  test('a change line is read when the cursor first passes it: a damaged one is then one sentence naming the file and line', async () => {
+    const { live, rec, clock } = await recorded({ keyframeEveryMs: 100_000 });
+    const seen: Array<{ ts: number; state: unknown; events: number }> = [];
+    drive(live, clock, 200, seen);
+    await rec.close();
+    const [name] = (await readdir(dir)).filter(isSegmentName);
+    const file = join(dir, name!);
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    // A change of the model only, as the recorder writes one, well after the start.
+    const at = lines.findIndex((l, i) => i > 100 && l.startsWith('{"t":"d"') && l.includes('"ops"') && !l.includes('"ev"'));
+    const ts = Number(/"ts":(\d+)/.exec(lines[at]!)![1]);
+    lines[at] = `{"t":"d","ts":${ts},"ops":[[["nodes",99,"raft"],1]]}`;
+    await writeFile(file, lines.join('\n'));
+    const replay = await openReplay({ folder: dir });
+    // Before the damaged line, the model is the live one.
+    const before = seen.filter((s) => s.ts < ts).at(-1)!;
+    replay.cursor.seek(before.ts);
+    expect(stateOf(replay.model)).toEqual(before.state);
+    replay.cursor.seek(ts);
+    const err = (() => {
+      try {
+        return replay.model;
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ClusterError);
+    expect((err as ClusterError).problem).toEqual({ code: 'bad-file', path: file });
+    expect((err as ClusterError).message).toMatch(
+      new RegExp(
+        `recording file .* is damaged \\(line ${at + 1}: the change of nodes\\.99\\.raft names no field of the model\\): delete that file`,
+      ),
     );
   });
 

@@ -3,6 +3,7 @@ import type { ClusterEvent, ClusterModel } from '../../src/cluster-model/index.j
 import type { ExercisePanelView } from '../../src/exercises/types.js';
 import type { ClusterSource } from '../../src/cluster-model/source.js';
 import type { KeyContext } from '../../src/tui/keys.js';
+import { labelsFor } from '../../src/tui/labels.js';
 import type { Snapshot } from '../../src/tui/store.js';
 import { model, node } from '../cluster-model/fixtures.js';
 
@@ -116,4 +117,5 @@ export const keyContext: KeyContext = {
   trigger: false,
   textMax: 0,
   textPage: 10,
+  words: labelsFor('en'),
 };

@@ -62,6 +62,7 @@ function ctx(replay: KeyContext['replay'], extra: Partial<KeyContext> = {}): Key
     trigger: false,
     textMax: 0,
     textPage: 1,
+    words: labels,
     ...(replay === undefined ? {} : { replay }),
     ...extra,
   };
@@ -139,6 +140,19 @@ describe('the replay keys', () => {
     expect(alone).toEqual([{ type: 'note', text: 'this is a recording: there is no live cluster to go back to (q quits)' }]);
   });
 
+  it('say so in Chinese on a Chinese dashboard', () => {
+    const zh = { words: labelsFor('zh') };
+    expect(keys(initialUi(1), ctx(AT, zh), 'x').intents).toEqual([
+      { type: 'note', text: `回放：这是集群在 ${clock(T0 + 500)} 时的样子；按 L 回到实时` },
+    ]);
+    expect(keys(initialUi(1), ctx({ ...AT, live: false }, zh), 'x').intents).toEqual([
+      { type: 'note', text: `回放：集群在 ${clock(T0 + 500)} 时的录像不能更改` },
+    ]);
+    expect(keys(initialUi(1), ctx({ ...AT, live: false }, zh), 'L').intents).toEqual([
+      { type: 'note', text: '这是一段录像：没有可以回去的实时集群（按 q 退出）' },
+    ]);
+  });
+
   it('are not keys live: b opens the replay, c L , < > do nothing, [ ] . belong to step mode, space still freezes', () => {
     const c = ctx(undefined);
     expect(keys(initialUi(1), c, 'b').intents).toEqual([{ type: 'replay', on: true }]);
@@ -195,11 +209,16 @@ describe('live and replay in one store', () => {
     const replay = recording();
     const store = new DashboardStore(live, () => 5_000_000);
     expect(live.listeners.size).toBe(1);
-    const toggle = replaySwitch(live, store, (target, opts) => {
-      expect(target).toEqual({ folder: live.model.folder });
-      expect(opts.lastMs).toBe(5 * 60_000);
-      return Promise.resolve(replay);
-    });
+    const toggle = replaySwitch(
+      live,
+      store,
+      (target, opts) => {
+        expect(target).toEqual({ folder: live.model.folder });
+        expect(opts.lastMs).toBe(5 * 60_000);
+        return Promise.resolve(replay);
+      },
+      labels,
+    );
     const opened = await toggle(true);
     expect(opened.ok).toBe(true);
     expect(live.listeners.size).toBe(0);
@@ -238,19 +257,48 @@ describe('live and replay in one store', () => {
     } as ClusterModel);
     const store = new DashboardStore(remote);
     const opened: string[] = [];
-    const r = await replaySwitch(remote, store, () => {
-      opened.push('x');
-      return Promise.reject(new Error('unreachable'));
-    })(true);
+    const r = await replaySwitch(
+      remote,
+      store,
+      () => {
+        opened.push('x');
+        return Promise.reject(new Error('unreachable'));
+      },
+      labels,
+    )(true);
     expect(r).toEqual({ ok: false, text: expect.stringContaining('dashboard --etcd') as string });
     expect(opened).toEqual([]);
     const live = new FakeLive(healthy());
-    const none = await replaySwitch(live, new DashboardStore(live), () => Promise.reject(new Error('there is no recording in /x')))(true);
+    const none = await replaySwitch(
+      live,
+      new DashboardStore(live),
+      () => Promise.reject(new Error('there is no recording in /x')),
+      labels,
+    )(true);
     expect(none).toEqual({ ok: false, text: 'no replay: there is no recording in /x' });
-    const off = await replaySwitch(live, new DashboardStore(live), () =>
-      Promise.reject(new ClusterError('none', { code: 'bad-file', path: join(live.model.folder, RECORDING_DIR) })),
+    const off = await replaySwitch(
+      live,
+      new DashboardStore(live),
+      () => Promise.reject(new ClusterError('none', { code: 'bad-file', path: join(live.model.folder, RECORDING_DIR) })),
+      labels,
     )(true);
     expect(off).toEqual({ ok: false, text: 'no replay: this cluster records nothing (recording-cap was 0 when it started)' });
+  });
+
+  it('answers b and L in Chinese on a Chinese dashboard', async () => {
+    const zh = labelsFor('zh');
+    const live = new FakeLive(healthy());
+    const toggle = replaySwitch(live, new DashboardStore(live), () => Promise.resolve(recording()), zh);
+    expect(await toggle(true)).toEqual({ ok: true, text: '回放最近 5 分钟，从最新的时刻开始；按 L 回到实时' });
+    expect(await toggle(true)).toEqual({ ok: true, text: '已经在回放' });
+    expect(await toggle(false)).toEqual({ ok: true, text: '回到实时：集群现在的样子' });
+    const none = await replaySwitch(
+      live,
+      new DashboardStore(live),
+      () => Promise.reject(new Error('there is no recording in /x')),
+      zh,
+    )(true);
+    expect(none).toEqual({ ok: false, text: '无法回放：there is no recording in /x' });
   });
 });
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterModel, HeldMessage } from '../../src/cluster-model/index.js';
 import { initialUi, route, selectedHeld, type KeyContext, type UiState } from '../../src/tui/keys.js';
+import { labelsFor } from '../../src/tui/labels.js';
 import { listStart } from '../../src/tui/step-panel.js';
 import { DashboardStore, type Snapshot } from '../../src/tui/store.js';
 import { event, healthy, keyContext, snapshot, sourceOf } from './fixtures.js';
@@ -68,6 +69,16 @@ describe('step mode keys', () => {
       { type: 'note', text: 'step mode is off: S turns it on' },
     ]);
     expect(route(initialUi(1), 'd', {}, ctx([])).intents[0]).toMatchObject({ type: 'note', text: /^no message is held/ });
+  });
+
+  it('say it in Chinese on a Chinese dashboard', () => {
+    const words = labelsFor('zh');
+    expect(route(initialUi(1), 'd', {}, { ...ctx(VOTES, false), words }).intents).toEqual([
+      { type: 'note', text: '单步模式已关闭：按 S 开启' },
+    ]);
+    expect(route(initialUi(1), 'd', {}, { ...ctx([]), words }).intents[0]).toMatchObject({ type: 'note', text: /^没有被扣住的消息/ });
+    const nobody = { ...ctx([]), words, nodes: [] };
+    expect(route(initialUi(1), 'E', {}, nobody).intents).toEqual([{ type: 'note', text: '请先选择一个节点（方向键或它的编号）' }]);
   });
 
   it('select the oldest when the selected message is no longer held', () => {

@@ -2,6 +2,7 @@
 // by the CLI and the dashboard's command line. Each throws commander's InvalidArgumentError with what
 // a good value looks like, so a typo is a usage error that shows the fix.
 import { InvalidArgumentError } from 'commander';
+import { HELD_ID } from '../model.js';
 
 /** A bound past any count a person types (a log index's 2^48) is no bound worth naming. */
 const UNBOUNDED = 2 ** 32;
@@ -25,6 +26,16 @@ export function nodeIds(text: string, previous: number[] | undefined): number[] 
   const id = nodeId(text);
   if (previous?.includes(id)) throw new InvalidArgumentError(`n${id} is listed twice`);
   return [...(previous ?? []), id];
+}
+
+/** For `step deliver|drop <ids...>`: a held message's id ("1.4": its sender and number), once each. */
+export function heldIds(text: string, previous: string[] | undefined): string[] {
+  if (!HELD_ID.test(text))
+    throw new InvalidArgumentError(
+      `a held message's id is its sender and number, e.g. 1.4, got "${text}" (the step panel and \`raft-console step list\` show them)`,
+    );
+  if (previous?.includes(text)) throw new InvalidArgumentError(`${text} is listed twice`);
+  return [...(previous ?? []), text];
 }
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

@@ -4,10 +4,10 @@
 // find the cluster, --json and the like), and the dashboard's `:` command line parses a typed line
 // with the same definitions, so the two can never disagree. Nothing here prints or exits.
 import { Argument, type Command } from 'commander';
-import type { Action } from '../control-protocol.js';
+import { MAX_ADVANCE_TICKS, STEP_TIMERS, type Action } from '../control-protocol.js';
 import type { SpeedPreset } from '../model.js';
 import { SPEED_PRESETS } from '../timing.js';
-import { milliseconds, nodeId, nodeIds, partitionGroups, probability } from './arguments.js';
+import { heldIds, milliseconds, nodeId, nodeIds, partitionGroups, probability, whole } from './arguments.js';
 import type { ClientRequest, RequestOptions } from './client-request.js';
 
 /** What a cluster command asks for. */
@@ -25,12 +25,17 @@ export interface CommandOptions {
   delay?: number;
   oneWay?: boolean;
   learner?: boolean;
+  due?: boolean;
   via?: number;
   timeout: number;
 }
 
-/** What the words after a command's name may be, for completion: node ids, or one of a few words. */
-export type Completes = 'nodes' | readonly string[] | null;
+/**
+ * What the words after a command's name may be, for completion: node ids, the ids of held messages
+ * (step mode), or one of a few words. An argument with choices of its own (`fire <node> <timer>`)
+ * completes those instead.
+ */
+export type Completes = 'nodes' | 'held' | readonly string[] | null;
 
 export interface CommandSpec {
   name: string;
@@ -42,6 +47,8 @@ export interface CommandSpec {
   grammar(cmd: Command): Command;
   /** The request the parsed command makes (commander's processedArgs and opts()); throws UsageError. */
   request(args: unknown[], options: CommandOptions): ClusterRequest;
+  /** A command made of subcommands (`step on`, `step deliver 1.4`): they make the requests, it makes none. */
+  subcommands?: readonly CommandSpec[];
 }
 
 /** One command of the grammar; `A` names the tuple its argument parsers produce. */
@@ -182,6 +189,84 @@ export const ACTION_COMMANDS: readonly CommandSpec[] = [
   nodeCommand('remove', "take a node out of the cluster's configuration and stop it", 'the node'),
 ];
 
+const HELD_IDS = 'held message ids, e.g. 1.4 3.2';
+
+const STEP_SUBCOMMANDS: readonly CommandSpec[] = [
+  bareStep('on', "freeze every node's clock and hold every Raft message it sends", { op: 'step', on: true }),
+  bareStep('off', 'leave step mode: the held messages go out in the order they were held, and every clock resumes where it stood', {
+    op: 'step',
+    on: false,
+  }),
+  command(
+    'deliver',
+    'send held messages now, in the order given (--due: every one whose link no fault blocks, oldest first)',
+    'action',
+    'held',
+    (cmd) => cmd.argument('[ids...]', HELD_IDS, heldIds).option('--due', 'every held message whose link no fault blocks, oldest first'),
+    ([ids]: [string[] | undefined], o) => {
+      const list = ids ?? [];
+      if (o.due === true && list.length > 0) throw new UsageError('give message ids or --due, not both');
+      if (o.due !== true && list.length === 0) throw new UsageError('say which held messages to deliver: their ids (e.g. 1.4), or --due');
+      return act({ op: 'deliver', ids: o.due === true ? 'due' : list });
+    },
+  ),
+  command(
+    'drop',
+    'throw held messages away, as a lossy network would',
+    'action',
+    'held',
+    (cmd) => cmd.argument('<ids...>', HELD_IDS, heldIds),
+    ([ids]: [string[]]) => act({ op: 'drop', ids }),
+  ),
+  command(
+    'fire',
+    "make a node's election timeout (or a leader's heartbeat timer) come due now: the node runs its own rule",
+    'action',
+    'nodes',
+    (cmd) => cmd.argument('<node>', 'the node', nodeId).addArgument(new Argument('<timer>', 'which timer').choices(STEP_TIMERS)),
+    ([node, timer]: [number, 'election' | 'heartbeat']) => act({ op: 'fire', node, timer }),
+  ),
+  command(
+    'advance',
+    "move every node's clock on by some ticks (1 by default): the timers that fall due fire",
+    'action',
+    null,
+    (cmd) =>
+      cmd.argument('[ticks]', `how many ticks, 1 to ${MAX_ADVANCE_TICKS}`, (t: string) => whole(t, 'ticks', '5', 1, MAX_ADVANCE_TICKS)),
+    ([ticks]: [number | undefined]) => act(ticks === undefined ? { op: 'advance' } : { op: 'advance', ticks }),
+  ),
+];
+
+/**
+ * Step mode (ClusterModel.step) and the learner's hands in it: each subcommand is one action of the
+ * supervisor. `raft-console step list` (the CLI's own: it reads the model, it acts on nothing) is
+ * the step panel on the dashboard.
+ */
+export const STEP_COMMAND: CommandSpec & { subcommands: readonly CommandSpec[] } = {
+  name: 'step',
+  description:
+    "step mode: freeze every node's clock and hold every Raft message, then deliver, drop, fire timers and advance time by hand (real processes, real sockets: only the delivery order is yours)",
+  kind: 'action',
+  completes: null,
+  grammar: (cmd) => cmd,
+  // `step` alone.
+  request: () => {
+    throw new UsageError(`say what to do in step mode: step ${STEP_SUBCOMMANDS.map((c) => c.name).join('|')}`);
+  },
+  subcommands: STEP_SUBCOMMANDS,
+};
+
+function bareStep(name: 'on' | 'off', description: string, action: Action): CommandSpec {
+  return command(
+    name,
+    description,
+    'action',
+    null,
+    (cmd) => cmd,
+    () => act(action),
+  );
+}
+
 /** --via and --timeout, which every client command takes. */
 function sending(read: boolean) {
   return (cmd: Command): Command =>
@@ -253,4 +338,4 @@ export const CLIENT_COMMANDS: readonly CommandSpec[] = [
 ];
 
 /** Every command that acts on a running cluster. */
-export const CLUSTER_COMMANDS: readonly CommandSpec[] = [...ACTION_COMMANDS, ...CLIENT_COMMANDS];
+export const CLUSTER_COMMANDS: readonly CommandSpec[] = [...ACTION_COMMANDS, STEP_COMMAND, ...CLIENT_COMMANDS];
