@@ -172,7 +172,7 @@ export const BINDINGS: readonly Binding[] = [
     id: 'command',
     keys: ':',
     label: 'command',
-    help: 'type a cluster command as on the command line (:link 1 2 --drop 30%, :put k v); tab completes, ↑ ↓ recall',
+    help: 'type a cluster command as on the command line (:link 1 2 --drop 30%, :put k v, :step deliver 1.4); tab completes, ↑ ↓ recall',
     cli: 'raft-console <command>',
   },
   { id: 'freeze', keys: 'space', label: 'freeze', help: 'freeze or unfreeze the event scroll (the cluster keeps running)', cli: '' },
