@@ -21,7 +21,7 @@ import { Random } from '../sim/random.js';
 import { noLostWrites, oneLeaderPerTerm, safetyMonitor, type CheckOutcome } from './checks.js';
 import type { History } from './history.js';
 import { checkHistory, type Verdict } from './linearizability.js';
-import { aimedAt } from './aimed/index.js';
+import { aimedAt, fitOf, unfitError } from './aimed/index.js';
 import { Nemesis, type AimedTally, type FaultKind, type FaultRecord, type FaultTally, type SkippedKind } from './nemesis.js';
 import { Recorder } from './recorder.js';
 import { awaitSettled, compareNodes, settled } from './settle.js';
@@ -157,6 +157,13 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
   const keep = o.cluster.kind === 'new' && o.cluster.keep;
   try {
     const model = cluster.model;
+    // A bug's schedule that cannot run on this cluster: said now, with the options that make it
+    // run, rather than a passing check that never aimed at the bug it was asked about.
+    const aimed = o.nemesis.length === 0 ? [] : aimedAt(model.switches.bugs);
+    for (const episode of aimed) {
+      const refused = unfitError(episode, fitOf(model));
+      if (refused !== null) throw refused;
+    }
     const memberNodes = members(model);
     const electionMax = model.timing.electionTimeoutMs.max;
     const events: ClusterEvent[] = [...model.events];
@@ -179,7 +186,7 @@ export async function runCheck(o: CheckRunOptions): Promise<CheckRun> {
       clock: () => recorder.now(),
       durationMs: o.durationMs,
       signal: o.signal,
-      aimed: aimedAt(model.switches.bugs),
+      aimed,
       ...(model.engine.kind === 'etcd' ? {} : { readsVia: (node: NodeId | null) => (route.via = node) }),
     });
     say(

@@ -91,6 +91,15 @@ describe.concurrent('check: command-line mistakes exit 2 with one line', () => {
     expect(r.stderr).toMatch(message);
   });
 
+  test('a bug whose schedule cannot run on the cluster is refused before the run, naming the options that fit', async () => {
+    const r = await cli.run('check', '--nodes', '3', '--duration', '1s', '--bug', 'conf-change-before-term-commit', '--json');
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'raft-console check: --bug conf-change-before-term-commit: its conf-change schedule needs an even number of voters, at least 4 (this cluster has 3): check --nodes 4 --no-pre-vote --no-check-quorum',
+    ]);
+  });
+
   test('check --name of a cluster that is not running exits 3', async () => {
     const r = await cli.run('check', '--name', 'absent', '--duration', '1s');
     expect(r.code, r.stderr).toBe(3);

@@ -193,6 +193,7 @@ describe('the check nemesis', () => {
       bug: 'vote-not-persisted',
       name,
       describe: `the ${name} schedule`,
+      unfit: () => null,
       async run(ctx) {
         await ctx.act({ op: 'pause', nodes: [2] });
         await ctx.wait(ctx.electionMs);

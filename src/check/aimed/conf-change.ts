@@ -20,16 +20,9 @@
 // (PreVote's and CheckQuorum's lease, dissertation 9.6 and 4.2.3): b and c would refuse d in (c),
 // and u would refuse a in (e). The schedule needs both off (--no-pre-vote --no-check-quorum); in
 // real time the lease runs out and the bug needs neither.
-import {
-  ClusterError,
-  latestMembership,
-  leaderOf,
-  type ActionResult,
-  type ClusterModel,
-  type HeldMessage,
-} from '../../cluster-model/index.js';
+import { latestMembership, leaderOf, type ActionResult, type ClusterModel, type HeldMessage } from '../../cluster-model/index.js';
 import type { NodeId } from '../../raft/types.js';
-import { allRunning, deliverUntil, leaderIn, raftOf, reached, wonSince } from './steps.js';
+import { allRunning, deliverUntil, fitOf, leaderIn, raftOf, reached, unfitError, wonSince } from './steps.js';
 import type { AimedContext, AimedEpisode } from './types.js';
 
 /** Messages from one member of `group` to another. */
@@ -51,18 +44,8 @@ async function run(ctx: AimedContext): Promise<void> {
   // An earlier run leaves its learner u in the configuration: the schedule starts from voters only.
   if (config === null || config.learners.length > 0 || allRunning(m0) === null || leader === null || m0.step?.on === true) return;
   const c0 = config.voters;
-  const { preVote, checkQuorum } = m0.switches;
-  const unfit = { code: 'unfit-cluster', episode: 'conf-change', voters: c0.length, preVote, checkQuorum } as const;
-  if (c0.length < 4 || c0.length % 2 !== 0)
-    throw new ClusterError(
-      `the single-server change bug needs an even number of voters, at least 4 (this cluster has ${c0.length}): check --nodes 4`,
-      unfit,
-    );
-  if (preVote || checkQuorum)
-    throw new ClusterError(
-      "the schedule runs in step mode, where followers' lease never runs out and they refuse every candidate but a handed-over one: check --no-pre-vote --no-check-quorum",
-      unfit,
-    );
+  const refused = unfitError(confChange, fitOf(m0));
+  if (refused !== null) throw refused;
   const a = leader.id;
   const t = leader.raft!.term;
   const pending: Array<Promise<ActionResult>> = [];
@@ -159,6 +142,13 @@ async function run(ctx: AimedContext): Promise<void> {
 export const confChange: AimedEpisode = {
   bug: 'conf-change-before-term-commit',
   name: 'conf-change',
+  unfit: ({ voters, preVote, checkQuorum }) => {
+    if (voters < 4 || voters % 2 !== 0)
+      return `needs an even number of voters, at least 4 (this cluster has ${voters}): check --nodes 4 --no-pre-vote --no-check-quorum`;
+    if (preVote || checkQuorum)
+      return "runs in step mode, where followers' lease never runs out and they refuse every candidate but a handed-over one: check --no-pre-vote --no-check-quorum";
+    return null;
+  },
   describe:
     'the raft-dev 2015 trace in step mode (an even number of voters, PreVote and CheckQuorum off): the leader, cut off with a new learner, promotes it; a new leader elected without them removes the old one before committing an entry of its term; both configurations elect a leader in the same term',
   run,

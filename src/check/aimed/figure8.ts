@@ -27,10 +27,10 @@
 // leader's lease by firing its own election timer (it stays in its term): the schedule works with
 // CheckQuorum on or off. With PreVote off it needs CheckQuorum off (a fired voter would become a
 // candidate and vote for itself, and a leased one refuses the vote request).
-import { ClusterError, latestMembership, leaderOf, memberIds, type ClusterModel, type HeldMessage } from '../../cluster-model/index.js';
+import { latestMembership, leaderOf, memberIds, type ClusterModel, type HeldMessage } from '../../cluster-model/index.js';
 import { majorityOf } from '../../raft/membership.js';
 import type { NodeId } from '../../raft/types.js';
-import { deliverUntil, held, heldMessage, leaderIn, raftOf, reached } from './steps.js';
+import { deliverUntil, fitOf, held, heldMessage, leaderIn, raftOf, reached, unfitError } from './steps.js';
 import type { AimedContext, AimedEpisode } from './types.js';
 
 /**
@@ -220,15 +220,8 @@ async function run(ctx: AimedContext): Promise<void> {
   const config = latestMembership(m0);
   // From voters only (an earlier episode of another bug may leave a learner).
   if (config === null || config.learners.length > 0) return;
-  const { preVote, checkQuorum } = m0.switches;
-  const unfit = { code: 'unfit-cluster', episode: 'figure-8', voters: config.voters.length, preVote, checkQuorum } as const;
-  if (config.voters.length < 3)
-    throw new ClusterError(`Figure 8 needs three voters at least (this cluster has ${config.voters.length}): check --nodes 3`, unfit);
-  if (!preVote && checkQuorum)
-    throw new ClusterError(
-      "with PreVote off, the schedule cannot free a follower from its leader's lease while the clocks stand still (firing its timer would make it a candidate): check --no-check-quorum, or with PreVote on",
-      unfit,
-    );
+  const refused = unfitError(figure8, fitOf(m0));
+  if (refused !== null) throw refused;
   const transfers: Array<Promise<unknown>> = [];
   try {
     for (let i = 0; i < ATTEMPTS; i++) {
@@ -247,6 +240,12 @@ async function run(ctx: AimedContext): Promise<void> {
 export const figure8: AimedEpisode = {
   bug: 'commit-previous-term',
   name: 'figure-8',
+  unfit: ({ voters, preVote, checkQuorum }) => {
+    if (voters < 3) return `needs three voters at least (this cluster has ${voters}): check --nodes 3`;
+    if (!preVote && checkQuorum)
+      return "cannot free a follower from its leader's lease while the clocks stand still with PreVote off (firing its timer would make it a candidate): check --no-check-quorum, or with PreVote on";
+    return null;
+  },
   describe:
     "Figure 8's schedule in step mode: the leader's entries on it alone, a later term's entry on a second node, the first leader elected again and its first append counting its old entries onto a majority, then cut off and the second node elected to overwrite them (with skip-noop on: the no-op would ride along and commit them legitimately)",
   run,

@@ -7,7 +7,8 @@ import { staleRead } from './stale-read.js';
 import type { AimedEpisode } from './types.js';
 import { voteRestart } from './vote-restart.js';
 
-export type { AimedContext, AimedEpisode } from './types.js';
+export { fitOf, unfitError } from './steps.js';
+export type { AimedContext, AimedEpisode, ClusterFit } from './types.js';
 
 export const AIMED_EPISODES: readonly AimedEpisode[] = [figure8, voteRestart, staleRead, confChange];
 

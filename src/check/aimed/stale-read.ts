@@ -29,6 +29,7 @@ function elsewhere(model: ClusterModel, old: NodeId): boolean {
 export const staleRead: AimedEpisode = {
   bug: 'read-without-quorum',
   name: 'stale-read',
+  unfit: () => null,
   describe:
     'freezes the leader and cuts it off alone, lets the majority elect a new leader and commit writes, then wakes the old leader with every read sent to it',
   async run(ctx) {

@@ -1,9 +1,18 @@
 // What the aimed episodes share: reading one node's reported Raft state, waiting until the cluster
 // reaches the state a schedule's next step needs (or giving up on this try), and, in step mode,
 // finding held messages and letting the network deliver what is due.
-import { dueMessages, members, until, type ClusterModel, type HeldMessage, type NodeRaftState } from '../../cluster-model/index.js';
+import {
+  ClusterError,
+  dueMessages,
+  members,
+  until,
+  voters,
+  type ClusterModel,
+  type HeldMessage,
+  type NodeRaftState,
+} from '../../cluster-model/index.js';
 import type { NodeId } from '../../raft/types.js';
-import type { AimedContext } from './types.js';
+import type { AimedContext, AimedEpisode, ClusterFit } from './types.js';
 
 /** A running member's Raft state as it last reported it; null when it is not running or has not reported. */
 export function raftOf(m: ClusterModel, id: NodeId): NodeRaftState | null {
@@ -86,4 +95,25 @@ export async function deliverUntil(
     // The senders report what left: wait for the model to stop listing these as held.
     await until(ctx.target, (x) => !held(x).some((h) => ids.has(h.id)), Math.max(0, deadline - Date.now()));
   }
+}
+
+/** What decides whether the episodes can run on the cluster `model` describes (its latest configuration's voters). */
+export function fitOf(model: ClusterModel): ClusterFit {
+  return { voters: voters(model).length, preVote: model.switches.preVote, checkQuorum: model.switches.checkQuorum };
+}
+
+/**
+ * Why `episode` cannot run on a cluster of that fit, as a ClusterError naming the bug, what the
+ * schedule needs and the options that give it; null when it can. `check` refuses such a cluster
+ * before it starts (a passing run of a bug it could not aim at would say nothing), and an episode
+ * refuses the same way when the cluster changed under it.
+ */
+export function unfitError(episode: AimedEpisode, fit: ClusterFit): ClusterError | null {
+  const needs = episode.unfit(fit);
+  if (needs === null) return null;
+  return new ClusterError(`--bug ${episode.bug}: its ${episode.name} schedule ${needs}`, {
+    code: 'unfit-cluster',
+    episode: episode.name,
+    ...fit,
+  });
 }

@@ -14,8 +14,20 @@ export interface AimedEpisode {
   name: string;
   /** One sentence for the report: what the schedule does. */
   describe: string;
+  /**
+   * What the schedule needs of the cluster that this one lacks, as one sentence ending with the
+   * `check` options that give it ("... : check --nodes 4"); null when it can run here.
+   */
+  unfit(cluster: ClusterFit): string | null;
   /** Runs the schedule once. It may leave faults behind: the nemesis heals after it. */
   run(ctx: AimedContext): Promise<void>;
+}
+
+/** What decides whether a schedule can run on a cluster: its voters and its core's switches. */
+export interface ClusterFit {
+  voters: number;
+  preVote: boolean;
+  checkQuorum: boolean;
 }
 
 export interface AimedContext {

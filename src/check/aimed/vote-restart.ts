@@ -25,7 +25,7 @@
 //       check reports too, another face of the same double vote.
 import { leaderOf, type ClusterModel, type HeldMessage } from '../../cluster-model/index.js';
 import type { NodeId } from '../../raft/types.js';
-import { allRunning, deliverUntil, held, heldMessage, raftOf, reached, wonSince } from './steps.js';
+import { allRunning, deliverUntil, fitOf, held, heldMessage, raftOf, reached, unfitError, wonSince } from './steps.js';
 import type { AimedContext, AimedEpisode } from './types.js';
 
 /**
@@ -47,7 +47,9 @@ async function run(ctx: AimedContext): Promise<void> {
   const ids = allRunning(m0);
   const leader = leaderOf(m0);
   // Three members: with more, each candidate would need voters of its own besides A.
-  if (ids === null || ids.length !== 3 || leader === null) return;
+  if (ids === null || leader === null) return;
+  const refused = unfitError(voteRestart, fitOf(m0));
+  if (refused !== null) throw refused;
   const a = leader.id;
   const t = leader.raft!.term;
   const [b, c] = ctx.random.shuffled(ids.filter((id) => id !== a)) as [NodeId, NodeId];
@@ -97,6 +99,8 @@ async function run(ctx: AimedContext): Promise<void> {
 export const voteRestart: AimedEpisode = {
   bug: 'vote-not-persisted',
   name: 'vote-restart',
+  // With more, each candidate would need voters of its own besides A.
+  unfit: ({ voters }) => (voters === 3 ? null : `needs three voters exactly (this cluster has ${voters}): check --nodes 3`),
   describe:
     "in step mode, the leader A hands leadership to B, whose vote request reaches A only once the third node C holds A's whole log, and never reaches C; A grants it, is killed and restarted inside the new term, and C campaigns in that term: A votes a second time in it and C leads it beside B",
   run,
