@@ -23,7 +23,7 @@ const WIDTH: Record<Exclude<ColumnId, 'timer' | 'links'>, number> = {
   sel: 2,
   id: 5,
   process: 10,
-  role: 11,
+  role: 12, // "◆ candidate" and a space
   term: 5,
   vote: 5,
   leader: 5,
@@ -36,7 +36,7 @@ const WIDTH: Record<Exclude<ColumnId, 'timer' | 'links'>, number> = {
 const PROCESS_GLYPH_ONLY = 2;
 /** The timer's text after its bar, and the space after it: " 0.15s", " ♥500ms". */
 export const TIMER_TEXT = 8;
-const TIMER_BAR = { min: 4, max: 20 };
+const TIMER_BAR = { min: 3, max: 20 };
 const LINKS_MIN = 14;
 
 const ORDER: readonly ColumnId[] = [

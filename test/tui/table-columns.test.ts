@@ -1,6 +1,9 @@
 // The node table's columns at every width the dashboard can be drawn at.
 import { describe, expect, it } from 'vitest';
+import { labelsFor } from '../../src/tui/labels.js';
 import { tableColumns, type ColumnId } from '../../src/tui/table-columns.js';
+import { columns } from '../../src/tui/text-width.js';
+import { ROLE_GLYPH } from '../../src/tui/view.js';
 
 const ids = (width: number): ColumnId[] => tableColumns(width).columns.map((c) => c.id);
 
@@ -30,6 +33,15 @@ describe('the node table at a width', () => {
     // At 72 the process shows its glyph only, and nothing else gives way.
     expect(tableColumns(72).processWords).toBe(false);
     expect(ids(72)).toEqual(ids(80));
+  });
+
+  it('leaves a space after the longest role, glyph and word ("◆ candidate"), before the term, in English and Chinese', () => {
+    const width = tableColumns(80).columns.find((c) => c.id === 'role')!.width;
+    for (const lang of ['en', 'zh'] as const) {
+      const labels = labelsFor(lang);
+      const roles = Object.entries(labels.roles).map(([role, word]) => `${ROLE_GLYPH[role]!} ${word}`);
+      for (const cell of [...roles, `○ ${labels.learner}`]) expect(columns(cell), `${cell} (${lang})`).toBeLessThan(width);
+    }
   });
 
   it('gives what is left to the timer bar, then the links', () => {
