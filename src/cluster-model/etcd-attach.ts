@@ -18,6 +18,7 @@ import { majorityOf } from '../raft/membership.js';
 import type { NodeId } from '../raft/types.js';
 import type { Action, ActionResult } from './control-protocol.js';
 import { engineName } from './engine.js';
+import { MEMBER_CHANGES } from './engine-ops.js';
 import { ClusterError, type ClusterProblem } from './errors.js';
 import { observeNext, unreachedBy, type Observed } from './etcd-observed.js';
 import type { ClusterEvent, ClusterModel, NodeModel } from './model.js';
@@ -41,9 +42,6 @@ const DEFAULT_INTERVAL_MS = 250;
 const LOOK_TIMEOUT_MS = 1000;
 /** A change may take longer: etcd answers a move-leader once the transfer is done, up to an election timeout. */
 const CHANGE_TIMEOUT_MS = 5000;
-
-/** The actions that change a cluster through etcd's own API: allowed with --allow-changes. */
-const MEMBER_CHANGES: ReadonlySet<Action['op']> = new Set(['transfer', 'promote', 'remove']);
 
 function refused(text: string, problem: ClusterProblem): ActionResult {
   return { ok: false, text, problem };

@@ -16,6 +16,7 @@ export {
   type ControlMessage,
   type ControlRequest,
 } from './control-protocol.js';
+export { unsupportedOps } from './engine-ops.js';
 export { ClusterError, type ClusterErrorCode } from './errors.js';
 export { describeFault, describeFaults, describeLink, faultsInForce, type Fault } from './faults.js';
 export { EventFold, foldEvents, foldedText, type FoldedEvent } from './event-fold.js';

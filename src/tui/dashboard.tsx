@@ -15,7 +15,7 @@ import { PartitionEditor } from './partition-editor.js';
 import { shownAt, type Snapshot } from './store.js';
 import { TimeBar } from './time-bar.js';
 import { TextView, type Line } from './text-view.js';
-import { members } from '../cluster-model/index.js';
+import { members, unsupportedOps } from '../cluster-model/index.js';
 import { MessagesPanel } from './messages-panel.js';
 import { ReadsPanel } from './reads-panel.js';
 import { Events, type PanelProps } from './panels.js';
@@ -58,7 +58,14 @@ export function openText(snap: Snapshot, ui: UiState, size: Size, labels: Labels
   if (l.tooSmall !== null) return null;
   if (ui.mode.kind === 'help')
     return {
-      lines: helpLines(labels, exercise !== null, l.mainWidth, hidesLog(snap.model), snap.replay != null),
+      lines: helpLines(
+        labels,
+        exercise !== null,
+        l.mainWidth,
+        hidesLog(snap.model),
+        snap.replay != null,
+        unsupportedOps(snap.model.engine),
+      ),
       rows: l.overlayRows,
     };
   if (ui.mode.kind === 'results') return { lines: resultLines(snap.results, labels, l.mainWidth), rows: l.overlayRows };
@@ -167,6 +174,7 @@ export function Dashboard({ snap, ui, size, labels, colour, attached, exercise, 
         gone={snap.gone}
         replay={snap.replay != null}
         live={live}
+        unsupported={unsupportedOps(model.engine)}
         labels={labels}
       />
     </Box>

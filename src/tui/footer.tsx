@@ -2,7 +2,8 @@
 // during an exercise, the keys the current step needs come first. A result longer than its line
 // says so, and `m` shows the last results whole.
 import { Box, Text } from 'ink';
-import { BINDINGS, binding, type Binding, type BindingId } from './keymap.js';
+import type { ActionOp } from '../cluster-model/index.js';
+import { BINDINGS, binding, offered, type Binding, type BindingId } from './keymap.js';
 import type { Mode } from './keys.js';
 import type { Labels } from './labels.js';
 import type { Flash } from './store.js';
@@ -10,6 +11,7 @@ import { wrapped, type Line } from './text-view.js';
 import { clipColumns, columns, tailColumns } from './text-width.js';
 
 const FLASH_MS = 6000;
+const NONE: ReadonlySet<ActionOp> = new Set();
 
 /** The footer's keys, most useful first: the later ones give way on narrow screens. */
 const FOOTER_ORDER: readonly BindingId[] = [
@@ -123,6 +125,7 @@ export function Footer({
   gone,
   replay = false,
   live = true,
+  unsupported = NONE,
   labels,
 }: {
   flash: Flash | null;
@@ -140,6 +143,8 @@ export function Footer({
   replay?: boolean;
   /** A live cluster is behind the replay (L goes back to it); not for `raft-console replay`. */
   live?: boolean;
+  /** The actions the cluster's engine cannot do (unsupportedOps): their keys give way to others. */
+  unsupported?: ReadonlySet<ActionOp>;
   labels: Labels;
 }) {
   const label = (b: Binding): string => labels.keys[b.id]?.label ?? b.label;
@@ -194,7 +199,10 @@ export function Footer({
   const keys = fitting(
     (replay ? REPLAY_FOOTER.filter((id) => live || id !== 'replay-live') : footerOrder(exercise ? stepCommand : null, stepMode))
       .map(binding)
-      .filter((b) => (exercise || b.exercise !== true) && (stepMode || b.step !== true) && (trigger || b.id !== 'trigger')),
+      .filter(
+        (b) =>
+          (exercise || b.exercise !== true) && (stepMode || b.step !== true) && (trigger || b.id !== 'trigger') && offered(b, unsupported),
+      ),
     width,
     label,
   );

@@ -1,7 +1,7 @@
 // Every key of the dashboard, as data: the one list that feeds the key router (keys.ts), the footer,
 // the `?` overlay and the README's table. Each binding names the command line that does the same
 // from another terminal, so the dashboard teaches its own scripting.
-import type { Action } from '../cluster-model/index.js';
+import type { Action, ActionOp } from '../cluster-model/index.js';
 
 export type BindingId =
   | 'select'
@@ -61,6 +61,8 @@ export interface Binding {
   help: string;
   /** The command that does the same from another terminal ("" when it has none). */
   cli: string;
+  /** The actions the key sends: a cluster whose engine can do none of them does not offer it (engine-ops.ts). */
+  ops?: readonly ActionOp[];
   /** Acts on the selected node. */
   onNode?: true;
   /** Only while an exercise runs. */
@@ -79,6 +81,7 @@ export const BINDINGS: readonly Binding[] = [
   { id: 'select', keys: '↑ ↓ j k 1-9', label: 'select', help: 'select a node (digits pick it by id)', cli: '', replay: 'too' },
   {
     id: 'kill',
+    ops: ['kill'],
     keys: 'x',
     label: 'kill',
     help: 'kill the node: SIGKILL, a crash (it keeps only what it persisted)',
@@ -87,15 +90,25 @@ export const BINDINGS: readonly Binding[] = [
   },
   {
     id: 'restart',
+    ops: ['restart'],
     keys: 'r',
     label: 'restart',
     help: 'restart a killed, stopped or crashed node from its data directory',
     cli: 'raft-console restart <id>',
     onNode: true,
   },
-  { id: 'stop', keys: 's', label: 'stop', help: 'stop the node cleanly (SIGTERM)', cli: 'raft-console stop <id>', onNode: true },
+  {
+    id: 'stop',
+    ops: ['stop'],
+    keys: 's',
+    label: 'stop',
+    help: 'stop the node cleanly (SIGTERM)',
+    cli: 'raft-console stop <id>',
+    onNode: true,
+  },
   {
     id: 'pause',
+    ops: ['pause', 'resume'],
     keys: 'z',
     label: 'pause',
     help: 'pause or resume the node (SIGSTOP / SIGCONT): frozen as in a long GC pause',
@@ -104,6 +117,7 @@ export const BINDINGS: readonly Binding[] = [
   },
   {
     id: 'isolate',
+    ops: ['isolate'],
     keys: 'i',
     label: 'isolate',
     help: 'cut the node off from every other node',
@@ -112,6 +126,7 @@ export const BINDINGS: readonly Binding[] = [
   },
   {
     id: 'campaign',
+    ops: ['campaign'],
     keys: 'e',
     label: 'election',
     help: 'make the node start an election now',
@@ -120,6 +135,7 @@ export const BINDINGS: readonly Binding[] = [
   },
   {
     id: 'transfer',
+    ops: ['transfer'],
     keys: 't',
     label: 'transfer',
     help: 'transfer leadership to the node',
@@ -128,6 +144,7 @@ export const BINDINGS: readonly Binding[] = [
   },
   {
     id: 'remove',
+    ops: ['remove'],
     keys: '-',
     label: 'remove',
     help: 'remove the node from the cluster (asks first)',
@@ -136,6 +153,7 @@ export const BINDINGS: readonly Binding[] = [
   },
   {
     id: 'add',
+    ops: ['add'],
     keys: '+',
     label: 'add node',
     help: 'add a new node: it joins as a learner and votes once caught up',
@@ -143,12 +161,13 @@ export const BINDINGS: readonly Binding[] = [
   },
   {
     id: 'partition',
+    ops: ['partition'],
     keys: 'p',
     label: 'partition',
     help: 'open the partition editor: put nodes in groups, then apply',
     cli: 'raft-console partition 1,2 3,4,5',
   },
-  { id: 'heal', keys: 'h', label: 'heal', help: 'heal every partition and link fault', cli: 'raft-console heal' },
+  { id: 'heal', ops: ['heal'], keys: 'h', label: 'heal', help: 'heal every partition and link fault', cli: 'raft-console heal' },
   { id: 'submit', keys: 'n', label: 'submit', help: 'submit a new entry to the log (a line of text)', cli: 'raft-console submit <text>' },
   {
     id: 'submit-via',
@@ -167,7 +186,14 @@ export const BINDINGS: readonly Binding[] = [
     cli: 'raft-console get --via <id> <key>',
     onNode: true,
   },
-  { id: 'speed', keys: 'f', label: 'speed', help: 'change the speed preset: slow, normal, fast', cli: 'raft-console speed fast' },
+  {
+    id: 'speed',
+    ops: ['speed'],
+    keys: 'f',
+    label: 'speed',
+    help: 'change the speed preset: slow, normal, fast',
+    cli: 'raft-console speed fast',
+  },
   {
     id: 'command',
     keys: ':',
@@ -219,6 +245,7 @@ export const BINDINGS: readonly Binding[] = [
   },
   {
     id: 'step',
+    ops: ['step'],
     keys: 'S',
     label: 'step mode',
     help: "step mode on or off: every node's clock stops and every Raft message waits in a list until you deliver it; off lets time and the held messages flow again",
@@ -226,6 +253,7 @@ export const BINDINGS: readonly Binding[] = [
   },
   {
     id: 'step-select',
+    ops: ['deliver', 'drop'],
     keys: '[ ]',
     label: 'message',
     help: 'step mode: select the previous or next message in flight',
@@ -234,6 +262,7 @@ export const BINDINGS: readonly Binding[] = [
   },
   {
     id: 'deliver',
+    ops: ['deliver'],
     keys: 'd',
     label: 'deliver',
     help: 'step mode: deliver the selected message now, over the real socket',
@@ -242,6 +271,7 @@ export const BINDINGS: readonly Binding[] = [
   },
   {
     id: 'drop',
+    ops: ['drop'],
     keys: 'o',
     label: 'drop',
     help: 'step mode: drop the selected message, as a lossy network would',
@@ -250,6 +280,7 @@ export const BINDINGS: readonly Binding[] = [
   },
   {
     id: 'deliver-due',
+    ops: ['deliver'],
     keys: 'D',
     label: 'deliver all',
     help: 'step mode: deliver every held message whose link no fault blocks, oldest first',
@@ -258,6 +289,7 @@ export const BINDINGS: readonly Binding[] = [
   },
   {
     id: 'fire-election',
+    ops: ['fire'],
     keys: 'E',
     label: 'timeout',
     help: "step mode: fire the selected node's election timeout now",
@@ -267,6 +299,7 @@ export const BINDINGS: readonly Binding[] = [
   },
   {
     id: 'fire-heartbeat',
+    ops: ['fire'],
     keys: 'B',
     label: 'heartbeat',
     help: 'step mode: make the selected node (a leader) send its heartbeats now',
@@ -276,6 +309,7 @@ export const BINDINGS: readonly Binding[] = [
   },
   {
     id: 'advance',
+    ops: ['advance'],
     keys: '.',
     label: 'tick',
     help: "step mode: move every node's clock on by one tick",
@@ -382,4 +416,9 @@ export function nodeAction(id: BindingId, node: number, paused: boolean): Action
     default:
       return null;
   }
+}
+
+/** Whether the cluster offers `b`: a key that sends actions needs one its engine can do. */
+export function offered(b: Binding, unsupported: ReadonlySet<ActionOp>): boolean {
+  return b.ops === undefined || b.ops.some((op) => !unsupported.has(op));
 }

@@ -118,6 +118,7 @@ const EN = {
   notExposed: 'n/a',
   /** The legend's line for it, shown on a cluster whose engine leaves fields out. */
   notExposedLegend: ['n/a', 'not exposed by etcd: its log entries (last i/t, the log grid) and timers'] as readonly [string, string],
+  notOffered: 'not on this etcd cluster: the key says why',
   /** The line under the node table on an etcd cluster, longest first: the first that fits is shown. */
   etcdNote: [
     'n/a: etcd does not expose its log entries or timers; commit and applied come from its own status',
@@ -305,6 +306,7 @@ const ZH: Labels = {
   ],
   notExposed: 'n/a',
   notExposedLegend: ['n/a', 'etcd 未公开：日志条目（末条 i/t、日志网格）和计时器'],
+  notOffered: '此 etcd 集群不支持：按下该键会说明原因',
   etcdNote: [
     'n/a：etcd 不公开其日志条目和计时器；提交和应用索引来自它自己的状态',
     'n/a：etcd 不公开其日志条目和计时器',

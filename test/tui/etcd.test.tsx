@@ -3,7 +3,7 @@
 // line under the table says what etcd does not expose, at every size and in both languages.
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
-import type { ClusterModel } from '../../src/cluster-model/index.js';
+import { unsupportedOps, type ClusterModel } from '../../src/cluster-model/index.js';
 import { Dashboard } from '../../src/tui/dashboard.js';
 import { helpLines } from '../../src/tui/help.js';
 import { initialUi, type UiState } from '../../src/tui/keys.js';
@@ -134,6 +134,21 @@ describe('the dashboard on an etcd cluster', () => {
         .join(' ');
     expect(text(true)).toMatch(/n\/a\s+not exposed by etcd/);
     expect(text(false)).not.toContain('n/a');
+  });
+
+  it("offers only the keys the cluster's engine serves: the footer leaves the others out, the help lists them dimmed with why", () => {
+    const footer = (m: ClusterModel): string => frame(m, { cols: 160, rows: 48 }).at(-1)!;
+    expect(footer(etcdCluster(3))).toMatch(/x kill .*z pause/);
+    // Attached read-only, no key acts on the cluster: kill, partition and pause give way.
+    const attached = footer(etcdCluster(3, { remote: true }));
+    expect(attached).not.toMatch(/x kill|p partition|z pause/);
+    expect(attached).toMatch(/n submit .*\? help/);
+    const help = (m: ClusterModel, lang: 'en' | 'zh' = 'en'): string[] =>
+      helpLines(labelsFor(lang), false, 80, true, false, unsupportedOps(m.engine)).map((l) => l.map((x) => x.text).join(''));
+    const local = help(etcdCluster(3)).join(' ').replace(/\s+/g, ' ');
+    expect(local).toContain('make the node start an election now (not on this etcd cluster: the key says why)');
+    expect(local).not.toMatch(/kill the node[^(]*\(not on this/);
+    expect(help(etcdCluster(3), 'zh').join(' ')).toContain('此 etcd 集群不支持');
   });
 
   it('counts the note in the layout: the mouse finds the events below it, and the minimum size holds', () => {

@@ -19,8 +19,11 @@ import { advertisedPeerUrl, memberName, type EtcdMemberSetup } from './setup.js'
 /** How long a new learner may take to catch up before its promotion is given up. */
 const CATCH_UP_MS = 30_000;
 
-/** Why etcd cannot do an action raft-console can, and what to do instead. */
-const UNSUPPORTED = {
+/**
+ * Why etcd cannot do an action raft-console can, and what to do instead: the actions of ETCD_CANNOT
+ * (engine-ops.ts, which the dashboard reads), step mode's standing for all of its own.
+ */
+export const UNSUPPORTED = {
   campaign: 'etcd has no API to start an election on demand: `raft-console transfer <id>` hands leadership to a member, or kill the leader',
   replace:
     'etcd has no recovery mode for a member whose data is lost: `raft-console remove <id>` then `raft-console add` gives the cluster a new, empty member',
