@@ -3,11 +3,12 @@ import { attachedRefusal } from '../../src/cluster-model/etcd-attach.js';
 import { eventTextZh, resultTextZh } from '../../src/cluster-model/event-zh.js';
 import { alarmOf, observeNext, unreachedBy, type Observed } from '../../src/cluster-model/etcd-observed.js';
 import { readObservedEvent } from '../../src/cluster-model/etcd-observed-events.js';
-import { ACTION_OPS, type Action } from '../../src/cluster-model/control-protocol.js';
+import { ACTION_OPS } from '../../src/cluster-model/control-protocol.js';
 import { leaderOf } from '../../src/cluster-model/queries.js';
 import { EtcdError } from '../../src/etcd/errors.js';
 import type { EtcdMember, EtcdStatus } from '../../src/etcd/gateway.js';
 import type { EtcdObservation, MemberAnswer } from '../../src/etcd/observe.js';
+import { ACTION_SAMPLES } from './fixtures.js';
 
 const settings = { endpoints: ['https://10.0.0.1:2379', 'https://10.0.0.2:2379'], writable: false, startedAt: 1000 };
 
@@ -307,34 +308,10 @@ describe('an attached etcd cluster as a model', () => {
 describe('actions on an attached etcd cluster', () => {
   const readOnly = run(healthy(1)).state.model;
   const writable = observeNext(null, healthy(1), { ...settings, writable: true }).state.model;
-  const sample: Record<Action['op'], Action> = {
-    kill: { op: 'kill', nodes: [1] },
-    stop: { op: 'stop', nodes: [1] },
-    restart: { op: 'restart', nodes: [1] },
-    replace: { op: 'replace', node: 1 },
-    pause: { op: 'pause', nodes: [1] },
-    resume: { op: 'resume', nodes: [1] },
-    partition: { op: 'partition', groups: [[1], [2, 3]] },
-    isolate: { op: 'isolate', node: 1 },
-    link: { op: 'link', from: 1, to: 2, drop: 1 },
-    heal: { op: 'heal' },
-    campaign: { op: 'campaign', node: 2 },
-    transfer: { op: 'transfer', node: 2 },
-    add: { op: 'add' },
-    promote: { op: 'promote', node: 2 },
-    remove: { op: 'remove', node: 2 },
-    speed: { op: 'speed', preset: 'fast' },
-    step: { op: 'step', on: true },
-    deliver: { op: 'deliver', ids: 'due' },
-    drop: { op: 'drop', ids: ['1.1'] },
-    fire: { op: 'fire', node: 2, timer: 'election' },
-    advance: { op: 'advance' },
-    down: { op: 'down' },
-  };
 
   it('read-only, every action is refused, member changes naming --allow-changes', () => {
     for (const op of ACTION_OPS) {
-      const r = attachedRefusal(sample[op], readOnly);
+      const r = attachedRefusal(ACTION_SAMPLES[op], readOnly);
       expect(r?.ok).toBe(false);
       if (op === 'transfer' || op === 'promote' || op === 'remove') {
         expect(r?.problem).toEqual({ code: 'read-only', op });
@@ -344,20 +321,20 @@ describe('actions on an attached etcd cluster', () => {
   });
 
   it('faults are refused because raft-console does not run the members, and adding a member says how to do it with etcdctl', () => {
-    expect(attachedRefusal(sample.kill, writable)?.text).toBe(
+    expect(attachedRefusal(ACTION_SAMPLES.kill, writable)?.text).toBe(
       'raft-console does not run these members: kill, pause and partition work on a cluster it runs (`up --engine etcd`)',
     );
-    expect(attachedRefusal(sample.add, writable)?.text).toContain('etcdctl member add');
+    expect(attachedRefusal(ACTION_SAMPLES.add, writable)?.text).toContain('etcdctl member add');
   });
 
   it('with --allow-changes, transfer, promote and remove may be tried', () => {
-    expect(attachedRefusal(sample.transfer, writable)).toBeNull();
-    expect(attachedRefusal(sample.promote, writable)).toBeNull();
-    expect(attachedRefusal(sample.remove, writable)).toBeNull();
+    expect(attachedRefusal(ACTION_SAMPLES.transfer, writable)).toBeNull();
+    expect(attachedRefusal(ACTION_SAMPLES.promote, writable)).toBeNull();
+    expect(attachedRefusal(ACTION_SAMPLES.remove, writable)).toBeNull();
   });
 
   it('refusals are worded in Chinese from their problem', () => {
-    expect(resultTextZh(attachedRefusal(sample.transfer, readOnly)!)).toContain('--allow-changes');
-    expect(resultTextZh(attachedRefusal(sample.pause, readOnly)!)).toContain('up --engine etcd');
+    expect(resultTextZh(attachedRefusal(ACTION_SAMPLES.transfer, readOnly)!)).toContain('--allow-changes');
+    expect(resultTextZh(attachedRefusal(ACTION_SAMPLES.pause, readOnly)!)).toContain('up --engine etcd');
   });
 });

@@ -1,6 +1,6 @@
 // Cluster models as the supervisor reports them, built node by node, for tests that need a model
 // without a cluster (the live model, the safety verdict, the nemesis, the dashboard).
-import type { ClusterModel, NodeModel, NodeRaftState } from '../../src/cluster-model/index.js';
+import type { Action, ActionOp, ClusterModel, NodeModel, NodeRaftState } from '../../src/cluster-model/index.js';
 
 type RaftFields = Partial<NodeRaftState>;
 
@@ -97,3 +97,29 @@ export function etcdModel(
     ...extra,
   });
 }
+
+/** One action of each op, as the dashboard's keys and the command line send them. */
+export const ACTION_SAMPLES: { [Op in ActionOp]: Extract<Action, { op: Op }> } = {
+  kill: { op: 'kill', nodes: [1] },
+  stop: { op: 'stop', nodes: [1] },
+  restart: { op: 'restart', nodes: [1] },
+  replace: { op: 'replace', node: 1 },
+  pause: { op: 'pause', nodes: [1] },
+  resume: { op: 'resume', nodes: [1] },
+  partition: { op: 'partition', groups: [[1], [2, 3]] },
+  isolate: { op: 'isolate', node: 1 },
+  link: { op: 'link', from: 1, to: 2, drop: 1 },
+  heal: { op: 'heal' },
+  campaign: { op: 'campaign', node: 2 },
+  transfer: { op: 'transfer', node: 2 },
+  add: { op: 'add' },
+  promote: { op: 'promote', node: 2 },
+  remove: { op: 'remove', node: 2 },
+  speed: { op: 'speed', preset: 'fast' },
+  step: { op: 'step', on: true },
+  deliver: { op: 'deliver', ids: 'due' },
+  drop: { op: 'drop', ids: ['1.1'] },
+  fire: { op: 'fire', node: 2, timer: 'election' },
+  advance: { op: 'advance' },
+  down: { op: 'down' },
+};
