@@ -4,7 +4,7 @@
 import { type Command } from 'commander';
 import type { ClusterSource } from '../cluster-model/source.js';
 import { connect, nameFlag, withClusterOptions, type ClusterFlags } from './cluster-options.js';
-import { etcdAttachOptions, namedOwnCluster, withEtcdOptions, type EtcdFlags } from './etcd-options.js';
+import { checkEtcdFlags, etcdAttachOptions, withEtcdOptions, type EtcdFlags } from './etcd-options.js';
 import { openSettings } from './settings.js';
 import { CliError, guarded } from './failure.js';
 import { canShowDashboard } from '../tui/terminal.js';
@@ -16,22 +16,6 @@ type DashboardFlags = ClusterFlags & LangFlags & MouseFlags & EtcdFlags;
 
 /** The flags that only mean something with --etcd. */
 const ETCD_ONLY = ['cacert', 'cert', 'key', 'user', 'allowChanges', 'interval'] as const;
-
-/** A command line that mixes a cluster of raft-console's own with --etcd is a usage error, told before anything else. */
-function checkFlags(flags: DashboardFlags, cmd: Command): void {
-  if (flags.etcd === undefined) {
-    const given = ETCD_ONLY.find((f) => flags[f] !== undefined);
-    if (given !== undefined)
-      throw new CliError(
-        `--${given.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is for an etcd cluster: give its client URLs with --etcd`,
-        'usage',
-      );
-  } else if (namedOwnCluster(cmd))
-    throw new CliError(
-      '--etcd attaches to a cluster that runs elsewhere: leave out --name and --data-dir, which name a cluster raft-console runs',
-      'usage',
-    );
-}
 
 /** What the dashboard shows, and the line printed when it closes. */
 async function openSource(flags: DashboardFlags): Promise<{ source: ClusterSource & { close(): Promise<void> }; closing: () => string }> {
@@ -63,7 +47,7 @@ export function registerDashboardCommand(program: Command): Command {
     ),
   ).action(
     guarded('dashboard', async (flags: DashboardFlags, cmd: Command) => {
-      checkFlags(flags, cmd);
+      checkEtcdFlags(flags, cmd, ETCD_ONLY);
       if (!canShowDashboard())
         throw new CliError(
           flags.etcd !== undefined

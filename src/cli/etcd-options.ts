@@ -50,7 +50,8 @@ function withScheme(endpoint: string, tls: boolean): string {
   return /^https?:\/\//i.test(endpoint) ? endpoint : `${tls ? 'https' : 'http'}://${endpoint}`;
 }
 
-export function withEtcdOptions(cmd: Command): Command {
+/** How to reach an etcd cluster that runs elsewhere: its client URLs and credentials (`status --etcd`). */
+export function withEtcdConnectionOptions(cmd: Command): Command {
   return cmd
     .option(
       '--etcd <urls>',
@@ -63,12 +64,36 @@ export function withEtcdOptions(cmd: Command): Command {
     .option(
       '--user <name[:password]>',
       'with --etcd: authenticate as this user (without a password: asked for on the terminal, without echo)',
-    )
+    );
+}
+
+/** The connection options and what a dashboard kept attached also takes: changes, and how often to look. */
+export function withEtcdOptions(cmd: Command): Command {
+  return withEtcdConnectionOptions(cmd)
     .option('--allow-changes', 'with --etcd: allow transfer, promote and remove (read-only without it)')
     .option(
       '--interval <time>',
       'with --etcd: how often to look at the cluster (default 250ms)',
       duration('--interval', '250ms', 50, 60_000),
+    );
+}
+
+/**
+ * A command line that mixes a cluster of raft-console's own with --etcd is a usage error, told
+ * before anything else: a flag of `etcdOnly` without --etcd, or --name / --data-dir with it.
+ */
+export function checkEtcdFlags(flags: EtcdFlags, cmd: Command, etcdOnly: readonly (keyof EtcdFlags)[]): void {
+  if (flags.etcd === undefined) {
+    const given = etcdOnly.find((f) => flags[f] !== undefined);
+    if (given !== undefined)
+      throw new CliError(
+        `--${given.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is for an etcd cluster: give its client URLs with --etcd`,
+        'usage',
+      );
+  } else if (namedOwnCluster(cmd))
+    throw new CliError(
+      '--etcd attaches to a cluster that runs elsewhere: leave out --name and --data-dir, which name a cluster raft-console runs',
+      'usage',
     );
 }
 

@@ -20,12 +20,30 @@ import { columns } from '../tui/text-width.js';
 import { folderOptions, withClusterOptions, type ClusterFlags } from './cluster-options.js';
 import { readModelOnce } from '../cluster-model/model-once.js';
 import { paintFor, type Paint } from './colour.js';
+import { checkEtcdFlags, etcdAttachOptions, withEtcdConnectionOptions, type EtcdFlags } from './etcd-options.js';
 import { guarded } from './failure.js';
 import { fitColumns, table, type Cell, type Row } from './table.js';
 
-interface StatusFlags extends ClusterFlags {
+interface StatusFlags extends ClusterFlags, EtcdFlags {
   json?: boolean;
   wide?: boolean;
+}
+
+/** The flags of `status` that only mean something with --etcd. */
+const ETCD_ONLY = ['cacert', 'cert', 'key', 'user'] as const;
+
+/** The model once: of a cluster raft-console runs, from its supervisor; with --etcd, one look at a cluster that runs elsewhere. */
+async function modelOnce(flags: StatusFlags): Promise<ClusterModel> {
+  if (flags.etcd === undefined) return readModelOnce({ ...(await folderOptions(flags)), events: false });
+  const options = await etcdAttachOptions({ ...flags, etcd: flags.etcd });
+  // Loaded only for --etcd: the JSON gateway's client is not needed otherwise.
+  const { EtcdAttachment } = await import('../cluster-model/etcd-attach.js');
+  const attachment = await EtcdAttachment.open(options);
+  try {
+    return attachment.model;
+  } finally {
+    await attachment.close();
+  }
 }
 
 /** A terminal that does not say how wide it is is taken to be this wide. */
@@ -153,6 +171,9 @@ const HEADERS = [
   'DATA',
 ];
 
+/** The columns about raft-console's own processes, which a cluster it is attached to has none of. */
+const PROCESS_ONLY = ['PID', 'UP', 'RESTARTS', 'DATA'];
+
 /** The columns a narrow terminal goes without, least wanted first. */
 const DROP_FIRST = ['DATA', 'ADDRESS', 'PID', 'RESTARTS', 'UP', 'SNAP', 'LAST TERM', 'CONFIG', 'VOTE', 'APPLIED', 'MEMBER', 'LEADER'];
 
@@ -192,15 +213,24 @@ export function statusLines(model: ClusterModel, paint: Paint, width: number, no
   const leader = leaderOf(model);
   const lead = leader === null ? paint('red', 'no leader') : paint('green', `n${leader.id} leads term ${leader.raft!.term}`);
   const etcdId = model.engine.kind === 'etcd' && model.engine.clusterIdHex !== null ? `, etcd cluster ${model.engine.clusterIdHex}` : '';
-  const about = `id ${model.clusterId}${etcdId}, supervisor pid ${model.supervisorPid}, up ${ago(now - model.startedAt)}`;
-  const folder = `folder ${model.folder}`;
-  const rows = model.nodes.map((n) => nodeRow(n, leader, model, now));
-  const shown = fitColumns(HEADERS, rows, width, DROP_FIRST);
+  const remote = model.engine.kind === 'etcd' && model.engine.remote;
+  // A cluster raft-console is attached to has no supervisor and no folder here: where it was reached instead.
+  const about = remote
+    ? `${model.engine.kind === 'etcd' && model.engine.clusterIdHex !== null ? `etcd cluster ${model.engine.clusterIdHex}, ` : ''}attached, read once`
+    : `id ${model.clusterId}${etcdId}, supervisor pid ${model.supervisorPid}, up ${ago(now - model.startedAt)}`;
+  const folder = remote ? `through ${model.name}` : `folder ${model.folder}`;
+  // A cluster raft-console only looks at runs no process of raft-console's: no pid, uptime, restarts or data folder to show.
+  const headers = remote ? HEADERS.filter((h) => !PROCESS_ONLY.includes(h)) : HEADERS;
+  const rows = model.nodes
+    .map((n) => nodeRow(n, leader, model, now))
+    .map((r) => (remote ? r.filter((_, i) => headers.includes(HEADERS[i]!)) : r));
+  const shown = fitColumns(headers, rows, width, DROP_FIRST);
   const engine = model.engine.kind === 'etcd' ? ` (${engineName(model.engine)})` : '';
   const title = `${paint('bold', `cluster ${model.name}${engine}`)}: ${plural(members(model).length, 'node')}, ${lead}`;
   const timing = `${describeTiming(model.timing)}${model.fsync ? '' : paint('red', '; UNSAFE: fsync off')}`;
   const lines = [
-    ...sideBySide([title, timing, describeSnapshotEvery(model.snapshotEvery)], '; ', width),
+    // An attached etcd cluster's snapshot count is its members' flag, which its APIs do not tell.
+    ...sideBySide([title, timing, ...(remote ? [] : [describeSnapshotEvery(model.snapshotEvery)])], '; ', width),
     ...sideBySide([paint('dim', about), paint('dim', folder)], paint('dim', ', '), width),
     '',
     ...table(shown.headers, shown.rows, paint),
@@ -222,15 +252,20 @@ function outputWidth(flags: StatusFlags, out: NodeJS.WriteStream): number {
 }
 
 export function registerStatusCommand(program: Command): Command {
-  return withClusterOptions(
-    program
-      .command('status')
-      .description('show every node of the running cluster (role, term, log, commit, process) and the faults in force')
-      .option('--wide', 'print every column, however wide the terminal (output into a pipe or a file always has them all)')
-      .option('--json', 'print the model, its leader and the faults in force as one JSON document'),
+  return withEtcdConnectionOptions(
+    withClusterOptions(
+      program
+        .command('status')
+        .description(
+          'show every node of the running cluster (role, term, log, commit, process) and the faults in force; with --etcd, of an etcd cluster that runs elsewhere',
+        )
+        .option('--wide', 'print every column, however wide the terminal (output into a pipe or a file always has them all)')
+        .option('--json', 'print the model, its leader and the faults in force as one JSON document'),
+    ),
   ).action(
-    guarded('status', async (flags: StatusFlags) => {
-      const model = await readModelOnce({ ...(await folderOptions(flags)), events: false });
+    guarded('status', async (flags: StatusFlags, cmd: Command) => {
+      checkEtcdFlags(flags, cmd, ETCD_ONLY);
+      const model = await modelOnce(flags);
       const out =
         flags.json === true
           ? [JSON.stringify(statusDocument(model))]
