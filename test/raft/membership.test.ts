@@ -1,6 +1,6 @@
 // Membership changes, one server at a time (dissertation chapter 4): learners, promotion, removal.
 import { describe, expect, it } from 'vitest';
-import { knownBugs } from '../../src/raft/config.js';
+import { knownBugs, type BugName } from '../../src/raft/config.js';
 import type { ProposeResult } from '../../src/raft/raft.js';
 import type { Entry, Membership, NodeId } from '../../src/raft/types.js';
 import { confEntry, newCluster, noop } from './harness.js';
@@ -298,15 +298,21 @@ describe('configuration entries take effect when appended', () => {
 // until it has committed an entry of its own term. Otherwise a configuration an old leader left
 // uncommitted in a minority of logs and the new leader's next one can have disjoint majorities.
 describe('a new leader and configuration changes', () => {
-  it('a new leader refuses a configuration change until it has committed an entry of its own term', () => {
-    const c = newCluster([1, 2, 3], { seed: 10 });
+  /** n2, handed leadership by n1, the moment it leads: its no-op is not committed yet. */
+  function newLeaderBeforeItsNoOp(bugs: BugName[] = []) {
+    const c = newCluster([1, 2, 3], { seed: 10, ...(bugs.length === 0 ? {} : { config: { bugs: knownBugs(bugs) } }) });
     c.electLeader(1);
     c.tickAll(1);
     expect(c.raft(1).transferLeadership(2).ok).toBe(true);
     c.flush(1);
     expect(c.deliverUntil(() => c.status(2).role === 'leader')).toBe(true);
     const s = c.status(2);
-    expect(c.raft(2).termAt(s.commit)).toBeLessThan(s.term); // its no-op is not committed yet
+    expect(c.raft(2).termAt(s.commit)).toBeLessThan(s.term);
+    return { c, s };
+  }
+
+  it('a new leader refuses a configuration change until it has committed an entry of its own term', () => {
+    const { c } = newLeaderBeforeItsNoOp();
     expect(c.raft(2).proposeConfChange({ type: 'add-learner', node: 4 })).toMatchObject({
       ok: false,
       reason: 'config-change-pending',
@@ -316,14 +322,7 @@ describe('a new leader and configuration changes', () => {
   });
 
   it('with the conf-change-before-term-commit bug switch on, the same new leader appends the change at once', () => {
-    const c = newCluster([1, 2, 3], { seed: 10, config: { bugs: knownBugs(['conf-change-before-term-commit']) } });
-    c.electLeader(1);
-    c.tickAll(1);
-    expect(c.raft(1).transferLeadership(2).ok).toBe(true);
-    c.flush(1);
-    expect(c.deliverUntil(() => c.status(2).role === 'leader')).toBe(true);
-    const s = c.status(2);
-    expect(c.raft(2).termAt(s.commit)).toBeLessThan(s.term);
+    const { c, s } = newLeaderBeforeItsNoOp(['conf-change-before-term-commit']);
     expect(c.raft(2).proposeConfChange({ type: 'add-learner', node: 4 })).toMatchObject({ ok: true, index: s.lastIndex + 1 });
   });
 
