@@ -17,6 +17,7 @@ import {
   applyOps,
   isSegmentName,
   megabytes,
+  modelOnlyTime,
   readRecordLine,
   segmentLimit,
   type ModelState,
@@ -123,21 +124,6 @@ function damaged(path: string, why: string): ClusterError {
 }
 
 /**
- * A delta that only changes the model, as the recorder writes one (encodeLine: no events, so no
- * "ev" anywhere in it): its time, read without parsing the line. Nine lines in ten are such, and
- * most of a recording's bytes, so opening one reads them only when the cursor first passes them;
- * any other line (a keyframe, events, a line written otherwise) is read and checked in full.
- */
-const MODEL_ONLY = /^\{"t":"d","ts":(\d{1,16}),"ops":\[/;
-
-function modelOnlyTs(line: string): number | null {
-  const m = MODEL_ONLY.exec(line);
-  if (m === null || line.includes('"ev"') || !line.endsWith(']}')) return null;
-  const ts = Number(m[1]);
-  return Number.isSafeInteger(ts) ? ts : null;
-}
-
-/**
  * A segment file's text, at most `limit` bytes of it: a larger file is refused unread, and a file
  * still being written (the live cluster's own recording) is read as far as it reached when opened.
  * Null when it was rotated away between the listing and the read.
@@ -183,7 +169,7 @@ async function readSegment(path: string, capMb: number): Promise<Frame[] | null>
     const last = i === lines.length - 1;
     if (line === '' && last) break;
     // The last line, with no newline after it, may be torn: it is always read in full.
-    const ts = last ? null : modelOnlyTs(line);
+    const ts = last ? null : modelOnlyTime(line);
     if (ts !== null) {
       if (keyframes === 0) throw damaged(path, `line ${i + 1} comes before the first keyframe`);
       frames.push({ ts, key: null, line, events: [], file: path, lineNo: i + 1 });
