@@ -3,6 +3,7 @@
 // then receives a snapshot of the model, the live event stream, and the result of each action it
 // sends. Every message is one JSON object.
 import type { RawData } from 'ws';
+import { STEP_COMMANDS, STEP_TIMERS, type StepTimer } from '../node/step-mode.js';
 import type { NodeId } from '../raft/types.js';
 import type { ClusterProblem } from './errors.js';
 import type { ClusterEvent, ClusterModel, SpeedPreset } from './model.js';
@@ -29,7 +30,7 @@ export type Action =
   | { op: 'step'; on: boolean } // step mode on every running node: clocks frozen, Raft messages held (off: held ones delivered in order)
   | { op: 'deliver'; ids: string[] | 'due' } // send held messages now, in the order given ('due': every one whose link has no fault blocking it, oldest first)
   | { op: 'drop'; ids: string[] } // throw held messages away, as a lossy network would
-  | { op: 'fire'; node: NodeId; timer: 'election' | 'heartbeat' } // step mode: that node's election timeout (or a leader's heartbeat) comes due now
+  | { op: 'fire'; node: NodeId; timer: StepTimer } // step mode: that node's election timeout (or a leader's heartbeat) comes due now
   | { op: 'advance'; ticks?: number } // step mode: every node's clock moves on by that many ticks (1 by default)
   | { op: 'down'; purge?: boolean }; // stop every node and the supervisor (purge: delete the folder)
 
@@ -64,11 +65,10 @@ export const ACTION_OPS: readonly ActionOp[] = [
   'down',
 ];
 
-/** The actions of step mode (StepModel), which the CLI groups under `raft-console step`. */
-export const STEP_OPS: readonly ActionOp[] = ['step', 'deliver', 'drop', 'fire', 'advance'];
+/** The actions of step mode (StepModel), which the CLI groups under `raft-console step`: the supervisor tells each node the same. */
+export const STEP_OPS: readonly ActionOp[] = STEP_COMMANDS;
 
-/** The timers `fire` brings due. */
-export const STEP_TIMERS: readonly ('election' | 'heartbeat')[] = ['election', 'heartbeat'];
+export { STEP_TIMERS, type StepTimer };
 
 /** The most ticks one `advance` moves the clocks by: enough to cross any election timeout, not a runaway. */
 export const MAX_ADVANCE_TICKS = 1000;

@@ -5,6 +5,7 @@
 import { array, at, boolean, field, object, oneOf, string, stringOrNull, uint, type JsonObject } from '../schema/json-shape.js';
 import { PROCESS_STATES, type ProcessState } from './model.js';
 import { ENGINE_KINDS, type EngineKind } from './engine.js';
+import { STEP_TIMERS, type StepTimer } from '../node/step-mode.js';
 
 export type ClusterProblem =
   /** No supervisor answers for that cluster name (the CLI exits 3). */
@@ -58,7 +59,7 @@ export type ClusterProblem =
   /** Held messages asked for that no node holds (now): delivered, dropped, or lost with their sender. */
   | { code: 'not-held'; ids: string[] }
   /** `fire` on a node that has no such timer: an election timeout on a leader or a learner, a heartbeat on a follower. */
-  | { code: 'no-timer'; node: number; timer: 'election' | 'heartbeat' }
+  | { code: 'no-timer'; node: number; timer: StepTimer }
   /** A recording is replayed, not run: nothing can be done to it. */
   | { code: 'replay' }
   /** An aimed episode of `check` cannot run on this cluster: its voters or its switches are not what the schedule needs. */
@@ -160,7 +161,7 @@ export function readClusterProblem(o: JsonObject, key: string, path = ''): Clust
       return { code, ids: list.map((_, i) => string(list, i, at(where, 'ids'))) };
     }
     case 'no-timer':
-      return { code, node: uint(p, 'node', where), timer: oneOf(p, 'timer', ['election', 'heartbeat'], where) };
+      return { code, node: uint(p, 'node', where), timer: oneOf(p, 'timer', STEP_TIMERS, where) };
     case 'unfit-cluster':
       return {
         code,

@@ -3,6 +3,7 @@
 // people, and a viewer that speaks another language words the same facts from these fields
 // (outcome-zh.ts). Failures are ClusterProblems (errors.ts). It crosses the control API inside an
 // action's result and an event's data, and is read back here, checked field by field.
+import { STEP_TIMERS, type StepTimer } from '../node/step-mode.js';
 import type { NodeId } from '../raft/types.js';
 import { fail, isObject, show, type JsonObject } from '../schema/json-shape.js';
 import {
@@ -72,7 +73,7 @@ export type Outcome =
   /** Held messages sent now, in that order; `lost`: those of them a fault on their link dropped. */
   | { code: 'delivered'; ids: string[]; lost: string[] }
   | { code: 'dropped'; ids: string[] }
-  | { code: 'fired'; node: NodeId; timer: 'election' | 'heartbeat' }
+  | { code: 'fired'; node: NodeId; timer: StepTimer }
   | { code: 'advanced'; ticks: number; tickMs: number; nodes: NodeId[] }
   /** Step mode: a node's process ended while it held messages, which are lost with it. */
   | { code: 'held-lost'; node: NodeId; ids: string[] }
@@ -150,7 +151,7 @@ const FIELDS: FieldTable<Outcome, 'code'> = {
   step: { on: flag, nodes, released: count },
   delivered: { ids: list(text), lost: list(text) },
   dropped: { ids: list(text) },
-  fired: { node, timer: among(['election', 'heartbeat']) },
+  fired: { node, timer: among(STEP_TIMERS) },
   advanced: { ticks: count, tickMs: count, nodes },
   'held-lost': { node, ids: list(text) },
   submitted: { entry: text, at },

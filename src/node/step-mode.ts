@@ -16,10 +16,15 @@ export type StepCommand =
   | { op: 'step'; on: boolean }
   | { op: 'deliver'; ids: string[] }
   | { op: 'drop'; ids: string[] }
-  | { op: 'fire'; timer: 'election' | 'heartbeat' }
+  | { op: 'fire'; timer: StepTimer }
   | { op: 'advance'; ticks: number };
 
+/** What a node does in step mode on the supervisor's word: the same five as the control API's step actions (STEP_OPS). */
 export const STEP_COMMANDS = ['step', 'deliver', 'drop', 'fire', 'advance'] as const;
+
+/** The timers `fire` brings due: an election timeout (a follower's or a candidate's), a leader's heartbeat. */
+export const STEP_TIMERS = ['election', 'heartbeat'] as const;
+export type StepTimer = (typeof STEP_TIMERS)[number];
 
 /** The most ticks one advance takes (the control API's own bound is lower). */
 const MAX_TICKS = 100_000;
@@ -58,7 +63,7 @@ export function parseStepCommand(o: JsonObject, op: StepCommand['op']): StepComm
     case 'drop':
       return { op, ids: ids(o) };
     case 'fire':
-      return { op, timer: oneOf(o, 'timer', ['election', 'heartbeat'] as const) };
+      return { op, timer: oneOf(o, 'timer', STEP_TIMERS) };
     case 'advance': {
       const ticks = uintAtMost(o, 'ticks', Math.min(MAX_TICKS, MAX_TERM_OR_INDEX));
       if (ticks < 1) fail('ticks must be at least 1');

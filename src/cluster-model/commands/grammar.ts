@@ -4,7 +4,7 @@
 // find the cluster, --json and the like), and the dashboard's `:` command line parses a typed line
 // with the same definitions, so the two can never disagree. Nothing here prints or exits.
 import { Argument, type Command } from 'commander';
-import { MAX_ADVANCE_TICKS, STEP_TIMERS, type Action } from '../control-protocol.js';
+import { MAX_ADVANCE_TICKS, STEP_TIMERS, type Action, type StepTimer } from '../control-protocol.js';
 import type { SpeedPreset } from '../model.js';
 import { SPEED_PRESETS } from '../timing.js';
 import { heldIds, milliseconds, nodeId, nodeIds, partitionGroups, probability, whole } from './arguments.js';
@@ -224,7 +224,7 @@ const STEP_SUBCOMMANDS: readonly CommandSpec[] = [
     'action',
     'nodes',
     (cmd) => cmd.argument('<node>', 'the node', nodeId).addArgument(new Argument('<timer>', 'which timer').choices(STEP_TIMERS)),
-    ([node, timer]: [number, 'election' | 'heartbeat']) => act({ op: 'fire', node, timer }),
+    ([node, timer]: [number, StepTimer]) => act({ op: 'fire', node, timer }),
   ),
   command(
     'advance',
