@@ -229,8 +229,13 @@ export async function startPair(options: Partial<TransportOptions> = {}, options
   const a = await startNode({ id: 1, ...options });
   const b = await startNode({ id: 2, peers: [{ id: 1, port: a.port }], ...options2 });
   a.transport.addPeer({ id: 2, port: b.port });
+  // Both directions on both nodes: a node hears the dialer's proof after the dialer counts its link
+  // open, and a proof that came in late would tell it the peer is up again (peerIsUp) in the middle
+  // of a test that has just closed that peer.
   await a.waitForEvent('peer-connected', (e) => e.peer === 2 && e.direction === 'out');
   await b.waitForEvent('peer-connected', (e) => e.peer === 1 && e.direction === 'out');
+  await a.waitForEvent('peer-connected', (e) => e.peer === 2 && e.direction === 'in');
+  await b.waitForEvent('peer-connected', (e) => e.peer === 1 && e.direction === 'in');
   return [a, b];
 }
 
